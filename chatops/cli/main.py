@@ -1,0 +1,29 @@
+"""The `chatops` command line: the only place that reads the environment and sets up logging."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from chatops.cli.runbooks_cmd import runbooks
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option("--log-json", is_flag=True, help="Write logs as JSON lines to stderr.")
+def cli(verbose: int, log_json: bool) -> None:
+    """chatops: operate Kubernetes from chat, through reviewed runbooks."""
+    from chatops.logs import configure_logging
+
+    level = logging.WARNING - 10 * min(verbose, 2)
+    configure_logging(level, json_lines=log_json)
+
+
+cli.add_command(runbooks)
+
+
+def main() -> None:
+    """Entry point of the `chatops` script."""
+    sys.exit(cli.main(standalone_mode=True))

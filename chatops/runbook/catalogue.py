@@ -1,0 +1,118 @@
+"""Loading and validating the runbook catalogue from a folder of YAML files."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from chatops.errors import RunbookInvalid, UnknownRunbook
+from chatops.model import frozen_map
+from chatops.runbook.schema import Runbook, parse_runbook
+from runbooks import CATALOGUE_DIR
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """All runbooks by name; the single source of intents, slots and training examples."""
+
+    runbooks: Mapping[str, Runbook] = field(default_factory=frozen_map)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "runbooks", frozen_map(self.runbooks))
+
+    def __iter__(self) -> Iterator[Runbook]:
+        return iter(self.runbooks.values())
+
+    def __len__(self) -> int:
+        return len(self.runbooks)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.runbooks
+
+    def get(self, name: str) -> Runbook:
+        """The runbook called `name`, or a refusal naming the closest ones."""
+        try:
+            return self.runbooks[name]
+        except KeyError:
+            close = closest(name, self.runbooks)
+            hint = f"Did you mean {', '.join(close)}?" if close else "Try `help`."
+            raise UnknownRunbook(f"There is no runbook called {name!r}.", hint) from None
+
+    @property
+    def fingerprint(self) -> dict[str, list[str]]:
+        """Runbook names with their slot names: what a trained model must know about."""
+        return {rb.name: sorted(rb.slots) for rb in sorted(self, key=lambda r: r.name)}
+
+
+def closest(word: str, choices: Mapping[str, object] | list[str], n: int = 3) -> list[str]:
+    """Up to `n` names from `choices` that look like `word`, best first."""
+    return difflib.get_close_matches(word, list(choices), n=n, cutoff=0.5)
+
+
+def _runbook_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.iterdir() if p.suffix in {".yaml", ".yml"})
+
+
+def _load_file(path: Path) -> Runbook:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise RunbookInvalid(str(path), "<yaml>", f"not valid YAML: {exc}") from exc
+    except OSError as exc:
+        raise RunbookInvalid(str(path), "<file>", f"cannot be read: {exc.strerror}") from exc
+    return parse_runbook(data, str(path), stem=path.stem)
+
+
+def _cross_check(runbooks: dict[str, Runbook]) -> list[RunbookInvalid]:
+    errors = []
+    for rb in runbooks.values():
+        if rb.undo is None:
+            continue
+        target = runbooks.get(rb.undo.runbook)
+        if target is None:
+            errors.append(RunbookInvalid(rb.source, "undo.runbook",
+                                         f"no runbook called {rb.undo.runbook!r}"))
+            continue
+        for slot in rb.undo.slots:
+            if slot not in target.slots:
+                errors.append(RunbookInvalid(rb.source, f"undo.slots.{slot}",
+                                             f"{target.name} has no slot {slot!r}"))
+    return errors
+
+
+def validate_path(path: Path) -> tuple[dict[str, Runbook], list[RunbookInvalid]]:
+    """Load every runbook under `path`; return the good ones and every error found."""
+    good: dict[str, Runbook] = {}
+    errors: list[RunbookInvalid] = []
+    for file in _runbook_files(path):
+        try:
+            runbook = _load_file(file)
+        except RunbookInvalid as exc:
+            errors.append(exc)
+            continue
+        if runbook.name in good:
+            errors.append(RunbookInvalid(str(file), "name",
+                                         f"duplicate of {good[runbook.name].source}"))
+            continue
+        good[runbook.name] = runbook
+    if path.is_dir():
+        errors.extend(_cross_check(good))
+    return good, errors
+
+
+def load_catalogue(path: Path | None = None) -> Catalogue:
+    """Load the catalogue (the packaged one by default); raise on the first invalid file."""
+    good, errors = validate_path(path or CATALOGUE_DIR)
+    if errors:
+        raise errors[0]
+    log.debug("loaded %d runbooks", len(good))
+    return Catalogue(good)

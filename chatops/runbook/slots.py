@@ -1,0 +1,274 @@
+"""Typed slot values, validated before any rendering.
+
+A slot value arrives as untrusted text (from the model, the grammar, or a Slack modal).
+Each slot type accepts a narrow shape and returns a typed value; everything else is refused
+with a message that says what would be accepted. Values are data: they are passed to
+templates as variables and never spliced into YAML or template text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from chatops.errors import SlotError
+
+MAX_RAW_LENGTH = 253
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_INTEGER = re.compile(r"^[0-9]{1,9}$")
+_DURATION_PART = re.compile(
+    r"(\d+)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)",
+)
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_BARE_TAG = re.compile(r"^v?[0-9][A-Za-z0-9_.-]{0,127}$")
+# The reference grammar of the distribution spec: [domain[:port]/]path[:tag][@digest].
+_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?"
+_IMAGE = re.compile(
+    rf"^{_DOMAIN}{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+    r"(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$"
+)
+
+@dataclass(frozen=True)
+class ReplicaExpr:
+    """A replica count as the user said it: absolute, a delta, a percentage or a factor.
+
+    Relative forms are resolved against the deployment's current count at plan time.
+    Results round up, so "half of 5" keeps 3 pods rather than 2: under-provisioning is the
+    worse surprise during an incident.
+    """
+
+    op: Literal["set", "add", "percent", "factor"]
+    amount: float
+
+    @property
+    def relative(self) -> bool:
+        """Whether the count depends on the current number of replicas."""
+        return self.op != "set"
+
+    def resolve(self, current: int) -> int:
+        """The absolute replica count this expression means when `current` are running."""
+        if self.op == "set":
+            return int(self.amount)
+        if self.op == "add":
+            return current + int(self.amount)
+        if self.op == "percent":
+            return math.ceil(current * (1 + self.amount / 100))
+        return math.ceil(current * self.amount)
+
+    def __str__(self) -> str:
+        if self.op == "set":
+            return str(int(self.amount))
+        if self.op == "add":
+            return f"{int(self.amount):+d}"
+        if self.op == "percent":
+            return f"{int(self.amount):+d}%"
+        return "double" if self.amount == 2 else "half"
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Inclusive bounds that a runbook declares for a numeric slot."""
+
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def check(self, slot: str, value: int, what: str = "value") -> int:
+        """Return `value` if it lies within the bounds, else refuse it."""
+        if self.minimum is not None and value < self.minimum:
+            raise SlotError(slot, f"{what} {value} is below the minimum of {self.minimum}.")
+        if self.maximum is not None and value > self.maximum:
+            raise SlotError(slot, f"{what} {value} is above the maximum of {self.maximum}.")
+        return value
+
+
+def _clean(slot: str, raw: str) -> str:
+    value = raw.strip()
+    if not value:
+        raise SlotError(slot, "the value is empty.", "Give a value.")
+    if len(value) > MAX_RAW_LENGTH:
+        raise SlotError(slot, f"the value is {len(value)} characters long; at most "
+                        f"{MAX_RAW_LENGTH} are accepted.")
+    if any(ch in value for ch in "\n\r\t\x00") or not value.isprintable():
+        raise SlotError(slot, "the value contains control characters or line breaks.")
+    return value
+
+
+def _name(slot: str, raw: str, kind: str, *, subdomain: bool, max_len: int) -> str:
+    value = _clean(slot, raw).lower()
+    pattern = _DNS_SUBDOMAIN if subdomain else _DNS_LABEL
+    if len(value) > max_len or not pattern.match(value):
+        raise SlotError(
+            slot,
+            f"{raw.strip()[:60]!r} is not a valid {kind} name.",
+            f"A {kind} name has at most {max_len} lower-case letters, digits and '-'"
+            + (" or '.'" if subdomain else "")
+            + ", starting and ending with a letter or digit.",
+        )
+    return value
+
+
+def _integer(slot: str, raw: str, bounds: Bounds) -> int:
+    value = _clean(slot, raw)
+    if not _INTEGER.match(value):
+        raise SlotError(slot, f"{value[:60]!r} is not a whole number.")
+    return bounds.check(slot, int(value))
+
+
+def parse_replicas(slot: str, raw: str, bounds: Bounds) -> ReplicaExpr:
+    """Parse a replica count or change into a `ReplicaExpr`.
+
+    Accepted: `5`; `+2`, `-1`, `2 more`, `1 fewer`, `up by 2`, `down by 1`; `+50%`, `-25%`,
+    `by 50%`, `up by 50%`, `down by 50%`; `double`, `half`. A bare `50%` or `by 2` is
+    refused: the direction would be a guess.
+    """
+    value = " ".join(_clean(slot, raw).lower().split())
+    if _INTEGER.match(value):
+        return ReplicaExpr("set", bounds.check(slot, int(value), "replica count"))
+    if match := re.fullmatch(r"([+-]) ?([0-9]{1,6})", value):
+        sign = 1 if match.group(1) == "+" else -1
+        return ReplicaExpr("add", sign * int(match.group(2)))
+    if match := re.fullmatch(r"([0-9]{1,6}) (more|fewer|less)", value):
+        sign = 1 if match.group(2) == "more" else -1
+        return ReplicaExpr("add", sign * int(match.group(1)))
+    if match := re.fullmatch(r"(up|down) by ([0-9]{1,6})", value):
+        sign = 1 if match.group(1) == "up" else -1
+        return ReplicaExpr("add", sign * int(match.group(2)))
+    if match := re.fullmatch(r"(?:(up |down )?by |([+-]) ?)([0-9]{1,3}) ?%", value):
+        down = match.group(1) == "down " or match.group(2) == "-"
+        return ReplicaExpr("percent", (-1 if down else 1) * int(match.group(3)))
+    if value in {"double", "twice", "x2"}:
+        return ReplicaExpr("factor", 2)
+    if value in {"half", "halve"}:
+        return ReplicaExpr("factor", 0.5)
+    raise SlotError(
+        slot,
+        f"{value[:60]!r} is not a replica count.",
+        "Use a number (5), a change (+2, -1, 2 more, down by 1), a percentage (by 50%, "
+        "-25%), double or half.",
+    )
+
+
+def resolve_replicas(slot: str, expr: ReplicaExpr, current: int | None, bounds: Bounds) -> int:
+    """Turn a replica expression into a bounded absolute count."""
+    if expr.relative and current is None:
+        raise SlotError(
+            slot,
+            f"{expr} is a change relative to the current count, which is not known here.",
+            "Give an absolute number, or ask in chat where the current count is looked up.",
+        )
+    target = expr.resolve(current or 0)
+    if expr.relative and target < 0:
+        raise SlotError(slot, f"{expr} from {current} replicas would be {target}.")
+    return bounds.check(slot, target, "replica count")
+
+
+def parse_duration(slot: str, raw: str, bounds: Bounds) -> int:
+    """Parse `10m`, `1h30m`, `90s` or `2 hours` into seconds."""
+    value = _clean(slot, raw).lower().replace(" and ", " ")
+    pos = 0
+    total = 0
+    for match in _DURATION_PART.finditer(value):
+        if value[pos : match.start()].strip():
+            break
+        total += int(match.group(1)) * _DURATION_UNITS[match.group(2)[0]]
+        pos = match.end()
+    if pos == 0 or value[pos:].strip():
+        raise SlotError(slot, f"{value[:60]!r} is not a duration.", "Use forms like 10m, 2h or 1h30m.")
+    return bounds.check(slot, total, "duration in seconds")
+
+
+def parse_image(slot: str, raw: str) -> str:
+    """Accept a full image reference with a tag or digest, or a bare tag such as `1.22`."""
+    value = _clean(slot, raw)
+    if _BARE_TAG.match(value) and "/" not in value and ":" not in value:
+        return value
+    match = _IMAGE.match(value)
+    if not match:
+        raise SlotError(
+            slot,
+            f"{value[:60]!r} is not an image reference.",
+            "Use repository:tag (nginx:1.25, ghcr.io/acme/api:v2.3.1) or a bare tag (1.22).",
+        )
+    if match.group(1) is None and match.group(2) is None:
+        # An untagged image silently means :latest, which is how bad rollouts happen.
+        raise SlotError(slot, f"{value!r} has no tag.", f"Name the tag, e.g. {value}:1.25.")
+    return value
+
+
+def parse_enum(slot: str, raw: str, choices: tuple[str, ...]) -> str:
+    """Accept one of `choices` (case-insensitive)."""
+    value = _clean(slot, raw).lower()
+    if value not in choices:
+        raise SlotError(slot, f"{value[:60]!r} is not one of {', '.join(choices)}.")
+    return value
+
+
+@dataclass(frozen=True)
+class SlotType:
+    """A slot type the catalogue may declare; `resource` names the Kubernetes kind it refers to."""
+
+    name: str
+    description: str
+    resource: str | None = None
+    numeric: bool = False
+
+
+SLOT_TYPES: dict[str, SlotType] = {
+    t.name: t
+    for t in (
+        SlotType("namespace", "a namespace name (DNS-1123 label)", resource="namespace"),
+        SlotType("deployment", "a deployment name (DNS-1123 label)", resource="deployment"),
+        SlotType("pod", "a pod name (DNS-1123 subdomain)", resource="pod"),
+        SlotType("node", "a node name (DNS-1123 subdomain)", resource="node"),
+        SlotType("cronjob", "a cronjob name (DNS-1123 label, at most 52 characters)",
+                 resource="cronjob"),
+        SlotType("container", "a container name (DNS-1123 label)", resource="container"),
+        SlotType("integer", "a bounded whole number", numeric=True),
+        SlotType("replicas", "a replica count or change: 5, +2, -1, by 50%, double, half",
+                 numeric=True),
+        SlotType("image", "an image reference with a tag, or a bare tag", resource=None),
+        SlotType("duration", "a duration such as 10m or 1h30m, in seconds", numeric=True),
+        SlotType("lines", "a number of log lines", numeric=True),
+        SlotType("enum", "one of a fixed list of words"),
+    )
+}
+
+_NAME_LIMITS = {
+    "namespace": (False, 63),
+    "deployment": (False, 63),
+    "container": (False, 63),
+    "cronjob": (False, 52),
+    "pod": (True, 253),
+    "node": (True, 253),
+}
+
+
+def parse_slot(
+    slot: str,
+    slot_type: str,
+    raw: str,
+    bounds: Bounds = Bounds(),  # noqa: B008 - immutable
+    choices: tuple[str, ...] = (),
+) -> str | int | ReplicaExpr:
+    """Validate one raw slot value against its declared type and return the typed value."""
+    if not isinstance(raw, str):
+        raise SlotError(slot, "the value must be text.")
+    if slot_type in _NAME_LIMITS:
+        subdomain, max_len = _NAME_LIMITS[slot_type]
+        return _name(slot, raw, slot_type, subdomain=subdomain, max_len=max_len)
+    if slot_type in {"integer", "lines"}:
+        return _integer(slot, raw, bounds)
+    if slot_type == "replicas":
+        return parse_replicas(slot, raw, bounds)
+    if slot_type == "duration":
+        return parse_duration(slot, raw, bounds)
+    if slot_type == "image":
+        return parse_image(slot, raw)
+    if slot_type == "enum":
+        return parse_enum(slot, raw, choices)
+    raise SlotError(slot, f"unknown slot type {slot_type!r}.")
