@@ -159,3 +159,14 @@ class Plan:
         """SHA-256 of the canonical plan; an approval is bound to this exact value."""
         blob = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A Kubernetes identity the executor impersonates: a user name and its groups."""
+
+    user: str
+    groups: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.user} ({', '.join(self.groups)})" if self.groups else self.user

@@ -252,7 +252,7 @@ class _Reader:
             raise self.fail("name", f"must match the file name {stem!r}")
         description = self.text(data.get("description"), "description")
         try:
-            risk = Risk(data.get("risk"))
+            risk = Risk(str(data.get("risk")))
         except ValueError:
             raise self.fail("risk", f"{data.get('risk')!r} is not one of read, write, "
                             "critical") from None

@@ -27,7 +27,8 @@ _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _BARE_TAG = re.compile(r"^v?[0-9][A-Za-z0-9_.-]{0,127}$")
 # The reference grammar of the distribution spec: [domain[:port]/]path[:tag][@digest].
 _PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?"
+_HOST_PART = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
+_DOMAIN = rf"(?:{_HOST_PART}(?:\.{_HOST_PART})*(?::[0-9]+)?/)?"
 _IMAGE = re.compile(
     rf"^{_DOMAIN}{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
     r"(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$"
@@ -178,7 +179,8 @@ def parse_duration(slot: str, raw: str, bounds: Bounds) -> int:
         total += int(match.group(1)) * _DURATION_UNITS[match.group(2)[0]]
         pos = match.end()
     if pos == 0 or value[pos:].strip():
-        raise SlotError(slot, f"{value[:60]!r} is not a duration.", "Use forms like 10m, 2h or 1h30m.")
+        raise SlotError(slot, f"{value[:60]!r} is not a duration.",
+                        "Use forms like 10m, 2h or 1h30m.")
     return bounds.check(slot, total, "duration in seconds")
 
 
@@ -252,7 +254,7 @@ def parse_slot(
     slot: str,
     slot_type: str,
     raw: str,
-    bounds: Bounds = Bounds(),  # noqa: B008 - immutable
+    bounds: Bounds = Bounds(),
     choices: tuple[str, ...] = (),
 ) -> str | int | ReplicaExpr:
     """Validate one raw slot value against its declared type and return the typed value."""

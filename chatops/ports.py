@@ -1,0 +1,49 @@
+"""The seams between layers, as Protocols; implementations are injected at the entry point."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal, Protocol
+
+from chatops.model import Identity, ParsedIntent, Step
+from chatops.results import StepResult, VerifyResult
+
+Progress = Callable[[str], None]
+"""Called with a short line of progress text while a long step or verification runs."""
+
+ResourceKind = Literal["namespace", "deployment", "pod", "node", "cronjob", "container"]
+
+
+class Executor(Protocol):
+    """Runs steps of the fixed verb set against a cluster, as a given identity."""
+
+    def run_step(self, step: Step, identity: Identity | None, *, dry_run: bool = False,
+                 progress: Progress | None = None) -> StepResult:
+        """Run one action step; with `dry_run` the server validates but persists nothing.
+
+        `identity` None means the executor's own credentials (the bot's read-only identity).
+        """
+        ...
+
+    def verify(self, step: Step, identity: Identity | None, *,
+               progress: Progress | None = None) -> VerifyResult:
+        """Run one verification step until it passes or its timeout ends."""
+        ...
+
+    def current_replicas(self, namespace: str, deployment: str,
+                         identity: Identity | None) -> int:
+        """The deployment's `spec.replicas`, for relative scale requests."""
+        ...
+
+    def names(self, kind: ResourceKind, namespace: str | None,
+              identity: Identity | None) -> tuple[str, ...]:
+        """Names of objects of `kind` (in `namespace`), cached briefly, for entity resolution."""
+        ...
+
+
+class IntentParser(Protocol):
+    """Free text to a `ParsedIntent`: the model, or anything that behaves like it."""
+
+    def parse(self, text: str) -> ParsedIntent:
+        """Understand one message."""
+        ...

@@ -1,0 +1,207 @@
+"""Typed results the executor returns; raw Kubernetes objects never leave the executor.
+
+Everything here is a frozen dataclass of plain values, so results can be rendered to
+text or Block Kit, stored in the audit log as JSON, and compared in tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from chatops.model import ParamValue, frozen_map
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field a mutating step changes, as the server-side dry-run reported it."""
+
+    path: str
+    before: ParamValue
+    after: ParamValue
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A status condition of a deployment, pod or node."""
+
+    type: str
+    status: str
+    reason: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ContainerInfo:
+    """One container of a pod and its state."""
+
+    name: str
+    image: str
+    ready: bool
+    restarts: int
+    state: Literal["running", "waiting", "terminated", "unknown"]
+    reason: str = ""
+    message: str = ""
+    exit_code: int | None = None
+    last_reason: str = ""
+    last_exit_code: int | None = None
+    memory_limit: str = ""
+
+
+@dataclass(frozen=True)
+class PodInfo:
+    """A pod as `list_pods` and `describe_pod` show it."""
+
+    name: str
+    namespace: str
+    phase: str
+    ready: str
+    restarts: int
+    node: str = ""
+    age_seconds: int = 0
+    reason: str = ""
+    containers: tuple[ContainerInfo, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class DeploymentInfo:
+    """A deployment's replica counts, rollout state and images."""
+
+    name: str
+    namespace: str
+    desired: int
+    updated: int
+    ready: int
+    available: int
+    revision: int
+    images: tuple[str, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    generation: int = 0
+    observed_generation: int = 0
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    """A Kubernetes event, newest first in lists."""
+
+    type: str
+    reason: str
+    object: str
+    message: str
+    count: int = 1
+    age_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    """A node's readiness, schedulability, pressure and capacity."""
+
+    name: str
+    ready: bool
+    unschedulable: bool
+    pressure: tuple[str, ...] = ()
+    cpu: str = ""
+    memory: str = ""
+    pods: int = 0
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    """One revision of a deployment (a ReplicaSet)."""
+
+    revision: int
+    replicaset: str
+    images: tuple[str, ...]
+    change_cause: str = ""
+    current: bool = False
+    age_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """Which image a workload's container runs."""
+
+    namespace: str
+    workload: str
+    container: str
+    image: str
+
+
+@dataclass(frozen=True)
+class LogLines:
+    """The last log lines of one container, secrets redacted."""
+
+    pod: str
+    container: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A diagnosis in plain words, with the runbook that fits when there is one.
+
+    `runbook` is None and `outside_catalogue` is True when the fix (say, a higher memory
+    limit) is something no runbook does.
+    """
+
+    severity: Literal["error", "warning", "info"]
+    subject: str
+    explanation: str
+    runbook: str | None = None
+    slots: Mapping[str, str] = field(default_factory=frozen_map)
+    outside_catalogue: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "slots", frozen_map(self.slots))
+
+
+Record = (PodInfo | DeploymentInfo | EventInfo | NodeInfo | RevisionInfo | ImageInfo | LogLines
+          | Finding)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What one step did (or, with `dry_run`, would do).
+
+    `changes` is the diff, `affected_pods` the blast radius, `before` the values observed
+    just before the change (undo templates read them), `records` the typed read results.
+    """
+
+    verb: str
+    dry_run: bool
+    summary: str
+    changes: tuple[FieldChange, ...] = ()
+    affected_pods: tuple[str, ...] = ()
+    before: Mapping[str, ParamValue] = field(default_factory=frozen_map)
+    records: tuple[Record, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "before", frozen_map(self.before))
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-friendly view for the audit log."""
+        data = asdict(self)
+        data["before"] = dict(self.before)
+        data["records"] = [{"kind": type(r).__name__, **_plain(asdict(r))} for r in self.records]
+        return data
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The outcome of a verification: passed or not, what was seen, how long it took."""
+
+    verb: str
+    ok: bool
+    message: str
+    elapsed_seconds: float = 0.0
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value

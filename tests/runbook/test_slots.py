@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import pytest
+
+from chatops.errors import SlotError
+from chatops.runbook.slots import Bounds, ReplicaExpr, parse_slot, resolve_replicas
+
+HOSTILE = [
+    "checkout\n  replicas: 100",
+    "{{ 7*7 }}",
+    "{% for %}",
+    "x; rm -rf /",
+    "a" * 300,
+    "../etc",
+    "",
+    "   ",
+    "Checkout_API",
+    "$(whoami)",
+    "checkout\x00",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize("slot_type", ["deployment", "namespace", "pod", "node", "cronjob"])
+def test_hostile_names_are_refused(slot_type: str, value: str) -> None:
+    with pytest.raises(SlotError) as info:
+        parse_slot(slot_type, slot_type, value)
+    assert info.value.slot == slot_type
+    assert "Traceback" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("slot_type", "value", "expected"),
+    [
+        ("deployment", "checkout-api", "checkout-api"),
+        ("deployment", " Checkout ", "checkout"),
+        ("pod", "checkout-api-7d9f8b6c5-x2kqp", "checkout-api-7d9f8b6c5-x2kqp"),
+        ("node", "ip-10-0-1-23.ec2.internal", "ip-10-0-1-23.ec2.internal"),
+        ("duration", "10m", 600),
+        ("duration", "1h30m", 5400),
+        ("duration", "2 hours", 7200),
+        ("image", "1.22", "1.22"),
+        ("image", "ghcr.io/acme/api:v2.3.1", "ghcr.io/acme/api:v2.3.1"),
+        ("image", "localhost:5000/team/app@sha256:" + "a" * 64, "localhost:5000/team/app@sha256:" + "a" * 64),
+        ("lines", "200", 200),
+    ],
+)
+def test_valid_values_are_typed(slot_type: str, value: str, expected: object) -> None:
+    assert parse_slot("s", slot_type, value, Bounds(0, 100000)) == expected
+
+
+@pytest.mark.parametrize("value", ["nginx", "nginx:", "ngINX:1.2", "a b:1", "{{x}}:1", ":1.2"])
+def test_bad_images_are_refused(value: str) -> None:
+    with pytest.raises(SlotError):
+        parse_slot("image", "image", value)
+
+
+def test_cronjob_names_are_limited_to_52_characters() -> None:
+    parse_slot("cronjob", "cronjob", "c" * 52)
+    with pytest.raises(SlotError):
+        parse_slot("cronjob", "cronjob", "c" * 53)
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "target"),
+    [
+        ("5", 2, 5),
+        ("+2", 3, 5),
+        ("-1", 3, 2),
+        ("2 more", 3, 5),
+        ("1 fewer", 3, 2),
+        ("down by 2", 4, 2),
+        ("up by 2", 4, 6),
+        ("by 50%", 4, 6),
+        ("up by 50%", 3, 5),
+        ("-25%", 4, 3),
+        ("double", 3, 6),
+        ("half", 5, 3),
+    ],
+)
+def test_replica_expressions_resolve_against_the_current_count(
+    text: str, current: int, target: int
+) -> None:
+    bounds = Bounds(0, 50)
+    expr = parse_slot("replicas", "replicas", text, bounds)
+    assert isinstance(expr, ReplicaExpr)
+    assert resolve_replicas("replicas", expr, current, bounds) == target
+
+
+@pytest.mark.parametrize("text", ["50%", "by 2", "lots", "5.5", "1e3", "--3"])
+def test_ambiguous_replica_expressions_are_refused(text: str) -> None:
+    with pytest.raises(SlotError):
+        parse_slot("replicas", "replicas", text, Bounds(0, 50))
+
+
+def test_replica_bounds_apply_before_and_after_resolution() -> None:
+    bounds = Bounds(0, 50)
+    with pytest.raises(SlotError, match="above the maximum"):
+        parse_slot("replicas", "replicas", "100000", bounds)
+    expr = parse_slot("replicas", "replicas", "-3", bounds)
+    assert isinstance(expr, ReplicaExpr)
+    with pytest.raises(SlotError, match="would be -1"):
+        resolve_replicas("replicas", expr, 2, bounds)
+    with pytest.raises(SlotError, match="current count"):
+        resolve_replicas("replicas", expr, None, bounds)
+    big = parse_slot("replicas", "replicas", "double", bounds)
+    assert isinstance(big, ReplicaExpr)
+    with pytest.raises(SlotError, match="above the maximum"):
+        resolve_replicas("replicas", big, 30, bounds)
