@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 ParamValue = str | int | bool | None
 """A rendered step parameter: always a scalar, never structure built from user text."""
@@ -35,7 +35,11 @@ OUT_OF_SCOPE = "oos"
 """The intent for anything the catalogue cannot do."""
 
 
-def frozen_map(values: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def frozen_map(values: Mapping[K, V] | None = None) -> Mapping[K, V]:
     """Return a read-only copy of `values`, so frozen dataclasses stay frozen."""
     return MappingProxyType(dict(values or {}))
 
@@ -51,6 +55,8 @@ class Message:
     ts: str | None = None
     source: Literal["slack", "console", "alert", "cli"] = "console"
     event_id: str | None = None
+    groups: tuple[str, ...] = ()
+    """The sender's chat user groups (Slack user groups), which the policy maps to identities."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,29 @@ class Plan:
             "steps": [step.to_json() for step in self.steps],
             "verify": [step.to_json() for step in self.verify],
         }
+
+    def to_record(self) -> dict[str, Any]:
+        """Everything needed to rebuild the plan later (`Plan.from_record`)."""
+        return {
+            **self.to_json(),
+            "explanation": self.explanation,
+            "undo": {"runbook": self.undo.runbook, "slots": dict(self.undo.slots)}
+            if self.undo else None,
+        }
+
+    @classmethod
+    def from_record(cls, data: Mapping[str, Any]) -> Plan:
+        """Rebuild a plan stored with `to_record`; the digest comes out the same."""
+        undo = data.get("undo")
+        return cls(
+            runbook=data["runbook"],
+            risk=Risk(data["risk"]),
+            slots=data["slots"],
+            steps=tuple(Step(s["verb"], s["params"]) for s in data["steps"]),
+            verify=tuple(Step(s["verb"], s["params"]) for s in data["verify"]),
+            explanation=data.get("explanation", ""),
+            undo=UndoRef(undo["runbook"], undo["slots"]) if undo else None,
+        )
 
     @property
     def digest(self) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Literal, Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, Protocol
 
 from chatops.model import Identity, ParsedIntent, Step
 from chatops.results import StepResult, VerifyResult
@@ -46,4 +46,13 @@ class IntentParser(Protocol):
 
     def parse(self, text: str) -> ParsedIntent:
         """Understand one message."""
+        ...
+
+
+class AuditSink(Protocol):
+    """Where the conversation appends audit events (the hash-chained `AuditLog`)."""
+
+    def append(self, kind: str, *, actor: str | None = None, run_id: str | None = None,
+               thread: str | None = None, data: Mapping[str, Any] | None = None) -> Any:
+        """Append one event; the returned object has the event's `id`."""
         ...

@@ -7,7 +7,7 @@ text or Block Kit, stored in the audit log as JSON, and compared in tests.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
 from chatops.model import ParamValue, frozen_map
@@ -183,9 +183,8 @@ class StepResult:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-friendly view for the audit log."""
-        data = asdict(self)
-        data["before"] = dict(self.before)
-        data["records"] = [{"kind": type(r).__name__, **_plain(asdict(r))} for r in self.records]
+        data: dict[str, Any] = plain(self)
+        data["records"] = [{"kind": type(r).__name__, **plain(r)} for r in self.records]
         return data
 
 
@@ -199,9 +198,15 @@ class VerifyResult:
     elapsed_seconds: float = 0.0
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """Dataclasses, read-only mappings and tuples as plain JSON-ready dicts and lists.
+
+    (`dataclasses.asdict` cannot copy the read-only mappings frozen values hold.)
+    """
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value

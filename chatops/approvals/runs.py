@@ -1,0 +1,369 @@
+"""Runs as a state machine in SQLite, with transactional conditional transitions.
+
+Every change of state is one `UPDATE ... WHERE id = ? AND state IN (...)`: of two processes
+(or two clicks) racing for the same transition, exactly one sees a changed row and goes on.
+That, not locks in memory, is what keeps a run from executing twice, also across bot
+replicas sharing the database file.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+import socket
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chatops.model import Identity, frozen_map
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    runbook TEXT NOT NULL,
+    risk TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    requester_name TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    thread TEXT,
+    raw_slots TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    preview TEXT NOT NULL DEFAULT '[]',
+    needed INTEGER NOT NULL,
+    confidence REAL NOT NULL DEFAULT 1.0,
+    notes TEXT NOT NULL DEFAULT '[]',
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    owner TEXT,
+    before TEXT NOT NULL DEFAULT '{}',
+    result TEXT NOT NULL DEFAULT '{}',
+    undo_of TEXT,
+    message_ref TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_thread ON runs(channel, thread);
+CREATE INDEX IF NOT EXISTS runs_state ON runs(state);
+CREATE TABLE IF NOT EXISTS approvals (
+    run_id TEXT NOT NULL,
+    approver TEXT NOT NULL,
+    approver_name TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    decided_at REAL NOT NULL,
+    PRIMARY KEY (run_id, approver, digest)
+);
+CREATE TABLE IF NOT EXISTS dedupe (
+    key TEXT PRIMARY KEY,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS workers (
+    id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    heartbeat REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS threads (
+    key TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
+"""
+
+
+class RunState(enum.StrEnum):
+    """Where a run is; terminal states never change again."""
+
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    DENIED = "denied"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def terminal(self) -> bool:
+        """Whether nothing can happen to the run any more."""
+        return self in TERMINAL
+
+
+TERMINAL = frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.DENIED, RunState.EXPIRED,
+                      RunState.CANCELLED, RunState.INTERRUPTED})
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One approver's decision on one exact plan (its digest)."""
+
+    approver: str
+    approver_name: str
+    digest: str
+    decision: str
+    decided_at: float
+
+
+@dataclass(frozen=True)
+class Run:
+    """A snapshot of one row of `runs`, decoded."""
+
+    id: str
+    state: RunState
+    runbook: str
+    risk: str
+    requester: str
+    requester_name: str
+    identity: Identity
+    channel: str
+    thread: str | None
+    raw_slots: Mapping[str, str]
+    plan: Mapping[str, Any]
+    digest: str
+    preview: tuple[Mapping[str, Any], ...]
+    needed: int
+    confidence: float
+    notes: tuple[str, ...]
+    created_at: float
+    expires_at: float
+    updated_at: float
+    owner: str | None
+    before: Mapping[str, Any]
+    result: Mapping[str, Any]
+    undo_of: str | None
+    message_ref: str | None
+    approvals: tuple[Approval, ...] = field(default=())
+
+    def approvers(self) -> tuple[Approval, ...]:
+        """Approvals that count: given for the current plan digest."""
+        return tuple(a for a in self.approvals
+                     if a.decision == "approve" and a.digest == self.digest)
+
+
+_JSON_FIELDS = {"raw_slots", "plan", "preview", "notes", "before", "result", "identity"}
+
+
+def _decode(row: sqlite3.Row, approvals: tuple[Approval, ...]) -> Run:
+    data = {key: row[key] for key in row.keys()}  # noqa: SIM118 - sqlite3.Row
+    for key in _JSON_FIELDS:
+        data[key] = json.loads(data[key])
+    ident = data["identity"]
+    data["identity"] = Identity(ident["user"], tuple(ident["groups"]))
+    data["state"] = RunState(data["state"])
+    data["preview"] = tuple(data["preview"])
+    data["notes"] = tuple(data["notes"])
+    data["raw_slots"] = frozen_map(data["raw_slots"])
+    data["plan"] = frozen_map(data["plan"])
+    data["before"] = frozen_map(data["before"])
+    data["result"] = frozen_map(data["result"])
+    return Run(**data, approvals=approvals)
+
+
+def _encode(key: str, value: Any) -> Any:
+    if key == "identity" and isinstance(value, Identity):
+        return json.dumps({"user": value.user, "groups": list(value.groups)})
+    if key in _JSON_FIELDS:
+        return json.dumps(value, default=_json_default, sort_keys=True)
+    if isinstance(value, RunState):
+        return value.value
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, tuple | frozenset | set):
+        return list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+class RunStore:
+    """Runs, approvals, deduplication keys, worker heartbeats and thread contexts.
+
+    One SQLite file may be shared by several bot processes. Each thread gets its own
+    connection; every write is a short transaction.
+    """
+
+    def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time) -> None:
+        self.path = str(path)
+        self.clock = clock
+        self._local = threading.local()
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # executescript manages its own transaction; CREATE ... IF NOT EXISTS is idempotent.
+        self._db().executescript(SCHEMA)
+
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                 check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA busy_timeout=30000")
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def claim(self, key: str) -> bool:
+        """Record `key` (a Slack event id, an action id); False if it was seen before."""
+        with self._tx() as db:
+            cur = db.execute("INSERT OR IGNORE INTO dedupe(key, created_at) VALUES (?, ?)",
+                             (key, self.clock()))
+            return cur.rowcount == 1
+
+    def create(self, *, state: RunState, **fields: Any) -> Run:
+        """Insert a new run and return it; `fields` are the columns of `runs`."""
+        now = self.clock()
+        run_id = f"r-{uuid.uuid4().hex[:8]}"
+        row = {"id": run_id, "state": state.value, "created_at": now, "updated_at": now,
+               **{k: _encode(k, v) for k, v in fields.items()}}
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        with self._tx() as db:
+            db.execute(f"INSERT INTO runs ({columns}) VALUES ({marks})",  # noqa: S608
+                       tuple(row.values()))
+        run = self.get(run_id)
+        assert run is not None
+        return run
+
+    def get(self, run_id: str) -> Run | None:
+        """The run with `run_id`, or None."""
+        db = self._db()
+        row = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            return None
+        approvals = tuple(
+            Approval(r["approver"], r["approver_name"], r["digest"], r["decision"],
+                     r["decided_at"])
+            for r in db.execute("SELECT * FROM approvals WHERE run_id = ? ORDER BY decided_at",
+                                (run_id,))
+        )
+        return _decode(row, approvals)
+
+    def transition(self, run_id: str, from_states: tuple[RunState, ...], to_state: RunState,
+                   **fields: Any) -> bool:
+        """Move the run to `to_state` only if it is in one of `from_states`.
+
+        Returns True for exactly one of any number of concurrent callers.
+        """
+        sets = {"state": to_state.value, "updated_at": self.clock(),
+                **{k: _encode(k, v) for k, v in fields.items()}}
+        assignments = ", ".join(f"{k} = ?" for k in sets)
+        marks = ", ".join("?" for _ in from_states)
+        with self._tx() as db:
+            cur = db.execute(
+                f"UPDATE runs SET {assignments} WHERE id = ? AND state IN ({marks})",  # noqa: S608
+                (*sets.values(), run_id, *(s.value for s in from_states)),
+            )
+            return cur.rowcount == 1
+
+    def update(self, run_id: str, **fields: Any) -> None:
+        """Change non-state columns of a run (message reference, progress notes)."""
+        sets = {"updated_at": self.clock(), **{k: _encode(k, v) for k, v in fields.items()}}
+        assignments = ", ".join(f"{k} = ?" for k in sets)
+        with self._tx() as db:
+            db.execute(f"UPDATE runs SET {assignments} WHERE id = ?",  # noqa: S608
+                       (*sets.values(), run_id))
+
+    def add_decision(self, run_id: str, approver: str, approver_name: str, digest: str,
+                     decision: str) -> bool:
+        """Record an approver's decision on a plan digest; False if they already decided."""
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT OR IGNORE INTO approvals VALUES (?, ?, ?, ?, ?, ?)",
+                (run_id, approver, approver_name, digest, decision, self.clock()),
+            )
+            return cur.rowcount == 1
+
+    def runs_in_thread(self, channel: str, thread: str | None, limit: int = 20) -> list[Run]:
+        """The thread's runs, newest first."""
+        rows = self._db().execute(
+            "SELECT id FROM runs WHERE channel = ? AND thread IS ? ORDER BY created_at DESC, rowid DESC "
+            "LIMIT ?", (channel, thread, limit)).fetchall()
+        return [run for r in rows if (run := self.get(r["id"])) is not None]
+
+    def heartbeat(self) -> None:
+        """Say this process is alive, so others don't take its running runs as lost."""
+        host, pid = socket.gethostname(), os.getpid()
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO workers VALUES (?, ?, ?, ?)",
+                       (self.worker_id, host, pid, self.clock()))
+
+    def interrupt_orphans(self, stale_after: float = 120.0) -> list[Run]:
+        """Mark `running` runs whose process is gone as `interrupted`, and return them.
+
+        A run belongs to a process on this host that no longer exists, or to a worker
+        whose heartbeat is older than `stale_after` seconds.
+        """
+        db = self._db()
+        host = socket.gethostname()
+        workers = {r["id"]: r for r in db.execute("SELECT * FROM workers")}
+        lost = []
+        for row in db.execute("SELECT id, owner FROM runs WHERE state = ?",
+                              (RunState.RUNNING.value,)).fetchall():
+            owner = row["owner"]
+            if owner == self.worker_id:
+                continue
+            worker = workers.get(owner)
+            alive = False
+            if worker is not None:
+                if worker["host"] == host:
+                    alive = _pid_alive(worker["pid"])
+                else:
+                    alive = self.clock() - worker["heartbeat"] < stale_after
+            if not alive and self.transition(row["id"], (RunState.RUNNING,),
+                                             RunState.INTERRUPTED):
+                run = self.get(row["id"])
+                if run is not None:
+                    lost.append(run)
+        return lost
+
+    def load_thread(self, key: str) -> dict[str, Any]:
+        """The saved conversation context of a thread (empty when none)."""
+        row = self._db().execute("SELECT data FROM threads WHERE key = ?", (key,)).fetchone()
+        return dict(json.loads(row["data"])) if row else {}
+
+    def save_thread(self, key: str, data: Mapping[str, Any]) -> None:
+        """Replace the conversation context of a thread."""
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO threads VALUES (?, ?, ?)",
+                       (key, json.dumps(data, default=_json_default), self.clock()))
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,89 @@
+"""Entity resolution: slot values as people type them, matched to names that exist.
+
+"checkout" becomes deployment `checkout-api` when that is the only close name (and the
+reply says so); two close names become a question with the choices; no close name is a
+refusal that lists the nearest ones. Listing names is read-only and done as the requester.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from chatops.errors import ClusterError, Forbidden, NotFound
+from chatops.model import Identity
+from chatops.ports import Executor, ResourceKind
+from chatops.runbook.schema import Runbook
+
+log = logging.getLogger(__name__)
+
+# Namespaces first: the other kinds are listed inside the resolved namespace.
+_ORDER: tuple[ResourceKind, ...] = ("namespace", "node", "deployment", "cronjob", "pod")
+_NAMESPACED = {"deployment", "cronjob", "pod"}
+
+
+@dataclass(frozen=True)
+class Question:
+    """An ambiguity to put to the person: which of `choices` did they mean for `slot`."""
+
+    slot: str
+    text: str
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Slots after resolution, what was changed (in words), and a question if ambiguous."""
+
+    slots: dict[str, str]
+    notes: tuple[str, ...] = ()
+    question: Question | None = None
+
+
+def candidates(value: str, names: tuple[str, ...]) -> list[str]:
+    """Names that `value` plausibly means: exact, then prefix or whole-word, then close typos."""
+    if value in names:
+        return [value]
+    partial = [n for n in names
+               if n.startswith(value) or value in n.split("-") or value in n.split(".")]
+    if partial:
+        return sorted(partial, key=len)
+    return difflib.get_close_matches(value, list(names), n=3, cutoff=0.8)
+
+
+def resolve_names(runbook: Runbook, slots: Mapping[str, str], executor: Executor,
+                  identity: Identity | None) -> Resolution:
+    """Match every name-typed slot against the cluster; see the module docstring."""
+    resolved = dict(slots)
+    notes: list[str] = []
+    for kind in _ORDER:
+        for spec in runbook.slots.values():
+            value = resolved.get(spec.name)
+            if spec.type != kind or not value:
+                continue
+            namespace = resolved.get("namespace") if kind in _NAMESPACED else None
+            if kind in _NAMESPACED and not namespace:
+                continue
+            try:
+                names = executor.names(kind, namespace, identity)
+            except Forbidden:
+                # The requester may not list these; the cluster will judge the request itself.
+                continue
+            except ClusterError as exc:
+                log.info("name lookup for %s failed: %s", kind, exc.message)
+                continue
+            found = candidates(value, names)
+            where = f" in namespace {namespace}" if namespace else ""
+            if not found:
+                close = tuple(difflib.get_close_matches(value, list(names), n=3, cutoff=0.5))
+                hint = f"Did you mean {', '.join(close)}?" if close else ""
+                raise NotFound(f"{kind} {value!r} not found{where}.", close, hint)
+            if len(found) > 1 and found[0] != value:
+                return Resolution(resolved, tuple(notes), Question(
+                    spec.name, f"Which {kind}{where} did you mean?", tuple(found[:5])))
+            if found[0] != value:
+                notes.append(f"{kind} {value!r} taken as {found[0]}")
+                resolved[spec.name] = found[0]
+    return Resolution(resolved, tuple(notes))

@@ -1,0 +1,257 @@
+"""Conversation logic over an in-memory fake executor (pure logic; cluster behaviour is
+tested against the sandbox in tests/scenarios/)."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from chatops.approvals.runs import RunState, RunStore
+from chatops.audit import AuditLog
+from chatops.conversation import ConversationService
+from chatops.model import Message
+from chatops.policy.rules import parse_policy
+from chatops.runbook.catalogue import Catalogue
+from tests.conversation.fake_cluster import FakeCluster
+
+POLICY = {
+    "identities": {
+        "alice": {"chat": ["UALICE"], "kube_user": "alice", "kube_groups": ["dev"]},
+        "bob": {"chat": ["UBOB"], "kube_user": "bob", "kube_groups": ["sre"]},
+        "carol": {"chat": ["UCAROL"], "kube_user": "carol", "kube_groups": ["sre"]},
+        "dave": {"chat": ["UDAVE"], "kube_user": "dave", "kube_groups": ["sre"]},
+    },
+    "request": {"read": ["everyone"], "write": ["mapped"], "critical": ["group:sre"]},
+    "approve": {"write": ["group:sre"], "critical": ["group:sre"]},
+    "channel_namespaces": {"CDEV": "dev"},
+}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def cluster() -> FakeCluster:
+    return FakeCluster(
+        deployments={("prod", "checkout-api"): 3, ("prod", "calc-app"): 2,
+                     ("staging", "checkout-api"): 1, ("dev", "checkout-api"): 1,
+                     ("prod", "payments-api"): 2, ("prod", "payments-worker"): 2},
+        nodes={"node-1": False, "node-2": False},
+    )
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def service(tmp_path: Path, cluster: FakeCluster, catalogue: Catalogue,
+            clock: Clock) -> ConversationService:
+    return ConversationService(
+        catalogue=catalogue, executor=cluster, policy=parse_policy(POLICY),
+        store=RunStore(tmp_path / "state.db", clock=clock),
+        audit=AuditLog(tmp_path / "audit.db"), clock=clock)
+
+
+def say(service: ConversationService, user: str, text: str, thread: str = "t1",
+        channel: str = "C1", event_id: str | None = None) -> list[str]:
+    replies = service.handle(Message(user=user, text=text, channel=channel, thread=thread,
+                                     event_id=event_id))
+    return [r.text for r in replies]
+
+
+def run_id(service: ConversationService, thread: str = "t1", channel: str = "C1") -> str:
+    return service.store.runs_in_thread(channel, thread)[0].id
+
+
+def test_missing_slot_is_asked_and_the_answer_in_thread_is_taken(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    out = say(service, "alice", "run scale_deployment deployment=checkout-api replicas=5")
+    assert out == ["In which namespace?"]
+    out = say(service, "alice", "prod")
+    assert "scale deployment checkout-api in prod to 5 replicas" in out[0]
+    assert "spec.replicas: 3 -> 5" in out[0]
+    assert cluster.deployments[("prod", "checkout-api")] == 3
+
+
+def test_cancel_drops_the_pending_question(service: ConversationService) -> None:
+    say(service, "alice", "run scale_deployment deployment=checkout-api replicas=5")
+    assert say(service, "alice", "cancel") == ["Cancelled; nothing was changed."]
+    assert say(service, "alice", "cancel") == ["There is nothing to cancel here."]
+
+
+def test_unique_fuzzy_name_is_taken_and_shown(service: ConversationService) -> None:
+    out = say(service, "alice", "run scale_deployment deployment=calc namespace=prod replicas=3")
+    assert "deployment 'calc' taken as calc-app" in out[0]
+
+
+def test_ambiguous_name_becomes_a_question_with_choices(service: ConversationService) -> None:
+    out = say(service, "alice",
+              "run scale_deployment deployment=payments namespace=prod replicas=3")
+    assert out[0].startswith("Which deployment in namespace prod did you mean?")
+    assert "payments-api" in out[0] and "payments-worker" in out[0]
+    out = say(service, "alice", "2")
+    assert "payments-worker" in out[0]
+
+
+def test_unknown_name_is_refused_with_suggestions(service: ConversationService,
+                                                  cluster: FakeCluster) -> None:
+    out = say(service, "alice", "run scale_deployment deployment=zzz namespace=prod replicas=3")
+    assert out == ["deployment 'zzz' not found in namespace prod."]
+    assert not any(dry for _, dry, _ in cluster.calls)
+
+
+def test_follow_up_repeats_the_last_intent_in_a_new_namespace(
+        service: ConversationService) -> None:
+    say(service, "alice", "run deployment_status deployment=checkout-api namespace=prod")
+    out = say(service, "alice", "and in staging?")
+    assert "checkout-api in staging: 1/1 ready" in out[0]
+
+
+def test_channel_default_namespace(service: ConversationService) -> None:
+    out = say(service, "alice", "run deployment_status deployment=checkout-api", channel="CDEV")
+    assert "namespace dev is this channel's default" in out[0]
+
+
+def test_write_needs_one_approver_and_runs_once(service: ConversationService,
+                                                cluster: FakeCluster) -> None:
+    say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
+    rid = run_id(service)
+    refused = service.decide(rid, Message("UALICE", "approve", "C1", "t1"), "approve")
+    assert refused[0].text == ("You may not approve write requests. Who may approve: "
+                               "members of sre.")
+    replies = service.decide(rid, Message("UBOB", "approve", "C1", "t1"), "approve")
+    assert replies[-1].kind == "result" and "Succeeded" in replies[-1].text
+    assert cluster.deployments[("prod", "checkout-api")] == 5
+    again = service.decide(rid, Message("UCAROL", "approve", "C1", "t1"), "approve")
+    assert "already succeeded" in again[0].text
+    assert [c for c in cluster.calls if c[0] == "scale" and not c[1]] == [
+        ("scale", False, "alice")]
+
+
+def test_drain_needs_two_distinct_approvers_not_the_requester(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    say(service, "UBOB", "run drain_node node=node-1")
+    rid = run_id(service)
+    assert "can't approve your own" in service.decide(
+        rid, Message("UBOB", "", "C1", "t1"), "approve")[0].text
+    first = service.decide(rid, Message("UCAROL", "", "C1", "t1"), "approve")
+    assert "Approvals 1 of 2" in first[0].text
+    assert "already approved" in service.decide(
+        rid, Message("UCAROL", "", "C1", "t1"), "approve")[0].text
+    assert cluster.nodes["node-1"] is False
+    done = service.decide(rid, Message("UDAVE", "", "C1", "t1"), "approve")
+    assert "Succeeded" in done[-1].text and cluster.nodes["node-1"] is True
+
+
+def test_self_approval_is_refused_under_any_chat_id(service: ConversationService) -> None:
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
+    out = service.decide(run_id(service), Message("bob", "", "C1", "t1"), "approve")
+    assert out[0].text == "You can't approve your own write request; ask members of sre."
+
+
+def test_unauthorized_click_changes_nothing(service: ConversationService,
+                                            cluster: FakeCluster) -> None:
+    say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
+    out = service.decide(run_id(service), Message("UNOBODY", "", "C1", "t1"), "approve")
+    assert out[0].ephemeral and "Who may approve: members of sre" in out[0].text
+    assert service.store.get(run_id(service)).state is RunState.PROPOSED  # type: ignore[union-attr]
+
+
+def test_expired_approval_is_refused(service: ConversationService, clock: Clock,
+                                     cluster: FakeCluster) -> None:
+    say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
+    clock.now += 16 * 60
+    out = service.decide(run_id(service), Message("UBOB", "", "C1", "t1"), "approve")
+    assert "expired" in out[0].text
+    assert cluster.deployments[("prod", "checkout-api")] == 3
+
+
+def test_plan_drift_asks_again_with_the_new_diff(service: ConversationService,
+                                                 cluster: FakeCluster) -> None:
+    say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
+    cluster.deployments[("prod", "checkout-api")] = 4
+    out = service.decide(run_id(service), Message("UBOB", "", "C1", "t1"), "approve")
+    assert "needs approval again" in out[-1].text and "spec.replicas: 4 -> 5" in out[-1].text
+    assert cluster.deployments[("prod", "checkout-api")] == 4
+    done = service.decide(run_id(service), Message("UBOB", "", "C1", "t1"), "approve")
+    assert "Succeeded" in done[-1].text
+
+
+def test_undo_after_scale_restores_the_old_count(service: ConversationService,
+                                                 cluster: FakeCluster) -> None:
+    say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
+    service.decide(run_id(service), Message("UBOB", "", "C1", "t1"), "approve")
+    out = say(service, "alice", "undo")
+    assert out[0].startswith("Undoing") and "spec.replicas: 5 -> 3" in out[1]
+    service.decide(run_id(service), Message("UBOB", "", "C1", "t1"), "approve")
+    assert cluster.deployments[("prod", "checkout-api")] == 3
+
+
+def test_retried_event_is_answered_once(service: ConversationService) -> None:
+    first = say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod "
+                "replicas=5", event_id="Ev1")
+    assert first and say(service, "alice", "run scale_deployment deployment=checkout-api "
+                         "namespace=prod replicas=5", event_id="Ev1") == []
+    assert len(service.store.runs_in_thread("C1", "t1")) == 1
+
+
+def test_hostile_values_are_refused_and_touch_nothing(service: ConversationService,
+                                                      cluster: FakeCluster) -> None:
+    out = say(service, "alice", 'run scale_deployment deployment="{{ 7*7 }}" namespace=prod '
+              "replicas=5")
+    assert out[0].startswith("deployment: '{{ 7*7 }}' is not a valid deployment name")
+    assert cluster.calls == []
+
+
+def test_cluster_refusal_is_explained(service: ConversationService,
+                                      cluster: FakeCluster) -> None:
+    cluster.denied_users.add("alice")
+    out = say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod "
+              "replicas=5")
+    assert out == ["The cluster refused: alice may not scale in namespace prod"]
+
+
+def test_unmapped_users_may_only_read(service: ConversationService) -> None:
+    out = say(service, "USTRANGER", "run scale_deployment deployment=checkout-api "
+              "namespace=prod replicas=5")
+    assert "may not request write runbooks" in out[0]
+
+
+def _racer(db: str, audit: str, rid: str, user: str, queue: "multiprocessing.Queue[int]") -> None:
+    from chatops.runbook.catalogue import load_catalogue
+
+    cluster = FakeCluster(deployments={("prod", "checkout-api"): 3})
+    service = ConversationService(catalogue=load_catalogue(), executor=cluster,
+                                  policy=parse_policy(POLICY), store=RunStore(db),
+                                  audit=AuditLog(audit))
+    service.decide(rid, Message(user, "", "C1", "t1"), "approve")
+    queue.put(len([c for c in cluster.calls if c[0] == "scale" and not c[1]]))
+
+
+def test_two_processes_on_one_database_run_once(tmp_path: Path, catalogue: Catalogue) -> None:
+    db, audit = str(tmp_path / "state.db"), str(tmp_path / "audit.db")
+    service = ConversationService(catalogue=catalogue,
+                                  executor=FakeCluster(deployments={("prod", "checkout-api"): 3}),
+                                  policy=parse_policy(POLICY), store=RunStore(db),
+                                  audit=AuditLog(audit))
+    say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
+    rid = run_id(service)
+    ctx = multiprocessing.get_context("spawn")
+    queue: multiprocessing.Queue[int] = ctx.Queue()
+    procs = [ctx.Process(target=_racer, args=(db, audit, rid, user, queue))
+             for user in ("UBOB", "UCAROL", "UBOB", "UDAVE")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert sum(queue.get(timeout=5) for _ in procs) == 1
+    assert service.store.get(rid).state is RunState.SUCCEEDED  # type: ignore[union-attr]
