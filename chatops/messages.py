@@ -23,7 +23,7 @@ from chatops.results import (
     RevisionInfo,
 )
 from chatops.runbook.schema import Runbook
-from chatops.runbook.verbs import summarize
+from chatops.verbs import summarize
 
 RISK_WORDS = {
     Risk.READ: "read-only",

@@ -8,7 +8,7 @@ import pytest
 
 from chatops.runbook.catalogue import Catalogue, load_catalogue
 
-pytest_plugins = ["tests.plugins.sandbox_fixtures"]
+pytest_plugins = ["tests.plugins.sandbox_fixtures", "tests.plugins.world_fixtures"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

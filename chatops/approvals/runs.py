@@ -300,8 +300,8 @@ class RunStore:
     def runs_in_thread(self, channel: str, thread: str | None, limit: int = 20) -> list[Run]:
         """The thread's runs, newest first."""
         rows = self._db().execute(
-            "SELECT id FROM runs WHERE channel = ? AND thread IS ? ORDER BY created_at DESC, rowid DESC "
-            "LIMIT ?", (channel, thread, limit)).fetchall()
+            "SELECT id FROM runs WHERE channel = ? AND thread IS ? "
+            "ORDER BY created_at DESC, rowid DESC LIMIT ?", (channel, thread, limit)).fetchall()
         return [run for r in rows if (run := self.get(r["id"])) is not None]
 
     def heartbeat(self) -> None:

@@ -7,7 +7,10 @@ import sys
 
 import click
 
+from chatops.cli.audit_cmd import audit
+from chatops.cli.demo_cmd import demo
 from chatops.cli.runbooks_cmd import runbooks
+from chatops.cli.shell_cmd import shell
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,6 +25,9 @@ def cli(verbose: int, log_json: bool) -> None:
 
 
 cli.add_command(runbooks)
+cli.add_command(audit)
+cli.add_command(shell)
+cli.add_command(demo)
 
 
 def main() -> None:

@@ -38,7 +38,7 @@ from chatops.runbook.render import (
     validate_slots,
 )
 from chatops.runbook.schema import Runbook
-from chatops.runbook.verbs import summarize
+from chatops.verbs import summarize
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from chatops.model import ParamValue, Plan, Step, UndoRef
 from chatops.runbook.catalogue import closest
 from chatops.runbook.schema import UNDO_CONTEXT, Runbook, SlotSpec, StepTemplate, template_env
 from chatops.runbook.slots import ReplicaExpr, parse_slot, resolve_replicas
-from chatops.runbook.verbs import VERBS
+from chatops.verbs import VERBS
 
 TypedValue = str | int | ReplicaExpr
 _SINGLE_VAR = re.compile(r"^\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}$")

@@ -30,7 +30,7 @@ from chatops.errors import RunbookInvalid, SlotError
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, Risk, frozen_map
 from chatops.runbook.markup import parse_markup
 from chatops.runbook.slots import SLOT_TYPES, Bounds, parse_slot
-from chatops.runbook.verbs import VERBS
+from chatops.verbs import VERBS
 
 MIN_EXAMPLES = 12
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")

@@ -226,7 +226,7 @@ def test_unmapped_users_may_only_read(service: ConversationService) -> None:
     assert "may not request write runbooks" in out[0]
 
 
-def _racer(db: str, audit: str, rid: str, user: str, queue: "multiprocessing.Queue[int]") -> None:
+def _racer(db: str, audit: str, rid: str, user: str, queue: multiprocessing.Queue[int]) -> None:
     from chatops.runbook.catalogue import load_catalogue
 
     cluster = FakeCluster(deployments={("prod", "checkout-api"): 3})

@@ -9,7 +9,7 @@ from chatops.model import Risk
 from chatops.runbook.catalogue import Catalogue, validate_path
 from chatops.runbook.markup import parse_markup
 from chatops.runbook.schema import MIN_EXAMPLES, parse_runbook
-from chatops.runbook.verbs import VERBS
+from chatops.verbs import VERBS
 from tests.conftest import FIXTURES
 
 EXPECTED = {

@@ -1,0 +1,422 @@
+"""A tamper-evident, append-only audit log in SQLite.
+
+Every event is one row of the `audit_events` table. Each row carries the hash of the row
+before it (`prev_hash`) and its own hash, a SHA-256 over a canonical JSON of
+`(id, ts, kind, actor, run_id, thread, data, prev_hash)`; see `chain_hash`. Editing a row,
+removing one from the middle or re-linking one breaks the chain at that row. Removing the
+last rows leaves a shorter chain that is still intact, so a one-row `audit_head` table,
+written in the same transaction as each event, records where the chain ends.
+
+A chain in the same file cannot stop someone who rewrites every hash after their edit;
+it makes tampering *visible* to `verify` unless the whole tail is recomputed. Copy the
+head hash elsewhere (`AuditLog.verify().head_hash`, or an export) to anchor it further.
+
+The tables are plain (TEXT/INTEGER columns, `data` as JSON text) so the file opens in
+Datasette as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TextIO
+
+from sqlite_utils import Database
+from sqlite_utils.db import Table
+
+from chatops.logs import scrub
+
+log = logging.getLogger(__name__)
+
+EVENTS_TABLE = "audit_events"
+HEAD_TABLE = "audit_head"
+GENESIS_HASH = "0" * 64
+"""The `prev_hash` of the first event: there is no row before it."""
+
+# Two bot replicas append to the same file; a writer waits this long for the other's
+# transaction (a few milliseconds in practice) before giving up with "database is locked".
+BUSY_TIMEOUT_S = 30.0
+
+_EVENT_COLUMNS: dict[str, type] = {
+    "id": int,
+    "ts": str,
+    "kind": str,
+    "actor": str,
+    "run_id": str,
+    "thread": str,
+    "data": str,
+    "prev_hash": str,
+    "hash": str,
+}
+_SELECT_EVENTS = (
+    "select id, ts, kind, actor, run_id, thread, data, prev_hash, hash "
+    "from audit_events order by id"
+)
+_SELECT_HEAD = "select last_id, last_hash from audit_head where id = 1"
+
+
+def _canonical(value: Any) -> str:
+    """Deterministic JSON: sorted keys, no whitespace, ASCII only, no NaN."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
+                      allow_nan=False)
+
+
+def chain_hash(*, event_id: int, ts: str, kind: str, actor: str | None, run_id: str | None,
+               thread: str | None, data: Mapping[str, Any], prev_hash: str) -> str:
+    """The hex SHA-256 of one event: over the canonical JSON of its fields and `prev_hash`.
+
+    Canonical JSON is `json.dumps(obj, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=True, allow_nan=False)` of an object with the keys `id, ts, kind, actor,
+    run_id, thread, data, prev_hash`, so the chain can be checked by any other tool too.
+    """
+    record = {
+        "id": event_id, "ts": ts, "kind": kind, "actor": actor, "run_id": run_id,
+        "thread": thread, "data": data, "prev_hash": prev_hash,
+    }
+    return hashlib.sha256(_canonical(record).encode("ascii")).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One row of the audit log, as stored (secrets already scrubbed from `data`)."""
+
+    id: int
+    ts: str
+    kind: str
+    actor: str | None
+    run_id: str | None
+    thread: str | None
+    # A dict cannot be hashed; events are identified by `id` and `hash` anyway.
+    data: Mapping[str, Any] = field(hash=False)
+    prev_hash: str
+    hash: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The event as a plain JSON-ready dict (the shape of `export_jsonl` lines)."""
+        return {
+            "id": self.id, "ts": self.ts, "kind": self.kind, "actor": self.actor,
+            "run_id": self.run_id, "thread": self.thread, "data": dict(self.data),
+            "prev_hash": self.prev_hash, "hash": self.hash,
+        }
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """The outcome of `AuditLog.verify`.
+
+    `checked` counts the rows found intact before the first problem (all rows when `ok`).
+    `first_bad_id` is the first row that was edited, is missing or does not chain; it is
+    None when the log is intact, or when only the `audit_head` row itself is missing.
+    `head_hash` is the hash at the end of the intact chain: record it elsewhere to detect a
+    later rewrite of the whole tail.
+    """
+
+    ok: bool
+    checked: int
+    first_bad_id: int | None
+    problem: str
+    head_hash: str = GENESIS_HASH
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _format_ts(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        # A naive time would be read as local time and silently shifted.
+        raise ValueError("the audit clock must return a timezone-aware datetime")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _scrub_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, Mapping):
+        return {scrub(k) if isinstance(k, str) else k: _scrub_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub_value(item) for item in value]
+    return value
+
+
+def _scrub_text(value: str | None) -> str | None:
+    return None if value is None else scrub(value)
+
+
+def _prepare_data(kind: str, data: Mapping[str, Any] | None) -> tuple[dict[str, Any], str]:
+    """Scrub tokens from `data` and return it as stored: (round-tripped dict, JSON text)."""
+    if data is None:
+        return {}, "{}"
+    if not isinstance(data, Mapping):
+        raise TypeError(f"audit data for {kind!r} must be a mapping, not {type(data).__name__}")
+    cleaned = _scrub_value(data)
+    try:
+        # The hash is computed over the stored form, so what `get` returns is exactly
+        # what was hashed (tuples become lists, and so on).
+        text = json.dumps(cleaned, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=False)
+        text.encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"audit data for {kind!r} is not JSON-serialisable: {exc}") from exc
+    stored: dict[str, Any] = json.loads(text)
+    return stored, text
+
+
+def _load_data(text: Any) -> dict[str, Any]:
+    """Parse a stored `data` cell; a cell edited into non-JSON is shown, not fatal."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return {"unparseable_data": text}
+    return value if isinstance(value, dict) else {"value": value}
+
+
+def _event_from_row(row: Mapping[str, Any] | tuple[Any, ...]) -> AuditEvent:
+    if not isinstance(row, Mapping):
+        row = dict(zip(_EVENT_COLUMNS, row, strict=True))
+    return AuditEvent(
+        id=row["id"], ts=row["ts"], kind=row["kind"], actor=row["actor"],
+        run_id=row["run_id"], thread=row["thread"], data=_load_data(row["data"]),
+        prev_hash=row["prev_hash"], hash=row["hash"],
+    )
+
+
+def _rows_missing(prev_id: int, next_id: int) -> str:
+    first, last = prev_id + 1, next_id - 1
+    which = f"row {first} is" if first == last else f"rows {first}-{last} are"
+    if prev_id == 0:
+        return f"{which} missing (the log starts at row {next_id})"
+    return f"{which} missing (ids jump {prev_id} -> {next_id})"
+
+
+def _walk_chain(rows: Iterable[tuple[Any, ...]],
+                head: tuple[Any, ...] | None) -> VerifyReport:
+    """Check each row's hash and link in id order, then the chain's end against the head."""
+    prev_id, prev_hash, checked = 0, GENESIS_HASH, 0
+
+    def bad(first_bad_id: int | None, problem: str) -> VerifyReport:
+        return VerifyReport(False, checked, first_bad_id, problem, prev_hash)
+
+    for row in rows:
+        event_id, ts, kind, actor, run_id, thread, data_text, row_prev, row_hash = row
+        if event_id != prev_id + 1:
+            return bad(prev_id + 1, _rows_missing(prev_id, event_id))
+        try:
+            expected = chain_hash(event_id=event_id, ts=ts, kind=kind, actor=actor,
+                                  run_id=run_id, thread=thread, data=json.loads(data_text),
+                                  prev_hash=row_prev)
+        except (TypeError, ValueError):
+            expected = None  # the data cell is no longer JSON: it was edited
+        if expected != row_hash:
+            return bad(event_id, f"row {event_id} was edited (hash mismatch)")
+        if row_prev != prev_hash:
+            if prev_id == 0:
+                return bad(event_id, f"row {event_id} does not start the chain")
+            return bad(event_id, f"row {event_id} does not chain to row {prev_id}")
+        prev_id, prev_hash, checked = event_id, row_hash, checked + 1
+
+    if head is None:
+        return bad(None, f"the {HEAD_TABLE} row is missing, so removed trailing rows "
+                         "cannot be ruled out")
+    head_id, head_hash = head
+    if head_id > prev_id:
+        gone = head_id - prev_id
+        which = "the last row was" if gone == 1 else f"the last {gone} rows were"
+        return bad(prev_id + 1, f"{which} removed ({HEAD_TABLE} says the log ends at row "
+                                f"{head_id}, the chain ends at row {prev_id})")
+    if head_id < prev_id:
+        return bad(head_id + 1, f"row {head_id + 1} was added by hand ({HEAD_TABLE} says "
+                                f"the log ends at row {head_id})")
+    if head_hash != prev_hash:
+        if prev_id == 0:
+            return bad(None, f"the {HEAD_TABLE} row was edited (the log is empty)")
+        return bad(prev_id, f"row {prev_id} was replaced, or {HEAD_TABLE} edited (their "
+                            "hashes differ)")
+    return VerifyReport(True, checked, None, "", prev_hash)
+
+
+class AuditLog:
+    """An append-only, hash-chained audit log in one SQLite file.
+
+    Safe to share between threads (one connection behind a lock) and between processes
+    (each append takes SQLite's write lock before reading the chain's end). Use it as a
+    context manager, or call `close`.
+    """
+
+    def __init__(self, path: str | Path, *,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        """Open (or create) the log at `path`; `":memory:"` gives a private in-memory log.
+
+        `clock` returns the current time as an aware datetime (tests pass a fixed one).
+        Creates the tables and their indexes when missing.
+        """
+        self.path = str(path)
+        self._clock = clock or _utc_now
+        self._lock = threading.RLock()
+        self._warned_no_head = False
+        # isolation_level=None: the driver opens no implicit transactions, so the explicit
+        # BEGIN IMMEDIATE below is the only transaction control there is.
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            self._db = Database(conn, execute_plugins=False)
+            if self.path != ":memory:":
+                # WAL lets readers (the CLI, Datasette) work while a replica appends.
+                self._db.enable_wal()
+            self._events: Table = self._db.table(EVENTS_TABLE)
+            self._head: Table = self._db.table(HEAD_TABLE)
+            self._ensure_schema()
+        except BaseException:
+            conn.close()
+            raise
+
+    def __enter__(self) -> AuditLog:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self, mode: str) -> Iterator[None]:
+        conn = self._db.conn
+        conn.execute(f"BEGIN {mode}")
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def _ensure_schema(self) -> None:
+        if self._events.exists() and self._head.exists():
+            return
+        with self._lock, self._transaction("IMMEDIATE"):
+            # Checked again under the write lock: another replica may have just created them.
+            fresh = not self._events.exists() and not self._head.exists()
+            self._events.create(
+                _EVENT_COLUMNS, pk="id", if_not_exists=True,
+                not_null={"ts", "kind", "data", "prev_hash", "hash"},
+            )
+            self._events.create_index(["run_id"], if_not_exists=True)
+            self._events.create_index(["kind"], if_not_exists=True)
+            self._head.create({"id": int, "last_id": int, "last_hash": str}, pk="id",
+                              not_null={"last_id", "last_hash"}, if_not_exists=True)
+            # Only a brand-new log gets a head row: a head missing next to existing events
+            # (or events missing next to a head) is evidence that `verify` must report.
+            if fresh:
+                self._head.insert({"id": 1, "last_id": 0, "last_hash": GENESIS_HASH})
+
+    def _next_slot(self) -> tuple[int, str, bool]:
+        """(next id, previous hash, head present), read under the write lock."""
+        conn = self._db.conn
+        head = conn.execute(_SELECT_HEAD).fetchone()
+        max_id = conn.execute("select max(id) from audit_events").fetchone()[0] or 0
+        if head is None:
+            if not self._warned_no_head:
+                log.warning("the %s row is missing in %s; `chatops audit verify` will report "
+                            "it", HEAD_TABLE, self.path)
+                self._warned_no_head = True
+            last = conn.execute(
+                "select hash from audit_events order by id desc limit 1").fetchone()
+            return max_id + 1, last[0] if last else GENESIS_HASH, False
+        head_id, head_hash = head
+        # The head, not the table, is the chain's end: after trailing rows were removed the
+        # next event still links to the removed row's hash and keeps its id, so the gap stays
+        # visible. max() keeps appends working if someone added a row by hand.
+        return max(head_id, max_id) + 1, head_hash, True
+
+    def append(self, kind: str, *, actor: str | None = None, run_id: str | None = None,
+               thread: str | None = None, data: Mapping[str, Any] | None = None) -> AuditEvent:
+        """Append one event and return it as stored.
+
+        `data` must be JSON-serialisable (TypeError otherwise). Callers redact secrets; as
+        a safety net, anything that looks like a Slack or bearer token is replaced with
+        `[redacted]` in every string before the event is hashed and written.
+        """
+        if not kind:
+            raise ValueError("an audit event needs a kind")
+        stored_data, data_text = _prepare_data(kind, data)
+        kind_s = scrub(kind)
+        actor_s, run_id_s, thread_s = _scrub_text(actor), _scrub_text(run_id), _scrub_text(thread)
+        with self._lock, self._transaction("IMMEDIATE"):
+            event_id, prev_hash, head_present = self._next_slot()
+            # The clock is read under the write lock so that ts order follows id order.
+            ts = _format_ts(self._clock())
+            digest = chain_hash(event_id=event_id, ts=ts, kind=kind_s, actor=actor_s,
+                                run_id=run_id_s, thread=thread_s, data=stored_data,
+                                prev_hash=prev_hash)
+            self._events.insert({
+                "id": event_id, "ts": ts, "kind": kind_s, "actor": actor_s,
+                "run_id": run_id_s, "thread": thread_s, "data": data_text,
+                "prev_hash": prev_hash, "hash": digest,
+            })
+            if head_present:
+                self._head.update(1, {"last_id": event_id, "last_hash": digest})
+        return AuditEvent(id=event_id, ts=ts, kind=kind_s, actor=actor_s, run_id=run_id_s,
+                          thread=thread_s, data=stored_data, prev_hash=prev_hash, hash=digest)
+
+    def list(self, *, limit: int = 50, run_id: str | None = None, kind: str | None = None,
+             since_id: int | None = None) -> list[AuditEvent]:
+        """The newest `limit` events (newest first), optionally for one run, of one kind,
+        or only those with an id greater than `since_id`."""
+        if limit < 0:
+            raise ValueError("limit must be zero or more")
+        if limit == 0:
+            return []
+        clauses: list[str] = []
+        args: list[Any] = []
+        if run_id is not None:
+            clauses.append("run_id = ?")
+            args.append(run_id)
+        if kind is not None:
+            clauses.append("kind = ?")
+            args.append(kind)
+        if since_id is not None:
+            clauses.append("id > ?")
+            args.append(since_id)
+        with self._lock:
+            rows = self._events.rows_where(" and ".join(clauses) or None, args,
+                                           order_by="id desc", limit=limit)
+            return [_event_from_row(row) for row in rows]
+
+    def get(self, event_id: int) -> AuditEvent | None:
+        """The event with this id, or None."""
+        with self._lock:
+            rows = list(self._events.rows_where("id = ?", [event_id]))
+        return _event_from_row(rows[0]) if rows else None
+
+    def verify(self) -> VerifyReport:
+        """Walk the whole chain, oldest first, and report the first row that was edited, is
+        missing, does not chain to the row before it, or was removed from the end."""
+        with self._lock, self._transaction("DEFERRED"):
+            # One read transaction is one snapshot: rows and head agree even while
+            # another replica keeps appending.
+            head = self._db.conn.execute(_SELECT_HEAD).fetchone()
+            return _walk_chain(self._db.conn.execute(_SELECT_EVENTS), head)
+
+    def export_jsonl(self, out: TextIO) -> int:
+        """Write every event to `out`, one JSON object per line, oldest first; return the
+        number written."""
+        count = 0
+        with self._lock, self._transaction("DEFERRED"):
+            for row in self._db.conn.execute(_SELECT_EVENTS):
+                out.write(json.dumps(_event_from_row(row).to_dict(), ensure_ascii=False))
+                out.write("\n")
+                count += 1
+        return count
+
+    def close(self) -> None:
+        """Close the database connection. Closing twice is harmless."""
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,81 @@
+"""Pytest plugin: the demo world seeded into the sandbox, per test, with a wired engine.
+
+``world`` applies `chatops.demo.demo_documents` under a unique namespace prefix (so tests
+don't see each other's objects), waits for the healthy deployments to be available, and
+hands out a `World`: the admin client, a `KubeExecutor`, the demo policy (with the prefixed
+namespaces), fresh SQLite files, and `service()` to build conversation engines on them.
+Node-level runbooks (cordon, drain) touch shared nodes: tests that use them restore them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chatops.approvals.runs import RunStore
+from chatops.audit import AuditLog
+from chatops.conversation import ConversationService
+from chatops.demo import DEMO_POLICY, demo_documents, demo_namespaces
+from chatops.executor import KubeExecutor
+from chatops.executor.apply import apply_documents, delete_documents
+from chatops.policy.rules import Policy, parse_policy
+from chatops.ports import IntentParser
+from chatops.runbook.catalogue import load_catalogue
+from tests.plugins.sandbox_fixtures import wait_for
+
+
+@dataclass
+class World:
+    """A seeded slice of the sandbox and everything needed to talk to it."""
+
+    api: Any
+    executor: KubeExecutor
+    ns: dict[str, str]
+    policy: Policy
+    state_db: Path
+    audit_db: Path
+    documents: list[dict[str, Any]] = field(default_factory=list)
+
+    def service(self, parser: IntentParser | None = None) -> ConversationService:
+        """A conversation engine on this world's cluster and database files."""
+        return ConversationService(catalogue=load_catalogue(), executor=self.executor,
+                                   policy=self.policy, store=RunStore(self.state_db),
+                                   audit=AuditLog(self.audit_db), parser=parser)
+
+    def replicas(self, role: str, deployment: str) -> int:
+        """`spec.replicas` of a deployment, read as admin."""
+        from kubernetes import client
+
+        dep = client.AppsV1Api(self.api).read_namespaced_deployment(deployment, self.ns[role])
+        return int(dep.spec.replicas)
+
+
+def _available(api: Any, namespace: str, name: str, want: int) -> bool:
+    from kubernetes import client
+
+    dep = client.AppsV1Api(api).read_namespaced_deployment(name, namespace)
+    return (dep.status.available_replicas or 0) >= want
+
+
+@pytest.fixture
+def world(sandbox: Any, k8s_admin: Any, tmp_path: Path) -> Iterator[World]:
+    """The demo world under a unique prefix, torn down afterwards."""
+    prefix = f"w{uuid.uuid4().hex[:5]}-"
+    documents = demo_documents(prefix)
+    apply_documents(k8s_admin, documents)
+    ns = demo_namespaces(prefix)
+    wait_for(lambda: _available(k8s_admin, ns["prod"], "checkout-api", 3), timeout=90,
+             what="prod/checkout-api to be available")
+    wait_for(lambda: _available(k8s_admin, ns["dev"], "checkout-api", 1), timeout=90,
+             what="dev/checkout-api to be available")
+    # The prefixed ClusterRole names only matter to RBAC; the policy is the demo's as is.
+    policy = parse_policy(DEMO_POLICY)
+    yield World(api=k8s_admin, executor=KubeExecutor(k8s_admin, poll_interval=0.2), ns=ns,
+                policy=policy, state_db=tmp_path / "state.db", audit_db=tmp_path / "audit.db",
+                documents=documents)
+    delete_documents(k8s_admin, documents)
