@@ -6,7 +6,8 @@ the Slack surface wraps the same pieces into Block Kit).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from chatops.errors import Refusal
 from chatops.model import Plan, Risk
@@ -170,4 +171,26 @@ def help_text(runbooks: list[tuple[str, str, str]]) -> str:
     lines += [f"  {name} [{risk}]: {description}" for name, risk, description in runbooks]
     lines.append("In a thread: `cancel` drops the pending request, `undo` reverses the last "
                  "change, `and in staging?` repeats the last request elsewhere.")
+    return "\n".join(lines)
+
+
+def alert_root_text(alerts: Mapping[str, Mapping[str, Any]]) -> str:
+    """The root message of an alert thread; deterministic, so a repeat reads the same."""
+    firing = [a for a in alerts.values() if a["status"] == "firing"]
+    state = "FIRING" if firing else "RESOLVED"
+
+    def describe(alert: Mapping[str, Any]) -> str:
+        labels = alert["labels"]
+        pairs = " ".join(f"{k}={v}" for k, v in sorted(labels.items()) if k != "alertname")
+        seen = f", seen {alert['count']} times" if alert.get("count", 1) > 1 else ""
+        return f"{labels.get('alertname', 'alert')} ({pairs}{seen})"
+
+    ordered = sorted(alerts.values(), key=describe)
+    if len(ordered) == 1:
+        alert = ordered[0]
+        summary = f"\n{alert['summary']}" if alert.get("summary") else ""
+        tail = "" if firing else "\nResolved: no action is pending from this alert."
+        return f"[{state}] {describe(alert)}{summary}{tail}"
+    lines = [f"[{state}] {len(ordered)} alerts in this incident, {len(firing)} firing:"]
+    lines += [f"  {a['status']}: {describe(a)}" for a in ordered]
     return "\n".join(lines)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal, Protocol
 
 from chatops.model import Identity, ParsedIntent, Step
+from chatops.replies import Reply
 from chatops.results import StepResult, VerifyResult
 
 Progress = Callable[[str], None]
@@ -55,4 +56,20 @@ class AuditSink(Protocol):
     def append(self, kind: str, *, actor: str | None = None, run_id: str | None = None,
                thread: str | None = None, data: Mapping[str, Any] | None = None) -> Any:
         """Append one event; the returned object has the event's `id`."""
+        ...
+
+
+class ChatSurface(Protocol):
+    """Posting into a chat channel on the bot's own initiative (alert threads)."""
+
+    def post(self, channel: str, reply: Reply, *, thread: str | None = None) -> str:
+        """Post `reply` (in `thread` if given); return the new message's id (Slack's ts).
+
+        A plan reply's message must become the run's message (`RunStore.update(run_id,
+        message_ref=...)`), so later updates of the run edit it in place.
+        """
+        ...
+
+    def update(self, channel: str, message_id: str, reply: Reply) -> None:
+        """Replace the text of a message the bot posted."""
         ...

@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS runs (
     before TEXT NOT NULL DEFAULT '{}',
     result TEXT NOT NULL DEFAULT '{}',
     undo_of TEXT,
-    message_ref TEXT
+    message_ref TEXT,
+    act_as_approver INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS runs_thread ON runs(channel, thread);
 CREATE INDEX IF NOT EXISTS runs_state ON runs(state);
@@ -142,6 +143,8 @@ class Run:
     result: Mapping[str, Any]
     undo_of: str | None
     message_ref: str | None
+    act_as_approver: int = 0
+    """1 when the run executes as its (last) approver: alert remediations have no requester."""
     approvals: tuple[Approval, ...] = field(default=())
 
     def approvers(self) -> tuple[Approval, ...]:
@@ -232,6 +235,11 @@ class RunStore:
             cur = db.execute("INSERT OR IGNORE INTO dedupe(key, created_at) VALUES (?, ?)",
                              (key, self.clock()))
             return cur.rowcount == 1
+
+    def seen(self, key: str) -> bool:
+        """Whether `key` was claimed before (a read-only `claim`, for fast paths)."""
+        row = self._db().execute("SELECT 1 FROM dedupe WHERE key = ?", (key,)).fetchone()
+        return row is not None
 
     def create(self, *, state: RunState, **fields: Any) -> Run:
         """Insert a new run and return it; `fields` are the columns of `runs`."""

@@ -190,6 +190,42 @@ class ConversationService:
             audit_id=result.get("audit_id") if result else None, message_ref=run.message_ref,
         )
 
+    def run_readonly(self, intent: str, slots: Mapping[str, str], *, identity: Identity,
+                     channel: str, thread: str | None, actor: str) -> Reply:
+        """Run a read-only runbook on the bot's initiative (alert diagnostics), as `identity`.
+
+        Refusals (a missing label, an unknown namespace) come back as a reply, not an error.
+        """
+        message = Message(user=actor, text=f"run {intent}", channel=channel, thread=thread,
+                          source="alert")
+        requester = Requester(actor, actor, identity, mapped=False)
+        turn = _Turn(message, requester, _thread_key(message), None)
+
+        def work() -> list[Reply]:
+            runbook = self.catalogue.get(intent)
+            if runbook.risk is not Risk.READ:
+                raise Refusal(f"{intent} is not read-only.")
+            raw = self._prepare(runbook, dict(slots), identity, [])
+            plan = self._render(runbook, raw, identity)
+            return self._run_read(turn, plan, raw, 1.0, [])
+        return self._guard(turn.thread, work)[0]
+
+    def propose_for_alert(self, intent: str, slots: Mapping[str, str], *, identity: Identity,
+                          channel: str, thread: str | None, actor: str) -> list[Reply]:
+        """Propose a remediation under an alert. It runs as whoever approves it, after the
+        usual dry-run and approvals; `identity` (read-only) is used for the preview."""
+        message = Message(user=actor, text=f"run {intent}", channel=channel, thread=thread,
+                          source="alert")
+        requester = Requester(actor, actor, identity, mapped=False)
+        turn = _Turn(message, requester, _thread_key(message), None)
+
+        def work() -> list[Reply]:
+            runbook = self.catalogue.get(intent)
+            raw = self._prepare(runbook, dict(slots), identity, [])
+            plan = self._render(runbook, raw, identity)
+            return self._propose(turn, plan, raw, 1.0, [], undo_of=None, act_as_approver=True)
+        return self._guard(turn.thread, work)
+
     # ----------------------------------------------------------------- message handling
 
     def _guard(self, thread: str, work: Callable[[], list[Reply]]) -> list[Reply]:
@@ -401,6 +437,23 @@ class ConversationService:
             return self._run_read(turn, plan, slots, confidence, notes)
         return self._propose(turn, plan, slots, confidence, notes, undo_of=undo_of)
 
+    def _prepare(self, runbook: Runbook, slots: dict[str, str], identity: Identity,
+                 notes: list[str]) -> dict[str, str]:
+        """Validate, resolve names and check completeness for a request nobody can be asked
+        about (alerts): ambiguity and missing slots are refusals."""
+        slots = {k: v for k, v in slots.items() if v}
+        validate_slots(runbook, slots)
+        resolution = resolve_names(runbook, slots, self.executor, identity)
+        if resolution.question is not None:
+            raise Refusal(f"{runbook.name}: {resolution.question.text} "
+                          f"({', '.join(resolution.question.choices)})")
+        notes.extend(resolution.notes)
+        missing = missing_slots(runbook, validate_slots(runbook, resolution.slots))
+        if missing:
+            raise Refusal(f"Can't run {runbook.name}: the alert has no "
+                          f"{' or '.join(s.name for s in missing)} label.")
+        return resolution.slots
+
     def _render(self, runbook: Runbook, slots: Mapping[str, str],
                 identity: Identity | None) -> Plan:
         current = None
@@ -444,7 +497,8 @@ class ConversationService:
         return [Reply("answer", f"{head}\n{body}".strip(), records=tuple(records))]
 
     def _propose(self, turn: _Turn, plan: Plan, slots: Mapping[str, str], confidence: float,
-                 notes: list[str], *, undo_of: str | None) -> list[Reply]:
+                 notes: list[str], *, undo_of: str | None,
+                 act_as_approver: bool = False) -> list[Reply]:
         message, requester, thread = turn.message, turn.requester, turn.thread
         preview = self._preview(plan, requester.identity)
         needed = self.policy.approvals_needed(plan.risk)
@@ -456,7 +510,8 @@ class ConversationService:
             raw_slots=dict(slots), plan=plan.to_record(),
             digest=_binding(plan, [p.to_json() for p in preview]),
             preview=[p.to_json() for p in preview], needed=needed, confidence=confidence,
-            notes=notes, expires_at=now + self.policy.expiry.total_seconds(), undo_of=undo_of)
+            notes=notes, expires_at=now + self.policy.expiry.total_seconds(), undo_of=undo_of,
+            act_as_approver=int(act_as_approver))
         self.audit.append("proposed", actor=message.user, run_id=run.id, thread=thread,
                           data={"digest": plan.digest, "needed": needed,
                                 "preview": [p.to_json() for p in preview]})
@@ -562,6 +617,12 @@ class ConversationService:
         run = self._run(run_id)
         thread = _run_thread(run)
         plan = Plan.from_record(run.plan)
+        identity = run.identity
+        if run.act_as_approver:
+            # Nobody asked for an alert remediation: it acts as the person who approved it.
+            last = self._valid_approvals(run)[-1]
+            identity = self.policy.requester(Message(user=last.approver, text="")).identity
+            self.store.update(run_id, identity=identity)
         started = self.clock()
         last_sent = [0.0]
 
@@ -579,15 +640,15 @@ class ConversationService:
         state = RunState.SUCCEEDED
         try:
             for step in plan.steps:
-                result = self.executor.run_step(step, run.identity, progress=progress)
+                result = self.executor.run_step(step, identity, progress=progress)
                 for key, value in result.before.items():
                     before.setdefault(key, value)
                 lines.append(f"Done: {result.summary}")
-                self.audit.append("step", actor=run.identity.user, run_id=run_id,
+                self.audit.append("step", actor=identity.user, run_id=run_id,
                                   thread=thread, data=result.to_json())
             for check in plan.verify:
-                verdict = self.executor.verify(check, run.identity, progress=progress)
-                self.audit.append("verify", actor=run.identity.user, run_id=run_id,
+                verdict = self.executor.verify(check, identity, progress=progress)
+                self.audit.append("verify", actor=identity.user, run_id=run_id,
                                   thread=thread, data={"verb": verdict.verb, "ok": verdict.ok,
                                                        "message": verdict.message})
                 lines.append(("Verified: " if verdict.ok else "Verification failed: ")
