@@ -1,0 +1,229 @@
+"""The conversation engine through the console surface, against the sandbox cluster.
+
+Each test gets the demo world (chatops.demo) under its own namespace prefix, and talks to it
+as alice, bob, carol, erin or mallory through `Shell`, as a person at `chatops shell` would.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from chatops.approvals.runs import RunState
+from chatops.audit import AuditLog
+from chatops.console import Shell
+from chatops.demo import DEMO_POLICY
+from tests.plugins.sandbox_fixtures import wait_for
+from tests.plugins.world_fixtures import World
+
+pytestmark = pytest.mark.k8s
+
+
+def shell(world: World, user: str = "alice") -> tuple[Shell, io.StringIO]:
+    out = io.StringIO()
+    return Shell(world.service(), user=user, out=out), out
+
+
+def last_run(sh: Shell) -> str:
+    return sh.service.store.runs_in_thread("console", "console")[0].id
+
+
+def test_read_only_request_runs_at_once(world: World) -> None:
+    sh, out = shell(world)
+    sh.say(f"run show_pods namespace={world.ns['prod']} deployment=checkout-api")
+    text = out.getvalue()
+    assert text.count("checkout-api-") == 3 and "Running" in text
+
+
+def test_slot_filling_cancel_and_follow_up(world: World) -> None:
+    sh, out = shell(world)
+    replies = sh.say("run deployment_status deployment=checkout-api")
+    assert replies[0].kind == "question" and replies[0].text == "In which namespace is it?"
+    replies = sh.say(world.ns["prod"])
+    assert f"deployment checkout-api in {world.ns['prod']}: 3/3 ready" in replies[0].text
+    replies = sh.say(f"and in {world.ns['staging']}?")
+    assert f"deployment checkout-api in {world.ns['staging']}: 2/2 ready" in replies[0].text
+    sh.say("run scale_deployment deployment=checkout-api replicas=2")
+    assert sh.say("cancel")[0].text == "Cancelled; nothing was changed."
+
+
+def test_ambiguity_becomes_a_question(world: World) -> None:
+    sh, _ = shell(world, "bob")
+    replies = sh.say(f"run deployment_status deployment=c namespace={world.ns['prod']}")
+    assert replies[0].kind == "question"
+    assert set(replies[0].choices) == {"calc-app", "checkout-api"}
+    replies = sh.say("calc-app")
+    assert "deployment calc-app" in replies[0].text
+
+
+def test_write_needs_an_approver_then_runs_as_the_requester(world: World) -> None:
+    sh, out = shell(world, "alice")
+    dev = world.ns["dev"]
+    replies = sh.say(f"run scale_deployment deployment=checkout namespace={dev} replicas=3")
+    plan = replies[0]
+    assert plan.kind == "plan" and plan.run is not None
+    assert "deployment 'checkout' taken as checkout-api" in plan.text
+    assert "spec.replicas: 1 -> 3" in plan.text
+    assert world.replicas("dev", "checkout-api") == 1
+    sh.say(f"approve {plan.run.id}")
+    assert "You may not approve write requests. Who may approve: members of sre." \
+        in out.getvalue()
+    sh.say(":as bob")
+    replies = sh.say(f"approve {plan.run.id}")
+    result = replies[-1]
+    assert result.kind == "result" and result.run is not None
+    assert result.run.state == "succeeded", result.text
+    assert "Verified:" in result.text and "audit #" in result.text
+    assert world.replicas("dev", "checkout-api") == 3
+    run = sh.service.store.get(plan.run.id)
+    assert run is not None and run.identity.user == "alice"
+
+
+def test_undo_after_scale_restores_the_old_count(world: World) -> None:
+    sh, _ = shell(world, "alice")
+    dev = world.ns["dev"]
+    plan = sh.say(f"run scale_deployment deployment=checkout-api namespace={dev} replicas=2")[0]
+    assert plan.run is not None
+    sh.say(":as bob")
+    sh.say(f"approve {plan.run.id}")
+    assert world.replicas("dev", "checkout-api") == 2
+    sh.say(":as alice")
+    replies = sh.say("undo")
+    assert replies[0].text.startswith("Undoing") and "spec.replicas: 2 -> 1" in replies[1].text
+    undo_run = replies[1].run
+    assert undo_run is not None
+    sh.say(":as bob")
+    sh.say(f"approve {undo_run.id}")
+    assert world.replicas("dev", "checkout-api") == 1
+
+
+def test_drain_needs_two_distinct_approvers_other_than_the_requester(world: World) -> None:
+    sh, out = shell(world, "bob")
+    node = "node-3"
+    try:
+        plan = sh.say(f"run drain_node node={node}")[0]
+        assert plan.run is not None and "Approvals 0 of 2" in plan.text
+        rid = plan.run.id
+        sh.say(f"approve {rid}")
+        assert "can't approve your own critical request" in out.getvalue()
+        sh.say(":as carol")
+        assert "Approvals 1 of 2 (carol)" in sh.say(f"approve {rid}")[0].text
+        assert "already approved" in sh.say(f"approve {rid}")[0].text
+        sh.say(":as erin")
+        result = sh.say(f"approve {rid}")[-1]
+        assert result.run is not None and result.run.state == "succeeded", result.text
+    finally:
+        from kubernetes import client
+
+        client.CoreV1Api(world.api).patch_node(node, {"spec": {"unschedulable": False}})
+
+
+def test_expired_approval_is_refused(world: World) -> None:
+    sh, _ = shell(world, "alice")
+    clock = [time.time()]
+    sh.service.clock = lambda: clock[0]
+    plan = sh.say(f"run scale_deployment deployment=checkout-api namespace={world.ns['dev']} "
+                  "replicas=4")[0]
+    assert plan.run is not None
+    clock[0] += 16 * 60
+    sh.say(":as bob")
+    replies = sh.say(f"approve {plan.run.id}")
+    assert "expired" in replies[0].text
+    assert world.replicas("dev", "checkout-api") == 1
+
+
+def test_plan_drift_asks_again_with_the_new_diff(world: World) -> None:
+    from kubernetes import client
+
+    sh, _ = shell(world, "alice")
+    dev = world.ns["dev"]
+    plan = sh.say(f"run scale_deployment deployment=checkout-api namespace={dev} replicas=3")[0]
+    assert plan.run is not None
+    client.AppsV1Api(world.api).patch_namespaced_deployment_scale(
+        "checkout-api", dev, {"spec": {"replicas": 2}})
+    sh.say(":as bob")
+    replies = sh.say(f"approve {plan.run.id}")
+    assert "needs approval again" in replies[-1].text
+    assert "spec.replicas: 2 -> 3" in replies[-1].text
+    assert world.replicas("dev", "checkout-api") == 2
+    result = sh.say(f"approve {plan.run.id}")[-1]
+    assert result.run is not None and result.run.state == "succeeded"
+    assert world.replicas("dev", "checkout-api") == 3
+
+
+def test_identity_without_cluster_rights_is_refused_and_explained(world: World) -> None:
+    sh, _ = shell(world, "alice")
+    replies = sh.say(f"run restart_deployment deployment=checkout-api "
+                     f"namespace={world.ns['prod']}")
+    assert replies[0].kind == "refusal"
+    assert replies[0].text.startswith("The cluster refused: alice may not")
+    assert world.ns["prod"] in replies[0].text
+    assert sh.service.store.runs_in_thread("console", "console") == []
+
+
+def test_duplicate_approval_runs_nothing_twice(world: World) -> None:
+    sh, _ = shell(world, "alice")
+    plan = sh.say(f"run scale_deployment deployment=checkout-api namespace={world.ns['dev']} "
+                  "replicas=2")[0]
+    assert plan.run is not None
+    other, _ = shell(world, "carol")
+    sh.say(":as bob")
+    sh.say(f"approve {plan.run.id}")
+    replies = other.say(f"approve {plan.run.id}")
+    assert "already succeeded" in replies[0].text
+    audit = AuditLog(world.audit_db)
+    steps = [e for e in audit.list(limit=500, run_id=plan.run.id) if e.kind == "step"]
+    assert len(steps) == 1
+
+
+def _write_settings(world: World, tmp: Path) -> dict[str, str]:
+    policy = tmp / "policy.yaml"
+    policy.write_text(yaml.safe_dump(DEMO_POLICY))
+    return {**os.environ, "CHATOPS_POLICY": str(policy), "CHATOPS_STATE_DB": str(world.state_db),
+            "CHATOPS_AUDIT_DB": str(world.audit_db)}
+
+
+def test_killed_during_a_run_leaves_it_interrupted_and_audit_verifies(
+        world: World, sandbox: object, tmp_path: Path) -> None:
+    env = _write_settings(world, tmp_path)
+    env["KUBECONFIG"] = str(sandbox.kubeconfig)  # type: ignore[attr-defined]
+    sh, _ = shell(world, "alice")
+    dev = world.ns["dev"]
+    # A rollout that cannot finish (bad image) keeps the run in its verification for a while.
+    plan = sh.say(f"run set_image deployment=checkout-api namespace={dev} image=nginx:bad")[0]
+    assert plan.run is not None
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chatops", "shell", "--as", "bob"], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
+        start_new_session=True)
+    assert proc.stdin is not None
+    proc.stdin.write(f"approve {plan.run.id}\n")
+    proc.stdin.flush()
+    store = sh.service.store
+    wait_for(lambda: store.get(plan.run.id).state is RunState.RUNNING,  # type: ignore[union-attr]
+             timeout=60, what="the run to start")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    replies = world.service().recover()
+    assert any(plan.run.id in r.text and "interrupted" in r.text for r in replies)
+    assert store.get(plan.run.id).state is RunState.INTERRUPTED  # type: ignore[union-attr]
+    verify = subprocess.run([sys.executable, "-m", "chatops", "audit", "verify", "--db",
+                             str(world.audit_db)], capture_output=True, text=True)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    import sqlite3
+
+    db = sqlite3.connect(world.audit_db)
+    db.execute("UPDATE audit_events SET actor = 'mallory' WHERE id = 3")
+    db.commit()
+    db.close()
+    verify = subprocess.run([sys.executable, "-m", "chatops", "audit", "verify", "--db",
+                             str(world.audit_db)], capture_output=True, text=True)
+    assert verify.returncode == 1 and "row 3" in verify.stdout + verify.stderr
