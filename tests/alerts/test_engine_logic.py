@@ -41,9 +41,11 @@ def crashloop(i: int, status: str = "firing") -> Alert:
                  labels=labels, group=f"group{i}")
 
 
+Parts = tuple[AlertEngine, RecordingChat, Clock, AuditLog]
+
+
 @pytest.fixture
-def engine_parts(tmp_path: Path, catalogue: Catalogue
-                 ) -> tuple[AlertEngine, RecordingChat, Clock, AuditLog]:
+def engine_parts(tmp_path: Path, catalogue: Catalogue) -> Parts:
     clock = Clock()
     audit = AuditLog(tmp_path / "audit.db")
     service = ConversationService(
@@ -58,8 +60,8 @@ def engine_parts(tmp_path: Path, catalogue: Catalogue
     return engine, chat, clock, audit
 
 
-def test_repeats_fold_and_resolution_marks_the_root(engine_parts) -> None:  # type: ignore[no-untyped-def]
-    engine, chat, clock, audit = engine_parts
+def test_repeats_fold_and_resolution_marks_the_root(engine_parts: Parts) -> None:
+    engine, chat, _clock, audit = engine_parts
     engine.receive([crashloop(1)], channel="CAL", source="test")
     engine.pump()
     assert [p[1] for p in chat.posts] == [None, "1.0"]
@@ -76,7 +78,7 @@ def test_repeats_fold_and_resolution_marks_the_root(engine_parts) -> None:  # ty
     assert len([e for e in audit.list(limit=100) if e.kind == "alert"]) == 4
 
 
-def test_storm_stays_within_the_burst_limit_and_loses_nothing(engine_parts) -> None:  # type: ignore[no-untyped-def]
+def test_storm_stays_within_the_burst_limit_and_loses_nothing(engine_parts: Parts) -> None:
     engine, chat, clock, audit = engine_parts
     alerts = [crashloop(i % 20) for i in range(1000)]
     receipt = engine.receive(alerts, channel="CAL", source="test")

@@ -44,7 +44,7 @@ def test_read_only_request_runs_at_once(world: World) -> None:
 
 
 def test_slot_filling_cancel_and_follow_up(world: World) -> None:
-    sh, out = shell(world)
+    sh, _out = shell(world)
     replies = sh.say("run deployment_status deployment=checkout-api")
     assert replies[0].kind == "question" and replies[0].text == "In which namespace is it?"
     replies = sh.say(world.ns["prod"])
