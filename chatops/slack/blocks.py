@@ -1,0 +1,223 @@
+"""Block Kit templates: replies and runs as Slack messages, and the Edit modal.
+
+Everything a Slack user reads is built here from `RunView` fields and the texts of
+`chatops.messages`, so wording stays in reviewed places. Text that came from the domain
+(which may echo what a user typed) is escaped, so nobody can make the bot say
+`<!channel>` or a fake link.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chatops.messages import RISK_WORDS
+from chatops.replies import Reply, RunView
+
+Block = dict[str, Any]
+
+APPROVE = "chatops_approve"
+DENY = "chatops_deny"
+EDIT = "chatops_edit"
+EDIT_VIEW = "chatops_edit_view"
+"""Action and callback ids; the run id follows a colon (`chatops_approve:r-1a2b3c4d`)."""
+
+SECTION_LIMIT = 2900
+"""Slack rejects section text over 3000 characters; leave room for the code fences."""
+MAX_SECTIONS = 12
+"""A message may hold 50 blocks; long outputs are cut well before that."""
+
+STATE_WORDS = {
+    "proposed": "Waiting for approval",
+    "approved": "Approved",
+    "running": "Running",
+    "succeeded": "Succeeded",
+    "failed": "Failed",
+    "denied": "Denied",
+    "expired": "Expired",
+    "cancelled": "Cancelled",
+    "interrupted": "Interrupted",
+}
+_STATE_ICONS = {
+    "proposed": ":hourglass_flowing_sand:", "approved": ":white_check_mark:",
+    "running": ":gear:", "succeeded": ":white_check_mark:", "failed": ":x:",
+    "denied": ":no_entry_sign:", "expired": ":clock3:", "cancelled": ":heavy_minus_sign:",
+    "interrupted": ":warning:",
+}
+_KIND_ICONS = {"refusal": ":no_entry_sign: ", "question": ":grey_question: ",
+               "notice": ":information_source: "}
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Split on line boundaries into pieces under `limit`; cut very long outputs."""
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    lines = text.splitlines() or [""]
+    for index, raw in enumerate(lines):
+        line = raw if len(raw) <= limit else raw[: limit - 1] + "…"
+        if size + len(line) + 1 > limit and current:
+            pieces.append("\n".join(current))
+            current, size = [], 0
+            if len(pieces) == MAX_SECTIONS:
+                pieces[-1] += f"\n… ({len(lines) - index} more lines not shown)"
+                return pieces
+        current.append(line)
+        size += len(line) + 1
+    pieces.append("\n".join(current))
+    return pieces
+
+
+def code_blocks(text: str) -> list[Block]:
+    """Preformatted text (tables, logs, diffs) as one or more code sections."""
+    return [_section(f"```{escape(piece)}```") for piece in _chunks(text)]
+
+
+def text_blocks(text: str, prefix: str = "") -> list[Block]:
+    """Prose as one or more mrkdwn sections."""
+    pieces = _chunks(escape(text))
+    pieces[0] = prefix + pieces[0]
+    return [_section(piece) for piece in pieces]
+
+
+def _button(text: str, action: str, run_id: str, style: str | None = None) -> Block:
+    button: Block = {"type": "button", "text": {"type": "plain_text", "text": text},
+                     "action_id": f"{action}:{run_id}", "value": run_id}
+    if style:
+        button["style"] = style
+    return button
+
+
+def _status_line(view: RunView) -> str:
+    """Where the run is: approvals x of y, who approved, progress or the outcome."""
+    word = f"{_STATE_ICONS.get(view.state, '')} *{STATE_WORDS.get(view.state, view.state)}*"
+    got = ", ".join(view.approvals)
+    if view.state == "proposed":
+        return (f"{word}: approvals {len(view.approvals)} of {view.needed}"
+                f" ({escape(got) or 'none yet'}). May approve: {escape(view.approvers)}.")
+    parts = [word]
+    if got:
+        parts.append(f"approved by {escape(got)}")
+    if view.progress:
+        parts.append(escape(view.progress))
+    return " · ".join(parts)
+
+
+def run_blocks(view: RunView) -> list[Block]:
+    """A run's message: understood, diff, blast radius, approvals, buttons or outcome."""
+    risk = RISK_WORDS.get(view.risk, str(view.risk))
+    blocks: list[Block] = [
+        _section(f"*{escape(view.understood)}*\n{escape(view.explanation)}"),
+        _context(f"`{view.id}` · {escape(view.runbook)} · {risk} · requested by "
+                 f"{escape(view.requester)}"),
+    ]
+    if view.notes:
+        blocks.append(_context("\n".join(f"note: {escape(n)}" for n in view.notes)))
+    if view.changes:
+        blocks.append(_section("*Changes* (server-side dry-run)"))
+        blocks += code_blocks("\n".join(view.changes))
+    if view.blast_radius:
+        pods = ", ".join(view.blast_radius[:8])
+        more = f" and {len(view.blast_radius) - 8} more" if len(view.blast_radius) > 8 else ""
+        blocks.append(_section(f"*Pods affected ({len(view.blast_radius)}):* "
+                               f"{escape(pods)}{more}"))
+    blocks.append(_section(_status_line(view)))
+    if view.outcome:
+        blocks += text_blocks(view.outcome)
+    if view.undo:
+        blocks.append(_context(f"Undo: {escape(view.undo)}"))
+    if view.awaiting_approval:
+        blocks.append({"type": "actions", "block_id": f"run:{view.id}", "elements": [
+            _button("Approve", APPROVE, view.id, "primary"),
+            _button("Deny", DENY, view.id, "danger"),
+            _button("Edit", EDIT, view.id),
+        ]})
+    return blocks
+
+
+def result_blocks(view: RunView) -> list[Block]:
+    """The short result posted in the thread when a run ends."""
+    head = f"{_STATE_ICONS.get(view.state, '')} `{view.id}` {escape(view.understood)}"
+    blocks = [_section(head)]
+    if view.outcome:
+        blocks += text_blocks(view.outcome)
+    if view.undo and view.state == "succeeded":
+        blocks.append(_context(f"Undo: {escape(view.undo)}"))
+    return blocks
+
+
+def status_blocks(view: RunView) -> list[Block]:
+    """One line in the thread saying where a run now is (its message may be far above)."""
+    return [_section(f"`{view.id}` {escape(view.understood)}\n{_status_line(view)}")]
+
+
+def reply_blocks(reply: Reply) -> list[Block]:
+    """Any reply that is not a run message: answers (tables as code), questions, refusals."""
+    if reply.records:
+        return code_blocks(reply.text)
+    return text_blocks(reply.text, _KIND_ICONS.get(reply.kind, ""))
+
+
+def asked_context(user: str, command: str, text: str) -> Block:
+    """Who asked what, shown above the bot's first message in the channel."""
+    return _context(f"<@{user}> asked: `{escape(command)} {escape(text)}`")
+
+
+WORKING = "Working on it…"
+"""The placeholder text posted before the answer (it becomes the thread's parent)."""
+
+NOT_IN_CHANNEL = ("I can't post in this channel yet. Invite me with `/invite @ops`, or "
+                  "ask me in a direct message.")
+TRY_AGAIN = "Slack did not accept my message; nothing was run. Please try again in a moment."
+
+
+@dataclass(frozen=True)
+class SlotField:
+    """One editable slot in the Edit modal."""
+
+    name: str
+    value: str
+    required: bool
+    hint: str = ""
+
+
+def edit_modal(run_id: str, runbook: str, fields: Sequence[SlotField],
+               metadata: dict[str, str]) -> dict[str, Any]:
+    """The Edit modal: one text input per slot, prefilled; submitting re-plans the run."""
+    blocks: list[Block] = [_context(f"`{run_id}` · {escape(runbook)}. Change values and "
+                                    "submit: the current plan is replaced by a new one, "
+                                    "which needs approval again.")]
+    for spec in fields:
+        element: Block = {"type": "plain_text_input", "action_id": "value"}
+        if spec.value:
+            element["initial_value"] = spec.value
+        block: Block = {"type": "input", "block_id": f"slot:{spec.name}",
+                        "optional": not spec.required, "element": element,
+                        "label": {"type": "plain_text", "text": spec.name[:2000]}}
+        if spec.hint:
+            block["hint"] = {"type": "plain_text", "text": spec.hint[:2000]}
+        blocks.append(block)
+    return {
+        "type": "modal",
+        "callback_id": EDIT_VIEW,
+        "private_metadata": json.dumps(metadata),
+        "title": {"type": "plain_text", "text": "Edit request"},
+        "submit": {"type": "plain_text", "text": "Re-plan"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }

@@ -1,0 +1,36 @@
+"""`chatops serve`'s HTTP path on an in-memory cluster, for the two-process tests.
+
+Run as `python -m tests.slack.fake_serve`; settings come from the environment exactly as
+for `chatops serve` (SLACK_*, CHATOPS_STATE_DB, CHATOPS_AUDIT_DB, CHATOPS_SLACK_API_URL).
+Each process has its own fake cluster, so "ran once" is checked in the shared database.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from chatops.approvals.runs import RunStore
+from chatops.audit import AuditLog
+from chatops.cli.serve_cmd import run_server
+from chatops.conversation import ConversationService
+from chatops.demo import DEMO_POLICY
+from chatops.logs import configure_logging
+from chatops.policy.rules import parse_policy
+from chatops.runbook.catalogue import load_catalogue
+from chatops.settings import Settings
+from tests.conversation.fake_cluster import FakeCluster
+from tests.slack.conftest import fake_deployments
+
+
+def main() -> None:
+    configure_logging(logging.INFO)
+    settings = Settings.from_env()
+    service = ConversationService(
+        catalogue=load_catalogue(), executor=FakeCluster(deployments=fake_deployments()),
+        policy=parse_policy(DEMO_POLICY), store=RunStore(settings.state_db),
+        audit=AuditLog(settings.audit_db))
+    run_server(settings, host="127.0.0.1", port=0, workers=4, service=service)
+
+
+if __name__ == "__main__":
+    main()

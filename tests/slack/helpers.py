@@ -1,0 +1,41 @@
+"""Steps shared by the Slack flow tests."""
+
+from __future__ import annotations
+
+from chatops.approvals.runs import Run
+from tests.slack.conftest import Bot, eventually
+
+
+def all_runs(bot: Bot) -> list[Run]:
+    """Every run in the bot's database, oldest first."""
+    rows = bot.service.store._db().execute("SELECT id FROM runs ORDER BY rowid").fetchall()
+    return [r for row in rows if (r := bot.service.store.get(row["id"])) is not None]
+
+
+def propose(bot: Bot, *, user: str = "U0BOB", namespace: str = "prod", replicas: int = 5,
+            channel: str = "C0OPS", deployment: str = "checkout-api") -> Run:
+    """`/ops run scale_deployment ...`; wait until its plan message is recorded on the run."""
+    before = len(all_runs(bot))
+    response = bot.sender.command(
+        f"run scale_deployment deployment={deployment} namespace={namespace} "
+        f"replicas={replicas}", user=user, channel=channel)
+    assert response.status == 200
+
+    def planned() -> Run | None:
+        runs = all_runs(bot)
+        return runs[-1] if len(runs) > before and runs[-1].message_ref else None
+
+    run = eventually(planned, what="the plan message")
+    assert isinstance(run, Run)
+    return run
+
+
+def message_ts(run: Run) -> str:
+    """The ts of the run's Slack message."""
+    assert run.message_ref
+    return run.message_ref.split(":", 1)[1]
+
+
+def scale_calls(cluster: object) -> list[tuple[str, bool, str | None]]:
+    """The fake cluster's real (not dry-run) scale calls."""
+    return [c for c in cluster.calls if c[0] == "scale" and not c[1]]  # type: ignore[attr-defined]
