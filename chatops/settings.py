@@ -40,6 +40,7 @@ class Settings:
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_api_url: str | None = None
     alert_rules_path: Path | None = None
+    alert_channel: str | None = None
     alertmanager_token: str | None = field(default=None, repr=False)
     sandbox_src: Path | None = None
     sandbox_state: Path | None = None
@@ -71,6 +72,7 @@ class Settings:
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             slack_api_url=env.get("CHATOPS_SLACK_API_URL") or None,
             alert_rules_path=path("CHATOPS_ALERT_RULES"),
+            alert_channel=env.get("CHATOPS_ALERT_CHANNEL") or None,
             alertmanager_token=env.get("CHATOPS_ALERTMANAGER_TOKEN") or None,
             sandbox_src=path("CHATOPS_SANDBOX_SRC"),
             sandbox_state=path("CHATOPS_SANDBOX_STATE"),

@@ -65,8 +65,13 @@ class AlertEngine:
         self.worker = service.store.worker_id
         self._pump_lock = threading.Lock()
 
-    def receive(self, alerts: list[Alert], *, channel: str, source: str) -> Receipt:
-        """Record and fold a batch of alerts and queue what must be posted."""
+    def receive(self, alerts: list[Alert], *, channel: str, source: str,
+                anchor: str | None = None) -> Receipt:
+        """Record and fold a batch of alerts and queue what must be posted.
+
+        `anchor` is the chat message the alerts came in (an alert bot's post): the thread
+        then hangs from it. Webhook alerts have none, and the bot's summary starts the thread.
+        """
         new = folded = resolved = 0
         for alert in alerts:
             self.service.audit.append(
@@ -76,7 +81,7 @@ class AlertEngine:
             new_group, new_alert = self.store.record(
                 alert.group_key, channel, alert.fingerprint,
                 {"status": alert.status, "labels": dict(alert.labels),
-                 "summary": alert.annotations.get("summary", "")})
+                 "summary": alert.annotations.get("summary", "")}, anchor)
             if alert.status == "resolved":
                 resolved += 1
                 continue
@@ -118,18 +123,20 @@ class AlertEngine:
         group = self.store.group(item.group_key)
         assert group is not None
         if item.kind == "root":
-            return self.chat.post(item.channel, Reply("notice", alert_root_text(group.alerts)))
-        assert group.ts is not None
+            return self.chat.post(item.channel, Reply("notice", alert_root_text(group.alerts)),
+                                  thread=group.anchor)
+        thread = group.anchor or group.ts
+        assert thread is not None
         if item.kind == "plan":
-            return self.post_plan(item.channel, group.ts, str(item.body["run"]))
+            return self.post_plan(item.channel, thread, str(item.body["run"]))
         body = dict(item.body)
         if "text" not in body:
             # Keep the outcome with the item before posting: a failed post is retried
             # without running the diagnostics or proposing the fix a second time.
             alert = group.alerts[body["fingerprint"]]
-            body["text"], body["run"] = self._work(item.channel, group.ts, alert)
+            body["text"], body["run"] = self._work(item.channel, thread, alert)
             self.store.set_body(item.id, body)
-        ts = self.chat.post(item.channel, Reply("answer", str(body["text"])), thread=group.ts)
+        ts = self.chat.post(item.channel, Reply("answer", str(body["text"])), thread=thread)
         if body.get("run"):
             # The proposal is a message of its own (it carries the buttons), queued so that
             # the burst limit counts it too.
@@ -157,7 +164,8 @@ class AlertEngine:
         if rule.remediation:
             runbook = self.service.catalogue.get(rule.remediation)
             replies = self.service.propose_for_alert(
-                rule.remediation, self._slots(runbook, labels), identity=self.rules.identity,
+                rule.remediation, self._slots(runbook, labels),
+                identity=self.rules.preview_identity,
                 channel=channel, thread=thread, actor=ACTOR)
             plans = [r for r in replies if r.run is not None]
             if plans and plans[0].run is not None:

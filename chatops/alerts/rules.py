@@ -1,6 +1,7 @@
 """Alert rules as data: which read-only runbooks to run at once and which fix to propose.
 
     diagnostics_identity: {user: "chatops:alerts", groups: ["chatops:viewers"]}
+    preview_identity: {user: "chatops:alerts-preview", groups: ["chatops:previewers"]}
     burst: {posts: 30, per_seconds: 60}
     rules:
       - name: crash-looping pod
@@ -57,6 +58,10 @@ class AlertRules:
     rules: tuple[AlertRule, ...]
     identity: Identity = field(
         default_factory=lambda: Identity("chatops:alerts", ("chatops:viewers",)))
+    preview_identity: Identity = field(
+        default_factory=lambda: Identity("chatops:alerts-preview", ("chatops:previewers",)))
+    """Who a remediation's dry-run preview runs as, before anyone approved it. The engine
+    only ever sends dry-runs as this identity; the real run is the approver's."""
     burst_posts: int = 30
     burst_seconds: float = 60.0
     allowed_bots: frozenset[str] = frozenset()
@@ -96,11 +101,14 @@ def parse_rules(data: Any, catalogue: Catalogue) -> AlertRules:
         rules.append(AlertRule(raw["name"], {str(k): str(v) for k, v in match.items()},
                                patterns, diagnostics, remediation))
     ident = data.get("diagnostics_identity") or {}
+    preview = data.get("preview_identity") or {}
     burst = data.get("burst") or {}
     return AlertRules(
         rules=tuple(rules),
         identity=Identity(str(ident.get("user", "chatops:alerts")),
                           tuple(ident.get("groups", ["chatops:viewers"]))),
+        preview_identity=Identity(str(preview.get("user", "chatops:alerts-preview")),
+                                  tuple(preview.get("groups", ["chatops:previewers"]))),
         burst_posts=int(burst.get("posts", 30)),
         burst_seconds=float(burst.get("per_seconds", 60)),
         allowed_bots=frozenset(str(b) for b in data.get("allowed_bots") or ()),

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS alert_groups (
     key TEXT PRIMARY KEY,
     channel TEXT NOT NULL,
     ts TEXT,
+    anchor TEXT,
     alerts TEXT NOT NULL,
     dirty INTEGER NOT NULL DEFAULT 0,
     created_at REAL NOT NULL,
@@ -46,11 +47,16 @@ CREATE INDEX IF NOT EXISTS alert_outbox_pending ON alert_outbox(posted_at, chann
 
 @dataclass(frozen=True)
 class Group:
-    """One alert thread: where it is and the alerts folded into it (by fingerprint)."""
+    """One alert thread: where it is and the alerts folded into it (by fingerprint).
+
+    `ts` is the bot's summary message; `anchor` the message the thread hangs from: the
+    summary itself for webhook alerts, the alert bot's own message for chat alerts.
+    """
 
     key: str
     channel: str
     ts: str | None
+    anchor: str | None
     alerts: Mapping[str, Mapping[str, Any]]
     dirty: bool
 
@@ -102,8 +108,8 @@ class AlertStore:
         row = self._db().execute("SELECT * FROM alert_groups WHERE key = ?", (key,)).fetchone()
         return _group(row) if row else None
 
-    def record(self, key: str, channel: str, fingerprint: str, alert: Mapping[str, Any]
-               ) -> tuple[bool, bool]:
+    def record(self, key: str, channel: str, fingerprint: str, alert: Mapping[str, Any],
+               anchor: str | None = None) -> tuple[bool, bool]:
         """Fold one alert into its group. Returns (new group, new fingerprint in the group)."""
         now = self.clock()
         with self.tx() as db:
@@ -114,8 +120,8 @@ class AlertStore:
             alerts[fingerprint] = {**alert, "count": max(count, 1)}
             blob = json.dumps(alerts, sort_keys=True)
             if row is None:
-                db.execute("INSERT INTO alert_groups VALUES (?, ?, NULL, ?, 0, ?, ?)",
-                           (key, channel, blob, now, now))
+                db.execute("INSERT INTO alert_groups VALUES (?, ?, NULL, ?, ?, 0, ?, ?)",
+                           (key, channel, anchor, blob, now, now))
             else:
                 db.execute("UPDATE alert_groups SET alerts = ?, dirty = 1, updated_at = ? "
                            "WHERE key = ?", (blob, now, key))
@@ -164,8 +170,8 @@ class AlertStore:
             db.execute("UPDATE alert_outbox SET posted_at = ?, ts = ? WHERE id = ?",
                        (self.clock(), ts, item.id))
             if item.kind == "root":
-                db.execute("UPDATE alert_groups SET ts = ?, dirty = 0 WHERE key = ?",
-                           (ts, item.group_key))
+                db.execute("UPDATE alert_groups SET ts = ?, anchor = COALESCE(anchor, ?), "
+                           "dirty = 0 WHERE key = ?", (ts, ts, item.group_key))
 
     def set_body(self, item_id: int, body: Mapping[str, Any]) -> None:
         """Replace a claimed item's body (the engine keeps work results there)."""
@@ -205,5 +211,5 @@ class AlertStore:
 
 
 def _group(row: sqlite3.Row) -> Group:
-    return Group(row["key"], row["channel"], row["ts"], json.loads(row["alerts"]),
-                 bool(row["dirty"]))
+    return Group(row["key"], row["channel"], row["ts"], row["anchor"],
+                 json.loads(row["alerts"]), bool(row["dirty"]))

@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 30.0
 """How often this process tells other replicas it is alive (they treat 120 s as dead)."""
+PUMP_SECONDS = 1.0
+"""How often queued alert posts are tried against the channel's burst limit."""
 
 
 def _fail(text: str) -> NoReturn:
@@ -47,6 +49,9 @@ def serve(port: int, host: str, kubeconfig: Path | None, policy: Path | None,  #
     With SLACK_APP_TOKEN it connects over Socket Mode (no public URL needed); otherwise it
     serves HTTP on --port, verifying requests with SLACK_SIGNING_SECRET, with events,
     slash commands and interactivity all on /slack/events. SLACK_BOT_TOKEN is required.
+    Alertmanager's webhook is served on the same port at /alertmanager?channel=C...
+    (CHATOPS_ALERT_CHANNEL sets the default channel, CHATOPS_ALERTMANAGER_TOKEN a bearer
+    token, CHATOPS_ALERT_RULES the rules file).
     Runs left running by a previous process are marked interrupted and announced first.
     """
     settings = Settings.from_env()
@@ -65,6 +70,8 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int,
     """
     from slack_bolt.error import BoltError
 
+    from chatops.alerts import AlertEngine, AlertRulesError, AlertStore, load_rules
+    from chatops.slack.alerts import WEBHOOK_PATH, AlertWebhook, SlackChat
     from chatops.slack.app import SlackSetupError, announce_recovered, build_app
     from chatops.slack.client import make_client
     from chatops.slack.deliver import Deliverer
@@ -82,8 +89,15 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int,
     client = make_client(settings)
     deliverer = Deliverer(client, service.store)
     try:
+        engine = AlertEngine(service=service,
+                             rules=load_rules(settings.alert_rules_path, service.catalogue),
+                             chat=SlackChat(client, service.store),
+                             store=AlertStore(settings.state_db))
+    except AlertRulesError as exc:
+        _fail(str(exc))
+    try:
         app = build_app(settings, service, client=client, deliverer=deliverer,
-                        workers=workers)
+                        workers=workers, alerts=engine)
     except (BoltError, SlackSetupError) as exc:
         # BoltError here means auth.test failed; its text names the error, not the token.
         _fail(f"Slack did not accept the bot token or settings: {exc}")
@@ -98,13 +112,29 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int,
             except Exception:
                 log.exception("heartbeat failed")
 
+    def pump_alerts() -> None:
+        # Posts that waited for the burst limit go out as soon as the window allows.
+        while not stop.wait(PUMP_SECONDS):
+            try:
+                engine.pump()
+            except Exception:
+                log.exception("alert pump failed")
+
     threading.Thread(target=heartbeat, name="heartbeat", daemon=True).start()
+    threading.Thread(target=pump_alerts, name="alert-pump", daemon=True).start()
+    webhook = AlertWebhook(engine, channel=settings.alert_channel,
+                           token=settings.alertmanager_token)
     try:
         if settings.slack_app_token:
-            click.echo("chatops: connecting to Slack over Socket Mode", err=True)
+            # Slack events arrive over the socket; HTTP only serves the Alertmanager webhook
+            # (an unsigned /slack/events must not exist).
+            alerts_http = SlackHTTPServer((host, port), app, path="", webhook=webhook)
+            threading.Thread(target=alerts_http.serve_forever, daemon=True).start()
+            click.echo(f"chatops: Alertmanager webhook on port {alerts_http.server_address[1]}"
+                       f"{WEBHOOK_PATH}; connecting to Slack over Socket Mode", err=True)
             serve_socket_mode(app, settings.slack_app_token)
             return
-        server = SlackHTTPServer((host, port), app)
+        server = SlackHTTPServer((host, port), app, webhook=webhook)
 
         def shut_down(_signum: int, _frame: FrameType | None) -> None:
             # shutdown() waits for serve_forever to return, so not from its own thread.

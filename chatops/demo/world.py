@@ -122,6 +122,9 @@ def _rbac(prefix: str, ns: dict[str, str]) -> list[dict[str, Any]]:
     return [operate, nodes, viewers, dev_binding,
             cluster_binding("chatops-operator", "sre"),
             cluster_binding("chatops-nodes", "sre"),
+            # Alert remediations are previewed (dry-run only) as this group.
+            cluster_binding("chatops-operator", "chatops:previewers"),
+            cluster_binding("chatops-nodes", "chatops:previewers"),
             cluster_binding("chatops-viewer", "chatops:viewers"),
             cluster_binding("chatops-viewer", "dev"),
             cluster_binding("chatops-viewer", "interns"),

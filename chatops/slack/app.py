@@ -23,12 +23,14 @@ from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
+from chatops.alerts import AlertEngine
 from chatops.approvals.runs import RunStore
 from chatops.conversation import ConversationService
 from chatops.errors import ChatOpsError
 from chatops.model import Message
 from chatops.replies import Reply
 from chatops.settings import Settings
+from chatops.slack.alerts import from_alert_bot, take_bot_alert
 from chatops.slack.blocks import (
     APPROVE,
     DENY,
@@ -97,11 +99,13 @@ def _human(event: Mapping[str, Any]) -> bool:
 def build_app(settings: Settings, service: ConversationService, *,
               client: WebClient | None = None, groups: UserGroups | None = None,
               deliverer: Deliverer | None = None, workers: int = 8,
-              command: str = COMMAND, token_verification: bool = True) -> App:
+              command: str = COMMAND, token_verification: bool = True,
+              alerts: AlertEngine | None = None) -> App:
     """The Bolt app for `service`: slash command, mentions, DMs, threads, buttons, modal.
 
     `client` is the Web API client (default: `make_client(settings)`, with retry handlers);
-    `workers` bounds the lazy listeners running at once.
+    `workers` bounds the lazy listeners running at once; `alerts`, when given, answers
+    alert bots' messages in the alert channels.
     """
     if settings.slack_app_token is None and not settings.slack_signing_secret:
         raise SlackSetupError("Set SLACK_SIGNING_SECRET to serve over HTTP, or SLACK_APP_TOKEN "
@@ -199,6 +203,18 @@ def build_app(settings: Settings, service: ConversationService, *,
         if context.bot_user_id and f"<@{context.bot_user_id}" in event.get("text", ""):
             return False  # the app_mention event for the same message handles it
         return store.seen(thread_marker(event["channel"], thread))
+
+    if alerts is not None:
+        engine = alerts
+
+        def is_alert(event: dict[str, Any]) -> bool:
+            return from_alert_bot(engine, event)
+
+        def on_alert(event: dict[str, Any]) -> None:
+            take_bot_alert(engine, event)
+
+        # Before the catch-all below: Bolt runs the first listener whose matchers pass.
+        app.event("message", matchers=[is_alert])(ack=_nothing, lazy=[on_alert])
 
     app.event("app_mention", matchers=[from_a_person])(ack=_nothing, lazy=[on_mention])
     app.event("message", matchers=[from_a_person, for_the_bot])(ack=_nothing,

@@ -16,11 +16,15 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
+from chatops.slack.alerts import WEBHOOK_PATH, AlertWebhook, answer_json
+
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 MAX_BODY = 1 << 20
 """Slack payloads are a few kilobytes; refuse anything absurd before reading it."""
+MAX_ALERT_BODY = 8 << 20
+"""An Alertmanager batch of many alerts can be larger."""
 
 
 class SlackHTTPServer(ThreadingHTTPServer):
@@ -30,9 +34,11 @@ class SlackHTTPServer(ThreadingHTTPServer):
     request_queue_size = 1024
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], app: App, path: str = EVENTS_PATH) -> None:
+    def __init__(self, address: tuple[str, int], app: App, path: str = EVENTS_PATH,
+                 webhook: AlertWebhook | None = None) -> None:
         self.app = app
         self.path = path
+        self.webhook = webhook
         super().__init__(address, _Handler)
 
     @property
@@ -59,6 +65,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         path, _, query = self.path.partition("?")
         length = int(self.headers.get("Content-Length") or 0)
+        if path == WEBHOOK_PATH and self.server.webhook is not None:
+            self._alertmanager(query, length)
+            return
         if path != self.server.path or length > MAX_BODY:
             self._send(404 if path != self.server.path else 413, {}, "")
             return
@@ -72,6 +81,23 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("the Slack request could not be dispatched")
             response = BoltResponse(status=500, body="")
         self._send(response.status, response.headers, response.body)
+
+    def _alertmanager(self, query: str, length: int) -> None:
+        webhook = self.server.webhook
+        assert webhook is not None
+        if length > MAX_ALERT_BODY:
+            self._send(413, {}, '{"error": "payload too large"}')
+            return
+        body = self.rfile.read(length)
+        headers = {key.lower(): value for key, value in self.headers.items()}
+        try:
+            answer = webhook.handle(body, headers, query)
+        except Exception:
+            log.exception("the Alertmanager webhook could not be handled")
+            self._send(500, {"Content-Type": "application/json"},
+                       '{"error": "internal error; see the bot log"}')
+            return
+        self._send(answer.status, {"Content-Type": "application/json"}, answer_json(answer))
 
     def _send(self, status: int, headers: dict[str, Any], body: str | dict[str, Any]) -> None:
         text = body if isinstance(body, str) else json.dumps(body)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from chatops.alerts import AlertEngine, AlertRules, AlertStore
 from chatops.approvals.runs import RunStore
 from chatops.audit import AuditLog
 from chatops.conversation import ConversationService
@@ -19,6 +20,7 @@ from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
 from chatops.settings import Settings
 from chatops.slack import Deliverer, build_app, make_client
+from chatops.slack.alerts import AlertWebhook, SlackChat
 from chatops.slack.server import SlackHTTPServer
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.mock_slack import MockSlack
@@ -42,6 +44,7 @@ class Bot:
     sender: Sender
     deliverer: Deliverer
     server: SlackHTTPServer
+    alerts: AlertEngine | None = None
 
     def flush(self) -> None:
         """Wait until queued message edits were sent."""
@@ -88,16 +91,23 @@ def start_bot(tmp_path: Path, slack_api: MockSlack
     """Start the Bolt app over HTTP for a service; stopped after the test."""
     bots: list[Bot] = []
 
-    def start(service: ConversationService, *, update_interval: float = 1.0) -> Bot:
+    def start(service: ConversationService, *, update_interval: float = 1.0,
+              alert_rules: AlertRules | None = None, alert_token: str | None = None) -> Bot:
         settings = slack_settings(tmp_path, slack_api)
         client = make_client(settings)
         deliverer = Deliverer(client, service.store, update_interval=update_interval)
-        app = build_app(settings, service, client=client, deliverer=deliverer)
-        server = SlackHTTPServer(("127.0.0.1", 0), app)
+        engine = webhook = None
+        if alert_rules is not None:
+            engine = AlertEngine(service=service, rules=alert_rules,
+                                 chat=SlackChat(client, service.store),
+                                 store=AlertStore(service.store.path))
+            webhook = AlertWebhook(engine, channel="C0ALERTS", token=alert_token)
+        app = build_app(settings, service, client=client, deliverer=deliverer, alerts=engine)
+        server = SlackHTTPServer(("127.0.0.1", 0), app, webhook=webhook)
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                          daemon=True).start()
         bot = Bot(service, slack_api, Sender(server.url, SECRET, slack_api.base), deliverer,
-                  server)
+                  server, engine)
         bots.append(bot)
         return bot
 

@@ -29,6 +29,8 @@ class Call:
     method: str
     args: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    ts: str | None = None
+    """The ts the server gave a posted message (chat.postMessage only)."""
 
     def text(self) -> str:
         """Everything readable in the call: `text` plus the text of all blocks."""
@@ -133,7 +135,9 @@ class MockSlack:
         with self._lock:
             faults = self._faults.get(method)
             fault = faults.pop(0) if faults else None
-            self.calls.append(Call(method, args))
+            posted = (f"{1700000000 + next(self._ts)}.000100"
+                      if method == "chat.postMessage" and fault is None else None)
+            self.calls.append(Call(method, args, ts=posted))
             self._lock.notify_all()
         if fault is not None:
             status, retry_after = fault
@@ -151,9 +155,8 @@ class MockSlack:
                              "team_id": "T0TEAM", "user": "ops", "team": "Test",
                              "url": "https://test.slack.com/"}
         if method == "chat.postMessage":
-            ts = f"{1700000000 + next(self._ts)}.000100"
-            return 200, {}, {"ok": True, "channel": channel, "ts": ts,
-                             "message": {"ts": ts, "text": args.get("text", "")}}
+            return 200, {}, {"ok": True, "channel": channel, "ts": posted,
+                             "message": {"ts": posted, "text": args.get("text", "")}}
         if method == "chat.update":
             return 200, {}, {"ok": True, "channel": channel, "ts": args.get("ts")}
         if method == "chat.postEphemeral":

@@ -1,0 +1,129 @@
+"""Alerts through Slack: the chat surface the alert engine posts with, the listener for
+alert bots' messages, and the Alertmanager webhook handler served next to /slack/events.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from slack_sdk import WebClient
+
+from chatops.alerts import AlertEngine, AlertPayloadError, parse_alertmanager, parse_bot_message
+from chatops.approvals.runs import RunStore
+from chatops.replies import Reply
+from chatops.slack.blocks import reply_blocks, run_blocks
+from chatops.slack.deliver import FALLBACK_LIMIT
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/alertmanager"
+
+
+class SlackChat:
+    """`ChatSurface` over the Web API: posts and edits on the bot's own initiative."""
+
+    def __init__(self, client: WebClient, store: RunStore) -> None:
+        self.client = client
+        self.store = store
+
+    def post(self, channel: str, reply: Reply, *, thread: str | None = None) -> str:
+        """Post a reply; a plan becomes its run's message (later edits find it)."""
+        blocks = run_blocks(reply.run) if reply.run is not None else reply_blocks(reply)
+        response = self.client.chat_postMessage(channel=channel, thread_ts=thread,
+                                                text=reply.text[:FALLBACK_LIMIT], blocks=blocks)
+        ts = str(response["ts"])
+        if reply.kind == "plan" and reply.run is not None:
+            self.store.update(reply.run.id, message_ref=f"{channel}:{ts}")
+        return ts
+
+    def update(self, channel: str, message_id: str, reply: Reply) -> None:
+        """Replace the text of one of the bot's messages."""
+        self.client.chat_update(channel=channel, ts=message_id, text=reply.text[:FALLBACK_LIMIT],
+                                blocks=reply_blocks(reply))
+
+
+def alert_text(event: Mapping[str, Any]) -> str:
+    """The text of an alert bot's message, attachments included (Alertmanager uses them)."""
+    parts = [str(event.get("text") or "")]
+    for attachment in event.get("attachments") or []:
+        if isinstance(attachment, dict):
+            parts += [str(attachment.get(k) or "") for k in ("pretext", "title", "text",
+                                                             "fallback")]
+    return "\n".join(p for p in parts if p)
+
+
+def from_alert_bot(engine: AlertEngine, event: Mapping[str, Any]) -> bool:
+    """Whether `event` is an alert bot's post that the rules allow, in an alert channel."""
+    bot = event.get("bot_id")
+    if not bot or bot not in engine.rules.allowed_bots:
+        return False
+    if event.get("subtype") not in (None, "bot_message"):
+        return False
+    return not engine.rules.channels or event.get("channel") in engine.rules.channels
+
+
+def take_bot_alert(engine: AlertEngine, event: Mapping[str, Any]) -> None:
+    """Turn an alert bot's message into alerts and answer in its thread."""
+    try:
+        alerts = parse_bot_message(alert_text(event))
+    except AlertPayloadError as exc:
+        log.info("alert bot message not understood: %s", exc)
+        return
+    engine.receive(alerts, channel=str(event["channel"]), source="slack-bot",
+                   anchor=str(event.get("thread_ts") or event["ts"]))
+    engine.pump()
+
+
+@dataclass
+class WebhookAnswer:
+    """Status code and JSON body for the Alertmanager webhook request."""
+
+    status: int
+    body: dict[str, Any]
+
+
+class AlertWebhook:
+    """`POST /alertmanager[?channel=C...]`: Alertmanager's webhook JSON, optional bearer token.
+
+    Answers at once; the engine's pump posts in the background. Malformed payloads get a
+    4xx with the reason and change nothing.
+    """
+
+    def __init__(self, engine: AlertEngine, *, channel: str | None,
+                 token: str | None = None) -> None:
+        self.engine = engine
+        self.channel = channel
+        self.token = token
+
+    def handle(self, body: bytes, headers: Mapping[str, str], query: str) -> WebhookAnswer:
+        """Process one webhook request."""
+        if self.token is not None:
+            given = headers.get("authorization", "")
+            if not hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode()):
+                return WebhookAnswer(401, {"error": "a valid bearer token is required"})
+        asked = parse_qs(query).get("channel")
+        channel = asked[0] if asked else self.channel
+        if not channel:
+            return WebhookAnswer(400, {"error": "no channel: add ?channel=C... to the URL or "
+                                                "set CHATOPS_ALERT_CHANNEL"})
+        try:
+            alerts = parse_alertmanager(body)
+        except AlertPayloadError as exc:
+            return WebhookAnswer(400, {"error": str(exc)})
+        receipt = self.engine.receive(alerts, channel=channel, source="alertmanager")
+        threading.Thread(target=self.engine.pump, name="alert-pump", daemon=True).start()
+        return WebhookAnswer(200, {"accepted": receipt.accepted, "new_threads":
+                                   receipt.new_threads, "folded": receipt.folded,
+                                   "resolved": receipt.resolved})
+
+
+def answer_json(answer: WebhookAnswer) -> str:
+    """The webhook answer's body."""
+    return json.dumps(answer.body)
