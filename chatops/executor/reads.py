@@ -1,0 +1,199 @@
+"""Read verbs: typed records from the cluster, never raw API objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from chatops.errors import NotFound, Refusal
+from chatops.executor import convert as cv
+from chatops.executor.client import Kube, Target
+
+__all__ = ["Target"]
+from chatops.executor.redact import redact_lines
+from chatops.results import EventInfo, ImageInfo, LogLines, NodeInfo, PodInfo, RevisionInfo
+
+DEFAULT_LOG_LINES = 50
+MAX_LOG_LINES = 500
+MAX_LOG_PODS = 3
+MAX_EVENTS = 50
+
+
+def read_deployment(kube: Kube, namespace: str, name: str) -> dict[str, Any]:
+    """The deployment as JSON."""
+    return kube.json(Target("get", "deployments", namespace, name),
+                     kube.apps.read_namespaced_deployment, name, namespace)
+
+
+def read_pod(kube: Kube, namespace: str, name: str) -> dict[str, Any]:
+    """The pod as JSON."""
+    return kube.json(Target("get", "pods", namespace, name),
+                     kube.core.read_namespaced_pod, name, namespace)
+
+
+def read_node(kube: Kube, name: str) -> dict[str, Any]:
+    """The node as JSON."""
+    return kube.json(Target("get", "nodes", None, name), kube.core.read_node, name)
+
+
+def items(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The `items` of a list response."""
+    return list(data.get("items") or [])
+
+
+def deployment_pods(kube: Kube, dep: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Pods selected by the deployment's selector, oldest first."""
+    ns = cv.get(dep, "metadata", "namespace")
+    selector = cv.selector_string(cv.get(dep, "spec", "selector"))
+    pods = items(kube.json(Target("list", "pods", ns), kube.core.list_namespaced_pod, ns,
+                           label_selector=selector))
+    return sorted(pods, key=lambda p: (cv.get(p, "metadata", "creationTimestamp", default=""),
+                                       cv.get(p, "metadata", "name")))
+
+
+def replica_sets(kube: Kube, dep: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The deployment's ReplicaSets (by owner reference), newest revision first."""
+    ns = cv.get(dep, "metadata", "namespace")
+    uid = cv.get(dep, "metadata", "uid")
+    selector = cv.selector_string(cv.get(dep, "spec", "selector"))
+    found = items(kube.json(Target("list", "replicasets", ns),
+                            kube.apps.list_namespaced_replica_set, ns, label_selector=selector))
+    owned = [rs for rs in found if cv.owned_by(rs, uid)]
+    return sorted(owned, key=cv.revision, reverse=True)
+
+
+def list_pods(kube: Kube, namespace: str, deployment: str | None,
+              now: datetime) -> tuple[PodInfo, ...]:
+    """Pods in the namespace, or of one deployment."""
+    if deployment:
+        pods = deployment_pods(kube, read_deployment(kube, namespace, deployment))
+    else:
+        pods = items(kube.json(Target("list", "pods", namespace),
+                               kube.core.list_namespaced_pod, namespace))
+    return tuple(cv.pod_info(p, now) for p in pods)
+
+
+def default_container(pod: Mapping[str, Any]) -> str:
+    """The container `kubectl logs` picks: the default-container annotation, else the first."""
+    annotated = cv.get(pod, "metadata", "annotations", "kubectl.kubernetes.io/default-container")
+    names = [c["name"] for c in cv.get(pod, "spec", "containers", default=[])]
+    return str(annotated) if annotated in names else (names[0] if names else "")
+
+
+def logs(kube: Kube, namespace: str, pod: Mapping[str, Any], *, container: str | None,
+         lines: int | None, since_seconds: int | None = None,
+         previous: bool = False) -> LogLines:
+    """The last log lines of one container, secrets redacted."""
+    name = str(cv.get(pod, "metadata", "name"))
+    names = [c["name"] for c in cv.get(pod, "spec", "containers", default=[])]
+    chosen = container or default_container(pod)
+    if chosen not in names:
+        raise NotFound(f"container {chosen} not found in pod {name} in namespace {namespace}",
+                       tuple(names), f"Containers: {', '.join(names)}.")
+    tail = max(1, min(lines or DEFAULT_LOG_LINES, MAX_LOG_LINES))
+    kwargs: dict[str, Any] = {"container": chosen, "tail_lines": tail}
+    if since_seconds:
+        kwargs["since_seconds"] = since_seconds
+    if previous:
+        kwargs["previous"] = True
+    text = kube.text(Target("get", "pods", namespace, name, "log"),
+                     kube.core.read_namespaced_pod_log, name, namespace, **kwargs)
+    return LogLines(name, chosen, redact_lines(text.splitlines()))
+
+
+def pod_logs(kube: Kube, namespace: str, *, pod: str | None, deployment: str | None,
+             container: str | None, lines: int | None,
+             since_seconds: int | None) -> tuple[LogLines, ...]:
+    """Logs of one pod, or of up to three pods of a deployment (newest first)."""
+    if pod:
+        pods = [read_pod(kube, namespace, pod)]
+    elif deployment:
+        pods = deployment_pods(kube, read_deployment(kube, namespace, deployment))[::-1]
+        pods = [p for p in pods if cv.get(p, "status", "containerStatuses")][:MAX_LOG_PODS]
+    else:
+        raise Refusal("name a pod or a deployment to read logs from.",
+                      "For example: logs of deployment web in namespace prod.")
+    return tuple(logs(kube, namespace, p, container=container, lines=lines,
+                      since_seconds=since_seconds) for p in pods)
+
+
+def raw_events(kube: Kube, namespace: str) -> list[dict[str, Any]]:
+    """All events of the namespace, newest first."""
+    evs = items(kube.json(Target("list", "events", namespace),
+                          kube.core.list_namespaced_event, namespace))
+    return sorted(evs, key=cv.event_sort_key, reverse=True)
+
+
+def related_names(kube: Kube, namespace: str, deployment: str) -> set[str]:
+    """The deployment, its ReplicaSets and its pods: what its events may be about."""
+    dep = read_deployment(kube, namespace, deployment)
+    names = {deployment}
+    names.update(str(cv.get(rs, "metadata", "name")) for rs in replica_sets(kube, dep))
+    names.update(str(cv.get(p, "metadata", "name")) for p in deployment_pods(kube, dep))
+    return names
+
+
+def list_events(kube: Kube, namespace: str, *, deployment: str | None, pod: str | None,
+                warnings_only: bool, now: datetime) -> tuple[EventInfo, ...]:
+    """Recent events, newest first, optionally about one deployment or pod."""
+    wanted: set[str] | None = None
+    if pod:
+        read_pod(kube, namespace, pod)  # a clear NotFound beats an empty list
+        wanted = {pod}
+    elif deployment:
+        wanted = related_names(kube, namespace, deployment)
+    out = []
+    for ev in raw_events(kube, namespace):
+        if warnings_only and ev.get("type") != "Warning":
+            continue
+        if wanted is not None and cv.get(ev, "involvedObject", "name") not in wanted:
+            continue
+        out.append(cv.event_info(ev, now))
+        if len(out) >= MAX_EVENTS:
+            break
+    return tuple(out)
+
+
+def list_nodes(kube: Kube, node: str | None) -> tuple[NodeInfo, ...]:
+    """Nodes with readiness, schedulability, pressure and the number of pods on each."""
+    if node:
+        nodes = [read_node(kube, node)]
+        pods = items(kube.json(Target("list", "pods"), kube.core.list_pod_for_all_namespaces,
+                               field_selector=f"spec.nodeName={node}"))
+    else:
+        nodes = items(kube.json(Target("list", "nodes"), kube.core.list_node))
+        pods = items(kube.json(Target("list", "pods"), kube.core.list_pod_for_all_namespaces))
+    counts: dict[str, int] = {}
+    for p in pods:
+        if cv.get(p, "status", "phase") not in ("Succeeded", "Failed"):
+            n = str(cv.get(p, "spec", "nodeName", default=""))
+            counts[n] = counts.get(n, 0) + 1
+    return tuple(cv.node_info(n, counts.get(str(cv.get(n, "metadata", "name")), 0))
+                 for n in sorted(nodes, key=lambda n: str(cv.get(n, "metadata", "name"))))
+
+
+def rollout_history(kube: Kube, namespace: str, deployment: str,
+                    now: datetime) -> tuple[RevisionInfo, ...]:
+    """The deployment's revisions, newest first."""
+    dep = read_deployment(kube, namespace, deployment)
+    current = cv.revision(dep)
+    return tuple(cv.revision_info(rs, current, now) for rs in replica_sets(kube, dep))
+
+
+def list_images(kube: Kube, namespace: str | None) -> tuple[ImageInfo, ...]:
+    """Which image each deployment's containers run."""
+    if namespace:
+        deps = items(kube.json(Target("list", "deployments", namespace),
+                               kube.apps.list_namespaced_deployment, namespace))
+    else:
+        deps = items(kube.json(Target("list", "deployments"),
+                               kube.apps.list_deployment_for_all_namespaces))
+    out = []
+    for d in sorted(deps, key=lambda d: (cv.get(d, "metadata", "namespace"),
+                                         cv.get(d, "metadata", "name"))):
+        for c in cv.get(d, "spec", "template", "spec", "containers", default=[]):
+            out.append(ImageInfo(str(cv.get(d, "metadata", "namespace")),
+                                 f"deployment/{cv.get(d, 'metadata', 'name')}",
+                                 str(c["name"]), str(c.get("image", ""))))
+    return tuple(out)

@@ -1,0 +1,417 @@
+"""Mutating verbs on deployments, pods, nodes, cronjobs and autoscalers.
+
+Every write is read-compute-apply: read the live object, build a JSON patch from it, send
+it (with `dryRun=All` for a preview), and diff the live object against the server's answer.
+Dry-run and real run go through the same code, so their diffs name the same fields.
+
+The patch starts with a JSON-patch `test` of `metadata.generation`, which only moves when
+someone changes the spec: if the spec changed between our read and our write, the server
+refuses the patch, and we re-read and re-apply (a bounded number of times). A
+`resourceVersion` precondition would be the usual guard, but controllers rewrite status
+all the time, so it fails for no reason on any deployment that is rolling out. Nodes have
+no generation; their patch (one boolean) is idempotent and goes unguarded.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kubernetes.client.exceptions import ApiException
+
+from chatops.errors import NotFound, Refusal, Retryable
+from chatops.executor import convert as cv
+from chatops.executor import reads
+from chatops.executor.client import Kube, Target, map_api_error
+from chatops.executor.diff import diff, render_change
+from chatops.model import ParamValue
+from chatops.results import FieldChange, StepResult
+
+log = logging.getLogger(__name__)
+
+CONFLICT_ATTEMPTS = 5
+RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
+MERGE = "application/merge-patch+json"
+JSON_PATCH = "application/json-patch+json"
+
+Body = dict[str, Any] | list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The live object before the write, the server's answer, and the diff between them."""
+
+    live: dict[str, Any]
+    result: dict[str, Any]
+    changes: tuple[FieldChange, ...]
+
+
+def dry(dry_run: bool) -> dict[str, str]:
+    """The `dry_run` keyword for client calls."""
+    return {"dry_run": "All"} if dry_run else {}
+
+
+def apply(kube: Kube, target: Target, *, read: Callable[[], dict[str, Any]],
+          build: Callable[[dict[str, Any]], tuple[Body, str]],
+          send: Callable[..., Any], send_args: Sequence[Any], dry_run: bool,
+          roots: Sequence[str] = ("spec", "metadata.labels", "metadata.annotations")) -> Applied:
+    """Read, build the patch from the live object, send it guarded by the generation;
+    re-read and re-apply when the spec changed in between (or on a 409)."""
+    for attempt in range(CONFLICT_ATTEMPTS):
+        live = read()
+        body, content_type = build(live)
+        generation = cv.get(live, "metadata", "generation")
+        if isinstance(body, list) and generation is not None:
+            body = [{"op": "test", "path": "/metadata/generation", "value": generation},
+                    *body]
+        try:
+            result = kube.json(target, send, *send_args, body, passthrough=(409, 422),
+                               _content_type=content_type, **dry(dry_run))
+        except ApiException as e:
+            # A failed `test` op is a bare 422; re-reading tells it from an invalid change.
+            if e.status == 422 and cv.get(read(), "metadata", "generation") == generation:
+                raise map_api_error(e, target, kube.who) from e
+            log.info("%s changed while being updated (attempt %d); re-reading",
+                     target.describe(), attempt + 1)
+            if attempt + 1 == CONFLICT_ATTEMPTS:
+                raise Retryable(f"{target.describe()} kept changing while it was being "
+                                "updated.", "Try again in a moment.") from e
+            continue
+        return Applied(live, result, diff(live, result, roots))
+    raise AssertionError("unreachable")
+
+
+def pointer(*parts: str | int) -> str:
+    """A JSON pointer (`/spec/template/metadata/annotations/a~1b`), escaping `~` and `/`."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def put(path: str, value: Any) -> dict[str, Any]:
+    """A JSON-patch op that sets `path`, whether or not it exists (`add` replaces)."""
+    return {"op": "add", "path": path, "value": value}
+
+
+def summary(verb_text: str, changes: Sequence[FieldChange], dry_run: bool = False) -> str:
+    """`would scale ...: spec.replicas: 3 -> 5` / `scaled ...`."""
+    if not changes:
+        return f"{verb_text}: nothing to change."
+    return f"{verb_text}: " + "; ".join(render_change(c) for c in changes)
+
+
+def say(text: str, dry_run: bool) -> str:
+    """`Would scale ...` for a preview, `Done: scale ...` after the real run."""
+    return f"Would {text}" if dry_run else f"Done: {text}"
+
+
+def _pod_names(pods: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    return tuple(str(cv.get(p, "metadata", "name")) for p in pods
+                 if not cv.get(p, "metadata", "deletionTimestamp"))
+
+
+def _template_changed(changes: Sequence[FieldChange]) -> bool:
+    return any(c.path.startswith("spec.template.") for c in changes)
+
+
+def _deployment_write(kube: Kube, namespace: str, name: str,
+                      build: Callable[[dict[str, Any]], tuple[Body, str]],
+                      dry_run: bool) -> tuple[Applied, list[dict[str, Any]]]:
+    """Patch a deployment; also return its pods as they were just before the write (the
+    blast radius is about those, not the ones the change starts)."""
+    pods: list[list[dict[str, Any]]] = []
+
+    def read() -> dict[str, Any]:
+        live = reads.read_deployment(kube, namespace, name)
+        pods[:] = [reads.deployment_pods(kube, live)]
+        return live
+
+    applied = apply(kube, Target("patch", "deployments", namespace, name), read=read,
+                    build=build, send=kube.apps.patch_namespaced_deployment,
+                    send_args=(name, namespace), dry_run=dry_run)
+    return applied, pods[0]
+
+
+def _deployment_result(verb: str, text: str, written: tuple[Applied, list[dict[str, Any]]],
+                       *, dry_run: bool, before: Mapping[str, ParamValue]) -> StepResult:
+    applied, pods = written
+    affected: tuple[str, ...] = ()
+    if _template_changed(applied.changes):
+        affected = _pod_names(pods)  # a new template replaces every pod
+    else:
+        old = int(cv.get(applied.live, "spec", "replicas", default=1))
+        new = int(cv.get(applied.result, "spec", "replicas", default=1))
+        if new < old:
+            # The ReplicaSet controller picks which pods go; all of them are candidates.
+            affected = _pod_names(pods)
+    return StepResult(verb, dry_run, say(text, dry_run), applied.changes, affected, before)
+
+
+def rollout_restart(kube: Kube, namespace: str, name: str, dry_run: bool,
+                    now: datetime) -> StepResult:
+    """`kubectl rollout restart`: stamp the pod template with a restartedAt annotation."""
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def build(live: dict[str, Any]) -> tuple[Body, str]:
+        # The template always has metadata (its labels must match the selector), but not
+        # always annotations; JSON patch cannot add a key under a missing map.
+        if cv.get(live, "spec", "template", "metadata", "annotations") is None:
+            return [put("/spec/template/metadata/annotations", {RESTARTED_AT: stamp})], JSON_PATCH
+        return [put(pointer("spec", "template", "metadata", "annotations", RESTARTED_AT),
+                    stamp)], JSON_PATCH
+
+    written = _deployment_write(kube, namespace, name, build, dry_run)
+    applied = written[0]
+    text = summary(f"restart deployment {name} in {namespace}", applied.changes, dry_run)
+    return _deployment_result("rollout_restart", text, written, dry_run=dry_run,
+                              before={})
+
+
+def scale(kube: Kube, namespace: str, name: str, replicas: int, dry_run: bool) -> StepResult:
+    """Set `spec.replicas`."""
+    if replicas < 0:
+        raise Refusal(f"cannot scale to {replicas} replicas.", "Use 0 or more.")
+
+    def build(live: dict[str, Any]) -> tuple[Body, str]:
+        return [put("/spec/replicas", replicas)], JSON_PATCH
+
+    written = _deployment_write(kube, namespace, name, build, dry_run)
+    applied = written[0]
+    old = int(cv.get(applied.live, "spec", "replicas", default=1))
+    text = summary(f"scale deployment {name} in {namespace} from {old} to {replicas}",
+                   applied.changes, dry_run)
+    return _deployment_result("scale", text, written, dry_run=dry_run,
+                              before={"replicas": old})
+
+
+_TAG = re.compile(r"^[\w][\w.-]{0,127}$")
+
+
+def split_image(image: str) -> tuple[str, str]:
+    """`registry:5000/app:1.2` -> (`registry:5000/app`, `:1.2`); digests keep `@sha256:..`."""
+    if "@" in image:
+        repo, digest = image.split("@", 1)
+        return repo, f"@{digest}"
+    slash = image.rfind("/")
+    colon = image.rfind(":")
+    if colon > slash:  # a colon before the last slash is a registry port, not a tag
+        return image[:colon], image[colon:]
+    return image, ""
+
+
+def resolve_image(requested: str, current: str) -> str:
+    """A bare tag (`1.22`) keeps the container's current repository; anything else is used
+    as given (`nginx:1.21` + `1.22` -> `nginx:1.22`, `reg:5000/app:1` + `2` -> `reg:5000/app:2`)."""
+    if "/" in requested or ":" in requested or "@" in requested:
+        return requested
+    if not _TAG.match(requested):
+        raise Refusal(f"{requested!r} is not an image tag.", "Use e.g. 1.25 or nginx:1.25.")
+    repo, _ = split_image(current)
+    return f"{repo}:{requested}"
+
+
+def pick_container(template_containers: Sequence[Mapping[str, Any]], container: str | None,
+                   deployment: str, namespace: str) -> Mapping[str, Any]:
+    """The container to change: the named one, or the only one; a clear refusal otherwise."""
+    names = [str(c["name"]) for c in template_containers]
+    if container:
+        for c in template_containers:
+            if c["name"] == container:
+                return c
+        raise NotFound(f"container {container} not found in deployment {deployment} "
+                       f"in namespace {namespace}", tuple(names),
+                       f"Its containers are {', '.join(names)}.")
+    if len(template_containers) == 1:
+        return template_containers[0]
+    raise Refusal(f"deployment {deployment} has {len(names)} containers: {', '.join(names)}.",
+                  "Say which container to change, e.g. container=" + names[0] + ".")
+
+
+def set_image(kube: Kube, namespace: str, name: str, image: str, *, container: str | None,
+              dry_run: bool) -> StepResult:
+    """Change one container's image; a bare tag keeps the current repository."""
+    chosen: dict[str, str] = {}
+
+    def build(live: dict[str, Any]) -> tuple[Body, str]:
+        containers = cv.get(live, "spec", "template", "spec", "containers", default=[])
+        c = pick_container(containers, container, name, namespace)
+        chosen.update(name=str(c["name"]), before=str(c.get("image", "")))
+        chosen["after"] = resolve_image(image, chosen["before"])
+        # The index is safe: the generation test refuses the patch if the spec moved.
+        index = containers.index(c)
+        return [put(pointer("spec", "template", "spec", "containers", index, "image"),
+                    chosen["after"])], JSON_PATCH
+
+    written = _deployment_write(kube, namespace, name, build, dry_run)
+    applied = written[0]
+    text = summary(f"set the image of container {chosen['name']} of deployment {name} in "
+                   f"{namespace} to {chosen['after']}", applied.changes, dry_run)
+    return _deployment_result("set_image", text, written, dry_run=dry_run,
+                              before={"image": chosen["before"], "container": chosen["name"]})
+
+
+def _strip_hash(template: Mapping[str, Any]) -> dict[str, Any]:
+    tmpl = dict(template)
+    meta = dict(tmpl.get("metadata") or {})
+    labels = {k: v for k, v in (meta.get("labels") or {}).items() if k != "pod-template-hash"}
+    meta["labels"] = labels
+    tmpl["metadata"] = meta
+    return tmpl
+
+
+def rollout_undo(kube: Kube, namespace: str, name: str, revision: int | None,
+                 dry_run: bool) -> StepResult:
+    """`kubectl rollout undo`: copy a previous ReplicaSet's pod template into the deployment.
+
+    Without `revision` the target is the newest revision older than the current one.
+    """
+    found: dict[str, int] = {}
+
+    def build(live: dict[str, Any]) -> tuple[Body, str]:
+        current = cv.revision(live)
+        history = reads.replica_sets(kube, live)
+        revisions = sorted({cv.revision(rs) for rs in history})
+        if revision:
+            target = next((rs for rs in history if cv.revision(rs) == revision), None)
+            if target is None:
+                raise NotFound(f"revision {revision} of deployment {name} not found in "
+                               f"namespace {namespace}", tuple(str(r) for r in revisions),
+                               f"Known revisions: {', '.join(map(str, revisions))}.")
+        else:
+            older = [rs for rs in history if cv.revision(rs) < current]
+            if not older:
+                raise Refusal(f"deployment {name} in {namespace} has no previous revision "
+                              "to roll back to.", "See its rollout history.")
+            target = older[0]
+        if target is not None and cv.revision(target) == current:
+            raise Refusal(f"deployment {name} in {namespace} already runs revision "
+                          f"{current}.", "Name another revision, or see its rollout history.")
+        found.update(current=current, target=cv.revision(target))
+        template = _strip_hash(cv.get(target, "spec", "template", default={}))
+        return [{"op": "replace", "path": "/spec/template", "value": template}], JSON_PATCH
+
+    written = _deployment_write(kube, namespace, name, build, dry_run)
+    applied = written[0]
+    text = summary(f"roll back deployment {name} in {namespace} from revision "
+                   f"{found['current']} to revision {found['target']}", applied.changes,
+                   dry_run)
+    return _deployment_result("rollout_undo", text, written, dry_run=dry_run,
+                              before={"revision": found["current"]})
+
+
+def delete_pod(kube: Kube, namespace: str, name: str, dry_run: bool) -> StepResult:
+    """Delete one pod with its normal grace period; its controller replaces it."""
+    live = reads.read_pod(kube, namespace, name)
+    result = kube.json(Target("delete", "pods", namespace, name),
+                       kube.core.delete_namespaced_pod, name, namespace,
+                       dry_run="All" if dry_run else None)
+    when = cv.get(result, "metadata", "deletionTimestamp")
+    if cv.get(result, "kind") == "Status" or not when:
+        when = "now"  # deleted at once (no grace period): no timestamp to show
+    changes = (FieldChange("metadata.deletionTimestamp",
+                           cv.get(live, "metadata", "deletionTimestamp"), str(when)),)
+    owner = cv.pod_info(live, cv.utcnow()).owner
+    then = f"; {owner} will start a replacement" if owner else "; nothing will replace it"
+    text = f"delete pod {name} in {namespace}{then}"
+    return StepResult("delete_pod", dry_run, say(text, dry_run), changes, (name,))
+
+
+def set_unschedulable(kube: Kube, node: str, value: bool, dry_run: bool) -> Applied:
+    """Cordon (True) or uncordon (False) a node."""
+    def build(live: dict[str, Any]) -> tuple[Body, str]:
+        # `kubectl uncordon` removes the field rather than writing false; so does null here.
+        return {"spec": {"unschedulable": value or None}}, MERGE
+
+    return apply(kube, Target("patch", "nodes", None, node),
+                 read=lambda: reads.read_node(kube, node), build=build,
+                 send=kube.core.patch_node, send_args=(node,), dry_run=dry_run,
+                 # Only the field we write: the node lifecycle controller adds and removes
+                 # the unschedulable taint on its own, in between our read and our write.
+                 roots=("spec.unschedulable",))
+
+
+def cordon(kube: Kube, node: str, value: bool, dry_run: bool) -> StepResult:
+    """Mark a node (un)schedulable; running pods stay where they are."""
+    applied = set_unschedulable(kube, node, value, dry_run)
+    word = "cordon" if value else "uncordon"
+    text = summary(f"{word} node {node}", applied.changes, dry_run)
+    return StepResult(word, dry_run, say(text, dry_run),
+                      applied.changes, ())
+
+
+def suspend_cronjob(kube: Kube, namespace: str, name: str, suspend: bool,
+                    dry_run: bool) -> StepResult:
+    """Suspend or resume a cronjob; jobs already running are not stopped."""
+    def build(live: dict[str, Any]) -> tuple[Body, str]:
+        return [put("/spec/suspend", suspend)], JSON_PATCH
+
+    applied = apply(kube, Target("patch", "cronjobs", namespace, name),
+                    read=lambda: kube.json(Target("get", "cronjobs", namespace, name),
+                                           kube.batch.read_namespaced_cron_job, name,
+                                           namespace),
+                    build=build, send=kube.batch.patch_namespaced_cron_job,
+                    send_args=(name, namespace), dry_run=dry_run)
+    word = "suspend" if suspend else "resume"
+    verb = "suspend_cronjob" if suspend else "resume_cronjob"
+    text = summary(f"{word} cronjob {name} in {namespace}", applied.changes, dry_run)
+    return StepResult(verb, dry_run, say(text, dry_run),
+                      applied.changes, ())
+
+
+def find_hpa(kube: Kube, namespace: str, deployment: str) -> dict[str, Any]:
+    """The HorizontalPodAutoscaler whose scale target is the deployment."""
+    hpas = reads.items(kube.json(
+        Target("list", "horizontalpodautoscalers", namespace),
+        kube.autoscaling.list_namespaced_horizontal_pod_autoscaler, namespace))
+    for h in hpas:
+        ref = cv.get(h, "spec", "scaleTargetRef", default={})
+        if ref.get("kind") == "Deployment" and ref.get("name") == deployment:
+            return h
+    names = tuple(str(cv.get(h, "spec", "scaleTargetRef", "name")) for h in hpas)
+    raise NotFound(f"no autoscaler targets deployment {deployment} in namespace {namespace}",
+                   names, "Autoscaled deployments here: " + (", ".join(names) or "none") + ".")
+
+
+def patch_hpa(kube: Kube, namespace: str, deployment: str, *, min_replicas: int | None,
+              max_replicas: int | None, dry_run: bool) -> StepResult:
+    """Change an autoscaler's minReplicas and/or maxReplicas."""
+    if min_replicas is None and max_replicas is None:
+        raise Refusal("give a minimum or a maximum number of replicas.")
+    names: dict[str, str] = {}
+
+    def read() -> dict[str, Any]:
+        hpa = find_hpa(kube, namespace, deployment)
+        names["hpa"] = str(cv.get(hpa, "metadata", "name"))
+        return hpa
+
+    def build(live: dict[str, Any]) -> tuple[Body, str]:
+        low = min_replicas if min_replicas is not None else cv.get(
+            live, "spec", "minReplicas", default=1)
+        high = max_replicas if max_replicas is not None else cv.get(
+            live, "spec", "maxReplicas", default=1)
+        if low > high:
+            raise Refusal(f"the minimum ({low}) would be above the maximum ({high}).",
+                          "Change both, or pick values with min <= max.")
+        ops = []
+        if min_replicas is not None:
+            ops.append(put("/spec/minReplicas", min_replicas))
+        if max_replicas is not None:
+            ops.append(put("/spec/maxReplicas", max_replicas))
+        return ops, JSON_PATCH
+
+    live_hpa = find_hpa(kube, namespace, deployment)
+    hpa_name = str(cv.get(live_hpa, "metadata", "name"))
+    applied = apply(kube, Target("patch", "horizontalpodautoscalers", namespace, hpa_name),
+                    read=read, build=build,
+                    send=kube.autoscaling.patch_namespaced_horizontal_pod_autoscaler,
+                    send_args=(hpa_name, namespace), dry_run=dry_run)
+    before: dict[str, ParamValue] = {
+        "min_replicas": cv.get(applied.live, "spec", "minReplicas", default=1),
+        "max_replicas": cv.get(applied.live, "spec", "maxReplicas"),
+    }
+    text = summary(f"change autoscaler {names['hpa']} of deployment {deployment} in "
+                   f"{namespace}", applied.changes, dry_run)
+    return StepResult("patch_hpa", dry_run, say(text, dry_run),
+                      applied.changes, (), before)

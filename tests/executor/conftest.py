@@ -1,0 +1,75 @@
+"""Fixtures for executor tests: a scripted HTTP API server (for the error mapping and header
+tests that need exact status codes) and sandbox helpers for the `k8s` tests."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from kubernetes import client
+
+Reply = tuple[int, dict[str, Any]]
+
+
+@dataclass
+class Seen:
+    """One request the scripted server received."""
+
+    method: str
+    path: str
+    headers: list[tuple[str, str]]
+    body: Any
+
+
+@dataclass
+class ScriptedServer:
+    """Answers each request with `route(method, path) -> (status, json)`; records requests."""
+
+    url: str
+    route: Callable[[str, str], Reply] = lambda m, p: (200, {"items": []})
+    seen: list[Seen] = field(default_factory=list)
+
+    def api_client(self) -> client.ApiClient:
+        cfg = client.Configuration()
+        cfg.host = self.url
+        return client.ApiClient(cfg)
+
+
+@pytest.fixture
+def scripted() -> Iterator[ScriptedServer]:
+    """A local HTTP server standing in for the API server at the HTTP boundary."""
+    state = ScriptedServer(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            state.seen.append(Seen(self.command, self.path, list(self.headers.items()),
+                                   json.loads(raw) if raw else None))
+            status, body = state.route(self.command, self.path)
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _answer
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()

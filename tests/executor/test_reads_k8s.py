@@ -1,0 +1,145 @@
+"""Read verbs and `diagnose` against the sandbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from kubernetes import client
+
+from chatops.executor import KubeExecutor
+from chatops.model import Step
+from chatops.results import (
+    DeploymentInfo,
+    EventInfo,
+    Finding,
+    ImageInfo,
+    LogLines,
+    NodeInfo,
+    PodInfo,
+    RevisionInfo,
+    StepResult,
+)
+from tests.executor.helpers import ADMIN, create, deploy, deployment
+from tests.plugins.sandbox_fixtures import wait_for
+
+pytestmark = pytest.mark.k8s
+
+
+@pytest.fixture(scope="module")
+def ex(k8s_admin: Any) -> KubeExecutor:
+    return KubeExecutor(k8s_admin, poll_interval=0.2)
+
+
+def run(ex: KubeExecutor, verb: str, **params: Any) -> StepResult:
+    return ex.run_step(Step(verb, params), None)
+
+
+def test_read_verbs(ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    deploy(k8s_admin, namespace, deployment("web", 2, image="nginx:1.21"))
+    pods = run(ex, "list_pods", namespace=namespace, deployment="web").records
+    assert len(pods) == 2 and all(isinstance(p, PodInfo) for p in pods)
+    pod = pods[0]
+    assert isinstance(pod, PodInfo) and pod.phase == "Running" and pod.ready == "1/1"
+    assert pod.owner.startswith("ReplicaSet/web-") and pod.node
+
+    (dep,) = run(ex, "get_deployment", namespace=namespace, deployment="web").records
+    assert isinstance(dep, DeploymentInfo)
+    assert (dep.desired, dep.available, dep.revision, dep.images) == (2, 2, 1, ("nginx:1.21",))
+
+    (described,) = run(ex, "describe_pod", namespace=namespace, pod=pod.name).records
+    assert isinstance(described, PodInfo)
+    assert described.containers[0].state == "running"
+    assert any(c.type == "Ready" and c.status == "True" for c in described.conditions)
+
+    logs = wait_for(lambda: [r for r in run(ex, "pod_logs", namespace=namespace,
+                                            deployment="web", lines=2).records
+                             if isinstance(r, LogLines) and r.lines], what="logs")
+    assert logs[0].container == "app" and len(logs[0].lines) == 2
+    assert logs[0].lines[-1].endswith("ready to serve requests")
+
+    events = run(ex, "list_events", namespace=namespace, deployment="web").records
+    assert events and all(isinstance(e, EventInfo) for e in events)
+    assert any(e.reason == "ScalingReplicaSet" for e in events)
+    assert run(ex, "list_events", namespace=namespace, warnings_only=True).records == ()
+
+    nodes = run(ex, "list_nodes").records
+    assert len(nodes) >= 2 and all(isinstance(n, NodeInfo) and n.ready for n in nodes)
+    (one,) = run(ex, "list_nodes", node=pod.node).records
+    assert isinstance(one, NodeInfo) and one.pods >= 1
+
+    (rev,) = run(ex, "rollout_history", namespace=namespace, deployment="web").records
+    assert isinstance(rev, RevisionInfo) and rev.current and rev.revision == 1
+
+    images = run(ex, "list_images", namespace=namespace).records
+    assert images == (ImageInfo(namespace, "deployment/web", "app", "nginx:1.21"),)
+    assert ex.names("pod", namespace, None) == tuple(sorted(p.name for p in pods))
+    assert ex.names("container", namespace, None) == ("app",)
+
+
+def findings(result: StepResult) -> list[Finding]:
+    return [r for r in result.records if isinstance(r, Finding)]
+
+
+def diagnosis(ex: KubeExecutor, namespace: str, deployment: str,
+              want: str, timeout: float = 90) -> Finding:
+    """Diagnose until a finding mentions `want` (the sandbox's failures take a few seconds)."""
+    def check() -> Finding | None:
+        result = run(ex, "diagnose", namespace=namespace, deployment=deployment)
+        return next((f for f in findings(result) if want in f.explanation), None)
+    return wait_for(check, timeout=timeout, interval=1.0, what=f"a finding about {want!r}")
+
+
+def test_diagnose_each_failure_mode(ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    create(k8s_admin, namespace, deployment("pull", 1, image="registry.example/shop/api:bad"))
+    create(k8s_admin, namespace, deployment(
+        "crash", 1, image="shop/api:1.4", annotations={"sandbox.chatops.dev/crashloop": "true"}))
+    create(k8s_admin, namespace, deployment(
+        "oom", 1, image="shop/api:1.4", memory="128Mi",
+        annotations={"sandbox.chatops.dev/oomkill": "true"}))
+    create(k8s_admin, namespace, deployment("nowhere", 1, node_selector={"disk": "quantum"}))
+    deploy(k8s_admin, namespace, deployment("healthy", 1))
+
+    pull = diagnosis(ex, namespace, "pull", "cannot be pulled")
+    assert pull.severity == "error" and pull.runbook == "set_image"
+    assert pull.slots == {"namespace": namespace, "deployment": "pull", "container": "app"}
+    assert "registry.example/shop/api:bad" in pull.explanation
+
+    crash = diagnosis(ex, namespace, "crash", "restarted 2 times")
+    assert crash.explanation.startswith("container app is crash-looping in pod crash-")
+    assert "exit code 1" in crash.explanation
+    assert crash.runbook == "restart_deployment"
+    result = run(ex, "diagnose", namespace=namespace, deployment="crash")
+    logs = [r for r in result.records if isinstance(r, LogLines)]
+    assert logs and any("connection refused" in line for line in logs[0].lines)
+    assert any(isinstance(r, EventInfo) and r.reason == "BackOff" for r in result.records)
+
+    oom = diagnosis(ex, namespace, "oom", "OOMKilled")
+    assert "its memory limit is 128Mi" in oom.explanation
+    assert oom.runbook is None and oom.outside_catalogue
+
+    nowhere = diagnosis(ex, namespace, "nowhere", "cannot be scheduled")
+    assert "node" in nowhere.explanation and "selector" in nowhere.explanation
+    assert nowhere.outside_catalogue
+
+    (healthy,) = findings(run(ex, "diagnose", namespace=namespace, deployment="healthy"))
+    assert healthy.severity == "info"
+    assert healthy.explanation.startswith("deployment healthy is healthy: 1 of 1 replicas")
+
+
+def test_diagnose_bad_rollout_suggests_rollback(
+    ex: KubeExecutor, k8s_admin: Any, namespace: str
+) -> None:
+    deploy(k8s_admin, namespace, deployment("web", 2, image="shop/web:1.0"))
+    ex.run_step(Step("set_image", {"namespace": namespace, "deployment": "web",
+                                   "image": "bad"}), ADMIN)
+    finding = diagnosis(ex, namespace, "web", "cannot be pulled")
+    assert finding.runbook == "rollback_deployment"
+    assert finding.slots == {"namespace": namespace, "deployment": "web", "revision": "1"}
+    assert "revision 1 ran before it" in finding.explanation
+
+    # Diagnosing one pod of it gives the same advice.
+    bad = next(p.metadata.name for p in client.CoreV1Api(k8s_admin).list_namespaced_pod(
+        namespace).items if p.spec.containers[0].image.endswith(":bad"))
+    result = ex.run_step(Step("diagnose", {"namespace": namespace, "pod": bad}), None)
+    assert findings(result)[0].runbook == "rollback_deployment"
