@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from chatops.sqlite import SharedDB
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS alert_groups (
@@ -78,30 +78,9 @@ class AlertStore:
     def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = str(path)
         self.clock = clock
-        self._local = threading.local()
-        self._db().executescript(SCHEMA)
-
-    def _db(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                 check_same_thread=False)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            self._local.db = db
-        return db
-
-    @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction (taken at once, so concurrent writers queue up)."""
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        self._shared = SharedDB(path, SCHEMA)
+        self._db = self._shared.conn
+        self.tx = self._shared.tx
 
     def group(self, key: str) -> Group | None:
         """The thread for `key`, or None."""

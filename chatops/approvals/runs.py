@@ -13,16 +13,15 @@ import json
 import os
 import socket
 import sqlite3
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from chatops.model import Identity, frozen_map
+from chatops.sqlite import SharedDB
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -200,34 +199,10 @@ class RunStore:
     def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = str(path)
         self.clock = clock
-        self._local = threading.local()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        # executescript manages its own transaction; CREATE ... IF NOT EXISTS is idempotent.
-        self._db().executescript(SCHEMA)
-
-    def _db(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                 check_same_thread=False)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA busy_timeout=30000")
-            self._local.db = db
-        return db
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        self._shared = SharedDB(path, SCHEMA)
+        self._db = self._shared.conn
+        self._tx = self._shared.tx
 
     def claim(self, key: str) -> bool:
         """Record `key` (a Slack event id, an action id); False if it was seen before."""
@@ -361,10 +336,7 @@ class RunStore:
 
     def close(self) -> None:
         """Close this thread's connection."""
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
+        self._shared.close()
 
 
 def _pid_alive(pid: int) -> bool:

@@ -351,8 +351,9 @@ class ConversationService:
     def _meta(self, intent: str, turn: _Turn, ctx: dict[str, Any]) -> list[Reply]:
         message, requester, thread = turn.message, turn.requester, turn.thread
         if intent == "help":
+            order = list(Risk)
             rows = [(rb.name, rb.risk.value, rb.description)
-                    for rb in sorted(self.catalogue, key=lambda r: (r.risk.value, r.name))]
+                    for rb in sorted(self.catalogue, key=lambda r: (order.index(r.risk), r.name))]
             return [Reply("answer", help_text(rows))]
         if intent == "cancel":
             replies = []

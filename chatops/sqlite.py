@@ -1,0 +1,54 @@
+"""One SQLite file shared by threads and processes: a connection per thread, short
+write transactions taken at once (`BEGIN IMMEDIATE`), WAL so readers never wait."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class SharedDB:
+    """Per-thread connections to one database file, and its write transactions."""
+
+    def __init__(self, path: str | Path, schema: str = "") -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        if schema:
+            # executescript manages its own transaction; CREATE ... IF NOT EXISTS is idempotent.
+            self.conn().executescript(schema)
+
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                 check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA busy_timeout=30000")
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, taken at once so that concurrent writers queue up."""
+        db = self.conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
