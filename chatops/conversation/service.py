@@ -196,34 +196,37 @@ class ConversationService:
 
         Refusals (a missing label, an unknown namespace) come back as a reply, not an error.
         """
-        message = Message(user=actor, text=f"run {intent}", channel=channel, thread=thread,
-                          source="alert")
-        requester = Requester(actor, actor, identity, mapped=False)
-        turn = _Turn(message, requester, _thread_key(message), None)
-
-        def work() -> list[Reply]:
-            runbook = self.catalogue.get(intent)
+        def run(turn: _Turn, runbook: Runbook, plan: Plan, raw: dict[str, str]) -> list[Reply]:
             if runbook.risk is not Risk.READ:
                 raise Refusal(f"{intent} is not read-only.")
-            raw = self._prepare(runbook, dict(slots), identity, [])
-            plan = self._render(runbook, raw, identity)
             return self._run_read(turn, plan, raw, 1.0, [])
-        return self._guard(turn.thread, work)[0]
+        return self._on_own_initiative(intent, slots, identity, channel=channel, thread=thread,
+                                       actor=actor, then=run)[0]
 
     def propose_for_alert(self, intent: str, slots: Mapping[str, str], *, identity: Identity,
                           channel: str, thread: str | None, actor: str) -> list[Reply]:
         """Propose a remediation under an alert. It runs as whoever approves it, after the
-        usual dry-run and approvals; `identity` (read-only) is used for the preview."""
+        usual dry-run and approvals; `identity` is used for the dry-run preview only."""
+        def propose(turn: _Turn, _runbook: Runbook, plan: Plan,
+                    raw: dict[str, str]) -> list[Reply]:
+            return self._propose(turn, plan, raw, 1.0, [], undo_of=None, act_as_approver=True)
+        return self._on_own_initiative(intent, slots, identity, channel=channel, thread=thread,
+                                       actor=actor, then=propose)
+
+    def _on_own_initiative(
+            self, intent: str, slots: Mapping[str, str], identity: Identity, *, channel: str,
+            thread: str | None, actor: str,
+            then: Callable[[_Turn, Runbook, Plan, dict[str, str]], list[Reply]]) -> list[Reply]:
+        """Prepare and render a request nobody typed (an alert's), then hand it to `then`."""
         message = Message(user=actor, text=f"run {intent}", channel=channel, thread=thread,
                           source="alert")
-        requester = Requester(actor, actor, identity, mapped=False)
-        turn = _Turn(message, requester, _thread_key(message), None)
+        turn = _Turn(message, Requester(actor, actor, identity, mapped=False),
+                     _thread_key(message), None)
 
         def work() -> list[Reply]:
             runbook = self.catalogue.get(intent)
             raw = self._prepare(runbook, dict(slots), identity, [])
-            plan = self._render(runbook, raw, identity)
-            return self._propose(turn, plan, raw, 1.0, [], undo_of=None, act_as_approver=True)
+            return then(turn, runbook, self._render(runbook, raw, identity), raw)
         return self._guard(turn.thread, work)
 
     # ----------------------------------------------------------------- message handling
