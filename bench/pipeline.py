@@ -114,7 +114,8 @@ def main() -> None:
             print(f"{name:38} {percentile(lat, 50):8.2f} {percentile(lat, 99):8.2f} "
                   f"{statistics.mean(lat):8.2f} {len(lat) / total:8.1f}")
         if len(rows) == 2:
-            print(f"engine / NLU p50 ratio: {percentile(eng_lat, 50) / percentile(rows[0][1], 50):.1f}x")
+            ratio = percentile(eng_lat, 50) / percentile(rows[0][1], 50)
+            print(f"engine / NLU p50 ratio: {ratio:.1f}x")
     finally:
         if not args.keep:
             manager.down(state)

@@ -64,9 +64,9 @@ _SELECT_EVENTS = (
 _SELECT_HEAD = "select last_id, last_hash from audit_head where id = 1"
 
 
-_INSERT_EVENT = (f"insert into {EVENTS_TABLE} (id, ts, kind, actor, run_id, thread, data, "
+_INSERT_EVENT = ("insert into audit_events (id, ts, kind, actor, run_id, thread, data, "
                  "prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-_UPDATE_HEAD = f"update {HEAD_TABLE} set last_id = ?, last_hash = ? where id = 1"
+_UPDATE_HEAD = "update audit_head set last_id = ?, last_hash = ? where id = 1"
 
 
 def _canonical(value: Any) -> str:
