@@ -294,8 +294,9 @@ class ConversationService:
         return self.parser.parse(text)
 
     def _out_of_scope(self, parsed: ParsedIntent) -> Reply:
-        close = [name for name, _ in parsed.alternatives
-                 if name in self.catalogue][:3]
+        # Only candidates the model gave real weight to; near-zero scores are noise.
+        close = [name for name, score in parsed.alternatives
+                 if name in self.catalogue and score >= 0.05][:3]
         if close:
             options = ", ".join(f"`{n}`" for n in close)
             return Reply("answer", "I'm not sure what you want me to do, so I won't guess. "
@@ -647,7 +648,7 @@ class ConversationService:
                 result = self.executor.run_step(step, identity, progress=progress)
                 for key, value in result.before.items():
                     before.setdefault(key, value)
-                lines.append(f"Done: {result.summary}")
+                lines.append(result.summary)
                 self.audit.append("step", actor=identity.user, run_id=run_id,
                                   thread=thread, data=result.to_json())
             for check in plan.verify:
