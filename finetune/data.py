@@ -1,0 +1,519 @@
+"""Training data for the joint intent/slot model, generated from the runbook catalogue.
+
+Every runbook example utterance (`scale [checkout](deployment) in [prod](namespace) to
+[5](replicas)`) is a *template*: its slot values are replaced with names drawn from
+realistic lexicons, and the text is augmented the way people type in Slack (casing,
+typos, filler words, mentions, backticks, emoji). Meta intents and out-of-scope requests
+come from the hand-written lists in `finetune.phrases`.
+
+The dev split holds out whole templates (by template id) and a share of the lexicon
+values, so it measures phrasings and names the model has not seen. Everything is
+deterministic for a given seed.
+
+Samples are whitespace words with BIO tags (see `intents.text.split_words`); each also
+keeps its original text and the character spans of its slots in that text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from chatops.model import META_INTENTS, OUT_OF_SCOPE, SlotSpan
+from chatops.runbook.markup import parse_markup as catalogue_markup
+from finetune.lexicon import Lexicon
+from finetune.phrases import META_PHRASES, OOS_PHRASES
+from intents.text import normalise, split_words
+
+MarkupParser = Callable[[str], tuple[str, tuple[SlotSpan, ...]]]
+
+
+class SlotSpecLike(Protocol):
+    """The parts of a runbook slot declaration that data generation needs."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def choices(self) -> Sequence[str] | None: ...
+
+
+class RunbookLike(Protocol):
+    """The parts of a runbook that data generation needs."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def risk(self) -> object: ...
+    @property
+    def slots(self) -> Mapping[str, SlotSpecLike]: ...
+    @property
+    def examples(self) -> Sequence[str]: ...
+
+
+class CatalogueLike(Protocol):
+    """A runbook catalogue (`chatops.runbook.catalogue.Catalogue`)."""
+
+    @property
+    def runbooks(self) -> Mapping[str, RunbookLike]: ...
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One labelled utterance: words with BIO tags and an intent.
+
+    `text` and `spans` are the utterance as a user would type it (SNIPS/ATIS samples have
+    the space-joined words there and no spans).
+    """
+
+    words: tuple[str, ...]
+    tags: tuple[str, ...]
+    intent: str
+    text: str = ""
+    spans: tuple[SlotSpan, ...] = ()
+    template: str = ""
+
+
+@dataclass(frozen=True)
+class Template:
+    """A phrasing to fill: plain text, its slot spans, and the slot types to draw from."""
+
+    id: str
+    intent: str
+    text: str
+    spans: tuple[SlotSpan, ...]
+    slot_types: Mapping[str, str] = field(default_factory=dict)
+    slot_choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    """How much data to generate and how noisy to make it."""
+
+    seed: int = 13
+    per_intent_train: int = 240
+    per_intent_dev: int = 60
+    meta_train: int = 160
+    meta_dev: int = 40
+    oos_train: int = 1400
+    oos_dev: int = 400
+    dev_template_share: float = 0.2
+    augment_prob: float = 0.55
+    train_on_dev_templates: bool = False
+    """Also train on the held-out templates (for the shipped model: every phrasing the
+    catalogue has is worth learning). The dev set then measures unseen *names* only."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Generated train/dev samples and the label vocabularies."""
+
+    train: tuple[Sample, ...]
+    dev: tuple[Sample, ...]
+    intents: tuple[str, ...]
+    slot_labels: tuple[str, ...]
+    risks: Mapping[str, str]
+    fingerprint: Mapping[str, tuple[str, ...]]
+    all_templates: bool = False
+
+
+def _stable_fraction(key: str, seed: int) -> float:
+    digest = hashlib.sha256(f"{seed}|{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def catalogue_fingerprint(catalogue: CatalogueLike) -> dict[str, tuple[str, ...]]:
+    """Sorted runbook names with their sorted slot names: what a model must know."""
+    return {
+        name: tuple(sorted(catalogue.runbooks[name].slots))
+        for name in sorted(catalogue.runbooks)
+    }
+
+
+def templates_from_catalogue(
+    catalogue: CatalogueLike, parse_markup: MarkupParser
+) -> list[Template]:
+    """One template per runbook example utterance, ids `runbook#index`."""
+    templates: list[Template] = []
+    for name in sorted(catalogue.runbooks):
+        runbook = catalogue.runbooks[name]
+        types = {slot: spec.type for slot, spec in runbook.slots.items()}
+        choices = {
+            slot: tuple(spec.choices) for slot, spec in runbook.slots.items() if spec.choices
+        }
+        for i, example in enumerate(runbook.examples):
+            text, spans = parse_markup(example)
+            templates.append(Template(f"{name}#{i}", name, text, tuple(spans), types, choices))
+    return templates
+
+
+def phrase_templates() -> list[Template]:
+    """Templates for the meta intents and the out-of-scope class."""
+    templates: list[Template] = []
+    for intent in META_INTENTS:
+        for i, phrase in enumerate(META_PHRASES[intent]):
+            text, spans = catalogue_markup(phrase)
+            templates.append(Template(f"{intent}#{i}", intent, text, spans))
+    for i, phrase in enumerate(OOS_PHRASES):
+        text, spans = catalogue_markup(phrase)
+        templates.append(Template(f"{OUT_OF_SCOPE}#{i}", OUT_OF_SCOPE, text, spans))
+    return templates
+
+
+def split_templates(
+    templates: Sequence[Template], share: float, seed: int
+) -> tuple[list[Template], list[Template]]:
+    """Hold out about `share` of each intent's templates (at least one when it has 3+)."""
+    by_intent: dict[str, list[Template]] = {}
+    for template in templates:
+        by_intent.setdefault(template.intent, []).append(template)
+    train: list[Template] = []
+    dev: list[Template] = []
+    for intent in sorted(by_intent):
+        group = sorted(by_intent[intent], key=lambda t: _stable_fraction(t.id, seed))
+        n_dev = round(len(group) * share)
+        if n_dev == 0 and len(group) >= 3:
+            n_dev = 1
+        dev.extend(group[:n_dev])
+        train.extend(group[n_dev:])
+    return train, dev
+
+
+_TYPOS: dict[str, tuple[str, ...]] = {
+    "restart": ("restrat", "rstart", "retsart", "restar"),
+    "deployment": ("deploymnet", "deployemnt", "deploy", "depl", "dep"),
+    "namespace": ("namesapce", "ns", "namepsace"),
+    "please": ("pls", "plz", "pleas"),
+    "logs": ("lgos", "log"),
+    "status": ("stauts", "statsu"),
+    "scale": ("sclae", "scael"),
+    "rollback": ("rollbak", "roll back", "rolback"),
+    "pods": ("pdos", "pod"),
+    "events": ("evnets", "event"),
+    "node": ("ndoe",),
+    "describe": ("descrbe", "desribe"),
+    "history": ("hisotry", "histroy"),
+    "replicas": ("replics", "repliacs", "instances"),
+    "image": ("imgae", "img"),
+    "cordon": ("cordn",),
+    "drain": ("drian",),
+    "what": ("wat", "waht"),
+    "the": ("teh", ""),
+    "show": ("shwo", "sho"),
+}
+# Generic ops vocabulary, swapped inside runbook phrasings only (in meta phrases "stop"
+# means cancel). Deliberately generic: it was not tuned against dev-set errors.
+_SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("restart", "bounce", "recycle", "kick"),
+    ("show", "list", "get", "display", "give me"),
+    ("show me", "give me", "let me see"),
+    ("delete", "kill", "remove", "nuke"),
+    ("logs", "log output"),
+    ("status", "state", "health"),
+    ("suspend", "pause", "stop", "halt"),
+    ("resume", "unpause", "unsuspend"),
+    ("scale", "resize"),
+    ("namespace", "ns"),
+    ("deployment", "deploy", "app", "service"),
+    ("node", "host", "machine"),
+    ("check", "look at", "inspect"),
+    ("what's", "what is"),
+    ("please", "pls"),
+    ("cronjob", "cron job", "cron", "scheduled job"),
+)
+_SYNONYM_OF = {word: group for group in _SYNONYMS for word in group}
+_PREFIXES = (
+    "pls ", "please ", "can you ", "could you ", "hey ", "hey bot, ", "yo ", "hi, ",
+    "ok ", "so ", "i need you to ", "can you please ", "quick one: ", "@ops ", "bot ",
+    "could you please ", "urgent: ", "hey can you ", "would you ", "need to ",
+)
+_SUFFIXES = (
+    " pls", " please", " thanks", " thx", " asap", " now", "!", "?", " :pray:", " :fire:",
+    " when you get a chance", " real quick", " ty", " :eyes:", " right now", "??", ".",
+    " :rotating_light:", " please and thanks",
+)
+_MENTIONS = ("<@U0123ABCD> ", "<@U02HX7Q9K1Z> ", "<@W0ABCDEF1> ")
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    known = _TYPOS.get(word.lower())
+    if known and rng.random() < 0.7:
+        return rng.choice(known)
+    if len(word) < 5 or not word.isalpha():
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.random()
+    if kind < 0.4:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if kind < 0.7:
+        return word[:i] + word[i + 1 :]
+    return word[:i] + word[i] + word[i:]
+
+
+@dataclass
+class _Piece:
+    text: str
+    slot: str | None = None
+
+
+def _fill(template: Template, lexicon: Lexicon) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    pos = 0
+    for span in sorted(template.spans, key=lambda s: s.start):
+        if span.start > pos:
+            pieces.append(_Piece(template.text[pos : span.start]))
+        slot_type = template.slot_types.get(span.slot, span.slot)
+        value = lexicon.value(
+            span.slot, slot_type, template.slot_choices.get(span.slot, ()), span.text
+        )
+        pieces.append(_Piece(value, span.slot))
+        pos = span.end
+    if pos < len(template.text):
+        pieces.append(_Piece(template.text[pos:]))
+    return pieces
+
+
+def _swap_synonyms(text: str, rng: random.Random) -> str:
+    words = text.split(" ")
+    out = []
+    i = 0
+    while i < len(words):
+        pair = " ".join(words[i : i + 2]).lower()
+        if pair in _SYNONYM_OF and rng.random() < 0.5:
+            out.append(rng.choice(_SYNONYM_OF[pair]))
+            i += 2
+            continue
+        word = words[i]
+        if word.lower() in _SYNONYM_OF and rng.random() < 0.35:
+            word = rng.choice(_SYNONYM_OF[word.lower()])
+        out.append(word)
+        i += 1
+    return " ".join(out)
+
+
+def _drop_word(pieces: list[_Piece], rng: random.Random) -> None:
+    """Drop one filler word (people type telegraphically: "logs checkout prod")."""
+    candidates = [
+        (k, j) for k, p in enumerate(pieces) if p.slot is None
+        for j, w in enumerate(p.text.split(" ")) if w
+    ]
+    if len(candidates) < 3:
+        return
+    k, j = rng.choice(candidates)
+    words = pieces[k].text.split(" ")
+    del words[j]
+    pieces[k].text = " ".join(words)
+
+
+def _augment(
+    pieces: list[_Piece], rng: random.Random, prob: float, runbook: bool = True
+) -> list[_Piece]:
+    """Slack-style noise. Slot values keep their letters (names are typed exactly);
+    their casing and backticks may change."""
+    if rng.random() > prob:
+        return pieces
+    out = [_Piece(p.text, p.slot) for p in pieces]
+    if runbook and rng.random() < 0.5:
+        for piece in out:
+            if piece.slot is None:
+                piece.text = _swap_synonyms(piece.text, rng)
+    if runbook and rng.random() < 0.15:
+        _drop_word(out, rng)
+    if rng.random() < 0.3:
+        for piece in out:
+            if piece.slot is None:
+                words = piece.text.split(" ")
+                piece.text = " ".join(
+                    _typo(w, rng) if w and rng.random() < 0.25 else w for w in words
+                )
+    if rng.random() < 0.25:
+        for piece in out:
+            if piece.slot is not None and rng.random() < 0.6:
+                piece.text = f"`{piece.text}`"
+    if rng.random() < 0.35:
+        out.insert(0, _Piece(rng.choice(_PREFIXES)))
+    if rng.random() < 0.3:
+        out.append(_Piece(rng.choice(_SUFFIXES)))
+    if rng.random() < 0.15:
+        out.insert(0, _Piece(rng.choice(_MENTIONS)))
+    roll = rng.random()
+    if roll < 0.2:
+        first = next((p for p in out if p.text.strip() and not p.text.startswith("<")), None)
+        if first is not None and first.slot is None:
+            first.text = first.text[:1].upper() + first.text[1:]
+    elif roll < 0.25:
+        for piece in out:
+            if not piece.text.startswith("<"):
+                piece.text = piece.text.upper()
+    return out
+
+
+def _to_sample(pieces: Sequence[_Piece], intent: str, template_id: str) -> Sample | None:
+    """Join pieces into text, strip backticks from slot spans, and derive BIO tags."""
+    text = ""
+    spans: list[SlotSpan] = []
+    for piece in pieces:
+        start = len(text)
+        text += piece.text
+        if piece.slot is not None:
+            value = piece.text.strip("`")
+            value_start = start + piece.text.index(value) if value else start
+            if value:
+                spans.append(SlotSpan(piece.slot, value_start, value_start + len(value), value))
+    text = re.sub(r"\s+$", "", text)
+    norm = normalise(text)
+    words = split_words(norm.text)
+    if not words:
+        return None
+    tags: list[str] = []
+    for word in words:
+        orig_start = norm.offsets[word.start]
+        tag = "O"
+        for span in spans:
+            if span.start <= orig_start < span.end:
+                tag = ("B-" if orig_start == span.start else "I-") + span.slot
+                break
+        if tag.startswith("I-") and (not tags or tags[-1] == "O"):
+            tag = "B-" + tag[2:]
+        tags.append(tag)
+    return Sample(
+        words=tuple(w.text for w in words),
+        tags=tuple(tags),
+        intent=intent,
+        text=text,
+        spans=tuple(spans),
+        template=template_id,
+    )
+
+
+def _generate(
+    templates: Sequence[Template],
+    counts: Mapping[str, int],
+    lexicon: Lexicon,
+    rng: random.Random,
+    augment_prob: float,
+) -> list[Sample]:
+    by_intent: dict[str, list[Template]] = {}
+    for template in templates:
+        by_intent.setdefault(template.intent, []).append(template)
+    samples: list[Sample] = []
+    for intent in sorted(by_intent):
+        group = by_intent[intent]
+        total = counts[intent]
+        for k in range(total):
+            template = group[k % len(group)]
+            # The first pass over a template stays clean, so every phrasing is seen as written.
+            prob = 0.0 if k < len(group) else augment_prob
+            runbook = intent != OUT_OF_SCOPE and intent not in META_INTENTS
+            pieces = _augment(_fill(template, lexicon), rng, prob, runbook)
+            sample = _to_sample(pieces, intent, template.id)
+            if sample is not None:
+                samples.append(sample)
+    return samples
+
+
+def build_dataset(
+    templates: Sequence[Template],
+    risks: Mapping[str, str],
+    fingerprint: Mapping[str, tuple[str, ...]],
+    config: GenerationConfig | None = None,
+) -> Dataset:
+    """Fill, augment and split `templates` (runbook + meta + out-of-scope) into a Dataset."""
+    config = config or GenerationConfig()
+    train_t, dev_t = split_templates(templates, config.dev_template_share, config.seed)
+    intents = sorted({t.intent for t in templates})
+
+    def counts(train: bool) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for intent in intents:
+            if intent == OUT_OF_SCOPE:
+                out[intent] = config.oos_train if train else config.oos_dev
+            elif intent in META_INTENTS:
+                out[intent] = config.meta_train if train else config.meta_dev
+            else:
+                out[intent] = config.per_intent_train if train else config.per_intent_dev
+        return out
+
+    rng = random.Random(config.seed)
+    train = _generate(
+        [*train_t, *dev_t] if config.train_on_dev_templates else train_t,
+        counts(True), Lexicon(rng, dev=False, seed=config.seed), rng, config.augment_prob,
+    )
+    dev_rng = random.Random(config.seed + 1)
+    dev = _generate(
+        dev_t, counts(False), Lexicon(dev_rng, dev=True, seed=config.seed), dev_rng,
+        config.augment_prob,
+    )
+    rng.shuffle(train)
+    slot_names = sorted({span.slot for t in templates for span in t.spans})
+    slot_labels = ["O"] + [f"{p}-{s}" for s in slot_names for p in ("B", "I")]
+    return Dataset(
+        train=tuple(train),
+        dev=tuple(dev),
+        intents=tuple(intents),
+        slot_labels=tuple(slot_labels),
+        risks=dict(risks),
+        fingerprint=dict(fingerprint),
+        all_templates=config.train_on_dev_templates,
+    )
+
+
+def dataset_from_catalogue(
+    catalogue: CatalogueLike,
+    parse_markup: MarkupParser | None = None,
+    config: GenerationConfig | None = None,
+) -> Dataset:
+    """Generate the ops training data from a runbook catalogue plus the phrase lists.
+
+    Out-of-scope phrases that mention a slot the catalogue does not have keep it as plain
+    words (tagged `O`).
+    """
+    runbook_templates = templates_from_catalogue(catalogue, parse_markup or catalogue_markup)
+    known_slots = {span.slot for t in runbook_templates for span in t.spans}
+    known_slots |= {slot for rb in catalogue.runbooks.values() for slot in rb.slots}
+    types: dict[str, str] = {}
+    for runbook in catalogue.runbooks.values():
+        for slot, spec in runbook.slots.items():
+            types.setdefault(slot, spec.type)
+    extra = [
+        Template(
+            t.id, t.intent, t.text,
+            tuple(s for s in t.spans if s.slot in known_slots),
+            types,
+        )
+        for t in phrase_templates()
+    ]
+    risks = {
+        name: str(getattr(rb.risk, "value", rb.risk)) for name, rb in catalogue.runbooks.items()
+    }
+    return build_dataset(
+        [*runbook_templates, *extra], risks, catalogue_fingerprint(catalogue), config
+    )
+
+
+def read_seq_dataset(directory: Path) -> list[Sample]:
+    """Read a SNIPS/ATIS split in the JointBERT layout (`seq.in`, `seq.out`, `label`)."""
+    words_lines = (directory / "seq.in").read_text(encoding="utf-8").splitlines()
+    tag_lines = (directory / "seq.out").read_text(encoding="utf-8").splitlines()
+    labels = (directory / "label").read_text(encoding="utf-8").splitlines()
+    samples: list[Sample] = []
+    for words_line, tag_line, label in zip(words_lines, tag_lines, labels, strict=True):
+        words = tuple(words_line.split())
+        tags = tuple(tag_line.split())
+        if len(words) != len(tags):
+            raise ValueError(f"{directory}: words and tags differ in length: {words_line!r}")
+        samples.append(Sample(words, tags, label.strip(), text=" ".join(words)))
+    return samples
+
+
+def vocab_from(samples: Sequence[Sample]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Intent labels (`UNK` first) and slot labels (`O`, then sorted) seen in `samples`."""
+    intents = sorted({s.intent for s in samples})
+    slots = sorted({t for s in samples for t in s.tags} - {"O"})
+    return ("UNK", *intents), ("O", "UNK", *slots)

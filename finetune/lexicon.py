@@ -1,0 +1,275 @@
+"""Value lexicons for filling runbook example templates: names as they look in real clusters.
+
+Each generator returns a value for one slot *type*. The lexicons are split into a train
+part and a held-out part (by a stable hash of the value), so the dev set also measures
+names the model never saw, as it will meet them in a real cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import string
+from collections.abc import Callable, Sequence
+
+_SERVICE_STEMS = (
+    "checkout", "payments", "payment", "cart", "auth", "user", "users", "order", "orders",
+    "inventory", "search", "billing", "invoice", "notification", "notifications", "email",
+    "calc", "web", "api", "gateway", "frontend", "backend", "worker", "scheduler", "ingest",
+    "metrics", "ledger", "catalog", "catalogue", "pricing", "shipping", "recommendation",
+    "profile", "session", "identity", "accounts", "reporting", "analytics", "media",
+    "upload", "thumbnailer", "webhook", "booking", "quote", "fraud", "risk", "kyc",
+    "loyalty", "coupon", "promo", "chat", "feed", "events", "audit", "export", "import",
+    "sync", "mailer", "sms", "push", "geo", "tax", "currency", "ads", "storefront",
+    "admin", "portal", "dashboard", "graphql", "grpc", "edge", "partner", "vendor",
+)
+_SERVICE_SUFFIXES = (
+    "", "", "", "-api", "-api", "-service", "-svc", "-worker", "-app", "-web", "-frontend",
+    "-backend", "-v2", "-consumer", "-cache", "-proxy", "-server", "-gateway", "-job",
+    "-processor", "-handler", "-ui", "-grpc",
+)
+_SERVICE_NAMES = (
+    "checkout-api", "payments", "calc-app", "web-frontend", "redis-cache", "kube-dns",
+    "coredns", "metrics-server", "ingress-nginx-controller", "cert-manager", "argocd-server",
+    "grafana", "prometheus-server", "alertmanager", "kube-state-metrics", "cluster-autoscaler",
+    "external-dns", "aws-load-balancer-controller", "istiod", "jaeger-collector", "loki",
+    "tempo", "vault", "keycloak", "rabbitmq", "kafka-connect", "elasticsearch-exporter",
+    "postgres-exporter", "nginx", "httpbin", "podinfo", "frontend", "cartservice",
+    "adservice", "emailservice", "productcatalogservice", "currencyservice", "redis",
+    "memcached", "sentry-web", "minio", "harbor-core", "nats", "temporal-frontend",
+)
+_NAMESPACES = (
+    "prod", "production", "staging", "stage", "dev", "development", "qa", "test", "uat",
+    "payments", "kube-system", "monitoring", "default", "ingress-nginx", "cert-manager",
+    "argocd", "observability", "logging", "platform", "data", "ml", "team-a", "team-b",
+    "prod-eu", "prod-us", "sandbox", "preview", "istio-system", "security", "backend",
+    "frontend", "infra", "batch", "checkout", "web", "canary", "perf", "demo",
+)
+_CRONJOB_NAMES = (
+    "nightly-backup", "db-backup", "report-generator", "cleanup-jobs", "cert-renewal",
+    "sync-users", "log-rotate", "billing-export", "cache-warmer", "daily-report",
+    "etl-nightly", "purge-old-sessions", "invoice-run", "index-rebuild", "snapshot",
+    "weekly-digest", "token-refresh", "data-export", "s3-sync", "metrics-rollup",
+    "gc-images", "reconcile-payments", "send-reminders", "hourly-aggregation",
+    "backup-postgres", "vacuum-db", "rotate-keys", "pull-fx-rates", "sitemap-builder",
+)
+_CONTAINERS = (
+    "app", "nginx", "sidecar", "istio-proxy", "envoy", "main", "web", "api", "worker",
+    "init-db", "log-shipper", "fluent-bit", "server", "proxy", "migrate", "redis",
+    "exporter", "cloud-sql-proxy", "vault-agent", "linkerd-proxy", "php-fpm", "gunicorn",
+)
+_REGISTRIES = (
+    "", "", "ghcr.io/acme/", "registry.example.com/team/", "quay.io/acme/",
+    "123456789012.dkr.ecr.us-east-1.amazonaws.com/", "gcr.io/acme-prod/",
+    "docker.io/library/", "europe-docker.pkg.dev/acme/apps/", "harbor.internal/platform/",
+)
+_IMAGE_NAMES = (
+    "nginx", "redis", "api", "checkout", "payments", "web", "worker", "postgres", "busybox",
+    "node-exporter", "envoy", "frontend", "calc-app", "billing", "httpd", "python", "alpine",
+)
+_TAG_FORMS: tuple[Callable[[random.Random], str], ...] = (
+    lambda r: f"{r.randint(1, 3)}.{r.randint(0, 30)}",
+    lambda r: f"{r.randint(1, 3)}.{r.randint(0, 30)}.{r.randint(0, 12)}",
+    lambda r: f"v{r.randint(0, 5)}.{r.randint(0, 20)}.{r.randint(0, 15)}",
+    lambda r: f"{r.randint(1, 9)}.{r.randint(0, 9)}-alpine",
+    lambda r: f"sha-{''.join(r.choice('0123456789abcdef') for _ in range(7))}",
+    lambda r: f"2024.{r.randint(1, 12):02d}.{r.randint(1, 28):02d}",
+    lambda r: f"release-{r.randint(100, 999)}",
+    lambda r: "latest",
+)
+_ENVS = ("prod", "staging", "dev", "qa", "test", "stg", "preprod", "sandbox")
+_REGIONS = ("eu", "us", "us-east-1", "eu-west-1", "apac", "east", "west")
+_JOB_PREFIXES = ("nightly", "daily", "hourly", "weekly", "monthly", "cron")
+_JOB_SUFFIXES = (
+    "backup", "sync", "report", "cleanup", "export", "rollup", "refresh", "digest",
+    "reindex", "purge", "snapshot", "import", "reminder", "rotation", "job", "cron",
+)
+_CONTAINER_SUFFIXES = ("", "", "-sidecar", "-init", "-proxy", "-agent", "-exporter")
+_DURATIONS = (
+    "10m", "5m", "15m", "30m", "1h", "2h", "6h", "12h", "24h", "90s", "45m", "3h", "1d",
+    "20m", "2m", "30s", "48h", "1h30m",
+)
+_HASH_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+_NAME_TYPES = frozenset(
+    ("deployment", "namespace", "pod", "node", "cronjob", "container", "image")
+)
+
+
+def _held_out(value: str, seed: int) -> bool:
+    """Whether `value` belongs to the held-out (dev) part of a lexicon: ~20%, stable."""
+    digest = hashlib.sha256(f"{seed}:{value}".encode()).digest()
+    return digest[0] < 52  # 52/256: about a fifth
+
+
+def _split(values: Sequence[str], seed: int, dev: bool) -> tuple[str, ...]:
+    chosen = tuple(v for v in values if _held_out(v, seed) == dev)
+    return chosen or tuple(values)
+
+
+class Lexicon:
+    """Random slot values by slot type, drawn from the train or the held-out part."""
+
+    def __init__(self, rng: random.Random, *, dev: bool = False, seed: int = 0) -> None:
+        self._rng = rng
+        self._dev = dev
+        self._stems = _split(_SERVICE_STEMS, seed, dev)
+        self._services = _split(_SERVICE_NAMES, seed, dev)
+        self._namespaces = _split(_NAMESPACES, seed, dev)
+        self._cronjobs = _split(_CRONJOB_NAMES, seed, dev)
+        self._containers = _split(_CONTAINERS, seed, dev)
+        self._image_names = _split(_IMAGE_NAMES, seed, dev)
+
+    def deployment(self) -> str:
+        """A deployment name: a known project name or a stem plus a common suffix."""
+        r = self._rng
+        if r.random() < 0.35:
+            return r.choice(self._services)
+        name = r.choice(self._stems) + r.choice(_SERVICE_SUFFIXES)
+        if r.random() < 0.1:
+            name = f"{r.choice(self._stems)}-{name}"
+        return name
+
+    def namespace(self) -> str:
+        """A namespace name: a common one, or one built the way teams name them.
+
+        Built names keep the model from memorising a short list: it has to read the
+        context ("in X", "-n X") to tell a namespace from a deployment.
+        """
+        r = self._rng
+        roll = r.random()
+        if roll < 0.5:
+            return r.choice(self._namespaces)
+        stem = r.choice(self._stems)
+        forms = (stem, f"{stem}-{r.choice(_ENVS)}", f"{r.choice(_ENVS)}-{r.choice(_REGIONS)}",
+                 f"team-{stem}", f"{r.choice(_ENVS)}-{stem}")
+        return r.choice(forms)
+
+    def pod(self) -> str:
+        """A pod name: Deployment pods carry the ReplicaSet hash and a pod suffix."""
+        r = self._rng
+        base = self.deployment()
+        roll = r.random()
+        if roll < 0.7:
+            rs = "".join(r.choice(_HASH_ALPHABET) for _ in range(r.choice((8, 9, 10))))
+            pod = "".join(r.choice(_HASH_ALPHABET) for _ in range(5))
+            return f"{base}-{rs}-{pod}"
+        if roll < 0.85:
+            return f"{base}-{r.randint(0, 5)}"
+        return f"{base}-{''.join(r.choice(_HASH_ALPHABET) for _ in range(5))}"
+
+    def node(self) -> str:
+        """A node name in one of the shapes cloud providers and local clusters use."""
+        r = self._rng
+        forms: tuple[Callable[[], str], ...] = (
+            lambda: f"ip-10-{r.randint(0, 255)}-{r.randint(0, 255)}-{r.randint(1, 254)}"
+            + r.choice((".ec2.internal", ".us-west-2.compute.internal",
+                        ".eu-west-1.compute.internal")),
+            lambda: f"gke-{r.choice(('prod', 'staging', 'main', 'ci'))}-"
+            f"{r.choice(('pool-1', 'default-pool', 'highmem', 'pool-2'))}-"
+            + "".join(r.choice("0123456789abcdef") for _ in range(8))
+            + "-" + "".join(r.choice(string.ascii_lowercase + string.digits) for _ in range(4)),
+            lambda: f"aks-nodepool{r.randint(1, 3)}-{r.randint(10000000, 99999999)}"
+            f"-vmss{r.randint(0, 20):06d}",
+            lambda: f"node-{r.randint(1, 40)}",
+            lambda: f"worker-{r.randint(1, 20)}",
+            lambda: f"k8s-worker-{r.randint(1, 12)}",
+            lambda: f"kind-worker{r.choice(('', '2', '3'))}",
+            lambda: f"{r.choice(('prod', 'stg', 'dev'))}-node-{r.randint(1, 30):02d}",
+        )
+        return r.choice(forms)()
+
+    def cronjob(self) -> str:
+        """A CronJob name: a common one or `<stem>-<job>` / `<schedule>-<stem>`."""
+        r = self._rng
+        roll = r.random()
+        if roll < 0.5:
+            return r.choice(self._cronjobs)
+        stem = r.choice(self._stems)
+        if roll < 0.8:
+            return f"{stem}-{r.choice(_JOB_SUFFIXES)}"
+        return f"{r.choice(_JOB_PREFIXES)}-{stem}"
+
+    def container(self) -> str:
+        """A container name inside a pod."""
+        r = self._rng
+        if r.random() < 0.6:
+            return r.choice(self._containers)
+        return r.choice(self._stems) + r.choice(_CONTAINER_SUFFIXES)
+
+    def image(self) -> str:
+        """An image reference, a name:tag, or a bare tag ("set image to 1.22")."""
+        r = self._rng
+        tag = r.choice(_TAG_FORMS)(r)
+        roll = r.random()
+        if roll < 0.2:
+            return tag if tag != "latest" else "1.25"
+        return f"{r.choice(_REGISTRIES)}{r.choice(self._image_names)}:{tag}"
+
+    def duration(self) -> str:
+        """A duration such as 10m or 1h."""
+        return self._rng.choice(_DURATIONS)
+
+    def lines(self) -> str:
+        """A log line count."""
+        return str(self._rng.choice((10, 20, 50, 100, 200, 300, 500, 1000, 2000, 25, 40, 150)))
+
+    def replicas(self) -> str:
+        """A replica count."""
+        return str(self._rng.choice((0, 1, 2, 3, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30)))
+
+    def integer(self, slot: str) -> str:
+        """A small integer, shaped by the slot's name (revision, min/max replicas)."""
+        r = self._rng
+        if slot.startswith("min"):
+            return str(r.randint(1, 5))
+        if slot.startswith("max"):
+            return str(r.choice((6, 8, 10, 12, 15, 20, 25, 30, 50)))
+        return str(r.randint(1, 30))
+
+    def _number_like(self, digits: str) -> str:
+        """A random number with about as many digits as `digits` (keeps value shapes)."""
+        r = self._rng
+        if len(digits) == 1:
+            return str(r.randint(0 if digits == "0" else 1, 9))
+        if len(digits) == 2:
+            return str(r.randint(10, 60))
+        return str(r.randint(10 ** (len(digits) - 1), 10 ** len(digits) - 1))
+
+    def value(
+        self, slot: str, slot_type: str, choices: Sequence[str] = (), original: str = ""
+    ) -> str:
+        """A value for `slot` of `slot_type`, shaped like the template's `original` value.
+
+        Names come from the lexicons. Other values keep the template's shape, so
+        "add [2 more](replicas) pods" becomes "add 7 more pods", never "add 7 pods" with
+        a dangling "more", and word forms ("double", "half") stay as written.
+        """
+        if choices:
+            return str(self._rng.choice(tuple(choices)))
+        generators: dict[str, Callable[[], str]] = {
+            "deployment": self.deployment,
+            "namespace": self.namespace,
+            "pod": self.pod,
+            "node": self.node,
+            "cronjob": self.cronjob,
+            "container": self.container,
+            "image": self.image,
+            "duration": self.duration,
+            "lines": self.lines,
+            "replicas": self.replicas,
+        }
+        kind = slot_type if slot_type in generators else slot
+        if kind in _NAME_TYPES:
+            return generators[kind]()
+        if original and not original.isdigit():
+            if kind == "duration" and re.fullmatch(r"\d+[smhd]", original):
+                return self.duration()
+            if any(ch.isdigit() for ch in original):
+                return re.sub(r"\d+", lambda m: self._number_like(m.group()), original)
+            return original
+        if kind in generators:
+            return generators[kind]()
+        if slot == "since":
+            return self.duration()
+        return self.integer(slot)

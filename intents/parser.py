@@ -1,0 +1,236 @@
+"""Serve the joint intent/slot model with ONNX Runtime: free text -> `ParsedIntent`.
+
+No torch here: only onnxruntime, tokenizers and numpy, so the bot's image stays small and
+a message is understood in a few milliseconds on CPU.
+
+Safety rule: a *mutating* intent (a runbook whose risk is not `read`, or the `confirm` /
+`undo` meta intents) below the confidence threshold is never returned as the answer.
+The parser returns `oos` instead, with the candidate first in `alternatives`, so the
+conversation asks or offers the closest runbooks rather than guessing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from chatops.model import OUT_OF_SCOPE, ParsedIntent, SlotSpan
+from intents.encoding import DEFAULT_MAX_LENGTH, encode_words, load_tokenizer
+from intents.text import Normalised, Word, normalise, split_words
+
+if TYPE_CHECKING:
+    import onnxruntime
+    from tokenizers import Tokenizer
+
+log = logging.getLogger(__name__)
+
+DEFAULT_THRESHOLD = 0.8
+"""Used when the model's meta.json names none."""
+
+GUARDED_META_INTENTS = frozenset({"confirm", "undo"})
+"""Meta intents that make something happen, so they are held to the threshold too."""
+
+ALTERNATIVES = 3
+
+
+class ModelNotFound(FileNotFoundError):
+    """The model directory lacks a file the parser needs."""
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    session: onnxruntime.InferenceSession
+    tokenizer: Tokenizer
+    intents: tuple[str, ...]
+    slots: tuple[str, ...]
+    guarded: frozenset[str]
+    threshold: float
+
+
+def _softmax(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    shifted = logits.astype(np.float64) - float(np.max(logits))
+    exp = np.exp(shifted)
+    result: npt.NDArray[np.float64] = exp / exp.sum()
+    return result
+
+
+def decode_spans(
+    tags: Sequence[str], words: Sequence[Word], norm: Normalised, original: str
+) -> tuple[SlotSpan, ...]:
+    """Turn per-word BIO tags into slot spans over the *original* text.
+
+    Lenient like conlleval: an `I-x` that does not continue an `x` span starts one.
+    """
+    spans: list[SlotSpan] = []
+    current: tuple[str, int, int] | None = None  # slot, first word, last word
+
+    def close() -> None:
+        if current is None:
+            return
+        slot, first, last = current
+        start, end = norm.original_span(words[first].start, words[last].end)
+        spans.append(SlotSpan(slot, start, end, original[start:end]))
+
+    for i, tag in enumerate(tags):
+        if tag == "O" or "-" not in tag:
+            close()
+            current = None
+            continue
+        prefix, slot = tag.split("-", 1)
+        if prefix == "I" and current is not None and current[0] == slot:
+            current = (slot, current[1], i)
+            continue
+        close()
+        current = (slot, i, i)
+    close()
+    return tuple(spans)
+
+
+class ModelParser:
+    """The NLU model behind the `IntentParser` seam.
+
+    `model_dir` holds `model.onnx`, `tokenizer.json`, `labels.json` and `meta.json` (see
+    `finetune.export`). Nothing is read until the first `parse` (or `load`); loading is
+    guarded by a lock, and ONNX Runtime sessions are safe to run from several threads.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        threads: int = 2,
+        threshold: float | None = None,
+        max_length: int = DEFAULT_MAX_LENGTH,
+    ) -> None:
+        self.model_dir = Path(model_dir)
+        self.threads = threads
+        self._threshold = threshold
+        self._max_length = max_length
+        self._lock = threading.Lock()
+        self._loaded: _Loaded | None = None
+
+    def load(self) -> None:
+        """Load the model now (otherwise the first `parse` does)."""
+        self._model()
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The model's `meta.json` (catalogue fingerprint, metrics, training details)."""
+        return self._read_json("meta.json")
+
+    @property
+    def intents(self) -> tuple[str, ...]:
+        """Every intent the model can answer with, in logit order."""
+        return self._model().intents
+
+    @property
+    def threshold(self) -> float:
+        """Confidence below which a mutating intent is not returned."""
+        return self._model().threshold
+
+    def _read_json(self, name: str) -> dict[str, Any]:
+        path = self.model_dir / name
+        try:
+            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ModelNotFound(
+                f"{path} is missing; train a model with `chatops nlu train --output "
+                f"{self.model_dir}` or point CHATOPS_MODEL_DIR at one"
+            ) from None
+        return data
+
+    def _model(self) -> _Loaded:
+        loaded = self._loaded
+        if loaded is not None:
+            return loaded
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = self._load()
+            return self._loaded
+
+    def _load(self) -> _Loaded:
+        import onnxruntime
+
+        labels = self._read_json("labels.json")
+        meta = self._read_json("meta.json")
+        model_path = self.model_dir / "model.onnx"
+        if not model_path.exists():
+            raise ModelNotFound(f"{model_path} is missing")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        session = onnxruntime.InferenceSession(
+            str(model_path), options, providers=["CPUExecutionProvider"]
+        )
+        risks: dict[str, str] = meta.get("risks", {})
+        guarded = frozenset(
+            {name for name, risk in risks.items() if risk != "read"} | GUARDED_META_INTENTS
+        )
+        threshold = self._threshold
+        if threshold is None:
+            threshold = float(meta.get("threshold", DEFAULT_THRESHOLD))
+        log.info("loaded NLU model from %s (%s weights)", self.model_dir,
+                 meta.get("weights", "?"))
+        return _Loaded(
+            session=session,
+            tokenizer=load_tokenizer(str(self.model_dir / "tokenizer.json"), self._max_length),
+            intents=tuple(labels["intents"]),
+            slots=tuple(labels["slots"]),
+            guarded=guarded,
+            threshold=threshold,
+        )
+
+    def parse(self, text: str) -> ParsedIntent:
+        """Understand one message; slot values and spans refer to `text` as given."""
+        model = self._model()
+        norm = normalise(text)
+        words = split_words(norm.text)
+        if not words:
+            return ParsedIntent(intent=OUT_OF_SCOPE, confidence=1.0, source="model")
+        encoded = encode_words(model.tokenizer, [w.text for w in words])
+        ids = encoded.input_ids[None, :]
+        intent_logits, slot_logits = model.session.run(
+            None,
+            {
+                "input_ids": ids,
+                "attention_mask": np.ones_like(ids),
+                "token_type_ids": np.zeros_like(ids),
+            },
+        )
+        probs = _softmax(intent_logits[0])
+        order = [int(i) for i in np.argsort(-probs)]
+        best_slots = slot_logits[0].argmax(-1)
+        tags = [
+            model.slots[int(best_slots[pos])] if pos >= 0 else "O"
+            for pos in encoded.first_token
+        ]
+        spans = decode_spans(tags, words, norm, text)
+        slots: dict[str, str] = {}
+        for span in spans:
+            slots.setdefault(span.slot, span.text)
+        top = model.intents[order[0]]
+        top_p = float(probs[order[0]])
+        if top in model.guarded and top_p < model.threshold:
+            # Unsure about something that changes the cluster: don't answer with it.
+            others = [i for i in order if model.intents[i] != OUT_OF_SCOPE]
+            oos_p = (
+                float(probs[model.intents.index(OUT_OF_SCOPE)])
+                if OUT_OF_SCOPE in model.intents else 1.0 - top_p
+            )
+            alternatives = tuple(
+                (model.intents[i], float(probs[i])) for i in others[:ALTERNATIVES]
+            )
+            return ParsedIntent(OUT_OF_SCOPE, slots, oos_p, alternatives, "model", spans)
+        alternatives = tuple(
+            (model.intents[i], float(probs[i])) for i in order[1 : 1 + ALTERNATIVES]
+        )
+        return ParsedIntent(top, slots, top_p, alternatives, "model", spans)

@@ -1,0 +1,32 @@
+"""`chatops nlu parse` with the shipped model."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from chatops.cli.nlu_cmd import nlu
+
+
+def test_parse_json_prints_intent_and_slots() -> None:
+    result = CliRunner().invoke(nlu, ["parse", "--json", "restart checkout in prod"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["intent"] == "restart_deployment"
+    assert data["slots"] == {"deployment": "checkout", "namespace": "prod"}
+    assert 0.0 <= data["confidence"] <= 1.0
+    assert isinstance(data["alternatives"], list)
+
+
+def test_parse_reads_one_message_per_line_from_stdin() -> None:
+    result = CliRunner().invoke(nlu, ["parse", "--json"], input="help\ncordon node-3\n")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["intent"] for line in lines] == ["help", "cordon_node"]
+
+
+def test_missing_model_says_how_to_build_one(tmp_path: object) -> None:
+    result = CliRunner().invoke(nlu, ["parse", "--model-dir", str(tmp_path), "hi"])
+    assert result.exit_code == 2
+    assert "chatops nlu train" in result.output

@@ -1,0 +1,141 @@
+"""The shipped model knows the whole catalogue and understands realistic messages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chatops.model import OUT_OF_SCOPE
+from chatops.runbook.catalogue import Catalogue
+from intents import ModelParser, default_model_dir
+
+IN_SCOPE: list[tuple[str, str, dict[str, str]] | object] = [
+    ("restart checkout in prod", "restart_deployment",
+     {"deployment": "checkout", "namespace": "prod"}),
+    ("<@U0123ABCD> pls restart `payments-api` in payments :fire:", "restart_deployment",
+     {"deployment": "payments-api", "namespace": "payments"}),
+    ("can you bounce web-frontend in staging?", "restart_deployment",
+     {"deployment": "web-frontend", "namespace": "staging"}),
+    ("scale checkout-api in prod to 5", "scale_deployment",
+     {"deployment": "checkout-api", "namespace": "prod", "replicas": "5"}),
+    ("scale calc-app to 3 replicas in staging", "scale_deployment",
+     {"deployment": "calc-app", "replicas": "3", "namespace": "staging"}),
+    pytest.param(
+        "scale orders down to 0 in dev", "scale_deployment",
+        {"deployment": "orders", "replicas": "0", "namespace": "dev"},
+        # The catalogue teaches "[down by 2](replicas)" but has no "X down to N" phrasing,
+        # so "down" is tagged as the replica value. Fix: add that example to
+        # runbooks/scale_deployment.yaml and retrain.
+        marks=pytest.mark.xfail(reason="no 'scale X down to N' example in the catalogue"),
+    ),
+    ("rollback checkout in prod", "rollback_deployment",
+     {"deployment": "checkout", "namespace": "prod"}),
+    ("roll back payments-api in payments to revision 3", "rollback_deployment",
+     {"deployment": "payments-api", "namespace": "payments", "revision": "3"}),
+    ("set image of web-frontend to nginx:1.25.3 in staging", "set_image",
+     {"deployment": "web-frontend", "image": "nginx:1.25.3", "namespace": "staging"}),
+    ("update checkout-api image to ghcr.io/acme/api:v2.3.1", "set_image",
+     {"deployment": "checkout-api", "image": "ghcr.io/acme/api:v2.3.1"}),
+    ("delete pod checkout-api-7d9f8b6c5-x2kqp in prod", "delete_pod",
+     {"pod": "checkout-api-7d9f8b6c5-x2kqp", "namespace": "prod"}),
+    ("kill pod redis-cache-0", "delete_pod", {"pod": "redis-cache-0"}),
+    ("cordon node-3", "cordon_node", {"node": "node-3"}),
+    ("cordon ip-10-0-1-23.ec2.internal", "cordon_node", {"node": "ip-10-0-1-23.ec2.internal"}),
+    ("uncordon worker-3", "uncordon_node", {"node": "worker-3"}),
+    ("drain node gke-prod-pool-1-abc123", "drain_node", {"node": "gke-prod-pool-1-abc123"}),
+    ("suspend the nightly-backup cronjob in prod", "suspend_cronjob",
+     {"cronjob": "nightly-backup", "namespace": "prod"}),
+    ("resume cronjob db-backup in payments", "resume_cronjob",
+     {"cronjob": "db-backup", "namespace": "payments"}),
+    ("set autoscaling on checkout between 2 and 10 replicas", "set_autoscaling",
+     {"deployment": "checkout", "min_replicas": "2", "max_replicas": "10"}),
+    ("show pods in kube-system", "show_pods", {"namespace": "kube-system"}),
+    ("list pods for calc-app in staging", "show_pods",
+     {"deployment": "calc-app", "namespace": "staging"}),
+    ("what's the status of checkout in prod?", "deployment_status",
+     {"deployment": "checkout", "namespace": "prod"}),
+    ("show logs for checkout-api-7d9f8b6c5-x2kqp", "pod_logs",
+     {"pod": "checkout-api-7d9f8b6c5-x2kqp"}),
+    ("last 100 lines of logs from calc-app in staging", "pod_logs",
+     {"lines": "100", "deployment": "calc-app", "namespace": "staging"}),
+    ("recent events in monitoring", "recent_events", {"namespace": "monitoring"}),
+    ("describe pod redis-cache-0 in prod", "describe_pod",
+     {"pod": "redis-cache-0", "namespace": "prod"}),
+    ("how are the nodes doing", "node_status", {}),
+    ("rollout history of web-frontend in prod", "rollout_history",
+     {"deployment": "web-frontend", "namespace": "prod"}),
+    ("which images are running in payments", "list_images", {"namespace": "payments"}),
+    ("why is calc-app crashing?", "diagnose", {"deployment": "calc-app"}),
+    ("what's wrong with checkout in prod", "diagnose",
+     {"deployment": "checkout", "namespace": "prod"}),
+    ("help", "help", {}),
+    ("what can you do?", "help", {}),
+    ("cancel", "cancel", {}),
+    ("never mind", "cancel", {}),
+    ("yes", "confirm", {}),
+    ("go ahead", "confirm", {}),
+    ("no", "deny", {}),
+    ("undo that", "undo", {}),
+    ("revert what you just did", "undo", {}),
+]
+
+OUT_OF_SCOPE_FIXTURES = [
+    "create a networkpolicy for checkout in prod",
+    "create an rbac role for the dev team",
+    "create a statefulset for postgres",
+    "helm install prometheus",
+    "delete the namespace staging",
+    "exec into the pod checkout-api-7d9f8b6c5-x2kqp",
+    "how do i write a bash loop",
+    "how much is our aws bill this month",
+    "tell me a joke",
+    "what's the weather like",
+    "run a policy audit on the cluster",
+    "good morning",
+]
+
+
+def test_model_knows_the_whole_catalogue(catalogue: Catalogue) -> None:
+    directory = default_model_dir()
+    meta = json.loads((directory / "meta.json").read_text())
+    labels = json.loads((directory / "labels.json").read_text())
+    expected = {name: sorted(slots) for name, slots in catalogue.fingerprint.items()}
+    assert meta["catalogue"] == expected, (
+        "the shipped NLU model was trained on another catalogue; retrain it with "
+        "`chatops nlu train --output intents/model`"
+    )
+    assert set(catalogue.runbooks) <= set(labels["intents"])
+    slots = {slot for rb in catalogue for slot in rb.slots}
+    assert {f"B-{slot}" for slot in slots} <= set(labels["slots"])
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), IN_SCOPE)
+def test_realistic_messages(
+    shipped_model: ModelParser, text: str, intent: str, slots: dict[str, str]
+) -> None:
+    parsed = shipped_model.parse(text)
+    assert (parsed.intent, dict(parsed.slots)) == (intent, slots), parsed
+
+
+@pytest.mark.parametrize("text", OUT_OF_SCOPE_FIXTURES)
+def test_out_of_scope_messages(shipped_model: ModelParser, text: str) -> None:
+    parsed = shipped_model.parse(text)
+    assert parsed.intent == OUT_OF_SCOPE, parsed
+
+
+def test_spans_point_into_the_original_text(shipped_model: ModelParser) -> None:
+    text = "<@U0123ABCD> restart `checkout-api` in `prod` :fire:"
+    parsed = shipped_model.parse(text)
+    assert parsed.spans
+    for span in parsed.spans:
+        assert text[span.start : span.end] == span.text
+
+
+def test_unsure_mutating_intent_is_not_returned(shipped_model: ModelParser) -> None:
+    strict = ModelParser(default_model_dir(), threads=1, threshold=1.01)
+    parsed = strict.parse("restart checkout in prod")
+    assert parsed.intent == OUT_OF_SCOPE
+    assert parsed.alternatives[0][0] == "restart_deployment"
+    # Read-only intents are answered whatever the threshold.
+    assert strict.parse("show pods in kube-system").intent == "show_pods"
