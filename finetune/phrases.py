@@ -67,6 +67,8 @@ OOS_PHRASES: tuple[str, ...] = (
     "can you order pizza", "book a meeting room for 3pm", "what's on my calendar",
     "remind me to call mom", "translate hello into french", "write me a poem",
     "what's the capital of france", "who won the game last night", "recommend a movie",
+    "my laptop is slow", "the wifi in the office is down", "my vpn keeps disconnecting",
+    "reset my password for jira", "the printer is broken", "order me a new keyboard",
     # Kubernetes work outside the catalogue.
     "create a networkpolicy for [checkout-api](deployment) in [prod](namespace)",
     "add a network policy that blocks egress from [payments](namespace)",

@@ -4,7 +4,8 @@ No torch here: only onnxruntime, tokenizers and numpy, so the bot's image stays 
 a message is understood in a few milliseconds on CPU.
 
 Safety rule: a *mutating* intent (a runbook whose risk is not `read`, or the `confirm` /
-`undo` meta intents) below the confidence threshold is never returned as the answer.
+`undo` meta intents) below the confidence threshold is never returned as the answer; a
+read-only runbook below the (lower) read threshold is not either.
 The parser returns `oos` instead, with the candidate first in `alternatives`, so the
 conversation asks or offers the closest runbooks rather than guessing.
 """
@@ -35,6 +36,10 @@ log = logging.getLogger(__name__)
 DEFAULT_THRESHOLD = 0.8
 """Used when the model's meta.json names none."""
 
+DEFAULT_READ_THRESHOLD = 0.7
+"""Read-only runbooks are held to a lower bar: a wrong one only shows the wrong thing, but
+answering small talk with a pod list is still a false accept (see BENCHMARKS.md's sweep)."""
+
 GUARDED_META_INTENTS = frozenset({"confirm", "undo"})
 """Meta intents that make something happen, so they are held to the threshold too."""
 
@@ -53,6 +58,8 @@ class _Loaded:
     slots: tuple[str, ...]
     guarded: frozenset[str]
     threshold: float
+    read_guarded: frozenset[str]
+    read_threshold: float
 
 
 def _softmax(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
@@ -178,6 +185,7 @@ class ModelParser:
         threshold = self._threshold
         if threshold is None:
             threshold = float(meta.get("threshold", DEFAULT_THRESHOLD))
+        read_threshold = float(meta.get("read_threshold", DEFAULT_READ_THRESHOLD))
         log.info("loaded NLU model from %s (%s weights)", self.model_dir,
                  meta.get("weights", "?"))
         return _Loaded(
@@ -187,6 +195,8 @@ class ModelParser:
             slots=tuple(labels["slots"]),
             guarded=guarded,
             threshold=threshold,
+            read_guarded=frozenset(name for name, risk in risks.items() if risk == "read"),
+            read_threshold=min(read_threshold, threshold),
         )
 
     def parse(self, text: str) -> ParsedIntent:
@@ -219,8 +229,10 @@ class ModelParser:
             slots.setdefault(span.slot, span.text)
         top = model.intents[order[0]]
         top_p = float(probs[order[0]])
-        if top in model.guarded and top_p < model.threshold:
-            # Unsure about something that changes the cluster: don't answer with it.
+        unsure = (top in model.guarded and top_p < model.threshold) or (
+            top in model.read_guarded and top_p < model.read_threshold)
+        if unsure:
+            # Unsure about a runbook: don't answer with it; offer it among the candidates.
             others = [i for i in order if model.intents[i] != OUT_OF_SCOPE]
             oos_p = (
                 float(probs[model.intents.index(OUT_OF_SCOPE)])

@@ -21,14 +21,8 @@ IN_SCOPE: list[tuple[str, str, dict[str, str]] | object] = [
      {"deployment": "checkout-api", "namespace": "prod", "replicas": "5"}),
     ("scale calc-app to 3 replicas in staging", "scale_deployment",
      {"deployment": "calc-app", "replicas": "3", "namespace": "staging"}),
-    pytest.param(
-        "scale orders down to 0 in dev", "scale_deployment",
-        {"deployment": "orders", "replicas": "0", "namespace": "dev"},
-        # The catalogue teaches "[down by 2](replicas)" but has no "X down to N" phrasing,
-        # so "down" is tagged as the replica value. Fix: add that example to
-        # runbooks/scale_deployment.yaml and retrain.
-        marks=pytest.mark.xfail(reason="no 'scale X down to N' example in the catalogue"),
-    ),
+    ("scale orders down to 0 in dev", "scale_deployment",
+     {"deployment": "orders", "replicas": "0", "namespace": "dev"}),
     ("rollback checkout in prod", "rollback_deployment",
      {"deployment": "checkout", "namespace": "prod"}),
     ("roll back payments-api in payments to revision 3", "rollback_deployment",
