@@ -685,6 +685,8 @@ def _run_thread(run: Run) -> str:
 
 
 def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as in the manifest, not Python's True/False
     return "(none)" if value is None or value == "" else str(value)
 
 
