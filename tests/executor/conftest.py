@@ -73,3 +73,11 @@ def scripted() -> Iterator[ScriptedServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def ex(k8s_admin: Any) -> Any:
+    """A `KubeExecutor` on the sandbox's admin client, polling fast for tests."""
+    from chatops.executor import KubeExecutor
+
+    return KubeExecutor(k8s_admin, poll_interval=0.2)

@@ -26,10 +26,6 @@ from tests.plugins.sandbox_fixtures import wait_for
 pytestmark = pytest.mark.k8s
 
 
-@pytest.fixture(scope="module")
-def ex(k8s_admin: Any) -> KubeExecutor:
-    return KubeExecutor(k8s_admin, poll_interval=0.2)
-
 
 def run(ex: KubeExecutor, verb: str, **params: Any) -> StepResult:
     return ex.run_step(Step(verb, params), None)

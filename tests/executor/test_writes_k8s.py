@@ -26,10 +26,6 @@ from tests.plugins.sandbox_fixtures import wait_for
 pytestmark = pytest.mark.k8s
 
 
-@pytest.fixture(scope="module")
-def ex(k8s_admin: Any) -> KubeExecutor:
-    return KubeExecutor(k8s_admin, poll_interval=0.2)
-
 
 def dry_then_real(ex: KubeExecutor, step: Step, state: Any) -> tuple[Any, Any]:
     """Run `step` as a dry-run and check that `state()` did not move; then for real."""
