@@ -109,6 +109,9 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int,
         while not stop.wait(HEARTBEAT_SECONDS):
             try:
                 service.store.heartbeat()
+                # A replica that died mid-run is noticed by the others, not only at the
+                # next start of some process.
+                announce_recovered(service.recover(), deliverer, service.store)
             except Exception:
                 log.exception("heartbeat failed")
 
