@@ -16,7 +16,7 @@ from chatops.conversation import ConversationService
 from chatops.model import Message
 from chatops.replies import Reply
 
-_DECISION = re.compile(r"^(approve|deny)\s+(r-[0-9a-f]{8})\s*$", re.IGNORECASE)
+_DECISION = re.compile(r"^(approve|deny)\s+(\S+)\s*$", re.IGNORECASE)
 _AS = re.compile(r"^:as\s+(\S+)\s*$")
 
 

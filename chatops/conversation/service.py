@@ -55,6 +55,7 @@ _FOLLOW_UP = re.compile(
     r"`?([a-z0-9][a-z0-9-]{0,62})`?(?:\s+namespace)?\s*\??$",
     re.IGNORECASE,
 )
+_FOLLOW_UP_WORDS = 3
 _FILLER = {"in", "the", "namespace", "ns", "please", "pls", "it's", "its", "it", "is", "use",
            "deployment", "pod", "node", "cronjob", "to", "on"}
 
@@ -320,11 +321,13 @@ class ConversationService:
         else:
             if self.parser is not None and not is_explicit(text):
                 parsed = self.parser.parse(text)
+                if parsed.intent in self.catalogue and parsed.confidence >= 0.9 and (
+                        parsed.intent != pending["intent"] or set(parsed.slots) - {slot}):
+                    # "restart checkout in staging" while asked "which deployment?" is a new
+                    # request; taking only its deployment would drop the namespace it names.
+                    return None
                 if parsed.slots.get(slot):
                     value = parsed.slots[slot]
-                elif (parsed.intent in self.catalogue and parsed.intent != pending["intent"]
-                      and parsed.slots and parsed.confidence >= 0.9):
-                    return None  # a new request, not an answer
             if value is None:
                 words = [w for w in re.split(r"\s+", text.strip().strip("`?.!").lower())
                          if w and w not in _FILLER]
@@ -345,8 +348,11 @@ class ConversationService:
             return None
         match = _FOLLOW_UP.match(text.strip())
         namespace = match.group(1).lower() if match else None
-        if namespace is None and parsed is not None and set(parsed.slots) == {"namespace"} and (
-                parsed.intent in (OUT_OF_SCOPE, last["intent"])):
+        # The model may also see a bare namespace ("staging?"); only in a short message, so
+        # that "kubectl delete namespace prod" is never read as "the same, in prod".
+        if (namespace is None and parsed is not None and set(parsed.slots) == {"namespace"}
+                and parsed.intent in (OUT_OF_SCOPE, last["intent"])
+                and len(text.split()) <= _FOLLOW_UP_WORDS):
             namespace = parsed.slots["namespace"]
         if namespace is None:
             return None
@@ -360,20 +366,19 @@ class ConversationService:
                     for rb in sorted(self.catalogue, key=lambda r: (order.index(r.risk), r.name))]
             return [Reply("answer", help_text(rows))]
         if intent == "cancel":
-            replies = []
-            had_pending = bool(ctx.pop("pending", None))
-            self.store.save_thread(thread, ctx)
+            # A pending question is what "cancel" most likely means; otherwise the newest
+            # plan this person asked for in the thread (one, not all of them).
+            if ctx.pop("pending", None):
+                self.store.save_thread(thread, ctx)
+                return [Reply("answer", "Cancelled; nothing was changed.")]
             for run in self.store.runs_in_thread(message.channel, message.thread):
-                if run.state is RunState.PROPOSED and run.requester == requester.key and \
-                        self.store.transition(run.id, (RunState.PROPOSED,), RunState.CANCELLED):
-                    self.audit.append("cancelled", actor=message.user, run_id=run.id,
-                                      thread=thread)
-                    replies.append(Reply("update", f"Cancelled {run.id}.", run=self.view(run.id)))
-            if not replies:
-                text = ("Cancelled; nothing was changed." if had_pending
-                        else "There is nothing to cancel here.")
-                replies.append(Reply("answer", text))
-            return replies
+                if run.state is RunState.PROPOSED and run.requester == requester.key:
+                    if self.store.transition(run.id, (RunState.PROPOSED,), RunState.CANCELLED):
+                        self.audit.append("cancelled", actor=message.user, run_id=run.id,
+                                          thread=thread)
+                    return [Reply("update", f"Cancelled {run.id}; nothing was changed.",
+                                  run=self.view(run.id))]
+            return [Reply("answer", "There is nothing to cancel here.")]
         if intent in ("confirm", "deny"):
             for run in self.store.runs_in_thread(message.channel, message.thread):
                 if run.state is RunState.PROPOSED:

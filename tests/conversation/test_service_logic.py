@@ -11,7 +11,7 @@ import pytest
 from chatops.approvals.runs import RunState, RunStore
 from chatops.audit import AuditLog
 from chatops.conversation import ConversationService
-from chatops.model import Message
+from chatops.model import OUT_OF_SCOPE, Message, ParsedIntent
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
 from tests.conversation.fake_cluster import FakeCluster
@@ -255,3 +255,47 @@ def test_two_processes_on_one_database_run_once(tmp_path: Path, catalogue: Catal
         p.join(60)
     assert sum(queue.get(timeout=5) for _ in procs) == 1
     assert service.store.get(rid).state is RunState.SUCCEEDED  # type: ignore[union-attr]
+
+
+def test_cancel_withdraws_only_the_newest_plan(service: ConversationService) -> None:
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
+    older = run_id(service)
+    say(service, "UBOB", "run scale_deployment deployment=calc-app namespace=prod replicas=3")
+    newer = run_id(service)
+    assert say(service, "UBOB", "cancel") == [f"Cancelled {newer}; nothing was changed."]
+    assert service.store.get(newer).state is RunState.CANCELLED  # type: ignore[union-attr]
+    assert service.store.get(older).state is RunState.PROPOSED  # type: ignore[union-attr]
+
+
+class OosWithNamespace:
+    """A parser stub: everything is out of scope, with the namespace it mentions."""
+
+    def parse(self, text: str) -> ParsedIntent:
+        words = text.split()
+        return ParsedIntent(OUT_OF_SCOPE, {"namespace": words[-1].strip("?")}, 0.99)
+
+
+def test_only_short_messages_count_as_follow_ups(service: ConversationService) -> None:
+    service.parser = OosWithNamespace()
+    say(service, "alice", "run deployment_status deployment=checkout-api namespace=prod")
+    assert "outside what I can do" in say(service, "alice", "kubectl delete namespace staging")[0]
+    assert "checkout-api in staging: 1/1" in say(service, "alice", "staging?")[0]
+
+
+class Fixed:
+    """A parser stub that always understands the same thing."""
+
+    def __init__(self, parsed: ParsedIntent) -> None:
+        self.parsed = parsed
+
+    def parse(self, text: str) -> ParsedIntent:
+        return self.parsed
+
+
+def test_a_full_new_request_is_not_taken_as_the_answer(service: ConversationService) -> None:
+    say(service, "UBOB", "run scale_deployment namespace=prod replicas=2")
+    service.parser = Fixed(ParsedIntent(
+        "scale_deployment", {"deployment": "checkout-api", "namespace": "staging",
+                             "replicas": "2"}, 0.99))
+    out = say(service, "UBOB", "scale checkout-api in staging to 2")
+    assert "scale deployment checkout-api in staging to 2 replicas" in out[0]
