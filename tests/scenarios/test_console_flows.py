@@ -227,3 +227,24 @@ def test_killed_during_a_run_leaves_it_interrupted_and_audit_verifies(
     verify = subprocess.run([sys.executable, "-m", "chatops", "audit", "verify", "--db",
                              str(world.audit_db)], capture_output=True, text=True)
     assert verify.returncode == 1 and "row 3" in verify.stdout + verify.stderr
+
+
+def test_plain_language_through_the_shipped_model(world: World) -> None:
+    from intents import ModelParser, default_model_dir
+
+    out = io.StringIO()
+    sh = Shell(world.service(parser=ModelParser(default_model_dir())), user="alice", out=out)
+    dev = world.ns["dev"]
+    replies = sh.say(f"show me the pods of checkout-api in {dev}")
+    assert replies[0].kind == "answer" and "checkout-api-" in replies[0].text
+    plan = sh.say(f"scale checkout in {dev} to 2")[0]
+    assert plan.kind == "plan" and plan.run is not None
+    assert "scale deployment checkout-api" in plan.text and "spec.replicas: 1 -> 2" in plan.text
+    sh.say(":as bob")
+    assert sh.say(f"approve {plan.run.id}")[-1].kind == "result"
+    assert world.replicas("dev", "checkout-api") == 2
+    sh.say(":as alice")
+    replies = sh.say("create a networkpolicy that blocks all egress")
+    assert replies[0].kind == "answer"
+    assert "outside what I can do" in replies[0].text or "won't guess" in replies[0].text
+    assert sh.service.store.runs_in_thread("console", "console")[0].id == plan.run.id
