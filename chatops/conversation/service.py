@@ -696,8 +696,14 @@ def _fmt(value: Any) -> str:
 
 
 def _binding(plan: Plan, preview: Sequence[Mapping[str, Any]]) -> str:
-    """What an approval is bound to: the exact plan and the changes its dry-run showed."""
-    changes = [p.get("changes", []) for p in preview]
+    """What an approval is bound to: the exact plan and what its dry-run would change, from
+    which values.
+
+    The "after" side is left out: the plan (in its digest) determines it, except for values
+    made at run time such as a restart's timestamp, which differ on every dry-run and would
+    make every restart look drifted.
+    """
+    changes = [[(c["path"], c["before"]) for c in p.get("changes", [])] for p in preview]
     blob = json.dumps([plan.digest, changes], sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
