@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from chatops.model import Identity, frozen_map
+from chatops.processes import pid_alive
 from chatops.sqlite import SharedDB
 
 SCHEMA = """
@@ -313,7 +314,7 @@ class RunStore:
             alive = False
             if worker is not None:
                 if worker["host"] == host:
-                    alive = _pid_alive(worker["pid"])
+                    alive = pid_alive(worker["pid"])
                 else:
                     alive = self.clock() - worker["heartbeat"] < stale_after
             if not alive and self.transition(row["id"], (RunState.RUNNING,),
@@ -338,12 +339,3 @@ class RunStore:
         """Close this thread's connection."""
         self._shared.close()
 
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

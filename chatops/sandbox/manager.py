@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from chatops.processes import pid_alive
 from chatops.errors import ChatOpsError
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def build_binary(
 def status(state_dir: Path) -> SandboxStatus:
     """Report whether a sandbox is running for `state_dir`, without touching it."""
     info = _read_ready(state_dir)
-    if info is None or not _alive(int(info.get("pid", 0))):
+    if info is None or not pid_alive(int(info.get("pid", 0))):
         return SandboxStatus(ready=False, state_dir=state_dir)
     return SandboxStatus(
         ready=bool(info.get("ready")),
@@ -171,7 +172,7 @@ def down(state_dir: Path, *, grace: float = 20.0) -> bool:
     """
     pid = _pid_of(state_dir)
     stopped = False
-    if pid is not None and _alive(pid):
+    if pid is not None and pid_alive(pid):
         _stop(pid, grace=grace)
         stopped = True
     for name in (READY_FILE, PID_FILE):
@@ -241,23 +242,6 @@ def _pid_of(state_dir: Path) -> int | None:
         return None
 
 
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie child of ours still answers kill(0); reap it if it is ours.
-    with contextlib.suppress(ChildProcessError):
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done == pid:
-            return False
-    return True
-
-
 def _stop(pid: int, *, grace: float) -> None:
     # The supervisor leads its own process group (start_new_session); the upstream components
     # sit in groups of their own so the supervisor can stop them in order, and they die with it
@@ -270,7 +254,7 @@ def _stop(pid: int, *, grace: float) -> None:
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
-        if not _alive(pid):
+        if not pid_alive(pid):
             return
         time.sleep(0.1)
     log.warning("sandbox supervisor %d ignored SIGTERM for %.0fs; killing it", pid, grace)

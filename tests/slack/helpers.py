@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 from chatops.approvals.runs import Run
+from chatops.slack.blocks import APPROVE
 from tests.slack.conftest import Bot, eventually
+from tests.slack.sender import Sender
 
 
 def all_runs(bot: Bot) -> list[Run]:
@@ -39,3 +43,17 @@ def message_ts(run: Run) -> str:
 def scale_calls(cluster: object) -> list[tuple[str, bool, str | None]]:
     """The fake cluster's real (not dry-run) scale calls."""
     return [c for c in cluster.calls if c[0] == "scale" and not c[1]]  # type: ignore[attr-defined]
+
+
+def race_clicks(clicks: list[tuple[Sender, str, str | None]], run_id: str,
+                message_ts: str) -> None:
+    """Click Approve on `run_id` from several senders at once: (sender, user, action_ts);
+    the same action_ts twice is a Slack retry of one click, None a click of its own."""
+    threads = [threading.Thread(target=sender.click, args=(APPROVE, run_id),
+                                kwargs={"user": user, "channel": "C0OPS",
+                                        "message_ts": message_ts, "action_ts": stamp})
+               for sender, user, stamp in clicks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()

@@ -5,7 +5,6 @@ run on a real control plane -> the message updated -> an audit row. Also with tw
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ from chatops.demo import DEMO_POLICY
 from chatops.slack.blocks import APPROVE
 from tests.plugins.world_fixtures import World
 from tests.slack.conftest import SECRET, Bot, eventually
-from tests.slack.helpers import message_ts, propose
+from tests.slack.helpers import message_ts, propose, race_clicks
 from tests.slack.mock_slack import MockSlack
 from tests.slack.processes import bot_env, bot_processes
 from tests.slack.sender import Sender, next_ts
@@ -90,14 +89,7 @@ def test_two_serve_processes_share_one_database(world: World, sandbox: Any, tmp_
         same = f"{time.time():.6f}"
         clicks = [(a, "U0BOB", same), (b, "U0BOB", same), (b, "U0CAROL", None),
                   (a, "U0ERIN", None)]
-        threads = [threading.Thread(target=sender.click, args=(APPROVE, run_id),
-                                    kwargs={"user": user, "channel": "C0OPS",
-                                            "message_ts": ts, "action_ts": stamp})
-                   for sender, user, stamp in clicks]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        race_clicks(clicks, run_id, ts)
         eventually(lambda: store.get(run_id).state.terminal, timeout=120,
                    what="the run to finish")
         assert store.get(run_id).state is RunState.SUCCEEDED

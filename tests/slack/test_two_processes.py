@@ -3,14 +3,13 @@ different processes still run nothing twice."""
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
 from chatops.approvals.runs import RunState, RunStore
 from chatops.audit import AuditLog
-from chatops.slack.blocks import APPROVE
 from tests.slack.conftest import SECRET, eventually
+from tests.slack.helpers import race_clicks
 from tests.slack.mock_slack import MockSlack
 from tests.slack.processes import FAKE_SERVE, bot_env, bot_processes
 from tests.slack.sender import Sender, next_ts
@@ -53,14 +52,7 @@ def test_racing_clicks_on_two_processes_run_once(tmp_path: Path,
         same = f"{time.time():.6f}"
         clicks = [(a, "U0CAROL", same), (b, "U0CAROL", same), (b, "U0ERIN", None),
                   (a, "U0ERIN", None), (b, "U0CAROL", None)]
-        threads = [threading.Thread(target=sender.click, args=(APPROVE, run_id),
-                                    kwargs={"user": user, "channel": "C0OPS",
-                                            "message_ts": ts, "action_ts": stamp})
-                   for sender, user, stamp in clicks]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        race_clicks(clicks, run_id, ts)
         eventually(lambda: store.get(run_id).state is RunState.SUCCEEDED)
         time.sleep(1.5)
         events = AuditLog(tmp_path / "audit.db").list(run_id=run_id, limit=100)
