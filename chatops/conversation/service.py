@@ -284,7 +284,14 @@ class ConversationService:
             return self._request(turn, intent, slots, parsed.confidence)
         if parsed.intent == OUT_OF_SCOPE:
             return [self._out_of_scope(parsed)]
-        return self._request(turn, parsed.intent, dict(parsed.slots), parsed.confidence)
+        slots = dict(parsed.slots)
+        if parsed.source == "model" and parsed.intent in self.catalogue:
+            # A slot the runbook doesn't declare is the model's mislabel ("2" tagged
+            # min_replicas in a scale request): drop it and ask for what is missing, rather
+            # than refuse. The explicit grammar still refuses unknown keys.
+            declared = self.catalogue.get(parsed.intent).slots
+            slots = {k: v for k, v in slots.items() if k in declared}
+        return self._request(turn, parsed.intent, slots, parsed.confidence)
 
     def _parse(self, text: str) -> ParsedIntent:
         if is_explicit(text):

@@ -299,3 +299,16 @@ def test_a_full_new_request_is_not_taken_as_the_answer(service: ConversationServ
                              "replicas": "2"}, 0.99))
     out = say(service, "UBOB", "scale checkout-api in staging to 2")
     assert "scale deployment checkout-api in staging to 2 replicas" in out[0]
+
+
+def test_a_slot_the_model_mislabels_is_dropped_and_asked_for(
+        service: ConversationService) -> None:
+    service.parser = Fixed(ParsedIntent(
+        "scale_deployment", {"deployment": "checkout-api", "namespace": "prod",
+                             "min_replicas": "2"}, 0.99, source="model"))
+    assert say(service, "UBOB", "scale checkout-api in prod to 2") == [
+        "How many replicas? (a number, +2, -1, by 50%, double or half)"]
+    service.parser = Fixed(ParsedIntent(OUT_OF_SCOPE, {}, 0.9, source="model"))
+    assert "to 2 replicas" in say(service, "UBOB", "2")[0]
+    assert say(service, "UBOB", "run scale_deployment min_replicas=2")[0].startswith(
+        "scale_deployment has no slot called 'min_replicas'")

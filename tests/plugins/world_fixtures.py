@@ -73,6 +73,8 @@ def world(sandbox: Any, k8s_admin: Any, tmp_path: Path) -> Iterator[World]:
              what="prod/checkout-api to be available")
     wait_for(lambda: _available(k8s_admin, ns["dev"], "checkout-api", 1), timeout=90,
              what="dev/checkout-api to be available")
+    wait_for(lambda: _available(k8s_admin, ns["staging"], "checkout-api", 2), timeout=90,
+             what="staging/checkout-api to be available")
     # The prefixed ClusterRole names only matter to RBAC; the policy is the demo's as is.
     policy = parse_policy(DEMO_POLICY)
     yield World(api=k8s_admin, executor=KubeExecutor(k8s_admin, poll_interval=0.2), ns=ns,
