@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +30,7 @@ class SharedDB:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
                                  check_same_thread=False)
             db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
+            _use_wal(db)
             # In WAL mode NORMAL never corrupts the file and loses nothing when the process
             # dies; only an OS crash or power cut can roll back the last commits. It saves
             # an fsync per commit, which was most of the time a message took.
@@ -56,3 +57,19 @@ class SharedDB:
         if db is not None:
             db.close()
             self._local.db = None
+
+
+def _use_wal(db: sqlite3.Connection, attempts: int = 50) -> None:
+    """Switch the file to WAL unless it already is. Switching takes an exclusive lock and
+    SQLite may answer "database is locked" at once instead of waiting (two bot processes
+    opening a new file together), so it is retried for a few seconds."""
+    for attempt in range(attempts):
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
