@@ -45,6 +45,21 @@ class Settings:
     sandbox_src: Path | None = None
     sandbox_state: Path | None = None
     nlu_threads: int = 2
+    slack_team_id: str | None = None
+    """The only workspace whose payloads are taken (default: the bot token's, from auth.test)."""
+    slack_app_id: str | None = None
+    """The only app id (`api_app_id`) whose payloads are taken; unset: not checked."""
+    audit_checkpoint_key: str | None = field(default=None, repr=False)
+    """HMAC key that signs audit checkpoints (unset: checkpoints are unsigned)."""
+    audit_checkpoint_file: Path | None = None
+    """Where `serve` appends audit checkpoints (JSON lines) besides the log stream."""
+    audit_checkpoint_configmap: str | None = None
+    """`namespace/name` of a ConfigMap that `serve` writes the newest checkpoint to."""
+    audit_checkpoint_seconds: float = 60.0
+    http_header_timeout: float = 10.0
+    """Seconds a client may take to send a request head before its connection is closed."""
+    http_body_timeout: float = 10.0
+    """Seconds a client may pause while sending a request body."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -77,6 +92,14 @@ class Settings:
             sandbox_src=path("CHATOPS_SANDBOX_SRC"),
             sandbox_state=path("CHATOPS_SANDBOX_STATE"),
             nlu_threads=int(env.get("CHATOPS_NLU_THREADS", "2")),
+            slack_team_id=env.get("CHATOPS_SLACK_TEAM_ID") or None,
+            slack_app_id=env.get("CHATOPS_SLACK_APP_ID") or None,
+            audit_checkpoint_key=env.get("CHATOPS_AUDIT_CHECKPOINT_KEY") or None,
+            audit_checkpoint_file=path("CHATOPS_AUDIT_CHECKPOINT_FILE"),
+            audit_checkpoint_configmap=env.get("CHATOPS_AUDIT_CHECKPOINT_CONFIGMAP") or None,
+            audit_checkpoint_seconds=float(env.get("CHATOPS_AUDIT_CHECKPOINT_SECONDS", "60")),
+            http_header_timeout=float(env.get("CHATOPS_HTTP_HEADER_TIMEOUT", "10")),
+            http_body_timeout=float(env.get("CHATOPS_HTTP_BODY_TIMEOUT", "10")),
         )
 
     def with_(self, **changes: object) -> Settings:

@@ -2,9 +2,33 @@
 
 `AuditLog` appends hash-chained events to an SQLite file (plain tables, so it opens in
 Datasette as it is); `AuditLog.verify` walks the chain and names the first row that was
-edited, removed or added by hand.
+edited, removed or added by hand. `AuditLog.checkpoint` records where the chain ends, for
+keeping outside the database (`CheckpointWriter` and its sinks), so that cutting off the
+newest rows is caught by `AuditLog.verify_against` too.
 """
 
-from chatops.audit.log import GENESIS_HASH, AuditEvent, AuditLog, VerifyReport, chain_hash
+from chatops.audit.anchor import CheckpointSink, CheckpointWriter, FileSink, LogSink
+from chatops.audit.checkpoint import Checkpoint, read_checkpoint_file
+from chatops.audit.log import (
+    GENESIS_HASH,
+    AuditEvent,
+    AuditLog,
+    AuditTampered,
+    VerifyReport,
+    chain_hash,
+)
 
-__all__ = ["GENESIS_HASH", "AuditEvent", "AuditLog", "VerifyReport", "chain_hash"]
+__all__ = [
+    "GENESIS_HASH",
+    "AuditEvent",
+    "AuditLog",
+    "AuditTampered",
+    "Checkpoint",
+    "CheckpointSink",
+    "CheckpointWriter",
+    "FileSink",
+    "LogSink",
+    "VerifyReport",
+    "chain_hash",
+    "read_checkpoint_file",
+]

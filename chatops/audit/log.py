@@ -7,9 +7,11 @@ removing one from the middle or re-linking one breaks the chain at that row. Rem
 last rows leaves a shorter chain that is still intact, so a one-row `audit_head` table,
 written in the same transaction as each event, records where the chain ends.
 
-A chain in the same file cannot stop someone who rewrites every hash after their edit;
-it makes tampering *visible* to `verify` unless the whole tail is recomputed. Copy the
-head hash elsewhere (`AuditLog.verify().head_hash`, or an export) to anchor it further.
+A chain in the same file cannot stop someone who rewrites every hash after their edit, or
+who cuts off the newest rows and points `audit_head` at the new end: what is left is a valid
+chain. `AuditLog.checkpoint` records the chain's end (signed with a key the database does not
+hold) for keeping elsewhere, and `AuditLog.verify_against` proves the log still reaches it
+unchanged; see `chatops.audit.checkpoint` and `chatops.audit.anchor`.
 
 The tables are plain (TEXT/INTEGER columns, `data` as JSON text) so the file opens in
 Datasette as it is.
@@ -33,6 +35,8 @@ from typing import Any, TextIO
 from sqlite_utils import Database
 from sqlite_utils.db import Table
 
+from chatops.audit.checkpoint import Checkpoint
+from chatops.errors import ChatOpsError
 from chatops.logs import scrub
 
 log = logging.getLogger(__name__)
@@ -60,6 +64,18 @@ _EVENT_COLUMNS: dict[str, type] = {
 _SELECT_EVENTS = (
     "select id, ts, kind, actor, run_id, thread, data, prev_hash, hash "
     "from audit_events order by id"
+)
+_SELECT_EVENTS_AFTER = (
+    "select id, ts, kind, actor, run_id, thread, data, prev_hash, hash "
+    "from audit_events where id > ? order by id"
+)
+_SELECT_EVENTS_UP_TO = (
+    "select id, ts, kind, actor, run_id, thread, data, prev_hash, hash "
+    "from audit_events where id <= ? order by id"
+)
+_SELECT_EVENT = (
+    "select id, ts, kind, actor, run_id, thread, data, prev_hash, hash "
+    "from audit_events where id = ?"
 )
 _SELECT_HEAD = "select last_id, last_hash from audit_head where id = 1"
 
@@ -130,6 +146,16 @@ class VerifyReport:
     first_bad_id: int | None
     problem: str
     head_hash: str = GENESIS_HASH
+
+
+class AuditTampered(ChatOpsError):
+    """The audit chain is broken, so no checkpoint is taken: signing it would vouch for the
+    tampering. `report` says where."""
+
+    def __init__(self, report: VerifyReport) -> None:
+        where = f"row {report.first_bad_id}" if report.first_bad_id is not None else "the head"
+        super().__init__(f"the audit log was tampered with at {where}: {report.problem}")
+        self.report = report
 
 
 def _utc_now() -> datetime:
@@ -203,13 +229,30 @@ def _rows_missing(prev_id: int, next_id: int) -> str:
     return f"{which} missing (ids jump {prev_id} -> {next_id})"
 
 
-def _walk_chain(rows: Iterable[tuple[Any, ...]],
-                head: tuple[Any, ...] | None) -> VerifyReport:
-    """Check each row's hash and link in id order, then the chain's end against the head."""
-    prev_id, prev_hash, checked = 0, GENESIS_HASH, 0
+@dataclass(frozen=True)
+class _Walk:
+    """Where a walk along the chain got to: the last intact row, and how many it checked."""
 
-    def bad(first_bad_id: int | None, problem: str) -> VerifyReport:
-        return VerifyReport(False, checked, first_bad_id, problem, prev_hash)
+    prev_id: int = 0
+    prev_hash: str = GENESIS_HASH
+    checked: int = 0
+
+    def bad(self, first_bad_id: int | None, problem: str) -> VerifyReport:
+        return VerifyReport(False, self.checked, first_bad_id, problem, self.prev_hash)
+
+
+def _walk_rows(rows: Iterable[tuple[Any, ...]],
+               start: _Walk | None = None) -> tuple[_Walk, VerifyReport | None]:
+    """Check each row's hash and link in id order, from `start` (the genesis by default).
+
+    Returns where the walk got to, and the report of the first problem (None when none).
+    """
+    at = start or _Walk()
+    prev_id, prev_hash, checked = at.prev_id, at.prev_hash, 0
+
+    def bad(first_bad_id: int | None, problem: str) -> tuple[_Walk, VerifyReport]:
+        walk = _Walk(prev_id, prev_hash, checked)
+        return walk, walk.bad(first_bad_id, problem)
 
     for row in rows:
         event_id, ts, kind, actor, run_id, thread, data_text, row_prev, row_hash = row
@@ -228,7 +271,16 @@ def _walk_chain(rows: Iterable[tuple[Any, ...]],
                 return bad(event_id, f"row {event_id} does not start the chain")
             return bad(event_id, f"row {event_id} does not chain to row {prev_id}")
         prev_id, prev_hash, checked = event_id, row_hash, checked + 1
+    return _Walk(prev_id, prev_hash, checked), None
 
+
+def _walk_chain(rows: Iterable[tuple[Any, ...]], head: tuple[Any, ...] | None,
+                start: _Walk | None = None) -> VerifyReport:
+    """Check each row's hash and link in id order, then the chain's end against the head."""
+    walk, problem = _walk_rows(rows, start)
+    if problem is not None:
+        return problem
+    prev_id, prev_hash, bad = walk.prev_id, walk.prev_hash, walk.bad
     if head is None:
         return bad(None, f"the {HEAD_TABLE} row is missing, so removed trailing rows "
                          "cannot be ruled out")
@@ -246,7 +298,7 @@ def _walk_chain(rows: Iterable[tuple[Any, ...]],
             return bad(None, f"the {HEAD_TABLE} row was edited (the log is empty)")
         return bad(prev_id, f"row {prev_id} was replaced, or {HEAD_TABLE} edited (their "
                             "hashes differ)")
-    return VerifyReport(True, checked, None, "", prev_hash)
+    return VerifyReport(True, walk.checked, None, "", prev_hash)
 
 
 class AuditLog:
@@ -413,6 +465,84 @@ class AuditLog:
             # another replica keeps appending.
             head = self._db.conn.execute(_SELECT_HEAD).fetchone()
             return _walk_chain(self._db.conn.execute(_SELECT_EVENTS), head)
+
+    def checkpoint(self, key: str | None = None, *,
+                   since: Checkpoint | None = None) -> Checkpoint:
+        """Record where the chain ends now, signed with `key` (HMAC-SHA256) unless None.
+
+        The chain is checked first and `AuditTampered` raised when it is broken, so a
+        checkpoint never vouches for tampering. With `since` (an earlier checkpoint of this
+        log, trusted as it is) only the rows after it are walked, and the new checkpoint must
+        extend it: the row `since` names must still be there with the same hash.
+        """
+        with self._lock, self._transaction("DEFERRED"):
+            conn = self._db.conn
+            head = conn.execute(_SELECT_HEAD).fetchone()
+            start, count_before = None, 0
+            if since is not None and since.event_id > 0:
+                row = conn.execute(_SELECT_EVENT, (since.event_id,)).fetchone()
+                problem = self._checkpoint_row_problem(row, since)
+                if problem is not None:
+                    raise AuditTampered(problem)
+                start, count_before = _Walk(since.event_id, since.event_hash), since.count
+                rows = conn.execute(_SELECT_EVENTS_AFTER, (since.event_id,))
+            else:
+                rows = conn.execute(_SELECT_EVENTS)
+            report = _walk_chain(rows, head, start)
+            if not report.ok:
+                raise AuditTampered(report)
+            taken_at = _format_ts(self._clock())
+        end_id = head[0] if head is not None else 0
+        return Checkpoint.create(event_id=end_id, event_hash=report.head_hash,
+                                 count=count_before + report.checked, taken_at=taken_at,
+                                 key=key)
+
+    def _checkpoint_row_problem(self, row: tuple[Any, ...] | None,
+                                checkpoint: Checkpoint) -> VerifyReport | None:
+        """Whether the row a checkpoint names is gone, edited, or not the one it saw."""
+        event_id = checkpoint.event_id
+        if row is None:
+            last = self._db.conn.execute("select max(id) from audit_events").fetchone()[0]
+            return VerifyReport(False, 0, event_id, f"truncated: event #{event_id} is missing "
+                                f"(the log ends at event #{last or 0})")
+        walk, problem = _walk_rows([row], _Walk(event_id - 1, row[7]))
+        if problem is not None:
+            return problem
+        if walk.prev_hash != checkpoint.event_hash:
+            return VerifyReport(False, 0, event_id,
+                                f"event #{event_id} differs from the checkpoint")
+        return None
+
+    def verify_against(self, checkpoint: Checkpoint, key: str | None = None) -> VerifyReport:
+        """Check that the log still holds the chain `checkpoint` saw, unchanged.
+
+        Fails when `key` is given and the checkpoint is unsigned or not signed with it ("bad
+        signature"), when a row up to the checkpoint's event is edited or missing (the
+        checkpoint's own event: "truncated"), or when that event's hash is not the one the
+        checkpoint recorded (the chain was rewritten). Events appended after the checkpoint
+        are not looked at: `verify` checks those.
+        """
+        if key is not None and not checkpoint.signature_valid(key):
+            why = ("bad signature: the checkpoint is not signed, but a key was given"
+                   if checkpoint.signature is None else
+                   "bad signature: the checkpoint was not signed with this key (forged, or "
+                   "signed with another key)")
+            return VerifyReport(False, 0, None, why)
+        event_id = checkpoint.event_id
+        with self._lock, self._transaction("DEFERRED"):
+            walk, problem = _walk_rows(self._db.conn.execute(_SELECT_EVENTS_UP_TO, (event_id,)))
+        if problem is not None:
+            return problem
+        if walk.prev_id < event_id:
+            return walk.bad(walk.prev_id + 1, f"truncated: event #{event_id} is missing (the "
+                                              f"chain ends at event #{walk.prev_id})")
+        if walk.prev_hash != checkpoint.event_hash:
+            return walk.bad(event_id, f"event #{event_id} differs from the checkpoint (the "
+                                      "chain was rewritten up to it)")
+        if walk.checked != checkpoint.count:
+            return walk.bad(None, f"the checkpoint counts {checkpoint.count} events up to "
+                                  f"#{event_id}, the log holds {walk.checked}")
+        return VerifyReport(True, walk.checked, None, "", walk.prev_hash)
 
     def export_jsonl(self, out: TextIO) -> int:
         """Write every event to `out`, one JSON object per line, oldest first; return the

@@ -1,4 +1,4 @@
-"""`chatops audit ...`: list, show, verify and export the tamper-evident audit log."""
+"""`chatops audit ...`: list, show, verify, checkpoint and export the tamper-evident audit log."""
 
 from __future__ import annotations
 
@@ -6,10 +6,25 @@ import json
 import sqlite3
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from chatops.audit import AuditEvent, AuditLog
+from chatops.audit import (
+    AuditEvent,
+    AuditLog,
+    AuditTampered,
+    Checkpoint,
+    FileSink,
+    read_checkpoint_file,
+)
+from chatops.cli.checkpoints import (
+    CONFIGMAP_PREFIX,
+    default_api_client,
+    parse_configmap_ref,
+)
+from chatops.cli.wiring import SetupError
+from chatops.errors import ClusterError
 from chatops.settings import Settings
 
 EXIT_TAMPERED = 1
@@ -37,9 +52,9 @@ def _has_audit_tables(path: Path) -> bool:
     return bool(found)
 
 
-def _open(db_path: Path | None) -> AuditLog:
+def _open(db_path: Path | None, settings: Settings | None = None) -> AuditLog:
     """Open an existing audit log, or exit 2 saying what to pass instead."""
-    path = db_path or Settings.from_env().audit_db
+    path = db_path or (settings or Settings.from_env()).audit_db
     if not path.is_file():
         click.echo(f"No audit log at {path}. Pass --db PATH or set CHATOPS_AUDIT_DB.", err=True)
         raise SystemExit(EXIT_USAGE)
@@ -106,24 +121,146 @@ def show(event_id: int, db_path: Path | None) -> None:
     click.echo(json.dumps(event.to_dict(), indent=2, ensure_ascii=False))
 
 
+def _usage(text: str) -> NoReturn:
+    click.echo(text, err=True)
+    raise SystemExit(EXIT_USAGE)
+
+
+def _configmap_checkpoint(ref: str, settings: Settings) -> Checkpoint:
+    from chatops.executor.checkpoints import read_checkpoint_configmap
+
+    try:
+        namespace, name = parse_configmap_ref(ref)
+    except ValueError as exc:
+        _usage(f"--against {CONFIGMAP_PREFIX}{ref}: {exc}; the form is "
+               f"{CONFIGMAP_PREFIX}NAMESPACE/NAME.")
+    try:
+        api = default_api_client(settings)()
+    except SetupError as exc:
+        _usage(str(exc))
+    try:
+        text = read_checkpoint_configmap(api, namespace, name)
+    except ClusterError as exc:
+        _usage(f"Cannot read the checkpoint from ConfigMap {namespace}/{name}: {exc}")
+    finally:
+        api.close()
+    if text is None:
+        _usage(f"No checkpoint in ConfigMap {namespace}/{name} (no such ConfigMap, or no "
+               "`checkpoint` key). If one was written there before, that is suspicious too.")
+    try:
+        return Checkpoint.from_json(text)
+    except ValueError as exc:
+        _usage(f"ConfigMap {namespace}/{name}: {exc}.")
+
+
+def _load_checkpoint(against: str, settings: Settings) -> Checkpoint:
+    """The checkpoint `--against` names (a file, or configmap:NS/NAME), or exit 2."""
+    if against.startswith(CONFIGMAP_PREFIX):
+        return _configmap_checkpoint(against.removeprefix(CONFIGMAP_PREFIX), settings)
+    path = Path(against)
+    try:
+        return read_checkpoint_file(path)
+    except FileNotFoundError:
+        _usage(f"No checkpoint file at {path}. Pass the file `chatops audit checkpoint --out` "
+               f"wrote, or {CONFIGMAP_PREFIX}NAMESPACE/NAME.")
+    except (OSError, UnicodeDecodeError) as exc:
+        _usage(f"Cannot read the checkpoint file {path}: {exc}.")
+    except ValueError as exc:
+        _usage(f"{path}: {exc}.")
+
+
+def _signature_note(checkpoint: Checkpoint, key: str | None) -> str:
+    if checkpoint.signature is None:
+        return "unsigned: only as trustworthy as where it was kept"
+    if key is None:
+        return "signature not checked: set CHATOPS_AUDIT_CHECKPOINT_KEY to check it"
+    return "signature checked"
+
+
 @audit.command()
+@click.option("--against", metavar="CHECKPOINT", default=None,
+              help="Also check that the log still reaches this checkpoint unchanged: a file "
+                   "(JSON, or JSON lines where the last line wins) or "
+                   "configmap:NAMESPACE/NAME (read with the kubeconfig). Its signature is "
+                   "checked with $CHATOPS_AUDIT_CHECKPOINT_KEY when that is set.")
 @db_option
-def verify(db_path: Path | None) -> None:
-    """Check the whole hash chain.
+def verify(against: str | None, db_path: Path | None) -> None:
+    """Check the whole hash chain, and with --against that its end was not cut off.
 
     Exits 0 when it is intact; exits 1 naming the first row that was edited, is missing,
-    does not chain to the row before it, or was removed from the end.
+    does not chain to the row before it, or was removed from the end, or saying how the
+    log differs from the checkpoint ("truncated", "differs from the checkpoint", "bad
+    signature"); exits 2 when the log or the checkpoint cannot be read.
+
+    Without --against, newest rows removed together with the head row go unnoticed: only a
+    checkpoint kept outside the database remembers how far the chain went.
     """
-    with _open(db_path) as log:
+    settings = Settings.from_env()
+    key = settings.audit_checkpoint_key
+    checkpoint = _load_checkpoint(against, settings) if against is not None else None
+    with _open(db_path, settings) as log:
+        anchored = log.verify_against(checkpoint, key) if checkpoint is not None else None
         report = log.verify()
+    if checkpoint is not None and anchored is not None and not anchored.ok:
+        click.echo(f"TAMPERED: {anchored.problem}.", err=True)
+        if anchored.problem.startswith("bad signature"):
+            click.echo("Whoever wrote this checkpoint did not hold the checkpoint key: trust "
+                       "neither it nor the log until you know who did.", err=True)
+        else:
+            click.echo(f"The checkpoint of {checkpoint.taken_at} saw {checkpoint.count} "
+                       f"event(s) ending at event #{checkpoint.event_id}. Compare with a "
+                       "backup or an earlier export (`chatops audit export --jsonl`).",
+                       err=True)
+        raise SystemExit(EXIT_TAMPERED)
     if report.ok:
-        click.echo(f"OK: {report.checked} events, chain intact (head {report.head_hash[:16]}).")
+        line = f"OK: {report.checked} events, chain intact (head {report.head_hash[:16]})"
+        if checkpoint is not None:
+            line += (f"; it holds the checkpoint at event #{checkpoint.event_id} of "
+                     f"{checkpoint.taken_at} ({_signature_note(checkpoint, key)})")
+        click.echo(line + ".")
         return
     where = f"row {report.first_bad_id}" if report.first_bad_id is not None else "the head"
     click.echo(f"TAMPERED at {where}: {report.problem}.", err=True)
     click.echo(f"{report.checked} event(s) before it are intact. Compare with a backup or "
                "an earlier export (`chatops audit export --jsonl`).", err=True)
     raise SystemExit(EXIT_TAMPERED)
+
+
+@audit.command()
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Append the checkpoint to this file as one JSON line (created if "
+                   "missing) instead of printing it.")
+@db_option
+def checkpoint(out: Path | None, db_path: Path | None) -> None:
+    """Record where the chain ends now, to keep outside the database.
+
+    Checks the chain first (exit 1 and no checkpoint when it is broken), then prints the
+    checkpoint as one JSON line, or appends it to --out. It is signed with
+    $CHATOPS_AUDIT_CHECKPOINT_KEY when that is set; an unsigned checkpoint only helps if it is
+    kept where whoever can write the database cannot. Check it later with
+    `chatops audit verify --against FILE`.
+    """
+    settings = Settings.from_env()
+    key = settings.audit_checkpoint_key
+    with _open(db_path, settings) as log:
+        try:
+            taken = log.checkpoint(key)
+        except AuditTampered as exc:
+            click.echo(f"TAMPERED: {exc}. No checkpoint was written; `chatops audit verify` "
+                       "says more.", err=True)
+            raise SystemExit(EXIT_TAMPERED) from exc
+    if key is None:
+        click.echo("Warning: unsigned checkpoint (CHATOPS_AUDIT_CHECKPOINT_KEY is not set); "
+                   "keep it where whoever can write the database cannot.", err=True)
+    if out is None:
+        click.echo(taken.to_json())
+        return
+    try:
+        FileSink(out).write(taken)
+    except OSError as exc:
+        _usage(f"Cannot append to {out}: {exc}.")
+    click.echo(f"Checkpoint at event #{taken.event_id} ({taken.count} events) appended to "
+               f"{out}.", err=True)
 
 
 @audit.command()

@@ -1,0 +1,481 @@
+"""Security issue 7: truncating the audit log's tail must not verify as intact.
+
+The attack: someone with write access to the audit database (the volume, a backup they can
+restore, a shell in the pod) deletes the newest rows and rewrites `audit_head` to point at the
+new end. The chain that is left is intact, so `chatops audit verify` alone says OK. A
+checkpoint kept outside the database (a file, the log stream, a ConfigMap), signed with a key
+the attacker does not hold, remembers how far the chain went, and `verify --against` catches it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chatops.audit import (
+    AuditLog,
+    AuditTampered,
+    Checkpoint,
+    CheckpointWriter,
+    FileSink,
+    LogSink,
+    chain_hash,
+    read_checkpoint_file,
+)
+from chatops.settings import Settings
+from tests.audit.conftest import StepClock, seed
+
+KEY = "checkpoint-key-only-the-bot-has"
+
+
+def chatops(*args: str, key: str | None = KEY,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`chatops audit ...` as an operator runs it: a real process, settings from the env."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("CHATOPS_AUDIT_CHECKPOINT")}
+    if key is not None:
+        base["CHATOPS_AUDIT_CHECKPOINT_KEY"] = key
+    return subprocess.run([sys.executable, "-m", "chatops", "audit", *args],
+                          capture_output=True, text=True, timeout=60,
+                          env={**base, **(env or {})})
+
+
+def sql(path: Path, *statements: str) -> None:
+    """Run SQL on the audit file with plain sqlite3, as an attacker with the volume would."""
+    conn = sqlite3.connect(path)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def truncate(path: Path, keep: int) -> None:
+    """Delete every row after `keep` and point the head at row `keep`: the whole attack."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("delete from audit_events where id > ?", (keep,))
+        conn.execute("update audit_head set last_id = ?, last_hash = "
+                     "(select hash from audit_events where id = ?)", (keep, keep))
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def rewrite_from(path: Path, first: int, new_text: str) -> None:
+    """Edit row `first` and recompute every hash after it, and the head: a careful forger."""
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("select id, ts, kind, actor, run_id, thread, data, prev_hash "
+                            "from audit_events where id >= ? order by id", (first,)).fetchall()
+        prev_hash = rows[0][7]
+        for event_id, ts, kind, actor, run_id, thread, data_text, _ in rows:
+            data = json.loads(data_text)
+            if event_id == first:
+                data["text"] = new_text
+                data_text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+            digest = chain_hash(event_id=event_id, ts=ts, kind=kind, actor=actor,
+                                run_id=run_id, thread=thread, data=data, prev_hash=prev_hash)
+            conn.execute("update audit_events set data = ?, prev_hash = ?, hash = ? "
+                         "where id = ?", (data_text, prev_hash, digest, event_id))
+            prev_hash = digest
+        conn.execute("update audit_head set last_id = ?, last_hash = ?", (rows[-1][0], prev_hash))
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def audit_path(tmp_path: Path) -> Path:
+    """Where the audit database file lives for this test."""
+    return tmp_path / "audit.db"
+
+
+@pytest.fixture
+def seeded(audit_path: Path) -> Path:
+    """A real audit file holding 8 events, closed again."""
+    with AuditLog(audit_path, clock=StepClock()) as log:
+        seed(log, 8)
+    return audit_path
+
+
+@pytest.fixture
+def checkpoint_file(seeded: Path, tmp_path: Path) -> Path:
+    """A signed checkpoint of the 8-event log, appended to a file by the real CLI."""
+    out = tmp_path / "anchors" / "audit-checkpoints.jsonl"
+    result = chatops("checkpoint", "--db", str(seeded), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_tail_truncation_passes_plain_verify_but_not_the_checkpoint(
+    seeded: Path, checkpoint_file: Path
+) -> None:
+    truncate(seeded, keep=5)
+
+    # What the issue reports, and what stays true: the chain alone cannot tell a log that
+    # was cut short from one that ended there. Only an anchor outside the file can.
+    plain = chatops("verify", "--db", str(seeded))
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout.startswith("OK: 5 events, chain intact")
+
+    anchored = chatops("verify", "--db", str(seeded), "--against", str(checkpoint_file))
+    assert anchored.returncode == 1, anchored.stdout
+    assert "truncated: event #8 is missing" in anchored.stderr
+    assert "Traceback" not in anchored.stderr
+
+
+def test_truncation_hidden_under_new_events_is_caught(
+    seeded: Path, checkpoint_file: Path
+) -> None:
+    # The bot keeps appending after the cut, reusing ids 6..; #8 now exists again, but it is
+    # not the event the checkpoint saw.
+    truncate(seeded, keep=5)
+    with AuditLog(seeded) as log:
+        seed(log, 4)
+        assert log.verify().ok
+
+    result = chatops("verify", "--db", str(seeded), "--against", str(checkpoint_file))
+    assert result.returncode == 1
+    assert "event #8 differs from the checkpoint" in result.stderr
+
+
+def test_appending_after_a_checkpoint_still_verifies(seeded: Path, checkpoint_file: Path) -> None:
+    with AuditLog(seeded) as log:
+        seed(log, 5)
+
+    result = chatops("verify", "--db", str(seeded), "--against", str(checkpoint_file))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("OK: 13 events, chain intact")
+    assert "checkpoint at event #8" in result.stdout
+    assert "signature checked" in result.stdout
+
+
+def test_editing_a_row_before_the_checkpoint_is_caught(seeded: Path, checkpoint_file: Path) -> None:
+    sql(seeded, "update audit_events set data = '{\"seq\":2,\"text\":\"nothing\"}' where id = 3")
+
+    result = chatops("verify", "--db", str(seeded), "--against", str(checkpoint_file))
+    assert result.returncode == 1
+    assert "row 3 was edited" in result.stderr
+
+
+def test_rewriting_the_chain_after_an_edit_is_caught(seeded: Path, checkpoint_file: Path) -> None:
+    rewrite_from(seeded, 3, "nothing to see")
+    assert chatops("verify", "--db", str(seeded)).returncode == 0  # the forgery is consistent
+
+    result = chatops("verify", "--db", str(seeded), "--against", str(checkpoint_file))
+    assert result.returncode == 1
+    assert "event #8 differs from the checkpoint" in result.stderr
+
+
+def test_a_checkpoint_forged_with_another_key_is_refused(
+    seeded: Path, checkpoint_file: Path
+) -> None:
+    # The attacker cuts the log and appends their own checkpoint of the short log to the
+    # file: the last line wins, so only the signature stands in the way.
+    truncate(seeded, keep=5)
+    forged = chatops("checkpoint", "--db", str(seeded), "--out", str(checkpoint_file),
+                     key="a guess")
+    assert forged.returncode == 0, forged.stderr
+
+    result = chatops("verify", "--db", str(seeded), "--against", str(checkpoint_file))
+    assert result.returncode == 1
+    assert "bad signature" in result.stderr
+
+
+def test_an_unsigned_checkpoint_is_refused_when_a_key_is_set(seeded: Path, tmp_path: Path) -> None:
+    unsigned = tmp_path / "unsigned.jsonl"
+    made = chatops("checkpoint", "--db", str(seeded), "--out", str(unsigned), key=None)
+    assert made.returncode == 0, made.stderr
+    assert "unsigned" in made.stderr  # the operator is told what it is worth
+
+    result = chatops("verify", "--db", str(seeded), "--against", str(unsigned))
+    assert result.returncode == 1
+    assert "bad signature" in result.stderr and "not signed" in result.stderr
+
+    without_key = chatops("verify", "--db", str(seeded), "--against", str(unsigned), key=None)
+    assert without_key.returncode == 0, without_key.stderr
+    assert "unsigned" in without_key.stdout
+
+
+def test_a_signed_checkpoint_without_the_key_is_checked_but_says_so(
+    seeded: Path, checkpoint_file: Path
+) -> None:
+    result = chatops("verify", "--db", str(seeded), "--against", str(checkpoint_file), key=None)
+    assert result.returncode == 0, result.stderr
+    assert "signature not checked" in result.stdout
+    assert "CHATOPS_AUDIT_CHECKPOINT_KEY" in result.stdout
+
+
+def test_checkpoint_prints_one_json_line_without_out(seeded: Path) -> None:
+    result = chatops("checkpoint", "--db", str(seeded))
+    assert result.returncode == 0, result.stderr
+    [line] = result.stdout.splitlines()
+    checkpoint = Checkpoint.from_json(line)
+    assert (checkpoint.event_id, checkpoint.count) == (8, 8)
+    assert checkpoint.signature_valid(KEY)
+
+
+def test_checkpoint_of_a_tampered_log_is_refused(seeded: Path, tmp_path: Path) -> None:
+    sql(seeded, "delete from audit_events where id = 4")
+    out = tmp_path / "cp.jsonl"
+    result = chatops("checkpoint", "--db", str(seeded), "--out", str(out))
+    assert result.returncode == 1
+    assert "row 4 is missing" in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("against", "says"), [
+    ("missing.jsonl", "No checkpoint file"),
+    ("garbage.jsonl", "not an audit checkpoint"),
+    ("configmap:no-slash", "configmap:NAMESPACE/NAME"),
+    ("configmap:Bad_NS/name", "configmap:NAMESPACE/NAME"),
+])
+def test_unusable_checkpoints_are_usage_errors(
+    seeded: Path, tmp_path: Path, against: str, says: str
+) -> None:
+    (tmp_path / "garbage.jsonl").write_text('{"event_id": "eight"}\n')
+    if not against.startswith("configmap:"):
+        against = str(tmp_path / against)
+    result = chatops("verify", "--db", str(seeded), "--against", against)
+    assert result.returncode == 2, result.stdout
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_checkpoint_json_round_trip_and_signature_covers_every_field(seeded: Path) -> None:
+    with AuditLog(seeded) as log:
+        checkpoint = log.checkpoint(KEY)
+    assert Checkpoint.from_json(checkpoint.to_json()) == checkpoint
+    assert "\n" not in checkpoint.to_json()
+    assert checkpoint.signature_valid(KEY) and not checkpoint.signature_valid("other")
+
+    fields = json.loads(checkpoint.to_json())
+    for name, value in [("event_id", 5), ("event_hash", "a" * 64), ("count", 5),
+                        ("taken_at", "2030-01-01T00:00:00.000000Z")]:
+        moved = Checkpoint.from_json(json.dumps({**fields, name: value}))
+        assert not moved.signature_valid(KEY), name
+
+
+@pytest.mark.parametrize("text", [
+    "[]", "{}", '{"version": 1}', "not json",
+    '{"version": 2, "event_id": 1, "event_hash": "' + "a" * 64 + '", "count": 1, '
+    '"taken_at": "t", "signature": null}',
+    '{"version": 1, "event_id": true, "event_hash": "' + "a" * 64 + '", "count": 1, '
+    '"taken_at": "t", "signature": null}',
+    '{"version": 1, "event_id": 1, "event_hash": "xyz", "count": 1, '
+    '"taken_at": "t", "signature": null}',
+])
+def test_malformed_checkpoints_are_rejected(text: str) -> None:
+    with pytest.raises(ValueError, match="not an audit checkpoint"):
+        Checkpoint.from_json(text)
+
+
+def test_checkpoint_files_last_line_wins_and_pretty_json_reads(seeded: Path, tmp_path: Path) -> None:
+    with AuditLog(seeded) as log:
+        first = log.checkpoint(KEY)
+        seed(log, 2)
+        second = log.checkpoint(KEY)
+    lines = tmp_path / "cps.jsonl"
+    lines.write_text(first.to_json() + "\n" + second.to_json() + "\n\n")
+    assert read_checkpoint_file(lines) == second
+
+    pretty = tmp_path / "cp.json"
+    pretty.write_text(json.dumps(json.loads(first.to_json()), indent=2))
+    assert read_checkpoint_file(pretty) == first
+
+
+def test_verify_against_in_the_library(seeded: Path) -> None:
+    with AuditLog(seeded) as log:
+        checkpoint = log.checkpoint(KEY)
+        assert log.verify_against(checkpoint, KEY).ok
+        assert log.verify_against(checkpoint).ok
+        wrong = log.verify_against(checkpoint, "not the key")
+        assert not wrong.ok and wrong.problem.startswith("bad signature")
+    truncate(seeded, keep=6)
+    with AuditLog(seeded) as log:
+        report = log.verify_against(checkpoint, KEY)
+    assert not report.ok
+    assert report.problem.startswith("truncated: event #8 is missing")
+    assert report.checked == 6
+
+
+def test_an_empty_log_has_a_checkpoint_too(audit_path: Path) -> None:
+    with AuditLog(audit_path) as log:
+        empty = log.checkpoint(KEY)
+        assert (empty.event_id, empty.count) == (0, 0)
+        seed(log, 3)
+        assert log.verify_against(empty, KEY).ok
+
+
+class Recording:
+    """A sink that keeps what it was given."""
+
+    def __init__(self) -> None:
+        self.got: list[Checkpoint] = []
+
+    def write(self, checkpoint: Checkpoint) -> None:
+        self.got.append(checkpoint)
+
+
+class Broken:
+    """A sink whose store is down."""
+
+    def write(self, checkpoint: Checkpoint) -> None:
+        raise OSError("the volume is read-only")
+
+
+def test_writer_skips_unchanged_logs_and_survives_a_failing_sink(
+    audit_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    recording, out = Recording(), tmp_path / "cps.jsonl"
+    with AuditLog(audit_path, clock=StepClock()) as log:
+        writer = CheckpointWriter(log, KEY, [Broken(), FileSink(out), recording])
+        with caplog.at_level(logging.WARNING):
+            first = writer.write_now()  # written the first time even though the log is empty
+        assert first.event_id == 0 and recording.got == [first]
+        assert "the volume is read-only" in caplog.text
+
+        assert writer.write_now() == first
+        assert recording.got == [first]  # nothing changed, nothing written
+
+        seed(log, 3)
+        second = writer.write_now()
+    assert (second.event_id, second.count) == (3, 3) and second.signature_valid(KEY)
+    assert recording.got == [first, second]
+    assert read_checkpoint_file(out) == second
+    assert len(out.read_text().splitlines()) == 2
+
+
+def test_writer_refuses_to_launder_a_truncation(seeded: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cps.jsonl"
+    with AuditLog(seeded) as log:
+        writer = CheckpointWriter(log, KEY, [FileSink(out)])
+        good = writer.write_now()
+        truncate(seeded, keep=5)
+        seed(log, 1)  # the bot appends #6 on top of the cut; the head looks fine
+        with pytest.raises(AuditTampered, match="event #8"):
+            writer.write_now()
+        with pytest.raises(AuditTampered):
+            writer.write_now()  # and keeps refusing
+    # The newest checkpoint in the store is still the honest one.
+    assert read_checkpoint_file(out) == good
+
+
+def test_log_sink_writes_an_info_line(seeded: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with AuditLog(seeded) as log:
+        checkpoint = log.checkpoint(KEY)
+    with caplog.at_level(logging.INFO):
+        LogSink().write(checkpoint)
+    [record] = [r for r in caplog.records if r.getMessage().startswith("audit checkpoint ")]
+    assert record.levelno == logging.INFO
+    assert Checkpoint.from_json(record.getMessage().removeprefix("audit checkpoint ")) == checkpoint
+
+
+def test_checkpoint_sinks_from_settings(tmp_path: Path) -> None:
+    from kubernetes import client as k8s
+
+    from chatops.cli.checkpoints import checkpoint_sinks
+    from chatops.cli.wiring import SetupError
+    from chatops.executor.checkpoints import ConfigMapCheckpointSink
+
+    base = Settings.from_env({"HOME": str(tmp_path)})
+    made: list[Any] = []
+
+    def factory() -> Any:
+        made.append(k8s.ApiClient())
+        return made[-1]
+
+    [only] = checkpoint_sinks(base, factory)
+    assert isinstance(only, LogSink) and made == []
+
+    full = base.with_(audit_checkpoint_file=tmp_path / "cps.jsonl",
+                      audit_checkpoint_configmap="chatops/audit-checkpoint")
+    sinks = checkpoint_sinks(full, factory)
+    assert [type(s) for s in sinks] == [LogSink, FileSink, ConfigMapCheckpointSink]
+    assert len(made) == 1
+
+    with pytest.raises(SetupError, match="NAMESPACE/NAME"):
+        checkpoint_sinks(base.with_(audit_checkpoint_configmap="just-a-name"), factory)
+    for api in made:
+        api.close()
+
+
+@pytest.fixture
+def bot_client(k8s_admin: Any, namespace: str) -> Iterator[Any]:
+    """An ApiClient for a bot identity holding exactly the RBAC the ConfigMap sink documents."""
+    from kubernetes import client as k8s
+
+    from chatops.executor.client import impersonating_client
+    from chatops.model import Identity
+
+    rbac = k8s.RbacAuthorizationV1Api(k8s_admin)
+    rbac.create_namespaced_role(namespace, k8s.V1Role(
+        metadata=k8s.V1ObjectMeta(name="chatops-audit-checkpoint"),
+        rules=[
+            k8s.V1PolicyRule(api_groups=[""], resources=["configmaps"],
+                             resource_names=["audit-checkpoint"], verbs=["get", "update"]),
+            # RBAC cannot limit `create` by name: the name is not known when it is checked.
+            k8s.V1PolicyRule(api_groups=[""], resources=["configmaps"], verbs=["create"]),
+        ]))
+    rbac.create_namespaced_role_binding(namespace, k8s.V1RoleBinding(
+        metadata=k8s.V1ObjectMeta(name="chatops-audit-checkpoint"),
+        role_ref=k8s.V1RoleRef(api_group="rbac.authorization.k8s.io", kind="Role",
+                               name="chatops-audit-checkpoint"),
+        subjects=[k8s.RbacV1Subject(kind="User", name="chatops-bot",
+                                    api_group="rbac.authorization.k8s.io")]))
+    # The sink takes whatever ApiClient it is given; in a pod that is the service account's.
+    yield impersonating_client(k8s_admin, Identity("chatops-bot"))
+
+
+@pytest.mark.k8s
+def test_configmap_sink_creates_then_replaces(
+    k8s_admin: Any, namespace: str, bot_client: Any, seeded: Path,
+    sandbox: Any,
+) -> None:
+    from kubernetes import client as k8s
+
+    from chatops.executor.checkpoints import ConfigMapCheckpointSink, read_checkpoint_configmap
+
+    sink = ConfigMapCheckpointSink(bot_client, namespace, "audit-checkpoint")
+    with AuditLog(seeded) as log:
+        first = log.checkpoint(KEY)
+        sink.write(first)  # created
+        core = k8s.CoreV1Api(k8s_admin)
+        core.patch_namespaced_config_map("audit-checkpoint", namespace,
+                                         {"metadata": {"labels": {"team": "platform"}},
+                                          "data": {"note": "kept"}})
+        seed(log, 2)
+        second = log.checkpoint(KEY)
+        sink.write(second)  # replaced
+    stored = core.read_namespaced_config_map("audit-checkpoint", namespace)
+    assert stored.data is not None and stored.metadata is not None
+    assert Checkpoint.from_json(stored.data["checkpoint"]) == second
+    assert stored.data["note"] == "kept"
+    assert (stored.metadata.labels or {}).get("team") == "platform"
+    assert read_checkpoint_configmap(bot_client, namespace, "audit-checkpoint") == \
+        second.to_json()
+    assert read_checkpoint_configmap(k8s_admin, namespace, "nope") is None
+
+    env = {"CHATOPS_KUBECONFIG": str(sandbox.kubeconfig)}
+    ok = chatops("verify", "--db", str(seeded), "--against",
+                 f"configmap:{namespace}/audit-checkpoint", env=env)
+    assert ok.returncode == 0, ok.stderr
+    truncate(seeded, keep=8)
+    cut = chatops("verify", "--db", str(seeded), "--against",
+                  f"configmap:{namespace}/audit-checkpoint", env=env)
+    assert cut.returncode == 1
+    assert "truncated: event #10 is missing" in cut.stderr
+    absent = chatops("verify", "--db", str(seeded), "--against",
+                     f"configmap:{namespace}/no-such-map", env=env)
+    assert absent.returncode == 2
+    assert "no-such-map" in absent.stderr
