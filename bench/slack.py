@@ -116,7 +116,7 @@ def run(burst: int, timeout: float) -> list[Result]:
             started = time.monotonic()
             for i in range(20):
                 acks.append(sender.command(SCALE, user="U0BOB", channel=f"CIDLE{i}").seconds)
-                _wait(slack, _answers(slack, "spec.replicas: 3 -> 5", since), i + 1,
+                _wait(slack, _answers(slack, "spec.replicas: 3 -&gt; 5", since), i + 1,
                       deadline)
             results.append(Result("idle (one at a time)", 20, acks, 0,
                                   time.monotonic() - started, len(slack.calls) - since))
@@ -125,7 +125,7 @@ def run(burst: int, timeout: float) -> list[Result]:
             started = time.monotonic()
             acks, errors = _burst(burst, lambda i: sender.command(
                 SCALE, user="U0BOB", channel=f"CBURST{i}", timeout=30))
-            _wait(slack, _answers(slack, "spec.replicas: 3 -> 5", since), burst - errors,
+            _wait(slack, _answers(slack, "spec.replicas: 3 -&gt; 5", since), burst - errors,
                   deadline)
             results.append(Result(f"burst: {burst} concurrent /ops", burst, acks, errors,
                                   time.monotonic() - started, len(slack.calls) - since))

@@ -9,6 +9,7 @@ Everything a Slack user reads is built here from `RunView` fields and the texts 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,8 @@ SECTION_LIMIT = 2900
 """Slack rejects section text over 3000 characters; leave room for the code fences."""
 MAX_SECTIONS = 12
 """A message may hold 50 blocks; long outputs are cut well before that."""
+FALLBACK_LIMIT = 3000
+"""Notification text (shown where blocks are not) is cut to this many characters."""
 
 STATE_WORDS = {
     "proposed": "Waiting for approval",
@@ -53,6 +56,35 @@ _KIND_ICONS = {"refusal": ":no_entry_sign: ", "question": ":grey_question: ",
 def escape(text: str) -> str:
     """Escape the three characters Slack's mrkdwn treats as control characters."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fallback_text(text: str) -> str:
+    """The `text` sent next to blocks (notifications, screen readers): escaped like the
+    blocks, so it cannot ping `<!channel>` or show a fake link, and cut to FALLBACK_LIMIT."""
+    escaped = escape(text)
+    if len(escaped) <= FALLBACK_LIMIT:
+        return escaped
+    # Don't leave half an entity ("&l") at the cut.
+    return re.sub(r"&[a-z]{0,3}$", "", escaped[: FALLBACK_LIMIT - 1]) + "…"
+
+
+# A zero-width space between backticks: a run of them can no longer close the ``` fence
+# (nor lengthen it at the edges), and the text still looks the same, where replacing ```
+# with look-alike characters would change what people read and copy from a log.
+_ZWSP = "\u200b"
+
+
+def _break_backtick_runs(text: str) -> str:
+    return re.sub(r"`(?=`)", "`" + _ZWSP, text)
+
+
+def _fence(text: str) -> str:
+    """`text` (escaped, backtick runs broken) as a code block nothing inside can end."""
+    if text.startswith("`"):
+        text = _ZWSP + text
+    if text.endswith("`"):
+        text += _ZWSP
+    return f"```{text}```"
 
 
 def _section(text: str) -> Block:
@@ -85,7 +117,8 @@ def _chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
 
 def code_blocks(text: str) -> list[Block]:
     """Preformatted text (tables, logs, diffs) as one or more code sections."""
-    return [_section(f"```{escape(piece)}```") for piece in _chunks(text)]
+    # Escaped before it is split, so the pieces' sizes are what Slack counts.
+    return [_section(_fence(piece)) for piece in _chunks(_break_backtick_runs(escape(text)))]
 
 
 def text_blocks(text: str, prefix: str = "") -> list[Block]:

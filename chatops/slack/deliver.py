@@ -26,7 +26,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from chatops.approvals.runs import RunStore
 from chatops.replies import Reply, RunView
 from chatops.slack.blocks import (
+    FALLBACK_LIMIT,
     Block,
+    fallback_text,
     reply_blocks,
     result_blocks,
     run_blocks,
@@ -34,10 +36,11 @@ from chatops.slack.blocks import (
 )
 from chatops.slack.coalesce import Coalescer
 
-log = logging.getLogger(__name__)
+# FALLBACK_LIMIT lives in blocks.py next to `fallback_text`; it is exported from here too
+# because chatops.slack.alerts imports it from this module.
+__all__ = ["FALLBACK_LIMIT", "Deliverer", "Place", "slack_error", "split_ref"]
 
-FALLBACK_LIMIT = 3000
-"""Notification text (shown where blocks are not) is cut to this many characters."""
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,6 @@ def split_ref(ref: str) -> tuple[str, str]:
     """`"C123:1700000000.000100"` -> `("C123", "1700000000.000100")`."""
     channel, _, ts = ref.partition(":")
     return channel, ts
-
-
-def _fallback(text: str) -> str:
-    return text if len(text) <= FALLBACK_LIMIT else text[: FALLBACK_LIMIT - 1] + "…"
 
 
 def slack_error(exc: SlackClientError) -> str:
@@ -126,13 +125,13 @@ class Deliverer:
     def edit_run(self, view: RunView, ref: str) -> None:
         """Queue an in-place edit of the run's message (coalesced, latest wins)."""
         channel, ts = split_ref(ref)
-        self.updates.submit(view.id, _Edit(channel, ts, _fallback(view.understood),
+        self.updates.submit(view.id, _Edit(channel, ts, fallback_text(view.understood),
                                            run_blocks(view)))
 
     def post(self, place: Place, text: str, blocks: list[Block]) -> str | None:
         """Post a message in the place's thread; its ts, or None when Slack refused."""
         response = self.client.chat_postMessage(channel=place.channel, thread_ts=place.thread_ts,
-                                                text=_fallback(text), blocks=blocks)
+                                                text=fallback_text(text), blocks=blocks)
         ts = response.get("ts")
         return str(ts) if ts else None
 
@@ -144,7 +143,7 @@ class Deliverer:
         if reply.ephemeral:
             self.client.chat_postEphemeral(channel=place.channel, user=place.user,
                                            thread_ts=place.thread_ts,
-                                           text=_fallback(reply.text),
+                                           text=fallback_text(reply.text),
                                            blocks=reply_blocks(reply))
             return placeholder
         if reply.kind == "plan" and run is not None:
@@ -178,7 +177,7 @@ class Deliverer:
         if placeholder is None:
             return self.post(place, text, blocks), None
         head = [place.header] if place.header else []
-        self.client.chat_update(channel=place.channel, ts=placeholder, text=_fallback(text),
+        self.client.chat_update(channel=place.channel, ts=placeholder, text=fallback_text(text),
                                 blocks=head + blocks)
         return placeholder, None
 

@@ -99,7 +99,7 @@ def test_edit_opens_a_modal_and_submitting_replans(bot: Bot) -> None:
     response = bot.sender.submit(view, {"replicas": "7", "namespace": "prod",
                                         "deployment": "checkout-api"}, user="U0BOB")
     assert response.status == 200
-    new_plan = bot.slack.wait_for("chat.postMessage", "spec.replicas: 3 -> 7")[0]
+    new_plan = bot.slack.wait_for("chat.postMessage", "spec.replicas: 3 -&gt; 7")[0]
     assert new_plan.args["thread_ts"] == ts
     eventually(lambda: bot.service.store.get(run.id).state is RunState.CANCELLED)
     bot.flush()

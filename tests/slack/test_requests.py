@@ -63,7 +63,7 @@ def test_slash_command_is_acked_at_once_then_the_plan_is_posted(bot: Bot) -> Non
     placeholder = bot.slack.wait_for("chat.postMessage", "Working on it")[0]
     assert placeholder.args["channel"] == "C0OPS"
     assert "thread_ts" not in placeholder.args  # the bot's first message is top-level
-    plan = bot.slack.wait_for("chat.update", "spec.replicas: 3 -> 5")[0]
+    plan = bot.slack.wait_for("chat.update", "spec.replicas: 3 -&gt; 5")[0]
     text = plan.text()
     assert "<@U0BOB> asked" in text
     assert "Approvals 0 of 1".lower() in text.lower()

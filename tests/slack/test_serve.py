@@ -44,7 +44,7 @@ def test_slash_command_question_is_answered_in_its_thread(bot: Bot) -> None:
     question = bot.slack.wait_for("chat.update", "In which namespace?")[0]
     parent = question.args["ts"]
     bot.sender.message("staging", user="U0BOB", channel="C0OPS", thread_ts=parent)
-    plan = bot.slack.wait_for("chat.postMessage", "spec.replicas: 1 -> 4")[0]
+    plan = bot.slack.wait_for("chat.postMessage", "spec.replicas: 1 -&gt; 4")[0]
     assert plan.args["thread_ts"] == parent
     run = eventually(lambda: (rs := all_runs(bot)) and rs[-1].message_ref and rs[-1])
     assert run.thread == parent

@@ -17,7 +17,7 @@ def test_rate_limited_post_is_retried_after_retry_after(bot: Bot) -> None:
                        "replicas=5", user="U0BOB")
     posts = bot.slack.wait_for("chat.postMessage", "Working on it", count=2)
     assert posts[1].at - posts[0].at >= 0.9  # waited for Retry-After
-    bot.slack.wait_for("chat.update", "spec.replicas: 3 -> 5")
+    bot.slack.wait_for("chat.update", "spec.replicas: 3 -&gt; 5")
 
 
 def test_server_errors_on_update_are_retried(bot: Bot, cluster: FakeCluster) -> None:

@@ -23,7 +23,7 @@ def test_mention_asks_for_a_slot_takes_the_answer_in_thread_and_cancels(bot: Bot
     assert question.args["thread_ts"] == root and question.args["channel"] == "C0OPS"
 
     bot.sender.message("prod", user="U0BOB", channel="C0OPS", thread_ts=root)
-    plan = bot.slack.wait_for("chat.postMessage", "spec.replicas: 3 -> 5")[0]
+    plan = bot.slack.wait_for("chat.postMessage", "spec.replicas: 3 -&gt; 5")[0]
     assert plan.args["thread_ts"] == root
     run = eventually(lambda: (rs := all_runs(bot)) and rs[-1].message_ref and rs[-1])
     assert run.thread == root
