@@ -5,7 +5,12 @@ order: it posts each thread's root message, runs the rule's read-only diagnostic
 bot's read-only identity and posts what they found, proposes the remediation through the
 normal plan / dry-run / approval path, and refreshes roots whose alerts changed (repeats
 fold into a count, resolution marks the thread). Posts per channel stay within the burst
-limit; whatever does not fit waits in the outbox, and nothing is dropped.
+limit; whatever does not fit waits in the outbox.
+
+A failed post backs off (2s, 4s, ... up to 5 minutes) while other channels, and other
+threads, go on; after the rules' `max_attempts` (sooner for errors that retrying cannot
+fix) it is given up, audited and counted. The outbox is bounded per channel and in all:
+a batch that would pass a bound raises `AlertBacklogFull` before anything is recorded.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from chatops.alerts.payloads import Alert
 from chatops.alerts.rules import AlertRules
 from chatops.alerts.store import AlertStore, OutboxItem
 from chatops.conversation import ConversationService
+from chatops.errors import ChatOpsError
 from chatops.messages import alert_root_text, run_view_text
 from chatops.ports import ChatSurface
 from chatops.replies import Reply
@@ -31,6 +37,81 @@ log = logging.getLogger(__name__)
 ACTOR = "alertmanager"
 # kube-state-metrics names a cronjob's jobs `<cronjob>-<schedule time>`.
 _LABEL_SLOTS = ("namespace", "deployment", "pod", "node", "cronjob", "container")
+
+BACKOFF_FIRST = 2.0
+BACKOFF_MAX = 300.0
+PERMANENT_ATTEMPTS = 2
+"""Attempts for a post failing with a permanent error: the one retry covers Slack being
+briefly inconsistent just after a channel was created or the bot invited."""
+PERMANENT_ERRORS = frozenset({
+    # The channel is gone, closed to the bot, or read-only for it.
+    "channel_not_found", "not_in_channel", "is_archived", "restricted_action",
+    "restricted_action_read_only_channel", "restricted_action_thread_only_channel",
+    "restricted_action_non_threadable_channel", "ekm_access_denied", "team_access_not_granted",
+    "cannot_reply_to_message", "thread_not_found",
+    # The token can't post (anywhere): an operator must act, retrying won't help.
+    "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
+    "no_permission", "missing_scope", "not_allowed_token_type", "access_denied",
+    "org_login_required",
+    # This message can never be posted as it is.
+    "msg_too_long", "no_text", "invalid_blocks", "invalid_blocks_format",
+    "invalid_arguments", "invalid_arg_name", "too_many_attachments",
+})
+
+
+class AlertBacklogFull(ChatOpsError):
+    """The outbox is full: the batch was refused whole and nothing of it was recorded.
+
+    `bound` is `per_channel` or `total`; the sender should try again later (a webhook
+    answers 429).
+    """
+
+    def __init__(self, bound: str, *, channel: str, limit: int, queued: int,
+                 adding: int) -> None:
+        where = f"for channel {channel}" if bound == "per_channel" else "in all channels"
+        super().__init__(
+            f"the alert outbox has no room {where}: {queued} posts wait and this batch would add "
+            f"{adding} (limit {limit} {'per channel' if bound == 'per_channel' else 'in total'}"
+            f"). Nothing was recorded; send it again later, or raise outbox.{bound} in the "
+            "alert rules.")
+        self.bound = bound
+        self.channel = channel
+        self.limit = limit
+        self.queued = queued
+        self.adding = adding
+
+
+class ChatPostError(ChatOpsError):
+    """What a `ChatSurface` may raise when the chat service refused a post: `code` is the
+    service's error code (Slack's `channel_not_found`, ...), which decides whether the
+    engine tries again."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(message or code)
+        self.code = code
+
+
+def chat_error_code(exc: BaseException) -> str | None:
+    """The chat service's error code in a failed post's exception, or None if it has none.
+
+    Understands `ChatPostError` and, without importing it, slack_sdk's `SlackApiError`
+    (whose `response` answers `.get("error")`).
+    """
+    if isinstance(exc, ChatPostError):
+        return exc.code
+    get = getattr(getattr(exc, "response", None), "get", None)
+    if not callable(get):
+        return None
+    try:
+        code = get("error")
+    except Exception:  # a response of another shape: no code
+        return None
+    return code if isinstance(code, str) and code else None
+
+
+def backoff(attempts: int) -> float:
+    """Seconds to wait after the `attempts`-th failed attempt: 2, 4, 8, ... up to 5 min."""
+    return min(BACKOFF_FIRST * 2.0 ** min(attempts - 1, 16), BACKOFF_MAX)
 
 
 @dataclass(frozen=True)
@@ -56,12 +137,14 @@ class AlertEngine:
     """Folds alerts into threads and answers under them; collaborators are injected."""
 
     def __init__(self, *, service: ConversationService, rules: AlertRules, chat: ChatSurface,
-                 store: AlertStore, clock: Callable[[], float] = time.time) -> None:
+                 store: AlertStore, clock: Callable[[], float] = time.time,
+                 error_code: Callable[[BaseException], str | None] = chat_error_code) -> None:
         self.service = service
         self.rules = rules
         self.chat = chat
         self.store = store
         self.clock = clock
+        self.error_code = error_code
         self.worker = service.store.worker_id
         self._pump_lock = threading.Lock()
 
@@ -71,7 +154,11 @@ class AlertEngine:
 
         `anchor` is the chat message the alerts came in (an alert bot's post): the thread
         then hangs from it. Webhook alerts have none, and the bot's summary starts the thread.
+
+        Raises `AlertBacklogFull`, having recorded nothing, when the posts the batch would
+        queue do not fit the outbox's bounds (repeats and resolutions queue nothing).
         """
+        self._admit(alerts, channel, source)
         new = folded = resolved = 0
         for alert in alerts:
             self.service.audit.append(
@@ -95,6 +182,43 @@ class AlertEngine:
                                    {"fingerprint": alert.fingerprint})
         return Receipt(len(alerts), new, folded, resolved)
 
+    def _admit(self, alerts: list[Alert], channel: str, source: str) -> None:
+        """Refuse the batch if what it would queue does not fit. The check and the queuing
+        are separate transactions, so concurrent batches may pass a bound by a batch."""
+        adding = self._would_queue(alerts)
+        if adding == 0:
+            return
+        limits = self.rules.outbox
+        for bound, limit, queued in (
+                ("per_channel", limits.per_channel, self.store.pending(channel)),
+                ("total", limits.total, self.store.pending())):
+            if queued + adding > limit:
+                self.service.audit.append(
+                    "alert_refused", actor=ACTOR, thread=f"{channel}:alert",
+                    data={"source": source, "alerts": len(alerts), "would_queue": adding,
+                          "bound": bound, "limit": limit, "queued": queued})
+                raise AlertBacklogFull(bound, channel=channel, limit=limit, queued=queued,
+                                       adding=adding)
+
+    def _would_queue(self, alerts: list[Alert]) -> int:
+        """How many outbox items `receive` would add for the batch: mirrors its folding."""
+        seen: dict[str, set[str] | None] = {}
+        count = 0
+        for alert in alerts:
+            key = alert.group_key
+            if key not in seen:
+                group = self.store.group(key)
+                seen[key] = set(group.alerts) if group is not None else None
+            fingerprints = seen[key]
+            if alert.status == "resolved":
+                pass
+            elif fingerprints is None:
+                count += 2  # the thread's root, and this alert's diagnostics
+            elif alert.fingerprint not in fingerprints:
+                count += 1
+            seen[key] = (fingerprints or set()) | {alert.fingerprint}
+        return count
+
     def _room(self, channel: str) -> bool:
         window_start = self.clock() - self.rules.burst_seconds
         return self.store.posted_since(channel, window_start) < self.rules.burst_posts
@@ -105,19 +229,52 @@ class AlertEngine:
             return 0
         try:
             posts = 0
-            while (item := self.store.claim_next(self.worker, self._room)) is not None:
+            # A channel that failed once sits out the rest of this pass: one failed call
+            # per pass, not one per queued item, and the other channels go on.
+            failing: set[str] = set()
+
+            def ready(channel: str) -> bool:
+                return channel not in failing and self._room(channel)
+
+            while (item := self.store.claim_next(self.worker, ready)) is not None:
                 try:
                     ts = self._post(item)
-                except Exception:
-                    log.exception("posting alert item %s failed; will retry", item.id)
-                    self.store.release(item)
-                    break
+                except Exception as exc:
+                    failing.add(item.channel)
+                    self._failed(item, exc)
+                    continue
                 self.store.mark_posted(item, ts)
                 posts += 1
             self._refresh_roots()
             return posts
         finally:
             self._pump_lock.release()
+
+    def _failed(self, item: OutboxItem, exc: Exception) -> None:
+        """Back a failed item off, or give it up (with its thread, for a root) and audit."""
+        code = self.error_code(exc)
+        # Never the exception's text: for Slack it quotes the whole response.
+        error = code or type(exc).__name__
+        attempts = item.attempts + 1
+        limit = self.rules.outbox.max_attempts
+        if code in PERMANENT_ERRORS:
+            limit = min(limit, PERMANENT_ATTEMPTS)
+        if attempts < limit:
+            delay = backoff(attempts)
+            log.warning("posting alert item %s to %s failed (%s), attempt %d of %d; "
+                        "next in %.0fs", item.id, item.channel, error, attempts, limit, delay,
+                        exc_info=code is None)
+            self.store.retry_later(item, error, delay)
+            return
+        dropped = self.store.give_up(item, error)
+        log.error("gave up alert item %s to %s after %d attempts (%s)%s", item.id,
+                  item.channel, attempts, error,
+                  f", and {len(dropped)} queued behind it" if dropped else "",
+                  exc_info=code is None)
+        self.service.audit.append(
+            "alert_failed", actor=ACTOR, thread=f"{item.channel}:alert:{item.group_key}",
+            data={"item": item.id, "kind": item.kind, "attempts": attempts, "error": error,
+                  "dropped": dropped})
 
     def _post(self, item: OutboxItem) -> str:
         group = self.store.group(item.group_key)
@@ -208,9 +365,14 @@ class AlertEngine:
             try:
                 self.chat.update(group.channel, group.ts,
                                  Reply("notice", alert_root_text(group.alerts)))
-            except Exception:
-                log.exception("updating alert thread %s failed; will retry", group.key)
-                continue
+            except Exception as exc:
+                code = self.error_code(exc)
+                if code not in PERMANENT_ERRORS:
+                    log.exception("updating alert thread %s failed; will retry", group.key)
+                    continue
+                # Retrying every pass cannot help; the next change to the group tries again.
+                log.warning("updating alert thread %s failed (%s); not retried", group.key,
+                            code)
             self.store.clean(group.key, seen)
 
     def post_plan(self, channel: str, thread: str, run_id: str) -> str:

@@ -3,6 +3,7 @@
     diagnostics_identity: {user: "chatops:alerts", groups: ["chatops:viewers"]}
     preview_identity: {user: "chatops:alerts-preview", groups: ["chatops:previewers"]}
     burst: {posts: 30, per_seconds: 60}
+    outbox: {per_channel: 200, total: 2000, max_attempts: 6}
     rules:
       - name: crash-looping pod
         match: {alertname: KubePodCrashLooping}        # every label must equal
@@ -12,6 +13,9 @@
 
 Slot values come from labels of the same name (`namespace`, `deployment`, `pod`, `node`,
 `cronjob`); a `pod` label also gives the owning deployment when the catalogue needs one.
+
+`outbox` bounds the posts waiting to go out (a batch that would pass a bound is refused
+whole) and how often one post is tried before it is given up.
 """
 
 from __future__ import annotations
@@ -52,6 +56,15 @@ class AlertRule:
 
 
 @dataclass(frozen=True)
+class OutboxLimits:
+    """How many posts may wait, per channel and in all, and how often each is tried."""
+
+    per_channel: int = 200
+    total: int = 2000
+    max_attempts: int = 6
+
+
+@dataclass(frozen=True)
 class AlertRules:
     """All rules, the identity diagnostics run as, and the per-channel burst limit."""
 
@@ -66,6 +79,7 @@ class AlertRules:
     burst_seconds: float = 60.0
     allowed_bots: frozenset[str] = frozenset()
     channels: frozenset[str] = frozenset()
+    outbox: OutboxLimits = field(default_factory=OutboxLimits)
 
     def match(self, labels: Mapping[str, str]) -> AlertRule | None:
         """The first rule that matches, or None."""
@@ -113,7 +127,28 @@ def parse_rules(data: Any, catalogue: Catalogue) -> AlertRules:
         burst_seconds=float(burst.get("per_seconds", 60)),
         allowed_bots=frozenset(str(b) for b in data.get("allowed_bots") or ()),
         channels=frozenset(str(c) for c in data.get("channels") or ()),
+        outbox=_outbox(data.get("outbox")),
     )
+
+
+def _outbox(raw: Any) -> OutboxLimits:
+    if raw is None:
+        return OutboxLimits()
+    if not isinstance(raw, dict):
+        raise AlertRulesError("outbox: a mapping with per_channel, total and max_attempts")
+    known = set(OutboxLimits.__dataclass_fields__)
+    if unknown := sorted(str(k) for k in raw if k not in known):
+        raise AlertRulesError(f"outbox: unknown key {', '.join(unknown)} (known: "
+                              f"{', '.join(sorted(known))})")
+    for key, value in raw.items():
+        # bool is an int to Python; `max_attempts: yes` is a mistake, not 1.
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise AlertRulesError(f"outbox.{key}: a whole number of at least 1, not {value!r}")
+    limits = OutboxLimits(**raw)
+    if limits.per_channel > limits.total:
+        raise AlertRulesError(f"outbox.per_channel ({limits.per_channel}) is more than "
+                              f"outbox.total ({limits.total})")
+    return limits
 
 
 def load_rules(path: Path | None, catalogue: Catalogue) -> AlertRules:

@@ -4,7 +4,9 @@
 fingerprint seen in it and how often. `alert_outbox` holds posts in the order they must
 appear; the engine posts them only as fast as the channel's burst limit allows, so a storm
 delays posts instead of dropping them. Rows are claimed with conditional updates, so two
-bot processes never post the same item twice.
+bot processes never post the same item twice. A post that failed waits until its
+`next_attempt_at` (holding back the rest of its thread only); one given up keeps its row,
+marked `failed_at`, with the last error.
 """
 
 from __future__ import annotations
@@ -39,10 +41,23 @@ CREATE TABLE IF NOT EXISTS alert_outbox (
     created_at REAL NOT NULL,
     claimed_by TEXT,
     posted_at REAL,
-    ts TEXT
+    ts TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL,
+    last_error TEXT,
+    failed_at REAL
 );
 CREATE INDEX IF NOT EXISTS alert_outbox_pending ON alert_outbox(posted_at, channel);
 """
+
+# Columns added since the first version, for files it created (CREATE TABLE IF NOT EXISTS
+# leaves an existing table as it is).
+_OUTBOX_COLUMNS = {
+    "attempts": "INTEGER NOT NULL DEFAULT 0",
+    "next_attempt_at": "REAL",
+    "last_error": "TEXT",
+    "failed_at": "REAL",
+}
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,19 @@ class OutboxItem:
     group_key: str
     kind: str
     body: Mapping[str, Any]
+    attempts: int = 0
+    """Failed attempts so far."""
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    """The outbox at a glance: posts waiting (`retrying` of them after a failure), posts
+    given up, and posts made."""
+
+    pending: int
+    retrying: int
+    failed: int
+    posted: int
 
 
 class AlertStore:
@@ -81,6 +109,15 @@ class AlertStore:
         self._shared = SharedDB(path, SCHEMA)
         self._db = self._shared.conn
         self.tx = self._shared.tx
+        self._migrate()
+
+    def _migrate(self) -> None:
+        # In one write transaction, so two processes opening an old file don't both add.
+        with self.tx() as db:
+            have = {row["name"] for row in db.execute("PRAGMA table_info(alert_outbox)")}
+            for name, decl in _OUTBOX_COLUMNS.items():
+                if name not in have:
+                    db.execute(f"ALTER TABLE alert_outbox ADD COLUMN {name} {decl}")
 
     def group(self, key: str) -> Group | None:
         """The thread for `key`, or None."""
@@ -121,26 +158,36 @@ class AlertStore:
         return int(row["n"])
 
     def claim_next(self, worker: str, channel_ok: Callable[[str], bool]) -> OutboxItem | None:
-        """Claim the oldest unposted item whose channel has room and whose thread exists."""
-        db = self._db()
-        rows = db.execute("SELECT o.*, g.ts AS group_ts FROM alert_outbox o JOIN alert_groups g "
-                          "ON g.key = o.group_key WHERE o.posted_at IS NULL AND "
-                          "o.claimed_by IS NULL ORDER BY o.id LIMIT 200").fetchall()
+        """Claim the oldest waiting item that is due, whose channel has room (`channel_ok`,
+        asked once per channel) and whose thread exists."""
+        now = self.clock()
+        # Every waiting row, not the first few: rows backing off at the head must not hide
+        # other channels' rows behind them. The outbox is bounded, so this stays small.
+        rows = self._db().execute(
+            "SELECT o.id, o.channel, o.group_key, o.kind, o.body, o.attempts, "
+            "o.next_attempt_at, g.ts AS group_ts FROM alert_outbox o JOIN alert_groups g "
+            "ON g.key = o.group_key WHERE o.posted_at IS NULL AND o.failed_at IS NULL AND "
+            "o.claimed_by IS NULL ORDER BY o.id").fetchall()
         blocked: set[str] = set()
+        room: dict[str, bool] = {}
         for row in rows:
             # Posts of one thread keep their order: nothing after an item that must wait.
             if row["group_key"] in blocked:
                 continue
-            if (row["kind"] != "root" and row["group_ts"] is None) or not channel_ok(
-                    row["channel"]):
+            channel = row["channel"]
+            if channel not in room:
+                room[channel] = channel_ok(channel)
+            backing_off = row["next_attempt_at"] is not None and row["next_attempt_at"] > now
+            if backing_off or not room[channel] or (
+                    row["kind"] != "root" and row["group_ts"] is None):
                 blocked.add(row["group_key"])
                 continue
             with self.tx() as tx:
                 cur = tx.execute("UPDATE alert_outbox SET claimed_by = ? WHERE id = ? AND "
                                  "claimed_by IS NULL", (worker, row["id"]))
             if cur.rowcount == 1:
-                return OutboxItem(row["id"], row["channel"], row["group_key"], row["kind"],
-                                  json.loads(row["body"]))
+                return OutboxItem(row["id"], channel, row["group_key"], row["kind"],
+                                  json.loads(row["body"]), int(row["attempts"]))
         return None
 
     def mark_posted(self, item: OutboxItem, ts: str) -> None:
@@ -158,10 +205,33 @@ class AlertStore:
             db.execute("UPDATE alert_outbox SET body = ? WHERE id = ?",
                        (json.dumps(body, sort_keys=True), item_id))
 
-    def release(self, item: OutboxItem) -> None:
-        """Give a claimed item back (the post failed; it is tried again later)."""
+    def retry_later(self, item: OutboxItem, error: str, delay: float) -> None:
+        """Give a claimed item back after a failed attempt; it is due again in `delay`
+        seconds, and the rest of its thread waits for it."""
         with self.tx() as db:
-            db.execute("UPDATE alert_outbox SET claimed_by = NULL WHERE id = ?", (item.id,))
+            db.execute("UPDATE alert_outbox SET claimed_by = NULL, attempts = ?, "
+                       "next_attempt_at = ?, last_error = ? WHERE id = ?",
+                       (item.attempts + 1, self.clock() + delay, error, item.id))
+
+    def give_up(self, item: OutboxItem, error: str) -> list[int]:
+        """Mark a claimed item failed after its last attempt. A thread whose root is given
+        up cannot exist: the items queued for it fail with it, and the group is forgotten,
+        so the group's next alert starts a new thread. Returns the ids failed with it."""
+        now = self.clock()
+        with self.tx() as db:
+            db.execute("UPDATE alert_outbox SET claimed_by = NULL, attempts = ?, "
+                       "failed_at = ?, last_error = ? WHERE id = ?",
+                       (item.attempts + 1, now, error, item.id))
+            if item.kind != "root":
+                return []
+            behind = [int(r["id"]) for r in db.execute(
+                "SELECT id FROM alert_outbox WHERE group_key = ? AND posted_at IS NULL AND "
+                "failed_at IS NULL ORDER BY id", (item.group_key,))]
+            db.executemany("UPDATE alert_outbox SET failed_at = ?, last_error = ? WHERE id = ?",
+                           [(now, f"thread root {item.id} failed: {error}", i) for i in behind])
+            db.execute("DELETE FROM alert_groups WHERE key = ? AND ts IS NULL",
+                       (item.group_key,))
+            return behind
 
     def dirty_groups(self) -> list[Group]:
         """Threads whose root message no longer shows their alerts' state."""
@@ -176,11 +246,28 @@ class AlertStore:
                              "updated_at <= ?", (key, seen_updated_at))
             return cur.rowcount == 1
 
-    def pending(self) -> int:
-        """Posts still waiting."""
+    def pending(self, channel: str | None = None) -> int:
+        """Posts still waiting (for `channel`, or for all channels); given up ones are not."""
         row = self._db().execute(
-            "SELECT COUNT(*) AS n FROM alert_outbox WHERE posted_at IS NULL").fetchone()
+            "SELECT COUNT(*) AS n FROM alert_outbox WHERE posted_at IS NULL AND failed_at IS "
+            "NULL AND (? IS NULL OR channel = ?)", (channel, channel)).fetchone()
         return int(row["n"])
+
+    def failed_count(self) -> int:
+        """Posts given up (after their last attempt, or with their thread's root)."""
+        row = self._db().execute(
+            "SELECT COUNT(*) AS n FROM alert_outbox WHERE failed_at IS NOT NULL").fetchone()
+        return int(row["n"])
+
+    def stats(self) -> OutboxStats:
+        """Counts of waiting, retrying, given up and posted items."""
+        row = self._db().execute(
+            "SELECT COALESCE(SUM(posted_at IS NULL AND failed_at IS NULL), 0) AS pending, "
+            "COALESCE(SUM(posted_at IS NULL AND failed_at IS NULL AND attempts > 0), 0) "
+            "AS retrying, COALESCE(SUM(failed_at IS NOT NULL), 0) AS failed, "
+            "COALESCE(SUM(posted_at IS NOT NULL), 0) AS posted FROM alert_outbox").fetchone()
+        return OutboxStats(int(row["pending"]), int(row["retrying"]), int(row["failed"]),
+                           int(row["posted"]))
 
     def updated_at(self, key: str) -> float:
         """When the group last changed."""

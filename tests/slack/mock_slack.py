@@ -65,6 +65,9 @@ class MockSlack:
         self.calls: list[Call] = []
         self.usergroups: list[dict[str, Any]] = []
         self.not_in_channel: set[str] = set()
+        self.channel_errors: dict[str, str] = {}
+        """Channel -> Slack error code that chat.postMessage and chat.update to it answer
+        (`channel_not_found`, `is_archived`, `internal_error`...), until removed."""
         self._faults: dict[str, list[tuple[int, int]]] = {}
         self._ts = itertools.count(1)
         self._lock = threading.Condition()
@@ -150,6 +153,8 @@ class MockSlack:
         channel = str(args.get("channel", ""))
         if method in ("chat.postMessage", "chat.postEphemeral") and channel in self.not_in_channel:
             return 200, {}, {"ok": False, "error": "not_in_channel"}
+        if method in ("chat.postMessage", "chat.update") and channel in self.channel_errors:
+            return 200, {}, {"ok": False, "error": self.channel_errors[channel]}
         if method == "auth.test":
             return 200, {}, {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT",
                              "team_id": "T0TEAM", "user": "ops", "team": "Test",
