@@ -194,3 +194,15 @@ def alert_root_text(alerts: Mapping[str, Mapping[str, Any]]) -> str:
     lines = [f"[{state}] {len(ordered)} alerts in this incident, {len(firing)} firing:"]
     lines += [f"  {a['status']}: {describe(a)}" for a in ordered]
     return "\n".join(lines)
+
+
+def question_for_someone_else(asker: str) -> str:
+    """Someone answered a question the bot asked another person."""
+    return (f"I asked {asker} that, so I'll wait for their answer. To ask for something "
+            "yourself, write the whole request (for example `restart checkout in dev`).")
+
+
+def adopted_text(run_id: str, approvers: str) -> str:
+    """The first approver of an alert's proposal became its requester."""
+    return (f"You are now the requester of {run_id}: it will run as you once it has its "
+            f"approvals from others ({approvers}).")

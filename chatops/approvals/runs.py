@@ -271,6 +271,21 @@ class RunStore:
             db.execute(f"UPDATE runs SET {assignments} WHERE id = ?",  # noqa: S608
                        (*sets.values(), run_id))
 
+    def adopt(self, run_id: str, requester: str, requester_name: str,
+              identity: Identity) -> bool:
+        """Make `requester` the requester of a proposed run nobody asked for (an alert's).
+
+        True for exactly one of any number of concurrent callers.
+        """
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE runs SET requester = ?, requester_name = ?, identity = ?, "
+                "act_as_approver = 0, updated_at = ? WHERE id = ? AND state = ? "
+                "AND act_as_approver = 1",
+                (requester, requester_name, _encode("identity", identity), self.clock(),
+                 run_id, RunState.PROPOSED.value))
+            return cur.rowcount == 1
+
     def add_decision(self, run_id: str, approver: str, approver_name: str, digest: str,
                      decision: str) -> bool:
         """Record an approver's decision on a plan digest; False if they already decided."""

@@ -22,7 +22,14 @@ from typing import Any, Literal
 from chatops.approvals.runs import Run, RunState, RunStore
 from chatops.conversation.resolve import resolve_names
 from chatops.errors import ClusterError, NotFound, Refusal
-from chatops.messages import help_text, records_text, refusal_text, run_view_text
+from chatops.messages import (
+    adopted_text,
+    help_text,
+    question_for_someone_else,
+    records_text,
+    refusal_text,
+    run_view_text,
+)
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, Identity, Message, ParsedIntent, Plan, Risk
 from chatops.policy import Policy, Requester
 from chatops.ports import AuditSink, Executor, IntentParser
@@ -116,13 +123,34 @@ class ConversationService:
         return self._guard(thread, lambda: self._handle(message, thread, on_update))
 
     def decide(self, run_id: str, message: Message, decision: Literal["approve", "deny"], *,
-               dedupe_key: str | None = None, on_update: Updates | None = None) -> list[Reply]:
-        """An approver's click (or `approve ID` in the console) on a proposed run."""
+               dedupe_key: str | None = None, on_update: Updates | None = None,
+               origin: str | None = None) -> list[Reply]:
+        """An approver's click (or `approve ID` in the console) on a proposed run.
+
+        `origin` is the chat message the click came from (`channel:ts`); a click whose
+        message is not the run's own (a button replayed onto another run, a made-up
+        payload) is refused and audited.
+        """
         if dedupe_key and not self.store.claim(f"action:{dedupe_key}"):
             log.info("duplicate action %s ignored", dedupe_key)
             return []
-        return self._guard(_thread_key(message),
-                           lambda: self._decide(run_id, message, decision, on_update))
+
+        def work() -> list[Reply]:
+            if origin is not None:
+                self._check_origin(self._run(run_id), message, origin)
+            return self._decide(run_id, message, decision, on_update)
+        return self._guard(_thread_key(message), work)
+
+    def _check_origin(self, run: Run, message: Message, origin: str) -> None:
+        channel = origin.split(":", 1)[0]
+        if channel == run.channel and (run.message_ref is None or origin == run.message_ref):
+            return
+        self.audit.append("rejected", actor=message.user, run_id=run.id,
+                          thread=_run_thread(run),
+                          data={"what": "click", "reason": "the button is not on this run's "
+                                "message", "origin": origin, "message_ref": run.message_ref})
+        raise Refusal(f"That button doesn't belong to {run.id}; nothing was changed.",
+                      "Use the buttons on the request's own message.")
 
     def edit(self, run_id: str, message: Message, slots: Mapping[str, str], *,
              on_update: Updates | None = None) -> list[Reply]:
@@ -206,8 +234,12 @@ class ConversationService:
 
     def propose_for_alert(self, intent: str, slots: Mapping[str, str], *, identity: Identity,
                           channel: str, thread: str | None, actor: str) -> list[Reply]:
-        """Propose a remediation under an alert. It runs as whoever approves it, after the
-        usual dry-run and approvals; `identity` is used for the dry-run preview only."""
+        """Propose a remediation under an alert; `identity` makes the dry-run preview only.
+
+        Nobody asked for it, so the first person who approves it becomes its requester: the
+        policy must let them request it, it runs as them, and it then needs the same
+        approvals from others as if they had asked (see `_adopt`).
+        """
         def propose(turn: _Turn, _runbook: Runbook, plan: Plan,
                     raw: dict[str, str]) -> list[Reply]:
             return self._propose(turn, plan, raw, 1.0, [], undo_of=None, act_as_approver=True)
@@ -225,6 +257,10 @@ class ConversationService:
                      _thread_key(message), None)
 
         def work() -> list[Reply]:
+            if not self.policy.channel_allowed(channel):
+                raise Refusal(f"The policy doesn't allow requests in {channel}, so I ran "
+                              "nothing for this alert.",
+                              "Add the alert channel to the policy's channels.")
             runbook = self.catalogue.get(intent)
             raw = self._prepare(runbook, dict(slots), identity, [])
             return then(turn, runbook, self._render(runbook, raw, identity), raw)
@@ -263,11 +299,21 @@ class ConversationService:
             raise Refusal("The message is empty.", "Try `help`, or e.g. `show pods in dev`.")
         ctx = self.store.load_thread(thread)
         meta = _META_WORDS.get(text.lower().rstrip(".!"))
-        if ctx.get("pending") and meta is None and not is_explicit(text):
-            answered = self._answer_pending(ctx, text)
-            if answered is not None:
-                intent, slots, confidence = answered
-                return self._request(turn, intent, slots, confidence)
+        pending = _pending(ctx)
+        if pending and meta is None and not is_explicit(text):
+            mine = pending.get(turn.requester.key)
+            if mine is not None:
+                answered = self._answer_pending(mine, text)
+                if answered is not None:
+                    intent, slots, confidence = answered
+                    return self._request(turn, intent, slots, confidence)
+            else:
+                # A question belongs to the person it was asked of: someone else's answer
+                # would make the plan theirs (and run as them), so it is not taken.
+                for other in pending.values():
+                    if self._answer_pending(other, text) is not None:
+                        return [Reply("notice", question_for_someone_else(
+                            str(other.get("asker_name") or "someone else")), ephemeral=True)]
         follow = self._follow_up(text, None, ctx)
         if follow is not None:
             return self._request(turn, *follow, 1.0)
@@ -313,9 +359,8 @@ class ConversationService:
         return Reply("answer", "That is outside what I can do: I only run the reviewed "
                                "runbooks. `help` lists them.")
 
-    def _answer_pending(self, ctx: dict[str, Any], text: str
+    def _answer_pending(self, pending: Mapping[str, Any], text: str
                         ) -> tuple[str, dict[str, str], float] | None:
-        pending = ctx["pending"]
         slot = pending["asking"]
         value: str | None = None
         choices = pending.get("choices") or []
@@ -375,7 +420,7 @@ class ConversationService:
         if intent == "cancel":
             # A pending question is what "cancel" most likely means; otherwise the newest
             # plan this person asked for in the thread (one, not all of them).
-            if ctx.pop("pending", None):
+            if _pending(ctx).pop(requester.key, None) is not None:
                 self.store.save_thread(thread, ctx)
                 return [Reply("answer", "Cancelled; nothing was changed.")]
             for run in self.store.runs_in_thread(message.channel, message.thread):
@@ -432,20 +477,22 @@ class ConversationService:
         slots = resolution.slots
         if resolution.question is not None:
             q = resolution.question
-            ctx["pending"] = {"intent": intent, "slots": slots, "asking": q.slot,
-                              "choices": list(q.choices), "confidence": confidence}
+            _pending(ctx)[requester.key] = {
+                "intent": intent, "slots": slots, "asking": q.slot, "choices": list(q.choices),
+                "confidence": confidence, "asker_name": requester.name}
             self.store.save_thread(thread, ctx)
             numbered = ", ".join(f"{i}. {c}" for i, c in enumerate(q.choices, 1))
             return [Reply("question", f"{q.text} {numbered}", choices=q.choices)]
         missing = missing_slots(runbook, validate_slots(runbook, slots))
         if missing:
             spec = missing[0]
-            ctx["pending"] = {"intent": intent, "slots": slots, "asking": spec.name,
-                              "confidence": confidence}
+            _pending(ctx)[requester.key] = {
+                "intent": intent, "slots": slots, "asking": spec.name, "confidence": confidence,
+                "asker_name": requester.name}
             self.store.save_thread(thread, ctx)
             return [Reply("question", spec.prompt or f"Which {spec.name}?")]
         plan = self._render(runbook, slots, requester.identity)
-        ctx.pop("pending", None)
+        _pending(ctx).pop(requester.key, None)
         ctx["last"] = {"intent": intent, "slots": slots}
         self.store.save_thread(thread, ctx)
         self.audit.append("plan", actor=message.user, thread=thread,
@@ -536,8 +583,10 @@ class ConversationService:
             notes.append("the dry-run shows no change: the cluster already looks like this")
             self.store.update(run.id, notes=notes)
         replies = [Reply("plan", run_view_text(self.view(run.id)), run=self.view(run.id))]
-        if needed == 0 and self.store.transition(run.id, (RunState.PROPOSED,),
-                                                 RunState.APPROVED):
+        # A proposal nobody asked for waits for someone to take it on, whatever the count:
+        # run now, it would act as the preview identity.
+        if needed == 0 and not act_as_approver and self.store.transition(
+                run.id, (RunState.PROPOSED,), RunState.APPROVED):
             replies += self._execute(run.id, turn.on_update)
         return replies
 
@@ -571,6 +620,11 @@ class ConversationService:
                     Reply("refusal", f"That approval came too late: {run_id} expired "
                                      f"({int(self.policy.expiry.total_seconds() // 60)} "
                                      "minutes). Ask again for a fresh plan.")]
+        if decision == "approve" and run.act_as_approver:
+            adopted = self._adopt(run, approver, message, on_update)
+            if adopted is not None:
+                return adopted
+            run = self._run(run_id)
         own = approver.key == run.requester
         if decision == "deny":
             if not (own or self.policy.may_approve(approver, risk)):
@@ -599,12 +653,48 @@ class ConversationService:
         if len(self._valid_approvals(run)) < run.needed:
             view = self.view(run_id)
             return [Reply("update", run_view_text(view), run=view)]
+        return self._approved(run, on_update)
+
+    def _adopt(self, run: Run, person: Requester, message: Message,
+               on_update: Updates | None) -> list[Reply] | None:
+        """The first approval of a proposal nobody asked for (an alert's) makes its author
+        the requester: the policy must let them request it, it runs as them, and others'
+        approvals are counted exactly as for their own request. Returns the answer, or None
+        when someone else adopted it first (the click then counts as an approval)."""
+        risk = Risk(run.risk)
+        if not self.policy.may_request(person, risk):
+            raise Refusal(f"You may not request {risk.value} runbooks such as {run.runbook}, "
+                          f"so you can't take on {run.id}.",
+                          "Ask someone the policy allows to request it.")
+        if not self.store.adopt(run.id, person.key, person.name, person.identity):
+            return None
+        self.audit.append("adopted", actor=message.user, run_id=run.id, thread=_run_thread(run),
+                          data={"requester": person.name, "identity": person.identity.user})
+        run = self._run(run.id)
+        if run.needed == 0:
+            return self._approved(run, on_update)
+        if (self.policy.may_self_approve(risk) and self.policy.may_approve(person, risk)
+                and self.store.add_decision(run.id, person.key, person.name, run.digest,
+                                            "approve")):
+            self.audit.append("approval", actor=message.user, run_id=run.id,
+                              thread=_run_thread(run),
+                              data={"digest": run.digest, "approver": person.name})
+            run = self._run(run.id)
+            if len(self._valid_approvals(run)) >= run.needed:
+                return self._approved(run, on_update)
+        view = self.view(run.id)
+        return [Reply("update", run_view_text(view), run=view),
+                Reply("notice", adopted_text(run.id, self.policy.approvers_text(risk)),
+                      ephemeral=True)]
+
+    def _approved(self, run: Run, on_update: Updates | None) -> list[Reply]:
+        """Enough approvals: check for drift, then run."""
         drift = self._replan_if_drifted(run)
         if drift is not None:
             return drift
-        if not self.store.transition(run_id, (RunState.PROPOSED,), RunState.APPROVED):
+        if not self.store.transition(run.id, (RunState.PROPOSED,), RunState.APPROVED):
             return []
-        return self._execute(run_id, on_update)
+        return self._execute(run.id, on_update)
 
     def _replan_if_drifted(self, run: Run) -> list[Reply] | None:
         """Render and dry-run again; if anything differs from what was approved, ask again."""
@@ -635,11 +725,6 @@ class ConversationService:
         thread = _run_thread(run)
         plan = Plan.from_record(run.plan)
         identity = run.identity
-        if run.act_as_approver:
-            # Nobody asked for an alert remediation: it acts as the person who approved it.
-            last = self._valid_approvals(run)[-1]
-            identity = self.policy.requester(Message(user=last.approver, text="")).identity
-            self.store.update(run_id, identity=identity)
         started = self.clock()
         last_sent = [0.0]
 
@@ -675,6 +760,13 @@ class ConversationService:
         except ClusterError as exc:
             state = RunState.FAILED
             lines.append(f"Failed: {exc.message} {exc.hint}".strip())
+        except Exception:
+            # A bug must not leave the run `running` until a restart notices it.
+            ref = uuid.uuid4().hex[:8]
+            log.exception("run %s failed with an internal error (reference %s)", run_id, ref)
+            state = RunState.FAILED
+            lines.append(f"Failed: an internal error (reference {ref}); the audit log shows "
+                         "which steps ran.")
         elapsed = self.clock() - started
         event = self.audit.append("result", run_id=run_id, thread=thread,
                                   data={"state": state.value, "lines": lines,
@@ -686,6 +778,15 @@ class ConversationService:
                               result={"text": text, "audit_id": audit_id, "lines": lines})
         view = self.view(run_id)
         return [Reply("result", run_view_text(view), run=view)]
+
+
+def _pending(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The thread's open questions, by the key of the person each was asked of."""
+    pending = ctx.get("pending")
+    if not isinstance(pending, dict) or "intent" in pending:
+        # Absent, or one question stored without its asker (an older bot): nobody's.
+        pending = ctx["pending"] = {}
+    return pending
 
 
 def _thread_key(message: Message) -> str:

@@ -15,11 +15,16 @@ from urllib.parse import parse_qs
 
 from slack_sdk import WebClient
 
-from chatops.alerts import AlertEngine, AlertPayloadError, parse_alertmanager, parse_bot_message
+from chatops.alerts import (
+    AlertBacklogFull,
+    AlertEngine,
+    AlertPayloadError,
+    parse_alertmanager,
+    parse_bot_message,
+)
 from chatops.approvals.runs import RunStore
 from chatops.replies import Reply
-from chatops.slack.blocks import reply_blocks, run_blocks
-from chatops.slack.deliver import FALLBACK_LIMIT
+from chatops.slack.blocks import fallback_text, reply_blocks, run_blocks
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +42,7 @@ class SlackChat:
         """Post a reply; a plan becomes its run's message (later edits find it)."""
         blocks = run_blocks(reply.run) if reply.run is not None else reply_blocks(reply)
         response = self.client.chat_postMessage(channel=channel, thread_ts=thread,
-                                                text=reply.text[:FALLBACK_LIMIT], blocks=blocks)
+                                                text=fallback_text(reply.text), blocks=blocks)
         ts = str(response["ts"])
         if reply.kind == "plan" and reply.run is not None:
             self.store.update(reply.run.id, message_ref=f"{channel}:{ts}")
@@ -45,7 +50,7 @@ class SlackChat:
 
     def update(self, channel: str, message_id: str, reply: Reply) -> None:
         """Replace the text of one of the bot's messages."""
-        self.client.chat_update(channel=channel, ts=message_id, text=reply.text[:FALLBACK_LIMIT],
+        self.client.chat_update(channel=channel, ts=message_id, text=fallback_text(reply.text),
                                 blocks=reply_blocks(reply))
 
 
@@ -76,8 +81,13 @@ def take_bot_alert(engine: AlertEngine, event: Mapping[str, Any]) -> None:
     except AlertPayloadError as exc:
         log.info("alert bot message not understood: %s", exc)
         return
-    engine.receive(alerts, channel=str(event["channel"]), source="slack-bot",
-                   anchor=str(event.get("thread_ts") or event["ts"]))
+    try:
+        engine.receive(alerts, channel=str(event["channel"]), source="slack-bot",
+                       anchor=str(event.get("thread_ts") or event["ts"]))
+    except AlertBacklogFull as exc:
+        # Nobody to answer with a 429 here; the refusal is audited by the engine.
+        log.warning("alert bot message not taken: %s", exc)
+        return
     engine.pump()
 
 
@@ -90,34 +100,50 @@ class WebhookAnswer:
 
 
 class AlertWebhook:
-    """`POST /alertmanager[?channel=C...]`: Alertmanager's webhook JSON, optional bearer token.
+    """`POST /alertmanager[?channel=C...]`: Alertmanager's webhook JSON behind a bearer token.
 
-    Answers at once; the engine's pump posts in the background. Malformed payloads get a
-    4xx with the reason and change nothing.
+    The token is required (`insecure=True` serves without one, for a demo only). The
+    channel is the default one or one the alert rules name: a poster can't send alerts, and
+    so proposals, into any other channel or a DM. Answers at once; the engine's pump posts in
+    the background. Malformed payloads get a 4xx with the reason and change nothing; a full
+    outbox gets a 429, so Alertmanager sends the batch again later.
     """
 
     def __init__(self, engine: AlertEngine, *, channel: str | None,
-                 token: str | None = None) -> None:
+                 token: str | None, insecure: bool = False) -> None:
+        if not token and not insecure:
+            raise ValueError("the Alertmanager webhook needs a bearer token")
         self.engine = engine
         self.channel = channel
-        self.token = token
+        self.token = token or None
+        self.channels = frozenset(engine.rules.channels) | ({channel} if channel else set())
 
-    def handle(self, body: bytes, headers: Mapping[str, str], query: str) -> WebhookAnswer:
-        """Process one webhook request."""
-        if self.token is not None:
-            given = headers.get("authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode()):
-                return WebhookAnswer(401, {"error": "a valid bearer token is required"})
+    def authorized(self, authorization: str) -> bool:
+        """Whether the request's Authorization header carries the token (checked before the
+        body is read)."""
+        if self.token is None:
+            return True
+        return hmac.compare_digest(authorization.encode(), f"Bearer {self.token}".encode())
+
+    def handle(self, body: bytes, query: str) -> WebhookAnswer:
+        """Process one authorized webhook request."""
         asked = parse_qs(query).get("channel")
         channel = asked[0] if asked else self.channel
         if not channel:
             return WebhookAnswer(400, {"error": "no channel: add ?channel=C... to the URL or "
                                                 "set CHATOPS_ALERT_CHANNEL"})
+        if channel not in self.channels:
+            return WebhookAnswer(403, {"error": "that channel is not an alert channel: use "
+                                                "CHATOPS_ALERT_CHANNEL or one of the alert "
+                                                "rules' channels"})
         try:
             alerts = parse_alertmanager(body)
         except AlertPayloadError as exc:
             return WebhookAnswer(400, {"error": str(exc)})
-        receipt = self.engine.receive(alerts, channel=channel, source="alertmanager")
+        try:
+            receipt = self.engine.receive(alerts, channel=channel, source="alertmanager")
+        except AlertBacklogFull as exc:
+            return WebhookAnswer(429, {"error": str(exc)})
         threading.Thread(target=self.engine.pump, name="alert-pump", daemon=True).start()
         return WebhookAnswer(200, {"accepted": receipt.accepted, "new_threads":
                                    receipt.new_threads, "folded": receipt.folded,

@@ -42,12 +42,14 @@ from chatops.slack.blocks import (
     SlotField,
     asked_context,
     edit_modal,
+    fallback_text,
     reply_blocks,
     text_blocks,
 )
 from chatops.slack.client import make_client
 from chatops.slack.deliver import Deliverer, Place, slack_error, split_ref
 from chatops.slack.directory import UserGroups
+from chatops.slack.rejections import Rejections
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +76,35 @@ def _nothing() -> None:
     """Events are acknowledged by Bolt itself; there is nothing to do before the work."""
 
 
-def _retry_filter(store: RunStore) -> Callable[..., BoltResponse | None]:
-    def skip_retries_being_handled(request: BoltRequest,
-                                   next_: Callable[[], None]) -> BoltResponse | None:
+def _team_of(body: Mapping[str, Any]) -> str | None:
+    """The workspace a payload comes from (commands and events say `team_id`,
+    interactions `team.id`)."""
+    team = body.get("team_id")
+    if not team and isinstance(body.get("team"), dict):
+        team = body["team"].get("id")
+    return str(team) if team else None
+
+
+def _foreign(body: Mapping[str, Any], team_id: str | None, app_id: str | None,
+             rejections: Rejections) -> BoltResponse | None:
+    """A 403 for a payload from another workspace or app than ours (recorded), else None."""
+    team, app = _team_of(body), body.get("api_app_id")
+    if (team_id and team != team_id) or (app_id and app != app_id):
+        rejections.record("slack payload", f"from team {team!s}, app {app!s}", 403)
+        return BoltResponse(status=403, body="")
+    return None
+
+
+def _door(store: RunStore, team_id: str | None, app_id: str | None,
+          rejections: Rejections) -> Callable[..., BoltResponse | None]:
+    def only_ours_and_no_repeats(request: BoltRequest,
+                                 next_: Callable[[], None]) -> BoltResponse | None:
+        # Payloads from another workspace or another app are refused before any listener,
+        # whichever way they came in (HTTP or Socket Mode).
+        body = request.body if isinstance(request.body, dict) else {}
+        refused = _foreign(body, team_id, app_id, rejections)
+        if refused is not None:
+            return refused
         # Slack retries an event it thinks was lost. If the service has claimed its
         # event_id, the work is done or under way: answer 200 at once (no auth.test, no
         # lazy thread). Otherwise let it through; the service's claim still decides.
@@ -87,7 +115,7 @@ def _retry_filter(store: RunStore) -> Callable[..., BoltResponse | None]:
                 return BoltResponse(status=200, body="")
         next_()
         return None
-    return skip_retries_being_handled
+    return only_ours_and_no_repeats
 
 
 def _human(event: Mapping[str, Any]) -> bool:
@@ -100,12 +128,14 @@ def build_app(settings: Settings, service: ConversationService, *,
               client: WebClient | None = None, groups: UserGroups | None = None,
               deliverer: Deliverer | None = None, workers: int = 8,
               command: str = COMMAND, token_verification: bool = True,
-              alerts: AlertEngine | None = None) -> App:
+              alerts: AlertEngine | None = None, rejections: Rejections | None = None) -> App:
     """The Bolt app for `service`: slash command, mentions, DMs, threads, buttons, modal.
 
     `client` is the Web API client (default: `make_client(settings)`, with retry handlers);
     `workers` bounds the lazy listeners running at once; `alerts`, when given, answers
-    alert bots' messages in the alert channels.
+    alert bots' messages in the alert channels; `rejections` records refused payloads.
+    Payloads from a workspace other than the bot token's (or `settings.slack_team_id`), or
+    from another app than `settings.slack_app_id` when set, are refused.
     """
     if settings.slack_app_token is None and not settings.slack_signing_secret:
         raise SlackSetupError("Set SLACK_SIGNING_SECRET to serve over HTTP, or SLACK_APP_TOKEN "
@@ -114,6 +144,7 @@ def build_app(settings: Settings, service: ConversationService, *,
     groups = groups or UserGroups(client)
     deliverer = deliverer or Deliverer(client, service.store)
     store = service.store
+    rejections = rejections or Rejections(service.audit)
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret,
@@ -124,9 +155,24 @@ def build_app(settings: Settings, service: ConversationService, *,
         process_before_response=True,
         listener_executor=ThreadPoolExecutor(max_workers=workers,
                                              thread_name_prefix="chatops-slack"),
-        before_authorize=_retry_filter(store),
+        before_authorize=_door(store, settings.slack_team_id, settings.slack_app_id,
+                               rejections),
         logger=logging.getLogger("chatops.slack.bolt"),
     )
+
+    @app.use
+    def only_the_tokens_workspace(request: BoltRequest, context: BoltContext,
+                                  next_: Callable[[], None]) -> BoltResponse | None:
+        # Without a configured team, the workspace is the bot token's (from the auth.test
+        # that authorization made and cached), so a payload from elsewhere is refused too.
+        result = context.authorize_result
+        if settings.slack_team_id is None and result is not None and result.team_id:
+            body = request.body if isinstance(request.body, dict) else {}
+            refused = _foreign(body, str(result.team_id), None, rejections)
+            if refused is not None:
+                return refused
+        next_()
+        return None
 
     def message(user: str, text: str, channel: str, thread: str | None, *,
                 ts: str | None = None, event_id: str | None = None) -> Message:
@@ -142,7 +188,8 @@ def build_app(settings: Settings, service: ConversationService, *,
         # Help is for the asker only: it goes back through the response URL, ephemeral.
         replies = service.handle(message(body["user_id"], "help", body["channel_id"], None))
         for reply in replies:
-            respond(text=reply.text, blocks=reply_blocks(reply), response_type="ephemeral")
+            respond(text=fallback_text(reply.text), blocks=reply_blocks(reply),
+                    response_type="ephemeral")
 
     def command_run(body: dict[str, Any], respond: Respond) -> None:
         user, channel = body["user_id"], body["channel_id"]
@@ -226,17 +273,26 @@ def build_app(settings: Settings, service: ConversationService, *,
     # ------------------------------------------------------------------ buttons
 
     def decide(decision: Literal["approve", "deny"]) -> Callable[..., None]:
+        prefix = APPROVE if decision == "approve" else DENY
+
         def on_click(body: dict[str, Any]) -> None:
             action = body["actions"][0]
             run_id, user = str(action["value"]), body["user"]["id"]
             channel, thread = _click_place(body)
             place = Place(channel, thread, user)
+            if str(action.get("action_id")) != f"{prefix}:{run_id}":
+                # Button ids carry the run id too; a payload whose two disagree was made up.
+                rejections.record("slack click", f"action {action.get('action_id')!s} "
+                                  f"does not match run {run_id}", 400)
+                return
             action_ts = action.get("action_ts") or body.get("trigger_id") or ""
             replies = service.decide(
                 run_id, message(user, f"{decision} {run_id}", channel, thread, ts=action_ts),
                 decision, dedupe_key=f"{action_ts}:{user}:{run_id}",
-                on_update=deliverer.progress(place))
-            deliverer.deliver(replies, place)
+                on_update=deliverer.progress(place), origin=_clicked_message(body))
+            # A refused click concerns only the person who clicked.
+            deliverer.deliver([replace(r, ephemeral=True) if r.kind == "refusal" else r
+                               for r in replies], place)
         on_click.__name__ = f"on_{decision}"  # Bolt tells lazy functions apart by name
         return on_click
 
@@ -274,6 +330,14 @@ def build_app(settings: Settings, service: ConversationService, *,
     app.action(re.compile(f"^{EDIT}:"))(ack=_ack, lazy=[open_edit])
     app.view(EDIT_VIEW)(ack=_ack, lazy=[submit_edit])
     return app
+
+
+def _clicked_message(body: dict[str, Any]) -> str | None:
+    """`channel:ts` of the message whose button was clicked, as runs store it."""
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    return f"{channel}:{ts}" if channel and ts else None
 
 
 def _click_place(body: dict[str, Any]) -> tuple[str, str | None]:

@@ -1,121 +1,363 @@
-"""Serving a Bolt app: a threaded HTTP endpoint (`/slack/events`) or Socket Mode.
+"""The bot's HTTP port: Slack's `/slack/events` (HTTP mode only), Alertmanager's webhook, and
+the probes, served by uvicorn (h11) through a small ASGI app.
 
-Bolt's development server is single-threaded with a listen backlog of 5, so a burst of
-slash commands queues behind one slow request and overflows the backlog. This one handles
-each request in its own thread; the Bolt app acknowledges inline and leaves the work to
-its lazy listeners, so a request thread lives for a few milliseconds.
+The port faces the network, so everything about a request is checked before the bot spends
+anything on it, and in this order: the exact path (raw bytes: no `//slack/events`,
+`/slack/events/` or percent-encoded twins), the method, the credentials that come in headers
+(Slack's timestamp must be fresh, the webhook's bearer token must match) and the declared
+size, and only then is the body read, with a size cap and a time limit. A refused request is
+answered with `Connection: close`, so an unread body is never parsed as a next request.
+
+Slowloris and idle connections: uvicorn times out idle keep-alive connections but not a
+connection that never finishes its request head, so `_GuardedH11` closes one that has not
+sent a whole head within `header_timeout`. `max_connections` bounds open connections
+(beyond it uvicorn answers 503 at once).
+
+Bolt's own request verification stays on behind this (defence in depth); the signature is
+checked here first only so that a forged request is refused, and audited, before it reaches
+any listener. Bolt's sync `dispatch` runs in a bounded thread pool, never on the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import socket
+import threading
+import time
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
+import uvicorn
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk.signature import SignatureVerifier
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from chatops.slack.alerts import WEBHOOK_PATH, AlertWebhook, answer_json
+from chatops.slack.alerts import WEBHOOK_PATH, AlertWebhook, WebhookAnswer, answer_json
+from chatops.slack.rejections import Rejections
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-MAX_BODY = 1 << 20
-"""Slack payloads are a few kilobytes; refuse anything absurd before reading it."""
-MAX_ALERT_BODY = 8 << 20
-"""An Alertmanager batch of many alerts can be larger."""
+HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+SIGNATURE_WINDOW = 300
+"""Slack's own rule: a request signed more than five minutes ago is a replay."""
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
-class SlackHTTPServer(ThreadingHTTPServer):
-    """A thread per request, a deep listen backlog, and daemon threads (exit doesn't wait)."""
+@dataclass(frozen=True)
+class HTTPLimits:
+    """Bounds on what one client can make the server hold."""
 
-    daemon_threads = True
-    request_queue_size = 1024
-    allow_reuse_address = True
+    max_body: int = 1 << 20
+    """Slack payloads are a few kilobytes."""
+    max_alert_body: int = 8 << 20
+    """An Alertmanager batch of many alerts can be larger."""
+    header_timeout: float = 10.0
+    """Seconds a connection may take to send a whole request head."""
+    body_timeout: float = 10.0
+    """Seconds the body may take to arrive (each piece of it)."""
+    keep_alive: float = 5.0
+    """Seconds an idle keep-alive connection stays open."""
+    max_connections: int = 256
+    """Open connections at once; more get an immediate 503."""
+    workers: int = 16
+    """Threads that run Bolt's dispatch and the webhook handler."""
 
-    def __init__(self, address: tuple[str, int], app: App, path: str = EVENTS_PATH,
-                 webhook: AlertWebhook | None = None) -> None:
-        self.app = app
-        self.path = path
+
+class _Refused(Exception):
+    def __init__(self, status: int, reason: str, *, audit: bool = True) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+        self.audit = audit
+
+
+class BotHTTP:
+    """The ASGI app behind the port.
+
+    `slack` is the Bolt app, or None in Socket Mode (then `/slack/events` does not exist);
+    `webhook` the Alertmanager handler, or None; `ready` answers the readiness probe;
+    `rejections` records every refused request that claimed to be Slack or Alertmanager.
+    """
+
+    def __init__(self, *, slack: App | None, signing_secret: str | None,
+                 webhook: AlertWebhook | None, limits: HTTPLimits | None = None,
+                 ready: Callable[[], bool] | None = None,
+                 rejections: Rejections | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        if slack is not None and not signing_secret:
+            raise ValueError("serving /slack/events needs the signing secret")
+        self.slack = slack
+        self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self.webhook = webhook
-        super().__init__(address, _Handler)
+        self.limits = limits or HTTPLimits()
+        self.ready = ready or (lambda: True)
+        self.rejections = rejections
+        self.clock = clock
+        self.pool = ThreadPoolExecutor(max_workers=self.limits.workers,
+                                       thread_name_prefix="chatops-http")
 
-    @property
-    def url(self) -> str:
-        """The events URL this server answers on."""
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}{self.path}"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: SlackHTTPServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s " + format, self.address_string(), *args)
-
-    def do_GET(self) -> None:
-        # A liveness probe for Kubernetes; everything Slack sends is a POST.
-        if self.path == "/healthz":
-            self._send(200, {}, "ok")
-        else:
-            self._send(404, {}, "")
-
-    def do_POST(self) -> None:
-        path, _, query = self.path.partition("?")
-        length = int(self.headers.get("Content-Length") or 0)
-        if path == WEBHOOK_PATH and self.server.webhook is not None:
-            self._alertmanager(query, length)
-            return
-        if path != self.server.path or length > MAX_BODY:
-            self._send(404 if path != self.server.path else 413, {}, "")
-            return
-        body = self.rfile.read(length).decode("utf-8", errors="replace")
-        headers: dict[str, str | Sequence[str]] = {
-            key.lower(): self.headers.get_all(key) or [] for key in self.headers}
-        request = BoltRequest(body=body, query=query, headers=headers)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return  # lifespan is off; websockets are not served
+        raw_path = bytes(scope.get("raw_path") or b"")
+        method = str(scope["method"])
+        query = bytes(scope.get("query_string") or b"").decode("latin-1")
+        headers = _headers(scope)
+        client = scope.get("client")
+        where = f"{client[0]}:{client[1]}" if client else "?"
+        route = raw_path.decode("latin-1")
         try:
-            response: BoltResponse = self.server.app.dispatch(request)
+            if route in (HEALTH_PATH, READY_PATH):
+                if method not in ("GET", "HEAD"):
+                    raise _Refused(405, "method not allowed", audit=False)
+                ok = route == HEALTH_PATH or self.ready()
+                await _respond(send, 200 if ok else 503, "ok" if ok else "not ready")
+                return
+            if route == EVENTS_PATH and self.slack is not None:
+                self._post_only(method)
+                await self._slack(scope, receive, send, headers, query)
+                return
+            if route == WEBHOOK_PATH and self.webhook is not None:
+                self._post_only(method)
+                await self._alertmanager(receive, send, headers, query)
+                return
+            raise _Refused(404, "no such path", audit=method == "POST")
+        except _Refused as refused:
+            if refused.audit and self.rejections is not None:
+                self.rejections.record(route[:200], refused.reason, refused.status,
+                                       client=where)
+            await _respond(send, refused.status, json.dumps({"error": refused.reason}),
+                           close=True, content_type="application/json")
+
+    @staticmethod
+    def _post_only(method: str) -> None:
+        if method != "POST":
+            raise _Refused(405, "method not allowed", audit=False)
+
+    async def _slack(self, scope: Scope, receive: Receive, send: Send,
+                     headers: dict[str, list[str]], query: str) -> None:
+        assert self.slack is not None and self.verifier is not None
+        if query:
+            raise _Refused(400, "Slack requests carry no query string")
+        timestamp = _one(headers, "x-slack-request-timestamp")
+        signature = _one(headers, "x-slack-signature")
+        if not timestamp or not signature:
+            raise _Refused(401, "unsigned request")
+        if not timestamp.isdigit() or abs(self.clock() - int(timestamp)) > SIGNATURE_WINDOW:
+            raise _Refused(401, "stale or malformed request timestamp")
+        body = await self._body(receive, headers, self.limits.max_body)
+        text = body.decode("utf-8", errors="replace")
+        if not self.verifier.is_valid(body=body, timestamp=timestamp, signature=signature):
+            raise _Refused(401, "bad request signature")
+        request = BoltRequest(body=text, query=query,
+                              headers={k: v for k, v in headers.items()})
+        loop = asyncio.get_running_loop()
+        try:
+            response: BoltResponse = await loop.run_in_executor(
+                self.pool, self.slack.dispatch, request)
         except Exception:
             log.exception("the Slack request could not be dispatched")
             response = BoltResponse(status=500, body="")
-        self._send(response.status, response.headers, response.body)
+        await _respond(send, response.status, response.body,
+                       extra=_bolt_headers(response.headers))
 
-    def _alertmanager(self, query: str, length: int) -> None:
-        webhook = self.server.webhook
+    async def _alertmanager(self, receive: Receive, send: Send,
+                            headers: dict[str, list[str]], query: str) -> None:
+        webhook = self.webhook
         assert webhook is not None
-        if length > MAX_ALERT_BODY:
-            self._send(413, {}, '{"error": "payload too large"}')
-            return
-        body = self.rfile.read(length)
-        headers = {key.lower(): value for key, value in self.headers.items()}
+        if not webhook.authorized(_one(headers, "authorization") or ""):
+            raise _Refused(401, "a valid bearer token is required")
+        body = await self._body(receive, headers, self.limits.max_alert_body)
+        loop = asyncio.get_running_loop()
         try:
-            answer = webhook.handle(body, headers, query)
+            answer: WebhookAnswer = await loop.run_in_executor(
+                self.pool, webhook.handle, body, query)
         except Exception:
             log.exception("the Alertmanager webhook could not be handled")
-            self._send(500, {"Content-Type": "application/json"},
-                       '{"error": "internal error; see the bot log"}')
-            return
-        self._send(answer.status, {"Content-Type": "application/json"}, answer_json(answer))
+            answer = WebhookAnswer(500, {"error": "internal error; see the bot log"})
+        await _respond(send, answer.status, answer_json(answer),
+                       content_type="application/json")
 
-    def _send(self, status: int, headers: dict[str, Any], body: str | dict[str, Any]) -> None:
-        text = body if isinstance(body, str) else json.dumps(body)
-        data = text.encode("utf-8")
-        self.send_response(status)
-        for key, values in headers.items():
-            if key.lower() == "content-length":
-                continue
-            for value in values if isinstance(values, list | tuple) else [values]:
-                self.send_header(key, str(value))
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+    async def _body(self, receive: Receive, headers: dict[str, list[str]], limit: int) -> bytes:
+        """The request body, refused before reading when it says it is too large, and cut off
+        when it turns out larger than it said (chunked) or arrives too slowly."""
+        declared = _one(headers, "content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            raise _Refused(413, "payload too large", audit=False)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            try:
+                message = await asyncio.wait_for(receive(), self.limits.body_timeout)
+            except TimeoutError:
+                raise _Refused(408, "the body took too long", audit=False) from None
+            if message["type"] == "http.disconnect":
+                raise _Refused(400, "client went away", audit=False)
+            piece = bytes(message.get("body") or b"")
+            size += len(piece)
+            if size > limit:
+                raise _Refused(413, "payload too large", audit=False)
+            chunks.append(piece)
+            if not message.get("more_body"):
+                return b"".join(chunks)
 
 
-def serve_socket_mode(app: App, app_token: str) -> None:
-    """Connect to Slack over Socket Mode and handle requests until interrupted."""
+def _headers(scope: Scope) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, value in scope.get("headers") or []:
+        out.setdefault(bytes(name).decode("latin-1").lower(), []).append(
+            bytes(value).decode("latin-1"))
+    return out
+
+
+def _one(headers: dict[str, list[str]], name: str) -> str | None:
+    values = headers.get(name)
+    return values[0] if values and len(values) == 1 else None
+
+
+def _bolt_headers(headers: dict[str, Sequence[str]]) -> list[tuple[str, str]]:
+    return [(key, str(value)) for key, values in headers.items()
+            if key.lower() != "content-length"
+            for value in (values if isinstance(values, list | tuple) else [values])]
+
+
+async def _respond(send: Send, status: int, body: str, *, close: bool = False,
+                   content_type: str = "text/plain; charset=utf-8",
+                   extra: list[tuple[str, str]] | None = None) -> None:
+    data = body.encode("utf-8")
+    headers = [(b"content-length", str(len(data)).encode())]
+    names = {k.lower() for k, _ in extra or []}
+    if "content-type" not in names:
+        headers.append((b"content-type", content_type.encode()))
+    headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in extra or []]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": data})
+
+
+class _GuardedH11(H11Protocol):
+    """uvicorn's h11 protocol plus a deadline for the request head.
+
+    uvicorn arms no timer until a first response has gone out, and disarms the keep-alive
+    timer on the first byte of a next request; a client that sends a few bytes and stops
+    would hold its connection forever. The deadline is armed whenever the connection waits
+    for a request head, and fires only if no new request started since.
+    """
+
+    header_timeout = HTTPLimits.header_timeout
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._arm()
+
+    def _arm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        waiting_for = self.cycle
+        self._deadline = self.loop.call_later(self.header_timeout, self._expire, waiting_for)
+
+    def _expire(self, waiting_for: object) -> None:
+        idle = waiting_for is None or self.cycle.response_complete
+        if self.cycle is waiting_for and idle and not self.transport.is_closing():
+            log.info("closing a connection that sent no complete request in time")
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        super().connection_lost(exc)
+
+
+class HTTPServer:
+    """uvicorn serving a `BotHTTP` app on its own thread (the caller keeps the main thread
+    for signals and Socket Mode)."""
+
+    def __init__(self, app: BotHTTP, host: str, port: int) -> None:
+        self.app = app
+        limits = app.limits
+        protocol = type("GuardedH11", (_GuardedH11,), {"header_timeout": limits.header_timeout})
+        config = uvicorn.Config(
+            app, http=protocol, ws="none", lifespan="off", log_config=None,
+            access_log=False, server_header=False, proxy_headers=False,
+            timeout_keep_alive=max(1, int(limits.keep_alive)),
+            limit_concurrency=limits.max_connections, backlog=1024,
+            timeout_graceful_shutdown=5)
+        self._server = uvicorn.Server(config)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._socket = socket.socket(family, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((host, port))
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The port it listens on (useful with port 0)."""
+        return int(self._socket.getsockname()[1])
+
+    @property
+    def url(self) -> str:
+        """The Slack events URL on this server."""
+        host = self._socket.getsockname()[0]
+        return f"http://{host}:{self.port}{EVENTS_PATH}"
+
+    def start(self) -> HTTPServer:
+        """Serve in a background thread; returns once the port accepts connections."""
+        # uvicorn installs signal handlers only on the main thread; here it runs on its own.
+        self._thread = threading.Thread(target=self._server.run,
+                                        kwargs={"sockets": [self._socket]},
+                                        name="chatops-http", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 15
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the HTTP server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop accepting, finish what is in flight (briefly), and close."""
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(10)
+        self._socket.close()
+        self.app.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def connect_socket_mode(app: App, app_token: str, stop: threading.Event, *,
+                        first_wait: float = 2.0, longest_wait: float = 60.0) -> Any:
+    """Connect to Slack over Socket Mode, retrying with backoff until connected or `stop`.
+
+    Returns the handler (None if stopped first). The client reconnects by itself once it
+    has connected; until then the readiness probe says not ready, and the probes and the
+    webhook keep working.
+    """
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     handler = SocketModeHandler(app, app_token, web_client=app.client)
-    handler.start()  # type: ignore[no-untyped-call]
+    wait = first_wait
+    while not stop.is_set():
+        try:
+            handler.connect()  # type: ignore[no-untyped-call]
+            log.info("connected to Slack over Socket Mode")
+            return handler
+        except Exception as exc:  # the SDK raises many kinds; all mean "not yet"
+            log.warning("Socket Mode connection failed (%s); retrying in %.0fs",
+                        type(exc).__name__, wait)
+        stop.wait(wait)
+        wait = min(wait * 2, longest_wait)
+    return None

@@ -4,7 +4,6 @@ app behind its HTTP endpoint on a random loopback port."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +20,14 @@ from chatops.runbook.catalogue import Catalogue
 from chatops.settings import Settings
 from chatops.slack import Deliverer, build_app, make_client
 from chatops.slack.alerts import AlertWebhook, SlackChat
-from chatops.slack.server import SlackHTTPServer
+from chatops.slack.rejections import Rejections
+from chatops.slack.server import BotHTTP, HTTPServer
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.mock_slack import MockSlack
 from tests.slack.sender import Sender
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+ALERT_TOKEN = "alert-token-for-tests"
 TOKEN = "xoxb-test-token"
 
 
@@ -43,7 +44,7 @@ class Bot:
     slack: MockSlack
     sender: Sender
     deliverer: Deliverer
-    server: SlackHTTPServer
+    server: HTTPServer
     alerts: AlertEngine | None = None
 
     def flush(self) -> None:
@@ -51,8 +52,7 @@ class Bot:
         assert self.deliverer.updates.flush(15)
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
         self.deliverer.close()
 
 
@@ -92,7 +92,7 @@ def start_bot(tmp_path: Path, slack_api: MockSlack
     bots: list[Bot] = []
 
     def start(service: ConversationService, *, update_interval: float = 1.0,
-              alert_rules: AlertRules | None = None, alert_token: str | None = None) -> Bot:
+              alert_rules: AlertRules | None = None, alert_token: str = ALERT_TOKEN) -> Bot:
         settings = slack_settings(tmp_path, slack_api)
         client = make_client(settings)
         deliverer = Deliverer(client, service.store, update_interval=update_interval)
@@ -102,10 +102,11 @@ def start_bot(tmp_path: Path, slack_api: MockSlack
                                  chat=SlackChat(client, service.store),
                                  store=AlertStore(service.store.path))
             webhook = AlertWebhook(engine, channel="C0ALERTS", token=alert_token)
-        app = build_app(settings, service, client=client, deliverer=deliverer, alerts=engine)
-        server = SlackHTTPServer(("127.0.0.1", 0), app, webhook=webhook)
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        rejections = Rejections(service.audit)
+        app = build_app(settings, service, client=client, deliverer=deliverer, alerts=engine,
+                        rejections=rejections)
+        server = HTTPServer(BotHTTP(slack=app, signing_secret=SECRET, webhook=webhook,
+                                    rejections=rejections), "127.0.0.1", 0).start()
         bot = Bot(service, slack_api, Sender(server.url, SECRET, slack_api.base), deliverer,
                   server, engine)
         bots.append(bot)

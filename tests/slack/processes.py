@@ -17,12 +17,15 @@ from tests.slack.conftest import SECRET, TOKEN
 from tests.slack.mock_slack import MockSlack
 
 _URL = re.compile(r"listening on (http://\S+)")
+SOCKET_MODE_URL = re.compile(r"probes and /alertmanager on (http://\S+);")
 
 
 class BotProcess:
     """One bot subprocess; `url` is its /slack/events endpoint."""
 
-    def __init__(self, argv: Sequence[str], env: dict[str, str]) -> None:
+    def __init__(self, argv: Sequence[str], env: dict[str, str],
+                 ready: re.Pattern[str] = _URL) -> None:
+        self.pattern = ready
         self.proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
@@ -34,7 +37,7 @@ class BotProcess:
         assert self.proc.stderr is not None
         for line in self.proc.stderr:
             self.lines.append(line.rstrip())
-            match = _URL.search(line)
+            match = self.pattern.search(line)
             if match:
                 self.url = match.group(1)
                 self._ready.set()

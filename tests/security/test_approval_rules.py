@@ -1,0 +1,215 @@
+"""Approval bypasses through the real Bolt app (HTTP, signed requests, the local Slack API):
+alert remediations must meet the same two-person rule and request policy as a person's
+request, and a question the bot asked belongs to the person it asked."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chatops.alerts.rules import parse_rules
+from chatops.approvals.runs import Run, RunState, RunStore
+from chatops.audit import AuditLog
+from chatops.conversation import ConversationService
+from chatops.demo import DEMO_POLICY
+from chatops.model import Identity
+from chatops.policy.rules import parse_policy
+from chatops.runbook.catalogue import Catalogue
+from chatops.slack.blocks import APPROVE
+from tests.conversation.fake_cluster import FakeCluster
+from tests.slack.conftest import ALERT_TOKEN, Bot, eventually
+from tests.slack.sender import next_ts
+
+ALERTS = "C0ALERTS"
+PREVIEW = Identity("chatops:alerts-preview", ("chatops:previewers",))
+
+
+def alert_bot(start_bot: Callable[..., Bot], service: ConversationService,
+              catalogue: Catalogue) -> Bot:
+    rules = parse_rules({"channels": [ALERTS], "rules": [
+        {"name": "node", "match": {"alertname": "KubeNodeNotReady"},
+         "remediation": "cordon_node"}]}, catalogue)
+    return start_bot(service, alert_rules=rules)
+
+
+def alert_fix(bot: Bot, runbook: str, slots: dict[str, str]) -> Run:
+    """What the alert engine does for a rule's remediation: propose it, post the plan."""
+    thread = next_ts()
+    replies = bot.service.propose_for_alert(runbook, slots, identity=PREVIEW, channel=ALERTS,
+                                            thread=thread, actor="alertmanager")
+    run_id = next(r.run.id for r in replies if r.run is not None)
+    assert bot.alerts is not None
+    bot.alerts.post_plan(ALERTS, thread, run_id)
+    run = bot.service.store.get(run_id)
+    assert run is not None and run.state is RunState.PROPOSED and run.message_ref
+    return run
+
+
+def click(bot: Bot, run: Run, user: str) -> None:
+    assert run.message_ref
+    response = bot.sender.click(APPROVE, run.id, user=user, channel=ALERTS,
+                                message_ts=run.message_ref.split(":", 1)[1])
+    assert response.status == 200
+
+
+def real_calls(cluster: FakeCluster, verb: str) -> list[tuple[str, bool, str | None]]:
+    return [c for c in cluster.calls if c[0] == verb and not c[1]]
+
+
+def settle(bot: Bot, run: Run, count: int) -> None:
+    """Wait until `count` decisions on `run` were handled (approvals, refusals)."""
+    eventually(lambda: len(AuditLog(bot.service.store.path.replace("state.db", "audit.db"))
+                           .list(run_id=run.id, limit=100)) >= count, what="the decisions")
+
+
+def test_lone_approver_of_an_alert_fix_becomes_its_requester_and_needs_another(
+        start_bot: Callable[..., Bot], fake_service: ConversationService,
+        cluster: FakeCluster, catalogue: Catalogue) -> None:
+    bot = alert_bot(start_bot, fake_service, catalogue)
+    run = alert_fix(bot, "cordon_node", {"node": "node-1"})
+    click(bot, run, "U0BOB")
+    eventually(lambda: bot.service.store.get(run.id).requester == "bob",  # type: ignore[union-attr]
+               what="bob to become the requester")
+    click(bot, run, "U0BOB")  # approving his own write request: refused (no self-approval)
+    bot.slack.wait_for("chat.postEphemeral", "can't approve your own")
+    assert bot.service.store.get(run.id).state is RunState.PROPOSED  # type: ignore[union-attr]
+    assert real_calls(cluster, "cordon") == []
+
+    click(bot, run, "U0CAROL")
+    eventually(lambda: bot.service.store.get(run.id).state is RunState.SUCCEEDED,  # type: ignore[union-attr]
+               what="the run")
+    assert real_calls(cluster, "cordon") == [("cordon", False, "bob")]  # as the requester
+    kinds = [e.kind for e in AuditLog(bot.service.store.path.replace("state.db", "audit.db"))
+             .list(run_id=run.id, limit=100)]
+    assert "adopted" in kinds and kinds.count("approval") == 1
+
+
+def test_critical_alert_fix_needs_two_approvers_besides_the_first(
+        start_bot: Callable[..., Bot], fake_service: ConversationService,
+        cluster: FakeCluster, catalogue: Catalogue) -> None:
+    bot = alert_bot(start_bot, fake_service, catalogue)
+    run = alert_fix(bot, "drain_node", {"node": "node-1"})
+    click(bot, run, "U0BOB")
+    click(bot, run, "U0CAROL")
+    settle(bot, run, 3)  # proposed, adopted, carol's approval
+    assert bot.service.store.get(run.id).state is RunState.PROPOSED  # type: ignore[union-attr]
+    assert real_calls(cluster, "drain") == []
+    click(bot, run, "U0ERIN")
+    eventually(lambda: bot.service.store.get(run.id).state.terminal,  # type: ignore[union-attr]
+               what="the run")
+    assert real_calls(cluster, "drain") == [("drain", False, "bob")]
+
+
+@pytest.mark.parametrize(("user", "runbook"), [("U0NOBODY", "cordon_node"),
+                                               ("U0MALLORY", "drain_node")])
+def test_people_who_may_not_request_it_cannot_take_on_an_alert_fix(
+        start_bot: Callable[..., Bot], fake_service: ConversationService,
+        cluster: FakeCluster, catalogue: Catalogue, user: str, runbook: str) -> None:
+    bot = alert_bot(start_bot, fake_service, catalogue)
+    run = alert_fix(bot, runbook, {"node": "node-1"})
+    click(bot, run, user)
+    bot.slack.wait_for("chat.postEphemeral", "may not request")
+    stored = bot.service.store.get(run.id)
+    assert stored is not None and stored.state is RunState.PROPOSED
+    assert stored.act_as_approver and stored.approvers() == ()
+    assert real_calls(cluster, runbook.split("_", maxsplit=1)[0]) == []
+
+
+def test_alert_fix_with_no_approvals_needed_runs_as_the_first_approver(
+        tmp_path: Path, start_bot: Callable[..., Bot], cluster: FakeCluster,
+        catalogue: Catalogue) -> None:
+    # `approvals: {write: 0}` used to raise IndexError and leave the run `running`.
+    policy = parse_policy({**DEMO_POLICY, "approvals": {"read": 0, "write": 0, "critical": 2}})
+    service = ConversationService(catalogue=catalogue, executor=cluster, policy=policy,
+                                  store=RunStore(tmp_path / "state.db"),
+                                  audit=AuditLog(tmp_path / "audit.db"))
+    bot = alert_bot(start_bot, service, catalogue)
+    run = alert_fix(bot, "cordon_node", {"node": "node-1"})
+    click(bot, run, "U0ALICE")  # a developer may request writes; nobody else must approve
+    eventually(lambda: bot.service.store.get(run.id).state is RunState.SUCCEEDED,  # type: ignore[union-attr]
+               what="the run")
+    assert real_calls(cluster, "cordon") == [("cordon", False, "alice")]
+
+
+def post_alert(bot: Bot, query: str) -> tuple[int, dict[str, Any]]:
+    url = bot.server.url.replace("/slack/events", "/alertmanager") + query
+    payload = {"version": "4", "status": "firing", "groupKey": "g", "alerts": [
+        {"status": "firing", "labels": {"alertname": "KubeNodeNotReady", "node": "node-1"},
+         "fingerprint": "f1"}]}
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
+                                     headers={"Authorization": f"Bearer {ALERT_TOKEN}",
+                                              "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+@pytest.mark.parametrize("channel", ["D0BOBDM", "C0OTHER", "C0ALERTS%00", "c0alerts", "C0ALERTS%20"])
+def test_poster_cannot_pick_a_channel_the_rules_do_not_name(
+        start_bot: Callable[..., Bot], fake_service: ConversationService,
+        catalogue: Catalogue, channel: str) -> None:
+    bot = alert_bot(start_bot, fake_service, catalogue)
+    status, answer = post_alert(bot, f"?channel={channel}")
+    assert status in (400, 403), answer
+    assert AuditLog(fake_service.store.path.replace("state.db", "audit.db")).list(
+        kind="alert") == []
+    assert bot.slack.of("chat.postMessage") == []
+    # The rules' own channel is fine.
+    assert post_alert(bot, f"?channel={ALERTS}")[0] == 200
+
+
+def test_alert_fix_is_not_proposed_in_a_channel_the_policy_does_not_allow(
+        tmp_path: Path, cluster: FakeCluster, catalogue: Catalogue) -> None:
+    policy = parse_policy({**DEMO_POLICY, "channels": ["C0OPS"]})
+    service = ConversationService(catalogue=catalogue, executor=cluster, policy=policy,
+                                  store=RunStore(tmp_path / "state.db"),
+                                  audit=AuditLog(tmp_path / "audit.db"))
+    replies = service.propose_for_alert("cordon_node", {"node": "node-1"}, identity=PREVIEW,
+                                        channel=ALERTS, thread="1.1", actor="alertmanager")
+    assert [r.kind for r in replies] == ["refusal"]
+    assert service.store.runs_in_thread(ALERTS, "1.1") == []
+
+
+# ---------------------------------------------------------------- questions
+
+def test_someone_elses_answer_to_a_question_is_not_taken(bot: Bot) -> None:
+    root = next_ts()
+    bot.sender.message("run scale_deployment deployment=checkout-api replicas=5",
+                       user="U0ALICE", channel="C0OPS", ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "In which namespace?")
+    bot.sender.message("prod", user="U0BOB", channel="C0OPS", thread_ts=root)
+    notice = bot.slack.wait_for("chat.postEphemeral", "I asked alice")[0]
+    assert notice.args["user"] == "U0BOB"
+    bot.sender.message("cancel", user="U0BOB", channel="C0OPS", thread_ts=root)
+    bot.slack.wait_for("chat.postMessage", "nothing to cancel")
+    assert bot.service.store.runs_in_thread("C0OPS", root) == []
+
+    bot.sender.message("prod", user="U0ALICE", channel="C0OPS", thread_ts=root)
+    run = eventually(lambda: bot.service.store.runs_in_thread("C0OPS", root),
+                     what="alice's plan")[0]  # type: ignore[index]
+    assert run.requester == "alice" and run.identity.user == "alice"
+    assert run.state is RunState.PROPOSED
+
+
+def test_each_person_keeps_their_own_question(bot: Bot) -> None:
+    root = next_ts()
+    bot.sender.message("run scale_deployment deployment=checkout-api replicas=5",
+                       user="U0ALICE", channel="C0OPS", ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "In which namespace?")
+    bot.sender.message("run scale_deployment deployment=payments-api replicas=4",
+                       user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "In which namespace?", count=2)
+    bot.sender.message("prod", user="U0BOB", channel="C0OPS", thread_ts=root)
+    bot.sender.message("prod", user="U0ALICE", channel="C0OPS", thread_ts=root)
+    runs = eventually(lambda: len(rs := bot.service.store.runs_in_thread("C0OPS", root)) == 2
+                      and rs, what="both plans")
+    owners = {r.requester: r.raw_slots["deployment"] for r in runs}  # type: ignore[union-attr]
+    assert owners == {"alice": "checkout-api", "bob": "payments-api"}
