@@ -10,6 +10,7 @@ import click
 from chatops.cli.audit_cmd import audit
 from chatops.cli.demo_cmd import demo
 from chatops.cli.nlu_cmd import nlu
+from chatops.cli.policy_cmd import policy
 from chatops.cli.runbooks_cmd import runbooks
 from chatops.cli.sandbox_cmd import sandbox
 from chatops.cli.serve_cmd import serve
@@ -34,6 +35,7 @@ cli.add_command(demo)
 cli.add_command(serve)
 cli.add_command(nlu)
 cli.add_command(sandbox)
+cli.add_command(policy)
 
 
 def main() -> None:

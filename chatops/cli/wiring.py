@@ -10,7 +10,7 @@ from chatops.approvals.runs import RunStore
 from chatops.audit import AuditLog
 from chatops.conversation import ConversationService
 from chatops.errors import ChatOpsError
-from chatops.policy.rules import Policy, load_policy, parse_policy
+from chatops.policy.rules import Policy, PolicyError, load_policy, parse_policy
 from chatops.ports import Executor, IntentParser
 from chatops.runbook.catalogue import load_catalogue
 from chatops.settings import Settings
@@ -29,11 +29,17 @@ class SetupError(ChatOpsError):
 
 
 def build_policy(settings: Settings) -> Policy:
-    """The policy file from the settings, or the read-only default."""
+    """The policy file from the settings, or the read-only default.
+
+    A bad file is a `SetupError` reading `file: key.path: reason`.
+    """
     if settings.policy_path is None:
         log.warning("no policy file (CHATOPS_POLICY): everyone may read, nobody may change")
         return parse_policy(SAFE_DEFAULT_POLICY)
-    return load_policy(settings.policy_path)
+    try:
+        return load_policy(settings.policy_path)
+    except PolicyError as exc:
+        raise SetupError(str(exc)) from exc
 
 
 def build_executor(settings: Settings) -> Executor:
@@ -68,10 +74,12 @@ def build_service(settings: Settings, *, policy: Policy | None = None,
                   parser: IntentParser | None = None, use_model: bool = True
                   ) -> ConversationService:
     """The conversation service with real clients, from settings."""
+    # The policy first: a bad file is reported as such, before any cluster is contacted.
+    policy = policy or build_policy(settings)
     return ConversationService(
         catalogue=load_catalogue(),
         executor=executor or build_executor(settings),
-        policy=policy or build_policy(settings),
+        policy=policy,
         store=RunStore(settings.state_db),
         audit=AuditLog(settings.audit_db),
         parser=parser if parser is not None else (build_parser(settings) if use_model
