@@ -158,7 +158,7 @@ class ConversationService:
         def work() -> list[Reply]:
             run = self._run(run_id)
             requester = self.policy.requester(message)
-            if requester.key != run.requester:
+            if requester.key != run.requester or run.act_as_approver:
                 raise Refusal("Only the person who asked can edit this request.")
             if not self.store.transition(run_id, (RunState.PROPOSED,), RunState.CANCELLED):
                 raise Refusal(f"{run_id} is already {self._run(run_id).state}; it can't be "
@@ -587,7 +587,7 @@ class ConversationService:
         # run now, it would act as the preview identity.
         if needed == 0 and not act_as_approver and self.store.transition(
                 run.id, (RunState.PROPOSED,), RunState.APPROVED):
-            replies += self._execute(run.id, turn.on_update)
+            replies += self._execute(run.id, plan, turn.on_update)
         return replies
 
     # ----------------------------------------------------------------- approvals and runs
@@ -688,22 +688,38 @@ class ConversationService:
                       ephemeral=True)]
 
     def _approved(self, run: Run, on_update: Updates | None) -> list[Reply]:
-        """Enough approvals: check for drift, then run."""
-        drift = self._replan_if_drifted(run)
-        if drift is not None:
-            return drift
+        """Enough approvals: render and dry-run again, then run what was approved.
+
+        Nothing stored in the database is trusted as is: the identity must be one the policy
+        gives the requester, and the steps run are the runbook rendered again from the slot
+        values (the stored plan only serves the messages), bound to the approved digest.
+        """
+        if not self.policy.could_be(run.requester, run.identity):
+            self.audit.append("rejected", run_id=run.id, thread=_run_thread(run),
+                              data={"what": "run", "reason": "its identity is not one the "
+                                    "policy gives its requester", "identity":
+                                    run.identity.user, "requester": run.requester})
+            self.store.transition(run.id, (RunState.PROPOSED,), RunState.FAILED, result={
+                "text": "Not run: the identity stored with it is not the requester's."})
+            raise Refusal(f"{run.id} was not run: the identity stored with it is not one the "
+                          "policy gives its requester now (the policy or the state database "
+                          "changed since it was proposed).", "Ask again for a fresh plan.")
+        checked = self._replan_if_drifted(run)
+        if not isinstance(checked, Plan):
+            return checked
         if not self.store.transition(run.id, (RunState.PROPOSED,), RunState.APPROVED):
             return []
-        return self._execute(run.id, on_update)
+        return self._execute(run.id, checked, on_update)
 
-    def _replan_if_drifted(self, run: Run) -> list[Reply] | None:
-        """Render and dry-run again; if anything differs from what was approved, ask again."""
+    def _replan_if_drifted(self, run: Run) -> Plan | list[Reply]:
+        """Render and dry-run again: the plan if nothing differs from what was approved,
+        else the new plan is stored and shown, to be approved again."""
         runbook = self.catalogue.get(run.runbook)
         plan = self._render(runbook, run.raw_slots, run.identity)
         preview = [p.to_json() for p in self._preview(plan, run.identity)]
         binding = _binding(plan, preview)
         if binding == run.digest:
-            return None
+            return plan
         # Approvals are stored against the old binding, so none of them counts any more.
         self.store.update(run.id, plan=plan.to_record(), digest=binding, preview=preview,
                           expires_at=self.clock() + self.policy.expiry.total_seconds())
@@ -716,14 +732,14 @@ class ConversationService:
                                 "plan changed. Here is the new diff; it needs approval again:\n"
                                 + "\n".join(f"  {c}" for c in view.changes))]
 
-    def _execute(self, run_id: str, on_update: Updates | None) -> list[Reply]:
+    def _execute(self, run_id: str, plan: Plan, on_update: Updates | None) -> list[Reply]:
+        """Run `plan`, the approved run's plan as rendered just now, as the requester."""
         if not self.store.transition(run_id, (RunState.APPROVED,), RunState.RUNNING,
                                      owner=self.store.worker_id):
             return []
         self.store.heartbeat()
         run = self._run(run_id)
         thread = _run_thread(run)
-        plan = Plan.from_record(run.plan)
         identity = run.identity
         started = self.clock()
         last_sent = [0.0]

@@ -64,14 +64,17 @@ def alert_text(event: Mapping[str, Any]) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def from_alert_bot(engine: AlertEngine, event: Mapping[str, Any]) -> bool:
-    """Whether `event` is an alert bot's post that the rules allow, in an alert channel."""
+def from_alert_bot(engine: AlertEngine, event: Mapping[str, Any],
+                   default_channel: str | None = None) -> bool:
+    """Whether `event` is an alert bot's post that the rules allow, in an alert channel (one
+    the rules name, or the default alert channel; nowhere when neither is set)."""
     bot = event.get("bot_id")
     if not bot or bot not in engine.rules.allowed_bots:
         return False
     if event.get("subtype") not in (None, "bot_message"):
         return False
-    return not engine.rules.channels or event.get("channel") in engine.rules.channels
+    channels = engine.rules.channels | ({default_channel} if default_channel else set())
+    return event.get("channel") in channels
 
 
 def take_bot_alert(engine: AlertEngine, event: Mapping[str, Any]) -> None:

@@ -255,7 +255,7 @@ def build_app(settings: Settings, service: ConversationService, *,
         engine = alerts
 
         def is_alert(event: dict[str, Any]) -> bool:
-            return from_alert_bot(engine, event)
+            return from_alert_bot(engine, event, settings.alert_channel)
 
         def on_alert(event: dict[str, Any]) -> None:
             take_bot_alert(engine, event)

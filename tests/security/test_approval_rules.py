@@ -5,6 +5,7 @@ request, and a question the bot asked belongs to the person it asked."""
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -213,3 +214,22 @@ def test_each_person_keeps_their_own_question(bot: Bot) -> None:
                       and rs, what="both plans")
     owners = {r.requester: r.raw_slots["deployment"] for r in runs}  # type: ignore[union-attr]
     assert owners == {"alice": "checkout-api", "bob": "payments-api"}
+
+
+@pytest.mark.parametrize("channel", ["C0RANDOM", "D0BOBDM"])
+def test_alert_bot_messages_count_only_in_alert_channels(
+        start_bot: Callable[..., Bot], fake_service: ConversationService,
+        catalogue: Catalogue, channel: str) -> None:
+    # No `channels` in the rules: an allow-listed bot's post is an alert only in the
+    # default alert channel (none here), never wherever it happens to be posted.
+    rules = parse_rules({"allowed_bots": ["B0ALERTS"], "rules": [
+        {"name": "node", "match": {"alertname": "KubeNodeNotReady"},
+         "remediation": "cordon_node"}]}, catalogue)
+    bot = start_bot(fake_service, alert_rules=rules)
+    bot.sender.event({"type": "message", "subtype": "bot_message", "bot_id": "B0ALERTS",
+                      "text": "[FIRING:1] KubeNodeNotReady node=node-1", "channel": channel,
+                      "ts": next_ts(), "channel_type": "channel"})
+    audit = AuditLog(fake_service.store.path.replace("state.db", "audit.db"))
+    time.sleep(1.0)  # nothing to wait for: the point is that nothing happens
+    assert audit.list(kind="alert") == []
+    assert fake_service.store.runs_in_thread(channel, None) == []
