@@ -35,13 +35,17 @@ class _Rule:
 
 
 # Words that follow "password:" or "token:" in prose, not secrets ("token: expired",
-# "DB_PASSWORD is not set", "failed to read secret: permission denied").
+# "DB_PASSWORD is not set", "failed to read secret: permission denied"). The word must be
+# the whole value: whitespace, a value terminator or the end follows it, perhaps after one
+# `.`, `:` or `)` ("token: expired.", `"password": null,`), so `the-Pr0d-pass!` and
+# `no-one-knows-42` are values, not prose.
 _PROSE = (r"(?!(?:is|are|was|were|be|been|not|no|none|null|nil|undefined|missing|empty|unset"
           r"|required|invalid|expired|revoked|true|false|yes|enabled|disabled|set|changed|reset"
           r"|updated|rotated|found|ok|failed|provided|present|permission|access|denied"
           r"|forbidden|unauthorized|error|timeout|timed|unable|cannot|could|the|a|an|for|from"
           r"|to|in|of|and|or|with|must|should|will|has|have|needs|env|environment"
-          r"|variable)\b)")
+          r"|variable|context|connection|dial|eof|unexpected|unknown|x509|incorrect|wrong"
+          r"|mismatch|malformed|too|already)(?=[.:)]?(?:[\s,;&\"'`}\\]|$)))")
 
 # Keys whose last part says the value is about a secret, not the secret itself
 # (`secretName: db-creds`, `api_key_file=/etc/keys/api`, `token_url=https://...`);
@@ -71,9 +75,28 @@ _SENSITIVE_KEY = (r"[\w.-]{0,40}?(?:passw(?:or)?d|passphrase|secret|token|api[_.
                r"|access[_.-]?key|private[_.-]?key|credentials?"
                r"|(?<![a-z])(?:pass|pwd|auth)(?![a-z]))[\w.-]{0,30}+")
 _MASKED = re.escape(MASK)
+# Separators, with their Unicode lookalikes (full-width `：` and `＝`, small `﹕` and `﹦`,
+# ratio `∶`, modifier-letter colon `꞉`): a log in CJK text writes `PASSWORD：hunter2`.
+_COLON = "[:\uff1a\ufe55\u2236\ua789]"
+_EQUALS = "[=\uff1d\ufe66]"
+_COLON_OR_EQUALS = rf"(?:{_COLON}|{_EQUALS})"
+_SEP = rf"(?:{_EQUALS}>|{_COLON}{_EQUALS}|{_EQUALS}|{_COLON})"
+# A quoted value; a backslash escapes the next character, so `"has \"quote\" inside"` is one
+# value. The plain forms after it catch a value that ends in a lone backslash.
+_QUOTED = (r"\\\"(?:(?!\\\").){0,200}\\\"|\"(?:[^\"\\\n]|\\.){0,200}\"|\"[^\"\n]{0,200}\""
+           r"|'(?:[^'\\\n]|\\.){0,200}'|'[^'\n]{0,200}'")
+# A bare word; an apostrophe inside a word (`don't`) is part of it, a closing quote is not.
+_WORD = rf"{_PROSE}(?:[^\s,;&\"'`}}\\]|'(?=\w))+"
+# After `key: ` an unquoted value runs to the end of the line (`passphrase: correct horse
+# battery staple`), but not past a closing quote, backslash or brace, into trailing blanks,
+# into a next `name=` or `name: ` pair (`password: hunter2, host=db`), or past a `: ` (the
+# next link of a Go error chain). Each step looks ahead a bounded distance: linear time.
+_NEXT_PAIR = r"[\w.-]{1,40}+(?:=|:\s)"
+_LINE = (rf"{_PROSE}[^\s\"'`}}\\:,;](?:[^\s\"'`}}\\:,;]|'(?=\w)|:(?!\s|$)"
+         rf"|[,;](?![ \t]*+(?:{_NEXT_PAIR}|[\s\"'`}}\\]|$))"
+         rf"|[ \t]++(?!{_NEXT_PAIR})(?=[^\s\"'`}}\\:])){{0,200}}+")
 # A value: already masked, escaped-quoted (JSON inside a string), quoted, or a bare word.
-_VALUE = (rf"(?:{_MASKED}|\\\"(?:(?!\\\").){{0,200}}\\\"|\"[^\"\n]{{0,200}}\""
-          rf"|'[^'\n]{{0,200}}'|{_PROSE}[^\s,;&\"'`}}\\]+)")
+_VALUE = rf"(?:{_MASKED}|{_QUOTED}|{_WORD})"
 
 
 def _keep_quotes(value: str) -> str:
@@ -84,10 +107,26 @@ def _keep_quotes(value: str) -> str:
     return MASK
 
 
+def _mask_value(match: re.Match[str]) -> str:
+    return match["head"] + _keep_quotes(match["value"])
+
+
 def _mask_keyed(match: re.Match[str]) -> str:
     if not _names_a_value(match["key"]):
         return match[0]
-    return match["head"] + _keep_quotes(match["value"])
+    return _mask_value(match)
+
+
+def _mask_wordy(match: re.Match[str]) -> str:
+    """Mask a quoted value, or a bare one with a letter and a non-letter in it: after a
+    lower-case name and a blank, a plain word or a count is prose (`session_token expires`,
+    `max_tokens 4096`)."""
+    value = match["value"]
+    if value != MASK and value[0] not in "\"'\\":
+        bare = value.rstrip(".,:;)")
+        if not (any(c.isalpha() for c in bare) and not bare.isalpha()):
+            return match[0]
+    return _mask_keyed(match)
 
 
 def _entropy(text: str) -> float:
@@ -175,12 +214,20 @@ _RULES: tuple[_Rule, ...] = (
     _rule("OpenAI / Anthropic style (openai-api-key, anthropic-api-key)",
           r"\bsk-(?:(?:proj|svcacct|admin|ant-[a-z]+\d*)-[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{20,}\b)",
           MASK),
+    # Vault: `hvs.` service, `hvb.` batch, `hvr.` recovery tokens; before Vault 1.10 a
+    # service token was `s.` and 24 letters and digits (gitleaks skips all-letter ones).
+    _rule("HashiCorp Vault tokens (vault-service-token, vault-batch-token)",
+          r"\b(?:hv[sbr]\.[\w-]{24,300}|s\.(?=[A-Za-z]{0,23}\d)[A-Za-z0-9]{24}\b"
+          r"|b\.AAAAAQ[\w-]{24,300})", MASK),
+    _rule("DigitalOcean tokens (digitalocean-pat, digitalocean-access-token,"
+          " digitalocean-refresh-token)",
+          r"\bdo[por]_v1_[a-fA-F0-9]{64}\b", MASK),
     _rule("AWS access key ids (aws-access-token)",
           r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b",
           MASK),
     _rule("Authorization headers (curl-auth-header)",
           rf"(?i)\b(?P<name>(?:proxy-)?authorization)"
-          rf"(?P<sep>\\?[\"']?[ \t]*[:=][ \t]*(?:\[(?!REDACTED\]))?\\?[\"']?)"
+          rf"(?P<sep>\\?[\"']?[ \t]*{_COLON_OR_EQUALS}[ \t]*(?:\[(?!REDACTED\]))?\\?[\"']?)"
           rf"(?:(?P<multi>{_MULTI_PARAM})[ \t]+[^\r\n]*"
           rf"|(?:(?P<scheme>{_SCHEMES})[ \t]+|[A-Za-z][\w-]{{0,30}}[ \t]+(?=[^\s\"',;\]\\]{{8}}))?"
           rf"(?:{_MASKED}|[^\s\"',;\]\\]+))",
@@ -192,12 +239,21 @@ _RULES: tuple[_Rule, ...] = (
           r"(?!(?-i:[A-Z]?[a-z]+|[A-Z]+)(?![\w~+/=-]|\.\w))[A-Za-z0-9._~+/=-]{8,}",
           rf"\1 {MASK}"),
     _rule("cookies (gitlab-session-cookie)",
-          r"(?i)\b(?P<name>set-cookie|cookie)(?P<sep>\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?)"
+          rf"(?i)\b(?P<name>set-cookie|cookie)"
+          rf"(?P<sep>\\?[\"']?[ \t]*{_COLON_OR_EQUALS}[ \t]*\\?[\"']?)"
           r"(?P<value>[^\r\n\"'\\]+)",
           _mask_cookie),
-    # user:password@host in any URL scheme (postgres://, https://, amqp://, redis://).
+    # user:password@host in any URL scheme (postgres://, https://, amqp://, redis://). An
+    # unencoded password may hold `/`, `:` and `@` (`p@ss:w/rd`, base64's `/` and `+`), so
+    # the password runs to the last `@` before any `?` or `#` (`?email=bob@x` is a query),
+    # or, with no `@` before them, to the last `@` of all (`p#ss@host`). An `@` later in a
+    # path is masked with it: some path is hidden, no password leaks. The user may hold an
+    # `@` (an e-mail address). `host:8443/path@x` is a host, a port and a path: a password
+    # does not start with up to five digits and a `/`, `?` or `#`.
     _rule("URL userinfo (generic-api-key, sidekiq-sensitive-url)",
-          r"(?i)\b([a-z][a-z0-9+.-]{0,30}://[^\s:/@]{0,200}):[^\s@/]{1,200}@", rf"\1:{MASK}@"),
+          r"(?i)\b([a-z][a-z0-9+.-]{0,30}://[^\s:/\"'`<>\\\[\]]{0,200}+)"
+          r":(?!\d{1,5}(?:[/?#]|$))(?:[^\s\"'`<>\\?#]{1,200}@|[^\s\"'`<>\\]{1,200}@)",
+          rf"\1:{MASK}@"),
     _rule("URL query parameters (generic-api-key)",
           rf"(?i)(?P<head>[?&](?P<key>{_SENSITIVE_KEY}|key|sig|signature|session|sessionid"
           rf"|jwt)=)(?P<value>[^&#\s\"'<>]+)",
@@ -206,9 +262,12 @@ _RULES: tuple[_Rule, ...] = (
           r"(?i)\b((?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[^;\s\"']+",
           rf"\1{MASK}"),
     # key=value, key: value, "key": "value", key := value, key => value.
+    # After `key: ` (a colon and a blank, as YAML and most config dumps write it) an
+    # unquoted value is the rest of the line; after `=` or a bare `:` it is one word.
     _rule("secret-named keys (generic-api-key, database-password)",
-          rf"(?i)(?P<head>(?<![\w.-])(?P<key>{_SENSITIVE_KEY})\\?[\"']?"
-          rf"[ \t]*(?:=>|:=|=|:)[ \t]*)(?P<value>{_VALUE})",
+          rf"(?i)(?P<head>(?<![\w.-])(?P<key>{_SENSITIVE_KEY})\\?[\"']?[ \t]*"
+          rf"(?:(?P<spaced>{_COLON})[ \t]+|{_SEP}[ \t]*))"
+          rf"(?P<value>{_MASKED}|{_QUOTED}|(?(spaced){_LINE}|{_WORD}))",
           _mask_keyed),
     _rule("command-line flags (generic-api-key)",
           rf"(?i)(?P<head>(?<![\w-])--(?P<key>{_SENSITIVE_KEY})[ \t]+)(?P<value>{_VALUE})",
@@ -219,11 +278,28 @@ _RULES: tuple[_Rule, ...] = (
           r"|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)[A-Z0-9_]{0,30}+)[ \t]+)"
           rf"(?P<value>{_VALUE})",
           _mask_keyed),
+    # aws_secret_access_key wJalr...: a lower-case snake_case name, blanks, a value. In
+    # lower case this is also prose (`session_token expires`), so `_mask_wordy` keeps a plain
+    # word or a number.
+    _rule("snake_case name value (generic-api-key, aws-secret-access-key)",
+          rf"(?i)(?P<head>(?<![\w.-])(?P<key>(?=\w{{0,70}}_){_SENSITIVE_KEY})[ \t]+)"
+          rf"(?P<value>{_VALUE})",
+          _mask_wordy),
+    # Short password flags of database and ssh clients: `mysql -psecret` / `-p'secret'`
+    # (attached only: `mysql -p db` prompts), `mongosh -p secret`, `sshpass -p secret`,
+    # `redis-cli -a secret`. Elsewhere `-p` is a port or `--parents`, so the command is
+    # required on the same line, before any `|`, `;` or `&`.
+    _rule("database and ssh client password flags (generic-api-key)",
+          rf"(?P<head>\b(?:(?:mysql|mariadb)[\w-]{{0,12}}\b[^\n|;&]{{0,200}}?[ \t]-p"
+          rf"|(?:mongo|mongosh|sshpass)\b[^\n|;&]{{0,200}}?[ \t]-p[ \t]*"
+          rf"|redis-cli\b[^\n|;&]{{0,200}}?[ \t]-a[ \t]*))"
+          rf"(?P<value>{_MASKED}|{_QUOTED}|[^\s;&|\"'`]+)",
+          _mask_value),
     # Names too common to always mask (`key`, `signing_key`, `hmac`): only a random-looking
     # value is masked, as gitleaks' generic-api-key does with its entropy threshold.
     _rule("high-entropy value next to a key-like name (generic-api-key)",
           r"(?i)(?P<head>(?<![\w.-])(?P<key>[\w.-]{0,40}?(?:key|hmac|salt|sig|session|cookie)"
-          r"[\w.-]{0,30}+)\\?[\"']?[ \t]*(?:=>|:=|=|:)[ \t]*)"
+          rf"[\w.-]{{0,30}}+)\\?[\"']?[ \t]*{_SEP}[ \t]*)"
           r"(?P<value>\"[^\"\n]{16,200}\"|'[^'\n]{16,200}'|[A-Za-z0-9+/=_.~-]{16,200})",
           _mask_random),
 )
@@ -235,7 +311,9 @@ _RULES: tuple[_Rule, ...] = (
 _HINT = re.compile(
     r"(?i:bearer|basic|auth|cookie|://|PRIVATE KEY|pass|pwd|secret|token|key|credential"
     r"|sig|hmac|salt|session|jwt|gh[pousr]_|github_pat_|gl[a-z]{1,6}-"
-    r"|GR1348941|xox|xapp-|hooks\.slack|sk_|rk_|whsec_|sk-|ya29\.|GOCSPX-|npm_)"
+    r"|GR1348941|xox|xapp-|hooks\.slack|sk_|rk_|whsec_|sk-|ya29\.|GOCSPX-|npm_|hv[sbr]\."
+    r"|do[por]_v1_|mysql|mariadb|mongo|redis-cli)"
+    r"|\bs\.[A-Za-z0-9]{24}|b\.AAAAAQ"
     r"|eyJ|AIza|SG\.|SK[0-9a-fA-F]|A3T|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA")
 
 

@@ -10,6 +10,8 @@ over this repository do not flag the test data; all values are made up.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from chatops.executor.redact import _HINT, _RULES, MASK, redact, redact_lines
@@ -30,6 +32,10 @@ TWILIO = "S" + "K" + HEX32
 NPM = "npm" + "_" + ALNUM36
 OPENAI = "sk" + "-" + "Ab12Cd34Ef56Gh78Ij90Kl12Mn34Op56"
 OPENAI_PROJ = "sk" + "-proj-" + "Ab12Cd34Ef56Gh78Ij90Kl12_Mn34-Op56Qr78St90"
+VAULT_SERVICE = "hv" + "s." + "CAESIJlU9JMYEhOPYv4KEYNZpiq2uPYWGEhJ9pTtmVJjNNxaGh4KHGh2cy5TVkRwTXZ1QnBRN2VKN3d6cXhUOGFaRTY"
+VAULT_BATCH = "hv" + "b." + "AAAAAQKHnX4dGgPH9qZET46oNtlwTvIwXxHGqGICBaBRw753XG_5m_QHssZCoh13sj4uKisGCSOEWIgeyemg5o0LPMKbi5c13GJ0CEKsm7Ds6vxqguAN_5ir-DRC3uACdavCoHRCSr9p-Sv8cf2hMQ"
+VAULT_LEGACY = "s" + "." + "Qm9vZ2llV29vZ2llMTIzNDU2"
+DO_HEX64 = HEX32 + HEX32[::-1]
 AZURE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
 # (family, text, what must disappear)
@@ -138,6 +144,51 @@ POSITIVES: list[tuple[str, str, tuple[str, ...]]] = [
     # generic: a high-entropy value next to a key-ish name that is too common to mask always
     ("generic-high-entropy", f"encryption key: {HEX32}", (HEX32,)),
     ("generic-signing-key", "hmac=Zk3J9qLm2Xp8Rt4Vw7Yb", ("Zk3J9qLm2Xp8Rt4Vw7Yb",)),
+    # HashiCorp Vault (vault-service-token, vault-batch-token) and DigitalOcean
+    # (digitalocean-pat, digitalocean-access-token, digitalocean-refresh-token)
+    ("vault-service", f"vault login ok {VAULT_SERVICE}", (VAULT_SERVICE[4:],)),
+    ("vault-batch", f"using {VAULT_BATCH} for lease", (VAULT_BATCH[4:],)),
+    ("vault-legacy", f"vault token {VAULT_LEGACY} renewed", (VAULT_LEGACY[2:],)),
+    ("digitalocean-pat", f"doctl auth init -t {'do' + 'p_v1_' + DO_HEX64}", (DO_HEX64,)),
+    ("digitalocean-oauth", f"oauth {'do' + 'o_v1_' + DO_HEX64}", (DO_HEX64,)),
+    ("digitalocean-refresh", f"refresh {'do' + 'r_v1_' + DO_HEX64}", (DO_HEX64,)),
+    # URL passwords with `/`, `@` and `:` in them (base64 passwords often have `/` and `+`)
+    ("url-slash-in-password", "DATABASE_URL=postgres://app:Zm9v/YmFy+cXV4@db:5432/app",
+     ("Zm9v", "YmFy", "cXV4")),
+    ("url-slash-no-user", "redis://:s3cr3t/pw@host", ("s3cr3t", "pw@")),
+    ("url-at-in-password", "amqp://guest:p@ssw0rd@host", ("ssw0rd",)),
+    ("url-at-colon-slash", "mysql://user:pa@ss:w/rd@host/db", ("pa@", "ss:w", "rd@")),
+    ("url-hash-in-password", "redis://:p#ss?w0rd@redis:6379", ("p#ss", "w0rd")),
+    ("url-encoded-at", "mongodb+srv://u:p%40ss@cluster0.example.net/db", ("p%40ss",)),
+    ("url-email-user", "smtp://alerts@example.com:app-pw-123@smtp.example.com:587",
+     ("app-pw-123",)),
+    # values that start with a prose word (`the`, `no`, `error`) are still secrets
+    ("kv-prose-prefix", "DB_PASSWORD=the-Pr0d-pass!", ("the-Pr0d-pass!", "Pr0d")),
+    ("kv-prose-prefix-colon", "password: no-one-knows-42", ("no-one-knows-42", "knows")),
+    ("kv-prose-prefix-pass", "pass: error-prone-pw", ("error-prone-pw", "prone")),
+    # a colon-and-space value runs to the end of the line
+    ("kv-passphrase", "passphrase: correct horse battery staple", ("horse", "staple")),
+    ("kv-escaped-quotes", 'password="has \\"quote\\" inside" user=bob', ("has", "quote", "inside")),
+    ("kv-escaped-single", "password='it\\'s mine' user=bob", ("it", "mine")),
+    ("kv-apostrophe", "password=don't-tell", ("don", "tell")),
+    # Unicode lookalike separators
+    ("kv-fullwidth-colon", "PASSWORD\uff1ahunter2", ("hunter2",)),
+    ("kv-fullwidth-equals", "api_token\uff1dabc123", ("abc123",)),
+    ("kv-small-colon", "secret\ufe55 s3cr3t-value", ("s3cr3t-value",)),
+    # lower-case snake_case name, space, value (`aws configure`, config dumps)
+    ("snake-space", f"aws_secret_access_key {AWS_SECRET}", (AWS_SECRET,)),
+    ("snake-space-short", "db_password hunter2", ("hunter2",)),
+    ("snake-space-quoted", 'client_secret "abc"', ("abc",)),
+    # command-line password flags
+    ("flag-equals", "exec /bin/app --password=hunter2 --user=bob", ("hunter2",)),
+    ("flag-java", "java -Dspring.datasource.password=s3cret -jar app.jar", ("s3cret",)),
+    ("mysql-p-quoted", "+ mysql -u root -p'secret' shop", ("secret'",)),
+    ("mysql-p-attached", "mysqldump -h db -uroot -psecret123 shop", ("secret123",)),
+    ("mariadb-p-dquoted", 'mariadb -uroot -p"two words" -e "select 1"', ("two words",)),
+    ("sshpass-p", "sshpass -p s3cr3t ssh admin@bastion", ("s3cr3t",)),
+    ("redis-cli-a", "redis-cli -h redis -a Zm9vYmFy ping", ("Zm9vYmFy",)),
+    ("mongosh-p", "mongosh --host db -u admin -p hunter2 --authenticationDatabase admin",
+     ("hunter2",)),
 ]
 
 NEGATIVES = [
@@ -164,6 +215,31 @@ NEGATIVES = [
     "fetching https://example.com/a:b",
     "failed to read secret: permission denied",
     "GET /search?q=tokens&page=2 200",
+    # a port is not a password, even with an `@` later in the path
+    "fetching https://api.example.com:8443/users/bob@example.com",
+    "GET https://registry.npmjs.org/@babel/core 200",
+    "GET http://[::1]:8080/users/bob@example.com 404",
+    "redirect to https://example.com/login?next=/u/bob@example.com",
+    # a prose word is the whole value, followed by punctuation or the end
+    '{"password": null, "user": "bob"}',
+    "invalid token: expired.",
+    "password: none, using key file",
+    "api_key: missing)",
+    "secret: not found in namespace prod",
+    "error getting token: context deadline exceeded",
+    "failed to refresh token: connection refused",
+    # lower-case snake_case names followed by a plain word or a count
+    "session_token expires in 5m",
+    "refreshing access_token for bob",
+    "usage prompt_tokens 812 max_tokens 4096",
+    # `-p` is a port or `--parents` for most tools, and a bare `-p` makes mysql prompt
+    "ssh -p 22 admin@bastion",
+    "docker run -p 8080:80 nginx",
+    "mkdir -p /var/lib/mysql",
+    "mysql -h db -P 3306 -u root -p shop",
+    "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.",
+    # a word after `s.` is not a legacy Vault token
+    "requests.abcdefghijklmnopqrstuvwx s.abcdefghijklmnopqrstuvwx",
 ]
 
 
@@ -205,6 +281,67 @@ def test_structure_around_secrets_is_kept() -> None:
     assert redact("Set-Cookie: sid=38afes7a8; Path=/") == f"Set-Cookie: sid={MASK}; Path=/"
     assert redact("GET /cb?token=abc123&page=2") == f"GET /cb?token={MASK}&page=2"
     assert redact("MYSQL_ROOT_PASSWORD hunter2") == f"MYSQL_ROOT_PASSWORD {MASK}"
+
+
+def test_structure_around_new_forms_is_kept() -> None:
+    assert redact("amqp://guest:p@ssw0rd@host") == f"amqp://guest:{MASK}@host"
+    assert redact("DATABASE_URL=postgres://app:Zm9v/YmFy+cXV4@db:5432/app") == (
+        f"DATABASE_URL=postgres://app:{MASK}@db:5432/app")
+    assert redact("mysql://user:pa@ss:w/rd@host/db") == f"mysql://user:{MASK}@host/db"
+    assert redact("redis://:s3cr3t/pw@host") == f"redis://:{MASK}@host"
+    assert redact("passphrase: correct horse battery staple") == f"passphrase: {MASK}"
+    assert redact("passphrase: correct horse battery staple  ") == f"passphrase: {MASK}  "
+    assert redact("user: bob password: hunter2 two host=db") == (
+        f"user: bob password: {MASK} host=db")
+    assert redact("password: hunter2 user: bob") == f"password: {MASK} user: bob"
+    assert redact("{password: hunter2, user: bob}") == f"{{password: {MASK}, user: bob}}"
+    assert redact('{"password": 12345, "user": "bob"}') == f'{{"password": {MASK}, "user": "bob"}}'
+    assert redact("passphrase: correct horse, battery staple") == f"passphrase: {MASK}"
+    assert redact("https://u:pw@host/p?email=bob@example.com") == (
+        f"https://u:{MASK}@host/p?email=bob@example.com")
+    assert redact('msg="passphrase: correct horse" user=bob') == (
+        f'msg="passphrase: {MASK}" user=bob')
+    assert redact('password="has \\"quote\\" inside" user=bob') == (
+        f'password="{MASK}" user=bob')
+    assert redact("PASSWORD\uff1ahunter2") == f"PASSWORD\uff1a{MASK}"
+    assert redact("password=hunter2 user=bob") == f"password={MASK} user=bob"
+    assert redact("+ mysql -u root -p'secret' shop") == f"+ mysql -u root -p'{MASK}' shop"
+    assert redact(f"aws_secret_access_key {AWS_SECRET}") == f"aws_secret_access_key {MASK}"
+
+
+@pytest.mark.parametrize("line", [
+    # the URL rule: many schemes, colons, `@`s and slashes, and no end in sight
+    "a://" * 25_000,
+    "postgres://u:" + "p@" * 50_000,
+    "postgres://u:" + "/" * 100_000 + "@",
+    "x://" + ":" * 100_000,
+    "x://" + "a:" * 50_000,
+    "https://h:1/" * 8_500,
+    "DATABASE_URL=redis://:" + "ab/" * 33_000 + " @host",
+    "a://u:?" * 14_000,
+    "a://u:p@h?" * 10_000,
+    "a://[:" * 16_000,
+    # key=value, key: value and flags
+    "password: " + "a " * 50_000,
+    "password: " + ("a" * 39 + " ") * 2_500,
+    "password: x" + " " * 100_000 + "y",
+    "password: " + "a, " * 33_000,
+    "password: " + "a ,b" * 25_000,
+    "password=" * 11_000,
+    "token: " * 14_000,
+    'password="' + '\\"' * 50_000,
+    "aws_secret_access_key " * 4_500,
+    "mysql " + "-x " * 33_000 + "-p",
+    "Authorization: " * 6_500,
+    "s." + "a" * 100_000,
+    "hvs." * 25_000,
+])
+def test_hostile_lines_are_linear(line: str) -> None:
+    """100 KB lines built to make a backtracking rule go quadratic stay fast (each takes
+    about 0.1 s of CPU when every rule is linear; a quadratic one takes minutes)."""
+    started = time.process_time()
+    redact(line)
+    assert time.process_time() - started < 1.0, line[:40]
 
 
 def test_private_key_split_over_lines() -> None:
