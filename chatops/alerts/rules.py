@@ -15,11 +15,26 @@ Slot values come from labels of the same name (`namespace`, `deployment`, `pod`,
 `cronjob`); a `pod` label also gives the owning deployment when the catalogue needs one.
 
 `outbox` bounds the posts waiting to go out (a batch that would pass a bound is refused
-whole) and how often one post is tried before it is given up.
+whole) and how often one post is tried before it is given up. `allowed_bots` (Slack bot ids,
+`B...`) are the bots whose messages in an alert channel are taken as alerts; `channels`
+(Slack channel ids) are the alert channels besides CHATOPS_ALERT_CHANNEL.
+
+The file is read as strictly as the policy file (with the same checks, from
+`chatops.policy.rules`), because a quietly misread rule changes who the bot acts as and
+where: an unknown key (`chanels:`, `remediaton:`) is an error naming its path, and so is a
+key given twice. The diagnostics and preview identities are Kubernetes users and groups the
+bot impersonates, never `system:` ones (`system:masters` would make every diagnostic
+cluster-admin); an absent `user` or `groups` keeps the default shown above. Lists are lists
+(`groups: sre` is not `[sre]`), label values are strings (`severity: no` is not "False"),
+burst and outbox numbers are positive (yes/no is not a number), rule names are unique.
+Alert channels are channels (`C...`/`G...`), never a direct message (`D...`): a fix proposed
+in an alert channel is approved there, and a DM would let one person see and approve it
+alone, out of the team's sight (and let a webhook caller steer alerts into it).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,9 +45,28 @@ import yaml
 
 from chatops.errors import ChatOpsError
 from chatops.model import Identity, Risk, frozen_map
+
+# The policy file's strict checks, shared so both files mean the same by "a kube user", "a
+# Slack id", "an unknown key". They are private to chatops.policy.rules (which this layer may
+# import, not the reverse); reused rather than copied so the two cannot drift apart.
+from chatops.policy.rules import (
+    PolicyError,
+    _at,
+    _did_you_mean,
+    _kind,
+    _kube_groups,
+    _kube_name,
+    _mapping,
+    _slack_id,
+    _string,
+    _strings,
+    _UniqueKeyLoader,
+)
 from chatops.runbook.catalogue import Catalogue
 
 DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
+DIAGNOSTICS_IDENTITY = Identity("chatops:alerts", ("chatops:viewers",))
+PREVIEW_IDENTITY = Identity("chatops:alerts-preview", ("chatops:previewers",))
 
 
 class AlertRulesError(ChatOpsError):
@@ -69,10 +103,8 @@ class AlertRules:
     """All rules, the identity diagnostics run as, and the per-channel burst limit."""
 
     rules: tuple[AlertRule, ...]
-    identity: Identity = field(
-        default_factory=lambda: Identity("chatops:alerts", ("chatops:viewers",)))
-    preview_identity: Identity = field(
-        default_factory=lambda: Identity("chatops:alerts-preview", ("chatops:previewers",)))
+    identity: Identity = DIAGNOSTICS_IDENTITY
+    preview_identity: Identity = PREVIEW_IDENTITY
     """Who a remediation's dry-run preview runs as, before anyone approved it. The engine
     only ever sends dry-runs as this identity; the real run is the approver's."""
     burst_posts: int = 30
@@ -86,65 +118,173 @@ class AlertRules:
         return next((rule for rule in self.rules if rule.matches(labels)), None)
 
 
+_TOP_KEYS = ("diagnostics_identity", "preview_identity", "burst", "outbox", "allowed_bots",
+             "channels", "rules")
+_RULE_KEYS = ("name", "match", "match_re", "diagnostics", "remediation")
+_IDENTITY_KEYS = ("user", "groups")
+_BURST_KEYS = ("posts", "per_seconds")
+_OUTBOX_KEYS = ("per_channel", "total", "max_attempts")
+
+_SLACK_BOT = re.compile(r"B[A-Z0-9]+")
+# Alert channels are public or private channels, never a DM (D...): see the module docstring.
+_ALERT_CHANNEL = re.compile(r"[CG][A-Z0-9]+")
+_SLACK_DM = re.compile(r"D[A-Z0-9]+")
+_LABEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def parse_rules(data: Any, catalogue: Catalogue) -> AlertRules:
-    """Build `AlertRules` from YAML data, checking runbook names against the catalogue."""
-    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-        raise AlertRulesError("the alert rules file needs a `rules` list")
-    rules = []
-    for i, raw in enumerate(data["rules"]):
-        where = f"rules[{i}]"
-        if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
-            raise AlertRulesError(f"{where}: needs a name")
-        match = raw.get("match") or {}
-        match_re = raw.get("match_re") or {}
-        if not isinstance(match, dict) or not isinstance(match_re, dict) or not (
-                match or match_re):
-            raise AlertRulesError(f"{where}.match: a rule matches on at least one label")
-        diagnostics = tuple(raw.get("diagnostics") or ())
-        for name in diagnostics:
-            if name not in catalogue or catalogue.get(name).risk is not Risk.READ:
-                raise AlertRulesError(f"{where}.diagnostics: {name!r} is not a read-only "
-                                      "runbook")
-        remediation = raw.get("remediation")
-        if remediation is not None and remediation not in catalogue:
-            raise AlertRulesError(f"{where}.remediation: no runbook {remediation!r}")
-        try:
-            patterns = {str(k): re.compile(str(v)) for k, v in match_re.items()}
-        except re.error as exc:
-            raise AlertRulesError(f"{where}.match_re: {exc}") from exc
-        rules.append(AlertRule(raw["name"], {str(k): str(v) for k, v in match.items()},
-                               patterns, diagnostics, remediation))
-    ident = data.get("diagnostics_identity") or {}
-    preview = data.get("preview_identity") or {}
-    burst = data.get("burst") or {}
+    """Build `AlertRules` from YAML data, checking runbook names against the catalogue, or
+    raise `AlertRulesError`; its message starts with the key path (`rules[0].match: ...`)."""
+    try:
+        return _parse(data, catalogue)
+    except PolicyError as exc:  # from the shared checks of chatops.policy.rules
+        raise AlertRulesError(str(exc)) from exc
+
+
+def _parse(data: Any, catalogue: Catalogue) -> AlertRules:
+    if not isinstance(data, dict):
+        raise AlertRulesError("the alert rules file must be a YAML mapping")
+    for key in data:
+        if not isinstance(key, str):
+            raise AlertRulesError(f"the alert rules file: key {key!r} must be a string")
+    data = _mapping(data, "", _TOP_KEYS)
+    if "rules" not in data:
+        raise AlertRulesError("rules: required (the list of alert rules; it may be empty)")
+    raw_rules = data["rules"]
+    if not isinstance(raw_rules, list):
+        raise AlertRulesError(f"rules: must be a list of rules, not {_kind(raw_rules)}")
+    rules: list[AlertRule] = []
+    named: dict[str, str] = {}
+    for i, raw in enumerate(raw_rules):
+        rule = _rule(raw, f"rules[{i}]", catalogue)
+        if rule.name in named:
+            raise AlertRulesError(f"rules[{i}].name: {rule.name!r} is also the name of "
+                                  f"{named[rule.name]}; rule names must be unique")
+        named[rule.name] = f"rules[{i}]"
+        rules.append(rule)
+    posts, seconds = _burst(data.get("burst"))
+    allowed_bots = _strings(data.get("allowed_bots"), "allowed_bots")
+    for i, bot in enumerate(allowed_bots):
+        _slack_id(bot, f"allowed_bots[{i}]", _SLACK_BOT, "a Slack bot id (B..., e.g. B0ALERTS; "
+                  "the bot_id of the alert bot's messages, not its user id or name)")
+    channels = _strings(data.get("channels"), "channels")
+    for i, channel in enumerate(channels):
+        where = f"channels[{i}]"
+        if _SLACK_DM.fullmatch(channel):
+            raise AlertRulesError(f"{where}: {channel!r} is a direct message, not a channel; "
+                                  "alerts and their fixes are posted, and approved, where the "
+                                  "team sees them")
+        _slack_id(channel, where, _ALERT_CHANNEL,
+                  "a Slack channel id (C... or G..., e.g. C0ALERTS; not the #name)")
     return AlertRules(
         rules=tuple(rules),
-        identity=Identity(str(ident.get("user", "chatops:alerts")),
-                          tuple(ident.get("groups", ["chatops:viewers"]))),
-        preview_identity=Identity(str(preview.get("user", "chatops:alerts-preview")),
-                                  tuple(preview.get("groups", ["chatops:previewers"]))),
-        burst_posts=int(burst.get("posts", 30)),
-        burst_seconds=float(burst.get("per_seconds", 60)),
-        allowed_bots=frozenset(str(b) for b in data.get("allowed_bots") or ()),
-        channels=frozenset(str(c) for c in data.get("channels") or ()),
+        identity=_identity(data.get("diagnostics_identity"), "diagnostics_identity",
+                           DIAGNOSTICS_IDENTITY),
+        preview_identity=_identity(data.get("preview_identity"), "preview_identity",
+                                   PREVIEW_IDENTITY),
+        burst_posts=posts,
+        burst_seconds=seconds,
+        allowed_bots=frozenset(allowed_bots),
+        channels=frozenset(channels),
         outbox=_outbox(data.get("outbox")),
     )
 
 
-def _outbox(raw: Any) -> OutboxLimits:
-    if raw is None:
-        return OutboxLimits()
+def _rule(raw: Any, where: str, catalogue: Catalogue) -> AlertRule:
     if not isinstance(raw, dict):
-        raise AlertRulesError("outbox: a mapping with per_channel, total and max_attempts")
-    known = set(OutboxLimits.__dataclass_fields__)
-    if unknown := sorted(str(k) for k in raw if k not in known):
-        raise AlertRulesError(f"outbox: unknown key {', '.join(unknown)} (known: "
-                              f"{', '.join(sorted(known))})")
-    for key, value in raw.items():
-        # bool is an int to Python; `max_attempts: yes` is a mistake, not 1.
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise AlertRulesError(f"outbox.{key}: a whole number of at least 1, not {value!r}")
-    limits = OutboxLimits(**raw)
+        raise AlertRulesError(f"{where}: must be a mapping (name, match, ...), not "
+                              f"{_kind(raw)}")
+    fields = _mapping(raw, where, _RULE_KEYS)
+    if "name" not in fields:
+        raise AlertRulesError(f"{where}.name: required")
+    name = _string(fields["name"], f"{where}.name")
+    if not name.strip():
+        raise AlertRulesError(f"{where}.name: must not be empty")
+    if not name.isprintable():
+        raise AlertRulesError(f"{where}.name: {name!r} must not contain control characters "
+                              "or line breaks")
+    match = {label: _string(value, _at(f"{where}.match", label))
+             for label, value in _labels(fields.get("match"), f"{where}.match").items()}
+    match_re = {}
+    for label, value in _labels(fields.get("match_re"), f"{where}.match_re").items():
+        path = _at(f"{where}.match_re", label)
+        pattern = _string(value, path)
+        try:
+            match_re[label] = re.compile(pattern)
+        except re.error as exc:
+            raise AlertRulesError(f"{path}: {pattern!r} is not a regular expression: "
+                                  f"{exc}") from exc
+    if not (match or match_re):
+        raise AlertRulesError(f"{where}.match: a rule matches on at least one label")
+    diagnostics = _strings(fields.get("diagnostics"), f"{where}.diagnostics")
+    for i, runbook in enumerate(diagnostics):
+        path = f"{where}.diagnostics[{i}]"
+        _runbook(runbook, path, catalogue)
+        if catalogue.get(runbook).risk is not Risk.READ:
+            raise AlertRulesError(f"{path}: {runbook!r} is not a read-only runbook; "
+                                  "diagnostics run at once, without approval")
+        if runbook in diagnostics[:i]:
+            raise AlertRulesError(f"{path}: {runbook!r} is listed twice")
+    remediation = fields.get("remediation")
+    if remediation is not None:
+        remediation = _runbook(_string(remediation, f"{where}.remediation"),
+                               f"{where}.remediation", catalogue)
+    return AlertRule(name, match, match_re, diagnostics, remediation)
+
+
+def _labels(raw: Any, where: str) -> dict[str, Any]:
+    """A mapping keyed by Prometheus label names."""
+    labels = _mapping(raw, where)
+    for label in labels:
+        if not _LABEL_NAME.fullmatch(label):
+            raise AlertRulesError(f"{_at(where, label)}: {label!r} is not a label name "
+                                  "(letters, digits and _, not starting with a digit)")
+    return labels
+
+
+def _runbook(name: str, where: str, catalogue: Catalogue) -> str:
+    if name not in catalogue:
+        raise AlertRulesError(f"{where}: no runbook {name!r}"
+                              f"{_did_you_mean(name, catalogue.runbooks)}")
+    return name
+
+
+def _identity(raw: Any, where: str, default: Identity) -> Identity:
+    """A Kubernetes identity the bot acts as; an absent user or groups key keeps the
+    default's."""
+    fields = _mapping(raw, where, _IDENTITY_KEYS)
+    user = _kube_name(fields.get("user", default.user), f"{where}.user", "user")
+    groups = (_kube_groups(fields["groups"], f"{where}.groups") if "groups" in fields
+              else default.groups)
+    return Identity(user, tuple(dict.fromkeys(groups)))
+
+
+def _whole(value: Any, where: str) -> int:
+    # bool is an int to Python; `posts: yes` is a mistake, not 1.
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise AlertRulesError(f"{where}: must be a whole number of at least 1, not "
+                              f"{_kind(value)}")
+    return value
+
+
+def _burst(raw: Any) -> tuple[int, float]:
+    fields = _mapping(raw, "burst", _BURST_KEYS)
+    posts = _whole(fields.get("posts", AlertRules.burst_posts), "burst.posts")
+    seconds = fields.get("per_seconds", AlertRules.burst_seconds)
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise AlertRulesError(f"burst.per_seconds: must be a number of seconds, not "
+                              f"{_kind(seconds)}")
+    if not math.isfinite(seconds):
+        raise AlertRulesError("burst.per_seconds: must be finite")
+    if not seconds > 0:
+        raise AlertRulesError(f"burst.per_seconds: must be more than 0, not {seconds}")
+    return posts, float(seconds)
+
+
+def _outbox(raw: Any) -> OutboxLimits:
+    fields = _mapping(raw, "outbox", _OUTBOX_KEYS)
+    limits = OutboxLimits(**{key: _whole(value, _at("outbox", key))
+                             for key, value in fields.items()})
     if limits.per_channel > limits.total:
         raise AlertRulesError(f"outbox.per_channel ({limits.per_channel}) is more than "
                               f"outbox.total ({limits.total})")
@@ -152,10 +292,20 @@ def _outbox(raw: Any) -> OutboxLimits:
 
 
 def load_rules(path: Path | None, catalogue: Catalogue) -> AlertRules:
-    """Read the rules file (the packaged defaults when `path` is None)."""
+    """Read the rules file (the packaged defaults when `path` is None); errors start with
+    `path: key.path:`. A key given twice in one mapping is an error."""
     source = path or DEFAULT_RULES
     try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise AlertRulesError(f"{source}: cannot be read as YAML: {exc}") from exc
-    return parse_rules(data, catalogue)
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AlertRulesError(f"{source}: cannot be read: {exc}") from exc
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise AlertRulesError(f"{source}: not valid YAML: {exc}") from exc
+    except PolicyError as exc:  # a duplicate key
+        raise AlertRulesError(f"{source}: {exc}") from exc
+    try:
+        return parse_rules(data, catalogue)
+    except AlertRulesError as exc:
+        raise AlertRulesError(f"{source}: {exc}") from exc
