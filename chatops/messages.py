@@ -206,3 +206,10 @@ def adopted_text(run_id: str, approvers: str) -> str:
     """The first approver of an alert's proposal became its requester."""
     return (f"You are now the requester of {run_id}: it will run as you once it has its "
             f"approvals from others ({approvers}).")
+
+
+def which_request_text(decision: str, run_ids: list[str]) -> str:
+    """A bare `approve`/`deny` in a thread where several requests wait."""
+    listed = ", ".join(f"`{decision} {run_id}`" for run_id in run_ids)
+    return (f"Several requests wait for a decision here, so I won't guess which one you "
+            f"mean. Say which: {listed}, or use the buttons on its message.")

@@ -38,6 +38,9 @@ class RunView:
     progress: str = ""
     audit_id: int | None = None
     message_ref: str | None = None
+    binding: str = ""
+    """A short prefix of what approvals are bound to (plan and dry-run); a button shown with
+    one binding can't approve another."""
 
     @property
     def awaiting_approval(self) -> bool:

@@ -29,6 +29,7 @@ from chatops.messages import (
     records_text,
     refusal_text,
     run_view_text,
+    which_request_text,
 )
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, Identity, Message, ParsedIntent, Plan, Risk
 from chatops.policy import Policy, Requester
@@ -65,6 +66,12 @@ _FOLLOW_UP = re.compile(
 _FOLLOW_UP_WORDS = 3
 _FILLER = {"in", "the", "namespace", "ns", "please", "pls", "it's", "its", "it", "is", "use",
            "deployment", "pod", "node", "cronjob", "to", "on"}
+
+
+BINDING_SHOWN = 12
+"""Hex digits of a run's binding that its buttons carry (48 bits: no accidental match)."""
+_DECIDE_ID = re.compile(r"^(approve|confirm|yes|deny|reject)\s+`?(r-[0-9a-f]{8})`?[.!]?$",
+                        re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -124,20 +131,26 @@ class ConversationService:
 
     def decide(self, run_id: str, message: Message, decision: Literal["approve", "deny"], *,
                dedupe_key: str | None = None, on_update: Updates | None = None,
-               origin: str | None = None) -> list[Reply]:
+               origin: str | None = None, shown: str | None = None) -> list[Reply]:
         """An approver's click (or `approve ID` in the console) on a proposed run.
 
         `origin` is the chat message the click came from (`channel:ts`); a click whose
         message is not the run's own (a button replayed onto another run, a made-up
-        payload) is refused and audited.
+        payload) is refused and audited. `shown` is the binding the clicked message showed
+        (`RunView.binding`): when the plan changed since, the click approves nothing.
         """
         if dedupe_key and not self.store.claim(f"action:{dedupe_key}"):
             log.info("duplicate action %s ignored", dedupe_key)
             return []
 
         def work() -> list[Reply]:
+            run = self._run(run_id)
             if origin is not None:
-                self._check_origin(self._run(run_id), message, origin)
+                self._check_origin(run, message, origin)
+            if shown and decision == "approve" and not run.digest.startswith(shown):
+                raise Refusal(f"The plan of {run_id} changed after that message was shown, so "
+                              "your click approved nothing.",
+                              "Read the new diff on the request's message, then approve it.")
             return self._decide(run_id, message, decision, on_update)
         return self._guard(_thread_key(message), work)
 
@@ -217,6 +230,7 @@ class ConversationService:
             undo=undo, notes=run.notes, outcome=outcome,
             progress=str(result.get("progress", "")) if run.state is RunState.RUNNING else "",
             audit_id=result.get("audit_id") if result else None, message_ref=run.message_ref,
+            binding=run.digest[:BINDING_SHOWN],
         )
 
     def run_readonly(self, intent: str, slots: Mapping[str, str], *, identity: Identity,
@@ -298,6 +312,9 @@ class ConversationService:
         if not text:
             raise Refusal("The message is empty.", "Try `help`, or e.g. `show pods in dev`.")
         ctx = self.store.load_thread(thread)
+        by_id = _DECIDE_ID.match(text)
+        if by_id is not None:
+            return self._decide_in_thread(by_id.group(2), by_id.group(1).lower(), turn)
         meta = _META_WORDS.get(text.lower().rstrip(".!"))
         pending = _pending(ctx)
         if pending and meta is None and not is_explicit(text):
@@ -358,6 +375,15 @@ class ConversationService:
                                    "`run NAME key=value ...`.", choices=tuple(close))
         return Reply("answer", "That is outside what I can do: I only run the reviewed "
                                "runbooks. `help` lists them.")
+
+    def _decide_in_thread(self, run_id: str, word: str, turn: _Turn) -> list[Reply]:
+        """`approve r-1a2b3c4d` typed in a thread: only for a request of that thread."""
+        run = self._run(run_id)
+        if (run.channel, run.thread) != (turn.message.channel, turn.message.thread):
+            raise Refusal(f"{run_id} is not a request of this thread.",
+                          "Decide on it in its own thread, or with its buttons.")
+        decision: Literal["approve", "deny"] = "deny" if word in ("deny", "reject") else "approve"
+        return self._decide(run_id, turn.message, decision, turn.on_update)
 
     def _answer_pending(self, pending: Mapping[str, Any], text: str
                         ) -> tuple[str, dict[str, str], float] | None:
@@ -432,12 +458,15 @@ class ConversationService:
                                   run=self.view(run.id))]
             return [Reply("answer", "There is nothing to cancel here.")]
         if intent in ("confirm", "deny"):
-            for run in self.store.runs_in_thread(message.channel, message.thread):
-                if run.state is RunState.PROPOSED:
-                    decision: Literal["approve", "deny"] = (
-                        "approve" if intent == "confirm" else "deny")
-                    return self._decide(run.id, message, decision, turn.on_update)
-            return [Reply("answer", "There is no request waiting for a decision here.")]
+            decision: Literal["approve", "deny"] = "approve" if intent == "confirm" else "deny"
+            waiting = [run for run in self.store.runs_in_thread(message.channel, message.thread)
+                       if run.state is RunState.PROPOSED]
+            if not waiting:
+                return [Reply("answer", "There is no request waiting for a decision here.")]
+            if len(waiting) > 1:
+                # "yes" must not land on a request added after the one the person read.
+                return [Reply("answer", which_request_text(decision, [r.id for r in waiting]))]
+            return self._decide(waiting[0].id, message, decision, turn.on_update)
         return self._undo(turn)
 
     def _undo(self, turn: _Turn) -> list[Reply]:

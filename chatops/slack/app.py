@@ -289,7 +289,8 @@ def build_app(settings: Settings, service: ConversationService, *,
             replies = service.decide(
                 run_id, message(user, f"{decision} {run_id}", channel, thread, ts=action_ts),
                 decision, dedupe_key=f"{action_ts}:{user}:{run_id}",
-                on_update=deliverer.progress(place), origin=_clicked_message(body))
+                on_update=deliverer.progress(place), origin=_clicked_message(body),
+                shown=_shown_binding(action))
             # A refused click concerns only the person who clicked.
             deliverer.deliver([replace(r, ephemeral=True) if r.kind == "refusal" else r
                                for r in replies], place)
@@ -330,6 +331,12 @@ def build_app(settings: Settings, service: ConversationService, *,
     app.action(re.compile(f"^{EDIT}:"))(ack=_ack, lazy=[open_edit])
     app.view(EDIT_VIEW)(ack=_ack, lazy=[submit_edit])
     return app
+
+
+def _shown_binding(action: Mapping[str, Any]) -> str | None:
+    """The binding the clicked message showed (its actions block is `run:ID:BINDING`)."""
+    parts = str(action.get("block_id") or "").split(":")
+    return parts[2] if len(parts) == 3 and parts[2] else None
 
 
 def _clicked_message(body: dict[str, Any]) -> str | None:

@@ -175,7 +175,8 @@ def run_blocks(view: RunView) -> list[Block]:
     if view.undo:
         blocks.append(_context(f"Undo: {escape(view.undo)}"))
     if view.awaiting_approval:
-        blocks.append({"type": "actions", "block_id": f"run:{view.id}", "elements": [
+        block_id = f"run:{view.id}:{view.binding}" if view.binding else f"run:{view.id}"
+        blocks.append({"type": "actions", "block_id": block_id, "elements": [
             _button("Approve", APPROVE, view.id, "primary"),
             _button("Deny", DENY, view.id, "danger"),
             _button("Edit", EDIT, view.id),

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -85,13 +86,16 @@ class BotHTTP:
 
     `slack` is the Bolt app, or None in Socket Mode (then `/slack/events` does not exist);
     `webhook` the Alertmanager handler, or None; `ready` answers the readiness probe;
-    `rejections` records every refused request that claimed to be Slack or Alertmanager.
+    `rejections` records every refused request that claimed to be Slack or Alertmanager;
+    `claim(key)` (the run store's dedupe) is False for a key seen before, so a replayed
+    signed request is answered but not handled again.
     """
 
     def __init__(self, *, slack: App | None, signing_secret: str | None,
                  webhook: AlertWebhook | None, limits: HTTPLimits | None = None,
                  ready: Callable[[], bool] | None = None,
                  rejections: Rejections | None = None,
+                 claim: Callable[[str], bool] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         if slack is not None and not signing_secret:
             raise ValueError("serving /slack/events needs the signing secret")
@@ -101,6 +105,7 @@ class BotHTTP:
         self.limits = limits or HTTPLimits()
         self.ready = ready or (lambda: True)
         self.rejections = rejections
+        self.claim = claim
         self.clock = clock
         self.pool = ThreadPoolExecutor(max_workers=self.limits.workers,
                                        thread_name_prefix="chatops-http")
@@ -138,6 +143,13 @@ class BotHTTP:
             await _respond(send, refused.status, json.dumps({"error": refused.reason}),
                            close=True, content_type="application/json")
 
+    def rejections_record(self, path: str, reason: str, status: int, scope: Scope) -> None:
+        """Record a refused request, when there is a record to keep."""
+        if self.rejections is not None:
+            client = scope.get("client")
+            self.rejections.record(path, reason, status,
+                                   client=f"{client[0]}:{client[1]}" if client else "?")
+
     @staticmethod
     def _post_only(method: str) -> None:
         if method != "POST":
@@ -152,12 +164,20 @@ class BotHTTP:
         signature = _one(headers, "x-slack-signature")
         if not timestamp or not signature:
             raise _Refused(401, "unsigned request")
-        if not timestamp.isdigit() or abs(self.clock() - int(timestamp)) > SIGNATURE_WINDOW:
+        if not _DIGITS.fullmatch(timestamp) or abs(self.clock() - int(timestamp)) > \
+                SIGNATURE_WINDOW:
             raise _Refused(401, "stale or malformed request timestamp")
         body = await self._body(receive, headers, self.limits.max_body)
         text = body.decode("utf-8", errors="replace")
         if not self.verifier.is_valid(body=body, timestamp=timestamp, signature=signature):
             raise _Refused(401, "bad request signature")
+        if self.claim is not None and _form(headers) and not self.claim(
+                f"slack-signature:{signature}"):
+            # Slack never sends a slash command or a click twice (events are retried, with
+            # their own event id); the same signed request again is a replay.
+            self.rejections_record("/slack/events", "a replayed request", 200, scope)
+            await _respond(send, 200, "")
+            return
         request = BoltRequest(body=text, query=query,
                               headers={k: v for k, v in headers.items()})
         loop = asyncio.get_running_loop()
@@ -191,7 +211,11 @@ class BotHTTP:
         """The request body, refused before reading when it says it is too large, and cut off
         when it turns out larger than it said (chunked) or arrives too slowly."""
         declared = _one(headers, "content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        if declared is not None and "transfer-encoding" in headers:
+            # Both framings at once is how requests are smuggled past a proxy (RFC 9112
+            # 6.1 says to close such a connection).
+            raise _Refused(400, "both Content-Length and Transfer-Encoding", audit=False)
+        if declared is not None and (not _DIGITS.fullmatch(declared) or int(declared) > limit):
             raise _Refused(413, "payload too large", audit=False)
         chunks: list[bytes] = []
         size = 0
@@ -209,6 +233,15 @@ class BotHTTP:
             chunks.append(piece)
             if not message.get("more_body"):
                 return b"".join(chunks)
+
+
+_DIGITS = re.compile(r"[0-9]{1,15}")
+
+
+def _form(headers: dict[str, list[str]]) -> bool:
+    """A form-encoded body: slash commands and interactivity (events are JSON)."""
+    return (_one(headers, "content-type") or "").lower().startswith(
+        "application/x-www-form-urlencoded")
 
 
 def _headers(scope: Scope) -> dict[str, list[str]]:

@@ -233,3 +233,80 @@ def test_alert_bot_messages_count_only_in_alert_channels(
     time.sleep(1.0)  # nothing to wait for: the point is that nothing happens
     assert audit.list(kind="alert") == []
     assert fake_service.store.runs_in_thread(channel, None) == []
+
+
+# ---------------------------------------------------------------- deciding on the right plan
+
+def test_a_bare_approve_never_guesses_between_several_waiting_requests(
+        bot: Bot, cluster: FakeCluster) -> None:
+    root = next_ts()
+    bot.sender.message("run scale_deployment deployment=checkout-api namespace=staging "
+                       "replicas=2", user="U0ALICE", channel="C0OPS", ts=root, mention=True)
+    first = eventually(lambda: bot.service.store.runs_in_thread("C0OPS", root),
+                       what="the first plan")[0]  # type: ignore[index]
+    bot.sender.message("run scale_deployment deployment=checkout-api namespace=prod "
+                       "replicas=0", user="U0ALICE", channel="C0OPS", thread_ts=root,
+                       mention=True)
+    eventually(lambda: len(bot.service.store.runs_in_thread("C0OPS", root)) == 2,
+               what="the second plan")
+    bot.sender.message("approve", user="U0BOB", channel="C0OPS", thread_ts=root)
+    bot.slack.wait_for("chat.postMessage", "Several requests wait")
+    assert all(r.state is RunState.PROPOSED
+               for r in bot.service.store.runs_in_thread("C0OPS", root))
+
+    bot.sender.message(f"approve {first.id}", user="U0BOB", channel="C0OPS", thread_ts=root)
+    eventually(lambda: bot.service.store.get(first.id).state is RunState.SUCCEEDED,  # type: ignore[union-attr]
+               what="the approved run")
+    assert cluster.deployments[("prod", "checkout-api")] == 3  # the other one did not run
+
+
+def test_approve_by_id_only_in_the_requests_own_thread(bot: Bot) -> None:
+    root = next_ts()
+    bot.sender.message("run scale_deployment deployment=checkout-api namespace=staging "
+                       "replicas=2", user="U0ALICE", channel="C0OPS", ts=root, mention=True)
+    run = eventually(lambda: bot.service.store.runs_in_thread("C0OPS", root),
+                     what="the plan")[0]  # type: ignore[index]
+    elsewhere = next_ts()
+    bot.sender.message(f"approve {run.id}", user="U0BOB", channel="D0BOB", ts=elsewhere,
+                       channel_type="im")
+    bot.slack.wait_for("chat.postMessage", "not a request of this thread")
+    assert bot.service.store.get(run.id).state is RunState.PROPOSED  # type: ignore[union-attr]
+
+
+def _click_shown(bot: Bot, run: Run, user: str, binding: str) -> None:
+    assert run.message_ref
+    channel, ts = run.message_ref.split(":", 1)
+    response = bot.sender.interaction({
+        "type": "block_actions", "team": {"id": "T0TEAM"}, "user": {"id": user},
+        "api_app_id": "A0APP", "trigger_id": f"trig-{next_ts()}", "channel": {"id": channel},
+        "container": {"type": "message", "channel_id": channel, "message_ts": ts},
+        "message": {"ts": ts, "type": "message"},
+        "actions": [{"type": "button", "action_id": f"{APPROVE}:{run.id}", "value": run.id,
+                     "block_id": f"run:{run.id}:{binding}", "action_ts": next_ts()}]})
+    assert response.status == 200
+
+
+def test_a_click_on_a_plan_that_changed_since_it_was_shown_approves_nothing(
+        bot: Bot, cluster: FakeCluster) -> None:
+    from tests.slack.helpers import propose
+
+    run = propose(bot, user="U0ALICE", namespace="dev", replicas=3)
+    shown = run.digest[:12]
+    block = next(b for c in bot.slack.of("chat.update") for b in c.args.get("blocks") or []
+                 if isinstance(b, dict) and b.get("type") == "actions")
+    assert block["block_id"] == f"run:{run.id}:{shown}"  # the message carries its binding
+    cluster.deployments[("dev", "checkout-api")] = 2  # someone scaled meanwhile
+    _click_shown(bot, run, "U0BOB", shown)
+    eventually(lambda: bot.service.store.get(run.id).digest != run.digest,  # type: ignore[union-attr]
+               what="the replan")
+    _click_shown(bot, run, "U0BOB", shown)  # the same, stale message clicked again
+    bot.slack.wait_for("chat.postEphemeral", "changed after that message was shown")
+    assert bot.service.store.get(run.id).state is RunState.PROPOSED  # type: ignore[union-attr]
+    assert cluster.deployments[("dev", "checkout-api")] == 2
+
+    fresh = bot.service.store.get(run.id)
+    assert fresh is not None
+    _click_shown(bot, fresh, "U0BOB", fresh.digest[:12])
+    eventually(lambda: bot.service.store.get(run.id).state is RunState.SUCCEEDED,  # type: ignore[union-attr]
+               what="the run")
+    assert cluster.deployments[("dev", "checkout-api")] == 3

@@ -430,3 +430,49 @@ def test_serve_anchors_the_audit_chain_outside_the_database(served: Served) -> N
     checkpoint = eventually(anchored, what="a checkpoint past the plan")
     assert isinstance(checkpoint, Checkpoint) and checkpoint.signature_valid(CHECKPOINT_KEY)
     assert audit.verify_against(checkpoint, CHECKPOINT_KEY).ok
+
+
+def test_non_ascii_digits_in_the_timestamp_are_refused_and_audited(served: Served) -> None:
+    run = propose(served)
+    before = len(served.audit("rejected"))
+    body = click_payload(run)
+    request = http("POST", "/slack/events", body.encode(), signed_headers(body))
+    # U+00B2 passes str.isdigit() but is no number; latin-1 on the wire.
+    request = request.replace(b"X-Slack-Request-Timestamp: ", b"X-Slack-Request-Timestamp: \xb2",
+                              1)
+    assert status_of(raw_request(served, request)) == 401
+    assert_still_proposed(served, run)
+    assert served.new_audit("rejected", before)
+
+
+def test_both_content_length_and_chunked_is_refused_and_closed(served: Served) -> None:
+    body = b'{"version": "4", "alerts": []}'
+    chunked = f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
+    request = http("POST", "/alertmanager", chunked, {
+        "Authorization": f"Bearer {ALERT_TOKEN}", "Transfer-Encoding": "chunked"},
+        length=str(len(chunked)))
+    answer = raw_request(served, request, read_timeout=3)
+    assert status_of(answer) == 400
+    assert b"connection: close" in answer.lower()
+
+
+def test_a_replayed_signed_command_is_not_handled_twice(served: Served) -> None:
+    sender = Sender(served.url, SECRET, served.slack.base)
+    before = {r["id"] for r in served.store._db().execute("SELECT id FROM runs").fetchall()}
+    body = sender.command_body("run scale_deployment deployment=checkout-api namespace=dev "
+                               "replicas=9", user="U0ALICE", channel="C0OPS")
+    headers = signed_headers(body)
+    rejected = len(served.audit("rejected"))
+    for _ in range(3):  # captured and sent again within the signature window
+        assert status_of(raw_request(served, http("POST", "/slack/events", body.encode(),
+                                                  headers))) == 200
+    eventually(lambda: len(served.new_audit("rejected", rejected)) == 2,
+               what="the replays to be refused")
+
+    def new_runs() -> list[str]:
+        return [r["id"] for r in served.store._db().execute("SELECT id FROM runs").fetchall()
+                if r["id"] not in before]
+
+    eventually(lambda: len(new_runs()) == 1, what="the plan")
+    time.sleep(0.5)
+    assert len(new_runs()) == 1

@@ -106,7 +106,8 @@ def start_bot(tmp_path: Path, slack_api: MockSlack
         app = build_app(settings, service, client=client, deliverer=deliverer, alerts=engine,
                         rejections=rejections)
         server = HTTPServer(BotHTTP(slack=app, signing_secret=SECRET, webhook=webhook,
-                                    rejections=rejections), "127.0.0.1", 0).start()
+                                    rejections=rejections, claim=service.store.claim),
+                            "127.0.0.1", 0).start()
         bot = Bot(service, slack_api, Sender(server.url, SECRET, slack_api.base), deliverer,
                   server, engine)
         bots.append(bot)

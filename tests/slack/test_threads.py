@@ -30,6 +30,8 @@ def test_mention_asks_for_a_slot_takes_the_answer_in_thread_and_cancels(bot: Bot
 
     bot.sender.message("cancel", user="U0BOB", channel="C0OPS", thread_ts=root)
     eventually(lambda: bot.service.store.get(run.id).state is RunState.CANCELLED)
+    # The state changes before the edit is queued: wait for the edit itself.
+    bot.slack.wait_for("chat.update", "Cancelled")
     bot.flush()
     assert "Cancelled" in bot.slack.of("chat.update")[-1].text()
     bot.slack.wait(lambda cs: any("Cancelled" in t for t in _posts_in(bot, root)))
