@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chatops.errors import ChatOpsError
 from chatops.model import Identity, frozen_map
 from chatops.processes import pid_alive
 from chatops.sqlite import SharedDB
@@ -103,6 +104,24 @@ class RunState(enum.StrEnum):
 TERMINAL = frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.DENIED, RunState.EXPIRED,
                       RunState.CANCELLED, RunState.INTERRUPTED})
 
+TRANSITIONS: Mapping[RunState, frozenset[RunState]] = frozen_map({
+    RunState.PROPOSED: frozenset({RunState.APPROVED, RunState.DENIED, RunState.EXPIRED,
+                                  RunState.CANCELLED, RunState.FAILED}),
+    RunState.APPROVED: frozenset({RunState.RUNNING}),
+    RunState.RUNNING: frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.INTERRUPTED}),
+    **{state: frozenset() for state in TERMINAL},
+})
+"""The legal moves. A run is created `proposed` (changes) or `running` (read-only runbooks,
+which need no approval); `failed` from `proposed` is a run refused at approval time."""
+
+DEDUPE_TTL = 7 * 24 * 3600.0
+"""How long an event id, click or thread marker is remembered (Slack retries for an hour;
+a thread the bot took part in is followed for a week)."""
+
+
+class IllegalTransition(ChatOpsError):
+    """A state change the run state machine does not allow: a bug in the caller."""
+
 
 @dataclass(frozen=True)
 class Approval:
@@ -182,6 +201,21 @@ def _encode(key: str, value: Any) -> Any:
     return value
 
 
+_WRITABLE = frozenset({
+    "runbook", "risk", "requester", "requester_name", "identity", "channel", "thread",
+    "raw_slots", "plan", "digest", "preview", "needed", "confidence", "notes", "expires_at",
+    "owner", "before", "result", "undo_of", "message_ref", "act_as_approver"})
+"""Columns callers may set; `id`, `state` and the timestamps are the store's."""
+
+
+def _columns(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """`fields` encoded for their columns; an unknown name is a bug, never SQL."""
+    unknown = set(fields) - _WRITABLE
+    if unknown:
+        raise ValueError(f"not a writable column of runs: {', '.join(sorted(unknown))}")
+    return {k: _encode(k, v) for k, v in fields.items()}
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, Mapping):
         return dict(value)
@@ -212,6 +246,13 @@ class RunStore:
                              (key, self.clock()))
             return cur.rowcount == 1
 
+    def prune_dedupe(self, older_than: float = DEDUPE_TTL) -> int:
+        """Forget dedupe keys older than `older_than` seconds; returns how many."""
+        with self._tx() as db:
+            cur = db.execute("DELETE FROM dedupe WHERE created_at < ?",
+                             (self.clock() - older_than,))
+            return cur.rowcount
+
     def seen(self, key: str) -> bool:
         """Whether `key` was claimed before (a read-only `claim`, for fast paths)."""
         row = self._db().execute("SELECT 1 FROM dedupe WHERE key = ?", (key,)).fetchone()
@@ -221,8 +262,10 @@ class RunStore:
         """Insert a new run and return it; `fields` are the columns of `runs`."""
         now = self.clock()
         run_id = f"r-{uuid.uuid4().hex[:8]}"
+        if state not in (RunState.PROPOSED, RunState.RUNNING):
+            raise IllegalTransition(f"a run starts proposed or running, not {state}")
         row = {"id": run_id, "state": state.value, "created_at": now, "updated_at": now,
-               **{k: _encode(k, v) for k, v in fields.items()}}
+               **_columns(fields)}
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         with self._tx() as db:
@@ -250,10 +293,13 @@ class RunStore:
                    **fields: Any) -> bool:
         """Move the run to `to_state` only if it is in one of `from_states`.
 
-        Returns True for exactly one of any number of concurrent callers.
+        Returns True for exactly one of any number of concurrent callers. Asking for a move
+        that `TRANSITIONS` does not allow raises `IllegalTransition`, whatever the run's state.
         """
-        sets = {"state": to_state.value, "updated_at": self.clock(),
-                **{k: _encode(k, v) for k, v in fields.items()}}
+        for state in from_states:
+            if to_state not in TRANSITIONS[state]:
+                raise IllegalTransition(f"a run can't go from {state} to {to_state}")
+        sets = {"state": to_state.value, "updated_at": self.clock(), **_columns(fields)}
         assignments = ", ".join(f"{k} = ?" for k in sets)
         marks = ", ".join("?" for _ in from_states)
         with self._tx() as db:
@@ -265,7 +311,7 @@ class RunStore:
 
     def update(self, run_id: str, **fields: Any) -> None:
         """Change non-state columns of a run (message reference, progress notes)."""
-        sets = {"updated_at": self.clock(), **{k: _encode(k, v) for k, v in fields.items()}}
+        sets = {"updated_at": self.clock(), **_columns(fields)}
         assignments = ", ".join(f"{k} = ?" for k in sets)
         with self._tx() as db:
             db.execute(f"UPDATE runs SET {assignments} WHERE id = ?",  # noqa: S608

@@ -26,8 +26,9 @@ def test_serve_needs_a_bot_token_and_a_way_in() -> None:
 
 def test_interrupted_runs_are_announced_on_their_message(bot: Bot) -> None:
     run = propose(bot)
-    # A run left `running` by a process that no longer exists.
-    assert bot.service.store.transition(run.id, (RunState.PROPOSED,), RunState.RUNNING,
+    # A run left `running` by a process that no longer exists (reached by legal moves).
+    assert bot.service.store.transition(run.id, (RunState.PROPOSED,), RunState.APPROVED)
+    assert bot.service.store.transition(run.id, (RunState.APPROVED,), RunState.RUNNING,
                                         owner="gone:1:dead")
     announce_recovered(bot.service.recover(), bot.deliverer, bot.service.store)
     assert bot.service.store.get(run.id).state is RunState.INTERRUPTED
