@@ -1,6 +1,10 @@
 """The fixed verb set: every action a runbook step may take, with its parameter schema.
 
-The executor implements exactly these verbs; a runbook naming anything else is invalid.
+This is the half of a verb the runbook engine sees (it validates and renders steps against
+it), so it imports nothing from the executor or `kubernetes`. The other half, what the verb
+does, is registered under the same name next to its code in `chatops.executor` (e.g.
+`@registry.write("scale")` in `writes.py`); a test fails when either half lacks the other.
+A runbook naming a verb outside this set is invalid.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Protocol
 
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, SlotSpan
+from chatops.runbook.catalogue import catalogue_fingerprint
 from chatops.runbook.markup import parse_markup as catalogue_markup
 from finetune.lexicon import Lexicon
 from finetune.phrases import META_PHRASES, OOS_PHRASES
@@ -126,14 +127,6 @@ class Dataset:
 def _stable_fraction(key: str, seed: int) -> float:
     digest = hashlib.sha256(f"{seed}|{key}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
-
-
-def catalogue_fingerprint(catalogue: CatalogueLike) -> dict[str, tuple[str, ...]]:
-    """Sorted runbook names with their sorted slot names: what a model must know."""
-    return {
-        name: tuple(sorted(catalogue.runbooks[name].slots))
-        for name in sorted(catalogue.runbooks)
-    }
 
 
 def templates_from_catalogue(
@@ -493,7 +486,7 @@ def dataset_from_catalogue(
         name: str(getattr(rb.risk, "value", rb.risk)) for name, rb in catalogue.runbooks.items()
     }
     return build_dataset(
-        [*runbook_templates, *extra], risks, catalogue_fingerprint(catalogue), config
+        [*runbook_templates, *extra], risks, catalogue_fingerprint(catalogue.runbooks), config
     )
 
 

@@ -8,6 +8,10 @@ Safety rule: a *mutating* intent (a runbook whose risk is not `read`, or the `co
 read-only runbook below the (lower) read threshold is not either.
 The parser returns `oos` instead, with the candidate first in `alternatives`, so the
 conversation asks or offers the closest runbooks rather than guessing.
+
+A runbook's risk comes from the live catalogue passed in (`catalogue=`), not from the risks
+recorded in the model's meta.json at training time: raising a runbook from read to write
+raises its bar at once, without a retrain.
 """
 
 from __future__ import annotations
@@ -15,15 +19,15 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from chatops.model import OUT_OF_SCOPE, ParsedIntent, SlotSpan
+from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk, SlotSpan
 from intents.encoding import DEFAULT_MAX_LENGTH, encode_words, load_tokenizer
 from intents.text import Normalised, Word, normalise, split_words
 
@@ -50,16 +54,30 @@ class ModelNotFound(FileNotFoundError):
     """The model directory lacks a file the parser needs."""
 
 
+class RunbookRisk(Protocol):
+    """The part of a runbook the parser needs: its risk level."""
+
+    @property
+    def risk(self) -> Risk: ...
+
+
+class RiskCatalogue(Protocol):
+    """The runbook catalogue as the parser sees it (`chatops.runbook.catalogue.Catalogue`)."""
+
+    @property
+    def runbooks(self) -> Mapping[str, RunbookRisk]: ...
+
+
 @dataclass(frozen=True)
 class _Loaded:
     session: onnxruntime.InferenceSession
     tokenizer: Tokenizer
     intents: tuple[str, ...]
     slots: tuple[str, ...]
-    guarded: frozenset[str]
     threshold: float
-    read_guarded: frozenset[str]
     read_threshold: float
+    trained_risks: Mapping[str, str]
+    """meta.json's risks: used only when no catalogue was given."""
 
 
 def _softmax(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
@@ -107,17 +125,23 @@ class ModelParser:
     `model_dir` holds `model.onnx`, `tokenizer.json`, `labels.json` and `meta.json` (see
     `finetune.export`). Nothing is read until the first `parse` (or `load`); loading is
     guarded by a lock, and ONNX Runtime sessions are safe to run from several threads.
+
+    `catalogue` is the runbook catalogue the bot serves; each runbook's confidence bar
+    follows its risk there. Without one, the risks recorded at training time are used (and
+    a warning says so), which keeps a stale bar when a runbook's risk has changed since.
     """
 
     def __init__(
         self,
         model_dir: Path,
         *,
+        catalogue: RiskCatalogue | None = None,
         threads: int = 2,
         threshold: float | None = None,
         max_length: int = DEFAULT_MAX_LENGTH,
     ) -> None:
         self.model_dir = Path(model_dir)
+        self.catalogue = catalogue
         self.threads = threads
         self._threshold = threshold
         self._max_length = max_length
@@ -142,6 +166,25 @@ class ModelParser:
     def threshold(self) -> float:
         """Confidence below which a mutating intent is not returned."""
         return self._model().threshold
+
+    def threshold_for(self, intent: str) -> float | None:
+        """The confidence `intent` needs to be answered, or None when any will do.
+
+        Mutating runbooks and the `confirm` / `undo` meta intents need `threshold`,
+        read-only runbooks the lower read threshold; the other meta intents and `oos` need
+        none. A runbook the catalogue does not know is held to the mutating bar.
+        """
+        model = self._model()
+        if intent in GUARDED_META_INTENTS:
+            return model.threshold
+        if intent in META_INTENTS or intent == OUT_OF_SCOPE:
+            return None
+        if self.catalogue is not None:
+            runbook = self.catalogue.runbooks.get(intent)
+            risk = None if runbook is None else str(runbook.risk)
+        else:
+            risk = model.trained_risks.get(intent)
+        return model.read_threshold if risk == Risk.READ else model.threshold
 
     def _read_json(self, name: str) -> dict[str, Any]:
         path = self.model_dir / name
@@ -178,10 +221,8 @@ class ModelParser:
         session = onnxruntime.InferenceSession(
             str(model_path), options, providers=["CPUExecutionProvider"]
         )
-        risks: dict[str, str] = meta.get("risks", {})
-        guarded = frozenset(
-            {name for name, risk in risks.items() if risk != "read"} | GUARDED_META_INTENTS
-        )
+        intents = tuple(labels["intents"])
+        self._check_catalogue(intents)
         threshold = self._threshold
         if threshold is None:
             threshold = float(meta.get("threshold", DEFAULT_THRESHOLD))
@@ -191,13 +232,22 @@ class ModelParser:
         return _Loaded(
             session=session,
             tokenizer=load_tokenizer(str(self.model_dir / "tokenizer.json"), self._max_length),
-            intents=tuple(labels["intents"]),
+            intents=intents,
             slots=tuple(labels["slots"]),
-            guarded=guarded,
             threshold=threshold,
-            read_guarded=frozenset(name for name, risk in risks.items() if risk == "read"),
             read_threshold=min(read_threshold, threshold),
+            trained_risks=dict(meta.get("risks", {})),
         )
+
+    def _check_catalogue(self, intents: Sequence[str]) -> None:
+        if self.catalogue is None:
+            log.warning("no runbook catalogue given to the NLU parser; confidence bars follow "
+                        "the risks in %s/meta.json, which may be out of date", self.model_dir)
+            return
+        unknown = sorted(set(self.catalogue.runbooks) - set(intents))
+        if unknown:
+            log.warning("the NLU model in %s was not trained on %s; retrain it with "
+                        "`chatops nlu train`", self.model_dir, ", ".join(unknown))
 
     def parse(self, text: str) -> ParsedIntent:
         """Understand one message; slot values and spans refer to `text` as given."""
@@ -229,9 +279,8 @@ class ModelParser:
             slots.setdefault(span.slot, span.text)
         top = model.intents[order[0]]
         top_p = float(probs[order[0]])
-        unsure = (top in model.guarded and top_p < model.threshold) or (
-            top in model.read_guarded and top_p < model.read_threshold)
-        if unsure:
+        bar = self.threshold_for(top)
+        if bar is not None and top_p < bar:
             # Unsure about a runbook: don't answer with it; offer it among the candidates.
             others = [i for i in order if model.intents[i] != OUT_OF_SCOPE]
             oos_p = (

@@ -12,7 +12,7 @@ from chatops.conversation import ConversationService
 from chatops.errors import ChatOpsError
 from chatops.policy.rules import Policy, PolicyError, load_policy, parse_policy
 from chatops.ports import Executor, IntentParser
-from chatops.runbook.catalogue import load_catalogue
+from chatops.runbook.catalogue import Catalogue, load_catalogue
 from chatops.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,13 @@ def build_executor(settings: Settings) -> Executor:
     return KubeExecutor(api)
 
 
-def build_parser(settings: Settings) -> IntentParser | None:
-    """The NLU model (loaded lazily on first use), or None when no model is installed."""
+def build_parser(settings: Settings, catalogue: Catalogue | None = None
+                 ) -> IntentParser | None:
+    """The NLU model (loaded lazily on first use), or None when no model is installed.
+
+    Its confidence bars follow `catalogue`'s risks (the live runbook files), not the risks
+    the model was trained with.
+    """
     try:
         from intents import ModelParser, default_model_dir
     except ImportError:
@@ -65,7 +70,8 @@ def build_parser(settings: Settings) -> IntentParser | None:
     if not (model_dir / "model.onnx").exists():
         log.warning("no NLU model in %s; only `run NAME key=value` works", model_dir)
         return None
-    parser: IntentParser = ModelParser(model_dir, threads=settings.nlu_threads)
+    parser: IntentParser = ModelParser(model_dir, threads=settings.nlu_threads,
+                                       catalogue=catalogue or load_catalogue())
     return parser
 
 
@@ -76,12 +82,13 @@ def build_service(settings: Settings, *, policy: Policy | None = None,
     """The conversation service with real clients, from settings."""
     # The policy first: a bad file is reported as such, before any cluster is contacted.
     policy = policy or build_policy(settings)
+    catalogue = load_catalogue()
     return ConversationService(
-        catalogue=load_catalogue(),
+        catalogue=catalogue,
         executor=executor or build_executor(settings),
         policy=policy,
         store=RunStore(settings.state_db),
         audit=AuditLog(settings.audit_db),
-        parser=parser if parser is not None else (build_parser(settings) if use_model
-                                                  else None),
+        parser=parser if parser is not None else (build_parser(settings, catalogue)
+                                                  if use_model else None),
     )

@@ -16,6 +16,7 @@ from chatops.executor import convert as cv
 from chatops.executor import reads
 from chatops.executor.client import Kube
 from chatops.executor.redact import redact
+from chatops.executor.registry import Call, registry
 from chatops.results import ContainerInfo, EventInfo, Finding, LogLines, Record
 
 PULL_ERRORS = frozenset({"ImagePullBackOff", "ErrImagePull", "InvalidImageName",
@@ -195,6 +196,37 @@ def _subject(kube: Kube, namespace: str, deployment: str | None, pod: str | None
     return _Subject(namespace, f"pod {pod}", [p])
 
 
+def _scheduling_findings(pods: Sequence[Mapping[str, Any]],
+                         events: Sequence[Mapping[str, Any]]) -> list[Finding]:
+    findings = []
+    for name, reason in _unschedulable(pods, events):
+        cordoned = "unschedulable" in reason.lower() and "node(s)" in reason
+        text = (f"pod {name} cannot be scheduled: {reason or 'no node fits it'}. "
+                + ("Some nodes are cordoned; uncordoning one would make room."
+                   if cordoned else
+                   "No node matches its node selector, affinity or resource requests; "
+                   "changing those or adding capacity is outside the runbook catalogue."))
+        # Which node to uncordon is the user's call; the runbook will ask for it.
+        findings.append(Finding("error", f"pod {name}", text,
+                                "uncordon_node" if cordoned else None, {},
+                                outside_catalogue=not cordoned))
+    return findings
+
+
+def _healthy(subject: _Subject, dep: Mapping[str, Any] | None, warnings: int,
+             now: datetime) -> Finding:
+    if dep is not None:
+        info = cv.deployment_info(dep)
+        text = (f"deployment {info.name} is healthy: {info.available} of {info.desired} "
+                f"replicas available, revision {info.revision}.")
+    else:
+        pi = cv.pod_info(subject.pods[0], now)
+        text = f"pod {pi.name} is healthy: {pi.phase}, {pi.ready} containers ready."
+    if warnings:
+        text += f" There were {_plural(warnings, 'recent warning event')} (below)."
+    return Finding("info", subject.label, text)
+
+
 def diagnose(kube: Kube, namespace: str, deployment: str | None, pod: str | None,
              now: datetime) -> tuple[Record, ...]:
     """Findings first, then recent Warning events and the last log lines of failing
@@ -211,17 +243,7 @@ def diagnose(kube: Kube, namespace: str, deployment: str | None, pod: str | None
     for prob in sorted(problems, key=lambda p: ({"pull": 0, "oom": 1, "crash": 2}[p.kind],
                                                  p.container)):
         findings.append(_explain(prob, subject, _bad_rollout(subject, prob.pods)))
-    for name, reason in _unschedulable(subject.pods, events):
-        cordoned = "unschedulable" in reason.lower() and "node(s)" in reason
-        text = (f"pod {name} cannot be scheduled: {reason or 'no node fits it'}. "
-                + ("Some nodes are cordoned; uncordoning one would make room."
-                   if cordoned else
-                   "No node matches its node selector, affinity or resource requests; "
-                   "changing those or adding capacity is outside the runbook catalogue."))
-        # Which node to uncordon is the user's call; the runbook will ask for it.
-        findings.append(Finding("error", f"pod {name}", text,
-                                "uncordon_node" if cordoned else None, {},
-                                outside_catalogue=not cordoned))
+    findings.extend(_scheduling_findings(subject.pods, events))
     dep = subject.deployment
     if dep is not None and not pod:
         info = cv.deployment_info(dep)
@@ -239,16 +261,7 @@ def diagnose(kube: Kube, namespace: str, deployment: str | None, pod: str | None
                 "available; its pods show no failure yet, so it may still be starting."))
     warnings = [e for e in events if e.get("type") == "Warning"]
     if not findings:
-        if dep is not None and not pod:
-            info = cv.deployment_info(dep)
-            text = (f"deployment {info.name} is healthy: {info.available} of {info.desired} "
-                    f"replicas available, revision {info.revision}.")
-        else:
-            pi = cv.pod_info(subject.pods[0], now)
-            text = f"pod {pi.name} is healthy: {pi.phase}, {pi.ready} containers ready."
-        if warnings:
-            text += f" There were {_plural(len(warnings), 'recent warning event')} (below)."
-        findings.append(Finding("info", subject.label, text))
+        findings.append(_healthy(subject, dep if not pod else None, len(warnings), now))
     records: list[Record] = list(findings)
     seen: set[tuple[str, str]] = set()
     evs: list[EventInfo] = []
@@ -261,6 +274,12 @@ def diagnose(kube: Kube, namespace: str, deployment: str | None, pod: str | None
     records.extend(evs[:MAX_WARNINGS])
     records.extend(_failing_logs(kube, namespace, subject.pods, problems))
     return tuple(records)
+
+
+@registry.read("diagnose")
+def _diagnose(c: Call) -> tuple[Record, ...]:
+    p = c.params
+    return diagnose(c.kube, p.s("namespace"), p.opt_s("deployment"), p.opt_s("pod"), c.now)
 
 
 def _failing_logs(kube: Kube, namespace: str, pods: Sequence[Mapping[str, Any]],

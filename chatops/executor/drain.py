@@ -20,7 +20,9 @@ from chatops.errors import Refusal, Retryable
 from chatops.executor import convert as cv
 from chatops.executor import reads
 from chatops.executor.client import Kube, Target, map_api_error
-from chatops.executor.writes import say, set_unschedulable
+from chatops.executor.patch import say
+from chatops.executor.registry import Call, registry
+from chatops.executor.writes import set_unschedulable
 from chatops.ports import Progress
 from chatops.results import FieldChange, StepResult
 
@@ -94,6 +96,18 @@ def _evict(kube: Kube, pod: Mapping[str, Any], dry_run: bool) -> None:
         raise
 
 
+def _blocked_now(kube: Kube, pods: list[dict[str, Any]]) -> list[str]:
+    """The pods whose eviction a PodDisruptionBudget refuses right now (dry-run evictions)."""
+    blocked = []
+    for p in pods:
+        try:
+            _evict(kube, p, dry_run=True)
+        except ApiException as e:
+            if e.status == 429:
+                blocked.append(_key(p))
+    return blocked
+
+
 def drain(kube: Kube, node: str, *, timeout: int | None, dry_run: bool,
           progress: Progress | None, clock: Callable[[], float],
           sleep: Callable[[float], None], interval: float) -> StepResult:
@@ -115,13 +129,7 @@ def drain(kube: Kube, node: str, *, timeout: int | None, dry_run: bool,
     skipped = [f"{_key(p)} ({r})" for p in pods if (r := skipped_reason(p))]
     left = f"; left alone: {', '.join(skipped)}" if skipped else ""
     if dry_run:
-        blocked = []
-        for p in todo:
-            try:
-                _evict(kube, p, dry_run=True)
-            except ApiException as e:
-                if e.status == 429:
-                    blocked.append(_key(p))
+        blocked = _blocked_now(kube, todo)
         note = (f"; a PodDisruptionBudget blocks {', '.join(blocked)} right now, so the drain "
                 f"would wait for it (up to {limit:.0f} s)" if blocked else "")
         text = f"drain node {node}: cordon it and evict {len(todo)} pods{left}{note}"
@@ -158,3 +166,10 @@ def drain(kube: Kube, node: str, *, timeout: int | None, dry_run: bool,
         sleep(interval)
     text = f"drain node {node}: cordoned, evicted {len(evicted)} pods{left}"
     return StepResult("drain", False, say(text, False), tuple(changes), affected)
+
+
+@registry.write("drain")
+def _drain(c: Call) -> StepResult:
+    return drain(c.kube, c.params.s("node"), timeout=c.params.opt_i("timeout_seconds"),
+                 dry_run=c.dry_run, progress=c.progress, clock=c.clock, sleep=c.sleep,
+                 interval=c.interval)

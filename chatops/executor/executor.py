@@ -6,7 +6,7 @@ import difflib
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,14 +14,13 @@ from kubernetes import client as k8s
 
 from chatops.errors import ClusterError, Permanent
 from chatops.executor import convert as cv
-from chatops.executor import diagnose as diag
-from chatops.executor import reads, verify, writes
+from chatops.executor import reads, verify
 from chatops.executor.client import ClientPool, Kube, RetryPolicy, Target
-from chatops.executor.drain import drain
-from chatops.model import Identity, ParamValue, Step
+from chatops.executor.implementations import registry
+from chatops.executor.registry import Call, Params
+from chatops.model import Identity, Step
 from chatops.ports import Executor, Progress, ResourceKind
 from chatops.results import Record, StepResult, VerifyResult
-from chatops.verbs import VERBS
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +44,9 @@ class KubeExecutor:
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep,
                  now: Callable[[], datetime] = cv.utcnow) -> None:
+        if missing := registry.missing():
+            # A runbook could pass validation with such a verb and only fail when it runs.
+            raise RuntimeError(f"verbs without an implementation: {', '.join(missing)}")
         self._pool = ClientPool(api_client, retry or RetryPolicy(), sleep=sleep,
                                 suggest=self._suggest)
         self._names_ttl = names_ttl
@@ -64,104 +66,35 @@ class KubeExecutor:
     def run_step(self, step: Step, identity: Identity | None, *, dry_run: bool = False,
                  progress: Progress | None = None) -> StepResult:
         """Run one read or mutating step; mutating steps honour `dry_run` (server-side)."""
-        spec = VERBS.get(step.verb)
-        if spec is None or spec.kind == "verify":
+        impl = registry.find(step.verb)
+        if impl is None or impl.check is not None:
             raise Permanent(f"{step.verb} is not an action verb.")
-        p = _Params(step.params)
-        kube = self.kube(identity)
+        call = self._call(step, identity, dry_run=dry_run, progress=progress)
         log.info("run %s as %s (dry_run=%s)", step.verb, identity or "bot", dry_run)
-        if spec.kind == "read":
-            records = self._read(kube, step.verb, p)
-            return StepResult(step.verb, False, _read_summary(step.verb, p, records),
+        if impl.write is not None:
+            return impl.write(call)
+        if impl.read is not None:
+            records = impl.read(call)  # a read changes nothing, so a preview runs it for real
+            return StepResult(step.verb, False, _read_summary(step.verb, call.params, records),
                               records=records)
-        return self._write(kube, step.verb, p, dry_run, progress)
-
-    def _read(self, kube: Kube, verb: str, p: _Params) -> tuple[Record, ...]:
-        now = self._now()
-        if verb == "list_pods":
-            return reads.list_pods(kube, p.s("namespace"), p.opt_s("deployment"), now)
-        if verb == "get_deployment":
-            return (cv.deployment_info(reads.read_deployment(kube, p.s("namespace"),
-                                                             p.s("deployment"))),)
-        if verb == "describe_pod":
-            return (cv.pod_info(reads.read_pod(kube, p.s("namespace"), p.s("pod")), now),)
-        if verb == "pod_logs":
-            return reads.pod_logs(kube, p.s("namespace"), pod=p.opt_s("pod"),
-                                  deployment=p.opt_s("deployment"),
-                                  container=p.opt_s("container"), lines=p.opt_i("lines"),
-                                  since_seconds=p.opt_i("since_seconds"))
-        if verb == "list_events":
-            return reads.list_events(kube, p.s("namespace"), deployment=p.opt_s("deployment"),
-                                     pod=p.opt_s("pod"),
-                                     warnings_only=bool(p.get("warnings_only")), now=now)
-        if verb == "list_nodes":
-            return reads.list_nodes(kube, p.opt_s("node"))
-        if verb == "rollout_history":
-            return reads.rollout_history(kube, p.s("namespace"), p.s("deployment"), now)
-        if verb == "list_images":
-            return reads.list_images(kube, p.opt_s("namespace"))
-        if verb == "diagnose":
-            return diag.diagnose(kube, p.s("namespace"), p.opt_s("deployment"),
-                                 p.opt_s("pod"), now)
-        raise Permanent(f"{verb} is not implemented.")
-
-    def _write(self, kube: Kube, verb: str, p: _Params, dry_run: bool,
-               progress: Progress | None) -> StepResult:
-        if verb == "rollout_restart":
-            return writes.rollout_restart(kube, p.s("namespace"), p.s("deployment"), dry_run,
-                                          self._now())
-        if verb == "scale":
-            return writes.scale(kube, p.s("namespace"), p.s("deployment"), p.i("replicas"),
-                                dry_run)
-        if verb == "rollout_undo":
-            return writes.rollout_undo(kube, p.s("namespace"), p.s("deployment"),
-                                       p.opt_i("revision"), dry_run)
-        if verb == "set_image":
-            return writes.set_image(kube, p.s("namespace"), p.s("deployment"), p.s("image"),
-                                    container=p.opt_s("container"), dry_run=dry_run)
-        if verb == "delete_pod":
-            return writes.delete_pod(kube, p.s("namespace"), p.s("pod"), dry_run)
-        if verb in ("cordon", "uncordon"):
-            return writes.cordon(kube, p.s("node"), verb == "cordon", dry_run)
-        if verb == "drain":
-            return drain(kube, p.s("node"), timeout=p.opt_i("timeout_seconds"), dry_run=dry_run,
-                         progress=progress, clock=self._clock, sleep=self._sleep,
-                         interval=self._interval)
-        if verb in ("suspend_cronjob", "resume_cronjob"):
-            return writes.suspend_cronjob(kube, p.s("namespace"), p.s("cronjob"),
-                                          verb == "suspend_cronjob", dry_run)
-        if verb == "patch_hpa":
-            return writes.patch_hpa(kube, p.s("namespace"), p.s("deployment"),
-                                    min_replicas=p.opt_i("min_replicas"),
-                                    max_replicas=p.opt_i("max_replicas"), dry_run=dry_run)
-        raise Permanent(f"{verb} is not implemented.")
+        raise Permanent(f"{step.verb} is not an action verb.")
 
     def verify(self, step: Step, identity: Identity | None, *,
                progress: Progress | None = None) -> VerifyResult:
         """Poll the verification until it passes or its `timeout_seconds` end."""
-        p = _Params(step.params)
-        kube = self.kube(identity)
-        v = step.verb
-        check: verify.Check
-        if v == "wait_rollout":
-            check = verify.rollout(kube, p.s("namespace"), p.s("deployment"))
-        elif v == "wait_pods_ready":
-            check = verify.pods_ready(kube, p.s("namespace"), p.opt_s("deployment"))
-        elif v == "wait_pod_replaced":
-            check = verify.pod_replaced(kube, p.s("namespace"), p.s("pod"))
-        elif v in ("wait_node_cordoned", "wait_node_uncordoned"):
-            check = verify.node_schedulable(kube, p.s("node"), v == "wait_node_cordoned")
-        elif v == "wait_node_drained":
-            check = verify.node_drained(kube, p.s("node"))
-        elif v == "wait_cronjob_suspended":
-            check = verify.cronjob_suspended(kube, p.s("namespace"), p.s("cronjob"),
-                                             bool(p.get("suspended")))
-        elif v == "wait_hpa":
-            check = verify.hpa_bounds(kube, p.s("namespace"), p.s("deployment"),
-                                      p.opt_i("min_replicas"), p.opt_i("max_replicas"))
-        else:
-            raise Permanent(f"{v} is not a verification verb.")
-        return self._poller.run(v, check, p.opt_i("timeout_seconds"), progress)
+        impl = registry.find(step.verb)
+        if impl is None or impl.check is None:
+            raise Permanent(f"{step.verb} is not a verification verb.")
+        call = self._call(step, identity, progress=progress)
+        check = impl.check(call)
+        return self._poller.run(step.verb, check, call.params.opt_i("timeout_seconds"),
+                                progress)
+
+    def _call(self, step: Step, identity: Identity | None, *, dry_run: bool = False,
+              progress: Progress | None = None) -> Call:
+        return Call(self.kube(identity), Params(step.params), self._now(), dry_run=dry_run,
+                    progress=progress, clock=self._clock, sleep=self._sleep,
+                    interval=self._interval)
 
     def current_replicas(self, namespace: str, deployment: str,
                          identity: Identity | None) -> int:
@@ -227,44 +160,9 @@ def _list_names(kube: Kube, kind: str, namespace: str | None) -> tuple[str, ...]
     return tuple(sorted(str(cv.get(o, "metadata", "name")) for o in objs))
 
 
-def _read_summary(verb: str, p: _Params, records: tuple[Record, ...]) -> str:
+def _read_summary(verb: str, p: Params, records: tuple[Record, ...]) -> str:
     where = f" in {p.get('namespace')}" if p.get("namespace") else ""
     return f"{verb.replace('_', ' ')}{where}: {len(records)} records"
-
-
-class _Params:
-    """Typed access to a step's rendered parameters (None means not given)."""
-
-    def __init__(self, params: Mapping[str, ParamValue]) -> None:
-        self._p = params
-
-    def get(self, name: str) -> ParamValue:
-        return self._p.get(name)
-
-    def s(self, name: str) -> str:
-        value = self._p.get(name)
-        if value is None or value == "":
-            raise Permanent(f"parameter {name} is required.")
-        return str(value)
-
-    def opt_s(self, name: str) -> str | None:
-        value = self._p.get(name)
-        return None if value is None or value == "" else str(value)
-
-    def i(self, name: str) -> int:
-        value = self.opt_i(name)
-        if value is None:
-            raise Permanent(f"parameter {name} is required.")
-        return value
-
-    def opt_i(self, name: str) -> int | None:
-        value = self._p.get(name)
-        if value is None or value == "":
-            return None
-        try:
-            return int(value)
-        except ValueError as e:
-            raise Permanent(f"parameter {name} must be a whole number.") from e
 
 
 def _conforms(executor: KubeExecutor) -> Executor:

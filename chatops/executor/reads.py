@@ -9,10 +9,19 @@ from typing import Any
 from chatops.errors import NotFound, Refusal
 from chatops.executor import convert as cv
 from chatops.executor.client import Kube, Target
+from chatops.executor.redact import redact_lines
+from chatops.executor.registry import Call, registry
+from chatops.results import (
+    DeploymentInfo,
+    EventInfo,
+    ImageInfo,
+    LogLines,
+    NodeInfo,
+    PodInfo,
+    RevisionInfo,
+)
 
 __all__ = ["Target"]
-from chatops.executor.redact import redact_lines
-from chatops.results import EventInfo, ImageInfo, LogLines, NodeInfo, PodInfo, RevisionInfo
 
 DEFAULT_LOG_LINES = 50
 MAX_LOG_LINES = 500
@@ -30,6 +39,17 @@ def read_pod(kube: Kube, namespace: str, name: str) -> dict[str, Any]:
     """The pod as JSON."""
     return kube.json(Target("get", "pods", namespace, name),
                      kube.core.read_namespaced_pod, name, namespace)
+
+
+@registry.read("describe_pod")
+def _describe_pod(c: Call) -> tuple[PodInfo]:
+    return (cv.pod_info(read_pod(c.kube, c.params.s("namespace"), c.params.s("pod")), c.now),)
+
+
+@registry.read("get_deployment")
+def _get_deployment(c: Call) -> tuple[DeploymentInfo]:
+    return (cv.deployment_info(read_deployment(c.kube, c.params.s("namespace"),
+                                               c.params.s("deployment"))),)
 
 
 def read_node(kube: Kube, name: str) -> dict[str, Any]:
@@ -72,6 +92,11 @@ def list_pods(kube: Kube, namespace: str, deployment: str | None,
         pods = items(kube.json(Target("list", "pods", namespace),
                                kube.core.list_namespaced_pod, namespace))
     return tuple(cv.pod_info(p, now) for p in pods)
+
+
+@registry.read("list_pods")
+def _list_pods(c: Call) -> tuple[PodInfo, ...]:
+    return list_pods(c.kube, c.params.s("namespace"), c.params.opt_s("deployment"), c.now)
 
 
 def default_container(pod: Mapping[str, Any]) -> str:
@@ -118,6 +143,14 @@ def pod_logs(kube: Kube, namespace: str, *, pod: str | None, deployment: str | N
                       since_seconds=since_seconds) for p in pods)
 
 
+@registry.read("pod_logs")
+def _pod_logs(c: Call) -> tuple[LogLines, ...]:
+    p = c.params
+    return pod_logs(c.kube, p.s("namespace"), pod=p.opt_s("pod"),
+                    deployment=p.opt_s("deployment"), container=p.opt_s("container"),
+                    lines=p.opt_i("lines"), since_seconds=p.opt_i("since_seconds"))
+
+
 def raw_events(kube: Kube, namespace: str) -> list[dict[str, Any]]:
     """All events of the namespace, newest first."""
     evs = items(kube.json(Target("list", "events", namespace),
@@ -155,6 +188,14 @@ def list_events(kube: Kube, namespace: str, *, deployment: str | None, pod: str 
     return tuple(out)
 
 
+@registry.read("list_events")
+def _list_events(c: Call) -> tuple[EventInfo, ...]:
+    p = c.params
+    return list_events(c.kube, p.s("namespace"), deployment=p.opt_s("deployment"),
+                       pod=p.opt_s("pod"), warnings_only=bool(p.get("warnings_only")),
+                       now=c.now)
+
+
 def list_nodes(kube: Kube, node: str | None) -> tuple[NodeInfo, ...]:
     """Nodes with readiness, schedulability, pressure and the number of pods on each."""
     if node:
@@ -173,12 +214,23 @@ def list_nodes(kube: Kube, node: str | None) -> tuple[NodeInfo, ...]:
                  for n in sorted(nodes, key=lambda n: str(cv.get(n, "metadata", "name"))))
 
 
+@registry.read("list_nodes")
+def _list_nodes(c: Call) -> tuple[NodeInfo, ...]:
+    return list_nodes(c.kube, c.params.opt_s("node"))
+
+
 def rollout_history(kube: Kube, namespace: str, deployment: str,
                     now: datetime) -> tuple[RevisionInfo, ...]:
     """The deployment's revisions, newest first."""
     dep = read_deployment(kube, namespace, deployment)
     current = cv.revision(dep)
     return tuple(cv.revision_info(rs, current, now) for rs in replica_sets(kube, dep))
+
+
+@registry.read("rollout_history")
+def _rollout_history(c: Call) -> tuple[RevisionInfo, ...]:
+    p = c.params
+    return rollout_history(c.kube, p.s("namespace"), p.s("deployment"), c.now)
 
 
 def list_images(kube: Kube, namespace: str | None) -> tuple[ImageInfo, ...]:
@@ -197,3 +249,8 @@ def list_images(kube: Kube, namespace: str | None) -> tuple[ImageInfo, ...]:
                                  f"deployment/{cv.get(d, 'metadata', 'name')}",
                                  str(c["name"]), str(c.get("image", ""))))
     return tuple(out)
+
+
+@registry.read("list_images")
+def _list_images(c: Call) -> tuple[ImageInfo, ...]:
+    return list_images(c.kube, c.params.opt_s("namespace"))

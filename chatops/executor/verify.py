@@ -16,13 +16,14 @@ from chatops.executor import convert as cv
 from chatops.executor import reads
 from chatops.executor.client import Kube
 from chatops.executor.drain import pods_on, still_on_node
-from chatops.executor.writes import find_hpa
+from chatops.executor.hpa import find_hpa
+from chatops.executor.registry import Call, Check, registry
 from chatops.ports import Progress
 from chatops.results import VerifyResult
 
-DEFAULT_TIMEOUT = 300
+__all__ = ["Check", "Failed", "Poller"]
 
-Check = Callable[[], tuple[bool, str]]
+DEFAULT_TIMEOUT = 300
 
 
 class Failed(Exception):
@@ -87,6 +88,11 @@ def rollout(kube: Kube, namespace: str, name: str) -> Check:
     return check
 
 
+@registry.check("wait_rollout")
+def _wait_rollout(c: Call) -> Check:
+    return rollout(c.kube, c.params.s("namespace"), c.params.s("deployment"))
+
+
 def pods_ready(kube: Kube, namespace: str, deployment: str | None) -> Check:
     """Every (non-terminating) pod Ready; for a deployment, as many as it wants."""
     def check() -> tuple[bool, str]:
@@ -108,6 +114,11 @@ def pods_ready(kube: Kube, namespace: str, deployment: str | None) -> Check:
         done = ready == len(live) and ready >= total
         return done, f"{ready} of {total} pods of {where} Ready"
     return check
+
+
+@registry.check("wait_pods_ready")
+def _wait_pods_ready(c: Call) -> Check:
+    return pods_ready(c.kube, c.params.s("namespace"), c.params.opt_s("deployment"))
 
 
 def pod_replaced(kube: Kube, namespace: str, pod: str) -> Check:
@@ -146,6 +157,11 @@ def pod_replaced(kube: Kube, namespace: str, pod: str) -> Check:
     return check
 
 
+@registry.check("wait_pod_replaced")
+def _wait_pod_replaced(c: Call) -> Check:
+    return pod_replaced(c.kube, c.params.s("namespace"), c.params.s("pod"))
+
+
 def node_schedulable(kube: Kube, node: str, cordoned: bool) -> Check:
     """The node's `spec.unschedulable` matches `cordoned`."""
     def check() -> tuple[bool, str]:
@@ -153,6 +169,16 @@ def node_schedulable(kube: Kube, node: str, cordoned: bool) -> Check:
         now = bool(cv.get(n, "spec", "unschedulable", default=False))
         return now == cordoned, f"node {node} is {'cordoned' if now else 'schedulable'}"
     return check
+
+
+@registry.check("wait_node_cordoned")
+def _wait_node_cordoned(c: Call) -> Check:
+    return node_schedulable(c.kube, c.params.s("node"), True)
+
+
+@registry.check("wait_node_uncordoned")
+def _wait_node_uncordoned(c: Call) -> Check:
+    return node_schedulable(c.kube, c.params.s("node"), False)
 
 
 def node_drained(kube: Kube, node: str) -> Check:
@@ -170,6 +196,11 @@ def node_drained(kube: Kube, node: str) -> Check:
     return check
 
 
+@registry.check("wait_node_drained")
+def _wait_node_drained(c: Call) -> Check:
+    return node_drained(c.kube, c.params.s("node"))
+
+
 def cronjob_suspended(kube: Kube, namespace: str, name: str, suspended: bool) -> Check:
     """The cronjob's `spec.suspend` matches."""
     def check() -> tuple[bool, str]:
@@ -178,6 +209,12 @@ def cronjob_suspended(kube: Kube, namespace: str, name: str, suspended: bool) ->
         now = bool(cv.get(cj, "spec", "suspend", default=False))
         return now == suspended, f"cronjob {name} is {'suspended' if now else 'active'}"
     return check
+
+
+@registry.check("wait_cronjob_suspended")
+def _wait_cronjob_suspended(c: Call) -> Check:
+    p = c.params
+    return cronjob_suspended(c.kube, p.s("namespace"), p.s("cronjob"), bool(p.get("suspended")))
 
 
 def hpa_bounds(kube: Kube, namespace: str, deployment: str, low: int | None,
@@ -193,3 +230,10 @@ def hpa_bounds(kube: Kube, namespace: str, deployment: str, low: int | None,
         ok = (low is None or mn == low) and (high is None or mx == high)
         return ok, f"autoscaler of deployment {deployment}: min {mn}, max {mx} replicas"
     return check
+
+
+@registry.check("wait_hpa")
+def _wait_hpa(c: Call) -> Check:
+    p = c.params
+    return hpa_bounds(c.kube, p.s("namespace"), p.s("deployment"), p.opt_i("min_replicas"),
+                      p.opt_i("max_replicas"))

@@ -1,111 +1,36 @@
-"""Mutating verbs on deployments, pods, nodes, cronjobs and autoscalers.
+"""Mutating verbs on deployments, pods, nodes and cronjobs, each registered with its verb.
 
-Every write is read-compute-apply: read the live object, build a JSON patch from it, send
-it (with `dryRun=All` for a preview), and diff the live object against the server's answer.
-Dry-run and real run go through the same code, so their diffs name the same fields.
-
-The patch starts with a JSON-patch `test` of `metadata.generation`, which only moves when
-someone changes the spec: if the spec changed between our read and our write, the server
-refuses the patch, and we re-read and re-apply (a bounded number of times). A
-`resourceVersion` precondition would be the usual guard, but controllers rewrite status
-all the time, so it fails for no reason on any deployment that is rolling out. Nodes have
-no generation; their patch (one boolean) is idempotent and goes unguarded.
+They all write through `chatops.executor.patch.apply` (read-compute-apply, guarded by the
+generation), so a dry run and the real run take the same path and show the same diff.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kubernetes.client.exceptions import ApiException
-
-from chatops.errors import NotFound, Refusal, Retryable
+from chatops.errors import NotFound, Refusal
 from chatops.executor import convert as cv
 from chatops.executor import reads
-from chatops.executor.client import Kube, Target, map_api_error
-from chatops.executor.diff import diff, render_change
+from chatops.executor.client import Kube, Target
+from chatops.executor.patch import (
+    JSON_PATCH,
+    MERGE,
+    Applied,
+    Body,
+    apply,
+    pointer,
+    put,
+    say,
+    summary,
+)
+from chatops.executor.registry import Call, registry
 from chatops.model import ParamValue
 from chatops.results import FieldChange, StepResult
 
-log = logging.getLogger(__name__)
-
-CONFLICT_ATTEMPTS = 5
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
-MERGE = "application/merge-patch+json"
-JSON_PATCH = "application/json-patch+json"
-
-Body = dict[str, Any] | list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Applied:
-    """The live object before the write, the server's answer, and the diff between them."""
-
-    live: dict[str, Any]
-    result: dict[str, Any]
-    changes: tuple[FieldChange, ...]
-
-
-def dry(dry_run: bool) -> dict[str, str]:
-    """The `dry_run` keyword for client calls."""
-    return {"dry_run": "All"} if dry_run else {}
-
-
-def apply(kube: Kube, target: Target, *, read: Callable[[], dict[str, Any]],
-          build: Callable[[dict[str, Any]], tuple[Body, str]],
-          send: Callable[..., Any], send_args: Sequence[Any], dry_run: bool,
-          roots: Sequence[str] = ("spec", "metadata.labels", "metadata.annotations")) -> Applied:
-    """Read, build the patch from the live object, send it guarded by the generation;
-    re-read and re-apply when the spec changed in between (or on a 409)."""
-    for attempt in range(CONFLICT_ATTEMPTS):
-        live = read()
-        body, content_type = build(live)
-        generation = cv.get(live, "metadata", "generation")
-        if isinstance(body, list) and generation is not None:
-            body = [{"op": "test", "path": "/metadata/generation", "value": generation},
-                    *body]
-        try:
-            result = kube.json(target, send, *send_args, body, passthrough=(409, 422),
-                               _content_type=content_type, **dry(dry_run))
-        except ApiException as e:
-            # A failed `test` op is a bare 422; re-reading tells it from an invalid change.
-            if e.status == 422 and cv.get(read(), "metadata", "generation") == generation:
-                raise map_api_error(e, target, kube.who) from e
-            log.info("%s changed while being updated (attempt %d); re-reading",
-                     target.describe(), attempt + 1)
-            if attempt + 1 == CONFLICT_ATTEMPTS:
-                raise Retryable(f"{target.describe()} kept changing while it was being "
-                                "updated.", "Try again in a moment.") from e
-            continue
-        return Applied(live, result, diff(live, result, roots))
-    raise AssertionError("unreachable")
-
-
-def pointer(*parts: str | int) -> str:
-    """A JSON pointer (`/spec/template/metadata/annotations/a~1b`), escaping `~` and `/`."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def put(path: str, value: Any) -> dict[str, Any]:
-    """A JSON-patch op that sets `path`, whether or not it exists (`add` replaces)."""
-    return {"op": "add", "path": path, "value": value}
-
-
-def summary(verb_text: str, changes: Sequence[FieldChange], dry_run: bool = False) -> str:
-    """`would scale ...: spec.replicas: 3 -> 5` / `scaled ...`."""
-    if not changes:
-        return f"{verb_text}: nothing to change."
-    return f"{verb_text}: " + "; ".join(render_change(c) for c in changes)
-
-
-def say(text: str, dry_run: bool) -> str:
-    """`Would scale ...` for a preview, `Done: scale ...` after the real run."""
-    return f"Would {text}" if dry_run else f"Done: {text}"
-
 
 def _pod_names(pods: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
     return tuple(str(cv.get(p, "metadata", "name")) for p in pods
@@ -169,6 +94,12 @@ def rollout_restart(kube: Kube, namespace: str, name: str, dry_run: bool,
                               before={})
 
 
+@registry.write("rollout_restart")
+def _rollout_restart(c: Call) -> StepResult:
+    p = c.params
+    return rollout_restart(c.kube, p.s("namespace"), p.s("deployment"), c.dry_run, c.now)
+
+
 def scale(kube: Kube, namespace: str, name: str, replicas: int, dry_run: bool) -> StepResult:
     """Set `spec.replicas`."""
     if replicas < 0:
@@ -184,6 +115,12 @@ def scale(kube: Kube, namespace: str, name: str, replicas: int, dry_run: bool) -
                    applied.changes, dry_run)
     return _deployment_result("scale", text, written, dry_run=dry_run,
                               before={"replicas": old})
+
+
+@registry.write("scale")
+def _scale(c: Call) -> StepResult:
+    p = c.params
+    return scale(c.kube, p.s("namespace"), p.s("deployment"), p.i("replicas"), c.dry_run)
 
 
 _TAG = re.compile(r"^[\w][\w.-]{0,127}$")
@@ -252,6 +189,13 @@ def set_image(kube: Kube, namespace: str, name: str, image: str, *, container: s
                               before={"image": chosen["before"], "container": chosen["name"]})
 
 
+@registry.write("set_image")
+def _set_image(c: Call) -> StepResult:
+    p = c.params
+    return set_image(c.kube, p.s("namespace"), p.s("deployment"), p.s("image"),
+                     container=p.opt_s("container"), dry_run=c.dry_run)
+
+
 def _strip_hash(template: Mapping[str, Any]) -> dict[str, Any]:
     tmpl = dict(template)
     meta = dict(tmpl.get("metadata") or {})
@@ -301,6 +245,13 @@ def rollout_undo(kube: Kube, namespace: str, name: str, revision: int | None,
                               before={"revision": found["current"]})
 
 
+@registry.write("rollout_undo")
+def _rollout_undo(c: Call) -> StepResult:
+    p = c.params
+    return rollout_undo(c.kube, p.s("namespace"), p.s("deployment"), p.opt_i("revision"),
+                        c.dry_run)
+
+
 def delete_pod(kube: Kube, namespace: str, name: str, dry_run: bool) -> StepResult:
     """Delete one pod with its normal grace period; its controller replaces it."""
     live = reads.read_pod(kube, namespace, name)
@@ -316,6 +267,11 @@ def delete_pod(kube: Kube, namespace: str, name: str, dry_run: bool) -> StepResu
     then = f"; {owner} will start a replacement" if owner else "; nothing will replace it"
     text = f"delete pod {name} in {namespace}{then}"
     return StepResult("delete_pod", dry_run, say(text, dry_run), changes, (name,))
+
+
+@registry.write("delete_pod")
+def _delete_pod(c: Call) -> StepResult:
+    return delete_pod(c.kube, c.params.s("namespace"), c.params.s("pod"), c.dry_run)
 
 
 def set_unschedulable(kube: Kube, node: str, value: bool, dry_run: bool) -> Applied:
@@ -341,6 +297,16 @@ def cordon(kube: Kube, node: str, value: bool, dry_run: bool) -> StepResult:
                       applied.changes, ())
 
 
+@registry.write("cordon")
+def _cordon(c: Call) -> StepResult:
+    return cordon(c.kube, c.params.s("node"), True, c.dry_run)
+
+
+@registry.write("uncordon")
+def _uncordon(c: Call) -> StepResult:
+    return cordon(c.kube, c.params.s("node"), False, c.dry_run)
+
+
 def suspend_cronjob(kube: Kube, namespace: str, name: str, suspend: bool,
                     dry_run: bool) -> StepResult:
     """Suspend or resume a cronjob; jobs already running are not stopped."""
@@ -360,58 +326,13 @@ def suspend_cronjob(kube: Kube, namespace: str, name: str, suspend: bool,
                       applied.changes, ())
 
 
-def find_hpa(kube: Kube, namespace: str, deployment: str) -> dict[str, Any]:
-    """The HorizontalPodAutoscaler whose scale target is the deployment."""
-    hpas = reads.items(kube.json(
-        Target("list", "horizontalpodautoscalers", namespace),
-        kube.autoscaling.list_namespaced_horizontal_pod_autoscaler, namespace))
-    for h in hpas:
-        ref = cv.get(h, "spec", "scaleTargetRef", default={})
-        if ref.get("kind") == "Deployment" and ref.get("name") == deployment:
-            return h
-    names = tuple(str(cv.get(h, "spec", "scaleTargetRef", "name")) for h in hpas)
-    raise NotFound(f"no autoscaler targets deployment {deployment} in namespace {namespace}",
-                   names, "Autoscaled deployments here: " + (", ".join(names) or "none") + ".")
+@registry.write("suspend_cronjob")
+def _suspend_cronjob(c: Call) -> StepResult:
+    return suspend_cronjob(c.kube, c.params.s("namespace"), c.params.s("cronjob"), True,
+                           c.dry_run)
 
 
-def patch_hpa(kube: Kube, namespace: str, deployment: str, *, min_replicas: int | None,
-              max_replicas: int | None, dry_run: bool) -> StepResult:
-    """Change an autoscaler's minReplicas and/or maxReplicas."""
-    if min_replicas is None and max_replicas is None:
-        raise Refusal("give a minimum or a maximum number of replicas.")
-    names: dict[str, str] = {}
-
-    def read() -> dict[str, Any]:
-        hpa = find_hpa(kube, namespace, deployment)
-        names["hpa"] = str(cv.get(hpa, "metadata", "name"))
-        return hpa
-
-    def build(live: dict[str, Any]) -> tuple[Body, str]:
-        low = min_replicas if min_replicas is not None else cv.get(
-            live, "spec", "minReplicas", default=1)
-        high = max_replicas if max_replicas is not None else cv.get(
-            live, "spec", "maxReplicas", default=1)
-        if low > high:
-            raise Refusal(f"the minimum ({low}) would be above the maximum ({high}).",
-                          "Change both, or pick values with min <= max.")
-        ops = []
-        if min_replicas is not None:
-            ops.append(put("/spec/minReplicas", min_replicas))
-        if max_replicas is not None:
-            ops.append(put("/spec/maxReplicas", max_replicas))
-        return ops, JSON_PATCH
-
-    live_hpa = find_hpa(kube, namespace, deployment)
-    hpa_name = str(cv.get(live_hpa, "metadata", "name"))
-    applied = apply(kube, Target("patch", "horizontalpodautoscalers", namespace, hpa_name),
-                    read=read, build=build,
-                    send=kube.autoscaling.patch_namespaced_horizontal_pod_autoscaler,
-                    send_args=(hpa_name, namespace), dry_run=dry_run)
-    before: dict[str, ParamValue] = {
-        "min_replicas": cv.get(applied.live, "spec", "minReplicas", default=1),
-        "max_replicas": cv.get(applied.live, "spec", "maxReplicas"),
-    }
-    text = summary(f"change autoscaler {names['hpa']} of deployment {deployment} in "
-                   f"{namespace}", applied.changes, dry_run)
-    return StepResult("patch_hpa", dry_run, say(text, dry_run),
-                      applied.changes, (), before)
+@registry.write("resume_cronjob")
+def _resume_cronjob(c: Call) -> StepResult:
+    return suspend_cronjob(c.kube, c.params.s("namespace"), c.params.s("cronjob"), False,
+                           c.dry_run)

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 
@@ -46,9 +47,23 @@ class Catalogue:
             raise UnknownRunbook(f"There is no runbook called {name!r}.", hint) from None
 
     @property
-    def fingerprint(self) -> dict[str, list[str]]:
+    def fingerprint(self) -> dict[str, tuple[str, ...]]:
         """Runbook names with their slot names: what a trained model must know about."""
-        return {rb.name: sorted(rb.slots) for rb in sorted(self, key=lambda r: r.name)}
+        return catalogue_fingerprint(self.runbooks)
+
+
+class _HasSlots(Protocol):
+    @property
+    def slots(self) -> Mapping[str, object]: ...
+
+
+def catalogue_fingerprint(runbooks: Mapping[str, _HasSlots]) -> dict[str, tuple[str, ...]]:
+    """Sorted runbook names with their sorted slot names: what a trained model must know.
+
+    The training pipeline stores it in the model's meta.json; a model whose stored
+    fingerprint differs from the live catalogue's was trained on another catalogue.
+    """
+    return {name: tuple(sorted(runbooks[name].slots)) for name in sorted(runbooks)}
 
 
 def closest(word: str, choices: Mapping[str, object] | list[str], n: int = 3) -> list[str]:

@@ -1,18 +1,34 @@
 """A tiny in-memory stand-in for the executor, for the conversation's pure-logic tests.
 
-It knows deployments (replicas, image) and nodes, and answers the few verbs these tests use.
-Everything that touches real Kubernetes semantics is tested against the sandbox instead
-(tests/scenarios/).
+It models deployments (replicas) and nodes, for the few verbs these tests look at. Any
+other declared verb gets a plain answer built from its `VerbSpec` (no records, no changes),
+so adding a verb to `chatops.verbs` does not mean editing this file; a name outside the
+verb set is still a test bug. Everything that touches real Kubernetes semantics is tested
+against the sandbox instead (tests/scenarios/).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from chatops.errors import Forbidden, NotFound
 from chatops.model import Identity, Step
 from chatops.ports import Progress, ResourceKind
 from chatops.results import DeploymentInfo, FieldChange, StepResult, VerifyResult
+from chatops.verbs import VERBS, summarize
+
+_Handler = Callable[["FakeCluster", Step, bool], StepResult]
+_MODELLED: dict[str, _Handler] = {}
+
+
+def _models(*verbs: str) -> Callable[[_Handler], _Handler]:
+    def register(fn: _Handler) -> _Handler:
+        for verb in verbs:
+            assert verb in VERBS, f"the fake models {verb}, which is not a declared verb"
+            _MODELLED[verb] = fn
+        return fn
+    return register
 
 
 @dataclass
@@ -42,36 +58,50 @@ class FakeCluster:
 
     def run_step(self, step: Step, identity: Identity | None, *, dry_run: bool = False,
                  progress: Progress | None = None) -> StepResult:
-        p = step.params
-        ns = p.get("namespace")
+        spec = VERBS.get(step.verb)
+        if spec is None or spec.kind == "verify":
+            raise AssertionError(f"unexpected verb {step.verb}")
         self.calls.append((step.verb, dry_run, identity.user if identity else None))
-        self._check(identity, step.verb, str(ns))
-        if step.verb == "get_deployment":
-            key = (str(ns), str(p["deployment"]))
-            if key not in self.deployments:
-                raise NotFound(f"deployment {key[1]} not found in namespace {key[0]}")
-            n = self.deployments[key]
-            return StepResult(step.verb, dry_run, "read", records=(
-                DeploymentInfo(key[1], key[0], n, n, n, n, 1),))
-        if step.verb == "scale":
-            key = (str(ns), str(p["deployment"]))
-            before = self.deployments[key]
-            after = int(p["replicas"] or 0)
-            changes = (FieldChange("spec.replicas", before, after),) if before != after else ()
-            if not dry_run:
-                self.deployments[key] = after
-            return StepResult(step.verb, dry_run, f"scaled {key[1]} to {after}", changes,
-                              before={"replicas": before})
-        if step.verb in {"cordon", "uncordon", "drain"}:
-            node = str(p["node"])
-            after = step.verb != "uncordon"
-            changes = ((FieldChange("spec.unschedulable", self.nodes[node], after),)
-                       if self.nodes[node] != after else ())
-            if not dry_run:
-                self.nodes[node] = after
-            return StepResult(step.verb, dry_run, f"{step.verb} {node}", changes)
-        raise AssertionError(f"unexpected verb {step.verb}")
+        self._check(identity, step.verb, str(step.params.get("namespace")))
+        handler = _MODELLED.get(step.verb)
+        if handler is not None:
+            return handler(self, step, dry_run)
+        return StepResult(step.verb, dry_run and spec.mutating,
+                          summarize(step.verb, step.params))
 
     def verify(self, step: Step, identity: Identity | None, *,
                progress: Progress | None = None) -> VerifyResult:
         return VerifyResult(step.verb, True, "looks right", 0.0)
+
+
+@_models("get_deployment")
+def _get_deployment(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResult:
+    key = (str(step.params.get("namespace")), str(step.params["deployment"]))
+    if key not in cluster.deployments:
+        raise NotFound(f"deployment {key[1]} not found in namespace {key[0]}")
+    n = cluster.deployments[key]
+    return StepResult(step.verb, dry_run, "read", records=(
+        DeploymentInfo(key[1], key[0], n, n, n, n, 1),))
+
+
+@_models("scale")
+def _scale(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResult:
+    key = (str(step.params.get("namespace")), str(step.params["deployment"]))
+    before = cluster.deployments[key]
+    after = int(step.params["replicas"] or 0)
+    changes = (FieldChange("spec.replicas", before, after),) if before != after else ()
+    if not dry_run:
+        cluster.deployments[key] = after
+    return StepResult(step.verb, dry_run, f"scaled {key[1]} to {after}", changes,
+                      before={"replicas": before})
+
+
+@_models("cordon", "uncordon", "drain")
+def _cordon(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResult:
+    node = str(step.params["node"])
+    after = step.verb != "uncordon"
+    changes = ((FieldChange("spec.unschedulable", cluster.nodes[node], after),)
+               if cluster.nodes[node] != after else ())
+    if not dry_run:
+        cluster.nodes[node] = after
+    return StepResult(step.verb, dry_run, f"{step.verb} {node}", changes)
