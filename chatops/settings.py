@@ -1,26 +1,61 @@
-"""One settings object, read once at the entry point from the environment.
+"""One settings object, resolved in one place for every command.
 
-Slack's own variable names are used as they are (`SLACK_BOT_TOKEN`, `SLACK_APP_TOKEN`,
-`SLACK_SIGNING_SECRET`); everything else has a `CHATOPS_` prefix. Nothing below the CLI
-reads `os.environ`: the CLI builds `Settings` and passes what each part needs.
+`Settings.resolve` takes each setting from the first of:
+
+1. the command line: `overrides`, the flags a command was given (`--kubeconfig`, `--db`, ...);
+2. the environment: Slack's own names (`SLACK_BOT_TOKEN`, `SLACK_APP_TOKEN`,
+   `SLACK_SIGNING_SECRET`), `KUBECONFIG`, and a `CHATOPS_` prefix for everything else;
+3. the active profile: `profile.json` in the data folder (or the file `CHATOPS_PROFILE`
+   names; `CHATOPS_PROFILE=none` turns it off), which `chatops demo` writes so that later
+   commands work on the sandbox, policy, state and audit files the demo set up;
+4. the defaults, which work on a laptop.
+
+This module is the only one that reads `os.environ`. Nothing below the CLI reads settings
+at all: the CLI resolves `Settings` once per command and passes what each part needs.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+
+PROFILE_FILE = "profile.json"
+"""The active profile's file name, in the data folder."""
+PROFILE_VARIABLE = "CHATOPS_PROFILE"
+NO_PROFILE = "none"
+"""`CHATOPS_PROFILE=none`: ignore any profile (scripts that must depend on nothing else)."""
+
+
+class SettingsError(ValueError):
+    """A setting's value cannot be used; the message names where it came from."""
+
+
+class ProfileError(SettingsError):
+    """The profile file cannot be read or holds something a profile may not hold."""
+
+
+def _home(env: Mapping[str, str]) -> Path:
+    home = env.get("HOME")
+    return Path(home) if home else Path("~").expanduser()
 
 
 def _data_dir(env: Mapping[str, str]) -> Path:
-    base = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".local/share")
-    return Path(base) / "chatops"
+    base = env.get("XDG_DATA_HOME")
+    return (Path(base) if base else _home(env) / ".local/share") / "chatops"
 
 
 def _cache_dir(env: Mapping[str, str]) -> Path:
-    base = env.get("XDG_CACHE_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".cache")
-    return Path(base) / "chatops"
+    base = env.get("XDG_CACHE_HOME")
+    return (Path(base) if base else _home(env) / ".cache") / "chatops"
+
+
+def default_sandbox_state(cache_dir: Path) -> Path:
+    """Where the sandbox cluster keeps its state when nothing else says."""
+    return cache_dir / "sandbox-state"
 
 
 @dataclass(frozen=True)
@@ -62,46 +97,307 @@ class Settings:
     """Seconds a client may pause while sending a request body."""
 
     @classmethod
+    def resolve(cls, env: Mapping[str, str] | None = None,
+                overrides: Mapping[str, object | None] | None = None, *,
+                use_profile: bool = True) -> Settings:
+        """The settings from flags (`overrides`; None means not given), `env` (the process
+        environment by default), the active profile and the defaults, in that order.
+
+        Raises `SettingsError` naming the variable or profile file of a value that cannot
+        be used.
+        """
+        return resolve_settings(env, overrides, use_profile=use_profile).settings
+
+    @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read the settings from `env` (the process environment by default)."""
-        env = os.environ if env is None else env
-        data_dir = Path(env["CHATOPS_DATA_DIR"]) if env.get("CHATOPS_DATA_DIR") else _data_dir(env)
-        cache_dir = (Path(env["CHATOPS_CACHE_DIR"]) if env.get("CHATOPS_CACHE_DIR")
-                     else _cache_dir(env))
+        """The environment and the defaults only, never a profile (tests, helper processes)."""
+        return cls.resolve(env, use_profile=False)
 
-        def path(name: str) -> Path | None:
-            value = env.get(name)
-            return Path(value).expanduser() if value else None
-
-        return cls(
-            data_dir=data_dir,
-            cache_dir=cache_dir,
-            state_db=path("CHATOPS_STATE_DB") or data_dir / "state.db",
-            audit_db=path("CHATOPS_AUDIT_DB") or data_dir / "audit.db",
-            policy_path=path("CHATOPS_POLICY"),
-            model_dir=path("CHATOPS_MODEL_DIR"),
-            kubeconfig=path("CHATOPS_KUBECONFIG") or path("KUBECONFIG"),
-            kube_context=env.get("CHATOPS_KUBE_CONTEXT") or None,
-            slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
-            slack_app_token=env.get("SLACK_APP_TOKEN") or None,
-            slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
-            slack_api_url=env.get("CHATOPS_SLACK_API_URL") or None,
-            alert_rules_path=path("CHATOPS_ALERT_RULES"),
-            alert_channel=env.get("CHATOPS_ALERT_CHANNEL") or None,
-            alertmanager_token=env.get("CHATOPS_ALERTMANAGER_TOKEN") or None,
-            sandbox_src=path("CHATOPS_SANDBOX_SRC"),
-            sandbox_state=path("CHATOPS_SANDBOX_STATE"),
-            nlu_threads=int(env.get("CHATOPS_NLU_THREADS", "2")),
-            slack_team_id=env.get("CHATOPS_SLACK_TEAM_ID") or None,
-            slack_app_id=env.get("CHATOPS_SLACK_APP_ID") or None,
-            audit_checkpoint_key=env.get("CHATOPS_AUDIT_CHECKPOINT_KEY") or None,
-            audit_checkpoint_file=path("CHATOPS_AUDIT_CHECKPOINT_FILE"),
-            audit_checkpoint_configmap=env.get("CHATOPS_AUDIT_CHECKPOINT_CONFIGMAP") or None,
-            audit_checkpoint_seconds=float(env.get("CHATOPS_AUDIT_CHECKPOINT_SECONDS", "60")),
-            http_header_timeout=float(env.get("CHATOPS_HTTP_HEADER_TIMEOUT", "10")),
-            http_body_timeout=float(env.get("CHATOPS_HTTP_BODY_TIMEOUT", "10")),
-        )
+    @property
+    def sandbox_dir(self) -> Path:
+        """The sandbox's state folder: `sandbox_state`, or the default under the cache."""
+        return self.sandbox_state or default_sandbox_state(self.cache_dir)
 
     def with_(self, **changes: object) -> Settings:
-        """A copy with some fields replaced (CLI options override the environment)."""
+        """A copy with some fields replaced."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+Parse = Callable[[str, Mapping[str, str]], object]
+
+
+def _path(text: str, env: Mapping[str, str]) -> Path:
+    if text == "~" or text.startswith("~/"):
+        return _home(env) / text[2:]
+    return Path(text)
+
+
+def _text(text: str, _env: Mapping[str, str]) -> str:
+    return text
+
+
+def _int(text: str, _env: Mapping[str, str]) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise SettingsError(f"{text!r} is not a whole number") from None
+
+
+def _float(text: str, _env: Mapping[str, str]) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise SettingsError(f"{text!r} is not a number") from None
+
+
+@dataclass(frozen=True)
+class _Spec:
+    env: tuple[str, ...]
+    """Variables that set it, the first one set wins."""
+    parse: Parse = _text
+    secret: bool = False
+    """Shown only as set/unset, and never kept in a profile."""
+    in_profile: bool = True
+    """Whether a profile may hold it (not the folders the profile is found in)."""
+    unset: str = "unset"
+    """What an unset value means, for `chatops settings`."""
+
+
+_SPECS: dict[str, _Spec] = {
+    "data_dir": _Spec(("CHATOPS_DATA_DIR",), _path, in_profile=False),
+    "cache_dir": _Spec(("CHATOPS_CACHE_DIR",), _path, in_profile=False),
+    "state_db": _Spec(("CHATOPS_STATE_DB",), _path),
+    "audit_db": _Spec(("CHATOPS_AUDIT_DB",), _path),
+    "policy_path": _Spec(("CHATOPS_POLICY",), _path,
+                         unset="unset (everyone may read, nobody may change)"),
+    "model_dir": _Spec(("CHATOPS_MODEL_DIR",), _path, unset="unset (the packaged model)"),
+    "kubeconfig": _Spec(("CHATOPS_KUBECONFIG", "KUBECONFIG"), _path,
+                        unset="unset (in-cluster config, else ~/.kube/config)"),
+    "kube_context": _Spec(("CHATOPS_KUBE_CONTEXT",), unset="unset (the current context)"),
+    "slack_bot_token": _Spec(("SLACK_BOT_TOKEN",), secret=True),
+    "slack_app_token": _Spec(("SLACK_APP_TOKEN",), secret=True),
+    "slack_signing_secret": _Spec(("SLACK_SIGNING_SECRET",), secret=True),
+    "slack_api_url": _Spec(("CHATOPS_SLACK_API_URL",), unset="unset (Slack's own)"),
+    "alert_rules_path": _Spec(("CHATOPS_ALERT_RULES",), _path),
+    "alert_channel": _Spec(("CHATOPS_ALERT_CHANNEL",)),
+    "alertmanager_token": _Spec(("CHATOPS_ALERTMANAGER_TOKEN",), secret=True),
+    "sandbox_src": _Spec(("CHATOPS_SANDBOX_SRC",), _path,
+                         unset="unset (sandbox/ in the source tree)"),
+    "sandbox_state": _Spec(("CHATOPS_SANDBOX_STATE",), _path),
+    "nlu_threads": _Spec(("CHATOPS_NLU_THREADS",), _int),
+    "slack_team_id": _Spec(("CHATOPS_SLACK_TEAM_ID",), unset="unset (the bot token's)"),
+    "slack_app_id": _Spec(("CHATOPS_SLACK_APP_ID",), unset="unset (not checked)"),
+    "audit_checkpoint_key": _Spec(("CHATOPS_AUDIT_CHECKPOINT_KEY",), secret=True),
+    "audit_checkpoint_file": _Spec(("CHATOPS_AUDIT_CHECKPOINT_FILE",), _path),
+    "audit_checkpoint_configmap": _Spec(("CHATOPS_AUDIT_CHECKPOINT_CONFIGMAP",)),
+    "audit_checkpoint_seconds": _Spec(("CHATOPS_AUDIT_CHECKPOINT_SECONDS",), _float),
+    "http_header_timeout": _Spec(("CHATOPS_HTTP_HEADER_TIMEOUT",), _float),
+    "http_body_timeout": _Spec(("CHATOPS_HTTP_BODY_TIMEOUT",), _float),
+}
+
+
+def setting_names() -> list[str]:
+    """Every setting, in the order `Settings` declares them."""
+    return [f.name for f in fields(Settings)]
+
+
+def environment_variables(name: str) -> tuple[str, ...]:
+    """The variables that set `name`, the first one set winning."""
+    return _SPECS[name].env
+
+
+def is_secret(name: str) -> bool:
+    """Whether `name` is a token or key: shown as set/unset only, never kept in a profile."""
+    return _SPECS[name].secret
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one setting's value came from."""
+
+    kind: str
+    """`flag`, `env`, `profile` or `default`."""
+    detail: str = ""
+    """The variable for `env`, the file for `profile`."""
+
+    def __str__(self) -> str:
+        return f"env {self.detail}" if self.kind == "env" and self.detail else self.kind
+
+
+FLAG = Source("flag")
+DEFAULT = Source("default")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Settings kept in a file for later commands (what `chatops demo` set up)."""
+
+    path: Path
+    name: str
+    values: Mapping[str, object]
+
+
+def default_profile_path(data_dir: Path) -> Path:
+    """Where the active profile is kept when `CHATOPS_PROFILE` does not say."""
+    return data_dir / PROFILE_FILE
+
+
+def _profile_location(env: Mapping[str, str], data_dir: Path) -> Path | None:
+    named = env.get(PROFILE_VARIABLE)
+    if named and named.lower() == NO_PROFILE:
+        return None
+    return _path(named, env) if named else default_profile_path(data_dir)
+
+
+def profile_location(env: Mapping[str, str] | None = None,
+                     data_dir: Path | None = None) -> Path | None:
+    """Where the active profile is kept (`CHATOPS_PROFILE`, else profile.json in the data
+    folder), read without any other setting; None with `CHATOPS_PROFILE=none`."""
+    env = os.environ if env is None else env
+    if data_dir is None:
+        named = env.get("CHATOPS_DATA_DIR")
+        data_dir = _path(named, env) if named else _data_dir(env)
+    return _profile_location(env, data_dir)
+
+
+def read_profile(path: Path, env: Mapping[str, str] | None = None) -> Profile | None:
+    """The profile at `path`, or None when there is no such file.
+
+    Read strictly: a file that is not a JSON object of known, non-secret settings is a
+    `ProfileError` reading `path: what is wrong`.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot read the profile: {exc.strerror}") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProfileError(f"{path}: not JSON ({exc.msg}, line {exc.lineno})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("settings"), dict):
+        raise ProfileError(f"{path}: settings: missing, or not a mapping")
+    unknown = set(data) - {"profile", "written_by", "settings"}
+    if unknown:
+        raise ProfileError(f"{path}: {sorted(unknown)[0]}: unknown key")
+    values: dict[str, object] = {}
+    for key, raw in data["settings"].items():
+        spec = _SPECS.get(key)
+        if spec is None or spec.secret or not spec.in_profile:
+            raise ProfileError(f"{path}: settings.{key}: not a setting a profile may hold")
+        if raw is None:
+            continue
+        if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
+            raise ProfileError(f"{path}: settings.{key}: not a string or a number")
+        try:
+            values[key] = spec.parse(str(raw), env or {})
+        except SettingsError as exc:
+            raise ProfileError(f"{path}: settings.{key}: {exc}") from exc
+    return Profile(path=path, name=str(data.get("profile") or path.stem), values=values)
+
+
+def write_profile(path: Path, name: str, values: Mapping[str, object], *,
+                  written_by: str = "") -> Profile:
+    """Write `values` (setting name -> value) as the profile at `path`, replacing any.
+
+    Paths are written absolute, so the profile means the same from any folder. Secrets and
+    unknown names are refused with `ProfileError`: a profile is a plain file.
+    """
+    kept: dict[str, object] = {}
+    for key, value in values.items():
+        spec = _SPECS.get(key)
+        if spec is None or spec.secret or not spec.in_profile:
+            raise ProfileError(f"{key}: not a setting a profile may hold")
+        kept[key] = value.absolute() if isinstance(value, Path) else value
+    settings = {key: str(value) if isinstance(value, Path) else value
+                for key, value in kept.items()}
+    document = {"profile": name, "written_by": written_by, "settings": settings}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside and renamed over: a command reading it never sees half a file.
+    fd, tmp = tempfile.mkstemp(prefix=".profile-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(document, out, indent=2)
+            out.write("\n")
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Profile(path=path, name=name, values=kept)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Resolved settings, with where each came from."""
+
+    settings: Settings
+    sources: Mapping[str, Source]
+    profile_path: Path | None
+    """Where the active profile is kept; None with `CHATOPS_PROFILE=none`."""
+    profile: Profile | None
+    """The profile read from `profile_path`, if that file exists (and was asked for)."""
+
+    def shadowed(self) -> dict[str, Source]:
+        """The profile's settings that the environment overrides (flags are deliberate)."""
+        if self.profile is None:
+            return {}
+        return {name: self.sources[name] for name in self.profile.values
+                if self.sources[name].kind == "env"}
+
+    def shown(self, name: str) -> str:
+        """`name`'s value for people: tokens and keys only as set/unset."""
+        value = getattr(self.settings, name)
+        spec = _SPECS[name]
+        if spec.secret:
+            return "set" if value else "unset"
+        return spec.unset if value is None else str(value)
+
+
+def resolve_settings(env: Mapping[str, str] | None = None,
+                     overrides: Mapping[str, object | None] | None = None, *,
+                     use_profile: bool = True) -> Resolved:
+    """`Settings.resolve`, keeping where each value came from (`chatops settings` shows it)."""
+    env = os.environ if env is None else env
+    given = {name: value for name, value in (overrides or {}).items() if value is not None}
+    unknown = set(given) - set(_SPECS)
+    if unknown:
+        raise TypeError(f"not settings: {sorted(unknown)}")
+    values: dict[str, object] = {}
+    sources: dict[str, Source] = {}
+    profile: Profile | None = None
+
+    def take(name: str, default: object) -> None:
+        if name in given:
+            values[name], sources[name] = given[name], FLAG
+            return
+        spec = _SPECS[name]
+        for variable in spec.env:
+            text = env.get(variable)
+            if text:
+                try:
+                    values[name] = spec.parse(text, env)
+                except SettingsError as exc:
+                    raise SettingsError(f"{variable}: {exc}") from exc
+                sources[name] = Source("env", variable)
+                return
+        if profile is not None and name in profile.values:
+            values[name], sources[name] = profile.values[name], Source("profile",
+                                                                       str(profile.path))
+            return
+        values[name], sources[name] = default, DEFAULT
+
+    take("data_dir", _data_dir(env))
+    take("cache_dir", _cache_dir(env))
+    data_dir, cache_dir = values["data_dir"], values["cache_dir"]
+    assert isinstance(data_dir, Path) and isinstance(cache_dir, Path)
+    location = _profile_location(env, data_dir)
+    profile = read_profile(location, env) if use_profile and location is not None else None
+    computed: dict[str, object] = {"state_db": data_dir / "state.db",
+                                   "audit_db": data_dir / "audit.db",
+                                   "sandbox_state": default_sandbox_state(cache_dir)}
+    for f in fields(Settings):
+        if f.name not in values:
+            take(f.name, computed.get(f.name, f.default))
+    settings = Settings(**values)  # type: ignore[arg-type]
+    return Resolved(settings=settings, sources=sources, profile_path=location, profile=profile)

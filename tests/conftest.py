@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,11 @@ import pytest
 from chatops.runbook.catalogue import Catalogue, load_catalogue
 
 pytest_plugins = ["tests.plugins.sandbox_fixtures", "tests.plugins.world_fixtures"]
+
+# A developer's `chatops demo` leaves a profile that commands fall back on; the tests
+# (and the bot processes they start) must not depend on one. Tests of the profile set
+# their own environment.
+os.environ.setdefault("CHATOPS_PROFILE", "none")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

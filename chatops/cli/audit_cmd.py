@@ -16,6 +16,7 @@ from chatops.audit import (
     AuditTampered,
     Checkpoint,
     FileSink,
+    newest_checkpoint,
     read_checkpoint_file,
 )
 from chatops.cli.checkpoints import (
@@ -23,6 +24,7 @@ from chatops.cli.checkpoints import (
     default_api_client,
     parse_configmap_ref,
 )
+from chatops.cli.settings_cmd import load_settings
 from chatops.cli.wiring import SetupError
 from chatops.errors import ClusterError
 from chatops.settings import Settings
@@ -33,8 +35,8 @@ EXIT_USAGE = 2
 
 db_option = click.option(
     "--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-    help="The audit database file (default: $CHATOPS_AUDIT_DB, else audit.db in the "
-         "chatops data folder).",
+    help="The audit database file (default: $CHATOPS_AUDIT_DB, else the active profile's, "
+         "e.g. the demo's, else audit.db in the chatops data folder).",
 )
 
 
@@ -52,11 +54,12 @@ def _has_audit_tables(path: Path) -> bool:
     return bool(found)
 
 
-def _open(db_path: Path | None, settings: Settings | None = None) -> AuditLog:
-    """Open an existing audit log, or exit 2 saying what to pass instead."""
-    path = db_path or (settings or Settings.from_env()).audit_db
+def _open(settings: Settings) -> AuditLog:
+    """Open the settings' existing audit log, or exit 2 saying what to pass instead."""
+    path = settings.audit_db
     if not path.is_file():
-        click.echo(f"No audit log at {path}. Pass --db PATH or set CHATOPS_AUDIT_DB.", err=True)
+        click.echo(f"No audit log at {path}. Pass --db PATH or set CHATOPS_AUDIT_DB "
+                   "(`chatops settings` shows where the path came from).", err=True)
         raise SystemExit(EXIT_USAGE)
     try:
         if not _has_audit_tables(path):
@@ -99,7 +102,7 @@ def audit() -> None:
 def list_(limit: int, run_id: str | None, kind: str | None, as_json: bool,
           db_path: Path | None) -> None:
     """List the newest events, newest first."""
-    with _open(db_path) as log:
+    with _open(load_settings(audit_db=db_path)) as log:
         events = log.list(limit=limit, run_id=run_id, kind=kind)
     for event in events:
         if as_json:
@@ -113,7 +116,7 @@ def list_(limit: int, run_id: str | None, kind: str | None, as_json: bool,
 @db_option
 def show(event_id: int, db_path: Path | None) -> None:
     """Show one event, with its data and hashes, as indented JSON."""
-    with _open(db_path) as log:
+    with _open(load_settings(audit_db=db_path)) as log:
         event = log.get(event_id)
     if event is None:
         click.echo(f"No audit event {event_id}. `chatops audit list` shows the ids.", err=True)
@@ -180,9 +183,10 @@ def _signature_note(checkpoint: Checkpoint, key: str | None) -> str:
 @audit.command()
 @click.option("--against", metavar="CHECKPOINT", default=None,
               help="Also check that the log still reaches this checkpoint unchanged: a file "
-                   "(JSON, or JSON lines where the last line wins) or "
-                   "configmap:NAMESPACE/NAME (read with the kubeconfig). Its signature is "
-                   "checked with $CHATOPS_AUDIT_CHECKPOINT_KEY when that is set.")
+                   "(JSON, or JSON lines where the line with the highest event id wins, not "
+                   "the last line) or configmap:NAMESPACE/NAME (read with the kubeconfig). "
+                   "Its signature is checked with $CHATOPS_AUDIT_CHECKPOINT_KEY when that "
+                   "is set.")
 @db_option
 def verify(against: str | None, db_path: Path | None) -> None:
     """Check the whole hash chain, and with --against that its end was not cut off.
@@ -193,12 +197,14 @@ def verify(against: str | None, db_path: Path | None) -> None:
     signature"); exits 2 when the log or the checkpoint cannot be read.
 
     Without --against, newest rows removed together with the head row go unnoticed: only a
-    checkpoint kept outside the database remembers how far the chain went.
+    checkpoint kept outside the database remembers how far the chain went. Of a file of
+    checkpoints the one with the highest event id counts, so deleting its newest lines can
+    only roll it back to an older checkpoint: a cut above that one then goes unnoticed.
     """
-    settings = Settings.from_env()
+    settings = load_settings(audit_db=db_path)
     key = settings.audit_checkpoint_key
     checkpoint = _load_checkpoint(against, settings) if against is not None else None
-    with _open(db_path, settings) as log:
+    with _open(settings) as log:
         anchored = log.verify_against(checkpoint, key) if checkpoint is not None else None
         report = log.verify()
     if checkpoint is not None and anchored is not None and not anchored.ok:
@@ -229,7 +235,8 @@ def verify(against: str | None, db_path: Path | None) -> None:
 @audit.command()
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Append the checkpoint to this file as one JSON line (created if "
-                   "missing) instead of printing it.")
+                   "missing) instead of printing it; refused when the log no longer "
+                   "reaches the newest checkpoint the file holds.")
 @db_option
 def checkpoint(out: Path | None, db_path: Path | None) -> None:
     """Record where the chain ends now, to keep outside the database.
@@ -239,16 +246,27 @@ def checkpoint(out: Path | None, db_path: Path | None) -> None:
     $CHATOPS_AUDIT_CHECKPOINT_KEY when that is set; an unsigned checkpoint only helps if it is
     kept where whoever can write the database cannot. Check it later with
     `chatops audit verify --against FILE`.
+
+    With --out the log must also still reach the newest checkpoint already in the file (and,
+    with the key set, that one must carry its signature): exit 1 and nothing appended
+    otherwise, so a cut log is never signed into the file at its shorter end.
     """
-    settings = Settings.from_env()
+    settings = load_settings(audit_db=db_path)
     key = settings.audit_checkpoint_key
-    with _open(db_path, settings) as log:
+    stored = _stored_checkpoint(out) if out is not None else None
+    with _open(settings) as log:
         try:
             taken = log.checkpoint(key)
         except AuditTampered as exc:
             click.echo(f"TAMPERED: {exc}. No checkpoint was written; `chatops audit verify` "
                        "says more.", err=True)
             raise SystemExit(EXIT_TAMPERED) from exc
+        anchored = log.verify_against(stored, key) if stored is not None else None
+    if stored is not None and anchored is not None and not anchored.ok:
+        click.echo(f"TAMPERED: {anchored.problem}, but {out} holds the checkpoint of "
+                   f"{stored.taken_at} at event #{stored.event_id}. No checkpoint was "
+                   f"written; `chatops audit verify --against {out}` says more.", err=True)
+        raise SystemExit(EXIT_TAMPERED)
     if key is None:
         click.echo("Warning: unsigned checkpoint (CHATOPS_AUDIT_CHECKPOINT_KEY is not set); "
                    "keep it where whoever can write the database cannot.", err=True)
@@ -263,6 +281,21 @@ def checkpoint(out: Path | None, db_path: Path | None) -> None:
                f"{out}.", err=True)
 
 
+def _stored_checkpoint(out: Path) -> Checkpoint | None:
+    """The newest checkpoint `--out` already holds (None when it is missing or empty), or
+    exit 2 when it cannot be read or holds lines but no checkpoint."""
+    try:
+        text = out.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        _usage(f"Cannot read the checkpoint file {out}: {exc}.")
+    stored, problems = newest_checkpoint(text)
+    if stored is None and problems:
+        _usage(f"{out} holds no audit checkpoint ({problems[0]}); pass another --out.")
+    return stored
+
+
 @audit.command()
 @click.option("--jsonl", is_flag=True, default=True,
               help="JSON lines: one event per line, oldest first (the default, and for now "
@@ -272,7 +305,7 @@ def checkpoint(out: Path | None, db_path: Path | None) -> None:
 @db_option
 def export(jsonl: bool, output: Path | None, db_path: Path | None) -> None:
     """Export every event, oldest first, for archiving or another tool."""
-    with _open(db_path) as log:
+    with _open(load_settings(audit_db=db_path)) as log:
         if output is None:
             log.export_jsonl(sys.stdout)
             return

@@ -1,4 +1,8 @@
-"""The `chatops` command line: the only place that reads the environment and sets up logging."""
+"""The `chatops` command line: the only place that sets up logging.
+
+Every command builds its settings with `chatops.cli.settings_cmd.load_settings` (flags, then
+the environment, then the active profile, then defaults); `chatops settings` shows them.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from chatops.cli.policy_cmd import policy
 from chatops.cli.runbooks_cmd import runbooks
 from chatops.cli.sandbox_cmd import sandbox
 from chatops.cli.serve_cmd import serve
+from chatops.cli.settings_cmd import settings
 from chatops.cli.shell_cmd import shell
 
 
@@ -36,6 +41,7 @@ cli.add_command(serve)
 cli.add_command(nlu)
 cli.add_command(sandbox)
 cli.add_command(policy)
+cli.add_command(settings)
 
 
 def main() -> None:

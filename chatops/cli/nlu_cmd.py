@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -11,22 +10,23 @@ from typing import Any
 
 import click
 
+from chatops.cli.settings_cmd import load_settings
 from chatops.model import ParsedIntent
+from chatops.settings import Settings
 
 EXIT_FAILED = 1
 EXIT_MISSING = 2
 
 
-def default_train_dir() -> Path:
+def default_train_dir(settings: Settings) -> Path:
     """Where `chatops nlu train` writes by default: the user's cache, not the package."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "chatops" / "nlu-model"
+    return settings.cache_dir / "nlu-model"
 
 
 def _model_dir(path: Path | None) -> Path:
     from intents import default_model_dir
 
-    return path or default_model_dir()
+    return load_settings(model_dir=path).model_dir or default_model_dir()
 
 
 def _need_training_extra() -> None:
@@ -54,7 +54,8 @@ def _render(parsed: ParsedIntent) -> str:
 
 model_dir_option = click.option(
     "--model-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-    help="A trained model directory (default: the model shipped with the package).",
+    help="A trained model directory (default: CHATOPS_MODEL_DIR, else the model shipped "
+         "with the package).",
 )
 
 
@@ -95,9 +96,10 @@ def train(*, output: Path | None, epochs: float, seed: int, max_steps: int,
         from finetune.train import train_ops
     except ImportError:
         _need_training_extra()
-    output = output or default_train_dir()
+    settings = load_settings()
+    output = output or default_train_dir(settings)
     # Never next to the output: that may be the package's intents/model/ folder.
-    checkpoint = checkpoint or default_train_dir().parent / "nlu-checkpoint"
+    checkpoint = checkpoint or settings.cache_dir / "nlu-checkpoint"
     started = time.perf_counter()
     summary = train_ops(output, epochs=epochs, seed=seed, max_steps=max_steps,
                         catalogue_dir=catalogue_path, quantize=quantize, threads=threads,
@@ -132,7 +134,7 @@ def eval_(model_dir: Path | None, seed: int | None, catalogue_path: Path | None,
     from intents import ModelNotFound, ModelParser
 
     directory = _model_dir(model_dir)
-    parser = ModelParser(directory)
+    parser = ModelParser(directory, catalogue=load_catalogue(catalogue_path))
     try:
         meta = parser.meta
     except ModelNotFound as exc:
@@ -165,9 +167,11 @@ def eval_(model_dir: Path | None, seed: int | None, catalogue_path: Path | None,
 def parse(model_dir: Path | None, as_json: bool, threshold: float | None,
           text: tuple[str, ...]) -> None:
     """Parse TEXT, or one message per line from stdin when TEXT is omitted."""
+    from chatops.runbook.catalogue import load_catalogue
     from intents import ModelNotFound, ModelParser
 
-    parser = ModelParser(_model_dir(model_dir), threshold=threshold)
+    parser = ModelParser(_model_dir(model_dir), threshold=threshold,
+                         catalogue=load_catalogue())
     messages = [" ".join(text)] if text else (line.rstrip("\n") for line in sys.stdin)
     try:
         for message in messages:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
+from chatops.cli.settings_cmd import load_settings
 from chatops.model import Risk
 from chatops.policy import Policy, PolicyError, load_policy
-from chatops.settings import Settings
 
 EXIT_INVALID = 2
 
@@ -47,16 +47,17 @@ def policy() -> None:
 @policy.command(short_help="Check a policy file (exit 2 naming the bad key).")
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 def validate(file: Path | None) -> None:
-    """Check the policy FILE (default: $CHATOPS_POLICY) as `chatops serve` would read it.
+    """Check the policy FILE (default: $CHATOPS_POLICY, else the active profile's) as
+    `chatops serve` would read it.
 
     Prints `ok` and a summary and exits 0, or prints `FILE: key.path: reason` and exits 2.
     The file is read strictly: unknown or duplicate keys, unknown risk levels or
     principals, and any Kubernetes user or group starting with system: are errors.
     """
-    path = file or Settings.from_env().policy_path
+    path = load_settings(policy_path=file).policy_path
     if path is None:
-        click.echo("chatops policy validate: name the policy FILE or set CHATOPS_POLICY.",
-                   err=True)
+        click.echo("chatops policy validate: name the policy FILE or set CHATOPS_POLICY "
+                   "(`chatops demo` writes a demo policy).", err=True)
         raise SystemExit(EXIT_INVALID)
     try:
         parsed = load_policy(path)

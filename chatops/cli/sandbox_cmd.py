@@ -3,35 +3,41 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import click
 
+from chatops.cli.settings_cmd import load_settings
 from chatops.sandbox import manager
+from chatops.settings import Settings
 
 
-def _src_dir() -> Path:
-    # The one place CHATOPS_SANDBOX_SRC is read: the CLI entry point.
-    override = os.environ.get("CHATOPS_SANDBOX_SRC")
-    return Path(override) if override else manager.DEFAULT_SRC_DIR
+def src_dir(settings: Settings) -> Path:
+    """The sandbox's Go source: CHATOPS_SANDBOX_SRC, else `sandbox/` in the source tree."""
+    return settings.sandbox_src or manager.DEFAULT_SRC_DIR
 
 
 def _binary(quiet: bool = False) -> Path:
     try:
-        return manager.build_binary(_src_dir(), progress=None if quiet else manager.print_progress)
+        return manager.build_binary(src_dir(load_settings()),
+                                    progress=None if quiet else manager.print_progress)
     except manager.SandboxError as e:
         raise click.ClickException(str(e)) from e
+
+
+def _state(state_dir: Path | None) -> Path:
+    return load_settings(sandbox_state=state_dir).sandbox_dir
 
 
 state_option = click.option(
     "--state",
     "state_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=manager.default_state_dir,
-    show_default="~/.cache/chatops/sandbox-state",
-    help="State directory of the sandbox (PKI, etcd data, logs, kubeconfigs).",
+    default=None,
+    help="State directory of the sandbox (PKI, etcd data, logs, kubeconfigs); default: "
+         "CHATOPS_SANDBOX_STATE, else the active profile's (the demo's), else "
+         "~/.cache/chatops/sandbox-state.",
 )
 
 
@@ -50,8 +56,9 @@ def build() -> None:
 @state_option
 @click.option("--nodes", default=3, show_default=True, help="Number of fake nodes.")
 @click.option("--timeout", default=300.0, show_default=True, help="Seconds to wait for Ready.")
-def up_cmd(state_dir: Path, nodes: int, timeout: float) -> None:
+def up_cmd(state_dir: Path | None, nodes: int, timeout: float) -> None:
     """Start the sandbox in the background and return once it is Ready."""
+    state_dir = _state(state_dir)
     binary = _binary()
     click.echo(f"starting sandbox in {state_dir} ...", err=True)
     try:
@@ -64,9 +71,9 @@ def up_cmd(state_dir: Path, nodes: int, timeout: float) -> None:
 
 @sandbox.command("down")
 @state_option
-def down_cmd(state_dir: Path) -> None:
+def down_cmd(state_dir: Path | None) -> None:
     """Stop the sandbox and its components."""
-    if manager.down(state_dir):
+    if manager.down(_state(state_dir)):
         click.echo("sandbox stopped")
     else:
         click.echo("no sandbox was running")
@@ -75,8 +82,9 @@ def down_cmd(state_dir: Path) -> None:
 @sandbox.command("status")
 @state_option
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-def status_cmd(state_dir: Path, as_json: bool) -> None:
+def status_cmd(state_dir: Path | None, as_json: bool) -> None:
     """Say whether the sandbox is running; exit code 1 when it is not."""
+    state_dir = _state(state_dir)
     st = manager.status(state_dir)
     if as_json:
         click.echo(json.dumps(st.to_json()))
@@ -100,11 +108,12 @@ def status_cmd(state_dir: Path, as_json: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Kubeconfig file to write.",
 )
-def kubeconfig_cmd(state_dir: Path, user: str, groups: tuple[str, ...], out: Path) -> None:
+def kubeconfig_cmd(state_dir: Path | None, user: str, groups: tuple[str, ...],
+                   out: Path) -> None:
     """Mint a kubeconfig with a client certificate for a restricted identity."""
     binary = _binary(quiet=True)
     try:
-        manager.mint_kubeconfig(state_dir, binary, user, groups, out)
+        manager.mint_kubeconfig(_state(state_dir), binary, user, groups, out)
     except manager.SandboxError as e:
         raise click.ClickException(str(e)) from e
     click.echo(str(out))

@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 import click
 
+from chatops.cli.settings_cmd import load_settings
 from chatops.cli.wiring import SetupError, build_service
 from chatops.conversation import ConversationService
 from chatops.settings import Settings
@@ -35,10 +36,11 @@ def _fail(text: str) -> NoReturn:
 @click.option("--host", default="0.0.0.0", show_default=True,  # noqa: S104 - a server
               help="Address to listen on.")
 @click.option("--kubeconfig", type=click.Path(path_type=Path, exists=True), default=None,
-              help="Kubeconfig of the cluster (default: KUBECONFIG / CHATOPS_KUBECONFIG, "
-                   "or the in-cluster config).")
+              help="Kubeconfig of the cluster (default: CHATOPS_KUBECONFIG / KUBECONFIG, "
+                   "else the active profile's, else the in-cluster config).")
 @click.option("--policy", type=click.Path(path_type=Path, exists=True), default=None,
-              help="Policy file (default: CHATOPS_POLICY; without one, read-only for all).")
+              help="Policy file (default: CHATOPS_POLICY, else the active profile's; "
+                   "without one, read-only for all).")
 @click.option("--workers", type=int, default=8, show_default=True,
               help="Requests worked on at once (plans, runs); acknowledgements don't wait.")
 @click.option("--no-model", is_flag=True,
@@ -59,11 +61,7 @@ def serve(port: int, host: str, kubeconfig: Path | None, policy: Path | None,  #
     rules' channels (CHATOPS_ALERT_RULES). Runs left running by a previous process are marked
     interrupted and announced first.
     """
-    settings = Settings.from_env()
-    if kubeconfig:
-        settings = settings.with_(kubeconfig=kubeconfig)
-    if policy:
-        settings = settings.with_(policy_path=policy)
+    settings = load_settings(note_shadowed=True, kubeconfig=kubeconfig, policy_path=policy)
     run_server(settings, host=host, port=port, workers=workers, use_model=not no_model,
                insecure_alerts=insecure_alerts)
 
@@ -154,6 +152,7 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int,
         while not stop.wait(HEARTBEAT_SECONDS):
             try:
                 service.store.heartbeat()
+                service.store.prune_dedupe()
                 # A replica that died mid-run is noticed by the others, not only at the
                 # next start of some process.
                 announce_recovered(service.recover(), deliverer, service.store)
@@ -178,7 +177,7 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int,
     http = HTTPServer(BotHTTP(slack=None if socket_mode else app,
                               signing_secret=settings.slack_signing_secret,
                               webhook=webhook, ready=ready if socket_mode else None,
-                              rejections=rejections,
+                              rejections=rejections, claim=service.store.claim,
                               limits=HTTPLimits(header_timeout=settings.http_header_timeout,
                                                 body_timeout=settings.http_body_timeout)),
                       host, port)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from chatops.cli.settings_cmd import load_settings
 from chatops.cli.wiring import SetupError, build_service
 from chatops.console import Shell
 from chatops.settings import Settings
@@ -33,18 +34,15 @@ def run_shell(settings: Settings, user: str) -> None:
 @click.option("--as", "user", default="alice", show_default=True,
               help="Who you are: an identity name from the policy (or a chat user id).")
 @click.option("--kubeconfig", type=click.Path(path_type=Path, exists=True), default=None,
-              help="Kubeconfig of the cluster (default: KUBECONFIG / CHATOPS_KUBECONFIG).")
+              help="Kubeconfig of the cluster (default: CHATOPS_KUBECONFIG / KUBECONFIG, "
+                   "else the active profile's, e.g. the demo sandbox).")
 @click.option("--policy", type=click.Path(path_type=Path, exists=True), default=None,
-              help="Policy file (default: CHATOPS_POLICY; without one, read-only for all).")
+              help="Policy file (default: CHATOPS_POLICY, else the active profile's; "
+                   "without one, read-only for all).")
 def shell(user: str, kubeconfig: Path | None, policy: Path | None) -> None:
     """Talk to the bot in the terminal, against the configured cluster.
 
     Lines are messages; `approve ID` / `deny ID` decide on plans; `:as bob` switches user.
     With stdin not a terminal it reads one message per line and prints the replies.
     """
-    settings = Settings.from_env()
-    if kubeconfig:
-        settings = settings.with_(kubeconfig=kubeconfig)
-    if policy:
-        settings = settings.with_(policy_path=policy)
-    run_shell(settings, user)
+    run_shell(load_settings(note_shadowed=True, kubeconfig=kubeconfig, policy_path=policy), user)

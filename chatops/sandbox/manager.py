@@ -63,11 +63,6 @@ class SandboxStatus:
         }
 
 
-def default_state_dir() -> Path:
-    """The state directory used when the caller does not choose one."""
-    return Path.home() / ".cache" / "chatops" / "sandbox-state"
-
-
 def build_binary(
     src_dir: Path = DEFAULT_SRC_DIR,
     *,
