@@ -4,11 +4,20 @@
 Datasette as it is); `AuditLog.verify` walks the chain and names the first row that was
 edited, removed or added by hand. `AuditLog.checkpoint` records where the chain ends, for
 keeping outside the database (`CheckpointWriter` and its sinks), so that cutting off the
-newest rows is caught by `AuditLog.verify_against` too.
+newest rows is caught by `AuditLog.verify_against` too. The writer reads what its sinks
+already hold before it writes, so a restart does not sign a log that was cut while it was
+down.
 """
 
-from chatops.audit.anchor import CheckpointSink, CheckpointWriter, FileSink, LogSink
-from chatops.audit.checkpoint import Checkpoint, read_checkpoint_file
+from chatops.audit.anchor import (
+    CheckpointSink,
+    CheckpointStoreTampered,
+    CheckpointWriter,
+    FileSink,
+    LogSink,
+    ReadableCheckpointSink,
+)
+from chatops.audit.checkpoint import Checkpoint, newest_checkpoint, read_checkpoint_file
 from chatops.audit.log import (
     GENESIS_HASH,
     AuditEvent,
@@ -25,10 +34,13 @@ __all__ = [
     "AuditTampered",
     "Checkpoint",
     "CheckpointSink",
+    "CheckpointStoreTampered",
     "CheckpointWriter",
     "FileSink",
     "LogSink",
+    "ReadableCheckpointSink",
     "VerifyReport",
     "chain_hash",
+    "newest_checkpoint",
     "read_checkpoint_file",
 ]

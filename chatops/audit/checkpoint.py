@@ -124,18 +124,57 @@ class Checkpoint:
         return cls.from_dict(value)
 
 
+def newest_checkpoint(text: str) -> tuple[Checkpoint | None, list[str]]:
+    """The checkpoint with the highest `event_id` in `text`, and what is wrong with each
+    non-empty line that is not a checkpoint.
+
+    `text` is one JSON object, or JSON lines (the form `FileSink` appends). Lines that are
+    not checkpoints (a line cut short by a crash, say) are skipped. Of two checkpoints of the
+    same event the earlier line wins. None when no line is a checkpoint.
+
+    Why not the last line: a signature stops forged lines, not replayed or deleted ones, so
+    "the last line" is whatever someone with the file put last. The highest event id means
+    deleting lines can only roll back to an older checkpoint, and appending an older (or a
+    lower) one changes nothing.
+    """
+    try:
+        return Checkpoint.from_dict(json.loads(text)), []
+    except ValueError:
+        pass  # not a single JSON document: read it as JSON lines
+    best: Checkpoint | None = None
+    problems: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            checkpoint = Checkpoint.from_json(line)
+        except ValueError as exc:
+            problems.append(f"line {number}: {exc}")
+            continue
+        if best is None or checkpoint.event_id > best.event_id:
+            best = checkpoint
+    return best, problems
+
+
 def read_checkpoint_file(path: Path) -> Checkpoint:
-    """The newest checkpoint in a file: one JSON object, or JSON lines where the last
-    non-empty line wins (the form `FileSink` appends).
+    """The newest checkpoint in a file: one JSON object, or JSON lines (the form `FileSink`
+    appends) where the line with the highest `event_id` wins, not the last line.
+
+    Lines that are not checkpoints are skipped; of two checkpoints of the same event the
+    earlier line wins. Whoever can write the file can still delete its newest lines and so
+    roll it back to an older checkpoint: a log cut between that one and the deleted newest
+    one is not caught with this file alone. Appending a lower checkpoint changes nothing,
+    and a higher one needs the key (when there is one) to pass `verify_against`.
 
     Raises FileNotFoundError when there is no file and ValueError when it holds no checkpoint.
     """
     text = path.read_text(encoding="utf-8")
-    try:
-        return Checkpoint.from_dict(json.loads(text))
-    except ValueError:
-        pass  # not a single JSON document: read it as JSON lines
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
-        raise ValueError(f"not an audit checkpoint: {path} is empty")
-    return Checkpoint.from_json(lines[-1])
+    checkpoint, problems = newest_checkpoint(text)
+    if checkpoint is not None:
+        return checkpoint
+    if problems:
+        _, _, first = problems[0].partition(": ")
+        raise ValueError(first if len(problems) == 1 else
+                         f"{first} (and {len(problems) - 1} more line(s) that are not "
+                         "checkpoints either)")
+    raise ValueError(f"not an audit checkpoint: {path} is empty")

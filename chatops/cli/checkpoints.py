@@ -75,6 +75,11 @@ def checkpoint_sinks(settings: Settings,
 def build_checkpoint_writer(settings: Settings, audit: AuditLog,
                             api_client: Callable[[], Any] | None = None) -> CheckpointWriter:
     """A `CheckpointWriter` for `audit` with the settings' key and sinks; call its
-    `write_now()` every `settings.audit_checkpoint_seconds`."""
+    `write_now()` every `settings.audit_checkpoint_seconds`.
+
+    Its first call reads back what the file and the ConfigMap already hold and raises
+    `AuditTampered` (writing nothing) when the log no longer extends it, or when the key is
+    set and did not sign it: a log cut while the bot was down is not signed again. Rotating
+    the key therefore needs a new file and ConfigMap (or the old ones moved aside)."""
     return CheckpointWriter(audit, settings.audit_checkpoint_key,
                             checkpoint_sinks(settings, api_client))
