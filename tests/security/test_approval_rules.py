@@ -97,6 +97,9 @@ def test_critical_alert_fix_needs_two_approvers_besides_the_first(
     bot = alert_bot(start_bot, fake_service, catalogue)
     run = alert_fix(bot, "drain_node", {"node": "node-1"})
     click(bot, run, "U0BOB")
+    # Clicks are handled in parallel: wait until bob took it on before carol approves.
+    eventually(lambda: bot.service.store.get(run.id).requester == "bob",  # type: ignore[union-attr]
+               what="bob to become the requester")
     click(bot, run, "U0CAROL")
     settle(bot, run, 3)  # proposed, adopted, carol's approval
     assert bot.service.store.get(run.id).state is RunState.PROPOSED  # type: ignore[union-attr]
