@@ -12,17 +12,23 @@ marked `failed_at`, with the last error.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chatops.sqlite import SharedDB
+from chatops.storage import (
+    Connection,
+    Database,
+    Dialect,
+    Migration,
+    StoreSchema,
+    migrate,
+    open_database,
+)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS alert_groups (
+_GROUPS_V1 = """CREATE TABLE IF NOT EXISTS alert_groups (
     key TEXT PRIMARY KEY,
     channel TEXT NOT NULL,
     ts TEXT,
@@ -31,9 +37,9 @@ CREATE TABLE IF NOT EXISTS alert_groups (
     dirty INTEGER NOT NULL DEFAULT 0,
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS alert_outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+)"""
+_OUTBOX_V1 = """CREATE TABLE IF NOT EXISTS alert_outbox (
+    id {id_pk},
     channel TEXT NOT NULL,
     group_key TEXT NOT NULL,
     kind TEXT NOT NULL,
@@ -41,23 +47,37 @@ CREATE TABLE IF NOT EXISTS alert_outbox (
     created_at REAL NOT NULL,
     claimed_by TEXT,
     posted_at REAL,
-    ts TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL,
-    last_error TEXT,
-    failed_at REAL
-);
-CREATE INDEX IF NOT EXISTS alert_outbox_pending ON alert_outbox(posted_at, channel);
-"""
+    ts TEXT
+)"""
 
-# Columns added since the first version, for files it created (CREATE TABLE IF NOT EXISTS
-# leaves an existing table as it is).
-_OUTBOX_COLUMNS = {
+_OUTBOX_RETRY_COLUMNS = {
     "attempts": "INTEGER NOT NULL DEFAULT 0",
     "next_attempt_at": "REAL",
     "last_error": "TEXT",
     "failed_at": "REAL",
 }
+
+
+def _add_retry_columns(conn: Connection, dialect: Dialect) -> None:
+    # Files written before versions were recorded may have some of these already (the
+    # table was created with them), so each is added only when missing.
+    have = {row["name"] for row in conn.execute(dialect.column_names, ("alert_outbox",))}
+    for name, decl in _OUTBOX_RETRY_COLUMNS.items():
+        if name not in have:
+            conn.execute(f"ALTER TABLE alert_outbox ADD COLUMN {name} {decl}")
+
+
+SCHEMA = StoreSchema("alerts", (
+    Migration(1, "alert groups and the outbox", (
+        _GROUPS_V1,
+        _OUTBOX_V1,
+        "CREATE INDEX IF NOT EXISTS alert_outbox_pending ON alert_outbox(posted_at, channel)",
+    )),
+    Migration(2, "outbox retries: attempts, next_attempt_at, last_error, failed_at", (
+        _add_retry_columns,
+    )),
+))
+"""The alert store's tables, oldest version first."""
 
 
 @dataclass(frozen=True)
@@ -106,18 +126,10 @@ class AlertStore:
     def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = str(path)
         self.clock = clock
-        self._shared = SharedDB(path, SCHEMA)
-        self._db = self._shared.conn
-        self.tx = self._shared.tx
-        self._migrate()
-
-    def _migrate(self) -> None:
-        # In one write transaction, so two processes opening an old file don't both add.
-        with self.tx() as db:
-            have = {row["name"] for row in db.execute("PRAGMA table_info(alert_outbox)")}
-            for name, decl in _OUTBOX_COLUMNS.items():
-                if name not in have:
-                    db.execute(f"ALTER TABLE alert_outbox ADD COLUMN {name} {decl}")
+        self.database: Database = open_database(path)
+        self._db = self.database.conn
+        self.tx = self.database.tx
+        migrate(self.database, SCHEMA)
 
     def group(self, key: str) -> Group | None:
         """The thread for `key`, or None."""
@@ -276,6 +288,6 @@ class AlertStore:
         return float(row["updated_at"]) if row else 0.0
 
 
-def _group(row: sqlite3.Row) -> Group:
+def _group(row: Any) -> Group:
     return Group(row["key"], row["channel"], row["ts"], row["anchor"],
                  json.loads(row["alerts"]), bool(row["dirty"]))

@@ -12,7 +12,6 @@ import enum
 import json
 import os
 import socket
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -20,13 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chatops.approvals.dedupe import DEDUPE_TTL, DedupeStore
+from chatops.approvals.threads import ThreadStore
+from chatops.approvals.workers import WorkerStore
 from chatops.errors import ChatOpsError
 from chatops.model import Identity, frozen_map
-from chatops.processes import pid_alive
-from chatops.sqlite import SharedDB
+from chatops.storage import Database, Migration, StoreSchema, migrate, open_database
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
+SCHEMA = StoreSchema("runs", (
+    Migration(1, "runs and approvals", (
+        """CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY,
     state TEXT NOT NULL,
     runbook TEXT NOT NULL,
@@ -52,10 +54,10 @@ CREATE TABLE IF NOT EXISTS runs (
     undo_of TEXT,
     message_ref TEXT,
     act_as_approver INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS runs_thread ON runs(channel, thread);
-CREATE INDEX IF NOT EXISTS runs_state ON runs(state);
-CREATE TABLE IF NOT EXISTS approvals (
+)""",
+        "CREATE INDEX IF NOT EXISTS runs_thread ON runs(channel, thread)",
+        "CREATE INDEX IF NOT EXISTS runs_state ON runs(state)",
+        """CREATE TABLE IF NOT EXISTS approvals (
     run_id TEXT NOT NULL,
     approver TEXT NOT NULL,
     approver_name TEXT NOT NULL,
@@ -63,23 +65,10 @@ CREATE TABLE IF NOT EXISTS approvals (
     decision TEXT NOT NULL,
     decided_at REAL NOT NULL,
     PRIMARY KEY (run_id, approver, digest)
-);
-CREATE TABLE IF NOT EXISTS dedupe (
-    key TEXT PRIMARY KEY,
-    created_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS workers (
-    id TEXT PRIMARY KEY,
-    host TEXT NOT NULL,
-    pid INTEGER NOT NULL,
-    heartbeat REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS threads (
-    key TEXT PRIMARY KEY,
-    data TEXT NOT NULL,
-    updated_at REAL NOT NULL
-);
-"""
+)""",
+    )),
+))
+"""The `runs` store's tables; dedupe keys, workers and threads have their own stores."""
 
 
 class RunState(enum.StrEnum):
@@ -113,11 +102,6 @@ TRANSITIONS: Mapping[RunState, frozenset[RunState]] = frozen_map({
 })
 """The legal moves. A run is created `proposed` (changes) or `running` (read-only runbooks,
 which need no approval); `failed` from `proposed` is a run refused at approval time."""
-
-DEDUPE_TTL = 7 * 24 * 3600.0
-"""How long an event id, click or thread marker is remembered (Slack retries for an hour;
-a thread the bot took part in is followed for a week)."""
-
 
 class IllegalTransition(ChatOpsError):
     """A state change the run state machine does not allow: a bug in the caller."""
@@ -175,7 +159,7 @@ class Run:
 _JSON_FIELDS = {"raw_slots", "plan", "preview", "notes", "before", "result", "identity"}
 
 
-def _decode(row: sqlite3.Row, approvals: tuple[Approval, ...]) -> Run:
+def _decode(row: Any, approvals: tuple[Approval, ...]) -> Run:
     data = {key: row[key] for key in row.keys()}  # noqa: SIM118 - sqlite3.Row
     for key in _JSON_FIELDS:
         data[key] = json.loads(data[key])
@@ -201,6 +185,8 @@ def _encode(key: str, value: Any) -> Any:
     return value
 
 
+_APPROVAL_COLUMNS = ("run_id", "approver", "approver_name", "digest", "decision", "decided_at")
+
 _WRITABLE = frozenset({
     "runbook", "risk", "requester", "requester_name", "identity", "channel", "thread",
     "raw_slots", "plan", "digest", "preview", "needed", "confidence", "notes", "expires_at",
@@ -225,38 +211,43 @@ def _json_default(value: Any) -> Any:
 
 
 class RunStore:
-    """Runs, approvals, deduplication keys, worker heartbeats and thread contexts.
+    """Runs and approvals; and, until their callers move to their own stores, deduplication
+    keys (`DedupeStore`), worker heartbeats (`WorkerStore`) and thread contexts
+    (`ThreadStore`), which it delegates to.
 
-    One SQLite file may be shared by several bot processes. Each thread gets its own
+    One database may be shared by several bot processes. Each thread gets its own
     connection; every write is a short transaction.
     """
 
     def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time) -> None:
+        """Open (creating or migrating) the state database at `path`."""
         self.path = str(path)
         self.clock = clock
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self._shared = SharedDB(path, SCHEMA)
-        self._db = self._shared.conn
-        self._tx = self._shared.tx
+        self.database: Database = open_database(path)
+        self._db = self.database.conn
+        self._tx = self.database.tx
+        migrate(self.database, SCHEMA)
+        now = self._now
+        self.dedupe = DedupeStore(self.database, clock=now)
+        self.workers = WorkerStore(self.database, clock=now)
+        self.threads = ThreadStore(self.database, clock=now, json_default=_json_default)
+
+    def _now(self) -> float:
+        # Through the attribute, so that a clock set after construction reaches the stores.
+        return self.clock()
 
     def claim(self, key: str) -> bool:
         """Record `key` (a Slack event id, an action id); False if it was seen before."""
-        with self._tx() as db:
-            cur = db.execute("INSERT OR IGNORE INTO dedupe(key, created_at) VALUES (?, ?)",
-                             (key, self.clock()))
-            return cur.rowcount == 1
+        return self.dedupe.claim(key)
 
     def prune_dedupe(self, older_than: float = DEDUPE_TTL) -> int:
         """Forget dedupe keys older than `older_than` seconds; returns how many."""
-        with self._tx() as db:
-            cur = db.execute("DELETE FROM dedupe WHERE created_at < ?",
-                             (self.clock() - older_than,))
-            return cur.rowcount
+        return self.dedupe.prune(older_than)
 
     def seen(self, key: str) -> bool:
         """Whether `key` was claimed before (a read-only `claim`, for fast paths)."""
-        row = self._db().execute("SELECT 1 FROM dedupe WHERE key = ?", (key,)).fetchone()
-        return row is not None
+        return self.dedupe.seen(key)
 
     def create(self, *, state: RunState, **fields: Any) -> Run:
         """Insert a new run and return it; `fields` are the columns of `runs`."""
@@ -267,7 +258,7 @@ class RunStore:
         row = {"id": run_id, "state": state.value, "created_at": now, "updated_at": now,
                **_columns(fields)}
         columns = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
+        marks = self.database.dialect.marks(len(row))
         with self._tx() as db:
             db.execute(f"INSERT INTO runs ({columns}) VALUES ({marks})",  # noqa: S608
                        tuple(row.values()))
@@ -301,7 +292,7 @@ class RunStore:
                 raise IllegalTransition(f"a run can't go from {state} to {to_state}")
         sets = {"state": to_state.value, "updated_at": self.clock(), **_columns(fields)}
         assignments = ", ".join(f"{k} = ?" for k in sets)
-        marks = ", ".join("?" for _ in from_states)
+        marks = self.database.dialect.marks(len(from_states))
         with self._tx() as db:
             cur = db.execute(
                 f"UPDATE runs SET {assignments} WHERE id = ? AND state IN ({marks})",  # noqa: S608
@@ -337,7 +328,7 @@ class RunStore:
         """Record an approver's decision on a plan digest; False if they already decided."""
         with self._tx() as db:
             cur = db.execute(
-                "INSERT OR IGNORE INTO approvals VALUES (?, ?, ?, ?, ?, ?)",
+                self.database.dialect.insert_or_ignore("approvals", _APPROVAL_COLUMNS),
                 (run_id, approver, approver_name, digest, decision, self.clock()),
             )
             return cur.rowcount == 1
@@ -351,10 +342,7 @@ class RunStore:
 
     def heartbeat(self) -> None:
         """Say this process is alive, so others don't take its running runs as lost."""
-        host, pid = socket.gethostname(), os.getpid()
-        with self._tx() as db:
-            db.execute("INSERT OR REPLACE INTO workers VALUES (?, ?, ?, ?)",
-                       (self.worker_id, host, pid, self.clock()))
+        self.workers.heartbeat(self.worker_id)
 
     def interrupt_orphans(self, stale_after: float = 120.0) -> list[Run]:
         """Mark `running` runs whose process is gone as `interrupted`, and return them.
@@ -362,24 +350,13 @@ class RunStore:
         A run belongs to a process on this host that no longer exists, or to a worker
         whose heartbeat is older than `stale_after` seconds.
         """
-        db = self._db()
-        host = socket.gethostname()
-        workers = {r["id"]: r for r in db.execute("SELECT * FROM workers")}
         lost = []
-        for row in db.execute("SELECT id, owner FROM runs WHERE state = ?",
-                              (RunState.RUNNING.value,)).fetchall():
+        for row in self._db().execute("SELECT id, owner FROM runs WHERE state = ?",
+                                      (RunState.RUNNING.value,)).fetchall():
             owner = row["owner"]
-            if owner == self.worker_id:
+            if owner == self.worker_id or self.workers.alive(owner, stale_after):
                 continue
-            worker = workers.get(owner)
-            alive = False
-            if worker is not None:
-                if worker["host"] == host:
-                    alive = pid_alive(worker["pid"])
-                else:
-                    alive = self.clock() - worker["heartbeat"] < stale_after
-            if not alive and self.transition(row["id"], (RunState.RUNNING,),
-                                             RunState.INTERRUPTED):
+            if self.transition(row["id"], (RunState.RUNNING,), RunState.INTERRUPTED):
                 run = self.get(row["id"])
                 if run is not None:
                     lost.append(run)
@@ -387,16 +364,13 @@ class RunStore:
 
     def load_thread(self, key: str) -> dict[str, Any]:
         """The saved conversation context of a thread (empty when none)."""
-        row = self._db().execute("SELECT data FROM threads WHERE key = ?", (key,)).fetchone()
-        return dict(json.loads(row["data"])) if row else {}
+        return self.threads.load(key)
 
     def save_thread(self, key: str, data: Mapping[str, Any]) -> None:
         """Replace the conversation context of a thread."""
-        with self._tx() as db:
-            db.execute("INSERT OR REPLACE INTO threads VALUES (?, ?, ?)",
-                       (key, json.dumps(data, default=_json_default), self.clock()))
+        self.threads.save(key, data)
 
     def close(self) -> None:
         """Close this thread's connection."""
-        self._shared.close()
+        self.database.close()
 

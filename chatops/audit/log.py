@@ -22,33 +22,31 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
-from sqlite_utils import Database
-from sqlite_utils.db import Table
-
 from chatops.audit.checkpoint import Checkpoint
+from chatops.audit.schema import (
+    EVENTS_TABLE,
+    GENESIS_HASH,
+    HEAD_TABLE,
+    SCHEMA,
+    create_tables,
+    tables_present,
+)
 from chatops.errors import ChatOpsError
 from chatops.logs import scrub
+from chatops.storage import BUSY_TIMEOUT_S, Connection, Database, migrate, open_database
 
 log = logging.getLogger(__name__)
 
-EVENTS_TABLE = "audit_events"
-HEAD_TABLE = "audit_head"
-GENESIS_HASH = "0" * 64
-"""The `prev_hash` of the first event: there is no row before it."""
-
-# Two bot replicas append to the same file; a writer waits this long for the other's
-# transaction (a few milliseconds in practice) before giving up with "database is locked".
-BUSY_TIMEOUT_S = 30.0
+__all__ = ["BUSY_TIMEOUT_S", "EVENTS_TABLE", "GENESIS_HASH", "HEAD_TABLE", "AuditEvent",
+           "AuditLog", "AuditTampered", "VerifyReport", "chain_hash"]
 
 _EVENT_COLUMNS: dict[str, type] = {
     "id": int,
@@ -78,6 +76,7 @@ _SELECT_EVENT = (
     "from audit_events where id = ?"
 )
 _SELECT_HEAD = "select last_id, last_hash from audit_head where id = 1"
+_SELECT_COLUMNS = "select id, ts, kind, actor, run_id, thread, data, prev_hash, hash "
 
 
 _INSERT_EVENT = ("insert into audit_events (id, ts, kind, actor, run_id, thread, data, "
@@ -304,9 +303,9 @@ def _walk_chain(rows: Iterable[tuple[Any, ...]], head: tuple[Any, ...] | None,
 class AuditLog:
     """An append-only, hash-chained audit log in one SQLite file.
 
-    Safe to share between threads (one connection behind a lock) and between processes
-    (each append takes SQLite's write lock before reading the chain's end). Use it as a
-    context manager, or call `close`.
+    Safe to share between threads (a connection per thread, appends behind a lock) and
+    between processes (each append takes the database's write lock before reading the
+    chain's end). Use it as a context manager, or call `close`.
     """
 
     def __init__(self, path: str | Path, *,
@@ -320,24 +319,16 @@ class AuditLog:
         self._clock = clock or _utc_now
         self._lock = threading.RLock()
         self._warned_no_head = False
-        # isolation_level=None: the driver opens no implicit transactions, so the explicit
-        # BEGIN IMMEDIATE below is the only transaction control there is.
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                               check_same_thread=False)
+        # WAL lets readers (the CLI, Datasette) work while a replica appends. With WAL,
+        # synchronous=NORMAL keeps the file consistent and loses nothing when the process
+        # dies; an OS crash or power cut may drop the newest events, which `verify` then
+        # reports as removed (the head row is written with them).
+        self._db: Database = open_database(self.path)
         try:
-            self._db = Database(conn, execute_plugins=False)
-            if self.path != ":memory:":
-                # WAL lets readers (the CLI, Datasette) work while a replica appends.
-                self._db.enable_wal()
-                # With WAL, NORMAL keeps the file consistent and loses nothing when the
-                # process dies; an OS crash or power cut may drop the newest events, which
-                # `verify` then reports as removed (the head row is written with them).
-                conn.execute("PRAGMA synchronous=NORMAL")
-            self._events: Table = self._db.table(EVENTS_TABLE)
-            self._head: Table = self._db.table(HEAD_TABLE)
+            migrate(self._db, SCHEMA)
             self._ensure_schema()
         except BaseException:
-            conn.close()
+            self._db.close_all()
             raise
 
     def __enter__(self) -> AuditLog:
@@ -347,40 +338,16 @@ class AuditLog:
                  tb: TracebackType | None) -> None:
         self.close()
 
-    @contextmanager
-    def _transaction(self, mode: str) -> Iterator[None]:
-        conn = self._db.conn
-        conn.execute(f"BEGIN {mode}")
-        try:
-            yield
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-
     def _ensure_schema(self) -> None:
-        if self._events.exists() and self._head.exists():
+        # A migrated file whose tables were dropped since gets them back, empty and without
+        # a head row unless both were gone: `verify` reports what was removed.
+        if all(tables_present(self._db.conn(), self._db.dialect)):
             return
-        with self._lock, self._transaction("IMMEDIATE"):
-            # Checked again under the write lock: another replica may have just created them.
-            fresh = not self._events.exists() and not self._head.exists()
-            self._events.create(
-                _EVENT_COLUMNS, pk="id", if_not_exists=True,
-                not_null={"ts", "kind", "data", "prev_hash", "hash"},
-            )
-            self._events.create_index(["run_id"], if_not_exists=True)
-            self._events.create_index(["kind"], if_not_exists=True)
-            self._head.create({"id": int, "last_id": int, "last_hash": str}, pk="id",
-                              not_null={"last_id", "last_hash"}, if_not_exists=True)
-            # Only a brand-new log gets a head row: a head missing next to existing events
-            # (or events missing next to a head) is evidence that `verify` must report.
-            if fresh:
-                self._head.insert({"id": 1, "last_id": 0, "last_hash": GENESIS_HASH})
+        with self._lock, self._db.tx() as conn:
+            create_tables(conn, self._db.dialect)
 
-    def _next_slot(self) -> tuple[int, str, bool]:
+    def _next_slot(self, conn: Connection) -> tuple[int, str, bool]:
         """(next id, previous hash, head present), read under the write lock."""
-        conn = self._db.conn
         head = conn.execute(_SELECT_HEAD).fetchone()
         max_id = conn.execute("select max(id) from audit_events").fetchone()[0] or 0
         if head is None:
@@ -410,16 +377,13 @@ class AuditLog:
         stored_data, data_text = _prepare_data(kind, data)
         kind_s = scrub(kind)
         actor_s, run_id_s, thread_s = _scrub_text(actor), _scrub_text(run_id), _scrub_text(thread)
-        with self._lock, self._transaction("IMMEDIATE"):
-            event_id, prev_hash, head_present = self._next_slot()
+        with self._lock, self._db.tx() as conn:
+            event_id, prev_hash, head_present = self._next_slot(conn)
             # The clock is read under the write lock so that ts order follows id order.
             ts = _format_ts(self._clock())
             digest = chain_hash(event_id=event_id, ts=ts, kind=kind_s, actor=actor_s,
                                 run_id=run_id_s, thread=thread_s, data=stored_data,
                                 prev_hash=prev_hash)
-            # Plain SQL on the hot path: sqlite-utils' insert/update introspect the table
-            # on every call, which cost more than the write itself.
-            conn = self._db.conn
             conn.execute(_INSERT_EVENT, (event_id, ts, kind_s, actor_s, run_id_s, thread_s,
                                          data_text, prev_hash, digest))
             if head_present:
@@ -446,25 +410,27 @@ class AuditLog:
         if since_id is not None:
             clauses.append("id > ?")
             args.append(since_id)
+        where = f"where {' and '.join(clauses)} " if clauses else ""
         with self._lock:
-            rows = self._events.rows_where(" and ".join(clauses) or None, args,
-                                           order_by="id desc", limit=limit)
-            return [_event_from_row(row) for row in rows]
+            rows = self._db.conn().execute(
+                f"{_SELECT_COLUMNS}from audit_events {where}order by id desc limit ?",
+                (*args, limit)).fetchall()
+        return [_event_from_row(row) for row in rows]
 
     def get(self, event_id: int) -> AuditEvent | None:
         """The event with this id, or None."""
         with self._lock:
-            rows = list(self._events.rows_where("id = ?", [event_id]))
-        return _event_from_row(rows[0]) if rows else None
+            row = self._db.conn().execute(_SELECT_EVENT, (event_id,)).fetchone()
+        return _event_from_row(row) if row is not None else None
 
     def verify(self) -> VerifyReport:
         """Walk the whole chain, oldest first, and report the first row that was edited, is
         missing, does not chain to the row before it, or was removed from the end."""
-        with self._lock, self._transaction("DEFERRED"):
+        with self._lock, self._db.snapshot() as conn:
             # One read transaction is one snapshot: rows and head agree even while
             # another replica keeps appending.
-            head = self._db.conn.execute(_SELECT_HEAD).fetchone()
-            return _walk_chain(self._db.conn.execute(_SELECT_EVENTS), head)
+            head = conn.execute(_SELECT_HEAD).fetchone()
+            return _walk_chain(conn.execute(_SELECT_EVENTS), head)
 
     def checkpoint(self, key: str | None = None, *,
                    since: Checkpoint | None = None) -> Checkpoint:
@@ -475,13 +441,12 @@ class AuditLog:
         log, trusted as it is) only the rows after it are walked, and the new checkpoint must
         extend it: the row `since` names must still be there with the same hash.
         """
-        with self._lock, self._transaction("DEFERRED"):
-            conn = self._db.conn
+        with self._lock, self._db.snapshot() as conn:
             head = conn.execute(_SELECT_HEAD).fetchone()
             start, count_before = None, 0
             if since is not None and since.event_id > 0:
                 row = conn.execute(_SELECT_EVENT, (since.event_id,)).fetchone()
-                problem = self._checkpoint_row_problem(row, since)
+                problem = self._checkpoint_row_problem(conn, row, since)
                 if problem is not None:
                     raise AuditTampered(problem)
                 start, count_before = _Walk(since.event_id, since.event_hash), since.count
@@ -497,12 +462,12 @@ class AuditLog:
                                  count=count_before + report.checked, taken_at=taken_at,
                                  key=key)
 
-    def _checkpoint_row_problem(self, row: tuple[Any, ...] | None,
+    def _checkpoint_row_problem(self, conn: Connection, row: tuple[Any, ...] | None,
                                 checkpoint: Checkpoint) -> VerifyReport | None:
         """Whether the row a checkpoint names is gone, edited, or not the one it saw."""
         event_id = checkpoint.event_id
         if row is None:
-            last = self._db.conn.execute("select max(id) from audit_events").fetchone()[0]
+            last = conn.execute("select max(id) from audit_events").fetchone()[0]
             return VerifyReport(False, 0, event_id, f"truncated: event #{event_id} is missing "
                                 f"(the log ends at event #{last or 0})")
         walk, problem = _walk_rows([row], _Walk(event_id - 1, row[7]))
@@ -529,8 +494,8 @@ class AuditLog:
                    "signed with another key)")
             return VerifyReport(False, 0, None, why)
         event_id = checkpoint.event_id
-        with self._lock, self._transaction("DEFERRED"):
-            walk, problem = _walk_rows(self._db.conn.execute(_SELECT_EVENTS_UP_TO, (event_id,)))
+        with self._lock, self._db.snapshot() as conn:
+            walk, problem = _walk_rows(conn.execute(_SELECT_EVENTS_UP_TO, (event_id,)))
         if problem is not None:
             return problem
         if walk.prev_id < event_id:
@@ -548,14 +513,14 @@ class AuditLog:
         """Write every event to `out`, one JSON object per line, oldest first; return the
         number written."""
         count = 0
-        with self._lock, self._transaction("DEFERRED"):
-            for row in self._db.conn.execute(_SELECT_EVENTS):
+        with self._lock, self._db.snapshot() as conn:
+            for row in conn.execute(_SELECT_EVENTS):
                 out.write(json.dumps(_event_from_row(row).to_dict(), ensure_ascii=False))
                 out.write("\n")
                 count += 1
         return count
 
     def close(self) -> None:
-        """Close the database connection. Closing twice is harmless."""
+        """Close the database connections. Closing twice is harmless."""
         with self._lock:
-            self._db.close()
+            self._db.close_all()
