@@ -13,6 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from chatops.errors import ClusterError, Forbidden, NotFound
+from chatops.messages import (
+    did_you_mean_text,
+    name_not_found_text,
+    name_taken_note,
+    which_name_text,
+)
 from chatops.model import Identity
 from chatops.ports import Executor, ResourceKind
 from chatops.runbook.schema import Runbook
@@ -75,15 +81,14 @@ def resolve_names(runbook: Runbook, slots: Mapping[str, str], executor: Executor
                 log.info("name lookup for %s failed: %s", kind, exc.message)
                 continue
             found = candidates(value, names)
-            where = f" in namespace {namespace}" if namespace else ""
             if not found:
                 close = tuple(difflib.get_close_matches(value, list(names), n=3, cutoff=0.5))
-                hint = f"Did you mean {', '.join(close)}?" if close else ""
-                raise NotFound(f"{kind} {value!r} not found{where}.", close, hint)
+                raise NotFound(name_not_found_text(kind, value, namespace), close,
+                               did_you_mean_text(close))
             if len(found) > 1 and found[0] != value:
                 return Resolution(resolved, tuple(notes), Question(
-                    spec.name, f"Which {kind}{where} did you mean?", tuple(found[:5])))
+                    spec.name, which_name_text(kind, namespace), tuple(found[:5])))
             if found[0] != value:
-                notes.append(f"{kind} {value!r} taken as {found[0]}")
+                notes.append(name_taken_note(kind, value, found[0]))
                 resolved[spec.name] = found[0]
     return Resolution(resolved, tuple(notes))

@@ -1,0 +1,207 @@
+"""Approvals: who may decide on a proposed run, counting approvals of distinct people on
+the exact plan, taking on an alert's proposal, and the checks before anything runs (the
+identity against the policy, the plan rendered and dry-run again)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from chatops.approvals.runs import Run, RunState
+from chatops.conversation.base import Collaborators, Updates, run_thread
+from chatops.conversation.planning import Planner, binding
+from chatops.conversation.presenting import Presenter
+from chatops.conversation.running import Runner
+from chatops.errors import Refusal
+from chatops.messages import (
+    ADOPT_HINT,
+    ASK_AGAIN_HINT,
+    IDENTITY_MISMATCH_RESULT,
+    OWN_BUTTONS_HINT,
+    READ_NEW_DIFF_HINT,
+    adopted_text,
+    already_decided_text,
+    approved_twice_text,
+    denied_result_text,
+    expired_update_text,
+    foreign_button_text,
+    identity_mismatch_text,
+    may_not_adopt_text,
+    may_not_approve_text,
+    may_not_deny_text,
+    own_approval_text,
+    replanned_text,
+    run_view_text,
+    stale_click_text,
+    too_late_text,
+)
+from chatops.model import Message, Plan, Risk
+from chatops.policy import Requester
+from chatops.replies import Reply
+
+Decision = Literal["approve", "deny"]
+
+
+class Approvals:
+    """Decisions on proposed runs, and running them once they are approved."""
+
+    def __init__(self, parts: Collaborators, presenter: Presenter, planner: Planner,
+                 runner: Runner) -> None:
+        self.parts = parts
+        self.presenter = presenter
+        self.planner = planner
+        self.runner = runner
+
+    def check_click(self, run_id: str, message: Message, decision: Decision,
+                    origin: str | None, shown: str | None) -> None:
+        """Refuse a click from a message that is not the run's own (audited), or an
+        approval clicked on a message that showed an older plan."""
+        run = self.parts.run(run_id)
+        if origin is not None:
+            self._check_origin(run, message, origin)
+        if shown and decision == "approve" and not run.digest.startswith(shown):
+            raise Refusal(stale_click_text(run_id), READ_NEW_DIFF_HINT)
+
+    def _check_origin(self, run: Run, message: Message, origin: str) -> None:
+        channel = origin.split(":", 1)[0]
+        if channel == run.channel and (run.message_ref is None or origin == run.message_ref):
+            return
+        self.parts.audit.append("rejected", actor=message.user, run_id=run.id,
+                                thread=run_thread(run),
+                                data={"what": "click", "reason": "the button is not on this "
+                                      "run's message", "origin": origin,
+                                      "message_ref": run.message_ref})
+        raise Refusal(foreign_button_text(run.id), OWN_BUTTONS_HINT)
+
+    def decide(self, run_id: str, message: Message, decision: Decision,
+               on_update: Updates | None) -> list[Reply]:
+        """Apply one person's decision; run the plan when it completes the approvals."""
+        run = self.parts.run(run_id)
+        approver = self.parts.policy.requester(message)
+        if run.state is not RunState.PROPOSED:
+            return [Reply("notice", already_decided_text(run_id, run.state.value),
+                          ephemeral=True)]
+        if self.parts.clock() > run.expires_at:
+            return self._expired(run, message)
+        if decision == "approve" and run.act_as_approver:
+            adopted = self._adopt(run, approver, message, on_update)
+            if adopted is not None:
+                return adopted
+            run = self.parts.run(run_id)
+        if decision == "deny":
+            return self._deny(run, approver, message)
+        return self._approve(run, approver, message, on_update)
+
+    def _expired(self, run: Run, message: Message) -> list[Reply]:
+        if self.parts.store.transition(run.id, (RunState.PROPOSED,), RunState.EXPIRED):
+            self.parts.audit.append("expired", actor=message.user, run_id=run.id,
+                                    thread=run_thread(run))
+        minutes = int(self.parts.policy.expiry.total_seconds() // 60)
+        return [Reply("update", expired_update_text(run.id), run=self.presenter.view(run.id)),
+                Reply("refusal", too_late_text(run.id, minutes))]
+
+    def _deny(self, run: Run, approver: Requester, message: Message) -> list[Reply]:
+        risk = Risk(run.risk)
+        own = approver.key == run.requester
+        if not (own or self.parts.policy.may_approve(approver, risk)):
+            return [Reply("refusal",
+                          may_not_deny_text(run.id, self.parts.policy.approvers_text(risk)),
+                          ephemeral=True)]
+        if self.parts.store.transition(run.id, (RunState.PROPOSED,), RunState.DENIED,
+                                       result={"text": denied_result_text(approver.name)}):
+            self.parts.store.add_decision(run.id, approver.key, approver.name, run.digest,
+                                          "deny")
+            self.parts.audit.append("denied", actor=message.user, run_id=run.id,
+                                    thread=run_thread(run))
+        return [self.presenter.reply("update", run.id)]
+
+    def _approve(self, run: Run, approver: Requester, message: Message,
+                 on_update: Updates | None) -> list[Reply]:
+        policy, risk = self.parts.policy, Risk(run.risk)
+        if not policy.may_approve(approver, risk):
+            return [Reply("refusal", may_not_approve_text(risk, policy.approvers_text(risk)),
+                          ephemeral=True)]
+        if approver.key == run.requester and not policy.may_self_approve(risk):
+            return [Reply("refusal", own_approval_text(risk, policy.approvers_text(risk)),
+                          ephemeral=True)]
+        if not self.parts.store.add_decision(run.id, approver.key, approver.name, run.digest,
+                                             "approve"):
+            return [Reply("notice", approved_twice_text(run.id), ephemeral=True)]
+        self.parts.audit.append("approval", actor=message.user, run_id=run.id,
+                                thread=run_thread(run),
+                                data={"digest": run.digest, "approver": approver.name})
+        run = self.parts.run(run.id)
+        if len(self.parts.valid_approvals(run)) < run.needed:
+            return [self.presenter.reply("update", run.id)]
+        return self.approved(run, on_update)
+
+    def _adopt(self, run: Run, person: Requester, message: Message,
+               on_update: Updates | None) -> list[Reply] | None:
+        """The first approval of a proposal nobody asked for (an alert's) makes its author
+        the requester: the policy must let them request it, it runs as them, and others'
+        approvals are counted exactly as for their own request. Returns the answer, or None
+        when someone else adopted it first (the click then counts as an approval)."""
+        policy, store, risk = self.parts.policy, self.parts.store, Risk(run.risk)
+        if not policy.may_request(person, risk):
+            raise Refusal(may_not_adopt_text(risk, run.runbook, run.id), ADOPT_HINT)
+        if not store.adopt(run.id, person.key, person.name, person.identity):
+            return None
+        self.parts.audit.append("adopted", actor=message.user, run_id=run.id,
+                                thread=run_thread(run),
+                                data={"requester": person.name,
+                                      "identity": person.identity.user})
+        run = self.parts.run(run.id)
+        if run.needed == 0:
+            return self.approved(run, on_update)
+        if (policy.may_self_approve(risk) and policy.may_approve(person, risk)
+                and store.add_decision(run.id, person.key, person.name, run.digest, "approve")):
+            self.parts.audit.append("approval", actor=message.user, run_id=run.id,
+                                    thread=run_thread(run),
+                                    data={"digest": run.digest, "approver": person.name})
+            run = self.parts.run(run.id)
+            if len(self.parts.valid_approvals(run)) >= run.needed:
+                return self.approved(run, on_update)
+        return [self.presenter.reply("update", run.id),
+                Reply("notice", adopted_text(run.id, policy.approvers_text(risk)),
+                      ephemeral=True)]
+
+    def approved(self, run: Run, on_update: Updates | None) -> list[Reply]:
+        """Enough approvals: render and dry-run again, then run what was approved.
+
+        Nothing stored in the database is trusted as is: the identity must be one the policy
+        gives the requester, and the steps run are the runbook rendered again from the slot
+        values (the stored plan only serves the messages), bound to the approved digest.
+        """
+        if not self.parts.policy.could_be(run.requester, run.identity):
+            self.parts.audit.append("rejected", run_id=run.id, thread=run_thread(run),
+                                    data={"what": "run", "reason": "its identity is not one "
+                                          "the policy gives its requester", "identity":
+                                          run.identity.user, "requester": run.requester})
+            self.parts.store.transition(run.id, (RunState.PROPOSED,), RunState.FAILED,
+                                        result={"text": IDENTITY_MISMATCH_RESULT})
+            raise Refusal(identity_mismatch_text(run.id), ASK_AGAIN_HINT)
+        checked = self._replan_if_drifted(run)
+        if not isinstance(checked, Plan):
+            return checked
+        if not self.parts.store.transition(run.id, (RunState.PROPOSED,), RunState.APPROVED):
+            return []
+        return self.runner.execute(run.id, checked, on_update)
+
+    def _replan_if_drifted(self, run: Run) -> Plan | list[Reply]:
+        """Render and dry-run again: the plan if nothing differs from what was approved,
+        else the new plan is stored and shown, to be approved again."""
+        runbook = self.parts.catalogue.get(run.runbook)
+        plan = self.planner.render(runbook, run.raw_slots, run.identity)
+        preview = [p.to_json() for p in self.planner.preview(plan, run.identity)]
+        bound = binding(plan, preview)
+        if bound == run.digest:
+            return plan
+        # Approvals are stored against the old binding, so none of them counts any more.
+        self.parts.store.update(
+            run.id, plan=plan.to_record(), digest=bound, preview=preview,
+            expires_at=self.parts.clock() + self.parts.policy.expiry.total_seconds())
+        self.parts.audit.append("replanned", run_id=run.id, thread=run_thread(run),
+                                data={"old_binding": run.digest, "binding": bound,
+                                      "plan_digest": plan.digest, "preview": preview})
+        view = self.presenter.view(run.id)
+        return [Reply("update", run_view_text(view), run=view),
+                Reply("notice", replanned_text(run.id, view.changes))]

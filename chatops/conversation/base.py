@@ -1,0 +1,111 @@
+"""What the conversation's stages share: their collaborators, the turn being answered, and
+how runs and messages name their thread."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from chatops.approvals.runs import Approval, Run, RunStore
+from chatops.errors import ClusterError, NotFound, Refusal
+from chatops.messages import (
+    RUN_ID_HINT,
+    cluster_refused_text,
+    internal_error_text,
+    no_such_run_text,
+    not_found_text,
+    refusal_text,
+)
+from chatops.model import Message
+from chatops.policy import Policy, Requester
+from chatops.ports import AuditSink, Executor, IntentParser
+from chatops.replies import Reply
+from chatops.runbook.catalogue import Catalogue
+
+log = logging.getLogger(__name__)
+
+Updates = Callable[[Reply], None]
+"""Receives replies while a run is in progress (Slack edits the plan message with them)."""
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """Knobs of the conversation that are not policy."""
+
+    progress_interval: float = 2.0
+    """Seconds between progress updates to a surface while a run is going."""
+
+
+@dataclass
+class Collaborators:
+    """Everything the stages use from outside, shared by all of them.
+
+    Deliberately mutable and shared: `ConversationService`'s attributes read and write
+    these, so a collaborator replaced on the service (a test's clock or parser) reaches
+    every stage.
+    """
+
+    catalogue: Catalogue
+    executor: Executor
+    policy: Policy
+    store: RunStore
+    audit: AuditSink
+    parser: IntentParser | None
+    config: ServiceConfig
+    clock: Callable[[], float]
+
+    def run(self, run_id: str) -> Run:
+        """The stored run, or a refusal naming the id that matched none."""
+        run = self.store.get(run_id)
+        if run is None:
+            raise Refusal(no_such_run_text(run_id), RUN_ID_HINT)
+        return run
+
+    def valid_approvals(self, run: Run) -> list[Approval]:
+        """The run's approvals of its current binding that have not expired."""
+        horizon = self.clock() - self.policy.expiry.total_seconds()
+        return [a for a in run.approvers() if a.decided_at >= horizon]
+
+    def guard(self, thread: str, work: Callable[[], list[Reply]]) -> list[Reply]:
+        """Do `work`; refusals and cluster errors become audited replies, and a bug becomes
+        a reply with a reference to the log, never a traceback."""
+        try:
+            return work()
+        except Refusal as exc:
+            self.audit.append("refusal", thread=thread, data={"text": refusal_text(exc)})
+            return [Reply("refusal", refusal_text(exc))]
+        except NotFound as exc:
+            text = not_found_text(exc)
+            self.audit.append("refusal", thread=thread, data={"text": text})
+            return [Reply("refusal", text)]
+        except ClusterError as exc:
+            text = cluster_refused_text(exc)
+            self.audit.append("refusal", thread=thread, data={"text": text})
+            return [Reply("refusal", text)]
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("internal error (reference %s)", ref)
+            self.audit.append("error", thread=thread, data={"reference": ref})
+            return [Reply("refusal", internal_error_text(ref))]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message being answered: who sent it, where, and where progress goes."""
+
+    message: Message
+    requester: Requester
+    thread: str
+    on_update: Updates | None
+
+
+def thread_key(message: Message) -> str:
+    """The key of the thread a message belongs to (its context and audit thread)."""
+    return f"{message.channel}:{message.thread or 'main'}"
+
+
+def run_thread(run: Run) -> str:
+    """The key of the thread a run was asked in."""
+    return f"{run.channel}:{run.thread or 'main'}"

@@ -1,0 +1,268 @@
+"""Dialogue: what a message in a thread means. In order: `approve r-…` by id, an answer to
+the question this person was asked, a follow-up (`and in staging?`), a meta word (`help`,
+`cancel`, `undo`, `approve`), then the explicit grammar or the model."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from chatops.approvals.runs import RunState
+from chatops.conversation.approvals import Approvals
+from chatops.conversation.base import Collaborators, Turn, Updates
+from chatops.conversation.planning import Planner
+from chatops.conversation.presenting import Presenter
+from chatops.conversation.running import Runner
+from chatops.conversation.thread import (
+    LastRequest,
+    PendingQuestion,
+    ThreadContext,
+    load_context,
+    save_context,
+)
+from chatops.errors import Refusal
+from chatops.messages import (
+    CANCELLED_QUESTION,
+    DECIDE_IN_OWN_THREAD_HINT,
+    EMPTY_MESSAGE,
+    EMPTY_MESSAGE_HINT,
+    EXPLICIT_ONLY,
+    EXPLICIT_ONLY_HINT,
+    NOT_THIS_CHANNEL,
+    NOT_THIS_CHANNEL_HINT,
+    NOTHING_TO_CANCEL,
+    NOTHING_TO_UNDO,
+    NOTHING_WAITING,
+    OUTSIDE_SCOPE,
+    cancelled_text,
+    help_text,
+    not_in_this_thread_text,
+    question_someone_else_asked,
+    undoing_text,
+    unsure_text,
+    which_request_text,
+)
+from chatops.model import META_INTENTS, OUT_OF_SCOPE, Message, ParsedIntent, Risk
+from chatops.replies import Reply
+from chatops.runbook.grammar import is_explicit, parse_explicit
+
+_META_WORDS = {
+    "help": "help", "?": "help", "cancel": "cancel", "stop": "cancel", "nevermind": "cancel",
+    "never mind": "cancel", "undo": "undo", "revert that": "undo", "approve": "confirm",
+    "confirm": "confirm", "yes": "confirm", "deny": "deny", "reject": "deny",
+}
+_FOLLOW_UP = re.compile(
+    r"^(?:and|what about|how about|same)\s+(?:for\s+|in\s+)?(?:the\s+)?(?:namespace\s+)?"
+    r"`?([a-z0-9][a-z0-9-]{0,62})`?(?:\s+namespace)?\s*\??$",
+    re.IGNORECASE,
+)
+_FOLLOW_UP_WORDS = 3
+_FILLER = {"in", "the", "namespace", "ns", "please", "pls", "it's", "its", "it", "is", "use",
+           "deployment", "pod", "node", "cronjob", "to", "on"}
+_DECIDE_ID = re.compile(r"^(approve|confirm|yes|deny|reject)\s+`?(r-[0-9a-f]{8})`?[.!]?$",
+                        re.IGNORECASE)
+
+Request = tuple[str, dict[str, str]]
+"""A runbook name and its slot values."""
+
+
+class Dialogue:
+    """Routes each message of a thread to the stage that answers it."""
+
+    def __init__(self, parts: Collaborators, planner: Planner, approvals: Approvals,
+                 runner: Runner, presenter: Presenter) -> None:
+        self.parts = parts
+        self.planner = planner
+        self.approvals = approvals
+        self.runner = runner
+        self.presenter = presenter
+
+    def handle(self, message: Message, thread: str, on_update: Updates | None) -> list[Reply]:
+        """Answer one message of `thread`."""
+        if not self.parts.policy.channel_allowed(message.channel):
+            raise Refusal(NOT_THIS_CHANNEL, NOT_THIS_CHANNEL_HINT)
+        turn = Turn(message, self.parts.policy.requester(message), thread, on_update)
+        text = message.text.strip()
+        if not text:
+            raise Refusal(EMPTY_MESSAGE, EMPTY_MESSAGE_HINT)
+        context = load_context(self.parts.store, thread)
+        by_id = _DECIDE_ID.match(text)
+        if by_id is not None:
+            return self._decide_in_thread(by_id.group(2), by_id.group(1).lower(), turn)
+        meta = _META_WORDS.get(text.lower().rstrip(".!"))
+        if context.pending and meta is None and not is_explicit(text):
+            answered = self._answer(turn, text, context)
+            if answered is not None:
+                return answered
+        follow = self._follow_up(text, None, context.last)
+        if follow is not None:
+            return self.planner.request(turn, *follow, 1.0)
+        if meta is not None:
+            parsed = ParsedIntent(meta, {}, 1.0, source="grammar")
+        else:
+            parsed = self._parse(text)
+        self.parts.audit.append("parse", actor=message.user, thread=thread,
+                                data=parsed.to_json())
+        if parsed.intent in META_INTENTS:
+            return self._meta(parsed.intent, turn, context)
+        return self._request(turn, text, parsed, context.last)
+
+    def _answer(self, turn: Turn, text: str, context: ThreadContext) -> list[Reply] | None:
+        """The answer to this person's open question, taken; None if `text` isn't one."""
+        mine = context.pending.get(turn.requester.key)
+        if mine is not None:
+            answered = self._answer_pending(mine, text)
+            if answered is None:
+                return None
+            intent, slots, confidence = answered
+            return self.planner.request(turn, intent, slots, confidence)
+        # A question belongs to the person it was asked of: someone else's answer would
+        # make the plan theirs (and run as them), so it is not taken.
+        for other in context.pending.values():
+            if self._answer_pending(other, text) is not None:
+                return [Reply("notice", question_someone_else_asked(other.asker_name),
+                              ephemeral=True)]
+        return None
+
+    def _request(self, turn: Turn, text: str, parsed: ParsedIntent,
+                 last: LastRequest | None) -> list[Reply]:
+        """A parsed request: a follow-up of the last one, out of scope, or a new one."""
+        follow = self._follow_up(text, parsed, last)
+        if follow is not None:
+            intent, slots = follow
+            return self.planner.request(turn, intent, slots, parsed.confidence)
+        if parsed.intent == OUT_OF_SCOPE:
+            return [self._out_of_scope(parsed)]
+        slots = dict(parsed.slots)
+        if parsed.source == "model" and parsed.intent in self.parts.catalogue:
+            # A slot the runbook doesn't declare is the model's mislabel ("2" tagged
+            # min_replicas in a scale request): drop it and ask for what is missing, rather
+            # than refuse. The explicit grammar still refuses unknown keys.
+            declared = self.parts.catalogue.get(parsed.intent).slots
+            slots = {k: v for k, v in slots.items() if k in declared}
+        return self.planner.request(turn, parsed.intent, slots, parsed.confidence)
+
+    def _parse(self, text: str) -> ParsedIntent:
+        if is_explicit(text):
+            return parse_explicit(text, self.parts.catalogue)
+        if self.parts.parser is None:
+            raise Refusal(EXPLICIT_ONLY, EXPLICIT_ONLY_HINT)
+        return self.parts.parser.parse(text)
+
+    def _out_of_scope(self, parsed: ParsedIntent) -> Reply:
+        # Only candidates the model gave real weight to; near-zero scores are noise.
+        close = [name for name, score in parsed.alternatives
+                 if name in self.parts.catalogue and score >= 0.05][:3]
+        if close:
+            return Reply("answer", unsure_text(close), choices=tuple(close))
+        return Reply("answer", OUTSIDE_SCOPE)
+
+    def _decide_in_thread(self, run_id: str, word: str, turn: Turn) -> list[Reply]:
+        """`approve r-1a2b3c4d` typed in a thread: only for a request of that thread."""
+        run = self.parts.run(run_id)
+        if (run.channel, run.thread) != (turn.message.channel, turn.message.thread):
+            raise Refusal(not_in_this_thread_text(run_id), DECIDE_IN_OWN_THREAD_HINT)
+        decision: Literal["approve", "deny"] = "deny" if word in ("deny", "reject") else "approve"
+        return self.approvals.decide(run_id, turn.message, decision, turn.on_update)
+
+    def _answer_pending(self, pending: PendingQuestion, text: str
+                        ) -> tuple[str, dict[str, str], float] | None:
+        slot = pending.asking
+        value = (_choice(pending.choices, text) if pending.choices
+                 else self._free_answer(pending, text))
+        if value is None:
+            return None
+        return pending.intent, {**pending.slots, slot: value}, pending.confidence
+
+    def _free_answer(self, pending: PendingQuestion, text: str) -> str | None:
+        """The value a free-text answer gives the asked slot; None if it gives none (or is
+        a new request)."""
+        slot, parser = pending.asking, self.parts.parser
+        if parser is not None and not is_explicit(text):
+            parsed = parser.parse(text)
+            if parsed.intent in self.parts.catalogue and parsed.confidence >= 0.9 and (
+                    parsed.intent != pending.intent or set(parsed.slots) - {slot}):
+                # "restart checkout in staging" while asked "which deployment?" is a new
+                # request; taking only its deployment would drop the namespace it names.
+                return None
+            if parsed.slots.get(slot):
+                return parsed.slots[slot]
+        words = [w for w in re.split(r"\s+", text.strip().strip("`?.!").lower())
+                 if w and w not in _FILLER]
+        return words[0].strip("`") if len(words) == 1 else None
+
+    def _follow_up(self, text: str, parsed: ParsedIntent | None, last: LastRequest | None
+                   ) -> Request | None:
+        if last is None:
+            return None
+        runbook = self.parts.catalogue.runbooks.get(last.intent)
+        if runbook is None or "namespace" not in runbook.slots:
+            return None
+        match = _FOLLOW_UP.match(text.strip())
+        namespace = match.group(1).lower() if match else None
+        # The model may also see a bare namespace ("staging?"); only in a short message, so
+        # that "kubectl delete namespace prod" is never read as "the same, in prod".
+        if (namespace is None and parsed is not None and set(parsed.slots) == {"namespace"}
+                and parsed.intent in (OUT_OF_SCOPE, last.intent)
+                and len(text.split()) <= _FOLLOW_UP_WORDS):
+            namespace = parsed.slots["namespace"]
+        if namespace is None:
+            return None
+        return last.intent, {**last.slots, "namespace": namespace}
+
+    def _meta(self, intent: str, turn: Turn, context: ThreadContext) -> list[Reply]:
+        if intent == "help":
+            order = list(Risk)
+            rows = [(rb.name, rb.risk.value, rb.description) for rb in
+                    sorted(self.parts.catalogue, key=lambda r: (order.index(r.risk), r.name))]
+            return [Reply("answer", help_text(rows))]
+        if intent == "cancel":
+            return self._cancel(turn, context)
+        if intent in ("confirm", "deny"):
+            return self._decide_waiting("approve" if intent == "confirm" else "deny", turn)
+        return self._undo(turn)
+
+    def _cancel(self, turn: Turn, context: ThreadContext) -> list[Reply]:
+        # A pending question is what "cancel" most likely means; otherwise the newest
+        # plan this person asked for in the thread (one, not all of them).
+        message, requester, store = turn.message, turn.requester, self.parts.store
+        if requester.key in context.pending:
+            save_context(store, turn.thread, context.without_question(requester.key))
+            return [Reply("answer", CANCELLED_QUESTION)]
+        for run in store.runs_in_thread(message.channel, message.thread):
+            if run.state is RunState.PROPOSED and run.requester == requester.key:
+                if store.transition(run.id, (RunState.PROPOSED,), RunState.CANCELLED):
+                    self.parts.audit.append("cancelled", actor=message.user, run_id=run.id,
+                                            thread=turn.thread)
+                return [Reply("update", cancelled_text(run.id),
+                              run=self.presenter.view(run.id))]
+        return [Reply("answer", NOTHING_TO_CANCEL)]
+
+    def _decide_waiting(self, decision: Literal["approve", "deny"], turn: Turn) -> list[Reply]:
+        """A bare `approve`/`deny`: for the one request waiting in the thread, if one."""
+        message = turn.message
+        waiting = [run for run in self.parts.store.runs_in_thread(message.channel,
+                                                                   message.thread)
+                   if run.state is RunState.PROPOSED]
+        if not waiting:
+            return [Reply("answer", NOTHING_WAITING)]
+        if len(waiting) > 1:
+            # "yes" must not land on a request added after the one the person read.
+            return [Reply("answer", which_request_text(decision, [r.id for r in waiting]))]
+        return self.approvals.decide(waiting[0].id, message, decision, turn.on_update)
+
+    def _undo(self, turn: Turn) -> list[Reply]:
+        undo = self.runner.undo_request(turn.message.channel, turn.message.thread)
+        if undo is None:
+            return [Reply("answer", NOTHING_TO_UNDO)]
+        replies = self.planner.request(turn, undo.runbook, undo.slots, 1.0, undo_of=undo.of.id)
+        return [Reply("notice", undoing_text(undo.of.id, undo.of.runbook)), *replies]
+
+
+def _choice(choices: tuple[str, ...], text: str) -> str | None:
+    """The choice an answer names, by number or by name."""
+    word = text.strip().strip("`").lower()
+    if word.isdigit() and 1 <= int(word) <= len(choices):
+        return choices[int(word) - 1]
+    return word if word in choices else None
+

@@ -1,0 +1,227 @@
+"""Planning: slot values validated, resolved against the cluster and completed (asking the
+person for what is missing), the runbook rendered into a plan, then run at once when it is
+read-only or dry-run and proposed for approval when it changes something."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from chatops.approvals.runs import RunState
+from chatops.conversation.base import Collaborators, Turn, Updates, thread_key
+from chatops.conversation.presenting import Presenter
+from chatops.conversation.resolve import Question, resolve_names
+from chatops.conversation.running import Runner
+from chatops.conversation.thread import (
+    LastRequest,
+    PendingQuestion,
+    load_context,
+    save_context,
+)
+from chatops.errors import Refusal
+from chatops.messages import (
+    ALERT_CHANNEL_HINT,
+    MAY_NOT_REQUEST_HINT,
+    NO_CHANGE_NOTE,
+    ONLY_REQUESTER_EDITS,
+    alert_ambiguous_text,
+    alert_channel_refused_text,
+    alert_missing_labels_text,
+    channel_default_note,
+    choice_question_text,
+    may_not_request_text,
+    not_editable_text,
+    read_answer_text,
+    replaced_text,
+    slot_question_text,
+)
+from chatops.model import Identity, Message, Plan, Risk
+from chatops.policy import Requester
+from chatops.replies import Reply
+from chatops.results import StepResult
+from chatops.runbook.render import missing_slots, relative_replicas, render, validate_slots
+from chatops.runbook.schema import Runbook
+
+
+class Planner:
+    """Turns a request (runbook and slot values) into a plan, then runs or proposes it."""
+
+    def __init__(self, parts: Collaborators, presenter: Presenter, runner: Runner) -> None:
+        self.parts = parts
+        self.presenter = presenter
+        self.runner = runner
+
+    def request(self, turn: Turn, intent: str, slots: Mapping[str, str], confidence: float,
+                *, undo_of: str | None = None) -> list[Reply]:
+        """Plan what a person asked for: a question back while something is missing or
+        ambiguous, else the read-only answer or the proposed plan."""
+        requester, thread = turn.requester, turn.thread
+        runbook = self.parts.catalogue.get(intent)
+        if not self.parts.policy.may_request(requester, runbook.risk):
+            raise Refusal(may_not_request_text(runbook.risk, runbook.name), MAY_NOT_REQUEST_HINT)
+        context = load_context(self.parts.store, thread)
+        notes: list[str] = []
+        values = dict(slots)
+        default_ns = self.parts.policy.default_namespace(turn.message.channel)
+        if "namespace" in runbook.slots and not values.get("namespace") and default_ns:
+            values["namespace"] = default_ns
+            notes.append(channel_default_note(default_ns))
+        values = {k: v for k, v in values.items() if v is not None and v != ""}
+        # Validate before anything touches the cluster: hostile text stops here.
+        validate_slots(runbook, values)
+        resolution = resolve_names(runbook, values, self.parts.executor, requester.identity)
+        notes.extend(resolution.notes)
+        values = resolution.slots
+        asked = _question(runbook, values, resolution.question)
+        if asked is not None:
+            slot, choices, reply = asked
+            pending = PendingQuestion(intent, values, slot, confidence, requester.name, choices)
+            save_context(self.parts.store, thread, context.asking(requester.key, pending))
+            return [reply]
+        plan = self.render(runbook, values, requester.identity)
+        context = context.without_question(requester.key).planned(LastRequest(intent, values))
+        save_context(self.parts.store, thread, context)
+        self.parts.audit.append("plan", actor=turn.message.user, thread=thread,
+                                data={**plan.to_json(), "digest": plan.digest})
+        if runbook.risk is Risk.READ:
+            return self.run_read(turn, plan, values, confidence, notes)
+        return self.propose(turn, plan, values, confidence, notes, undo_of=undo_of)
+
+    def prepare(self, runbook: Runbook, slots: Mapping[str, str], identity: Identity,
+                notes: list[str]) -> dict[str, str]:
+        """Validate, resolve names and check completeness for a request nobody can be asked
+        about (alerts): ambiguity and missing slots are refusals."""
+        values = {k: v for k, v in slots.items() if v}
+        validate_slots(runbook, values)
+        resolution = resolve_names(runbook, values, self.parts.executor, identity)
+        if resolution.question is not None:
+            question = resolution.question
+            raise Refusal(alert_ambiguous_text(runbook.name, question.text, question.choices))
+        notes.extend(resolution.notes)
+        missing = missing_slots(runbook, validate_slots(runbook, resolution.slots))
+        if missing:
+            raise Refusal(alert_missing_labels_text(runbook.name, [s.name for s in missing]))
+        return resolution.slots
+
+    def render(self, runbook: Runbook, slots: Mapping[str, str],
+               identity: Identity | None) -> Plan:
+        """The runbook rendered with `slots` (relative replica counts read as `identity`)."""
+        current = None
+        if relative_replicas(runbook, slots):
+            current = self.parts.executor.current_replicas(slots["namespace"],
+                                                           slots["deployment"], identity)
+        return render(runbook, slots, current_replicas=current)
+
+    def preview(self, plan: Plan, identity: Identity) -> list[StepResult]:
+        """The plan's steps dry-run on the server as `identity`."""
+        return [self.parts.executor.run_step(step, identity, dry_run=True)
+                for step in plan.steps]
+
+    def run_read(self, turn: Turn, plan: Plan, slots: Mapping[str, str], confidence: float,
+                 notes: list[str]) -> list[Reply]:
+        """Run a read-only plan at once as the requester and answer with its records."""
+        message, requester = turn.message, turn.requester
+        run = self.parts.store.create(
+            state=RunState.RUNNING, runbook=plan.runbook, risk=plan.risk.value,
+            requester=requester.key, requester_name=requester.name,
+            identity=requester.identity, channel=message.channel, thread=message.thread,
+            raw_slots=dict(slots), plan=plan.to_record(), digest=plan.digest, needed=0,
+            confidence=confidence, notes=notes, expires_at=self.parts.clock(),
+            owner=self.parts.store.worker_id)
+        records = self.runner.read(run, plan, requester.identity)
+        return [Reply("answer", read_answer_text(notes, records), records=records)]
+
+    def propose(self, turn: Turn, plan: Plan, slots: Mapping[str, str], confidence: float,
+                notes: list[str], *, undo_of: str | None,
+                act_as_approver: bool = False) -> list[Reply]:
+        """Dry-run the plan and store it as a proposed run bound to plan and dry-run; run it
+        at once when the policy needs no approvals."""
+        message, requester = turn.message, turn.requester
+        preview = [p.to_json() for p in self.preview(plan, requester.identity)]
+        needed = self.parts.policy.approvals_needed(plan.risk)
+        run = self.parts.store.create(
+            state=RunState.PROPOSED, runbook=plan.runbook, risk=plan.risk.value,
+            requester=requester.key, requester_name=requester.name,
+            identity=requester.identity, channel=message.channel, thread=message.thread,
+            raw_slots=dict(slots), plan=plan.to_record(), digest=binding(plan, preview),
+            preview=preview, needed=needed, confidence=confidence, notes=notes,
+            expires_at=self.parts.clock() + self.parts.policy.expiry.total_seconds(),
+            undo_of=undo_of, act_as_approver=int(act_as_approver))
+        self.parts.audit.append("proposed", actor=message.user, run_id=run.id,
+                                thread=turn.thread, data={"digest": plan.digest,
+                                                          "needed": needed, "preview": preview})
+        if not any(p.get("changes") for p in preview):
+            notes.append(NO_CHANGE_NOTE)
+            self.parts.store.update(run.id, notes=notes)
+        replies = [self.presenter.reply("plan", run.id)]
+        # A proposal nobody asked for waits for someone to take it on, whatever the count:
+        # run now, it would act as the preview identity.
+        if needed == 0 and not act_as_approver and self.parts.store.transition(
+                run.id, (RunState.PROPOSED,), RunState.APPROVED):
+            replies += self.runner.execute(run.id, plan, turn.on_update)
+        return replies
+
+    def for_alert(self, turn: Turn, intent: str, slots: Mapping[str, str]
+                  ) -> tuple[Runbook, Plan, dict[str, str]]:
+        """Prepare and render a request nobody typed (an alert's): runbook, plan, slots."""
+        channel = turn.message.channel
+        if not self.parts.policy.channel_allowed(channel):
+            raise Refusal(alert_channel_refused_text(channel), ALERT_CHANNEL_HINT)
+        runbook = self.parts.catalogue.get(intent)
+        raw = self.prepare(runbook, slots, turn.requester.identity, [])
+        return runbook, self.render(runbook, raw, turn.requester.identity), raw
+
+    def replace(self, run_id: str, message: Message, slots: Mapping[str, str],
+                on_update: Updates | None) -> list[Reply]:
+        """Cancel a proposed run and plan it again with changed slot values (an edit)."""
+        run = self.parts.run(run_id)
+        requester = self.parts.policy.requester(message)
+        if requester.key != run.requester or run.act_as_approver:
+            raise Refusal(ONLY_REQUESTER_EDITS)
+        if not self.parts.store.transition(run_id, (RunState.PROPOSED,), RunState.CANCELLED):
+            raise Refusal(not_editable_text(run_id, self.parts.run(run_id).state.value))
+        self.parts.audit.append("cancelled", actor=message.user, run_id=run_id,
+                                data={"reason": "edited"})
+        replies = [Reply("update", replaced_text(run_id), run=self.presenter.view(run_id))]
+        raw = {**run.raw_slots, **{k: v for k, v in slots.items() if v}}
+        turn = Turn(message, requester, thread_key(message), on_update)
+        return [*replies, *self.request(turn, run.runbook, raw, run.confidence)]
+
+
+def _question(runbook: Runbook, slots: Mapping[str, str], ambiguity: Question | None
+              ) -> tuple[str, tuple[str, ...], Reply] | None:
+    """What to ask first: which of several names was meant, else the first missing slot,
+    as (slot, choices, question); None when the request is complete."""
+    if ambiguity is not None:
+        text = choice_question_text(ambiguity.text, ambiguity.choices)
+        return ambiguity.slot, ambiguity.choices, Reply("question", text,
+                                                        choices=ambiguity.choices)
+    missing = missing_slots(runbook, validate_slots(runbook, slots))
+    if not missing:
+        return None
+    spec = missing[0]
+    return spec.name, (), Reply("question", slot_question_text(spec.name, spec.prompt))
+
+
+def alert_turn(intent: str, identity: Identity, *, channel: str, thread: str | None,
+               actor: str) -> Turn:
+    """The turn of a request nobody typed (an alert's), made as `actor` with `identity`."""
+    message = Message(user=actor, text=f"run {intent}", channel=channel, thread=thread,
+                      source="alert")
+    return Turn(message, Requester(actor, actor, identity, mapped=False), thread_key(message),
+                None)
+
+
+def binding(plan: Plan, preview: Sequence[Mapping[str, Any]]) -> str:
+    """What an approval is bound to: the exact plan and what its dry-run would change, from
+    which values.
+
+    The "after" side is left out: the plan (in its digest) determines it, except for values
+    made at run time such as a restart's timestamp, which differ on every dry-run and would
+    make every restart look drifted.
+    """
+    changes = [[(c["path"], c["before"]) for c in p.get("changes", [])] for p in preview]
+    blob = json.dumps([plan.digest, changes], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()

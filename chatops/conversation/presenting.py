@@ -1,0 +1,59 @@
+"""Presenting: a stored run as its plan and result messages show it (`RunView`)."""
+
+from __future__ import annotations
+
+from chatops.approvals.runs import Run, RunState
+from chatops.conversation.base import Collaborators
+from chatops.messages import change_text, run_view_text, understood_text, undo_hint_text
+from chatops.model import Plan, Risk
+from chatops.replies import Reply, ReplyKind, RunView
+from chatops.verbs import summarize
+
+BINDING_SHOWN = 12
+"""Hex digits of a run's binding that its buttons carry (48 bits: no accidental match)."""
+
+
+class Presenter:
+    """Builds the `RunView` of a run, and replies that show it."""
+
+    def __init__(self, parts: Collaborators) -> None:
+        self.parts = parts
+
+    def view(self, run_id: str) -> RunView:
+        """The run as plan and result messages show it."""
+        run = self.parts.run(run_id)
+        plan = Plan.from_record(run.plan)
+        changes, pods = _previewed(run)
+        head = summarize(plan.steps[0].verb, plan.steps[0].params) if plan.steps else run.runbook
+        undo = undo_hint_text(plan.undo.runbook) if plan.undo else ""
+        result = run.result
+        outcome = str(result.get("text", "")) if result else ""
+        return RunView(
+            id=run.id, state=run.state.value, runbook=run.runbook, risk=Risk(run.risk),
+            requester=run.requester_name, understood=understood_text(head, run.confidence),
+            explanation=plan.explanation, steps=tuple(summarize(s.verb, s.params)
+                                                      for s in plan.steps),
+            changes=tuple(changes), blast_radius=tuple(pods),
+            approvals=tuple(a.approver_name for a in self.parts.valid_approvals(run)),
+            needed=run.needed, approvers=self.parts.policy.approvers_text(Risk(run.risk)),
+            undo=undo, notes=run.notes, outcome=outcome,
+            progress=str(result.get("progress", "")) if run.state is RunState.RUNNING else "",
+            audit_id=result.get("audit_id") if result else None, message_ref=run.message_ref,
+            binding=run.digest[:BINDING_SHOWN],
+        )
+
+    def reply(self, kind: ReplyKind, run_id: str) -> Reply:
+        """A reply of `kind` that shows the run as it is now (text and view)."""
+        view = self.view(run_id)
+        return Reply(kind, run_view_text(view), run=view)
+
+
+def _previewed(run: Run) -> tuple[list[str], list[str]]:
+    """What the run's dry-run would change, and the pods it would touch (each once)."""
+    changes: list[str] = []
+    pods: list[str] = []
+    for preview in run.preview:
+        changes.extend(change_text(change["path"], change["before"], change["after"])
+                       for change in preview.get("changes", []))
+        pods.extend(p for p in preview.get("affected_pods", []) if p not in pods)
+    return changes, pods

@@ -1,0 +1,178 @@
+"""Running: an approved plan executed exactly once as its requester, with progress, then
+verified; runs a dead process left behind; what `undo` would reverse."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chatops.approvals.runs import Run, RunState
+from chatops.conversation.base import Collaborators, Updates, run_thread
+from chatops.conversation.presenting import Presenter
+from chatops.errors import ClusterError, Refusal
+from chatops.messages import (
+    NO_UNDO_HINT,
+    READ_RUN_DONE,
+    interrupted_text,
+    no_undo_text,
+    run_internal_error_text,
+    run_result_text,
+    running_text,
+    step_failed_text,
+    verified_text,
+)
+from chatops.model import Identity, Plan, Risk
+from chatops.replies import Reply
+from chatops.results import Record
+from chatops.runbook.render import undo_slots
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UndoRequest:
+    """The request that reverses a completed change: its runbook and slot values."""
+
+    of: Run
+    runbook: str
+    slots: dict[str, str]
+
+
+@dataclass
+class _Outcome:
+    """What a run did so far: its result lines, the values it replaced, how it ends."""
+
+    lines: list[str] = field(default_factory=list)
+    before: dict[str, Any] = field(default_factory=dict)
+    state: RunState = RunState.SUCCEEDED
+
+
+class Runner:
+    """Executes approved runs and explains how they ended."""
+
+    def __init__(self, parts: Collaborators, presenter: Presenter) -> None:
+        self.parts = parts
+        self.presenter = presenter
+
+    def execute(self, run_id: str, plan: Plan, on_update: Updates | None) -> list[Reply]:
+        """Run `plan`, the approved run's plan as rendered just now, as the requester."""
+        store = self.parts.store
+        if not store.transition(run_id, (RunState.APPROVED,), RunState.RUNNING,
+                                owner=store.worker_id):
+            return []
+        store.heartbeat()
+        run = self.parts.run(run_id)
+        started = self.parts.clock()
+        progress = self._progress(run_id, on_update)
+        if on_update is not None:
+            on_update(Reply("update", running_text(run_id), run=self.presenter.view(run_id)))
+        outcome = _Outcome()
+        try:
+            self._steps(run, plan, progress, outcome)
+        except ClusterError as exc:
+            outcome.state = RunState.FAILED
+            outcome.lines.append(step_failed_text(exc))
+        except Exception:
+            # A bug must not leave the run `running` until a restart notices it.
+            ref = uuid.uuid4().hex[:8]
+            log.exception("run %s failed with an internal error (reference %s)", run_id, ref)
+            outcome.state = RunState.FAILED
+            outcome.lines.append(run_internal_error_text(ref))
+        self._finish(run, outcome, self.parts.clock() - started)
+        return [self.presenter.reply("result", run_id)]
+
+    def _progress(self, run_id: str, on_update: Updates | None) -> Callable[[str], None]:
+        """Where the executor reports progress: stored always, sent to the surface at most
+        every `progress_interval` seconds."""
+        last_sent = [0.0]
+
+        def progress(line: str) -> None:
+            self.parts.store.update(run_id, result={"progress": line})
+            now = self.parts.clock()
+            if (on_update is not None
+                    and now - last_sent[0] >= self.parts.config.progress_interval):
+                last_sent[0] = now
+                on_update(Reply("update", line, run=self.presenter.view(run_id)))
+        return progress
+
+    def _steps(self, run: Run, plan: Plan, progress: Callable[[str], None],
+               outcome: _Outcome) -> None:
+        """Run the steps, then the checks, auditing each; a failed check fails the run."""
+        identity, thread, executor = run.identity, run_thread(run), self.parts.executor
+        for step in plan.steps:
+            result = executor.run_step(step, identity, progress=progress)
+            for key, value in result.before.items():
+                outcome.before.setdefault(key, value)
+            outcome.lines.append(result.summary)
+            self.parts.audit.append("step", actor=identity.user, run_id=run.id,
+                                    thread=thread, data=result.to_json())
+        for check in plan.verify:
+            verdict = executor.verify(check, identity, progress=progress)
+            self.parts.audit.append("verify", actor=identity.user, run_id=run.id,
+                                    thread=thread, data={"verb": verdict.verb, "ok": verdict.ok,
+                                                         "message": verdict.message})
+            outcome.lines.append(verified_text(verdict.ok, verdict.message))
+            if not verdict.ok:
+                outcome.state = RunState.FAILED
+
+    def _finish(self, run: Run, outcome: _Outcome, elapsed: float) -> None:
+        """Audit the result and store the run's end state with its outcome."""
+        event = self.parts.audit.append(
+            "result", run_id=run.id, thread=run_thread(run),
+            data={"state": outcome.state.value, "lines": outcome.lines,
+                  "elapsed_seconds": round(elapsed, 2), "before": outcome.before})
+        audit_id = getattr(event, "id", None)
+        text = run_result_text(outcome.state is RunState.SUCCEEDED, elapsed, audit_id,
+                               outcome.lines)
+        self.parts.store.transition(run.id, (RunState.RUNNING,), outcome.state,
+                                    before=outcome.before,
+                                    result={"text": text, "audit_id": audit_id,
+                                            "lines": outcome.lines})
+
+    def read(self, run: Run, plan: Plan, identity: Identity) -> tuple[Record, ...]:
+        """Run a read-only plan, stored as `running`, as `identity`, and return its records."""
+        thread = run_thread(run)
+        records: list[Record] = []
+        try:
+            for step in plan.steps:
+                result = self.parts.executor.run_step(step, identity)
+                records.extend(result.records)
+                self.parts.audit.append("step", actor=identity.user, run_id=run.id,
+                                        thread=thread, data=result.to_json())
+        except ClusterError as exc:
+            self.parts.store.transition(run.id, (RunState.RUNNING,), RunState.FAILED,
+                                        result={"text": exc.message})
+            self.parts.audit.append("result", run_id=run.id, thread=thread,
+                                    data={"state": "failed", "error": exc.message})
+            raise
+        event = self.parts.audit.append("result", run_id=run.id, thread=thread,
+                                        data={"state": "succeeded", "records": len(records)})
+        self.parts.store.transition(run.id, (RunState.RUNNING,), RunState.SUCCEEDED,
+                                    result={"text": READ_RUN_DONE,
+                                            "audit_id": getattr(event, "id", None)})
+        return tuple(records)
+
+    def recover(self) -> list[Reply]:
+        """At start-up: runs left `running` by a dead process become `interrupted`."""
+        self.parts.store.heartbeat()
+        replies = []
+        for run in self.parts.store.interrupt_orphans():
+            self.parts.audit.append("interrupted", run_id=run.id, thread=run_thread(run),
+                                    data={"reason": "the bot process stopped during the run"})
+            replies.append(Reply("update", interrupted_text(run.id, run.runbook),
+                                 run=self.presenter.view(run.id)))
+        return replies
+
+    def undo_request(self, channel: str, thread: str | None) -> UndoRequest | None:
+        """What reverses the thread's newest completed change; None when there is none."""
+        for run in self.parts.store.runs_in_thread(channel, thread):
+            if run.state is not RunState.SUCCEEDED or run.risk == Risk.READ.value:
+                continue
+            plan = Plan.from_record(run.plan)
+            if plan.undo is None:
+                raise Refusal(no_undo_text(run.runbook, run.id), NO_UNDO_HINT)
+            return UndoRequest(run, plan.undo.runbook, undo_slots(plan, run.before))
+        return None

@@ -1,0 +1,127 @@
+"""A thread's conversation context, typed: the question open for each person, and the last
+request (for follow-ups such as `and in staging?`).
+
+The store keeps it as JSON in the shape the bot has always saved:
+`{"pending": {PERSON: {"intent", "slots", "asking", ["choices"], "confidence",
+"asker_name"}}, "last": {"intent", "slots"}}`; unknown keys are kept as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+from chatops.approvals.runs import RunStore
+
+
+@dataclass(frozen=True)
+class PendingQuestion:
+    """A question the bot asked one person, with the request it completes."""
+
+    intent: str
+    slots: Mapping[str, str]
+    asking: str
+    """The slot the answer fills."""
+    confidence: float = 1.0
+    asker_name: str = ""
+    """The name of the person asked (empty when saved by an older bot)."""
+    choices: tuple[str, ...] = ()
+    """The names to choose from when the question is an ambiguity; else free text."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The saved shape (`choices` only for a question with choices)."""
+        data: dict[str, Any] = {"intent": self.intent, "slots": dict(self.slots),
+                                "asking": self.asking}
+        if self.choices:
+            data["choices"] = list(self.choices)
+        return {**data, "confidence": self.confidence, "asker_name": self.asker_name}
+
+    @classmethod
+    def from_json(cls, data: Any) -> PendingQuestion | None:
+        """The question saved as `data`, or None when it is not one."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("slots"), Mapping):
+            return None
+        if not isinstance(data.get("intent"), str) or not isinstance(data.get("asking"), str):
+            return None
+        return cls(intent=data["intent"], slots=dict(data["slots"]), asking=data["asking"],
+                   confidence=float(data.get("confidence", 1.0)),
+                   asker_name=str(data.get("asker_name") or ""),
+                   choices=tuple(data.get("choices") or ()))
+
+
+@dataclass(frozen=True)
+class LastRequest:
+    """The thread's last planned request, which a follow-up repeats elsewhere."""
+
+    intent: str
+    slots: Mapping[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        """The saved shape."""
+        return {"intent": self.intent, "slots": dict(self.slots)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> LastRequest | None:
+        """The request saved as `data`, or None when there is none."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("intent"), str):
+            return None
+        if not isinstance(data.get("slots"), Mapping):
+            return None
+        return cls(intent=data["intent"], slots=dict(data["slots"]))
+
+
+@dataclass(frozen=True)
+class ThreadContext:
+    """What the bot remembers of one thread between messages."""
+
+    pending: Mapping[str, PendingQuestion] = field(default_factory=dict)
+    """Open questions, by the key of the person each was asked of."""
+    last: LastRequest | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Keys this version doesn't use, saved back unchanged."""
+
+    def asking(self, person: str, question: PendingQuestion) -> ThreadContext:
+        """This context with `question` open for `person` (replacing theirs, if any)."""
+        return replace(self, pending=MappingProxyType({**self.pending, person: question}))
+
+    def without_question(self, person: str) -> ThreadContext:
+        """This context with no open question for `person`."""
+        rest = {key: q for key, q in self.pending.items() if key != person}
+        return replace(self, pending=MappingProxyType(rest))
+
+    def planned(self, last: LastRequest) -> ThreadContext:
+        """This context after `last` was planned."""
+        return replace(self, last=last)
+
+    def to_json(self) -> dict[str, Any]:
+        """The saved shape."""
+        data = {**self.extra, "pending": {k: q.to_json() for k, q in self.pending.items()}}
+        if self.last is not None:
+            data["last"] = self.last.to_json()
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ThreadContext:
+        """Read a saved context, also as older bots saved it."""
+        raw = data.get("pending")
+        pending: dict[str, PendingQuestion] = {}
+        # One question stored without its asker (an older bot) is nobody's, so it is dropped.
+        if isinstance(raw, Mapping) and "intent" not in raw:
+            for person, saved in raw.items():
+                question = PendingQuestion.from_json(saved)
+                if question is not None:
+                    pending[str(person)] = question
+        extra = {k: v for k, v in data.items() if k not in ("pending", "last")}
+        return cls(MappingProxyType(pending), LastRequest.from_json(data.get("last")), extra)
+
+
+def load_context(store: RunStore, thread: str) -> ThreadContext:
+    """The thread's context as saved in `store` (empty when none)."""
+    return ThreadContext.from_json(store.load_thread(thread))
+
+
+def save_context(store: RunStore, thread: str, context: ThreadContext) -> None:
+    """Replace the thread's saved context."""
+    store.save_thread(thread, context.to_json())
