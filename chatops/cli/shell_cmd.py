@@ -8,26 +8,42 @@ from pathlib import Path
 import click
 
 from chatops.cli.settings_cmd import load_settings
-from chatops.cli.wiring import SetupError, build_service
+from chatops.cli.wiring import SetupError, build_runtime
 from chatops.console import Shell
+from chatops.replies import Reply
 from chatops.settings import Settings
 
 
+def _print_recovered(replies: list[Reply]) -> None:
+    for reply in replies:
+        click.echo(reply.text)
+
+
 def run_shell(settings: Settings, user: str) -> None:
-    """Open the console as `user`: interactive on a terminal, line by line otherwise."""
+    """Open the console as `user`: interactive on a terminal, line by line otherwise.
+
+    The runtime's heartbeat runs meanwhile, so a `serve` replica sharing the database does
+    not take the console's runs for orphans. Alerts are not taken in the console.
+    """
     try:
-        service = build_service(settings)
+        runtime = build_runtime(settings, alerts=False)
     except SetupError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(2) from exc
-    shell = Shell(service, user=user, out=sys.stdout)
-    if sys.stdin.isatty():
-        import readline  # noqa: F401 - line editing for input()
+    runtime.attach(announce=_print_recovered)
+    shell = Shell(runtime.service, user=user, out=sys.stdout)
+    runtime.start()
+    try:
+        if sys.stdin.isatty():
+            import readline  # noqa: F401 - line editing for input()
 
-        click.echo("Type a request (`help` lists runbooks), `approve ID`, `:as NAME`, `:quit`.")
-        shell.run((), read_prompt=input)
-    else:
-        shell.run(sys.stdin)
+            click.echo("Type a request (`help` lists runbooks), `approve ID`, `:as NAME`, "
+                       "`:quit`.")
+            shell.run((), read_prompt=input)
+        else:
+            shell.run(sys.stdin)
+    finally:
+        runtime.stop()
 
 
 @click.command()

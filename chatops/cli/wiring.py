@@ -1,19 +1,30 @@
-"""Building the engine from settings: the one place where concrete clients are chosen."""
+"""Building the bot from settings: the one place where concrete clients are chosen.
+
+`build_runtime` is how every entry point (and the tests) gets a `Runtime`; a surface is
+plugged into it here too (`attach_slack`).
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from chatops.alerts import AlertRules, AlertRulesError, AlertStore, load_rules
 from chatops.approvals.runs import RunStore
-from chatops.audit import AuditLog
+from chatops.audit import AuditLog, CheckpointWriter
 from chatops.conversation import ConversationService
 from chatops.errors import ChatOpsError
 from chatops.policy.rules import Policy, PolicyError, load_policy, parse_policy
 from chatops.ports import Executor, IntentParser
 from chatops.runbook.catalogue import Catalogue, load_catalogue
+from chatops.runtime import Intervals, Runtime
 from chatops.settings import Settings
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from chatops.slack.kit import SlackKit
 
 log = logging.getLogger(__name__)
 
@@ -92,3 +103,53 @@ def build_service(settings: Settings, *, policy: Policy | None = None,
         parser=parser if parser is not None else (build_parser(settings, catalogue)
                                                   if use_model else None),
     )
+
+
+def build_runtime(settings: Settings, *, service: ConversationService | None = None,
+                  executor: Executor | None = None, use_model: bool = True,
+                  alerts: bool = True, alert_rules: AlertRules | None = None,
+                  checkpoints: bool = False, intervals: Intervals | None = None) -> Runtime:
+    """The `Runtime` for `settings`; attach a surface, then `start()` it.
+
+    `service` replaces the one built from the settings, `executor` only its cluster (tests
+    pass in-memory ones). With `alerts`, the alert rules (`alert_rules`, else the settings'
+    file) are read now, and an alert engine runs once a chat surface is attached. With
+    `checkpoints`, the audit chain's head is anchored where the settings say (`serve`).
+    Raises `SetupError` naming what to fix (policy, kubeconfig, alert rules, checkpoints).
+    """
+    if service is None:
+        service = build_service(settings, executor=executor, use_model=use_model)
+    rules = None
+    if alerts:
+        try:
+            rules = alert_rules or load_rules(settings.alert_rules_path, service.catalogue)
+        except AlertRulesError as exc:
+            raise SetupError(str(exc)) from exc
+    return Runtime(service, alert_rules=rules,
+                   alert_store=AlertStore(service.store.path) if rules is not None else None,
+                   checkpoints=_checkpoint_writer(settings, service) if checkpoints else None,
+                   intervals=intervals or Intervals(checkpoint=settings.audit_checkpoint_seconds))
+
+
+def _checkpoint_writer(settings: Settings, service: ConversationService
+                       ) -> CheckpointWriter | None:
+    from chatops.cli.checkpoints import build_checkpoint_writer
+
+    if not isinstance(service.audit, AuditLog):
+        return None
+    return build_checkpoint_writer(settings, service.audit)
+
+
+def attach_slack(runtime: Runtime, settings: Settings, *, client: WebClient | None = None,
+                 update_interval: float = 1.0) -> SlackKit:
+    """Slack's clients for `runtime`, attached to it: interrupted runs are announced on
+    their messages, alerts are posted in Slack, queued edits are sent at `stop()`.
+
+    `client` replaces the Web API client built from the settings.
+    """
+    from chatops.slack.kit import build_kit
+
+    kit = build_kit(settings, runtime.runs, runtime.audit, client=client,
+                    update_interval=update_interval)
+    runtime.attach(announce=kit.announce, chat=kit.chat, close=kit.close)
+    return kit

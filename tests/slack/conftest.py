@@ -1,6 +1,6 @@
 """Fixtures for the Slack surface: a local Slack Web API (`slack_api`), a conversation
-service on an in-memory cluster (`fake_service`), and `start_bot`, which runs the real Bolt
-app behind its HTTP endpoint on a random loopback port."""
+service on an in-memory cluster (`fake_service`), and `start_bot`, which builds the runtime
+and the real Bolt app as `chatops serve` does and serves it on a random loopback port."""
 
 from __future__ import annotations
 
@@ -10,17 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from chatops.alerts import AlertEngine, AlertRules, AlertStore
+from chatops.alerts import AlertEngine, AlertRules
 from chatops.approvals.runs import RunStore
 from chatops.audit import AuditLog
+from chatops.cli.wiring import attach_slack, build_runtime
 from chatops.conversation import ConversationService
 from chatops.demo import DEMO_POLICY
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
+from chatops.runtime import Runtime
 from chatops.settings import Settings
-from chatops.slack import Deliverer, build_app, make_client
-from chatops.slack.alerts import AlertWebhook, SlackChat
-from chatops.slack.rejections import Rejections
+from chatops.slack import Deliverer, build_app
+from chatops.slack.alerts import AlertWebhook
+from chatops.slack.ports import SlackBackend
 from chatops.slack.server import BotHTTP, HTTPServer
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.mock_slack import MockSlack
@@ -45,6 +47,7 @@ class Bot:
     sender: Sender
     deliverer: Deliverer
     server: HTTPServer
+    runtime: Runtime
     alerts: AlertEngine | None = None
 
     def flush(self) -> None:
@@ -53,7 +56,7 @@ class Bot:
 
     def stop(self) -> None:
         self.server.stop()
-        self.deliverer.close()
+        self.runtime.stop()
 
 
 def slack_settings(tmp_path: Path, slack: MockSlack) -> Settings:
@@ -92,24 +95,24 @@ def start_bot(tmp_path: Path, slack_api: MockSlack
     bots: list[Bot] = []
 
     def start(service: ConversationService, *, update_interval: float = 1.0,
-              alert_rules: AlertRules | None = None, alert_token: str = ALERT_TOKEN) -> Bot:
+              alert_rules: AlertRules | None = None, alert_token: str = ALERT_TOKEN,
+              backend: Callable[[Runtime], SlackBackend] | None = None) -> Bot:
+        # Built as `chatops serve` builds it; the loops are not started (tests pump alerts
+        # and announce recovered runs themselves). `backend` puts something between the
+        # app and the runtime (a test's failing part).
         settings = slack_settings(tmp_path, slack_api)
-        client = make_client(settings)
-        deliverer = Deliverer(client, service.store, update_interval=update_interval)
-        engine = webhook = None
-        if alert_rules is not None:
-            engine = AlertEngine(service=service, rules=alert_rules,
-                                 chat=SlackChat(client, service.store),
-                                 store=AlertStore(service.store.path))
-            webhook = AlertWebhook(engine, channel="C0ALERTS", token=alert_token)
-        rejections = Rejections(service.audit)
-        app = build_app(settings, service, client=client, deliverer=deliverer, alerts=engine,
-                        rejections=rejections)
+        runtime = build_runtime(settings, service=service, alerts=alert_rules is not None,
+                                alert_rules=alert_rules)
+        kit = attach_slack(runtime, settings, update_interval=update_interval)
+        webhook = None
+        if runtime.alerts is not None:
+            webhook = AlertWebhook(runtime.alerts, channel="C0ALERTS", token=alert_token)
+        app = build_app(settings, backend(runtime) if backend else runtime, kit)
         server = HTTPServer(BotHTTP(slack=app, signing_secret=SECRET, webhook=webhook,
-                                    rejections=rejections, claim=service.store.claim),
+                                    rejections=kit.rejections, claim=runtime.claim),
                             "127.0.0.1", 0).start()
-        bot = Bot(service, slack_api, Sender(server.url, SECRET, slack_api.base), deliverer,
-                  server, engine)
+        bot = Bot(service, slack_api, Sender(server.url, SECRET, slack_api.base),
+                  kit.deliverer, server, runtime, runtime.alerts)
         bots.append(bot)
         return bot
 

@@ -80,6 +80,8 @@ def test_deny_updates_the_message_in_place(bot: Bot, cluster: FakeCluster) -> No
     ts = message_ts(run)
     bot.sender.click(DENY, run.id, user="U0ERIN", channel="C0OPS", message_ts=ts)
     eventually(lambda: bot.service.store.get(run.id).state is RunState.DENIED)
+    # The state changes before the edit is queued: wait for the edit itself.
+    bot.slack.wait_for("chat.update", "Denied")
     bot.flush()
     final = [c for c in bot.slack.of("chat.update") if c.args["ts"] == ts][-1]
     assert "Denied" in final.text()

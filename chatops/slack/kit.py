@@ -1,0 +1,81 @@
+"""The Slack clients one bot process shares: the Web API client, the deliverer of replies,
+the user-group directory, the audit of refused payloads, and the chat the alert engine
+posts with. Built once (`build_kit`) and handed to the Bolt app, the HTTP port and the
+runtime (`SlackKit.announce`, `SlackKit.close`)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+
+from chatops.approvals.runs import Run, RunStore
+from chatops.ports import AuditSink
+from chatops.replies import Reply
+from chatops.settings import Settings
+from chatops.slack.alerts import SlackChat
+from chatops.slack.blocks import reply_blocks
+from chatops.slack.client import make_client
+from chatops.slack.deliver import Deliverer, Place, slack_error, split_ref
+from chatops.slack.directory import UserGroups
+from chatops.slack.rejections import Rejections
+
+log = logging.getLogger(__name__)
+
+
+class RunLookup(Protocol):
+    """Finds a stored run (the run store does)."""
+
+    def get(self, run_id: str) -> Run | None:
+        """The run, or None."""
+        ...
+
+
+@dataclass(frozen=True)
+class SlackKit:
+    """The Slack side of one process."""
+
+    client: WebClient
+    deliverer: Deliverer
+    groups: UserGroups
+    rejections: Rejections
+    chat: SlackChat
+
+    def announce(self, replies: list[Reply]) -> None:
+        """Say on each interrupted run's message and in its thread that it was interrupted."""
+        announce_recovered(replies, self.deliverer, self.deliverer.store)
+
+    def close(self) -> None:
+        """Send the queued message edits and stop the edit worker."""
+        self.deliverer.close()
+
+
+def build_kit(settings: Settings, store: RunStore, audit: AuditSink, *,
+              client: WebClient | None = None, update_interval: float = 1.0) -> SlackKit:
+    """The Slack clients for `settings` (`client` replaces the Web API client)."""
+    client = client or make_client(settings)
+    return SlackKit(client=client,
+                    deliverer=Deliverer(client, store, update_interval=update_interval),
+                    groups=UserGroups(client), rejections=Rejections(audit),
+                    chat=SlackChat(client, store))
+
+
+def announce_recovered(replies: list[Reply], deliverer: Deliverer, store: RunLookup) -> None:
+    """At start-up: log each interrupted run and say so on its message and in its thread."""
+    for reply in replies:
+        log.warning("%s", reply.text)
+        run = reply.run
+        if run is None or not run.message_ref:
+            continue
+        stored = store.get(run.id)
+        channel, ts = split_ref(run.message_ref)
+        thread = stored.thread if stored is not None and stored.thread else ts
+        place = Place(channel, thread, stored.requester if stored else "")
+        deliverer.edit_run(run, run.message_ref)
+        try:
+            deliverer.post(place, reply.text, reply_blocks(replace(reply, kind="notice")))
+        except SlackClientError as exc:
+            log.warning("could not post the interruption of %s: %s", run.id, slack_error(exc))

@@ -1,0 +1,68 @@
+"""`/ops`: help for the asker only, anything else in a thread of its own."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, Respond
+from slack_sdk.errors import SlackClientError
+
+from chatops.slack.blocks import (
+    NOT_IN_CHANNEL,
+    TRY_AGAIN,
+    WORKING,
+    asked_context,
+    fallback_text,
+    reply_blocks,
+    text_blocks,
+)
+from chatops.slack.deliver import Place, slack_error
+from chatops.slack.errors import reported
+from chatops.slack.listeners.common import Parts, ack_now, thread_marker
+
+log = logging.getLogger(__name__)
+
+HELP_WORDS = frozenset({"", "help", "?"})
+
+
+def register(app: App, parts: Parts, command: str) -> None:
+    """The slash command `command`'s listeners."""
+    service, deliverer = parts.backend.service, parts.kit.deliverer
+
+    def is_help(body: dict[str, Any]) -> bool:
+        return str(body.get("text", "")).strip().lower() in HELP_WORDS
+
+    def command_help(body: dict[str, Any], respond: Respond) -> None:
+        # Help is for the asker only: it goes back through the response URL, ephemeral.
+        replies = service.handle(parts.message(body["user_id"], "help", body["channel_id"],
+                                               None))
+        for reply in replies:
+            respond(text=fallback_text(reply.text), blocks=reply_blocks(reply),
+                    response_type="ephemeral")
+
+    def command_run(body: dict[str, Any], respond: Respond) -> None:
+        user, channel = body["user_id"], body["channel_id"]
+        text = str(body.get("text", "")).strip()
+        header = asked_context(user, str(body.get("command", command)), text)
+        try:
+            # The bot's first message is the thread's parent; the first reply replaces it.
+            ts = deliverer.post(Place(channel, None, user), WORKING,
+                                [header, *text_blocks(WORKING)])
+        except SlackClientError as exc:
+            error = slack_error(exc)
+            log.warning("could not post in %s: %s", channel, error)
+            respond(text=NOT_IN_CHANNEL if error in ("not_in_channel", "channel_not_found")
+                    else TRY_AGAIN, response_type="ephemeral")
+            return
+        if ts is None:
+            respond(text=TRY_AGAIN, response_type="ephemeral")
+            return
+        parts.backend.claim(thread_marker(channel, ts))
+        place = Place(channel, ts, user, placeholder_ts=ts, header=header)
+        replies = service.handle(parts.message(user, text, channel, ts, ts=ts),
+                                 on_update=deliverer.progress(place))
+        deliverer.deliver(replies, place)
+
+    app.command(command, matchers=[is_help])(ack=ack_now, lazy=[reported(command_help)])
+    app.command(command)(ack=ack_now, lazy=[reported(command_run)])

@@ -1,0 +1,81 @@
+"""Events: mentions, messages in the bot's threads and DMs, alert bots' messages.
+
+Which messages reach a listener is decided by matchers: only people's messages, in a DM or
+a thread the bot is part of; alert bots only in alert channels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from slack_bolt import App, BoltContext
+
+from chatops.alerts import AlertEngine
+from chatops.slack.alerts import from_alert_bot, take_bot_alert
+from chatops.slack.deliver import Place
+from chatops.slack.errors import reported
+from chatops.slack.listeners.common import MENTION, Parts, nothing, thread_marker
+
+
+def human(event: Mapping[str, Any]) -> bool:
+    """A message a person typed: no bot, no edit/delete/join notifications."""
+    subtype = event.get("subtype")
+    return not event.get("bot_id") and subtype in (None, "thread_broadcast", "file_share")
+
+
+def register(app: App, parts: Parts) -> None:
+    """Listeners for mentions and messages (and alert bots' messages when alerts are on)."""
+    backend, deliverer = parts.backend, parts.kit.deliverer
+
+    def converse(body: dict[str, Any], event: dict[str, Any]) -> None:
+        channel, user = event["channel"], event["user"]
+        thread = event.get("thread_ts") or event["ts"]
+        backend.claim(thread_marker(channel, thread))
+        text = MENTION.sub("", event.get("text", "")).strip()
+        place = Place(channel, thread, user)
+        replies = backend.service.handle(
+            parts.message(user, text, channel, thread, ts=event.get("ts"),
+                          event_id=body.get("event_id")),
+            on_update=deliverer.progress(place))
+        deliverer.deliver(replies, place, echo_updates=True)
+
+    def on_mention(body: dict[str, Any], event: dict[str, Any]) -> None:
+        converse(body, event)
+
+    def on_message(body: dict[str, Any], event: dict[str, Any]) -> None:
+        converse(body, event)
+
+    def from_a_person(event: dict[str, Any]) -> bool:
+        return human(event) and bool(event.get("user"))
+
+    def for_the_bot(event: dict[str, Any], context: BoltContext) -> bool:
+        if event.get("channel_type") == "im":
+            return True  # everything said in a DM is said to the bot
+        thread = event.get("thread_ts")
+        if not thread or thread == event.get("ts"):
+            return False  # top-level channel chatter: only mentions address the bot
+        if context.bot_user_id and f"<@{context.bot_user_id}" in event.get("text", ""):
+            return False  # the app_mention event for the same message handles it
+        return backend.seen(thread_marker(event["channel"], thread))
+
+    if backend.alerts is not None:
+        # Before the catch-all below: Bolt runs the first listener whose matchers pass.
+        _register_alert_bots(app, backend.alerts, parts.settings.alert_channel)
+    app.event("app_mention", matchers=[from_a_person])(ack=nothing,
+                                                       lazy=[reported(on_mention)])
+    app.event("message", matchers=[from_a_person, for_the_bot])(
+        ack=nothing, lazy=[reported(on_message)])
+    # Every other message (channel chatter, edits, bots) is acknowledged and dropped;
+    # an unhandled event would be answered 404 and retried by Slack.
+    app.event("message")(nothing)
+
+
+def _register_alert_bots(app: App, engine: AlertEngine, channel: str | None) -> None:
+    def is_alert(event: dict[str, Any]) -> bool:
+        return from_alert_bot(engine, event, channel)
+
+    def on_alert(event: dict[str, Any]) -> None:
+        take_bot_alert(engine, event)
+
+    app.event("message", matchers=[is_alert])(ack=nothing, lazy=[reported(on_alert)])

@@ -1,0 +1,37 @@
+"""The Edit modal's submission: the run re-planned with the new slot values."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt import App
+
+from chatops.slack.blocks import EDIT_VIEW
+from chatops.slack.deliver import Place
+from chatops.slack.errors import reported
+from chatops.slack.listeners.common import Parts, ack_now
+
+
+def register(app: App, parts: Parts) -> None:
+    """The listener for the Edit modal."""
+    deliverer = parts.kit.deliverer
+
+    def submit_edit(body: dict[str, Any]) -> None:
+        view = body["view"]
+        meta = json.loads(view.get("private_metadata") or "{}")
+        run_id, channel, thread = meta["run"], meta["channel"], meta.get("thread") or None
+        user = body["user"]["id"]
+        slots = {block.removeprefix("slot:"): str((inputs.get("value") or {}).get("value") or "")
+                 for block, inputs in view["state"]["values"].items()
+                 if block.startswith("slot:")}
+        place = Place(channel, thread, user)
+        replies = parts.backend.service.edit(
+            run_id, parts.message(user, f"edit {run_id}", channel, thread), slots,
+            on_update=deliverer.progress(place))
+        # A refused edit concerns only the person who submitted it.
+        deliverer.deliver([replace(r, ephemeral=True) if r.kind == "refusal" else r
+                           for r in replies], place)
+
+    app.view(EDIT_VIEW)(ack=ack_now, lazy=[reported(submit_edit)])

@@ -1,0 +1,77 @@
+"""What the Slack surface needs of the bot behind it, and nothing more.
+
+The Bolt app is built on a `SlackBackend` (in production `chatops.runtime.Runtime`; any
+object with these members will do): the conversation entry points, the dedupe keys that
+make a thread the bot's and tell a Slack retry apart, and what the Edit modal shows.
+Listeners never reach into stores or the catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Literal, Protocol
+
+from chatops.alerts import AlertEngine
+from chatops.approvals.runs import Run
+from chatops.model import Message
+from chatops.replies import Reply
+from chatops.runbook.schema import SlotSpec
+
+Updates = Callable[[Reply], None]
+
+
+class Conversation(Protocol):
+    """The conversation service's entry points that Slack payloads turn into."""
+
+    def handle(self, message: Message, *, on_update: Updates | None = None) -> list[Reply]:
+        """Answer one message in its thread."""
+        ...
+
+    def decide(self, run_id: str, message: Message, decision: Literal["approve", "deny"], *,
+               dedupe_key: str | None = None, on_update: Updates | None = None,
+               origin: str | None = None, shown: str | None = None) -> list[Reply]:
+        """An approver's click on a proposed run."""
+        ...
+
+    def edit(self, run_id: str, message: Message, slots: Mapping[str, str], *,
+             on_update: Updates | None = None) -> list[Reply]:
+        """Re-plan a proposed run with changed slot values."""
+        ...
+
+
+class Dedupe(Protocol):
+    """Keys shared by every replica: the first `claim` wins."""
+
+    def claim(self, key: str) -> bool:
+        """Take `key`: True the first time, False after."""
+        ...
+
+    def seen(self, key: str) -> bool:
+        """Whether `key` was taken, without taking it."""
+        ...
+
+
+class EditForms(Protocol):
+    """What the Edit modal shows: the run's values and its runbook's slots."""
+
+    def run(self, run_id: str) -> Run | None:
+        """The stored run, or None."""
+        ...
+
+    def slot_specs(self, runbook: str) -> Sequence[SlotSpec] | None:
+        """The runbook's slots in order, or None when it is not loaded."""
+        ...
+
+
+class SlackBackend(Dedupe, EditForms, Protocol):
+    """Everything the Bolt app is built on."""
+
+    @property
+    def service(self) -> Conversation:
+        """The conversation entry points."""
+        ...
+
+    @property
+    def alerts(self) -> AlertEngine | None:
+        """The alert engine that answers alert bots' messages, or None."""
+        ...
