@@ -65,8 +65,8 @@ class ChatSurface(Protocol):
     def post(self, channel: str, reply: Reply, *, thread: str | None = None) -> str:
         """Post `reply` (in `thread` if given); return the new message's id (Slack's ts).
 
-        A plan reply's message must become the run's message (`RunStore.update(run_id,
-        message_ref=...)`), so later updates of the run edit it in place.
+        A plan reply's message must become the run's message (the Slack surface records it
+        with `RunMessages.record_message_ref`), so later updates of the run edit it in place.
         """
         ...
 

@@ -5,7 +5,8 @@ engine and the background loops that keep a process honest.
 through `chatops.cli.wiring.build_runtime` and drive it with `start()` / `stop()`. A surface
 attaches itself (`attach`) to say how interrupted runs are announced, which chat the alert
 engine posts with, and what to close at the end; it reaches the runtime only through the
-narrow methods below (`claim`, `seen`, `run`, `slot_specs`), never through the stores.
+narrow methods below (`claim`, `seen`, `run`, `slot_specs`, `record_message_ref`,
+`message_ref`), never through the stores: a run is read as a `RunSummary`, not the store's row.
 
 The loops: a heartbeat that tells other replicas this one is alive, sweeps runs orphaned by
 a dead replica and prunes old dedupe keys; the alert outbox pump; audit checkpoints written
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from chatops.alerts import AlertEngine, AlertRules, AlertStore
@@ -46,6 +47,26 @@ class Intervals:
     """The audit chain's head is anchored outside the database."""
     join: float = 30.0
     """How long `stop()` waits for each loop to finish its current turn."""
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a surface may read of a stored run: where it was asked, by whom, with what values
+    (not its plan, identity or approvals)."""
+
+    id: str
+    runbook: str
+    requester: str
+    channel: str
+    thread: str | None
+    raw_slots: Mapping[str, str]
+    message_ref: str | None
+
+
+def _summary(run: Run) -> RunSummary:
+    return RunSummary(id=run.id, runbook=run.runbook, requester=run.requester,
+                      channel=run.channel, thread=run.thread, raw_slots=dict(run.raw_slots),
+                      message_ref=run.message_ref)
 
 
 def _log_recovered(replies: list[Reply]) -> None:
@@ -82,7 +103,7 @@ class Runtime:
 
     @property
     def runs(self) -> RunStore:
-        """The run store (for wiring a surface's deliverer; listeners use the methods)."""
+        """The run store (the loops' and the tests'; surfaces use the narrow methods)."""
         return self.service.store
 
     @property
@@ -121,9 +142,19 @@ class Runtime:
         """Whether a dedupe key was taken (without taking it)."""
         return self.runs.seen(key)
 
-    def run(self, run_id: str) -> Run | None:
-        """A stored run, or None."""
-        return self.runs.get(run_id)
+    def run(self, run_id: str) -> RunSummary | None:
+        """What a surface reads of a stored run, or None."""
+        run = self.runs.get(run_id)
+        return _summary(run) if run is not None else None
+
+    def record_message_ref(self, run_id: str, ref: str) -> None:
+        """Remember the chat message (`"CHANNEL:TS"`) that shows a run; later edits find it."""
+        self.runs.update(run_id, message_ref=ref)
+
+    def message_ref(self, run_id: str) -> str | None:
+        """The chat message that shows a run, or None when none was recorded."""
+        run = self.runs.get(run_id)
+        return run.message_ref if run is not None else None
 
     def slot_specs(self, runbook: str) -> Sequence[SlotSpec] | None:
         """The slots `runbook` declares, in order; None when no such runbook is loaded."""

@@ -149,7 +149,7 @@ def attach_slack(runtime: Runtime, settings: Settings, *, client: WebClient | No
     """
     from chatops.slack.kit import build_kit
 
-    kit = build_kit(settings, runtime.runs, runtime.audit, client=client,
+    kit = build_kit(settings, runtime, runtime.audit, client=client,
                     update_interval=update_interval)
     runtime.attach(announce=kit.announce, chat=kit.chat, close=kit.close)
     return kit

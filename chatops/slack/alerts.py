@@ -22,9 +22,9 @@ from chatops.alerts import (
     parse_alertmanager,
     parse_bot_message,
 )
-from chatops.approvals.runs import RunStore
 from chatops.replies import Reply
 from chatops.slack.blocks import fallback_text, reply_blocks, run_blocks
+from chatops.slack.ports import RunMessages
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +34,9 @@ WEBHOOK_PATH = "/alertmanager"
 class SlackChat:
     """`ChatSurface` over the Web API: posts and edits on the bot's own initiative."""
 
-    def __init__(self, client: WebClient, store: RunStore) -> None:
+    def __init__(self, client: WebClient, runs: RunMessages) -> None:
         self.client = client
-        self.store = store
+        self.runs = runs
 
     def post(self, channel: str, reply: Reply, *, thread: str | None = None) -> str:
         """Post a reply; a plan becomes its run's message (later edits find it)."""
@@ -45,7 +45,7 @@ class SlackChat:
                                                 text=fallback_text(reply.text), blocks=blocks)
         ts = str(response["ts"])
         if reply.kind == "plan" and reply.run is not None:
-            self.store.update(reply.run.id, message_ref=f"{channel}:{ts}")
+            self.runs.record_message_ref(reply.run.id, f"{channel}:{ts}")
         return ts
 
     def update(self, channel: str, message_id: str, reply: Reply) -> None:

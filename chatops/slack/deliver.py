@@ -3,7 +3,7 @@
 Reply kinds map to Slack calls like this:
 
 * `plan`: a new message (Approve / Deny / Edit while it awaits approval); its reference is
-  stored on the run (`message_ref`) so later edits find it;
+  recorded for the run (`RunMessages.record_message_ref`) so later edits find it;
 * `update`: edit the run's message in place (coalesced, see `Coalescer`);
 * `result`: edit the run's message and post the outcome in the thread;
 * `ephemeral=True`: `chat.postEphemeral` to the person who clicked;
@@ -23,7 +23,6 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from chatops.approvals.runs import RunStore
 from chatops.replies import Reply, RunView
 from chatops.slack.blocks import (
     FALLBACK_LIMIT,
@@ -35,6 +34,7 @@ from chatops.slack.blocks import (
     status_blocks,
 )
 from chatops.slack.coalesce import Coalescer
+from chatops.slack.ports import RunMessages
 
 # FALLBACK_LIMIT lives in blocks.py next to `fallback_text`; it is exported from here too
 # because chatops.slack.alerts imports it from this module.
@@ -82,10 +82,10 @@ def slack_error(exc: SlackClientError) -> str:
 class Deliverer:
     """Renders replies as Block Kit and sends them with the Web API client."""
 
-    def __init__(self, client: WebClient, store: RunStore, *,
+    def __init__(self, client: WebClient, runs: RunMessages, *,
                  update_interval: float = 1.0) -> None:
         self.client = client
-        self.store = store
+        self.runs = runs
         self.updates: Coalescer[_Edit] = Coalescer(self._send_edit,
                                                    interval=update_interval)
 
@@ -149,7 +149,7 @@ class Deliverer:
         if reply.kind == "plan" and run is not None:
             ts, placeholder = self._post_first(place, placeholder, reply.text, run_blocks(run))
             if ts is not None:
-                self.store.update(run.id, message_ref=f"{place.channel}:{ts}")
+                self.runs.record_message_ref(run.id, f"{place.channel}:{ts}")
             return placeholder
         if reply.kind in ("update", "result") and run is not None:
             ref = self._ref(run)
@@ -159,7 +159,7 @@ class Deliverer:
                 ts, placeholder = self._post_first(place, placeholder, reply.text,
                                                    run_blocks(run))
                 if ts is not None:
-                    self.store.update(run.id, message_ref=f"{place.channel}:{ts}")
+                    self.runs.record_message_ref(run.id, f"{place.channel}:{ts}")
             if reply.kind == "result":
                 self.post(place, reply.text, result_blocks(run))
             elif echo_updates and ref is not None:
@@ -185,8 +185,7 @@ class Deliverer:
         if run.message_ref:
             return run.message_ref
         # The view may predate the plan message (a run approved as soon as it was planned).
-        stored = self.store.get(run.id)
-        return stored.message_ref if stored is not None else None
+        return self.runs.message_ref(run.id)
 
     def _send_edit(self, _key: str, edit: _Edit) -> None:
         self._safe(self.client.chat_update, channel=edit.channel, ts=edit.ts, text=edit.text,

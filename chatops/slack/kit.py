@@ -6,13 +6,13 @@ runtime (`SlackKit.announce`, `SlackKit.close`)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from chatops.approvals.runs import Run, RunStore
 from chatops.ports import AuditSink
 from chatops.replies import Reply
 from chatops.settings import Settings
@@ -21,15 +21,16 @@ from chatops.slack.blocks import reply_blocks
 from chatops.slack.client import make_client
 from chatops.slack.deliver import Deliverer, Place, slack_error, split_ref
 from chatops.slack.directory import UserGroups
+from chatops.slack.ports import RunFacts, RunMessages
 from chatops.slack.rejections import Rejections
 
 log = logging.getLogger(__name__)
 
 
 class RunLookup(Protocol):
-    """Finds a stored run (the run store does)."""
+    """Finds what is read of a stored run by its id, `get`-style (a run store will do)."""
 
-    def get(self, run_id: str) -> Run | None:
+    def get(self, run_id: str) -> RunFacts | None:
         """The run, or None."""
         ...
 
@@ -46,31 +47,37 @@ class SlackKit:
 
     def announce(self, replies: list[Reply]) -> None:
         """Say on each interrupted run's message and in its thread that it was interrupted."""
-        announce_recovered(replies, self.deliverer, self.deliverer.store)
+        _announce(replies, self.deliverer, self.deliverer.runs.run)
 
     def close(self) -> None:
         """Send the queued message edits and stop the edit worker."""
         self.deliverer.close()
 
 
-def build_kit(settings: Settings, store: RunStore, audit: AuditSink, *,
+def build_kit(settings: Settings, runs: RunMessages, audit: AuditSink, *,
               client: WebClient | None = None, update_interval: float = 1.0) -> SlackKit:
-    """The Slack clients for `settings` (`client` replaces the Web API client)."""
+    """The Slack clients for `settings` (`client` replaces the Web API client); `runs`
+    (the Runtime) remembers which message shows each run."""
     client = client or make_client(settings)
     return SlackKit(client=client,
-                    deliverer=Deliverer(client, store, update_interval=update_interval),
+                    deliverer=Deliverer(client, runs, update_interval=update_interval),
                     groups=UserGroups(client), rejections=Rejections(audit),
-                    chat=SlackChat(client, store))
+                    chat=SlackChat(client, runs))
 
 
 def announce_recovered(replies: list[Reply], deliverer: Deliverer, store: RunLookup) -> None:
     """At start-up: log each interrupted run and say so on its message and in its thread."""
+    _announce(replies, deliverer, store.get)
+
+
+def _announce(replies: list[Reply], deliverer: Deliverer,
+              find: Callable[[str], RunFacts | None]) -> None:
     for reply in replies:
         log.warning("%s", reply.text)
         run = reply.run
         if run is None or not run.message_ref:
             continue
-        stored = store.get(run.id)
+        stored = find(run.id)
         channel, ts = split_ref(run.message_ref)
         thread = stored.thread if stored is not None and stored.thread else ts
         place = Place(channel, thread, stored.requester if stored else "")

@@ -2,8 +2,10 @@
 
 The Bolt app is built on a `SlackBackend` (in production `chatops.runtime.Runtime`; any
 object with these members will do): the conversation entry points, the dedupe keys that
-make a thread the bot's and tell a Slack retry apart, and what the Edit modal shows.
-Listeners never reach into stores or the catalogue.
+make a thread the bot's and tell a Slack retry apart, and what the Edit modal shows. The
+deliverer and the alert chat remember which Slack message shows a run through `RunMessages`
+(the Runtime again). Listeners never reach into stores or the catalogue, and nothing here
+imports them: a stored run is read as `RunFacts`, never as the store's row.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Literal, Protocol
 
 from chatops.alerts import AlertEngine
-from chatops.approvals.runs import Run
 from chatops.model import Message
 from chatops.replies import Reply
 from chatops.runbook.schema import SlotSpec
@@ -51,12 +52,53 @@ class Dedupe(Protocol):
         ...
 
 
-class EditForms(Protocol):
-    """What the Edit modal shows: the run's values and its runbook's slots."""
+class RunFacts(Protocol):
+    """What the Slack surface reads of a stored run (the Runtime hands out a frozen copy)."""
 
-    def run(self, run_id: str) -> Run | None:
+    @property
+    def runbook(self) -> str:
+        """The runbook's name."""
+        ...
+
+    @property
+    def requester(self) -> str:
+        """Who asked for the run ("" for an alert's proposal nobody took on yet)."""
+        ...
+
+    @property
+    def thread(self) -> str | None:
+        """The thread the run was asked for in, if any."""
+        ...
+
+    @property
+    def raw_slots(self) -> Mapping[str, str]:
+        """The slot values as they were given."""
+        ...
+
+
+class RunReader(Protocol):
+    """Reading a stored run by its id."""
+
+    def run(self, run_id: str) -> RunFacts | None:
         """The stored run, or None."""
         ...
+
+
+class RunMessages(RunReader, Protocol):
+    """Which chat message shows a run: recorded when its plan is posted, found for the edits
+    that follow."""
+
+    def record_message_ref(self, run_id: str, ref: str) -> None:
+        """Remember that `ref` (`"CHANNEL:TS"`) is the run's message."""
+        ...
+
+    def message_ref(self, run_id: str) -> str | None:
+        """The run's message (`"CHANNEL:TS"`), or None when none was recorded."""
+        ...
+
+
+class EditForms(RunReader, Protocol):
+    """What the Edit modal shows: the run's values and its runbook's slots."""
 
     def slot_specs(self, runbook: str) -> Sequence[SlotSpec] | None:
         """The runbook's slots in order, or None when it is not loaded."""

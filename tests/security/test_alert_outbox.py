@@ -16,6 +16,7 @@ from chatops.alerts.rules import parse_rules
 from chatops.audit import AuditLog
 from chatops.conversation import ConversationService
 from chatops.runbook.catalogue import Catalogue
+from chatops.runtime import Runtime
 from chatops.slack import make_client
 from chatops.slack.alerts import SlackChat
 from tests.conversation.test_service_logic import Clock
@@ -54,7 +55,7 @@ def build_engine(tmp_path: Path, slack_api: MockSlack, service: ConversationServ
                          "burst": {"posts": burst, "per_seconds": 60},
                          **({"outbox": outbox} if outbox else {})}, catalogue)
     client = make_client(slack_settings(tmp_path, slack_api))
-    return AlertEngine(service=service, rules=rules, chat=SlackChat(client, service.store),
+    return AlertEngine(service=service, rules=rules, chat=SlackChat(client, Runtime(service)),
                        store=AlertStore(tmp_path / "state.db", clock=clock), clock=clock)
 
 
