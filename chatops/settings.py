@@ -12,6 +12,9 @@
 
 This module is the only one that reads `os.environ`. Nothing below the CLI reads settings
 at all: the CLI resolves `Settings` once per command and passes what each part needs.
+
+Where a value can come from (`Source`, `Profile`) and the errors naming it are in
+`chatops.settings_sources`, re-exported here.
 """
 
 from __future__ import annotations
@@ -23,19 +26,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-PROFILE_FILE = "profile.json"
-"""The active profile's file name, in the data folder."""
-PROFILE_VARIABLE = "CHATOPS_PROFILE"
-NO_PROFILE = "none"
-"""`CHATOPS_PROFILE=none`: ignore any profile (scripts that must depend on nothing else)."""
+from chatops.settings_sources import (
+    DEFAULT,
+    FLAG,
+    NO_PROFILE,
+    PROFILE_FILE,
+    PROFILE_VARIABLE,
+    Profile,
+    ProfileError,
+    SettingsError,
+    Source,
+    default_profile_path,
+)
 
-
-class SettingsError(ValueError):
-    """A setting's value cannot be used; the message names where it came from."""
-
-
-class ProfileError(SettingsError):
-    """The profile file cannot be read or holds something a profile may not hold."""
+__all__ = ["DEFAULT", "FLAG", "NO_PROFILE", "PROFILE_FILE", "PROFILE_VARIABLE", "Profile",
+           "ProfileError", "Resolved", "Settings", "SettingsError", "Source",
+           "default_profile_path", "default_sandbox_state", "environment_variables",
+           "is_secret", "profile_location", "read_profile", "resolve_settings",
+           "setting_names", "write_profile"]
 
 
 def _home(env: Mapping[str, str]) -> Path:
@@ -209,37 +217,6 @@ def environment_variables(name: str) -> tuple[str, ...]:
 def is_secret(name: str) -> bool:
     """Whether `name` is a token or key: shown as set/unset only, never kept in a profile."""
     return _SPECS[name].secret
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where one setting's value came from."""
-
-    kind: str
-    """`flag`, `env`, `profile` or `default`."""
-    detail: str = ""
-    """The variable for `env`, the file for `profile`."""
-
-    def __str__(self) -> str:
-        return f"env {self.detail}" if self.kind == "env" and self.detail else self.kind
-
-
-FLAG = Source("flag")
-DEFAULT = Source("default")
-
-
-@dataclass(frozen=True)
-class Profile:
-    """Settings kept in a file for later commands (what `chatops demo` set up)."""
-
-    path: Path
-    name: str
-    values: Mapping[str, object]
-
-
-def default_profile_path(data_dir: Path) -> Path:
-    """Where the active profile is kept when `CHATOPS_PROFILE` does not say."""
-    return data_dir / PROFILE_FILE
 
 
 def _profile_location(env: Mapping[str, str], data_dir: Path) -> Path | None:

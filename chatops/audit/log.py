@@ -15,22 +15,35 @@ unchanged; see `chatops.audit.checkpoint` and `chatops.audit.anchor`.
 
 The tables are plain (TEXT/INTEGER columns, `data` as JSON text) so the file opens in
 Datasette as it is.
+
+An event, its hash and how its data is stored are in `chatops.audit.events`; walking the
+chain is `chatops.audit.chain`. Both are re-exported here.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
+from chatops.audit.chain import _Walk, _walk_chain, _walk_rows
 from chatops.audit.checkpoint import Checkpoint
+from chatops.audit.events import (
+    AuditEvent,
+    AuditTampered,
+    VerifyReport,
+    _event_from_row,
+    _format_ts,
+    _prepare_data,
+    _scrub_text,
+    _utc_now,
+    chain_hash,
+)
 from chatops.audit.schema import (
     EVENTS_TABLE,
     GENESIS_HASH,
@@ -39,7 +52,6 @@ from chatops.audit.schema import (
     create_tables,
     tables_present,
 )
-from chatops.errors import ChatOpsError
 from chatops.logs import scrub
 from chatops.storage import BUSY_TIMEOUT_S, Connection, Database, migrate, open_database
 
@@ -48,17 +60,6 @@ log = logging.getLogger(__name__)
 __all__ = ["BUSY_TIMEOUT_S", "EVENTS_TABLE", "GENESIS_HASH", "HEAD_TABLE", "AuditEvent",
            "AuditLog", "AuditTampered", "VerifyReport", "chain_hash"]
 
-_EVENT_COLUMNS: dict[str, type] = {
-    "id": int,
-    "ts": str,
-    "kind": str,
-    "actor": str,
-    "run_id": str,
-    "thread": str,
-    "data": str,
-    "prev_hash": str,
-    "hash": str,
-}
 _SELECT_EVENTS = (
     "select id, ts, kind, actor, run_id, thread, data, prev_hash, hash "
     "from audit_events order by id"
@@ -82,222 +83,6 @@ _SELECT_COLUMNS = "select id, ts, kind, actor, run_id, thread, data, prev_hash, 
 _INSERT_EVENT = ("insert into audit_events (id, ts, kind, actor, run_id, thread, data, "
                  "prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _UPDATE_HEAD = "update audit_head set last_id = ?, last_hash = ? where id = 1"
-
-
-def _canonical(value: Any) -> str:
-    """Deterministic JSON: sorted keys, no whitespace, ASCII only, no NaN."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
-                      allow_nan=False)
-
-
-def chain_hash(*, event_id: int, ts: str, kind: str, actor: str | None, run_id: str | None,
-               thread: str | None, data: Mapping[str, Any], prev_hash: str) -> str:
-    """The hex SHA-256 of one event: over the canonical JSON of its fields and `prev_hash`.
-
-    Canonical JSON is `json.dumps(obj, sort_keys=True, separators=(",", ":"),
-    ensure_ascii=True, allow_nan=False)` of an object with the keys `id, ts, kind, actor,
-    run_id, thread, data, prev_hash`, so the chain can be checked by any other tool too.
-    """
-    record = {
-        "id": event_id, "ts": ts, "kind": kind, "actor": actor, "run_id": run_id,
-        "thread": thread, "data": data, "prev_hash": prev_hash,
-    }
-    return hashlib.sha256(_canonical(record).encode("ascii")).hexdigest()
-
-
-@dataclass(frozen=True)
-class AuditEvent:
-    """One row of the audit log, as stored (secrets already scrubbed from `data`)."""
-
-    id: int
-    ts: str
-    kind: str
-    actor: str | None
-    run_id: str | None
-    thread: str | None
-    # A dict cannot be hashed; events are identified by `id` and `hash` anyway.
-    data: Mapping[str, Any] = field(hash=False)
-    prev_hash: str
-    hash: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The event as a plain JSON-ready dict (the shape of `export_jsonl` lines)."""
-        return {
-            "id": self.id, "ts": self.ts, "kind": self.kind, "actor": self.actor,
-            "run_id": self.run_id, "thread": self.thread, "data": dict(self.data),
-            "prev_hash": self.prev_hash, "hash": self.hash,
-        }
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    """The outcome of `AuditLog.verify`.
-
-    `checked` counts the rows found intact before the first problem (all rows when `ok`).
-    `first_bad_id` is the first row that was edited, is missing or does not chain; it is
-    None when the log is intact, or when only the `audit_head` row itself is missing.
-    `head_hash` is the hash at the end of the intact chain: record it elsewhere to detect a
-    later rewrite of the whole tail.
-    """
-
-    ok: bool
-    checked: int
-    first_bad_id: int | None
-    problem: str
-    head_hash: str = GENESIS_HASH
-
-
-class AuditTampered(ChatOpsError):
-    """The audit chain is broken, so no checkpoint is taken: signing it would vouch for the
-    tampering. `report` says where."""
-
-    def __init__(self, report: VerifyReport) -> None:
-        where = f"row {report.first_bad_id}" if report.first_bad_id is not None else "the head"
-        super().__init__(f"the audit log was tampered with at {where}: {report.problem}")
-        self.report = report
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _format_ts(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        # A naive time would be read as local time and silently shifted.
-        raise ValueError("the audit clock must return a timezone-aware datetime")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def _scrub_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return scrub(value)
-    if isinstance(value, Mapping):
-        return {scrub(k) if isinstance(k, str) else k: _scrub_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_scrub_value(item) for item in value]
-    return value
-
-
-def _scrub_text(value: str | None) -> str | None:
-    return None if value is None else scrub(value)
-
-
-def _prepare_data(kind: str, data: Mapping[str, Any] | None) -> tuple[dict[str, Any], str]:
-    """Scrub tokens from `data` and return it as stored: (round-tripped dict, JSON text)."""
-    if data is None:
-        return {}, "{}"
-    if not isinstance(data, Mapping):
-        raise TypeError(f"audit data for {kind!r} must be a mapping, not {type(data).__name__}")
-    cleaned = _scrub_value(data)
-    try:
-        # The hash is computed over the stored form, so what `get` returns is exactly
-        # what was hashed (tuples become lists, and so on).
-        text = json.dumps(cleaned, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                          allow_nan=False)
-        text.encode("utf-8")
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"audit data for {kind!r} is not JSON-serialisable: {exc}") from exc
-    stored: dict[str, Any] = json.loads(text)
-    return stored, text
-
-
-def _load_data(text: Any) -> dict[str, Any]:
-    """Parse a stored `data` cell; a cell edited into non-JSON is shown, not fatal."""
-    try:
-        value = json.loads(text)
-    except (TypeError, ValueError):
-        return {"unparseable_data": text}
-    return value if isinstance(value, dict) else {"value": value}
-
-
-def _event_from_row(row: Mapping[str, Any] | tuple[Any, ...]) -> AuditEvent:
-    if not isinstance(row, Mapping):
-        row = dict(zip(_EVENT_COLUMNS, row, strict=True))
-    return AuditEvent(
-        id=row["id"], ts=row["ts"], kind=row["kind"], actor=row["actor"],
-        run_id=row["run_id"], thread=row["thread"], data=_load_data(row["data"]),
-        prev_hash=row["prev_hash"], hash=row["hash"],
-    )
-
-
-def _rows_missing(prev_id: int, next_id: int) -> str:
-    first, last = prev_id + 1, next_id - 1
-    which = f"row {first} is" if first == last else f"rows {first}-{last} are"
-    if prev_id == 0:
-        return f"{which} missing (the log starts at row {next_id})"
-    return f"{which} missing (ids jump {prev_id} -> {next_id})"
-
-
-@dataclass(frozen=True)
-class _Walk:
-    """Where a walk along the chain got to: the last intact row, and how many it checked."""
-
-    prev_id: int = 0
-    prev_hash: str = GENESIS_HASH
-    checked: int = 0
-
-    def bad(self, first_bad_id: int | None, problem: str) -> VerifyReport:
-        return VerifyReport(False, self.checked, first_bad_id, problem, self.prev_hash)
-
-
-def _walk_rows(rows: Iterable[tuple[Any, ...]],
-               start: _Walk | None = None) -> tuple[_Walk, VerifyReport | None]:
-    """Check each row's hash and link in id order, from `start` (the genesis by default).
-
-    Returns where the walk got to, and the report of the first problem (None when none).
-    """
-    at = start or _Walk()
-    prev_id, prev_hash, checked = at.prev_id, at.prev_hash, 0
-
-    def bad(first_bad_id: int | None, problem: str) -> tuple[_Walk, VerifyReport]:
-        walk = _Walk(prev_id, prev_hash, checked)
-        return walk, walk.bad(first_bad_id, problem)
-
-    for row in rows:
-        event_id, ts, kind, actor, run_id, thread, data_text, row_prev, row_hash = row
-        if event_id != prev_id + 1:
-            return bad(prev_id + 1, _rows_missing(prev_id, event_id))
-        try:
-            expected = chain_hash(event_id=event_id, ts=ts, kind=kind, actor=actor,
-                                  run_id=run_id, thread=thread, data=json.loads(data_text),
-                                  prev_hash=row_prev)
-        except (TypeError, ValueError):
-            expected = None  # the data cell is no longer JSON: it was edited
-        if expected != row_hash:
-            return bad(event_id, f"row {event_id} was edited (hash mismatch)")
-        if row_prev != prev_hash:
-            if prev_id == 0:
-                return bad(event_id, f"row {event_id} does not start the chain")
-            return bad(event_id, f"row {event_id} does not chain to row {prev_id}")
-        prev_id, prev_hash, checked = event_id, row_hash, checked + 1
-    return _Walk(prev_id, prev_hash, checked), None
-
-
-def _walk_chain(rows: Iterable[tuple[Any, ...]], head: tuple[Any, ...] | None,
-                start: _Walk | None = None) -> VerifyReport:
-    """Check each row's hash and link in id order, then the chain's end against the head."""
-    walk, problem = _walk_rows(rows, start)
-    if problem is not None:
-        return problem
-    prev_id, prev_hash, bad = walk.prev_id, walk.prev_hash, walk.bad
-    if head is None:
-        return bad(None, f"the {HEAD_TABLE} row is missing, so removed trailing rows "
-                         "cannot be ruled out")
-    head_id, head_hash = head
-    if head_id > prev_id:
-        gone = head_id - prev_id
-        which = "the last row was" if gone == 1 else f"the last {gone} rows were"
-        return bad(prev_id + 1, f"{which} removed ({HEAD_TABLE} says the log ends at row "
-                                f"{head_id}, the chain ends at row {prev_id})")
-    if head_id < prev_id:
-        return bad(head_id + 1, f"row {head_id + 1} was added by hand ({HEAD_TABLE} says "
-                                f"the log ends at row {head_id})")
-    if head_hash != prev_hash:
-        if prev_id == 0:
-            return bad(None, f"the {HEAD_TABLE} row was edited (the log is empty)")
-        return bad(prev_id, f"row {prev_id} was replaced, or {HEAD_TABLE} edited (their "
-                            "hashes differ)")
-    return VerifyReport(True, walk.checked, None, "", prev_hash)
 
 
 class AuditLog:

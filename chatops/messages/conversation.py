@@ -1,0 +1,101 @@
+"""The conversation in a thread: questions, cancelling, undo, edits, and names
+that matched nothing or several."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from chatops.errors import ClusterError, NotFound
+from chatops.model import Risk
+
+
+def question_for_someone_else(asker: str) -> str:
+    """Someone answered a question the bot asked another person."""
+    return (f"I asked {asker} that, so I'll wait for their answer. To ask for something "
+            "yourself, write the whole request (for example `restart checkout in dev`).")
+
+
+def question_someone_else_asked(asker: str | None) -> str:
+    """`question_for_someone_else`, for a question saved without its asker's name."""
+    return question_for_someone_else(asker or "someone else")
+
+
+def not_in_this_thread_text(run_id: str) -> str:
+    """`approve r-…` typed in a thread the request doesn't belong to."""
+    return f"{run_id} is not a request of this thread."
+
+
+def cancelled_text(run_id: str) -> str:
+    """A proposed request withdrawn by its requester."""
+    return f"Cancelled {run_id}; nothing was changed."
+
+
+def no_undo_text(runbook: str, run_id: str) -> str:
+    """`undo` of a change whose runbook declares no undo."""
+    return f"The last change here ({runbook}, {run_id}) has no undo runbook."
+
+
+def undoing_text(run_id: str, runbook: str) -> str:
+    """The notice before the plan that reverses a change."""
+    return f"Undoing {run_id} ({runbook})."
+
+
+def may_not_request_text(risk: Risk, runbook: str) -> str:
+    """The policy doesn't let this person request runbooks of this risk."""
+    return f"You may not request {risk.value} runbooks such as {runbook}."
+
+
+def choice_question_text(question: str, choices: Sequence[str]) -> str:
+    """A question with numbered choices ("Which deployment? 1. a, 2. b")."""
+    numbered = ", ".join(f"{i}. {choice}" for i, choice in enumerate(choices, 1))
+    return f"{question} {numbered}"
+
+
+def slot_question_text(slot: str, prompt: str | None) -> str:
+    """The question for a missing slot: the runbook's own prompt, else a plain one."""
+    return prompt or f"Which {slot}?"
+
+
+def not_editable_text(run_id: str, state: str) -> str:
+    """An edit of a request that is no longer proposed."""
+    return f"{run_id} is already {state}; it can't be edited."
+
+
+def replaced_text(run_id: str) -> str:
+    """A proposed request replaced by its edited version."""
+    return f"{run_id} was replaced by an edited request."
+
+
+def _in_namespace(namespace: str | None) -> str:
+    return f" in namespace {namespace}" if namespace else ""
+
+
+def name_not_found_text(kind: str, value: str, namespace: str | None) -> str:
+    """A name a person typed matches nothing of its kind on the cluster."""
+    return f"{kind} {value!r} not found{_in_namespace(namespace)}."
+
+
+def did_you_mean_text(close: Sequence[str]) -> str:
+    """The names nearest to one that matched nothing (empty when there are none)."""
+    return f"Did you mean {', '.join(close)}?" if close else ""
+
+
+def which_name_text(kind: str, namespace: str | None) -> str:
+    """The question when a typed name matches several."""
+    return f"Which {kind}{_in_namespace(namespace)} did you mean?"
+
+
+def not_found_text(error: NotFound) -> str:
+    """A name that doesn't exist on the cluster, with the nearest ones."""
+    return f"{error.message} {error.hint}".strip()
+
+
+def cluster_refused_text(error: ClusterError) -> str:
+    """The cluster refused a request (RBAC, admission, a conflict)."""
+    return f"The cluster refused: {error.message} {error.hint}".strip()
+
+
+def internal_error_text(reference: str) -> str:
+    """A bug while answering; details are in the log under `reference`."""
+    return (f"Something went wrong on my side (reference {reference}). The audit log shows "
+            "what was done.")

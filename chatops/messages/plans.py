@@ -1,0 +1,107 @@
+"""Plans and runbooks as text: what will run, the dry-run diff, approvals, undo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chatops.model import Plan, Risk
+from chatops.replies import RunView
+from chatops.runbook.schema import Runbook
+from chatops.verbs import summarize
+
+RISK_WORDS = {
+    Risk.READ: "read-only",
+    Risk.WRITE: "changes the cluster",
+    Risk.CRITICAL: "critical: can disrupt many workloads",
+}
+
+
+def plan_text(plan: Plan) -> str:
+    """The plan as the CLI and the console show it: what, the steps, verification, undo."""
+    lines = [f"Plan {plan.runbook} ({RISK_WORDS[plan.risk]})", f"  {plan.explanation}"]
+    lines.append("Steps:")
+    lines += [f"  {i}. {summarize(s.verb, s.params)}" for i, s in enumerate(plan.steps, 1)]
+    if plan.verify:
+        lines.append("Then verify:")
+        lines += [f"  - {summarize(s.verb, s.params)}" for s in plan.verify]
+    if plan.undo:
+        lines.append(f"Undo: {plan.undo.runbook}")
+    lines.append(f"Plan digest: {plan.digest[:12]}")
+    return "\n".join(lines)
+
+
+def runbook_text(runbook: Runbook) -> str:
+    """A runbook's description, slots and examples, as `runbooks show` prints it."""
+    lines = [f"{runbook.name} ({RISK_WORDS[runbook.risk]})", f"  {runbook.description}", "Slots:"]
+    for spec in runbook.slots.values():
+        need = "required" if spec.required else "optional"
+        extra = f", default {spec.default}" if spec.default is not None else ""
+        if spec.bounds.maximum is not None:
+            extra += f", {spec.bounds.minimum}..{spec.bounds.maximum}"
+        lines.append(f"  {spec.name}: {spec.type} ({need}{extra})")
+    for group in runbook.one_of:
+        lines.append(f"  at least one of: {', '.join(group)}")
+    lines.append("Examples:")
+    lines += [f"  - {example}" for example in runbook.examples[:5]]
+    if runbook.undo:
+        lines.append(f"Undo with: {runbook.undo.runbook}")
+    return "\n".join(lines)
+
+
+def run_view_text(view: RunView) -> str:
+    """A plan or a run's status as text: what was understood, the diff, approvals, undo."""
+    lines = [f"[{view.id}] {view.understood}"]
+    lines += [f"  note: {note}" for note in view.notes]
+    lines.append(f"  {view.explanation}")
+    if view.changes:
+        lines.append("  Changes (server-side dry-run):")
+        lines += [f"    {change}" for change in view.changes]
+    if view.blast_radius:
+        pods = ", ".join(view.blast_radius[:8])
+        more = f" and {len(view.blast_radius) - 8} more" if len(view.blast_radius) > 8 else ""
+        lines.append(f"  Pods affected ({len(view.blast_radius)}): {pods}{more}")
+    if view.state == "proposed":
+        got = ", ".join(view.approvals) or "none yet"
+        lines.append(f"  Approvals {len(view.approvals)} of {view.needed} ({got}); "
+                     f"may approve: {view.approvers}.")
+        lines.append(f"  Approve with `approve {view.id}` or deny with `deny {view.id}`.")
+    if view.undo:
+        lines.append(f"  Undo: {view.undo}")
+    if view.progress:
+        lines.append(f"  {view.progress}")
+    if view.outcome:
+        lines.append(f"  {view.outcome}")
+    return "\n".join(lines)
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as in the manifest, not Python's True/False
+    return "(none)" if value is None or value == "" else str(value)
+
+
+def change_text(path: str, before: Any, after: Any) -> str:
+    """One field a dry-run would change: `path: before -> after`."""
+    return f"{path}: {_value_text(before)} -> {_value_text(after)}"
+
+
+def understood_text(head: str, confidence: float) -> str:
+    """What was understood, with how: the model's confidence or an explicit command."""
+    how = (f", confidence {confidence:.2f}" if confidence < 1
+           else " (explicit command)" if confidence == 1 else "")
+    return f"{head}{how}"
+
+
+def undo_hint_text(runbook: str) -> str:
+    """How to reverse a change once it ran."""
+    return f"say `undo` in this thread afterwards to run {runbook} with the previous values"
+
+
+def channel_default_note(namespace: str) -> str:
+    """A note on a plan whose namespace came from the channel's default."""
+    return f"namespace {namespace} is this channel's default"
+
+
+def name_taken_note(kind: str, value: str, name: str) -> str:
+    """A note on a plan: the one name that a typed value was taken to mean."""
+    return f"{kind} {value!r} taken as {name}"

@@ -1,0 +1,53 @@
+"""An approved run: progress, verification, its result, and runs that did not run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from chatops.errors import ClusterError
+
+
+def not_read_only_text(runbook: str) -> str:
+    """Something other than a read-only runbook asked to run without approval."""
+    return f"{runbook} is not read-only."
+
+
+def identity_mismatch_text(run_id: str) -> str:
+    """The stored identity is not one the policy gives the run's requester."""
+    return (f"{run_id} was not run: the identity stored with it is not one the policy gives "
+            "its requester now (the policy or the state database changed since it was "
+            "proposed).")
+
+
+def running_text(run_id: str) -> str:
+    """The first progress update of an approved run."""
+    return f"{run_id} approved; running."
+
+
+def verified_text(ok: bool, message: str) -> str:
+    """One verification's verdict, as a line of the run's result."""
+    return ("Verified: " if ok else "Verification failed: ") + message
+
+
+def step_failed_text(error: ClusterError) -> str:
+    """A step the cluster refused, as a line of the run's result."""
+    return f"Failed: {error.message} {error.hint}".strip()
+
+
+def run_internal_error_text(reference: str) -> str:
+    """A bug during a run, as a line of its result (details in the log under `reference`)."""
+    return (f"Failed: an internal error (reference {reference}); the audit log shows which "
+            "steps ran.")
+
+
+def run_result_text(succeeded: bool, elapsed: float, audit_id: object,
+                    lines: Sequence[str]) -> str:
+    """A finished run's outcome: how it ended, how long it took, its audit id, its lines."""
+    word = "Succeeded" if succeeded else "Failed"
+    return f"{word} in {elapsed:.1f}s (audit #{audit_id}). " + " ".join(lines)
+
+
+def interrupted_text(run_id: str, runbook: str) -> str:
+    """A run the bot stopped during, found at start-up."""
+    return (f"{run_id} ({runbook}) was interrupted: the bot stopped while it was running. "
+            "Check the cluster state before trying again.")
