@@ -41,8 +41,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from chatops.errors import ChatOpsError
 from chatops.model import Identity, Risk, frozen_map
 
@@ -60,7 +58,7 @@ from chatops.policy.rules import (
     _slack_id,
     _string,
     _strings,
-    _UniqueKeyLoader,
+    read_strict_yaml,
 )
 from chatops.runbook.catalogue import Catalogue
 
@@ -296,15 +294,9 @@ def load_rules(path: Path | None, catalogue: Catalogue) -> AlertRules:
     `path: key.path:`. A key given twice in one mapping is an error."""
     source = path or DEFAULT_RULES
     try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AlertRulesError(f"{source}: cannot be read: {exc}") from exc
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise AlertRulesError(f"{source}: not valid YAML: {exc}") from exc
-    except PolicyError as exc:  # a duplicate key
-        raise AlertRulesError(f"{source}: {exc}") from exc
+        data = read_strict_yaml(source)
+    except PolicyError as exc:  # unreadable, not YAML, or a duplicate key
+        raise AlertRulesError(str(exc)) from exc
     try:
         return parse_rules(data, catalogue)
     except AlertRulesError as exc:

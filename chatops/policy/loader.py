@@ -38,18 +38,27 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
                                  _construct_mapping)
 
 
-def load_policy(path: Path) -> Policy:
-    """Read and parse the policy file at `path`; errors start with `path: key.path:`."""
+def read_strict_yaml(path: Path) -> Any:
+    """The YAML document in `path`, refusing a key given twice in one mapping.
+
+    Errors are `PolicyError`s that start with `path:`; the alert rules file is read the
+    same way and turns them into its own error.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(f"{path}: cannot be read: {exc}") from exc
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise PolicyError(f"{path}: not valid YAML: {exc}") from exc
     except PolicyError as exc:
         raise PolicyError(f"{path}: {exc}") from exc
+
+
+def load_policy(path: Path) -> Policy:
+    """Read and parse the policy file at `path`; errors start with `path: key.path:`."""
+    data = read_strict_yaml(path)
     try:
         return parse_policy(data)
     except PolicyError as exc:

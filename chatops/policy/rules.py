@@ -57,7 +57,7 @@ from chatops.policy.checks import (
     _strings,
 )
 from chatops.policy.decisions import DEFAULT_APPROVALS, Policy, PolicyError, Requester
-from chatops.policy.loader import _UniqueKeyLoader, load_policy
+from chatops.policy.loader import _UniqueKeyLoader, load_policy, read_strict_yaml
 from chatops.policy.parser import MAX_APPROVALS, MAX_EXPIRY_MINUTES, parse_policy
 
 # The underscored checks are shared with `chatops.alerts.rules`, which reads its own file
@@ -82,4 +82,5 @@ __all__ = [
     "_strings",
     "load_policy",
     "parse_policy",
+    "read_strict_yaml",
 ]
