@@ -23,7 +23,7 @@ from chatops.approvals.dedupe import DEDUPE_TTL, DedupeStore
 from chatops.approvals.threads import ThreadStore
 from chatops.approvals.workers import WorkerStore
 from chatops.errors import ChatOpsError
-from chatops.model import Identity, frozen_map
+from chatops.model import Identity, Risk, frozen_map
 from chatops.storage import Database, Migration, StoreSchema, migrate, open_database
 
 SCHEMA = StoreSchema("runs", (
@@ -125,7 +125,7 @@ class Run:
     id: str
     state: RunState
     runbook: str
-    risk: str
+    risk: Risk
     requester: str
     requester_name: str
     identity: Identity
@@ -146,8 +146,9 @@ class Run:
     result: Mapping[str, Any]
     undo_of: str | None
     message_ref: str | None
-    act_as_approver: int = 0
-    """1 when the run executes as its (last) approver: alert remediations have no requester."""
+    act_as_approver: bool = False
+    """True while the run has no requester yet: an alert's proposal, until its first
+    approver takes it on (the column keeps its first name)."""
     approvals: tuple[Approval, ...] = field(default=())
 
     def approvers(self) -> tuple[Approval, ...]:
@@ -166,6 +167,8 @@ def _decode(row: Any, approvals: tuple[Approval, ...]) -> Run:
     ident = data["identity"]
     data["identity"] = Identity(ident["user"], tuple(ident["groups"]))
     data["state"] = RunState(data["state"])
+    data["risk"] = Risk(data["risk"])
+    data["act_as_approver"] = bool(data["act_as_approver"])
     data["preview"] = tuple(data["preview"])
     data["notes"] = tuple(data["notes"])
     data["raw_slots"] = frozen_map(data["raw_slots"])

@@ -34,7 +34,7 @@ from chatops.messages import (
     stale_click_text,
     too_late_text,
 )
-from chatops.model import Message, Plan, Risk
+from chatops.model import Message, Plan
 from chatops.policy import Requester
 from chatops.replies import Reply
 
@@ -100,7 +100,7 @@ class Approvals:
                 Reply("refusal", too_late_text(run.id, minutes))]
 
     def _deny(self, run: Run, approver: Requester, message: Message) -> list[Reply]:
-        risk = Risk(run.risk)
+        risk = run.risk
         own = approver.key == run.requester
         if not (own or self.parts.policy.may_approve(approver, risk)):
             return [Reply("refusal",
@@ -116,7 +116,7 @@ class Approvals:
 
     def _approve(self, run: Run, approver: Requester, message: Message,
                  on_update: Updates | None) -> list[Reply]:
-        policy, risk = self.parts.policy, Risk(run.risk)
+        policy, risk = self.parts.policy, run.risk
         if not policy.may_approve(approver, risk):
             return [Reply("refusal", may_not_approve_text(risk, policy.approvers_text(risk)),
                           ephemeral=True)]
@@ -140,7 +140,7 @@ class Approvals:
         the requester: the policy must let them request it, it runs as them, and others'
         approvals are counted exactly as for their own request. Returns the answer, or None
         when someone else adopted it first (the click then counts as an approval)."""
-        policy, store, risk = self.parts.policy, self.parts.store, Risk(run.risk)
+        policy, store, risk = self.parts.policy, self.parts.store, run.risk
         if not policy.may_request(person, risk):
             raise Refusal(may_not_adopt_text(risk, run.runbook, run.id), ADOPT_HINT)
         if not store.adopt(run.id, person.key, person.name, person.identity):

@@ -124,7 +124,7 @@ class Planner:
         """Run a read-only plan at once as the requester and answer with its records."""
         message, requester = turn.message, turn.requester
         run = self.parts.store.create(
-            state=RunState.RUNNING, runbook=plan.runbook, risk=plan.risk.value,
+            state=RunState.RUNNING, runbook=plan.runbook, risk=plan.risk,
             requester=requester.key, requester_name=requester.name,
             identity=requester.identity, channel=message.channel, thread=message.thread,
             raw_slots=dict(slots), plan=plan.to_record(), digest=plan.digest, needed=0,
@@ -142,13 +142,13 @@ class Planner:
         preview = [p.to_json() for p in self.preview(plan, requester.identity)]
         needed = self.parts.policy.approvals_needed(plan.risk)
         run = self.parts.store.create(
-            state=RunState.PROPOSED, runbook=plan.runbook, risk=plan.risk.value,
+            state=RunState.PROPOSED, runbook=plan.runbook, risk=plan.risk,
             requester=requester.key, requester_name=requester.name,
             identity=requester.identity, channel=message.channel, thread=message.thread,
             raw_slots=dict(slots), plan=plan.to_record(), digest=binding(plan, preview),
             preview=preview, needed=needed, confidence=confidence, notes=notes,
             expires_at=self.parts.clock() + self.parts.policy.expiry.total_seconds(),
-            undo_of=undo_of, act_as_approver=int(act_as_approver))
+            undo_of=undo_of, act_as_approver=act_as_approver)
         self.parts.audit.append("proposed", actor=message.user, run_id=run.id,
                                 thread=turn.thread, data={"digest": plan.digest,
                                                           "needed": needed, "preview": preview})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chatops.approvals.runs import Run, RunState
 from chatops.conversation.base import Collaborators
 from chatops.messages import change_text, run_view_text, understood_text, undo_hint_text
-from chatops.model import Plan, Risk
+from chatops.model import Plan
 from chatops.replies import Reply, ReplyKind, RunView
 from chatops.verbs import summarize
 
@@ -29,13 +29,13 @@ class Presenter:
         result = run.result
         outcome = str(result.get("text", "")) if result else ""
         return RunView(
-            id=run.id, state=run.state.value, runbook=run.runbook, risk=Risk(run.risk),
+            id=run.id, state=run.state.value, runbook=run.runbook, risk=run.risk,
             requester=run.requester_name, understood=understood_text(head, run.confidence),
             explanation=plan.explanation, steps=tuple(summarize(s.verb, s.params)
                                                       for s in plan.steps),
             changes=tuple(changes), blast_radius=tuple(pods),
             approvals=tuple(a.approver_name for a in self.parts.valid_approvals(run)),
-            needed=run.needed, approvers=self.parts.policy.approvers_text(Risk(run.risk)),
+            needed=run.needed, approvers=self.parts.policy.approvers_text(run.risk),
             undo=undo, notes=run.notes, outcome=outcome,
             progress=str(result.get("progress", "")) if run.state is RunState.RUNNING else "",
             audit_id=result.get("audit_id") if result else None, message_ref=run.message_ref,

@@ -169,7 +169,7 @@ class Runner:
     def undo_request(self, channel: str, thread: str | None) -> UndoRequest | None:
         """What reverses the thread's newest completed change; None when there is none."""
         for run in self.parts.store.runs_in_thread(channel, thread):
-            if run.state is not RunState.SUCCEEDED or run.risk == Risk.READ.value:
+            if run.state is not RunState.SUCCEEDED or run.risk is Risk.READ:
                 continue
             plan = Plan.from_record(run.plan)
             if plan.undo is None:

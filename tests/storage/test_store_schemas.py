@@ -47,7 +47,7 @@ def _seed_runs(conn: sqlite3.Connection) -> None:
     conn.execute(
         "INSERT INTO runs (id, state, runbook, risk, requester, requester_name, identity, "
         "channel, thread, raw_slots, plan, digest, needed, created_at, expires_at, "
-        "updated_at) VALUES ('r-old', 'proposed', 'scale', 'low', 'U1', 'ann', ?, 'C1', "
+        "updated_at) VALUES ('r-old', 'proposed', 'scale', 'write', 'U1', 'ann', ?, 'C1', "
         "'1.0', '{\"replicas\": \"3\"}', '{}', 'd1', 1, 10.0, 99999999999.0, 10.0)",
         (json.dumps({"user": "U1", "groups": ["sre"]}),))
     conn.execute("INSERT INTO approvals VALUES ('r-old', 'U2', 'bob', 'd1', 'approve', 11.0)")
