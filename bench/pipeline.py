@@ -22,7 +22,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from chatops.approvals.runs import RunStore
 from chatops.audit import AuditLog
 from chatops.cli.wiring import build_parser
 from chatops.conversation import ConversationService
@@ -32,6 +31,7 @@ from chatops.executor.apply import apply_documents
 from chatops.model import Message
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import load_catalogue
+from chatops.runs import RunStore
 from chatops.sandbox import manager
 from chatops.settings import Settings
 

@@ -21,13 +21,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from chatops.alerts import AlertEngine, AlertRules, AlertStore
-from chatops.approvals.runs import Run, RunStore
 from chatops.audit import AuditTampered, CheckpointWriter
 from chatops.conversation import ConversationService
 from chatops.ports import AuditSink, ChatSurface
 from chatops.replies import Reply
 from chatops.runbook.catalogue import Catalogue
 from chatops.runbook.schema import SlotSpec
+from chatops.runs import Run, RunStore
 
 log = logging.getLogger(__name__)
 
@@ -136,11 +136,11 @@ class Runtime:
 
     def claim(self, key: str) -> bool:
         """Take a dedupe key: True the first time (across replicas), False after."""
-        return self.runs.claim(key)
+        return self.runs.dedupe.claim(key)
 
     def seen(self, key: str) -> bool:
         """Whether a dedupe key was taken (without taking it)."""
-        return self.runs.seen(key)
+        return self.runs.dedupe.seen(key)
 
     def run(self, run_id: str) -> RunSummary | None:
         """What a surface reads of a stored run, or None."""
@@ -216,7 +216,7 @@ class Runtime:
         """Tell other replicas this one is alive, prune old dedupe keys, and sweep runs of
         replicas that died mid-run (noticed by the others, not only at some next start)."""
         self.runs.heartbeat()
-        self.runs.prune_dedupe()
+        self.runs.dedupe.prune()
         self.recover()
 
     def checkpoint(self) -> None:

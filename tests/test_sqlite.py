@@ -7,10 +7,10 @@ from pathlib import Path
 
 
 def _open(path: str, results: multiprocessing.Queue[str]) -> None:
-    from chatops.approvals.runs import RunStore
+    from chatops.runs import RunStore
 
     try:
-        RunStore(path).claim("k")
+        RunStore(path).dedupe.claim("k")
         results.put("ok")
     except Exception as exc:  # reported to the parent, which fails the test
         results.put(repr(exc))

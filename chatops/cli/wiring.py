@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chatops.alerts import AlertRules, AlertRulesError, AlertStore, load_rules
-from chatops.approvals.runs import RunStore
 from chatops.audit import AuditLog, CheckpointWriter
 from chatops.conversation import ConversationService
 from chatops.errors import ChatOpsError
 from chatops.policy.rules import Policy, PolicyError, load_policy, parse_policy
 from chatops.ports import Executor, IntentParser
 from chatops.runbook.catalogue import Catalogue, load_catalogue
+from chatops.runs import RunStore
 from chatops.runtime import Intervals, Runtime
 from chatops.settings import Settings
 

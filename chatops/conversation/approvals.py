@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from chatops.approvals.runs import Run, RunState
 from chatops.conversation.base import Collaborators, Updates, run_thread
 from chatops.conversation.planning import Planner, binding
 from chatops.conversation.presenting import Presenter
@@ -37,6 +36,7 @@ from chatops.messages import (
 from chatops.model import Message, Plan
 from chatops.policy import Requester
 from chatops.replies import Reply
+from chatops.runs import Run, RunState
 
 Decision = Literal["approve", "deny"]
 

@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chatops.approvals.runs import Approval, Run, RunStore
 from chatops.errors import ClusterError, NotFound, Refusal
 from chatops.messages import (
     RUN_ID_HINT,
@@ -23,6 +22,7 @@ from chatops.policy import Policy, Requester
 from chatops.ports import AuditSink, Executor, IntentParser
 from chatops.replies import Reply
 from chatops.runbook.catalogue import Catalogue
+from chatops.runs import Approval, Run, RunStore
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from chatops.approvals.runs import RunState
 from chatops.conversation.approvals import Approvals
 from chatops.conversation.base import Collaborators, Turn, Updates
 from chatops.conversation.planning import Planner
@@ -45,6 +44,7 @@ from chatops.messages import (
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, Message, ParsedIntent, Risk
 from chatops.replies import Reply
 from chatops.runbook.grammar import is_explicit, parse_explicit
+from chatops.runs import RunState
 
 _META_WORDS = {
     "help": "help", "?": "help", "cancel": "cancel", "stop": "cancel", "nevermind": "cancel",

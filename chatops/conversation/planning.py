@@ -9,7 +9,6 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chatops.approvals.runs import RunState
 from chatops.conversation.base import Collaborators, Turn, Updates, thread_key
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import Question, resolve_names
@@ -43,6 +42,7 @@ from chatops.replies import Reply
 from chatops.results import StepResult
 from chatops.runbook.render import missing_slots, relative_replicas, render, validate_slots
 from chatops.runbook.schema import Runbook
+from chatops.runs import RunState
 
 
 class Planner:

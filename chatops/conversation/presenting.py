@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from chatops.approvals.runs import Run, RunState
 from chatops.conversation.base import Collaborators
 from chatops.messages import change_text, run_view_text, understood_text, undo_hint_text
 from chatops.model import Plan
 from chatops.replies import Reply, ReplyKind, RunView
+from chatops.runs import Run, RunState
 from chatops.verbs import summarize
 
 BINDING_SHOWN = 12

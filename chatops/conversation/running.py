@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chatops.approvals.runs import Run, RunState
 from chatops.conversation.base import Collaborators, Updates, run_thread
 from chatops.conversation.presenting import Presenter
 from chatops.errors import ClusterError, Refusal
@@ -28,6 +27,7 @@ from chatops.model import Identity, Plan, Risk
 from chatops.replies import Reply
 from chatops.results import Record
 from chatops.runbook.render import undo_slots
+from chatops.runs import Run, RunState
 
 log = logging.getLogger(__name__)
 

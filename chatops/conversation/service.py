@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Literal
 
-from chatops.approvals.runs import RunStore
 from chatops.conversation.approvals import Approvals
 from chatops.conversation.base import (
     Collaborators,
@@ -38,6 +37,7 @@ from chatops.policy import Policy
 from chatops.ports import AuditSink, Executor, IntentParser
 from chatops.replies import Reply, RunView
 from chatops.runbook.catalogue import Catalogue
+from chatops.runs import RunStore
 
 __all__ = ["BINDING_SHOWN", "ConversationService", "ServiceConfig", "Updates"]
 
@@ -76,7 +76,7 @@ class ConversationService:
 
     def handle(self, message: Message, *, on_update: Updates | None = None) -> list[Reply]:
         """Answer one message in its thread. A repeated `event_id` answers nothing."""
-        if message.event_id and not self.store.claim(f"event:{message.event_id}"):
+        if message.event_id and not self.store.dedupe.claim(f"event:{message.event_id}"):
             log.info("duplicate event %s ignored", message.event_id)
             return []
         thread = thread_key(message)
@@ -96,7 +96,7 @@ class ConversationService:
         payload) is refused and audited. `shown` is the binding the clicked message showed
         (`RunView.binding`): when the plan changed since, the click approves nothing.
         """
-        if dedupe_key and not self.store.claim(f"action:{dedupe_key}"):
+        if dedupe_key and not self.store.dedupe.claim(f"action:{dedupe_key}"):
             log.info("duplicate action %s ignored", dedupe_key)
             return []
 

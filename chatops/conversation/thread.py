@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from chatops.approvals.runs import RunStore
+from chatops.runs import RunStore
 
 
 @dataclass(frozen=True)
@@ -119,9 +119,9 @@ class ThreadContext:
 
 def load_context(store: RunStore, thread: str) -> ThreadContext:
     """The thread's context as saved in `store` (empty when none)."""
-    return ThreadContext.from_json(store.load_thread(thread))
+    return ThreadContext.from_json(store.threads.load(thread))
 
 
 def save_context(store: RunStore, thread: str, context: ThreadContext) -> None:
     """Replace the thread's saved context."""
-    store.save_thread(thread, context.to_json())
+    store.threads.save(thread, context.to_json())

@@ -10,12 +10,12 @@ import pytest
 
 from chatops.alerts import Alert, AlertEngine, AlertStore, load_rules
 from chatops.alerts.rules import parse_rules
-from chatops.approvals.runs import RunStore
 from chatops.audit import AuditLog
 from chatops.conversation import ConversationService
 from chatops.policy.rules import parse_policy
 from chatops.replies import Reply
 from chatops.runbook.catalogue import Catalogue
+from chatops.runs import RunStore
 from tests.conversation.fake_cluster import FakeCluster
 from tests.conversation.test_service_logic import POLICY, Clock
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from chatops.approvals.runs import RunStore
 from chatops.audit import AuditLog, read_checkpoint_file
 from chatops.cli.wiring import build_runtime
 from chatops.conversation import ConversationService
@@ -14,6 +13,7 @@ from chatops.demo import DEMO_POLICY
 from chatops.policy.rules import parse_policy
 from chatops.replies import Reply
 from chatops.runbook.catalogue import Catalogue
+from chatops.runs import RunStore
 from chatops.runtime import Intervals
 from chatops.settings import Settings
 from tests.conversation.fake_cluster import FakeCluster

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from chatops.approvals.runs import RunState, RunStore
 from chatops.audit import AuditLog
 from chatops.conversation import ConversationService
 from chatops.model import OUT_OF_SCOPE, Message, ParsedIntent
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
+from chatops.runs import RunState, RunStore
 from tests.conversation.fake_cluster import FakeCluster
 
 POLICY = {

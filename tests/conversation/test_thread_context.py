@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from chatops.approvals.runs import RunStore
 from chatops.audit import AuditLog
 from chatops.conversation import ConversationService
 from chatops.conversation.thread import LastRequest, PendingQuestion, ThreadContext
 from chatops.model import Message
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
+from chatops.runs import RunStore
 from tests.conversation.fake_cluster import FakeCluster
 from tests.conversation.test_service_logic import POLICY, Clock, run_id, say
 
@@ -72,12 +72,12 @@ def test_a_question_is_stored_for_its_asker_and_cleared_by_the_plan(
         service: ConversationService) -> None:
     say(service, "alice", "run scale_deployment deployment=checkout-api replicas=5")
     alice = key_of(service, "alice")
-    saved = service.store.load_thread("C1:t1")
+    saved = service.store.threads.load("C1:t1")
     assert saved == {"pending": {alice: {
         "intent": "scale_deployment", "slots": {"deployment": "checkout-api", "replicas": "5"},
         "asking": "namespace", "confidence": 1.0, "asker_name": alice}}}
     say(service, "alice", "prod")
-    assert service.store.load_thread("C1:t1") == {
+    assert service.store.threads.load("C1:t1") == {
         "pending": {},
         "last": {"intent": "scale_deployment",
                  "slots": {"deployment": "checkout-api", "replicas": "5", "namespace": "prod"}}}
@@ -86,7 +86,7 @@ def test_a_question_is_stored_for_its_asker_and_cleared_by_the_plan(
 
 def test_a_question_saved_by_an_older_bot_is_still_answered(
         service: ConversationService) -> None:
-    service.store.save_thread("C1:t1", {"pending": {key_of(service, "alice"): {
+    service.store.threads.save("C1:t1", {"pending": {key_of(service, "alice"): {
         "intent": "scale_deployment", "slots": {"deployment": "checkout-api", "replicas": "5"},
         "asking": "namespace"}}})
     out = say(service, "bob", "prod")

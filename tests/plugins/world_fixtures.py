@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from chatops.approvals.runs import RunStore
 from chatops.audit import AuditLog
 from chatops.conversation import ConversationService
 from chatops.demo import DEMO_POLICY, demo_documents, demo_namespaces
@@ -26,6 +25,7 @@ from chatops.executor.apply import apply_documents, delete_documents
 from chatops.policy.rules import Policy, parse_policy
 from chatops.ports import IntentParser
 from chatops.runbook.catalogue import load_catalogue
+from chatops.runs import RunStore
 from tests.plugins.sandbox_fixtures import wait_for
 
 

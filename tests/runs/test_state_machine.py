@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from chatops.approvals.runs import (
+from chatops.model import Identity
+from chatops.runs import (
     TERMINAL,
     TRANSITIONS,
     IllegalTransition,
     RunState,
     RunStore,
 )
-from chatops.model import Identity
 
 LEGAL = [(a, b) for a in RunState for b in RunState if b in TRANSITIONS[a]]
 ILLEGAL = [(a, b) for a in RunState for b in RunState if b not in TRANSITIONS[a]]
@@ -116,9 +116,9 @@ def test_two_connections_racing_for_one_move_get_one_winner(tmp_path: Path) -> N
 def test_dedupe_keys_expire(tmp_path: Path) -> None:
     now = [1000.0]
     store = RunStore(tmp_path / "state.db", clock=lambda: now[0])
-    assert store.claim("event:old")
+    assert store.dedupe.claim("event:old")
     now[0] += 3600
-    assert store.claim("event:new")
-    assert store.prune_dedupe(older_than=1800) == 1
-    assert not store.seen("event:old") and store.seen("event:new")
-    assert not store.claim("event:new")
+    assert store.dedupe.claim("event:new")
+    assert store.dedupe.prune(1800) == 1
+    assert not store.dedupe.seen("event:old") and store.dedupe.seen("event:new")
+    assert not store.dedupe.claim("event:new")

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from chatops.approvals.runs import RunState
 from chatops.audit import AuditLog
 from chatops.console import Shell
 from chatops.demo import DEMO_POLICY
+from chatops.runs import RunState
 from tests.plugins.sandbox_fixtures import wait_for
 from tests.plugins.world_fixtures import World
 

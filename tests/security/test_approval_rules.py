@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 
 from chatops.alerts.rules import parse_rules
-from chatops.approvals.runs import Run, RunState, RunStore
 from chatops.audit import AuditLog
 from chatops.conversation import ConversationService
 from chatops.demo import DEMO_POLICY
 from chatops.model import Identity
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
+from chatops.runs import Run, RunState, RunStore
 from chatops.slack.blocks import APPROVE
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import ALERT_TOKEN, Bot, eventually

@@ -18,8 +18,8 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from chatops.approvals.runs import Run, RunState, RunStore
 from chatops.audit import AuditLog, Checkpoint, read_checkpoint_file
+from chatops.runs import Run, RunState, RunStore
 from chatops.slack.blocks import APPROVE
 from tests.slack.conftest import SECRET, eventually
 from tests.slack.mock_slack import MockSlack

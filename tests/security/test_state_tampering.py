@@ -9,8 +9,8 @@ import json
 import sqlite3
 import time
 
-from chatops.approvals.runs import RunState
 from chatops.audit import AuditLog
+from chatops.runs import RunState
 from chatops.slack.blocks import APPROVE
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import Bot, eventually

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from chatops.alerts import AlertEngine, AlertRules
-from chatops.approvals.runs import RunStore
 from chatops.audit import AuditLog
 from chatops.cli.wiring import attach_slack, build_runtime
 from chatops.conversation import ConversationService
 from chatops.demo import DEMO_POLICY
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
+from chatops.runs import RunStore
 from chatops.runtime import Runtime
 from chatops.settings import Settings
 from chatops.slack import Deliverer, build_app

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from chatops.approvals.runs import RunStore
 from chatops.audit import AuditLog
 from chatops.cli.serve_cmd import run_server
 from chatops.conversation import ConversationService
@@ -17,6 +16,7 @@ from chatops.demo import DEMO_POLICY
 from chatops.logs import configure_logging
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import load_catalogue
+from chatops.runs import RunStore
 from chatops.settings import Settings
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import fake_deployments

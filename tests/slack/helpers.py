@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from chatops.approvals.runs import Run
+from chatops.runs import Run
 from chatops.slack.blocks import APPROVE
 from tests.slack.conftest import Bot, eventually
 from tests.slack.sender import Sender

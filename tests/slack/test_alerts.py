@@ -16,10 +16,10 @@ import pytest
 
 from chatops.alerts import AlertRules
 from chatops.alerts.rules import parse_rules
-from chatops.approvals.runs import RunState
 from chatops.audit import AuditLog
 from chatops.conversation import ConversationService
 from chatops.runbook.catalogue import Catalogue
+from chatops.runs import RunState
 from chatops.slack.blocks import APPROVE
 from tests.plugins.sandbox_fixtures import wait_for
 from tests.plugins.world_fixtures import World

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
-from chatops.approvals.runs import RunState
 from chatops.audit import AuditLog
+from chatops.runs import RunState
 from chatops.slack.blocks import APPROVE, DENY, EDIT
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import Bot, eventually

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from chatops.alerts import AlertEngine
-from chatops.approvals.runs import Run
 from chatops.model import Message
 from chatops.replies import Reply
 from chatops.runbook.schema import SlotSpec
+from chatops.runs import Run
 from chatops.runtime import Runtime
 from chatops.slack.ports import Conversation
 from tests.slack.conftest import Bot

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from chatops.approvals.runs import RunState, RunStore
 from chatops.audit import AuditLog
 from chatops.demo import DEMO_POLICY
+from chatops.runs import RunState, RunStore
 from chatops.slack.blocks import APPROVE
 from tests.plugins.world_fixtures import World
 from tests.slack.conftest import SECRET, Bot, eventually

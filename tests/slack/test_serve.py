@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from chatops.approvals.runs import RunState
 from chatops.cli.main import cli
+from chatops.runs import RunState
 from chatops.slack.app import announce_recovered
 from tests.slack.conftest import Bot, eventually
 from tests.slack.helpers import all_runs, message_ts, propose

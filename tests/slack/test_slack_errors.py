@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from chatops.approvals.runs import RunState
+from chatops.runs import RunState
 from chatops.slack.blocks import APPROVE
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import Bot, eventually

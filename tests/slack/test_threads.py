@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from chatops.approvals.runs import RunState
+from chatops.runs import RunState
 from tests.slack.conftest import Bot, eventually
 from tests.slack.helpers import all_runs
 from tests.slack.sender import next_ts

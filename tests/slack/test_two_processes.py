@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from chatops.approvals.runs import RunState, RunStore
 from chatops.audit import AuditLog
+from chatops.runs import RunState, RunStore
 from tests.slack.conftest import SECRET, eventually
 from tests.slack.helpers import race_clicks
 from tests.slack.mock_slack import MockSlack

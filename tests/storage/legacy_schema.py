@@ -2,7 +2,7 @@
 copied verbatim from git (HEAD 0ce5831; the first alert outbox from before 781aef0), so
 that tests make files as the released bot made them."""
 
-# chatops/approvals/runs.py SCHEMA at HEAD.
+# chatops/runs/store.py SCHEMA (then chatops/approvals/runs.py) at HEAD.
 RUNS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY,

@@ -11,8 +11,8 @@ from contextlib import closing
 from pathlib import Path
 
 from chatops.alerts.store import AlertStore
-from chatops.approvals.runs import RunState, RunStore
 from chatops.audit import AuditLog, chain_hash
+from chatops.runs import RunState, RunStore
 from tests.storage.conftest import legacy_file, shape, versions
 from tests.storage.legacy_schema import (
     ALERTS_SCHEMA,
@@ -26,7 +26,7 @@ RETRY_COLUMNS = {"attempts", "next_attempt_at", "last_error", "failed_at"}
 
 
 def _open_all(state: Path, audit: Path) -> None:
-    RunStore(state).claim("k")
+    RunStore(state).dedupe.claim("k")
     AlertStore(state).pending()
     with AuditLog(audit) as log:
         log.append("opened")
@@ -67,9 +67,9 @@ def test_a_released_state_file_keeps_its_runs_and_keys(tmp_path: Path) -> None:
     assert (run.state, run.raw_slots, run.identity.groups) == (
         RunState.PROPOSED, {"replicas": "3"}, ("sre",))
     assert [a.approver for a in run.approvers()] == ["U2"]
-    assert store.seen("evt-1")
-    assert not store.claim("evt-1")
-    assert store.load_thread("C1:1.0") == {"topic": "db"}
+    assert store.dedupe.seen("evt-1")
+    assert not store.dedupe.claim("evt-1")
+    assert store.threads.load("C1:1.0") == {"topic": "db"}
     assert set(store.workers.workers()) == {"w1"}
     assert versions(path) == {"runs": 1, "dedupe": 1, "workers": 1, "threads": 1}
     assert store.transition("r-old", (RunState.PROPOSED,), RunState.APPROVED)

@@ -8,22 +8,20 @@ replicas sharing the database file.
 
 from __future__ import annotations
 
-import enum
 import json
 import os
 import socket
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chatops.approvals.dedupe import DEDUPE_TTL, DedupeStore
-from chatops.approvals.threads import ThreadStore
-from chatops.approvals.workers import WorkerStore
-from chatops.errors import ChatOpsError
 from chatops.model import Identity, Risk, frozen_map
+from chatops.runs.dedupe import DedupeStore
+from chatops.runs.model import TRANSITIONS, Approval, IllegalTransition, Run, RunState
+from chatops.runs.threads import ThreadStore
+from chatops.runs.workers import WorkerStore
 from chatops.storage import Database, Migration, StoreSchema, migrate, open_database
 
 SCHEMA = StoreSchema("runs", (
@@ -69,92 +67,6 @@ SCHEMA = StoreSchema("runs", (
     )),
 ))
 """The `runs` store's tables; dedupe keys, workers and threads have their own stores."""
-
-
-class RunState(enum.StrEnum):
-    """Where a run is; terminal states never change again."""
-
-    PROPOSED = "proposed"
-    APPROVED = "approved"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    DENIED = "denied"
-    EXPIRED = "expired"
-    CANCELLED = "cancelled"
-    INTERRUPTED = "interrupted"
-
-    @property
-    def terminal(self) -> bool:
-        """Whether nothing can happen to the run any more."""
-        return self in TERMINAL
-
-
-TERMINAL = frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.DENIED, RunState.EXPIRED,
-                      RunState.CANCELLED, RunState.INTERRUPTED})
-
-TRANSITIONS: Mapping[RunState, frozenset[RunState]] = frozen_map({
-    RunState.PROPOSED: frozenset({RunState.APPROVED, RunState.DENIED, RunState.EXPIRED,
-                                  RunState.CANCELLED, RunState.FAILED}),
-    RunState.APPROVED: frozenset({RunState.RUNNING}),
-    RunState.RUNNING: frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.INTERRUPTED}),
-    **{state: frozenset() for state in TERMINAL},
-})
-"""The legal moves. A run is created `proposed` (changes) or `running` (read-only runbooks,
-which need no approval); `failed` from `proposed` is a run refused at approval time."""
-
-class IllegalTransition(ChatOpsError):
-    """A state change the run state machine does not allow: a bug in the caller."""
-
-
-@dataclass(frozen=True)
-class Approval:
-    """One approver's decision on one exact plan (its digest)."""
-
-    approver: str
-    approver_name: str
-    digest: str
-    decision: str
-    decided_at: float
-
-
-@dataclass(frozen=True)
-class Run:
-    """A snapshot of one row of `runs`, decoded."""
-
-    id: str
-    state: RunState
-    runbook: str
-    risk: Risk
-    requester: str
-    requester_name: str
-    identity: Identity
-    channel: str
-    thread: str | None
-    raw_slots: Mapping[str, str]
-    plan: Mapping[str, Any]
-    digest: str
-    preview: tuple[Mapping[str, Any], ...]
-    needed: int
-    confidence: float
-    notes: tuple[str, ...]
-    created_at: float
-    expires_at: float
-    updated_at: float
-    owner: str | None
-    before: Mapping[str, Any]
-    result: Mapping[str, Any]
-    undo_of: str | None
-    message_ref: str | None
-    act_as_approver: bool = False
-    """True while the run has no requester yet: an alert's proposal, until its first
-    approver takes it on (the column keeps its first name)."""
-    approvals: tuple[Approval, ...] = field(default=())
-
-    def approvers(self) -> tuple[Approval, ...]:
-        """Approvals that count: given for the current plan digest."""
-        return tuple(a for a in self.approvals
-                     if a.decision == "approve" and a.digest == self.digest)
 
 
 _JSON_FIELDS = {"raw_slots", "plan", "preview", "notes", "before", "result", "identity"}
@@ -214,9 +126,8 @@ def _json_default(value: Any) -> Any:
 
 
 class RunStore:
-    """Runs and approvals; and, until their callers move to their own stores, deduplication
-    keys (`DedupeStore`), worker heartbeats (`WorkerStore`) and thread contexts
-    (`ThreadStore`), which it delegates to.
+    """Runs and approvals. The small stores on the same database are attributes:
+    `dedupe` (event and action keys), `workers` (heartbeats) and `threads` (contexts).
 
     One database may be shared by several bot processes. Each thread gets its own
     connection; every write is a short transaction.
@@ -239,18 +150,6 @@ class RunStore:
     def _now(self) -> float:
         # Through the attribute, so that a clock set after construction reaches the stores.
         return self.clock()
-
-    def claim(self, key: str) -> bool:
-        """Record `key` (a Slack event id, an action id); False if it was seen before."""
-        return self.dedupe.claim(key)
-
-    def prune_dedupe(self, older_than: float = DEDUPE_TTL) -> int:
-        """Forget dedupe keys older than `older_than` seconds; returns how many."""
-        return self.dedupe.prune(older_than)
-
-    def seen(self, key: str) -> bool:
-        """Whether `key` was claimed before (a read-only `claim`, for fast paths)."""
-        return self.dedupe.seen(key)
 
     def create(self, *, state: RunState, **fields: Any) -> Run:
         """Insert a new run and return it; `fields` are the columns of `runs`."""
@@ -364,14 +263,6 @@ class RunStore:
                 if run is not None:
                     lost.append(run)
         return lost
-
-    def load_thread(self, key: str) -> dict[str, Any]:
-        """The saved conversation context of a thread (empty when none)."""
-        return self.threads.load(key)
-
-    def save_thread(self, key: str, data: Mapping[str, Any]) -> None:
-        """Replace the conversation context of a thread."""
-        self.threads.save(key, data)
 
     def close(self) -> None:
         """Close this thread's connection."""

@@ -1,0 +1,100 @@
+"""A run and its state machine: `Run`, `RunState` and the legal moves (`TRANSITIONS`).
+
+The store that keeps runs (`chatops.runs.store`) checks every move against this table.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from chatops.errors import ChatOpsError
+from chatops.model import Identity, Risk, frozen_map
+
+
+class RunState(enum.StrEnum):
+    """Where a run is; terminal states never change again."""
+
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    DENIED = "denied"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def terminal(self) -> bool:
+        """Whether nothing can happen to the run any more."""
+        return self in TERMINAL
+
+
+TERMINAL = frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.DENIED, RunState.EXPIRED,
+                      RunState.CANCELLED, RunState.INTERRUPTED})
+
+TRANSITIONS: Mapping[RunState, frozenset[RunState]] = frozen_map({
+    RunState.PROPOSED: frozenset({RunState.APPROVED, RunState.DENIED, RunState.EXPIRED,
+                                  RunState.CANCELLED, RunState.FAILED}),
+    RunState.APPROVED: frozenset({RunState.RUNNING}),
+    RunState.RUNNING: frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.INTERRUPTED}),
+    **{state: frozenset() for state in TERMINAL},
+})
+"""The legal moves. A run is created `proposed` (changes) or `running` (read-only runbooks,
+which need no approval); `failed` from `proposed` is a run refused at approval time."""
+
+class IllegalTransition(ChatOpsError):
+    """A state change the run state machine does not allow: a bug in the caller."""
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One approver's decision on one exact plan (its digest)."""
+
+    approver: str
+    approver_name: str
+    digest: str
+    decision: str
+    decided_at: float
+
+
+@dataclass(frozen=True)
+class Run:
+    """A snapshot of one row of `runs`, decoded."""
+
+    id: str
+    state: RunState
+    runbook: str
+    risk: Risk
+    requester: str
+    requester_name: str
+    identity: Identity
+    channel: str
+    thread: str | None
+    raw_slots: Mapping[str, str]
+    plan: Mapping[str, Any]
+    digest: str
+    preview: tuple[Mapping[str, Any], ...]
+    needed: int
+    confidence: float
+    notes: tuple[str, ...]
+    created_at: float
+    expires_at: float
+    updated_at: float
+    owner: str | None
+    before: Mapping[str, Any]
+    result: Mapping[str, Any]
+    undo_of: str | None
+    message_ref: str | None
+    act_as_approver: bool = False
+    """True while the run has no requester yet: an alert's proposal, until its first
+    approver takes it on (the column keeps its first name)."""
+    approvals: tuple[Approval, ...] = field(default=())
+
+    def approvers(self) -> tuple[Approval, ...]:
+        """Approvals that count: given for the current plan digest."""
+        return tuple(a for a in self.approvals
+                     if a.decision == "approve" and a.digest == self.digest)
