@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, Literal, Protocol
 
 from chatops.model import Identity, ParsedIntent, Step
@@ -50,12 +50,25 @@ class IntentParser(Protocol):
         ...
 
 
-class AuditSink(Protocol):
-    """Where the conversation appends audit events (the hash-chained `AuditLog`)."""
+class AuditRecord(Protocol):
+    """A typed audit event (the classes of `chatops.audit.records`)."""
 
-    def append(self, kind: str, *, actor: str | None = None, run_id: str | None = None,
-               thread: str | None = None, data: Mapping[str, Any] | None = None) -> Any:
-        """Append one event; the returned object has the event's `id`."""
+    @property
+    def kind(self) -> str:
+        """The event's kind, as stored."""
+        ...
+
+    def data(self) -> dict[str, Any]:
+        """The event's stored data."""
+        ...
+
+
+class AuditSink(Protocol):
+    """Where the conversation records audit events (the hash-chained `AuditLog`)."""
+
+    def record(self, event: AuditRecord, *, actor: str | None = None,
+               run_id: str | None = None, thread: str | None = None) -> Any:
+        """Record one typed event; the returned object has the event's `id`."""
         ...
 
 

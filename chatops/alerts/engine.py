@@ -25,6 +25,7 @@ from typing import Any
 from chatops.alerts.payloads import Alert
 from chatops.alerts.rules import AlertRules
 from chatops.alerts.store import AlertStore, OutboxItem
+from chatops.audit.records import AlertPostFailed, AlertReceived, AlertsRefused
 from chatops.conversation import ConversationService
 from chatops.errors import ChatOpsError
 from chatops.messages import alert_root_text, run_view_text
@@ -161,10 +162,10 @@ class AlertEngine:
         self._admit(alerts, channel, source)
         new = folded = resolved = 0
         for alert in alerts:
-            self.service.audit.append(
-                "alert", actor=ACTOR, thread=f"{channel}:alert:{alert.group_key}",
-                data={"source": source, "status": alert.status, "fingerprint": alert.fingerprint,
-                      "labels": dict(alert.labels), "group": alert.group})
+            self.service.audit.record(
+                AlertReceived(source, alert.status, alert.fingerprint, dict(alert.labels),
+                              alert.group),
+                actor=ACTOR, thread=f"{channel}:alert:{alert.group_key}")
             new_group, new_alert = self.store.record(
                 alert.group_key, channel, alert.fingerprint,
                 {"status": alert.status, "labels": dict(alert.labels),
@@ -193,10 +194,9 @@ class AlertEngine:
                 ("per_channel", limits.per_channel, self.store.pending(channel)),
                 ("total", limits.total, self.store.pending())):
             if queued + adding > limit:
-                self.service.audit.append(
-                    "alert_refused", actor=ACTOR, thread=f"{channel}:alert",
-                    data={"source": source, "alerts": len(alerts), "would_queue": adding,
-                          "bound": bound, "limit": limit, "queued": queued})
+                self.service.audit.record(
+                    AlertsRefused(source, len(alerts), adding, bound, limit, queued),
+                    actor=ACTOR, thread=f"{channel}:alert")
                 raise AlertBacklogFull(bound, channel=channel, limit=limit, queued=queued,
                                        adding=adding)
 
@@ -271,10 +271,9 @@ class AlertEngine:
                   item.channel, attempts, error,
                   f", and {len(dropped)} queued behind it" if dropped else "",
                   exc_info=code is None)
-        self.service.audit.append(
-            "alert_failed", actor=ACTOR, thread=f"{item.channel}:alert:{item.group_key}",
-            data={"item": item.id, "kind": item.kind, "attempts": attempts, "error": error,
-                  "dropped": dropped})
+        self.service.audit.record(
+            AlertPostFailed(item.id, item.kind, attempts, error, dropped),
+            actor=ACTOR, thread=f"{item.channel}:alert:{item.group_key}")
 
     def _post(self, item: OutboxItem) -> str:
         group = self.store.group(item.group_key)

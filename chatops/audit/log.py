@@ -53,6 +53,7 @@ from chatops.audit.schema import (
     tables_present,
 )
 from chatops.logs import scrub
+from chatops.ports import AuditRecord
 from chatops.storage import BUSY_TIMEOUT_S, Connection, Database, migrate, open_database
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,12 @@ class AuditLog:
         # next event still links to the removed row's hash and keeps its id, so the gap stays
         # visible. max() keeps appends working if someone added a row by hand.
         return max(head_id, max_id) + 1, head_hash, True
+
+    def record(self, event: AuditRecord, *, actor: str | None = None,
+               run_id: str | None = None, thread: str | None = None) -> AuditEvent:
+        """Append one typed event (see `chatops.audit.records`) and return it as stored."""
+        return self.append(event.kind, actor=actor, run_id=run_id, thread=thread,
+                           data=event.data())
 
     def append(self, kind: str, *, actor: str | None = None, run_id: str | None = None,
                thread: str | None = None, data: Mapping[str, Any] | None = None) -> AuditEvent:

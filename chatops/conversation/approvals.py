@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from chatops.audit.records import Adopted, Approved, Denied, Expired, Rejected, Replanned
 from chatops.conversation.base import Collaborators, Updates, run_thread
 from chatops.conversation.planning import Planner, binding
 from chatops.conversation.presenting import Presenter
@@ -65,11 +66,10 @@ class Approvals:
         channel = origin.split(":", 1)[0]
         if channel == run.channel and (run.message_ref is None or origin == run.message_ref):
             return
-        self.parts.audit.append("rejected", actor=message.user, run_id=run.id,
-                                thread=run_thread(run),
-                                data={"what": "click", "reason": "the button is not on this "
-                                      "run's message", "origin": origin,
-                                      "message_ref": run.message_ref})
+        self.parts.audit.record(
+            Rejected("click", "the button is not on this run's message",
+                     {"origin": origin, "message_ref": run.message_ref}),
+            actor=message.user, run_id=run.id, thread=run_thread(run))
         raise Refusal(foreign_button_text(run.id), OWN_BUTTONS_HINT)
 
     def decide(self, run_id: str, message: Message, decision: Decision,
@@ -93,7 +93,7 @@ class Approvals:
 
     def _expired(self, run: Run, message: Message) -> list[Reply]:
         if self.parts.store.transition(run.id, (RunState.PROPOSED,), RunState.EXPIRED):
-            self.parts.audit.append("expired", actor=message.user, run_id=run.id,
+            self.parts.audit.record(Expired(), actor=message.user, run_id=run.id,
                                     thread=run_thread(run))
         minutes = int(self.parts.policy.expiry.total_seconds() // 60)
         return [Reply("update", expired_update_text(run.id), run=self.presenter.view(run.id)),
@@ -110,7 +110,7 @@ class Approvals:
                                        result={"text": denied_result_text(approver.name)}):
             self.parts.store.add_decision(run.id, approver.key, approver.name, run.digest,
                                           "deny")
-            self.parts.audit.append("denied", actor=message.user, run_id=run.id,
+            self.parts.audit.record(Denied(), actor=message.user, run_id=run.id,
                                     thread=run_thread(run))
         return [self.presenter.reply("update", run.id)]
 
@@ -126,9 +126,8 @@ class Approvals:
         if not self.parts.store.add_decision(run.id, approver.key, approver.name, run.digest,
                                              "approve"):
             return [Reply("notice", approved_twice_text(run.id), ephemeral=True)]
-        self.parts.audit.append("approval", actor=message.user, run_id=run.id,
-                                thread=run_thread(run),
-                                data={"digest": run.digest, "approver": approver.name})
+        self.parts.audit.record(Approved(run.digest, approver.name), actor=message.user,
+                                run_id=run.id, thread=run_thread(run))
         run = self.parts.run(run.id)
         if len(self.parts.valid_approvals(run)) < run.needed:
             return [self.presenter.reply("update", run.id)]
@@ -145,18 +144,15 @@ class Approvals:
             raise Refusal(may_not_adopt_text(risk, run.runbook, run.id), ADOPT_HINT)
         if not store.adopt(run.id, person.key, person.name, person.identity):
             return None
-        self.parts.audit.append("adopted", actor=message.user, run_id=run.id,
-                                thread=run_thread(run),
-                                data={"requester": person.name,
-                                      "identity": person.identity.user})
+        self.parts.audit.record(Adopted(person.name, person.identity.user), actor=message.user,
+                                run_id=run.id, thread=run_thread(run))
         run = self.parts.run(run.id)
         if run.needed == 0:
             return self.approved(run, on_update)
         if (policy.may_self_approve(risk) and policy.may_approve(person, risk)
                 and store.add_decision(run.id, person.key, person.name, run.digest, "approve")):
-            self.parts.audit.append("approval", actor=message.user, run_id=run.id,
-                                    thread=run_thread(run),
-                                    data={"digest": run.digest, "approver": person.name})
+            self.parts.audit.record(Approved(run.digest, person.name), actor=message.user,
+                                    run_id=run.id, thread=run_thread(run))
             run = self.parts.run(run.id)
             if len(self.parts.valid_approvals(run)) >= run.needed:
                 return self.approved(run, on_update)
@@ -172,10 +168,10 @@ class Approvals:
         values (the stored plan only serves the messages), bound to the approved digest.
         """
         if not self.parts.policy.could_be(run.requester, run.identity):
-            self.parts.audit.append("rejected", run_id=run.id, thread=run_thread(run),
-                                    data={"what": "run", "reason": "its identity is not one "
-                                          "the policy gives its requester", "identity":
-                                          run.identity.user, "requester": run.requester})
+            self.parts.audit.record(
+                Rejected("run", "its identity is not one the policy gives its requester",
+                         {"identity": run.identity.user, "requester": run.requester}),
+                run_id=run.id, thread=run_thread(run))
             self.parts.store.transition(run.id, (RunState.PROPOSED,), RunState.FAILED,
                                         result={"text": IDENTITY_MISMATCH_RESULT})
             raise Refusal(identity_mismatch_text(run.id), ASK_AGAIN_HINT)
@@ -199,9 +195,8 @@ class Approvals:
         self.parts.store.update(
             run.id, plan=plan.to_record(), digest=bound, preview=preview,
             expires_at=self.parts.clock() + self.parts.policy.expiry.total_seconds())
-        self.parts.audit.append("replanned", run_id=run.id, thread=run_thread(run),
-                                data={"old_binding": run.digest, "binding": bound,
-                                      "plan_digest": plan.digest, "preview": preview})
+        self.parts.audit.record(Replanned(run.digest, bound, plan.digest, preview),
+                                run_id=run.id, thread=run_thread(run))
         view = self.presenter.view(run.id)
         return [Reply("update", run_view_text(view), run=view),
                 Reply("notice", replanned_text(run.id, view.changes))]

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from chatops.audit.records import InternalError, Refused
 from chatops.errors import ClusterError, NotFound, Refusal
 from chatops.messages import (
     RUN_ID_HINT,
@@ -74,20 +75,20 @@ class Collaborators:
         try:
             return work()
         except Refusal as exc:
-            self.audit.append("refusal", thread=thread, data={"text": refusal_text(exc)})
+            self.audit.record(Refused(refusal_text(exc)), thread=thread)
             return [Reply("refusal", refusal_text(exc))]
         except NotFound as exc:
             text = not_found_text(exc)
-            self.audit.append("refusal", thread=thread, data={"text": text})
+            self.audit.record(Refused(text), thread=thread)
             return [Reply("refusal", text)]
         except ClusterError as exc:
             text = cluster_refused_text(exc)
-            self.audit.append("refusal", thread=thread, data={"text": text})
+            self.audit.record(Refused(text), thread=thread)
             return [Reply("refusal", text)]
         except Exception:
             ref = uuid.uuid4().hex[:8]
             log.exception("internal error (reference %s)", ref)
-            self.audit.append("error", thread=thread, data={"reference": ref})
+            self.audit.record(InternalError(ref), thread=thread)
             return [Reply("refusal", internal_error_text(ref))]
 
 

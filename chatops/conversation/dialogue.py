@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from chatops.audit.records import Cancelled, Parsed
 from chatops.conversation.approvals import Approvals
 from chatops.conversation.base import Collaborators, Turn, Updates
 from chatops.conversation.planning import Planner
@@ -101,8 +102,7 @@ class Dialogue:
             parsed = ParsedIntent(meta, {}, 1.0, source="grammar")
         else:
             parsed = self._parse(text)
-        self.parts.audit.append("parse", actor=message.user, thread=thread,
-                                data=parsed.to_json())
+        self.parts.audit.record(Parsed(parsed.to_json()), actor=message.user, thread=thread)
         if parsed.intent in META_INTENTS:
             return self._meta(parsed.intent, turn, context)
         return self._request(turn, text, parsed, context.last)
@@ -232,7 +232,7 @@ class Dialogue:
         for run in store.runs_in_thread(message.channel, message.thread):
             if run.state is RunState.PROPOSED and run.requester == requester.key:
                 if store.transition(run.id, (RunState.PROPOSED,), RunState.CANCELLED):
-                    self.parts.audit.append("cancelled", actor=message.user, run_id=run.id,
+                    self.parts.audit.record(Cancelled(), actor=message.user, run_id=run.id,
                                             thread=turn.thread)
                 return [Reply("update", cancelled_text(run.id),
                               run=self.presenter.view(run.id))]

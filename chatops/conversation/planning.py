@@ -9,6 +9,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from chatops.audit.records import Cancelled, Planned, Proposed
 from chatops.conversation.base import Collaborators, Turn, Updates, thread_key
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import Question, resolve_names
@@ -83,8 +84,8 @@ class Planner:
         plan = self.render(runbook, values, requester.identity)
         context = context.without_question(requester.key).planned(LastRequest(intent, values))
         save_context(self.parts.store, thread, context)
-        self.parts.audit.append("plan", actor=turn.message.user, thread=thread,
-                                data={**plan.to_json(), "digest": plan.digest})
+        self.parts.audit.record(Planned(plan.to_json(), plan.digest), actor=turn.message.user,
+                                thread=thread)
         if runbook.risk is Risk.READ:
             return self.run_read(turn, plan, values, confidence, notes)
         return self.propose(turn, plan, values, confidence, notes, undo_of=undo_of)
@@ -149,9 +150,8 @@ class Planner:
             preview=preview, needed=needed, confidence=confidence, notes=notes,
             expires_at=self.parts.clock() + self.parts.policy.expiry.total_seconds(),
             undo_of=undo_of, act_as_approver=act_as_approver)
-        self.parts.audit.append("proposed", actor=message.user, run_id=run.id,
-                                thread=turn.thread, data={"digest": plan.digest,
-                                                          "needed": needed, "preview": preview})
+        self.parts.audit.record(Proposed(plan.digest, needed, preview), actor=message.user,
+                                run_id=run.id, thread=turn.thread)
         if not any(p.get("changes") for p in preview):
             notes.append(NO_CHANGE_NOTE)
             self.parts.store.update(run.id, notes=notes)
@@ -182,8 +182,7 @@ class Planner:
             raise Refusal(ONLY_REQUESTER_EDITS)
         if not self.parts.store.transition(run_id, (RunState.PROPOSED,), RunState.CANCELLED):
             raise Refusal(not_editable_text(run_id, self.parts.run(run_id).state.value))
-        self.parts.audit.append("cancelled", actor=message.user, run_id=run_id,
-                                data={"reason": "edited"})
+        self.parts.audit.record(Cancelled("edited"), actor=message.user, run_id=run_id)
         replies = [Reply("update", replaced_text(run_id), run=self.presenter.view(run_id))]
         raw = {**run.raw_slots, **{k: v for k, v in slots.items() if v}}
         turn = Turn(message, requester, thread_key(message), on_update)

@@ -9,6 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from chatops.audit.records import (
+    ChangeFinished,
+    Interrupted,
+    ReadFailed,
+    ReadFinished,
+    StepDone,
+    Verified,
+)
 from chatops.conversation.base import Collaborators, Updates, run_thread
 from chatops.conversation.presenting import Presenter
 from chatops.errors import ClusterError, Refusal
@@ -107,23 +115,22 @@ class Runner:
             for key, value in result.before.items():
                 outcome.before.setdefault(key, value)
             outcome.lines.append(result.summary)
-            self.parts.audit.append("step", actor=identity.user, run_id=run.id,
-                                    thread=thread, data=result.to_json())
+            self.parts.audit.record(StepDone(result.to_json()), actor=identity.user,
+                                    run_id=run.id, thread=thread)
         for check in plan.verify:
             verdict = executor.verify(check, identity, progress=progress)
-            self.parts.audit.append("verify", actor=identity.user, run_id=run.id,
-                                    thread=thread, data={"verb": verdict.verb, "ok": verdict.ok,
-                                                         "message": verdict.message})
+            self.parts.audit.record(Verified(verdict.verb, verdict.ok, verdict.message),
+                                    actor=identity.user, run_id=run.id, thread=thread)
             outcome.lines.append(verified_text(verdict.ok, verdict.message))
             if not verdict.ok:
                 outcome.state = RunState.FAILED
 
     def _finish(self, run: Run, outcome: _Outcome, elapsed: float) -> None:
         """Audit the result and store the run's end state with its outcome."""
-        event = self.parts.audit.append(
-            "result", run_id=run.id, thread=run_thread(run),
-            data={"state": outcome.state.value, "lines": outcome.lines,
-                  "elapsed_seconds": round(elapsed, 2), "before": outcome.before})
+        event = self.parts.audit.record(
+            ChangeFinished(outcome.state.value, outcome.lines, round(elapsed, 2),
+                           outcome.before),
+            run_id=run.id, thread=run_thread(run))
         audit_id = getattr(event, "id", None)
         text = run_result_text(outcome.state is RunState.SUCCEEDED, elapsed, audit_id,
                                outcome.lines)
@@ -140,16 +147,15 @@ class Runner:
             for step in plan.steps:
                 result = self.parts.executor.run_step(step, identity)
                 records.extend(result.records)
-                self.parts.audit.append("step", actor=identity.user, run_id=run.id,
-                                        thread=thread, data=result.to_json())
+                self.parts.audit.record(StepDone(result.to_json()), actor=identity.user,
+                                        run_id=run.id, thread=thread)
         except ClusterError as exc:
             self.parts.store.transition(run.id, (RunState.RUNNING,), RunState.FAILED,
                                         result={"text": exc.message})
-            self.parts.audit.append("result", run_id=run.id, thread=thread,
-                                    data={"state": "failed", "error": exc.message})
+            self.parts.audit.record(ReadFailed(exc.message), run_id=run.id, thread=thread)
             raise
-        event = self.parts.audit.append("result", run_id=run.id, thread=thread,
-                                        data={"state": "succeeded", "records": len(records)})
+        event = self.parts.audit.record(ReadFinished(len(records)), run_id=run.id,
+                                        thread=thread)
         self.parts.store.transition(run.id, (RunState.RUNNING,), RunState.SUCCEEDED,
                                     result={"text": READ_RUN_DONE,
                                             "audit_id": getattr(event, "id", None)})
@@ -160,8 +166,8 @@ class Runner:
         self.parts.store.heartbeat()
         replies = []
         for run in self.parts.store.interrupt_orphans():
-            self.parts.audit.append("interrupted", run_id=run.id, thread=run_thread(run),
-                                    data={"reason": "the bot process stopped during the run"})
+            self.parts.audit.record(Interrupted("the bot process stopped during the run"),
+                                    run_id=run.id, thread=run_thread(run))
             replies.append(Reply("update", interrupted_text(run.id, run.runbook),
                                  run=self.presenter.view(run.id)))
         return replies

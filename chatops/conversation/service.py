@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Literal
 
+from chatops.audit.records import MessageReceived
 from chatops.conversation.approvals import Approvals
 from chatops.conversation.base import (
     Collaborators,
@@ -80,9 +81,8 @@ class ConversationService:
             log.info("duplicate event %s ignored", message.event_id)
             return []
         thread = thread_key(message)
-        self.audit.append("message", actor=message.user, thread=thread,
-                          data={"text": message.text, "channel": message.channel,
-                                "source": message.source})
+        self.audit.record(MessageReceived(message.text, message.channel, message.source),
+                          actor=message.user, thread=thread)
         return self._parts.guard(
             thread, lambda: self._dialogue.handle(message, thread, on_update))
 

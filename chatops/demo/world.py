@@ -61,7 +61,8 @@ def _deployment(ns: str, name: str, image: str, replicas: int,
     }
 
 
-def _rbac(prefix: str, ns: dict[str, str]) -> list[dict[str, Any]]:
+def _cluster_roles(prefix: str) -> list[dict[str, Any]]:
+    """What the demo's groups may do: operate workloads, operate nodes, or only look."""
     operate = {
         "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
         "metadata": {"name": f"{prefix}chatops-operator"},
@@ -103,6 +104,11 @@ def _rbac(prefix: str, ns: dict[str, str]) -> list[dict[str, Any]]:
              "verbs": ["get", "list", "watch"]},
         ],
     }
+    return [operate, nodes, viewers]
+
+
+def _rbac(prefix: str, ns: dict[str, str]) -> list[dict[str, Any]]:
+    """The demo's roles and which group has which (dev operates only its namespace)."""
 
     def cluster_binding(role: str, group: str) -> dict[str, Any]:
         return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
@@ -119,7 +125,7 @@ def _rbac(prefix: str, ns: dict[str, str]) -> list[dict[str, Any]]:
                     "name": f"{prefix}chatops-operator"},
         "subjects": [{"kind": "Group", "name": "dev", "apiGroup": "rbac.authorization.k8s.io"}],
     }
-    return [operate, nodes, viewers, dev_binding,
+    return [*_cluster_roles(prefix), dev_binding,
             cluster_binding("chatops-operator", "sre"),
             cluster_binding("chatops-nodes", "sre"),
             # Alert remediations are previewed (dry-run only) as this group.

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from chatops.audit.records import Rejected, RejectionsSuppressed
 from chatops.ports import AuditSink
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,7 @@ class Rejections:
             if not take:
                 self._suppressed += 1
         if suppressed:
-            self.audit.append("rejected", actor="-", data={
-                "what": "more refused requests", "count": suppressed,
-                "reason": "not recorded one by one (rate limit)"})
+            self.audit.record(RejectionsSuppressed(suppressed), actor="-")
         if take:
-            self.audit.append("rejected", actor="-", data={
-                "what": what[:200], "reason": reason[:300], "status": status,
-                "client": client[:100]})
+            self.audit.record(Rejected(what[:200], reason[:300], {
+                "status": status, "client": client[:100]}), actor="-")
