@@ -5,7 +5,6 @@ request, and a question the bot asked belongs to the person it asked."""
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from chatops.slack.blocks import APPROVE
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import ALERT_TOKEN, Bot, eventually
 from tests.slack.sender import next_ts
+from tests.waiting import wait_until_idle
 
 ALERTS = "C0ALERTS"
 PREVIEW = Identity("chatops:alerts-preview", ("chatops:previewers",))
@@ -233,7 +233,7 @@ def test_alert_bot_messages_count_only_in_alert_channels(
                       "text": "[FIRING:1] KubeNodeNotReady node=node-1", "channel": channel,
                       "ts": next_ts(), "channel_type": "channel"})
     audit = AuditLog(fake_service.store.path.replace("state.db", "audit.db"))
-    time.sleep(1.0)  # nothing to wait for: the point is that nothing happens
+    wait_until_idle(bot)  # the point is that nothing happens: whatever was queued has run
     assert audit.list(kind="alert") == []
     assert fake_service.store.runs_in_thread(channel, None) == []
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -22,7 +22,7 @@ from chatops.audit import AuditLog, Checkpoint, read_checkpoint_file
 from chatops.runs import Run, RunState, RunStore
 from chatops.slack.blocks import APPROVE
 from tests.slack.conftest import SECRET, eventually
-from tests.slack.mock_slack import MockSlack
+from tests.slack.mock_slack import Call, MockSlack
 from tests.slack.processes import (
     FAKE_SERVE,
     SOCKET_MODE_URL,
@@ -123,9 +123,15 @@ def click_payload(run: Run, *, user: str = "U0BOB", team: str = TEAM, app: str =
     return urlencode({"payload": json.dumps(payload)})
 
 
-def raw_request(served: Served, data: bytes, *, read_timeout: float = 5.0) -> bytes:
+def raw_request(served: Served, data: bytes, *, read_timeout: float = 5.0,
+                until_closed: bool = False) -> bytes:
     """Send raw bytes; return everything the server answered until it closed (or timed
-    out)."""
+    out).
+
+    `until_closed`: the server must close the connection (the test fails if it is silent
+    for `read_timeout` seconds first). Once it has, it is done with every request it read
+    from the connection: each was handled and answered, or dropped with the connection.
+    """
     with socket.create_connection(served.host_port, timeout=read_timeout) as sock:
         sock.sendall(data)
         chunks = []
@@ -133,7 +139,9 @@ def raw_request(served: Served, data: bytes, *, read_timeout: float = 5.0) -> by
             while piece := sock.recv(65536):
                 chunks.append(piece)
         except TimeoutError:
-            pass
+            if until_closed:
+                raise AssertionError(f"the server kept the connection open; it answered "
+                                     f"{b''.join(chunks)[:300]!r}") from None
         return b"".join(chunks)
 
 
@@ -158,8 +166,21 @@ def status_of(answer: bytes) -> int:
     return int(answer[9:12])
 
 
-def assert_still_proposed(served: Served, run: Run) -> None:
-    time.sleep(0.5)  # lazy listeners: give a wrongly accepted click time to act
+def refusals_recorded(served: Served, before: int, answers: list[bytes]) -> Callable[[], bool]:
+    """The sign that the bot is done with requests refused at its door: each one the app
+    refused (its answer is the door's JSON error) is in the audit log. The few that the
+    HTTP parser refused outright never reached the app."""
+    by_the_app = sum(b'{"error"' in answer for answer in answers)
+    return lambda: len(served.new_audit("rejected", before)) >= by_the_app
+
+
+def assert_still_proposed(served: Served, run: Run, handled: Callable[[], object]) -> None:
+    """Assert that the attack left `run` as it was, once `handled()` says that the bot is
+    done with the attack: a positive sign, such as its refusal in the audit log (the door
+    records a refusal before it answers, and a refused request queues no work) or the
+    refusal a listener sent as its last act. Not a pause in the hope that a wrongly
+    accepted click would have acted by then."""
+    eventually(handled, what="the sign that the bot is done with the attack")
     stored = served.store.get(run.id)
     assert stored is not None and stored.state is RunState.PROPOSED
     assert stored.approvers() == ()
@@ -175,11 +196,12 @@ PATH_TRICKS = ["", "?x", "//slack/events", "/slack/events/", "/slack/events?x",
 @pytest.mark.parametrize("target", PATH_TRICKS)
 def test_unsigned_click_on_a_path_trick_is_refused(served: Served, target: str) -> None:
     run = propose(served)
+    before = len(served.audit("rejected"))
     body = click_payload(run).encode()
     answer = raw_request(served, http("POST", target, body, {
         "Content-Type": "application/x-www-form-urlencoded"}))
     assert status_of(answer) in (400, 404)
-    assert_still_proposed(served, run)
+    assert_still_proposed(served, run, refusals_recorded(served, before, [answer]))
 
 
 def test_path_tricks_with_a_valid_signature_still_reach_nothing(served: Served) -> None:
@@ -187,13 +209,15 @@ def test_path_tricks_with_a_valid_signature_still_reach_nothing(served: Served) 
     body = click_payload(run)
     before = len(served.audit("rejected"))
     refused_by_the_app = 0
+    answers = []
     for target in PATH_TRICKS:
         answer = raw_request(served, http("POST", target, body.encode(),
                                           signed_headers(body)))
         assert status_of(answer) in (400, 404), target
         # The HTTP parser refuses a few targets outright; the rest reach the app's router.
         refused_by_the_app += b'{"error"' in answer
-    assert_still_proposed(served, run)
+        answers.append(answer)
+    assert_still_proposed(served, run, refusals_recorded(served, before, answers))
     assert refused_by_the_app >= len(PATH_TRICKS) - 2
     assert len(served.new_audit("rejected", before)) == refused_by_the_app
 
@@ -214,7 +238,7 @@ def test_forged_or_replayed_signatures_are_refused_and_audited(served: Served,
     }[attack]
     answer = raw_request(served, http("POST", "/slack/events", body.encode(), headers))
     assert status_of(answer) == 401
-    assert_still_proposed(served, run)
+    assert_still_proposed(served, run, lambda: served.new_audit("rejected", before))
     rejected = served.new_audit("rejected", before)
     assert len(rejected) == 1 and rejected[0]["what"] == "/slack/events"
 
@@ -229,7 +253,7 @@ def test_signed_payload_from_another_workspace_or_app_is_refused(served: Served,
     answer = raw_request(served, http("POST", "/slack/events", body.encode(),
                                       signed_headers(body)))
     assert status_of(answer) == 403
-    assert_still_proposed(served, run)
+    assert_still_proposed(served, run, lambda: served.new_audit("rejected", before))
     rejected = served.new_audit("rejected", before)
     assert len(rejected) == 1 and evil in str(rejected[0]["reason"])
 
@@ -247,7 +271,12 @@ def test_click_for_another_run_from_this_runs_message_is_refused(served: Served)
     rejected = eventually(lambda: [r for r in served.audit("rejected")
                                    if r.get("what") == "click"], what="the audited refusal")
     assert rejected
-    assert_still_proposed(served, second)
+
+    def refusal_sent() -> list[Call]:
+        # The listener's last act: the refusal, to the clicker only.
+        return [c for c in served.slack.of("chat.postEphemeral") if second.id in c.text()]
+
+    assert_still_proposed(served, second, refusal_sent)
 
 
 def test_click_whose_action_id_and_value_disagree_is_refused(served: Served) -> None:
@@ -264,22 +293,31 @@ def test_click_whose_action_id_and_value_disagree_is_refused(served: Served) -> 
     answer = raw_request(served, http("POST", "/slack/events", body.encode(),
                                       signed_headers(body)))
     assert status_of(answer) == 200
-    eventually(lambda: [r for r in served.audit("rejected") if "does not match" in
-                        str(r.get("reason"))], what="the audited refusal")
-    assert_still_proposed(served, run)
-    assert_still_proposed(served, other)
+
+    def refusal_recorded() -> list[dict[str, object]]:
+        # The listener's last act: it records the refusal and returns.
+        return [r for r in served.audit("rejected") if "does not match" in
+                str(r.get("reason"))]
+
+    eventually(refusal_recorded, what="the audited refusal")
+    assert_still_proposed(served, run, refusal_recorded)
+    assert_still_proposed(served, other, refusal_recorded)
 
 
 def test_replayed_valid_click_runs_once(served: Served) -> None:
     run = propose(served)
     body = click_payload(run)
     headers = signed_headers(body)
+    before = len(served.audit("rejected"))
     for _ in range(3):  # the same signed request, within the signature window
         assert status_of(raw_request(served, http("POST", "/slack/events", body.encode(),
                                                   headers))) == 200
     eventually(lambda: served.store.get(run.id).state is RunState.SUCCEEDED,  # type: ignore[union-attr]
                what="the run")
-    time.sleep(0.5)
+    # The click has run, and the two replays were refused at the door (recorded before
+    # they were answered, with no work queued): nothing of the three is still on its way.
+    eventually(lambda: len(served.new_audit("rejected", before)) == 2,
+               what="the replays to be refused")
     steps = [e for e in AuditLog(served.tmp / "audit.db").list(run_id=run.id, kind="step")]
     assert len(steps) == 1
 
@@ -294,14 +332,16 @@ def test_request_smuggled_in_a_get_body_never_reaches_the_webhook(served: Served
         "Authorization": f"Bearer {ALERT_TOKEN}", "Content-Type": "application/json"})
     # The inner request is the body of a GET: it must be consumed as that body (or the
     # connection closed), never parsed as a request of its own.
+    # Each exchange ends when the server closes the connection: it is then done with all it
+    # read from it, the inner request included had it been taken as one.
     answer = raw_request(served, http("GET", "/healthz", inner) +
-                         http("GET", "/healthz"), read_timeout=3)
+                         http("GET", "/healthz"), read_timeout=10, until_closed=True)
     assert answer.count(b"HTTP/1.1 ") >= 1
     assert b'"accepted"' not in answer
     for target in ("/nope", "/slack/events"):
-        answer = raw_request(served, http("GET", target, inner), read_timeout=3)
+        answer = raw_request(served, http("GET", target, inner), read_timeout=10,
+                             until_closed=True)
         assert b'"accepted"' not in answer
-    time.sleep(0.5)
     assert not any("Smuggled" in json.dumps(e) for e in served.audit("alert"))
 
 
@@ -404,7 +444,9 @@ def test_http_mode_without_a_signing_secret_refuses_to_start(tmp_path: Path,
     env.pop("SLACK_SIGNING_SECRET")
     proc = BotProcess(FAKE_SERVE, env)
     assert proc.proc.wait(60) == 2
-    time.sleep(0.2)
+    # The process has exited; a thread reads what it wrote to stderr.
+    eventually(lambda: any("SLACK_SIGNING_SECRET" in line for line in proc.lines),
+               what="the bot's refusal to be read from its stderr")
     assert any("SLACK_SIGNING_SECRET" in line for line in proc.lines)
 
 
@@ -441,7 +483,7 @@ def test_non_ascii_digits_in_the_timestamp_are_refused_and_audited(served: Serve
     request = request.replace(b"X-Slack-Request-Timestamp: ", b"X-Slack-Request-Timestamp: \xb2",
                               1)
     assert status_of(raw_request(served, request)) == 401
-    assert_still_proposed(served, run)
+    assert_still_proposed(served, run, lambda: served.new_audit("rejected", before))
     assert served.new_audit("rejected", before)
 
 
@@ -474,5 +516,7 @@ def test_a_replayed_signed_command_is_not_handled_twice(served: Served) -> None:
                 if r["id"] not in before]
 
     eventually(lambda: len(new_runs()) == 1, what="the plan")
-    time.sleep(0.5)
+    # Nothing else is on its way: the two replays were refused at the door (waited for
+    # above; recorded before they were answered, with no work queued), and the one request
+    # handled has made its run.
     assert len(new_runs()) == 1

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 
 from chatops.audit import AuditLog
 from chatops.runs import RunState
@@ -15,6 +14,7 @@ from chatops.slack.blocks import APPROVE
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import Bot, eventually
 from tests.slack.helpers import message_ts, propose, scale_calls
+from tests.waiting import wait_until_idle
 
 
 def _edit(bot: Bot, run_id: str, **columns: str) -> None:
@@ -49,5 +49,5 @@ def test_a_plan_rewritten_in_the_database_is_not_what_runs(bot: Bot,
                      message_ts=message_ts(run))
     eventually(lambda: bot.service.store.get(run.id).state is RunState.SUCCEEDED,  # type: ignore[union-attr]
                what="the run")
-    time.sleep(0.2)
+    wait_until_idle(bot)  # the click's listener has returned: nothing is still on its way
     assert cluster.deployments[("dev", "checkout-api")] == 3

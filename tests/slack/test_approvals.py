@@ -11,6 +11,7 @@ from chatops.slack.blocks import APPROVE, DENY, EDIT
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import Bot, eventually
 from tests.slack.helpers import message_ts, propose, scale_calls
+from tests.waiting import wait_until_idle
 
 
 def _audit(bot: Bot) -> AuditLog:
@@ -69,7 +70,7 @@ def test_repeated_action_payload_and_double_clicks_run_once(bot: Bot,
     for t in threads:
         t.join()
     eventually(lambda: bot.service.store.get(run.id).state is RunState.SUCCEEDED)
-    time.sleep(0.5)
+    wait_until_idle(bot)  # every click's listener has returned, the losers' too
     assert len(scale_calls(cluster)) == 1
     assert [e.kind for e in _audit(bot).list(run_id=run.id)].count("result") == 1
     assert len(bot.service.store.get(run.id).approvals) == 1

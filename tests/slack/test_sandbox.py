@@ -23,6 +23,7 @@ from tests.slack.helpers import message_ts, propose, race_clicks
 from tests.slack.mock_slack import MockSlack
 from tests.slack.processes import bot_env, bot_processes
 from tests.slack.sender import Sender, next_ts
+from tests.waiting import exited_cleanly
 
 pytestmark = pytest.mark.k8s
 
@@ -94,7 +95,9 @@ def test_two_serve_processes_share_one_database(world: World, sandbox: Any, tmp_
                    what="the run to finish")
         assert store.get(run_id).state is RunState.SUCCEEDED
         assert world.replicas("dev", "checkout-api") == 3
-        time.sleep(1.0)
+    # Both processes have stopped, and a bot process runs what it queued to the end before
+    # it exits: every click's listener has returned, the losers' too.
+    exited_cleanly(one, two)
     audit = AuditLog(tmp_path / "audit.db")
     kinds = [e.kind for e in audit.list(run_id=run_id, limit=200)]
     assert kinds.count("result") == 1 and kinds.count("step") == 1

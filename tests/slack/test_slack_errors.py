@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 from chatops.runs import RunState
 from chatops.slack.blocks import APPROVE
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import Bot, eventually
 from tests.slack.helpers import message_ts, propose
+from tests.waiting import wait_until_idle
 
 
 def test_rate_limited_post_is_retried_after_retry_after(bot: Bot) -> None:
@@ -41,7 +40,11 @@ def test_persistent_server_errors_give_up_and_the_run_still_completes(
     eventually(lambda: bot.service.store.get(run.id).state is RunState.SUCCEEDED)
     assert cluster.deployments[("prod", "checkout-api")] == 5
     bot.flush()
-    time.sleep(0.2)
+    # Nothing more on its way: the click's listener has returned (its result post tried and
+    # given up, its last edit queued), and then the edits it queued were sent, retries
+    # included.
+    wait_until_idle(bot)
+    bot.flush()
     # Bounded: one try plus two retries per edit ("running", then the result).
     assert len(bot.slack.of("chat.update")) - before <= 3 * 2
 

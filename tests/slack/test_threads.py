@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 from chatops.runs import RunState
 from tests.slack.conftest import Bot, eventually
 from tests.slack.helpers import all_runs
 from tests.slack.sender import next_ts
+from tests.waiting import wait_until_idle
 
 
 def _posts_in(bot: Bot, thread: str) -> list[str]:
@@ -67,7 +66,7 @@ def test_channel_chatter_other_threads_and_bots_are_ignored(bot: Bot) -> None:
                       "channel_type": "im", "ts": next_ts()})
     bot.sender.event({"type": "message", "subtype": "message_changed", "channel": "C0OPS",
                       "channel_type": "channel", "ts": next_ts(), "message": {}})
-    time.sleep(0.5)
+    wait_until_idle(bot)  # whatever the four events queued has run
     assert [c.method for c in bot.slack.calls] == ["auth.test"]
 
 
@@ -80,7 +79,7 @@ def test_retried_event_runs_nothing_twice(bot: Bot) -> None:
                                        retry_num=retry)
         assert response.status == 200
     bot.slack.wait_for("chat.postMessage", "checkout-api in prod")
-    time.sleep(0.5)
+    wait_until_idle(bot)  # the retries' listeners (if any were queued) have returned too
     assert len(bot.slack.of("chat.postMessage")) == 1
     audit = bot.service.audit
     assert [e.kind for e in audit.list()].count("message") == 1  # type: ignore[attr-defined]
@@ -99,5 +98,5 @@ def test_mention_in_a_known_thread_is_handled_once(bot: Bot) -> None:
              "channel": "C0OPS", "channel_type": "channel", "ts": ts, "thread_ts": root}
     bot.sender.event(event)
     bot.slack.wait_for("chat.postMessage", "checkout-api in staging")
-    time.sleep(0.5)
+    wait_until_idle(bot)  # the message event's listener (if one was queued) has returned too
     assert len(bot.slack.of("chat.postMessage")) == 2
