@@ -37,6 +37,8 @@ from chatops.settings_sources import (
     SettingsError,
     Source,
     default_profile_path,
+    parse_database_url,
+    redact_url,
 )
 
 __all__ = ["DEFAULT", "FLAG", "NO_PROFILE", "PROFILE_FILE", "PROFILE_VARIABLE", "Profile",
@@ -74,6 +76,9 @@ class Settings:
     cache_dir: Path
     state_db: Path
     audit_db: Path
+    database_url: str | None = field(default=None, repr=False)
+    """A `postgresql://` URL: when set, every store (state, alerts, audit) is in that one
+    database instead of the SQLite files `state_db` and `audit_db`."""
     policy_path: Path | None = None
     model_dir: Path | None = None
     kubeconfig: Path | None = None
@@ -103,6 +108,17 @@ class Settings:
     """Seconds a client may take to send a request head before its connection is closed."""
     http_body_timeout: float = 10.0
     """Seconds a client may pause while sending a request body."""
+    leader_election: bool = False
+    """Whether replicas elect one (a Lease) to do the work that must happen once; off, this
+    process does it (the embedded single-replica default)."""
+    lease_name: str = "chatops"
+    lease_namespace: str | None = None
+    """The Lease's namespace (unset: the pod's own, else `default`)."""
+    lease_duration: float = 15.0
+    lease_renew_deadline: float = 10.0
+    lease_retry_period: float = 2.0
+    pod_name: str | None = None
+    """This replica's name as the Lease holder (unset: the host name, which is the pod's)."""
 
     @classmethod
     def resolve(cls, env: Mapping[str, str] | None = None,
@@ -120,6 +136,17 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """The environment and the defaults only, never a profile (tests, helper processes)."""
         return cls.resolve(env, use_profile=False)
+
+    @property
+    def state_location(self) -> str | Path:
+        """Where the runs, dedupe keys, workers, threads and alerts are: the database URL,
+        else the `state_db` file."""
+        return self.database_url or self.state_db
+
+    @property
+    def audit_location(self) -> str | Path:
+        """Where the audit log is: the database URL, else the `audit_db` file."""
+        return self.database_url or self.audit_db
 
     @property
     def sandbox_dir(self) -> Path:
@@ -151,6 +178,15 @@ def _int(text: str, _env: Mapping[str, str]) -> int:
         raise SettingsError(f"{text!r} is not a whole number") from None
 
 
+def _bool(text: str, _env: Mapping[str, str]) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"{text!r} is not true or false (1/0, true/false, yes/no, on/off)")
+
+
 def _float(text: str, _env: Mapping[str, str]) -> float:
     try:
         return float(text)
@@ -169,6 +205,8 @@ class _Spec:
     """Whether a profile may hold it (not the folders the profile is found in)."""
     unset: str = "unset"
     """What an unset value means, for `chatops settings`."""
+    show: Callable[[str], str] | None = None
+    """How a value is shown, when not as it is (a URL without its password)."""
 
 
 _SPECS: dict[str, _Spec] = {
@@ -176,6 +214,10 @@ _SPECS: dict[str, _Spec] = {
     "cache_dir": _Spec(("CHATOPS_CACHE_DIR",), _path, in_profile=False),
     "state_db": _Spec(("CHATOPS_STATE_DB",), _path),
     "audit_db": _Spec(("CHATOPS_AUDIT_DB",), _path),
+    "database_url": _Spec(("CHATOPS_DATABASE_URL",), parse_database_url,
+                          in_profile=False,
+                          unset="unset (the SQLite files state_db and audit_db)",
+                          show=redact_url),
     "policy_path": _Spec(("CHATOPS_POLICY",), _path,
                          unset="unset (everyone may read, nobody may change)"),
     "model_dir": _Spec(("CHATOPS_MODEL_DIR",), _path, unset="unset (the packaged model)"),
@@ -201,6 +243,14 @@ _SPECS: dict[str, _Spec] = {
     "audit_checkpoint_seconds": _Spec(("CHATOPS_AUDIT_CHECKPOINT_SECONDS",), _float),
     "http_header_timeout": _Spec(("CHATOPS_HTTP_HEADER_TIMEOUT",), _float),
     "http_body_timeout": _Spec(("CHATOPS_HTTP_BODY_TIMEOUT",), _float),
+    "leader_election": _Spec(("CHATOPS_LEADER_ELECTION",), _bool),
+    "lease_name": _Spec(("CHATOPS_LEASE_NAME",)),
+    "lease_namespace": _Spec(("CHATOPS_LEASE_NAMESPACE",),
+                             unset="unset (the pod's namespace, else default)"),
+    "lease_duration": _Spec(("CHATOPS_LEASE_DURATION",), _float),
+    "lease_renew_deadline": _Spec(("CHATOPS_LEASE_RENEW_DEADLINE",), _float),
+    "lease_retry_period": _Spec(("CHATOPS_LEASE_RETRY_PERIOD",), _float),
+    "pod_name": _Spec(("CHATOPS_POD_NAME",), unset="unset (the host name)"),
 }
 
 
@@ -328,6 +378,8 @@ class Resolved:
         spec = _SPECS[name]
         if spec.secret:
             return "set" if value else "unset"
+        if value is not None and spec.show is not None:
+            return spec.show(str(value))
         return spec.unset if value is None else str(value)
 
 

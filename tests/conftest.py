@@ -9,7 +9,8 @@ import pytest
 
 from chatops.runbook.catalogue import Catalogue, load_catalogue
 
-pytest_plugins = ["tests.plugins.sandbox_fixtures", "tests.plugins.world_fixtures"]
+pytest_plugins = ["tests.plugins.sandbox_fixtures", "tests.plugins.world_fixtures",
+                  "tests.plugins.postgres_fixtures"]
 
 # A developer's `chatops demo` leaves a profile that commands fall back on; the tests
 # (and the bot processes they start) must not depend on one. Tests of the profile set

@@ -7,6 +7,11 @@ delays posts instead of dropping them. Rows are claimed with conditional updates
 bot processes never post the same item twice. A post that failed waits until its
 `next_attempt_at` (holding back the rest of its thread only); one given up keeps its row,
 marked `failed_at`, with the last error.
+
+Folding an alert, queueing a post and giving up a thread's root read a group's rows and
+then write what they read decided; they take the group's lock (`group_lock`) so that on
+PostgreSQL, whose writers do not queue behind one another as SQLite's do, two processes
+never fold over each other's alerts, and a group's posts are numbered in commit order.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ _GROUPS_V1 = """CREATE TABLE IF NOT EXISTS alert_groups (
     alerts TEXT NOT NULL,
     dirty INTEGER NOT NULL DEFAULT 0,
     created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL{insertion_order}
 )"""
 _OUTBOX_V1 = """CREATE TABLE IF NOT EXISTS alert_outbox (
     id {id_pk},
@@ -64,7 +69,7 @@ def _add_retry_columns(conn: Connection, dialect: Dialect) -> None:
     have = {row["name"] for row in conn.execute(dialect.column_names, ("alert_outbox",))}
     for name, decl in _OUTBOX_RETRY_COLUMNS.items():
         if name not in have:
-            conn.execute(f"ALTER TABLE alert_outbox ADD COLUMN {name} {decl}")
+            conn.execute(dialect.ddl(f"ALTER TABLE alert_outbox ADD COLUMN {name} {decl}"))
 
 
 SCHEMA = StoreSchema("alerts", (
@@ -78,6 +83,11 @@ SCHEMA = StoreSchema("alerts", (
     )),
 ))
 """The alert store's tables, oldest version first."""
+
+
+def group_lock(key: str) -> str:
+    """The name of the lock a group's read-then-write transactions take."""
+    return f"chatops:alert-group:{key}"
 
 
 @dataclass(frozen=True)
@@ -121,12 +131,15 @@ class OutboxStats:
 
 
 class AlertStore:
-    """SQLite persistence for alert threads and the outbox."""
+    """Alert threads and the outbox, in the state database (SQLite or PostgreSQL)."""
 
-    def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time) -> None:
-        self.path = str(path)
+    def __init__(self, path: str | Path | Database, *,
+                 clock: Callable[[], float] = time.time) -> None:
+        """Open (creating or migrating) the alert tables at `path`: an SQLite file, a
+        `postgresql://` URL, or a `Database` already open (the run store's)."""
         self.clock = clock
         self.database: Database = open_database(path)
+        self.path = self.database.path  # never a password: fit for messages
         self._db = self.database.conn
         self.tx = self.database.tx
         migrate(self.database, SCHEMA)
@@ -140,7 +153,7 @@ class AlertStore:
                anchor: str | None = None) -> tuple[bool, bool]:
         """Fold one alert into its group. Returns (new group, new fingerprint in the group)."""
         now = self.clock()
-        with self.tx() as db:
+        with self.tx(lock=group_lock(key)) as db:
             row = db.execute("SELECT * FROM alert_groups WHERE key = ?", (key,)).fetchone()
             alerts: dict[str, Any] = json.loads(row["alerts"]) if row else {}
             seen = alerts.get(fingerprint)
@@ -148,7 +161,8 @@ class AlertStore:
             alerts[fingerprint] = {**alert, "count": max(count, 1)}
             blob = json.dumps(alerts, sort_keys=True)
             if row is None:
-                db.execute("INSERT INTO alert_groups VALUES (?, ?, NULL, ?, ?, 0, ?, ?)",
+                db.execute("INSERT INTO alert_groups (key, channel, ts, anchor, alerts, dirty, "
+                           "created_at, updated_at) VALUES (?, ?, NULL, ?, ?, 0, ?, ?)",
                            (key, channel, anchor, blob, now, now))
             else:
                 db.execute("UPDATE alert_groups SET alerts = ?, dirty = 1, updated_at = ? "
@@ -157,7 +171,7 @@ class AlertStore:
 
     def enqueue(self, channel: str, group_key: str, kind: str, body: Mapping[str, Any]) -> None:
         """Queue a post for the group's thread (or its root, for kind `root`)."""
-        with self.tx() as db:
+        with self.tx(lock=group_lock(group_key)) as db:
             db.execute("INSERT INTO alert_outbox(channel, group_key, kind, body, created_at) "
                        "VALUES (?, ?, ?, ?, ?)",
                        (channel, group_key, kind, json.dumps(body, sort_keys=True), self.clock()))
@@ -230,7 +244,7 @@ class AlertStore:
         up cannot exist: the items queued for it fail with it, and the group is forgotten,
         so the group's next alert starts a new thread. Returns the ids failed with it."""
         now = self.clock()
-        with self.tx() as db:
+        with self.tx(lock=group_lock(item.group_key)) as db:
             db.execute("UPDATE alert_outbox SET claimed_by = NULL, attempts = ?, "
                        "failed_at = ?, last_error = ? WHERE id = ?",
                        (item.attempts + 1, now, error, item.id))
@@ -248,7 +262,8 @@ class AlertStore:
     def dirty_groups(self) -> list[Group]:
         """Threads whose root message no longer shows their alerts' state."""
         rows = self._db().execute(
-            "SELECT * FROM alert_groups WHERE dirty = 1 AND ts IS NOT NULL").fetchall()
+            "SELECT * FROM alert_groups WHERE dirty = 1 AND ts IS NOT NULL "  # noqa: S608
+            f"ORDER BY {self.database.dialect.insertion_order}").fetchall()
         return [_group(r) for r in rows]
 
     def clean(self, key: str, seen_updated_at: float) -> bool:
@@ -260,9 +275,11 @@ class AlertStore:
 
     def pending(self, channel: str | None = None) -> int:
         """Posts still waiting (for `channel`, or for all channels); given up ones are not."""
-        row = self._db().execute(
-            "SELECT COUNT(*) AS n FROM alert_outbox WHERE posted_at IS NULL AND failed_at IS "
-            "NULL AND (? IS NULL OR channel = ?)", (channel, channel)).fetchone()
+        waiting = "SELECT COUNT(*) AS n FROM alert_outbox WHERE posted_at IS NULL AND " \
+                  "failed_at IS NULL"
+        db = self._db()
+        row = (db.execute(waiting).fetchone() if channel is None else
+               db.execute(f"{waiting} AND channel = ?", (channel,)).fetchone())
         return int(row["n"])
 
     def failed_count(self) -> int:
@@ -273,11 +290,11 @@ class AlertStore:
 
     def stats(self) -> OutboxStats:
         """Counts of waiting, retrying, given up and posted items."""
+        waiting = "posted_at IS NULL AND failed_at IS NULL"
         row = self._db().execute(
-            "SELECT COALESCE(SUM(posted_at IS NULL AND failed_at IS NULL), 0) AS pending, "
-            "COALESCE(SUM(posted_at IS NULL AND failed_at IS NULL AND attempts > 0), 0) "
-            "AS retrying, COALESCE(SUM(failed_at IS NOT NULL), 0) AS failed, "
-            "COALESCE(SUM(posted_at IS NOT NULL), 0) AS posted FROM alert_outbox").fetchone()
+            f"SELECT {_count(waiting)} AS pending, {_count(waiting + ' AND attempts > 0')} "  # noqa: S608
+            f"AS retrying, {_count('failed_at IS NOT NULL')} AS failed, "
+            f"{_count('posted_at IS NOT NULL')} AS posted FROM alert_outbox").fetchone()
         return OutboxStats(int(row["pending"]), int(row["retrying"]), int(row["failed"]),
                            int(row["posted"]))
 
@@ -286,6 +303,11 @@ class AlertStore:
         row = self._db().execute("SELECT updated_at FROM alert_groups WHERE key = ?",
                                  (key,)).fetchone()
         return float(row["updated_at"]) if row else 0.0
+
+
+def _count(condition: str) -> str:
+    """How many rows meet `condition` (a sum of booleans is SQLite's alone)."""
+    return f"COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"
 
 
 def _group(row: Any) -> Group:

@@ -54,7 +54,14 @@ from chatops.audit.schema import (
 )
 from chatops.logs import scrub
 from chatops.ports import AuditRecord
-from chatops.storage import BUSY_TIMEOUT_S, Connection, Database, migrate, open_database
+from chatops.storage import (
+    BUSY_TIMEOUT_S,
+    MIGRATION_LOCK,
+    Connection,
+    Database,
+    migrate,
+    open_database,
+)
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +92,15 @@ _INSERT_EVENT = ("insert into audit_events (id, ts, kind, actor, run_id, thread,
                  "prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _UPDATE_HEAD = "update audit_head set last_id = ?, last_hash = ? where id = 1"
 
+AUDIT_LOCK = "chatops:audit-chain"
+"""The lock every append takes before it reads the chain's end (`Database.tx(lock=...)`):
+on PostgreSQL an advisory lock, as the transaction's first statement, under READ COMMITTED,
+so the next writer reads the new end. `FOR UPDATE` on the end row would not do: a writer
+that waited for it still reads the old end. A UNIQUE `prev_hash` is the backstop."""
+
 
 class AuditLog:
-    """An append-only, hash-chained audit log in one SQLite file.
+    """An append-only, hash-chained audit log in one SQLite file or PostgreSQL database.
 
     Safe to share between threads (a connection per thread, appends behind a lock) and
     between processes (each append takes the database's write lock before reading the
@@ -110,6 +123,7 @@ class AuditLog:
         # dies; an OS crash or power cut may drop the newest events, which `verify` then
         # reports as removed (the head row is written with them).
         self._db: Database = open_database(self.path)
+        self.path = self._db.path  # a PostgreSQL URL without its password
         try:
             migrate(self._db, SCHEMA)
             self._ensure_schema()
@@ -129,7 +143,7 @@ class AuditLog:
         # a head row unless both were gone: `verify` reports what was removed.
         if all(tables_present(self._db.conn(), self._db.dialect)):
             return
-        with self._lock, self._db.tx() as conn:
+        with self._lock, self._db.tx(lock=MIGRATION_LOCK) as conn:
             create_tables(conn, self._db.dialect)
 
     def _next_slot(self, conn: Connection) -> tuple[int, str, bool]:
@@ -169,7 +183,7 @@ class AuditLog:
         stored_data, data_text = _prepare_data(kind, data)
         kind_s = scrub(kind)
         actor_s, run_id_s, thread_s = _scrub_text(actor), _scrub_text(run_id), _scrub_text(thread)
-        with self._lock, self._db.tx() as conn:
+        with self._lock, self._db.tx(lock=AUDIT_LOCK) as conn:
             event_id, prev_hash, head_present = self._next_slot(conn)
             # The clock is read under the write lock so that ts order follows id order.
             ts = _format_ts(self._clock())

@@ -1,7 +1,9 @@
 """The audit log's tables and their versions.
 
 The DDL is the one sqlite-utils wrote before the log moved onto `chatops.storage`, so files
-created either way are the same, and stay plain for Datasette.
+created either way are the same, and stay plain for Datasette. On a backend whose writers
+do not queue behind one another (PostgreSQL) `prev_hash` is also UNIQUE: appends are
+serialized by a lock, and should that ever fail the chain cannot fork silently.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ _CREATE = (
 )
 
 
+_UNIQUE_LINKS = ('CREATE UNIQUE INDEX IF NOT EXISTS "idx_audit_events_prev_hash" '
+                 'ON "audit_events" ("prev_hash")')
+"""Two events naming the same previous one would be a fork."""
+
+
 def tables_present(conn: Connection, dialect: Dialect) -> tuple[bool, bool]:
     """Whether the events table and the head table exist."""
     return (conn.execute(dialect.has_table, (EVENTS_TABLE,)).fetchone() is not None,
@@ -49,7 +56,9 @@ def create_tables(conn: Connection, dialect: Dialect) -> None:
     """
     events, head = tables_present(conn, dialect)
     for statement in _CREATE:
-        conn.execute(statement)
+        conn.execute(dialect.ddl(statement))
+    if not dialect.serializes_writers:
+        conn.execute(_UNIQUE_LINKS)
     if not events and not head:
         conn.execute("INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, ?)",
                      (GENESIS_HASH,))

@@ -1,12 +1,14 @@
-"""`chatops audit ...`: list, show, verify, checkpoint and export the tamper-evident audit log."""
+"""`chatops audit ...`: list, show, verify, checkpoint and export the tamper-evident audit log,
+in its SQLite file or in the PostgreSQL database of `CHATOPS_DATABASE_URL`."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -19,25 +21,60 @@ from chatops.audit import (
     newest_checkpoint,
     read_checkpoint_file,
 )
+from chatops.audit.log import EVENTS_TABLE
 from chatops.cli.checkpoints import (
     CONFIGMAP_PREFIX,
     default_api_client,
     parse_configmap_ref,
 )
+from chatops.cli.db_cmd import database_url_option
 from chatops.cli.settings_cmd import load_settings
 from chatops.cli.wiring import SetupError
 from chatops.errors import ClusterError
 from chatops.settings import Settings
+from chatops.settings_sources import redact_url
+from chatops.storage import DatabaseUnavailable, is_postgres_url, open_database
 
 EXIT_TAMPERED = 1
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
 
-db_option = click.option(
-    "--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-    help="The audit database file (default: $CHATOPS_AUDIT_DB, else the active profile's, "
-         "e.g. the demo's, else audit.db in the chatops data folder).",
+
+
+class _AuditDatabase(click.Path):
+    """An SQLite file (a `Path`), or a `postgresql://` URL (kept as text)."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and is_postgres_url(value):
+            return value
+        return super().convert(value, param, ctx)
+
+
+_db_option = click.option(
+    "--db", "db_path", type=_AuditDatabase(path_type=Path, dir_okay=False), default=None,
+    help="The audit database file, or a postgresql:// URL (default: $CHATOPS_DATABASE_URL, "
+         "else $CHATOPS_AUDIT_DB, else the active profile's, e.g. the demo's, else audit.db "
+         "in the chatops data folder).",
 )
+
+
+def db_option(command: Callable[..., None]) -> Callable[..., None]:
+    """`--db` and `--database-url`, the audit database's two options."""
+    return _db_option(database_url_option(command))
+
+
+def _audit_settings(db_path: Path | str | None, database_url: str | None) -> Settings:
+    """The settings with the audit database the options name: `--db FILE` beats a URL
+    from the environment, and a URL may be given to either option."""
+    if isinstance(db_path, str):
+        if database_url is not None and database_url != db_path:
+            _usage("Give the audit database once: --db or --database-url.")
+        database_url, db_path = db_path, None
+    settings = load_settings(audit_db=db_path, database_url=database_url)
+    if db_path is not None and database_url is None:
+        settings = settings.with_(database_url=None)
+    return settings
 
 
 def _has_audit_tables(path: Path) -> bool:
@@ -54,8 +91,27 @@ def _has_audit_tables(path: Path) -> bool:
     return bool(found)
 
 
+def _open_url(url: str) -> AuditLog:
+    """Open the audit log in the PostgreSQL database at `url` when it has one, or exit 2."""
+    where = redact_url(url)
+    try:
+        db = open_database(url)
+        try:
+            found = db.conn().execute(db.dialect.has_table, (EVENTS_TABLE,)).fetchone()
+        finally:
+            db.close_all()
+        if found is None:
+            _usage(f"{where} holds no audit log (no {EVENTS_TABLE} table). Check --db, "
+                   "--database-url or CHATOPS_DATABASE_URL, or run `chatops db migrate`.")
+        return AuditLog(url)
+    except DatabaseUnavailable as exc:
+        _usage(f"Cannot read the audit log: {exc}.")
+
+
 def _open(settings: Settings) -> AuditLog:
     """Open the settings' existing audit log, or exit 2 saying what to pass instead."""
+    if settings.database_url is not None:
+        return _open_url(settings.database_url)
     path = settings.audit_db
     if not path.is_file():
         click.echo(f"No audit log at {path}. Pass --db PATH or set CHATOPS_AUDIT_DB "
@@ -99,10 +155,10 @@ def audit() -> None:
 @click.option("--kind", default=None, help="Only events of this kind (message, plan, ...).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per event.")
 @db_option
-def list_(limit: int, run_id: str | None, kind: str | None, as_json: bool,
-          db_path: Path | None) -> None:
+def list_(limit: int, run_id: str | None, kind: str | None, as_json: bool,  # noqa: PLR0917
+          db_path: Path | str | None, database_url: str | None) -> None:
     """List the newest events, newest first."""
-    with _open(load_settings(audit_db=db_path)) as log:
+    with _open(_audit_settings(db_path, database_url)) as log:
         events = log.list(limit=limit, run_id=run_id, kind=kind)
     for event in events:
         if as_json:
@@ -114,9 +170,9 @@ def list_(limit: int, run_id: str | None, kind: str | None, as_json: bool,
 @audit.command()
 @click.argument("event_id", metavar="ID", type=int)
 @db_option
-def show(event_id: int, db_path: Path | None) -> None:
+def show(event_id: int, db_path: Path | str | None, database_url: str | None) -> None:
     """Show one event, with its data and hashes, as indented JSON."""
-    with _open(load_settings(audit_db=db_path)) as log:
+    with _open(_audit_settings(db_path, database_url)) as log:
         event = log.get(event_id)
     if event is None:
         click.echo(f"No audit event {event_id}. `chatops audit list` shows the ids.", err=True)
@@ -188,7 +244,7 @@ def _signature_note(checkpoint: Checkpoint, key: str | None) -> str:
                    "Its signature is checked with $CHATOPS_AUDIT_CHECKPOINT_KEY when that "
                    "is set.")
 @db_option
-def verify(against: str | None, db_path: Path | None) -> None:
+def verify(against: str | None, db_path: Path | str | None, database_url: str | None) -> None:
     """Check the whole hash chain, and with --against that its end was not cut off.
 
     Exits 0 when it is intact; exits 1 naming the first row that was edited, is missing,
@@ -201,7 +257,7 @@ def verify(against: str | None, db_path: Path | None) -> None:
     checkpoints the one with the highest event id counts, so deleting its newest lines can
     only roll it back to an older checkpoint: a cut above that one then goes unnoticed.
     """
-    settings = load_settings(audit_db=db_path)
+    settings = _audit_settings(db_path, database_url)
     key = settings.audit_checkpoint_key
     checkpoint = _load_checkpoint(against, settings) if against is not None else None
     with _open(settings) as log:
@@ -238,7 +294,8 @@ def verify(against: str | None, db_path: Path | None) -> None:
                    "missing) instead of printing it; refused when the log no longer "
                    "reaches the newest checkpoint the file holds.")
 @db_option
-def checkpoint(out: Path | None, db_path: Path | None) -> None:
+def checkpoint(out: Path | None, db_path: Path | str | None,
+               database_url: str | None) -> None:
     """Record where the chain ends now, to keep outside the database.
 
     Checks the chain first (exit 1 and no checkpoint when it is broken), then prints the
@@ -251,7 +308,7 @@ def checkpoint(out: Path | None, db_path: Path | None) -> None:
     with the key set, that one must carry its signature): exit 1 and nothing appended
     otherwise, so a cut log is never signed into the file at its shorter end.
     """
-    settings = load_settings(audit_db=db_path)
+    settings = _audit_settings(db_path, database_url)
     key = settings.audit_checkpoint_key
     stored = _stored_checkpoint(out) if out is not None else None
     with _open(settings) as log:
@@ -303,9 +360,10 @@ def _stored_checkpoint(out: Path) -> Checkpoint | None:
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to this file instead of stdout.")
 @db_option
-def export(jsonl: bool, output: Path | None, db_path: Path | None) -> None:
+def export(jsonl: bool, output: Path | None, db_path: Path | str | None,
+           database_url: str | None) -> None:
     """Export every event, oldest first, for archiving or another tool."""
-    with _open(load_settings(audit_db=db_path)) as log:
+    with _open(_audit_settings(db_path, database_url)) as log:
         if output is None:
             log.export_jsonl(sys.stdout)
             return

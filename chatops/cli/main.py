@@ -12,6 +12,7 @@ import sys
 import click
 
 from chatops.cli.audit_cmd import audit
+from chatops.cli.db_cmd import db
 from chatops.cli.demo_cmd import demo
 from chatops.cli.nlu_cmd import nlu
 from chatops.cli.policy_cmd import policy
@@ -24,13 +25,16 @@ from chatops.cli.shell_cmd import shell
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
-@click.option("--log-json", is_flag=True, help="Write logs as JSON lines to stderr.")
-def cli(verbose: int, log_json: bool) -> None:
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Logs on stderr as text lines or JSON lines (for log "
+              "shippers).")
+@click.option("--log-json", is_flag=True, hidden=True, help="Same as --log-format json.")
+def cli(verbose: int, log_format: str, log_json: bool) -> None:
     """chatops: operate Kubernetes from chat, through reviewed runbooks."""
     from chatops.logs import configure_logging
 
     level = logging.WARNING - 10 * min(verbose, 2)
-    configure_logging(level, json_lines=log_json)
+    configure_logging(level, json_lines=log_json or log_format == "json")
 
 
 cli.add_command(runbooks)
@@ -42,6 +46,7 @@ cli.add_command(nlu)
 cli.add_command(sandbox)
 cli.add_command(policy)
 cli.add_command(settings)
+cli.add_command(db)
 
 
 def main() -> None:

@@ -15,11 +15,12 @@ from chatops.audit import AuditLog, CheckpointWriter
 from chatops.conversation import ConversationService
 from chatops.errors import ChatOpsError
 from chatops.policy.rules import Policy, PolicyError, load_policy, parse_policy
-from chatops.ports import Executor, IntentParser
+from chatops.ports import Executor, IntentParser, Leadership
 from chatops.runbook.catalogue import Catalogue, load_catalogue
 from chatops.runs import RunStore
 from chatops.runtime import Intervals, Runtime
 from chatops.settings import Settings
+from chatops.storage import DatabaseUnavailable
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -94,27 +95,40 @@ def build_service(settings: Settings, *, policy: Policy | None = None,
     # The policy first: a bad file is reported as such, before any cluster is contacted.
     policy = policy or build_policy(settings)
     catalogue = load_catalogue()
+    store, audit = build_stores(settings)
     return ConversationService(
         catalogue=catalogue,
         executor=executor or build_executor(settings),
         policy=policy,
-        store=RunStore(settings.state_db),
-        audit=AuditLog(settings.audit_db),
+        store=store,
+        audit=audit,
         parser=parser if parser is not None else (build_parser(settings, catalogue)
                                                   if use_model else None),
     )
 
 
+def build_stores(settings: Settings) -> tuple[RunStore, AuditLog]:
+    """The run store and the audit log, opened (and migrated) where the settings say: the
+    one database of `database_url`, else the SQLite files. An unreachable database is a
+    `SetupError` naming it (without its password)."""
+    try:
+        return RunStore(settings.state_location), AuditLog(settings.audit_location)
+    except DatabaseUnavailable as exc:
+        raise SetupError(f"{exc}. Check CHATOPS_DATABASE_URL (`chatops settings`).") from exc
+
+
 def build_runtime(settings: Settings, *, service: ConversationService | None = None,
                   executor: Executor | None = None, use_model: bool = True,
                   alerts: bool = True, alert_rules: AlertRules | None = None,
-                  checkpoints: bool = False, intervals: Intervals | None = None) -> Runtime:
+                  checkpoints: bool = False, intervals: Intervals | None = None,
+                  leadership: Leadership | None = None) -> Runtime:
     """The `Runtime` for `settings`; attach a surface, then `start()` it.
 
     `service` replaces the one built from the settings, `executor` only its cluster (tests
     pass in-memory ones). With `alerts`, the alert rules (`alert_rules`, else the settings'
     file) are read now, and an alert engine runs once a chat surface is attached. With
     `checkpoints`, the audit chain's head is anchored where the settings say (`serve`).
+    `leadership` replaces the one the settings give (a Lease, or this process alone).
     Raises `SetupError` naming what to fix (policy, kubeconfig, alert rules, checkpoints).
     """
     if service is None:
@@ -125,10 +139,14 @@ def build_runtime(settings: Settings, *, service: ConversationService | None = N
             rules = alert_rules or load_rules(settings.alert_rules_path, service.catalogue)
         except AlertRulesError as exc:
             raise SetupError(str(exc)) from exc
+    from chatops.cli.leadership import build_leadership
+
     return Runtime(service, alert_rules=rules,
-                   alert_store=AlertStore(service.store.path) if rules is not None else None,
+                   alert_store=AlertStore(service.store.database) if rules is not None else None,
                    checkpoints=_checkpoint_writer(settings, service) if checkpoints else None,
-                   intervals=intervals or Intervals(checkpoint=settings.audit_checkpoint_seconds))
+                   intervals=intervals or Intervals(checkpoint=settings.audit_checkpoint_seconds,
+                                                    lease=settings.lease_retry_period),
+                   leadership=leadership or build_leadership(settings))
 
 
 def _checkpoint_writer(settings: Settings, service: ConversationService

@@ -1,9 +1,11 @@
-"""Runs as a state machine in SQLite, with transactional conditional transitions.
+"""Runs as a state machine in the state database (SQLite or PostgreSQL), with
+transactional conditional transitions.
 
 Every change of state is one `UPDATE ... WHERE id = ? AND state IN (...)`: of two processes
-(or two clicks) racing for the same transition, exactly one sees a changed row and goes on.
-That, not locks in memory, is what keeps a run from executing twice, also across bot
-replicas sharing the database file.
+(or two clicks) racing for the same transition, exactly one sees a changed row and goes on
+(PostgreSQL makes the second UPDATE wait for the first and re-check its WHERE). That, not
+locks in memory, is what keeps a run from executing twice, also across bot replicas sharing
+the database.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +54,7 @@ SCHEMA = StoreSchema("runs", (
     result TEXT NOT NULL DEFAULT '{}',
     undo_of TEXT,
     message_ref TEXT,
-    act_as_approver INTEGER NOT NULL DEFAULT 0
+    act_as_approver INTEGER NOT NULL DEFAULT 0{insertion_order}
 )""",
         "CREATE INDEX IF NOT EXISTS runs_thread ON runs(channel, thread)",
         "CREATE INDEX IF NOT EXISTS runs_state ON runs(state)",
@@ -70,10 +73,12 @@ SCHEMA = StoreSchema("runs", (
 
 
 _JSON_FIELDS = {"raw_slots", "plan", "preview", "notes", "before", "result", "identity"}
+_RUN_COLUMNS = frozenset(f.name for f in fields(Run)) - {"approvals"}
+"""The columns a `Run` is made of (a backend may add its own, like an insertion order)."""
 
 
 def _decode(row: Any, approvals: tuple[Approval, ...]) -> Run:
-    data = {key: row[key] for key in row.keys()}  # noqa: SIM118 - sqlite3.Row
+    data = {key: row[key] for key in row.keys() if key in _RUN_COLUMNS}  # noqa: SIM118
     for key in _JSON_FIELDS:
         data[key] = json.loads(data[key])
     ident = data["identity"]
@@ -97,6 +102,8 @@ def _encode(key: str, value: Any) -> Any:
         return json.dumps(value, default=_json_default, sort_keys=True)
     if isinstance(value, RunState):
         return value.value
+    if isinstance(value, bool):
+        return int(value)  # an INTEGER column: PostgreSQL takes no boolean for it
     return value
 
 
@@ -133,12 +140,14 @@ class RunStore:
     connection; every write is a short transaction.
     """
 
-    def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time) -> None:
-        """Open (creating or migrating) the state database at `path`."""
-        self.path = str(path)
+    def __init__(self, path: str | Path | Database, *,
+                 clock: Callable[[], float] = time.time) -> None:
+        """Open (creating or migrating) the state database at `path`: an SQLite file, a
+        `postgresql://` URL, or a `Database` already open."""
         self.clock = clock
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.database: Database = open_database(path)
+        self.path = self.database.path  # never a password: fit for messages
         self._db = self.database.conn
         self._tx = self.database.tx
         migrate(self.database, SCHEMA)
@@ -177,8 +186,9 @@ class RunStore:
         approvals = tuple(
             Approval(r["approver"], r["approver_name"], r["digest"], r["decision"],
                      r["decided_at"])
-            for r in db.execute("SELECT * FROM approvals WHERE run_id = ? ORDER BY decided_at",
-                                (run_id,))
+            # Ties in the order SQLite's primary-key index gives them, on every backend.
+            for r in db.execute("SELECT * FROM approvals WHERE run_id = ? "
+                                "ORDER BY decided_at, approver, digest", (run_id,))
         )
         return _decode(row, approvals)
 
@@ -237,9 +247,12 @@ class RunStore:
 
     def runs_in_thread(self, channel: str, thread: str | None, limit: int = 20) -> list[Run]:
         """The thread's runs, newest first."""
+        dialect = self.database.dialect
+        # Runs created in the same instant (a test's clock) come newest inserted first.
         rows = self._db().execute(
-            "SELECT id FROM runs WHERE channel = ? AND thread IS ? "
-            "ORDER BY created_at DESC, rowid DESC LIMIT ?", (channel, thread, limit)).fetchall()
+            f"SELECT id FROM runs WHERE channel = ? AND thread {dialect.null_safe_eq} ? "  # noqa: S608
+            f"ORDER BY created_at DESC, {dialect.insertion_order} DESC LIMIT ?",
+            (channel, thread, limit)).fetchall()
         return [run for r in rows if (run := self.get(r["id"])) is not None]
 
     def heartbeat(self) -> None:
@@ -253,8 +266,9 @@ class RunStore:
         whose heartbeat is older than `stale_after` seconds.
         """
         lost = []
-        for row in self._db().execute("SELECT id, owner FROM runs WHERE state = ?",
-                                      (RunState.RUNNING.value,)).fetchall():
+        order = self.database.dialect.insertion_order
+        for row in self._db().execute(f"SELECT id, owner FROM runs WHERE state = ? "  # noqa: S608
+                                      f"ORDER BY {order}", (RunState.RUNNING.value,)).fetchall():
             owner = row["owner"]
             if owner == self.worker_id or self.workers.alive(owner, stale_after):
                 continue

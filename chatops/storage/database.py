@@ -1,4 +1,5 @@
-"""The one database interface every store goes through, and its SQLite backend.
+"""The one database interface every store goes through, and its SQLite backend (the
+embedded default); `chatops.storage.postgres` is the other.
 
 The connection policy is the same for every store: a connection per thread (one shared
 connection, behind a lock, for a private `:memory:` database), short write transactions
@@ -17,10 +18,19 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from chatops.errors import ChatOpsError
 from chatops.storage.dialect import SQLITE, Dialect
 
 BUSY_TIMEOUT_S = 30.0
 """How long a writer waits for another process's transaction before "database is locked"."""
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+"""Where `open_database` opens PostgreSQL; anything else is an SQLite file."""
+
+
+class DatabaseUnavailable(ChatOpsError):
+    """The database cannot be reached or opened; the message says where (never with a
+    password) and why."""
 
 
 class Cursor(Protocol):
@@ -59,7 +69,8 @@ class Database(Protocol):
 
     @property
     def path(self) -> str:
-        """Where the database is (a file path, or `:memory:`)."""
+        """Where the database is (a file path, `:memory:`, or a URL without its password),
+        fit for messages and logs."""
         ...
 
     @property
@@ -71,9 +82,16 @@ class Database(Protocol):
         """This thread's connection, for reads outside a transaction."""
         ...
 
-    def tx(self) -> AbstractContextManager[Connection]:
+    def tx(self, lock: str | None = None) -> AbstractContextManager[Connection]:
         """A write transaction holding the write lock from its start; rolled back when the
-        block raises."""
+        block raises.
+
+        A transaction that reads rows and then writes what it read decided (fold into a
+        group, append to a chain) names a `lock`: of transactions naming the same one, one
+        runs at a time, and each sees what the one before committed. SQLite's write lock
+        already serializes every writer and ignores the name; PostgreSQL takes an advisory
+        lock on it as the transaction's first statement.
+        """
         ...
 
     def snapshot(self) -> AbstractContextManager[Connection]:
@@ -89,10 +107,24 @@ class Database(Protocol):
         ...
 
 
-def open_database(path: str | Path) -> Database:
-    """The database at `path`: an SQLite file (created with its folder when missing) or
-    `:memory:`. The one place that picks a backend."""
+def open_database(path: str | Path | Database) -> Database:
+    """The database at `path`: a `postgresql://` (or `postgres://`) URL, else an SQLite file
+    (created with its folder when missing) or `:memory:`. The one place that picks a backend.
+
+    A `Database` already open is returned as it is (stores sharing one database).
+    """
+    if not isinstance(path, str | Path):
+        return path
+    if is_postgres_url(path):
+        from chatops.storage.postgres import PostgresDatabase
+
+        return PostgresDatabase(str(path))
     return SQLiteDatabase(path)
+
+
+def is_postgres_url(path: str | Path) -> bool:
+    """Whether `path` names a PostgreSQL database rather than an SQLite file."""
+    return isinstance(path, str) and path.startswith(POSTGRES_SCHEMES)
 
 
 class SQLiteDatabase:
@@ -153,8 +185,9 @@ class SQLiteDatabase:
             self._opened.pop(ident).close()
 
     @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction, taken at once so that concurrent writers queue up."""
+    def tx(self, lock: str | None = None) -> Iterator[sqlite3.Connection]:
+        """A write transaction, taken at once so that concurrent writers queue up (`lock` is
+        not needed: SQLite's write lock already serializes every writer)."""
         with self._transaction(self.dialect.begin_write) as db:
             yield db
 

@@ -3,10 +3,12 @@ database brings the store's tables up to the newest one.
 
 The versions live in one table, `schema_versions` (store name, version), because several
 stores share one file (runs, dedupe keys, workers, threads and alerts live in the state
-database). Migrating takes the write lock before reading the store's version, so of two
-processes opening the same new file together one migrates and the other then finds the
-work done. Version 1 of every store is the schema as it was before versions were recorded,
-written so that it leaves such a file as it is.
+database, and every store in a PostgreSQL one). Migrating takes the write lock (and, on
+PostgreSQL, the `MIGRATION_LOCK` advisory lock, as concurrent DDL there is not serialized)
+before reading the store's version, so of two processes opening the same new database
+together one migrates and the other then finds the work done. Version 1 of every store is
+the schema as it was before versions were recorded, written so that it leaves such a file
+as it is.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from chatops.storage.database import Connection, Database
 from chatops.storage.dialect import Dialect
 
 VERSIONS_TABLE = "schema_versions"
+
+MIGRATION_LOCK = "chatops:schema"
+"""The lock every schema change takes (`Database.tx(lock=...)`): one at a time."""
 
 _CREATE_VERSIONS = (f"CREATE TABLE IF NOT EXISTS {VERSIONS_TABLE} ("
                     "store TEXT PRIMARY KEY, version INTEGER NOT NULL)")
@@ -73,8 +78,8 @@ def migrate(db: Database, schema: StoreSchema) -> int:
     """
     if _read_version(db.conn(), db.dialect, schema.store) == schema.latest:
         return schema.latest  # the common case: no write lock needed
-    with db.tx() as conn:
-        conn.execute(_CREATE_VERSIONS)
+    with db.tx(lock=MIGRATION_LOCK) as conn:
+        conn.execute(db.dialect.ddl(_CREATE_VERSIONS))
         current = _read_version(conn, db.dialect, schema.store)
         if current > schema.latest:
             raise SchemaTooNew(

@@ -1,4 +1,5 @@
-"""Fixtures for the audit log: real SQLite files in tmp_path, and a way to tamper with them."""
+"""Fixtures for the audit log: real SQLite files in tmp_path or real PostgreSQL databases
+(`audit_path` runs each test on both backends), and a way to tamper with them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from typing import Protocol
 import pytest
 
 from chatops.audit import AuditLog
+from chatops.storage import is_postgres_url
+from chatops.storage.postgres import to_driver
+from tests.plugins.postgres_fixtures import run_sql
 
 
 class Tamper(Protocol):
@@ -31,9 +35,10 @@ class StepClock:
 
 
 @pytest.fixture
-def audit_path(tmp_path: Path) -> Path:
-    """Where the audit database file lives for this test."""
-    return tmp_path / "audit.db"
+def audit_path(audit_location: Path | str) -> Path:
+    """Where the audit database file lives for this test (on PostgreSQL, the URL of the
+    test's database)."""
+    return audit_location  # type: ignore[return-value]
 
 
 @pytest.fixture
@@ -54,10 +59,13 @@ def seed(log: AuditLog, count: int) -> None:
 
 @pytest.fixture
 def tamper(audit_path: Path) -> Tamper:
-    """Run one SQL statement on the audit file with the plain sqlite3 module, as an
-    attacker with file access would, bypassing AuditLog entirely."""
+    """Run one SQL statement on the audit file with the plain sqlite3 module (or psycopg),
+    as an attacker with file access would, bypassing AuditLog entirely."""
 
     def run(sql: str, params: tuple[object, ...] = ()) -> None:
+        if is_postgres_url(audit_path):
+            run_sql(str(audit_path), to_driver(sql), params)
+            return
         conn = sqlite3.connect(audit_path)
         try:
             conn.execute(sql, params)

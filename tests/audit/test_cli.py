@@ -1,4 +1,5 @@
-"""`chatops audit ...` run as a user would run it (a real subprocess on a real file)."""
+"""`chatops audit ...` run as a user would run it (a real subprocess on a real file, or on a
+real PostgreSQL database given to --db as its URL)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 from chatops.audit import AuditLog
 from chatops.cli.audit_cmd import audit
-from tests.audit.conftest import seed
+from tests.audit.conftest import Tamper, seed
 
 
 def chatops(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -47,6 +48,7 @@ def test_list_json_with_filters(seeded: Path) -> None:
     assert events[0]["data"] == {"seq": 2, "text": "event 2"}
 
 
+@pytest.mark.sqlite_only
 def test_default_db_comes_from_the_settings(seeded: Path) -> None:
     result = chatops("list", "--json", env={"CHATOPS_AUDIT_DB": str(seeded)})
     assert result.returncode == 0, result.stderr
@@ -74,11 +76,8 @@ def test_verify_clean_log_exits_0(seeded: Path) -> None:
     assert result.stdout.startswith("OK: 8 events, chain intact")
 
 
-def test_verify_edited_row_exits_1_naming_it(seeded: Path) -> None:
-    conn = sqlite3.connect(seeded)
-    conn.execute("update audit_events set data = '{\"seq\":5,\"text\":\"harmless\"}' where id = 6")
-    conn.commit()
-    conn.close()
+def test_verify_edited_row_exits_1_naming_it(seeded: Path, tamper: Tamper) -> None:
+    tamper("update audit_events set data = '{\"seq\":5,\"text\":\"harmless\"}' where id = 6")
 
     result = chatops("verify", "--db", str(seeded))
     assert result.returncode == 1
@@ -87,11 +86,8 @@ def test_verify_edited_row_exits_1_naming_it(seeded: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_verify_deleted_last_row_exits_1(seeded: Path) -> None:
-    conn = sqlite3.connect(seeded)
-    conn.execute("delete from audit_events where id = 8")
-    conn.commit()
-    conn.close()
+def test_verify_deleted_last_row_exits_1(seeded: Path, tamper: Tamper) -> None:
+    tamper("delete from audit_events where id = 8")
 
     result = chatops("verify", "--db", str(seeded))
     assert result.returncode == 1

@@ -97,6 +97,7 @@ def test_reopening_the_file_continues_the_chain(audit_path: Path) -> None:
         assert log.verify().checked == 4
 
 
+@pytest.mark.sqlite_only
 def test_tokens_never_reach_the_file(audit_path: Path) -> None:
     bot, app = "xoxb-1234567890-0987654321-AbCdEfGhIjKl", "xapp-1-A0123-456-deadbeef"
     with AuditLog(audit_path) as log:
@@ -113,6 +114,7 @@ def test_tokens_never_reach_the_file(audit_path: Path) -> None:
         assert secret.encode() not in raw
 
 
+@pytest.mark.sqlite_only
 def test_tables_are_plain_for_datasette(audit_db: AuditLog, audit_path: Path) -> None:
     seed(audit_db, 2)
     conn = sqlite3.connect(audit_path)

@@ -1,6 +1,6 @@
 """The run state machine: every legal move works, every illegal one is an error (not a
 silent no-op), racing writers on two connections get exactly one winner, and dedupe keys
-expire."""
+expire; on SQLite and on PostgreSQL (`state_location`)."""
 
 from __future__ import annotations
 
@@ -48,8 +48,8 @@ def put_in(store: RunStore, state: RunState) -> str:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> RunStore:
-    return RunStore(tmp_path / "state.db")
+def store(state_location: Path | str) -> RunStore:
+    return RunStore(state_location)
 
 
 def test_every_state_has_its_moves_and_terminal_states_have_none() -> None:
@@ -90,8 +90,8 @@ def test_unknown_columns_are_refused(store: RunStore) -> None:
     assert store.get(run_id).state is RunState.PROPOSED  # type: ignore[union-attr]
 
 
-def test_two_connections_racing_for_one_move_get_one_winner(tmp_path: Path) -> None:
-    path = tmp_path / "state.db"
+def test_two_connections_racing_for_one_move_get_one_winner(state_location: Path | str) -> None:
+    path = state_location
     run_ids = [new_run(RunStore(path)) for _ in range(20)]
     stores = [RunStore(path), RunStore(path)]
     wins: list[str] = []
@@ -113,9 +113,9 @@ def test_two_connections_racing_for_one_move_get_one_winner(tmp_path: Path) -> N
     assert sorted(wins) == sorted(run_ids)  # each run approved exactly once
 
 
-def test_dedupe_keys_expire(tmp_path: Path) -> None:
+def test_dedupe_keys_expire(state_location: Path | str) -> None:
     now = [1000.0]
-    store = RunStore(tmp_path / "state.db", clock=lambda: now[0])
+    store = RunStore(state_location, clock=lambda: now[0])
     assert store.dedupe.claim("event:old")
     now[0] += 3600
     assert store.dedupe.claim("event:new")

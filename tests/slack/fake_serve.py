@@ -1,7 +1,8 @@
 """`chatops serve`'s HTTP path on an in-memory cluster, for the two-process tests.
 
 Run as `python -m tests.slack.fake_serve`; settings come from the environment exactly as
-for `chatops serve` (SLACK_*, CHATOPS_STATE_DB, CHATOPS_AUDIT_DB, CHATOPS_SLACK_API_URL).
+for `chatops serve` (SLACK_*, CHATOPS_STATE_DB, CHATOPS_AUDIT_DB or CHATOPS_DATABASE_URL,
+CHATOPS_SLACK_API_URL).
 Each process has its own fake cluster, so "ran once" is checked in the shared database.
 """
 
@@ -27,8 +28,8 @@ def main() -> None:
     settings = Settings.from_env()
     service = ConversationService(
         catalogue=load_catalogue(), executor=FakeCluster(deployments=fake_deployments()),
-        policy=parse_policy(DEMO_POLICY), store=RunStore(settings.state_db),
-        audit=AuditLog(settings.audit_db))
+        policy=parse_policy(DEMO_POLICY), store=RunStore(settings.state_location),
+        audit=AuditLog(settings.audit_location))
     run_server(settings, host="127.0.0.1", port=0, workers=4, service=service)
 
 

@@ -1,4 +1,5 @@
-"""Fixtures for the storage seam: real SQLite files in tmp_path."""
+"""Fixtures for the storage seam: real SQLite files in tmp_path, and real PostgreSQL
+databases (`db` runs each test on both backends; see tests/plugins/postgres_fixtures.py)."""
 
 from __future__ import annotations
 
@@ -6,22 +7,31 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from chatops.storage import SQLiteDatabase
+from chatops.storage import SQLiteDatabase, is_postgres_url, open_database
+from tests.plugins.postgres_fixtures import run_sql
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[SQLiteDatabase]:
-    """A new SQLite database file, closed after the test."""
-    database = SQLiteDatabase(tmp_path / "db" / "state.db")
+def db(db_backend: str, tmp_path: Path, request: pytest.FixtureRequest
+       ) -> Iterator[SQLiteDatabase]:
+    """A new SQLite database file, or a new PostgreSQL database; closed after the test."""
+    if db_backend == "postgresql":
+        database: Any = open_database(str(request.getfixturevalue("postgres_database")))
+    else:
+        database = SQLiteDatabase(tmp_path / "db" / "state.db")
     yield database
     database.close_all()
 
 
 def versions(path: Path | str) -> dict[str, int]:
-    """The `schema_versions` rows of the file at `path`, read with plain sqlite3."""
+    """The `schema_versions` rows of the file (or PostgreSQL URL) at `path`, read with plain
+    sqlite3 (or psycopg)."""
+    if is_postgres_url(path):
+        return dict(run_sql(str(path), "SELECT store, version FROM schema_versions"))
     with closing(sqlite3.connect(path)) as conn:
         return dict(conn.execute("SELECT store, version FROM schema_versions").fetchall())
 

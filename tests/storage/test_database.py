@@ -1,5 +1,6 @@
 """The connection policy every store shares: per-thread connections, write transactions
-taken at once, WAL, a busy timeout, synchronous=NORMAL."""
+taken at once, WAL, a busy timeout, synchronous=NORMAL (the tests of SQLite's own policy
+are `sqlite_only`; tests/storage/test_postgres.py has PostgreSQL's)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from chatops.storage import SQLITE, SQLiteDatabase, open_database
 
 
+@pytest.mark.sqlite_only
 def test_connections_follow_the_policy(db: SQLiteDatabase) -> None:
     conn = db.conn()
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -43,7 +45,7 @@ def test_a_write_transaction_rolls_back_when_the_block_raises(db: SQLiteDatabase
 def test_a_snapshot_does_not_see_later_commits(db: SQLiteDatabase) -> None:
     with db.tx() as conn:
         conn.execute("CREATE TABLE t (k TEXT PRIMARY KEY)")
-    other = SQLiteDatabase(db.path)
+    other = open_database(db.path)
     with db.snapshot() as conn:
         assert conn.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 0
         with other.tx() as writer:
@@ -71,6 +73,7 @@ def test_a_memory_database_is_one_database_for_every_thread() -> None:
     db.close_all()
 
 
+@pytest.mark.sqlite_only
 def test_close_all_closes_every_thread_connection(db: SQLiteDatabase) -> None:
     mine = db.conn()
     theirs: list[sqlite3.Connection] = []
@@ -89,6 +92,7 @@ def test_close_all_closes_every_thread_connection(db: SQLiteDatabase) -> None:
     assert db.conn() is not mine  # a later call opens a new one
 
 
+@pytest.mark.sqlite_only
 def test_dialect_statements(db: SQLiteDatabase) -> None:
     with db.tx() as conn:
         conn.execute("CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)")
