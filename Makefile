@@ -1,5 +1,6 @@
 # Two entry points a new machine needs: `make demo` and `make test`. Each installs what it
-# needs first (a venv with the project, the sandbox control plane build), cached between runs.
+# needs first (a venv with the project, the sandbox control plane build, and for the tests the
+# helm CLI), cached between runs.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -8,7 +9,7 @@ PIP := $(PY) -m pip
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint sandbox venv venv-dev bench clean-venv
+.PHONY: demo test lint sandbox helm venv venv-dev bench clean-venv
 
 $(STAMP_RUN): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +28,10 @@ venv-dev: $(STAMP_DEV)
 sandbox:
 	bash sandbox/build.sh >/dev/null
 
+# The helm CLI the chart's tests run (built from its Go module, cached under ~/.cache/chatops/helm).
+helm:
+	bash deploy/helm/build-helm.sh >/dev/null
+
 demo: venv sandbox
 	$(VENV)/bin/chatops demo
 
@@ -36,7 +41,7 @@ lint: venv-dev
 	$(VENV)/bin/lint-imports
 
 # pytest's exit code 5 (no tests collected) must fail the run, not pass it silently.
-test: venv-dev sandbox lint
+test: venv-dev sandbox helm lint
 	CHATOPS_REQUIRE_SANDBOX=1 $(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 

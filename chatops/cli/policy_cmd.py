@@ -1,14 +1,19 @@
-"""`chatops policy validate`: check a policy file before the bot is started with it."""
+"""`chatops policy validate`: check a policy file before the bot is started with it;
+`chatops policy rbac`: the least-privilege RBAC of the bot's service account for it."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
+from typing import Any
 
 import click
+import yaml
 
 from chatops.cli.settings_cmd import load_settings
-from chatops.model import Risk
+from chatops.model import Identity, Risk
 from chatops.policy import Policy, PolicyError, load_policy
+from chatops.settings import Settings
 
 EXIT_INVALID = 2
 
@@ -67,3 +72,83 @@ def validate(file: Path | None) -> None:
     click.echo(f"ok: {path}")
     for line in summary(parsed):
         click.echo(f"  {line}")
+
+
+def _bot_identities(settings: Settings) -> list[Identity]:
+    """The alert diagnostics and preview identities of the rules file `serve` would read."""
+    from chatops.alerts import AlertRulesError, load_rules
+    from chatops.runbook.catalogue import load_catalogue
+
+    try:
+        rules = load_rules(settings.alert_rules_path, load_catalogue())
+    except AlertRulesError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(EXIT_INVALID) from exc
+    return [rules.identity, rules.preview_identity]
+
+
+def _yaml_documents(docs: list[dict[str, Any]]) -> str:
+    return "---\n".join(yaml.safe_dump(doc, sort_keys=False) for doc in docs)
+
+
+@policy.command(short_help="Print the bot's least-privilege RBAC for a policy (YAML).")
+@click.option("--policy", "file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None, help="The policy file (default: $CHATOPS_POLICY, else the active "
+                                 "profile's; none: the read-only default).")
+@click.option("--alert-rules", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None, help="The alert rules file, for the diagnostics and preview "
+                                 "identities (default: $CHATOPS_ALERT_RULES, else the packaged "
+                                 "rules).")
+@click.option("--namespace", default="chatops", show_default=True,
+              help="The bot's namespace (its Role, Lease and checkpoint ConfigMap).")
+@click.option("--service-account", default="chatops", show_default=True,
+              help="The bot's service account, the subject of both bindings.")
+@click.option("--name", default=None,
+              help="Name of the ClusterRole (NAME-impersonator) and Role (NAME) "
+                   "[default: the service account's name].")
+@click.option("--lease", default=None, help="The leader-election Lease, as CHATOPS_LEASE_NAME "
+              "[default: NAME].")
+@click.option("--checkpoint-configmap", default=None,
+              help="The audit checkpoint ConfigMap [default: NAME-audit-checkpoint; '' for "
+                   "none].")
+@click.option("--helm-values", is_flag=True,
+              help="Print the Helm chart's rbac values (deploy/helm/chatops) instead.")
+def rbac(file: Path | None, alert_rules: Path | None, namespace: str,  # noqa: PLR0917
+         service_account: str, name: str | None, lease: str | None,
+         checkpoint_configmap: str | None, helm_values: bool) -> None:
+    """Print the RBAC the bot's service account needs for the policy, for `kubectl apply -f -`.
+
+    A ClusterRole to impersonate exactly the users and groups the policy maps people to
+    and the bot's diagnostics and preview identities (resourceNames; never serviceaccounts
+    or system: names), and a Role in NAMESPACE for its Lease and audit checkpoint
+    ConfigMap. Nothing that reads or writes workloads: people's own RBAC decides that.
+    Warnings (e.g. unmapped people who get a user per chat id) go to stderr, and into the
+    output as comments.
+    """
+    from chatops.cli.wiring import SetupError, build_policy
+    from chatops.policy.rbac import Install, impersonation, rbac_documents
+    from chatops.policy.rbac import helm_values as values_for
+
+    settings = load_settings(policy_path=file, alert_rules_path=alert_rules)
+    try:
+        parsed = build_policy(settings)
+    except SetupError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(EXIT_INVALID) from exc
+    imp = impersonation(parsed, _bot_identities(settings))
+    name = name or service_account
+    install = Install(namespace=namespace, service_account=service_account, name=name,
+                      lease=lease or name,
+                      checkpoint_configmap=(f"{name}-audit-checkpoint"
+                                            if checkpoint_configmap is None
+                                            else checkpoint_configmap or None))
+    source = settings.policy_path or "the read-only default policy (no CHATOPS_POLICY)"
+    click.echo(f"# Rendered by `chatops policy rbac` from {source}.")
+    for warning in imp.warnings:
+        click.echo(f"chatops policy rbac: warning: {warning}", err=True)
+        for line in textwrap.wrap(f"WARNING: {warning}", 96):
+            click.echo(f"# {line}")
+    if helm_values:
+        click.echo(yaml.safe_dump(values_for(imp), sort_keys=False), nl=False)
+        return
+    click.echo(_yaml_documents(rbac_documents(imp, install)), nl=False)

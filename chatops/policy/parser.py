@@ -37,6 +37,7 @@ _TOP_KEYS = ("identities", "chat_groups", "request", "approve", "approvals", "se
 _IDENTITY_KEYS = ("chat", "kube_user", "kube_groups")
 _UNMAPPED_KEYS = ("allow", "kube_user", "kube_groups")
 MAX_APPROVALS = 10
+_SYSTEM_PREFIX = "system:"
 MAX_EXPIRY_MINUTES = 24 * 60
 
 
@@ -142,6 +143,10 @@ def _unmapped_user(value: Any, where: str) -> tuple[str, re.Pattern[str]]:
         if index == 0 and not literal:
             raise PolicyError(f"{where}: {template!r} must start with a fixed prefix such as "
                               "chat:, so that no chat id can become a system: or mapped user")
+        if index == 0 and _SYSTEM_PREFIX.startswith(literal.casefold()):
+            raise PolicyError(f"{where}: {template!r} starts with {literal!r}, which a chat id "
+                              "could complete into a Kubernetes system user (system:...); the "
+                              "bot never impersonates system users: use a prefix such as chat:")
         pattern += ".+"
     if template.casefold().startswith("system:"):
         raise PolicyError(f"{where}: {template!r} would make unmapped people Kubernetes system "

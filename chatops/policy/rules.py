@@ -35,13 +35,15 @@ may start with `system:`. Chat ids are Slack ids (`U…`/`W…` users, `S…` us
 `C…`/`G…`/`D…` channels); namespaces are DNS-1123 labels. A chat id belongs to one
 identity, and two identities may not share a kube user (they could approve each other's
 requests as one cluster user). The unmapped kube user is a template whose only
-placeholder is `{user}` (the chat id), after a fixed prefix such as `chat:`.
+placeholder is `{user}` (the chat id), after a fixed prefix such as `chat:` that no chat id
+can complete into `system:` (`sys{user}` is refused).
 
 The policy lives in four modules, all re-exported here: `chatops.policy.decisions` (the
 `Policy` and `Requester`, and every decision about people), `chatops.policy.checks` (the
 single-value checks, shared with the alert rules file), `chatops.policy.parser`
 (`parse_policy`) and `chatops.policy.loader` (`load_policy`, YAML with duplicate keys
-refused).
+refused). `chatops.policy.rbac` renders the bot's own least-privilege RBAC from a `Policy`
+(`chatops policy rbac`).
 """
 
 from chatops.policy.checks import (

@@ -95,6 +95,12 @@ LOOSE: list[tuple[str, Edit, tuple[str, ...]]] = [
      ("unmapped.kube_groups[0]:", "system:")),
     ("system-user-unmapped", setting("unmapped.kube_user", "system:{user}"),
      ("unmapped.kube_user:", "system:")),
+    # A prefix that a chat id could complete into system:... (`:as tem:masters` in the console).
+    ("unmapped-template-could-spell-system", setting("unmapped.kube_user", "sys{user}"),
+     ("unmapped.kube_user:", "'sys{user}'", "system:")),
+    ("unmapped-template-could-spell-system-any-case",
+     setting("unmapped.kube_user", "SYSTEM{user}"),
+     ("unmapped.kube_user:", "'SYSTEM{user}'", "system:")),
     ("unmapped-user-is-the-chat-id", setting("unmapped.kube_user", "{user}"),
      ("unmapped.kube_user:", "fixed prefix")),
     ("unmapped-template-attribute", setting("unmapped.kube_user", "chat:{user.__class__}"),
@@ -209,6 +215,35 @@ def test_loosely_accepted_forms_are_refused(edit: Edit, expected: tuple[str, ...
     message = str(caught.value)
     for part in expected:
         assert part in message, message
+
+
+SYSTEM_NAMES = ["system:masters", "system:admin", "system:anonymous", "system:unauthenticated",
+                "system:serviceaccount:kube-system:default", "system:serviceaccounts",
+                "system:nodes", "System:Masters"]
+
+
+@pytest.mark.parametrize("value", SYSTEM_NAMES)
+@pytest.mark.parametrize("field", ["kube_user", "kube_groups"])
+def test_nobody_is_mapped_to_a_system_user_or_group(field: str, value: str) -> None:
+    """Whatever the form, mapping a person to a `system:` user or group is refused, and the
+    error names the person, the field and the value."""
+    data = base()
+    data["identities"]["mallory"][field] = value if field == "kube_user" else ["interns", value]
+    with pytest.raises(PolicyError) as caught:
+        parse_policy(data)
+    message = str(caught.value)
+    assert message.startswith(f"identities.mallory.{field}"), message
+    assert repr(value) in message and "system:" in message, message
+
+
+@pytest.mark.parametrize("template", ["sys{user}", "SYSTEM{user}", "s{user}", "system{user}"])
+def test_no_chat_id_can_make_the_unmapped_user_a_system_user(template: str) -> None:
+    """The unmapped kube user is the template with the chat id filled in: a prefix that the
+    chat id could complete into `system:` is refused, whatever the chat id will be."""
+    data = base()
+    data["unmapped"]["kube_user"] = template
+    with pytest.raises(PolicyError, match=r"^unmapped\.kube_user: .*system:"):
+        parse_policy(data)
 
 
 @pytest.mark.parametrize("data", [None, [], "identities: {}"], ids=["empty", "list", "string"])
