@@ -72,6 +72,23 @@ class AuditSink(Protocol):
         ...
 
 
+class Leadership(Protocol):
+    """Whether this replica may do the work that must happen once across replicas (the
+    alert outbox, the orphan sweep, checkpoints): a Lease, or a sole replica's yes."""
+
+    def is_leader(self) -> bool:
+        """True while this replica leads."""
+        ...
+
+    def try_once(self) -> bool:
+        """One round of acquiring or renewing; True when leading afterwards."""
+        ...
+
+    def release(self) -> None:
+        """Give the leadership up (a clean stop), so another replica takes over at once."""
+        ...
+
+
 class ChatSurface(Protocol):
     """Posting into a chat channel on the bot's own initiative (alert threads)."""
 

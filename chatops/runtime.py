@@ -10,7 +10,9 @@ narrow methods below (`claim`, `seen`, `run`, `slot_specs`, `record_message_ref`
 
 The loops: a heartbeat that tells other replicas this one is alive, sweeps runs orphaned by
 a dead replica and prunes old dedupe keys; the alert outbox pump; audit checkpoints written
-outside the database. Each loop logs its own failures and keeps going.
+outside the database; with several replicas, the Lease round. Work that must happen once
+(the orphan sweep, the outbox, checkpoints) runs only while this replica leads
+(`Leadership`); a sole replica always does. Each loop logs its own failures and keeps going.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from dataclasses import dataclass
 from chatops.alerts import AlertEngine, AlertRules, AlertStore
 from chatops.audit import AuditTampered, CheckpointWriter
 from chatops.conversation import ConversationService
-from chatops.ports import AuditSink, ChatSurface
+from chatops.metrics import METRICS
+from chatops.ports import AuditSink, ChatSurface, Leadership
 from chatops.replies import Reply
 from chatops.runbook.catalogue import Catalogue
 from chatops.runbook.schema import SlotSpec
@@ -47,6 +50,23 @@ class Intervals:
     """The audit chain's head is anchored outside the database."""
     join: float = 30.0
     """How long `stop()` waits for each loop to finish its current turn."""
+    lease: float = 2.0
+    """A Lease round (acquire or renew): the Lease's retry period."""
+
+
+class SoleReplica:
+    """The leadership of a bot that runs as one process: always the leader."""
+
+    def is_leader(self) -> bool:
+        """Always."""
+        return True
+
+    def try_once(self) -> bool:
+        """Nothing to acquire."""
+        return True
+
+    def release(self) -> None:
+        """Nothing to give up."""
 
 
 @dataclass(frozen=True)
@@ -85,9 +105,11 @@ class Runtime:
     def __init__(self, service: ConversationService, *, alert_rules: AlertRules | None = None,
                  alert_store: AlertStore | None = None,
                  checkpoints: CheckpointWriter | None = None,
-                 intervals: Intervals | None = None) -> None:
+                 intervals: Intervals | None = None,
+                 leadership: Leadership | None = None) -> None:
         self.service = service
         self.checkpoints = checkpoints
+        self.leadership: Leadership = leadership or SoleReplica()
         self.intervals = intervals or Intervals()
         self.alerts: AlertEngine | None = None
         self._alert_rules = alert_rules
@@ -98,6 +120,7 @@ class Runtime:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._started = self._stopped = False
+        self._model_loaded = threading.Event()
 
     # ------------------------------------------------------------------ parts
 
@@ -165,8 +188,10 @@ class Runtime:
     # ------------------------------------------------------------------ lifecycle
 
     def recover(self) -> None:
-        """Mark runs left running by a dead process interrupted, and announce them."""
-        self._announce(self.service.recover())
+        """Mark runs left running by a dead process interrupted, and announce them (the
+        leader's work: two replicas must not announce the same run twice)."""
+        if self.leadership.is_leader():
+            self._announce(self.service.recover())
 
     def start(self) -> None:
         """Recover interrupted runs, then start the loops. A second call does nothing."""
@@ -174,10 +199,17 @@ class Runtime:
             if self._started or self._stopped:
                 return
             self._started = True
+        METRICS.watch_leadership(self.leadership.is_leader)
+        if self._alert_store is not None:
+            METRICS.watch_outbox(self._alert_store.pending)
+        threading.Thread(target=self._load_model, name="nlu-load", daemon=True).start()
+        self._turn("lease", self.leadership.try_once)
         self.recover()
+        if not isinstance(self.leadership, SoleReplica):
+            self._spawn("lease", self.intervals.lease, self.leadership.try_once, first=False)
         self._spawn("heartbeat", self.intervals.heartbeat, self.heartbeat, first=False)
         if self.alerts is not None:
-            self._spawn("alert-pump", self.intervals.pump, self.alerts.pump, first=False)
+            self._spawn("alert-pump", self.intervals.pump, self.pump, first=False)
         if self.checkpoints is not None:
             self._spawn("audit-checkpoints", self.intervals.checkpoint, self.checkpoint,
                         first=True)
@@ -204,6 +236,30 @@ class Runtime:
                 log.exception("closing a surface failed")
         if self._started:
             self.checkpoint()
+            self.leadership.release()
+
+    def ready(self) -> bool:
+        """Whether this replica can answer: the database answers and the NLU model is
+        loaded (a bot configured without a model is ready without one). Logged when not."""
+        try:
+            self.runs.database.conn().execute("SELECT 1").fetchone()
+        except Exception as exc:
+            log.warning("not ready: the database does not answer (%s)", type(exc).__name__)
+            return False
+        if not self._model_loaded.is_set():
+            log.info("not ready: the NLU model is still loading")
+            return False
+        return True
+
+    def _load_model(self) -> None:
+        """Load the NLU model now rather than on the first message (readiness waits)."""
+        parser = self.service.parser
+        try:
+            if parser is not None:
+                parser.parse("hello")
+        except Exception:
+            log.exception("the NLU model could not be loaded; only `run NAME key=value` works")
+        self._model_loaded.set()
 
     @property
     def stopping(self) -> threading.Event:
@@ -219,10 +275,15 @@ class Runtime:
         self.runs.dedupe.prune()
         self.recover()
 
+    def pump(self) -> None:
+        """Post what the alert outbox holds (the leader's work: one replica drains it)."""
+        if self.alerts is not None and self.leadership.is_leader():
+            self.alerts.pump()
+
     def checkpoint(self) -> None:
         """Anchor the audit chain's head outside the database (a cut-off tail is then
-        detected); a log that no longer verifies gets no new checkpoint."""
-        if self.checkpoints is None:
+        detected); a log that no longer verifies gets no new checkpoint. The leader's work."""
+        if self.checkpoints is None or not self.leadership.is_leader():
             return
         try:
             self.checkpoints.write_now()

@@ -14,6 +14,7 @@ import click
 from chatops.cli.settings_cmd import load_settings
 from chatops.cli.wiring import SetupError, attach_slack, build_runtime
 from chatops.conversation import ConversationService
+from chatops.metrics import METRICS
 from chatops.runtime import Runtime
 from chatops.settings import Settings
 
@@ -100,20 +101,25 @@ class _Door:
 
         self.settings = settings
         self.app = app
+        self.runtime = runtime
         self.host = host
         self.socket_mode = settings.slack_app_token is not None
         self.handler: Any = None
         self.http = HTTPServer(BotHTTP(
             slack=None if self.socket_mode else app,
             signing_secret=settings.slack_signing_secret, webhook=webhook,
-            ready=self.ready if self.socket_mode else None, rejections=kit.rejections,
-            claim=runtime.claim,
+            ready=self.ready, rejections=kit.rejections,
+            claim=runtime.claim, metrics=METRICS.render,
             limits=HTTPLimits(header_timeout=settings.http_header_timeout,
                               body_timeout=settings.http_body_timeout)), host, port)
 
     def ready(self) -> bool:
-        """In Socket Mode a replica is ready only while it holds a connection to Slack."""
-        return self.handler is not None and bool(self.handler.client.is_connected())
+        """Ready while the database answers and the model is loaded, and in Socket Mode
+        only while the replica holds a connection to Slack."""
+        if self.socket_mode and not (self.handler is not None
+                                     and bool(self.handler.client.is_connected())):
+            return False
+        return self.runtime.ready()
 
     def open(self, stop: threading.Event) -> None:
         """Serve the port; in Socket Mode, connect (retrying until `stop`)."""

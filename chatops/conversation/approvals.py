@@ -34,6 +34,7 @@ from chatops.messages import (
     stale_click_text,
     too_late_text,
 )
+from chatops.metrics import METRICS
 from chatops.model import Message, Plan
 from chatops.policy import Requester
 from chatops.replies import Reply
@@ -93,6 +94,7 @@ class Approvals:
 
     def _expired(self, run: Run, message: Message) -> list[Reply]:
         if self.parts.store.transition(run.id, (RunState.PROPOSED,), RunState.EXPIRED):
+            METRICS.runs.labels(run.runbook, RunState.EXPIRED.value).inc()
             self.parts.audit.record(Expired(), actor=message.user, run_id=run.id,
                                     thread=run_thread(run))
         minutes = int(self.parts.policy.expiry.total_seconds() // 60)
@@ -110,6 +112,8 @@ class Approvals:
                                        result={"text": denied_result_text(approver.name)}):
             self.parts.store.add_decision(run.id, approver.key, approver.name, run.digest,
                                           "deny")
+            METRICS.approvals.labels("deny").inc()
+            METRICS.runs.labels(run.runbook, RunState.DENIED.value).inc()
             self.parts.audit.record(Denied(), actor=message.user, run_id=run.id,
                                     thread=run_thread(run))
         return [self.presenter.reply("update", run.id)]
@@ -126,6 +130,7 @@ class Approvals:
         if not self.parts.store.add_decision(run.id, approver.key, approver.name, run.digest,
                                              "approve"):
             return [Reply("notice", approved_twice_text(run.id), ephemeral=True)]
+        METRICS.approvals.labels("approve").inc()
         self.parts.audit.record(Approved(run.digest, approver.name), actor=message.user,
                                 run_id=run.id, thread=run_thread(run))
         run = self.parts.run(run.id)
@@ -151,6 +156,7 @@ class Approvals:
             return self.approved(run, on_update)
         if (policy.may_self_approve(risk) and policy.may_approve(person, risk)
                 and store.add_decision(run.id, person.key, person.name, run.digest, "approve")):
+            METRICS.approvals.labels("approve").inc()
             self.parts.audit.record(Approved(run.digest, person.name), actor=message.user,
                                     run_id=run.id, thread=run_thread(run))
             run = self.parts.run(run.id)
@@ -172,8 +178,9 @@ class Approvals:
                 Rejected("run", "its identity is not one the policy gives its requester",
                          {"identity": run.identity.user, "requester": run.requester}),
                 run_id=run.id, thread=run_thread(run))
-            self.parts.store.transition(run.id, (RunState.PROPOSED,), RunState.FAILED,
-                                        result={"text": IDENTITY_MISMATCH_RESULT})
+            if self.parts.store.transition(run.id, (RunState.PROPOSED,), RunState.FAILED,
+                                           result={"text": IDENTITY_MISMATCH_RESULT}):
+                METRICS.runs.labels(run.runbook, RunState.FAILED.value).inc()
             raise Refusal(identity_mismatch_text(run.id), ASK_AGAIN_HINT)
         checked = self._replan_if_drifted(run)
         if not isinstance(checked, Plan):

@@ -42,6 +42,7 @@ from chatops.messages import (
     unsure_text,
     which_request_text,
 )
+from chatops.metrics import METRICS, confidence_bucket
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, Message, ParsedIntent, Risk
 from chatops.replies import Reply
 from chatops.runbook.grammar import is_explicit, parse_explicit
@@ -103,6 +104,7 @@ class Dialogue:
         else:
             parsed = self._parse(text)
         self.parts.audit.record(Parsed(parsed.to_json()), actor=message.user, thread=thread)
+        METRICS.parses.labels(parsed.intent, confidence_bucket(parsed.confidence)).inc()
         if parsed.intent in META_INTENTS:
             return self._meta(parsed.intent, turn, context)
         return self._request(turn, text, parsed, context.last)
@@ -132,6 +134,7 @@ class Dialogue:
             intent, slots = follow
             return self.planner.request(turn, intent, slots, parsed.confidence)
         if parsed.intent == OUT_OF_SCOPE:
+            METRICS.out_of_scope.inc()
             return [self._out_of_scope(parsed)]
         slots = dict(parsed.slots)
         if parsed.source == "model" and parsed.intent in self.parts.catalogue:
@@ -232,6 +235,7 @@ class Dialogue:
         for run in store.runs_in_thread(message.channel, message.thread):
             if run.state is RunState.PROPOSED and run.requester == requester.key:
                 if store.transition(run.id, (RunState.PROPOSED,), RunState.CANCELLED):
+                    METRICS.runs.labels(run.runbook, RunState.CANCELLED.value).inc()
                     self.parts.audit.record(Cancelled(), actor=message.user, run_id=run.id,
                                             thread=turn.thread)
                 return [Reply("update", cancelled_text(run.id),

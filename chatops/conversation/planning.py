@@ -37,6 +37,7 @@ from chatops.messages import (
     replaced_text,
     slot_question_text,
 )
+from chatops.metrics import METRICS
 from chatops.model import Identity, Message, Plan, Risk
 from chatops.policy import Requester
 from chatops.replies import Reply
@@ -84,6 +85,7 @@ class Planner:
         plan = self.render(runbook, values, requester.identity)
         context = context.without_question(requester.key).planned(LastRequest(intent, values))
         save_context(self.parts.store, thread, context)
+        METRICS.plans.labels(plan.runbook).inc()
         self.parts.audit.record(Planned(plan.to_json(), plan.digest), actor=turn.message.user,
                                 thread=thread)
         if runbook.risk is Risk.READ:
@@ -182,6 +184,7 @@ class Planner:
             raise Refusal(ONLY_REQUESTER_EDITS)
         if not self.parts.store.transition(run_id, (RunState.PROPOSED,), RunState.CANCELLED):
             raise Refusal(not_editable_text(run_id, self.parts.run(run_id).state.value))
+        METRICS.runs.labels(run.runbook, RunState.CANCELLED.value).inc()
         self.parts.audit.record(Cancelled("edited"), actor=message.user, run_id=run_id)
         replies = [Reply("update", replaced_text(run_id), run=self.presenter.view(run_id))]
         raw = {**run.raw_slots, **{k: v for k, v in slots.items() if v}}

@@ -33,6 +33,7 @@ from chatops.conversation.presenting import BINDING_SHOWN, Presenter
 from chatops.conversation.running import Runner
 from chatops.errors import Refusal
 from chatops.messages import not_read_only_text
+from chatops.metrics import METRICS
 from chatops.model import Identity, Message, Risk
 from chatops.policy import Policy
 from chatops.ports import AuditSink, Executor, IntentParser
@@ -81,6 +82,7 @@ class ConversationService:
             log.info("duplicate event %s ignored", message.event_id)
             return []
         thread = thread_key(message)
+        METRICS.messages.labels(message.source).inc()
         self.audit.record(MessageReceived(message.text, message.channel, message.source),
                           actor=message.user, thread=thread)
         return self._parts.guard(

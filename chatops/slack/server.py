@@ -37,6 +37,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from chatops.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from chatops.slack.alerts import WEBHOOK_PATH, AlertWebhook, WebhookAnswer, answer_json
 from chatops.slack.rejections import Rejections
 
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
+METRICS_PATH = "/metrics"
 SIGNATURE_WINDOW = 300
 """Slack's own rule: a request signed more than five minutes ago is a replay."""
 
@@ -88,7 +90,8 @@ class BotHTTP:
     `webhook` the Alertmanager handler, or None; `ready` answers the readiness probe;
     `rejections` records every refused request that claimed to be Slack or Alertmanager;
     `claim(key)` (the run store's dedupe) is False for a key seen before, so a replayed
-    signed request is answered but not handled again.
+    signed request is answered but not handled again; `metrics` renders `/metrics` (None:
+    not served).
     """
 
     def __init__(self, *, slack: App | None, signing_secret: str | None,
@@ -96,6 +99,7 @@ class BotHTTP:
                  ready: Callable[[], bool] | None = None,
                  rejections: Rejections | None = None,
                  claim: Callable[[str], bool] | None = None,
+                 metrics: Callable[[], bytes] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         if slack is not None and not signing_secret:
             raise ValueError("serving /slack/events needs the signing secret")
@@ -106,6 +110,7 @@ class BotHTTP:
         self.ready = ready or (lambda: True)
         self.rejections = rejections
         self.claim = claim
+        self.metrics = metrics
         self.clock = clock
         self.pool = ThreadPoolExecutor(max_workers=self.limits.workers,
                                        thread_name_prefix="chatops-http")
@@ -126,6 +131,15 @@ class BotHTTP:
                     raise _Refused(405, "method not allowed", audit=False)
                 ok = route == HEALTH_PATH or self.ready()
                 await _respond(send, 200 if ok else 503, "ok" if ok else "not ready")
+                return
+            if route == METRICS_PATH and self.metrics is not None:
+                if method not in ("GET", "HEAD"):
+                    raise _Refused(405, "method not allowed", audit=False)
+                if query:
+                    raise _Refused(400, "the metrics take no query string", audit=False)
+                text = (await asyncio.get_running_loop().run_in_executor(
+                    self.pool, self.metrics)).decode("utf-8")
+                await _respond(send, 200, text, content_type=METRICS_CONTENT_TYPE)
                 return
             if route == EVENTS_PATH and self.slack is not None:
                 self._post_only(method)

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 from chatops.audit import AuditLog, read_checkpoint_file
 from chatops.cli.wiring import build_runtime
 from chatops.conversation import ConversationService
 from chatops.demo import DEMO_POLICY
+from chatops.executor.lease import LeaseElector, LeaseTimings
+from chatops.model import OUT_OF_SCOPE, Identity, ParsedIntent
 from chatops.policy.rules import parse_policy
 from chatops.replies import Reply
 from chatops.runbook.catalogue import Catalogue
-from chatops.runs import RunStore
+from chatops.runs import RunState, RunStore
 from chatops.runtime import Intervals
 from chatops.settings import Settings
 from tests.conversation.fake_cluster import FakeCluster
@@ -77,3 +80,73 @@ def test_a_failing_turn_is_logged_and_the_loop_goes_on(tmp_path: Path,
     finally:
         runtime.stop()
     assert runtime.alerts is None and loops_alive() == set()
+
+
+def test_only_the_lease_holder_sweeps_orphans_and_a_clean_stop_hands_over(
+        tmp_path: Path, catalogue: Catalogue, k8s_admin: Any, namespace: str) -> None:
+    """Two replicas on one database and one Lease in the sandbox: a run left running by a
+    dead third replica is announced once, by the holder; after the holder stops (releasing
+    the Lease) the other one takes over the sweeping."""
+    timings = LeaseTimings(duration=6, renew_deadline=4, retry_period=1)
+    runtimes, announced = [], []
+    for name in ("pod-a", "pod-b"):
+        elector = LeaseElector(k8s_admin, namespace, "chatops", name, timings)
+        runtime = build_runtime(settings_for(tmp_path),
+                                service=service_for(tmp_path, catalogue), alerts=False,
+                                intervals=Intervals(heartbeat=0.05, lease=0.05),
+                                leadership=elector)
+        seen: list[str] = []
+        runtime.attach(announce=lambda replies, seen=seen: seen.extend(
+            r.text for r in replies))
+        runtime.start()  # pod-a creates the Lease at its start, before pod-b exists
+        runtimes.append(runtime)
+        announced.append(seen)
+    a, b = runtimes
+    try:
+        assert a.leadership.is_leader() and not b.leadership.is_leader()
+        first = orphan(RunStore(tmp_path / "state.db"))
+        eventually(lambda: any(first in text for text in announced[0]),
+                   what="the holder announcing the orphan")
+        a.stop()
+        eventually(b.leadership.is_leader, what="pod-b taking the released Lease")
+        second = orphan(RunStore(tmp_path / "state.db"))
+        eventually(lambda: any(second in text for text in announced[1]),
+                   what="the new holder announcing the next orphan")
+        assert not any(first in text for text in announced[1])
+        assert not any(second in text for text in announced[0])
+    finally:
+        for runtime in runtimes:
+            runtime.stop()
+
+
+def orphan(store: RunStore) -> str:
+    """A run left `running` by a replica that no longer exists."""
+    run = store.create(state=RunState.RUNNING, runbook="restart_deployment", risk="write",
+                       requester="alice", requester_name="alice",
+                       identity=Identity("alice", ("dev",)), channel="C0OPS", thread=None,
+                       raw_slots={}, plan={"runbook": "restart_deployment", "risk": "write",
+                                                "slots": {}, "steps": [], "verify": []},
+                       digest="d", needed=1, expires_at=0.0,
+                       owner="gone-host:1:abcdef")
+    return run.id
+
+
+def test_not_ready_until_the_model_is_loaded(tmp_path: Path, catalogue: Catalogue) -> None:
+    release = threading.Event()
+
+    class SlowModel:
+        def parse(self, text: str) -> ParsedIntent:
+            release.wait(30)
+            return ParsedIntent(OUT_OF_SCOPE, {}, 1.0)
+
+    service = service_for(tmp_path, catalogue)
+    service.parser = SlowModel()
+    runtime = build_runtime(settings_for(tmp_path), service=service, alerts=False)
+    runtime.start()
+    try:
+        assert not runtime.ready()
+        release.set()
+        eventually(runtime.ready, what="readiness once the model is loaded")
+    finally:
+        release.set()
+        runtime.stop()

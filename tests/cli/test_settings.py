@@ -200,3 +200,24 @@ def test_only_the_settings_module_reads_the_environment() -> None:
                 offenders.append(f"{path.relative_to(CHATOPS.parent)}:{number}: {line.strip()}")
     assert offenders == [], "read settings through chatops.settings instead:\n" + "\n".join(
         offenders)
+
+
+def test_leader_election_settings_are_read_strictly() -> None:
+    settings = Settings.from_env({"CHATOPS_LEADER_ELECTION": "yes",
+                                  "CHATOPS_LEASE_DURATION": "20", "CHATOPS_POD_NAME": "bot-0"})
+    assert settings.leader_election and settings.lease_duration == 20.0
+    assert settings.pod_name == "bot-0"
+    assert not Settings.from_env({}).leader_election
+    with pytest.raises(SettingsError, match="CHATOPS_LEADER_ELECTION"):
+        Settings.from_env({"CHATOPS_LEADER_ELECTION": "maybe"})
+
+
+def test_lease_timings_that_could_let_two_replicas_lead_stop_the_start(tmp_path: Path) -> None:
+    from chatops.cli.leadership import build_leadership
+    from chatops.cli.wiring import SetupError
+
+    settings = Settings.from_env({"CHATOPS_LEADER_ELECTION": "1",
+                                  "CHATOPS_LEASE_RENEW_DEADLINE": "30",
+                                  "CHATOPS_KUBECONFIG": str(tmp_path / "none")})
+    with pytest.raises(SetupError, match="CHATOPS_LEASE_RENEW_DEADLINE"):
+        build_leadership(settings)
