@@ -148,6 +148,10 @@ func up(state string, nodeCount int, readyFile string, keepData bool, timeout ti
 		}
 	}
 
+	if err := os.WriteFile(filepath.Join(state, "audit-policy.yaml"), []byte(auditPolicy), 0o644); err != nil {
+		return err
+	}
+
 	sup := &supervisor{state: state, exited: make(chan string, 4)}
 	defer sup.stopAll()
 
@@ -294,9 +298,30 @@ func apiserverArgs(p *pki, state string, etcdPort, apiPort int) []string {
 		"--enable-priority-and-fairness=false",
 		"--event-ttl=1h",
 		"--profiling=false",
+		// The API server's own audit log (state/apiserver-audit.log), as a production cluster
+		// keeps one: chatops's requests must be traceable in it (Impersonate-Extra headers).
+		"--audit-policy-file=" + filepath.Join(state, "audit-policy.yaml"),
+		"--audit-log-path=" + filepath.Join(state, "apiserver-audit.log"),
+		"--audit-log-maxsize=50",
+		"--audit-log-maxbackup=1",
 		"--v=1",
 	}
 }
+
+// auditPolicy logs changes at Metadata level, made by people or bots, not by the control
+// plane's own components and nodes (whose status updates would be most of the file).
+const auditPolicy = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+- level: None
+  verbs: ["get", "list", "watch"]
+- level: None
+  userGroups: ["system:nodes", "system:serviceaccounts:kube-system"]
+- level: None
+  users: ["system:kube-controller-manager", "system:kube-scheduler", "system:apiserver"]
+- level: Metadata
+`
 
 func controllerManagerArgs(p *pki, state string) []string {
 	kc := filepath.Join(state, "controller-manager.kubeconfig")

@@ -176,6 +176,17 @@ class Replanned(AuditRecord):
 
 
 @dataclass(frozen=True)
+class RunStarted(AuditRecord):
+    """Execution begins, as `identity` with `groups`, of the plan `digest`. Every Kubernetes
+    request of the run carries this record's id (`Impersonate-Extra-chatops.dev/audit-seq`)."""
+
+    kind: ClassVar[str] = "started"
+    identity: str
+    groups: Sequence[str] = field(hash=False)
+    digest: str
+
+
+@dataclass(frozen=True)
 class StepDone(AuditRecord):
     """One step executed (`StepResult.to_json()`)."""
 

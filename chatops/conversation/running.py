@@ -14,6 +14,7 @@ from chatops.audit.records import (
     Interrupted,
     ReadFailed,
     ReadFinished,
+    RunStarted,
     StepDone,
     Verified,
 )
@@ -31,11 +32,13 @@ from chatops.messages import (
     step_failed_text,
     verified_text,
 )
+from chatops.metrics import METRICS
 from chatops.model import Identity, Plan, Risk
 from chatops.replies import Reply
 from chatops.results import Record
 from chatops.runbook.render import undo_slots
 from chatops.runs import Run, RunState
+from chatops.tracing import RunTrace, traced
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +112,18 @@ class Runner:
     def _steps(self, run: Run, plan: Plan, progress: Callable[[str], None],
                outcome: _Outcome) -> None:
         """Run the steps, then the checks, auditing each; a failed check fails the run."""
+        with traced(self._started(run, plan, run.identity)):
+            self._steps_traced(run, plan, progress, outcome)
+
+    def _started(self, run: Run, plan: Plan, identity: Identity) -> RunTrace:
+        """Audit the start of execution; its record's id traces every request of the run."""
+        event = self.parts.audit.record(RunStarted(identity.user, identity.groups, plan.digest),
+                                        actor=identity.user, run_id=run.id,
+                                        thread=run_thread(run))
+        return RunTrace(run.id, int(getattr(event, "id", 0) or 0))
+
+    def _steps_traced(self, run: Run, plan: Plan, progress: Callable[[str], None],
+                      outcome: _Outcome) -> None:
         identity, thread, executor = run.identity, run_thread(run), self.parts.executor
         for step in plan.steps:
             result = executor.run_step(step, identity, progress=progress)
@@ -118,7 +133,8 @@ class Runner:
             self.parts.audit.record(StepDone(result.to_json()), actor=identity.user,
                                     run_id=run.id, thread=thread)
         for check in plan.verify:
-            verdict = executor.verify(check, identity, progress=progress)
+            with METRICS.verify_seconds.time():
+                verdict = executor.verify(check, identity, progress=progress)
             self.parts.audit.record(Verified(verdict.verb, verdict.ok, verdict.message),
                                     actor=identity.user, run_id=run.id, thread=thread)
             outcome.lines.append(verified_text(verdict.ok, verdict.message))
@@ -134,31 +150,36 @@ class Runner:
         audit_id = getattr(event, "id", None)
         text = run_result_text(outcome.state is RunState.SUCCEEDED, elapsed, audit_id,
                                outcome.lines)
-        self.parts.store.transition(run.id, (RunState.RUNNING,), outcome.state,
-                                    before=outcome.before,
-                                    result={"text": text, "audit_id": audit_id,
-                                            "lines": outcome.lines})
+        if self.parts.store.transition(run.id, (RunState.RUNNING,), outcome.state,
+                                       before=outcome.before,
+                                       result={"text": text, "audit_id": audit_id,
+                                               "lines": outcome.lines}):
+            METRICS.runs.labels(run.runbook, outcome.state.value).inc()
+            METRICS.run_seconds.labels(run.runbook).observe(elapsed)
 
     def read(self, run: Run, plan: Plan, identity: Identity) -> tuple[Record, ...]:
         """Run a read-only plan, stored as `running`, as `identity`, and return its records."""
         thread = run_thread(run)
         records: list[Record] = []
         try:
-            for step in plan.steps:
-                result = self.parts.executor.run_step(step, identity)
-                records.extend(result.records)
-                self.parts.audit.record(StepDone(result.to_json()), actor=identity.user,
-                                        run_id=run.id, thread=thread)
+            with traced(self._started(run, plan, identity)):
+                for step in plan.steps:
+                    result = self.parts.executor.run_step(step, identity)
+                    records.extend(result.records)
+                    self.parts.audit.record(StepDone(result.to_json()), actor=identity.user,
+                                            run_id=run.id, thread=thread)
         except ClusterError as exc:
-            self.parts.store.transition(run.id, (RunState.RUNNING,), RunState.FAILED,
-                                        result={"text": exc.message})
+            if self.parts.store.transition(run.id, (RunState.RUNNING,), RunState.FAILED,
+                                           result={"text": exc.message}):
+                METRICS.runs.labels(run.runbook, RunState.FAILED.value).inc()
             self.parts.audit.record(ReadFailed(exc.message), run_id=run.id, thread=thread)
             raise
         event = self.parts.audit.record(ReadFinished(len(records)), run_id=run.id,
                                         thread=thread)
-        self.parts.store.transition(run.id, (RunState.RUNNING,), RunState.SUCCEEDED,
-                                    result={"text": READ_RUN_DONE,
-                                            "audit_id": getattr(event, "id", None)})
+        if self.parts.store.transition(run.id, (RunState.RUNNING,), RunState.SUCCEEDED,
+                                       result={"text": READ_RUN_DONE,
+                                               "audit_id": getattr(event, "id", None)}):
+            METRICS.runs.labels(run.runbook, RunState.SUCCEEDED.value).inc()
         return tuple(records)
 
     def recover(self) -> list[Reply]:
@@ -166,6 +187,7 @@ class Runner:
         self.parts.store.heartbeat()
         replies = []
         for run in self.parts.store.interrupt_orphans():
+            METRICS.runs.labels(run.runbook, RunState.INTERRUPTED.value).inc()
             self.parts.audit.record(Interrupted("the bot process stopped during the run"),
                                     run_id=run.id, thread=run_thread(run))
             replies.append(Reply("update", interrupted_text(run.id, run.runbook),

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import urllib3
 from kubernetes import client as k8s
@@ -27,7 +28,9 @@ from kubernetes.client.rest import RESTClientObject
 
 from chatops.errors import ClusterError, Forbidden, NotFound, Permanent, Retryable
 from chatops.executor.redact import redact
+from chatops.metrics import METRICS
 from chatops.model import Identity
+from chatops.tracing import current_trace
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +88,8 @@ class RetryPolicy:
 
 
 class ImpersonatingRESTClient(RESTClientObject):
-    """A REST client that adds Impersonate-User and repeated Impersonate-Group headers."""
+    """A REST client that adds Impersonate-User and repeated Impersonate-Group headers, and
+    the running run's `Impersonate-Extra-` headers (`chatops.tracing`)."""
 
     def __init__(self, base: RESTClientObject, identity: Identity) -> None:
         # Deliberately no super().__init__: that would build a second connection pool.
@@ -103,6 +107,11 @@ class ImpersonatingRESTClient(RESTClientObject):
         merged["Impersonate-User"] = self._identity.user
         for group in self._identity.groups:
             merged.add("Impersonate-Group", group)
+        trace = current_trace()
+        if trace is not None:
+            for key, value in trace.extras().items():
+                # Header names cannot hold "/"; the API server percent-decodes the key.
+                merged[f"Impersonate-Extra-{quote(key, safe='')}"] = value
         return super().request(  # type: ignore[no-untyped-call]
             method, url, headers=merged, body=body,
                                post_params=post_params, _request_timeout=_request_timeout)
@@ -220,6 +229,7 @@ def map_api_error(e: ApiException, target: Target, who: str,
                   suggestions: Sequence[str] = ()) -> ClusterError:
     """Turn an `ApiException` into a user-safe `ClusterError` (raise it `from e`)."""
     status = int(e.status or 0)
+    METRICS.kube_errors.labels(str(status)).inc()
     resource = f"{target.resource}/{target.subresource}" if target.subresource else target.resource
     where = f" in namespace {target.namespace}" if target.namespace else ""
     if status == 403:
@@ -260,6 +270,7 @@ def _not_found_text(target: Target) -> str:
 
 def map_transport_error(e: Exception, target: Target, policy: RetryPolicy) -> ClusterError:
     """Connection failures and timeouts, explained."""
+    METRICS.kube_errors.labels("0").inc()
     if isinstance(e, urllib3.exceptions.MaxRetryError) and e.reason is not None:
         e = e.reason
     # NewConnectionError subclasses ConnectTimeoutError for historical reasons; a refused
