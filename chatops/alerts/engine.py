@@ -24,7 +24,8 @@ from typing import Any
 
 from chatops.alerts.payloads import Alert
 from chatops.alerts.rules import AlertRules
-from chatops.alerts.store import AlertStore, OutboxItem
+from chatops.alerts.store import AlertStore, Group, OutboxItem
+from chatops.alerts.throttle import RootThrottle
 from chatops.audit.records import AlertPostFailed, AlertReceived, AlertsRefused
 from chatops.conversation import ConversationService
 from chatops.errors import ChatOpsError
@@ -148,6 +149,7 @@ class AlertEngine:
         self.error_code = error_code
         self.worker = service.store.worker_id
         self._pump_lock = threading.Lock()
+        self._roots = RootThrottle(rules.root_updates, clock)
 
     def receive(self, alerts: list[Alert], *, channel: str, source: str,
                 anchor: str | None = None) -> Receipt:
@@ -358,9 +360,12 @@ class AlertEngine:
         return slots
 
     def _refresh_roots(self) -> None:
-        for group in self.store.dirty_groups():
+        dirty = {group.key: group for group in self.store.dirty_groups()}
+        for key in self._roots.due({k: _state(g) for k, g in dirty.items()}):
+            group = dirty[key]
             seen = self.store.updated_at(group.key)
             assert group.ts is not None
+            self._roots.edited(key, _state(group))
             try:
                 self.chat.update(group.channel, group.ts,
                                  Reply("notice", alert_root_text(group.alerts)))
@@ -379,3 +384,8 @@ class AlertEngine:
         view = self.service.view(run_id)
         return self.chat.post(channel, Reply("plan", run_view_text(view), run=view),
                               thread=thread)
+
+
+def _state(group: Group) -> frozenset[tuple[str, str]]:
+    """What a root shows besides counts: each alert's status."""
+    return frozenset((fp, str(alert.get("status"))) for fp, alert in group.alerts.items())

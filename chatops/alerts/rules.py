@@ -4,6 +4,7 @@
     preview_identity: {user: "chatops:alerts-preview", groups: ["chatops:previewers"]}
     burst: {posts: 30, per_seconds: 60}
     outbox: {per_channel: 200, total: 2000, max_attempts: 6}
+    root_updates: {per_thread_seconds: 10, per_minute: 20}
     rules:
       - name: crash-looping pod
         match: {alertname: KubePodCrashLooping}        # every label must equal
@@ -15,7 +16,9 @@ Slot values come from labels of the same name (`namespace`, `deployment`, `pod`,
 `cronjob`); a `pod` label also gives the owning deployment when the catalogue needs one.
 
 `outbox` bounds the posts waiting to go out (a batch that would pass a bound is refused
-whole) and how often one post is tried before it is given up. `allowed_bots` (Slack bot ids,
+whole) and how often one post is tried before it is given up. `root_updates` bounds the
+edits of thread roots (the alert counts) a storm causes, within Slack's `chat.update` limit
+(see `chatops.alerts.throttle`). `allowed_bots` (Slack bot ids,
 `B...`) are the bots whose messages in an alert channel are taken as alerts; `channels`
 (Slack channel ids) are the alert channels besides CHATOPS_ALERT_CHANNEL.
 
@@ -41,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chatops.alerts.throttle import RootUpdateLimits
 from chatops.errors import ChatOpsError
 from chatops.model import Identity, Risk, frozen_map
 
@@ -110,18 +114,20 @@ class AlertRules:
     allowed_bots: frozenset[str] = frozenset()
     channels: frozenset[str] = frozenset()
     outbox: OutboxLimits = field(default_factory=OutboxLimits)
+    root_updates: RootUpdateLimits = field(default_factory=RootUpdateLimits)
 
     def match(self, labels: Mapping[str, str]) -> AlertRule | None:
         """The first rule that matches, or None."""
         return next((rule for rule in self.rules if rule.matches(labels)), None)
 
 
-_TOP_KEYS = ("diagnostics_identity", "preview_identity", "burst", "outbox", "allowed_bots",
-             "channels", "rules")
+_TOP_KEYS = ("diagnostics_identity", "preview_identity", "burst", "outbox", "root_updates",
+             "allowed_bots", "channels", "rules")
 _RULE_KEYS = ("name", "match", "match_re", "diagnostics", "remediation")
 _IDENTITY_KEYS = ("user", "groups")
 _BURST_KEYS = ("posts", "per_seconds")
 _OUTBOX_KEYS = ("per_channel", "total", "max_attempts")
+_ROOT_UPDATE_KEYS = ("per_thread_seconds", "per_minute")
 
 _SLACK_BOT = re.compile(r"B[A-Z0-9]+")
 # Alert channels are public or private channels, never a DM (D...): see the module docstring.
@@ -185,6 +191,7 @@ def _parse(data: Any, catalogue: Catalogue) -> AlertRules:
         allowed_bots=frozenset(allowed_bots),
         channels=frozenset(channels),
         outbox=_outbox(data.get("outbox")),
+        root_updates=_root_updates(data.get("root_updates")),
     )
 
 
@@ -287,6 +294,18 @@ def _outbox(raw: Any) -> OutboxLimits:
         raise AlertRulesError(f"outbox.per_channel ({limits.per_channel}) is more than "
                               f"outbox.total ({limits.total})")
     return limits
+
+
+def _root_updates(raw: Any) -> RootUpdateLimits:
+    fields = _mapping(raw, "root_updates", _ROOT_UPDATE_KEYS)
+    per_minute = _whole(fields.get("per_minute", RootUpdateLimits.per_minute),
+                        "root_updates.per_minute")
+    seconds = fields.get("per_thread_seconds", RootUpdateLimits.per_thread)
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not (
+            math.isfinite(seconds) and seconds >= 0):
+        raise AlertRulesError("root_updates.per_thread_seconds: must be a number of seconds "
+                              f"(0 or more), not {_kind(seconds)}")
+    return RootUpdateLimits(per_thread=float(seconds), per_minute=per_minute)
 
 
 def load_rules(path: Path | None, catalogue: Catalogue) -> AlertRules:

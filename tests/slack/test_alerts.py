@@ -16,6 +16,7 @@ import pytest
 
 from chatops.alerts import AlertRules
 from chatops.alerts.rules import parse_rules
+from chatops.alerts.throttle import RootUpdateLimits
 from chatops.audit import AuditLog
 from chatops.conversation import ConversationService
 from chatops.runbook.catalogue import Catalogue
@@ -238,3 +239,8 @@ def test_storm_of_1000_alerts_across_20_fingerprints(
     assert len(alerts) == 1000
     counts = [store.group(r) for r in {a.thread.split(":alert:")[1] for a in alerts if a.thread}]
     assert sum(a["count"] for g in counts if g for a in g.alerts.values()) == 1000
+    # Slack allows chat.update about 50 times a minute (Tier 3): root refreshes stay within
+    # their own budget, whatever the storm.
+    edits = sorted(c.at for c in bot.slack.of("chat.update"))
+    budget = RootUpdateLimits().per_minute
+    assert all(sum(1 for t in edits if start <= t < start + 60) <= budget for start in edits)
