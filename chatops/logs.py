@@ -26,6 +26,14 @@ class _ScrubFilter(logging.Filter):
         return True
 
 
+class _TextFormatter(logging.Formatter):
+    """Plain lines; the whole line is scrubbed, the traceback included (an exception's
+    message may quote what a remote service sent back, tokens too)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))
+
+
 class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         payload = {
@@ -45,7 +53,7 @@ def configure_logging(level: int = logging.WARNING, *, json_lines: bool = False)
     handler.addFilter(_ScrubFilter())
     handler.setFormatter(
         _JsonFormatter() if json_lines
-        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        else _TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
