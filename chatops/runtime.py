@@ -206,7 +206,7 @@ class Runtime:
         self._turn("lease", self.leadership.try_once)
         self.recover()
         if not isinstance(self.leadership, SoleReplica):
-            self._spawn("lease", self.intervals.lease, self.leadership.try_once, first=False)
+            self._spawn("lease", self.intervals.lease, self._lease_turn, first=False)
         self._spawn("heartbeat", self.intervals.heartbeat, self.heartbeat, first=False)
         if self.alerts is not None:
             self._spawn("alert-pump", self.intervals.pump, self.pump, first=False)
@@ -274,6 +274,13 @@ class Runtime:
         self.runs.heartbeat()
         self.runs.dedupe.prune()
         self.recover()
+
+    def _lease_turn(self) -> None:
+        """One Lease round; a replica that has just become the leader sweeps the runs the
+        previous one may have left running at once, not at its next heartbeat."""
+        was = self.leadership.is_leader()
+        if self.leadership.try_once() and not was:
+            self.recover()
 
     def pump(self) -> None:
         """Post what the alert outbox holds (the leader's work: one replica drains it)."""

@@ -111,6 +111,11 @@ def chat_error_code(exc: BaseException) -> str | None:
     return code if isinstance(code, str) and code else None
 
 
+ORPHAN_AFTER = 120.0
+"""Seconds without a heartbeat after which a replica on another host counts as gone (as for
+its running runs)."""
+
+
 def backoff(attempts: int) -> float:
     """Seconds to wait after the `attempts`-th failed attempt: 2, 4, 8, ... up to 5 min."""
     return min(BACKOFF_FIRST * 2.0 ** min(attempts - 1, 16), BACKOFF_MAX)
@@ -238,6 +243,7 @@ class AlertEngine:
             def ready(channel: str) -> bool:
                 return channel not in failing and self._room(channel)
 
+            self._release_orphaned_claims()
             while (item := self.store.claim_next(self.worker, ready)) is not None:
                 try:
                     ts = self._post(item)
@@ -251,6 +257,16 @@ class AlertEngine:
             return posts
         finally:
             self._pump_lock.release()
+
+    def _release_orphaned_claims(self) -> None:
+        """Items a dead replica claimed go back to the queue (only the Lease holder pumps,
+        so a live replica's claim is never taken from it)."""
+        workers = self.service.store.workers
+        released = self.store.release_claims(
+            lambda worker: worker == self.worker or workers.alive(worker, ORPHAN_AFTER))
+        if released:
+            log.warning("took back %d alert posts claimed by a replica that is gone",
+                        len(released))
 
     def _failed(self, item: OutboxItem, exc: Exception) -> None:
         """Back a failed item off, or give it up (with its thread, for a root) and audit."""

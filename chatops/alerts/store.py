@@ -225,6 +225,29 @@ class AlertStore:
                 db.execute("UPDATE alert_groups SET ts = ?, anchor = COALESCE(anchor, ?), "
                            "dirty = 0 WHERE key = ?", (ts, ts, item.group_key))
 
+    def release_claims(self, alive: Callable[[str], bool]) -> list[int]:
+        """Give back the items claimed by workers that are gone (`alive` says no): a replica
+        killed between claiming an item and recording its post. Returns their ids.
+
+        The item is then posted again by whoever claims it next: at least once. A replica
+        killed after Slack took the post but before it was recorded leaves it posted twice;
+        that window is one HTTP response long, and losing the alert would be worse.
+        """
+        rows = self._db().execute(
+            "SELECT id, claimed_by FROM alert_outbox WHERE claimed_by IS NOT NULL AND "
+            "posted_at IS NULL AND failed_at IS NULL").fetchall()
+        released = []
+        for row in rows:
+            if alive(row["claimed_by"]):
+                continue
+            with self.tx() as db:
+                cur = db.execute("UPDATE alert_outbox SET claimed_by = NULL WHERE id = ? AND "
+                                 "claimed_by = ? AND posted_at IS NULL",
+                                 (row["id"], row["claimed_by"]))
+            if cur.rowcount == 1:
+                released.append(int(row["id"]))
+        return released
+
     def set_body(self, item_id: int, body: Mapping[str, Any]) -> None:
         """Replace a claimed item's body (the engine keeps work results there)."""
         with self.tx() as db:

@@ -88,7 +88,8 @@ def _webhook(settings: Settings, runtime: Runtime, insecure: bool) -> AlertWebho
     if insecure and not settings.alertmanager_token:
         log.warning("serving %s WITHOUT a bearer token (--insecure-alerts)", WEBHOOK_PATH)
     return AlertWebhook(runtime.alerts, channel=settings.alert_channel,
-                        token=settings.alertmanager_token, insecure=insecure)
+                        token=settings.alertmanager_token, pump=runtime.pump,
+                        insecure=insecure)
 
 
 class _Door:

@@ -8,7 +8,7 @@ import hmac
 import json
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -77,8 +77,10 @@ def from_alert_bot(engine: AlertEngine, event: Mapping[str, Any],
     return event.get("channel") in channels
 
 
-def take_bot_alert(engine: AlertEngine, event: Mapping[str, Any]) -> None:
-    """Turn an alert bot's message into alerts and answer in its thread."""
+def take_bot_alert(engine: AlertEngine, event: Mapping[str, Any],
+                   pump: Callable[[], None]) -> None:
+    """Turn an alert bot's message into alerts and answer in its thread (`pump`: the
+    runtime's, which posts only on the Lease holder)."""
     try:
         alerts = parse_bot_message(alert_text(event))
     except AlertPayloadError as exc:
@@ -91,7 +93,7 @@ def take_bot_alert(engine: AlertEngine, event: Mapping[str, Any]) -> None:
         # Nobody to answer with a 429 here; the refusal is audited by the engine.
         log.warning("alert bot message not taken: %s", exc)
         return
-    engine.pump()
+    pump()
 
 
 @dataclass
@@ -113,10 +115,11 @@ class AlertWebhook:
     """
 
     def __init__(self, engine: AlertEngine, *, channel: str | None,
-                 token: str | None, insecure: bool = False) -> None:
+                 token: str | None, pump: Callable[[], None], insecure: bool = False) -> None:
         if not token and not insecure:
             raise ValueError("the Alertmanager webhook needs a bearer token")
         self.engine = engine
+        self.pump = pump
         self.channel = channel
         self.token = token or None
         self.channels = frozenset(engine.rules.channels) | ({channel} if channel else set())
@@ -147,7 +150,8 @@ class AlertWebhook:
             receipt = self.engine.receive(alerts, channel=channel, source="alertmanager")
         except AlertBacklogFull as exc:
             return WebhookAnswer(429, {"error": str(exc)})
-        threading.Thread(target=self.engine.pump, name="alert-pump", daemon=True).start()
+        # The runtime's pump: it posts only on the Lease holder, where the outbox is drained.
+        threading.Thread(target=self.pump, name="alert-pump", daemon=True).start()
         return WebhookAnswer(200, {"accepted": receipt.accepted, "new_threads":
                                    receipt.new_threads, "folded": receipt.folded,
                                    "resolved": receipt.resolved})

@@ -117,3 +117,8 @@ class SlackBackend(Dedupe, EditForms, Protocol):
     def alerts(self) -> AlertEngine | None:
         """The alert engine that answers alert bots' messages, or None."""
         ...
+
+    def pump(self) -> None:
+        """Post what the alert outbox holds, if this replica is the one that does (the
+        Lease holder): never the engine's own pump, which any replica could run."""
+        ...

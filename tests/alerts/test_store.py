@@ -64,3 +64,25 @@ def test_each_queued_post_is_claimed_once(state_location: Path | str) -> None:
     _together(WRITERS, claim)
     assert sorted(claimed) == list(range(8))
     assert stores[0].stats().posted == 8
+
+
+def test_posts_claimed_by_a_gone_replica_are_taken_back_once(
+        state_location: Path | str) -> None:
+    store = AlertStore(state_location)
+    for n in range(3):
+        store.record(f"g{n}", "C1", "f", {"status": "firing"})
+        store.enqueue("C1", f"g{n}", "root", {"n": n})
+    dead = store.claim_next("dead-host:1:aaaaaa", lambda channel: True)
+    live = store.claim_next("live-host:2:bbbbbb", lambda channel: True)
+    assert dead is not None and live is not None
+    store.mark_posted(live, "1.0")
+    posted_by_dead = store.claim_next("dead-host:1:aaaaaa", lambda channel: True)
+    assert posted_by_dead is not None
+    alive = {"live-host:2:bbbbbb"}
+    # Two holders sweeping at once (a Lease hand-over) release each item once.
+    released: list[int] = []
+    _together(2, lambda _i: released.extend(store.release_claims(alive.__contains__)))
+    assert sorted(released) == sorted([dead.id, posted_by_dead.id])
+    again = [store.claim_next("new-holder", lambda channel: True) for _ in range(3)]
+    assert sorted(i.id for i in again if i is not None) == sorted(released)
+    assert store.release_claims(lambda worker: worker == "new-holder") == []

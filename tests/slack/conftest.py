@@ -106,7 +106,8 @@ def start_bot(tmp_path: Path, slack_api: MockSlack
         kit = attach_slack(runtime, settings, update_interval=update_interval)
         webhook = None
         if runtime.alerts is not None:
-            webhook = AlertWebhook(runtime.alerts, channel="C0ALERTS", token=alert_token)
+            webhook = AlertWebhook(runtime.alerts, channel="C0ALERTS", token=alert_token,
+                                   pump=runtime.pump)
         app = build_app(settings, backend(runtime) if backend else runtime, kit)
         server = HTTPServer(BotHTTP(slack=app, signing_secret=SECRET, webhook=webhook,
                                     rejections=kit.rejections, claim=runtime.claim),

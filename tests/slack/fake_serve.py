@@ -9,6 +9,7 @@ Each process has its own fake cluster, so "ran once" is checked in the shared da
 from __future__ import annotations
 
 import logging
+import os
 
 from chatops.audit import AuditLog
 from chatops.cli.serve_cmd import run_server
@@ -23,11 +24,18 @@ from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import fake_deployments
 
 
+def deployments() -> dict[tuple[str, str], int]:
+    """The usual fake deployments, plus `FAKE_APPS` more in prod (`app-0`, `app-1`, ...) for
+    tests that need many independent plans."""
+    extra = int(os.environ.get("FAKE_APPS", "0"))
+    return {**fake_deployments(), **{("prod", f"app-{i}"): 2 for i in range(extra)}}
+
+
 def main() -> None:
     configure_logging(logging.INFO)
     settings = Settings.from_env()
     service = ConversationService(
-        catalogue=load_catalogue(), executor=FakeCluster(deployments=fake_deployments()),
+        catalogue=load_catalogue(), executor=FakeCluster(deployments=deployments()),
         policy=parse_policy(DEMO_POLICY), store=RunStore(settings.state_location),
         audit=AuditLog(settings.audit_location))
     run_server(settings, host="127.0.0.1", port=0, workers=4, service=service)

@@ -6,7 +6,7 @@ a thread the bot is part of; alert bots only in alert channels.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -61,7 +61,7 @@ def register(app: App, parts: Parts) -> None:
 
     if backend.alerts is not None:
         # Before the catch-all below: Bolt runs the first listener whose matchers pass.
-        _register_alert_bots(app, backend.alerts, parts.settings.alert_channel)
+        _register_alert_bots(app, backend.alerts, parts.settings.alert_channel, backend.pump)
     app.event("app_mention", matchers=[from_a_person])(ack=nothing,
                                                        lazy=[reported(on_mention)])
     app.event("message", matchers=[from_a_person, for_the_bot])(
@@ -71,11 +71,12 @@ def register(app: App, parts: Parts) -> None:
     app.event("message")(nothing)
 
 
-def _register_alert_bots(app: App, engine: AlertEngine, channel: str | None) -> None:
+def _register_alert_bots(app: App, engine: AlertEngine, channel: str | None,
+                         pump: Callable[[], None]) -> None:
     def is_alert(event: dict[str, Any]) -> bool:
         return from_alert_bot(engine, event, channel)
 
     def on_alert(event: dict[str, Any]) -> None:
-        take_bot_alert(engine, event)
+        take_bot_alert(engine, event, pump)
 
     app.event("message", matchers=[is_alert])(ack=nothing, lazy=[reported(on_alert)])
