@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -37,9 +37,8 @@ from chatops.settings_sources import (
     SettingsError,
     Source,
     default_profile_path,
-    parse_database_url,
-    redact_url,
 )
+from chatops.settings_specs import SPECS, home, path_value
 
 __all__ = ["DEFAULT", "FLAG", "NO_PROFILE", "PROFILE_FILE", "PROFILE_VARIABLE", "Profile",
            "ProfileError", "Resolved", "Settings", "SettingsError", "Source",
@@ -48,19 +47,14 @@ __all__ = ["DEFAULT", "FLAG", "NO_PROFILE", "PROFILE_FILE", "PROFILE_VARIABLE", 
            "setting_names", "write_profile"]
 
 
-def _home(env: Mapping[str, str]) -> Path:
-    home = env.get("HOME")
-    return Path(home) if home else Path("~").expanduser()
-
-
 def _data_dir(env: Mapping[str, str]) -> Path:
     base = env.get("XDG_DATA_HOME")
-    return (Path(base) if base else _home(env) / ".local/share") / "chatops"
+    return (Path(base) if base else home(env) / ".local/share") / "chatops"
 
 
 def _cache_dir(env: Mapping[str, str]) -> Path:
     base = env.get("XDG_CACHE_HOME")
-    return (Path(base) if base else _home(env) / ".cache") / "chatops"
+    return (Path(base) if base else home(env) / ".cache") / "chatops"
 
 
 def default_sandbox_state(cache_dir: Path) -> Path:
@@ -158,102 +152,6 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-Parse = Callable[[str, Mapping[str, str]], object]
-
-
-def _path(text: str, env: Mapping[str, str]) -> Path:
-    if text == "~" or text.startswith("~/"):
-        return _home(env) / text[2:]
-    return Path(text)
-
-
-def _text(text: str, _env: Mapping[str, str]) -> str:
-    return text
-
-
-def _int(text: str, _env: Mapping[str, str]) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise SettingsError(f"{text!r} is not a whole number") from None
-
-
-def _bool(text: str, _env: Mapping[str, str]) -> bool:
-    lowered = text.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off", ""):
-        return False
-    raise SettingsError(f"{text!r} is not true or false (1/0, true/false, yes/no, on/off)")
-
-
-def _float(text: str, _env: Mapping[str, str]) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise SettingsError(f"{text!r} is not a number") from None
-
-
-@dataclass(frozen=True)
-class _Spec:
-    env: tuple[str, ...]
-    """Variables that set it, the first one set wins."""
-    parse: Parse = _text
-    secret: bool = False
-    """Shown only as set/unset, and never kept in a profile."""
-    in_profile: bool = True
-    """Whether a profile may hold it (not the folders the profile is found in)."""
-    unset: str = "unset"
-    """What an unset value means, for `chatops settings`."""
-    show: Callable[[str], str] | None = None
-    """How a value is shown, when not as it is (a URL without its password)."""
-
-
-_SPECS: dict[str, _Spec] = {
-    "data_dir": _Spec(("CHATOPS_DATA_DIR",), _path, in_profile=False),
-    "cache_dir": _Spec(("CHATOPS_CACHE_DIR",), _path, in_profile=False),
-    "state_db": _Spec(("CHATOPS_STATE_DB",), _path),
-    "audit_db": _Spec(("CHATOPS_AUDIT_DB",), _path),
-    "database_url": _Spec(("CHATOPS_DATABASE_URL",), parse_database_url,
-                          in_profile=False,
-                          unset="unset (the SQLite files state_db and audit_db)",
-                          show=redact_url),
-    "policy_path": _Spec(("CHATOPS_POLICY",), _path,
-                         unset="unset (everyone may read, nobody may change)"),
-    "model_dir": _Spec(("CHATOPS_MODEL_DIR",), _path, unset="unset (the packaged model)"),
-    "kubeconfig": _Spec(("CHATOPS_KUBECONFIG", "KUBECONFIG"), _path,
-                        unset="unset (in-cluster config, else ~/.kube/config)"),
-    "kube_context": _Spec(("CHATOPS_KUBE_CONTEXT",), unset="unset (the current context)"),
-    "slack_bot_token": _Spec(("SLACK_BOT_TOKEN",), secret=True),
-    "slack_app_token": _Spec(("SLACK_APP_TOKEN",), secret=True),
-    "slack_signing_secret": _Spec(("SLACK_SIGNING_SECRET",), secret=True),
-    "slack_api_url": _Spec(("CHATOPS_SLACK_API_URL",), unset="unset (Slack's own)"),
-    "alert_rules_path": _Spec(("CHATOPS_ALERT_RULES",), _path),
-    "alert_channel": _Spec(("CHATOPS_ALERT_CHANNEL",)),
-    "alertmanager_token": _Spec(("CHATOPS_ALERTMANAGER_TOKEN",), secret=True),
-    "sandbox_src": _Spec(("CHATOPS_SANDBOX_SRC",), _path,
-                         unset="unset (sandbox/ in the source tree)"),
-    "sandbox_state": _Spec(("CHATOPS_SANDBOX_STATE",), _path),
-    "nlu_threads": _Spec(("CHATOPS_NLU_THREADS",), _int),
-    "slack_team_id": _Spec(("CHATOPS_SLACK_TEAM_ID",), unset="unset (the bot token's)"),
-    "slack_app_id": _Spec(("CHATOPS_SLACK_APP_ID",), unset="unset (not checked)"),
-    "audit_checkpoint_key": _Spec(("CHATOPS_AUDIT_CHECKPOINT_KEY",), secret=True),
-    "audit_checkpoint_file": _Spec(("CHATOPS_AUDIT_CHECKPOINT_FILE",), _path),
-    "audit_checkpoint_configmap": _Spec(("CHATOPS_AUDIT_CHECKPOINT_CONFIGMAP",)),
-    "audit_checkpoint_seconds": _Spec(("CHATOPS_AUDIT_CHECKPOINT_SECONDS",), _float),
-    "http_header_timeout": _Spec(("CHATOPS_HTTP_HEADER_TIMEOUT",), _float),
-    "http_body_timeout": _Spec(("CHATOPS_HTTP_BODY_TIMEOUT",), _float),
-    "leader_election": _Spec(("CHATOPS_LEADER_ELECTION",), _bool),
-    "lease_name": _Spec(("CHATOPS_LEASE_NAME",)),
-    "lease_namespace": _Spec(("CHATOPS_LEASE_NAMESPACE",),
-                             unset="unset (the pod's namespace, else default)"),
-    "lease_duration": _Spec(("CHATOPS_LEASE_DURATION",), _float),
-    "lease_renew_deadline": _Spec(("CHATOPS_LEASE_RENEW_DEADLINE",), _float),
-    "lease_retry_period": _Spec(("CHATOPS_LEASE_RETRY_PERIOD",), _float),
-    "pod_name": _Spec(("CHATOPS_POD_NAME",), unset="unset (the host name)"),
-}
-
-
 def setting_names() -> list[str]:
     """Every setting, in the order `Settings` declares them."""
     return [f.name for f in fields(Settings)]
@@ -261,19 +159,19 @@ def setting_names() -> list[str]:
 
 def environment_variables(name: str) -> tuple[str, ...]:
     """The variables that set `name`, the first one set winning."""
-    return _SPECS[name].env
+    return SPECS[name].env
 
 
 def is_secret(name: str) -> bool:
     """Whether `name` is a token or key: shown as set/unset only, never kept in a profile."""
-    return _SPECS[name].secret
+    return SPECS[name].secret
 
 
 def _profile_location(env: Mapping[str, str], data_dir: Path) -> Path | None:
     named = env.get(PROFILE_VARIABLE)
     if named and named.lower() == NO_PROFILE:
         return None
-    return _path(named, env) if named else default_profile_path(data_dir)
+    return path_value(named, env) if named else default_profile_path(data_dir)
 
 
 def profile_location(env: Mapping[str, str] | None = None,
@@ -283,7 +181,7 @@ def profile_location(env: Mapping[str, str] | None = None,
     env = os.environ if env is None else env
     if data_dir is None:
         named = env.get("CHATOPS_DATA_DIR")
-        data_dir = _path(named, env) if named else _data_dir(env)
+        data_dir = path_value(named, env) if named else _data_dir(env)
     return _profile_location(env, data_dir)
 
 
@@ -310,7 +208,7 @@ def read_profile(path: Path, env: Mapping[str, str] | None = None) -> Profile | 
         raise ProfileError(f"{path}: {sorted(unknown)[0]}: unknown key")
     values: dict[str, object] = {}
     for key, raw in data["settings"].items():
-        spec = _SPECS.get(key)
+        spec = SPECS.get(key)
         if spec is None or spec.secret or not spec.in_profile:
             raise ProfileError(f"{path}: settings.{key}: not a setting a profile may hold")
         if raw is None:
@@ -333,7 +231,7 @@ def write_profile(path: Path, name: str, values: Mapping[str, object], *,
     """
     kept: dict[str, object] = {}
     for key, value in values.items():
-        spec = _SPECS.get(key)
+        spec = SPECS.get(key)
         if spec is None or spec.secret or not spec.in_profile:
             raise ProfileError(f"{key}: not a setting a profile may hold")
         kept[key] = value.absolute() if isinstance(value, Path) else value
@@ -375,7 +273,7 @@ class Resolved:
     def shown(self, name: str) -> str:
         """`name`'s value for people: tokens and keys only as set/unset."""
         value = getattr(self.settings, name)
-        spec = _SPECS[name]
+        spec = SPECS[name]
         if spec.secret:
             return "set" if value else "unset"
         if value is not None and spec.show is not None:
@@ -389,7 +287,7 @@ def resolve_settings(env: Mapping[str, str] | None = None,
     """`Settings.resolve`, keeping where each value came from (`chatops settings` shows it)."""
     env = os.environ if env is None else env
     given = {name: value for name, value in (overrides or {}).items() if value is not None}
-    unknown = set(given) - set(_SPECS)
+    unknown = set(given) - set(SPECS)
     if unknown:
         raise TypeError(f"not settings: {sorted(unknown)}")
     values: dict[str, object] = {}
@@ -400,7 +298,7 @@ def resolve_settings(env: Mapping[str, str] | None = None,
         if name in given:
             values[name], sources[name] = given[name], FLAG
             return
-        spec = _SPECS[name]
+        spec = SPECS[name]
         for variable in spec.env:
             text = env.get(variable)
             if text:
