@@ -92,12 +92,19 @@ class Leadership(Protocol):
 class ChatSurface(Protocol):
     """Posting into a chat channel on the bot's own initiative (alert threads)."""
 
-    def post(self, channel: str, reply: Reply, *, thread: str | None = None) -> str:
+    def post(self, channel: str, reply: Reply, *, thread: str | None = None,
+             marker: str | None = None) -> str:
         """Post `reply` (in `thread` if given); return the new message's id (Slack's ts).
 
         A plan reply's message must become the run's message (the Slack surface records it
         with `RunMessages.record_message_ref`), so later updates of the run edit it in place.
+        `marker` is kept with the message (Slack message metadata) for `find`.
         """
+        ...
+
+    def find(self, channel: str, marker: str, *, thread: str | None = None) -> str | None:
+        """The id of the bot's recent message posted with `marker` (in `thread`, or at the
+        channel's top level), or None: whether a post whose outcome was lost went out."""
         ...
 
     def update(self, channel: str, message_id: str, reply: Reply) -> None:

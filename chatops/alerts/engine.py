@@ -18,27 +18,25 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from chatops.alerts.payloads import Alert
 from chatops.alerts.rules import AlertRules
 from chatops.alerts.store import AlertStore, Group, OutboxItem
 from chatops.alerts.throttle import RootThrottle
+from chatops.alerts.work import Responder
 from chatops.audit.records import AlertPostFailed, AlertReceived, AlertsRefused
 from chatops.conversation import ConversationService
 from chatops.errors import ChatOpsError
 from chatops.messages import alert_root_text, run_view_text
 from chatops.ports import ChatSurface
 from chatops.replies import Reply
-from chatops.runbook.schema import Runbook
 
 log = logging.getLogger(__name__)
 
 ACTOR = "alertmanager"
 # kube-state-metrics names a cronjob's jobs `<cronjob>-<schedule time>`.
-_LABEL_SLOTS = ("namespace", "deployment", "pod", "node", "cronjob", "container")
 
 BACKOFF_FIRST = 2.0
 BACKOFF_MAX = 300.0
@@ -131,15 +129,6 @@ class Receipt:
     resolved: int
 
 
-def owner_deployment(pod: str, deployments: tuple[str, ...]) -> str | None:
-    """The deployment a pod belongs to, from the `<deployment>-<rs hash>-<suffix>` name."""
-    parts = pod.split("-")
-    for cut in (2, 1):
-        if len(parts) > cut and (name := "-".join(parts[:-cut])) in deployments:
-            return name
-    return None
-
-
 class AlertEngine:
     """Folds alerts into threads and answers under them; collaborators are injected."""
 
@@ -155,6 +144,7 @@ class AlertEngine:
         self.worker = service.store.worker_id
         self._pump_lock = threading.Lock()
         self._roots = RootThrottle(rules.root_updates, clock)
+        self.responder = Responder(service, rules, actor=ACTOR)
 
     def receive(self, alerts: list[Alert], *, channel: str, source: str,
                 anchor: str | None = None) -> Receipt:
@@ -296,84 +286,46 @@ class AlertEngine:
     def _post(self, item: OutboxItem) -> str:
         group = self.store.group(item.group_key)
         assert group is not None
+        where = group.anchor if item.kind == "root" else (group.anchor or group.ts)
+        assert item.kind == "root" or where is not None
+        marker = f"outbox:{item.id}:{item.group_key}"
+        if item.in_doubt:
+            # A replica that died may have posted it before recording that: look first.
+            ts = self.chat.find(item.channel, marker, thread=where)
+            if ts is not None:
+                log.info("alert post %s was made before its replica died; not posted again",
+                         item.id)
+                self._posted_before(item, ts)
+                return ts
         if item.kind == "root":
             return self.chat.post(item.channel, Reply("notice", alert_root_text(group.alerts)),
-                                  thread=group.anchor)
-        thread = group.anchor or group.ts
-        assert thread is not None
+                                  thread=where, marker=marker)
+        assert where is not None
         if item.kind == "plan":
-            return self.post_plan(item.channel, thread, str(item.body["run"]))
+            return self.post_plan(item.channel, where, str(item.body["run"]), marker=marker)
         body = dict(item.body)
         if "text" not in body:
             # Keep the outcome with the item before posting: a failed post is retried
             # without running the diagnostics or proposing the fix a second time.
             alert = group.alerts[body["fingerprint"]]
-            body["text"], body["run"] = self._work(item.channel, thread, alert)
+            body["text"], body["run"] = self.responder.work(item.channel, where, alert)
             self.store.set_body(item.id, body)
-        ts = self.chat.post(item.channel, Reply("answer", str(body["text"])), thread=thread)
-        if body.get("run"):
-            # The proposal is a message of its own (it carries the buttons), queued so that
-            # the burst limit counts it too.
-            self.store.enqueue(item.channel, item.group_key, "plan", {"run": body["run"]})
+        ts = self.chat.post(item.channel, Reply("answer", str(body["text"])), thread=where,
+                            marker=marker)
+        self._posted_before(OutboxItem(item.id, item.channel, item.group_key, item.kind, body),
+                            ts)
         return ts
 
-    def _work(self, channel: str, thread: str, alert: Mapping[str, Any]
-              ) -> tuple[str, str | None]:
-        """Run the rule's diagnostics; propose its remediation. Returns text and a run id."""
-        labels: Mapping[str, str] = alert["labels"]
-        name = labels.get("alertname", "alert")
-        rule = self.rules.match(labels)
-        if rule is None:
-            close = ", ".join(f"`{n}`" for n in self._closest(labels))
-            return (f"No alert rule covers {name}; nothing was run. Runbooks that may help: "
-                    f"{close}.", None)
-        parts = [f"Rule: {rule.name}."]
-        for runbook_name in rule.diagnostics:
-            runbook = self.service.catalogue.get(runbook_name)
-            reply = self.service.run_readonly(
-                runbook_name, self._slots(runbook, labels), identity=self.rules.identity,
-                channel=channel, thread=thread, actor=ACTOR)
-            parts.append(f"*{runbook_name}*\n{reply.text}")
-        run_id = None
-        if rule.remediation:
-            runbook = self.service.catalogue.get(rule.remediation)
-            replies = self.service.propose_for_alert(
-                rule.remediation, self._slots(runbook, labels),
-                identity=self.rules.preview_identity,
-                channel=channel, thread=thread, actor=ACTOR)
-            plans = [r for r in replies if r.run is not None]
-            if plans and plans[0].run is not None:
-                run_id = plans[0].run.id
-                parts.append(f"Proposed fix: {rule.remediation} ({run_id}), below; it runs as "
-                             "the person who approves it.")
-            else:
-                parts.append(f"Could not propose {rule.remediation}: "
-                             + " ".join(r.text for r in replies))
-        return "\n\n".join(parts), run_id
-
-    def _closest(self, labels: Mapping[str, str]) -> list[str]:
-        wanted = {k for k in labels if k in _LABEL_SLOTS}
-        ranked = sorted(self.service.catalogue,
-                        key=lambda rb: (rb.risk.value != "read", -len(wanted & set(rb.slots)),
-                                        rb.name))
-        return [rb.name for rb in ranked[:3]]
-
-    def _slots(self, runbook: Runbook, labels: Mapping[str, str]) -> dict[str, str]:
-        slots = {name: labels[name] for name in runbook.slots
-                 if name in labels and name in _LABEL_SLOTS}
-        if "deployment" in runbook.slots and "deployment" not in slots and "pod" in labels \
-                and "namespace" in labels:
-            try:
-                names = self.service.executor.names("deployment", labels["namespace"],
-                                                    self.rules.identity)
-            except Exception:  # a lookup failure leaves the slot empty; the refusal says so
-                names = ()
-            owner = owner_deployment(labels["pod"], names)
-            if owner:
-                slots["deployment"] = owner
-                if runbook.slots.get("pod") is not None and runbook.one_of:
-                    slots.pop("pod", None)
-        return slots
+    def _posted_before(self, item: OutboxItem, ts: str) -> None:
+        """What follows a post, also when the post was found made by a dead replica: a
+        proposal is queued as a message of its own (it carries the buttons; queued so that
+        the burst limit counts it), a plan becomes its run's message."""
+        if item.kind == "work" and item.body.get("run"):
+            self.store.enqueue_once(item.channel, item.group_key, "plan",
+                                    {"run": item.body["run"]})
+        elif item.kind == "plan" and item.in_doubt:
+            self.service.store.update(str(item.body["run"]),
+                                      message_ref=f"{item.channel}:{ts}")
 
     def _refresh_roots(self) -> None:
         dirty = {group.key: group for group in self.store.dirty_groups()}
@@ -395,11 +347,12 @@ class AlertEngine:
                             code)
             self.store.clean(group.key, seen)
 
-    def post_plan(self, channel: str, thread: str, run_id: str) -> str:
+    def post_plan(self, channel: str, thread: str, run_id: str, *,
+                  marker: str | None = None) -> str:
         """Post a proposed run's plan message in an alert thread."""
         view = self.service.view(run_id)
         return self.chat.post(channel, Reply("plan", run_view_text(view), run=view),
-                              thread=thread)
+                              thread=thread, marker=marker)
 
 
 def _state(group: Group) -> frozenset[tuple[str, str]]:

@@ -81,6 +81,9 @@ SCHEMA = StoreSchema("alerts", (
     Migration(2, "outbox retries: attempts, next_attempt_at, last_error, failed_at", (
         _add_retry_columns,
     )),
+    Migration(3, "outbox items a dead replica may have posted: in_doubt", (
+        "ALTER TABLE alert_outbox ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0",
+    )),
 ))
 """The alert store's tables, oldest version first."""
 
@@ -117,6 +120,8 @@ class OutboxItem:
     body: Mapping[str, Any]
     attempts: int = 0
     """Failed attempts so far."""
+    in_doubt: bool = False
+    """Claimed before by a replica that died: it may have been posted already (look first)."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,19 @@ class AlertStore:
                        "VALUES (?, ?, ?, ?, ?)",
                        (channel, group_key, kind, json.dumps(body, sort_keys=True), self.clock()))
 
+    def enqueue_once(self, channel: str, group_key: str, kind: str,
+                     body: Mapping[str, Any]) -> bool:
+        """Queue a post unless the same post (kind and body) is queued or posted already;
+        True when it was queued now. For posts an in-doubt item may have queued before."""
+        text = json.dumps(body, sort_keys=True)
+        with self.tx(lock=group_lock(group_key)) as db:
+            if db.execute("SELECT 1 FROM alert_outbox WHERE group_key = ? AND kind = ? AND "
+                          "body = ?", (group_key, kind, text)).fetchone() is not None:
+                return False
+            db.execute("INSERT INTO alert_outbox(channel, group_key, kind, body, created_at) "
+                       "VALUES (?, ?, ?, ?, ?)", (channel, group_key, kind, text, self.clock()))
+            return True
+
     def posted_since(self, channel: str, since: float) -> int:
         """How many posts went to `channel` after `since`."""
         row = self._db().execute(
@@ -190,7 +208,7 @@ class AlertStore:
         # Every waiting row, not the first few: rows backing off at the head must not hide
         # other channels' rows behind them. The outbox is bounded, so this stays small.
         rows = self._db().execute(
-            "SELECT o.id, o.channel, o.group_key, o.kind, o.body, o.attempts, "
+            "SELECT o.id, o.channel, o.group_key, o.kind, o.body, o.attempts, o.in_doubt, "
             "o.next_attempt_at, g.ts AS group_ts FROM alert_outbox o JOIN alert_groups g "
             "ON g.key = o.group_key WHERE o.posted_at IS NULL AND o.failed_at IS NULL AND "
             "o.claimed_by IS NULL ORDER BY o.id").fetchall()
@@ -213,7 +231,8 @@ class AlertStore:
                                  "claimed_by IS NULL", (worker, row["id"]))
             if cur.rowcount == 1:
                 return OutboxItem(row["id"], channel, row["group_key"], row["kind"],
-                                  json.loads(row["body"]), int(row["attempts"]))
+                                  json.loads(row["body"]), int(row["attempts"]),
+                                  bool(row["in_doubt"]))
         return None
 
     def mark_posted(self, item: OutboxItem, ts: str) -> None:
@@ -229,9 +248,9 @@ class AlertStore:
         """Give back the items claimed by workers that are gone (`alive` says no): a replica
         killed between claiming an item and recording its post. Returns their ids.
 
-        The item is then posted again by whoever claims it next: at least once. A replica
-        killed after Slack took the post but before it was recorded leaves it posted twice;
-        that window is one HTTP response long, and losing the alert would be worse.
+        The item comes back `in_doubt`: the dead replica may have posted it before it could
+        record the post, so whoever claims it next looks for the post (by its marker) before
+        posting it again.
         """
         rows = self._db().execute(
             "SELECT id, claimed_by FROM alert_outbox WHERE claimed_by IS NOT NULL AND "
@@ -241,8 +260,8 @@ class AlertStore:
             if alive(row["claimed_by"]):
                 continue
             with self.tx() as db:
-                cur = db.execute("UPDATE alert_outbox SET claimed_by = NULL WHERE id = ? AND "
-                                 "claimed_by = ? AND posted_at IS NULL",
+                cur = db.execute("UPDATE alert_outbox SET claimed_by = NULL, in_doubt = 1 "
+                                 "WHERE id = ? AND claimed_by = ? AND posted_at IS NULL",
                                  (row["id"], row["claimed_by"]))
             if cur.rowcount == 1:
                 released.append(int(row["id"]))

@@ -29,6 +29,10 @@ from chatops.slack.ports import RunMessages
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/alertmanager"
+MARKER_EVENT = "chatops_post"
+"""The Slack message metadata type that carries an outbox post's marker."""
+FIND_WINDOW = 200
+"""How many recent messages `find` looks through (a storm's thread is bounded by the outbox)."""
 
 
 class SlackChat:
@@ -38,15 +42,35 @@ class SlackChat:
         self.client = client
         self.runs = runs
 
-    def post(self, channel: str, reply: Reply, *, thread: str | None = None) -> str:
+    def post(self, channel: str, reply: Reply, *, thread: str | None = None,
+             marker: str | None = None) -> str:
         """Post a reply; a plan becomes its run's message (later edits find it)."""
         blocks = run_blocks(reply.run) if reply.run is not None else reply_blocks(reply)
+        metadata = ({"event_type": MARKER_EVENT, "event_payload": {"marker": marker}}
+                    if marker else None)
         response = self.client.chat_postMessage(channel=channel, thread_ts=thread,
-                                                text=fallback_text(reply.text), blocks=blocks)
+                                                text=fallback_text(reply.text), blocks=blocks,
+                                                metadata=metadata)
         ts = str(response["ts"])
         if reply.kind == "plan" and reply.run is not None:
             self.runs.record_message_ref(reply.run.id, f"{channel}:{ts}")
         return ts
+
+    def find(self, channel: str, marker: str, *, thread: str | None = None) -> str | None:
+        """Look through the thread's replies (or the channel's latest messages) for the
+        bot's message carrying `marker`."""
+        if thread is not None:
+            response = self.client.conversations_replies(
+                channel=channel, ts=thread, include_all_metadata=True, limit=FIND_WINDOW)
+        else:
+            response = self.client.conversations_history(
+                channel=channel, include_all_metadata=True, limit=FIND_WINDOW)
+        for message in response.get("messages") or []:
+            meta = message.get("metadata") or {}
+            if (meta.get("event_type") == MARKER_EVENT
+                    and (meta.get("event_payload") or {}).get("marker") == marker):
+                return str(message["ts"])
+        return None
 
     def update(self, channel: str, message_id: str, reply: Reply) -> None:
         """Replace the text of one of the bot's messages."""

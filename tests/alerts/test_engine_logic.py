@@ -26,10 +26,18 @@ class RecordingChat:
     updates: list[tuple[str, str, str]] = field(default_factory=list)
     clock: Clock | None = None
 
-    def post(self, channel: str, reply: Reply, *, thread: str | None = None) -> str:
+    markers: dict[str, str] = field(default_factory=dict)
+
+    def post(self, channel: str, reply: Reply, *, thread: str | None = None,
+             marker: str | None = None) -> str:
         ts = f"{len(self.posts) + 1}.0"
         self.posts.append((channel, thread, reply.text, self.clock() if self.clock else 0.0))
+        if marker:
+            self.markers[marker] = ts
         return ts
+
+    def find(self, channel: str, marker: str, *, thread: str | None = None) -> str | None:
+        return self.markers.get(marker)
 
     def update(self, channel: str, message_id: str, reply: Reply) -> None:
         self.updates.append((channel, message_id, reply.text))
@@ -109,3 +117,21 @@ def test_unknown_alert_gets_an_acknowledgement_with_closest_runbooks(
     engine.pump()
     assert chat.posts[1][2].startswith("No alert rule covers DiskFull; nothing was run. "
                                        "Runbooks that may help: `node_status`")
+
+
+def test_a_post_a_dead_replica_made_but_did_not_record_is_not_posted_again(
+        engine_parts: Parts) -> None:
+    engine, chat, _clock, _audit = engine_parts
+    engine.receive([crashloop(1), crashloop(2)], channel="CAL", source="test")
+    dead = "gone-host:1:dead00"
+    # The dead replica claimed both roots and posted the first before it was killed.
+    posted = engine.store.claim_next(dead, lambda channel: True)
+    unposted = engine.store.claim_next(dead, lambda channel: True)
+    assert posted is not None and unposted is not None
+    chat.post("CAL", Reply("notice", "root 1"), marker=f"outbox:{posted.id}:{posted.group_key}")
+    engine.pump()  # the holder takes both back, finds the first, posts the second
+    roots = [p for p in chat.posts if p[1] is None]
+    assert roots[0][2] == "root 1" and len(roots) == 2
+    group = engine.store.group(posted.group_key)
+    assert group is not None and group.ts == "1.0"  # the found message became the thread
+    assert engine.store.pending() == 0

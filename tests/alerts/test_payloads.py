@@ -5,7 +5,7 @@ import json
 import pytest
 
 from chatops.alerts import AlertPayloadError, parse_alertmanager, parse_bot_message
-from chatops.alerts.engine import owner_deployment
+from chatops.alerts.work import owner_deployment
 
 
 def webhook(*alerts: dict[str, object], status: str = "firing") -> bytes:

@@ -164,6 +164,8 @@ class MockSlack:
                              "message": {"ts": posted, "text": args.get("text", "")}}
         if method == "chat.update":
             return 200, {}, {"ok": True, "channel": channel, "ts": args.get("ts")}
+        if method in ("conversations.history", "conversations.replies"):
+            return 200, {}, {"ok": True, "messages": self._messages(method, args)}
         if method == "chat.postEphemeral":
             return 200, {}, {"ok": True, "message_ts": f"{1700000000 + next(self._ts)}.0002"}
         if method == "views.open":
@@ -171,6 +173,30 @@ class MockSlack:
         if method == "usergroups.list":
             return 200, {}, {"ok": True, "usergroups": self.usergroups}
         return 200, {}, {"ok": True}
+
+    def _messages(self, method: str, args: dict[str, Any]) -> list[dict[str, Any]]:
+        """The bot's posts in a channel's top level (history) or one thread (replies),
+        newest first, with their metadata when asked for, as Slack answers them."""
+        channel, thread = str(args.get("channel", "")), args.get("ts")
+        with self._lock:
+            posts = [c for c in self.calls if c.method == "chat.postMessage" and c.ts
+                     and c.args.get("channel") == channel]
+        if method == "conversations.replies":
+            posts = [c for c in posts if c.args.get("thread_ts") == thread]
+        else:
+            posts = [c for c in posts if not c.args.get("thread_ts")]
+        limit = int(args.get("limit") or 100)
+        found = []
+        for call in reversed(posts[-limit:]):
+            message: dict[str, Any] = {"ts": call.ts, "text": call.args.get("text", ""),
+                                       "bot_id": "BBOT"}
+            meta = call.args.get("metadata")
+            if isinstance(meta, str):
+                meta = json.loads(meta)
+            if meta and str(args.get("include_all_metadata")).lower() in ("true", "1"):
+                message["metadata"] = meta
+            found.append(message)
+        return found
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         mock = self
@@ -205,6 +231,24 @@ class MockSlack:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json" if not isinstance(
                     body, str) else "text/html")
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                # Read methods (conversations.history, .replies) come as GET with a query.
+                path, _, query = self.path.partition("?")
+                if not path.startswith("/api/"):
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                args = {k: v[0] for k, v in parse_qs(query).items()}
+                status, headers, body = mock._answer(path[len("/api/"):], args)
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
                 for key, value in headers.items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))

@@ -19,13 +19,14 @@ from chatops.alerts.rules import parse_rules
 from chatops.alerts.throttle import RootUpdateLimits
 from chatops.audit import AuditLog
 from chatops.conversation import ConversationService
+from chatops.replies import Reply
 from chatops.runbook.catalogue import Catalogue
 from chatops.runs import RunState
 from chatops.slack.blocks import APPROVE
 from tests.plugins.sandbox_fixtures import wait_for
 from tests.plugins.world_fixtures import World
 from tests.slack.conftest import ALERT_TOKEN, Bot, eventually
-from tests.slack.mock_slack import Call
+from tests.slack.mock_slack import Call, MockSlack
 from tests.slack.sender import next_ts
 
 ALERTS = "C0ALERTS"
@@ -244,3 +245,27 @@ def test_storm_of_1000_alerts_across_20_fingerprints(
     edits = sorted(c.at for c in bot.slack.of("chat.update"))
     budget = RootUpdateLimits().per_minute
     assert all(sum(1 for t in edits if start <= t < start + 60) <= budget for start in edits)
+
+
+def test_a_post_is_found_again_by_its_marker(slack_api: MockSlack) -> None:
+    """How the Lease holder learns that a replica that died had posted an item: Slack keeps
+    the marker as message metadata, read back with conversations.history / .replies."""
+    from slack_sdk import WebClient
+
+    from chatops.slack.alerts import SlackChat
+
+    class NoRuns:
+        def record_message_ref(self, run_id: str, ref: str) -> None: ...
+
+        def message_ref(self, run_id: str) -> str | None:
+            return None
+
+    chat = SlackChat(WebClient(token="xoxb-test", base_url=slack_api.url), NoRuns())  # type: ignore[arg-type]
+    root = chat.post("C0ALERTS", Reply("notice", "root"), marker="outbox:1:g")
+    reply = chat.post("C0ALERTS", Reply("answer", "work"), thread=root, marker="outbox:2:g")
+    chat.post("C0ALERTS", Reply("answer", "no marker"), thread=root)
+    assert chat.find("C0ALERTS", "outbox:1:g") == root
+    assert chat.find("C0ALERTS", "outbox:2:g", thread=root) == reply
+    assert chat.find("C0ALERTS", "outbox:2:g") is None  # not at the top level
+    assert chat.find("C0ALERTS", "outbox:3:g", thread=root) is None
+    assert chat.find("C0OTHER", "outbox:1:g") is None

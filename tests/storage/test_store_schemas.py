@@ -21,7 +21,7 @@ from tests.storage.legacy_schema import (
     RUNS_SCHEMA,
 )
 
-STATE_VERSIONS = {"runs": 1, "dedupe": 1, "workers": 1, "threads": 1, "alerts": 2}
+STATE_VERSIONS = {"runs": 1, "dedupe": 1, "workers": 1, "threads": 1, "alerts": 3}
 RETRY_COLUMNS = {"attempts", "next_attempt_at", "last_error", "failed_at"}
 
 
@@ -36,8 +36,11 @@ def test_new_files_get_every_table_at_the_latest_version(tmp_path: Path) -> None
     _open_all(tmp_path / "state.db", tmp_path / "audit.db")
     assert versions(tmp_path / "state.db") == STATE_VERSIONS
     assert versions(tmp_path / "audit.db") == {"audit": 1}
-    # The same tables, columns and indexes as the released schema made.
-    legacy_file(tmp_path / "old-state.db", RUNS_SCHEMA + ALERTS_SCHEMA).close()
+    # The same tables, columns and indexes as the released schema made, plus what the
+    # migrations since added (alerts 3: the outbox's in_doubt column).
+    with closing(legacy_file(tmp_path / "old-state.db", RUNS_SCHEMA + ALERTS_SCHEMA)) as old:
+        old.execute("ALTER TABLE alert_outbox ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0")
+        old.commit()
     legacy_file(tmp_path / "old-audit.db", AUDIT_SCHEMA).close()
     assert shape(tmp_path / "state.db") == shape(tmp_path / "old-state.db")
     assert shape(tmp_path / "audit.db") == shape(tmp_path / "old-audit.db")
@@ -92,7 +95,7 @@ def test_a_released_alert_file_keeps_its_outbox(tmp_path: Path) -> None:
     item = store.claim_next("w", lambda channel: True)
     assert item is not None
     assert (item.kind, item.body, item.attempts) == ("root", {"text": "down"}, 2)
-    assert versions(path) == {"alerts": 2}
+    assert versions(path) == {"alerts": 3}
 
 
 def test_a_first_version_alert_file_gets_the_retry_columns(tmp_path: Path) -> None:
@@ -108,7 +111,7 @@ def test_a_first_version_alert_file_gets_the_retry_columns(tmp_path: Path) -> No
     assert item is not None
     store.retry_later(item, "rate limited", 5.0)
     assert store.stats().retrying == 1
-    assert versions(path) == {"alerts": 2}
+    assert versions(path) == {"alerts": 3}
 
 
 def test_a_released_audit_log_keeps_its_chain(tmp_path: Path) -> None:
