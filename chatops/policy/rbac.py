@@ -12,7 +12,8 @@ person's mapped identity. Its service account therefore needs only
   name. `impersonate` on `userextras/<key>` (apiGroup `authentication.k8s.io`) for the
   extra keys the bot tags its requests with (`Impersonate-Extra-chatops.dev%2Frun-id`):
   their values (run ids, audit sequence numbers) cannot be listed, so those two rules name
-  the key but no values;
+  the key but no values; and `create` on `subjectaccessreviews`, to ask whether an
+  approver's own identity could make the change they approve (asking changes nothing);
 * a Role in its own namespace: `get`/`update` on its leader-election Lease and on the audit
   checkpoint ConfigMap, by name, and `create` on leases (RBAC cannot limit `create` to a
   name). The ConfigMap is rendered too, empty, so that the bot never needs to create one.
@@ -103,6 +104,12 @@ def impersonation(policy: Policy, bot_identities: Iterable[Identity] = (),
                          warnings=tuple(warnings))
 
 
+SUBJECT_ACCESS_REVIEW: dict[str, Any] = {
+    "apiGroups": ["authorization.k8s.io"], "resources": ["subjectaccessreviews"],
+    "verbs": ["create"]}
+"""Asking the API server whether an approver's identity could make a change."""
+
+
 def impersonation_rules(imp: Impersonation) -> list[dict[str, Any]]:
     """The ClusterRole's rules. A list of names is never empty: that would allow all."""
     rules: list[dict[str, Any]] = []
@@ -114,6 +121,9 @@ def impersonation_rules(imp: Impersonation) -> list[dict[str, Any]]:
         rules.append({"apiGroups": ["authentication.k8s.io"],
                       "resources": [f"userextras/{key}" for key in imp.user_extras],
                       "verbs": ["impersonate"]})
+    # An approval counts only if the approver could make the change: the bot asks the API
+    # server (a SubjectAccessReview per step). Asking grants nothing.
+    rules.append(SUBJECT_ACCESS_REVIEW)
     return rules
 
 

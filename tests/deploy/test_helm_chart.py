@@ -88,7 +88,8 @@ def test_default_values_render_a_socket_mode_bot(helm: Helm) -> None:
     # Nobody listed: the bot may impersonate nobody (no rule without resourceNames).
     rules = one(docs, "ClusterRole")["rules"]
     assert [r["resources"] for r in rules] == [["userextras/chatops.dev/run-id",
-                                                "userextras/chatops.dev/audit-seq"]]
+                                                "userextras/chatops.dev/audit-seq"],
+                                               ["subjectaccessreviews"]]
 
 
 def test_http_mode_with_a_policy(helm: Helm, policy_file: Path, rbac_values: Path) -> None:

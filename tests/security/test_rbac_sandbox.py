@@ -25,7 +25,12 @@ from chatops.cli.main import cli
 from chatops.demo import DEMO_POLICY
 from chatops.errors import Forbidden
 from chatops.model import Identity, Message, Step
-from chatops.policy.rbac import USER_EXTRAS, impersonation, impersonation_rules
+from chatops.policy.rbac import (
+    SUBJECT_ACCESS_REVIEW,
+    USER_EXTRAS,
+    impersonation,
+    impersonation_rules,
+)
 from chatops.policy.rules import parse_policy
 from tests.plugins.sandbox_fixtures import wait_for
 
@@ -66,6 +71,9 @@ def test_demo_policy_rbac_names_every_identity_it_may_impersonate(
     assert [d["kind"] for d in docs] == ["ClusterRole", "ClusterRoleBinding", "Role",
                                          "RoleBinding", "ConfigMap"]
     rules = of_kind(docs, "ClusterRole")["rules"]
+    # Besides impersonation, only asking whether an approver could make a change.
+    assert rules[-1] == SUBJECT_ACCESS_REVIEW
+    rules = rules[:-1]
     for rule in rules:
         assert rule["verbs"] == ["impersonate"], rule
         if rule["apiGroups"] == [""]:
@@ -110,7 +118,8 @@ def test_an_empty_list_of_names_is_left_out_not_rendered_as_all() -> None:
     unmapped people out) gets no users rule at all, not an empty one."""
     policy = parse_policy({"unmapped": {"allow": "none"}})
     rules = impersonation_rules(impersonation(policy, ()))
-    assert [r["resources"] for r in rules] == [[f"userextras/{k}" for k in USER_EXTRAS]]
+    assert [r["resources"] for r in rules] == [[f"userextras/{k}" for k in USER_EXTRAS],
+                                               ["subjectaccessreviews"]]
 
 
 def test_a_fixed_unmapped_user_is_named_and_needs_no_warning() -> None:
