@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal, Protocol
 
 from chatops.model import Identity, ParsedIntent, Step
@@ -29,6 +29,13 @@ class Executor(Protocol):
     def verify(self, step: Step, identity: Identity | None, *,
                progress: Progress | None = None) -> VerifyResult:
         """Run one verification step until it passes or its timeout ends."""
+        ...
+
+    def first_denied(self, identity: Identity, steps: Iterable[Step]) -> str | None:
+        """The first request that `steps` make and that `identity` itself may not make,
+        described (`patch deployments web in namespace prod`), or None when it may make all
+        of them. The cluster's authorizer answers (asked by the executor as itself, so
+        nothing is changed); raises `ClusterError` when it cannot be asked, never None."""
         ...
 
     def current_replicas(self, namespace: str, deployment: str,

@@ -1,17 +1,18 @@
 """Approvals: who may decide on a proposed run, counting approvals of distinct people on
-the exact plan, taking on an alert's proposal, and the checks before anything runs (the
-identity against the policy, the plan rendered and dry-run again)."""
+the exact plan (each of whom could make the change themselves), taking on an alert's
+proposal, and the checks before anything runs (the identity against the policy, the plan
+rendered and dry-run again)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from chatops.audit.records import Adopted, Approved, Denied, Expired, Rejected, Replanned
 from chatops.conversation.base import Collaborators, Updates, run_thread
 from chatops.conversation.planning import Planner, binding
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.running import Runner
-from chatops.errors import Refusal
+from chatops.errors import ClusterError, Refusal
 from chatops.messages import (
     ADOPT_HINT,
     ASK_AGAIN_HINT,
@@ -19,8 +20,10 @@ from chatops.messages import (
     OWN_BUTTONS_HINT,
     READ_NEW_DIFF_HINT,
     adopted_text,
+    adopter_rights_text,
     already_decided_text,
     approved_twice_text,
+    approver_rights_text,
     denied_result_text,
     expired_update_text,
     foreign_button_text,
@@ -30,6 +33,7 @@ from chatops.messages import (
     may_not_deny_text,
     own_approval_text,
     replanned_text,
+    rights_unchecked_text,
     run_view_text,
     stale_click_text,
     too_late_text,
@@ -124,9 +128,14 @@ class Approvals:
         if not policy.may_approve(approver, risk):
             return [Reply("refusal", may_not_approve_text(risk, policy.approvers_text(risk)),
                           ephemeral=True)]
-        if approver.key == run.requester and not policy.may_self_approve(risk):
+        own = approver.key == run.requester
+        if own and not policy.may_self_approve(risk):
             return [Reply("refusal", own_approval_text(risk, policy.approvers_text(risk)),
                           ephemeral=True)]
+        # The requester's own rights were tried by the preview's dry-run and are again by
+        # the run itself (it impersonates them); another approver's are asked here.
+        if not own and (refused := self._rights_refusal(run, approver, message)):
+            return refused
         if not self.parts.store.add_decision(run.id, approver.key, approver.name, run.digest,
                                              "approve"):
             return [Reply("notice", approved_twice_text(run.id), ephemeral=True)]
@@ -147,6 +156,10 @@ class Approvals:
         policy, store, risk = self.parts.policy, self.parts.store, run.risk
         if not policy.may_request(person, risk):
             raise Refusal(may_not_adopt_text(risk, run.runbook, run.id), ADOPT_HINT)
+        # The preview ran as the alert's preview identity, never as this person: their own
+        # rights are asked before they take it on (and their click may count as approval).
+        if refused := self._rights_refusal(run, person, message, adopting=True):
+            return refused
         if not store.adopt(run.id, person.key, person.name, person.identity):
             return None
         self.parts.audit.record(Adopted(person.name, person.identity.user), actor=message.user,
@@ -165,6 +178,34 @@ class Approvals:
         return [self.presenter.reply("update", run.id),
                 Reply("notice", adopted_text(run.id, policy.approvers_text(risk)),
                       ephemeral=True)]
+
+    def _rights_refusal(self, run: Run, person: Requester, message: Message, *,
+                        adopting: bool = False) -> list[Reply] | None:
+        """None when `person`'s own cluster identity could make every step of the run's plan
+        (the executor asks the API server, a SubjectAccessReview per request); else their
+        private refusal, audited, and nothing else changes. When the API server can't be
+        asked, the click fails closed: it doesn't count either, and they may try again."""
+        steps = Plan.from_record(run.plan).steps
+        try:
+            denied = self.parts.executor.first_denied(person.identity, steps)
+        except ClusterError as exc:
+            self._reject_approval(run, person, message, "the approver's own cluster rights "
+                                  "could not be checked", {"error": exc.message})
+            return [Reply("refusal", rights_unchecked_text(run.id), ephemeral=True)]
+        if denied is None:
+            return None
+        self._reject_approval(run, person, message, f"{person.name} may not {denied}",
+                              {"denied": denied, "adopting": adopting})
+        text = adopter_rights_text if adopting else approver_rights_text
+        return [Reply("refusal", text(person.name, denied, run.id), ephemeral=True)]
+
+    def _reject_approval(self, run: Run, person: Requester, message: Message, reason: str,
+                         details: dict[str, Any]) -> None:
+        identity = person.identity
+        self.parts.audit.record(
+            Rejected("approval", reason, {"approver": person.name, "user": identity.user,
+                                          "groups": list(identity.groups), **details}),
+            actor=message.user, run_id=run.id, thread=run_thread(run))
 
     def approved(self, run: Run, on_update: Updates | None) -> list[Reply]:
         """Enough approvals: render and dry-run again, then run what was approved.

@@ -6,15 +6,15 @@ import difflib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from kubernetes import client as k8s
 
 from chatops.errors import ClusterError, Permanent
+from chatops.executor import access, reads, verify
 from chatops.executor import convert as cv
-from chatops.executor import reads, verify
 from chatops.executor.client import ClientPool, Kube, RetryPolicy, Target
 from chatops.executor.implementations import registry
 from chatops.executor.registry import Call, Params
@@ -47,6 +47,9 @@ class KubeExecutor:
         if missing := registry.missing():
             # A runbook could pass validation with such a verb and only fail when it runs.
             raise RuntimeError(f"verbs without an implementation: {', '.join(missing)}")
+        if unknown := access.missing():
+            # No approval of a plan with such a verb could be checked.
+            raise RuntimeError(f"verbs without an entry in ACCESS: {', '.join(unknown)}")
         self._pool = ClientPool(api_client, retry or RetryPolicy(), sleep=sleep,
                                 suggest=self._suggest)
         self._names_ttl = names_ttl
@@ -95,6 +98,13 @@ class KubeExecutor:
         return Call(self.kube(identity), Params(step.params), self._now(), dry_run=dry_run,
                     progress=progress, clock=self._clock, sleep=self._sleep,
                     interval=self._interval)
+
+    def first_denied(self, identity: Identity, steps: Iterable[Step]) -> str | None:
+        """The first request of `steps` that `identity` itself may not make, as text
+        (`patch deployments web in namespace prod`), or None: SubjectAccessReviews created
+        as the bot (`chatops.executor.access`). Raises `ClusterError` when it cannot ask."""
+        denied = access.first_denied(self.kube(None), identity, steps)
+        return denied.describe() if denied is not None else None
 
     def current_replicas(self, namespace: str, deployment: str,
                          identity: Identity | None) -> int:

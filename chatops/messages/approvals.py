@@ -76,3 +76,23 @@ def replanned_text(run_id: str, changes: Sequence[str]) -> str:
     """The cluster drifted between preview and approval: the new diff, to approve again."""
     return (f"The cluster changed since {run_id} was previewed, so the plan changed. Here is "
             "the new diff; it needs approval again:\n" + "\n".join(f"  {c}" for c in changes))
+
+
+def approver_rights_text(name: str, denied: str, run_id: str) -> str:
+    """An approval by someone whose own cluster identity could not make the change."""
+    return (f"{name} may not {denied} on the cluster, so {name}'s approval can't count: an "
+            f"approver must be able to make the change themselves. {run_id} still waits for "
+            "approval; nothing was changed.")
+
+
+def adopter_rights_text(name: str, denied: str, run_id: str) -> str:
+    """Taking on an alert's fix by someone whose cluster identity could not make it."""
+    return (f"{name} may not {denied} on the cluster, so {name} can't take on {run_id}: it "
+            "would run as them. Nothing was changed.")
+
+
+def rights_unchecked_text(run_id: str) -> str:
+    """The approver's rights could not be checked (the API server did not answer)."""
+    return (f"I couldn't check on the cluster whether you could make the change of {run_id} "
+            "yourself, so your approval didn't count; nothing was changed. Please try again "
+            "in a minute.")

@@ -47,8 +47,16 @@ def may_not_request_text(risk: Risk, runbook: str) -> str:
 
 def choice_question_text(question: str, choices: Sequence[str]) -> str:
     """A question with numbered choices ("Which deployment? 1. a, 2. b")."""
-    numbered = ", ".join(f"{i}. {choice}" for i, choice in enumerate(choices, 1))
-    return f"{question} {numbered}"
+    return f"{question} {numbered_choices(choices)}"
+
+
+def numbered_choices(choices: Sequence[str]) -> str:
+    """Choices as numbered text ("1. a, 2. b"), where no buttons show them."""
+    return ", ".join(f"{i}. {choice}" for i, choice in enumerate(choices, 1))
+
+
+CHOOSE_PLACEHOLDER = "Choose one"
+"""The menu's label before a choice is made (a question with many choices)."""
 
 
 def slot_question_text(slot: str, prompt: str | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from chatops.model import Plan, Risk
@@ -105,3 +106,25 @@ def channel_default_note(namespace: str) -> str:
 def name_taken_note(kind: str, value: str, name: str) -> str:
     """A note on a plan: the one name that a typed value was taken to mean."""
     return f"{kind} {value!r} taken as {name}"
+
+
+CONFIRM_APPROVE = "Approve"
+CONFIRM_CANCEL = "Cancel"
+
+
+def confirm_approve_title(critical: bool) -> str:
+    """The title of the dialog before approving a critical or wide change."""
+    return "Approve a critical change?" if critical else "Approve a wide change?"
+
+
+def confirm_approve_text(steps: Sequence[str], pods: int, namespaces: Sequence[str]) -> str:
+    """What approving lets happen, in one line ("Drain node node-2: affects 4 pods in prod
+    and staging.")."""
+    action = "; ".join(steps) or "This change"
+    action = action[:1].upper() + action[1:]
+    if not pods:
+        return f"{action}."
+    where = (", ".join(namespaces[:-1]) + f" and {namespaces[-1]}" if len(namespaces) > 1
+             else "".join(namespaces))
+    noun = "pod" if pods == 1 else "pods"
+    return f"{action}: affects {pods} {noun}" + (f" in {where}." if where else ".")

@@ -9,10 +9,10 @@ against the sandbox instead (tests/scenarios/).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from chatops.errors import Forbidden, NotFound
+from chatops.errors import Forbidden, NotFound, Retryable
 from chatops.model import Identity, Step
 from chatops.ports import Progress, ResourceKind
 from chatops.results import DeploymentInfo, FieldChange, StepResult, VerifyResult
@@ -37,6 +37,11 @@ class FakeCluster:
     nodes: dict[str, bool] = field(default_factory=dict)
     denied_users: set[str] = field(default_factory=set)
     calls: list[tuple[str, bool, str | None]] = field(default_factory=list)
+    lacking_rights: set[str] = field(default_factory=set)
+    """Users whose own rights reviews say no (approvers who could not make the change)."""
+    reviews_fail: bool = False
+    """Whether asking about someone's rights fails (the API server unreachable)."""
+    reviews: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def _check(self, identity: Identity | None, verb: str, namespace: str | None) -> None:
         if identity is not None and identity.user in self.denied_users:
@@ -51,6 +56,16 @@ class FakeCluster:
         if kind == "node":
             return tuple(sorted(self.nodes))
         return ()
+
+    def first_denied(self, identity: Identity, steps: Iterable[Step]) -> str | None:
+        verbs = tuple(step.verb for step in steps)
+        self.reviews.append((identity.user, verbs))
+        if self.reviews_fail:
+            raise Retryable("could not reach the Kubernetes API server to create "
+                            "subjectaccessreviews.")
+        if identity.user in self.lacking_rights and verbs:
+            return f"{verbs[0]} (as the fake cluster says)"
+        return None
 
     def current_replicas(self, namespace: str, deployment: str,
                          identity: Identity | None) -> int:

@@ -338,3 +338,26 @@ class _Checkpoint:
 
     def to_json(self) -> str:
         return f'{{"event_id": {self.event_id}, "event_hash": "{self.event_hash}"}}'
+
+
+@pytest.mark.k8s
+def test_the_bot_may_ask_whether_an_approver_could_make_a_change(bot: Bot, world: Any) -> None:
+    """The rendered RBAC lets the bot create SubjectAccessReviews (approvers' own rights):
+    the same review answers for bob (sre) and against alice (dev only) in prod."""
+    from chatops.executor import KubeExecutor
+    from chatops.model import Identity, Step
+
+    executor = KubeExecutor(bot.api)
+    scale = [Step("scale", {"namespace": world.ns["prod"], "deployment": "checkout-api",
+                            "replicas": 4})]
+    from chatops.errors import ClusterError
+
+    def bob_allowed() -> bool:
+        try:
+            return executor.first_denied(Identity("bob", ("sre",)), scale) is None
+        except ClusterError:  # 403 until the ClusterRole reaches the authorizer
+            return False
+
+    wait_for(bob_allowed, timeout=30, what="the bot's ClusterRole to allow reviews")
+    denied = executor.first_denied(Identity("alice", ("dev",)), scale)
+    assert denied is not None and "patch deployments" in denied
