@@ -64,6 +64,11 @@ _FILLER = {"in", "the", "namespace", "ns", "please", "pls", "it's", "its", "it",
 _DECIDE_ID = re.compile(r"^(approve|confirm|yes|deny|reject)\s+`?(r-[0-9a-f]{8})`?[.!]?$",
                         re.IGNORECASE)
 
+_OFFER = ""
+_OFFER_ASKING = "runbook"
+"""A pending question with no intent offers runbooks (`choices`): an uncertain message's
+closest ones; its `slots` are what the model understood."""
+
 Request = tuple[str, dict[str, str]]
 """A runbook name and its slot values."""
 
@@ -135,7 +140,7 @@ class Dialogue:
             return self.planner.request(turn, intent, slots, parsed.confidence)
         if parsed.intent == OUT_OF_SCOPE:
             METRICS.out_of_scope.inc()
-            return [self._out_of_scope(parsed)]
+            return [self._out_of_scope(turn, parsed)]
         slots = dict(parsed.slots)
         if parsed.source == "model" and parsed.intent in self.parts.catalogue:
             # A slot the runbook doesn't declare is the model's mislabel ("2" tagged
@@ -152,13 +157,19 @@ class Dialogue:
             raise Refusal(EXPLICIT_ONLY, EXPLICIT_ONLY_HINT)
         return self.parts.parser.parse(text)
 
-    def _out_of_scope(self, parsed: ParsedIntent) -> Reply:
+    def _out_of_scope(self, turn: Turn, parsed: ParsedIntent) -> Reply:
         # Only candidates the model gave real weight to; near-zero scores are noise.
         close = [name for name, score in parsed.alternatives
                  if name in self.parts.catalogue and score >= 0.05][:3]
-        if close:
-            return Reply("answer", unsure_text(close), choices=tuple(close))
-        return Reply("answer", OUTSIDE_SCOPE)
+        if not close:
+            return Reply("answer", OUTSIDE_SCOPE)
+        # The closest runbooks are a question to this person: naming one (a click, its name
+        # or its number) starts its request with the values understood so far.
+        offer = PendingQuestion(_OFFER, dict(parsed.slots), _OFFER_ASKING, 1.0,
+                                turn.requester.name, tuple(close))
+        context = load_context(self.parts.store, turn.thread)
+        save_context(self.parts.store, turn.thread, context.asking(turn.requester.key, offer))
+        return Reply("answer", unsure_text(close), choices=tuple(close))
 
     def _decide_in_thread(self, run_id: str, word: str, turn: Turn) -> list[Reply]:
         """`approve r-1a2b3c4d` typed in a thread: only for a request of that thread."""
@@ -175,6 +186,12 @@ class Dialogue:
                  else self._free_answer(pending, text))
         if value is None:
             return None
+        if pending.intent == _OFFER:
+            # The runbook picked from an offer, with the values it declares.
+            if value not in self.parts.catalogue:
+                return None
+            declared = self.parts.catalogue.get(value).slots
+            return value, {k: v for k, v in pending.slots.items() if k in declared}, 1.0
         return pending.intent, {**pending.slots, slot: value}, pending.confidence
 
     def _free_answer(self, pending: PendingQuestion, text: str) -> str | None:

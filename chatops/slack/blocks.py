@@ -14,7 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chatops.messages import RISK_WORDS
+from chatops.messages import (
+    CHOOSE_PLACEHOLDER,
+    CONFIRM_APPROVE,
+    CONFIRM_CANCEL,
+    RISK_WORDS,
+    confirm_approve_text,
+    confirm_approve_title,
+    numbered_choices,
+)
+from chatops.model import Risk
 from chatops.replies import Reply, RunView
 
 Block = dict[str, Any]
@@ -24,11 +33,24 @@ DENY = "chatops_deny"
 EDIT = "chatops_edit"
 EDIT_VIEW = "chatops_edit_view"
 """Action and callback ids; the run id follows a colon (`chatops_approve:r-1a2b3c4d`)."""
+CHOOSE = "chatops_choose"
+"""The action id of a choice: the button's index follows a colon (`chatops_choose:0`), or
+`chatops_choose:menu` for the menu of a longer list; the value is the choice itself."""
+CHOICES_BLOCK = "choices"
+"""The block id of the controls under a question with choices."""
+MAX_BUTTONS = 5
+"""Up to this many choices are buttons; more are a menu (`static_select`)."""
+MENU_LIMIT = 100
+"""Slack's limit on a menu's options (and 150 characters for a value)."""
 
 SECTION_LIMIT = 2900
 """Slack rejects section text over 3000 characters; leave room for the code fences."""
 MAX_SECTIONS = 12
 """A message may hold 50 blocks; long outputs are cut well before that."""
+CONFIRM_PODS = 3
+"""Approving a plan that affects more pods than this asks for confirmation first."""
+CONFIRM_TEXT_LIMIT = 300
+"""Slack's limit on a confirmation dialog's text."""
 FALLBACK_LIMIT = 3000
 """Notification text (shown where blocks are not) is cut to this many characters."""
 
@@ -176,12 +198,43 @@ def run_blocks(view: RunView) -> list[Block]:
         blocks.append(_context(f"Undo: {escape(view.undo)}"))
     if view.awaiting_approval:
         block_id = f"run:{view.id}:{view.binding}" if view.binding else f"run:{view.id}"
+        approve = _button("Approve", APPROVE, view.id, "primary")
+        if needs_confirmation(view):
+            approve["confirm"] = approve_confirmation(view)
         blocks.append({"type": "actions", "block_id": block_id, "elements": [
-            _button("Approve", APPROVE, view.id, "primary"),
+            approve,
             _button("Deny", DENY, view.id, "danger"),
             _button("Edit", EDIT, view.id),
         ]})
     return blocks
+
+
+def pod_namespaces(pods: Sequence[str]) -> list[str]:
+    """The namespaces of the affected pods (`namespace/name`), each once, in order."""
+    found: list[str] = []
+    for pod in pods:
+        namespace, slash, _ = pod.partition("/")
+        if slash and namespace not in found:
+            found.append(namespace)
+    return found
+
+
+def needs_confirmation(view: RunView) -> bool:
+    """Whether approving asks "are you sure?" first: a critical runbook, or a blast radius
+    over CONFIRM_PODS pods or across more than one namespace."""
+    return (view.risk is Risk.CRITICAL or len(view.blast_radius) > CONFIRM_PODS
+            or len(pod_namespaces(view.blast_radius)) > 1)
+
+
+def approve_confirmation(view: RunView) -> Block:
+    """Slack's confirmation dialog on Approve, naming what will happen."""
+    text = confirm_approve_text(view.steps, len(view.blast_radius),
+                                pod_namespaces(view.blast_radius))
+    if len(text) > CONFIRM_TEXT_LIMIT:
+        text = text[: CONFIRM_TEXT_LIMIT - 1] + "…"
+    return {"title": _plain(confirm_approve_title(view.risk is Risk.CRITICAL)),
+            "text": _plain(text), "confirm": _plain(CONFIRM_APPROVE),
+            "deny": _plain(CONFIRM_CANCEL), "style": "danger"}
 
 
 def result_blocks(view: RunView) -> list[Block]:
@@ -201,10 +254,51 @@ def status_blocks(view: RunView) -> list[Block]:
 
 
 def reply_blocks(reply: Reply) -> list[Block]:
-    """Any reply that is not a run message: answers (tables as code), questions, refusals."""
+    """Any reply that is not a run message: answers (tables as code), questions, refusals;
+    a question's choices are controls under it (the text then doesn't number them)."""
     if reply.records:
         return code_blocks(reply.text)
-    return text_blocks(reply.text, _KIND_ICONS.get(reply.kind, ""))
+    if not reply.choices:
+        return text_blocks(reply.text, _KIND_ICONS.get(reply.kind, ""))
+    text = reply.text.removesuffix(" " + numbered_choices(reply.choices))
+    return [*text_blocks(text, _KIND_ICONS.get(reply.kind, "")), choice_block(reply.choices)]
+
+
+def choice_block(choices: Sequence[str]) -> Block:
+    """The controls of a question's choices: buttons, or a menu for more than a few."""
+    elements: list[Block]
+    if len(choices) <= MAX_BUTTONS:
+        elements = [{"type": "button", "text": _plain(choice[:75]),
+                     "action_id": f"{CHOOSE}:{index}", "value": choice}
+                    for index, choice in enumerate(choices)]
+    else:
+        options: list[Block] = [{"text": _plain(choice[:75]), "value": choice}
+                   for choice in choices if len(choice) <= 150][:MENU_LIMIT]
+        elements = [{"type": "static_select", "action_id": f"{CHOOSE}:menu",
+                     "placeholder": _plain(CHOOSE_PLACEHOLDER), "options": options}]
+    return {"type": "actions", "block_id": CHOICES_BLOCK, "elements": elements}
+
+
+def offered_choices(blocks: Any, block_id: str, action_id: str) -> tuple[str, ...]:
+    """The values a message's control `action_id` (in block `block_id`) offered: a button's
+    one value, a menu's options; none when the message has no such control."""
+    if block_id != CHOICES_BLOCK or not isinstance(blocks, list):
+        return ()
+    for block in blocks:
+        if not isinstance(block, dict) or block.get("block_id") != block_id:
+            continue
+        for element in block.get("elements") or ():
+            if not isinstance(element, dict) or element.get("action_id") != action_id:
+                continue
+            if element.get("type") == "button":
+                return (str(element.get("value")),)
+            return tuple(str(o.get("value")) for o in element.get("options") or ()
+                         if isinstance(o, dict))
+    return ()
+
+
+def _plain(text: str) -> Block:
+    return {"type": "plain_text", "text": text}
 
 
 def asked_context(user: str, command: str, text: str) -> Block:

@@ -1,17 +1,26 @@
-"""Buttons on a run's message: Approve and Deny decide, Edit opens the modal."""
+"""Buttons on a run's message: Approve and Deny decide, Edit opens the modal; and the
+choices under a question, which answer it."""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, Literal
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from chatops.slack.blocks import APPROVE, DENY, EDIT, SlotField, edit_modal
+from chatops.slack.blocks import (
+    APPROVE,
+    CHOOSE,
+    DENY,
+    EDIT,
+    SlotField,
+    edit_modal,
+    offered_choices,
+)
 from chatops.slack.deliver import Place
 from chatops.slack.errors import reported
 from chatops.slack.listeners.common import (
@@ -24,13 +33,69 @@ from chatops.slack.listeners.common import (
 
 log = logging.getLogger(__name__)
 
+_CHOICE_VALUE = re.compile(r"[a-z0-9][a-z0-9._-]{0,252}")
+"""What a choice can be: a Kubernetes name, a runbook's, an enum value; never a sentence."""
+
 
 def register(app: App, parts: Parts) -> None:
-    """Listeners for the Approve, Deny and Edit buttons."""
+    """Listeners for the Approve, Deny and Edit buttons and for choices."""
     app.action(re.compile(f"^{APPROVE}:"))(ack=ack_now,
                                            lazy=[reported(_decide(parts, "approve"))])
     app.action(re.compile(f"^{DENY}:"))(ack=ack_now, lazy=[reported(_decide(parts, "deny"))])
     app.action(re.compile(f"^{EDIT}:"))(ack=ack_now, lazy=[reported(_open_edit(parts))])
+    app.action(re.compile(f"^{CHOOSE}:"))(ack=ack_now, lazy=[reported(_choose(parts))])
+
+
+def _choose(parts: Parts) -> Callable[..., None]:
+    """A choice clicked under a question: the chosen value, said in the thread by the
+    person who clicked, exactly as if they had typed it (so only the person the question
+    was asked of answers it). A value the clicked message did not offer is refused."""
+    deliverer = parts.kit.deliverer
+
+    def on_choose(body: dict[str, Any]) -> None:
+        action = body["actions"][0]
+        user = body["user"]["id"]
+        value = chosen_value(action)
+        problem = choice_problem(body, action, value)
+        if problem is not None:
+            parts.kit.rejections.record("slack choice", problem, 400)
+            return
+        channel, thread = click_place(body)
+        place = Place(channel, thread, user)
+        action_ts = str(action.get("action_ts") or body.get("trigger_id") or "")
+        # The event id makes Slack's retries of one click a single message.
+        replies = parts.backend.service.handle(
+            parts.message(user, value, channel, thread, ts=action_ts,
+                          event_id=f"choice:{action_ts}:{user}"),
+            on_update=deliverer.progress(place))
+        deliverer.deliver([replace(r, ephemeral=True) if r.kind == "refusal" else r
+                           for r in replies], place, echo_updates=True)
+
+    return on_choose
+
+
+def chosen_value(action: Mapping[str, Any]) -> str:
+    """The value of a clicked choice: a button's, or the option picked in a menu."""
+    if action.get("type") == "static_select":
+        return str((action.get("selected_option") or {}).get("value") or "")
+    return str(action.get("value") or "")
+
+
+def choice_problem(body: Mapping[str, Any], action: Mapping[str, Any],
+                   value: str) -> str | None:
+    """Why a choice click is refused (None when it is not): the value must be a name and
+    one that the clicked control of the clicked message offered."""
+    if not _CHOICE_VALUE.fullmatch(value):
+        return "the chosen value is not a name"
+    message = body.get("message") or {}
+    if message.get("ts") != (body.get("container") or {}).get("message_ts"):
+        return "the click names two different messages"
+    offered = offered_choices(message.get("blocks"),
+                              str(action.get("block_id") or ""),
+                              str(action.get("action_id") or ""))
+    if value not in offered:
+        return f"choice {value[:60]!r} was not offered on the clicked message"
+    return None
 
 
 def _decide(parts: Parts, decision: Literal["approve", "deny"]) -> Callable[..., None]:

@@ -1,0 +1,266 @@
+"""Questions with choices as Slack controls: buttons (or a menu) instead of numbered text.
+
+A click answers the question exactly as typing the choice in the thread would, as the
+person who clicked; only the person the question was asked of may answer it, and a value
+the message never offered is refused and audited.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from chatops.audit import AuditLog
+from chatops.model import OUT_OF_SCOPE, ParsedIntent
+from chatops.replies import Reply
+from chatops.runs import Run, RunState
+from chatops.slack.blocks import CHOICES_BLOCK, CHOOSE, reply_blocks
+from chatops.slack.listeners.actions import choice_problem, chosen_value
+from tests.conversation.fake_cluster import FakeCluster
+from tests.slack.conftest import Bot, eventually, fake_deployments
+from tests.slack.helpers import all_runs
+from tests.slack.mock_slack import Call
+from tests.slack.sender import TEAM, Response, next_ts
+from tests.waiting import wait_until_idle
+
+AMBIGUOUS = "run scale_deployment deployment=checkout namespace=prod replicas=5"
+WHICH = "Which deployment in namespace prod did you mean?"
+
+
+@pytest.fixture
+def cluster() -> FakeCluster:
+    """Two deployments that `checkout` could mean in prod."""
+    return FakeCluster(deployments={**fake_deployments(), ("prod", "checkout-web"): 3},
+                       nodes={"node-1": False})
+
+
+def _audit(bot: Bot) -> AuditLog:
+    return AuditLog(bot.service.store.path.replace("state.db", "audit.db"))
+
+
+def _choices_block(call: Call) -> dict[str, Any]:
+    blocks = [b for b in call.args["blocks"] if b.get("type") == "actions"]
+    assert len(blocks) == 1, call.args["blocks"]
+    block: dict[str, Any] = blocks[0]
+    return block
+
+
+def _offered(call: Call) -> list[str]:
+    return [str(e["value"]) for e in _choices_block(call)["elements"]]
+
+
+def ask(bot: Bot, user: str = "U0BOB", text: str = AMBIGUOUS,
+        wait: str = WHICH) -> tuple[str, Call]:
+    """Mention the bot with `text` in a new thread; the thread and the bot's question."""
+    root = next_ts()
+    bot.sender.message(text, user=user, channel="C0OPS", ts=root, mention=True)
+    question = bot.slack.wait(
+        lambda calls: [c for c in calls if c.method == "chat.postMessage"
+                       and c.args.get("thread_ts") == root and wait in c.text()],
+        what=f"the answer {wait!r}")[0]
+    assert question.args["thread_ts"] == root and question.ts
+    return root, question
+
+
+def choose(bot: Bot, question: Call, value: str, *, user: str, element: int | None = None,
+           action_ts: str | None = None) -> Response:
+    """Click the choice `value` on the bot's message `question`, as Slack sends it (the
+    message's blocks included). `element`: the button clicked, when it is not the one that
+    carries `value` (a made-up payload)."""
+    block = _choices_block(question)
+    buttons = block["elements"]
+    index = element if element is not None else _offered(question).index(value)
+    channel, ts = question.args["channel"], question.ts
+    return bot.sender.interaction({
+        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": user},
+        "api_app_id": "A0APP", "trigger_id": f"trig-{uuid.uuid4().hex[:8]}",
+        "channel": {"id": channel},
+        "container": {"type": "message", "channel_id": channel, "message_ts": ts,
+                      "thread_ts": question.args["thread_ts"]},
+        "message": {"ts": ts, "thread_ts": question.args["thread_ts"], "type": "message",
+                    "user": "UBOT", "blocks": question.args["blocks"]},
+        "actions": [{"type": "button", "action_id": buttons[index]["action_id"],
+                     "block_id": block["block_id"], "value": value,
+                     "action_ts": action_ts or f"{time.time():.6f}"}],
+    })
+
+
+def _runs_in(bot: Bot, root: str) -> list[Run]:
+    return bot.service.store.runs_in_thread("C0OPS", root)
+
+
+def _plan_of(bot: Bot, root: str) -> Run:
+    run = eventually(lambda: (rs := _runs_in(bot, root)) and rs[-1].message_ref and rs[-1],
+                     what="the plan")
+    assert isinstance(run, Run)
+    return run
+
+
+# ---------------------------------------------------------------- who may answer (security)
+
+def test_a_click_by_someone_else_is_refused_privately(bot: Bot) -> None:
+    root, question = ask(bot, "U0BOB")
+    assert choose(bot, question, "checkout-web", user="U0CAROL").status == 200
+    notice = bot.slack.wait_for("chat.postEphemeral", "I asked bob")[0]
+    assert notice.args["user"] == "U0CAROL"
+    assert _runs_in(bot, root) == []
+    # bob's question is still his to answer, by typing as well as by clicking.
+    bot.sender.message("checkout-web", user="U0BOB", channel="C0OPS", thread_ts=root)
+    run = _plan_of(bot, root)
+    assert run.requester == "bob" and run.raw_slots["deployment"] == "checkout-web"
+
+
+def test_a_forged_choice_value_is_refused_and_audited(bot: Bot) -> None:
+    root, question = ask(bot, "U0BOB")
+    # A value the message never offered, and a button sent with another button's value.
+    choose(bot, question, "payments-api", user="U0BOB", element=0)
+    choose(bot, question, "checkout-web", user="U0BOB", element=0)
+
+    def rejected() -> list[dict[str, Any]]:
+        return [e.data for e in _audit(bot).list(kind="rejected")  # type: ignore[attr-defined]
+                if "not offered" in str(e.data.get("reason"))]
+
+    found = eventually(lambda: len(rejected()) == 2 and rejected(), what="two refusals")
+    assert {r["what"] for r in found} == {"slack choice"}  # type: ignore[union-attr]
+    wait_until_idle(bot)
+    assert _runs_in(bot, root) == []
+    assert not bot.slack.of("chat.postEphemeral")
+    assert [e for e in _audit(bot).list(kind="message")  # type: ignore[attr-defined]
+            if e.data.get("text") in ("payments-api", "checkout-web")] == []
+    # The question is still open: the real click is taken.
+    choose(bot, question, "checkout-web", user="U0BOB")
+    assert _plan_of(bot, root).raw_slots["deployment"] == "checkout-web"
+
+
+def test_a_replayed_choice_click_is_handled_once(bot: Bot) -> None:
+    root, question = ask(bot, "U0BOB")
+    stamp = f"{time.time():.6f}"
+    for _ in range(3):  # Slack's retries of one click: the same action_ts each time
+        choose(bot, question, "checkout-web", user="U0BOB", action_ts=stamp)
+    _plan_of(bot, root)
+    wait_until_idle(bot)
+    assert len(_runs_in(bot, root)) == 1
+    assert not bot.slack.of("chat.postEphemeral")
+    assert [e.data.get("text") for e in _audit(bot).list(kind="message")  # type: ignore[attr-defined]
+            ].count("checkout-web") == 1
+
+
+# ---------------------------------------------------------------- the controls
+
+def test_the_ambiguity_question_offers_buttons_with_the_candidates(bot: Bot) -> None:
+    _root, question = ask(bot)
+    block = _choices_block(question)
+    assert [e["type"] for e in block["elements"]] == ["button", "button"]
+    assert _offered(question) == ["checkout-api", "checkout-web"]
+    assert [e["text"]["text"] for e in block["elements"]] == ["checkout-api", "checkout-web"]
+    assert all(e["action_id"].startswith(f"{CHOOSE}:") for e in block["elements"])
+    sections = " ".join(b["text"]["text"] for b in question.args["blocks"]
+                        if b["type"] == "section")
+    assert WHICH in sections and "1. checkout-api" not in sections
+    # The notification text still says the choices in words.
+    assert "1. checkout-api, 2. checkout-web" in question.args["text"]
+
+
+def test_more_than_five_choices_become_a_menu() -> None:
+    names = tuple(f"node-{i}" for i in range(7))
+    (actions,) = [b for b in reply_blocks(Reply("question", "Which node?", choices=names))
+                  if b["type"] == "actions"]
+    (menu,) = actions["elements"]
+    assert menu["type"] == "static_select" and menu["action_id"].startswith(f"{CHOOSE}:")
+    assert [o["value"] for o in menu["options"]] == list(names)
+    few = reply_blocks(Reply("question", "Which?", choices=("a", "b")))
+    assert [e["type"] for b in few if b["type"] == "actions" for e in b["elements"]] == [
+        "button", "button"]
+    assert not [b for b in reply_blocks(Reply("answer", "plain")) if b["type"] == "actions"]
+
+
+def test_a_click_continues_to_a_plan_exactly_as_typing_would(bot: Bot) -> None:
+    clicked_root, question = ask(bot, "U0BOB")
+    choose(bot, question, "checkout-web", user="U0BOB")
+    clicked = _plan_of(bot, clicked_root)
+    plan_post = bot.slack.wait_for("chat.postMessage", "checkout-web in prod")[0]
+    assert plan_post.args["thread_ts"] == clicked_root
+
+    typed_root, _ = ask(bot, "U0BOB")
+    bot.sender.message("checkout-web", user="U0BOB", channel="C0OPS", thread_ts=typed_root)
+    typed = _plan_of(bot, typed_root)
+    for run in (clicked, typed):
+        assert run.state is RunState.PROPOSED and run.requester == "bob"
+    assert clicked.raw_slots == typed.raw_slots
+    assert clicked.plan == typed.plan and clicked.digest == typed.digest
+
+
+# ---------------------------------------------------------------- out of scope
+
+class Unsure:
+    """A parser stub: not sure, with two runbooks close and the slots it saw."""
+
+    def __init__(self, slots: dict[str, str]) -> None:
+        self.slots = slots
+
+    def parse(self, text: str) -> ParsedIntent:
+        return ParsedIntent(OUT_OF_SCOPE, dict(self.slots), 0.6,
+                            (("restart_deployment", 0.3), ("scale_deployment", 0.2),
+                             ("deployment_status", 0.01)), "model")
+
+
+def test_out_of_scope_buttons_start_the_flow_and_run_nothing(
+        bot: Bot, cluster: FakeCluster) -> None:
+    bot.service.parser = Unsure({})
+    root, answer = ask(bot, "U0BOB", "give checkout a kick", "Closest runbooks")
+    assert _offered(answer) == ["restart_deployment", "scale_deployment"]
+    choose(bot, answer, "restart_deployment", user="U0CAROL")
+    bot.slack.wait_for("chat.postEphemeral", "I asked bob")
+    choose(bot, answer, "restart_deployment", user="U0BOB")
+    follow = bot.slack.wait_for("chat.postMessage", "Which deployment should I restart?")[0]
+    assert follow.args["thread_ts"] == root
+    # The question that follows is bob's: typing its answer goes on with restart_deployment.
+    bot.sender.message("checkout-api", user="U0BOB", channel="C0OPS", thread_ts=root)
+    bot.slack.wait_for("chat.postMessage", "In which namespace?")
+    wait_until_idle(bot)
+    assert _runs_in(bot, root) == []
+    assert [c for c in cluster.calls if not c[1]] == []
+
+
+def test_out_of_scope_button_with_the_slots_seen_leads_to_a_plan(
+        bot: Bot, cluster: FakeCluster) -> None:
+    bot.service.parser = Unsure({"deployment": "checkout-api", "namespace": "prod"})
+    root, answer = ask(bot, "U0BOB", "give checkout-api in prod a kick", "Closest runbooks")
+    choose(bot, answer, "restart_deployment", user="U0BOB")
+    run = _plan_of(bot, root)
+    assert run.runbook == "restart_deployment" and run.state is RunState.PROPOSED
+    assert run.requester == "bob" and run.raw_slots["deployment"] == "checkout-api"
+    assert [c for c in cluster.calls if not c[1]] == []  # previewed (dry-run) only
+    assert [r.id for r in all_runs(bot)] == [run.id]
+
+
+def test_typing_an_offered_runbook_still_works(bot: Bot) -> None:
+    bot.service.parser = Unsure({"deployment": "checkout-api", "namespace": "prod"})
+    root, _ = ask(bot, "U0BOB", "make checkout-api in prod bigger", "Closest runbooks")
+    bot.sender.message("2", user="U0BOB", channel="C0OPS", thread_ts=root)
+    question = bot.slack.wait_for("chat.postMessage", "How many replicas?")[0]
+    assert question.args["thread_ts"] == root
+    bot.sender.message("5", user="U0BOB", channel="C0OPS", thread_ts=root)
+    run = _plan_of(bot, root)
+    assert run.runbook == "scale_deployment" and run.raw_slots["replicas"] == "5"
+
+
+def test_a_menu_choice_is_checked_against_the_menus_options() -> None:
+    names = tuple(f"node-{i}" for i in range(7))
+    blocks = reply_blocks(Reply("question", "Which node?", choices=names))
+    (menu,) = next(b for b in blocks if b["type"] == "actions")["elements"]
+
+    def problem(value: str, action_id: str = menu["action_id"]) -> str | None:
+        action = {"type": "static_select", "action_id": action_id, "block_id": CHOICES_BLOCK,
+                  "selected_option": {"value": value}}
+        body = {"container": {"message_ts": "1.2"}, "message": {"ts": "1.2", "blocks": blocks}}
+        assert chosen_value(action) == value
+        return choice_problem(body, action, value)
+
+    assert problem("node-6") is None
+    assert "not offered" in str(problem("node-7"))
+    assert "not offered" in str(problem("node-6", f"{CHOOSE}:0"))
+    assert "not a name" in str(problem("run drain_node node=node-1"))
