@@ -6,7 +6,8 @@ through `chatops.cli.wiring.build_runtime` and drive it with `start()` / `stop()
 attaches itself (`attach`) to say how interrupted runs are announced, which chat the alert
 engine posts with, and what to close at the end; it reaches the runtime only through the
 narrow methods below (`claim`, `seen`, `run`, `slot_specs`, `record_message_ref`,
-`message_ref`), never through the stores: a run is read as a `RunSummary`, not the store's row.
+`message_ref`, and a person's overview: `home`, `run_line`, `home_audience`, `run_audit`),
+never through the stores: a run is read as a `RunSummary` or a `RunLine`, not the store's row.
 
 The loops: a heartbeat that tells other replicas this one is alive, sweeps runs orphaned by
 a dead replica and prunes old dedupe keys; the alert outbox pump; audit checkpoints written
@@ -23,8 +24,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from chatops.alerts import AlertEngine, AlertRules, AlertStore
-from chatops.audit import AuditTampered, CheckpointWriter
+from chatops.audit import AuditLog, AuditTampered, CheckpointWriter
 from chatops.conversation import ConversationService
+from chatops.conversation.overview import (
+    AUDIT_EVENTS,
+    AuditLine,
+    HomeFacts,
+    RunLine,
+    audience,
+    audit_lines,
+    home_facts,
+    may_see,
+    person,
+)
+from chatops.conversation.overview import run_line as line_of
 from chatops.metrics import METRICS
 from chatops.ports import AuditSink, ChatSurface, Leadership
 from chatops.replies import Reply
@@ -184,6 +197,43 @@ class Runtime:
         if runbook not in self.catalogue:
             return None
         return tuple(self.catalogue.get(runbook).slots.values())
+
+    # ------------------------------------------------------------------ a person's overview
+    # (the Home tab, `/ops runs`, `/ops audit`): who sees what is `conversation.overview`'s.
+
+    def home(self, user: str, groups: Sequence[str] = ()) -> HomeFacts:
+        """The chat user's pending approvals, recent runs and the runbooks they may ask for
+        (`groups`: their chat user groups)."""
+        policy = self.service.policy
+        return home_facts(self.runs, self.catalogue, policy, person(policy, user, groups),
+                          self.service.clock())
+
+    def run_line(self, run_id: str) -> RunLine | None:
+        """A stored run as an overview lists it, or None."""
+        run = self.runs.get(run_id)
+        return line_of(run, self.service.policy, self.service.clock()) if run else None
+
+    def home_audience(self, run_id: str,
+                      viewers: Mapping[str, Sequence[str]] | None = None) -> frozenset[str]:
+        """The chat users whose overview a change of the run changes (its requester and
+        who may decide on it; `viewers`: chat id -> user groups of people to consider too)."""
+        run = self.runs.get(run_id)
+        if run is None:
+            return frozenset()
+        return audience(self.service.policy, run, self.service.clock(), viewers or {})
+
+    def run_audit(self, run_id: str, user: str,
+                  groups: Sequence[str] = ()) -> tuple[AuditLine, ...] | None:
+        """The run's newest audit events, oldest first, if the chat user may see them;
+        None for a run that does not exist or that they may not see (alike)."""
+        run = self.runs.get(run_id)
+        policy = self.service.policy
+        if run is None or not may_see(policy, person(policy, user, groups), run):
+            return None
+        audit = self.audit
+        if not isinstance(audit, AuditLog):
+            return ()
+        return audit_lines(audit.list(run_id=run.id, limit=AUDIT_EVENTS))
 
     # ------------------------------------------------------------------ lifecycle
 

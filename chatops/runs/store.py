@@ -255,6 +255,22 @@ class RunStore:
             (channel, thread, limit)).fetchall()
         return [run for r in rows if (run := self.get(r["id"])) is not None]
 
+    def runs_of(self, requester: str, limit: int = 10) -> list[Run]:
+        """The runs `requester` (a requester key) asked for, newest first."""
+        order = self.database.dialect.insertion_order
+        rows = self._db().execute(
+            f"SELECT id FROM runs WHERE requester = ? "  # noqa: S608
+            f"ORDER BY created_at DESC, {order} DESC LIMIT ?", (requester, limit)).fetchall()
+        return [run for r in rows if (run := self.get(r["id"])) is not None]
+
+    def runs_in_state(self, state: RunState, limit: int = 50) -> list[Run]:
+        """Runs in `state` (the `runs_state` index), newest first."""
+        order = self.database.dialect.insertion_order
+        rows = self._db().execute(
+            f"SELECT id FROM runs WHERE state = ? "  # noqa: S608
+            f"ORDER BY created_at DESC, {order} DESC LIMIT ?", (state.value, limit)).fetchall()
+        return [run for r in rows if (run := self.get(r["id"])) is not None]
+
     def heartbeat(self) -> None:
         """Say this process is alive, so others don't take its running runs as lost."""
         self.workers.heartbeat(self.worker_id)

@@ -88,6 +88,19 @@ class Deliverer:
         self.runs = runs
         self.updates: Coalescer[_Edit] = Coalescer(self._send_edit,
                                                    interval=update_interval)
+        self._watchers: list[Callable[[str], None]] = []
+
+    def watch(self, changed: Callable[[str], None]) -> None:
+        """Call `changed(run_id)` whenever a run's message is posted or edited (the Home
+        tab re-publishes the views it concerns); it must return at once."""
+        self._watchers.append(changed)
+
+    def _changed(self, run_id: str) -> None:
+        for changed in self._watchers:
+            try:
+                changed(run_id)
+            except Exception:
+                log.exception("a watcher of run %s failed", run_id)
 
     def close(self) -> None:
         """Send the queued edits and stop the edit worker."""
@@ -127,6 +140,7 @@ class Deliverer:
         channel, ts = split_ref(ref)
         self.updates.submit(view.id, _Edit(channel, ts, fallback_text(view.understood),
                                            run_blocks(view)))
+        self._changed(view.id)
 
     def post(self, place: Place, text: str, blocks: list[Block]) -> str | None:
         """Post a message in the place's thread; its ts, or None when Slack refused."""
@@ -150,6 +164,7 @@ class Deliverer:
             ts, placeholder = self._post_first(place, placeholder, reply.text, run_blocks(run))
             if ts is not None:
                 self.runs.record_message_ref(run.id, f"{place.channel}:{ts}")
+            self._changed(run.id)
             return placeholder
         if reply.kind in ("update", "result") and run is not None:
             ref = self._ref(run)
@@ -160,6 +175,7 @@ class Deliverer:
                                                    run_blocks(run))
                 if ts is not None:
                     self.runs.record_message_ref(run.id, f"{place.channel}:{ts}")
+                self._changed(run.id)
             if reply.kind == "result":
                 self.post(place, reply.text, result_blocks(run))
             elif echo_updates and ref is not None:

@@ -5,15 +5,18 @@ object with these members will do): the conversation entry points, the dedupe ke
 make a thread the bot's and tell a Slack retry apart, and what the Edit modal shows. The
 deliverer and the alert chat remember which Slack message shows a run through `RunMessages`
 (the Runtime again). Listeners never reach into stores or the catalogue, and nothing here
-imports them: a stored run is read as `RunFacts`, never as the store's row.
+imports them: a stored run is read as `RunFacts`, never as the store's row. The Home tab and
+`/ops runs` / `/ops audit` read a person's overview through `HomeBackend` (frozen values of
+`chatops.conversation.overview`, where who sees what is decided).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from chatops.alerts import AlertEngine
+from chatops.conversation.overview import AuditLine, HomeFacts, RunLine
 from chatops.model import Message
 from chatops.replies import Reply
 from chatops.runbook.schema import SlotSpec
@@ -121,4 +124,35 @@ class SlackBackend(Dedupe, EditForms, Protocol):
     def pump(self) -> None:
         """Post what the alert outbox holds, if this replica is the one that does (the
         Lease holder): never the engine's own pump, which any replica could run."""
+        ...
+
+
+@runtime_checkable
+class HomeBackend(Protocol):
+    """A person's overview: the Home tab, `/ops runs` and `/ops audit RUN_ID` (the Runtime).
+
+    Optional: an app whose backend lacks it has no Home tab and passes those words on to
+    the conversation."""
+
+    def home(self, user: str, groups: Sequence[str] = ()) -> HomeFacts:
+        """The chat user's pending approvals, recent runs and runbooks they may ask for."""
+        ...
+
+    def run_line(self, run_id: str) -> RunLine | None:
+        """A stored run as an overview lists it, or None."""
+        ...
+
+    def home_audience(self, run_id: str,
+                      viewers: Mapping[str, Sequence[str]] | None = None) -> frozenset[str]:
+        """The chat users whose overview a change of the run changes."""
+        ...
+
+    def run_audit(self, run_id: str, user: str,
+                  groups: Sequence[str] = ()) -> tuple[AuditLine, ...] | None:
+        """The run's audit events if the chat user may see them, else None (also for a run
+        that does not exist)."""
+        ...
+
+    def attach(self, *, close: Callable[[], None] | None = None) -> None:
+        """Have `close` run when the bot stops (the Home tab's publisher)."""
         ...

@@ -1,4 +1,5 @@
-"""`/ops`: help for the asker only, anything else in a thread of its own."""
+"""`/ops`: help, `runs` and `audit RUN_ID` for the asker only, anything else in a thread of
+its own."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from chatops.slack.blocks import (
 )
 from chatops.slack.deliver import Place, slack_error
 from chatops.slack.errors import reported
+from chatops.slack.listeners import home
 from chatops.slack.listeners.common import Parts, ack_now, thread_marker
+from chatops.slack.ports import HomeBackend
 
 log = logging.getLogger(__name__)
 
@@ -65,4 +68,7 @@ def register(app: App, parts: Parts, command: str) -> None:
         deliverer.deliver(replies, place)
 
     app.command(command, matchers=[is_help])(ack=ack_now, lazy=[reported(command_help)])
+    if isinstance(parts.backend, HomeBackend):
+        # Before the catch-all below: Bolt runs the first listener whose matchers pass.
+        home.register_commands(app, parts, command, parts.backend)
     app.command(command)(ack=ack_now, lazy=[reported(command_run)])

@@ -1,4 +1,5 @@
-"""Events: mentions, messages in the bot's threads and DMs, alert bots' messages.
+"""Events: mentions, messages in the bot's threads and DMs, alert bots' messages, and the
+App Home tab being opened (`chatops.slack.listeners.home`, when the backend has a Home).
 
 Which messages reach a listener is decided by matchers: only people's messages, in a DM or
 a thread the bot is part of; alert bots only in alert channels.
@@ -15,7 +16,9 @@ from chatops.alerts import AlertEngine
 from chatops.slack.alerts import from_alert_bot, take_bot_alert
 from chatops.slack.deliver import Place
 from chatops.slack.errors import reported
+from chatops.slack.listeners import home
 from chatops.slack.listeners.common import MENTION, Parts, nothing, thread_marker
+from chatops.slack.ports import HomeBackend
 
 
 def human(event: Mapping[str, Any]) -> bool:
@@ -69,6 +72,8 @@ def register(app: App, parts: Parts) -> None:
     # Every other message (channel chatter, edits, bots) is acknowledged and dropped;
     # an unhandled event would be answered 404 and retried by Slack.
     app.event("message")(nothing)
+    if isinstance(backend, HomeBackend):
+        home.register(app, parts, backend)
 
 
 def _register_alert_bots(app: App, engine: AlertEngine, channel: str | None,
