@@ -11,10 +11,15 @@ Scenarios, in one run:
   audit, Block Kit), all released at once;
 * `burst DMs`: N concurrent direct messages (Events API) asking a read-only runbook.
 
+The same bursts then go to a second bot process in Socket Mode (SLACK_APP_TOKEN, a local
+Socket Mode server, `tests/slack/socket_server.py`): N envelopes pushed at once on its
+connection; the ack latency is from the envelope leaving the server to its acknowledgement
+coming back. Both transports are measured in the same run, one bot process at a time.
+
 For each: ack p50/p99/max, errors, time until every request was answered in Slack, and
 answers and Slack API calls per second. Bounded: it stops after `--timeout` seconds.
 
-    .venv/bin/python -m bench.slack [--burst 200] [--timeout 180]
+    .venv/bin/python -m bench.slack [--burst 200] [--timeout 300]
 """
 
 from __future__ import annotations
@@ -31,8 +36,11 @@ from pathlib import Path
 
 from tests.slack.conftest import SECRET
 from tests.slack.mock_slack import Call, MockSlack
-from tests.slack.processes import FAKE_SERVE, BotProcess, bot_env
+from tests.slack.processes import FAKE_SERVE, SOCKET_MODE_URL, BotProcess, bot_env
 from tests.slack.sender import Response, Sender, next_ts
+from tests.slack.socket_server import Delivery, SocketSender, SocketServer
+
+APP_TOKEN = "xapp-1-A0APP-1-bench"
 
 SCALE = "run scale_deployment deployment=checkout-api namespace=prod replicas=5"
 STATUS = "run deployment_status deployment=checkout-api namespace=prod"
@@ -101,9 +109,87 @@ def _wait(slack: MockSlack, count: Callable[[list[Call]], int], n: int,
     raise SystemExit(f"bench: gave up waiting for {n} answers (timeout)")
 
 
+def _socket_burst(n: int, server: SocketServer, send: Callable[[int], Delivery],
+                  deadline: float) -> tuple[list[float], int]:
+    """Push `n` envelopes from `n` threads released together; their ack latencies, and how
+    many were never acknowledged before `deadline`."""
+    gate = threading.Barrier(n)
+    deliveries: list[Delivery] = []
+    lock = threading.Lock()
+
+    def one(i: int) -> None:
+        gate.wait()
+        delivery = send(i)
+        with lock:
+            deliveries.append(delivery)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    acks, errors = [], 0
+    for delivery in deliveries:
+        try:
+            acked = server.wait_ack(delivery, max(0.1, deadline - time.monotonic()))
+        except AssertionError:
+            errors += 1
+            continue
+        acks.append(acked.latency or 0.0)
+    return acks, errors
+
+
+def run_socket_mode(burst: int, deadline: float) -> list[Result]:
+    """The bursts again, over Socket Mode, on a bot process of its own."""
+    slack = MockSlack().start()
+    server = SocketServer().start()
+    slack.connections_url = server.url
+    with tempfile.TemporaryDirectory() as tmp:
+        env = bot_env(Path(tmp), slack, SLACK_APP_TOKEN=APP_TOKEN)
+        env.pop("SLACK_SIGNING_SECRET")
+        for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+            env.pop(name, None)
+        bot = BotProcess(FAKE_SERVE, env, ready=SOCKET_MODE_URL)
+        try:
+            bot.wait_ready()
+            server.wait_links(1)
+            sender = SocketSender(server, slack.base)
+            results = []
+
+            since = len(slack.calls)
+            started = time.monotonic()
+            acks, errors = _socket_burst(burst, server, lambda i: sender.command(
+                SCALE, user="U0BOB", channel=f"CSOCK{i}", wait=False), deadline)
+            _wait(slack, _answers(slack, "spec.replicas: 3 -&gt; 5", since), burst - errors,
+                  deadline)
+            results.append(Result(f"Socket Mode burst: {burst} /ops envelopes", burst, acks,
+                                  errors, time.monotonic() - started, len(slack.calls) - since))
+
+            since = len(slack.calls)
+            started = time.monotonic()
+            acks, errors = _socket_burst(burst, server, lambda i: sender.message(
+                STATUS, user="U0BOB", channel=f"DSOCK{i}", channel_type="im", ts=next_ts(),
+                wait=False), deadline)
+            _wait(slack, _answers(slack, "checkout-api in prod", since), burst - errors,
+                  deadline)
+            results.append(Result(f"Socket Mode burst: {burst} DM envelopes", burst, acks,
+                                  errors, time.monotonic() - started, len(slack.calls) - since))
+            return results
+        finally:
+            bot.stop()
+            server.stop()
+            slack.stop()
+
+
 def run(burst: int, timeout: float) -> list[Result]:
-    """Start the bot, run the scenarios, stop everything; the results, baseline first."""
+    """Start the bot, run the scenarios, stop everything; the results, baseline first
+    (HTTP, then Socket Mode)."""
     deadline = time.monotonic() + timeout
+    return run_http(burst, deadline) + run_socket_mode(burst, deadline)
+
+
+def run_http(burst: int, deadline: float) -> list[Result]:
+    """The HTTP scenarios, on a bot process of their own."""
     slack = MockSlack().start()
     with tempfile.TemporaryDirectory() as tmp:
         bot = BotProcess(FAKE_SERVE, bot_env(Path(tmp), slack))
@@ -148,7 +234,7 @@ def run(burst: int, timeout: float) -> list[Result]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--burst", type=int, default=200, help="concurrent requests")
-    parser.add_argument("--timeout", type=float, default=180.0, help="give up after seconds")
+    parser.add_argument("--timeout", type=float, default=300.0, help="give up after seconds")
     args = parser.parse_args()
     results = run(args.burst, args.timeout)
     print("| scenario | n | ack p50 ms | ack p99 ms | ack max ms | errors | all answered s "

@@ -73,6 +73,16 @@ def _door(dedupe: Dedupe, team_id: str | None, app_id: str | None,
         # Slack retries an event it thinks was lost. If the service has claimed its
         # event_id, the work is done or under way: answer 200 at once (no auth.test, no
         # lazy thread). Otherwise let it through; the service's claim still decides.
+        # A slash command or a modal submission has no event id, and on the socket no
+        # signature to remember: the same one delivered again (Slack redelivers what it
+        # thinks was lost, on any connection) is known by its trigger id.
+        trigger = body.get("trigger_id")
+        if isinstance(trigger, str) and trigger and (
+                "command" in body or body.get("type") == "view_submission") and \
+                not dedupe.claim(f"slack-trigger:{trigger}"):
+            log.info("a repeated slash command or submission (trigger %s) acknowledged "
+                     "without work", trigger[:40])
+            return BoltResponse(status=200, body="")
         if request.headers.get("x-slack-retry-num"):
             event_id = request.body.get("event_id")
             if isinstance(event_id, str) and dedupe.seen(f"event:{event_id}"):

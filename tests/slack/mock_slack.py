@@ -3,7 +3,10 @@
 and answers 429 (with Retry-After) or 500 on demand. Slack is faked at the HTTP boundary;
 nothing in slack_sdk or slack_bolt is patched.
 
-It also serves `response_url`s (`/respond/<id>`), which slash-command replies go to.
+It also serves `response_url`s (`/respond/<id>`), which slash-command replies go to, and
+`apps.connections.open` (the app-level `xapp-` token as a Bearer token) for Socket Mode: it
+answers with `connections_url()`, a local Socket Mode server's URL
+(`tests/slack/socket_server.py`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ class Call:
         """Everything readable in the call: `text` plus the text of all blocks."""
         parts = [str(self.args.get("text", ""))]
         parts += _block_texts(self.args.get("blocks") or [])
+        view = self.args.get("view")
+        if isinstance(view, dict):  # views.publish / views.open: the view's blocks
+            parts += _block_texts(view.get("blocks") or [])
         return "\n".join(parts)
 
 
@@ -68,6 +74,9 @@ class MockSlack:
         self.channel_errors: dict[str, str] = {}
         """Channel -> Slack error code that chat.postMessage and chat.update to it answer
         (`channel_not_found`, `is_archived`, `internal_error`...), until removed."""
+        self.connections_url: Callable[[], str] | None = None
+        """Socket Mode: hands out the WebSocket URL apps.connections.open answers with (it
+        raises ConnectionRefusedError while Slack "is down"); None: Socket Mode is off."""
         self._faults: dict[str, list[tuple[int, int]]] = {}
         self._ts = itertools.count(1)
         self._lock = threading.Condition()
@@ -134,7 +143,8 @@ class MockSlack:
 
     # ------------------------------------------------------------------ the server
 
-    def _answer(self, method: str, args: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+    def _answer(self, method: str, args: dict[str, Any], *, authorization: str | None = None
+                ) -> tuple[int, dict[str, str], Any]:
         with self._lock:
             faults = self._faults.get(method)
             fault = faults.pop(0) if faults else None
@@ -155,6 +165,8 @@ class MockSlack:
             return 200, {}, {"ok": False, "error": "not_in_channel"}
         if method in ("chat.postMessage", "chat.update") and channel in self.channel_errors:
             return 200, {}, {"ok": False, "error": self.channel_errors[channel]}
+        if method == "apps.connections.open":
+            return 200, {}, self._connections_open(authorization)
         if method == "auth.test":
             return 200, {}, {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT",
                              "team_id": "T0TEAM", "user": "ops", "team": "Test",
@@ -170,9 +182,24 @@ class MockSlack:
             return 200, {}, {"ok": True, "message_ts": f"{1700000000 + next(self._ts)}.0002"}
         if method == "views.open":
             return 200, {}, {"ok": True, "view": {"id": "V0VIEW"}}
+        if method == "views.publish":
+            return 200, {}, {"ok": True, "view": {"id": "V0HOME", "type": "home"}}
         if method == "usergroups.list":
             return 200, {}, {"ok": True, "usergroups": self.usergroups}
         return 200, {}, {"ok": True}
+
+    def _connections_open(self, authorization: str | None) -> dict[str, Any]:
+        """Slack wants the app-level token, and only as `Authorization: Bearer xapp-...`."""
+        if not authorization or not authorization.startswith("Bearer "):
+            return {"ok": False, "error": "not_authed"}
+        if not authorization.startswith("Bearer xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if self.connections_url is None:
+            return {"ok": False, "error": "not_allowed"}
+        try:
+            return {"ok": True, "url": self.connections_url()}
+        except ConnectionRefusedError:
+            return {"ok": False, "error": "internal_error"}
 
     def _messages(self, method: str, args: dict[str, Any]) -> list[dict[str, Any]]:
         """The bot's posts in a channel's top level (history) or one thread (replies),
@@ -226,7 +253,8 @@ class MockSlack:
                     if isinstance(args.get(key), str):
                         with contextlib.suppress(ValueError):
                             args[key] = json.loads(args[key])
-                status, headers, body = mock._answer(method, args)
+                status, headers, body = mock._answer(
+                    method, args, authorization=self.headers.get("Authorization"))
                 data = (body if isinstance(body, str) else json.dumps(body)).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json" if not isinstance(

@@ -134,6 +134,6 @@ class Sender:
                  for name, value in values.items()}
         return self.interaction({
             "type": "view_submission", "team": {"id": TEAM}, "user": {"id": user},
-            "api_app_id": "A0APP", "trigger_id": "trig-view",
+            "api_app_id": "A0APP", "trigger_id": f"trig-view-{uuid.uuid4().hex[:8]}",
             "view": {**view, "id": "V0VIEW", "state": {"values": state}},
         }, **kw)
