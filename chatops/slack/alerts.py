@@ -38,9 +38,12 @@ FIND_WINDOW = 200
 class SlackChat:
     """`ChatSurface` over the Web API: posts and edits on the bot's own initiative."""
 
-    def __init__(self, client: WebClient, runs: RunMessages) -> None:
+    def __init__(self, client: WebClient, runs: RunMessages,
+                 changed: Callable[[str], None] | None = None) -> None:
         self.client = client
         self.runs = runs
+        # Told when a plan becomes its run's message here (the Home tabs follow it).
+        self.changed = changed
 
     def post(self, channel: str, reply: Reply, *, thread: str | None = None,
              marker: str | None = None) -> str:
@@ -54,6 +57,8 @@ class SlackChat:
         ts = str(response["ts"])
         if reply.kind == "plan" and reply.run is not None:
             self.runs.record_message_ref(reply.run.id, f"{channel}:{ts}")
+            if self.changed is not None:
+                self.changed(reply.run.id)
         return ts
 
     def find(self, channel: str, marker: str, *, thread: str | None = None) -> str | None:

@@ -95,6 +95,11 @@ class Deliverer:
         tab re-publishes the views it concerns); it must return at once."""
         self._watchers.append(changed)
 
+    def notify(self, run_id: str) -> None:
+        """Tell the watchers that a run's message changed somewhere else (a plan posted in
+        an alert thread by `SlackChat`)."""
+        self._changed(run_id)
+
     def _changed(self, run_id: str) -> None:
         for changed in self._watchers:
             try:

@@ -59,10 +59,10 @@ def build_kit(settings: Settings, runs: RunMessages, audit: AuditSink, *,
     """The Slack clients for `settings` (`client` replaces the Web API client); `runs`
     (the Runtime) remembers which message shows each run."""
     client = client or make_client(settings)
-    return SlackKit(client=client,
-                    deliverer=Deliverer(client, runs, update_interval=update_interval),
-                    groups=UserGroups(client), rejections=Rejections(audit),
-                    chat=SlackChat(client, runs))
+    deliverer = Deliverer(client, runs, update_interval=update_interval)
+    return SlackKit(client=client, deliverer=deliverer, groups=UserGroups(client),
+                    rejections=Rejections(audit),
+                    chat=SlackChat(client, runs, changed=deliverer.notify))
 
 
 def announce_recovered(replies: list[Reply], deliverer: Deliverer, store: RunLookup) -> None:

@@ -322,3 +322,31 @@ def test_a_busy_run_republishes_each_home_at_most_once_per_interval() -> None:
             assert 1 <= fake.views.count(user) <= 2
     finally:
         tab.close()
+
+
+def test_an_alerts_proposal_reaches_the_homes_of_who_may_take_it(
+        start_bot: Any, fake_service: Any, catalogue: Any) -> None:
+    """A fix proposed under an alert is posted by the alert engine, not through a run's
+    message edit: the approvers' Homes follow it all the same."""
+    from tests.slack.test_alerts import post_webhook, rules
+
+    bot = start_bot(fake_service, alert_rules=rules(catalogue, rules=[
+        {"name": "restart", "match": {"alertname": "KubePodCrashLooping"},
+         "diagnostics": [], "remediation": "restart_deployment"}]))
+    opened_home(bot, "U0BOB")
+    labels = {"alertname": "KubePodCrashLooping", "namespace": "prod",
+              "deployment": "checkout-api"}
+    status, _ = post_webhook(bot, {"version": "4", "status": "firing", "alerts": [
+        {"status": "firing", "fingerprint": "f1", "labels": labels}]})
+    assert status == 200
+    assert bot.alerts is not None
+    eventually(lambda: bot.alerts.pump() >= 0 and bot.slack.of("chat.postMessage")
+               and any("chatops_approve" in c.text() for c in bot.slack.of("chat.postMessage")),
+               what="the proposal posted")
+    proposal = next(r for r in all_runs_of(bot) if r.runbook == "restart_deployment")
+    home_of(bot, "U0BOB", proposal.id, after=1)
+
+
+def all_runs_of(bot: Bot) -> list[Run]:
+    rows = bot.service.store._db().execute("SELECT id FROM runs").fetchall()
+    return [r for row in rows if (r := bot.service.store.get(row["id"])) is not None]
