@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from chatops.audit.records import Cancelled, Planned, Proposed
@@ -20,7 +21,7 @@ from chatops.conversation.thread import (
     load_context,
     save_context,
 )
-from chatops.errors import Refusal
+from chatops.errors import ClusterError, Refusal
 from chatops.messages import (
     ALERT_CHANNEL_HINT,
     MAY_NOT_REQUEST_HINT,
@@ -81,6 +82,11 @@ class Planner:
             slot, choices, reply = asked
             pending = PendingQuestion(intent, values, slot, confidence, requester.name, choices)
             save_context(self.parts.store, thread, context.asking(requester.key, pending))
+            if slot == "namespace" and not choices:
+                # Offered as buttons; any typed namespace still answers (the question keeps
+                # no choices, so one the list misses is not refused).
+                offered = self.namespace_choices(values, requester.identity)
+                reply = replace(reply, choices=offered) if offered else reply
             return [reply]
         plan = self.render(runbook, values, requester.identity)
         context = context.without_question(requester.key).planned(LastRequest(intent, values))
@@ -91,6 +97,24 @@ class Planner:
         if runbook.risk is Risk.READ:
             return self.run_read(turn, plan, values, confidence, notes)
         return self.propose(turn, plan, values, confidence, notes, undo_of=undo_of)
+
+    def namespace_choices(self, values: Mapping[str, str], identity: Identity
+                          ) -> tuple[str, ...]:
+        """The namespaces to offer for a missing namespace: those the person can list, and
+        when a deployment is named, only those that have it; none when they are too many to
+        offer or cannot be listed (the question stays free text)."""
+        executor = self.parts.executor
+        try:
+            namespaces = executor.names("namespace", None, identity)
+            if len(namespaces) > MAX_NAMESPACE_CHOICES:
+                return ()
+            deployment = values.get("deployment")
+            if deployment:
+                namespaces = tuple(ns for ns in namespaces
+                                   if deployment in executor.names("deployment", ns, identity))
+        except ClusterError:
+            return ()
+        return namespaces
 
     def prepare(self, runbook: Runbook, slots: Mapping[str, str], identity: Identity,
                 notes: list[str]) -> dict[str, str]:
@@ -190,6 +214,11 @@ class Planner:
         raw = {**run.raw_slots, **{k: v for k, v in slots.items() if v}}
         turn = Turn(message, requester, thread_key(message), on_update)
         return [*replies, *self.request(turn, run.runbook, raw, run.confidence)]
+
+
+MAX_NAMESPACE_CHOICES = 20
+"""More namespaces than this are not offered as buttons (nor looked through for a
+deployment, one API call each)."""
 
 
 def _question(runbook: Runbook, slots: Mapping[str, str], ambiguity: Question | None

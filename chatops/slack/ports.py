@@ -69,6 +69,11 @@ class RunFacts(Protocol):
         ...
 
     @property
+    def channel(self) -> str:
+        """The channel the run was asked for in."""
+        ...
+
+    @property
     def thread(self) -> str | None:
         """The thread the run was asked for in, if any."""
         ...

@@ -21,7 +21,7 @@ from chatops.model import Identity
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
 from chatops.runs import Run, RunState, RunStore
-from chatops.slack.blocks import APPROVE
+from chatops.slack.blocks import APPROVE, EDIT_VIEW
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import ALERT_TOKEN, Bot, eventually
 from tests.slack.sender import next_ts
@@ -313,3 +313,33 @@ def test_a_click_on_a_plan_that_changed_since_it_was_shown_approves_nothing(
     eventually(lambda: bot.service.store.get(run.id).state is RunState.SUCCEEDED,  # type: ignore[union-attr]
                what="the run")
     assert cluster.deployments[("dev", "checkout-api")] == 3
+
+
+def test_an_edit_submission_that_names_another_place_than_its_run_changes_nothing(
+        bot: Bot) -> None:
+    """The Edit modal carries its run's channel and thread; a submission whose metadata names
+    another channel (or a run that does not exist) would re-plan the request where its
+    approvers are not: refused, audited, and the run stays as it was."""
+    from tests.slack.helpers import message_ts, propose
+    from tests.slack.sender import TEAM
+
+    run = propose(bot)
+    elsewhere = {"run": run.id, "channel": "C0ELSEWHERE", "thread": message_ts(run)}
+    ghost = {"run": "r-00000000", "channel": "C0OPS", "thread": message_ts(run)}
+    for meta in (elsewhere, ghost):
+        view = {"callback_id": EDIT_VIEW, "type": "modal", "blocks": [],
+                "private_metadata": json.dumps(meta)}
+        assert bot.sender.interaction({
+            "type": "view_submission", "team": {"id": TEAM}, "user": {"id": "U0BOB"},
+            "api_app_id": "A0APP", "trigger_id": f"trig-{next_ts()}",
+            "view": {**view, "id": "V0VIEW", "state": {"values": {
+                "slot:replicas": {"value": {"type": "plain_text_input", "value": "9"}}}}},
+        }).status == 200
+    audit = AuditLog(bot.service.store.path.replace("state.db", "audit.db"))
+    eventually(lambda: len([e for e in audit.list(kind="rejected", limit=100)
+                            if "edit" in str(e.data.get("what"))]) == 2,
+               what="both submissions refused and audited")
+    wait_until_idle(bot)
+    assert bot.service.store.get(run.id).state is RunState.PROPOSED  # type: ignore[union-attr]
+    assert not [c for c in bot.slack.of("chat.postMessage")
+                if c.args.get("channel") == "C0ELSEWHERE"]

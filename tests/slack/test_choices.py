@@ -264,3 +264,26 @@ def test_a_menu_choice_is_checked_against_the_menus_options() -> None:
     assert "not offered" in str(problem("node-7"))
     assert "not offered" in str(problem("node-6", f"{CHOOSE}:0"))
     assert "not a name" in str(problem("run drain_node node=node-1"))
+
+
+def test_a_missing_namespace_offers_the_namespaces_that_have_the_deployment(bot: Bot) -> None:
+    root, question = ask(bot, text="run scale_deployment deployment=checkout-api replicas=4",
+                         wait="In which namespace")
+    assert _offered(question) == ["dev", "prod", "staging"]  # payments-api's alone: no
+    assert choose(bot, question, "staging", user="U0BOB").status == 200
+    run = eventually(lambda: next((r for r in all_runs(bot) if r.thread == root
+                                   and r.state is RunState.PROPOSED), None),
+                     what="the plan in staging")
+    assert isinstance(run, Run) and run.raw_slots["namespace"] == "staging"
+
+
+def test_a_typed_namespace_the_buttons_do_not_show_still_answers(bot: Bot) -> None:
+    root, question = ask(bot, text="run deployment_status deployment=payments-api",
+                         wait="In which namespace")
+    assert _offered(question) == ["prod"]
+    bot.sender.message("staging", user="U0BOB", channel="C0OPS", thread_ts=root)
+    # Typed, the answer is taken as given: the cluster then says there is no such deployment.
+    bot.slack.wait(lambda calls: [c for c in calls if c.method == "chat.postMessage"
+                                  and c.args.get("thread_ts") == root
+                                  and "staging" in c.text() and c.ts != question.ts],
+                   what="the answer about staging")

@@ -23,6 +23,14 @@ def register(app: App, parts: Parts) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")
         run_id, channel, thread = meta["run"], meta["channel"], meta.get("thread") or None
         user = body["user"]["id"]
+        stored = parts.backend.run(str(run_id))
+        if stored is None or stored.channel != channel:
+            # The modal names its run's place; another one (or no such run) is a made-up
+            # or altered submission: re-planning it there would skip that channel's rules.
+            parts.kit.rejections.record(
+                "slack edit submission", f"by {user}: run {str(run_id)[:40]!r} is not in "
+                f"channel {str(channel)[:40]!r}", 400)
+            return
         slots = {block.removeprefix("slot:"): str((inputs.get("value") or {}).get("value") or "")
                  for block, inputs in view["state"]["values"].items()
                  if block.startswith("slot:")}
