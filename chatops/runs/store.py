@@ -247,28 +247,24 @@ class RunStore:
 
     def runs_in_thread(self, channel: str, thread: str | None, limit: int = 20) -> list[Run]:
         """The thread's runs, newest first."""
-        dialect = self.database.dialect
-        # Runs created in the same instant (a test's clock) come newest inserted first.
-        rows = self._db().execute(
-            f"SELECT id FROM runs WHERE channel = ? AND thread {dialect.null_safe_eq} ? "  # noqa: S608
-            f"ORDER BY created_at DESC, {dialect.insertion_order} DESC LIMIT ?",
-            (channel, thread, limit)).fetchall()
-        return [run for r in rows if (run := self.get(r["id"])) is not None]
+        eq = self.database.dialect.null_safe_eq
+        return self._newest(f"channel = ? AND thread {eq} ?", (channel, thread), limit)
 
     def runs_of(self, requester: str, limit: int = 10) -> list[Run]:
         """The runs `requester` (a requester key) asked for, newest first."""
-        order = self.database.dialect.insertion_order
-        rows = self._db().execute(
-            f"SELECT id FROM runs WHERE requester = ? "  # noqa: S608
-            f"ORDER BY created_at DESC, {order} DESC LIMIT ?", (requester, limit)).fetchall()
-        return [run for r in rows if (run := self.get(r["id"])) is not None]
+        return self._newest("requester = ?", (requester,), limit)
 
     def runs_in_state(self, state: RunState, limit: int = 50) -> list[Run]:
         """Runs in `state` (the `runs_state` index), newest first."""
+        return self._newest("state = ?", (state.value,), limit)
+
+    def _newest(self, where: str, params: tuple[Any, ...], limit: int) -> list[Run]:
+        """Runs matching `where` (the store's own conditions, never input), newest first;
+        runs created in the same instant (a test's clock) come newest inserted first."""
         order = self.database.dialect.insertion_order
         rows = self._db().execute(
-            f"SELECT id FROM runs WHERE state = ? "  # noqa: S608
-            f"ORDER BY created_at DESC, {order} DESC LIMIT ?", (state.value, limit)).fetchall()
+            f"SELECT id FROM runs WHERE {where} "  # noqa: S608
+            f"ORDER BY created_at DESC, {order} DESC LIMIT ?", (*params, limit)).fetchall()
         return [run for r in rows if (run := self.get(r["id"])) is not None]
 
     def heartbeat(self) -> None:

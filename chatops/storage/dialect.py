@@ -96,7 +96,22 @@ class Dialect(Protocol):
         ...
 
 
-class SQLiteDialect:
+class _Statements:
+    """What both engines spell alike: `?` placeholders (the PostgreSQL connection
+    translates them) and `INSERT ... ON CONFLICT (key) DO UPDATE`."""
+
+    placeholder = "?"
+
+    def marks(self, count: int) -> str:
+        """`count` placeholders separated by commas."""
+        return ", ".join(self.placeholder for _ in range(count))
+
+    def upsert(self, table: str, columns: Sequence[str], key: Sequence[str]) -> str:
+        """`INSERT ... ON CONFLICT (key) DO UPDATE` of one row."""
+        return _upsert(table, columns, key, self.marks(len(columns)))
+
+
+class SQLiteDialect(_Statements):
     """SQLite 3.24 or newer, through the standard library's `sqlite3`."""
 
     name = "sqlite"
@@ -113,19 +128,11 @@ class SQLiteDialect:
     has_table = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
     column_names = "SELECT name FROM pragma_table_info(?)"
 
-    def marks(self, count: int) -> str:
-        """`count` placeholders separated by commas."""
-        return ", ".join(self.placeholder for _ in range(count))
-
     def insert_or_ignore(self, table: str, columns: Sequence[str]) -> str:
         """`INSERT OR IGNORE` of one row."""
         _identifiers(table, *columns)
         return (f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) "  # noqa: S608
                 f"VALUES ({self.marks(len(columns))})")
-
-    def upsert(self, table: str, columns: Sequence[str], key: Sequence[str]) -> str:
-        """`INSERT ... ON CONFLICT (key) DO UPDATE` of one row."""
-        return _upsert(table, columns, key, self.marks(len(columns)))
 
     def ddl(self, template: str) -> str:
         """`template` with `{id_pk}` spelled for SQLite (`rowid` needs no column)."""
@@ -140,7 +147,7 @@ PG_INSERTION_COLUMN = "row_seq"
 """The identity column PostgreSQL tables that need `insertion_order` get (they have no rowid)."""
 
 
-class PostgresDialect:
+class PostgresDialect(_Statements):
     """PostgreSQL 13 or newer, through psycopg 3 (`chatops.storage.postgres`)."""
 
     name = "postgresql"
@@ -161,19 +168,11 @@ class PostgresDialect:
                     "WHERE table_schema = current_schema() AND table_name = ? "
                     "ORDER BY ordinal_position")
 
-    def marks(self, count: int) -> str:
-        """`count` placeholders separated by commas."""
-        return ", ".join(self.placeholder for _ in range(count))
-
     def insert_or_ignore(self, table: str, columns: Sequence[str]) -> str:
         """`INSERT ... ON CONFLICT DO NOTHING` of one row."""
         _identifiers(table, *columns)
         return (f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
                 f"VALUES ({self.marks(len(columns))}) ON CONFLICT DO NOTHING")
-
-    def upsert(self, table: str, columns: Sequence[str], key: Sequence[str]) -> str:
-        """`INSERT ... ON CONFLICT (key) DO UPDATE` of one row."""
-        return _upsert(table, columns, key, self.marks(len(columns)))
 
     def ddl(self, template: str) -> str:
         """`template` with PostgreSQL's types, identity key and insertion-order column."""

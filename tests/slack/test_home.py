@@ -22,7 +22,7 @@ from chatops.slack import home
 from chatops.slack.home import HOME_APPROVE, HOME_DENY, HomeTab, home_view
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import Bot, eventually
-from tests.slack.helpers import propose, scale_calls
+from tests.slack.helpers import all_runs, propose, scale_calls
 from tests.slack.mock_slack import Call
 from tests.slack.sender import TEAM, Response
 from tests.waiting import wait_until_idle
@@ -343,10 +343,5 @@ def test_an_alerts_proposal_reaches_the_homes_of_who_may_take_it(
     eventually(lambda: bot.alerts.pump() >= 0 and bot.slack.of("chat.postMessage")
                and any("chatops_approve" in c.text() for c in bot.slack.of("chat.postMessage")),
                what="the proposal posted")
-    proposal = next(r for r in all_runs_of(bot) if r.runbook == "restart_deployment")
+    proposal = next(r for r in all_runs(bot) if r.runbook == "restart_deployment")
     home_of(bot, "U0BOB", proposal.id, after=1)
-
-
-def all_runs_of(bot: Bot) -> list[Run]:
-    rows = bot.service.store._db().execute("SELECT id FROM runs").fetchall()
-    return [r for row in rows if (r := bot.service.store.get(row["id"])) is not None]
