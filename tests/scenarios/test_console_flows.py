@@ -238,10 +238,16 @@ def test_plain_language_through_the_shipped_model(world: World) -> None:
     replies = sh.say(f"show me the pods of checkout-api in {dev}")
     assert replies[0].kind == "answer" and "checkout-api-" in replies[0].text
     plan = sh.say(f"scale checkout in {dev} to 2")[0]
-    if plan.kind == "question":
-        # The namespace prefix is random; if the model missed the count, the bot asks.
-        assert plan.text.startswith("How many replicas?"), plan.text
-        plan = sh.say("2")[0]
+    # The namespace prefix is random, so the model may miss a value now and then (its
+    # accuracy is measured in BENCHMARKS.md, not here); then the bot asks for exactly that
+    # value, and the answer completes the same request.
+    answers = {"How many replicas?": "2", "In which namespace?": dev}
+    for _ in range(len(answers)):
+        if plan.kind != "question":
+            break
+        answer = next((a for q, a in answers.items() if plan.text.startswith(q)), None)
+        assert answer is not None, plan.text
+        plan = sh.say(answer)[0]
     assert plan.kind == "plan" and plan.run is not None, plan.text
     assert "scale deployment checkout-api" in plan.text and "spec.replicas: 1 -> 2" in plan.text
     sh.say(":as bob")
