@@ -158,8 +158,106 @@ class Finding:
         object.__setattr__(self, "slots", frozen_map(self.slots))
 
 
+@dataclass(frozen=True)
+class HealthSummary:
+    """The end of a namespace's health scan: what was found healthy, what was left out.
+
+    Counts are of workloads without a finding; `more` is the number of findings beyond the
+    ones listed, `unchecked` the kinds (`statefulsets`) the requester may not list.
+    """
+
+    namespace: str
+    deployments: int = 0
+    statefulsets: int = 0
+    daemonsets: int = 0
+    jobs: int = 0
+    pods_running: int = 0
+    pods: int = 0
+    problems: int = 0
+    more: int = 0
+    unchecked: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HygieneRow:
+    """One container (or, with `container` empty, one pod spec) failing a hygiene check,
+    for every pod of `workload` (`deployment/web`, `pod/debug`) that shows it."""
+
+    namespace: str
+    workload: str
+    container: str
+    detail: str = ""
+    pods: int = 1
+
+
+@dataclass(frozen=True)
+class HygieneCheck:
+    """One pod hygiene check's outcome: the first failing rows, and how many there are.
+
+    `configured` is False when the check needs a platform setting that is not set (the
+    registry allow-list); `setting` is the bound applied (`4x`, `ghcr.io/acme, docker.io`).
+    """
+
+    check: str
+    rows: tuple[HygieneRow, ...] = ()
+    total: int = 0
+    configured: bool = True
+    setting: str = ""
+
+    @property
+    def passed(self) -> bool:
+        """Checked, and nothing failed."""
+        return self.configured and self.total == 0
+
+
+@dataclass(frozen=True)
+class HygieneSummary:
+    """What a pod hygiene audit looked at: one namespace (None: every namespace the
+    requester may read) and how many pods and workloads; `unreadable` counts namespaces
+    left out because the requester may not list their pods."""
+
+    namespace: str | None
+    pods: int
+    workloads: int
+    namespaces: int = 1
+    unreadable: int = 0
+
+
+@dataclass(frozen=True)
+class ResourceRow:
+    """One container of a deployment as `rightsize` compares it: requests and limits as
+    the spec has them, what it was seen using (empty: unset or unknown), and its restarts
+    and OOM kills summed over the deployment's pods."""
+
+    container: str
+    cpu_request: str = ""
+    cpu_limit: str = ""
+    cpu_used: str = ""
+    memory_request: str = ""
+    memory_limit: str = ""
+    memory_used: str = ""
+    restarts: int = 0
+    oom_kills: int = 0
+
+
+@dataclass(frozen=True)
+class RightsizeSummary:
+    """What `rightsize` compared: the deployment, how many pods, where usage came from
+    (`prometheus`, `metrics.k8s.io`, or `none`), over which window (0: one current sample),
+    why there are no usage figures (`note`), and its autoscaler in words (empty: none)."""
+
+    namespace: str
+    deployment: str
+    pods: int
+    source: str
+    window_seconds: int = 0
+    note: str = ""
+    autoscaler: str = ""
+
+
 Record = (PodInfo | DeploymentInfo | EventInfo | NodeInfo | RevisionInfo | ImageInfo | LogLines
-          | Finding)
+          | Finding | HealthSummary | HygieneCheck | HygieneSummary
+          | ResourceRow | RightsizeSummary)
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,28 @@ class Settings:
     lease_retry_period: float = 2.0
     pod_name: str | None = None
     """This replica's name as the Lease holder (unset: the host name, which is the pod's)."""
+    watch_namespaces: tuple[str, ...] = ()
+    """Namespaces whose pods and jobs the bot watches and raises alerts for itself, in the
+    alert channel (empty: no watches); the Lease holder alone watches."""
+    watch_pending_minutes: float = 10.0
+    """A watched pod Pending longer than this raises `KubePodNotReady`."""
+    watch_nodes: bool = True
+    """Whether watches also follow nodes (`KubeNodeNotReady`), when namespaces are watched."""
+    hygiene_registries: tuple[str, ...] = ()
+    """Registries (hosts, or host/path prefixes such as `ghcr.io/acme`) that `pod_hygiene`
+    accepts images from; empty: no allow-list, and the registry check says so."""
+    hygiene_max_limit_ratio: float = 4.0
+    """The largest limit/request ratio `pod_hygiene` accepts for CPU and memory."""
+    schedule_timezone: str = "UTC"
+    """The time zone of a schedule's times when the message names none (`tz=...`)."""
+    schedule_grace_seconds: float = 900.0
+    """How late a firing missed while no bot ran may still run; later, it is reported."""
+    prometheus_url: str | None = field(default=None, repr=False)
+    """Prometheus's base URL (`http://prometheus.monitoring:9090`): `rightsize` compares
+    requests with the usage it has recorded. Wins over `metrics_api`."""
+    metrics_api: bool = False
+    """Whether `rightsize` reads current usage from the metrics.k8s.io API (metrics-server);
+    neither set: it advises from the spec and the restart history alone."""
 
     @classmethod
     def resolve(cls, env: Mapping[str, str] | None = None,
@@ -276,6 +298,8 @@ class Resolved:
         spec = SPECS[name]
         if spec.secret:
             return "set" if value else "unset"
+        if isinstance(value, tuple):
+            return ", ".join(value) if value else spec.unset
         if value is not None and spec.show is not None:
             return spec.show(str(value))
         return spec.unset if value is None else str(value)

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import os
 import pwd
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chatops.settings_sources import SettingsError, parse_database_url, redact_url
 
@@ -55,6 +58,64 @@ def _float(text: str, _env: Mapping[str, str]) -> float:
         return float(text)
     except ValueError:
         raise SettingsError(f"{text!r} is not a number") from None
+
+
+def _zone(text: str, _env: Mapping[str, str]) -> str:
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"{text!r} is not a time zone (e.g. Europe/Berlin, UTC)") from None
+    return text
+
+
+_REGISTRY = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9._-]+)*$")
+
+
+def _registries(text: str, _env: Mapping[str, str]) -> tuple[str, ...]:
+    """A comma- or space-separated list of registry hosts or host/path prefixes."""
+    entries = [e.strip().lower().rstrip("/") for e in re.split(r"[,\s]+", text) if e.strip()]
+    for entry in entries:
+        if not _REGISTRY.match(entry):
+            raise SettingsError(f"{entry!r} is not a registry host or host/path prefix "
+                                "(e.g. ghcr.io/acme, registry.internal:5000, docker.io)")
+    return tuple(dict.fromkeys(entries))
+
+
+_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+def _namespaces(text: str, _env: Mapping[str, str]) -> tuple[str, ...]:
+    """A comma- or space-separated list of namespace names (no wildcards)."""
+    entries = [e.strip() for e in re.split(r"[,\s]+", text) if e.strip()]
+    for entry in entries:
+        if not _NAMESPACE.match(entry):
+            raise SettingsError(f"{entry!r} is not a namespace name (lower-case letters, "
+                                "digits and -; list each namespace, no wildcards)")
+    return tuple(dict.fromkeys(entries))
+
+
+def _positive(text: str, env: Mapping[str, str]) -> float:
+    value = _float(text, env)
+    if not value > 0:  # also refuses nan
+        raise SettingsError(f"{text!r} is not more than 0")
+    return value
+
+
+def _ratio(text: str, env: Mapping[str, str]) -> float:
+    value = _float(text, env)
+    if not value >= 1:  # also refuses nan
+        raise SettingsError(f"{text!r} is below 1; a limit can never be under its request")
+    return value
+
+
+def _http_url(text: str, _env: Mapping[str, str]) -> str:
+    """An http(s) base URL with a host."""
+    value = text.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"{redact_url(value)!r} is not an http(s) URL "
+                            "(e.g. http://prometheus.monitoring:9090)")
+    return value.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -114,4 +175,18 @@ SPECS: dict[str, Spec] = {
     "lease_renew_deadline": Spec(("CHATOPS_LEASE_RENEW_DEADLINE",), _float),
     "lease_retry_period": Spec(("CHATOPS_LEASE_RETRY_PERIOD",), _float),
     "pod_name": Spec(("CHATOPS_POD_NAME",), unset="unset (the host name)"),
+    # A profile holds strings and numbers only; the list stays in the environment.
+    "watch_namespaces": Spec(("CHATOPS_WATCH_NAMESPACES",), _namespaces, in_profile=False,
+                             unset="unset (no cluster watches)"),
+    "watch_pending_minutes": Spec(("CHATOPS_WATCH_PENDING_MINUTES",), _positive),
+    "watch_nodes": Spec(("CHATOPS_WATCH_NODES",), _bool),
+    # A profile holds strings and numbers only; the list stays in the environment.
+    "hygiene_registries": Spec(("CHATOPS_HYGIENE_REGISTRIES",), _registries, in_profile=False,
+                               unset="unset (no allow-list: the registry check is off)"),
+    "hygiene_max_limit_ratio": Spec(("CHATOPS_HYGIENE_MAX_LIMIT_RATIO",), _ratio),
+    "schedule_timezone": Spec(("CHATOPS_SCHEDULE_TIMEZONE",), _zone),
+    "schedule_grace_seconds": Spec(("CHATOPS_SCHEDULE_GRACE_SECONDS",), _float),
+    "prometheus_url": Spec(("CHATOPS_PROMETHEUS_URL",), _http_url, show=redact_url,
+                           unset="unset (rightsize uses no Prometheus)"),
+    "metrics_api": Spec(("CHATOPS_METRICS_API",), _bool),
 }

@@ -79,6 +79,11 @@ VERBS: dict[str, VerbSpec] = {
         VerbSpec("list_images", "read", "list container images", {"namespace": _opt()}),
         VerbSpec("diagnose", "read", "diagnose in {namespace}",
                  {**_NS, "deployment": _opt(), "pod": _opt()}),
+        VerbSpec("pod_hygiene", "read", "check pod hygiene",
+                 {"namespace": _opt(), "check": _opt()}),
+        VerbSpec("rightsize", "read",
+                 "compare the resources of {deployment} in {namespace} with its usage",
+                 _DEPLOY),
         VerbSpec("rollout_restart", "mutate", "restart deployment {deployment} in {namespace}",
                  _DEPLOY),
         VerbSpec("scale", "mutate",
@@ -89,6 +94,10 @@ VERBS: dict[str, VerbSpec] = {
         VerbSpec("set_image", "mutate",
                  "set the image of deployment {deployment} in {namespace} to {image}",
                  {**_DEPLOY, "image": _req(), "container": _opt()}),
+        VerbSpec("set_resources", "mutate",
+                 "set the resources of deployment {deployment} in {namespace}",
+                 {**_DEPLOY, "container": _opt(), "cpu_request": _opt(), "cpu_limit": _opt(),
+                  "memory_request": _opt(), "memory_limit": _opt()}),
         VerbSpec("delete_pod", "mutate", "delete pod {pod} in {namespace}",
                  {**_NS, "pod": _req()}),
         VerbSpec("cordon", "mutate", "cordon node {node}", {"node": _req()}),
@@ -120,6 +129,29 @@ VERBS: dict[str, VerbSpec] = {
                   **_TIMEOUT}),
     )
 }
+
+
+HYGIENE_CHECKS: tuple[str, ...] = (
+    "cpu-requests", "memory-requests", "cpu-limits", "memory-limits", "limit-ratio",
+    "readiness-probe", "liveness-probe", "latest-tag", "registry", "privileged", "tty-stdin",
+    "host-path", "run-as-root",
+)
+"""The checks `pod_hygiene` knows, in the order it reports them. Its `check` parameter is a
+comma-separated list of these (the `hygiene_check` slot type turns people's words into it)."""
+
+
+@dataclass(frozen=True)
+class HygieneRules:
+    """The platform team's bounds for `pod_hygiene`, from the settings
+    (`CHATOPS_HYGIENE_REGISTRIES`, `CHATOPS_HYGIENE_MAX_LIMIT_RATIO`) via the entry point.
+
+    `allowed_registries` are registry hosts or host/path prefixes (`ghcr.io/acme`); empty
+    means no allow-list is configured, and the registry check says so rather than flagging
+    every image. `max_limit_ratio` is the largest limit/request ratio accepted.
+    """
+
+    allowed_registries: tuple[str, ...] = ()
+    max_limit_ratio: float = 4.0
 
 
 def summarize(verb: str, params: Mapping[str, object]) -> str:

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chatops.alerts import AlertRules, AlertRulesError, AlertStore, load_rules
+from chatops.alerts.autofix import AutoFixStore
 from chatops.audit import AuditLog, CheckpointWriter
-from chatops.conversation import ConversationService
+from chatops.conversation import ConversationService, ServiceConfig
 from chatops.errors import ChatOpsError
 from chatops.policy.rules import Policy, PolicyError, load_policy, parse_policy
 from chatops.ports import Executor, IntentParser, Leadership
@@ -21,6 +22,8 @@ from chatops.runs import RunStore
 from chatops.runtime import Intervals, Runtime
 from chatops.settings import Settings
 from chatops.storage import DatabaseUnavailable
+from chatops.verbs import HygieneRules
+from chatops.watches import WatchLoop
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -63,7 +66,13 @@ def build_executor(settings: Settings) -> Executor:
     except Exception as exc:
         raise SetupError(f"cannot load the Kubernetes configuration: {exc}. Set KUBECONFIG "
                          "or CHATOPS_KUBECONFIG, or run `chatops demo` for a sandbox.") from exc
-    return KubeExecutor(api)
+    from chatops.executor.usage import MetricsApi, NoSource, Prometheus, UsageSource
+
+    usage: UsageSource = (Prometheus(settings.prometheus_url) if settings.prometheus_url
+                          else MetricsApi() if settings.metrics_api else NoSource())
+    return KubeExecutor(api, hygiene=HygieneRules(settings.hygiene_registries,
+                                                  settings.hygiene_max_limit_ratio),
+                        usage=usage)
 
 
 def build_parser(settings: Settings, catalogue: Catalogue | None = None
@@ -104,6 +113,8 @@ def build_service(settings: Settings, *, policy: Policy | None = None,
         audit=audit,
         parser=parser if parser is not None else (build_parser(settings, catalogue)
                                                   if use_model else None),
+        config=ServiceConfig(schedule_zone=settings.schedule_timezone,
+                             schedule_grace=settings.schedule_grace_seconds),
     )
 
 
@@ -141,12 +152,40 @@ def build_runtime(settings: Settings, *, service: ConversationService | None = N
             raise SetupError(str(exc)) from exc
     from chatops.cli.leadership import build_leadership
 
+    if rules is not None:
+        # Opened (migrated) with the alert store, as `chatops db migrate` does; the alert
+        # engine keeps automatic fixes' runs and demotions there.
+        AutoFixStore(service.store.database)
     return Runtime(service, alert_rules=rules,
                    alert_store=AlertStore(service.store.database) if rules is not None else None,
+                   watches=build_watches(settings, service, rules),
                    checkpoints=_checkpoint_writer(settings, service) if checkpoints else None,
                    intervals=intervals or Intervals(checkpoint=settings.audit_checkpoint_seconds,
                                                     lease=settings.lease_retry_period),
                    leadership=leadership or build_leadership(settings))
+
+
+def build_watches(settings: Settings, service: ConversationService,
+                  rules: AlertRules | None) -> WatchLoop | None:
+    """The cluster watch of `settings.watch_namespaces`, as the alert rules' read-only
+    diagnostics identity, raising alerts in the alert channel; None when no namespace is
+    watched, or there is no alert engine, alert channel or Kubernetes executor."""
+    if not settings.watch_namespaces:
+        return None
+    from chatops.executor import KubeExecutor
+    from chatops.executor.watch import KubeWatcher
+
+    if rules is None or not settings.alert_channel:
+        log.warning("CHATOPS_WATCH_NAMESPACES is set but alerts are off or "
+                    "CHATOPS_ALERT_CHANNEL is unset: no cluster watches")
+        return None
+    if not isinstance(service.executor, KubeExecutor):
+        log.warning("cluster watches need a Kubernetes cluster; none watched")
+        return None
+    watcher = KubeWatcher(service.executor.kube(rules.identity), settings.watch_namespaces,
+                          nodes=settings.watch_nodes)
+    return WatchLoop(watcher, channel=settings.alert_channel,
+                     pending_after=settings.watch_pending_minutes * 60)
 
 
 def _checkpoint_writer(settings: Settings, service: ConversationService

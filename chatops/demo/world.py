@@ -71,6 +71,9 @@ def _cluster_roles(prefix: str) -> list[dict[str, Any]]:
              "verbs": ["get", "list", "watch", "patch", "update"]},
             {"apiGroups": ["apps"], "resources": ["deployments/scale"],
              "verbs": ["get", "patch", "update"]},
+            # A namespace's health scan reads every kind of workload.
+            {"apiGroups": ["apps"], "resources": ["statefulsets", "daemonsets"],
+             "verbs": ["get", "list", "watch"]},
             {"apiGroups": [""], "resources": ["pods", "events", "namespaces"],
              "verbs": ["get", "list", "watch"]},
             {"apiGroups": [""], "resources": ["pods"], "verbs": ["delete"]},
@@ -80,6 +83,8 @@ def _cluster_roles(prefix: str) -> list[dict[str, Any]]:
              "verbs": ["get", "list", "patch", "update"]},
             {"apiGroups": ["autoscaling"], "resources": ["horizontalpodautoscalers"],
              "verbs": ["get", "list", "patch", "update"]},
+            # rightsize reads current usage here when the metrics.k8s.io API is the source
+            {"apiGroups": ["metrics.k8s.io"], "resources": ["pods"], "verbs": ["get", "list"]},
         ],
     }
     nodes = {
@@ -100,8 +105,10 @@ def _cluster_roles(prefix: str) -> list[dict[str, Any]]:
         "rules": [
             {"apiGroups": ["", "apps", "batch", "autoscaling", "events.k8s.io"],
              "resources": ["pods", "pods/log", "events", "namespaces", "nodes", "deployments",
-                           "replicasets", "cronjobs", "horizontalpodautoscalers"],
+                           "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs",
+                           "horizontalpodautoscalers"],
              "verbs": ["get", "list", "watch"]},
+            {"apiGroups": ["metrics.k8s.io"], "resources": ["pods"], "verbs": ["get", "list"]},
         ],
     }
     return [operate, nodes, viewers]

@@ -98,6 +98,21 @@ def _all_pods(verb: str, subresource: str = "") -> AccessFn:
     return accesses
 
 
+_SCANNED = (("deployments", "apps"), ("replicasets", "apps"), ("statefulsets", "apps"),
+            ("daemonsets", "apps"), ("jobs", "batch"))
+"""What a whole-namespace `diagnose` lists besides pods and events (`health.py`)."""
+
+
+def _diagnose(p: Params) -> tuple[Access, ...]:
+    """One deployment's or pod's diagnosis reads its pods and events; a namespace's scan
+    lists every workload kind too."""
+    base = _both(_in_namespace("list", "pods"), _in_namespace("list", "events"))(p)
+    if p.opt_s("deployment") or p.opt_s("pod"):
+        return base
+    return base + tuple(Access("list", resource, group, namespace=p.s("namespace"))
+                        for resource, group in _SCANNED)
+
+
 ACCESS: Mapping[str, AccessFn] = {
     # reads
     "list_pods": _in_namespace("list", "pods"),
@@ -110,12 +125,19 @@ ACCESS: Mapping[str, AccessFn] = {
     "rollout_history": _both(_in_namespace("get", "deployments", "apps", name="deployment"),
                              _in_namespace("list", "replicasets", "apps")),
     "list_images": _anywhere("list", "deployments", "apps"),
-    "diagnose": _both(_in_namespace("list", "pods"), _in_namespace("list", "events")),
+    "diagnose": _diagnose,
+    "pod_hygiene": _anywhere("list", "pods"),
+    # the pods' usage comes from metrics.k8s.io when that is the configured source
+    "rightsize": _both(_in_namespace("get", "deployments", "apps", name="deployment"),
+                       _in_namespace("list", "pods"),
+                       _in_namespace("list", "horizontalpodautoscalers", "autoscaling"),
+                       _in_namespace("list", "pods", "metrics.k8s.io")),
     # changes
     "rollout_restart": _in_namespace("patch", "deployments", "apps", name="deployment"),
     "scale": _in_namespace("patch", "deployments", "apps", name="deployment"),
     "rollout_undo": _in_namespace("patch", "deployments", "apps", name="deployment"),
     "set_image": _in_namespace("patch", "deployments", "apps", name="deployment"),
+    "set_resources": _in_namespace("patch", "deployments", "apps", name="deployment"),
     "delete_pod": _in_namespace("delete", "pods", name="pod"),
     "cordon": _node("patch"),
     "uncordon": _node("patch"),

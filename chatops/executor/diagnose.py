@@ -1,7 +1,10 @@
 """`diagnose`: why is a deployment or pod unhealthy, in plain words, with the fitting runbook.
 
 The explanations are built from observed facts only (reasons, counts, limits, the
-scheduler's message), in fixed sentences, so the same cluster state always reads the same.
+scheduler's message, the kubelet's probe failures), in fixed sentences, so the same cluster
+state always reads the same. The helpers here also serve the whole-namespace scan
+(`health.py`, which registers the `diagnose` verb and dispatches to `diagnose` below when a
+deployment or pod is named).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from chatops.executor import convert as cv
 from chatops.executor import reads
 from chatops.executor.client import Kube
 from chatops.executor.redact import redact
-from chatops.executor.registry import Call, registry
+from chatops.quantities import QuantityError, format_memory, memory_bytes, nice_memory
 from chatops.results import ContainerInfo, EventInfo, Finding, LogLines, Record
 
 PULL_ERRORS = frozenset({"ImagePullBackOff", "ErrImagePull", "InvalidImageName",
@@ -27,7 +30,7 @@ MAX_LOG_CONTAINERS = 2
 
 
 @dataclass
-class _Problem:
+class Problem:
     """One failure mode of one container, aggregated over the pods that show it."""
 
     kind: str  # "pull", "oom", "crash"
@@ -41,7 +44,7 @@ class _Problem:
 
 
 @dataclass(frozen=True)
-class _Subject:
+class Subject:
     """What is diagnosed: a deployment (with its pods and history) or one pod."""
 
     namespace: str
@@ -66,8 +69,8 @@ def _classify(c: ContainerInfo) -> str:
     return ""
 
 
-def _problems(pods: Sequence[Mapping[str, Any]], now: datetime) -> list[_Problem]:
-    found: dict[tuple[str, str], _Problem] = {}
+def find_problems(pods: Sequence[Mapping[str, Any]], now: datetime) -> list[Problem]:
+    found: dict[tuple[str, str], Problem] = {}
     for p in pods:
         if cv.get(p, "metadata", "deletionTimestamp"):
             continue
@@ -76,7 +79,7 @@ def _problems(pods: Sequence[Mapping[str, Any]], now: datetime) -> list[_Problem
             kind = _classify(c)
             if not kind:
                 continue
-            prob = found.setdefault((kind, c.name), _Problem(kind, c.name, c.image))
+            prob = found.setdefault((kind, c.name), Problem(kind, c.name, c.image))
             prob.pods.append(info.name)
             prob.restarts += c.restarts
             prob.exit_code = c.last_exit_code if c.last_exit_code is not None else c.exit_code
@@ -85,7 +88,7 @@ def _problems(pods: Sequence[Mapping[str, Any]], now: datetime) -> list[_Problem
     return list(found.values())
 
 
-def _unschedulable(pods: Sequence[Mapping[str, Any]],
+def unschedulable(pods: Sequence[Mapping[str, Any]],
                    events: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
     """(pod, the scheduler's reason) for each Pending pod the scheduler could not place."""
     out = []
@@ -107,15 +110,15 @@ def _unschedulable(pods: Sequence[Mapping[str, Any]],
     return out
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _in_pods(pods: Sequence[str]) -> str:
+def in_pods(pods: Sequence[str]) -> str:
     return f"pod {pods[0]}" if len(pods) == 1 else f"{len(pods)} pods"
 
 
-def _bad_rollout(subject: _Subject, problem_pods: Sequence[str]) -> int | None:
+def bad_rollout(subject: Subject, problem_pods: Sequence[str]) -> int | None:
     """The revision to go back to when the newest revision fails and an older one worked."""
     if subject.deployment is None or len(subject.replicasets) < 2:
         return None
@@ -130,14 +133,21 @@ def _bad_rollout(subject: _Subject, problem_pods: Sequence[str]) -> int | None:
     return cv.revision(previous)
 
 
-def _explain(prob: _Problem, subject: _Subject, rollback_to: int | None) -> Finding:
+def problem_findings(subject: Subject, problems: Sequence[Problem]) -> list[Finding]:
+    """One finding per problem: pulls, then OOM kills, then crashes, by container."""
+    order = {"pull": 0, "oom": 1, "crash": 2}
+    return [explain(prob, subject, bad_rollout(subject, prob.pods))
+            for prob in sorted(problems, key=lambda p: (order[p.kind], p.container))]
+
+
+def explain(prob: Problem, subject: Subject, rollback_to: int | None) -> Finding:
     ns, dep = subject.namespace, subject.deployment_name
     base = {"namespace": ns, "deployment": dep} if dep else {}
     tail = (f" It started with revision {cv.revision(subject.replicasets[0])}; revision "
             f"{rollback_to} ran before it." if rollback_to is not None else "")
     rollback = ("rollback_deployment", {**base, "revision": str(rollback_to)}) \
         if rollback_to is not None and dep else None
-    where = _in_pods(prob.pods)
+    where = in_pods(prob.pods)
     if prob.kind == "pull":
         text = (f"container {prob.container} cannot start in {where}: the image "
                 f"{prob.image} cannot be pulled ({prob.reason}). The tag probably does "
@@ -149,17 +159,25 @@ def _explain(prob: _Problem, subject: _Subject, rollback_to: int | None) -> Find
     if prob.kind == "oom":
         limit = (f"its memory limit is {prob.memory_limit}" if prob.memory_limit
                  else "it has no memory limit, so the node ran out of memory")
-        text = (f"container {prob.container} was OOMKilled {_plural(prob.restarts, 'time')}"
+        text = (f"container {prob.container} was OOMKilled {plural(prob.restarts, 'time')}"
                 .replace("OOMKilled 1 time", "OOMKilled once")
                 + (f" in {where}" if len(prob.pods) > 1 else "") + f"; {limit}. "
-                "It needs more memory than it is allowed: raising the memory limit is "
-                "outside the runbook catalogue (change resources.limits.memory in the "
-                "workload's manifest).")
+                "It needs more memory than it is allowed.")
+        raised = _raised_memory_limit(prob.memory_limit)
+        if dep and raised:
+            # Twice the limit: enough to tell a leak (it OOMs again) from a limit set too
+            # tight; `rightsize` refines it where usage is measured.
+            text += (f" Raising its memory limit to {raised} (set_resources) lets it run; "
+                     "keep the manifest in step.")
+            return Finding("error", f"container {prob.container}", text, "set_resources",
+                           {**base, "container": prob.container, "memory_limit": raised})
+        text += (" Raising the memory limit (resources.limits.memory in the workload's "
+                 "manifest) is the fix.")
         return Finding("error", f"container {prob.container}", text, None, {},
                        outside_catalogue=True)
     code = f" with exit code {prob.exit_code}" if prob.exit_code is not None else ""
     text = (f"container {prob.container} is crash-looping in {where}: it exited{code} and "
-            f"restarted {_plural(prob.restarts, 'time')}. The last log lines below show why."
+            f"restarted {plural(prob.restarts, 'time')}. The last log lines below show why."
             + tail)
     if rollback is not None:
         runbook, slots = rollback
@@ -171,10 +189,10 @@ def _explain(prob: _Problem, subject: _Subject, rollback_to: int | None) -> Find
     return Finding("error", f"container {prob.container}", text, runbook, slots)
 
 
-def _subject(kube: Kube, namespace: str, deployment: str | None, pod: str | None) -> _Subject:
+def _subject(kube: Kube, namespace: str, deployment: str | None, pod: str | None) -> Subject:
     if deployment:
         dep = reads.read_deployment(kube, namespace, deployment)
-        return _Subject(namespace, f"deployment {deployment}", reads.deployment_pods(kube, dep),
+        return Subject(namespace, f"deployment {deployment}", reads.deployment_pods(kube, dep),
                         dep, reads.replica_sets(kube, dep), deployment)
     if not pod:
         raise Refusal("name a deployment or a pod to diagnose.",
@@ -191,15 +209,15 @@ def _subject(kube: Kube, namespace: str, deployment: str | None, pod: str | None
         dep_name = dep_owner["name"] if dep_owner else None
     if dep_name:
         dep = reads.read_deployment(kube, namespace, dep_name)
-        return _Subject(namespace, f"pod {pod}", [p], dep, reads.replica_sets(kube, dep),
+        return Subject(namespace, f"pod {pod}", [p], dep, reads.replica_sets(kube, dep),
                         dep_name)
-    return _Subject(namespace, f"pod {pod}", [p])
+    return Subject(namespace, f"pod {pod}", [p])
 
 
-def _scheduling_findings(pods: Sequence[Mapping[str, Any]],
+def scheduling_findings(pods: Sequence[Mapping[str, Any]],
                          events: Sequence[Mapping[str, Any]]) -> list[Finding]:
     findings = []
-    for name, reason in _unschedulable(pods, events):
+    for name, reason in unschedulable(pods, events):
         cordoned = "unschedulable" in reason.lower() and "node(s)" in reason
         text = (f"pod {name} cannot be scheduled: {reason or 'no node fits it'}. "
                 + ("Some nodes are cordoned; uncordoning one would make room."
@@ -213,7 +231,86 @@ def _scheduling_findings(pods: Sequence[Mapping[str, Any]],
     return findings
 
 
-def _healthy(subject: _Subject, dep: Mapping[str, Any] | None, warnings: int,
+PROBE_MESSAGE = 200
+"""The kubelet's probe message is cut to this many characters (it may quote a body)."""
+
+
+def _probe_failures(pod: Mapping[str, Any], events: Sequence[Mapping[str, Any]]
+                    ) -> dict[tuple[str, str], str]:
+    """(container, "readiness" or "liveness") -> the newest `Unhealthy` event's message."""
+    name = cv.get(pod, "metadata", "name")
+    containers = [c["name"] for c in cv.get(pod, "spec", "containers", default=[])]
+    found: dict[tuple[str, str], str] = {}
+    for ev in events:  # newest first
+        if ev.get("reason") != "Unhealthy" or cv.get(ev, "involvedObject", "name") != name:
+            continue
+        message = str(ev.get("message") or "").strip()
+        kind = message.split(" ", 1)[0].lower()
+        if kind not in ("readiness", "liveness"):
+            continue
+        field_path = str(cv.get(ev, "involvedObject", "fieldPath", default=""))
+        for c in containers:
+            if not field_path or field_path.endswith(f"{{{c}}}"):
+                found.setdefault((c, kind), redact(message)[:PROBE_MESSAGE])
+    return found
+
+
+def probe_findings(subject: Subject, events: Sequence[Mapping[str, Any]], now: datetime,
+                   skip: Sequence[Problem] = ()) -> list[Finding]:
+    """Failing liveness probes, and containers running but not ready (a failing readiness
+    probe, or one not reported yet), per container over the subject's pods. Containers
+    with another problem (`skip`: crash loops, pulls, OOM) are left to that finding."""
+    taken = {(pod, prob.container) for prob in skip for pod in prob.pods}
+    seen: dict[tuple[str, str], tuple[list[str], str]] = {}
+    for p in subject.pods:
+        if cv.get(p, "metadata", "deletionTimestamp") or cv.get(p, "status", "phase") != "Running":
+            continue
+        info = cv.pod_info(p, now)
+        failures = _probe_failures(p, events)
+        for c in info.containers:
+            if (info.name, c.name) in taken:
+                continue
+            if (c.name, "liveness") in failures:
+                kind, message = "liveness", failures[(c.name, "liveness")]
+            elif c.state == "running" and not c.ready and (c.name, "readiness") in failures:
+                kind, message = "readiness", failures[(c.name, "readiness")]
+            elif c.state == "running" and not c.ready and not c.last_reason:
+                # (One that ran before is back from a crash: the crash tells the story.)
+                kind, message = "starting", ""
+            else:
+                continue
+            seen.setdefault((kind, c.name), ([], message))[0].append(info.name)
+    return [_probe_finding(kind, container, pods, message, subject)
+            for (kind, container), (pods, message) in sorted(seen.items())]
+
+
+def _probe_finding(kind: str, container: str, pods: list[str], message: str,
+                   subject: Subject) -> Finding:
+    where = in_pods(pods)
+    if kind == "starting":
+        return Finding("warning", f"container {container}",
+                       f"container {container} is running but not ready in {where}; no probe "
+                       "failure is reported yet, so it may still be starting.")
+    if kind == "liveness":
+        text = (f"the liveness probe of container {container} fails in {where} ({message}): "
+                "the kubelet restarts the container each time it fails.")
+    else:
+        text = (f"container {container} is running but not ready in {where}: its readiness "
+                f"probe fails ({message}), so it gets no traffic.")
+    rollback_to = bad_rollout(subject, pods)
+    if rollback_to is not None and subject.deployment_name:
+        return Finding("error", f"container {container}",
+                       text + f" It started with revision "
+                       f"{cv.revision(subject.replicasets[0])}; revision {rollback_to} ran "
+                       "before it.", "rollback_deployment",
+                       {"namespace": subject.namespace,
+                        "deployment": subject.deployment_name, "revision": str(rollback_to)})
+    return Finding("error", f"container {container}", text + " Its logs may say why.",
+                   "pod_logs", {"namespace": subject.namespace, "pod": pods[0],
+                                "container": container})
+
+
+def _healthy(subject: Subject, dep: Mapping[str, Any] | None, warnings: int,
              now: datetime) -> Finding:
     if dep is not None:
         info = cv.deployment_info(dep)
@@ -223,7 +320,7 @@ def _healthy(subject: _Subject, dep: Mapping[str, Any] | None, warnings: int,
         pi = cv.pod_info(subject.pods[0], now)
         text = f"pod {pi.name} is healthy: {pi.phase}, {pi.ready} containers ready."
     if warnings:
-        text += f" There were {_plural(warnings, 'recent warning event')} (below)."
+        text += f" There were {plural(warnings, 'recent warning event')} (below)."
     return Finding("info", subject.label, text)
 
 
@@ -238,12 +335,10 @@ def diagnose(kube: Kube, namespace: str, deployment: str | None, pod: str | None
         names.update(str(cv.get(rs, "metadata", "name")) for rs in subject.replicasets)
     events = [e for e in reads.raw_events(kube, namespace)
               if cv.get(e, "involvedObject", "name") in names]
-    findings: list[Finding] = []
-    problems = _problems(subject.pods, now)
-    for prob in sorted(problems, key=lambda p: ({"pull": 0, "oom": 1, "crash": 2}[p.kind],
-                                                 p.container)):
-        findings.append(_explain(prob, subject, _bad_rollout(subject, prob.pods)))
-    findings.extend(_scheduling_findings(subject.pods, events))
+    problems = find_problems(subject.pods, now)
+    findings = problem_findings(subject, problems)
+    findings.extend(scheduling_findings(subject.pods, events))
+    findings.extend(probe_findings(subject, events, now, problems))
     dep = subject.deployment
     if dep is not None and not pod:
         info = cv.deployment_info(dep)
@@ -276,14 +371,8 @@ def diagnose(kube: Kube, namespace: str, deployment: str | None, pod: str | None
     return tuple(records)
 
 
-@registry.read("diagnose")
-def _diagnose(c: Call) -> tuple[Record, ...]:
-    p = c.params
-    return diagnose(c.kube, p.s("namespace"), p.opt_s("deployment"), p.opt_s("pod"), c.now)
-
-
 def _failing_logs(kube: Kube, namespace: str, pods: Sequence[Mapping[str, Any]],
-                  problems: Sequence[_Problem]) -> list[LogLines]:
+                  problems: Sequence[Problem]) -> list[LogLines]:
     """The last lines of the crashed instance of each crashing container (one pod each)."""
     out: list[LogLines] = []
     by_name = {str(cv.get(p, "metadata", "name")): p for p in pods}
@@ -301,3 +390,14 @@ def _failing_logs(kube: Kube, namespace: str, pods: Sequence[Mapping[str, Any]],
                 out.append(lines)
                 break
     return out
+
+
+def _raised_memory_limit(limit: str) -> str | None:
+    """Twice `limit`, rounded to a value a person would pick; None when there is no limit
+    (then a request is what is missing: `rightsize` says so) or it cannot be read."""
+    if not limit:
+        return None
+    try:
+        return format_memory(nice_memory(2 * memory_bytes(limit)))
+    except QuantityError:
+        return None

@@ -18,9 +18,11 @@ from chatops.executor import convert as cv
 from chatops.executor.client import ClientPool, Kube, RetryPolicy, Target
 from chatops.executor.implementations import registry
 from chatops.executor.registry import Call, Params
+from chatops.executor.usage import NoSource, UsageSource
 from chatops.model import Identity, Step
 from chatops.ports import Executor, Progress, ResourceKind
 from chatops.results import Record, StepResult, VerifyResult
+from chatops.verbs import HygieneRules
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +38,19 @@ class KubeExecutor:
 
     `api_client` is the bot's own authenticated client (built from a kubeconfig or the
     in-cluster config by the entry point). Every other dependency that touches time is
-    injectable so tests and benchmarks control it.
+    injectable so tests and benchmarks control it. `hygiene` holds the platform team's
+    settings that `pod_hygiene` applies (registry allow-list, limit/request ratio);
+    `usage` where `rightsize` reads observed usage (`chatops.executor.usage`: Prometheus,
+    the metrics.k8s.io API, or none).
     """
 
     def __init__(self, api_client: k8s.ApiClient, *, retry: RetryPolicy | None = None,
                  names_ttl: float = 5.0, poll_interval: float = 0.5,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep,
-                 now: Callable[[], datetime] = cv.utcnow) -> None:
+                 now: Callable[[], datetime] = cv.utcnow,
+                 hygiene: HygieneRules | None = None,
+                 usage: UsageSource | None = None) -> None:
         if missing := registry.missing():
             # A runbook could pass validation with such a verb and only fail when it runs.
             raise RuntimeError(f"verbs without an implementation: {', '.join(missing)}")
@@ -58,6 +65,8 @@ class KubeExecutor:
         self._now = now
         self._poller = verify.Poller(clock, sleep, poll_interval)
         self._interval = poll_interval
+        self._hygiene = hygiene or HygieneRules()
+        self._usage: UsageSource = usage or NoSource()
         self._names: dict[tuple[str, str | None, Identity | None],
                           tuple[float, tuple[str, ...]]] = {}
         self._names_lock = threading.Lock()
@@ -97,7 +106,7 @@ class KubeExecutor:
               progress: Progress | None = None) -> Call:
         return Call(self.kube(identity), Params(step.params), self._now(), dry_run=dry_run,
                     progress=progress, clock=self._clock, sleep=self._sleep,
-                    interval=self._interval)
+                    interval=self._interval, hygiene=self._hygiene, usage=self._usage)
 
     def first_denied(self, identity: Identity, steps: Iterable[Step]) -> str | None:
         """The first request of `steps` that `identity` itself may not make, as text

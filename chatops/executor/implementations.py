@@ -8,9 +8,21 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from chatops.executor import diagnose, drain, hpa, reads, verify, writes
+from chatops.executor import (
+    diagnose,
+    drain,
+    health,
+    hpa,
+    hygiene,
+    reads,
+    resources,
+    rightsize,
+    verify,
+    writes,
+)
 from chatops.executor.registry import registry
 
-MODULES: tuple[ModuleType, ...] = (diagnose, drain, hpa, reads, verify, writes)
+MODULES: tuple[ModuleType, ...] = (diagnose, drain, health, hpa, hygiene, reads, resources,
+                                   rightsize, verify, writes)
 
 __all__ = ["MODULES", "registry"]

@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from chatops.errors import Permanent
 from chatops.executor.client import Kube
+from chatops.executor.usage import NoSource, UsageSource
 from chatops.model import ParamValue
 from chatops.ports import Progress
 from chatops.results import Record, StepResult
-from chatops.verbs import VERBS, VerbKind, VerbSpec
+from chatops.verbs import VERBS, HygieneRules, VerbKind, VerbSpec
 
 Check = Callable[[], tuple[bool, str]]
 """One look at the cluster: (done, what is seen now)."""
@@ -75,8 +76,10 @@ class Params:
 
 @dataclass(frozen=True)
 class Call:
-    """What an implementation gets: the requester's client, the step's parameters, and the
-    executor's injected time sources (so tests and benchmarks control waiting)."""
+    """What an implementation gets: the requester's client, the step's parameters, the
+    executor's injected time sources (so tests and benchmarks control waiting), the
+    platform team's bounds that some checks apply (`hygiene`) and where observed usage
+    comes from (`usage`, for `rightsize`)."""
 
     kube: Kube
     params: Params
@@ -86,6 +89,8 @@ class Call:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     interval: float = 0.5
+    hygiene: HygieneRules = field(default_factory=HygieneRules)
+    usage: UsageSource = field(default_factory=NoSource)
 
 
 ReadFn = Callable[[Call], tuple[Record, ...]]

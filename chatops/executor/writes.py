@@ -2,6 +2,7 @@
 
 They all write through `chatops.executor.patch.apply` (read-compute-apply, guarded by the
 generation), so a dry run and the real run take the same path and show the same diff.
+`set_resources`, with its quantity checks, is in `chatops.executor.resources`.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _template_changed(changes: Sequence[FieldChange]) -> bool:
     return any(c.path.startswith("spec.template.") for c in changes)
 
 
-def _deployment_write(kube: Kube, namespace: str, name: str,
+def deployment_write(kube: Kube, namespace: str, name: str,
                       build: Callable[[dict[str, Any]], tuple[Body, str]],
                       dry_run: bool) -> tuple[Applied, list[dict[str, Any]]]:
     """Patch a deployment; also return its pods as they were just before the write (the
@@ -59,8 +60,10 @@ def _deployment_write(kube: Kube, namespace: str, name: str,
     return applied, pods[0]
 
 
-def _deployment_result(verb: str, text: str, written: tuple[Applied, list[dict[str, Any]]],
+def deployment_result(verb: str, text: str, written: tuple[Applied, list[dict[str, Any]]],
                        *, dry_run: bool, before: Mapping[str, ParamValue]) -> StepResult:
+    """The step result of a `deployment_write`: the pods it puts at risk are all of them
+    when the pod template changed or the replicas went down, else none."""
     applied, pods = written
     affected: tuple[str, ...] = ()
     if _template_changed(applied.changes):
@@ -87,10 +90,10 @@ def rollout_restart(kube: Kube, namespace: str, name: str, dry_run: bool,
         return [put(pointer("spec", "template", "metadata", "annotations", RESTARTED_AT),
                     stamp)], JSON_PATCH
 
-    written = _deployment_write(kube, namespace, name, build, dry_run)
+    written = deployment_write(kube, namespace, name, build, dry_run)
     applied = written[0]
     text = summary(f"restart deployment {name} in {namespace}", applied.changes, dry_run)
-    return _deployment_result("rollout_restart", text, written, dry_run=dry_run,
+    return deployment_result("rollout_restart", text, written, dry_run=dry_run,
                               before={})
 
 
@@ -108,12 +111,12 @@ def scale(kube: Kube, namespace: str, name: str, replicas: int, dry_run: bool) -
     def build(live: dict[str, Any]) -> tuple[Body, str]:
         return [put("/spec/replicas", replicas)], JSON_PATCH
 
-    written = _deployment_write(kube, namespace, name, build, dry_run)
+    written = deployment_write(kube, namespace, name, build, dry_run)
     applied = written[0]
     old = int(cv.get(applied.live, "spec", "replicas", default=1))
     text = summary(f"scale deployment {name} in {namespace} from {old} to {replicas}",
                    applied.changes, dry_run)
-    return _deployment_result("scale", text, written, dry_run=dry_run,
+    return deployment_result("scale", text, written, dry_run=dry_run,
                               before={"replicas": old})
 
 
@@ -181,11 +184,11 @@ def set_image(kube: Kube, namespace: str, name: str, image: str, *, container: s
         return [put(pointer("spec", "template", "spec", "containers", index, "image"),
                     chosen["after"])], JSON_PATCH
 
-    written = _deployment_write(kube, namespace, name, build, dry_run)
+    written = deployment_write(kube, namespace, name, build, dry_run)
     applied = written[0]
     text = summary(f"set the image of container {chosen['name']} of deployment {name} in "
                    f"{namespace} to {chosen['after']}", applied.changes, dry_run)
-    return _deployment_result("set_image", text, written, dry_run=dry_run,
+    return deployment_result("set_image", text, written, dry_run=dry_run,
                               before={"image": chosen["before"], "container": chosen["name"]})
 
 
@@ -236,12 +239,12 @@ def rollout_undo(kube: Kube, namespace: str, name: str, revision: int | None,
         template = _strip_hash(cv.get(target, "spec", "template", default={}))
         return [{"op": "replace", "path": "/spec/template", "value": template}], JSON_PATCH
 
-    written = _deployment_write(kube, namespace, name, build, dry_run)
+    written = deployment_write(kube, namespace, name, build, dry_run)
     applied = written[0]
     text = summary(f"roll back deployment {name} in {namespace} from revision "
                    f"{found['current']} to revision {found['target']}", applied.changes,
                    dry_run)
-    return _deployment_result("rollout_undo", text, written, dry_run=dry_run,
+    return deployment_result("rollout_undo", text, written, dry_run=dry_run,
                               before={"revision": found["current"]})
 
 

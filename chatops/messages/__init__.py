@@ -36,6 +36,17 @@ from chatops.messages.approvals import (
     too_late_text,
     which_request_text,
 )
+from chatops.messages.autofix import (
+    auto_already_text,
+    auto_demoted_held_text,
+    auto_guessed_text,
+    auto_rate_limited_text,
+    auto_result_text,
+    auto_started_text,
+    lift_demotion_text,
+    not_automatic_text,
+    restore_command,
+)
 from chatops.messages.conversation import (
     CHOOSE_PLACEHOLDER,
     cancelled_text,
@@ -58,7 +69,10 @@ from chatops.messages.conversation import (
     which_name_text,
 )
 from chatops.messages.help import (
+    cannot_change_kind_text,
+    cannot_create_text,
     help_text,
+    remedies_text,
     unsure_text,
 )
 from chatops.messages.plans import (
@@ -156,7 +170,15 @@ __all__ = [
     "already_decided_text",
     "approved_twice_text",
     "approver_rights_text",
+    "auto_already_text",
+    "auto_demoted_held_text",
+    "auto_guessed_text",
+    "auto_rate_limited_text",
+    "auto_result_text",
+    "auto_started_text",
     "cancelled_text",
+    "cannot_change_kind_text",
+    "cannot_create_text",
     "change_text",
     "channel_default_note",
     "choice_question_text",
@@ -171,6 +193,7 @@ __all__ = [
     "identity_mismatch_text",
     "internal_error_text",
     "interrupted_text",
+    "lift_demotion_text",
     "may_not_adopt_text",
     "may_not_approve_text",
     "may_not_deny_text",
@@ -179,6 +202,7 @@ __all__ = [
     "name_taken_note",
     "no_such_run_text",
     "no_undo_text",
+    "not_automatic_text",
     "not_editable_text",
     "not_found_text",
     "not_in_this_thread_text",
@@ -191,8 +215,10 @@ __all__ = [
     "read_answer_text",
     "records_text",
     "refusal_text",
+    "remedies_text",
     "replaced_text",
     "replanned_text",
+    "restore_command",
     "rights_unchecked_text",
     "run_internal_error_text",
     "run_result_text",

@@ -8,12 +8,17 @@ from chatops.results import (
     DeploymentInfo,
     EventInfo,
     Finding,
+    HealthSummary,
+    HygieneCheck,
+    HygieneSummary,
     ImageInfo,
     LogLines,
     NodeInfo,
     PodInfo,
     Record,
+    ResourceRow,
     RevisionInfo,
+    RightsizeSummary,
 )
 
 
@@ -33,6 +38,24 @@ def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
             for row in rows]
 
 
+HYGIENE_TITLES = {
+    "cpu-requests": "no CPU request",
+    "memory-requests": "no memory request",
+    "cpu-limits": "no CPU limit",
+    "memory-limits": "no memory limit",
+    "limit-ratio": "limit/request ratio above {setting}",
+    "readiness-probe": "no readiness probe",
+    "liveness-probe": "no liveness probe",
+    "latest-tag": "image tag :latest, or no tag",
+    "registry": "image from a registry outside the allow-list ({setting})",
+    "privileged": "privileged container",
+    "tty-stdin": "tty or stdin open",
+    "host-path": "hostPath volume",
+    "run-as-root": "may run as root",
+}
+"""What failing each pod hygiene check means, as the header of its table."""
+
+
 def records_text(records: tuple[Record, ...]) -> str:
     """Typed executor results as readable text: tables for lists, sentences for findings."""
     lines: list[str] = []
@@ -42,9 +65,113 @@ def records_text(records: tuple[Record, ...]) -> str:
         rows += [(p.name, p.ready, p.reason or p.phase, str(p.restarts), p.node or "-",
                   _age(p.age_seconds)) for p in pods]
         lines += _table(rows)
+    checks = [r for r in records if isinstance(r, HygieneCheck)]
     for r in records:
-        lines += _record_lines(r, single_pod=len(pods) == 1)
+        if isinstance(r, RightsizeSummary):
+            lines += _rightsize_lines(r, [x for x in records if isinstance(x, ResourceRow)])
+        elif isinstance(r, HygieneSummary):
+            lines.append(_hygiene_summary(r, checks))
+        elif isinstance(r, HygieneCheck):
+            lines += _hygiene_lines(r, wide=any(isinstance(s, HygieneSummary)
+                                                and s.namespace is None for s in records))
+        else:
+            lines += _record_lines(r, single_pod=len(pods) == 1)
+    passed = [c.check for c in checks if c.passed]
+    if passed:
+        lines.append(f"[pass] {', '.join(passed)}: every container passes.")
     return "\n".join(lines) if lines else "Nothing found."
+
+
+USAGE_SOURCES = {"prometheus": "Prometheus", "metrics.k8s.io": "the metrics.k8s.io API"}
+
+
+def _window(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def _rightsize_lines(r: RightsizeSummary, rows: Sequence[ResourceRow]) -> list[str]:
+    """Where usage came from (or why there is none), the autoscaler, and the table of
+    requests, limits and use per container."""
+    pods = f"{r.pods} pod{'s' if r.pods != 1 else ''}"
+    head = f"Resources of deployment {r.deployment} in {r.namespace} ({pods}): "
+    if r.source == "none":
+        head += ("no metrics source is configured, so this advice comes from the spec and "
+                 "the restart and OOM history alone.")
+    elif r.note:
+        head += (f"no usage figures ({r.note}); this advice comes from the spec and the "
+                 "restart and OOM history alone.")
+    elif r.window_seconds:
+        head += (f"usage from {USAGE_SOURCES.get(r.source, r.source)} over "
+                 f"{_window(r.window_seconds)}: memory is the peak, CPU the 95th percentile.")
+    else:
+        head += (f"usage from {USAGE_SOURCES.get(r.source, r.source)}, one current sample "
+                 "(no history, so nothing is suggested lower).")
+    lines = [head]
+    if r.autoscaler:
+        lines.append(f"autoscaler {r.autoscaler}")
+    if rows:
+        table = [("CONTAINER", "CPU REQ", "CPU LIM", "CPU USED", "MEM REQ", "MEM LIM",
+                  "MEM USED", "RESTARTS", "OOM")]
+        table += [(x.container, x.cpu_request or "-", x.cpu_limit or "-", x.cpu_used or "-",
+                   x.memory_request or "-", x.memory_limit or "-", x.memory_used or "-",
+                   str(x.restarts), str(x.oom_kills)) for x in rows]
+        lines += [f"  {line}" for line in _table(table)]
+    return lines
+
+
+def _hygiene_summary(r: HygieneSummary, checks: Sequence[HygieneCheck]) -> str:
+    where = (f"namespace {r.namespace}" if r.namespace else
+             f"{r.namespaces} namespace{'s' if r.namespaces != 1 else ''}")
+    failing = sum(1 for c in checks if c.configured and not c.passed)
+    text = (f"Pod hygiene in {where}: {r.pods} pod{'s' if r.pods != 1 else ''} of "
+            f"{r.workloads} workload{'s' if r.workloads != 1 else ''}; {failing} of "
+            f"{len(checks)} checks fail.")
+    if r.unreadable:
+        text += (f" {r.unreadable} namespace{'s' if r.unreadable != 1 else ''} you may not "
+                 "list pods in were left out.")
+    return text
+
+
+def _hygiene_lines(r: HygieneCheck, *, wide: bool) -> list[str]:
+    """A failing check's table (bounded: the rest are counted), or why it did not run."""
+    if not r.configured:
+        return [f"[not set] {r.check}: no registry allow-list is configured "
+                "(CHATOPS_HYGIENE_REGISTRIES), so images were not checked against one."]
+    if r.passed:
+        return []
+    title = HYGIENE_TITLES.get(r.check, r.check).format(setting=r.setting)
+    lines = [f"[fail] {r.check}: {title} ({r.total} container{'s' if r.total != 1 else ''})"]
+    head = ("NAMESPACE",) if wide else ()
+    rows: list[tuple[str, ...]] = [(*head, "WORKLOAD", "CONTAINER", "PODS", "DETAIL")]
+    rows += [((row.namespace,) if wide else ()) + (row.workload, row.container or "-",
+                                                    str(row.pods), row.detail or "-")
+             for row in r.rows]
+    lines += [f"  {line}" for line in _table(rows)]
+    if r.total > len(r.rows):
+        lines.append(f"  ... and {r.total - len(r.rows)} more")
+    return lines
+
+
+def _health_lines(r: HealthSummary) -> list[str]:
+    """The last lines of a namespace scan: findings left out, then what is healthy."""
+    lines = []
+    if r.more:
+        lines.append(f"... and {r.more} more finding{'s' if r.more != 1 else ''}: diagnose "
+                     "one deployment or pod for its details.")
+    if not r.problems:
+        lines.append(f"[ok] namespace {r.namespace}: nothing unhealthy found.")
+    counts = [(r.deployments, "deployment"), (r.statefulsets, "statefulset"),
+              (r.daemonsets, "daemonset"), (r.jobs, "job")]
+    healthy = ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in counts if n)
+    running = (f"{r.pods_running} pod{'s' if r.pods_running != 1 else ''} running"
+               + (f" of {r.pods}" if r.pods != r.pods_running else ""))
+    lines.append(f"{healthy or 'no workloads'} healthy; {running}.")
+    if r.unchecked:
+        lines.append(f"Not checked (you may not list them): {', '.join(r.unchecked)}.")
+    return lines
 
 
 def _record_lines(r: Record, *, single_pod: bool) -> list[str]:
@@ -75,6 +202,8 @@ def _record_lines(r: Record, *, single_pod: bool) -> list[str]:
     elif isinstance(r, LogLines):
         lines.append(f"--- {r.pod} [{r.container}], last {len(r.lines)} lines")
         lines += [f"  {line}" for line in r.lines] or ["  (no output)"]
+    elif isinstance(r, HealthSummary):
+        lines += _health_lines(r)
     elif isinstance(r, Finding):
         mark = {"error": "[problem]", "warning": "[warning]", "info": "[ok]"}[r.severity]
         lines.append(f"{mark} {r.subject}: {r.explanation}")

@@ -13,6 +13,8 @@ A runbook file is YAML:
     verify:  [{verb: wait_rollout, params: {...}}]
     explain: "Scale {{ deployment }} ..."
     undo:    {runbook: scale_deployment, slots: {replicas: "{{ before.replicas }}"}}
+    rollback_on_failure: true         # optional: a scheduled firing whose verification
+                                      # fails runs the undo at once
 """
 
 from __future__ import annotations
@@ -35,9 +37,9 @@ from chatops.verbs import VERBS
 MIN_EXAMPLES = 12
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 _TOP_KEYS = {"name", "description", "risk", "slots", "one_of", "examples", "steps", "verify",
-             "explain", "undo"}
+             "explain", "undo", "rollback_on_failure"}
 _SLOT_KEYS = {"type", "required", "default", "prompt", "min", "max", "choices", "description"}
-_NUMERIC_TYPES = {"integer", "replicas", "duration", "lines"}
+_NUMERIC_TYPES = {"integer", "replicas", "duration", "lines", "cpu", "memory"}
 UNDO_CONTEXT = "before"
 """The name under which undo templates see the values observed before the change."""
 
@@ -107,6 +109,9 @@ class Runbook:
     undo: UndoTemplate | None = None
     one_of: tuple[tuple[str, ...], ...] = ()
     source: str = "<memory>"
+    rollback_on_failure: bool = False
+    """Run the undo at once when verification fails (a schedule's firing: nobody is
+    watching); needs an `undo`."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "slots", frozen_map(self.slots))
@@ -278,10 +283,16 @@ class _Reader:
                             "verification")
         explain = self.text(data.get("explain"), "explain")
         self.check_template(explain, "explain", names)
+        undo = self.undo(data.get("undo"), names)
+        rollback = data.get("rollback_on_failure", False)
+        if not isinstance(rollback, bool):
+            raise self.fail("rollback_on_failure", "must be true or false")
+        if rollback and undo is None:
+            raise self.fail("rollback_on_failure", "needs an undo to roll back with")
         return Runbook(
             name=name, description=description, risk=risk, slots=slots, examples=examples,
-            steps=steps, verify=verify, explain=explain, undo=self.undo(data.get("undo"), names),
-            one_of=one_of, source=self.path,
+            steps=steps, verify=verify, explain=explain, undo=undo,
+            one_of=one_of, source=self.path, rollback_on_failure=rollback,
         )
 
     def one_of(self, raw: Any, names: set[str]) -> tuple[tuple[str, ...], ...]:

@@ -14,6 +14,17 @@ from dataclasses import dataclass
 from typing import Literal
 
 from chatops.errors import SlotError
+from chatops.quantities import (
+    MI,
+    QuantityError,
+    describe_cpu,
+    describe_memory,
+    format_cpu,
+    format_memory,
+    parse_cpu,
+    parse_memory,
+)
+from chatops.verbs import HYGIENE_CHECKS
 
 MAX_RAW_LENGTH = 253
 
@@ -24,6 +35,9 @@ _DURATION_PART = re.compile(
     r"(\d+)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)",
 )
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# "an hour", "a day", "one minute": a single unit.
+_ONE_UNIT = re.compile(r"^(?:an?|one)\s+(?=(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)$)")
+_BARE_UNIT = re.compile(r"second|sec|minute|min|hour|hr|day")
 _BARE_TAG = re.compile(r"^v?[0-9][A-Za-z0-9_.-]{0,127}$")
 # The reference grammar of the distribution spec: [domain[:port]/]path[:tag][@digest].
 _PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
@@ -169,8 +183,12 @@ def resolve_replicas(slot: str, expr: ReplicaExpr, current: int | None, bounds: 
 
 
 def parse_duration(slot: str, raw: str, bounds: Bounds) -> int:
-    """Parse `10m`, `1h30m`, `90s` or `2 hours` into seconds."""
+    """Parse `10m`, `1h30m`, `90s`, `2 hours`, or one unit (`an hour`, `a day`, or a bare
+    `hour` as in "the last hour") into seconds."""
     value = _clean(slot, raw).lower().replace(" and ", " ")
+    value = _ONE_UNIT.sub("1 ", value)
+    if _BARE_UNIT.fullmatch(value):
+        value = f"1 {value}"
     pos = 0
     total = 0
     for match in _DURATION_PART.finditer(value):
@@ -210,6 +228,113 @@ def parse_enum(slot: str, raw: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+# Words that name a pod hygiene check (after lower-casing; `:latest` loses its colon), and
+# the words that may surround them ("which pods have NO memory limits SET"). Anything else
+# is refused, so a typo never silently widens or narrows the audit.
+_CHECK_WORDS: dict[str, tuple[str, ...]] = {
+    "ratio": ("limit-ratio",), "ratios": ("limit-ratio",), "overcommit": ("limit-ratio",),
+    "readiness": ("readiness-probe",), "liveness": ("liveness-probe",),
+    "probe": ("probes",), "probes": ("probes",), "healthchecks": ("probes",),
+    "latest": ("latest-tag",), "untagged": ("latest-tag",), "tag": ("latest-tag",),
+    "tags": ("latest-tag",), "unpinned": ("latest-tag",),
+    "registry": ("registry",), "registries": ("registry",),
+    "privileged": ("privileged",), "privilege": ("privileged",),
+    "tty": ("tty-stdin",), "stdin": ("tty-stdin",), "interactive": ("tty-stdin",),
+    "hostpath": ("host-path",), "root": ("run-as-root",), "nonroot": ("run-as-root",),
+    "runasnonroot": ("run-as-root",), "runasuser": ("run-as-root",),
+}
+_RESOURCE_WORDS = {"cpu": "cpu", "cpus": "cpu", "memory": "memory", "mem": "memory",
+                   "ram": "memory"}
+_KIND_WORDS = {"request": "requests", "requests": "requests", "limit": "limits",
+               "limits": "limits", "resources": "", "resource": ""}
+_FILLER = frozenset({
+    "no", "not", "missing", "without", "lacking", "unset", "set", "any", "a", "an", "the",
+    "with", "of", "for", "in", "on", "by", "to", "our", "their", "containers", "container",
+    "pods", "pod", "images", "image", "using", "use", "used", "uses", "run", "running",
+    "runs", "as", "outside", "list", "allowed", "allow", "allowlist", "approved",
+    "unapproved", "untrusted", "external", "other", "mode", "volumes", "volume", "mounts",
+    "mount", "check", "checks", "checking", "and", "or", "user", "users", "enabled", "flag",
+    "flags", "from", "pulling", "pulled", "is", "are", "have", "has", "pinned", "mutable",
+    "health", "definitions", "defined", "kubernetes", "k8s", "sizing",
+})
+
+
+def _resource_checks(resources: set[str], kinds: set[str]) -> list[str]:
+    """`memory limits` -> memory-limits; `requests` -> both; `memory` -> both kinds."""
+    which = sorted(resources) or ["cpu", "memory"]
+    what = sorted(k for k in kinds if k) or ["requests", "limits"]
+    return [f"{r}-{k}" for r in which for k in what]
+
+
+def parse_hygiene_check(slot: str, raw: str) -> str:
+    """Turn a phrase naming pod hygiene checks ("no memory limits", "probes", ":latest",
+    "registries outside our list", or a canonical name such as `memory-limits`) into the
+    canonical check names, comma-separated in report order; refuse anything else."""
+    value = _clean(slot, raw).lower()
+    named = {name.strip() for name in value.split(",")}
+    if named <= set(HYGIENE_CHECKS):
+        return ",".join(c for c in HYGIENE_CHECKS if c in named)
+    text = re.sub(r"health ?checks?", "healthchecks", value.replace("host path", "hostpath"))
+    text = re.sub(r"non[- ]root", "nonroot", text)
+    words = re.findall(r"[a-z0-9]+", text.replace("-", " ").replace("_", " "))
+    found: set[str] = set()
+    resources: set[str] = set()
+    kinds: set[str] = set()
+    unknown = []
+    for word in words:
+        if word in _CHECK_WORDS:
+            found.update(_CHECK_WORDS[word])
+        elif word in _RESOURCE_WORDS:
+            resources.add(_RESOURCE_WORDS[word])
+        elif word in _KIND_WORDS:
+            kinds.add(_KIND_WORDS[word])
+        elif word not in _FILLER:
+            unknown.append(word)
+    if "limit-ratio" not in found and (resources or kinds):
+        found.update(_resource_checks(resources, kinds))
+    if "probes" in found:
+        # "probes" alone means both; "readiness probe" only the one it names.
+        found.discard("probes")
+        if not found & {"readiness-probe", "liveness-probe"}:
+            found.update(("readiness-probe", "liveness-probe"))
+    if unknown or not found:
+        raise SlotError(
+            slot,
+            f"{value[:60]!r} is not a pod hygiene check.",
+            f"Checks: {', '.join(HYGIENE_CHECKS)}; or name none to run them all.",
+        )
+    return ",".join(c for c in HYGIENE_CHECKS if c in found)
+
+
+UNSET = "none"
+"""The value of a `cpu` or `memory` slot that removes the request or limit."""
+
+
+def parse_resource(slot: str, raw: str, kind: Literal["cpu", "memory"], bounds: Bounds) -> str:
+    """A CPU (`250m`, `0.5`, `2`) or memory (`256Mi`, `1Gi`) amount in its canonical
+    Kubernetes form, or `none` (remove it). The runbook's bounds are millicores for `cpu`
+    and MiB for `memory`."""
+    value = _clean(slot, raw)
+    if value.lower() in {UNSET, "unset", "remove", "no limit"}:
+        return UNSET
+    try:
+        amount = parse_cpu(value) if kind == "cpu" else parse_memory(value)
+    except QuantityError as e:
+        raise SlotError(slot, e.message, e.hint) from None
+    unit = 1 if kind == "cpu" else MI
+    show = describe_cpu if kind == "cpu" else describe_memory
+    if amount <= 0:
+        raise SlotError(slot, f"{value!r} is zero.", "To remove it, say none.")
+    if bounds.minimum is not None and amount < bounds.minimum * unit:
+        hint = f"Did you mean {value}Mi?" if kind == "memory" and value.isdigit() else ""
+        raise SlotError(slot, f"{show(amount)} is below the minimum of "
+                        f"{show(bounds.minimum * unit)} this runbook allows.", hint)
+    if bounds.maximum is not None and amount > bounds.maximum * unit:
+        raise SlotError(slot, f"{show(amount)} is above the maximum of "
+                        f"{show(bounds.maximum * unit)} this runbook allows.")
+    return format_cpu(amount) if kind == "cpu" else format_memory(amount)
+
+
 @dataclass(frozen=True)
 class SlotType:
     """A slot type the catalogue may declare; `resource` names the Kubernetes kind it refers to."""
@@ -237,6 +362,10 @@ SLOT_TYPES: dict[str, SlotType] = {
         SlotType("duration", "a duration such as 10m or 1h30m, in seconds", numeric=True),
         SlotType("lines", "a number of log lines", numeric=True),
         SlotType("enum", "one of a fixed list of words"),
+        SlotType("cpu", "a CPU amount: 250m, 0.5, 2 (cores), or none", numeric=True),
+        SlotType("memory", "a memory amount: 256Mi, 1Gi, 500M, or none", numeric=True),
+        SlotType("hygiene_check", "a pod hygiene check: memory limits, probes, :latest, "
+                 "registry, privileged, tty, hostpath, run as root, limit ratio, ..."),
     )
 }
 
@@ -273,4 +402,8 @@ def parse_slot(
         return parse_image(slot, raw)
     if slot_type == "enum":
         return parse_enum(slot, raw, choices)
+    if slot_type == "hygiene_check":
+        return parse_hygiene_check(slot, raw)
+    if slot_type in {"cpu", "memory"}:
+        return parse_resource(slot, raw, "cpu" if slot_type == "cpu" else "memory", bounds)
     raise SlotError(slot, f"unknown slot type {slot_type!r}.")

@@ -112,7 +112,9 @@ def test_diagnose_each_failure_mode(ex: KubeExecutor, k8s_admin: Any, namespace:
 
     oom = diagnosis(ex, namespace, "oom", "OOMKilled")
     assert "its memory limit is 128Mi" in oom.explanation
-    assert oom.runbook is None and oom.outside_catalogue
+    assert oom.runbook == "set_resources" and not oom.outside_catalogue
+    assert dict(oom.slots) == {"namespace": namespace, "deployment": "oom", "container": "app",
+                               "memory_limit": "256Mi"}
 
     nowhere = diagnosis(ex, namespace, "nowhere", "cannot be scheduled")
     assert "node" in nowhere.explanation and "selector" in nowhere.explanation

@@ -22,6 +22,8 @@ EXPECTED = {
     "rollout_history": (Risk.READ, {"deployment", "namespace"}),
     "list_images": (Risk.READ, {"namespace"}),
     "diagnose": (Risk.READ, {"deployment", "pod", "namespace"}),
+    "pod_hygiene": (Risk.READ, {"namespace", "check"}),
+    "rightsize": (Risk.READ, {"deployment", "namespace"}),
     "restart_deployment": (Risk.WRITE, {"deployment", "namespace"}),
     "scale_deployment": (Risk.WRITE, {"deployment", "namespace", "replicas"}),
     "rollback_deployment": (Risk.WRITE, {"deployment", "namespace", "revision"}),
@@ -32,6 +34,8 @@ EXPECTED = {
     "suspend_cronjob": (Risk.WRITE, {"cronjob", "namespace"}),
     "resume_cronjob": (Risk.WRITE, {"cronjob", "namespace"}),
     "set_autoscaling": (Risk.WRITE, {"deployment", "namespace", "min_replicas", "max_replicas"}),
+    "set_resources": (Risk.WRITE, {"deployment", "namespace", "container", "cpu_request",
+                                   "cpu_limit", "memory_request", "memory_limit"}),
     "drain_node": (Risk.CRITICAL, {"node"}),
 }
 

@@ -107,3 +107,21 @@ def test_replica_bounds_apply_before_and_after_resolution() -> None:
     assert isinstance(big, ReplicaExpr)
     with pytest.raises(SlotError, match="above the maximum"):
         resolve_replicas("replicas", big, 30, bounds)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("30 minutes", 1800), ("15 mins", 900), ("15m", 900), ("2 hrs", 7200),
+        ("1 hour", 3600), ("an hour", 3600), ("a day", 86400), ("one minute", 60),
+        ("hour", 3600), ("day", 86400), ("90 seconds", 90),
+    ],
+)
+def test_durations_as_people_write_them(value: str, expected: int) -> None:
+    assert parse_slot("since", "duration", value, Bounds(1, 604800)) == expected
+
+
+@pytest.mark.parametrize("value", ["a while", "hours", "an", "last hour", "a couple of hours"])
+def test_vague_durations_are_refused(value: str) -> None:
+    with pytest.raises(SlotError):
+        parse_slot("since", "duration", value, Bounds(1, 604800))

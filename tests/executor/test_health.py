@@ -1,0 +1,199 @@
+"""`diagnose` with only a namespace: every workload scanned as the requester, unhealthy ones
+first with the fitting runbook, then a line on what is healthy."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from kubernetes import client
+
+from chatops.errors import Forbidden
+from chatops.executor import KubeExecutor
+from chatops.executor import diagnose as dg
+from chatops.messages import records_text
+from chatops.model import Identity, Step
+from chatops.results import Finding, HealthSummary, Record
+from tests.executor.helpers import create, deploy, deployment
+from tests.plugins.sandbox_fixtures import wait_for
+
+CRASH = {"sandbox.chatops.dev/crashloop": "true"}
+
+
+def scan(ex: KubeExecutor, namespace: str, identity: Identity | None = None
+         ) -> tuple[list[Finding], HealthSummary, tuple[Record, ...]]:
+    records = ex.run_step(Step("diagnose", {"namespace": namespace}), identity).records
+    *findings, summary = records
+    assert isinstance(summary, HealthSummary)
+    assert all(isinstance(f, Finding) for f in findings)
+    return [f for f in findings if isinstance(f, Finding)], summary, records
+
+
+def failed_job(name: str) -> client.V1Job:
+    return client.V1Job(
+        metadata=client.V1ObjectMeta(name=name),
+        spec=client.V1JobSpec(backoff_limit=0, template=client.V1PodTemplateSpec(
+            metadata=client.V1ObjectMeta(annotations=CRASH),
+            spec=client.V1PodSpec(restart_policy="Never", containers=[
+                client.V1Container(name="migrate", image="shop/migrate:1.0")]))))
+
+
+def statefulset(name: str) -> client.V1StatefulSet:
+    labels = {"app": name}
+    return client.V1StatefulSet(
+        metadata=client.V1ObjectMeta(name=name),
+        spec=client.V1StatefulSetSpec(
+            service_name=name, replicas=1,
+            selector=client.V1LabelSelector(match_labels=labels),
+            template=client.V1PodTemplateSpec(
+                metadata=client.V1ObjectMeta(labels=labels),
+                spec=client.V1PodSpec(containers=[
+                    client.V1Container(name="db", image="postgres:16")]))))
+
+
+@pytest.mark.k8s
+def test_namespace_scan_puts_the_unhealthy_first(ex: KubeExecutor, k8s_admin: Any,
+                                                 namespace: str) -> None:
+    deploy(k8s_admin, namespace, deployment("web", 2))
+    client.AppsV1Api(k8s_admin).create_namespaced_stateful_set(namespace, statefulset("db"))
+    create(k8s_admin, namespace, deployment("crash", 1, image="shop/api:1.4",
+                                            annotations=CRASH))
+    client.CoreV1Api(k8s_admin).create_namespaced_pod(namespace, client.V1Pod(
+        metadata=client.V1ObjectMeta(name="stuck"),
+        spec=client.V1PodSpec(node_selector={"disk": "quantum"}, containers=[
+            client.V1Container(name="app", image="nginx:1.25")])))
+    client.BatchV1Api(k8s_admin).create_namespaced_job(namespace, failed_job("migrate"))
+
+    def settled() -> tuple[list[Finding], HealthSummary, tuple[Record, ...]] | None:
+        found = scan(ex, namespace)
+        text = " ".join(f.explanation for f in found[0])
+        wanted = ("restarted", "cannot be scheduled", "job migrate failed")
+        ok = all(w in text for w in wanted) and found[1].statefulsets == 1
+        return found if ok else None
+
+    findings, summary, records = wait_for(settled, timeout=120, interval=1.0,
+                                          what="the scan to see every failure")
+    by_subject = {f.subject: f for f in findings}
+    crash = next(f for f in findings if "crash-looping" in f.explanation)
+    assert crash.runbook == "restart_deployment"
+    assert crash.slots == {"namespace": namespace, "deployment": "crash"}
+    stuck = by_subject["pod stuck"]
+    assert stuck.severity == "error" and stuck.outside_catalogue and stuck.runbook is None
+    assert "node" in stuck.explanation and "selector" in stuck.explanation
+    job = by_subject["job migrate"]
+    assert job.severity == "error" and job.outside_catalogue
+    assert "exited with code 1" in job.explanation
+    # Errors first, in kind order: deployments, then jobs, then pods.
+    assert [f.severity for f in findings] == sorted(
+        (f.severity for f in findings), key=["error", "warning", "info"].index)
+    assert findings.index(crash) < findings.index(job) < findings.index(stuck)
+    assert "web" not in " ".join(f.subject for f in findings)
+
+    assert (summary.deployments, summary.statefulsets, summary.daemonsets,
+            summary.jobs) == (1, 1, 0, 0)
+    assert summary.problems == 3 and summary.more == 0 and summary.unchecked == ()
+    assert summary.pods_running >= 3
+    text = records_text(records)
+    assert "[problem] container app: container app is crash-looping" in text
+    assert "    suggested: restart_deployment" in text
+    assert "1 deployment, 1 statefulset healthy; " in text.splitlines()[-1]
+    assert text.index("[problem]") < text.index("healthy;")
+
+
+@pytest.mark.k8s
+def test_healthy_namespace_says_so(ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    deploy(k8s_admin, namespace, deployment("web", 2))
+    findings, summary, records = scan(ex, namespace)
+    assert findings == [] and summary.deployments == 1 and summary.pods_running == 2
+    assert records_text(records) == (f"[ok] namespace {namespace}: nothing unhealthy found.\n"
+                                     "1 deployment healthy; 2 pods running.")
+
+
+@pytest.mark.k8s
+def test_scan_without_list_rights(k8s_admin: Any, namespace: str) -> None:
+    ex = KubeExecutor(k8s_admin)
+    nobody = Identity(f"nobody-{uuid.uuid4().hex[:6]}")
+    with pytest.raises(Forbidden) as err:
+        ex.run_step(Step("diagnose", {"namespace": namespace}), nobody)
+    assert err.value.message == f"{nobody.user} may not list pods in namespace {namespace}."
+    assert err.value.hint
+
+    # Allowed pods and deployments only: the rest is named as not checked.
+    rbac = client.RbacAuthorizationV1Api(k8s_admin)
+    rbac.create_namespaced_role(namespace, client.V1Role(
+        metadata=client.V1ObjectMeta(name="pods"),
+        rules=[client.V1PolicyRule(api_groups=["", "apps"], resources=["pods", "deployments"],
+                                   verbs=["list"])]))
+    rbac.create_namespaced_role_binding(namespace, client.V1RoleBinding(
+        metadata=client.V1ObjectMeta(name="pods"),
+        subjects=[client.RbacV1Subject(kind="User", name=nobody.user,
+                                       api_group="rbac.authorization.k8s.io")],
+        role_ref=client.V1RoleRef(api_group="rbac.authorization.k8s.io", kind="Role",
+                                  name="pods")))
+    deploy(k8s_admin, namespace, deployment("web", 1))
+
+    def allowed() -> HealthSummary | None:
+        try:
+            return scan(ex, namespace, nobody)[1]
+        except Forbidden:
+            return None
+
+    summary = wait_for(allowed, timeout=30, what="RBAC to apply")
+    assert summary.deployments == 1
+    assert summary.unchecked == ("statefulsets", "daemonsets", "jobs", "events")
+    assert records_text((summary,)).endswith(
+        "Not checked (you may not list them): statefulsets, daemonsets, jobs, events.")
+
+
+def _running_pod(ready: bool) -> dict[str, Any]:
+    return {"metadata": {"name": "web-1", "namespace": "prod",
+                         "creationTimestamp": "2026-01-01T00:00:00Z"},
+            "spec": {"containers": [{"name": "app", "image": "shop/web:1"}]},
+            "status": {"phase": "Running", "containerStatuses": [
+                {"name": "app", "ready": ready, "restartCount": 0,
+                 "state": {"running": {"startedAt": "2026-01-01T00:00:01Z"}}}]}}
+
+
+def _unhealthy(message: str) -> dict[str, Any]:
+    return {"reason": "Unhealthy", "type": "Warning", "message": message,
+            "involvedObject": {"kind": "Pod", "name": "web-1",
+                               "fieldPath": "spec.containers{app}"}}
+
+
+def test_probe_findings_from_unhealthy_events() -> None:
+    """The fake kubelet runs no probes, so this one is built from API JSON."""
+    now = datetime(2026, 1, 1, 0, 5, tzinfo=UTC)
+    subject = dg.Subject("prod", "deployment web", [_running_pod(False)],
+                         deployment_name="web")
+    (readiness,) = dg.probe_findings(subject, [_unhealthy(
+        "Readiness probe failed: HTTP probe failed with statuscode: 503")], now)
+    assert readiness.severity == "error" and readiness.runbook == "pod_logs"
+    assert readiness.slots == {"namespace": "prod", "pod": "web-1", "container": "app"}
+    assert ("running but not ready in pod web-1: its readiness probe fails (Readiness probe "
+            "failed: HTTP probe failed with statuscode: 503)") in readiness.explanation
+    (starting,) = dg.probe_findings(subject, [], now)
+    assert starting.severity == "warning" and "may still be starting" in starting.explanation
+    live = dg.Subject("prod", "pod web-1", [_running_pod(True)])
+    (liveness,) = dg.probe_findings(live, [_unhealthy("Liveness probe failed: timeout")], now)
+    assert "the liveness probe of container app fails in pod web-1" in liveness.explanation
+    assert dg.probe_findings(live, [], now) == []
+
+
+def test_access_names_what_a_scan_lists() -> None:
+    from chatops.executor.access import accesses
+
+    scan_access = accesses(Step("diagnose", {"namespace": "prod"}))
+    assert [(a.group, a.describe()) for a in scan_access] == [
+        ("", "list pods in namespace prod"), ("", "list events in namespace prod"),
+        ("apps", "list deployments in namespace prod"),
+        ("apps", "list replicasets in namespace prod"),
+        ("apps", "list statefulsets in namespace prod"),
+        ("apps", "list daemonsets in namespace prod"),
+        ("batch", "list jobs in namespace prod")]
+    one = accesses(Step("diagnose", {"namespace": "prod", "deployment": "web"}))
+    assert [a.describe() for a in one] == ["list pods in namespace prod",
+                                           "list events in namespace prod"]
+    assert [a.describe() for a in accesses(Step("pod_hygiene", {}))] == [
+        "list pods in every namespace"]

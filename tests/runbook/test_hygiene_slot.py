@@ -1,0 +1,73 @@
+"""The `hygiene_check` slot type: people's words for a pod hygiene check, made canonical."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatops.errors import GrammarError, SlotError
+from chatops.runbook.catalogue import Catalogue
+from chatops.runbook.grammar import parse_explicit
+from chatops.runbook.render import render
+from chatops.runbook.slots import parse_slot
+from chatops.verbs import HYGIENE_CHECKS
+
+
+@pytest.mark.parametrize(("phrase", "canonical"), [
+    ("memory limits", "memory-limits"),
+    ("Memory Limits", "memory-limits"),
+    ("no cpu requests", "cpu-requests"),
+    ("missing CPU limits", "cpu-limits"),
+    ("resource requests", "cpu-requests,memory-requests"),
+    ("limits", "cpu-limits,memory-limits"),
+    ("memory", "memory-requests,memory-limits"),
+    ("limit ratio", "limit-ratio"),
+    ("readiness probe", "readiness-probe"),
+    ("liveness probes", "liveness-probe"),
+    ("probes", "readiness-probe,liveness-probe"),
+    ("health checks", "readiness-probe,liveness-probe"),
+    (":latest", "latest-tag"),
+    ("latest tag", "latest-tag"),
+    ("untagged", "latest-tag"),
+    ("registry", "registry"),
+    ("registries outside our list", "registry"),
+    ("privileged", "privileged"),
+    ("tty", "tty-stdin"),
+    ("stdin", "tty-stdin"),
+    ("hostpath", "host-path"),
+    ("host path volumes", "host-path"),
+    ("run as root", "run-as-root"),
+    ("root", "run-as-root"),
+    ("non-root", "run-as-root"),
+    ("memory-limits", "memory-limits"),
+    ("liveness-probe,cpu-requests", "cpu-requests,liveness-probe"),
+])
+def test_phrases_become_canonical_checks(phrase: str, canonical: str) -> None:
+    assert parse_slot("check", "hygiene_check", phrase) == canonical
+
+
+@pytest.mark.parametrize("phrase", ["memory limitz", "banana", "the", "network policies",
+                                    "memory-limits,bogus"])
+def test_an_unknown_phrase_is_refused_listing_the_checks(phrase: str) -> None:
+    with pytest.raises(SlotError) as err:
+        parse_slot("check", "hygiene_check", phrase)
+    assert "is not a pod hygiene check" in err.value.message
+    assert all(check in err.value.hint for check in HYGIENE_CHECKS)
+
+
+def test_explicit_grammar_and_rendering(catalogue: Catalogue) -> None:
+    rb = catalogue.get("pod_hygiene")
+    intent = parse_explicit("run pod_hygiene namespace=prod check=memory-limits", catalogue)
+    plan = render(rb, dict(intent.slots))
+    assert dict(plan.steps[0].params) == {"namespace": "prod", "check": "memory-limits"}
+    everything = render(rb, {})
+    assert dict(everything.steps[0].params) == {"namespace": None, "check": None}
+    with pytest.raises(SlotError):
+        render(rb, {"check": "seccomp"})
+    with pytest.raises(GrammarError):
+        parse_explicit("run pod_hygiene checks=probes", catalogue)
+
+
+def test_namespace_only_diagnose_plans_a_scan(catalogue: Catalogue) -> None:
+    plan = render(catalogue.get("diagnose"), {"namespace": "billing"})
+    assert dict(plan.steps[0].params) == {"namespace": "billing", "deployment": None,
+                                          "pod": None}
