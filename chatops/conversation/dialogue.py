@@ -7,13 +7,16 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from chatops.audit.records import Cancelled, Parsed
+from chatops.audit.records import Cancelled, OutOfScope, Parsed
 from chatops.conversation.approvals import Approvals
 from chatops.conversation.base import Collaborators, Turn, Updates
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.running import Runner
+from chatops.conversation.scope import asks_to_create, other_kind
 from chatops.conversation.thread import (
+    OFFER,
+    OFFER_ASKING,
     LastRequest,
     PendingQuestion,
     ThreadContext,
@@ -35,6 +38,8 @@ from chatops.messages import (
     NOTHING_WAITING,
     OUTSIDE_SCOPE,
     cancelled_text,
+    cannot_change_kind_text,
+    cannot_create_text,
     help_text,
     not_in_this_thread_text,
     question_someone_else_asked,
@@ -64,10 +69,6 @@ _FILLER = {"in", "the", "namespace", "ns", "please", "pls", "it's", "its", "it",
 _DECIDE_ID = re.compile(r"^(approve|confirm|yes|deny|reject)\s+`?(r-[0-9a-f]{8})`?[.!]?$",
                         re.IGNORECASE)
 
-_OFFER = ""
-_OFFER_ASKING = "runbook"
-"""A pending question with no intent offers runbooks (`choices`): an uncertain message's
-closest ones; its `slots` are what the model understood."""
 
 Request = tuple[str, dict[str, str]]
 """A runbook name and its slot values."""
@@ -108,7 +109,7 @@ class Dialogue:
             parsed = ParsedIntent(meta, {}, 1.0, source="grammar")
         else:
             parsed = self._parse(text)
-        self.parts.audit.record(Parsed(parsed.to_json()), actor=message.user, thread=thread)
+        self.parts.audit.record(Parsed.of(parsed, text), actor=message.user, thread=thread)
         METRICS.parses.labels(parsed.intent, confidence_bucket(parsed.confidence)).inc()
         if parsed.intent in META_INTENTS:
             return self._meta(parsed.intent, turn, context)
@@ -138,8 +139,16 @@ class Dialogue:
         if follow is not None:
             intent, slots = follow
             return self.planner.request(turn, intent, slots, parsed.confidence)
-        if parsed.intent == OUT_OF_SCOPE:
+        guessed = parsed.source == "model"
+        creation = guessed and asks_to_create(text)
+        kind = other_kind(text, parsed.spans) if guessed else None
+        mutating = self._mutating(parsed.intent)
+        if parsed.intent == OUT_OF_SCOPE or (mutating and (creation or kind)):
             METRICS.out_of_scope.inc()
+            if creation or (mutating and kind):
+                self.parts.audit.record(OutOfScope(), actor=turn.message.user,
+                                        thread=turn.thread)
+                return [self._cannot_do(parsed, None if creation else kind)]
             return [self._out_of_scope(turn, parsed)]
         slots = dict(parsed.slots)
         if parsed.source == "model" and parsed.intent in self.parts.catalogue:
@@ -161,15 +170,33 @@ class Dialogue:
         # Only candidates the model gave real weight to; near-zero scores are noise.
         close = [name for name, score in parsed.alternatives
                  if name in self.parts.catalogue and score >= 0.05][:3]
+        self.parts.audit.record(OutOfScope(tuple(close)), actor=turn.message.user,
+                                thread=turn.thread)
         if not close:
             return Reply("answer", OUTSIDE_SCOPE)
         # The closest runbooks are a question to this person: naming one (a click, its name
         # or its number) starts its request with the values understood so far.
-        offer = PendingQuestion(_OFFER, dict(parsed.slots), _OFFER_ASKING, 1.0,
+        offer = PendingQuestion(OFFER, dict(parsed.slots), OFFER_ASKING, 1.0,
                                 turn.requester.name, tuple(close))
         context = load_context(self.parts.store, turn.thread)
         save_context(self.parts.store, turn.thread, context.asking(turn.requester.key, offer))
         return Reply("answer", unsure_text(close), choices=tuple(close))
+
+    def _mutating(self, intent: str) -> bool:
+        runbook = self.parts.catalogue.runbooks.get(intent)
+        return runbook is not None and runbook.risk is not Risk.READ
+
+    def _cannot_do(self, parsed: ParsedIntent, kind: str | None) -> Reply:
+        """A request to create something (`kind` None), or to change a kind of object no
+        runbook changes: said plainly, with the read-only runbooks the model found closest
+        (never one that changes something)."""
+        close = [name for name, score in ((parsed.intent, parsed.confidence),
+                                          *parsed.alternatives)
+                 if name in self.parts.catalogue and not self._mutating(name)
+                 and score >= 0.05][:3]
+        if kind is not None:
+            return Reply("answer", cannot_change_kind_text(kind, close))
+        return Reply("answer", cannot_create_text(close))
 
     def _decide_in_thread(self, run_id: str, word: str, turn: Turn) -> list[Reply]:
         """`approve r-1a2b3c4d` typed in a thread: only for a request of that thread."""
@@ -186,7 +213,11 @@ class Dialogue:
                  else self._free_answer(pending, text))
         if value is None:
             return None
-        if pending.intent == _OFFER:
+        if pending.intent == OFFER:
+            offered = pending.offers.get(value)
+            if offered is not None:
+                # A fix a diagnosis suggested: exactly the request it named.
+                return offered.intent, dict(offered.slots), 1.0
             # The runbook picked from an offer, with the values it declares.
             if value not in self.parts.catalogue:
                 return None

@@ -10,12 +10,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from chatops.audit.records import Cancelled, Planned, Proposed
+from chatops.audit.records import AskedBack, Cancelled, Planned, Proposed
 from chatops.conversation.base import Collaborators, Turn, Updates, thread_key
 from chatops.conversation.presenting import Presenter
+from chatops.conversation.remedies import remedies
 from chatops.conversation.resolve import Question, resolve_names
 from chatops.conversation.running import Runner
 from chatops.conversation.thread import (
+    OFFER,
+    OFFER_ASKING,
     LastRequest,
     PendingQuestion,
     load_context,
@@ -35,6 +38,7 @@ from chatops.messages import (
     may_not_request_text,
     not_editable_text,
     read_answer_text,
+    remedies_text,
     replaced_text,
     slot_question_text,
 )
@@ -80,6 +84,8 @@ class Planner:
         asked = _question(runbook, values, resolution.question)
         if asked is not None:
             slot, choices, reply = asked
+            self.parts.audit.record(AskedBack(intent, slot, choices), actor=turn.message.user,
+                                    thread=thread)
             pending = PendingQuestion(intent, values, slot, confidence, requester.name, choices)
             save_context(self.parts.store, thread, context.asking(requester.key, pending))
             if slot == "namespace" and not choices:
@@ -158,7 +164,19 @@ class Planner:
             confidence=confidence, notes=notes, expires_at=self.parts.clock(),
             owner=self.parts.store.worker_id)
         records = self.runner.read(run, plan, requester.identity)
-        return [Reply("answer", read_answer_text(notes, records), records=records)]
+        replies = [Reply("answer", read_answer_text(notes, records), records=records)]
+        fixes = remedies(records, self.parts.catalogue, self.parts.policy, requester)
+        if fixes:
+            # The fix is one click away, and only that: taking it plans it like a typed
+            # request (dry-run, approvals); the diagnosis itself never runs it.
+            labels = tuple(fix.label for fix in fixes)
+            offer = PendingQuestion(
+                OFFER, {}, OFFER_ASKING, 1.0, requester.name, labels,
+                {fix.label: LastRequest(fix.runbook, fix.slots) for fix in fixes})
+            context = load_context(self.parts.store, turn.thread)
+            save_context(self.parts.store, turn.thread, context.asking(requester.key, offer))
+            replies.append(Reply("answer", remedies_text(labels), choices=labels))
+        return replies
 
     def propose(self, turn: Turn, plan: Plan, slots: Mapping[str, str], confidence: float,
                 notes: list[str], *, undo_of: str | None,
@@ -188,6 +206,33 @@ class Planner:
                 run.id, (RunState.PROPOSED,), RunState.APPROVED):
             replies += self.runner.execute(run.id, plan, turn.on_update)
         return replies
+
+    def start_unattended(self, turn: Turn, plan: Plan, slots: Mapping[str, str],
+                         notes: list[str]) -> str:
+        """Store a plan that an alert rule runs without approval (`auto: true`): dry-run
+        and stored like a proposal, as the rule's identity, then approved by a conditional
+        transition (no person approves; the rule did). Returns the run id; the caller
+        executes it (`Runner.execute`, which moves it to running exactly once)."""
+        message, requester = turn.message, turn.requester
+        preview = [p.to_json() for p in self.preview(plan, requester.identity)]
+        run = self.parts.store.create(
+            state=RunState.PROPOSED, runbook=plan.runbook, risk=plan.risk,
+            requester=requester.key, requester_name=requester.name,
+            identity=requester.identity, channel=message.channel, thread=message.thread,
+            raw_slots=dict(slots), plan=plan.to_record(), digest=binding(plan, preview),
+            preview=preview, needed=0, confidence=1.0, notes=notes,
+            expires_at=self.parts.clock() + self.parts.policy.expiry.total_seconds())
+        self.parts.audit.record(Proposed(plan.digest, 0, preview), actor=message.user,
+                                run_id=run.id, thread=turn.thread)
+        # Owned by this process while it waits in the queue: if the process dies before it
+        # runs, the orphan sweep marks it interrupted (it never stays approved, never runs
+        # twice); while the process lives, nobody else touches it.
+        store = self.parts.store
+        store.heartbeat()
+        if not store.transition(run.id, (RunState.PROPOSED,), RunState.APPROVED,
+                                owner=store.worker_id):
+            raise Refusal(not_editable_text(run.id, self.parts.run(run.id).state.value))
+        return run.id
 
     def for_alert(self, turn: Turn, intent: str, slots: Mapping[str, str]
                   ) -> tuple[Runbook, Plan, dict[str, str]]:

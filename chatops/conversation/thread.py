@@ -2,7 +2,7 @@
 request (for follow-ups such as `and in staging?`).
 
 The store keeps it as JSON in the shape the bot has always saved:
-`{"pending": {PERSON: {"intent", "slots", "asking", ["choices"], "confidence",
+`{"pending": {PERSON: {"intent", "slots", "asking", ["choices"], ["offers"], "confidence",
 "asker_name"}}, "last": {"intent", "slots"}}`; unknown keys are kept as they were.
 """
 
@@ -15,45 +15,17 @@ from typing import Any
 
 from chatops.runs import RunStore
 
-
-@dataclass(frozen=True)
-class PendingQuestion:
-    """A question the bot asked one person, with the request it completes."""
-
-    intent: str
-    slots: Mapping[str, str]
-    asking: str
-    """The slot the answer fills."""
-    confidence: float = 1.0
-    asker_name: str = ""
-    """The name of the person asked (empty when saved by an older bot)."""
-    choices: tuple[str, ...] = ()
-    """The names to choose from when the question is an ambiguity; else free text."""
-
-    def to_json(self) -> dict[str, Any]:
-        """The saved shape (`choices` only for a question with choices)."""
-        data: dict[str, Any] = {"intent": self.intent, "slots": dict(self.slots),
-                                "asking": self.asking}
-        if self.choices:
-            data["choices"] = list(self.choices)
-        return {**data, "confidence": self.confidence, "asker_name": self.asker_name}
-
-    @classmethod
-    def from_json(cls, data: Any) -> PendingQuestion | None:
-        """The question saved as `data`, or None when it is not one."""
-        if not isinstance(data, Mapping) or not isinstance(data.get("slots"), Mapping):
-            return None
-        if not isinstance(data.get("intent"), str) or not isinstance(data.get("asking"), str):
-            return None
-        return cls(intent=data["intent"], slots=dict(data["slots"]), asking=data["asking"],
-                   confidence=float(data.get("confidence", 1.0)),
-                   asker_name=str(data.get("asker_name") or ""),
-                   choices=tuple(data.get("choices") or ()))
+OFFER = ""
+OFFER_ASKING = "runbook"
+"""A pending question with no intent offers runbooks (`choices`): an uncertain message's
+closest ones, its `slots` what the model understood; or the fixes a diagnosis suggested,
+each choice's request in `offers`."""
 
 
 @dataclass(frozen=True)
 class LastRequest:
-    """The thread's last planned request, which a follow-up repeats elsewhere."""
+    """A request (runbook and values): the thread's last planned one, which a follow-up
+    repeats elsewhere, or one an offered choice starts."""
 
     intent: str
     slots: Mapping[str, str]
@@ -70,6 +42,49 @@ class LastRequest:
         if not isinstance(data.get("slots"), Mapping):
             return None
         return cls(intent=data["intent"], slots=dict(data["slots"]))
+
+
+@dataclass(frozen=True)
+class PendingQuestion:
+    """A question the bot asked one person, with the request it completes."""
+
+    intent: str
+    slots: Mapping[str, str]
+    asking: str
+    """The slot the answer fills."""
+    confidence: float = 1.0
+    asker_name: str = ""
+    """The name of the person asked (empty when saved by an older bot)."""
+    choices: tuple[str, ...] = ()
+    """The names to choose from when the question is an ambiguity; else free text."""
+    offers: Mapping[str, LastRequest] = field(default_factory=dict)
+    """For an offer of fixes: the request each choice starts (its runbook and values)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The saved shape (`choices` only for a question with choices)."""
+        data: dict[str, Any] = {"intent": self.intent, "slots": dict(self.slots),
+                                "asking": self.asking}
+        if self.choices:
+            data["choices"] = list(self.choices)
+        if self.offers:
+            data["offers"] = {label: r.to_json() for label, r in self.offers.items()}
+        return {**data, "confidence": self.confidence, "asker_name": self.asker_name}
+
+    @classmethod
+    def from_json(cls, data: Any) -> PendingQuestion | None:
+        """The question saved as `data`, or None when it is not one."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("slots"), Mapping):
+            return None
+        if not isinstance(data.get("intent"), str) or not isinstance(data.get("asking"), str):
+            return None
+        raw_offers = data.get("offers")
+        offers = {str(label): request for label, saved in raw_offers.items()
+                  if (request := LastRequest.from_json(saved)) is not None
+                  } if isinstance(raw_offers, Mapping) else {}
+        return cls(intent=data["intent"], slots=dict(data["slots"]), asking=data["asking"],
+                   confidence=float(data.get("confidence", 1.0)),
+                   asker_name=str(data.get("asker_name") or ""),
+                   choices=tuple(data.get("choices") or ()), offers=offers)
 
 
 @dataclass(frozen=True)

@@ -19,3 +19,32 @@ def unsure_text(close: Sequence[str]) -> str:
     options = ", ".join(f"`{name}`" for name in close)
     return ("I'm not sure what you want me to do, so I won't guess. "
             f"Closest runbooks: {options}. Say it differently, or use `run NAME key=value ...`.")
+
+
+def cannot_create_text(read_only: Sequence[str]) -> str:
+    """A request to create or install something: no runbook does that, and the bot says so
+    rather than bend the request onto a runbook that changes something that exists."""
+    text = ("I can't create workloads or other objects (deployments, services, namespaces, "
+            "roles, policies, Helm releases): I only run the reviewed runbooks on what "
+            "already exists, and creating things belongs in your manifests and their review.")
+    if read_only:
+        options = ", ".join(f"`{name}`" for name in read_only)
+        text += f" Here is what I can do that comes close: {options}."
+    return text + " `help` lists everything I can do."
+
+
+def cannot_change_kind_text(kind: str, read_only: Sequence[str]) -> str:
+    """A change to a kind of object no runbook changes (a statefulset, a volume claim)."""
+    text = (f"I can't change a {kind}: my runbooks change deployments, pods, nodes, cronjobs "
+            "and autoscalers only, and I won't apply one of them to something else.")
+    if read_only:
+        options = ", ".join(f"`{name}`" for name in read_only)
+        text += f" Here is what I can do that comes close: {options}."
+    return text + " `help` lists everything I can do."
+
+
+def remedies_text(labels: Sequence[str]) -> str:
+    """The fixes a diagnosis suggests, offered as choices; taking one only plans it."""
+    options = ", ".join(f"`{label}`" for label in labels)
+    return (f"Suggested fix: {options}. Choose one to plan it: you'll see its dry-run, and "
+            "it runs only with the approvals the policy asks for.")

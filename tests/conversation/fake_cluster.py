@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from chatops.errors import Forbidden, NotFound, Retryable
 from chatops.model import Identity, Step
 from chatops.ports import Progress, ResourceKind
-from chatops.results import DeploymentInfo, FieldChange, StepResult, VerifyResult
+from chatops.results import DeploymentInfo, FieldChange, Finding, StepResult, VerifyResult
 from chatops.verbs import VERBS, summarize
 
 _Handler = Callable[["FakeCluster", Step, bool], StepResult]
@@ -42,6 +42,8 @@ class FakeCluster:
     reviews_fail: bool = False
     """Whether asking about someone's rights fails (the API server unreachable)."""
     reviews: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    crashing: set[tuple[str, str]] = field(default_factory=set)
+    """(namespace, deployment) pairs a diagnosis finds crash-looping."""
 
     def _check(self, identity: Identity | None, verb: str, namespace: str | None) -> None:
         if identity is not None and identity.user in self.denied_users:
@@ -97,6 +99,17 @@ def _get_deployment(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResu
     n = cluster.deployments[key]
     return StepResult(step.verb, dry_run, "read", records=(
         DeploymentInfo(key[1], key[0], n, n, n, n, 1),))
+
+
+@_models("diagnose")
+def _diagnose(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResult:
+    namespace, deployment = str(step.params["namespace"]), str(step.params["deployment"])
+    if (namespace, deployment) not in cluster.crashing:
+        return StepResult(step.verb, dry_run, "read", records=(
+            Finding("info", f"deployment {deployment}", f"deployment {deployment} is healthy."),))
+    return StepResult(step.verb, dry_run, "read", records=(Finding(
+        "error", "container app", "container app is crash-looping.", "restart_deployment",
+        {"namespace": namespace, "deployment": deployment}),))
 
 
 @_models("scale")

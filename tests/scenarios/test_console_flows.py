@@ -256,5 +256,48 @@ def test_plain_language_through_the_shipped_model(world: World) -> None:
     sh.say(":as alice")
     replies = sh.say("create a networkpolicy that blocks all egress")
     assert replies[0].kind == "answer"
-    assert "outside what I can do" in replies[0].text or "won't guess" in replies[0].text
+    assert replies[0].text.startswith("I can't create"), replies[0].text
     assert sh.service.store.runs_in_thread("console", "console")[0].id == plan.run.id
+
+
+def test_a_diagnosis_offers_its_fix_one_step_away_and_never_runs_it(world: World) -> None:
+    sh, _ = shell(world, "bob")
+    prod = world.ns["prod"]
+
+    def offered() -> list[object] | None:
+        replies = sh.say(f"run diagnose namespace={prod} deployment=calc-app")
+        return replies if len(replies) == 2 and replies[1].choices else None
+
+    answer, offer = wait_for(offered, timeout=90, interval=1.0,
+                             what="calc-app's crash loop to be diagnosed")
+    assert "crash-looping" in answer.text  # type: ignore[attr-defined]
+    assert offer.choices == ("restart_deployment calc-app",)  # type: ignore[attr-defined]
+    assert "approvals the policy asks for" in offer.text  # type: ignore[attr-defined]
+    store = sh.service.store
+    before = {r.id for r in store.runs_in_thread("console", "console")}
+    # Someone else can't take bob's offer (the plan would be theirs).
+    sh.say(":as erin")
+    (notice,) = sh.say("restart_deployment calc-app")
+    assert notice.kind == "notice" and notice.ephemeral and "bob" in notice.text
+    sh.say(":as bob")
+    plan = sh.say("1")[0]
+    assert plan.kind == "plan" and plan.run is not None, plan.text
+    assert plan.run.runbook == "restart_deployment"
+    run = store.get(plan.run.id)
+    assert run is not None and run.state is RunState.PROPOSED and run.id not in before
+    assert run.raw_slots == {"namespace": prod, "deployment": "calc-app"}
+
+
+def test_a_creation_request_is_refused_honestly_whatever_the_model_says(world: World) -> None:
+    from intents import ModelParser, default_model_dir
+
+    sh = Shell(world.service(parser=ModelParser(default_model_dir())), user="alice",
+               out=io.StringIO())
+    for text in (f"roll out a second copy of the checkout-api service with tag 1.26 next to "
+                 f"the current one in {world.ns['dev']}, as checkout-next",
+                 f"please create a deployment called checkout-v2 in {world.ns['dev']} "
+                 "running nginx:1.27"):
+        (reply,) = sh.say(text)
+        assert reply.kind == "answer" and reply.text.startswith("I can't create"), reply.text
+        assert "set_image" not in reply.text and "scale_deployment" not in reply.text
+    assert sh.service.store.runs_in_thread("console", "console") == []

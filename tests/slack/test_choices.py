@@ -287,3 +287,27 @@ def test_a_typed_namespace_the_buttons_do_not_show_still_answers(bot: Bot) -> No
                                   and c.args.get("thread_ts") == root
                                   and "staging" in c.text() and c.ts != question.ts],
                    what="the answer about staging")
+
+
+def test_a_diagnosis_offers_its_fix_as_a_button_that_only_plans_it(
+        bot: Bot, cluster: FakeCluster) -> None:
+    cluster.crashing.add(("prod", "checkout-api"))
+    root, offer = ask(bot, "U0BOB", "run diagnose namespace=prod deployment=checkout-api",
+                      "Suggested fix")
+    assert _offered(offer) == ["restart_deployment checkout-api"]
+    choose(bot, offer, "restart_deployment checkout-api", user="U0CAROL")
+    bot.slack.wait_for("chat.postEphemeral", "I asked bob")
+    choose(bot, offer, "restart_deployment checkout-api", user="U0BOB")
+    # The thread also holds the diagnosis's own (read-only) run.
+    run = eventually(lambda: next((r for r in _runs_in(bot, root)
+                                   if r.runbook == "restart_deployment" and r.message_ref),
+                                  None), what="the plan")
+    assert isinstance(run, Run)
+    assert run.runbook == "restart_deployment" and run.state is RunState.PROPOSED
+    assert run.requester == "bob"
+    assert run.raw_slots == {"namespace": "prod", "deployment": "checkout-api"}
+    assert [c for c in cluster.calls if c[0] != "diagnose" and not c[1]] == []
+    # A healthy deployment offers nothing.
+    _, answer = ask(bot, "U0BOB", "run diagnose namespace=prod deployment=checkout-web",
+                    "is healthy")
+    assert not [b for b in answer.args["blocks"] if b.get("type") == "actions"]

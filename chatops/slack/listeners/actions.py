@@ -33,8 +33,10 @@ from chatops.slack.listeners.common import (
 
 log = logging.getLogger(__name__)
 
-_CHOICE_VALUE = re.compile(r"[a-z0-9][a-z0-9._-]{0,252}")
-"""What a choice can be: a Kubernetes name, a runbook's, an enum value; never a sentence."""
+_CHOICE_VALUE = re.compile(r"(?=.{1,253}$)[a-z0-9][a-z0-9._-]*(?: [a-z0-9][a-z0-9._-]*){0,3}")
+"""What a choice can be: a Kubernetes name, a runbook's, an enum value, or a suggested fix
+(a runbook and up to three names: `rollback_deployment checkout revision 3`); never a
+sentence."""
 
 
 def register(app: App, parts: Parts) -> None:

@@ -1,0 +1,55 @@
+"""Remedies: the fixes a diagnosis suggests, offered as choices that start the normal flow.
+
+A diagnosis never changes anything. Its findings may name the runbook that fits ("restart
+the deployment", "roll back to revision 3"); those become choices under the answer, and a
+choice taken is a request like any other: planned, dry-run and approved under the policy.
+Only runbooks in the catalogue that the person may request are offered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from chatops.policy import Policy, Requester
+from chatops.results import Finding, Record
+from chatops.runbook.catalogue import Catalogue
+
+MAX_REMEDIES = 5
+"""At most this many fixes are offered (Slack shows up to five as buttons)."""
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """One suggested fix: the choice's label and the request it starts."""
+
+    label: str
+    runbook: str
+    slots: Mapping[str, str]
+
+
+def remedies(records: Iterable[Record], catalogue: Catalogue, policy: Policy,
+             requester: Requester) -> tuple[Remedy, ...]:
+    """The distinct fixes the findings among `records` suggest, in their order."""
+    found: dict[str, Remedy] = {}
+    for record in records:
+        if not isinstance(record, Finding) or not record.runbook:
+            continue
+        runbook = catalogue.runbooks.get(record.runbook)
+        if runbook is None or not policy.may_request(requester, runbook.risk):
+            continue
+        slots = {k: v for k, v in record.slots.items() if v and k in runbook.slots}
+        label = _label(record.runbook, slots)
+        found.setdefault(label, Remedy(label, record.runbook, slots))
+        if len(found) == MAX_REMEDIES:
+            break
+    return tuple(found.values())
+
+
+def _label(runbook: str, slots: Mapping[str, str]) -> str:
+    """`restart_deployment checkout`, `rollback_deployment checkout revision 3`: unique per
+    request and typed as the answer too (lower case, like the names it is made of)."""
+    named = [value for key, value in slots.items() if key not in ("namespace", "revision")]
+    if "revision" in slots:
+        named.append(f"revision {slots['revision']}")
+    return " ".join([runbook, *named]).lower()

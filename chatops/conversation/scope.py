@@ -1,0 +1,87 @@
+"""Scope: requests to create something, or to change a kind of object no runbook changes.
+
+The model is trained to answer these out of scope; this is the second line for the one
+mistake that matters, a creation request read as a change to something that exists ("roll
+out a second copy of search as search-next" read as `set_image search`). A message that
+asks to create, install or provision is never answered with a mutating runbook, whatever
+the model's confidence; it gets an honest "I can't create that" and what the bot can do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from chatops.model import SlotSpan
+
+_OBJECTS = (
+    r"(?:deployments?|services?|svcs?|namespaces?|ns|clusters?|apps?|applications?|"
+    r"workloads?|cron ?jobs?|jobs?|secrets?|config ?maps?|ingress(?:es)?|roles?|"
+    r"role ?bindings?|cluster ?roles?|service ?accounts?|network ?polic(?:y|ies)|"
+    r"pvcs?|persistent ?volume(?: ?claim)?s?|volumes?|statefulsets?|daemonsets?|"
+    r"hpas?|autoscalers?|node ?pools?|nodes?|pods?|charts?|releases?|databases?|"
+    r"queues?|buckets?|users?|groups?|certificates?|dns records?|load ?balancers?|"
+    r"environments?|envs?|instances?|copies|copy|replicas? of)"
+)
+_CREATION = re.compile(
+    r"\b(?:"
+    r"create|creating|provision(?:ing)?|bootstrap|scaffold|"
+    r"install(?:ing)?|helm install|kubectl (?:create|apply|run)|launch(?:ing)?|"
+    r"deploy(?:ing)? (?:the |a |an |our |this )?(?:brand[- ])?new|"
+    # A second workload beside the first ("a canary next to the stable pods").
+    r"(?:alongside|next to|side by side with|beside) (?:the |our )?(?:current|existing|"
+    r"stable|old|live|running)|"
+    r"(?:spin|stand|set|fire) up (?:a |an |another |one more |the )?(?:new )?" + _OBJECTS + r"|"
+    # "the new deployment of search" is one that exists; "a new deployment" is not yet.
+    r"(?<!the )(?<!this )(?<!that )(?<!our )(?<!my )(?<!its )"
+    r"(?:new|second|third|another|extra|additional|separate|parallel|duplicate) "
+    r"(?:\w+[- ])?" + _OBJECTS + r"|"
+    r"(?:a |another |second )?(?:copy|clone|duplicate) of|"
+    r"(?:clone|copy|duplicate) [\w.-]+ (?:in)?to|"
+    r"(?:grant|give) [\w.@-]+ (?:\w+ )?(?:admin|access|permissions?|rights?|roles?)|"
+    r"(?:write|generate|draft) (?:a |an |the |me |some )?(?:k8s |kubernetes )?"
+    r"(?:yaml|manifests?|helm charts?|dockerfile|kustomization)|"
+    r"(?:add|grant|give) (?:a |an |the )?(?:new )?"
+    r"(?:network ?polic(?:y|ies)|role ?bindings?|roles?|secrets?|ingress|namespace|"
+    r"service ?accounts?|admin|access|permissions?|user)"
+    r")\b",
+    re.IGNORECASE,
+)
+# "another replica", "one more instance": that is scaling what exists, not creating.
+_SCALING = re.compile(r"\b(?:another|extra|additional|more|new) (?:\w+ )?(?:replicas?|"
+                      r"instances?|pods?|copies)\b(?! of)", re.IGNORECASE)
+
+
+def asks_to_create(text: str) -> bool:
+    """Whether `text` asks to create, install or provision something (no runbook does)."""
+    return any(not _SCALING.fullmatch(match.group(0)) for match in _CREATION.finditer(text))
+
+
+# Kinds the mutating runbooks never change: a write request whose target is named as one
+# ("restart the statefulset kafka", "grow the pvc data-0 to 200Gi") was read onto a
+# deployment runbook by mistake. Only the word next to the target counts: "restart api so
+# it picks up the new configmap" is a restart. "service" and "job" are left out: people say
+# them for deployments and cronjobs.
+_OTHER_KIND = re.compile(
+    r"(statefulset|daemonset|configmap|secret|ingress|networkpolicy|serviceaccount|"
+    r"rolebinding|clusterrole|role|persistentvolumeclaim|persistentvolume|pvc|crd|"
+    r"sts|ds|cm|pv|sa)s?",
+    re.IGNORECASE,
+)
+_BEFORE = re.compile(r"([a-z]+)(?:/|\s+(?:the\s+|called\s+|named\s+)?)$", re.IGNORECASE)
+_AFTER = re.compile(r"^\s*([a-z]+)", re.IGNORECASE)
+_TARGETS = ("deployment", "pod", "cronjob")
+
+
+def other_kind(text: str, spans: Iterable[SlotSpan]) -> str | None:
+    """The kind of object a request's target is named as, when no mutating runbook changes
+    that kind (`statefulset` in "restart the statefulset kafka"); None otherwise."""
+    for span in spans:
+        if span.slot not in _TARGETS:
+            continue
+        before = _BEFORE.search(text[max(0, span.start - 40):span.start])
+        after = _AFTER.match(text[span.end:span.end + 40])
+        for word in (before, after):
+            if word is not None and _OTHER_KIND.fullmatch(word.group(1)):
+                return word.group(1).lower()
+    return None

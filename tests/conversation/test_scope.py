@@ -1,0 +1,87 @@
+"""Creation requests are recognised (so they never become a mutating runbook) and everyday
+change requests are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatops.conversation.scope import asks_to_create, other_kind
+from chatops.model import SlotSpan
+
+CREATION = [
+    "roll out a second copy of the search service with tag 2.4 next to the current one, "
+    "as search-next",
+    "create a deployment called api in shop",
+    "can you install redis in the cache namespace",
+    "helm install prometheus into monitoring",
+    "spin up a new namespace for the load test",
+    "set up another deployment of checkout with image checkout:2.0",
+    "we need a new cronjob that cleans the tmp bucket every night",
+    "kubectl apply -f this manifest please",
+    "write a yaml manifest for a redis statefulset",
+    "add a network policy that blocks egress from payments",
+    "grant alice access to prod",
+    "provision a postgres database for billing",
+    "clone checkout into staging as checkout-canary",
+    "deploy a copy of orders to the perf namespace",
+    "Could you please CREATE a secret with the api key",
+    "stand up an extra environment for the demo",
+    "launch a canary of ledger-api with image 4.13.0 alongside the stable pods in billing",
+    "run search 2.5 next to the current one for a day",
+    "deploy the new returns-api service to the depot namespace",
+]
+CHANGES = [
+    "restart checkout in prod",
+    "scale checkout to 5 replicas",
+    "add another replica to checkout",
+    "add 2 more pods to orders in staging",
+    "give checkout one more instance",
+    "roll out image 2.4 to search in prod",
+    "deploy checkout:2.4 to the checkout deployment",
+    "set the image of api to api:1.2",
+    "recreate the pods of checkout",
+    "restart it so we get new pods",
+    "roll back orders to revision 3",
+    "drain node-2 for maintenance",
+    "what's wrong with the new deployment of search",
+    "suspend the nightly report cronjob",
+]
+
+
+@pytest.mark.parametrize("text", CREATION)
+def test_creation_requests_are_recognised(text: str) -> None:
+    assert asks_to_create(text)
+
+
+@pytest.mark.parametrize("text", CHANGES)
+def test_changes_to_what_exists_are_not_creation(text: str) -> None:
+    assert not asks_to_create(text)
+
+
+def _spans(text: str, **slots: str) -> list[SlotSpan]:
+    return [SlotSpan(slot, text.index(value), text.index(value) + len(value), value)
+            for slot, value in slots.items()]
+
+
+@pytest.mark.parametrize(("text", "slots", "kind"), [
+    ("restart the statefulset kafka in streaming", {"deployment": "kafka"}, "statefulset"),
+    ("bounce sts/kafka -n streaming", {"deployment": "kafka"}, "sts"),
+    ("increase the pvc data-kafka-0 to 200Gi", {"deployment": "data-kafka-0"}, "pvc"),
+    ("restart the kafka statefulset", {"deployment": "kafka"}, "statefulset"),
+    ("scale the daemonset called node-exporter to 3", {"deployment": "node-exporter"},
+     "daemonset"),
+])
+def test_a_target_named_as_another_kind_is_found(text: str, slots: dict[str, str],
+                                                  kind: str) -> None:
+    assert other_kind(text, _spans(text, **slots)) == kind
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    ("restart api so it picks up the new configmap", {"deployment": "api"}),
+    ("restart checkout after the secret rotation", {"deployment": "checkout"}),
+    ("roll back the checkout deployment", {"deployment": "checkout"}),
+    ("scale deploy/checkout to 3", {"deployment": "checkout"}),
+])
+def test_a_target_named_as_what_the_runbook_changes_is_fine(text: str,
+                                                            slots: dict[str, str]) -> None:
+    assert other_kind(text, _spans(text, **slots)) is None

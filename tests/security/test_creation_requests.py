@@ -1,0 +1,80 @@
+"""A request to create something, or to change a kind of object no runbook changes, never
+becomes a change to something that exists.
+
+The attack: word a creation request so the model reads it as a mutating runbook on an
+existing name ("roll out a second copy of search as search-next" -> `set_image search`,
+0.95). Whatever the model says, the real Bolt app answers "I can't create" and nothing is
+planned, previewed or run.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chatops.model import ParsedIntent, SlotSpan
+from tests.conversation.fake_cluster import FakeCluster
+from tests.slack.conftest import Bot
+from tests.slack.helpers import all_runs
+from tests.slack.sender import next_ts
+from tests.waiting import wait_until_idle
+
+
+class Fooled:
+    """The model's worst mistake, on purpose: a confident mutating runbook."""
+
+    def __init__(self, intent: str, slots: dict[str, str]) -> None:
+        self.intent, self.slots = intent, slots
+
+    def parse(self, text: str) -> ParsedIntent:
+        spans = tuple(SlotSpan(slot, text.index(value), text.index(value) + len(value), value)
+                      for slot, value in self.slots.items() if value in text)
+        return ParsedIntent(self.intent, dict(self.slots), 0.95,
+                            (("scale_deployment", 0.3), ("list_images", 0.1)), "model",
+                            spans)
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), [
+    ("roll out a second copy of the checkout service with tag 2.4 next to the current one, "
+     "as checkout-next", "set_image", {"deployment": "checkout-api", "image": "2.4"}),
+    ("spin up a new deployment of checkout-api in prod with 3 replicas", "scale_deployment",
+     {"deployment": "checkout-api", "namespace": "prod", "replicas": "3"}),
+    ("helm install redis into prod and restart checkout-api after", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}),
+])
+def test_a_creation_request_read_as_a_change_is_refused(
+        bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str]) -> None:
+    bot.service.parser = Fooled(intent, slots)
+    root = next_ts()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    answer = bot.slack.wait_for("chat.postMessage", "I can't create")[0]
+    assert answer.args["thread_ts"] == root
+    assert "list_images" in answer.text() and "scale_deployment" not in answer.text()
+    wait_until_idle(bot)
+    assert all_runs(bot) == [] and cluster.calls == []
+
+
+@pytest.mark.parametrize(("text", "intent", "slots", "kind"), [
+    ("restart the statefulset checkout-api in prod", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
+    ("grow the pvc checkout-api to 200Gi in prod", "set_resources",
+     {"deployment": "checkout-api", "namespace": "prod", "memory_limit": "200Gi"}, "pvc"),
+])
+def test_a_change_to_another_kind_read_as_a_deployment_is_refused(
+        bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str],
+        kind: str) -> None:
+    bot.service.parser = Fooled(intent, slots)
+    root = next_ts()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", f"I can't change a {kind}")
+    wait_until_idle(bot)
+    assert all_runs(bot) == [] and cluster.calls == []
+
+
+def test_explicit_grammar_is_not_second_guessed(bot: Bot, cluster: FakeCluster) -> None:
+    # `run ...` names the runbook itself: nothing is guessed, so nothing is vetoed.
+    root = next_ts()
+    bot.sender.message("run scale_deployment deployment=checkout-api namespace=prod "
+                       "replicas=3", user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "scale")
+    wait_until_idle(bot)
+    assert [r.runbook for r in all_runs(bot)] == ["scale_deployment"]
