@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from chatops.model import ParsedIntent
+
 
 @dataclass(frozen=True)
 class AuditRecord:
@@ -40,13 +42,61 @@ class MessageReceived(AuditRecord):
 
 @dataclass(frozen=True)
 class Parsed(AuditRecord):
-    """What the NLU made of a message (`ParsedIntent.to_json()`)."""
+    """What the NLU made of a message (`ParsedIntent.to_json()`), with the `text` it read,
+    who read it (`source`: the explicit grammar or the model) and where in `text` each slot
+    value was found (`spans`), so a parse can be reviewed on its own (`chatops nlu
+    feedback`). Events written before these three were recorded hold the parse only."""
 
     kind: ClassVar[str] = "parse"
     parsed: Mapping[str, Any] = field(hash=False)
+    text: str | None = None
+    source: str | None = None
+    spans: Sequence[Mapping[str, Any]] = field(default=(), hash=False)
+
+    @classmethod
+    def of(cls, parsed: ParsedIntent, text: str) -> Parsed:
+        """The record of `parsed`, the parse of `text`."""
+        spans = [{"slot": s.slot, "start": s.start, "end": s.end, "text": s.text}
+                 for s in parsed.spans]
+        return cls(parsed.to_json(), text, parsed.source, spans)
 
     def data(self) -> dict[str, Any]:
-        return dict(self.parsed)
+        # Only added keys: the stored shape of older events is unchanged.
+        data = dict(self.parsed)
+        if self.text is not None:
+            data["text"] = self.text
+        if self.source is not None:
+            data["source"] = self.source
+        if self.spans:
+            data["spans"] = [dict(span) for span in self.spans]
+        return data
+
+
+@dataclass(frozen=True)
+class OutOfScope(AuditRecord):
+    """The bot answered that a message asks for something outside its runbooks. `offered`
+    are the closest runbooks it offered instead ("I'm not sure ... did you mean"), a
+    question back to the person; none when it only said no."""
+
+    kind: ClassVar[str] = "out_of_scope"
+    offered: Sequence[str] = field(default=(), hash=False)
+
+    def data(self) -> dict[str, Any]:
+        return {"offered": list(self.offered)}
+
+
+@dataclass(frozen=True)
+class AskedBack(AuditRecord):
+    """The bot asked the person for the value of `slot` of the runbook `intent` before
+    planning: missing, or ambiguous between `choices`."""
+
+    kind: ClassVar[str] = "question"
+    intent: str
+    slot: str
+    choices: Sequence[str] = field(default=(), hash=False)
+
+    def data(self) -> dict[str, Any]:
+        return {"intent": self.intent, "slot": self.slot, "choices": list(self.choices)}
 
 
 @dataclass(frozen=True)
@@ -291,3 +341,120 @@ class AlertPostFailed(AuditRecord):
     def data(self) -> dict[str, Any]:
         return {"item": self.item, "kind": self.item_kind, "attempts": self.attempts,
                 "error": self.error, "dropped": list(self.dropped)}
+
+
+# --- schedules -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleChanged(AuditRecord):
+    """A schedule changed state (`activated`, `paused`, `resumed`, `deleted`, `done`,
+    `cancelled`, `rebound` to a new plan) or a change was asked for (`asked:resume`,
+    `asked:delete`), by `by` (a person's name, or `scheduler`), and why."""
+
+    kind: ClassVar[str] = "schedule"
+    schedule_id: str
+    change: str
+    by: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ScheduleFired(AuditRecord):
+    """A firing passed its checks at `due` (epoch seconds) and runs as the requester;
+    `approvers` are the schedule's approvals it runs on; `freeze` the reason of a freeze it
+    ran during (only a window's end does: it restores the approved state)."""
+
+    kind: ClassVar[str] = "schedule_fired"
+    schedule_id: str
+    due: float
+    phase: str
+    approvers: Sequence[str] = field(default=(), hash=False)
+    freeze: str = ""
+
+    def data(self) -> dict[str, Any]:
+        data = {"schedule_id": self.schedule_id, "due": self.due, "phase": self.phase,
+                "approvers": list(self.approvers)}
+        return {**data, "freeze": self.freeze} if self.freeze else data
+
+
+@dataclass(frozen=True)
+class ScheduleBlocked(AuditRecord):
+    """A firing did not run: `reason` is `freeze`, `policy`, `drift`, `missed`, `failed`
+    (its checks could not be made), `interrupted` (claimed by a process that stopped before
+    running it, or stopped by an internal error: `reference` finds it in the log) or, for a
+    drifted firing's approved plan, `inactive` (the schedule is no longer active), with the
+    facts of that reason."""
+
+    kind: ClassVar[str] = "schedule_blocked"
+    schedule_id: str
+    due: float
+    reason: str
+    details: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def data(self) -> dict[str, Any]:
+        return {"schedule_id": self.schedule_id, "due": self.due, "reason": self.reason,
+                **self.details}
+
+
+# --- automatic fixes (alert rules with `auto: true`) -------------------------------------
+
+
+@dataclass(frozen=True)
+class AutoFixRan(AuditRecord):
+    """An alert rule ran its remediation without approval, as `user` and `groups` (the
+    rule's `as`), on `target` (runbook and slot values); `outcome` is the run's end state
+    (`succeeded`, `failed`, or `approved` when it was only started)."""
+
+    kind: ClassVar[str] = "auto_fix"
+    rule: str
+    runbook: str
+    target: str
+    user: str
+    groups: Sequence[str] = field(default=(), hash=False)
+    outcome: str = "approved"
+
+    def data(self) -> dict[str, Any]:
+        return {"rule": self.rule, "runbook": self.runbook, "target": self.target,
+                "user": self.user, "groups": list(self.groups), "outcome": self.outcome}
+
+
+@dataclass(frozen=True)
+class AutoFixHeld(AuditRecord):
+    """An automatic fix was proposed behind approval instead: `reason` is `rate_limit`
+    (with `runs` in the last hour and `limit`) or `demoted` (with the failed `run`)."""
+
+    kind: ClassVar[str] = "auto_fix_held"
+    rule: str
+    target: str
+    reason: str
+    details: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def data(self) -> dict[str, Any]:
+        return {"rule": self.rule, "target": self.target, "reason": self.reason,
+                **self.details}
+
+
+@dataclass(frozen=True)
+class AutoFixDemoted(AuditRecord):
+    """After a failed automatic run (`run`), the rule only proposes for `target` from now on
+    (kept in the database, so a restart keeps it demoted)."""
+
+    kind: ClassVar[str] = "auto_fix_demoted"
+    rule: str
+    target: str
+    run: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AutoFixRestored(AuditRecord):
+    """An operator lifted a demotion (`chatops autofix restore`): `rule` runs automatically
+    on `target` again; `run` is the failed run that had demoted it, `via` where it was
+    lifted (`cli`). The actor of the record is who ran the command."""
+
+    kind: ClassVar[str] = "auto_fix_restored"
+    rule: str
+    target: str
+    run: str
+    via: str = "cli"

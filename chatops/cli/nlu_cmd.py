@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
+# The audit database options and opening are `chatops audit`'s, so both commands find the
+# same log the same way.
+from chatops.cli.audit_cmd import EXIT_USAGE, db_option
+from chatops.cli.audit_cmd import _audit_settings as audit_settings
+from chatops.cli.audit_cmd import _open as open_audit
 from chatops.cli.settings_cmd import load_settings
 from chatops.model import ParsedIntent
 from chatops.settings import Settings
@@ -67,7 +73,7 @@ def nlu() -> None:
 @nlu.command()
 @click.option("--output", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Where to write the model directory (default: ~/.cache/chatops/nlu-model).")
-@click.option("--epochs", type=float, default=2.0, show_default=True, help="Training epochs.")
+@click.option("--epochs", type=float, default=3.0, show_default=True, help="Training epochs.")
 @click.option("--seed", type=int, default=13, show_default=True,
               help="Seed for data generation, initialisation and order.")
 @click.option("--max-steps", type=int, default=-1, help="Stop after this many steps (tests).")
@@ -83,27 +89,44 @@ def nlu() -> None:
 @click.option("--checkpoint", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Where to keep the torch checkpoint and the fp32 export "
                    "(default: ~/.cache/chatops/nlu-checkpoint).")
+@click.option("--feedback", "feedback_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None,
+              help="A folder of reviewed `chatops nlu feedback` files whose reviewed entries "
+                   "are always trained on (default: intents/feedback/ of the repository).")
 def train(*, output: Path | None, epochs: float, seed: int, max_steps: int,
           catalogue_path: Path | None, quantize: str, threads: int, holdout: bool,
-          checkpoint: Path | None) -> None:
+          checkpoint: Path | None, feedback_dir: Path | None) -> None:
     """Retrain the model from the runbook catalogue and export it for serving.
 
     Generates training data from the runbooks' example utterances (plus the meta and
-    out-of-scope phrases), fine-tunes all-MiniLM-L6-v2, exports ONNX and prints the dev
-    metrics. Point CHATOPS_MODEL_DIR at the output to use it.
+    out-of-scope phrases, and the team's reviewed phrasings in intents/feedback/),
+    fine-tunes all-MiniLM-L6-v2, exports ONNX and prints the dev metrics. Point
+    CHATOPS_MODEL_DIR at the output to use it.
     """
     try:
+        from finetune.feedback import FEEDBACK_DIR, FeedbackError, load_feedback
         from finetune.train import train_ops
     except ImportError:
         _need_training_extra()
+    from chatops.runbook.catalogue import load_catalogue
+
+    feedback_dir = feedback_dir or FEEDBACK_DIR
+    try:
+        # Checked before anything trains: a wrong name fails in a second, not an hour.
+        extra = load_feedback(feedback_dir, load_catalogue(catalogue_path))
+    except FeedbackError as exc:
+        click.echo(f"{exc}. Fix the entry, or set `reviewed: false` to leave it out.", err=True)
+        raise SystemExit(EXIT_FAILED) from exc
     settings = load_settings()
     output = output or default_train_dir(settings)
     # Never next to the output: that may be the package's intents/model/ folder.
     checkpoint = checkpoint or settings.cache_dir / "nlu-checkpoint"
+    if extra:
+        click.echo(f"training on {len(extra)} reviewed phrasing(s) from {feedback_dir}")
     started = time.perf_counter()
     summary = train_ops(output, epochs=epochs, seed=seed, max_steps=max_steps,
                         catalogue_dir=catalogue_path, quantize=quantize, threads=threads,
-                        checkpoint_dir=checkpoint, all_templates=not holdout)
+                        checkpoint_dir=checkpoint, all_templates=not holdout, extra=extra)
     meta = summary["model"]
     click.echo(f"model written to {output} ({meta['weights']} weights) "
                f"in {time.perf_counter() - started:.0f} s")
@@ -180,3 +203,51 @@ def parse(model_dir: Path | None, as_json: bool, threshold: float | None,
     except ModelNotFound as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(EXIT_MISSING) from exc
+
+
+@nlu.command()
+@click.option("--since", default=None, metavar="ISO",
+              help="Only messages written at or after this time (ISO 8601, e.g. 2025-06-01 "
+                   "or 2025-06-01T09:00:00Z; UTC unless it says otherwise).")
+@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="Write the review file here (default: standard output).")
+@db_option
+def feedback(since: str | None, out_path: Path | None, db_path: Path | str | None,
+             database_url: str | None) -> None:
+    """Export the messages the bot did not understand well, FOR HUMAN REVIEW.
+
+    Reads the audit log for messages the bot answered out of scope, asked back on (a
+    question for a missing or ambiguous value, or an "I'm not sure" offer), or whose plan
+    was edited before approval, and writes them as a YAML review file: each message with
+    the bot's guess as slot markup, the guessed intent and confidence, why it is there, its
+    run and thread, and `reviewed: false`. Identical texts are listed once; messages that
+    look like they hold a secret are left out.
+
+    Nothing in the file is trained on until a person has reviewed it: set `intent`, fix
+    the markup, set `reviewed: true`, and put the file in intents/feedback/ (its README.md
+    says how). The file quotes what people wrote: keep it where the audit log may be read.
+    """
+    from chatops.audit.feedback import feedback_entries, logged_events, render_review_file
+
+    moment = None
+    if since is not None:
+        try:
+            moment = datetime.fromisoformat(since)
+        except ValueError:
+            click.echo(f"--since {since!r} is not an ISO 8601 time; e.g. 2025-06-01 or "
+                       "2025-06-01T09:00:00Z.", err=True)
+            raise SystemExit(EXIT_USAGE) from None
+        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    with open_audit(audit_settings(db_path, database_url)) as log:
+        found = feedback_entries(logged_events(log), since=moment)
+    text = render_review_file(found.entries)
+    if out_path is None:
+        click.echo(text, nl=False)
+    else:
+        out_path.write_text(text, encoding="utf-8")
+    where = f" to {out_path}" if out_path is not None else ""
+    skipped = (f"; left out {found.secret_looking} that looked like they held a secret"
+               if found.secret_looking else "")
+    click.echo(f"Exported {len(found.entries)} message(s) for review{where}{skipped}. "
+               "Review them (intent, markup, reviewed: true) before training on them.",
+               err=True)

@@ -13,9 +13,12 @@ from chatops.audit import records
 from chatops.audit.log import AuditLog
 from chatops.audit.records import (
     AlertPostFailed,
+    AskedBack,
     AuditRecord,
     Cancelled,
     ChangeFinished,
+    OutOfScope,
+    Parsed,
     Planned,
     ReadFailed,
     Rejected,
@@ -35,6 +38,19 @@ def test_every_record_names_its_kind_and_is_frozen() -> None:
 
 @pytest.mark.parametrize(("record", "stored"), [
     (Cancelled(), {}),
+    # A parse stored before its text, source and spans were recorded keeps that shape.
+    (Parsed({"intent": "oos", "slots": {}, "confidence": 0.9, "alternatives": []}),
+     {"intent": "oos", "slots": {}, "confidence": 0.9, "alternatives": []}),
+    (Parsed({"intent": "restart_deployment", "slots": {"deployment": "checkout"},
+             "confidence": 0.9, "alternatives": []}, "bounce checkout", "model",
+            [{"slot": "deployment", "start": 7, "end": 15, "text": "checkout"}]),
+     {"intent": "restart_deployment", "slots": {"deployment": "checkout"},
+      "confidence": 0.9, "alternatives": [], "text": "bounce checkout", "source": "model",
+      "spans": [{"slot": "deployment", "start": 7, "end": 15, "text": "checkout"}]}),
+    (OutOfScope(), {"offered": []}),
+    (OutOfScope(("restart_deployment",)), {"offered": ["restart_deployment"]}),
+    (AskedBack("restart_deployment", "namespace"),
+     {"intent": "restart_deployment", "slot": "namespace", "choices": []}),
     (Cancelled("edited"), {"reason": "edited"}),
     (Planned({"runbook": "scale", "steps": []}, "d1"),
      {"runbook": "scale", "steps": [], "digest": "d1"}),
