@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from chatops.alerts.autofix import SCHEMA as AUTOFIX_SCHEMA
 from chatops.alerts.store import SCHEMA as ALERTS_SCHEMA
 from chatops.audit.schema import SCHEMA as AUDIT_SCHEMA
 from chatops.cli.settings_cmd import load_settings
@@ -21,6 +22,7 @@ from chatops.runs.dedupe import SCHEMA as DEDUPE_SCHEMA
 from chatops.runs.store import SCHEMA as RUNS_SCHEMA
 from chatops.runs.threads import SCHEMA as THREADS_SCHEMA
 from chatops.runs.workers import SCHEMA as WORKERS_SCHEMA
+from chatops.schedules.store import SCHEDULE_SCHEMA
 from chatops.storage import (
     DatabaseUnavailable,
     SchemaTooNew,
@@ -35,7 +37,8 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 STATE_SCHEMAS: tuple[StoreSchema, ...] = (RUNS_SCHEMA, DEDUPE_SCHEMA, WORKERS_SCHEMA,
-                                          THREADS_SCHEMA, ALERTS_SCHEMA)
+                                          THREADS_SCHEMA, ALERTS_SCHEMA, AUTOFIX_SCHEMA,
+                                          SCHEDULE_SCHEMA)
 """The stores of the state database, in the order the bot opens them."""
 AUDIT_SCHEMAS: tuple[StoreSchema, ...] = (AUDIT_SCHEMA,)
 

@@ -223,6 +223,11 @@ class Approvals:
                                            result={"text": IDENTITY_MISMATCH_RESULT}):
                 METRICS.runs.labels(run.runbook, RunState.FAILED.value).inc()
             raise Refusal(identity_mismatch_text(run.id), ASK_AGAIN_HINT)
+        if self.parts.scheduled is not None:
+            # A schedule's proposal (or a change to one) activates it rather than running.
+            taken = self.parts.scheduled(run, lambda: self._replan_if_drifted(run))
+            if taken is not None:
+                return taken
         checked = self._replan_if_drifted(run)
         if not isinstance(checked, Plan):
             return checked

@@ -18,7 +18,7 @@ from chatops.messages import (
     not_found_text,
     refusal_text,
 )
-from chatops.model import Message
+from chatops.model import Message, Plan
 from chatops.policy import Policy, Requester
 from chatops.ports import AuditSink, Executor, IntentParser
 from chatops.replies import Reply
@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 Updates = Callable[[Reply], None]
 """Receives replies while a run is in progress (Slack edits the plan message with them)."""
 
+ApprovedHook = Callable[[Run, Callable[[], Plan | list[Reply]]], list[Reply] | None]
+"""Takes an approved run before it executes (given a way to render and dry-run it again):
+the replies when it took it, None to let it execute."""
+
 
 @dataclass(frozen=True)
 class ServiceConfig:
@@ -37,6 +41,11 @@ class ServiceConfig:
 
     progress_interval: float = 2.0
     """Seconds between progress updates to a surface while a run is going."""
+    schedule_zone: str = "UTC"
+    """The time zone of a schedule's times when its message names none."""
+    schedule_grace: float = 900.0
+    """Seconds after its time a firing missed (the bot was down) may still run; later, it
+    is reported as missed instead."""
 
 
 @dataclass
@@ -56,6 +65,9 @@ class Collaborators:
     parser: IntentParser | None
     config: ServiceConfig
     clock: Callable[[], float]
+    scheduled: ApprovedHook | None = None
+    """Asked first when a proposed run has its approvals: a schedule's proposal is taken
+    there (`conversation.scheduling.changes`); None lets the run execute."""
 
     def run(self, run_id: str) -> Run:
         """The stored run, or a refusal naming the id that matched none."""

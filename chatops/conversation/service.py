@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
 from chatops.audit.records import MessageReceived
@@ -25,23 +25,26 @@ from chatops.conversation.base import (
     Collaborators,
     ServiceConfig,
     Updates,
+    run_thread,
     thread_key,
 )
 from chatops.conversation.dialogue import Dialogue
 from chatops.conversation.planning import Planner, alert_turn
 from chatops.conversation.presenting import BINDING_SHOWN, Presenter
 from chatops.conversation.running import Runner
+from chatops.conversation.scheduling import Posting, Scheduling
 from chatops.errors import Refusal
-from chatops.messages import not_read_only_text
+from chatops.messages import not_automatic_text, not_read_only_text
 from chatops.metrics import METRICS
-from chatops.model import Identity, Message, Risk
+from chatops.model import Identity, Message, Plan, Risk
 from chatops.policy import Policy
 from chatops.ports import AuditSink, Executor, IntentParser
 from chatops.replies import Reply, RunView
 from chatops.runbook.catalogue import Catalogue
 from chatops.runs import RunStore
+from chatops.schedules import ScheduleStore
 
-__all__ = ["BINDING_SHOWN", "ConversationService", "ServiceConfig", "Updates"]
+__all__ = ["BINDING_SHOWN", "ConversationService", "Posting", "ServiceConfig", "Updates"]
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,13 @@ class ConversationService:
                                     self._runner)
         self._dialogue = Dialogue(self._parts, self._planner, self._approvals, self._runner,
                                   self._presenter)
+        # Schedules live in the runs' database, so one claim row decides across replicas.
+        # Through the lambda: a clock replaced on the service later reaches the store too.
+        self.schedules = ScheduleStore(store.database,
+                                       clock=lambda: self._parts.clock())  # noqa: PLW0108
+        self._scheduling = Scheduling(self._parts, self._planner, self._runner,
+                                      self._presenter, self.schedules)
+        self._parts.scheduled = self._scheduling.on_approved
 
     def handle(self, message: Message, *, on_update: Updates | None = None) -> list[Reply]:
         """Answer one message in its thread. A repeated `event_id` answers nothing."""
@@ -85,8 +95,19 @@ class ConversationService:
         METRICS.messages.labels(message.source).inc()
         self.audit.record(MessageReceived(message.text, message.channel, message.source),
                           actor=message.user, thread=thread)
-        return self._parts.guard(
-            thread, lambda: self._dialogue.handle(message, thread, on_update))
+
+        def work() -> list[Reply]:
+            # A time phrase makes any request a schedule: it must never run now instead.
+            scheduled = self._scheduling.route(message, thread)
+            if scheduled is not None:
+                return scheduled
+            return self._dialogue.handle(message, thread, on_update)
+        return self._parts.guard(thread, work)
+
+    def fire_schedules(self, now: float | None = None) -> list[Posting]:
+        """Fire the schedules due at `now` (default: the clock); what to post where. Only
+        the leader calls it; each firing is claimed in the database, exactly once."""
+        return self._scheduling.fire(self.clock() if now is None else now)
 
     def decide(self, run_id: str, message: Message, decision: Literal["approve", "deny"], *,
                dedupe_key: str | None = None, on_update: Updates | None = None,
@@ -152,6 +173,33 @@ class ConversationService:
             return self._planner.propose(turn, plan, raw, 1.0, [], undo_of=None,
                                          act_as_approver=True)
         return self._parts.guard(turn.thread, work)
+
+    def start_for_alert(self, intent: str, slots: Mapping[str, str], *, identity: Identity,
+                        channel: str, thread: str | None, actor: str,
+                        notes: Sequence[str] = ()) -> tuple[str | None, list[Reply]]:
+        """Plan an alert rule's automatic remediation as `identity` (the rule's `as`) and
+        approve it on the rule's authority: (run id, []) to `execute_approved` next, or
+        (None, the refusal) when it cannot be planned (a missing label, a failed dry-run).
+        Only `chatops.alerts.autofix` calls this, for rules the strict rules file allows."""
+        turn = alert_turn(intent, identity, channel=channel, thread=thread, actor=actor)
+        started: list[str] = []
+
+        def work() -> list[Reply]:
+            runbook, plan, raw = self._planner.for_alert(turn, intent, slots)
+            if runbook.risk is not Risk.WRITE:
+                raise Refusal(not_automatic_text(intent))
+            started.append(self._planner.start_unattended(turn, plan, raw, list(notes)))
+            return []
+        replies = self._parts.guard(turn.thread, work)
+        return (started[0] if started else None), replies
+
+    def execute_approved(self, run_id: str) -> list[Reply]:
+        """Execute an approved run once (an automatic fix's), as the identity stored with it;
+        a run another caller already took does nothing."""
+        run = self._parts.run(run_id)
+        plan = Plan.from_record(run.plan)
+        return self._parts.guard(run_thread(run),
+                                 lambda: self._runner.execute(run_id, plan, None))
 
     # The collaborators live in `_parts`, shared with the stages; these keep them
     # readable and replaceable as plain attributes.

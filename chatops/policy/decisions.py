@@ -7,9 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from chatops.errors import ChatOpsError
 from chatops.model import Identity, Message, Risk, frozen_map
+
+if TYPE_CHECKING:
+    from chatops.policy.freeze import Freeze
 
 _RISKS = ("read", "write", "critical")
 DEFAULT_APPROVALS = {Risk.READ: 0, Risk.WRITE: 1, Risk.CRITICAL: 2}
@@ -67,6 +71,8 @@ class Policy:
     unmapped_allow: Risk | None = Risk.READ
     unmapped_user: str = "chat:{user}"
     unmapped_groups: tuple[str, ...] = ("chatops:viewers",)
+    freeze: tuple[Freeze, ...] = ()
+    """Freeze windows: no schedule fires inside one (`chatops.policy.freeze`)."""
 
     def requester(self, message: Message) -> Requester:
         """Who sent `message`, as the cluster will see them."""
@@ -152,6 +158,10 @@ class Policy:
             return "nobody (the policy allows no approvals for this risk)"
         return ", ".join(p.replace("group:", "members of ").replace("user:", "")
                          for p in principals)
+
+    def frozen_at(self, instant: float) -> Freeze | None:
+        """The freeze window `instant` (epoch seconds) falls in, or None."""
+        return next((f for f in self.freeze if f.covers(instant)), None)
 
     def default_namespace(self, channel: str) -> str | None:
         """The namespace assumed in `channel` when a message names none."""

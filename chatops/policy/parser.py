@@ -31,9 +31,11 @@ from chatops.policy.checks import (
     _strings,
 )
 from chatops.policy.decisions import _RISKS, DEFAULT_APPROVALS, Policy, PolicyError, _Person
+from chatops.policy.freeze import parse_freeze
 
 _TOP_KEYS = ("identities", "chat_groups", "request", "approve", "approvals", "self_approval",
-             "approval_expiry_minutes", "channels", "channel_namespaces", "unmapped")
+             "approval_expiry_minutes", "channels", "channel_namespaces", "unmapped",
+             "freeze")
 _IDENTITY_KEYS = ("chat", "kube_user", "kube_groups")
 _UNMAPPED_KEYS = ("allow", "kube_user", "kube_groups")
 MAX_APPROVALS = 10
@@ -283,4 +285,5 @@ def parse_policy(data: Any) -> Policy:
         unmapped_allow=unmapped_allow,
         unmapped_user=unmapped_user,
         unmapped_groups=unmapped_groups,
+        freeze=parse_freeze(data.get("freeze")),
     )

@@ -62,8 +62,9 @@ from chatops.policy.decisions import DEFAULT_APPROVALS, Policy, PolicyError, Req
 from chatops.policy.loader import _UniqueKeyLoader, load_policy, read_strict_yaml
 from chatops.policy.parser import MAX_APPROVALS, MAX_EXPIRY_MINUTES, parse_policy
 
-# The underscored checks are shared with `chatops.alerts.rules`, which reads its own file
-# just as strictly; they stay private to the policy and alert rules files.
+# The underscored checks are shared with `chatops.alerts.rules` (and its `rule_fields` and
+# `auto_rules`), which reads its own file just as strictly; they stay private to the policy
+# and alert rules files.
 __all__ = [
     "DEFAULT_APPROVALS",
     "MAX_APPROVALS",

@@ -26,6 +26,8 @@ class RunState(enum.StrEnum):
     EXPIRED = "expired"
     CANCELLED = "cancelled"
     INTERRUPTED = "interrupted"
+    SCHEDULED = "scheduled"
+    """Approved as a schedule (or a change to one): the schedule acts later, not this run."""
 
     @property
     def terminal(self) -> bool:
@@ -34,12 +36,13 @@ class RunState(enum.StrEnum):
 
 
 TERMINAL = frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.DENIED, RunState.EXPIRED,
-                      RunState.CANCELLED, RunState.INTERRUPTED})
+                      RunState.CANCELLED, RunState.INTERRUPTED, RunState.SCHEDULED})
 
 TRANSITIONS: Mapping[RunState, frozenset[RunState]] = frozen_map({
     RunState.PROPOSED: frozenset({RunState.APPROVED, RunState.DENIED, RunState.EXPIRED,
-                                  RunState.CANCELLED, RunState.FAILED}),
-    RunState.APPROVED: frozenset({RunState.RUNNING}),
+                                  RunState.CANCELLED, RunState.FAILED, RunState.SCHEDULED}),
+    # Interrupted from approved: the process that approved it died before it ran (swept).
+    RunState.APPROVED: frozenset({RunState.RUNNING, RunState.INTERRUPTED}),
     RunState.RUNNING: frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.INTERRUPTED}),
     **{state: frozenset() for state in TERMINAL},
 })

@@ -24,7 +24,7 @@ from chatops.model import Identity, Risk, frozen_map
 from chatops.runs.dedupe import DedupeStore
 from chatops.runs.model import TRANSITIONS, Approval, IllegalTransition, Run, RunState
 from chatops.runs.threads import ThreadStore
-from chatops.runs.workers import WorkerStore
+from chatops.runs.workers import STALE_AFTER, WorkerStore
 from chatops.storage import Database, Migration, StoreSchema, migrate, open_database
 
 SCHEMA = StoreSchema("runs", (
@@ -71,6 +71,9 @@ SCHEMA = StoreSchema("runs", (
 ))
 """The `runs` store's tables; dedupe keys, workers and threads have their own stores."""
 
+
+BEFORE_START = "before_start"
+"""`result["interrupted"]` of a run the sweep found `approved`: nothing of it ran."""
 
 _JSON_FIELDS = {"raw_slots", "plan", "preview", "notes", "before", "result", "identity"}
 _RUN_COLUMNS = frozenset(f.name for f in fields(Run)) - {"approvals"}
@@ -271,20 +274,35 @@ class RunStore:
         """Say this process is alive, so others don't take its running runs as lost."""
         self.workers.heartbeat(self.worker_id)
 
-    def interrupt_orphans(self, stale_after: float = 120.0) -> list[Run]:
-        """Mark `running` runs whose process is gone as `interrupted`, and return them.
+    def interrupt_orphans(self, stale_after: float = STALE_AFTER) -> list[Run]:
+        """Mark `running` and `approved` runs whose process is gone as `interrupted`, and
+        return them.
 
         A run belongs to a process on this host that no longer exists, or to a worker
-        whose heartbeat is older than `stale_after` seconds.
+        whose heartbeat is older than `stale_after` seconds. An `approved` run is owned by
+        the process that approved it when that process queued it to run later (an automatic
+        fix); one approved without an owner is executed by its approver at once, so if it
+        is still `approved` after `stale_after` seconds, that process died in between. The
+        move is conditional: a run its process starts meanwhile stays its own, and a run
+        swept here never starts (`approved -> running` fails), so it never runs twice.
         """
         lost = []
         order = self.database.dialect.insertion_order
-        for row in self._db().execute(f"SELECT id, owner FROM runs WHERE state = ? "  # noqa: S608
-                                      f"ORDER BY {order}", (RunState.RUNNING.value,)).fetchall():
-            owner = row["owner"]
-            if owner == self.worker_id or self.workers.alive(owner, stale_after):
+        rows = self._db().execute(
+            f"SELECT id, state, owner, updated_at FROM runs WHERE state IN (?, ?) "  # noqa: S608
+            f"ORDER BY {order}", (RunState.RUNNING.value, RunState.APPROVED.value)).fetchall()
+        for row in rows:
+            owner, state = row["owner"], RunState(row["state"])
+            if owner == self.worker_id or (owner is not None
+                                           and self.workers.alive(owner, stale_after)):
                 continue
-            if self.transition(row["id"], (RunState.RUNNING,), RunState.INTERRUPTED):
+            if (state is RunState.APPROVED and owner is None
+                    and self.clock() - float(row["updated_at"]) < stale_after):
+                continue
+            # Whether anything of it ran: a run swept from `approved` never started.
+            fields = ({"result": {"interrupted": BEFORE_START}}
+                      if state is RunState.APPROVED else {})
+            if self.transition(row["id"], (state,), RunState.INTERRUPTED, **fields):
                 run = self.get(row["id"])
                 if run is not None:
                     lost.append(run)

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from chatops.processes import pid_alive
 from chatops.storage import Database, Migration, StoreSchema, migrate
 
+STALE_AFTER = 120.0
+"""Seconds without a heartbeat after which a worker on another host counts as gone (four
+missed beats of the Runtime's 30 s heartbeat)."""
+
 SCHEMA = StoreSchema("workers", (
     Migration(1, "worker heartbeats", (
         """CREATE TABLE IF NOT EXISTS workers (

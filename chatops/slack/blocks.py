@@ -64,12 +64,13 @@ STATE_WORDS = {
     "expired": "Expired",
     "cancelled": "Cancelled",
     "interrupted": "Interrupted",
+    "scheduled": "Scheduled",
 }
 _STATE_ICONS = {
     "proposed": ":hourglass_flowing_sand:", "approved": ":white_check_mark:",
     "running": ":gear:", "succeeded": ":white_check_mark:", "failed": ":x:",
     "denied": ":no_entry_sign:", "expired": ":clock3:", "cancelled": ":heavy_minus_sign:",
-    "interrupted": ":warning:",
+    "interrupted": ":warning:", "scheduled": ":calendar:",
 }
 _KIND_ICONS = {"refusal": ":no_entry_sign: ", "question": ":grey_question: ",
                "notice": ":information_source: "}

@@ -122,3 +122,37 @@ def test_dedupe_keys_expire(state_location: Path | str) -> None:
     assert store.dedupe.prune(1800) == 1
     assert not store.dedupe.seen("event:old") and store.dedupe.seen("event:new")
     assert not store.dedupe.claim("event:new")
+
+
+def test_the_sweep_interrupts_approved_runs_whose_process_died_once(
+        state_location: Path | str) -> None:
+    """A run approved and queued by a process that died before running it (an automatic
+    fix's) is interrupted by the sweep, once; one approved by a live process is left to it,
+    and a run the sweep took can no longer start."""
+    now = [1_000.0]
+    store = RunStore(state_location, clock=lambda: now[0])
+    other = RunStore(state_location, clock=lambda: now[0])  # another replica, alive
+    store.heartbeat()
+    other.heartbeat()
+    queued_by_dead, queued_by_live, just_approved = (new_run(store) for _ in range(3))
+    assert store.transition(queued_by_dead, (RunState.PROPOSED,), RunState.APPROVED,
+                            owner="gone-host:4242:dead")  # never beats again: died
+    assert store.transition(queued_by_live, (RunState.PROPOSED,), RunState.APPROVED,
+                            owner=other.worker_id)
+    assert store.transition(just_approved, (RunState.PROPOSED,), RunState.APPROVED)
+
+    swept = store.interrupt_orphans()
+    assert [r.id for r in swept] == [queued_by_dead]
+    assert swept[0].state is RunState.INTERRUPTED
+    assert swept[0].result["interrupted"] == "before_start"
+    assert store.interrupt_orphans() == []  # exactly once
+    # The dead process's worker, were it to come back, cannot start it: never twice.
+    assert not store.transition(queued_by_dead, (RunState.APPROVED,), RunState.RUNNING)
+    assert store.get(queued_by_live).state is RunState.APPROVED  # type: ignore[union-attr]
+    # Approved without an owner: its approver executes it at once, so still `approved`
+    # after the stale limit means that process died in between.
+    assert store.get(just_approved).state is RunState.APPROVED  # type: ignore[union-attr]
+    now[0] += 121
+    other.heartbeat()
+    assert [r.id for r in store.interrupt_orphans()] == [just_approved]
+    assert store.get(queued_by_live).state is RunState.APPROVED  # type: ignore[union-attr]

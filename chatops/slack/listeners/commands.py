@@ -1,5 +1,5 @@
-"""`/ops`: help, `runs` and `audit RUN_ID` for the asker only, anything else in a thread of
-its own."""
+"""`/ops`: help, `runs`, `audit RUN_ID` and `schedules` for the asker only, anything else
+(`schedule ...` too) in a thread of its own."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import App, Respond
 from slack_sdk.errors import SlackClientError
 
+from chatops.conversation.scheduling import LIST_WORDS as SCHEDULE_LIST_WORDS
 from chatops.slack.blocks import (
     NOT_IN_CHANNEL,
     TRY_AGAIN,
@@ -36,9 +37,19 @@ def register(app: App, parts: Parts, command: str) -> None:
     def is_help(body: dict[str, Any]) -> bool:
         return str(body.get("text", "")).strip().lower() in HELP_WORDS
 
+    def is_schedule_list(body: dict[str, Any]) -> bool:
+        return str(body.get("text", "")).strip().lower().rstrip(".!?") in SCHEDULE_LIST_WORDS
+
     def command_help(body: dict[str, Any], respond: Respond) -> None:
         # Help is for the asker only: it goes back through the response URL, ephemeral.
-        replies = service.handle(parts.message(body["user_id"], "help", body["channel_id"],
+        answer_privately(body, "help", respond)
+
+    def command_schedules(body: dict[str, Any], respond: Respond) -> None:
+        # The list names schedules of other channels the asker requested: theirs alone.
+        answer_privately(body, str(body.get("text", "")).strip(), respond)
+
+    def answer_privately(body: dict[str, Any], text: str, respond: Respond) -> None:
+        replies = service.handle(parts.message(body["user_id"], text, body["channel_id"],
                                                None))
         for reply in replies:
             respond(text=fallback_text(reply.text), blocks=reply_blocks(reply),
@@ -68,6 +79,8 @@ def register(app: App, parts: Parts, command: str) -> None:
         deliverer.deliver(replies, place)
 
     app.command(command, matchers=[is_help])(ack=ack_now, lazy=[reported(command_help)])
+    app.command(command, matchers=[is_schedule_list])(ack=ack_now,
+                                                      lazy=[reported(command_schedules)])
     if isinstance(parts.backend, HomeBackend):
         # Before the catch-all below: Bolt runs the first listener whose matchers pass.
         home.register_commands(app, parts, command, parts.backend)

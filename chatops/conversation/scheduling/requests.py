@@ -1,0 +1,115 @@
+"""Schedule requests: a request without its time phrase, planned and dry-run like any other,
+proposed as a run linked to a new `proposed` schedule."""
+
+from __future__ import annotations
+
+from chatops.audit.records import Parsed, Planned, Proposed, ScheduleChanged
+from chatops.conversation.base import Collaborators, Turn
+from chatops.conversation.planning import Planner
+from chatops.conversation.presenting import Presenter
+from chatops.conversation.resolve import resolve_names
+from chatops.conversation.running import Runner
+from chatops.conversation.scheduling.base import SHOWN_FIRINGS, SchedulePart
+from chatops.conversation.scheduling.changes import ScheduleChanges
+from chatops.conversation.scope import asks_to_create
+from chatops.errors import Refusal
+from chatops.messages import (
+    EXPLICIT_ONLY,
+    EXPLICIT_ONLY_HINT,
+    MAY_NOT_REQUEST_HINT,
+    channel_default_note,
+    may_not_request_text,
+)
+from chatops.messages.schedules import (
+    SCHEDULE_HINT,
+    SCHEDULE_VALUES_HINT,
+    schedule_needs_values_text,
+    schedule_not_understood_text,
+    schedule_note_text,
+    when_text,
+    window_needs_undo_text,
+)
+from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk
+from chatops.replies import Reply
+from chatops.runbook.grammar import is_explicit, parse_explicit
+from chatops.runbook.render import missing_slots, validate_slots
+from chatops.schedules import Person, ScheduleStore, Timing
+
+
+class ScheduleRequests(SchedulePart):
+    """A message with a time phrase turned into a proposed schedule."""
+
+    def __init__(self, parts: Collaborators, planner: Planner, runner: Runner,
+                 presenter: Presenter, store: ScheduleStore, *,
+                 changes: ScheduleChanges) -> None:
+        super().__init__(parts, planner, runner, presenter, store)
+        # A request that needs no approvals is activated at once, as an approval would.
+        self.changes = changes
+
+    def request(self, turn: Turn, timing: Timing, text: str) -> list[Reply]:
+        """Plan `text` (the request without its time) and propose it as a schedule."""
+        message, requester = turn.message, turn.requester
+        parsed = self._parse(text)
+        self.parts.audit.record(Parsed.of(parsed, text), actor=message.user, thread=turn.thread)
+        catalogue = self.parts.catalogue
+        if (parsed.intent in META_INTENTS or parsed.intent == OUT_OF_SCOPE
+                or parsed.intent not in catalogue):
+            raise Refusal(schedule_not_understood_text(text), SCHEDULE_HINT)
+        runbook = catalogue.get(parsed.intent)
+        if parsed.source == "model" and asks_to_create(text) and runbook.risk is not Risk.READ:
+            raise Refusal(schedule_not_understood_text(text), SCHEDULE_HINT)
+        if not self.parts.policy.may_request(requester, runbook.risk):
+            raise Refusal(may_not_request_text(runbook.risk, runbook.name), MAY_NOT_REQUEST_HINT)
+        if timing.kind == "window" and runbook.undo is None:
+            raise Refusal(window_needs_undo_text(runbook.name), SCHEDULE_HINT)
+        values = {k: v for k, v in parsed.slots.items() if v and k in runbook.slots}
+        notes: list[str] = []
+        default_ns = self.parts.policy.default_namespace(message.channel)
+        if "namespace" in runbook.slots and not values.get("namespace") and default_ns:
+            values["namespace"] = default_ns
+            notes.append(channel_default_note(default_ns))
+        validate_slots(runbook, values)
+        resolution = resolve_names(runbook, values, self.parts.executor, requester.identity)
+        if resolution.question is not None:
+            raise Refusal(schedule_needs_values_text(resolution.question.text),
+                          SCHEDULE_VALUES_HINT)
+        missing = missing_slots(runbook, validate_slots(runbook, resolution.slots))
+        if missing:
+            raise Refusal(schedule_needs_values_text(missing[0].prompt), SCHEDULE_VALUES_HINT)
+        values = resolution.slots
+        notes.extend(resolution.notes)
+        plan = self.planner.render(runbook, values, requester.identity)
+        self.parts.audit.record(Planned(plan.to_json(), plan.digest), actor=message.user,
+                                thread=turn.thread)
+        preview = [p.to_json() for p in self.planner.preview(plan, requester.identity)]
+        zone = timing.zone
+        shown = [when_text(f.at, zone) + (f" ({f.phase})" if f.phase != "run" else "")
+                 for f in timing.firings(self.parts.clock(), SHOWN_FIRINGS)]
+        undo = plan.undo.runbook if timing.kind == "window" and plan.undo else None
+        notes.append(schedule_note_text(timing.describe(), shown, undo))
+        needed = self.parts.policy.approvals_needed(runbook.risk)
+        run = self._propose(requester, plan, preview, values, notes,
+                            where=(message.channel, message.thread), needed=needed,
+                            confidence=parsed.confidence)
+        self.parts.audit.record(Proposed(plan.digest, needed, preview), actor=message.user,
+                                run_id=run.id, thread=turn.thread)
+        schedule = self.store.create(
+            runbook=runbook.name, risk=runbook.risk, raw_slots=values, timing=timing,
+            requester=Person(requester.key, requester.name, message.user, message.groups),
+            identity=requester.identity, digest=run.digest, channel=message.channel,
+            thread=message.thread, proposal=run.id)
+        self.parts.audit.record(ScheduleChanged(schedule.id, "proposed", requester.name,
+                                                timing.describe()),
+                                actor=message.user, run_id=run.id, thread=turn.thread)
+        replies = [self.presenter.reply("plan", run.id)]
+        if needed == 0:
+            taken = self.changes.on_approved(self.parts.run(run.id), lambda: plan)
+            replies += taken or []
+        return replies
+
+    def _parse(self, text: str) -> ParsedIntent:
+        if is_explicit(text):
+            return parse_explicit(text, self.parts.catalogue)
+        if self.parts.parser is None:
+            raise Refusal(EXPLICIT_ONLY, EXPLICIT_ONLY_HINT)
+        return self.parts.parser.parse(text)

@@ -1,0 +1,76 @@
+"""Which messages are about schedules, and `Scheduling`, the one entry point the
+conversation service holds: it routes them and wires the parts together."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from chatops.conversation.base import Collaborators, Turn
+from chatops.conversation.planning import Planner
+from chatops.conversation.presenting import Presenter
+from chatops.conversation.running import Runner
+from chatops.conversation.scheduling.changes import ScheduleChanges
+from chatops.conversation.scheduling.firing import Posting, ScheduleFiring
+from chatops.conversation.scheduling.requests import ScheduleRequests
+from chatops.errors import Refusal
+from chatops.messages import NOT_THIS_CHANNEL, NOT_THIS_CHANNEL_HINT
+from chatops.messages.schedules import SCHEDULE_HINT, no_time_text
+from chatops.model import Message, Plan
+from chatops.replies import Reply
+from chatops.runs import Run
+from chatops.schedules import ScheduleStore, TimingError, find_timing
+
+LIST_WORDS = frozenset({"schedules", "list schedules", "schedule list", "show schedules",
+                        "schedule", "schedule help"})
+_MANAGE = re.compile(r"^(pause|resume|delete|remove)\s+(?:schedule\s+)?`?(s-[0-9a-f]{8})`?"
+                     r"[.!]?$", re.IGNORECASE)
+_SCHEDULE_WORD = re.compile(r"^schedule\s*:?\s+", re.IGNORECASE)
+
+
+class Scheduling:
+    """Schedules asked for in chat, their approvals and changes, and their firings."""
+
+    def __init__(self, parts: Collaborators, planner: Planner, runner: Runner,
+                 presenter: Presenter, store: ScheduleStore) -> None:
+        self.parts = parts
+        self.store = store
+        self.changes = ScheduleChanges(parts, planner, runner, presenter, store)
+        self.requests = ScheduleRequests(parts, planner, runner, presenter, store,
+                                         changes=self.changes)
+        self.firing = ScheduleFiring(parts, planner, runner, presenter, store)
+
+    def route(self, message: Message, thread: str) -> list[Reply] | None:
+        """The answer when `message` is about schedules (a time phrase, `schedules`,
+        `pause s-...`); None for every other message."""
+        text = message.text.strip()
+        explicit = _SCHEDULE_WORD.match(text)
+        rest = text[explicit.end():] if explicit else text
+        lowered = text.lower().rstrip(".!?")
+        manage = _MANAGE.match(text)
+        if lowered not in LIST_WORDS and manage is None:
+            try:
+                found = find_timing(rest, self.parts.config.schedule_zone, self.parts.clock())
+            except TimingError as exc:
+                raise Refusal(exc.message, SCHEDULE_HINT) from exc
+            if found is None and explicit is None:
+                return None
+        if not self.parts.policy.channel_allowed(message.channel):
+            raise Refusal(NOT_THIS_CHANNEL, NOT_THIS_CHANNEL_HINT)
+        turn = Turn(message, self.parts.policy.requester(message), thread, None)
+        if lowered in LIST_WORDS:
+            return [self.changes.listing(turn)]
+        if manage is not None:
+            return self.changes.manage(turn, manage.group(1).lower(), manage.group(2))
+        if found is None:
+            raise Refusal(no_time_text(), SCHEDULE_HINT)
+        return self.requests.request(turn, found.timing, found.request)
+
+    def on_approved(self, run: Run, replan: Callable[[], Plan | list[Reply]]
+                    ) -> list[Reply] | None:
+        """The `Collaborators.scheduled` hook: see `ScheduleChanges.on_approved`."""
+        return self.changes.on_approved(run, replan)
+
+    def fire(self, now: float) -> list[Posting]:
+        """Fire what is due at `now` (the leader's work): see `ScheduleFiring.fire`."""
+        return self.firing.fire(now)

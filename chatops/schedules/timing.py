@@ -1,0 +1,271 @@
+"""When a schedule fires: the time phrase of a message, found and cut out deterministically,
+and the firings it gives.
+
+`find_timing` takes "every day at 03:00 restart checkout in staging" apart into a `Timing`
+(cron `0 3 * * *` in the default zone) and the request "restart checkout in staging",
+which then goes through the model or the grammar unchanged: the NLU model never sees time
+words, so it needs no retraining. What it understands:
+
+* recurring: `every day|night at 03:00`, `daily at 03:00`, `every weekday at 07:30`,
+  `every monday at 9am`, `every hour`, `every 15 minutes`;
+* once: `at 02:00`, `today|tonight|tomorrow at 02:00`, `on saturday at 02:00`,
+  `on 2026-12-05 at 02:00`, `at 2026-12-05 02:00`;
+* a window: `from friday 18:00 until monday 08:00` (the runbook at the start, its undo at
+  the end);
+* explicit: `at "0 3 * * *"` (cron), `at "2026-12-05 02:00"`, `from "..." until "..."`;
+* a zone anywhere: `tz=Europe/Berlin` (else the configured default).
+
+Times are wall-clock times in the zone; the firings are epoch seconds (`Firing.at`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from chatops.errors import Refusal
+from chatops.schedules.cron import CronError, parse_cron
+
+Kind = Literal["cron", "once", "window"]
+Phase = Literal["run", "start", "end"]
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+        r"|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)")
+_CLOCK = r"(?:\d{1,2}:\d{2}(?:\s*[ap]m)?|\d{1,2}\s*[ap]m)"
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_HEAD = rf"(?:{_DAY}|today|tonight|tomorrow|{_DATE})"
+_POINT = rf"(?:(?:on\s+)?{_HEAD}\s+(?:at\s+)?)?{_CLOCK}"
+_POINT_PARTS = re.compile(rf"(?:on\s+)?(?:({_HEAD})\s+(?:at\s+)?)?({_CLOCK})", re.IGNORECASE)
+_TZ = re.compile(r"(?:^|\s)tz\s*[=:]?\s*([A-Za-z_]+(?:/[A-Za-z0-9_+\-]+)*|UTC)(?=\s|$)",
+                 re.IGNORECASE)
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(rf"(?:^|(?<=\s))(?:{pattern})(?=\s|$|[.!?,])", re.IGNORECASE))
+    for name, pattern in (
+        ("explicit_window", r'from\s+"([^"]+)"\s+(?:until|till|to)\s+"([^"]+)"'),
+        ("explicit", r'at\s+"([^"]+)"'),
+        ("window", rf"from\s+({_POINT})\s+(?:until|till|to)\s+({_POINT})"),
+        ("every_n", r"every\s+(\d{1,2})\s+minutes?"),
+        ("every_hour", r"every\s+hour|hourly"),
+        ("every_day", rf"(?:every\s+(day|night|weekday|{_DAY})s?|daily|nightly)\s+at\s+"
+                      rf"({_CLOCK})"),
+        # A bare clock time is not enough ("logs since 10:00"): `at` or a day must say so.
+        ("once", rf"at\s+({_POINT})|((?:on\s+)?{_HEAD}\s+(?:at\s+)?{_CLOCK})"),
+    ))
+MAX_PHRASE_MINUTES = 59
+
+
+class TimingError(Refusal):
+    """A time phrase that can't be used (a bad zone, a time in the past)."""
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One moment a schedule acts: when (epoch seconds) and what (`run`, or a window's
+    `start` and `end`)."""
+
+    at: float
+    phase: Phase
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When a schedule fires. `expression` is a cron expression (`cron`) or a local
+    `YYYY-MM-DD HH:MM` (`once`, and a window's start); `until` is a window's end."""
+
+    kind: Kind
+    expression: str
+    zone: str
+    until: str | None = None
+
+    def __post_init__(self) -> None:
+        zone_info(self.zone)
+        if self.kind == "cron":
+            parse_cron(self.expression)
+        else:
+            start = _local(self.expression)
+            if self.kind == "window" and (self.until is None or _local(self.until) <= start):
+                raise TimingError("a window ends after it starts")
+
+    def firings(self, after: float, count: int) -> list[Firing]:
+        """The next `count` firings strictly after `after` (epoch seconds), in order."""
+        zone = zone_info(self.zone)
+        if self.kind == "cron":
+            return [Firing(t, "run") for t in parse_cron(self.expression).after(after, zone,
+                                                                                 count)]
+        start = _local(self.expression).replace(tzinfo=zone).timestamp()
+        if self.kind == "once":
+            points = [Firing(start, "run")]
+        else:
+            assert self.until is not None
+            end = _local(self.until).replace(tzinfo=zone).timestamp()
+            points = [Firing(start, "start"), Firing(end, "end")]
+        return [p for p in points if p.at > after][:count]
+
+    def describe(self) -> str:
+        """The timing in words, as plans and lists show it."""
+        if self.kind == "cron":
+            return f"cron `{self.expression}` ({self.zone})"
+        if self.kind == "once":
+            return f"once at {self.expression} ({self.zone})"
+        return f"from {self.expression} until {self.until} ({self.zone})"
+
+    def to_json(self) -> dict[str, str | None]:
+        """What the schedule store keeps."""
+        return {"kind": self.kind, "expression": self.expression, "zone": self.zone,
+                "until": self.until}
+
+    @classmethod
+    def from_json(cls, data: dict[str, str | None]) -> Timing:
+        """The timing `to_json` stored."""
+        kinds: dict[str | None, Kind] = {"cron": "cron", "once": "once", "window": "window"}
+        kind = kinds.get(data["kind"])
+        if kind is None:
+            raise TimingError(f"not a kind of timing: {data['kind']!r}")
+        return cls(kind, str(data["expression"]), str(data["zone"]), data.get("until"))
+
+
+@dataclass(frozen=True)
+class Found:
+    """A message split into its timing and the request that is left."""
+
+    timing: Timing
+    request: str
+    phrase: str
+
+
+def zone_info(name: str) -> ZoneInfo:
+    """The zone called `name`, or a `TimingError` that says how zones are named."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise TimingError(f"{name!r} is not a time zone; name one like Europe/Berlin or "
+                          "UTC") from exc
+
+
+def _local(text: str) -> datetime:
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    except ValueError as exc:
+        raise TimingError(f"{text!r} is not a date and time like 2026-12-05 02:00") from exc
+
+
+def _clock(text: str) -> time:
+    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*([ap]m)?", text.strip().lower())
+    if match is None:
+        raise TimingError(f"{text!r} is not a time of day like 03:00")
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if match.group(3):
+        if not 1 <= hour <= 12:
+            raise TimingError(f"{text!r} is not a time of day")
+        hour = hour % 12 + (12 if match.group(3) == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise TimingError(f"{text!r} is not a time of day")
+    return time(hour, minute)
+
+
+def _weekday(word: str) -> int:
+    word = word.lower()
+    return next(i for i, day in enumerate(_WEEKDAYS) if day.startswith(word[:3]))
+
+
+def _point(text: str, after: datetime) -> datetime:
+    """A local point in time (`friday 18:00`, `tomorrow 02:00`, `02:00`), the first one
+    after `after` (a naive local time)."""
+    match = _POINT_PARTS.fullmatch(text.strip())
+    if match is None:  # pragma: no cover - the patterns only hand over points
+        raise TimingError(f"{text!r} is not a time I can read")
+    head, at = (match.group(1) or "").lower(), _clock(match.group(2))
+    if re.fullmatch(_DATE, head):
+        return datetime.combine(date.fromisoformat(head), at)
+    if head in ("today", "tonight"):
+        return datetime.combine(after.date(), at)
+    if head == "tomorrow":
+        return datetime.combine(after.date() + timedelta(days=1), at)
+    day = after.date()
+    for _ in range(8):
+        candidate = datetime.combine(day, at)
+        if candidate > after and (not head or candidate.weekday() == _weekday(head)):
+            return candidate
+        day += timedelta(days=1)
+    raise TimingError(f"{text!r} names no time I can find")  # pragma: no cover
+
+
+def _fmt(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _cron_of(kind: str, clock: str) -> str:
+    at = _clock(clock)
+    word = kind.lower()
+    if word in ("day", "night", "daily", "nightly"):
+        weekdays = "*"
+    elif word == "weekday":
+        weekdays = "1-5"
+    else:
+        weekdays = str((_weekday(word) + 1) % 7)
+    return f"{at.minute} {at.hour} * * {weekdays}"
+
+
+def find_timing(text: str, default_zone: str, now: float) -> Found | None:
+    """The time phrase of `text` and the request without it, or None when there is none.
+
+    `now` (epoch seconds) anchors relative phrases (`on saturday` is the next Saturday).
+    Raises `TimingError` for a phrase that is there but unusable (an unknown zone, a bad
+    cron expression, a one-shot time already past).
+    """
+    zone_name = default_zone
+    rest = text
+    if tz_match := _TZ.search(rest):
+        zone_name = tz_match.group(1)
+        rest = (rest[:tz_match.start()] + " " + rest[tz_match.end():]).strip()
+    zone = zone_info(zone_name)
+    local_now = datetime.fromtimestamp(now, zone).replace(tzinfo=None)
+    for name, pattern in _PATTERNS:
+        match = pattern.search(rest)
+        if match is None:
+            continue
+        try:
+            timing = _timing(name, match, zone_name, local_now)
+        except CronError as exc:
+            raise TimingError(exc.message) from exc
+        request = re.sub(r"\s+", " ", rest[:match.start()] + " " + rest[match.end():]).strip()
+        request = request.strip(" ,")
+        if timing.kind != "cron" and not timing.firings(now, 1):
+            raise TimingError(f"{match.group(0)!r} is already past in {zone_name}")
+        return Found(timing, request, match.group(0))
+    if tz_match is not None:
+        raise TimingError("a time zone was given, but no time: say when, e.g. "
+                          "`every day at 03:00` or `at \"2026-12-05 02:00\"`")
+    return None
+
+
+def _timing(name: str, match: re.Match[str], zone_name: str, local_now: datetime) -> Timing:
+    if name == "explicit":
+        value = match.group(1).strip()
+        if len(value.split()) == 5:
+            parse_cron(value)
+            return Timing("cron", " ".join(value.split()), zone_name)
+        return Timing("once", _fmt(_local(value)), zone_name)
+    if name == "explicit_window":
+        return Timing("window", _fmt(_local(match.group(1))), zone_name,
+                      _fmt(_local(match.group(2))))
+    if name == "window":
+        start = _point(match.group(1), local_now)
+        end = _point(match.group(2), start)
+        return Timing("window", _fmt(start), zone_name, _fmt(end))
+    if name == "every_n":
+        minutes = int(match.group(1))
+        if not 1 <= minutes <= MAX_PHRASE_MINUTES:
+            raise TimingError(f"every {minutes} minutes: say 1 to {MAX_PHRASE_MINUTES}, or "
+                              "use a cron expression")
+        return Timing("cron", f"*/{minutes} * * * *", zone_name)
+    if name == "every_hour":
+        return Timing("cron", "0 * * * *", zone_name)
+    if name == "every_day":
+        kind = match.group(1) or match.group(0).split()[0]
+        return Timing("cron", _cron_of(kind, match.group(2)), zone_name)
+    return Timing("once", _fmt(_point(match.group(1) or match.group(2), local_now)), zone_name)

@@ -1,0 +1,115 @@
+"""The time phrase of a message and the firings it gives (pure; no sleeps, no clock)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from chatops.schedules import Timing, TimingError, find_timing
+from chatops.schedules.cron import CronError, parse_cron
+
+BERLIN = ZoneInfo("Europe/Berlin")
+WEDNESDAY_NOON = datetime(2026, 3, 25, 12, 0, tzinfo=BERLIN).timestamp()
+
+
+def local(instant: float, zone: ZoneInfo = BERLIN) -> str:
+    return datetime.fromtimestamp(instant, zone).strftime("%a %Y-%m-%d %H:%M %z")
+
+
+@pytest.mark.parametrize(("text", "kind", "expression", "rest"), [
+    ("every day at 03:00 restart checkout in staging", "cron", "0 3 * * *",
+     "restart checkout in staging"),
+    ("restart checkout in staging every night at 3am", "cron", "0 3 * * *",
+     "restart checkout in staging"),
+    ("every weekday at 07:30 scale web to 3", "cron", "30 7 * * 1-5", "scale web to 3"),
+    ("every monday at 9am show pods", "cron", "0 9 * * 1", "show pods"),
+    ("every 15 minutes show pods", "cron", "*/15 * * * *", "show pods"),
+    ("drain node-2 on Saturday at 02:00", "once", "2026-03-28 02:00", "drain node-2"),
+    ("restart checkout tomorrow at 02:00", "once", "2026-03-26 02:00", "restart checkout"),
+    ("restart checkout at 9pm", "once", "2026-03-25 21:00", "restart checkout"),
+    ('run restart_deployment deployment=checkout namespace=staging at "0 3 * * *"', "cron",
+     "0 3 * * *", "run restart_deployment deployment=checkout namespace=staging"),
+    ('run drain_node node=node-2 at "2026-12-05 02:00"', "once", "2026-12-05 02:00",
+     "run drain_node node=node-2"),
+])
+def test_the_time_phrase_is_cut_out_and_the_rest_left_as_typed(
+        text: str, kind: str, expression: str, rest: str) -> None:
+    found = find_timing(text, "Europe/Berlin", WEDNESDAY_NOON)
+    assert found is not None
+    assert (found.timing.kind, found.timing.expression, found.request) == \
+        (kind, expression, rest)
+
+
+def test_a_window_starts_then_ends_with_its_undo_phase() -> None:
+    found = find_timing("suspend the report cronjob from Friday 18:00 until Monday 08:00",
+                        "Europe/Berlin", WEDNESDAY_NOON)
+    assert found is not None and found.request == "suspend the report cronjob"
+    firings = found.timing.firings(WEDNESDAY_NOON, 5)
+    assert [(local(f.at), f.phase) for f in firings] == [
+        ("Fri 2026-03-27 18:00 +0100", "start"),
+        # The clocks went forward on Sunday: the end is 08:00 summer time.
+        ("Mon 2026-03-30 08:00 +0200", "end")]
+
+
+def test_a_zone_given_in_the_message_wins_over_the_default() -> None:
+    found = find_timing('run restart_deployment deployment=a namespace=b at "0 3 * * *" '
+                        "tz=America/New_York", "Europe/Berlin", WEDNESDAY_NOON)
+    assert found is not None and found.timing.zone == "America/New_York"
+    assert "tz=" not in found.request
+
+
+@pytest.mark.parametrize("text", ["show logs since 10:00", "scale checkout to 3",
+                                  "restart checkout in staging", "what happened at 3"])
+def test_no_time_phrase_means_no_schedule(text: str) -> None:
+    assert find_timing(text, "UTC", WEDNESDAY_NOON) is None
+
+
+@pytest.mark.parametrize("text", ['restart x at "2020-01-01 02:00"', "restart x tz=Mars/Base",
+                                  'restart x at "61 * * * *"', "show pods every 90 minutes"])
+def test_unusable_phrases_are_refused_with_a_reason(text: str) -> None:
+    with pytest.raises(TimingError):
+        find_timing(text, "UTC", WEDNESDAY_NOON)
+
+
+def test_spring_forward_gap_fires_once_an_hour_later() -> None:
+    # Berlin, 2026-03-29: 02:00 -> 03:00. "30 2 * * *" has no 02:30 that day.
+    firings = Timing("cron", "30 2 * * *", "Europe/Berlin").firings(WEDNESDAY_NOON, 5)
+    assert [local(f.at) for f in firings] == [
+        "Thu 2026-03-26 02:30 +0100", "Fri 2026-03-27 02:30 +0100",
+        "Sat 2026-03-28 02:30 +0100", "Sun 2026-03-29 03:30 +0200",
+        "Mon 2026-03-30 02:30 +0200"]
+
+
+def test_fall_back_fires_a_repeated_time_once() -> None:
+    # Berlin, 2026-10-25: 03:00 -> 02:00, so 02:30 happens twice; it fires once.
+    start = datetime(2026, 10, 24, 12, 0, tzinfo=BERLIN).timestamp()
+    firings = Timing("cron", "30 2 * * *", "Europe/Berlin").firings(start, 3)
+    assert [local(f.at) for f in firings] == [
+        "Sun 2026-10-25 02:30 +0200", "Mon 2026-10-26 02:30 +0100",
+        "Tue 2026-10-27 02:30 +0100"]
+    hourly = Timing("cron", "0 * * * *", "Europe/Berlin").firings(
+        datetime(2026, 10, 25, 0, 30, tzinfo=BERLIN).timestamp(), 4)
+    # Wall-clock hours: 02:00 happens twice that night and fires once, at the first.
+    assert [local(f.at) for f in hourly] == [
+        "Sun 2026-10-25 01:00 +0200", "Sun 2026-10-25 02:00 +0200",
+        "Sun 2026-10-25 03:00 +0100", "Sun 2026-10-25 04:00 +0100"]
+
+
+@pytest.mark.parametrize(("expression", "day", "fires"), [
+    ("0 0 13 * 5", datetime(2026, 2, 13), True),     # Friday the 13th: either matches
+    ("0 0 13 * 5", datetime(2026, 2, 6), True),      # a Friday
+    ("0 0 13 * 5", datetime(2026, 2, 7), False),
+    ("0 0 * * 7", datetime(2026, 3, 29), True),      # 7 is Sunday too
+    ("0 0 1 jan-mar *", datetime(2026, 4, 1), False),
+])
+def test_cron_days_follow_vixie_cron(expression: str, day: datetime, fires: bool) -> None:
+    assert parse_cron(expression).matches_day(day.date()) is fires
+
+
+@pytest.mark.parametrize("expression", ["* * * *", "60 * * * *", "* 24 * * *", "5-1 * * * *",
+                                        "*/0 * * * *", "* * * foo *"])
+def test_bad_cron_expressions_name_their_field(expression: str) -> None:
+    with pytest.raises(CronError):
+        parse_cron(expression)
