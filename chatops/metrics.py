@@ -65,6 +65,22 @@ class Metrics:
                                   "outbox.", registry=r)
         self.lease_holder = Gauge("chatops_lease_holder", "1 while this replica holds the "
                                   "Lease (does the once-only work), else 0.", registry=r)
+        self.watch_events = Counter("chatops_watch_events", "Cluster watch events handled, by "
+                                    "resource (pods, jobs, nodes) and type (ADDED, MODIFIED, "
+                                    "DELETED, RELISTED).", ["resource", "type"], registry=r)
+        self.watch_relists = Counter("chatops_watch_relists", "Cluster watches listed again "
+                                     "after 410 Gone (a compacted resourceVersion), by "
+                                     "resource.", ["resource"], registry=r)
+        self.watch_errors = Counter("chatops_watch_errors", "Cluster watch streams that failed "
+                                    "and back off before listing again, by resource.",
+                                    ["resource"], registry=r)
+        self.watch_alerts = Counter("chatops_watch_alerts", "Alerts the cluster watch sent to "
+                                    "the alert engine, by alert name and status (firing, "
+                                    "resolved).", ["alertname", "status"], registry=r)
+        self.auto_fixes = Counter("chatops_auto_fixes", "Automatic fixes, by outcome: ran "
+                                  "(started without approval), held (proposed instead: rate "
+                                  "limit or demotion), failed (the run failed), demoted (a "
+                                  "target demoted after a failure).", ["outcome"], registry=r)
 
     def watch_outbox(self, depth: Callable[[], float]) -> None:
         """Read the outbox depth at each scrape."""

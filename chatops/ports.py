@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from chatops.model import Identity, ParsedIntent, Step
@@ -116,4 +117,44 @@ class ChatSurface(Protocol):
 
     def update(self, channel: str, message_id: str, reply: Reply) -> None:
         """Replace the text of a message the bot posted."""
+        ...
+
+
+WatchedResource = Literal["pods", "jobs", "nodes"]
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    """One change the cluster watch saw, as plain JSON (never a `V1...` object).
+
+    `RELISTED` carries every object of `resource` in `namespace` (None: cluster-scoped)
+    after a (re-)list; objects the watcher knew there and that are missing from it are gone.
+    The others carry the one object they are about. Object text is the cluster's: hostile.
+    """
+
+    resource: WatchedResource
+    type: Literal["ADDED", "MODIFIED", "DELETED", "RELISTED"]
+    namespace: str | None
+    objects: tuple[Mapping[str, Any], ...]
+    resource_version: str = ""
+    replicasets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """For pods: the ReplicaSets they name as controller, as the watcher read them (its own
+    identity, not the pods' word), by uid; their metadata only (name, namespace, uid,
+    ownerReferences). A pod whose ReplicaSet is not here is alerted on by its own name."""
+
+
+class ClusterWatch(Protocol):
+    """Streams changes of pods, jobs and nodes (the executor's `KubeWatcher`)."""
+
+    def start(self, on_event: Callable[[WatchEvent], None]) -> None:
+        """List, then watch from the list's resourceVersion, in background threads."""
+        ...
+
+    def stop(self) -> None:
+        """Stop streaming and join the threads; `start` may be called again after."""
+        ...
+
+    @property
+    def running(self) -> bool:
+        """Whether the threads stream now."""
         ...

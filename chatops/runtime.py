@@ -44,6 +44,7 @@ from chatops.replies import Reply
 from chatops.runbook.catalogue import Catalogue
 from chatops.runbook.schema import SlotSpec
 from chatops.runs import Run, RunStore
+from chatops.watches import WatchLoop
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,10 @@ class Intervals:
     """How long `stop()` waits for each loop to finish its current turn."""
     lease: float = 2.0
     """A Lease round (acquire or renew): the Lease's retry period."""
+    schedules: float = 20.0
+    """Due schedules are fired (cron has minutes; a firing is claimed once in the database)."""
+    watch: float = 5.0
+    """The cluster watch is started or stopped as leadership says; Pending pods looked at."""
 
 
 class SoleReplica:
@@ -119,8 +124,11 @@ class Runtime:
                  alert_store: AlertStore | None = None,
                  checkpoints: CheckpointWriter | None = None,
                  intervals: Intervals | None = None,
-                 leadership: Leadership | None = None) -> None:
+                 leadership: Leadership | None = None,
+                 watches: WatchLoop | None = None) -> None:
         self.service = service
+        self.watches = watches
+        """The cluster watch (`chatops.watches`): alerts of its own, on the leader only."""
         self.checkpoints = checkpoints
         self.leadership: Leadership = leadership or SoleReplica()
         self.intervals = intervals or Intervals()
@@ -128,6 +136,7 @@ class Runtime:
         self._alert_rules = alert_rules
         self._alert_store = alert_store
         self._announce: Announce = _log_recovered
+        self._chat: ChatSurface | None = None
         self._closers: list[Callable[[], None]] = []
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -162,6 +171,8 @@ class Runtime:
         """
         if announce is not None:
             self._announce = announce
+        if chat is not None:
+            self._chat = chat
         if chat is not None and self._alert_rules is not None and self._alert_store is not None:
             self.alerts = AlertEngine(service=self.service, rules=self._alert_rules, chat=chat,
                                       store=self._alert_store)
@@ -260,6 +271,10 @@ class Runtime:
         self._spawn("heartbeat", self.intervals.heartbeat, self.heartbeat, first=False)
         if self.alerts is not None:
             self._spawn("alert-pump", self.intervals.pump, self.pump, first=False)
+            if self.watches is not None:
+                self.watches.connect(self.alerts)
+                self._spawn("cluster-watch", self.intervals.watch, self.watch_turn, first=True)
+        self._spawn("schedules", self.intervals.schedules, self.fire_schedules, first=False)
         if self.checkpoints is not None:
             self._spawn("audit-checkpoints", self.intervals.checkpoint, self.checkpoint,
                         first=True)
@@ -279,6 +294,10 @@ class Runtime:
             if thread.is_alive():
                 log.warning("background loop %s did not stop in %.0fs", thread.name,
                             self.intervals.join)
+        if self.watches is not None:
+            self.watches.stop()
+        if self.alerts is not None:
+            self.alerts.close()
         for close in self._closers:
             try:
                 close()
@@ -332,10 +351,33 @@ class Runtime:
         if self.leadership.try_once() and not was:
             self.recover()
 
+    def watch_turn(self) -> None:
+        """Stream the cluster watch while this replica leads, stop it when it does not
+        (the leader's work: one replica raises each watch alert)."""
+        if self.watches is not None:
+            self.watches.turn(self.leadership.is_leader() and not self._stop.is_set())
+
     def pump(self) -> None:
         """Post what the alert outbox holds (the leader's work: one replica drains it)."""
         if self.alerts is not None and self.leadership.is_leader():
             self.alerts.pump()
+
+    def fire_schedules(self, now: float | None = None) -> int:
+        """Fire the schedules due at `now` and post what they say in their threads (the
+        leader's work; a takeover mid-turn can't fire twice: each firing is claimed in the
+        database). Returns how many replies were posted or logged."""
+        if not self.leadership.is_leader():
+            return 0
+        postings = self.service.fire_schedules(now)
+        for posting in postings:
+            if self._chat is None:
+                log.info("schedule: %s", posting.reply.text)
+                continue
+            try:
+                self._chat.post(posting.channel, posting.reply, thread=posting.thread)
+            except Exception:
+                log.exception("could not post a schedule's reply in %s", posting.channel)
+        return len(postings)
 
     def checkpoint(self) -> None:
         """Anchor the audit chain's head outside the database (a cut-off tail is then

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from chatops.alerts.autofix import AutoFixer, AutoFixStore
 from chatops.alerts.payloads import Alert
 from chatops.alerts.rules import AlertRules
 from chatops.alerts.store import AlertStore, Group, OutboxItem
@@ -134,7 +135,10 @@ class AlertEngine:
 
     def __init__(self, *, service: ConversationService, rules: AlertRules, chat: ChatSurface,
                  store: AlertStore, clock: Callable[[], float] = time.time,
-                 error_code: Callable[[BaseException], str | None] = chat_error_code) -> None:
+                 error_code: Callable[[BaseException], str | None] = chat_error_code,
+                 autofix: AutoFixStore | None = None) -> None:
+        """`autofix` keeps automatic fixes' runs and demotions (default: in the alert
+        store's database, when a rule has `auto: true`)."""
         self.service = service
         self.rules = rules
         self.chat = chat
@@ -144,7 +148,15 @@ class AlertEngine:
         self.worker = service.store.worker_id
         self._pump_lock = threading.Lock()
         self._roots = RootThrottle(rules.root_updates, clock)
-        self.responder = Responder(service, rules, actor=ACTOR)
+        self.autofix: AutoFixer | None = None
+        if any(rule.auto for rule in rules.rules):
+            self.autofix = AutoFixer(service, autofix or AutoFixStore(store.database), store)
+        self.responder = Responder(service, rules, actor=ACTOR, autofix=self.autofix)
+
+    def close(self) -> None:
+        """Let the automatic fixes' worker end (after the run in hand)."""
+        if self.autofix is not None:
+            self.autofix.close()
 
     def receive(self, alerts: list[Alert], *, channel: str, source: str,
                 anchor: str | None = None) -> Receipt:
@@ -308,10 +320,13 @@ class AlertEngine:
             # Keep the outcome with the item before posting: a failed post is retried
             # without running the diagnostics or proposing the fix a second time.
             alert = group.alerts[body["fingerprint"]]
-            body["text"], body["run"] = self.responder.work(item.channel, where, alert)
+            body["text"], body["run"] = self.responder.work(
+                item.channel, where, alert, group=item.group_key,
+                key=f"{item.group_key}:{body['fingerprint']}")
             self.store.set_body(item.id, body)
-        ts = self.chat.post(item.channel, Reply("answer", str(body["text"])), thread=where,
-                            marker=marker)
+        choices = tuple(str(c) for c in body.get("choices") or ())
+        ts = self.chat.post(item.channel, Reply("answer", str(body["text"]), choices=choices),
+                            thread=where, marker=marker)
         self._posted_before(OutboxItem(item.id, item.channel, item.group_key, item.kind, body),
                             ts)
         return ts

@@ -33,6 +33,8 @@ burst and outbox numbers are positive (yes/no is not a number), rule names are u
 Alert channels are channels (`C...`/`G...`), never a direct message (`D...`): a fix proposed
 in an alert channel is approved there, and a DM would let one person see and approve it
 alone, out of the team's sight (and let a webhook caller steer alerts into it).
+
+A rule may also run its remediation without a click: see `chatops.alerts.auto_rules`.
 """
 
 from __future__ import annotations
@@ -44,8 +46,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chatops.alerts.auto_rules import AutoFix, check_apart, parse_auto
+from chatops.alerts.rule_fields import (
+    DIAGNOSTICS_IDENTITY,
+    PREVIEW_IDENTITY,
+    AlertRulesError,
+    identity_field,
+    whole_number,
+)
 from chatops.alerts.throttle import RootUpdateLimits
-from chatops.errors import ChatOpsError
 from chatops.model import Identity, Risk, frozen_map
 
 # The policy file's strict checks, shared so both files mean the same by "a kube user", "a
@@ -56,8 +65,6 @@ from chatops.policy.rules import (
     _at,
     _did_you_mean,
     _kind,
-    _kube_groups,
-    _kube_name,
     _mapping,
     _slack_id,
     _string,
@@ -66,13 +73,11 @@ from chatops.policy.rules import (
 )
 from chatops.runbook.catalogue import Catalogue
 
+__all__ = ["DEFAULT_RULES", "DIAGNOSTICS_IDENTITY", "PREVIEW_IDENTITY", "AlertRule",
+           "AlertRules", "AlertRulesError", "AutoFix", "OutboxLimits", "load_rules",
+           "parse_rules"]
+
 DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
-DIAGNOSTICS_IDENTITY = Identity("chatops:alerts", ("chatops:viewers",))
-PREVIEW_IDENTITY = Identity("chatops:alerts-preview", ("chatops:previewers",))
-
-
-class AlertRulesError(ChatOpsError):
-    """The alert rules file is malformed; the message names the rule and field."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,8 @@ class AlertRule:
     match_re: Mapping[str, re.Pattern[str]] = field(default_factory=frozen_map)
     diagnostics: tuple[str, ...] = ()
     remediation: str | None = None
+    auto: AutoFix | None = None
+    """Set when the remediation runs without approval (`auto: true`)."""
 
     def matches(self, labels: Mapping[str, str]) -> bool:
         """Whether an alert with `labels` falls under this rule."""
@@ -123,8 +130,8 @@ class AlertRules:
 
 _TOP_KEYS = ("diagnostics_identity", "preview_identity", "burst", "outbox", "root_updates",
              "allowed_bots", "channels", "rules")
-_RULE_KEYS = ("name", "match", "match_re", "diagnostics", "remediation")
-_IDENTITY_KEYS = ("user", "groups")
+_RULE_KEYS = ("name", "match", "match_re", "diagnostics", "remediation", "auto", "namespaces",
+              "as", "max_per_hour")
 _BURST_KEYS = ("posts", "per_seconds")
 _OUTBOX_KEYS = ("per_channel", "total", "max_attempts")
 _ROOT_UPDATE_KEYS = ("per_thread_seconds", "per_minute")
@@ -161,6 +168,8 @@ def _parse(data: Any, catalogue: Catalogue) -> AlertRules:
     named: dict[str, str] = {}
     for i, raw in enumerate(raw_rules):
         rule = _rule(raw, f"rules[{i}]", catalogue)
+        if rule.auto is not None:
+            check_apart(rule.auto.identity, f"rules[{i}].as", data)
         if rule.name in named:
             raise AlertRulesError(f"rules[{i}].name: {rule.name!r} is also the name of "
                                   f"{named[rule.name]}; rule names must be unique")
@@ -182,9 +191,9 @@ def _parse(data: Any, catalogue: Catalogue) -> AlertRules:
                   "a Slack channel id (C... or G..., e.g. C0ALERTS; not the #name)")
     return AlertRules(
         rules=tuple(rules),
-        identity=_identity(data.get("diagnostics_identity"), "diagnostics_identity",
+        identity=identity_field(data.get("diagnostics_identity"), "diagnostics_identity",
                            DIAGNOSTICS_IDENTITY),
-        preview_identity=_identity(data.get("preview_identity"), "preview_identity",
+        preview_identity=identity_field(data.get("preview_identity"), "preview_identity",
                                    PREVIEW_IDENTITY),
         burst_posts=posts,
         burst_seconds=seconds,
@@ -234,7 +243,8 @@ def _rule(raw: Any, where: str, catalogue: Catalogue) -> AlertRule:
     if remediation is not None:
         remediation = _runbook(_string(remediation, f"{where}.remediation"),
                                f"{where}.remediation", catalogue)
-    return AlertRule(name, match, match_re, diagnostics, remediation)
+    auto = parse_auto(fields, where, remediation, catalogue)
+    return AlertRule(name, match, match_re, diagnostics, remediation, auto)
 
 
 def _labels(raw: Any, where: str) -> dict[str, Any]:
@@ -254,27 +264,9 @@ def _runbook(name: str, where: str, catalogue: Catalogue) -> str:
     return name
 
 
-def _identity(raw: Any, where: str, default: Identity) -> Identity:
-    """A Kubernetes identity the bot acts as; an absent user or groups key keeps the
-    default's."""
-    fields = _mapping(raw, where, _IDENTITY_KEYS)
-    user = _kube_name(fields.get("user", default.user), f"{where}.user", "user")
-    groups = (_kube_groups(fields["groups"], f"{where}.groups") if "groups" in fields
-              else default.groups)
-    return Identity(user, tuple(dict.fromkeys(groups)))
-
-
-def _whole(value: Any, where: str) -> int:
-    # bool is an int to Python; `posts: yes` is a mistake, not 1.
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise AlertRulesError(f"{where}: must be a whole number of at least 1, not "
-                              f"{_kind(value)}")
-    return value
-
-
 def _burst(raw: Any) -> tuple[int, float]:
     fields = _mapping(raw, "burst", _BURST_KEYS)
-    posts = _whole(fields.get("posts", AlertRules.burst_posts), "burst.posts")
+    posts = whole_number(fields.get("posts", AlertRules.burst_posts), "burst.posts")
     seconds = fields.get("per_seconds", AlertRules.burst_seconds)
     if isinstance(seconds, bool) or not isinstance(seconds, int | float):
         raise AlertRulesError(f"burst.per_seconds: must be a number of seconds, not "
@@ -288,7 +280,7 @@ def _burst(raw: Any) -> tuple[int, float]:
 
 def _outbox(raw: Any) -> OutboxLimits:
     fields = _mapping(raw, "outbox", _OUTBOX_KEYS)
-    limits = OutboxLimits(**{key: _whole(value, _at("outbox", key))
+    limits = OutboxLimits(**{key: whole_number(value, _at("outbox", key))
                              for key, value in fields.items()})
     if limits.per_channel > limits.total:
         raise AlertRulesError(f"outbox.per_channel ({limits.per_channel}) is more than "
@@ -298,7 +290,7 @@ def _outbox(raw: Any) -> OutboxLimits:
 
 def _root_updates(raw: Any) -> RootUpdateLimits:
     fields = _mapping(raw, "root_updates", _ROOT_UPDATE_KEYS)
-    per_minute = _whole(fields.get("per_minute", RootUpdateLimits.per_minute),
+    per_minute = whole_number(fields.get("per_minute", RootUpdateLimits.per_minute),
                         "root_updates.per_minute")
     seconds = fields.get("per_thread_seconds", RootUpdateLimits.per_thread)
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not (

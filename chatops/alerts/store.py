@@ -340,6 +340,21 @@ class AlertStore:
         return OutboxStats(int(row["pending"]), int(row["retrying"]), int(row["failed"]),
                            int(row["posted"]))
 
+    def firing(self, channel: str, label: str, value: str) -> list[tuple[str, dict[str, str]]]:
+        """The alerts still firing in `channel`'s threads whose `label` is `value`, as
+        (fingerprint, labels): what a watch raised and has not resolved yet."""
+        order = self.database.dialect.insertion_order
+        rows = self._db().execute(
+            f"SELECT alerts FROM alert_groups WHERE channel = ? AND alerts LIKE ? "  # noqa: S608
+            f"ORDER BY {order}", (channel, f"%{value}%")).fetchall()
+        found = []
+        for row in rows:
+            for fp, alert in json.loads(row["alerts"]).items():
+                labels = alert.get("labels") or {}
+                if alert.get("status") == "firing" and labels.get(label) == value:
+                    found.append((str(fp), {str(k): str(v) for k, v in labels.items()}))
+        return found
+
     def updated_at(self, key: str) -> float:
         """When the group last changed."""
         row = self._db().execute("SELECT updated_at FROM alert_groups WHERE key = ?",

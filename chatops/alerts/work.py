@@ -5,11 +5,20 @@ preview identity); an alert no rule covers gets the closest runbooks named."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chatops.alerts.rules import AlertRules
 from chatops.conversation import ConversationService
+from chatops.messages import auto_guessed_text
 from chatops.runbook.schema import Runbook
+
+if TYPE_CHECKING:
+    from chatops.alerts.autofix import AutoFixer
+
+def labels_key(labels: Mapping[str, str]) -> str:
+    """A stable key of a label set (for alerts stored without their fingerprint)."""
+    return ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+
 
 LABEL_SLOTS = ("namespace", "deployment", "pod", "node", "cronjob", "container")
 """Alert labels that fill the runbook slot of the same name."""
@@ -25,16 +34,21 @@ def owner_deployment(pod: str, deployments: tuple[str, ...]) -> str | None:
 
 
 class Responder:
-    """Turns one alert into the text of its answer and, maybe, a proposed run."""
+    """Turns one alert into the text of its answer and, maybe, a proposed run (or an
+    automatic fix, for a rule with `auto: true` in one of its namespaces)."""
 
-    def __init__(self, service: ConversationService, rules: AlertRules, *, actor: str) -> None:
+    def __init__(self, service: ConversationService, rules: AlertRules, *, actor: str,
+                 autofix: AutoFixer | None = None) -> None:
         self.service = service
         self.rules = rules
         self.actor = actor
+        self.autofix = autofix
 
-    def work(self, channel: str, thread: str, alert: Mapping[str, Any]
-              ) -> tuple[str, str | None]:
-        """Run the rule's diagnostics; propose its remediation. Returns text and a run id."""
+    def work(self, channel: str, thread: str, alert: Mapping[str, Any], *,
+             group: str = "", key: str = "") -> tuple[str, str | None]:
+        """Run the rule's diagnostics; fix automatically or propose its remediation.
+        Returns text and the id of a proposed run (an automatic run posts its own result,
+        in `group`'s thread, once it ends)."""
         labels: Mapping[str, str] = alert["labels"]
         name = labels.get("alertname", "alert")
         rule = self.rules.match(labels)
@@ -50,6 +64,20 @@ class Responder:
                 channel=channel, thread=thread, actor=self.actor)
             parts.append(f"*{runbook_name}*\n{reply.text}")
         run_id = None
+        if rule.remediation and rule.auto is not None and self.autofix is not None:
+            runbook = self.service.catalogue.get(rule.remediation)
+            slots = self._slots(runbook, labels)
+            guessed = "deployment" in slots and "deployment" not in labels
+            if guessed and rule.auto.allows(slots.get("namespace")):
+                # A pod's name is whatever its creator chose: a guess never runs by itself.
+                parts.append(auto_guessed_text(rule.remediation, slots["deployment"]))
+            elif rule.auto.allows(slots.get("namespace")):
+                attempt = self.autofix.attempt(
+                    rule, rule.auto, slots, channel=channel, thread=thread, group=group,
+                    key=key or f"{channel}:{thread}:{labels_key(labels)}")
+                parts.append(attempt.text)
+                if attempt.started:
+                    return "\n\n".join(parts), None
         if rule.remediation:
             runbook = self.service.catalogue.get(rule.remediation)
             replies = self.service.propose_for_alert(

@@ -12,6 +12,7 @@ import sys
 import click
 
 from chatops.cli.audit_cmd import audit
+from chatops.cli.autofix_cmd import autofix
 from chatops.cli.db_cmd import db
 from chatops.cli.demo_cmd import demo
 from chatops.cli.nlu_cmd import nlu
@@ -47,6 +48,7 @@ cli.add_command(sandbox)
 cli.add_command(policy)
 cli.add_command(settings)
 cli.add_command(db)
+cli.add_command(autofix)
 
 
 def main() -> None:

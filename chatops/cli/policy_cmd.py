@@ -75,7 +75,8 @@ def validate(file: Path | None) -> None:
 
 
 def _bot_identities(settings: Settings) -> list[Identity]:
-    """The alert diagnostics and preview identities of the rules file `serve` would read."""
+    """The alert diagnostics and preview identities of the rules file `serve` would read,
+    and the identities its automatic rules run as (`as:`)."""
     from chatops.alerts import AlertRulesError, load_rules
     from chatops.runbook.catalogue import load_catalogue
 
@@ -84,7 +85,8 @@ def _bot_identities(settings: Settings) -> list[Identity]:
     except AlertRulesError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(EXIT_INVALID) from exc
-    return [rules.identity, rules.preview_identity]
+    autos = [rule.auto.identity for rule in rules.rules if rule.auto is not None]
+    return [rules.identity, rules.preview_identity, *autos]
 
 
 def _yaml_documents(docs: list[dict[str, Any]]) -> str:

@@ -38,6 +38,7 @@ from chatops.replies import Reply
 from chatops.results import Record
 from chatops.runbook.render import undo_slots
 from chatops.runs import Run, RunState
+from chatops.runs.store import BEFORE_START
 from chatops.tracing import RunTrace, traced
 
 log = logging.getLogger(__name__)
@@ -183,14 +184,18 @@ class Runner:
         return tuple(records)
 
     def recover(self) -> list[Reply]:
-        """At start-up: runs left `running` by a dead process become `interrupted`."""
+        """Runs a dead process left `running`, or `approved` and not yet started (an
+        automatic fix queued to run), become `interrupted`; one reply each to announce."""
         self.parts.store.heartbeat()
         replies = []
         for run in self.parts.store.interrupt_orphans():
+            started = run.result.get("interrupted") != BEFORE_START
             METRICS.runs.labels(run.runbook, RunState.INTERRUPTED.value).inc()
-            self.parts.audit.record(Interrupted("the bot process stopped during the run"),
-                                    run_id=run.id, thread=run_thread(run))
-            replies.append(Reply("update", interrupted_text(run.id, run.runbook),
+            reason = ("the bot process stopped during the run" if started else
+                      "the bot process stopped after the run was approved, before it started")
+            self.parts.audit.record(Interrupted(reason), run_id=run.id, thread=run_thread(run))
+            replies.append(Reply("update", interrupted_text(run.id, run.runbook,
+                                                            started=started),
                                  run=self.presenter.view(run.id)))
         return replies
 

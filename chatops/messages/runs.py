@@ -47,7 +47,12 @@ def run_result_text(succeeded: bool, elapsed: float, audit_id: object,
     return f"{word} in {elapsed:.1f}s (audit #{audit_id}). " + " ".join(lines)
 
 
-def interrupted_text(run_id: str, runbook: str) -> str:
-    """A run the bot stopped during, found at start-up."""
+def interrupted_text(run_id: str, runbook: str, *, started: bool = True) -> str:
+    """A run the bot stopped during (`started`), or after approving it and before it
+    started, found by the orphan sweep."""
+    if not started:
+        return (f"{run_id} ({runbook}) was interrupted before it started: the bot stopped "
+                "after it was approved, and it will not run now. Nothing of it ran; ask "
+                "again if it is still needed.")
     return (f"{run_id} ({runbook}) was interrupted: the bot stopped while it was running. "
             "Check the cluster state before trying again.")

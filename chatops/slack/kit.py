@@ -75,13 +75,19 @@ def _announce(replies: list[Reply], deliverer: Deliverer,
     for reply in replies:
         log.warning("%s", reply.text)
         run = reply.run
-        if run is None or not run.message_ref:
+        if run is None:
             continue
         stored = find(run.id)
-        channel, ts = split_ref(run.message_ref)
-        thread = stored.thread if stored is not None and stored.thread else ts
+        if run.message_ref:
+            channel, ts = split_ref(run.message_ref)
+            thread = stored.thread if stored is not None and stored.thread else ts
+            deliverer.edit_run(run, run.message_ref)
+        elif stored is not None and stored.thread:
+            # No message of its own (an automatic fix's run): said in its alert thread.
+            channel, thread = stored.channel, stored.thread
+        else:
+            continue
         place = Place(channel, thread, stored.requester if stored else "")
-        deliverer.edit_run(run, run.message_ref)
         try:
             deliverer.post(place, reply.text, reply_blocks(replace(reply, kind="notice")))
         except SlackClientError as exc:

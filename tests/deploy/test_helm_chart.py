@@ -119,8 +119,16 @@ def test_http_mode_with_a_policy(helm: Helm, policy_file: Path, rbac_values: Pat
     (["--set", "rbac.impersonate.groups={sre,system:masters}"], "/rbac/impersonate/groups/1"),
     (["--set", "rbac.impersonate.users={System:admin}"], "/rbac/impersonate/users/0"),
     (["--set", "podDisruptionBudget.maxUnavailable=-1"], "/podDisruptionBudget/maxUnavailable"),
+    (["--set", "watches.namespaces={dev,team-*}"], "/watches/namespaces/1"),
+    (["--set", "watches.identity=system:admin"], "/watches/identity"),
+    (["--set", "watches.nodes=maybe"], "/watches/nodes"),
+    (["--set", "watches.pendingMinutes=-1"], "/watches/pendingMinutes"),
+    (["--set-json", "hygiene.maxLimitRatio=0.5"], "/hygiene/maxLimitRatio"),
+    (["--set", "rightsizing.prometheusUrl=http://user:pw@prometheus:9090"],
+     "/rightsizing/prometheusUrl"),
 ], ids=["replicas-string", "unknown-mode", "misspelt-key", "system-group", "system-user",
-        "negative-budget"])
+        "negative-budget", "wildcard-namespace", "system-watch-identity", "nodes-not-bool",
+        "negative-pending", "ratio-below-one", "credentials-in-url"])
 def test_schema_refuses_bad_values(helm: Helm, args: list[str], where: str) -> None:
     result = helm("template", "chatops", CHART, *args)
     assert result.returncode != 0, result.stdout
@@ -162,6 +170,7 @@ def test_rendered_objects_are_accepted_by_the_api_server(
     for mode in ("http", "socket"):
         docs = render(helm, "--set", f"mode={mode}", "--set-file",
                       f"policy.content={policy_file}", "-f", rbac_values,
+                      "--set", f"watches.namespaces={{{namespace}}}",
                       release=release, namespace=namespace)
         try:
             assert apply_documents(k8s_admin, docs) == len(docs)
@@ -181,6 +190,26 @@ def test_rendered_objects_are_accepted_by_the_api_server(
     assert pdb.spec.max_unavailable == 1
 
 
+SETTINGS_VALUES = [
+    "--set", "watches.namespaces={dev,staging}", "--set", "watches.pendingMinutes=2.5",
+    "--set", "watches.nodes=false", "--set", "rbac.impersonate.users={chatops:alerts}",
+    "--set", "hygiene.registries={ghcr.io/acme,registry.internal:5000}",
+    "--set", "hygiene.maxLimitRatio=3", "--set",
+    "rightsizing.prometheusUrl=http://prometheus.monitoring:9090", "--set",
+    "rightsizing.metricsApi=true", "--set", "schedules.timezone=Europe/Berlin",
+    "--set", "schedules.graceSeconds=0"]
+"""Every setting of watches, hygiene, right-sizing and schedules, given."""
+
+NEW_SETTINGS = {
+    "CHATOPS_WATCH_NAMESPACES": "dev,staging", "CHATOPS_WATCH_PENDING_MINUTES": "2.5",
+    "CHATOPS_WATCH_NODES": "false",
+    "CHATOPS_HYGIENE_REGISTRIES": "ghcr.io/acme,registry.internal:5000",
+    "CHATOPS_HYGIENE_MAX_LIMIT_RATIO": "3",
+    "CHATOPS_PROMETHEUS_URL": "http://prometheus.monitoring:9090",
+    "CHATOPS_METRICS_API": "true", "CHATOPS_SCHEDULE_TIMEZONE": "Europe/Berlin",
+    "CHATOPS_SCHEDULE_GRACE_SECONDS": "0"}
+
+
 def test_every_variable_the_chart_sets_is_one_the_bot_reads(helm: Helm, policy_file: Path,
                                                             tmp_path: Path) -> None:
     from chatops.settings import environment_variables, setting_names
@@ -192,5 +221,102 @@ def test_every_variable_the_chart_sets_is_one_the_bot_reads(helm: Helm, policy_f
         docs = render(helm, "--set", f"mode={mode}", "--set-file",
                       f"policy.content={policy_file}", "--set-file",
                       f"alertRules.content={rules}", "--set", "alertChannel=C0ALERTS",
-                      "--set", "slack.teamId=T0TEAM", "--set", "slack.appId=A0APP")
+                      "--set", "slack.teamId=T0TEAM", "--set", "slack.appId=A0APP",
+                      *SETTINGS_VALUES)
         assert set(env_of(one(docs, "Deployment"))) <= read
+
+
+def test_new_settings_are_unset_unless_given_and_parse_as_the_bot_reads_them(
+        helm: Helm) -> None:
+    from chatops.settings import Settings
+
+    assert not set(NEW_SETTINGS) & set(env_of(one(render(helm), "Deployment")))
+    env = env_of(one(render(helm, *SETTINGS_VALUES), "Deployment"))
+    assert {k: env[k]["value"] for k in NEW_SETTINGS} == NEW_SETTINGS
+    # What the chart writes is what the bot accepts (false and 0 are values, not "unset").
+    settings = Settings.from_env({k: env[k]["value"] for k in NEW_SETTINGS})
+    assert settings.watch_namespaces == ("dev", "staging")
+    assert settings.watch_pending_minutes == 2.5 and settings.watch_nodes is False
+    assert settings.hygiene_registries == ("ghcr.io/acme", "registry.internal:5000")
+    assert settings.hygiene_max_limit_ratio == 3.0 and settings.metrics_api is True
+    assert settings.prometheus_url == "http://prometheus.monitoring:9090"
+    assert settings.schedule_timezone == "Europe/Berlin"
+    assert settings.schedule_grace_seconds == 0.0
+    # A values file's numbers and booleans render alike.
+    env = env_of(one(render(helm, "--set", "watches.pendingMinutes=15", "--set",
+                            "watches.nodes=true", "--set", "hygiene.maxLimitRatio=2"),
+                     "Deployment"))
+    assert (env["CHATOPS_WATCH_PENDING_MINUTES"]["value"], env["CHATOPS_WATCH_NODES"]["value"],
+            env["CHATOPS_HYGIENE_MAX_LIMIT_RATIO"]["value"]) == ("15", "true", "2")
+
+
+WATCH_RULES = [{"apiGroups": [""], "resources": ["pods"], "verbs": ["list", "watch"]},
+               {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["list", "watch"]},
+               {"apiGroups": ["apps"], "resources": ["replicasets"], "verbs": ["get"]},
+               {"apiGroups": [""], "resources": ["events"], "verbs": ["get", "list"]}]
+DIAGNOSTICS_USER = [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User",
+                     "name": "chatops:alerts"}]
+
+
+def test_watched_namespaces_grant_the_diagnostics_user_what_the_watch_reads(
+        helm: Helm, rbac_values: Path) -> None:
+    docs = render(helm, "-f", rbac_values, "--set", "watches.namespaces={dev,staging}")
+    assert one(docs, "ClusterRole", "chatops-watch")["rules"] == WATCH_RULES
+    bindings = [d for d in docs if d["kind"] == "RoleBinding"
+                and d["metadata"]["name"] == "chatops-watch"]
+    assert sorted(b["metadata"]["namespace"] for b in bindings) == ["dev", "staging"]
+    for binding in bindings:
+        assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io",
+                                      "kind": "ClusterRole", "name": "chatops-watch"}
+        # The user only: its group (chatops:viewers) may be shared by people.
+        assert binding["subjects"] == DIAGNOSTICS_USER
+    assert one(docs, "ClusterRole", "chatops-watch-nodes")["rules"] == [
+        {"apiGroups": [""], "resources": ["nodes"], "verbs": ["list", "watch"]}]
+    nodes = one(docs, "ClusterRoleBinding", "chatops-watch-nodes")
+    assert nodes["subjects"] == DIAGNOSTICS_USER
+    assert nodes["roleRef"]["name"] == "chatops-watch-nodes"
+    # Without nodes, no cluster-wide grant; without namespaces, or rbac off, nothing.
+    no_nodes = render(helm, "-f", rbac_values, "--set", "watches.namespaces={dev}",
+                      "--set", "watches.nodes=false")
+    assert not [d for d in no_nodes if d["metadata"]["name"].endswith("watch-nodes")]
+    for args in ([], ["--set", "watches.namespaces={dev}", "--set",
+                      "watches.rbac.create=false"]):
+        assert not [d for d in render(helm, "-f", rbac_values, *args)
+                    if "-watch" in d["metadata"]["name"]]
+
+
+def test_a_watch_identity_the_bot_may_not_impersonate_is_refused(helm: Helm) -> None:
+    result = helm("template", "chatops", CHART, "--set", "watches.namespaces={dev}")
+    assert result.returncode != 0
+    assert 'watches.identity "chatops:alerts" is not in rbac.impersonate.users' in \
+        result.stderr
+
+
+def test_auto_rule_identities_are_impersonable_by_name_and_granted_nothing(
+        helm: Helm, policy_file: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(yaml.safe_dump({"rules": [{
+        "name": "crash-looping pod in dev", "match": {"alertname": "KubePodCrashLooping"},
+        "remediation": "restart_deployment", "auto": True, "namespaces": ["dev"],
+        "as": {"user": "chatops:auto-dev", "groups": ["chatops:auto"]}}]}), encoding="utf-8")
+    values, _ = render_rbac("--policy", str(policy_file), "--alert-rules", str(rules),
+                            "--helm-values")
+    path = tmp_path / "rbac-values.yaml"
+    path.write_text(yaml.safe_dump(values[0]), encoding="utf-8")
+    docs = render(helm, "-f", path, "--set", "watches.namespaces={dev}")
+    rules_by = {tuple(r["resources"]): r for r in one(docs, "ClusterRole",
+                                                      "chatops-impersonator")["rules"]}
+    users = set(rules_by[("users",)]["resourceNames"])
+    groups = set(rules_by[("groups",)]["resourceNames"])
+    assert {"chatops:auto-dev"} <= users and {"chatops:auto"} <= groups
+    # Nothing broader than the policy and the rules name: the same lists without the rule's
+    # identity are exactly the policy's and the diagnostics and preview identities'.
+    plain, _ = render_rbac("--policy", str(policy_file), "--helm-values")
+    imp = plain[0]["rbac"]["impersonate"]
+    assert users == {*imp["users"], "chatops:auto-dev"}
+    assert groups == {*imp["groups"], "chatops:auto"}
+    # What the automatic identity may do is the cluster operator's to bind: the chart binds
+    # nothing to it.
+    subjects = [s for d in docs if d["kind"] in ("RoleBinding", "ClusterRoleBinding")
+                for s in d["subjects"]]
+    assert not [s for s in subjects if s["name"] in ("chatops:auto-dev", "chatops:auto")]

@@ -189,7 +189,11 @@ def test_unknown_namespace_and_missing_labels_get_a_clear_note(
                                           fingerprint="f2", group="g2"))
     assert status == 200
     note = bot.slack.wait_for("chat.postMessage", "no namespace")[0]
-    assert "Can't run diagnose: the alert has no namespace or deployment label" in note.text()
+    # diagnose needs only a namespace (a deployment or pod narrows it); the remediation
+    # needs both, and each note names exactly what its own runbook lacks.
+    assert "Can't run diagnose: the alert has no namespace label." in note.text()
+    assert ("Can't run restart_deployment: the alert has no deployment or namespace label."
+            in note.text())
     assert fake_service.store.runs_in_thread(ALERTS, None) == []
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from chatops.cli.main import cli
+from chatops.model import Identity
 from chatops.runs import RunState
 from chatops.slack.app import announce_recovered
 from tests.slack.conftest import Bot, eventually
@@ -37,6 +38,24 @@ def test_interrupted_runs_are_announced_on_their_message(bot: Bot) -> None:
     assert "Interrupted" in update.text()
     note = bot.slack.wait_for("chat.postMessage", "was interrupted")[0]
     assert note.args["thread_ts"] == message_ts(run)
+
+
+def test_an_automatic_fix_interrupted_before_it_ran_is_announced_in_its_alert_thread(
+        bot: Bot) -> None:
+    # An automatic fix has no message of its own: it was approved and queued by a process
+    # that died before running it.
+    run_id, replies = bot.service.start_for_alert(
+        "restart_deployment", {"namespace": "dev", "deployment": "checkout-api"},
+        identity=Identity("chatops:auto-dev", ("chatops:auto",)), channel="C0ALERTS",
+        thread="1700000000.000100", actor="chatops:auto")
+    assert run_id is not None, replies
+    bot.service.store.update(run_id, owner="gone-host:4242:deadbeef")
+    announce_recovered(bot.service.recover(), bot.deliverer, bot.service.store)
+    assert bot.service.store.get(run_id).state is RunState.INTERRUPTED
+    note = bot.slack.wait_for("chat.postMessage", "interrupted before it started")[0]
+    assert note.args["channel"] == "C0ALERTS"
+    assert note.args["thread_ts"] == "1700000000.000100"
+    assert run_id in note.text()
 
 
 def test_slash_command_question_is_answered_in_its_thread(bot: Bot) -> None:
