@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from chatops.audit.records import InternalError, Refused
 from chatops.errors import ClusterError, NotFound, Refusal
 from chatops.messages import (
+    EXPLICIT_ONLY,
+    EXPLICIT_ONLY_HINT,
     RUN_ID_HINT,
     cluster_refused_text,
     internal_error_text,
@@ -18,11 +20,12 @@ from chatops.messages import (
     not_found_text,
     refusal_text,
 )
-from chatops.model import Message, Plan
+from chatops.model import Message, ParsedIntent, Plan
 from chatops.policy import Policy, Requester
 from chatops.ports import AuditSink, Executor, IntentParser
 from chatops.replies import Reply
 from chatops.runbook.catalogue import Catalogue
+from chatops.runbook.grammar import is_explicit, parse_explicit
 from chatops.runs import Approval, Run, RunStore
 
 log = logging.getLogger(__name__)
@@ -68,6 +71,15 @@ class Collaborators:
     scheduled: ApprovedHook | None = None
     """Asked first when a proposed run has its approvals: a schedule's proposal is taken
     there (`conversation.scheduling.changes`); None lets the run execute."""
+
+    def parse(self, text: str) -> ParsedIntent:
+        """What `text` asks for: the explicit grammar, else the model (refused when the bot
+        runs without one)."""
+        if is_explicit(text):
+            return parse_explicit(text, self.catalogue)
+        if self.parser is None:
+            raise Refusal(EXPLICIT_ONLY, EXPLICIT_ONLY_HINT)
+        return self.parser.parse(text)
 
     def run(self, run_id: str) -> Run:
         """The stored run, or a refusal naming the id that matched none."""

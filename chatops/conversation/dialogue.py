@@ -5,6 +5,7 @@ the question this person was asked, a follow-up (`and in staging?`), a meta word
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Literal
 
 from chatops.audit.records import Cancelled, OutOfScope, Parsed
@@ -13,7 +14,7 @@ from chatops.conversation.base import Collaborators, Turn, Updates
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.running import Runner
-from chatops.conversation.scope import asks_to_create, other_kind
+from chatops.conversation.scope import asks_to_create, general_question, other_kind
 from chatops.conversation.thread import (
     OFFER,
     OFFER_ASKING,
@@ -29,8 +30,6 @@ from chatops.messages import (
     DECIDE_IN_OWN_THREAD_HINT,
     EMPTY_MESSAGE,
     EMPTY_MESSAGE_HINT,
-    EXPLICIT_ONLY,
-    EXPLICIT_ONLY_HINT,
     NOT_THIS_CHANNEL,
     NOT_THIS_CHANNEL_HINT,
     NOTHING_TO_CANCEL,
@@ -50,7 +49,7 @@ from chatops.messages import (
 from chatops.metrics import METRICS, confidence_bucket
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, Message, ParsedIntent, Risk
 from chatops.replies import Reply
-from chatops.runbook.grammar import is_explicit, parse_explicit
+from chatops.runbook.grammar import is_explicit
 from chatops.runs import RunState
 
 _META_WORDS = {
@@ -108,7 +107,7 @@ class Dialogue:
         if meta is not None:
             parsed = ParsedIntent(meta, {}, 1.0, source="grammar")
         else:
-            parsed = self._parse(text)
+            parsed = self.parts.parse(text)
         self.parts.audit.record(Parsed.of(parsed, text), actor=message.user, thread=thread)
         METRICS.parses.labels(parsed.intent, confidence_bucket(parsed.confidence)).inc()
         if parsed.intent in META_INTENTS:
@@ -143,6 +142,8 @@ class Dialogue:
         creation = guessed and asks_to_create(text)
         kind = other_kind(text, parsed.spans) if guessed else None
         mutating = self._mutating(parsed.intent)
+        if guessed and mutating and general_question(text, parsed.spans):
+            parsed = replace(parsed, intent=OUT_OF_SCOPE)
         if parsed.intent == OUT_OF_SCOPE or (mutating and (creation or kind)):
             METRICS.out_of_scope.inc()
             if creation or (mutating and kind):
@@ -159,12 +160,6 @@ class Dialogue:
             slots = {k: v for k, v in slots.items() if k in declared}
         return self.planner.request(turn, parsed.intent, slots, parsed.confidence)
 
-    def _parse(self, text: str) -> ParsedIntent:
-        if is_explicit(text):
-            return parse_explicit(text, self.parts.catalogue)
-        if self.parts.parser is None:
-            raise Refusal(EXPLICIT_ONLY, EXPLICIT_ONLY_HINT)
-        return self.parts.parser.parse(text)
 
     def _out_of_scope(self, turn: Turn, parsed: ParsedIntent) -> Reply:
         # Only candidates the model gave real weight to; near-zero scores are noise.

@@ -65,10 +65,11 @@ def asks_to_create(text: str) -> bool:
 _OTHER_KIND = re.compile(
     r"(statefulset|daemonset|configmap|secret|ingress|networkpolicy|serviceaccount|"
     r"rolebinding|clusterrole|role|persistentvolumeclaim|persistentvolume|pvc|crd|"
-    r"sts|ds|cm|pv|sa)s?",
+    r"sts|ds|cm|pv|sa|volume)s?",
     re.IGNORECASE,
 )
-_BEFORE = re.compile(r"([a-z]+)(?:/|\s+(?:the\s+|called\s+|named\s+)?)$", re.IGNORECASE)
+_BEFORE = re.compile(r"([a-z]+)(?:/|\s+(?:of\s+)?(?:the\s+|called\s+|named\s+)?)$",
+                     re.IGNORECASE)
 _AFTER = re.compile(r"^\s*([a-z]+)", re.IGNORECASE)
 _TARGETS = ("deployment", "pod", "cronjob")
 
@@ -85,3 +86,21 @@ def other_kind(text: str, spans: Iterable[SlotSpan]) -> str | None:
             if word is not None and _OTHER_KIND.fullmatch(word.group(1)):
                 return word.group(1).lower()
     return None
+
+
+# "how does a PodDisruptionBudget interact with kubectl drain?": a question about
+# Kubernetes that mentions a runbook's verb, not a request to run it.
+_GENERAL_QUESTION = re.compile(
+    r"^\W*(?:how (?:does|do|is|are|would|should|can)|what (?:is|are|does|do|happens)|"
+    r"what's (?:a|an|the difference)|why (?:does|do|would|is|are)|explain|"
+    r"(?:is|are) there a way|difference between|when should)\b",
+    re.IGNORECASE,
+)
+
+
+def general_question(text: str, spans: Iterable[SlotSpan]) -> bool:
+    """Whether `text` is a general question ("how does X work?") naming no target: then a
+    runbook the model matched on a word in it is not what was asked for."""
+    if any(span.slot in (*_TARGETS, "node") for span in spans):
+        return False
+    return _GENERAL_QUESTION.search(text.strip()) is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.conversation.scope import asks_to_create, other_kind
+from chatops.conversation.scope import asks_to_create, general_question, other_kind
 from chatops.model import SlotSpan
 
 CREATION = [
@@ -68,6 +68,7 @@ def _spans(text: str, **slots: str) -> list[SlotSpan]:
     ("bounce sts/kafka -n streaming", {"deployment": "kafka"}, "sts"),
     ("increase the pvc data-kafka-0 to 200Gi", {"deployment": "data-kafka-0"}, "pvc"),
     ("restart the kafka statefulset", {"deployment": "kafka"}, "statefulset"),
+    ("increase the PVC of the postgres volume to 200Gi", {"deployment": "postgres"}, "pvc"),
     ("scale the daemonset called node-exporter to 3", {"deployment": "node-exporter"},
      "daemonset"),
 ])
@@ -85,3 +86,19 @@ def test_a_target_named_as_another_kind_is_found(text: str, slots: dict[str, str
 def test_a_target_named_as_what_the_runbook_changes_is_fine(text: str,
                                                             slots: dict[str, str]) -> None:
     assert other_kind(text, _spans(text, **slots)) is None
+
+
+@pytest.mark.parametrize("text", [
+    "how does a PodDisruptionBudget interact with kubectl drain?",
+    "what happens to my pods when a node is cordoned",
+    "Why would a rollback not restore the old config?",
+    "explain how scaling works with an HPA",
+])
+def test_a_general_question_naming_no_target_is_recognised(text: str) -> None:
+    assert general_question(text, [])
+
+
+def test_a_question_about_a_named_target_is_a_request() -> None:
+    text = "how do i restart checkout in prod"
+    assert not general_question(text, _spans(text, deployment="checkout"))
+    assert not general_question("restart it please", [])

@@ -78,3 +78,15 @@ def test_explicit_grammar_is_not_second_guessed(bot: Bot, cluster: FakeCluster) 
     bot.slack.wait_for("chat.postMessage", "scale")
     wait_until_idle(bot)
     assert [r.runbook for r in all_runs(bot)] == ["scale_deployment"]
+
+
+def test_a_general_question_read_as_a_change_plans_nothing(bot: Bot,
+                                                           cluster: FakeCluster) -> None:
+    bot.service.parser = Fooled("drain_node", {})
+    root = next_ts()
+    bot.sender.message("how does a PodDisruptionBudget interact with kubectl drain?",
+                       user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    answer = bot.slack.wait_for("chat.postMessage", "")[0]
+    assert answer.args["thread_ts"] == root and "Which node" not in answer.text()
+    wait_until_idle(bot)
+    assert all_runs(bot) == [] and cluster.calls == []

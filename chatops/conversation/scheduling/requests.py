@@ -14,8 +14,6 @@ from chatops.conversation.scheduling.changes import ScheduleChanges
 from chatops.conversation.scope import asks_to_create
 from chatops.errors import Refusal
 from chatops.messages import (
-    EXPLICIT_ONLY,
-    EXPLICIT_ONLY_HINT,
     MAY_NOT_REQUEST_HINT,
     channel_default_note,
     may_not_request_text,
@@ -29,9 +27,8 @@ from chatops.messages.schedules import (
     when_text,
     window_needs_undo_text,
 )
-from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk
+from chatops.model import META_INTENTS, OUT_OF_SCOPE, Risk
 from chatops.replies import Reply
-from chatops.runbook.grammar import is_explicit, parse_explicit
 from chatops.runbook.render import missing_slots, validate_slots
 from chatops.schedules import Person, ScheduleStore, Timing
 
@@ -49,7 +46,7 @@ class ScheduleRequests(SchedulePart):
     def request(self, turn: Turn, timing: Timing, text: str) -> list[Reply]:
         """Plan `text` (the request without its time) and propose it as a schedule."""
         message, requester = turn.message, turn.requester
-        parsed = self._parse(text)
+        parsed = self.parts.parse(text)
         self.parts.audit.record(Parsed.of(parsed, text), actor=message.user, thread=turn.thread)
         catalogue = self.parts.catalogue
         if (parsed.intent in META_INTENTS or parsed.intent == OUT_OF_SCOPE
@@ -107,9 +104,3 @@ class ScheduleRequests(SchedulePart):
             replies += taken or []
         return replies
 
-    def _parse(self, text: str) -> ParsedIntent:
-        if is_explicit(text):
-            return parse_explicit(text, self.parts.catalogue)
-        if self.parts.parser is None:
-            raise Refusal(EXPLICIT_ONLY, EXPLICIT_ONLY_HINT)
-        return self.parts.parser.parse(text)
