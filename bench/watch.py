@@ -27,8 +27,6 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from kubernetes import client, config
 from kubernetes.watch.watch import iter_resp_lines
 
+from bench.executor import cluster  # the sandbox the executor bench starts, the same way
 from chatops.alerts.rules import parse_rules
 from chatops.audit import AuditLog
 from chatops.cli.wiring import attach_slack, build_runtime
@@ -52,24 +51,6 @@ from tests.slack.conftest import slack_settings
 from tests.slack.mock_slack import MockSlack
 
 CHANNEL = "C0ALERTS"
-
-
-@contextmanager
-def cluster(kubeconfig: Path | None) -> Iterator[Path]:
-    """A kubeconfig: the given one, or a fresh sandbox that is stopped afterwards."""
-    if kubeconfig is not None:
-        yield kubeconfig
-        return
-    from chatops.sandbox import manager
-
-    binary = manager.build_binary(progress=lambda line: print(line, file=sys.stderr))
-    state = Path(tempfile.mkdtemp(prefix="bench-watch-"))
-    status = manager.up(state, binary, extra_args=["--exit-with-parent"], timeout=300)
-    assert status.kubeconfig is not None
-    try:
-        yield status.kubeconfig
-    finally:
-        manager.down(state)
 
 
 def cpu_model() -> str:
