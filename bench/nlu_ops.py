@@ -6,7 +6,10 @@ reports, for fp32 and the shipped weights:
 - model level: intent accuracy, slot F1 (seqeval), exact match, OOS false accept;
 - end to end (ModelParser on the raw Slack-style text, threshold applied);
 - a threshold sweep: OOS false accepts against in-scope answers turned into questions,
-  for two policies: guard mutating intents only (the shipped rule) or every runbook.
+  for two policies: guard mutating intents only (the shipped rule) or every runbook;
+- long messages: the same held-out templates and names, each wrapped into a message of
+  45-95 words of context (`GenerationConfig(force_long=True)`), read end to end in two
+  ways: the whole message at once, or sentence by sentence (`ModelParser(long_text=...)`).
 
     python bench/nlu_ops.py --train --out artifacts/bench/nlu_ops.json
     python bench/nlu_ops.py --model-dir artifacts/bench/ops-holdout/model
@@ -27,6 +30,7 @@ from chatops.runbook.catalogue import load_catalogue
 from finetune.data import GenerationConfig, dataset_from_catalogue
 from finetune.evaluate import onnx_predictor, score_ops, score_parser
 from intents import ModelParser
+from intents.parser import LONG_TEXT_STRATEGIES
 
 THRESHOLDS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 
@@ -70,6 +74,8 @@ def main() -> None:
                         help="train one first (into artifacts/bench/ops-holdout)")
     parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--catalogue", type=Path, default=None,
+                        help="a folder of runbook files (default: the packaged catalogue)")
     parser.add_argument("--out", type=Path, default=Path("artifacts/bench/nlu_ops.json"))
     args = parser.parse_args()
     results: dict[str, Any] = {}
@@ -80,14 +86,15 @@ def main() -> None:
         work = Path("artifacts/bench/ops-holdout")
         started = time.perf_counter()
         train_ops(work / "model", epochs=args.epochs, seed=args.seed,
-                  checkpoint_dir=work / "checkpoint", disable_tqdm=True)
+                  checkpoint_dir=work / "checkpoint", disable_tqdm=True,
+                  catalogue_dir=args.catalogue)
         results["train_wall_seconds"] = time.perf_counter() - started
         model_dir = work / "model"
     if model_dir is None:
         parser.error("give --model-dir or --train")
     meta = json.loads((model_dir / "meta.json").read_text())
-    dataset = dataset_from_catalogue(load_catalogue(),
-                                     config=GenerationConfig(seed=int(meta["seed"])))
+    catalogue = load_catalogue(args.catalogue)
+    dataset = dataset_from_catalogue(catalogue, config=GenerationConfig(seed=int(meta["seed"])))
     labels = json.loads((model_dir / "labels.json").read_text())
     checkpoint = model_dir.parent / "checkpoint"
     variants = {"shipped": model_dir / "model.onnx"}
@@ -104,6 +111,13 @@ def main() -> None:
             shutil.copyfile(path, Path(tmp) / "model.onnx")
             results[f"end_to_end_{name}"] = score_parser(ModelParser(Path(tmp)),
                                                          list(dataset.dev))
+    long_dev = [s for s in dataset_from_catalogue(
+        catalogue, config=GenerationConfig(seed=int(meta["seed"]), force_long=True)
+    ).dev if s.intent not in META_INTENTS]
+    for strategy in LONG_TEXT_STRATEGIES:
+        results[f"long_{strategy}"] = score_parser(
+            ModelParser(model_dir, long_text=strategy), long_dev
+        )
     results["threshold"] = meta["threshold"]
     results["sweep"] = sweep(model_dir, list(dataset.dev), meta["risks"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -119,6 +133,15 @@ def main() -> None:
             print(f"| {label} | {view.replace('_', ' ')} | {m['intent_acc']:.2f} | "
                   f"{m['slot_f1']:.2f} | {m['exact_match']:.2f} | "
                   f"{m.get('oos_false_accept', float('nan')):.2f} |")
+    print()
+    words = sum(len(s.text.split()) for s in long_dev) / len(long_dev)
+    print(f"long messages: {len(long_dev)} (mean {words:.0f} words), end to end")
+    print("| long text read as | intent acc | slot F1 | exact match | OOS false accept |")
+    print("|---|---|---|---|---|")
+    for strategy in LONG_TEXT_STRATEGIES:
+        m = results[f"long_{strategy}"]
+        print(f"| {strategy} | {m['intent_acc']:.2f} | {m['slot_f1']:.2f} | "
+              f"{m['exact_match']:.2f} | {m.get('oos_false_accept', float('nan')):.2f} |")
     print()
     print("| policy | threshold | OOS false accept | in-scope asked back | intent acc |")
     print("|---|---|---|---|---|")

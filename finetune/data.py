@@ -28,7 +28,8 @@ from chatops.model import META_INTENTS, OUT_OF_SCOPE, SlotSpan
 from chatops.runbook.catalogue import catalogue_fingerprint
 from chatops.runbook.markup import parse_markup as catalogue_markup
 from finetune.lexicon import Lexicon
-from finetune.phrases import META_PHRASES, OOS_PHRASES
+from finetune.paraphrase import Paraphraser, Piece
+from finetune.phrases import META_PHRASES, OOS_HARD_NEGATIVES, OOS_PHRASES
 from intents.text import normalise, split_words
 
 MarkupParser = Callable[[str], tuple[str, tuple[SlotSpan, ...]]]
@@ -98,14 +99,23 @@ class GenerationConfig:
     """How much data to generate and how noisy to make it."""
 
     seed: int = 13
-    per_intent_train: int = 240
+    per_intent_train: int = 280
     per_intent_dev: int = 60
     meta_train: int = 160
     meta_dev: int = 40
-    oos_train: int = 1400
+    oos_train: int = 2000
     oos_dev: int = 400
     dev_template_share: float = 0.2
     augment_prob: float = 0.55
+    paraphrase_prob: float = 0.6
+    """Share of the augmented samples also paraphrased (`finetune.paraphrase`): synonyms,
+    name references, context sentences and politeness leads."""
+    long_prob: float = 0.06
+    """Share of the paraphrased samples wrapped into a long message (45-95 words)."""
+    meta_context_prob: float = 0.3
+    """Share of the meta samples (confirm, cancel, deny, undo) given context sentences."""
+    force_long: bool = False
+    """Every sample (first pass included) is a long message: a long-text test set."""
     train_on_dev_templates: bool = False
     """Also train on the held-out templates (for the shipped model: every phrasing the
     catalogue has is worth learning). The dev set then measures unseen *names* only."""
@@ -153,7 +163,7 @@ def phrase_templates() -> list[Template]:
         for i, phrase in enumerate(META_PHRASES[intent]):
             text, spans = catalogue_markup(phrase)
             templates.append(Template(f"{intent}#{i}", intent, text, spans))
-    for i, phrase in enumerate(OOS_PHRASES):
+    for i, phrase in enumerate((*OOS_PHRASES, *OOS_HARD_NEGATIVES)):
         text, spans = catalogue_markup(phrase)
         templates.append(Template(f"{OUT_OF_SCOPE}#{i}", OUT_OF_SCOPE, text, spans))
     return templates
@@ -249,26 +259,20 @@ def _typo(word: str, rng: random.Random) -> str:
     return word[:i] + word[i] + word[i:]
 
 
-@dataclass
-class _Piece:
-    text: str
-    slot: str | None = None
-
-
-def _fill(template: Template, lexicon: Lexicon) -> list[_Piece]:
-    pieces: list[_Piece] = []
+def _fill(template: Template, lexicon: Lexicon) -> list[Piece]:
+    pieces: list[Piece] = []
     pos = 0
     for span in sorted(template.spans, key=lambda s: s.start):
         if span.start > pos:
-            pieces.append(_Piece(template.text[pos : span.start]))
+            pieces.append(Piece(template.text[pos : span.start]))
         slot_type = template.slot_types.get(span.slot, span.slot)
         value = lexicon.value(
             span.slot, slot_type, template.slot_choices.get(span.slot, ()), span.text
         )
-        pieces.append(_Piece(value, span.slot))
+        pieces.append(Piece(value, span.slot))
         pos = span.end
     if pos < len(template.text):
-        pieces.append(_Piece(template.text[pos:]))
+        pieces.append(Piece(template.text[pos:]))
     return pieces
 
 
@@ -290,7 +294,7 @@ def _swap_synonyms(text: str, rng: random.Random) -> str:
     return " ".join(out)
 
 
-def _drop_word(pieces: list[_Piece], rng: random.Random) -> None:
+def _drop_word(pieces: list[Piece], rng: random.Random) -> None:
     """Drop one filler word (people type telegraphically: "logs checkout prod")."""
     candidates = [
         (k, j) for k, p in enumerate(pieces) if p.slot is None
@@ -305,13 +309,13 @@ def _drop_word(pieces: list[_Piece], rng: random.Random) -> None:
 
 
 def _augment(
-    pieces: list[_Piece], rng: random.Random, prob: float, runbook: bool = True
-) -> list[_Piece]:
+    pieces: list[Piece], rng: random.Random, prob: float, runbook: bool = True
+) -> list[Piece]:
     """Slack-style noise. Slot values keep their letters (names are typed exactly);
     their casing and backticks may change."""
     if rng.random() > prob:
         return pieces
-    out = [_Piece(p.text, p.slot) for p in pieces]
+    out = [Piece(p.text, p.slot) for p in pieces]
     if runbook and rng.random() < 0.5:
         for piece in out:
             if piece.slot is None:
@@ -330,11 +334,11 @@ def _augment(
             if piece.slot is not None and rng.random() < 0.6:
                 piece.text = f"`{piece.text}`"
     if rng.random() < 0.35:
-        out.insert(0, _Piece(rng.choice(_PREFIXES)))
+        out.insert(0, Piece(rng.choice(_PREFIXES)))
     if rng.random() < 0.3:
-        out.append(_Piece(rng.choice(_SUFFIXES)))
+        out.append(Piece(rng.choice(_SUFFIXES)))
     if rng.random() < 0.15:
-        out.insert(0, _Piece(rng.choice(_MENTIONS)))
+        out.insert(0, Piece(rng.choice(_MENTIONS)))
     roll = rng.random()
     if roll < 0.2:
         first = next((p for p in out if p.text.strip() and not p.text.startswith("<")), None)
@@ -347,11 +351,18 @@ def _augment(
     return out
 
 
-def _to_sample(pieces: Sequence[_Piece], intent: str, template_id: str) -> Sample | None:
+def _to_sample(pieces: Sequence[Piece], intent: str, template_id: str) -> Sample | None:
     """Join pieces into text, strip backticks from slot spans, and derive BIO tags."""
     text = ""
     spans: list[SlotSpan] = []
+    after_slot = False
     for piece in pieces:
+        if ((piece.slot is not None or after_slot) and text[-1:].isalnum()
+                and piece.text[:1].isalnum()):
+            # A rewrite that dropped the words around a name ("suspend the cronjob X") must
+            # not glue the name to its neighbour: the name would be no word of its own.
+            text += " "
+        after_slot = piece.slot is not None
         start = len(text)
         text += piece.text
         if piece.slot is not None:
@@ -390,7 +401,8 @@ def _generate(
     counts: Mapping[str, int],
     lexicon: Lexicon,
     rng: random.Random,
-    augment_prob: float,
+    config: GenerationConfig,
+    paraphraser: Paraphraser,
 ) -> list[Sample]:
     by_intent: dict[str, list[Template]] = {}
     for template in templates:
@@ -402,9 +414,20 @@ def _generate(
         for k in range(total):
             template = group[k % len(group)]
             # The first pass over a template stays clean, so every phrasing is seen as written.
-            prob = 0.0 if k < len(group) else augment_prob
+            first = k < len(group) and not config.force_long
+            prob = 0.0 if first else config.augment_prob
             runbook = intent != OUT_OF_SCOPE and intent not in META_INTENTS
-            pieces = _augment(_fill(template, lexicon), rng, prob, runbook)
+            pieces = _fill(template, lexicon)
+            if intent not in META_INTENTS and (
+                config.force_long or (not first and rng.random() < config.paraphrase_prob)
+            ):
+                long = config.force_long or rng.random() < config.long_prob
+                pieces = paraphraser.paraphrase(pieces, intent, runbook=runbook, long=long)
+            elif intent in META_INTENTS and intent != "help" and not first \
+                    and rng.random() < config.meta_context_prob:
+                # "Yes, I checked with the Payments team, go ahead": context around a reply.
+                pieces = paraphraser.meta_context(pieces)
+            pieces = _augment(pieces, rng, prob, runbook)
             sample = _to_sample(pieces, intent, template.id)
             if sample is not None:
                 samples.append(sample)
@@ -416,11 +439,19 @@ def build_dataset(
     risks: Mapping[str, str],
     fingerprint: Mapping[str, tuple[str, ...]],
     config: GenerationConfig | None = None,
+    *,
+    extra: Sequence[Template] = (),
 ) -> Dataset:
-    """Fill, augment and split `templates` (runbook + meta + out-of-scope) into a Dataset."""
+    """Fill, augment and split `templates` (runbook + meta + out-of-scope) into a Dataset.
+
+    `extra` templates (reviewed user messages, say) are always trained on and never in dev.
+    """
     config = config or GenerationConfig()
     train_t, dev_t = split_templates(templates, config.dev_template_share, config.seed)
-    intents = sorted({t.intent for t in templates})
+    # Reviewed messages first: generation walks each intent's templates in order, so a
+    # count smaller than the number of templates still draws every one of them.
+    train_t = [*extra, *train_t]
+    intents = sorted({t.intent for t in [*templates, *extra]})
 
     def counts(train: bool) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -436,15 +467,16 @@ def build_dataset(
     rng = random.Random(config.seed)
     train = _generate(
         [*train_t, *dev_t] if config.train_on_dev_templates else train_t,
-        counts(True), Lexicon(rng, dev=False, seed=config.seed), rng, config.augment_prob,
+        counts(True), Lexicon(rng, dev=False, seed=config.seed), rng, config,
+        Paraphraser(rng, dev=False, seed=config.seed),
     )
     dev_rng = random.Random(config.seed + 1)
     dev = _generate(
-        dev_t, counts(False), Lexicon(dev_rng, dev=True, seed=config.seed), dev_rng,
-        config.augment_prob,
+        dev_t, counts(False), Lexicon(dev_rng, dev=True, seed=config.seed), dev_rng, config,
+        Paraphraser(dev_rng, dev=True, seed=config.seed),
     )
     rng.shuffle(train)
-    slot_names = sorted({span.slot for t in templates for span in t.spans})
+    slot_names = sorted({span.slot for t in [*templates, *extra] for span in t.spans})
     slot_labels = ["O"] + [f"{p}-{s}" for s in slot_names for p in ("B", "I")]
     return Dataset(
         train=tuple(train),
@@ -461,11 +493,15 @@ def dataset_from_catalogue(
     catalogue: CatalogueLike,
     parse_markup: MarkupParser | None = None,
     config: GenerationConfig | None = None,
+    *,
+    extra: Sequence[Template] = (),
 ) -> Dataset:
     """Generate the ops training data from a runbook catalogue plus the phrase lists.
 
     Out-of-scope phrases that mention a slot the catalogue does not have keep it as plain
-    words (tagged `O`).
+    words (tagged `O`). `extra` templates are always in training, never in dev (reviewed
+    messages from `chatops nlu feedback`); their intents must be catalogue runbooks, meta
+    intents or `oos`, and slots the catalogue lacks are dropped like the phrases' ones.
     """
     runbook_templates = templates_from_catalogue(catalogue, parse_markup or catalogue_markup)
     known_slots = {span.slot for t in runbook_templates for span in t.spans}
@@ -474,7 +510,7 @@ def dataset_from_catalogue(
     for runbook in catalogue.runbooks.values():
         for slot, spec in runbook.slots.items():
             types.setdefault(slot, spec.type)
-    extra = [
+    phrases = [
         Template(
             t.id, t.intent, t.text,
             tuple(s for s in t.spans if s.slot in known_slots),
@@ -482,11 +518,20 @@ def dataset_from_catalogue(
         )
         for t in phrase_templates()
     ]
+    always = [
+        Template(
+            t.id, t.intent, t.text,
+            tuple(s for s in t.spans if s.slot in known_slots),
+            {**types, **t.slot_types}, t.slot_choices,
+        )
+        for t in extra
+    ]
     risks = {
         name: str(getattr(rb.risk, "value", rb.risk)) for name, rb in catalogue.runbooks.items()
     }
     return build_dataset(
-        [*runbook_templates, *extra], risks, catalogue_fingerprint(catalogue.runbooks), config
+        [*runbook_templates, *phrases], risks, catalogue_fingerprint(catalogue.runbooks), config,
+        extra=always,
     )
 
 

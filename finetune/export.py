@@ -10,9 +10,12 @@ The serving directory (`intents/model/` when shipped) holds:
 - `meta.json`: the catalogue fingerprint (runbook names and slot names), risks, seed,
   metrics, which weights were shipped (int8 or fp32), and the date.
 
-int8 dynamic quantization is kept only if dev intent accuracy, slot F1 and exact match
-each lose at most `MAX_INT8_LOSS` points against fp32; several quantization recipes are
-tried in order, the first that passes wins.
+int8 dynamic quantization is kept if dev intent accuracy, slot F1 and exact match each
+lose at most `MAX_INT8_LOSS` points against fp32; several quantization recipes are tried in
+order, the first that passes wins. When none passes, fp32 is shipped only if it fits
+`MAX_MODEL_BYTES`; the fp32 MiniLM does not (about 90 MB, and it misses the latency target
+on long messages), so the int8 candidate that loses least is shipped and its measured loss
+against fp32 is recorded in `meta.json` (`int8_loss`, `within_budget: false`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from finetune.model import JointIntentSlotModel
 log = logging.getLogger(__name__)
 
 MAX_INT8_LOSS = 0.3
+MAX_MODEL_BYTES = 35_000_000
+"""The serving model must fit this (the package size limit)."""
 OPSET = 17
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_READ_THRESHOLD = 0.7
@@ -90,7 +95,7 @@ class Recipe:
 
 
 RECIPES = (
-    Recipe("int8"),
+    # Plain per-tensor int8 was always the worst of these (round 1) and is no longer tried.
     Recipe("int8-per-channel", per_channel=True),
     Recipe("int8-matmul-per-channel-no-heads", per_channel=True, op_types=("MatMul", "Gather"),
            exclude_heads=True),
@@ -119,10 +124,26 @@ def quantize_model(fp32: Path, out: Path, recipe: Recipe) -> None:
     )
 
 
+_LOSS_KEYS = ("intent_acc", "slot_f1", "exact_match")
+
+
+def _loss(fp32: dict[str, float], int8: dict[str, float]) -> dict[str, float]:
+    return {key: fp32[key] - int8[key] for key in _LOSS_KEYS}
+
+
 def _loss_ok(fp32: dict[str, float], int8: dict[str, float]) -> bool:
-    return all(
-        fp32[key] - int8[key] <= MAX_INT8_LOSS for key in ("intent_acc", "slot_f1", "exact_match")
-    )
+    return all(v <= MAX_INT8_LOSS for v in _loss(fp32, int8).values())
+
+
+def pick_fallback(candidates: list[dict[str, Any]], fp32_bytes: int) -> dict[str, Any] | None:
+    """When no recipe is within the loss budget: None (ship fp32) if fp32 fits
+    `MAX_MODEL_BYTES`, else the candidate that fits and loses least (its worst metric)."""
+    if fp32_bytes <= MAX_MODEL_BYTES:
+        return None
+    fitting = [c for c in candidates if c["bytes"] <= MAX_MODEL_BYTES]
+    if not fitting:
+        return None
+    return min(fitting, key=lambda c: (max(c["loss"].values()), sum(c["loss"].values())))
 
 
 def build_model_dir(
@@ -163,11 +184,19 @@ def build_model_dir(
                                    dataset.dev)
                 ok = _loss_ok(fp32_metrics, scores)
                 candidates.append({"recipe": recipe.name, "dev": scores, "within_budget": ok,
+                                   "loss": _loss(fp32_metrics, scores),
                                    "bytes": path.stat().st_size})
                 log.info("%s dev: %s (within budget: %s)", recipe.name, scores, ok)
                 if ok or quantize == "int8":
                     chosen = (recipe.name, path, scores)
                     break
+            else:
+                fallback = pick_fallback(candidates, fp32_path.stat().st_size)
+                if fallback is not None:
+                    log.info("no recipe within %.1f points; fp32 is over %d bytes: shipping %s",
+                             MAX_INT8_LOSS, MAX_MODEL_BYTES, fallback["recipe"])
+                    chosen = (fallback["recipe"], work / f"model.{fallback['recipe']}.onnx",
+                              fallback["dev"])
         model_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(chosen[1], model_dir / "model.onnx")
         # Keep the fp32 export next to the checkpoint (git-ignored) for benchmarks.
@@ -188,6 +217,8 @@ def build_model_dir(
         "read_threshold": DEFAULT_READ_THRESHOLD,
         "seed": seed,
         "weights": chosen[0],
+        "int8_loss": (None if chosen[0] == "fp32" else _loss(fp32_metrics, chosen[2])),
+        "int8_loss_budget": MAX_INT8_LOSS,
         "metrics": metrics,
         # "all": the dev templates were trained on too, so dev measures unseen names only.
         "templates": "all" if dataset.all_templates else "dev templates held out",

@@ -90,6 +90,37 @@ _DURATIONS = (
     "10m", "5m", "15m", "30m", "1h", "2h", "6h", "12h", "24h", "90s", "45m", "3h", "1d",
     "20m", "2m", "30s", "48h", "1h30m",
 )
+# Durations written out, each accepted by `parse_duration` ("30 minutes", "2 hrs").
+_DURATION_WORDS = (
+    "30 minutes", "2 hours", "15 minutes", "10 mins", "1 hour", "45 min", "6 hours",
+    "90 seconds", "3 hrs", "1 day", "20 minutes", "12 hours", "5 minutes", "2 days",
+    "24 hours", "4 hours", "an hour", "40 mins", "8 hrs", "1 hr",
+)
+# CPU and memory amounts as `parse_resource` accepts them (within the runbooks' bounds).
+_CPU_AMOUNTS = (
+    "250m", "500m", "100m", "0.5", "2", "1", "1.5", "4", "750m", "200m", "50m", "0.25",
+    "3", "1500m", "300m", "8", "125m", "0.1", "2.5", "1000m", "400m", "6", "150m",
+)
+_MEMORY_AMOUNTS = (
+    "256Mi", "1Gi", "512Mi", "2Gi", "128Mi", "768Mi", "4Gi", "1.5Gi", "384Mi", "64Mi",
+    "3Gi", "8Gi", "1536Mi", "640Mi", "2.5Gi", "96Mi", "16Gi", "500M", "1G", "2048Mi",
+    "320Mi", "6Gi", "192Mi",
+)
+_HYGIENE_CHECKS = (
+    "memory limits", "cpu limits", "cpu requests", "memory requests", "resource limits",
+    "requests", "limits", "resource requests", "cpu and memory limits", "mem limits",
+    "ram limits", "readiness probe", "readiness probes", "liveness probe", "liveness probes",
+    "probes", "health checks", ":latest", "latest tag", "latest", "untagged images",
+    "unpinned tags", "registries outside our list", "unapproved registries",
+    "an external registry", "privileged", "privileged mode", "root", "run as root",
+    "runAsNonRoot", "hostPath", "host path volumes", "tty", "stdin", "limit ratio",
+    "overcommit", "cpu limit", "memory limit", "readiness checks", "image tags",
+    "cpu or memory limits", "hostPath volumes", "mutable image tags", "host path mounts",
+    "privileged containers", "memory requests or limits", "resource limits and requests",
+    "liveness or readiness probes", "images from untrusted registries", "running as root",
+    "runAsNonRoot set", "interactive tty", "tty or stdin", "cpu limit ratio",
+    "missing probes", "requests and limits", "hostpath mounts", "the latest tag",
+)
 _HASH_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _NAME_TYPES = frozenset(
     ("deployment", "namespace", "pod", "node", "cronjob", "container", "image")
@@ -119,6 +150,7 @@ class Lexicon:
         self._cronjobs = _split(_CRONJOB_NAMES, seed, dev)
         self._containers = _split(_CONTAINERS, seed, dev)
         self._image_names = _split(_IMAGE_NAMES, seed, dev)
+        self._checks = _split(_HYGIENE_CHECKS, seed, dev)
 
     def deployment(self) -> str:
         """A deployment name: a known project name or a stem plus a common suffix."""
@@ -141,6 +173,15 @@ class Lexicon:
         if roll < 0.5:
             return r.choice(self._namespaces)
         stem = r.choice(self._stems)
+        if roll < 0.62:
+            # Generated names (CI runs, preview environments, per-branch or per-test
+            # namespaces): a hash or a number is all there is to read, so only the context
+            # says it is a namespace.
+            tag = "".join(r.choice(_HASH_ALPHABET) for _ in range(r.choice((4, 5, 6))))
+            return r.choice((f"{r.choice('abcpwx')}{tag}-{r.choice(_ENVS)}",
+                             f"pr-{r.randint(1, 9999)}", f"{stem}-pr-{r.randint(1, 999)}",
+                             f"ci-{tag}", f"{stem}-{tag}", f"preview-{tag}",
+                             f"{r.choice(_ENVS)}-{tag}"))
         forms = (stem, f"{stem}-{r.choice(_ENVS)}", f"{r.choice(_ENVS)}-{r.choice(_REGIONS)}",
                  f"team-{stem}", f"{r.choice(_ENVS)}-{stem}")
         return r.choice(forms)
@@ -206,9 +247,30 @@ class Lexicon:
             return tag if tag != "latest" else "1.25"
         return f"{r.choice(_REGISTRIES)}{r.choice(self._image_names)}:{tag}"
 
+    def hygiene_check(self, original: str = "") -> str:
+        """A pod hygiene check as people name it; half the time the template's own words
+        (they fit its sentence), otherwise another check's."""
+        if original and self._rng.random() < 0.5:
+            return original
+        return self._rng.choice(self._checks)
+
     def duration(self) -> str:
-        """A duration such as 10m or 1h."""
+        """A duration such as 10m, 1h or "30 minutes"."""
+        if self._rng.random() < 0.4:
+            return self._rng.choice(_DURATION_WORDS)
         return self._rng.choice(_DURATIONS)
+
+    def cpu(self, original: str = "") -> str:
+        """A CPU amount (250m, 0.5, 2); `none` stays `none`."""
+        if original.lower() in {"none", "unset"}:
+            return original
+        return self._rng.choice(_CPU_AMOUNTS)
+
+    def memory(self, original: str = "") -> str:
+        """A memory amount (256Mi, 1Gi); `none` stays `none`."""
+        if original.lower() in {"none", "unset"}:
+            return original
+        return self._rng.choice(_MEMORY_AMOUNTS)
 
     def lines(self) -> str:
         """A log line count."""
@@ -247,6 +309,12 @@ class Lexicon:
         """
         if choices:
             return str(self._rng.choice(tuple(choices)))
+        if slot_type == "hygiene_check":
+            return self.hygiene_check(original)
+        if slot_type == "cpu":
+            return self.cpu(original)
+        if slot_type == "memory":
+            return self.memory(original)
         generators: dict[str, Callable[[], str]] = {
             "deployment": self.deployment,
             "namespace": self.namespace,
@@ -263,7 +331,9 @@ class Lexicon:
         if kind in _NAME_TYPES:
             return generators[kind]()
         if original and not original.isdigit():
-            if kind == "duration" and re.fullmatch(r"\d+[smhd]", original):
+            if kind == "duration" and re.fullmatch(
+                r"\d+[smhd]|\d+ ?(?:seconds?|minutes?|mins?|hours?|hrs?|days?)", original
+            ):
                 return self.duration()
             if any(ch.isdigit() for ch in original):
                 return re.sub(r"\d+", lambda m: self._number_like(m.group()), original)

@@ -34,7 +34,14 @@ from torch import nn
 from tqdm.auto import tqdm
 from transformers import BertConfig, HfArgumentParser, get_linear_schedule_with_warmup
 
-from finetune.data import Dataset, GenerationConfig, Sample, read_seq_dataset, vocab_from
+from finetune.data import (
+    Dataset,
+    GenerationConfig,
+    Sample,
+    Template,
+    read_seq_dataset,
+    vocab_from,
+)
 from finetune.metrics import compute_metrics, format_metrics
 from finetune.model import JointIntentSlotModel, pretrained_encoder_path
 from intents.encoding import DEFAULT_MAX_LENGTH, Encoded, encode_words, load_tokenizer
@@ -201,6 +208,26 @@ def collate(batch: Sequence[Features]) -> dict[str, torch.Tensor]:
     return {"input_ids": ids, "attention_mask": mask, "intents": intents, "slots": slots}
 
 
+def length_batches(
+    lengths: Sequence[int], batch_size: int, rng: random.Random, pool_batches: int = 50
+) -> list[list[int]]:
+    """Shuffled batches of similar length: a shuffled pool of `pool_batches` batches is
+    sorted by length before it is cut, and the batches are shuffled again.
+
+    A batch is padded to its longest member, so one 150-token incident message among
+    thirty short commands would make the whole batch cost 150 tokens each.
+    """
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    batches: list[list[int]] = []
+    pool = batch_size * pool_batches
+    for start in range(0, len(order), pool):
+        chunk = sorted(order[start : start + pool], key=lambda i: lengths[i])
+        batches.extend(chunk[k : k + batch_size] for k in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
 Predictor = Callable[[Sequence[Sample]], tuple[list[str], list[list[str]]]]
 
 
@@ -311,15 +338,14 @@ def train_model(
     started = time.perf_counter()
     progress = tqdm(total=total_steps, desc="training", disable=args.disable_tqdm)
     epoch = 0
+    lengths = [len(f.encoded.input_ids) for f in features]
     while step < total_steps:
-        order = list(range(len(features)))
-        rng.shuffle(order)
         model.train()
         running = 0.0
-        for start in range(0, len(order), batch_size):
+        for indices in length_batches(lengths, batch_size, rng):
             if step >= total_steps:
                 break
-            batch = collate([features[i] for i in order[start : start + batch_size]])
+            batch = collate([features[i] for i in indices])
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=use_bf16):
                 intent_logits, slot_logits = model(batch["input_ids"], batch["attention_mask"])
             loss = loss_fn(intent_logits.float(), batch["intents"])
@@ -401,11 +427,13 @@ def train_ops(
     checkpoint_dir: Path | None = None,
     all_templates: bool = False,
     pooling: str = "cls",
+    extra: Sequence[Template] = (),
 ) -> dict[str, Any]:
     """Generate data from the catalogue, train, export; return the run summary.
 
     `all_templates`: train on every example phrasing (the shipped model); otherwise the
-    dev templates are held out and the dev metrics measure unseen phrasings.
+    dev templates are held out and the dev metrics measure unseen phrasings. `extra`
+    templates (reviewed phrasings, `finetune.feedback`) are always trained on, never in dev.
     """
     argv = [
         "--output_dir",
@@ -417,11 +445,11 @@ def train_ops(
     ]
     if catalogue_dir is not None:
         argv += ["--catalogue_dir", str(catalogue_dir)]
-    return run(argv, model_dir=output_dir, generation=generation)
+    return run(argv, model_dir=output_dir, generation=generation, extra=extra)
 
 
-def _ops_dataset(data_args: DataArguments, seed: int,
-                 generation: GenerationConfig | None) -> Dataset:
+def _ops_dataset(data_args: DataArguments, seed: int, generation: GenerationConfig | None,
+                 extra: Sequence[Template] = ()) -> Dataset:
     from chatops.runbook.catalogue import load_catalogue
     from finetune.data import dataset_from_catalogue
 
@@ -429,7 +457,7 @@ def _ops_dataset(data_args: DataArguments, seed: int,
     config = generation or GenerationConfig(
         seed=seed, train_on_dev_templates=data_args.all_templates
     )
-    return dataset_from_catalogue(catalogue, config=config)
+    return dataset_from_catalogue(catalogue, config=config, extra=extra)
 
 
 def run(
@@ -437,8 +465,11 @@ def run(
     *,
     model_dir: Path | None = None,
     generation: GenerationConfig | None = None,
+    extra: Sequence[Template] = (),
 ) -> dict[str, Any]:
-    """Parse arguments, train, evaluate (and for ops export); return a summary."""
+    """Parse arguments, train, evaluate (and for ops export); return a summary.
+
+    `extra`: for ops, templates always trained on (see `dataset_from_catalogue`)."""
     parser = HfArgumentParser(
         (ModelArguments, DataArguments, TrainingArguments)  # type: ignore[arg-type]
     )
@@ -454,7 +485,7 @@ def run(
     if data_args.task == "ops":
         from chatops.model import META_INTENTS, OUT_OF_SCOPE
 
-        dataset = _ops_dataset(data_args, args.seed, generation)
+        dataset = _ops_dataset(data_args, args.seed, generation, extra)
         intents, slot_labels = dataset.intents, dataset.slot_labels
         eval_kwargs = {"oos_label": OUT_OF_SCOPE, "not_accepts": META_INTENTS}
         result = train_model(dataset.train, {"dev": dataset.dev}, intents, slot_labels,

@@ -13,7 +13,9 @@ import numpy as np
 import numpy.typing as npt
 from tokenizers import Tokenizer
 
-DEFAULT_MAX_LENGTH = 64
+DEFAULT_MAX_LENGTH = 192
+"""Sub-words per message: a whole incident-channel message of about a hundred words (with
+long pod and node names) fits, so the model reads context and request together."""
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk, SlotSpan
-from intents.encoding import DEFAULT_MAX_LENGTH, encode_words, load_tokenizer
+from intents.encoding import DEFAULT_MAX_LENGTH, encode_words, load_tokenizer, pad_batch
 from intents.text import Normalised, Word, normalise, split_words
 
 if TYPE_CHECKING:
@@ -48,6 +48,12 @@ GUARDED_META_INTENTS = frozenset({"confirm", "undo"})
 """Meta intents that make something happen, so they are held to the threshold too."""
 
 ALTERNATIVES = 3
+
+LONG_TEXT_STRATEGIES = ("whole", "sentence")
+"""How a message of several sentences is read: `whole` (the default) gives the encoder the
+whole message (up to `DEFAULT_MAX_LENGTH` sub-words), so context and request are read
+together; `sentence` reads each sentence on its own and answers from the one the model is
+surest carries a request (measured in BENCHMARKS.md, "NLU: ops dev set")."""
 
 
 class ModelNotFound(FileNotFoundError):
@@ -119,6 +125,22 @@ def decode_spans(
     return tuple(spans)
 
 
+def sentences(words: Sequence[Word]) -> list[tuple[int, int]]:
+    """Word ranges `[first, last)` of the sentences: a `.`, `?` or `!` word ends one when
+    a space follows it (the dot in `app.prod` does not)."""
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    for i, word in enumerate(words):
+        end_of_text = i + 1 == len(words)
+        if word.text in {".", "?", "!"} and (end_of_text or words[i + 1].start > word.end):
+            if i + 1 > start:
+                ranges.append((start, i + 1))
+            start = i + 1
+    if start < len(words):
+        ranges.append((start, len(words)))
+    return ranges
+
+
 class ModelParser:
     """The NLU model behind the `IntentParser` seam.
 
@@ -139,7 +161,11 @@ class ModelParser:
         threads: int = 2,
         threshold: float | None = None,
         max_length: int = DEFAULT_MAX_LENGTH,
+        long_text: str = "whole",
     ) -> None:
+        if long_text not in LONG_TEXT_STRATEGIES:
+            raise ValueError(f"long_text must be one of {LONG_TEXT_STRATEGIES}, not {long_text!r}")
+        self.long_text = long_text
         self.model_dir = Path(model_dir)
         self.catalogue = catalogue
         self.threads = threads
@@ -256,22 +282,30 @@ class ModelParser:
         words = split_words(norm.text)
         if not words:
             return ParsedIntent(intent=OUT_OF_SCOPE, confidence=1.0, source="model")
-        encoded = encode_words(model.tokenizer, [w.text for w in words])
-        ids = encoded.input_ids[None, :]
+        groups = sentences(words) if self.long_text == "sentence" else [(0, len(words))]
+        encoded = [encode_words(model.tokenizer, [w.text for w in words[a:b]]) for a, b in groups]
+        ids, mask = pad_batch(encoded)
         intent_logits, slot_logits = model.session.run(
             None,
-            {
-                "input_ids": ids,
-                "attention_mask": np.ones_like(ids),
-                "token_type_ids": np.zeros_like(ids),
-            },
+            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
         )
-        probs = _softmax(intent_logits[0])
+        all_probs = [_softmax(row) for row in intent_logits]
+        best = 0
+        if len(groups) > 1:
+            # The sentence that carries the request: the one whose best non-oos intent is
+            # most probable (context sentences lean to oos).
+            oos = model.intents.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in model.intents else -1
+            scores = [float(np.max(np.delete(p, oos))) if oos >= 0 else float(np.max(p))
+                      for p in all_probs]
+            best = int(np.argmax(scores))
+        probs = all_probs[best]
         order = [int(i) for i in np.argsort(-probs)]
-        best_slots = slot_logits[0].argmax(-1)
-        tags = [
+        best_slots = slot_logits[best].argmax(-1)
+        first, last = groups[best]
+        tags = ["O"] * len(words)
+        tags[first:last] = [
             model.slots[int(best_slots[pos])] if pos >= 0 else "O"
-            for pos in encoded.first_token
+            for pos in encoded[best].first_token
         ]
         spans = decode_spans(tags, words, norm, text)
         slots: dict[str, str] = {}

@@ -26,8 +26,8 @@ _EMOJI = re.compile(r"(?<!\S)(?::[a-z0-9_+\-]+:)+(?!\S)")
 _DECORATION = frozenset("`*~")
 # Punctuation peeled off the edges of a word into words of their own. Dots, colons and
 # slashes inside a word are kept: they belong to node names and image references.
-_LEADING = "([{\"'"
-_TRAILING = ")]}\"',.;:!?"
+_LEADING = "([{\"'\u201c\u2018<@"
+_TRAILING = ")]}\"',.;:!?\u201d\u2019>"
 
 
 @dataclass(frozen=True)
@@ -88,12 +88,61 @@ def normalise(text: str) -> Normalised:
     return Normalised("".join(chars), tuple(offsets))
 
 
+# kubectl's `kind/name` form: `deploy/app`, `pod/app-7d9f8b6c5-x2kqp`. Only these kinds, so
+# image references (`acme/cart:1.9`, `ghcr.io/acme/api`) are never split at a slash.
+_KINDS = frozenset((
+    "deploy", "deployment", "deployments", "deployment.apps", "po", "pod", "pods", "svc",
+    "service", "services", "ns", "namespace", "namespaces", "no", "node", "nodes", "cj",
+    "cronjob", "cronjobs", "job", "jobs", "sts", "statefulset", "ds", "daemonset", "rs",
+    "replicaset", "app", "apps",
+))
+# `app.prod` (name.namespace, as in Service DNS names) is split at its dot; a word whose
+# last part looks like a domain or a file type is a host or file name and stays whole.
+_NAME_PART = re.compile(r"[a-z][a-z0-9_-]*[a-z0-9]", re.IGNORECASE)
+_NOT_NAMESPACES = frozenset((
+    "com", "io", "net", "org", "internal", "local", "svc", "cluster", "co", "ai", "sh",
+    "yaml", "yml", "json", "txt", "py", "sh", "md", "log", "conf", "cfg", "toml", "tf",
+    "html", "js", "go", "ini", "env", "pem", "key", "crt",
+))
+
+
+def _split_name(text: str, start: int, end: int) -> list[Word]:
+    """Split `kind/name` and `name.namespace[.svc...]` words into their parts, and flags
+    at `=` (`--image=nginx:1.27`, `--limits=memory=1Gi`) so the value is a word."""
+    token = text[start:end]
+    if "=" in token.strip("="):
+        cut = start + token.index("=", 1)
+        words = [Word(text[start:cut], start, cut), Word("=", cut, cut + 1)]
+        return words + (_split_name(text, cut + 1, end) if cut + 1 < end else [])
+    kind, slash, rest = token.partition("/")
+    if slash and rest and kind.lower() in _KINDS and "/" not in rest:
+        cut = start + len(kind)
+        return [Word(kind, start, cut), Word("/", cut, cut + 1),
+                *_split_name(text, cut + 1, end)]
+    parts = token.split(".")
+    if len(parts) >= 2 and all(_NAME_PART.fullmatch(p) for p in parts[:2]):
+        tail = [p.lower() for p in parts[2:]]
+        dns = not tail or tail[0] == "svc"
+        if dns and parts[1].lower() not in _NOT_NAMESPACES:
+            first_end = start + len(parts[0])
+            second_end = first_end + 1 + len(parts[1])
+            words = [Word(parts[0], start, first_end), Word(".", first_end, first_end + 1),
+                     Word(parts[1], first_end + 1, second_end)]
+            if second_end < end:
+                words += [Word(".", second_end, second_end + 1),
+                          Word(text[second_end + 1 : end], second_end + 1, end)]
+            return words
+    return [Word(token, start, end)]
+
+
 def split_words(text: str) -> list[Word]:
     """Split on whitespace, then peel leading/trailing punctuation into separate words.
 
     `"restart checkout-api in prod?"` gives `restart`, `checkout-api`, `in`, `prod`, `?`,
     so a slot never swallows the question mark, while `ip-10-0-1-23.ec2.internal` and
-    `ghcr.io/acme/api:v2.3.1` stay whole.
+    `ghcr.io/acme/api:v2.3.1` stay whole. kubectl's `deploy/app` and the DNS-style
+    `app.prod` (`app.prod.svc.cluster.local`) are split at the slash or dot, so the name
+    and the namespace become words (and slots) of their own.
     """
     words: list[Word] = []
     for match in re.finditer(r"\S+", text):
@@ -108,6 +157,6 @@ def split_words(text: str) -> list[Word]:
             end -= 1
         words.extend(head)
         if start < end:
-            words.append(Word(text[start:end], start, end))
+            words.extend(_split_name(text, start, end))
         words.extend(reversed(tail))
     return words

@@ -41,3 +41,52 @@ def test_tags_agree_with_spans(dataset: Dataset) -> None:
         tagged = [t for t in sample.tags if t.startswith("B-")]
         assert len(tagged) == len(sample.spans), sample
         assert all(t in dataset.slot_labels for t in sample.tags)
+
+
+def test_extra_templates_are_trained_on_and_never_in_dev(catalogue: Catalogue) -> None:
+    from chatops.runbook.markup import parse_markup
+    from finetune.data import Template
+
+    text, spans = parse_markup("the [ledger](deployment) pods look sad in [ops](namespace)")
+    extra = Template("feedback#0", "diagnose", text, spans)
+    data = dataset_from_catalogue(catalogue, config=SMALL, extra=[extra])
+    trained = [s for s in data.train if s.template == "feedback#0"]
+    assert trained and all(s.intent == "diagnose" for s in trained)
+    assert {sp.slot for s in trained for sp in s.spans} <= {"deployment", "namespace"}
+    assert not [s for s in data.dev if s.template == "feedback#0"]
+    # Everything else is generated as before.
+    assert data.dev == dataset_from_catalogue(catalogue, config=SMALL).dev
+
+
+def test_long_messages_keep_their_slots(catalogue: Catalogue) -> None:
+    config = GenerationConfig(per_intent_train=4, per_intent_dev=4, meta_train=1, meta_dev=1,
+                              oos_train=4, oos_dev=4, force_long=True)
+    data = dataset_from_catalogue(catalogue, config=config)
+    runbook = [s for s in data.dev if s.intent in catalogue.runbooks]
+    assert runbook
+    assert sum(len(s.text.split()) for s in runbook) / len(runbook) >= 40
+    for sample in runbook:
+        for span in sample.spans:
+            assert sample.text[span.start : span.end] == span.text
+
+
+def test_lexicon_values_are_ones_the_slot_types_accept() -> None:
+    from chatops.runbook.slots import Bounds, parse_slot
+    from finetune import lexicon
+
+    for check in lexicon._HYGIENE_CHECKS:
+        parse_slot("check", "hygiene_check", check)
+    for cpu in lexicon._CPU_AMOUNTS:
+        parse_slot("cpu_request", "cpu", cpu, Bounds(1, 256000))
+    for memory in lexicon._MEMORY_AMOUNTS:
+        parse_slot("memory_limit", "memory", memory, Bounds(4, 1048576))
+    for duration in (*lexicon._DURATIONS, *lexicon._DURATION_WORDS):
+        parse_slot("since", "duration", duration, Bounds(1, 604800))
+
+
+def test_meta_phrases_tell_cancel_from_undo_and_deny() -> None:
+    from finetune.phrases import META_PHRASES
+
+    assert "scrap my last request" in META_PHRASES["cancel"]
+    assert "no thanks, leave it" in META_PHRASES["deny"]
+    assert not set(META_PHRASES["cancel"]) & set(META_PHRASES["undo"])

@@ -63,6 +63,34 @@ IN_SCOPE: list[tuple[str, str, dict[str, str]] | object] = [
     ("why is calc-app crashing?", "diagnose", {"deployment": "calc-app"}),
     ("what's wrong with checkout in prod", "diagnose",
      {"deployment": "checkout", "namespace": "prod"}),
+    # Incident-channel writing: questions, quoted names, kubectl and DNS forms, context.
+    pytest.param(
+        "could you fix whatever is wrong with the deployment called 'api' in the 'shop' "
+        "namespace", "diagnose", {"deployment": "api", "namespace": "shop"},
+        # Retrains trade single messages: the model before the last one had this right and
+        # the next one's miss; the sets in BENCHMARKS.md ("NLU: incident-style messages")
+        # are the measure, not one message.
+        marks=pytest.mark.xfail(reason="the shipped model tags 'api' as the namespace",
+                                strict=False),
+    ),
+    ("is something off with my service in the billing namespace?", "diagnose",
+     {"namespace": "billing"}),
+    ("how healthy is everything in payments?", "diagnose", {"namespace": "payments"}),
+    ("any problems with our app in staging? does anything look odd in its logs?", "diagnose",
+     {"namespace": "staging"}),
+    ("which images do the pods run?", "list_images", {}),
+    ("restart `deploy/checkout` in prod", "restart_deployment",
+     {"deployment": "checkout", "namespace": "prod"}),
+    pytest.param(
+        "what's wrong with checkout.prod?", "diagnose",
+        {"deployment": "checkout", "namespace": "prod"},
+        marks=pytest.mark.xfail(reason="the DNS-style name.namespace form is split into "
+                                "words; some retrains still tag the name as the namespace",
+                                strict=False),
+    ),
+    ("hey team, error rates are up since the 10:30 release and support is getting tickets. "
+     "could you restart the orders-api deployment in the shop namespace? thanks!",
+     "restart_deployment", {"deployment": "orders-api", "namespace": "shop"}),
     ("help", "help", {}),
     ("what can you do?", "help", {}),
     ("cancel", "cancel", {}),
@@ -87,6 +115,11 @@ OUT_OF_SCOPE_FIXTURES = [
     "what's the weather like",
     "run a policy audit on the cluster",
     "good morning",
+    "roll out a second copy of the search service with tag 2.4 next to the current one, "
+    "as search-next",
+    "create a new deployment called search-next from image search:2.4 in prod",
+    "write me the yaml for a deployment of checkout with 3 replicas",
+    "what is a pod?",
 ]
 
 

@@ -33,3 +33,57 @@ def test_word_offsets_point_into_the_text() -> None:
     text = "why is (calc-app) crashing?"
     for word in split_words(text):
         assert text[word.start : word.end] == word.text
+
+
+def _words(text: str) -> list[str]:
+    return [w.text for w in split_words(normalise(text).text)]
+
+
+def test_kubectl_kind_slash_name_is_split() -> None:
+    assert _words("restart `deploy/app` in prod") == [
+        "restart", "deploy", "/", "app", "in", "prod"
+    ]
+    assert _words("logs of pod/checkout-api-7d9f8b6c5-x2kqp") == [
+        "logs", "of", "pod", "/", "checkout-api-7d9f8b6c5-x2kqp"
+    ]
+    assert _words("drain node/ip-10-0-1-23.ec2.internal") == [
+        "drain", "node", "/", "ip-10-0-1-23.ec2.internal"
+    ]
+
+
+def test_name_dot_namespace_is_split() -> None:
+    assert _words("what's wrong with app.prod?") == ["what's", "wrong", "with", "app", ".",
+                                                      "prod", "?"]
+    assert _words("api.shop.svc.cluster.local is down") == [
+        "api", ".", "shop", ".", "svc.cluster.local", "is", "down"
+    ]
+
+
+def test_hosts_images_files_and_versions_stay_whole() -> None:
+    for word in ("ip-10-0-1-23.ec2.internal", "ip-10-0-1-23.eu-west-1.compute.internal",
+                 "ghcr.io/acme/api:v2.3.1", "registry.example.com/team/api:1.2",
+                 "acme/cart:1.9.0", "nginx:1.25", "v1.2", "1.25.3", "example.com",
+                 "values.yaml", "gke-prod-pool-1-8f3a2b1c-x9zq"):
+        assert _words(f"use {word} now") == ["use", word, "now"], word
+
+
+def test_quotes_are_peeled_off_names() -> None:
+    assert _words("the deployment called 'api' in the \u201cshop\u201d namespace") == [
+        "the", "deployment", "called", "'", "api", "'", "in", "the", "\u201c", "shop",
+        "\u201d", "namespace",
+    ]
+    text = "restart deploy/app.prod"
+    assert [text[w.start : w.end] for w in split_words(text)] == [
+        "restart", "deploy", "/", "app", ".", "prod"
+    ]
+
+
+def test_flags_are_split_at_equals() -> None:
+    assert _words("--limits=memory=1Gi --image=nginx:1.27") == [
+        "--limits", "=", "memory", "=", "1Gi", "--image", "=", "nginx:1.27"
+    ]
+
+
+def test_at_sign_before_a_namespace_is_its_own_word() -> None:
+    assert _words("logs for checkout @prod") == ["logs", "for", "checkout", "@", "prod"]
+    assert _words("restart checkout (prod)") == ["restart", "checkout", "(", "prod", ")"]

@@ -1,0 +1,210 @@
+"""The independent incident-message sets are well formed, cover what they claim to, and stay
+out of training: set A (bench/data/incident_messages.yaml) and set B
+(bench/data/incident_messages_b.yaml, written later, blind to the model's errors on set A:
+the final untouched measurement).
+
+`bench/nlu_incident.py` scores a model on them (`--set PATH`); these tests only check the data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from chatops.model import META_INTENTS, OUT_OF_SCOPE, SlotSpan
+from chatops.runbook.catalogue import Catalogue
+from chatops.runbook.markup import parse_markup
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "bench" / "data" / "incident_messages.yaml"
+DATA_B = ROOT / "bench" / "data" / "incident_messages_b.yaml"
+
+
+@dataclass(frozen=True)
+class Minimums:
+    """What one set must contain."""
+
+    messages: int
+    per_runbook: int
+    creation: int
+    out_of_scope: int
+    long: int  # messages of more than 40 words
+    very_long: int  # messages of about 100 words
+    namespace_scans: int  # diagnose with a namespace and nothing else
+    pod_diagnoses: int  # diagnose with a pod
+    per_category: dict[str, int] = field(default_factory=dict)
+    styles: int = 3  # messages per style marker
+
+
+MINIMUMS = {
+    "A": Minimums(
+        messages=200, per_runbook=6, creation=40, out_of_scope=0, long=40, very_long=12,
+        namespace_scans=8, pod_diagnoses=0,
+        per_category={
+            "fix": 8, "namespace_health": 8, "hygiene": 8, "images": 6, "quoted": 8,
+            "typo": 6, "question": 10, "meta": 15, "general_k8s": 10, "chitchat": 10,
+            "unsupported": 8,
+        },
+    ),
+    "B": Minimums(
+        messages=180, per_runbook=5, creation=25, out_of_scope=40, long=30, very_long=0,
+        namespace_scans=5, pod_diagnoses=2,
+        per_category={
+            "fix": 6, "namespace_health": 5, "hygiene": 8, "images": 4, "quoted": 6,
+            "typo": 6, "question": 10, "meta": 10, "general_k8s": 6, "chitchat": 5,
+            "unsupported": 5, "kubectl": 10,
+        },
+    ),
+}
+SETS = {"A": DATA, "B": DATA_B}
+VERY_LONG_WORDS = range(80, 121)
+# Mentions, emoji shortcodes, backticks, quotes, kubectl-style flags and names in
+# parentheses must appear somewhere in each set.
+STYLE_MARKERS = {"mention": "<@U", "emoji": re.compile(r"(?<!\S):[a-z0-9_+-]+:(?!\S)"),
+                 "backtick": "`", "single quote": "'", "double quote": '"',
+                 "kubectl flag": " -n ", "kubectl kind/name": re.compile(r"\b(deploy|po)/"),
+                 "parentheses": re.compile(r"\(\[[^\]]+\]\(namespace\)\)")}
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _load(path: Path) -> list[dict[str, Any]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict) and isinstance(data.get("messages"), list), path
+    return list(data["messages"])
+
+
+@pytest.fixture(scope="module", params=sorted(SETS))
+def which(request: pytest.FixtureRequest) -> str:
+    """The set under test: `A` or `B`."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def entries(which: str) -> list[dict[str, Any]]:
+    return _load(SETS[which])
+
+
+@pytest.fixture(scope="module")
+def parsed(entries: list[dict[str, Any]]) -> list[tuple[str, tuple[SlotSpan, ...]]]:
+    return [parse_markup(str(e["text"])) for e in entries]
+
+
+def test_every_entry_parses(entries: list[dict[str, Any]],
+                            parsed: list[tuple[str, tuple[SlotSpan, ...]]]) -> None:
+    seen: set[str] = set()
+    for entry, (text, spans) in zip(entries, parsed, strict=True):
+        assert set(entry) == {"text", "intent", "category"}, entry
+        assert all(isinstance(entry[k], str) and entry[k] for k in entry), entry
+        assert "](" not in text, f"malformed markup left in {entry['text']!r}"
+        names = [s.slot for s in spans]
+        assert len(names) == len(set(names)), f"a slot is marked twice: {entry['text']!r}"
+        if entry["intent"] == OUT_OF_SCOPE:
+            assert not spans, f"out-of-scope message with slots: {entry['text']!r}"
+        for span in spans:
+            assert text[span.start:span.end] == span.text
+            # The span is the bare value: no quotes, backticks or spaces around it.
+            assert span.text == span.text.strip(" '\"`()"), (span, entry["text"])
+        key = _key(text)
+        assert key not in seen, f"duplicate message {text!r}"
+        seen.add(key)
+
+
+def test_intents_and_slots_exist_in_the_catalogue(
+    entries: list[dict[str, Any]], parsed: list[tuple[str, tuple[SlotSpan, ...]]],
+    catalogue: Catalogue,
+) -> None:
+    known = set(catalogue.runbooks) | set(META_INTENTS) | {OUT_OF_SCOPE}
+    unknown_intents = sorted({e["intent"] for e in entries} - known)
+    assert not unknown_intents, f"intents the catalogue lacks: {unknown_intents}"
+    for entry, (_, spans) in zip(entries, parsed, strict=True):
+        intent = entry["intent"]
+        declared = set(catalogue.runbooks[intent].slots) if intent in catalogue else set()
+        for span in spans:
+            assert span.slot in declared, (
+                f"{intent} has no slot {span.slot!r}: {entry['text']!r}")
+
+
+def test_size_and_coverage(which: str, entries: list[dict[str, Any]],
+                           parsed: list[tuple[str, tuple[SlotSpan, ...]]],
+                           catalogue: Catalogue) -> None:
+    least = MINIMUMS[which]
+    assert len(entries) >= least.messages
+    intents = Counter(e["intent"] for e in entries)
+    categories = Counter(e["category"] for e in entries)
+    thin = {name: intents[name] for name in [*catalogue.runbooks, "pod_hygiene"]
+            if intents[name] < least.per_runbook}
+    assert not thin, f"runbooks with fewer than {least.per_runbook} messages: {thin}"
+    assert all(intents[m] for m in META_INTENTS), intents
+    assert intents[OUT_OF_SCOPE] >= least.out_of_scope
+    assert categories["creation"] >= least.creation
+    assert all(e["intent"] == OUT_OF_SCOPE for e in entries if e["category"] == "creation")
+    short = {c: categories[c] for c, n in least.per_category.items() if categories[c] < n}
+    assert not short, f"categories below their minimum: {short}"
+    words = [len(text.split()) for text, _ in parsed]
+    assert sum(w > 40 for w in words) >= least.long
+    assert sum(w in VERY_LONG_WORDS for w in words) >= least.very_long
+    diagnoses = [sorted(s.slot for s in spans)
+                 for e, (_, spans) in zip(entries, parsed, strict=True)
+                 if e["intent"] == "diagnose"]
+    # Whole-namespace health scans: diagnose with a namespace and nothing else.
+    assert sum(slots == ["namespace"] for slots in diagnoses) >= least.namespace_scans
+    assert sum("pod" in slots for slots in diagnoses) >= least.pod_diagnoses
+    texts = [str(e["text"]) for e in entries]
+    for style, marker in STYLE_MARKERS.items():
+        found = [t for t in texts if (marker.search(t) if isinstance(marker, re.Pattern)
+                                      else marker in t)]
+        count = len(found)
+        assert count >= least.styles, f"too few messages with {style}"
+
+
+def test_set_b_is_new() -> None:
+    """Set B shares no message with set A, and few of its slot values (names): it was
+    written afresh, for a different made-up company."""
+    a, b = _load(DATA), _load(DATA_B)
+    texts_a = {_key(parse_markup(str(e["text"]))[0]) for e in a}
+    # Counts only: a failure must not print set A's messages into set B's author's view.
+    shared = sum(_key(parse_markup(str(e["text"]))[0]) in texts_a for e in b)
+    assert shared == 0, f"set B repeats {shared} messages of set A"
+    names = {"namespace", "deployment", "pod", "node", "cronjob", "image"}
+
+    def values(rows: list[dict[str, Any]]) -> set[str]:
+        return {s.text.lower() for e in rows for s in parse_markup(str(e["text"]))[1]
+                if s.slot in names}
+
+    ours = values(b)
+    common = ours & values(a)
+    assert len(common) <= len(ours) // 10, (
+        f"set B reuses {len(common)} of its {len(ours)} names from set A")
+
+
+def test_no_training_code_reads_the_set() -> None:
+    needles = ("bench/data", "incident_messages", *(p.name for p in SETS.values()),
+               *(p.stem for p in SETS.values()))
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("finetune", "intents")
+        for path in sorted((ROOT / folder).rglob("*"))
+        if path.is_file() and path.suffix in {".py", ".yaml", ".yml", ".json", ".txt", ".toml"}
+        and any(n in path.read_text(encoding="utf-8", errors="replace") for n in needles)
+    ]
+    assert not offenders, f"training/runtime code mentions an evaluation set: {offenders}"
+
+
+def test_no_message_is_a_training_text(parsed: list[tuple[str, tuple[SlotSpan, ...]]],
+                                       catalogue: Catalogue) -> None:
+    from finetune.data import dataset_from_catalogue
+
+    dataset = dataset_from_catalogue(catalogue)
+    training = {_key(s.text) for s in [*dataset.train, *dataset.dev]}
+    assert training, "the generated training data is empty"
+    overlap = sorted(text for text, _ in parsed if _key(text) in training)
+    assert not overlap, f"messages that are also generated training texts: {overlap}"
