@@ -133,14 +133,17 @@ def bad_rollout(subject: Subject, problem_pods: Sequence[str]) -> int | None:
     return cv.revision(previous)
 
 
-def problem_findings(subject: Subject, problems: Sequence[Problem]) -> list[Finding]:
-    """One finding per problem: pulls, then OOM kills, then crashes, by container."""
+def problem_findings(subject: Subject, problems: Sequence[Problem], *,
+                     logs_below: bool = True) -> list[Finding]:
+    """One finding per problem: pulls, then OOM kills, then crashes, by container.
+    `logs_below`: whether the answer shows the failing containers' last log lines."""
     order = {"pull": 0, "oom": 1, "crash": 2}
-    return [explain(prob, subject, bad_rollout(subject, prob.pods))
+    return [explain(prob, subject, bad_rollout(subject, prob.pods), logs_below=logs_below)
             for prob in sorted(problems, key=lambda p: (order[p.kind], p.container))]
 
 
-def explain(prob: Problem, subject: Subject, rollback_to: int | None) -> Finding:
+def explain(prob: Problem, subject: Subject, rollback_to: int | None, *,
+            logs_below: bool = True) -> Finding:
     ns, dep = subject.namespace, subject.deployment_name
     base = {"namespace": ns, "deployment": dep} if dep else {}
     tail = (f" It started with revision {cv.revision(subject.replicasets[0])}; revision "
@@ -177,7 +180,9 @@ def explain(prob: Problem, subject: Subject, rollback_to: int | None) -> Finding
                        outside_catalogue=True)
     code = f" with exit code {prob.exit_code}" if prob.exit_code is not None else ""
     text = (f"container {prob.container} is crash-looping in {where}: it exited{code} and "
-            f"restarted {plural(prob.restarts, 'time')}. The last log lines below show why."
+            f"restarted {plural(prob.restarts, 'time')}. "
+            + ("The last log lines below show why." if logs_below else
+               "Its last log lines (diagnose the deployment, or pod_logs) show why.")
             + tail)
     if rollback is not None:
         runbook, slots = rollback

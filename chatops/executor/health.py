@@ -131,7 +131,7 @@ def _scheduling(pods: Sequence[Obj], events: Sequence[Obj]) -> list[Finding]:
 def _pod_findings(subject: dg.Subject, events: Sequence[Obj], now: datetime) -> list[Finding]:
     """What `diagnose` finds in one workload's pods."""
     problems = dg.find_problems(subject.pods, now)
-    findings = dg.problem_findings(subject, problems)
+    findings = dg.problem_findings(subject, problems, logs_below=False)
     findings += _scheduling(subject.pods, events)
     findings += dg.probe_findings(subject, events, now, problems)
     return findings

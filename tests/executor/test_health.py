@@ -77,6 +77,8 @@ def test_namespace_scan_puts_the_unhealthy_first(ex: KubeExecutor, k8s_admin: An
                                           what="the scan to see every failure")
     by_subject = {f.subject: f for f in findings}
     crash = next(f for f in findings if "crash-looping" in f.explanation)
+    # A namespace scan shows no log lines, so it must not say they are below.
+    assert "below" not in crash.explanation and "pod_logs" in crash.explanation
     assert crash.runbook == "restart_deployment"
     assert crash.slots == {"namespace": namespace, "deployment": "crash"}
     stuck = by_subject["pod stuck"]
