@@ -5,6 +5,9 @@ mistake that matters, a creation request read as a change to something that exis
 out a second copy of search as search-next" read as `set_image search`). A message that
 asks to create, install or provision is never answered with a mutating runbook, whatever
 the model's confidence; it gets an honest "I can't create that" and what the bot can do.
+The same holds for a write request whose target is named as a kind no runbook changes
+(`other_kind`), and a general question that names no target is not a request at all
+(`general_question`).
 """
 
 from __future__ import annotations

@@ -4,14 +4,14 @@ tests that need exact status codes) and sandbox helpers for the `k8s` tests."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from kubernetes import client
+
+from tests.local_http import QuietHandler, serving
 
 Reply = tuple[int, dict[str, Any]]
 
@@ -45,34 +45,20 @@ def scripted() -> Iterator[ScriptedServer]:
     """A local HTTP server standing in for the API server at the HTTP boundary."""
     state = ScriptedServer(url="")
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def _answer(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             state.seen.append(Seen(self.command, self.path, list(self.headers.items()),
                                    json.loads(raw) if raw else None))
             status, body = state.route(self.command, self.path)
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_body(status, json.dumps(body).encode())
 
         do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _answer
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as url:
+        state.url = url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")

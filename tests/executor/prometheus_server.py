@@ -5,13 +5,13 @@ answers an error status or garbage on demand. Prometheus is faked at the HTTP bo
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.local_http import QuietHandler, serving
 
 MEMORY = "container_memory_working_set_bytes"
 CPU = "container_cpu_usage_seconds_total"
@@ -47,28 +47,15 @@ def prometheus_server() -> Iterator[PrometheusServer]:
     """Serve a `PrometheusServer` on a free local port while the block runs."""
     state = PrometheusServer()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             if parts.path != "/api/v1/query":
                 status, data = 404, b"not found"
             else:
                 status, data = state.answer(parse_qs(parts.query).get("query", [""])[0])
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_body(status, data)
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as url:
+        state.url = url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlparse
 
@@ -20,6 +19,7 @@ from chatops.executor.client import Kube, RetryPolicy
 from chatops.executor.watch import KubeWatcher
 from chatops.metrics import METRICS
 from chatops.ports import WatchEvent
+from tests.local_http import QuietHandler, serving
 from tests.slack.conftest import eventually
 
 NOW = "500"
@@ -30,7 +30,7 @@ def pod(name: str, rv: str) -> dict[str, Any]:
             "metadata": {"name": name, "namespace": "dev", "resourceVersion": rv}}
 
 
-class FakeAPI(BaseHTTPRequestHandler):
+class FakeAPI(QuietHandler):
     """Lists at `NOW`; a watch from an older version is gone, one from `NOW` gets a pod."""
 
     gone_as_status = False
@@ -64,23 +64,10 @@ class FakeAPI(BaseHTTPRequestHandler):
         self._stream([{"type": "ADDED", "object": pod("api-2", "501")}])
 
     def _json(self, code: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_body(code, json.dumps(body).encode())
 
     def _stream(self, events: list[dict[str, Any]]) -> None:
-        data = b"".join(json.dumps(e).encode() + b"\n" for e in events)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+        self.send_body(200, b"".join(json.dumps(e).encode() + b"\n" for e in events))
 
 
 @pytest.fixture
@@ -89,14 +76,12 @@ def api() -> Iterator[Any]:
 
     FakeAPI.requests = []
     FakeAPI.refuse_lists = False
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeAPI)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    config = client.Configuration()
-    config.host = f"http://127.0.0.1:{server.server_address[1]}"
-    api_client = client.ApiClient(config)
-    yield api_client
-    api_client.close()  # type: ignore[no-untyped-call]
-    server.shutdown()
+    with serving(FakeAPI) as url:
+        config = client.Configuration()
+        config.host = url
+        api_client = client.ApiClient(config)
+        yield api_client
+        api_client.close()  # type: ignore[no-untyped-call]
 
 
 def relists() -> float:
