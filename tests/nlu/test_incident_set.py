@@ -1,7 +1,8 @@
 """The independent incident-message sets are well formed, cover what they claim to, and stay
-out of training: set A (bench/data/incident_messages.yaml) and set B
+out of training: set A (bench/data/incident_messages.yaml), set B
 (bench/data/incident_messages_b.yaml, written later, blind to the model's errors on set A:
-the final untouched measurement).
+the final untouched measurement) and set C (bench/data/incident_messages_c.yaml, written
+blind after set B, for another made-up company: a second untouched measurement).
 
 `bench/nlu_incident.py` scores a model on them (`--set PATH`); these tests only check the data.
 """
@@ -24,6 +25,7 @@ from chatops.runbook.markup import parse_markup
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "bench" / "data" / "incident_messages.yaml"
 DATA_B = ROOT / "bench" / "data" / "incident_messages_b.yaml"
+DATA_C = ROOT / "bench" / "data" / "incident_messages_c.yaml"
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,17 @@ MINIMUMS = {
             "unsupported": 5, "kubectl": 10,
         },
     ),
+    "C": Minimums(
+        messages=250, per_runbook=6, creation=30, out_of_scope=60, long=35, very_long=12,
+        namespace_scans=10, pod_diagnoses=2,
+        per_category={
+            "fix": 8, "namespace_health": 10, "hygiene": 8, "images": 5, "quoted": 8,
+            "typo": 8, "question": 15, "meta": 12, "general_k8s": 8, "chitchat": 6,
+            "unsupported": 10, "kubectl": 15, "emoji": 4, "mention": 3, "long": 20,
+        },
+    ),
 }
-SETS = {"A": DATA, "B": DATA_B}
+SETS = {"A": DATA, "B": DATA_B, "C": DATA_C}
 VERY_LONG_WORDS = range(80, 121)
 # Mentions, emoji shortcodes, backticks, quotes, kubectl-style flags and names in
 # parentheses must appear somewhere in each set.
@@ -84,7 +95,7 @@ def _load(path: Path) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module", params=sorted(SETS))
 def which(request: pytest.FixtureRequest) -> str:
-    """The set under test: `A` or `B`."""
+    """The set under test: `A`, `B` or `C`."""
     return str(request.param)
 
 
@@ -166,24 +177,32 @@ def test_size_and_coverage(which: str, entries: list[dict[str, Any]],
         assert count >= least.styles, f"too few messages with {style}"
 
 
-def test_set_b_is_new() -> None:
-    """Set B shares no message with set A, and few of its slot values (names): it was
-    written afresh, for a different made-up company."""
-    a, b = _load(DATA), _load(DATA_B)
-    texts_a = {_key(parse_markup(str(e["text"]))[0]) for e in a}
-    # Counts only: a failure must not print set A's messages into set B's author's view.
-    shared = sum(_key(parse_markup(str(e["text"]))[0]) in texts_a for e in b)
-    assert shared == 0, f"set B repeats {shared} messages of set A"
+# Each later set against the sets written before it.
+EARLIER = {"B": ("A",), "C": ("A", "B")}
+
+
+@pytest.mark.parametrize("later", sorted(EARLIER))
+def test_later_sets_are_new(later: str) -> None:
+    """Set B shares no message with set A, and few of its slot values (names); set C shares
+    none with sets A and B, and few names with them: each was written afresh, for a
+    different made-up company."""
+    ours_rows = _load(SETS[later])
+    earlier_rows = [e for name in EARLIER[later] for e in _load(SETS[name])]
+    texts_before = {_key(parse_markup(str(e["text"]))[0]) for e in earlier_rows}
+    # Counts only: a failure must not print an earlier set's messages into a later set's
+    # author's view.
+    shared = sum(_key(parse_markup(str(e["text"]))[0]) in texts_before for e in ours_rows)
+    assert shared == 0, f"set {later} repeats {shared} messages of {EARLIER[later]}"
     names = {"namespace", "deployment", "pod", "node", "cronjob", "image"}
 
     def values(rows: list[dict[str, Any]]) -> set[str]:
         return {s.text.lower() for e in rows for s in parse_markup(str(e["text"]))[1]
                 if s.slot in names}
 
-    ours = values(b)
-    common = ours & values(a)
+    ours = values(ours_rows)
+    common = ours & values(earlier_rows)
     assert len(common) <= len(ours) // 10, (
-        f"set B reuses {len(common)} of its {len(ours)} names from set A")
+        f"set {later} reuses {len(common)} of its {len(ours)} names from {EARLIER[later]}")
 
 
 def test_no_training_code_reads_the_set() -> None:
