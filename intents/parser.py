@@ -20,7 +20,7 @@ import json
 import logging
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk, SlotSpan
 from intents.encoding import DEFAULT_MAX_LENGTH, encode_words, load_tokenizer, pad_batch
+from intents.slots import SlotLabels, bio_runs, choose_slots
 from intents.text import Normalised, Word, normalise, split_words
 
 if TYPE_CHECKING:
@@ -60,11 +61,24 @@ class ModelNotFound(FileNotFoundError):
     """The model directory lacks a file the parser needs."""
 
 
+class SlotDeclaration(Protocol):
+    """The part of a runbook's slot declaration the parser needs."""
+
+    @property
+    def required(self) -> bool: ...
+
+    @property
+    def type(self) -> str: ...
+
+
 class RunbookRisk(Protocol):
-    """The part of a runbook the parser needs: its risk level."""
+    """The part of a runbook the parser needs: its risk level and its slots."""
 
     @property
     def risk(self) -> Risk: ...
+
+    @property
+    def slots(self) -> Mapping[str, SlotDeclaration]: ...
 
 
 class RiskCatalogue(Protocol):
@@ -84,6 +98,17 @@ class _Loaded:
     read_threshold: float
     trained_risks: Mapping[str, str]
     """meta.json's risks: used only when no catalogue was given."""
+    trained_slots: Mapping[str, tuple[str, ...]]
+    """meta.json's slots per runbook: used only when no catalogue was given."""
+
+
+@dataclass(frozen=True)
+class _Declared:
+    """What a runbook declares about its slots, as slot decoding uses it."""
+
+    slots: frozenset[str] | None
+    required: frozenset[str] = frozenset()
+    types: Mapping[str, str] = field(default_factory=dict)
 
 
 def _softmax(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
@@ -93,35 +118,26 @@ def _softmax(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
     return result
 
 
+def slot_probabilities(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    """Row-wise softmax of the slot logits (sub-words x labels)."""
+    shifted = logits.astype(np.float64) - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    result: npt.NDArray[np.float64] = exp / exp.sum(axis=-1, keepdims=True)
+    return result
+
+
 def decode_spans(
     tags: Sequence[str], words: Sequence[Word], norm: Normalised, original: str
 ) -> tuple[SlotSpan, ...]:
-    """Turn per-word BIO tags into slot spans over the *original* text.
+    """Turn per-word BIO tags into slot spans over the *original* text, every span kept
+    (the serving path chooses among them with `intents.slots.choose_slots`).
 
     Lenient like conlleval: an `I-x` that does not continue an `x` span starts one.
     """
-    spans: list[SlotSpan] = []
-    current: tuple[str, int, int] | None = None  # slot, first word, last word
-
-    def close() -> None:
-        if current is None:
-            return
-        slot, first, last = current
+    spans = []
+    for slot, first, last in bio_runs(tags):
         start, end = norm.original_span(words[first].start, words[last].end)
         spans.append(SlotSpan(slot, start, end, original[start:end]))
-
-    for i, tag in enumerate(tags):
-        if tag == "O" or "-" not in tag:
-            close()
-            current = None
-            continue
-        prefix, slot = tag.split("-", 1)
-        if prefix == "I" and current is not None and current[0] == slot:
-            current = (slot, current[1], i)
-            continue
-        close()
-        current = (slot, i, i)
-    close()
     return tuple(spans)
 
 
@@ -212,6 +228,21 @@ class ModelParser:
             risk = model.trained_risks.get(intent)
         return model.read_threshold if risk == Risk.READ else model.threshold
 
+    def _slots_of(self, intent: str) -> _Declared:
+        """The slots runbook `intent` declares (None for meta intents, out-of-scope and
+        runbooks nobody knows: any slot may be read), those it requires, and their types
+        (the last two known only from a catalogue)."""
+        if self.catalogue is not None:
+            runbook = self.catalogue.runbooks.get(intent)
+            if runbook is None:
+                return _Declared(None)
+            slots = runbook.slots
+            return _Declared(frozenset(slots),
+                             frozenset(n for n, spec in slots.items() if spec.required),
+                             {n: spec.type for n, spec in slots.items()})
+        trained = self._model().trained_slots.get(intent)
+        return _Declared(None if trained is None else frozenset(trained))
+
     def _read_json(self, name: str) -> dict[str, Any]:
         path = self.model_dir / name
         try:
@@ -263,6 +294,9 @@ class ModelParser:
             threshold=threshold,
             read_threshold=min(read_threshold, threshold),
             trained_risks=dict(meta.get("risks", {})),
+            trained_slots={
+                name: tuple(slots) for name, slots in dict(meta.get("catalogue", {})).items()
+            },
         )
 
     def _check_catalogue(self, intents: Sequence[str]) -> None:
@@ -300,17 +334,20 @@ class ModelParser:
             best = int(np.argmax(scores))
         probs = all_probs[best]
         order = [int(i) for i in np.argsort(-probs)]
-        best_slots = slot_logits[best].argmax(-1)
-        first, last = groups[best]
-        tags = ["O"] * len(words)
-        tags[first:last] = [
-            model.slots[int(best_slots[pos])] if pos >= 0 else "O"
-            for pos in encoded[best].first_token
-        ]
-        spans = decode_spans(tags, words, norm, text)
-        slots: dict[str, str] = {}
-        for span in spans:
-            slots.setdefault(span.slot, span.text)
+        first = groups[best][0]
+        word_probs = np.zeros((len(words), len(model.slots)))
+        word_probs[:, 0] = 1.0  # words outside the chosen sentence, or truncated: `O`
+        sub_word_probs = slot_probabilities(slot_logits[best])
+        for offset, pos in enumerate(encoded[best].first_token):
+            if pos >= 0:
+                word_probs[first + offset] = sub_word_probs[pos]
+        # Slots follow the runbook the message is most likely about, whether it is
+        # answered or, under its bar, offered.
+        about = self._slots_of(model.intents[order[0]])
+        spans = choose_slots(word_probs, SlotLabels(model.slots), words, norm, text,
+                             declared=about.slots, required=about.required,
+                             types=about.types)
+        slots = {span.slot: span.text for span in spans}
         top = model.intents[order[0]]
         top_p = float(probs[order[0]])
         bar = self.threshold_for(top)

@@ -64,15 +64,10 @@ IN_SCOPE: list[tuple[str, str, dict[str, str]] | object] = [
     ("what's wrong with checkout in prod", "diagnose",
      {"deployment": "checkout", "namespace": "prod"}),
     # Incident-channel writing: questions, quoted names, kubectl and DNS forms, context.
-    pytest.param(
-        "could you fix whatever is wrong with the deployment called 'api' in the 'shop' "
-        "namespace", "diagnose", {"deployment": "api", "namespace": "shop"},
-        # Retrains trade single messages: the model before the last one had this right and
-        # the next one's miss; the sets in BENCHMARKS.md ("NLU: incident-style messages")
-        # are the measure, not one message.
-        marks=pytest.mark.xfail(reason="the shipped model tags 'api' as the namespace",
-                                strict=False),
-    ),
+    # The model tags both names as namespaces here ('shop' surer); each slot taking one
+    # span (intents/slots.py) gives 'api' the free deployment slot.
+    ("could you fix whatever is wrong with the deployment called 'api' in the 'shop' "
+     "namespace", "diagnose", {"deployment": "api", "namespace": "shop"}),
     ("is something off with my service in the billing namespace?", "diagnose",
      {"namespace": "billing"}),
     ("how healthy is everything in payments?", "diagnose", {"namespace": "payments"}),

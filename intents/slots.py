@@ -1,0 +1,268 @@
+"""From per-word slot-label probabilities to the one value of each slot the bot acts on.
+
+The model tags every word independently (BIO over whitespace words, no CRF), so a long
+message often comes back with two spans for one slot (a context sentence's service next to
+the one the request names), or with a name tagged as the wrong kind of slot (`pricing` as a
+deployment where the runbook also wants a namespace and has none). Taking each slot's first
+span, as plain BIO decoding does, picks the context name whenever it comes first.
+
+The decoding here keeps the model's span boundaries and its scores, and adds what the
+runbook says about its slots:
+
+1. Labels of slots the answered runbook does not declare are taken out before the argmax
+   (a word the model half-read as a cronjob in a deployment request is not a cronjob).
+2. Each slot gets one value: spans are taken most confident first, and each takes the
+   best-scoring slot that is still free, so the second name tagged `deployment` becomes
+   the namespace when that fits it, and is dropped when nothing fits (score below
+   `MIN_SPAN_SCORE`).
+3. Sibling slots (`cpu_request` / `cpu_limit` / `memory_request` / `memory_limit`,
+   `min_replicas` / `max_replicas`) are told apart by the words just before the value
+   ("a memory request of 256Mi and a limit of 512Mi", "hpa min ... should be 6") and by
+   the value's unit (`Mi` is memory, `500m` CPU), where the model, reading each word on
+   its own, often swaps them. Where a value has no cue of its own, request/limit and
+   CPU/memory carry over from the values before it ("requests: cpu=1 memory=2Gi",
+   "a cpu request of 1 and a limit of 2"), minimum/maximum do not ("between 4 and 20"
+   names one of each); else the model's reading stands. A value a cue names gets
+   `CUE_BONUS`, so it wins over an uncued one for the same slot.
+4. A required slot still empty takes the single word the model scored highest for it, if
+   that score reaches `MIN_FILL_SCORE` (a pod name the model left as `O` at 0.6 but
+   scored 0.3 for `pod`): otherwise the bot asks for it, as before.
+
+Measured in BENCHMARKS.md ("NLU: slot decoding"): on the development sets the slots are
+right more often, most on long messages; nothing here is trained, so a retrain is not
+needed to change it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from chatops.model import SlotSpan
+from intents.text import Normalised, Word
+
+MIN_SPAN_SCORE = 0.15
+"""A span whose best free slot scores below this is left out (a context name the model
+half-tagged, whose own slot was taken by a surer span)."""
+
+MIN_FILL_SCORE = 0.2
+"""A required slot nothing was tagged for takes a word only at this score or above."""
+
+CUE_BONUS = 0.5
+"""Added to a sibling slot's score when the words before the value name it."""
+
+CUE_WINDOW = 8
+"""How many words before a value are read for cues (up to the previous sibling value)."""
+
+# Each dimension that tells sibling slots apart: the token in the slot's name, and the
+# words that name it in a message.
+_DIMENSIONS: tuple[dict[str, frozenset[str]], ...] = (
+    {
+        "request": frozenset({"request", "requests", "requested", "reservation", "reserve",
+                              "reserved", "guaranteed"}),
+        "limit": frozenset({"limit", "limits", "cap", "capped", "ceiling"}),
+    },
+    {
+        "cpu": frozenset({"cpu", "cpus", "core", "cores", "millicores", "vcpu", "vcpus"}),
+        "memory": frozenset({"memory", "mem", "ram"}),
+    },
+    {
+        "min": frozenset({"min", "minimum", "floor", "least", "below", "lower", "low",
+                          "minimal", "fewer"}),
+        "max": frozenset({"max", "maximum", "most", "ceiling", "cap", "upper", "above",
+                          "highest", "more"}),
+    },
+)
+_CARRIED = frozenset({0, 1})
+"""Dimensions a later value without cues takes from the values before it."""
+_MEMORY_UNIT = re.compile(r"^[0-9.]+\s*(?:[KMGTPE]i?|[kKMGT]B|[KMGT]iB|bytes?)$")
+_CPU_UNIT = re.compile(r"^(?:[0-9]+m|[0-9]*\.[0-9]+|[0-9.]+\s*(?:cores?|cpus?|vcpus?))$")
+
+
+@dataclass(frozen=True)
+class SlotLabels:
+    """The model's slot label vocabulary (`O`, `B-x`, `I-x`), indexed for decoding."""
+
+    labels: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.labels or self.labels[0] != "O":
+            raise ValueError("slot labels must start with 'O'")
+
+    @property
+    def slots(self) -> tuple[str, ...]:
+        """Every slot name, in label order."""
+        return tuple(dict.fromkeys(
+            label.split("-", 1)[1] for label in self.labels if "-" in label
+        ))
+
+    def index(self, label: str) -> int | None:
+        """The column of `label`, or None when the model has no such label."""
+        try:
+            return self.labels.index(label)
+        except ValueError:
+            return None
+
+
+def bio_runs(tags: Sequence[str]) -> list[tuple[str, int, int]]:
+    """BIO tags -> (slot, first word, last word) runs; lenient like conlleval."""
+    runs: list[tuple[str, int, int]] = []
+    current: tuple[str, int, int] | None = None
+    for i, tag in enumerate(tags):
+        if tag == "O" or "-" not in tag:
+            if current is not None:
+                runs.append(current)
+            current = None
+            continue
+        prefix, slot = tag.split("-", 1)
+        if prefix == "I" and current is not None and current[0] == slot:
+            current = (slot, current[1], i)
+            continue
+        if current is not None:
+            runs.append(current)
+        current = (slot, i, i)
+    if current is not None:
+        runs.append(current)
+    return runs
+
+
+def _dimension_values(slot: str) -> dict[int, str]:
+    """The slot's value on each dimension its name has a token for: `cpu_limit` ->
+    {0: "limit", 1: "cpu"}."""
+    tokens = set(slot.lower().split("_"))
+    return {d: token for d, names in enumerate(_DIMENSIONS) for token in names
+            if token in tokens}
+
+
+def sibling_groups(types: Mapping[str, str]) -> list[frozenset[str]]:
+    """Declared slots the cues tell apart: those of one type (CPU and memory together)
+    whose names differ on a cue dimension, in groups of two or more."""
+    groups: dict[str, set[str]] = {}
+    for slot, slot_type in types.items():
+        if _dimension_values(slot):
+            key = "resource" if slot_type in {"cpu", "memory"} else slot_type
+            groups.setdefault(key, set()).add(slot)
+    return [frozenset(g) for g in groups.values() if len(g) > 1]
+
+
+def _cued(words: Sequence[Word], first: int, last: int, stop: int) -> dict[int, str]:
+    """The dimension values the words before `first` (back to `stop`) and the value's
+    own unit name, where exactly one value of a dimension is named."""
+    window = [w.text.lower() for w in words[max(stop, first - CUE_WINDOW):first]]
+    found: dict[int, str] = {}
+    for d, names in enumerate(_DIMENSIONS):
+        # The nearest cue wins: "the cpu request to 500m and its limit to 1".
+        for word in reversed(window):
+            hits = [token for token, cues in names.items() if word in cues]
+            if len(hits) == 1:
+                found[d] = hits[0]
+                break
+    value = " ".join(w.text for w in words[first:last + 1])
+    if _MEMORY_UNIT.match(value):
+        found[1] = "memory"
+    elif _CPU_UNIT.match(value):
+        found[1] = "cpu"
+    return found
+
+
+def _resolve_siblings(
+    candidates: list[tuple[float, int, int, dict[str, float]]],
+    words: Sequence[Word],
+    groups: Sequence[frozenset[str]],
+) -> None:
+    """Move each sibling value's score onto the sibling its cues name (in place)."""
+    previous: dict[frozenset[str], tuple[int, dict[int, str]]] = {}
+    for index, (_, first, last, scores) in enumerate(candidates):
+        best = max(scores, key=lambda slot: scores[slot])
+        group = next((g for g in groups if best in g), None)
+        if group is None:
+            continue
+        stop, carried = previous.get(group, (0, {}))
+        cued = {**carried, **_cued(words, first, last, stop)}
+        previous[group] = (last + 1, {d: v for d, v in cued.items() if d in _CARRIED})
+        if not cued:
+            continue
+        want = {**_dimension_values(best), **cued}
+        target = next((slot for slot in sorted(group) if all(
+            want.get(d) == value for d, value in _dimension_values(slot).items())), None)
+        if target is None:
+            continue
+        new = dict(scores)
+        new[target] = max(scores[slot] for slot in group if slot in scores) + CUE_BONUS
+        if target != best:
+            new[best] = min(scores[best], scores.get(target, 0.0))
+        candidates[index] = (max(new.values()), first, last, new)
+
+
+def _slot_columns(vocab: SlotLabels, slot: str) -> list[int]:
+    return [i for i in (vocab.index(f"B-{slot}"), vocab.index(f"I-{slot}")) if i is not None]
+
+
+def choose_slots(
+    probs: npt.NDArray[np.float64],
+    vocab: SlotLabels,
+    words: Sequence[Word],
+    norm: Normalised,
+    original: str,
+    *,
+    declared: Collection[str] | None = None,
+    required: Collection[str] = (),
+    types: Mapping[str, str] | None = None,
+) -> tuple[SlotSpan, ...]:
+    """One span per slot, in text order, from `probs` (words x labels, rows sum to 1).
+
+    `declared` is the slots of the runbook the message is answered with (None: any slot
+    the model knows, for meta intents and out-of-scope answers); `required` the ones the
+    runbook cannot run without; `types` the declared slots' types (for the siblings).
+    """
+    if probs.shape != (len(words), len(vocab.labels)):
+        raise ValueError(f"probabilities of shape {probs.shape} for {len(words)} words "
+                         f"and {len(vocab.labels)} labels")
+    allowed = [s for s in vocab.slots if declared is None or s in declared]
+    mask = np.zeros(len(vocab.labels), dtype=bool)
+    mask[0] = True
+    for slot in allowed:
+        mask[_slot_columns(vocab, slot)] = True
+    q = np.where(mask, probs, 0.0)
+    tags = [vocab.labels[int(i)] for i in q.argmax(axis=-1)]
+
+    def score(slot: str, first: int, last: int) -> float:
+        return float(q[first : last + 1][:, _slot_columns(vocab, slot)].sum(axis=1).mean())
+
+    candidates = []
+    for _, first, last in bio_runs(tags):
+        scores = {slot: score(slot, first, last) for slot in allowed}
+        candidates.append((max(scores.values()), first, last, scores))
+    if types:
+        _resolve_siblings(candidates, words, sibling_groups(types))
+    # Surest span first; ties keep text order (sorted is stable).
+    candidates.sort(key=lambda c: -c[0])
+    chosen: dict[str, tuple[int, int]] = {}
+    for _, first, last, scores in candidates:
+        for slot, value in sorted(scores.items(), key=lambda kv: -kv[1]):
+            if value < MIN_SPAN_SCORE:
+                break
+            if slot not in chosen:
+                chosen[slot] = (first, last)
+                break
+    taken = {i for first, last in chosen.values() for i in range(first, last + 1)}
+    for slot in required:
+        begin = vocab.index(f"B-{slot}")
+        if slot in chosen or begin is None or slot not in allowed:
+            continue
+        free = [i for i in range(len(words)) if i not in taken]
+        if not free:
+            break
+        best = max(free, key=lambda i: float(q[i, begin]))
+        if q[best, begin] >= MIN_FILL_SCORE:
+            chosen[slot] = (best, best)
+            taken.add(best)
+    spans = []
+    for slot, (first, last) in chosen.items():
+        start, end = norm.original_span(words[first].start, words[last].end)
+        spans.append(SlotSpan(slot, start, end, original[start:end]))
+    return tuple(sorted(spans, key=lambda s: (s.start, s.slot)))

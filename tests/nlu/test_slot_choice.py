@@ -1,0 +1,183 @@
+"""Choosing one value per slot from the model's per-word label probabilities
+(`intents.slots.choose_slots`): pure logic, on hand-made probability rows."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from intents.slots import MIN_FILL_SCORE, MIN_SPAN_SCORE, SlotLabels, choose_slots
+from intents.text import normalise, split_words
+
+VOCAB = SlotLabels(("O", "B-deployment", "I-deployment", "B-namespace", "I-namespace",
+                    "B-cronjob", "I-cronjob", "B-pod", "I-pod"))
+
+
+def row(**weights: float) -> list[float]:
+    """One word's probabilities: the named labels (`B_namespace=0.7`), the rest to `O`."""
+    values = [0.0] * len(VOCAB.labels)
+    for name, value in weights.items():
+        index = VOCAB.index(name.replace("_", "-", 1))
+        assert index is not None, name
+        values[index] = value
+    values[0] = 1.0 - sum(values)
+    assert values[0] >= 0
+    return values
+
+
+def choose(text: str, rows: list[list[float]], **kwargs: object) -> dict[str, str]:
+    norm = normalise(text)
+    words = split_words(norm.text)
+    assert len(words) == len(rows), [w.text for w in words]
+    probs: npt.NDArray[np.float64] = np.asarray(rows, dtype=np.float64)
+    spans = choose_slots(probs, VOCAB, words, norm, text, **kwargs)  # type: ignore[arg-type]
+    assert [s.start for s in spans] == sorted(s.start for s in spans)
+    assert len({s.slot for s in spans}) == len(spans)
+    for span in spans:
+        assert text[span.start:span.end] == span.text
+    return {s.slot: s.text for s in spans}
+
+
+OUT = row()
+
+
+def test_the_surer_of_two_spans_keeps_the_slot_and_the_other_takes_the_free_one() -> None:
+    # 'api' was read as a namespace (0.6) but scores 0.3 as a deployment; 'shop' is surely
+    # the namespace.
+    text = "fix the deployment called 'api' in the 'shop' namespace"
+    rows = [OUT, OUT, OUT, OUT, OUT, row(B_namespace=0.6, B_deployment=0.3), OUT, OUT, OUT,
+            OUT,
+            row(B_namespace=0.99), OUT, OUT]
+    assert choose(text, rows, declared={"deployment", "namespace"}) == {
+        "deployment": "api", "namespace": "shop"}
+
+
+def test_a_context_name_that_fits_no_free_slot_is_dropped() -> None:
+    text = "invoices look wrong since the invoice-renderer release, show its history"
+    rows = [row(B_deployment=0.95), OUT, OUT, OUT, OUT, row(B_deployment=0.97), OUT, OUT, OUT, OUT, OUT]
+    # The surer name wins, wherever it stands; the other fits no other slot.
+    assert choose(text, rows, declared={"deployment", "namespace"}) == {
+        "deployment": "invoice-renderer"}
+    assert MIN_SPAN_SCORE > 0.0
+
+
+def test_plain_decoding_would_have_kept_the_first_span() -> None:
+    from intents.parser import decode_spans
+
+    text = "cart is slow; restart cartsvc please"
+    norm = normalise(text)
+    words = split_words(norm.text)
+    tags = ["B-deployment", "O", "O", "O", "O", "B-deployment", "O"]
+    assert decode_spans(tags, words, norm, text)[0].text == "cart"
+    rows = [row(B_deployment=0.55), OUT, OUT, OUT, OUT, row(B_deployment=0.98), OUT]
+    assert choose(text, rows, declared={"deployment", "namespace"}) == {"deployment": "cartsvc"}
+
+
+def test_labels_of_undeclared_slots_do_not_count() -> None:
+    # Half read as a cronjob, but the runbook has no cronjob slot: its deployment score
+    # (0.4) beats 'O' (0.2) once the cronjob labels are out.
+    text = "restart pricing-engine"
+    rows = [OUT, row(B_cronjob=0.4, B_deployment=0.4)]
+    assert choose(text, rows, declared={"deployment", "namespace"}) == {
+        "deployment": "pricing-engine"}
+    # Without a runbook (out of scope, meta intents) every slot the model knows counts.
+    assert choose(text, rows, declared=None) in (
+        {"cronjob": "pricing-engine"}, {"deployment": "pricing-engine"})
+
+
+def test_multi_word_spans_stay_whole() -> None:
+    text = "logs of checkout in shop prod"
+    rows = [OUT, OUT, row(B_deployment=0.9), OUT, row(B_namespace=0.8), row(I_namespace=0.7)]
+    assert choose(text, rows, declared={"deployment", "namespace"}) == {
+        "deployment": "checkout", "namespace": "shop prod"}
+
+
+def test_a_missing_required_slot_takes_the_best_word_only_above_the_bar() -> None:
+    text = "nuke the stuck pod web-7d9f-x2 (comms)"
+    above = [OUT, OUT, OUT, OUT, row(B_pod=MIN_FILL_SCORE + 0.05), OUT, row(B_namespace=0.9), OUT]
+    below = [OUT, OUT, OUT, OUT, row(B_pod=MIN_FILL_SCORE - 0.05), OUT, row(B_namespace=0.9), OUT]
+    declared = {"pod", "namespace"}
+    assert choose(text, above, declared=declared, required={"pod"}) == {
+        "pod": "web-7d9f-x2", "namespace": "comms"}
+    assert choose(text, below, declared=declared, required={"pod"}) == {"namespace": "comms"}
+    # Optional slots are never filled that way.
+    assert choose(text, above, declared=declared) == {"namespace": "comms"}
+
+
+def test_probabilities_must_match_the_words() -> None:
+    text = "restart web"
+    norm = normalise(text)
+    words = split_words(norm.text)
+    with pytest.raises(ValueError, match="shape"):
+        choose_slots(np.zeros((3, len(VOCAB.labels))), VOCAB, words, norm, text)
+    with pytest.raises(ValueError, match="'O'"):
+        SlotLabels(("B-x", "O"))
+
+
+RESOURCES = SlotLabels(("O", "B-deployment", "I-deployment", "B-cpu_request", "I-cpu_request",
+                        "B-cpu_limit", "I-cpu_limit", "B-memory_request", "I-memory_request",
+                        "B-memory_limit", "I-memory_limit", "B-min_replicas", "I-min_replicas",
+                        "B-max_replicas", "I-max_replicas"))
+TYPES = {"deployment": "deployment", "cpu_request": "cpu", "cpu_limit": "cpu",
+         "memory_request": "memory", "memory_limit": "memory", "min_replicas": "integer",
+         "max_replicas": "integer"}
+
+
+def choose_typed(text: str, tagged: dict[str, str]) -> dict[str, str]:
+    """The model's best label per word (`{"512Mi": "memory_request"}`, at 0.6), the rest
+    `O`; decoded with the resource and autoscaling slots declared."""
+    norm = normalise(text)
+    words = split_words(norm.text)
+    probs = np.zeros((len(words), len(RESOURCES.labels)))
+    probs[:, 0] = 1.0
+    for i, word in enumerate(words):
+        if word.text in tagged:
+            index = RESOURCES.index(f"B-{tagged[word.text]}")
+            assert index is not None
+            probs[i] = 0.0
+            probs[i, index] = 0.6
+            probs[i, 0] = 0.4
+    spans = choose_slots(probs, RESOURCES, words, norm, text, declared=set(TYPES),
+                         types=TYPES)
+    return {s.slot: s.text for s in spans}
+
+
+def test_request_and_limit_follow_the_words_before_each_value() -> None:
+    text = "give web a memory request of 256Mi and a limit of 512Mi"
+    # The model swapped them (each word read on its own).
+    got = choose_typed(text, {"web": "deployment", "256Mi": "memory_limit",
+                              "512Mi": "memory_request"})
+    assert got == {"deployment": "web", "memory_request": "256Mi", "memory_limit": "512Mi"}
+
+
+def test_the_unit_tells_cpu_from_memory_and_a_cue_carries_over() -> None:
+    text = "requests for web: cpu=1.5 memory=3Gi"
+    got = choose_typed(text, {"web": "deployment", "1.5": "memory_limit",
+                              "3Gi": "memory_limit"})
+    assert got == {"deployment": "web", "cpu_request": "1.5", "memory_request": "3Gi"}
+    # 500m is millicores, 500M megabytes.
+    assert choose_typed("set the limit of web to 500m", {"web": "deployment",
+                                                        "500m": "memory_limit"}) == {
+        "deployment": "web", "cpu_limit": "500m"}
+    assert choose_typed("set the limit of web to 500M", {"web": "deployment",
+                                                        "500M": "cpu_limit"}) == {
+        "deployment": "web", "memory_limit": "500M"}
+    assert choose_typed("a cpu request of 1 and a limit of 2 for web", {
+        "1": "cpu_request", "2": "memory_request", "web": "deployment"}) == {
+        "deployment": "web", "cpu_request": "1", "cpu_limit": "2"}
+
+
+def test_minimum_and_maximum_follow_their_cues_and_a_range_keeps_the_model() -> None:
+    assert choose_typed("hpa min for web should be 6", {"web": "deployment",
+                                                        "6": "max_replicas"}) == {
+        "deployment": "web", "min_replicas": "6"}
+    # No cue between the values: the second is not given the first one's dimension.
+    assert choose_typed("autoscale web between 4 and 20 pods", {
+        "web": "deployment", "4": "min_replicas", "20": "max_replicas"}) == {
+        "deployment": "web", "min_replicas": "4", "max_replicas": "20"}
+    # A cued value wins its slot over an uncued one the model was surer of.
+    text = "room for forty pods at peak, so set its minimum to 8 and its maximum to 40"
+    got = choose_typed(text, {"forty": "max_replicas", "8": "min_replicas",
+                              "40": "min_replicas"})
+    assert got == {"min_replicas": "8", "max_replicas": "40"}
