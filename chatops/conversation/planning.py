@@ -14,7 +14,11 @@ from chatops.audit.records import AskedBack, Cancelled, Planned, Proposed
 from chatops.conversation.base import Collaborators, Turn, Updates, thread_key
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.remedies import remedies
-from chatops.conversation.resolve import Question, resolve_names
+from chatops.conversation.resolve import (
+    Question,
+    namespace_named_as_workload,
+    resolve_names,
+)
 from chatops.conversation.running import Runner
 from chatops.conversation.thread import (
     OFFER,
@@ -70,7 +74,13 @@ class Planner:
             raise Refusal(may_not_request_text(runbook.risk, runbook.name), MAY_NOT_REQUEST_HINT)
         context = load_context(self.parts.store, thread)
         notes: list[str] = []
-        values = dict(slots)
+        values = {k: v for k, v in slots.items() if v}
+        # Before the channel's default namespace: a namespace named as a workload wins.
+        validate_slots(runbook, values)
+        values, read_as = namespace_named_as_workload(runbook, values, self.parts.executor,
+                                                      requester.identity)
+        if read_as is not None:
+            notes.append(read_as)
         default_ns = self.parts.policy.default_namespace(turn.message.channel)
         if "namespace" in runbook.slots and not values.get("namespace") and default_ns:
             values["namespace"] = default_ns

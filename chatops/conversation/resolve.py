@@ -17,9 +17,10 @@ from chatops.messages import (
     did_you_mean_text,
     name_not_found_text,
     name_taken_note,
+    read_as_namespace_note,
     which_name_text,
 )
-from chatops.model import Identity
+from chatops.model import Identity, Risk
 from chatops.ports import Executor, ResourceKind
 from chatops.runbook.schema import Runbook
 
@@ -92,3 +93,36 @@ def resolve_names(runbook: Runbook, slots: Mapping[str, str], executor: Executor
                 notes.append(name_taken_note(kind, value, found[0]))
                 resolved[spec.name] = found[0]
     return Resolution(resolved, tuple(notes))
+
+
+def namespace_named_as_workload(runbook: Runbook, slots: Mapping[str, str], executor: Executor,
+                                identity: Identity | None) -> tuple[dict[str, str], str | None]:
+    """"is analytics healthy?": a read-only runbook given a workload name and no namespace,
+    where that name is exactly a namespace's, reads the namespace instead (the model cannot
+    tell the two apart; the cluster can). Only when the runbook needs nothing else, and
+    never for a runbook that changes something: its target is never reinterpreted.
+
+    Returns the slots (changed or not) and the note that says what was done.
+    """
+    values = dict(slots)
+    namespace_slots = [s.name for s in runbook.slots.values() if s.type == "namespace"]
+    if runbook.risk is not Risk.READ or len(namespace_slots) != 1 or values.get(
+            namespace_slots[0]):
+        return values, None
+    given = [s for s in runbook.slots.values()
+             if s.type in _NAMESPACED and values.get(s.name) and not s.required]
+    if len(given) != 1 or len([s for s in runbook.slots.values()
+                               if s.type in _NAMESPACED and values.get(s.name)]) != 1:
+        return values, None
+    spec = given[0]
+    value = values[spec.name]
+    try:
+        if value not in executor.names("namespace", None, identity):
+            return values, None
+    except ClusterError:  # Forbidden included: then the question for the namespace stands
+        return values, None
+    del values[spec.name]
+    values[namespace_slots[0]] = value
+    if any(not values.get(s.name) for s in runbook.required_slots):
+        return dict(slots), None
+    return values, read_as_namespace_note(spec.type, value)

@@ -108,6 +108,11 @@ def name_taken_note(kind: str, value: str, name: str) -> str:
     return f"{kind} {value!r} taken as {name}"
 
 
+def read_as_namespace_note(kind: str, value: str) -> str:
+    """A note on an answer: a name given as a workload was the name of a namespace."""
+    return f"{value!r} is a namespace, so the whole namespace was read (no {kind} was named)"
+
+
 CONFIRM_APPROVE = "Approve"
 CONFIRM_CANCEL = "Cancel"
 

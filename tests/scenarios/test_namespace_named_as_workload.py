@@ -1,0 +1,45 @@
+"""A namespace named where a workload was expected ("is analytics healthy?": the model
+cannot tell a namespace from a deployment, the cluster can) is read as the namespace, for
+read-only runbooks only, on the sandbox cluster."""
+
+from __future__ import annotations
+
+import io
+
+from chatops.console import Shell
+from tests.plugins.world_fixtures import World
+
+
+def shell(world: World, user: str = "alice") -> Shell:
+    return Shell(world.service(), user=user, out=io.StringIO())
+
+
+def test_a_namespace_given_as_the_deployment_is_scanned_as_the_namespace(world: World) -> None:
+    sh = shell(world)
+    prod = world.ns["prod"]
+    # The scan may also offer fixes for what it found (a second reply).
+    answer = sh.say(f"run diagnose deployment={prod}")[0]
+    assert answer.kind == "answer", answer.text
+    assert f"'{prod}' is a namespace, so the whole namespace was read" in answer.text
+    run = sh.service.store.runs_in_thread("console", "console")[0]
+    assert run.runbook == "diagnose"
+    assert run.raw_slots == {"namespace": prod}
+    # The same for listing: the namespace's pods, not a deployment called like it.
+    pods = sh.say(f"run show_pods deployment={prod}")[0]
+    assert pods.kind == "answer" and "checkout-api-" in pods.text, pods.text
+
+
+def test_a_workload_name_that_is_no_namespace_still_asks_for_the_namespace(
+        world: World) -> None:
+    sh = shell(world)
+    (question,) = sh.say("run diagnose deployment=checkout-api")
+    assert question.kind == "question" and question.text.startswith("In which namespace?")
+
+
+def test_a_runbook_that_changes_something_never_has_its_target_reread(world: World) -> None:
+    sh = shell(world)
+    prod = world.ns["prod"]
+    (question,) = sh.say(f"run restart_deployment deployment={prod}")
+    assert question.kind == "question" and question.text.startswith("In which namespace?")
+    assert not any(r.raw_slots.get("namespace") == prod
+                   for r in sh.service.store.runs_in_thread("console", "console"))
