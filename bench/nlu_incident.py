@@ -24,6 +24,13 @@ Definitions:
 - exact match: the intent is right and the slot values the bot acts on equal the expected
   ones, slot for slot (like the dialogue, slots the runbook does not declare are dropped
   first); for `oos` and meta intents only the intent counts (nothing acts on slots);
+- exact match (typed): the same, with each slot value compared as the runbook's slot type
+  reads it (`chatops.runbook.slots.parse_slot`: `:latest tag` and `:latest` are the same
+  hygiene check, `2 cores` and `2` the same CPU amount); a value its type refuses is
+  compared as text. This is what the bot acts on;
+- answer acc: intent accuracy of what the bot answers: a mutating runbook the
+  conversation's guards turn down (a creation request, a write onto a kind no runbook
+  changes, a general question naming no target) counts as `oos`, as the person sees it;
 - slot F1: micro F1 over every predicted (slot, start, end) span of the original text,
   undeclared ones included, on the messages whose expected intent is a runbook
   (conlleval-style exact span match);
@@ -54,9 +61,12 @@ from typing import Any
 import yaml
 
 from chatops.conversation.scope import asks_to_create, general_question, other_kind
+from chatops.errors import SlotError
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk, SlotSpan
 from chatops.runbook.catalogue import Catalogue, load_catalogue
 from chatops.runbook.markup import parse_markup
+from chatops.runbook.schema import SlotSpec
+from chatops.runbook.slots import parse_slot
 from intents import ModelNotFound, ModelParser, default_model_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,7 +152,24 @@ def _pct(num: int, den: int) -> float:
     return 100.0 * num / den if den else float("nan")
 
 
-def acted_slots(parsed: ParsedIntent, declared: Mapping[str, frozenset[str]]) -> dict[str, str]:
+Declared = Mapping[str, Mapping[str, SlotSpec]]
+"""Each runbook's slot declarations, by runbook name."""
+
+
+def typed(slots: Mapping[str, str], specs: Mapping[str, SlotSpec]) -> dict[str, object]:
+    """The slot values as the bot reads them; a value its type refuses stays text."""
+    out: dict[str, object] = {}
+    for name, raw in slots.items():
+        spec = specs.get(name)
+        try:
+            out[name] = raw if spec is None else parse_slot(
+                name, spec.type, raw, spec.bounds, spec.choices)
+        except SlotError:
+            out[name] = ("text", raw)
+    return out
+
+
+def acted_slots(parsed: ParsedIntent, declared: Declared) -> dict[str, str]:
     """The slots the bot acts on: like the dialogue, drop those the runbook doesn't declare."""
     slots = dict(parsed.slots)
     if parsed.intent in declared:
@@ -150,23 +177,33 @@ def acted_slots(parsed: ParsedIntent, declared: Mapping[str, frozenset[str]]) ->
     return slots
 
 
-def _exact(message: Message, parsed: ParsedIntent,
-           declared: Mapping[str, frozenset[str]]) -> bool:
+def _exact(message: Message, parsed: ParsedIntent, declared: Declared,
+           as_typed: bool = False) -> bool:
     if parsed.intent != message.intent:
         return False
     if message.intent == OUT_OF_SCOPE or message.intent in META_INTENTS:
         return True
-    return acted_slots(parsed, declared) == message.slots
+    got = acted_slots(parsed, declared)
+    if as_typed and message.intent in declared:
+        specs = declared[message.intent]
+        return typed(got, specs) == typed(message.slots, specs)
+    return got == message.slots
+
+
+def _guarded(text: str, parsed: ParsedIntent) -> bool:
+    """Whether the conversation turns a mutating answer down (chatops/conversation/scope.py)."""
+    return (asks_to_create(text) or other_kind(text, parsed.spans) is not None
+            or general_question(text, parsed.spans))
 
 
 def score(
     messages: Sequence[Message], parsed: Sequence[ParsedIntent], risks: Mapping[str, str],
-    declared: Mapping[str, frozenset[str]],
+    declared: Declared,
 ) -> dict[str, Any]:
     """All figures for one run, as a JSON-friendly dict."""
     n = len(messages)
     tp = fp = fn = 0
-    intent_ok = exact = 0
+    intent_ok = exact = exact_typed = answer_ok = 0
     in_scope = unsure = 0
     oos_total = oos_accepted = 0
     mutating: list[dict[str, Any]] = []
@@ -177,6 +214,11 @@ def score(
         ex = _exact(message, got, declared)
         intent_ok += ok
         exact += ex
+        exact_typed += _exact(message, got, declared, as_typed=True)
+        answer = got.intent
+        if risks.get(got.intent, Risk.READ) != Risk.READ and _guarded(message.text, got):
+            answer = OUT_OF_SCOPE
+        answer_ok += answer == message.intent
         for counts, key in ((by_cat, message.category), (by_intent, message.intent)):
             counts[key]["n"] += 1
             counts[key]["intent_ok"] += ok
@@ -194,9 +236,7 @@ def score(
                 if risks.get(got.intent, "unknown") != Risk.READ:
                     mutating.append({"text": message.text, "category": message.category,
                                      "got": got.intent, "confidence": got.confidence,
-                                     "guarded": asks_to_create(message.text)
-                                     or other_kind(message.text, got.spans) is not None
-                                     or general_question(message.text, got.spans)})
+                                     "guarded": _guarded(message.text, got)})
         elif message.intent not in META_INTENTS:
             in_scope += 1
             unsure += got.intent == OUT_OF_SCOPE
@@ -215,6 +255,8 @@ def score(
         "n": n,
         "intent_acc": _pct(intent_ok, n),
         "exact_match": _pct(exact, n),
+        "exact_match_typed": _pct(exact_typed, n),
+        "answer_acc": _pct(answer_ok, n),
         "slot_precision": 100.0 * precision,
         "slot_recall": 100.0 * recall,
         "slot_f1": 100.0 * f1,
@@ -240,7 +282,7 @@ def _render(intent: str, slots: Mapping[str, str]) -> str:
 
 
 def misses(messages: Sequence[Message], parsed: Sequence[ParsedIntent],
-           declared: Mapping[str, frozenset[str]]) -> list[dict[str, Any]]:
+           declared: Declared) -> list[dict[str, Any]]:
     """Every message that is not an exact match, with what came back (slots as acted on)."""
     rows = []
     for message, got in zip(messages, parsed, strict=True):
@@ -283,10 +325,12 @@ def print_report(results: dict[str, Any], show_misses: bool) -> None:
     print(f"cpu: {results['cpu']}")
     print(f"command: {results['command']}")
     print()
-    print("| intent acc | exact match | slot P | slot R | slot F1 | runbook asked back "
-          "| OOS false accept | OOS -> mutating |")
-    print("|---|---|---|---|---|---|---|---|")
-    print(f"| {results['intent_acc']:.2f} | {results['exact_match']:.2f} | "
+    print("| intent acc | answer acc | exact match | exact (typed) | slot P | slot R | slot F1 "
+          "| runbook asked back | OOS false accept | OOS -> mutating |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    print(f"| {results['intent_acc']:.2f} | {results['answer_acc']:.2f} | "
+          f"{results['exact_match']:.2f} | "
+          f"{results['exact_match_typed']:.2f} | "
           f"{results['slot_precision']:.2f} | {results['slot_recall']:.2f} | "
           f"{results['slot_f1']:.2f} | {results['unsure_rate']:.2f} | "
           f"{results['oos_false_accept']:.2f} | {results['oos_to_mutating']} |")
@@ -368,7 +412,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parsed = [nlu.parse(m.text) for m in messages]
     elapsed = time.perf_counter() - started
     risks = {name: str(rb.risk) for name, rb in catalogue.runbooks.items()}
-    declared = {name: frozenset(rb.slots) for name, rb in catalogue.runbooks.items()}
+    declared = {name: rb.slots for name, rb in catalogue.runbooks.items()}
     results = score(messages, parsed, risks, declared)
     results.update({
         "data": _shown(args.data),
