@@ -26,6 +26,14 @@ _OBJECTS = (
     r"queues?|buckets?|users?|groups?|certificates?|dns records?|load ?balancers?|"
     r"environments?|envs?|instances?|copies|copy|replicas? of)"
 )
+# Policy objects no runbook creates or changes, which read like a deployment's resources or
+# replicas ("a quota of 64Gi", "a disruption budget with minAvailable 2"); CamelCase kind
+# names match too (ResourceQuota, LimitRange, PodDisruptionBudget).
+_POLICY_OBJECTS = (
+    r"(?:resource ?quotas?|quotas?|limit ?ranges?|pod ?disruption ?budgets?|"
+    r"disruption ?budgets?|pdbs?|priority ?class(?:es)?|storage ?class(?:es)?|"
+    r"vertical ?pod ?autoscalers?|vpas?|runtime ?class(?:es)?)"
+)
 _CREATION = re.compile(
     r"\b(?:"
     r"create|creating|provision(?:ing)?|bootstrap|scaffold|"
@@ -37,13 +45,18 @@ _CREATION = re.compile(
     r"(?:spin|stand|set|fire) up (?:a |an |another |one more |the )?(?:new )?" + _OBJECTS + r"|"
     # "the new deployment of search" is one that exists; "a new deployment" is not yet.
     r"(?<!the )(?<!this )(?<!that )(?<!our )(?<!my )(?<!its )"
+    # ("a third of users" is a share, not a third user.)
     r"(?:new|second|third|another|extra|additional|separate|parallel|duplicate) "
-    r"(?:\w+[- ])?" + _OBJECTS + r"|"
+    r"(?:(?!of\b)\w+[- ])?" + _OBJECTS + r"|"
     r"(?:a |another |second )?(?:copy|clone|duplicate) of|"
     r"(?:clone|copy|duplicate) [\w.-]+ (?:in)?to|"
     r"(?:grant|give) [\w.@-]+ (?:\w+ )?(?:admin|access|permissions?|rights?|roles?)|"
     r"(?:write|generate|draft) (?:a |an |the |me |some )?(?:k8s |kubernetes )?"
     r"(?:yaml|manifests?|helm charts?|dockerfile|kustomization)|"
+    # "we need a quota of 40 cores", "put a PodDisruptionBudget on checkout"; not a
+    # mention in passing ("a broker which has a disruption budget").
+    r"(?:set up|add|put|apply|configure|define|introduce|enforce|need|want|create|get) "
+    r"(?:a|an|one|some|new) (?:\w+ )?" + _POLICY_OBJECTS + r"|"
     r"(?:add|grant|give) (?:a |an |the )?(?:new )?"
     r"(?:network ?polic(?:y|ies)|role ?bindings?|roles?|secrets?|ingress|namespace|"
     r"service ?accounts?|admin|access|permissions?|user)"
@@ -68,7 +81,8 @@ def asks_to_create(text: str) -> bool:
 _OTHER_KIND = re.compile(
     r"(statefulset|daemonset|configmap|secret|ingress|networkpolicy|serviceaccount|"
     r"rolebinding|clusterrole|role|persistentvolumeclaim|persistentvolume|pvc|crd|"
-    r"sts|ds|cm|pv|sa|volume)s?",
+    r"sts|ds|cm|pv|sa|volume|resourcequota|quota|limitrange|poddisruptionbudget|pdb|"
+    r"priorityclass|storageclass|verticalpodautoscaler|vpa)s?",
     re.IGNORECASE,
 )
 _BEFORE = re.compile(r"([a-z]+)(?:/|\s+(?:of\s+)?(?:the\s+|called\s+|named\s+)?)$",

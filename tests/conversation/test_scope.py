@@ -29,6 +29,15 @@ CREATION = [
     "launch a canary of ledger-api with image 4.13.0 alongside the stable pods in billing",
     "run search 2.5 next to the current one for a day",
     "deploy the new returns-api service to the depot namespace",
+    # Policy objects: the bot changes none of them, and they read like resource settings.
+    "set up a ResourceQuota on billing, 20 cpu and 64Gi",
+    "add a LimitRange to staging so containers default to 256Mi",
+    "put a PodDisruptionBudget on checkout with minAvailable 2",
+    "we need a quota of 40 cores for the data namespace",
+    "configure a limit range for dev: default memory limit 512Mi",
+    "apply a pod disruption budget to orders, max unavailable 1",
+    "create a PriorityClass for the batch jobs",
+    "could you set up a VerticalPodAutoscaler for search",
 ]
 CHANGES = [
     "restart checkout in prod",
@@ -45,6 +54,12 @@ CHANGES = [
     "drain node-2 for maintenance",
     "what's wrong with the new deployment of search",
     "suspend the nightly report cronjob",
+    "set the memory limit of checkout to 512Mi",
+    "raise the cpu request of orders to 500m",
+    "set up autoscaling for checkout between 2 and 10",
+    "drain node-3, the kafka broker on it has a disruption budget",
+    "roll back auth-proxy in identity, the release broke logins for a third of users",
+    "restart orders, it already has a PodDisruptionBudget so one pod at a time is fine",
 ]
 
 

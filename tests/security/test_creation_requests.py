@@ -40,6 +40,16 @@ class Fooled:
      {"deployment": "checkout-api", "namespace": "prod", "replicas": "3"}),
     ("helm install redis into prod and restart checkout-api after", "restart_deployment",
      {"deployment": "checkout-api", "namespace": "prod"}),
+    # Policy objects read like resource settings: a quota or limit range is not the
+    # deployment's requests and limits, a disruption budget is not its replica count.
+    ("set up a ResourceQuota on prod for checkout-api's team, 20 cpu and 64Gi",
+     "set_resources", {"deployment": "checkout-api", "namespace": "prod",
+                       "memory_limit": "64Gi"}),
+    ("add a LimitRange to prod so checkout-api containers get 512Mi by default",
+     "set_resources", {"deployment": "checkout-api", "namespace": "prod",
+                       "memory_limit": "512Mi"}),
+    ("put a pod disruption budget on checkout-api in prod with minAvailable 2",
+     "scale_deployment", {"deployment": "checkout-api", "namespace": "prod", "replicas": "2"}),
 ])
 def test_a_creation_request_read_as_a_change_is_refused(
         bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str]) -> None:
