@@ -112,14 +112,7 @@ class _Declared:
 
 
 def _softmax(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
-    shifted = logits.astype(np.float64) - float(np.max(logits))
-    exp = np.exp(shifted)
-    result: npt.NDArray[np.float64] = exp / exp.sum()
-    return result
-
-
-def slot_probabilities(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
-    """Row-wise softmax of the slot logits (sub-words x labels)."""
+    """Softmax over the last axis (one intent row, or sub-words x slot labels)."""
     shifted = logits.astype(np.float64) - logits.max(axis=-1, keepdims=True)
     exp = np.exp(shifted)
     result: npt.NDArray[np.float64] = exp / exp.sum(axis=-1, keepdims=True)
@@ -337,7 +330,7 @@ class ModelParser:
         first = groups[best][0]
         word_probs = np.zeros((len(words), len(model.slots)))
         word_probs[:, 0] = 1.0  # words outside the chosen sentence, or truncated: `O`
-        sub_word_probs = slot_probabilities(slot_logits[best])
+        sub_word_probs = _softmax(slot_logits[best])
         for offset, pos in enumerate(encoded[best].first_token):
             if pos >= 0:
                 word_probs[first + offset] = sub_word_probs[pos]
