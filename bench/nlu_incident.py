@@ -1,9 +1,9 @@
 """The NLU on an independent set of incident-channel messages.
 
-Two sets, same schema: set A (bench/data/incident_messages.yaml, the default) may be looked
-at to find weak spots; set B (bench/data/incident_messages_b.yaml, `--set`) was written
-later, blind to the model's errors on set A, and is the final untouched measurement: score
-it to report figures, never read its misses to tune anything.
+Three sets, same schema: set A (bench/data/incident_messages.yaml, the default) may be
+looked at to find weak spots; sets B and C (bench/data/incident_messages_b.yaml and _c,
+`--set`) were written later, blind to the model's errors, and are the untouched
+measurements: score them to report figures, never read their misses to tune anything.
 
 The set was written by hand, without looking at the training phrasings, and is kept out of
 training by construction (tests/nlu/test_incident_set.py), so it measures how the model
@@ -72,6 +72,7 @@ from intents import ModelNotFound, ModelParser, default_model_dir
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT / "bench" / "data" / "incident_messages.yaml"
 SET_B = ROOT / "bench" / "data" / "incident_messages_b.yaml"
+SET_C = ROOT / "bench" / "data" / "incident_messages_c.yaml"
 EXIT_BAD_INPUT = 2
 
 
@@ -311,8 +312,8 @@ def _shown(path: Path) -> str:
 
 
 def set_name(path: Path) -> str:
-    """Which set a path is: `A`, `B` or `other`."""
-    known = {DEFAULT_DATA.resolve(): "A", SET_B.resolve(): "B"}
+    """Which set a path is: `A`, `B`, `C` or `other`."""
+    known = {DEFAULT_DATA.resolve(): "A", SET_B.resolve(): "B", SET_C.resolve(): "C"}
     return known.get(path.resolve(), "other")
 
 
@@ -373,7 +374,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--set", "--data", dest="data", type=Path, default=DEFAULT_DATA,
                         metavar="PATH",
                         help="the evaluation set (default: set A, "
-                             f"{_shown(DEFAULT_DATA)}; the final one is {_shown(SET_B)})")
+                             f"{_shown(DEFAULT_DATA)}; the blind ones are {_shown(SET_B)} and "
+                             f"{_shown(SET_C)})")
     parser.add_argument("--catalogue", type=Path, default=None,
                         help="a folder of runbook files (default: the packaged catalogue)")
     parser.add_argument("--threads", type=int, default=1)

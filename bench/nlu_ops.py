@@ -109,14 +109,14 @@ def main() -> None:
             for f in ("tokenizer.json", "labels.json", "meta.json"):
                 shutil.copyfile(model_dir / f, Path(tmp) / f)
             shutil.copyfile(path, Path(tmp) / "model.onnx")
-            results[f"end_to_end_{name}"] = score_parser(ModelParser(Path(tmp)),
-                                                         list(dataset.dev))
+            results[f"end_to_end_{name}"] = score_parser(
+                ModelParser(Path(tmp), catalogue=catalogue), list(dataset.dev))
     long_dev = [s for s in dataset_from_catalogue(
         catalogue, config=GenerationConfig(seed=int(meta["seed"]), force_long=True)
     ).dev if s.intent not in META_INTENTS]
     for strategy in LONG_TEXT_STRATEGIES:
         results[f"long_{strategy}"] = score_parser(
-            ModelParser(model_dir, long_text=strategy), long_dev
+            ModelParser(model_dir, catalogue=catalogue, long_text=strategy), long_dev
         )
     results["threshold"] = meta["threshold"]
     results["sweep"] = sweep(model_dir, list(dataset.dev), meta["risks"])
