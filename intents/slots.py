@@ -250,7 +250,7 @@ def choose_slots(
                 chosen[slot] = (first, last)
                 break
     taken = {i for first, last in chosen.values() for i in range(first, last + 1)}
-    for slot in required:
+    for slot in sorted(required):  # a set: sorted, so the result never depends on hashing
         begin = vocab.index(f"B-{slot}")
         if slot in chosen or begin is None or slot not in allowed:
             continue

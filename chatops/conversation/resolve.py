@@ -97,32 +97,27 @@ def resolve_names(runbook: Runbook, slots: Mapping[str, str], executor: Executor
 
 def namespace_named_as_workload(runbook: Runbook, slots: Mapping[str, str], executor: Executor,
                                 identity: Identity | None) -> tuple[dict[str, str], str | None]:
-    """"is analytics healthy?": a read-only runbook given a workload name and no namespace,
-    where that name is exactly a namespace's, reads the namespace instead (the model cannot
-    tell the two apart; the cluster can). Only when the runbook needs nothing else, and
-    never for a runbook that changes something: its target is never reinterpreted.
+    """A read-only runbook given one workload name and no namespace, where that name is
+    exactly a namespace's ("is analytics healthy?"), reads the namespace instead: the model
+    cannot tell the two apart, the cluster can. Only when the runbook then needs nothing
+    else, and never for a runbook that changes something: its target is never reread.
 
     Returns the slots (changed or not) and the note that says what was done.
     """
     values = dict(slots)
     namespace_slots = [s.name for s in runbook.slots.values() if s.type == "namespace"]
-    if runbook.risk is not Risk.READ or len(namespace_slots) != 1 or values.get(
-            namespace_slots[0]):
+    named = [s for s in runbook.slots.values() if s.type in _NAMESPACED and values.get(s.name)]
+    if (runbook.risk is not Risk.READ or len(namespace_slots) != 1
+            or values.get(namespace_slots[0]) or len(named) != 1 or named[0].required):
         return values, None
-    given = [s for s in runbook.slots.values()
-             if s.type in _NAMESPACED and values.get(s.name) and not s.required]
-    if len(given) != 1 or len([s for s in runbook.slots.values()
-                               if s.type in _NAMESPACED and values.get(s.name)]) != 1:
-        return values, None
-    spec = given[0]
-    value = values[spec.name]
-    try:
-        if value not in executor.names("namespace", None, identity):
-            return values, None
-    except ClusterError:  # Forbidden included: then the question for the namespace stands
-        return values, None
-    del values[spec.name]
+    spec = named[0]
+    value = values.pop(spec.name)
     values[namespace_slots[0]] = value
     if any(not values.get(s.name) for s in runbook.required_slots):
+        return dict(slots), None
+    try:
+        if value not in executor.names("namespace", None, identity):
+            return dict(slots), None
+    except ClusterError:  # Forbidden included: then the question for the namespace stands
         return dict(slots), None
     return values, read_as_namespace_note(spec.type, value)
