@@ -93,7 +93,7 @@ class _Loaded:
     session: onnxruntime.InferenceSession
     tokenizer: Tokenizer
     intents: tuple[str, ...]
-    slots: tuple[str, ...]
+    slots: SlotLabels
     threshold: float
     read_threshold: float
     trained_risks: Mapping[str, str]
@@ -283,7 +283,7 @@ class ModelParser:
             session=session,
             tokenizer=load_tokenizer(str(self.model_dir / "tokenizer.json"), self._max_length),
             intents=intents,
-            slots=tuple(labels["slots"]),
+            slots=SlotLabels(tuple(labels["slots"])),
             threshold=threshold,
             read_threshold=min(read_threshold, threshold),
             trained_risks=dict(meta.get("risks", {})),
@@ -328,7 +328,7 @@ class ModelParser:
         probs = all_probs[best]
         order = [int(i) for i in np.argsort(-probs)]
         first = groups[best][0]
-        word_probs = np.zeros((len(words), len(model.slots)))
+        word_probs = np.zeros((len(words), len(model.slots.labels)))
         word_probs[:, 0] = 1.0  # words outside the chosen sentence, or truncated: `O`
         sub_word_probs = _softmax(slot_logits[best])
         for offset, pos in enumerate(encoded[best].first_token):
@@ -337,7 +337,7 @@ class ModelParser:
         # Slots follow the runbook the message is most likely about, whether it is
         # answered or, under its bar, offered.
         about = self._slots_of(model.intents[order[0]])
-        spans = choose_slots(word_probs, SlotLabels(model.slots), words, norm, text,
+        spans = choose_slots(word_probs, model.slots, words, norm, text,
                              declared=about.slots, required=about.required,
                              types=about.types)
         slots = {span.slot: span.text for span in spans}

@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -93,19 +94,20 @@ class SlotLabels:
         if not self.labels or self.labels[0] != "O":
             raise ValueError("slot labels must start with 'O'")
 
-    @property
+    @cached_property
     def slots(self) -> tuple[str, ...]:
         """Every slot name, in label order."""
         return tuple(dict.fromkeys(
             label.split("-", 1)[1] for label in self.labels if "-" in label
         ))
 
+    @cached_property
+    def _columns(self) -> dict[str, int]:
+        return {label: i for i, label in enumerate(self.labels)}
+
     def index(self, label: str) -> int | None:
         """The column of `label`, or None when the model has no such label."""
-        try:
-            return self.labels.index(label)
-        except ValueError:
-            return None
+        return self._columns.get(label)
 
 
 def bio_runs(tags: Sequence[str]) -> list[tuple[str, int, int]]:

@@ -74,10 +74,10 @@ class Planner:
             raise Refusal(may_not_request_text(runbook.risk, runbook.name), MAY_NOT_REQUEST_HINT)
         context = load_context(self.parts.store, thread)
         notes: list[str] = []
-        values = {k: v for k, v in slots.items() if v}
         # Before the channel's default namespace: a namespace named as a workload wins.
-        validate_slots(runbook, values)
-        values, read_as = namespace_named_as_workload(runbook, values, self.parts.executor,
+        # (The name is only compared with the listed namespaces, never sent to the cluster,
+        # so it need not be validated first; everything is validated below.)
+        values, read_as = namespace_named_as_workload(runbook, slots, self.parts.executor,
                                                       requester.identity)
         if read_as is not None:
             notes.append(read_as)
