@@ -24,7 +24,7 @@ _OBJECTS = (
     r"pvcs?|persistent ?volume(?: ?claim)?s?|volumes?|statefulsets?|daemonsets?|"
     r"hpas?|autoscalers?|node ?pools?|nodes?|pods?|charts?|releases?|databases?|"
     r"queues?|buckets?|users?|groups?|certificates?|dns records?|load ?balancers?|"
-    r"environments?|envs?|instances?|copies|copy|replicas? of)"
+    r"environments?|envs?|instances?|copies|copy|replicas? of|replica ?sets?)"
 )
 # Policy objects no runbook creates or changes, which read like a deployment's resources or
 # replicas ("a quota of 64Gi", "a disruption budget with minAvailable 2"); CamelCase kind
@@ -37,7 +37,8 @@ _POLICY_OBJECTS = (
 _CREATION = re.compile(
     r"\b(?:"
     r"create|creating|provision(?:ing)?|bootstrap|scaffold|"
-    r"install(?:ing)?|helm install|kubectl (?:create|apply|run)|launch(?:ing)?|"
+    r"install(?:ing)?|helm install|kubectl (?:create|apply|run|autoscale|expose)|"
+    r"launch(?:ing)?|"
     r"deploy(?:ing)? (?:the |a |an |our |this )?(?:brand[- ])?new|"
     # A second workload beside the first ("a canary next to the stable pods").
     r"(?:alongside|next to|side by side with|beside) (?:the |our )?(?:current|existing|"
@@ -63,6 +64,20 @@ _CREATION = re.compile(
     r")\b",
     re.IGNORECASE,
 )
+# Asking for a thing, with up to two words of size, image or purpose before its kind ("set
+# up a 100Gi volume", "add a redis instance", "we need a cronjob that ..."). Not "a drain
+# of node-3" (no "of" in between), "a pod list" or "a node cordoned" (a word after the kind
+# that makes it the subject of something else), nor "one more pod" (scaling, see below).
+# An autoscaler is left out: "add an autoscaler to orders, min 1 max 5" is the autoscaling
+# runbook's own wording (it changes one that exists, and says so when there is none).
+_ACQUIRE = re.compile(
+    r"\b(?:add|make|need|want|set up|spin up|stand up|fire up|build|provision)"
+    r" (?:me |us )?(?:a|an|one|some|another) (?:(?!of\b)[\w.:-]+ ){0,2}?"
+    + _OBJECTS.replace("hpas?|autoscalers?|", "") +
+    r"\b(?! ?(?:list|status|logs?|names?|overview|count|summary|health|report|details|"
+    r"events|restarts?|images?|history|usage|autoscalers?|\w+ed)\b)",
+    re.IGNORECASE,
+)
 # "another replica", "one more instance": that is scaling what exists, not creating.
 _SCALING = re.compile(r"\b(?:another|extra|additional|more|new) (?:\w+ )?(?:replicas?|"
                       r"instances?|pods?|copies)\b(?! of)", re.IGNORECASE)
@@ -70,7 +85,13 @@ _SCALING = re.compile(r"\b(?:another|extra|additional|more|new) (?:\w+ )?(?:repl
 
 def asks_to_create(text: str) -> bool:
     """Whether `text` asks to create, install or provision something (no runbook does)."""
-    return any(not _SCALING.fullmatch(match.group(0)) for match in _CREATION.finditer(text))
+    if any(not _SCALING.fullmatch(match.group(0)) for match in _CREATION.finditer(text)):
+        return True
+    for match in _ACQUIRE.finditer(text):
+        tail = _SCALING.search(match.group(0))
+        if tail is None or tail.end() != len(match.group(0)):
+            return True
+    return False
 
 
 # Kinds the mutating runbooks never change: a write request whose target is named as one

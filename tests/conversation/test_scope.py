@@ -38,6 +38,17 @@ CREATION = [
     "apply a pod disruption budget to orders, max unavailable 1",
     "create a PriorityClass for the batch jobs",
     "could you set up a VerticalPodAutoscaler for search",
+    # A new object named with its size, image or purpose first.
+    "set up a 100Gi volume for postgres in data",
+    "could you add a redis instance with 2Gi of memory next to cart",
+    "make a second replica set of billing on image billing:2.0",
+    "i need a service of type loadbalancer for api on port 443",
+    "we need a cronjob in batch that runs the cleanup every night",
+    "spin up a debug pod with 4 cpus in ml",
+    "make a service account with edit rights on staging for the ci",
+    "add a configmap with the feature flags for orders",
+    "kubectl autoscale deployment web --min=2 --max=10 -n prod",
+    "kubectl expose deployment web --port 80",
 ]
 CHANGES = [
     "restart checkout in prod",
@@ -60,6 +71,16 @@ CHANGES = [
     "drain node-3, the kafka broker on it has a disruption budget",
     "roll back auth-proxy in identity, the release broke logins for a third of users",
     "restart orders, it already has a PodDisruptionBudget so one pod at a time is fine",
+    # Changes worded like a wish for a thing: "a drain of", "a node cordoned", "a limit".
+    "add one more pod to checkout",
+    "add a horizontal pod autoscaler to deploy/orders with min 1 and max 5",
+    "we need a drain of node-3 before the kernel patch",
+    "i need a node cordoned, node-4 is flaky",
+    "add a memory limit of 2Gi to the api service",
+    "we need a restart of the checkout service",
+    "i want a pod deleted: checkout-5d6f-abcde in prod",
+    "we need a rollback of the orders deployment",
+    "make the api service use image api:2.0",
 ]
 
 

@@ -50,6 +50,20 @@ class Fooled:
                        "memory_limit": "512Mi"}),
     ("put a pod disruption budget on checkout-api in prod with minAvailable 2",
      "scale_deployment", {"deployment": "checkout-api", "namespace": "prod", "replicas": "2"}),
+    # Asking for a new object with its size or image first ("a 100Gi volume", "a redis
+    # instance with 2Gi"), or with kubectl verbs that create.
+    ("set up a 100Gi volume for checkout-api in prod", "set_resources",
+     {"deployment": "checkout-api", "namespace": "prod", "memory_limit": "100Gi"}),
+    ("could you add a redis instance with 2Gi of memory for checkout-api in prod",
+     "set_resources", {"deployment": "checkout-api", "namespace": "prod",
+                       "memory_limit": "2Gi"}),
+    ("make a second replica set of checkout-api on image checkout:2.0", "set_image",
+     {"deployment": "checkout-api", "image": "checkout:2.0"}),
+    ("kubectl autoscale deployment checkout-api --min=2 --max=10 -n prod", "set_autoscaling",
+     {"deployment": "checkout-api", "namespace": "prod", "min_replicas": "2",
+      "max_replicas": "10"}),
+    ("we need a cronjob in prod that restarts checkout-api every night",
+     "restart_deployment", {"deployment": "checkout-api", "namespace": "prod"}),
 ])
 def test_a_creation_request_read_as_a_change_is_refused(
         bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str]) -> None:
