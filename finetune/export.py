@@ -36,6 +36,7 @@ from onnxruntime.quantization import QuantType, quantize_dynamic
 from finetune.data import Dataset
 from finetune.evaluate import onnx_predictor, score_ops, score_parser
 from finetune.model import JointIntentSlotModel
+from intents.parser import DEFAULT_READ_THRESHOLD, DEFAULT_THRESHOLD
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,6 @@ MAX_INT8_LOSS = 0.3
 MAX_MODEL_BYTES = 35_000_000
 """The serving model must fit this (the package size limit)."""
 OPSET = 17
-DEFAULT_THRESHOLD = 0.8
-DEFAULT_READ_THRESHOLD = 0.7
 
 
 class _Exportable(torch.nn.Module):

@@ -43,7 +43,8 @@ DEFAULT_THRESHOLD = 0.8
 
 DEFAULT_READ_THRESHOLD = 0.7
 """Read-only runbooks are held to a lower bar: a wrong one only shows the wrong thing, but
-answering small talk with a pod list is still a false accept (see BENCHMARKS.md's sweep)."""
+answering small talk with a pod list is still a false accept. 0.6 was tried (BENCHMARKS.md,
+"read bar"): better on the development sets, no better on the blind ones, so 0.7 stays."""
 
 GUARDED_META_INTENTS = frozenset({"confirm", "undo"})
 """Meta intents that make something happen, so they are held to the threshold too."""
