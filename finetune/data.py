@@ -29,7 +29,7 @@ from chatops.runbook.catalogue import catalogue_fingerprint
 from chatops.runbook.markup import parse_markup as catalogue_markup
 from finetune.lexicon import Lexicon
 from finetune.paraphrase import Paraphraser, Piece
-from finetune.phrases import META_PHRASES, OOS_HARD_NEGATIVES, OOS_PHRASES
+from finetune.phrases import META_PHRASES, OOS_GENERATED, OOS_HARD_NEGATIVES, OOS_PHRASES
 from intents.text import normalise, split_words
 
 MarkupParser = Callable[[str], tuple[str, tuple[SlotSpan, ...]]]
@@ -103,14 +103,14 @@ class GenerationConfig:
     per_intent_dev: int = 60
     meta_train: int = 160
     meta_dev: int = 40
-    oos_train: int = 2000
+    oos_train: int = 2400
     oos_dev: int = 400
     dev_template_share: float = 0.2
     augment_prob: float = 0.55
     paraphrase_prob: float = 0.6
     """Share of the augmented samples also paraphrased (`finetune.paraphrase`): synonyms,
     name references, context sentences and politeness leads."""
-    long_prob: float = 0.06
+    long_prob: float = 0.1
     """Share of the paraphrased samples wrapped into a long message (45-95 words)."""
     meta_context_prob: float = 0.3
     """Share of the meta samples (confirm, cancel, deny, undo) given context sentences."""
@@ -163,7 +163,7 @@ def phrase_templates() -> list[Template]:
         for i, phrase in enumerate(META_PHRASES[intent]):
             text, spans = catalogue_markup(phrase)
             templates.append(Template(f"{intent}#{i}", intent, text, spans))
-    for i, phrase in enumerate((*OOS_PHRASES, *OOS_HARD_NEGATIVES)):
+    for i, phrase in enumerate((*OOS_PHRASES, *OOS_HARD_NEGATIVES, *OOS_GENERATED)):
         text, spans = catalogue_markup(phrase)
         templates.append(Template(f"{OUT_OF_SCOPE}#{i}", OUT_OF_SCOPE, text, spans))
     return templates
@@ -197,6 +197,12 @@ _TYPOS: dict[str, tuple[str, ...]] = {
     "status": ("stauts", "statsu"),
     "scale": ("sclae", "scael"),
     "rollback": ("rollbak", "roll back", "rolback"),
+    "not": ("nto", "nt", "not"),
+    "healthy": ("helathy", "healty", "healthy"),
+    "working": ("wokring", "workign", "workin"),
+    "images": ("imgaes", "imags", "image"),
+    "revert": ("rever", "revret"),
+    "delete": ("delte", "deleet"),
     "pods": ("pdos", "pod"),
     "events": ("evnets", "event"),
     "node": ("ndoe",),

@@ -55,7 +55,9 @@ _SYNONYMS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("diagnose", "troubleshoot", "debug", "investigate", "fix", "repair",
          "look into", "dig into", "sort out", "take a look at", "check on", "help me fix"),
         ("crashing", "failing", "broken", "down", "unhealthy", "erroring", "flapping",
-         "not working", "acting up", "throwing errors", "in a bad state", "misbehaving"),
+         "not working", "acting up", "throwing errors", "in a bad state", "misbehaving",
+         "stuck", "borked", "hosed", "wedged", "not healthy", "in crashloopbackoff",
+         "stuck pending", "never becoming ready", "on fire", "degraded"),
         ("what's wrong with", "what's up with", "what is going on with",
          "what's broken with", "can you fix", "please repair", "what happened to",
          "is there a problem with", "any issues with", "what's the matter with"),
@@ -212,7 +214,22 @@ _DISTRACTORS = (
     "the {service} migration is scheduled for {time}.",
     "Q3 planning is tomorrow so {Person} wants this fixed.",
     "{numword} of our {num} replicas look stuck.",
+    # Environments and components named in passing: "it has run in staging since 09:00",
+    # "our {noun} worker", "the invoices look wrong": words a request's slots never take.
+    "it has been running in {env} since {time} without errors.",
+    "the same build is fine in {env}.", "we saw the same thing in {env} last week.",
+    "nothing changed in {env} as far as I know.", "{Person} wants it in {env} before {time}.",
+    "the {noun} team noticed it first.", "our {noun} {kind} depends on it.",
+    "the {noun} numbers look wrong since {time}.", "{Team} says the {noun} pipeline is slow.",
+    "this is not about the {noun} {kind}, that one is fine.",
+    "the release notes for {version} mention the {noun} changes.",
+    "I don't want to touch {env} until {Person} signs off.",
 )
+_ENVS = ("staging", "production", "prod", "dev", "qa", "the old cluster", "the canary",
+         "pre-prod", "our test cluster", "the sandbox")
+_NOUNS = ("notification", "invoice", "analytics", "search", "checkout", "billing", "export",
+          "reporting", "thumbnail", "upload", "payment", "queue", "cache", "email", "login")
+_KINDS = ("worker", "service", "api", "consumer", "job", "pipeline", "dashboard")
 _TEAMS = ("Payments", "Platform", "SRE", "Data", "Growth", "Checkout", "Identity", "Search",
           "Mobile", "Core", "Infra", "Billing", "Risk", "Ads", "Security", "Web", "ML",
           "Fulfilment", "Ledger", "Support")
@@ -351,6 +368,7 @@ class Paraphraser:
             "version": r.choice(("", "v")) + f"{r.randint(1, 9)}.{r.randint(0, 20)}."
                        f"{r.randint(0, 12)}",
             "TICKET": r.choice(_TICKETS),
+            "env": r.choice(_ENVS), "noun": r.choice(_NOUNS), "kind": r.choice(_KINDS),
         }
         sentence = r.choice(self._distractors).format(**fields)
         return sentence[:1].upper() + sentence[1:] if r.random() < 0.5 else sentence

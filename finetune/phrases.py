@@ -258,3 +258,108 @@ OOS_HARD_NEGATIVES: tuple[str, ...] = (
     "lol that was scary", "ok cool", "nice, the graphs look normal again",
     "[checkout](deployment) is back to normal now, thanks", "brb, lunch",
 )
+
+
+# General questions and creation requests, as frames x topics: the model must learn the
+# *shape* ("how do X differ from Y", "which command shows X", "create an X for Y with
+# numbers"), not a list of sentences. Each frame is paired with a few topics (a stride
+# through the list), so every topic and every frame is seen without a full cross product.
+_QUESTION_FRAMES: tuple[str, ...] = (
+    "how do {a} differ from {b}?", "what's the difference between {a} and {b}?",
+    "is it better to use {a} or {b}?", "what is the best practice for {a}?",
+    "should we use {a} at all?", "when would you recommend {a}?", "can you explain {a}?",
+    "how do {a} work under the hood?", "what are {a} good for?",
+    "in general, what do people do about {a} on latency sensitive services?",
+    "i keep hearing about {a}, are they worth it?", "any guidance on {a} for java services?",
+    "what's a sensible default for {a}?", "do we even need {a} in dev clusters?",
+    "why do some teams avoid {a}?",
+)
+_QUESTION_TOPICS: tuple[str, ...] = (
+    "liveness probes", "startup probes", "readiness gates", "cpu limits", "memory limits",
+    "cpu requests", "pod disruption budgets", "horizontal pod autoscalers", "node affinity",
+    "taints and tolerations", "init containers", "sidecar containers", "statefulsets",
+    "daemonsets", "rolling updates", "blue/green deployments", "network policies",
+    "resource quotas", "priority classes", "pod security standards", "image pull policies",
+    "ephemeral containers", "topology spread constraints", "vertical pod autoscalers",
+    "requests and limits", "immutable image tags", "cronjob concurrency policies",
+    "headless services", "service meshes", "operators",
+)
+_COMMAND_FRAMES: tuple[str, ...] = (
+    "which kubectl command shows {c}?", "what's the kubectl command for {c}?",
+    "how would i look up {c} myself with kubectl?", "remind me how to get {c} from the cli",
+    "what flag does kubectl need to print {c}?", "is there a kubectl plugin for {c}?",
+)
+_COMMAND_TOPICS: tuple[str, ...] = (
+    "the revisions of a daemonset", "the events of a namespace",
+    "the logs of a previous container", "which node a pod runs on",
+    "the images every pod runs", "pods that are not ready", "the status of a rollout",
+    "resource usage per container", "the cronjobs of a namespace", "cordoned nodes",
+)
+_VERSION_QUESTIONS: tuple[str, ...] = (
+    "is kubernetes {v} still supported on {p}?", "when does {p} drop support for {v}?",
+    "does {p} already offer kubernetes {v}?", "what changed in kubernetes {v}?",
+    "is it safe to upgrade to {v} yet?",
+)
+_CREATE_VERBS: tuple[str, ...] = (
+    "create", "set up", "add", "provision", "make", "configure", "spin up", "please create",
+    "can you set up", "i need", "could you add", "we need", "go ahead and create",
+)
+_CREATE_OBJECTS: tuple[str, ...] = (
+    "an hpa for [checkout](deployment) in [shop](namespace), min 2 max 10",
+    "a horizontal autoscaler on [search](deployment) between 3 and 12 pods",
+    "a persistent volume claim of 50Gi for [kafka-0](pod)",
+    "a 100Gi volume for [postgres](deployment) in [data](namespace)",
+    "a new namespace called team-sandbox with a quota of 8 cpus and 32Gi",
+    "a resource quota of 20 cpu and 64Gi memory on [analytics](namespace)",
+    "an ingress for [web](deployment) on shop.example.com",
+    "a service of type loadbalancer for [api](deployment) on port 443",
+    "a configmap with the feature flags for [orders](deployment)",
+    "a secret holding the smtp password in [comms](namespace)",
+    "a network policy so only [web](deployment) can reach [payments](deployment)",
+    "a redis instance with 2Gi of memory next to [cart](deployment)",
+    "a second replica set of [billing](deployment) on image [billing:2.0](image)",
+    "a cronjob in [batch](namespace) that runs the cleanup every night at 2",
+    "a service account with edit rights on [staging](namespace) for the ci",
+    "a priority class for the critical workloads in [prod](namespace)",
+    "a limit range with 500m cpu and 1Gi memory defaults in [dev](namespace)",
+    "a pod disruption budget of 2 for [auth](deployment)",
+    "a debug pod with 4 cpus in [ml](namespace)",
+    "a new node pool with 3 gpu nodes",
+)
+_HELM_CREATES: tuple[str, ...] = (
+    "helm upgrade --install [search](deployment) ./charts/search -n [discovery](namespace)",
+    "helm install bitnami/postgresql --version 15.2.0 -n [data](namespace)",
+    "helm upgrade --install [cart](deployment) oci://registry.acme.io/charts/cart "
+    "--set image.tag=[3.4.1](image)",
+    "please helm install ingress-nginx with 2 replicas in [edge](namespace)",
+    "helm install the kafka chart with 3 brokers and 100Gi disks in [streaming](namespace)",
+    "kubectl create deployment [probe](deployment) --image=[busybox:1.36](image) "
+    "--replicas=2",
+    "kubectl autoscale deployment [web](deployment) --min=2 --max=10 -n [prod](namespace)",
+    "kubectl create namespace [perf](namespace)",
+    "kubectl create quota team-q --hard=cpu=10,memory=20Gi -n [dev](namespace)",
+)
+
+
+def _paired(frames: tuple[str, ...], topics: tuple[str, ...], per_frame: int,
+            field: str, second: str | None = None) -> tuple[str, ...]:
+    out = []
+    for i, frame in enumerate(frames):
+        for j in range(per_frame):
+            k = (i * 7 + j * 3) % len(topics)
+            values = {field: topics[k]}
+            if second is not None:
+                values[second] = topics[(k + 5) % len(topics)]
+            out.append(frame.format(**values))
+    return tuple(dict.fromkeys(out))
+
+
+OOS_GENERATED: tuple[str, ...] = (
+    *_paired(_QUESTION_FRAMES, _QUESTION_TOPICS, 4, "a", "b"),
+    *_paired(_COMMAND_FRAMES, _COMMAND_TOPICS, 3, "c"),
+    *(frame.format(v=v, p=p) for frame in _VERSION_QUESTIONS
+      for v, p in (("1.29", "eks"), ("1.31", "aks"), ("1.28", "openshift"))),
+    *(f"{verb} {_CREATE_OBJECTS[(i * 3 + j) % len(_CREATE_OBJECTS)]}"
+      for i, verb in enumerate(_CREATE_VERBS) for j in range(3)),
+    *_HELM_CREATES,
+)
