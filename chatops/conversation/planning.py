@@ -17,6 +17,7 @@ from chatops.conversation.remedies import remedies
 from chatops.conversation.resolve import (
     Question,
     namespace_named_as_workload,
+    namespace_wide,
     resolve_names,
 )
 from chatops.conversation.running import Runner
@@ -74,6 +75,13 @@ class Planner:
             raise Refusal(may_not_request_text(runbook.risk, runbook.name), MAY_NOT_REQUEST_HINT)
         context = load_context(self.parts.store, thread)
         notes: list[str] = []
+        # "is prod healthy?" as one deployment's status: the namespace's own runbook answers
+        # (read-only to read-only, so the right to request it was checked above).
+        runbook, slots, wide = namespace_wide(runbook, slots, self.parts.catalogue.runbooks,
+                                              self.parts.executor, requester.identity)
+        if wide is not None:
+            intent = runbook.name
+            notes.append(wide)
         # Before the channel's default namespace: a namespace named as a workload wins.
         # (The name is only compared with the listed namespaces, never sent to the cluster,
         # so it need not be validated first; everything is validated below.)

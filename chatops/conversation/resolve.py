@@ -17,6 +17,7 @@ from chatops.messages import (
     did_you_mean_text,
     name_not_found_text,
     name_taken_note,
+    namespace_wide_note,
     read_as_namespace_note,
     which_name_text,
 )
@@ -121,3 +122,41 @@ def namespace_named_as_workload(runbook: Runbook, slots: Mapping[str, str], exec
     except ClusterError:  # Forbidden included: then the question for the namespace stands
         return dict(slots), None
     return values, read_as_namespace_note(spec.type, value)
+
+
+def namespace_wide(runbook: Runbook, slots: Mapping[str, str],
+                   runbooks: Mapping[str, Runbook], executor: Executor,
+                   identity: Identity | None) -> tuple[Runbook, dict[str, str], str | None]:
+    """A read-only runbook about one workload, asked with a namespace and no workload ("is
+    prod healthy?" read as `deployment_status namespace=prod`), or with a workload name that
+    is exactly a namespace's ("what's the state of kube-system"), is answered with the
+    runbook its `namespace_wide` names, for the whole namespace, instead of a question for
+    a workload the person never meant. A namespace only the channel's default supplies
+    does not count: nothing was asked about it.
+
+    Returns the runbook to plan, its slots, and the note that says what was done.
+    """
+    values = {k: v for k, v in slots.items() if v}
+    target = runbooks.get(runbook.namespace_wide or "")
+    if target is None or runbook.risk is not Risk.READ or target.risk is not Risk.READ:
+        return runbook, dict(slots), None
+    named = [s for s in runbook.slots.values() if s.type in _NAMESPACED and values.get(s.name)]
+    kind = next((s.type for s in runbook.required_slots if s.type in _NAMESPACED), "target")
+    namespace = values.get("namespace")
+    note = None
+    if namespace and not named:
+        note = namespace_wide_note(kind, namespace, target.name)
+    elif not namespace and len(named) == 1:
+        value = values[named[0].name]
+        try:
+            if value not in executor.names("namespace", None, identity):
+                return runbook, dict(slots), None
+        except ClusterError:  # Forbidden included: the question for the workload stands
+            return runbook, dict(slots), None
+        namespace = value
+        note = read_as_namespace_note(named[0].type, value)
+    if note is None or namespace is None:
+        return runbook, dict(slots), None
+    carried = {k: v for k, v in values.items() if k in target.slots and k != "namespace"
+               and runbook.slots[k].type not in _NAMESPACED}
+    return target, {**carried, "namespace": namespace}, note

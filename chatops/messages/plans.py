@@ -113,6 +113,12 @@ def read_as_namespace_note(kind: str, value: str) -> str:
     return f"{value!r} is a namespace, so the whole namespace was read (no {kind} was named)"
 
 
+def namespace_wide_note(kind: str, namespace: str, runbook: str) -> str:
+    """A note on an answer: a question about one workload named only a namespace, so the
+    namespace-wide runbook answered it."""
+    return f"no {kind} was named, so all of {namespace!r} was checked ({runbook})"
+
+
 CONFIRM_APPROVE = "Approve"
 CONFIRM_CANCEL = "Cancel"
 

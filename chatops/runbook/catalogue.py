@@ -12,7 +12,7 @@ from typing import Protocol
 import yaml
 
 from chatops.errors import RunbookInvalid, UnknownRunbook
-from chatops.model import frozen_map
+from chatops.model import Risk, frozen_map
 from chatops.runbook.schema import Runbook, parse_runbook
 from runbooks import CATALOGUE_DIR
 
@@ -87,9 +87,30 @@ def _load_file(path: Path) -> Runbook:
     return parse_runbook(data, str(path), stem=path.stem)
 
 
+def _check_namespace_wide(rb: Runbook, runbooks: Mapping[str, Runbook]
+                          ) -> RunbookInvalid | None:
+    """The runbook a namespace-only request goes to: read-only, and able to run on a
+    namespace alone."""
+    target = runbooks.get(rb.namespace_wide or "")
+    problem = None
+    if target is None:
+        problem = f"no runbook called {rb.namespace_wide!r}"
+    elif target.risk is not Risk.READ:
+        problem = f"{target.name} is not read-only"
+    elif "namespace" not in target.slots or target.slots["namespace"].type != "namespace":
+        problem = f"{target.name} has no slot 'namespace' of type namespace"
+    elif any(s.name != "namespace" for s in target.required_slots) or target.one_of:
+        problem = f"{target.name} needs more than a namespace"
+    return RunbookInvalid(rb.source, "namespace_wide", problem) if problem else None
+
+
 def _cross_check(runbooks: dict[str, Runbook]) -> list[RunbookInvalid]:
     errors = []
     for rb in runbooks.values():
+        if rb.namespace_wide is not None:
+            wide = _check_namespace_wide(rb, runbooks)
+            if wide is not None:
+                errors.append(wide)
         if rb.undo is None:
             continue
         target = runbooks.get(rb.undo.runbook)

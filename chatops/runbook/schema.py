@@ -15,6 +15,9 @@ A runbook file is YAML:
     undo:    {runbook: scale_deployment, slots: {replicas: "{{ before.replicas }}"}}
     rollback_on_failure: true         # optional: a scheduled firing whose verification
                                       # fails runs the undo at once
+    namespace_wide: diagnose          # optional, read-only runbooks: asked with a
+                                      # namespace and no target of its own, answer with
+                                      # this read-only runbook for the whole namespace
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from chatops.verbs import VERBS
 MIN_EXAMPLES = 12
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 _TOP_KEYS = {"name", "description", "risk", "slots", "one_of", "examples", "steps", "verify",
-             "explain", "undo", "rollback_on_failure"}
+             "explain", "undo", "rollback_on_failure", "namespace_wide"}
 _SLOT_KEYS = {"type", "required", "default", "prompt", "min", "max", "choices", "description"}
 _NUMERIC_TYPES = {"integer", "replicas", "duration", "lines", "cpu", "memory"}
 UNDO_CONTEXT = "before"
@@ -112,6 +115,10 @@ class Runbook:
     rollback_on_failure: bool = False
     """Run the undo at once when verification fails (a schedule's firing: nobody is
     watching); needs an `undo`."""
+    namespace_wide: str | None = None
+    """A read-only runbook asked with a namespace and none of its own targets ("is prod
+    healthy?" read as a deployment's status) is answered with this read-only runbook for
+    the whole namespace instead of a question for the target."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "slots", frozen_map(self.slots))
@@ -289,11 +296,27 @@ class _Reader:
             raise self.fail("rollback_on_failure", "must be true or false")
         if rollback and undo is None:
             raise self.fail("rollback_on_failure", "needs an undo to roll back with")
+        wide = self.namespace_wide(data.get("namespace_wide"), risk, slots)
         return Runbook(
             name=name, description=description, risk=risk, slots=slots, examples=examples,
             steps=steps, verify=verify, explain=explain, undo=undo,
             one_of=one_of, source=self.path, rollback_on_failure=rollback,
+            namespace_wide=wide,
         )
+
+    def namespace_wide(self, raw: Any, risk: Risk, slots: Mapping[str, SlotSpec]
+                       ) -> str | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, str) or not _NAME.match(raw):
+            raise self.fail("namespace_wide", "must be the name of a runbook")
+        if risk is not Risk.READ:
+            # A change is never redirected: its target is always asked for.
+            raise self.fail("namespace_wide", "only a read-only runbook may name one")
+        namespace = slots.get("namespace")
+        if namespace is None or namespace.type != "namespace":
+            raise self.fail("namespace_wide", "needs a slot 'namespace' of type namespace")
+        return raw
 
     def one_of(self, raw: Any, names: set[str]) -> tuple[tuple[str, ...], ...]:
         if not isinstance(raw, list):

@@ -1,10 +1,13 @@
 """A namespace named where a workload was expected ("is analytics healthy?": the model
 cannot tell a namespace from a deployment, the cluster can) is read as the namespace, for
-read-only runbooks only, on the sandbox cluster."""
+read-only runbooks only, on the sandbox cluster; a status question naming only a namespace
+("is prod healthy?") is answered by the namespace's health scan."""
 
 from __future__ import annotations
 
 import io
+
+import pytest
 
 from chatops.console import Shell
 from tests.plugins.world_fixtures import World
@@ -43,3 +46,37 @@ def test_a_runbook_that_changes_something_never_has_its_target_reread(world: Wor
     assert question.kind == "question" and question.text.startswith("In which namespace?")
     assert not any(r.raw_slots.get("namespace") == prod
                    for r in sh.service.store.runs_in_thread("console", "console"))
+
+
+@pytest.mark.parametrize(("command", "note"), [
+    # "is prod healthy?" read as deployment_status with a namespace and no deployment: the
+    # namespace's health scan answers, not "Which deployment?".
+    ("run deployment_status namespace={ns}",
+     "no deployment was named, so all of '{ns}' was checked (diagnose)"),
+    ("run deployment_status deployment={ns}",
+     "'{ns}' is a namespace, so the whole namespace was read"),
+])
+def test_a_status_question_about_a_namespace_scans_it(world: World, command: str,
+                                                      note: str) -> None:
+    sh = shell(world)
+    prod = world.ns["prod"]
+    answer = sh.say(command.format(ns=prod))[0]
+    assert answer.kind == "answer", answer.text
+    assert note.format(ns=prod) in answer.text
+    run = sh.service.store.runs_in_thread("console", "console")[0]
+    assert run.runbook == "diagnose" and run.raw_slots == {"namespace": prod}
+
+
+def test_a_status_question_naming_a_deployment_is_still_about_it(world: World) -> None:
+    sh = shell(world)
+    prod = world.ns["prod"]
+    answer = sh.say(f"run deployment_status deployment=checkout-api namespace={prod}")[0]
+    assert answer.kind == "answer", answer.text
+    run = sh.service.store.runs_in_thread("console", "console")[0]
+    assert run.runbook == "deployment_status"
+
+
+def test_a_status_question_naming_nothing_still_asks_which_deployment(world: World) -> None:
+    (question,) = shell(world).say("run deployment_status")
+    assert question.kind == "question" and question.text.startswith("Which deployment"), \
+        question.text
