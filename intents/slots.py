@@ -24,7 +24,11 @@ runbook says about its slots:
    "a cpu request of 1 and a limit of 2"), minimum/maximum do not ("between 4 and 20"
    names one of each); else the model's reading stands. A value a cue names gets
    `CUE_BONUS`, so it wins over an uncued one for the same slot.
-4. A required slot still empty takes the single word the model scored highest for it, if
+4. A span whose best slot a surer span already took goes to a free namespace slot when
+   the words just before it say namespace ("in X", "-n X", "(X)", "ns: X"), before any
+   other free slot: the model, reading "set image of api in billing to ...", may score
+   `billing` as an image or a container before a namespace.
+5. A required slot still empty takes the single word the model scored highest for it, if
    that score reaches `MIN_FILL_SCORE` (a pod name the model left as `O` at 0.6 but
    scored 0.3 for `pod`): otherwise the bot asks for it, as before.
 
@@ -78,6 +82,9 @@ _DIMENSIONS: tuple[dict[str, frozenset[str]], ...] = (
                           "highest", "more"}),
     },
 )
+_NAMESPACE_CUES = frozenset({"in", "ns", "-n", "--namespace", "namespace", "(", "@", "on"})
+"""Words just before a value (after `=`/`:`) that make it a namespace when its own slot is
+taken."""
 _CARRIED = frozenset({0, 1})
 """Dimensions a later value without cues takes from the values before it."""
 _MEMORY_UNIT = re.compile(r"^[0-9.]+\s*(?:[KMGTPE]i?|[kKMGT]B|[KMGT]iB|bytes?)$")
@@ -200,6 +207,15 @@ def _resolve_siblings(
         candidates[index] = (max(new.values()), first, last, new)
 
 
+def _namespace_cued(words: Sequence[Word], first: int) -> bool:
+    """Whether the words just before word `first` name a namespace ("in", "-n", "(",
+    "namespace=", "ns:")."""
+    i = first - 1
+    if i >= 0 and words[i].text in {"=", ":"}:
+        i -= 1
+    return i >= 0 and words[i].text.lower() in _NAMESPACE_CUES
+
+
 def _slot_columns(vocab: SlotLabels, slot: str) -> list[int]:
     return [i for i in (vocab.index(f"B-{slot}"), vocab.index(f"I-{slot}")) if i is not None]
 
@@ -243,9 +259,15 @@ def choose_slots(
         _resolve_siblings(candidates, words, sibling_groups(types))
     # Surest span first; ties keep text order (sorted is stable).
     candidates.sort(key=lambda c: -c[0])
+    namespace = next((s for s in allowed if (types or {}).get(s, s) == "namespace"), None)
     chosen: dict[str, tuple[int, int]] = {}
     for _, first, last, scores in candidates:
-        for slot, value in sorted(scores.items(), key=lambda kv: -kv[1]):
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        if (namespace is not None and namespace not in chosen and ranked[0][0] in chosen
+                and ranked[0][1] >= MIN_SPAN_SCORE and _namespace_cued(words, first)):
+            chosen[namespace] = (first, last)
+            continue
+        for slot, value in ranked:
             if value < MIN_SPAN_SCORE:
                 break
             if slot not in chosen:

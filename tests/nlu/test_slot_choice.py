@@ -181,3 +181,29 @@ def test_minimum_and_maximum_follow_their_cues_and_a_range_keeps_the_model() -> 
     got = choose_typed(text, {"forty": "max_replicas", "8": "min_replicas",
                               "40": "min_replicas"})
     assert got == {"min_replicas": "8", "max_replicas": "40"}
+
+
+@pytest.mark.parametrize(("text", "at"), [
+    ("describe api in billing now", 3),
+    ("describe api (billing) now", 3),
+    ("describe api -n billing now", 3),
+    ("describe api namespace=billing now", 4),
+])
+def test_a_span_whose_slot_is_taken_goes_to_the_namespace_its_cue_names(text: str,
+                                                                         at: int) -> None:
+    # 'billing' read as a second deployment (its slot taken by the surer 'api'), a little
+    # as a pod, hardly as a namespace: the words before it say namespace.
+    n = len(split_words(normalise(text).text))
+    rows = [OUT] * n
+    rows[1] = row(B_deployment=0.95)
+    rows[at] = row(B_deployment=0.5, B_pod=0.3, B_namespace=0.05)
+    assert choose(text, rows, declared={"deployment", "namespace", "pod"}) == {
+        "deployment": "api", "namespace": "billing"}
+
+
+def test_without_a_namespace_cue_the_next_best_free_slot_stands() -> None:
+    text = "describe api billing now"
+    rows = [OUT, row(B_deployment=0.95), row(B_deployment=0.5, B_pod=0.3, B_namespace=0.05),
+            OUT]
+    assert choose(text, rows, declared={"deployment", "namespace", "pod"}) == {
+        "deployment": "api", "pod": "billing"}
