@@ -138,7 +138,9 @@ def namespace_wide(runbook: Runbook, slots: Mapping[str, str],
     """
     values = {k: v for k, v in slots.items() if v}
     target = runbooks.get(runbook.namespace_wide or "")
-    if target is None or runbook.risk is not Risk.READ or target.risk is not Risk.READ:
+    if (target is None or runbook.risk is not Risk.READ or target.risk is not Risk.READ
+            or any(k not in runbook.slots for k in values)):
+        # (A value the runbook doesn't declare is refused by the validation, as before.)
         return runbook, dict(slots), None
     named = [s for s in runbook.slots.values() if s.type in _NAMESPACED and values.get(s.name)]
     kind = next((s.type for s in runbook.required_slots if s.type in _NAMESPACED), "target")

@@ -80,3 +80,11 @@ def test_a_status_question_naming_nothing_still_asks_which_deployment(world: Wor
     (question,) = shell(world).say("run deployment_status")
     assert question.kind == "question" and question.text.startswith("Which deployment"), \
         question.text
+
+
+def test_a_value_the_status_runbook_does_not_declare_is_still_refused(world: World) -> None:
+    # The scan declares `pod`; the status runbook does not: no redirection launders it.
+    sh = shell(world)
+    (answer,) = sh.say(f"run deployment_status namespace={world.ns['prod']} pod=web-1")
+    assert answer.kind == "refusal" and "no slot called 'pod'" in answer.text, answer.text
+    assert sh.service.store.runs_in_thread("console", "console") == []
