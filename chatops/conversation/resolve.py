@@ -23,7 +23,7 @@ from chatops.messages import (
 )
 from chatops.model import Identity, Risk
 from chatops.ports import Executor, ResourceKind
-from chatops.runbook.schema import Runbook
+from chatops.runbook.schema import Runbook, SlotSpec
 
 log = logging.getLogger(__name__)
 
@@ -107,21 +107,31 @@ def namespace_named_as_workload(runbook: Runbook, slots: Mapping[str, str], exec
     """
     values = dict(slots)
     namespace_slots = [s.name for s in runbook.slots.values() if s.type == "namespace"]
-    named = [s for s in runbook.slots.values() if s.type in _NAMESPACED and values.get(s.name)]
+    named = _named_workloads(runbook, values)
     if (runbook.risk is not Risk.READ or len(namespace_slots) != 1
             or values.get(namespace_slots[0]) or len(named) != 1 or named[0].required):
         return values, None
     spec = named[0]
     value = values.pop(spec.name)
     values[namespace_slots[0]] = value
-    if any(not values.get(s.name) for s in runbook.required_slots):
-        return dict(slots), None
-    try:
-        if value not in executor.names("namespace", None, identity):
-            return dict(slots), None
-    except ClusterError:  # Forbidden included: then the question for the namespace stands
+    if (any(not values.get(s.name) for s in runbook.required_slots)
+            or not _lists_namespace(value, executor, identity)):
         return dict(slots), None
     return values, read_as_namespace_note(spec.type, value)
+
+
+def _named_workloads(runbook: Runbook, values: Mapping[str, str]) -> list[SlotSpec]:
+    """The runbook's workload slots (deployment, cronjob, pod) that have a value."""
+    return [s for s in runbook.slots.values() if s.type in _NAMESPACED and values.get(s.name)]
+
+
+def _lists_namespace(name: str, executor: Executor, identity: Identity | None) -> bool:
+    """Whether `name` is a namespace the person can list. A refusal (Forbidden included)
+    counts as no: then the question the runbook asks stands."""
+    try:
+        return name in executor.names("namespace", None, identity)
+    except ClusterError:
+        return False
 
 
 def namespace_wide(runbook: Runbook, slots: Mapping[str, str],
@@ -142,7 +152,7 @@ def namespace_wide(runbook: Runbook, slots: Mapping[str, str],
             or any(k not in runbook.slots for k in values)):
         # (A value the runbook doesn't declare is refused by the validation, as before.)
         return runbook, dict(slots), None
-    named = [s for s in runbook.slots.values() if s.type in _NAMESPACED and values.get(s.name)]
+    named = _named_workloads(runbook, values)
     kind = next((s.type for s in runbook.required_slots if s.type in _NAMESPACED), "target")
     namespace = values.get("namespace")
     note = None
@@ -150,10 +160,7 @@ def namespace_wide(runbook: Runbook, slots: Mapping[str, str],
         note = namespace_wide_note(kind, namespace, target.name)
     elif not namespace and len(named) == 1:
         value = values[named[0].name]
-        try:
-            if value not in executor.names("namespace", None, identity):
-                return runbook, dict(slots), None
-        except ClusterError:  # Forbidden included: the question for the workload stands
+        if not _lists_namespace(value, executor, identity):
             return runbook, dict(slots), None
         namespace = value
         note = read_as_namespace_note(named[0].type, value)

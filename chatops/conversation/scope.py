@@ -17,15 +17,17 @@ from collections.abc import Iterable
 
 from chatops.model import SlotSpan
 
-_OBJECTS = (
-    r"(?:deployments?|services?|svcs?|namespaces?|ns|clusters?|apps?|applications?|"
+# Kinds of things one asks to have; autoscalers apart, see `_ACQUIRE`.
+_THINGS = (
+    r"deployments?|services?|svcs?|namespaces?|ns|clusters?|apps?|applications?|"
     r"workloads?|cron ?jobs?|jobs?|secrets?|config ?maps?|ingress(?:es)?|roles?|"
     r"role ?bindings?|cluster ?roles?|service ?accounts?|network ?polic(?:y|ies)|"
     r"pvcs?|persistent ?volume(?: ?claim)?s?|volumes?|statefulsets?|daemonsets?|"
-    r"hpas?|autoscalers?|node ?pools?|nodes?|pods?|charts?|releases?|databases?|"
+    r"node ?pools?|nodes?|pods?|charts?|releases?|databases?|"
     r"queues?|buckets?|users?|groups?|certificates?|dns records?|load ?balancers?|"
-    r"environments?|envs?|instances?|copies|copy|replicas? of|replica ?sets?)"
+    r"environments?|envs?|instances?|copies|copy|replicas? of|replica ?sets?"
 )
+_OBJECTS = r"(?:hpas?|autoscalers?|" + _THINGS + ")"
 # Policy objects no runbook creates or changes, which read like a deployment's resources or
 # replicas ("a quota of 64Gi", "a disruption budget with minAvailable 2"); CamelCase kind
 # names match too (ResourceQuota, LimitRange, PodDisruptionBudget).
@@ -73,7 +75,7 @@ _CREATION = re.compile(
 _ACQUIRE = re.compile(
     r"\b(?:add|make|need|want|set up|spin up|stand up|fire up|build|provision)"
     r" (?:me |us )?(?:a|an|one|some|another) (?:(?!of\b)[\w.:-]+ ){0,2}?"
-    + _OBJECTS.replace("hpas?|autoscalers?|", "") +
+    + "(?:" + _THINGS + ")" +
     r"\b(?! ?(?:list|status|logs?|names?|overview|count|summary|health|report|details|"
     r"events|restarts?|images?|history|usage|autoscalers?|\w+ed)\b)",
     re.IGNORECASE,
