@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 import yaml
 
+from chatops.cli.policy_cmd import default_identity_documents
 from chatops.cli.sandbox_cmd import src_dir
 from chatops.cli.settings_cmd import resolve_or_exit
 from chatops.cli.shell_cmd import run_shell
@@ -94,7 +95,8 @@ def demo(user: str, no_shell: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     assert current.kubeconfig is not None
     api = api_client_from_kubeconfig(current.kubeconfig)
-    count = apply_documents(api, demo_documents())
+    # The alert identities get what the runbooks need, as `chatops policy rbac` renders it.
+    count = apply_documents(api, demo_documents() + default_identity_documents())
     demo_dir = settings.data_dir / "demo"
     demo_dir.mkdir(parents=True, exist_ok=True)
     policy_path = demo_dir / "policy.yaml"

@@ -4,16 +4,21 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import yaml
 
 from chatops.cli.settings_cmd import load_settings
-from chatops.model import Identity, Risk
+from chatops.model import Identity, ParamValue, Risk
 from chatops.policy import Policy, PolicyError, load_policy
 from chatops.settings import Settings
+
+if TYPE_CHECKING:
+    from chatops.alerts import AlertRules
+    from chatops.policy.identity_rbac import IdentityRoles, Request
 
 EXIT_INVALID = 2
 
@@ -74,19 +79,51 @@ def validate(file: Path | None) -> None:
         click.echo(f"  {line}")
 
 
-def _bot_identities(settings: Settings) -> list[Identity]:
-    """The alert diagnostics and preview identities of the rules file `serve` would read,
-    and the identities its automatic rules run as (`as:`)."""
+def _alert_rules(settings: Settings) -> AlertRules:
+    """The alert rules file `serve` would read."""
     from chatops.alerts import AlertRulesError, load_rules
     from chatops.runbook.catalogue import load_catalogue
 
     try:
-        rules = load_rules(settings.alert_rules_path, load_catalogue())
+        return load_rules(settings.alert_rules_path, load_catalogue())
     except AlertRulesError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(EXIT_INVALID) from exc
+
+
+def _bot_identities(rules: AlertRules) -> list[Identity]:
+    """The alert diagnostics and preview identities, and the identities the automatic rules
+    run as (`as:`)."""
     autos = [rule.auto.identity for rule in rules.rules if rule.auto is not None]
     return [rules.identity, rules.preview_identity, *autos]
+
+
+def executor_requests(verb: str, params: Mapping[str, ParamValue]) -> tuple[Request, ...]:
+    """The Kubernetes requests `verb` makes with `params` (the executor's `ACCESS` table)."""
+    from chatops.executor.access import ACCESS
+    from chatops.executor.registry import Params
+
+    return ACCESS[verb](Params(params))
+
+
+def identity_roles(rules: AlertRules) -> IdentityRoles:
+    """What the packaged runbooks need the diagnostics and preview identities to do."""
+    from chatops.policy.identity_rbac import identity_roles as roles_for
+    from chatops.runbook.catalogue import load_catalogue
+
+    return roles_for(load_catalogue(), executor_requests, diagnostics=rules.identity,
+                     preview=rules.preview_identity)
+
+
+def default_identity_documents(name: str = "chatops") -> list[dict[str, Any]]:
+    """The diagnostics and preview identities' roles for the packaged alert rules and
+    runbooks (`chatops demo` and the tests' demo world apply them)."""
+    from chatops.alerts import load_rules
+    from chatops.policy.rbac import Install, identity_documents
+    from chatops.runbook.catalogue import load_catalogue
+
+    roles = identity_roles(load_rules(None, load_catalogue()))
+    return identity_documents(roles, Install(name=name))
 
 
 def _yaml_documents(docs: list[dict[str, Any]]) -> str:
@@ -123,7 +160,11 @@ def rbac(file: Path | None, alert_rules: Path | None, namespace: str,  # noqa: P
     A ClusterRole to impersonate exactly the users and groups the policy maps people to
     and the bot's diagnostics and preview identities (resourceNames; never serviceaccounts
     or system: names), and a Role in NAMESPACE for its Lease and audit checkpoint
-    ConfigMap. Nothing that reads or writes workloads: people's own RBAC decides that.
+    ConfigMap; nothing on workloads for the service account itself. For the bot's own
+    identities, from the runbooks: NAME-diagnostics (read-only: get/list/watch on what the
+    read runbooks read, pods/log) bound to the diagnostics user, and NAME-preview (the
+    change requests the write runbooks' dry runs make, and reads of what they touch) bound
+    to the preview user. No wildcards.
     Warnings (e.g. unmapped people who get a user per chat id) go to stderr, and into the
     output as comments.
     """
@@ -137,7 +178,9 @@ def rbac(file: Path | None, alert_rules: Path | None, namespace: str,  # noqa: P
     except SetupError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(EXIT_INVALID) from exc
-    imp = impersonation(parsed, _bot_identities(settings))
+    rules = _alert_rules(settings)
+    imp = impersonation(parsed, _bot_identities(rules))
+    roles = identity_roles(rules)
     name = name or service_account
     install = Install(namespace=namespace, service_account=service_account, name=name,
                       lease=lease or name,
@@ -151,6 +194,6 @@ def rbac(file: Path | None, alert_rules: Path | None, namespace: str,  # noqa: P
         for line in textwrap.wrap(f"WARNING: {warning}", 96):
             click.echo(f"# {line}")
     if helm_values:
-        click.echo(yaml.safe_dump(values_for(imp), sort_keys=False), nl=False)
+        click.echo(yaml.safe_dump(values_for(imp, roles), sort_keys=False), nl=False)
         return
-    click.echo(_yaml_documents(rbac_documents(imp, install)), nl=False)
+    click.echo(_yaml_documents(rbac_documents(imp, install, roles)), nl=False)

@@ -135,9 +135,8 @@ def _rbac(prefix: str, ns: dict[str, str]) -> list[dict[str, Any]]:
     return [*_cluster_roles(prefix), dev_binding,
             cluster_binding("chatops-operator", "sre"),
             cluster_binding("chatops-nodes", "sre"),
-            # Alert remediations are previewed (dry-run only) as this group.
-            cluster_binding("chatops-operator", "chatops:previewers"),
-            cluster_binding("chatops-nodes", "chatops:previewers"),
+            # Alert remediations are previewed (dry-run only) as chatops:alerts-preview, whose
+            # role `chatops policy rbac` renders from the runbooks: `chatops demo` applies it.
             cluster_binding("chatops-viewer", "chatops:viewers"),
             cluster_binding("chatops-viewer", "dev"),
             cluster_binding("chatops-viewer", "interns"),

@@ -18,7 +18,10 @@ person's mapped identity. Its service account therefore needs only
   checkpoint ConfigMap, by name, and `create` on leases (RBAC cannot limit `create` to a
   name). The ConfigMap is rendered too, empty, so that the bot never needs to create one.
 
-Nothing here reads or writes workloads: those rights belong to the impersonated people.
+Nothing here lets the service account itself read or write workloads: those rights belong
+to the impersonated people. The bot's own diagnostics and preview identities get what the
+runbooks need, no more (`chatops.policy.identity_rbac`): a ClusterRole each, bound to the
+identity's user.
 
 A rule with an empty `resourceNames` list matches every name, so a rule whose list would be
 empty is left out instead. A kube user template with `{user}` (`unmapped.kube_user:
@@ -38,6 +41,7 @@ from typing import Any
 
 from chatops.model import Identity
 from chatops.policy.decisions import Policy
+from chatops.policy.identity_rbac import IdentityRoles, role_specs
 
 RBAC_API = "rbac.authorization.k8s.io/v1"
 RBAC_GROUP = "rbac.authorization.k8s.io"
@@ -157,9 +161,25 @@ def _binding(kind: str, name: str, role_kind: str, install: Install,
                           "namespace": install.namespace}]}
 
 
-def rbac_documents(imp: Impersonation, install: Install) -> list[dict[str, Any]]:
-    """The ClusterRole and its binding, the Role and its binding, and the (empty) checkpoint
-    ConfigMap, as manifests for `kubectl apply`."""
+def identity_documents(roles: IdentityRoles, install: Install) -> list[dict[str, Any]]:
+    """A ClusterRole `NAME-diagnostics` and `NAME-preview` with what the runbooks need, each
+    bound to its identity's user (not its groups, which people may share)."""
+    docs: list[dict[str, Any]] = []
+    for suffix, user, rules in role_specs(roles):
+        name = f"{install.name}-{suffix}"
+        docs.append({"apiVersion": RBAC_API, "kind": "ClusterRole", "metadata": _meta(name),
+                     "rules": rules})
+        docs.append({"apiVersion": RBAC_API, "kind": "ClusterRoleBinding",
+                     "metadata": _meta(name),
+                     "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": name},
+                     "subjects": [{"apiGroup": RBAC_GROUP, "kind": "User", "name": user}]})
+    return docs
+
+
+def rbac_documents(imp: Impersonation, install: Install,
+                   roles: IdentityRoles | None = None) -> list[dict[str, Any]]:
+    """The ClusterRole and its binding, the Role and its binding, the (empty) checkpoint
+    ConfigMap and the identities' roles, as manifests for `kubectl apply`."""
     cluster_name = f"{install.name}-impersonator"
     docs: list[dict[str, Any]] = [
         {"apiVersion": RBAC_API, "kind": "ClusterRole", "metadata": _meta(cluster_name),
@@ -172,10 +192,15 @@ def rbac_documents(imp: Impersonation, install: Install) -> list[dict[str, Any]]
     if install.checkpoint_configmap:
         docs.append({"apiVersion": "v1", "kind": "ConfigMap",
                      "metadata": _meta(install.checkpoint_configmap, install.namespace)})
-    return docs
+    return docs + (identity_documents(roles, install) if roles is not None else [])
 
 
-def helm_values(imp: Impersonation) -> dict[str, Any]:
+def helm_values(imp: Impersonation, roles: IdentityRoles | None = None) -> dict[str, Any]:
     """The Helm chart's values that make it render these rules (deploy/helm/chatops)."""
-    return {"rbac": {"impersonate": {"users": list(imp.users), "groups": list(imp.groups),
-                                     "userExtras": list(imp.user_extras)}}}
+    rbac: dict[str, Any] = {"impersonate": {"users": list(imp.users),
+                                            "groups": list(imp.groups),
+                                            "userExtras": list(imp.user_extras)}}
+    if roles is not None:
+        rbac["identities"] = {suffix: {"user": user, "rules": rules}
+                              for suffix, user, rules in role_specs(roles)}
+    return {"rbac": rbac}

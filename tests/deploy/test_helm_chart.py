@@ -126,9 +126,17 @@ def test_http_mode_with_a_policy(helm: Helm, policy_file: Path, rbac_values: Pat
     (["--set-json", "hygiene.maxLimitRatio=0.5"], "/hygiene/maxLimitRatio"),
     (["--set", "rightsizing.prometheusUrl=http://user:pw@prometheus:9090"],
      "/rightsizing/prometheusUrl"),
+    (["--set-json", 'rbac.identities.preview={"user": "p", "rules": [{"apiGroups": [""], '
+      '"resources": ["*"], "verbs": ["get"]}]}'], "/rbac/identities/preview/rules/0/resources/0"),
+    (["--set-json", 'rbac.identities.diagnostics={"user": "d", "rules": [{"apiGroups": [""], '
+      '"resources": ["pods"], "verbs": ["*"]}]}'],
+     "/rbac/identities/diagnostics/rules/0/verbs/0"),
+    (["--set-json", 'rbac.identities.preview={"user": "system:admin", "rules": []}'],
+     "/rbac/identities/preview/user"),
 ], ids=["replicas-string", "unknown-mode", "misspelt-key", "system-group", "system-user",
         "negative-budget", "wildcard-namespace", "system-watch-identity", "nodes-not-bool",
-        "negative-pending", "ratio-below-one", "credentials-in-url"])
+        "negative-pending", "ratio-below-one", "credentials-in-url", "wildcard-resource",
+        "wildcard-verb", "system-identity"])
 def test_schema_refuses_bad_values(helm: Helm, args: list[str], where: str) -> None:
     result = helm("template", "chatops", CHART, *args)
     assert result.returncode != 0, result.stdout
@@ -156,6 +164,25 @@ def test_chart_rbac_is_what_chatops_policy_rbac_renders(
     rendered = [comparable(d) for d in chart if (d["kind"], d["metadata"]["name"]) in names]
     assert sorted(rendered, key=str) == sorted(map(comparable, expected), key=str)
     assert {d["kind"] for d in expected} == {*RBAC_KINDS, "ConfigMap"}
+    # The identities' roles are among them, under the same names.
+    prefix = cli_args[-1] if cli_args else "chatops"
+    assert {f"{prefix}-diagnostics", f"{prefix}-preview"} <= {
+        d["metadata"]["name"] for d in rendered if d["kind"] == "ClusterRole"}
+
+
+def test_identity_roles_bind_only_the_identity_users(helm: Helm, rbac_values: Path) -> None:
+    docs = render(helm, "-f", rbac_values)
+    for suffix, user in (("diagnostics", "chatops:alerts"), ("preview", "chatops:alerts-preview")):
+        binding = one(docs, "ClusterRoleBinding", f"chatops-{suffix}")
+        assert binding["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User",
+                                        "name": user}]
+        rules = one(docs, "ClusterRole", f"chatops-{suffix}")["rules"]
+        assert rules and not [v for r in rules for k in ("apiGroups", "resources", "verbs")
+                              for v in r[k] if "*" in v]
+    # Without values, or with rbac off, no identity role.
+    for args in ([], ["-f", str(rbac_values), "--set", "rbac.create=false"]):
+        assert not [d for d in render(helm, *args)
+                    if d["metadata"]["name"].endswith(("-diagnostics", "-preview"))]
 
 
 @pytest.mark.k8s

@@ -62,15 +62,24 @@ def of_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, Any]:
     return doc
 
 
+def named(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
+    [doc] = [d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name]
+    return doc
+
+
 # --- what is rendered (no cluster) ------------------------------------------------------
 
 
 def test_demo_policy_rbac_names_every_identity_it_may_impersonate(
         demo_policy_file: Path) -> None:
     docs, stderr = render_rbac("--policy", str(demo_policy_file))
-    assert [d["kind"] for d in docs] == ["ClusterRole", "ClusterRoleBinding", "Role",
-                                         "RoleBinding", "ConfigMap"]
-    rules = of_kind(docs, "ClusterRole")["rules"]
+    assert [(d["kind"], d["metadata"]["name"]) for d in docs] == [
+        ("ClusterRole", "chatops-impersonator"), ("ClusterRoleBinding", "chatops-impersonator"),
+        ("Role", "chatops"), ("RoleBinding", "chatops"),
+        ("ConfigMap", "chatops-audit-checkpoint"),
+        ("ClusterRole", "chatops-diagnostics"), ("ClusterRoleBinding", "chatops-diagnostics"),
+        ("ClusterRole", "chatops-preview"), ("ClusterRoleBinding", "chatops-preview")]
+    rules = named(docs, "ClusterRole", "chatops-impersonator")["rules"]
     # Besides impersonation, only asking whether an approver could make a change.
     assert rules[-1] == SUBJECT_ACCESS_REVIEW
     rules = rules[:-1]
@@ -108,8 +117,8 @@ def test_the_bot_itself_gets_nothing_on_workloads(demo_policy_file: Path) -> Non
         ("", "configmaps", "get", ("bot-audit-checkpoint",)),
         ("", "configmaps", "update", ("bot-audit-checkpoint",)),
     }
-    for kind in ("ClusterRoleBinding", "RoleBinding"):
-        assert of_kind(docs, kind)["subjects"] == [
+    for kind, name in (("ClusterRoleBinding", "bot-impersonator"), ("RoleBinding", "bot")):
+        assert named(docs, kind, name)["subjects"] == [
             {"kind": "ServiceAccount", "name": "bot", "namespace": "ops"}]
 
 
@@ -361,3 +370,185 @@ def test_the_bot_may_ask_whether_an_approver_could_make_a_change(bot: Bot, world
     wait_for(bob_allowed, timeout=30, what="the bot's ClusterRole to allow reviews")
     denied = executor.first_denied(Identity("alice", ("dev",)), scale)
     assert denied is not None and "patch deployments" in denied
+
+
+# --- the bot's own diagnostics and preview identities ----------------------------------
+
+
+def test_every_verb_is_covered_by_the_identities_roles() -> None:
+    """Every request of every read verb is in the diagnostics role, and every request of
+    every mutating verb in the preview role (a new verb whose resources are missing fails
+    here). Verifications run as the approver, never as these identities."""
+    from chatops.cli.policy_cmd import executor_requests
+    from chatops.policy.identity_rbac import Grant, identity_roles, verb_requests
+    from chatops.runbook.catalogue import load_catalogue
+    from chatops.verbs import VERBS
+
+    roles = identity_roles(load_catalogue(), executor_requests)
+    granted = {"read": set(roles.diagnostics), "mutate": set(roles.preview)}
+    missing = []
+    for verb, spec in VERBS.items():
+        if spec.kind == "verify":
+            continue
+        for r in verb_requests(verb, executor_requests):
+            resource = f"{r.resource}/{r.subresource}" if r.subresource else r.resource
+            if Grant(r.group, resource, r.verb) not in granted[spec.kind]:
+                missing.append(f"{verb}: {r.verb} {r.group}/{resource}")
+    assert missing == []
+    # Read-only means read-only; the preview never deletes anything but pods.
+    assert {g.verb for g in roles.diagnostics} == {"get", "list", "watch"}
+    assert {(g.resource, g.verb) for g in roles.preview if g.verb == "delete"} == {
+        ("pods", "delete")}
+    assert not [g for g in (*roles.diagnostics, *roles.preview)
+                if g.resource.startswith(("secrets", "configmaps", "serviceaccounts"))
+                or g.group == RBAC_API_GROUP]
+
+
+RBAC_API_GROUP = "rbac.authorization.k8s.io"
+
+
+def test_no_rendered_rule_has_a_wildcard(demo_policy_file: Path) -> None:
+    docs, _ = render_rbac("--policy", str(demo_policy_file))
+    values, _ = render_rbac("--policy", str(demo_policy_file), "--helm-values")
+    identities = values[0]["rbac"]["identities"]
+    assert set(identities) == {"diagnostics", "preview"}
+    rules = [rule for doc in docs for rule in doc.get("rules", ())]
+    rules += [rule for role in identities.values() for rule in role["rules"]]
+    assert len(rules) > 10
+    for rule in rules:
+        for key in ("apiGroups", "resources", "verbs", "resourceNames"):
+            assert not [v for v in rule.get(key, ()) if "*" in v], rule
+    # Each identity role is bound to its user alone, never to a group people may share.
+    for suffix, user in (("diagnostics", "chatops:alerts"), ("preview", "chatops:alerts-preview")):
+        binding = named(docs, "ClusterRoleBinding", f"chatops-{suffix}")
+        assert binding["subjects"] == [{"apiGroup": RBAC_API_GROUP, "kind": "User", "name": user}]
+        assert identities[suffix]["user"] == user
+        assert identities[suffix]["rules"] == named(docs, "ClusterRole", f"chatops-{suffix}")[
+            "rules"]
+
+
+@dataclass
+class Identities:
+    """The bot with the rendered RBAC, for diagnostics and preview identities of this test
+    alone (so no other test's bindings count)."""
+
+    bot: Bot
+    diagnostics: Identity
+    preview: Identity
+
+
+@pytest.fixture
+def identities(k8s_admin: Any, namespace: str, demo_policy_file: Path,
+               tmp_path: Path) -> Iterator[Identities]:
+    from kubernetes import client
+
+    from chatops.alerts.rules import DEFAULT_RULES
+    from chatops.executor.apply import apply_documents, delete_documents
+
+    diagnostics = Identity(f"chatops:diag-{namespace}", (f"chatops:diag-{namespace}",))
+    preview = Identity(f"chatops:preview-{namespace}", (f"chatops:preview-{namespace}",))
+    rules = yaml.safe_load(DEFAULT_RULES.read_text(encoding="utf-8"))
+    rules["diagnostics_identity"] = {"user": diagnostics.user, "groups": list(diagnostics.groups)}
+    rules["preview_identity"] = {"user": preview.user, "groups": list(preview.groups)}
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text(yaml.safe_dump(rules), encoding="utf-8")
+    client.CoreV1Api(k8s_admin).create_namespaced_service_account(
+        namespace, client.V1ServiceAccount(metadata=client.V1ObjectMeta(name=SA)))
+    docs, _ = render_rbac("--policy", str(demo_policy_file), "--alert-rules", str(rules_file),
+                          "--namespace", namespace, "--service-account", SA,
+                          "--name", f"{namespace}-bot")
+    assert {d["metadata"]["name"] for d in docs if d["kind"] == "ClusterRole"} == {
+        f"{namespace}-bot-{s}" for s in ("impersonator", "diagnostics", "preview")}
+    apply_documents(k8s_admin, docs)
+    api = token_client(k8s_admin, namespace, SA)
+    try:
+        yield Identities(Bot(api, namespace, docs), diagnostics, preview)
+    finally:
+        api.close()
+        delete_documents(k8s_admin, [d for d in docs if d["kind"].startswith("Cluster")])
+
+
+def _dry_run_ok(executor: Any, step: Step, identity: Identity) -> bool:
+    try:
+        executor.run_step(step, identity, dry_run=True)
+    except Forbidden:
+        return False
+    return True
+
+
+@pytest.mark.k8s
+def test_the_preview_identity_dry_runs_what_the_runbooks_change_and_nothing_else(
+        identities: Identities, world: Any) -> None:
+    from kubernetes import client
+
+    from chatops.executor import KubeExecutor
+
+    prod, preview = world.ns["prod"], identities.preview
+    executor = KubeExecutor(identities.bot.api, poll_interval=0.2)
+    scale = Step("scale", {"namespace": prod, "deployment": "checkout-api", "replicas": 5})
+    restart = Step("rollout_restart", {"namespace": prod, "deployment": "checkout-api"})
+    wait_for(lambda: _dry_run_ok(executor, scale, preview), timeout=30,
+             what="the preview role to apply")
+    assert executor.run_step(scale, preview, dry_run=True).dry_run
+    assert executor.run_step(restart, preview, dry_run=True).dry_run
+    assert world.replicas("prod", "checkout-api") == 3  # dry runs change nothing
+    api = identities.bot.as_(preview.user, *preview.groups)
+    apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
+    label = {"metadata": {"labels": {"chatops-test": "x"}}}
+    refused = {
+        "delete a deployment": lambda: apps.delete_namespaced_deployment(
+            "checkout-api", prod, dry_run="All"),
+        "read a secret": lambda: core.list_namespaced_secret(prod),
+        "patch a configmap": lambda: core.patch_namespaced_config_map(
+            "settings", prod, label, dry_run="All"),
+        "patch a service": lambda: core.patch_namespaced_service(
+            "checkout-api", prod, label, dry_run="All"),
+        "patch a statefulset": lambda: apps.patch_namespaced_stateful_set(
+            "db", prod, label, dry_run="All"),
+        "create a pod": lambda: core.create_namespaced_pod(prod, client.V1Pod(
+            metadata=client.V1ObjectMeta(name="x"), spec=client.V1PodSpec(
+                containers=[client.V1Container(name="x", image="busybox")])), dry_run="All"),
+        "watch pods": lambda: core.list_namespaced_pod(prod, watch=True, timeout_seconds=1),
+    }
+    assert {what: status_of(call) for what, call in refused.items()} == {
+        what: 403 for what in refused}
+
+
+@pytest.mark.k8s
+def test_the_diagnostics_identity_reads_pods_and_logs_and_writes_nothing(
+        identities: Identities, world: Any) -> None:
+    from kubernetes import client
+
+    from chatops.executor import KubeExecutor
+
+    prod, diagnostics = world.ns["prod"], identities.diagnostics
+    executor = KubeExecutor(identities.bot.api, poll_interval=0.2)
+    pods = Step("list_pods", {"namespace": prod, "deployment": "checkout-api"})
+    wait_for(lambda: _dry_run_ok(executor, pods, diagnostics), timeout=30,
+             what="the diagnostics role to apply")
+    assert executor.run_step(pods, diagnostics).records
+    logs = Step("pod_logs", {"namespace": prod, "deployment": "checkout-api", "lines": 2})
+    assert executor.run_step(logs, diagnostics).records
+    diagnosis = Step("diagnose", {"namespace": prod})
+    assert executor.run_step(diagnosis, diagnostics).records
+    # A write, even a dry run of one, is refused: the API server answers 403.
+    scale = Step("scale", {"namespace": prod, "deployment": "checkout-api", "replicas": 5})
+    with pytest.raises(Forbidden):
+        executor.run_step(scale, diagnostics, dry_run=True)
+    api = identities.bot.as_(diagnostics.user, *diagnostics.groups)
+    apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
+    [pod] = core.list_namespaced_pod(prod, label_selector="app=checkout-api", limit=1).items
+    refused = {
+        "read a secret": lambda: core.list_namespaced_secret(prod),
+        "patch a deployment": lambda: apps.patch_namespaced_deployment(
+            "checkout-api", prod, {"spec": {"replicas": 5}}, dry_run="All"),
+        "delete a pod": lambda: core.delete_namespaced_pod(
+            pod.metadata.name, prod, dry_run="All"),
+        "evict a pod": lambda: core.create_namespaced_pod_eviction(
+            pod.metadata.name, prod, client.V1Eviction(metadata=client.V1ObjectMeta(
+                name=pod.metadata.name, namespace=prod)), dry_run="All"),
+        "cordon a node": lambda: core.patch_node(
+            pod.spec.node_name, {"spec": {"unschedulable": True}}, dry_run="All"),
+    }
+    assert {what: status_of(call) for what, call in refused.items()} == {
+        what: 403 for what in refused}
