@@ -25,10 +25,11 @@ from dataclasses import dataclass
 
 from chatops.audit import AuditEvent
 from chatops.conversation.presenting import BINDING_SHOWN
-from chatops.model import Message, frozen_map
+from chatops.model import Message, Plan, frozen_map
 from chatops.policy import Policy, Requester
 from chatops.runbook.catalogue import Catalogue
 from chatops.runs import Run, RunState, RunStore
+from chatops.verbs import summarize
 
 RECENT_RUNS = 10
 """How many of a person's own runs the overview lists."""
@@ -61,6 +62,10 @@ class RunLine:
     channel: str
     thread: str | None
     message_ref: str | None
+    steps: tuple[str, ...] = ()
+    """What each step does, in words (what an Approve's confirmation dialog names)."""
+    blast_radius: tuple[str, ...] = ()
+    """The pods (`namespace/name`) the dry-run said the plan touches, each once."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,24 @@ def run_line(run: Run, policy: Policy, now: float) -> RunLine:
                    requester=run.requester_name, slots=frozen_map(run.raw_slots),
                    created_at=run.created_at, binding=run.digest[:BINDING_SHOWN],
                    approvals=_valid(run, policy, now), needed=run.needed, channel=run.channel,
-                   thread=run.thread, message_ref=run.message_ref)
+                   thread=run.thread, message_ref=run.message_ref,
+                   steps=tuple(summarize(s.verb, s.params)
+                               for s in Plan.from_record(run.plan).steps),
+                   blast_radius=_pods(run))
+
+
+def _pods(run: Run) -> tuple[str, ...]:
+    """The pods the run's dry-run touches, each once (as its plan message lists them)."""
+    pods: dict[str, None] = {}
+    for preview in run.preview:
+        pods.update(dict.fromkeys(str(p) for p in preview.get("affected_pods", [])))
+    return tuple(pods)
+
+
+def may_edit(policy: Policy, who: Requester, run: Run) -> bool:
+    """Whether `who` may edit the run's values: only its requester (an alert's proposal
+    nobody took on has none to edit it)."""
+    return bool(run.requester) and not run.act_as_approver and who.key == run.requester
 
 
 def home_facts(store: RunStore, catalogue: Catalogue, policy: Policy, who: Requester,

@@ -34,11 +34,22 @@ from chatops.messages.home import (
     RECENT_RUNS_TITLE,
     RUNBOOKS_TITLE,
     RUNS_HINT,
+    approvals_suffix,
     audit_title,
     more_waiting_text,
+    requested_by_suffix,
     waiting_title,
 )
-from chatops.slack.blocks import STATE_WORDS, Block, escape, text_blocks
+from chatops.messages.slack import STATE_WORDS
+from chatops.model import Risk
+from chatops.replies import RunView
+from chatops.slack.blocks import (
+    Block,
+    approve_confirmation,
+    escape,
+    needs_confirmation,
+    text_blocks,
+)
 from chatops.slack.coalesce import Coalescer
 from chatops.slack.deliver import slack_error
 from chatops.slack.directory import UserGroups
@@ -80,11 +91,11 @@ def _when(stamp: float) -> str:
 def run_text(line: RunLine) -> str:
     """One run in a line or two: id, runbook, state, values, who asked, approvals."""
     state = STATE_WORDS.get(line.state, line.state)
-    who = f" · requested by {escape(line.requester)}" if line.requester else ""
+    who = requested_by_suffix(escape(line.requester)) if line.requester else ""
     head = f"`{line.id}` *{escape(line.runbook)}* · {escape(state)} · {escape(line.risk)}{who}"
     tail = f"{_slots(line)} · {_when(line.created_at)}"
     if line.state == "proposed":
-        tail += f" · approvals {line.approvals} of {line.needed}"
+        tail += approvals_suffix(line.approvals, line.needed)
     return f"{head}\n{tail}"
 
 
@@ -96,12 +107,25 @@ def _pending_blocks(lines: Sequence[RunLine], *, buttons: bool) -> list[Block]:
         blocks.append(_section(run_text(line)))
         if buttons:
             approve = _button(HOME_APPROVE_LABEL, HOME_APPROVE, line.id, "primary")
+            confirm = _confirmation(line)
+            if confirm is not None:
+                approve["confirm"] = confirm
             deny = _button(HOME_DENY_LABEL, HOME_DENY, line.id, "danger")
             blocks.append({"type": "actions", "block_id": f"home:{line.id}:{line.binding}",
                            "elements": [approve, deny]})
     if len(lines) > MAX_PENDING_SHOWN:
         blocks.append(_context(more_waiting_text(len(lines) - MAX_PENDING_SHOWN)))
     return blocks
+
+
+def _confirmation(line: RunLine) -> Block | None:
+    """The dialog of the run message's Approve, for the same plans (critical, or a wide
+    blast radius), naming what will happen: the rule and the words are the message's."""
+    view = RunView(id=line.id, state=line.state, runbook=line.runbook, risk=Risk(line.risk),
+                   requester=line.requester, understood="", explanation="", steps=line.steps,
+                   changes=(), blast_radius=line.blast_radius, approvals=(),
+                   needed=line.needed, approvers="", undo="", binding=line.binding)
+    return approve_confirmation(view) if needs_confirmation(view) else None
 
 
 def _button(text: str, action: str, run_id: str, style: str) -> Block:

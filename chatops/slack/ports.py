@@ -105,11 +105,40 @@ class RunMessages(RunReader, Protocol):
         ...
 
 
-class EditForms(RunReader, Protocol):
-    """What the Edit modal shows: the run's values and its runbook's slots."""
+class ClickedRun(RunFacts, Protocol):
+    """What a click on a run's button is checked against: the message that shows the run,
+    where it is, and the plan binding its buttons carry."""
+
+    @property
+    def message_ref(self) -> str | None:
+        """The chat message that shows the run (`"CHANNEL:TS"`), if one was recorded."""
+        ...
+
+    @property
+    def state(self) -> str:
+        """Where the run is (`proposed`, `running`, ...)."""
+        ...
+
+    @property
+    def binding(self) -> str:
+        """The first hex digits of the plan binding, as the run's buttons carry them."""
+        ...
+
+
+class EditForms(Protocol):
+    """What the Edit modal shows: the run's values and its runbook's slots; and who may
+    open it."""
+
+    def run(self, run_id: str) -> ClickedRun | None:
+        """The stored run, or None."""
+        ...
 
     def slot_specs(self, runbook: str) -> Sequence[SlotSpec] | None:
         """The runbook's slots in order, or None when it is not loaded."""
+        ...
+
+    def may_edit(self, run_id: str, user: str, groups: Sequence[str] = ()) -> bool:
+        """Whether the chat user (in the chat user groups `groups`) may edit the run."""
         ...
 
 

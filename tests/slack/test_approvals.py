@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from chatops.audit import AuditLog
 from chatops.runs import RunState
 from chatops.slack.blocks import APPROVE, DENY, EDIT
@@ -12,6 +14,9 @@ from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import Bot, eventually
 from tests.slack.helpers import message_ts, propose, scale_calls
 from tests.waiting import wait_until_idle
+
+# Every test here runs over HTTP and over Socket Mode (see tests/slack/conftest.py).
+pytestmark = pytest.mark.transports()
 
 
 def _audit(bot: Bot) -> AuditLog:
@@ -114,10 +119,17 @@ def test_edit_by_someone_else_is_refused_privately(bot: Bot) -> None:
     run = propose(bot)
     ts = message_ts(run)
     bot.sender.click(EDIT, run.id, user="U0CAROL", channel="C0OPS", message_ts=ts)
-    view = bot.slack.wait_for("views.open")[0].args["view"]
-    bot.sender.submit(view, {"replicas": "9"}, user="U0CAROL")
     refusal = bot.slack.wait_for("chat.postEphemeral")[0]
     assert refusal.args["user"] == "U0CAROL" and "Only the person who asked" in refusal.text()
+    # No modal opens for her; nor may she submit the one the requester opened.
+    bot.sender.click(EDIT, run.id, user="U0BOB", channel="C0OPS", message_ts=ts)
+    view = bot.slack.wait_for("views.open")[0].args["view"]
+    bot.sender.submit(view, {"replicas": "9"}, user="U0CAROL")
+    eventually(lambda: [e for e in _audit(bot).list(kind="rejected")
+                        if e.data.get("what") == "slack edit submission"],
+               what="her submission refused and audited")
+    wait_until_idle(bot)
+    assert len(bot.slack.of("views.open")) == 1
     assert bot.service.store.get(run.id).state is RunState.PROPOSED
 
 

@@ -345,3 +345,50 @@ def test_an_alerts_proposal_reaches_the_homes_of_who_may_take_it(
                what="the proposal posted")
     proposal = next(r for r in all_runs(bot) if r.runbook == "restart_deployment")
     home_of(bot, "U0BOB", proposal.id, after=1)
+
+
+def test_home_approve_asks_for_the_same_confirmation_as_the_message(bot: Bot) -> None:
+    """A critical plan's Approve on the Home tab opens the dialog the plan message's Approve
+    opens, naming what will happen; a small write plan's doesn't."""
+    from tests.slack.test_confirm import _buttons, _plan_blocks
+
+    bot.sender.command("run drain_node node=node-1", user="U0BOB", channel="C0OPS")
+    drain = eventually(lambda: (rs := all_runs(bot)) and rs[-1].message_ref and rs[-1],
+                       what="the drain's plan message")
+    assert isinstance(drain, Run) and drain.runbook == "drain_node"
+    small = alices_run(bot)
+    view = opened_home(bot, "U0CAROL")
+    _, approve = button(view, HOME_APPROVE, drain.id)
+    on_message = _buttons(_plan_blocks(bot, drain))["chatops_approve"]["confirm"]
+    assert approve["confirm"] == on_message
+    assert "node-1" in approve["confirm"]["text"]["text"]
+    assert approve["confirm"]["title"]["text"] == "Approve a critical change?"
+    assert "confirm" not in button(view, HOME_APPROVE, small.id)[1]
+    assert "confirm" not in button(view, HOME_DENY, drain.id)[1]
+
+
+def test_denying_from_home_ends_the_run_and_updates_its_message_and_the_homes(
+        bot: Bot, cluster: FakeCluster) -> None:
+    run = alices_run(bot)
+    opened_home(bot, "U0ALICE")
+    block_id, _ = button(opened_home(bot, "U0BOB"), HOME_DENY, run.id)
+    alice_before = len(views_of(bot.slack.calls, "U0ALICE"))
+    bob_before = len(views_of(bot.slack.calls, "U0BOB"))
+    assert home_click(bot, "U0BOB", f"{HOME_DENY}:{run.id}", run.id, block_id).status == 200
+    eventually(lambda: bot.service.store.get(run.id).state is RunState.DENIED,
+               what="the run denied")
+    # The run's own message says so, without its buttons.
+    bot.flush()
+    update = bot.slack.wait(lambda calls: [c for c in calls if c.method == "chat.update"
+                                           and c.args.get("ts") == run.message_ref.split(":")[1]
+                                           and "Denied" in c.text()],
+                            what="the plan message marked denied")[-1]
+    assert "chatops_approve" not in update.text()
+    # Both Homes are published again: his says what he did and has nothing left to
+    # decide, hers shows the outcome.
+    bob = home_of(bot, "U0BOB", f"You denied {run.id}", after=bob_before)
+    assert "Nothing waits for you" in bob.text() and HOME_DENY not in bob.text()
+    home_of(bot, "U0ALICE", "Denied", after=alice_before)
+    wait_until_idle(bot)
+    assert not scale_calls(cluster)
+    assert [e.kind for e in _audit(bot).list(run_id=run.id)].count("denied") == 1

@@ -12,6 +12,9 @@ from typing import Any, Literal
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from chatops.messages import no_such_run_text, not_editable_text
+from chatops.messages.clicks import foreign_edit_text, may_not_edit_text
+from chatops.replies import Reply
 from chatops.slack.blocks import (
     APPROVE,
     CHOOSE,
@@ -23,6 +26,7 @@ from chatops.slack.blocks import (
 )
 from chatops.slack.deliver import Place
 from chatops.slack.errors import reported
+from chatops.slack.listeners.clicks import edit_click_problem, open_form
 from chatops.slack.listeners.common import (
     Parts,
     ack_now,
@@ -30,6 +34,7 @@ from chatops.slack.listeners.common import (
     clicked_message,
     shown_binding,
 )
+from chatops.slack.ports import ClickedRun
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +119,13 @@ def _decide(parts: Parts, decision: Literal["approve", "deny"]) -> Callable[...,
             parts.kit.rejections.record("slack click", f"action {action.get('action_id')!s} "
                                         f"does not match run {run_id}", 400)
             return
+        if parts.backend.run(run_id) is None:
+            # A made-up run id is a made-up payload, audited as one (as on the Home tab).
+            parts.kit.rejections.record("slack click", f"by {user}: no run {run_id[:40]!r}",
+                                        404)
+            deliverer.deliver([Reply("refusal", no_such_run_text(run_id[:40]),
+                                     ephemeral=True)], place)
+            return
         action_ts = action.get("action_ts") or body.get("trigger_id") or ""
         replies = parts.backend.service.decide(
             run_id, parts.message(user, f"{decision} {run_id}", channel, thread, ts=action_ts),
@@ -131,17 +143,47 @@ def _decide(parts: Parts, decision: Literal["approve", "deny"]) -> Callable[...,
 
 def _open_edit(parts: Parts) -> Callable[..., None]:
     def open_edit(body: dict[str, Any], client: WebClient) -> None:
-        run_id = str(body["actions"][0]["value"])
-        run = parts.backend.run(run_id)
-        specs = parts.backend.slot_specs(run.runbook) if run is not None else None
-        if run is None or specs is None:
-            log.warning("Edit clicked on unknown run %s", run_id)
-            return
+        action = body["actions"][0]
+        user, run_id = str(body["user"]["id"]), str(action.get("value") or "")
         channel, thread = click_place(body)
+        run = parts.backend.run(run_id)
+        refusal = _edit_refusal(parts, body, action, run, user)
+        if refusal is not None or run is None:
+            # Said to the clicker only; the modal (and the run's values) are never shown.
+            parts.kit.deliverer.deliver([Reply("refusal", refusal or "", ephemeral=True)],
+                                        Place(channel, thread, user))
+            return
+        specs = parts.backend.slot_specs(run.runbook)
+        if specs is None:
+            log.warning("Edit clicked on run %s, whose runbook %s is not loaded", run_id,
+                        run.runbook)
+            return
         fields = [SlotField(s.name, str(run.raw_slots.get(s.name, "")), s.required,
                             s.prompt or s.description) for s in specs]
-        view = edit_modal(run_id, run.runbook, fields,
-                          {"run": run_id, "channel": channel, "thread": thread or ""})
+        form = open_form(parts.backend, run_id, channel, thread, user)
+        view = edit_modal(run_id, run.runbook, fields, {
+            "run": run_id, "channel": channel, "thread": thread or "", "form": form})
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     return open_edit
+
+
+def _edit_refusal(parts: Parts, body: dict[str, Any], action: dict[str, Any],
+                  run: ClickedRun | None, user: str) -> str | None:
+    """What the clicker of Edit is told when the click opens nothing (None: it opens the
+    modal). A made-up or replayed click, and one by someone who may not edit the run, are
+    audited."""
+    run_id = str(action.get("value") or "")
+    problem = edit_click_problem(body, action, run_id, run)
+    if problem is not None:
+        parts.kit.rejections.record("slack edit click", f"by {user}: {problem}",
+                                    404 if run is None else 400)
+        return foreign_edit_text(run_id[:40])
+    assert run is not None
+    if run.state != "proposed":
+        return not_editable_text(run_id, run.state)
+    if not parts.backend.may_edit(run_id, user, parts.kit.groups.groups_of(user)):
+        parts.kit.rejections.record("slack edit click",
+                                    f"by {user}: may not edit run {run_id}", 403)
+        return may_not_edit_text(run_id)
+    return None

@@ -23,6 +23,7 @@ from chatops.conversation.overview import RunLine
 from chatops.messages import already_decided_text, no_such_run_text
 from chatops.messages.home import (
     HOME_FORGED,
+    RUNS_FALLBACK,
     audit_fallback,
     home_changed_text,
     home_decided_text,
@@ -152,7 +153,7 @@ def register_commands(app: App, parts: Parts, command: str, backend: HomeBackend
         user, said = str(body["user_id"]), words(body)
         groups = parts.kit.groups.groups_of(user)
         if said[0].lower() == "runs":
-            respond(text="Your runs, and the runs waiting for your decision",
+            respond(text=RUNS_FALLBACK,
                     blocks=runs_blocks(backend.home(user, groups)), response_type="ephemeral")
             return
         run_id = said[1]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -11,6 +10,7 @@ from slack_bolt import App
 from chatops.slack.blocks import EDIT_VIEW
 from chatops.slack.deliver import Place
 from chatops.slack.errors import reported
+from chatops.slack.listeners.clicks import edit_metadata, submission_problem
 from chatops.slack.listeners.common import Parts, ack_now
 
 
@@ -20,16 +20,16 @@ def register(app: App, parts: Parts) -> None:
 
     def submit_edit(body: dict[str, Any]) -> None:
         view = body["view"]
-        meta = json.loads(view.get("private_metadata") or "{}")
-        run_id, channel, thread = meta["run"], meta["channel"], meta.get("thread") or None
-        user = body["user"]["id"]
-        stored = parts.backend.run(str(run_id))
-        if stored is None or stored.channel != channel:
-            # The modal names its run's place; another one (or no such run) is a made-up
-            # or altered submission: re-planning it there would skip that channel's rules.
-            parts.kit.rejections.record(
-                "slack edit submission", f"by {user}: run {str(run_id)[:40]!r} is not in "
-                f"channel {str(channel)[:40]!r}", 400)
+        meta = edit_metadata(view)
+        run_id, channel = str(meta.get("run") or ""), str(meta.get("channel") or "")
+        thread = str(meta.get("thread") or "") or None
+        user = str(body["user"]["id"])
+        problem = submission_problem(parts.backend, meta, user, parts.backend.run(run_id))
+        if problem is not None:
+            # The modal names the form a click opened, for one run in one place; anything
+            # else (another run, thread or channel, a form used before) is a made-up,
+            # altered or replayed submission: re-planning it would skip that run's rules.
+            parts.kit.rejections.record("slack edit submission", f"by {user}: {problem}", 400)
             return
         slots = {block.removeprefix("slot:"): str((inputs.get("value") or {}).get("value") or "")
                  for block, inputs in view["state"]["values"].items()
