@@ -72,9 +72,7 @@ def wait_until_idle(bot: Bot, *, timeout: float = 15.0) -> None:
     Call it once the requests were answered (a `Sender` call returns with the answer):
     Bolt queues a request's lazy listeners before it answers.
     """
-    app = bot.server.app.slack
-    assert app is not None, "the bot serves no Slack app"
-    pool = app.listener_runner.listener_executor
+    pool = bot.app.listener_runner.listener_executor
     assert isinstance(pool, ThreadPoolExecutor), type(pool)
     drain(pool, timeout=timeout, what="the bot's listeners")
 

@@ -13,11 +13,19 @@ It plays the part of Slack's `wss://wss-primary.slack.com/link/` end of Socket M
 * pings are answered (aiohttp echoes a ping's payload in its pong, which the builtin
   slack_sdk client checks).
 
-Like Slack, an envelope that was not acknowledged on a connection that went away is sent
-again on another open connection (`redeliver=True`, the default): events with
-`retry_attempt` and `retry_reason` set, as Slack retries them. Every attempt is an `Envelope`
-of its own (with its own envelope id); `Delivery` groups the attempts of one payload, and is
-acknowledged when any attempt is.
+Like Slack, an envelope that is not acknowledged is sent again (`redeliver=True`, the
+default): at once on another open connection when its connection goes away, and when no
+acknowledgement came within Slack's deadline (`ack_deadline`, 3 s) on another open
+connection (the same one when it is the only one), at most `retries` times; events carry
+`retry_attempt` and `retry_reason` then, as Slack retries them. Every attempt is an
+`Envelope` of its own (with its own envelope id); `Delivery` groups the attempts of one
+payload, and is acknowledged when any attempt is.
+
+`SocketSender` sends what `Sender` would POST as envelopes instead, so one test body runs over
+either transport (see `tests/slack/conftest.py`). A bot in the test process can tell the
+server what its Bolt app answered (`note_answer`): on the socket a refusal is an envelope that
+is never acknowledged, and the sender then returns the status HTTP would have had instead of
+waiting for an acknowledgement that will not come.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ import struct
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -42,6 +50,10 @@ from tests.slack.sender import Sender
 
 APP_ID = "A0APP"
 KINDS = ("slash_commands", "events_api", "interactive")
+ACK_DEADLINE = 3.0
+"""Slack's deadline for an acknowledgement, in seconds."""
+RETRIES = 3
+"""How many times Slack delivers an unacknowledged payload again (as the Events API does)."""
 
 
 @dataclass
@@ -57,6 +69,8 @@ class Envelope:
     sent_at: float = 0.0
     acked_at: float | None = None
     ack_payload: dict[str, Any] | None = None
+    answer: int | None = None
+    """The status the bot's Bolt app answered with, when the bot said (`note_answer`)."""
 
     @property
     def latency(self) -> float | None:
@@ -72,11 +86,40 @@ class Delivery:
     payload: dict[str, Any]
     accepts_response_payload: bool
     attempts: list[Envelope] = field(default_factory=list)
+    first_retry: int = 0
+    """`retry_attempt` of the first attempt (an event the test says is already a retry)."""
 
     @property
     def acked(self) -> Envelope | None:
         """The first attempt that was acknowledged, if any."""
         return next((e for e in self.attempts if e.acked_at is not None), None)
+
+    @property
+    def refused(self) -> int | None:
+        """The status of the first attempt the bot answered with anything but 200 (and so
+        did not acknowledge), if any."""
+        return next((e.answer for e in self.attempts
+                     if e.answer is not None and e.answer != 200), None)
+
+    # `Response`'s fields, so a test body reads a delivery as it reads an HTTP answer.
+    @property
+    def status(self) -> int:
+        """200 once acknowledged; else the status the bot refused it with; else 0."""
+        return 200 if self.acked is not None else (self.refused or 0)
+
+    @property
+    def body(self) -> str:
+        """The acknowledgement's payload (JSON), as HTTP's response body would carry it."""
+        ack = self.acked
+        return json.dumps(ack.ack_payload) if ack is not None and ack.ack_payload else ""
+
+    @property
+    def seconds(self) -> float:
+        """Seconds from the first attempt going out to the acknowledgement."""
+        ack = self.acked
+        if ack is None or ack.acked_at is None or not self.attempts:
+            return float("inf")
+        return ack.acked_at - self.attempts[0].sent_at
 
 
 @dataclass(eq=False)
@@ -101,9 +144,12 @@ class Link:
 class SocketServer:
     """The server; start it, give `url` to the mock Web API, and push envelopes."""
 
-    def __init__(self, *, redeliver: bool = True, host: str = "127.0.0.1") -> None:
+    def __init__(self, *, redeliver: bool = True, ack_deadline: float = ACK_DEADLINE,
+                 retries: int = RETRIES, host: str = "127.0.0.1") -> None:
         self.host = host
         self.redeliver = redeliver
+        self.ack_deadline = ack_deadline
+        self.retries = retries
         self.links: list[Link] = []
         self.deliveries: list[Delivery] = []
         self.stray_acks: list[dict[str, Any]] = []
@@ -117,6 +163,7 @@ class SocketServer:
         self._numbers = itertools.count(1)
         self._round_robin = itertools.count()
         self._cond = threading.Condition()
+        self._tasks: set[asyncio.Task[None]] = set()
         self._loop = asyncio.new_event_loop()
         self._runner: web.AppRunner | None = None
         self._port = 0
@@ -145,6 +192,8 @@ class SocketServer:
 
     def stop(self) -> None:
         async def _stop() -> None:
+            for task in list(self._tasks):
+                task.cancel()
             for link in list(self.links):
                 if link.open:
                     with contextlib.suppress(Exception):
@@ -232,22 +281,34 @@ class SocketServer:
             self._cond.notify_all()
         if self.redeliver:
             for envelope in lost:
-                self._loop.create_task(self._redeliver(envelope))
+                self._spawn(self._redeliver(envelope))
 
-    async def _redeliver(self, envelope: Envelope, patience: float = 60.0) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = self._loop.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _redeliver(self, envelope: Envelope, patience: float = 60.0, *,
+                         same_link: bool = False) -> None:
         """Send an unacknowledged envelope again on another open connection (waiting for
-        one to appear), as Slack does."""
+        one to appear; `same_link`: or on its own when it is the only one), as Slack does."""
         deadline = time.monotonic() + patience
+        delivery = envelope.delivery
         while time.monotonic() < deadline:
             with self._cond:
-                if envelope.delivery.acked is not None:
+                # Acknowledged, or sent again already (its connection went, then its deadline
+                # passed; or the test resent it): nothing to do.
+                if delivery.acked is not None or delivery.attempts[-1] is not envelope:
                     return
                 targets = [x for x in self.links if x.open and x is not envelope.link]
+                if not targets and same_link and envelope.link.open:
+                    targets = [envelope.link]
             if targets:
                 target = targets[next(self._round_robin) % len(targets)]
-                sent = await self._send(envelope.delivery, target)
-                if sent is not None:
+                if await self._send(delivery, target) is not None:
                     return
+                with self._cond:
+                    envelope = delivery.attempts[-1]  # the attempt that just failed
             await asyncio.sleep(0.05)
 
     # ------------------------------------------------------------------ test controls
@@ -282,12 +343,13 @@ class SocketServer:
         self.wait(lambda: not link.open, timeout, f"connection {link.number} to close")
 
     def send(self, kind: str, payload: dict[str, Any], *, to: Link | None = None,
-             accepts_response_payload: bool | None = None) -> Delivery:
-        """Push a payload to one connection (`to`, else the next open one round robin)."""
+             accepts_response_payload: bool | None = None, retry_attempt: int = 0) -> Delivery:
+        """Push a payload to one connection (`to`, else the next open one round robin);
+        `retry_attempt`: an event Slack is already retrying."""
         assert kind in KINDS, kind
         if accepts_response_payload is None:
             accepts_response_payload = kind != "events_api"
-        delivery = Delivery(kind, payload, accepts_response_payload)
+        delivery = Delivery(kind, payload, accepts_response_payload, first_retry=retry_attempt)
         with self._cond:
             self.deliveries.append(delivery)
             if to is None:
@@ -300,7 +362,7 @@ class SocketServer:
             with self._cond:
                 last = delivery.attempts[-1] if delivery.attempts else None
             if last is not None:
-                asyncio.run_coroutine_threadsafe(self._redeliver(last), self._loop)
+                self._loop.call_soon_threadsafe(self._spawn, self._redeliver(last))
         return delivery
 
     async def _send(self, delivery: Delivery, link: Link) -> Envelope | None:
@@ -314,8 +376,9 @@ class SocketServer:
             "envelope_id": envelope.envelope_id, "type": delivery.kind,
             "payload": delivery.payload,
             "accepts_response_payload": delivery.accepts_response_payload}
-        if delivery.kind == "events_api" and attempt:
-            message["retry_attempt"] = attempt
+        retry = delivery.first_retry + attempt
+        if delivery.kind == "events_api" and retry:
+            message["retry_attempt"] = retry
             message["retry_reason"] = "timeout"
         elif delivery.kind == "events_api":
             message["retry_attempt"] = 0
@@ -327,7 +390,17 @@ class SocketServer:
             await link.ws.send_str(json.dumps(message))
         except (ConnectionError, RuntimeError):
             return None
+        if self.redeliver and attempt < self.retries:
+            self._loop.call_later(self.ack_deadline, self._overdue, envelope)
         return envelope
+
+    def _overdue(self, envelope: Envelope) -> None:
+        """Slack's deadline passed since `envelope` went out: unless some attempt was
+        acknowledged (or a later attempt is already out), deliver it again."""
+        with self._cond:
+            if envelope.delivery.acked is not None or envelope.delivery.attempts[-1] is not envelope:
+                return
+        self._spawn(self._redeliver(envelope, same_link=True))
 
     def resend(self, delivery: Delivery, *, to: Link) -> Envelope:
         """Deliver `delivery` again on `to` (a new envelope id; events say it is a retry),
@@ -335,6 +408,21 @@ class SocketServer:
         sent = asyncio.run_coroutine_threadsafe(self._send(delivery, to), self._loop).result(10)
         assert sent is not None, f"connection {to.number} is closed"
         return sent
+
+    def note_answer(self, envelope_id: str, status: int) -> None:
+        """The bot (one in the test process) says what its app answered to `envelope_id`,
+        before acknowledging it or, for anything but 200, instead."""
+        with self._cond:
+            envelope = self._by_id.get(envelope_id)
+            if envelope is not None:
+                envelope.answer = status
+            self._cond.notify_all()
+
+    def wait_answer(self, delivery: Delivery, timeout: float = 15.0) -> Delivery:
+        """Wait until `delivery` was acknowledged, or the bot said it refused it."""
+        self.wait(lambda: delivery.acked is not None or delivery.refused is not None, timeout,
+                  f"the ack of a {delivery.kind} envelope")
+        return delivery
 
     def wait_ack(self, delivery: Delivery, timeout: float = 15.0) -> Envelope:
         """Wait until some attempt of `delivery` was acknowledged; that attempt."""
@@ -389,15 +477,22 @@ class SocketServer:
 class SocketSender(Sender):
     """`Sender`'s payload builders (commands, events, clicks, view submissions), delivered as
     Socket Mode envelopes instead of signed HTTP requests: what Slack would POST is the
-    envelope's payload. Each call returns the `Delivery`, once it was acknowledged (`wait`),
-    on the connection `to` (else round robin)."""
+    envelope's payload. Each call returns the `Delivery` (which reads like `Response`), once
+    it was acknowledged or the bot said it refused it (`wait`), on the connection `to` (else
+    the sender's own `link`, else round robin). `retry_num` makes an event a retry, as the
+    HTTP header does; signatures and timestamps are HTTP's only."""
 
-    def __init__(self, server: SocketServer, response_base: str) -> None:
+    def __init__(self, server: SocketServer, response_base: str, *,
+                 link: Link | None = None) -> None:
         super().__init__("", "", response_base)
         self.server = server
+        self.link = link
 
-    def send(self, body: str, content_type: str, *, to: Link | None = None,  # type: ignore[override]
-             wait: bool = True, timeout: float = 15.0, **_: Any) -> Delivery:
+    def send(self, body: str, content_type: str, *,  # type: ignore[override]
+             to: Link | None = None, wait: bool = True, timeout: float = 15.0,
+             retry_num: int | None = None, timestamp: str | None = None,
+             sign_with: str | None = None) -> Delivery:
+        assert timestamp is None and sign_with is None, "Socket Mode requests are not signed"
         if content_type == "application/json":
             kind, payload = "events_api", json.loads(body)
         else:
@@ -406,7 +501,8 @@ class SocketSender(Sender):
                 kind, payload = "interactive", json.loads(form["payload"])
             else:
                 kind, payload = "slash_commands", dict(form)
-        delivery = self.server.send(kind, payload, to=to)
+        delivery = self.server.send(kind, payload, to=to or self.link,
+                                    retry_attempt=retry_num or 0)
         if wait:
-            self.server.wait_ack(delivery, timeout)
+            self.server.wait_answer(delivery, timeout)
         return delivery

@@ -140,6 +140,7 @@ def test_webhook_firing_repeat_resolved_on_a_crash_looping_deployment(
 
 
 @pytest.mark.k8s
+@pytest.mark.transports()
 def test_alert_bot_message_is_answered_in_its_thread_and_other_bots_are_ignored(
         world: World, start_bot: Callable[..., Bot], catalogue: Catalogue) -> None:
     bot = start_bot(world.service(), alert_rules=rules(catalogue))

@@ -19,6 +19,9 @@ from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import Bot, eventually, fake_deployments
 from tests.slack.helpers import all_runs, message_ts, propose
 
+# Every test here runs over HTTP and over Socket Mode (see tests/slack/conftest.py).
+pytestmark = pytest.mark.transports()
+
 EVICTED = ("prod/checkout-api-1", "prod/checkout-api-2", "staging/checkout-api-1",
            "staging/search-0")
 

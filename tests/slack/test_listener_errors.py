@@ -22,6 +22,9 @@ from tests.slack.conftest import Bot
 from tests.slack.mock_slack import Call
 from tests.slack.sender import next_ts
 
+# Every test here runs over HTTP and over Socket Mode (see tests/slack/conftest.py).
+pytestmark = pytest.mark.transports()
+
 SORRY = re.compile(r"Something went wrong on my side \(reference ([0-9a-f]{8})\)")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from chatops.audit import AuditLog
 from tests.slack.conftest import Bot, eventually
 from tests.waiting import wait_until_idle
@@ -56,6 +58,7 @@ def test_tampered_body_is_rejected(bot: Bot) -> None:
     assert status == 401
 
 
+@pytest.mark.transports()
 def test_slash_command_is_acked_at_once_then_the_plan_is_posted(bot: Bot) -> None:
     response = bot.sender.command("run scale_deployment deployment=checkout-api "
                                   "namespace=prod replicas=5", user="U0BOB")
@@ -76,6 +79,7 @@ def test_slash_command_is_acked_at_once_then_the_plan_is_posted(bot: Bot) -> Non
     assert [e.kind for e in audit.list(run_id=run.id)] == ["proposed"]
 
 
+@pytest.mark.transports()
 def test_help_goes_to_the_asker_only(bot: Bot) -> None:
     assert bot.sender.command("help", user="U0ALICE").status == 200
     calls = bot.slack.wait(lambda cs: [c for c in cs if c.method.startswith("respond/")])
@@ -85,6 +89,7 @@ def test_help_goes_to_the_asker_only(bot: Bot) -> None:
     assert not bot.slack.of("chat.postMessage")
 
 
+@pytest.mark.transports()
 def test_not_in_channel_is_explained_and_nothing_is_planned(bot: Bot) -> None:
     bot.slack.not_in_channel.add("C0PRIVATE")
     bot.sender.command("run scale_deployment deployment=checkout-api namespace=prod "

@@ -15,14 +15,18 @@ from chatops.conversation import ConversationService
 from chatops.demo import DEMO_POLICY
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
-from chatops.runs import Run, RunState, RunStore
+from chatops.runs import Run, RunState
 from chatops.schedules import Schedule, ScheduleState
 from chatops.slack.blocks import APPROVE
+from chatops.stores import open_state
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import Bot, eventually
 from tests.slack.helpers import all_runs, message_ts, scale_calls
 from tests.slack.mock_slack import Call
 from tests.waiting import wait_until_idle
+
+# Every test here runs over HTTP and over Socket Mode (see tests/slack/conftest.py).
+pytestmark = pytest.mark.transports()
 
 SCALE = ('schedule run scale_deployment deployment=checkout-api namespace=prod replicas=5 '
          'at "0 3 * * *" tz=UTC')
@@ -36,7 +40,7 @@ def model_bot(start_bot: Callable[..., Bot], tmp_path: Path, cluster: FakeCluste
 
     return start_bot(ConversationService(
         catalogue=catalogue, executor=cluster, policy=parse_policy(DEMO_POLICY),
-        store=RunStore(tmp_path / "state.db"), audit=AuditLog(tmp_path / "audit.db"),
+        stores=open_state(tmp_path / "state.db"), audit=AuditLog(tmp_path / "audit.db"),
         parser=ModelParser(default_model_dir(), catalogue=catalogue)))
 
 

@@ -3,6 +3,7 @@ threads."""
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from chatops.cli.main import cli
@@ -58,6 +59,7 @@ def test_an_automatic_fix_interrupted_before_it_ran_is_announced_in_its_alert_th
     assert run_id in note.text()
 
 
+@pytest.mark.transports()
 def test_slash_command_question_is_answered_in_its_thread(bot: Bot) -> None:
     bot.sender.command("run scale_deployment deployment=checkout-api replicas=4",
                        user="U0BOB")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from chatops.runs import RunState
 from chatops.slack.blocks import APPROVE
 from tests.conversation.fake_cluster import FakeCluster
@@ -49,6 +51,7 @@ def test_persistent_server_errors_give_up_and_the_run_still_completes(
     assert len(bot.slack.of("chat.update")) - before <= 3 * 2
 
 
+@pytest.mark.transports()
 def test_usergroups_failure_means_no_extra_groups(bot: Bot) -> None:
     bot.slack.usergroups = [{"id": "S0SRE", "users": ["U0MALLORY"]}]
     bot.slack.fail("usergroups.list", 500, times=10)

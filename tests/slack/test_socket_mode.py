@@ -1,61 +1,123 @@
-"""The bot over Socket Mode, end to end: real `chatops serve` processes (`fake_serve`, on an
-in-memory cluster) with SLACK_APP_TOKEN and no signing secret, the mock Web API's
-`apps.connections.open`, and a local Socket Mode server (`socket_server.py`) that delivers
-envelopes, waits for their acknowledgements, sends `disconnect` messages and drops
-connections.
+"""What is particular to Socket Mode, end to end.
 
-Every interaction the HTTP tests cover comes in through the socket here: slash commands,
-mentions, DMs, thread follow-ups, button clicks (approve, refused, edit) and the modal's
-submission. Then what is particular to a socket: readiness follows the connection;
-`refresh_requested`/`warning` disconnects and a reset TCP connection in the middle of a burst
-lose nothing and run nothing twice (an envelope that was not acknowledged is delivered
-again, as Slack does); and several processes, each holding a connection, share the
-envelopes and still run each approved plan once.
+Every interaction the HTTP tests cover also runs over the socket: the interaction modules
+(approvals, threads, choices, schedules, listener errors, confirm, and the interaction tests
+of requests, serve, alerts and Slack errors) are marked `transports()` and run once per
+transport through one seam (`tests/slack/conftest.py`: the same test body, its payloads
+signed over HTTP or sent as envelopes through the local Socket Mode server into the real
+Bolt app). The Home tab, `/ops runs`/`/ops audit` and the adversarial tests whose modules
+are not parametrized run here over the socket, the same bodies (`test_*_over_the_socket`),
+with the forged payloads that the HTTP door tests send as raw requests.
+
+Then the socket itself, with real `chatops serve` processes (`fake_serve`, on an in-memory
+cluster) holding SLACK_APP_TOKEN and no signing secret: readiness follows the connection;
+`refresh_requested`/`warning` disconnects and a reset TCP connection in the middle of a
+burst lose nothing and run nothing twice (an envelope that was not acknowledged is delivered
+again, as Slack does); an envelope not acknowledged within Slack's 3 s goes to another
+connection and still runs once; and several processes, each holding a connection, share the
+envelopes and run each approved plan once, on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from chatops.audit import AuditLog
+from chatops.conversation import ConversationService
+from chatops.demo import DEMO_POLICY
+from chatops.policy.rules import parse_policy
+from chatops.runbook.catalogue import Catalogue
 from chatops.runs import Run, RunState, RunStore
-from chatops.slack.blocks import APPROVE, EDIT
-from tests.slack.conftest import eventually
+from chatops.runtime import Runtime
+from chatops.slack import home
+from chatops.slack.blocks import APPROVE
+from chatops.stores import open_state
+from tests.conversation.fake_cluster import FakeCluster
+from tests.security import test_approval_rules as approval_rules
+from tests.slack import test_home as home_tests
+from tests.slack.conftest import APP_TOKEN, PROXIES, Bot, eventually, fake_deployments
+from tests.slack.helpers import all_runs, message_ts, propose, scale_calls
 from tests.slack.mock_slack import Call, MockSlack
 from tests.slack.processes import FAKE_SERVE, SOCKET_MODE_URL, BotProcess, bot_env
-from tests.slack.sender import next_ts
-from tests.slack.socket_server import Delivery, SocketSender, SocketServer
-from tests.waiting import exited_cleanly
+from tests.slack.sender import TEAM, next_ts
+from tests.slack.socket_server import ACK_DEADLINE, Delivery, SocketSender, SocketServer
+from tests.waiting import exited_cleanly, wait_until_idle
 
-APP_TOKEN = "xapp-1-A0APP-1-socket-mode-tests"
 SCALE = "run scale_deployment deployment=checkout-api namespace=prod replicas=5"
 STATUS = "run deployment_status deployment=checkout-api namespace=prod"
-PROXIES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
-
-
-@pytest.fixture
-def socket_server(slack_api: MockSlack) -> Iterator[SocketServer]:
-    """The Socket Mode server; the mock Web API's apps.connections.open hands out its URLs."""
-    server = SocketServer().start()
-    slack_api.connections_url = server.url
-    yield server
-    server.stop()
+SOCKET = pytest.mark.transports("socket")
+"""In-process bots (`bot`, `start_bot`) reached over Socket Mode only."""
 
 
 @pytest.fixture
 def sender(socket_server: SocketServer, slack_api: MockSlack) -> SocketSender:
+    """Envelopes to the bot processes' connections, round robin unless a test names one."""
     return SocketSender(socket_server, slack_api.base)
+
+
+@dataclass(frozen=True)
+class Shared:
+    """The database the bot processes share: SQLite files, or one PostgreSQL database."""
+
+    state: Path | str
+    audit: Path | str
+
+    def env(self) -> dict[str, str]:
+        return {"CHATOPS_DATABASE_URL": self.state} if isinstance(self.state, str) else {}
+
+    def runs(self) -> list[Run]:
+        store = RunStore(self.state)
+        rows = store._db().execute("SELECT id FROM runs ORDER BY created_at, id").fetchall()
+        return [r for row in rows if (r := store.get(row["id"])) is not None]
+
+    def planned(self, before: int = 0) -> Run:
+        """Wait for a run past the first `before` whose plan message is posted."""
+        def found() -> Run | None:
+            return next((r for r in self.runs()[before:] if r.message_ref), None)
+        run = eventually(found, what="the plan message")
+        assert isinstance(run, Run)
+        return run
+
+    def state_of(self, run_id: str) -> RunState:
+        run = RunStore(self.state).get(run_id)
+        assert run is not None
+        return run.state
+
+    def kinds(self, run_id: str | None = None) -> list[str]:
+        return [e.kind for e in AuditLog(self.audit).list(run_id=run_id, limit=10_000)]
+
+
+def on_files(tmp_path: Path) -> Shared:
+    """The SQLite files a single bot process uses (`bot_env`'s)."""
+    return Shared(tmp_path / "state.db", tmp_path / "audit.db")
+
+
+@pytest.fixture
+def shared(state_location: Path | str, audit_location: Path | str) -> Shared:
+    """The bots' database, once on SQLite and once on PostgreSQL."""
+    return Shared(state_location, audit_location)
+
+
+@pytest.fixture
+def second_service(tmp_path: Path, catalogue: Catalogue) -> ConversationService:
+    """A second bot's conversation service (a cluster of its own) on the same database."""
+    return ConversationService(catalogue=catalogue, executor=FakeCluster(
+        deployments=fake_deployments()), policy=parse_policy(DEMO_POLICY),
+        stores=open_state(tmp_path / "state.db"), audit=AuditLog(tmp_path / "audit.db"))
 
 
 def socket_env(tmp_path: Path, slack: MockSlack, **extra: str) -> dict[str, str]:
@@ -96,43 +158,9 @@ def probe(base: str, path: str) -> int:
         return int(exc.code)
 
 
-def store(tmp_path: Path) -> RunStore:
-    return RunStore(tmp_path / "state.db")
-
-
-def audit(tmp_path: Path) -> AuditLog:
-    return AuditLog(tmp_path / "audit.db")
-
-
-def runs(tmp_path: Path) -> list[Run]:
-    db = store(tmp_path)
-    rows = db._db().execute("SELECT id FROM runs ORDER BY rowid").fetchall()
-    return [r for row in rows if (r := db.get(row["id"])) is not None]
-
-
-def planned(tmp_path: Path, before: int = 0) -> Run:
-    """Wait for a run past the first `before` whose plan message is posted."""
-    def found() -> Run | None:
-        all_runs = runs(tmp_path)
-        return next((r for r in all_runs[before:] if r.message_ref), None)
-    run = eventually(found, what="the plan message")
-    assert isinstance(run, Run)
-    return run
-
-
 def ts_of(run: Run) -> str:
     assert run.message_ref
     return run.message_ref.split(":", 1)[1]
-
-
-def state_of(tmp_path: Path, run_id: str) -> RunState:
-    run = store(tmp_path).get(run_id)
-    assert run is not None
-    return run.state
-
-
-def kinds(tmp_path: Path, run_id: str | None = None) -> list[str]:
-    return [e.kind for e in audit(tmp_path).list(run_id=run_id, limit=10_000)]
 
 
 def posted(slack: MockSlack, channel: str, contains: str, count: int = 1) -> list[Call]:
@@ -194,111 +222,169 @@ def test_connects_with_the_app_token_and_is_ready_only_while_connected(
     exited_cleanly(bot)
 
 
-# ---------------------------------------------------------------------- every interaction
+# ---------------------------------------------------------------------- the same bodies
 
 
-def test_slash_command_is_acked_and_planned_and_help_is_private(
-        tmp_path: Path, slack_api: MockSlack, socket_server: SocketServer,
-        sender: SocketSender) -> None:
-    with socket_bots(tmp_path, slack_api, socket_server):
-        delivery = sender.command(SCALE, user="U0BOB", channel="C0OPS")
-        ack = delivery.acked
-        assert ack is not None and ack.latency is not None
-        assert ack.latency < 3.0  # Slack's limit for an acknowledgement
-        assert ack.ack_payload is None  # an empty ack: the answer comes as messages
-        placeholder = slack_api.wait_for("chat.postMessage", "Working on it")[0]
-        assert placeholder.args["channel"] == "C0OPS" and "thread_ts" not in placeholder.args
-        plan = slack_api.wait_for("chat.update", "spec.replicas: 3 -&gt; 5")[0]
-        assert "<@U0BOB> asked" in plan.text() and "members of sre" in plan.text()
-        run = planned(tmp_path)
-        assert run.message_ref == f"C0OPS:{plan.args['ts']}"
-        assert f"chatops_approve:{run.id}" in plan.text()
-
-        sender.command("help", user="U0ALICE", channel="C0OPS")
-        answer = slack_api.wait(lambda cs: [c for c in cs if c.method.startswith("respond/")])
-        assert answer[0].args["response_type"] == "ephemeral"
-        assert "scale_deployment" in answer[0].text()
-    assert kinds(tmp_path, run.id) == ["proposed"]
-    assert len(slack_api.of("chat.postMessage")) == 1  # help posted nothing in the channel
+def _run_body(body: Callable[..., None], request: pytest.FixtureRequest) -> None:
+    """Run a test body of another module with the fixtures it names (here, where the bots
+    are reached over the socket)."""
+    body(**{name: request.getfixturevalue(name)
+            for name in inspect.signature(body).parameters})
 
 
-def test_mention_asks_in_thread_and_dm_follow_up(
-        tmp_path: Path, slack_api: MockSlack, socket_server: SocketServer,
-        sender: SocketSender) -> None:
-    with socket_bots(tmp_path, slack_api, socket_server):
-        root = next_ts()
-        sender.message("run scale_deployment deployment=checkout-api replicas=5",
-                       user="U0BOB", channel="C0OPS", ts=root, mention=True)
-        question = slack_api.wait_for("chat.postMessage", "In which namespace?")[0]
-        assert question.args["thread_ts"] == root
-        sender.message("prod", user="U0BOB", channel="C0OPS", thread_ts=root)
-        plan = slack_api.wait_for("chat.postMessage", "spec.replicas: 3 -&gt; 5")[0]
-        assert plan.args["thread_ts"] == root
-        assert planned(tmp_path).thread == root
-
-        dm = next_ts()
-        sender.message(STATUS, user="U0ALICE", channel="D0ALICE", ts=dm, channel_type="im")
-        answer = posted(slack_api, "D0ALICE", "checkout-api in prod")[0]
-        assert answer.args["thread_ts"] == dm
-        sender.message("and in staging?", user="U0ALICE", channel="D0ALICE", thread_ts=dm,
-                       channel_type="im")
-        follow_up = posted(slack_api, "D0ALICE", "checkout-api in staging")[0]
-        assert follow_up.args["thread_ts"] == dm
-
-        # Channel chatter outside the bot's threads is acknowledged and ignored.
-        chatter = sender.message(STATUS, user="U0BOB", channel="C0OPS")
-        assert chatter.acked is not None
-    assert kinds(tmp_path).count("message") == 4  # the chatter was never a message to the bot
+HOME_BODIES = [
+    home_tests.test_home_shows_the_requester_her_runs_and_the_approver_his_approvals,
+    home_tests.test_home_click_by_someone_who_may_not_approve_is_refused_privately,
+    home_tests.test_forged_home_clicks_are_refused_and_audited,
+    home_tests.test_approving_from_home_runs_once_and_republishes_the_homes,
+    home_tests.test_denying_from_home_ends_the_run_and_updates_its_message_and_the_homes,
+    home_tests.test_ops_runs_answers_privately,
+    home_tests.test_ops_audit_shows_a_run_only_to_who_may_see_it,
+]
+FORGERY_BODIES = [
+    approval_rules.test_an_edit_submission_that_names_another_place_than_its_run_changes_nothing,
+    approval_rules.test_a_click_on_a_plan_that_changed_since_it_was_shown_approves_nothing,
+]
 
 
-def test_clicks_refused_then_approved_run_the_plan(
-        tmp_path: Path, slack_api: MockSlack, socket_server: SocketServer,
-        sender: SocketSender) -> None:
-    with socket_bots(tmp_path, slack_api, socket_server):
-        sender.command(SCALE, user="U0BOB", channel="C0OPS")
-        run = planned(tmp_path)
-        ts = ts_of(run)
-        sender.click(APPROVE, run.id, user="U0MALLORY", channel="C0OPS", message_ts=ts)
-        refusal = slack_api.wait_for("chat.postEphemeral")[0]
-        assert refusal.args["user"] == "U0MALLORY" and "members of sre" in refusal.text()
-        sender.click(APPROVE, run.id, user="U0BOB", channel="C0OPS", message_ts=ts)
-        own = slack_api.wait_for("chat.postEphemeral", count=2)[-1]
-        assert own.args["user"] == "U0BOB" and "own" in own.text()
-        assert state_of(tmp_path, run.id) is RunState.PROPOSED
-
-        sender.click(APPROVE, run.id, user="U0CAROL", channel="C0OPS", message_ts=ts)
-        eventually(lambda: state_of(tmp_path, run.id) is RunState.SUCCEEDED)
-        result = slack_api.wait_for("chat.postMessage", "Succeeded in")[0]
-        assert result.args["thread_ts"] == ts
-        slack_api.wait(lambda cs: [c for c in cs if c.method == "chat.update"
-                                   and c.args.get("ts") == ts and "approved by carol"
-                                   in c.text()], what="the plan message marked approved")
-    events = kinds(tmp_path, run.id)
-    assert events.count("approval") == 1 and events.count("result") == 1
+@SOCKET
+@pytest.mark.parametrize("body", HOME_BODIES, ids=lambda body: body.__name__[5:])
+def test_home_and_private_answers_over_the_socket(
+        body: Callable[..., None], transport: str, request: pytest.FixtureRequest,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """App Home opened, approve and deny there, forged Home clicks, `/ops runs` and
+    `/ops audit`: test_home.py's bodies."""
+    assert transport == "socket"
+    monkeypatch.setattr(home, "REPUBLISH_INTERVAL", 0.3)  # as test_home.py's quick_homes
+    _run_body(body, request)
 
 
-def test_edit_opens_the_modal_and_its_submission_replans(
-        tmp_path: Path, slack_api: MockSlack, socket_server: SocketServer,
-        sender: SocketSender) -> None:
-    with socket_bots(tmp_path, slack_api, socket_server):
-        sender.command(SCALE, user="U0BOB", channel="C0OPS")
-        run = planned(tmp_path)
-        ts = ts_of(run)
-        sender.click(EDIT, run.id, user="U0BOB", channel="C0OPS", message_ts=ts)
-        opened = slack_api.wait_for("views.open")[0]
-        view = opened.args["view"]
-        values = {b["block_id"]: b["element"].get("initial_value") for b in view["blocks"]
-                  if b["type"] == "input"}
-        assert values["slot:replicas"] == "5" and values["slot:namespace"] == "prod"
-        submitted = sender.submit(view, {"replicas": "7", "namespace": "prod",
-                                         "deployment": "checkout-api"}, user="U0BOB")
-        ack = submitted.acked
-        # The modal closes: an empty ack (no response_action errors).
-        assert ack is not None and not (ack.ack_payload or {}).get("response_action")
-        new_plan = slack_api.wait_for("chat.postMessage", "spec.replicas: 3 -&gt; 7")[0]
-        assert new_plan.args["thread_ts"] == ts
-        eventually(lambda: state_of(tmp_path, run.id) is RunState.CANCELLED)
-    assert len(runs(tmp_path)) == 2
+@SOCKET
+@pytest.mark.parametrize("body", FORGERY_BODIES, ids=lambda body: body.__name__[5:])
+def test_forged_submissions_and_stale_clicks_over_the_socket(
+        body: Callable[..., None], transport: str, request: pytest.FixtureRequest) -> None:
+    """An edit submission for another channel or run, a button replayed after its plan
+    changed: tests/security/test_approval_rules.py's bodies."""
+    assert transport == "socket"
+    _run_body(body, request)
+
+
+# ---------------------------------------------------------------------- forged payloads
+
+
+def _click(bot: Bot, run: Run, *, action_id: str, value: str, message_ts: str | None = None,
+           team: str = TEAM, app: str = "A0APP", user: str = "U0BOB") -> Any:
+    """A click on `run`'s message (or on `message_ts`), as its fields say."""
+    assert run.message_ref
+    channel, ts = run.message_ref.split(":", 1)
+    ts = message_ts or ts
+    return bot.sender.interaction({
+        "type": "block_actions", "team": {"id": team}, "user": {"id": user},
+        "api_app_id": app, "trigger_id": f"trig-{uuid.uuid4().hex[:8]}",
+        "channel": {"id": channel},
+        "container": {"type": "message", "channel_id": channel, "message_ts": ts},
+        "message": {"ts": ts, "type": "message", "user": "UBOT"},
+        "actions": [{"type": "button", "action_id": action_id, "value": value,
+                     "block_id": f"run:{value}", "action_ts": f"{time.time():.6f}"}]})
+
+
+@SOCKET
+@pytest.mark.parametrize("forged", ["team", "app"])
+def test_a_payload_from_another_workspace_or_app_is_refused_and_never_acknowledged(
+        start_bot: Callable[..., Bot], fake_service: ConversationService,
+        cluster: FakeCluster, forged: str) -> None:
+    bot = start_bot(fake_service, app_id="A0APP")
+    run = propose(bot)
+    evil = "T0EVIL" if forged == "team" else "A0EVIL"
+    delivery = _click(bot, run, action_id=f"{APPROVE}:{run.id}", value=run.id,
+                      **{forged: evil})
+    # Bolt answers 403; over the socket that is an envelope never acknowledged.
+    assert delivery.status == 403 and delivery.acked is None
+    rejected = bot.runtime.service.audit.list(kind="rejected")  # type: ignore[attr-defined]
+    assert any(evil in str(e.data.get("reason")) for e in rejected)
+    wait_until_idle(bot)
+    assert bot.service.store.get(run.id).state is RunState.PROPOSED  # type: ignore[union-attr]
+    assert not scale_calls(cluster) and not bot.slack.of("chat.postEphemeral")
+
+
+@SOCKET
+def test_clicks_whose_ids_disagree_or_that_sit_on_another_runs_message_are_refused(
+        bot: Bot, cluster: FakeCluster) -> None:
+    run = propose(bot)
+    other = propose(bot, deployment="payments-api")
+    audit = bot.service.audit
+
+    def refusals(reason: str) -> list[Any]:
+        return [e for e in audit.list(kind="rejected")  # type: ignore[attr-defined]
+                if reason in str(e.data.get("reason"))]
+
+    # The action id names one run, the value another.
+    assert _click(bot, run, action_id=f"{APPROVE}:{run.id}", value=other.id).status == 200
+    eventually(lambda: refusals("does not match"), what="the audited refusal")
+    # The other run's button replayed onto this run's message.
+    assert _click(bot, other, action_id=f"{APPROVE}:{other.id}", value=other.id,
+                  message_ts=message_ts(run)).status == 200
+    bot.slack.wait(lambda calls: [c for c in calls if c.method == "chat.postEphemeral"
+                                  and other.id in c.text()], what="the private refusal")
+    wait_until_idle(bot)
+    for each in (run, other):
+        assert bot.service.store.get(each.id).state is RunState.PROPOSED  # type: ignore[union-attr]
+    assert not scale_calls(cluster)
+
+
+# ---------------------------------------------------------------------- the ack deadline
+
+
+class SlowToAcknowledge:
+    """The runtime, except that the first slash command's claim (made at the door, before
+    the acknowledgement) waits until `release`: a bot slower than Slack's deadline."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.holding = threading.Event()
+        self.release = threading.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.runtime, name)
+
+    def claim(self, key: str) -> bool:
+        if key.startswith("slack-trigger:") and not self.holding.is_set():
+            self.holding.set()
+            self.release.wait(30)
+        return self.runtime.claim(key)
+
+
+@SOCKET
+def test_an_envelope_not_acknowledged_in_time_goes_to_another_connection_and_runs_once(
+        start_bot: Callable[..., Bot], fake_service: ConversationService,
+        second_service: ConversationService, socket_server: SocketServer) -> None:
+    slow: list[SlowToAcknowledge] = []
+
+    def holding(runtime: Runtime) -> SlowToAcknowledge:
+        slow.append(SlowToAcknowledge(runtime))
+        return slow[-1]
+
+    late = start_bot(fake_service, backend=holding)
+    quick = start_bot(second_service)
+    delivery = late.sender.command(SCALE, user="U0BOB", wait=False)
+    assert slow[0].holding.wait(15)
+    # Past the deadline with no acknowledgement, "Slack" sends it on the other connection.
+    socket_server.wait(lambda: len(delivery.attempts) > 1 and delivery.attempts[1].acked_at,
+                       timeout=ACK_DEADLINE + 10, what="the envelope again, acknowledged")
+    first, again = delivery.attempts[:2]
+    assert first.link is late.link and first.acked_at is None
+    assert again.link is quick.link
+    assert again.sent_at - first.sent_at >= ACK_DEADLINE - 0.01
+    run = eventually(lambda: (rs := all_runs(quick)) and rs[-1].message_ref and rs[-1],
+                     what="the plan")
+    # The slow bot gets on with it: the same trigger is known, so it acknowledges only.
+    slow[0].release.set()
+    socket_server.wait(lambda: first.acked_at is not None, what="the late acknowledgement")
+    wait_until_idle(late)
+    wait_until_idle(quick)
+    assert [r.id for r in all_runs(quick)] == [run.id]  # type: ignore[union-attr]
+    assert len(quick.slack.of("chat.postMessage")) == 1  # one "Working on it", one plan
+    assert len(delivery.attempts) == 2  # acknowledged: not delivered a third time
 
 
 # ---------------------------------------------------------------------- redelivery
@@ -306,10 +392,10 @@ def test_edit_opens_the_modal_and_its_submission_replans(
 
 def test_redelivered_envelopes_run_nothing_twice(
         tmp_path: Path, slack_api: MockSlack, socket_server: SocketServer,
-        sender: SocketSender) -> None:
+        sender: SocketSender, shared: Shared) -> None:
     """Slack delivers again what it thinks was lost, on any connection: a mention, a click
     (the same payload), and racing clicks on two processes' connections."""
-    with socket_bots(tmp_path, slack_api, socket_server, count=2):
+    with socket_bots(tmp_path, slack_api, socket_server, count=2, **shared.env()):
         one, two = socket_server.open_links()
         root = next_ts()
         mention = sender.message(STATUS, user="U0BOB", channel="C0OPS", ts=root,
@@ -320,7 +406,7 @@ def test_redelivered_envelopes_run_nothing_twice(
         posted(slack_api, "C0OPS", "checkout-api in prod")
 
         sender.command(SCALE, user="U0BOB", channel="C0OPS", to=two)
-        run = planned(tmp_path)
+        run = shared.planned()
         ts = ts_of(run)
         stamp = f"{time.time():.6f}"
         click = sender.click(APPROVE, run.id, user="U0CAROL", channel="C0OPS",
@@ -332,13 +418,13 @@ def test_redelivered_envelopes_run_nothing_twice(
         for delivery in [click, *others]:
             socket_server.wait_ack(delivery)
         assert all(a.acked_at is not None for a in click.attempts)
-        eventually(lambda: state_of(tmp_path, run.id) is RunState.SUCCEEDED)
+        eventually(lambda: shared.state_of(run.id) is RunState.SUCCEEDED)
         slack_api.wait_for("chat.postMessage", "Succeeded in")
     # Both processes exited cleanly: every listener they queued has returned.
     answers = [c for c in slack_api.of("chat.postMessage") if c.args.get("thread_ts") == root]
     assert len(answers) == 1 and "checkout-api in prod" in answers[0].text()
-    assert kinds(tmp_path).count("message") == 2  # the mention once, the command once
-    events = kinds(tmp_path, run.id)
+    assert shared.kinds().count("message") == 2  # the mention once, the command once
+    events = shared.kinds(run.id)
     assert events.count("result") == 1 and events.count("step") == 1
     assert len(slack_api.wait_for("chat.postMessage", "Succeeded in")) == 1
 
@@ -384,17 +470,17 @@ def _counts(slack: MockSlack) -> Counter[str]:
 
 def test_a_redelivered_slash_command_plans_once(
         tmp_path: Path, slack_api: MockSlack, socket_server: SocketServer,
-        sender: SocketSender) -> None:
+        sender: SocketSender, shared: Shared) -> None:
     """A slash command has no event id and, on the socket, no signature to remember: the
     same command delivered again (on another connection) is known by its trigger id."""
-    with socket_bots(tmp_path, slack_api, socket_server, count=2):
+    with socket_bots(tmp_path, slack_api, socket_server, count=2, **shared.env()):
         one, two = socket_server.open_links()
         delivery = sender.command(SCALE, user="U0BOB", channel="C0OPS", to=one)
         socket_server.resend(delivery, to=two)
         socket_server.wait(lambda: all(a.acked_at for a in delivery.attempts),
                            what="both deliveries acked")
-        planned(tmp_path)
-    assert len(runs(tmp_path)) == 1
+        shared.planned()
+    assert len(shared.runs()) == 1
     assert len([c for c in slack_api.of("chat.postMessage") if "asked" in c.text()]) == 1
 
 
@@ -430,16 +516,16 @@ def test_disconnect_message_mid_burst_loses_nothing(
                                       if c.method == "chat.postMessage"))
     counts = _counts(slack_api)
     assert all(counts[c] == 1 for c in channels), counts
-    assert kinds(tmp_path).count("message") == len(channels) + 1
+    assert on_files(tmp_path).kinds().count("message") == len(channels) + 1
 
 
 def test_reset_connection_mid_burst_is_redelivered_and_run_once(
         tmp_path: Path, slack_api: MockSlack, socket_server: SocketServer,
-        sender: SocketSender) -> None:
+        sender: SocketSender, shared: Shared) -> None:
     """Two processes: one's TCP connection is reset halfway through a burst; what it had not
     acknowledged goes to the other (some of it may have been handled already: it must not
     run again), and the first reconnects."""
-    with socket_bots(tmp_path, slack_api, socket_server, count=2):
+    with socket_bots(tmp_path, slack_api, socket_server, count=2, **shared.env()):
         doomed, _ = socket_server.open_links()
         channels = [f"D0DROP{i}" for i in range(60)]
         # Five more DMs go out on the doomed connection right before the reset: none can be
@@ -461,12 +547,12 @@ def test_reset_connection_mid_burst_is_redelivered_and_run_once(
         for delivery in deliveries + dropped:
             socket_server.wait_ack(delivery, timeout=60)
         assert len(dropped) == 5
-        assert all(len(d.attempts) == 2 and d.attempts[0].acked_at is None for d in dropped)
+        assert all(len(d.attempts) >= 2 and d.attempts[0].acked_at is None for d in dropped)
         _answered(slack_api, channels)
         socket_server.wait_links(2, timeout=60)  # the dropped process is back
     counts = _counts(slack_api)
     assert all(counts[c] == 1 for c in channels), counts
-    assert kinds(tmp_path).count("message") == len(channels)
+    assert shared.kinds().count("message") == len(channels)
 
 
 # ---------------------------------------------------------------------- several processes
@@ -474,20 +560,21 @@ def test_reset_connection_mid_burst_is_redelivered_and_run_once(
 
 def test_three_processes_share_the_envelopes_and_run_each_plan_once(
         tmp_path: Path, slack_api: MockSlack, socket_server: SocketServer,
-        sender: SocketSender) -> None:
-    with socket_bots(tmp_path, slack_api, socket_server, count=3, FAKE_APPS="6"):
+        sender: SocketSender, shared: Shared) -> None:
+    with socket_bots(tmp_path, slack_api, socket_server, count=3, **shared.env()):
         links = socket_server.open_links()
         assert len(links) == 3
-        commands = [sender.command(f"run scale_deployment deployment=app-{i} namespace=prod "
+        # A plan of its own for every deployment of the fake cluster.
+        commands = [sender.command(f"run scale_deployment deployment={name} namespace={ns} "
                                    "replicas=5", user="U0BOB", channel="C0OPS", wait=False)
-                    for i in range(6)]
+                    for ns, name in fake_deployments()]
         for delivery in commands:
             socket_server.wait_ack(delivery)
         # Round robin: every connection (every process) took its share.
         assert {d.attempts[0].link.number for d in commands} == {x.number for x in links}
-        eventually(lambda: len([r for r in runs(tmp_path) if r.message_ref]) == 6,
-                   what="six plans")
-        plans = runs(tmp_path)
+        eventually(lambda: len([r for r in shared.runs() if r.message_ref]) == len(commands),
+                   what="a plan per command")
+        plans = shared.runs()
         # Everyone double-clicks Approve, and each click reaches a different process.
         clicks = []
         for run in plans:
@@ -500,12 +587,12 @@ def test_three_processes_share_the_envelopes_and_run_each_plan_once(
         for delivery in clicks:
             socket_server.wait_ack(delivery)
         for run in plans:
-            eventually(lambda r=run: state_of(tmp_path, r.id) is RunState.SUCCEEDED,
+            eventually(lambda r=run: shared.state_of(r.id) is RunState.SUCCEEDED,
                        timeout=30, what=f"{run.id} to succeed")
-        slack_api.wait_for("chat.postMessage", "Succeeded in", count=6, timeout=30)
+        slack_api.wait_for("chat.postMessage", "Succeeded in", count=len(plans), timeout=30)
     for run in plans:
-        events = kinds(tmp_path, run.id)
+        events = shared.kinds(run.id)
         assert events.count("result") == 1 and events.count("step") == 1, events
     assert len(slack_api.of("apps.connections.open")) == 3
-    assert len(slack_api.wait_for("chat.postMessage", "Succeeded in")) == 6
+    assert len(slack_api.wait_for("chat.postMessage", "Succeeded in")) == len(plans)
     assert max(latencies(commands + clicks)) < 3.0

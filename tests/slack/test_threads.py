@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from chatops.runs import RunState
 from tests.slack.conftest import Bot, eventually
 from tests.slack.helpers import all_runs
 from tests.slack.sender import next_ts
 from tests.waiting import wait_until_idle
+
+# Every test here runs over HTTP and over Socket Mode (see tests/slack/conftest.py).
+pytestmark = pytest.mark.transports()
 
 
 def _posts_in(bot: Bot, thread: str) -> list[str]:
