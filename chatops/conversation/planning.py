@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from chatops.audit.records import AskedBack, Cancelled, Planned, Proposed
@@ -18,6 +17,7 @@ from chatops.conversation.resolve import (
     Question,
     namespace_named_as_workload,
     namespace_wide,
+    offered_names,
     resolve_names,
 )
 from chatops.conversation.running import Runner
@@ -29,7 +29,7 @@ from chatops.conversation.thread import (
     load_context,
     save_context,
 )
-from chatops.errors import ClusterError, Refusal
+from chatops.errors import Refusal
 from chatops.messages import (
     ALERT_CHANNEL_HINT,
     MAY_NOT_REQUEST_HINT,
@@ -73,7 +73,7 @@ class Planner:
         runbook = self.parts.catalogue.get(intent)
         if not self.parts.policy.may_request(requester, runbook.risk):
             raise Refusal(may_not_request_text(runbook.risk, runbook.name), MAY_NOT_REQUEST_HINT)
-        context = load_context(self.parts.store, thread)
+        context = load_context(self.parts.threads, thread)
         notes: list[str] = []
         # "is prod healthy?" as one deployment's status: the namespace's own runbook answers
         # (read-only to read-only, so the right to request it was checked above).
@@ -96,25 +96,26 @@ class Planner:
         values = {k: v for k, v in values.items() if v is not None and v != ""}
         # Validate before anything touches the cluster: hostile text stops here.
         validate_slots(runbook, values)
-        resolution = resolve_names(runbook, values, self.parts.executor, requester.identity)
+        resolution = resolve_names(runbook, values, self.parts.executor, requester.identity,
+                                   ask_nearest=True)
         notes.extend(resolution.notes)
         values = resolution.slots
-        asked = _question(runbook, values, resolution.question)
-        if asked is not None:
-            slot, choices, reply = asked
-            self.parts.audit.record(AskedBack(intent, slot, choices), actor=turn.message.user,
-                                    thread=thread)
-            pending = PendingQuestion(intent, values, slot, confidence, requester.name, choices)
-            save_context(self.parts.store, thread, context.asking(requester.key, pending))
-            if slot == "namespace" and not choices:
-                # Offered as buttons; any typed namespace still answers (the question keeps
-                # no choices, so one the list misses is not refused).
-                offered = self.namespace_choices(values, requester.identity)
-                reply = replace(reply, choices=offered) if offered else reply
+        question = resolution.question or self._missing(runbook, values, requester.identity)
+        if question is not None:
+            # Offered names are buttons only, and the question stays free text: a name the
+            # list misses is not refused. An ambiguity's choices are the only answers.
+            closed = () if question.any_answer else question.choices
+            reply = Reply("question", choice_question_text(question.text, closed)
+                          if closed else question.text, choices=question.choices)
+            self.parts.audit.record(AskedBack(intent, question.slot, question.choices),
+                                    actor=turn.message.user, thread=thread)
+            pending = PendingQuestion(intent, values, question.slot, confidence,
+                                      requester.name, closed)
+            save_context(self.parts.threads, thread, context.asking(requester.key, pending))
             return [reply]
         plan = self.render(runbook, values, requester.identity)
         context = context.without_question(requester.key).planned(LastRequest(intent, values))
-        save_context(self.parts.store, thread, context)
+        save_context(self.parts.threads, thread, context)
         METRICS.plans.labels(plan.runbook).inc()
         self.parts.audit.record(Planned(plan.to_json(), plan.digest), actor=turn.message.user,
                                 thread=thread)
@@ -122,23 +123,18 @@ class Planner:
             return self.run_read(turn, plan, values, confidence, notes)
         return self.propose(turn, plan, values, confidence, notes, undo_of=undo_of)
 
-    def namespace_choices(self, values: Mapping[str, str], identity: Identity
-                          ) -> tuple[str, ...]:
-        """The namespaces to offer for a missing namespace: those the person can list, and
-        when a deployment is named, only those that have it; none when they are too many to
-        offer or cannot be listed (the question stays free text)."""
-        executor = self.parts.executor
-        try:
-            namespaces = executor.names("namespace", None, identity)
-            if len(namespaces) > MAX_NAMESPACE_CHOICES:
-                return ()
-            deployment = values.get("deployment")
-            if deployment:
-                namespaces = tuple(ns for ns in namespaces
-                                   if deployment in executor.names("deployment", ns, identity))
-        except ClusterError:
-            return ()
-        return namespaces
+    def _missing(self, runbook: Runbook, values: Mapping[str, str], identity: Identity
+                 ) -> Question | None:
+        """The question for the first missing slot (None when the request is complete),
+        offering the names the person can list for a namespace, deployment or node. Any
+        typed value still answers it: one the list misses is not refused."""
+        missing = missing_slots(runbook, validate_slots(runbook, values))
+        if not missing:
+            return None
+        spec = missing[0]
+        offered = offered_names(spec.type, values, self.parts.executor, identity)
+        return Question(spec.name, slot_question_text(spec.name, spec.prompt), offered,
+                        any_answer=True)
 
     def prepare(self, runbook: Runbook, slots: Mapping[str, str], identity: Identity,
                 notes: list[str]) -> dict[str, str]:
@@ -180,7 +176,7 @@ class Planner:
             identity=requester.identity, channel=message.channel, thread=message.thread,
             raw_slots=dict(slots), plan=plan.to_record(), digest=plan.digest, needed=0,
             confidence=confidence, notes=notes, expires_at=self.parts.clock(),
-            owner=self.parts.store.worker_id)
+            owner=self.parts.worker.worker_id)
         records = self.runner.read(run, plan, requester.identity)
         replies = [Reply("answer", read_answer_text(notes, records), records=records)]
         fixes = remedies(records, self.parts.catalogue, self.parts.policy, requester)
@@ -191,8 +187,8 @@ class Planner:
             offer = PendingQuestion(
                 OFFER, {}, OFFER_ASKING, 1.0, requester.name, labels,
                 {fix.label: LastRequest(fix.runbook, fix.slots) for fix in fixes})
-            context = load_context(self.parts.store, turn.thread)
-            save_context(self.parts.store, turn.thread, context.asking(requester.key, offer))
+            context = load_context(self.parts.threads, turn.thread)
+            save_context(self.parts.threads, turn.thread, context.asking(requester.key, offer))
             replies.append(Reply("answer", remedies_text(labels), choices=labels))
         return replies
 
@@ -245,10 +241,10 @@ class Planner:
         # Owned by this process while it waits in the queue: if the process dies before it
         # runs, the orphan sweep marks it interrupted (it never stays approved, never runs
         # twice); while the process lives, nobody else touches it.
-        store = self.parts.store
-        store.heartbeat()
+        store, worker = self.parts.store, self.parts.worker
+        worker.heartbeat()
         if not store.transition(run.id, (RunState.PROPOSED,), RunState.APPROVED,
-                                owner=store.worker_id):
+                                owner=worker.worker_id):
             raise Refusal(not_editable_text(run.id, self.parts.run(run.id).state.value))
         return run.id
 
@@ -277,26 +273,6 @@ class Planner:
         raw = {**run.raw_slots, **{k: v for k, v in slots.items() if v}}
         turn = Turn(message, requester, thread_key(message), on_update)
         return [*replies, *self.request(turn, run.runbook, raw, run.confidence)]
-
-
-MAX_NAMESPACE_CHOICES = 20
-"""More namespaces than this are not offered as buttons (nor looked through for a
-deployment, one API call each)."""
-
-
-def _question(runbook: Runbook, slots: Mapping[str, str], ambiguity: Question | None
-              ) -> tuple[str, tuple[str, ...], Reply] | None:
-    """What to ask first: which of several names was meant, else the first missing slot,
-    as (slot, choices, question); None when the request is complete."""
-    if ambiguity is not None:
-        text = choice_question_text(ambiguity.text, ambiguity.choices)
-        return ambiguity.slot, ambiguity.choices, Reply("question", text,
-                                                        choices=ambiguity.choices)
-    missing = missing_slots(runbook, validate_slots(runbook, slots))
-    if not missing:
-        return None
-    spec = missing[0]
-    return spec.name, (), Reply("question", slot_question_text(spec.name, spec.prompt))
 
 
 def alert_turn(intent: str, identity: Identity, *, channel: str, thread: str | None,

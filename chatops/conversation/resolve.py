@@ -2,7 +2,9 @@
 
 "checkout" becomes deployment `checkout-api` when that is the only close name (and the
 reply says so); two close names become a question with the choices; no close name is a
-refusal that lists the nearest ones. Listing names is read-only and done as the requester.
+refusal that lists the nearest ones, or, where someone can be asked, a question offering
+them. A missing name is asked for with the names the person can list offered
+(`offered_names`). Listing names is read-only and done as the requester.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ log = logging.getLogger(__name__)
 _ORDER: tuple[ResourceKind, ...] = ("namespace", "node", "deployment", "cronjob", "pod")
 _NAMESPACED = {"deployment", "cronjob", "pod"}
 
+MAX_OFFERED = 20
+"""More names than this are not offered as choices (nor, for namespaces, looked through for
+a deployment: one API call each)."""
+
 
 @dataclass(frozen=True)
 class Question:
@@ -39,6 +45,9 @@ class Question:
     slot: str
     text: str
     choices: tuple[str, ...]
+    any_answer: bool = False
+    """The choices are only offered (buttons): the question is free text, and any name
+    typed instead answers it (checked like one typed with the request)."""
 
 
 @dataclass(frozen=True)
@@ -62,8 +71,12 @@ def candidates(value: str, names: tuple[str, ...]) -> list[str]:
 
 
 def resolve_names(runbook: Runbook, slots: Mapping[str, str], executor: Executor,
-                  identity: Identity | None) -> Resolution:
-    """Match every name-typed slot against the cluster; see the module docstring."""
+                  identity: Identity | None, *, ask_nearest: bool = False) -> Resolution:
+    """Match every name-typed slot against the cluster; see the module docstring.
+
+    `ask_nearest`: a name that matches nothing, with names near it, becomes a question
+    offering them (someone is there to answer) rather than a refusal.
+    """
     resolved = dict(slots)
     notes: list[str] = []
     for kind in _ORDER:
@@ -85,8 +98,12 @@ def resolve_names(runbook: Runbook, slots: Mapping[str, str], executor: Executor
             found = candidates(value, names)
             if not found:
                 close = tuple(difflib.get_close_matches(value, list(names), n=3, cutoff=0.5))
-                raise NotFound(name_not_found_text(kind, value, namespace), close,
-                               did_you_mean_text(close))
+                text = name_not_found_text(kind, value, namespace)
+                if close and ask_nearest:
+                    return Resolution(resolved, tuple(notes), Question(
+                        spec.name, f"{text} {did_you_mean_text(close)}", close,
+                        any_answer=True))
+                raise NotFound(text, close, did_you_mean_text(close))
             if len(found) > 1 and found[0] != value:
                 return Resolution(resolved, tuple(notes), Question(
                     spec.name, which_name_text(kind, namespace), tuple(found[:5])))
@@ -169,3 +186,28 @@ def namespace_wide(runbook: Runbook, slots: Mapping[str, str],
     carried = {k: v for k, v in values.items() if k in target.slots and k != "namespace"
                and runbook.slots[k].type not in _NAMESPACED}
     return target, {**carried, "namespace": namespace}, note
+
+
+def offered_names(kind: str, values: Mapping[str, str], executor: Executor,
+                  identity: Identity) -> tuple[str, ...]:
+    """The names to offer as choices for a missing slot of `kind`: the namespaces the person
+    can list (when a deployment is named, only those that have it), the deployments in the
+    request's namespace, or the nodes. None when they are too many, the kind is another,
+    the namespace is not known yet, or they cannot be listed: the question stays free text.
+    """
+    try:
+        if kind == "namespace":
+            names = executor.names("namespace", None, identity)
+            deployment = values.get("deployment")
+            if deployment and len(names) <= MAX_OFFERED:
+                names = tuple(ns for ns in names
+                              if deployment in executor.names("deployment", ns, identity))
+        elif kind == "deployment" and values.get("namespace"):
+            names = executor.names("deployment", values["namespace"], identity)
+        elif kind == "node":
+            names = executor.names("node", None, identity)
+        else:
+            return ()
+    except ClusterError:
+        return ()
+    return names if len(names) <= MAX_OFFERED else ()

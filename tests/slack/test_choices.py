@@ -7,6 +7,7 @@ the message never offered is refused and audited.
 
 from __future__ import annotations
 
+import io
 import time
 import uuid
 from typing import Any
@@ -14,6 +15,8 @@ from typing import Any
 import pytest
 
 from chatops.audit import AuditLog
+from chatops.console.shell import Shell
+from chatops.conversation import ConversationService
 from chatops.model import OUT_OF_SCOPE, ParsedIntent
 from chatops.replies import Reply
 from chatops.runs import Run, RunState
@@ -25,6 +28,9 @@ from tests.slack.helpers import all_runs
 from tests.slack.mock_slack import Call
 from tests.slack.sender import TEAM, Response, next_ts
 from tests.waiting import wait_until_idle
+
+# Every test here runs over HTTP and over Socket Mode (see tests/slack/conftest.py).
+pytestmark = pytest.mark.transports()
 
 AMBIGUOUS = "run scale_deployment deployment=checkout namespace=prod replicas=5"
 WHICH = "Which deployment in namespace prod did you mean?"
@@ -311,3 +317,95 @@ def test_a_diagnosis_offers_its_fix_as_a_button_that_only_plans_it(
     _, answer = ask(bot, "U0BOB", "run diagnose namespace=prod deployment=checkout-web",
                     "is healthy")
     assert not [b for b in answer.args["blocks"] if b.get("type") == "actions"]
+
+
+# ---------------------------------------------------------------- names offered as controls
+
+MISTYPED = "run scale_deployment deployment=chkout namespace=prod replicas=5"
+DID_YOU_MEAN = ("deployment 'chkout' not found in namespace prod. "
+                "Did you mean checkout-web, checkout-api?")  # nearest first
+
+
+def _plan_in(bot: Bot, root: str) -> Run:
+    run = eventually(lambda: next((r for r in _runs_in(bot, root)
+                                   if r.state is RunState.PROPOSED and r.message_ref), None),
+                     what="the plan")
+    assert isinstance(run, Run)
+    return run
+
+
+def test_a_name_that_matches_nothing_offers_the_nearest_as_buttons(
+        bot: Bot, cluster: FakeCluster) -> None:
+    root, question = ask(bot, "U0BOB", MISTYPED, DID_YOU_MEAN)
+    assert _offered(question) == ["checkout-web", "checkout-api"]
+    sections = " ".join(b["text"]["text"] for b in question.args["blocks"]
+                        if b["type"] == "section")
+    assert DID_YOU_MEAN in sections and DID_YOU_MEAN in question.args["text"]
+    assert _runs_in(bot, root) == []
+    # Only bob may answer, and only with what the message offered.
+    choose(bot, question, "checkout-web", user="U0CAROL")
+    bot.slack.wait_for("chat.postEphemeral", "I asked bob")
+    choose(bot, question, "payments-api", user="U0BOB", element=0)
+    choose(bot, question, "checkout-web", user="U0BOB")
+    run = _plan_in(bot, root)
+    assert run.requester == "bob" and run.raw_slots["deployment"] == "checkout-web"
+    assert [r.data["what"] for r in _audit(bot).list(kind="rejected")] == ["slack choice"]
+    assert [c for c in cluster.calls if not c[1]] == []  # previewed (dry-run) only
+
+
+def test_a_name_the_did_you_mean_buttons_do_not_show_can_still_be_typed(bot: Bot) -> None:
+    root, question = ask(bot, "U0BOB", MISTYPED, DID_YOU_MEAN)
+    assert "payments-api" not in _offered(question)
+    bot.sender.message("payments-api", user="U0BOB", channel="C0OPS", thread_ts=root)
+    assert _plan_in(bot, root).raw_slots["deployment"] == "payments-api"
+    # A name typed wrong again is asked about again, never planned as typed.
+    typed_root, _ = ask(bot, "U0BOB", MISTYPED, DID_YOU_MEAN)
+    bot.sender.message("chkout", user="U0BOB", channel="C0OPS", thread_ts=typed_root)
+    bot.slack.wait_for("chat.postMessage", DID_YOU_MEAN, count=3)
+    wait_until_idle(bot)
+    assert _runs_in(bot, typed_root) == []
+
+
+def test_a_missing_deployment_offers_the_deployments_of_its_namespace(bot: Bot) -> None:
+    root, question = ask(bot, "U0BOB", "run scale_deployment namespace=prod replicas=4",
+                         "Which deployment should I scale?")
+    assert _offered(question) == ["checkout-api", "checkout-web", "payments-api"]
+    choose(bot, question, "payments-api", user="U0BOB")
+    run = _plan_in(bot, root)
+    assert run.raw_slots == {"namespace": "prod", "deployment": "payments-api",
+                             "replicas": "4"}
+    # Typing a name works too; without a namespace yet there is nothing to offer.
+    typed_root, _ = ask(bot, "U0BOB", "run scale_deployment namespace=staging replicas=2",
+                        "Which deployment should I scale?")
+    bot.sender.message("checkout-api", user="U0BOB", channel="C0OPS", thread_ts=typed_root)
+    assert _plan_in(bot, typed_root).raw_slots["namespace"] == "staging"
+    _, bare = ask(bot, "U0BOB", "run scale_deployment replicas=2",
+                  "Which deployment should I scale?")
+    assert not [b for b in bare.args["blocks"] if b.get("type") == "actions"]
+
+
+def test_a_missing_node_offers_the_nodes(bot: Bot, cluster: FakeCluster) -> None:
+    cluster.nodes["node-2"] = False
+    root, question = ask(bot, "U0BOB", "run cordon_node", "Which node should I cordon?")
+    assert _offered(question) == ["node-1", "node-2"]
+    choose(bot, question, "node-2", user="U0BOB")
+    run = _plan_in(bot, root)
+    assert run.runbook == "cordon_node" and run.raw_slots == {"node": "node-2"}
+    assert [c for c in cluster.calls if not c[1]] == []
+
+
+def test_in_the_console_the_same_questions_are_answered_by_typing(
+        fake_service: ConversationService) -> None:
+    out = io.StringIO()
+    shell = Shell(service=fake_service, user="bob", out=out, thread="t-typo")
+    [asked] = shell.say(MISTYPED)
+    assert asked.kind == "question" and asked.choices == ("checkout-web", "checkout-api")
+    assert f"? {DID_YOU_MEAN}\n" in out.getvalue()  # the names, in words
+    [plan, *_] = shell.say("checkout-web")
+    assert plan.run is not None and "checkout-web in prod to 5 replicas" in plan.text
+    shell.thread = "t-missing"
+    [asked] = shell.say("run scale_deployment namespace=prod replicas=4")
+    assert asked.text == "Which deployment should I scale?"
+    assert asked.choices == ("checkout-api", "checkout-web", "payments-api")
+    [plan, *_] = shell.say("payments-api")
+    assert plan.run is not None and "payments-api in prod to 4 replicas" in plan.text
