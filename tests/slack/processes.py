@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -12,6 +13,9 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.request import urlopen
+
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.slack.conftest import SECRET, TOKEN
 from tests.slack.mock_slack import MockSlack
@@ -48,6 +52,20 @@ class BotProcess:
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError("bot process did not start:\n" + "\n".join(self.lines))
         return self.url
+
+    def metrics(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+        """Its `/metrics`, scraped now: (sample name, sorted labels) -> value."""
+        base = self.url.split("/slack/events", 1)[0]
+        with urlopen(f"{base}/metrics", timeout=10) as response:
+            text = response.read().decode()
+        return {(s.name, tuple(sorted(s.labels.items()))): s.value
+                for family in text_string_to_metric_families(text) for s in family.samples}
+
+    def kill(self) -> None:
+        """SIGKILL it and reap it at once: a zombie would still look alive to the other
+        replicas' check of whether a run's owner process exists."""
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -86,3 +104,10 @@ def bot_processes(argv: Sequence[str], env: dict[str, str], count: int = 2
 
 
 FAKE_SERVE = [sys.executable, "-m", "tests.slack.fake_serve"]
+
+
+def serve_argv(policy: Path, kubeconfig: Path, *extra: str) -> list[str]:
+    """`chatops serve` itself (the CLI entry point) over HTTP on a free loopback port, on a
+    real cluster, without the NLU model (`run NAME key=value` is understood)."""
+    return [sys.executable, "-m", "chatops", "serve", "--host", "127.0.0.1", "--port", "0",
+            "--no-model", "--policy", str(policy), "--kubeconfig", str(kubeconfig), *extra]
