@@ -182,6 +182,9 @@ class Kube:
                 return data
             except ApiException as e:
                 status = int(e.status or 0)
+                # Counted here, once per answer, so that the statuses a caller handles
+                # itself (a 409 conflict, an expected 404) are counted too.
+                METRICS.kube_errors.labels(str(status)).inc()
                 if status in passthrough:
                     raise
                 if status in RETRY_STATUSES and attempt + 1 < self.policy.attempts:
@@ -229,7 +232,6 @@ def map_api_error(e: ApiException, target: Target, who: str,
                   suggestions: Sequence[str] = ()) -> ClusterError:
     """Turn an `ApiException` into a user-safe `ClusterError` (raise it `from e`)."""
     status = int(e.status or 0)
-    METRICS.kube_errors.labels(str(status)).inc()
     resource = f"{target.resource}/{target.subresource}" if target.subresource else target.resource
     where = f" in namespace {target.namespace}" if target.namespace else ""
     if status == 403:

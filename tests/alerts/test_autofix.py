@@ -2,7 +2,8 @@
 says how to lift it, `chatops autofix list` / `restore` lift it (audited, with who did it),
 a fix whose process died between `approved` and `running` is interrupted by the sweep and
 never runs, and the `chatops_auto_fixes` counter moves with each outcome. The same flows
-against a real API server are in tests/watches/test_watch_sandbox.py."""
+against a real API server are in tests/watches/test_watch_sandbox.py. The autofix store
+runs on SQLite and on PostgreSQL (`state_location`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from chatops.alerts.autofix import AutoFixer, AutoFixStore, target_of
 from chatops.alerts.rules import AlertRule, AlertRules, parse_rules
 from chatops.audit import AuditLog
 from chatops.cli.main import cli
+from chatops.cli.wiring import alert_ports
 from chatops.conversation import ConversationService
 from chatops.metrics import METRICS
 from chatops.model import Identity, Step
@@ -27,6 +29,7 @@ from chatops.ports import Progress
 from chatops.results import VerifyResult
 from chatops.runbook.catalogue import Catalogue
 from chatops.runs import RunState, RunStore
+from chatops.stores import open_state
 from tests.conversation.fake_cluster import FakeCluster
 from tests.conversation.test_service_logic import POLICY
 from tests.slack.conftest import eventually
@@ -61,25 +64,27 @@ class Parts:
     store: AutoFixStore
     outbox: AlertStore
     rule: AlertRule
-    state: Path
-    audit: Path
+    state: Path | str
+    audit: Path | str
 
 
-def build(tmp_path: Path, catalogue: Catalogue, cluster: FakeCluster) -> Parts:
-    state, audit = tmp_path / "state.db", tmp_path / "audit.db"
+def build(state: Path | str, audit: Path | str, catalogue: Catalogue,
+          cluster: FakeCluster) -> Parts:
     service = ConversationService(catalogue=catalogue, executor=cluster,
-                                  policy=parse_policy(POLICY), store=RunStore(state),
+                                  policy=parse_policy(POLICY), stores=open_state(state),
                                   audit=AuditLog(audit))
     outbox = AlertStore(service.store.database)
     store = AutoFixStore(service.store.database)
     [rule] = auto_rules(catalogue).rules
-    return Parts(service, cluster, AutoFixer(service, store, outbox), store, outbox, rule,
+    return Parts(service, cluster, AutoFixer(alert_ports(service), store, outbox), store, outbox, rule,
                  state, audit)
 
 
 @pytest.fixture
-def failing(tmp_path: Path, catalogue: Catalogue) -> Iterator[Parts]:
-    parts = build(tmp_path, catalogue, RolloutNeverReady(deployments={("dev", "checkout-api"): 1}))
+def failing(state_location: Path | str, audit_location: Path | str,
+            catalogue: Catalogue) -> Iterator[Parts]:
+    parts = build(state_location, audit_location, catalogue,
+                  RolloutNeverReady(deployments={("dev", "checkout-api"): 1}))
     yield parts
     parts.fixer.close()
 
@@ -101,9 +106,11 @@ def attempt(parts: Parts, key: str) -> str:
 
 
 def chatops(parts: Parts, *args: str, **env: str) -> tuple[int, str]:
-    runner = CliRunner(env={"CHATOPS_PROFILE": "none", "CHATOPS_DATABASE_URL": None,
-                            "CHATOPS_STATE_DB": str(parts.state),
-                            "CHATOPS_AUDIT_DB": str(parts.audit), **env})
+    # With a URL every store is in that one database; else the two SQLite files.
+    where = ({"CHATOPS_DATABASE_URL": parts.state} if isinstance(parts.state, str) else
+             {"CHATOPS_DATABASE_URL": None, "CHATOPS_STATE_DB": str(parts.state),
+              "CHATOPS_AUDIT_DB": str(parts.audit)})
+    runner = CliRunner(env={"CHATOPS_PROFILE": "none", **where, **env})
     result = runner.invoke(cli, ["autofix", *args], catch_exceptions=False)
     return result.exit_code, result.output
 
@@ -146,15 +153,16 @@ def test_a_demotion_says_how_to_lift_it_and_the_cli_lifts_it_audited(failing: Pa
 
 
 def test_an_automatic_fix_whose_process_died_before_it_ran_is_interrupted_once(
-        tmp_path: Path, catalogue: Catalogue) -> None:
-    parts = build(tmp_path, catalogue, FakeCluster(deployments={("dev", "checkout-api"): 1}))
+        state_location: Path | str, audit_location: Path | str, catalogue: Catalogue) -> None:
+    parts = build(state_location, audit_location, catalogue,
+                  FakeCluster(deployments={("dev", "checkout-api"): 1}))
     run_id, replies = parts.service.start_for_alert(
         "restart_deployment", SLOTS, identity=AUTO, channel=ALERTS,
         thread="1700000000.000100", actor="chatops:auto")
     assert run_id is not None, replies
     run = parts.service.store.get(run_id)
     assert run is not None and run.state is RunState.APPROVED
-    assert run.owner == parts.service.store.worker_id
+    assert run.owner == parts.service.stores.worker.worker_id
     # While the process that approved it lives, the sweep (of any replica) leaves it alone.
     assert parts.service.recover() == []
     assert RunStore(parts.state).interrupt_orphans() == []

@@ -4,6 +4,8 @@ the last checkpoint is written at stop; a failing loop turn does not end the loo
 from __future__ import annotations
 
 import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +21,13 @@ from chatops.runbook.catalogue import Catalogue
 from chatops.runs import RunState, RunStore
 from chatops.runtime import Intervals
 from chatops.settings import Settings
+from chatops.stores import open_state
 from tests.conversation.fake_cluster import FakeCluster
-from tests.slack.conftest import eventually
+from tests.plugins.postgres_fixtures import PostgresServer
+from tests.slack.conftest import SECRET, eventually
+from tests.slack.mock_slack import MockSlack
+from tests.slack.processes import FAKE_SERVE, BotProcess, bot_env
+from tests.slack.sender import Sender
 
 LOOPS = {"heartbeat", "audit-checkpoints", "alert-pump"}
 
@@ -34,7 +41,7 @@ def settings_for(tmp_path: Path) -> Settings:
 def service_for(tmp_path: Path, catalogue: Catalogue) -> ConversationService:
     return ConversationService(catalogue=catalogue, executor=FakeCluster(),
                                policy=parse_policy(DEMO_POLICY),
-                               store=RunStore(tmp_path / "state.db"),
+                               stores=open_state(tmp_path / "state.db"),
                                audit=AuditLog(tmp_path / "audit.db"))
 
 
@@ -150,3 +157,41 @@ def test_not_ready_until_the_model_is_loaded(tmp_path: Path, catalogue: Catalogu
     finally:
         release.set()
         runtime.stop()
+
+
+def _probe(base: str, path: str) -> int:
+    try:
+        with urllib.request.urlopen(base + path, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+def test_not_ready_while_the_database_is_unreachable_and_ready_again_after(
+        tmp_path: Path, own_postgres_server: PostgresServer) -> None:
+    """A `serve` process on PostgreSQL: /readyz says 503 while the server is down (the
+    replica leaves the Service, /healthz keeps it alive), 200 once it is back."""
+    server = own_postgres_server
+    server.admin("CREATE DATABASE chatops")
+    slack = MockSlack().start()
+    bot = BotProcess(FAKE_SERVE, bot_env(tmp_path, slack,
+                                         CHATOPS_DATABASE_URL=server.url("chatops")))
+    try:
+        base = bot.wait_ready().split("/slack/events", 1)[0]
+        eventually(lambda: _probe(base, "/readyz") == 200, what="ready on a live database")
+        server.halt()
+        eventually(lambda: _probe(base, "/readyz") == 503, timeout=30,
+                   what="not ready while the database is down")
+        assert _probe(base, "/healthz") == 200
+        assert any("the database does not answer" in line for line in bot.lines)
+        server.resume()
+        eventually(lambda: _probe(base, "/readyz") == 200, timeout=30,
+                   what="ready once the database is back")
+        # And it works again: a request is answered from the database.
+        sender = Sender(bot.url, SECRET, slack.base)
+        assert sender.command("run scale_deployment deployment=checkout-api namespace=prod "
+                              "replicas=3", user="U0ALICE").status == 200
+        slack.wait_for("chat.update", "to 3 replicas")
+    finally:
+        bot.stop()
+        slack.stop()

@@ -1,5 +1,6 @@
 """The typed thread context: saved in the JSON shape the bot has always stored, and read
-from what older bots stored."""
+from what older bots stored; the threads store on SQLite and on PostgreSQL
+(`state_location`)."""
 
 from __future__ import annotations
 
@@ -14,18 +15,19 @@ from chatops.conversation.thread import LastRequest, PendingQuestion, ThreadCont
 from chatops.model import Message
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
-from chatops.runs import RunStore
+from chatops.stores import open_state
 from tests.conversation.fake_cluster import FakeCluster
 from tests.conversation.test_service_logic import POLICY, Clock, run_id, say
 
 
 @pytest.fixture
-def service(tmp_path: Path, catalogue: Catalogue) -> ConversationService:
+def service(state_location: Path | str, audit_location: Path | str,
+            catalogue: Catalogue) -> ConversationService:
     clock = Clock()
     return ConversationService(
         catalogue=catalogue, executor=FakeCluster(deployments={("prod", "checkout-api"): 3}),
-        policy=parse_policy(POLICY), store=RunStore(tmp_path / "state.db", clock=clock),
-        audit=AuditLog(tmp_path / "audit.db"), clock=clock)
+        policy=parse_policy(POLICY), stores=open_state(state_location, clock=clock),
+        audit=AuditLog(audit_location), clock=clock)
 
 
 def key_of(service: ConversationService, user: str) -> str:
@@ -72,12 +74,12 @@ def test_a_question_is_stored_for_its_asker_and_cleared_by_the_plan(
         service: ConversationService) -> None:
     say(service, "alice", "run scale_deployment deployment=checkout-api replicas=5")
     alice = key_of(service, "alice")
-    saved = service.store.threads.load("C1:t1")
+    saved = service.stores.threads.load("C1:t1")
     assert saved == {"pending": {alice: {
         "intent": "scale_deployment", "slots": {"deployment": "checkout-api", "replicas": "5"},
         "asking": "namespace", "confidence": 1.0, "asker_name": alice}}}
     say(service, "alice", "prod")
-    assert service.store.threads.load("C1:t1") == {
+    assert service.stores.threads.load("C1:t1") == {
         "pending": {},
         "last": {"intent": "scale_deployment",
                  "slots": {"deployment": "checkout-api", "replicas": "5", "namespace": "prod"}}}
@@ -86,7 +88,7 @@ def test_a_question_is_stored_for_its_asker_and_cleared_by_the_plan(
 
 def test_a_question_saved_by_an_older_bot_is_still_answered(
         service: ConversationService) -> None:
-    service.store.threads.save("C1:t1", {"pending": {key_of(service, "alice"): {
+    service.stores.threads.save("C1:t1", {"pending": {key_of(service, "alice"): {
         "intent": "scale_deployment", "slots": {"deployment": "checkout-api", "replicas": "5"},
         "asking": "namespace"}}})
     out = say(service, "bob", "prod")

@@ -179,3 +179,36 @@ def test_invalid_change_is_not_mistaken_for_a_conflict(scripted: ScriptedServer)
         executor(scripted).run_step(
             Step("scale", {"namespace": "prod", "deployment": "web", "replicas": 100000}), None)
     assert sum(r.method == "PATCH" for r in scripted.seen) == 1
+
+
+def test_every_error_answer_is_counted_once_even_those_the_caller_handles(
+    scripted: ScriptedServer,
+) -> None:
+    """A 409/422 the patch retries itself, a 422 it gives up on, each counted once by
+    status (the count used to miss the statuses passed through to the caller, and
+    would have counted the final 422 twice had it been mapped in two places)."""
+    from chatops.metrics import METRICS
+
+    def count(status_code: str) -> float:
+        value = METRICS.registry.get_sample_value("chatops_kubernetes_api_errors_total",
+                                                  {"status": status_code})
+        return value or 0.0
+
+    before = {s: count(s) for s in ("409", "422")}
+    patches = iter([(409, status(409, "the object has been modified", "Conflict")),
+                    (422, status(422, "spec.replicas: Invalid value: 100000: too many"))])
+
+    def route(method: str, path: str) -> tuple[int, dict[str, Any]]:
+        if method == "PATCH":
+            return next(patches)
+        if "/pods" in path:
+            return 200, {"items": []}
+        return 200, {"metadata": {"name": "web", "namespace": "prod", "generation": 4},
+                     "spec": {"replicas": 3}}
+
+    scripted.route = route
+    with pytest.raises(Permanent):
+        executor(scripted).run_step(
+            Step("scale", {"namespace": "prod", "deployment": "web", "replicas": 100000}), None)
+    assert count("409") - before["409"] == 1
+    assert count("422") - before["422"] == 1

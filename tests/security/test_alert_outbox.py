@@ -1,7 +1,8 @@
 """The alert outbox under failure and flood: a channel Slack refuses gives up without holding
 the other channels back, transient failures back off, and the queue is bounded (a batch
 past a bound is refused whole, nothing recorded). The real engine and store, Slack as the
-local Web API, the clock injected so that backoff waits take no time."""
+local Web API, the clock injected so that backoff waits take no time. The store-level tests
+run on SQLite and on PostgreSQL (`state_location`, `audit_location`)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,16 @@ import pytest
 from chatops.alerts import Alert, AlertBacklogFull, AlertEngine, AlertRulesError, AlertStore
 from chatops.alerts.rules import parse_rules
 from chatops.audit import AuditLog
+from chatops.cli.wiring import alert_ports, stores_of
 from chatops.conversation import ConversationService
+from chatops.demo import DEMO_POLICY
+from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
 from chatops.runtime import Runtime
 from chatops.slack import make_client
 from chatops.slack.alerts import SlackChat
+from chatops.stores import open_state
+from tests.conversation.fake_cluster import FakeCluster
 from tests.conversation.test_service_logic import Clock
 from tests.slack.conftest import slack_settings
 from tests.slack.mock_slack import Call, MockSlack
@@ -45,6 +51,15 @@ def alert(name: str, status: str = "firing", group: str | None = None) -> Alert:
                  labels={"alertname": f"Alert{name}"}, group=group or f"group-{name}")
 
 
+@pytest.fixture
+def service(state_location: Path | str, audit_location: Path | str, cluster: FakeCluster,
+            catalogue: Catalogue) -> ConversationService:
+    """The engine's service with its stores on the test's backend."""
+    return ConversationService(catalogue=catalogue, executor=cluster,
+                               policy=parse_policy(DEMO_POLICY),
+                               stores=open_state(state_location), audit=AuditLog(audit_location))
+
+
 def build_engine(tmp_path: Path, slack_api: MockSlack, service: ConversationService,
                  catalogue: Catalogue, clock: Clock, burst: int = 30,
                  **outbox: int) -> AlertEngine:
@@ -55,23 +70,24 @@ def build_engine(tmp_path: Path, slack_api: MockSlack, service: ConversationServ
                          "burst": {"posts": burst, "per_seconds": 60},
                          **({"outbox": outbox} if outbox else {})}, catalogue)
     client = make_client(slack_settings(tmp_path, slack_api))
-    return AlertEngine(service=service, rules=rules, chat=SlackChat(client, Runtime(service)),
-                       store=AlertStore(tmp_path / "state.db", clock=clock), clock=clock)
+    return AlertEngine(ports=alert_ports(service), rules=rules, chat=SlackChat(client, Runtime(service, stores_of(service))),
+                       store=AlertStore(service.store.database, clock=clock), clock=clock)
 
 
 def posts_to(slack_api: MockSlack, channel: str) -> list[Call]:
     return [c for c in slack_api.of("chat.postMessage") if c.args.get("channel") == channel]
 
 
-def audit(tmp_path: Path, kind: str) -> list[Any]:
-    return AuditLog(tmp_path / "audit.db").list(kind=kind, limit=1000)
+def audit(service: ConversationService, kind: str) -> list[Any]:
+    assert isinstance(service.audit, AuditLog)
+    return service.audit.list(kind=kind, limit=1000)
 
 
 def test_a_refused_channel_gives_up_and_never_holds_back_the_others(
-        tmp_path: Path, slack_api: MockSlack, fake_service: ConversationService,
+        tmp_path: Path, slack_api: MockSlack, service: ConversationService,
         catalogue: Catalogue) -> None:
     clock = Clock()
-    engine = build_engine(tmp_path, slack_api, fake_service, catalogue, clock)
+    engine = build_engine(tmp_path, slack_api, service, catalogue, clock)
     slack_api.channel_errors[GONE] = "channel_not_found"
     # The refused channel's items are at the head of the outbox.
     engine.receive([alert(f"gone{i}") for i in range(3)], channel=GONE, source="test")
@@ -94,7 +110,7 @@ def test_a_refused_channel_gives_up_and_never_holds_back_the_others(
     assert store.pending() == 0 and store.failed_count() == 6
     stats = store.stats()
     assert (stats.pending, stats.retrying, stats.failed, stats.posted) == (0, 0, 6, 6)
-    failed = audit(tmp_path, "alert_failed")
+    failed = audit(service, "alert_failed")
     assert len(failed) == 3
     assert {e.data["error"] for e in failed} == {"channel_not_found"}
     assert all(e.data["attempts"] == 2 and len(e.data["dropped"]) == 1 for e in failed)
@@ -104,7 +120,7 @@ def test_a_refused_channel_gives_up_and_never_holds_back_the_others(
         clock.now += 3600
         engine.pump()
     assert len(posts_to(slack_api, GONE)) == 6  # never retried afterwards
-    assert len(audit(tmp_path, "alert_failed")) == 3
+    assert len(audit(service, "alert_failed")) == 3
 
     # A later alert for the same group starts a fresh thread once the channel works.
     del slack_api.channel_errors[GONE]
@@ -115,10 +131,10 @@ def test_a_refused_channel_gives_up_and_never_holds_back_the_others(
 
 
 def test_transient_failures_back_off_exponentially_then_give_up(
-        tmp_path: Path, slack_api: MockSlack, fake_service: ConversationService,
+        tmp_path: Path, slack_api: MockSlack, service: ConversationService,
         catalogue: Catalogue) -> None:
     clock = Clock()
-    engine = build_engine(tmp_path, slack_api, fake_service, catalogue, clock)
+    engine = build_engine(tmp_path, slack_api, service, catalogue, clock)
     slack_api.channel_errors[FLAKY] = "internal_error"
     engine.receive([alert("flaky")], channel=FLAKY, source="test")
     engine.pump()
@@ -132,7 +148,7 @@ def test_transient_failures_back_off_exponentially_then_give_up(
         assert len(posts_to(slack_api, FLAKY)) == attempt
     # Sixth failure: given up (the default max_attempts), with its diagnostics item.
     assert engine.store.failed_count() == 2 and engine.store.pending() == 0
-    [event] = audit(tmp_path, "alert_failed")
+    [event] = audit(service, "alert_failed")
     assert event.data["attempts"] == 6 and event.data["error"] == "internal_error"
     clock.now += 3600
     engine.pump()
@@ -140,11 +156,11 @@ def test_transient_failures_back_off_exponentially_then_give_up(
 
 
 def test_a_post_backing_off_holds_back_the_rest_of_its_thread_only(
-        tmp_path: Path, slack_api: MockSlack, fake_service: ConversationService,
+        tmp_path: Path, slack_api: MockSlack, service: ConversationService,
         catalogue: Catalogue) -> None:
     clock = Clock()
     # One post a minute per channel, so that the root goes out alone first.
-    engine = build_engine(tmp_path, slack_api, fake_service, catalogue, clock, burst=1)
+    engine = build_engine(tmp_path, slack_api, service, catalogue, clock, burst=1)
     engine.receive([alert("a", group="g")], channel=FLAKY, source="test")
     engine.pump()
     [root] = posts_to(slack_api, FLAKY)
@@ -168,10 +184,10 @@ def test_a_post_backing_off_holds_back_the_rest_of_its_thread_only(
 
 
 def test_thread_roots_in_a_refused_channel_are_not_refreshed_forever(
-        tmp_path: Path, slack_api: MockSlack, fake_service: ConversationService,
+        tmp_path: Path, slack_api: MockSlack, service: ConversationService,
         catalogue: Catalogue) -> None:
     clock = Clock()
-    engine = build_engine(tmp_path, slack_api, fake_service, catalogue, clock)
+    engine = build_engine(tmp_path, slack_api, service, catalogue, clock)
     engine.receive([alert("a")], channel=GOOD, source="test")
     engine.pump()
     slack_api.channel_errors[GOOD] = "is_archived"
@@ -182,10 +198,10 @@ def test_thread_roots_in_a_refused_channel_are_not_refreshed_forever(
 
 
 def test_the_outbox_is_bounded_per_channel_and_in_total(
-        tmp_path: Path, slack_api: MockSlack, fake_service: ConversationService,
+        tmp_path: Path, slack_api: MockSlack, service: ConversationService,
         catalogue: Catalogue) -> None:
     clock = Clock()
-    engine = build_engine(tmp_path, slack_api, fake_service, catalogue, clock,
+    engine = build_engine(tmp_path, slack_api, service, catalogue, clock,
                           per_channel=4, total=6, max_attempts=3)
     store = engine.store
     # Each new alert queues two posts: the thread's root and its diagnostics. A repeat
@@ -195,14 +211,14 @@ def test_the_outbox_is_bounded_per_channel_and_in_total(
     assert receipt.new_threads == 1 and receipt.folded == 1
     assert store.pending("C1") == 4
 
-    before = (store.stats(), len(audit(tmp_path, "alert")))
+    before = (store.stats(), len(audit(service, "alert")))
     flood = [alert(f"flood{i}") for i in range(50)]
     with pytest.raises(AlertBacklogFull, match="per channel") as refused:
         engine.receive(flood, channel="C1", source="test")
     assert refused.value.bound == "per_channel" and refused.value.limit == 4
-    assert (store.stats(), len(audit(tmp_path, "alert"))) == before
+    assert (store.stats(), len(audit(service, "alert"))) == before
     assert store.group("group-flood0") is None
-    [event] = audit(tmp_path, "alert_refused")
+    [event] = audit(service, "alert_refused")
     assert event.data["alerts"] == 50 and event.data["bound"] == "per_channel"
 
     # What queues nothing is still taken: repeats fold, resolutions mark the thread.
@@ -217,7 +233,7 @@ def test_the_outbox_is_bounded_per_channel_and_in_total(
     with pytest.raises(AlertBacklogFull, match="in total") as refused:
         engine.receive([alert("d")], channel="C3", source="test")
     assert refused.value.bound == "total" and store.pending() == 6
-    assert len(audit(tmp_path, "alert_refused")) == 2
+    assert len(audit(service, "alert_refused")) == 2
 
     # Posting frees room.
     engine.pump()
