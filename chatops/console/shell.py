@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TextIO
 
 from chatops.conversation import ConversationService
+from chatops.messages.console import speaking_as_text
 from chatops.model import Message
 from chatops.replies import Reply
 
@@ -56,7 +57,7 @@ class Shell:
             return []
         if match := _AS.match(text):
             self.user = match.group(1)
-            self.out.write(f"(now speaking as {self.user})\n")
+            self.out.write(speaking_as_text(self.user) + "\n")
             return []
         if match := _DECISION.match(text):
             decision: Literal["approve", "deny"] = (

@@ -42,7 +42,7 @@ from chatops.metrics import METRICS
 from chatops.model import Message, Plan
 from chatops.policy import Requester
 from chatops.replies import Reply
-from chatops.runs import Run, RunState
+from chatops.runs import ApprovalDecision, Run, RunState
 
 Decision = Literal["approve", "deny"]
 
@@ -115,7 +115,7 @@ class Approvals:
         if self.parts.store.transition(run.id, (RunState.PROPOSED,), RunState.DENIED,
                                        result={"text": denied_result_text(approver.name)}):
             self.parts.store.add_decision(run.id, approver.key, approver.name, run.digest,
-                                          "deny")
+                                          ApprovalDecision.DENY)
             METRICS.approvals.labels("deny").inc()
             METRICS.runs.labels(run.runbook, RunState.DENIED.value).inc()
             self.parts.audit.record(Denied(), actor=message.user, run_id=run.id,
@@ -137,7 +137,7 @@ class Approvals:
         if not own and (refused := self._rights_refusal(run, approver, message)):
             return refused
         if not self.parts.store.add_decision(run.id, approver.key, approver.name, run.digest,
-                                             "approve"):
+                                             ApprovalDecision.APPROVE):
             return [Reply("notice", approved_twice_text(run.id), ephemeral=True)]
         METRICS.approvals.labels("approve").inc()
         self.parts.audit.record(Approved(run.digest, approver.name), actor=message.user,
@@ -168,7 +168,8 @@ class Approvals:
         if run.needed == 0:
             return self.approved(run, on_update)
         if (policy.may_self_approve(risk) and policy.may_approve(person, risk)
-                and store.add_decision(run.id, person.key, person.name, run.digest, "approve")):
+                and store.add_decision(run.id, person.key, person.name, run.digest,
+                                       ApprovalDecision.APPROVE)):
             METRICS.approvals.labels("approve").inc()
             self.parts.audit.record(Approved(run.digest, person.name), actor=message.user,
                                     run_id=run.id, thread=run_thread(run))

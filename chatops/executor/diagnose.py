@@ -10,7 +10,6 @@ deployment or pod is named).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,119 +17,41 @@ from chatops.errors import ClusterError, Refusal
 from chatops.executor import convert as cv
 from chatops.executor import reads
 from chatops.executor.client import Kube
-from chatops.executor.redact import redact
+from chatops.executor.probes import probe_findings
+from chatops.executor.symptoms import (
+    PULL_ERRORS,
+    Problem,
+    Subject,
+    bad_rollout,
+    find_problems,
+    in_pods,
+    plural,
+    unschedulable,
+)
 from chatops.quantities import QuantityError, format_memory, memory_bytes, nice_memory
-from chatops.results import ContainerInfo, EventInfo, Finding, LogLines, Record
+from chatops.results import EventInfo, Finding, LogLines, Record
 
-PULL_ERRORS = frozenset({"ImagePullBackOff", "ErrImagePull", "InvalidImageName",
-                         "ErrImageNeverPull"})
 MAX_WARNINGS = 10
 LOG_LINES = 20
 MAX_LOG_CONTAINERS = 2
 
-
-@dataclass
-class Problem:
-    """One failure mode of one container, aggregated over the pods that show it."""
-
-    kind: str  # "pull", "oom", "crash"
-    container: str
-    image: str = ""
-    pods: list[str] = field(default_factory=list)
-    restarts: int = 0
-    exit_code: int | None = None
-    reason: str = ""
-    memory_limit: str = ""
-
-
-@dataclass(frozen=True)
-class Subject:
-    """What is diagnosed: a deployment (with its pods and history) or one pod."""
-
-    namespace: str
-    label: str
-    pods: list[dict[str, Any]]
-    deployment: dict[str, Any] | None = None
-    replicasets: list[dict[str, Any]] = field(default_factory=list)
-    deployment_name: str | None = None
-
-
-def _classify(c: ContainerInfo) -> str:
-    if c.reason in PULL_ERRORS:
-        return "pull"
-    if c.reason == "OOMKilled" or (c.reason == "CrashLoopBackOff"
-                                   and c.last_reason == "OOMKilled"):
-        return "oom"
-    if c.reason in ("CrashLoopBackOff", "Error", "RunContainerError",
-                    "CreateContainerConfigError", "CreateContainerError"):
-        return "crash"
-    if c.state == "terminated" and c.exit_code not in (0, None):
-        return "crash"
-    return ""
-
-
-def find_problems(pods: Sequence[Mapping[str, Any]], now: datetime) -> list[Problem]:
-    found: dict[tuple[str, str], Problem] = {}
-    for p in pods:
-        if cv.get(p, "metadata", "deletionTimestamp"):
-            continue
-        info = cv.pod_info(p, now)
-        for c in info.containers:
-            kind = _classify(c)
-            if not kind:
-                continue
-            prob = found.setdefault((kind, c.name), Problem(kind, c.name, c.image))
-            prob.pods.append(info.name)
-            prob.restarts += c.restarts
-            prob.exit_code = c.last_exit_code if c.last_exit_code is not None else c.exit_code
-            prob.reason = c.reason
-            prob.memory_limit = c.memory_limit
-    return list(found.values())
-
-
-def unschedulable(pods: Sequence[Mapping[str, Any]],
-                   events: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
-    """(pod, the scheduler's reason) for each Pending pod the scheduler could not place."""
-    out = []
-    for p in pods:
-        if cv.get(p, "status", "phase") != "Pending" or cv.get(p, "spec", "nodeName"):
-            continue
-        name = str(cv.get(p, "metadata", "name"))
-        reason = ""
-        for c in cv.get(p, "status", "conditions", default=[]):
-            if c.get("type") == "PodScheduled" and c.get("status") == "False":
-                reason = str(c.get("message") or c.get("reason") or "")
-        for ev in events:
-            if (ev.get("reason") == "FailedScheduling"
-                    and cv.get(ev, "involvedObject", "name") == name):
-                reason = str(ev.get("message") or reason)
-                break
-        if reason:
-            out.append((name, redact(reason.strip())))
-    return out
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def in_pods(pods: Sequence[str]) -> str:
-    return f"pod {pods[0]}" if len(pods) == 1 else f"{len(pods)} pods"
-
-
-def bad_rollout(subject: Subject, problem_pods: Sequence[str]) -> int | None:
-    """The revision to go back to when the newest revision fails and an older one worked."""
-    if subject.deployment is None or len(subject.replicasets) < 2:
-        return None
-    newest, previous = subject.replicasets[0], subject.replicasets[1]
-    newest_name = str(cv.get(newest, "metadata", "name"))
-    owners = {str(cv.get(p, "metadata", "name")):
-              next((o["name"] for o in cv.get(p, "metadata", "ownerReferences", default=[])
-                    if o.get("kind") == "ReplicaSet"), "")
-              for p in subject.pods}
-    if not problem_pods or any(owners.get(p) != newest_name for p in problem_pods):
-        return None
-    return cv.revision(previous)
+# The symptoms and probe findings moved to their own modules; these names stay importable
+# from here for the namespace scan (`health.py`) and the tests.
+__all__ = [
+    "PULL_ERRORS",
+    "Problem",
+    "Subject",
+    "bad_rollout",
+    "diagnose",
+    "explain",
+    "find_problems",
+    "in_pods",
+    "plural",
+    "probe_findings",
+    "problem_findings",
+    "scheduling_findings",
+    "unschedulable",
+]
 
 
 def problem_findings(subject: Subject, problems: Sequence[Problem], *,
@@ -234,85 +155,6 @@ def scheduling_findings(pods: Sequence[Mapping[str, Any]],
                                 "uncordon_node" if cordoned else None, {},
                                 outside_catalogue=not cordoned))
     return findings
-
-
-PROBE_MESSAGE = 200
-"""The kubelet's probe message is cut to this many characters (it may quote a body)."""
-
-
-def _probe_failures(pod: Mapping[str, Any], events: Sequence[Mapping[str, Any]]
-                    ) -> dict[tuple[str, str], str]:
-    """(container, "readiness" or "liveness") -> the newest `Unhealthy` event's message."""
-    name = cv.get(pod, "metadata", "name")
-    containers = [c["name"] for c in cv.get(pod, "spec", "containers", default=[])]
-    found: dict[tuple[str, str], str] = {}
-    for ev in events:  # newest first
-        if ev.get("reason") != "Unhealthy" or cv.get(ev, "involvedObject", "name") != name:
-            continue
-        message = str(ev.get("message") or "").strip()
-        kind = message.split(" ", 1)[0].lower()
-        if kind not in ("readiness", "liveness"):
-            continue
-        field_path = str(cv.get(ev, "involvedObject", "fieldPath", default=""))
-        for c in containers:
-            if not field_path or field_path.endswith(f"{{{c}}}"):
-                found.setdefault((c, kind), redact(message)[:PROBE_MESSAGE])
-    return found
-
-
-def probe_findings(subject: Subject, events: Sequence[Mapping[str, Any]], now: datetime,
-                   skip: Sequence[Problem] = ()) -> list[Finding]:
-    """Failing liveness probes, and containers running but not ready (a failing readiness
-    probe, or one not reported yet), per container over the subject's pods. Containers
-    with another problem (`skip`: crash loops, pulls, OOM) are left to that finding."""
-    taken = {(pod, prob.container) for prob in skip for pod in prob.pods}
-    seen: dict[tuple[str, str], tuple[list[str], str]] = {}
-    for p in subject.pods:
-        if cv.get(p, "metadata", "deletionTimestamp") or cv.get(p, "status", "phase") != "Running":
-            continue
-        info = cv.pod_info(p, now)
-        failures = _probe_failures(p, events)
-        for c in info.containers:
-            if (info.name, c.name) in taken:
-                continue
-            if (c.name, "liveness") in failures:
-                kind, message = "liveness", failures[(c.name, "liveness")]
-            elif c.state == "running" and not c.ready and (c.name, "readiness") in failures:
-                kind, message = "readiness", failures[(c.name, "readiness")]
-            elif c.state == "running" and not c.ready and not c.last_reason:
-                # (One that ran before is back from a crash: the crash tells the story.)
-                kind, message = "starting", ""
-            else:
-                continue
-            seen.setdefault((kind, c.name), ([], message))[0].append(info.name)
-    return [_probe_finding(kind, container, pods, message, subject)
-            for (kind, container), (pods, message) in sorted(seen.items())]
-
-
-def _probe_finding(kind: str, container: str, pods: list[str], message: str,
-                   subject: Subject) -> Finding:
-    where = in_pods(pods)
-    if kind == "starting":
-        return Finding("warning", f"container {container}",
-                       f"container {container} is running but not ready in {where}; no probe "
-                       "failure is reported yet, so it may still be starting.")
-    if kind == "liveness":
-        text = (f"the liveness probe of container {container} fails in {where} ({message}): "
-                "the kubelet restarts the container each time it fails.")
-    else:
-        text = (f"container {container} is running but not ready in {where}: its readiness "
-                f"probe fails ({message}), so it gets no traffic.")
-    rollback_to = bad_rollout(subject, pods)
-    if rollback_to is not None and subject.deployment_name:
-        return Finding("error", f"container {container}",
-                       text + f" It started with revision "
-                       f"{cv.revision(subject.replicasets[0])}; revision {rollback_to} ran "
-                       "before it.", "rollback_deployment",
-                       {"namespace": subject.namespace,
-                        "deployment": subject.deployment_name, "revision": str(rollback_to)})
-    return Finding("error", f"container {container}", text + " Its logs may say why.",
-                   "pod_logs", {"namespace": subject.namespace, "pod": pods[0],
-                                "container": container})
 
 
 def _healthy(subject: Subject, dep: Mapping[str, Any] | None, warnings: int,

@@ -5,9 +5,12 @@ the Slack surface wraps the same pieces into Block Kit).
 
 The text lives in modules by topic: `plans` (plans, runbooks, the run view), `records` (what
 the cluster answered), `conversation` (questions and names in a thread), `approvals`
-(deciding on a request), `runs` (an approved run and its result), `alerts` (alert threads),
-`help`, and `refusals` (the two-part refusals and their hints). Everything is re-exported
-here: import from `chatops.messages`.
+(deciding on a request), `runs` (an approved run and its result), `alerts` (alert threads
+and the watch's alert summaries), `autofix` (automatic fixes), `help`, and `refusals` (the
+two-part refusals and their hints): these are re-exported here, so import them from
+`chatops.messages`. The wording of one surface or feature is imported from its own module:
+`schedules`, `home` (the Slack App Home and `/ops runs`), `slack` (run messages' labels and
+the Edit modal) and `console` (`chatops shell`).
 """
 
 from chatops.messages.alerts import (
@@ -40,6 +43,7 @@ from chatops.messages.autofix import (
     auto_already_text,
     auto_demoted_held_text,
     auto_guessed_text,
+    auto_note_text,
     auto_rate_limited_text,
     auto_result_text,
     auto_started_text,
@@ -175,6 +179,7 @@ __all__ = [
     "auto_already_text",
     "auto_demoted_held_text",
     "auto_guessed_text",
+    "auto_note_text",
     "auto_rate_limited_text",
     "auto_result_text",
     "auto_started_text",

@@ -55,3 +55,35 @@ def alert_missing_labels_text(runbook: str, slots: Sequence[str]) -> str:
 def alert_channel_refused_text(channel: str) -> str:
     """An alert arrived in a channel where the policy takes no requests."""
     return f"The policy doesn't allow requests in {channel}, so I ran nothing for this alert."
+
+
+def no_rule_text(alertname: str, closest: str) -> str:
+    """An alert no rule covers; `closest` names runbooks that may help."""
+    return f"No alert rule covers {alertname}; nothing was run. Runbooks that may help: {closest}."
+
+
+def rule_text(rule: str) -> str:
+    """The first line of what an alert's rule did."""
+    return f"Rule: {rule}."
+
+
+def proposed_fix_text(runbook: str, run_id: str) -> str:
+    """An alert's rule proposed its fix, for someone to approve."""
+    return f"Proposed fix: {runbook} ({run_id}), below; it runs as the person who approves it."
+
+
+def could_not_propose_text(runbook: str, why: str) -> str:
+    """An alert's rule has a fix that could not be planned."""
+    return f"Could not propose {runbook}: {why}"
+
+
+WATCH_SUMMARIES = {
+    "KubePodCrashLooping": "A container keeps crashing and restarting (CrashLoopBackOff).",
+    "KubePodOOMKilled": "A container was killed for running out of memory (OOMKilled).",
+    "KubeImagePullBackOff": "A container image cannot be pulled.",
+    "KubePodNotReady": "A pod has been Pending for longer than the watch allows.",
+    "KubeJobFailed": "A job failed.",
+    "KubeNodeNotReady": "A node is not Ready.",
+}
+"""The summary of each alert the bot's own watch raises, by alert name: fixed sentences, so
+the alert never quotes the cluster."""

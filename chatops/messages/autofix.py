@@ -69,3 +69,8 @@ def auto_result_text(runbook: str, run_id: str, ok: bool, undo: str | None, *,
                 "or say `undo` in this thread.")
     return f"{head} {runbook} cannot be undone by the bot."
 
+
+
+def auto_note_text(rule: str) -> str:
+    """The note on a run an alert rule started by itself."""
+    return f"Started automatically by alert rule '{rule}'."

@@ -14,6 +14,8 @@ RUNBOOKS_TITLE = "*Runbooks you may ask for*"
 NO_RUNBOOKS = "None: ask an admin to map your chat user in the policy."
 NO_AUDIT_EVENTS = "No events recorded."
 HOME_FORGED = "That button does not belong to my Home tab; nothing was done."
+RUNS_FALLBACK = "Your runs, and the runs waiting for your decision"
+"""The notification text of `/ops runs`."""
 
 
 def no_audit_text(run_id: str) -> str:
@@ -51,3 +53,13 @@ def home_changed_text(run_id: str) -> str:
 def home_decided_text(run_id: str, approved: bool) -> str:
     """What the clicker sees on their Home after deciding."""
     return f"You {'approved' if approved else 'denied'} {run_id}."
+
+
+def requested_by_suffix(requester: str) -> str:
+    """The end of a run's first line on the Home tab: who asked (already escaped)."""
+    return f" · requested by {requester}"
+
+
+def approvals_suffix(got: int, needed: int) -> str:
+    """The end of a waiting run's second line on the Home tab."""
+    return f" · approvals {got} of {needed}"

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from chatops.schedules.timing import Timing
+
 SCHEDULE_HINT = ("Say when and what, e.g. `every day at 03:00 restart checkout in staging`, "
                  "or `run restart_deployment deployment=checkout namespace=staging "
                  "at \"0 3 * * *\" tz=Europe/Berlin`.")
@@ -207,3 +209,36 @@ def rebind_inactive_text(schedule_id: str, run_id: str, state: str) -> str:
     """An approved drifted firing whose schedule is no longer active."""
     again = f" `resume {schedule_id}` asks for it to fire again." if state == "paused" else ""
     return f"{run_id} is approved but did not run: schedule {schedule_id} is {state} now.{again}"
+
+
+def runbook_gone_reason(runbook: str) -> str:
+    """Why a schedule may not fire: its runbook left the catalogue."""
+    return f"the runbook {runbook} is no longer in the catalogue"
+
+
+def requester_may_no_longer_reason(requester: str, risk: str) -> str:
+    """Why a schedule may not fire: the policy no longer lets its requester ask for it."""
+    return f"{requester} may no longer ask for {risk} runbooks as this identity"
+
+
+def approvals_short_reason(valid: int, needed: int) -> str:
+    """Why a schedule may not fire: too few of its approvals still count."""
+    return f"{valid} of its approvals still count under the policy, {needed} are needed"
+
+
+def may_not_ask_for_reason(requester: str, runbook: str) -> str:
+    """Why a window's end may not run: the requester may not ask for its undo runbook."""
+    return f"{requester} may not ask for {runbook}"
+
+
+REQUESTER_MAY_NO_LONGER = "its requester may no longer ask for it"
+"""Why a schedule may not be resumed (the reason in `policy_blocked_text`)."""
+
+
+def timing_text(timing: Timing) -> str:
+    """A schedule's timing in words, as plans and lists show it."""
+    if timing.kind == "cron":
+        return f"cron `{timing.expression}` ({timing.zone})"
+    if timing.kind == "once":
+        return f"once at {timing.expression} ({timing.zone})"
+    return f"from {timing.expression} until {timing.until} ({timing.zone})"

@@ -53,6 +53,13 @@ class IllegalTransition(ChatOpsError):
     """A state change the run state machine does not allow: a bug in the caller."""
 
 
+class ApprovalDecision(enum.StrEnum):
+    """What an approver decided; the value is what the `approvals` table stores."""
+
+    APPROVE = "approve"
+    DENY = "deny"
+
+
 @dataclass(frozen=True)
 class Approval:
     """One approver's decision on one exact plan (its digest)."""
@@ -60,7 +67,7 @@ class Approval:
     approver: str
     approver_name: str
     digest: str
-    decision: str
+    decision: ApprovalDecision
     decided_at: float
 
 
@@ -100,4 +107,4 @@ class Run:
     def approvers(self) -> tuple[Approval, ...]:
         """Approvals that count: given for the current plan digest."""
         return tuple(a for a in self.approvals
-                     if a.decision == "approve" and a.digest == self.digest)
+                     if a.decision is ApprovalDecision.APPROVE and a.digest == self.digest)

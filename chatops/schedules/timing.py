@@ -105,14 +105,6 @@ class Timing:
             points = [Firing(start, "start"), Firing(end, "end")]
         return [p for p in points if p.at > after][:count]
 
-    def describe(self) -> str:
-        """The timing in words, as plans and lists show it."""
-        if self.kind == "cron":
-            return f"cron `{self.expression}` ({self.zone})"
-        if self.kind == "once":
-            return f"once at {self.expression} ({self.zone})"
-        return f"from {self.expression} until {self.until} ({self.zone})"
-
     def to_json(self) -> dict[str, str | None]:
         """What the schedule store keeps."""
         return {"kind": self.kind, "expression": self.expression, "zone": self.zone,

@@ -1,7 +1,8 @@
 """Block Kit templates: replies and runs as Slack messages, and the Edit modal.
 
 Everything a Slack user reads is built here from `RunView` fields and the texts of
-`chatops.messages`, so wording stays in reviewed places. Text that came from the domain
+`chatops.messages` (the Slack surface's own labels in `chatops.messages.slack`), so wording
+stays in reviewed places. Text that came from the domain
 (which may echo what a user typed) is escaped, so nobody can make the bot say
 `<!channel>` or a fake link.
 """
@@ -22,6 +23,25 @@ from chatops.messages import (
     confirm_approve_text,
     confirm_approve_title,
     numbered_choices,
+)
+from chatops.messages.slack import (
+    APPROVE_LABEL,
+    CHANGES_HEADING,
+    DENY_LABEL,
+    EDIT_CLOSE,
+    EDIT_LABEL,
+    EDIT_SUBMIT,
+    EDIT_TITLE,
+    STATE_WORDS,
+    approved_by_text,
+    asked_text,
+    edit_intro_text,
+    more_lines_text,
+    note_text,
+    pending_status_text,
+    pods_affected_text,
+    run_context_text,
+    undo_line_text,
 )
 from chatops.model import Risk
 from chatops.replies import Reply, RunView
@@ -54,18 +74,6 @@ CONFIRM_TEXT_LIMIT = 300
 FALLBACK_LIMIT = 3000
 """Notification text (shown where blocks are not) is cut to this many characters."""
 
-STATE_WORDS = {
-    "proposed": "Waiting for approval",
-    "approved": "Approved",
-    "running": "Running",
-    "succeeded": "Succeeded",
-    "failed": "Failed",
-    "denied": "Denied",
-    "expired": "Expired",
-    "cancelled": "Cancelled",
-    "interrupted": "Interrupted",
-    "scheduled": "Scheduled",
-}
 _STATE_ICONS = {
     "proposed": ":hourglass_flowing_sand:", "approved": ":white_check_mark:",
     "running": ":gear:", "succeeded": ":white_check_mark:", "failed": ":x:",
@@ -130,7 +138,7 @@ def _chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
             pieces.append("\n".join(current))
             current, size = [], 0
             if len(pieces) == MAX_SECTIONS:
-                pieces[-1] += f"\n… ({len(lines) - index} more lines not shown)"
+                pieces[-1] += "\n" + more_lines_text(len(lines) - index)
                 return pieces
         current.append(line)
         size += len(line) + 1
@@ -164,11 +172,11 @@ def _status_line(view: RunView) -> str:
     word = f"{_STATE_ICONS.get(view.state, '')} *{STATE_WORDS.get(view.state, view.state)}*"
     got = ", ".join(view.approvals)
     if view.state == "proposed":
-        return (f"{word}: approvals {len(view.approvals)} of {view.needed}"
-                f" ({escape(got) or 'none yet'}). May approve: {escape(view.approvers)}.")
+        return pending_status_text(word, len(view.approvals), view.needed, escape(got),
+                                   escape(view.approvers))
     parts = [word]
     if got:
-        parts.append(f"approved by {escape(got)}")
+        parts.append(approved_by_text(escape(got)))
     if view.progress:
         parts.append(escape(view.progress))
     return " · ".join(parts)
@@ -179,33 +187,32 @@ def run_blocks(view: RunView) -> list[Block]:
     risk = RISK_WORDS.get(view.risk, str(view.risk))
     blocks: list[Block] = [
         _section(f"*{escape(view.understood)}*\n{escape(view.explanation)}"),
-        _context(f"`{view.id}` · {escape(view.runbook)} · {risk} · requested by "
-                 f"{escape(view.requester)}"),
+        _context(run_context_text(view.id, escape(view.runbook), risk,
+                                  escape(view.requester))),
     ]
     if view.notes:
-        blocks.append(_context("\n".join(f"note: {escape(n)}" for n in view.notes)))
+        blocks.append(_context("\n".join(note_text(escape(n)) for n in view.notes)))
     if view.changes:
-        blocks.append(_section("*Changes* (server-side dry-run)"))
+        blocks.append(_section(CHANGES_HEADING))
         blocks += code_blocks("\n".join(view.changes))
     if view.blast_radius:
         pods = ", ".join(view.blast_radius[:8])
-        more = f" and {len(view.blast_radius) - 8} more" if len(view.blast_radius) > 8 else ""
-        blocks.append(_section(f"*Pods affected ({len(view.blast_radius)}):* "
-                               f"{escape(pods)}{more}"))
+        blocks.append(_section(pods_affected_text(len(view.blast_radius), escape(pods),
+                                                  len(view.blast_radius) - 8)))
     blocks.append(_section(_status_line(view)))
     if view.outcome:
         blocks += text_blocks(view.outcome)
     if view.undo:
-        blocks.append(_context(f"Undo: {escape(view.undo)}"))
+        blocks.append(_context(undo_line_text(escape(view.undo))))
     if view.awaiting_approval:
         block_id = f"run:{view.id}:{view.binding}" if view.binding else f"run:{view.id}"
-        approve = _button("Approve", APPROVE, view.id, "primary")
+        approve = _button(APPROVE_LABEL, APPROVE, view.id, "primary")
         if needs_confirmation(view):
             approve["confirm"] = approve_confirmation(view)
         blocks.append({"type": "actions", "block_id": block_id, "elements": [
             approve,
-            _button("Deny", DENY, view.id, "danger"),
-            _button("Edit", EDIT, view.id),
+            _button(DENY_LABEL, DENY, view.id, "danger"),
+            _button(EDIT_LABEL, EDIT, view.id),
         ]})
     return blocks
 
@@ -245,7 +252,7 @@ def result_blocks(view: RunView) -> list[Block]:
     if view.outcome:
         blocks += text_blocks(view.outcome)
     if view.undo and view.state == "succeeded":
-        blocks.append(_context(f"Undo: {escape(view.undo)}"))
+        blocks.append(_context(undo_line_text(escape(view.undo))))
     return blocks
 
 
@@ -304,15 +311,7 @@ def _plain(text: str) -> Block:
 
 def asked_context(user: str, command: str, text: str) -> Block:
     """Who asked what, shown above the bot's first message in the channel."""
-    return _context(f"<@{user}> asked: `{escape(command)} {escape(text)}`")
-
-
-WORKING = "Working on it…"
-"""The placeholder text posted before the answer (it becomes the thread's parent)."""
-
-NOT_IN_CHANNEL = ("I can't post in this channel yet. Invite me with `/invite @ops`, or "
-                  "ask me in a direct message.")
-TRY_AGAIN = "Slack did not accept my message; nothing was run. Please try again in a moment."
+    return _context(asked_text(user, escape(command), escape(text)))
 
 
 @dataclass(frozen=True)
@@ -328,9 +327,7 @@ class SlotField:
 def edit_modal(run_id: str, runbook: str, fields: Sequence[SlotField],
                metadata: dict[str, str]) -> dict[str, Any]:
     """The Edit modal: one text input per slot, prefilled; submitting re-plans the run."""
-    blocks: list[Block] = [_context(f"`{run_id}` · {escape(runbook)}. Change values and "
-                                    "submit: the current plan is replaced by a new one, "
-                                    "which needs approval again.")]
+    blocks: list[Block] = [_context(edit_intro_text(run_id, escape(runbook)))]
     for spec in fields:
         element: Block = {"type": "plain_text_input", "action_id": "value"}
         if spec.value:
@@ -345,8 +342,8 @@ def edit_modal(run_id: str, runbook: str, fields: Sequence[SlotField],
         "type": "modal",
         "callback_id": EDIT_VIEW,
         "private_metadata": json.dumps(metadata),
-        "title": {"type": "plain_text", "text": "Edit request"},
-        "submit": {"type": "plain_text", "text": "Re-plan"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": EDIT_TITLE},
+        "submit": {"type": "plain_text", "text": EDIT_SUBMIT},
+        "close": {"type": "plain_text", "text": EDIT_CLOSE},
         "blocks": blocks,
     }

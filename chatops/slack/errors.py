@@ -20,15 +20,10 @@ from slack_bolt import BoltRequest, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
+from chatops.messages.slack import sorry_text
 from chatops.slack.deliver import slack_error
 
 log = logging.getLogger(__name__)
-
-
-def sorry(reference: str) -> str:
-    """What the person sees when handling their request failed on the bot's side."""
-    return (f"Something went wrong on my side (reference {reference}). Please try again; "
-            "if it keeps failing, give the reference to whoever runs the bot.")
 
 
 def _where(body: Mapping[str, Any]) -> tuple[str, str, str | None] | None:
@@ -64,7 +59,7 @@ def report_error(error: Exception, body: Mapping[str, Any], respond: Respond | N
     reference."""
     reference = uuid.uuid4().hex[:8]
     log.error("a Slack listener failed (reference %s)", reference, exc_info=error)
-    text = sorry(reference)
+    text = sorry_text(reference)
     try:
         if respond is not None and respond.response_url:
             respond(text=text, response_type="ephemeral", replace_original=False)

@@ -9,7 +9,7 @@ size, and only then is the body read, with a size cap and a time limit. A refuse
 answered with `Connection: close`, so an unread body is never parsed as a next request.
 
 Slowloris and idle connections: uvicorn times out idle keep-alive connections but not a
-connection that never finishes its request head, so `_GuardedH11` closes one that has not
+connection that never finishes its request head, so `wire.GuardedH11` closes one that has not
 sent a whole head within `header_timeout`. `max_connections` bounds open connections
 (beyond it uvicorn answers 503 at once).
 
@@ -27,19 +27,29 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from chatops.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from chatops.slack.alerts import WEBHOOK_PATH, AlertWebhook, WebhookAnswer, answer_json
 from chatops.slack.rejections import Rejections
+from chatops.slack.wire import (
+    GuardedH11,
+    HTTPLimits,
+    Receive,
+    Scope,
+    Send,
+    bolt_headers,
+    header_lists,
+    is_form,
+    one_header,
+    respond,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,31 +59,6 @@ READY_PATH = "/readyz"
 METRICS_PATH = "/metrics"
 SIGNATURE_WINDOW = 300
 """Slack's own rule: a request signed more than five minutes ago is a replay."""
-
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class HTTPLimits:
-    """Bounds on what one client can make the server hold."""
-
-    max_body: int = 1 << 20
-    """Slack payloads are a few kilobytes."""
-    max_alert_body: int = 8 << 20
-    """An Alertmanager batch of many alerts can be larger."""
-    header_timeout: float = 10.0
-    """Seconds a connection may take to send a whole request head."""
-    body_timeout: float = 10.0
-    """Seconds the body may take to arrive (each piece of it)."""
-    keep_alive: float = 5.0
-    """Seconds an idle keep-alive connection stays open."""
-    max_connections: int = 256
-    """Open connections at once; more get an immediate 503."""
-    workers: int = 16
-    """Threads that run Bolt's dispatch and the webhook handler."""
-
 
 class _Refused(Exception):
     def __init__(self, status: int, reason: str, *, audit: bool = True) -> None:
@@ -121,7 +106,7 @@ class BotHTTP:
         raw_path = bytes(scope.get("raw_path") or b"")
         method = str(scope["method"])
         query = bytes(scope.get("query_string") or b"").decode("latin-1")
-        headers = _headers(scope)
+        headers = header_lists(scope)
         client = scope.get("client")
         where = f"{client[0]}:{client[1]}" if client else "?"
         route = raw_path.decode("latin-1")
@@ -130,7 +115,7 @@ class BotHTTP:
                 if method not in ("GET", "HEAD"):
                     raise _Refused(405, "method not allowed", audit=False)
                 ok = route == HEALTH_PATH or self.ready()
-                await _respond(send, 200 if ok else 503, "ok" if ok else "not ready")
+                await respond(send, 200 if ok else 503, "ok" if ok else "not ready")
                 return
             if route == METRICS_PATH and self.metrics is not None:
                 if method not in ("GET", "HEAD"):
@@ -139,7 +124,7 @@ class BotHTTP:
                     raise _Refused(400, "the metrics take no query string", audit=False)
                 text = (await asyncio.get_running_loop().run_in_executor(
                     self.pool, self.metrics)).decode("utf-8")
-                await _respond(send, 200, text, content_type=METRICS_CONTENT_TYPE)
+                await respond(send, 200, text, content_type=METRICS_CONTENT_TYPE)
                 return
             if route == EVENTS_PATH and self.slack is not None:
                 self._post_only(method)
@@ -154,7 +139,7 @@ class BotHTTP:
             if refused.audit and self.rejections is not None:
                 self.rejections.record(route[:200], refused.reason, refused.status,
                                        client=where)
-            await _respond(send, refused.status, json.dumps({"error": refused.reason}),
+            await respond(send, refused.status, json.dumps({"error": refused.reason}),
                            close=True, content_type="application/json")
 
     def rejections_record(self, path: str, reason: str, status: int, scope: Scope) -> None:
@@ -174,8 +159,8 @@ class BotHTTP:
         assert self.slack is not None and self.verifier is not None
         if query:
             raise _Refused(400, "Slack requests carry no query string")
-        timestamp = _one(headers, "x-slack-request-timestamp")
-        signature = _one(headers, "x-slack-signature")
+        timestamp = one_header(headers, "x-slack-request-timestamp")
+        signature = one_header(headers, "x-slack-signature")
         if not timestamp or not signature:
             raise _Refused(401, "unsigned request")
         if not _DIGITS.fullmatch(timestamp) or abs(self.clock() - int(timestamp)) > \
@@ -185,12 +170,12 @@ class BotHTTP:
         text = body.decode("utf-8", errors="replace")
         if not self.verifier.is_valid(body=body, timestamp=timestamp, signature=signature):
             raise _Refused(401, "bad request signature")
-        if self.claim is not None and _form(headers) and not self.claim(
+        if self.claim is not None and is_form(headers) and not self.claim(
                 f"slack-signature:{signature}"):
             # Slack never sends a slash command or a click twice (events are retried, with
             # their own event id); the same signed request again is a replay.
             self.rejections_record("/slack/events", "a replayed request", 200, scope)
-            await _respond(send, 200, "")
+            await respond(send, 200, "")
             return
         request = BoltRequest(body=text, query=query,
                               headers={k: v for k, v in headers.items()})
@@ -201,14 +186,14 @@ class BotHTTP:
         except Exception:
             log.exception("the Slack request could not be dispatched")
             response = BoltResponse(status=500, body="")
-        await _respond(send, response.status, response.body,
-                       extra=_bolt_headers(response.headers))
+        await respond(send, response.status, response.body,
+                       extra=bolt_headers(response.headers))
 
     async def _alertmanager(self, receive: Receive, send: Send,
                             headers: dict[str, list[str]], query: str) -> None:
         webhook = self.webhook
         assert webhook is not None
-        if not webhook.authorized(_one(headers, "authorization") or ""):
+        if not webhook.authorized(one_header(headers, "authorization") or ""):
             raise _Refused(401, "a valid bearer token is required")
         body = await self._body(receive, headers, self.limits.max_alert_body)
         loop = asyncio.get_running_loop()
@@ -218,13 +203,13 @@ class BotHTTP:
         except Exception:
             log.exception("the Alertmanager webhook could not be handled")
             answer = WebhookAnswer(500, {"error": "internal error; see the bot log"})
-        await _respond(send, answer.status, answer_json(answer),
+        await respond(send, answer.status, answer_json(answer),
                        content_type="application/json")
 
     async def _body(self, receive: Receive, headers: dict[str, list[str]], limit: int) -> bytes:
         """The request body, refused before reading when it says it is too large, and cut off
         when it turns out larger than it said (chunked) or arrives too slowly."""
-        declared = _one(headers, "content-length")
+        declared = one_header(headers, "content-length")
         if declared is not None and "transfer-encoding" in headers:
             # Both framings at once is how requests are smuggled past a proxy (RFC 9112
             # 6.1 says to close such a connection).
@@ -252,84 +237,6 @@ class BotHTTP:
 _DIGITS = re.compile(r"[0-9]{1,15}")
 
 
-def _form(headers: dict[str, list[str]]) -> bool:
-    """A form-encoded body: slash commands and interactivity (events are JSON)."""
-    return (_one(headers, "content-type") or "").lower().startswith(
-        "application/x-www-form-urlencoded")
-
-
-def _headers(scope: Scope) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for name, value in scope.get("headers") or []:
-        out.setdefault(bytes(name).decode("latin-1").lower(), []).append(
-            bytes(value).decode("latin-1"))
-    return out
-
-
-def _one(headers: dict[str, list[str]], name: str) -> str | None:
-    values = headers.get(name)
-    return values[0] if values and len(values) == 1 else None
-
-
-def _bolt_headers(headers: dict[str, Sequence[str]]) -> list[tuple[str, str]]:
-    return [(key, str(value)) for key, values in headers.items()
-            if key.lower() != "content-length"
-            for value in (values if isinstance(values, list | tuple) else [values])]
-
-
-async def _respond(send: Send, status: int, body: str, *, close: bool = False,
-                   content_type: str = "text/plain; charset=utf-8",
-                   extra: list[tuple[str, str]] | None = None) -> None:
-    data = body.encode("utf-8")
-    headers = [(b"content-length", str(len(data)).encode())]
-    names = {k.lower() for k, _ in extra or []}
-    if "content-type" not in names:
-        headers.append((b"content-type", content_type.encode()))
-    headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in extra or []]
-    if close:
-        headers.append((b"connection", b"close"))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": data})
-
-
-class _GuardedH11(H11Protocol):
-    """uvicorn's h11 protocol plus a deadline for the request head.
-
-    uvicorn arms no timer until a first response has gone out, and disarms the keep-alive
-    timer on the first byte of a next request; a client that sends a few bytes and stops
-    would hold its connection forever. The deadline is armed whenever the connection waits
-    for a request head, and fires only if no new request started since.
-    """
-
-    header_timeout = HTTPLimits.header_timeout
-    _deadline: asyncio.TimerHandle | None = None
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._arm()
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        self._arm()
-
-    def _arm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-        waiting_for = self.cycle
-        self._deadline = self.loop.call_later(self.header_timeout, self._expire, waiting_for)
-
-    def _expire(self, waiting_for: object) -> None:
-        idle = waiting_for is None or self.cycle.response_complete
-        if self.cycle is waiting_for and idle and not self.transport.is_closing():
-            log.info("closing a connection that sent no complete request in time")
-            self.transport.close()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-        super().connection_lost(exc)
-
-
 class HTTPServer:
     """uvicorn serving a `BotHTTP` app on its own thread (the caller keeps the main thread
     for signals and Socket Mode)."""
@@ -337,7 +244,7 @@ class HTTPServer:
     def __init__(self, app: BotHTTP, host: str, port: int) -> None:
         self.app = app
         limits = app.limits
-        protocol = type("GuardedH11", (_GuardedH11,), {"header_timeout": limits.header_timeout})
+        protocol = type("GuardedH11", (GuardedH11,), {"header_timeout": limits.header_timeout})
         config = uvicorn.Config(
             app, http=protocol, ws="none", lifespan="off", log_config=None,
             access_log=False, server_header=False, proxy_headers=False,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chatops.messages.alerts import WATCH_SUMMARIES
 from chatops.model import frozen_map
 
 SOURCE = "chatops-watch"
@@ -37,15 +38,10 @@ PULL_ERRORS = frozenset({"ImagePullBackOff", "ErrImagePull", "InvalidImageName",
                          "ErrImageNeverPull"})
 _NAME = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
 
-SUMMARIES = {
-    CRASH_LOOP: "A container keeps crashing and restarting (CrashLoopBackOff).",
-    OOM_KILLED: "A container was killed for running out of memory (OOMKilled).",
-    IMAGE_PULL: "A container image cannot be pulled.",
-    PENDING: "A pod has been Pending for longer than the watch allows.",
-    JOB_FAILED: "A job failed.",
-    NODE_NOT_READY: "A node is not Ready.",
-}
-"""Fixed sentences: the alert's summary never quotes the cluster."""
+SUMMARIES: Mapping[str, str] = {name: WATCH_SUMMARIES[name] for name in (
+    CRASH_LOOP, OOM_KILLED, IMAGE_PULL, PENDING, JOB_FAILED, NODE_NOT_READY)}
+"""Fixed sentences (worded in `chatops.messages.alerts`): the alert's summary never quotes
+the cluster. Built from the alert names, so one without a sentence fails at import."""
 
 RESOURCE_OF = {CRASH_LOOP: "pods", OOM_KILLED: "pods", IMAGE_PULL: "pods", PENDING: "pods",
                JOB_FAILED: "jobs", NODE_NOT_READY: "nodes"}

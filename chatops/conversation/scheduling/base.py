@@ -12,6 +12,11 @@ from chatops.conversation.planning import Planner, binding
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.running import Runner
 from chatops.errors import ChatOpsError
+from chatops.messages.schedules import (
+    approvals_short_reason,
+    requester_may_no_longer_reason,
+    runbook_gone_reason,
+)
 from chatops.model import Identity, Message, Plan, Risk
 from chatops.policy import Requester
 from chatops.runs import Run, RunState
@@ -73,11 +78,10 @@ class SchedulePart:
         """Why the policy as it is now no longer allows the schedule to fire, or None."""
         policy = self.parts.policy
         if schedule.runbook not in self.parts.catalogue:
-            return f"the runbook {schedule.runbook} is no longer in the catalogue"
+            return runbook_gone_reason(schedule.runbook)
         risk = self._risk(schedule)
         if not self._requester_may(schedule, risk):
-            return (f"{schedule.requester.name} may no longer ask for {risk.value} runbooks "
-                    "as this identity")
+            return requester_may_no_longer_reason(schedule.requester.name, risk.value)
         valid = set()
         for approver in schedule.approvers:
             person = self._person(approver, schedule.channel)
@@ -86,8 +90,7 @@ class SchedulePart:
                     and (not own or policy.may_self_approve(risk))):
                 valid.add(person.key)
         if len(valid) < policy.approvals_needed(risk):
-            return (f"{len(valid)} of its approvals still count under the policy, "
-                    f"{policy.approvals_needed(risk)} are needed")
+            return approvals_short_reason(len(valid), policy.approvals_needed(risk))
         return None
 
     def _lapsed(self, schedule: Schedule) -> bool:

@@ -12,6 +12,7 @@ from chatops.conversation.scheduling.base import SHOWN_FIRINGS, SchedulePart
 from chatops.errors import Refusal
 from chatops.messages.schedules import (
     NO_SCHEDULES,
+    REQUESTER_MAY_NO_LONGER,
     SCHEDULE_ID_HINT,
     activated_text,
     cannot_change_text,
@@ -29,6 +30,7 @@ from chatops.messages.schedules import (
     resumed_text,
     schedule_line_text,
     schedules_text,
+    timing_text,
     when_text,
 )
 from chatops.model import Plan
@@ -166,7 +168,7 @@ class ScheduleChanges(SchedulePart):
             slots = " ".join(f"{k}={v}" for k, v in sorted(schedule.raw_slots.items()))
             lines.append(schedule_line_text(
                 f"{schedule.id} {schedule.state.value}", f"{schedule.runbook} {slots}",
-                schedule.timing.describe(), nxt,
+                timing_text(schedule.timing), nxt,
                 [schedule.requester.name, *(p.name for p in schedule.approvers)]))
         return Reply("answer", schedules_text(lines) if lines else NO_SCHEDULES)
 
@@ -202,7 +204,7 @@ class ScheduleChanges(SchedulePart):
         needed = policy.approvals_needed(risk)
         if change is Change.RESUME and not self._requester_may(schedule, risk):
             raise Refusal(policy_blocked_text(schedule.id, "resume",
-                                              "its requester may no longer ask for it"))
+                                              REQUESTER_MAY_NO_LONGER))
         waiting = self._waiting_change(schedule, change)
         if waiting is not None:
             return [Reply("notice", change_pending_text(schedule.id, change.value,

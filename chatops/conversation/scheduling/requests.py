@@ -24,6 +24,7 @@ from chatops.messages.schedules import (
     schedule_needs_values_text,
     schedule_not_understood_text,
     schedule_note_text,
+    timing_text,
     when_text,
     window_needs_undo_text,
 )
@@ -83,7 +84,7 @@ class ScheduleRequests(SchedulePart):
         shown = [when_text(f.at, zone) + (f" ({f.phase})" if f.phase != "run" else "")
                  for f in timing.firings(self.parts.clock(), SHOWN_FIRINGS)]
         undo = plan.undo.runbook if timing.kind == "window" and plan.undo else None
-        notes.append(schedule_note_text(timing.describe(), shown, undo))
+        notes.append(schedule_note_text(timing_text(timing), shown, undo))
         needed = self.parts.policy.approvals_needed(runbook.risk)
         run = self._propose(requester, plan, preview, values, notes,
                             where=(message.channel, message.thread), needed=needed,
@@ -96,7 +97,7 @@ class ScheduleRequests(SchedulePart):
             identity=requester.identity, digest=run.digest, channel=message.channel,
             thread=message.thread, proposal=run.id)
         self.parts.audit.record(ScheduleChanged(schedule.id, "proposed", requester.name,
-                                                timing.describe()),
+                                                timing_text(timing)),
                                 actor=message.user, run_id=run.id, thread=turn.thread)
         replies = [self.presenter.reply("plan", run.id)]
         if needed == 0:

@@ -1,0 +1,122 @@
+"""What a deployment's or pod's containers show: failure modes aggregated per container
+(`find_problems`), pods the scheduler could not place, and whether the newest rollout is to
+blame (`bad_rollout`). Facts only; `diagnose.py` and `health.py` word them as findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from chatops.executor import convert as cv
+from chatops.executor.redact import redact
+from chatops.results import ContainerInfo
+
+PULL_ERRORS = frozenset({"ImagePullBackOff", "ErrImagePull", "InvalidImageName",
+                         "ErrImageNeverPull"})
+
+
+@dataclass
+class Problem:
+    """One failure mode of one container, aggregated over the pods that show it."""
+
+    kind: str  # "pull", "oom", "crash"
+    container: str
+    image: str = ""
+    pods: list[str] = field(default_factory=list)
+    restarts: int = 0
+    exit_code: int | None = None
+    reason: str = ""
+    memory_limit: str = ""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What is diagnosed: a deployment (with its pods and history) or one pod."""
+
+    namespace: str
+    label: str
+    pods: list[dict[str, Any]]
+    deployment: dict[str, Any] | None = None
+    replicasets: list[dict[str, Any]] = field(default_factory=list)
+    deployment_name: str | None = None
+
+
+def _classify(c: ContainerInfo) -> str:
+    if c.reason in PULL_ERRORS:
+        return "pull"
+    if c.reason == "OOMKilled" or (c.reason == "CrashLoopBackOff"
+                                   and c.last_reason == "OOMKilled"):
+        return "oom"
+    if c.reason in ("CrashLoopBackOff", "Error", "RunContainerError",
+                    "CreateContainerConfigError", "CreateContainerError"):
+        return "crash"
+    if c.state == "terminated" and c.exit_code not in (0, None):
+        return "crash"
+    return ""
+
+
+def find_problems(pods: Sequence[Mapping[str, Any]], now: datetime) -> list[Problem]:
+    found: dict[tuple[str, str], Problem] = {}
+    for p in pods:
+        if cv.get(p, "metadata", "deletionTimestamp"):
+            continue
+        info = cv.pod_info(p, now)
+        for c in info.containers:
+            kind = _classify(c)
+            if not kind:
+                continue
+            prob = found.setdefault((kind, c.name), Problem(kind, c.name, c.image))
+            prob.pods.append(info.name)
+            prob.restarts += c.restarts
+            prob.exit_code = c.last_exit_code if c.last_exit_code is not None else c.exit_code
+            prob.reason = c.reason
+            prob.memory_limit = c.memory_limit
+    return list(found.values())
+
+
+def unschedulable(pods: Sequence[Mapping[str, Any]],
+                   events: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(pod, the scheduler's reason) for each Pending pod the scheduler could not place."""
+    out = []
+    for p in pods:
+        if cv.get(p, "status", "phase") != "Pending" or cv.get(p, "spec", "nodeName"):
+            continue
+        name = str(cv.get(p, "metadata", "name"))
+        reason = ""
+        for c in cv.get(p, "status", "conditions", default=[]):
+            if c.get("type") == "PodScheduled" and c.get("status") == "False":
+                reason = str(c.get("message") or c.get("reason") or "")
+        for ev in events:
+            if (ev.get("reason") == "FailedScheduling"
+                    and cv.get(ev, "involvedObject", "name") == name):
+                reason = str(ev.get("message") or reason)
+                break
+        if reason:
+            out.append((name, redact(reason.strip())))
+    return out
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def in_pods(pods: Sequence[str]) -> str:
+    return f"pod {pods[0]}" if len(pods) == 1 else f"{len(pods)} pods"
+
+
+def bad_rollout(subject: Subject, problem_pods: Sequence[str]) -> int | None:
+    """The revision to go back to when the newest revision fails and an older one worked."""
+    if subject.deployment is None or len(subject.replicasets) < 2:
+        return None
+    newest, previous = subject.replicasets[0], subject.replicasets[1]
+    newest_name = str(cv.get(newest, "metadata", "name"))
+    owners = {str(cv.get(p, "metadata", "name")):
+              next((o["name"] for o in cv.get(p, "metadata", "ownerReferences", default=[])
+                    if o.get("kind") == "ReplicaSet"), "")
+              for p in subject.pods}
+    if not problem_pods or any(owners.get(p) != newest_name for p in problem_pods):
+        return None
+    return cv.revision(previous)

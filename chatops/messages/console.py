@@ -1,0 +1,11 @@
+"""The terminal console's own wording (`chatops shell`)."""
+
+from __future__ import annotations
+
+SHELL_GREETING = "Type a request (`help` lists runbooks), `approve ID`, `:as NAME`, `:quit`."
+"""Printed once when the console opens on a terminal."""
+
+
+def speaking_as_text(user: str) -> str:
+    """The console's answer to `:as NAME`."""
+    return f"(now speaking as {user})"
