@@ -37,6 +37,7 @@ from chatops.runbook.catalogue import load_catalogue
 from chatops.runs import RunStore
 from chatops.sandbox import manager
 from chatops.settings import Settings
+from chatops.stores import open_state
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -154,7 +155,7 @@ def main() -> None:
             for name, state_at, audit_at in locations:
                 service = ConversationService(
                     catalogue=load_catalogue(), executor=KubeExecutor(api),
-                    policy=parse_policy(DEMO_POLICY), store=RunStore(state_at),
+                    policy=parse_policy(DEMO_POLICY), stores=open_state(state_at),
                     audit=AuditLog(audit_at), parser=nlu)
                 eng_lat, eng_total = measure_engine(service, texts)
                 rows.append((f"engine, {name}: message -> plan", eng_lat, eng_total))

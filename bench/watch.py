@@ -45,8 +45,8 @@ from chatops.demo import DEMO_POLICY
 from chatops.executor import KubeExecutor
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import load_catalogue
-from chatops.runs import RunStore
 from chatops.runtime import Intervals
+from chatops.stores import open_state
 from tests.slack.conftest import slack_settings
 from tests.slack.mock_slack import MockSlack
 
@@ -139,7 +139,7 @@ def main() -> None:
         catalogue = load_catalogue()
         service = ConversationService(
             catalogue=catalogue, executor=KubeExecutor(api, poll_interval=0.2),
-            policy=parse_policy(DEMO_POLICY), store=RunStore(tmp / "state.db"),
+            policy=parse_policy(DEMO_POLICY), stores=open_state(tmp / "state.db"),
             audit=AuditLog(tmp / "audit.db"))
         # The burst limit (30 posts a minute by default) would queue later runs' posts
         # behind earlier ones: it is what a storm should meet, not what latency measures.

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from chatops.alerts import AlertEngine, AlertRules, AlertStore
+from chatops.alerts import AlertEngine, AlertPorts, AlertRules
 from chatops.audit import AuditLog, AuditTampered, CheckpointWriter
 from chatops.conversation import ConversationService
 from chatops.conversation.overview import (
@@ -34,57 +34,28 @@ from chatops.conversation.overview import (
     audience,
     audit_lines,
     home_facts,
+    may_edit,
     may_see,
     person,
 )
 from chatops.conversation.overview import run_line as line_of
+from chatops.conversation.presenting import BINDING_SHOWN
+from chatops.loops import Intervals, SoleReplica
 from chatops.metrics import METRICS
 from chatops.ports import AuditSink, ChatSurface, Leadership
 from chatops.replies import Reply
 from chatops.runbook.catalogue import Catalogue
 from chatops.runbook.schema import SlotSpec
 from chatops.runs import Run, RunStore
+from chatops.stores import Stores
 from chatops.watches import WatchLoop
+
+__all__ = ["Announce", "Intervals", "RunSummary", "Runtime", "SoleReplica"]
 
 log = logging.getLogger(__name__)
 
 Announce = Callable[[list[Reply]], None]
 """Says runs were interrupted (the replies of `ConversationService.recover`) on a surface."""
-
-
-@dataclass(frozen=True)
-class Intervals:
-    """How often each background loop runs, in seconds."""
-
-    heartbeat: float = 30.0
-    """Liveness for other replicas (they treat 120 s as dead), orphan sweep, dedupe pruning."""
-    pump: float = 1.0
-    """Queued alert posts are tried against the channel's burst limit."""
-    checkpoint: float = 300.0
-    """The audit chain's head is anchored outside the database."""
-    join: float = 30.0
-    """How long `stop()` waits for each loop to finish its current turn."""
-    lease: float = 2.0
-    """A Lease round (acquire or renew): the Lease's retry period."""
-    schedules: float = 20.0
-    """Due schedules are fired (cron has minutes; a firing is claimed once in the database)."""
-    watch: float = 5.0
-    """The cluster watch is started or stopped as leadership says; Pending pods looked at."""
-
-
-class SoleReplica:
-    """The leadership of a bot that runs as one process: always the leader."""
-
-    def is_leader(self) -> bool:
-        """Always."""
-        return True
-
-    def try_once(self) -> bool:
-        """Nothing to acquire."""
-        return True
-
-    def release(self) -> None:
-        """Nothing to give up."""
 
 
 @dataclass(frozen=True)
@@ -99,12 +70,16 @@ class RunSummary:
     thread: str | None
     raw_slots: Mapping[str, str]
     message_ref: str | None
+    state: str = ""
+    binding: str = ""
+    """The first hex digits of the plan binding, as the run's buttons carry them."""
 
 
 def _summary(run: Run) -> RunSummary:
     return RunSummary(id=run.id, runbook=run.runbook, requester=run.requester,
                       channel=run.channel, thread=run.thread, raw_slots=dict(run.raw_slots),
-                      message_ref=run.message_ref)
+                      message_ref=run.message_ref, state=run.state.value,
+                      binding=run.digest[:BINDING_SHOWN])
 
 
 def _log_recovered(replies: list[Reply]) -> None:
@@ -120,13 +95,16 @@ class Runtime:
     checkpoint is written.
     """
 
-    def __init__(self, service: ConversationService, *, alert_rules: AlertRules | None = None,
-                 alert_store: AlertStore | None = None,
+    def __init__(self, service: ConversationService, stores: Stores, *,
+                 alert_ports: AlertPorts | None = None,
+                 alert_rules: AlertRules | None = None,
                  checkpoints: CheckpointWriter | None = None,
                  intervals: Intervals | None = None,
                  leadership: Leadership | None = None,
                  watches: WatchLoop | None = None) -> None:
         self.service = service
+        self.stores = stores
+        """Every store of the process, opened by `wiring` and handed to the service."""
         self.watches = watches
         """The cluster watch (`chatops.watches`): alerts of its own, on the leader only."""
         self.checkpoints = checkpoints
@@ -134,7 +112,7 @@ class Runtime:
         self.intervals = intervals or Intervals()
         self.alerts: AlertEngine | None = None
         self._alert_rules = alert_rules
-        self._alert_store = alert_store
+        self._alert_ports = alert_ports
         self._announce: Announce = _log_recovered
         self._chat: ChatSurface | None = None
         self._closers: list[Callable[[], None]] = []
@@ -149,12 +127,12 @@ class Runtime:
     @property
     def runs(self) -> RunStore:
         """The run store (the loops' and the tests'; surfaces use the narrow methods)."""
-        return self.service.store
+        return self.stores.runs
 
     @property
     def audit(self) -> AuditSink:
         """The audit log the service appends to."""
-        return self.service.audit
+        return self.stores.audit
 
     @property
     def catalogue(self) -> Catalogue:
@@ -173,9 +151,10 @@ class Runtime:
             self._announce = announce
         if chat is not None:
             self._chat = chat
-        if chat is not None and self._alert_rules is not None and self._alert_store is not None:
-            self.alerts = AlertEngine(service=self.service, rules=self._alert_rules, chat=chat,
-                                      store=self._alert_store)
+        rules, ports, store = self._alert_rules, self._alert_ports, self.stores.alerts
+        if chat is not None and rules is not None and ports is not None and store is not None:
+            self.alerts = AlertEngine(ports=ports, rules=rules, chat=chat, store=store,
+                                      autofix=self.stores.autofix)
         if close is not None:
             self._closers.append(close)
 
@@ -183,11 +162,11 @@ class Runtime:
 
     def claim(self, key: str) -> bool:
         """Take a dedupe key: True the first time (across replicas), False after."""
-        return self.runs.dedupe.claim(key)
+        return self.stores.dedupe.claim(key)
 
     def seen(self, key: str) -> bool:
         """Whether a dedupe key was taken (without taking it)."""
-        return self.runs.dedupe.seen(key)
+        return self.stores.dedupe.seen(key)
 
     def run(self, run_id: str) -> RunSummary | None:
         """What a surface reads of a stored run, or None."""
@@ -218,6 +197,12 @@ class Runtime:
         policy = self.service.policy
         return home_facts(self.runs, self.catalogue, policy, person(policy, user, groups),
                           self.service.clock())
+
+    def may_edit(self, run_id: str, user: str, groups: Sequence[str] = ()) -> bool:
+        """Whether the chat user may edit the run's values (its requester only)."""
+        run = self.runs.get(run_id)
+        policy = self.service.policy
+        return run is not None and may_edit(policy, person(policy, user, groups), run)
 
     def run_line(self, run_id: str) -> RunLine | None:
         """A stored run as an overview lists it, or None."""
@@ -261,8 +246,8 @@ class Runtime:
                 return
             self._started = True
         METRICS.watch_leadership(self.leadership.is_leader)
-        if self._alert_store is not None:
-            METRICS.watch_outbox(self._alert_store.pending)
+        if self.stores.alerts is not None:
+            METRICS.watch_outbox(self.stores.alerts.pending)
         threading.Thread(target=self._load_model, name="nlu-load", daemon=True).start()
         self._turn("lease", self.leadership.try_once)
         self.recover()
@@ -340,8 +325,8 @@ class Runtime:
     def heartbeat(self) -> None:
         """Tell other replicas this one is alive, prune old dedupe keys, and sweep runs of
         replicas that died mid-run (noticed by the others, not only at some next start)."""
-        self.runs.heartbeat()
-        self.runs.dedupe.prune()
+        self.stores.worker.heartbeat()
+        self.stores.dedupe.prune()
         self.recover()
 
     def _lease_turn(self) -> None:
@@ -360,7 +345,7 @@ class Runtime:
     def pump(self) -> None:
         """Post what the alert outbox holds (the leader's work: one replica drains it)."""
         if self.alerts is not None and self.leadership.is_leader():
-            self.alerts.pump()
+            self.alerts.pump(self.leadership.is_leader)
 
     def fire_schedules(self, now: float | None = None) -> int:
         """Fire the schedules due at `now` and post what they say in their threads (the

@@ -36,14 +36,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from chatops.alerts.auto_rules import AutoFix
+from chatops.alerts.ports import AlertPorts
 from chatops.alerts.rules import AlertRule
 from chatops.alerts.store import AlertStore
 from chatops.audit.records import AutoFixDemoted, AutoFixHeld, AutoFixRan
-from chatops.conversation import ConversationService
 from chatops.errors import SlotError
 from chatops.messages import (
     auto_already_text,
     auto_demoted_held_text,
+    auto_note_text,
     auto_rate_limited_text,
     auto_result_text,
     auto_started_text,
@@ -52,7 +53,7 @@ from chatops.metrics import METRICS
 from chatops.model import Plan
 from chatops.runbook.render import validate_slots
 from chatops.runbook.schema import Runbook
-from chatops.runs import RunState
+from chatops.runs.model import RunState
 from chatops.storage import Database, Migration, StoreSchema, migrate, open_database
 
 log = logging.getLogger(__name__)
@@ -226,9 +227,8 @@ class _Job:
 class AutoFixer:
     """Runs alert rules' automatic fixes; results are queued in the alert outbox."""
 
-    def __init__(self, service: ConversationService, store: AutoFixStore,
-                 outbox: AlertStore) -> None:
-        self.service = service
+    def __init__(self, ports: AlertPorts, store: AutoFixStore, outbox: AlertStore) -> None:
+        self.ports = ports
         self.store = store
         self.outbox = outbox
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
@@ -240,7 +240,7 @@ class AutoFixer:
         """Start `rule`'s remediation on `slots` automatically if it may run now."""
         assert rule.remediation is not None
         runbook = rule.remediation
-        slots = canonical_slots(self.service.catalogue.get(runbook), slots)
+        slots = canonical_slots(self.ports.runbooks.get(runbook), slots)
         target = target_of(runbook, slots)
         decision = self.store.begin(key, target, rule.name, auto.max_per_hour)
         audit_thread = f"{channel}:{thread}"
@@ -248,7 +248,7 @@ class AutoFixer:
             return Attempt(auto_already_text(decision.run_id), True)
         if decision.verdict == "rate_limit":
             METRICS.auto_fixes.labels("held").inc()
-            self.service.audit.record(
+            self.ports.audit.record(
                 AutoFixHeld(rule.name, target, "rate_limit",
                             {"runs": decision.runs, "limit": auto.max_per_hour}),
                 actor=ACTOR, thread=audit_thread)
@@ -256,20 +256,20 @@ class AutoFixer:
                            False)
         if decision.verdict == "demoted":
             METRICS.auto_fixes.labels("held").inc()
-            self.service.audit.record(
+            self.ports.audit.record(
                 AutoFixHeld(rule.name, target, "demoted", {"run": decision.run_id}),
                 actor=ACTOR, thread=audit_thread)
             return Attempt(auto_demoted_held_text(runbook, str(decision.run_id), rule.name,
                                                   target), False)
-        run_id, replies = self.service.start_for_alert(
+        run_id, replies = self.ports.conversation.start_for_alert(
             runbook, slots, identity=auto.identity, channel=channel, thread=thread,
-            actor=ACTOR, notes=[f"Started automatically by alert rule '{rule.name}'."])
+            actor=ACTOR, notes=[auto_note_text(rule.name)])
         if run_id is None:
             # Not planned (a label missing, a dry-run refused): people decide instead.
             return Attempt(" ".join(r.text for r in replies), False)
         self.store.started(key, run_id)
         METRICS.auto_fixes.labels("ran").inc()
-        self.service.audit.record(
+        self.ports.audit.record(
             AutoFixRan(rule.name, runbook, target, auto.identity.user, auto.identity.groups,
                        "approved"), actor=ACTOR, run_id=run_id, thread=audit_thread)
         self._submit(_Job(run_id, rule, target, channel, group))
@@ -294,8 +294,8 @@ class AutoFixer:
                group: str) -> RunState:
         """Execute the approved run, audit how it ended, demote the target when it failed,
         and queue the result in the alert thread (with Undo when the runbook has one)."""
-        executed = self.service.execute_approved(run_id)
-        run = self.service.store.get(run_id)
+        executed = self.ports.conversation.execute_approved(run_id)
+        run = self.ports.runs.get(run_id)
         assert run is not None
         if not executed:
             # Not run here: the orphan sweep took it (it says so in the thread), or another
@@ -305,7 +305,7 @@ class AutoFixer:
             return run.state
         ok = run.state is RunState.SUCCEEDED
         thread = f"{run.channel}:{run.thread or 'main'}"
-        self.service.audit.record(
+        self.ports.audit.record(
             AutoFixRan(rule.name, run.runbook, target, run.identity.user,
                        run.identity.groups, run.state.value),
             actor=ACTOR, run_id=run_id, thread=thread)
@@ -313,7 +313,7 @@ class AutoFixer:
             METRICS.auto_fixes.labels("failed").inc()
         if not ok and self.store.demote(target, rule.name, run_id, run.state.value):
             METRICS.auto_fixes.labels("demoted").inc()
-            self.service.audit.record(
+            self.ports.audit.record(
                 AutoFixDemoted(rule.name, target, run_id, run.state.value),
                 actor=ACTOR, run_id=run_id, thread=thread)
         plan = Plan.from_record(run.plan)

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 
 from chatops.alerts.autofix import AutoFixer, AutoFixStore
 from chatops.alerts.payloads import Alert
+from chatops.alerts.ports import AlertPorts
 from chatops.alerts.rules import AlertRules
 from chatops.alerts.store import AlertStore, Group, OutboxItem
 from chatops.alerts.throttle import RootThrottle
 from chatops.alerts.work import Responder
 from chatops.audit.records import AlertPostFailed, AlertReceived, AlertsRefused
-from chatops.conversation import ConversationService
 from chatops.errors import ChatOpsError
 from chatops.messages import alert_root_text, run_view_text
 from chatops.ports import ChatSurface
@@ -133,25 +133,26 @@ class Receipt:
 class AlertEngine:
     """Folds alerts into threads and answers under them; collaborators are injected."""
 
-    def __init__(self, *, service: ConversationService, rules: AlertRules, chat: ChatSurface,
+    def __init__(self, *, ports: AlertPorts, rules: AlertRules, chat: ChatSurface,
                  store: AlertStore, clock: Callable[[], float] = time.time,
                  error_code: Callable[[BaseException], str | None] = chat_error_code,
                  autofix: AutoFixStore | None = None) -> None:
-        """`autofix` keeps automatic fixes' runs and demotions (default: in the alert
-        store's database, when a rule has `auto: true`)."""
-        self.service = service
+        """`ports` is what the engine uses of the rest of the bot; `autofix` keeps automatic
+        fixes' runs and demotions (default: in the alert store's database, when a rule has
+        `auto: true`)."""
+        self.ports = ports
         self.rules = rules
         self.chat = chat
         self.store = store
         self.clock = clock
         self.error_code = error_code
-        self.worker = service.store.worker_id
+        self.worker = ports.worker.worker_id
         self._pump_lock = threading.Lock()
         self._roots = RootThrottle(rules.root_updates, clock)
         self.autofix: AutoFixer | None = None
         if any(rule.auto for rule in rules.rules):
-            self.autofix = AutoFixer(service, autofix or AutoFixStore(store.database), store)
-        self.responder = Responder(service, rules, actor=ACTOR, autofix=self.autofix)
+            self.autofix = AutoFixer(ports, autofix or AutoFixStore(store.database), store)
+        self.responder = Responder(ports, rules, actor=ACTOR, autofix=self.autofix)
 
     def close(self) -> None:
         """Let the automatic fixes' worker end (after the run in hand)."""
@@ -171,7 +172,7 @@ class AlertEngine:
         self._admit(alerts, channel, source)
         new = folded = resolved = 0
         for alert in alerts:
-            self.service.audit.record(
+            self.ports.audit.record(
                 AlertReceived(source, alert.status, alert.fingerprint, dict(alert.labels),
                               alert.group),
                 actor=ACTOR, thread=f"{channel}:alert:{alert.group_key}")
@@ -203,7 +204,7 @@ class AlertEngine:
                 ("per_channel", limits.per_channel, self.store.pending(channel)),
                 ("total", limits.total, self.store.pending())):
             if queued + adding > limit:
-                self.service.audit.record(
+                self.ports.audit.record(
                     AlertsRefused(source, len(alerts), adding, bound, limit, queued),
                     actor=ACTOR, thread=f"{channel}:alert")
                 raise AlertBacklogFull(bound, channel=channel, limit=limit, queued=queued,
@@ -232,8 +233,13 @@ class AlertEngine:
         window_start = self.clock() - self.rules.burst_seconds
         return self.store.posted_since(channel, window_start) < self.rules.burst_posts
 
-    def pump(self) -> int:
-        """Post what the burst limits allow, then refresh changed roots; returns posts made."""
+    def pump(self, leading: Callable[[], bool] = lambda: True) -> int:
+        """Post what the burst limits allow, then refresh changed roots; returns posts made.
+
+        `leading` is asked before every item: one post may block for many seconds (Slack's
+        rate-limit retries), and a replica whose Lease lapsed meanwhile must stop at once,
+        not finish its pass beside the new holder (whose burst budget it would share).
+        """
         if not self._pump_lock.acquire(blocking=False):
             return 0
         try:
@@ -245,8 +251,10 @@ class AlertEngine:
             def ready(channel: str) -> bool:
                 return channel not in failing and self._room(channel)
 
+            if not leading():
+                return 0
             self._release_orphaned_claims()
-            while (item := self.store.claim_next(self.worker, ready)) is not None:
+            while leading() and (item := self.store.claim_next(self.worker, ready)) is not None:
                 try:
                     ts = self._post(item)
                 except Exception as exc:
@@ -255,7 +263,8 @@ class AlertEngine:
                     continue
                 self.store.mark_posted(item, ts)
                 posts += 1
-            self._refresh_roots()
+            if leading():
+                self._refresh_roots()
             return posts
         finally:
             self._pump_lock.release()
@@ -263,9 +272,8 @@ class AlertEngine:
     def _release_orphaned_claims(self) -> None:
         """Items a dead replica claimed go back to the queue (only the Lease holder pumps,
         so a live replica's claim is never taken from it)."""
-        workers = self.service.store.workers
-        released = self.store.release_claims(
-            lambda worker: worker == self.worker or workers.alive(worker, ORPHAN_AFTER))
+        me = self.ports.worker
+        released = self.store.release_claims(lambda worker: me.alive(worker, ORPHAN_AFTER))
         if released:
             log.warning("took back %d alert posts claimed by a replica that is gone",
                         len(released))
@@ -291,7 +299,7 @@ class AlertEngine:
                   item.channel, attempts, error,
                   f", and {len(dropped)} queued behind it" if dropped else "",
                   exc_info=code is None)
-        self.service.audit.record(
+        self.ports.audit.record(
             AlertPostFailed(item.id, item.kind, attempts, error, dropped),
             actor=ACTOR, thread=f"{item.channel}:alert:{item.group_key}")
 
@@ -339,8 +347,7 @@ class AlertEngine:
             self.store.enqueue_once(item.channel, item.group_key, "plan",
                                     {"run": item.body["run"]})
         elif item.kind == "plan" and item.in_doubt:
-            self.service.store.update(str(item.body["run"]),
-                                      message_ref=f"{item.channel}:{ts}")
+            self.ports.runs.update(str(item.body["run"]), message_ref=f"{item.channel}:{ts}")
 
     def _refresh_roots(self) -> None:
         dirty = {group.key: group for group in self.store.dirty_groups()}
@@ -365,7 +372,7 @@ class AlertEngine:
     def post_plan(self, channel: str, thread: str, run_id: str, *,
                   marker: str | None = None) -> str:
         """Post a proposed run's plan message in an alert thread."""
-        view = self.service.view(run_id)
+        view = self.ports.conversation.view(run_id)
         return self.chat.post(channel, Reply("plan", run_view_text(view), run=view),
                               thread=thread, marker=marker)
 

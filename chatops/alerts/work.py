@@ -7,9 +7,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from chatops.alerts.ports import AlertPorts
 from chatops.alerts.rules import AlertRules
-from chatops.conversation import ConversationService
 from chatops.messages import auto_guessed_text
+from chatops.messages.alerts import (
+    could_not_propose_text,
+    no_rule_text,
+    proposed_fix_text,
+    rule_text,
+)
 from chatops.runbook.schema import Runbook
 
 if TYPE_CHECKING:
@@ -37,9 +43,9 @@ class Responder:
     """Turns one alert into the text of its answer and, maybe, a proposed run (or an
     automatic fix, for a rule with `auto: true` in one of its namespaces)."""
 
-    def __init__(self, service: ConversationService, rules: AlertRules, *, actor: str,
+    def __init__(self, ports: AlertPorts, rules: AlertRules, *, actor: str,
                  autofix: AutoFixer | None = None) -> None:
-        self.service = service
+        self.ports = ports
         self.rules = rules
         self.actor = actor
         self.autofix = autofix
@@ -54,18 +60,17 @@ class Responder:
         rule = self.rules.match(labels)
         if rule is None:
             close = ", ".join(f"`{n}`" for n in self._closest(labels))
-            return (f"No alert rule covers {name}; nothing was run. Runbooks that may help: "
-                    f"{close}.", None)
-        parts = [f"Rule: {rule.name}."]
+            return no_rule_text(name, close), None
+        parts = [rule_text(rule.name)]
         for runbook_name in rule.diagnostics:
-            runbook = self.service.catalogue.get(runbook_name)
-            reply = self.service.run_readonly(
+            runbook = self.ports.runbooks.get(runbook_name)
+            reply = self.ports.conversation.run_readonly(
                 runbook_name, self._slots(runbook, labels), identity=self.rules.identity,
                 channel=channel, thread=thread, actor=self.actor)
             parts.append(f"*{runbook_name}*\n{reply.text}")
         run_id = None
         if rule.remediation and rule.auto is not None and self.autofix is not None:
-            runbook = self.service.catalogue.get(rule.remediation)
+            runbook = self.ports.runbooks.get(rule.remediation)
             slots = self._slots(runbook, labels)
             guessed = "deployment" in slots and "deployment" not in labels
             if guessed and rule.auto.allows(slots.get("namespace")):
@@ -79,24 +84,23 @@ class Responder:
                 if attempt.started:
                     return "\n\n".join(parts), None
         if rule.remediation:
-            runbook = self.service.catalogue.get(rule.remediation)
-            replies = self.service.propose_for_alert(
+            runbook = self.ports.runbooks.get(rule.remediation)
+            replies = self.ports.conversation.propose_for_alert(
                 rule.remediation, self._slots(runbook, labels),
                 identity=self.rules.preview_identity,
                 channel=channel, thread=thread, actor=self.actor)
             plans = [r for r in replies if r.run is not None]
             if plans and plans[0].run is not None:
                 run_id = plans[0].run.id
-                parts.append(f"Proposed fix: {rule.remediation} ({run_id}), below; it runs as "
-                             "the person who approves it.")
+                parts.append(proposed_fix_text(rule.remediation, run_id))
             else:
-                parts.append(f"Could not propose {rule.remediation}: "
-                             + " ".join(r.text for r in replies))
+                parts.append(could_not_propose_text(rule.remediation,
+                                                    " ".join(r.text for r in replies)))
         return "\n\n".join(parts), run_id
 
     def _closest(self, labels: Mapping[str, str]) -> list[str]:
         wanted = {k for k in labels if k in LABEL_SLOTS}
-        ranked = sorted(self.service.catalogue,
+        ranked = sorted(self.ports.runbooks,
                         key=lambda rb: (rb.risk.value != "read", -len(wanted & set(rb.slots)),
                                         rb.name))
         return [rb.name for rb in ranked[:3]]
@@ -107,7 +111,7 @@ class Responder:
         if "deployment" in runbook.slots and "deployment" not in slots and "pod" in labels \
                 and "namespace" in labels:
             try:
-                names = self.service.executor.names("deployment", labels["namespace"],
+                names = self.ports.cluster.names("deployment", labels["namespace"],
                                                     self.rules.identity)
             except Exception:  # a lookup failure leaves the slot empty; the refusal says so
                 names = ()

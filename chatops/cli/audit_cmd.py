@@ -4,7 +4,6 @@ in its SQLite file or in the PostgreSQL database of `CHATOPS_DATABASE_URL`."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -33,7 +32,7 @@ from chatops.cli.wiring import SetupError
 from chatops.errors import ClusterError
 from chatops.settings import Settings
 from chatops.settings_sources import redact_url
-from chatops.storage import DatabaseUnavailable, is_postgres_url, open_database
+from chatops.storage import DatabaseUnavailable, has_table, is_postgres_url
 
 EXIT_TAMPERED = 1
 EXIT_NOT_FOUND = 1
@@ -77,30 +76,11 @@ def _audit_settings(db_path: Path | str | None, database_url: str | None) -> Set
     return settings
 
 
-def _has_audit_tables(path: Path) -> bool:
-    # Read-only, so pointing --db at the wrong file neither creates tables in it nor
-    # reports an empty "intact" log.
-    uri = path.resolve().as_uri() + "?mode=ro"
-    conn = sqlite3.connect(uri, uri=True)
-    try:
-        found = conn.execute(
-            "select count(*) from sqlite_master where type = 'table' and name = 'audit_events'"
-        ).fetchone()[0]
-    finally:
-        conn.close()
-    return bool(found)
-
-
 def _open_url(url: str) -> AuditLog:
     """Open the audit log in the PostgreSQL database at `url` when it has one, or exit 2."""
     where = redact_url(url)
     try:
-        db = open_database(url)
-        try:
-            found = db.conn().execute(db.dialect.has_table, (EVENTS_TABLE,)).fetchone()
-        finally:
-            db.close_all()
-        if found is None:
+        if not has_table(url, EVENTS_TABLE):
             _usage(f"{where} holds no audit log (no {EVENTS_TABLE} table). Check --db, "
                    "--database-url or CHATOPS_DATABASE_URL, or run `chatops db migrate`.")
         return AuditLog(url)
@@ -118,12 +98,14 @@ def _open(settings: Settings) -> AuditLog:
                    "(`chatops settings` shows where the path came from).", err=True)
         raise SystemExit(EXIT_USAGE)
     try:
-        if not _has_audit_tables(path):
+        # Looked up read-only, so pointing --db at the wrong file neither creates tables in
+        # it nor reports an empty "intact" log.
+        if not has_table(path, EVENTS_TABLE):
             click.echo(f"{path} is an SQLite file but holds no audit log (no audit_events "
                        "table). Check --db or CHATOPS_AUDIT_DB.", err=True)
             raise SystemExit(EXIT_USAGE)
         return AuditLog(path)
-    except sqlite3.DatabaseError as exc:
+    except DatabaseUnavailable as exc:
         click.echo(f"Cannot read the audit log at {path}: {exc}.", err=True)
         raise SystemExit(EXIT_USAGE) from exc
 

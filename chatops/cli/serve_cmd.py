@@ -98,7 +98,8 @@ class _Door:
 
     def __init__(self, settings: Settings, app: App, *, kit: SlackKit, runtime: Runtime,
                  webhook: AlertWebhook | None, host: str, port: int) -> None:
-        from chatops.slack.server import BotHTTP, HTTPLimits, HTTPServer
+        from chatops.slack.server import BotHTTP, HTTPServer
+        from chatops.slack.wire import HTTPLimits
 
         self.settings = settings
         self.app = app

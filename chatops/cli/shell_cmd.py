@@ -10,6 +10,7 @@ import click
 from chatops.cli.settings_cmd import load_settings
 from chatops.cli.wiring import SetupError, build_runtime
 from chatops.console import Shell
+from chatops.messages.console import SHELL_GREETING
 from chatops.replies import Reply
 from chatops.settings import Settings
 
@@ -37,8 +38,7 @@ def run_shell(settings: Settings, user: str) -> None:
         if sys.stdin.isatty():
             import readline  # noqa: F401 - line editing for input()
 
-            click.echo("Type a request (`help` lists runbooks), `approve ID`, `:as NAME`, "
-                       "`:quit`.")
+            click.echo(SHELL_GREETING)
             shell.run((), read_prompt=input)
         else:
             shell.run(sys.stdin)

@@ -10,18 +10,17 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chatops.alerts import AlertRules, AlertRulesError, AlertStore, load_rules
-from chatops.alerts.autofix import AutoFixStore
+from chatops.alerts import AlertPorts, AlertRules, AlertRulesError, load_rules
 from chatops.audit import AuditLog, CheckpointWriter
 from chatops.conversation import ConversationService, ServiceConfig
 from chatops.errors import ChatOpsError
 from chatops.policy.rules import Policy, PolicyError, load_policy, parse_policy
 from chatops.ports import Executor, IntentParser, Leadership
 from chatops.runbook.catalogue import Catalogue, load_catalogue
-from chatops.runs import RunStore
 from chatops.runtime import Intervals, Runtime
 from chatops.settings import Settings
 from chatops.storage import DatabaseUnavailable
+from chatops.stores import Stores, open_state
 from chatops.verbs import HygieneRules
 from chatops.watches import WatchLoop
 
@@ -96,21 +95,19 @@ def build_parser(settings: Settings, catalogue: Catalogue | None = None
     return parser
 
 
-def build_service(settings: Settings, *, policy: Policy | None = None,
+def build_service(settings: Settings, stores: Stores, *, policy: Policy | None = None,
                   executor: Executor | None = None,
                   parser: IntentParser | None = None, use_model: bool = True
                   ) -> ConversationService:
-    """The conversation service with real clients, from settings."""
-    # The policy first: a bad file is reported as such, before any cluster is contacted.
+    """The conversation service with real clients, from settings, on `stores`."""
     policy = policy or build_policy(settings)
     catalogue = load_catalogue()
-    store, audit = build_stores(settings)
     return ConversationService(
         catalogue=catalogue,
         executor=executor or build_executor(settings),
         policy=policy,
-        store=store,
-        audit=audit,
+        stores=stores.conversation,
+        audit=stores.audit,
         parser=parser if parser is not None else (build_parser(settings, catalogue)
                                                   if use_model else None),
         config=ServiceConfig(schedule_zone=settings.schedule_timezone,
@@ -118,14 +115,29 @@ def build_service(settings: Settings, *, policy: Policy | None = None,
     )
 
 
-def build_stores(settings: Settings) -> tuple[RunStore, AuditLog]:
-    """The run store and the audit log, opened (and migrated) where the settings say: the
-    one database of `database_url`, else the SQLite files. An unreachable database is a
-    `SetupError` naming it (without its password)."""
+def build_stores(settings: Settings) -> Stores:
+    """The conversation's stores and the audit log, opened (and migrated) where the
+    settings say: the one database of `database_url`, else the SQLite files. An unreachable
+    database is a `SetupError` naming it (without its password)."""
     try:
-        return RunStore(settings.state_location), AuditLog(settings.audit_location)
+        return Stores(open_state(settings.state_location), AuditLog(settings.audit_location))
     except DatabaseUnavailable as exc:
         raise SetupError(f"{exc}. Check CHATOPS_DATABASE_URL (`chatops settings`).") from exc
+
+
+def stores_of(service: ConversationService) -> Stores:
+    """The stores a service built elsewhere (a test's) was given, for its Runtime."""
+    return Stores(service.stores, service.audit)
+
+
+def alert_ports(service: ConversationService, stores: Stores | None = None) -> AlertPorts:
+    """What the alert engine uses of the bot: the service's alert entry points, the run
+    store, the audit log, the live catalogue, the cluster's names, this process (`stores`:
+    the service's own, by default)."""
+    stores = stores or stores_of(service)
+    return AlertPorts(conversation=service, runs=stores.runs, audit=stores.audit,
+                      runbooks=service.catalogue, cluster=service.executor,
+                      worker=stores.worker)
 
 
 def build_runtime(settings: Settings, *, service: ConversationService | None = None,
@@ -135,15 +147,22 @@ def build_runtime(settings: Settings, *, service: ConversationService | None = N
                   leadership: Leadership | None = None) -> Runtime:
     """The `Runtime` for `settings`; attach a surface, then `start()` it.
 
-    `service` replaces the one built from the settings, `executor` only its cluster (tests
-    pass in-memory ones). With `alerts`, the alert rules (`alert_rules`, else the settings'
-    file) are read now, and an alert engine runs once a chat surface is attached. With
-    `checkpoints`, the audit chain's head is anchored where the settings say (`serve`).
-    `leadership` replaces the one the settings give (a Lease, or this process alone).
+    `service` replaces the one built from the settings (and its stores the settings'),
+    `executor` only its cluster (tests pass in-memory ones). With `alerts`, the alert rules
+    (`alert_rules`, else the settings' file) are read now, the alert stores opened, and an
+    alert engine runs once a chat surface is attached. With `checkpoints`, the audit chain's
+    head is anchored where the settings say (`serve`). `leadership` replaces the one the
+    settings give (a Lease, or this process alone).
     Raises `SetupError` naming what to fix (policy, kubeconfig, alert rules, checkpoints).
     """
     if service is None:
-        service = build_service(settings, executor=executor, use_model=use_model)
+        # The policy first: a bad file is reported as such, before anything is opened.
+        policy = build_policy(settings)
+        stores = build_stores(settings)
+        service = build_service(settings, stores, policy=policy, executor=executor,
+                                use_model=use_model)
+    else:
+        stores = stores_of(service)
     rules = None
     if alerts:
         try:
@@ -153,13 +172,11 @@ def build_runtime(settings: Settings, *, service: ConversationService | None = N
     from chatops.cli.leadership import build_leadership
 
     if rules is not None:
-        # Opened (migrated) with the alert store, as `chatops db migrate` does; the alert
-        # engine keeps automatic fixes' runs and demotions there.
-        AutoFixStore(service.store.database)
-    return Runtime(service, alert_rules=rules,
-                   alert_store=AlertStore(service.store.database) if rules is not None else None,
+        stores = stores.with_alerts()
+    return Runtime(service, stores, alert_rules=rules,
+                   alert_ports=alert_ports(service, stores) if rules is not None else None,
                    watches=build_watches(settings, service, rules),
-                   checkpoints=_checkpoint_writer(settings, service) if checkpoints else None,
+                   checkpoints=_checkpoint_writer(settings, stores) if checkpoints else None,
                    intervals=intervals or Intervals(checkpoint=settings.audit_checkpoint_seconds,
                                                     lease=settings.lease_retry_period),
                    leadership=leadership or build_leadership(settings))
@@ -188,13 +205,12 @@ def build_watches(settings: Settings, service: ConversationService,
                      pending_after=settings.watch_pending_minutes * 60)
 
 
-def _checkpoint_writer(settings: Settings, service: ConversationService
-                       ) -> CheckpointWriter | None:
+def _checkpoint_writer(settings: Settings, stores: Stores) -> CheckpointWriter | None:
     from chatops.cli.checkpoints import build_checkpoint_writer
 
-    if not isinstance(service.audit, AuditLog):
+    if not isinstance(stores.audit, AuditLog):
         return None
-    return build_checkpoint_writer(settings, service.audit)
+    return build_checkpoint_writer(settings, stores.audit)
 
 
 def attach_slack(runtime: Runtime, settings: Settings, *, client: WebClient | None = None,

@@ -1,5 +1,13 @@
-"""The conversation service: threads, slot filling, approvals, exactly-once runs, audit."""
+"""The conversation service: threads, slot filling, approvals, exactly-once runs, audit.
 
-from chatops.conversation.service import ConversationService, ServiceConfig
+Surfaces import what they need from here, never a stage's module (`.importlinter`)."""
 
-__all__ = ["ConversationService", "ServiceConfig"]
+from chatops.conversation.scheduling import LIST_WORDS as SCHEDULE_LIST_WORDS
+from chatops.conversation.service import (
+    ConversationService,
+    ConversationStores,
+    ServiceConfig,
+)
+
+__all__ = ["SCHEDULE_LIST_WORDS", "ConversationService", "ConversationStores",
+           "ServiceConfig"]

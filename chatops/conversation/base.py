@@ -27,6 +27,10 @@ from chatops.replies import Reply
 from chatops.runbook.catalogue import Catalogue
 from chatops.runbook.grammar import is_explicit, parse_explicit
 from chatops.runs import Approval, Run, RunStore
+from chatops.runs.dedupe import DedupeStore
+from chatops.runs.threads import ThreadStore
+from chatops.runs.workers import ThisWorker
+from chatops.schedules import ScheduleStore
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +55,19 @@ class ServiceConfig:
     is reported as missed instead."""
 
 
+@dataclass(frozen=True)
+class ConversationStores:
+    """What the conversation keeps, opened by the composition root (`chatops.stores`) and
+    handed in: runs and approvals, dedupe keys, thread contexts, this process as a worker
+    (heartbeat, and the owner of what it runs), and schedules."""
+
+    runs: RunStore
+    dedupe: DedupeStore
+    threads: ThreadStore
+    worker: ThisWorker
+    schedules: ScheduleStore
+
+
 @dataclass
 class Collaborators:
     """Everything the stages use from outside, shared by all of them.
@@ -64,6 +81,9 @@ class Collaborators:
     executor: Executor
     policy: Policy
     store: RunStore
+    dedupe: DedupeStore
+    threads: ThreadStore
+    worker: ThisWorker
     audit: AuditSink
     parser: IntentParser | None
     config: ServiceConfig

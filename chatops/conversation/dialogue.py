@@ -92,7 +92,7 @@ class Dialogue:
         text = message.text.strip()
         if not text:
             raise Refusal(EMPTY_MESSAGE, EMPTY_MESSAGE_HINT)
-        context = load_context(self.parts.store, thread)
+        context = load_context(self.parts.threads, thread)
         by_id = _DECIDE_ID.match(text)
         if by_id is not None:
             return self._decide_in_thread(by_id.group(2), by_id.group(1).lower(), turn)
@@ -173,8 +173,8 @@ class Dialogue:
         # or its number) starts its request with the values understood so far.
         offer = PendingQuestion(OFFER, dict(parsed.slots), OFFER_ASKING, 1.0,
                                 turn.requester.name, tuple(close))
-        context = load_context(self.parts.store, turn.thread)
-        save_context(self.parts.store, turn.thread, context.asking(turn.requester.key, offer))
+        context = load_context(self.parts.threads, turn.thread)
+        save_context(self.parts.threads, turn.thread, context.asking(turn.requester.key, offer))
         return Reply("answer", unsure_text(close), choices=tuple(close))
 
     def _mutating(self, intent: str) -> bool:
@@ -273,7 +273,8 @@ class Dialogue:
         # plan this person asked for in the thread (one, not all of them).
         message, requester, store = turn.message, turn.requester, self.parts.store
         if requester.key in context.pending:
-            save_context(store, turn.thread, context.without_question(requester.key))
+            save_context(self.parts.threads, turn.thread,
+                         context.without_question(requester.key))
             return [Reply("answer", CANCELLED_QUESTION)]
         for run in store.runs_in_thread(message.channel, message.thread):
             if run.state is RunState.PROPOSED and run.requester == requester.key:

@@ -71,11 +71,11 @@ class Runner:
 
     def execute(self, run_id: str, plan: Plan, on_update: Updates | None) -> list[Reply]:
         """Run `plan`, the approved run's plan as rendered just now, as the requester."""
-        store = self.parts.store
+        store, worker = self.parts.store, self.parts.worker
         if not store.transition(run_id, (RunState.APPROVED,), RunState.RUNNING,
-                                owner=store.worker_id):
+                                owner=worker.worker_id):
             return []
-        store.heartbeat()
+        worker.heartbeat()
         run = self.parts.run(run_id)
         started = self.parts.clock()
         progress = self._progress(run_id, on_update)
@@ -186,7 +186,7 @@ class Runner:
     def recover(self) -> list[Reply]:
         """Runs a dead process left `running`, or `approved` and not yet started (an
         automatic fix queued to run), become `interrupted`; one reply each to announce."""
-        self.parts.store.heartbeat()
+        self.parts.worker.heartbeat()
         replies = []
         for run in self.parts.store.interrupt_orphans():
             started = run.result.get("interrupted") != BEFORE_START

@@ -23,6 +23,7 @@ from chatops.audit.records import MessageReceived
 from chatops.conversation.approvals import Approvals
 from chatops.conversation.base import (
     Collaborators,
+    ConversationStores,
     ServiceConfig,
     Updates,
     run_thread,
@@ -44,16 +45,18 @@ from chatops.runbook.catalogue import Catalogue
 from chatops.runs import RunStore
 from chatops.schedules import ScheduleStore
 
-__all__ = ["BINDING_SHOWN", "ConversationService", "Posting", "ServiceConfig", "Updates"]
+__all__ = ["BINDING_SHOWN", "ConversationService", "ConversationStores", "Posting",
+           "ServiceConfig", "Updates"]
 
 log = logging.getLogger(__name__)
 
 
 class ConversationService:
-    """The conversation engine; every collaborator is injected.
+    """The conversation engine; every collaborator is injected, its stores too (opened by
+    the composition root, `chatops.stores`, and owned by the Runtime).
 
-    Its attributes (`catalogue`, `executor`, `policy`, `store`, `audit`, `parser`, `config`,
-    `clock`) are shared with the stages: replacing one on the service replaces it for all.
+    `catalogue`, `executor`, `policy`, `parser` and `clock` are shared with the stages:
+    replacing one on the service replaces it for all. The stores are read-only here.
     """
 
     def __init__(
@@ -62,14 +65,17 @@ class ConversationService:
         catalogue: Catalogue,
         executor: Executor,
         policy: Policy,
-        store: RunStore,
+        stores: ConversationStores,
         audit: AuditSink,
         parser: IntentParser | None = None,
         config: ServiceConfig | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self._stores = stores
         self._parts = Collaborators(catalogue=catalogue, executor=executor, policy=policy,
-                                    store=store, audit=audit, parser=parser,
+                                    store=stores.runs, dedupe=stores.dedupe,
+                                    threads=stores.threads, worker=stores.worker,
+                                    audit=audit, parser=parser,
                                     config=config or ServiceConfig(), clock=clock)
         self._presenter = Presenter(self._parts)
         self._runner = Runner(self._parts, self._presenter)
@@ -78,17 +84,13 @@ class ConversationService:
                                     self._runner)
         self._dialogue = Dialogue(self._parts, self._planner, self._approvals, self._runner,
                                   self._presenter)
-        # Schedules live in the runs' database, so one claim row decides across replicas.
-        # Through the lambda: a clock replaced on the service later reaches the store too.
-        self.schedules = ScheduleStore(store.database,
-                                       clock=lambda: self._parts.clock())  # noqa: PLW0108
         self._scheduling = Scheduling(self._parts, self._planner, self._runner,
-                                      self._presenter, self.schedules)
+                                      self._presenter, stores.schedules)
         self._parts.scheduled = self._scheduling.on_approved
 
     def handle(self, message: Message, *, on_update: Updates | None = None) -> list[Reply]:
         """Answer one message in its thread. A repeated `event_id` answers nothing."""
-        if message.event_id and not self.store.dedupe.claim(f"event:{message.event_id}"):
+        if message.event_id and not self._parts.dedupe.claim(f"event:{message.event_id}"):
             log.info("duplicate event %s ignored", message.event_id)
             return []
         thread = thread_key(message)
@@ -119,7 +121,7 @@ class ConversationService:
         payload) is refused and audited. `shown` is the binding the clicked message showed
         (`RunView.binding`): when the plan changed since, the click approves nothing.
         """
-        if dedupe_key and not self.store.dedupe.claim(f"action:{dedupe_key}"):
+        if dedupe_key and not self._parts.dedupe.claim(f"action:{dedupe_key}"):
             log.info("duplicate action %s ignored", dedupe_key)
             return []
 
@@ -202,7 +204,7 @@ class ConversationService:
                                  lambda: self._runner.execute(run_id, plan, None))
 
     # The collaborators live in `_parts`, shared with the stages; these keep them
-    # readable and replaceable as plain attributes.
+    # readable (and the replaceable ones replaceable) as plain attributes.
 
     @property
     def catalogue(self) -> Catalogue:
@@ -232,22 +234,24 @@ class ConversationService:
         self._parts.policy = value
 
     @property
-    def store(self) -> RunStore:
-        """Runs, thread contexts and dedupe keys."""
-        return self._parts.store
+    def stores(self) -> ConversationStores:
+        """The stores it was given (read-only: the Runtime owns them)."""
+        return self._stores
 
-    @store.setter
-    def store(self, value: RunStore) -> None:
-        self._parts.store = value
+    @property
+    def store(self) -> RunStore:
+        """Runs and approvals."""
+        return self._stores.runs
+
+    @property
+    def schedules(self) -> ScheduleStore:
+        """Schedules, their proposals and firings."""
+        return self._stores.schedules
 
     @property
     def audit(self) -> AuditSink:
         """The audit log every step is appended to."""
         return self._parts.audit
-
-    @audit.setter
-    def audit(self, value: AuditSink) -> None:
-        self._parts.audit = value
 
     @property
     def parser(self) -> IntentParser | None:
@@ -262,10 +266,6 @@ class ConversationService:
     def config(self) -> ServiceConfig:
         """Knobs of the conversation that are not policy."""
         return self._parts.config
-
-    @config.setter
-    def config(self, value: ServiceConfig) -> None:
-        self._parts.config = value
 
     @property
     def clock(self) -> Callable[[], float]:

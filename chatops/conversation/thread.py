@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from chatops.runs import RunStore
+from chatops.runs.threads import ThreadStore
 
 OFFER = ""
 OFFER_ASKING = "runbook"
@@ -132,11 +132,11 @@ class ThreadContext:
         return cls(MappingProxyType(pending), LastRequest.from_json(data.get("last")), extra)
 
 
-def load_context(store: RunStore, thread: str) -> ThreadContext:
-    """The thread's context as saved in `store` (empty when none)."""
-    return ThreadContext.from_json(store.threads.load(thread))
+def load_context(threads: ThreadStore, thread: str) -> ThreadContext:
+    """The thread's context as saved in `threads` (empty when none)."""
+    return ThreadContext.from_json(threads.load(thread))
 
 
-def save_context(store: RunStore, thread: str, context: ThreadContext) -> None:
+def save_context(threads: ThreadStore, thread: str, context: ThreadContext) -> None:
     """Replace the thread's saved context."""
-    store.threads.save(thread, context.to_json())
+    threads.save(thread, context.to_json())

@@ -5,11 +5,12 @@ from chatops.runs.model import (
     TERMINAL,
     TRANSITIONS,
     Approval,
+    ApprovalDecision,
     IllegalTransition,
     Run,
     RunState,
 )
 from chatops.runs.store import RunStore
 
-__all__ = ["TERMINAL", "TRANSITIONS", "Approval", "IllegalTransition", "Run", "RunState",
-           "RunStore"]
+__all__ = ["TERMINAL", "TRANSITIONS", "Approval", "ApprovalDecision", "IllegalTransition", "Run",
+           "RunState", "RunStore"]

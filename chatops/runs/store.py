@@ -11,20 +11,23 @@ the database.
 from __future__ import annotations
 
 import json
-import os
-import socket
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from chatops.model import Identity, Risk, frozen_map
-from chatops.runs.dedupe import DedupeStore
-from chatops.runs.model import TRANSITIONS, Approval, IllegalTransition, Run, RunState
-from chatops.runs.threads import ThreadStore
-from chatops.runs.workers import STALE_AFTER, WorkerStore
+from chatops.runs.model import (
+    TRANSITIONS,
+    Approval,
+    ApprovalDecision,
+    IllegalTransition,
+    Run,
+    RunState,
+)
+from chatops.runs.workers import STALE_AFTER, ThisWorker, WorkerStore
 from chatops.storage import Database, Migration, StoreSchema, migrate, open_database
 
 SCHEMA = StoreSchema("runs", (
@@ -102,7 +105,7 @@ def _encode(key: str, value: Any) -> Any:
     if key == "identity" and isinstance(value, Identity):
         return json.dumps({"user": value.user, "groups": list(value.groups)})
     if key in _JSON_FIELDS:
-        return json.dumps(value, default=_json_default, sort_keys=True)
+        return json.dumps(value, default=json_default, sort_keys=True)
     if isinstance(value, RunState):
         return value.value
     if isinstance(value, bool):
@@ -127,7 +130,8 @@ def _columns(fields: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _encode(k, v) for k, v in fields.items()}
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """Encodes what JSON does not know of a run's fields (frozen mappings, tuples, sets)."""
     if isinstance(value, Mapping):
         return dict(value)
     if isinstance(value, tuple | frozenset | set):
@@ -135,33 +139,41 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+class Liveness(Protocol):
+    """Which workers are alive, as the orphan sweep asks it (`runs.workers.ThisWorker`)."""
+
+    @property
+    def worker_id(self) -> str:
+        """This process's worker id."""
+        ...
+
+    def alive(self, worker_id: str | None, stale_after: float) -> bool:
+        """Whether `worker_id` still runs (this process always does)."""
+        ...
+
+
 class RunStore:
-    """Runs and approvals. The small stores on the same database are attributes:
-    `dedupe` (event and action keys), `workers` (heartbeats) and `threads` (contexts).
+    """Runs and approvals. Dedupe keys, worker heartbeats and thread contexts are stores of
+    their own (`chatops.runs.dedupe`, `workers`, `threads`), opened beside it.
 
     One database may be shared by several bot processes. Each thread gets its own
     connection; every write is a short transaction.
     """
 
     def __init__(self, path: str | Path | Database, *,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 workers: Liveness | None = None) -> None:
         """Open (creating or migrating) the state database at `path`: an SQLite file, a
-        `postgresql://` URL, or a `Database` already open."""
+        `postgresql://` URL, or a `Database` already open. `workers` tells the orphan
+        sweep whose runs are still owned (`chatops.stores.open_state` passes this
+        process's; without it the sweep takes a worker id of its own)."""
         self.clock = clock
-        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.workers = workers
         self.database: Database = open_database(path)
         self.path = self.database.path  # never a password: fit for messages
         self._db = self.database.conn
         self._tx = self.database.tx
         migrate(self.database, SCHEMA)
-        now = self._now
-        self.dedupe = DedupeStore(self.database, clock=now)
-        self.workers = WorkerStore(self.database, clock=now)
-        self.threads = ThreadStore(self.database, clock=now, json_default=_json_default)
-
-    def _now(self) -> float:
-        # Through the attribute, so that a clock set after construction reaches the stores.
-        return self.clock()
 
     def create(self, *, state: RunState, **fields: Any) -> Run:
         """Insert a new run and return it; `fields` are the columns of `runs`."""
@@ -187,8 +199,8 @@ class RunStore:
         if row is None:
             return None
         approvals = tuple(
-            Approval(r["approver"], r["approver_name"], r["digest"], r["decision"],
-                     r["decided_at"])
+            Approval(r["approver"], r["approver_name"], r["digest"],
+                     ApprovalDecision(r["decision"]), r["decided_at"])
             # Ties in the order SQLite's primary-key index gives them, on every backend.
             for r in db.execute("SELECT * FROM approvals WHERE run_id = ? "
                                 "ORDER BY decided_at, approver, digest", (run_id,))
@@ -239,12 +251,12 @@ class RunStore:
             return cur.rowcount == 1
 
     def add_decision(self, run_id: str, approver: str, approver_name: str, digest: str,
-                     decision: str) -> bool:
+                     decision: ApprovalDecision) -> bool:
         """Record an approver's decision on a plan digest; False if they already decided."""
         with self._tx() as db:
             cur = db.execute(
                 self.database.dialect.insert_or_ignore("approvals", _APPROVAL_COLUMNS),
-                (run_id, approver, approver_name, digest, decision, self.clock()),
+                (run_id, approver, approver_name, digest, decision.value, self.clock()),
             )
             return cur.rowcount == 1
 
@@ -270,10 +282,6 @@ class RunStore:
             f"ORDER BY created_at DESC, {order} DESC LIMIT ?", (*params, limit)).fetchall()
         return [run for r in rows if (run := self.get(r["id"])) is not None]
 
-    def heartbeat(self) -> None:
-        """Say this process is alive, so others don't take its running runs as lost."""
-        self.workers.heartbeat(self.worker_id)
-
     def interrupt_orphans(self, stale_after: float = STALE_AFTER) -> list[Run]:
         """Mark `running` and `approved` runs whose process is gone as `interrupted`, and
         return them.
@@ -286,15 +294,18 @@ class RunStore:
         move is conditional: a run its process starts meanwhile stays its own, and a run
         swept here never starts (`approved -> running` fails), so it never runs twice.
         """
-        lost = []
+        if self.workers is None:
+            # Opened alone (a tool, a test looking as another replica): it sweeps as a
+            # worker of its own, owning nothing.
+            self.workers = ThisWorker(WorkerStore(self.database, clock=self.clock))
+        workers, lost = self.workers, []
         order = self.database.dialect.insertion_order
         rows = self._db().execute(
             f"SELECT id, state, owner, updated_at FROM runs WHERE state IN (?, ?) "  # noqa: S608
             f"ORDER BY {order}", (RunState.RUNNING.value, RunState.APPROVED.value)).fetchall()
         for row in rows:
             owner, state = row["owner"], RunState(row["state"])
-            if owner == self.worker_id or (owner is not None
-                                           and self.workers.alive(owner, stale_after)):
+            if owner is not None and workers.alive(owner, stale_after):
                 continue
             if (state is RunState.APPROVED and owner is None
                     and self.clock() - float(row["updated_at"]) < stale_after):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -67,3 +68,26 @@ class WorkerStore:
         if worker.host == socket.gethostname():
             return pid_alive(worker.pid)
         return self.clock() - worker.heartbeat < stale_after
+
+
+def new_worker_id() -> str:
+    """A worker id for this process: host, pid and a random part (a pid is reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class ThisWorker:
+    """This process among the workers sharing the database: the id it owns runs, claims
+    and outbox posts under, its heartbeat, and whether another worker still runs."""
+
+    def __init__(self, workers: WorkerStore, worker_id: str | None = None) -> None:
+        self.workers = workers
+        self.worker_id = worker_id or new_worker_id()
+
+    def heartbeat(self) -> None:
+        """Say this process is alive, so others don't take what it owns as lost."""
+        self.workers.heartbeat(self.worker_id)
+
+    def alive(self, worker_id: str | None, stale_after: float) -> bool:
+        """Whether `worker_id` still runs: this process always does; another one as its
+        heartbeat says (`WorkerStore.alive`)."""
+        return worker_id == self.worker_id or self.workers.alive(worker_id, stale_after)

@@ -14,6 +14,7 @@ from chatops.storage.database import (
     Database,
     DatabaseUnavailable,
     SQLiteDatabase,
+    has_table,
     is_postgres_url,
     open_database,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "SQLiteDialect",
     "SchemaTooNew",
     "StoreSchema",
+    "has_table",
     "is_postgres_url",
     "migrate",
     "migrate_all",

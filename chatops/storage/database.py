@@ -122,6 +122,27 @@ def open_database(path: str | Path | Database) -> Database:
     return SQLiteDatabase(path)
 
 
+def has_table(path: str | Path, table: str) -> bool:
+    """Whether the database at `path` has `table`, looked up without changing anything: an
+    SQLite file is opened read-only (a wrong path is neither created nor converted to WAL).
+    Raises `DatabaseUnavailable` when `path` cannot be read as a database."""
+    if is_postgres_url(path):
+        db = open_database(path)
+        try:
+            return db.conn().execute(db.dialect.has_table, (table,)).fetchone() is not None
+        finally:
+            db.close_all()
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            return conn.execute(SQLITE.has_table, (table,)).fetchone() is not None
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseUnavailable(str(exc)) from exc
+
+
 def is_postgres_url(path: str | Path) -> bool:
     """Whether `path` names a PostgreSQL database rather than an SQLite file."""
     return isinstance(path, str) and path.startswith(POSTGRES_SCHEMES)

@@ -11,11 +11,12 @@ import pytest
 from chatops.alerts import Alert, AlertEngine, AlertStore, load_rules
 from chatops.alerts.rules import parse_rules
 from chatops.audit import AuditLog
+from chatops.cli.wiring import alert_ports
 from chatops.conversation import ConversationService
 from chatops.policy.rules import parse_policy
 from chatops.replies import Reply
 from chatops.runbook.catalogue import Catalogue
-from chatops.runs import RunStore
+from chatops.stores import open_state
 from tests.conversation.fake_cluster import FakeCluster
 from tests.conversation.test_service_logic import POLICY, Clock
 
@@ -58,12 +59,12 @@ def engine_parts(tmp_path: Path, catalogue: Catalogue) -> Parts:
     audit = AuditLog(tmp_path / "audit.db")
     service = ConversationService(
         catalogue=catalogue, executor=FakeCluster(deployments={("prod", "checkout-api"): 2}),
-        policy=parse_policy(POLICY), store=RunStore(tmp_path / "state.db", clock=clock),
+        policy=parse_policy(POLICY), stores=open_state(tmp_path / "state.db", clock=clock),
         audit=audit, clock=clock)
     rules = parse_rules({"burst": {"posts": 10, "per_seconds": 60}, "rules": [
         {"name": "any", "match_re": {"alertname": "Alert.*"}, "diagnostics": []}]}, catalogue)
     chat = RecordingChat(clock=clock)
-    engine = AlertEngine(service=service, rules=rules, chat=chat,
+    engine = AlertEngine(ports=alert_ports(service), rules=rules, chat=chat,
                          store=AlertStore(tmp_path / "state.db", clock=clock), clock=clock)
     return engine, chat, clock, audit
 
@@ -107,10 +108,10 @@ def test_unknown_alert_gets_an_acknowledgement_with_closest_runbooks(
     clock = Clock()
     service = ConversationService(
         catalogue=catalogue, executor=FakeCluster(), policy=parse_policy(POLICY),
-        store=RunStore(tmp_path / "s.db", clock=clock), audit=AuditLog(tmp_path / "a.db"),
+        stores=open_state(tmp_path / "s.db", clock=clock), audit=AuditLog(tmp_path / "a.db"),
         clock=clock)
     chat = RecordingChat()
-    engine = AlertEngine(service=service, rules=load_rules(None, catalogue), chat=chat,
+    engine = AlertEngine(ports=alert_ports(service), rules=load_rules(None, catalogue), chat=chat,
                          store=AlertStore(tmp_path / "s.db", clock=clock), clock=clock)
     engine.receive([Alert("f", "firing", {"alertname": "DiskFull", "node": "node-1"})],
                    channel="CAL", source="test")
@@ -134,4 +135,17 @@ def test_a_post_a_dead_replica_made_but_did_not_record_is_not_posted_again(
     assert roots[0][2] == "root 1" and len(roots) == 2
     group = engine.store.group(posted.group_key)
     assert group is not None and group.ts == "1.0"  # the found message became the thread
+    assert engine.store.pending() == 0
+
+
+def test_a_pump_stops_at_the_first_item_after_the_lease_lapses(engine_parts: Parts) -> None:
+    """One Slack post can block for many seconds; a replica whose Lease lapsed in the
+    meantime stops at once and leaves the rest (and the root refreshes) to the new holder."""
+    engine, chat, _clock, _audit = engine_parts
+    engine.receive([crashloop(i) for i in range(4)], channel="CAL", source="test")
+    answers = iter([True, True])  # leading at the start and for the first item only
+    assert engine.pump(lambda: next(answers, False)) == 1
+    assert len(chat.posts) == 1 and engine.store.pending() > 0
+    assert engine.pump(lambda: False) == 0 and len(chat.posts) == 1
+    engine.pump()  # the new holder posts what is left
     assert engine.store.pending() == 0

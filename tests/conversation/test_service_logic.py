@@ -13,7 +13,8 @@ from chatops.conversation import ConversationService
 from chatops.model import OUT_OF_SCOPE, Message, ParsedIntent
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
-from chatops.runs import RunState, RunStore
+from chatops.runs import RunState
+from chatops.stores import open_state
 from tests.conversation.fake_cluster import FakeCluster
 
 POLICY = {
@@ -57,7 +58,7 @@ def service(tmp_path: Path, cluster: FakeCluster, catalogue: Catalogue,
             clock: Clock) -> ConversationService:
     return ConversationService(
         catalogue=catalogue, executor=cluster, policy=parse_policy(POLICY),
-        store=RunStore(tmp_path / "state.db", clock=clock),
+        stores=open_state(tmp_path / "state.db", clock=clock),
         audit=AuditLog(tmp_path / "audit.db"), clock=clock)
 
 
@@ -231,7 +232,7 @@ def _racer(db: str, audit: str, rid: str, user: str, queue: multiprocessing.Queu
 
     cluster = FakeCluster(deployments={("prod", "checkout-api"): 3})
     service = ConversationService(catalogue=load_catalogue(), executor=cluster,
-                                  policy=parse_policy(POLICY), store=RunStore(db),
+                                  policy=parse_policy(POLICY), stores=open_state(db),
                                   audit=AuditLog(audit))
     service.decide(rid, Message(user, "", "C1", "t1"), "approve")
     queue.put(len([c for c in cluster.calls if c[0] == "scale" and not c[1]]))
@@ -241,7 +242,7 @@ def test_two_processes_on_one_database_run_once(tmp_path: Path, catalogue: Catal
     db, audit = str(tmp_path / "state.db"), str(tmp_path / "audit.db")
     service = ConversationService(catalogue=catalogue,
                                   executor=FakeCluster(deployments={("prod", "checkout-api"): 3}),
-                                  policy=parse_policy(POLICY), store=RunStore(db),
+                                  policy=parse_policy(POLICY), stores=open_state(db),
                                   audit=AuditLog(audit))
     say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
     rid = run_id(service)

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from chatops.audit import AuditLog
+from chatops.cli.policy_cmd import default_identity_documents
 from chatops.conversation import ConversationService
 from chatops.demo import DEMO_POLICY, demo_documents, demo_namespaces
 from chatops.executor import KubeExecutor
@@ -25,7 +26,7 @@ from chatops.executor.apply import apply_documents, delete_documents
 from chatops.policy.rules import Policy, parse_policy
 from chatops.ports import IntentParser
 from chatops.runbook.catalogue import load_catalogue
-from chatops.runs import RunStore
+from chatops.stores import open_state
 from tests.plugins.sandbox_fixtures import wait_for
 
 
@@ -44,7 +45,7 @@ class World:
     def service(self, parser: IntentParser | None = None) -> ConversationService:
         """A conversation engine on this world's cluster and database files."""
         return ConversationService(catalogue=load_catalogue(), executor=self.executor,
-                                   policy=self.policy, store=RunStore(self.state_db),
+                                   policy=self.policy, stores=open_state(self.state_db),
                                    audit=AuditLog(self.audit_db), parser=parser)
 
     def replicas(self, role: str, deployment: str) -> int:
@@ -66,7 +67,8 @@ def _available(api: Any, namespace: str, name: str, want: int) -> bool:
 def world(sandbox: Any, k8s_admin: Any, tmp_path: Path) -> Iterator[World]:
     """The demo world under a unique prefix, torn down afterwards."""
     prefix = f"w{uuid.uuid4().hex[:5]}-"
-    documents = demo_documents(prefix)
+    # The alert identities' roles as `chatops policy rbac` renders them (prefixed names).
+    documents = demo_documents(prefix) + default_identity_documents(f"{prefix}chatops")
     apply_documents(k8s_admin, documents)
     ns = demo_namespaces(prefix)
     wait_for(lambda: _available(k8s_admin, ns["prod"], "checkout-api", 3), timeout=90,

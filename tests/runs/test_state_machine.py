@@ -18,6 +18,7 @@ from chatops.runs import (
     RunState,
     RunStore,
 )
+from chatops.stores import open_state
 
 LEGAL = [(a, b) for a in RunState for b in RunState if b in TRANSITIONS[a]]
 ILLEGAL = [(a, b) for a in RunState for b in RunState if b not in TRANSITIONS[a]]
@@ -115,7 +116,7 @@ def test_two_connections_racing_for_one_move_get_one_winner(state_location: Path
 
 def test_dedupe_keys_expire(state_location: Path | str) -> None:
     now = [1000.0]
-    store = RunStore(state_location, clock=lambda: now[0])
+    store = open_state(state_location, clock=lambda: now[0])
     assert store.dedupe.claim("event:old")
     now[0] += 3600
     assert store.dedupe.claim("event:new")
@@ -130,9 +131,10 @@ def test_the_sweep_interrupts_approved_runs_whose_process_died_once(
     fix's) is interrupted by the sweep, once; one approved by a live process is left to it,
     and a run the sweep took can no longer start."""
     now = [1_000.0]
-    store = RunStore(state_location, clock=lambda: now[0])
-    other = RunStore(state_location, clock=lambda: now[0])  # another replica, alive
-    store.heartbeat()
+    me = open_state(state_location, clock=lambda: now[0]).worker
+    store = RunStore(state_location, clock=lambda: now[0], workers=me)
+    other = open_state(state_location, clock=lambda: now[0]).worker  # another replica, alive
+    me.heartbeat()
     other.heartbeat()
     queued_by_dead, queued_by_live, just_approved = (new_run(store) for _ in range(3))
     assert store.transition(queued_by_dead, (RunState.PROPOSED,), RunState.APPROVED,

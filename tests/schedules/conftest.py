@@ -15,7 +15,7 @@ from chatops.model import Message
 from chatops.policy.rules import parse_policy
 from chatops.replies import Reply
 from chatops.runbook.catalogue import Catalogue
-from chatops.runs import RunStore
+from chatops.stores import open_state
 from tests.conversation.fake_cluster import FakeCluster
 
 POLICY: dict[str, Any] = {
@@ -63,7 +63,7 @@ def make_bot(state: Path | str, audit: Path | str, catalogue: Catalogue,
              cluster: FakeCluster, clock: Clock, policy: dict[str, Any] | None = None) -> Bot:
     service = ConversationService(
         catalogue=catalogue, executor=cluster, policy=parse_policy(policy or POLICY),
-        store=RunStore(state, clock=clock), audit=AuditLog(audit), clock=clock)
+        stores=open_state(state, clock=clock), audit=AuditLog(audit), clock=clock)
     return Bot(service, cluster, clock)
 
 

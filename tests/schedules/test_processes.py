@@ -156,7 +156,7 @@ def test_a_stale_claim_of_a_live_replica_is_left_alone_and_a_swept_one_never_run
     clock = Clock()
     bot = make_bot(state_location, audit_location, catalogue,
                    FakeCluster(deployments={("prod", "checkout-api"): 3}), clock)
-    store, workers = bot.service.schedules, bot.service.store.workers
+    store, workers = bot.service.schedules, bot.service.stores.worker.workers
     clock.now = THREE_AM - 86400 * 2
     workers.heartbeat("elsewhere:1:live")
     workers.heartbeat("elsewhere:2:gone")

@@ -20,8 +20,9 @@ from chatops.demo import DEMO_POLICY
 from chatops.model import Identity
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
-from chatops.runs import Run, RunState, RunStore
+from chatops.runs import Run, RunState
 from chatops.slack.blocks import APPROVE, EDIT_VIEW
+from chatops.stores import open_state
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import ALERT_TOKEN, Bot, eventually
 from tests.slack.sender import next_ts
@@ -131,7 +132,7 @@ def test_alert_fix_with_no_approvals_needed_runs_as_the_first_approver(
     # `approvals: {write: 0}` used to raise IndexError and leave the run `running`.
     policy = parse_policy({**DEMO_POLICY, "approvals": {"read": 0, "write": 0, "critical": 2}})
     service = ConversationService(catalogue=catalogue, executor=cluster, policy=policy,
-                                  store=RunStore(tmp_path / "state.db"),
+                                  stores=open_state(tmp_path / "state.db"),
                                   audit=AuditLog(tmp_path / "audit.db"))
     bot = alert_bot(start_bot, service, catalogue)
     run = alert_fix(bot, "cordon_node", {"node": "node-1"})
@@ -174,7 +175,7 @@ def test_alert_fix_is_not_proposed_in_a_channel_the_policy_does_not_allow(
         tmp_path: Path, cluster: FakeCluster, catalogue: Catalogue) -> None:
     policy = parse_policy({**DEMO_POLICY, "channels": ["C0OPS"]})
     service = ConversationService(catalogue=catalogue, executor=cluster, policy=policy,
-                                  store=RunStore(tmp_path / "state.db"),
+                                  stores=open_state(tmp_path / "state.db"),
                                   audit=AuditLog(tmp_path / "audit.db"))
     replies = service.propose_for_alert("cordon_node", {"node": "node-1"}, identity=PREVIEW,
                                         channel=ALERTS, thread="1.1", actor="alertmanager")

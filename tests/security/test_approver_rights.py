@@ -30,7 +30,8 @@ from chatops.model import Identity, Message, Step
 from chatops.policy.rules import parse_policy
 from chatops.replies import Reply
 from chatops.runbook.catalogue import Catalogue
-from chatops.runs import RunState, RunStore
+from chatops.runs import RunState
+from chatops.stores import open_state
 from chatops.verbs import VERBS
 from tests.conversation.fake_cluster import FakeCluster
 from tests.plugins.sandbox_fixtures import wait_for
@@ -239,7 +240,7 @@ def test_only_approvers_other_than_the_requester_are_asked_about(
         catalogue=catalogue, executor=cluster,
         policy=parse_policy({**DEMO_POLICY, "self_approval": ["write"],
                              "approvals": {"read": 0, "write": 2, "critical": 2}}),
-        store=RunStore(tmp_path / "state.db"), audit=AuditLog(tmp_path / "audit.db"))
+        stores=open_state(tmp_path / "state.db"), audit=AuditLog(tmp_path / "audit.db"))
     run_id = ask(engine, "U0BOB", "run scale_deployment deployment=web namespace=prod "
                  "replicas=3")
     assert "Approvals 1 of 2" in approve(engine, "U0BOB", run_id)[0].text

@@ -15,10 +15,11 @@ from chatops.alerts.rules import parse_rules
 from chatops.alerts.store import AlertStore
 from chatops.alerts.work import Responder
 from chatops.audit import AuditLog
+from chatops.cli.wiring import alert_ports
 from chatops.conversation import ConversationService
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
-from chatops.runs import RunStore
+from chatops.stores import open_state
 from tests.alerts.test_autofix import RolloutNeverReady
 from tests.conversation.fake_cluster import FakeCluster
 from tests.conversation.test_service_logic import POLICY
@@ -32,7 +33,7 @@ def responder(tmp_path: Path, catalogue: Catalogue, cluster: FakeCluster,
               max_per_hour: int) -> tuple[Responder, AutoFixer, AutoFixStore]:
     service = ConversationService(catalogue=catalogue, executor=cluster,
                                   policy=parse_policy(POLICY),
-                                  store=RunStore(tmp_path / "state.db"),
+                                  stores=open_state(tmp_path / "state.db"),
                                   audit=AuditLog(tmp_path / "audit.db"))
     rules = parse_rules({"channels": [ALERTS], "rules": [{
         "name": "crash-looping pod in dev", "match": {"alertname": "KubePodCrashLooping"},
@@ -40,8 +41,8 @@ def responder(tmp_path: Path, catalogue: Catalogue, cluster: FakeCluster,
         "max_per_hour": max_per_hour,
         "as": {"user": "chatops:auto-dev", "groups": ["chatops:auto"]}}]}, catalogue)
     store = AutoFixStore(service.store.database)
-    fixer = AutoFixer(service, store, AlertStore(service.store.database))
-    return Responder(service, rules, actor="chatops:alerts", autofix=fixer), fixer, store
+    fixer = AutoFixer(alert_ports(service), store, AlertStore(service.store.database))
+    return Responder(alert_ports(service), rules, actor="chatops:alerts", autofix=fixer), fixer, store
 
 
 @pytest.fixture
@@ -70,7 +71,7 @@ def test_another_spelling_of_the_target_shares_its_hourly_limit(
     assert "Fixing automatically" in answers[0]
     for answer in answers[1:]:
         assert "Not fixed automatically" in answer and "limit 1" in answer, answer
-    audit = work.service.audit
+    audit = work.ports.audit
     held = audit.list(kind="auto_fix_held")  # type: ignore[attr-defined]
     assert {e.data["target"] for e in held} == {
         target_of("restart_deployment", {"namespace": "dev", "deployment": "checkout-api"})}

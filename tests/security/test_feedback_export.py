@@ -16,7 +16,7 @@ from chatops.conversation import ConversationService
 from chatops.model import Message, ParsedIntent
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
-from chatops.runs import RunStore
+from chatops.stores import open_state
 from tests.conversation.fake_cluster import FakeCluster
 from tests.schedules.conftest import POLICY
 
@@ -37,7 +37,7 @@ def test_a_runbook_taken_from_an_offer_never_labels_the_message_it_answered(
     audit = AuditLog(tmp_path / "audit.db")
     service = ConversationService(
         catalogue=catalogue, executor=FakeCluster(nodes={"node-1": False, "node-2": False}),
-        policy=parse_policy(POLICY), store=RunStore(tmp_path / "state.db"), audit=audit,
+        policy=parse_policy(POLICY), stores=open_state(tmp_path / "state.db"), audit=audit,
         parser=UnsureModel())
 
     def say(text: str) -> list[object]:

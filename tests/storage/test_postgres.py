@@ -16,6 +16,9 @@ import pytest
 from chatops.alerts.store import AlertStore
 from chatops.audit import AuditLog
 from chatops.runs import RunStore
+from chatops.runs.dedupe import DedupeStore
+from chatops.runs.threads import ThreadStore
+from chatops.runs.workers import WorkerStore
 from chatops.settings_sources import redact_url, url_password
 from chatops.storage import (
     POSTGRES,
@@ -200,7 +203,10 @@ def test_a_migration_by_a_newer_release_is_refused_naming_no_password(
 
 def _open_all(url: str, results: multiprocessing.Queue[str]) -> None:
     try:
-        RunStore(url).dedupe.claim("k")
+        store = RunStore(url)
+        DedupeStore(store.database).claim("k")
+        WorkerStore(store.database)
+        ThreadStore(store.database)
         AlertStore(url).pending()
         with AuditLog(url) as log:
             log.append("opened")

@@ -10,12 +10,13 @@ from pathlib import Path
 from chatops.alerts import AlertStore
 from chatops.alerts.rules import parse_rules
 from chatops.audit import AuditLog
+from chatops.cli.wiring import alert_ports, stores_of
 from chatops.conversation import ConversationService
 from chatops.policy.rules import parse_policy
 from chatops.ports import WatchEvent
 from chatops.runbook.catalogue import Catalogue
-from chatops.runs import RunStore
 from chatops.runtime import Intervals, Runtime
+from chatops.stores import open_state
 from chatops.watches import WatchLoop
 from tests.alerts.test_engine_logic import RecordingChat
 from tests.conversation.fake_cluster import FakeCluster
@@ -72,7 +73,7 @@ def test_the_watch_streams_only_while_leading_and_stops_with_the_runtime(
         tmp_path: Path, catalogue: Catalogue) -> None:
     service = ConversationService(
         catalogue=catalogue, executor=FakeCluster(deployments={("prod", "checkout-api"): 2}),
-        policy=parse_policy(POLICY), store=RunStore(tmp_path / "state.db"),
+        policy=parse_policy(POLICY), stores=open_state(tmp_path / "state.db"),
         audit=AuditLog(tmp_path / "audit.db"))
     rules = parse_rules({"rules": [{"name": "crash", "match": {"alertname":
                                                               "KubePodCrashLooping"},
@@ -80,8 +81,8 @@ def test_the_watch_streams_only_while_leading_and_stops_with_the_runtime(
     source = FakeWatch()
     leadership = Flip()
     watches = WatchLoop(source, channel="C0ALERTS", pending_after=600)
-    runtime = Runtime(service, alert_rules=rules, alert_store=AlertStore(service.store.database),
-                      intervals=Intervals(pump=0.05, watch=0.05, lease=0.05),
+    runtime = Runtime(service, stores_of(service).with_alerts(), alert_ports=alert_ports(service),
+                      alert_rules=rules, intervals=Intervals(pump=0.05, watch=0.05, lease=0.05),
                       leadership=leadership, watches=watches)
     chat = RecordingChat()
     runtime.attach(chat=chat)
@@ -110,9 +111,9 @@ def test_alerts_refused_by_a_full_outbox_wait_for_the_next_turn(
 
     service = ConversationService(
         catalogue=catalogue, executor=FakeCluster(), policy=parse_policy(POLICY),
-        store=RunStore(tmp_path / "state.db"), audit=AuditLog(tmp_path / "audit.db"))
+        stores=open_state(tmp_path / "state.db"), audit=AuditLog(tmp_path / "audit.db"))
     rules = parse_rules({"outbox": {"per_channel": 1, "total": 1}, "rules": []}, catalogue)
-    engine = AlertEngine(service=service, rules=rules, chat=RecordingChat(),
+    engine = AlertEngine(ports=alert_ports(service), rules=rules, chat=RecordingChat(),
                          store=AlertStore(service.store.database))
     source = FakeWatch()
     loop = WatchLoop(source, channel="C0ALERTS", pending_after=600)
@@ -170,9 +171,9 @@ def test_a_new_leader_resolves_what_cleared_while_nobody_watched(
     def replica() -> tuple[WatchLoop, FakeWatch, AlertStore]:
         service = ConversationService(
             catalogue=catalogue, executor=FakeCluster(), policy=parse_policy(POLICY),
-            store=RunStore(tmp_path / "state.db"), audit=AuditLog(tmp_path / "audit.db"))
+            stores=open_state(tmp_path / "state.db"), audit=AuditLog(tmp_path / "audit.db"))
         store = AlertStore(service.store.database)
-        engine = AlertEngine(service=service, rules=rules, chat=RecordingChat(), store=store)
+        engine = AlertEngine(ports=alert_ports(service), rules=rules, chat=RecordingChat(), store=store)
         source = FakeWatch()
         loop = WatchLoop(source, channel="C0ALERTS", pending_after=600)
         loop.connect(engine)

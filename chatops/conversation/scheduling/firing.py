@@ -22,6 +22,7 @@ from chatops.messages.schedules import (
     firing_error_text,
     firing_failed_text,
     frozen_text,
+    may_not_ask_for_reason,
     missed_text,
     nothing_to_end_text,
     policy_blocked_text,
@@ -82,12 +83,11 @@ class ScheduleFiring(SchedulePart):
         wakes up can no longer settle them as run), audited and said in the thread. They
         are never run late: whether a change meant for then still makes sense is a
         person's call."""
-        runs = self.parts.store
+        worker = self.parts.worker
         postings: list[Posting] = []
         # Against the clock claims are stamped with (`now` may be a firing time passed in).
         for claim in self.store.stale_claims(self.parts.clock() - CLAIM_STALE_AFTER):
-            if claim.claimed_by == runs.worker_id or runs.workers.alive(claim.claimed_by,
-                                                                         STALE_AFTER):
+            if worker.alive(claim.claimed_by, STALE_AFTER):
                 continue
             detail = f"claimed by {claim.claimed_by}, which stopped before running it"
             if not self.store.settle(claim.schedule_id, claim.due_at, FiringState.INTERRUPTED,
@@ -133,7 +133,7 @@ class ScheduleFiring(SchedulePart):
         """Firings too late to run: claimed (so nobody runs them later), recorded, and
         reported once for the lot."""
         taken = [f for f in firings if self.store.claim(schedule.id, f.at, f.phase,
-                                                        self.parts.store.worker_id)]
+                                                        self.parts.worker.worker_id)]
         for firing in taken:
             self.store.settle(schedule.id, firing.at, FiringState.MISSED,
                               detail=f"{now - firing.at:.0f}s late")
@@ -147,7 +147,7 @@ class ScheduleFiring(SchedulePart):
 
     def _fire_one(self, schedule: Schedule, firing: Firing, now: float) -> list[Posting]:
         if not self.store.claim(schedule.id, firing.at, firing.phase,
-                                self.parts.store.worker_id):
+                                self.parts.worker.worker_id):
             return []  # another process (or an earlier turn) has it
         try:
             return self._fire_claimed(schedule, firing, now)
@@ -302,8 +302,8 @@ class ScheduleFiring(SchedulePart):
                                                           schedule.channel),
                                              undo_runbook.risk):
             return self._blocked_by_policy(schedule, firing, when,
-                                           f"{schedule.requester.name} may not ask for "
-                                           f"{undo_runbook.name}")
+                                           may_not_ask_for_reason(schedule.requester.name,
+                                                                  undo_runbook.name))
         plan = self.planner.render(undo_runbook, slots, schedule.identity)
         preview = [p.to_json() for p in self.planner.preview(plan, schedule.identity)]
         run = self._execute(schedule, firing, plan, preview, slots, when=when,

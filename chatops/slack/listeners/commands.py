@@ -9,11 +9,9 @@ from typing import Any
 from slack_bolt import App, Respond
 from slack_sdk.errors import SlackClientError
 
-from chatops.conversation.scheduling import LIST_WORDS as SCHEDULE_LIST_WORDS
+from chatops.conversation import SCHEDULE_LIST_WORDS
+from chatops.messages.slack import NOT_IN_CHANNEL, TRY_AGAIN, WORKING
 from chatops.slack.blocks import (
-    NOT_IN_CHANNEL,
-    TRY_AGAIN,
-    WORKING,
     asked_context,
     fallback_text,
     reply_blocks,
