@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TextIO
 
 from chatops.conversation import ConversationService
-from chatops.messages.console import speaking_as_text
+from chatops.messages.console import offered_text, speaking_as_text
 from chatops.model import Message
 from chatops.replies import Reply
 
@@ -41,6 +41,10 @@ class Shell:
     def _print(self, reply: Reply) -> None:
         prefix = {"refusal": "! ", "question": "? ", "notice": "* "}.get(reply.kind, "")
         self.out.write(f"{prefix}{reply.text}\n")
+        # Slack shows a question's offered names as buttons; here they are listed, unless
+        # the text already names them all (an ambiguity's numbered choices).
+        if reply.choices and not all(choice in reply.text for choice in reply.choices):
+            self.out.write(offered_text(reply.choices) + "\n")
         self.out.flush()
 
     def _progress(self, reply: Reply) -> None:

@@ -9,3 +9,9 @@ SHELL_GREETING = "Type a request (`help` lists runbooks), `approve ID`, `:as NAM
 def speaking_as_text(user: str) -> str:
     """The console's answer to `:as NAME`."""
     return f"(now speaking as {user})"
+
+
+def offered_text(choices: tuple[str, ...]) -> str:
+    """The names a question offers as buttons in Slack, listed under it in the console
+    (typing one of them, or any other name, answers)."""
+    return "  you can answer: " + ", ".join(choices)

@@ -400,12 +400,17 @@ def test_in_the_console_the_same_questions_are_answered_by_typing(
     shell = Shell(service=fake_service, user="bob", out=out, thread="t-typo")
     [asked] = shell.say(MISTYPED)
     assert asked.kind == "question" and asked.choices == ("checkout-web", "checkout-api")
-    assert f"? {DID_YOU_MEAN}\n" in out.getvalue()  # the names, in words
+    # The names are in the question's words already: not listed a second time.
+    assert out.getvalue() == f"? {DID_YOU_MEAN}\n"
     [plan, *_] = shell.say("checkout-web")
     assert plan.run is not None and "checkout-web in prod to 5 replicas" in plan.text
     shell.thread = "t-missing"
     [asked] = shell.say("run scale_deployment namespace=prod replicas=4")
     assert asked.text == "Which deployment should I scale?"
     assert asked.choices == ("checkout-api", "checkout-web", "payments-api")
+    # What Slack shows as buttons is listed under the question here.
+    assert out.getvalue().endswith("? Which deployment should I scale?\n"
+                                   "  you can answer: checkout-api, checkout-web, "
+                                   "payments-api\n")
     [plan, *_] = shell.say("payments-api")
     assert plan.run is not None and "payments-api in prod to 4 replicas" in plan.text
