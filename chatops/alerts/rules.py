@@ -189,12 +189,18 @@ def _parse(data: Any, catalogue: Catalogue) -> AlertRules:
                                   "team sees them")
         _slack_id(channel, where, _ALERT_CHANNEL,
                   "a Slack channel id (C... or G..., e.g. C0ALERTS; not the #name)")
+    identity = identity_field(data.get("diagnostics_identity"), "diagnostics_identity",
+                              DIAGNOSTICS_IDENTITY)
+    preview = identity_field(data.get("preview_identity"), "preview_identity", PREVIEW_IDENTITY)
+    if preview.user == identity.user:
+        # Diagnostics run at once, unapproved: as the preview user they could change things.
+        raise AlertRulesError(f"preview_identity.user: {preview.user!r} is also the "
+                              "diagnostics_identity user; the read-only diagnostics and the "
+                              "dry-run previews act as two different users")
     return AlertRules(
         rules=tuple(rules),
-        identity=identity_field(data.get("diagnostics_identity"), "diagnostics_identity",
-                           DIAGNOSTICS_IDENTITY),
-        preview_identity=identity_field(data.get("preview_identity"), "preview_identity",
-                                   PREVIEW_IDENTITY),
+        identity=identity,
+        preview_identity=preview,
         burst_posts=posts,
         burst_seconds=seconds,
         allowed_bots=frozenset(allowed_bots),

@@ -56,15 +56,21 @@ def policy() -> None:
 
 @policy.command(short_help="Check a policy file (exit 2 naming the bad key).")
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
-def validate(file: Path | None) -> None:
+@click.option("--alert-rules", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None, help="The alert rules file, for the bot's own identities "
+                                 "(default: $CHATOPS_ALERT_RULES, else the packaged rules).")
+def validate(file: Path | None, alert_rules: Path | None) -> None:
     """Check the policy FILE (default: $CHATOPS_POLICY, else the active profile's) as
     `chatops serve` would read it.
 
     Prints `ok` and a summary and exits 0, or prints `FILE: key.path: reason` and exits 2.
     The file is read strictly: unknown or duplicate keys, unknown risk levels or
-    principals, and any Kubernetes user or group starting with system: are errors.
+    principals, and any Kubernetes user or group starting with system: are errors, and so
+    is a person (or the unmapped user) acting as the alert rules' diagnostics or preview
+    user.
     """
-    path = load_settings(policy_path=file).policy_path
+    settings = load_settings(policy_path=file, alert_rules_path=alert_rules)
+    path = settings.policy_path
     if path is None:
         click.echo("chatops policy validate: name the policy FILE or set CHATOPS_POLICY "
                    "(`chatops demo` writes a demo policy).", err=True)
@@ -74,6 +80,7 @@ def validate(file: Path | None) -> None:
     except PolicyError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(EXIT_INVALID) from exc
+    _check_apart(settings, parsed, _alert_rules(settings))
     click.echo(f"ok: {path}")
     for line in summary(parsed):
         click.echo(f"  {line}")
@@ -87,6 +94,17 @@ def _alert_rules(settings: Settings) -> AlertRules:
     try:
         return load_rules(settings.alert_rules_path, load_catalogue())
     except AlertRulesError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(EXIT_INVALID) from exc
+
+
+def _check_apart(settings: Settings, parsed: Policy, rules: AlertRules) -> None:
+    """Exit 2 when a person may act as one of the bot's own identities."""
+    from chatops.cli.wiring import SetupError, check_bot_identities
+
+    try:
+        check_bot_identities(settings, parsed, rules)
+    except SetupError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(EXIT_INVALID) from exc
 
@@ -179,6 +197,7 @@ def rbac(file: Path | None, alert_rules: Path | None, namespace: str,  # noqa: P
         click.echo(str(exc), err=True)
         raise SystemExit(EXIT_INVALID) from exc
     rules = _alert_rules(settings)
+    _check_apart(settings, parsed, rules)
     imp = impersonation(parsed, _bot_identities(rules))
     roles = identity_roles(rules)
     name = name or service_account

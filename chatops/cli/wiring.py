@@ -14,6 +14,7 @@ from chatops.alerts import AlertPorts, AlertRules, AlertRulesError, load_rules
 from chatops.audit import AuditLog, CheckpointWriter
 from chatops.conversation import ConversationService, ServiceConfig
 from chatops.errors import ChatOpsError
+from chatops.policy.rbac import check_apart
 from chatops.policy.rules import Policy, PolicyError, load_policy, parse_policy
 from chatops.ports import Executor, IntentParser, Leadership
 from chatops.runbook.catalogue import Catalogue, load_catalogue
@@ -140,6 +141,26 @@ def alert_ports(service: ConversationService, stores: Stores | None = None) -> A
                       worker=stores.worker)
 
 
+def _alert_rules(settings: Settings, given: AlertRules | None,
+                 catalogue: Catalogue) -> AlertRules:
+    try:
+        return given or load_rules(settings.alert_rules_path, catalogue)
+    except AlertRulesError as exc:
+        raise SetupError(str(exc)) from exc
+
+
+def check_bot_identities(settings: Settings, policy: Policy, rules: AlertRules | None) -> None:
+    """A `SetupError` (`policy file: key: reason`) when the policy lets a person act as the
+    alert rules' diagnostics or preview user (`chatops.policy.rbac.check_apart`)."""
+    if rules is None:
+        return
+    try:
+        check_apart(policy, rules.identity, rules.preview_identity)
+    except PolicyError as exc:
+        source = settings.policy_path or "the default policy (no CHATOPS_POLICY)"
+        raise SetupError(f"{source}: {exc}") from exc
+
+
 def build_runtime(settings: Settings, *, service: ConversationService | None = None,
                   executor: Executor | None = None, use_model: bool = True,
                   alerts: bool = True, alert_rules: AlertRules | None = None,
@@ -156,19 +177,18 @@ def build_runtime(settings: Settings, *, service: ConversationService | None = N
     Raises `SetupError` naming what to fix (policy, kubeconfig, alert rules, checkpoints).
     """
     if service is None:
-        # The policy first: a bad file is reported as such, before anything is opened.
+        # The policy and the alert rules first: a bad file is reported as such, before
+        # anything is opened or the cluster is reached.
         policy = build_policy(settings)
+        rules = _alert_rules(settings, alert_rules, load_catalogue()) if alerts else None
+        check_bot_identities(settings, policy, rules)
         stores = build_stores(settings)
         service = build_service(settings, stores, policy=policy, executor=executor,
                                 use_model=use_model)
     else:
         stores = stores_of(service)
-    rules = None
-    if alerts:
-        try:
-            rules = alert_rules or load_rules(settings.alert_rules_path, service.catalogue)
-        except AlertRulesError as exc:
-            raise SetupError(str(exc)) from exc
+        rules = _alert_rules(settings, alert_rules, service.catalogue) if alerts else None
+        check_bot_identities(settings, service.policy, rules)
     from chatops.cli.leadership import build_leadership
 
     if rules is not None:

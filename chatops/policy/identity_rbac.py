@@ -12,8 +12,13 @@ exactly what the runbooks need and nothing else:
   pods`, ...), and `get`/`list` on what it changes and what a change reads first (the live
   object for the diff, a deployment's pods and ReplicaSets, a node's pods). A server-side
   dry run needs the same RBAC verb as the change itself, so this is also what a stolen token
-  could change: workloads the runbooks touch, never secrets, configmaps, RBAC or deletes
-  of anything but pods.
+  could change: workloads the runbooks touch, cluster-wide. `patch deployments` changes a
+  pod template (mount any secret, run as any service account), so it is as strong as
+  reading every namespace's secrets; the policy may never map a person to either user
+  (`chatops.policy.rbac.check_apart`).
+
+Both roles cover the whole catalogue, not only the runbooks the alert rules name, so a rules
+change never needs new RBAC; the chart's schema admits only what this module can render.
 
 The requests come from the executor's `ACCESS` table, injected as `RequestsOf` so that this
 module stays free of `kubernetes`. No rule has a wildcard; each binding names the identity's

@@ -35,12 +35,14 @@ prints them, and the Helm chart renders the same objects from `helm_values`.
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from chatops.model import Identity
-from chatops.policy.decisions import Policy
+from chatops.policy.decisions import Policy, PolicyError
 from chatops.policy.identity_rbac import IdentityRoles, role_specs
 
 RBAC_API = "rbac.authorization.k8s.io/v1"
@@ -106,6 +108,37 @@ def impersonation(policy: Policy, bot_identities: Iterable[Identity] = (),
     return Impersonation(users=tuple(sorted(users)), groups=tuple(sorted(groups)),
                          user_extras=tuple(dict.fromkeys(user_extras)),
                          warnings=tuple(warnings))
+
+
+def _unmapped_names(template: str) -> re.Pattern[str]:
+    """Every kube user the unmapped template can give (`{user}` is any chat id)."""
+    pattern = ""
+    for literal, field_name, _spec, _conversion in string.Formatter().parse(template):
+        pattern += re.escape(literal) + (".+" if field_name is not None else "")
+    return re.compile(pattern, re.DOTALL)
+
+
+def check_apart(policy: Policy, diagnostics: Identity, preview: Identity) -> None:
+    """No person, mapped or not, acts as the bot's diagnostics or preview user.
+
+    Those users are bound to roles over the whole runbook catalogue, cluster-wide (the
+    preview's include `patch deployments`), so a person given one would have its rights
+    without asking or approval. Raises `PolicyError` naming the policy key.
+    """
+    bot_users = (("diagnostics_identity", diagnostics.user), ("preview_identity", preview.user))
+    for name, person in policy.people.items():
+        for key, user in bot_users:
+            if person.kube_user == user:
+                raise PolicyError(f"identities.{name}.kube_user: {user!r} is the alert rules' "
+                                  f"{key} user, the bot's own; a person acts as a user of "
+                                  "their own")
+    if policy.unmapped_allow is not None:
+        names = _unmapped_names(policy.unmapped_user)
+        for key, user in bot_users:
+            if names.fullmatch(user):
+                raise PolicyError(f"unmapped.kube_user: {policy.unmapped_user!r} can be the "
+                                  f"alert rules' {key} user {user!r}, the bot's own; give "
+                                  "unmapped people a user of their own (e.g. chat:{user})")
 
 
 SUBJECT_ACCESS_REVIEW: dict[str, Any] = {

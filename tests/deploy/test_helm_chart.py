@@ -3,6 +3,7 @@ against `chatops policy rbac`, and the rendered objects applied to the sandbox A
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
+from chatops.cli.policy_cmd import executor_requests
 from chatops.demo import DEMO_POLICY
+from chatops.policy.identity_rbac import SLOT_RESOURCES, diagnostics_grants, preview_grants
+from chatops.verbs import VERBS
 from tests.deploy.conftest import CHART, Helm, render
 from tests.plugins.sandbox_fixtures import wait_for
 from tests.security.test_rbac_sandbox import render_rbac
@@ -142,6 +146,53 @@ def test_schema_refuses_bad_values(helm: Helm, args: list[str], where: str) -> N
     assert result.returncode != 0, result.stdout
     assert "values don't meet the specifications of the schema" in result.stderr, result.stderr
     assert where in result.stderr, result.stderr
+
+
+def identity_rules(identity: str, group: str, resource: str, verb: str) -> list[str]:
+    rule = {"apiGroups": [group], "resources": [resource], "verbs": [verb]}
+    return ["--set-json", f"rbac.identities.{identity}="
+            + json.dumps({"user": f"chatops:{identity}", "rules": [rule]})]
+
+
+@pytest.mark.parametrize(("args", "where"), [
+    (identity_rules("preview", "", "serviceaccounts/token", "create"), "resources/0"),
+    (identity_rules("preview", "", "secrets", "get"), "resources/0"),
+    (identity_rules("diagnostics", "", "secrets", "list"), "resources/0"),
+    (identity_rules("preview", "", "pods/exec", "create"), "resources/0"),
+    (identity_rules("diagnostics", "", "nodes/proxy", "get"), "resources/0"),
+    (identity_rules("preview", "rbac.authorization.k8s.io", "deployments", "patch"),
+     "apiGroups/0"),
+    (identity_rules("diagnostics", "rbac.authorization.k8s.io", "deployments", "get"),
+     "apiGroups/0"),
+    (identity_rules("diagnostics", "", "pods", "delete"), "verbs/0"),
+    (identity_rules("preview", "apps", "deployments", "update"), "verbs/0"),
+], ids=["token-create", "preview-secrets", "diagnostics-secrets", "pods-exec", "nodes-proxy",
+        "preview-rbac-group", "diagnostics-rbac-group", "diagnostics-write", "preview-update"])
+def test_schema_refuses_identity_rights_the_runbooks_never_need(
+        helm: Helm, args: list[str], where: str) -> None:
+    """An operator's values can give the bot's identities only what `chatops policy rbac`
+    could render: a stolen bot token never gets secrets, exec, tokens or RBAC this way."""
+    identity = args[1].split("=")[0].rsplit(".", 1)[1]
+    for command in (("template", "chatops"), ("lint", "--strict")):
+        result = helm(*command, CHART, *args)
+        assert result.returncode != 0, result.stdout
+        assert f"/rbac/identities/{identity}/rules/0/{where}" in result.stderr + result.stdout
+
+
+def test_schema_allows_exactly_what_the_identity_rbac_can_render() -> None:
+    """The schema's lists are those `chatops.policy.identity_rbac` gives for every verb, so
+    rendered values always pass and nothing else does."""
+    schema = json.loads((Path(CHART) / "values.schema.json").read_text(encoding="utf-8"))
+    reads = [name for name, spec in VERBS.items() if not spec.mutating]
+    possible = {"diagnostics": diagnostics_grants(reads, SLOT_RESOURCES, executor_requests),
+                "preview": preview_grants(VERBS, SLOT_RESOURCES, executor_requests)}
+    for identity, grants in possible.items():
+        ref = schema["properties"]["rbac"]["properties"]["identities"]["properties"][identity]
+        rule = schema["$defs"][ref["$ref"].rsplit("/", 1)[1]]["properties"]["rules"]["items"]
+        for field, values in (("apiGroups", {g.group for g in grants}),
+                              ("resources", {g.resource for g in grants}),
+                              ("verbs", {g.verb for g in grants})):
+            assert set(rule["properties"][field]["items"]["enum"]) == values, (identity, field)
 
 
 def comparable(doc: dict[str, Any]) -> dict[str, Any]:

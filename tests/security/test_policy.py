@@ -396,6 +396,82 @@ def test_policy_validate_has_help(tmp_path: Path) -> None:
     assert "system:" in result.stdout
 
 
+# --- people never act as the bot's own identities ---------------------------------------
+
+PREVIEW_USER_POLICY = """\
+    identities:
+      bob: {chat: [U0BOB], kube_user: "chatops:alerts-preview", kube_groups: [sre]}
+    request: {write: [user:bob]}
+    """
+DIAGNOSTICS_UNMAPPED_POLICY = """\
+    unmapped: {allow: read, kube_user: "chatops:alerts", kube_groups: [chatops:viewers]}
+    """
+BOT_USER_CASES = [
+    (PREVIEW_USER_POLICY, "identities.bob.kube_user", "preview_identity"),
+    (DIAGNOSTICS_UNMAPPED_POLICY, "unmapped.kube_user", "diagnostics_identity"),
+]
+
+
+@pytest.mark.parametrize("command", [("policy", "rbac", "--policy"),
+                                     ("policy", "rbac", "--helm-values", "--policy"),
+                                     ("policy", "validate"), ("serve", "--policy")])
+@pytest.mark.parametrize(("text", "key", "identity"), BOT_USER_CASES, ids=["bob", "unmapped"])
+def test_a_person_mapped_to_a_bot_identity_is_refused(
+        command: tuple[str, ...], text: str, key: str, identity: str, tmp_path: Path) -> None:
+    """bob as the preview user would change workloads cluster-wide; every unmapped person as
+    the diagnostics user would read everything it reads. Wherever the policy meets the alert
+    rules, that is an error naming the policy file and key, and nothing is rendered."""
+    path = write(tmp_path, text)
+    result = chatops(*command, str(path), tmp_path=tmp_path)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert f"{path}: {key}: " in result.stderr
+    assert identity in result.stderr
+    assert "ClusterRole" not in result.stdout and "identities" not in result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_bot_identity_overridden_in_the_alert_rules_is_checked_too(tmp_path: Path) -> None:
+    rules_path = write(tmp_path, """\
+        diagnostics_identity: {user: "ops:reader"}
+        rules: []
+        """, name="rules.yaml")
+    path = write(tmp_path, """\
+        identities:
+          bob: {chat: [U0BOB], kube_user: "ops:reader"}
+        """)
+    result = chatops("policy", "rbac", "--policy", str(path), "--alert-rules", str(rules_path),
+                     tmp_path=tmp_path)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert f"{path}: identities.bob.kube_user: " in result.stderr
+    assert "diagnostics_identity" in result.stderr
+
+
+@pytest.mark.parametrize("command", [("policy", "rbac"), ("serve",)])
+def test_the_same_user_for_diagnostics_and_preview_is_refused(
+        command: tuple[str, ...], tmp_path: Path) -> None:
+    """Reads at once, without approval, would run with the preview's change rights."""
+    rules_path = write(tmp_path, """\
+        diagnostics_identity: {user: "chatops:alerts-preview"}
+        rules: []
+        """, name="rules.yaml")
+    result = chatops(*command, tmp_path=tmp_path, CHATOPS_ALERT_RULES=str(rules_path))
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert f"{rules_path}: preview_identity.user: " in result.stderr
+    assert "diagnostics_identity" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_policies_apart_from_the_bot_identities_still_render(tmp_path: Path) -> None:
+    path = write(tmp_path, """\
+        identities:
+          bob: {chat: [U0BOB], kube_user: "chatops:alerts-previewer"}
+        unmapped: {allow: read, kube_user: "chatops:unmapped"}
+        """)
+    result = chatops("policy", "rbac", "--policy", str(path), tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "chatops:alerts-previewer" in result.stdout
+
+
 class FakeClock:
     def __init__(self) -> None:
         self.now = 1000.0
