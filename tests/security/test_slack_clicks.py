@@ -199,3 +199,64 @@ def test_a_click_on_a_made_up_run_is_a_rejected_payload(bot: Bot, action: str) -
     assert found["status"] == 404 and "U0CAROL" in found["reason"]
     assert "r-deadbeef" in found["reason"]
     assert bot.service.store.get(run.id).state is RunState.PROPOSED  # type: ignore[union-attr]
+
+
+def test_made_up_and_foreign_run_ids_get_the_same_words(bot: Bot) -> None:
+    """The refusal of a click naming a run id must not tell whether that run exists (in a
+    channel the clicker may not read): only the audit log tells the two apart."""
+    run = propose(bot)
+    other = second_run(bot)  # in C0SECRET
+    channel, ts = str(run.message_ref).split(":", 1)
+    for run_id in (other.id, "r-deadbeef"):
+        click(bot, user="U0CAROL", action_id=f"{APPROVE}:{run_id}", value=run_id,
+              block_id=f"run:{run_id}:0123456789ab", channel=channel, ts=ts)
+    made_up = bot.slack.wait(lambda _: ephemerals(bot, "U0CAROL", "r-deadbeef"),
+                             what="the made-up id's refusal")[0].text()
+    existing = bot.slack.wait(lambda _: ephemerals(bot, "U0CAROL", other.id),
+                              what="the foreign run's refusal")[0].text()
+    assert made_up.replace("r-deadbeef", "ID") == existing.replace(other.id, "ID")
+    wait_until_idle(bot)
+    assert bot.service.store.get(other.id).state is RunState.PROPOSED  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("message", ["another message's ts", "no thread named"])
+def test_an_edit_form_is_bound_to_the_runs_own_place(bot: Bot, message: str) -> None:
+    """The form's thread comes from the stored run, never from the payload: a click that
+    names another message, or leaves the thread out, can't move the re-plan elsewhere."""
+    run = propose(bot)
+    channel, ts = str(run.message_ref).split(":", 1)
+    named: dict[str, Any] = {"type": "message", "user": "UBOT"}
+    named["ts"] = "1111111111.000100" if message == "another message's ts" else ts
+    bot.sender.interaction({
+        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": "U0BOB"},
+        "api_app_id": "A0APP", "trigger_id": f"trig-{uuid.uuid4().hex[:8]}",
+        "channel": {"id": channel},
+        "container": {"type": "message", "channel_id": channel, "message_ts": ts},
+        "message": named,
+        "actions": [{"type": "button", "action_id": f"{EDIT}:{run.id}",
+                     "block_id": f"run:{run.id}:{run.digest[:12]}", "value": run.id,
+                     "action_ts": f"{time.time():.6f}"}]})
+    wait_until_idle(bot)
+    opened = bot.slack.of("views.open")
+    if message == "another message's ts":
+        assert opened == []  # the click names two messages: made up
+        assert rejected(bot, "slack edit click")
+        return
+    [call] = opened
+    meta = json.loads(call.args["view"]["private_metadata"])
+    assert (meta["channel"], meta["thread"]) == (run.channel, run.thread or "")
+
+
+@pytest.mark.parametrize("action", [APPROVE, EDIT])
+def test_a_run_button_must_carry_the_whole_binding_its_message_shows(
+        bot: Bot, action: str) -> None:
+    run = propose(bot)
+    channel, ts = str(run.message_ref).split(":", 1)
+    block_id = f"run:{run.id}:{run.digest[0]}"  # one digit matches the plan, and any other
+    click(bot, user="U0CAROL" if action == APPROVE else "U0BOB",
+          action_id=f"{action}:{run.id}", value=run.id, block_id=block_id, channel=channel,
+          ts=ts)
+    wait_until_idle(bot)
+    assert bot.slack.of("views.open") == []
+    assert rejected(bot, "slack click" if action == APPROVE else "slack edit click")
+    assert bot.service.store.get(run.id).state is RunState.PROPOSED  # type: ignore[union-attr]

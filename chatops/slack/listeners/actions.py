@@ -12,8 +12,8 @@ from typing import Any, Literal
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from chatops.messages import no_such_run_text, not_editable_text
-from chatops.messages.clicks import foreign_edit_text, may_not_edit_text
+from chatops.messages import not_editable_text
+from chatops.messages.clicks import foreign_click_text, foreign_edit_text, may_not_edit_text
 from chatops.replies import Reply
 from chatops.slack.blocks import (
     APPROVE,
@@ -116,22 +116,35 @@ def _decide(parts: Parts, decision: Literal["approve", "deny"]) -> Callable[...,
         place = Place(channel, thread, user)
         if str(action.get("action_id")) != f"{prefix}:{run_id}":
             # Button ids carry the run id too; a payload whose two disagree was made up.
-            parts.kit.rejections.record("slack click", f"action {action.get('action_id')!s} "
-                                        f"does not match run {run_id}", 400)
+            parts.kit.rejections.record(
+                "slack click", f"action {str(action.get('action_id'))[:80]!r} does not "
+                f"match run {run_id[:40]!r}", 400)
             return
-        if parts.backend.run(run_id) is None:
-            # A made-up run id is a made-up payload, audited as one (as on the Home tab).
+        run = parts.backend.run(run_id)
+        if run is None:
+            # A made-up run id is a made-up payload, audited as one (as on the Home tab). The
+            # words are those of a real run's button clicked elsewhere: the answer must not
+            # tell whether a run exists; only the audit log (404 here) does.
             parts.kit.rejections.record("slack click", f"by {user}: no run {run_id[:40]!r}",
                                         404)
-            deliverer.deliver([Reply("refusal", no_such_run_text(run_id[:40]),
+            deliverer.deliver([Reply("refusal", foreign_click_text(run_id[:40]),
                                      ephemeral=True)], place)
+            return
+        shown = shown_binding(action)
+        if shown is not None and len(shown) != len(run.binding):
+            # The bot's run buttons carry the whole plan binding their message shows; a
+            # shorter one would match any plan.
+            parts.kit.rejections.record(
+                "slack click", f"by {user}: the button of run {run_id} carries a binding "
+                "the bot never shows", 400)
+            deliverer.deliver([Reply("refusal", foreign_click_text(run_id), ephemeral=True)],
+                              place)
             return
         action_ts = action.get("action_ts") or body.get("trigger_id") or ""
         replies = parts.backend.service.decide(
             run_id, parts.message(user, f"{decision} {run_id}", channel, thread, ts=action_ts),
             decision, dedupe_key=f"{action_ts}:{user}:{run_id}",
-            on_update=deliverer.progress(place), origin=clicked_message(body),
-            shown=shown_binding(action))
+            on_update=deliverer.progress(place), origin=clicked_message(body), shown=shown)
         # A refused click concerns only the person who clicked.
         deliverer.deliver([replace(r, ephemeral=True) if r.kind == "refusal" else r
                            for r in replies], place)
@@ -160,9 +173,11 @@ def _open_edit(parts: Parts) -> Callable[..., None]:
             return
         fields = [SlotField(s.name, str(run.raw_slots.get(s.name, "")), s.required,
                             s.prompt or s.description) for s in specs]
-        form = open_form(parts.backend, run_id, channel, thread, user)
+        # The form's place is the stored run's, never the payload's: a click can't move
+        # the re-plan to another thread.
+        form = open_form(parts.backend, run_id, run.channel, run.thread, user)
         view = edit_modal(run_id, run.runbook, fields, {
-            "run": run_id, "channel": channel, "thread": thread or "", "form": form})
+            "run": run_id, "channel": run.channel, "thread": run.thread or "", "form": form})
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     return open_edit

@@ -42,10 +42,15 @@ def edit_click_problem(body: Mapping[str, Any], action: Mapping[str, Any], run_i
     origin = clicked_message(body)
     if run.message_ref is None or origin != run.message_ref:
         return f"the button on {str(origin)[:80]!r} is not on run {run_id}'s message"
-    thread = (body.get("message") or {}).get("thread_ts")
+    message = body.get("message") or {}
+    if message and message.get("ts") != (body.get("container") or {}).get("message_ts"):
+        return "the click names two different messages"
+    thread = message.get("thread_ts")
     if thread and run.thread and thread != run.thread:
         return f"the clicked message is not in run {run_id}'s thread"
-    if len(block) == 3 and block[2] and not run.binding.startswith(block[2]):
+    if len(block) == 3 and block[2] != run.binding:
+        # The bot's buttons carry the whole binding their message shows (a shorter one
+        # would match any plan).
         return f"the button showed another plan of run {run_id}"
     return None
 
