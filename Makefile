@@ -8,6 +8,10 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
+# mypy's incremental cache, kept between clones like the sandbox and helm builds: entries
+# are checked against each file's hash (and mypy's version), so a stale one is never used,
+# and a warm run type-checks in seconds instead of about a minute.
+MYPY_CACHE ?= $(HOME)/.cache/chatops/mypy
 
 .PHONY: demo test lint sandbox helm venv venv-dev bench clean-venv
 
@@ -37,7 +41,7 @@ demo: venv sandbox
 
 lint: venv-dev
 	$(VENV)/bin/ruff check chatops intents finetune runbooks tests bench
-	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --cache-dir "$(MYPY_CACHE)"
 	$(VENV)/bin/lint-imports
 
 # pytest's exit code 5 (no tests collected) must fail the run, not pass it silently.
