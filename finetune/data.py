@@ -116,6 +116,11 @@ class GenerationConfig:
     """Share of the meta samples (confirm, cancel, deny, undo) given context sentences."""
     force_long: bool = False
     """Every sample (first pass included) is a long message: a long-text test set."""
+    rounds: int = 1
+    """The training samples are drawn this many times over, each round with its own names,
+    paraphrases and noise (the counts above are per round): training for one pass over
+    three rounds costs what three epochs over one round cost, and shows the model three
+    times as many different messages."""
     train_on_dev_templates: bool = False
     """Also train on the held-out templates (for the shipped model: every phrasing the
     catalogue has is worth learning). The dev set then measures unseen *names* only."""
@@ -468,7 +473,8 @@ def build_dataset(
                 out[intent] = config.meta_train if train else config.meta_dev
             else:
                 out[intent] = config.per_intent_train if train else config.per_intent_dev
-        return out
+        rounds = config.rounds if train else 1
+        return {intent: count * rounds for intent, count in out.items()}
 
     rng = random.Random(config.seed)
     train = _generate(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from chatops.model import META_INTENTS, OUT_OF_SCOPE
@@ -90,3 +92,13 @@ def test_meta_phrases_tell_cancel_from_undo_and_deny() -> None:
     assert "scrap my last request" in META_PHRASES["cancel"]
     assert "no thanks, leave it" in META_PHRASES["deny"]
     assert not set(META_PHRASES["cancel"]) & set(META_PHRASES["undo"])
+
+
+def test_rounds_draw_more_distinct_training_messages_and_keep_dev(
+        catalogue: Catalogue, dataset: Dataset) -> None:
+    three = dataset_from_catalogue(
+        catalogue, config=replace(SMALL, rounds=3))
+    assert len(three.train) == 3 * len(dataset.train)
+    # Fresh names and noise each round, not three copies of one round.
+    assert len({s.text for s in three.train}) > 2 * len({s.text for s in dataset.train})
+    assert three.dev == dataset.dev
