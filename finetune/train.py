@@ -430,12 +430,15 @@ def train_ops(
     all_templates: bool = False,
     pooling: str = "cls",
     extra: Sequence[Template] = (),
+    eval_each_epoch: bool = True,
 ) -> dict[str, Any]:
     """Generate data from the catalogue, train, export; return the run summary.
 
     `all_templates`: train on every example phrasing (the shipped model); otherwise the
     dev templates are held out and the dev metrics measure unseen phrasings. `extra`
     templates (reviewed phrasings, `finetune.feedback`) are always trained on, never in dev.
+    `eval_each_epoch=False` evaluates once, after the last step (a dev pass per epoch is
+    for studying a recipe, not for a retrain).
     """
     argv = [
         "--output_dir",
@@ -443,7 +446,7 @@ def train_ops(
         "--num_train_epochs", str(epochs), "--seed", str(seed),
         "--max_steps", str(max_steps), "--quantize", quantize, "--threads", str(threads),
         "--disable_tqdm", str(disable_tqdm), "--all_templates", str(all_templates),
-        "--pooling", pooling,
+        "--pooling", pooling, "--eval_each_epoch", str(eval_each_epoch),
     ]
     if catalogue_dir is not None:
         argv += ["--catalogue_dir", str(catalogue_dir)]

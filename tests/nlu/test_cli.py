@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -26,7 +27,26 @@ def test_parse_reads_one_message_per_line_from_stdin() -> None:
     assert [line["intent"] for line in lines] == ["help", "cordon_node"]
 
 
-def test_missing_model_says_how_to_build_one(tmp_path: object) -> None:
+def test_missing_model_says_how_to_build_one(tmp_path: Path) -> None:
     result = CliRunner().invoke(nlu, ["parse", "--model-dir", str(tmp_path), "hi"])
     assert result.exit_code == 2
     assert "chatops nlu train" in result.output
+
+
+def test_train_threads_default_to_every_cpu_this_process_may_use() -> None:
+    import os
+
+    from chatops.cli.nlu_cmd import training_threads
+
+    assert training_threads("auto") == len(os.sched_getaffinity(0))
+    assert training_threads("3") == 3
+
+
+def test_train_refuses_a_thread_count_that_is_not_one(tmp_path: Path) -> None:
+    for value in ("0", "-2", "many", "1.5"):
+        result = CliRunner().invoke(nlu, ["train", "--threads", value,
+                                          "--output", str(tmp_path / "model")])
+        assert result.exit_code == 2, result.output
+        assert "neither a thread count nor 'auto'" in result.output
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "model").exists()
