@@ -125,9 +125,10 @@ class TrainingArguments:
     seed: int = field(default=13, metadata={"help": "Seed for data, init and order."})
     threads: int = field(
         default=1,
-        metadata={"help": "torch intra-op threads. One is the default: on a small shared "
-                          "box, two OpenMP threads competing with any other process were "
-                          "measured 10-20x slower than one."},
+        metadata={"help": "torch intra-op threads. One is the default here: on a small "
+                          "shared box, spinning OpenMP threads competing with any other "
+                          "process were measured 2-20x slower than one (`chatops nlu train` "
+                          "uses every CPU with OMP_WAIT_POLICY=PASSIVE instead)."},
     )
     bf16: str = field(
         default="auto",
