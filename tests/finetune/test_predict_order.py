@@ -42,7 +42,7 @@ def test_torch_predictions_come_back_in_input_order() -> None:
     intents = [f"i{n}" for n in range(7)]
     slots = ["O", "B-a", "I-a", "B-b", "I-b"]
 
-    class LengthNet(torch.nn.Module):  # type: ignore[misc,name-defined]
+    class LengthNet(torch.nn.Module):
         def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
             length = mask.sum(1)
             intent = torch.nn.functional.one_hot(length % len(intents), len(intents))
