@@ -125,6 +125,10 @@ class GenerationConfig:
     """Also train on the held-out templates (for the shipped model: every phrasing the
     catalogue has is worth learning). The dev set then measures unseen *names* only."""
 
+    def __post_init__(self) -> None:
+        if self.rounds < 1:
+            raise ValueError(f"rounds must be at least 1, not {self.rounds}")
+
 
 @dataclass(frozen=True)
 class Dataset:

@@ -27,8 +27,8 @@ Predictor = Callable[[Sequence[Sample]], tuple[list[str], list[list[str]]]]
 
 def length_chunks(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
     """Indices in batches of similar length, for inference: a batch is padded to its
-    longest member, so in data order one 150-sub-word message made 63 short ones cost as
-    much (the dev passes of a retrain took minutes instead of seconds)."""
+    longest member, so in data order one 150-sub-word message made a batch of short ones
+    cost as much (the dev passes of a retrain took minutes instead of seconds)."""
     order = sorted(range(len(lengths)), key=lambda i: lengths[i])
     return [order[k : k + batch_size] for k in range(0, len(order), batch_size)]
 

@@ -122,7 +122,8 @@ def train(*, output: Path | None, epochs: float, seed: int, max_steps: int,
     """
     # Read by OpenMP when torch loads, so before the import. Spinning threads (the default)
     # were measured 2.3x slower than one thread with another busy process on a 2-core box;
-    # sleeping ones 1.1x slower there, and 1.2-1.3x faster than one thread when idle.
+    # sleeping ones 1.1x slower there, and 1.06-1.25x faster than one thread when idle
+    # (bench/train_steps.py; more cores gain more).
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         from finetune.feedback import FEEDBACK_DIR, FeedbackError, load_feedback

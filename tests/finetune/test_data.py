@@ -102,3 +102,5 @@ def test_rounds_draw_more_distinct_training_messages_and_keep_dev(
     # Fresh names and noise each round, not three copies of one round.
     assert len({s.text for s in three.train}) > 2 * len({s.text for s in dataset.train})
     assert three.dev == dataset.dev
+    with pytest.raises(ValueError, match="rounds must be at least 1"):
+        replace(SMALL, rounds=0)
