@@ -120,12 +120,10 @@ def train(*, output: Path | None, epochs: float, seed: int, max_steps: int,
     fine-tunes all-MiniLM-L6-v2, exports ONNX and prints the dev metrics. Point
     CHATOPS_MODEL_DIR at the output to use it.
     """
-    # Read by OpenMP when torch loads, so before the import. Spinning threads (the default)
-    # were measured 2.3x slower than one thread with another busy process on a 2-core box;
-    # sleeping ones 1.1x slower there, and 1.06-1.25x faster than one thread when idle
-    # (bench/train_steps.py; more cores gain more).
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
+        from finetune.openmp import sleep_while_waiting
+
+        sleep_while_waiting()  # before finetune.train loads torch
         from finetune.feedback import FEEDBACK_DIR, FeedbackError, load_feedback
         from finetune.train import train_ops
     except ImportError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from chatops.cli.nlu_cmd import nlu
@@ -50,3 +51,16 @@ def test_train_refuses_a_thread_count_that_is_not_one(tmp_path: Path) -> None:
         assert "neither a thread count nor 'auto'" in result.output
         assert "Traceback" not in result.output
     assert not (tmp_path / "model").exists()
+
+
+def test_openmp_threads_sleep_unless_the_user_chose(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from finetune.openmp import sleep_while_waiting
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    sleep_while_waiting()
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    sleep_while_waiting()
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
