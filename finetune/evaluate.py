@@ -19,7 +19,7 @@ import numpy as np
 from chatops.model import META_INTENTS, OUT_OF_SCOPE
 from finetune.data import Sample
 from finetune.metrics import compute_metrics
-from intents.encoding import encode_words, load_tokenizer, pad_batch
+from intents.encoding import Encoded, encode_words, load_tokenizer, pad_batch
 from intents.parser import ModelParser
 
 Predictor = Callable[[Sequence[Sample]], tuple[list[str], list[list[str]]]]
@@ -31,6 +31,30 @@ def length_chunks(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
     cost as much (the dev passes of a retrain took minutes instead of seconds)."""
     order = sorted(range(len(lengths)), key=lambda i: lengths[i])
     return [order[k : k + batch_size] for k in range(0, len(order), batch_size)]
+
+
+BatchLogits = Callable[[list[int]], tuple[np.ndarray, np.ndarray]]
+"""Run the network on the messages at these indices: (intent logits, slot logits)."""
+
+
+def predict_by_length(
+    encoded: Sequence[Encoded], batch_size: int, logits: BatchLogits,
+    intents: Sequence[str], slot_labels: Sequence[str],
+) -> tuple[list[str], list[list[str]]]:
+    """Each message's intent and per-word tags, batched by length (`length_chunks`) and
+    returned in input order; words read their tag from their first sub-word."""
+    pred_intents = [""] * len(encoded)
+    pred_tags: list[list[str]] = [[] for _ in encoded]
+    for indices in length_chunks([len(e.input_ids) for e in encoded], batch_size):
+        intent_logits, slot_logits = logits(indices)
+        best = slot_logits.argmax(-1)
+        for row, index in enumerate(indices):
+            pred_intents[index] = intents[int(intent_logits[row].argmax())]
+            pred_tags[index] = [
+                slot_labels[int(best[row, pos])] if pos >= 0 else "O"
+                for pos in encoded[index].first_token
+            ]
+    return pred_intents, pred_tags
 
 
 def onnx_predictor(
@@ -47,23 +71,16 @@ def onnx_predictor(
 
     def predict(samples: Sequence[Sample]) -> tuple[list[str], list[list[str]]]:
         encoded = [encode_words(tokenizer, s.words) for s in samples]
-        pred_intents = [""] * len(samples)
-        pred_tags: list[list[str]] = [[] for _ in samples]
-        for indices in length_chunks([len(e.input_ids) for e in encoded], batch_size):
-            chunk = [encoded[i] for i in indices]
-            ids, mask = pad_batch(chunk)
+
+        def logits(indices: list[int]) -> tuple[np.ndarray, np.ndarray]:
+            ids, mask = pad_batch([encoded[i] for i in indices])
             intent_logits, slot_logits = session.run(
                 None,
                 {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
             )
-            best = slot_logits.argmax(-1)
-            for row, (index, enc) in enumerate(zip(indices, chunk, strict=True)):
-                pred_intents[index] = intents[int(intent_logits[row].argmax())]
-                pred_tags[index] = [
-                    slot_labels[int(best[row, pos])] if pos >= 0 else "O"
-                    for pos in enc.first_token
-                ]
-        return pred_intents, pred_tags
+            return intent_logits, slot_logits
+
+        return predict_by_length(encoded, batch_size, logits, intents, slot_labels)
 
     return predict
 

@@ -42,7 +42,7 @@ from finetune.data import (
     read_seq_dataset,
     vocab_from,
 )
-from finetune.evaluate import length_chunks
+from finetune.evaluate import predict_by_length
 from finetune.metrics import compute_metrics, format_metrics
 from finetune.model import JointIntentSlotModel, pretrained_encoder_path
 from intents.encoding import DEFAULT_MAX_LENGTH, Encoded, encode_words, load_tokenizer
@@ -245,22 +245,15 @@ def torch_predictor(
     def predict(samples: Sequence[Sample]) -> tuple[list[str], list[list[str]]]:
         model.eval()
         features = featurize(tokenizer, samples, intents, slot_labels)
-        pred_intents = [""] * len(samples)
-        pred_tags: list[list[str]] = [[] for _ in samples]
-        lengths = [len(f.encoded.input_ids) for f in features]
-        with torch.inference_mode():
-            for indices in length_chunks(lengths, batch_size):
-                chunk = [features[i] for i in indices]
-                batch = collate(chunk)
+
+        def logits(indices: list[int]) -> tuple[np.ndarray, np.ndarray]:
+            batch = collate([features[i] for i in indices])
+            with torch.inference_mode():
                 intent_logits, slot_logits = model(batch["input_ids"], batch["attention_mask"])
-                best_slots = slot_logits.argmax(-1).numpy()
-                for row, (index, feature) in enumerate(zip(indices, chunk, strict=True)):
-                    pred_intents[index] = intents[int(intent_logits[row].argmax())]
-                    pred_tags[index] = [
-                        slot_labels[int(best_slots[row, pos])] if pos >= 0 else "O"
-                        for pos in feature.encoded.first_token
-                    ]
-        return pred_intents, pred_tags
+            return intent_logits.float().numpy(), slot_logits.float().numpy()
+
+        return predict_by_length([f.encoded for f in features], batch_size, logits,
+                                 intents, slot_labels)
 
     return predict
 
