@@ -99,8 +99,10 @@ def asks_to_create(text: str) -> bool:
 # Kinds the mutating runbooks never change: a write request whose target is named as one
 # ("restart the statefulset kafka", "grow the pvc data-0 to 200Gi") was read onto a
 # deployment runbook by mistake. Only the word next to the target counts: "restart api so
-# it picks up the new configmap" is a restart. "service" and "job" are left out: people say
-# them for deployments and cronjobs.
+# it picks up the new configmap" is a restart. The target itself counts too: in "delete the
+# PVC data-0" the model may take "PVC" for the pod's name, and a statefulset's pods share
+# names with its claims. "service" and "job" are left out: people say them for deployments
+# and cronjobs.
 _OTHER_KIND = re.compile(
     r"(statefulset|daemonset|configmap|secret|ingress|networkpolicy|serviceaccount|"
     r"rolebinding|clusterrole|role|persistentvolumeclaim|persistentvolume|pvc|crd|"
@@ -120,6 +122,8 @@ def other_kind(text: str, spans: Iterable[SlotSpan]) -> str | None:
     for span in spans:
         if span.slot not in _TARGETS:
             continue
+        if _OTHER_KIND.fullmatch(span.text.strip()):
+            return span.text.strip().lower()
         before = _BEFORE.search(text[max(0, span.start - 40):span.start])
         after = _AFTER.match(text[span.end:span.end + 40])
         for word in (before, after):

@@ -107,6 +107,10 @@ def _spans(text: str, **slots: str) -> list[SlotSpan]:
     ("increase the PVC of the postgres volume to 200Gi", {"deployment": "postgres"}, "pvc"),
     ("scale the daemonset called node-exporter to 3", {"deployment": "node-exporter"},
      "daemonset"),
+    # The model took the kind word itself for the target's name.
+    ("delete the PVC data-0 in prod", {"pod": "PVC"}, "pvc"),
+    ("restart the STS ledger in billing", {"deployment": "STS"}, "sts"),
+    ("wipe the secret db-creds", {"pod": "secret"}, "secret"),
 ])
 def test_a_target_named_as_another_kind_is_found(text: str, slots: dict[str, str],
                                                   kind: str) -> None:

@@ -82,6 +82,10 @@ def test_a_creation_request_read_as_a_change_is_refused(
      {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
     ("grow the pvc checkout-api to 200Gi in prod", "set_resources",
      {"deployment": "checkout-api", "namespace": "prod", "memory_limit": "200Gi"}, "pvc"),
+    # The kind word itself read as the pod's name: a statefulset's pod and its claim share
+    # names (data-checkout-0), so this must not become a pod deletion.
+    ("delete the PVC data-checkout-0 in prod", "delete_pod",
+     {"pod": "PVC", "namespace": "prod"}, "pvc"),
 ])
 def test_a_change_to_another_kind_read_as_a_deployment_is_refused(
         bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str],
