@@ -73,6 +73,8 @@ def main() -> None:
     parser.add_argument("--train", action="store_true",
                         help="train one first (into artifacts/bench/ops-holdout)")
     parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="how many times the training data is drawn (chatops nlu train)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--catalogue", type=Path, default=None,
                         help="a folder of runbook files (default: the packaged catalogue)")
@@ -85,7 +87,7 @@ def main() -> None:
 
         work = Path("artifacts/bench/ops-holdout")
         started = time.perf_counter()
-        train_ops(work / "model", epochs=args.epochs, seed=args.seed,
+        train_ops(work / "model", epochs=args.epochs, rounds=args.rounds, seed=args.seed,
                   checkpoint_dir=work / "checkpoint", disable_tqdm=True,
                   catalogue_dir=args.catalogue)
         results["train_wall_seconds"] = time.perf_counter() - started

@@ -45,7 +45,8 @@ def same_recipe(out: Path, recipe: dict[str, Any]) -> bool:
     except (OSError, ValueError) as exc:
         raise SystemExit(f"{out}: a model without a readable recipe.json ({exc}); "
                          "move it away or pick another --out-dir") from None
-    trained = {"seed": meta["seed"], "rounds": written.get("rounds"),
+    trained = {"seed": meta["seed"],
+               "rounds": meta["train"].get("rounds", written.get("rounds")),
                "epochs": float(meta["train"]["epochs"]), "templates": meta["templates"]}
     wanted = {**recipe, "templates": "all"}
     if trained != wanted:
@@ -59,15 +60,13 @@ def train_seed(out: Path, seed: int, rounds: int, epochs: float, threads: int) -
     recipe = {"seed": seed, "rounds": rounds, "epochs": float(epochs)}
     if same_recipe(out, recipe):
         return
-    from finetune.data import GenerationConfig
     from finetune.train import train_ops
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "recipe.json").write_text(json.dumps(recipe) + "\n")
     train_ops(out / "model", epochs=epochs, seed=seed, checkpoint_dir=out / "checkpoint",
-              all_templates=True, threads=threads, disable_tqdm=True, eval_each_epoch=False,
-              generation=GenerationConfig(seed=seed, train_on_dev_templates=True,
-                                          rounds=rounds))
+              all_templates=True, rounds=rounds, threads=threads, disable_tqdm=True,
+              eval_each_epoch=False)
 
 
 def score_seed(out: Path) -> None:

@@ -141,6 +141,7 @@ class Dataset:
     risks: Mapping[str, str]
     fingerprint: Mapping[str, tuple[str, ...]]
     all_templates: bool = False
+    rounds: int = 1
 
 
 def _stable_fraction(key: str, seed: int) -> float:
@@ -502,6 +503,7 @@ def build_dataset(
         risks=dict(risks),
         fingerprint=dict(fingerprint),
         all_templates=config.train_on_dev_templates,
+        rounds=config.rounds,
     )
 
 

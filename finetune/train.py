@@ -102,6 +102,11 @@ class DataArguments:
         metadata={"help": "For ops: train on the dev templates too (for the shipped model; "
                           "dev then measures unseen names only)."},
     )
+    rounds: int = field(
+        default=1,
+        metadata={"help": "For ops: draw the training data this many times, each with new "
+                          "names, paraphrases and noise (GenerationConfig.rounds)."},
+    )
 
 
 @dataclass
@@ -440,6 +445,7 @@ def train_ops(
     disable_tqdm: bool = False,
     checkpoint_dir: Path | None = None,
     all_templates: bool = False,
+    rounds: int = 1,
     pooling: str = "cls",
     extra: Sequence[Template] = (),
     eval_each_epoch: bool = True,
@@ -447,7 +453,8 @@ def train_ops(
     """Generate data from the catalogue, train, export; return the run summary.
 
     `all_templates`: train on every example phrasing (the shipped model); otherwise the
-    dev templates are held out and the dev metrics measure unseen phrasings. `extra`
+    dev templates are held out and the dev metrics measure unseen phrasings. `rounds`:
+    how many times the training data is drawn (ignored when `generation` is given). `extra`
     templates (reviewed phrasings, `finetune.feedback`) are always trained on, never in dev.
     `eval_each_epoch=False` evaluates once, after the last step (a dev pass per epoch is
     for studying a recipe, not for a retrain).
@@ -458,7 +465,8 @@ def train_ops(
         "--num_train_epochs", str(epochs), "--seed", str(seed),
         "--max_steps", str(max_steps), "--quantize", quantize, "--threads", str(threads),
         "--disable_tqdm", str(disable_tqdm), "--all_templates", str(all_templates),
-        "--pooling", pooling, "--eval_each_epoch", str(eval_each_epoch),
+        "--rounds", str(rounds), "--pooling", pooling,
+        "--eval_each_epoch", str(eval_each_epoch),
     ]
     if catalogue_dir is not None:
         argv += ["--catalogue_dir", str(catalogue_dir)]
@@ -472,7 +480,7 @@ def _ops_dataset(data_args: DataArguments, seed: int, generation: GenerationConf
 
     catalogue = load_catalogue(Path(data_args.catalogue_dir) if data_args.catalogue_dir else None)
     config = generation or GenerationConfig(
-        seed=seed, train_on_dev_templates=data_args.all_templates
+        seed=seed, train_on_dev_templates=data_args.all_templates, rounds=data_args.rounds
     )
     return dataset_from_catalogue(catalogue, config=config, extra=extra)
 

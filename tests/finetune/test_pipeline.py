@@ -34,6 +34,7 @@ def test_exported_directory_is_complete(tiny_model: Path) -> None:
     }
     meta = json.loads((tiny_model / "meta.json").read_text())
     assert meta["weights"].startswith("int8")
+    assert meta["train"]["rounds"] == TINY.rounds
     assert "restart_deployment" in meta["catalogue"]
 
 
