@@ -88,7 +88,12 @@ def nlu() -> None:
 @nlu.command()
 @click.option("--output", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Where to write the model directory (default: ~/.cache/chatops/nlu-model).")
-@click.option("--epochs", type=float, default=3.0, show_default=True, help="Training epochs.")
+@click.option("--epochs", type=float, default=1.0, show_default=True,
+              help="Passes over the training data.")
+@click.option("--rounds", type=click.IntRange(min=1), default=3, show_default=True,
+              help="How many times the training data is drawn, each time with new names, "
+                   "paraphrases and noise (3 rounds x 1 epoch: the steps of 3 epochs, three "
+                   "times as many different messages).")
 @click.option("--seed", type=int, default=13, show_default=True,
               help="Seed for data generation, initialisation and order.")
 @click.option("--max-steps", type=int, default=-1, help="Stop after this many steps (tests).")
@@ -110,7 +115,7 @@ def nlu() -> None:
               default=None,
               help="A folder of reviewed `chatops nlu feedback` files whose reviewed entries "
                    "are always trained on (default: intents/feedback/ of the repository).")
-def train(*, output: Path | None, epochs: float, seed: int, max_steps: int,
+def train(*, output: Path | None, epochs: float, rounds: int, seed: int, max_steps: int,
           catalogue_path: Path | None, quantize: str, threads: int, holdout: bool,
           checkpoint: Path | None, feedback_dir: Path | None) -> None:
     """Retrain the model from the runbook catalogue and export it for serving.
@@ -146,8 +151,8 @@ def train(*, output: Path | None, epochs: float, seed: int, max_steps: int,
     started = time.perf_counter()
     summary = train_ops(output, epochs=epochs, seed=seed, max_steps=max_steps,
                         catalogue_dir=catalogue_path, quantize=quantize, threads=threads,
-                        checkpoint_dir=checkpoint, all_templates=not holdout, extra=extra,
-                        eval_each_epoch=False)
+                        checkpoint_dir=checkpoint, all_templates=not holdout, rounds=rounds,
+                        extra=extra, eval_each_epoch=False)
     meta = summary["model"]
     click.echo(f"model written to {output} ({meta['weights']} weights) "
                f"in {time.perf_counter() - started:.0f} s")

@@ -43,12 +43,17 @@ def test_train_threads_default_to_every_cpu_this_process_may_use() -> None:
     assert training_threads("3") == 3
 
 
-def test_train_refuses_a_thread_count_that_is_not_one(tmp_path: Path) -> None:
-    for value in ("0", "-2", "many", "1.5"):
-        result = CliRunner().invoke(nlu, ["train", "--threads", value,
+@pytest.mark.parametrize(("option", "values", "says"), [
+    ("--threads", ("0", "-2", "many", "1.5"), "neither a thread count nor 'auto'"),
+    ("--rounds", ("0", "-1", "two"), "--rounds"),
+])
+def test_train_refuses_a_bad_count_before_training(tmp_path: Path, option: str,
+                                                    values: tuple[str, ...], says: str) -> None:
+    for value in values:
+        result = CliRunner().invoke(nlu, ["train", option, value,
                                           "--output", str(tmp_path / "model")])
         assert result.exit_code == 2, result.output
-        assert "neither a thread count nor 'auto'" in result.output
+        assert says in result.output
         assert "Traceback" not in result.output
     assert not (tmp_path / "model").exists()
 
