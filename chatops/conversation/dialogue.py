@@ -224,7 +224,13 @@ class Dialogue:
         """The value a free-text answer gives the asked slot; None if it gives none (or is
         a new request)."""
         slot, parser = pending.asking, self.parts.parser
-        if parser is not None and not is_explicit(text):
+        words = [w for w in re.split(r"\s+", text.strip().strip("`?.!").lower())
+                 if w and w not in _FILLER]
+        # One word is the answer, whatever a model reads in it: a bare name such as
+        # "w3f2a-prod" can look like a pod's name to it, confidently, and no request is
+        # one word (those that are, "cancel" and the like, were handled before).
+        one_word = words[0].strip("`") if len(words) == 1 else None
+        if parser is not None and one_word is None and not is_explicit(text):
             parsed = parser.parse(text)
             if parsed.intent in self.parts.catalogue and parsed.confidence >= 0.9 and (
                     parsed.intent != pending.intent or set(parsed.slots) - {slot}):
@@ -233,9 +239,7 @@ class Dialogue:
                 return None
             if parsed.slots.get(slot):
                 return parsed.slots[slot]
-        words = [w for w in re.split(r"\s+", text.strip().strip("`?.!").lower())
-                 if w and w not in _FILLER]
-        return words[0].strip("`") if len(words) == 1 else None
+        return one_word
 
     def _follow_up(self, text: str, parsed: ParsedIntent | None, last: LastRequest | None
                    ) -> Request | None:

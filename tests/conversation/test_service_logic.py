@@ -302,6 +302,16 @@ def test_a_full_new_request_is_not_taken_as_the_answer(service: ConversationServ
     assert "scale deployment checkout-api in staging to 2 replicas" in out[0]
 
 
+def test_a_one_word_answer_is_the_answer_whatever_the_model_reads_in_it(
+        service: ConversationService) -> None:
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api replicas=5")
+    # A bare generated namespace name ("w3f2a-prod") can look like a pod's name to a model,
+    # confidently; one word is no new request, it answers the question.
+    service.parser = Fixed(ParsedIntent("describe_pod", {"pod": "prod"}, 0.99, source="model"))
+    out = say(service, "UBOB", "prod")
+    assert "scale deployment checkout-api in prod to 5 replicas" in out[0]
+
+
 def test_a_slot_the_model_mislabels_is_dropped_and_asked_for(
         service: ConversationService) -> None:
     service.parser = Fixed(ParsedIntent(
