@@ -122,13 +122,13 @@ def other_kind(text: str, spans: Iterable[SlotSpan]) -> str | None:
     for span in spans:
         if span.slot not in _TARGETS:
             continue
-        if _OTHER_KIND.fullmatch(span.text.strip()):
-            return span.text.strip().lower()
         before = _BEFORE.search(text[max(0, span.start - 40):span.start])
         after = _AFTER.match(text[span.end:span.end + 40])
-        for word in (before, after):
-            if word is not None and _OTHER_KIND.fullmatch(word.group(1)):
-                return word.group(1).lower()
+        words = [span.text.strip(), *(w.group(1) for w in (before, after) if w is not None)]
+        for word in words:
+            kind = _OTHER_KIND.fullmatch(word)
+            if kind is not None:
+                return kind.group(1).lower()  # in the singular: "pvcs" -> "pvc"
     return None
 
 

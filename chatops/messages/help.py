@@ -35,8 +35,9 @@ def cannot_create_text(read_only: Sequence[str]) -> str:
 
 def cannot_change_kind_text(kind: str, read_only: Sequence[str]) -> str:
     """A change to a kind of object no runbook changes (a statefulset, a volume claim)."""
-    text = (f"I can't change a {kind}: my runbooks change deployments, pods, nodes, cronjobs "
-            "and autoscalers only, and I won't apply one of them to something else.")
+    article = "an" if kind[:1] in "aeiou" else "a"
+    text = (f"I can't change {article} {kind}: my runbooks change deployments, pods, nodes, "
+            "cronjobs and autoscalers only, and I won't apply one of them to something else.")
     if read_only:
         options = ", ".join(f"`{name}`" for name in read_only)
         text += f" Here is what I can do that comes close: {options}."

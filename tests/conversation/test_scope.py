@@ -111,6 +111,10 @@ def _spans(text: str, **slots: str) -> list[SlotSpan]:
     ("delete the PVC data-0 in prod", {"pod": "PVC"}, "pvc"),
     ("restart the STS ledger in billing", {"deployment": "STS"}, "sts"),
     ("wipe the secret db-creds", {"pod": "secret"}, "secret"),
+    # Plurals name the kind in the singular ("I can't change a pvc").
+    ("delete the pvcs of data-0 in prod", {"pod": "data-0"}, "pvc"),
+    ("restart the statefulsets kafka and zk", {"deployment": "kafka"}, "statefulset"),
+    ("scale down the PVCs in prod", {"pod": "PVCs"}, "pvc"),
 ])
 def test_a_target_named_as_another_kind_is_found(text: str, slots: dict[str, str],
                                                   kind: str) -> None:

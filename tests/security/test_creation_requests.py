@@ -86,6 +86,9 @@ def test_a_creation_request_read_as_a_change_is_refused(
     # names (data-checkout-0), so this must not become a pod deletion.
     ("delete the PVC data-checkout-0 in prod", "delete_pod",
      {"pod": "PVC", "namespace": "prod"}, "pvc"),
+    # A plural kind is refused too, and named in the singular.
+    ("restart the statefulsets checkout-api and cart in prod", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
 ])
 def test_a_change_to_another_kind_read_as_a_deployment_is_refused(
         bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str],
