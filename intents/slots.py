@@ -31,6 +31,9 @@ runbook says about its slots:
 5. A required slot still empty takes the single word the model scored highest for it, if
    that score reaches `MIN_FILL_SCORE` (a pod name the model left as `O` at 0.6 but
    scored 0.3 for `pod`): otherwise the bot asks for it, as before.
+6. A duration tagged as its number alone ("the last 45 minutes" -> `45`) or its unit alone
+   (`minutes`) takes the other half from the next or previous word: neither half is the
+   duration meant (a bare number is no duration; a bare unit means one of it).
 
 Measured in BENCHMARKS.md ("NLU: slot decoding"): on the development sets the slots are
 right more often, most on long messages; nothing here is trained, so a retrain is not
@@ -216,6 +219,26 @@ def _namespace_cued(words: Sequence[Word], first: int) -> bool:
     return i >= 0 and words[i].text.lower() in _NAMESPACE_CUES
 
 
+_NUMBER = re.compile(r"\d+")
+_UNIT = re.compile(r"(?:seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)",
+                   re.IGNORECASE)
+
+
+def _whole_duration(words: Sequence[Word], first: int, last: int,
+                    taken: Collection[int]) -> tuple[int, int]:
+    """A duration span with its number and its unit: the model often tags one of the two
+    ("the last 45 minutes" -> `45`, or `minutes`), and neither is the duration meant. A
+    word another slot holds is never taken."""
+    after, before = last + 1, first - 1
+    if (first == last and _NUMBER.fullmatch(words[last].text) and after < len(words)
+            and after not in taken and _UNIT.fullmatch(words[after].text)):
+        return first, after
+    if (first == last and _UNIT.fullmatch(words[first].text) and before >= 0
+            and before not in taken and _NUMBER.fullmatch(words[before].text)):
+        return before, last
+    return first, last
+
+
 def _slot_columns(vocab: SlotLabels, slot: str) -> list[int]:
     return [i for i in (vocab.index(f"B-{slot}"), vocab.index(f"I-{slot}")) if i is not None]
 
@@ -285,6 +308,9 @@ def choose_slots(
         if q[best, begin] >= MIN_FILL_SCORE:
             chosen[slot] = (best, best)
             taken.add(best)
+    for slot, (first, last) in chosen.items():
+        if (types or {}).get(slot) == "duration":
+            chosen[slot] = _whole_duration(words, first, last, taken)
     spans = []
     for slot, (first, last) in chosen.items():
         start, end = norm.original_span(words[first].start, words[last].end)

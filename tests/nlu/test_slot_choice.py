@@ -124,23 +124,27 @@ TYPES = {"deployment": "deployment", "cpu_request": "cpu", "cpu_limit": "cpu",
          "max_replicas": "integer"}
 
 
-def choose_typed(text: str, tagged: dict[str, str]) -> dict[str, str]:
-    """The model's best label per word (`{"512Mi": "memory_request"}`, at 0.6), the rest
-    `O`; decoded with the resource and autoscaling slots declared."""
+def choose_tagged(text: str, tagged: dict[str, str], vocab: SlotLabels,
+                  types: dict[str, str], score: float = 0.6) -> dict[str, str]:
+    """The model's best label per word (`{"512Mi": "memory_request"}`, at `score`), the
+    rest `O`; decoded with the slots of `types` declared."""
     norm = normalise(text)
     words = split_words(norm.text)
-    probs = np.zeros((len(words), len(RESOURCES.labels)))
+    probs = np.zeros((len(words), len(vocab.labels)))
     probs[:, 0] = 1.0
     for i, word in enumerate(words):
         if word.text in tagged:
-            index = RESOURCES.index(f"B-{tagged[word.text]}")
+            index = vocab.index(f"B-{tagged[word.text]}")
             assert index is not None
             probs[i] = 0.0
-            probs[i, index] = 0.6
-            probs[i, 0] = 0.4
-    spans = choose_slots(probs, RESOURCES, words, norm, text, declared=set(TYPES),
-                         types=TYPES)
+            probs[i, index], probs[i, 0] = score, 1.0 - score
+    spans = choose_slots(probs, vocab, words, norm, text, declared=set(types), types=types)
     return {s.slot: s.text for s in spans}
+
+
+def choose_typed(text: str, tagged: dict[str, str]) -> dict[str, str]:
+    """Decoded with the resource and autoscaling slots declared."""
+    return choose_tagged(text, tagged, RESOURCES, TYPES)
 
 
 def test_request_and_limit_follow_the_words_before_each_value() -> None:
@@ -207,3 +211,38 @@ def test_without_a_namespace_cue_the_next_best_free_slot_stands() -> None:
             OUT]
     assert choose(text, rows, declared={"deployment", "namespace", "pod"}) == {
         "deployment": "api", "pod": "billing"}
+
+
+LOGS = SlotLabels(("O", "B-deployment", "I-deployment", "B-since", "I-since", "B-lines",
+                   "I-lines"))
+LOG_TYPES = {"deployment": "deployment", "since": "duration", "lines": "integer"}
+
+
+def choose_logs(text: str, tagged: dict[str, str]) -> dict[str, str]:
+    """Decoded as pod_logs, the tagged words at 0.7."""
+    return choose_tagged(text, tagged, LOGS, LOG_TYPES, score=0.7)
+
+
+@pytest.mark.parametrize(("text", "tagged", "since"), [
+    # The model tagged the number and left its unit out: "45" alone is no duration.
+    ("logs of api for the last 45 minutes please", {"api": "deployment", "45": "since"},
+     "45 minutes"),
+    ("show api logs from the last 2 hrs?", {"api": "deployment", "2": "since"}, "2 hrs"),
+    # ... or the unit and left the number out ("minutes" alone would mean one minute).
+    ("api logs, last 30 minutes", {"api": "deployment", "minutes": "since"}, "30 minutes"),
+    ("api logs over the past 3 days.", {"api": "deployment", "days": "since"}, "3 days"),
+    # Whole already, or a bare unit with no number before it: as tagged.
+    ("api logs for the last 1h", {"api": "deployment", "1h": "since"}, "1h"),
+    ("api logs from the last hour", {"api": "deployment", "hour": "since"}, "hour"),
+    # The word after the number is no unit: nothing to add.
+    ("api logs since 10 today", {"api": "deployment", "10": "since"}, "10"),
+])
+def test_a_duration_keeps_its_number_and_its_unit(text: str, tagged: dict[str, str],
+                                                  since: str) -> None:
+    assert choose_logs(text, tagged)["since"] == since
+
+
+def test_a_duration_never_takes_a_word_another_slot_holds() -> None:
+    got = choose_logs("api logs, 45 minutes", {"api": "deployment", "45": "lines",
+                                               "minutes": "since"})
+    assert got["lines"] == "45" and got["since"] == "minutes"
