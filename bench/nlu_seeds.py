@@ -47,7 +47,11 @@ def same_recipe(out: Path, recipe: dict[str, Any]) -> bool:
                          "move it away or pick another --out-dir") from None
     trained = {"seed": meta["seed"],
                "rounds": meta["train"].get("rounds", written.get("rounds")),
-               "epochs": float(meta["train"]["epochs"]), "templates": meta["templates"]}
+               "epochs": float(meta["train"]["epochs"]),
+               # Models from before antecedents were generated did not record it: none.
+               "antecedent_prob": meta["train"].get("antecedent_prob", [0.0, 0.0]),
+               "composed_durations": meta["train"].get("composed_durations", False),
+               "templates": meta["templates"]}
     wanted = {**recipe, "templates": "all"}
     if trained != wanted:
         raise SystemExit(f"{out} holds a model of {trained}, not {wanted}: "
@@ -55,9 +59,19 @@ def same_recipe(out: Path, recipe: dict[str, Any]) -> bool:
     return True
 
 
+def recipe_of(seed: int, rounds: int, epochs: float) -> dict[str, Any]:
+    """What a model of this seed is trained with (the generator's own defaults included)."""
+    from finetune.data import GenerationConfig
+
+    defaults = GenerationConfig()
+    return {"seed": seed, "rounds": rounds, "epochs": float(epochs),
+            "antecedent_prob": list(defaults.antecedent_prob),
+            "composed_durations": defaults.composed_durations}
+
+
 def train_seed(out: Path, seed: int, rounds: int, epochs: float, threads: int) -> None:
     """Train and export the model of one seed into `out/model` (unless it is there)."""
-    recipe = {"seed": seed, "rounds": rounds, "epochs": float(epochs)}
+    recipe = recipe_of(seed, rounds, epochs)
     if same_recipe(out, recipe):
         return
     from finetune.train import train_ops
@@ -106,9 +120,9 @@ def main() -> None:
     """Train the seeds not trained yet, score them all, print and write the summary."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="GenerationConfig.rounds (the shipped recipe: 1)")
-    parser.add_argument("--epochs", type=float, default=3.0, help="(the shipped recipe: 3)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="GenerationConfig.rounds (the shipped recipe: 3)")
+    parser.add_argument("--epochs", type=float, default=1.0, help="(the shipped recipe: 1)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[13, 29, 41, 53, 67])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out-dir", type=Path, required=True)
@@ -126,8 +140,7 @@ def main() -> None:
         score_seed(out)
     rows: dict[int, dict[str, Any]] = {}
     for out in sorted(args.out_dir.glob("seed-*"), key=lambda p: int(p.name[5:])):
-        recipe = {"seed": int(out.name[5:]), "rounds": args.rounds,
-                  "epochs": float(args.epochs)}
+        recipe = recipe_of(int(out.name[5:]), args.rounds, args.epochs)
         if same_recipe(out, recipe) and (out / "set_a.json").exists():
             rows[recipe["seed"]] = read_scores(out)
     summary = summarise(rows)

@@ -112,6 +112,15 @@ class GenerationConfig:
     name references, context sentences and politeness leads."""
     long_prob: float = 0.1
     """Share of the paraphrased samples wrapped into a long message (45-95 words)."""
+    antecedent_prob: tuple[float, float] = (0.0, 0.0)
+    """Share of the paraphrased runbook samples (short, long) whose target (or only its
+    namespace) is named in a context sentence before the request, which refers back to it
+    ("We paused nightly-export on Friday. Please resume the cronjob in billing"). Off: at
+    (0.08, 0.5) four seeds gained 9-12 points on long messages but not enough overall to
+    pass the rule set for shipping (BENCHMARKS.md, "NLU: antecedents")."""
+    composed_durations: bool = False
+    """Durations also written as any number with any unit spelling ("45 minutes", "3hrs")
+    besides the listed ones. Off: tried with antecedents, see above."""
     meta_context_prob: float = 0.3
     """Share of the meta samples (confirm, cancel, deny, undo) given context sentences."""
     force_long: bool = False
@@ -142,6 +151,8 @@ class Dataset:
     fingerprint: Mapping[str, tuple[str, ...]]
     all_templates: bool = False
     rounds: int = 1
+    antecedent_prob: tuple[float, float] = (0.0, 0.0)
+    composed_durations: bool = False
 
 
 def _stable_fraction(key: str, seed: int) -> float:
@@ -438,7 +449,11 @@ def _generate(
                 config.force_long or (not first and rng.random() < config.paraphrase_prob)
             ):
                 long = config.force_long or rng.random() < config.long_prob
-                pieces = paraphraser.paraphrase(pieces, intent, runbook=runbook, long=long)
+                # No draw when off, so the data is the same as before the option existed.
+                share = config.antecedent_prob[long]
+                antecedent = runbook and share > 0 and rng.random() < share
+                pieces = paraphraser.paraphrase(pieces, intent, runbook=runbook, long=long,
+                                                antecedent=antecedent)
             elif intent in META_INTENTS and intent != "help" and not first \
                     and rng.random() < config.meta_context_prob:
                 # "Yes, I checked with the Payments team, go ahead": context around a reply.
@@ -484,12 +499,17 @@ def build_dataset(
     rng = random.Random(config.seed)
     train = _generate(
         [*train_t, *dev_t] if config.train_on_dev_templates else train_t,
-        counts(True), Lexicon(rng, dev=False, seed=config.seed), rng, config,
+        counts(True),
+        Lexicon(rng, dev=False, seed=config.seed, composed_durations=config.composed_durations),
+        rng, config,
         Paraphraser(rng, dev=False, seed=config.seed),
     )
     dev_rng = random.Random(config.seed + 1)
     dev = _generate(
-        dev_t, counts(False), Lexicon(dev_rng, dev=True, seed=config.seed), dev_rng, config,
+        dev_t, counts(False),
+        Lexicon(dev_rng, dev=True, seed=config.seed,
+                composed_durations=config.composed_durations),
+        dev_rng, config,
         Paraphraser(dev_rng, dev=True, seed=config.seed),
     )
     rng.shuffle(train)
@@ -504,6 +524,8 @@ def build_dataset(
         fingerprint=dict(fingerprint),
         all_templates=config.train_on_dev_templates,
         rounds=config.rounds,
+        antecedent_prob=config.antecedent_prob,
+        composed_durations=config.composed_durations,
     )
 
 

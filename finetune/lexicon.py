@@ -96,6 +96,14 @@ _DURATION_WORDS = (
     "90 seconds", "3 hrs", "1 day", "20 minutes", "12 hours", "5 minutes", "2 days",
     "24 hours", "4 hours", "an hour", "40 mins", "8 hrs", "1 hr",
 )
+# Unit spellings `parse_duration` accepts, with the numbers people use them with (a unit
+# without an "s" gets one after a number other than 1: "2 hour" -> "2 hours").
+_UNIT_SPELLINGS = {
+    "minute": (1, 90), "mins": (2, 90), "min": (1, 90), "m": (1, 90), "hour": (1, 48),
+    "hrs": (2, 48), "hr": (1, 24), "h": (1, 48), "day": (1, 6), "d": (1, 6),
+    "second": (30, 300), "secs": (30, 300),
+}
+_FULL_UNITS = frozenset(("minute", "hour", "day", "second"))
 # CPU and memory amounts as `parse_resource` accepts them (within the runbooks' bounds).
 _CPU_AMOUNTS = (
     "250m", "500m", "100m", "0.5", "2", "1", "1.5", "4", "750m", "200m", "50m", "0.25",
@@ -141,9 +149,11 @@ def _split(values: Sequence[str], seed: int, dev: bool) -> tuple[str, ...]:
 class Lexicon:
     """Random slot values by slot type, drawn from the train or the held-out part."""
 
-    def __init__(self, rng: random.Random, *, dev: bool = False, seed: int = 0) -> None:
+    def __init__(self, rng: random.Random, *, dev: bool = False, seed: int = 0,
+                 composed_durations: bool = False) -> None:
         self._rng = rng
         self._dev = dev
+        self._composed_durations = composed_durations
         self._stems = _split(_SERVICE_STEMS, seed, dev)
         self._services = _split(_SERVICE_NAMES, seed, dev)
         self._namespaces = _split(_NAMESPACES, seed, dev)
@@ -255,10 +265,19 @@ class Lexicon:
         return self._rng.choice(self._checks)
 
     def duration(self) -> str:
-        """A duration such as 10m, 1h or "30 minutes"."""
-        if self._rng.random() < 0.4:
-            return self._rng.choice(_DURATION_WORDS)
-        return self._rng.choice(_DURATIONS)
+        """A duration such as 10m, 1h, "30 minutes" or "45 mins"."""
+        r = self._rng
+        if r.random() < 0.4:
+            if not self._composed_durations or r.random() < 0.5:
+                return r.choice(_DURATION_WORDS)
+            # Any number with any unit spelling, so that the model learns the span is the
+            # number *and* its unit ("the last 45 minutes"), not the few pairs listed.
+            unit = r.choice(tuple(_UNIT_SPELLINGS))
+            low, high = _UNIT_SPELLINGS[unit]
+            number = r.randint(low, high)
+            spelling = unit + "s" if number > 1 and unit in _FULL_UNITS else unit
+            return f"{number}{'' if len(unit) == 1 else r.choice(('', ' ', ' ', ' '))}{spelling}"
+        return r.choice(_DURATIONS)
 
     def cpu(self, original: str = "") -> str:
         """A CPU amount (250m, 0.5, 2); `none` stays `none`."""

@@ -13,7 +13,10 @@ those phrasings, not the language. This module rewrites a filled template (a lis
 - **order**: the namespace moved to the front ("in prod, restart checkout");
 - **wrappers**: a politeness or question lead ("could you", "would you mind"), and context
   sentences around the request ("we're seeing 500s since the deploy. can you ...", "thanks
-  in advance"), up to messages of about a hundred words.
+  in advance"), up to messages of about a hundred words;
+- **antecedents** (off unless `GenerationConfig.antecedent_prob` asks for them): the target,
+  or only its namespace, named in a context sentence and referred back to in the request
+  ("We paused nightly-export on Friday. ... resume the cronjob in billing").
 
 The wrapper lists are split into a train and a held-out part by a stable hash (like the
 name lexicons), so the dev set measures context sentences the model never saw.
@@ -288,6 +291,88 @@ _TELEGRAPHIC = {
 }
 _TRAIN_SHARE_SALT = "wrappers"
 
+# Antecedents: the target is named in a context sentence and the request refers back to it
+# ("We paused nightly-export on Friday. Please resume the cronjob in billing"). People
+# write long incident messages this way; a model that only saw the target inside the
+# request drops the slot. {x} is the value; the other fields are the distractor fields.
+_ANTECEDENTS = {
+    "deployment": (
+        "{x} has been throwing errors since {time}.", "{x} fell over under load last night.",
+        "we deployed {x} about {numword} hours ago.", "most of the alerts come from {x}.",
+        "{Person} thinks {x} is the culprit.", "I'm looking at {x} right now.",
+        "this is about {x}.", "{x} is the one the {Team} team complained about.",
+        "it's {x} again.", "the service in question is {x}.",
+        "{x} has been slow since {time}.", "the {Team} team says {x} is misbehaving.",
+        "{x} started paging at {time}.", "the alert is for {x}.",
+        "we rely on {x} for the {noun} flow.", "{x} went out with the {version} release.",
+        "our {noun} traffic goes through {x}.", "{Product} shows {x} in red since {time}.",
+    ),
+    "pod": (
+        "one replica, {x}, is wedged.", "{x} stopped processing at {time}.",
+        "the bad pod is {x}.", "{x} answers health checks but serves stale data.",
+        "{Person} spotted {x} stuck since {time}.",
+        "only {x} is misbehaving, the other replicas are fine.",
+        "{x} has been eating memory since {time}.", "the pod that hangs is {x}.",
+    ),
+    "cronjob": (
+        "we paused {x} on Friday.", "{x} failed again at {time}.",
+        "{x} is the nightly {noun} job.", "{Person} asked about {x} this morning.",
+        "{x} has been suspended since the migration.", "{x} runs every night at {time}.",
+        "the {Team} team owns {x}.",
+    ),
+    "node": (
+        "{x} has a failing disk.", "the cloud provider will retire {x} tonight.",
+        "{x} keeps reporting memory pressure.",
+        "{Person} says {x} is flapping between ready and not ready.",
+        "{x} needs a kernel patch.", "{Product} flagged {x} at {time}.",
+    ),
+    "image": (
+        "the patched build is {x}.", "CI published {x} about an hour ago.",
+        "QA signed off on {x}.", "the fix is in {x}, already pushed to the registry.",
+        "{Person} built {x} at {time}.", "the release candidate is {x}.",
+    ),
+}
+# How the request then names the target.
+_ANAPHORS = {
+    "deployment": ("it", "it", "that deployment", "the deployment", "that service",
+                   "that one", "the app", "this deployment"),
+    "pod": ("that pod", "the pod", "it", "that one", "this pod", "the bad pod"),
+    "cronjob": ("that cronjob", "the cronjob", "it", "that job", "the cron job"),
+    "node": ("that node", "the node", "it", "that machine", "this node"),
+    "image": ("that image", "the new image", "that build", "the patched image", "that tag",
+              "this image"),
+}
+# Where the namespace goes when it moves out of the request too.
+_NAMESPACE_SENTENCES = ("it runs in {ns}.", "it lives in the {ns} namespace.",
+                        "that's in {ns}.", "the namespace is {ns}.", "it's in {ns}.",
+                        "everything is in the {ns} namespace.", "we run it in {ns}.",
+                        "{ns} is where it lives.", "it's deployed to {ns}.")
+# The namespace alone named before the request, the target staying in it: "This is all in
+# the billing namespace. Please restart ledger-api".
+_NAMESPACE_CONTEXT = (
+    "this is all in the {ns} namespace.", "we're in {ns}.", "everything here is in {ns}.",
+    "context: namespace {ns}.", "all of this is in {ns}.", "it's all in {ns} by the way.",
+    "things in {ns} look bad since {time}.", "everything in {ns} is slow since {time}.",
+    "the {Team} team runs {ns}.", "{ns} has been noisy since {time}.",
+    "I'm working in {ns} today.", "the alerts are all from {ns}.",
+    "{Product} shows errors in {ns} since {time}.", "this is about the {ns} namespace.",
+)
+_NOT_AFTER = ("/", "'", '"', "\u201c", ".", "=", "@", "(", "[")
+_NOT_BEFORE = (".", "/", "'", '"', "\u201d", ":", ")", "]", "'s")
+# Words before the value that the anaphor replaces ("restart the deployment X" -> "restart
+# it"), at most two of them.
+_REFERRING_WORDS = frozenset((
+    "deployment", "deploy", "pod", "cronjob", "node", "image", "the", "my", "our", "cron",
+    "job", "app", "service", "worker", "host", "machine",
+))
+# Words after the value that say what it is ("the X deployment"): such a request is left as
+# it is rather than made into "the it deployment".
+_KIND_NOUNS = frozenset((
+    "deployment", "deploy", "service", "svc", "app", "pods", "pod", "workers", "worker",
+    "job", "cron", "cronjob", "node", "namespace", "ns", "image", "deployment's",
+))
+_NAMESPACE_BEFORE = re.compile(r"\s*\b(?:in|from|on)(?: the)? $", re.IGNORECASE)
+
 
 def _held_out(value: object, seed: int) -> bool:
     digest = hashlib.sha256(f"{_TRAIN_SHARE_SALT}:{seed}:{value}".encode()).digest()
@@ -350,15 +435,17 @@ class Paraphraser:
         self._products = _split(_PRODUCTS, seed, dev)
         self._stems = _split(_STEMS, seed, dev)
         self._ns_forms = _split(_NAMESPACE_FORMS, seed, dev) if dev else _NAMESPACE_FORMS
+        self._antecedents = {k: _split(v, seed, dev) for k, v in _ANTECEDENTS.items()}
+        self._ns_sentences = _split(_NAMESPACE_SENTENCES, seed, dev)
+        self._ns_context = _split(_NAMESPACE_CONTEXT, seed, dev)
 
-    def distractor(self) -> str:
-        """A context sentence naming things that are not slots (teams, services, times)."""
+    def _fields(self) -> dict[str, str]:
         r = self._rng
 
         def service() -> str:
             return r.choice(self._stems) + r.choice(_SUFFIXES)
 
-        fields = {
+        return {
             "Team": r.choice(self._teams), "Person": r.choice(self._people),
             "Product": r.choice(self._products), "service": service(), "service2": service(),
             "time": f"{r.randint(0, 23):02d}:{r.choice((0, 5, 10, 15, 20, 30, 40, 45, 55)):02d}",
@@ -370,8 +457,97 @@ class Paraphraser:
             "TICKET": r.choice(_TICKETS),
             "env": r.choice(_ENVS), "noun": r.choice(_NOUNS), "kind": r.choice(_KINDS),
         }
-        sentence = r.choice(self._distractors).format(**fields)
-        return sentence[:1].upper() + sentence[1:] if r.random() < 0.5 else sentence
+
+    def _capitalise(self, sentence: str) -> str:
+        return sentence[:1].upper() + sentence[1:] if self._rng.random() < 0.5 else sentence
+
+    def distractor(self) -> str:
+        """A context sentence naming things that are not slots (teams, services, times)."""
+        fields = self._fields()  # drawn first, as before antecedents shared them
+        return self._capitalise(self._rng.choice(self._distractors).format(**fields))
+
+    def antecedent(self, pieces: list[Piece]) -> tuple[list[Piece], list[Piece]] | None:
+        """Name the target in a context sentence and refer back to it in the request:
+        "cartsvc fell over last night. please restart it in shop". Returns the context
+        pieces (values tagged) and the rewritten request, or None when the request has no
+        single target written plainly (a kubectl-style or quoted name is left alone)."""
+        r = self._rng
+        counts = {k: sum(p.slot == k for p in pieces) for k in _ANAPHORS}
+        kinds = [k for k, n in counts.items() if n == 1]
+        # A topicalized request ("checkout, restart it") already refers back.
+        if not kinds or any(p.slot is None and p.text.strip() == "it" for p in pieces):
+            return None
+        kind = r.choice(kinds)
+        out = [Piece(p.text, p.slot) for p in pieces]
+        index = next(i for i, p in enumerate(out) if p.slot == kind)
+        before = out[index - 1].text if index else ""
+        after = out[index + 1].text if index + 1 < len(out) else ""
+        if (index and out[index - 1].slot) or before.endswith(_NOT_AFTER) \
+                or after.startswith(_NOT_BEFORE) or _first_word(after) in _KIND_NOUNS:
+            return None
+        words = before.split(" ")
+        stripped = 0
+        while stripped < 2 and len(words) > 1 and words[-2].lower() in _REFERRING_WORDS \
+                and words[-1] == "":
+            words = [*words[:-2], ""]
+            stripped += 1
+        if index:
+            out[index - 1].text = " ".join(words)
+        value = out[index].text
+        out[index] = Piece(r.choice(_ANAPHORS[kind]))
+        fields = self._fields()
+        sentence = r.choice(self._antecedents[kind])
+        context: list[Piece] = []
+        moved = self._move_namespace(out) if kind != "image" and r.random() < 0.4 else None
+        head, _, tail = sentence.partition("{x}")
+        if moved is not None and not head and r.random() < 0.5:
+            # "cartsvc in shop fell over last night."
+            context = [Piece(value, kind), Piece(" in "), Piece(moved, "namespace"),
+                       Piece(tail.format(**fields))]
+        else:
+            context = [Piece(head.format(**fields)), Piece(value, kind),
+                       Piece(tail.format(**fields))]
+            if moved is not None:
+                ns_head, _, ns_tail = r.choice(self._ns_sentences).partition("{ns}")
+                context += [Piece(" " + self._capitalise(ns_head)), Piece(moved, "namespace"),
+                            Piece(ns_tail)]
+        if context[0].slot is None:  # a value is never recased
+            context[0].text = self._capitalise(context[0].text)
+        return [p for p in context if p.text], [p for p in out if p.text]
+
+    def namespace_antecedent(self, pieces: list[Piece]) -> tuple[list[Piece], list[Piece]] | None:
+        """Name only the namespace before the request: "everything in billing is slow
+        since 10:05. restart ledger-api". Returns (context, request) like `antecedent`."""
+        out = [Piece(p.text, p.slot) for p in pieces]
+        moved = self._move_namespace(out)
+        if moved is None:
+            return None
+        head, _, tail = self._rng.choice(self._ns_context).partition("{ns}")
+        fields = self._fields()
+        context = [Piece(head.format(**fields)), Piece(moved, "namespace"),
+                   Piece(tail.format(**fields))]
+        if context[0].text:
+            context[0].text = self._capitalise(context[0].text)
+        return [p for p in context if p.text], [p for p in out if p.text]
+
+    @staticmethod
+    def _move_namespace(out: list[Piece]) -> str | None:
+        """Take "in <namespace>" out of the request (in place); return the namespace."""
+        index = next((i for i, p in enumerate(out) if p.slot == "namespace"), None)
+        if index is None or index == 0 or out[index - 1].slot is not None:
+            return None
+        match = _NAMESPACE_BEFORE.search(out[index - 1].text)
+        if not match:
+            return None
+        after = out[index + 1].text if index + 1 < len(out) else ""
+        if after.startswith(" namespace"):
+            out[index + 1].text = after[len(" namespace"):]
+        elif after.startswith((".", "/")) or out[index - 1].text.endswith("the "):
+            return None
+        value = out[index].text
+        out[index - 1].text = out[index - 1].text[: match.start()]
+        out[index].text = ""
+        return value
 
     def synonyms(self, pieces: list[Piece], intent: str) -> None:
         """Swap phrases for others of the same group (runbook-specific groups first)."""
@@ -537,8 +713,10 @@ class Paraphraser:
         sep = self._rng.choice((", ", ": ", " - ", " "))
         return [Piece("in "), pieces[-1], Piece(sep), *pieces[:-2], Piece(lead[: -len(" in")])]
 
-    def wrap(self, pieces: list[Piece], *, long: bool = False) -> list[Piece]:
-        """Add a politeness lead and/or context sentences around the request."""
+    def wrap(self, pieces: list[Piece], *, long: bool = False,
+             antecedent: Sequence[Piece] = ()) -> list[Piece]:
+        """Add a politeness lead and/or context sentences around the request; the
+        `antecedent` sentence (which names the request's target) goes somewhere before it."""
         r = self._rng
         out = list(pieces)
         if r.random() < 0.4:
@@ -557,7 +735,16 @@ class Paraphraser:
             before = r.sample(self._before, 2 if r.random() < 0.3 else 1)
             if r.random() < 0.5:
                 before[r.randrange(len(before))] = self.distractor()
-        if before:
+        if antecedent:
+            # Mostly late in the context, as people name the thing just before the ask.
+            context = [[Piece(sentence)] for sentence in before]
+            at = len(context) if r.random() < 0.5 else r.randint(0, len(context))
+            context.insert(at, list(antecedent))
+            joined: list[Piece] = []
+            for i, sentence in enumerate(context):
+                joined += ([Piece(" ")] if i else []) + sentence
+            out = [*joined, Piece(r.choice((" ", "\n", "  "))), *out]
+        elif before:  # one piece, as the augmentation has always seen it
             out.insert(0, Piece(" ".join(before) + r.choice((" ", "\n", "  "))))
         if long or r.random() < 0.25:
             after = self.distractor() if r.random() < 0.25 else r.choice(self._after)
@@ -579,11 +766,13 @@ class Paraphraser:
         return out
 
     def paraphrase(
-        self, pieces: list[Piece], intent: str, *, runbook: bool, long: bool = False
+        self, pieces: list[Piece], intent: str, *, runbook: bool, long: bool = False,
+        antecedent: bool = False,
     ) -> list[Piece]:
         """Rewrite one filled template; only runbook phrasings get synonyms (in the
         out-of-scope phrases a synonym may change the request). `long`: wrap it into a
-        message of 45-95 words."""
+        message of 45-95 words. `antecedent`: name the target in a context sentence and
+        refer back to it in the request, where the request allows it."""
         r = self._rng
         out = [Piece(p.text, p.slot) for p in pieces]
         if runbook and r.random() < 0.6:
@@ -598,4 +787,13 @@ class Paraphraser:
             out = self.namespace_forms(out)
         if r.random() < 0.08:
             out = self.reorder(out)
+        moved = None
+        if runbook and antecedent:
+            # Mostly the target (with or without its namespace); otherwise, or where the
+            # request names no single target plainly, the namespace alone.
+            moved = self.antecedent(out) if r.random() < 0.75 else None
+            moved = moved or self.namespace_antecedent(out)
+        if moved is not None:
+            context, out = moved
+            return self.wrap(out, long=long, antecedent=context)
         return self.wrap(out, long=long)

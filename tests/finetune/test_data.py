@@ -84,6 +84,14 @@ def test_lexicon_values_are_ones_the_slot_types_accept() -> None:
         parse_slot("memory_limit", "memory", memory, Bounds(4, 1048576))
     for duration in (*lexicon._DURATIONS, *lexicon._DURATION_WORDS):
         parse_slot("since", "duration", duration, Bounds(1, 604800))
+    # Composed durations ("45 minutes", "3hrs"): every unit spelling, every number drawn.
+    import random
+
+    drawn = {lexicon.Lexicon(random.Random(seed), dev=False, seed=13,
+                             composed_durations=True).duration() for seed in range(2000)}
+    for duration in drawn:
+        parse_slot("since", "duration", duration, Bounds(1, 604800))
+    assert len(drawn - {*lexicon._DURATIONS, *lexicon._DURATION_WORDS}) > 100
 
 
 def test_meta_phrases_tell_cancel_from_undo_and_deny() -> None:
@@ -104,3 +112,30 @@ def test_rounds_draw_more_distinct_training_messages_and_keep_dev(
     assert three.dev == dataset.dev
     with pytest.raises(ValueError, match="rounds must be at least 1"):
         replace(SMALL, rounds=0)
+
+
+def test_antecedents_are_generated_at_the_configured_share(catalogue: Catalogue) -> None:
+    """With antecedents on, many long requests refer back to a target named before them
+    ("We paused X on Friday. ... resume that cronjob"); with them off, few do."""
+    def referring_back(share: float) -> float:
+        config = GenerationConfig(per_intent_train=12, per_intent_dev=1, meta_train=1,
+                                  meta_dev=1, oos_train=4, oos_dev=1, force_long=True,
+                                  antecedent_prob=(share, share))
+        data = dataset_from_catalogue(catalogue, config=config)
+        assert data.antecedent_prob == (share, share)
+        targets = [s for s in data.train if s.intent in catalogue.runbooks
+                   and any(span.slot in {"deployment", "pod", "cronjob"} for span in s.spans)]
+        back = 0
+        for sample in targets:
+            end = max(span.end for span in sample.spans
+                      if span.slot in {"deployment", "pod", "cronjob"})
+            rest = f" {sample.text[end:].lower()} "
+            back += any(f" {word}" in rest for word in (
+                "it ", "it!", "it.", "it?", "that ", "this ", "the deployment", "the pod",
+                "the cronjob", "the cron job", "the app", "the bad pod"))
+        for sample in data.train:
+            for span in sample.spans:
+                assert sample.text[span.start : span.end] == span.text
+        return back / len(targets)
+
+    assert referring_back(1.0) > referring_back(0.0) + 0.25

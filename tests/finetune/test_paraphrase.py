@@ -115,3 +115,80 @@ def test_meta_context_keeps_the_reply() -> None:
     for seed in range(30):
         out = Paraphraser(random.Random(seed), seed=13).meta_context([Piece("go ahead")])
         assert "go ahead" in _text(out)
+
+
+def _requests() -> list[tuple[str, list[Piece]]]:
+    return [
+        ("scale_deployment", [Piece("scale the deployment "), Piece("search-gw", "deployment"),
+                              Piece(" in "), Piece("discovery", "namespace"), Piece(" to "),
+                              Piece("12", "replicas")]),
+        ("set_image", [Piece("set image of "), Piece("notif", "deployment"), Piece(" in the "),
+                       Piece("comms", "namespace"), Piece(" namespace to "),
+                       Piece("reg.io/notif:2.3", "image")]),
+        ("delete_pod", [Piece("delete pod "), Piece("web-7f-abc", "pod"), Piece(" in "),
+                        Piece("shop", "namespace")]),
+        ("resume_cronjob", [Piece("resume "), Piece("nightly-export", "cronjob"),
+                            Piece(" in "), Piece("billing", "namespace")]),
+    ]
+
+
+def test_antecedents_name_the_target_before_the_request_and_keep_every_value() -> None:
+    from finetune.data import _to_sample
+
+    moved_kinds, moved_namespace = set(), 0
+    for seed in range(400):
+        intent, pieces = _requests()[seed % 4]
+        result = Paraphraser(random.Random(seed), seed=13).antecedent(pieces)
+        if result is None:
+            continue
+        context, request = result
+        # Every value is still there, tagged, exactly once over context + request.
+        assert sorted((p.text, p.slot) for p in [*context, *request] if p.slot) == sorted(
+            (p.text, p.slot) for p in pieces if p.slot)
+        moved = [p.slot for p in context if p.slot]
+        assert moved and moved[0] in {"deployment", "image", "pod", "cronjob"}
+        moved_kinds.add(moved[0])
+        moved_namespace += "namespace" in moved
+        text = _text(request).lower()
+        # The request refers back; it never keeps a kind word in front of the anaphor.
+        assert not any(f"{kind} {ref}" in text for kind in ("deployment", "pod", "cronjob")
+                       for ref in ("it", "that", "the"))
+        assert "{" not in _text(context)
+        sample = _to_sample([*context, Piece(" "), *request], intent, "t")
+        assert sample is not None
+    assert moved_kinds == {"deployment", "image", "pod", "cronjob"}
+    assert moved_namespace > 20
+
+
+def test_a_name_written_with_its_kind_after_it_is_left_alone() -> None:
+    pieces = [Piece("restart the "), Piece("checkout", "deployment"), Piece(" deployment")]
+    for seed in range(50):
+        assert Paraphraser(random.Random(seed), seed=13).antecedent(pieces) is None
+
+
+def test_antecedent_sentences_differ_between_splits() -> None:
+    from finetune import paraphrase
+
+    for kind, sentences in paraphrase._ANTECEDENTS.items():
+        train = paraphrase._split(sentences, 13, False)
+        dev = paraphrase._split(sentences, 13, True)
+        assert train and dev and not set(train) & set(dev), kind
+
+
+
+def test_the_namespace_alone_can_be_named_before_the_request() -> None:
+    from finetune.data import _to_sample
+
+    seen = 0
+    for seed in range(100):
+        intent, pieces = _requests()[seed % 4]
+        result = Paraphraser(random.Random(seed), seed=13).namespace_antecedent(pieces)
+        if result is None:
+            continue
+        context, request = result
+        assert [p.slot for p in context if p.slot] == ["namespace"]
+        assert "namespace" not in {p.slot for p in request}
+        assert not _text(request).rstrip().endswith((" in", " in the"))
+        assert _to_sample([*context, Piece(" "), *request], intent, "t") is not None
+        seen += 1
+    assert seen > 50
