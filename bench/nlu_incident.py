@@ -1,8 +1,8 @@
 """The NLU on an independent set of incident-channel messages.
 
-Three sets, same schema: set A (bench/data/incident_messages.yaml, the default) may be
-looked at to find weak spots; sets B and C (bench/data/incident_messages_b.yaml and _c,
-`--set`) were written later, blind to the model's errors, and are the untouched
+Four sets, same schema: set A (bench/data/incident_messages.yaml, the default) may be
+looked at to find weak spots; sets B, C and D (bench/data/incident_messages_b.yaml, _c and
+_d, `--set`) were written later, blind to the model's errors, and are the untouched
 measurements: score them to report figures, never read their misses to tune anything.
 
 The set was written by hand, without looking at the training phrasings, and is kept out of
@@ -73,6 +73,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT / "bench" / "data" / "incident_messages.yaml"
 SET_B = ROOT / "bench" / "data" / "incident_messages_b.yaml"
 SET_C = ROOT / "bench" / "data" / "incident_messages_c.yaml"
+SET_D = ROOT / "bench" / "data" / "incident_messages_d.yaml"
 EXIT_BAD_INPUT = 2
 
 
@@ -312,8 +313,9 @@ def _shown(path: Path) -> str:
 
 
 def set_name(path: Path) -> str:
-    """Which set a path is: `A`, `B`, `C` or `other`."""
-    known = {DEFAULT_DATA.resolve(): "A", SET_B.resolve(): "B", SET_C.resolve(): "C"}
+    """Which set a path is: `A`, `B`, `C`, `D` or `other`."""
+    known = {DEFAULT_DATA.resolve(): "A", SET_B.resolve(): "B", SET_C.resolve(): "C",
+             SET_D.resolve(): "D"}
     return known.get(path.resolve(), "other")
 
 
@@ -374,8 +376,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--set", "--data", dest="data", type=Path, default=DEFAULT_DATA,
                         metavar="PATH",
                         help="the evaluation set (default: set A, "
-                             f"{_shown(DEFAULT_DATA)}; the blind ones are {_shown(SET_B)} and "
-                             f"{_shown(SET_C)})")
+                             f"{_shown(DEFAULT_DATA)}; the blind ones are {_shown(SET_B)}, "
+                             f"{_shown(SET_C)} and {_shown(SET_D)})")
     parser.add_argument("--catalogue", type=Path, default=None,
                         help="a folder of runbook files (default: the packaged catalogue)")
     parser.add_argument("--threads", type=int, default=1)

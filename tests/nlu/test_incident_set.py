@@ -1,8 +1,10 @@
 """The independent incident-message sets are well formed, cover what they claim to, and stay
 out of training: set A (bench/data/incident_messages.yaml), set B
 (bench/data/incident_messages_b.yaml, written later, blind to the model's errors on set A:
-the final untouched measurement) and set C (bench/data/incident_messages_c.yaml, written
-blind after set B, for another made-up company: a second untouched measurement).
+the final untouched measurement), set C (bench/data/incident_messages_c.yaml, written
+blind after set B, for another made-up company: a second untouched measurement) and set D
+(bench/data/incident_messages_d.yaml, written blind after set C, for a third made-up
+company: a third untouched measurement).
 
 `bench/nlu_incident.py` scores a model on them (`--set PATH`); these tests only check the data.
 """
@@ -26,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "bench" / "data" / "incident_messages.yaml"
 DATA_B = ROOT / "bench" / "data" / "incident_messages_b.yaml"
 DATA_C = ROOT / "bench" / "data" / "incident_messages_c.yaml"
+DATA_D = ROOT / "bench" / "data" / "incident_messages_d.yaml"
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,9 @@ MINIMUMS = {
         },
     ),
 }
-SETS = {"A": DATA, "B": DATA_B, "C": DATA_C}
+# Set D asks for what set C asks for.
+MINIMUMS["D"] = MINIMUMS["C"]
+SETS = {"A": DATA, "B": DATA_B, "C": DATA_C, "D": DATA_D}
 VERY_LONG_WORDS = range(80, 121)
 # Mentions, emoji shortcodes, backticks, quotes, kubectl-style flags and names in
 # parentheses must appear somewhere in each set.
@@ -95,7 +100,7 @@ def _load(path: Path) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module", params=sorted(SETS))
 def which(request: pytest.FixtureRequest) -> str:
-    """The set under test: `A`, `B` or `C`."""
+    """The set under test: `A`, `B`, `C` or `D`."""
     return str(request.param)
 
 
@@ -178,14 +183,15 @@ def test_size_and_coverage(which: str, entries: list[dict[str, Any]],
 
 
 # Each later set against the sets written before it.
-EARLIER = {"B": ("A",), "C": ("A", "B")}
+EARLIER = {"B": ("A",), "C": ("A", "B"), "D": ("A", "B", "C")}
 
 
 @pytest.mark.parametrize("later", sorted(EARLIER))
 def test_later_sets_are_new(later: str) -> None:
     """Set B shares no message with set A, and few of its slot values (names); set C shares
-    none with sets A and B, and few names with them: each was written afresh, for a
-    different made-up company."""
+    none with sets A and B, and few names with them; set D shares none with sets A, B and
+    C, and few names with them: each was written afresh, for a different made-up
+    company."""
     ours_rows = _load(SETS[later])
     earlier_rows = [e for name in EARLIER[later] for e in _load(SETS[name])]
     texts_before = {_key(parse_markup(str(e["text"]))[0]) for e in earlier_rows}
