@@ -63,9 +63,12 @@ def export_onnx(model: JointIntentSlotModel, path: Path) -> None:
     """Export to ONNX (legacy TorchScript exporter, opset 17, dynamic batch and length)."""
     model.eval()
     dummy = torch.ones((2, 12), dtype=torch.long)
+    # The exporter puts the module it is given back into that module's own mode afterwards;
+    # a fresh wrapper is in training mode, which would leave the model with dropout on.
+    wrapper = _Exportable(model).train(model.training)
     with torch.inference_mode(False), torch.no_grad():
         torch.onnx.export(
-            _Exportable(model),
+            wrapper,
             (dummy, torch.ones_like(dummy), torch.zeros_like(dummy)),
             str(path),
             input_names=["input_ids", "attention_mask", "token_type_ids"],
