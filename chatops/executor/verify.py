@@ -141,6 +141,12 @@ def pod_replaced(kube: Kube, namespace: str, pod: str) -> Check:
         try:
             p = reads.read_pod(kube, namespace, pod)
         except NotFound:
+            if "uid" not in seen:
+                # Gone before the first look (a short grace period): its owner is no longer
+                # written on it. A replicaset's pods are named after it ("<rs>-<5 chars>"),
+                # so "gone" is not taken for "replaced" while that replicaset is short.
+                seen["uid"] = None
+                seen["owner"] = _replicaset_named(kube, namespace, pod.rpartition("-")[0])
             return owner_ready()
         uid = cv.get(p, "metadata", "uid")
         owners = cv.get(p, "metadata", "ownerReferences", default=[])
@@ -155,6 +161,18 @@ def pod_replaced(kube: Kube, namespace: str, pod: str) -> Check:
             return False, f"pod {pod} is still terminating"
         return False, f"pod {pod} is still running and not being deleted"
     return check
+
+
+def _replicaset_named(kube: Kube, namespace: str, name: str) -> dict[str, str] | None:
+    """`{"kind": "ReplicaSet", "name": name}` when that replicaset exists, else None."""
+    if not name:
+        return None
+    try:
+        kube.json(reads.Target("get", "replicasets", namespace, name),
+                  kube.apps.read_namespaced_replica_set, name, namespace)
+    except NotFound:
+        return None
+    return {"kind": "ReplicaSet", "name": name}
 
 
 @registry.check("wait_pod_replaced")

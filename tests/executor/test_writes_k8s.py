@@ -156,6 +156,29 @@ def test_delete_pod(ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
     assert "2 of 2 pods" in verdict.message
 
 
+def test_a_pod_gone_before_verification_still_waits_for_its_replicaset(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    """A pod with a short grace period can be gone before the first check: the check must
+    still wait for its replicaset to be back at full strength, not pass on "gone"."""
+    deploy(k8s_admin, namespace, deployment("web", 2))
+    core = client.CoreV1Api(k8s_admin)
+    victim = core.list_namespaced_pod(namespace).items[0].metadata.name
+    ex.run_step(Step("delete_pod", {"namespace": namespace, "pod": victim}), ADMIN)
+
+    def gone() -> bool:
+        try:
+            core.read_namespaced_pod(victim, namespace)
+        except client.ApiException as exc:
+            return exc.status == 404
+        return False
+
+    wait_for(gone, what=f"pod {victim} to be gone")
+    verdict = ex.verify(Step("wait_pod_replaced", {"namespace": namespace, "pod": victim,
+                                                   "timeout_seconds": 60}), ADMIN)
+    assert verdict.ok, verdict.message
+    assert "2 of 2 pods" in verdict.message
+
+
 @pytest.fixture
 def node(k8s_admin: Any) -> Iterator[str]:
     """A node to cordon; made schedulable again afterwards whatever happens."""
