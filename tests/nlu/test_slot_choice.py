@@ -236,6 +236,11 @@ def choose_logs(text: str, tagged: dict[str, str]) -> dict[str, str]:
     ("api logs from the last hour", {"api": "deployment", "hour": "since"}, "hour"),
     # The word after the number is no unit: nothing to add.
     ("api logs since 10 today", {"api": "deployment", "10": "since"}, "10"),
+    # A duration in two parts is not cut to one of them ("30 m" of "1 h 30 m" would be a
+    # third of what was asked): left as tagged, the bot asks rather than show less.
+    ("api logs for the last 1 h 30 m", {"api": "deployment", "30": "since"}, "30"),
+    ("api logs for the last 1 hour 30 minutes", {"api": "deployment", "hour": "since"},
+     "hour"),
 ])
 def test_a_duration_keeps_its_number_and_its_unit(text: str, tagged: dict[str, str],
                                                   since: str) -> None:
