@@ -7,6 +7,7 @@ message, so a failure says what was still missing ("2 of 5 replicas available af
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -146,7 +147,7 @@ def pod_replaced(kube: Kube, namespace: str, pod: str) -> Check:
                 # written on it. A replicaset's pods are named after it ("<rs>-<5 chars>"),
                 # so "gone" is not taken for "replaced" while that replicaset is short.
                 seen["uid"] = None
-                seen["owner"] = _replicaset_named(kube, namespace, pod.rpartition("-")[0])
+                seen["owner"] = _deployment_replicaset(kube, namespace, pod)
             return owner_ready()
         uid = cv.get(p, "metadata", "uid")
         owners = cv.get(p, "metadata", "ownerReferences", default=[])
@@ -163,14 +164,24 @@ def pod_replaced(kube: Kube, namespace: str, pod: str) -> Check:
     return check
 
 
-def _replicaset_named(kube: Kube, namespace: str, name: str) -> dict[str, str] | None:
-    """`{"kind": "ReplicaSet", "name": name}` when that replicaset exists, else None."""
-    if not name:
+# A deployment's pod: "<replicaset>-<5 generated characters>".
+_GENERATED_SUFFIX = re.compile(r"[bcdfghjklmnpqrstvwxz2456789]{5}")
+
+
+def _deployment_replicaset(kube: Kube, namespace: str, pod: str) -> dict[str, str] | None:
+    """The replicaset a gone pod's name says it belonged to, if that is a deployment's
+    replicaset (its `pod-template-hash` label ends its name): a daemonset's or a bare
+    pod's name has the same shape, and a replicaset merely named like it is not its owner."""
+    name, _, suffix = pod.rpartition("-")
+    if not name or not _GENERATED_SUFFIX.fullmatch(suffix):
         return None
     try:
-        kube.json(reads.Target("get", "replicasets", namespace, name),
-                  kube.apps.read_namespaced_replica_set, name, namespace)
+        rs = kube.json(reads.Target("get", "replicasets", namespace, name),
+                       kube.apps.read_namespaced_replica_set, name, namespace)
     except NotFound:
+        return None
+    template_hash = cv.get(rs, "metadata", "labels", "pod-template-hash", default="")
+    if not template_hash or not name.endswith(f"-{template_hash}"):
         return None
     return {"kind": "ReplicaSet", "name": name}
 

@@ -179,6 +179,41 @@ def test_a_pod_gone_before_verification_still_waits_for_its_replicaset(
     assert "2 of 2 pods" in verdict.message
 
 
+def test_a_gone_pod_is_not_tied_to_a_replicaset_that_only_shares_its_name(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    """A daemonset's or a bare pod's name also ends in "-<5 chars>": a replicaset that is
+    not a deployment's (anyone who may create one could name it so) must not make a good
+    run fail by never being ready."""
+    core, apps = client.CoreV1Api(k8s_admin), client.AppsV1Api(k8s_admin)
+    labels = {"app": "lookalike"}
+    apps.create_namespaced_replica_set(namespace, client.V1ReplicaSet(
+        metadata=client.V1ObjectMeta(name="fluentd"),
+        spec=client.V1ReplicaSetSpec(
+            replicas=1, selector=client.V1LabelSelector(match_labels=labels),
+            template=client.V1PodTemplateSpec(
+                metadata=client.V1ObjectMeta(labels=labels),
+                spec=client.V1PodSpec(containers=[client.V1Container(name="a", image="x:1")],
+                                      node_selector={"no-such-node": "true"})))))
+    core.create_namespaced_pod(namespace, client.V1Pod(
+        metadata=client.V1ObjectMeta(name="fluentd-x2kqp"),
+        spec=client.V1PodSpec(containers=[client.V1Container(name="a", image="x:1")],
+                              termination_grace_period_seconds=0)))
+    core.delete_namespaced_pod("fluentd-x2kqp", namespace, grace_period_seconds=0)
+
+    def gone() -> bool:
+        try:
+            core.read_namespaced_pod("fluentd-x2kqp", namespace)
+        except client.ApiException as exc:
+            return exc.status == 404
+        return False
+
+    wait_for(gone, what="pod fluentd-x2kqp to be gone")
+    verdict = ex.verify(Step("wait_pod_replaced", {"namespace": namespace,
+                                                   "pod": "fluentd-x2kqp",
+                                                   "timeout_seconds": 5}), ADMIN)
+    assert verdict.ok, verdict.message
+
+
 @pytest.fixture
 def node(k8s_admin: Any) -> Iterator[str]:
     """A node to cordon; made schedulable again afterwards whatever happens."""
