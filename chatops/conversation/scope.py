@@ -104,10 +104,10 @@ def asks_to_create(text: str) -> bool:
 # names with its claims. "service" and "job" are left out: people say them for deployments
 # and cronjobs.
 _OTHER_KIND = re.compile(
-    r"(statefulset|daemonset|configmap|secret|ingress|networkpolicy|serviceaccount|"
+    r"(statefulset|daemonset|configmap|secret|ingress|networkpolic(?:y|ies)|serviceaccount|"
     r"rolebinding|clusterrole|role|persistentvolumeclaim|persistentvolume|pvc|crd|"
     r"sts|ds|cm|pv|sa|volume|resourcequota|quota|limitrange|poddisruptionbudget|pdb|"
-    r"priorityclass|storageclass|verticalpodautoscaler|vpa)s?",
+    r"priorityclass|storageclass|verticalpodautoscaler|vpa)(?:es|s)?",
     re.IGNORECASE,
 )
 _BEFORE = re.compile(r"([a-z]+)(?:/|\s+(?:of\s+)?(?:the\s+|called\s+|named\s+)?)$",
@@ -127,8 +127,8 @@ def other_kind(text: str, spans: Iterable[SlotSpan]) -> str | None:
         words = [span.text.strip(), *(w.group(1) for w in (before, after) if w is not None)]
         for word in words:
             kind = _OTHER_KIND.fullmatch(word)
-            if kind is not None:
-                return kind.group(1).lower()  # in the singular: "pvcs" -> "pvc"
+            if kind is not None:  # in the singular: "pvcs" -> "pvc", "ingresses" -> "ingress"
+                return re.sub(r"ies$", "y", kind.group(1).lower())
     return None
 
 

@@ -115,6 +115,9 @@ def _spans(text: str, **slots: str) -> list[SlotSpan]:
     ("delete the pvcs of data-0 in prod", {"pod": "data-0"}, "pvc"),
     ("restart the statefulsets kafka and zk", {"deployment": "kafka"}, "statefulset"),
     ("scale down the PVCs in prod", {"pod": "PVCs"}, "pvc"),
+    ("restart the ingresses web in prod", {"deployment": "web"}, "ingress"),
+    ("drop the networkpolicies of api", {"deployment": "api"}, "networkpolicy"),
+    ("delete the storageclasses fast-ssd", {"pod": "fast-ssd"}, "storageclass"),
 ])
 def test_a_target_named_as_another_kind_is_found(text: str, slots: dict[str, str],
                                                   kind: str) -> None:
