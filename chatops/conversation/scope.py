@@ -110,8 +110,12 @@ _OTHER_KIND = re.compile(
     r"priorityclass|storageclass|verticalpodautoscaler|vpa)(?:es|s)?",
     re.IGNORECASE,
 )
-_BEFORE = re.compile(r"([a-z]+)(?:/|\s+(?:of\s+)?(?:the\s+|called\s+|named\s+)?)$",
-                     re.IGNORECASE)
+# The word before a target: "statefulset kafka", "sts/kafka", "statefulsets.apps/kafka"
+# (an API group after the kind), "statefulset: kafka", "statefulset, kafka".
+_BEFORE = re.compile(r"([a-z]+)(?:\.[a-z0-9.]+)?(?:/|[:,]?\s+(?:of\s+)?(?:the\s+|called\s+|"
+                     r"named\s+)?|[:,])$", re.IGNORECASE)
+# The word after it: "the kafka statefulset". Not one in parentheses: "restart checkout
+# (configmap changed)" asks for the deployment.
 _AFTER = re.compile(r"^\s*([a-z]+)", re.IGNORECASE)
 _TARGETS = ("deployment", "pod", "cronjob")
 

@@ -118,6 +118,10 @@ def _spans(text: str, **slots: str) -> list[SlotSpan]:
     ("restart the ingresses web in prod", {"deployment": "web"}, "ingress"),
     ("drop the networkpolicies of api", {"deployment": "api"}, "networkpolicy"),
     ("delete the storageclasses fast-ssd", {"pod": "fast-ssd"}, "storageclass"),
+    # An API group, a colon or a comma after the kind, the kind in parentheses after.
+    ("restart statefulsets.apps/kafka -n streaming", {"deployment": "kafka"}, "statefulset"),
+    ("restart the statefulset: kafka", {"deployment": "kafka"}, "statefulset"),
+    ("bounce sts,kafka in streaming", {"deployment": "kafka"}, "sts"),
 ])
 def test_a_target_named_as_another_kind_is_found(text: str, slots: dict[str, str],
                                                   kind: str) -> None:
@@ -129,6 +133,8 @@ def test_a_target_named_as_another_kind_is_found(text: str, slots: dict[str, str
     ("restart checkout after the secret rotation", {"deployment": "checkout"}),
     ("roll back the checkout deployment", {"deployment": "checkout"}),
     ("scale deploy/checkout to 3", {"deployment": "checkout"}),
+    ("restart checkout (configmap changed)", {"deployment": "checkout"}),
+    ("re checkout: restart it, the secret rotated", {"deployment": "checkout"}),
 ])
 def test_a_target_named_as_what_the_runbook_changes_is_fine(text: str,
                                                             slots: dict[str, str]) -> None:
