@@ -150,10 +150,27 @@ def test_delete_pod(ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
     assert paths(real) == ["metadata.deletionTimestamp"]
     assert dry.affected_pods == real.affected_pods == (victim,)
     assert "ReplicaSet/" in real.summary
-    verdict = ex.verify(Step("wait_pod_replaced", {"namespace": namespace, "pod": victim,
-                                                   "timeout_seconds": 60}), ADMIN)
+    verdict = verify_replaced(ex, namespace, victim, timeout=60)
     assert verdict.ok, verdict.message
     assert "2 of 2 pods" in verdict.message
+
+
+def verify_replaced(ex: KubeExecutor, namespace: str, pod: str, *, timeout: int) -> Any:
+    """The delete_pod runbook's verification of `pod`."""
+    return ex.verify(Step("wait_pod_replaced", {"namespace": namespace, "pod": pod,
+                                                "timeout_seconds": timeout}), ADMIN)
+
+
+def wait_pod_gone(core: client.CoreV1Api, namespace: str, pod: str) -> None:
+    """Until reading `pod` answers 404 (deleted and removed, not just terminating)."""
+    def gone() -> bool:
+        try:
+            core.read_namespaced_pod(pod, namespace)
+        except client.ApiException as exc:
+            return exc.status == 404
+        return False
+
+    wait_for(gone, what=f"pod {pod} to be gone")
 
 
 def test_a_pod_gone_before_verification_still_waits_for_its_replicaset(
@@ -164,17 +181,8 @@ def test_a_pod_gone_before_verification_still_waits_for_its_replicaset(
     core = client.CoreV1Api(k8s_admin)
     victim = core.list_namespaced_pod(namespace).items[0].metadata.name
     ex.run_step(Step("delete_pod", {"namespace": namespace, "pod": victim}), ADMIN)
-
-    def gone() -> bool:
-        try:
-            core.read_namespaced_pod(victim, namespace)
-        except client.ApiException as exc:
-            return exc.status == 404
-        return False
-
-    wait_for(gone, what=f"pod {victim} to be gone")
-    verdict = ex.verify(Step("wait_pod_replaced", {"namespace": namespace, "pod": victim,
-                                                   "timeout_seconds": 60}), ADMIN)
+    wait_pod_gone(core, namespace, victim)
+    verdict = verify_replaced(ex, namespace, victim, timeout=60)
     assert verdict.ok, verdict.message
     assert "2 of 2 pods" in verdict.message
 
@@ -199,18 +207,8 @@ def test_a_gone_pod_is_not_tied_to_a_replicaset_that_only_shares_its_name(
         spec=client.V1PodSpec(containers=[client.V1Container(name="a", image="x:1")],
                               termination_grace_period_seconds=0)))
     core.delete_namespaced_pod("fluentd-x2kqp", namespace, grace_period_seconds=0)
-
-    def gone() -> bool:
-        try:
-            core.read_namespaced_pod("fluentd-x2kqp", namespace)
-        except client.ApiException as exc:
-            return exc.status == 404
-        return False
-
-    wait_for(gone, what="pod fluentd-x2kqp to be gone")
-    verdict = ex.verify(Step("wait_pod_replaced", {"namespace": namespace,
-                                                   "pod": "fluentd-x2kqp",
-                                                   "timeout_seconds": 5}), ADMIN)
+    wait_pod_gone(core, namespace, "fluentd-x2kqp")
+    verdict = verify_replaced(ex, namespace, "fluentd-x2kqp", timeout=5)
     assert verdict.ok, verdict.message
 
 
