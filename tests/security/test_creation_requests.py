@@ -89,6 +89,13 @@ def test_a_creation_request_read_as_a_change_is_refused(
     # A plural kind is refused too, and named in the singular.
     ("restart the statefulsets checkout-api and cart in prod", "restart_deployment",
      {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
+    # An API group or a colon after the kind, an irregular plural.
+    ("restart statefulsets.apps/checkout-api -n prod", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
+    ("restart the statefulset: checkout-api in prod", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
+    ("restart the ingresses checkout-api in prod", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}, "ingress"),
 ])
 def test_a_change_to_another_kind_read_as_a_deployment_is_refused(
         bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str],
@@ -96,7 +103,8 @@ def test_a_change_to_another_kind_read_as_a_deployment_is_refused(
     bot.service.parser = Fooled(intent, slots)
     root = next_ts()
     bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
-    bot.slack.wait_for("chat.postMessage", f"I can't change a {kind}")
+    article = "an" if kind[0] in "aeiou" else "a"
+    bot.slack.wait_for("chat.postMessage", f"I can't change {article} {kind}:")
     wait_until_idle(bot)
     assert all_runs(bot) == [] and cluster.calls == []
 
