@@ -415,6 +415,14 @@ def _first_word(text: str) -> str:
     return words[0].lower() if words else ""
 
 
+def _around(template: str, key: str, value: str, slot: str,
+            fields: dict[str, str]) -> list[Piece]:
+    """`template` with its `{key}` as the tagged value and its other fields filled:
+    [text before, value, text after] (either text may be empty)."""
+    head, _, tail = template.partition("{" + key + "}")
+    return [Piece(head.format(**fields)), Piece(value, slot), Piece(tail.format(**fields))]
+
+
 def _chooser(rng: random.Random, group: tuple[str, ...]) -> Callable[[re.Match[str]], str]:
     return lambda _match: rng.choice(group)
 
@@ -497,20 +505,15 @@ class Paraphraser:
         out[index] = Piece(r.choice(_ANAPHORS[kind]))
         fields = self._fields()
         sentence = r.choice(self._antecedents[kind])
-        context: list[Piece] = []
         moved = self._move_namespace(out) if kind != "image" and r.random() < 0.4 else None
-        head, _, tail = sentence.partition("{x}")
-        if moved is not None and not head and r.random() < 0.5:
+        context = _around(sentence, "x", value, kind, fields)
+        if moved is not None and not context[0].text and r.random() < 0.5:
             # "cartsvc in shop fell over last night."
-            context = [Piece(value, kind), Piece(" in "), Piece(moved, "namespace"),
-                       Piece(tail.format(**fields))]
-        else:
-            context = [Piece(head.format(**fields)), Piece(value, kind),
-                       Piece(tail.format(**fields))]
-            if moved is not None:
-                ns_head, _, ns_tail = r.choice(self._ns_sentences).partition("{ns}")
-                context += [Piece(" " + self._capitalise(ns_head)), Piece(moved, "namespace"),
-                            Piece(ns_tail)]
+            context = [context[1], Piece(" in "), Piece(moved, "namespace"), context[2]]
+        elif moved is not None:
+            ns_sentence = _around(r.choice(self._ns_sentences), "ns", moved, "namespace", {})
+            ns_sentence[0].text = " " + self._capitalise(ns_sentence[0].text)
+            context += ns_sentence
         if context[0].slot is None:  # a value is never recased
             context[0].text = self._capitalise(context[0].text)
         return [p for p in context if p.text], [p for p in out if p.text]
@@ -522,10 +525,8 @@ class Paraphraser:
         moved = self._move_namespace(out)
         if moved is None:
             return None
-        head, _, tail = self._rng.choice(self._ns_context).partition("{ns}")
-        fields = self._fields()
-        context = [Piece(head.format(**fields)), Piece(moved, "namespace"),
-                   Piece(tail.format(**fields))]
+        template = self._rng.choice(self._ns_context)
+        context = _around(template, "ns", moved, "namespace", self._fields())
         if context[0].text:
             context[0].text = self._capitalise(context[0].text)
         return [p for p in context if p.text], [p for p in out if p.text]
