@@ -60,7 +60,7 @@ from typing import Any
 
 import yaml
 
-from chatops.conversation.scope import asks_to_create, general_question, other_kind
+from chatops.conversation.scope import asks_to_create, general_question, other_kind, target_of
 from chatops.errors import SlotError
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk, SlotSpan
 from chatops.runbook.catalogue import Catalogue, load_catalogue
@@ -192,9 +192,10 @@ def _exact(message: Message, parsed: ParsedIntent, declared: Declared,
     return got == message.slots
 
 
-def _guarded(text: str, parsed: ParsedIntent) -> bool:
+def _guarded(text: str, parsed: ParsedIntent, declared: Declared) -> bool:
     """Whether the conversation turns a mutating answer down (chatops/conversation/scope.py)."""
-    return (asks_to_create(text) or other_kind(text, parsed.spans) is not None
+    target = target_of(declared.get(parsed.intent, {}))
+    return (asks_to_create(text) or other_kind(text, parsed.spans, target) is not None
             or general_question(text, parsed.spans))
 
 
@@ -218,7 +219,7 @@ def score(
         exact += ex
         exact_typed += _exact(message, got, declared, as_typed=True)
         answer = got.intent
-        if risks.get(got.intent, Risk.READ) != Risk.READ and _guarded(message.text, got):
+        if risks.get(got.intent, Risk.READ) != Risk.READ and _guarded(message.text, got, declared):
             answer = OUT_OF_SCOPE
         answer_ok += answer == message.intent
         for counts, key in ((by_cat, message.category), (by_intent, message.intent)):
@@ -238,7 +239,7 @@ def score(
                 if risks.get(got.intent, "unknown") != Risk.READ:
                     mutating.append({"text": message.text, "category": message.category,
                                      "got": got.intent, "confidence": got.confidence,
-                                     "guarded": _guarded(message.text, got)})
+                                     "guarded": _guarded(message.text, got, declared)})
         elif message.intent not in META_INTENTS:
             in_scope += 1
             unsure += got.intent == OUT_OF_SCOPE

@@ -14,7 +14,12 @@ from chatops.conversation.base import Collaborators, Turn, Updates
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.running import Runner
-from chatops.conversation.scope import asks_to_create, general_question, other_kind
+from chatops.conversation.scope import (
+    asks_to_create,
+    general_question,
+    other_kind,
+    target_of,
+)
 from chatops.conversation.thread import (
     OFFER,
     OFFER_ASKING,
@@ -140,7 +145,7 @@ class Dialogue:
             return self.planner.request(turn, intent, slots, parsed.confidence)
         guessed = parsed.source == "model"
         creation = guessed and asks_to_create(text)
-        kind = other_kind(text, parsed.spans) if guessed else None
+        kind = other_kind(text, parsed.spans, self._target(parsed.intent)) if guessed else None
         mutating = self._mutating(parsed.intent)
         if guessed and mutating and general_question(text, parsed.spans):
             parsed = replace(parsed, intent=OUT_OF_SCOPE)
@@ -176,6 +181,10 @@ class Dialogue:
         context = load_context(self.parts.threads, turn.thread)
         save_context(self.parts.threads, turn.thread, context.asking(turn.requester.key, offer))
         return Reply("answer", unsure_text(close), choices=tuple(close))
+
+    def _target(self, intent: str) -> str | None:
+        runbook = self.parts.catalogue.runbooks.get(intent)
+        return None if runbook is None else target_of(runbook.slots)
 
     def _mutating(self, intent: str) -> bool:
         runbook = self.parts.catalogue.runbooks.get(intent)

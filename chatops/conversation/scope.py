@@ -101,8 +101,7 @@ def asks_to_create(text: str) -> bool:
 # deployment runbook by mistake. Only the word next to the target counts: "restart api so
 # it picks up the new configmap" is a restart. The target itself counts too: in "delete the
 # PVC data-0" the model may take "PVC" for the pod's name, and a statefulset's pods share
-# names with its claims. "service" and "job" are left out: people say them for deployments
-# and cronjobs.
+# names with its claims.
 _OTHER_KIND = re.compile(
     r"(statefulset|daemonset|configmap|secret|ingress|networkpolic(?:y|ies)|serviceaccount|"
     r"rolebinding|clusterrole|role|persistentvolumeclaim|persistentvolume|pvc|crd|"
@@ -110,30 +109,103 @@ _OTHER_KIND = re.compile(
     r"priorityclass|storageclass|verticalpodautoscaler|vpa)(?:es|s)?",
     re.IGNORECASE,
 )
-# The word before a target: "statefulset kafka", "sts/kafka", "statefulsets.apps/kafka"
-# (an API group after the kind), "statefulset: kafka", "statefulset, kafka".
-_BEFORE = re.compile(r"([a-z]+)(?:\.[a-z0-9.]+)?(?:/|[:,]?\s+(?:of\s+)?(?:the\s+|called\s+|"
-                     r"named\s+)?|[:,])$", re.IGNORECASE)
-# The word after it: "the kafka statefulset". Not one in parentheses: "restart checkout
-# (configmap changed)" asks for the deployment.
-_AFTER = re.compile(r"^\s*([a-z]+)", re.IGNORECASE)
-_TARGETS = ("deployment", "pod", "cronjob")
+# "service" and "job" are what people call a deployment and a cronjob, so they are fine
+# next to those; but a pod is never a service or a job, nor a cronjob a service: "delete
+# the service gate-lb" read as a pod deletion is a change to something no runbook changes.
+_NOT_THIS_KIND = {
+    "pod": re.compile(r"(service|svc|job)s?", re.IGNORECASE),
+    "node": re.compile(r"(service|svc|job)s?", re.IGNORECASE),
+    "cronjob": re.compile(r"(service|svc)s?", re.IGNORECASE),
+}
+# The kind as a refusal names it: "I can't change a statefulset", not "a sts".
+_FULL_NAME = {"sts": "statefulset", "ds": "daemonset", "cm": "configmap",
+              "pv": "persistentvolume", "sa": "serviceaccount", "svc": "service"}
+# The words before a target (the kind is the last one, or the last two or three written
+# apart: "stateful set", "persistent volume claim"): "statefulset kafka", "sts/kafka",
+# "statefulsets.apps/kafka" (an API group after the kind), "statefulset: kafka",
+# "statefulset, kafka".
+_BEFORE = re.compile(r"([a-z]+(?:[ -][a-z]+){0,2})(?:\.[a-z0-9.]+)?(?:/|[:,]?\s+(?:of\s+)?"
+                     r"(?:the\s+|called\s+|named\s+)?|[:,])$", re.IGNORECASE)
+# The words after it: "the kafka statefulset", "the kafka stateful set". Not in parentheses:
+# "restart checkout (configmap changed)" asks for the deployment.
+_AFTER = re.compile(r"^\s*([a-z]+(?:[ -][a-z]+){0,2})", re.IGNORECASE)
+_TARGETS = ("deployment", "pod", "cronjob", "node")
+# Where the request's object ends and its context begins: "restart so it picks up the new
+# configmap", "restart after the secret rotation", "restart it, the configmap changed".
+_CONTEXT = re.compile(r"[,;:.!?()]|\b(?:so|because|since|as|after|before|when|while|once|"
+                      r"until|then|but|which|that|with|for|due|from|now|if|coz|cause)\b",
+                      re.IGNORECASE)
+# Slack mentions and emoji shortcodes (":broom: clean up ..."), whose colons and brackets
+# are not where the request ends.
+_DECORATION = re.compile(r"<[@!#][^>]*>|(?<!\S)(?::[a-z0-9_+-]+:)+(?!\S)", re.IGNORECASE)
+# A word or two written apart: "daemon set", "load balancer service", "persistent volume
+# claim". Not inside a name: "role-service" is one word.
+_WORD = re.compile(r"(?<![\w.-])[a-z]+(?![\w-])", re.IGNORECASE)
 
 
-def other_kind(text: str, spans: Iterable[SlotSpan]) -> str | None:
+def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) -> str | None:
     """The kind of object a request's target is named as, when no mutating runbook changes
-    that kind (`statefulset` in "restart the statefulset kafka"); None otherwise."""
+    that kind as that slot (`statefulset` in "restart the statefulset kafka", `service` in
+    "delete the service gate-lb" read as a pod); None otherwise.
+
+    `target` is the slot the runbook changes. When no span fills it, the model matched the
+    verb and missed the object: then the kind named in the request itself, before any
+    context, counts ("resize the data-0 pvc to 200Gi", "clean up the completed jobs" read
+    as a drain)."""
+    spans = list(spans)
     for span in spans:
         if span.slot not in _TARGETS:
             continue
-        before = _BEFORE.search(text[max(0, span.start - 40):span.start])
-        after = _AFTER.match(text[span.end:span.end + 40])
-        words = [span.text.strip(), *(w.group(1) for w in (before, after) if w is not None)]
+        before = _BEFORE.search(text[max(0, span.start - 60):span.start])
+        after = _AFTER.match(text[span.end:span.end + 60])
+        words = [span.text.strip()]
+        if before is not None:  # "set", "statefulset" (from "the stateful set")
+            parts = re.split(r"[ -]", before.group(1))
+            words += ["".join(parts[-n:]) for n in range(1, len(parts) + 1)]
+        if after is not None:  # "stateful", "statefulset" (from "stateful set in")
+            parts = re.split(r"[ -]", after.group(1))
+            words += ["".join(parts[:n]) for n in range(1, len(parts) + 1)]
         for word in words:
-            kind = _OTHER_KIND.fullmatch(word)
-            if kind is not None:  # in the singular: "pvcs" -> "pvc", "ingresses" -> "ingress"
-                return re.sub(r"ies$", "y", kind.group(1).lower())
+            kind = _kind_of(word, span.slot)
+            if kind is not None:
+                return kind
+    if target in _TARGETS and not any(span.slot == target for span in spans):
+        return _untargeted_kind(text, target)
     return None
+
+
+def target_of(slots: Iterable[str]) -> str | None:
+    """The slot among a runbook's `slots` that names what it changes (`deployment`, `pod`,
+    `node`, `cronjob`), if it has one."""
+    names = set(slots)
+    return next((slot for slot in _TARGETS if slot in names), None)
+
+
+def _untargeted_kind(text: str, target: str) -> str | None:
+    """The other kind named as the object of a request whose target was not tagged: a kind
+    word (or two or three written apart) before the first context marker."""
+    head = _CONTEXT.split(_DECORATION.sub(" ", text).strip(), maxsplit=1)[0]
+    words = [m.group(0) for m in _WORD.finditer(head)]
+    for i in range(len(words)):
+        for n in (3, 2, 1):
+            if i + n <= len(words):
+                kind = _kind_of("".join(words[i:i + n]), target)
+                if kind is not None:
+                    return kind
+    return None
+
+
+def _kind_of(word: str, slot: str) -> str | None:
+    """The kind `word` names, in the singular and in full ("pvcs" -> "pvc", "sts" ->
+    "statefulset"), when a runbook taking `slot` does not change it."""
+    kind = _OTHER_KIND.fullmatch(word)
+    not_this = _NOT_THIS_KIND.get(slot)
+    if kind is None and not_this is not None:
+        kind = not_this.fullmatch(word)
+    if kind is None:
+        return None
+    singular = re.sub(r"ies$", "y", kind.group(1).lower())
+    return _FULL_NAME.get(singular, singular)
 
 
 # "how does a PodDisruptionBudget interact with kubectl drain?": a question about

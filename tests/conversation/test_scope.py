@@ -101,7 +101,7 @@ def _spans(text: str, **slots: str) -> list[SlotSpan]:
 
 @pytest.mark.parametrize(("text", "slots", "kind"), [
     ("restart the statefulset kafka in streaming", {"deployment": "kafka"}, "statefulset"),
-    ("bounce sts/kafka -n streaming", {"deployment": "kafka"}, "sts"),
+    ("bounce sts/kafka -n streaming", {"deployment": "kafka"}, "statefulset"),
     ("increase the pvc data-kafka-0 to 200Gi", {"deployment": "data-kafka-0"}, "pvc"),
     ("restart the kafka statefulset", {"deployment": "kafka"}, "statefulset"),
     ("increase the PVC of the postgres volume to 200Gi", {"deployment": "postgres"}, "pvc"),
@@ -109,7 +109,7 @@ def _spans(text: str, **slots: str) -> list[SlotSpan]:
      "daemonset"),
     # The model took the kind word itself for the target's name.
     ("delete the PVC data-0 in prod", {"pod": "PVC"}, "pvc"),
-    ("restart the STS ledger in billing", {"deployment": "STS"}, "sts"),
+    ("restart the STS ledger in billing", {"deployment": "STS"}, "statefulset"),
     ("wipe the secret db-creds", {"pod": "secret"}, "secret"),
     # Plurals name the kind in the singular ("I can't change a pvc").
     ("delete the pvcs of data-0 in prod", {"pod": "data-0"}, "pvc"),
@@ -121,11 +121,65 @@ def _spans(text: str, **slots: str) -> list[SlotSpan]:
     # An API group, a colon or a comma after the kind, the kind in parentheses after.
     ("restart statefulsets.apps/kafka -n streaming", {"deployment": "kafka"}, "statefulset"),
     ("restart the statefulset: kafka", {"deployment": "kafka"}, "statefulset"),
-    ("bounce sts,kafka in streaming", {"deployment": "kafka"}, "sts"),
+    ("bounce sts,kafka in streaming", {"deployment": "kafka"}, "statefulset"),
+    ("drop cm/app-config in prod", {"pod": "app-config"}, "configmap"),
+    # Not a pod's or a cronjob's name for itself: a service, a job.
+    ("delete the service gate-lb in prod", {"pod": "gate-lb"}, "service"),
+    ("remove svc/gate-lb", {"pod": "gate-lb"}, "service"),
+    ("delete the gate-lb service in prod", {"pod": "gate-lb"}, "service"),
+    ("delete the job nightly-reindex", {"pod": "nightly-reindex"}, "job"),
+    ("delete the jobs nightly-reindex and backfill", {"pod": "nightly-reindex"}, "job"),
+    ("suspend the service billing-sync", {"cronjob": "billing-sync"}, "service"),
+    # A kind written as two or three words.
+    ("restart the stateful set kafka in streaming", {"deployment": "kafka"}, "statefulset"),
+    ("restart the kafka stateful set", {"deployment": "kafka"}, "statefulset"),
+    ("scale the daemon set called node-exporter to 3", {"deployment": "node-exporter"},
+     "daemonset"),
+    ("grow the persistent volume claim data-0 to 50Gi", {"deployment": "data-0"},
+     "persistentvolumeclaim"),
+    ("delete the config-map app-settings", {"pod": "app-settings"}, "configmap"),
 ])
 def test_a_target_named_as_another_kind_is_found(text: str, slots: dict[str, str],
                                                   kind: str) -> None:
     assert other_kind(text, _spans(text, **slots)) == kind
+
+
+@pytest.mark.parametrize(("text", "target", "kind"), [
+    # The model tagged no target: the object of the request is named by its kind alone.
+    ("resize the data-db-0 pvc to 200Gi", "deployment", "pvc"),
+    ("clean up all the completed jobs in datalake", "node", "job"),
+    (":broom: <@U0123ABC> clean up all the completed jobs in datalake", "node", "job"),
+    ("roll back the tariff-rates configmap to yesterday's version", "deployment",
+     "configmap"),
+    ("restart the daemon set in kube-system", "deployment", "daemonset"),
+    ("delete the load balancer service in prod", "pod", "service"),
+    ("suspend the billing service for tonight", "cronjob", "service"),
+])
+def test_an_untargeted_request_on_another_kind_is_found(text: str, target: str,
+                                                        kind: str) -> None:
+    assert other_kind(text, [], target) == kind
+
+
+@pytest.mark.parametrize(("text", "target"), [
+    # No target and no other kind as the object: the bot asks which one, as before.
+    ("restart the pods in prod", "deployment"),
+    ("restart so it picks up the new configmap", "deployment"),
+    ("restart after the secret rotation", "deployment"),
+    ("restart it, the configmap changed", "deployment"),
+    ("restart the sync job in prod", "deployment"),
+    ("scale the checkout service to 5", "deployment"),
+    ("evict all the pods", "node"),
+    ("suspend the nightly job", "cronjob"),
+    ("delete the stuck pod in prod", "pod"),
+    ("restart the role-service api", "deployment"),
+])
+def test_an_untargeted_request_without_another_kind_asks(text: str, target: str) -> None:
+    assert other_kind(text, [], target) is None
+
+
+def test_a_tagged_target_is_judged_by_its_own_neighbours() -> None:
+    text = "restart checkout after the new configmap"
+    assert other_kind(text, _spans(text, deployment="checkout"), "deployment") is None
 
 
 @pytest.mark.parametrize(("text", "slots"), [
@@ -135,6 +189,15 @@ def test_a_target_named_as_another_kind_is_found(text: str, slots: dict[str, str
     ("scale deploy/checkout to 3", {"deployment": "checkout"}),
     ("restart checkout (configmap changed)", {"deployment": "checkout"}),
     ("re checkout: restart it, the secret rotated", {"deployment": "checkout"}),
+    # A deployment is called a service, a cronjob a job; a pod's owner named as context.
+    ("restart the checkout service in prod", {"deployment": "checkout"}),
+    ("bounce svc/checkout", {"deployment": "checkout"}),
+    ("suspend the job nightly-export", {"cronjob": "nightly-export"}),
+    ("kill the service pod checkout-7d9f8b6c5-x2kqp", {"pod": "checkout-7d9f8b6c5-x2kqp"}),
+    ("delete checkout-7d9f8b6c5-x2kqp, the service is down",
+     {"pod": "checkout-7d9f8b6c5-x2kqp"}),
+    ("restart the set-top api in prod", {"deployment": "api"}),
+    ("restart api in the data plane", {"deployment": "api"}),
 ])
 def test_a_target_named_as_what_the_runbook_changes_is_fine(text: str,
                                                             slots: dict[str, str]) -> None:

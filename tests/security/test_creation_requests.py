@@ -96,6 +96,26 @@ def test_a_creation_request_read_as_a_change_is_refused(
      {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
     ("restart the ingresses checkout-api in prod", "restart_deployment",
      {"deployment": "checkout-api", "namespace": "prod"}, "ingress"),
+    # "service" and "job" are a deployment's and a cronjob's everyday names, but never a
+    # pod's or a cronjob's: deleting a service or a job is not a pod deletion.
+    ("delete the service checkout-lb in prod", "delete_pod",
+     {"pod": "checkout-lb", "namespace": "prod"}, "service"),
+    ("kill svc/checkout-lb -n prod", "delete_pod",
+     {"pod": "checkout-lb", "namespace": "prod"}, "service"),
+    ("delete the job nightly-reindex in prod", "delete_pod",
+     {"pod": "nightly-reindex", "namespace": "prod"}, "job"),
+    ("pause the service billing-sync in prod", "suspend_cronjob",
+     {"cronjob": "billing-sync", "namespace": "prod"}, "service"),
+    # A kind written as two words.
+    ("restart the stateful set checkout-api in prod", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
+    # No target tagged at all: the kind word is the request's object.
+    ("resize the data-checkout-0 pvc to 200Gi", "set_resources",
+     {"memory_limit": "200Gi"}, "pvc"),
+    ("clean up all the completed jobs in prod", "drain_node", {}, "job"),
+    # An abbreviation is named in full ("a statefulset", not "a sts").
+    ("bounce sts/checkout-api -n prod", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
 ])
 def test_a_change_to_another_kind_read_as_a_deployment_is_refused(
         bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str],
