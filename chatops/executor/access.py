@@ -149,7 +149,10 @@ ACCESS: Mapping[str, AccessFn] = {
     # verifications
     "wait_rollout": _in_namespace("get", "deployments", "apps", name="deployment"),
     "wait_pods_ready": _in_namespace("list", "pods"),
-    "wait_pod_replaced": _in_namespace("list", "pods"),
+    # the pod itself, then the replicaset that owned it and that replicaset's pods
+    "wait_pod_replaced": _both(_in_namespace("get", "pods", name="pod"),
+                               _in_namespace("get", "replicasets", "apps"),
+                               _in_namespace("list", "pods")),
     "wait_node_cordoned": _node("get"),
     "wait_node_uncordoned": _node("get"),
     "wait_node_drained": _both(_node("get"), _all_pods("list")),

@@ -63,7 +63,7 @@ def items(data: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def deployment_pods(kube: Kube, dep: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Pods selected by the deployment's selector, oldest first."""
+    """Pods selected by the selector of `dep` (a deployment or a replicaset), oldest first."""
     ns = cv.get(dep, "metadata", "namespace")
     selector = cv.selector_string(cv.get(dep, "spec", "selector"))
     pods = items(kube.json(Target("list", "pods", ns), kube.core.list_namespaced_pod, ns,

@@ -134,7 +134,13 @@ def pod_replaced(kube: Kube, namespace: str, pod: str) -> Check:
         rs = kube.json(reads.Target("get", "replicasets", namespace, owner["name"]),
                        kube.apps.read_namespaced_replica_set, owner["name"], namespace)
         want = int(cv.get(rs, "spec", "replicas", default=0))
-        ready = int(cv.get(rs, "status", "readyReplicas", default=0))
+        # Its pods counted here, not its `readyReplicas`: right after a fast delete that
+        # status may still count the deleted pod.
+        uid = cv.get(rs, "metadata", "uid")
+        ready = sum(1 for p in reads.deployment_pods(kube, rs)
+                    if cv.owned_by(p, uid) and not cv.get(p, "metadata", "deletionTimestamp")
+                    and any(c.get("type") == "Ready" and c.get("status") == "True"
+                            for c in cv.get(p, "status", "conditions", default=[])))
         return ready >= want, (f"pod {pod} is gone; {ready} of {want} pods of "
                                f"replicaset {owner['name']} Ready")
 

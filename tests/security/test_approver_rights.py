@@ -285,3 +285,9 @@ def test_the_table_names_what_the_implementations_send() -> None:
                                       "min_replicas": 1}))
     assert [(a.group, a.describe()) for a in hpa] == [
         ("autoscaling", "patch horizontalpodautoscalers in namespace prod")]
+    # A pod's replacement is checked on the pod, the replicaset that owned it and that
+    # replicaset's pods (counted by owner, not from the replicaset's status).
+    replaced = accesses(Step("wait_pod_replaced", {"namespace": "prod", "pod": "web-1"}))
+    assert [(a.group, a.describe()) for a in replaced] == [
+        ("", "get pods web-1 in namespace prod"), ("apps", "get replicasets in namespace prod"),
+        ("", "list pods in namespace prod")]
