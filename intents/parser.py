@@ -30,6 +30,7 @@ import numpy.typing as npt
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk, SlotSpan
 from intents.encoding import DEFAULT_MAX_LENGTH, encode_words, load_tokenizer, pad_batch
 from intents.slots import SlotLabels, bio_runs, choose_slots
+from intents.spelling import corrected
 from intents.text import Normalised, Word, normalise, split_words
 
 if TYPE_CHECKING:
@@ -311,7 +312,11 @@ class ModelParser:
         if not words:
             return ParsedIntent(intent=OUT_OF_SCOPE, confidence=1.0, source="model")
         groups = sentences(words) if self.long_text == "sentence" else [(0, len(words))]
-        encoded = [encode_words(model.tokenizer, [w.text for w in words[a:b]]) for a, b in groups]
+        # The model reads misspelt command words set right; slots keep the words as typed.
+        def known(word: str) -> bool:
+            return model.tokenizer.token_to_id(word) is not None
+        seen = [corrected(w.text, known) for w in words]
+        encoded = [encode_words(model.tokenizer, seen[a:b]) for a, b in groups]
         ids, mask = pad_batch(encoded)
         intent_logits, slot_logits = model.session.run(
             None,

@@ -1,0 +1,86 @@
+"""Misspelt command words, set right before the model reads them.
+
+People type fast in an incident: "rolback search-gw", "evnets in billing", "dpeloyment
+recon-worker is not healthy". The model has seen typos in training, but a misspelt verb
+still often lands out of scope, because its sub-words say nothing. A word is read as a
+command word when it is one edit away (a letter inserted, dropped, changed, or two
+neighbours swapped) from exactly one of them, and is not a word in its own right.
+
+What counts as "a word in its own right" is the encoder's vocabulary: a word it has whole
+("scaled", "stats", "drained") is English it understands, and is never rewritten, so an
+inflection or another word is not turned into an imperative. Only letters, at least five
+of them: names with digits, dashes or dots, and short words with too many neighbours, are
+left alone. Only what the model reads changes; slot values still come from the text as the
+person typed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+# The catalogue's verbs and nouns, and their forms the encoder does not have whole (so
+# that they are never "corrected" into another command word).
+COMMAND_WORDS = frozenset((
+    "restart", "restarts", "restarted", "restarting", "rollback", "rollbacks", "rollout",
+    "rollouts", "revert", "undo", "scale", "scaling", "drain", "drained", "draining", "cordon",
+    "cordoned", "cordoning", "uncordon", "uncordoned", "uncordoning", "delete", "deleted",
+    "deleting", "describe", "suspend", "suspended", "resume", "resumed", "pause", "paused",
+    "diagnose", "diagnosis", "troubleshoot", "evict", "terminate", "recreate", "replace",
+    "increase", "decrease", "raise", "lower", "update", "upgrade", "downgrade", "bump", "set",
+    "show", "list", "check", "deployment", "deployments", "namespace", "namespaces", "events",
+    "event", "logs", "status", "replicas", "replica", "history", "revision", "revisions",
+    "previous", "version", "image", "images", "pods", "nodes", "node", "cronjob", "cronjobs",
+    "container", "containers", "healthy", "unhealthy", "broken", "failing", "crashing",
+    "crashloop", "memory", "limits", "limit", "requests", "request", "resources", "autoscaler",
+    "autoscaling", "minimum", "maximum", "hygiene", "probes", "probe", "readiness", "liveness",
+    "privileged", "registry", "registries", "rightsize", "schedulable", "unschedulable",
+    "workloads", "workload", "what", "which", "please",
+))
+
+_MIN_LENGTH = 5
+
+
+def _deletes(word: str) -> list[str]:
+    """`word` and every string one letter shorter."""
+    return [word, *(word[:i] + word[i + 1:] for i in range(len(word)))]
+
+
+# Each command word under itself and each of its one-letter deletions: two words one
+# insertion, deletion or change apart share an entry (a symmetric-delete index), so a typo
+# is looked up in a few dictionary reads, not compared with every command word.
+_BY_DELETION: dict[str, frozenset[str]] = {}
+for _command in COMMAND_WORDS:
+    for _key in _deletes(_command):
+        _BY_DELETION[_key] = _BY_DELETION.get(_key, frozenset()) | {_command}
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Whether `a` and `b` differ by one insertion, deletion, change or swap of
+    neighbours (both differ)."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((i for i in range(len(short)) if short[i] != long[i]), len(short))
+    return short[i:] == long[i + 1:]
+
+
+def corrected(word: str, known: Callable[[str], bool]) -> str:
+    """`word`, or the one command word it is a typo of; `known(w)` says whether the
+    encoder has the lower-case word `w` whole."""
+    lower = word.lower()
+    if (len(lower) < _MIN_LENGTH or not lower.isascii() or not lower.isalpha()
+            or lower in COMMAND_WORDS or known(lower)):
+        return word
+    candidates: set[str] = set()
+    for key in _deletes(lower):
+        candidates |= _BY_DELETION.get(key, frozenset())
+    # A swap of neighbours is two deletions apart: looked up directly.
+    candidates |= {swapped for i in range(len(lower) - 1)
+                   if (swapped := lower[:i] + lower[i + 1] + lower[i] + lower[i + 2:])
+                   in COMMAND_WORDS}
+    near = {c for c in candidates if _one_edit_apart(lower, c)}
+    return next(iter(near)) if len(near) == 1 else word
