@@ -1,9 +1,10 @@
 """The NLU on an independent set of incident-channel messages.
 
-Four sets, same schema: set A (bench/data/incident_messages.yaml, the default) may be
-looked at to find weak spots; sets B, C and D (bench/data/incident_messages_b.yaml, _c and
-_d, `--set`) were written later, blind to the model's errors, and are the untouched
-measurements: score them to report figures, never read their misses to tune anything.
+Six sets, same schema: set A (bench/data/incident_messages.yaml, the default) may be
+looked at to find weak spots; sets B, C, D, E and F (bench/data/incident_messages_b.yaml,
+_c, _d, _e and _f, `--set`) were written later, blind to the model's errors, and are the
+untouched measurements: score them to report figures, never read their misses to tune
+anything.
 
 The set was written by hand, without looking at the training phrasings, and is kept out of
 training by construction (tests/nlu/test_incident_set.py), so it measures how the model
@@ -74,6 +75,8 @@ DEFAULT_DATA = ROOT / "bench" / "data" / "incident_messages.yaml"
 SET_B = ROOT / "bench" / "data" / "incident_messages_b.yaml"
 SET_C = ROOT / "bench" / "data" / "incident_messages_c.yaml"
 SET_D = ROOT / "bench" / "data" / "incident_messages_d.yaml"
+SET_E = ROOT / "bench" / "data" / "incident_messages_e.yaml"
+SET_F = ROOT / "bench" / "data" / "incident_messages_f.yaml"
 EXIT_BAD_INPUT = 2
 
 
@@ -314,9 +317,9 @@ def _shown(path: Path) -> str:
 
 
 def set_name(path: Path) -> str:
-    """Which set a path is: `A`, `B`, `C`, `D` or `other`."""
+    """Which set a path is: `A`, `B`, `C`, `D`, `E`, `F` or `other`."""
     known = {DEFAULT_DATA.resolve(): "A", SET_B.resolve(): "B", SET_C.resolve(): "C",
-             SET_D.resolve(): "D"}
+             SET_D.resolve(): "D", SET_E.resolve(): "E", SET_F.resolve(): "F"}
     return known.get(path.resolve(), "other")
 
 
@@ -378,7 +381,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         metavar="PATH",
                         help="the evaluation set (default: set A, "
                              f"{_shown(DEFAULT_DATA)}; the blind ones are {_shown(SET_B)}, "
-                             f"{_shown(SET_C)} and {_shown(SET_D)})")
+                             f"{_shown(SET_C)}, {_shown(SET_D)}, {_shown(SET_E)} and "
+                             f"{_shown(SET_F)})")
     parser.add_argument("--catalogue", type=Path, default=None,
                         help="a folder of runbook files (default: the packaged catalogue)")
     parser.add_argument("--threads", type=int, default=1)
