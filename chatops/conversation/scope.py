@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import pairwise
 
 from chatops.model import SlotSpan
 
@@ -106,9 +107,15 @@ _OTHER_KIND = re.compile(
     r"(statefulset|daemonset|configmap|secret|ingress|networkpolic(?:y|ies)|serviceaccount|"
     r"rolebinding|clusterrole|role|persistentvolumeclaim|persistentvolume|pvc|crd|"
     r"sts|ds|cm|pv|sa|volume|resourcequota|quota|limitrange|poddisruptionbudget|pdb|"
-    r"priorityclass|storageclass|verticalpodautoscaler|vpa)(?:es|s)?",
+    r"priorityclass|storageclass|verticalpodautoscaler|vpa|replicaset|rs|disk|storage)"
+    r"(?:es|s)?",
     re.IGNORECASE,
 )
+# Kind words too common in other senses to count anywhere in a request that names its
+# target ("restart the storage service api"): only next to the target, or when no target
+# was tagged.
+_LOOSE = frozenset({"volume", "disk", "storage", "role", "quota", "sa", "cm", "ds", "pv", "rs",
+                    "crd", "secret"})
 # "service" and "job" are what people call a deployment and a cronjob, so they are fine
 # next to those; but a pod is never a service or a job, nor a cronjob a service: "delete
 # the service gate-lb" read as a pod deletion is a change to something no runbook changes.
@@ -117,24 +124,48 @@ _NOT_THIS_KIND = {
     "node": re.compile(r"(service|svc|job)s?", re.IGNORECASE),
     "cronjob": re.compile(r"(service|svc)s?", re.IGNORECASE),
 }
+# What a node has of its own: next to a node, these name a part of it.
+_NODE_PARTS = frozenset({"disk", "storage", "volume", "pv", "persistentvolume"})
 # The kind as a refusal names it: "I can't change a statefulset", not "a sts".
 _FULL_NAME = {"sts": "statefulset", "ds": "daemonset", "cm": "configmap",
-              "pv": "persistentvolume", "sa": "serviceaccount", "svc": "service"}
+              "pv": "persistentvolume", "sa": "serviceaccount", "svc": "service",
+              "rs": "replicaset", "disk": "volume", "storage": "volume"}
 # The words before a target (the kind is the last one, or the last two or three written
 # apart: "stateful set", "persistent volume claim"): "statefulset kafka", "sts/kafka",
 # "statefulsets.apps/kafka" (an API group after the kind), "statefulset: kafka",
 # "statefulset, kafka".
-_BEFORE = re.compile(r"([a-z]+(?:[ -][a-z]+){0,2})(?:\.[a-z0-9.]+)?(?:/|[:,]?\s+(?:of\s+)?"
-                     r"(?:the\s+|called\s+|named\s+)?|[:,])$", re.IGNORECASE)
+_BEFORE = re.compile(r"([a-z]+(?:[ -][a-z]+){0,2})(?:\.[a-z0-9.]+)?(?:/|[:,]?\s+"
+                     r"(?:(?:of|on|for)\s+)?(?:the\s+|called\s+|named\s+)?|[:,])$",
+                     re.IGNORECASE)
 # The words after it: "the kafka statefulset", "the kafka stateful set". Not in parentheses:
 # "restart checkout (configmap changed)" asks for the deployment.
 _AFTER = re.compile(r"^\s*([a-z]+(?:[ -][a-z]+){0,2})", re.IGNORECASE)
+# In apposition after it: "kafka-main in bags, a statefulset with three replicas".
+# Only the kind and what may follow it there: not "checkout, the secret was rotated".
+_APPOSED = re.compile(r"^(?:\s+in\s+[\w.-]+)?\s*,\s*(?:a|an|the|our)\s+"
+                      r"([a-z]+(?:[ -][a-z]+){0,2}?)(?=\s*(?:$|[,.;:)!?]|(?:with|in|of|that|"
+                      r"which|running|behind|for)\b))", re.IGNORECASE)
 _TARGETS = ("deployment", "pod", "cronjob", "node")
 # Where the request's object ends and its context begins: "restart so it picks up the new
 # configmap", "restart after the secret rotation", "restart it, the configmap changed".
-_CONTEXT = re.compile(r"[,;:.!?()]|\b(?:so|because|since|as|after|before|when|while|once|"
-                      r"until|then|but|which|that|with|for|due|from|now|if|coz|cause)\b",
-                      re.IGNORECASE)
+_CONTEXT = re.compile(r"[,;:.!?()]| - |\b(?:so|because|since|as|after|before|when|while|"
+                      r"once|until|then|but|which|that|with|for|due|from|now|if|coz|cause|"
+                      r"to)\b", re.IGNORECASE)
+# Where a sentence ends, and the words that make one a request.
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
+_ASKING = re.compile(r"\b(?:can|could|would|will) (?:you|u|someone|somebody)\b|\bplease\b|"
+                     r"\bpl[sz]\b|\bi need you\b|\bi(?:'d| would) like you\b", re.IGNORECASE)
+# Changing a cronjob's schedule: no runbook does ("move the export to 16:00" is not a
+# suspend or a resume).
+_SCHEDULE_CHANGE = re.compile(r"\b(?:change|move|update|set|edit|shift|modify|adjust|alter)\b"
+                              r"(?:\s+[\w'-]+){0,4}?\s+(?:schedule|cron expression|timing)\b|"
+                              r"\breschedul", re.IGNORECASE)
+# The target said to be of a kind, anywhere: "bounce mq? it's the statefulset in ingest",
+# "it's a statefulset btw", "which is a daemonset".
+# Not "its" (its replica set will bring up a fresh one): the apostrophe is needed.
+_SAID_TO_BE = re.compile(r"\b(?:it[\u2019']s|it is|that[\u2019']s|that is|which is|this is|"
+                         r"they[\u2019']re|they are)\s+(?:(?:a|an|the|our|my|just)\s+)?"
+                         r"([a-z]+(?:[ -][a-z]+){0,2})", re.IGNORECASE)
 # Slack mentions and emoji shortcodes (":broom: clean up ..."), whose colons and brackets
 # are not where the request ends.
 _DECORATION = re.compile(r"<[@!#][^>]*>|(?<!\S)(?::[a-z0-9_+-]+:)+(?!\S)", re.IGNORECASE)
@@ -158,6 +189,7 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
             continue
         before = _BEFORE.search(text[max(0, span.start - 60):span.start])
         after = _AFTER.match(text[span.end:span.end + 60])
+        apposed = _APPOSED.match(text[span.end:span.end + 80])
         words = [span.text.strip()]
         if before is not None:  # "set", "statefulset" (from "the stateful set")
             parts = re.split(r"[ -]", before.group(1))
@@ -165,13 +197,36 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
         if after is not None:  # "stateful", "statefulset" (from "stateful set in")
             parts = re.split(r"[ -]", after.group(1))
             words += ["".join(parts[:n]) for n in range(1, len(parts) + 1)]
+        if apposed is not None:  # the kind, whole
+            words.append(re.sub(r"[ -]", "", apposed.group(1)))
         for word in words:
             kind = _kind_of(word, span.slot)
             if kind is not None:
                 return kind
-    if target in _TARGETS and not any(span.slot == target for span in spans):
-        return _untargeted_kind(text, target)
+    for said in _SAID_TO_BE.finditer(text):
+        parts = re.split(r"[ -]", said.group(1))
+        for n in range(1, len(parts) + 1):
+            kind = _kind_of("".join(parts[:n]), target or "deployment")
+            if kind is not None:
+                return kind
+    if target in _TARGETS:
+        tagged = [span for span in spans if span.slot == target]
+        sentence = _request_sentence(text, tagged[0].start if tagged else None)
+        return _request_kind(sentence, target, loose=not tagged)
     return None
+
+
+def _request_sentence(text: str, at: int | None) -> str:
+    """The sentence that asks: the one holding offset `at` (the target), else the last
+    that asks for something ("can you ...", "please ..."), else the first."""
+    bounds = [0, *(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]
+    sentences = [(a, b) for a, b in pairwise(bounds) if text[a:b].strip()]
+    if not sentences:
+        return text
+    if at is not None:
+        return next((text[a:b] for a, b in sentences if a <= at < b), text)
+    asking = [text[a:b] for a, b in sentences if _ASKING.search(text[a:b])]
+    return asking[-1] if asking else text[sentences[0][0]:sentences[0][1]]
 
 
 def target_of(slots: Iterable[str]) -> str | None:
@@ -181,17 +236,24 @@ def target_of(slots: Iterable[str]) -> str | None:
     return next((slot for slot in _TARGETS if slot in names), None)
 
 
-def _untargeted_kind(text: str, target: str) -> str | None:
-    """The other kind named as the object of a request whose target was not tagged: a kind
-    word (or two or three written apart) before the first context marker."""
+def _request_kind(text: str, target: str, *, loose: bool) -> str | None:
+    """The other kind named in the request itself, before any context: a kind word (or
+    two or three written apart) before the first context marker ("resize the data-0 pvc
+    to 200Gi", "restart checkout and the redis statefulset"). Words with other common
+    senses (`_LOOSE`) count only when `loose`: when the model tagged no target, the object
+    the verb was matched on is all there is."""
     head = _CONTEXT.split(_DECORATION.sub(" ", text).strip(), maxsplit=1)[0]
+    if target == "cronjob" and _SCHEDULE_CHANGE.search(head):
+        return "schedule"
     words = [m.group(0) for m in _WORD.finditer(head)]
     for i in range(len(words)):
         for n in (3, 2, 1):
-            if i + n <= len(words):
-                kind = _kind_of("".join(words[i:i + n]), target)
-                if kind is not None:
-                    return kind
+            if i + n > len(words):
+                continue
+            joined = "".join(words[i:i + n])
+            kind = _kind_of(joined, target)
+            if kind is not None and (loose or re.sub(r"e?s$", "", joined.lower()) not in _LOOSE):
+                return kind
     return None
 
 
@@ -205,6 +267,8 @@ def _kind_of(word: str, slot: str) -> str | None:
     if kind is None:
         return None
     singular = re.sub(r"ies$", "y", kind.group(1).lower())
+    if slot == "node" and singular in _NODE_PARTS:
+        return None  # "the faulty disk on worker-14": a node's own disk, not another object
     return _FULL_NAME.get(singular, singular)
 
 
@@ -213,7 +277,10 @@ def _kind_of(word: str, slot: str) -> str | None:
 _GENERAL_QUESTION = re.compile(
     r"^\W*(?:how (?:does|do|is|are|would|should|can)|what (?:is|are|does|do|happens)|"
     r"what's (?:a|an|the difference)|why (?:does|do|would|is|are)|explain|"
-    r"(?:is|are) there a way|difference between|when should)\b",
+    r"(?:is|are) there a way|difference between|when should|"
+    # "does a rolling restart cause downtime?"; not "does it need a restart?"
+    r"does (?!(?:it|this|that|he|she|they)\b)|is it (?:safe|ok|okay|possible|true)|"
+    r"(?:can|will|would|should) (?:a|an) )\b",
     re.IGNORECASE,
 )
 

@@ -154,10 +154,77 @@ def test_a_target_named_as_another_kind_is_found(text: str, slots: dict[str, str
     ("restart the daemon set in kube-system", "deployment", "daemonset"),
     ("delete the load balancer service in prod", "pod", "service"),
     ("suspend the billing service for tonight", "cronjob", "service"),
+    # A cronjob's schedule is not something a runbook changes.
+    ("The export runs at 01:00, our busiest hour. Can you change the schedule of the "
+     "roster export in crew-prod?", "cronjob", "schedule"),
+    ("move the nightly-export schedule to 16:00", "cronjob", "schedule"),
+    ("reschedule nightly-export to run at 4am", "cronjob", "schedule"),
 ])
 def test_an_untargeted_request_on_another_kind_is_found(text: str, target: str,
                                                         kind: str) -> None:
     assert other_kind(text, [], target) == kind
+
+
+@pytest.mark.parametrize(("text", "slots", "kind"), [
+    # The kind is in the request's object, further from the name than the next word.
+    ("resize the ledger-db data PVC to 500Gi", {"deployment": "ledger-db"}, "pvc"),
+    ("restart checkout and the redis statefulset", {"deployment": "checkout"},
+     "statefulset"),
+    ("bump replicaset checkout-7c5b8d6f9 to 3", {"deployment": "checkout-7c5b8d6f9"},
+     "replicaset"),
+    ("scale down replica set recon-7b9c4 to 0", {"deployment": "recon-7b9c4"}, "replicaset"),
+    ("resize the disk on ledger-db-0 to 1Ti", {"deployment": "ledger-db-0"}, "volume"),
+    ("bump the storage of ledger-db to 1Ti", {"deployment": "ledger-db"}, "volume"),
+    # The target said to be another kind, anywhere in the message.
+    ("can you bounce mq-broker? it's the statefulset in ingest", {"deployment": "mq-broker"},
+     "statefulset"),
+    ("mq-broker needs a restart - it's a statefulset btw, ingest",
+     {"deployment": "mq-broker"}, "statefulset"),
+    ("restart mq-broker please, which is a daemonset", {"deployment": "mq-broker"},
+     "daemonset"),
+    # In apposition: "<name> in <namespace>, a statefulset with three replicas".
+    ("The brokers lost a disk. It is kafka-main in bags, a statefulset with three "
+     "replicas. Can you restart it in order?", {"deployment": "kafka-main"}, "statefulset"),
+    ("restart kafka-main, the statefulset in bags", {"deployment": "kafka-main"},
+     "statefulset"),
+])
+def test_another_kind_in_the_request_or_said_of_the_target_is_found(
+        text: str, slots: dict[str, str], kind: str) -> None:
+    assert other_kind(text, _spans(text, **slots), "deployment") == kind
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    ("restart api to pick up the new configmap", {"deployment": "api"}),
+    ("restart api so it picks up the new configmap", {"deployment": "api"}),
+    ("restart checkout in prod, the secret was rotated", {"deployment": "checkout"}),
+    ("restart checkout after the secret rotation", {"deployment": "checkout"}),
+    ("scale checkout to 5, it's the deployment in shop", {"deployment": "checkout"}),
+    ("restart checkout, it's a deployment", {"deployment": "checkout"}),
+    ("bump the memory of checkout to 2Gi", {"deployment": "checkout"}),
+    # "its" is not "it's".
+    ("nuke checkout-7b8c9d6f5-kz8xn in prod, its replica set will bring up a fresh one",
+     {"pod": "checkout-7b8c9d6f5-kz8xn"}),
+    # Another kind in a context sentence, the request in its own.
+    ("The redis statefulset is fine. Please restart checkout in prod.",
+     {"deployment": "checkout"}),
+    ("Our PVC filled up overnight, so the exports failed. Can you restart checkout?",
+     {"deployment": "checkout"}),
+    ("suspend nightly-export until we change the schedule", {"cronjob": "nightly-export"}),
+    ("pause the nightly export schedule in billing", {"cronjob": "nightly"}),
+])
+def test_a_request_with_another_kind_as_context_is_fine(text: str,
+                                                        slots: dict[str, str]) -> None:
+    target = next(iter(slots))
+    assert other_kind(text, _spans(text, **slots), target) is None
+
+
+@pytest.mark.parametrize(("text", "node"), [
+    ("stop scheduling new pods on worker-7, its disk is flaky", "worker-7"),
+    ("the faulty disk on worker-14 was swapped, uncordon it", "worker-14"),
+    ("cordon worker-3, the volume on it keeps detaching", "worker-3"),
+])
+def test_a_node_request_naming_the_node_s_own_disk_is_fine(text: str, node: str) -> None:
+    assert other_kind(text, _spans(text, node=node), "node") is None
 
 
 @pytest.mark.parametrize(("text", "target"), [
@@ -209,6 +276,8 @@ def test_a_target_named_as_what_the_runbook_changes_is_fine(text: str,
     "what happens to my pods when a node is cordoned",
     "Why would a rollback not restore the old config?",
     "explain how scaling works with an HPA",
+    "does a rolling restart cause downtime if there's only one replica?",
+    "Does kubectl drain respect a PodDisruptionBudget",
 ])
 def test_a_general_question_naming_no_target_is_recognised(text: str) -> None:
     assert general_question(text, [])
@@ -218,3 +287,7 @@ def test_a_question_about_a_named_target_is_a_request() -> None:
     text = "how do i restart checkout in prod"
     assert not general_question(text, _spans(text, deployment="checkout"))
     assert not general_question("restart it please", [])
+    assert not general_question("does checkout in prod need a restart?",
+                                _spans("does checkout in prod need a restart?",
+                                       deployment="checkout"))
+    assert not general_question("can you restart everything in prod?", [])

@@ -113,6 +113,13 @@ def test_a_creation_request_read_as_a_change_is_refused(
     ("resize the data-checkout-0 pvc to 200Gi", "set_resources",
      {"memory_limit": "200Gi"}, "pvc"),
     ("clean up all the completed jobs in prod", "drain_node", {}, "job"),
+    # The kind further into the request, or said of the target in passing.
+    ("resize the checkout-db data PVC to 500Gi", "set_resources",
+     {"deployment": "checkout-db", "memory_limit": "500Gi"}, "pvc"),
+    ("scale down replica set checkout-7b9c4 to 0", "scale_deployment",
+     {"deployment": "checkout-7b9c4", "replicas": "0"}, "replicaset"),
+    ("can you bounce checkout-db? it's the statefulset in prod", "restart_deployment",
+     {"deployment": "checkout-db", "namespace": "prod"}, "statefulset"),
     # An abbreviation is named in full ("a statefulset", not "a sts").
     ("bounce sts/checkout-api -n prod", "restart_deployment",
      {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
