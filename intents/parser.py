@@ -102,6 +102,8 @@ class _Loaded:
     """meta.json's risks: used only when no catalogue was given."""
     trained_slots: Mapping[str, tuple[str, ...]]
     """meta.json's slots per runbook: used only when no catalogue was given."""
+    vocabulary: frozenset[str]
+    """The words the encoder has whole: a misspelling is never one of them."""
 
 
 @dataclass(frozen=True)
@@ -281,9 +283,10 @@ class ModelParser:
         read_threshold = float(meta.get("read_threshold", DEFAULT_READ_THRESHOLD))
         log.info("loaded NLU model from %s (%s weights)", self.model_dir,
                  meta.get("weights", "?"))
+        tokenizer = load_tokenizer(str(self.model_dir / "tokenizer.json"), self._max_length)
         return _Loaded(
             session=session,
-            tokenizer=load_tokenizer(str(self.model_dir / "tokenizer.json"), self._max_length),
+            tokenizer=tokenizer,
             intents=intents,
             slots=SlotLabels(tuple(labels["slots"])),
             threshold=threshold,
@@ -292,6 +295,7 @@ class ModelParser:
             trained_slots={
                 name: tuple(slots) for name, slots in dict(meta.get("catalogue", {})).items()
             },
+            vocabulary=frozenset(tokenizer.get_vocab()),
         )
 
     def _check_catalogue(self, intents: Sequence[str]) -> None:
@@ -313,9 +317,7 @@ class ModelParser:
             return ParsedIntent(intent=OUT_OF_SCOPE, confidence=1.0, source="model")
         groups = sentences(words) if self.long_text == "sentence" else [(0, len(words))]
         # The model reads misspelt command words set right; slots keep the words as typed.
-        def known(word: str) -> bool:
-            return model.tokenizer.token_to_id(word) is not None
-        seen = [corrected(w.text, known) for w in words]
+        seen = [corrected(w.text, model.vocabulary.__contains__) for w in words]
         encoded = [encode_words(model.tokenizer, seen[a:b]) for a, b in groups]
         ids, mask = pad_batch(encoded)
         intent_logits, slot_logits = model.session.run(

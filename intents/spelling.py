@@ -35,6 +35,8 @@ COMMAND_WORDS = frozenset((
     "autoscaling", "minimum", "maximum", "hygiene", "probes", "probe", "readiness", "liveness",
     "privileged", "registry", "registries", "rightsize", "schedulable", "unschedulable",
     "workloads", "workload", "what", "which", "please",
+    # Words of their own that are one edit from one above ("kubectl autoscale" creates).
+    "autoscale", "autoscaled", "rightsized", "rightsizing", "cordons", "uncordons",
 ))
 
 _MIN_LENGTH = 5

@@ -35,6 +35,7 @@ def test_a_typo_of_a_command_word_is_read_as_that_word(typed: str, meant: str) -
 @pytest.mark.parametrize("word", [
     "scaled", "stats", "drained", "restored",  # English the encoder knows: kept
     "cordoned", "rollback", "events",          # command words themselves
+    "autoscale", "rightsizing",                # words of their own, one edit from one
     "nto", "logz", "podz",                     # too short to tell
     "checkout-api", "node-3", "api.prod", "v2.3.1", "restart2",  # names, versions
     "résumé",                                  # not plain letters
