@@ -61,7 +61,14 @@ from typing import Any
 
 import yaml
 
-from chatops.conversation.scope import asks_to_create, general_question, other_kind, target_of
+from chatops.conversation.scope import (
+    asks_to_create,
+    general_question,
+    not_a_request,
+    other_change,
+    other_kind,
+    target_of,
+)
 from chatops.errors import SlotError
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk, SlotSpan
 from chatops.runbook.catalogue import Catalogue, load_catalogue
@@ -197,9 +204,10 @@ def _exact(message: Message, parsed: ParsedIntent, declared: Declared,
 
 def _guarded(text: str, parsed: ParsedIntent, declared: Declared) -> bool:
     """Whether the conversation turns a mutating answer down (chatops/conversation/scope.py)."""
-    target = target_of(declared.get(parsed.intent, {}))
-    return (asks_to_create(text) or other_kind(text, parsed.spans, target) is not None
-            or general_question(text, parsed.spans))
+    slots = declared.get(parsed.intent, {})
+    return (asks_to_create(text) or other_kind(text, parsed.spans, target_of(slots)) is not None
+            or general_question(text, parsed.spans) or not_a_request(text)
+            or other_change(slots, text))
 
 
 def score(

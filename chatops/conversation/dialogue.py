@@ -17,6 +17,8 @@ from chatops.conversation.running import Runner
 from chatops.conversation.scope import (
     asks_to_create,
     general_question,
+    not_a_request,
+    other_change,
     other_kind,
     target_of,
 )
@@ -147,7 +149,9 @@ class Dialogue:
         creation = guessed and asks_to_create(text)
         kind = other_kind(text, parsed.spans, self._target(parsed.intent)) if guessed else None
         mutating = self._mutating(parsed.intent)
-        if guessed and mutating and general_question(text, parsed.spans):
+        if guessed and mutating and (general_question(text, parsed.spans)
+                                     or not_a_request(text)
+                                     or self._other_change(parsed.intent, text)):
             parsed = replace(parsed, intent=OUT_OF_SCOPE)
         if parsed.intent == OUT_OF_SCOPE or (mutating and (creation or kind)):
             METRICS.out_of_scope.inc()
@@ -181,6 +185,15 @@ class Dialogue:
         context = load_context(self.parts.threads, turn.thread)
         save_context(self.parts.threads, turn.thread, context.asking(turn.requester.key, offer))
         return Reply("answer", unsure_text(close), choices=tuple(close))
+
+    def _other_change(self, intent: str, text: str) -> bool:
+        """A change the runbook does not make, asked in its words: running a cronjob now or
+        moving its schedule read as a suspend or resume, a volume's size read as a
+        container's memory."""
+        runbook = self.parts.catalogue.runbooks.get(intent)
+        if runbook is None:
+            return False
+        return other_change(runbook.slots, text)
 
     def _target(self, intent: str) -> str | None:
         runbook = self.parts.catalogue.runbooks.get(intent)

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from itertools import pairwise
 
 from chatops.model import SlotSpan
+from intents.spelling import corrected
 
 # Kinds of things one asks to have; autoscalers apart, see `_ACQUIRE`.
 _THINGS = (
@@ -99,10 +100,15 @@ def asks_to_create(text: str) -> bool:
 
 # Kinds the mutating runbooks never change: a write request whose target is named as one
 # ("restart the statefulset kafka", "grow the pvc data-0 to 200Gi") was read onto a
-# deployment runbook by mistake. Only the word next to the target counts: "restart api so
-# it picks up the new configmap" is a restart. The target itself counts too: in "delete the
-# PVC data-0" the model may take "PVC" for the pod's name, and a statefulset's pods share
-# names with its claims.
+# deployment runbook by mistake. What counts is the kind the target's own noun phrase
+# names: the word before the name ("statefulset kafka"), the noun that ends the phrase
+# after it ("the kafka statefulset in bags", "the ledger-db data PVC to 500Gi"), a kind set
+# beside it ("kafka (statefulset)", "kafka, the ingest statefulset", "kafka - sts") or said
+# of it ("it's a statefulset btw", "kafka is a statefulset"). A kind that only modifies
+# another noun ("it's a statefulset pod", "the sts pod zk-1") or sits in a clause of its
+# own ("restart api so it picks up the new configmap", "restart checkout (configmap
+# changed)") does not. The target itself counts too: in "delete the PVC data-0" the model
+# may take "PVC" for the pod's name, and a statefulset's pods share names with its claims.
 _OTHER_KIND = re.compile(
     r"(statefulset|daemonset|configmap|secret|ingress|networkpolic(?:y|ies)|serviceaccount|"
     r"rolebinding|clusterrole|role|persistentvolumeclaim|persistentvolume|pvc|crd|"
@@ -111,9 +117,9 @@ _OTHER_KIND = re.compile(
     r"(?:es|s)?",
     re.IGNORECASE,
 )
-# Kind words too common in other senses to count anywhere in a request that names its
-# target ("restart the storage service api"): only next to the target, or when no target
-# was tagged.
+# Kind words too common in other senses to count in a request whose target was tagged,
+# except right at the target: only when no target was tagged, where the object the verb
+# was matched on is all there is.
 _LOOSE = frozenset({"volume", "disk", "storage", "role", "quota", "sa", "cm", "ds", "pv", "rs",
                     "crd", "secret"})
 # "service" and "job" are what people call a deployment and a cronjob, so they are fine
@@ -135,22 +141,48 @@ _FULL_NAME = {"sts": "statefulset", "ds": "daemonset", "cm": "configmap",
 # "statefulsets.apps/kafka" (an API group after the kind), "statefulset: kafka",
 # "statefulset, kafka".
 _BEFORE = re.compile(r"([a-z]+(?:[ -][a-z]+){0,2})(?:\.[a-z0-9.]+)?(?:/|[:,]?\s+"
-                     r"(?:(?:of|on|for)\s+)?(?:the\s+|called\s+|named\s+)?|[:,])$",
+                     r"(?:(of|on|for)\s+)?(?:the\s+|called\s+|named\s+)?|[:,])$",
                      re.IGNORECASE)
-# The words after it: "the kafka statefulset", "the kafka stateful set". Not in parentheses:
-# "restart checkout (configmap changed)" asks for the deployment.
-_AFTER = re.compile(r"^\s*([a-z]+(?:[ -][a-z]+){0,2})", re.IGNORECASE)
-# In apposition after it: "kafka-main in bags, a statefulset with three replicas".
-# Only the kind and what may follow it there: not "checkout, the secret was rotated".
-_APPOSED = re.compile(r"^(?:\s+in\s+[\w.-]+)?\s*,\s*(?:a|an|the|our)\s+"
-                      r"([a-z]+(?:[ -][a-z]+){0,2}?)(?=\s*(?:$|[,.;:)!?]|(?:with|in|of|that|"
-                      r"which|running|behind|for)\b))", re.IGNORECASE)
+# A name right after a word: "secret db-creds", "pvc data-0".
+_NAME_NEXT = re.compile(r"^\s+[a-z0-9]+(?:[-_.][a-z0-9]+)+", re.IGNORECASE)
+# A namespace named in passing: "in the secrets namespace", "-n ingress", "ns: storage".
+_NAMESPACE_WORDS = re.compile(r"\b[\w-]+\s+(?:namespace|ns)\b|(?:\bnamespace|\bns|-n)[\s:=]+[\w-]+",
+                              re.IGNORECASE)
+# What may come between a target and a kind set beside it: "kafka (statefulset)",
+# "kafka in bags, a statefulset with ...", "kafka - sts", "kafka: statefulset", "kafka is a
+# statefulset", "kafka, one of our statefulsets", "kafka and zk, both statefulsets",
+# "checkout and the redis statefulset" (a second object, of another kind).
+_BESIDE = re.compile(
+    r"^(?:\s+in\s+[\w.-]+)?\s*(?:[,(\[:=&]|(?<=\s)-{1,2}(?=\s)|\u2013|\u2014|"
+    r"\s+(?:is|was|runs as|is deployed as|are|were|and)\b)"
+    r"\s*(?:(?:which is|it[\u2019']?s|that[\u2019']?s|is)\s+)?"
+    r"(?:(?:a|an|the|our|one of (?:the|our)|both|all|just)\s+)?",
+    re.IGNORECASE)
+# The target said to be of a kind anywhere: "bounce mq? it's the statefulset in ingest",
+# "it's a statefulset btw", "which is a daemonset", "its an sts".
+_SAID_TO_BE = re.compile(
+    r"\b(?:it[\u2019'\u02bc`]?s|it is|that[\u2019'\u02bc`]?s|that is|which is|which are|this is|"
+    r"these are|they[\u2019'\u02bc`]?re|they are)\s+(?:(?:a|an|the|our|my|just|one of (?:the|our))"
+    r"\s+)?|"
+    # "kafka is a statefulset", "we run kafka as a statefulset", "deployed via a statefulset"
+    r"\b(?:is|are|as|via)\s+(?:a|an|the|our|one of (?:the|our))\s+", re.IGNORECASE)
+# Words that end a noun phrase: "the kafka statefulset | in bags", "a statefulset | btw".
+# Not verbs: "the secret was rotated" runs on into a clause, whose last word is no kind.
+_PHRASE_END = frozenset((
+    "in", "on", "to", "for", "with", "of", "from", "at", "by", "into", "via", "over", "under",
+    "after", "before", "until", "during", "once", "while", "without", "about", "like", "per",
+    "than", "through", "the", "a", "an", "and", "or", "but", "so", "because", "since", "as",
+    "btw", "pls", "plz", "please", "now", "asap", "too", "again", "then", "if", "when",
+    "that", "which", "who", "running", "behind", "thanks", "thx", "ty", "ignoring",
+    "excluding", "including", "except", "skipping", "leaving", "keeping", "letting", "using",
+))
+_TOKEN = re.compile(r"[a-z]+(?:[-\u2011][a-z]+)*|\S", re.IGNORECASE)
 _TARGETS = ("deployment", "pod", "cronjob", "node")
 # Where the request's object ends and its context begins: "restart so it picks up the new
 # configmap", "restart after the secret rotation", "restart it, the configmap changed".
-_CONTEXT = re.compile(r"[,;:.!?()]| - |\b(?:so|because|since|as|after|before|when|while|"
-                      r"once|until|then|but|which|that|with|for|due|from|now|if|coz|cause|"
-                      r"to)\b", re.IGNORECASE)
+_CONTEXT = re.compile(r"[,;:.!?()\u2013\u2014]| - | -- |&|\b(?:so|because|since|as|after|before|"
+                      r"when|while|once|until|then|but|which|that|with|for|due|from|now|if|"
+                      r"coz|cause|to|ignoring|even though|and let)\b", re.IGNORECASE)
 # Where a sentence ends, and the words that make one a request.
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 _ASKING = re.compile(r"\b(?:can|could|would|will) (?:you|u|someone|somebody)\b|\bplease\b|"
@@ -160,18 +192,26 @@ _ASKING = re.compile(r"\b(?:can|could|would|will) (?:you|u|someone|somebody)\b|\
 _SCHEDULE_CHANGE = re.compile(r"\b(?:change|move|update|set|edit|shift|modify|adjust|alter)\b"
                               r"(?:\s+[\w'-]+){0,4}?\s+(?:schedule|cron expression|timing)\b|"
                               r"\breschedul", re.IGNORECASE)
-# The target said to be of a kind, anywhere: "bounce mq? it's the statefulset in ingest",
-# "it's a statefulset btw", "which is a daemonset".
-# Not "its" (its replica set will bring up a fresh one): the apostrophe is needed.
-_SAID_TO_BE = re.compile(r"\b(?:it[\u2019']s|it is|that[\u2019']s|that is|which is|this is|"
-                         r"they[\u2019']re|they are)\s+(?:(?:a|an|the|our|my|just)\s+)?"
-                         r"([a-z]+(?:[ -][a-z]+){0,2})", re.IGNORECASE)
-# Slack mentions and emoji shortcodes (":broom: clean up ..."), whose colons and brackets
-# are not where the request ends.
-_DECORATION = re.compile(r"<[@!#][^>]*>|(?<!\S)(?::[a-z0-9_+-]+:)+(?!\S)", re.IGNORECASE)
+# Slack mentions, emoji shortcodes, link targets and markdown, which hide or split words:
+# ":broom: clean up ...", "<https://console/.../statefulsets/kafka|kafka>", "*statefulset*".
+_DECORATION = re.compile(r"<[@!#][^>]*>|(?<!\S)(?::[a-z0-9_+-]+:)+(?!\S)|[`*_~\"\u201c\u201d]",
+                         re.IGNORECASE)
+_LINK = re.compile(r"<[a-z]+://[^|>]*?/([a-z]+)/[^/|>]*\|([^>]*)>", re.IGNORECASE)
 # A word or two written apart: "daemon set", "load balancer service", "persistent volume
 # claim". Not inside a name: "role-service" is one word.
 _WORD = re.compile(r"(?<![\w.-])[a-z]+(?![\w-])", re.IGNORECASE)
+
+
+def _clean(text: str) -> str:
+    """The text with Slack decoration and markdown taken out, a link's kind ("<https://
+    .../statefulsets/kafka|kafka>") written before its label, at the same length (spans keep
+    their offsets)."""
+    def link(m: re.Match[str]) -> str:  # the label stays where it was
+        lead = f"{m.group(1)} ".rjust(m.start(2) - m.start(0))
+        return lead + m.group(2) + " " * (m.end(0) - m.end(2))
+
+    text = _LINK.sub(link, text)
+    return _DECORATION.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) -> str | None:
@@ -184,49 +224,84 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
     context, counts ("resize the data-0 pvc to 200Gi", "clean up the completed jobs" read
     as a drain)."""
     spans = list(spans)
+    text = _clean(text)
     for span in spans:
         if span.slot not in _TARGETS:
             continue
+        # The target's text itself ("delete the PVC data-0" read as pod=PVC); a word with
+        # other senses only when a name follows it ("wipe the secret db-creds"), not in
+        # "restart the storage api" read as deployment=storage.
+        named = _NAME_NEXT.match(text[span.end:span.end + 60]) is not None
+        words = [span.text.strip()] if named or not _loose(span.text.strip()) else []
         before = _BEFORE.search(text[max(0, span.start - 60):span.start])
-        after = _AFTER.match(text[span.end:span.end + 60])
-        apposed = _APPOSED.match(text[span.end:span.end + 80])
-        words = [span.text.strip()]
         if before is not None:  # "set", "statefulset" (from "the stateful set")
             parts = re.split(r"[ -]", before.group(1))
-            words += ["".join(parts[-n:]) for n in range(1, len(parts) + 1)]
-        if after is not None:  # "stateful", "statefulset" (from "stateful set in")
-            parts = re.split(r"[ -]", after.group(1))
-            words += ["".join(parts[:n]) for n in range(1, len(parts) + 1)]
-        if apposed is not None:  # the kind, whole
-            words.append(re.sub(r"[ -]", "", apposed.group(1)))
+            joined = ["".join(parts[-n:]) for n in range(1, len(parts) + 1)]
+            # "the storage api" names an api; "the storage of ledger-db", "cm/app-config"
+            # (kubectl's kind/name) name a storage and a configmap.
+            explicit = before.group(2) is not None or before.group(0).endswith("/")
+            words += [w for w in joined if explicit or not _loose(w)]
         for word in words:
             kind = _kind_of(word, span.slot)
             if kind is not None:
                 return kind
+        after = text[span.end:span.end + 120]
+        kind = _phrase_kind(after, span.slot)  # "the kafka statefulset in bags"
+        beside = _BESIDE.match(after)
+        if kind is None and beside is not None and beside.end() > 0:
+            kind = _phrase_kind(after[beside.end():], span.slot)
+        if kind is not None:
+            return kind
     for said in _SAID_TO_BE.finditer(text):
-        parts = re.split(r"[ -]", said.group(1))
-        for n in range(1, len(parts) + 1):
-            kind = _kind_of("".join(parts[:n]), target or "deployment")
-            if kind is not None:
-                return kind
-    if target in _TARGETS:
-        tagged = [span for span in spans if span.slot == target]
-        sentence = _request_sentence(text, tagged[0].start if tagged else None)
-        return _request_kind(sentence, target, loose=not tagged)
+        kind = _phrase_kind(text[said.end():said.end() + 120], target or "deployment")
+        if kind is not None:
+            return kind
+    if target in _TARGETS and not any(span.slot == target for span in spans):
+        # What other slots hold (a namespace "secrets") is no object of the request.
+        for span in spans:
+            text = text[:span.start] + " " * (span.end - span.start) + text[span.end:]
+        return _request_kind(_request_sentence(_NAMESPACE_WORDS.sub(" ", text)), target)
     return None
 
 
-def _request_sentence(text: str, at: int | None) -> str:
-    """The sentence that asks: the one holding offset `at` (the target), else the last
-    that asks for something ("can you ...", "please ..."), else the first."""
+def _loose(word: str) -> bool:
+    """Whether `word` is a kind word with other common senses (`_LOOSE`)."""
+    kind = _OTHER_KIND.fullmatch(word)
+    return kind is not None and kind.group(1).lower() in _LOOSE
+
+
+def _phrase_kind(text: str, slot: str) -> str | None:
+    """The other kind that heads the noun phrase `text` starts with: its last noun, before
+    a word or mark that ends it ("statefulset in bags", "ingest statefulset, ...", "data PVC
+    to 500Gi"); None when the phrase ends in another noun ("statefulset pod") or runs on
+    past four words (a clause, not a name for the target)."""
+    phrase: list[str] = []
+    for token in _TOKEN.findall(text):
+        if not token[0].isalpha() or token.lower() in _PHRASE_END:
+            break
+        phrase.append(token)
+        if len(phrase) > 4:
+            return None
+    if phrase and phrase[-1].lower() in ("one", "ones"):  # "the sts one"
+        phrase.pop()
+    parts = [p for word in phrase for p in re.split(r"[-\u2011]", word)]
+    for n in (3, 2, 1):
+        if len(parts) >= n:
+            kind = _kind_of("".join(parts[-n:]), slot)
+            if kind is not None:
+                return kind
+    return None
+
+
+def _request_sentence(text: str) -> str:
+    """The sentence that asks: the last that asks for something ("can you ...", "please
+    ..."), else the first."""
     bounds = [0, *(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]
-    sentences = [(a, b) for a, b in pairwise(bounds) if text[a:b].strip()]
+    sentences = [text[a:b] for a, b in pairwise(bounds) if text[a:b].strip()]
     if not sentences:
         return text
-    if at is not None:
-        return next((text[a:b] for a, b in sentences if a <= at < b), text)
-    asking = [text[a:b] for a, b in sentences if _ASKING.search(text[a:b])]
-    return asking[-1] if asking else text[sentences[0][0]:sentences[0][1]]
+    asking = [s for s in sentences if _ASKING.search(s)]
+    return asking[-1] if asking else sentences[0]
 
 
 def target_of(slots: Iterable[str]) -> str | None:
@@ -236,24 +311,20 @@ def target_of(slots: Iterable[str]) -> str | None:
     return next((slot for slot in _TARGETS if slot in names), None)
 
 
-def _request_kind(text: str, target: str, *, loose: bool) -> str | None:
-    """The other kind named in the request itself, before any context: a kind word (or
-    two or three written apart) before the first context marker ("resize the data-0 pvc
-    to 200Gi", "restart checkout and the redis statefulset"). Words with other common
-    senses (`_LOOSE`) count only when `loose`: when the model tagged no target, the object
-    the verb was matched on is all there is."""
-    head = _CONTEXT.split(_DECORATION.sub(" ", text).strip(), maxsplit=1)[0]
+def _request_kind(text: str, target: str) -> str | None:
+    """The other kind named as the object of a request whose target was not tagged: a kind
+    word (or two or three written apart) before the first context marker ("resize the
+    data-0 pvc to 200Gi", "clean up all the completed jobs" read as a drain)."""
+    head = _CONTEXT.split(text.strip(), maxsplit=1)[0]
     if target == "cronjob" and _SCHEDULE_CHANGE.search(head):
         return "schedule"
     words = [m.group(0) for m in _WORD.finditer(head)]
     for i in range(len(words)):
         for n in (3, 2, 1):
-            if i + n > len(words):
-                continue
-            joined = "".join(words[i:i + n])
-            kind = _kind_of(joined, target)
-            if kind is not None and (loose or re.sub(r"e?s$", "", joined.lower()) not in _LOOSE):
-                return kind
+            if i + n <= len(words):
+                kind = _kind_of("".join(words[i:i + n]), target)
+                if kind is not None:
+                    return kind
     return None
 
 
@@ -270,6 +341,87 @@ def _kind_of(word: str, slot: str) -> str | None:
     if slot == "node" and singular in _NODE_PARTS:
         return None  # "the faulty disk on worker-14": a node's own disk, not another object
     return _FULL_NAME.get(singular, singular)
+
+
+# Messages about a change that do not ask for it: a negation ("don't drain node-7 yet"), a
+# report or a thank-you ("who scaled api down?", "thanks for restarting checkout", "FYI
+# drained node-4 earlier"), a plan or reminder of one's own ("I'm about to roll back
+# checkout", "remind me to restart it"), a hypothetical or a condition ("what happens if I
+# scale it to 0?", "if latency goes up, restart checkout"). A plan for them is not what was
+# asked; a request that asks ("can you ...", "would you ...", "please ...") is.
+_NOT_A_REQUEST = re.compile(
+    r"^\W*(?:(?:please )?(?:don[\u2019']?t|do not|never|no need to)\b|"
+    r"thanks?(?: you)? for\b|thank you for\b|"
+    r"(?:who|why|did|has|have|was|were)\b|how long\b|how come\b|any reason\b|i wonder\b|"
+    r"what (?:would|if|happens|happened)\b|would (?!you\b)|should (?:we|i)\b|"
+    r"is it (?:safe|ok|okay|possible|wise|a good idea)\b|is there (?:any|a) (?:way|reason)\b|"
+    r"if\b|in case\b|fyi\b|heads up\b|note to self\b|reminder\b|remind me\b|til\b|"
+    r"later:|eli5\b|(?:i[\u2019']?m|i am|we[\u2019']?re|we are) (?:going|about) to\b|"
+    r"going to\b|the (?:runbook|alert|doc|wiki) says\b)",
+    re.IGNORECASE,
+)
+_ASKS_ANYWAY = re.compile(r"\b(?:can|could|would|will) you\b|\bplease (?!don)|\bpl[sz]\b|"
+                          r"\bgo ahead\b|\bi need you to\b", re.IGNORECASE)
+
+
+def not_a_request(text: str) -> bool:
+    """Whether `text` opens by talking about a change without asking for it (a negation, a
+    report or thanks, a plan of one's own, a hypothetical, a condition); asking words
+    ("can you", "please") make it a request after all, except in "please don't"."""
+    found = _NOT_A_REQUEST.search(_clean(text).strip())
+    if found is None:
+        return False
+    negation = re.search(r"don|do not|never|no need", found.group(0), re.IGNORECASE)
+    return negation is not None or _ASKS_ANYWAY.search(text) is None
+
+
+# A cronjob runbook suspends or resumes; running one now or changing when it runs is
+# neither ("run nightly-report now", "push the export back an hour", "0 3 * * *"), unless
+# the message also says to suspend or resume (typos read as meant: "resmue").
+_RUN_OR_RETIME = re.compile(
+    r"\b(?:run|execute|trigger|kick(?:ed)? off|fire(?: off)?)\b.{0,40}?\b(?:now|immediately|"
+    r"right away|asap|once|manually)\b|\bone-?off\b|\bmanual(?:ly)? run\b|"
+    r"\bevery \d+|\b(?:hourly|daily|weekly|nightly) instead\b|\brun (?:hourly|daily|weekly)\b|"
+    r"\b(?:back|forward|earlier|later) (?:by )?(?:an? |\d+ )?(?:hour|hours|minutes?|mins?)\b|"
+    r"\bby \d+ ?(?:minutes?|mins?|hours?|h)\b|\bfrom now on\b|"
+    r"(?:^|\s)(?:[\d*/,-]+\s+){4}[\d*/,-]+(?:\s|$)", re.IGNORECASE)
+_SUSPEND_RESUME = re.compile(
+    r"\b(?:suspend|unsuspend|pause|unpause|resume|disable|enable|re-?enable|stop|halt|freeze|"
+    r"hold|turn (?:it )?(?:off|on)|switch (?:it )?(?:off|on)|reactivate|continue|skip|"
+    r"not (?:run|happen|fire))", re.IGNORECASE)
+
+
+def cronjob_other_change(text: str) -> bool:
+    """Whether a request read as a cronjob suspend or resume asks to run it now or to move
+    its schedule, and says nothing of suspending or resuming."""
+    if _RUN_OR_RETIME.search(text) is None and _SCHEDULE_CHANGE.search(text) is None:
+        return False
+    words = " ".join(corrected(w, lambda _: False) for w in text.split())
+    return _SUSPEND_RESUME.search(words) is None
+
+
+# Storage asked for in a resources change: a volume's size, not a container's memory.
+_STORAGE = re.compile(r"\b(?:storage|disk|disks|volume|volumes|pvc|pvcs|size|retention|"
+                      r"ephemeral)\b", re.IGNORECASE)
+_COMPUTE = re.compile(r"\b(?:memory|mem|ram|cpu|cpus|cores?|millicores|heap|oom)\b",
+                      re.IGNORECASE)
+
+
+def storage_not_memory(text: str) -> bool:
+    """Whether a resources request speaks of storage and never of CPU or memory ("give
+    elasticsearch 1Ti of storage", "set the size of data-pg-0 to 100Gi")."""
+    return _STORAGE.search(text) is not None and _COMPUTE.search(text) is None
+
+
+def other_change(slots: Iterable[str], text: str) -> bool:
+    """Whether a request read as the runbook with `slots` asks for a change it does not
+    make (`cronjob_other_change`, `storage_not_memory`)."""
+    names = set(slots)
+    if "cronjob" in names:
+        return cronjob_other_change(text)
+    if names & {"memory_limit", "memory_request", "cpu_limit", "cpu_request"}:
+        return storage_not_memory(text)
+    return False
 
 
 # "how does a PodDisruptionBudget interact with kubectl drain?": a question about

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.conversation.scope import asks_to_create, general_question, other_kind
+from chatops.conversation.scope import (
+    asks_to_create,
+    general_question,
+    not_a_request,
+    other_change,
+    other_kind,
+)
 from chatops.model import SlotSpan
 
 CREATION = [
@@ -239,6 +245,8 @@ def test_a_node_request_naming_the_node_s_own_disk_is_fine(text: str, node: str)
     ("suspend the nightly job", "cronjob"),
     ("delete the stuck pod in prod", "pod"),
     ("restart the role-service api", "deployment"),
+    ("restart the api in the secrets namespace", "deployment"),
+    ("restart nginx -n ingress", "deployment"),
 ])
 def test_an_untargeted_request_without_another_kind_asks(text: str, target: str) -> None:
     assert other_kind(text, [], target) is None
@@ -291,3 +299,99 @@ def test_a_question_about_a_named_target_is_a_request() -> None:
                                 _spans("does checkout in prod need a restart?",
                                        deployment="checkout"))
     assert not general_question("can you restart everything in prod?", [])
+
+
+@pytest.mark.parametrize(("text", "slots", "kind"), [
+    # A kind set beside the target, however it is set off or formatted.
+    ("restart kafka (statefulset)", {"deployment": "kafka"}, "statefulset"),
+    ("restart kafka - sts", {"deployment": "kafka"}, "statefulset"),
+    ("restart kafka, the ingest statefulset", {"deployment": "kafka"}, "statefulset"),
+    ("restart vault, one of our statefulsets", {"deployment": "vault"}, "statefulset"),
+    ("restart kafka, it's a *statefulset*", {"deployment": "kafka"}, "statefulset"),
+    ("restart kafka, its an sts", {"deployment": "kafka"}, "statefulset"),
+    ("scale mongo to 5, mongo is a statefulset", {"deployment": "mongo"}, "statefulset"),
+    ("we run kafka as a statefulset. restart it please", {"deployment": "kafka"},
+     "statefulset"),
+])
+def test_a_kind_beside_or_said_of_the_target_is_found(text: str, slots: dict[str, str],
+                                                      kind: str) -> None:
+    assert other_kind(text, _spans(text, **slots), "deployment") == kind
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    # The kind modifies another noun, or heads a clause of its own.
+    ("delete pod kafka-0, it's a statefulset pod so it will come back", {"pod": "kafka-0"}),
+    ("delete the sts pod zk-1 in infra", {"pod": "zk-1"}),
+    ("drain node-9, it's the ingress node", {"node": "node-9"}),
+    ("restart api, it's the configmap caching bug again", {"deployment": "api"}),
+    ("restart checkout in prod, the secret was rotated", {"deployment": "checkout"}),
+    ("restart api as a precaution", {"deployment": "api"}),
+    ("restart the storage api", {"deployment": "storage"}),
+    ("kubectl drain node-4 --ignore-daemonsets", {"node": "node-4"}),
+    ("drain node-7 ignoring daemonsets", {"node": "node-7"}),
+])
+def test_a_kind_that_is_not_the_target_s_is_fine(text: str, slots: dict[str, str]) -> None:
+    target = next(iter(slots))
+    assert other_kind(text, _spans(text, **slots), target) is None
+
+
+@pytest.mark.parametrize("text", [
+    "don't restart checkout, it's mid-migration",
+    "do NOT drain node-7 yet",
+    "please don't drain node-7, can you wait?",
+    "thanks for restarting checkout!",
+    "who scaled api down to 1??",
+    "did someone just restart checkout?",
+    "why was node-4 drained?",
+    "FYI drained node-4 earlier, all good",
+    "heads up: I'm draining node-7 in 5 min",
+    "I'm about to roll back checkout, shout if you object",
+    "what happens if I scale checkout to 0?",
+    "would restarting checkout help?",
+    "should we roll back checkout?",
+    "is it safe to drain node-7 now?",
+    "if latency goes up, restart checkout",
+    "remind me tomorrow to restart checkout",
+    "the alert says restart checkout",
+])
+def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
+    assert not_a_request(text)
+
+
+@pytest.mark.parametrize("text", [
+    "restart checkout", "can you restart checkout?", "would you restart checkout please",
+    "cordon node-b3 but don't evict anything", "hold off the nightly cronjob tonight",
+    "We will watch the dashboards afterwards. Please restart checkout.",
+    "should we roll back checkout? if so please do",
+])
+def test_a_request_is_a_request(text: str) -> None:
+    assert not not_a_request(text)
+
+
+@pytest.mark.parametrize(("slots", "text", "other"), [
+    (("cronjob", "namespace"), "run nightly-report now", True),
+    (("cronjob", "namespace"), "kick off the db-backup cron manually", True),
+    (("cronjob", "namespace"), "push nightly-export back an hour", True),
+    (("cronjob", "namespace"), "set the nightly-report cron to 0 3 * * *", True),
+    (("cronjob", "namespace"), "suspend nightly-report until 06:00", False),
+    (("cronjob", "namespace"), "resmue nightly-report now", False),
+    (("cronjob", "namespace"), "pause the export, it must not run every 5 minutes", False),
+    (("deployment", "namespace", "memory_limit"), "give elasticsearch 1Ti of storage", True),
+    (("deployment", "namespace", "memory_limit"), "set the size of data-pg-0 to 100Gi", True),
+    (("deployment", "namespace", "memory_limit"), "raise the memory limit of api to 2Gi",
+     False),
+    (("deployment", "namespace", "memory_limit"),
+     "the disk is fine, raise the memory of api to 2Gi", False),
+    (("deployment", "namespace"), "restart api, the disk is full", False),
+])
+def test_a_change_the_runbook_does_not_make(slots: tuple[str, ...], text: str,
+                                            other: bool) -> None:
+    assert other_change(slots, text) is other
+
+
+def test_a_kind_in_a_slack_link_to_the_target_is_found() -> None:
+    # Slack shows the label; the link's path names the kind.
+    text = "restart <https://console.example.com/ns/ingest/statefulsets/kafka|kafka> now"
+    start = text.rindex("kafka")
+    span = SlotSpan("deployment", start, start + 5, "kafka")
+    assert other_kind(text, [span], "deployment") == "statefulset"

@@ -156,3 +156,27 @@ def test_a_general_question_read_as_a_change_plans_nothing(bot: Bot,
     assert answer.args["thread_ts"] == root and "Which node" not in answer.text()
     wait_until_idle(bot)
     assert all_runs(bot) == [] and cluster.calls == []
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), [
+    # Talk about a change that does not ask for it (all names exist: a plan would be made).
+    ("don't drain node-1 yet, the migration is running", "drain_node", {"node": "node-1"}),
+    ("thanks for restarting checkout-api in prod!", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}),
+    ("who scaled checkout-api in prod down to 1??", "scale_deployment",
+     {"deployment": "checkout-api", "namespace": "prod", "replicas": "1"}),
+    ("if latency goes up, restart checkout-api in prod", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}),
+    # A change the runbook does not make, in its words: storage is not memory.
+    ("give checkout-api in prod 500Gi more storage", "set_resources",
+     {"deployment": "checkout-api", "namespace": "prod", "memory_limit": "500Gi"}),
+])
+def test_a_message_that_does_not_ask_for_that_change_plans_nothing(
+        bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str]) -> None:
+    bot.service.parser = Fooled(intent, slots)
+    root = next_ts()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    answer = bot.slack.wait_for("chat.postMessage", "")[0]
+    assert answer.args["thread_ts"] == root
+    wait_until_idle(bot)
+    assert all_runs(bot) == [] and cluster.calls == []
