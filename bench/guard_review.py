@@ -1,0 +1,105 @@
+"""The scope guard against its review set: what gets past it, and what it wrongly refuses.
+
+`bench/data/guard_review.yaml` holds an attacker's out-of-scope messages and legitimate
+requests that mention other kinds in passing. Each is parsed by the shipped model
+(`ModelParser`, the serving path) and judged by the conversation's guards exactly as
+bench/nlu_incident.py does (`_guarded`: creation, other kinds, general questions, talk
+that does not ask, changes the runbook does not make). Reports:
+
+- out of scope: how many the model answers with a mutating runbook, and how many of those
+  get past the guards (a change plan would be made), by the author's class;
+- requests: how many the model reads as the runbook meant, and how many of those the
+  guards refuse.
+
+    .venv/bin/python bench/guard_review.py [--show] [--out artifacts/bench/guard_review.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # sibling scripts, not a package
+    sys.path.insert(0, str(HERE))
+import nlu_incident  # noqa: E402
+from onnx_compare import cpu_model  # noqa: E402
+
+from chatops.model import Risk  # noqa: E402
+from chatops.runbook.catalogue import load_catalogue  # noqa: E402
+from intents import ModelParser, default_model_dir  # noqa: E402
+
+DATA = HERE / "data" / "guard_review.yaml"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model-dir", type=Path, default=default_model_dir())
+    parser.add_argument("--show", action="store_true", help="print what gets past, and "
+                        "what is wrongly refused")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    data = yaml.safe_load(DATA.read_text())
+    catalogue = load_catalogue()
+    declared = {name: rb.slots for name, rb in catalogue.runbooks.items()}
+    nlu = ModelParser(args.model_dir, catalogue=catalogue, threads=1)
+
+    def mutating(intent: str) -> bool:
+        runbook = catalogue.runbooks.get(intent)
+        return runbook is not None and runbook.risk is not Risk.READ
+
+    passed: list[dict[str, Any]] = []
+    by_class: Counter[str] = Counter()
+    planned = 0
+    for item in data["out_of_scope"]:
+        got = nlu.parse(item["text"])
+        if not mutating(got.intent):
+            continue
+        planned += 1
+        if not nlu_incident._guarded(item["text"], got, declared):
+            passed.append({"text": item["text"], "got": got.intent, "class": item["class"]})
+            by_class[item["class"]] += 1
+    refused: list[dict[str, Any]] = []
+    right = 0
+    for item in data["requests"]:
+        got = nlu.parse(item["text"])
+        if got.intent != item["intent"]:
+            continue
+        right += 1
+        if nlu_incident._guarded(item["text"], got, declared):
+            refused.append({"text": item["text"], "intent": got.intent})
+    n_oos, n_req = len(data["out_of_scope"]), len(data["requests"])
+    report = {
+        "cpu": cpu_model(), "model_dir": str(args.model_dir),
+        "out_of_scope": n_oos, "model_mutating": planned, "past_the_guards": len(passed),
+        "past_the_guards_pct": 100 * len(passed) / n_oos, "past_by_class": dict(by_class),
+        "requests": n_req, "model_right": right, "refused_by_the_guards": len(refused),
+        "refused_pct_of_right": 100 * len(refused) / right if right else 0.0,
+        "command": "python bench/guard_review.py" + (f" --out {args.out}" if args.out else ""),
+    }
+    print(f"out of scope: {n_oos}; the model answers {planned} with a mutating runbook; "
+          f"{len(passed)} get past the guards ({report['past_the_guards_pct']:.1f}%)")
+    for name, count in by_class.most_common():
+        print(f"  {count:3d}  {name}")
+    print(f"requests: {n_req}; the model reads {right} as meant; the guards refuse "
+          f"{len(refused)} of those ({report['refused_pct_of_right']:.1f}%)")
+    if args.show:
+        for row in passed:
+            print(f"PAST     {row['got']:20s} {row['text']}")
+        for row in refused:
+            print(f"REFUSED  {row['intent']:20s} {row['text']}")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps({**report, "past": passed, "refused": refused},
+                                       indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
