@@ -364,15 +364,27 @@ _ASKS_ANYWAY = re.compile(r"\b(?:can|could|would|will) you\b|\bplease (?!don)|\b
                           r"\bgo ahead\b|\bi need you to\b", re.IGNORECASE)
 
 
+# A later sentence that gives an order: "did the deploy break checkout? roll it back".
+_ORDER = re.compile(r"^\W*(?:(?:then|so|ok|okay|pls|plz|please|just)\W+)?(?:restart|bounce|roll|"
+                    r"rollback|revert|scale|drain|cordon|uncordon|delete|kill|nuke|remove|"
+                    r"suspend|pause|resume|unpause|set|bump|raise|lower|increase|decrease|"
+                    r"update|change|evict|recycle|go ahead|do it)\b", re.IGNORECASE)
+
+
 def not_a_request(text: str) -> bool:
     """Whether `text` opens by talking about a change without asking for it (a negation, a
     report or thanks, a plan of one's own, a hypothetical, a condition); asking words
-    ("can you", "please") make it a request after all, except in "please don't"."""
-    found = _NOT_A_REQUEST.search(_clean(text).strip())
+    ("can you", "please") or a later sentence that gives an order make it a request after
+    all, except after a negation ("please don't", "don't drain it. wait.")."""
+    cleaned = _clean(text).strip()
+    found = _NOT_A_REQUEST.search(cleaned)
     if found is None:
         return False
-    negation = re.search(r"don|do not|never|no need", found.group(0), re.IGNORECASE)
-    return negation is not None or _ASKS_ANYWAY.search(text) is None
+    if re.search(r"don|do not|never|no need", found.group(0), re.IGNORECASE):
+        return True
+    bounds = [0, *(m.end() for m in _SENTENCE_END.finditer(cleaned)), len(cleaned)]
+    later = [cleaned[a:b] for a, b in pairwise(bounds)][1:]
+    return _ASKS_ANYWAY.search(text) is None and not any(_ORDER.search(s) for s in later)
 
 
 # A cronjob runbook suspends or resumes; running one now or changing when it runs is

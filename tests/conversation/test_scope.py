@@ -363,6 +363,8 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "cordon node-b3 but don't evict anything", "hold off the nightly cronjob tonight",
     "We will watch the dashboards afterwards. Please restart checkout.",
     "should we roll back checkout? if so please do",
+    "did the deploy break checkout? roll it back",
+    "why is node-7 so slow? drain it.",
 ])
 def test_a_request_is_a_request(text: str) -> None:
     assert not not_a_request(text)
