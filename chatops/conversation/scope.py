@@ -42,17 +42,25 @@ _CREATION = re.compile(
     r"\b(?:"
     r"create|creating|provision(?:ing)?|bootstrap|scaffold|"
     r"install(?:ing)?|helm install|kubectl (?:create|apply|run|autoscale|expose)|"
-    r"launch(?:ing)?|"
-    r"deploy(?:ing)? (?:the |a |an |our |this )?(?:brand[- ])?new|"
+    # "launch a cache", not "before the product launch".
+    r"launch(?:ing)? (?=(?:a|an|the|another|new|one|our|\w+-\w+)\b)|"
+    # "deploy a brand new service"; not "deploy the new build of api" (an image change).
+    r"deploy(?:ing)? (?:the |a |an |our |this )?(?:brand[- ])?new"
+    r"(?! (?:build|image|version|tag|release)s? (?:of|to|for)\b)|"
     # A second workload beside the first ("a canary next to the stable pods").
     r"(?:alongside|next to|side by side with|beside) (?:the |our )?(?:current|existing|"
     r"stable|old|live|running)|"
     r"(?:spin|stand|set|fire) up (?:a |an |another |one more |the )?(?:new )?" + _OBJECTS + r"|"
     # "the new deployment of search" is one that exists; "a new deployment" is not yet.
     r"(?<!the )(?<!this )(?<!that )(?<!our )(?<!my )(?<!its )"
+    # Not a place ("schedule on another node") nor the subject of what happened ("a new
+    # release broke it", "another node is taking over").
+    r"(?<!on )(?<!onto )(?<!to )(?<!from )(?<!in )"
     # ("a third of users" is a share, not a third user.)
     r"(?:new|second|third|another|extra|additional|separate|parallel|duplicate) "
-    r"(?:(?!of\b)\w+[- ])?" + _OBJECTS + r"|"
+    r"(?:(?!of\b)\w+[- ])?" + _OBJECTS +
+    r"(?!\s+(?:broke|breaks|is|was|has|had|failed|fails|caused|causes|went|introduced|"
+    r"crashed|seems|looks|made|took|takes|will)\b)|"
     r"(?:a |another |second )?(?:copy|clone|duplicate) of|"
     r"(?:clone|copy|duplicate) [\w.-]+ (?:in)?to|"
     r"(?:grant|give) [\w.@-]+ (?:\w+ )?(?:admin|access|permissions?|rights?|roles?)|"
@@ -79,11 +87,12 @@ _ACQUIRE = re.compile(
     r" (?:me |us )?(?:a|an|one|some|another) (?:(?!of\b)[\w.:-]+ ){0,2}?"
     + "(?:" + _THINGS + ")" +
     r"\b(?! ?(?:list|status|logs?|names?|overview|count|summary|health|report|details|"
-    r"events|restarts?|images?|history|usage|autoscalers?|\w+ed)\b)",
+    r"events|restarts?|images?|history|usage|autoscalers?|bounce|restart|rollback|"
+    r"rollout|redeploy|back|\w+ed)\b)",
     re.IGNORECASE,
 )
 # "another replica", "one more instance": that is scaling what exists, not creating.
-_SCALING = re.compile(r"\b(?:another|extra|additional|more|new) (?:\w+ )?(?:replicas?|"
+_SCALING = re.compile(r"\b(?:another|extra|additional|more|new|some) (?:\w+ )?(?:replicas?|"
                       r"instances?|pods?|copies)\b(?! of)", re.IGNORECASE)
 
 

@@ -15,6 +15,9 @@ from chatops.conversation.scope import (
 from chatops.model import SlotSpan
 
 CREATION = [
+    "launch a redis cache for checkout in prod",
+    "deploy a brand new search service in prod",
+    "we need a new release of the chart installed in staging",
     "roll out a second copy of the search service with tag 2.4 next to the current one, "
     "as search-next",
     "create a deployment called api in shop",
@@ -57,6 +60,16 @@ CREATION = [
     "kubectl expose deployment web --port 80",
 ]
 CHANGES = [
+    # Creation words used as context, not asked for.
+    "scale api to 20 for the product launch",
+    "restart checkout before the launch",
+    "roll back api, a new release broke it",
+    "roll back api, new deployment is broken",
+    "deploy the new build of api, image api:1.4.2",
+    "cordon node-3 so pods schedule on another node",
+    "drain node-7, another node is taking over",
+    "scale api to 3, we need some pods in eu",
+    "need a service bounce on api",
     "restart checkout in prod",
     "scale checkout to 5 replicas",
     "add another replica to checkout",
