@@ -10,18 +10,13 @@ from typing import Literal
 
 from chatops.audit.records import Cancelled, OutOfScope, Parsed
 from chatops.conversation.approvals import Approvals
+from chatops.conversation.asking import general_question, not_a_request, other_change
 from chatops.conversation.base import Collaborators, Turn, Updates
+from chatops.conversation.kinds import other_kind, target_of
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.running import Runner
-from chatops.conversation.scope import (
-    asks_to_create,
-    general_question,
-    not_a_request,
-    other_change,
-    other_kind,
-    target_of,
-)
+from chatops.conversation.scope import asks_to_create
 from chatops.conversation.thread import (
     OFFER,
     OFFER_ASKING,

@@ -1,17 +1,14 @@
-"""Creation requests are recognised (so they never become a mutating runbook) and everyday
-change requests are not."""
+"""The conversation's scope guards (`scope.py`, `kinds.py`, `asking.py`): creation requests,
+changes to kinds no runbook changes, and talk that does not ask for a change are recognised
+(so they never become a mutating runbook); everyday change requests are not."""
 
 from __future__ import annotations
 
 import pytest
 
-from chatops.conversation.scope import (
-    asks_to_create,
-    general_question,
-    not_a_request,
-    other_change,
-    other_kind,
-)
+from chatops.conversation.asking import general_question, not_a_request, other_change
+from chatops.conversation.kinds import other_kind
+from chatops.conversation.scope import asks_to_create
 from chatops.model import SlotSpan
 
 CREATION = [

@@ -1,0 +1,260 @@
+"""Kinds: a write request whose target is named as a kind no runbook changes.
+
+The model may read "restart the statefulset kafka" as `restart_deployment kafka`: the
+runbooks change deployments, pods, nodes, cronjobs and autoscalers only. `other_kind`
+finds the kind the target's own words name, and the conversation refuses such a request
+plainly ("I can't change a statefulset"), whatever the model's confidence. Also the text
+helpers the other guards share (`clean_text`, `SENTENCE_END`, `SCHEDULE_CHANGE`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from itertools import pairwise
+
+from chatops.model import SlotSpan
+
+# Kinds the mutating runbooks never change: a write request whose target is named as one
+# ("restart the statefulset kafka", "grow the pvc data-0 to 200Gi") was read onto a
+# deployment runbook by mistake. What counts is the kind the target's own noun phrase
+# names: the word before the name ("statefulset kafka"), the noun that ends the phrase
+# after it ("the kafka statefulset in bags", "the ledger-db data PVC to 500Gi"), a kind set
+# beside it ("kafka (statefulset)", "kafka, the ingest statefulset", "kafka - sts") or said
+# of it ("it's a statefulset btw", "kafka is a statefulset"). A kind that only modifies
+# another noun ("it's a statefulset pod", "the sts pod zk-1") or sits in a clause of its
+# own ("restart api so it picks up the new configmap", "restart checkout (configmap
+# changed)") does not. The target itself counts too: in "delete the PVC data-0" the model
+# may take "PVC" for the pod's name, and a statefulset's pods share names with its claims.
+_OTHER_KIND = re.compile(
+    r"(statefulset|daemonset|configmap|secret|ingress|networkpolic(?:y|ies)|serviceaccount|"
+    r"rolebinding|clusterrole|role|persistentvolumeclaim|persistentvolume|pvc|crd|"
+    r"sts|ds|cm|pv|sa|volume|resourcequota|quota|limitrange|poddisruptionbudget|pdb|"
+    r"priorityclass|storageclass|verticalpodautoscaler|vpa|replicaset|rs|disk|storage)"
+    r"(?:es|s)?",
+    re.IGNORECASE,
+)
+# Kind words too common in other senses to count in a request whose target was tagged,
+# except right at the target: only when no target was tagged, where the object the verb
+# was matched on is all there is.
+_LOOSE = frozenset({"volume", "disk", "storage", "role", "quota", "sa", "cm", "ds", "pv", "rs",
+                    "crd", "secret"})
+# "service" and "job" are what people call a deployment and a cronjob, so they are fine
+# next to those; but a pod is never a service or a job, nor a cronjob a service: "delete
+# the service gate-lb" read as a pod deletion is a change to something no runbook changes.
+_NOT_THIS_KIND = {
+    "pod": re.compile(r"(service|svc|job)s?", re.IGNORECASE),
+    "node": re.compile(r"(service|svc|job)s?", re.IGNORECASE),
+    "cronjob": re.compile(r"(service|svc)s?", re.IGNORECASE),
+}
+# What a node has of its own: next to a node, these name a part of it.
+_NODE_PARTS = frozenset({"disk", "storage", "volume", "pv", "persistentvolume"})
+# The kind as a refusal names it: "I can't change a statefulset", not "a sts".
+_FULL_NAME = {"sts": "statefulset", "ds": "daemonset", "cm": "configmap",
+              "pv": "persistentvolume", "sa": "serviceaccount", "svc": "service",
+              "rs": "replicaset", "disk": "volume", "storage": "volume"}
+# The words before a target (the kind is the last one, or the last two or three written
+# apart: "stateful set", "persistent volume claim"): "statefulset kafka", "sts/kafka",
+# "statefulsets.apps/kafka" (an API group after the kind), "statefulset: kafka",
+# "statefulset, kafka".
+_BEFORE = re.compile(r"([a-z]+(?:[ -][a-z]+){0,2})(?:\.[a-z0-9.]+)?(?:/|[:,]?\s+"
+                     r"(?:(of|on|for)\s+)?(?:the\s+|called\s+|named\s+)?|[:,])$",
+                     re.IGNORECASE)
+# A name right after a word: "secret db-creds", "pvc data-0".
+_NAME_NEXT = re.compile(r"^\s+[a-z0-9]+(?:[-_.][a-z0-9]+)+", re.IGNORECASE)
+# A namespace named in passing: "in the secrets namespace", "-n ingress", "ns: storage".
+_NAMESPACE_WORDS = re.compile(r"\b[\w-]+\s+(?:namespace|ns)\b|(?:\bnamespace|\bns|-n)[\s:=]+[\w-]+",
+                              re.IGNORECASE)
+# What may come between a target and a kind set beside it: "kafka (statefulset)",
+# "kafka in bags, a statefulset with ...", "kafka - sts", "kafka: statefulset", "kafka is a
+# statefulset", "kafka, one of our statefulsets", "kafka and zk, both statefulsets",
+# "checkout and the redis statefulset" (a second object, of another kind).
+_BESIDE = re.compile(
+    r"^(?:\s+in\s+[\w.-]+)?\s*(?:[,(\[:=&]|(?<=\s)-{1,2}(?=\s)|\u2013|\u2014|"
+    r"\s+(?:is|was|runs as|is deployed as|are|were|and)\b)"
+    r"\s*(?:(?:which is|it[\u2019']?s|that[\u2019']?s|is)\s+)?"
+    r"(?:(?:a|an|the|our|one of (?:the|our)|both|all|just)\s+)?",
+    re.IGNORECASE)
+# The target said to be of a kind anywhere: "bounce mq? it's the statefulset in ingest",
+# "it's a statefulset btw", "which is a daemonset", "its an sts".
+_SAID_TO_BE = re.compile(
+    r"\b(?:it[\u2019'\u02bc`]?s|it is|that[\u2019'\u02bc`]?s|that is|which is|which are|this is|"
+    r"these are|they[\u2019'\u02bc`]?re|they are)\s+(?:(?:a|an|the|our|my|just|one of (?:the|our))"
+    r"\s+)?|"
+    # "kafka is a statefulset", "we run kafka as a statefulset", "deployed via a statefulset"
+    r"\b(?:is|are|as|via)\s+(?:a|an|the|our|one of (?:the|our))\s+", re.IGNORECASE)
+# Words that end a noun phrase: "the kafka statefulset | in bags", "a statefulset | btw".
+# Not verbs: "the secret was rotated" runs on into a clause, whose last word is no kind.
+_PHRASE_END = frozenset((
+    "in", "on", "to", "for", "with", "of", "from", "at", "by", "into", "via", "over", "under",
+    "after", "before", "until", "during", "once", "while", "without", "about", "like", "per",
+    "than", "through", "the", "a", "an", "and", "or", "but", "so", "because", "since", "as",
+    "btw", "pls", "plz", "please", "now", "asap", "too", "again", "then", "if", "when",
+    "that", "which", "who", "running", "behind", "thanks", "thx", "ty", "ignoring",
+    "excluding", "including", "except", "skipping", "leaving", "keeping", "letting", "using",
+))
+_TOKEN = re.compile(r"[a-z]+(?:[-\u2011][a-z]+)*|\S", re.IGNORECASE)
+TARGETS = ("deployment", "pod", "cronjob", "node")
+# Where the request's object ends and its context begins: "restart so it picks up the new
+# configmap", "restart after the secret rotation", "restart it, the configmap changed".
+_CONTEXT = re.compile(r"[,;:.!?()\u2013\u2014]| - | -- |&|\b(?:so|because|since|as|after|before|"
+                      r"when|while|once|until|then|but|which|that|with|for|due|from|now|if|"
+                      r"coz|cause|to|ignoring|even though|and let)\b", re.IGNORECASE)
+# Where a sentence ends, and the words that make one a request.
+SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
+_ASKING = re.compile(r"\b(?:can|could|would|will) (?:you|u|someone|somebody)\b|\bplease\b|"
+                     r"\bpl[sz]\b|\bi need you\b|\bi(?:'d| would) like you\b", re.IGNORECASE)
+# Changing a cronjob's schedule: no runbook does ("move the export to 16:00" is not a
+# suspend or a resume).
+SCHEDULE_CHANGE = re.compile(r"\b(?:change|move|update|set|edit|shift|modify|adjust|alter)\b"
+                              r"(?:\s+[\w'-]+){0,4}?\s+(?:schedule|cron expression|timing)\b|"
+                              r"\breschedul", re.IGNORECASE)
+# Slack mentions, emoji shortcodes, link targets and markdown, which hide or split words:
+# ":broom: clean up ...", "<https://console/.../statefulsets/kafka|kafka>", "*statefulset*".
+_DECORATION = re.compile(r"<[@!#][^>]*>|(?<!\S)(?::[a-z0-9_+-]+:)+(?!\S)|[`*_~\"\u201c\u201d]",
+                         re.IGNORECASE)
+_LINK = re.compile(r"<[a-z]+://[^|>]*?/([a-z]+)/[^/|>]*\|([^>]*)>", re.IGNORECASE)
+# A word or two written apart: "daemon set", "load balancer service", "persistent volume
+# claim". Not inside a name: "role-service" is one word.
+_WORD = re.compile(r"(?<![\w.-])[a-z]+(?![\w-])", re.IGNORECASE)
+
+
+def clean_text(text: str) -> str:
+    """The text with Slack decoration and markdown taken out, a link's kind ("<https://
+    .../statefulsets/kafka|kafka>") written before its label, at the same length (spans keep
+    their offsets)."""
+    def link(m: re.Match[str]) -> str:  # the label stays where it was
+        lead = f"{m.group(1)} ".rjust(m.start(2) - m.start(0))
+        return lead + m.group(2) + " " * (m.end(0) - m.end(2))
+
+    text = _LINK.sub(link, text)
+    return _DECORATION.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) -> str | None:
+    """The kind of object a request's target is named as, when no mutating runbook changes
+    that kind as that slot (`statefulset` in "restart the statefulset kafka", `service` in
+    "delete the service gate-lb" read as a pod); None otherwise.
+
+    `target` is the slot the runbook changes. When no span fills it, the model matched the
+    verb and missed the object: then the kind named in the request itself, before any
+    context, counts ("resize the data-0 pvc to 200Gi", "clean up the completed jobs" read
+    as a drain)."""
+    spans = list(spans)
+    text = clean_text(text)
+    for span in spans:
+        if span.slot not in TARGETS:
+            continue
+        # The target's text itself ("delete the PVC data-0" read as pod=PVC); a word with
+        # other senses only when a name follows it ("wipe the secret db-creds"), not in
+        # "restart the storage api" read as deployment=storage.
+        named = _NAME_NEXT.match(text[span.end:span.end + 60]) is not None
+        words = [span.text.strip()] if named or not _loose(span.text.strip()) else []
+        before = _BEFORE.search(text[max(0, span.start - 60):span.start])
+        if before is not None:  # "set", "statefulset" (from "the stateful set")
+            parts = re.split(r"[ -]", before.group(1))
+            joined = ["".join(parts[-n:]) for n in range(1, len(parts) + 1)]
+            # "the storage api" names an api; "the storage of ledger-db", "cm/app-config"
+            # (kubectl's kind/name) name a storage and a configmap.
+            explicit = before.group(2) is not None or before.group(0).endswith("/")
+            words += [w for w in joined if explicit or not _loose(w)]
+        for word in words:
+            kind = _kind_of(word, span.slot)
+            if kind is not None:
+                return kind
+        after = text[span.end:span.end + 120]
+        kind = _phrase_kind(after, span.slot)  # "the kafka statefulset in bags"
+        beside = _BESIDE.match(after)
+        if kind is None and beside is not None and beside.end() > 0:
+            kind = _phrase_kind(after[beside.end():], span.slot)
+        if kind is not None:
+            return kind
+    for said in _SAID_TO_BE.finditer(text):
+        kind = _phrase_kind(text[said.end():said.end() + 120], target or "deployment")
+        if kind is not None:
+            return kind
+    if target in TARGETS and not any(span.slot == target for span in spans):
+        # What other slots hold (a namespace "secrets") is no object of the request.
+        for span in spans:
+            text = text[:span.start] + " " * (span.end - span.start) + text[span.end:]
+        return _request_kind(_request_sentence(_NAMESPACE_WORDS.sub(" ", text)), target)
+    return None
+
+
+def _loose(word: str) -> bool:
+    """Whether `word` is a kind word with other common senses (`_LOOSE`)."""
+    kind = _OTHER_KIND.fullmatch(word)
+    return kind is not None and kind.group(1).lower() in _LOOSE
+
+
+def _phrase_kind(text: str, slot: str) -> str | None:
+    """The other kind that heads the noun phrase `text` starts with: its last noun, before
+    a word or mark that ends it ("statefulset in bags", "ingest statefulset, ...", "data PVC
+    to 500Gi"); None when the phrase ends in another noun ("statefulset pod") or runs on
+    past four words (a clause, not a name for the target)."""
+    phrase: list[str] = []
+    for token in _TOKEN.findall(text):
+        if not token[0].isalpha() or token.lower() in _PHRASE_END:
+            break
+        phrase.append(token)
+        if len(phrase) > 4:
+            return None
+    if phrase and phrase[-1].lower() in ("one", "ones"):  # "the sts one"
+        phrase.pop()
+    parts = [p for word in phrase for p in re.split(r"[-\u2011]", word)]
+    for n in (3, 2, 1):
+        if len(parts) >= n:
+            kind = _kind_of("".join(parts[-n:]), slot)
+            if kind is not None:
+                return kind
+    return None
+
+
+def _request_sentence(text: str) -> str:
+    """The sentence that asks: the last that asks for something ("can you ...", "please
+    ..."), else the first."""
+    bounds = [0, *(m.end() for m in SENTENCE_END.finditer(text)), len(text)]
+    sentences = [text[a:b] for a, b in pairwise(bounds) if text[a:b].strip()]
+    if not sentences:
+        return text
+    asking = [s for s in sentences if _ASKING.search(s)]
+    return asking[-1] if asking else sentences[0]
+
+
+def target_of(slots: Iterable[str]) -> str | None:
+    """The slot among a runbook's `slots` that names what it changes (`deployment`, `pod`,
+    `node`, `cronjob`), if it has one."""
+    names = set(slots)
+    return next((slot for slot in TARGETS if slot in names), None)
+
+
+def _request_kind(text: str, target: str) -> str | None:
+    """The other kind named as the object of a request whose target was not tagged: a kind
+    word (or two or three written apart) before the first context marker ("resize the
+    data-0 pvc to 200Gi", "clean up all the completed jobs" read as a drain)."""
+    head = _CONTEXT.split(text.strip(), maxsplit=1)[0]
+    if target == "cronjob" and SCHEDULE_CHANGE.search(head):
+        return "schedule"
+    words = [m.group(0) for m in _WORD.finditer(head)]
+    for i in range(len(words)):
+        for n in (3, 2, 1):
+            if i + n <= len(words):
+                kind = _kind_of("".join(words[i:i + n]), target)
+                if kind is not None:
+                    return kind
+    return None
+
+
+def _kind_of(word: str, slot: str) -> str | None:
+    """The kind `word` names, in the singular and in full ("pvcs" -> "pvc", "sts" ->
+    "statefulset"), when a runbook taking `slot` does not change it."""
+    kind = _OTHER_KIND.fullmatch(word)
+    not_this = _NOT_THIS_KIND.get(slot)
+    if kind is None and not_this is not None:
+        kind = not_this.fullmatch(word)
+    if kind is None:
+        return None
+    singular = re.sub(r"ies$", "y", kind.group(1).lower())
+    if slot == "node" and singular in _NODE_PARTS:
+        return None  # "the faulty disk on worker-14": a node's own disk, not another object
+    return _FULL_NAME.get(singular, singular)
