@@ -56,7 +56,7 @@ for _command in COMMAND_WORDS:
         _BY_DELETION[_key] = _BY_DELETION.get(_key, frozenset()) | {_command}
 
 
-def _one_edit_apart(a: str, b: str) -> bool:
+def one_edit_apart(a: str, b: str) -> bool:
     """Whether `a` and `b` differ by one insertion, deletion, change or swap of
     neighbours (both differ)."""
     if abs(len(a) - len(b)) > 1 or a == b:
@@ -84,5 +84,5 @@ def corrected(word: str, known: Callable[[str], bool]) -> str:
     candidates |= {swapped for i in range(len(lower) - 1)
                    if (swapped := lower[:i] + lower[i + 1] + lower[i] + lower[i + 2:])
                    in COMMAND_WORDS}
-    near = {c for c in candidates if _one_edit_apart(lower, c)}
+    near = {c for c in candidates if one_edit_apart(lower, c)}
     return next(iter(near)) if len(near) == 1 else word

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from itertools import pairwise
 
 from chatops.model import SlotSpan
+from intents.spelling import one_edit_apart
 
 # Kinds the mutating runbooks never change: a write request whose target is named as one
 # ("restart the statefulset kafka", "grow the pvc data-0 to 200Gi") was read onto a
@@ -42,17 +43,23 @@ _LOOSE = frozenset({"volume", "disk", "storage", "role", "quota", "sa", "cm", "d
 # "service" and "job" are what people call a deployment and a cronjob, so they are fine
 # next to those; but a pod is never a service or a job, nor a cronjob a service: "delete
 # the service gate-lb" read as a pod deletion is a change to something no runbook changes.
+# And no target is a namespace: "nuke the dev-42 namespace" read as a pod deletion.
 _NOT_THIS_KIND = {
-    "pod": re.compile(r"(service|svc|job)s?", re.IGNORECASE),
-    "node": re.compile(r"(service|svc|job)s?", re.IGNORECASE),
-    "cronjob": re.compile(r"(service|svc)s?", re.IGNORECASE),
+    "pod": re.compile(r"(service|svc|job|namespace|ns)s?", re.IGNORECASE),
+    "node": re.compile(r"(service|svc|job|namespace|ns)s?", re.IGNORECASE),
+    "cronjob": re.compile(r"(service|svc|namespace|ns)s?", re.IGNORECASE),
+    "deployment": re.compile(r"(namespace|ns)s?", re.IGNORECASE),
 }
+# Kind words long enough to be told apart with a typo in them.
+_LONG_KINDS = ("statefulset", "statefulsets", "daemonset", "daemonsets", "configmap",
+               "configmaps", "replicaset", "replicasets", "persistentvolumeclaim",
+               "networkpolicy", "serviceaccount", "poddisruptionbudget", "storageclass")
 # What a node has of its own: next to a node, these name a part of it.
 _NODE_PARTS = frozenset({"disk", "storage", "volume", "pv", "persistentvolume"})
 # The kind as a refusal names it: "I can't change a statefulset", not "a sts".
 _FULL_NAME = {"sts": "statefulset", "ds": "daemonset", "cm": "configmap",
               "pv": "persistentvolume", "sa": "serviceaccount", "svc": "service",
-              "rs": "replicaset", "disk": "volume", "storage": "volume"}
+              "rs": "replicaset", "disk": "volume", "storage": "volume", "ns": "namespace"}
 # The words before a target (the kind is the last one, or the last two or three written
 # apart: "stateful set", "persistent volume claim"): "statefulset kafka", "sts/kafka",
 # "statefulsets.apps/kafka" (an API group after the kind), "statefulset: kafka",
@@ -166,7 +173,7 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
         kind = _phrase_kind(after, span.slot)  # "the kafka statefulset in bags"
         beside = _BESIDE.match(after)
         if kind is None and beside is not None and beside.end() > 0:
-            kind = _phrase_kind(after[beside.end():], span.slot)
+            kind = _phrase_kind(after[beside.end():], span.slot, beside=True)
         if kind is not None:
             return kind
     for said in _SAID_TO_BE.finditer(text):
@@ -187,11 +194,12 @@ def _loose(word: str) -> bool:
     return kind is not None and kind.group(1).lower() in _LOOSE
 
 
-def _phrase_kind(text: str, slot: str) -> str | None:
+def _phrase_kind(text: str, slot: str, *, beside: bool = False) -> str | None:
     """The other kind that heads the noun phrase `text` starts with: its last noun, before
     a word or mark that ends it ("statefulset in bags", "ingest statefulset, ...", "data PVC
     to 500Gi"); None when the phrase ends in another noun ("statefulset pod") or runs on
-    past four words (a clause, not a name for the target)."""
+    past four words (a clause, not a name for the target). `beside`: the phrase is set
+    beside the target, where a namespace with its name is where the target is."""
     phrase: list[str] = []
     for token in _TOKEN.findall(text):
         if not token[0].isalpha() or token.lower() in _PHRASE_END:
@@ -205,6 +213,8 @@ def _phrase_kind(text: str, slot: str) -> str | None:
     for n in (3, 2, 1):
         if len(parts) >= n:
             kind = _kind_of("".join(parts[-n:]), slot)
+            if kind == "namespace" and beside and len(phrase) > 1:
+                return None  # "restart checkout, prod namespace": where it is, not what
             if kind is not None:
                 return kind
     return None
@@ -249,6 +259,10 @@ def _kind_of(word: str, slot: str) -> str | None:
     """The kind `word` names, in the singular and in full ("pvcs" -> "pvc", "sts" ->
     "statefulset"), when a runbook taking `slot` does not change it."""
     kind = _OTHER_KIND.fullmatch(word)
+    if kind is None and len(word) >= 8:  # "statefullset", "deamonset": one slip of the key
+        near = [full for full in _LONG_KINDS if one_edit_apart(word.lower(), full)]
+        if len(near) == 1:
+            kind = _OTHER_KIND.fullmatch(near[0])
     not_this = _NOT_THIS_KIND.get(slot)
     if kind is None and not_this is not None:
         kind = not_this.fullmatch(word)

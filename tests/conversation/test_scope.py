@@ -146,6 +146,11 @@ def _spans(text: str, **slots: str) -> list[SlotSpan]:
     ("delete the job nightly-reindex", {"pod": "nightly-reindex"}, "job"),
     ("delete the jobs nightly-reindex and backfill", {"pod": "nightly-reindex"}, "job"),
     ("suspend the service billing-sync", {"cronjob": "billing-sync"}, "service"),
+    ("nuke the dev-42 namespace pls", {"pod": "dev-42"}, "namespace"),
+    ("restart the namespace payments", {"deployment": "payments"}, "namespace"),
+    # One slip of the key in a long kind word.
+    ("restart the deamonset fluentd in logging", {"deployment": "fluentd"}, "daemonset"),
+    ("bump memory on the statefullset kafka to 8Gi", {"deployment": "kafka"}, "statefulset"),
     # A kind written as two or three words.
     ("restart the stateful set kafka in streaming", {"deployment": "kafka"}, "statefulset"),
     ("restart the kafka stateful set", {"deployment": "kafka"}, "statefulset"),
@@ -336,6 +341,8 @@ def test_a_kind_beside_or_said_of_the_target_is_found(text: str, slots: dict[str
     ("restart api, it's the configmap caching bug again", {"deployment": "api"}),
     ("restart checkout in prod, the secret was rotated", {"deployment": "checkout"}),
     ("restart api as a precaution", {"deployment": "api"}),
+    ("restart checkout, prod namespace", {"deployment": "checkout"}),
+    ("restart checkout (payments ns)", {"deployment": "checkout"}),
     ("restart the storage api", {"deployment": "storage"}),
     ("kubectl drain node-4 --ignore-daemonsets", {"node": "node-4"}),
     ("drain node-7 ignoring daemonsets", {"node": "node-7"}),

@@ -120,6 +120,8 @@ def test_a_creation_request_read_as_a_change_is_refused(
      {"deployment": "checkout-7b9c4", "replicas": "0"}, "replicaset"),
     ("can you bounce checkout-db? it's the statefulset in prod", "restart_deployment",
      {"deployment": "checkout-db", "namespace": "prod"}, "statefulset"),
+    # A namespace is no pod and no deployment: deleting one is not a pod deletion.
+    ("nuke the dev-42 namespace pls", "delete_pod", {"pod": "dev-42"}, "namespace"),
     # An abbreviation is named in full ("a statefulset", not "a sts").
     ("bounce sts/checkout-api -n prod", "restart_deployment",
      {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
