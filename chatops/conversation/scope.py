@@ -59,6 +59,15 @@ _CREATION = re.compile(
     r"(?:a |another |second )?(?:copy|clone|duplicate) of|"
     r"(?:clone|copy|duplicate) [\w.-]+ (?:in)?to|"
     r"(?:grant|give) [\w.@-]+ (?:\w+ )?(?:admin|access|permissions?|rights?|roles?)|"
+    # A first deployment, or something said not to exist yet: "ship payments-worker to
+    # prod for the first time", "it doesn't exist yet", "checkout has no hpa yet".
+    r"(?:deploy|ship|roll(?:ing)? out|release|install)\w* (?:[\w.:/-]+ ){1,5}?for the first "
+    r"time|first (?:deploy|deployment|release|rollout) of|"
+    r"(?:doesn[\u2019']?t|does not|isn[\u2019']?t|is not) (?:exist|deployed|there) yet|"
+    r"not (?:deployed|created) yet|"
+    r"(?:has|have) no (?:hpa|autoscaler|horizontal pod autoscaler)s?(?: yet)?|"
+    r"(?:doesn[\u2019']?t|does not) have an? (?:hpa|autoscaler)|"
+    r"there (?:isn[\u2019']?t|is no) (?:one|an? (?:hpa|autoscaler)) yet|"
     r"(?:write|generate|draft) (?:a |an |the |me |some )?(?:k8s |kubernetes )?"
     r"(?:yaml|manifests?|helm charts?|dockerfile|kustomization)|"
     # "we need a quota of 40 cores", "put a PodDisruptionBudget on checkout"; not a

@@ -12,6 +12,11 @@ from chatops.conversation.scope import asks_to_create
 from chatops.model import SlotSpan
 
 CREATION = [
+    "ship payments-worker to prod for the first time, image payments-worker:1.0.0",
+    "first deploy of ledger-svc to prod, image ledger:1.0",
+    "deploy ledger-svc to prod, it doesn't exist yet, image ledger:1.0",
+    "checkout has no hpa yet, give it one: min 2 max 8",
+    "orders doesn't have an autoscaler, add one with min 1 max 5",
     "launch a redis cache for checkout in prod",
     "deploy a brand new search service in prod",
     "we need a new release of the chart installed in staging",
@@ -57,6 +62,9 @@ CREATION = [
     "kubectl expose deployment web --port 80",
 ]
 CHANGES = [
+    "checkout crashed for the first time today, restart it",
+    "add an autoscaler to orders, min 1 max 5",
+    "the new pod is not running yet, restart checkout",
     # Creation words used as context, not asked for.
     "scale api to 20 for the product launch",
     "restart checkout before the launch",
