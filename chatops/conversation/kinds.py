@@ -111,6 +111,12 @@ _CONTEXT = re.compile(r"[,;:.!?()\u2013\u2014]| - | -- |&|\b(?:so|because|since|
 SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 _ASKING = re.compile(r"\b(?:can|could|would|will) (?:you|u|someone|somebody)\b|\bplease\b|"
                      r"\bpl[sz]\b|\bi need you\b|\bi(?:'d| would) like you\b", re.IGNORECASE)
+# A verb of change, to find the sentence that asks when none says "please".
+_CHANGE_VERB = re.compile(r"\b(?:restart|bounce|roll|rollback|revert|scale|drain|cordon|"
+                          r"uncordon|delete|kill|nuke|remove|suspend|pause|resume|unpause|set|"
+                          r"bump|raise|lower|increase|decrease|update|change|evict|recycle|"
+                          r"resize|grow|expand|shrink|clean|purge|wipe|patch|give)\b",
+                          re.IGNORECASE)
 # Changing a cronjob's schedule: no runbook does ("move the export to 16:00" is not a
 # suspend or a resume).
 SCHEDULE_CHANGE = re.compile(r"\b(?:change|move|update|set|edit|shift|modify|adjust|alter)\b"
@@ -222,13 +228,15 @@ def _phrase_kind(text: str, slot: str, *, beside: bool = False) -> str | None:
 
 def _request_sentence(text: str) -> str:
     """The sentence that asks: the last that asks for something ("can you ...", "please
-    ..."), else the first."""
+    ..."), else the last with a verb of change in it, else the last: a context sentence
+    ("disk usage alerts are going off too.") comes first."""
     bounds = [0, *(m.end() for m in SENTENCE_END.finditer(text)), len(text)]
     sentences = [text[a:b] for a, b in pairwise(bounds) if text[a:b].strip()]
     if not sentences:
         return text
     asking = [s for s in sentences if _ASKING.search(s)]
-    return asking[-1] if asking else sentences[0]
+    changing = [s for s in sentences if _CHANGE_VERB.search(s)]
+    return (asking or changing or sentences)[-1]
 
 
 def target_of(slots: Iterable[str]) -> str | None:

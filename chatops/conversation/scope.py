@@ -74,9 +74,10 @@ _CREATION = re.compile(
     # mention in passing ("a broker which has a disruption budget").
     r"(?:set up|add|put|apply|configure|define|introduce|enforce|need|want|create|get) "
     r"(?:a|an|one|some|new) (?:\w+ )?" + _POLICY_OBJECTS + r"|"
+    # (Not a name that starts like one: "give admin-handler a restart".)
     r"(?:add|grant|give) (?:a |an |the )?(?:new )?"
     r"(?:network ?polic(?:y|ies)|role ?bindings?|roles?|secrets?|ingress|namespace|"
-    r"service ?accounts?|admin|access|permissions?|user)"
+    r"service ?accounts?|admin|access|permissions?|user)(?![\w.-])"
     r")\b",
     re.IGNORECASE,
 )

@@ -62,6 +62,7 @@ CREATION = [
     "kubectl expose deployment web --port 80",
 ]
 CHANGES = [
+    "give admin-handler a restart",
     "checkout crashed for the first time today, restart it",
     "add an autoscaler to orders, min 1 max 5",
     "the new pod is not running yet, restart checkout",
@@ -270,6 +271,9 @@ def test_a_node_request_naming_the_node_s_own_disk_is_fine(text: str, node: str)
     ("restart the role-service api", "deployment"),
     ("restart the api in the secrets namespace", "deployment"),
     ("restart nginx -n ingress", "deployment"),
+    # A context sentence first: the request is in the sentence with the verb.
+    ("disk usage alerts are going off too. give the server container a memory limit of "
+     "128Mi", "deployment"),
 ])
 def test_an_untargeted_request_without_another_kind_asks(text: str, target: str) -> None:
     assert other_kind(text, [], target) is None
