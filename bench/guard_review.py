@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,14 @@ def main() -> None:
         runbook = catalogue.runbooks.get(intent)
         return runbook is not None and runbook.risk is not Risk.READ
 
+    guard_seconds: list[float] = []
+
+    def guarded(text: str, got: Any) -> bool:  # timed: the guards run on every message
+        start = time.perf_counter()
+        verdict = nlu_incident._guarded(text, got, declared)
+        guard_seconds.append(time.perf_counter() - start)
+        return verdict
+
     passed: list[dict[str, Any]] = []
     by_class: Counter[str] = Counter()
     planned = 0
@@ -63,7 +72,7 @@ def main() -> None:
         if not mutating(got.intent):
             continue
         planned += 1
-        if not nlu_incident._guarded(item["text"], got, declared):
+        if not guarded(item["text"], got):
             passed.append({"text": item["text"], "got": got.intent, "class": item["class"]})
             by_class[item["class"]] += 1
     refused: list[dict[str, Any]] = []
@@ -73,7 +82,7 @@ def main() -> None:
         if got.intent != item["intent"]:
             continue
         right += 1
-        if nlu_incident._guarded(item["text"], got, declared):
+        if guarded(item["text"], got):
             refused.append({"text": item["text"], "intent": got.intent})
     n_oos, n_req = len(data["out_of_scope"]), len(data["requests"])
     report = {
@@ -82,6 +91,7 @@ def main() -> None:
         "past_the_guards_pct": 100 * len(passed) / n_oos, "past_by_class": dict(by_class),
         "requests": n_req, "model_right": right, "refused_by_the_guards": len(refused),
         "refused_pct_of_right": 100 * len(refused) / right if right else 0.0,
+        "guards_ms_per_message": 1000 * sum(guard_seconds) / max(1, len(guard_seconds)),
         "command": "python bench/guard_review.py" + (f" --out {args.out}" if args.out else ""),
     }
     print(f"out of scope: {n_oos}; the model answers {planned} with a mutating runbook; "
@@ -90,6 +100,7 @@ def main() -> None:
         print(f"  {count:3d}  {name}")
     print(f"requests: {n_req}; the model reads {right} as meant; the guards refuse "
           f"{len(refused)} of those ({report['refused_pct_of_right']:.1f}%)")
+    print(f"the guards take {report['guards_ms_per_message']:.2f} ms a message")
     if args.show:
         for row in passed:
             print(f"PAST     {row['got']:20s} {row['text']}")
