@@ -61,9 +61,7 @@ from typing import Any
 
 import yaml
 
-from chatops.conversation.asking import general_question, not_a_request, other_change
-from chatops.conversation.kinds import other_kind, target_of
-from chatops.conversation.scope import asks_to_create
+from chatops.conversation.guards import guard
 from chatops.errors import SlotError
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk, SlotSpan
 from chatops.runbook.catalogue import Catalogue, load_catalogue
@@ -198,12 +196,8 @@ def _exact(message: Message, parsed: ParsedIntent, declared: Declared,
 
 
 def _guarded(text: str, parsed: ParsedIntent, declared: Declared) -> bool:
-    """Whether the conversation turns a mutating answer down (chatops/conversation/scope.py,
-    kinds.py, asking.py)."""
-    slots = declared.get(parsed.intent, {})
-    return (asks_to_create(text) or other_kind(text, parsed.spans, target_of(slots)) is not None
-            or general_question(text, parsed.spans) or not_a_request(text)
-            or other_change(slots, text))
+    """Whether the conversation turns a mutating answer down (chatops/conversation/guards.py)."""
+    return guard(text, parsed.spans, declared.get(parsed.intent, {})).turned_down
 
 
 def score(

@@ -10,13 +10,11 @@ from typing import Literal
 
 from chatops.audit.records import Cancelled, OutOfScope, Parsed
 from chatops.conversation.approvals import Approvals
-from chatops.conversation.asking import general_question, not_a_request, other_change
 from chatops.conversation.base import Collaborators, Turn, Updates
-from chatops.conversation.kinds import other_kind, target_of
+from chatops.conversation.guards import guard
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.running import Runner
-from chatops.conversation.scope import asks_to_create
 from chatops.conversation.thread import (
     OFFER,
     OFFER_ASKING,
@@ -141,12 +139,12 @@ class Dialogue:
             intent, slots = follow
             return self.planner.request(turn, intent, slots, parsed.confidence)
         guessed = parsed.source == "model"
-        creation = guessed and asks_to_create(text)
-        kind = other_kind(text, parsed.spans, self._target(parsed.intent)) if guessed else None
+        runbook = self.parts.catalogue.runbooks.get(parsed.intent)
+        verdict = guard(text, parsed.spans, runbook.slots if runbook else ()) if guessed else None
+        creation = verdict is not None and verdict.creation
+        kind = verdict.kind if verdict is not None else None
         mutating = self._mutating(parsed.intent)
-        if guessed and mutating and (general_question(text, parsed.spans)
-                                     or not_a_request(text)
-                                     or self._other_change(parsed.intent, text)):
+        if verdict is not None and mutating and verdict.not_asked:
             parsed = replace(parsed, intent=OUT_OF_SCOPE)
         if parsed.intent == OUT_OF_SCOPE or (mutating and (creation or kind)):
             METRICS.out_of_scope.inc()
@@ -180,19 +178,6 @@ class Dialogue:
         context = load_context(self.parts.threads, turn.thread)
         save_context(self.parts.threads, turn.thread, context.asking(turn.requester.key, offer))
         return Reply("answer", unsure_text(close), choices=tuple(close))
-
-    def _other_change(self, intent: str, text: str) -> bool:
-        """A change the runbook does not make, asked in its words: running a cronjob now or
-        moving its schedule read as a suspend or resume, a volume's size read as a
-        container's memory."""
-        runbook = self.parts.catalogue.runbooks.get(intent)
-        if runbook is None:
-            return False
-        return other_change(runbook.slots, text)
-
-    def _target(self, intent: str) -> str | None:
-        runbook = self.parts.catalogue.runbooks.get(intent)
-        return None if runbook is None else target_of(runbook.slots)
 
     def _mutating(self, intent: str) -> bool:
         runbook = self.parts.catalogue.runbooks.get(intent)

@@ -1,0 +1,46 @@
+"""Guards: the second line behind the model, in one verdict.
+
+The dialogue and the incident benchmarks judge a message the same way, through `guard`:
+a creation request (`scope.py`), a target named as a kind no runbook changes (`kinds.py`),
+and talk that does not ask for the change, or asks for one the runbook does not make
+(`asking.py`). Any of them turns a mutating answer down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from chatops.conversation.asking import general_question, not_a_request, other_change
+from chatops.conversation.kinds import other_kind, target_of
+from chatops.conversation.scope import asks_to_create
+from chatops.model import SlotSpan
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the guards found in one message read as a runbook with some slots."""
+
+    creation: bool
+    """It asks to create something."""
+    kind: str | None
+    """The kind no runbook changes that its target is named as ("statefulset")."""
+    not_asked: bool
+    """It does not ask for that change: a general question, talk about a change, or a
+    change the runbook does not make."""
+
+    @property
+    def turned_down(self) -> bool:
+        """Whether a mutating answer to it is turned down."""
+        return self.creation or self.kind is not None or self.not_asked
+
+
+def guard(text: str, spans: Iterable[SlotSpan], slots: Collection[str]) -> Verdict:
+    """The guards' verdict on `text`, read as a runbook declaring `slots`, with `spans`."""
+    spans = tuple(spans)
+    return Verdict(
+        creation=asks_to_create(text),
+        kind=other_kind(text, spans, target_of(slots)),
+        not_asked=(general_question(text, spans) or not_a_request(text)
+                   or other_change(slots, text)),
+    )
