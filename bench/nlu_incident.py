@@ -1,8 +1,8 @@
 """The NLU on an independent set of incident-channel messages.
 
-Six sets, same schema: set A (bench/data/incident_messages.yaml, the default) may be
-looked at to find weak spots; sets B, C, D, E and F (bench/data/incident_messages_b.yaml,
-_c, _d, _e and _f, `--set`) were written later, blind to the model's errors, and are the
+Seven sets, same schema: set A (bench/data/incident_messages.yaml, the default) may be
+looked at to find weak spots; sets B, C, D, E, F and G (bench/data/incident_messages_b.yaml,
+_c, _d, _e, _f and _g, `--set`) were written later, blind to the model's errors, and are the
 untouched measurements: score them to report figures, never read their misses to tune
 anything.
 
@@ -77,6 +77,7 @@ SET_C = ROOT / "bench" / "data" / "incident_messages_c.yaml"
 SET_D = ROOT / "bench" / "data" / "incident_messages_d.yaml"
 SET_E = ROOT / "bench" / "data" / "incident_messages_e.yaml"
 SET_F = ROOT / "bench" / "data" / "incident_messages_f.yaml"
+SET_G = ROOT / "bench" / "data" / "incident_messages_g.yaml"
 EXIT_BAD_INPUT = 2
 
 
@@ -315,9 +316,10 @@ def _shown(path: Path) -> str:
 
 
 def set_name(path: Path) -> str:
-    """Which set a path is: `A`, `B`, `C`, `D`, `E`, `F` or `other`."""
+    """Which set a path is: `A`, `B`, `C`, `D`, `E`, `F`, `G` or `other`."""
     known = {DEFAULT_DATA.resolve(): "A", SET_B.resolve(): "B", SET_C.resolve(): "C",
-             SET_D.resolve(): "D", SET_E.resolve(): "E", SET_F.resolve(): "F"}
+             SET_D.resolve(): "D", SET_E.resolve(): "E", SET_F.resolve(): "F",
+             SET_G.resolve(): "G"}
     return known.get(path.resolve(), "other")
 
 
@@ -379,8 +381,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         metavar="PATH",
                         help="the evaluation set (default: set A, "
                              f"{_shown(DEFAULT_DATA)}; the blind ones are {_shown(SET_B)}, "
-                             f"{_shown(SET_C)}, {_shown(SET_D)}, {_shown(SET_E)} and "
-                             f"{_shown(SET_F)})")
+                             f"{_shown(SET_C)}, {_shown(SET_D)}, {_shown(SET_E)}, "
+                             f"{_shown(SET_F)} and {_shown(SET_G)})")
     parser.add_argument("--catalogue", type=Path, default=None,
                         help="a folder of runbook files (default: the packaged catalogue)")
     parser.add_argument("--threads", type=int, default=1)

@@ -7,7 +7,9 @@ blind after set B, for another made-up company: a second untouched measurement),
 company: a third untouched measurement) and set E (bench/data/incident_messages_e.yaml,
 written blind after set D, for a fourth made-up company: a fourth untouched measurement)
 and set F (bench/data/incident_messages_f.yaml, written blind after set E, for a fifth
-made-up company: a fifth untouched measurement).
+made-up company: a fifth untouched measurement) and set G
+(bench/data/incident_messages_g.yaml, written blind after set F, for a sixth made-up
+company: a sixth untouched measurement).
 
 `bench/nlu_incident.py` scores a model on them (`--set PATH`); these tests only check the data.
 """
@@ -34,6 +36,7 @@ DATA_C = ROOT / "bench" / "data" / "incident_messages_c.yaml"
 DATA_D = ROOT / "bench" / "data" / "incident_messages_d.yaml"
 DATA_E = ROOT / "bench" / "data" / "incident_messages_e.yaml"
 DATA_F = ROOT / "bench" / "data" / "incident_messages_f.yaml"
+DATA_G = ROOT / "bench" / "data" / "incident_messages_g.yaml"
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,10 @@ MINIMUMS["D"] = MINIMUMS["C"]
 MINIMUMS["E"] = MINIMUMS["C"]
 # Set F asks for what set C asks for.
 MINIMUMS["F"] = MINIMUMS["C"]
-SETS = {"A": DATA, "B": DATA_B, "C": DATA_C, "D": DATA_D, "E": DATA_E, "F": DATA_F}
+# Set G asks for what set C asks for.
+MINIMUMS["G"] = MINIMUMS["C"]
+SETS = {"A": DATA, "B": DATA_B, "C": DATA_C, "D": DATA_D, "E": DATA_E, "F": DATA_F,
+        "G": DATA_G}
 VERY_LONG_WORDS = range(80, 121)
 # Mentions, emoji shortcodes, backticks, quotes, kubectl-style flags and names in
 # parentheses must appear somewhere in each set.
@@ -109,7 +115,7 @@ def _load(path: Path) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module", params=sorted(SETS))
 def which(request: pytest.FixtureRequest) -> str:
-    """The set under test: `A`, `B`, `C`, `D`, `E` or `F`."""
+    """The set under test: `A`, `B`, `C`, `D`, `E`, `F` or `G`."""
     return str(request.param)
 
 
@@ -193,7 +199,7 @@ def test_size_and_coverage(which: str, entries: list[dict[str, Any]],
 
 # Each later set against the sets written before it.
 EARLIER = {"B": ("A",), "C": ("A", "B"), "D": ("A", "B", "C"), "E": ("A", "B", "C", "D"),
-           "F": ("A", "B", "C", "D", "E")}
+           "F": ("A", "B", "C", "D", "E"), "G": ("A", "B", "C", "D", "E", "F")}
 
 
 @pytest.mark.parametrize("later", sorted(EARLIER))
@@ -201,8 +207,9 @@ def test_later_sets_are_new(later: str) -> None:
     """Set B shares no message with set A, and few of its slot values (names); set C shares
     none with sets A and B, and few names with them; set D shares none with sets A, B and
     C, and few names with them; set E shares none with sets A to D, and few names with
-    them; set F shares none with sets A to E, and few names with them: each was written
-    afresh, for a different made-up company."""
+    them; set F shares none with sets A to E, and few names with them; set G shares none
+    with sets A to F, and few names with them: each was written afresh, for a different
+    made-up company."""
     ours_rows = _load(SETS[later])
     earlier_rows = [e for name in EARLIER[later] for e in _load(SETS[name])]
     texts_before = {_key(parse_markup(str(e["text"]))[0]) for e in earlier_rows}
