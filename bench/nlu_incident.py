@@ -62,6 +62,7 @@ from typing import Any
 import yaml
 
 from chatops.conversation.guards import guard
+from chatops.conversation.meta_words import says
 from chatops.errors import SlotError
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk, SlotSpan
 from chatops.runbook.catalogue import Catalogue, load_catalogue
@@ -223,6 +224,8 @@ def score(
         answer = got.intent
         if risks.get(got.intent, Risk.READ) != Risk.READ and _guarded(message.text, got, declared):
             answer = OUT_OF_SCOPE
+        if not says(got.intent, message.text):
+            answer = OUT_OF_SCOPE  # a decision without a word that says it (meta_words.py)
         answer_ok += answer == message.intent
         for counts, key in ((by_cat, message.category), (by_intent, message.intent)):
             counts[key]["n"] += 1

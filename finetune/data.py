@@ -30,6 +30,7 @@ from chatops.runbook.markup import parse_markup as catalogue_markup
 from finetune.lexicon import Lexicon
 from finetune.paraphrase import Paraphraser, Piece
 from finetune.phrases import META_PHRASES, OOS_GENERATED, OOS_HARD_NEGATIVES, OOS_PHRASES
+from intents.emoji import as_word
 from intents.text import normalise, split_words
 
 MarkupParser = Callable[[str], tuple[str, tuple[SlotSpan, ...]]]
@@ -414,7 +415,8 @@ def _to_sample(pieces: Sequence[Piece], intent: str, template_id: str) -> Sample
             tag = "B-" + tag[2:]
         tags.append(tag)
     return Sample(
-        words=tuple(w.text for w in words),
+        # Read as the parser reads them (intents/emoji.py): a thumb is a yes.
+        words=tuple(as_word(w.text) for w in words),
         tags=tuple(tags),
         intent=intent,
         text=text,

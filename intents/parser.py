@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk, SlotSpan
+from intents.emoji import as_word
 from intents.encoding import DEFAULT_MAX_LENGTH, encode_words, load_tokenizer, pad_batch
 from intents.slots import SlotLabels, bio_runs, choose_slots
 from intents.spelling import corrected
@@ -317,7 +318,7 @@ class ModelParser:
             return ParsedIntent(intent=OUT_OF_SCOPE, confidence=1.0, source="model")
         groups = sentences(words) if self.long_text == "sentence" else [(0, len(words))]
         # The model reads misspelt command words set right; slots keep the words as typed.
-        seen = [corrected(w.text, model.vocabulary.__contains__) for w in words]
+        seen = [corrected(as_word(w.text), model.vocabulary.__contains__) for w in words]
         encoded = [encode_words(model.tokenizer, seen[a:b]) for a, b in groups]
         ids, mask = pad_batch(encoded)
         intent_logits, slot_logits = model.session.run(

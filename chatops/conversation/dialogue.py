@@ -12,6 +12,7 @@ from chatops.audit.records import Cancelled, OutOfScope, Parsed
 from chatops.conversation.approvals import Approvals
 from chatops.conversation.base import Collaborators, Turn, Updates
 from chatops.conversation.guards import guard
+from chatops.conversation.meta_words import says
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.running import Runner
@@ -32,6 +33,7 @@ from chatops.messages import (
     EMPTY_MESSAGE_HINT,
     NOT_THIS_CHANNEL,
     NOT_THIS_CHANNEL_HINT,
+    NOT_UNDERSTOOD,
     NOTHING_TO_CANCEL,
     NOTHING_TO_UNDO,
     NOTHING_WAITING,
@@ -111,6 +113,11 @@ class Dialogue:
         self.parts.audit.record(Parsed.of(parsed, text), actor=message.user, thread=thread)
         METRICS.parses.labels(parsed.intent, confidence_bucket(parsed.confidence)).inc()
         if parsed.intent in META_INTENTS:
+            if parsed.source == "model" and not says(parsed.intent, text):
+                # Junk read as a decision ("hmm" as `confirm`): a clear answer, no change.
+                METRICS.out_of_scope.inc()
+                self.parts.audit.record(OutOfScope(), actor=message.user, thread=thread)
+                return [Reply("answer", NOT_UNDERSTOOD)]
             return self._meta(parsed.intent, turn, context)
         return self._request(turn, text, parsed, context.last)
 

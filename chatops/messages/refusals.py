@@ -26,6 +26,8 @@ OUTSIDE_SCOPE = ("That is outside what I can do: I only run the reviewed runbook
 CANCELLED_QUESTION = "Cancelled; nothing was changed."
 NOTHING_TO_CANCEL = "There is nothing to cancel here."
 NOTHING_WAITING = "There is no request waiting for a decision here."
+NOT_UNDERSTOOD = ("I did not understand that, so I did nothing. To decide on a request, use its "
+                  "buttons or say `approve` or `deny`; `help` lists what I can do.")
 NOTHING_TO_UNDO = "There is no completed change in this thread to undo."
 NO_UNDO_HINT = "Ask for the reverse change explicitly."
 DECIDE_IN_OWN_THREAD_HINT = "Decide on it in its own thread, or with its buttons."

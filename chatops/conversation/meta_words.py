@@ -1,0 +1,85 @@
+"""Words that decide: the evidence a meta intent the model guessed must have in the text.
+
+`confirm`, `deny`, `cancel` and `undo` approve, refuse, drop or reverse somebody's change.
+The model was trained on short replies ("yes", "k", "no", "nah"), so it also reads short
+text with nothing in it ("hmm", "...", "asdfghjkl", an emoji) as one of them, confidently:
+"hmm" was `confirm` at 0.99. A guess of one of these intents is therefore taken only when
+the text holds a word (or emoji) that says it; the model still picks which, and the lists
+are wide on purpose: a reply they miss gets "I did not understand" and the buttons still
+work, while a junk reply they let through would decide somebody's request.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|[+-]1\b")
+_SHORTCODE = re.compile(r":([a-z0-9_+-]+):")
+
+_NO = frozenset({
+    "no", "n", "nope", "nah", "nay", "nein", "not", "don't", "dont", "never", "negative",
+    "nix", "nogo", "-1",
+})
+_STOP = frozenset({"stop", "halt", "abort", "cancel", "cancelled", "canceled", "wait", "hold"})
+
+_WORDS: dict[str, frozenset[str]] = {
+    "confirm": frozenset({
+        "yes", "y", "ya", "yah", "yea", "yeah", "yep", "yup", "yess", "yass", "aye", "sure",
+        "ok", "okay", "okey", "k", "kk", "ack", "roger", "go", "proceed", "approve",
+        "approved", "approving", "confirm", "confirmed", "confirming", "lgtm", "sgtm",
+        "ship", "run", "execute", "apply", "do", "send", "correct", "right", "exactly",
+        "absolutely", "definitely", "affirmative", "agreed", "agree", "fine", "good", "great",
+        "perfect", "alright", "allright", "granted", "accept", "accepted", "+1", "make",
+    }),
+    "deny": _NO | _STOP | frozenset({
+        "deny", "denied", "denying", "reject", "rejected", "rejecting", "decline", "declined",
+        "veto", "refuse", "refused", "wrong", "incorrect", "leave", "off",
+    }),
+    "cancel": _NO | _STOP | frozenset({
+        "cancelling", "forget", "nevermind", "nvm", "mind", "scratch", "scrap", "drop",
+        "discard", "ignore", "withdraw", "retract", "kill", "off", "quit", "skip", "bother",
+    }),
+    "undo": frozenset({
+        "undo", "undid", "revert", "reverted", "reverse", "reversed", "back", "rollback",
+        "restore", "restored", "unwind", "unapply", "previous", "before", "original",
+    }),
+}
+
+_EMOJI: dict[str, tuple[str, ...]] = {
+    "confirm": ("\N{THUMBS UP SIGN}", "\N{WHITE HEAVY CHECK MARK}", "\N{HEAVY CHECK MARK}",
+                "\N{BALLOT BOX WITH CHECK}", "\N{OK HAND SIGN}", "\N{SQUARED OK}",
+                "\N{ROCKET}"),
+    "deny": ("\N{THUMBS DOWN SIGN}", "\N{CROSS MARK}", "\N{HEAVY MULTIPLICATION X}",
+             "\N{NO ENTRY SIGN}", "\N{NO ENTRY}", "\N{OCTAGONAL SIGN}",
+             "\N{RAISED HAND}", "\N{FACE WITH NO GOOD GESTURE}"),
+    "cancel": ("\N{CROSS MARK}", "\N{NO ENTRY SIGN}", "\N{OCTAGONAL SIGN}",
+               "\N{RAISED HAND}", "\N{WASTEBASKET}"),
+    "undo": ("\N{LEFTWARDS ARROW WITH HOOK}",
+             "\N{BLACK LEFT-POINTING DOUBLE TRIANGLE}", "\N{BACK WITH LEFTWARDS ARROW ABOVE}"),
+}
+
+_SHORTCODES: dict[str, frozenset[str]] = {
+    "confirm": frozenset({"+1", "thumbsup", "white_check_mark", "heavy_check_mark",
+                          "ballot_box_with_check", "ok_hand", "ok", "rocket", "shipit"}),
+    "deny": frozenset({"-1", "thumbsdown", "x", "no_entry", "no_entry_sign",
+                       "octagonal_sign", "raised_hand", "hand", "no_good"}),
+    "cancel": frozenset({"x", "no_entry_sign", "octagonal_sign", "raised_hand", "hand",
+                         "wastebasket"}),
+    "undo": frozenset({"leftwards_arrow_with_hook", "rewind", "back"}),
+}
+
+DECIDING = frozenset(_WORDS)
+"""The meta intents that change what happens to somebody's request."""
+
+
+def says(intent: str, text: str) -> bool:
+    """Whether `text` holds a word or emoji that says `intent` (always, for other intents)."""
+    if intent not in DECIDING:
+        return True
+    lowered = text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
+    codes = set(_SHORTCODE.findall(lowered))
+    if codes & _SHORTCODES[intent]:
+        return True
+    if any(mark in text for mark in _EMOJI[intent]):
+        return True
+    return not _WORDS[intent].isdisjoint(_WORD.findall(_SHORTCODE.sub(" ", lowered)))

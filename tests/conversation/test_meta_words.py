@@ -1,0 +1,45 @@
+"""Which replies may decide: the evidence check behind a guessed meta intent."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatops.conversation.meta_words import DECIDING, says
+from finetune.phrases import META_PHRASES
+from intents.emoji import as_word
+
+
+@pytest.mark.parametrize("intent", sorted(DECIDING))
+def test_every_phrasing_the_model_learned_says_its_intent(intent: str) -> None:
+    assert [p for p in META_PHRASES[intent] if not says(intent, p)] == []
+
+
+@pytest.mark.parametrize(("intent", "text"), [
+    ("confirm", "Yes!!"), ("confirm", "sounds good, ship it"), ("confirm", "👍🏽"),
+    ("confirm", ":white_check_mark:"), ("confirm", "LGTM"), ("confirm", "+1"),
+    ("deny", "Nope."), ("deny", "don’t"), ("deny", ":-1:"), ("deny", "❌"),
+    ("cancel", "nvm"), ("cancel", "never mind"), ("cancel", "🛑"),
+    ("undo", "put it back"), ("undo", "revert"), ("undo", ":rewind:"),
+])
+def test_replies_that_say_it(intent: str, text: str) -> None:
+    assert says(intent, text)
+
+
+@pytest.mark.parametrize("text", ["hmm", "...", "asdfghjkl", "%%%%", "🙃", "o_O", "1234",
+                                  ":sweat_smile:", "brb", ":smile", "!!!!", "☃", "ñññ", "aaaaaaa",
+                                  "yesterday", "okra", "nothing"])
+@pytest.mark.parametrize("intent", sorted(DECIDING))
+def test_junk_says_nothing(intent: str, text: str) -> None:
+    assert not says(intent, text)
+
+
+def test_other_intents_need_no_word() -> None:
+    assert says("help", "???") and says("restart_deployment", "hmm")
+
+
+@pytest.mark.parametrize(("word", "read"), [
+    ("👍", "yes"), ("👍🏿", "yes"), ("✔️", "yes"), ("✅✅", "yes"), ("👎", "no"), ("❌", "no"),
+    ("🙃", "🙃"), ("👍👎", "👍👎"), ("yes", "yes"), ("", ""),
+])
+def test_answering_emoji_are_read_as_words(word: str, read: str) -> None:
+    assert as_word(word) == read

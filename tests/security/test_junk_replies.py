@@ -1,0 +1,88 @@
+"""A message that says nothing never approves, denies, cancels or undoes anything.
+
+The attack (or the accident): a request waits for its approval in a thread, and an approver
+types "hmm", "...", "asdfghjkl" or an emoji there. The shipped model reads a short
+message with no words it knows as one of the meta intents (it was trained on "yes", "k",
+"no", "nah"...): "hmm" as `confirm` at 0.99, "%%%%" as `deny`. Bad input must get a clear
+answer and change nothing, whatever the model says; only words that say yes, no, cancel or
+undo may decide.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chatops.model import ParsedIntent
+from chatops.runs import RunState
+from intents import ModelParser, default_model_dir
+from tests.conversation.fake_cluster import FakeCluster
+from tests.slack.conftest import Bot, eventually
+from tests.slack.sender import next_ts
+from tests.waiting import wait_until_idle
+
+_PLAN = "run scale_deployment deployment=checkout-api namespace=staging replicas=2"
+_NOT_UNDERSTOOD = "did not understand"
+
+
+class Sure:
+    """The model's worst reading of junk, on purpose: a confident meta intent."""
+
+    def __init__(self, intent: str) -> None:
+        self.intent = intent
+
+    def parse(self, text: str) -> ParsedIntent:
+        return ParsedIntent(self.intent, {}, 0.99, (("oos", 0.01),), "model")
+
+
+def _waiting_plan(bot: Bot) -> tuple[str, str]:
+    root = next_ts()
+    bot.sender.message(_PLAN, user="U0ALICE", channel="C0OPS", ts=root, mention=True)
+    run = eventually(lambda: bot.service.store.runs_in_thread("C0OPS", root),
+                     what="the plan")[0]  # type: ignore[index]
+    return root, run.id
+
+
+@pytest.mark.parametrize("intent", ["confirm", "deny", "cancel", "undo"])
+@pytest.mark.parametrize("text", ["hmm", "...", "asdfghjkl", "%%%%", "🙃", "o_O", "1234",
+                                  ":sweat_smile:", "brb"])
+def test_junk_read_as_a_decision_decides_nothing(
+        bot: Bot, cluster: FakeCluster, intent: str, text: str) -> None:
+    root, run_id = _waiting_plan(bot)
+    bot.service.parser = Sure(intent)
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", _NOT_UNDERSTOOD)
+    wait_until_idle(bot)
+    assert bot.service.store.get(run_id).state is RunState.PROPOSED  # type: ignore[union-attr]
+    assert cluster.deployments[("staging", "checkout-api")] != 2
+
+
+@pytest.fixture(scope="module")
+def model() -> ModelParser:
+    parser = ModelParser(default_model_dir(), threads=1)
+    parser.load()
+    return parser
+
+
+@pytest.mark.parametrize("text", ["hmm", "asdfghjkl", "!!!!", "...", ":)", "o_O", "-",
+                                  "aaaaaaa", "%%%%", "☃", "#$@!", "ñññ"])
+def test_junk_to_the_shipped_model_decides_nothing(
+        bot: Bot, cluster: FakeCluster, model: ModelParser, text: str) -> None:
+    root, run_id = _waiting_plan(bot)
+    bot.service.parser = model
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
+    wait_until_idle(bot)
+    assert bot.service.store.get(run_id).state is RunState.PROPOSED  # type: ignore[union-attr]
+    assert cluster.deployments[("staging", "checkout-api")] != 2
+
+
+@pytest.mark.parametrize(("text", "state"), [
+    ("yes, go ahead", RunState.SUCCEEDED), ("lgtm 👍", RunState.SUCCEEDED),
+    ("nope, not now", RunState.DENIED), ("👎", RunState.DENIED),
+])
+def test_words_that_decide_still_decide(
+        bot: Bot, model: ModelParser, text: str, state: RunState) -> None:
+    root, run_id = _waiting_plan(bot)
+    bot.service.parser = model
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
+    eventually(lambda: bot.service.store.get(run_id).state is state,  # type: ignore[union-attr]
+               what=f"the run {state.value}")
