@@ -32,11 +32,34 @@ _NOT_A_REQUEST = re.compile(
     r"is it (?:safe|ok|okay|possible|wise|a good idea)\b|is there (?:any|a) (?:way|reason)\b|"
     r"if\b|in case\b|fyi\b|heads up\b|note to self\b|reminder\b|remind me\b|til\b|"
     r"later:|eli5\b|(?:i[\u2019']?m|i am|we[\u2019']?re|we are) (?:going|about) to\b|"
-    r"going to\b|the (?:runbook|alert|doc|wiki) says\b)",
+    r"going to\b|the (?:runbook|alert|doc|wiki) says\b|"
+    # "hold off on restarting checkout", "nobody touch node-7", "TODO restart checkout"
+    r"hold off on\b|(?:nobody|no one|noone) (?:touch|restart|drain|cordon|scale|delete)|todo\b|"
+    # "I just accidentally scaled api to 0", "ugh, we restarted it twice already"
+    r"(?:(?:ugh|oops|argh|damn|welp|so|ok|okay)\W+)?(?:i|we) (?:just |already |accidentally |"
+    r"just accidentally )?(?:restarted|scaled|drained|cordoned|uncordoned|deleted|rolled|"
+    r"killed|suspended|resumed|bumped|changed|updated|bounced)\b)",
     re.IGNORECASE,
 )
+# Anywhere in a message: a change named as a thing that happened ("the restart of checkout
+# fixed it", "yesterday's drain of node-7 went fine", "the cordon on node-3 was
+# intentional"), unless a clause of it gives an order.
+_TALKED_ABOUT = re.compile(
+    r"\b(?:the|that|this|our|your|my|[a-z]+[\u2019']s)\s+(?:restart|rollback|roll-?back|drain|"
+    r"cordon|uncordon|scale-?(?:up|down)|scaling|deletion|suspension|bounce|rollout)\s+"
+    r"(?:of|on|for)\s+(?:\S+\s+){1,4}?(?:was|were|is|went|fixed|worked|did|didn[\u2019']?t|"
+    r"broke|helped|failed|caused|took|looks?|seems?)\b",
+    re.IGNORECASE,
+)
+# A change put up for discussion, even in the imperative ("scale api to 10? wdyt").
+_OPINION = re.compile(r"\b(?:thoughts|objections|opinions)\s*\?|\bwdyt\b|"
+                      r"\bwhat do (?:you|y[\u2019']?all|people|folks) think\b", re.IGNORECASE)
 _ASKS_ANYWAY = re.compile(r"\b(?:can|could|would|will) you\b|\bplease (?!don)|\bpl[sz]\b|"
                           r"\bgo ahead\b|\bi need you to\b", re.IGNORECASE)
+
+
+# Where a clause ends: "the rollout failed, roll it back", "... so scale it to 5".
+_CLAUSE = re.compile(r"[,;.!?:()\u2013\u2014]|\s-\s|\b(?:so|then|and)\b", re.IGNORECASE)
 
 
 # A later sentence that gives an order: "did the deploy break checkout? roll it back".
@@ -52,6 +75,13 @@ def not_a_request(text: str) -> bool:
     ("can you", "please") or a later sentence that gives an order make it a request after
     all, except after a negation ("please don't", "don't drain it. wait.")."""
     cleaned = clean_text(text).strip()
+    if _OPINION.search(cleaned) is not None and _ASKS_ANYWAY.search(text) is None:
+        return True
+    if _TALKED_ABOUT.search(cleaned) is not None and _ASKS_ANYWAY.search(text) is None:
+        # Unless a clause of it gives an order: "the rollout of checkout failed, roll it back".
+        clauses = _CLAUSE.split(cleaned)
+        if not any(_ORDER.search(clause) for clause in clauses):
+            return True
     found = _NOT_A_REQUEST.search(cleaned)
     if found is None:
         return False
@@ -100,15 +130,37 @@ def storage_not_memory(text: str) -> bool:
     return _STORAGE.search(text) is not None and _COMPUTE.search(text) is None
 
 
+# Taking a workload away: no runbook deletes a deployment or uninstalls a release, and a
+# restart, rollback or image change is not what "remove the old api-v1 deployment" asks.
+_TAKE_AWAY = re.compile(r"^\W*(?:(?:please|pls|can you|could you)\W+)?(?:uninstall|delete|remove|"
+                        r"decommission|tear down|teardown|destroy|get rid of|purge|nuke)\b",
+                        re.IGNORECASE)
+# Runbooks whose every slot is one of these change a deployment as a whole.
+_WHOLE_DEPLOYMENT = frozenset({"deployment", "namespace", "revision", "image", "container"})
+
+
+def takes_away(slots: Iterable[str], text: str) -> bool:
+    """Whether a request read as a restart, rollback or image change asks to delete or
+    uninstall the workload, with no later clause giving another order."""
+    names = set(slots)
+    if "deployment" not in names or not names <= _WHOLE_DEPLOYMENT:
+        return False
+    cleaned = clean_text(text).strip()
+    if _TAKE_AWAY.search(cleaned) is None:
+        return False
+    clauses = _CLAUSE.split(cleaned)[1:]
+    return not any(_ORDER.search(clause) for clause in clauses)
+
+
 def other_change(slots: Iterable[str], text: str) -> bool:
     """Whether a request read as the runbook with `slots` asks for a change it does not
-    make (`cronjob_other_change`, `storage_not_memory`)."""
+    make (`cronjob_other_change`, `storage_not_memory`, `takes_away`)."""
     names = set(slots)
     if "cronjob" in names:
         return cronjob_other_change(text)
     if names & {"memory_limit", "memory_request", "cpu_limit", "cpu_request"}:
         return storage_not_memory(text)
-    return False
+    return takes_away(names, text)
 
 
 # "how does a PodDisruptionBudget interact with kubectl drain?": a question about
@@ -130,3 +182,42 @@ def general_question(text: str, spans: Iterable[SlotSpan]) -> bool:
     if any(span.slot in (*TARGETS, "node") for span in spans):
         return False
     return _GENERAL_QUESTION.search(text.strip()) is not None
+
+
+# Many objects at once: "restart all deployments in payments", "drain every node in pool-b",
+# "roll back everything in payments". Each runbook changes one object, and picking one of
+# them would be a guess: the bot asks the person to name it instead. The noun counts only
+# when it is what the runbook changes ("restart checkout, it fails on all nodes" is one
+# restart); "all pods of checkout" is one deployment's restart.
+_BULK = re.compile(
+    r"\b(?:all|every|each)\s+(?:of\s+)?(?:the\s+|our\s+|my\s+|these\s+|those\s+)?"
+    r"(?:[a-z-]+\s+)?(deployments?|deploys?|apps?|services?|workloads?|pods?|replicas?|nodes?|"
+    r"cronjobs?|crons?|jobs?)\b|\b(everything|every ?thing|the whole (?:namespace|ns|cluster))\b",
+    re.IGNORECASE)
+_MANY = {
+    "deployment": ("deployment", "deploy", "app", "service", "workload", "pod", "replica"),
+    "pod": ("pod", "replica"),
+    "node": ("node",),
+    "cronjob": ("cronjob", "cron", "job"),
+}
+
+
+def bulk_request(text: str, spans: Iterable[SlotSpan], slots: Iterable[str]) -> str | None:
+    """The kind a request asks to change many of at once ("all deployments"), when the
+    runbook with `slots` changes one; None otherwise."""
+    names = set(slots)
+    target = next((slot for slot in TARGETS if slot in names), None)
+    if target is None:
+        return None
+    spans = list(spans)
+    for match in _BULK.finditer(clean_text(text)):
+        # A target named on its own is what the request changes ("restart all pods of
+        # checkout", "raise checkout's max like all our other services"); one the model
+        # tagged inside the phrase ("all deployments") is no name.
+        named = [span for span in spans if span.slot == target
+                 and not match.start() <= span.start < match.end()]
+        noun = (match.group(1) or "").lower().rstrip("s")
+        if named or (match.group(1) is not None and noun not in _MANY[target]):
+            continue
+        return target
+    return None

@@ -43,6 +43,7 @@ from chatops.messages import (
     cannot_create_text,
     help_text,
     not_in_this_thread_text,
+    one_at_a_time_text,
     question_someone_else_asked,
     undoing_text,
     unsure_text,
@@ -153,6 +154,11 @@ class Dialogue:
         mutating = self._mutating(parsed.intent)
         if verdict is not None and mutating and verdict.not_asked:
             parsed = replace(parsed, intent=OUT_OF_SCOPE)
+        elif verdict is not None and mutating and verdict.many is not None and not creation:
+            # "restart all deployments in payments": one at a time, named, never a guess.
+            METRICS.out_of_scope.inc()
+            self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
+            return [Reply("answer", one_at_a_time_text(verdict.many, parsed.intent))]
         if parsed.intent == OUT_OF_SCOPE or (mutating and (creation or kind)):
             METRICS.out_of_scope.inc()
             if creation or (mutating and kind):

@@ -3,7 +3,8 @@
 The dialogue and the incident benchmarks judge a message the same way, through `guard`:
 a creation request (`scope.py`), a target named as a kind no runbook changes (`kinds.py`),
 and talk that does not ask for the change, or asks for one the runbook does not make
-(`asking.py`). Any of them turns a mutating answer down.
+(`asking.py`), or many objects at once where the runbook changes one (`asking.py`). Any of
+them turns a mutating answer down.
 """
 
 from __future__ import annotations
@@ -11,7 +12,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from chatops.conversation.asking import general_question, not_a_request, other_change
+from chatops.conversation.asking import (
+    bulk_request,
+    general_question,
+    not_a_request,
+    other_change,
+)
 from chatops.conversation.kinds import other_kind, target_of
 from chatops.conversation.scope import asks_to_create
 from chatops.model import SlotSpan
@@ -28,11 +34,15 @@ class Verdict:
     not_asked: bool
     """It does not ask for that change: a general question, talk about a change, or a
     change the runbook does not make."""
+    many: str | None = None
+    """The kind it asks to change many of at once ("all deployments"), when the runbook
+    changes one."""
 
     @property
     def turned_down(self) -> bool:
         """Whether a mutating answer to it is turned down."""
-        return self.creation or self.kind is not None or self.not_asked
+        return (self.creation or self.kind is not None or self.not_asked
+                or self.many is not None)
 
 
 def guard(text: str, spans: Iterable[SlotSpan], slots: Collection[str]) -> Verdict:
@@ -43,4 +53,5 @@ def guard(text: str, spans: Iterable[SlotSpan], slots: Collection[str]) -> Verdi
         kind=other_kind(text, spans, target_of(slots)),
         not_asked=(general_question(text, spans) or not_a_request(text)
                    or other_change(slots, text)),
+        many=bulk_request(text, spans, slots),
     )

@@ -31,7 +31,12 @@ _OTHER_KIND = re.compile(
     r"(statefulset|daemonset|configmap|secret|ingress|networkpolic(?:y|ies)|serviceaccount|"
     r"rolebinding|clusterrole|role|persistentvolumeclaim|persistentvolume|pvc|crd|"
     r"sts|ds|cm|pv|sa|volume|resourcequota|quota|limitrange|poddisruptionbudget|pdb|"
-    r"priorityclass|storageclass|verticalpodautoscaler|vpa|replicaset|rs|disk|storage)"
+    r"priorityclass|storageclass|verticalpodautoscaler|vpa|replicaset|rs|disk|storage|"
+    # Objects of tools and operators on top of Kubernetes: "the argo rollout checkout",
+    # "the redis helm release", "the elasticsearch CR logs-es", "the keda scaledobject"; not a
+    # bare "release", which is also a version ("undo the release of kafka-connect").
+    r"argorollout|argoapp|argoapplication|argocdapp|argocdapplication|helmrelease|"
+    r"helmchart|cr|customresource|scaledobject|knativeservice|ksvc)"
     r"(?:es|s)?",
     re.IGNORECASE,
 )
@@ -39,7 +44,7 @@ _OTHER_KIND = re.compile(
 # except right at the target: only when no target was tagged, where the object the verb
 # was matched on is all there is.
 _LOOSE = frozenset({"volume", "disk", "storage", "role", "quota", "sa", "cm", "ds", "pv", "rs",
-                    "crd", "secret"})
+                    "crd", "secret", "cr"})
 # "service" and "job" are what people call a deployment and a cronjob, so they are fine
 # next to those; but a pod is never a service or a job, nor a cronjob a service: "delete
 # the service gate-lb" read as a pod deletion is a change to something no runbook changes.
@@ -59,7 +64,14 @@ _NODE_PARTS = frozenset({"disk", "storage", "volume", "pv", "persistentvolume"})
 # The kind as a refusal names it: "I can't change a statefulset", not "a sts".
 _FULL_NAME = {"sts": "statefulset", "ds": "daemonset", "cm": "configmap",
               "pv": "persistentvolume", "sa": "serviceaccount", "svc": "service",
-              "rs": "replicaset", "disk": "volume", "storage": "volume", "ns": "namespace"}
+              "rs": "replicaset", "disk": "volume", "storage": "volume", "ns": "namespace",
+              "argorollout": "Argo rollout", "argoapp": "Argo CD application",
+              "argoapplication": "Argo CD application", "argocdapp": "Argo CD application",
+              "argocdapplication": "Argo CD application", "helmrelease": "Helm release",
+              "helmchart": "Helm release",
+              "cr": "custom resource", "customresource": "custom resource",
+              "scaledobject": "KEDA ScaledObject", "knativeservice": "Knative service",
+              "ksvc": "Knative service"}
 # The words before a target (the kind is the last one, or the last two or three written
 # apart: "stateful set", "persistent volume claim"): "statefulset kafka", "sts/kafka",
 # "statefulsets.apps/kafka" (an API group after the kind), "statefulset: kafka",
@@ -127,6 +139,8 @@ SCHEDULE_CHANGE = re.compile(r"\b(?:change|move|update|set|edit|shift|modify|adj
 _DECORATION = re.compile(r"<[@!#][^>]*>|(?<!\S)(?::[a-z0-9_+-]+:)+(?!\S)|[`*_~\"\u201c\u201d]",
                          re.IGNORECASE)
 _LINK = re.compile(r"<[a-z]+://[^|>]*?/([a-z]+)/[^/|>]*\|([^>]*)>", re.IGNORECASE)
+# Single quotes around a word ("it's an 'sts'"), not an apostrophe inside one ("it's").
+_QUOTED = re.compile(r"(?<!\w)['\u2018]([^'\u2019\s]+)['\u2019](?!\w)")
 # A word or two written apart: "daemon set", "load balancer service", "persistent volume
 # claim". Not inside a name: "role-service" is one word.
 _WORD = re.compile(r"(?<![\w.-])[a-z]+(?![\w-])", re.IGNORECASE)
@@ -141,6 +155,7 @@ def clean_text(text: str) -> str:
         return lead + m.group(2) + " " * (m.end(0) - m.end(2))
 
     text = _LINK.sub(link, text)
+    text = _QUOTED.sub(lambda m: f" {m.group(1)} ", text)
     return _DECORATION.sub(lambda m: " " * len(m.group(0)), text)
 
 
@@ -157,14 +172,36 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
     text = clean_text(text)
     for span in spans:
         if span.slot not in TARGETS:
+            # A value the model tagged as another slot that is a controller's kind ("scale
+            # kafka to 5 (sts)" with namespace "sts"), or a kind set beside it ("scale
+            # clickhouse to 4, the analytics statefulset").
+            kind = _kind_of(span.text.strip(), "deployment")
+            if kind in _CONTROLLERS:
+                return kind
+            after = text[span.end:span.end + 120]
+            beside = _BESIDE.match(after)
+            if beside is not None and beside.end() > 0:
+                kind = _phrase_kind(after[beside.end():], "deployment", beside=True)
+                if kind is not None and kind != "namespace":
+                    return kind
             continue
         # The target's text itself ("delete the PVC data-0" read as pod=PVC); a word with
         # other senses only when a name follows it ("wipe the secret db-creds"), not in
         # "restart the storage api" read as deployment=storage.
         named = _NAME_NEXT.match(text[span.end:span.end + 60]) is not None
         words = [span.text.strip()] if named or not _loose(span.text.strip()) else []
-        before = _BEFORE.search(text[max(0, span.start - 60):span.start])
-        if before is not None:  # "set", "statefulset" (from "the stateful set")
+        # The target and the word after it: "the argo rollout checkout" tagged "argo".
+        following = _WORD.match(text[span.end:span.end + 40].lstrip())
+        if following is not None:
+            words.append(span.text.strip() + following.group(0))
+        # The kind before the name, wherever the name is written: also "kubectl get sts
+        # kafka" pasted under "restart kafka".
+        written = re.finditer(rf"(?<![\w-]){re.escape(span.text.strip())}(?![\w-])", text)
+        starts = [span.start, *(m.start() for m in written if m.start() != span.start)]
+        for start in starts:
+            before = _BEFORE.search(text[max(0, start - 60):start])
+            if before is None:
+                continue
             parts = re.split(r"[ -]", before.group(1))
             joined = ["".join(parts[-n:]) for n in range(1, len(parts) + 1)]
             # "the storage api" names an api; "the storage of ledger-db", "cm/app-config"
@@ -177,6 +214,15 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
                 return kind
         after = text[span.end:span.end + 120]
         kind = _phrase_kind(after, span.slot)  # "the kafka statefulset in bags"
+        paired = _KIND_THEN_NAME.match(after)  # "the elasticsearch CR logs-es"
+        if kind is None and paired is not None:
+            kind = _kind_of(paired.group(1), span.slot)
+        opens = max((m.end() for m in SENTENCE_END.finditer(text[:span.start])), default=0)
+        head = _CONTEXT.split(text[opens:], maxsplit=1)[0].rstrip()
+        if kind is None and span.start >= opens + len(head):
+            # The target comes after the object the verb names: "scale the kafka CR to 5
+            # brokers" tagged "brokers". That object's last word is its kind.
+            kind = _head_kind(head, span.slot)
         beside = _BESIDE.match(after)
         if kind is None and beside is not None and beside.end() > 0:
             kind = _phrase_kind(after[beside.end():], span.slot, beside=True)
@@ -190,7 +236,41 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
         # What other slots hold (a namespace "secrets") is no object of the request.
         for span in spans:
             text = text[:span.start] + " " * (span.end - span.start) + text[span.end:]
-        return _request_kind(_request_sentence(_NAMESPACE_WORDS.sub(" ", text)), target)
+        text = _NAMESPACE_WORDS.sub(" ", text)
+        return _request_kind(_request_sentence(text), target) or _controller_named(text)
+    return None
+
+
+# A kind word, then a name: "CR logs-es", "statefulset redis-main".
+_KIND_THEN_NAME = re.compile(r"^\s+([a-z]+)\s+[a-z0-9]+(?:[-_.][a-z0-9]+)+", re.IGNORECASE)
+
+
+def _head_kind(head: str, slot: str) -> str | None:
+    """The kind that ends `head`, the words before a request's first context marker."""
+    words = [m.group(0) for m in _WORD.finditer(head)]
+    for n in (3, 2, 1):
+        if len(words) >= n:
+            kind = _kind_of("".join(words[-n:]), slot)
+            if kind is not None:
+                return kind
+    return None
+
+
+# Controllers that are plainly not a deployment, wherever they are named: with no target
+# tagged, "restart kafka (statefulset)" or "kafka runs as sts. roll it back" is about one.
+_CONTROLLERS = frozenset({"statefulset", "daemonset", "replicaset", "Argo rollout",
+                          "Argo CD application", "KEDA ScaledObject", "Knative service"})
+
+
+def _controller_named(text: str) -> str | None:
+    """A controller kind (`_CONTROLLERS`) named anywhere in `text`, by a word or two."""
+    words = [m.group(0) for m in _WORD.finditer(text)]
+    for i in range(len(words)):
+        for n in (2, 1):
+            if i + n <= len(words) and not _loose("".join(words[i:i + n])):
+                kind = _kind_of("".join(words[i:i + n]), "deployment")
+                if kind in _CONTROLLERS:
+                    return kind
     return None
 
 

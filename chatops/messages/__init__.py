@@ -76,6 +76,7 @@ from chatops.messages.help import (
     cannot_change_kind_text,
     cannot_create_text,
     help_text,
+    one_at_a_time_text,
     remedies_text,
     unsure_text,
 )
@@ -218,6 +219,7 @@ __all__ = [
     "not_in_this_thread_text",
     "not_read_only_text",
     "numbered_choices",
+    "one_at_a_time_text",
     "own_approval_text",
     "plan_text",
     "question_for_someone_else",

@@ -35,13 +35,20 @@ def cannot_create_text(read_only: Sequence[str]) -> str:
 
 def cannot_change_kind_text(kind: str, read_only: Sequence[str]) -> str:
     """A change to a kind of object no runbook changes (a statefulset, a volume claim)."""
-    article = "an" if kind[:1] in "aeiou" else "a"
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
     text = (f"I can't change {article} {kind}: my runbooks change deployments, pods, nodes, "
             "cronjobs and autoscalers only, and I won't apply one of them to something else.")
     if read_only:
         options = ", ".join(f"`{name}`" for name in read_only)
         text += f" Here is what I can do that comes close: {options}."
     return text + " `help` lists everything I can do."
+
+
+def one_at_a_time_text(kind: str, runbook: str) -> str:
+    """A change asked for many objects at once ("restart all deployments in payments")."""
+    return (f"I change one {kind} at a time, and I won't pick them for you: name the {kind} "
+            f"(for example `run {runbook} {kind}=NAME ...`), one request each. `diagnose` with "
+            "just a namespace shows which ones are unhealthy.")
 
 
 def remedies_text(labels: Sequence[str]) -> str:

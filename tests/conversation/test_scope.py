@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.conversation.asking import general_question, not_a_request, other_change
+from chatops.conversation.asking import (
+    bulk_request,
+    general_question,
+    not_a_request,
+    other_change,
+)
 from chatops.conversation.kinds import other_kind
 from chatops.conversation.scope import asks_to_create
 from chatops.model import SlotSpan
@@ -382,6 +387,19 @@ def test_a_kind_that_is_not_the_target_s_is_fine(text: str, slots: dict[str, str
     "if latency goes up, restart checkout",
     "remind me tomorrow to restart checkout",
     "the alert says restart checkout",
+    # A change named as something that happened, or put up for discussion; a note; a
+    # change of one's own.
+    "nice, the restart of checkout fixed it",
+    "yesterday's drain of node-7 went fine",
+    "the cordon on node-3 was intentional, leave it",
+    "the rollback of api didn't help at all",
+    "we should probably scale api to 10 before the sale, thoughts?",
+    "scale api to 10 before the sale? wdyt",
+    "hold off on restarting checkout",
+    "nobody touch node-7 today",
+    "TODO restart checkout after the db failover",
+    "ugh, I just accidentally scaled api to 0",
+    "we already restarted checkout twice",
 ])
 def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     assert not_a_request(text)
@@ -394,6 +412,10 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "should we roll back checkout? if so please do",
     "did the deploy break checkout? roll it back",
     "why is node-7 so slow? drain it.",
+    "the rollout of checkout failed, roll it back",
+    "the restart of checkout didn't help so scale it to 5",
+    "I just restarted api, can you scale it to 3",
+    "restart checkout, but don't drain anything",
 ])
 def test_a_request_is_a_request(text: str) -> None:
     assert not not_a_request(text)
@@ -414,6 +436,16 @@ def test_a_request_is_a_request(text: str) -> None:
     (("deployment", "namespace", "memory_limit"),
      "the disk is fine, raise the memory of api to 2Gi", False),
     (("deployment", "namespace"), "restart api, the disk is full", False),
+    # Taking a workload away is no restart, rollback or image change.
+    (("deployment", "namespace", "revision"), "remove the old api-v1 deployment, it's unused",
+     True),
+    (("deployment", "namespace", "revision"), "uninstall the redis release", True),
+    (("deployment", "namespace"), "please decommission legacy-api in prod", True),
+    (("deployment", "namespace", "image", "container"), "delete checkout from prod", True),
+    (("deployment", "namespace", "revision"), "remove the bad build from checkout, roll it back",
+     False),
+    (("deployment", "namespace", "cpu_limit"), "remove the cpu limit from api", False),
+    (("deployment", "namespace", "replicas"), "remove 2 replicas from api", False),
 ])
 def test_a_change_the_runbook_does_not_make(slots: tuple[str, ...], text: str,
                                             other: bool) -> None:
@@ -426,3 +458,75 @@ def test_a_kind_in_a_slack_link_to_the_target_is_found() -> None:
     start = text.rindex("kafka")
     span = SlotSpan("deployment", start, start + 5, "kafka")
     assert other_kind(text, [span], "deployment") == "statefulset"
+
+
+@pytest.mark.parametrize(("text", "slots", "kind"), [
+    # Objects of tools on top of Kubernetes, however the model tagged the name.
+    ("restart the argo rollout checkout", {"deployment": "argo"}, "Argo rollout"),
+    ("restart the checkout argo rollout", {"deployment": "checkout"}, "Argo rollout"),
+    ("roll back the redis helm release", {"deployment": "redis"}, "Helm release"),
+    ("restart the elasticsearch CR logs-es", {"deployment": "elasticsearch"},
+     "custom resource"),
+    ("scale the kafka CR to 5 brokers", {"deployment": "brokers", "replicas": "5"},
+     "custom resource"),
+    ("bump the keda scaledobject for worker to 20", {"deployment": "worker"},
+     "KEDA ScaledObject"),
+    ("scale the knative service hello to 0", {"deployment": "hello"}, "Knative service"),
+    # A kind in quotes, or set beside another slot's value.
+    ("restart kafka, it's an 'sts'", {"deployment": "kafka"}, "statefulset"),
+    ("scale clickhouse to 4, the analytics statefulset", {"deployment": "clickhouse",
+                                                           "replicas": "4"}, "statefulset"),
+    ("scale kafka to 5 (sts)", {"deployment": "kafka", "replicas": "5", "namespace": "sts"},
+     "statefulset"),
+    # The kind before the name where it is written again: pasted kubectl output.
+    ("restart kafka\n> kubectl get sts kafka -n ingest\n> kafka 3/3", {"deployment": "kafka"},
+     "statefulset"),
+])
+def test_tools_kinds_and_kinds_beside_other_values_are_found(
+        text: str, slots: dict[str, str], kind: str) -> None:
+    target = next(iter(slots))
+    assert other_kind(text, _spans(text, **slots), target) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "restart kafka (statefulset)",
+    "kafka runs as sts. roll it back to rev 3",
+    "restart kafka pls \u2013 daemonset",
+])
+def test_an_untargeted_request_naming_a_controller_anywhere_is_found(text: str) -> None:
+    assert other_kind(text, [], "deployment") is not None
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    ("undo the release of kafka-connect in preview", {"deployment": "kafka-connect"}),
+    ("roll checkout back to the previous release", {"deployment": "checkout"}),
+    ("restart the prometheus operator", {"deployment": "prometheus"}),
+    ("scale api to 4, the redis statefulset is fine", {"deployment": "api", "replicas": "4"}),
+    ("restart argo-server in argocd", {"deployment": "argo-server"}),
+])
+def test_versions_and_operators_are_no_other_kind(text: str, slots: dict[str, str]) -> None:
+    target = next(iter(slots))
+    assert other_kind(text, _spans(text, **slots), target) is None
+
+
+@pytest.mark.parametrize(("text", "slots", "many"), [
+    ("restart all deployments in payments", {"namespace": "payments"}, "deployment"),
+    ("scale everything in namespace payments to 0", {"namespace": "payments"}, "deployment"),
+    ("roll back every app in payments to yesterday", {}, "deployment"),
+    ("restart all pods in prod", {"namespace": "prod"}, "deployment"),
+    ("drain every node in pool-b", {"node": "pool-b"}, None),
+    ("drain every node in the pool", {}, "node"),
+    ("suspend all cronjobs in batch", {"namespace": "batch"}, "cronjob"),
+    ("delete all the crashing pods in prod", {"namespace": "prod"}, "pod"),
+    # One target, named: the rest is context.
+    ("restart all pods of checkout", {"deployment": "checkout"}, None),
+    ("restart checkout, it fails on all nodes", {"deployment": "checkout"}, None),
+    ("raise checkout's max to 20 like all our other services", {"deployment": "checkout"},
+     None),
+    ("drain node-3, all pods will move", {"node": "node-3"}, None),
+])
+def test_many_objects_at_once(text: str, slots: dict[str, str], many: str | None) -> None:
+    runbook = {"deployment": ("deployment", "namespace"), "node": ("node",),
+               "cronjob": ("cronjob", "namespace"), "pod": ("pod", "namespace")}[many or
+                                                                              next(iter(slots))]
+    assert bulk_request(text, _spans(text, **slots), runbook) == many

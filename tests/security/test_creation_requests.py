@@ -125,15 +125,34 @@ def test_a_creation_request_read_as_a_change_is_refused(
     # An abbreviation is named in full ("a statefulset", not "a sts").
     ("bounce sts/checkout-api -n prod", "restart_deployment",
      {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
+    # Objects of tools on top of Kubernetes, named by their tool's words.
+    ("restart the checkout-api argo rollout in prod", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}, "Argo rollout"),
+    ("roll back the checkout-api helm release in prod", "rollback_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}, "Helm release"),
+    ("scale the keda scaledobject checkout-api in prod to 20", "scale_deployment",
+     {"deployment": "checkout-api", "namespace": "prod", "replicas": "20"},
+     "KEDA ScaledObject"),
+    # No target tagged, a controller named anywhere; a kind in quotes.
+    ("restart it please (statefulset, in prod)", "restart_deployment",
+     {"namespace": "prod"}, "statefulset"),
+    ("restart checkout-api in prod, it's an 'sts'", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
 ])
 def test_a_change_to_another_kind_read_as_a_deployment_is_refused(
         bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str],
         kind: str) -> None:
-    bot.service.parser = Fooled(intent, slots)
+    article = "an" if kind[0].lower() in "aeiou" else "a"
+    _answered_with(bot, cluster, text, Fooled(intent, slots), f"I can't change {article} {kind}:")
+
+
+def _answered_with(bot: Bot, cluster: FakeCluster, text: str, parser: Fooled,
+                   answer: str) -> None:
+    """`text`, read by `parser`, gets `answer` and nothing is planned or sent."""
+    bot.service.parser = parser
     root = next_ts()
     bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
-    article = "an" if kind[0] in "aeiou" else "a"
-    bot.slack.wait_for("chat.postMessage", f"I can't change {article} {kind}:")
+    bot.slack.wait_for("chat.postMessage", answer)
     wait_until_idle(bot)
     assert all_runs(bot) == [] and cluster.calls == []
 
@@ -172,6 +191,16 @@ def test_a_general_question_read_as_a_change_plans_nothing(bot: Bot,
     # A change the runbook does not make, in its words: storage is not memory.
     ("give checkout-api in prod 500Gi more storage", "set_resources",
      {"deployment": "checkout-api", "namespace": "prod", "memory_limit": "500Gi"}),
+    # A change named as something that happened, put up for discussion, or a note.
+    ("nice, the restart of checkout-api in prod fixed it", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}),
+    ("we should scale checkout-api in prod to 5 before the sale, thoughts?",
+     "scale_deployment", {"deployment": "checkout-api", "namespace": "prod", "replicas": "5"}),
+    ("TODO restart checkout-api in prod after the db failover", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}),
+    # Taking the workload away is no rollback.
+    ("remove the old checkout-api deployment from prod, it's unused", "rollback_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}),
 ])
 def test_a_message_that_does_not_ask_for_that_change_plans_nothing(
         bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str]) -> None:
@@ -182,3 +211,19 @@ def test_a_message_that_does_not_ask_for_that_change_plans_nothing(
     assert answer.args["thread_ts"] == root
     wait_until_idle(bot)
     assert all_runs(bot) == [] and cluster.calls == []
+
+
+@pytest.mark.parametrize(("text", "intent", "slots", "kind"), [
+    ("restart all deployments in prod", "restart_deployment", {"namespace": "prod"},
+     "deployment"),
+    ("scale everything in prod to 0", "scale_deployment", {"namespace": "prod",
+                                                          "replicas": "0"}, "deployment"),
+    ("drain every node in the pool", "drain_node", {}, "node"),
+    ("delete all the crashing pods in prod", "delete_pod", {"namespace": "prod"}, "pod"),
+])
+def test_many_objects_at_once_are_never_guessed(
+        bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str],
+        kind: str) -> None:
+    # The runbook changes one object: picking one of many, or asking "which one?" as if
+    # one were meant, is not what was asked. Nothing is planned.
+    _answered_with(bot, cluster, text, Fooled(intent, slots), f"I change one {kind} at a time")
