@@ -152,15 +152,43 @@ def takes_away(slots: Iterable[str], text: str) -> bool:
     return not any(_ORDER.search(clause) for clause in clauses)
 
 
+# What the request's first words ask to change, when no runbook changes it: a deployment's
+# other fields ("set maxSurge to 50% on api", "add an env var to checkout"), a node's taints
+# ("untaint worker-12"), annotations. Not labels, ports or commands: those words name pods
+# and containers in everyday requests too.
+_OTHER_FIELD = re.compile(
+    r"\b(?:max ?surge|max ?unavailable|(?:rollout|update) strategy|env(?:ironment)? ?vars?|"
+    r"env(?:ironment)? variables?|annotations?|annotate|tolerations?|node ?selectors?|"
+    r"(?:anti-?)?affinity|(?:un)?taints?|(?:un)?tainted)\b",
+    re.IGNORECASE)
+# A cron expression ("0 3 * * *") asks for a schedule, which no runbook sets.
+_CRON = re.compile(r"(?:^|\s)(?:[\d*/,-]+\s+){4}[\d*/,-]+(?:\s|$)")
+
+
+def other_field(text: str) -> bool:
+    """Whether the words before a request's first context marker name a field or property
+    no runbook changes (`_OTHER_FIELD`), or the request gives a cron expression."""
+    if _CRON.search(text):
+        return True
+    cleaned = clean_text(text).strip()
+    bounds = [0, *(m.end() for m in SENTENCE_END.finditer(cleaned)), len(cleaned)]
+    sentences = [cleaned[a:b] for a, b in pairwise(bounds) if cleaned[a:b].strip()]
+    asking = [s for s in sentences if _ORDER.search(s) or _ASKS_ANYWAY.search(s)]
+    request = (asking or sentences or [cleaned])[0]
+    head = re.split(r"\b(?:to|so|because|since|after|before|with|for|from|but|then)\b|"
+                    r"[,;:.!?()\u2013\u2014]", request, maxsplit=1, flags=re.IGNORECASE)[0]
+    return _OTHER_FIELD.search(head) is not None
+
+
 def other_change(slots: Iterable[str], text: str) -> bool:
     """Whether a request read as the runbook with `slots` asks for a change it does not
-    make (`cronjob_other_change`, `storage_not_memory`, `takes_away`)."""
+    make (`cronjob_other_change`, `storage_not_memory`, `takes_away`, `other_field`)."""
     names = set(slots)
     if "cronjob" in names:
         return cronjob_other_change(text)
     if names & {"memory_limit", "memory_request", "cpu_limit", "cpu_request"}:
-        return storage_not_memory(text)
-    return takes_away(names, text)
+        return storage_not_memory(text) or other_field(text)
+    return takes_away(names, text) or other_field(text)
 
 
 # "how does a PodDisruptionBudget interact with kubectl drain?": a question about

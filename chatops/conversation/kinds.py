@@ -233,6 +233,8 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
         if kind is not None:
             return kind
     if target in TARGETS and not any(span.slot == target for span in spans):
+        if _NAMESPACE_TARGET.search(_request_sentence(text)):  # "nuke the dev-42 namespace"
+            return "namespace"
         # What other slots hold (a namespace "secrets") is no object of the request.
         for span in spans:
             text = text[:span.start] + " " * (span.end - span.start) + text[span.end:]
@@ -241,6 +243,13 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
     return None
 
 
+# A namespace as the object of the verb: "nuke the dev-42 namespace", "delete ns dev-42";
+# not "restart checkout in namespace prod".
+_NAMESPACE_TARGET = re.compile(
+    r"^\W*(?:(?:please|pls|can you|could you)\W+)?(?:delete|nuke|remove|wipe|destroy|drop|"
+    r"kill|purge|clean(?: up)?|tear down|recreate|restart|bounce|reset)\s+(?:the\s+|this\s+|"
+    r"that\s+)?(?:(?!(?:in|on|of|for|from|to|all|every)\b)[\w-]+\s+)?(?:namespace|ns)\b",
+    re.IGNORECASE)
 # A kind word, then a name: "CR logs-es", "statefulset redis-main".
 _KIND_THEN_NAME = re.compile(r"^\s+([a-z]+)\s+[a-z0-9]+(?:[-_.][a-z0-9]+)+", re.IGNORECASE)
 

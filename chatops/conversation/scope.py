@@ -57,6 +57,8 @@ _CREATION = re.compile(
     r"(?!\s+(?:broke|breaks|is|was|has|had|failed|fails|caused|causes|went|introduced|"
     r"crashed|seems|looks|made|took|takes|will)\b)|"
     r"(?:a |another |second )?(?:copy|clone|duplicate) of|"
+    # "make checkout-canary from checkout"; not "make api go from 2 to 4 replicas".
+    r"make [\w.-]+ (?:from|out of|based on) (?!\d)[a-z][\w.-]*|"
     r"(?:clone|copy|duplicate) [\w.-]+ (?:in)?to|"
     r"(?:grant|give) [\w.@-]+ (?:\w+ )?(?:admin|access|permissions?|rights?|roles?)|"
     # A first deployment, or something said not to exist yet: "ship payments-worker to

@@ -23,6 +23,7 @@ CREATION = [
     "checkout has no hpa yet, give it one: min 2 max 8",
     "orders doesn't have an autoscaler, add one with min 1 max 5",
     "launch a redis cache for checkout in prod",
+    "make checkout-canary from checkout at 1 replica",
     "deploy a brand new search service in prod",
     "we need a new release of the chart installed in staging",
     "roll out a second copy of the search service with tag 2.4 next to the current one, "
@@ -70,6 +71,7 @@ CHANGES = [
     "give admin-handler a restart",
     "checkout crashed for the first time today, restart it",
     "add an autoscaler to orders, min 1 max 5",
+    "make api go from 2 to 4 replicas",
     "the new pod is not running yet, restart checkout",
     # Creation words used as context, not asked for.
     "scale api to 20 for the product launch",
@@ -446,6 +448,19 @@ def test_a_request_is_a_request(text: str) -> None:
      False),
     (("deployment", "namespace", "cpu_limit"), "remove the cpu limit from api", False),
     (("deployment", "namespace", "replicas"), "remove 2 replicas from api", False),
+    # Fields and properties no runbook changes, and schedules, whatever the runbook.
+    (("deployment", "namespace", "min_replicas", "max_replicas"), "set maxSurge to 50% on api",
+     True),
+    (("deployment", "namespace"), "add an env var LOG_LEVEL=debug to checkout", True),
+    (("node",), "untaint worker-12", True),
+    (("node",), "remove the gpu taint from worker-12", True),
+    (("deployment", "namespace", "replicas"), "set the nightly-report cron to 0 3 * * *", True),
+    (("deployment", "namespace"), "restart checkout, its env vars changed", False),
+    (("deployment", "namespace", "memory_limit", "container"),
+     "give the sidecar-proxy container of gw a memory limit of 512Mi", False),
+    (("node",), "drain worker-12 so we can fix its taints", False),
+    (("deployment", "namespace", "replicas"), "scale the pods labelled tier=web in api to 3",
+     False),
 ])
 def test_a_change_the_runbook_does_not_make(slots: tuple[str, ...], text: str,
                                             other: bool) -> None:
@@ -530,3 +545,13 @@ def test_many_objects_at_once(text: str, slots: dict[str, str], many: str | None
                "cronjob": ("cronjob", "namespace"), "pod": ("pod", "namespace")}[many or
                                                                               next(iter(slots))]
     assert bulk_request(text, _spans(text, **slots), runbook) == many
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("nuke the dev-42 namespace pls", "namespace"),
+    ("delete ns dev-42", "namespace"),
+    ("restart checkout in namespace prod", None),
+    ("delete pod x in namespace prod", None),
+])
+def test_a_namespace_as_the_object_of_the_verb_is_found(text: str, kind: str | None) -> None:
+    assert other_kind(text, [], "pod") == kind

@@ -59,6 +59,8 @@ class Fooled:
                        "memory_limit": "2Gi"}),
     ("make a second replica set of checkout-api on image checkout:2.0", "set_image",
      {"deployment": "checkout-api", "image": "checkout:2.0"}),
+    ("make checkout-canary from checkout-api at 1 replica in prod", "scale_deployment",
+     {"deployment": "checkout-api", "namespace": "prod", "replicas": "1"}),
     ("kubectl autoscale deployment checkout-api --min=2 --max=10 -n prod", "set_autoscaling",
      {"deployment": "checkout-api", "namespace": "prod", "min_replicas": "2",
       "max_replicas": "10"}),
@@ -122,6 +124,7 @@ def test_a_creation_request_read_as_a_change_is_refused(
      {"deployment": "checkout-db", "namespace": "prod"}, "statefulset"),
     # A namespace is no pod and no deployment: deleting one is not a pod deletion.
     ("nuke the dev-42 namespace pls", "delete_pod", {"pod": "dev-42"}, "namespace"),
+    ("nuke the dev-42 namespace pls", "delete_pod", {"namespace": "dev-42"}, "namespace"),
     # An abbreviation is named in full ("a statefulset", not "a sts").
     ("bounce sts/checkout-api -n prod", "restart_deployment",
      {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
@@ -198,6 +201,12 @@ def test_a_general_question_read_as_a_change_plans_nothing(bot: Bot,
      "scale_deployment", {"deployment": "checkout-api", "namespace": "prod", "replicas": "5"}),
     ("TODO restart checkout-api in prod after the db failover", "restart_deployment",
      {"deployment": "checkout-api", "namespace": "prod"}),
+    # A field, a taint or a schedule no runbook sets, in a runbook's words.
+    ("set maxSurge to 50% on checkout-api in prod", "set_autoscaling",
+     {"deployment": "checkout-api", "namespace": "prod", "max_replicas": "50"}),
+    ("untaint node-1", "drain_node", {"node": "node-1"}),
+    ("set the checkout-api cron in prod to 0 3 * * *", "scale_deployment",
+     {"deployment": "checkout-api", "namespace": "prod", "replicas": "3"}),
     # Taking the workload away is no rollback.
     ("remove the old checkout-api deployment from prod, it's unused", "rollback_deployment",
      {"deployment": "checkout-api", "namespace": "prod"}),
