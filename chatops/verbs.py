@@ -38,6 +38,9 @@ class VerbSpec:
     kind: VerbKind
     summary: str
     params: Mapping[str, ParamSpec] = field(default_factory=frozen_map)
+    observes: tuple[str, ...] = ()
+    """Parameters of a check that the run fills from what its steps observed (a step's
+    `before`), not from the runbook: the deleted pod's uid and owner, for one."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", frozen_map(self.params))
@@ -114,7 +117,8 @@ VERBS: dict[str, VerbSpec] = {
         VerbSpec("wait_pods_ready", "verify", "wait for pods in {namespace} to be Ready",
                  {**_NS, "deployment": _opt(), **_TIMEOUT}),
         VerbSpec("wait_pod_replaced", "verify", "wait for pod {pod} to be replaced",
-                 {**_NS, "pod": _req(), **_TIMEOUT}),
+                 {**_NS, "pod": _req(), "pod_uid": _opt(), "pod_owner": _opt(), **_TIMEOUT},
+                 observes=("pod_uid", "pod_owner")),
         VerbSpec("wait_node_cordoned", "verify", "check that node {node} is cordoned",
                  {"node": _req(), **_TIMEOUT}),
         VerbSpec("wait_node_uncordoned", "verify", "check that node {node} is schedulable",

@@ -36,7 +36,7 @@ from chatops.metrics import METRICS
 from chatops.model import Identity, Plan, Risk
 from chatops.replies import Reply
 from chatops.results import Record
-from chatops.runbook.render import undo_slots
+from chatops.runbook.render import observed_check, undo_slots
 from chatops.runs import Run, RunState
 from chatops.runs.store import BEFORE_START
 from chatops.tracing import RunTrace, traced
@@ -135,7 +135,8 @@ class Runner:
                                     run_id=run.id, thread=thread)
         for check in plan.verify:
             with METRICS.verify_seconds.time():
-                verdict = executor.verify(check, identity, progress=progress)
+                verdict = executor.verify(observed_check(check, outcome.before), identity,
+                                          progress=progress)
             self.parts.audit.record(Verified(verdict.verb, verdict.ok, verdict.message),
                                     actor=identity.user, run_id=run.id, thread=thread)
             outcome.lines.append(verified_text(verdict.ok, verdict.message))

@@ -122,10 +122,17 @@ def _wait_pods_ready(c: Call) -> Check:
     return pods_ready(c.kube, c.params.s("namespace"), c.params.opt_s("deployment"))
 
 
-def pod_replaced(kube: Kube, namespace: str, pod: str) -> Check:
+def pod_replaced(kube: Kube, namespace: str, pod: str, *, uid: str | None = None,
+                 owner: str | None = None) -> Check:
     """The pod is gone (or recreated under the same name) and its owner is back to full
-    strength."""
+    strength. `uid` and `owner` ("ReplicaSet/web-7d9f8b6c5") are what the delete step saw of
+    the pod; without them the first look decides, and a pod already gone by then has its
+    owner guessed from its name."""
     seen: dict[str, Any] = {}
+    if uid:
+        kind, _, name = (owner or "").partition("/")
+        seen["uid"] = uid
+        seen["owner"] = {"kind": kind, "name": name} if name else None
 
     def owner_ready() -> tuple[bool, str]:
         owner = seen.get("owner")
@@ -194,7 +201,8 @@ def _deployment_replicaset(kube: Kube, namespace: str, pod: str) -> dict[str, st
 
 @registry.check("wait_pod_replaced")
 def _wait_pod_replaced(c: Call) -> Check:
-    return pod_replaced(c.kube, c.params.s("namespace"), c.params.s("pod"))
+    return pod_replaced(c.kube, c.params.s("namespace"), c.params.s("pod"),
+                        uid=c.params.opt_s("pod_uid"), owner=c.params.opt_s("pod_owner"))
 
 
 def node_schedulable(kube: Kube, node: str, cordoned: bool) -> Check:

@@ -269,7 +269,13 @@ def delete_pod(kube: Kube, namespace: str, name: str, dry_run: bool) -> StepResu
     owner = cv.pod_info(live, cv.utcnow()).owner
     then = f"; {owner} will start a replacement" if owner else "; nothing will replace it"
     text = f"delete pod {name} in {namespace}{then}"
-    return StepResult("delete_pod", dry_run, say(text, dry_run), changes, (name,))
+    # What the verification needs and cannot read once the pod is gone: which pod this was
+    # and which controller owns it.
+    controller = next((o for o in cv.get(live, "metadata", "ownerReferences", default=[])
+                       if o.get("controller")), None)
+    seen = {"pod_uid": str(cv.get(live, "metadata", "uid", default="")),
+            "pod_owner": f"{controller['kind']}/{controller['name']}" if controller else ""}
+    return StepResult("delete_pod", dry_run, say(text, dry_run), changes, (name,), before=seen)
 
 
 @registry.write("delete_pod")

@@ -147,3 +147,11 @@ def undo_slots(plan: Plan, before: Mapping[str, Any]) -> dict[str, str]:
         if value:
             slots[name] = value
     return slots
+
+
+def observed_check(check: Step, before: Mapping[str, Any]) -> Step:
+    """`check` with the parameters its verb `observes` taken from what the run's steps saw
+    (`before`): what a step saw of the object it changed beats a guess made afterwards."""
+    spec = VERBS.get(check.verb)
+    seen = {name: before[name] for name in (spec.observes if spec else ()) if name in before}
+    return Step(check.verb, {**check.params, **seen}) if seen else check

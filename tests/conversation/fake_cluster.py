@@ -43,6 +43,8 @@ class FakeCluster:
     """Whether asking about someone's rights fails (the API server unreachable)."""
     reviews: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     crashing: set[tuple[str, str]] = field(default_factory=set)
+    checks: list[Step] = field(default_factory=list)
+    pods: set[tuple[str, str]] = field(default_factory=set)
     """(namespace, deployment) pairs a diagnosis finds crash-looping."""
 
     def _check(self, identity: Identity | None, verb: str, namespace: str | None) -> None:
@@ -57,6 +59,8 @@ class FakeCluster:
             return tuple(sorted(d for ns, d in self.deployments if ns == namespace))
         if kind == "node":
             return tuple(sorted(self.nodes))
+        if kind == "pod":
+            return tuple(sorted(p for ns, p in self.pods if ns == namespace))
         return ()
 
     def first_denied(self, identity: Identity, steps: Iterable[Step]) -> str | None:
@@ -88,7 +92,15 @@ class FakeCluster:
 
     def verify(self, step: Step, identity: Identity | None, *,
                progress: Progress | None = None) -> VerifyResult:
+        self.checks.append(step)
         return VerifyResult(step.verb, True, "looks right", 0.0)
+
+
+@_models("delete_pod")
+def _delete_pod(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResult:
+    # What the real step reports of the pod it deletes, for the verification to use.
+    return StepResult(step.verb, dry_run, f"delete pod {step.params['pod']}",
+                      before={"pod_uid": "uid-1", "pod_owner": "ReplicaSet/web-7d9f8b6c5"})
 
 
 @_models("get_deployment")

@@ -323,3 +323,16 @@ def test_a_slot_the_model_mislabels_is_dropped_and_asked_for(
     assert "to 2 replicas" in say(service, "UBOB", "2")[0]
     assert say(service, "UBOB", "run scale_deployment min_replicas=2")[0].startswith(
         "scale_deployment has no slot called 'min_replicas'")
+
+
+def test_what_the_delete_step_saw_reaches_the_verification(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    cluster.pods.add(("prod", "web-7d9f8b6c5-x2kqp"))
+    say(service, "alice", "run delete_pod pod=web-7d9f8b6c5-x2kqp namespace=prod")
+    replies = service.decide(run_id(service), Message("UBOB", "approve", "C1", "t1"),
+                             "approve")
+    assert replies[-1].kind == "result" and "Succeeded" in replies[-1].text
+    [check] = cluster.checks
+    assert check.verb == "wait_pod_replaced"
+    assert (check.params["pod_uid"], check.params["pod_owner"]) == (
+        "uid-1", "ReplicaSet/web-7d9f8b6c5")

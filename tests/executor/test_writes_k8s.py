@@ -13,6 +13,7 @@ from chatops.errors import NotFound, Refusal, Retryable
 from chatops.executor import KubeExecutor
 from chatops.model import Step
 from chatops.results import StepResult
+from chatops.runbook.render import observed_check
 from tests.executor.helpers import (
     ADMIN,
     create,
@@ -187,21 +188,29 @@ def test_a_pod_gone_before_verification_still_waits_for_its_replicaset(
     assert "2 of 2 pods" in verdict.message
 
 
+def bare_replica_set(name: str, replicas: int, *,
+                     node_selector: dict[str, str] | None = None) -> client.V1ReplicaSet:
+    """A replicaset of no deployment: no `pod-template-hash`, pods gone at once."""
+    labels = {"app": name}
+    return client.V1ReplicaSet(
+        metadata=client.V1ObjectMeta(name=name),
+        spec=client.V1ReplicaSetSpec(
+            replicas=replicas, selector=client.V1LabelSelector(match_labels=labels),
+            template=client.V1PodTemplateSpec(
+                metadata=client.V1ObjectMeta(labels=labels),
+                spec=client.V1PodSpec(containers=[client.V1Container(name="a", image="x:1")],
+                                      node_selector=node_selector,
+                                      termination_grace_period_seconds=0))))
+
+
 def test_a_gone_pod_is_not_tied_to_a_replicaset_that_only_shares_its_name(
         ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
     """A daemonset's or a bare pod's name also ends in "-<5 chars>": a replicaset that is
     not a deployment's (anyone who may create one could name it so) must not make a good
     run fail by never being ready."""
     core, apps = client.CoreV1Api(k8s_admin), client.AppsV1Api(k8s_admin)
-    labels = {"app": "lookalike"}
-    apps.create_namespaced_replica_set(namespace, client.V1ReplicaSet(
-        metadata=client.V1ObjectMeta(name="fluentd"),
-        spec=client.V1ReplicaSetSpec(
-            replicas=1, selector=client.V1LabelSelector(match_labels=labels),
-            template=client.V1PodTemplateSpec(
-                metadata=client.V1ObjectMeta(labels=labels),
-                spec=client.V1PodSpec(containers=[client.V1Container(name="a", image="x:1")],
-                                      node_selector={"no-such-node": "true"})))))
+    apps.create_namespaced_replica_set(namespace, bare_replica_set(
+        "fluentd", 1, node_selector={"no-such-node": "true"}))
     core.create_namespaced_pod(namespace, client.V1Pod(
         metadata=client.V1ObjectMeta(name="fluentd-x2kqp"),
         spec=client.V1PodSpec(containers=[client.V1Container(name="a", image="x:1")],
@@ -210,6 +219,32 @@ def test_a_gone_pod_is_not_tied_to_a_replicaset_that_only_shares_its_name(
     wait_pod_gone(core, namespace, "fluentd-x2kqp")
     verdict = verify_replaced(ex, namespace, "fluentd-x2kqp", timeout=5)
     assert verdict.ok, verdict.message
+
+
+def test_the_delete_step_tells_the_check_which_controller_to_wait_for(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    """A pod gone before the first check, whose owner its name cannot tell (a replicaset of
+    no deployment, without a `pod-template-hash`): what the delete step saw of it (uid,
+    controller) makes the check wait for that replicaset, not pass on "gone"."""
+    core, apps = client.CoreV1Api(k8s_admin), client.AppsV1Api(k8s_admin)
+    apps.create_namespaced_replica_set(namespace, bare_replica_set("cache", 2))
+
+    def ready_pods() -> list[str]:
+        return [p.metadata.name for p in core.list_namespaced_pod(namespace).items
+                if not p.metadata.deletion_timestamp and any(
+                    c.type == "Ready" and c.status == "True"
+                    for c in (p.status.conditions or []))]
+
+    wait_for(lambda: len(ready_pods()) == 2, what="the replicaset's two pods Ready")
+    victim = ready_pods()[0]
+    done = ex.run_step(Step("delete_pod", {"namespace": namespace, "pod": victim}), ADMIN)
+    assert done.before["pod_owner"] == "ReplicaSet/cache" and done.before["pod_uid"]
+    wait_pod_gone(core, namespace, victim)
+    check = observed_check(Step("wait_pod_replaced", {"namespace": namespace, "pod": victim,
+                                                      "timeout_seconds": 60}), done.before)
+    verdict = ex.verify(check, ADMIN)
+    assert verdict.ok, verdict.message
+    assert "2 of 2 pods of replicaset cache Ready" in verdict.message
 
 
 @pytest.fixture
