@@ -1,7 +1,9 @@
 """The scope guard against its review set: what gets past it, and what it wrongly refuses.
 
-`bench/data/guard_review.yaml` holds an attacker's out-of-scope messages and legitimate
-requests that mention other kinds in passing. Each is parsed by the shipped model
+`bench/data/guard_review.yaml` (and `guard_review_2.yaml`, a second attacker's, with
+`--data`) holds an attacker's out-of-scope messages and legitimate requests that mention
+other kinds in passing; the second also holds replies to a waiting request (junk that must
+decide nothing, real decisions that must count). Each is parsed by the shipped model
 (`ModelParser`, the serving path) and judged by the conversation's guards exactly as
 bench/nlu_incident.py does (`_guarded`: creation, other kinds, general questions, talk
 that does not ask, changes the runbook does not make). Reports:
@@ -11,7 +13,7 @@ that does not ask, changes the runbook does not make). Reports:
 - requests: how many the model reads as the runbook meant, and how many of those the
   guards refuse.
 
-    .venv/bin/python bench/guard_review.py [--show] [--out artifacts/bench/guard_review.json]
+    .venv/bin/python bench/guard_review.py [--data PATH] [--show] [--out PATH]
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ if str(HERE) not in sys.path:  # sibling scripts, not a package
 import nlu_incident  # noqa: E402
 from onnx_compare import cpu_model  # noqa: E402
 
+from chatops.conversation.meta_words import DECIDING, says  # noqa: E402
 from chatops.model import Risk  # noqa: E402
 from chatops.runbook.catalogue import load_catalogue  # noqa: E402
 from intents import ModelParser, default_model_dir  # noqa: E402
@@ -46,8 +49,10 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="print what gets past, and "
                         "what is wrongly refused")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--data", type=Path, default=DATA,
+                        help="a review set (default: %(default)s; also guard_review_2.yaml)")
     args = parser.parse_args()
-    data = yaml.safe_load(DATA.read_text())
+    data = yaml.safe_load(args.data.read_text())
     catalogue = load_catalogue()
     declared = {name: rb.slots for name, rb in catalogue.runbooks.items()}
     nlu = ModelParser(args.model_dir, catalogue=catalogue, threads=1)
@@ -84,6 +89,13 @@ def main() -> None:
         right += 1
         if guarded(item["text"], got):
             refused.append({"text": item["text"], "intent": got.intent})
+    # Replies to a waiting request: junk must decide nothing, real decisions must count.
+    junk_past = [item["text"] for item in data.get("junk", ())
+                 if (got := nlu.parse(item["text"])).intent in DECIDING
+                 and says(got.intent, item["text"])]
+    decisions_refused = [item["text"] for item in data.get("decisions", ())
+                         if nlu.parse(item["text"]).intent == item["intent"]
+                         and not says(item["intent"], item["text"])]
     n_oos, n_req = len(data["out_of_scope"]), len(data["requests"])
     report = {
         "cpu": cpu_model(), "model_dir": str(args.model_dir),
@@ -92,7 +104,12 @@ def main() -> None:
         "requests": n_req, "model_right": right, "refused_by_the_guards": len(refused),
         "refused_pct_of_right": 100 * len(refused) / right if right else 0.0,
         "guards_ms_per_message": 1000 * sum(guard_seconds) / max(1, len(guard_seconds)),
-        "command": "python bench/guard_review.py" + (f" --out {args.out}" if args.out else ""),
+        "junk": len(data.get("junk", ())), "junk_deciding": len(junk_past),
+        "decisions": len(data.get("decisions", ())),
+        "decisions_refused": len(decisions_refused),
+        "command": "python bench/guard_review.py" + (f" --data {args.data}" if args.data != DATA
+                                                     else "")
+                   + (f" --out {args.out}" if args.out else ""),
     }
     print(f"out of scope: {n_oos}; the model answers {planned} with a mutating runbook; "
           f"{len(passed)} get past the guards ({report['past_the_guards_pct']:.1f}%)")
@@ -100,12 +117,20 @@ def main() -> None:
         print(f"  {count:3d}  {name}")
     print(f"requests: {n_req}; the model reads {right} as meant; the guards refuse "
           f"{len(refused)} of those ({report['refused_pct_of_right']:.1f}%)")
+    if "junk" in data or "decisions" in data:
+        print(f"replies: {report['junk']} junk, {len(junk_past)} of them would decide; "
+              f"{report['decisions']} real decisions, {len(decisions_refused)} of those the "
+              "model reads right are refused by the reply-word check")
     print(f"the guards take {report['guards_ms_per_message']:.2f} ms a message")
     if args.show:
         for row in passed:
             print(f"PAST     {row['got']:20s} {row['text']}")
         for row in refused:
             print(f"REFUSED  {row['intent']:20s} {row['text']}")
+        for text in junk_past:
+            print(f"JUNK     {text}")
+        for text in decisions_refused:
+            print(f"UNHEARD  {text}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps({**report, "past": passed, "refused": refused},
