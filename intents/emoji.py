@@ -10,7 +10,7 @@ text as typed.
 from __future__ import annotations
 
 _YES = frozenset("\N{THUMBS UP SIGN}\N{WHITE HEAVY CHECK MARK}\N{HEAVY CHECK MARK}"
-                 "\N{BALLOT BOX WITH CHECK}\N{OK HAND SIGN}\N{SQUARED OK}")
+                 "\N{BALLOT BOX WITH CHECK}\N{OK HAND SIGN}\N{SQUARED OK}\N{ROCKET}")
 _NO = frozenset("\N{THUMBS DOWN SIGN}\N{CROSS MARK}\N{HEAVY MULTIPLICATION X}"
                 "\N{NO ENTRY SIGN}\N{NO ENTRY}\N{OCTAGONAL SIGN}")
 # Presentation selectors and skin tones change how an emoji looks, not what it says.

@@ -18,12 +18,39 @@ from chatops.conversation.kinds import SCHEDULE_CHANGE, SENTENCE_END, TARGETS, c
 from chatops.model import SlotSpan
 from intents.spelling import corrected
 
-# Messages about a change that do not ask for it: a negation ("don't drain node-7 yet"), a
-# report or a thank-you ("who scaled api down?", "thanks for restarting checkout", "FYI
-# drained node-4 earlier"), a plan or reminder of one's own ("I'm about to roll back
-# checkout", "remind me to restart it"), a hypothetical or a condition ("what happens if I
-# scale it to 0?", "if latency goes up, restart checkout"). A plan for them is not what was
-# asked; a request that asks ("can you ...", "would you ...", "please ...") is.
+# Words that open a message without saying anything about it: greetings, fillers, a
+# question announced, politeness about the addressee ("if you're around"), an @name.
+_OPENER = re.compile(
+    r"^(?:\W*(?:hey|hi|hello|yo|hmm+|um+|uh+|ok|okay|so|btw|but|and|also|folks|all|team|guys|"
+    r"everyone|y[\u2019']?all|quick q(?:uestion)?|question|q|honest question|curious|"
+    r"random thought|sorry|@[\w.-]+|if you[\u2019']?re (?:around|free|there|available|online)|"
+    r"if you are (?:around|free|there|available|online)|if you (?:have|got) a (?:sec|second|"
+    r"minute|moment)|when you (?:get|have) a (?:chance|sec|second|minute))\b"
+    r"[\s,:;.!\u2013\u2014-]*)+",
+    re.IGNORECASE)
+# The verbs of the runbooks' changes, as the first word of an order.
+_CHANGE = (r"restart|bounce|roll|rollback|revert|scale|drain|cordon|uncordon|delete|kill|nuke|"
+           r"remove|suspend|pause|resume|unpause|set|bump|raise|lower|increase|decrease|update|"
+           r"change|evict|recycle|redeploy|reboot|stop|disable|enable|give|double|halve|reduce|"
+           r"grow|shrink|boost")
+# A clause that gives an order: "just restart checkout", "whatever, roll back api", "now
+# roll back worker", "do it".
+_ORDER = re.compile(r"^\W*(?:(?:then|so|ok|okay|pls|plz|please|just|now|whatever|also|and|"
+                    r"quickly|go ahead and)\W+)*(?:(?:" + _CHANGE + r")\b|go ahead\b|do it\b)",
+                    re.IGNORECASE)
+# Where a clause ends: "the rollout failed, roll it back", "... so scale it to 5".
+_CLAUSE = re.compile(r"[,;.!?:()\u2013\u2014]|\s-\s|\b(?:so|then|and|but)\b", re.IGNORECASE)
+# A change verb negated: "don't drain node-7", "we should NOT drain", "I'd rather not roll
+# back", "stop restarting checkout", "avoid restarting", "under no circumstances scale";
+# not what cannot happen ("it won't restart", "we can't scale it by hand"): that is a report.
+_NEGATED = re.compile(
+    r"\b(?:not|never|avoid|stop|quit|no more|no need to|under no circumstances|don[\u2019']?t|"
+    r"dont|shouldn[\u2019']?t|mustn[\u2019']?t)\s+(?:\w+\s+)?(?:" + _CHANGE + r"|touch|rolling|"
+    r"restarting|bouncing|draining|cordoning|scaling|deleting|killing)\b", re.IGNORECASE)
+# Messages about a change that do not ask for it, by their first words: a negation, a
+# question about what happened or would happen, a report or a thank-you, a plan of one's
+# own or of someone else, a hypothetical or a condition, a quote from a ticket, a doc or a
+# commit ("the ticket says roll back api", "PR title: scale api to 6", "feat: bump ...").
 _NOT_A_REQUEST = re.compile(
     r"^\W*(?:(?:please )?(?:don[\u2019']?t|do not|never|no need to)\b|"
     r"thanks?(?: you)? for\b|thank you for\b|"
@@ -32,18 +59,37 @@ _NOT_A_REQUEST = re.compile(
     r"is it (?:safe|ok|okay|possible|wise|a good idea)\b|is there (?:any|a) (?:way|reason)\b|"
     r"if\b|in case\b|fyi\b|heads up\b|note to self\b|reminder\b|remind me\b|til\b|"
     r"later:|eli5\b|(?:i[\u2019']?m|i am|we[\u2019']?re|we are) (?:going|about) to\b|"
-    r"going to\b|the (?:runbook|alert|doc|wiki) says\b|"
-    # "hold off on restarting checkout", "nobody touch node-7", "TODO restart checkout"
+    r"going to\b|the (?:runbook|alert|doc|wiki|ticket|plan|postmortem) says\b|"
     r"hold off on\b|(?:nobody|no one|noone) (?:touch|restart|drain|cordon|scale|delete)|todo\b|"
+    # Not sure, asking others, hypotheticals: "not sure if we should", "anyone know if",
+    # "does anyone mind if I", "suppose we drain", "say we roll back", "worst case we".
+    r"not sure\b|anyone know\b|does anyone\b|"
+    r"will (?!you\b)|suppose\b|supposing\b|say we\b|let[\u2019']?s say\b|assuming\b|"
+    r"in theory\b|worst case\b|best case\b|plan [a-z]\b|walk me through\b|"
+    r"are you able\b|do you (?:know how|support)\b|how do i\b|"
+    r"[\w-]+ (?:is|are) going to\b|i[\u2019']?ll (?:have|get|ask) \w+|asking (?:the )?[\w-]+ "
+    r"(?:team )?to\b|[\w-]+, when you[\u2019']?re back\b|"
+    r"(?:pr|mr) title:|(?:feat|fix|chore|refactor)(?:\([\w-]+\))?:|step \d+\b|"
+    r"(?:postmortem )?action item\b|alert\b|"
     # "I just accidentally scaled api to 0", "ugh, we restarted it twice already"
     r"(?:(?:ugh|oops|argh|damn|welp|so|ok|okay)\W+)?(?:i|we) (?:just |already |accidentally |"
     r"just accidentally )?(?:restarted|scaled|drained|cordoned|uncordoned|deleted|rolled|"
     r"killed|suspended|resumed|bumped|changed|updated|bounced)\b)",
     re.IGNORECASE,
 )
+# A frame for what follows: a condition or hypothetical (an order after it is what to do
+# *then*), a note or reminder, a quote ("the ticket says: roll back api"). Only a later
+# sentence can give an order of its own.
+_FRAMED = re.compile(r"^\W*(?:if|in case|when|once|whenever|suppose|supposing|say we|"
+                     r"let[\u2019']?s say|assuming|worst case|best case|in theory|plan [a-z]|"
+                     r"note to self|reminder|remind me|later(?=:)|todo|til|"
+                     r"the (?:runbook|alert|doc|"
+                     r"wiki|ticket|plan|postmortem) says|(?:pr|mr) title:|(?:feat|fix|chore|"
+                     r"refactor)(?:\([\w-]+\))?:|step \d+|(?:postmortem )?action item|alert)"
+                     r"(?:\b|(?<=:))", re.IGNORECASE)
 # Anywhere in a message: a change named as a thing that happened ("the restart of checkout
 # fixed it", "yesterday's drain of node-7 went fine", "the cordon on node-3 was
-# intentional"), unless a clause of it gives an order.
+# intentional").
 _TALKED_ABOUT = re.compile(
     r"\b(?:the|that|this|our|your|my|[a-z]+[\u2019']s)\s+(?:restart|rollback|roll-?back|drain|"
     r"cordon|uncordon|scale-?(?:up|down)|scaling|deletion|suspension|bounce|rollout)\s+"
@@ -51,45 +97,113 @@ _TALKED_ABOUT = re.compile(
     r"broke|helped|failed|caused|took|looks?|seems?)\b",
     re.IGNORECASE,
 )
-# A change put up for discussion, even in the imperative ("scale api to 10? wdyt").
+# A change reported as done: kubectl's own output ("deployment.apps/checkout restarted",
+# 'pod "api-x" deleted', "evicting pod ..."), or a past participle ("node-4 cordoned since
+# tuesday", "checkout was rolled back by bob", "scaled api to 12 earlier").
+_DONE = (r"restarted|rolled back|scaled|drained|cordoned|uncordoned|deleted|evicted|patched|"
+         r"suspended|resumed|bounced|reverted|killed|configured")
+_REPORTED = re.compile(
+    r"^\W*(?:[\w.-]+/[\w.-]+|pod \S+|node/\S+)\s+(?:" + _DONE + r")\b|^\W*evicting pod\b|"
+    r"\b(?:was|were|got|been|is being|has been)\s+(?:\w+\s+)?(?:" + _DONE + r")\b|"
+    r"^\W*(?:[\w.-]+\s+)?(?:" + _DONE + r")\b",
+    re.IGNORECASE)
+# A change put up for discussion, even in the imperative ("scale api to 10? wdyt"), or
+# mocked ("... problem solved /s", "oh sure, just restart it again").
 _OPINION = re.compile(r"\b(?:thoughts|objections|opinions)\s*\?|\bwdyt\b|"
-                      r"\bwhat do (?:you|y[\u2019']?all|people|folks) think\b", re.IGNORECASE)
+                      r"\bwhat do (?:you|y[\u2019']?all|people|folks) think\b|(?:^|\s)/s\s*$|"
+                      r"^\W*oh (?:sure|yeah|great)\b|\?\s*no way\b", re.IGNORECASE)
 _ASKS_ANYWAY = re.compile(r"\b(?:can|could|would|will) you\b|\bplease (?!don)|\bpl[sz]\b|"
                           r"\bgo ahead\b|\bi need you to\b", re.IGNORECASE)
 
 
-# Where a clause ends: "the rollout failed, roll it back", "... so scale it to 5".
-_CLAUSE = re.compile(r"[,;.!?:()\u2013\u2014]|\s-\s|\b(?:so|then|and)\b", re.IGNORECASE)
+# "don't let email-digest run tonight": a negation that asks for a suspend.
+_KEEP_FROM_RUNNING = re.compile(r"^\W*(?:please )?(?:don[\u2019']?t|do not|never) let [\w.-]+ "
+                                r"(?:run|fire|start|go off|kick off|execute|trigger)\b",
+                                re.IGNORECASE)
+# Words that open a clause of context after the order: "roll back checkout, v2 was
+# deployed for the first time yesterday", "restart checkout, it runs alongside ...".
+_CONTEXT_OPENS = re.compile(r"^\W*(?:it|its|it[\u2019']s|we|we[\u2019']ve|they|he|she|i|"
+                            r"i[\u2019']m|i[\u2019']ve|there|this|that|these|those|the|our|my|"
+                            r"both|which|since|because|as|v?\d[\w.]*)\b", re.IGNORECASE)
 
 
-# A later sentence that gives an order: "did the deploy break checkout? roll it back".
-_ORDER = re.compile(r"^\W*(?:(?:then|so|ok|okay|pls|plz|please|just)\W+)?(?:restart|bounce|roll|"
-                    r"rollback|revert|scale|drain|cordon|uncordon|delete|kill|nuke|remove|"
-                    r"suspend|pause|resume|unpause|set|bump|raise|lower|increase|decrease|"
-                    r"update|change|evict|recycle|go ahead|do it)\b", re.IGNORECASE)
+def request_text(text: str) -> str:
+    """`text` without the clauses of context that follow its last order: a prefix of it, so
+    slot spans keep their offsets. The whole text when it gives no order."""
+    cleaned = clean_text(text)
+    bounds = [0, *(m.start() for m in _CLAUSE.finditer(cleaned)), len(cleaned)]
+    pieces = [(a, cleaned[a:b]) for a, b in pairwise(bounds)]
+    last = max((i for i, (_, piece) in enumerate(pieces) if _ORDER.search(piece.lstrip(
+        ",;.!?:()\u2013\u2014- "))), default=None)
+    if last is None:
+        return text
+    end = len(text)
+    for start, piece in pieces[last + 1:]:
+        if _CONTEXT_OPENS.search(piece.lstrip(",;.!?:()\u2013\u2014- ")):
+            end = start
+            break
+    return text[:end]
+
+
+# Where the object of an order ends and its context begins: "suspend it during the
+# migration", "scale checkout to handle the traffic".
+_HEAD_END = re.compile(r"\b(?:so|because|since|as|after|before|when|while|once|until|then|but|"
+                       r"which|that|with|for|due|now|if|to|during|in case|ignoring)\b",
+                       re.IGNORECASE)
+
+
+def order_head(text: str) -> tuple[int, int] | None:
+    """Where in `text` the head of its order is (the first clause that gives one, up to
+    its context); for a one-sentence message without such a clause ("flux suspend
+    kustomization payments"), the head of its first clause; None otherwise."""
+    cleaned = clean_text(text)
+    bounds = [0, *(m.end() for m in _CLAUSE.finditer(cleaned)), len(cleaned)]
+    clauses = list(pairwise(bounds))
+    chosen = next(((a, b) for a, b in clauses if _ORDER.search(cleaned[a:b])), None)
+    if chosen is None:
+        if SENTENCE_END.search(cleaned.strip()):
+            return None
+        chosen = clauses[0]
+    a, b = chosen
+    # The first word is the verb ("to" cannot end the head before it).
+    verb = re.match(r"\W*\S+", cleaned[a:b])
+    skip = verb.end() if verb else 0
+    end = _HEAD_END.search(cleaned, a + skip, b)
+    return a, end.start() if end else b
+
+
+def orders(cleaned: str) -> list[str]:
+    """The clauses of `cleaned` that give an order ("just restart checkout")."""
+    return [clause for clause in _CLAUSE.split(cleaned) if _ORDER.search(clause)]
 
 
 def not_a_request(text: str) -> bool:
-    """Whether `text` opens by talking about a change without asking for it (a negation, a
-    report or thanks, a plan of one's own, a hypothetical, a condition); asking words
-    ("can you", "please") or a later sentence that gives an order make it a request after
-    all, except after a negation ("please don't", "don't drain it. wait.")."""
-    cleaned = clean_text(text).strip()
-    if _OPINION.search(cleaned) is not None and _ASKS_ANYWAY.search(text) is None:
+    """Whether `text` talks about a change without asking for it: a negation, a question
+    about what happened or would happen, a report or thanks, a plan of one's own or of
+    someone else, a hypothetical, a condition, a quote, or an opinion sought. A clause that
+    gives an order makes it a request after all ("don't panic, just restart checkout",
+    "FYI checkout is down, restart it"), except after a condition or a negated change, and
+    so do asking words ("can you", "please")."""
+    cleaned = _OPENER.sub("", clean_text(text).strip(), count=1)
+    asks = _ASKS_ANYWAY.search(text) is not None
+    if _OPINION.search(cleaned) is not None and not asks:
         return True
-    if _TALKED_ABOUT.search(cleaned) is not None and _ASKS_ANYWAY.search(text) is None:
-        # Unless a clause of it gives an order: "the rollout of checkout failed, roll it back".
-        clauses = _CLAUSE.split(cleaned)
-        if not any(_ORDER.search(clause) for clause in clauses):
-            return True
+    ordered = orders(cleaned)
+    if (_NEGATED.search(cleaned) and not asks
+            and not any(not _NEGATED.search(c) for c in ordered)):
+        return True
     found = _NOT_A_REQUEST.search(cleaned)
-    if found is None:
-        return False
-    if re.search(r"don|do not|never|no need", found.group(0), re.IGNORECASE):
-        return True
-    bounds = [0, *(m.end() for m in SENTENCE_END.finditer(cleaned)), len(cleaned)]
-    later = [cleaned[a:b] for a, b in pairwise(bounds)][1:]
-    return _ASKS_ANYWAY.search(text) is None and not any(_ORDER.search(s) for s in later)
+    if found is not None:
+        if re.search(r"don|do not|never|no need", found.group(0), re.IGNORECASE):
+            if _KEEP_FROM_RUNNING.search(cleaned):  # "don't let email-digest run tonight"
+                return False
+            return _NEGATED.search(cleaned) is not None or not ordered
+        if _FRAMED.search(cleaned):
+            later = [cleaned[m.end():] for m in SENTENCE_END.finditer(cleaned)]
+            return not asks and not any(_ORDER.search(s) for s in later)
+        return not asks and not ordered
+    told = _TALKED_ABOUT.search(cleaned) or _REPORTED.search(cleaned)
+    return not asks and not ordered and told is not None
 
 
 # A cronjob runbook suspends or resumes; running one now or changing when it runs is
@@ -118,8 +232,8 @@ def cronjob_other_change(text: str) -> bool:
 
 
 # Storage asked for in a resources change: a volume's size, not a container's memory.
-_STORAGE = re.compile(r"\b(?:storage|disk|disks|volume|volumes|pvc|pvcs|size|retention|"
-                      r"ephemeral)\b", re.IGNORECASE)
+_STORAGE = re.compile(r"\b(?:storage|disk|disks|volume(?! of)|volumes|pvc|pvcs|size|retention|"
+                      r"ephemeral|emptydir|shm|tsdb|iops|space)\b", re.IGNORECASE)
 _COMPUTE = re.compile(r"\b(?:memory|mem|ram|cpu|cpus|cores?|millicores|heap|oom)\b",
                       re.IGNORECASE)
 
@@ -135,6 +249,9 @@ def storage_not_memory(text: str) -> bool:
 _TAKE_AWAY = re.compile(r"^\W*(?:(?:please|pls|can you|could you)\W+)?(?:uninstall|delete|remove|"
                         r"decommission|tear down|teardown|destroy|get rid of|purge|nuke)\b",
                         re.IGNORECASE)
+# "remove the bad release from checkout by rolling back to revision 41": the runbook's way.
+_BY_A_RUNBOOK = re.compile(r"\bby (?:rolling|restarting|scaling|reverting|setting|changing)\b",
+                           re.IGNORECASE)
 # Runbooks whose every slot is one of these change a deployment as a whole.
 _WHOLE_DEPLOYMENT = frozenset({"deployment", "namespace", "revision", "image", "container"})
 
@@ -146,7 +263,7 @@ def takes_away(slots: Iterable[str], text: str) -> bool:
     if "deployment" not in names or not names <= _WHOLE_DEPLOYMENT:
         return False
     cleaned = clean_text(text).strip()
-    if _TAKE_AWAY.search(cleaned) is None:
+    if _TAKE_AWAY.search(cleaned) is None or _BY_A_RUNBOOK.search(cleaned):
         return False
     clauses = _CLAUSE.split(cleaned)[1:]
     return not any(_ORDER.search(clause) for clause in clauses)
@@ -171,10 +288,13 @@ def other_field(text: str) -> bool:
     if _CRON.search(text):
         return True
     cleaned = clean_text(text).strip()
+    ordered = orders(cleaned)
     bounds = [0, *(m.end() for m in SENTENCE_END.finditer(cleaned)), len(cleaned)]
     sentences = [cleaned[a:b] for a, b in pairwise(bounds) if cleaned[a:b].strip()]
-    asking = [s for s in sentences if _ORDER.search(s) or _ASKS_ANYWAY.search(s)]
-    request = (asking or sentences or [cleaned])[0]
+    asking = [s for s in sentences if _ASKS_ANYWAY.search(s)]
+    # The clause that gives the order ("env vars were updated, restart checkout": the
+    # restart), else the sentence that asks, else the first.
+    request = (ordered or asking or sentences or [cleaned])[0]
     head = re.split(r"\b(?:to|so|because|since|after|before|with|for|from|but|then)\b|"
                     r"[,;:.!?()\u2013\u2014]", request, maxsplit=1, flags=re.IGNORECASE)[0]
     return _OTHER_FIELD.search(head) is not None
@@ -217,11 +337,29 @@ def general_question(text: str, spans: Iterable[SlotSpan]) -> bool:
 # them would be a guess: the bot asks the person to name it instead. The noun counts only
 # when it is what the runbook changes ("restart checkout, it fails on all nodes" is one
 # restart); "all pods of checkout" is one deployment's restart.
+_NOUNS = (r"deployments?|deploys?|apps?|services?|workloads?|pods?|replicas?|nodes?|cronjobs?|"
+          r"crons?|jobs?")
 _BULK = re.compile(
-    r"\b(?:all|every|each)\s+(?:of\s+)?(?:the\s+|our\s+|my\s+|these\s+|those\s+)?"
-    r"(?:[a-z-]+\s+)?(deployments?|deploys?|apps?|services?|workloads?|pods?|replicas?|nodes?|"
-    r"cronjobs?|crons?|jobs?)\b|\b(everything|every ?thing|the whole (?:namespace|ns|cluster))\b",
+    r"\b(?:all|every|each|both)\s+(?:\d+\s+)?(?:of\s+)?(?:the\s+|our\s+|my\s+|these\s+|"
+    r"those\s+)?(?:[a-z-]+\s+)?(" + _NOUNS + r")\b|"
+    # "the deployments in payments", "nodes 3 through 7"
+    r"\bthe (deployments|pods|nodes|cronjobs|workloads|apps|services) (?:in|of|on|matching|"
+    r"with|labell?ed)\b|\b(deployments|pods|nodes|cronjobs) \S+ (?:through|thru|to|-) \S+|"
+    r"\b(everything|every ?thing|all of|both|the whole)\b",
     re.IGNORECASE)
+# A selector instead of a name, or a kind with no name: "--all", "-l app=api", "matching
+# app=api", "--field-selector ...", "kubectl rollout restart deployment -n payments".
+_SELECTOR = re.compile(
+    r"--all\b|--field-selector\b|--selector\b|(?:^|\s)-l\s+\S+|\bmatching [\w./-]+=|"
+    r"\bkubectl\s+[\w-]+(?:\s+[\w-]+)?\s+(?:deployments?|deploy|pods?|po|nodes?|no|"
+    r"cronjobs?|cj)\s+(?:-n|--namespace)\b", re.IGNORECASE)
+# Several names in a row: "api, checkout and cart", "node-3, node-4 and node-5". Two
+# names need "and" and a dash each ("api-v1 and api-v2"): two plain words are not enough
+# ("restart checkout and wait"), nor a name and a quantity ("ledger-api and 2Gi"), and
+# "name, name" is as often a name and its namespace ("checkout-api, shop-prod").
+_LIST = re.compile(r"(?<![\w.-])[a-z][\w.-]*(?:\s*,\s*[a-z][\w.-]*)+,?\s+(?:and|&)\s+[a-z][\w.-]*|"
+                   r"(?<![\w.-])[a-z][\w.]*-[\w.-]*(?:\s*[&+]|\s+and)\s*[a-z][\w.]*-[\w.-]*",
+                   re.IGNORECASE)
 _MANY = {
     "deployment": ("deployment", "deploy", "app", "service", "workload", "pod", "replica"),
     "pod": ("pod", "replica"),
@@ -231,12 +369,42 @@ _MANY = {
 
 
 def bulk_request(text: str, spans: Iterable[SlotSpan], slots: Iterable[str]) -> str | None:
-    """The kind a request asks to change many of at once ("all deployments"), when the
-    runbook with `slots` changes one; None otherwise."""
+    """The kind a request asks to change many of at once ("all deployments", "node-3,
+    node-4 and node-5", "--all"), when the runbook with `slots` changes one; None
+    otherwise."""
     names = set(slots)
     target = next((slot for slot in TARGETS if slot in names), None)
     if target is None:
         return None
+    spans = list(spans)
+    cleaned = clean_text(text)
+    if _SELECTOR.search(cleaned):
+        return target
+    targets = [span for span in spans if span.slot == target]
+    others = [span for span in spans if span.slot != target]
+    for listed in _LIST.finditer(cleaned):
+        if not any(listed.start() <= span.start < listed.end() for span in targets):
+            continue
+        # Items the model tagged as something else are no second target: "checkout-api,
+        # shop-prod" is a deployment and its namespace.
+        items = [m for m in re.finditer(r"[\w.-]+", listed.group(0))
+                 if m.group(0).lower() not in ("and",)
+                 and not any(o.start < listed.start() + m.end() and
+                             listed.start() + m.start() < o.end for o in others)]
+        if len(items) >= 2:
+            return target
+    for match in _BULK.finditer(cleaned):
+        # A target named on its own is what the request changes ("restart all pods of
+        # checkout", "raise checkout's max like all our other services"); one the model
+        # tagged inside the phrase ("all deployments") is no name.
+        noun = next((g for g in match.groups()[:3] if g), "").lower().rstrip("s")
+        # "all of payments", "the whole payments stack": the name right after is the group.
+        reach = match.end() + (0 if noun else 1)
+        named = [span for span in targets if not match.start() <= span.start <= reach]
+        if named or (noun and noun not in _MANY[target]):
+            continue
+        return target
+    return None
     spans = list(spans)
     for match in _BULK.finditer(clean_text(text)):
         # A target named on its own is what the request changes ("restart all pods of

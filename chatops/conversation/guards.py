@@ -16,9 +16,11 @@ from chatops.conversation.asking import (
     bulk_request,
     general_question,
     not_a_request,
+    order_head,
     other_change,
+    request_text,
 )
-from chatops.conversation.kinds import other_kind, target_of
+from chatops.conversation.kinds import foreign_object, other_kind, target_of
 from chatops.conversation.scope import asks_to_create
 from chatops.model import SlotSpan
 
@@ -49,8 +51,11 @@ def guard(text: str, spans: Iterable[SlotSpan], slots: Collection[str]) -> Verdi
     """The guards' verdict on `text`, read as a runbook declaring `slots`, with `spans`."""
     spans = tuple(spans)
     return Verdict(
-        creation=asks_to_create(text),
-        kind=other_kind(text, spans, target_of(slots)),
+        # Creation words in the context after the order ("roll back checkout, v2 was deployed
+        # for the first time yesterday") are not what is asked.
+        creation=asks_to_create(request_text(text)),
+        kind=other_kind(text, spans, target_of(slots)) or (
+            foreign_object(text, spans, slots, head) if (head := order_head(text)) else None),
         not_asked=(general_question(text, spans) or not_a_request(text)
                    or other_change(slots, text)),
         many=bulk_request(text, spans, slots),

@@ -36,7 +36,9 @@ _OTHER_KIND = re.compile(
     # "the redis helm release", "the elasticsearch CR logs-es", "the keda scaledobject"; not a
     # bare "release", which is also a version ("undo the release of kafka-connect").
     r"argorollout|argoapp|argoapplication|argocdapp|argocdapplication|helmrelease|"
-    r"helmchart|cr|customresource|scaledobject|knativeservice|ksvc)"
+    r"helmchart|cr|customresource|scaledobject|knativeservice|ksvc|"
+    # "restart kafka (it's stateful)", "restart the kafka sfs".
+    r"stateful|sfs)"
     r"(?:es|s)?",
     re.IGNORECASE,
 )
@@ -71,7 +73,7 @@ _FULL_NAME = {"sts": "statefulset", "ds": "daemonset", "cm": "configmap",
               "helmchart": "Helm release",
               "cr": "custom resource", "customresource": "custom resource",
               "scaledobject": "KEDA ScaledObject", "knativeservice": "Knative service",
-              "ksvc": "Knative service"}
+              "ksvc": "Knative service", "stateful": "statefulset", "sfs": "statefulset"}
 # The words before a target (the kind is the last one, or the last two or three written
 # apart: "stateful set", "persistent volume claim"): "statefulset kafka", "sts/kafka",
 # "statefulsets.apps/kafka" (an API group after the kind), "statefulset: kafka",
@@ -182,12 +184,17 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
             beside = _BESIDE.match(after)
             if beside is not None and beside.end() > 0:
                 kind = _phrase_kind(after[beside.end():], "deployment", beside=True)
-                if kind is not None and kind != "namespace":
+                # Not a word with other senses: "..., the volume of traffic is up".
+                if kind is not None and kind != "namespace" and kind not in _LOOSE_NAMES:
                     return kind
             continue
         # The target's text itself ("delete the PVC data-0" read as pod=PVC); a word with
         # other senses only when a name follows it ("wipe the secret db-creds"), not in
         # "restart the storage api" read as deployment=storage.
+        next_words = re.match(r"(?:\s+[a-z]+){1,3}", text[span.end:span.end + 60], re.IGNORECASE)
+        roles = next_words.group(0).lower().split() if next_words else []
+        if span.text.strip().lower() in _ROLES or not _ROLES.isdisjoint(roles):
+            continue  # "the ingress controller", "the argo rollouts controller": a deployment
         named = _NAME_NEXT.match(text[span.end:span.end + 60]) is not None
         words = [span.text.strip()] if named or not _loose(span.text.strip()) else []
         # The target and the word after it: "the argo rollout checkout" tagged "argo".
@@ -250,6 +257,12 @@ _NAMESPACE_TARGET = re.compile(
     r"kill|purge|clean(?: up)?|tear down|recreate|restart|bounce|reset)\s+(?:the\s+|this\s+|"
     r"that\s+)?(?:(?!(?:in|on|of|for|from|to|all|every)\b)[\w-]+\s+)?(?:namespace|ns)\b",
     re.IGNORECASE)
+# The loose kinds by the names a refusal gives them.
+_LOOSE_NAMES = frozenset({"volume", "role", "quota", "serviceaccount", "configmap", "daemonset",
+                          "persistentvolume", "replicaset", "crd", "secret", "custom resource"})
+# What a deployment that serves a kind is called: a kind word before it modifies it.
+_ROLES = frozenset({"controller", "controllers", "operator", "operators", "webhook", "server",
+                    "gateway", "proxy", "manager", "exporter", "provisioner", "driver"})
 # A kind word, then a name: "CR logs-es", "statefulset redis-main".
 _KIND_THEN_NAME = re.compile(r"^\s+([a-z]+)\s+[a-z0-9]+(?:[-_.][a-z0-9]+)+", re.IGNORECASE)
 
@@ -369,3 +382,64 @@ def _kind_of(word: str, slot: str) -> str | None:
     if slot == "node" and singular in _NODE_PARTS:
         return None  # "the faulty disk on worker-14": a node's own disk, not another object
     return _FULL_NAME.get(singular, singular)
+
+
+# Objects outside what the runbooks change, named in the order: other tools' objects,
+# cloud infrastructure, processes, code, traffic, files. "scale the ASG web-asg to 10",
+# "pause the airflow DAG nightly-etl", "revert PR #4521", "drain traffic from us-east-1".
+_FOREIGN = (
+    ("Airflow DAG", r"dags?|airflow"), ("Argo workflow", r"argo workflows?|workflows?"),
+    ("Kafka connector", r"connectors?|mirror ?maker"), ("Flux object",
+     r"flux|kustomizations?|gitrepository"),
+    ("Crossplane resource", r"crossplane|xrs?"),
+    ("cloud autoscaling group", r"asgs?|autoscaling groups?"),
+    ("node group", r"node ?groups?|nodegroups?|machinesets?|machine ?pools?|"
+     r"cluster autoscaler"),
+    ("cloud service", r"ecs|lambda|aurora|rds|ec2|ebs|iops|s3"),
+    ("node service", r"containerd|kubelet|dockerd?"), ("process", r"pid|query|queries"),
+    ("code change", r"pr|prs|pull requests?|commits?|merge requests?"),
+    ("database migration", r"(?:db |database |schema )?migrations?"),
+    ("service mesh route", r"virtualservices?|destinationrules?"),
+    ("region", r"us-(?:east|west)-\d|eu-(?:west|central|north)(?:-\d)?|regions?"),
+    ("Helm values file", r"[\w.-]+\.ya?ml|values file"),
+    ("queue", r"queues?|sidekiq|offsets?"), ("webhook", r"webhooks?"),
+    ("user account", r"accounts?"), ("alert", r"alerts|alerting"),
+    ("backup schedule", r"velero"), ("CI job", r"jenkins|pipelines?"),
+    ("stateful cluster", r"brokers|ensemble|quorum|primary"),
+)
+# Whole words only: not inside a name ("traffic-router", "pr-bot").
+_FOREIGN_WORD = re.compile(r"(?<![\w.-])(?:" + "|".join(f"({w})" for _, w in _FOREIGN)
+                           + r")(?![\w-])", re.IGNORECASE)
+# A CamelCase word is a kind, never a name (Kubernetes names are lower case):
+# "the RabbitmqCluster replicas", "the RedisFailover cache-rf", "the MongoDBCommunity".
+_CAMEL = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+\b")
+_OWN_KINDS = frozenset({"Deployment", "CronJob", "HorizontalPodAutoscaler", "ReplicaSet",
+                        "StatefulSet", "DaemonSet", "ConfigMap", "PodDisruptionBudget"})
+
+
+def foreign_object(text: str, spans: Iterable[SlotSpan], slots: Iterable[str],
+                   within: tuple[int, int]) -> str | None:
+    """What the order (`text[within[0]:within[1]]`, the clause that gives it) asks to change
+    when that is no Kubernetes object the runbook with `slots` changes: another tool's
+    object, cloud infrastructure, a process, code, traffic, a file, or a custom resource's
+    kind. A word that is a tagged value ("restart webhook in payments") is a name."""
+    if not set(slots) & set(TARGETS):
+        return None
+    cleaned = clean_text(text)
+    tagged = [(span.start, span.end) for span in spans]
+    start, end = within
+    for found in _FOREIGN_WORD.finditer(cleaned, start, end):
+        label = next(label for (label, _), group in zip(_FOREIGN, found.groups(), strict=True)
+                     if group is not None)
+        # A tagged value is a name ("restart webhook in payments"); a region never is one
+        # ("drain eu-west" with eu-west read as the node).
+        if label != "region" and any(a < found.end() and found.start() < b for a, b in tagged):
+            continue
+        # The role of a tagged name: "restart the cert-manager webhook" is a deployment.
+        if found.group(0).lower() in _ROLES and any(
+                b <= found.start() and not cleaned[b:found.start()].strip() for _, b in tagged):
+            continue
+        return label
+    camel = [m for m in _CAMEL.finditer(cleaned, start, end) if m.group(0) not in _OWN_KINDS
+             and not any(a < m.end() and m.start() < b for a, b in tagged)]
+    return "custom resource" if camel else None

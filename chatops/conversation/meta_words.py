@@ -30,18 +30,20 @@ _WORDS: dict[str, frozenset[str]] = {
         "ship", "run", "execute", "apply", "do", "send", "correct", "right", "exactly",
         "absolutely", "definitely", "affirmative", "agreed", "agree", "fine", "good", "great",
         "perfect", "alright", "allright", "granted", "accept", "accepted", "+1", "make",
+        "hit", "bet", "affirm",
     }),
     "deny": _NO | _STOP | frozenset({
         "deny", "denied", "denying", "reject", "rejected", "rejecting", "decline", "declined",
-        "veto", "refuse", "refused", "wrong", "incorrect", "leave", "off",
+        "veto", "refuse", "refused", "wrong", "incorrect", "leave", "belay", "hang",
     }),
     "cancel": _NO | _STOP | frozenset({
         "cancelling", "forget", "nevermind", "nvm", "mind", "scratch", "scrap", "drop",
         "discard", "ignore", "withdraw", "retract", "kill", "off", "quit", "skip", "bother",
+        "belay", "hang",
     }),
     "undo": frozenset({
         "undo", "undid", "revert", "reverted", "reverse", "reversed", "back", "rollback",
-        "restore", "restored", "unwind", "unapply", "previous", "before", "original",
+        "restore", "restored", "unwind", "unapply", "previous", "before", "original", "ctrl",
     }),
 }
 
@@ -68,6 +70,17 @@ _SHORTCODES: dict[str, frozenset[str]] = {
     "undo": frozenset({"leftwards_arrow_with_hook", "rewind", "back"}),
 }
 
+# Phrases whose words would say yes, no, stop or undo but which say nothing of the kind:
+# "go figure", "not sure", "no idea", "brb", "back to you", "kill me now".
+_IDIOMS = re.compile(
+    r"\bgo figure\b|\bnot (?:sure|certain)\b|\bno (?:idea|clue|worries|problem|rush)\b|"
+    r"\b(?:i )?don[\u2019']?t know\b|\bdunno\b|\b(?:be )?right back\b|\bbrb\b|"
+    r"\bback to you\b|\bget back to\b|\bkill me\b|\bnever (?:seen|heard|mind me)\b|"
+    r"\bskip to\b|\bcorrect me(?: if i[' ]?a?m wrong)?\b|"
+    r"\bgood (?:morning|night|question|luck|point)\b|\b(?:looks?|seems?|feels?|is) off\b|"
+    r"\bright\?|\bokay\?|\bno way\b(?=.*\?)|\bwait,? what\b|\bhold my\b",
+    re.IGNORECASE)
+
 DECIDING = frozenset(_WORDS)
 """The meta intents that change what happens to somebody's request."""
 
@@ -76,7 +89,7 @@ def says(intent: str, text: str) -> bool:
     """Whether `text` holds a word or emoji that says `intent` (always, for other intents)."""
     if intent not in DECIDING:
         return True
-    lowered = text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
+    lowered = _IDIOMS.sub(" ", text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'"))
     codes = set(_SHORTCODE.findall(lowered))
     if codes & _SHORTCODES[intent]:
         return True

@@ -20,6 +20,7 @@ def test_every_phrasing_the_model_learned_says_its_intent(intent: str) -> None:
     ("deny", "Nope."), ("deny", "don’t"), ("deny", ":-1:"), ("deny", "❌"),
     ("cancel", "nvm"), ("cancel", "never mind"), ("cancel", "🛑"),
     ("undo", "put it back"), ("undo", "revert"), ("undo", ":rewind:"),
+    ("confirm", "hit it"), ("confirm", "🚀"), ("deny", "belay that"), ("cancel", "hang on"),
 ])
 def test_replies_that_say_it(intent: str, text: str) -> None:
     assert says(intent, text)
@@ -27,6 +28,9 @@ def test_replies_that_say_it(intent: str, text: str) -> None:
 
 @pytest.mark.parametrize("text", ["hmm", "...", "asdfghjkl", "%%%%", "🙃", "o_O", "1234",
                                   ":sweat_smile:", "brb", ":smile", "!!!!", "☃", "ñññ", "aaaaaaa",
+                                  "go figure", "not sure", "no idea tbh", "I don't know",
+                                  "brb, be right back", "back to you", "kill me now",
+                                  "correct me if I'm wrong but this looks off",
                                   "yesterday", "okra", "nothing"])
 @pytest.mark.parametrize("intent", sorted(DECIDING))
 def test_junk_says_nothing(intent: str, text: str) -> None:
@@ -39,7 +43,7 @@ def test_other_intents_need_no_word() -> None:
 
 @pytest.mark.parametrize(("word", "read"), [
     ("👍", "yes"), ("👍🏿", "yes"), ("✔️", "yes"), ("✅✅", "yes"), ("👎", "no"), ("❌", "no"),
-    ("🙃", "🙃"), ("👍👎", "👍👎"), ("yes", "yes"), ("", ""),
+    ("🚀", "yes"), ("🙃", "🙃"), ("👍👎", "👍👎"), ("yes", "yes"), ("", ""),
 ])
 def test_answering_emoji_are_read_as_words(word: str, read: str) -> None:
     assert as_word(word) == read

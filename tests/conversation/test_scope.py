@@ -10,9 +10,10 @@ from chatops.conversation.asking import (
     bulk_request,
     general_question,
     not_a_request,
+    order_head,
     other_change,
 )
-from chatops.conversation.kinds import other_kind
+from chatops.conversation.kinds import foreign_object, other_kind
 from chatops.conversation.scope import asks_to_create
 from chatops.model import SlotSpan
 
@@ -402,6 +403,23 @@ def test_a_kind_that_is_not_the_target_s_is_fine(text: str, slots: dict[str, str
     "TODO restart checkout after the db failover",
     "ugh, I just accidentally scaled api to 0",
     "we already restarted checkout twice",
+    # Openers before a question; a change negated anywhere; hypotheticals; plans of
+    # others; quotes; reports of what was done; mockery.
+    "hey, who restarted checkout?",
+    "quick q: should I cordon node-3",
+    "we should NOT drain node-7",
+    "I'd rather not roll back payments",
+    "stop restarting checkout!",
+    "suppose we drain node-7, where do the pods go?",
+    "not sure if we should restart checkout",
+    "bob is going to drain node-7 after standup",
+    "PR title: scale api to 6 replicas",
+    "the ticket says roll back api to v41, waiting on approval",
+    "note to self: uncordon node-3 tomorrow",
+    "deployment.apps/checkout restarted",
+    "node-4 cordoned since tuesday",
+    "checkout was rolled back by bob",
+    "scale api to 1000, problem solved /s",
 ])
 def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     assert not_a_request(text)
@@ -418,6 +436,16 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "the restart of checkout didn't help so scale it to 5",
     "I just restarted api, can you scale it to 3",
     "restart checkout, but don't drain anything",
+    # An opener, a report or a question, then an order: the order is the request.
+    "don't panic, just restart checkout",
+    "if you're around, restart checkout",
+    "FYI checkout is down, restart it",
+    "who approved v42? whatever, roll back api",
+    "has to happen now: drain node-7",
+    "ok we restarted checkout already, now roll back worker",
+    "don't let email-digest run tonight",
+    "I can't restart checkout myself, can you?",
+    "checkout won't restart, roll it back",
 ])
 def test_a_request_is_a_request(text: str) -> None:
     assert not not_a_request(text)
@@ -461,6 +489,11 @@ def test_a_request_is_a_request(text: str) -> None:
     (("node",), "drain worker-12 so we can fix its taints", False),
     (("deployment", "namespace", "replicas"), "scale the pods labelled tier=web in api to 3",
      False),
+    # Field words in the context, not in the order.
+    (("deployment", "namespace"), "env vars were updated, restart checkout", False),
+    (("node",), "the taint on node-7 is gone, uncordon it", False),
+    (("deployment", "namespace", "revision"),
+     "remove the bad release from checkout by rolling back to revision 41", False),
 ])
 def test_a_change_the_runbook_does_not_make(slots: tuple[str, ...], text: str,
                                             other: bool) -> None:
@@ -539,6 +572,23 @@ def test_versions_and_operators_are_no_other_kind(text: str, slots: dict[str, st
     ("raise checkout's max to 20 like all our other services", {"deployment": "checkout"},
      None),
     ("drain node-3, all pods will move", {"node": "node-3"}, None),
+    # Several names, a selector, a kind with no name.
+    ("drain node-3, node-4 and node-5", {"node": "node-4"}, "node"),
+    ("restart api, checkout and cart", {"deployment": "checkout"}, "deployment"),
+    ("restart api-v1 and api-v2 in prod", {"deployment": "api-v1"}, "deployment"),
+    ("kubectl scale deploy --all --replicas=0 -n staging", {}, "deployment"),
+    ("restart deployments matching app=api", {}, "deployment"),
+    ("kubectl rollout restart deployment -n payments", {"namespace": "payments"},
+     "deployment"),
+    ("restart all 12 deployments in payments", {}, "deployment"),
+    ("restart the whole payments stack", {}, "deployment"),
+    ("cordon nodes 3 through 7", {}, "node"),
+    # A name and its namespace, two plain words: one target.
+    ("restart checkout-api, shop-prod", {"deployment": "checkout-api"}, None),
+    ("restart checkout and wait", {"deployment": "checkout"}, None),
+    ("nuke coupon-handler-pj4s25vw2g-kmw5h, it's stuck", {"deployment":
+                                                         "coupon-handler-pj4s25vw2g-kmw5h"},
+     None),
 ])
 def test_many_objects_at_once(text: str, slots: dict[str, str], many: str | None) -> None:
     runbook = {"deployment": ("deployment", "namespace"), "node": ("node",),
@@ -555,3 +605,30 @@ def test_many_objects_at_once(text: str, slots: dict[str, str], many: str | None
 ])
 def test_a_namespace_as_the_object_of_the_verb_is_found(text: str, kind: str | None) -> None:
     assert other_kind(text, [], "pod") == kind
+
+
+@pytest.mark.parametrize(("text", "slots", "kind"), [
+    ("scale the ASG web-asg to 10", {"deployment": "web-asg"}, "cloud autoscaling group"),
+    ("pause the airflow DAG nightly-etl", {"cronjob": "nightly-etl"}, "Airflow DAG"),
+    ("revert PR #4521", {}, "code change"),
+    ("roll back the db migration in orders", {"namespace": "orders"}, "database migration"),
+    ("drain eu-west before the failover", {"node": "eu-west"}, "region"),
+    ("restart containerd on worker-12", {"deployment": "worker-12"}, "node service"),
+    ("flux suspend kustomization payments", {"cronjob": "payments"}, "Flux object"),
+    ("scale the RedisFailover cache-rf to 3", {"deployment": "cache-rf"}, "custom resource"),
+    # The context, a tagged name, or a word inside a name is no object of the order.
+    ("drain node-7, traffic will shift to pool-b", {"node": "node-7"}, None),
+    ("suspend nightly-export during the db migration", {"cronjob": "nightly-export"}, None),
+    ("restart webhook in payments", {"deployment": "webhook"}, None),
+    ("restart traffic-router in edge", {"deployment": "traffic-router"}, None),
+    ("ArgoCD 5.1 was rolled out on Tuesday. alerts everywhere. restart checkout",
+     {"deployment": "checkout"}, None),
+])
+def test_objects_outside_the_runbooks_are_found_in_the_order(
+        text: str, slots: dict[str, str], kind: str | None) -> None:
+    runbook = (("node",) if "node" in slots else ("cronjob", "namespace") if "cronjob" in slots
+               else ("deployment", "namespace"))
+    spans = _spans(text, **slots)
+    head = order_head(text)
+    got = foreign_object(text, spans, runbook, head) if head else None
+    assert got == kind

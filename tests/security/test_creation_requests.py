@@ -141,6 +141,14 @@ def test_a_creation_request_read_as_a_change_is_refused(
      {"namespace": "prod"}, "statefulset"),
     ("restart checkout-api in prod, it's an 'sts'", "restart_deployment",
      {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
+    # Objects outside Kubernetes, or of other tools, named in the order.
+    ("scale the ASG checkout-api in prod to 10", "scale_deployment",
+     {"deployment": "checkout-api", "namespace": "prod", "replicas": "10"},
+     "cloud autoscaling group"),
+    ("roll back the db migration of checkout-api in prod", "rollback_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}, "database migration"),
+    ("bump the RedisFailover checkout-api in prod to 3", "scale_deployment",
+     {"deployment": "checkout-api", "namespace": "prod", "replicas": "3"}, "custom resource"),
 ])
 def test_a_change_to_another_kind_read_as_a_deployment_is_refused(
         bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str],
@@ -207,6 +215,15 @@ def test_a_general_question_read_as_a_change_plans_nothing(bot: Bot,
     ("untaint node-1", "drain_node", {"node": "node-1"}),
     ("set the checkout-api cron in prod to 0 3 * * *", "scale_deployment",
      {"deployment": "checkout-api", "namespace": "prod", "replicas": "3"}),
+    # A negated change, a report of one, a quote, a hypothetical.
+    ("we should NOT restart checkout-api in prod", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}),
+    ("deployment.apps/checkout-api restarted", "restart_deployment",
+     {"deployment": "checkout-api"}),
+    ("PR title: scale checkout-api in prod to 6 replicas", "scale_deployment",
+     {"deployment": "checkout-api", "namespace": "prod", "replicas": "6"}),
+    ("suppose we restart checkout-api in prod, what breaks?", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}),
     # Taking the workload away is no rollback.
     ("remove the old checkout-api deployment from prod, it's unused", "rollback_deployment",
      {"deployment": "checkout-api", "namespace": "prod"}),
@@ -229,6 +246,10 @@ def test_a_message_that_does_not_ask_for_that_change_plans_nothing(
                                                           "replicas": "0"}, "deployment"),
     ("drain every node in the pool", "drain_node", {}, "node"),
     ("delete all the crashing pods in prod", "delete_pod", {"namespace": "prod"}, "pod"),
+    # Several names: the model tags one, and the plan would change only that one.
+    ("drain node-0, node-1 and node-2", "drain_node", {"node": "node-1"}, "node"),
+    ("kubectl scale deploy --all --replicas=0 -n prod", "scale_deployment",
+     {"namespace": "prod", "replicas": "0"}, "deployment"),
 ])
 def test_many_objects_at_once_are_never_guessed(
         bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str],

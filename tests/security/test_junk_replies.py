@@ -44,7 +44,8 @@ def _waiting_plan(bot: Bot) -> tuple[str, str]:
 
 @pytest.mark.parametrize("intent", ["confirm", "deny", "cancel", "undo"])
 @pytest.mark.parametrize("text", ["hmm", "...", "asdfghjkl", "%%%%", "🙃", "o_O", "1234",
-                                  ":sweat_smile:", "brb"])
+                                  ":sweat_smile:", "brb", "go figure", "not sure",
+                                  "back to you", "kill me now"])
 def test_junk_read_as_a_decision_decides_nothing(
         bot: Bot, cluster: FakeCluster, intent: str, text: str) -> None:
     root, run_id = _waiting_plan(bot)
