@@ -38,8 +38,10 @@ _CHANGE = (r"restart|bounce|roll|rollback|revert|scale|drain|cordon|uncordon|del
 _ORDER = re.compile(r"^\W*(?:(?:then|so|ok|okay|pls|plz|please|just|now|whatever|also|and|"
                     r"quickly|go ahead and)\W+)*(?:(?:" + _CHANGE + r")\b|go ahead\b|do it\b)",
                     re.IGNORECASE)
-# Where a clause ends: "the rollout failed, roll it back", "... so scale it to 5".
-_CLAUSE = re.compile(r"[,;.!?:()\u2013\u2014]|\s-\s|\b(?:so|then|and|but)\b", re.IGNORECASE)
+# Where a clause ends: "the rollout failed, roll it back", "... so scale it to 5"; not a
+# dot or colon inside a word ("docker.io/library/python:2.22").
+_CLAUSE = re.compile(r"[,;.!?:](?=\s|$)|[()\u2013\u2014]|\s-\s|\b(?:so|then|and|but)\b",
+                     re.IGNORECASE)
 # A change verb negated: "don't drain node-7", "we should NOT drain", "I'd rather not roll
 # back", "stop restarting checkout", "avoid restarting", "under no circumstances scale";
 # not what cannot happen ("it won't restart", "we can't scale it by hand"): that is a report.

@@ -407,9 +407,16 @@ _FOREIGN = (
     ("backup schedule", r"velero"), ("CI job", r"jenkins|pipelines?"),
     ("stateful cluster", r"brokers|ensemble|quorum|primary"),
 )
-# Whole words only: not inside a name ("traffic-router", "pr-bot").
+# Everyday words that may well be a workload's name.
+_NAMEABLE = frozenset({
+    "webhook", "webhooks", "queue", "queues", "pipeline", "pipelines", "connector",
+    "connectors", "workflow", "workflows", "account", "accounts", "alerts", "alerting",
+    "brokers", "primary", "ensemble", "quorum", "migration", "migrations", "commit",
+    "commits", "offsets", "offset", "query", "queries", "process", "pr", "prs", "regions",
+    "region", "values file"})
+# Whole words only: not inside a name ("traffic-router", "pr-bot", "docker.io/...").
 _FOREIGN_WORD = re.compile(r"(?<![\w.-])(?:" + "|".join(f"({w})" for _, w in _FOREIGN)
-                           + r")(?![\w-])", re.IGNORECASE)
+                           + r")(?![\w-]|\.\w)", re.IGNORECASE)
 # A CamelCase word is a kind, never a name (Kubernetes names are lower case):
 # "the RabbitmqCluster replicas", "the RedisFailover cache-rf", "the MongoDBCommunity".
 _CAMEL = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+\b")
@@ -431,9 +438,10 @@ def foreign_object(text: str, spans: Iterable[SlotSpan], slots: Iterable[str],
     for found in _FOREIGN_WORD.finditer(cleaned, start, end):
         label = next(label for (label, _), group in zip(_FOREIGN, found.groups(), strict=True)
                      if group is not None)
-        # A tagged value is a name ("restart webhook in payments"); a region never is one
-        # ("drain eu-west" with eu-west read as the node).
-        if label != "region" and any(a < found.end() and found.start() < b for a, b in tagged):
+        # A tagged everyday word is a name ("restart webhook in payments"); a tool's or a
+        # cloud's word never is one ("scale the ASG checkout" with ASG read as the name).
+        if found.group(0).lower() in _NAMEABLE and any(
+                a < found.end() and found.start() < b for a, b in tagged):
             continue
         # The role of a tagged name: "restart the cert-manager webhook" is a deployment.
         if found.group(0).lower() in _ROLES and any(

@@ -44,11 +44,18 @@ def cannot_change_kind_text(kind: str, read_only: Sequence[str]) -> str:
     return text + " `help` lists everything I can do."
 
 
+_WHICH_ONES = {
+    "node": "`node_status` shows the nodes and their state.",
+    "cronjob": "`help` lists what I can do with cronjobs.",
+}
+
+
 def one_at_a_time_text(kind: str, runbook: str) -> str:
     """A change asked for many objects at once ("restart all deployments in payments")."""
+    hint = _WHICH_ONES.get(kind, "`diagnose` with just a namespace shows which ones are "
+                                 "unhealthy.")
     return (f"I change one {kind} at a time, and I won't pick them for you: name the {kind} "
-            f"(for example `run {runbook} {kind}=NAME ...`), one request each. `diagnose` with "
-            "just a namespace shows which ones are unhealthy.")
+            f"(for example `run {runbook} {kind}=NAME ...`), one request each. {hint}")
 
 
 def remedies_text(labels: Sequence[str]) -> str:

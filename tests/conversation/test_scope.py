@@ -623,6 +623,10 @@ def test_a_namespace_as_the_object_of_the_verb_is_found(text: str, kind: str | N
     ("restart traffic-router in edge", {"deployment": "traffic-router"}, None),
     ("ArgoCD 5.1 was rolled out on Tuesday. alerts everywhere. restart checkout",
      {"deployment": "checkout"}, None),
+    # A tool's word is no name even when the model tags it; an image is no object.
+    ("scale the ASG checkout to 10", {"deployment": "ASG"}, "cloud autoscaling group"),
+    ("release docker.io/library/python:2.22 of webhook-job", {"deployment": "webhook-job"},
+     None),
 ])
 def test_objects_outside_the_runbooks_are_found_in_the_order(
         text: str, slots: dict[str, str], kind: str | None) -> None:
