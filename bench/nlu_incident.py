@@ -354,8 +354,8 @@ def print_report(results: dict[str, Any], show_misses: bool) -> None:
     print()
     print(f"out-of-scope messages answered with a mutating runbook: "
           f"{results['oos_to_mutating']} by the model, "
-          f"{results['oos_to_mutating_after_guard']} after the conversation's creation "
-          "guard (must be 0)")
+          f"{results['oos_to_mutating_after_guard']} after the conversation's guards "
+          "(must be 0)")
     for row in results["oos_to_mutating_messages"]:
         guard = "refused by the guard" if row["guarded"] else "NOT caught by the guard"
         print(f"  - [{row['category']}] {row['text']!r} -> {row['got']} "
