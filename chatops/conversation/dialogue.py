@@ -10,6 +10,7 @@ from typing import Literal
 
 from chatops.audit.records import Cancelled, OutOfScope, Parsed
 from chatops.conversation.approvals import Approvals
+from chatops.conversation.asking import not_a_request
 from chatops.conversation.base import Collaborators, Turn, Updates
 from chatops.conversation.guards import guard
 from chatops.conversation.meta_words import says
@@ -245,6 +246,9 @@ class Dialogue:
         # "w3f2a-prod" can look like a pod's name to it, confidently, and no request is
         # one word (those that are, "cancel" and the like, were handled before).
         one_word = words[0].strip("`") if len(words) == 1 else None
+        if one_word is None and not_a_request(text):
+            # "we should NOT restart checkout in prod" names a namespace but answers nothing.
+            return None
         if parser is not None and one_word is None and not is_explicit(text):
             parsed = parser.parse(text)
             if parsed.intent in self.parts.catalogue and parsed.confidence >= 0.9 and (

@@ -83,6 +83,24 @@ def test_missing_slot_is_asked_and_the_answer_in_thread_is_taken(
     assert cluster.deployments[("prod", "checkout-api")] == 3
 
 
+class _ReadsNamespace:
+    """A model that finds the namespace in whatever it is given."""
+
+    def parse(self, text: str) -> ParsedIntent:
+        return ParsedIntent("scale_deployment", {"namespace": "prod"}, 0.95, (), "model")
+
+
+def test_talk_that_does_not_ask_answers_no_question(service: ConversationService,
+                                                   cluster: FakeCluster) -> None:
+    say(service, "alice", "run scale_deployment deployment=checkout-api replicas=5")
+    service.parser = _ReadsNamespace()
+    out = say(service, "alice", "we should NOT scale checkout-api in prod")
+    assert not any("scale deployment checkout-api in prod" in line for line in out)
+    assert service.store.runs_in_thread("C1", "t1") == []
+    out = say(service, "alice", "prod")  # the question still waits for its answer
+    assert "scale deployment checkout-api in prod to 5 replicas" in out[0]
+
+
 def test_cancel_drops_the_pending_question(service: ConversationService) -> None:
     say(service, "alice", "run scale_deployment deployment=checkout-api replicas=5")
     assert say(service, "alice", "cancel") == ["Cancelled; nothing was changed."]
