@@ -42,6 +42,14 @@ _ORDER = re.compile(r"^\W*(?:(?:then|so|ok|okay|pls|plz|please|just|now|whatever
 # dot or colon inside a word ("docker.io/library/python:2.22").
 _CLAUSE = re.compile(r"[,;.!?:](?=\s|$)|[()\u2013\u2014]|\s-\s|\b(?:so|then|and|but)\b",
                      re.IGNORECASE)
+
+
+def _clauses(cleaned: str) -> list[tuple[int, int]]:
+    """Where each clause of `cleaned` is, without the marks and words between them."""
+    ends = [(m.start(), m.end()) for m in _CLAUSE.finditer(cleaned)]
+    starts = [0, *(end for _, end in ends)]
+    stops = [*(start for start, _ in ends), len(cleaned)]
+    return list(zip(starts, stops, strict=True))
 # A change verb negated: "don't drain node-7", "we should NOT drain", "I'd rather not roll
 # back", "stop restarting checkout", "avoid restarting", "under no circumstances scale";
 # not what cannot happen ("it won't restart", "we can't scale it by hand"): that is a report.
@@ -133,7 +141,8 @@ def request_text(text: str) -> str:
     """`text` without the clauses of context that follow its last order: a prefix of it, so
     slot spans keep their offsets. The whole text when it gives no order."""
     cleaned = clean_text(text)
-    bounds = [0, *(m.start() for m in _CLAUSE.finditer(cleaned)), len(cleaned)]
+    # Each piece with the mark or word that opens it ("and it runs ...").
+    bounds = [0, *(stop for _, stop in _clauses(cleaned)[:-1]), len(cleaned)]
     pieces = [(a, cleaned[a:b]) for a, b in pairwise(bounds)]
     last = max((i for i, (_, piece) in enumerate(pieces) if _ORDER.search(piece.lstrip(
         ",;.!?:()\u2013\u2014- "))), default=None)
@@ -159,8 +168,7 @@ def order_head(text: str) -> tuple[int, int] | None:
     its context); for a one-sentence message without such a clause ("flux suspend
     kustomization payments"), the head of its first clause; None otherwise."""
     cleaned = clean_text(text)
-    bounds = [0, *(m.end() for m in _CLAUSE.finditer(cleaned)), len(cleaned)]
-    clauses = list(pairwise(bounds))
+    clauses = _clauses(cleaned)
     chosen = next(((a, b) for a, b in clauses if _ORDER.search(cleaned[a:b])), None)
     if chosen is None:
         if SENTENCE_END.search(cleaned.strip()):
@@ -176,7 +184,7 @@ def order_head(text: str) -> tuple[int, int] | None:
 
 def orders(cleaned: str) -> list[str]:
     """The clauses of `cleaned` that give an order ("just restart checkout")."""
-    return [clause for clause in _CLAUSE.split(cleaned) if _ORDER.search(clause)]
+    return [cleaned[a:b] for a, b in _clauses(cleaned) if _ORDER.search(cleaned[a:b])]
 
 
 def not_a_request(text: str) -> bool:
@@ -267,8 +275,7 @@ def takes_away(slots: Iterable[str], text: str) -> bool:
     cleaned = clean_text(text).strip()
     if _TAKE_AWAY.search(cleaned) is None or _BY_A_RUNBOOK.search(cleaned):
         return False
-    clauses = _CLAUSE.split(cleaned)[1:]
-    return not any(_ORDER.search(clause) for clause in clauses)
+    return not orders(cleaned[_clauses(cleaned)[0][1]:])
 
 
 # What the request's first words ask to change, when no runbook changes it: a deployment's

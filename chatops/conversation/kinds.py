@@ -258,8 +258,7 @@ _NAMESPACE_TARGET = re.compile(
     r"that\s+)?(?:(?!(?:in|on|of|for|from|to|all|every)\b)[\w-]+\s+)?(?:namespace|ns)\b",
     re.IGNORECASE)
 # The loose kinds by the names a refusal gives them.
-_LOOSE_NAMES = frozenset({"volume", "role", "quota", "serviceaccount", "configmap", "daemonset",
-                          "persistentvolume", "replicaset", "crd", "secret", "custom resource"})
+_LOOSE_NAMES = frozenset(_FULL_NAME.get(word, word) for word in _LOOSE)
 # What a deployment that serves a kind is called: a kind word before it modifies it.
 _ROLES = frozenset({"controller", "controllers", "operator", "operators", "webhook", "server",
                     "gateway", "proxy", "manager", "exporter", "provisioner", "driver"})
