@@ -19,7 +19,10 @@ from the live runbook catalogue) on every message and prints:
 - intent accuracy (and exact match) per category and per expected intent;
 - OOS false accept (out-of-scope messages answered with a runbook) and the out-of-scope
   messages answered with a *mutating* runbook (this must stay at 0);
-- with --show-misses, every miss: text, expected, got, confidence.
+- with --show-misses, every miss: text, expected, got, confidence, and the text of each
+  out-of-scope message answered with a mutating runbook (without it, counts per category
+  only, so that a blind set's texts are not read by accident). The JSON of --out holds
+  the texts only with --show-misses too.
 
 Definitions:
 - exact match: the intent is right and the slot values the bot acts on equal the expected
@@ -356,7 +359,15 @@ def print_report(results: dict[str, Any], show_misses: bool) -> None:
           f"{results['oos_to_mutating']} by the model, "
           f"{results['oos_to_mutating_after_guard']} after the conversation's guards "
           "(must be 0)")
-    for row in results["oos_to_mutating_messages"]:
+    # Counts only, unless asked: the texts of a blind set must not be read by whoever tunes
+    # the model or the guards (session 26 read them by accident through this print).
+    rows = results["oos_to_mutating_messages"]
+    if not show_misses:
+        by_category = Counter((row["category"], bool(row["guarded"])) for row in rows)
+        for category in sorted({category for category, _ in by_category}):
+            print(f"  - [{category}] {by_category[category, True]} refused by the guards, "
+                  f"{by_category[category, False]} NOT caught")
+    for row in rows if show_misses else ():
         guard = "refused by the guard" if row["guarded"] else "NOT caught by the guard"
         print(f"  - [{row['category']}] {row['text']!r} -> {row['got']} "
               f"({row['confidence']:.2f}; {guard})")
@@ -440,6 +451,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "misses": misses(messages, parsed, declared),
     })
     print_report(results, args.show_misses)
+    if not args.show_misses:  # the JSON keeps the figures, not a blind set's texts
+        results["misses"] = len(results["misses"])
+        results["oos_to_mutating_messages"] = len(results["oos_to_mutating_messages"])
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
