@@ -29,14 +29,14 @@ _OPENER = re.compile(
     r"[\s,:;.!\u2013\u2014-]*)+",
     re.IGNORECASE)
 # The verbs of the runbooks' changes, as the first word of an order.
-_CHANGE = (r"restart|bounce|roll|rollback|revert|scale|drain|cordon|uncordon|delete|kill|nuke|"
+CHANGE = (r"restart|bounce|roll|rollback|revert|scale|drain|cordon|uncordon|delete|kill|nuke|"
            r"remove|suspend|pause|resume|unpause|set|bump|raise|lower|increase|decrease|update|"
            r"change|evict|recycle|redeploy|reboot|stop|disable|enable|give|double|halve|reduce|"
            r"grow|shrink|boost")
 # A clause that gives an order: "just restart checkout", "whatever, roll back api", "now
 # roll back worker", "do it".
 _ORDER = re.compile(r"^\W*(?:(?:then|so|ok|okay|pls|plz|please|just|now|whatever|also|and|"
-                    r"quickly|go ahead and)\W+)*(?:(?:" + _CHANGE + r")\b|go ahead\b|do it\b)",
+                    r"quickly|go ahead and)\W+)*(?:(?:" + CHANGE + r")\b|go ahead\b|do it\b)",
                     re.IGNORECASE)
 # Where a clause ends: "the rollout failed, roll it back", "... so scale it to 5"; not a
 # dot or colon inside a word ("docker.io/library/python:2.22").
@@ -55,7 +55,7 @@ def _clauses(cleaned: str) -> list[tuple[int, int]]:
 # not what cannot happen ("it won't restart", "we can't scale it by hand"): that is a report.
 _NEGATED = re.compile(
     r"\b(?:not|never|avoid|stop|quit|no more|no need to|under no circumstances|don[\u2019']?t|"
-    r"dont|shouldn[\u2019']?t|mustn[\u2019']?t)\s+(?:\w+\s+)?(?:" + _CHANGE + r"|touch|rolling|"
+    r"dont|shouldn[\u2019']?t|mustn[\u2019']?t)\s+(?:\w+\s+)?(?:" + CHANGE + r"|touch|rolling|"
     r"restarting|bouncing|draining|cordoning|scaling|deleting|killing)\b", re.IGNORECASE)
 # Messages about a change that do not ask for it, by their first words: a negation, a
 # question about what happened or would happen, a report or a thank-you, a plan of one's
@@ -113,7 +113,7 @@ _TALKED_ABOUT = re.compile(
 _DONE = (r"restarted|rolled back|scaled|drained|cordoned|uncordoned|deleted|evicted|patched|"
          r"suspended|resumed|bounced|reverted|killed|configured")
 _REPORTED = re.compile(
-    r"^\W*(?:[\w.-]+/[\w.-]+|pod \S+|node/\S+)\s+(?:" + _DONE + r")\b|^\W*evicting pod\b|"
+    r"^\W*(?:[\w.-]+/[\w.-]+|pods?\s+\S+|node/\S+)\s+(?:" + _DONE + r")\b|^\W*evicting pod\b|"
     r"\b(?:was|were|got|been|is being|has been)\s+(?:\w+\s+)?(?:" + _DONE + r")\b|"
     r"^\W*(?:[\w.-]+\s+)?(?:" + _DONE + r")\b",
     re.IGNORECASE)
@@ -123,6 +123,7 @@ _OPINION = re.compile(r"\b(?:thoughts|objections|opinions)\s*\?|\bwdyt\b|"
                       r"\bwhat do (?:you|y[\u2019']?all|people|folks) think\b|(?:^|\s)/s\s*$|"
                       r"^\W*oh (?:sure|yeah|great)\b|\?\s*no way\b", re.IGNORECASE)
 _ASKS_ANYWAY = re.compile(r"\b(?:can|could|would|will) you\b|\bplease (?!don)|\bpl[sz]\b|"
+                          r"\bany chance (?:you|u) (?:could|can)\b|"
                           r"\bgo ahead\b|\bi need you to\b", re.IGNORECASE)
 
 
@@ -248,10 +249,19 @@ _COMPUTE = re.compile(r"\b(?:memory|mem|ram|cpu|cpus|cores?|millicores|heap|oom)
                       re.IGNORECASE)
 
 
+# A size only a disk has: a hundred gigabytes or more, or terabytes ("give elasticsearch
+# another 200Gi"). A container's memory that large is said to be memory.
+_DISK_SIZE = re.compile(r"(?<![\w.])(?:(\d{3,}(?:\.\d+)?)\s*(?:gi|gib|gb|g)|\d+(?:\.\d+)?\s*"
+                        r"(?:ti|tib|tb|t|pi|pib|pb))(?![\w])", re.IGNORECASE)
+
+
 def storage_not_memory(text: str) -> bool:
-    """Whether a resources request speaks of storage and never of CPU or memory ("give
-    elasticsearch 1Ti of storage", "set the size of data-pg-0 to 100Gi")."""
-    return _STORAGE.search(text) is not None and _COMPUTE.search(text) is None
+    """Whether a resources request speaks of storage, or asks for a disk's size, and never
+    of CPU or memory ("give elasticsearch 1Ti of storage", "set the size of data-pg-0 to
+    100Gi", "give elasticsearch another 200Gi")."""
+    if _COMPUTE.search(text) is not None:
+        return False
+    return _STORAGE.search(text) is not None or _DISK_SIZE.search(text) is not None
 
 
 # Taking a workload away: no runbook deletes a deployment or uninstalls a release, and a
@@ -285,15 +295,31 @@ def takes_away(slots: Iterable[str], text: str) -> bool:
 _OTHER_FIELD = re.compile(
     r"\b(?:max ?surge|max ?unavailable|(?:rollout|update) strategy|env(?:ironment)? ?vars?|"
     r"env(?:ironment)? variables?|annotations?|annotate|tolerations?|node ?selectors?|"
-    r"(?:anti-?)?affinity|(?:un)?taints?|(?:un)?tainted)\b",
+    r"(?:anti-?)?affinity|(?:un)?taints?|(?:un)?tainted|image ?pull ?secrets?|pull ?secrets?|"
+    r"(?:image ?)?pull ?policy|(?:jobs? )?history ?limits?|(?:termination )?grace ?period|"
+    r"service ?account(?: ?name)?|priority ?class(?: ?name)?|security ?context|"
+    r"backoff ?limit|concurrency ?policy|starting ?deadline|ttl(?: ?seconds)?|parallelism|"
+    r"completions|revision ?history|min ?ready ?seconds|progress ?deadline|dns ?policy|"
+    r"host ?network|host ?pid|run ?as ?(?:user|group|non-?root)|fs ?group|"
+    r"read-?only ?root ?filesystem|capabilities|seccomp|apparmor|sysctls?|ulimits?|"
+    r"(?:pod )?disruption ?budget|topology ?spread)\b",
     re.IGNORECASE)
+# A field by its own spelling: lowerCamel ("successfulJobsHistoryLimit", "imagePullSecrets")
+# or an environment variable ("GOMAXPROCS=4", "JAVA_OPTS"). The runbooks set only these.
+_FIELD_NAME = re.compile(r"(?<![\w./-])[a-z]+(?:[A-Z][a-z0-9]*)+(?![\w-])|"
+                         r"(?<![\w./-])[A-Z][A-Z0-9]*_[A-Z0-9_]+(?![\w-])|"
+                         r"(?<![\w./-])[A-Z][A-Z0-9_]{2,}\s*=")
+_OWN_FIELDS = frozenset({"replicas", "minreplicas", "maxreplicas", "targetcpuutilizationpercentage",
+                         "averageutilization", "targetaverageutilization", "image", "memory",
+                         "cpu", "limits", "requests", "suspend", "unschedulable"})
 # A cron expression ("0 3 * * *") asks for a schedule, which no runbook sets.
 _CRON = re.compile(r"(?:^|\s)(?:[\d*/,-]+\s+){4}[\d*/,-]+(?:\s|$)")
 
 
 def other_field(text: str) -> bool:
     """Whether the words before a request's first context marker name a field or property
-    no runbook changes (`_OTHER_FIELD`), or the request gives a cron expression."""
+    no runbook changes (`_OTHER_FIELD`, or a field or variable by its spelling), or the
+    request gives a cron expression."""
     if _CRON.search(text):
         return True
     cleaned = clean_text(text).strip()
@@ -306,7 +332,13 @@ def other_field(text: str) -> bool:
     request = (ordered or asking or sentences or [cleaned])[0]
     head = re.split(r"\b(?:to|so|because|since|after|before|with|for|from|but|then)\b|"
                     r"[,;:.!?()\u2013\u2014]", request, maxsplit=1, flags=re.IGNORECASE)[0]
-    return _OTHER_FIELD.search(head) is not None
+    if _OTHER_FIELD.search(head) is not None:
+        return True
+    # Read in the text as written: cleaning takes underscores for markdown ("LOG_LEVEL").
+    start = cleaned.find(request) + len(clean_text(text)) - len(clean_text(text).lstrip())
+    written = text[start:start + len(head)]
+    return any(m.group(0).rstrip("= ").lower() not in _OWN_FIELDS
+               for m in _FIELD_NAME.finditer(written))
 
 
 def other_change(slots: Iterable[str], text: str) -> bool:
@@ -333,12 +365,64 @@ _GENERAL_QUESTION = re.compile(
 )
 
 
+# A question about the bot or a command, not a request: "can you roll back deployments or
+# only restart?", "do you support draining?", "kubectl rollout restart syntax?", "what's
+# the flag for a graceful drain?".
+_ABOUT_THE_BOT = re.compile(
+    r"^\W*(?:can|could|do|will) you (?:\w+ ){1,3}(?:deployments|pods|nodes|cronjobs|"
+    r"statefulsets|things|stuff|workloads)\b.*\?\s*$|\bor (?:only|just) \w+\s*\?\s*$|"
+    r"\b(?:syntax|usage|flags?|options?|docs|documentation|man page|example|cheat ?sheet|"
+    r"command for|equivalent)\b[^.!]*\?\s*$", re.IGNORECASE)
+
+
 def general_question(text: str, spans: Iterable[SlotSpan]) -> bool:
-    """Whether `text` is a general question ("how does X work?") naming no target: then a
-    runbook the model matched on a word in it is not what was asked for."""
+    """Whether `text` is a general question ("how does X work?", "kubectl drain syntax?",
+    "can you roll back deployments or only restart?") naming no target: then a runbook the
+    model matched on a word in it is not what was asked for."""
     if any(span.slot in (*TARGETS, "node") for span in spans):
         return False
-    return _GENERAL_QUESTION.search(text.strip()) is not None
+    cleaned = clean_text(text).strip()
+    return (_GENERAL_QUESTION.search(cleaned) is not None
+            or _ABOUT_THE_BOT.search(cleaned) is not None)
+
+
+# A message addressed to someone else: "@sarah can you restart checkout", "dave, when
+# you're back pls roll back api", "sarah: could you bounce orders". The bot was not asked;
+# the conversation answers nothing with a plan. Not "@here" or "@oncall" (the bot is one
+# of them), nor a name the model took for a slot ("checkout, please restart").
+_ADDRESSED = re.compile(
+    r"^\W*(?:(?:hey|hi|hello|yo|ok|okay|so)\W+)?(?:@(?P<handle>[\w.-]+)\W*|"
+    r"(?P<name>[a-z][a-z.-]*)\s*[,:]\s*)(?=(?:pls|plz|please|when|once|if|can|could|would|will|"
+    r"mind|do)\b.{0,30}?\byou\b|you\b|pls\b|plz\b|please\b)", re.IGNORECASE)
+# Words that open a message like a name and a comma, but address nobody in particular.
+_NOBODY = frozenset({"hey", "hi", "hello", "yo", "ok", "okay", "so", "team", "folks", "all",
+                     "guys", "everyone", "everybody", "anyone", "anybody", "someone", "bot",
+                     "chatops", "sorry", "thanks", "thx", "ty", "also", "btw", "fyi", "ugh",
+                     "urgent", "asap", "quick", "question", "update", "again", "yes", "no",
+                     "yeah", "yep", "nope", "right", "well", "alright", "sure", "oh", "hmm",
+                     "now", "then", "pls", "please", "plz", "ops", "oncall", "sre", "sres",
+                     "incident", "sev1", "sev2", "sev3", "p1", "p2", "prod", "production",
+                     "staging", "request", "ask", "task", "help", "important", "note",
+                     "context", "summary", "tldr", "status", "ping", "heads-up"})
+
+
+# Handles a team gives a bot or a rota, which the bot answers to: "@ops", "@oncall".
+_GROUPS = frozenset({"here", "channel", "everyone", "oncall", "on-call", "chatops", "bot", "ops",
+                     "sre", "sres", "devops", "platform", "infra", "k8s", "kube", "team",
+                     "ops-bot", "opsbot", "kubebot", "k8s-bot", "helpdesk", "support"})
+
+
+def addressed_elsewhere(text: str, spans: Iterable[SlotSpan]) -> bool:
+    """Whether `text` opens by addressing a person other than the bot (`_ADDRESSED`): an
+    @handle or a name and a comma, then words that ask "you"."""
+    found = _ADDRESSED.search(clean_text(text))
+    if found is None:
+        return False
+    name = found.group("name") or found.group("handle")
+    if name.lower() in _NOBODY or name.lower() in _GROUPS or re.fullmatch(CHANGE, name,
+                                                                           re.IGNORECASE):
+        return False
+    return not any(span.start <= found.start("name") < span.end for span in spans)
 
 
 # Many objects at once: "restart all deployments in payments", "drain every node in pool-b",
@@ -369,6 +453,15 @@ _SELECTOR = re.compile(
 _LIST = re.compile(r"(?<![\w.-])[a-z][\w.-]*(?:\s*,\s*[a-z][\w.-]*)+,?\s+(?:and|&)\s+[a-z][\w.-]*|"
                    r"(?<![\w.-])[a-z][\w.]*-[\w.-]*(?:\s*[&+]|\s+and)\s*[a-z][\w.]*-[\w.-]*",
                    re.IGNORECASE)
+# Two plain names joined, the second ending the object: "scale api and worker to 0",
+# "restart cart & checkout". Not a second order ("restart checkout and wait").
+_PAIR = re.compile(r"(?<![\w.-])[a-z][\w.-]*\s+(?:and|&|\+)\s+([a-z][\w.-]*)(?=\s+(?:to|in|on|"
+                   r"down|up|back|now|asap|please|pls)\b|\s*[,.!?;]|\s*$)", re.IGNORECASE)
+_NOT_A_NAME = re.compile(r"(?:" + CHANGE + r"|wait|watch|see|check|tell|let|report|confirm|"
+                         r"verify|post|show|ping|notify|monitor|keep|make|then|also|thanks|"
+                         r"thx|ty|retry|try|go|it|them|that|this|everything|done|more|so|"
+                         r"again|quickly|fast|hurry|move|proceed|continue|carry|lmk|"
+                         r"report back|follow up)s?", re.IGNORECASE)
 _MANY = {
     "deployment": ("deployment", "deploy", "app", "service", "workload", "pod", "replica"),
     "pod": ("pod", "replica"),
@@ -402,6 +495,12 @@ def bulk_request(text: str, spans: Iterable[SlotSpan], slots: Iterable[str]) -> 
                              listed.start() + m.start() < o.end for o in others)]
         if len(items) >= 2:
             return target
+    for pair in _PAIR.finditer(cleaned):
+        second = pair.group(1)
+        if (any(pair.start() <= span.start < pair.start(1) for span in targets)
+                and not _NOT_A_NAME.fullmatch(second)
+                and not any(o.start < pair.end(1) and pair.start(1) < o.end for o in others)):
+            return target
     for match in _BULK.finditer(cleaned):
         # A target named on its own is what the request changes ("restart all pods of
         # checkout", "raise checkout's max like all our other services"); one the model
@@ -411,18 +510,6 @@ def bulk_request(text: str, spans: Iterable[SlotSpan], slots: Iterable[str]) -> 
         reach = match.end() + (0 if noun else 1)
         named = [span for span in targets if not match.start() <= span.start <= reach]
         if named or (noun and noun not in _MANY[target]):
-            continue
-        return target
-    return None
-    spans = list(spans)
-    for match in _BULK.finditer(clean_text(text)):
-        # A target named on its own is what the request changes ("restart all pods of
-        # checkout", "raise checkout's max like all our other services"); one the model
-        # tagged inside the phrase ("all deployments") is no name.
-        named = [span for span in spans if span.slot == target
-                 and not match.start() <= span.start < match.end()]
-        noun = (match.group(1) or "").lower().rstrip("s")
-        if named or (match.group(1) is not None and noun not in _MANY[target]):
             continue
         return target
     return None

@@ -1,10 +1,11 @@
 """Guards: the second line behind the model, in one verdict.
 
 The dialogue and the incident benchmarks judge a message the same way, through `guard`:
-a creation request (`scope.py`), a target named as a kind no runbook changes (`kinds.py`),
-and talk that does not ask for the change, or asks for one the runbook does not make
-(`asking.py`), or many objects at once where the runbook changes one (`asking.py`). Any of
-them turns a mutating answer down.
+a creation request (`scope.py`), a target named as a kind no runbook changes (`kinds.py`)
+or as a stateful system's member or an operator's resource (`stateful.py`), talk that does
+not ask for the change, or asks someone else, or asks for one the runbook does not make
+(`asking.py`, and `other_verbs.py` for a verb no runbook does), or many objects at once
+where the runbook changes one (`asking.py`). Any of them turns a mutating answer down.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from chatops.conversation.asking import (
+    addressed_elsewhere,
     bulk_request,
     general_question,
     not_a_request,
@@ -21,7 +23,9 @@ from chatops.conversation.asking import (
     request_text,
 )
 from chatops.conversation.kinds import foreign_object, other_kind, target_of
+from chatops.conversation.other_verbs import foreign_verb
 from chatops.conversation.scope import asks_to_create
+from chatops.conversation.stateful import stateful_target
 from chatops.model import SlotSpan
 
 
@@ -55,8 +59,10 @@ def guard(text: str, spans: Iterable[SlotSpan], slots: Collection[str]) -> Verdi
         # for the first time yesterday") are not what is asked.
         creation=asks_to_create(request_text(text)),
         kind=other_kind(text, spans, target_of(slots)) or (
-            foreign_object(text, spans, slots, head) if (head := order_head(text)) else None),
+            foreign_object(text, spans, slots, head) if (head := order_head(text)) else None)
+        or stateful_target(text, spans, slots),
         not_asked=(general_question(text, spans) or not_a_request(text)
-                   or other_change(slots, text)),
+                   or other_change(slots, text) or addressed_elsewhere(text, spans)
+                   or foreign_verb(text) is not None),
         many=bulk_request(text, spans, slots),
     )

@@ -37,8 +37,9 @@ _OTHER_KIND = re.compile(
     # bare "release", which is also a version ("undo the release of kafka-connect").
     r"argorollout|argoapp|argoapplication|argocdapp|argocdapplication|helmrelease|"
     r"helmchart|cr|customresource|scaledobject|knativeservice|ksvc|"
-    # "restart kafka (it's stateful)", "restart the kafka sfs".
-    r"stateful|sfs)"
+    # "restart kafka (it's stateful)", "restart the kafka sfs" (or "ss"), "the ro checkout"
+    # (an Argo rollout).
+    r"stateful|sfs|ss|ro)"
     r"(?:es|s)?",
     re.IGNORECASE,
 )
@@ -54,7 +55,10 @@ _LOOSE = frozenset({"volume", "disk", "storage", "role", "quota", "sa", "cm", "d
 _NOT_THIS_KIND = {
     "pod": re.compile(r"(service|svc|job|namespace|ns)s?", re.IGNORECASE),
     "node": re.compile(r"(service|svc|job|namespace|ns)s?", re.IGNORECASE),
-    "cronjob": re.compile(r"(service|svc|namespace|ns)s?", re.IGNORECASE),
+    # Nor is a cronjob a rollout, a webhook or an account: "pause the rollout of checkout",
+    # "resume the paused stripe webhook", "suspend bob's account".
+    "cronjob": re.compile(r"(service|svc|namespace|ns|rollout|webhook|account|user|"
+                          r"subscription)s?", re.IGNORECASE),
     "deployment": re.compile(r"(namespace|ns)s?", re.IGNORECASE),
 }
 # Kind words long enough to be told apart with a typo in them.
@@ -73,7 +77,10 @@ _FULL_NAME = {"sts": "statefulset", "ds": "daemonset", "cm": "configmap",
               "helmchart": "Helm release",
               "cr": "custom resource", "customresource": "custom resource",
               "scaledobject": "KEDA ScaledObject", "knativeservice": "Knative service",
-              "ksvc": "Knative service", "stateful": "statefulset", "sfs": "statefulset"}
+              "ksvc": "Knative service", "stateful": "statefulset", "sfs": "statefulset",
+              "ss": "statefulset", "ro": "Argo rollout",
+              "webhook": "webhook", "account": "user account", "user": "user account",
+              "subscription": "subscription"}
 # The words before a target (the kind is the last one, or the last two or three written
 # apart: "stateful set", "persistent volume claim"): "statefulset kafka", "sts/kafka",
 # "statefulsets.apps/kafka" (an API group after the kind), "statefulset: kafka",
@@ -193,8 +200,12 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
         # "restart the storage api" read as deployment=storage.
         next_words = re.match(r"(?:\s+[a-z]+){1,3}", text[span.end:span.end + 60], re.IGNORECASE)
         roles = next_words.group(0).lower().split() if next_words else []
-        if span.text.strip().lower() in _ROLES or not _ROLES.isdisjoint(roles):
+        if span.slot == "deployment" and (span.text.strip().lower() in _ROLES
+                                          or not _ROLES.isdisjoint(roles)):
             continue  # "the ingress controller", "the argo rollouts controller": a deployment
+        if span.slot == "deployment" and _ROLLOUT_BEFORE.search(text[max(0, span.start - 30):
+                                                                      span.start]):
+            return "Argo rollout"  # "scale the rollout checkout to 5"
         named = _NAME_NEXT.match(text[span.end:span.end + 60]) is not None
         words = [span.text.strip()] if named or not _loose(span.text.strip()) else []
         # The target and the word after it: "the argo rollout checkout" tagged "argo".
@@ -220,7 +231,9 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
             if kind is not None:
                 return kind
         after = text[span.end:span.end + 120]
-        kind = _phrase_kind(after, span.slot)  # "the kafka statefulset in bags"
+        # "the kafka statefulset in bags"; not "token-refresh namespace: platform", where
+        # the word labels the next slot.
+        kind = _phrase_kind(_NAMESPACE_LABEL.split(after, maxsplit=1)[0], span.slot)
         paired = _KIND_THEN_NAME.match(after)  # "the elasticsearch CR logs-es"
         if kind is None and paired is not None:
             kind = _kind_of(paired.group(1), span.slot)
@@ -262,6 +275,10 @@ _LOOSE_NAMES = frozenset(_FULL_NAME.get(word, word) for word in _LOOSE)
 # What a deployment that serves a kind is called: a kind word before it modifies it.
 _ROLES = frozenset({"controller", "controllers", "operator", "operators", "webhook", "server",
                     "gateway", "proxy", "manager", "exporter", "provisioner", "driver"})
+_NAMESPACE_LABEL = re.compile(r"\b(?:namespace|ns)\s*[:=]", re.IGNORECASE)
+# "rollout" right before a deployment's name names an Argo rollout ("scale the rollout
+# checkout"); "the rollout of checkout" is the deployment's own.
+_ROLLOUT_BEFORE = re.compile(r"\brollouts?\s+(?:(?:named|called)\s+)?$", re.IGNORECASE)
 # A kind word, then a name: "CR logs-es", "statefulset redis-main".
 _KIND_THEN_NAME = re.compile(r"^\s+([a-z]+)\s+[a-z0-9]+(?:[-_.][a-z0-9]+)+", re.IGNORECASE)
 

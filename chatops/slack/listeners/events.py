@@ -27,6 +27,12 @@ def human(event: Mapping[str, Any]) -> bool:
     return not event.get("bot_id") and subtype in (None, "thread_broadcast", "file_share")
 
 
+def _to_someone_else(text: str) -> bool:
+    """Whether a message opens with a mention: in the bot's thread, one that does not
+    mention the bot (an app_mention does) is said to whoever it names."""
+    return MENTION.match(text.lstrip()) is not None
+
+
 def register(app: App, parts: Parts) -> None:
     """Listeners for mentions and messages (and alert bots' messages when alerts are on)."""
     backend, deliverer = parts.backend, parts.kit.deliverer
@@ -60,6 +66,8 @@ def register(app: App, parts: Parts) -> None:
             return False  # top-level channel chatter: only mentions address the bot
         if context.bot_user_id and f"<@{context.bot_user_id}" in event.get("text", ""):
             return False  # the app_mention event for the same message handles it
+        if _to_someone_else(event.get("text", "")):
+            return False  # "<@U0SARAH> can you scale checkout?": said to a colleague
         return backend.seen(thread_marker(event["channel"], thread))
 
     if backend.alerts is not None:

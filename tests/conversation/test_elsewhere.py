@@ -1,0 +1,200 @@
+"""Guards for orders that point away from what the runbooks change (session 27): a stateful
+system's member or an operator's resource as the target (`stateful.py`), a verb no runbook
+does (`other_verbs.py`), words said to a colleague, a field or variable by its spelling, a
+disk's size, two names at once, a question about the bot (`asking.py`). And the everyday
+requests beside each, which must still be requests."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatops.conversation.asking import (
+    addressed_elsewhere,
+    bulk_request,
+    general_question,
+    other_change,
+)
+from chatops.conversation.guards import guard
+from chatops.conversation.kinds import other_kind
+from chatops.conversation.other_verbs import foreign_verb
+from chatops.conversation.stateful import stateful_target
+from chatops.model import SlotSpan
+
+_DEPLOYMENT = ("deployment", "namespace")
+_RESOURCES = ("deployment", "namespace", "container", "memory_limit", "cpu_limit")
+
+
+def _spans(text: str, **slots: str) -> list[SlotSpan]:
+    return [SlotSpan(slot, text.index(value), text.index(value) + len(value), value)
+            for slot, value in slots.items()]
+
+
+@pytest.mark.parametrize(("text", "slots", "kind"), [
+    # A member or part of a stateful system, by its role.
+    ("restart the zookeeper followers in infra", {"deployment": "followers"},
+     "stateful cluster"),
+    ("bounce the mysql replica set", {"deployment": "mysql"}, "stateful cluster"),
+    ("kill the orders-db primary pod", {"pod": "primary"}, "stateful cluster"),
+    ("scale the cassandra ring to 6", {"deployment": "cassandra"}, "stateful cluster"),
+    ("restart the opensearch master nodes", {"deployment": "opensearch"}, "stateful cluster"),
+    ("set memory on the spark executors to 16Gi", {"deployment": "executors"},
+     "stateful cluster"),
+    # An operator's object, by what the operator calls it or by the system's name.
+    ("roll back the mongodb resource orders-mongo", {}, "custom resource"),
+    ("scale the clickhouse cluster events-ch to 4", {"deployment": "events-ch"},
+     "custom resource"),
+    ("restart the prometheus instance k8s", {"deployment": "prometheus"}, "custom resource"),
+    ("bump the cnpg billing-pg to 3", {"deployment": "billing-pg"}, "custom resource"),
+    ("scale the PostgresCluster to 3 replicas", {"deployment": "PostgresCluster"},
+     "custom resource"),
+    ("restart the KafkaConnect for orders", {}, "custom resource"),
+    # One pod on every node: a daemonset, whatever its name.
+    ("restart fluent-bit, the one that runs on every node", {"deployment": "fluent-bit"},
+     "daemonset"),
+])
+def test_a_stateful_member_or_an_operator_s_object_is_found(
+        text: str, slots: dict[str, str], kind: str) -> None:
+    runbook = ("pod", "namespace") if "pod" in slots else _DEPLOYMENT
+    assert stateful_target(text, _spans(text, **slots), runbook) == kind
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    ("restart checkout after the kafka brokers came back", {"deployment": "checkout"}),
+    ("restart the redis session-cache in web", {"deployment": "session-cache"}),
+    ("restart primary in orders", {"deployment": "primary"}),
+    ("scale the brokers deployment to 3", {"deployment": "brokers"}),
+    ("restart kafka-connect, it lost its workers", {"deployment": "kafka-connect"}),
+    ("restart the kafka consumers in ingest", {"deployment": "kafka"}),
+    ("restart checkout in prod", {"deployment": "checkout"}),
+    ("drain the node the postgres primary is on", {"node": "node"}),
+])
+def test_a_request_that_only_mentions_a_stateful_system_is_fine(
+        text: str, slots: dict[str, str]) -> None:
+    runbook = ("node",) if "node" in slots else _DEPLOYMENT
+    assert stateful_target(text, _spans(text, **slots), runbook) is None
+
+
+@pytest.mark.parametrize(("text", "verb"), [
+    ("can you purge the dead-letter queue for orders", "purge"),
+    ("pls decommission legacy-billing", "decommission"),
+    ("the primary is gone. fail over to the replica", "fail over"),
+    ("just rotate the api keys on checkout", "rotate"),
+    ("migrate payments to the new cluster", "migrate"),
+    ("go ahead and reindex search in prod", "reindex"),
+    ("could you port-forward checkout to 8080", "port-forward"),
+    ("exec into the checkout pod and clear /tmp", "exec"),
+    ("move worker onto the gpu pool", "move"),
+    ("we need to sunset orders-v1 this week", "sunset"),
+])
+def test_a_verb_no_runbook_does_is_found(text: str, verb: str) -> None:
+    assert foreign_verb(text) == verb
+
+
+@pytest.mark.parametrize("text", [
+    "restart checkout, then flush the cache yourself",
+    "move everything off node-9",
+    "migrate the pods off worker-3 pls",
+    "checkout keeps crashing, restart it",
+    "ack, restart api",
+    "page went off for checkout. restart it please",
+    "trace shows timeouts, roll back api",
+    "roll back api to the tag before",
+    "drop checkout to 2 replicas",
+    "scale checkout to 4",
+])
+def test_a_runbook_s_verb_or_a_noun_is_no_other_verb(text: str) -> None:
+    assert foreign_verb(text) is None
+
+
+@pytest.mark.parametrize(("text", "slots", "addressed"), [
+    ("@maria could you bounce checkout when you're back", {"deployment": "checkout"}, True),
+    ("tom, can you roll back api after lunch", {"deployment": "api"}, True),
+    ("kate: please drain node-4 when the deploy is done", {"node": "node-4"}, True),
+    ("hey raj, could you scale orders to 3?", {"deployment": "orders"}, True),
+    # The bot's own handles, a group, a name the model took for a slot, no name.
+    ("@ops can you restart checkout", {"deployment": "checkout"}, False),
+    ("@here can you restart checkout", {"deployment": "checkout"}, False),
+    ("checkout, please restart it", {"deployment": "checkout"}, False),
+    ("team, can you restart checkout?", {"deployment": "checkout"}, False),
+    ("can you restart checkout, @maria fyi", {"deployment": "checkout"}, False),
+    ("urgent: please restart checkout", {"deployment": "checkout"}, False),
+])
+def test_words_said_to_a_colleague_are_found(text: str, slots: dict[str, str],
+                                             addressed: bool) -> None:
+    assert addressed_elsewhere(text, _spans(text, **slots)) is addressed
+
+
+@pytest.mark.parametrize(("slots", "text", "other"), [
+    (_DEPLOYMENT, "set revisionHistoryLimit to 3 on checkout", True),
+    (_DEPLOYMENT, "update the serviceAccountName of api to api-sa", True),
+    (_DEPLOYMENT, "set LOG_LEVEL to debug on checkout", True),
+    (_DEPLOYMENT, "give orders DB_POOL_SIZE=20", True),
+    (_DEPLOYMENT, "change the termination grace period of worker to 60s", True),
+    (_RESOURCES, "give the search deployment 500Gi", True),
+    (_RESOURCES, "bump ledger to 2Ti", True),
+    # The runbooks' own fields, and memory said as memory.
+    (("deployment", "namespace", "min_replicas", "max_replicas"),
+     "set maxReplicas to 20 on checkout", False),
+    (_RESOURCES, "give the search deployment 128Gi of memory", False),
+    (_RESOURCES, "set checkout's memory limit to 3Gi", False),
+    (_DEPLOYMENT, "set CPU=2 on checkout", False),
+])
+def test_a_field_by_its_spelling_or_a_disk_s_size_is_another_change(
+        slots: tuple[str, ...], text: str, other: bool) -> None:
+    assert other_change(slots, text) is other
+
+
+@pytest.mark.parametrize(("text", "slots", "many"), [
+    ("scale cart and checkout to 3", {"deployment": "cart"}, "deployment"),
+    ("restart orders & payments in prod", {"deployment": "orders"}, "deployment"),
+    ("restart checkout and wait for it", {"deployment": "checkout"}, None),
+    ("roll back api and tell me when done", {"deployment": "api"}, None),
+])
+def test_two_plain_names_at_once_are_many(text: str, slots: dict[str, str],
+                                           many: str | None) -> None:
+    assert bulk_request(text, _spans(text, **slots), _DEPLOYMENT) == many
+
+
+@pytest.mark.parametrize("text", [
+    "could you drain nodes, or is that not a thing you do?",
+    "can you scale deployments or only restart them?",
+    "what's the kubectl flag for a graceful drain?",
+    "is there a cheat sheet for rollout undo?",
+])
+def test_a_question_about_the_bot_or_a_command_is_general(text: str) -> None:
+    assert general_question(text, [])
+
+
+@pytest.mark.parametrize(("text", "slots", "kind"), [
+    ("scale the rollout orders to 4", {"deployment": "orders"}, "Argo rollout"),
+    ("restart the clickhouse ss", {}, "statefulset"),
+    ("suspend the github webhook", {"cronjob": "webhook"}, "webhook"),
+    ("pause alice's user", {"cronjob": "user"}, "user account"),
+])
+def test_more_kinds_are_found(text: str, slots: dict[str, str], kind: str) -> None:
+    target = next(iter(slots), "deployment")
+    assert other_kind(text, _spans(text, **slots), target) == kind
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    ("undo the rollout of orders", {"deployment": "orders"}),
+    ("resume ledger-report namespace: uat", {"cronjob": "ledger-report"}),
+    ("disable the billing-sync cron job ns: batch", {"cronjob": "billing-sync"}),
+])
+def test_a_rollout_of_a_deployment_or_a_namespace_label_is_no_kind(
+        text: str, slots: dict[str, str]) -> None:
+    target = next(iter(slots))
+    assert other_kind(text, _spans(text, **slots), target) is None
+
+
+def test_the_guards_turn_each_class_down() -> None:
+    """The verdict gathers them: each class turns a mutating reading down."""
+    cases = [
+        ("bounce the etcd members", {"deployment": "members"}, _DEPLOYMENT),
+        ("flush the cdn cache for web", {"deployment": "web"}, _DEPLOYMENT),
+        ("@lee can you restart web", {"deployment": "web"}, _DEPLOYMENT),
+    ]
+    for text, slots, runbook in cases:
+        assert guard(text, _spans(text, **slots), runbook).turned_down, text
+    assert not guard("restart web in prod", _spans("restart web in prod", deployment="web"),
+                     _DEPLOYMENT).turned_down

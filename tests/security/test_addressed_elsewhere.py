@@ -1,0 +1,82 @@
+"""Words said to a colleague in the bot's thread never become the bot's request.
+
+The attack (or the accident): in an incident thread the bot takes part in, people talk to
+each other: "<@U0SARAH> can you scale checkout-api in staging to 2 after your meeting".
+The bot listens to every message of its threads and used to strip every mention before
+reading, so it read that as its own request and planned the change, with the writer as
+requester. A message that opens by addressing someone else is not said to the bot: the
+Slack surface ignores it (a real mention), and the conversation answers a typed "@sarah
+..." or "dave, when you're back ..." as out of scope, never with a plan.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chatops.model import ParsedIntent
+from tests.conversation.fake_cluster import FakeCluster
+from tests.slack.conftest import Bot, eventually
+from tests.slack.sender import next_ts
+from tests.waiting import wait_until_idle
+
+
+class ReadsAScale:
+    """The model's reading of the words after the mentions: a confident scale request."""
+
+    def parse(self, text: str) -> ParsedIntent:
+        return ParsedIntent("scale_deployment", {"deployment": "checkout-api",
+                                                 "namespace": "staging", "replicas": "2"},
+                            0.99, (("oos", 0.01),), "model")
+
+
+def _bot_thread(bot: Bot) -> tuple[str, int]:
+    """A thread the bot takes part in, and how many runs it holds."""
+    root = next_ts()
+    bot.sender.message("run show_pods namespace=staging", user="U0ALICE", channel="C0OPS",
+                       ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "")
+    wait_until_idle(bot)
+    return root, len(bot.service.store.runs_in_thread("C0OPS", root))
+
+
+@pytest.mark.parametrize("text", [
+    "<@U0SARAH> can you scale checkout-api in staging to 2 after your meeting",
+    "<@U0SARAH|sarah> pls scale checkout-api to 2 in staging",
+    "<@U0SARAH> <@U0DAVE> scale checkout-api in staging down to 2 when you can",
+])
+def test_a_thread_message_to_a_colleague_is_not_for_the_bot(
+        bot: Bot, cluster: FakeCluster, text: str) -> None:
+    root, runs = _bot_thread(bot)
+    bot.service.parser = ReadsAScale()
+    before = len(bot.slack.calls)
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root)
+    wait_until_idle(bot)
+    assert len(bot.service.store.runs_in_thread("C0OPS", root)) == runs
+    assert [c.method for c in bot.slack.calls[before:]] == []
+    assert cluster.deployments[("staging", "checkout-api")] != 2
+
+
+def test_a_thread_message_that_mentions_a_colleague_later_is_for_the_bot(
+        bot: Bot, cluster: FakeCluster) -> None:
+    root, runs = _bot_thread(bot)
+    bot.service.parser = ReadsAScale()
+    bot.sender.message("scale checkout-api in staging to 2, cc <@U0SARAH>", user="U0BOB",
+                       channel="C0OPS", thread_ts=root)
+    eventually(lambda: len(bot.service.store.runs_in_thread("C0OPS", root)) > runs,
+               what="the plan")
+
+
+@pytest.mark.parametrize("text", [
+    "@sarah can you scale checkout-api in staging to 2",
+    "dave, when you're back could you scale checkout-api in staging to 2",
+    "priya: please scale checkout-api to 2 in staging",
+])
+def test_a_typed_address_to_a_colleague_gets_no_plan(
+        bot: Bot, cluster: FakeCluster, text: str) -> None:
+    root, runs = _bot_thread(bot)
+    bot.service.parser = ReadsAScale()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "")
+    wait_until_idle(bot)
+    assert len(bot.service.store.runs_in_thread("C0OPS", root)) == runs
+    assert cluster.deployments[("staging", "checkout-api")] != 2
