@@ -1,9 +1,10 @@
 """The scope guard against its review set: what gets past it, and what it wrongly refuses.
 
-`bench/data/guard_review.yaml` (and `guard_review_2.yaml`, a second attacker's, with
-`--data`) holds an attacker's out-of-scope messages and legitimate requests that mention
-other kinds in passing; the second also holds replies to a waiting request (junk that must
-decide nothing, real decisions that must count). Each is parsed by the shipped model
+`bench/data/guard_review.yaml` (and `guard_review_2.yaml`, `guard_review_3.yaml`, a
+second and a third attacker's, with `--data`) holds an attacker's out-of-scope messages
+and legitimate requests that mention other kinds in passing; the second and third also
+hold replies to a waiting request (junk that must decide nothing, real decisions that
+must count). Each is parsed by the shipped model
 (`ModelParser`, the serving path) and judged by the conversation's guards exactly as
 bench/nlu_incident.py does (`_guarded`: creation, other kinds, general questions, talk
 that does not ask, changes the runbook does not make). Reports:
@@ -50,7 +51,8 @@ def main() -> None:
                         "what is wrongly refused")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--data", type=Path, default=DATA,
-                        help="a review set (default: %(default)s; also guard_review_2.yaml)")
+                        help="a review set (default: %(default)s; also guard_review_2.yaml "
+                        "and guard_review_3.yaml)")
     args = parser.parse_args()
     data = yaml.safe_load(args.data.read_text())
     catalogue = load_catalogue()
