@@ -25,7 +25,12 @@ _OPENER = re.compile(
     r"everyone|y[\u2019']?all|quick q(?:uestion)?|question|q|honest question|curious|"
     r"random thought|sorry|@[\w.-]+|if you[\u2019']?re (?:around|free|there|available|online)|"
     r"if you are (?:around|free|there|available|online)|if you (?:have|got) a (?:sec|second|"
-    r"minute|moment)|when you (?:get|have) a (?:chance|sec|second|minute))\b"
+    r"minute|moment)|when you (?:get|have) a (?:chance|sec|second|minute)|"
+    # Politeness put as a condition: "if you don't mind", "would be great if you could".
+    r"if (?:you|u) (?:don[\u2019']?t|do not) mind|if (?:you|u) (?:could|can|would)|"
+    r"if possible|if it[\u2019']?s not too much (?:trouble|bother)|if you get a (?:chance|sec|"
+    r"second|minute)|(?:it )?would be (?:great|nice|awesome|good|helpful|amazing) if "
+    r"(?:you|u) could|would (?:you|u) mind)\b"
     r"[\s,:;.!\u2013\u2014-]*)+",
     re.IGNORECASE)
 # The verbs of the runbooks' changes, as the first word of an order.
@@ -36,7 +41,8 @@ CHANGE = (r"restart|bounce|roll|rollback|revert|scale|drain|cordon|uncordon|dele
 # A clause that gives an order: "just restart checkout", "whatever, roll back api", "now
 # roll back worker", "do it".
 _ORDER = re.compile(r"^\W*(?:(?:then|so|ok|okay|pls|plz|please|just|now|whatever|also|and|"
-                    r"quickly|go ahead and)\W+)*(?:(?:" + CHANGE + r")\b|go ahead\b|do it\b)",
+                    r"quickly|go ahead and|whatever it is|either way|regardless|anyway|anyhow|"
+                    r"in any case)\W+)*(?:(?:" + CHANGE + r")\b|go ahead\b|do it\b)",
                     re.IGNORECASE)
 # Where a clause ends: "the rollout failed, roll it back", "... so scale it to 5"; not a
 # dot or colon inside a word ("docker.io/library/python:2.22").
@@ -117,12 +123,19 @@ _REPORTED = re.compile(
     r"\b(?:was|were|got|been|is being|has been)\s+(?:\w+\s+)?(?:" + _DONE + r")\b|"
     r"^\W*(?:[\w.-]+\s+)?(?:" + _DONE + r")\b",
     re.IGNORECASE)
+# A participle asked for, not reported: "cart-api scaled to 6 in prod asap".
+_URGENT_PARTICIPLE = re.compile(r"^\W*[\w.-]+\s+(?:" + _DONE + r")\b[^.?!]*\b(?:asap|now|please|"
+                                r"pls|plz|immediately|right away|stat)\b", re.IGNORECASE)
 # A change put up for discussion, even in the imperative ("scale api to 10? wdyt"), or
 # mocked ("... problem solved /s", "oh sure, just restart it again").
 _OPINION = re.compile(r"\b(?:thoughts|objections|opinions)\s*\?|\bwdyt\b|"
                       r"\bwhat do (?:you|y[\u2019']?all|people|folks) think\b|(?:^|\s)/s\s*$|"
                       r"^\W*oh (?:sure|yeah|great)\b|\?\s*no way\b", re.IGNORECASE)
 _ASKS_ANYWAY = re.compile(r"\b(?:can|could|would|will) you\b|\bplease (?!don)|\bpl[sz]\b|"
+                          # "going to need checkout restarted", "will need a rollback of ..."
+                          r"\b(?:going to|gonna|will|[\u2019']ll) need\b|"
+                          r"\bneeds (?:another|a|one more|a fresh) (?:restart|bounce|rollback|"
+                          r"roll-?back|redeploy|drain|cordon)\b(?![^.?!]*\?)|"
                           r"\bany chance (?:you|u) (?:could|can)\b|"
                           r"\bgo ahead\b|\bi need you to\b", re.IGNORECASE)
 
@@ -160,7 +173,8 @@ def request_text(text: str) -> str:
 # Where the object of an order ends and its context begins: "suspend it during the
 # migration", "scale checkout to handle the traffic".
 _HEAD_END = re.compile(r"\b(?:so|because|since|as|after|before|when|while|once|until|then|but|"
-                       r"which|that|with|for|due|now|if|to|during|in case|ignoring)\b",
+                       r"which|that|with|for|due|now|if|to|during|in case|ignoring|where|"
+                       r"whose)\b",
                        re.IGNORECASE)
 
 
@@ -188,6 +202,13 @@ def orders(cleaned: str) -> list[str]:
     return [cleaned[a:b] for a, b in _clauses(cleaned) if _ORDER.search(cleaned[a:b])]
 
 
+def _later_order(cleaned: str) -> bool:
+    """Whether a sentence after the first gives an order ("oh great, it's crashlooping
+    again. restart it in prod")."""
+    later = [cleaned[m.end():] for m in SENTENCE_END.finditer(cleaned)]
+    return any(orders(sentence) for sentence in later)
+
+
 def not_a_request(text: str) -> bool:
     """Whether `text` talks about a change without asking for it: a negation, a question
     about what happened or would happen, a report or thanks, a plan of one's own or of
@@ -197,7 +218,7 @@ def not_a_request(text: str) -> bool:
     so do asking words ("can you", "please")."""
     cleaned = _OPENER.sub("", clean_text(text).strip(), count=1)
     asks = _ASKS_ANYWAY.search(text) is not None
-    if _OPINION.search(cleaned) is not None and not asks:
+    if _OPINION.search(cleaned) is not None and not asks and not _later_order(cleaned):
         return True
     ordered = orders(cleaned)
     if (_NEGATED.search(cleaned) and not asks
@@ -208,13 +229,15 @@ def not_a_request(text: str) -> bool:
         if re.search(r"don|do not|never|no need", found.group(0), re.IGNORECASE):
             if _KEEP_FROM_RUNNING.search(cleaned):  # "don't let email-digest run tonight"
                 return False
-            return _NEGATED.search(cleaned) is not None or not ordered
+            # "don't touch the hpa, just scale search to 4": an order of its own counts.
+            return not any(not _NEGATED.search(c) for c in ordered)
         if _FRAMED.search(cleaned):
             later = [cleaned[m.end():] for m in SENTENCE_END.finditer(cleaned)]
             return not asks and not any(_ORDER.search(s) for s in later)
         return not asks and not ordered
-    told = _TALKED_ABOUT.search(cleaned) or _REPORTED.search(cleaned)
-    return not asks and not ordered and told is not None
+    told = _TALKED_ABOUT.search(cleaned) or (_REPORTED.search(cleaned)
+                                             and not _URGENT_PARTICIPLE.search(cleaned))
+    return not asks and not ordered and bool(told)
 
 
 # A cronjob runbook suspends or resumes; running one now or changing when it runs is
@@ -230,7 +253,8 @@ _RUN_OR_RETIME = re.compile(
 _SUSPEND_RESUME = re.compile(
     r"\b(?:suspend|unsuspend|pause|unpause|resume|disable|enable|re-?enable|stop|halt|freeze|"
     r"hold|turn (?:it )?(?:off|on)|switch (?:it )?(?:off|on)|reactivate|continue|skip|"
-    r"not (?:run|happen|fire))", re.IGNORECASE)
+    r"not (?:run|happen|fire)|back on|on again|(?:don[\u2019']?t|do not|never) let|"
+    r"(?:let|allow) [\w.-]+ (?:run|fire|go)\b[^.?!]*\bagain)", re.IGNORECASE)
 
 
 def cronjob_other_change(text: str) -> bool:
@@ -256,12 +280,14 @@ _DISK_SIZE = re.compile(r"(?<![\w.])(?:(\d{3,}(?:\.\d+)?)\s*(?:gi|gib|gb|g)|\d+(
 
 
 def storage_not_memory(text: str) -> bool:
-    """Whether a resources request speaks of storage, or asks for a disk's size, and never
-    of CPU or memory ("give elasticsearch 1Ti of storage", "set the size of data-pg-0 to
-    100Gi", "give elasticsearch another 200Gi")."""
-    if _COMPUTE.search(text) is not None:
+    """Whether a resources request's order speaks of storage, or asks for a disk's size,
+    and never of CPU or memory ("give elasticsearch 1Ti of storage", "set the size of
+    data-pg-0 to 100Gi", "give elasticsearch another 200Gi"); context after the order
+    ("..., payload size doubled") does not count."""
+    order = _order_clause(clean_text(text).strip())
+    if _COMPUTE.search(order) is not None:
         return False
-    return _STORAGE.search(text) is not None or _DISK_SIZE.search(text) is not None
+    return _STORAGE.search(order) is not None or _DISK_SIZE.search(order) is not None
 
 
 # Taking a workload away: no runbook deletes a deployment or uninstalls a release, and a
@@ -272,6 +298,12 @@ _TAKE_AWAY = re.compile(r"^\W*(?:(?:please|pls|can you|could you)\W+)?(?:uninsta
 # "remove the bad release from checkout by rolling back to revision 41": the runbook's way.
 _BY_A_RUNBOOK = re.compile(r"\bby (?:rolling|restarting|scaling|reverting|setting|changing)\b",
                            re.IGNORECASE)
+# What a take-away names when it takes back a version: "v2.3.1", "the broken release", "the
+# bad deploy"; not "the old api-v1 deployment".
+_A_VERSION = re.compile(r"\s+(?:the\s+|this\s+|that\s+|today[\u2019']?s\s+)?(?:v?\d+(?:\.\d+)+\S*|"
+                        r"(?:(?:broken|bad|new|newest|latest|last|faulty|buggy|current|recent|"
+                        r"botched|failed|busted)\s+)?(?:release|build|image|tag|deploy|version|"
+                        r"change|rollout|update|push))\b", re.IGNORECASE)
 # Runbooks whose every slot is one of these change a deployment as a whole.
 _WHOLE_DEPLOYMENT = frozenset({"deployment", "namespace", "revision", "image", "container"})
 
@@ -283,8 +315,11 @@ def takes_away(slots: Iterable[str], text: str) -> bool:
     if "deployment" not in names or not names <= _WHOLE_DEPLOYMENT:
         return False
     cleaned = clean_text(text).strip()
-    if _TAKE_AWAY.search(cleaned) is None or _BY_A_RUNBOOK.search(cleaned):
+    taken = _TAKE_AWAY.search(cleaned)
+    if taken is None or _BY_A_RUNBOOK.search(cleaned):
         return False
+    if _A_VERSION.match(cleaned[taken.end():]):
+        return False  # "get rid of v2.3.1 on checkout-api": a version taken back, a rollback
     return not orders(cleaned[_clauses(cleaned)[0][1]:])
 
 
@@ -316,6 +351,15 @@ _OWN_FIELDS = frozenset({"replicas", "minreplicas", "maxreplicas", "targetcpuuti
 _CRON = re.compile(r"(?:^|\s)(?:[\d*/,-]+\s+){4}[\d*/,-]+(?:\s|$)")
 
 
+def _order_clause(cleaned: str) -> str:
+    """The clause that gives the order ("env vars were updated, restart checkout": the
+    restart), else the sentence that asks, else the first."""
+    bounds = [0, *(m.end() for m in SENTENCE_END.finditer(cleaned)), len(cleaned)]
+    sentences = [cleaned[a:b] for a, b in pairwise(bounds) if cleaned[a:b].strip()]
+    asking = [s for s in sentences if _ASKS_ANYWAY.search(s)]
+    return (orders(cleaned) or asking or sentences or [cleaned])[0]
+
+
 def other_field(text: str) -> bool:
     """Whether the words before a request's first context marker name a field or property
     no runbook changes (`_OTHER_FIELD`, or a field or variable by its spelling), or the
@@ -323,13 +367,7 @@ def other_field(text: str) -> bool:
     if _CRON.search(text):
         return True
     cleaned = clean_text(text).strip()
-    ordered = orders(cleaned)
-    bounds = [0, *(m.end() for m in SENTENCE_END.finditer(cleaned)), len(cleaned)]
-    sentences = [cleaned[a:b] for a, b in pairwise(bounds) if cleaned[a:b].strip()]
-    asking = [s for s in sentences if _ASKS_ANYWAY.search(s)]
-    # The clause that gives the order ("env vars were updated, restart checkout": the
-    # restart), else the sentence that asks, else the first.
-    request = (ordered or asking or sentences or [cleaned])[0]
+    request = _order_clause(cleaned)
     head = re.split(r"\b(?:to|so|because|since|after|before|with|for|from|but|then)\b|"
                     r"[,;:.!?()\u2013\u2014]", request, maxsplit=1, flags=re.IGNORECASE)[0]
     if _OTHER_FIELD.search(head) is not None:
@@ -445,7 +483,7 @@ _BULK = re.compile(
 _SELECTOR = re.compile(
     r"--all\b|--field-selector\b|--selector\b|(?:^|\s)-l\s+\S+|\bmatching [\w./-]+=|"
     r"\bkubectl\s+[\w-]+(?:\s+[\w-]+)?\s+(?:deployments?|deploy|pods?|po|nodes?|no|"
-    r"cronjobs?|cj)\s+(?:-n|--namespace)\b", re.IGNORECASE)
+    r"cronjobs?|cj)\s+(?:-n|--namespace)[\s=]+[\w-]+(?=\s*$|\s+--?[a-z])", re.IGNORECASE)
 # Several names in a row: "api, checkout and cart", "node-3, node-4 and node-5". Two
 # names need "and" and a dash each ("api-v1 and api-v2"): two plain words are not enough
 # ("restart checkout and wait"), nor a name and a quantity ("ledger-api and 2Gi"), and

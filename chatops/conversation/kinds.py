@@ -220,6 +220,8 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
             before = _BEFORE.search(text[max(0, start - 60):start])
             if before is None:
                 continue
+            if start != span.start and before.group(2) is not None:
+                continue  # "the configmap for orders changed; restart orders": context
             parts = re.split(r"[ -]", before.group(1))
             joined = ["".join(parts[-n:]) for n in range(1, len(parts) + 1)]
             # "the storage api" names an api; "the storage of ledger-db", "cm/app-config"
@@ -249,6 +251,8 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
         if kind is not None:
             return kind
     for said in _SAID_TO_BE.finditer(text):
+        if _COMPARED.search(text[max(0, said.start() - 30):said.start()]):
+            continue  # "a 2Gi limit, same as the redis statefulset": compared, not said
         kind = _phrase_kind(text[said.end():said.end() + 120], target or "deployment")
         if kind is not None:
             return kind
@@ -275,6 +279,20 @@ _LOOSE_NAMES = frozenset(_FULL_NAME.get(word, word) for word in _LOOSE)
 # What a deployment that serves a kind is called: a kind word before it modifies it.
 _ROLES = frozenset({"controller", "controllers", "operator", "operators", "webhook", "server",
                     "gateway", "proxy", "manager", "exporter", "provisioner", "driver"})
+# And the parts of a tool that run as deployments: after a tool's word, they name one ("the
+# airflow scheduler", "the jenkins agents", "the queue consumers").
+_PARTS = _ROLES | {"scheduler", "schedulers", "webserver", "worker", "workers", "consumer",
+                   "consumers", "agent", "agents", "runner", "runners", "triggerer", "api",
+                   "daemon", "relay", "dispatcher", "processor", "processors"}
+# What each runbook's target is called, as a word after another that modifies it ("the
+# EC2 node"); not "service", which other tools have too ("the ECS service checkout").
+_OWN_NOUNS = {"node": frozenset({"node", "nodes"}),
+              "deployment": frozenset({"deployment", "deployments", "deploy"}),
+              "pod": frozenset({"pod", "pods"}), "cronjob": frozenset({"cronjob", "cronjobs"})}
+# A comparison before "as the ...": "same as the redis statefulset", "same image as the
+# ingress", "just as the sts does".
+_COMPARED = re.compile(r"\b(?:same|such|similar|just|as well|identical)\b(?:\s+[\w-]+){0,2}\s*$",
+                       re.IGNORECASE)
 _NAMESPACE_LABEL = re.compile(r"\b(?:namespace|ns)\s*[:=]", re.IGNORECASE)
 # "rollout" right before a deployment's name names an Argo rollout ("scale the rollout
 # checkout"); "the rollout of checkout" is the deployment's own.
@@ -418,7 +436,7 @@ _FOREIGN = (
     ("service mesh route", r"virtualservices?|destinationrules?"),
     ("region", r"us-(?:east|west)-\d|eu-(?:west|central|north)(?:-\d)?|regions?"),
     ("Helm values file", r"[\w.-]+\.ya?ml|values file"),
-    ("queue", r"queues?|sidekiq|offsets?"), ("webhook", r"webhooks?"),
+    ("queue", r"queues?|offsets?"), ("webhook", r"webhooks?"),
     ("user account", r"accounts?"), ("alert", r"alerts|alerting"),
     ("backup schedule", r"velero"), ("CI job", r"jenkins|pipelines?"),
     ("stateful cluster", r"brokers|ensemble|quorum|primary"),
@@ -446,6 +464,7 @@ def foreign_object(text: str, spans: Iterable[SlotSpan], slots: Iterable[str],
     when that is no Kubernetes object the runbook with `slots` changes: another tool's
     object, cloud infrastructure, a process, code, traffic, a file, or a custom resource's
     kind. A word that is a tagged value ("restart webhook in payments") is a name."""
+    slots = tuple(slots)
     if not set(slots) & set(TARGETS):
         return None
     cleaned = clean_text(text)
@@ -462,6 +481,15 @@ def foreign_object(text: str, spans: Iterable[SlotSpan], slots: Iterable[str],
         # The role of a tagged name: "restart the cert-manager webhook" is a deployment.
         if found.group(0).lower() in _ROLES and any(
                 b <= found.start() and not cleaned[b:found.start()].strip() for _, b in tagged):
+            continue
+        # A word that modifies what the runbook changes or names its role: "the EC2 node
+        # ip-10-...", "the airflow scheduler", "the queue consumers (orders-consumer)".
+        after = _WORD.match(cleaned[found.end():found.end() + 30].lstrip())
+        own = _OWN_NOUNS.get(target_of(slots) or "", frozenset())
+        if after is not None and after.group(0).lower() in (own | _PARTS):
+            continue
+        # A place, not an object: "bump checkout-api in prod us-east-1 to 12".
+        if label == "region" and re.search(r"\bin(?:\s+[\w-]+)?\s*$", cleaned[:found.start()]):
             continue
         return label
     camel = [m for m in _CAMEL.finditer(cleaned, start, end) if m.group(0) not in _OWN_KINDS

@@ -37,8 +37,12 @@ _CREATION = re.compile(
     r"\b(?:"
     r"create|creating|provision(?:ing)?|bootstrap|scaffold|"
     r"install(?:ing)?|helm install|kubectl (?:create|apply|run|autoscale|expose)|"
-    # "launch a cache", not "before the product launch".
-    r"launch(?:ing)? (?=(?:a|an|the|another|new|one|our|\w+-\w+)\b)|"
+    # "launch a cache", not "before the product launch", nor an event launched ("we launch
+    # the black friday promo at 9", "launching a flash sale").
+    r"launch(?:ing)? (?=(?:a|an|the|another|new|one|our|\w+-\w+)\b)"
+    r"(?!(?:a|an|the|our|this|that)?\s*(?:[\w-]+\s+){0,3}?(?:campaigns?|promos?|promotions?|"
+    r"sales?|events?|features?|products?|announcements?|webinars?|betas?|sites?|pages?|"
+    r"emails?|newsletters?|ads?|launch)\b)|"
     # "deploy a brand new service"; not "deploy the new build of api" (an image change).
     r"deploy(?:ing)? (?:the |a |an |our |this )?(?:brand[- ])?new"
     r"(?! (?:build|image|version|tag|release)s? (?:of|to|for)\b)|"
@@ -51,11 +55,14 @@ _CREATION = re.compile(
     # Not a place ("schedule on another node") nor the subject of what happened ("a new
     # release broke it", "another node is taking over").
     r"(?<!on )(?<!onto )(?<!to )(?<!from )(?<!in )"
+    # Nor what something has now ("worker-3 has a new ebs volume attached").
+    r"(?<!has a )(?<!have a )(?<!got a )(?<!has an )(?<!have an )(?<!got an )"
     # ("a third of users" is a share, not a third user.)
     r"(?:new|second|third|another|extra|additional|separate|parallel|duplicate) "
     r"(?:(?!of\b)\w+[- ])?" + _OBJECTS +
     r"(?!\s+(?:broke|breaks|is|was|has|had|failed|fails|caused|causes|went|introduced|"
-    r"crashed|seems|looks|made|took|takes|will)\b)|"
+    r"crashed|seems|looks|made|took|takes|will|are|were|arrived|came|joined|landed|showed|"
+    r"appeared|registered|became|attached|got|have)\b)|"
     r"(?:a |another |second )?(?:copy|clone|duplicate) of|"
     # "make checkout-canary from checkout"; not "make api go from 2 to 4 replicas".
     r"make [\w.-]+ (?:from|out of|based on) (?!\d)[a-z][\w.-]*|"

@@ -58,8 +58,14 @@ _MEMBER_OF = re.compile(r"(?<![\w.-])([\w.-]+)\s+(?:" + _MEMBERS + r")(?![\w-])"
 _NOT_AN_OWNER = re.compile(r"the|a|an|our|my|your|their|its|this|that|those|these|all|both|"
                            r"each|every|to|on|in|of|from|with|\d+|" + _CHANGE, re.IGNORECASE)
 # A CamelCase word is a kind (Kubernetes names are lower case): "the RabbitmqCluster", "the
-# RedisFailover cache-rf". Not the kinds the runbooks change, said in full.
+# RedisFailover cache-rf". Not the kinds the runbooks change, said in full. Taken for the
+# target's name, only with a kind's ending: "CoreDNS" is how people write a deployment.
 _CAMEL = re.compile(r"(?<![\w.-])[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+(?![\w-])")
+_CAMEL_KIND = re.compile(r"[A-Z][A-Za-z0-9]*(?:Cluster|Failover|Instance|Set|Application|"
+                         r"Resource|Community|Release|Object|Claim|Topic|User|Connector|Mirror|"
+                         r"MirrorMaker2?|Index|Database|Policy|Rule|Config|Template|Pool|Route|"
+                         r"Certificate|Issuer|Monitor|Rollout|Kustomization|Store|Backup|"
+                         r"Schedule|Restore|Snapshot|Connect|Bridge|Rebalance|Tenant|Account)")
 _OWN_KINDS = frozenset({"Deployment", "CronJob", "HorizontalPodAutoscaler", "Pod", "Node"})
 # A workload that runs one pod on every node is a daemonset, however it is named: "restart
 # node-exporter, it's the per-node one".
@@ -78,8 +84,8 @@ def stateful_target(text: str, spans: Iterable[SlotSpan], slots: Iterable[str]) 
         return None
     cleaned = clean_text(text)
     targets = [span for span in spans if span.slot in TARGETS]
-    if any(_CAMEL.fullmatch(span.text.strip()) and span.text.strip() not in _OWN_KINDS
-           for span in targets):
+    if any(_CAMEL.fullmatch(span.text.strip()) and _CAMEL_KIND.fullmatch(span.text.strip())
+           and span.text.strip() not in _OWN_KINDS for span in targets):
         return "custom resource"  # the model took the kind for the name
     head = order_head(text)
     a, b = head if head is not None else (0, len(cleaned))

@@ -198,3 +198,45 @@ def test_the_guards_turn_each_class_down() -> None:
         assert guard(text, _spans(text, **slots), runbook).turned_down, text
     assert not guard("restart web in prod", _spans("restart web in prod", deployment="web"),
                      _DEPLOYMENT).turned_down
+
+
+@pytest.mark.parametrize(("text", "slots", "runbook"), [
+    # Politeness put as a condition, a need said ahead, an order after a negation or a
+    # question, sarcasm before a separate order, a participle asked for now.
+    ("if you don't mind, restart ledger in prod", {"deployment": "ledger"}, _DEPLOYMENT),
+    ("it would be great if you could scale ledger to 3", {"deployment": "ledger"},
+     _DEPLOYMENT),
+    ("if possible, cordon node-12 before lunch", {"node": "node-12"}, ("node",)),
+    ("we're gonna need ledger restarted in prod", {"deployment": "ledger"}, _DEPLOYMENT),
+    ("don't bother with the pdb, just drain node-12", {"node": "node-12"}, ("node",)),
+    ("why is it slow? either way, restart ledger in prod", {"deployment": "ledger"},
+     _DEPLOYMENT),
+    ("oh great, ledger is down again. restart it in prod", {"deployment": "ledger"},
+     _DEPLOYMENT),
+    ("ledger restarted in prod right away please", {"deployment": "ledger"}, _DEPLOYMENT),
+    ("ledger was restarted an hour ago but it needs another restart now",
+     {"deployment": "ledger"}, _DEPLOYMENT),
+    # Creation words about events or what something has, a kind compared to.
+    ("we launch the summer sale at noon, scale ledger to 9", {"deployment": "ledger"},
+     _DEPLOYMENT),
+    ("node-12 has a new disk attached, uncordon node-12", {"node": "node-12"}, ("node",)),
+    ("give ledger a 1Gi memory limit, same as the kafka statefulset",
+     {"deployment": "ledger"}, _RESOURCES),
+    # A tool's word that names a deployment's part, or a place, or a modifier of a node.
+    ("restart the jenkins agents in ci", {"deployment": "agents"}, _DEPLOYMENT),
+    ("scale ledger in prod eu-west-1 to 6", {"deployment": "ledger"}, _DEPLOYMENT),
+    ("drain the ec2 node ip-10-1-2-3.internal", {"node": "ip-10-1-2-3.internal"}, ("node",)),
+    ("restart CoreDNS in kube-system", {"deployment": "CoreDNS"}, _DEPLOYMENT),
+    # kubectl with the name after the namespace; a version taken back is a rollback.
+    ("kubectl rollout restart deploy -n prod ledger", {"deployment": "ledger"}, _DEPLOYMENT),
+    ("get rid of v4.1.0 on ledger, back to the previous revision", {"deployment": "ledger"},
+     ("deployment", "namespace", "revision")),
+    # Context after a resources order, timing in a resume.
+    ("raise ledger's limit to 2Gi, the payload size grew", {"deployment": "ledger"},
+     _RESOURCES),
+    ("turn ledger-report back on, it should fire every 10 minutes",
+     {"cronjob": "ledger-report"}, ("cronjob", "namespace")),
+])
+def test_everyday_requests_around_each_class_are_requests(
+        text: str, slots: dict[str, str], runbook: tuple[str, ...]) -> None:
+    assert not guard(text, _spans(text, **slots), runbook).turned_down, text
