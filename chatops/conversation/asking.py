@@ -50,7 +50,7 @@ _CLAUSE = re.compile(r"[,;.!?:](?=\s|$)|[()\u2013\u2014]|\s-\s|\b(?:so|then|and|
                      re.IGNORECASE)
 
 
-def _clauses(cleaned: str) -> list[tuple[int, int]]:
+def clauses(cleaned: str) -> list[tuple[int, int]]:
     """Where each clause of `cleaned` is, without the marks and words between them."""
     ends = [(m.start(), m.end()) for m in _CLAUSE.finditer(cleaned)]
     starts = [0, *(end for _, end in ends)]
@@ -61,8 +61,14 @@ def _clauses(cleaned: str) -> list[tuple[int, int]]:
 # not what cannot happen ("it won't restart", "we can't scale it by hand"): that is a report.
 _NEGATED = re.compile(
     r"\b(?:not|never|avoid|stop|quit|no more|no need to|under no circumstances|don[\u2019']?t|"
-    r"dont|shouldn[\u2019']?t|mustn[\u2019']?t)\s+(?:\w+\s+)?(?:" + CHANGE + r"|touch|rolling|"
-    r"restarting|bouncing|draining|cordoning|scaling|deleting|killing)\b", re.IGNORECASE)
+    r"dont|shouldn[\u2019']?t|mustn[\u2019']?t|refrain from|nobody|no one|noone)\s+"
+    r"(?:\w+\s+|let (?:anyone|anybody|someone|them|it|him|her) )?(?:" + CHANGE + r"|touch|"
+    r"rolling|autoscale|"
+    r"restarting|bouncing|draining|cordoning|uncordoning|scaling|deleting|killing|suspending|"
+    r"resuming|autoscaling)\b|"
+    # "no restart please", "without restarting it"
+    r"\b(?:no|without)\s+(?:a\s+)?(?:restart|restarting|bounce|bouncing|rollout|redeploy|"
+    r"downtime)\b", re.IGNORECASE)
 # Messages about a change that do not ask for it, by their first words: a negation, a
 # question about what happened or would happen, a report or a thank-you, a plan of one's
 # own or of someone else, a hypothetical or a condition, a quote from a ticket, a doc or a
@@ -131,7 +137,7 @@ _URGENT_PARTICIPLE = re.compile(r"^\W*[\w.-]+\s+(?:" + _DONE + r")\b[^.?!]*\b(?:
 _OPINION = re.compile(r"\b(?:thoughts|objections|opinions)\s*\?|\bwdyt\b|"
                       r"\bwhat do (?:you|y[\u2019']?all|people|folks) think\b|(?:^|\s)/s\s*$|"
                       r"^\W*oh (?:sure|yeah|great)\b|\?\s*no way\b", re.IGNORECASE)
-_ASKS_ANYWAY = re.compile(r"\b(?:can|could|would|will) you\b|\bplease (?!don)|\bpl[sz]\b|"
+ASKS_ANYWAY = re.compile(r"\b(?:can|could|would|will) you\b|\bplease (?!don)|\bpl[sz]\b|"
                           # "going to need checkout restarted", "will need a rollback of ..."
                           r"\b(?:going to|gonna|will|[\u2019']ll) need\b|"
                           r"\bneeds (?:another|a|one more|a fresh) (?:restart|bounce|rollback|"
@@ -156,7 +162,7 @@ def request_text(text: str) -> str:
     slot spans keep their offsets. The whole text when it gives no order."""
     cleaned = clean_text(text)
     # Each piece with the mark or word that opens it ("and it runs ...").
-    bounds = [0, *(stop for _, stop in _clauses(cleaned)[:-1]), len(cleaned)]
+    bounds = [0, *(stop for _, stop in clauses(cleaned)[:-1]), len(cleaned)]
     pieces = [(a, cleaned[a:b]) for a, b in pairwise(bounds)]
     last = max((i for i, (_, piece) in enumerate(pieces) if _ORDER.search(piece.lstrip(
         ",;.!?:()\u2013\u2014- "))), default=None)
@@ -183,12 +189,12 @@ def order_head(text: str) -> tuple[int, int] | None:
     its context); for a one-sentence message without such a clause ("flux suspend
     kustomization payments"), the head of its first clause; None otherwise."""
     cleaned = clean_text(text)
-    clauses = _clauses(cleaned)
-    chosen = next(((a, b) for a, b in clauses if _ORDER.search(cleaned[a:b])), None)
+    bounds = clauses(cleaned)
+    chosen = next(((a, b) for a, b in bounds if _ORDER.search(cleaned[a:b])), None)
     if chosen is None:
         if SENTENCE_END.search(cleaned.strip()):
             return None
-        chosen = clauses[0]
+        chosen = bounds[0]
     a, b = chosen
     # The first word is the verb ("to" cannot end the head before it).
     verb = re.match(r"\W*\S+", cleaned[a:b])
@@ -199,7 +205,7 @@ def order_head(text: str) -> tuple[int, int] | None:
 
 def orders(cleaned: str) -> list[str]:
     """The clauses of `cleaned` that give an order ("just restart checkout")."""
-    return [cleaned[a:b] for a, b in _clauses(cleaned) if _ORDER.search(cleaned[a:b])]
+    return [cleaned[a:b] for a, b in clauses(cleaned) if _ORDER.search(cleaned[a:b])]
 
 
 def _later_order(cleaned: str) -> bool:
@@ -217,7 +223,7 @@ def not_a_request(text: str) -> bool:
     "FYI checkout is down, restart it"), except after a condition or a negated change, and
     so do asking words ("can you", "please")."""
     cleaned = _OPENER.sub("", clean_text(text).strip(), count=1)
-    asks = _ASKS_ANYWAY.search(text) is not None
+    asks = ASKS_ANYWAY.search(text) is not None
     if _OPINION.search(cleaned) is not None and not asks and not _later_order(cleaned):
         return True
     ordered = orders(cleaned)
@@ -257,9 +263,25 @@ _SUSPEND_RESUME = re.compile(
     r"(?:let|allow) [\w.-]+ (?:run|fire|go)\b[^.?!]*\bagain)", re.IGNORECASE)
 
 
+# Pausing a rollout, or restarting, scaling or changing a cronjob, is no suspend or resume:
+# "pause the checkout-api rollout halfway", "restart the nightly-report cronjob".
+_NOT_SUSPENDING = re.compile(r"(?<![\w-])(?:rollouts?|roll-outs?|canary|canaries)(?![\w-])|"
+                             r"^\W*(?:(?:pls|please|can you|could you|just)\s+)*(?:restart|bounce|"
+                             r"redeploy|roll back|rollback|scale|delete|kill|update|upgrade|"
+                             r"set|bump|change)\b", re.IGNORECASE)
+
+
+_ROLLOUT_PAUSE = re.compile(r"\b(?:pause|resume|halt|stop)\b[^.?!]{0,40}(?<![\w-])(?:rollout|"
+                            r"roll-out|canary)(?![\w-])", re.IGNORECASE)
+
+
 def cronjob_other_change(text: str) -> bool:
-    """Whether a request read as a cronjob suspend or resume asks to run it now or to move
-    its schedule, and says nothing of suspending or resuming."""
+    """Whether a request read as a cronjob suspend or resume asks to run it now, to move
+    its schedule, to pause a rollout or to restart or change it, and says nothing of
+    suspending or resuming."""
+    if _NOT_SUSPENDING.search(clean_text(text)):
+        words = " ".join(corrected(w, lambda _: False) for w in text.split())
+        return _SUSPEND_RESUME.search(words) is None or _ROLLOUT_PAUSE.search(text) is not None
     if _RUN_OR_RETIME.search(text) is None and SCHEDULE_CHANGE.search(text) is None:
         return False
     words = " ".join(corrected(w, lambda _: False) for w in text.split())
@@ -269,7 +291,7 @@ def cronjob_other_change(text: str) -> bool:
 # Storage asked for in a resources change: a volume's size, not a container's memory.
 _STORAGE = re.compile(r"\b(?:storage|disk|disks|volume(?! of)|volumes|pvc|pvcs|size|retention|"
                       r"ephemeral|emptydir|shm|tsdb|iops|space)\b", re.IGNORECASE)
-_COMPUTE = re.compile(r"\b(?:memory|mem|ram|cpu|cpus|cores?|millicores|heap|oom)\b",
+_COMPUTE = re.compile(r"\b(?:memory|mem|ram|cpu|cpus|cores?|millicores|oom)\b",
                       re.IGNORECASE)
 
 
@@ -320,7 +342,7 @@ def takes_away(slots: Iterable[str], text: str) -> bool:
         return False
     if _A_VERSION.match(cleaned[taken.end():]):
         return False  # "get rid of v2.3.1 on checkout-api": a version taken back, a rollback
-    return not orders(cleaned[_clauses(cleaned)[0][1]:])
+    return not orders(cleaned[clauses(cleaned)[0][1]:])
 
 
 # What the request's first words ask to change, when no runbook changes it: a deployment's
@@ -337,13 +359,30 @@ _OTHER_FIELD = re.compile(
     r"completions|revision ?history|min ?ready ?seconds|progress ?deadline|dns ?policy|"
     r"host ?network|host ?pid|run ?as ?(?:user|group|non-?root)|fs ?group|"
     r"read-?only ?root ?filesystem|capabilities|seccomp|apparmor|sysctls?|ulimits?|"
-    r"(?:pod )?disruption ?budget|topology ?spread)\b",
+    r"(?:pod )?disruption ?budget|topology ?spread|"
+    # Settings of the program inside, not of the container: "sidekiq concurrency", "a 16g
+    # heap", "redis maxmemory", "gunicorn workers per pod".
+    r"concurrency|heap|maxmemory|xmx|xms|gomemlimit|gomaxprocs|per pod|pool ?size|"
+    r"max ?connections|worker ?processes|threads|"
+    # An autoscaler's behaviour, not its bounds.
+    r"(?:cpu|memory|utili[sz]ation) target|target (?:cpu|utili[sz]ation)|"
+    r"scale-?(?:up|down) (?:policy|behaviou?r|rate|faster|slower)|stabili[sz]ation window|"
+    r"scale (?:up|down) (?:faster|slower|quicker))\b",
     re.IGNORECASE)
-# A field by its own spelling: lowerCamel ("successfulJobsHistoryLimit", "imagePullSecrets")
+# A field by its own spelling: lowerCamel ("successfulJobsHistoryLimit", "imagePullSecrets";
+# not a unit such as "kWh")
 # or an environment variable ("GOMAXPROCS=4", "JAVA_OPTS"). The runbooks set only these.
-_FIELD_NAME = re.compile(r"(?<![\w./-])[a-z]+(?:[A-Z][a-z0-9]*)+(?![\w-])|"
+_FIELD_NAME = re.compile(r"(?<![\w./-])[a-z]{2,}(?:[A-Z][a-z0-9]+)+(?![\w-])|"
+                         r"(?<![\w./-])[a-z]+(?:\.[a-z][a-zA-Z]*){2,}(?![\w./-])|"
                          r"(?<![\w./-])[A-Z][A-Z0-9]*_[A-Z0-9_]+(?![\w-])|"
                          r"(?<![\w./-])[A-Z][A-Z0-9_]{2,}\s*=")
+# A setting of the program inside, anywhere in the order: "scale gunicorn workers on
+# reports-api to 8 per pod".
+_APP_SETTING = re.compile(r"\bper (?:pod|container|process|replica)\b|\b(?:gunicorn|uwsgi|puma|"
+                          r"unicorn|php-fpm|celery|sidekiq|nginx) (?:workers?|threads?|"
+                          r"processes|concurrency)\b", re.IGNORECASE)
+# An environment variable set anywhere in the message: "..., REDIS_URL=redis://cache-v2".
+_ENV_SET = re.compile(r"(?<![\w./-])[A-Z][A-Z0-9]*_[A-Z0-9_]*\s*=\s*\S")
 _OWN_FIELDS = frozenset({"replicas", "minreplicas", "maxreplicas", "targetcpuutilizationpercentage",
                          "averageutilization", "targetaverageutilization", "image", "memory",
                          "cpu", "limits", "requests", "suspend", "unschedulable"})
@@ -356,7 +395,7 @@ def _order_clause(cleaned: str) -> str:
     restart), else the sentence that asks, else the first."""
     bounds = [0, *(m.end() for m in SENTENCE_END.finditer(cleaned)), len(cleaned)]
     sentences = [cleaned[a:b] for a, b in pairwise(bounds) if cleaned[a:b].strip()]
-    asking = [s for s in sentences if _ASKS_ANYWAY.search(s)]
+    asking = [s for s in sentences if ASKS_ANYWAY.search(s)]
     return (orders(cleaned) or asking or sentences or [cleaned])[0]
 
 
@@ -364,13 +403,14 @@ def other_field(text: str) -> bool:
     """Whether the words before a request's first context marker name a field or property
     no runbook changes (`_OTHER_FIELD`, or a field or variable by its spelling), or the
     request gives a cron expression."""
-    if _CRON.search(text):
+    if _CRON.search(text) or _ENV_SET.search(text):
         return True
     cleaned = clean_text(text).strip()
     request = _order_clause(cleaned)
     head = re.split(r"\b(?:to|so|because|since|after|before|with|for|from|but|then)\b|"
-                    r"[,;:.!?()\u2013\u2014]", request, maxsplit=1, flags=re.IGNORECASE)[0]
-    if _OTHER_FIELD.search(head) is not None:
+                    r"[,;:!?()\u2013\u2014]|\.(?=\s|$)", request, maxsplit=1,
+                    flags=re.IGNORECASE)[0]
+    if _OTHER_FIELD.search(head) is not None or _APP_SETTING.search(request) is not None:
         return True
     # Read in the text as written: cleaning takes underscores for markdown ("LOG_LEVEL").
     start = cleaned.find(request) + len(clean_text(text)) - len(clean_text(text).lstrip())
@@ -430,8 +470,9 @@ def general_question(text: str, spans: Iterable[SlotSpan]) -> bool:
 # of them), nor a name the model took for a slot ("checkout, please restart").
 _ADDRESSED = re.compile(
     r"^\W*(?:(?:hey|hi|hello|yo|ok|okay|so)\W+)?(?:@(?P<handle>[\w.-]+)\W*|"
-    r"(?P<name>[a-z][a-z.-]*)\s*[,:]\s*)(?=(?:pls|plz|please|when|once|if|can|could|would|will|"
-    r"mind|do)\b.{0,30}?\byou\b|you\b|pls\b|plz\b|please\b)", re.IGNORECASE)
+    r"(?P<name>[a-z][a-z.-]*)\s*[,:]\s*|(?P<bare>[a-z][a-z.-]*)\s+(?=(?:can|could|would|will) "
+    r"(?:you|u)\b|when you\b))(?=(?:pls|plz|please|when|once|if|can|could|would|will|"
+    r"mind|do)\b.{0,30}?\b(?:you|u)\b|you\b|pls\b|plz\b|please\b)", re.IGNORECASE)
 # Words that open a message like a name and a comma, but address nobody in particular.
 _NOBODY = frozenset({"hey", "hi", "hello", "yo", "ok", "okay", "so", "team", "folks", "all",
                      "guys", "everyone", "everybody", "anyone", "anybody", "someone", "bot",
@@ -441,7 +482,14 @@ _NOBODY = frozenset({"hey", "hi", "hello", "yo", "ok", "okay", "so", "team", "fo
                      "now", "then", "pls", "please", "plz", "ops", "oncall", "sre", "sres",
                      "incident", "sev1", "sev2", "sev3", "p1", "p2", "prod", "production",
                      "staging", "request", "ask", "task", "help", "important", "note",
-                     "context", "summary", "tldr", "status", "ping", "heads-up"})
+                     "context", "summary", "tldr", "status", "ping", "heads-up",
+                     # Words that come before "can you" without naming anyone.
+                     "quickly", "honestly", "seriously", "actually", "anyway", "anyways",
+                     "um", "uh", "basically", "really", "urgently", "still", "lastly",
+                     "finally", "next", "first", "and", "but", "or", "cool", "great", "nice",
+                     "perfect", "awesome", "how", "what", "where", "why", "when",
+                     "who", "which", "it", "this", "that", "there", "here", "maybe",
+                     "perhaps", "possibly", "kindly", "i", "we", "wondering"})
 
 
 # Handles a team gives a bot or a rota, which the bot answers to: "@ops", "@oncall".
@@ -451,16 +499,18 @@ _GROUPS = frozenset({"here", "channel", "everyone", "oncall", "on-call", "chatop
 
 
 def addressed_elsewhere(text: str, spans: Iterable[SlotSpan]) -> bool:
-    """Whether `text` opens by addressing a person other than the bot (`_ADDRESSED`): an
-    @handle or a name and a comma, then words that ask "you"."""
+    """Whether `text` opens by addressing a person other than the bot: an @handle or a name
+    (and a comma), then words that ask "you". A Slack mention that opens a message is
+    judged by the Slack surface, which knows the bot's own (`slack.listeners.events`)."""
     found = _ADDRESSED.search(clean_text(text))
     if found is None:
         return False
-    name = found.group("name") or found.group("handle")
+    name = found.group("name") or found.group("handle") or found.group("bare")
     if name.lower() in _NOBODY or name.lower() in _GROUPS or re.fullmatch(CHANGE, name,
                                                                            re.IGNORECASE):
         return False
-    return not any(span.start <= found.start("name") < span.end for span in spans)
+    start = found.start(next(g for g in ("name", "handle", "bare") if found.group(g)))
+    return not any(span.start <= start < span.end for span in spans)
 
 
 # Many objects at once: "restart all deployments in payments", "drain every node in pool-b",
@@ -476,12 +526,18 @@ _BULK = re.compile(
     # "the deployments in payments", "nodes 3 through 7"
     r"\bthe (deployments|pods|nodes|cronjobs|workloads|apps|services) (?:in|of|on|matching|"
     r"with|labell?ed)\b|\b(deployments|pods|nodes|cronjobs) \S+ (?:through|thru|to|-) \S+|"
-    r"\b(everything|every ?thing|all of|both|the whole)\b",
+    r"\b(everything|every ?thing|all of|both|the whole|cluster-?wide|fleet-?wide|"
+    r"across the (?:cluster|board|fleet)|everywhere)\b|"
+    # "the three services that went out", "the 4 nodes in pool-b"
+    r"\bthe (?:two|three|four|five|six|seven|eight|nine|ten|\d+) (deployments|services|apps|"
+    r"workloads|nodes|pods|cronjobs)\b",
     re.IGNORECASE)
 # A selector instead of a name, or a kind with no name: "--all", "-l app=api", "matching
 # app=api", "--field-selector ...", "kubectl rollout restart deployment -n payments".
 _SELECTOR = re.compile(
     r"--all\b|--field-selector\b|--selector\b|(?:^|\s)-l\s+\S+|\bmatching [\w./-]+=|"
+    # A range instead of a name: "node-3..node-7".
+    r"\b[a-z][\w-]*\.\.[a-z][\w-]*\b|"
     r"\bkubectl\s+[\w-]+(?:\s+[\w-]+)?\s+(?:deployments?|deploy|pods?|po|nodes?|no|"
     r"cronjobs?|cj)\s+(?:-n|--namespace)[\s=]+[\w-]+(?=\s*$|\s+--?[a-z])", re.IGNORECASE)
 # Several names in a row: "api, checkout and cart", "node-3, node-4 and node-5". Two
@@ -500,6 +556,11 @@ _NOT_A_NAME = re.compile(r"(?:" + CHANGE + r"|wait|watch|see|check|tell|let|repo
                          r"thx|ty|retry|try|go|it|them|that|this|everything|done|more|so|"
                          r"again|quickly|fast|hurry|move|proceed|continue|carry|lmk|"
                          r"report back|follow up)s?", re.IGNORECASE)
+# A name with a wildcard, as written (cleaning takes "*" for markdown): "api-*".
+_WILDCARD = re.compile(r"[\w][-_.]\*(?![\w*])")
+_VERB_THEN = re.compile(r"\W*(?:(?:pls|please|can you|could you|just)\s+)*(?:" + CHANGE
+                        + r")(?:\s+(?:down|up|back|the|all|of|everything in))*\s+",
+                        re.IGNORECASE)
 _MANY = {
     "deployment": ("deployment", "deploy", "app", "service", "workload", "pod", "replica"),
     "pod": ("pod", "replica"),
@@ -518,7 +579,7 @@ def bulk_request(text: str, spans: Iterable[SlotSpan], slots: Iterable[str]) -> 
         return None
     spans = list(spans)
     cleaned = clean_text(text)
-    if _SELECTOR.search(cleaned):
+    if _SELECTOR.search(cleaned) or _WILDCARD.search(text):
         return target
     targets = [span for span in spans if span.slot == target]
     others = [span for span in spans if span.slot != target]
@@ -533,6 +594,9 @@ def bulk_request(text: str, spans: Iterable[SlotSpan], slots: Iterable[str]) -> 
                              listed.start() + m.start() < o.end for o in others)]
         if len(items) >= 2:
             return target
+    if not targets and any(span.slot == "namespace" and _VERB_THEN.fullmatch(
+            cleaned[:span.start]) for span in others):
+        return target  # "scale staging down to zero overnight": a whole namespace
     for pair in _PAIR.finditer(cleaned):
         second = pair.group(1)
         if (any(pair.start() <= span.start < pair.start(1) for span in targets)
@@ -543,7 +607,8 @@ def bulk_request(text: str, spans: Iterable[SlotSpan], slots: Iterable[str]) -> 
         # A target named on its own is what the request changes ("restart all pods of
         # checkout", "raise checkout's max like all our other services"); one the model
         # tagged inside the phrase ("all deployments") is no name.
-        noun = next((g for g in match.groups()[:3] if g), "").lower().rstrip("s")
+        noun = next((g for g in (*match.groups()[:3], match.group(5)) if g),
+                    "").lower().rstrip("s")
         # "all of payments", "the whole payments stack": the name right after is the group.
         reach = match.end() + (0 if noun else 1)
         named = [span for span in targets if not match.start() <= span.start <= reach]

@@ -3,9 +3,10 @@
 The dialogue and the incident benchmarks judge a message the same way, through `guard`:
 a creation request (`scope.py`), a target named as a kind no runbook changes (`kinds.py`)
 or as a stateful system's member or an operator's resource (`stateful.py`), talk that does
-not ask for the change, or asks someone else, or asks for one the runbook does not make
-(`asking.py`, and `other_verbs.py` for a verb no runbook does), or many objects at once
-where the runbook changes one (`asking.py`). Any of them turns a mutating answer down.
+not ask for the change (`asking.py`, `talk.py`), or asks someone else, or asks for one the
+runbook does not make (`asking.py`, and `other_verbs.py` for a verb no runbook does), or
+many objects at once where the runbook changes one (`asking.py`). Any of them turns a
+mutating answer down.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from chatops.conversation.kinds import foreign_object, other_kind, target_of
 from chatops.conversation.other_verbs import foreign_verb
 from chatops.conversation.scope import asks_to_create
 from chatops.conversation.stateful import stateful_target
+from chatops.conversation.talk import just_talk
 from chatops.model import SlotSpan
 
 
@@ -63,6 +65,6 @@ def guard(text: str, spans: Iterable[SlotSpan], slots: Collection[str]) -> Verdi
         or stateful_target(text, spans, slots),
         not_asked=(general_question(text, spans) or not_a_request(text)
                    or other_change(slots, text) or addressed_elsewhere(text, spans)
-                   or foreign_verb(text) is not None),
+                   or foreign_verb(text) is not None or just_talk(text, spans)),
         many=bulk_request(text, spans, slots),
     )

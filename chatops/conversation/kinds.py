@@ -59,7 +59,8 @@ _NOT_THIS_KIND = {
     # "resume the paused stripe webhook", "suspend bob's account".
     "cronjob": re.compile(r"(service|svc|namespace|ns|rollout|webhook|account|user|"
                           r"subscription)s?", re.IGNORECASE),
-    "deployment": re.compile(r"(namespace|ns)s?", re.IGNORECASE),
+    # Nor a deployment a job: "give cache-warmer's job pods 2Gi", "the backfill-2024 job".
+    "deployment": re.compile(r"(namespace|ns|job|cronjob|cron)s?", re.IGNORECASE),
 }
 # Kind words long enough to be told apart with a typo in them.
 _LONG_KINDS = ("statefulset", "statefulsets", "daemonset", "daemonsets", "configmap",
@@ -160,7 +161,14 @@ def clean_text(text: str) -> str:
     .../statefulsets/kafka|kafka>") written before its label, at the same length (spans keep
     their offsets)."""
     def link(m: re.Match[str]) -> str:  # the label stays where it was
-        lead = f"{m.group(1)} ".rjust(m.start(2) - m.start(0))
+        # The kind anywhere in the path: ".../kubernetes/statefulset/us-east1/prod/ingest/
+        # kafka/details", ".../applications/payments" (an Argo CD application).
+        path = m.group(0)[:m.start(2) - m.start(0)]
+        segments = re.findall(r"/([a-z]+)(?=/)", path, re.IGNORECASE)
+        kind = next((s for s in segments if _OTHER_KIND.fullmatch(s) and not _loose(s)),
+                    None) or next(("argoapp" for s in segments
+                                   if s.lower() in ("applications", "application")), m.group(1))
+        lead = f"{kind} ".rjust(m.start(2) - m.start(0))
         return lead + m.group(2) + " " * (m.end(0) - m.end(2))
 
     text = _LINK.sub(link, text)
@@ -230,9 +238,14 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
             words += [w for w in joined if explicit or not _loose(w)]
         for word in words:
             kind = _kind_of(word, span.slot)
-            if kind is not None:
+            # "the jobs api": a job word before a deployment's name modifies it; only
+            # after it ("the backfill-2024 job") does it name the kind.
+            if kind is not None and not (span.slot == "deployment"
+                                         and kind in ("job", "cronjob", "cron")):
                 return kind
         after = text[span.end:span.end + 120]
+        if span.slot == "deployment" and _JOB_PODS.match(after):
+            return "job"  # "give cache-warmer's job pods 2Gi": a job's pods
         # "the kafka statefulset in bags"; not "token-refresh namespace: platform", where
         # the word labels the next slot.
         kind = _phrase_kind(_NAMESPACE_LABEL.split(after, maxsplit=1)[0], span.slot)
@@ -293,6 +306,7 @@ _OWN_NOUNS = {"node": frozenset({"node", "nodes"}),
 # ingress", "just as the sts does".
 _COMPARED = re.compile(r"\b(?:same|such|similar|just|as well|identical)\b(?:\s+[\w-]+){0,2}\s*$",
                        re.IGNORECASE)
+_JOB_PODS = re.compile(r"^\W*(?:cron)?jobs?\s+pods?\b", re.IGNORECASE)
 _NAMESPACE_LABEL = re.compile(r"\b(?:namespace|ns)\s*[:=]", re.IGNORECASE)
 # "rollout" right before a deployment's name names an Argo rollout ("scale the rollout
 # checkout"); "the rollout of checkout" is the deployment's own.
@@ -394,9 +408,23 @@ def _request_kind(text: str, target: str) -> str | None:
         for n in (3, 2, 1):
             if i + n <= len(words):
                 kind = _kind_of("".join(words[i:i + n]), target)
-                if kind is not None:
+                # "restart the sync job in prod", no name tagged: people call deployments
+                # jobs too; only next to a name is a job plainly not the deployment.
+                if kind is not None and not (target == "deployment" and kind == "job"):
                     return kind
     return None
+
+
+def _two_edits_apart(a: str, b: str) -> bool:
+    """Whether `a` becomes `b` with at most two insertions, deletions or substitutions."""
+    if abs(len(a) - len(b)) > 2:
+        return False
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1] <= 2
 
 
 def _kind_of(word: str, slot: str) -> str | None:
@@ -405,7 +433,10 @@ def _kind_of(word: str, slot: str) -> str | None:
     kind = _OTHER_KIND.fullmatch(word)
     if kind is None and len(word) >= 8:  # "statefullset", "deamonset": one slip of the key
         near = [full for full in _LONG_KINDS if one_edit_apart(word.lower(), full)]
-        if len(near) == 1:
+        if not near and len(word) >= 11:  # "stetefullset": two in a long word, same ends
+            near = [full for full in _LONG_KINDS if _two_edits_apart(word.lower(), full)
+                    and word[:2].lower() == full[:2] and word[-2:].lower() == full[-2:]]
+        if len(set(near) - {n + "s" for n in near}) == 1:
             kind = _OTHER_KIND.fullmatch(near[0])
     not_this = _NOT_THIS_KIND.get(slot)
     if kind is None and not_this is not None:
@@ -426,7 +457,8 @@ _FOREIGN = (
     ("Kafka connector", r"connectors?|mirror ?maker"), ("Flux object",
      r"flux|kustomizations?|gitrepository"),
     ("Crossplane resource", r"crossplane|xrs?"),
-    ("cloud autoscaling group", r"asgs?|autoscaling groups?"),
+    ("cloud autoscaling group", r"asgs?|autoscaling groups?|managed instance groups?|"
+     r"instance groups?|migs?|vmss|scale sets?"),
     ("node group", r"node ?groups?|nodegroups?|machinesets?|machine ?pools?|"
      r"cluster autoscaler"),
     ("cloud service", r"ecs|lambda|aurora|rds|ec2|ebs|iops|s3"),
@@ -434,12 +466,28 @@ _FOREIGN = (
     ("code change", r"pr|prs|pull requests?|commits?|merge requests?"),
     ("database migration", r"(?:db |database |schema )?migrations?"),
     ("service mesh route", r"virtualservices?|destinationrules?"),
-    ("region", r"us-(?:east|west)-\d|eu-(?:west|central|north)(?:-\d)?|regions?"),
+    ("region", r"(?:us|eu|ap|sa|ca|me|af)-(?:east|west|north|south|central|northeast|"
+     r"southeast|northwest|southwest)(?:-\d[a-z]?)?|(?:us|europe|asia|australia|"
+     r"northamerica|southamerica)-[a-z]+\d(?:-[a-z])?|regions?|zones?|availability zones?"),
     ("Helm values file", r"[\w.-]+\.ya?ml|values file"),
     ("queue", r"queues?|offsets?"), ("webhook", r"webhooks?"),
     ("user account", r"accounts?"), ("alert", r"alerts|alerting"),
     ("backup schedule", r"velero"), ("CI job", r"jenkins|pipelines?"),
     ("stateful cluster", r"brokers|ensemble|quorum|primary"),
+    ("control plane component", r"etcd|kube-apiserver|kube-scheduler|"
+     r"kube-controller-manager|controller-manager|control[- ]plane"),
+    ("database record", r"db|database|databases|tables?|rows?|records?|(?:order|user|account|"
+     r"row|record|entry|invoice|payment|transaction)s?\s+#?\d{3,}"),
+    ("certificate", r"certs?|certificates?|issuance|issuers?|tls"),
+    ("connection pool", r"connections?|pgbouncer|pools?"),
+    ("feature flag", r"flags?|feature flags?|toggles?|launchdarkly|unleash"),
+    ("Kustomize overlay", r"kustomize|overlays?"),
+    ("admission policy", r"gatekeeper|kyverno|opa|admission|enforcement|psp|pod security"),
+    ("another scheduler", r"cloud scheduler|systemd|timers?|snowflake|github actions?|"
+     r"gh actions|crontab|cron\.d|jenkins jobs?"),
+    ("paging", r"pagerduty|opsgenie|escalations?|paging"),
+    ("traffic routing", r"traffic|canary weights?|weights?"),
+    ("service mesh", r"istio|linkerd"),
 )
 # Everyday words that may well be a workload's name.
 _NAMEABLE = frozenset({
@@ -447,7 +495,9 @@ _NAMEABLE = frozenset({
     "connectors", "workflow", "workflows", "account", "accounts", "alerts", "alerting",
     "brokers", "primary", "ensemble", "quorum", "migration", "migrations", "commit",
     "commits", "offsets", "offset", "query", "queries", "process", "pr", "prs", "regions",
-    "region", "values file"})
+    "region", "values file", "db", "database", "table", "tables", "records", "rows", "tls",
+    "pool", "pools", "connections", "flags", "toggles", "weights", "timers", "zones",
+    "certs", "overlays", "enforcement"})
 # Whole words only: not inside a name ("traffic-router", "pr-bot", "docker.io/...").
 _FOREIGN_WORD = re.compile(r"(?<![\w.-])(?:" + "|".join(f"({w})" for _, w in _FOREIGN)
                            + r")(?![\w-]|\.\w)", re.IGNORECASE)
@@ -484,9 +534,10 @@ def foreign_object(text: str, spans: Iterable[SlotSpan], slots: Iterable[str],
             continue
         # A word that modifies what the runbook changes or names its role: "the EC2 node
         # ip-10-...", "the airflow scheduler", "the queue consumers (orders-consumer)".
-        after = _WORD.match(cleaned[found.end():found.end() + 30].lstrip())
+        after = [m.group(0).lower() for m in _WORD.finditer(cleaned, found.end(),
+                                                            min(end, found.end() + 40))][:2]
         own = _OWN_NOUNS.get(target_of(slots) or "", frozenset())
-        if after is not None and after.group(0).lower() in (own | _PARTS):
+        if (after[:1] and after[0] in own) or not _PARTS.isdisjoint(after):
             continue
         # A place, not an object: "bump checkout-api in prod us-east-1 to 12".
         if label == "region" and re.search(r"\bin(?:\s+[\w-]+)?\s*$", cleaned[:found.start()]):

@@ -33,7 +33,14 @@ _FOREIGN = (
     r"mount|unmount|attach|detach|invalidate|prune|rename|unblock|whitelist|allowlist|"
     r"blacklist|denylist|grant|revoke|provision|reconcile|resync|re-sync|notify|silence|"
     r"mute|unmute|snooze|escalate|expire|rebuild|recompile|publish|unlock|thaw|throttle|"
-    r"rate-?limit|redirect|reroute|purge|replicate|reclaim|defrag|defragment")
+    r"rate-?limit|redirect|reroute|purge|replicate|reclaim|defrag|defragment|reimage|"
+    r"re-image|reprovision|re-provision|send|hot-reload|warm")
+# Verbs that only read: an order that opens with one asks to see, not to change ("show the
+# pods on node-9 before anyone drains it"), unless a later clause opens with a change.
+_READ = re.compile(r"(?:show|list|describe|print|display|give me|tell me|find|look up|fetch|"
+                   r"get(?=\s+(?:me\s+)?(?:the\s+|all\s+)?(?:logs?|pods?|events?|status|list|"
+                   r"details?|images?|history|yaml|info|output|nodes?|deployments?)\b))"
+                   r"(?![\w-])(?=\s+\S)", re.IGNORECASE)
 # Politeness and openers before the verb: "can you please", "just", "go ahead and".
 _BEFORE_VERB = re.compile(
     r"^\W*(?:(?:hey|hi|hello|yo|ok|okay|so|also|and|then|now|pls|plz|please|just|kindly|"
@@ -56,15 +63,19 @@ _CLAUSE_END = re.compile(r"[,;:!?]|[.](?=\s|$)|\s-\s|\u2013|\u2014|\b(?:and|then
 
 def foreign_verb(text: str) -> str | None:
     """The verb no runbook does that opens the first order in `text` ("flush" in "can you
-    flush redis"), when no runbook's verb opens an earlier one; None otherwise."""
+    flush redis"), when no runbook's verb opens an earlier one, or a verb that only reads
+    when no clause opens with a change; None otherwise."""
     cleaned = clean_text(text)
+    read: str | None = None
     for sentence in SENTENCE_END.split(cleaned):
         for clause in _CLAUSE_END.split(sentence):
             rest = clause[_BEFORE_VERB.match(clause).end():]  # type: ignore[union-attr]
             verb = _VERB.match(rest)
             if verb is None:
+                if read is None and (seen := _READ.match(rest)) is not None:
+                    read = seen.group(0).lower()
                 continue
             if verb.group(1) is not None or _MOVE_WHAT.match(rest):
                 return None  # a runbook's verb, or a node's pods moved (a drain)
-            return verb.group(2).lower()
-    return None
+            return read or verb.group(2).lower()
+    return read

@@ -50,6 +50,8 @@ _CREATION = re.compile(
     r"(?:alongside|next to|side by side with|beside) (?:the |our )?(?:current|existing|"
     r"stable|old|live|running)|"
     r"(?:spin|stand|set|fire) up (?:a |an |another |one more |the )?(?:new )?" + _OBJECTS + r"|"
+    # "stand up checkout-canary on v2.5.0": a name that does not exist yet.
+    r"(?:spin|stand|fire) up (?!(?:more|extra|another|additional)\b)[a-z][\w.]*-[\w.-]+|"
     # "the new deployment of search" is one that exists; "a new deployment" is not yet.
     r"(?<!the )(?<!this )(?<!that )(?<!our )(?<!my )(?<!its )"
     # Not a place ("schedule on another node") nor the subject of what happened ("a new

@@ -67,6 +67,17 @@ _CAMEL_KIND = re.compile(r"[A-Z][A-Za-z0-9]*(?:Cluster|Failover|Instance|Set|App
                          r"Certificate|Issuer|Monitor|Rollout|Kustomization|Store|Backup|"
                          r"Schedule|Restore|Snapshot|Connect|Bridge|Rebalance|Tenant|Account)")
 _OWN_KINDS = frozenset({"Deployment", "CronJob", "HorizontalPodAutoscaler", "Pod", "Node"})
+# Said to be an operator's: "thanos-ruler, it's managed by the prometheus operator".
+_OPERATED = re.compile(r"\bmanaged by (?:the |an? |our )?[\w-]+(?: [\w-]+)? operator\b|"
+                       r"\b(?:operator|crd)-managed\b|\bowned by (?:the |an? )?[\w-]+ operator\b",
+                       re.IGNORECASE)
+# An operator's kind written in lower case: "the rabbitmqcluster orders-mq", "the strimzi
+# kafkanodepool pool-a", "the postgrescluster ledger-pg".
+_LOWER_KIND = re.compile(r"(?<![\w.-])(?:" + _SYSTEMS + r")(?:cluster|clusters|nodepool|nodepools|"
+                         r"failover|topic|topics|user|users|connect|connector|connectors|"
+                         r"community|mirrormaker2?|rebalance|bridge|sentinel|replication|"
+                         r"instance|backup|backups|restore|pool|pools|set)(?![\w-])",
+                         re.IGNORECASE)
 # A workload that runs one pod on every node is a daemonset, however it is named: "restart
 # node-exporter, it's the per-node one".
 _PER_NODE = re.compile(r"\b(?:per-?node|one (?:pod )?(?:per|on each|on every) node|"
@@ -90,6 +101,8 @@ def stateful_target(text: str, spans: Iterable[SlotSpan], slots: Iterable[str]) 
     head = order_head(text)
     a, b = head if head is not None else (0, len(cleaned))
     order = cleaned[a:b]
+    if _OPERATED.search(cleaned) or _LOWER_KIND.search(cleaned):
+        return "custom resource"
     part = _SYSTEM_PART.search(order)
     if part is not None:
         return "stateful cluster" if part.group(1) else "custom resource"

@@ -240,3 +240,57 @@ def test_the_guards_turn_each_class_down() -> None:
 def test_everyday_requests_around_each_class_are_requests(
         text: str, slots: dict[str, str], runbook: tuple[str, ...]) -> None:
     assert not guard(text, _spans(text, **slots), runbook).turned_down, text
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    # Plans of one's own, reports, pasted output, a timeline.
+    ("I'll cordon node-12 after the backups", {"node": "node-12"}),
+    ("we can resume ledger-report once finance signs off", {"cronjob": "ledger-report"}),
+    ("planning to scale ledger down to 1 at 18:00", {"deployment": "ledger"}),
+    ("I've rolled back ledger already, errors are gone", {"deployment": "ledger"}),
+    ("restarted ledger at 09:12, all green now", {"deployment": "ledger"}),
+    ("$ kubectl rollout restart deploy/ledger -n prod\nthat was me, ignore the alert",
+     {"deployment": "ledger"}),
+    ("09:01 paged\n09:05 restart ledger\n09:09 recovered", {"deployment": "ledger"}),
+    # Hypotheticals, quotes, alerts, reviews, tests, relays, approvals, sarcasm.
+    ("imagine we scale ledger to 0, what breaks?", {"deployment": "ledger"}),
+    ("> drain node-12\nfrom last week's handover, no longer needed", {"node": "node-12"}),
+    ("OPS-311 title: restart ledger in prod", {"deployment": "ledger"}),
+    ("[FIRING:2] LedgerDown - suggested action: restart ledger", {"deployment": "ledger"}),
+    ("`kubectl scale deploy/ledger --replicas=0` is that the right command?",
+     {"deployment": "ledger"}),
+    ("testing the bot, ignore: roll back ledger", {"deployment": "ledger"}),
+    ("ask the payments team to restart ledger when they can", {"deployment": "ledger"}),
+    ("need a +1 from someone before I restart ledger", {"deployment": "ledger"}),
+    ("sure, restart ledger again, what could possibly go wrong", {"deployment": "ledger"}),
+    ("does ledger really need 6 replicas?", {"deployment": "ledger"}),
+])
+def test_talk_about_a_change_is_not_a_request(text: str, slots: dict[str, str]) -> None:
+    runbook = (("node",) if "node" in slots else ("cronjob", "namespace") if "cronjob" in slots
+               else _DEPLOYMENT)
+    assert guard(text, _spans(text, **slots), runbook).turned_down, text
+
+
+@pytest.mark.parametrize(("text", "slots", "runbook"), [
+    # Objects no runbook changes, by other words than the attackers'.
+    ("scale the rabbitmqcluster billing-mq to 3", {"deployment": "billing-mq"}, _DEPLOYMENT),
+    ("bump the mysql replicas, it's managed by the percona operator", {"deployment": "mysql"},
+     _DEPLOYMENT),
+    ("set the cpu limit of the nightly-etl cronjob to 2", {}, _RESOURCES),
+    ("give backfill's job pods 4Gi of memory", {"deployment": "backfill's"}, _RESOURCES),
+    ("scale puma workers on web to 6 per pod", {"deployment": "web"}, _DEPLOYMENT),
+    ("set ledger.config.poolSize to 40", {}, _DEPLOYMENT),
+    ("roll back invoice 99812 to draft", {}, ("deployment", "namespace", "revision")),
+    ("restart etcd on cp-1", {"deployment": "etcd"}, _DEPLOYMENT),
+    ("pause the ledger rollout at 50%", {"cronjob": "ledger"}, ("cronjob", "namespace")),
+    ("restart the ledger-report cronjob", {"cronjob": "ledger-report"}, ("cronjob", "namespace")),
+    ("restart web-* in prod", {"deployment": "web-"}, _DEPLOYMENT),
+    ("scale staging down to zero tonight", {"namespace": "staging"}, _DEPLOYMENT),
+    ("drain us-west-2c before the maintenance", {}, ("node",)),
+    ("restart the stattefullset kafka", {"deployment": "kafka"}, _DEPLOYMENT),
+    ("scale <https://console.example/k8s/statefulset/eu/prod/kafka/details|kafka> to 5",
+     {"deployment": "kafka"}, _DEPLOYMENT),
+])
+def test_more_objects_no_runbook_changes_are_turned_down(
+        text: str, slots: dict[str, str], runbook: tuple[str, ...]) -> None:
+    assert guard(text, _spans(text, **slots), runbook).turned_down, text

@@ -43,6 +43,8 @@ def _bot_thread(bot: Bot) -> tuple[str, int]:
     "<@U0SARAH> can you scale checkout-api in staging to 2 after your meeting",
     "<@U0SARAH|sarah> pls scale checkout-api to 2 in staging",
     "<@U0SARAH> <@U0DAVE> scale checkout-api in staging down to 2 when you can",
+    "hey <@U0SARAH>, could you scale checkout-api to 2 in staging?",
+    "<!subteam^S01SRE|@sre> someone please scale checkout-api in staging to 2",
 ])
 def test_a_thread_message_to_a_colleague_is_not_for_the_bot(
         bot: Bot, cluster: FakeCluster, text: str) -> None:
@@ -54,6 +56,19 @@ def test_a_thread_message_to_a_colleague_is_not_for_the_bot(
     assert len(bot.service.store.runs_in_thread("C0OPS", root)) == runs
     assert [c.method for c in bot.slack.calls[before:]] == []
     assert cluster.deployments[("staging", "checkout-api")] != 2
+
+
+def test_a_mention_of_the_bot_after_a_colleague_s_is_not_a_request(
+        bot: Bot, cluster: FakeCluster) -> None:
+    root, runs = _bot_thread(bot)
+    bot.service.parser = ReadsAScale()
+    before = len(bot.slack.calls)
+    bot.sender.event({"type": "app_mention", "user": "U0BOB", "channel": "C0OPS",
+                      "text": "<@U0SARAH> can you scale checkout-api in staging to 2? <@UBOT> fyi",
+                      "ts": next_ts(), "thread_ts": root, "channel_type": "channel"})
+    wait_until_idle(bot)
+    assert len(bot.service.store.runs_in_thread("C0OPS", root)) == runs
+    assert [c.method for c in bot.slack.calls[before:]] == []
 
 
 def test_a_thread_message_that_mentions_a_colleague_later_is_for_the_bot(

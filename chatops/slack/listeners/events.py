@@ -7,6 +7,7 @@ a thread the bot is part of; alert bots only in alert channels.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -27,21 +28,38 @@ def human(event: Mapping[str, Any]) -> bool:
     return not event.get("bot_id") and subtype in (None, "thread_broadcast", "file_share")
 
 
-def _to_someone_else(text: str) -> bool:
-    """Whether a message opens with a mention: in the bot's thread, one that does not
-    mention the bot (an app_mention does) is said to whoever it names."""
-    return MENTION.match(text.lstrip()) is not None
+def _without_the_bot(text: str, bot_user: str | None) -> str:
+    """The text without the bot's own mentions; other people's stay, so that the
+    conversation sees a message said to someone else ("<@U0SARAH> can you ..."). The model
+    reads text without any mention (`intents.text`). Without the bot's id, every mention
+    goes, as before."""
+    if not bot_user:
+        return MENTION.sub("", text).strip()
+    return re.sub(rf"<@{re.escape(bot_user)}(?:\|[^>]*)?>", "", text).strip()
+
+
+# A mention of a person or a user group that opens a message, after a greeting at most.
+_OPENING_MENTION = re.compile(r"^\W*(?:(?:hey|hi|hello|yo|ok|okay|so)\W+)?<(@[UW][A-Z0-9]+|"
+                              r"!subteam\^[^>|]+)(?:\|[^>]*)?>", re.IGNORECASE)
+
+
+def _to_someone_else(text: str, bot_user: str | None) -> bool:
+    """Whether a message opens by addressing someone other than the bot ("<@U0SARAH> can
+    you ...", "hey <@U0SARAH>, ...", "<!subteam^S1|@sre> someone please ..."): it is said
+    to them, even if it mentions the bot later ("..., <@UBOT> fyi")."""
+    found = _OPENING_MENTION.match(text)
+    return found is not None and found.group(1) != f"@{bot_user}"
 
 
 def register(app: App, parts: Parts) -> None:
     """Listeners for mentions and messages (and alert bots' messages when alerts are on)."""
     backend, deliverer = parts.backend, parts.kit.deliverer
 
-    def converse(body: dict[str, Any], event: dict[str, Any]) -> None:
+    def converse(body: dict[str, Any], event: dict[str, Any], bot_user: str | None) -> None:
         channel, user = event["channel"], event["user"]
         thread = event.get("thread_ts") or event["ts"]
         backend.claim(thread_marker(channel, thread))
-        text = MENTION.sub("", event.get("text", "")).strip()
+        text = _without_the_bot(event.get("text", ""), bot_user)
         place = Place(channel, thread, user)
         replies = backend.service.handle(
             parts.message(user, text, channel, thread, ts=event.get("ts"),
@@ -49,11 +67,13 @@ def register(app: App, parts: Parts) -> None:
             on_update=deliverer.progress(place))
         deliverer.deliver(replies, place, echo_updates=True)
 
-    def on_mention(body: dict[str, Any], event: dict[str, Any]) -> None:
-        converse(body, event)
+    def on_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        if _to_someone_else(event.get("text", ""), context.bot_user_id):
+            return  # "<@U0SARAH> can you restart checkout? <@UBOT> fyi": said to Sarah
+        converse(body, event, context.bot_user_id)
 
-    def on_message(body: dict[str, Any], event: dict[str, Any]) -> None:
-        converse(body, event)
+    def on_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        converse(body, event, context.bot_user_id)
 
     def from_a_person(event: dict[str, Any]) -> bool:
         return human(event) and bool(event.get("user"))
@@ -66,7 +86,7 @@ def register(app: App, parts: Parts) -> None:
             return False  # top-level channel chatter: only mentions address the bot
         if context.bot_user_id and f"<@{context.bot_user_id}" in event.get("text", ""):
             return False  # the app_mention event for the same message handles it
-        if _to_someone_else(event.get("text", "")):
+        if _to_someone_else(event.get("text", ""), context.bot_user_id):
             return False  # "<@U0SARAH> can you scale checkout?": said to a colleague
         return backend.seen(thread_marker(event["channel"], thread))
 
