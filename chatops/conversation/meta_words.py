@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|[+-]1\b")
+# A word whole, with its hyphens and digits: "go-live" and "k8s" hold no "go" and no "k".
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[+-]1\b")
 _SHORTCODE = re.compile(r":([a-z0-9_+-]+):")
 
 _NO = frozenset({
@@ -37,7 +38,7 @@ _WORDS: dict[str, frozenset[str]] = {
         "veto", "refuse", "refused", "wrong", "incorrect", "leave", "belay", "hang",
     }),
     "cancel": _NO | _STOP | frozenset({
-        "cancelling", "forget", "nevermind", "nvm", "mind", "scratch", "scrap", "drop",
+        "cancelling", "forget", "nevermind", "nvm", "scratch", "scrap", "drop",
         "discard", "ignore", "withdraw", "retract", "kill", "off", "quit", "skip", "bother",
         "belay", "hang",
     }),
@@ -78,8 +79,26 @@ _IDIOMS = re.compile(
     r"\bback to you\b|\bget back to\b|\bkill me\b|\bnever (?:seen|heard|mind me)\b|"
     r"\bskip to\b|\bcorrect me(?: if i[' ]?a?m wrong)?\b|"
     r"\bgood (?:morning|night|question|luck|point)\b|\b(?:looks?|seems?|feels?|is) off\b|"
-    r"\bright\?|\bokay\?|\bno way\b(?=.*\?)|\bwait,? what\b|\bhold my\b",
+    r"\bright\?|\bokay\?|\bno way\b(?=.*\?)|\bwait,? what\b|\bhold my\b|"
+    # Someone else's decision, a wrong thread, a header: "waiting for bob to say yes", "the
+    # IC should confirm this, not me", "oops wrong thread, ignore me", "accept header".
+    r"\bwaiting (?:for|on)\b.*|\b(?:should|will|has to|needs to|must) (?:confirm|approve|"
+    r"decide|say yes|sign off)\b.*|\bnot me\b|\bnot a problem\b|\bignore (?:me|this)\b|"
+    r"\bwrong (?:thread|channel|chat)\b|\baccept[- ](?:header|encoding|language)\b",
     re.IGNORECASE)
+# What is quoted is not said: "it says 'reply yes to approve'".
+_QUOTED = re.compile(r"(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"|\u201c[^\u201d]*\u201d|"
+                     r"\u2018[^\u2019]*\u2019|`[^`]*`")
+# One sentence that asks: no other sentence before its question mark.
+_A_QUESTION = re.compile(r"[^.!?\n]*\?+")
+# A question that asks the bot to do it: "can you undo what you just did?".
+_ASKED_OF_THE_BOT = re.compile(r"^\W*(?:<@\w+>\s*)?(?:(?:can|could|would|will) (?:you|u)|please|"
+                               r"pls)\b", re.IGNORECASE)
+# "Mind" alone decides nothing ("keep that in mind"); a mind changed cancels.
+_CHANGED_MIND = re.compile(r"\bchanged? (?:my|our) minds?\b|\bchange of plans?\b")
+# Words that decide only in a short reply ("wrong, don't"), not in a remark about something
+# else ("the accept header is wrong on those requests").
+_SHORT_ONLY = frozenset({"wrong", "incorrect"})
 
 DECIDING = frozenset(_WORDS)
 """The meta intents that change what happens to somebody's request."""
@@ -89,10 +108,21 @@ def says(intent: str, text: str) -> bool:
     """Whether `text` holds a word or emoji that says `intent` (always, for other intents)."""
     if intent not in DECIDING:
         return True
+    # A question of four words or more asks, it does not decide ("can we undo it later if
+    # it goes bad?"); "yes?", "ok, go?" or "can you undo what you just did?" still may.
+    if _A_QUESTION.fullmatch(text.strip()) and len(text.split()) >= 4 \
+            and not _ASKED_OF_THE_BOT.search(text):
+        return False
+    text = _QUOTED.sub(" ", text)
     lowered = _IDIOMS.sub(" ", text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'"))
     codes = set(_SHORTCODE.findall(lowered))
     if codes & _SHORTCODES[intent]:
         return True
     if any(mark in text for mark in _EMOJI[intent]):
         return True
-    return not _WORDS[intent].isdisjoint(_WORD.findall(_SHORTCODE.sub(" ", lowered)))
+    if intent == "cancel" and _CHANGED_MIND.search(lowered):
+        return True
+    words = set(_WORD.findall(_SHORTCODE.sub(" ", lowered)))
+    if len(text.split()) > 4:
+        words -= _SHORT_ONLY
+    return not _WORDS[intent].isdisjoint(words)

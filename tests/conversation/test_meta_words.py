@@ -47,3 +47,33 @@ def test_other_intents_need_no_word() -> None:
 ])
 def test_answering_emoji_are_read_as_words(word: str, read: str) -> None:
     assert as_word(word) == read
+
+
+@pytest.mark.parametrize("intent", sorted(DECIDING))
+@pytest.mark.parametrize("text", [
+    # A question that does not ask the bot, someone else's decision, a quote, a word
+    # inside another ("k8s", "go-live"), a remark that happens to hold a deciding word.
+    "should we maybe undo this later if it misbehaves?",
+    "is it ok to approve without the IC here?",
+    "waiting on priya to say yes",
+    "the release manager has to approve this, not me",
+    "the doc says 'type yes to continue' but nothing happens",
+    "k8s 1.29 is what prod runs",
+    "go-live moved to monday, keep it in mind",
+    "the content-type is wrong on that endpoint again",
+    "sorry, wrong thread, ignore me",
+    "not a problem, reading the diff now",
+])
+def test_remarks_that_hold_deciding_words_decide_nothing(intent: str, text: str) -> None:
+    assert not says(intent, text)
+
+
+@pytest.mark.parametrize(("intent", "text"), [
+    ("undo", "could you undo what you just did?"),
+    ("confirm", "yes?"),
+    ("cancel", "changed my mind, drop it"),
+    ("deny", "wrong, don't"),
+    ("confirm", "ok go. the dashboards look fine, error rate is flat, latency is back."),
+])
+def test_decisions_asked_or_short_still_decide(intent: str, text: str) -> None:
+    assert says(intent, text)
