@@ -434,8 +434,8 @@ def _kind_of(word: str, slot: str) -> str | None:
     if kind is None and len(word) >= 8:  # "statefullset", "deamonset": one slip of the key
         near = [full for full in _LONG_KINDS if one_edit_apart(word.lower(), full)]
         if not near and len(word) >= 11:  # "stetefullset": two in a long word, same ends
-            near = [full for full in _LONG_KINDS if _two_edits_apart(word.lower(), full)
-                    and word[:2].lower() == full[:2] and word[-2:].lower() == full[-2:]]
+            near = [full for full in _LONG_KINDS if word[:2].lower() == full[:2]
+                    and word[-2:].lower() == full[-2:] and _two_edits_apart(word.lower(), full)]
         if len(set(near) - {n + "s" for n in near}) == 1:
             kind = _OTHER_KIND.fullmatch(near[0])
     not_this = _NOT_THIS_KIND.get(slot)
