@@ -34,13 +34,14 @@ _OPENER = re.compile(
     r"[\s,:;.!\u2013\u2014-]*)+",
     re.IGNORECASE)
 # The verbs of the runbooks' changes, as the first word of an order.
-CHANGE = (r"restart|bounce|roll|rollback|revert|scale|drain|cordon|uncordon|delete|kill|nuke|"
+CHANGE = (r"restart|bounce|roll|rollback|revert|undo|scale|drain|cordon|uncordon|delete|kill|nuke|"
            r"remove|suspend|pause|resume|unpause|set|bump|raise|lower|increase|decrease|update|"
            r"change|evict|recycle|redeploy|reboot|stop|disable|enable|give|double|halve|reduce|"
            r"grow|shrink|boost")
 # A clause that gives an order: "just restart checkout", "whatever, roll back api", "now
 # roll back worker", "do it".
 _ORDER = re.compile(r"^\W*(?:(?:then|so|ok|okay|pls|plz|please|just|now|whatever|also|and|"
+                    r"(?:can|could|would|will) (?:you|u|someone|somebody)|"
                     r"quickly|go ahead and|whatever it is|either way|regardless|anyway|anyhow|"
                     r"in any case)\W+)*(?:(?:" + CHANGE + r")\b|go ahead\b|do it\b)",
                     re.IGNORECASE)
@@ -82,7 +83,8 @@ _NOT_A_REQUEST = re.compile(
     r"if\b|in case\b|fyi\b|heads up\b|note to self\b|reminder\b|remind me\b|til\b|"
     r"later:|eli5\b|(?:i[\u2019']?m|i am|we[\u2019']?re|we are) (?:going|about) to\b|"
     r"going to\b|the (?:runbook|alert|doc|wiki|ticket|plan|postmortem) says\b|"
-    r"hold off on\b|(?:nobody|no one|noone) (?:touch|restart|drain|cordon|scale|delete)|todo\b|"
+    r"hold off on\b|(?:nobody|no one|noone) (?:touch|restart|drain|cordon|scale|delete)\b|"
+    r"todo\b|"
     # Not sure, asking others, hypotheticals: "not sure if we should", "anyone know if",
     # "does anyone mind if I", "suppose we drain", "say we roll back", "worst case we".
     r"not sure\b|anyone know\b|does anyone\b|"
@@ -265,14 +267,17 @@ _SUSPEND_RESUME = re.compile(
 
 # Pausing a rollout, or restarting, scaling or changing a cronjob, is no suspend or resume:
 # "pause the checkout-api rollout halfway", "restart the nightly-report cronjob".
-_NOT_SUSPENDING = re.compile(r"(?<![\w-])(?:rollouts?|roll-outs?|canary|canaries)(?![\w-])|"
+# (Not "restart the schedule of etl-hourly", the resume runbook's own words, nor a
+# namespace called "canary".)
+_NOT_SUSPENDING = re.compile(r"(?<![\w-])(?:rollouts?|roll-outs?)(?![\w-])|"
                              r"^\W*(?:(?:pls|please|can you|could you|just)\s+)*(?:restart|bounce|"
                              r"redeploy|roll back|rollback|scale|delete|kill|update|upgrade|"
-                             r"set|bump|change)\b", re.IGNORECASE)
+                             r"set|bump|change)\b(?!\s+(?:the\s+|its\s+)?(?:schedul|cron|timer))",
+                             re.IGNORECASE)
 
 
 _ROLLOUT_PAUSE = re.compile(r"\b(?:pause|resume|halt|stop)\b[^.?!]{0,40}(?<![\w-])(?:rollout|"
-                            r"roll-out|canary)(?![\w-])", re.IGNORECASE)
+                            r"roll-out)(?![\w-])", re.IGNORECASE)
 
 
 def cronjob_other_change(text: str) -> bool:

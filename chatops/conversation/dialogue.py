@@ -155,8 +155,10 @@ class Dialogue:
         mutating = self._mutating(parsed.intent)
         if verdict is not None and mutating and verdict.not_asked:
             parsed = replace(parsed, intent=OUT_OF_SCOPE)
-        elif verdict is not None and mutating and verdict.many is not None and not creation:
-            # "restart all deployments in payments": one at a time, named, never a guess.
+        elif (verdict is not None and mutating and verdict.many is not None and not creation
+              and not kind):
+            # "restart all deployments in payments": one at a time, named, never a guess. A
+            # kind no runbook changes is said first ("restart the statefulsets a and b").
             METRICS.out_of_scope.inc()
             self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
             return [Reply("answer", one_at_a_time_text(verdict.many, parsed.intent))]

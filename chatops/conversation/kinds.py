@@ -479,7 +479,8 @@ _FOREIGN = (
     ("database record", r"db|database|databases|tables?|rows?|records?|(?:order|user|account|"
      r"row|record|entry|invoice|payment|transaction)s?\s+#?\d{3,}"),
     ("certificate", r"certs?|certificates?|issuance|issuers?|tls"),
-    ("connection pool", r"connections?|pgbouncer|pools?"),
+    # (Not a bare "pool": "drain every node in the pool" is a node pool.)
+    ("connection pool", r"connections?|pgbouncer|connection pools?|db pools?"),
     ("feature flag", r"flags?|feature flags?|toggles?|launchdarkly|unleash"),
     ("Kustomize overlay", r"kustomize|overlays?"),
     ("admission policy", r"gatekeeper|kyverno|opa|admission|enforcement|psp|pod security"),
@@ -496,7 +497,7 @@ _NAMEABLE = frozenset({
     "brokers", "primary", "ensemble", "quorum", "migration", "migrations", "commit",
     "commits", "offsets", "offset", "query", "queries", "process", "pr", "prs", "regions",
     "region", "values file", "db", "database", "table", "tables", "records", "rows", "tls",
-    "pool", "pools", "connections", "flags", "toggles", "weights", "timers", "zones",
+    "connections", "flags", "toggles", "weights", "timers", "zones",
     "certs", "overlays", "enforcement"})
 # Whole words only: not inside a name ("traffic-router", "pr-bot", "docker.io/...").
 _FOREIGN_WORD = re.compile(r"(?<![\w.-])(?:" + "|".join(f"({w})" for _, w in _FOREIGN)

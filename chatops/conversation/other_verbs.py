@@ -21,16 +21,19 @@ from chatops.conversation.kinds import SENTENCE_END, clean_text
 # Verbs that ask for something no runbook does. Not those that are also a runbook's words
 # in everyday requests: "kill" (a pod), "evict", "reset", "refresh", "reload", "clean",
 # "clear", "run", "sync", "upgrade", "deploy", "release", "freeze", "isolate", "resize",
+# "restore" (a revision), "unblock" (scheduling on a node),
 # "drop" (to 2 replicas), "point" (at an image), "tag" (an image's); nor those that open
 # a clause as a noun as often as a verb: "ack, restart api", "page went off", "trace
 # shows ...", "copy that".
 _FOREIGN = (
-    r"flush|retire|sunset|decommission|deprecate|shift|move|migrate|relocate|failover|"
+    r"flush|retire|sunset|decommission|deprecate|shift|migrate|relocate|failover|"
+    # "move checkout off node-9"; not "move the accounts deployment to image 1.12.1".
+    r"move(?=\s+(?:the\s+)?[\w.-]+\s+(?:off|onto|out of|away from)\b)|"
     r"fail (?:over|back)|failback|switch ?over|cut ?over|promote|demote|rotate|renew|reissue|"
     r"truncate|vacuum|reindex|re-index|compact|rebalance|reassign|replay|requeue|re-queue|"
-    r"rerun|re-run|retrigger|exec|ssh|port-?forward|backup|back up|snapshot|restore|"
+    r"rerun|re-run|retrigger|exec|ssh|port-?forward|backup|back up|snapshot|"
     r"label|relabel|annotate|taint|untaint|edit|apply|install|uninstall|merge|"
-    r"mount|unmount|attach|detach|invalidate|prune|rename|unblock|whitelist|allowlist|"
+    r"mount|unmount|attach|detach|invalidate|prune|rename|whitelist|allowlist|"
     r"blacklist|denylist|grant|revoke|provision|reconcile|resync|re-sync|notify|silence|"
     r"mute|unmute|snooze|escalate|expire|rebuild|recompile|publish|unlock|thaw|throttle|"
     r"rate-?limit|redirect|reroute|purge|replicate|reclaim|defrag|defragment|reimage|"

@@ -31,7 +31,7 @@ _ING = (r"restarting|bouncing|rolling(?: back)?|reverting|scaling|draining|cordo
         r"recycling|redeploying|upgrading|downgrading")
 _PAST = (r"restarted|bounced|rolled(?: back)?|reverted|scaled|drained|cordoned|uncordoned|"
          r"deleted|killed|nuked|kicked|suspended|resumed|paused|bumped|evicted|recycled|"
-         r"redeployed|took|put|moved|set|ran|upgraded|downgraded|patched|applied")
+         r"redeployed|took|moved|ran|upgraded|downgraded|patched|applied")
 # Who plans or reports: not "you", which asks ("if you could restart ...").
 _WE = (r"i|we|he|she|they|ops|someone|somebody|[\w-]+ team|the team|"
        r"(?:i|we|he|she|they)[\u2019']?(?:ll|ve|d|re|m)")

@@ -236,6 +236,21 @@ def test_the_guards_turn_each_class_down() -> None:
      _RESOURCES),
     ("turn ledger-report back on, it should fire every 10 minutes",
      {"cronjob": "ledger-report"}, ("cronjob", "namespace")),
+    # The runbooks' own wordings, which the model was trained on.
+    ("restore the previous revision of ledger", {"deployment": "ledger"},
+     ("deployment", "namespace", "revision")),
+    ("unblock scheduling on node node-12", {"node": "node-12"}, ("node",)),
+    ("restart the schedule of ledger-report in prod", {"cronjob": "ledger-report"},
+     ("cronjob", "namespace")),
+    ("pause the ledger-report cronjob in canary", {"cronjob": "ledger-report"},
+     ("cronjob", "namespace")),
+    ("can you move the ledger deployment to image 2.1", {"deployment": "ledger"},
+     ("deployment", "namespace", "image", "container")),
+    ("hey folks, could someone set the ledger container of web to 1.28",
+     {"deployment": "web"}, ("deployment", "namespace", "image", "container")),
+    ("team, can we set node-12 unschedulable?", {"node": "node-12"}, ("node",)),
+    ("a customer opened a sev2. undo the cordon on node-12!", {"node": "node-12"},
+     ("node",)),
 ])
 def test_everyday_requests_around_each_class_are_requests(
         text: str, slots: dict[str, str], runbook: tuple[str, ...]) -> None:
