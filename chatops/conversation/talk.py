@@ -13,7 +13,7 @@ back ..."), anecdotes and timelines. None of them is answered with a plan.
 
 A message that also asks the bot ("can you", "please") or gives an order in a clause of
 its own is a request after all, except where the talk says to do nothing, tests the bot,
-relays, reviews or mocks: those hold whatever else the message says.
+relays, asks a human's approval or mocks: those hold whatever else the message says.
 """
 
 from __future__ import annotations
@@ -55,10 +55,6 @@ _HOLDS = re.compile(
     # A human's approval asked for: "need a +1 to roll back", "a second pair of eyes"
     r"\b(?:need|get|want)(?: a)? \+1\b|\bsecond (?:pair of eyes|opinion)\b|"
     r"\bsign-?off from\b|"
-    # A command put up for review: "is this the right command?", "double check this: ..."
-    r"\b(?:is this|is that) (?:the )?(?:right|correct)\b|\bdouble[- ]check\b|"
-    r"\bsanity[- ]check\b|\blooks (?:fine|good|right|ok) to me\b|\breviewing\b|"
-    r"\bbefore i run it\b|"
     # Sarcasm and scorn
     r"\bthey said\b|\bwhat could (?:possibly )?go wrong\b|"
     r"\b(?:that[\u2019']?ll|that will|it[\u2019']?ll|this will) (?:definitely|totally|surely) "
@@ -85,6 +81,11 @@ _PLANNED_OR_DONE = re.compile(
     re.IGNORECASE | re.MULTILINE)
 # Frames anywhere: talk unless the bot is asked or an order has a clause of its own.
 _UNLESS_ASKED = re.compile(
+    # A command put up for review: "is this the right command?", "double check this: ...";
+    # not "lgtm, please restart ledger", which asks.
+    r"\b(?:is this|is that) (?:the )?(?:right|correct)\b|\bdouble[- ]check\b|"
+    r"\bsanity[- ]check\b|\blooks (?:fine|good|right|ok) to me\b|\breviewing\b|"
+    r"\bbefore i run it\b|"
     # Hypotheticals and anecdotes
     r"\b(?:hypothetically|theoretically|purely theoretical|thought experiment|imagine|"
     r"in a world where|what would happen|used to|back in (?:\d{4}|the day)|back when|"

@@ -236,6 +236,9 @@ def test_the_guards_turn_each_class_down() -> None:
      _RESOURCES),
     ("turn ledger-report back on, it should fire every 10 minutes",
      {"cronjob": "ledger-report"}, ("cronjob", "namespace")),
+    # A review word beside an explicit ask.
+    ("looks good to me, please restart ledger in prod", {"deployment": "ledger"},
+     _DEPLOYMENT),
     # The runbooks' own wordings, which the model was trained on.
     ("restore the previous revision of ledger", {"deployment": "ledger"},
      ("deployment", "namespace", "revision")),
