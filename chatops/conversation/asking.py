@@ -375,8 +375,8 @@ _OTHER_FIELD = re.compile(
     r"scale (?:up|down) (?:faster|slower|quicker))\b",
     re.IGNORECASE)
 # A field by its own spelling: lowerCamel ("successfulJobsHistoryLimit", "imagePullSecrets";
-# not a unit such as "kWh")
-# or an environment variable ("GOMAXPROCS=4", "JAVA_OPTS"). The runbooks set only these.
+# not a unit such as "kWh"), a dotted path ("resources.limits.memory" in Helm values), or an
+# environment variable ("GOMAXPROCS=4", "JAVA_OPTS"). The runbooks set only `_OWN_FIELDS`.
 _FIELD_NAME = re.compile(r"(?<![\w./-])[a-z]{2,}(?:[A-Z][a-z0-9]+)+(?![\w-])|"
                          r"(?<![\w./-])[a-z]+(?:\.[a-z][a-zA-Z]*){2,}(?![\w./-])|"
                          r"(?<![\w./-])[A-Z][A-Z0-9]*_[A-Z0-9_]+(?![\w-])|"

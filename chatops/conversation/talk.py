@@ -72,7 +72,7 @@ _PLANNED_OR_DONE = re.compile(
     r"(?:" + CHANGE + r"|" + _ING + r")\b|"
     r"\b(?:gonna|planning to|plan (?:is )?to|intend to|about to)\s+(?:\w+\s+)?(?:" + CHANGE
     + r")\b|"
-    # Reports: "I've drained ...", "just nuked the stuck pod", "ops put X on hold"
+    # Reports: "I've drained ...", "just nuked the stuck pod", "ops paused X on friday"
     r"\b(?:" + _WE + r")\s+(?:just |already |also |have |has |had )?(?:" + _PAST + r")\b|"
     r"^\W*(?:just|already)\s+(?:" + _PAST + r")\b|"
     # A past tense that opens the message: "kicked the checkout-api pods at 14:05".
