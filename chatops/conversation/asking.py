@@ -57,6 +57,8 @@ def clauses(cleaned: str) -> list[tuple[int, int]]:
     starts = [0, *(end for _, end in ends)]
     stops = [*(start for start, _ in ends), len(cleaned)]
     return list(zip(starts, stops, strict=True))
+
+
 # A change verb negated: "don't drain node-7", "we should NOT drain", "I'd rather not roll
 # back", "stop restarting checkout", "avoid restarting", "under no circumstances scale";
 # not what cannot happen ("it won't restart", "we can't scale it by hand"): that is a report.
@@ -210,10 +212,10 @@ def orders(cleaned: str) -> list[str]:
     return [cleaned[a:b] for a, b in clauses(cleaned) if _ORDER.search(cleaned[a:b])]
 
 
-def _later_order(cleaned: str) -> bool:
-    """Whether a sentence after the first gives an order ("oh great, it's crashlooping
-    again. restart it in prod")."""
-    later = [cleaned[m.end():] for m in SENTENCE_END.finditer(cleaned)]
+def later_order(cleaned: str, after: int = 0) -> bool:
+    """Whether a sentence that starts after `after` gives an order ("oh great, it's
+    crashlooping again. restart it in prod")."""
+    later = [cleaned[m.end():] for m in SENTENCE_END.finditer(cleaned, after)]
     return any(orders(sentence) for sentence in later)
 
 
@@ -226,7 +228,7 @@ def not_a_request(text: str) -> bool:
     so do asking words ("can you", "please")."""
     cleaned = _OPENER.sub("", clean_text(text).strip(), count=1)
     asks = ASKS_ANYWAY.search(text) is not None
-    if _OPINION.search(cleaned) is not None and not asks and not _later_order(cleaned):
+    if _OPINION.search(cleaned) is not None and not asks and not later_order(cleaned):
         return True
     ordered = orders(cleaned)
     if (_NEGATED.search(cleaned) and not asks

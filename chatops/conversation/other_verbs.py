@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from chatops.conversation.asking import CHANGE
+from chatops.conversation.asking import CHANGE, clauses
 from chatops.conversation.kinds import SENTENCE_END, clean_text
 
 # Verbs that ask for something no runbook does. Not those that are also a runbook's words
@@ -60,8 +60,6 @@ _VERB = re.compile(r"(?:(" + CHANGE + r")|(" + _FOREIGN + r"))(?![\w-])(?=\s+\S)
 _MOVE_WHAT = re.compile(r"^\W*(?:move|migrate|relocate|shift)\s+(?:(?:all|every|the|of|"
                         r"its|their)\s+)*(?:pods?|workloads?|everything|every ?thing|stuff|"
                         r"things|containers?|it|them)\b", re.IGNORECASE)
-_CLAUSE_END = re.compile(r"[,;:!?]|[.](?=\s|$)|\s-\s|\u2013|\u2014|\b(?:and|then|but|so)\b",
-                         re.IGNORECASE)
 
 
 def foreign_verb(text: str) -> str | None:
@@ -71,7 +69,8 @@ def foreign_verb(text: str) -> str | None:
     cleaned = clean_text(text)
     read: str | None = None
     for sentence in SENTENCE_END.split(cleaned):
-        for clause in _CLAUSE_END.split(sentence):
+        for a, b in clauses(sentence):
+            clause = sentence[a:b]
             rest = clause[_BEFORE_VERB.match(clause).end():]  # type: ignore[union-attr]
             verb = _VERB.match(rest)
             if verb is None:

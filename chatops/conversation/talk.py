@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from chatops.conversation.asking import ASKS_ANYWAY, CHANGE, clauses, orders
-from chatops.conversation.kinds import SENTENCE_END, TARGETS, clean_text
+from chatops.conversation.asking import ASKS_ANYWAY, CHANGE, clauses, later_order, orders
+from chatops.conversation.kinds import TARGETS, clean_text
 from chatops.model import SlotSpan
 
 # A change verb in the -ing form, and in the past tense.
@@ -120,16 +120,14 @@ def just_talk(text: str, spans: Iterable[SlotSpan] = ()) -> bool:
         return True
     if ASKS_ANYWAY.search(cleaned):
         return False
+    # The order inside a frame is the frame's ("thought experiment: scale api to 0",
+    # "> drain node-7"); only a later sentence or line gives one of its own.
+    framed = _UNLESS_ASKED.search(cleaned)
+    if framed is not None and not later_order(cleaned, framed.end()):
+        return True
     targets = [span for span in spans if span.slot in TARGETS]
     bounds = [(a, b) for a, b in clauses(cleaned)
               if not targets or any(a <= span.start < b for span in targets)]
-    framed = _UNLESS_ASKED.search(cleaned)
-    if framed is not None:
-        # The order inside a frame is the frame's ("thought experiment: scale api to 0",
-        # "> drain node-7"); only a later sentence or line gives one of its own.
-        later = [cleaned[m.end():] for m in SENTENCE_END.finditer(cleaned, framed.end())]
-        if not any(orders(sentence) for sentence in later):
-            return True
     found = next((m for m in _PLANNED_OR_DONE.finditer(cleaned)
                   if any(a <= m.start() < b for a, b in bounds)), None)
     # An order in a clause of its own: "I've drained node-7, now uncordon node-3".

@@ -39,6 +39,13 @@ def _bot_thread(bot: Bot) -> tuple[str, int]:
     return root, len(bot.service.store.runs_in_thread("C0OPS", root))
 
 
+def _nothing_happened(bot: Bot, root: str, runs: int, calls_before: int) -> None:
+    """No run was added to the thread and the bot said nothing."""
+    wait_until_idle(bot)
+    assert len(bot.service.store.runs_in_thread("C0OPS", root)) == runs
+    assert [c.method for c in bot.slack.calls[calls_before:]] == []
+
+
 @pytest.mark.parametrize("text", [
     "<@U0SARAH> can you scale checkout-api in staging to 2 after your meeting",
     "<@U0SARAH|sarah> pls scale checkout-api to 2 in staging",
@@ -52,9 +59,7 @@ def test_a_thread_message_to_a_colleague_is_not_for_the_bot(
     bot.service.parser = ReadsAScale()
     before = len(bot.slack.calls)
     bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root)
-    wait_until_idle(bot)
-    assert len(bot.service.store.runs_in_thread("C0OPS", root)) == runs
-    assert [c.method for c in bot.slack.calls[before:]] == []
+    _nothing_happened(bot, root, runs, before)
     assert cluster.deployments[("staging", "checkout-api")] != 2
 
 
@@ -66,9 +71,7 @@ def test_a_mention_of_the_bot_after_a_colleague_s_is_not_a_request(
     bot.sender.event({"type": "app_mention", "user": "U0BOB", "channel": "C0OPS",
                       "text": "<@U0SARAH> can you scale checkout-api in staging to 2? <@UBOT> fyi",
                       "ts": next_ts(), "thread_ts": root, "channel_type": "channel"})
-    wait_until_idle(bot)
-    assert len(bot.service.store.runs_in_thread("C0OPS", root)) == runs
-    assert [c.method for c in bot.slack.calls[before:]] == []
+    _nothing_happened(bot, root, runs, before)
 
 
 def test_a_thread_message_that_mentions_a_colleague_later_is_for_the_bot(
