@@ -51,6 +51,8 @@ def same_recipe(out: Path, recipe: dict[str, Any]) -> bool:
                # Models from before antecedents were generated did not record it: none.
                "antecedent_prob": meta["train"].get("antecedent_prob", [0.0, 0.0]),
                "composed_durations": meta["train"].get("composed_durations", False),
+               # Models from before talk was generated did not record it: none.
+               "talk": meta["train"].get("talk", 0),
                "templates": meta["templates"]}
     wanted = {**recipe, "templates": "all"}
     if trained != wanted:
@@ -59,19 +61,21 @@ def same_recipe(out: Path, recipe: dict[str, Any]) -> bool:
     return True
 
 
-def recipe_of(seed: int, rounds: int, epochs: float) -> dict[str, Any]:
+def recipe_of(seed: int, rounds: int, epochs: float, talk: int | None = None) -> dict[str, Any]:
     """What a model of this seed is trained with (the generator's own defaults included)."""
     from finetune.data import GenerationConfig
 
     defaults = GenerationConfig()
     return {"seed": seed, "rounds": rounds, "epochs": float(epochs),
             "antecedent_prob": list(defaults.antecedent_prob),
-            "composed_durations": defaults.composed_durations}
+            "composed_durations": defaults.composed_durations,
+            "talk": defaults.talk if talk is None else talk}
 
 
-def train_seed(out: Path, seed: int, rounds: int, epochs: float, threads: int) -> None:
+def train_seed(out: Path, seed: int, rounds: int, epochs: float, threads: int,
+               talk: int | None = None, device: str = "cpu") -> None:
     """Train and export the model of one seed into `out/model` (unless it is there)."""
-    recipe = recipe_of(seed, rounds, epochs)
+    recipe = recipe_of(seed, rounds, epochs, talk)
     if same_recipe(out, recipe):
         return
     from finetune.train import train_ops
@@ -80,7 +84,7 @@ def train_seed(out: Path, seed: int, rounds: int, epochs: float, threads: int) -
     (out / "recipe.json").write_text(json.dumps(recipe) + "\n")
     train_ops(out / "model", epochs=epochs, seed=seed, checkpoint_dir=out / "checkpoint",
               all_templates=True, rounds=rounds, threads=threads, disable_tqdm=True,
-              eval_each_epoch=False)
+              eval_each_epoch=False, talk=recipe["talk"], device=device)
 
 
 def score_seed(out: Path) -> None:
@@ -125,6 +129,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=1.0, help="(the shipped recipe: 1)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[13, 29, 41, 53, 67])
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--talk", type=int, default=None,
+                        help="GenerationConfig.talk (default: the generator's default)")
+    parser.add_argument("--device", default="cpu",
+                        help="torch device to train on (cuda when an accelerator is lent)")
     parser.add_argument("--out-dir", type=Path, required=True)
     args = parser.parse_args()
     if args.rounds < 1 or args.epochs <= 0 or args.threads < 1:
@@ -136,11 +144,11 @@ def main() -> None:
     sleep_while_waiting()  # before torch loads
     for seed in args.seeds:
         out = args.out_dir / f"seed-{seed}"
-        train_seed(out, seed, args.rounds, args.epochs, args.threads)
+        train_seed(out, seed, args.rounds, args.epochs, args.threads, args.talk, args.device)
         score_seed(out)
     rows: dict[int, dict[str, Any]] = {}
     for out in sorted(args.out_dir.glob("seed-*"), key=lambda p: int(p.name[5:])):
-        recipe = recipe_of(int(out.name[5:]), args.rounds, args.epochs)
+        recipe = recipe_of(int(out.name[5:]), args.rounds, args.epochs, args.talk)
         if same_recipe(out, recipe) and (out / "set_a.json").exists():
             rows[recipe["seed"]] = read_scores(out)
     summary = summarise(rows)

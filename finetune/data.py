@@ -30,6 +30,7 @@ from chatops.runbook.markup import parse_markup as catalogue_markup
 from finetune.lexicon import Lexicon
 from finetune.paraphrase import Paraphraser, Piece
 from finetune.phrases import META_PHRASES, OOS_GENERATED, OOS_HARD_NEGATIVES, OOS_PHRASES
+from finetune.talk import TalkWriter
 from intents.emoji import as_word
 from intents.text import normalise, split_words
 
@@ -134,10 +135,17 @@ class GenerationConfig:
     train_on_dev_templates: bool = False
     """Also train on the held-out templates (for the shipped model: every phrasing the
     catalogue has is worth learning). The dev set then measures unseen *names* only."""
+    talk: int = 0
+    """Per round: this many out-of-scope messages that talk about a change the catalogue can
+    make without asking for it (`finetune.talk`), and a third as many requests that have
+    such talk as their context. Training only (dev is unchanged), drawn with their own
+    random stream after everything else, so the rest of the data is the same as without."""
 
     def __post_init__(self) -> None:
         if self.rounds < 1:
             raise ValueError(f"rounds must be at least 1, not {self.rounds}")
+        if self.talk < 0:
+            raise ValueError(f"talk must not be negative, not {self.talk}")
 
 
 @dataclass(frozen=True)
@@ -154,6 +162,7 @@ class Dataset:
     rounds: int = 1
     antecedent_prob: tuple[float, float] = (0.0, 0.0)
     composed_durations: bool = False
+    talk: int = 0
 
 
 def _stable_fraction(key: str, seed: int) -> float:
@@ -337,10 +346,12 @@ def _drop_word(pieces: list[Piece], rng: random.Random) -> None:
 
 
 def _augment(
-    pieces: list[Piece], rng: random.Random, prob: float, runbook: bool = True
+    pieces: list[Piece], rng: random.Random, prob: float, runbook: bool = True,
+    wrap: bool = True,
 ) -> list[Piece]:
     """Slack-style noise. Slot values keep their letters (names are typed exactly);
-    their casing and backticks may change."""
+    their casing and backticks may change. `wrap=False`: no request leads or tails
+    ("can you", "asap"): they would turn talk into a request, or a context into nonsense."""
     if rng.random() > prob:
         return pieces
     out = [Piece(p.text, p.slot) for p in pieces]
@@ -361,9 +372,9 @@ def _augment(
         for piece in out:
             if piece.slot is not None and rng.random() < 0.6:
                 piece.text = f"`{piece.text}`"
-    if rng.random() < 0.35:
+    if wrap and rng.random() < 0.35:
         out.insert(0, Piece(rng.choice(_PREFIXES)))
-    if rng.random() < 0.3:
+    if wrap and rng.random() < 0.3:
         out.append(Piece(rng.choice(_SUFFIXES)))
     if rng.random() < 0.15:
         out.insert(0, Piece(rng.choice(_MENTIONS)))
@@ -514,6 +525,10 @@ def build_dataset(
         dev_rng, config,
         Paraphraser(dev_rng, dev=True, seed=config.seed),
     )
+    if config.talk:
+        train += _talk(
+            [*train_t, *dev_t] if config.train_on_dev_templates else train_t, risks, config
+        )
     rng.shuffle(train)
     slot_names = sorted({span.slot for t in [*templates, *extra] for span in t.spans})
     slot_labels = ["O"] + [f"{p}-{s}" for s in slot_names for p in ("B", "I")]
@@ -528,7 +543,46 @@ def build_dataset(
         rounds=config.rounds,
         antecedent_prob=config.antecedent_prob,
         composed_durations=config.composed_durations,
+        talk=config.talk,
     )
+
+
+def _talk(templates: Sequence[Template], risks: Mapping[str, str],
+          config: GenerationConfig) -> list[Sample]:
+    """`config.talk` talk messages (out of scope) and a third as many requests with talk
+    before them, per round, from their own random stream (see `GenerationConfig.talk`)."""
+    rng = random.Random(f"talk|{config.seed}")
+    lexicon = Lexicon(rng, dev=False, seed=config.seed,
+                      composed_durations=config.composed_durations)
+    types = {slot: kind for t in templates for slot, kind in t.slot_types.items()}
+    changes = sorted(name for name, risk in risks.items() if risk != "read")
+    writer = TalkWriter(rng, lexicon, types, changes)
+    requests: dict[str, list[Template]] = {}
+    for template in templates:
+        if template.intent in writer.intents:
+            requests.setdefault(template.intent, []).append(template)
+    samples: list[Sample] = []
+    for k in range(config.talk * config.rounds):
+        intent, pieces = writer.talk()
+        pieces = _augment(pieces, rng, config.augment_prob, runbook=False, wrap=False)
+        sample = _to_sample(pieces, OUT_OF_SCOPE, f"{OUT_OF_SCOPE}#talk-{intent}")
+        if sample is not None:
+            samples.append(sample)
+        if k % 3 or not requests:
+            continue
+        intent = rng.choice(sorted(requests))
+        template = rng.choice(requests[intent])
+        context = writer.context(intent)
+        if context is None:
+            continue
+        # Noise on the request only: a dropped "not" or "it" would change what the context
+        # says.
+        pieces = [*context, *_augment(_fill(template, lexicon), rng, config.augment_prob,
+                                      runbook=True, wrap=False)]
+        sample = _to_sample(pieces, intent, f"{template.id}#talk-context")
+        if sample is not None:
+            samples.append(sample)
+    return samples
 
 
 def dataset_from_catalogue(

@@ -107,6 +107,11 @@ class DataArguments:
         metadata={"help": "For ops: draw the training data this many times, each with new "
                           "names, paraphrases and noise (GenerationConfig.rounds)."},
     )
+    talk: int = field(
+        default=-1,
+        metadata={"help": "For ops: talk around changes per round (GenerationConfig.talk; "
+                          "-1: its default)."},
+    )
 
 
 @dataclass
@@ -154,6 +159,12 @@ class TrainingArguments:
         metadata={"help": "auto (int8 only if it loses <= 0.3 points), int8 or fp32."},
     )
     disable_tqdm: bool = field(default=False, metadata={"help": "No progress bars."})
+    device: str = field(
+        default="cpu",
+        metadata={"help": "torch device to train on: cpu (the default: the shipped model is "
+                          "trained there) or cuda when an accelerator is lent. The model "
+                          "is moved back to the CPU for saving and export."},
+    )
 
 
 @dataclass(frozen=True)
@@ -172,7 +183,9 @@ def set_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def _bf16_enabled(setting: str) -> bool:
+def _bf16_enabled(setting: str, device: str = "cpu") -> bool:
+    if setting == "auto" and device != "cpu":
+        return True  # accelerators have native bf16
     if setting == "auto":
         # Emulated bf16 is slower than fp32, so only where oneDNN has native kernels.
         return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
@@ -258,9 +271,11 @@ def torch_predictor(
 
         def logits(indices: list[int]) -> tuple[np.ndarray, np.ndarray]:
             batch = collate([features[i] for i in indices])
+            device = next(model.parameters()).device
             with torch.inference_mode():
-                intent_logits, slot_logits = model(batch["input_ids"], batch["attention_mask"])
-            return intent_logits.float().numpy(), slot_logits.float().numpy()
+                intent_logits, slot_logits = model(batch["input_ids"].to(device),
+                                                   batch["attention_mask"].to(device))
+            return intent_logits.float().cpu().numpy(), slot_logits.float().cpu().numpy()
 
         return predict_by_length([f.encoded for f in features], batch_size, logits,
                                  intents, slot_labels)
@@ -338,6 +353,8 @@ def train_model(
     )
     if model_args.freeze_embeddings:
         model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    device = torch.device(args.device)
+    model.to(device)
     features = featurize(tokenizer, train, intents, slot_labels)
     batch_size = args.per_device_train_batch_size
     steps_per_epoch = math.ceil(len(features) / batch_size)
@@ -350,7 +367,7 @@ def train_model(
         optimizer, int(args.warmup_ratio * total_steps), total_steps
     )
     loss_fn = nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX)
-    use_bf16 = _bf16_enabled(args.bf16)
+    use_bf16 = _bf16_enabled(args.bf16, device.type)
     rng = random.Random(args.seed)
     history: list[dict[str, Any]] = []
     step = 0
@@ -364,8 +381,9 @@ def train_model(
         for indices in length_batches(lengths, batch_size, rng):
             if step >= total_steps:
                 break
-            batch = collate([features[i] for i in indices])
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=use_bf16):
+            batch = {k: v.to(device) for k, v in
+                     collate([features[i] for i in indices]).items()}
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
                 intent_logits, slot_logits = model(batch["input_ids"], batch["attention_mask"])
             loss = loss_fn(intent_logits.float(), batch["intents"])
             loss = loss + args.slot_loss_coef * loss_fn(
@@ -394,7 +412,7 @@ def train_model(
                 progress.write(f"epoch {epoch} {name}: {format_metrics(metrics)}")
         history.append(entry)
     progress.close()
-    return TrainResult(model, history, time.perf_counter() - started, step)
+    return TrainResult(model.to("cpu"), history, time.perf_counter() - started, step)
 
 
 def save_checkpoint(
@@ -449,6 +467,8 @@ def train_ops(
     pooling: str = "cls",
     extra: Sequence[Template] = (),
     eval_each_epoch: bool = True,
+    talk: int = -1,
+    device: str = "cpu",
 ) -> dict[str, Any]:
     """Generate data from the catalogue, train, export; return the run summary.
 
@@ -466,7 +486,7 @@ def train_ops(
         "--max_steps", str(max_steps), "--quantize", quantize, "--threads", str(threads),
         "--disable_tqdm", str(disable_tqdm), "--all_templates", str(all_templates),
         "--rounds", str(rounds), "--pooling", pooling,
-        "--eval_each_epoch", str(eval_each_epoch),
+        "--eval_each_epoch", str(eval_each_epoch), "--talk", str(talk), "--device", device,
     ]
     if catalogue_dir is not None:
         argv += ["--catalogue_dir", str(catalogue_dir)]
@@ -479,8 +499,10 @@ def _ops_dataset(data_args: DataArguments, seed: int, generation: GenerationConf
     from finetune.data import dataset_from_catalogue
 
     catalogue = load_catalogue(Path(data_args.catalogue_dir) if data_args.catalogue_dir else None)
+    talk = GenerationConfig.talk if data_args.talk < 0 else data_args.talk
     config = generation or GenerationConfig(
-        seed=seed, train_on_dev_templates=data_args.all_templates, rounds=data_args.rounds
+        seed=seed, train_on_dev_templates=data_args.all_templates, rounds=data_args.rounds,
+        talk=talk,
     )
     return dataset_from_catalogue(catalogue, config=config, extra=extra)
 
