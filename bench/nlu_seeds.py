@@ -53,6 +53,7 @@ def same_recipe(out: Path, recipe: dict[str, Any]) -> bool:
                "composed_durations": meta["train"].get("composed_durations", False),
                # Models from before talk was generated did not record it: none.
                "talk": meta["train"].get("talk", 0),
+               "talk_requests": meta["train"].get("talk_requests", 1.0),
                "templates": meta["templates"]}
     wanted = {**recipe, "templates": "all"}
     if trained != wanted:
@@ -69,7 +70,8 @@ def recipe_of(seed: int, rounds: int, epochs: float, talk: int | None = None) ->
     return {"seed": seed, "rounds": rounds, "epochs": float(epochs),
             "antecedent_prob": list(defaults.antecedent_prob),
             "composed_durations": defaults.composed_durations,
-            "talk": defaults.talk if talk is None else talk}
+            "talk": defaults.talk if talk is None else talk,
+            "talk_requests": defaults.talk_requests}
 
 
 def train_seed(out: Path, seed: int, rounds: int, epochs: float, threads: int,

@@ -137,15 +137,19 @@ class GenerationConfig:
     catalogue has is worth learning). The dev set then measures unseen *names* only."""
     talk: int = 0
     """Per round: this many out-of-scope messages that talk about a change the catalogue can
-    make without asking for it (`finetune.talk`), and a third as many requests that have
-    such talk as their context. Training only (dev is unchanged), drawn with their own
-    random stream after everything else, so the rest of the data is the same as without."""
+    make without asking for it (`finetune.talk`), and `talk_requests` times as many requests
+    with talk or a remark around them (they keep their runbook). Training only (dev is
+    unchanged), drawn with their own random stream after everything else, so the rest of
+    the data is the same as without."""
+    talk_requests: float = 1.0
+    """Requests written around talk, per talk message (see `talk`)."""
 
     def __post_init__(self) -> None:
         if self.rounds < 1:
             raise ValueError(f"rounds must be at least 1, not {self.rounds}")
-        if self.talk < 0:
-            raise ValueError(f"talk must not be negative, not {self.talk}")
+        if self.talk < 0 or self.talk_requests < 0:
+            raise ValueError("talk and talk_requests must not be negative, not "
+                             f"{self.talk} and {self.talk_requests}")
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,7 @@ class Dataset:
     antecedent_prob: tuple[float, float] = (0.0, 0.0)
     composed_durations: bool = False
     talk: int = 0
+    talk_requests: float = 1.0
 
 
 def _stable_fraction(key: str, seed: int) -> float:
@@ -544,13 +549,15 @@ def build_dataset(
         antecedent_prob=config.antecedent_prob,
         composed_durations=config.composed_durations,
         talk=config.talk,
+        talk_requests=config.talk_requests,
     )
 
 
 def _talk(templates: Sequence[Template], risks: Mapping[str, str],
           config: GenerationConfig) -> list[Sample]:
-    """`config.talk` talk messages (out of scope) and a third as many requests with talk
-    before them, per round, from their own random stream (see `GenerationConfig.talk`)."""
+    """`config.talk` talk messages (out of scope) per round, and `config.talk_requests` as
+    many requests around talk or remarks, from their own random stream (see
+    `GenerationConfig.talk`)."""
     rng = random.Random(f"talk|{config.seed}")
     lexicon = Lexicon(rng, dev=False, seed=config.seed,
                       composed_durations=config.composed_durations)
@@ -562,24 +569,34 @@ def _talk(templates: Sequence[Template], risks: Mapping[str, str],
         if template.intent in writer.intents:
             requests.setdefault(template.intent, []).append(template)
     samples: list[Sample] = []
-    for k in range(config.talk * config.rounds):
+    for _ in range(config.talk * config.rounds):
         intent, pieces = writer.talk()
         pieces = _augment(pieces, rng, config.augment_prob, runbook=False, wrap=False)
         sample = _to_sample(pieces, OUT_OF_SCOPE, f"{OUT_OF_SCOPE}#talk-{intent}")
         if sample is not None:
             samples.append(sample)
-        if k % 3 or not requests:
-            continue
+    for _ in range(round(config.talk * config.rounds * config.talk_requests)):
+        if not requests:
+            break
         intent = rng.choice(sorted(requests))
         template = rng.choice(requests[intent])
-        context = writer.context(intent)
-        if context is None:
-            continue
-        # Noise on the request only: a dropped "not" or "it" would change what the context
-        # says.
-        pieces = [*context, *_augment(_fill(template, lexicon), rng, config.augment_prob,
-                                      runbook=True, wrap=False)]
-        sample = _to_sample(pieces, intent, f"{template.id}#talk-context")
+        roll = rng.random()
+        # Noise on the request only: a dropped "not" or "it" would change what the talk
+        # around it says.
+        request = _augment(_fill(template, lexicon), rng, config.augment_prob,
+                           runbook=True, wrap=False)
+        kind = "context"
+        if roll < 0.3:
+            pieces = [*(writer.context(intent) or []), *request]
+        elif roll < 0.6:
+            kind, pieces = "reason", [*request, *writer.reason()]
+        elif roll < 0.8:
+            kind, pieces = "remark", [*writer.remark(), *request]
+        else:
+            need = writer.need(intent)
+            kind, pieces = "need", (need or request) + (writer.reason()
+                                                        if rng.random() < 0.5 else [])
+        sample = _to_sample(pieces, intent, f"{template.id}#talk-{kind}")
         if sample is not None:
             samples.append(sample)
     return samples

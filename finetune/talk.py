@@ -235,6 +235,35 @@ _CONTEXT: tuple[str, ...] = (
 )
 _JOINS = (". ", ", so ", " - ", ". ok, ", "\n", ". anyway, ", "; ", ". please ")
 
+# Requests with a remark around them that is no request itself: a reason after the request
+# ("restart checkout, it's holding a lock"), a remark before it, negated or not ("don't
+# panic, just restart checkout"), or the change said as a need ("going to need checkout
+# restarted"). Without them, talk teaches the model that any second clause is talk.
+_REASONS = (
+    "it's stuck on an old config", "traffic is spiking", "it's holding a lock",
+    "the config changed", "it's been flapping all morning", "we need the capacity back",
+    "the new secret is in", "the last deploy broke it", "customers are seeing 500s",
+    "it leaks memory since the last release", "the queue lag is at 2M",
+    "the node has a bad disk", "the upstream api is down", "the schedule was wrong",
+    "latency is through the roof", "the db just failed over", "the cache is poisoned",
+    "the redis statefulset is fine", "the pvc is almost full", "the hpa is maxed out",
+    "the configmap was updated", "the certs were rotated", "it's not data loss",
+    "we're bisecting the build", "nobody is using it right now", "the vendor confirmed the fix",
+    "the load test starts at 5", "it's quota-bound", "the incident doc has the details",
+    "the error budget is gone", "it keeps timing out on the health check",
+)
+_REASON_JOINS = (", ", " - ", " \u2014 ", ". ", " because ", ", since ", " as ", "; ")
+_REMARKS = (
+    "don't panic,", "no need to page anyone,", "not urgent but", "whatever it is,",
+    "either way,", "forget the dashboard,", "don't bother with the logs,", "no idea why, but",
+    "long story short,", "no rush,", "not sure it helps, but", "ok never mind the graphs,",
+    "don't ask,", "nothing else to change,", "we don't need a postmortem for this,",
+    "whoever approved the last deploy,", "no, not the db -", "never mind what I said,",
+    "ignore the noise above,", "i don't care about the root cause yet,",
+)
+_NEEDS = ("going to need", "I need", "we need", "need", "I'll need", "gonna need", "we'll need",
+          "I want", "I'd like")
+
 _PEOPLE = ("Sarah", "dave", "Priya", "marco", "Chen", "fatima", "Tom", "jonas", "Aiko", "Lena",
            "Raj", "mike", "Ola", "Kenji", "Noor", "ben", "Ines", "the IC", "the on-call",
            "Alex", "sam", "Yuki", "the db team", "platform", "the SRE on shift")
@@ -381,6 +410,28 @@ class TalkWriter:
             return None
 
         return change.intent, self._render(frame, forms)
+
+    def reason(self) -> list[Piece]:
+        """A reason to put after a request ("..., it's holding a lock")."""
+        r = self._rng
+        return [Piece(r.choice(_REASON_JOINS) + r.choice(_REASONS))]
+
+    def remark(self) -> list[Piece]:
+        """A remark to put before a request that asks nothing itself ("don't panic,")."""
+        r = self._rng
+        return [Piece(r.choice(_REMARKS) + r.choice((" just ", " ", " please ")))]
+
+    def need(self, intent: str) -> list[Piece] | None:
+        """The change `intent` makes said as a need: "going to need X restarted (to 3)";
+        None when it has no such form."""
+        r = self._rng
+        changes = [c for c in self._changes if c.intent == intent]
+        verbs = [(c, v) for c in changes for v in c.verbs if v.passive]
+        if not verbs:
+            return None
+        change, verb = r.choice(verbs)
+        return [Piece(r.choice(_NEEDS) + " "), *self._object(change),
+                Piece(" " + verb.participle), *self._tail(change)]
 
     def context(self, intent: str) -> list[Piece] | None:
         """Talk about the change `intent` makes, said of "it", to put before a request for

@@ -39,14 +39,21 @@ def test_talk_is_out_of_scope_and_context_keeps_the_request(
     catalogue: Catalogue, with_talk: Dataset
 ) -> None:
     talk = [s for s in with_talk.train if s.template.startswith(f"{OUT_OF_SCOPE}#talk-")]
-    context = [s for s in with_talk.train if s.template.endswith("#talk-context")]
+    requests = [s for s in with_talk.train
+                if "#talk-" in s.template and s.intent != OUT_OF_SCOPE]
+    context = [s for s in requests if s.template.endswith("#talk-context")]
     assert len(talk) >= 290 * SMALL.rounds
     assert {s.intent for s in talk} == {OUT_OF_SCOPE}
     # Every change is talked about, and each talk names its target as a slot.
     assert {s.template.split("#talk-")[1] for s in talk} == _changes(catalogue)
     assert all(any(t != "O" for t in s.tags) for s in talk)
-    assert 80 <= len(context) <= 110
-    assert {s.intent for s in context} <= _changes(catalogue)
+    # As many requests around talk or remarks (GenerationConfig.talk_requests), of each
+    # kind, so that a second clause alone never makes a message talk.
+    assert 280 <= len(requests) <= 300
+    assert {s.template.rsplit("#talk-", 1)[1] for s in requests} == {
+        "context", "reason", "remark", "need"}
+    assert {s.intent for s in requests} == _changes(catalogue)
+    assert all(any(t != "O" for t in s.tags) for s in requests)
     for sample in context:
         # The talk before the request refers to "it": nothing in it is tagged.
         first_tag = next(i for i, t in enumerate(sample.tags) if t != "O")
