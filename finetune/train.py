@@ -271,7 +271,8 @@ def torch_predictor(
 
         def logits(indices: list[int]) -> tuple[np.ndarray, np.ndarray]:
             batch = collate([features[i] for i in indices])
-            device = next(model.parameters()).device
+            # Where the network's weights are (a stand-in without any runs on the CPU).
+            device = next(model.parameters(), torch.empty(0)).device
             with torch.inference_mode():
                 intent_logits, slot_logits = model(batch["input_ids"].to(device),
                                                    batch["attention_mask"].to(device))
