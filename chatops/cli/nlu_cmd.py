@@ -94,6 +94,13 @@ def nlu() -> None:
               help="How many times the training data is drawn, each time with new names, "
                    "paraphrases and noise (3 rounds x 1 epoch: the steps of 3 epochs, three "
                    "times as many different messages).")
+@click.option("--talk", type=click.IntRange(min=0), default=None,
+              help="Messages per round that talk about a change without asking for it "
+                   "(out of scope), with as many requests around such talk (default: the "
+                   "shipped recipe's; 0: none).")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="Where torch trains: cuda where an accelerator is lent (the model comes "
+                   "back to the CPU for export).")
 @click.option("--seed", type=int, default=13, show_default=True,
               help="Seed for data generation, initialisation and order.")
 @click.option("--max-steps", type=int, default=-1, help="Stop after this many steps (tests).")
@@ -115,9 +122,9 @@ def nlu() -> None:
               default=None,
               help="A folder of reviewed `chatops nlu feedback` files whose reviewed entries "
                    "are always trained on (default: intents/feedback/ of the repository).")
-def train(*, output: Path | None, epochs: float, rounds: int, seed: int, max_steps: int,
-          catalogue_path: Path | None, quantize: str, threads: int, holdout: bool,
-          checkpoint: Path | None, feedback_dir: Path | None) -> None:
+def train(*, output: Path | None, epochs: float, rounds: int, talk: int | None, device: str,
+          seed: int, max_steps: int, catalogue_path: Path | None, quantize: str, threads: int,
+          holdout: bool, checkpoint: Path | None, feedback_dir: Path | None) -> None:
     """Retrain the model from the runbook catalogue and export it for serving.
 
     Generates training data from the runbooks' example utterances (plus the meta and
@@ -152,7 +159,8 @@ def train(*, output: Path | None, epochs: float, rounds: int, seed: int, max_ste
     summary = train_ops(output, epochs=epochs, seed=seed, max_steps=max_steps,
                         catalogue_dir=catalogue_path, quantize=quantize, threads=threads,
                         checkpoint_dir=checkpoint, all_templates=not holdout, rounds=rounds,
-                        extra=extra, eval_each_epoch=False)
+                        extra=extra, eval_each_epoch=False,
+                        talk=-1 if talk is None else talk, device=device)
     meta = summary["model"]
     click.echo(f"model written to {output} ({meta['weights']} weights) "
                f"in {time.perf_counter() - started:.0f} s")

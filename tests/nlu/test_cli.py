@@ -46,6 +46,8 @@ def test_train_threads_default_to_every_cpu_this_process_may_use() -> None:
 @pytest.mark.parametrize(("option", "values", "says"), [
     ("--threads", ("0", "-2", "many", "1.5"), "neither a thread count nor 'auto'"),
     ("--rounds", ("0", "-1", "two"), "--rounds"),
+    ("--talk", ("-1", "many"), "--talk"),
+    ("--device", ("gpu", "tpu"), "--device"),
 ])
 def test_train_refuses_a_bad_count_before_training(tmp_path: Path, option: str,
                                                     values: tuple[str, ...], says: str) -> None:
