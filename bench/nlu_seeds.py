@@ -54,6 +54,7 @@ def same_recipe(out: Path, recipe: dict[str, Any]) -> bool:
                # Models from before talk was generated did not record it: none.
                "talk": meta["train"].get("talk", 0),
                "talk_requests": meta["train"].get("talk_requests", 1.0),
+               "talk_status": meta["train"].get("talk_status", 0.0),
                "templates": meta["templates"]}
     wanted = {**recipe, "templates": "all"}
     if trained != wanted:
@@ -62,7 +63,8 @@ def same_recipe(out: Path, recipe: dict[str, Any]) -> bool:
     return True
 
 
-def recipe_of(seed: int, rounds: int, epochs: float, talk: int | None = None) -> dict[str, Any]:
+def recipe_of(seed: int, rounds: int, epochs: float, talk: int | None = None,
+              talk_status: float | None = None) -> dict[str, Any]:
     """What a model of this seed is trained with (the generator's own defaults included)."""
     from finetune.data import GenerationConfig
 
@@ -71,13 +73,15 @@ def recipe_of(seed: int, rounds: int, epochs: float, talk: int | None = None) ->
             "antecedent_prob": list(defaults.antecedent_prob),
             "composed_durations": defaults.composed_durations,
             "talk": defaults.talk if talk is None else talk,
-            "talk_requests": defaults.talk_requests}
+            "talk_requests": defaults.talk_requests,
+            "talk_status": defaults.talk_status if talk_status is None else talk_status}
 
 
 def train_seed(out: Path, seed: int, rounds: int, epochs: float, threads: int,
-               talk: int | None = None, device: str = "cpu") -> None:
+               talk: int | None = None, device: str = "cpu",
+               talk_status: float | None = None) -> None:
     """Train and export the model of one seed into `out/model` (unless it is there)."""
-    recipe = recipe_of(seed, rounds, epochs, talk)
+    recipe = recipe_of(seed, rounds, epochs, talk, talk_status)
     if same_recipe(out, recipe):
         return
     from finetune.train import train_ops
@@ -86,7 +90,8 @@ def train_seed(out: Path, seed: int, rounds: int, epochs: float, threads: int,
     (out / "recipe.json").write_text(json.dumps(recipe) + "\n")
     train_ops(out / "model", epochs=epochs, seed=seed, checkpoint_dir=out / "checkpoint",
               all_templates=True, rounds=rounds, threads=threads, disable_tqdm=True,
-              eval_each_epoch=False, talk=recipe["talk"], device=device)
+              eval_each_epoch=False, talk=recipe["talk"], device=device,
+              talk_status=recipe["talk_status"])
 
 
 def score_seed(out: Path) -> None:
@@ -133,6 +138,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--talk", type=int, default=None,
                         help="GenerationConfig.talk (default: the generator's default)")
+    parser.add_argument("--talk-status", type=float, default=None,
+                        help="GenerationConfig.talk_status (default: the generator's default)")
     parser.add_argument("--device", default="cpu",
                         help="torch device to train on (cuda when an accelerator is lent)")
     parser.add_argument("--out-dir", type=Path, required=True)
@@ -146,11 +153,13 @@ def main() -> None:
     sleep_while_waiting()  # before torch loads
     for seed in args.seeds:
         out = args.out_dir / f"seed-{seed}"
-        train_seed(out, seed, args.rounds, args.epochs, args.threads, args.talk, args.device)
+        train_seed(out, seed, args.rounds, args.epochs, args.threads, args.talk, args.device,
+                   args.talk_status)
         score_seed(out)
     rows: dict[int, dict[str, Any]] = {}
     for out in sorted(args.out_dir.glob("seed-*"), key=lambda p: int(p.name[5:])):
-        recipe = recipe_of(int(out.name[5:]), args.rounds, args.epochs, args.talk)
+        recipe = recipe_of(int(out.name[5:]), args.rounds, args.epochs, args.talk,
+                           args.talk_status)
         if same_recipe(out, recipe) and (out / "set_a.json").exists():
             rows[recipe["seed"]] = read_scores(out)
     summary = summarise(rows)

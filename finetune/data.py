@@ -143,13 +143,18 @@ class GenerationConfig:
     the data is the same as without."""
     talk_requests: float = 1.0
     """Requests written around talk, per talk message (see `talk`)."""
+    talk_status: float = 0.0
+    """Share of those requests that follow a report of something else ("env vars were
+    updated, restart checkout"). At 0 no draw is made, so the data is as before it
+    existed."""
 
     def __post_init__(self) -> None:
         if self.rounds < 1:
             raise ValueError(f"rounds must be at least 1, not {self.rounds}")
-        if self.talk < 0 or self.talk_requests < 0:
-            raise ValueError("talk and talk_requests must not be negative, not "
-                             f"{self.talk} and {self.talk_requests}")
+        if self.talk < 0 or self.talk_requests < 0 or not 0 <= self.talk_status <= 1:
+            raise ValueError("talk and talk_requests must not be negative and talk_status "
+                             f"must be a share, not {self.talk}, {self.talk_requests} and "
+                             f"{self.talk_status}")
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,7 @@ class Dataset:
     composed_durations: bool = False
     talk: int = 0
     talk_requests: float = 1.0
+    talk_status: float = 0.0
 
 
 def _stable_fraction(key: str, seed: int) -> float:
@@ -550,6 +556,7 @@ def build_dataset(
         composed_durations=config.composed_durations,
         talk=config.talk,
         talk_requests=config.talk_requests,
+        talk_status=config.talk_status,
     )
 
 
@@ -586,7 +593,9 @@ def _talk(templates: Sequence[Template], risks: Mapping[str, str],
         request = _augment(_fill(template, lexicon), rng, config.augment_prob,
                            runbook=True, wrap=False)
         kind = "context"
-        if roll < 0.3:
+        if config.talk_status and rng.random() < config.talk_status:
+            kind, pieces = "status", [*writer.status(), *request]
+        elif roll < 0.3:
             pieces = [*(writer.context(intent) or []), *request]
         elif roll < 0.6:
             kind, pieces = "reason", [*request, *writer.reason()]

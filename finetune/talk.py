@@ -261,6 +261,22 @@ _REMARKS = (
     "whoever approved the last deploy,", "no, not the db -", "never mind what I said,",
     "ignore the noise above,", "i don't care about the root cause yet,",
 )
+# Something else that happened or holds, said before the request: a report that is not
+# about the change asked for ("env vars were updated, restart checkout"). Talk reports
+# changes in the same tenses, so without these a report before a request reads as talk.
+_STATUS = (
+    "the new secret is in", "env vars were updated {ago}", "the configmap was changed {ago}",
+    "the new build leaks sockets", "{who} attached a new volume to the node",
+    "the db failed over at {time}", "the certs were rotated {ago}",
+    "{who} flipped the feature flag back", "the vendor pushed a fix {ago}",
+    "v42 went out at {time}", "the annotations look wrong since the last release",
+    "the 14:05 deploy was rolled out to every region", "the kafka statefulset looks fine",
+    "{who} already checked the logs", "the alert fired again at {time}",
+    "traffic doubled {ago}", "memory has been climbing since {time}",
+    "the pipeline finished {ago}", "{who} approved it in the incident doc",
+    "the quota was raised {ago}", "the upstream api recovered", "it has to happen now",
+)
+_STATUS_JOINS = (". ", ", ", " - ", "; ", ". so ", "\n", ". ok ")
 _NEEDS = ("going to need", "I need", "we need", "need", "I'll need", "gonna need", "we'll need",
           "I want", "I'd like")
 
@@ -420,6 +436,12 @@ class TalkWriter:
         """A remark to put before a request that asks nothing itself ("don't panic,")."""
         r = self._rng
         return [Piece(r.choice(_REMARKS) + r.choice((" just ", " ", " please ")))]
+
+    def status(self) -> list[Piece]:
+        """Something else that happened, to put before a request ("env vars were updated,")."""
+        r = self._rng
+        pieces = self._render(r.choice(_STATUS), lambda _field: None)
+        return [*pieces, Piece(r.choice(_STATUS_JOINS))]
 
     def need(self, intent: str) -> list[Piece] | None:
         """The change `intent` makes said as a need: "going to need X restarted (to 3)";

@@ -112,6 +112,10 @@ class DataArguments:
         metadata={"help": "For ops: talk around changes per round (GenerationConfig.talk; "
                           "-1: its default)."},
     )
+    talk_status: float = field(
+        default=-1.0,
+        metadata={"help": "For ops: GenerationConfig.talk_status (-1: its default)."},
+    )
 
 
 @dataclass
@@ -470,6 +474,7 @@ def train_ops(
     eval_each_epoch: bool = True,
     talk: int = -1,
     device: str = "cpu",
+    talk_status: float = -1.0,
 ) -> dict[str, Any]:
     """Generate data from the catalogue, train, export; return the run summary.
 
@@ -488,6 +493,7 @@ def train_ops(
         "--disable_tqdm", str(disable_tqdm), "--all_templates", str(all_templates),
         "--rounds", str(rounds), "--pooling", pooling,
         "--eval_each_epoch", str(eval_each_epoch), "--talk", str(talk), "--device", device,
+        "--talk_status", str(talk_status),
     ]
     if catalogue_dir is not None:
         argv += ["--catalogue_dir", str(catalogue_dir)]
@@ -501,9 +507,11 @@ def _ops_dataset(data_args: DataArguments, seed: int, generation: GenerationConf
 
     catalogue = load_catalogue(Path(data_args.catalogue_dir) if data_args.catalogue_dir else None)
     talk = GenerationConfig.talk if data_args.talk < 0 else data_args.talk
+    status = (GenerationConfig.talk_status if data_args.talk_status < 0
+              else data_args.talk_status)
     config = generation or GenerationConfig(
         seed=seed, train_on_dev_templates=data_args.all_templates, rounds=data_args.rounds,
-        talk=talk,
+        talk=talk, talk_status=status,
     )
     return dataset_from_catalogue(catalogue, config=config, extra=extra)
 

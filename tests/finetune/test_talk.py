@@ -86,5 +86,21 @@ def test_talk_is_deterministic(catalogue: Catalogue, with_talk: Dataset) -> None
 
 
 def test_negative_talk_is_refused() -> None:
-    with pytest.raises(ValueError, match="talk"):
-        GenerationConfig(talk=-1)
+    for bad in ({"talk": -1}, {"talk_requests": -0.5}, {"talk_status": 1.5}):
+        with pytest.raises(ValueError, match="talk"):
+            GenerationConfig(**bad)
+
+
+def test_reports_of_something_else_come_before_requests(
+    catalogue: Catalogue, with_talk: Dataset
+) -> None:
+    # Off (the default) the requests around talk are drawn exactly as before.
+    assert not [s for s in with_talk.train if s.template.endswith("#talk-status")]
+    data = dataset_from_catalogue(catalogue, config=replace(SMALL, talk=300, talk_status=0.5))
+    status = [s for s in data.train if s.template.endswith("#talk-status")]
+    assert 100 <= len(status) <= 200
+    assert {s.intent for s in status} <= _changes(catalogue)
+    # The report names nothing the model should tag: the first tag is in the request.
+    for sample in status:
+        first_tag = next(i for i, t in enumerate(sample.tags) if t != "O")
+        assert first_tag >= 2
