@@ -303,6 +303,18 @@ _WHY = ("it won't fix the root cause", "it drops in-flight requests", "the cache
 _FIELD = re.compile(r"\{(\w+)\}")
 
 
+def _with_fields(text: str, fill: Callable[[str], list[Piece]]) -> list[Piece]:
+    """`text` cut at its `{field}`s, each replaced by what `fill` gives for it."""
+    out: list[Piece] = []
+    pos = 0
+    for match in _FIELD.finditer(text):
+        out.append(Piece(text[pos:match.start()]))
+        out.extend(fill(match.group(1)))
+        pos = match.end()
+    out.append(Piece(text[pos:]))
+    return [p for p in out if p.text]
+
+
 class TalkWriter:
     """Writes talk around the changes the catalogue can make, with names from `lexicon`.
 
@@ -343,14 +355,7 @@ class TalkWriter:
 
     def _fields_of(self, text: str) -> list[Piece]:
         """`text` with its `{slot}` fields as tagged values."""
-        out: list[Piece] = []
-        pos = 0
-        for match in _FIELD.finditer(text):
-            out.append(Piece(text[pos:match.start()]))
-            out.append(self._value(match.group(1)))
-            pos = match.end()
-        out.append(Piece(text[pos:]))
-        return [p for p in out if p.text]
+        return _with_fields(text, lambda slot: [self._value(slot)])
 
     def _people(self) -> dict[str, str]:
         r = self._rng
@@ -365,19 +370,14 @@ class TalkWriter:
 
     def _render(self, frame: str, forms: Callable[[str], list[Piece] | None]) -> list[Piece]:
         words = self._people()
-        out: list[Piece] = []
-        pos = 0
-        for match in _FIELD.finditer(frame):
-            out.append(Piece(frame[pos:match.start()]))
-            pieces = forms(match.group(1))
-            out.extend(pieces if pieces is not None else [Piece(words[match.group(1)])])
-            pos = match.end()
-        out.append(Piece(frame[pos:]))
+
+        def fill(field: str) -> list[Piece]:
+            pieces = forms(field)
+            return pieces if pieces is not None else [Piece(words[field])]
+
         # An empty {later}/{ago} leaves a double or trailing space.
         merged: list[Piece] = []
-        for piece in out:
-            if not piece.text:
-                continue
+        for piece in _with_fields(frame, fill):
             if piece.slot is None and merged and merged[-1].slot is None:
                 merged[-1] = Piece(merged[-1].text + piece.text)
             else:
