@@ -140,6 +140,14 @@ def train(*, output: Path | None, epochs: float, rounds: int, talk: int | None, 
         from finetune.train import train_ops
     except ImportError:
         _need_training_extra()
+    if device == "cuda":
+        import torch  # loaded by finetune.train already
+
+        if not torch.cuda.is_available():
+            # Checked before anything trains, as for a wrong count: torch would fail deep in
+            # the first step with a traceback.
+            raise click.BadParameter("no CUDA device is usable here; train with --device cpu",
+                                     param_hint="'--device'")
     from chatops.runbook.catalogue import load_catalogue
 
     feedback_dir = feedback_dir or FEEDBACK_DIR

@@ -60,6 +60,18 @@ def test_train_refuses_a_bad_count_before_training(tmp_path: Path, option: str,
     assert not (tmp_path / "model").exists()
 
 
+def test_train_on_cuda_without_a_device_says_so_before_training(tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA device")
+    result = CliRunner().invoke(nlu, ["train", "--device", "cuda", "--max-steps", "1",
+                                      "--output", str(tmp_path / "model")])
+    assert result.exit_code == 2, result.output
+    assert "no CUDA device" in result.output and "--device cpu" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "model").exists()
+
+
 def test_openmp_threads_sleep_unless_the_user_chose(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
