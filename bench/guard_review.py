@@ -14,7 +14,7 @@ that does not ask, changes the runbook does not make). Reports:
 - requests: how many the model reads as the runbook meant, and how many of those the
   guards refuse.
 
-    .venv/bin/python bench/guard_review.py [--data PATH] [--show] [--out PATH]
+    .venv/bin/python bench/guard_review.py [--data PATH] [--show] [--out PATH] [--split-requests]
 """
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="print what gets past, and "
                         "what is wrongly refused")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--split-requests", action="store_true",
+                        help="also count the requests served by the kind their class opens "
+                        "with (plain_, hard_: set 7)")
     parser.add_argument("--data", type=Path, default=DATA,
                         help="a review set (default: %(default)s; also guard_review_2.yaml "
                         "and guard_review_3.yaml)")
@@ -84,20 +87,27 @@ def main() -> None:
             by_class[item["class"]] += 1
     refused: list[dict[str, Any]] = []
     right = 0
+    served_by_kind: Counter[str] = Counter()
+    requests_by_kind: Counter[str] = Counter()
     for item in data["requests"]:
+        kind = str(item.get("class", "")).partition("_")[0]
+        requests_by_kind[kind] += 1
         got = nlu.parse(item["text"])
         if got.intent != item["intent"]:
             continue
         right += 1
         if guarded(item["text"], got):
             refused.append({"text": item["text"], "intent": got.intent})
+        else:
+            served_by_kind[kind] += 1
     # Replies to a waiting request: junk must decide nothing, real decisions must count.
     junk_past = [item["text"] for item in data.get("junk", ())
                  if (got := nlu.parse(item["text"])).intent in DECIDING
                  and says(got.intent, item["text"])]
-    decisions_refused = [item["text"] for item in data.get("decisions", ())
-                         if nlu.parse(item["text"]).intent == item["intent"]
-                         and not says(item["intent"], item["text"])]
+    decisions_read = [item for item in data.get("decisions", ())
+                      if nlu.parse(item["text"]).intent == item["intent"]]
+    decisions_refused = [item["text"] for item in decisions_read
+                         if not says(item["intent"], item["text"])]
     n_oos, n_req = len(data["out_of_scope"]), len(data["requests"])
     report = {
         "cpu": cpu_model(), "model_dir": str(args.model_dir),
@@ -105,10 +115,12 @@ def main() -> None:
         "past_the_guards_pct": 100 * len(passed) / n_oos, "past_by_class": dict(by_class),
         "requests": n_req, "model_right": right, "refused_by_the_guards": len(refused),
         "refused_pct_of_right": 100 * len(refused) / right if right else 0.0,
+        "served": right - len(refused),
         "guards_ms_per_message": 1000 * sum(guard_seconds) / max(1, len(guard_seconds)),
         "junk": len(data.get("junk", ())), "junk_deciding": len(junk_past),
         "decisions": len(data.get("decisions", ())),
         "decisions_refused": len(decisions_refused),
+        "decisions_decided": len(decisions_read) - len(decisions_refused),
         "command": "python bench/guard_review.py" + (f" --data {args.data}" if args.data != DATA
                                                      else "")
                    + (f" --out {args.out}" if args.out else ""),
@@ -118,11 +130,18 @@ def main() -> None:
     for name, count in by_class.most_common():
         print(f"  {count:3d}  {name}")
     print(f"requests: {n_req}; the model reads {right} as meant; the guards refuse "
-          f"{len(refused)} of those ({report['refused_pct_of_right']:.1f}%)")
+          f"{len(refused)} of those ({report['refused_pct_of_right']:.1f}%); "
+          f"served {report['served']}")
+    if args.split_requests:
+        report["served_by_kind"] = {kind: served_by_kind[kind] for kind in requests_by_kind}
+        report["requests_by_kind"] = dict(requests_by_kind)
+        for kind, count in requests_by_kind.items():
+            print(f"  {kind or '(no class)'}: served {served_by_kind[kind]} of {count}")
     if "junk" in data or "decisions" in data:
         print(f"replies: {report['junk']} junk, {len(junk_past)} of them would decide; "
               f"{report['decisions']} real decisions, {len(decisions_refused)} of those the "
-              "model reads right are refused by the reply-word check")
+              "model reads right are refused by the reply-word check; "
+              f"{report['decisions_decided']} decide as meant")
     print(f"the guards take {report['guards_ms_per_message']:.2f} ms a message")
     if args.show:
         for row in passed:
