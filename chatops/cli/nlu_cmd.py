@@ -23,6 +23,9 @@ from chatops.settings import Settings
 
 EXIT_FAILED = 1
 EXIT_MISSING = 2
+# The shipped recipe's talk around changes per round (finetune/talk.py; the generator's
+# own default is none). Chosen by rule 5 in BENCHMARKS.md, "pricing the trade".
+SHIPPED_TALK = 2400
 
 
 def default_train_dir(settings: Settings) -> Path:
@@ -94,10 +97,10 @@ def nlu() -> None:
               help="How many times the training data is drawn, each time with new names, "
                    "paraphrases and noise (3 rounds x 1 epoch: the steps of 3 epochs, three "
                    "times as many different messages).")
-@click.option("--talk", type=click.IntRange(min=0), default=None,
+@click.option("--talk", type=click.IntRange(min=0), default=SHIPPED_TALK, show_default=True,
               help="Messages per round that talk about a change without asking for it "
-                   "(out of scope), with as many requests around such talk (default: the "
-                   "shipped recipe's; 0: none).")
+                   "(out of scope), with as many requests around such talk (the shipped "
+                   "recipe's; 0: none).")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="Where torch trains: cuda where an accelerator is lent (the model comes "
                    "back to the CPU for export).")
@@ -124,7 +127,7 @@ def nlu() -> None:
               default=None,
               help="A folder of reviewed `chatops nlu feedback` files whose reviewed entries "
                    "are always trained on (default: intents/feedback/ of the repository).")
-def train(*, output: Path | None, epochs: float, rounds: int, talk: int | None, device: str,
+def train(*, output: Path | None, epochs: float, rounds: int, talk: int, device: str,
           seed: int, max_steps: int, catalogue_path: Path | None, quantize: str, threads: int,
           holdout: bool, checkpoint: Path | None, feedback_dir: Path | None) -> None:
     """Retrain the model from the runbook catalogue and export it for serving.
@@ -170,7 +173,7 @@ def train(*, output: Path | None, epochs: float, rounds: int, talk: int | None, 
                         catalogue_dir=catalogue_path, quantize=quantize, threads=threads,
                         checkpoint_dir=checkpoint, all_templates=not holdout, rounds=rounds,
                         extra=extra, eval_each_epoch=False,
-                        talk=-1 if talk is None else talk, device=device)
+                        talk=talk, device=device)
     meta = summary["model"]
     click.echo(f"model written to {output} ({meta['weights']} weights) "
                f"in {time.perf_counter() - started:.0f} s")

@@ -83,3 +83,14 @@ def test_openmp_threads_sleep_unless_the_user_chose(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
     sleep_while_waiting()
     assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
+
+
+def test_train_defaults_to_the_recipe_the_shipped_model_was_trained_with() -> None:
+    # A retrain with no options must reproduce the shipped recipe, not an older one.
+    from intents import default_model_dir
+
+    meta = json.loads((default_model_dir() / "meta.json").read_text())
+    defaults = {param.name: param.default for param in nlu.commands["train"].params}
+    assert defaults["talk"] == meta["train"]["talk"] == 2400
+    assert defaults["rounds"] == meta["train"]["rounds"]
+    assert defaults["epochs"] == meta["train"]["epochs"]
