@@ -35,13 +35,13 @@ from intents.parser import LONG_TEXT_STRATEGIES
 THRESHOLDS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 
 
-def sweep(model_dir: Path, samples: list[Any], risks: dict[str, str]) -> list[dict[str, float]]:
+def sweep(model_dir: Path, samples: list[Any], risks: dict[str, str]) -> list[dict[str, Any]]:
     """OOS false accept / unsure rate / intent accuracy for each threshold and policy."""
     raw = ModelParser(model_dir, threads=2, threshold=0.0)
     tops = [(s.intent, raw.parse(s.text)) for s in samples]
     mutating = {n for n, r in risks.items() if r != "read"} | {"confirm", "undo"}
     runbooks = set(risks) | {"confirm", "undo"}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for policy, guarded in (("mutating", mutating), ("all-runbooks", runbooks)):
         for t in THRESHOLDS:
             oos = accepted = in_scope = unsure = correct = 0
@@ -71,10 +71,15 @@ def main() -> None:
     parser.add_argument("--model-dir", type=Path, default=None,
                         help="a model trained with held-out dev templates")
     parser.add_argument("--train", action="store_true",
-                        help="train one first (into artifacts/bench/ops-holdout)")
+                        help="train one first (into --work-dir)")
+    parser.add_argument("--work-dir", type=Path, default=Path("artifacts/bench/ops-holdout"),
+                        help="where --train puts its model and checkpoint")
     parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=1,
                         help="how many times the training data is drawn (chatops nlu train)")
+    parser.add_argument("--talk", type=int, default=0,
+                        help="talk around changes per round (the shipped recipe: 2400, "
+                        "`chatops nlu train --talk`)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--catalogue", type=Path, default=None,
                         help="a folder of runbook files (default: the packaged catalogue)")
@@ -85,11 +90,11 @@ def main() -> None:
     if args.train:
         from finetune.train import train_ops
 
-        work = Path("artifacts/bench/ops-holdout")
+        work = args.work_dir
         started = time.perf_counter()
         train_ops(work / "model", epochs=args.epochs, rounds=args.rounds, seed=args.seed,
                   checkpoint_dir=work / "checkpoint", disable_tqdm=True,
-                  catalogue_dir=args.catalogue)
+                  catalogue_dir=args.catalogue, talk=args.talk)
         results["train_wall_seconds"] = time.perf_counter() - started
         model_dir = work / "model"
     if model_dir is None:
