@@ -119,6 +119,24 @@ OUT_OF_SCOPE_FIXTURES = [
     "what is a pod?",
 ]
 
+# Talk that names a change without asking the bot for it: the model itself reads it as out
+# of scope since the shipped recipe trains on such talk (finetune/talk.py); the guards in
+# the conversation are a second line. Written for this test, never for training; the model
+# shipped before read 7 of these as the change.
+TALK_AROUND_CHANGES = [
+    "we restarted checkout an hour ago and the errors came back anyway",
+    "nobody drain node-7 until the batch finishes please",
+    "@maria can you scale payments down to 2 once traffic drops",
+    "if the canary keeps failing we'll roll back search-api tonight",
+    "the hpa scaled cart to 12 replicas overnight",
+    "thinking we should cordon worker-3 after lunch, thoughts?",
+    "did someone delete the stuck pod in ledger? it's gone",
+    "postmortem: the rollback of auth-svc took 9 minutes",
+    "lol sure, let's just restart everything in prod and go home",
+    "ops is uncordoning node-2 now, fyi",
+    "should we bump the memory limit on inventory to 2Gi or wait?",
+]
+
 
 def test_model_knows_the_whole_catalogue(catalogue: Catalogue) -> None:
     directory = default_model_dir()
@@ -144,6 +162,13 @@ def test_realistic_messages(
 
 @pytest.mark.parametrize("text", OUT_OF_SCOPE_FIXTURES)
 def test_out_of_scope_messages(shipped_model: ModelParser, text: str) -> None:
+    parsed = shipped_model.parse(text)
+    assert parsed.intent == OUT_OF_SCOPE, parsed
+
+
+@pytest.mark.parametrize("text", TALK_AROUND_CHANGES)
+def test_talk_around_a_change_is_not_that_change(shipped_model: ModelParser,
+                                                 text: str) -> None:
     parsed = shipped_model.parse(text)
     assert parsed.intent == OUT_OF_SCOPE, parsed
 
