@@ -4,7 +4,8 @@ decision has to beat.
 Two retrains of the shipped recipe that differ only in their seed were 2.4 points of set A
 intent accuracy apart (BENCHMARKS.md, "NLU: more distinct data instead of more epochs"):
 more than most recipe changes move it. So a recipe is judged by its mean over seeds. Each
-seed trains the shipped kind of model (every template, no per-epoch dev passes), then
+seed trains the shipped kind of model (every template, no per-epoch dev passes; rounds,
+epochs and talk default to `finetune.recipe`, the shipped recipe's), then
 bench/nlu_incident.py scores it on set A, the development set; the blind sets B and C are
 never scored here. Seeds whose model is already in --out-dir (trained by the same recipe:
 `recipe.json`, checked against the model's meta.json) are scored without retraining, so a
@@ -29,6 +30,8 @@ HERE = str(Path(__file__).resolve().parent)
 if HERE not in sys.path:  # nlu_incident is a sibling script, not a package
     sys.path.insert(0, HERE)
 import nlu_incident  # noqa: E402
+
+from finetune import recipe as shipped  # noqa: E402
 
 FIGURES = ("intent_acc", "exact_match", "exact_match_typed", "slot_f1", "unsure_rate",
            "oos_false_accept", "oos_to_mutating", "oos_to_mutating_after_guard")
@@ -131,13 +134,14 @@ def main() -> None:
     """Train the seeds not trained yet, score them all, print and write the summary."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="GenerationConfig.rounds (the shipped recipe: 3)")
-    parser.add_argument("--epochs", type=float, default=1.0, help="(the shipped recipe: 1)")
+    parser.add_argument("--rounds", type=int, default=shipped.ROUNDS,
+                        help="GenerationConfig.rounds (default: the shipped recipe's)")
+    parser.add_argument("--epochs", type=float, default=shipped.EPOCHS,
+                        help="(default: the shipped recipe's)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[13, 29, 41, 53, 67])
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--talk", type=int, default=None,
-                        help="GenerationConfig.talk (default: the generator's default)")
+    parser.add_argument("--talk", type=int, default=shipped.TALK,
+                        help="GenerationConfig.talk (default: the shipped recipe's; 0: none)")
     parser.add_argument("--talk-status", type=float, default=None,
                         help="GenerationConfig.talk_status (default: the generator's default)")
     parser.add_argument("--device", default="cpu",

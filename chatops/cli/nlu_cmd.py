@@ -20,12 +20,10 @@ from chatops.cli.audit_cmd import _open as open_audit
 from chatops.cli.settings_cmd import load_settings
 from chatops.model import ParsedIntent
 from chatops.settings import Settings
+from finetune import recipe
 
 EXIT_FAILED = 1
 EXIT_MISSING = 2
-# The shipped recipe's talk around changes per round (finetune/talk.py; the generator's
-# own default is none). Chosen by rule 5 in BENCHMARKS.md, "pricing the trade".
-SHIPPED_TALK = 2400
 
 
 def default_train_dir(settings: Settings) -> Path:
@@ -91,13 +89,13 @@ def nlu() -> None:
 @nlu.command()
 @click.option("--output", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Where to write the model directory (default: ~/.cache/chatops/nlu-model).")
-@click.option("--epochs", type=float, default=1.0, show_default=True,
+@click.option("--epochs", type=float, default=recipe.EPOCHS, show_default=True,
               help="Passes over the training data.")
-@click.option("--rounds", type=click.IntRange(min=1), default=3, show_default=True,
+@click.option("--rounds", type=click.IntRange(min=1), default=recipe.ROUNDS, show_default=True,
               help="How many times the training data is drawn, each time with new names, "
                    "paraphrases and noise (3 rounds x 1 epoch: the steps of 3 epochs, three "
                    "times as many different messages).")
-@click.option("--talk", type=click.IntRange(min=0), default=SHIPPED_TALK, show_default=True,
+@click.option("--talk", type=click.IntRange(min=0), default=recipe.TALK, show_default=True,
               help="Messages per round that talk about a change without asking for it "
                    "(out of scope), with as many requests around such talk (the shipped "
                    "recipe's; 0: none).")
@@ -111,9 +109,9 @@ def nlu() -> None:
               default=None, help="A folder of runbook files instead of the packaged catalogue.")
 @click.option("--quantize", type=click.Choice(["auto", "int8", "fp32"]), default="auto",
               show_default=True,
-              help="auto keeps int8 if it loses at most 0.3 points on dev, else fp32 where "
-                   "it fits 35 MB, else the int8 recipe that loses least (meta.json records "
-                   "the loss).")
+              help="auto keeps int8 if it loses at most 0.3 points on dev; else fp32 if it "
+                   "fits 35 MB; else the int8 recipe that loses least if one fits (meta.json "
+                   "records its loss); else fp32.")
 @click.option("--threads", default="auto", show_default=True,
               callback=lambda _ctx, _param, value: training_threads(value),
               help="Training threads: a count, or auto (every CPU this process may use).")

@@ -87,10 +87,11 @@ def test_openmp_threads_sleep_unless_the_user_chose(monkeypatch: pytest.MonkeyPa
 
 def test_train_defaults_to_the_recipe_the_shipped_model_was_trained_with() -> None:
     # A retrain with no options must reproduce the shipped recipe, not an older one.
+    from finetune import recipe
     from intents import default_model_dir
 
     meta = json.loads((default_model_dir() / "meta.json").read_text())
     defaults = {param.name: param.default for param in nlu.commands["train"].params}
-    assert defaults["talk"] == meta["train"]["talk"] == 2400
-    assert defaults["rounds"] == meta["train"]["rounds"]
-    assert defaults["epochs"] == meta["train"]["epochs"]
+    shipped = {"talk": recipe.TALK, "rounds": recipe.ROUNDS, "epochs": recipe.EPOCHS}
+    assert {name: meta["train"][name] for name in shipped} == shipped
+    assert {name: defaults[name] for name in shipped} == shipped
