@@ -11,8 +11,10 @@ that does not ask, changes the runbook does not make). Reports:
 
 - out of scope: how many the model answers with a mutating runbook, and how many of those
   get past the guards (a change plan would be made), by the author's class;
-- requests: how many the model reads as the runbook meant, and how many of those the
-  guards refuse.
+- requests: how many the model reads as the runbook meant, how many of those the
+  guards refuse, and how many are served (the rest); with --split-requests, served by
+  the first word of each request's class (plain_, hard_: set 7);
+- replies: junk that would decide, and real decisions refused or decided as meant.
 
     .venv/bin/python bench/guard_review.py [--data PATH] [--show] [--out PATH] [--split-requests]
 """
@@ -55,7 +57,8 @@ def main() -> None:
                         "with (plain_, hard_: set 7)")
     parser.add_argument("--data", type=Path, default=DATA,
                         help="a review set (default: %(default)s; also guard_review_2.yaml "
-                        "and guard_review_3.yaml)")
+                        "to guard_review_7.yaml, of which 4-7 are decision sets: never with "
+                        "--show or --out)")
     args = parser.parse_args()
     data = yaml.safe_load(args.data.read_text())
     catalogue = load_catalogue()
@@ -123,6 +126,9 @@ def main() -> None:
         "decisions_decided": len(decisions_read) - len(decisions_refused),
         "command": "python bench/guard_review.py" + (f" --data {args.data}" if args.data != DATA
                                                      else "")
+                   + (f" --model-dir {args.model_dir}"
+                      if args.model_dir != default_model_dir() else "")
+                   + (" --split-requests" if args.split_requests else "")
                    + (f" --out {args.out}" if args.out else ""),
     }
     print(f"out of scope: {n_oos}; the model answers {planned} with a mutating runbook; "

@@ -65,6 +65,13 @@ def sweep(model_dir: Path, samples: list[Any], risks: dict[str, str]) -> list[di
     return rows
 
 
+def _count(value: str) -> int:
+    count = int(value)
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, not {count}")
+    return count
+
+
 def main() -> None:
     """Train (optionally) and evaluate the ops model; print the tables."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -77,15 +84,16 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=1,
                         help="how many times the training data is drawn (chatops nlu train)")
-    parser.add_argument("--talk", type=int, default=0,
-                        help="talk around changes per round (the shipped recipe: 2400, "
-                        "`chatops nlu train --talk`)")
+    parser.add_argument("--talk", type=_count, default=0,
+                        help="talk around changes per round (finetune.recipe.TALK is the "
+                        "shipped recipe's)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--catalogue", type=Path, default=None,
                         help="a folder of runbook files (default: the packaged catalogue)")
     parser.add_argument("--out", type=Path, default=Path("artifacts/bench/nlu_ops.json"))
     args = parser.parse_args()
-    results: dict[str, Any] = {}
+    results: dict[str, Any] = {"args": {k: str(v) if isinstance(v, Path) else v
+                                        for k, v in vars(args).items()}}
     model_dir = args.model_dir
     if args.train:
         from finetune.train import train_ops
