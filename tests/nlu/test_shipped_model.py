@@ -42,10 +42,16 @@ IN_SCOPE: list[tuple[str, str, dict[str, str]] | object] = [
      {"cronjob": "nightly-backup", "namespace": "prod"}),
     ("resume cronjob db-backup in payments", "resume_cronjob",
      {"cronjob": "db-backup", "namespace": "payments"}),
-    # Not bare "checkout": it is also a namespace name in the training data, and which of
-    # the two a model reads there is a coin flip of its seed (bench/target_names.py).
     ("set autoscaling on checkout-api between 2 and 10 replicas", "set_autoscaling",
      {"deployment": "checkout-api", "min_replicas": "2", "max_replicas": "10"}),
+    pytest.param(
+        "set autoscaling on checkout between 2 and 10 replicas", "set_autoscaling",
+        {"deployment": "checkout", "min_replicas": "2", "max_replicas": "10"},
+        marks=pytest.mark.xfail(reason="checkout is also a namespace name in the training "
+                                "data; which of the two a model reads for a bare name is "
+                                "a coin flip of its seed (bench/target_names.py)",
+                                strict=False),
+    ),
     ("show pods in kube-system", "show_pods", {"namespace": "kube-system"}),
     ("list pods for calc-app in staging", "show_pods",
      {"deployment": "calc-app", "namespace": "staging"}),
@@ -121,8 +127,9 @@ OUT_OF_SCOPE_FIXTURES = [
 
 # Talk that names a change without asking the bot for it: the model itself reads it as out
 # of scope since the shipped recipe trains on such talk (finetune/talk.py); the guards in
-# the conversation are a second line. Written for this test, never for training; the model
-# shipped before read 7 of these as the change.
+# the conversation are a second line. Written for this test, not taken from training data
+# (though some share frames with talk.py's); the model shipped before read 7 of them as the
+# change.
 TALK_AROUND_CHANGES = [
     "we restarted checkout an hour ago and the errors came back anyway",
     "nobody drain node-7 until the batch finishes please",
