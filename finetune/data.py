@@ -140,8 +140,9 @@ class GenerationConfig:
     make without asking for it (`finetune.talk`), and `talk_requests` times as many requests
     with talk or a remark around them (they keep their runbook). Training only (dev is
     unchanged), drawn with their own random stream after everything else, so the rest of
-    the data is the same as without. 0 here; the shipped recipe (`finetune.recipe`, what
-    `chatops nlu train` uses) has 2400, as it has three rounds where this has one."""
+    the data is the same as without. None here; the shipped recipe has some
+    (`finetune.recipe.TALK`, what `chatops nlu train` uses), as it has three rounds where
+    this has one."""
     talk_requests: float = 1.0
     """Requests written around talk, per talk message (see `talk`)."""
     talk_status: float = 0.0
