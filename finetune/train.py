@@ -116,6 +116,10 @@ class DataArguments:
         default=-1.0,
         metadata={"help": "For ops: GenerationConfig.talk_status (-1: its default)."},
     )
+    talk_replies: float = field(
+        default=-1.0,
+        metadata={"help": "For ops: GenerationConfig.talk_replies (-1: its default)."},
+    )
 
 
 @dataclass
@@ -475,6 +479,7 @@ def train_ops(
     talk: int = -1,
     device: str = "cpu",
     talk_status: float = -1.0,
+    talk_replies: float = -1.0,
 ) -> dict[str, Any]:
     """Generate data from the catalogue, train, export; return the run summary.
 
@@ -493,7 +498,7 @@ def train_ops(
         "--disable_tqdm", str(disable_tqdm), "--all_templates", str(all_templates),
         "--rounds", str(rounds), "--pooling", pooling,
         "--eval_each_epoch", str(eval_each_epoch), "--talk", str(talk), "--device", device,
-        "--talk_status", str(talk_status),
+        "--talk_status", str(talk_status), "--talk_replies", str(talk_replies),
     ]
     if catalogue_dir is not None:
         argv += ["--catalogue_dir", str(catalogue_dir)]
@@ -509,9 +514,11 @@ def _ops_dataset(data_args: DataArguments, seed: int, generation: GenerationConf
     talk = GenerationConfig.talk if data_args.talk < 0 else data_args.talk
     status = (GenerationConfig.talk_status if data_args.talk_status < 0
               else data_args.talk_status)
+    replies = (GenerationConfig.talk_replies if data_args.talk_replies < 0
+               else data_args.talk_replies)
     config = generation or GenerationConfig(
         seed=seed, train_on_dev_templates=data_args.all_templates, rounds=data_args.rounds,
-        talk=talk, talk_status=status,
+        talk=talk, talk_status=status, talk_replies=replies,
     )
     return dataset_from_catalogue(catalogue, config=config, extra=extra)
 

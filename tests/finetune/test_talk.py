@@ -104,3 +104,37 @@ def test_reports_of_something_else_come_before_requests(
     for sample in status:
         first_tag = next(i for i, t in enumerate(sample.tags) if t != "O")
         assert first_tag >= 2
+
+
+def test_replies_to_a_waiting_plan_come_after_talk_that_says_what_happened(
+    catalogue: Catalogue, with_talk: Dataset
+) -> None:
+    # Off (the default) nothing is drawn for them, so the rest of the data is unchanged.
+    assert not [s for s in with_talk.train if s.template.endswith("#talk-told")]
+    data = dataset_from_catalogue(catalogue, config=replace(SMALL, talk=300, talk_replies=0.2))
+    before = [s.text for s in data.train if not s.template.endswith("#talk-told")]
+    assert sorted(before) == sorted(s.text for s in with_talk.train)
+    told = [s for s in data.train if s.template.endswith("#talk-told")]
+    assert len(told) == 60
+    assert {s.intent for s in told} == {"confirm", "cancel", "deny"}
+    for sample in told:
+        # The talk comes first and is longer than any reply word.
+        assert len(sample.text.split()) >= 3, sample.text
+        assert set(sample.tags) == {"O"}, sample.text  # a reply has no slots
+
+
+def test_talk_addressed_to_someone_names_a_person_never_a_team_or_a_rota(
+        catalogue: Catalogue) -> None:
+    # "team, can we ..." and "@oncall ..." address the bot itself (the guards' policy,
+    # chatops/conversation/asking.py): the model must not learn them as talk.
+    writer = TalkWriter(random.Random(5), Lexicon(random.Random(5)), {},
+                        sorted(_changes(catalogue)))
+    openers = set()
+    for _ in range(400):
+        _intent, pieces = writer.talk("addressed")
+        text = "".join(p.text for p in pieces).lower()
+        opener = re.sub(r"^(?:hey |@)", "", text)
+        openers.add(opener.split()[0].strip(",:"))
+        assert not re.match(r"(?:the db team|team|platform|the on-call|on-call|the sre on "
+                            r"shift|shift)\b", opener), text
+    assert len(openers) >= 15
