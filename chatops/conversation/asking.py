@@ -133,6 +133,21 @@ _REPORTED = re.compile(
     r"\b(?:was|were|got|been|is being|has been)\s+(?:\w+\s+)?(?:" + _DONE + r")\b|"
     r"^\W*(?:[\w.-]+\s+)?(?:" + _DONE + r")\b",
     re.IGNORECASE)
+# A change named in any form: an order, a report, a plan ("restart", "rolling back",
+# "bounced", "a rollback of").
+_NAMES_A_CHANGE = re.compile(
+    r"\b(?:" + CHANGE + r"|" + _DONE + r"|rolled|rollback|roll-back|restarting|bouncing|"
+    r"rolling|reverting|scaling|draining|cordoning|uncordoning|deleting|killing|nuking|"
+    r"suspending|resuming|pausing|bumping|evicting|recycling|redeploying|redeployed|"
+    r"nuked|bumped|paused|recycled|autoscal\w*)\b", re.IGNORECASE)
+
+
+def changes_named(text: str) -> set[str]:
+    """The words of `text` that name a change the runbooks make, in any form or tense
+    (lowercased, the first word of each: "rolled" for "rolled back")."""
+    return {m.group(0).split()[0].lower() for m in _NAMES_A_CHANGE.finditer(clean_text(text))}
+
+
 # A participle asked for, not reported: "cart-api scaled to 6 in prod asap".
 _URGENT_PARTICIPLE = re.compile(r"^\W*[\w.-]+\s+(?:" + _DONE + r")\b[^.?!]*\b(?:asap|now|please|"
                                 r"pls|plz|immediately|right away|stat)\b", re.IGNORECASE)

@@ -10,7 +10,7 @@ from typing import Literal
 
 from chatops.audit.records import Cancelled, OutOfScope, Parsed
 from chatops.conversation.approvals import Approvals
-from chatops.conversation.asking import not_a_request
+from chatops.conversation.asking import changes_named, not_a_request
 from chatops.conversation.base import Collaborators, Turn, Updates
 from chatops.conversation.guards import guard
 from chatops.conversation.meta_words import says
@@ -258,9 +258,23 @@ class Dialogue:
                 # "restart checkout in staging" while asked "which deployment?" is a new
                 # request; taking only its deployment would drop the namespace it names.
                 return None
+            if parsed.intent == OUT_OF_SCOPE and changes_named(text) - self._said(pending):
+                # Read as no request, yet naming another change than the one asked about
+                # ("team, can we restart checkout in prod", "rolling back api in prod
+                # fixed it last time"): talk about a change, or a request the model
+                # missed, and either way no value for this plan. An answer names no
+                # change, or only the plan's own ("let's double it", "raise the cap to 8").
+                return None
             if parsed.slots.get(slot):
                 return parsed.slots[slot]
         return one_word
+
+    def _said(self, pending: PendingQuestion) -> set[str]:
+        """The words the catalogue's examples of the pending request's runbook use."""
+        runbook = self.parts.catalogue.runbooks.get(pending.intent)
+        if runbook is None:
+            return set()
+        return {w for example in runbook.examples for w in re.findall(r"[a-z]+", example.lower())}
 
     def _follow_up(self, text: str, parsed: ParsedIntent | None, last: LastRequest | None
                    ) -> Request | None:

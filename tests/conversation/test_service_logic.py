@@ -354,3 +354,37 @@ def test_what_the_delete_step_saw_reaches_the_verification(
     assert check.verb == "wait_pod_replaced"
     assert (check.params["pod_uid"], check.params["pod_owner"]) == (
         "uid-1", "ReplicaSet/web-7d9f8b6c5")
+
+
+@pytest.mark.parametrize("text, slots", [
+    # Read as out of scope, yet naming a change: another request, or talk about one.
+    ("team, can we restart checkout in prod", {"deployment": "checkout", "namespace": "prod"}),
+    ("someone bounced checkout-api in prod an hour ago", {"namespace": "prod"}),
+    ("rolling back checkout-api in prod fixed it last time", {"namespace": "prod"}),
+])
+def test_an_out_of_scope_message_naming_a_change_answers_no_question(
+        service: ConversationService, text: str, slots: dict[str, str]) -> None:
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api replicas=5")
+    service.parser = Fixed(ParsedIntent(OUT_OF_SCOPE, slots, 0.97, source="model"))
+    out = say(service, "UBOB", text)
+    assert not any("scale deployment checkout-api in prod" in line for line in out), out
+    assert service.store.runs_in_thread("C1", "t1") == []
+    # The question still waits for its answer.
+    assert "scale deployment checkout-api in prod to 5 replicas" in say(service, "UBOB", "prod")[0]
+
+
+@pytest.mark.parametrize("text", ["it's in the prod namespace", "prod one please",
+                                  "in prod, the one that is crashing"])
+def test_an_answer_in_words_is_still_the_answer_when_read_as_out_of_scope(
+        service: ConversationService, text: str) -> None:
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api replicas=5")
+    service.parser = Fixed(ParsedIntent(OUT_OF_SCOPE, {"namespace": "prod"}, 0.97,
+                                        source="model"))
+    assert "scale deployment checkout-api in prod to 5 replicas" in say(service, "UBOB", text)[0]
+
+
+def test_an_answer_that_names_the_plans_own_change_is_still_the_answer(
+        service: ConversationService) -> None:
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api namespace=prod")
+    service.parser = Fixed(ParsedIntent(OUT_OF_SCOPE, {"replicas": "5"}, 0.97, source="model"))
+    assert "to 5 replicas" in say(service, "UBOB", "ok then scale it up to 5")[0]
