@@ -57,7 +57,7 @@ def main() -> None:
                         "with (plain_, hard_: set 7)")
     parser.add_argument("--data", type=Path, default=DATA,
                         help="a review set (default: %(default)s; also guard_review_2.yaml "
-                        "to guard_review_8.yaml, of which 4-8 are decision sets: never with "
+                        "to guard_review_9.yaml, of which 4-9 are decision sets: never with "
                         "--show or --out)")
     args = parser.parse_args()
     data = yaml.safe_load(args.data.read_text())
