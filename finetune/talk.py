@@ -283,14 +283,12 @@ _STATUS_JOINS = (". ", ", ", " - ", "; ", ". so ", "\n", ". ok ")
 _NEEDS = ("going to need", "I need", "we need", "need", "I'll need", "gonna need", "we'll need",
           "I want", "I'd like")
 
-_PERSONS = ("Sarah", "dave", "Priya", "marco", "Chen", "fatima", "Tom", "jonas", "Aiko", "Lena",
-            "Raj", "mike", "Ola", "Kenji", "Noor", "ben", "Ines", "the IC", "Alex", "sam",
-            "Yuki")
-# Teams and rotas do things and are reported on, but a request addressed to one is still a
-# request to the bot: the guards read "team, can we ...", "@oncall" and "@platform" as
-# addressing it (`_NOBODY` and `_GROUPS` in chatops/conversation/asking.py), so the
-# "addressed" frames name a person only.
-_PEOPLE = (*_PERSONS, "the on-call", "the db team", "platform", "the SRE on shift")
+# Teams and rotas too, in every frame: talk addressed to a person only (the guards' policy
+# reads "team, can we ..." and "@oncall" as addressing the bot) let more talk past the
+# guards on a ninth attacker's set (BENCHMARKS.md, rule 7).
+_PEOPLE = ("Sarah", "dave", "Priya", "marco", "Chen", "fatima", "Tom", "jonas", "Aiko", "Lena",
+           "Raj", "mike", "Ola", "Kenji", "Noor", "ben", "Ines", "the IC", "the on-call",
+           "Alex", "sam", "Yuki", "the db team", "platform", "the SRE on shift")
 _CONTROLLERS = ("HPA", "autoscaler", "cluster-autoscaler", "operator", "argo rollout",
                 "argocd sync", "flux", "CI pipeline", "deploy pipeline", "keda scaler",
                 "descheduler", "chaos job", "nightly job", "spot interruption handler",
@@ -365,9 +363,9 @@ class TalkWriter:
         """`text` with its `{slot}` fields as tagged values."""
         return _with_fields(text, lambda slot: [self._value(slot)])
 
-    def _people(self, persons_only: bool = False) -> dict[str, str]:
+    def _people(self) -> dict[str, str]:
         r = self._rng
-        who = r.choice(_PERSONS if persons_only else _PEOPLE)
+        who = r.choice(_PEOPLE)
         t1, t2 = sorted(r.randint(0, 23) * 60 + r.randint(0, 59) for _ in range(2))
         return {
             "who": who, "who_handle": who.split()[-1].lower(), "ctl": r.choice(_CONTROLLERS),
@@ -376,9 +374,8 @@ class TalkWriter:
             "time2": f"{t2 // 60:02d}:{t2 % 60:02d}",
         }
 
-    def _render(self, frame: str, forms: Callable[[str], list[Piece] | None],
-                persons_only: bool = False) -> list[Piece]:
-        words = self._people(persons_only)
+    def _render(self, frame: str, forms: Callable[[str], list[Piece] | None]) -> list[Piece]:
+        words = self._people()
 
         def fill(field: str) -> list[Piece]:
             pieces = forms(field)
@@ -434,7 +431,7 @@ class TalkWriter:
                 return [*obj, Piece(aux + verb.participle), *tail]
             return None
 
-        return change.intent, self._render(frame, forms, persons_only=kind == "addressed")
+        return change.intent, self._render(frame, forms)
 
     def told(self) -> list[Piece]:
         """Something that happened to a change, said before a reply to a waiting plan
