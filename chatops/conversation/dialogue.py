@@ -258,12 +258,13 @@ class Dialogue:
                 # "restart checkout in staging" while asked "which deployment?" is a new
                 # request; taking only its deployment would drop the namespace it names.
                 return None
-            if parsed.intent == OUT_OF_SCOPE and changes_named(text) - self._said(pending):
-                # Read as no request, yet naming another change than the one asked about
-                # ("team, can we restart checkout in prod", "rolling back api in prod
-                # fixed it last time"): talk about a change, or a request the model
-                # missed, and either way no value for this plan. An answer names no
-                # change, or only the plan's own ("let's double it", "raise the cap to 8").
+            if parsed.intent != pending.intent and changes_named(text) - self._said(pending):
+                # Read as something else (no request, or another runbook, however unsure),
+                # and naming another change than the one asked about ("team, can we
+                # restart checkout in prod", "bounce api in prod first", "rolling back api
+                # fixed it last time"): talk about a change or a request of its own, and
+                # either way no value for this plan. An answer names no change, or only
+                # the plan's own ("let's double it", "raise the cap to 8").
                 return None
             if parsed.slots.get(slot):
                 return parsed.slots[slot]

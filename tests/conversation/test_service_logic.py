@@ -388,3 +388,16 @@ def test_an_answer_that_names_the_plans_own_change_is_still_the_answer(
     say(service, "UBOB", "run scale_deployment deployment=checkout-api namespace=prod")
     service.parser = Fixed(ParsedIntent(OUT_OF_SCOPE, {"replicas": "5"}, 0.97, source="model"))
     assert "to 5 replicas" in say(service, "UBOB", "ok then scale it up to 5")[0]
+
+
+def test_an_unsure_reading_of_another_change_answers_no_question(
+        service: ConversationService) -> None:
+    # Read as a restart, but not surely: still no value for the scale the bot asked about.
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api replicas=5")
+    service.parser = Fixed(ParsedIntent(
+        "restart_deployment", {"deployment": "checkout-api", "namespace": "prod"}, 0.8,
+        source="model"))
+    out = say(service, "UBOB", "bounce checkout-api in prod first")
+    assert not any("scale deployment checkout-api in prod" in line for line in out), out
+    assert not any(r.runbook == "scale_deployment"
+                   for r in service.store.runs_in_thread("C1", "t1"))
