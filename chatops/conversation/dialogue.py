@@ -258,7 +258,7 @@ class Dialogue:
                 # "restart checkout in staging" while asked "which deployment?" is a new
                 # request; taking only its deployment would drop the namespace it names.
                 return None
-            if parsed.intent != pending.intent and changes_named(text) - self._said(pending):
+            if parsed.intent != pending.intent and changes_named(text) - self._said(pending.intent):
                 # Read as something else (no request, or another runbook, however unsure),
                 # and naming another change than the one asked about ("team, can we
                 # restart checkout in prod", "bounce api in prod first", "rolling back api
@@ -270,9 +270,9 @@ class Dialogue:
                 return parsed.slots[slot]
         return one_word
 
-    def _said(self, pending: PendingQuestion) -> set[str]:
-        """The words the catalogue's examples of the pending request's runbook use."""
-        runbook = self.parts.catalogue.runbooks.get(pending.intent)
+    def _said(self, intent: str) -> set[str]:
+        """The words the catalogue's examples of `intent` use (none for another name)."""
+        runbook = self.parts.catalogue.runbooks.get(intent)
         if runbook is None:
             return set()
         return {w for example in runbook.examples for w in re.findall(r"[a-z]+", example.lower())}
@@ -288,9 +288,12 @@ class Dialogue:
         namespace = match.group(1).lower() if match else None
         # The model may also see a bare namespace ("staging?"); only in a short message, so
         # that "kubectl delete namespace prod" is never read as "the same, in prod".
+        # Nor "restart in staging" after a scale: a change other than the last request's
+        # own is another request (or talk), never "the same, in staging".
         if (namespace is None and parsed is not None and set(parsed.slots) == {"namespace"}
                 and parsed.intent in (OUT_OF_SCOPE, last.intent)
-                and len(text.split()) <= _FOLLOW_UP_WORDS):
+                and len(text.split()) <= _FOLLOW_UP_WORDS
+                and not changes_named(text) - self._said(last.intent)):
             namespace = parsed.slots["namespace"]
         if namespace is None:
             return None

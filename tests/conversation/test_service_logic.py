@@ -401,3 +401,16 @@ def test_an_unsure_reading_of_another_change_answers_no_question(
     assert not any("scale deployment checkout-api in prod" in line for line in out), out
     assert not any(r.runbook == "scale_deployment"
                    for r in service.store.runs_in_thread("C1", "t1"))
+
+
+@pytest.mark.parametrize("text", ["restart in staging", "drained in staging?",
+                                  "rollback staging too"])
+def test_a_short_message_naming_another_change_is_no_follow_up(
+        service: ConversationService, text: str) -> None:
+    assert "scale deployment checkout-api in prod" in say(
+        service, "UBOB", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")[0]
+    service.parser = Fixed(ParsedIntent(OUT_OF_SCOPE, {"namespace": "staging"}, 0.9,
+                                        source="model"))
+    out = say(service, "UBOB", text)
+    assert not any("in staging" in line and "scale" in line for line in out), out
+    assert [r.runbook for r in service.store.runs_in_thread("C1", "t1")] == ["scale_deployment"]
