@@ -133,19 +133,39 @@ _REPORTED = re.compile(
     r"\b(?:was|were|got|been|is being|has been)\s+(?:\w+\s+)?(?:" + _DONE + r")\b|"
     r"^\W*(?:[\w.-]+\s+)?(?:" + _DONE + r")\b",
     re.IGNORECASE)
-# A change named in any form: an order, a report, a plan ("restart", "rolling back",
-# "bounced", "a rollback of").
-_NAMES_A_CHANGE = re.compile(
-    r"\b(?:" + CHANGE + r"|" + _DONE + r"|rolled|rollback|roll-back|restarting|bouncing|"
-    r"rolling|reverting|scaling|draining|cordoning|uncordoning|deleting|killing|nuking|"
-    r"suspending|resuming|pausing|bumping|evicting|recycling|redeploying|redeployed|"
-    r"nuked|bumped|paused|recycled|autoscal\w*)\b", re.IGNORECASE)
+# A change ordered in a clause of its own, by its verb (and the particle that makes it
+# another change: "roll back" is not "roll the pods"), after words that only ask: "bounce
+# api first", "team, can we restart checkout", "actually cordon node-2", "no, roll it back".
+# Not a name that starts with a verb ("scale-api in prod"), nor a report ("we scaled it").
+_ORDERED = re.compile(
+    r"^\W*(?:(?:then|so|ok|okay|pls|plz|please|just|now|actually|also|and|first|instead|no|"
+    r"nah|wait|hey|team|folks|all|quickly|maybe|(?:can|could|would|will|shall|should) "
+    r"(?:you|u|we|someone|somebody)|let[\u2019']?s|lets|we (?:need|have) to|need to|"
+    r"go ahead and)\W+)*(?<![\w.-])(?P<verb>" + CHANGE + r"|deploy|upgrade|downgrade|"
+    r"terminate|recreate|re-start|rerun|kick|cycle|cap|autoscale|patch|apply|make|get rid of|"
+    r"take)(?![\w.-])"
+    r"(?:(?:\s+\S+){0,3}?\s+(?P<particle>back|out|down|up|off|over)(?![\w.-]))?",
+    re.IGNORECASE)
+# Verbs that change an amount: said of the plan being asked about ("lower it to 2", "make
+# it 4"), not another change.
+_AMOUNT = frozenset({"raise", "lower", "increase", "decrease", "double", "halve", "reduce",
+                     "grow", "shrink", "boost", "give", "bump", "make", "cap", "set",
+                     "change", "update"})
 
 
-def changes_named(text: str) -> set[str]:
-    """The words of `text` that name a change the runbooks make, in any form or tense
-    (lowercased, the first word of each: "rolled" for "rolled back")."""
-    return {m.group(0).split()[0].lower() for m in _NAMES_A_CHANGE.finditer(clean_text(text))}
+def ordered_changes(text: str) -> set[str]:
+    """The changes `text` orders, one per clause that opens with a change verb: the verb
+    lowercased, with its particle ("roll back", "scale up", "restart"); amounts left out."""
+    cleaned = clean_text(text)
+    found: set[str] = set()
+    for a, b in clauses(cleaned):
+        match = _ORDERED.match(cleaned[a:b])
+        verb, particle = (match.group("verb").lower(), match.group("particle")) if match \
+            else ("", None)
+        if not verb or verb in _AMOUNT or (verb == "take" and particle is None):
+            continue  # no order, an amount, or "take a look"
+        found.add(verb + (f" {particle.lower()}" if particle else ""))
+    return found
 
 
 # A participle asked for, not reported: "cart-api scaled to 6 in prod asap".

@@ -4,13 +4,14 @@ the question this person was asked, a follow-up (`and in staging?`), a meta word
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 from typing import Literal
 
 from chatops.audit.records import Cancelled, OutOfScope, Parsed
 from chatops.conversation.approvals import Approvals
-from chatops.conversation.asking import changes_named, not_a_request
+from chatops.conversation.asking import not_a_request, ordered_changes
 from chatops.conversation.base import Collaborators, Turn, Updates
 from chatops.conversation.guards import guard
 from chatops.conversation.meta_words import says
@@ -69,6 +70,16 @@ _FOLLOW_UP = re.compile(
 _FOLLOW_UP_WORDS = 3
 _FILLER = {"in", "the", "namespace", "ns", "please", "pls", "it's", "its", "it", "is", "use",
            "deployment", "pod", "node", "cronjob", "to", "on"}
+_MARKUP = re.compile(r"\[([^\]]*)\]\([a-z_]+\)")
+
+
+@functools.lru_cache(maxsize=64)
+def _own_changes(examples: tuple[str, ...]) -> frozenset[str]:
+    """The changes a runbook's examples order ("roll the pods of X" orders "roll")."""
+    return frozenset(c for example in examples
+                     for c in ordered_changes(_MARKUP.sub(r"\1", example)))
+
+
 _DECIDE_ID = re.compile(r"^(approve|confirm|yes|deny|reject)\s+`?(r-[0-9a-f]{8})`?[.!]?$",
                         re.IGNORECASE)
 
@@ -248,6 +259,8 @@ class Dialogue:
         # "w3f2a-prod" can look like a pod's name to it, confidently, and no request is
         # one word (those that are, "cancel" and the like, were handled before).
         one_word = words[0].strip("`") if len(words) == 1 else None
+        if one_word is not None and self._orders_another(one_word, pending.intent):
+            return None  # "restart it" while asked which deployment to scale
         if one_word is None and not_a_request(text):
             # "we should NOT restart checkout in prod" names a namespace but answers nothing.
             return None
@@ -258,24 +271,25 @@ class Dialogue:
                 # "restart checkout in staging" while asked "which deployment?" is a new
                 # request; taking only its deployment would drop the namespace it names.
                 return None
-            if parsed.intent != pending.intent and changes_named(text) - self._said(pending.intent):
+            if parsed.intent != pending.intent and self._orders_another(text, pending.intent):
                 # Read as something else (no request, or another runbook, however unsure),
-                # and naming another change than the one asked about ("team, can we
-                # restart checkout in prod", "bounce api in prod first", "rolling back api
-                # fixed it last time"): talk about a change or a request of its own, and
-                # either way no value for this plan. An answer names no change, or only
-                # the plan's own ("let's double it", "raise the cap to 8").
+                # and ordering another change than the one asked about ("team, can we
+                # restart checkout in prod", "bounce api in prod first"): a request of its
+                # own, no value for this plan. An answer orders no change, or only the
+                # plan's own or an amount ("lower it to 2").
                 return None
             if parsed.slots.get(slot):
                 return parsed.slots[slot]
         return one_word
 
-    def _said(self, intent: str) -> set[str]:
-        """The words the catalogue's examples of `intent` use (none for another name)."""
+    def _orders_another(self, text: str, intent: str) -> bool:
+        """Whether `text` orders a change that the request for `intent` is not: a change
+        none of the runbook's examples orders. A read-only runbook's value is taken
+        whatever the message orders: a wrong one makes a wrong read, no change."""
         runbook = self.parts.catalogue.runbooks.get(intent)
-        if runbook is None:
-            return set()
-        return {w for example in runbook.examples for w in re.findall(r"[a-z]+", example.lower())}
+        if runbook is None or runbook.risk is Risk.READ:
+            return False
+        return bool(ordered_changes(text) - _own_changes(runbook.examples))
 
     def _follow_up(self, text: str, parsed: ParsedIntent | None, last: LastRequest | None
                    ) -> Request | None:
@@ -286,6 +300,8 @@ class Dialogue:
             return None
         match = _FOLLOW_UP.match(text.strip())
         namespace = match.group(1).lower() if match else None
+        if namespace is not None and ordered_changes(namespace):
+            return None  # "and rollback?" asks about another change, not a namespace
         # The model may also see a bare namespace ("staging?"); only in a short message, so
         # that "kubectl delete namespace prod" is never read as "the same, in prod".
         # Nor "restart in staging" after a scale: a change other than the last request's
@@ -293,7 +309,7 @@ class Dialogue:
         if (namespace is None and parsed is not None and set(parsed.slots) == {"namespace"}
                 and parsed.intent in (OUT_OF_SCOPE, last.intent)
                 and len(text.split()) <= _FOLLOW_UP_WORDS
-                and not changes_named(text) - self._said(last.intent)):
+                and not self._orders_another(text, last.intent)):
             namespace = parsed.slots["namespace"]
         if namespace is None:
             return None

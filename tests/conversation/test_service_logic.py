@@ -360,7 +360,8 @@ def test_what_the_delete_step_saw_reaches_the_verification(
     # Read as out of scope, yet naming a change: another request, or talk about one.
     ("team, can we restart checkout in prod", {"deployment": "checkout", "namespace": "prod"}),
     ("someone bounced checkout-api in prod an hour ago", {"namespace": "prod"}),
-    ("rolling back checkout-api in prod fixed it last time", {"namespace": "prod"}),
+    ("actually roll it back in prod", {"namespace": "prod"}),
+    ("get rid of the stuck pod in prod first", {"namespace": "prod"}),
 ])
 def test_an_out_of_scope_message_naming_a_change_answers_no_question(
         service: ConversationService, text: str, slots: dict[str, str]) -> None:
@@ -403,8 +404,8 @@ def test_an_unsure_reading_of_another_change_answers_no_question(
                    for r in service.store.runs_in_thread("C1", "t1"))
 
 
-@pytest.mark.parametrize("text", ["restart in staging", "drained in staging?",
-                                  "rollback staging too"])
+@pytest.mark.parametrize("text", ["restart in staging", "rollback staging too",
+                                  "and rollback?"])
 def test_a_short_message_naming_another_change_is_no_follow_up(
         service: ConversationService, text: str) -> None:
     assert "scale deployment checkout-api in prod" in say(
@@ -414,3 +415,28 @@ def test_a_short_message_naming_another_change_is_no_follow_up(
     out = say(service, "UBOB", text)
     assert not any("in staging" in line and "scale" in line for line in out), out
     assert [r.runbook for r in service.store.runs_in_thread("C1", "t1")] == ["scale_deployment"]
+
+
+@pytest.mark.parametrize("setup, text, parsed, expected", [
+    # Amounts, and what went wrong said around the answer, are no other change.
+    ("run scale_deployment deployment=checkout-api namespace=prod", "lower it to 2",
+     ParsedIntent(OUT_OF_SCOPE, {"replicas": "2"}, 0.5, source="model"), "to 2 replicas"),
+    ("run scale_deployment deployment=checkout-api namespace=prod",
+     "4, same as before the restart",
+     ParsedIntent("deny", {"replicas": "4"}, 0.44, source="model"), "to 4 replicas"),
+    ("run rollback_deployment namespace=prod", "checkout-api, the update broke it",
+     ParsedIntent(OUT_OF_SCOPE, {"deployment": "checkout-api"}, 0.5, source="model"),
+     "roll back deployment checkout-api in prod"),
+    ("run rollback_deployment deployment=checkout-api", "in prod, after the bump",
+     ParsedIntent(OUT_OF_SCOPE, {"namespace": "prod"}, 1.0, source="model"),
+     "roll back deployment checkout-api in prod"),
+    ("run restart_deployment deployment=checkout-api", "in prod, we set a new configmap",
+     ParsedIntent(OUT_OF_SCOPE, {"namespace": "prod"}, 1.0, source="model"),
+     "restart deployment checkout-api in prod"),
+])
+def test_answers_that_mention_a_change_in_passing_are_still_answers(
+        service: ConversationService, setup: str, text: str, parsed: ParsedIntent,
+        expected: str) -> None:
+    say(service, "UBOB", setup)
+    service.parser = Fixed(parsed)
+    assert expected in say(service, "UBOB", text)[0]
