@@ -40,6 +40,7 @@ from chatops.messages import (
     NOTHING_TO_UNDO,
     NOTHING_WAITING,
     OUTSIDE_SCOPE,
+    QUESTION_STILL_WAITS,
     cancelled_text,
     cannot_change_kind_text,
     cannot_create_text,
@@ -198,11 +199,16 @@ class Dialogue:
                                 thread=turn.thread)
         if not close:
             return Reply("answer", OUTSIDE_SCOPE)
+        context = load_context(self.parts.threads, turn.thread)
+        waiting = context.pending.get(turn.requester.key)
+        if waiting is not None and waiting.intent != OFFER:
+            # A question of a plan still waits: an offer would replace it (one question
+            # per person), so the closest runbooks are named, not offered.
+            return Reply("answer", f"{unsure_text(close)} {QUESTION_STILL_WAITS}")
         # The closest runbooks are a question to this person: naming one (a click, its name
         # or its number) starts its request with the values understood so far.
         offer = PendingQuestion(OFFER, dict(parsed.slots), OFFER_ASKING, 1.0,
                                 turn.requester.name, tuple(close))
-        context = load_context(self.parts.threads, turn.thread)
         save_context(self.parts.threads, turn.thread, context.asking(turn.requester.key, offer))
         return Reply("answer", unsure_text(close), choices=tuple(close))
 

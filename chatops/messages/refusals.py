@@ -24,6 +24,7 @@ EXPLICIT_ONLY_HINT = "Example: run show_pods namespace=dev"
 OUTSIDE_SCOPE = ("That is outside what I can do: I only run the reviewed runbooks. `help` "
                  "lists them.")
 CANCELLED_QUESTION = "Cancelled; nothing was changed."
+QUESTION_STILL_WAITS = "My question above still waits for your answer (or say `cancel`)."
 NOTHING_TO_CANCEL = "There is nothing to cancel here."
 NOTHING_WAITING = "There is no request waiting for a decision here."
 NOT_UNDERSTOOD = ("I did not understand that, so I did nothing. To decide on a request, use its "

@@ -440,3 +440,15 @@ def test_answers_that_mention_a_change_in_passing_are_still_answers(
     say(service, "UBOB", setup)
     service.parser = Fixed(parsed)
     assert expected in say(service, "UBOB", text)[0]
+
+
+def test_an_uncertain_message_keeps_the_question_it_did_not_answer(
+        service: ConversationService) -> None:
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api replicas=5")
+    service.parser = Fixed(ParsedIntent(
+        OUT_OF_SCOPE, {"deployment": "checkout", "namespace": "prod"}, 0.6,
+        (("restart_deployment", 0.3),), source="model"))
+    out = say(service, "UBOB", "team, can we restart checkout in prod")
+    assert "restart_deployment" in out[0] and "still waits" in out[0]
+    # The scale's question was not replaced by an offer of runbooks: "prod" answers it.
+    assert "scale deployment checkout-api in prod to 5 replicas" in say(service, "UBOB", "prod")[0]
