@@ -133,38 +133,74 @@ _REPORTED = re.compile(
     r"\b(?:was|were|got|been|is being|has been)\s+(?:\w+\s+)?(?:" + _DONE + r")\b|"
     r"^\W*(?:[\w.-]+\s+)?(?:" + _DONE + r")\b",
     re.IGNORECASE)
-# A change ordered in a clause of its own, by its verb (and the particle that makes it
-# another change: "roll back" is not "roll the pods"), after words that only ask: "bounce
-# api first", "team, can we restart checkout", "actually cordon node-2", "no, roll it back".
-# Not a name that starts with a verb ("scale-api in prod"), nor a report ("we scaled it").
+# A change ordered in a clause of its own, by its verb (and a particle right after it or
+# its object, where that makes another change: "roll back" is not "roll the pods"), after
+# words that only ask, correct or address: "bounce api first", "team, can we restart
+# checkout", "actually cordon node-2", "no, roll it back", "sorry i meant unpause it". Not
+# a name that starts with a verb ("scale-api in prod"), nor a report ("we scaled it").
 _ORDERED = re.compile(
-    r"^\W*(?:(?:then|so|ok|okay|pls|plz|please|just|now|actually|also|and|first|instead|no|"
-    r"nah|wait|hey|team|folks|all|quickly|maybe|(?:can|could|would|will|shall|should) "
-    r"(?:you|u|we|someone|somebody)|let[\u2019']?s|lets|we (?:need|have) to|need to|"
-    r"go ahead and)\W+)*(?<![\w.-])(?P<verb>" + CHANGE + r"|deploy|upgrade|downgrade|"
-    r"terminate|recreate|re-start|rerun|kick|cycle|cap|autoscale|patch|apply|make|get rid of|"
-    r"take)(?![\w.-])"
-    r"(?:(?:\s+\S+){0,3}?\s+(?P<particle>back|out|down|up|off|over)(?![\w.-]))?",
+    r"^[^\w@]*(?:(?:then|so|ok|okay|pls|plz|please|just|now|actually|also|and|first|instead|"
+    r"no|nah|wait|hey|hmm+|oh|oops|sorry|rather|better|guys|team|folks|all|quickly|maybe|"
+    r"i (?:meant|mean|think|guess)|i[\u2019']?d rather|how about (?:we|you)|let me|"
+    r"(?:can|could|would|will|shall|should|must) (?:you|u|we|someone|somebody)|"
+    r"(?:we|you|u) (?:should|could|must|can)|let[\u2019']?s|lets|we (?:need|have) to|"
+    r"need to|go ahead and|@[\w.-]+)[^\w@]+)*"
+    r"(?<![\w.-])(?P<verb>[a-z][a-z-]*(?: rid of)?)(?![\w.-])"
+    r"(?:(?:\s+[\w.-]+)?\s+(?P<particle>back|out|off|on|forward|up|down)(?![\w.-]))?",
     re.IGNORECASE)
-# Verbs that change an amount: said of the plan being asked about ("lower it to 2", "make
-# it 4"), not another change.
-_AMOUNT = frozenset({"raise", "lower", "increase", "decrease", "double", "halve", "reduce",
-                     "grow", "shrink", "boost", "give", "bump", "make", "cap", "set",
-                     "change", "update"})
+# The change each verb orders, by kind; a verb and its particle first. Verbs of amounts
+# ("lower it to 2", "take it up to 5", "make it 4"), of agreement ("apply it") and of no
+# runbook are none: said of the plan being asked about, or of nothing it could be.
+_CHANGE_OF = {
+    **dict.fromkeys(("restart", "re-start", "bounce", "cycle", "kick", "recycle", "redeploy",
+                     "reboot", "recreate", "roll"), "restart"),
+    **dict.fromkeys(("roll back", "rollback", "revert", "undo", "downgrade", "take back"),
+                    "rollback"),
+    **dict.fromkeys(("scale", "scale up", "scale down", "scale out", "scale back"), "scale"),
+    "autoscale": "autoscale", "hpa": "autoscale",
+    **dict.fromkeys(("deploy", "upgrade", "roll out", "roll forward"), "image"),
+    **dict.fromkeys(("delete", "kill", "nuke", "remove", "evict", "terminate", "get rid of"),
+                    "delete"),
+    "drain": "drain",
+    **dict.fromkeys(("cordon", "cordon off", "take out"), "cordon"),
+    "uncordon": "uncordon",
+    **dict.fromkeys(("suspend", "pause", "disable", "stop", "turn off"), "suspend"),
+    **dict.fromkeys(("resume", "unpause", "unsuspend", "enable", "re-enable", "start",
+                     "turn on", "kick off"), "resume"),
+}
+RUNBOOK_CHANGES: dict[str, frozenset[str]] = {
+    "restart_deployment": frozenset({"restart"}),
+    "rollback_deployment": frozenset({"rollback"}),
+    "scale_deployment": frozenset({"scale"}),
+    "set_autoscaling": frozenset({"autoscale", "scale", "resume"}),  # "enable an hpa"
+    "set_image": frozenset({"image"}),
+    "set_resources": frozenset(),
+    "delete_pod": frozenset({"delete", "restart"}),  # a pod is restarted by deleting it
+    "drain_node": frozenset({"drain"}),
+    "cordon_node": frozenset({"cordon"}),
+    "uncordon_node": frozenset({"uncordon"}),
+    "suspend_cronjob": frozenset({"suspend"}),
+    "resume_cronjob": frozenset({"resume"}),
+}
+"""The kinds of change (`_CHANGE_OF`'s values) each runbook that changes something makes:
+what a message may order and still be about that runbook's plan. A test holds every such
+runbook of the catalogue to an entry here."""
 
 
 def ordered_changes(text: str) -> set[str]:
-    """The changes `text` orders, one per clause that opens with a change verb: the verb
-    lowercased, with its particle ("roll back", "scale up", "restart"); amounts left out."""
+    """The kinds of change `text` orders, one per clause that opens with a change verb
+    ("restart", "rollback", "cordon", ...); amounts and agreement are none."""
     cleaned = clean_text(text)
     found: set[str] = set()
     for a, b in clauses(cleaned):
         match = _ORDERED.match(cleaned[a:b])
-        verb, particle = (match.group("verb").lower(), match.group("particle")) if match \
-            else ("", None)
-        if not verb or verb in _AMOUNT or (verb == "take" and particle is None):
-            continue  # no order, an amount, or "take a look"
-        found.add(verb + (f" {particle.lower()}" if particle else ""))
+        if match is None:
+            continue
+        verb, particle = match.group("verb").lower(), (match.group("particle") or "").lower()
+        kind = _CHANGE_OF.get(f"{verb} {particle}") if particle else None
+        kind = kind or _CHANGE_OF.get(verb)
+        if kind is not None:
+            found.add(kind)
     return found
 
 

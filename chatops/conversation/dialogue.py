@@ -4,14 +4,13 @@ the question this person was asked, a follow-up (`and in staging?`), a meta word
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import replace
 from typing import Literal
 
 from chatops.audit.records import Cancelled, OutOfScope, Parsed
 from chatops.conversation.approvals import Approvals
-from chatops.conversation.asking import not_a_request, ordered_changes
+from chatops.conversation.asking import RUNBOOK_CHANGES, not_a_request, ordered_changes
 from chatops.conversation.base import Collaborators, Turn, Updates
 from chatops.conversation.guards import guard
 from chatops.conversation.meta_words import says
@@ -69,18 +68,11 @@ _FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 _FOLLOW_UP_WORDS = 3
+_ASKS_BACK_WORDS = 4
+"""Words (not counting filler) from which a message ending in "?" is a question of its
+own, not an unsure answer: as a reply of four words or more decides nothing (meta_words)."""
 _FILLER = {"in", "the", "namespace", "ns", "please", "pls", "it's", "its", "it", "is", "use",
            "deployment", "pod", "node", "cronjob", "to", "on"}
-_MARKUP = re.compile(r"\[([^\]]*)\]\([a-z_]+\)")
-
-
-@functools.lru_cache(maxsize=64)
-def _own_changes(examples: tuple[str, ...]) -> frozenset[str]:
-    """The changes a runbook's examples order ("roll the pods of X" orders "roll")."""
-    return frozenset(c for example in examples
-                     for c in ordered_changes(_MARKUP.sub(r"\1", example)))
-
-
 _DECIDE_ID = re.compile(r"^(approve|confirm|yes|deny|reject)\s+`?(r-[0-9a-f]{8})`?[.!]?$",
                         re.IGNORECASE)
 
@@ -270,6 +262,10 @@ class Dialogue:
         if one_word is None and not_a_request(text):
             # "we should NOT restart checkout in prod" names a namespace but answers nothing.
             return None
+        if len(words) >= _ASKS_BACK_WORDS and text.strip().endswith("?"):
+            # A question of its own ("which is busier, prod or staging?", "can alice
+            # approve it in prod?") asks, it does not answer; "maybe staging?" still does.
+            return None
         if parser is not None and one_word is None and not is_explicit(text):
             parsed = parser.parse(text)
             if parsed.intent in self.parts.catalogue and parsed.confidence >= 0.9 and (
@@ -289,13 +285,13 @@ class Dialogue:
         return one_word
 
     def _orders_another(self, text: str, intent: str) -> bool:
-        """Whether `text` orders a change that the request for `intent` is not: a change
-        none of the runbook's examples orders. A read-only runbook's value is taken
-        whatever the message orders: a wrong one makes a wrong read, no change."""
+        """Whether `text` orders a kind of change that the request for `intent` does not
+        make. A read-only runbook's value is taken whatever the message orders: a wrong one
+        makes a wrong read, no change."""
         runbook = self.parts.catalogue.runbooks.get(intent)
         if runbook is None or runbook.risk is Risk.READ:
             return False
-        return bool(ordered_changes(text) - _own_changes(runbook.examples))
+        return bool(ordered_changes(text) - RUNBOOK_CHANGES.get(intent, frozenset()))
 
     def _follow_up(self, text: str, parsed: ParsedIntent | None, last: LastRequest | None
                    ) -> Request | None:

@@ -452,3 +452,67 @@ def test_an_uncertain_message_keeps_the_question_it_did_not_answer(
     assert "restart_deployment" in out[0] and "still waits" in out[0]
     # The scale's question was not replaced by an offer of runbooks: "prod" answers it.
     assert "scale deployment checkout-api in prod to 5 replicas" in say(service, "UBOB", "prod")[0]
+
+
+@pytest.mark.parametrize("text", ["which is busier, prod or staging?",
+                                  "can alice approve it in prod?"])
+def test_a_question_of_its_own_answers_no_question(service: ConversationService,
+                                                  text: str) -> None:
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api replicas=5")
+    service.parser = Fixed(ParsedIntent(OUT_OF_SCOPE, {"namespace": "staging"}, 0.7,
+                                        source="model"))
+    say(service, "UBOB", text)
+    assert service.store.runs_in_thread("C1", "t1") == []
+
+
+@pytest.mark.parametrize("text", ["maybe staging?", "is it in staging?", "staging I think?"])
+def test_a_short_questioning_answer_is_still_the_answer(service: ConversationService,
+                                                         text: str) -> None:
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api replicas=5")
+    service.parser = Fixed(ParsedIntent(OUT_OF_SCOPE, {"namespace": "staging"}, 0.7,
+                                        source="model"))
+    assert "checkout-api in staging to 5 replicas" in say(service, "UBOB", text)[0]
+
+
+def test_every_runbook_that_changes_something_says_which_changes_are_its_own(
+        catalogue: Catalogue) -> None:
+    # A new runbook that changes something needs its kinds of change in
+    # chatops.conversation.asking.RUNBOOK_CHANGES, or its questions take any message.
+    from chatops.conversation.asking import _CHANGE_OF, RUNBOOK_CHANGES
+    from chatops.model import Risk
+
+    changing = {name for name, rb in catalogue.runbooks.items() if rb.risk is not Risk.READ}
+    assert set(RUNBOOK_CHANGES) == changing
+    assert set().union(*RUNBOOK_CHANGES.values()) <= set(_CHANGE_OF.values())
+
+
+@pytest.mark.parametrize("setup, text, parsed", [
+    # The opposite change, however the correction opens.
+    ("run uncordon_node", "i meant cordon node-2",
+     ParsedIntent(OUT_OF_SCOPE, {"node": "node-2"}, 0.9, source="model")),
+    ("run cordon_node", "sorry i meant uncordon node-2",
+     ParsedIntent(OUT_OF_SCOPE, {"node": "node-2"}, 0.9, source="model")),
+    ("run drain_node", "actually just cordon node-2",
+     ParsedIntent(OUT_OF_SCOPE, {"node": "node-2"}, 0.9, source="model")),
+    ("run restart_deployment deployment=checkout-api", "hmm revert it in prod",
+     ParsedIntent("rollback_deployment", {"namespace": "prod"}, 0.8, source="model")),
+    ("run restart_deployment deployment=checkout-api", "no, roll it back in prod",
+     ParsedIntent(OUT_OF_SCOPE, {"namespace": "prod"}, 0.9, source="model")),
+    ("run set_image deployment=checkout-api image=nginx:1.26",
+     "we should roll it back in prod instead",
+     ParsedIntent(OUT_OF_SCOPE, {"namespace": "prod"}, 0.9, source="model")),
+])
+def test_the_opposite_change_answers_no_question(service: ConversationService, setup: str,
+                                                 text: str, parsed: ParsedIntent) -> None:
+    say(service, "UBOB", setup)
+    service.parser = Fixed(parsed)
+    say(service, "UBOB", text)
+    assert service.store.runs_in_thread("C1", "t1") == []
+
+
+@pytest.mark.parametrize("text", ["take it up to 5", "scale it back to 5", "5, apply it now"])
+def test_an_amount_said_with_a_verb_is_still_the_answer(service: ConversationService,
+                                                        text: str) -> None:
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api namespace=prod")
+    service.parser = Fixed(ParsedIntent(OUT_OF_SCOPE, {"replicas": "5"}, 0.6, source="model"))
+    assert "to 5 replicas" in say(service, "UBOB", text)[0]
