@@ -251,3 +251,57 @@ def test_a_duration_never_takes_a_word_another_slot_holds() -> None:
     got = choose_logs("api logs, 45 minutes", {"api": "deployment", "45": "lines",
                                                "minutes": "since"})
     assert got["lines"] == "45" and got["since"] == "minutes"
+
+
+RESTART_TYPES = {"deployment": "deployment", "namespace": "namespace"}
+
+
+def choose_restart(text: str, tagged: dict[str, str]) -> dict[str, str]:
+    """Decoded as a runbook that requires a deployment and a namespace, tagged at 0.8."""
+    n = len(split_words(normalise(text).text))
+    words = [w.text for w in split_words(normalise(text).text)]
+    rows = [OUT] * n
+    for word, slot in tagged.items():
+        rows[words.index(word)] = row(**{f"B_{slot}": 0.8})
+    return choose(text, rows, declared={"deployment", "namespace"},
+                  required={"deployment", "namespace"}, types=RESTART_TYPES)
+
+
+@pytest.mark.parametrize("text", [
+    "set hpa on checkout min 2 max 10",
+    "restart checkout please",
+    "can you roll back checkout, it is crashing",
+    "checkout needs a restart",
+])
+def test_a_single_bare_name_is_the_object_the_runbook_acts_on(text: str) -> None:
+    # The model read `checkout` as a namespace (it is one in the training pools) and found
+    # no deployment: one bare name given to a runbook that acts on a deployment names it.
+    assert choose_restart(text, {"checkout": "namespace"}) == {"deployment": "checkout"}
+
+
+@pytest.mark.parametrize("text", [
+    "restart everything in checkout",
+    "restart the deployment in the checkout namespace",
+    "restart it -n checkout",
+    "restart it (checkout)",
+    "restart it namespace=checkout",
+    "restart the api in our checkout cluster",
+    "roll back whatever is broken in staging env",
+])
+def test_a_name_said_to_be_a_namespace_stays_one(text: str) -> None:
+    name = "checkout" if "checkout" in text else "staging"
+    assert choose_restart(text, {name: "namespace"}) == {"namespace": name}
+
+
+def test_a_namespace_next_to_the_object_stays_and_a_second_name_is_not_moved() -> None:
+    assert choose_restart("restart api checkout", {"api": "deployment",
+                                                   "checkout": "namespace"}) == {
+        "deployment": "api", "namespace": "checkout"}
+    # Without the runbook's types nothing is known to be the object: as read.
+    text = "restart checkout"
+    rows = [OUT, row(B_namespace=0.8)]
+    assert choose(text, rows, declared={"deployment", "namespace"},
+                  required={"deployment", "namespace"}) == {"namespace": "checkout"}
+    # A runbook that acts on no one object (the whole namespace may be meant) keeps it.
+    assert choose(text, rows, declared={"deployment", "namespace"},
+                  types=RESTART_TYPES) == {"namespace": "checkout"}
