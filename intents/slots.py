@@ -35,14 +35,6 @@ runbook says about its slots:
    (`minutes`) takes the other half from the next or previous word: neither half is the
    duration meant (a bare number is no duration; a bare unit means one of it). Not within
    a duration of several parts ("1 h 30 m"): one pair of it would be less than was asked.
-7. A runbook that acts on one object (a deployment, pod, node or cronjob) and was given a
-   single bare name takes it as that object, not as the namespace: the model, having seen
-   `checkout` as a namespace in training, tags "set hpa on checkout min 2 max 10" so, and
-   the bot would then ask which deployment was meant. The name moves only when the
-   object's slot is empty after step 5, nothing else holds the namespace, and no word
-   says namespace ("in X", "-n X", "X namespace", "(X)", step 4's cues but "on": "an
-   hpa on X" names the object). The namespace is then asked for, or the channel's
-   default applies, as for any request that names none.
 
 Measured in BENCHMARKS.md ("NLU: slot decoding"): on the development sets the slots are
 right more often, most on long messages; nothing here is trained, so a retrain is not
@@ -97,12 +89,6 @@ _DIMENSIONS: tuple[dict[str, frozenset[str]], ...] = (
 _NAMESPACE_CUES = frozenset({"in", "ns", "-n", "--namespace", "namespace", "(", "@", "on"})
 """Words just before a value (after `=`/`:`) that make it a namespace when its own slot is
 taken."""
-_NAMESPACE_AFTER = frozenset({"namespace", "ns", "namespaces", "env", "environment",
-                              "cluster"})
-"""Words just after a value that say it is a namespace ("the checkout namespace")."""
-_DETERMINERS = frozenset({"the", "our", "my", "your", "their", "this", "that"})
-_TARGET_TYPES = frozenset({"deployment", "pod", "node", "cronjob"})
-"""Slot types naming the one object a runbook acts on (step 7)."""
 _CARRIED = frozenset({0, 1})
 """Dimensions a later value without cues takes from the values before it."""
 _MEMORY_UNIT = re.compile(r"^[0-9.]+\s*(?:[KMGTPE]i?|[kKMGT]B|[KMGT]iB|bytes?)$")
@@ -234,17 +220,6 @@ def _namespace_cued(words: Sequence[Word], first: int) -> bool:
     return i >= 0 and words[i].text.lower() in _NAMESPACE_CUES
 
 
-def _says_namespace(words: Sequence[Word], first: int, last: int) -> bool:
-    """Whether a word around words `first`..`last` says they are a namespace: step 4's
-    cues before them but "on" ("an hpa on checkout" names the object), or "namespace"
-    after them."""
-    after = last + 1 < len(words) and words[last + 1].text.lower() in _NAMESPACE_AFTER
-    if first > 0 and words[first - 1].text.lower() in _DETERMINERS:
-        first -= 1  # "in the X", "in our X"
-    return after or (_namespace_cued(words, first)
-                     and words[first - 1].text.lower() != "on")
-
-
 _NUMBER = re.compile(r"\d+")
 _UNIT = re.compile(r"(?:seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)",
                    re.IGNORECASE)
@@ -346,12 +321,6 @@ def choose_slots(
         if q[best, begin] >= MIN_FILL_SCORE:
             chosen[slot] = (best, best)
             taken.add(best)
-    targets = [s for s in sorted(required) if (types or {}).get(s) in _TARGET_TYPES
-               and s in allowed]
-    if (namespace is not None and namespace in chosen and len(targets) == 1
-            and targets[0] not in chosen
-            and not _says_namespace(words, *chosen[namespace])):
-        chosen[targets[0]] = chosen.pop(namespace)
     for slot, (first, last) in chosen.items():
         if (types or {}).get(slot) == "duration":
             chosen[slot] = _whole_duration(words, first, last, taken)
