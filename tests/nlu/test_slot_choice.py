@@ -251,3 +251,49 @@ def test_a_duration_never_takes_a_word_another_slot_holds() -> None:
     got = choose_logs("api logs, 45 minutes", {"api": "deployment", "45": "lines",
                                                "minutes": "since"})
     assert got["lines"] == "45" and got["since"] == "minutes"
+
+
+def choose_untagged(text: str, declared: set[str] | None = None) -> dict[str, str]:
+    """Decoded as a runbook with a deployment and a namespace, `api` tagged and nothing else."""
+    words = [w.text for w in split_words(normalise(text).text)]
+    rows = [row(B_deployment=0.9) if w == "api" else OUT for w in words]
+    return choose(text, rows, declared=declared or {"deployment", "namespace"},
+                  types={"deployment": "deployment", "namespace": "namespace"})
+
+
+@pytest.mark.parametrize(("text", "namespace"), [
+    ("what did api log in the past 15m? ns comms", "comms"),
+    ("restart api -n comms-eu", "comms-eu"),
+    ("restart api --namespace=media", "media"),
+    ("restart api, namespace: media-prod", "media-prod"),
+    ("restart api namespace prod please", "prod"),
+])
+def test_a_namespace_written_as_kubectl_writes_it_fills_the_empty_slot(text: str,
+                                                                      namespace: str) -> None:
+    assert choose_untagged(text) == {"deployment": "api", "namespace": namespace}
+
+
+@pytest.mark.parametrize("text", [
+    "restart api, not sure which namespace",
+    "restart api, the namespace is the usual one",
+    "restart api in whatever namespace it runs",
+    "restart api, one namespace per team",
+    "restart api -n",
+    "restart api ns",
+    "restart api namespace=?",
+])
+def test_words_after_namespace_that_are_no_name_fill_nothing(text: str) -> None:
+    assert choose_untagged(text) == {"deployment": "api"}
+
+
+def test_a_namespace_already_read_or_an_out_of_scope_answer_is_left_as_read() -> None:
+    text = "restart api in prod, ns staging"
+    words = [w.text for w in split_words(normalise(text).text)]
+    rows = [row(B_deployment=0.9) if w == "api" else row(B_namespace=0.9) if w == "prod"
+            else OUT for w in words]
+    assert choose(text, rows, declared={"deployment", "namespace"},
+                  types={"deployment": "deployment", "namespace": "namespace"}) == {
+        "deployment": "api", "namespace": "prod"}
+    # No runbook (declared=None): the message is answered out of scope, nothing added.
+    words = [w.text for w in split_words(normalise("delete namespace prod").text)]
+    assert choose("delete namespace prod", [OUT] * len(words)) == {}
