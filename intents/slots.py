@@ -35,12 +35,6 @@ runbook says about its slots:
    (`minutes`) takes the other half from the next or previous word: neither half is the
    duration meant (a bare number is no duration; a bare unit means one of it). Not within
    a duration of several parts ("1 h 30 m"): one pair of it would be less than was asked.
-7. A runbook's namespace slot still empty takes a value written in kubectl's syntax: the
-   free word right after `-n`, `--namespace`, `ns` or `namespace` (an `=` or `:` between
-   allowed), if it has a namespace's shape and is not a common word ("what did api log
-   in the past 15m? ns comms"). The person wrote it as a namespace; asking for it again
-   would be wrong. Nothing else fills an empty target from a guess: an empty slot is a
-   brake on a misread change (BENCHMARKS.md, "one bare name is the object").
 
 Measured in BENCHMARKS.md ("NLU: slot decoding"): on the development sets the slots are
 right more often, most on long messages; nothing here is trained, so a retrain is not
@@ -95,21 +89,6 @@ _DIMENSIONS: tuple[dict[str, frozenset[str]], ...] = (
 _NAMESPACE_CUES = frozenset({"in", "ns", "-n", "--namespace", "namespace", "(", "@", "on"})
 """Words just before a value (after `=`/`:`) that make it a namespace when its own slot is
 taken."""
-_KUBECTL_NAMESPACE = frozenset({"-n", "--namespace", "ns", "namespace"})
-"""Words after which a namespace is written in kubectl's syntax (step 7)."""
-_DNS_LABEL = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?", re.IGNORECASE)
-_COMMON = frozenset({
-    "a", "an", "the", "is", "are", "was", "were", "be", "been", "being", "for", "of", "to",
-    "in", "on", "at", "by", "per", "and", "or", "but", "nor", "not", "no", "it", "its",
-    "it's", "this", "that", "these", "those", "which", "what", "where", "who", "whose",
-    "with", "without", "from", "as", "please", "pls", "plz", "too", "also", "any", "every",
-    "all", "each", "some", "here", "there", "name", "names", "i", "we", "you", "they", "he",
-    "she", "my", "our", "your", "their", "has", "have", "had", "should", "would", "could",
-    "can", "will", "do", "does", "did", "so", "then", "than", "if", "when", "first",
-    "again", "only", "same", "other", "one",
-})
-"""Words that follow "namespace" in a sentence without being its name ("the namespace is
-prod", "a namespace per team")."""
 _CARRIED = frozenset({0, 1})
 """Dimensions a later value without cues takes from the values before it."""
 _MEMORY_UNIT = re.compile(r"^[0-9.]+\s*(?:[KMGTPE]i?|[kKMGT]B|[KMGT]iB|bytes?)$")
@@ -241,19 +220,6 @@ def _namespace_cued(words: Sequence[Word], first: int) -> bool:
     return i >= 0 and words[i].text.lower() in _NAMESPACE_CUES
 
 
-def _namespace_written(words: Sequence[Word], taken: Collection[int]) -> int | None:
-    """The first free word written as a namespace in kubectl's syntax ("-n comms",
-    "ns comms", "--namespace=comms", "namespace: comms"), or None."""
-    for i, word in enumerate(words[:-1]):
-        if word.text.lower() not in _KUBECTL_NAMESPACE:
-            continue
-        j = i + 2 if words[i + 1].text in {"=", ":"} else i + 1
-        if (j < len(words) and j not in taken and _DNS_LABEL.fullmatch(words[j].text)
-                and words[j].text.lower() not in _COMMON):
-            return j
-    return None
-
-
 _NUMBER = re.compile(r"\d+")
 _UNIT = re.compile(r"(?:seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)",
                    re.IGNORECASE)
@@ -355,11 +321,6 @@ def choose_slots(
         if q[best, begin] >= MIN_FILL_SCORE:
             chosen[slot] = (best, best)
             taken.add(best)
-    if declared is not None and namespace is not None and namespace not in chosen:
-        written = _namespace_written(words, taken)
-        if written is not None:
-            chosen[namespace] = (written, written)
-            taken.add(written)
     for slot, (first, last) in chosen.items():
         if (types or {}).get(slot) == "duration":
             chosen[slot] = _whole_duration(words, first, last, taken)
