@@ -118,6 +118,7 @@ class Runtime:
         self._closers: list[Callable[[], None]] = []
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._loader: threading.Thread | None = None
         self._lock = threading.Lock()
         self._started = self._stopped = False
         self._model_loaded = threading.Event()
@@ -248,7 +249,9 @@ class Runtime:
         METRICS.watch_leadership(self.leadership.is_leader)
         if self.stores.alerts is not None:
             METRICS.watch_outbox(self.stores.alerts.pending)
-        threading.Thread(target=self._load_model, name="nlu-load", daemon=True).start()
+        loader = threading.Thread(target=self._load_model, name="nlu-load", daemon=True)
+        self._loader = loader
+        loader.start()
         self._turn("lease", self.leadership.try_once)
         self.recover()
         if not isinstance(self.leadership, SoleReplica):
@@ -274,7 +277,10 @@ class Runtime:
                 return
             self._stopped = True
         self._stop.set()
-        for thread in self._threads:
+        # The model's load is waited for too: a process that exits while ONNX Runtime is
+        # still building its session aborts in the C++ teardown (exit 134), even though
+        # the thread is a daemon, e.g. a shell session that never needed the model.
+        for thread in (*self._threads, *((self._loader,) if self._loader else ())):
             thread.join(self.intervals.join)
             if thread.is_alive():
                 log.warning("background loop %s did not stop in %.0fs", thread.name,

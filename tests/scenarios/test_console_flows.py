@@ -301,3 +301,18 @@ def test_a_creation_request_is_refused_honestly_whatever_the_model_says(world: W
         assert reply.kind == "answer" and reply.text.startswith("I can't create"), reply.text
         assert "set_image" not in reply.text and "scale_deployment" not in reply.text
     assert sh.service.store.runs_in_thread("console", "console") == []
+
+
+@pytest.mark.parametrize("messages", ["help\n", "cancel\n", "approve r-00000000\n", ""])
+def test_a_session_that_never_needed_the_model_exits_cleanly(
+        world: World, sandbox: object, tmp_path: Path, messages: str) -> None:
+    # The model loads in the background from the start; a session that ends before the
+    # load did (no message needed it) must still exit 0, not abort in ONNX Runtime's
+    # teardown ("terminate called without an active exception", exit 134).
+    env = _write_settings(world, tmp_path)
+    env["KUBECONFIG"] = str(sandbox.kubeconfig)  # type: ignore[attr-defined]
+    done = subprocess.run([sys.executable, "-m", "chatops", "shell", "--as", "alice"],
+                          input=messages, capture_output=True, text=True, env=env, timeout=120)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "Fatal Python error" not in output and "terminate called" not in output, output
