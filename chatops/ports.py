@@ -13,7 +13,8 @@ from chatops.results import StepResult, VerifyResult
 Progress = Callable[[str], None]
 """Called with a short line of progress text while a long step or verification runs."""
 
-ResourceKind = Literal["namespace", "deployment", "pod", "node", "cronjob", "container"]
+ResourceKind = Literal["namespace", "deployment", "pod", "node", "cronjob", "container",
+                       "statefulset", "daemonset", "job"]
 
 
 class Executor(Protocol):

@@ -14,10 +14,12 @@ from chatops.conversation.base import Collaborators, Turn, Updates, thread_key
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.remedies import remedies
 from chatops.conversation.resolve import (
+    OtherKind,
     Question,
     namespace_named_as_workload,
     namespace_wide,
     offered_names,
+    read_as_other_kind,
     resolve_names,
 )
 from chatops.conversation.running import Runner
@@ -96,8 +98,20 @@ class Planner:
         values = {k: v for k, v in values.items() if v is not None and v != ""}
         # Validate before anything touches the cluster: hostile text stops here.
         validate_slots(runbook, values)
-        resolution = resolve_names(runbook, values, self.parts.executor, requester.identity,
-                                   ask_nearest=True)
+        try:
+            resolution = resolve_names(runbook, values, self.parts.executor,
+                                       requester.identity, ask_nearest=True)
+        except OtherKind as other:
+            # A name of another kind of workload: read as that kind where the runbook has
+            # one, else the refusal says what the name is; never another object instead.
+            reread = read_as_other_kind(runbook, values, other)
+            if reread is None:
+                raise
+            values, note = reread
+            notes.append(note)
+            validate_slots(runbook, values)
+            resolution = resolve_names(runbook, values, self.parts.executor,
+                                       requester.identity, ask_nearest=True)
         notes.extend(resolution.notes)
         values = resolution.slots
         question = resolution.question or self._missing(runbook, values, requester.identity)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ from chatops.messages import (
     name_not_found_text,
     name_taken_note,
     namespace_wide_note,
+    other_kind_note,
+    other_kind_text,
     read_as_namespace_note,
     which_name_text,
 )
@@ -59,15 +62,55 @@ class Resolution:
     question: Question | None = None
 
 
+_PARTS = re.compile(r"[-._]")
+
+_WORKLOADS: tuple[ResourceKind, ...] = ("deployment", "statefulset", "daemonset", "job",
+                                        "cronjob", "pod")
+"""Kinds a workload name may turn out to be, looked through when it is not of the kind the
+runbook names (`kind_elsewhere`)."""
+
+
+class OtherKind(NotFound):
+    """A name given as one kind of workload is exactly the name of another kind in the
+    namespace ("ledger-db" asked as a deployment, a statefulset there)."""
+
+    def __init__(self, message: str, slot: str, kind: str, value: str) -> None:
+        super().__init__(message)
+        self.slot = slot
+        self.kind = kind
+        self.value = value
+
+
 def candidates(value: str, names: tuple[str, ...]) -> list[str]:
-    """Names that `value` plausibly means: exact, then prefix or whole-word, then close typos."""
+    """Names that `value` plausibly means: exact, then prefix or whole-word, then close typos.
+
+    A close typo keeps the number of the name's parts: "serach-indexer" is search-indexer,
+    but "ledger-db" is not ledger (a word more is another object, often of another kind).
+    """
     if value in names:
         return [value]
     partial = [n for n in names
                if n.startswith(value) or value in n.split("-") or value in n.split(".")]
     if partial:
         return sorted(partial, key=len)
-    return difflib.get_close_matches(value, list(names), n=3, cutoff=0.8)
+    parts = len(_PARTS.split(value))
+    return [n for n in difflib.get_close_matches(value, list(names), n=3, cutoff=0.8)
+            if len(_PARTS.split(n)) == parts]
+
+
+def kind_elsewhere(value: str, kind: str, namespace: str, executor: Executor,
+                   identity: Identity | None) -> str | None:
+    """The other workload kind that has an object named exactly `value` in `namespace`, if
+    any the person may list does."""
+    for other in _WORKLOADS:
+        if other == kind:
+            continue
+        try:
+            if value in executor.names(other, namespace, identity):
+                return other
+        except ClusterError:
+            continue
+    return None
 
 
 def resolve_names(runbook: Runbook, slots: Mapping[str, str], executor: Executor,
@@ -96,6 +139,15 @@ def resolve_names(runbook: Runbook, slots: Mapping[str, str], executor: Executor
                 log.info("name lookup for %s failed: %s", kind, exc.message)
                 continue
             found = candidates(value, names)
+            # An object of another kind named exactly so is what was meant, before a longer
+            # name of this kind ("ledger-db", a statefulset, is not ledger-db-migrator);
+            # but a pod is still found by its workload's name ("the ledger pod").
+            if (value not in names and kind in _NAMESPACED and namespace
+                    and (kind != "pod" or not found)):
+                other = kind_elsewhere(value, kind, namespace, executor, identity)
+                if other is not None:
+                    raise OtherKind(other_kind_text(value, other, kind, namespace, runbook.name),
+                                    spec.name, other, value)
             if not found:
                 close = tuple(difflib.get_close_matches(value, list(names), n=3, cutoff=0.5))
                 text = name_not_found_text(kind, value, namespace)
@@ -211,3 +263,23 @@ def offered_names(kind: str, values: Mapping[str, str], executor: Executor,
     except ClusterError:
         return ()
     return names if len(names) <= MAX_OFFERED else ()
+
+
+def read_as_other_kind(runbook: Runbook, slots: Mapping[str, str], other: OtherKind
+                       ) -> tuple[dict[str, str], str] | None:
+    """The request again, after a name given as one kind turned out to be another: the
+    runbook's own empty slot of that kind takes it ("why is the ledger pod failing",
+    ledger a deployment), or a read-only runbook that needs no such name reads the whole
+    namespace ("fix statefulset/ledger-db": diagnose's scan covers statefulsets). None when
+    neither fits: the person is told what the name is (never another object read for it).
+    """
+    values = {k: v for k, v in slots.items() if k != other.slot}
+    into = next((s for s in runbook.slots.values()
+                 if s.type == other.kind and not values.get(s.name)), None)
+    if into is not None:
+        values[into.name] = other.value
+        return values, other_kind_note(other.value, other.kind, runbook.name, None)
+    if runbook.risk is Risk.READ and all(values.get(s.name) for s in runbook.required_slots):
+        return values, other_kind_note(other.value, other.kind, runbook.name,
+                                       values.get("namespace"))
+    return None

@@ -83,6 +83,12 @@ def name_not_found_text(kind: str, value: str, namespace: str | None) -> str:
     return f"{kind} {value!r} not found{_in_namespace(namespace)}."
 
 
+def other_kind_text(value: str, kind: str, asked: str, namespace: str, runbook: str) -> str:
+    """A name given as one kind of workload is an object of another kind."""
+    return (f"{value!r} is a {kind}{_in_namespace(namespace)}, not a {asked}: {runbook} "
+            f"acts on a {asked}.")
+
+
 def did_you_mean_text(close: Sequence[str]) -> str:
     """The names nearest to one that matched nothing (empty when there are none)."""
     return f"Did you mean {', '.join(close)}?" if close else ""

@@ -113,6 +113,15 @@ def read_as_namespace_note(kind: str, value: str) -> str:
     return f"{value!r} is a namespace, so the whole namespace was read (no {kind} was named)"
 
 
+def other_kind_note(value: str, kind: str, runbook: str, namespace: str | None) -> str:
+    """A note on an answer: a name given as one kind of workload was another kind's, so it
+    was read as that kind, or (`namespace`) the whole namespace was read instead."""
+    if namespace is None:
+        return f"{value!r} is a {kind}, so it was read as one"
+    return (f"{value!r} is a {kind}, which {runbook} does not read by name, so all of "
+            f"{namespace!r} was read")
+
+
 def namespace_wide_note(kind: str, namespace: str, runbook: str) -> str:
     """A note on an answer: a question about one workload named only a namespace, so the
     namespace-wide runbook answered it."""
