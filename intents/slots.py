@@ -35,6 +35,10 @@ runbook says about its slots:
    (`minutes`) takes the other half from the next or previous word: neither half is the
    duration meant (a bare number is no duration; a bare unit means one of it). Not within
    a duration of several parts ("1 h 30 m"): one pair of it would be less than was asked.
+7. A slot whose type takes several values (`SEVERAL`: the hygiene checks) keeps its runs
+   that only "and", "or" or a comma separate as one span ("cpu and memory limits",
+   "privileged or mount hostPath"): the model tags each check on its own, and keeping the
+   surest alone would silently run fewer checks than were asked for.
 
 Measured in BENCHMARKS.md ("NLU: slot decoding"): on the development sets the slots are
 right more often, most on long messages; nothing here is trained, so a retrain is not
@@ -89,6 +93,10 @@ _DIMENSIONS: tuple[dict[str, frozenset[str]], ...] = (
 _NAMESPACE_CUES = frozenset({"in", "ns", "-n", "--namespace", "namespace", "(", "@", "on"})
 """Words just before a value (after `=`/`:`) that make it a namespace when its own slot is
 taken."""
+SEVERAL = frozenset({"hygiene_check"})
+"""Slot types whose value may name several things (their parser reads "a and b")."""
+_JOINING = frozenset({"and", "or", "nor", "plus", "&", "/", "+", ",", "also"})
+"""Words between two runs of one such slot that make them one value (step 7)."""
 _CARRIED = frozenset({0, 1})
 """Dimensions a later value without cues takes from the values before it."""
 _MEMORY_UNIT = re.compile(r"^[0-9.]+\s*(?:[KMGTPE]i?|[kKMGT]B|[KMGT]iB|bytes?)$")
@@ -211,6 +219,21 @@ def _resolve_siblings(
         candidates[index] = (max(new.values()), first, last, new)
 
 
+def _joined_runs(runs: list[tuple[str, int, int]], words: Sequence[Word],
+                 types: Mapping[str, str]) -> list[tuple[str, int, int]]:
+    """`runs` with those of one several-valued slot that only joining words separate made
+    one (step 7)."""
+    joined: list[tuple[str, int, int]] = []
+    for slot, first, last in runs:
+        if joined and joined[-1][0] == slot and types.get(slot) in SEVERAL:
+            _, start, end = joined[-1]
+            if all(w.text.lower() in _JOINING for w in words[end + 1:first]):
+                joined[-1] = (slot, start, last)
+                continue
+        joined.append((slot, first, last))
+    return joined
+
+
 def _namespace_cued(words: Sequence[Word], first: int) -> bool:
     """Whether the words just before word `first` name a namespace ("in", "-n", "(",
     "namespace=", "ns:")."""
@@ -288,7 +311,7 @@ def choose_slots(
         return float(q[first : last + 1][:, _slot_columns(vocab, slot)].sum(axis=1).mean())
 
     candidates = []
-    for _, first, last in bio_runs(tags):
+    for _, first, last in _joined_runs(bio_runs(tags), words, types or {}):
         scores = {slot: score(slot, first, last) for slot in allowed}
         candidates.append((max(scores.values()), first, last, scores))
     if types:

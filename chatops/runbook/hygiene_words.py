@@ -41,6 +41,10 @@ _FILLER = frozenset({
 })
 
 
+_JOINS = frozenset({"and", "or", "nor", "plus"})
+"""Words that join two checks in one phrase ("cpu requests and memory limits")."""
+
+
 def _resource_checks(resources: set[str], kinds: set[str]) -> list[str]:
     """`memory limits` -> memory-limits; `requests` -> both; `memory` -> both kinds."""
     which = sorted(resources) or ["cpu", "memory"]
@@ -48,30 +52,74 @@ def _resource_checks(resources: set[str], kinds: set[str]) -> list[str]:
     return [f"{r}-{k}" for r in which for k in what]
 
 
+def _parts(words: list[str]) -> list[list[str]]:
+    """The phrase cut at its joining words and commas (already dropped by the split)."""
+    parts: list[list[str]] = [[]]
+    for word in words:
+        if word in _JOINS:
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    return [p for p in parts if p]
+
+
+def _elided_resource_checks(read: list[tuple[set[str], set[str]]]) -> list[str]:
+    """The resource checks of the parts' (resources, kinds): a part naming only kinds adds
+    them to the resources before it ("memory requests and limits"), then one naming only
+    resources takes the kinds of the next ("cpu and memory limits")."""
+    groups: list[tuple[set[str], set[str]]] = []
+    for resources, kinds in read:
+        if not (resources or kinds):
+            continue
+        if not resources and groups and groups[-1][0]:
+            groups[-1][1].update(kinds)
+        else:
+            groups.append((set(resources), {k for k in kinds if k}))
+    checks: list[str] = []
+    for index, (resources, kinds) in enumerate(groups):
+        if not kinds:
+            kinds = next((k for _, k in groups[index + 1:] if k), kinds)
+        checks.extend(_resource_checks(resources, kinds))
+    return checks
+
+
 def hygiene_checks(value: str) -> str | None:
     """The canonical check names a lower-cased phrase names, comma-separated in report
-    order, or None when a word in it is neither a check nor filler (or it names none)."""
+    order, or None when a word in it is neither a check nor filler (or it names none).
+
+    Checks joined by "and", "or" or a comma are read each on its own, so "cpu requests and
+    memory limits" is two checks, not all four; a resource or a kind left out of one part
+    is the next part's kind or the previous part's resource, as people elide them ("cpu and
+    memory limits", "memory requests and limits").
+    """
     named = {name.strip() for name in value.split(",")}
     if named <= set(HYGIENE_CHECKS):
         return ",".join(c for c in HYGIENE_CHECKS if c in named)
     text = re.sub(r"health ?checks?", "healthchecks", value.replace("host path", "hostpath"))
     text = re.sub(r"non[- ]root", "nonroot", text)
-    words = re.findall(r"[a-z0-9]+", text.replace("-", " ").replace("_", " "))
+    words: list[str] = []
+    for piece in text.split(","):
+        words.extend(re.findall(r"[a-z0-9]+", piece.replace("-", " ").replace("_", " ")))
+        words.append("and")
     found: set[str] = set()
-    resources: set[str] = set()
-    kinds: set[str] = set()
     unknown = []
-    for word in words:
-        if word in _CHECK_WORDS:
-            found.update(_CHECK_WORDS[word])
-        elif word in _RESOURCE_WORDS:
-            resources.add(_RESOURCE_WORDS[word])
-        elif word in _KIND_WORDS:
-            kinds.add(_KIND_WORDS[word])
-        elif word not in _FILLER:
-            unknown.append(word)
-    if "limit-ratio" not in found and (resources or kinds):
-        found.update(_resource_checks(resources, kinds))
+    read: list[tuple[set[str], set[str]]] = []  # each part's resources and kinds
+    for part in _parts(words):
+        resources: set[str] = set()
+        kinds: set[str] = set()
+        for word in part:
+            if word in _CHECK_WORDS:
+                found.update(_CHECK_WORDS[word])
+            elif word in _RESOURCE_WORDS:
+                resources.add(_RESOURCE_WORDS[word])
+            elif word in _KIND_WORDS:
+                kinds.add(_KIND_WORDS[word])
+            elif word not in _FILLER:
+                unknown.append(word)
+        # "limit ratio" names the ratio check, not limits.
+        if not any(_CHECK_WORDS.get(word) == ("limit-ratio",) for word in part):
+            read.append((resources, kinds))
+    found.update(_elided_resource_checks(read))
     if "probes" in found:
         # "probes" alone means both; "readiness probe" only the one it names.
         found.discard("probes")

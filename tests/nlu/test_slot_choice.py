@@ -125,16 +125,19 @@ TYPES = {"deployment": "deployment", "cpu_request": "cpu", "cpu_limit": "cpu",
 
 
 def choose_tagged(text: str, tagged: dict[str, str], vocab: SlotLabels,
-                  types: dict[str, str], score: float = 0.6) -> dict[str, str]:
-    """The model's best label per word (`{"512Mi": "memory_request"}`, at `score`), the
-    rest `O`; decoded with the slots of `types` declared."""
+                  types: dict[str, str], score: float = 0.6, *, labels: bool = False
+                  ) -> dict[str, str]:
+    """The model's best label per word (`{"512Mi": "memory_request"}`, at `score`; whole
+    labels such as `I-check` with `labels`), the rest `O`; decoded with the slots of
+    `types` declared."""
     norm = normalise(text)
     words = split_words(norm.text)
     probs = np.zeros((len(words), len(vocab.labels)))
     probs[:, 0] = 1.0
     for i, word in enumerate(words):
         if word.text in tagged:
-            index = vocab.index(f"B-{tagged[word.text]}")
+            label = tagged[word.text] if labels else f"B-{tagged[word.text]}"
+            index = vocab.index(label)
             assert index is not None
             probs[i] = 0.0
             probs[i, index], probs[i, 0] = score, 1.0 - score
@@ -251,3 +254,34 @@ def test_a_duration_never_takes_a_word_another_slot_holds() -> None:
     got = choose_logs("api logs, 45 minutes", {"api": "deployment", "45": "lines",
                                                "minutes": "since"})
     assert got["lines"] == "45" and got["since"] == "minutes"
+
+
+HYGIENE = SlotLabels(("O", "B-check", "I-check", "B-namespace", "I-namespace"))
+
+
+@pytest.mark.parametrize(("text", "tagged", "check"), [
+    ("missing cpu and memory limits in payments",
+     {"cpu": "B", "memory": "B", "limits": "I"}, "cpu and memory limits"),
+    ("which pods are privileged or mount hostPath",
+     {"privileged": "B", "or": "I", "mount": "I", "hostPath": "B"},
+     "privileged or mount hostPath"),
+    ("tty, stdin or hostpath anywhere?", {"tty": "B", "stdin": "B", "hostpath": "B"},
+     "tty, stdin or hostpath"),
+])
+def test_checks_joined_by_and_or_a_comma_stay_one_value(text: str, tagged: dict[str, str],
+                                                        check: str) -> None:
+    got = choose_tagged(text, {w: f"{t}-check" for w, t in tagged.items()}, HYGIENE,
+                        {"check": "hygiene_check", "namespace": "namespace"}, score=0.8,
+                        labels=True)
+    assert got["check"] == check
+
+
+def test_checks_apart_in_the_message_are_not_joined_nor_other_slots_ever() -> None:
+    text = "root in prod and also privileged"
+    got = choose_tagged(text, {"root": "B-check", "privileged": "B-check"}, HYGIENE,
+                        {"check": "hygiene_check", "namespace": "namespace"}, score=0.8,
+                        labels=True)
+    assert got["check"] in {"root", "privileged"}
+    got = choose_tagged("restart api and web", {"api": "B-deployment", "web": "B-deployment"},
+                        VOCAB, {"deployment": "deployment"}, score=0.8, labels=True)
+    assert got == {"deployment": "api"}

@@ -45,6 +45,25 @@ def test_phrases_become_canonical_checks(phrase: str, canonical: str) -> None:
     assert parse_slot("check", "hygiene_check", phrase) == canonical
 
 
+@pytest.mark.parametrize(("phrase", "canonical"), [
+    # Checks joined by "and" / "or" / commas are each read on their own, with what people
+    # leave out of one taken from its neighbour.
+    ("cpu and memory limits", "cpu-limits,memory-limits"),
+    ("cpu requests and memory limits", "cpu-requests,memory-limits"),
+    ("memory requests and limits", "memory-requests,memory-limits"),
+    ("requests or limits", "cpu-requests,memory-requests,cpu-limits,memory-limits"),
+    ("cpu or memory requests or limits",
+     "cpu-requests,memory-requests,cpu-limits,memory-limits"),
+    ("readiness and liveness probes", "readiness-probe,liveness-probe"),
+    ("privileged or mount hostPath", "privileged,host-path"),
+    ("untrusted registries or unpinned images", "latest-tag,registry"),
+    ("running as root, privileged", "privileged,run-as-root"),
+    ("limit ratio and memory limits", "memory-limits,limit-ratio"),
+])
+def test_several_checks_in_one_phrase_are_each_read(phrase: str, canonical: str) -> None:
+    assert parse_slot("check", "hygiene_check", phrase) == canonical
+
+
 @pytest.mark.parametrize("phrase", ["memory limitz", "banana", "the", "network policies",
                                     "memory-limits,bogus"])
 def test_an_unknown_phrase_is_refused_listing_the_checks(phrase: str) -> None:
