@@ -77,9 +77,8 @@ def _elided_resource_checks(read: list[tuple[set[str], set[str]]]) -> list[str]:
             groups.append((set(resources), {k for k in kinds if k}))
     checks: list[str] = []
     for index, (resources, kinds) in enumerate(groups):
-        if not kinds:
-            kinds = next((k for _, k in groups[index + 1:] if k), kinds)
-        checks.extend(_resource_checks(resources, kinds))
+        elided = kinds or next((k for _, k in groups[index + 1:] if k), kinds)
+        checks.extend(_resource_checks(resources, elided))
     return checks
 
 
