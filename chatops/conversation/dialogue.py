@@ -77,6 +77,18 @@ _DECIDE_ID = re.compile(r"^(approve|confirm|yes|deny|reject)\s+`?(r-[0-9a-f]{8})
                         re.IGNORECASE)
 
 
+_OTHERS_ANSWER_WORDS = 2
+"""At most this many words (filler aside) in someone else's reply make it an answer to a
+question asked of another person ("prod", "staging please", "the 2nd one")."""
+
+
+def _answer_words(text: str) -> list[str]:
+    """The words of a reply that could carry an answer: filler ("in", "please", "it's")
+    left out."""
+    return [w for w in re.split(r"\s+", text.strip().strip("`?.!").lower())
+            if w and w not in _FILLER]
+
+
 Request = tuple[str, dict[str, str]]
 """A runbook name and its slot values."""
 
@@ -137,7 +149,12 @@ class Dialogue:
             intent, slots, confidence = answered
             return self.planner.request(turn, intent, slots, confidence)
         # A question belongs to the person it was asked of: someone else's answer would
-        # make the plan theirs (and run as them), so it is not taken.
+        # make the plan theirs (and run as them), so it is not taken. Only a reply as
+        # short as an answer is taken for one: a sentence of someone else's own ("the
+        # migrate job failed in prod again, can you fix it") is their message, not a
+        # stray answer to a question they may not have read.
+        if len(_answer_words(text)) > _OTHERS_ANSWER_WORDS:
+            return None
         for other in context.pending.values():
             if self._answer_pending(other, text) is not None:
                 return [Reply("notice", question_someone_else_asked(other.asker_name),
@@ -251,8 +268,7 @@ class Dialogue:
         """The value a free-text answer gives the asked slot; None if it gives none (or is
         a new request)."""
         slot, parser = pending.asking, self.parts.parser
-        words = [w for w in re.split(r"\s+", text.strip().strip("`?.!").lower())
-                 if w and w not in _FILLER]
+        words = _answer_words(text)
         # One word is the answer, whatever a model reads in it: a bare name such as
         # "w3f2a-prod" can look like a pod's name to it, confidently, and no request is
         # one word (those that are, "cancel" and the like, were handled before).

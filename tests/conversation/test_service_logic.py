@@ -516,3 +516,38 @@ def test_an_amount_said_with_a_verb_is_still_the_answer(service: ConversationSer
     say(service, "UBOB", "run scale_deployment deployment=checkout-api namespace=prod")
     service.parser = Fixed(ParsedIntent(OUT_OF_SCOPE, {"replicas": "5"}, 0.6, source="model"))
     assert "to 5 replicas" in say(service, "UBOB", text)[0]
+
+
+class _DiagnosesInProd:
+    """A model that reads a diagnosis in prod (with no target) in whatever it is given, as
+    it may for "db-migrate job failed in prod again, can u look + fix it"."""
+
+    def parse(self, text: str) -> ParsedIntent:
+        return ParsedIntent(OUT_OF_SCOPE, {"namespace": "prod"}, 0.6,
+                            (("diagnose", 0.3),), "model")
+
+
+@pytest.mark.parametrize("text", [
+    "db-migrate job failed in prod again, can u look + fix it",
+    "anyone seen the latency graphs for prod this morning?",
+    "heads up: deploying the new ingress rules to prod after lunch",
+])
+def test_someone_elses_sentence_is_their_own_message_not_an_answer_to_a_question(
+        service: ConversationService, text: str) -> None:
+    say(service, "alice", "run scale_deployment deployment=checkout-api replicas=5")
+    service.parser = _DiagnosesInProd()
+    out = say(service, "bob", text)
+    # Not "I asked alice that": bob said something of his own, and is answered as himself.
+    assert not any("I asked alice" in line for line in out), out
+    # alice's question still waits for her, and her answer is still taken.
+    out = say(service, "alice", "prod")
+    assert "scale deployment checkout-api in prod to 5 replicas" in out[0]
+
+
+@pytest.mark.parametrize("text", ["prod", "it's prod", "prod please", "in prod"])
+def test_someone_elses_short_answer_to_a_question_is_still_not_taken(
+        service: ConversationService, text: str) -> None:
+    say(service, "alice", "run scale_deployment deployment=checkout-api replicas=5")
+    out = say(service, "bob", text)
+    assert "I asked alice that" in out[0]
+    assert service.store.runs_in_thread("C1", "t1") == []
