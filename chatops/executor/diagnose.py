@@ -29,7 +29,7 @@ from chatops.executor.symptoms import (
     unschedulable,
 )
 from chatops.quantities import QuantityError, format_memory, memory_bytes, nice_memory
-from chatops.results import EventInfo, Finding, LogLines, Record
+from chatops.results import DeploymentInfo, EventInfo, Finding, LogLines, Record
 
 MAX_WARNINGS = 10
 LOG_LINES = 20
@@ -52,6 +52,28 @@ __all__ = [
     "scheduling_findings",
     "unschedulable",
 ]
+
+
+def stuck(info: DeploymentInfo) -> bool:
+    """Whether the deployment's rollout exceeded its progress deadline."""
+    return any(c.type == "Progressing" and c.reason == "ProgressDeadlineExceeded"
+               for c in info.conditions)
+
+
+def stuck_rollout(namespace: str, info: DeploymentInfo,
+                  replicasets: Sequence[Mapping[str, Any]]) -> Finding:
+    """A rollout past its progress deadline: the rollback to the revision before it is the
+    fix offered, only when there is one (a first revision that never came up has nothing
+    to go back to, and the offer would only fail when planned)."""
+    text = (f"the rollout of deployment {info.name} is stuck: it exceeded its progress "
+            f"deadline with {info.updated} of {info.desired} replicas updated.")
+    revisions = sorted({r for r in map(cv.revision, replicasets) if r > 0}, reverse=True)
+    if len(revisions) < 2:
+        return Finding("error", f"deployment {info.name}",
+                       f"{text} It has no earlier revision to roll back to.")
+    return Finding("error", f"deployment {info.name}", text, "rollback_deployment",
+                   {"namespace": namespace, "deployment": info.name,
+                    "revision": str(revisions[1])})
 
 
 def problem_findings(subject: Subject, problems: Sequence[Problem], *,
@@ -189,13 +211,8 @@ def diagnose(kube: Kube, namespace: str, deployment: str | None, pod: str | None
     dep = subject.deployment
     if dep is not None and not pod:
         info = cv.deployment_info(dep)
-        for c in info.conditions:
-            if c.type == "Progressing" and c.reason == "ProgressDeadlineExceeded":
-                findings.append(Finding(
-                    "error", f"deployment {info.name}",
-                    f"the rollout of deployment {info.name} is stuck: it exceeded its progress "
-                    f"deadline with {info.updated} of {info.desired} replicas updated.",
-                    "rollback_deployment", {"namespace": namespace, "deployment": info.name}))
+        if stuck(info):
+            findings.append(stuck_rollout(namespace, info, subject.replicasets))
         if not findings and info.available < info.desired:
             findings.append(Finding(
                 "warning", f"deployment {info.name}",

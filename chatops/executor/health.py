@@ -145,13 +145,8 @@ def _deployment(ns: _Namespace, dep: Obj, pods: list[Obj], now: datetime) -> lis
     subject = dg.Subject(ns.name, f"deployment {name}", pods, dep, owned, name)
     findings = _pod_findings(subject, ns.events, now)
     info = cv.deployment_info(dep)
-    if any(c.type == "Progressing" and c.reason == "ProgressDeadlineExceeded"
-           for c in info.conditions):
-        findings.append(Finding(
-            "error", f"deployment {name}",
-            f"the rollout of deployment {name} is stuck: it exceeded its progress deadline "
-            f"with {info.updated} of {info.desired} replicas updated.",
-            "rollback_deployment", {"namespace": ns.name, "deployment": name}))
+    if dg.stuck(info):
+        findings.append(dg.stuck_rollout(ns.name, info, owned))
     if not findings and info.available < info.desired:
         findings.append(Finding(
             "warning", f"deployment {name}",

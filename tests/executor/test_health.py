@@ -199,3 +199,38 @@ def test_access_names_what_a_scan_lists() -> None:
                                            "list events in namespace prod"]
     assert [a.describe() for a in accesses(Step("pod_hygiene", {}))] == [
         "list pods in every namespace"]
+
+
+def _stuck_findings(ex: KubeExecutor, namespace: str, name: str) -> list[Finding] | None:
+    """The stuck-rollout findings on `name`, from its own diagnosis and from the scan; None
+    until both have one."""
+    one = ex.run_step(Step("diagnose", {"namespace": namespace, "deployment": name}),
+                      None).records
+    found = [r for r in one if isinstance(r, Finding) and "is stuck" in r.explanation]
+    found += [f for f in scan(ex, namespace)[0]
+              if "is stuck" in f.explanation and f.subject == f"deployment {name}"]
+    return found if len(found) == 2 else None
+
+
+@pytest.mark.k8s
+def test_a_stuck_rollout_offers_a_rollback_only_when_there_is_an_earlier_revision(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    apps = client.AppsV1Api(k8s_admin)
+    # Revision 1 never came up: there is nothing to roll back to.
+    first = deployment("first", 1, annotations=CRASH)
+    first.spec.progress_deadline_seconds = 5
+    create(k8s_admin, namespace, first)
+    stuck = wait_for(lambda: _stuck_findings(ex, namespace, "first"), timeout=120, interval=1.0,
+        what="the first revision's rollout to be stuck")
+    assert all(f.runbook != "rollback_deployment" for f in stuck), stuck
+    assert all("no earlier revision" in f.explanation for f in stuck), stuck
+    # Revision 2 of a deployment that ran fine: the rollback to revision 1 is offered.
+    deploy(k8s_admin, namespace, deployment("second", 1))
+    second = apps.read_namespaced_deployment("second", namespace)
+    second.spec.progress_deadline_seconds = 5
+    second.spec.template.metadata.annotations = CRASH
+    apps.replace_namespaced_deployment("second", namespace, second)
+    stuck = wait_for(lambda: _stuck_findings(ex, namespace, "second"), timeout=120, interval=1.0,
+        what="the second revision's rollout to be stuck")
+    assert [f.runbook for f in stuck] == ["rollback_deployment"] * 2, stuck
+    assert all(f.slots.get("revision") == "1" for f in stuck), stuck
