@@ -124,7 +124,7 @@ ACCESS: Mapping[str, AccessFn] = {
                                     name=p.opt_s("node")),),
     "rollout_history": _both(_in_namespace("get", "deployments", "apps", name="deployment"),
                              _in_namespace("list", "replicasets", "apps")),
-    "list_images": _anywhere("list", "deployments", "apps"),
+    "list_images": _anywhere("list", "pods"),
     "diagnose": _diagnose,
     "pod_hygiene": _anywhere("list", "pods"),
     # the pods' usage comes from metrics.k8s.io when that is the configured source

@@ -53,6 +53,20 @@ def conditions(obj: Mapping[str, Any]) -> tuple[Condition, ...]:
     )
 
 
+def pod_workload(pod: Mapping[str, Any]) -> str:
+    """`deployment/web` for a deployment's pod (by the ReplicaSet's `pod-template-hash`
+    suffix), `statefulset/db`, `job/x`, else `pod/name`."""
+    ref = next((o for o in get(pod, "metadata", "ownerReferences", default=[])
+                if o.get("controller")), None)
+    if ref is None:
+        return f"pod/{get(pod, 'metadata', 'name')}"
+    kind, name = str(ref.get("kind", "")).lower(), str(ref.get("name", ""))
+    suffix = f"-{get(pod, 'metadata', 'labels', 'pod-template-hash', default='')}"
+    if kind == "replicaset" and len(suffix) > 1 and name.endswith(suffix):
+        return f"deployment/{name[: -len(suffix)]}"
+    return f"{kind}/{name}"
+
+
 def revision(obj: Mapping[str, Any]) -> int:
     """The `deployment.kubernetes.io/revision` annotation as an int (0 when absent)."""
     try:

@@ -162,20 +162,6 @@ CONTAINER_CHECKS: dict[str, ContainerCheck] = {
 }
 
 
-def _workload(pod: Obj) -> str:
-    """`deployment/web` for a deployment's pod (by the ReplicaSet's `pod-template-hash`
-    suffix), `statefulset/db`, `job/x`, else `pod/name`."""
-    ref = next((o for o in cv.get(pod, "metadata", "ownerReferences", default=[])
-                if o.get("controller")), None)
-    if ref is None:
-        return f"pod/{cv.get(pod, 'metadata', 'name')}"
-    kind, name = str(ref.get("kind", "")).lower(), str(ref.get("name", ""))
-    suffix = f"-{cv.get(pod, 'metadata', 'labels', 'pod-template-hash', default='')}"
-    if kind == "replicaset" and len(suffix) > 1 and name.endswith(suffix):
-        return f"deployment/{name[: -len(suffix)]}"
-    return f"{kind}/{name}"
-
-
 def _failures(pod: Obj, checks: tuple[str, ...], rules: HygieneRules
               ) -> list[tuple[str, str, str]]:
     """(check, container, detail) for everything the pod fails."""
@@ -206,7 +192,7 @@ def audit(pods: list[Obj], checks: tuple[str, ...], rules: HygieneRules
     workloads = set()
     for pod in pods:
         namespace = str(cv.get(pod, "metadata", "namespace", default=""))
-        workload = _workload(pod)
+        workload = cv.pod_workload(pod)
         workloads.add((namespace, workload))
         for check, container, detail in dict.fromkeys(_failures(pod, checks, rules)):
             key = (namespace, workload, container, detail)

@@ -234,21 +234,23 @@ def _rollout_history(c: Call) -> tuple[RevisionInfo, ...]:
 
 
 def list_images(kube: Kube, namespace: str | None) -> tuple[ImageInfo, ...]:
-    """Which image each deployment's containers run."""
+    """Which images the pods run, one row per workload and container: what is running,
+    whatever owns it (deployments, statefulsets, daemonsets, jobs, bare pods), and both
+    images of a deployment in the middle of a rollout."""
     if namespace:
-        deps = items(kube.json(Target("list", "deployments", namespace),
-                               kube.apps.list_namespaced_deployment, namespace))
+        pods = items(kube.json(Target("list", "pods", namespace),
+                               kube.core.list_namespaced_pod, namespace))
     else:
-        deps = items(kube.json(Target("list", "deployments"),
-                               kube.apps.list_deployment_for_all_namespaces))
-    out = []
-    for d in sorted(deps, key=lambda d: (cv.get(d, "metadata", "namespace"),
-                                         cv.get(d, "metadata", "name"))):
-        for c in cv.get(d, "spec", "template", "spec", "containers", default=[]):
-            out.append(ImageInfo(str(cv.get(d, "metadata", "namespace")),
-                                 f"deployment/{cv.get(d, 'metadata', 'name')}",
-                                 str(c["name"]), str(c.get("image", ""))))
-    return tuple(out)
+        pods = items(kube.json(Target("list", "pods"), kube.core.list_pod_for_all_namespaces))
+    rows: set[ImageInfo] = set()
+    for pod in pods:
+        ns, workload = str(cv.get(pod, "metadata", "namespace")), cv.pod_workload(pod)
+        spec = cv.get(pod, "spec", default={})
+        for c in spec.get("initContainers") or []:
+            rows.add(ImageInfo(ns, workload, f"{c['name']} (init)", str(c.get("image", ""))))
+        for c in spec.get("containers") or []:
+            rows.add(ImageInfo(ns, workload, str(c["name"]), str(c.get("image", ""))))
+    return tuple(sorted(rows, key=lambda r: (r.namespace, r.workload, r.container, r.image)))
 
 
 @registry.read("list_images")

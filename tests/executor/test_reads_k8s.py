@@ -141,3 +141,36 @@ def test_diagnose_bad_rollout_suggests_rollback(
         namespace).items if p.spec.containers[0].image.endswith(":bad"))
     result = ex.run_step(Step("diagnose", {"namespace": namespace, "pod": bad}), None)
     assert findings(result)[0].runbook == "rollback_deployment"
+
+
+@pytest.mark.k8s
+def test_images_are_those_the_pods_run_whatever_workload_owns_them(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    deploy(k8s_admin, namespace, deployment("web", 2))
+    labels = {"app": "db"}
+    client.AppsV1Api(k8s_admin).create_namespaced_stateful_set(namespace, client.V1StatefulSet(
+        metadata=client.V1ObjectMeta(name="db"),
+        spec=client.V1StatefulSetSpec(
+            service_name="db", replicas=1, selector=client.V1LabelSelector(match_labels=labels),
+            template=client.V1PodTemplateSpec(
+                metadata=client.V1ObjectMeta(labels=labels),
+                spec=client.V1PodSpec(containers=[
+                    client.V1Container(name="db", image="postgres:16")])))))
+    client.CoreV1Api(k8s_admin).create_namespaced_pod(namespace, client.V1Pod(
+        metadata=client.V1ObjectMeta(name="debug"),
+        spec=client.V1PodSpec(
+            init_containers=[client.V1Container(name="fetch", image="busybox:1.36")],
+            containers=[client.V1Container(name="shell", image="alpine:3.20")])))
+
+    def listed() -> tuple[ImageInfo, ...] | None:
+        images = run(ex, "list_images", namespace=namespace).records
+        return images if len(images) == 4 else None  # type: ignore[return-value]
+
+    images = wait_for(listed, timeout=60, what="the statefulset's and the pod's images")
+    # One row per workload and container, whatever the number of its pods.
+    assert images == (
+        ImageInfo(namespace, "deployment/web", "app", "nginx:1.21"),
+        ImageInfo(namespace, "pod/debug", "fetch (init)", "busybox:1.36"),
+        ImageInfo(namespace, "pod/debug", "shell", "alpine:3.20"),
+        ImageInfo(namespace, "statefulset/db", "db", "postgres:16"),
+    )
