@@ -18,7 +18,7 @@ this module uses that one's helpers and dispatches to it when a deployment or po
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -129,12 +129,14 @@ def _scheduling(pods: Sequence[Obj], events: Sequence[Obj]) -> list[Finding]:
 
 
 def _pod_findings(subject: dg.Subject, events: Sequence[Obj], now: datetime) -> list[Finding]:
-    """What `diagnose` finds in one workload's pods."""
+    """What `diagnose` finds in one workload's pods, each titled with the workload: in a
+    scan, "container app" alone would not say whose (every deployment may have one)."""
     problems = dg.find_problems(subject.pods, now)
     findings = dg.problem_findings(subject, problems, logs_below=False)
     findings += _scheduling(subject.pods, events)
     findings += dg.probe_findings(subject, events, now, problems)
-    return findings
+    return [replace(f, subject=f"{subject.label}, {f.subject}")
+            if f.subject.startswith("container ") else f for f in findings]
 
 
 def _deployment(ns: _Namespace, dep: Obj, pods: list[Obj], now: datetime) -> list[Finding]:

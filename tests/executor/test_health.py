@@ -98,7 +98,7 @@ def test_namespace_scan_puts_the_unhealthy_first(ex: KubeExecutor, k8s_admin: An
     assert summary.problems == 3 and summary.more == 0 and summary.unchecked == ()
     assert summary.pods_running >= 3
     text = records_text(records)
-    assert "[problem] container app: container app is crash-looping" in text
+    assert "[problem] deployment crash, container app: container app is crash-looping" in text
     assert "    suggested: restart_deployment" in text
     assert "1 deployment, 1 statefulset healthy; " in text.splitlines()[-1]
     assert text.index("[problem]") < text.index("healthy;")
