@@ -127,3 +127,47 @@ def hygiene_checks(value: str) -> str | None:
     if unknown or not found:
         return None
     return ",".join(c for c in HYGIENE_CHECKS if c in found)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` and `b` differ by one insertion, deletion, substitution or swap of two
+    neighbouring letters ("memroy" / "memory")."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+def _meaning(word: str) -> object:
+    """What a known word stands for, so that words meaning the same compare equal."""
+    for table in (_CHECK_WORDS, _RESOURCE_WORDS, _KIND_WORDS):
+        if word in table:
+            return table[word]
+    return None  # filler
+
+
+def corrected_phrase(value: str) -> str | None:
+    """`value` with each unknown word of four letters or more set to the one check word
+    a single edit away, when that reads as checks ("memroy limits" -> "memory limits");
+    None when a word has no such neighbour (or several that mean different things) or
+    nothing changed. For a suggestion
+    only: a typo is never read as a check without the person saying so."""
+    known = sorted({*_CHECK_WORDS, *_RESOURCE_WORDS, *_KIND_WORDS, *_FILLER})
+    words = value.split()
+    out = []
+    for word in words:
+        bare = word.strip(",.?!:;")
+        if bare in known or len(bare) < 4 or not bare.isalpha():
+            out.append(word)
+            continue
+        near = [k for k in known if _one_edit(bare, k)]
+        # Neighbours that mean the same ("limit", "limits" for "limitz") are one answer.
+        if not near or len({_meaning(k) for k in near}) != 1:
+            return None
+        out.append(word.replace(bare, near[0]))
+    fixed = " ".join(out)
+    return fixed if fixed != value and hygiene_checks(fixed) is not None else None

@@ -24,7 +24,7 @@ from chatops.quantities import (
     parse_cpu,
     parse_memory,
 )
-from chatops.runbook.hygiene_words import hygiene_checks
+from chatops.runbook.hygiene_words import corrected_phrase, hygiene_checks
 from chatops.verbs import HYGIENE_CHECKS
 
 MAX_RAW_LENGTH = 253
@@ -236,9 +236,11 @@ def parse_hygiene_check(slot: str, raw: str) -> str:
     value = _clean(slot, raw).lower()
     checks = hygiene_checks(value)
     if checks is None:
+        near = corrected_phrase(value)
+        guess = f" Did you mean {near!r}?" if near else ""
         raise SlotError(
             slot,
-            f"{value[:60]!r} is not a pod hygiene check.",
+            f"{value[:60]!r} is not a pod hygiene check.{guess}",
             f"Checks: {', '.join(HYGIENE_CHECKS)}; or name none to run them all.",
         )
     return checks

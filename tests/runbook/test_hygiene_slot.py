@@ -90,3 +90,25 @@ def test_namespace_only_diagnose_plans_a_scan(catalogue: Catalogue) -> None:
     plan = render(catalogue.get("diagnose"), {"namespace": "billing"})
     assert dict(plan.steps[0].params) == {"namespace": "billing", "deployment": None,
                                           "pod": None}
+
+
+@pytest.mark.parametrize(("phrase", "suggested"), [
+    ("memroy limits", "memory limits"),
+    ("readines probes", "readiness probes"),
+    ("cpu limts and memroy requests", "cpu limits and memory requests"),
+])
+def test_a_typo_is_refused_with_the_phrase_it_was_probably_meant_to_be(
+        phrase: str, suggested: str) -> None:
+    # Never read as the check silently (a typo must not narrow or widen the audit), but
+    # the answer says what would be read, so the person can say it.
+    with pytest.raises(SlotError) as err:
+        parse_slot("check", "hygiene_check", phrase)
+    assert err.value.message.endswith(f"Did you mean {suggested!r}?")
+    assert parse_slot("check", "hygiene_check", suggested)
+
+
+@pytest.mark.parametrize("phrase", ["banana", "network policies", "rootless"])
+def test_no_suggestion_where_no_check_is_one_letter_away(phrase: str) -> None:
+    with pytest.raises(SlotError) as err:
+        parse_slot("check", "hygiene_check", phrase)
+    assert "Did you mean" not in err.value.message
