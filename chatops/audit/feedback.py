@@ -1,9 +1,12 @@
 """The messages the bot did not understand well, read back from the audit log for review.
 
-A message is worth a person's look when the bot answered it out of scope (`out_of_scope`),
-asked back about it (`asked_back`: a question for a missing or ambiguous value, or "I'm not
-sure, did you mean ..."), or when its plan was edited before approval (`edited`: the
-values after the edit are the better label). `feedback_entries` walks the log oldest first
+A message is worth a person's look when the bot answered it out of scope (`out_of_scope`:
+a junk reply read as a decision and answered "I did not understand" included), asked back
+about it (`asked_back`: a question for a missing or ambiguous value of the runbook it was
+read as, or "I'm not sure, did you mean ..."), refused one of the values read in it
+(`refused`: a name that does not exist, a value that does not validate, often a misread
+word), or when its plan was edited before approval (`edited`: the values after the edit
+are the better label). `feedback_entries` walks the log oldest first
 and pairs each of those events with the parse of the message it answered (same thread,
 same person); `render_review_file` writes them as catalogue markup for review. Reviewed
 files train the model (`finetune.feedback`, `chatops nlu train`).
@@ -33,12 +36,13 @@ from chatops.audit.records import (
     Parsed,
     Planned,
     Proposed,
+    Refused,
 )
 from chatops.executor.redact import redact
 from chatops.logs import scrub
 from chatops.model import META_INTENTS
 
-REASONS = ("out_of_scope", "asked_back", "edited")
+REASONS = ("out_of_scope", "asked_back", "refused", "edited")
 """Why a message is in a review file, in the order they are listed."""
 
 REVIEW_HEADER = """\
@@ -204,8 +208,14 @@ def feedback_entries(events: Iterable[AuditEvent], *, since: datetime | None = N
             offered = [str(name) for name in data.get("offered") or ()]
             flag(current[key], "asked_back" if offered else "out_of_scope").offered.extend(
                 offered)
-        elif event.kind == AskedBack.kind and key in current:
+        elif (event.kind == AskedBack.kind and key in current
+              and data.get("intent") == current[key].event.data.get("intent")):
+            # Only a question of the runbook the message was read as: one asked after a
+            # pick from an offer or a diagnosis's fix ("which image?") is not about it.
             flag(current[key], "asked_back").asked.append(str(data.get("slot")))
+        elif (event.kind == Refused.kind and data.get("cause") == "value"
+              and key in current and current[key].event.data.get("source") == "model"):
+            flag(current[key], "refused")
         elif event.kind == Planned.kind and key not in after_edit:
             planned[key] = str(data.get("runbook"))
         elif event.kind == Planned.kind:
@@ -237,7 +247,9 @@ def _entries(found: list[_Message], since: datetime | None) -> Export:
         data = message.event.data
         intent = str(data.get("intent", ""))
         if (not message.reasons or not message.text or data.get("source") == "grammar"
-                or intent in META_INTENTS
+                # A decision word read in junk ("hmm" as confirm) was answered "I did not
+                # understand": that one is worth a look; a meta intent otherwise is not.
+                or (intent in META_INTENTS and message.reasons != {"out_of_scope"})
                 or (since is not None and _parse_ts(message.event.ts) < since)):
             continue
         if looks_secret(message.text):

@@ -262,8 +262,9 @@ def feedback(since: str | None, out_path: Path | None, db_path: Path | str | Non
     """Export the messages the bot did not understand well, FOR HUMAN REVIEW.
 
     Reads the audit log for messages the bot answered out of scope, asked back on (a
-    question for a missing or ambiguous value, or an "I'm not sure" offer), or whose plan
-    was edited before approval, and writes them as a YAML review file: each message with
+    question for a missing or ambiguous value, or an "I'm not sure" offer), refused a value
+    of (a name that does not exist, a value that does not validate), or whose plan was
+    edited before approval, and writes them as a YAML review file: each message with
     the bot's guess as slot markup, the guessed intent and confidence, why it is there, its
     run and thread, and `reviewed: false`. Identical texts are listed once; messages that
     look like they hold a secret are left out.

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chatops.audit.records import InternalError, Refused
-from chatops.errors import ClusterError, NotFound, Refusal
+from chatops.errors import ClusterError, NotFound, Refusal, SlotError
 from chatops.messages import (
     EXPLICIT_ONLY,
     EXPLICIT_ONLY_HINT,
@@ -113,21 +113,24 @@ class Collaborators:
         horizon = self.clock() - self.policy.expiry.total_seconds()
         return [a for a in run.approvers() if a.decided_at >= horizon]
 
-    def guard(self, thread: str, work: Callable[[], list[Reply]]) -> list[Reply]:
-        """Do `work`; refusals and cluster errors become audited replies, and a bug becomes
-        a reply with a reference to the log, never a traceback."""
+    def guard(self, thread: str, work: Callable[[], list[Reply]], actor: str | None = None
+              ) -> list[Reply]:
+        """Do `work`; refusals and cluster errors become audited replies (by `actor`, the
+        person whose message it was), and a bug becomes a reply with a reference to the
+        log, never a traceback."""
         try:
             return work()
         except Refusal as exc:
-            self.audit.record(Refused(refusal_text(exc)), thread=thread)
+            cause = "value" if isinstance(exc, SlotError) else "policy"
+            self.audit.record(Refused(refusal_text(exc), cause), actor=actor, thread=thread)
             return [Reply("refusal", refusal_text(exc))]
         except NotFound as exc:
             text = not_found_text(exc)
-            self.audit.record(Refused(text), thread=thread)
+            self.audit.record(Refused(text, "value"), actor=actor, thread=thread)
             return [Reply("refusal", text)]
         except ClusterError as exc:
             text = cluster_refused_text(exc)
-            self.audit.record(Refused(text), thread=thread)
+            self.audit.record(Refused(text, "cluster"), actor=actor, thread=thread)
             return [Reply("refusal", text)]
         except Exception:
             ref = uuid.uuid4().hex[:8]

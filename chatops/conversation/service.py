@@ -104,7 +104,7 @@ class ConversationService:
             if scheduled is not None:
                 return scheduled
             return self._dialogue.handle(message, thread, on_update)
-        return self._parts.guard(thread, work)
+        return self._parts.guard(thread, work, message.user)
 
     def fire_schedules(self, now: float | None = None) -> list[Posting]:
         """Fire the schedules due at `now` (default: the clock); what to post where. Only

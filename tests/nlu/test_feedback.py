@@ -125,6 +125,47 @@ def test_the_loop_from_conversation_to_training_data(world: Any, tmp_path: Path,
     assert not [s for s in dataset.dev if s.template.startswith("feedback/")]
 
 
+@pytest.mark.k8s
+def test_refused_values_junk_decisions_and_questions_of_other_requests(
+        world: Any, tmp_path: Path) -> None:
+    from chatops.console import Shell
+
+    # A scripted model, to hold what each message is read as (the shipped model's readings
+    # are measured in BENCHMARKS.md); everything else is the real bot and cluster.
+    dev = world.ns["dev"]
+    readings = {
+        "how healthy is dev atm?": ParsedIntent(
+            "diagnose", {"deployment": "atm", "namespace": dev}, 0.93, (), "model"),
+        "ok just fix it then": ParsedIntent("cancel", {}, 0.8, (), "model"),
+        "web-frontend in dev is down, please fix it": ParsedIntent(
+            "diagnose", {"deployment": "checkout-api", "namespace": dev}, 0.97, (), "model"),
+    }
+
+    class Scripted:
+        def parse(self, text: str) -> ParsedIntent:
+            return readings[text]
+
+    sh = Shell(world.service(parser=Scripted()), user="bob", out=io.StringIO())
+    (refusal,) = sh.say("how healthy is dev atm?")
+    assert refusal.kind == "refusal" and "'atm' not found" in refusal.text
+    (junk,) = sh.say("ok just fix it then")
+    assert "did not understand" in junk.text
+    # A diagnosis answered at once, then a question of the plan picked from its offer
+    # (set_image asks for the image): not a question about the message.
+    sh.say("web-frontend in dev is down, please fix it")
+    AuditLog(world.audit_db).record(AskedBack("set_image", "image"), actor="bob",
+                                    thread="console:console")
+    out = tmp_path / "review.yaml"
+    assert export(world.audit_db, "--out", str(out)).returncode == 0
+    entries = {e["text"]: e for e in yaml.safe_load(out.read_text())["entries"]}
+    # The guessed value marked up, for the reviewer to correct ("atm" is no deployment).
+    refused = entries["how healthy is dev [atm](deployment)?"]
+    assert refused["why"] == ["refused"] and refused["guessed_intent"] == "diagnose"
+    assert entries["ok just fix it then"]["why"] == ["out_of_scope"]
+    assert entries["ok just fix it then"]["guessed_intent"] == "cancel"
+    assert "web-frontend in dev is down, please fix it" not in entries
+
+
 # --- the export, from audit events ---------------------------------------------------------
 
 

@@ -82,10 +82,13 @@ class AskedBack(AuditRecord):
 @dataclass(frozen=True)
 class Refused(AuditRecord):
     """The bot said no (policy, unknown object, the cluster refused); `text` is what the
-    person was told."""
+    person was told. `cause`: "value" when a value of the request was refused (a name that
+    does not exist, a slot that does not validate: often a misread), "policy", "cluster";
+    empty in events written before it was recorded."""
 
     kind: ClassVar[str] = "refusal"
     text: str
+    cause: str = ""
 
 
 @dataclass(frozen=True)
