@@ -68,7 +68,11 @@ _CREATION = re.compile(
     r"(?:a |another |second )?(?:copy|clone|duplicate) of|"
     # "make checkout-canary from checkout"; not "make api go from 2 to 4 replicas".
     r"make [\w.-]+ (?:from|out of|based on) (?!\d)[a-z][\w.-]*|"
-    r"(?:clone|copy|duplicate) [\w.-]+ (?:in)?to|"
+    # "clone deploy/checkout-api into staging", "duplicate the api deployment into qa";
+    # not "copy the api logs to the ticket" (only a workload's kind may follow the name).
+    r"(?:clone|copy|duplicate) (?:the |our )?[\w.-]+(?:/[\w.-]+)?"
+    r"(?: (?:deployment|service|app|application|workload|statefulset|daemonset|cronjob))?"
+    r" (?:in)?to|"
     r"(?:grant|give) [\w.@-]+ (?:\w+ )?(?:admin|access|permissions?|rights?|roles?)|"
     # A first deployment, or something said not to exist yet: "ship payments-worker to
     # prod for the first time", "it doesn't exist yet", "checkout has no hpa yet".
@@ -79,8 +83,9 @@ _CREATION = re.compile(
     r"(?:has|have) no (?:hpa|autoscaler|horizontal pod autoscaler)s?(?: yet)?|"
     r"(?:doesn[\u2019']?t|does not) have an? (?:hpa|autoscaler)|"
     r"there (?:isn[\u2019']?t|is no) (?:one|an? (?:hpa|autoscaler)) yet|"
-    r"(?:write|generate|draft) (?:a |an |the |me |some )?(?:k8s |kubernetes )?"
-    r"(?:yaml|manifests?|helm charts?|dockerfile|kustomization)|"
+    # "write me a deployment yaml", "generate us a k8s service manifest".
+    r"(?:write|generate|draft) (?:(?:a|an|the|me|us|some) ){0,2}(?:k8s |kubernetes )?"
+    r"(?:[\w-]+ )?(?:yaml|manifests?|helm charts?|dockerfile|kustomization)|"
     # "we need a quota of 40 cores", "put a PodDisruptionBudget on checkout"; not a
     # mention in passing ("a broker which has a disruption budget").
     r"(?:set up|add|put|apply|configure|define|introduce|enforce|need|want|create|get) "

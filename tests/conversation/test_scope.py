@@ -67,6 +67,12 @@ CREATION = [
     "add a configmap with the feature flags for orders",
     "kubectl autoscale deployment web --min=2 --max=10 -n prod",
     "kubectl expose deployment web --port 80",
+    # Manifests with words before their kind, copies of a workload named kubectl's way.
+    "write me a deployment yaml for a redis cache",
+    "can you generate us a k8s service manifest for the api",
+    "clone deploy/checkout-api into staging",
+    "duplicate the api deployment into qa",
+    "copy svc/orders to the sandbox namespace",
 ]
 CHANGES = [
     "give admin-handler a restart",
@@ -114,6 +120,10 @@ CHANGES = [
     "i want a pod deleted: checkout-5d6f-abcde in prod",
     "we need a rollback of the orders deployment",
     "make the api service use image api:2.0",
+    # Copying or writing what is not a workload.
+    "copy the api logs to the incident ticket",
+    "write the checkout events to the thread",
+    "restart the api deployment, then copy its new pod name into the doc",
 ]
 
 
