@@ -81,8 +81,16 @@ def rollout(kube: Kube, namespace: str, name: str) -> Check:
         if updated < want:
             return False, f"{updated} of {want} replicas of deployment {name} updated"
         if total > updated:
-            return False, (f"{total - updated} old replicas of deployment {name} are still "
-                           "terminating")
+            old = total - updated
+            replicas = "replica" if old == 1 else "replicas"
+            if any(cv.get(p, "metadata", "deletionTimestamp")
+                   for p in reads.deployment_pods(kube, d)):
+                return False, f"{old} old {replicas} of deployment {name} still terminating"
+            # Old pods the controller keeps because the new ones are not available (they
+            # crash or cannot start): "terminating" would send the reader after the wrong pod.
+            stay = "stays" if old == 1 else "stay"
+            return False, (f"{old} old {replicas} of deployment {name} {stay} up: the new "
+                           "ones are not available yet")
         if available < updated:
             return False, f"{available} of {want} replicas of deployment {name} available"
         return True, f"deployment {name} rolled out: {available} of {want} replicas available"
