@@ -153,7 +153,11 @@ class Dialogue:
         # short as an answer is taken for one: a sentence of someone else's own ("the
         # migrate job failed in prod again, can you fix it") is their message, not a
         # stray answer to a question they may not have read.
-        if len(_answer_words(text)) > _OTHERS_ANSWER_WORDS:
+        # A message short enough to be a follow-up ("staging for sure", "and in qa?") is
+        # still held as a stray answer: else it would repeat the thread's last request,
+        # the other person's, elsewhere.
+        if (len(_answer_words(text)) > _OTHERS_ANSWER_WORDS
+                and len(text.split()) > _FOLLOW_UP_WORDS and not _FOLLOW_UP.match(text.strip())):
             return None
         for other in context.pending.values():
             if self._answer_pending(other, text) is not None:

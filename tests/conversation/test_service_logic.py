@@ -544,10 +544,16 @@ def test_someone_elses_sentence_is_their_own_message_not_an_answer_to_a_question
     assert "scale deployment checkout-api in prod to 5 replicas" in out[0]
 
 
-@pytest.mark.parametrize("text", ["prod", "it's prod", "prod please", "in prod"])
+@pytest.mark.parametrize("text", ["prod", "it's prod", "prod please", "in prod",
+                                  "prod for sure", "and in prod?", "what about the prod namespace?"])
 def test_someone_elses_short_answer_to_a_question_is_still_not_taken(
         service: ConversationService, text: str) -> None:
     say(service, "alice", "run scale_deployment deployment=checkout-api replicas=5")
+    # alice's earlier request is the thread's last one: a short reply of bob's must not
+    # repeat it elsewhere either (a follow-up), as bob.
+    say(service, "alice", "run deployment_status deployment=checkout-api namespace=staging")
+    say(service, "alice", "run scale_deployment deployment=checkout-api replicas=5")
+    service.parser = _DiagnosesInProd()
     out = say(service, "bob", text)
-    assert "I asked alice that" in out[0]
-    assert service.store.runs_in_thread("C1", "t1") == []
+    assert "I asked alice that" in out[0], out
+    assert not [r for r in service.store.runs_in_thread("C1", "t1") if r.requester == "bob"]
