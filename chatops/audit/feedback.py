@@ -18,6 +18,7 @@ executor's redaction rules would change is left out, not masked.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -122,10 +123,31 @@ class Export:
     secret_looking: int = 0
 
 
+# A word for a credential followed by a value, in prose ("the root pw for db is x",
+# "passphrase correct-horse", "token: eyJ..."), which the key=value rules miss.
+_SECRET_WORDS = re.compile(
+    r"\b(?:passwords?|passwd|pw|pwd|passphrase|secret|token|api[ _-]?key|credentials?)"
+    r"\b(?:\s+(?:for|of)\s+\S+)?(?:\s*(?:\bis\b|\bwas\b|=|:)\s*|\s+)[^\s,.;]{4,}",
+    re.IGNORECASE)
+# A word mixing three kinds of character (upper, lower, digit, a symbol names do not use):
+# "Tr0ub4dor&3". Names and images ("checkout-7d9f", "api:2.31.4-rc1") use only two.
+_NAME_SYMBOLS = set("-._/:@")
+
+
+def _mixed(word: str) -> bool:
+    kinds = (any(c.islower() for c in word), any(c.isupper() for c in word),
+             any(c.isdigit() for c in word),
+             any(not c.isalnum() and c not in _NAME_SYMBOLS for c in word))
+    return len(word) >= 8 and sum(kinds) >= 3
+
+
 def looks_secret(text: str) -> bool:
     """Whether `text` holds something the log scrubbing or the executor's redaction rules
-    would mask (tokens, passwords, keys), or a mask already put there."""
-    return ("[redacted]" in text.lower() or scrub(text) != text or redact(text) != text)
+    would mask (tokens, passwords, keys), a mask already put there, a credential named in
+    prose with a value after it, or a word that looks like a password."""
+    return ("[redacted]" in text.lower() or scrub(text) != text or redact(text) != text
+            or _SECRET_WORDS.search(text) is not None
+            or any(_mixed(word.strip(",.;!?\"'()")) for word in text.split()))
 
 
 def markup(text: str, spans: Iterable[Mapping[str, Any]]) -> str:

@@ -235,19 +235,30 @@ def test_an_edited_plan_gives_its_final_values(tmp_path: Path) -> None:
 
 def test_secret_looking_messages_are_never_exported(tmp_path: Path) -> None:
     log = AuditLog(tmp_path / "audit.db")
+    prose = ("the root pw for ledger-db is Tr0ub4dor&3 now",
+             "db password hunter2, don't tell anyone",
+             "use passphrase correct-horse to log in",
+             "k8s api token: eyJhbGciOiJSUzI1NiIs")
     for text in (SECRET_MESSAGE, "restart checkout, token xoxb-1234-5678-abcdefgh",
-                 "deploy with AKIAIOSFODNN7EXAMPLE please"):
+                 "deploy with AKIAIOSFODNN7EXAMPLE please", *prose):
+        parse(log, text, "oos")
+        log.record(OutOfScope(), actor="U1", thread="C1:1.0")
+    # Names and images with digits and dashes are no secret: those are still exported.
+    for text in ("why is checkout-api-7d9f8c6b5-x2v9q crashing in prod-eu-2",
+                 "set image of api to registry.acme.io/api:2.31.4-rc1",
+                 "which pods have no password-like env vars"):
         parse(log, text, "oos")
         log.record(OutOfScope(), actor="U1", thread="C1:1.0")
     found = feedback_entries(logged_events(log))
-    assert found.entries == [] and found.secret_looking == 3
+    assert len(found.entries) == 3 and found.secret_looking == 3 + len(prose)
 
     result = export(tmp_path / "audit.db")
     assert result.returncode == 0, result.stderr
     assert "hunter2" not in result.stdout and "xoxb" not in result.stdout
     assert "AKIA" not in result.stdout and "redacted" not in result.stdout.lower()
-    assert yaml.safe_load(result.stdout) == {"entries": []}
-    assert "left out 3" in result.stderr
+    assert "Tr0ub4dor" not in result.stdout and "correct-horse" not in result.stdout
+    assert len(yaml.safe_load(result.stdout)["entries"]) == 3
+    assert f"left out {3 + len(prose)}" in result.stderr
 
 
 def test_since_and_events_from_before_texts_were_recorded(tmp_path: Path) -> None:
