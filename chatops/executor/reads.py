@@ -234,16 +234,18 @@ def _rollout_history(c: Call) -> tuple[RevisionInfo, ...]:
 
 
 def list_images(kube: Kube, namespace: str | None) -> tuple[ImageInfo, ...]:
-    """Which images the pods run, one row per workload and container: what is running,
-    whatever owns it (deployments, statefulsets, daemonsets, jobs, bare pods), and both
-    images of a deployment in the middle of a rollout."""
+    """Which images the running (and starting) pods run, one row per workload and
+    container: what is running, whatever owns it (deployments, statefulsets, daemonsets,
+    jobs, bare pods), and both images of a deployment in the middle of a rollout. A
+    workload with no pod now (scaled to zero, a cronjob between runs) runs no image."""
     if namespace:
         pods = items(kube.json(Target("list", "pods", namespace),
                                kube.core.list_namespaced_pod, namespace))
     else:
         pods = items(kube.json(Target("list", "pods"), kube.core.list_pod_for_all_namespaces))
     rows: set[ImageInfo] = set()
-    for pod in pods:
+    # A finished pod (a completed job's, one evicted from an old ReplicaSet) runs nothing.
+    for pod in (p for p in pods if cv.get(p, "status", "phase") in ("Running", "Pending")):
         ns, workload = str(cv.get(pod, "metadata", "namespace")), cv.pod_workload(pod)
         spec = cv.get(pod, "spec", default={})
         for c in spec.get("initContainers") or []:

@@ -162,6 +162,15 @@ def test_images_are_those_the_pods_run_whatever_workload_owns_them(
             init_containers=[client.V1Container(name="fetch", image="busybox:1.36")],
             containers=[client.V1Container(name="shell", image="alpine:3.20")])))
 
+    # A job's finished pod runs nothing.
+    client.BatchV1Api(k8s_admin).create_namespaced_job(namespace, client.V1Job(
+        metadata=client.V1ObjectMeta(name="once"),
+        spec=client.V1JobSpec(template=client.V1PodTemplateSpec(spec=client.V1PodSpec(
+            restart_policy="Never",
+            containers=[client.V1Container(name="once", image="shop/once:1")])))))
+    wait_for(lambda: client.BatchV1Api(k8s_admin).read_namespaced_job(
+        "once", namespace).status.succeeded == 1, timeout=60, what="the job to finish")
+
     def listed() -> tuple[ImageInfo, ...] | None:
         images = run(ex, "list_images", namespace=namespace).records
         return images if len(images) == 4 else None  # type: ignore[return-value]
