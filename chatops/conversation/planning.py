@@ -104,7 +104,8 @@ class Planner:
         except OtherKind as other:
             # A name of another kind of workload: read as that kind where the runbook has
             # one, else the refusal says what the name is; never another object instead.
-            reread = read_as_other_kind(runbook, values, other)
+            reread = read_as_other_kind(runbook, values, other,
+                                        self.parts.catalogue.runbooks)
             if reread is None:
                 raise
             values, note = reread

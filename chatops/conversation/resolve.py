@@ -265,13 +265,14 @@ def offered_names(kind: str, values: Mapping[str, str], executor: Executor,
     return names if len(names) <= MAX_OFFERED else ()
 
 
-def read_as_other_kind(runbook: Runbook, slots: Mapping[str, str], other: OtherKind
-                       ) -> tuple[dict[str, str], str] | None:
+def read_as_other_kind(runbook: Runbook, slots: Mapping[str, str], other: OtherKind,
+                       runbooks: Mapping[str, Runbook]) -> tuple[dict[str, str], str] | None:
     """The request again, after a name given as one kind turned out to be another: the
     runbook's own empty slot of that kind takes it ("why is the ledger pod failing",
-    ledger a deployment), or a read-only runbook that needs no such name reads the whole
-    namespace ("fix statefulset/ledger-db": diagnose's scan covers statefulsets). None when
-    neither fits: the person is told what the name is (never another object read for it).
+    ledger a deployment), or the namespace scan reads the whole namespace, that object
+    included ("fix statefulset/ledger-db": diagnose, the runbook others' `namespace_wide`
+    names, scans statefulsets too). None when neither fits: the person is told what the
+    name is (never another object read for it, nor every pod of the namespace for one).
     """
     values = {k: v for k, v in slots.items() if k != other.slot}
     into = next((s for s in runbook.slots.values()
@@ -279,7 +280,9 @@ def read_as_other_kind(runbook: Runbook, slots: Mapping[str, str], other: OtherK
     if into is not None:
         values[into.name] = other.value
         return values, other_kind_note(other.value, other.kind, runbook.name, None)
-    if runbook.risk is Risk.READ and all(values.get(s.name) for s in runbook.required_slots):
+    scan = any(rb.namespace_wide == runbook.name for rb in runbooks.values())
+    if (scan and runbook.risk is Risk.READ and not _named_workloads(runbook, values)
+            and all(values.get(s.name) for s in runbook.required_slots)):
         return values, other_kind_note(other.value, other.kind, runbook.name,
                                        values.get("namespace"))
     return None

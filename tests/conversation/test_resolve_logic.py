@@ -30,28 +30,40 @@ def other(slot: str, kind: str, value: str) -> OtherKind:
 
 
 def test_a_name_of_another_kind_moves_to_the_runbooks_slot_of_that_kind() -> None:
-    diagnose = load_catalogue().get("diagnose")
+    catalogue = load_catalogue()
     values, note = read_as_other_kind(
-        diagnose, {"pod": "ledger", "namespace": "prod"}, other("pod", "deployment", "ledger")
-    ) or ({}, "")
+        catalogue.get("diagnose"), {"pod": "ledger", "namespace": "prod"},
+        other("pod", "deployment", "ledger"), catalogue.runbooks) or ({}, "")
     assert values == {"deployment": "ledger", "namespace": "prod"}
     assert note == "'ledger' is a deployment, so it was read as one"
 
 
 def test_a_read_only_runbook_that_needs_no_such_name_reads_the_namespace() -> None:
-    diagnose = load_catalogue().get("diagnose")
+    catalogue = load_catalogue()
     values, note = read_as_other_kind(
-        diagnose, {"deployment": "ledger-db", "namespace": "prod"},
-        other("deployment", "statefulset", "ledger-db")) or ({}, "")
+        catalogue.get("diagnose"), {"deployment": "ledger-db", "namespace": "prod"},
+        other("deployment", "statefulset", "ledger-db"), catalogue.runbooks) or ({}, "")
     assert values == {"namespace": "prod"}
     assert "all of 'prod' was read" in note
+    # Not with another object still named (only that one would be read), nor for a
+    # runbook whose namespace-wide reading is not the scan: every pod or event of the
+    # namespace is not an answer about one statefulset.
+    assert read_as_other_kind(
+        catalogue.get("diagnose"), {"deployment": "ledger-db", "pod": "api-1",
+                                    "namespace": "prod"},
+        other("deployment", "statefulset", "ledger-db"), catalogue.runbooks) is None
+    for name in ("show_pods", "recent_events"):
+        assert read_as_other_kind(
+            catalogue.get(name), {"deployment": "ledger-db", "namespace": "prod"},
+            other("deployment", "statefulset", "ledger-db"), catalogue.runbooks) is None
 
 
 @pytest.mark.parametrize("runbook", ["restart_deployment", "scale_deployment",
                                      "deployment_status", "rollback_deployment"])
 def test_a_runbook_that_needs_the_named_kind_is_never_given_something_else(
         runbook: str) -> None:
-    spec = load_catalogue().get(runbook)
-    assert read_as_other_kind(spec, {"deployment": "ledger-db", "namespace": "prod",
-                                     "replicas": "2"},
-                              other("deployment", "statefulset", "ledger-db")) is None
+    catalogue = load_catalogue()
+    assert read_as_other_kind(catalogue.get(runbook), {"deployment": "ledger-db",
+                                                       "namespace": "prod", "replicas": "2"},
+                              other("deployment", "statefulset", "ledger-db"),
+                              catalogue.runbooks) is None
