@@ -277,10 +277,7 @@ class Runtime:
                 return
             self._stopped = True
         self._stop.set()
-        # The model's load is waited for too: a process that exits while ONNX Runtime is
-        # still building its session aborts in the C++ teardown (exit 134), even though
-        # the thread is a daemon, e.g. a shell session that never needed the model.
-        for thread in (*self._threads, *((self._loader,) if self._loader else ())):
+        for thread in self._threads:
             thread.join(self.intervals.join)
             if thread.is_alive():
                 log.warning("background loop %s did not stop in %.0fs", thread.name,
@@ -297,6 +294,12 @@ class Runtime:
         if self._started:
             self.checkpoint()
             self.leadership.release()
+        # The model's load is waited for last, once the lease is handed over: a process
+        # that exits while ONNX Runtime is still building its session aborts in the C++
+        # teardown (exit 134), though the thread is a daemon, e.g. a shell session that
+        # never needed the model.
+        if self._loader is not None:
+            self._loader.join(self.intervals.join)
 
     def ready(self) -> bool:
         """Whether this replica can answer: the database answers and the NLU model is
