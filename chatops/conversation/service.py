@@ -128,14 +128,14 @@ class ConversationService:
         def work() -> list[Reply]:
             self._approvals.check_click(run_id, message, decision, origin, shown)
             return self._approvals.decide(run_id, message, decision, on_update)
-        return self._parts.guard(thread_key(message), work)
+        return self._parts.guard(thread_key(message), work, message.user)
 
     def edit(self, run_id: str, message: Message, slots: Mapping[str, str], *,
              on_update: Updates | None = None) -> list[Reply]:
         """Re-plan a proposed run with changed slot values (Slack's Edit modal)."""
         return self._parts.guard(
             thread_key(message),
-            lambda: self._planner.replace(run_id, message, slots, on_update))
+            lambda: self._planner.replace(run_id, message, slots, on_update), message.user)
 
     def recover(self) -> list[Reply]:
         """At start-up: runs left `running` by a dead process become `interrupted`."""
@@ -158,7 +158,7 @@ class ConversationService:
             if runbook.risk is not Risk.READ:
                 raise Refusal(not_read_only_text(intent))
             return self._planner.run_read(turn, plan, raw, 1.0, [])
-        return self._parts.guard(turn.thread, work)[0]
+        return self._parts.guard(turn.thread, work, actor)[0]
 
     def propose_for_alert(self, intent: str, slots: Mapping[str, str], *, identity: Identity,
                           channel: str, thread: str | None, actor: str) -> list[Reply]:
@@ -174,7 +174,7 @@ class ConversationService:
             _runbook, plan, raw = self._planner.for_alert(turn, intent, slots)
             return self._planner.propose(turn, plan, raw, 1.0, [], undo_of=None,
                                          act_as_approver=True)
-        return self._parts.guard(turn.thread, work)
+        return self._parts.guard(turn.thread, work, actor)
 
     def start_for_alert(self, intent: str, slots: Mapping[str, str], *, identity: Identity,
                         channel: str, thread: str | None, actor: str,
@@ -192,7 +192,7 @@ class ConversationService:
                 raise Refusal(not_automatic_text(intent))
             started.append(self._planner.start_unattended(turn, plan, raw, list(notes)))
             return []
-        replies = self._parts.guard(turn.thread, work)
+        replies = self._parts.guard(turn.thread, work, actor)
         return (started[0] if started else None), replies
 
     def execute_approved(self, run_id: str) -> list[Reply]:

@@ -557,3 +557,18 @@ def test_someone_elses_short_answer_to_a_question_is_still_not_taken(
     out = say(service, "bob", text)
     assert "I asked alice that" in out[0], out
     assert not [r for r in service.store.runs_in_thread("C1", "t1") if r.requester == "bob"]
+
+
+def test_a_refusal_is_audited_as_the_person_it_answered(service: ConversationService,
+                                                        tmp_path: Path) -> None:
+    say(service, "bob", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
+    rid = run_id(service)
+    # alice may not approve writes; her refused click and edit are hers in the log.
+    service.decide(rid, Message(user="alice", text="", channel="C1", thread="t1"), "approve")
+    service.edit(rid, Message(user="alice", text="", channel="C1", thread="t1"),
+                 {"replicas": "7"})
+    say(service, "alice", "run scale_deployment deployment=nope namespace=prod replicas=1")
+    refusals = AuditLog(tmp_path / "audit.db").list(kind="refusal")
+    # (The refused approval has its own record, kept by the approvals stage.)
+    assert {r.actor for r in refusals} == {"alice"}, refusals
+    assert sorted(str(r.data["cause"]) for r in refusals) == ["policy", "value"]
