@@ -65,8 +65,10 @@ def _parts(words: list[str]) -> list[list[str]]:
 
 def _elided_resource_checks(read: list[tuple[set[str], set[str]]]) -> list[str]:
     """The resource checks of the parts' (resources, kinds): a part naming only kinds adds
-    them to the resources before it ("memory requests and limits"), then one naming only
-    resources takes the kinds of the next ("cpu and memory limits")."""
+    them to the resources before it ("memory requests and limits"); then a group missing
+    its kinds takes the next group's, else the previous one's ("cpu and memory limits",
+    "cpu requests and memory"), and one missing its resources the next group's ("limits
+    and requests for memory")."""
     groups: list[tuple[set[str], set[str]]] = []
     for resources, kinds in read:
         if not (resources or kinds):
@@ -77,8 +79,10 @@ def _elided_resource_checks(read: list[tuple[set[str], set[str]]]) -> list[str]:
             groups.append((set(resources), {k for k in kinds if k}))
     checks: list[str] = []
     for index, (resources, kinds) in enumerate(groups):
-        elided = kinds or next((k for _, k in groups[index + 1:] if k), kinds)
-        checks.extend(_resource_checks(resources, elided))
+        after, before = groups[index + 1:], groups[:index][::-1]
+        elided_kinds = kinds or next((k for _, k in (*after, *before) if k), kinds)
+        elided = resources or next((r for r, _ in after if r), resources)
+        checks.extend(_resource_checks(elided, elided_kinds))
     return checks
 
 

@@ -59,6 +59,9 @@ def test_phrases_become_canonical_checks(phrase: str, canonical: str) -> None:
     ("untrusted registries or unpinned images", "latest-tag,registry"),
     ("running as root, privileged", "privileged,run-as-root"),
     ("limit ratio and memory limits", "memory-limits,limit-ratio"),
+    # What one part leaves out comes from the other, never everything.
+    ("limits and requests for memory", "memory-requests,memory-limits"),
+    ("cpu requests and memory", "cpu-requests,memory-requests"),
 ])
 def test_several_checks_in_one_phrase_are_each_read(phrase: str, canonical: str) -> None:
     assert parse_slot("check", "hygiene_check", phrase) == canonical
