@@ -40,9 +40,11 @@ from chatops.messages import (
     NOTHING_WAITING,
     OUTSIDE_SCOPE,
     QUESTION_STILL_WAITS,
+    WHICH_FIX,
     cancelled_text,
     cannot_change_kind_text,
     cannot_create_text,
+    choice_question_text,
     help_text,
     not_in_this_thread_text,
     one_at_a_time_text,
@@ -77,6 +79,12 @@ _DECIDE_ID = re.compile(r"^(approve|confirm|yes|deny|reject)\s+`?(r-[0-9a-f]{8})
                         re.IGNORECASE)
 
 
+_FIX_IT = re.compile(
+    r"^\s*(?:(?:ok(?:ay)?|yes|yeah|yep|sure|then|so|please|pls|just|alright|go ahead and|"
+    r"can you|could you|would you|let'?s)[\s,]+)*(?:fix|repair|remediate|apply)\s+"
+    r"(?:it|that|this|them|the fix|the suggested fix)(?:[\s,]+(?:then|now|please|pls|for me))*"
+    r"\s*[.!?]*\s*$", re.IGNORECASE)
+"""Asking for the fix a diagnosis just suggested, in words ("ok just fix it then")."""
 _OTHERS_ANSWER_WORDS = 2
 """At most this many words (filler aside) in someone else's reply make it an answer to a
 question asked of another person ("prod", "staging please", "the 2nd one")."""
@@ -142,6 +150,14 @@ class Dialogue:
     def _answer(self, turn: Turn, text: str, context: ThreadContext) -> list[Reply] | None:
         """The answer to this person's open question, taken; None if `text` isn't one."""
         mine = context.pending.get(turn.requester.key)
+        if mine is not None and mine.intent == OFFER and mine.offers and _FIX_IT.match(text):
+            # "ok, fix it then" after a diagnosis: its one suggested fix is planned (shown
+            # with its dry-run, waiting for approval, never run); several are asked about.
+            if len(mine.choices) != 1:
+                return [Reply("question", choice_question_text(WHICH_FIX, mine.choices),
+                              choices=mine.choices)]
+            offered = mine.offers[mine.choices[0]]
+            return self.planner.request(turn, offered.intent, dict(offered.slots), 1.0)
         if mine is not None:
             answered = self._answer_pending(mine, text)
             if answered is None:

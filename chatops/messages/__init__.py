@@ -130,6 +130,7 @@ from chatops.messages.refusals import (
     READ_NEW_DIFF_HINT,
     READ_RUN_DONE,
     RUN_ID_HINT,
+    WHICH_FIX,
     refusal_text,
 )
 from chatops.messages.runs import (
@@ -174,6 +175,7 @@ __all__ = [
     "READ_RUN_DONE",
     "RISK_WORDS",
     "RUN_ID_HINT",
+    "WHICH_FIX",
     "adopted_text",
     "adopter_rights_text",
     "alert_ambiguous_text",

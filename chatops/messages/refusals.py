@@ -25,6 +25,7 @@ OUTSIDE_SCOPE = ("That is outside what I can do: I only run the reviewed runbook
                  "lists them.")
 CANCELLED_QUESTION = "Cancelled; nothing was changed."
 QUESTION_STILL_WAITS = "My question above still waits for your answer (or say `cancel`)."
+WHICH_FIX = "Which of the suggested fixes should I plan?"
 NOTHING_TO_CANCEL = "There is nothing to cancel here."
 NOTHING_WAITING = "There is no request waiting for a decision here."
 NOT_UNDERSTOOD = ("I did not understand that, so I did nothing. To decide on a request, use its "

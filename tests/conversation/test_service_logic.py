@@ -572,3 +572,29 @@ def test_a_refusal_is_audited_as_the_person_it_answered(service: ConversationSer
     # (The refused approval has its own record, kept by the approvals stage.)
     assert {r.actor for r in refusals} == {"alice"}, refusals
     assert sorted(str(r.data["cause"]) for r in refusals) == ["policy", "value"]
+
+
+@pytest.mark.parametrize("text", ["ok just fix it then", "can you fix it?", "fix it",
+                                  "yes, apply the fix please", "go ahead and fix that"])
+def test_fix_it_after_a_diagnosis_plans_its_one_suggested_fix_and_runs_nothing(
+        service: ConversationService, cluster: FakeCluster, text: str) -> None:
+    cluster.crashing.add(("prod", "checkout-api"))
+    out = say(service, "bob", "run diagnose namespace=prod deployment=checkout-api")
+    assert any("Suggested fix" in line for line in out), out
+    out = say(service, "bob", text)
+    assert "restart deployment checkout-api in prod" in out[0], out
+    (run,) = [r for r in service.store.runs_in_thread("C1", "t1")
+              if r.runbook == "restart_deployment"]
+    assert run.state is RunState.PROPOSED and run.requester == "bob"
+    assert not [c for c in cluster.calls if c[0] != "diagnose" and not c[1]]
+
+
+def test_fix_it_from_someone_else_or_without_a_diagnosis_plans_nothing(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    cluster.crashing.add(("prod", "checkout-api"))
+    say(service, "bob", "run diagnose namespace=prod deployment=checkout-api")
+    say(service, "carol", "fix it")
+    say(service, "alice", "fix it", thread="t2")
+    assert not [r for r in service.store.runs_in_thread("C1", "t1")
+                if r.runbook == "restart_deployment"]
+    assert service.store.runs_in_thread("C1", "t2") == []
