@@ -37,6 +37,21 @@ def deployment(name: str, replicas: int = 2, image: str = "nginx:1.21", *,
     )
 
 
+def statefulset(name: str, image: str = "postgres:16", *,
+                annotations: dict[str, str] | None = None) -> client.V1StatefulSet:
+    """One replica, container `db`; `annotations` on its pods (the sandbox's crash loop)."""
+    labels = {"app": name}
+    return client.V1StatefulSet(
+        metadata=client.V1ObjectMeta(name=name),
+        spec=client.V1StatefulSetSpec(
+            service_name=name, replicas=1,
+            selector=client.V1LabelSelector(match_labels=labels),
+            template=client.V1PodTemplateSpec(
+                metadata=client.V1ObjectMeta(labels=labels, annotations=annotations),
+                spec=client.V1PodSpec(containers=[
+                    client.V1Container(name="db", image=image)]))))
+
+
 def create(api: Any, namespace: str, dep: client.V1Deployment) -> None:
     client.AppsV1Api(api).create_namespaced_deployment(namespace, dep)
 

@@ -16,7 +16,7 @@ from chatops.executor import diagnose as dg
 from chatops.messages import records_text
 from chatops.model import Identity, Step
 from chatops.results import Finding, HealthSummary, Record
-from tests.executor.helpers import create, deploy, deployment
+from tests.executor.helpers import create, deploy, deployment, statefulset
 from tests.plugins.sandbox_fixtures import wait_for
 
 CRASH = {"sandbox.chatops.dev/crashloop": "true"}
@@ -38,19 +38,6 @@ def failed_job(name: str) -> client.V1Job:
             metadata=client.V1ObjectMeta(annotations=CRASH),
             spec=client.V1PodSpec(restart_policy="Never", containers=[
                 client.V1Container(name="migrate", image="shop/migrate:1.0")]))))
-
-
-def statefulset(name: str) -> client.V1StatefulSet:
-    labels = {"app": name}
-    return client.V1StatefulSet(
-        metadata=client.V1ObjectMeta(name=name),
-        spec=client.V1StatefulSetSpec(
-            service_name=name, replicas=1,
-            selector=client.V1LabelSelector(match_labels=labels),
-            template=client.V1PodTemplateSpec(
-                metadata=client.V1ObjectMeta(labels=labels),
-                spec=client.V1PodSpec(containers=[
-                    client.V1Container(name="db", image="postgres:16")]))))
 
 
 @pytest.mark.k8s

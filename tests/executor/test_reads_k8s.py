@@ -20,7 +20,7 @@ from chatops.results import (
     RevisionInfo,
     StepResult,
 )
-from tests.executor.helpers import ADMIN, create, deploy, deployment
+from tests.executor.helpers import ADMIN, create, deploy, deployment, statefulset
 from tests.plugins.sandbox_fixtures import wait_for
 
 pytestmark = pytest.mark.k8s
@@ -147,15 +147,7 @@ def test_diagnose_bad_rollout_suggests_rollback(
 def test_images_are_those_the_pods_run_whatever_workload_owns_them(
         ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
     deploy(k8s_admin, namespace, deployment("web", 2))
-    labels = {"app": "db"}
-    client.AppsV1Api(k8s_admin).create_namespaced_stateful_set(namespace, client.V1StatefulSet(
-        metadata=client.V1ObjectMeta(name="db"),
-        spec=client.V1StatefulSetSpec(
-            service_name="db", replicas=1, selector=client.V1LabelSelector(match_labels=labels),
-            template=client.V1PodTemplateSpec(
-                metadata=client.V1ObjectMeta(labels=labels),
-                spec=client.V1PodSpec(containers=[
-                    client.V1Container(name="db", image="postgres:16")])))))
+    client.AppsV1Api(k8s_admin).create_namespaced_stateful_set(namespace, statefulset("db"))
     client.CoreV1Api(k8s_admin).create_namespaced_pod(namespace, client.V1Pod(
         metadata=client.V1ObjectMeta(name="debug"),
         spec=client.V1PodSpec(

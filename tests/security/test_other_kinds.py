@@ -11,7 +11,7 @@ import pytest
 from kubernetes import client
 
 from chatops.console import Shell
-from tests.executor.helpers import deploy, deployment
+from tests.executor.helpers import deploy, deployment, statefulset
 from tests.plugins.sandbox_fixtures import wait_for
 from tests.plugins.world_fixtures import World
 
@@ -20,26 +20,13 @@ pytestmark = pytest.mark.k8s
 CRASH = {"sandbox.chatops.dev/crashloop": "true"}
 
 
-def crashing_statefulset(name: str) -> client.V1StatefulSet:
-    labels = {"app": name}
-    return client.V1StatefulSet(
-        metadata=client.V1ObjectMeta(name=name),
-        spec=client.V1StatefulSetSpec(
-            service_name=name, replicas=1,
-            selector=client.V1LabelSelector(match_labels=labels),
-            template=client.V1PodTemplateSpec(
-                metadata=client.V1ObjectMeta(labels=labels, annotations=CRASH),
-                spec=client.V1PodSpec(containers=[
-                    client.V1Container(name="db", image="postgres:16")]))))
-
-
 @pytest.fixture
 def ledger(world: World) -> str:
     """prod with a healthy deployment `ledger` and a crash-looping statefulset `ledger-db`."""
     prod = world.ns["prod"]
     deploy(world.api, prod, deployment("ledger", 1))
     client.AppsV1Api(world.api).create_namespaced_stateful_set(
-        prod, crashing_statefulset("ledger-db"))
+        prod, statefulset("ledger-db", annotations=CRASH))
     return prod
 
 
