@@ -159,6 +159,11 @@ class TrainingArguments:
                           "foreach (see `adamw`)."},
     )
     eval_each_epoch: bool = field(default=True, metadata={"help": "Evaluate after epochs."})
+    eval_at_end: bool = field(
+        default=True,
+        metadata={"help": "Evaluate after the last step (the ops export measures the fp32 "
+                          "ONNX graph on the same dev set, so a retrain skips this)."},
+    )
     export: bool = field(
         default=True, metadata={"help": "For ops: export the ONNX model directory."}
     )
@@ -411,7 +416,7 @@ def train_model(
         epoch += 1
         entry: dict[str, Any] = {"epoch": epoch, "step": step, "loss": running,
                                  "elapsed_s": time.perf_counter() - started}
-        if args.eval_each_epoch or step >= total_steps:
+        if args.eval_each_epoch or (args.eval_at_end and step >= total_steps):
             predict = torch_predictor(model, tokenizer, intents, slot_labels,
                                       args.per_device_eval_batch_size)
             for name, samples in eval_sets.items():
@@ -476,6 +481,7 @@ def train_ops(
     pooling: str = "cls",
     extra: Sequence[Template] = (),
     eval_each_epoch: bool = True,
+    eval_at_end: bool = True,
     talk: int = -1,
     device: str = "cpu",
     talk_status: float = -1.0,
@@ -488,7 +494,8 @@ def train_ops(
     how many times the training data is drawn (ignored when `generation` is given). `extra`
     templates (reviewed phrasings, `finetune.feedback`) are always trained on, never in dev.
     `eval_each_epoch=False` evaluates once, after the last step (a dev pass per epoch is
-    for studying a recipe, not for a retrain).
+    for studying a recipe, not for a retrain); `eval_at_end=False` skips that one too, where
+    the export's fp32 dev pass (the same network, as ONNX) is the figure read.
     """
     argv = [
         "--output_dir",
@@ -497,7 +504,8 @@ def train_ops(
         "--max_steps", str(max_steps), "--quantize", quantize, "--threads", str(threads),
         "--disable_tqdm", str(disable_tqdm), "--all_templates", str(all_templates),
         "--rounds", str(rounds), "--pooling", pooling,
-        "--eval_each_epoch", str(eval_each_epoch), "--talk", str(talk), "--device", device,
+        "--eval_each_epoch", str(eval_each_epoch), "--eval_at_end", str(eval_at_end),
+        "--talk", str(talk), "--device", device,
         "--talk_status", str(talk_status), "--talk_replies", str(talk_replies),
     ]
     if catalogue_dir is not None:

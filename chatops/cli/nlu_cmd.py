@@ -170,7 +170,7 @@ def train(*, output: Path | None, epochs: float, rounds: int, talk: int, device:
     summary = train_ops(output, epochs=epochs, seed=seed, max_steps=max_steps,
                         catalogue_dir=catalogue_path, quantize=quantize, threads=threads,
                         checkpoint_dir=checkpoint, all_templates=not holdout, rounds=rounds,
-                        extra=extra, eval_each_epoch=False,
+                        extra=extra, eval_each_epoch=False, eval_at_end=False,
                         talk=talk, device=device)
     meta = summary["model"]
     click.echo(f"model written to {output} ({meta['weights']} weights) "

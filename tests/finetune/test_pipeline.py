@@ -24,7 +24,8 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = tmp_path_factory.mktemp("nlu")
     train_ops(out / "model", max_steps=3, generation=TINY, quantize="int8",
-              checkpoint_dir=out / "checkpoint", disable_tqdm=True)
+              checkpoint_dir=out / "checkpoint", disable_tqdm=True, eval_each_epoch=False,
+              eval_at_end=False)
     return out / "model"
 
 
@@ -36,6 +37,11 @@ def test_exported_directory_is_complete(tiny_model: Path) -> None:
     assert meta["weights"].startswith("int8")
     assert meta["train"]["rounds"] == TINY.rounds
     assert "restart_deployment" in meta["catalogue"]
+    # As `chatops nlu train` runs it: no torch dev pass after the last step, the export's
+    # fp32 pass over the same dev set is the figure.
+    history = json.loads((tiny_model.parent / "checkpoint" / "train_results.json").read_text())
+    assert history["history"] and all("dev" not in entry for entry in history["history"])
+    assert meta["metrics"]["dev_fp32"]["n"] > 0
 
 
 def test_tiny_model_parses_with_onnx_runtime(tiny_model: Path) -> None:
