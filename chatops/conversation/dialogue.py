@@ -13,7 +13,7 @@ from chatops.conversation.approvals import Approvals
 from chatops.conversation.asking import RUNBOOK_CHANGES, not_a_request, ordered_changes
 from chatops.conversation.base import Collaborators, Turn, Updates
 from chatops.conversation.guards import guard
-from chatops.conversation.meta_words import says
+from chatops.conversation.meta_words import YES_OR_NO, says
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.running import Runner
@@ -48,6 +48,7 @@ from chatops.messages import (
     help_text,
     not_in_this_thread_text,
     one_at_a_time_text,
+    own_question_waits_text,
     question_someone_else_asked,
     undoing_text,
     unsure_text,
@@ -62,7 +63,7 @@ from chatops.runs import RunState
 _META_WORDS = {
     "help": "help", "?": "help", "cancel": "cancel", "stop": "cancel", "nevermind": "cancel",
     "never mind": "cancel", "undo": "undo", "revert that": "undo", "approve": "confirm",
-    "confirm": "confirm", "yes": "confirm", "deny": "deny", "reject": "deny",
+    "confirm": "confirm", "yes": "confirm", "deny": "deny", "reject": "deny", "no": "deny",
 }
 _FOLLOW_UP = re.compile(
     r"^(?:and|what about|how about|same)\s+(?:for\s+|in\s+)?(?:the\s+)?(?:namespace\s+)?"
@@ -293,6 +294,8 @@ class Dialogue:
         # "w3f2a-prod" can look like a pod's name to it, confidently, and no request is
         # one word (those that are, "cancel" and the like, were handled before).
         one_word = words[0].strip("`") if len(words) == 1 else None
+        if one_word is not None and one_word.lower() in YES_OR_NO:
+            return None  # "yeah" answers the question itself (`_reply_to_own_question`)
         if one_word is not None and self._orders_another(one_word, pending.intent):
             return None  # "restart it" while asked which deployment to scale
         if one_word is None and not_a_request(text):
@@ -362,8 +365,27 @@ class Dialogue:
         if intent == "cancel":
             return self._cancel(turn, context)
         if intent in ("confirm", "deny"):
+            if turn.requester.key in context.pending:
+                return self._reply_to_own_question(intent, turn, context)
             return self._decide_waiting("approve" if intent == "confirm" else "deny", turn)
         return self._undo(turn)
+
+    def _reply_to_own_question(self, intent: str, turn: Turn,
+                               context: ThreadContext) -> list[Reply]:
+        """A yes or a no from someone the bot is asking: the answer to that question, never a
+        decision on a plan waiting in the thread (which may be somebody else's: "Did you
+        mean staging?" - "yes" once approved the other person's change)."""
+        mine = context.pending[turn.requester.key]
+        if intent == "deny":
+            save_context(self.parts.threads, turn.thread,
+                         context.without_question(turn.requester.key))
+            return [Reply("answer", CANCELLED_QUESTION)]
+        names = mine.choices or mine.offered
+        if len(names) == 1:
+            answered = self._answer_pending(mine, names[0])
+            if answered is not None:
+                return self.planner.request(turn, *answered)
+        return [Reply("answer", own_question_waits_text(mine.asking, names), choices=names)]
 
     def _cancel(self, turn: Turn, context: ThreadContext) -> list[Reply]:
         # A pending question is what "cancel" most likely means; otherwise the newest

@@ -94,11 +94,28 @@ _A_QUESTION = re.compile(r"[^.!?\n]*\?+")
 # A question that asks the bot to do it: "can you undo what you just did?".
 _ASKED_OF_THE_BOT = re.compile(r"^\W*(?:<@\w+>\s*)?(?:(?:can|could|would|will) (?:you|u)|please|"
                                r"pls)\b", re.IGNORECASE)
+# A yes that asks to wait is no yes: "sure, one sec", "ok not yet", "k, just a moment". And
+# "go" is a yes only as an order ("go", "go ahead", "go for it"), not in a cheer or another
+# phrase ("go team", "go home").
+_WAIT = re.compile(
+    r"\b(?:one|a|1|just a|half a) (?:sec|secs|second|moment|min|minute|mo|tick)\b|"
+    r"\b(?:hang|hold) on\b|\bgive me (?:a|one|some|\d+)\b|\bin a (?:sec|bit|minute|moment|"
+    r"while|few)\b|\bnot (?:yet|now|just yet)\b|\b(?:later|after|once|when|until)\b")
+_GO_ELSEWHERE = re.compile(r"\bgo (?!ahead\b|for it\b|on\b|now\b|please\b|pls\b|go\b)"
+                           r"[a-z]+")
 # "Mind" alone decides nothing ("keep that in mind"); a mind changed cancels.
 _CHANGED_MIND = re.compile(r"\bchanged? (?:my|our) minds?\b|\bchange of plans?\b")
 # Words that decide only in a short reply ("wrong, don't"), not in a remark about something
 # else ("the accept header is wrong on those requests").
 _SHORT_ONLY = frozenset({"wrong", "incorrect"})
+
+YES_OR_NO = frozenset({
+    "yes", "y", "ya", "yah", "yea", "yeah", "yep", "yup", "sure", "ok", "okay", "k", "kk",
+    "correct", "right", "exactly", "confirm", "approve", "no", "n", "nope", "nah", "deny",
+    "wrong", "incorrect",
+})
+"""Replies that say yes or no and nothing else: never the value a question asked for (a
+namespace is not called "yeah"), but the answer to the question itself."""
 
 DECIDING = frozenset(_WORDS)
 """The meta intents that change what happens to somebody's request."""
@@ -115,6 +132,10 @@ def says(intent: str, text: str) -> bool:
         return False
     text = _QUOTED.sub(" ", text)
     lowered = _IDIOMS.sub(" ", text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'"))
+    if intent == "confirm":
+        if _WAIT.search(lowered):
+            return False
+        lowered = _GO_ELSEWHERE.sub(" ", lowered)
     codes = set(_SHORTCODE.findall(lowered))
     if codes & _SHORTCODES[intent]:
         return True

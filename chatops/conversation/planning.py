@@ -125,7 +125,8 @@ class Planner:
             self.parts.audit.record(AskedBack(intent, question.slot, question.choices),
                                     actor=turn.message.user, thread=thread)
             pending = PendingQuestion(intent, values, question.slot, confidence,
-                                      requester.name, closed)
+                                      requester.name, closed,
+                                      offered=question.choices if not closed else ())
             save_context(self.parts.threads, thread, context.asking(requester.key, pending))
             return [reply]
         plan = self.render(runbook, values, requester.identity)

@@ -59,6 +59,9 @@ class PendingQuestion:
     """The names to choose from when the question is an ambiguity; else free text."""
     offers: Mapping[str, LastRequest] = field(default_factory=dict)
     """For an offer of fixes: the request each choice starts (its runbook and values)."""
+    offered: tuple[str, ...] = ()
+    """Names shown as buttons under a free-text question ("Did you mean staging?"): a
+    yes to the question takes the one name offered, when there is exactly one."""
 
     def to_json(self) -> dict[str, Any]:
         """The saved shape (`choices` only for a question with choices)."""
@@ -66,6 +69,8 @@ class PendingQuestion:
                                 "asking": self.asking}
         if self.choices:
             data["choices"] = list(self.choices)
+        if self.offered:
+            data["offered"] = list(self.offered)
         if self.offers:
             data["offers"] = {label: r.to_json() for label, r in self.offers.items()}
         return {**data, "confidence": self.confidence, "asker_name": self.asker_name}
@@ -84,7 +89,8 @@ class PendingQuestion:
         return cls(intent=data["intent"], slots=dict(data["slots"]), asking=data["asking"],
                    confidence=float(data.get("confidence", 1.0)),
                    asker_name=str(data.get("asker_name") or ""),
-                   choices=tuple(data.get("choices") or ()), offers=offers)
+                   choices=tuple(str(c) for c in data.get("choices") or ()), offers=offers,
+                   offered=tuple(str(n) for n in data.get("offered") or ()))
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,15 @@ def not_editable_text(run_id: str, state: str) -> str:
     return f"{run_id} is already {state}; it can't be edited."
 
 
+def own_question_waits_text(asking: str, choices: Sequence[str]) -> str:
+    """A yes from someone the bot is asking, where a yes picks nothing: the question stands,
+    and no plan was decided by it."""
+    what = (f"one of {numbered_choices(choices)}" if choices
+            else f"the {asking.replace('_', ' ')}")
+    return (f"Your question still waits for your answer: {what} (or `cancel`). That reply "
+            "decided nothing; to decide a request, use its buttons or `approve r-...`.")
+
+
 def replaced_text(run_id: str) -> str:
     """A proposed request replaced by its edited version."""
     return f"{run_id} was replaced by an edited request."

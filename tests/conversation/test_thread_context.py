@@ -77,7 +77,7 @@ def test_a_question_is_stored_for_its_asker_and_cleared_by_the_plan(
     saved = service.stores.threads.load("C1:t1")
     assert saved == {"pending": {alice: {
         "intent": "scale_deployment", "slots": {"deployment": "checkout-api", "replicas": "5"},
-        "asking": "namespace", "confidence": 1.0, "asker_name": alice}}}
+        "asking": "namespace", "offered": ["prod"], "confidence": 1.0, "asker_name": alice}}}
     say(service, "alice", "prod")
     assert service.stores.threads.load("C1:t1") == {
         "pending": {},

@@ -57,6 +57,22 @@ def test_junk_read_as_a_decision_decides_nothing(
     assert cluster.deployments[("staging", "checkout-api")] != 2
 
 
+@pytest.mark.parametrize("text", ["sure, one sec", "ok one sec", "go team", "go home",
+                                  "yes but give me a minute", "sure, in a bit",
+                                  "k, just a moment", "yep, hang on a sec", "ok not yet"])
+def test_a_yes_that_says_wait_approves_nothing(bot: Bot, cluster: FakeCluster,
+                                               text: str) -> None:
+    """A user trial: "sure, one sec" (meaning: wait) and "go team" (a cheer) approved the
+    plan waiting in the thread, each holding a word on the yes list."""
+    root, run_id = _waiting_plan(bot)
+    bot.service.parser = Sure("confirm")
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", _NOT_UNDERSTOOD)
+    wait_until_idle(bot)
+    assert bot.service.store.get(run_id).state is RunState.PROPOSED  # type: ignore[union-attr]
+    assert cluster.deployments[("staging", "checkout-api")] != 2
+
+
 @pytest.fixture(scope="module")
 def model() -> ModelParser:
     parser = ModelParser(default_model_dir(), threads=1)
@@ -78,6 +94,7 @@ def test_junk_to_the_shipped_model_decides_nothing(
 
 @pytest.mark.parametrize(("text", "state"), [
     ("yes, go ahead", RunState.SUCCEEDED), ("lgtm 👍", RunState.SUCCEEDED),
+    ("go for it", RunState.SUCCEEDED), ("ok go", RunState.SUCCEEDED),
     ("nope, not now", RunState.DENIED), ("👎", RunState.DENIED),
 ])
 def test_words_that_decide_still_decide(

@@ -1,0 +1,113 @@
+"""A decision word answers the speaker's own open question before it decides anybody's plan.
+
+The attack (or the accident), found by a user trial: alice's change waits for approval in a
+thread; bob, an approver, asks the bot for something in the same thread with a typo in it,
+and the bot asks him back "namespace 'stg' not found. Did you mean staging?". Bob
+answers "yes", meaning his own question, and the bot took it as the bare `approve` for the
+one plan waiting in the thread: alice's change ran. A "yes" (or "sure", "no", "nope") from
+someone the bot is asking is an answer to that question; it decides nothing else.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chatops.model import ParsedIntent
+from chatops.runs import RunState
+from intents import ModelParser, default_model_dir
+from tests.conversation.fake_cluster import FakeCluster
+from tests.slack.conftest import Bot, eventually
+from tests.slack.sender import next_ts
+from tests.waiting import wait_until_idle
+
+_PLAN = "run scale_deployment deployment=checkout-api namespace=staging replicas=2"
+_TYPO = "run deployment_status deployment=checkout-api namespace=stg"
+
+
+class Reads:
+    """The model reading every reply as one meta intent, as it does for short replies."""
+
+    def __init__(self, intent: str) -> None:
+        self.intent = intent
+
+    def parse(self, text: str) -> ParsedIntent:
+        return ParsedIntent(self.intent, {}, 0.98, (("oos", 0.02),), "model")
+
+
+@pytest.fixture(scope="module")
+def model() -> ModelParser:
+    parser = ModelParser(default_model_dir(), threads=1)
+    parser.load()
+    return parser
+
+
+def _alice_waits_and_bob_is_asked(bot: Bot) -> tuple[str, str]:
+    root = next_ts()
+    bot.sender.message(_PLAN, user="U0ALICE", channel="C0OPS", ts=root, mention=True)
+    run = eventually(lambda: bot.service.store.runs_in_thread("C0OPS", root),
+                     what="alice's plan")[0]  # type: ignore[index]
+    bot.sender.message(_TYPO, user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "Did you mean staging?")
+    wait_until_idle(bot)
+    return root, run.id
+
+
+@pytest.mark.parametrize(("text", "read_as"), [
+    ("yes", None), ("approve", None), ("confirm", None), ("yeah", "confirm"),
+    ("sure", "confirm"), ("ok go", "confirm"), ("yep 👍", "confirm"),
+])
+def test_yes_to_your_own_question_approves_nobody_elses_plan(
+        bot: Bot, cluster: FakeCluster, text: str, read_as: str | None) -> None:
+    root, run_id = _alice_waits_and_bob_is_asked(bot)
+    if read_as is not None:
+        bot.service.parser = Reads(read_as)
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
+    # The yes picks the one name offered: bob's own request is answered, in staging.
+    bot.slack.wait_for("chat.postMessage", "checkout-api in staging: 1/1 ready")
+    wait_until_idle(bot)
+    assert bot.service.store.get(run_id).state is RunState.PROPOSED  # type: ignore[union-attr]
+    assert cluster.deployments[("staging", "checkout-api")] == 1
+
+
+@pytest.mark.parametrize(("text", "read_as"), [
+    ("no", None), ("deny", None), ("nope", "deny"), ("nah", "deny"),
+])
+def test_no_to_your_own_question_denies_nobody_elses_plan(
+        bot: Bot, cluster: FakeCluster, text: str, read_as: str | None) -> None:
+    root, run_id = _alice_waits_and_bob_is_asked(bot)
+    if read_as is not None:
+        bot.service.parser = Reads(read_as)
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "Cancelled; nothing was changed.")
+    wait_until_idle(bot)
+    assert bot.service.store.get(run_id).state is RunState.PROPOSED  # type: ignore[union-attr]
+
+
+def test_yes_to_a_question_with_several_choices_asks_again(
+        bot: Bot, cluster: FakeCluster) -> None:
+    root = next_ts()
+    bot.sender.message(_PLAN, user="U0ALICE", channel="C0OPS", ts=root, mention=True)
+    run = eventually(lambda: bot.service.store.runs_in_thread("C0OPS", root),
+                     what="alice's plan")[0]  # type: ignore[index]
+    bot.sender.message("run deployment_status deployment=checkout-api", user="U0BOB",
+                       channel="C0OPS", thread_ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "In which namespace")
+    wait_until_idle(bot)
+    bot.sender.message("yes", user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "still waits for your answer")
+    wait_until_idle(bot)
+    assert bot.service.store.get(run.id).state is RunState.PROPOSED  # type: ignore[union-attr]
+
+
+def test_the_shipped_model_yes_answers_the_own_question(
+        bot: Bot, cluster: FakeCluster, model: ModelParser) -> None:
+    root, run_id = _alice_waits_and_bob_is_asked(bot)
+    bot.service.parser = model
+    bot.sender.message("yeah", user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "checkout-api in staging: 1/1 ready")
+    wait_until_idle(bot)
+    assert bot.service.store.get(run_id).state is RunState.PROPOSED  # type: ignore[union-attr]
+    # With no question of his own open, bob's yes is still the approval it always was.
+    bot.sender.message("yes", user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
+    eventually(lambda: bot.service.store.get(run_id).state is RunState.SUCCEEDED,  # type: ignore[union-attr]
+               what="alice's plan approved by bob's yes")
