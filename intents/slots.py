@@ -68,8 +68,11 @@ MIN_FILL_SCORE = 0.2
 CUE_BONUS = 0.5
 """Added to a sibling slot's score when the words before the value name it."""
 
-CUE_WINDOW = 8
-"""How many words before a value are read for cues (up to the previous sibling value)."""
+CUE_WINDOW = 16
+"""How many words before a value are read for cues: back to the previous sibling value or
+the start of the value's sentence, whichever is nearer. Eight words were too few for "set
+memory request of container app of sidecar-app in dev to 512Mi" (a user trial)."""
+_SENTENCE_END = re.compile(r"[.!?;]$")
 
 # Each dimension that tells sibling slots apart: the token in the slot's name, and the
 # words that name it in a message.
@@ -173,7 +176,12 @@ def sibling_groups(types: Mapping[str, str]) -> list[frozenset[str]]:
 def _cued(words: Sequence[Word], first: int, last: int, stop: int) -> dict[int, str]:
     """The dimension values the words before `first` (back to `stop`) and the value's
     own unit name, where exactly one value of a dimension is named."""
-    window = [w.text.lower() for w in words[max(stop, first - CUE_WINDOW):first]]
+    start = max(stop, first - CUE_WINDOW)
+    for index in range(first - 1, start - 1, -1):
+        if _SENTENCE_END.search(words[index].text):
+            start = index + 1  # a cue in another sentence is about something else
+            break
+    window = [w.text.lower() for w in words[start:first]]
     found: dict[int, str] = {}
     for d, names in enumerate(_DIMENSIONS):
         # The nearest cue wins: "the cpu request to 500m and its limit to 1".

@@ -56,6 +56,7 @@ from chatops.replies import Reply
 from chatops.results import StepResult
 from chatops.runbook.render import missing_slots, relative_replicas, render, validate_slots
 from chatops.runbook.schema import Runbook
+from chatops.runbook.slots import lower_names
 from chatops.runs import RunState
 
 
@@ -77,6 +78,7 @@ class Planner:
             raise Refusal(may_not_request_text(runbook.risk, runbook.name), MAY_NOT_REQUEST_HINT)
         context = load_context(self.parts.threads, thread)
         notes: list[str] = []
+        slots = lower_names({name: spec.type for name, spec in runbook.slots.items()}, slots)
         # "is prod healthy?" as one deployment's status: the namespace's own runbook answers
         # (read-only to read-only, so the right to request it was checked above).
         runbook, slots, wide = namespace_wide(runbook, slots, self.parts.catalogue.runbooks,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -308,6 +309,14 @@ SLOT_TYPES: dict[str, SlotType] = {
                  "registry, privileged, tty, hostpath, run as root, limit ratio, ..."),
     )
 }
+
+def lower_names(types: Mapping[str, str], values: Mapping[str, str]) -> dict[str, str]:
+    """`values` with the names of Kubernetes objects in lower case (`types`: each slot's
+    type). The API allows no capitals in these names, so "PROD", "Dev" or "NODE-3" can
+    only mean prod, dev and node-3; matched as typed, they were "not found"."""
+    return {name: (value.lower() if types.get(name) in _NAME_LIMITS else value)
+            for name, value in values.items()}
+
 
 _NAME_LIMITS = {
     "namespace": (False, 63),

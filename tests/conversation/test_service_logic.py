@@ -598,3 +598,21 @@ def test_fix_it_from_someone_else_or_without_a_diagnosis_plans_nothing(
     assert not [r for r in service.store.runs_in_thread("C1", "t1")
                 if r.runbook == "restart_deployment"]
     assert service.store.runs_in_thread("C1", "t2") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("run deployment_status deployment=CHECKOUT-API namespace=PROD",
+     "checkout-api in prod: 3/3 ready"),
+    ("run deployment_status deployment=Checkout-Api namespace=Staging",
+     "checkout-api in staging: 1/1 ready"),
+    ("run scale_deployment deployment=CALC-APP namespace=Prod replicas=3",
+     "scale deployment calc-app in prod to 3 replicas"),
+    ("run cordon_node node=NODE-2", "cordon node node-2"),
+])
+def test_names_in_capitals_are_the_lower_case_names_kubernetes_allows(
+        service: ConversationService, text: str, expected: str) -> None:
+    """A user trial: "DEV", "PROD" and "NODE-3" were "not found" (Kubernetes names are
+    lower case, so they can only mean dev, prod and node-3), "Dev" was a question."""
+    out = say(service, "bob", text)
+    assert expected in out[0]
+    assert "not found" not in out[0] and "Did you mean" not in out[0]

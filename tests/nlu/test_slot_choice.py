@@ -158,6 +158,26 @@ def test_request_and_limit_follow_the_words_before_each_value() -> None:
     assert got == {"deployment": "web", "memory_request": "256Mi", "memory_limit": "512Mi"}
 
 
+@pytest.mark.parametrize(("text", "value", "slot"), [
+    # A user trial: "request" nine words before the value, past the old eight-word window,
+    # and the model's "limit" stood: the plan changed the limit nobody asked about.
+    ("set memory request of container app of sidecar-app in dev to 512Mi", "512Mi",
+     "memory_request"),
+    ("please set the cpu limit for the proxy container of the web deployment in prod to 2",
+     "2", "cpu_limit"),
+])
+def test_a_cue_far_before_its_value_in_the_same_sentence_still_names_it(
+        text: str, value: str, slot: str) -> None:
+    wrong = "memory_limit" if slot == "memory_request" else "cpu_request"
+    assert choose_typed(text, {value: wrong})[slot] == value
+
+
+def test_a_cue_in_an_earlier_sentence_names_nothing() -> None:
+    text = "the limit was fine yesterday. set memory for web in prod to 512Mi"
+    assert choose_typed(text, {"web": "deployment", "512Mi": "memory_request"}) == {
+        "deployment": "web", "memory_request": "512Mi"}
+
+
 def test_the_unit_tells_cpu_from_memory_and_a_cue_carries_over() -> None:
     text = "requests for web: cpu=1.5 memory=3Gi"
     got = choose_typed(text, {"web": "deployment", "1.5": "memory_limit",
