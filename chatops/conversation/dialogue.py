@@ -4,6 +4,7 @@ the question this person was asked, a follow-up (`and in staging?`), a meta word
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import replace
 from typing import Literal
@@ -26,7 +27,7 @@ from chatops.conversation.thread import (
     load_context,
     save_context,
 )
-from chatops.errors import Refusal
+from chatops.errors import ClusterError, Refusal
 from chatops.messages import (
     CANCELLED_QUESTION,
     DECIDE_IN_OWN_THREAD_HINT,
@@ -46,6 +47,7 @@ from chatops.messages import (
     cannot_create_text,
     choice_question_text,
     help_text,
+    no_namespace_follow_up_text,
     not_in_this_thread_text,
     one_at_a_time_text,
     own_question_waits_text,
@@ -55,9 +57,10 @@ from chatops.messages import (
     which_request_text,
 )
 from chatops.metrics import METRICS, confidence_bucket
-from chatops.model import META_INTENTS, OUT_OF_SCOPE, Message, ParsedIntent, Risk
+from chatops.model import META_INTENTS, OUT_OF_SCOPE, Identity, Message, ParsedIntent, Risk
 from chatops.replies import Reply
 from chatops.runbook.grammar import is_explicit
+from chatops.runbook.schema import Runbook
 from chatops.runs import RunState
 
 _META_WORDS = {
@@ -66,10 +69,13 @@ _META_WORDS = {
     "confirm": "confirm", "yes": "confirm", "deny": "deny", "reject": "deny", "no": "deny",
 }
 _FOLLOW_UP = re.compile(
-    r"^(?:and|what about|how about|same)\s+(?:for\s+|in\s+)?(?:the\s+)?(?:namespace\s+)?"
-    r"`?([a-z0-9][a-z0-9-]{0,62})`?(?:\s+namespace)?\s*\??$",
+    r"^(?:and|what about|how about|same)\s+(?:(for|in)\s+)?(?:the\s+)?(namespace\s+)?"
+    r"`?([a-z0-9][a-z0-9.-]{0,252})`?(\s+namespace)?\s*\??$",
     re.IGNORECASE,
 )
+"""`and in staging?`, `what about search-indexer`, `same for node-2`: the last request again,
+with one value changed (groups: the preposition, "namespace" before, the word, after)."""
+_OBJECT_TYPES = ("deployment", "cronjob", "node", "pod")
 _FOLLOW_UP_WORDS = 3
 _ASKS_BACK_WORDS = 4
 """Words (not counting filler) from which a message ending in "?" is a question of its
@@ -130,7 +136,7 @@ class Dialogue:
             answered = self._answer(turn, text, context)
             if answered is not None:
                 return answered
-        follow = self._follow_up(text, None, context.last)
+        follow = self._follow_up(text, None, context.last, turn.requester.identity)
         if follow is not None:
             return self.planner.request(turn, *follow, 1.0)
         if meta is not None:
@@ -185,7 +191,7 @@ class Dialogue:
     def _request(self, turn: Turn, text: str, parsed: ParsedIntent,
                  last: LastRequest | None) -> list[Reply]:
         """A parsed request: a follow-up of the last one, out of scope, or a new one."""
-        follow = self._follow_up(text, parsed, last)
+        follow = self._follow_up(text, parsed, last, turn.requester.identity)
         if follow is not None:
             intent, slots = follow
             return self.planner.request(turn, intent, slots, parsed.confidence)
@@ -332,17 +338,50 @@ class Dialogue:
             return False
         return bool(ordered_changes(text) - RUNBOOK_CHANGES.get(intent, frozenset()))
 
-    def _follow_up(self, text: str, parsed: ParsedIntent | None, last: LastRequest | None
-                   ) -> Request | None:
+    def _follow_up_value(self, runbook: Runbook, last: LastRequest, match: re.Match[str],
+                         identity: Identity | None) -> Request:
+        """The last request with the value a follow-up names: the namespace when the words
+        say so ("and in qa?") or the name is a namespace's (or nearly), else the object
+        the last request acted on ("and search-indexer?" after a restart); a request
+        that has neither is refused, never answered with something else (the model read
+        "and in prod?" after a cordon as `help`)."""
+        word = match.group(3).lower()
+        says_namespace = bool((match.group(1) and match.group(1).lower() == "in")
+                              or match.group(2) or match.group(4))
+        has_namespace = "namespace" in runbook.slots
+        target = next((name for name, spec in runbook.slots.items()
+                       if spec.type in _OBJECT_TYPES and last.slots.get(name)), None)
+        if has_namespace and (says_namespace or target is None
+                              or self._near_a_namespace(word, identity)):
+            return last.intent, {**last.slots, "namespace": word}
+        if target is not None and not says_namespace and (
+                has_namespace or not self._near_a_namespace(word, identity)):
+            return last.intent, {**last.slots, target: word}
+        raise Refusal(no_namespace_follow_up_text(last.intent))
+
+    def _near_a_namespace(self, word: str, identity: Identity | None) -> bool:
+        """Whether `word` is a namespace's name or a close typo of one; True when the
+        namespaces cannot be listed (the follow-up then reads as before, a namespace)."""
+        try:
+            names = self.parts.executor.names("namespace", None, identity)
+        except ClusterError:
+            return True
+        return word in names or bool(difflib.get_close_matches(word, names, n=1, cutoff=0.8))
+
+    def _follow_up(self, text: str, parsed: ParsedIntent | None, last: LastRequest | None,
+                   identity: Identity | None = None) -> Request | None:
         if last is None:
             return None
         runbook = self.parts.catalogue.runbooks.get(last.intent)
-        if runbook is None or "namespace" not in runbook.slots:
+        if runbook is None:
             return None
         match = _FOLLOW_UP.match(text.strip())
-        namespace = match.group(1).lower() if match else None
-        if namespace is not None and ordered_changes(namespace):
-            return None  # "and rollback?" asks about another change, not a namespace
+        if match is not None and not ordered_changes(match.group(3)):
+            # ("and rollback?" asks about another change, not for a value.)
+            return self._follow_up_value(runbook, last, match, identity)
+        if "namespace" not in runbook.slots:
+            return None
+        namespace = None
         # The model may also see a bare namespace ("staging?"); only in a short message, so
         # that "kubectl delete namespace prod" is never read as "the same, in prod".
         # Nor "restart in staging" after a scale: a change other than the last request's

@@ -69,6 +69,12 @@ def not_editable_text(run_id: str, state: str) -> str:
     return f"{run_id} is already {state}; it can't be edited."
 
 
+def no_namespace_follow_up_text(runbook: str) -> str:
+    """`and in prod?` after a request that has no namespace (a node's cordon)."""
+    return (f"The last request here ({runbook}) takes no namespace, so there is nothing to "
+            "repeat elsewhere: say the whole request.")
+
+
 def own_question_waits_text(asking: str, choices: Sequence[str]) -> str:
     """A yes from someone the bot is asking, where a yes picks nothing: the question stands,
     and no plan was decided by it."""

@@ -616,3 +616,37 @@ def test_names_in_capitals_are_the_lower_case_names_kubernetes_allows(
     out = say(service, "bob", text)
     assert expected in out[0]
     assert "not found" not in out[0] and "Did you mean" not in out[0]
+
+
+@pytest.mark.parametrize("follow", ["and in prod?", "what about staging", "same in dev"])
+def test_a_namespace_follow_up_of_a_request_without_one_says_so(
+        service: ConversationService, follow: str) -> None:
+    """A user trial: "and in prod?" after "cordon node-3" answered with the whole help
+    text (the model read it as `help`)."""
+    say(service, "bob", "run cordon_node node=node-1")
+    out = say(service, "bob", follow)
+    assert out == ["The last request here (cordon_node) takes no namespace, so there is "
+                   "nothing to repeat elsewhere: say the whole request."]
+
+
+@pytest.mark.parametrize(("first", "follow", "expected"), [
+    ("run restart_deployment deployment=checkout-api namespace=prod", "and calc-app?",
+     "restart deployment calc-app in prod"),
+    ("run deployment_status deployment=checkout-api namespace=prod", "what about payments-api",
+     "payments-api in prod: 2/2 ready"),
+    ("run cordon_node node=node-1", "same for node-2", "cordon node node-2"),
+    # The namespace still wins when the words or the cluster say it is one, or nearly.
+    ("run deployment_status deployment=checkout-api namespace=prod", "and staging?",
+     "checkout-api in staging: 1/1 ready"),
+    ("run deployment_status deployment=checkout-api namespace=prod", "and in dev?",
+     "checkout-api in dev: 1/1 ready"),
+    ("run deployment_status deployment=checkout-api namespace=prod", "and stagin?",
+     "checkout-api in staging: 1/1 ready"),
+])
+def test_a_follow_up_naming_another_object_repeats_the_request_for_it(
+        service: ConversationService, first: str, follow: str, expected: str) -> None:
+    """A user trial: "and search-indexer?" after a restart was read as a namespace
+    ("namespace 'search-indexer' not found")."""
+    say(service, "bob", first)
+    out = say(service, "bob", follow)
+    assert expected in out[-1]
