@@ -27,7 +27,18 @@ class Refusal(ChatOpsError):
         self.hint = hint
 
     def __str__(self) -> str:
-        return f"{self.message} {self.hint}".strip()
+        return with_hint(self.message, self.hint)
+
+
+def with_hint(message: str, hint: str) -> str:
+    """A message and its hint as two sentences: a message without its own full stop gets
+    one ("... in namespace staging Autoscaled deployments here" read as one sentence)."""
+    message, hint = message.strip(), hint.strip()
+    if not hint:
+        return message
+    if message and message[-1] not in ".!?:":
+        message += "."
+    return f"{message} {hint}"
 
 
 class SlotError(Refusal):

@@ -252,7 +252,7 @@ def _namespace_cued(words: Sequence[Word], first: int) -> bool:
 
 
 _NUMBER = re.compile(r"\d+")
-_UNIT = re.compile(r"(?:seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)",
+_UNIT = re.compile(r"(?:seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w)",
                    re.IGNORECASE)
 
 

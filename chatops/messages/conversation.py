@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from chatops.errors import ClusterError, NotFound
+from chatops.errors import ClusterError, NotFound, with_hint
 from chatops.model import Risk
 
 
@@ -116,12 +116,12 @@ def which_name_text(kind: str, namespace: str | None) -> str:
 
 def not_found_text(error: NotFound) -> str:
     """A name that doesn't exist on the cluster, with the nearest ones."""
-    return f"{error.message} {error.hint}".strip()
+    return with_hint(error.message, error.hint)
 
 
 def cluster_refused_text(error: ClusterError) -> str:
     """The cluster refused a request (RBAC, admission, a conflict)."""
-    return f"The cluster refused: {error.message} {error.hint}".strip()
+    return "The cluster refused: " + with_hint(error.message, error.hint)
 
 
 def internal_error_text(reference: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from chatops.errors import ClusterError
+from chatops.errors import ClusterError, with_hint
 
 
 def not_read_only_text(runbook: str) -> str:
@@ -31,7 +31,7 @@ def verified_text(ok: bool, message: str) -> str:
 
 def step_failed_text(error: ClusterError) -> str:
     """A step the cluster refused, as a line of the run's result."""
-    return f"Failed: {error.message} {error.hint}".strip()
+    return "Failed: " + with_hint(error.message, error.hint)
 
 
 def run_internal_error_text(reference: str) -> str:

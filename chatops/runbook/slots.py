@@ -34,12 +34,13 @@ _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _INTEGER = re.compile(r"^[0-9]{1,9}$")
 _DURATION_PART = re.compile(
-    r"(\d+)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)",
+    r"(\d+)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w)",
 )
-_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 # "an hour", "a day", "one minute": a single unit.
-_ONE_UNIT = re.compile(r"^(?:an?|one)\s+(?=(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)$)")
-_BARE_UNIT = re.compile(r"second|sec|minute|min|hour|hr|day")
+_ONE_UNIT = re.compile(
+    r"^(?:an?|one)\s+(?=(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?)$)")
+_BARE_UNIT = re.compile(r"second|sec|minute|min|hour|hr|day|week")
 _BARE_TAG = re.compile(r"^v?[0-9][A-Za-z0-9_.-]{0,127}$")
 # The reference grammar of the distribution spec: [domain[:port]/]path[:tag][@digest].
 _PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"

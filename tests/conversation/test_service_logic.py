@@ -650,3 +650,18 @@ def test_a_follow_up_naming_another_object_repeats_the_request_for_it(
     say(service, "bob", first)
     out = say(service, "bob", follow)
     assert expected in out[-1]
+
+
+def test_a_message_and_its_hint_read_as_two_sentences() -> None:
+    """A user trial: "no autoscaler targets deployment checkout-api in namespace staging
+    Autoscaled deployments here: none." (no full stop between the two)."""
+    from chatops.errors import NotFound
+    from chatops.messages.conversation import not_found_text
+
+    error = NotFound("no autoscaler targets deployment web in namespace dev", (),
+                     "Autoscaled deployments here: none.")
+    assert not_found_text(error) == ("no autoscaler targets deployment web in namespace dev. "
+                                     "Autoscaled deployments here: none.")
+    assert not_found_text(NotFound("namespace 'x' not found.", (), "Did you mean y?")) == (
+        "namespace 'x' not found. Did you mean y?")
+    assert not_found_text(NotFound("pod p not found", ())) == "pod p not found"

@@ -254,6 +254,7 @@ def choose_logs(text: str, tagged: dict[str, str]) -> dict[str, str]:
     # ... or the unit and left the number out ("minutes" alone would mean one minute).
     ("api logs, last 30 minutes", {"api": "deployment", "minutes": "since"}, "30 minutes"),
     ("api logs over the past 3 days.", {"api": "deployment", "days": "since"}, "3 days"),
+    ("api logs since 1 week", {"api": "deployment", "1": "since"}, "1 week"),
     # Whole already, or a bare unit with no number before it: as tagged.
     ("api logs for the last 1h", {"api": "deployment", "1h": "since"}, "1h"),
     ("api logs from the last hour", {"api": "deployment", "hour": "since"}, "hour"),

@@ -115,6 +115,9 @@ def test_replica_bounds_apply_before_and_after_resolution() -> None:
         ("30 minutes", 1800), ("15 mins", 900), ("15m", 900), ("2 hrs", 7200),
         ("1 hour", 3600), ("an hour", 3600), ("a day", 86400), ("one minute", 60),
         ("hour", 3600), ("day", 86400), ("90 seconds", 90),
+        # A user trial: "logs since 1 week" was "'1' is not a duration".
+        ("1 week", 604800), ("a week", 604800), ("1w", 604800), ("week", 604800),
+        ("1 wk", 604800),
     ],
 )
 def test_durations_as_people_write_them(value: str, expected: int) -> None:
