@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Literal
 
@@ -224,7 +225,38 @@ class Dialogue:
             # than refuse. The explicit grammar still refuses unknown keys.
             declared = self.parts.catalogue.get(parsed.intent).slots
             slots = {k: v for k, v in slots.items() if k in declared}
+        edited = self._edited_plan(turn, parsed.intent, slots)
+        if edited is not None:
+            return self.planner.replace(edited, turn.message, slots, turn.on_update)
         return self.planner.request(turn, parsed.intent, slots, parsed.confidence)
+
+    def _edited_plan(self, turn: Turn, intent: str, slots: Mapping[str, str]) -> str | None:
+        """The id of the plan `slots` edit ("make it 4 instead", "use tag 2.5 instead"): the
+        one plan of this runbook waiting in the thread that this person asked for, when the
+        message changes a value of it and names no other object or namespace. The edit
+        goes where the Edit button's does (`Planner.replace`): the old plan is cancelled
+        and the new one waits for its approvals from the start; nobody else's plan, and
+        nothing that already runs, is ever changed this way."""
+        runbook = self.parts.catalogue.runbooks.get(intent)
+        if runbook is None or runbook.risk is Risk.READ or not slots:
+            return None
+        message = turn.message
+        mine = [run for run in self.parts.store.runs_in_thread(message.channel, message.thread)
+                if run.state is RunState.PROPOSED and run.runbook == intent
+                and run.requester == turn.requester.key and not run.act_as_approver]
+        if len(mine) != 1:
+            return None
+        run = mine[0]
+        changed = False
+        for name, value in slots.items():
+            spec = runbook.slots.get(name)
+            before = str(run.raw_slots.get(name, ""))
+            if spec is not None and (spec.type in _OBJECT_TYPES or name == "namespace"):
+                if value.strip().lower() != before.lower():
+                    return None  # another object: a request of its own
+            elif value.strip() != before:
+                changed = True
+        return run.id if changed else None
 
 
     def _out_of_scope(self, turn: Turn, parsed: ParsedIntent) -> Reply:

@@ -665,3 +665,61 @@ def test_a_message_and_its_hint_read_as_two_sentences() -> None:
     assert not_found_text(NotFound("namespace 'x' not found.", (), "Did you mean y?")) == (
         "namespace 'x' not found. Did you mean y?")
     assert not_found_text(NotFound("pod p not found", ())) == "pod p not found"
+
+
+class _Reads:
+    """A model that reads each listed text as given (and anything else as out of scope)."""
+
+    def __init__(self, readings: dict[str, ParsedIntent]) -> None:
+        self.readings = readings
+
+    def parse(self, text: str) -> ParsedIntent:
+        return self.readings.get(text, ParsedIntent(OUT_OF_SCOPE, {}, 0.9, (), "model"))
+
+
+def _scale(slots: dict[str, str]) -> ParsedIntent:
+    return ParsedIntent("scale_deployment", slots, 0.96, (), "model")
+
+
+def test_a_waiting_plan_is_edited_in_words_and_asks_for_approval_again(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    """A user trial: "make it 4 instead" after a scale plan asked "Which deployment should I
+    scale?" and, answered, left two plans waiting. The requester's own waiting plan of that
+    runbook is re-planned with the new value, like the Edit button: the old one is
+    cancelled, the new one needs its approvals again."""
+    service.parser = _Reads({"make it 4 instead": _scale({"replicas": "4"}),
+                             "scale checkout-api in prod to 5 instead":
+                                 _scale({"deployment": "checkout-api", "namespace": "prod",
+                                         "replicas": "5"})})
+    say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod "
+                          "replicas=2")
+    first = run_id(service)
+    out = say(service, "alice", "make it 4 instead")
+    assert out[0] == f"{first} was replaced by an edited request."
+    assert "scale deployment checkout-api in prod to 4 replicas" in out[1]
+    assert service.store.get(first).state is RunState.CANCELLED  # type: ignore[union-attr]
+    waiting = [r for r in service.store.runs_in_thread("C1", "t1")
+               if r.state is RunState.PROPOSED]
+    assert len(waiting) == 1 and waiting[0].raw_slots["replicas"] == "4"
+    # Naming the same object again edits too; nothing ran.
+    out = say(service, "alice", "scale checkout-api in prod to 5 instead")
+    assert out[0] == f"{waiting[0].id} was replaced by an edited request."
+    assert cluster.deployments[("prod", "checkout-api")] == 3
+
+
+def test_words_never_edit_someone_elses_plan_nor_another_object(
+        service: ConversationService) -> None:
+    service.parser = _Reads({"make it 4 instead": _scale({"replicas": "4"}),
+                             "scale calc-app in prod to 4":
+                                 _scale({"deployment": "calc-app", "namespace": "prod",
+                                         "replicas": "4"})})
+    say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod "
+                          "replicas=2")
+    first = run_id(service)
+    # bob's "make it 4" edits nothing of alice's: it is his own request, which asks.
+    out = say(service, "bob", "make it 4 instead")
+    assert out == ["Which deployment should I scale?"]
+    # alice naming another deployment is a request of its own, next to the first.
+    out = say(service, "alice", "scale calc-app in prod to 4")
+    assert "scale deployment calc-app in prod to 4 replicas" in out[0]
+    assert service.store.get(first).state is RunState.PROPOSED  # type: ignore[union-attr]
