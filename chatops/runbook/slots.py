@@ -291,10 +291,10 @@ SLOT_TYPES: dict[str, SlotType] = {
     t.name: t
     for t in (
         SlotType("namespace", "a namespace name (DNS-1123 label)", resource="namespace"),
-        SlotType("deployment", "a deployment name (DNS-1123 label)", resource="deployment"),
+        SlotType("deployment", "a deployment name (DNS-1123 subdomain)", resource="deployment"),
         SlotType("pod", "a pod name (DNS-1123 subdomain)", resource="pod"),
         SlotType("node", "a node name (DNS-1123 subdomain)", resource="node"),
-        SlotType("cronjob", "a cronjob name (DNS-1123 label, at most 52 characters)",
+        SlotType("cronjob", "a cronjob name (DNS-1123 subdomain, at most 52 characters)",
                  resource="cronjob"),
         SlotType("container", "a container name (DNS-1123 label)", resource="container"),
         SlotType("integer", "a bounded whole number", numeric=True),
@@ -321,9 +321,11 @@ def lower_names(types: Mapping[str, str], values: Mapping[str, str]) -> dict[str
 
 _NAME_LIMITS = {
     "namespace": (False, 63),
-    "deployment": (False, 63),
+    # A deployment's or cronjob's name is a DNS-1123 subdomain ("web.v2"): the API takes
+    # dots there, and refusing one the cluster has, after offering it, helped nobody.
+    "deployment": (True, 253),
     "container": (False, 63),
-    "cronjob": (False, 52),
+    "cronjob": (True, 52),
     "pod": (True, 253),
     "node": (True, 253),
 }

@@ -723,3 +723,19 @@ def test_words_never_edit_someone_elses_plan_nor_another_object(
     out = say(service, "alice", "scale calc-app in prod to 4")
     assert "scale deployment calc-app in prod to 4 replicas" in out[0]
     assert service.store.get(first).state is RunState.PROPOSED  # type: ignore[union-attr]
+
+
+def test_a_deployment_name_with_dots_is_a_name_the_api_allows(tmp_path: Path,
+                                                             catalogue: Catalogue,
+                                                             clock: Clock) -> None:
+    """A user trial: `web.v2` (a valid DNS-1123 subdomain, as deployment names are) was
+    refused as "not a valid deployment name", after being offered as an answer."""
+    cluster = FakeCluster(deployments={("dev", "web.v2"): 1, ("dev", "web"): 1})
+    service = ConversationService(
+        catalogue=catalogue, executor=cluster, policy=parse_policy(POLICY),
+        stores=open_state(tmp_path / "state.db", clock=clock),
+        audit=AuditLog(tmp_path / "audit.db"), clock=clock)
+    out = say(service, "bob", "run deployment_status deployment=web.v2 namespace=dev")
+    assert "web.v2 in dev: 1/1 ready" in out[0]
+    out = say(service, "bob", "run scale_deployment deployment=web.v2 namespace=dev replicas=2")
+    assert "scale deployment web.v2 in dev to 2 replicas" in out[0]
