@@ -100,9 +100,12 @@ class Planner:
         values = {k: v for k, v in values.items() if v is not None and v != ""}
         # Validate before anything touches the cluster: hostile text stops here.
         validate_slots(runbook, values)
+        # A change's names are checked against the message's words (`cut_short`); a read
+        # of a name completed from its first part does no harm, and says which it read.
+        changing = turn.message.text if runbook.risk is not Risk.READ else None
         try:
             resolution = resolve_names(runbook, values, self.parts.executor,
-                                       requester.identity, ask_nearest=True)
+                                       requester.identity, ask_nearest=True, text=changing)
         except OtherKind as other:
             # A name of another kind of workload: read as that kind where the runbook has
             # one, else the refusal says what the name is; never another object instead.
@@ -114,7 +117,7 @@ class Planner:
             notes.append(note)
             validate_slots(runbook, values)
             resolution = resolve_names(runbook, values, self.parts.executor,
-                                       requester.identity, ask_nearest=True)
+                                       requester.identity, ask_nearest=True, text=changing)
         notes.extend(resolution.notes)
         values = resolution.slots
         question = resolution.question or self._missing(runbook, values, requester.identity)

@@ -113,12 +113,45 @@ def kind_elsewhere(value: str, kind: str, namespace: str, executor: Executor,
     return None
 
 
+_NOT_A_NAME_PART = frozenset({
+    "in", "on", "to", "for", "from", "at", "of", "and", "or", "with", "by", "now", "please",
+    "pls", "plz", "again", "first", "then", "asap", "too", "also", "as", "so", "is", "was",
+    "it", "its", "up", "down", "back", "the", "a", "an", "this", "that", "which", "because",
+    "since", "if", "when", "before", "after", "until", "here", "there", "ok", "thanks",
+    "thx", "quickly", "quick", "immediately", "right", "real", "deployment", "deployments",
+    "deploy", "cronjob", "cronjobs", "cron", "job", "jobs", "pod", "pods", "node", "nodes",
+    "service", "svc", "app", "replica", "replicas", "namespace", "ns", "cluster",
+    "container", "containers", "image", "instance", "instances", "one", "ones", "env",
+    "min", "max", "lines", "memory", "cpu", "tag", "revision", "version",
+})
+"""Words that follow a name without being part of it ("restart checkout in prod", "the
+nightly cronjob")."""
+
+
+def cut_short(value: str, name: str, text: str) -> str | None:
+    """The longer name `text` gives where the model kept only its first part: "pause the
+    nightly backup" read as `nightly`, which would be completed to nightly-report. None when
+    the word after `value` is part of `name`, a word that is no name's part, or absent."""
+    # (Not a `key=value` pair or a slot name of the explicit grammar: "cpu_request=1".)
+    after = re.search(rf"(?<![\w-]){re.escape(value)}[\s_-]+([a-z][a-z0-9]*)\b(?![=_])",
+                      text.lower())
+    if after is None:
+        return None
+    word = after.group(1)
+    if word in _NOT_A_NAME_PART or word in _PARTS.split(name):
+        return None
+    return f"{value}-{word}"
+
+
 def resolve_names(runbook: Runbook, slots: Mapping[str, str], executor: Executor,
-                  identity: Identity | None, *, ask_nearest: bool = False) -> Resolution:
+                  identity: Identity | None, *, ask_nearest: bool = False,
+                  text: str | None = None) -> Resolution:
     """Match every name-typed slot against the cluster; see the module docstring.
 
     `ask_nearest`: a name that matches nothing, with names near it, becomes a question
-    offering them (someone is there to answer) rather than a refusal.
+    offering them (someone is there to answer) rather than a refusal. `text`: the message,
+    for a change's names: a name it goes on past (`cut_short`) is asked about, never
+    completed to another object.
     """
     resolved = dict(slots)
     notes: list[str] = []
@@ -159,6 +192,11 @@ def resolve_names(runbook: Runbook, slots: Mapping[str, str], executor: Executor
             if len(found) > 1 and found[0] != value:
                 return Resolution(resolved, tuple(notes), Question(
                     spec.name, which_name_text(kind, namespace), tuple(found[:5])))
+            longer = cut_short(value, found[0], text) if text and found[0] != value else None
+            if longer is not None:
+                return Resolution(resolved, tuple(notes), Question(
+                    spec.name, f"{name_not_found_text(kind, longer, namespace)} "
+                    f"{did_you_mean_text((found[0],))}", (found[0],), any_answer=True))
             if found[0] != value:
                 notes.append(name_taken_note(kind, value, found[0]))
                 resolved[spec.name] = found[0]

@@ -739,3 +739,29 @@ def test_a_deployment_name_with_dots_is_a_name_the_api_allows(tmp_path: Path,
     assert "web.v2 in dev: 1/1 ready" in out[0]
     out = say(service, "bob", "run scale_deployment deployment=web.v2 namespace=dev replicas=2")
     assert "scale deployment web.v2 in dev to 2 replicas" in out[0]
+
+
+def _restart(slots: dict[str, str]) -> ParsedIntent:
+    return ParsedIntent("restart_deployment", slots, 0.97, (), "model")
+
+
+@pytest.mark.parametrize(("text", "taken"), [
+    ("restart the checkout worker in prod", False),
+    ("please restart checkout frontend in prod now", False),
+    ("restart checkout api in prod", True),
+    ("restart checkout in prod", True),
+    ("restart checkout deployment in prod please", True),
+])
+def test_a_name_the_model_cut_short_is_not_completed_to_another_object(
+        service: ConversationService, text: str, taken: bool) -> None:
+    """A user trial: "pause the nightly backup" was read as cronjob `nightly`, and the one
+    name starting so, nightly-report, was planned ("taken as"), though the message said
+    backup. The word after the name decides: when it is no part of the name it would be
+    completed to (nor a word such as "in" or "deployment"), the bot asks."""
+    service.parser = _Reads({text: _restart({"deployment": "checkout", "namespace": "prod"})})
+    out = say(service, "bob", text)
+    if taken:
+        assert "restart deployment checkout-api in prod" in out[0]
+    else:
+        assert "not found" in out[0] and "Did you mean checkout-api?" in out[0]
+        assert service.store.runs_in_thread("C1", "t1") == []
