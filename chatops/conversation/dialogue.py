@@ -18,6 +18,7 @@ from chatops.conversation.guards import guard
 from chatops.conversation.meta_words import YES_OR_NO, says
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
+from chatops.conversation.resolve import NOT_A_NAME_PART
 from chatops.conversation.running import Runner
 from chatops.conversation.thread import (
     OFFER,
@@ -408,8 +409,10 @@ class Dialogue:
         if runbook is None:
             return None
         match = _FOLLOW_UP.match(text.strip())
-        if match is not None and not ordered_changes(match.group(3)):
-            # ("and rollback?" asks about another change, not for a value.)
+        if (match is not None and not ordered_changes(match.group(3))
+                and match.group(3).lower() not in NOT_A_NAME_PART):
+            # ("and rollback?" asks about another change, and "and then?" or "what about
+            # it?" name nothing: not a value, the model reads them.)
             return self._follow_up_value(runbook, last, match, identity)
         if "namespace" not in runbook.slots:
             return None
@@ -452,7 +455,10 @@ class Dialogue:
                          context.without_question(turn.requester.key))
             return [Reply("answer", CANCELLED_QUESTION)]
         names = mine.choices or mine.offered
-        if len(names) == 1:
+        # A yes to the closest runbooks of a message the model was unsure of starts none of
+        # them (it may be a yes to a colleague); to a fix a diagnosis offered, or a name the
+        # bot offered, it takes the one on offer.
+        if len(names) == 1 and (mine.intent != OFFER or mine.offers):
             answered = self._answer_pending(mine, names[0])
             if answered is not None:
                 return self.planner.request(turn, *answered)

@@ -113,7 +113,7 @@ def kind_elsewhere(value: str, kind: str, namespace: str, executor: Executor,
     return None
 
 
-_NOT_A_NAME_PART = frozenset({
+NOT_A_NAME_PART = frozenset({
     "in", "on", "to", "for", "from", "at", "of", "and", "or", "with", "by", "now", "please",
     "pls", "plz", "again", "first", "then", "asap", "too", "also", "as", "so", "is", "was",
     "it", "its", "up", "down", "back", "the", "a", "an", "this", "that", "which", "because",
@@ -138,7 +138,7 @@ def cut_short(value: str, name: str, text: str) -> str | None:
     if after is None:
         return None
     word = after.group(1)
-    if word in _NOT_A_NAME_PART or word in _PARTS.split(name):
+    if word in NOT_A_NAME_PART or word in _PARTS.split(name):
         return None
     return f"{value}-{word}"
 

@@ -765,3 +765,12 @@ def test_a_name_the_model_cut_short_is_not_completed_to_another_object(
     else:
         assert "not found" in out[0] and "Did you mean checkout-api?" in out[0]
         assert service.store.runs_in_thread("C1", "t1") == []
+
+
+@pytest.mark.parametrize("follow", ["and then?", "what about it?", "and now?"])
+def test_a_follow_up_that_names_nothing_repeats_nothing(service: ConversationService,
+                                                         follow: str) -> None:
+    say(service, "bob", "run restart_deployment deployment=checkout-api namespace=prod")
+    out = say(service, "bob", follow)
+    assert not any("not found" in line or "restart deployment" in line for line in out)
+    assert len(service.store.runs_in_thread("C1", "t1")) == 1
