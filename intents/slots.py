@@ -70,9 +70,12 @@ CUE_BONUS = 0.5
 
 CUE_WINDOW = 16
 """How many words before a value are read for cues: back to the previous sibling value or
-the start of the value's sentence, whichever is nearer. Eight words were too few for "set
+the start of the value's clause, whichever is nearer. Eight words were too few for "set
 memory request of container app of sidecar-app in dev to 512Mi" (a user trial)."""
-_SENTENCE_END = re.compile(r"[.!?;]$")
+_CLAUSE_END = re.compile(r"[.!?;]$")
+_CLAUSE_WORDS = frozenset({"but", "just", "however", "though", "although", "alone", "except"})
+"""Where a clause starts: a cue before it is about something else ("leave the cpu limit
+alone, just set the cpu ... to 500m")."""
 
 # Each dimension that tells sibling slots apart: the token in the slot's name, and the
 # words that name it in a message.
@@ -178,8 +181,11 @@ def _cued(words: Sequence[Word], first: int, last: int, stop: int) -> dict[int, 
     own unit name, where exactly one value of a dimension is named."""
     start = max(stop, first - CUE_WINDOW)
     for index in range(first - 1, start - 1, -1):
-        if _SENTENCE_END.search(words[index].text):
-            start = index + 1  # a cue in another sentence is about something else
+        if words[index].text.lower() in _CLAUSE_WORDS:
+            start = index + 1  # a cue in another clause is about something else
+            break
+        if _CLAUSE_END.search(words[index].text):
+            start = index + 1
             break
     window = [w.text.lower() for w in words[start:first]]
     found: dict[int, str] = {}

@@ -44,6 +44,7 @@ from chatops.messages import (
     OUTSIDE_SCOPE,
     QUESTION_STILL_WAITS,
     WHICH_FIX,
+    bare_decision_held_text,
     cancelled_text,
     cannot_change_kind_text,
     cannot_create_text,
@@ -78,6 +79,11 @@ _FOLLOW_UP = re.compile(
 """`and in staging?`, `what about search-indexer`, `same for node-2`: the last request again,
 with one value changed (groups: the preposition, "namespace" before, the word, after)."""
 _OBJECT_TYPES = ("deployment", "cronjob", "node", "pod")
+_DECISION_WORDS = frozenset({"approve", "approved", "confirm", "deny", "denied", "reject"})
+_EDIT_CUE = re.compile(
+    r"\b(?:instead|actually|make (?:it|that|them)|change (?:it|that)|rather|i meant|i mean|"
+    r"correction|typo|no wait|wait no|sorry|scratch that)\b", re.IGNORECASE)
+"""Words that say a message corrects the speaker's last plan ("make it 4 instead")."""
 _FOLLOW_UP_WORDS = 3
 _ASKS_BACK_WORDS = 4
 """Words (not counting filler) from which a message ending in "?" is a question of its
@@ -228,7 +234,8 @@ class Dialogue:
             slots = {k: v for k, v in slots.items() if k in declared}
         edited = self._edited_plan(turn, parsed.intent, slots)
         if edited is not None:
-            return self.planner.replace(edited, turn.message, slots, turn.on_update)
+            return self.planner.replace(edited, turn.message, slots, turn.on_update,
+                                        confidence=parsed.confidence)
         return self.planner.request(turn, parsed.intent, slots, parsed.confidence)
 
     def _edited_plan(self, turn: Turn, intent: str, slots: Mapping[str, str]) -> str | None:
@@ -242,6 +249,10 @@ class Dialogue:
         if runbook is None or runbook.risk is Risk.READ or not slots:
             return None
         message = turn.message
+        if not _EDIT_CUE.search(message.text):
+            # Without words that say so, a message is a request of its own: the model may
+            # have dropped the object it names ("scale the payments worker to 4").
+            return None
         mine = [run for run in self.parts.store.runs_in_thread(message.channel, message.thread)
                 if run.state is RunState.PROPOSED and run.runbook == intent
                 and run.requester == turn.requester.key and not run.act_as_approver]
@@ -372,7 +383,7 @@ class Dialogue:
         return bool(ordered_changes(text) - RUNBOOK_CHANGES.get(intent, frozenset()))
 
     def _follow_up_value(self, runbook: Runbook, last: LastRequest, match: re.Match[str],
-                         identity: Identity | None) -> Request:
+                         identity: Identity | None) -> Request | None:
         """The last request with the value a follow-up names: the namespace when the words
         say so ("and in qa?") or the name is a namespace's (or nearly), else the object
         the last request acted on ("and search-indexer?" after a restart); a request
@@ -389,7 +400,15 @@ class Dialogue:
             return last.intent, {**last.slots, "namespace": word}
         if target is not None and not says_namespace and (
                 has_namespace or not self._near_a_namespace(word, identity)):
-            return last.intent, {**last.slots, target: word}
+            # Only a name that is exactly an object's: a follow-up word is never completed
+            # to one ("what about the rest?" is not rest-api, "and 4?" not worker-4).
+            kind = runbook.slots[target].type
+            namespace = last.slots.get("namespace") if kind != "node" else None
+            try:
+                names = self.parts.executor.names(kind, namespace, identity)  # type: ignore[arg-type]
+            except ClusterError:
+                return None
+            return (last.intent, {**last.slots, target: word}) if word in names else None
         raise Refusal(no_namespace_follow_up_text(last.intent))
 
     def _near_a_namespace(self, word: str, identity: Identity | None) -> bool:
@@ -441,6 +460,12 @@ class Dialogue:
         if intent in ("confirm", "deny"):
             if turn.requester.key in context.pending:
                 return self._reply_to_own_question(intent, turn, context)
+            asked = [q.asker_name for key, q in context.pending.items()
+                     if key != turn.requester.key]
+            if asked:
+                # A bare yes or no while the bot waits for someone else's answer may be
+                # meant for that question ("yeah, alice meant staging"): it decides nothing.
+                return [Reply("notice", bare_decision_held_text(asked[0]), ephemeral=True)]
             return self._decide_waiting("approve" if intent == "confirm" else "deny", turn)
         return self._undo(turn)
 
@@ -450,6 +475,11 @@ class Dialogue:
         decision on a plan waiting in the thread (which may be somebody else's: "Did you
         mean staging?" - "yes" once approved the other person's change)."""
         mine = context.pending[turn.requester.key]
+        if turn.message.text.strip().strip(".!").lower() in _DECISION_WORDS:
+            # "approve" or "deny" typed as such is meant for a plan, and the person still
+            # has a question open: neither is decided, both are said.
+            return [Reply("answer", own_question_waits_text(mine.asking, mine.choices
+                                                            or mine.offered))]
         if intent == "deny":
             save_context(self.parts.threads, turn.thread,
                          context.without_question(turn.requester.key))

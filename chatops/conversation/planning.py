@@ -280,8 +280,12 @@ class Planner:
         return runbook, self.render(runbook, raw, turn.requester.identity), raw
 
     def replace(self, run_id: str, message: Message, slots: Mapping[str, str],
-                on_update: Updates | None) -> list[Reply]:
-        """Cancel a proposed run and plan it again with changed slot values (an edit)."""
+                on_update: Updates | None, *, confidence: float | None = None
+                ) -> list[Reply]:
+        """Cancel a proposed run and plan it again with changed slot values (an edit).
+
+        `confidence`: the model's, for an edit in words; the new plan shows the lower of it
+        and the old plan's (an explicit command edited by a guess is no explicit command)."""
         run = self.parts.run(run_id)
         requester = self.parts.policy.requester(message)
         if requester.key != run.requester or run.act_as_approver:
@@ -293,7 +297,8 @@ class Planner:
         replies = [Reply("update", replaced_text(run_id), run=self.presenter.view(run_id))]
         raw = {**run.raw_slots, **{k: v for k, v in slots.items() if v}}
         turn = Turn(message, requester, thread_key(message), on_update)
-        return [*replies, *self.request(turn, run.runbook, raw, run.confidence)]
+        shown = run.confidence if confidence is None else min(confidence, run.confidence)
+        return [*replies, *self.request(turn, run.runbook, raw, shown)]
 
 
 def alert_turn(intent: str, identity: Identity, *, channel: str, thread: str | None,

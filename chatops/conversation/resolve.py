@@ -122,7 +122,9 @@ NOT_A_NAME_PART = frozenset({
     "deploy", "cronjob", "cronjobs", "cron", "job", "jobs", "pod", "pods", "node", "nodes",
     "service", "svc", "app", "replica", "replicas", "namespace", "ns", "cluster",
     "container", "containers", "image", "instance", "instances", "one", "ones", "env",
-    "min", "max", "lines", "memory", "cpu", "tag", "revision", "version",
+    "min", "max", "lines", "memory", "cpu", "tag", "revision", "version", "rest", "all",
+    "others", "other", "everything", "everyone", "me", "us", "you", "why", "what", "how",
+    "logs", "log", "events", "status", "more", "less", "check", "same",
 })
 """Words that follow a name without being part of it ("restart checkout in prod", "the
 nightly cronjob")."""

@@ -53,6 +53,7 @@ from chatops.messages.autofix import (
 )
 from chatops.messages.conversation import (
     CHOOSE_PLACEHOLDER,
+    bare_decision_held_text,
     cancelled_text,
     choice_question_text,
     cluster_refused_text,
@@ -194,6 +195,7 @@ __all__ = [
     "auto_rate_limited_text",
     "auto_result_text",
     "auto_started_text",
+    "bare_decision_held_text",
     "cancelled_text",
     "cannot_change_kind_text",
     "cannot_create_text",

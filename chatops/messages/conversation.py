@@ -75,6 +75,14 @@ def no_namespace_follow_up_text(runbook: str) -> str:
             "repeat elsewhere: say the whole request.")
 
 
+def bare_decision_held_text(asker: str) -> str:
+    """A bare yes or no while the bot waits for another person's answer in the thread."""
+    who = asker or "someone"
+    return (f"I asked {who} a question here and a bare yes or no may be meant for it, so I "
+            "decided nothing. To decide a request, use its buttons or `approve r-...` / "
+            "`deny r-...`.")
+
+
 def own_question_waits_text(asking: str, choices: Sequence[str]) -> str:
     """A yes from someone the bot is asking, where a yes picks nothing: the question stands,
     and no plan was decided by it."""

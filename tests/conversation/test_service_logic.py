@@ -774,3 +774,56 @@ def test_a_follow_up_that_names_nothing_repeats_nothing(service: ConversationSer
     out = say(service, "bob", follow)
     assert not any("not found" in line or "restart deployment" in line for line in out)
     assert len(service.store.runs_in_thread("C1", "t1")) == 1
+
+
+@pytest.mark.parametrize(("reply", "read_as"), [
+    ("yeah", "confirm"), ("sure", "confirm"), ("yes", None), ("no", None),
+    ("nope", "deny"), ("approve", None),
+])
+def test_a_bare_yes_or_no_while_someone_else_is_asked_decides_nothing(
+        service: ConversationService, cluster: FakeCluster, reply: str,
+        read_as: str | None) -> None:
+    """An attacker review: carol's plan waits, the bot asks alice "Did you mean staging?",
+    and bob's "yeah" (meaning: yes, alice meant staging) approved carol's plan, which ran."""
+    if read_as is not None:
+        service.parser = _Reads({reply: ParsedIntent(read_as, {}, 0.97, (), "model")})
+    say(service, "carol", "run scale_deployment deployment=checkout-api namespace=prod "
+                          "replicas=5")
+    first = run_id(service)
+    out = say(service, "alice", "run deployment_status deployment=checkout-api namespace=stg")
+    assert "Did you mean staging?" in out[0]
+    out = say(service, "bob", reply)
+    assert "alice" in out[0].lower() or "Alice" in out[0]
+    assert service.store.get(first).state is RunState.PROPOSED  # type: ignore[union-attr]
+    assert cluster.deployments[("prod", "checkout-api")] == 3
+
+
+@pytest.mark.parametrize("follow", ["what about the rest?", "same for all", "and 4?",
+                                    "same for me", "and logs?", "and check?"])
+def test_a_follow_up_word_is_never_completed_to_an_object_nobody_named(
+        tmp_path: Path, catalogue: Catalogue, clock: Clock, follow: str) -> None:
+    """An attacker review: "what about the rest?" planned rest-api, "and 4?" worker-4."""
+    cluster = FakeCluster(deployments={("prod", name): 1 for name in (
+        "calc-app", "rest-api", "allocator", "worker-4", "metrics-server", "logstash",
+        "checker")})
+    service = ConversationService(
+        catalogue=catalogue, executor=cluster, policy=parse_policy(POLICY),
+        stores=open_state(tmp_path / "state.db", clock=clock),
+        audit=AuditLog(tmp_path / "audit.db"), clock=clock)
+    say(service, "bob", "run restart_deployment deployment=calc-app namespace=prod")
+    say(service, "bob", follow)
+    plans = service.store.runs_in_thread("C1", "t1")
+    assert len(plans) == 1 and plans[0].raw_slots["deployment"] == "calc-app"
+
+
+def test_a_message_without_an_edit_cue_never_edits_a_waiting_plan(
+        service: ConversationService) -> None:
+    """An attacker review: "scale the payments worker to 4", the model dropping the name,
+    replaced the speaker's waiting checkout-api plan by checkout-api to 4."""
+    service.parser = _Reads({"scale the payments worker to 4": _scale({"replicas": "4"})})
+    say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod "
+                          "replicas=2")
+    first = run_id(service)
+    out = say(service, "alice", "scale the payments worker to 4")
+    assert out == ["Which deployment should I scale?"]
+    assert service.store.get(first).state is RunState.PROPOSED  # type: ignore[union-attr]

@@ -172,6 +172,15 @@ def test_a_cue_far_before_its_value_in_the_same_sentence_still_names_it(
     assert choose_typed(text, {value: wrong})[slot] == value
 
 
+@pytest.mark.parametrize("text", [
+    # An attacker review of the wider window: the cue is in another clause.
+    "leave the cpu limit alone, just set the cpu of container app of checkout in prod to 500m",
+    "the cpu limit is fine but please set the cpu for web in prod to 500m",
+])
+def test_a_cue_in_another_clause_names_nothing(text: str) -> None:
+    assert choose_typed(text, {"500m": "cpu_request"}) == {"cpu_request": "500m"}
+
+
 def test_a_cue_in_an_earlier_sentence_names_nothing() -> None:
     text = "the limit was fine yesterday. set memory for web in prod to 512Mi"
     assert choose_typed(text, {"web": "deployment", "512Mi": "memory_request"}) == {

@@ -53,7 +53,7 @@ def _alice_waits_and_bob_is_asked(bot: Bot) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize(("text", "read_as"), [
-    ("yes", None), ("approve", None), ("confirm", None), ("yeah", "confirm"),
+    ("yes", None), ("yeah", "confirm"),
     ("sure", "confirm"), ("ok go", "confirm"), ("yep 👍", "confirm"),
 ])
 def test_yes_to_your_own_question_approves_nobody_elses_plan(
@@ -70,7 +70,7 @@ def test_yes_to_your_own_question_approves_nobody_elses_plan(
 
 
 @pytest.mark.parametrize(("text", "read_as"), [
-    ("no", None), ("deny", None), ("nope", "deny"), ("nah", "deny"),
+    ("no", None), ("nope", "deny"), ("nah", "deny"),
 ])
 def test_no_to_your_own_question_denies_nobody_elses_plan(
         bot: Bot, cluster: FakeCluster, text: str, read_as: str | None) -> None:
@@ -81,6 +81,20 @@ def test_no_to_your_own_question_denies_nobody_elses_plan(
     bot.slack.wait_for("chat.postMessage", "Cancelled; nothing was changed.")
     wait_until_idle(bot)
     assert bot.service.store.get(run_id).state is RunState.PROPOSED  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("text", ["approve", "confirm", "deny", "reject"])
+def test_a_decision_word_from_someone_with_an_open_question_decides_nothing(
+        bot: Bot, cluster: FakeCluster, text: str) -> None:
+    """An attacker review: "approve", typed by an approver who had forgotten his own open
+    question, planned his own request instead. The word is meant for a plan, the question
+    is still open: neither is decided, and the reply says how to decide a request."""
+    root, run_id = _alice_waits_and_bob_is_asked(bot)
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "still waits for your answer")
+    wait_until_idle(bot)
+    assert bot.service.store.get(run_id).state is RunState.PROPOSED  # type: ignore[union-attr]
+    assert len(bot.service.store.runs_in_thread("C0OPS", root)) == 1
 
 
 def test_yes_to_a_question_with_several_choices_asks_again(
