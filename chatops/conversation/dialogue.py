@@ -8,7 +8,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Literal
+from typing import Literal, cast
 
 from chatops.audit.records import Cancelled, OutOfScope, Parsed
 from chatops.conversation.approvals import Approvals
@@ -61,6 +61,7 @@ from chatops.messages import (
 )
 from chatops.metrics import METRICS, confidence_bucket
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, Identity, Message, ParsedIntent, Risk
+from chatops.ports import ResourceKind
 from chatops.replies import Reply
 from chatops.runbook.grammar import is_explicit
 from chatops.runbook.schema import Runbook
@@ -402,10 +403,10 @@ class Dialogue:
                 has_namespace or not self._near_a_namespace(word, identity)):
             # Only a name that is exactly an object's: a follow-up word is never completed
             # to one ("what about the rest?" is not rest-api, "and 4?" not worker-4).
-            kind = runbook.slots[target].type
+            kind = cast(ResourceKind, runbook.slots[target].type)  # one of _OBJECT_TYPES
             namespace = last.slots.get("namespace") if kind != "node" else None
             try:
-                names = self.parts.executor.names(kind, namespace, identity)  # type: ignore[arg-type]
+                names = self.parts.executor.names(kind, namespace, identity)
             except ClusterError:
                 return None
             return (last.intent, {**last.slots, target: word}) if word in names else None
@@ -475,16 +476,15 @@ class Dialogue:
         decision on a plan waiting in the thread (which may be somebody else's: "Did you
         mean staging?" - "yes" once approved the other person's change)."""
         mine = context.pending[turn.requester.key]
+        names = mine.choices or mine.offered
         if turn.message.text.strip().strip(".!").lower() in _DECISION_WORDS:
             # "approve" or "deny" typed as such is meant for a plan, and the person still
             # has a question open: neither is decided, both are said.
-            return [Reply("answer", own_question_waits_text(mine.asking, mine.choices
-                                                            or mine.offered))]
+            return [Reply("answer", own_question_waits_text(mine.asking, names))]
         if intent == "deny":
             save_context(self.parts.threads, turn.thread,
                          context.without_question(turn.requester.key))
             return [Reply("answer", CANCELLED_QUESTION)]
-        names = mine.choices or mine.offered
         # A yes to the closest runbooks of a message the model was unsure of starts none of
         # them (it may be a yes to a colleague); to a fix a diagnosis offered, or a name the
         # bot offered, it takes the one on offer.

@@ -53,13 +53,19 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def service(tmp_path: Path, cluster: FakeCluster, catalogue: Catalogue,
-            clock: Clock) -> ConversationService:
+def service_on(cluster: FakeCluster, tmp_path: Path, catalogue: Catalogue,
+               clock: Clock) -> ConversationService:
+    """The engine on `cluster`, with this file's policy and fresh SQLite stores."""
     return ConversationService(
         catalogue=catalogue, executor=cluster, policy=parse_policy(POLICY),
         stores=open_state(tmp_path / "state.db", clock=clock),
         audit=AuditLog(tmp_path / "audit.db"), clock=clock)
+
+
+@pytest.fixture
+def service(tmp_path: Path, cluster: FakeCluster, catalogue: Catalogue,
+            clock: Clock) -> ConversationService:
+    return service_on(cluster, tmp_path, catalogue, clock)
 
 
 def say(service: ConversationService, user: str, text: str, thread: str = "t1",
@@ -731,10 +737,7 @@ def test_a_deployment_name_with_dots_is_a_name_the_api_allows(tmp_path: Path,
     """A user trial: `web.v2` (a valid DNS-1123 subdomain, as deployment names are) was
     refused as "not a valid deployment name", after being offered as an answer."""
     cluster = FakeCluster(deployments={("dev", "web.v2"): 1, ("dev", "web"): 1})
-    service = ConversationService(
-        catalogue=catalogue, executor=cluster, policy=parse_policy(POLICY),
-        stores=open_state(tmp_path / "state.db", clock=clock),
-        audit=AuditLog(tmp_path / "audit.db"), clock=clock)
+    service = service_on(cluster, tmp_path, catalogue, clock)
     out = say(service, "bob", "run deployment_status deployment=web.v2 namespace=dev")
     assert "web.v2 in dev: 1/1 ready" in out[0]
     out = say(service, "bob", "run scale_deployment deployment=web.v2 namespace=dev replicas=2")
@@ -806,10 +809,7 @@ def test_a_follow_up_word_is_never_completed_to_an_object_nobody_named(
     cluster = FakeCluster(deployments={("prod", name): 1 for name in (
         "calc-app", "rest-api", "allocator", "worker-4", "metrics-server", "logstash",
         "checker")})
-    service = ConversationService(
-        catalogue=catalogue, executor=cluster, policy=parse_policy(POLICY),
-        stores=open_state(tmp_path / "state.db", clock=clock),
-        audit=AuditLog(tmp_path / "audit.db"), clock=clock)
+    service = service_on(cluster, tmp_path, catalogue, clock)
     say(service, "bob", "run restart_deployment deployment=calc-app namespace=prod")
     say(service, "bob", follow)
     plans = service.store.runs_in_thread("C1", "t1")

@@ -12,26 +12,16 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.model import ParsedIntent
 from chatops.runs import RunState
 from intents import ModelParser, default_model_dir
 from tests.conversation.fake_cluster import FakeCluster
+from tests.conversation.fake_parser import Sure
 from tests.slack.conftest import Bot, eventually
 from tests.slack.sender import next_ts
 from tests.waiting import wait_until_idle
 
 _PLAN = "run scale_deployment deployment=checkout-api namespace=staging replicas=2"
 _NOT_UNDERSTOOD = "did not understand"
-
-
-class Sure:
-    """The model's worst reading of junk, on purpose: a confident meta intent."""
-
-    def __init__(self, intent: str) -> None:
-        self.intent = intent
-
-    def parse(self, text: str) -> ParsedIntent:
-        return ParsedIntent(self.intent, {}, 0.99, (("oos", 0.01),), "model")
 
 
 def _waiting_plan(bot: Bot) -> tuple[str, str]:

@@ -12,26 +12,16 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.model import ParsedIntent
 from chatops.runs import RunState
 from intents import ModelParser, default_model_dir
 from tests.conversation.fake_cluster import FakeCluster
+from tests.conversation.fake_parser import Sure
 from tests.slack.conftest import Bot, eventually
 from tests.slack.sender import next_ts
 from tests.waiting import wait_until_idle
 
 _PLAN = "run scale_deployment deployment=checkout-api namespace=staging replicas=2"
 _TYPO = "run deployment_status deployment=checkout-api namespace=stg"
-
-
-class Reads:
-    """The model reading every reply as one meta intent, as it does for short replies."""
-
-    def __init__(self, intent: str) -> None:
-        self.intent = intent
-
-    def parse(self, text: str) -> ParsedIntent:
-        return ParsedIntent(self.intent, {}, 0.98, (("oos", 0.02),), "model")
 
 
 @pytest.fixture(scope="module")
@@ -52,35 +42,26 @@ def _alice_waits_and_bob_is_asked(bot: Bot) -> tuple[str, str]:
     return root, run.id
 
 
-@pytest.mark.parametrize(("text", "read_as"), [
-    ("yes", None), ("yeah", "confirm"),
-    ("sure", "confirm"), ("ok go", "confirm"), ("yep 👍", "confirm"),
+_YES_ANSWERS = "checkout-api in staging: 1/1 ready"  # the one name offered, taken
+_NO_ANSWERS = "Cancelled; nothing was changed."  # the question dropped
+
+
+@pytest.mark.parametrize(("text", "read_as", "answer"), [
+    ("yes", None, _YES_ANSWERS), ("yeah", "confirm", _YES_ANSWERS),
+    ("sure", "confirm", _YES_ANSWERS), ("ok go", "confirm", _YES_ANSWERS),
+    ("yep 👍", "confirm", _YES_ANSWERS),
+    ("no", None, _NO_ANSWERS), ("nope", "deny", _NO_ANSWERS), ("nah", "deny", _NO_ANSWERS),
 ])
-def test_yes_to_your_own_question_approves_nobody_elses_plan(
-        bot: Bot, cluster: FakeCluster, text: str, read_as: str | None) -> None:
+def test_yes_or_no_to_your_own_question_decides_nobody_elses_plan(
+        bot: Bot, cluster: FakeCluster, text: str, read_as: str | None, answer: str) -> None:
     root, run_id = _alice_waits_and_bob_is_asked(bot)
     if read_as is not None:
-        bot.service.parser = Reads(read_as)
+        bot.service.parser = Sure(read_as)
     bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
-    # The yes picks the one name offered: bob's own request is answered, in staging.
-    bot.slack.wait_for("chat.postMessage", "checkout-api in staging: 1/1 ready")
+    bot.slack.wait_for("chat.postMessage", answer)
     wait_until_idle(bot)
     assert bot.service.store.get(run_id).state is RunState.PROPOSED  # type: ignore[union-attr]
     assert cluster.deployments[("staging", "checkout-api")] == 1
-
-
-@pytest.mark.parametrize(("text", "read_as"), [
-    ("no", None), ("nope", "deny"), ("nah", "deny"),
-])
-def test_no_to_your_own_question_denies_nobody_elses_plan(
-        bot: Bot, cluster: FakeCluster, text: str, read_as: str | None) -> None:
-    root, run_id = _alice_waits_and_bob_is_asked(bot)
-    if read_as is not None:
-        bot.service.parser = Reads(read_as)
-    bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
-    bot.slack.wait_for("chat.postMessage", "Cancelled; nothing was changed.")
-    wait_until_idle(bot)
-    assert bot.service.store.get(run_id).state is RunState.PROPOSED  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("text", ["approve", "confirm", "deny", "reject"])
