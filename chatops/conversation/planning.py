@@ -56,7 +56,7 @@ from chatops.replies import Reply
 from chatops.results import StepResult
 from chatops.runbook.render import missing_slots, relative_replicas, render, validate_slots
 from chatops.runbook.schema import Runbook
-from chatops.runbook.slots import lower_names
+from chatops.runbook.slots import directed_replicas, lower_names
 from chatops.runs import RunState
 
 
@@ -78,7 +78,11 @@ class Planner:
             raise Refusal(may_not_request_text(runbook.risk, runbook.name), MAY_NOT_REQUEST_HINT)
         context = load_context(self.parts.threads, thread)
         notes: list[str] = []
-        slots = lower_names({name: spec.type for name, spec in runbook.slots.items()}, slots)
+        types = {name: spec.type for name, spec in runbook.slots.items()}
+        slots = lower_names(types, slots)
+        # "reduce X by 50%": the direction is in the words around the value the model took.
+        slots = {k: directed_replicas(v, turn.message.text) if types.get(k) == "replicas"
+                 else v for k, v in slots.items()}
         # "is prod healthy?" as one deployment's status: the namespace's own runbook answers
         # (read-only to read-only, so the right to request it was checked above).
         runbook, slots, wide = namespace_wide(runbook, slots, self.parts.catalogue.runbooks,

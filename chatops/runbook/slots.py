@@ -171,6 +171,39 @@ def parse_replicas(slot: str, raw: str, bounds: Bounds) -> ReplicaExpr:
     )
 
 
+_BARE_BY = re.compile(r"by ([0-9]{1,6}) ?(%?)")
+_UP_WORDS = frozenset({"up", "increase", "raise", "bump", "add", "grow", "boost", "expand",
+                       "more", "upscale", "higher"})
+_DOWN_WORDS = frozenset({"down", "reduce", "decrease", "lower", "cut", "shrink", "trim",
+                         "drop", "remove", "fewer", "less", "downscale"})
+_WORD = re.compile(r"[a-z]+")
+DIRECTION_REACH = 12
+"""How many words before the value a direction word may stand ("reduce the replicas of
+checkout-api in prod by 2": eight)."""
+
+
+def directed_replicas(raw: str, text: str) -> str:
+    """A bare `by N` / `by N%` replica value with the direction its message gives it.
+
+    The model spans the value ("by 2") and leaves the verb ("reduce", "bump", "scale down")
+    outside it; `parse_replicas` refuses a bare "by 2" and reads a bare "by 50%" as up,
+    which turned "reduce X by 50%" into a scale-up. The direction word nearest before the
+    value's last occurrence in `text` decides; none there leaves `raw` as it is.
+    """
+    value = " ".join(raw.lower().split())
+    match = _BARE_BY.fullmatch(value)
+    if match is None:
+        return raw
+    lowered = text.lower()
+    at = lowered.rfind(value)
+    before = _WORD.findall(lowered[:at] if at >= 0 else "")[-DIRECTION_REACH:]
+    for word in reversed(before):
+        if word in _UP_WORDS or word in _DOWN_WORDS:
+            way = "up" if word in _UP_WORDS else "down"
+            return f"{way} by {match.group(1)}{match.group(2)}"
+    return raw
+
+
 def resolve_replicas(slot: str, expr: ReplicaExpr, current: int | None, bounds: Bounds) -> int:
     """Turn a replica expression into a bounded absolute count."""
     if expr.relative and current is None:

@@ -827,3 +827,18 @@ def test_a_message_without_an_edit_cue_never_edits_a_waiting_plan(
     out = say(service, "alice", "scale the payments worker to 4")
     assert out == ["Which deployment should I scale?"]
     assert service.store.get(first).state is RunState.PROPOSED  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("text", "replicas", "diff"), [
+    ("reduce checkout-api in prod by 50%", "by 50%", "3 -> 2"),
+    ("cut the checkout-api replicas in prod by 2", "by 2", "3 -> 1"),
+    ("bump checkout-api in prod by 2", "by 2", "3 -> 5"),
+])
+def test_a_bare_by_is_read_in_the_direction_the_message_says(
+        service: ConversationService, text: str, replicas: str, diff: str) -> None:
+    # The model spans "by 50%" and leaves "reduce" outside: read alone, it scaled up.
+    service.parser = Fixed(ParsedIntent(
+        "scale_deployment", {"deployment": "checkout-api", "namespace": "prod",
+                             "replicas": replicas}, 0.99, source="model"))
+    out = say(service, "UBOB", text)
+    assert f"spec.replicas: {diff}" in out[0]

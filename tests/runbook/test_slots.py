@@ -3,7 +3,13 @@ from __future__ import annotations
 import pytest
 
 from chatops.errors import SlotError
-from chatops.runbook.slots import Bounds, ReplicaExpr, parse_slot, resolve_replicas
+from chatops.runbook.slots import (
+    Bounds,
+    ReplicaExpr,
+    directed_replicas,
+    parse_slot,
+    resolve_replicas,
+)
 
 HOSTILE = [
     "checkout\n  replicas: 100",
@@ -91,6 +97,29 @@ def test_replica_expressions_resolve_against_the_current_count(
 def test_ambiguous_replica_expressions_are_refused(text: str) -> None:
     with pytest.raises(SlotError):
         parse_slot("replicas", "replicas", text, Bounds(0, 50))
+
+
+@pytest.mark.parametrize(("raw", "text", "directed"), [
+    ("by 50%", "reduce checkout-api in prod by 50%", "down by 50%"),
+    ("by 2", "cut the checkout-api replicas in prod by 2", "down by 2"),
+    ("by 2", "bump worker by 2", "up by 2"),
+    ("by 1", "lower the replicas of checkout-api in prod by 1", "down by 1"),
+    ("By 25%", "Scale DOWN cart By 25%", "down by 25%"),
+    ("by 2", "checkout is down, scale it up by 2", "up by 2"),
+    ("by 3", "we have too many pods, can you bring search down by 3 please", "down by 3"),
+    ("by 2", "increase the worker deployment's pod count by 2", "up by 2"),
+    ("by 30%", "shrink web-frontend in staging by 30%", "down by 30%"),
+    # no direction word before the value: left as it was (a bare "by 2" is then refused)
+    ("by 2", "scale checkout-api in prod by 2", "by 2"),
+    ('by 50%', 'run scale_deployment deployment=x replicas="by 50%"', "by 50%"),
+    # already directed, or not a "by" at all: never touched
+    ("down by 2", "bump it, no, down by 2", "down by 2"),
+    ("5", "reduce checkout to 5", "5"),
+    ("by 2", "by 2", "by 2"),
+])
+def test_a_bare_by_takes_its_direction_from_the_nearest_verb_before_it(
+        raw: str, text: str, directed: str) -> None:
+    assert directed_replicas(raw, text) == directed
 
 
 def test_replica_bounds_apply_before_and_after_resolution() -> None:
