@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chatops.audit.records import AskedBack, Cancelled, Planned, Proposed
+from chatops.audit.records import AskedBack, Cancelled, Planned, Proposed, Unchanged
 from chatops.conversation.base import Collaborators, Turn, Updates, thread_key
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.remedies import remedies
@@ -44,6 +44,7 @@ from chatops.messages import (
     choice_question_text,
     may_not_request_text,
     not_editable_text,
+    nothing_to_change_text,
     read_answer_text,
     remedies_text,
     replaced_text,
@@ -224,6 +225,14 @@ class Planner:
         at once when the policy needs no approvals."""
         message, requester = turn.message, turn.requester
         preview = [p.to_json() for p in self.preview(plan, requester.identity)]
+        if not act_as_approver and not any(p.get("changes") for p in preview):
+            # Every write verb lists what its dry-run would change (`executor.registry`),
+            # so an empty diff means the cluster is already as asked: a proposal would only
+            # ask an approver to click on nothing (and run a no-op as the requester later).
+            # An alert's proposal keeps its run and says so: its thread follows the alert.
+            self.parts.audit.record(Unchanged(plan.digest, preview), actor=message.user,
+                                    thread=turn.thread)
+            return [Reply("answer", nothing_to_change_text(plan.explanation, notes))]
         needed = self.parts.policy.approvals_needed(plan.risk)
         run = self.parts.store.create(
             state=RunState.PROPOSED, runbook=plan.runbook, risk=plan.risk,

@@ -31,6 +31,14 @@ def plan_text(plan: Plan) -> str:
     return "\n".join(lines)
 
 
+def nothing_to_change_text(explanation: str, notes: Sequence[str]) -> str:
+    """A change whose server-side dry-run shows no difference: said, and nothing proposed."""
+    head = "".join(f"({note})\n" for note in notes)
+    return (f"{head}Nothing to change: the cluster already looks the way this request would "
+            "leave it (the server-side dry-run shows no difference), so I proposed nothing "
+            f"and nobody needs to approve anything.\nThe request: {explanation}")
+
+
 def runbook_text(runbook: Runbook) -> str:
     """A runbook's description, slots and examples, as `runbooks show` prints it."""
     lines = [f"{runbook.name} ({RISK_WORDS[runbook.risk]})", f"  {runbook.description}", "Slots:"]
@@ -61,6 +69,7 @@ def run_view_text(view: RunView) -> str:
         pods = ", ".join(view.blast_radius[:8])
         more = f" and {len(view.blast_radius) - 8} more" if len(view.blast_radius) > 8 else ""
         lines.append(f"  Pods affected ({len(view.blast_radius)}): {pods}{more}")
+    lines += [f"  Warning: {warning}" for warning in view.warnings]
     if view.state == "proposed":
         got = ", ".join(view.approvals) or "none yet"
         lines.append(f"  Approvals {len(view.approvals)} of {view.needed} ({got}); "

@@ -1,9 +1,9 @@
 """A tiny in-memory stand-in for the executor, for the conversation's pure-logic tests.
 
 It models deployments (replicas) and nodes, for the few verbs these tests look at. Any
-other declared verb gets a plain answer built from its `VerbSpec` (no records, no changes),
-so adding a verb to `chatops.verbs` does not mean editing this file; a name outside the
-verb set is still a test bug. Everything that touches real Kubernetes semantics is tested
+other declared verb gets a plain answer built from its `VerbSpec` (no records; one
+stand-in change for a mutating verb's diff), so adding a verb to `chatops.verbs` does not
+mean editing this file; a name outside the verb set is still a test bug. Everything that touches real Kubernetes semantics is tested
 against the sandbox instead (tests/scenarios/).
 """
 
@@ -87,8 +87,11 @@ class FakeCluster:
         handler = _MODELLED.get(step.verb)
         if handler is not None:
             return handler(self, step, dry_run)
+        # A change the fake does not model changes something (as every real write's dry-run
+        # lists): an empty diff would read as "nothing to change" and propose nothing.
+        changes = (FieldChange(f"({step.verb})", None, "changed"),) if spec.mutating else ()
         return StepResult(step.verb, dry_run and spec.mutating,
-                          summarize(step.verb, step.params))
+                          summarize(step.verb, step.params), changes)
 
     def verify(self, step: Step, identity: Identity | None, *,
                progress: Progress | None = None) -> VerifyResult:
@@ -100,7 +103,7 @@ class FakeCluster:
 def _delete_pod(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResult:
     # What the real step reports of the pod it deletes, for the verification to use.
     return StepResult(step.verb, dry_run, f"delete pod {step.params['pod']}",
-                      before={"pod_uid": "uid-1", "pod_owner": "ReplicaSet/web-7d9f8b6c5"})
+                      (FieldChange("metadata.deletionTimestamp", None, "now"),), before={"pod_uid": "uid-1", "pod_owner": "ReplicaSet/web-7d9f8b6c5"})
 
 
 @_models("get_deployment")

@@ -172,7 +172,7 @@ def test_explicit_grammar_is_not_second_guessed(bot: Bot, cluster: FakeCluster) 
     # `run ...` names the runbook itself: nothing is guessed, so nothing is vetoed.
     root = next_ts()
     bot.sender.message("run scale_deployment deployment=checkout-api namespace=prod "
-                       "replicas=3", user="U0BOB", channel="C0OPS", ts=root, mention=True)
+                       "replicas=5", user="U0BOB", channel="C0OPS", ts=root, mention=True)
     bot.slack.wait_for("chat.postMessage", "scale")
     wait_until_idle(bot)
     assert [r.runbook for r in all_runs(bot)] == ["scale_deployment"]

@@ -33,6 +33,7 @@ from chatops.audit.records.decisions import (
     Rejected,
     RejectionsSuppressed,
     Replanned,
+    Unchanged,
 )
 from chatops.audit.records.running import (
     ChangeFinished,
@@ -91,5 +92,6 @@ __all__ = [
     "ScheduleChanged",
     "ScheduleFired",
     "StepDone",
+    "Unchanged",
     "Verified",
 ]

@@ -32,6 +32,15 @@ class Proposed(AuditRecord):
 
 
 @dataclass(frozen=True)
+class Unchanged(AuditRecord):
+    """A change whose dry-run showed nothing to change: nothing was proposed."""
+
+    kind: ClassVar[str] = "unchanged"
+    digest: str
+    preview: Sequence[Mapping[str, Any]] = field(hash=False)
+
+
+@dataclass(frozen=True)
 class Approved(AuditRecord):
     """One approver's approval of the exact plan (`digest`)."""
 
