@@ -38,6 +38,8 @@ class RunView:
     progress: str = ""
     audit_id: int | None = None
     message_ref: str | None = None
+    warnings: tuple[str, ...] = ()
+    """What the dry-run warns an approver of (from the cluster: escape before markup)."""
     binding: str = ""
     """A short prefix of what approvals are bound to (plan and dry-run); a button shown with
     one binding can't approve another."""

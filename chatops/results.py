@@ -265,7 +265,9 @@ class StepResult:
     """What one step did (or, with `dry_run`, would do).
 
     `changes` is the diff, `affected_pods` the blast radius, `before` the values observed
-    just before the change (undo templates read them), `records` the typed read results.
+    just before the change (undo templates read them), `records` the typed read results,
+    `warnings` what an approver should know that the diff does not show (an autoscaler
+    that will undo the change, a PodDisruptionBudget that blocks it now).
     """
 
     verb: str
@@ -275,6 +277,7 @@ class StepResult:
     affected_pods: tuple[str, ...] = ()
     before: Mapping[str, ParamValue] = field(default_factory=frozen_map)
     records: tuple[Record, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "before", frozen_map(self.before))

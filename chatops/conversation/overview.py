@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from chatops.audit import AuditEvent
-from chatops.conversation.presenting import BINDING_SHOWN
+from chatops.conversation.presenting import BINDING_SHOWN, preview_pods, preview_warnings
 from chatops.model import Message, Plan, frozen_map
 from chatops.policy import Policy, Requester
 from chatops.runbook.catalogue import Catalogue
@@ -66,6 +66,8 @@ class RunLine:
     """What each step does, in words (what an Approve's confirmation dialog names)."""
     blast_radius: tuple[str, ...] = ()
     """The pods (`namespace/name`) the dry-run said the plan touches, each once."""
+    warnings: tuple[str, ...] = ()
+    """What the dry-run warned of (as the plan message shows it), each once."""
 
 
 @dataclass(frozen=True)
@@ -136,15 +138,7 @@ def run_line(run: Run, policy: Policy, now: float) -> RunLine:
                    thread=run.thread, message_ref=run.message_ref,
                    steps=tuple(summarize(s.verb, s.params)
                                for s in Plan.from_record(run.plan).steps),
-                   blast_radius=_pods(run))
-
-
-def _pods(run: Run) -> tuple[str, ...]:
-    """The pods the run's dry-run touches, each once (as its plan message lists them)."""
-    pods: dict[str, None] = {}
-    for preview in run.preview:
-        pods.update(dict.fromkeys(str(p) for p in preview.get("affected_pods", [])))
-    return tuple(pods)
+                   blast_radius=preview_pods(run), warnings=preview_warnings(run))
 
 
 def may_edit(policy: Policy, who: Requester, run: Run) -> bool:

@@ -23,7 +23,7 @@ class Presenter:
         """The run as plan and result messages show it."""
         run = self.parts.run(run_id)
         plan = Plan.from_record(run.plan)
-        changes, pods = _previewed(run)
+        changes = _changes(run)
         head = summarize(plan.steps[0].verb, plan.steps[0].params) if plan.steps else run.runbook
         undo = undo_hint_text(plan.undo.runbook) if plan.undo else ""
         result = run.result
@@ -33,7 +33,8 @@ class Presenter:
             requester=run.requester_name, understood=understood_text(head, run.confidence),
             explanation=plan.explanation, steps=tuple(summarize(s.verb, s.params)
                                                       for s in plan.steps),
-            changes=tuple(changes), blast_radius=tuple(pods),
+            changes=tuple(changes), blast_radius=preview_pods(run),
+            warnings=preview_warnings(run),
             approvals=tuple(a.approver_name for a in self.parts.valid_approvals(run)),
             needed=run.needed, approvers=self.parts.policy.approvers_text(run.risk),
             undo=undo, notes=run.notes, outcome=outcome,
@@ -48,12 +49,24 @@ class Presenter:
         return Reply(kind, run_view_text(view), run=view)
 
 
-def _previewed(run: Run) -> tuple[list[str], list[str]]:
-    """What the run's dry-run would change, and the pods it would touch (each once)."""
-    changes: list[str] = []
-    pods: list[str] = []
+def _changes(run: Run) -> list[str]:
+    """What the run's dry-run would change, in words."""
+    return [change_text(change["path"], change["before"], change["after"])
+            for preview in run.preview for change in preview.get("changes", [])]
+
+
+def _each_once(run: Run, key: str) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
     for preview in run.preview:
-        changes.extend(change_text(change["path"], change["before"], change["after"])
-                       for change in preview.get("changes", []))
-        pods.extend(p for p in preview.get("affected_pods", []) if p not in pods)
-    return changes, pods
+        seen.update(dict.fromkeys(str(item) for item in preview.get(key, [])))
+    return tuple(seen)
+
+
+def preview_pods(run: Run) -> tuple[str, ...]:
+    """The pods the run's dry-run touches (`namespace/name` or name), each once."""
+    return _each_once(run, "affected_pods")
+
+
+def preview_warnings(run: Run) -> tuple[str, ...]:
+    """What the run's dry-run warns an approver of, each once."""
+    return _each_once(run, "warnings")

@@ -133,7 +133,8 @@ def drain(kube: Kube, node: str, *, timeout: int | None, dry_run: bool,
         note = (f"; a PodDisruptionBudget blocks {', '.join(blocked)} right now, so the drain "
                 f"would wait for it (up to {limit:.0f} s)" if blocked else "")
         text = f"drain node {node}: cordon it and evict {len(todo)} pods{left}{note}"
-        return StepResult("drain", True, say(text, True), tuple(changes), affected)
+        return StepResult("drain", True, say(text, True), tuple(changes), affected,
+                          warnings=(note.removeprefix("; "),) if note else ())
 
     start = clock()
     pending = {_key(p): p for p in todo}

@@ -12,10 +12,11 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from chatops.errors import NotFound, Refusal
+from chatops.errors import ClusterError, NotFound, Refusal
 from chatops.executor import convert as cv
 from chatops.executor import reads
 from chatops.executor.client import Kube, Target
+from chatops.executor.hpa import find_hpa
 from chatops.executor.patch import (
     JSON_PATCH,
     MERGE,
@@ -61,11 +62,13 @@ def deployment_write(kube: Kube, namespace: str, name: str,
 
 
 def deployment_result(verb: str, text: str, written: tuple[Applied, list[dict[str, Any]]],
-                       *, dry_run: bool, before: Mapping[str, ParamValue]) -> StepResult:
+                       *, dry_run: bool, before: Mapping[str, ParamValue],
+                       warnings: Sequence[str] = ()) -> StepResult:
     """The step result of a `deployment_write`: the pods it puts at risk are all of them
     when the pod template changed or the replicas went down, else none."""
     applied, pods = written
     affected: tuple[str, ...] = ()
+    notes = list(warnings)
     if _template_changed(applied.changes):
         affected = _pod_names(pods)  # a new template replaces every pod
     else:
@@ -74,7 +77,13 @@ def deployment_result(verb: str, text: str, written: tuple[Applied, list[dict[st
         if new < old:
             # The ReplicaSet controller picks which pods go; all of them are candidates.
             affected = _pod_names(pods)
-    return StepResult(verb, dry_run, say(text, dry_run), applied.changes, affected, before)
+            stopping = min(old - new, len(affected))
+            if stopping < len(affected):
+                notes.append(f"{stopping} of these {len(affected)} pods will be stopped; the "
+                             "ReplicaSet controller picks which (unready, unscheduled and "
+                             "newer pods first)")
+    return StepResult(verb, dry_run, say(text, dry_run), applied.changes, affected, before,
+                      warnings=tuple(notes))
 
 
 def rollout_restart(kube: Kube, namespace: str, name: str, dry_run: bool,
@@ -116,8 +125,40 @@ def scale(kube: Kube, namespace: str, name: str, replicas: int, dry_run: bool) -
     old = int(cv.get(applied.live, "spec", "replicas", default=1))
     text = summary(f"scale deployment {name} in {namespace} from {old} to {replicas}",
                    applied.changes, dry_run)
+    # Only the preview looks: it is what the approvers read before deciding.
+    warning = autoscaler_warning(kube, namespace, name, replicas) if dry_run else None
     return deployment_result("scale", text, written, dry_run=dry_run,
-                              before={"replicas": old})
+                              before={"replicas": old},
+                              warnings=(warning,) if warning else ())
+
+
+def autoscaler_warning(kube: Kube, namespace: str, name: str, replicas: int) -> str | None:
+    """What an autoscaler of the deployment will do with a count set by hand (None: no
+    autoscaler targets it).
+
+    The HorizontalPodAutoscaler controller keeps its target within [min, max] and moves it
+    with the load (scale-downs after a five-minute stabilization window, by default); a
+    target at 0 replicas is left alone until someone scales it up again."""
+    try:
+        hpa = find_hpa(kube, namespace, name)
+    except NotFound:
+        return None
+    except ClusterError:
+        return (f"could not check for an autoscaler: {kube.who} may not list autoscalers "
+                f"in {namespace}; if one manages {name}, it may undo this count")
+    low = int(cv.get(hpa, "spec", "minReplicas", default=1))
+    high = int(cv.get(hpa, "spec", "maxReplicas", default=1))
+    head = f"autoscaler {cv.get(hpa, 'metadata', 'name')} (min {low}, max {high}) manages {name}"
+    if replicas == 0:
+        return (f"{head}: at 0 replicas it stops scaling it until someone scales it up "
+                "again")
+    if replicas > high:
+        return (f"{head}: it will scale it back down to {high} within seconds; to allow "
+                "more, raise its maximum instead (set_autoscaling)")
+    if replicas < low:
+        return (f"{head}: it will scale it back up to {low} within seconds; to allow fewer, "
+                "lower its minimum instead (set_autoscaling)")
+    return f"{head}: it may change the count again as the load changes"
 
 
 @registry.write("scale")

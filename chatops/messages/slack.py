@@ -71,6 +71,11 @@ def pods_affected_text(count: int, shown: str, hidden: int) -> str:
     return f"*Pods affected ({count}):* {shown}{more}"
 
 
+def warning_text(warning: str) -> str:
+    """One thing the dry-run warns an approver of, under the diff."""
+    return f":warning: *Warning:* {warning}"
+
+
 def undo_line_text(undo: str) -> str:
     """How to undo a run, under its message or result."""
     return f"Undo: {undo}"

@@ -42,6 +42,7 @@ from chatops.messages.slack import (
     pods_affected_text,
     run_context_text,
     undo_line_text,
+    warning_text,
 )
 from chatops.model import Risk
 from chatops.replies import Reply, RunView
@@ -199,6 +200,8 @@ def run_blocks(view: RunView) -> list[Block]:
         pods = ", ".join(view.blast_radius[:8])
         blocks.append(_section(pods_affected_text(len(view.blast_radius), escape(pods),
                                                   len(view.blast_radius) - 8)))
+    if view.warnings:
+        blocks.append(_section("\n".join(warning_text(escape(w)) for w in view.warnings)))
     blocks.append(_section(_status_line(view)))
     if view.outcome:
         blocks += text_blocks(view.outcome)

@@ -40,7 +40,7 @@ from chatops.messages.home import (
     requested_by_suffix,
     waiting_title,
 )
-from chatops.messages.slack import STATE_WORDS
+from chatops.messages.slack import STATE_WORDS, warning_text
 from chatops.model import Risk
 from chatops.replies import RunView
 from chatops.slack.blocks import (
@@ -96,6 +96,7 @@ def run_text(line: RunLine) -> str:
     tail = f"{_slots(line)} · {_when(line.created_at)}"
     if line.state == "proposed":
         tail += approvals_suffix(line.approvals, line.needed)
+        tail += "".join(f"\n{warning_text(escape(w))}" for w in line.warnings)
     return f"{head}\n{tail}"
 
 

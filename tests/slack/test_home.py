@@ -135,6 +135,16 @@ def test_home_text_from_users_is_escaped() -> None:
     assert "&lt;!channel&gt;" in text and "&amp; co" in text
 
 
+def test_a_pending_lines_dry_run_warnings_are_shown_escaped() -> None:
+    # Who approves from the Home tab reads what the plan message warns of, too.
+    line = RunLine(id="r-1", runbook="scale_deployment", state="proposed", risk="write",
+                   requester="bob", slots={"deployment": "web"}, created_at=0.0,
+                   binding="abc", approvals=0, needed=1, channel="C0OPS", thread=None,
+                   message_ref=None, warnings=("autoscaler <!here> will scale it back",))
+    text = str(home_view(HomeFacts("U0BOB", (line,), (), ())))
+    assert "*Warning:* autoscaler &lt;!here&gt; will scale it back" in text
+
+
 # ------------------------------------------------------------------ clicks on the Home tab
 
 

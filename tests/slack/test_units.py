@@ -38,6 +38,13 @@ def test_plan_blocks_show_diff_blast_radius_approvals_and_buttons() -> None:
         "chatops_approve:r-1a2b3c4d", "chatops_deny:r-1a2b3c4d", "chatops_edit:r-1a2b3c4d"]
 
 
+def test_dry_run_warnings_are_shown_escaped() -> None:
+    # Warnings carry names read from the cluster (an autoscaler's, a pod's): never markup.
+    text = _texts(run_blocks(_view(warnings=("autoscaler <!here> (min 1, max 4) manages it",))))
+    assert "*Warning:* autoscaler &lt;!here&gt; (min 1, max 4) manages it" in text
+    assert "<!here>" not in text
+
+
 def test_running_and_finished_runs_have_no_buttons() -> None:
     running = run_blocks(_view(state="running", approvals=("carol",), progress="2/5 ready"))
     assert "approved by carol" in _texts(running) and "2/5 ready" in _texts(running)

@@ -1,0 +1,85 @@
+"""What a scale's dry-run warns about, against the sandbox: an autoscaler that will undo or
+fight the new count, and which of the listed pods a scale-down really stops."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from kubernetes import client
+
+from chatops.executor import KubeExecutor
+from chatops.model import Identity, Step
+from tests.executor.helpers import ADMIN, create, deploy, deployment
+
+pytestmark = pytest.mark.k8s
+
+
+def autoscaler(api: Any, namespace: str, target: str, low: int, high: int) -> None:
+    client.AutoscalingV2Api(api).create_namespaced_horizontal_pod_autoscaler(
+        namespace, client.V2HorizontalPodAutoscaler(
+            metadata=client.V1ObjectMeta(name=f"{target}-hpa"),
+            spec=client.V2HorizontalPodAutoscalerSpec(
+                min_replicas=low, max_replicas=high,
+                scale_target_ref=client.V2CrossVersionObjectReference(
+                    api_version="apps/v1", kind="Deployment", name=target))))
+
+
+def scale_warnings(ex: KubeExecutor, namespace: str, name: str, replicas: int,
+                   who: Identity = ADMIN) -> tuple[str, ...]:
+    step = Step("scale", {"namespace": namespace, "deployment": name, "replicas": replicas})
+    return ex.run_step(step, who, dry_run=True).warnings
+
+
+@pytest.mark.parametrize(("replicas", "says"), [
+    (8, "will scale it back down to 5"),
+    (1, "will scale it back up to 2"),
+    (4, "may change the count again"),
+    (0, "stops scaling it"),
+])
+def test_scaling_a_deployment_an_autoscaler_manages_warns(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str, replicas: int, says: str) -> None:
+    create(k8s_admin, namespace, deployment("web", 3))
+    autoscaler(k8s_admin, namespace, "web", 2, 5)
+    warnings = scale_warnings(ex, namespace, "web", replicas)
+    assert any("autoscaler web-hpa" in w and "(min 2, max 5)" in w and says in w
+               for w in warnings), warnings
+
+
+def test_an_autoscaler_of_another_deployment_is_not_mentioned(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    create(k8s_admin, namespace, deployment("web", 2))
+    create(k8s_admin, namespace, deployment("api", 2))
+    autoscaler(k8s_admin, namespace, "api", 1, 3)
+    assert scale_warnings(ex, namespace, "web", 4) == ()
+
+
+def test_a_scale_down_says_how_many_of_the_listed_pods_stop(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    deploy(k8s_admin, namespace, deployment("web", 3))
+    step = Step("scale", {"namespace": namespace, "deployment": "web", "replicas": 1})
+    result = ex.run_step(step, ADMIN, dry_run=True)
+    assert len(result.affected_pods) == 3
+    assert any("2 of these 3 pods" in w and "ReplicaSet" in w for w in result.warnings)
+
+
+def test_who_may_not_list_autoscalers_is_told_it_was_not_checked(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    create(k8s_admin, namespace, deployment("web", 2))
+    autoscaler(k8s_admin, namespace, "web", 2, 5)
+    user = f"scaler-{uuid.uuid4().hex[:6]}"
+    rbac = client.RbacAuthorizationV1Api(k8s_admin)
+    rbac.create_namespaced_role(namespace, client.V1Role(
+        metadata=client.V1ObjectMeta(name=user),
+        rules=[client.V1PolicyRule(api_groups=["apps"], resources=["deployments"],
+                                   verbs=["get", "patch"]),
+               client.V1PolicyRule(api_groups=[""], resources=["pods"], verbs=["list"])]))
+    rbac.create_namespaced_role_binding(namespace, client.V1RoleBinding(
+        metadata=client.V1ObjectMeta(name=user),
+        role_ref=client.V1RoleRef(api_group="rbac.authorization.k8s.io", kind="Role",
+                                  name=user),
+        subjects=[client.RbacV1Subject(kind="User", name=user,
+                                       api_group="rbac.authorization.k8s.io")]))
+    warnings = scale_warnings(ex, namespace, "web", 4, Identity(user))
+    assert any("could not check for an autoscaler" in w for w in warnings), warnings
