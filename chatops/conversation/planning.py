@@ -40,6 +40,7 @@ from chatops.messages import (
     alert_ambiguous_text,
     alert_channel_refused_text,
     alert_missing_labels_text,
+    already_waiting_text,
     channel_default_note,
     choice_question_text,
     may_not_request_text,
@@ -224,6 +225,9 @@ class Planner:
         """Dry-run the plan and store it as a proposed run bound to plan and dry-run; run it
         at once when the policy needs no approvals."""
         message, requester = turn.message, turn.requester
+        if not act_as_approver and (same := self._waiting_same(turn, plan)) is not None:
+            # Both approved, two identical restarts would restart twice.
+            return [Reply("answer", already_waiting_text(same))]
         preview = [p.to_json() for p in self.preview(plan, requester.identity)]
         if not act_as_approver and not any(p.get("changes") for p in preview):
             # Every write verb lists what its dry-run would change (`executor.registry`),
@@ -254,6 +258,16 @@ class Planner:
                 run.id, (RunState.PROPOSED,), RunState.APPROVED):
             replies += self.runner.execute(run.id, plan, turn.on_update)
         return replies
+
+    def _waiting_same(self, turn: Turn, plan: Plan) -> str | None:
+        """The id of the requester's unexpired proposal of exactly `plan` in this thread."""
+        now = self.parts.clock()
+        for run in self.parts.store.runs_in_thread(turn.message.channel, turn.message.thread):
+            if (run.state is RunState.PROPOSED and run.requester == turn.requester.key
+                    and run.expires_at > now and not run.act_as_approver
+                    and Plan.from_record(run.plan).digest == plan.digest):
+                return run.id
+        return None
 
     def start_unattended(self, turn: Turn, plan: Plan, slots: Mapping[str, str],
                          notes: list[str]) -> str:

@@ -39,6 +39,12 @@ def nothing_to_change_text(explanation: str, notes: Sequence[str]) -> str:
             f"and nobody needs to approve anything.\nThe request: {explanation}")
 
 
+def already_waiting_text(run_id: str) -> str:
+    """The same person asked again for a change that still waits in the thread."""
+    return (f"You already asked for exactly this: {run_id} still waits for approval in this "
+            "thread, so I did not ask again. Say `cancel` to drop it.")
+
+
 def runbook_text(runbook: Runbook) -> str:
     """A runbook's description, slots and examples, as `runbooks show` prints it."""
     lines = [f"{runbook.name} ({RISK_WORDS[runbook.risk]})", f"  {runbook.description}", "Slots:"]

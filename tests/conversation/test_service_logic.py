@@ -842,3 +842,34 @@ def test_a_bare_by_is_read_in_the_direction_the_message_says(
                              "replicas": replicas}, 0.99, source="model"))
     out = say(service, "UBOB", text)
     assert f"spec.replicas: {diff}" in out[0]
+
+
+def test_asking_again_for_a_change_that_waits_points_to_it(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    # Two identical restarts both approved would restart twice: the second ask points to
+    # the first, for the same person in the same thread.
+    first = say(service, "UBOB", "run restart_deployment deployment=checkout-api namespace=prod")
+    waiting = run_id(service)
+    again = say(service, "UBOB", "run restart_deployment deployment=checkout-api namespace=prod")
+    assert again == [f"You already asked for exactly this: {waiting} still waits for "
+                     "approval in this thread, so I did not ask again. Say `cancel` to drop "
+                     "it."]
+    assert len(service.store.runs_in_thread("C1", "t1")) == 1
+    assert first[0].startswith(f"[{waiting}]")
+    # Another person's same request is their own (it would run as them).
+    say(service, "UCAROL", "run restart_deployment deployment=checkout-api namespace=prod")
+    assert len(service.store.runs_in_thread("C1", "t1")) == 2
+    # Another thread, or different values: a new request.
+    say(service, "UBOB", "run restart_deployment deployment=checkout-api namespace=prod",
+        thread="t2")
+    say(service, "UBOB", "run restart_deployment deployment=calc-app namespace=prod")
+    assert len(service.store.runs_in_thread("C1", "t1")) == 3
+
+
+def test_a_request_asked_again_after_the_first_expired_is_new(
+        service: ConversationService, clock: Clock) -> None:
+    say(service, "UBOB", "run restart_deployment deployment=checkout-api namespace=prod")
+    clock.now += 10 * 24 * 3600
+    out = say(service, "UBOB", "run restart_deployment deployment=checkout-api namespace=prod")
+    assert "already asked" not in out[0]
+    assert len(service.store.runs_in_thread("C1", "t1")) == 2

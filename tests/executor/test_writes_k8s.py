@@ -432,6 +432,7 @@ def test_drain_blocked_by_pdb_times_out_clearly(
         step = Step("drain", {"node": target, "timeout_seconds": 2})
         dry = ex.run_step(step, ADMIN, dry_run=True)
         assert "PodDisruptionBudget blocks" in dry.summary
+        assert any("PodDisruptionBudget blocks" in w for w in dry.warnings)
         with pytest.raises(Retryable) as err:
             ex.run_step(step, ADMIN)
         assert err.value.message.startswith(f"drain of node {target} did not finish within 2 s")
