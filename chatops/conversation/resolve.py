@@ -280,20 +280,26 @@ def namespace_wide(runbook: Runbook, slots: Mapping[str, str],
     return target, {**carried, "namespace": namespace}, note
 
 
+_NARROWING: tuple[ResourceKind, ...] = ("deployment", "cronjob", "pod")
+"""The named objects that narrow a namespace question to the namespaces holding them."""
+
+
 def offered_names(kind: str, values: Mapping[str, str], executor: Executor,
                   identity: Identity) -> tuple[str, ...]:
     """The names to offer as choices for a missing slot of `kind`: the namespaces the person
-    can list (when a deployment is named, only those that have it), the deployments in the
-    request's namespace, or the nodes. None when they are too many, the kind is another,
-    the namespace is not known yet, or they cannot be listed: the question stays free text.
+    can list (when a deployment, cronjob or pod is named, only those that have it), the
+    deployments in the request's namespace, or the nodes. None when they are too many, the
+    kind is another, the namespace is not known yet, or they cannot be listed: the question
+    stays free text.
     """
     try:
         if kind == "namespace":
             names = executor.names("namespace", None, identity)
-            deployment = values.get("deployment")
-            if deployment and len(names) <= MAX_OFFERED:
+            named = next(((k, values[k]) for k in _NARROWING if values.get(k)), None)
+            if named is not None and len(names) <= MAX_OFFERED:
+                within, name = named
                 names = tuple(ns for ns in names
-                              if deployment in executor.names("deployment", ns, identity))
+                              if name in executor.names(within, ns, identity))
         elif kind == "deployment" and values.get("namespace"):
             names = executor.names("deployment", values["namespace"], identity)
         elif kind == "node":

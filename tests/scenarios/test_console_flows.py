@@ -64,6 +64,23 @@ def test_ambiguity_becomes_a_question(world: World) -> None:
     assert "deployment calc-app" in replies[0].text
 
 
+@pytest.mark.parametrize("command", [
+    "run suspend_cronjob cronjob=nightly-report",
+    "run describe_pod pod={pod}",
+    "run restart_deployment deployment=calc-app",
+])
+def test_the_namespace_question_offers_only_namespaces_that_have_the_object(
+        world: World, command: str) -> None:
+    from kubernetes import client
+
+    pods = client.CoreV1Api(world.api).list_namespaced_pod(world.ns["prod"]).items
+    calc = next(p.metadata.name for p in pods if p.metadata.name.startswith("calc-app-"))
+    sh, _ = shell(world, "bob")
+    (question,) = sh.say(command.format(pod=calc))
+    assert question.kind == "question" and question.text.startswith("In which namespace")
+    assert question.choices == (world.ns["prod"],)
+
+
 def test_write_needs_an_approver_then_runs_as_the_requester(world: World) -> None:
     sh, out = shell(world, "alice")
     dev = world.ns["dev"]
