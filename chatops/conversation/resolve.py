@@ -63,6 +63,7 @@ class Resolution:
 
 
 _PARTS = re.compile(r"[-._]")
+_NUMBERS = re.compile(r"[0-9]+")
 
 _WORKLOADS: tuple[ResourceKind, ...] = ("deployment", "statefulset", "daemonset", "job",
                                         "cronjob", "pod")
@@ -81,11 +82,14 @@ class OtherKind(NotFound):
         self.value = value
 
 
-def candidates(value: str, names: tuple[str, ...]) -> list[str]:
+def candidates(value: str, names: tuple[str, ...], *, generated: bool = False) -> list[str]:
     """Names that `value` plausibly means: exact, then prefix or whole-word, then close typos.
 
     A close typo keeps the number of the name's parts: "serach-indexer" is search-indexer,
-    but "ledger-db" is not ledger (a word more is another object, often of another kind).
+    but "ledger-db" is not ledger (a word more is another object, often of another kind);
+    and its numbers: node-9 is not node-3, worker-4 not worker-2. `generated` names (pods:
+    a workload's name, a hash, a random suffix) have no typos at all: a name one character
+    off is another pod, often the one that replaced the pod named.
     """
     if value in names:
         return [value]
@@ -93,9 +97,20 @@ def candidates(value: str, names: tuple[str, ...]) -> list[str]:
                if n.startswith(value) or value in n.split("-") or value in n.split(".")]
     if partial:
         return sorted(partial, key=len)
+    if generated:
+        return []
     parts = len(_PARTS.split(value))
+    numbers = _NUMBERS.findall(value)
     return [n for n in difflib.get_close_matches(value, list(names), n=3, cutoff=0.8)
-            if len(_PARTS.split(n)) == parts]
+            if len(_PARTS.split(n)) == parts and _NUMBERS.findall(n) == numbers]
+
+
+def nearest(value: str, names: tuple[str, ...], n: int = 3) -> tuple[str, ...]:
+    """Up to `n` names near `value` to offer (not to take), nearest first; equally near
+    names in their own order (node-1, node-2, node-3), not difflib's."""
+    ratios = {name: difflib.SequenceMatcher(None, value, name).ratio() for name in names}
+    near = [name for name, ratio in ratios.items() if ratio >= 0.5]
+    return tuple(sorted(near, key=lambda name: (-ratios[name], name))[:n])
 
 
 def kind_elsewhere(value: str, kind: str, namespace: str, executor: Executor,
@@ -173,7 +188,7 @@ def resolve_names(runbook: Runbook, slots: Mapping[str, str], executor: Executor
             except ClusterError as exc:
                 log.info("name lookup for %s failed: %s", kind, exc.message)
                 continue
-            found = candidates(value, names)
+            found = candidates(value, names, generated=kind == "pod")
             # An object of another kind named exactly so is what was meant, before a longer
             # name of this kind ("ledger-db", a statefulset, is not ledger-db-migrator);
             # but a pod is still found by its workload's name ("the ledger pod").
@@ -184,7 +199,7 @@ def resolve_names(runbook: Runbook, slots: Mapping[str, str], executor: Executor
                     raise OtherKind(other_kind_text(value, other, kind, namespace, runbook.name),
                                     spec.name, other, value)
             if not found:
-                close = tuple(difflib.get_close_matches(value, list(names), n=3, cutoff=0.5))
+                close = nearest(value, names)
                 text = name_not_found_text(kind, value, namespace)
                 if close and ask_nearest:
                     return Resolution(resolved, tuple(notes), Question(

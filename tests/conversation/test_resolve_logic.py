@@ -25,6 +25,33 @@ def test_a_close_name_is_taken_only_when_it_has_the_same_parts(typed: str,
     assert candidates(typed, NAMES) == found
 
 
+@pytest.mark.parametrize(("typed", "names"), [
+    # Another number is another object, never a typo of it.
+    ("node-9", ("node-1", "node-2", "node-3")),
+    ("worker-4", ("worker-2", "api")),
+    ("redis-10", ("redis-1", "redis-2")),
+    ("web-v3", ("web-v2",)),
+])
+def test_a_name_with_another_number_is_not_a_typo(typed: str, names: tuple[str, ...]) -> None:
+    assert candidates(typed, names) == []
+
+
+def test_a_typo_keeps_its_numbers() -> None:
+    assert candidates("wroker-4", ("worker-4", "worker-2")) == ["worker-4"]
+
+
+@pytest.mark.parametrize("typed", [
+    "checkout-api-84bdb6bbb4-kcdn9",   # one character off: another pod
+    "checkout-api-84bdb6bbb4-zzzzz",
+    "checkout-api-84bdb6bbb5-kcdn8",   # the ReplicaSet's hash off
+])
+def test_a_generated_pod_name_is_never_taken_for_a_close_one(typed: str) -> None:
+    pods = ("checkout-api-84bdb6bbb4-kcdn8", "checkout-api-84bdb6bbb4-pnql7")
+    assert candidates(typed, pods, generated=True) == []
+    # A prefix still narrows to the pods it starts (asked, never taken alone).
+    assert candidates("checkout-api-84bdb6bbb4", pods, generated=True) == sorted(pods, key=len)
+
+
 def other(slot: str, kind: str, value: str) -> OtherKind:
     return OtherKind("", slot, kind, value)
 

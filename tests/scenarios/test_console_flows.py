@@ -81,6 +81,24 @@ def test_the_namespace_question_offers_only_namespaces_that_have_the_object(
     assert question.choices == (world.ns["prod"],)
 
 
+@pytest.mark.parametrize("command", [
+    "run delete_pod pod={near} namespace={prod}",
+    "run cordon_node node=node-9",
+])
+def test_a_name_that_is_not_there_is_said_so_never_taken_for_a_near_one(
+        world: World, command: str) -> None:
+    from kubernetes import client
+
+    prod = world.ns["prod"]
+    pods = client.CoreV1Api(world.api).list_namespaced_pod(prod).items
+    real = next(p.metadata.name for p in pods if p.metadata.name.startswith("web-frontend-"))
+    near = real[:-1] + ("x" if real[-1] != "x" else "y")  # the one pod of its deployment
+    sh, _ = shell(world, "bob")
+    (reply,) = sh.say(command.format(near=near, prod=prod))
+    assert reply.kind == "question" and "not found" in reply.text, reply.text
+    assert sh.service.store.runs_in_thread("console", "console") == []
+
+
 def test_write_needs_an_approver_then_runs_as_the_requester(world: World) -> None:
     sh, out = shell(world, "alice")
     dev = world.ns["dev"]

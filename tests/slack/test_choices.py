@@ -323,7 +323,7 @@ def test_a_diagnosis_offers_its_fix_as_a_button_that_only_plans_it(
 
 MISTYPED = "run scale_deployment deployment=chkout namespace=prod replicas=5"
 DID_YOU_MEAN = ("deployment 'chkout' not found in namespace prod. "
-                "Did you mean checkout-web, checkout-api?")  # nearest first
+                "Did you mean checkout-api, checkout-web?")  # as near: in order
 
 
 def _plan_in(bot: Bot, root: str) -> Run:
@@ -337,7 +337,7 @@ def _plan_in(bot: Bot, root: str) -> Run:
 def test_a_name_that_matches_nothing_offers_the_nearest_as_buttons(
         bot: Bot, cluster: FakeCluster) -> None:
     root, question = ask(bot, "U0BOB", MISTYPED, DID_YOU_MEAN)
-    assert _offered(question) == ["checkout-web", "checkout-api"]
+    assert _offered(question) == ["checkout-api", "checkout-web"]
     sections = " ".join(b["text"]["text"] for b in question.args["blocks"]
                         if b["type"] == "section")
     assert DID_YOU_MEAN in sections and DID_YOU_MEAN in question.args["text"]
@@ -399,7 +399,7 @@ def test_in_the_console_the_same_questions_are_answered_by_typing(
     out = io.StringIO()
     shell = Shell(service=fake_service, user="bob", out=out, thread="t-typo")
     [asked] = shell.say(MISTYPED)
-    assert asked.kind == "question" and asked.choices == ("checkout-web", "checkout-api")
+    assert asked.kind == "question" and asked.choices == ("checkout-api", "checkout-web")
     # The names are in the question's words already: not listed a second time.
     assert out.getvalue() == f"? {DID_YOU_MEAN}\n"
     [plan, *_] = shell.say("checkout-web")
