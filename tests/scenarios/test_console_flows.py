@@ -131,6 +131,9 @@ def test_undo_after_scale_restores_the_old_count(world: World) -> None:
     sh.say(f"approve {plan.run.id}")
     assert world.replicas("dev", "checkout-api") == 2
     sh.say(":as alice")
+    # Asked again, it changes nothing and proposes nothing: undo still undoes the scale.
+    again = f"run scale_deployment deployment=checkout-api namespace={dev} replicas=2"
+    assert sh.say(again)[0].text.startswith("Nothing to change:")
     replies = sh.say("undo")
     assert replies[0].text.startswith("Undoing") and "spec.replicas: 2 -> 1" in replies[1].text
     undo_run = replies[1].run

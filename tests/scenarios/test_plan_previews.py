@@ -67,21 +67,6 @@ def test_a_change_that_changes_something_is_still_proposed(world: World) -> None
     assert "spec.replicas: 1 -> 2" in replies[0].text
 
 
-def test_undo_after_nothing_to_do_undoes_the_last_real_change(world: World) -> None:
-    sh = shell(world, "alice")
-    dev = world.ns["dev"]
-    plan = sh.say(f"run scale_deployment deployment=checkout-api namespace={dev} replicas=2")[0]
-    assert plan.run is not None
-    sh.say(":as bob")
-    sh.say(f"approve {plan.run.id}")
-    assert world.replicas("dev", "checkout-api") == 2
-    sh.say(":as alice")
-    again = f"run scale_deployment deployment=checkout-api namespace={dev} replicas=2"
-    assert sh.say(again)[0].text.startswith("Nothing to change:")
-    replies = sh.say("undo")
-    assert replies[0].text.startswith("Undoing") and "spec.replicas: 2 -> 1" in replies[1].text
-
-
 def test_scaling_past_the_autoscalers_bounds_warns_the_approvers(world: World) -> None:
     sh = shell(world, "bob")
     replies = sh.say(f"run scale_deployment deployment=search-indexer "
