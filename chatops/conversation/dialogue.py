@@ -396,11 +396,16 @@ class Dialogue:
         has_namespace = "namespace" in runbook.slots
         target = next((name for name, spec in runbook.slots.items()
                        if spec.type in _OBJECT_TYPES and last.slots.get(name)), None)
-        if has_namespace and (says_namespace or target is None
-                              or self._near_a_namespace(word, identity)):
+        near_namespace = self._near_a_namespace(word, identity)
+        if target is None and not says_namespace and not near_namespace:
+            # "and node-2?" after all nodes' status: the name of an object of a kind the
+            # last request left open (exactly one's: never completed) fills that slot.
+            empty = self._open_slot_named(runbook, last, word, identity)
+            if empty is not None:
+                return last.intent, {**last.slots, empty: word}
+        if has_namespace and (says_namespace or target is None or near_namespace):
             return last.intent, {**last.slots, "namespace": word}
-        if target is not None and not says_namespace and (
-                has_namespace or not self._near_a_namespace(word, identity)):
+        if target is not None and not says_namespace and (has_namespace or not near_namespace):
             # Only a name that is exactly an object's: a follow-up word is never completed
             # to one ("what about the rest?" is not rest-api, "and 4?" not worker-4).
             kind = cast(ResourceKind, runbook.slots[target].type)  # one of _OBJECT_TYPES
@@ -411,6 +416,24 @@ class Dialogue:
                 return None
             return (last.intent, {**last.slots, target: word}) if word in names else None
         raise Refusal(no_namespace_follow_up_text(last.intent))
+
+    def _open_slot_named(self, runbook: Runbook, last: LastRequest, word: str,
+                         identity: Identity | None) -> str | None:
+        """The first object slot the last request left empty for which `word` is exactly
+        an existing object's name (in the last request's namespace), if any."""
+        for name, spec in runbook.slots.items():
+            if spec.type not in _OBJECT_TYPES or last.slots.get(name):
+                continue
+            kind = cast(ResourceKind, spec.type)  # one of _OBJECT_TYPES
+            namespace = last.slots.get("namespace") if kind != "node" else None
+            if kind != "node" and not namespace:
+                continue
+            try:
+                if word in self.parts.executor.names(kind, namespace, identity):
+                    return name
+            except ClusterError:
+                continue
+        return None
 
     def _near_a_namespace(self, word: str, identity: Identity | None) -> bool:
         """Whether `word` is a namespace's name or a close typo of one; True when the

@@ -635,6 +635,30 @@ def test_a_namespace_follow_up_of_a_request_without_one_says_so(
                    "nothing to repeat elsewhere: say the whole request."]
 
 
+@pytest.mark.parametrize(("first", "follow", "slots"), [
+    ("run node_status", "and node-2?", {"node": "node-2"}),
+    ("run node_status", "what about node-1", {"node": "node-1"}),
+    ("run show_pods namespace=prod", "and checkout-api?",
+     {"namespace": "prod", "deployment": "checkout-api"}),
+])
+def test_a_follow_up_naming_an_object_fills_the_last_requests_empty_slot_of_its_kind(
+        service: ConversationService, first: str, follow: str,
+        slots: dict[str, str]) -> None:
+    """A user trial: "and node-2?" after "show node status" (all nodes) was answered
+    "node_status takes no namespace"."""
+    say(service, "bob", first)
+    say(service, "bob", follow)
+    assert dict(service.store.runs_in_thread("C1", "t1")[0].raw_slots) == slots
+
+
+def test_a_follow_up_naming_nothing_that_exists_still_says_so(
+        service: ConversationService) -> None:
+    say(service, "bob", "run node_status")
+    out = say(service, "bob", "and node-7?")
+    assert "takes no namespace" in out[0]
+    assert len(service.store.runs_in_thread("C1", "t1")) == 1
+
+
 @pytest.mark.parametrize(("first", "follow", "expected"), [
     ("run restart_deployment deployment=checkout-api namespace=prod", "and calc-app?",
      "restart deployment calc-app in prod"),
