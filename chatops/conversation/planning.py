@@ -58,7 +58,7 @@ from chatops.replies import Reply
 from chatops.results import StepResult
 from chatops.runbook.render import missing_slots, relative_replicas, render, validate_slots
 from chatops.runbook.schema import Runbook
-from chatops.runbook.slots import directed_replicas, lower_names
+from chatops.runbook.slots import directed, lower_names
 from chatops.runs import RunState
 
 
@@ -82,9 +82,7 @@ class Planner:
         notes: list[str] = []
         types = {name: spec.type for name, spec in runbook.slots.items()}
         slots = lower_names(types, slots)
-        # "reduce X by 50%": the direction is in the words around the value the model took.
-        slots = {k: directed_replicas(v, turn.message.text) if types.get(k) == "replicas"
-                 else v for k, v in slots.items()}
+        slots = directed(types, slots, turn.message.text)
         # "is prod healthy?" as one deployment's status: the namespace's own runbook answers
         # (read-only to read-only, so the right to request it was checked above).
         runbook, slots, wide = namespace_wide(runbook, slots, self.parts.catalogue.runbooks,

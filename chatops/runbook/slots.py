@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -172,36 +172,66 @@ def parse_replicas(slot: str, raw: str, bounds: Bounds) -> ReplicaExpr:
 
 
 _BARE_BY = re.compile(r"by ([0-9]{1,6}) ?(%?)")
-_UP_WORDS = frozenset({"up", "increase", "raise", "bump", "add", "grow", "boost", "expand",
-                       "more", "upscale", "higher"})
-_DOWN_WORDS = frozenset({"down", "reduce", "decrease", "lower", "cut", "shrink", "trim",
-                         "drop", "remove", "fewer", "less", "downscale"})
-_WORD = re.compile(r"[a-z]+")
-DIRECTION_REACH = 12
-"""How many words before the value a direction word may stand ("reduce the replicas of
-checkout-api in prod by 2": eight)."""
+_UP_VERBS = frozenset({"increase", "raise", "bump", "add", "grow", "boost", "expand",
+                       "upscale", "upsize"})
+_DOWN_VERBS = frozenset({"reduce", "decrease", "lower", "cut", "shrink", "trim", "drop",
+                         "downscale", "downsize"})
+_MOVERS = frozenset({"scale", "bring", "turn", "dial", "ramp", "take", "spin", "size", "go"})
+"""Verbs whose particle gives the direction ("scale down", "bring it up"); "is down" or
+"went up" are states, not orders."""
+_CLAUSE_BREAK = re.compile(r"[.!?;:,]\s|\b(?:but|however|though|although|while|because|"
+                           r"since|yesterday|earlier|ago)\b")
+_WORD_EDGES = "\"'`*_()[]{}<>"
 
 
-def directed_replicas(raw: str, text: str) -> str:
+def directed_replicas(raw: str, text: str, names: Collection[str] = (), *,
+                      slot: str = "replicas") -> str:
     """A bare `by N` / `by N%` replica value with the direction its message gives it.
 
-    The model spans the value ("by 2") and leaves the verb ("reduce", "bump", "scale down")
-    outside it; `parse_replicas` refuses a bare "by 2" and reads a bare "by 50%" as up,
-    which turned "reduce X by 50%" into a scale-up. The direction word nearest before the
-    value's last occurrence in `text` decides; none there leaves `raw` as it is.
+    The model spans the value ("by 2") and leaves the verb ("reduce", "scale down")
+    outside it; alone, a bare "by 2" is refused and a bare "by 50%" reads as up, which
+    turned "reduce X by 50%" into a scale-up. Only the words of the value's own clause
+    before it count (back to the last sentence or clause break), never the words of the
+    request's `names` or of any hyphenated or numbered token ("sign-up-api" says no "up"),
+    and "up"/"down" only after a verb that moves ("scale down", not "is down"). One
+    direction there decides; none, or the value found other than once, leaves `raw` as it
+    is; both directions are refused.
     """
     value = " ".join(raw.lower().split())
     match = _BARE_BY.fullmatch(value)
     if match is None:
         return raw
-    lowered = text.lower()
-    at = lowered.rfind(value)
-    before = _WORD.findall(lowered[:at] if at >= 0 else "")[-DIRECTION_REACH:]
-    for word in reversed(before):
-        if word in _UP_WORDS or word in _DOWN_WORDS:
-            way = "up" if word in _UP_WORDS else "down"
-            return f"{way} by {match.group(1)}{match.group(2)}"
-    return raw
+    number, percent = match.group(1), match.group(2)
+    flat = " ".join(text.lower().split())
+    pattern = rf"(?<![\w.])by {number}" + (" ?%" if percent else "") + r"(?![\w%.])"
+    found = list(re.finditer(pattern, flat))
+    if len(found) != 1:
+        return raw
+    before = flat[:found[0].start()]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    clause = before[breaks[-1].end():] if breaks else before
+    skip = {n.lower() for n in names}
+    words = [w for w in (t.strip(_WORD_EDGES) for t in clause.split())
+             if w and w not in skip and w.isalpha()]
+    ways = set()
+    for i, word in enumerate(words):
+        if word in _UP_VERBS or word in _DOWN_VERBS:
+            ways.add("up" if word in _UP_VERBS else "down")
+        elif word in ("up", "down") and _MOVERS.intersection(words[max(0, i - 3):i]):
+            ways.add(word)
+    if len(ways) > 1:
+        raise SlotError(slot, f"{raw.strip()[:60]!r}: the message says both up and down.",
+                        f"Say up by {number}{percent} or down by {number}{percent}.")
+    return f"{ways.pop()} by {number}{percent}" if ways else raw
+
+
+def directed(types: Mapping[str, str], slots: Mapping[str, str], text: str) -> dict[str, str]:
+    """`slots` with each bare `by N` replica value directed by the words of `text` around
+    it ("reduce X by 50%"), the request's other values never read as words
+    (`directed_replicas`)."""
+    names = [v for k, v in slots.items() if types.get(k) != "replicas"]
+    return {k: directed_replicas(v, text, names, slot=k) if types.get(k) == "replicas" else v
+            for k, v in slots.items()}
 
 
 def resolve_replicas(slot: str, expr: ReplicaExpr, current: int | None, bounds: Bounds) -> int:

@@ -116,10 +116,41 @@ def test_ambiguous_replica_expressions_are_refused(text: str) -> None:
     ("down by 2", "bump it, no, down by 2", "down by 2"),
     ("5", "reduce checkout to 5", "5"),
     ("by 2", "by 2", "by 2"),
+    # An attacker review: names, states, other clauses and sentences say nothing.
+    ("by 2", "scale down sign-up-api in prod by 2", "down by 2"),
+    ("by 50%", "reduce sign-up-api in prod by 50%", "down by 50%"),
+    ("by 2", "shrink the add-ons-api in prod by 2", "down by 2"),
+    ("by 2", "scale up checkout-api in prod by 2; last week we had to reduce it by 25%",
+     "up by 2"),
+    ("by 2", "scale up checkout-api in prod by 2, we had to cut it by 20 last week",
+     "up by 2"),
+    ("by 2", "checkout-api in prod is down, scale it by 2", "by 2"),
+    ("by 50%", "checkout-api in prod is down so scale it by 50%", "by 50%"),
+    ("by 2", "We scaled checkout-api down yesterday. Now scale checkout-api in prod by 2",
+     "by 2"),
+    ("by 2", "scale checkout-api in prod down by 2", "down by 2"),
+    ("by 2", "scale it by 2 and then by 2 again", "by 2"),  # twice: not read
 ])
-def test_a_bare_by_takes_its_direction_from_the_nearest_verb_before_it(
+def test_a_bare_by_takes_its_direction_from_its_own_clause(
         raw: str, text: str, directed: str) -> None:
-    assert directed_replicas(raw, text) == directed
+    assert directed_replicas(raw, text, ("checkout-api", "prod")) == directed
+
+
+def test_the_requests_own_names_say_no_direction() -> None:
+    # a deployment called "lower", or "cut"
+    assert directed_replicas("by 2", "scale lower by 2", ("lower",)) == "by 2"
+    assert directed_replicas("by 2", "please cut in prod by 2", ("cut", "prod")) == "by 2"
+    # and a correction in its own clause is the order
+    assert directed_replicas("by 2", "increase checkout-api, no, reduce it by 2") == "down by 2"
+
+
+@pytest.mark.parametrize("text", [
+    "raise or lower checkout-api by 2",
+    "bump checkout-api and cut it by 2",
+])
+def test_a_clause_that_says_both_directions_is_refused(text: str) -> None:
+    with pytest.raises(SlotError, match="both up and down"):
+        directed_replicas("by 2", text)
 
 
 def test_replica_bounds_apply_before_and_after_resolution() -> None:
