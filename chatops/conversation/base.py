@@ -91,6 +91,8 @@ class Collaborators:
     scheduled: ApprovedHook | None = None
     """Asked first when a proposed run has its approvals: a schedule's proposal is taken
     there (`conversation.scheduling.changes`); None lets the run execute."""
+    schedule_run: Callable[[str], bool] = lambda _run_id: False
+    """Whether a run is a schedule's proposal (`Scheduling.owns`)."""
 
     def parse(self, text: str) -> ParsedIntent:
         """What `text` asks for: the explicit grammar, else the model (refused when the bot

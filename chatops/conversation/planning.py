@@ -223,7 +223,8 @@ class Planner:
         """Dry-run the plan and store it as a proposed run bound to plan and dry-run; run it
         at once when the policy needs no approvals."""
         message, requester = turn.message, turn.requester
-        if not act_as_approver and (same := self._waiting_same(turn, plan)) is not None:
+        if (not act_as_approver and undo_of is None
+                and (same := self._waiting_same(turn, plan)) is not None):
             # Both approved, two identical restarts would restart twice.
             return [Reply("answer", already_waiting_text(same))]
         preview = [p.to_json() for p in self.preview(plan, requester.identity)]
@@ -258,12 +259,16 @@ class Planner:
         return replies
 
     def _waiting_same(self, turn: Turn, plan: Plan) -> str | None:
-        """The id of the requester's unexpired proposal of exactly `plan` in this thread."""
-        now = self.parts.clock()
+        """The id of the requester's unexpired proposal of exactly `plan` in this thread, to
+        run now as the same identity: a schedule's proposal (to start, change or fire a
+        schedule) is another request, whatever its plan."""
+        now, requester = self.parts.clock(), turn.requester
         for run in self.parts.store.runs_in_thread(turn.message.channel, turn.message.thread):
-            if (run.state is RunState.PROPOSED and run.requester == turn.requester.key
-                    and run.expires_at > now and not run.act_as_approver
-                    and Plan.from_record(run.plan).digest == plan.digest):
+            if (run.state is RunState.PROPOSED and run.requester == requester.key
+                    and run.identity == requester.identity and run.expires_at > now
+                    and not run.act_as_approver and run.undo_of is None
+                    and Plan.from_record(run.plan).digest == plan.digest
+                    and not self.parts.schedule_run(run.id)):
                 return run.id
         return None
 

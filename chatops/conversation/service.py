@@ -87,6 +87,7 @@ class ConversationService:
         self._scheduling = Scheduling(self._parts, self._planner, self._runner,
                                       self._presenter, stores.schedules)
         self._parts.scheduled = self._scheduling.on_approved
+        self._parts.schedule_run = self._scheduling.owns
 
     def handle(self, message: Message, *, on_update: Updates | None = None) -> list[Reply]:
         """Answer one message in its thread. A repeated `event_id` answers nothing."""

@@ -31,3 +31,17 @@ def test_a_scheduled_bare_by_is_read_in_the_direction_the_message_says(
                                 "replicas": replicas})
     plan = bot.say("alice", text)[0]
     assert plan.kind == "plan" and f"spec.replicas: {diff}" in plan.text, plan.text
+
+
+def test_a_waiting_schedule_is_not_the_same_request_as_a_change_now(bot: Bot) -> None:
+    # An attacker review: "restart now" was pointed to the waiting daily schedule of the
+    # same restart, and an approver told it was the restart would have started the
+    # schedule instead.
+    restart = "run restart_deployment deployment=checkout-api namespace=prod"
+    scheduled = bot.say("alice", f'{restart} at "0 3 * * *" tz=UTC')[0]
+    assert scheduled.kind == "plan" and scheduled.run is not None
+    now = bot.say("alice", restart)[0]
+    assert now.kind == "plan" and now.run is not None and now.run.id != scheduled.run.id
+    # The same request again still points to the waiting one.
+    again = bot.say("alice", restart)[0]
+    assert again.kind == "answer" and now.run.id in again.text

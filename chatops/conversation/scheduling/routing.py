@@ -71,6 +71,12 @@ class Scheduling:
         """The `Collaborators.scheduled` hook: see `ScheduleChanges.on_approved`."""
         return self.changes.on_approved(run, replan)
 
+    def owns(self, run_id: str) -> bool:
+        """The `Collaborators.schedule_run` hook: whether approving the run starts, changes
+        or fires a schedule (it is no change to make now, whatever its plan)."""
+        return (self.store.change_of(run_id) is not None
+                or self.store.firing_of(run_id) is not None)
+
     def fire(self, now: float) -> list[Posting]:
         """Fire what is due at `now` (the leader's work): see `ScheduleFiring.fire`."""
         return self.firing.fire(now)
