@@ -93,8 +93,8 @@ def candidates(value: str, names: tuple[str, ...], *, generated: bool = False) -
     """
     if value in names:
         return [value]
-    partial = [n for n in names
-               if n.startswith(value) or value in n.split("-") or value in n.split(".")]
+    partial = [n for n in names if _extends(value, n, generated)
+               or value in n.split("-") or value in n.split(".")]
     if partial:
         return sorted(partial, key=len)
     if generated:
@@ -103,6 +103,18 @@ def candidates(value: str, names: tuple[str, ...], *, generated: bool = False) -
     numbers = _NUMBERS.findall(value)
     return [n for n in difflib.get_close_matches(value, list(names), n=3, cutoff=0.8)
             if len(_PARTS.split(n)) == parts and _NUMBERS.findall(n) == numbers]
+
+
+def _extends(value: str, name: str, generated: bool) -> bool:
+    """Whether `name` completes `value`: never by more digits of its last number (node-1 is
+    not node-10), and a generated name only at a part's end (a pod's workload, not half of
+    its hash)."""
+    if not name.startswith(value) or not value:
+        return False
+    following = name[len(value)]
+    if value[-1].isdigit() and following.isdigit():
+        return False
+    return not generated or following in "-."
 
 
 def nearest(value: str, names: tuple[str, ...], n: int = 3) -> tuple[str, ...]:

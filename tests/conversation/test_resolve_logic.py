@@ -36,6 +36,26 @@ def test_a_name_with_another_number_is_not_a_typo(typed: str, names: tuple[str, 
     assert candidates(typed, names) == []
 
 
+@pytest.mark.parametrize(("typed", "names", "generated"), [
+    # An attacker review: the prefix branch extended the number ("node-1" -> node-10).
+    ("node-1", ("node-10", "node-2"), False),
+    ("worker-4", ("worker-42",), False),
+    ("db-1", ("db-12", "db-2"), True),
+    ("web-frontend-76477cc95f-bcx", ("web-frontend-76477cc95f-bcxd5",), True),
+])
+def test_a_prefix_never_extends_a_number_or_a_pods_part(
+        typed: str, names: tuple[str, ...], generated: bool) -> None:
+    assert candidates(typed, names, generated=generated) == []
+
+
+def test_a_prefix_that_ends_a_part_still_narrows() -> None:
+    assert candidates("node", ("node-10", "node-2")) == ["node-2", "node-10"]
+    assert candidates("check", ("checkout-api",)) == ["checkout-api"]
+    pods = ("db-1", "db-12", "web-7d9f-abcde")
+    assert candidates("web", pods, generated=True) == ["web-7d9f-abcde"]
+    assert candidates("web-7d9f", pods, generated=True) == ["web-7d9f-abcde"]
+
+
 def test_a_typo_keeps_its_numbers() -> None:
     assert candidates("wroker-4", ("worker-4", "worker-2")) == ["worker-4"]
 
