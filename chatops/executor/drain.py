@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 MIRROR = "kubernetes.io/config.mirror"
 DEFAULT_TIMEOUT = 300
+MAX_NAMED = 10
+"""Pods a PodDisruptionBudget blocks that a drain's preview names (then "and N more")."""
 
 
 def _key(pod: Mapping[str, Any]) -> str:
@@ -130,7 +132,9 @@ def drain(kube: Kube, node: str, *, timeout: int | None, dry_run: bool,
     left = f"; left alone: {', '.join(skipped)}" if skipped else ""
     if dry_run:
         blocked = _blocked_now(kube, todo)
-        note = (f"; a PodDisruptionBudget blocks {', '.join(blocked)} right now, so the drain "
+        shown = ", ".join(blocked[:MAX_NAMED]) + (
+            f" and {len(blocked) - MAX_NAMED} more" if len(blocked) > MAX_NAMED else "")
+        note = (f"; a PodDisruptionBudget blocks {shown} right now, so the drain "
                 f"would wait for it (up to {limit:.0f} s)" if blocked else "")
         text = f"drain node {node}: cordon it and evict {len(todo)} pods{left}{note}"
         return StepResult("drain", True, say(text, True), tuple(changes), affected,

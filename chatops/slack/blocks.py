@@ -67,6 +67,8 @@ MENU_LIMIT = 100
 SECTION_LIMIT = 2900
 """Slack rejects section text over 3000 characters; leave room for the code fences."""
 MAX_SECTIONS = 12
+WARNING_LIMIT = 600
+"""Characters of one dry-run warning shown (the step's own text keeps it whole)."""
 """A message may hold 50 blocks; long outputs are cut well before that."""
 CONFIRM_PODS = 3
 """Approving a plan that affects more pods than this asks for confirmation first."""
@@ -117,6 +119,11 @@ def _fence(text: str) -> str:
     if text.endswith("`"):
         text += _ZWSP
     return f"```{text}```"
+
+
+def capped(text: str, limit: int = WARNING_LIMIT) -> str:
+    """`text` cut to `limit` characters (a warning built from the cluster may list many)."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _section(text: str) -> Block:
@@ -201,7 +208,8 @@ def run_blocks(view: RunView) -> list[Block]:
         blocks.append(_section(pods_affected_text(len(view.blast_radius), escape(pods),
                                                   len(view.blast_radius) - 8)))
     if view.warnings:
-        blocks.append(_section("\n".join(warning_text(escape(w)) for w in view.warnings)))
+        lines = "\n".join(warning_text(escape(capped(w))) for w in view.warnings)
+        blocks += [_section(piece) for piece in _chunks(lines)]
     blocks.append(_section(_status_line(view)))
     if view.outcome:
         blocks += text_blocks(view.outcome)

@@ -46,6 +46,7 @@ from chatops.replies import RunView
 from chatops.slack.blocks import (
     Block,
     approve_confirmation,
+    capped,
     escape,
     needs_confirmation,
     text_blocks,
@@ -68,6 +69,10 @@ MAX_VIEWERS = 2000
 """People whose Home was opened, remembered (newest) to re-publish it when a run changes."""
 MAX_PENDING_SHOWN = 20
 """Pending approvals shown with buttons (a Home view holds at most 100 blocks)."""
+HOME_WARNINGS = 3
+"""Dry-run warnings shown on a pending line of the Home tab, each cut to `HOME_WARNING_LIMIT`
+characters (a section holds at most 3000)."""
+HOME_WARNING_LIMIT = 300
 
 
 
@@ -96,7 +101,8 @@ def run_text(line: RunLine) -> str:
     tail = f"{_slots(line)} · {_when(line.created_at)}"
     if line.state == "proposed":
         tail += approvals_suffix(line.approvals, line.needed)
-        tail += "".join(f"\n{warning_text(escape(w))}" for w in line.warnings)
+        tail += "".join(f"\n{warning_text(escape(capped(w, HOME_WARNING_LIMIT)))}"
+                        for w in line.warnings[:HOME_WARNINGS])
     return f"{head}\n{tail}"
 
 

@@ -45,6 +45,16 @@ def test_dry_run_warnings_are_shown_escaped() -> None:
     assert "<!here>" not in text
 
 
+def test_long_warnings_stay_within_slacks_section_limit() -> None:
+    # An attacker review: a drain blocked for 100 pods made one section over 3000
+    # characters, and Slack refused the whole (critical) plan message.
+    many = "a PodDisruptionBudget blocks " + ", ".join(f"ns/pod-{i:04d}" for i in range(400))
+    blocks = run_blocks(_view(warnings=(many, "another")))
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]  # type: ignore[index]
+    assert all(len(t) <= 3000 for t in texts)
+    assert "another" in str(blocks) and "ns/pod-0000" in str(blocks)
+
+
 def test_running_and_finished_runs_have_no_buttons() -> None:
     running = run_blocks(_view(state="running", approvals=("carol",), progress="2/5 ready"))
     assert "approved by carol" in _texts(running) and "2/5 ready" in _texts(running)
