@@ -60,6 +60,19 @@ class _Outcome:
     lines: list[str] = field(default_factory=list)
     before: dict[str, Any] = field(default_factory=dict)
     state: RunState = RunState.SUCCEEDED
+    steps_done: int = 0
+    """Steps the cluster took (a run that failed after one changed something: undoable)."""
+
+
+def _reached_the_cluster(run: Run) -> bool:
+    """Whether some step of the run may have changed the cluster."""
+    if run.state is RunState.SUCCEEDED:
+        return True
+    if run.state is RunState.FAILED:
+        return int(run.result.get("steps_done", 0) or 0) > 0
+    if run.state is RunState.INTERRUPTED:
+        return run.result.get("interrupted") != BEFORE_START
+    return False
 
 
 class Runner:
@@ -130,6 +143,7 @@ class Runner:
             result = executor.run_step(step, identity, progress=progress)
             for key, value in result.before.items():
                 outcome.before.setdefault(key, value)
+            outcome.steps_done += 1
             outcome.lines.append(result.summary)
             self.parts.audit.record(StepDone(result.to_json()), actor=identity.user,
                                     run_id=run.id, thread=thread)
@@ -155,7 +169,8 @@ class Runner:
         if self.parts.store.transition(run.id, (RunState.RUNNING,), outcome.state,
                                        before=outcome.before,
                                        result={"text": text, "audit_id": audit_id,
-                                               "lines": outcome.lines}):
+                                               "lines": outcome.lines,
+                                               "steps_done": outcome.steps_done}):
             METRICS.runs.labels(run.runbook, outcome.state.value).inc()
             METRICS.run_seconds.labels(run.runbook).observe(elapsed)
 
@@ -201,9 +216,12 @@ class Runner:
         return replies
 
     def undo_request(self, channel: str, thread: str | None) -> UndoRequest | None:
-        """What reverses the thread's newest completed change; None when there is none."""
+        """What reverses the thread's newest change that reached the cluster; None when
+        there is none: a run that succeeded, failed after a step was taken (its
+        verification, say), or was interrupted once started (its step may have been
+        taken: the undo's own dry-run says whether anything is left to reverse)."""
         for run in self.parts.store.runs_in_thread(channel, thread):
-            if run.state is not RunState.SUCCEEDED or run.risk is Risk.READ:
+            if run.risk is Risk.READ or not _reached_the_cluster(run):
                 continue
             plan = Plan.from_record(run.plan)
             if plan.undo is None:

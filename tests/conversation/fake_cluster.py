@@ -46,6 +46,10 @@ class FakeCluster:
     checks: list[Step] = field(default_factory=list)
     pods: set[tuple[str, str]] = field(default_factory=set)
     """(namespace, deployment) pairs a diagnosis finds crash-looping."""
+    verify_fails: bool = False
+    """Whether every verification fails (a rollout that never finishes)."""
+    writes_fail: bool = False
+    """Whether the real (not dry-run) steps are refused (an admission webhook, say)."""
 
     def _check(self, identity: Identity | None, verb: str, namespace: str | None) -> None:
         if identity is not None and identity.user in self.denied_users:
@@ -84,6 +88,8 @@ class FakeCluster:
             raise AssertionError(f"unexpected verb {step.verb}")
         self.calls.append((step.verb, dry_run, identity.user if identity else None))
         self._check(identity, step.verb, str(step.params.get("namespace")))
+        if self.writes_fail and not dry_run and spec.mutating:
+            raise Forbidden(f"an admission webhook refused {step.verb}")
         handler = _MODELLED.get(step.verb)
         if handler is not None:
             return handler(self, step, dry_run)
@@ -96,6 +102,8 @@ class FakeCluster:
     def verify(self, step: Step, identity: Identity | None, *,
                progress: Progress | None = None) -> VerifyResult:
         self.checks.append(step)
+        if self.verify_fails:
+            return VerifyResult(step.verb, False, "1 of 2 replicas updated after 300 s", 300.0)
         return VerifyResult(step.verb, True, "looks right", 0.0)
 
 

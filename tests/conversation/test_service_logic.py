@@ -897,3 +897,42 @@ def test_a_request_asked_again_after_the_first_expired_is_new(
     out = say(service, "UBOB", "run restart_deployment deployment=checkout-api namespace=prod")
     assert "already asked" not in out[0]
     assert len(service.store.runs_in_thread("C1", "t1")) == 2
+
+
+def test_a_change_that_failed_its_verification_can_be_undone(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    """A user trial: after a change applied but failed its verification (a rollout stuck
+    on a pod no node could fit), `undo` said "no completed change to undo"."""
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
+    cluster.verify_fails = True
+    say(service, "UCAROL", f"approve {run_id(service)}")
+    assert service.store.get(run_id(service)).state is RunState.FAILED  # type: ignore[union-attr]
+    assert cluster.deployments[("prod", "checkout-api")] == 5
+    out = say(service, "UBOB", "undo")
+    assert out[0].startswith("Undoing") and "spec.replicas: 5 -> 3" in out[1]
+
+
+def test_a_change_whose_first_step_failed_is_not_what_undo_undoes(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
+    say(service, "UCAROL", f"approve {run_id(service)}")
+    say(service, "UBOB", "run scale_deployment deployment=calc-app namespace=prod replicas=4")
+    cluster.writes_fail = True  # the cluster refuses the step: nothing changed
+    say(service, "UCAROL", f"approve {run_id(service)}")
+    assert service.store.get(run_id(service)).state is RunState.FAILED  # type: ignore[union-attr]
+    cluster.writes_fail = False
+    out = say(service, "UBOB", "undo")
+    assert "checkout-api" in out[1] and "spec.replicas: 5 -> 3" in out[1]
+
+
+def test_an_interrupted_change_can_be_undone(service: ConversationService,
+                                             cluster: FakeCluster) -> None:
+    say(service, "UBOB", "run cordon_node node=node-1")
+    rid = run_id(service)
+    store = service.store
+    assert store.transition(rid, (RunState.PROPOSED,), RunState.APPROVED)
+    assert store.transition(rid, (RunState.APPROVED,), RunState.RUNNING)
+    assert store.transition(rid, (RunState.RUNNING,), RunState.INTERRUPTED)
+    cluster.nodes["node-1"] = True  # the step had run when the process died
+    out = say(service, "UBOB", "undo")
+    assert out[0].startswith("Undoing") and "uncordon" in out[1]
