@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chatops.errors import NotFound, Refusal
+from chatops.errors import ClusterError, NotFound, Refusal
 from chatops.executor import convert as cv
 from chatops.executor import reads
 from chatops.executor.client import Kube, Target
@@ -67,8 +67,30 @@ def patch_hpa(kube: Kube, namespace: str, deployment: str, *, min_replicas: int 
     }
     text = summary(f"change autoscaler {names['hpa']} of deployment {deployment} in "
                    f"{namespace}", applied.changes, dry_run)
+    low = int(cv.get(applied.result, "spec", "minReplicas", default=1))
+    high = int(cv.get(applied.result, "spec", "maxReplicas", default=1))
+    moved = _moves_now(kube, namespace, deployment, low, high) if dry_run else None
     return StepResult("patch_hpa", dry_run, say(text, dry_run),
-                      applied.changes, (), before)
+                      applied.changes, (), before, warnings=(moved,) if moved else ())
+
+
+def _moves_now(kube: Kube, namespace: str, deployment: str, low: int, high: int) -> str | None:
+    """What the new bounds do to the deployment at once: the controller brings a count
+    outside [min, max] inside it, and an undo of the bounds does not bring it back. None
+    when the count stays (or cannot be read as the requester: the warning is a courtesy)."""
+    try:
+        current = int(cv.get(reads.read_deployment(kube, namespace, deployment),
+                             "spec", "replicas", default=1))
+    except ClusterError:
+        return None
+    if current == 0:  # the autoscaler leaves a deployment at 0 alone
+        return None
+    target = low if current < low else high if current > high else current
+    if target == current:
+        return None
+    way = "up" if target > current else "down"
+    return (f"under the new bounds the autoscaler scales deployment {deployment} from "
+            f"{current} {way} to {target} at once; an undo of the bounds does not scale it back")
 
 
 @registry.write("patch_hpa")

@@ -316,7 +316,12 @@ def delete_pod(kube: Kube, namespace: str, name: str, dry_run: bool) -> StepResu
                        if o.get("controller")), None)
     seen = {"pod_uid": str(cv.get(live, "metadata", "uid", default="")),
             "pod_owner": f"{controller['kind']}/{controller['name']}" if controller else ""}
-    return StepResult("delete_pod", dry_run, say(text, dry_run), changes, (name,), before=seen)
+    # The runbook's explanation can only hedge ("if a controller owns it"); the approver
+    # must know before approving that this pod is gone for good.
+    warnings = () if owner else (
+        f"no controller owns pod {name}: nothing will replace it, and its logs go with it",)
+    return StepResult("delete_pod", dry_run, say(text, dry_run), changes, (name,), before=seen,
+                      warnings=warnings)
 
 
 @registry.write("delete_pod")

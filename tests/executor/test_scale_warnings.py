@@ -1,5 +1,6 @@
-"""What a scale's dry-run warns about, against the sandbox: an autoscaler that will undo or
-fight the new count, and which of the listed pods a scale-down really stops."""
+"""What a change's dry-run warns about, against the sandbox: an autoscaler that will undo or
+fight a scale's new count, how many of the listed pods a scale-down really stops, a pod
+that nothing will replace, an autoscaler bound that moves the deployment at once."""
 
 from __future__ import annotations
 
@@ -83,3 +84,43 @@ def test_who_may_not_list_autoscalers_is_told_it_was_not_checked(
                                        api_group="rbac.authorization.k8s.io")]))
     warnings = scale_warnings(ex, namespace, "web", 4, Identity(user))
     assert any("could not check for an autoscaler" in w for w in warnings), warnings
+
+
+def test_deleting_a_pod_nothing_replaces_warns(ex: KubeExecutor, k8s_admin: Any,
+                                               namespace: str) -> None:
+    # A user trial: the preview said "if a controller owns it, a replacement is started"
+    # and only the result, after approval, said "nothing will replace it".
+    core = client.CoreV1Api(k8s_admin)
+    core.create_namespaced_pod(namespace, client.V1Pod(
+        metadata=client.V1ObjectMeta(name="orphan"),
+        spec=client.V1PodSpec(containers=[client.V1Container(name="app",
+                                                             image="nginx:1.25")])))
+    step = Step("delete_pod", {"namespace": namespace, "pod": "orphan"})
+    warnings = ex.run_step(step, ADMIN, dry_run=True).warnings
+    assert any("no controller owns pod orphan" in w and "nothing will replace it" in w
+               for w in warnings), warnings
+    deploy(k8s_admin, namespace, deployment("web", 1))
+    owned = next(p.metadata.name for p in core.list_namespaced_pod(namespace).items
+                 if p.metadata.name.startswith("web-"))
+    owned_step = Step("delete_pod", {"namespace": namespace, "pod": owned})
+    assert ex.run_step(owned_step, ADMIN, dry_run=True).warnings == ()
+
+
+@pytest.mark.parametrize(("bounds", "says"), [
+    ({"min_replicas": 3}, "scales deployment web from 2 up to 3 at once"),
+    ({"max_replicas": 1}, "scales deployment web from 2 down to 1 at once"),
+    ({"min_replicas": 1, "max_replicas": 6}, None),
+])
+def test_an_autoscaler_bound_past_the_current_count_warns(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str, bounds: dict[str, int],
+        says: str | None) -> None:
+    # A user trial: raising the minimum from 1 to 3 scaled the deployment from 2 to 3 at
+    # once (not in the preview), and the undo restored the bounds but not the 2 replicas.
+    create(k8s_admin, namespace, deployment("web", 2))
+    autoscaler(k8s_admin, namespace, "web", 1, 4)
+    step = Step("patch_hpa", {"namespace": namespace, "deployment": "web", **bounds})
+    warnings = ex.run_step(step, ADMIN, dry_run=True).warnings
+    if says is None:
+        assert warnings == ()
+    else:
+        assert any(says in w and "undo" in w for w in warnings), warnings
