@@ -85,7 +85,14 @@ _EDIT_CUE = re.compile(
     r"\b(?:instead|actually|make (?:it|that|them)|change (?:it|that)|rather|i meant|i mean|"
     r"correction|typo|no wait|wait no|sorry|scratch that)\b", re.IGNORECASE)
 """Words that say a message corrects the speaker's last plan ("make it 4 instead")."""
-_FOLLOW_UP_WORDS = 3
+_FOLLOW_UP_WORDS = 5
+_FOLLOW_UP_FILLER = frozenset({
+    "and", "in", "on", "for", "the", "same", "how", "what", "about", "please", "pls", "plz",
+    "there", "too", "also", "namespace", "ns", "then", "with", "again", "now", "ok", "so",
+    "one", "over", "do", "it", "that", "this",
+})
+"""Words a follow-up ("same for staging please", "how about staging?") may have besides
+its namespace."""
 _ASKS_BACK_WORDS = 4
 """Words (not counting filler) from which a message ending in "?" is a question of its
 own, not an unsure answer: as a reply of four words or more decides nothing (meta_words)."""
@@ -464,9 +471,12 @@ class Dialogue:
         # that "kubectl delete namespace prod" is never read as "the same, in prod".
         # Nor "restart in staging" after a scale: a change other than the last request's
         # own is another request (or talk), never "the same, in staging".
+        # And only when it says nothing but the namespace: "diagnose dev" is a request of
+        # its own (the namespace's scan), not the last diagnosis again in dev.
         if (namespace is None and parsed is not None and set(parsed.slots) == {"namespace"}
                 and parsed.intent in (OUT_OF_SCOPE, last.intent)
                 and len(text.split()) <= _FOLLOW_UP_WORDS
+                and _only_filler(text, parsed.slots["namespace"])
                 and not self._orders_another(text, last.intent)):
             namespace = parsed.slots["namespace"]
         if namespace is None:
@@ -554,6 +564,12 @@ class Dialogue:
             return [Reply("answer", NOTHING_TO_UNDO)]
         replies = self.planner.request(turn, undo.runbook, undo.slots, 1.0, undo_of=undo.of.id)
         return [Reply("notice", undoing_text(undo.of.id, undo.of.runbook)), *replies]
+
+
+def _only_filler(text: str, namespace: str) -> bool:
+    """Whether `text` says nothing but `namespace` and follow-up filler words."""
+    words = re.findall(r"[\w'-]+", text.lower())
+    return all(w == namespace.lower() or w in _FOLLOW_UP_FILLER for w in words)
 
 
 def _choice(choices: tuple[str, ...], text: str) -> str | None:

@@ -936,3 +936,28 @@ def test_an_interrupted_change_can_be_undone(service: ConversationService,
     cluster.nodes["node-1"] = True  # the step had run when the process died
     out = say(service, "UBOB", "undo")
     assert out[0].startswith("Undoing") and "uncordon" in out[1]
+
+
+@pytest.mark.parametrize("text", ["diagnose staging", "check the health of staging",
+                                  "what's wrong in staging"])
+def test_a_request_naming_only_a_namespace_is_its_own_not_a_follow_up(
+        service: ConversationService, text: str) -> None:
+    """A user trial: "diagnose dev" after diagnosing search-indexer in prod kept the
+    deployment ("deployment 'search-indexer' not found in namespace dev")."""
+    say(service, "bob", "run diagnose deployment=checkout-api namespace=prod")
+    service.parser = Fixed(ParsedIntent("diagnose", {"namespace": "staging"}, 0.97,
+                                        source="model"))
+    say(service, "bob", text)
+    assert dict(service.store.runs_in_thread("C1", "t1")[0].raw_slots) == {
+        "namespace": "staging"}
+
+
+@pytest.mark.parametrize("text", ["staging?", "how about staging", "same for staging please"])
+def test_a_bare_namespace_is_still_the_follow_up(service: ConversationService,
+                                                 text: str) -> None:
+    say(service, "bob", "run diagnose deployment=checkout-api namespace=prod")
+    service.parser = Fixed(ParsedIntent("diagnose", {"namespace": "staging"}, 0.97,
+                                        source="model"))
+    say(service, "bob", text)
+    assert dict(service.store.runs_in_thread("C1", "t1")[0].raw_slots) == {
+        "deployment": "checkout-api", "namespace": "staging"}
