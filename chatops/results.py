@@ -171,7 +171,10 @@ class HealthSummary:
     statefulsets: int = 0
     daemonsets: int = 0
     jobs: int = 0
-    pods_running: int = 0
+    pods_ready: int = 0
+    """Pods whose Ready condition holds (a crash-looping pod's phase is still Running)."""
+    pods_completed: int = 0
+    """Pods that ran to completion (a job's): neither ready nor a problem."""
     pods: int = 0
     problems: int = 0
     more: int = 0

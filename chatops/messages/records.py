@@ -166,9 +166,11 @@ def _health_lines(r: HealthSummary) -> list[str]:
     counts = [(r.deployments, "deployment"), (r.statefulsets, "statefulset"),
               (r.daemonsets, "daemonset"), (r.jobs, "job")]
     healthy = ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in counts if n)
-    running = (f"{r.pods_running} pod{'s' if r.pods_running != 1 else ''} running"
-               + (f" of {r.pods}" if r.pods != r.pods_running else ""))
-    lines.append(f"{healthy or 'no workloads'} healthy; {running}.")
+    live = r.pods - r.pods_completed
+    ready = (f"{r.pods_ready} of {live} pods ready" if r.pods_ready != live
+             else f"{live} pod{'s' if live != 1 else ''} ready")
+    done = f", {r.pods_completed} completed" if r.pods_completed else ""
+    lines.append(f"{healthy or 'no workloads'} healthy; {ready}{done}.")
     if r.unchecked:
         lines.append(f"Not checked (you may not list them): {', '.join(r.unchecked)}.")
     return lines
