@@ -247,7 +247,8 @@ def _failing_logs(kube: Kube, namespace: str, pods: Sequence[Mapping[str, Any]],
         for previous in (True, False):
             try:
                 lines = reads.logs(kube, namespace, pod, container=prob.container,
-                                   lines=LOG_LINES, previous=previous)
+                                   lines=LOG_LINES, previous=previous,
+                                   explain_unstarted=False)  # the finding says why
             except ClusterError:
                 continue
             if lines.lines:

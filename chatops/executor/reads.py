@@ -108,14 +108,19 @@ def default_container(pod: Mapping[str, Any]) -> str:
 
 def logs(kube: Kube, namespace: str, pod: Mapping[str, Any], *, container: str | None,
          lines: int | None, since_seconds: int | None = None,
-         previous: bool = False) -> LogLines:
-    """The last log lines of one container, secrets redacted."""
+         previous: bool = False, explain_unstarted: bool = True) -> LogLines:
+    """The last log lines of one container, secrets redacted (`explain_unstarted`: one line
+    saying why a container that never ran has none, instead of the API's 400)."""
     name = str(cv.get(pod, "metadata", "name"))
     names = [c["name"] for c in cv.get(pod, "spec", "containers", default=[])]
     chosen = container or default_container(pod)
     if chosen not in names:
         raise NotFound(f"container {chosen} not found in pod {name} in namespace {namespace}",
                        tuple(names), f"Containers: {', '.join(names)}.")
+    unstarted = _not_started(pod, chosen) if explain_unstarted and not previous else None
+    if unstarted is not None:
+        # The API answers 400 "is waiting to start", which reads like a refusal.
+        return LogLines(name, chosen, (unstarted,))
     tail = max(1, min(lines or DEFAULT_LOG_LINES, MAX_LOG_LINES))
     kwargs: dict[str, Any] = {"container": chosen, "tail_lines": tail}
     if since_seconds:
@@ -125,6 +130,24 @@ def logs(kube: Kube, namespace: str, pod: Mapping[str, Any], *, container: str |
     text = kube.text(Target("get", "pods", namespace, name, "log"),
                      kube.core.read_namespaced_pod_log, name, namespace, **kwargs)
     return LogLines(name, chosen, redact_lines(text.splitlines()))
+
+
+def _not_started(pod: Mapping[str, Any], container: str) -> str | None:
+    """Why `container` has no logs at all (never created, or waiting for its first start),
+    as a line to show instead; None when it ran at least once."""
+    status = next((c for c in cv.get(pod, "status", "containerStatuses", default=[]) or []
+                   if c.get("name") == container), None)
+    if status is None:
+        phase = cv.get(pod, "status", "phase", default="Pending")
+        return f"(no logs: container {container} has not been created yet; the pod is {phase})"
+    waiting = cv.get(status, "state", "waiting")
+    if (waiting is None or cv.get(status, "lastState", "terminated") is not None
+            or int(status.get("restartCount") or 0) > 0):
+        return None
+    reason = str(waiting.get("reason") or "waiting")
+    detail = str(waiting.get("message") or "").strip()[:200]
+    return (f"(no logs: container {container} has not started yet: {reason}"
+            + (f": {detail}" if detail else "") + ")")
 
 
 def pod_logs(kube: Kube, namespace: str, *, pod: str | None, deployment: str | None,

@@ -175,3 +175,23 @@ def test_images_are_those_the_pods_run_whatever_workload_owns_them(
         ImageInfo(namespace, "pod/debug", "shell", "alpine:3.20"),
         ImageInfo(namespace, "statefulset/db", "db", "postgres:16"),
     )
+
+
+def test_logs_of_a_container_that_never_started_say_why_there_are_none(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    # A user trial: the logs of a pod in ImagePullBackOff came back as "The cluster
+    # refused: ... is waiting to start", which reads like a permission error.
+    create(k8s_admin, namespace, deployment("broken", 1, image="nginx:bad"))
+    core = client.CoreV1Api(k8s_admin)
+
+    def waiting() -> bool:
+        pods = core.list_namespaced_pod(namespace).items
+        return bool(pods and pods[0].status.container_statuses
+                    and pods[0].status.container_statuses[0].state.waiting)
+
+    wait_for(waiting, what="the pod to wait for its image")
+    (lines,) = run(ex, "pod_logs", namespace=namespace, deployment="broken").records
+    assert isinstance(lines, LogLines)
+    assert len(lines.lines) == 1 and lines.lines[0].startswith(
+        "(no logs: container app has not started yet:")
+    assert "ImagePullBackOff" in lines.lines[0] or "ErrImagePull" in lines.lines[0]
