@@ -95,7 +95,8 @@ def unschedulable(pods: Sequence[Mapping[str, Any]],
                 reason = str(ev.get("message") or reason)
                 break
         if reason:
-            out.append((name, redact(reason.strip())))
+            # The scheduler ends its message with "." and so do the sentences quoting it.
+            out.append((name, redact(reason.strip().rstrip("."))))
     return out
 
 
