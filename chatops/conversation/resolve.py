@@ -326,7 +326,7 @@ def offered_names(kind: str, values: Mapping[str, str], executor: Executor,
             if named is not None and len(names) <= MAX_OFFERED:
                 within, name = named
                 names = tuple(ns for ns in names
-                              if name in executor.names(within, ns, identity))
+                              if _holds(executor, within, name, ns, identity))
         elif kind == "deployment" and values.get("namespace"):
             names = executor.names("deployment", values["namespace"], identity)
         elif kind == "node":
@@ -336,6 +336,17 @@ def offered_names(kind: str, values: Mapping[str, str], executor: Executor,
     except ClusterError:
         return ()
     return names if len(names) <= MAX_OFFERED else ()
+
+
+def _holds(executor: Executor, kind: ResourceKind, name: str, namespace: str,
+           identity: Identity) -> bool:
+    """Whether `namespace` has an object of `kind` that `name` would resolve to (a pod by
+    its workload's name too); a namespace the person may not list it in has none."""
+    try:
+        listed = executor.names(kind, namespace, identity)
+    except ClusterError:
+        return False
+    return bool(candidates(name, listed, generated=kind == "pod"))
 
 
 def read_as_other_kind(runbook: Runbook, slots: Mapping[str, str], other: OtherKind,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from chatops.errors import ClusterError, NotFound, Refusal
+from chatops.errors import ClusterError, Forbidden, NotFound, Refusal
 from chatops.executor import convert as cv
 from chatops.executor import reads
 from chatops.executor.client import Kube, Target
@@ -143,9 +143,12 @@ def autoscaler_warning(kube: Kube, namespace: str, name: str, replicas: int) -> 
         hpa = find_hpa(kube, namespace, name)
     except NotFound:
         return None
-    except ClusterError:
+    except Forbidden:
         return (f"could not check for an autoscaler: {kube.who} may not list autoscalers "
                 f"in {namespace}; if one manages {name}, it may undo this count")
+    except ClusterError:
+        return (f"could not check for an autoscaler (the API server did not answer); if one "
+                f"manages {name}, it may undo this count")
     low = int(cv.get(hpa, "spec", "minReplicas", default=1))
     high = int(cv.get(hpa, "spec", "maxReplicas", default=1))
     head = f"autoscaler {cv.get(hpa, 'metadata', 'name')} (min {low}, max {high}) manages {name}"

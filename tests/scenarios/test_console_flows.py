@@ -67,6 +67,7 @@ def test_ambiguity_becomes_a_question(world: World) -> None:
 @pytest.mark.parametrize("command", [
     "run suspend_cronjob cronjob=nightly-report",
     "run describe_pod pod={pod}",
+    "run describe_pod pod=calc-app",  # a pod by its workload's name
     "run restart_deployment deployment=calc-app",
 ])
 def test_the_namespace_question_offers_only_namespaces_that_have_the_object(
