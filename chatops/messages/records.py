@@ -202,7 +202,8 @@ def _record_lines(r: Record, *, single_pod: bool) -> list[str]:
     elif isinstance(r, ImageInfo):
         lines.append(f"{r.namespace}/{r.workload} [{r.container}]: {r.image}")
     elif isinstance(r, LogLines):
-        lines.append(f"--- {r.pod} [{r.container}], last {len(r.lines)} lines")
+        count = len(r.lines)
+        lines.append(f"--- {r.pod} [{r.container}], last {count} line{'s' if count != 1 else ''}")
         lines += [f"  {line}" for line in r.lines] or ["  (no output)"]
     elif isinstance(r, HealthSummary):
         lines += _health_lines(r)
