@@ -163,19 +163,41 @@ def _subject(kube: Kube, namespace: str, deployment: str | None, pod: str | None
 
 
 def scheduling_findings(pods: Sequence[Mapping[str, Any]],
-                         events: Sequence[Mapping[str, Any]]) -> list[Finding]:
+                         events: Sequence[Mapping[str, Any]],
+                         subject: Subject | None = None) -> list[Finding]:
+    """A finding per pod the scheduler cannot place, with the runbook that helps: uncordon
+    when nodes are cordoned; for a deployment's pod, the rollback when its newest revision
+    is what no node fits (an earlier one ran), else lower requests no node has room for."""
     findings = []
     for name, reason in unschedulable(pods, events):
         cordoned = "unschedulable" in reason.lower() and "node(s)" in reason
-        text = (f"pod {name} cannot be scheduled: {reason or 'no node fits it'}. "
-                + ("Some nodes are cordoned; uncordoning one would make room."
-                   if cordoned else
-                   "No node matches its node selector, affinity or resource requests; "
-                   "changing those or adding capacity is outside the runbook catalogue."))
-        # Which node to uncordon is the user's call; the runbook will ask for it.
-        findings.append(Finding("error", f"pod {name}", text,
-                                "uncordon_node" if cordoned else None, {},
-                                outside_catalogue=not cordoned))
+        short = sorted(r for r in ("cpu", "memory") if f"insufficient {r}" in reason.lower())
+        deployment = subject.deployment_name if subject is not None else None
+        back = bad_rollout(subject, [name]) if subject is not None and deployment else None
+        head = f"pod {name} cannot be scheduled: {reason or 'no node fits it'}. "
+        if cordoned:
+            # Which node to uncordon is the user's call; the runbook will ask for it.
+            findings.append(Finding("error", f"pod {name}", head + "Some nodes are "
+                                    "cordoned; uncordoning one would make room.",
+                                    "uncordon_node", {}))
+        elif deployment and back is not None:
+            findings.append(Finding(
+                "error", f"pod {name}", head + f"Its revision is the newest of deployment "
+                f"{deployment}, and revision {back} ran: rolling back undoes the change "
+                "no node fits.", "rollback_deployment",
+                {"namespace": subject.namespace, "deployment": deployment,
+                 "revision": str(back)} if subject is not None else {}))
+        elif deployment and short and subject is not None:
+            findings.append(Finding(
+                "error", f"pod {name}", head + f"No node has enough free "
+                f"{' or '.join(short)} for its requests: lower them (set_resources), or add "
+                "capacity.", "set_resources",
+                {"namespace": subject.namespace, "deployment": deployment}))
+        else:
+            findings.append(Finding("error", f"pod {name}", head + "No node matches its node "
+                                    "selector, affinity or resource requests; changing those "
+                                    "or adding capacity is outside the runbook catalogue.",
+                                    None, {}, outside_catalogue=True))
     return findings
 
 
@@ -206,7 +228,7 @@ def diagnose(kube: Kube, namespace: str, deployment: str | None, pod: str | None
               if cv.get(e, "involvedObject", "name") in names]
     problems = find_problems(subject.pods, now)
     findings = problem_findings(subject, problems)
-    findings.extend(scheduling_findings(subject.pods, events))
+    findings.extend(scheduling_findings(subject.pods, events, subject))
     findings.extend(probe_findings(subject, events, now, problems))
     dep = subject.deployment
     if dep is not None and not pod:

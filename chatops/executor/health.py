@@ -118,14 +118,14 @@ def _groups(ns: _Namespace) -> dict[tuple[str, str], list[Obj]]:
     return groups
 
 
-def _scheduling(pods: Sequence[Obj], events: Sequence[Obj]) -> list[Finding]:
+def _scheduling(subject: dg.Subject, events: Sequence[Obj]) -> list[Finding]:
     """Unschedulable pods, one per distinct reason (replicas of a workload share it)."""
     first: dict[str, str] = {}
-    for name, reason in dg.unschedulable(pods, events):
+    for name, reason in dg.unschedulable(subject.pods, events):
         first.setdefault(reason, name)
     keep = set(first.values())
     return dg.scheduling_findings(
-        [p for p in pods if cv.get(p, "metadata", "name") in keep], events)
+        [p for p in subject.pods if cv.get(p, "metadata", "name") in keep], events, subject)
 
 
 def _pod_findings(subject: dg.Subject, events: Sequence[Obj], now: datetime) -> list[Finding]:
@@ -133,7 +133,7 @@ def _pod_findings(subject: dg.Subject, events: Sequence[Obj], now: datetime) -> 
     scan, "container app" alone would not say whose (every deployment may have one)."""
     problems = dg.find_problems(subject.pods, now)
     findings = dg.problem_findings(subject, problems, logs_below=False)
-    findings += _scheduling(subject.pods, events)
+    findings += _scheduling(subject, events)
     findings += dg.probe_findings(subject, events, now, problems)
     return [replace(f, subject=f"{subject.label}, {f.subject}")
             if f.subject.startswith("container ") else f for f in findings]

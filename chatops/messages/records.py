@@ -202,8 +202,8 @@ def _record_lines(r: Record, *, single_pod: bool) -> list[str]:
     elif isinstance(r, ImageInfo):
         lines.append(f"{r.namespace}/{r.workload} [{r.container}]: {r.image}")
     elif isinstance(r, LogLines):
-        count = len(r.lines)
-        lines.append(f"--- {r.pod} [{r.container}], last {count} line{'s' if count != 1 else ''}")
+        shown = len(r.lines)
+        lines.append(f"--- {r.pod} [{r.container}], last {shown} line{'s' if shown != 1 else ''}")
         lines += [f"  {line}" for line in r.lines] or ["  (no output)"]
     elif isinstance(r, HealthSummary):
         lines += _health_lines(r)

@@ -222,3 +222,31 @@ def test_a_stuck_rollout_offers_a_rollback_only_when_there_is_an_earlier_revisio
         what="the second revision's rollout to be stuck")
     assert [f.runbook for f in stuck] == ["rollback_deployment"] * 2, stuck
     assert all(f.slots.get("revision") == "1" for f in stuck), stuck
+
+
+@pytest.mark.k8s
+def test_a_pod_no_node_has_room_for_offers_a_fix_in_the_catalogue(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    # A user trial: requests no node could fit were "outside the runbook catalogue", even
+    # when the deployment's own newest change (a CPU request of 64) caused them.
+    deploy(k8s_admin, namespace, deployment("web", 1))
+    apps = client.AppsV1Api(k8s_admin)
+    apps.patch_namespaced_deployment("web", namespace, {"spec": {"template": {"spec": {
+        "containers": [{"name": "app", "resources": {"requests": {"cpu": "64"}}}]}}}})
+    create(k8s_admin, namespace, deployment("huge", 1, containers=[client.V1Container(
+        name="app", image="nginx:1.25",
+        resources=client.V1ResourceRequirements(requests={"cpu": "64"}))]))
+
+    def scheduling() -> dict[str, Any] | None:
+        found = {f.subject: f for f in scan(ex, namespace)[0]
+                 if "cannot be scheduled" in f.explanation}
+        return found if len(found) == 2 else None
+
+    found = wait_for(scheduling, timeout=60, what="both pods to be unschedulable")
+    web = next(f for s, f in found.items() if "web-" in s)
+    huge = next(f for s, f in found.items() if "huge-" in s)
+    assert web.runbook == "rollback_deployment" and web.slots["deployment"] == "web"
+    assert not web.outside_catalogue
+    assert huge.runbook == "set_resources" and huge.slots == {"namespace": namespace,
+                                                              "deployment": "huge"}
+    assert "cpu" in huge.explanation and not huge.outside_catalogue
