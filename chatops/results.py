@@ -81,6 +81,9 @@ class DeploymentInfo:
     conditions: tuple[Condition, ...] = ()
     generation: int = 0
     observed_generation: int = 0
+    running_images: tuple[str, ...] = ()
+    """The images the ready pods run, only where they are not `images` (a rollout that has
+    not reached them); empty otherwise, or when the pods could not be listed."""
 
 
 @dataclass(frozen=True)

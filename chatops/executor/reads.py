@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from chatops.errors import NotFound, Refusal
+from chatops.errors import ClusterError, NotFound, Refusal
 from chatops.executor import convert as cv
 from chatops.executor.client import Kube, Target
 from chatops.executor.redact import redact_lines
@@ -48,8 +49,29 @@ def _describe_pod(c: Call) -> tuple[PodInfo]:
 
 @registry.read("get_deployment")
 def _get_deployment(c: Call) -> tuple[DeploymentInfo]:
-    return (cv.deployment_info(read_deployment(c.kube, c.params.s("namespace"),
-                                               c.params.s("deployment"))),)
+    dep = read_deployment(c.kube, c.params.s("namespace"), c.params.s("deployment"))
+    info = cv.deployment_info(dep)
+    running = _ready_images(c.kube, dep)
+    if running and set(running) != set(info.images):
+        info = replace(info, running_images=running)
+    return (info,)
+
+
+def _ready_images(kube: Kube, dep: Mapping[str, Any]) -> tuple[str, ...]:
+    """The images the deployment's ready pods run, each once ((): none, or not listable:
+    the status itself needs only the deployment)."""
+    try:
+        pods = deployment_pods(kube, dep)
+    except ClusterError:
+        return ()
+    seen: dict[str, None] = {}
+    for pod in pods:
+        ready = any(c.get("type") == "Ready" and c.get("status") == "True"
+                    for c in cv.get(pod, "status", "conditions", default=[]) or [])
+        if ready:
+            seen.update(dict.fromkeys(str(c.get("image")) for c in
+                                      cv.get(pod, "spec", "containers", default=[])))
+    return tuple(seen)
 
 
 def read_node(kube: Kube, name: str) -> dict[str, Any]:

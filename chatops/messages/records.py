@@ -182,7 +182,9 @@ def _record_lines(r: Record, *, single_pod: bool) -> list[str]:
     if isinstance(r, DeploymentInfo):
         lines.append(f"deployment {r.name} in {r.namespace}: {r.ready}/{r.desired} ready, "
                      f"{r.updated} updated, {r.available} available, revision {r.revision}")
-        lines.append(f"  images: {', '.join(r.images) or '-'}")
+        running = (f" (the ready pods run {', '.join(r.running_images)}: the rollout has not "
+                   "reached them)" if r.running_images else "")
+        lines.append(f"  images: {', '.join(r.images) or '-'}{running}")
         lines += [f"  {c.type}={c.status}" + (f" ({c.reason}: {c.message})" if c.reason else "")
                   for c in r.conditions]
     elif isinstance(r, EventInfo):
@@ -194,7 +196,7 @@ def _record_lines(r: Record, *, single_pod: bool) -> list[str]:
         sched = "cordoned" if r.unschedulable else "schedulable"
         extra = f", pressure: {', '.join(r.pressure)}" if r.pressure else ""
         lines.append(f"{r.name}: {state}, {sched}, cpu {r.cpu}, memory {r.memory}, "
-                     f"{r.pods} pods{extra}")
+                     f"{r.pods} pod{'s' if r.pods != 1 else ''}{extra}")
     elif isinstance(r, RevisionInfo):
         mark = " (current)" if r.current else ""
         cause = f" - {r.change_cause}" if r.change_cause else ""

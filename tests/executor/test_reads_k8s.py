@@ -8,6 +8,7 @@ import pytest
 from kubernetes import client
 
 from chatops.executor import KubeExecutor
+from chatops.messages import records_text
 from chatops.model import Step
 from chatops.results import (
     DeploymentInfo,
@@ -195,3 +196,24 @@ def test_logs_of_a_container_that_never_started_say_why_there_are_none(
     assert len(lines.lines) == 1 and lines.lines[0].startswith(
         "(no logs: container app has not started yet:")
     assert "ImagePullBackOff" in lines.lines[0] or "ErrImagePull" in lines.lines[0]
+
+
+def test_status_during_a_stuck_rollout_says_what_the_ready_pods_run(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    # A user trial: "2/2 ready ... images: nginx:bad" while both ready pods ran the old
+    # image and the new one could not be pulled.
+    deploy(k8s_admin, namespace, deployment("web", 2, image="nginx:1.21"))
+    client.AppsV1Api(k8s_admin).patch_namespaced_deployment("web", namespace, {"spec": {
+        "template": {"spec": {"containers": [{"name": "app", "image": "nginx:bad"}]}}}})
+
+    def stuck() -> DeploymentInfo | None:
+        (dep,) = run(ex, "get_deployment", namespace=namespace, deployment="web").records
+        assert isinstance(dep, DeploymentInfo)
+        return dep if dep.running_images else None
+
+    dep = wait_for(stuck, what="the rollout to stall on the new image")
+    assert dep.images == ("nginx:bad",) and dep.running_images == ("nginx:1.21",)
+    assert "the ready pods run nginx:1.21" in records_text((dep,))
+    deploy(k8s_admin, namespace, deployment("api", 1, image="nginx:1.25"))
+    (api,) = run(ex, "get_deployment", namespace=namespace, deployment="api").records
+    assert isinstance(api, DeploymentInfo) and api.running_images == ()
