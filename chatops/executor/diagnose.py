@@ -9,7 +9,9 @@ deployment or pod is named).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +32,13 @@ from chatops.executor.symptoms import (
 )
 from chatops.quantities import QuantityError, format_memory, memory_bytes, nice_memory
 from chatops.results import DeploymentInfo, EventInfo, Finding, LogLines, Record
+
+TRANSIENT = " A restart helps only if the cause was transient."
+_DEPENDENCY = re.compile(
+    r"connection refused|could ?n[o']t connect|cannot connect|connection reset|"
+    r"no such host|name or service not known|i/o timeout|econnrefused|"
+    r"temporary failure in name resolution", re.IGNORECASE)
+
 
 MAX_WARNINGS = 10
 LOG_LINES = 20
@@ -131,7 +140,7 @@ def explain(prob: Problem, subject: Subject, rollback_to: int | None, *,
         runbook, slots = rollback
     elif dep:
         runbook, slots = "restart_deployment", base
-        text += " A restart helps only if the cause was transient."
+        text += TRANSIENT
     else:
         runbook, slots = "delete_pod", {"namespace": ns, "pod": prob.pods[0]}
     return Finding("error", f"container {prob.container}", text, runbook, slots)
@@ -243,6 +252,8 @@ def diagnose(kube: Kube, namespace: str, deployment: str | None, pod: str | None
     warnings = [e for e in events if e.get("type") == "Warning"]
     if not findings:
         findings.append(_healthy(subject, dep if not pod else None, len(warnings), now))
+    logs = _failing_logs(kube, namespace, subject.pods, problems)
+    findings = [_with_dependency(f, logs) for f in findings]
     records: list[Record] = list(findings)
     seen: set[tuple[str, str]] = set()
     evs: list[EventInfo] = []
@@ -253,8 +264,26 @@ def diagnose(kube: Kube, namespace: str, deployment: str | None, pod: str | None
             seen.add(key)
             evs.append(info_e)
     records.extend(evs[:MAX_WARNINGS])
-    records.extend(_failing_logs(kube, namespace, subject.pods, problems))
+    records.extend(logs)
     return tuple(records)
+
+
+def _with_dependency(finding: Finding, logs: Sequence[LogLines]) -> Finding:
+    """A crash loop whose last log lines say a dependency refuses or cannot be found: a
+    restart does not fix that (the kubelet restarts it anyway), so the finding says so."""
+    if TRANSIENT not in finding.explanation:
+        return finding
+    for lines in logs:
+        if not finding.explanation.startswith(f"container {lines.container} "):
+            continue
+        line = next((ln for ln in reversed(lines.lines) if _DEPENDENCY.search(ln)), None)
+        if line is not None:
+            quoted = line.strip()[-160:]
+            return replace(finding, explanation=finding.explanation.replace(
+                TRANSIENT, f" Its logs say it cannot reach a dependency ({quoted}): it "
+                "recovers on its own once that is back, and a restart before then does not "
+                "help."))
+    return finding
 
 
 def _failing_logs(kube: Kube, namespace: str, pods: Sequence[Mapping[str, Any]],

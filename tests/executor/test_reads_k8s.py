@@ -109,6 +109,12 @@ def test_diagnose_each_failure_mode(ex: KubeExecutor, k8s_admin: Any, namespace:
     result = run(ex, "diagnose", namespace=namespace, deployment="crash")
     logs = [r for r in result.records if isinstance(r, LogLines)]
     assert logs and any("connection refused" in line for line in logs[0].lines)
+    # A user trial: the logs say a dependency refuses; a restart alone will not fix that.
+    (found,) = [r for r in result.records if isinstance(r, Finding)
+                and r.explanation.startswith("container app is crash-looping")]
+    assert "cannot reach a dependency" in found.explanation
+    assert "db:5432: connection refused" in found.explanation
+    assert "helps only if the cause was transient" not in found.explanation
     assert any(isinstance(r, EventInfo) and r.reason == "BackOff" for r in result.records)
 
     oom = diagnosis(ex, namespace, "oom", "OOMKilled")
