@@ -20,7 +20,7 @@ from chatops.audit.records import (
 )
 from chatops.conversation.base import Collaborators, Updates, run_thread
 from chatops.conversation.presenting import Presenter
-from chatops.errors import ClusterError, Refusal
+from chatops.errors import ClusterError, Refusal, Retryable
 from chatops.messages import (
     NO_UNDO_HINT,
     READ_RUN_DONE,
@@ -62,6 +62,9 @@ class _Outcome:
     state: RunState = RunState.SUCCEEDED
     steps_done: int = 0
     """Steps the cluster took (a run that failed after one changed something: undoable)."""
+    uncertain: bool = False
+    """Whether a step failed in a way that may come after a write (a timeout: a drain that
+    cordoned, then waited); a refusal (403, 404, invalid) comes before any."""
 
 
 def _reached_the_cluster(run: Run) -> bool:
@@ -69,7 +72,8 @@ def _reached_the_cluster(run: Run) -> bool:
     if run.state is RunState.SUCCEEDED:
         return True
     if run.state is RunState.FAILED:
-        return int(run.result.get("steps_done", 0) or 0) > 0
+        return (int(run.result.get("steps_done", 0) or 0) > 0
+                or bool(run.result.get("uncertain")))
     if run.state is RunState.INTERRUPTED:
         return run.result.get("interrupted") != BEFORE_START
     return False
@@ -99,6 +103,7 @@ class Runner:
             self._steps(run, plan, progress, outcome)
         except ClusterError as exc:
             outcome.state = RunState.FAILED
+            outcome.uncertain = isinstance(exc, Retryable)
             outcome.lines.append(step_failed_text(exc))
         except Exception:
             # A bug must not leave the run `running` until a restart notices it.
@@ -144,6 +149,9 @@ class Runner:
             for key, value in result.before.items():
                 outcome.before.setdefault(key, value)
             outcome.steps_done += 1
+            # Kept as the run goes: a process that dies before the end leaves an
+            # interrupted run whose undo still knows the values from before.
+            self.parts.store.update(run.id, before=dict(outcome.before))
             outcome.lines.append(result.summary)
             self.parts.audit.record(StepDone(result.to_json()), actor=identity.user,
                                     run_id=run.id, thread=thread)
@@ -170,7 +178,8 @@ class Runner:
                                        before=outcome.before,
                                        result={"text": text, "audit_id": audit_id,
                                                "lines": outcome.lines,
-                                               "steps_done": outcome.steps_done}):
+                                               "steps_done": outcome.steps_done,
+                                               "uncertain": outcome.uncertain}):
             METRICS.runs.labels(run.runbook, outcome.state.value).inc()
             METRICS.run_seconds.labels(run.runbook).observe(elapsed)
 

@@ -30,7 +30,13 @@ from chatops.executor.symptoms import (
     plural,
     unschedulable,
 )
-from chatops.quantities import QuantityError, format_memory, memory_bytes, nice_memory
+from chatops.quantities import (
+    QuantityError,
+    format_memory,
+    memory_bytes,
+    millicores,
+    nice_memory,
+)
 from chatops.results import DeploymentInfo, EventInfo, Finding, LogLines, Record
 
 TRANSIENT = " A restart helps only if the cause was transient."
@@ -182,7 +188,8 @@ def scheduling_findings(pods: Sequence[Mapping[str, Any]],
         cordoned = "unschedulable" in reason.lower() and "node(s)" in reason
         short = sorted(r for r in ("cpu", "memory") if f"insufficient {r}" in reason.lower())
         deployment = subject.deployment_name if subject is not None else None
-        back = bad_rollout(subject, [name]) if subject is not None and deployment else None
+        back = (bad_rollout(subject, [name]) if subject is not None and deployment
+                and short and _asks_more(subject, short) else None)
         head = f"pod {name} cannot be scheduled: {reason or 'no node fits it'}. "
         if cordoned:
             # Which node to uncordon is the user's call; the runbook will ask for it.
@@ -222,6 +229,29 @@ def _healthy(subject: Subject, dep: Mapping[str, Any] | None, warnings: int,
     if warnings:
         text += f" There were {plural(warnings, 'recent warning event')} (below)."
     return Finding("info", subject.label, text)
+
+
+def _requests(rs: Mapping[str, Any], resource: str) -> int:
+    """What a ReplicaSet's pods request of `resource` in all (millicores or bytes)."""
+    total = 0
+    for c in cv.get(rs, "spec", "template", "spec", "containers", default=[]) or []:
+        value = cv.get(c, "resources", "requests", resource)
+        if value:
+            try:
+                total += millicores(str(value)) if resource == "cpu" else memory_bytes(str(value))
+            except QuantityError:
+                continue
+    return total
+
+
+def _asks_more(subject: Subject, short: Sequence[str]) -> bool:
+    """Whether the newest revision requests more of a resource no node has room for than
+    the one before it: then that change is what no node fits (a full cluster after a
+    scale-up is not, and no rollback fixes it)."""
+    if len(subject.replicasets) < 2:
+        return False
+    newest, previous = subject.replicasets[0], subject.replicasets[1]
+    return any(_requests(newest, r) > _requests(previous, r) for r in short)
 
 
 def diagnose(kube: Kube, namespace: str, deployment: str | None, pod: str | None,

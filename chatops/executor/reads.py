@@ -10,7 +10,7 @@ from typing import Any
 from chatops.errors import ClusterError, NotFound, Refusal
 from chatops.executor import convert as cv
 from chatops.executor.client import Kube, Target
-from chatops.executor.redact import redact_lines
+from chatops.executor.redact import redact, redact_lines
 from chatops.executor.registry import Call, registry
 from chatops.results import (
     DeploymentInfo,
@@ -58,19 +58,25 @@ def _get_deployment(c: Call) -> tuple[DeploymentInfo]:
 
 
 def _ready_images(kube: Kube, dep: Mapping[str, Any]) -> tuple[str, ...]:
-    """The images the deployment's ready pods run, each once ((): none, or not listable:
-    the status itself needs only the deployment)."""
+    """The images the deployment's ready pods run in the template's containers, each once
+    ((): none, or not listable: the status itself needs only the deployment). Injected
+    sidecars (not in the template) and pods no ReplicaSet controls are not counted."""
     try:
         pods = deployment_pods(kube, dep)
     except ClusterError:
         return ()
+    names = {str(c.get("name")) for c in
+             cv.get(dep, "spec", "template", "spec", "containers", default=[]) or []}
     seen: dict[str, None] = {}
     for pod in pods:
+        owned = any(o.get("kind") == "ReplicaSet" and o.get("controller")
+                    for o in cv.get(pod, "metadata", "ownerReferences", default=[]) or [])
         ready = any(c.get("type") == "Ready" and c.get("status") == "True"
                     for c in cv.get(pod, "status", "conditions", default=[]) or [])
-        if ready:
+        if owned and ready:
             seen.update(dict.fromkeys(str(c.get("image")) for c in
-                                      cv.get(pod, "spec", "containers", default=[])))
+                                      cv.get(pod, "spec", "containers", default=[])
+                                      if c.get("name") in names))
     return tuple(seen)
 
 
@@ -167,7 +173,8 @@ def _not_started(pod: Mapping[str, Any], container: str) -> str | None:
             or int(status.get("restartCount") or 0) > 0):
         return None
     reason = str(waiting.get("reason") or "waiting")
-    detail = str(waiting.get("message") or "").strip()[:200]
+    # Redacted before it is cut, so that a cut never leaves half a secret unrecognised.
+    detail = redact(str(waiting.get("message") or "").strip())[:200]
     return (f"(no logs: container {container} has not started yet: {reason}"
             + (f": {detail}" if detail else "") + ")")
 

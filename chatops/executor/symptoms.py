@@ -116,7 +116,7 @@ def bad_rollout(subject: Subject, problem_pods: Sequence[str]) -> int | None:
     newest_name = str(cv.get(newest, "metadata", "name"))
     owners = {str(cv.get(p, "metadata", "name")):
               next((o["name"] for o in cv.get(p, "metadata", "ownerReferences", default=[])
-                    if o.get("kind") == "ReplicaSet"), "")
+                    if o.get("kind") == "ReplicaSet" and o.get("controller")), "")
               for p in subject.pods}
     if not problem_pods or any(owners.get(p) != newest_name for p in problem_pods):
         return None

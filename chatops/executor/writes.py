@@ -310,13 +310,12 @@ def delete_pod(kube: Kube, namespace: str, name: str, dry_run: bool) -> StepResu
         when = "now"  # deleted at once (no grace period): no timestamp to show
     changes = (FieldChange("metadata.deletionTimestamp",
                            cv.get(live, "metadata", "deletionTimestamp"), str(when)),)
-    owner = cv.pod_info(live, cv.utcnow()).owner
-    then = f"; {owner} will start a replacement" if owner else "; nothing will replace it"
-    text = f"delete pod {name} in {namespace}{then}"
-    # What the verification needs and cannot read once the pod is gone: which pod this was
-    # and which controller owns it.
+    # Only a controller replaces a pod (an owner that is not one, a ConfigMap say, does not).
     controller = next((o for o in cv.get(live, "metadata", "ownerReferences", default=[])
                        if o.get("controller")), None)
+    owner = f"{controller['kind']}/{controller['name']}" if controller else ""
+    then = f"; {owner} will start a replacement" if owner else "; nothing will replace it"
+    text = f"delete pod {name} in {namespace}{then}"
     seen = {"pod_uid": str(cv.get(live, "metadata", "uid", default="")),
             "pod_owner": f"{controller['kind']}/{controller['name']}" if controller else ""}
     # The runbook's explanation can only hedge ("if a controller owns it"); the approver

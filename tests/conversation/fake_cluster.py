@@ -50,6 +50,10 @@ class FakeCluster:
     """Whether every verification fails (a rollout that never finishes)."""
     writes_fail: bool = False
     """Whether the real (not dry-run) steps are refused (an admission webhook, say)."""
+    writes_time_out: bool = False
+    """Whether the real steps act, then time out (a drain that cordoned, then waited)."""
+    dies_verifying: bool = False
+    """Whether the process "dies" in the verification (SystemExit, after the steps)."""
 
     def _check(self, identity: Identity | None, verb: str, namespace: str | None) -> None:
         if identity is not None and identity.user in self.denied_users:
@@ -92,7 +96,10 @@ class FakeCluster:
             raise Forbidden(f"an admission webhook refused {step.verb}")
         handler = _MODELLED.get(step.verb)
         if handler is not None:
-            return handler(self, step, dry_run)
+            result = handler(self, step, dry_run)
+            if self.writes_time_out and not dry_run and spec.mutating:
+                raise Retryable(f"{step.verb} did not finish within 2 s")
+            return result
         # A change the fake does not model changes something (as every real write's dry-run
         # lists): an empty diff would read as "nothing to change" and propose nothing.
         changes = (FieldChange(f"({step.verb})", None, "changed"),) if spec.mutating else ()
@@ -102,6 +109,8 @@ class FakeCluster:
     def verify(self, step: Step, identity: Identity | None, *,
                progress: Progress | None = None) -> VerifyResult:
         self.checks.append(step)
+        if self.dies_verifying:
+            raise SystemExit("the bot process stopped")
         if self.verify_fails:
             return VerifyResult(step.verb, False, "1 of 2 replicas updated after 300 s", 300.0)
         return VerifyResult(step.verb, True, "looks right", 0.0)

@@ -961,3 +961,35 @@ def test_a_bare_namespace_is_still_the_follow_up(service: ConversationService,
     say(service, "bob", text)
     assert dict(service.store.runs_in_thread("C1", "t1")[0].raw_slots) == {
         "deployment": "checkout-api", "namespace": "staging"}
+
+
+def test_a_change_that_acted_then_timed_out_is_what_undo_undoes(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    """An attacker review: a drain that cordoned node-1 and then timed out was skipped,
+    and `undo` proposed to uncordon node-2, an older change."""
+    say(service, "UBOB", "run cordon_node node=node-2")
+    say(service, "UCAROL", f"approve {run_id(service)}")
+    say(service, "UBOB", "run cordon_node node=node-1")
+    cluster.writes_time_out = True
+    say(service, "UCAROL", f"approve {run_id(service)}")
+    cluster.writes_time_out = False
+    assert cluster.nodes["node-1"] is True
+    out = say(service, "UBOB", "undo")
+    assert "uncordon node node-1" in out[1]
+
+
+def test_an_interrupted_scale_keeps_what_it_saw_for_its_undo(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    """An attacker review: `before` was stored only at the end, so an interrupted scale
+    could not be undone ("the value before the change was not recorded")."""
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
+    rid = run_id(service)
+    cluster.dies_verifying = True  # the step ran, then the process died
+    with pytest.raises(SystemExit):
+        say(service, "UCAROL", f"approve {rid}")
+    cluster.dies_verifying = False
+    assert service.store.transition(rid, (RunState.RUNNING,), RunState.INTERRUPTED)
+    run = service.store.get(rid)
+    assert run is not None and run.before.get("replicas") == 3
+    out = say(service, "UBOB", "undo")
+    assert "spec.replicas: 5 -> 3" in out[1]

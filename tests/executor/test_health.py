@@ -250,3 +250,39 @@ def test_a_pod_no_node_has_room_for_offers_a_fix_in_the_catalogue(
     assert huge.runbook == "set_resources" and huge.slots == {"namespace": namespace,
                                                               "deployment": "huge"}
     assert "cpu" in huge.explanation and not huge.outside_catalogue
+
+
+def _rs(name: str, revision: int, cpu: str) -> dict[str, Any]:
+    return {"metadata": {"name": name, "namespace": "prod",
+                         "annotations": {"deployment.kubernetes.io/revision": str(revision)}},
+            "spec": {"template": {"spec": {"containers": [
+                {"name": "app", "resources": {"requests": {"cpu": cpu}}}]}}}}
+
+
+def _pod(name: str, rs: str, *, pending: bool = False) -> dict[str, Any]:
+    pod: dict[str, Any] = {
+        "metadata": {"name": name, "namespace": "prod", "ownerReferences": [
+            {"kind": "ReplicaSet", "name": rs, "controller": True}]},
+        "spec": {"containers": [{"name": "app", "image": "web:v7"}]},
+        "status": {"phase": "Pending" if pending else "Running"}}
+    if pending:
+        pod["status"]["conditions"] = [{"type": "PodScheduled", "status": "False",
+                                        "message": "0/3 nodes are available: 3 Insufficient cpu."}]
+    else:
+        pod["spec"]["nodeName"] = "node-1"
+    return pod
+
+
+@pytest.mark.parametrize(("newest_cpu", "runbook"), [
+    ("8", "rollback_deployment"),     # the newest revision asks for more: its change
+    ("250m", "set_resources"),        # the same requests: the cluster is full (a scale-up)
+])
+def test_a_rollback_is_offered_only_when_the_newest_revision_asks_for_more(
+        newest_cpu: str, runbook: str) -> None:
+    # An attacker review: a scale-up no node had room for was offered a rollback of a
+    # healthy release, because its pending pods were of the newest revision.
+    pods = [_pod("web-7-a", "web-7"), _pod("web-7-b", "web-7", pending=True)]
+    subject = dg.Subject("prod", "deployment web", pods, {"metadata": {"name": "web"}},
+                         [_rs("web-7", 7, newest_cpu), _rs("web-6", 6, "250m")], "web")
+    (finding,) = dg.scheduling_findings(pods, [], subject)
+    assert finding.runbook == runbook

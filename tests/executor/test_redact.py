@@ -53,3 +53,18 @@ def test_private_key_over_several_lines() -> None:
 
 def test_url_without_password_is_kept() -> None:
     assert redact("fetching https://example.com/a:b") == "fetching https://example.com/a:b"
+
+
+def test_a_waiting_message_in_the_logs_answer_is_redacted() -> None:
+    # An attacker review: the line explaining why a container has no logs quoted the
+    # kubelet's message raw (describe redacts the same field).
+    from chatops.executor.reads import _not_started
+
+    pod = {"metadata": {"name": "p"}, "status": {"containerStatuses": [{
+        "name": "app", "restartCount": 0, "state": {"waiting": {
+            "reason": "RunContainerError",
+            "message": ("exec failed: password=Sup3rS3cretVal token "
+                        "ghp_0123456789abcdef0123456789abcdef0123")}}}]}}
+    line = _not_started(pod, "app") or ""
+    assert "RunContainerError" in line
+    assert "Sup3rS3cretVal" not in line and "ghp_0123456789abcdef" not in line
