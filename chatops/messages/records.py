@@ -56,8 +56,31 @@ HYGIENE_TITLES = {
 """What failing each pod hygiene check means, as the header of its table."""
 
 
+MAX_NORMAL_EVENTS = 5
+"""Routine (Normal) events listed whole; the rest are counted by reason. Warnings are all
+listed: in an incident they are the point, and the verb caps the list."""
+
+
+def _routine_cut(records: tuple[Record, ...]) -> tuple[tuple[Record, ...], str | None]:
+    """The records with Normal events past the first few left out, and the line that
+    counts what was left out (None when nothing was)."""
+    normal = [r for r in records if isinstance(r, EventInfo) and r.type == "Normal"]
+    if len(normal) <= MAX_NORMAL_EVENTS:
+        return records, None
+    dropped = normal[MAX_NORMAL_EVENTS:]
+    gone = {id(r) for r in dropped}
+    counts: dict[str, int] = {}
+    for r in dropped:
+        counts[r.reason] = counts.get(r.reason, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    line = (f"... and {len(dropped)} more Normal events: "
+            + ", ".join(f"{reason} x{n}" for reason, n in ranked))
+    return tuple(r for r in records if id(r) not in gone), line
+
+
 def records_text(records: tuple[Record, ...]) -> str:
     """Typed executor results as readable text: tables for lists, sentences for findings."""
+    records, routine = _routine_cut(records)
     lines: list[str] = []
     pods = [r for r in records if isinstance(r, PodInfo)]
     if pods:
@@ -79,6 +102,8 @@ def records_text(records: tuple[Record, ...]) -> str:
     passed = [c.check for c in checks if c.passed]
     if passed:
         lines.append(f"[pass] {', '.join(passed)}: every container passes.")
+    if routine is not None:
+        lines.append(routine)
     return "\n".join(lines) if lines else "Nothing found."
 
 
