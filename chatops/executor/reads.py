@@ -19,6 +19,7 @@ from chatops.results import (
     LogLines,
     NodeInfo,
     PodInfo,
+    Record,
     RevisionInfo,
 )
 
@@ -42,9 +43,21 @@ def read_pod(kube: Kube, namespace: str, name: str) -> dict[str, Any]:
                      kube.core.read_namespaced_pod, name, namespace)
 
 
+MAX_POD_EVENTS = 10
+
+
 @registry.read("describe_pod")
-def _describe_pod(c: Call) -> tuple[PodInfo]:
-    return (cv.pod_info(read_pod(c.kube, c.params.s("namespace"), c.params.s("pod")), c.now),)
+def _describe_pod(c: Call) -> tuple[Record, ...]:
+    namespace, name = c.params.s("namespace"), c.params.s("pod")
+    info = cv.pod_info(read_pod(c.kube, namespace, name), c.now)
+    try:
+        # What happened to it (scheduling, pulls, kills), as `kubectl describe` ends with;
+        # only the pod itself is what the runbook needs the right to read.
+        events = list_events(c.kube, namespace, deployment=None, pod=name,
+                             warnings_only=False, now=c.now)[:MAX_POD_EVENTS]
+    except ClusterError:
+        events = ()
+    return (info, *events)
 
 
 @registry.read("get_deployment")

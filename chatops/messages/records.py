@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chatops.results import (
+    Condition,
     DeploymentInfo,
     EventInfo,
     Finding,
@@ -201,6 +202,12 @@ def _health_lines(r: HealthSummary) -> list[str]:
     return lines
 
 
+def _condition_text(c: Condition) -> str:
+    """`  Type=Status (Reason: message)`, the parts there are."""
+    why = ": ".join(part for part in (c.reason, c.message) if part)
+    return f"  {c.type}={c.status}" + (f" ({why})" if why else "")
+
+
 def _record_lines(r: Record, *, single_pod: bool) -> list[str]:
     """One record's lines below the pod table (a lone pod also gets its containers)."""
     lines: list[str] = []
@@ -210,8 +217,7 @@ def _record_lines(r: Record, *, single_pod: bool) -> list[str]:
         running = (f" (the ready pods run {', '.join(r.running_images)}: the rollout has not "
                    "reached them)" if r.running_images else "")
         lines.append(f"  images: {', '.join(r.images) or '-'}{running}")
-        lines += [f"  {c.type}={c.status}" + (f" ({c.reason}: {c.message})" if c.reason else "")
-                  for c in r.conditions]
+        lines += [_condition_text(c) for c in r.conditions]
     elif isinstance(r, EventInfo):
         count = f" x{r.count}" if r.count > 1 else ""
         lines.append(f"{_age(r.age_seconds):>4} {r.type:7} {r.reason:18} {r.object}: "
@@ -243,7 +249,9 @@ def _record_lines(r: Record, *, single_pod: bool) -> list[str]:
         elif r.outside_catalogue:
             lines.append("    the fix is outside the runbook catalogue: change the "
                          "manifest through your usual deployment process")
-    elif isinstance(r, PodInfo) and r.containers and single_pod:
+    elif isinstance(r, PodInfo) and single_pod:
+        # Conditions that do not hold say why (PodScheduled=False: no node fits, and why).
+        lines += [_condition_text(c) for c in r.conditions if c.status != "True"]
         for c in r.containers:
             state = c.reason or c.state
             last = f", last: {c.last_reason} (exit {c.last_exit_code})" if c.last_reason else ""

@@ -44,7 +44,7 @@ def test_read_verbs(ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
     assert isinstance(dep, DeploymentInfo)
     assert (dep.desired, dep.available, dep.revision, dep.images) == (2, 2, 1, ("nginx:1.21",))
 
-    (described,) = run(ex, "describe_pod", namespace=namespace, pod=pod.name).records
+    described = run(ex, "describe_pod", namespace=namespace, pod=pod.name).records[0]
     assert isinstance(described, PodInfo)
     assert described.containers[0].state == "running"
     assert any(c.type == "Ready" and c.status == "True" for c in described.conditions)
@@ -223,3 +223,21 @@ def test_status_during_a_stuck_rollout_says_what_the_ready_pods_run(
     deploy(k8s_admin, namespace, deployment("api", 1, image="nginx:1.25"))
     (api,) = run(ex, "get_deployment", namespace=namespace, deployment="api").records
     assert isinstance(api, DeploymentInfo) and api.running_images == ()
+
+
+def test_describe_pod_says_why_a_pending_pod_waits_and_what_happened_to_it(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    # A user trial: a pod no node fits was described as "container app (nginx:1.25):
+    # unknown, ready=False", with no scheduling reason and no events.
+    create(k8s_admin, namespace, deployment("nowhere", 1, node_selector={"disk": "quantum"}))
+    core = client.CoreV1Api(k8s_admin)
+    pod = wait_for(lambda: next(iter(core.list_namespaced_pod(namespace).items), None),
+                   what="the pod")
+
+    def described() -> str | None:
+        text = records_text(run(ex, "describe_pod", namespace=namespace,
+                                pod=pod.metadata.name).records)
+        return text if "FailedScheduling" in text else None
+
+    text = wait_for(described, what="the scheduler's event")
+    assert "PodScheduled=False" in text and "node affinity/selector" in text
