@@ -58,7 +58,7 @@ from chatops.replies import Reply
 from chatops.results import StepResult
 from chatops.runbook.render import missing_slots, relative_replicas, render, validate_slots
 from chatops.runbook.schema import Runbook
-from chatops.runbook.slots import directed, lower_names
+from chatops.runbook.slots import as_typed
 from chatops.runs import RunState
 
 
@@ -80,9 +80,8 @@ class Planner:
             raise Refusal(may_not_request_text(runbook.risk, runbook.name), MAY_NOT_REQUEST_HINT)
         context = load_context(self.parts.threads, thread)
         notes: list[str] = []
-        types = {name: spec.type for name, spec in runbook.slots.items()}
-        slots = lower_names(types, slots)
-        slots = directed(types, slots, turn.message.text)
+        slots = as_typed({name: spec.type for name, spec in runbook.slots.items()}, slots,
+                         turn.message.text)
         # "is prod healthy?" as one deployment's status: the namespace's own runbook answers
         # (read-only to read-only, so the right to request it was checked above).
         runbook, slots, wide = namespace_wide(runbook, slots, self.parts.catalogue.runbooks,

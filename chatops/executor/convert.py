@@ -53,11 +53,22 @@ def conditions(obj: Mapping[str, Any]) -> tuple[Condition, ...]:
     )
 
 
+def controller(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The owner reference that controls `obj` (the one that replaces a pod), if any."""
+    return next((o for o in get(obj, "metadata", "ownerReferences", default=[]) or []
+                 if o.get("controller")), None)
+
+
+def pod_ready(pod: Mapping[str, Any]) -> bool:
+    """Whether the pod's Ready condition holds."""
+    return any(c.get("type") == "Ready" and c.get("status") == "True"
+               for c in get(pod, "status", "conditions", default=[]) or [])
+
+
 def pod_workload(pod: Mapping[str, Any]) -> str:
     """`deployment/web` for a deployment's pod (by the ReplicaSet's `pod-template-hash`
     suffix), `statefulset/db`, `job/x`, else `pod/name`."""
-    ref = next((o for o in get(pod, "metadata", "ownerReferences", default=[])
-                if o.get("controller")), None)
+    ref = controller(pod)
     if ref is None:
         return f"pod/{get(pod, 'metadata', 'name')}"
     kind, name = str(ref.get("kind", "")).lower(), str(ref.get("name", ""))

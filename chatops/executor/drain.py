@@ -134,11 +134,12 @@ def drain(kube: Kube, node: str, *, timeout: int | None, dry_run: bool,
         blocked = _blocked_now(kube, todo)
         shown = ", ".join(blocked[:MAX_NAMED]) + (
             f" and {len(blocked) - MAX_NAMED} more" if len(blocked) > MAX_NAMED else "")
-        note = (f"; a PodDisruptionBudget blocks {shown} right now, so the drain "
-                f"would wait for it (up to {limit:.0f} s)" if blocked else "")
+        warning = (f"a PodDisruptionBudget blocks {shown} right now, so the drain would wait "
+                   f"for it (up to {limit:.0f} s)" if blocked else "")
+        note = f"; {warning}" if warning else ""
         text = f"drain node {node}: cordon it and evict {len(todo)} pods{left}{note}"
         return StepResult("drain", True, say(text, True), tuple(changes), affected,
-                          warnings=(note.removeprefix("; "),) if note else ())
+                          warnings=(warning,) if warning else ())
 
     start = clock()
     pending = {_key(p): p for p in todo}

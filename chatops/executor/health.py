@@ -242,7 +242,7 @@ def scan_namespace(kube: Kube, namespace: str, now: datetime) -> tuple[Record, .
         namespace=namespace, deployments=healthy["deployment"],
         statefulsets=healthy["statefulset"], daemonsets=healthy["daemonset"],
         jobs=healthy["job"],
-        pods_ready=sum(_ready(p) for p in ns.pods),
+        pods_ready=sum(cv.pod_ready(p) for p in ns.pods),
         pods_completed=sum(cv.get(p, "status", "phase") == "Succeeded" for p in ns.pods),
         pods=len(ns.pods), problems=len(unhealthy),
         more=max(0, len(findings) - MAX_FINDINGS), unchecked=ns.unchecked)
@@ -257,8 +257,3 @@ def _diagnose(c: Call) -> tuple[Record, ...]:
         return scan_namespace(c.kube, p.s("namespace"), c.now)
     return dg.diagnose(c.kube, p.s("namespace"), deployment, pod, c.now)
 
-
-def _ready(pod: Mapping[str, Any]) -> bool:
-    """Whether the pod's Ready condition holds."""
-    return any(c.get("type") == "Ready" and c.get("status") == "True"
-               for c in cv.get(pod, "status", "conditions", default=[]) or [])

@@ -82,11 +82,8 @@ def _ready_images(kube: Kube, dep: Mapping[str, Any]) -> tuple[str, ...]:
              cv.get(dep, "spec", "template", "spec", "containers", default=[]) or []}
     seen: dict[str, None] = {}
     for pod in pods:
-        owned = any(o.get("kind") == "ReplicaSet" and o.get("controller")
-                    for o in cv.get(pod, "metadata", "ownerReferences", default=[]) or [])
-        ready = any(c.get("type") == "Ready" and c.get("status") == "True"
-                    for c in cv.get(pod, "status", "conditions", default=[]) or [])
-        if owned and ready:
+        owner = cv.controller(pod)
+        if owner is not None and owner.get("kind") == "ReplicaSet" and cv.pod_ready(pod):
             seen.update(dict.fromkeys(str(c.get("image")) for c in
                                       cv.get(pod, "spec", "containers", default=[])
                                       if c.get("name") in names))

@@ -114,10 +114,9 @@ def bad_rollout(subject: Subject, problem_pods: Sequence[str]) -> int | None:
         return None
     newest, previous = subject.replicasets[0], subject.replicasets[1]
     newest_name = str(cv.get(newest, "metadata", "name"))
-    owners = {str(cv.get(p, "metadata", "name")):
-              next((o["name"] for o in cv.get(p, "metadata", "ownerReferences", default=[])
-                    if o.get("kind") == "ReplicaSet" and o.get("controller")), "")
-              for p in subject.pods}
+    controllers = {str(cv.get(p, "metadata", "name")): cv.controller(p) for p in subject.pods}
+    owners = {name: str(ref["name"]) if ref and ref.get("kind") == "ReplicaSet" else ""
+              for name, ref in controllers.items()}
     if not problem_pods or any(owners.get(p) != newest_name for p in problem_pods):
         return None
     return cv.revision(previous)

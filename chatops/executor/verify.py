@@ -115,9 +115,7 @@ def pods_ready(kube: Kube, namespace: str, deployment: str | None) -> Check:
                                          kube.core.list_namespaced_pod, namespace))
         live = [p for p in pods if not cv.get(p, "metadata", "deletionTimestamp")
                 and cv.get(p, "status", "phase") not in ("Succeeded", "Failed")]
-        ready = sum(1 for p in live if any(
-            c.get("type") == "Ready" and c.get("status") == "True"
-            for c in cv.get(p, "status", "conditions", default=[])))
+        ready = sum(1 for p in live if cv.pod_ready(p))
         total = want if want is not None else len(live)
         where = f"deployment {deployment}" if deployment else f"namespace {namespace}"
         done = ready == len(live) and ready >= total
@@ -154,8 +152,7 @@ def pod_replaced(kube: Kube, namespace: str, pod: str, *, uid: str | None = None
         uid = cv.get(rs, "metadata", "uid")
         ready = sum(1 for p in reads.deployment_pods(kube, rs)
                     if cv.owned_by(p, uid) and not cv.get(p, "metadata", "deletionTimestamp")
-                    and any(c.get("type") == "Ready" and c.get("status") == "True"
-                            for c in cv.get(p, "status", "conditions", default=[])))
+                    and cv.pod_ready(p))
         return ready >= want, (f"pod {pod} is gone; {ready} of {want} pods of "
                                f"replicaset {owner['name']} Ready")
 
@@ -171,13 +168,11 @@ def pod_replaced(kube: Kube, namespace: str, pod: str, *, uid: str | None = None
                 seen["owner"] = _deployment_replicaset(kube, namespace, pod)
             return owner_ready()
         uid = cv.get(p, "metadata", "uid")
-        owners = cv.get(p, "metadata", "ownerReferences", default=[])
         if "uid" not in seen:
             seen["uid"] = uid
-            seen["owner"] = next((o for o in owners if o.get("controller")), None)
+            seen["owner"] = cv.controller(p)
         if uid != seen["uid"]:
-            ready = any(c.get("type") == "Ready" and c.get("status") == "True"
-                        for c in cv.get(p, "status", "conditions", default=[]))
+            ready = cv.pod_ready(p)
             return ready, f"pod {pod} was recreated" + ("" if ready else " but is not Ready")
         if cv.get(p, "metadata", "deletionTimestamp"):
             return False, f"pod {pod} is still terminating"

@@ -311,13 +311,12 @@ def delete_pod(kube: Kube, namespace: str, name: str, dry_run: bool) -> StepResu
     changes = (FieldChange("metadata.deletionTimestamp",
                            cv.get(live, "metadata", "deletionTimestamp"), str(when)),)
     # Only a controller replaces a pod (an owner that is not one, a ConfigMap say, does not).
-    controller = next((o for o in cv.get(live, "metadata", "ownerReferences", default=[])
-                       if o.get("controller")), None)
+    controller = cv.controller(live)
     owner = f"{controller['kind']}/{controller['name']}" if controller else ""
     then = f"; {owner} will start a replacement" if owner else "; nothing will replace it"
     text = f"delete pod {name} in {namespace}{then}"
     seen = {"pod_uid": str(cv.get(live, "metadata", "uid", default="")),
-            "pod_owner": f"{controller['kind']}/{controller['name']}" if controller else ""}
+            "pod_owner": owner}
     # The runbook's explanation can only hedge ("if a controller owns it"); the approver
     # must know before approving that this pod is gone for good.
     warnings = () if owner else (

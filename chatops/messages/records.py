@@ -57,6 +57,15 @@ HYGIENE_TITLES = {
 """What failing each pod hygiene check means, as the header of its table."""
 
 
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else f"{word}s"
+
+
+def _count(n: int, word: str) -> str:
+    """`1 pod`, `3 pods`."""
+    return f"{n} {_plural(n, word)}"
+
+
 MAX_NORMAL_EVENTS = 5
 """Routine (Normal) events listed whole; the rest are counted by reason. Warnings are all
 listed: in an incident they are the point, and the verb caps the list."""
@@ -121,7 +130,7 @@ def _window(seconds: int) -> str:
 def _rightsize_lines(r: RightsizeSummary, rows: Sequence[ResourceRow]) -> list[str]:
     """Where usage came from (or why there is none), the autoscaler, and the table of
     requests, limits and use per container."""
-    pods = f"{r.pods} pod{'s' if r.pods != 1 else ''}"
+    pods = _count(r.pods, "pod")
     head = f"Resources of deployment {r.deployment} in {r.namespace} ({pods}): "
     if r.source == "none":
         head += ("no metrics source is configured, so this advice comes from the spec and "
@@ -150,13 +159,13 @@ def _rightsize_lines(r: RightsizeSummary, rows: Sequence[ResourceRow]) -> list[s
 
 def _hygiene_summary(r: HygieneSummary, checks: Sequence[HygieneCheck]) -> str:
     where = (f"namespace {r.namespace}" if r.namespace else
-             f"{r.namespaces} namespace{'s' if r.namespaces != 1 else ''}")
+             f"{_count(r.namespaces, 'namespace')}")
     failing = sum(1 for c in checks if c.configured and not c.passed)
-    text = (f"Pod hygiene in {where}: {r.pods} pod{'s' if r.pods != 1 else ''} of "
-            f"{r.workloads} workload{'s' if r.workloads != 1 else ''}; {failing} of "
+    text = (f"Pod hygiene in {where}: {_count(r.pods, 'pod')} of "
+            f"{_count(r.workloads, 'workload')}; {failing} of "
             f"{len(checks)} checks fail.")
     if r.unreadable:
-        text += (f" {r.unreadable} namespace{'s' if r.unreadable != 1 else ''} you may not "
+        text += (f" {_count(r.unreadable, 'namespace')} you may not "
                  "list pods in were left out.")
     return text
 
@@ -169,7 +178,7 @@ def _hygiene_lines(r: HygieneCheck, *, wide: bool) -> list[str]:
     if r.passed:
         return []
     title = HYGIENE_TITLES.get(r.check, r.check).format(setting=r.setting)
-    lines = [f"[fail] {r.check}: {title} ({r.total} container{'s' if r.total != 1 else ''})"]
+    lines = [f"[fail] {r.check}: {title} ({_count(r.total, 'container')})"]
     head = ("NAMESPACE",) if wide else ()
     rows: list[tuple[str, ...]] = [(*head, "WORKLOAD", "CONTAINER", "PODS", "DETAIL")]
     rows += [((row.namespace,) if wide else ()) + (row.workload, row.container or "-",
@@ -185,16 +194,16 @@ def _health_lines(r: HealthSummary) -> list[str]:
     """The last lines of a namespace scan: findings left out, then what is healthy."""
     lines = []
     if r.more:
-        lines.append(f"... and {r.more} more finding{'s' if r.more != 1 else ''}: diagnose "
+        lines.append(f"... and {r.more} more {_plural(r.more, 'finding')}: diagnose "
                      "one deployment or pod for its details.")
     if not r.problems:
         lines.append(f"[ok] namespace {r.namespace}: nothing unhealthy found.")
     counts = [(r.deployments, "deployment"), (r.statefulsets, "statefulset"),
               (r.daemonsets, "daemonset"), (r.jobs, "job")]
-    healthy = ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in counts if n)
+    healthy = ", ".join(_count(n, word) for n, word in counts if n)
     live = r.pods - r.pods_completed
     ready = (f"{r.pods_ready} of {live} pods ready" if r.pods_ready != live
-             else f"{live} pod{'s' if live != 1 else ''} ready")
+             else f"{_count(live, 'pod')} ready")
     done = f", {r.pods_completed} completed" if r.pods_completed else ""
     lines.append(f"{healthy or 'no workloads'} healthy; {ready}{done}.")
     if r.unchecked:
@@ -227,7 +236,7 @@ def _record_lines(r: Record, *, single_pod: bool) -> list[str]:
         sched = "cordoned" if r.unschedulable else "schedulable"
         extra = f", pressure: {', '.join(r.pressure)}" if r.pressure else ""
         lines.append(f"{r.name}: {state}, {sched}, cpu {r.cpu}, memory {r.memory}, "
-                     f"{r.pods} pod{'s' if r.pods != 1 else ''}{extra}")
+                     f"{_count(r.pods, 'pod')}{extra}")
     elif isinstance(r, RevisionInfo):
         mark = " (current)" if r.current else ""
         cause = f" - {r.change_cause}" if r.change_cause else ""
@@ -235,8 +244,7 @@ def _record_lines(r: Record, *, single_pod: bool) -> list[str]:
     elif isinstance(r, ImageInfo):
         lines.append(f"{r.namespace}/{r.workload} [{r.container}]: {r.image}")
     elif isinstance(r, LogLines):
-        shown = len(r.lines)
-        lines.append(f"--- {r.pod} [{r.container}], last {shown} line{'s' if shown != 1 else ''}")
+        lines.append(f"--- {r.pod} [{r.container}], last {_count(len(r.lines), 'line')}")
         lines += [f"  {line}" for line in r.lines] or ["  (no output)"]
     elif isinstance(r, HealthSummary):
         lines += _health_lines(r)

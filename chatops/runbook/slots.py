@@ -234,6 +234,12 @@ def directed(types: Mapping[str, str], slots: Mapping[str, str], text: str) -> d
             for k, v in slots.items()}
 
 
+def as_typed(types: Mapping[str, str], slots: Mapping[str, str], text: str) -> dict[str, str]:
+    """Raw slot values read as a request's are, whatever path it came by: names lower-cased
+    (`lower_names`), a bare "by N" directed by its message (`directed`)."""
+    return directed(types, lower_names(types, slots), text)
+
+
 def resolve_replicas(slot: str, expr: ReplicaExpr, current: int | None, bounds: Bounds) -> int:
     """Turn a replica expression into a bounded absolute count."""
     if expr.relative and current is None:

@@ -67,9 +67,9 @@ MENU_LIMIT = 100
 SECTION_LIMIT = 2900
 """Slack rejects section text over 3000 characters; leave room for the code fences."""
 MAX_SECTIONS = 12
+"""A message may hold 50 blocks; long outputs are cut well before that."""
 WARNING_LIMIT = 600
 """Characters of one dry-run warning shown (the step's own text keeps it whole)."""
-"""A message may hold 50 blocks; long outputs are cut well before that."""
 CONFIRM_PODS = 3
 """Approving a plan that affects more pods than this asks for confirmation first."""
 CONFIRM_TEXT_LIMIT = 300
@@ -141,7 +141,7 @@ def _chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     size = 0
     lines = text.splitlines() or [""]
     for index, raw in enumerate(lines):
-        line = raw if len(raw) <= limit else raw[: limit - 1] + "…"
+        line = capped(raw, limit)
         if size + len(line) + 1 > limit and current:
             pieces.append("\n".join(current))
             current, size = [], 0

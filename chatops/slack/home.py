@@ -86,7 +86,7 @@ def _context(text: str) -> Block:
 
 def _slots(line: RunLine) -> str:
     text = " ".join(f"{k}={v}" for k, v in line.slots.items())
-    return escape(text if len(text) <= 300 else text[:299] + "…")
+    return escape(capped(text, 300))
 
 
 def _when(stamp: float) -> str:

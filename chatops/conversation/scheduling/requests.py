@@ -31,7 +31,7 @@ from chatops.messages.schedules import (
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, Risk
 from chatops.replies import Reply
 from chatops.runbook.render import missing_slots, validate_slots
-from chatops.runbook.slots import directed, lower_names
+from chatops.runbook.slots import as_typed
 from chatops.schedules import Person, ScheduleStore, Timing
 
 
@@ -63,8 +63,8 @@ class ScheduleRequests(SchedulePart):
             raise Refusal(window_needs_undo_text(runbook.name), SCHEDULE_HINT)
         values = {k: v for k, v in parsed.slots.items() if v and k in runbook.slots}
         # Read as a request now is: names lower-cased, a bare "by N" given its direction.
-        types = {name: spec.type for name, spec in runbook.slots.items()}
-        values = directed(types, lower_names(types, values), text)
+        values = as_typed({name: spec.type for name, spec in runbook.slots.items()}, values,
+                          text)
         notes: list[str] = []
         default_ns = self.parts.policy.default_namespace(message.channel)
         if "namespace" in runbook.slots and not values.get("namespace") and default_ns:
