@@ -1,0 +1,81 @@
+"""A request never becomes a plan for another object, nor the opposite change, than the
+one it names; through the real Bolt app (session 33's user trial and attacker reviews).
+
+The attacks: name a pod that is gone (or one character off) so that the bot takes its
+neighbour, or the replacement that now runs; name a node or worker by another number;
+word a replica change so that a name ("sign-up-api"), a state ("is down") or another
+clause flips its direction. Each reproduces what the bot did before its fix.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chatops.model import ParsedIntent
+from tests.conversation.fake_cluster import FakeCluster
+from tests.slack.conftest import Bot
+from tests.slack.helpers import all_runs
+from tests.slack.sender import next_ts
+from tests.waiting import wait_until_idle
+
+
+class Reads:
+    """The model's reading of the message, fixed: the value as it spans it."""
+
+    def __init__(self, intent: str, slots: dict[str, str]) -> None:
+        self.intent, self.slots = intent, slots
+
+    def parse(self, text: str) -> ParsedIntent:
+        return ParsedIntent(self.intent, dict(self.slots), 0.97, source="model")
+
+
+def ask(bot: Bot, text: str) -> str:
+    root = next_ts()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    answer = bot.slack.wait_for("chat.postMessage", "")[0]
+    assert answer.args["thread_ts"] == root
+    wait_until_idle(bot)
+    return answer.text()
+
+
+@pytest.mark.parametrize("command", [
+    "run delete_pod pod=web-7d9f8b6c5-abcdf namespace=prod",   # one character off
+    "run delete_pod pod=web-7d9f8b6c4-abcde namespace=prod",   # the ReplicaSet hash off
+    "run delete_pod pod=web-7d9f8b6c5-abc namespace=prod",     # half the random suffix
+])
+def test_a_pod_name_that_is_not_there_never_deletes_another_pod(
+        bot: Bot, cluster: FakeCluster, command: str) -> None:
+    cluster.pods.add(("prod", "web-7d9f8b6c5-abcde"))
+    text = ask(bot, command)
+    assert "not found" in text
+    assert all_runs(bot) == []
+    assert not [c for c in cluster.calls if c[0] == "delete_pod"]
+
+
+@pytest.mark.parametrize(("command", "nodes"), [
+    ("run cordon_node node=node-9", ("node-1", "node-2", "node-3")),
+    ("run drain_node node=node-1", ("node-10", "node-2")),
+])
+def test_a_node_named_by_another_number_is_another_node(
+        bot: Bot, cluster: FakeCluster, command: str, nodes: tuple[str, ...]) -> None:
+    cluster.nodes.clear()
+    cluster.nodes.update(dict.fromkeys(nodes, False))
+    text = ask(bot, command)
+    assert "not found" in text
+    assert all_runs(bot) == []
+
+
+@pytest.mark.parametrize(("text", "deployment", "target"), [
+    ("scale down sign-up-api in prod by 2", "sign-up-api", 2),
+    ("reduce sign-up-api in prod by 50%", "sign-up-api", 2),
+    ("scale up checkout-api in prod by 2; last week we had to reduce it by 25%",
+     "checkout-api", 6),
+])
+def test_a_replica_change_keeps_the_direction_its_own_words_give(
+        bot: Bot, cluster: FakeCluster, text: str, deployment: str, target: int) -> None:
+    cluster.deployments[("prod", deployment)] = 4
+    value = "by 50%" if "50%" in text else "by 2"
+    bot.service.parser = Reads("scale_deployment", {"deployment": deployment,
+                                                    "namespace": "prod", "replicas": value})
+    assert f"scale deployment {deployment} in prod to {target} replicas" in ask(bot, text)
+    assert cluster.deployments[("prod", deployment)] == 4  # proposed, nothing ran
