@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from kubernetes import client
 
+from chatops.errors import Forbidden
 from chatops.executor import KubeExecutor
 from chatops.model import Identity, Step
 from tests.executor.helpers import ADMIN, create, deploy, deployment
+from tests.plugins.sandbox_fixtures import wait_for
 
 pytestmark = pytest.mark.k8s
 
@@ -82,7 +84,13 @@ def test_who_may_not_list_autoscalers_is_told_it_was_not_checked(
                                   name=user),
         subjects=[client.RbacV1Subject(kind="User", name=user,
                                        api_group="rbac.authorization.k8s.io")]))
-    warnings = scale_warnings(ex, namespace, "web", 4, Identity(user))
+    def granted() -> tuple[str, ...] | None:
+        try:  # a new Role reaches the authorizer a moment later
+            return scale_warnings(ex, namespace, "web", 4, Identity(user))
+        except Forbidden:
+            return None
+
+    warnings = wait_for(granted, timeout=30, what="RBAC to apply")
     assert any("could not check for an autoscaler" in w for w in warnings), warnings
 
 
