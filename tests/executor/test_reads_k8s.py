@@ -237,7 +237,9 @@ def test_describe_pod_says_why_a_pending_pod_waits_and_what_happened_to_it(
     def described() -> str | None:
         text = records_text(run(ex, "describe_pod", namespace=namespace,
                                 pod=pod.metadata.name).records)
-        return text if "FailedScheduling" in text else None
+        # The scheduler records its event and the pod's condition in two writes, in
+        # either order: wait for both.
+        return text if "FailedScheduling" in text and "PodScheduled=False" in text else None
 
-    text = wait_for(described, what="the scheduler's event")
-    assert "PodScheduled=False" in text and "node affinity/selector" in text
+    text = wait_for(described, what="the scheduler's event and the pod's condition")
+    assert "node affinity/selector" in text
