@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from chatops.errors import ClusterError, Refusal
+from chatops.executor import autoscalers as au
 from chatops.executor import convert as cv
 from chatops.executor import reads
 from chatops.executor.client import Kube
@@ -282,6 +283,11 @@ def diagnose(kube: Kube, namespace: str, deployment: str | None, pod: str | None
     warnings = [e for e in events if e.get("type") == "Warning"]
     if not findings:
         findings.append(_healthy(subject, dep if not pod else None, len(warnings), now))
+    if dep is not None and not pod:
+        # Its pods may be fine while its autoscaler is not: said after them, as warnings.
+        hpas = au.listed(kube, namespace) or []
+        findings.extend(f for h in au.targeting(hpas, "deployment", str(deployment))
+                        for f in au.findings(h, namespace))
     logs = _failing_logs(kube, namespace, subject.pods, problems)
     findings = [_with_dependency(f, logs) for f in findings]
     records: list[Record] = list(findings)

@@ -3,9 +3,10 @@
 With only a namespace, `diagnose` lists the namespace's deployments, statefulsets,
 daemonsets, jobs and pods as the requester and runs the same deterministic findings as the
 diagnosis of one deployment or pod (`diagnose.py`) on each workload's pods: crash loops,
-OOM kills, image pulls, unschedulable pods, failing probes, plus failed jobs and stuck
-rollouts. Problems come first (errors, then warnings), at most `MAX_FINDINGS` of them, then
-a `HealthSummary` of what is healthy.
+OOM kills, image pulls, unschedulable pods, failing probes, plus failed jobs, stuck
+rollouts and autoscalers that do not scale (`autoscalers.py`). Problems come first
+(errors, then warnings), at most `MAX_FINDINGS` of them, then a `HealthSummary` of what is
+healthy.
 
 The requester must be allowed to list pods (a clear refusal otherwise); a workload kind
 they may not list is left out and named in the summary, since a partial scan they can read
@@ -23,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from chatops.errors import Forbidden
+from chatops.executor import autoscalers as au
 from chatops.executor import convert as cv
 from chatops.executor import diagnose as dg
 from chatops.executor import reads
@@ -49,6 +51,7 @@ class _Namespace:
     events: list[Obj]
     workloads: Mapping[str, list[Obj]]
     replicasets: list[Obj]
+    autoscalers: list[Obj]
     unchecked: tuple[str, ...]
 
 
@@ -78,12 +81,16 @@ def _read(kube: Kube, namespace: str) -> _Namespace:
             unchecked.append(f"{kind}s")
         workloads[kind] = sorted(found or [], key=lambda o: str(cv.get(o, "metadata", "name")))
     replicasets = _optional(kube, namespace, "replicasets", kube.apps.list_namespaced_replica_set)
+    autoscalers = au.listed(kube, namespace)
+    if autoscalers is None:
+        unchecked.append("autoscalers")
     try:
         events = reads.raw_events(kube, namespace)
     except Forbidden:
         events = []
         unchecked.append("events")
-    return _Namespace(namespace, pods, events, workloads, replicasets or [], tuple(unchecked))
+    return _Namespace(namespace, pods, events, workloads, replicasets or [], autoscalers or [],
+                      tuple(unchecked))
 
 
 def _owner(pod: Mapping[str, Any], rs_owner: Mapping[str, str]) -> tuple[str, str]:
@@ -202,6 +209,11 @@ def _scan(ns: _Namespace, now: datetime) -> tuple[list[tuple[str, str, list[Find
                                                   dict[str, int]]:
     """(kind, name, findings) of every unhealthy workload, and the healthy count per kind."""
     groups = _groups(ns)
+    # Each autoscaler's findings go with its target; those of a target not listed (gone, or
+    # of a kind the scan does not list) stand alone.
+    scaling: dict[tuple[str, str], list[Finding]] = {}
+    for hpa in ns.autoscalers:
+        scaling.setdefault(au.target(hpa), []).extend(au.findings(hpa, ns.name))
     unhealthy: list[tuple[str, str, list[Finding]]] = []
     healthy = dict.fromkeys(WORKLOAD_KINDS, 0)
     for kind in WORKLOAD_KINDS:
@@ -214,6 +226,7 @@ def _scan(ns: _Namespace, now: datetime) -> tuple[list[tuple[str, str, list[Find
                 found = _job(ns, obj, pods, now)
             else:
                 found = _replicated(ns, kind, obj, pods, now)
+            found += scaling.pop((kind, name), [])
             if found:
                 unhealthy.append((kind, name, found))
             else:
@@ -223,6 +236,9 @@ def _scan(ns: _Namespace, now: datetime) -> tuple[list[tuple[str, str, list[Find
         found = _pod_findings(dg.Subject(ns.name, f"{kind} {name}", pods,
                                          deployment_name=name if kind == "deployment"
                                          else None), ns.events, now)
+        if found:
+            unhealthy.append((kind, name, found))
+    for (kind, name), found in sorted(scaling.items()):
         if found:
             unhealthy.append((kind, name, found))
     return unhealthy, healthy

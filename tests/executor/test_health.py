@@ -132,9 +132,10 @@ def test_scan_without_list_rights(k8s_admin: Any, namespace: str) -> None:
 
     summary = wait_for(allowed, timeout=30, what="RBAC to apply")
     assert summary.deployments == 1
-    assert summary.unchecked == ("statefulsets", "daemonsets", "jobs", "events")
+    assert summary.unchecked == ("statefulsets", "daemonsets", "jobs", "autoscalers", "events")
     assert records_text((summary,)).endswith(
-        "Not checked (you may not list them): statefulsets, daemonsets, jobs, events.")
+        "Not checked (you may not list them): statefulsets, daemonsets, jobs, autoscalers,"
+        " events.")
 
 
 def _running_pod(ready: bool) -> dict[str, Any]:
@@ -181,7 +182,8 @@ def test_access_names_what_a_scan_lists() -> None:
         ("apps", "list replicasets in namespace prod"),
         ("apps", "list statefulsets in namespace prod"),
         ("apps", "list daemonsets in namespace prod"),
-        ("batch", "list jobs in namespace prod")]
+        ("batch", "list jobs in namespace prod"),
+        ("autoscaling", "list horizontalpodautoscalers in namespace prod")]
     one = accesses(Step("diagnose", {"namespace": "prod", "deployment": "web"}))
     assert [a.describe() for a in one] == ["list pods in namespace prod",
                                            "list events in namespace prod"]
