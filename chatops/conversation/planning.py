@@ -46,6 +46,7 @@ from chatops.messages import (
     may_not_request_text,
     not_editable_text,
     nothing_to_change_text,
+    past_time_note,
     read_answer_text,
     remedies_text,
     replaced_text,
@@ -60,6 +61,7 @@ from chatops.runbook.render import missing_slots, relative_replicas, render, val
 from chatops.runbook.schema import Runbook
 from chatops.runbook.slots import as_typed
 from chatops.runs import RunState
+from chatops.schedules import context_times
 
 
 class Planner:
@@ -101,6 +103,10 @@ class Planner:
             values["namespace"] = default_ns
             notes.append(channel_default_note(default_ns))
         values = {k: v for k, v in values.items() if v is not None and v != ""}
+        past = context_times(turn.message.text) if runbook.risk is not Risk.READ else ()
+        if past:
+            # "api fell over at 2:15, restart it": the approver sees that this runs now.
+            notes.append(past_time_note(past))
         # Validate before anything touches the cluster: hostile text stops here.
         validate_slots(runbook, values)
         # A change's names are checked against the message's words (`cut_short`); a read

@@ -118,6 +118,14 @@ def channel_default_note(namespace: str) -> str:
     return f"namespace {namespace} is this channel's default"
 
 
+def past_time_note(phrases: tuple[str, ...]) -> str:
+    """A note on a change whose message held a time of day said of the past: it runs once
+    approved, not then."""
+    said = " and ".join(f"'{p}'" for p in phrases)
+    return (f"{said} read as when something happened, not as when to run this: it runs "
+            "once approved (to schedule it, start the message with `schedule:`)")
+
+
 def name_taken_note(kind: str, value: str, name: str) -> str:
     """A note on a plan: the one name that a typed value was taken to mean."""
     return f"{kind} {value!r} taken as {name}"

@@ -16,8 +16,16 @@ from chatops.schedules.model import (
     ScheduleState,
 )
 from chatops.schedules.store import CLAIM_STALE_AFTER, SCHEDULE_SCHEMA, Claim, ScheduleStore
-from chatops.schedules.timing import Firing, Found, Timing, TimingError, find_timing
+from chatops.schedules.timing import (
+    Firing,
+    Found,
+    Timing,
+    TimingError,
+    context_times,
+    find_timing,
+)
 
 __all__ = ["CLAIM_STALE_AFTER", "LIVE", "SCHEDULE_SCHEMA", "TRANSITIONS", "Change", "Claim",
            "Firing", "FiringState", "Found", "IllegalScheduleMove", "Person", "Schedule",
-           "ScheduleState", "ScheduleStore", "Timing", "TimingError", "find_timing"]
+           "ScheduleState", "ScheduleStore", "Timing", "TimingError", "context_times",
+           "find_timing"]

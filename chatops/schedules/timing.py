@@ -21,6 +21,7 @@ Times are wall-clock times in the zone; the firings are epoch seconds (`Firing.a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -56,6 +57,43 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("once", rf"at\s+({_POINT})|((?:on\s+)?{_HEAD}\s+(?:at\s+)?{_CLOCK})"),
     ))
 MAX_PHRASE_MINUTES = 59
+_EXPLICIT = ("explicit", "explicit_window")
+
+# When a time phrase says when something happened ("api fell over at 2:15, restart it"),
+# not when to act. Judged on the phrase's clause: the text between the nearest clause
+# boundaries around it.
+_CLAUSE_END = re.compile(
+    r"[.!?;]+(?=\s|$)|,|:\s|\s-+\s|\s(?:and|but|so|because|cause|cuz|since|then|though|"
+    r"although)\s", re.IGNORECASE)
+_PAST_WORDS = frozenset((
+    "was", "were", "did", "had", "got", "went", "fell", "saw", "came", "began", "broke",
+    "woke", "ran", "froze", "hung", "became", "rose", "ago", "yesterday", "earlier",
+    "overnight"))
+_LAST = re.compile(r"\blast\s+(?:night|week|weekend|time|month|year|" + _DAY[3:-1] + r")\b",
+                   re.IGNORECASE)
+# Past forms of what happens to a service in an incident: a closed list, so a request
+# worded with some other participle ("per the ticket approved by carol, restart api at
+# 3am") stays a schedule.
+_EVENTS = frozenset((
+    "crashed", "restarted", "deployed", "failed", "died", "started", "stopped", "spiked",
+    "dropped", "paged", "alerted", "fired", "noticed", "reported", "happened", "rolled",
+    "pushed", "shipped", "released", "merged", "upgraded", "updated", "changed", "errored",
+    "oomed", "oomkilled", "evicted", "exploded", "triggered", "timed", "tripped", "scaled",
+    "cordoned", "drained", "deleted", "killed", "degraded", "flapped", "recovered", "kicked",
+    "peaked", "jumped", "increased", "decreased", "slowed", "stalled", "exited",
+    "terminated", "panicked", "rebooted", "migrated", "rotated", "expired", "filled",
+    "suspended", "resumed", "uncordoned", "broken", "occurred", "looked", "seemed",
+    "showed", "saw", "spotted", "detected", "went", "hanged", "blew", "melted", "stuck"))
+_DETERMINERS = frozenset(("the", "a", "an", "this", "that", "these", "those", "its", "it's",
+                          "my", "our", "your", "their", "any", "all", "every", "each", "no",
+                          "some"))
+_PERFECT = frozenset(("have", "has", "had", "'ve", "we've", "i've", "they've", "you've",
+                      "it's", "he's", "she's"))
+# Before a participle they make it a request or a state, not a past event: "get it
+# restarted at 3am", "web should be scaled to 4 at 9am", "once it is patched", "as agreed".
+_NOT_PAST_BEFORE = frozenset(("get", "gets", "getting", "be", "is", "are", "am", "want",
+                              "wants", "need", "needs", "keep", "like", "let's", "as"))
+_WORD = re.compile(r"[a-z][a-z']*")
 
 
 class TimingError(Refusal):
@@ -202,9 +240,59 @@ def _cron_of(kind: str, clock: str) -> str:
     return f"{at.minute} {at.hour} * * {weekdays}"
 
 
-def find_timing(text: str, default_zone: str, now: float) -> Found | None:
+def _clause(text: str, start: int, end: int) -> str:
+    """The clause of `text` that holds the span `start:end`."""
+    begin = 0
+    for m in _CLAUSE_END.finditer(text):
+        if m.end() <= start:
+            begin = m.end()
+        elif m.start() >= end:
+            return text[begin:m.start()]
+    return text[begin:]
+
+
+def _past(word: str, before: list[str]) -> bool:
+    """Whether `word`, after the words `before` in its clause, tells of a past event."""
+    if word in _PAST_WORDS:
+        return True
+    if word not in _EVENTS:
+        return False
+    previous = before[-1] if before else ""
+    if previous in _PERFECT:
+        return True  # "we have restarted it at 6am"
+    if previous in _DETERMINERS:
+        return False  # an adjective: "the suspended cronjob", "the failed pods"
+    return not _NOT_PAST_BEFORE.intersection(before[-3:])
+
+
+def _of_the_past(text: str, start: int, end: int) -> bool:
+    """Whether the time phrase at `start:end` says when something happened: its clause has
+    a past verb or a word of past time ("fell over at 2:15", "at 9:15 we saw errors")."""
+    clause = _clause(text, start, end).lower()
+    words = _WORD.findall(clause)
+    return _LAST.search(clause) is not None or any(
+        _past(w, words[:i]) for i, w in enumerate(words))
+
+
+def _phrases(text: str) -> Iterator[tuple[str, re.Match[str], bool]]:
+    """Every time phrase of `text`, pattern by pattern, with whether it tells of the past."""
+    for name, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            past = name not in _EXPLICIT and _of_the_past(text, match.start(), match.end())
+            yield name, match, past
+
+
+def context_times(text: str) -> tuple[str, ...]:
+    """The time phrases of `text` that say when something happened (not a schedule)."""
+    return tuple(dict.fromkeys(m.group(0) for _, m, past in _phrases(text) if past))
+
+
+def find_timing(text: str, default_zone: str, now: float, *,
+                past_is_context: bool = True) -> Found | None:
     """The time phrase of `text` and the request without it, or None when there is none.
 
+    A phrase in a clause about the past is context, not a schedule ("calc-app restarted at
+    4am, why?"), unless `past_is_context` is False (the message said `schedule:` itself).
     `now` (epoch seconds) anchors relative phrases (`on saturday` is the next Saturday).
     Raises `TimingError` for a phrase that is there but unusable (an unknown zone, a bad
     cron expression, a one-shot time already past).
@@ -216,9 +304,8 @@ def find_timing(text: str, default_zone: str, now: float) -> Found | None:
         rest = (rest[:tz_match.start()] + " " + rest[tz_match.end():]).strip()
     zone = zone_info(zone_name)
     local_now = datetime.fromtimestamp(now, zone).replace(tzinfo=None)
-    for name, pattern in _PATTERNS:
-        match = pattern.search(rest)
-        if match is None:
+    for name, match, past in _phrases(rest):
+        if past and past_is_context:
             continue
         try:
             timing = _timing(name, match, zone_name, local_now)

@@ -50,7 +50,8 @@ class Scheduling:
         manage = _MANAGE.match(text)
         if lowered not in LIST_WORDS and manage is None:
             try:
-                found = find_timing(rest, self.parts.config.schedule_zone, self.parts.clock())
+                found = find_timing(rest, self.parts.config.schedule_zone, self.parts.clock(),
+                                    past_is_context=explicit is None)
             except TimingError as exc:
                 raise Refusal(exc.message, SCHEDULE_HINT) from exc
             if found is None and explicit is None:

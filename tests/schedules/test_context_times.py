@@ -1,0 +1,102 @@
+"""A clock time that says when something happened is context, not a schedule.
+
+A user trial: "api fell over at 2:15, restart it please" proposed a restart for 02:15 the
+next night, and "calc-app in prod restarted at 4am, why?" activated a daily... a one-off
+diagnosis at 04:00 (a read needs no approval) instead of answering: every "at <time>" in
+a message was read as when to run it. A time phrase in a clause that speaks of the past
+(a past verb, "ago", "yesterday", "last night") is now left in the message; the request
+is read as a request now, and a change says in its plan that the time was not taken as
+when to run it."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatops.model import ParsedIntent
+from chatops.schedules import find_timing
+from chatops.schedules.timing import context_times
+from tests.schedules.conftest import START, Bot
+
+PAST = [
+    "api in trial34 fell over at 2:15, restart it please",
+    "calc-app in prod restarted at 4am, why?",
+    "ok so context: we got paged at 3am, can you tell me what is going on with web in prod",
+    "we deployed payments to trial34 at 9am and it has been broken ever since, check it",
+    "at 9:15 we saw errors from calc-app in prod, can you show me its logs",
+    "the nightly batch kicked off at 11pm and api has been slow since, restart api",
+    "checkout-api was fine at 10:30 yesterday, what changed?",
+    "it has crashed every night at 03:00 this week, diagnose checkout-api in prod",
+    "the alert fired at 11:40 - restart checkout-api in prod",
+    "web had 5 replicas at 8am, scale it back to 5",
+    "someone cordoned node-2 at 14:00 and forgot, uncordon it",
+    "the node went NotReady at 2am last night, drain node-2",
+    "we have restarted it at 6am already, show me the pods of checkout-api",
+    "checkout-api died at noon today at 12:05, restart it",
+]
+
+FUTURE = [
+    ("restart checkout-api in prod at 3am", "restart checkout-api in prod"),
+    ("every day at 03:00 restart checkout in staging", "restart checkout in staging"),
+    ("resume the suspended cronjob report at 6am", "resume the suspended cronjob report"),
+    ("get checkout-api restarted at 3am please", "get checkout-api restarted please"),
+    ("I want web scaled down to 2 at 7pm", "I want web scaled down to 2"),
+    ("scale web down to 2 at 7pm because traffic dropped", "scale web down to 2 because "
+     "traffic dropped"),
+    ("it crashed twice today, cordon node-1 at 10pm", "it crashed twice today, cordon node-1"),
+    ("uncordon node-2 at 6am once it's patched", "uncordon node-2 once it's patched"),
+    ("restart the failed pods' deployment web tomorrow at 2:15", "restart the failed pods' "
+     "deployment web"),
+    ("web should be scaled to 4 at 9am", "web should be scaled to 4"),
+    ("restart the deployment named api at 3am", "restart the deployment named api"),
+]
+
+
+@pytest.mark.parametrize("text", PAST)
+def test_a_time_in_a_clause_about_the_past_is_no_schedule(text: str) -> None:
+    assert find_timing(text, "UTC", START) is None
+    assert context_times(text)
+
+
+@pytest.mark.parametrize(("text", "rest"), FUTURE)
+def test_a_time_said_of_the_request_is_still_a_schedule(text: str, rest: str) -> None:
+    found = find_timing(text, "UTC", START)
+    assert found is not None and found.request == rest
+    assert context_times(text) == ()
+
+
+def test_the_later_of_two_times_can_be_the_schedule() -> None:
+    found = find_timing("it went down at 2am, restart checkout-api in prod at 11pm", "UTC",
+                        START)
+    assert found is not None and found.timing.expression == "2026-03-25 23:00"
+    assert found.request == "it went down at 2am, restart checkout-api in prod"
+
+
+class Reads:
+    """The model's reading of whatever text it is given, fixed."""
+
+    def __init__(self, intent: str, slots: dict[str, str]) -> None:
+        self.intent, self.slots, self.texts = intent, slots, []
+
+    def parse(self, text: str) -> ParsedIntent:
+        self.texts.append(text)
+        return ParsedIntent(self.intent, self.slots, 0.97, source="model")
+
+
+def test_a_change_asked_for_after_a_past_time_is_planned_now_and_says_so(bot: Bot) -> None:
+    reads = Reads("restart_deployment", {"deployment": "checkout-api", "namespace": "prod"})
+    bot.service.parser = reads
+    (plan,) = bot.say("bob", "checkout-api in prod fell over at 2:15, restart it please")
+    assert plan.kind == "plan" and plan.run is not None
+    assert "at 2:15" in plan.text and "not as when to run" in plan.text, plan.text
+    assert "Scheduled" not in plan.text
+    assert bot.service.schedules.live() == []
+    assert reads.texts == ["checkout-api in prod fell over at 2:15, restart it please"]
+
+
+def test_a_question_about_a_past_time_is_answered_and_schedules_nothing(bot: Bot) -> None:
+    bot.service.parser = Reads("deployment_status", {"deployment": "checkout-api",
+                                                     "namespace": "prod"})
+    (answer,) = bot.say("bob", "checkout-api in prod restarted at 4am, why?")
+    assert answer.kind == "answer" and "checkout-api" in answer.text
+    assert "not as when to run" not in answer.text  # a read runs now anyway
+    assert bot.service.schedules.live() == []
