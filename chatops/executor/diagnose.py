@@ -306,7 +306,8 @@ def diagnose(kube: Kube, namespace: str, deployment: str | None, pod: str | None
 
 def _with_dependency(finding: Finding, logs: Sequence[LogLines]) -> Finding:
     """A crash loop whose last log lines say a dependency refuses or cannot be found: a
-    restart does not fix that (the kubelet restarts it anyway), so the finding says so."""
+    restart does not fix that (the kubelet restarts it anyway), so the finding says so, and
+    when a restart does help."""
     if TRANSIENT not in finding.explanation:
         return finding
     for lines in logs:
@@ -315,10 +316,14 @@ def _with_dependency(finding: Finding, logs: Sequence[LogLines]) -> Finding:
         line = next((ln for ln in reversed(lines.lines) if _DEPENDENCY.search(ln)), None)
         if line is not None:
             quoted = line.strip()[-160:]
+            # The restart stays offered, for when the dependency is back: it skips the
+            # kubelet's back-off (a user trial read "does not help" next to the offer as
+            # a contradiction, so the text says when it does).
             return replace(finding, explanation=finding.explanation.replace(
-                TRANSIENT, f" Its logs say it cannot reach a dependency ({quoted}): it "
-                "recovers on its own once that is back, and a restart before then does not "
-                "help."))
+                TRANSIENT, f" Its logs say it cannot reach a dependency ({quoted}): a "
+                "restart does not help while that is down. Once it is back, the pods "
+                "recover at their next restart by the kubelet (its back-off grows to 5 "
+                "minutes), or at once with a restart."))
     return finding
 
 

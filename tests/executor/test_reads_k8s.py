@@ -115,6 +115,12 @@ def test_diagnose_each_failure_mode(ex: KubeExecutor, k8s_admin: Any, namespace:
     assert "cannot reach a dependency" in found.explanation
     assert "db:5432: connection refused" in found.explanation
     assert "helps only if the cause was transient" not in found.explanation
+    # A user trial: the answer said a restart would not help, then offered one; it now
+    # says when it does (once the dependency is back, sooner than the back-off).
+    assert found.runbook == "restart_deployment"
+    assert "does not help while that is down" in found.explanation
+    assert "Once it is back" in found.explanation and "at once with a restart" in \
+        found.explanation
     assert any(isinstance(r, EventInfo) and r.reason == "BackOff" for r in result.records)
 
     oom = diagnosis(ex, namespace, "oom", "OOMKilled")
