@@ -226,6 +226,12 @@ def resolve_names(runbook: Runbook, slots: Mapping[str, str], executor: Executor
                 return Resolution(resolved, tuple(notes), Question(
                     spec.name, f"{name_not_found_text(kind, longer, namespace)} "
                     f"{did_you_mean_text((found[0],))}", (found[0],), any_answer=True))
+            if text and not found[0].startswith(value):
+                # A change's name is completed from its start only: "api" that is merely
+                # the end of checkout-api names another service (a user trial).
+                return Resolution(resolved, tuple(notes), Question(
+                    spec.name, f"{name_not_found_text(kind, value, namespace)} "
+                    f"{did_you_mean_text((found[0],))}", (found[0],), any_answer=True))
             if found[0] != value:
                 notes.append(name_taken_note(kind, value, found[0]))
                 resolved[spec.name] = found[0]
@@ -325,8 +331,11 @@ def offered_names(kind: str, values: Mapping[str, str], executor: Executor,
             named = next(((k, values[k]) for k in _NARROWING if values.get(k)), None)
             if named is not None and len(names) <= MAX_OFFERED:
                 within, name = named
-                names = tuple(ns for ns in names
-                              if _holds(executor, within, name, ns, identity))
+                held = {ns: _holds(executor, within, name, ns, identity) for ns in names}
+                # Where some namespace has the very name, only those: "api" is not the
+                # checkout-api of the others.
+                best = max(held.values(), default=0)
+                names = tuple(ns for ns in names if held[ns] and held[ns] == best)
         elif kind == "deployment" and values.get("namespace"):
             names = executor.names("deployment", values["namespace"], identity)
         elif kind == "node":
@@ -339,14 +348,18 @@ def offered_names(kind: str, values: Mapping[str, str], executor: Executor,
 
 
 def _holds(executor: Executor, kind: ResourceKind, name: str, namespace: str,
-           identity: Identity) -> bool:
-    """Whether `namespace` has an object of `kind` that `name` would resolve to (a pod by
-    its workload's name too); a namespace the person may not list it in has none."""
+           identity: Identity) -> int:
+    """How well `namespace` has an object of `kind` that `name` would resolve to: 2 that
+    very name (a pod of that workload), 1 a name it would resolve to, 0 none; a namespace
+    the person may not list it in has none."""
     try:
         listed = executor.names(kind, namespace, identity)
     except ClusterError:
-        return False
-    return bool(candidates(name, listed, generated=kind == "pod"))
+        return 0
+    found = candidates(name, listed, generated=kind == "pod")
+    if name in found or (kind == "pod" and any(n.startswith(f"{name}-") for n in found)):
+        return 2
+    return 1 if found else 0
 
 
 def read_as_other_kind(runbook: Runbook, slots: Mapping[str, str], other: OtherKind,

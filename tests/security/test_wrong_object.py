@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.model import ParsedIntent
+from chatops.conversation import ConversationService
+from chatops.model import Message, ParsedIntent
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import Bot
 from tests.slack.helpers import all_runs
@@ -79,3 +80,36 @@ def test_a_replica_change_keeps_the_direction_its_own_words_give(
                                                     "namespace": "prod", "replicas": value})
     assert f"scale deployment {deployment} in prod to {target} replicas" in ask(bot, text)
     assert cluster.deployments[("prod", deployment)] == 4  # proposed, nothing ran
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    ("restart api.staging", {"deployment": "api", "namespace": "staging"}),
+    ("scale api in dev to 3", {"deployment": "api", "namespace": "dev", "replicas": "3"}),
+    ("run restart_deployment deployment=api namespace=staging", None),
+])
+def test_a_name_that_is_only_the_end_of_another_is_asked_about_never_taken(
+        bot: Bot, cluster: FakeCluster, text: str, slots: dict[str, str] | None) -> None:
+    # A user trial: "restart api.prod" planned a restart of checkout-api ("'api' taken as
+    # checkout-api"), a different service that merely ends in "api".
+    cluster.deployments[("team", "api")] = 2
+    if slots is not None:
+        intent = "scale_deployment" if "replicas" in slots else "restart_deployment"
+        bot.service.parser = Reads(intent, slots)
+    answer = ask(bot, text)
+    assert "not found" in answer and "checkout-api" in answer, answer
+    assert all_runs(bot) == []
+
+
+def test_a_name_completed_from_its_start_is_still_taken(bot: Bot) -> None:
+    answer = ask(bot, "run restart_deployment deployment=checkout namespace=staging")
+    assert "deployment 'checkout' taken as checkout-api" in answer
+    assert len(all_runs(bot)) == 1
+
+
+def test_the_namespace_question_offers_the_namespaces_with_the_exact_name(
+        fake_service: ConversationService, cluster: FakeCluster) -> None:
+    # The same trial: "the api pods" offered every namespace with a *-api deployment.
+    cluster.deployments[("team", "api")] = 2
+    (question,) = fake_service.handle(Message(user="U0BOB", text="run restart_deployment "
+                                              "deployment=api", channel="C0OPS", thread="t"))
+    assert question.kind == "question" and question.choices == ("team",), question
