@@ -137,14 +137,24 @@ def _integer(slot: str, raw: str, bounds: Bounds) -> int:
     return bounds.check(slot, int(value))
 
 
+_NUMBER_WORDS = {word: str(n) for n, word in enumerate(
+    ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+     "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+     "eighteen", "nineteen", "twenty"))}
+_NUMBER = r"(?:[0-9]{1,6}|" + "|".join(_NUMBER_WORDS) + ")"
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b")
+
+
 def parse_replicas(slot: str, raw: str, bounds: Bounds) -> ReplicaExpr:
     """Parse a replica count or change into a `ReplicaExpr`.
 
     Accepted: `5`; `+2`, `-1`, `2 more`, `1 fewer`, `up by 2`, `down by 1`; `+50%`, `-25%`,
-    `by 50%`, `up by 50%`, `down by 50%`; `double`, `half`. A bare `50%` or `by 2` is
-    refused: the direction would be a guess.
+    `by 50%`, `up by 50%`, `down by 50%`; `double`, `half`; numbers in words up to twenty
+    (`one more`, `up by three`). A bare `50%` or `by 2` is refused: the direction would be
+    a guess.
     """
     value = " ".join(_clean(slot, raw).lower().split())
+    value = _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1)], value)
     if _INTEGER.match(value):
         return ReplicaExpr("set", bounds.check(slot, int(value), "replica count"))
     if match := re.fullmatch(r"([+-]) ?([0-9]{1,6})", value):
@@ -171,7 +181,7 @@ def parse_replicas(slot: str, raw: str, bounds: Bounds) -> ReplicaExpr:
     )
 
 
-_BARE_BY = re.compile(r"by ([0-9]{1,6}) ?(%?)")
+_BARE_BY = re.compile(rf"by ({_NUMBER}) ?(%?)")
 _UP_VERBS = frozenset({"increase", "raise", "bump", "add", "grow", "boost", "expand",
                        "upscale", "upsize"})
 _DOWN_VERBS = frozenset({"reduce", "decrease", "lower", "cut", "shrink", "trim", "drop",
@@ -225,13 +235,55 @@ def directed_replicas(raw: str, text: str, names: Collection[str] = (), *,
     return f"{ways.pop()} by {number}{percent}" if ways else raw
 
 
+_CUT_SHORT = re.compile(r"(?:up |down )?by")
+_CHANGED_BY = frozenset({"more", "fewer", "less"})
+_ADDS = frozenset({"add", "adding", "plus"})
+_TAKES = frozenset({"remove", "removing", "take", "taking", "drop", "subtract", "minus"})
+_COUNTED = re.compile(r"\s+(?:more\s+|extra\s+|additional\s+)?(?:replicas?|pods?|"
+                      r"instances?|copies|copy)\b")
+
+
+def counted_replicas(raw: str, text: str, names: Collection[str] = ()) -> str:
+    """A replica value read with the words the model left outside it.
+
+    The model spans a number alone where the words around it make it a change: "add 1
+    replica to api" (+1, not 1 replica), "remove 2 replicas" (-2), "take one replica away";
+    and it cuts a value short: "down by" without its "one", "more" without its "2". Only
+    a number found once in the message, directly after an adding or taking verb (never
+    after "to") and before a replica noun, is turned into a change; a value cut short
+    takes the number found right next to it, once. Anything else is `raw` as it was.
+    """
+    value = " ".join(raw.lower().split())
+    flat = " ".join(text.lower().split())
+    if _CUT_SHORT.fullmatch(value):
+        found = list(re.finditer(rf"(?<![\w-]){value} ({_NUMBER})(?![\w.%-])", flat))
+        return f"{value} {found[0].group(1)}" if len(found) == 1 else raw
+    if value in _CHANGED_BY:
+        found = list(re.finditer(rf"(?<![\w.-])({_NUMBER}) {value}(?![\w-])", flat))
+        return f"{found[0].group(1)} {value}" if len(found) == 1 else raw
+    if not re.fullmatch(_NUMBER, value) or value in names:
+        return raw
+    found = list(re.finditer(rf"(?<![\w.+-]){value}(?![\w.%-])", flat))
+    if len(found) != 1 or not _COUNTED.match(flat, found[0].end()):
+        return raw
+    before = flat[:found[0].start()].split()[-2:]
+    if "to" in before[-1:]:
+        return raw
+    if _ADDS.intersection(before):
+        return f"+{value}"
+    if _TAKES.intersection(before):
+        return f"-{value}"
+    return raw
+
+
 def directed(types: Mapping[str, str], slots: Mapping[str, str], text: str) -> dict[str, str]:
-    """`slots` with each bare `by N` replica value directed by the words of `text` around
-    it ("reduce X by 50%"), the request's other values never read as words
-    (`directed_replicas`)."""
+    """`slots` with each replica value read with the words of `text` around it: a count
+    added or taken away, a value cut short (`counted_replicas`), a bare `by N` directed
+    ("reduce X by 50%", `directed_replicas`); the request's other values are never read
+    as words."""
     names = [v for k, v in slots.items() if types.get(k) != "replicas"]
-    return {k: directed_replicas(v, text, names, slot=k) if types.get(k) == "replicas" else v
-            for k, v in slots.items()}
+    return {k: directed_replicas(counted_replicas(v, text, names), text, names, slot=k)
+            if types.get(k) == "replicas" else v for k, v in slots.items()}
 
 
 def as_typed(types: Mapping[str, str], slots: Mapping[str, str], text: str) -> dict[str, str]:

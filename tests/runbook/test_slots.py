@@ -6,6 +6,7 @@ from chatops.errors import SlotError
 from chatops.runbook.slots import (
     Bounds,
     ReplicaExpr,
+    counted_replicas,
     directed_replicas,
     parse_slot,
     resolve_replicas,
@@ -82,6 +83,13 @@ def test_cronjob_names_are_limited_to_52_characters() -> None:
         ("-25%", 4, 3),
         ("double", 3, 6),
         ("half", 5, 3),
+        # Numbers in words (a user trial: "one more replica" was "not a replica count").
+        ("five", 2, 5),
+        ("one more", 2, 3),
+        ("two fewer", 5, 3),
+        ("up by three", 2, 5),
+        ("down by one", 3, 2),
+        ("Twelve", 2, 12),
     ],
 )
 def test_replica_expressions_resolve_against_the_current_count(
@@ -93,7 +101,8 @@ def test_replica_expressions_resolve_against_the_current_count(
     assert resolve_replicas("replicas", expr, current, bounds) == target
 
 
-@pytest.mark.parametrize("text", ["50%", "by 2", "lots", "5.5", "1e3", "--3"])
+@pytest.mark.parametrize("text", ["50%", "by 2", "lots", "5.5", "1e3", "--3", "by one",
+                                  "a few more", "one two"])
 def test_ambiguous_replica_expressions_are_refused(text: str) -> None:
     with pytest.raises(SlotError):
         parse_slot("replicas", "replicas", text, Bounds(0, 50))
@@ -109,6 +118,7 @@ def test_ambiguous_replica_expressions_are_refused(text: str) -> None:
     ("by 3", "we have too many pods, can you bring search down by 3 please", "down by 3"),
     ("by 2", "increase the worker deployment's pod count by 2", "up by 2"),
     ("by 30%", "shrink web-frontend in staging by 30%", "down by 30%"),
+    ("by one", "reduce checkout-api in prod by one", "down by one"),
     # no direction word before the value: left as it was (a bare "by 2" is then refused)
     ("by 2", "scale checkout-api in prod by 2", "by 2"),
     ('by 50%', 'run scale_deployment deployment=x replicas="by 50%"', "by 50%"),
@@ -188,3 +198,31 @@ def test_durations_as_people_write_them(value: str, expected: int) -> None:
 def test_vague_durations_are_refused(value: str) -> None:
     with pytest.raises(SlotError):
         parse_slot("since", "duration", value, Bounds(1, 604800))
+
+
+@pytest.mark.parametrize(("raw", "text", "counted"), [
+    # A count added or taken away, the model spanning the number alone (a user trial:
+    # "add 1 replica to api" planned 1 replica, "remove 2 replicas" planned 2).
+    ("1", "add 1 replica to api in trial34", "+1"),
+    ("2", "remove 2 replicas from api in trial34", "-2"),
+    ("one", "take one replica away from api in trial34", "-one"),
+    ("3", "please add 3 more pods to checkout-api", "+3"),
+    ("2", "kill 2 of the api pods in trial34 for good, scale it", "2"),  # no replica noun
+    ("1", "drop 1 replica from api", "-1"),
+    # A value cut short: the number the model left out is taken from its place.
+    ("down by", "scale deploy/api down by one in trial34 pls", "down by one"),
+    ("up by", "scale api up by 2 in trial34", "up by 2"),
+    ("more", "api in trial34 needs one more pod", "one more"),
+    ("more", "api in trial34 needs 2 more pods", "2 more"),
+    # To a count, or a count said another way: never touched.
+    ("1", "scale api in trial34 to 1 replica", "1"),
+    ("one", "drop api in trial34 to one replica", "one"),
+    ("2", "give api 2 replicas", "2"),
+    ("2", "cut api down to 2 replicas", "2"),
+    ("2", "add api to the list and scale it to 2", "2"),
+    ("3", "add 3 replicas to api, no, scale it to 3", "3"),  # the number twice: not read
+    ("down by", "scale api down by a lot", "down by"),
+])
+def test_a_count_added_or_taken_away_is_a_change_of_the_count(
+        raw: str, text: str, counted: str) -> None:
+    assert counted_replicas(raw, text, ("api", "trial34", "checkout-api")) == counted

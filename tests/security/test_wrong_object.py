@@ -113,3 +113,21 @@ def test_the_namespace_question_offers_the_namespaces_with_the_exact_name(
     (question,) = fake_service.handle(Message(user="U0BOB", text="run restart_deployment "
                                               "deployment=api", channel="C0OPS", thread="t"))
     assert question.kind == "question" and question.choices == ("team",), question
+
+
+@pytest.mark.parametrize(("text", "value", "target"), [
+    ("add 1 replica to checkout-api in prod", "1", 5),
+    ("remove 2 replicas from checkout-api in prod", "2", 2),
+    ("take one replica away from checkout-api in prod", "one", 3),
+    ("scale checkout-api in prod down by one pls", "down by", 3),
+    ("give checkout-api in prod one more replica", "one more", 5),
+])
+def test_a_count_added_or_taken_away_is_never_the_new_count(
+        bot: Bot, cluster: FakeCluster, text: str, value: str, target: int) -> None:
+    # A user trial: "add 1 replica to api" planned 1 replica (the model spans the number
+    # alone), "down by one" and "one more" were refused.
+    cluster.deployments[("prod", "checkout-api")] = 4
+    bot.service.parser = Reads("scale_deployment", {"deployment": "checkout-api",
+                                                    "namespace": "prod", "replicas": value})
+    assert f"scale deployment checkout-api in prod to {target} replicas" in ask(bot, text)
+    assert cluster.deployments[("prod", "checkout-api")] == 4  # proposed, nothing ran
