@@ -212,6 +212,15 @@ _URGENT_PARTICIPLE = re.compile(r"^\W*[\w.-]+\s+(?:" + _DONE + r")\b[^.?!]*\b(?:
 _OPINION = re.compile(r"\b(?:thoughts|objections|opinions)\s*\?|\bwdyt\b|"
                       r"\bwhat do (?:you|y[\u2019']?all|people|folks) think\b|(?:^|\s)/s\s*$|"
                       r"^\W*oh (?:sure|yeah|great)\b|\?\s*no way\b", re.IGNORECASE)
+# A question about how something is doing ("is node-2 ok?", "are the checkout pods running
+# again?"): with no order and no asking words beside it, it asks for no change, whatever
+# the model matched on the context ("... pods scheduled there" read as a cordon).
+_STATUS_QUESTION = re.compile(
+    r"(?:^|[.?!]\s+|,\s*)(?:is|are|was|were)\s+(?!it\s+(?:ok|okay|fine|safe|alright)\s+"
+    r"(?:to|if)\b)[^.?!]{0,60}?\b(?:ok|okay|fine|healthy|unhealthy|up|down|alive|ready|"
+    r"working|broken|sick|degraded|good|alright|all right|full|overloaded|slow|running|stuck|"
+    r"happy|dead|available|reachable|responding|stable|flapping|crashing)\b[^.?!]*"
+    r"(?:\?|$)", re.IGNORECASE)
 ASKS_ANYWAY = re.compile(r"\b(?:can|could|would|will) you\b|\bplease (?!don)|\bpl[sz]\b|"
                           # "going to need checkout restarted", "will need a rollback of ..."
                           r"\b(?:going to|gonna|will|[\u2019']ll) need\b|"
@@ -302,6 +311,8 @@ def not_a_request(text: str) -> bool:
     if _OPINION.search(cleaned) is not None and not asks and not later_order(cleaned):
         return True
     ordered = orders(cleaned)
+    if _STATUS_QUESTION.search(cleaned) and not asks and not ordered:
+        return True
     if (_NEGATED.search(cleaned) and not asks
             and not any(not _NEGATED.search(c) for c in ordered)):
         return True

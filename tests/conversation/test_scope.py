@@ -430,6 +430,15 @@ def test_a_kind_that_is_not_the_target_s_is_fine(text: str, slots: dict[str, str
     "node-4 cordoned since tuesday",
     "checkout was rolled back by bob",
     "scale api to 1000, problem solved /s",
+    # A question about how something is doing, with context and no order (a user trial:
+    # "is node-2 ok? ... pods scheduled there" was planned as a cordon).
+    "is node-2 ok? seeing weird latency from pods scheduled there",
+    "are the pods on node-1 ok? latency spiked there",
+    "seeing weird latency from pods on node-3. is it healthy?",
+    "is checkout-api in prod still up after the restart",
+    "are the checkout pods running again?",
+    "hey, is node-7 overloaded? lots of evictions",
+    "is the cordon on node-2 still needed, is the node fine now?",
 ])
 def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     assert not_a_request(text)
@@ -456,6 +465,12 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "don't let email-digest run tonight",
     "I can't restart checkout myself, can you?",
     "checkout won't restart, roll it back",
+    # A question about how something is doing, then an order or an ask.
+    "is node-2 ok? cordon it, latency is awful",
+    "is checkout down? restart it",
+    "is checkout healthy? restart it if not",
+    "are the pods on node-1 stuck? please drain node-1",
+    "is api slow again? can you scale it to 6",
 ])
 def test_a_request_is_a_request(text: str) -> None:
     assert not not_a_request(text)
