@@ -86,6 +86,16 @@ _EDIT_CUE = re.compile(
     r"correction|typo|no wait|wait no|sorry|scratch that)\b", re.IGNORECASE)
 """Words that say a message corrects the speaker's last plan ("make it 4 instead")."""
 _FOLLOW_UP_WORDS = 5
+_COURTESY = re.compile(r"^\W*(?:(?:ok(?:ay)?|cool|great|nice|perfect|thanks?|thank you|thx|ty|"
+                       r"cheers)(?:\s+@?[a-z][\w.-]*)?\s*[.!,]+\s*)+", re.IGNORECASE)
+"""Thanks or an acknowledgement before a follow-up ("thanks carol. and in staging?")."""
+_READ_NOUNS = {"logs": "pod_logs", "log": "pod_logs", "events": "recent_events",
+               "event": "recent_events", "pods": "show_pods", "images": "list_images",
+               "history": "rollout_history", "status": "deployment_status"}
+"""A follow-up that names another read of the same object ("what about the logs?")."""
+_CARRIED_WORDS = 6
+"""Words up to which a read naming no namespace and no object is about the thread's last
+request's ("and the logs?", "any events?")."""
 _FOLLOW_UP_FILLER = frozenset({
     "and", "in", "on", "for", "the", "same", "how", "what", "about", "please", "pls", "plz",
     "there", "too", "also", "namespace", "ns", "then", "with", "again", "now", "ok", "so",
@@ -240,6 +250,9 @@ class Dialogue:
             # than refuse. The explicit grammar still refuses unknown keys.
             declared = self.parts.catalogue.get(parsed.intent).slots
             slots = {k: v for k, v in slots.items() if k in declared}
+        if len(text.split()) <= _CARRIED_WORDS:
+            # "and the logs?", "any events?": a short read about the thread's last object.
+            slots = self._carried(parsed.intent, slots, last)
         edited = self._edited_plan(turn, parsed.intent, slots)
         if edited is not None:
             return self.planner.replace(edited, turn.message, slots, turn.on_update,
@@ -390,6 +403,21 @@ class Dialogue:
             return False
         return bool(ordered_changes(text) - RUNBOOK_CHANGES.get(intent, frozenset()))
 
+    def _carried(self, intent: str, slots: Mapping[str, str],
+                 last: LastRequest | None) -> dict[str, str]:
+        """A read's slots with the namespace and objects of the thread's last request,
+        slot by slot, when it names none itself; any other request's as they are."""
+        runbook = self.parts.catalogue.runbooks.get(intent)
+        carried = dict(slots)
+        if runbook is None or runbook.risk is not Risk.READ or last is None:
+            return carried
+        kinds = ("namespace", *_OBJECT_TYPES)
+        named = [name for name, spec in runbook.slots.items() if spec.type in kinds]
+        if any(carried.get(name) for name in named):
+            return carried
+        carried.update({name: last.slots[name] for name in named if last.slots.get(name)})
+        return carried
+
     def _follow_up_value(self, runbook: Runbook, last: LastRequest, match: re.Match[str],
                          identity: Identity | None) -> Request | None:
         """The last request with the value a follow-up names: the namespace when the words
@@ -458,7 +486,12 @@ class Dialogue:
         runbook = self.parts.catalogue.runbooks.get(last.intent)
         if runbook is None:
             return None
-        match = _FOLLOW_UP.match(text.strip())
+        match = _FOLLOW_UP.match(_COURTESY.sub("", text.strip(), count=1))
+        if match is not None and not match.group(2) and not match.group(4):
+            other = _READ_NOUNS.get(match.group(3).lower())
+            if other is not None and other in self.parts.catalogue.runbooks:
+                # "what about the logs?": another read of the same object.
+                return other, self._carried(other, {}, last)
         if (match is not None and not ordered_changes(match.group(3))
                 and match.group(3).lower() not in NOT_A_NAME_PART):
             # ("and rollback?" asks about another change, and "and then?" or "what about

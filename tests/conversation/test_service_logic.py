@@ -837,7 +837,9 @@ def test_a_follow_up_word_is_never_completed_to_an_object_nobody_named(
     say(service, "bob", "run restart_deployment deployment=calc-app namespace=prod")
     say(service, "bob", follow)
     plans = service.store.runs_in_thread("C1", "t1")
-    assert len(plans) == 1 and plans[0].raw_slots["deployment"] == "calc-app"
+    # ("and logs?" reads the logs of calc-app, the object the thread is about.)
+    assert [p.runbook for p in plans if p.runbook != "pod_logs"] == ["restart_deployment"]
+    assert all(p.raw_slots["deployment"] == "calc-app" for p in plans)
 
 
 def test_a_message_without_an_edit_cue_never_edits_a_waiting_plan(
