@@ -62,7 +62,8 @@ class Poller:
 
 
 def rollout(kube: Kube, namespace: str, name: str) -> Check:
-    """`kubectl rollout status`: observed, updated, available, and no old replicas left."""
+    """`kubectl rollout status`: observed, updated, available, and no old replicas left;
+    and, unlike it, no replicas above the count (a scale-down done, not just ordered)."""
     def check() -> tuple[bool, str]:
         d = reads.read_deployment(kube, namespace, name)
         want = int(cv.get(d, "spec", "replicas", default=1))
@@ -91,6 +92,12 @@ def rollout(kube: Kube, namespace: str, name: str) -> Check:
             stay = "stays" if old == 1 else "stay"
             return False, (f"{old} old {replicas} of deployment {name} {stay} up: the new "
                            "ones are not available yet")
+        if total > want:
+            # A scale-down whose ReplicaSet has not stopped the extra pods yet (kubectl's
+            # rollout status passes here, with "3 of 2 replicas available").
+            extra = total - want
+            replicas = "replica" if extra == 1 else "replicas"
+            return False, f"{extra} {replicas} of deployment {name} above its {want} still stopping"
         if available < updated:
             return False, f"{available} of {want} replicas of deployment {name} available"
         return True, f"deployment {name} rolled out: {available} of {want} replicas available"

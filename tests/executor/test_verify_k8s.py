@@ -36,3 +36,30 @@ def test_old_replicas_kept_for_new_ones_that_never_come_up_are_not_called_termin
     assert "terminating" not in said, said
     assert said == ("1 old replica of deployment calc stays up: the new ones are not "
                     "available yet"), said
+
+
+class _Status:
+    """A stand-in for the API server that answers one deployment (pure logic)."""
+
+    class apps:  # the attribute the check passes along, never called here
+        read_namespaced_deployment = None
+
+    def __init__(self, deployment: dict[str, Any]) -> None:
+        self.deployment = deployment
+
+    def json(self, target: Any, fn: Any, *args: Any) -> dict[str, Any]:
+        return self.deployment
+
+
+def test_a_scale_down_is_not_verified_while_the_extra_replicas_still_count() -> None:
+    # A user trial: an undo that scaled 3 -> 2 said "rolled out: 3 of 2 replicas
+    # available" in 0.0 s, before the ReplicaSet had stopped the third pod.
+    spec = {"metadata": {"generation": 2}, "spec": {"replicas": 2}}
+    lagging = {**spec, "status": {"observedGeneration": 2, "replicas": 3,
+                                  "updatedReplicas": 3, "availableReplicas": 3}}
+    done, said = rollout(_Status(lagging), "prod", "api")()  # type: ignore[arg-type]
+    assert not done and said == "1 replica of deployment api above its 2 still stopping"
+    settled = {**spec, "status": {"observedGeneration": 2, "replicas": 2,
+                                  "updatedReplicas": 2, "availableReplicas": 2}}
+    assert rollout(_Status(settled), "prod", "api")() == (  # type: ignore[arg-type]
+        True, "deployment api rolled out: 2 of 2 replicas available")
