@@ -268,13 +268,21 @@ _HEAD_END = re.compile(r"\b(?:so|because|since|as|after|before|when|while|once|u
                        re.IGNORECASE)
 
 
+# An ask put as "we" or "let's": "..., can we pause it until tomorrow?". Not an order for
+# `not_a_request` (talk decides that), but where the order's head is when nothing orders.
+_ASKED_AS_WE = re.compile(r"^\W*(?:(?:can|could) (?:we|i)|let[\u2019']?s|lets)\W+(?:"
+                          + CHANGE + r")\b", re.IGNORECASE)
+
+
 def order_head(text: str) -> tuple[int, int] | None:
     """Where in `text` the head of its order is (the first clause that gives one, up to
-    its context); for a one-sentence message without such a clause ("flux suspend
-    kustomization payments"), the head of its first clause; None otherwise."""
+    its context, else the first that asks one as "can we"); for a one-sentence message
+    without such a clause ("flux suspend kustomization payments"), the head of its first
+    clause; None otherwise."""
     cleaned = clean_text(text)
     bounds = clauses(cleaned)
-    chosen = next(((a, b) for a, b in bounds if _ORDER.search(cleaned[a:b])), None)
+    chosen = next(((a, b) for a, b in bounds if _ORDER.search(cleaned[a:b])), None) or next(
+        ((a, b) for a, b in bounds if _ASKED_AS_WE.search(cleaned[a:b])), None)
     if chosen is None:
         if SENTENCE_END.search(cleaned.strip()):
             return None

@@ -652,6 +652,17 @@ def test_a_namespace_as_the_object_of_the_verb_is_found(text: str, kind: str | N
     ("scale the ASG checkout to 10", {"deployment": "ASG"}, "cloud autoscaling group"),
     ("release docker.io/library/python:2.22 of webhook-job", {"deployment": "webhook-job"},
      None),
+    # What the target does to something else, then the ask (a user trial: "hammering the
+    # db, can we pause it" was refused as a change to a database record).
+    ("the nightly-report job in prod is hammering the db, can we pause it until tomorrow?",
+     {"cronjob": "nightly-report"}, None),
+    ("nightly-export keeps locking the database tables, could we suspend it for now",
+     {"cronjob": "nightly-export"}, None),
+    ("checkout is flooding the queue, can we scale it down to 1", {"deployment": "checkout"},
+     None),
+    # The ask itself still names what it changes.
+    ("the db is slow, can we pause the airflow DAG nightly-etl", {"cronjob": "nightly-etl"},
+     "Airflow DAG"),
 ])
 def test_objects_outside_the_runbooks_are_found_in_the_order(
         text: str, slots: dict[str, str], kind: str | None) -> None:
