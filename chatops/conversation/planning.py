@@ -19,6 +19,7 @@ from chatops.conversation.resolve import (
     namespace_named_as_workload,
     namespace_wide,
     offered_names,
+    other_namespaces,
     read_as_other_kind,
     resolve_names,
 )
@@ -44,8 +45,10 @@ from chatops.messages import (
     channel_default_note,
     choice_question_text,
     may_not_request_text,
+    namespaces_left_out_note,
     not_editable_text,
     nothing_to_change_text,
+    one_namespace_at_a_time_text,
     past_time_note,
     read_answer_text,
     remedies_text,
@@ -103,6 +106,14 @@ class Planner:
             values["namespace"] = default_ns
             notes.append(channel_default_note(default_ns))
         values = {k: v for k, v in values.items() if v is not None and v != ""}
+        namespace = values.get("namespace")
+        others = other_namespaces(turn.message.text, namespace, self.parts.executor,
+                                  requester.identity) if namespace else ()
+        if others and runbook.risk is not Risk.READ:
+            # "restart api in prod and staging": never one of them silently (a user trial).
+            raise Refusal(one_namespace_at_a_time_text(runbook.name, namespace or "", others))
+        if others:
+            notes.append(namespaces_left_out_note(others))
         past = context_times(turn.message.text) if runbook.risk is not Risk.READ else ()
         if past:
             # "api fell over at 2:15, restart it": the approver sees that this runs now.

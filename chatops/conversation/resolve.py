@@ -383,3 +383,31 @@ def read_as_other_kind(runbook: Runbook, slots: Mapping[str, str], other: OtherK
         return values, other_kind_note(other.value, other.kind, runbook.name,
                                        values.get("namespace"))
     return None
+
+
+_JOINED = r"\s*(?:,|&|\+|/|\band\b|\bor\b)\s*(?:(?:in|on)\s+)?(?:the\s+)?"
+
+
+def other_namespaces(text: str, namespace: str, executor: Executor,
+                     identity: Identity | None) -> tuple[str, ...]:
+    """Namespaces `text` names together with `namespace` ("in prod and staging", "staging &
+    prod", "prod, staging and dev"): words joined to it, or to one of those, that are
+    namespaces' names. Empty when the namespaces cannot be listed."""
+    try:
+        names = set(executor.names("namespace", None, identity))
+    except ClusterError:
+        return ()
+    flat = " ".join(text.lower().split())
+    found: list[str] = []
+    frontier = [namespace]
+    while frontier:
+        current = re.escape(frontier.pop())
+        word = r"([a-z0-9][a-z0-9-]*)"
+        for pattern in (rf"(?<![\w-]){current}(?![\w-]){_JOINED}{word}(?![\w-])",
+                        rf"(?<![\w-]){word}{_JOINED}{current}(?![\w-])"):
+            for match in re.finditer(pattern, flat):
+                other = match.group(1)
+                if other in names and other != namespace and other not in found:
+                    found.append(other)
+                    frontier.append(other)
+    return tuple(found)

@@ -118,6 +118,20 @@ def channel_default_note(namespace: str) -> str:
     return f"namespace {namespace} is this channel's default"
 
 
+def one_namespace_at_a_time_text(runbook: str, namespace: str,
+                                 others: tuple[str, ...]) -> str:
+    """A change asked for in several namespaces at once ("restart api in prod and
+    staging")."""
+    named = ", ".join((namespace, *others))
+    return (f"I change one namespace at a time, and this names {named}: ask for "
+            f"{runbook} in each namespace on its own, one request each.")
+
+
+def namespaces_left_out_note(others: tuple[str, ...]) -> str:
+    """A note on a read that named more namespaces than the one it read."""
+    return f"{', '.join(others)} not read: ask again for each namespace"
+
+
 def past_time_note(phrases: tuple[str, ...]) -> str:
     """A note on a change whose message held a time of day said of the past: it runs once
     approved, not then."""
