@@ -49,7 +49,7 @@ from chatops.messages import (
     not_editable_text,
     nothing_to_change_text,
     one_namespace_at_a_time_text,
-    past_time_note,
+    past_time_text,
     read_answer_text,
     remedies_text,
     replaced_text,
@@ -116,8 +116,9 @@ class Planner:
             notes.append(namespaces_left_out_note(others))
         past = context_times(turn.message.text) if runbook.risk is not Risk.READ else ()
         if past:
-            # "api fell over at 2:15, restart it": the approver sees that this runs now.
-            notes.append(past_time_note(past))
+            # "api fell over at 2:15, restart it": planned for now or for 2:15, either could
+            # be a moment nobody asked for; a read is answered now.
+            raise Refusal(past_time_text(past))
         # Validate before anything touches the cluster: hostile text stops here.
         validate_slots(runbook, values)
         # A change's names are checked against the message's words (`cut_short`); a read

@@ -132,12 +132,13 @@ def namespaces_left_out_note(others: tuple[str, ...]) -> str:
     return f"{', '.join(others)} not read: ask again for each namespace"
 
 
-def past_time_note(phrases: tuple[str, ...]) -> str:
-    """A note on a change whose message held a time of day said of the past: it runs once
-    approved, not then."""
+def past_time_text(phrases: tuple[str, ...]) -> str:
+    """A change asked for in a message whose time of day tells of the past: neither now nor
+    then is a safe reading, so it is asked again."""
     said = " and ".join(f"'{p}'" for p in phrases)
-    return (f"{said} read as when something happened, not as when to run this: it runs "
-            "once approved (to schedule it, start the message with `schedule:`)")
+    return (f"I read {said} as when something happened, so I did not plan this for then, "
+            "nor for now: ask again without the time to do it once approved, or start the "
+            "message with `schedule:` to schedule it.")
 
 
 def name_taken_note(kind: str, value: str, name: str) -> str:

@@ -28,6 +28,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chatops.errors import Refusal
+from chatops.schedules.context import Message, said_of_the_past
 from chatops.schedules.cron import CronError, parse_cron
 
 Kind = Literal["cron", "once", "window"]
@@ -58,43 +59,6 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     ))
 MAX_PHRASE_MINUTES = 59
 _EXPLICIT = ("explicit", "explicit_window")
-
-# When a time phrase says when something happened ("api fell over at 2:15, restart it"),
-# not when to act. Judged on the phrase's clause: the text between the nearest clause
-# boundaries around it.
-_CLAUSE_END = re.compile(
-    r"[.!?;]+(?=\s|$)|,|:\s|\s-+\s|\s(?:and|but|so|because|cause|cuz|since|then|though|"
-    r"although)\s", re.IGNORECASE)
-_PAST_WORDS = frozenset((
-    "was", "were", "did", "had", "got", "went", "fell", "saw", "came", "began", "broke",
-    "woke", "ran", "froze", "hung", "became", "rose", "ago", "yesterday", "earlier",
-    "overnight"))
-_LAST = re.compile(r"\blast\s+(?:night|week|weekend|time|month|year|" + _DAY[3:-1] + r")\b",
-                   re.IGNORECASE)
-# Past forms of what happens to a service in an incident: a closed list, so a request
-# worded with some other participle ("per the ticket approved by carol, restart api at
-# 3am") stays a schedule.
-_EVENTS = frozenset((
-    "crashed", "restarted", "deployed", "failed", "died", "started", "stopped", "spiked",
-    "dropped", "paged", "alerted", "fired", "noticed", "reported", "happened", "rolled",
-    "pushed", "shipped", "released", "merged", "upgraded", "updated", "changed", "errored",
-    "oomed", "oomkilled", "evicted", "exploded", "triggered", "timed", "tripped", "scaled",
-    "cordoned", "drained", "deleted", "killed", "degraded", "flapped", "recovered", "kicked",
-    "peaked", "jumped", "increased", "decreased", "slowed", "stalled", "exited",
-    "terminated", "panicked", "rebooted", "migrated", "rotated", "expired", "filled",
-    "suspended", "resumed", "uncordoned", "broken", "occurred", "looked", "seemed",
-    "showed", "saw", "spotted", "detected", "went", "hanged", "blew", "melted", "stuck"))
-_DETERMINERS = frozenset(("the", "a", "an", "this", "that", "these", "those", "its", "it's",
-                          "my", "our", "your", "their", "any", "all", "every", "each", "no",
-                          "some"))
-_PERFECT = frozenset(("have", "has", "had", "'ve", "we've", "i've", "they've", "you've",
-                      "it's", "he's", "she's"))
-# Before a participle they make it a request or a state, not a past event: "get it
-# restarted at 3am", "web should be scaled to 4 at 9am", "once it is patched", "as agreed".
-_NOT_PAST_BEFORE = frozenset(("get", "gets", "getting", "be", "is", "are", "am", "want",
-                              "wants", "need", "needs", "keep", "like", "let's", "as"))
-_WORD = re.compile(r"[a-z][a-z']*")
-
 
 class TimingError(Refusal):
     """A time phrase that can't be used (a bad zone, a time in the past)."""
@@ -240,45 +204,14 @@ def _cron_of(kind: str, clock: str) -> str:
     return f"{at.minute} {at.hour} * * {weekdays}"
 
 
-def _clause(text: str, start: int, end: int) -> str:
-    """The clause of `text` that holds the span `start:end`."""
-    begin = 0
-    for m in _CLAUSE_END.finditer(text):
-        if m.end() <= start:
-            begin = m.end()
-        elif m.start() >= end:
-            return text[begin:m.start()]
-    return text[begin:]
-
-
-def _past(word: str, before: list[str]) -> bool:
-    """Whether `word`, after the words `before` in its clause, tells of a past event."""
-    if word in _PAST_WORDS:
-        return True
-    if word not in _EVENTS:
-        return False
-    previous = before[-1] if before else ""
-    if previous in _PERFECT:
-        return True  # "we have restarted it at 6am"
-    if previous in _DETERMINERS:
-        return False  # an adjective: "the suspended cronjob", "the failed pods"
-    return not _NOT_PAST_BEFORE.intersection(before[-3:])
-
-
-def _of_the_past(text: str, start: int, end: int) -> bool:
-    """Whether the time phrase at `start:end` says when something happened: its clause has
-    a past verb or a word of past time ("fell over at 2:15", "at 9:15 we saw errors")."""
-    clause = _clause(text, start, end).lower()
-    words = _WORD.findall(clause)
-    return _LAST.search(clause) is not None or any(
-        _past(w, words[:i]) for i, w in enumerate(words))
-
-
 def _phrases(text: str) -> Iterator[tuple[str, re.Match[str], bool]]:
-    """Every time phrase of `text`, pattern by pattern, with whether it tells of the past."""
+    """Every time phrase of `text`, pattern by pattern, with whether it tells of the past
+    (`context.said_of_the_past`)."""
+    message = Message.read(text)
     for name, pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            past = name not in _EXPLICIT and _of_the_past(text, match.start(), match.end())
+            past = name not in _EXPLICIT and said_of_the_past(message, match.start(),
+                                                               match.end())
             yield name, match, past
 
 

@@ -4,9 +4,10 @@ A user trial: "api fell over at 2:15, restart it please" proposed a restart for 
 next night, and "calc-app in prod restarted at 4am, why?" activated a daily... a one-off
 diagnosis at 04:00 (a read needs no approval) instead of answering: every "at <time>" in
 a message was read as when to run it. A time phrase in a clause that speaks of the past
-(a past verb, "ago", "yesterday", "last night") is now left in the message; the request
-is read as a request now, and a change says in its plan that the time was not taken as
-when to run it."""
+(a past verb next to it, "ago", "yesterday", "last night": `chatops/schedules/context.py`)
+is now left in the message: a read is answered now, and a change is asked again without
+the time (or with `schedule:`), since planning it for now or for then could both be
+wrong."""
 
 from __future__ import annotations
 
@@ -32,6 +33,16 @@ PAST = [
     "the node went NotReady at 2am last night, drain node-2",
     "we have restarted it at 6am already, show me the pods of checkout-api",
     "checkout-api died at noon today at 12:05, restart it",
+    # An attacker review: other past forms, no verb at all, a second time after "and".
+    "api crashlooped at 2:15, restart it",
+    "api OOM'd at 2:15, restart it",
+    "api bounced at 2:15, restart it",
+    "api flaked at 2:15, restart it",
+    "latency spike at 2:15 on api, restart it",
+    "api: 502s at 2:15 - restart it",
+    "api's been down at 2:15, restart",
+    "api in prod fell over at 2:15 and again at 3:40, restart it",
+    "api crashing at 2:15, restart it",
 ]
 
 FUTURE = [
@@ -48,6 +59,27 @@ FUTURE = [
      "deployment web"),
     ("web should be scaled to 4 at 9am", "web should be scaled to 4"),
     ("restart the deployment named api at 3am", "restart the deployment named api"),
+    # An attacker review: a past word elsewhere in the message, or in a name, says nothing
+    # of the time of the request.
+    ("restart api in prod at 3am like we did last week",
+     "restart api in prod like we did last week"),
+    ("drain node-2 at 11pm like we did last week", "drain node-2 like we did last week"),
+    ("restart api at 3am as discussed earlier", "restart api as discussed earlier"),
+    ("restart api overnight at 3am", "restart api overnight"),
+    ("restart api tomorrow at 9am not earlier", "restart api not earlier"),
+    ("restart api at 3am once traffic has dropped", "restart api once traffic has dropped"),
+    ("scale api to 3 at 9am as it was slow", "scale api to 3 as it was slow"),
+    ("restart api at 3am per the ticket from yesterday",
+     "restart api per the ticket from yesterday"),
+    ("cordon node-2 tonight at 11pm where we saw errors", "cordon node-2 where we saw errors"),
+    ("restart stuck-worker at 3am", "restart stuck-worker"),
+    ("restart expired-sessions-cleaner in prod at 3am",
+     "restart expired-sessions-cleaner in prod"),
+    ("scale api in prod to 5 at 9am same as yesterday", "scale api in prod to 5 same as "
+     "yesterday"),
+    ("please restart api in prod overnight at 3am", "please restart api in prod overnight"),
+    ("at 3am, restart api", "restart api"),
+    ("in prod at 3am restart api", "in prod restart api"),
 ]
 
 
@@ -82,14 +114,16 @@ class Reads:
         return ParsedIntent(self.intent, self.slots, 0.97, source="model")
 
 
-def test_a_change_asked_for_after_a_past_time_is_planned_now_and_says_so(bot: Bot) -> None:
+def test_a_change_asked_for_after_a_past_time_is_asked_again_without_it(bot: Bot) -> None:
+    # Neither now nor at 2:15 is planned: a reading of the time that is wrong either way
+    # would plan a change for a moment nobody asked (an attacker review found both).
     reads = Reads("restart_deployment", {"deployment": "checkout-api", "namespace": "prod"})
     bot.service.parser = reads
-    (plan,) = bot.say("bob", "checkout-api in prod fell over at 2:15, restart it please")
-    assert plan.kind == "plan" and plan.run is not None
-    assert "at 2:15" in plan.text and "not as when to run" in plan.text, plan.text
-    assert "Scheduled" not in plan.text
+    (answer,) = bot.say("bob", "checkout-api in prod fell over at 2:15, restart it please")
+    assert answer.kind == "refusal" and answer.run is None
+    assert "'at 2:15'" in answer.text and "schedule:" in answer.text, answer.text
     assert bot.service.schedules.live() == []
+    assert bot.service.store.runs_in_thread("C1", "t1") == []
     assert reads.texts == ["checkout-api in prod fell over at 2:15, restart it please"]
 
 
@@ -98,5 +132,6 @@ def test_a_question_about_a_past_time_is_answered_and_schedules_nothing(bot: Bot
                                                      "namespace": "prod"})
     (answer,) = bot.say("bob", "checkout-api in prod restarted at 4am, why?")
     assert answer.kind == "answer" and "checkout-api" in answer.text
-    assert "not as when to run" not in answer.text  # a read runs now anyway
+    assert "schedule:" not in answer.text  # a read runs now, whatever the time was
     assert bot.service.schedules.live() == []
+

@@ -1,0 +1,148 @@
+"""Whether a time phrase says when something happened, not when to act.
+
+"api fell over at 2:15, restart it" and "calc-app restarted at 4am, why?" hold a time of
+day that is context: the phrase tells of the incident. "restart api at 3am like we did
+last week" holds one that is the schedule. The phrase is judged by the words nearest to it
+in its clause (the text between the nearest sentence ends, commas, dashes, parentheses and
+subordinating words such as "as", "like", "once", "per"), never by the whole message:
+
+- a future head ("tomorrow at 2:15", "tonight at 11pm", "on saturday at 2am") is never
+  context;
+- "yesterday", "ago", "earlier" or "last night" right next to it are;
+- else the nearest verb before it decides: a verb the bot acts on ("restart", "show",
+  "do") makes it the schedule; a past form ("fell", "was", "crashed", "oom'd", "has
+  restarted") makes it context, unless a request or a state asks for the participle ("get
+  it restarted at 3am", "web should be scaled to 4 at 9am") or it is an adjective ("the
+  suspended cronjob");
+- with no verb before it, the first after it in its clause decides ("at 9:15 we saw
+  errors", "at 3am restart api");
+- with none at all, a clause that says something else ("latency spike at 2:15 on api")
+  is context when the message acts elsewhere ("..., restart it"); a clause that is the
+  phrase alone ("at 3am, restart api") is not.
+
+Names stay whole ("stuck-worker", "expired-sessions-cleaner" say no past). The work is
+linear in the message: it is tokenised once, and each phrase looks at a bounded window.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+_DAYS = (r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|"
+         r"thur|thurs|fri|sat|sun")
+_FUTURE_HEAD = re.compile(rf"^(?:on\s+)?(?:tomorrow|tonight|{_DAYS}|\d{{4}}-\d{{2}}-\d{{2}})\b|"
+                          r"\b(?:tomorrow|tonight)\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(
+    r"[.!?;]+(?=\s|$)|[,()\[\]]|:\s|\s-+\s|\s(?:because|cause|cuz|since|though|although|as|"
+    r"like|when|once|if|while|where|whereas|per|until|till|before|after|same)\s",
+    re.IGNORECASE)
+_TOKEN = re.compile(r"[a-z0-9](?:[a-z0-9'.-]*[a-z0-9'])?", re.IGNORECASE)
+WINDOW = 12
+"""Words looked at on each side of a phrase."""
+_REACH = 160
+"""Characters of the clause looked at on each side (bounds the work on long clauses)."""
+
+ACTS = frozenset((
+    "restart", "bounce", "reboot", "redeploy", "recycle", "cycle", "kick", "scale", "resize",
+    "roll", "rollback", "revert", "undo", "set", "update", "change", "bump", "raise", "lower",
+    "increase", "decrease", "reduce", "drain", "cordon", "uncordon", "suspend", "pause",
+    "resume", "unpause", "delete", "kill", "remove", "evict", "show", "list", "get",
+    "describe", "check", "diagnose", "tail", "give", "add", "cut", "drop", "take", "patch",
+    "do", "run", "stop", "start", "disable", "enable", "autoscale", "fix", "look",
+))
+"""Verbs of what the bot does (changes and reads): the phrase next to one is its time."""
+_PAST = frozenset((
+    "was", "were", "did", "had", "got", "went", "fell", "saw", "came", "began", "broke",
+    "broken", "woke", "ran", "froze", "hung", "became", "rose", "been", "blew", "lost",
+    "spiked", "stuck",
+))
+_PAST_TIME = frozenset(("yesterday", "ago", "earlier"))
+_LAST_WHAT = frozenset(("night", "week", "weekend", "time", "month", "year", "shift",
+                        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                        "sunday"))
+_NOT_PAST_ED = frozenset(("named", "called", "labeled", "labelled", "tagged", "scheduled",
+                          "needed", "required", "wanted", "allowed", "limited", "based",
+                          "related", "used", "expected", "planned", "approved"))
+_DETERMINERS = frozenset(("the", "a", "an", "this", "that", "these", "those", "its", "it's",
+                          "my", "our", "your", "their", "any", "all", "every", "each", "no",
+                          "some"))
+_PERFECT = frozenset(("have", "has", "had", "'ve", "we've", "i've", "they've", "you've",
+                      "it's", "he's", "she's", "haven't", "hasn't"))
+_ASKED = frozenset(("get", "gets", "getting", "be", "is", "are", "am", "want", "wants",
+                    "need", "needs", "keep", "like", "let's", "have"))
+"""Before a participle, a request or a state: "get it restarted", "should be scaled"."""
+_FILLER = frozenset(("ok", "okay", "so", "then", "please", "pls", "plz", "and", "also",
+                     "again", "just", "now", "hey", "hi", "right", "alright"))
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message read once: its lower-cased text, its clause boundaries and its tokens."""
+
+    text: str
+    starts: tuple[int, ...]
+    """Where each clause boundary starts, in order."""
+    stops: tuple[int, ...]
+    """Where each clause boundary ends, in order."""
+    acts: bool
+    """Whether any word of the message is a verb the bot acts on."""
+
+    @classmethod
+    def read(cls, text: str) -> Message:
+        lowered = text.lower()
+        ends = [(m.start(), m.end()) for m in _CLAUSE_END.finditer(lowered)]
+        acts = any(t.group(0) in ACTS for t in _TOKEN.finditer(lowered))
+        return cls(lowered, tuple(s for s, _ in ends), tuple(e for _, e in ends), acts)
+
+    def clause(self, start: int, end: int) -> tuple[int, int]:
+        """Where the clause holding `start:end` begins and ends."""
+        i = bisect.bisect_right(self.stops, start)
+        j = bisect.bisect_left(self.starts, end)
+        return (self.stops[i - 1] if i else 0,
+                self.starts[j] if j < len(self.starts) else len(self.text))
+
+
+def _verb(word: str, preceding: Sequence[str]) -> str | None:
+    """What `word` says of the time next to it: "act", "past", "asked" (a participle a
+    request or state asks for), or None (no verb, or an adjective)."""
+    if word in ACTS:
+        return "act"
+    if word in _PAST or (word.endswith("'d") and len(word) > 3):
+        return "past"
+    if (not word.endswith("ed") or len(word) < 5 or word.endswith("eed")
+            or word in _NOT_PAST_ED or "-" in word or "." in word):
+        return None
+    previous = preceding[-1] if preceding else ""
+    if previous in _PERFECT:
+        return "past"  # "we have restarted it at 6am"
+    if previous in _DETERMINERS:
+        return None  # an adjective: "the suspended cronjob", "the failed pods"
+    return "asked" if _ASKED.intersection(preceding[-3:]) else "past"
+
+
+def said_of_the_past(message: Message, start: int, end: int) -> bool:
+    """Whether the time phrase at `start:end` of `message` tells when something happened."""
+    if _FUTURE_HEAD.search(message.text[start:end]):
+        return False
+    begin, stop = message.clause(start, end)
+    before = [t.group(0) for t in _TOKEN.finditer(message.text, max(begin, start - _REACH),
+                                                  start)][-WINDOW:]
+    after = [t.group(0) for t in _TOKEN.finditer(message.text, end,
+                                                 min(stop, end + _REACH))][:WINDOW]
+    near = before[-2:] + after[:2]
+    if _PAST_TIME.intersection(near) or (after[:1] == ["last"] and
+                                         _LAST_WHAT.intersection(after[1:2])):
+        return True
+    for i in range(len(before) - 1, -1, -1):
+        said = _verb(before[i], before[:i])
+        if said is not None:
+            return said == "past"
+    for i, word in enumerate(after):
+        said = _verb(word, before + after[:i])
+        if said is not None:
+            return said == "past"
+    says_more = any(w not in _FILLER for w in before)
+    return says_more and message.acts
