@@ -226,9 +226,11 @@ def resolve_names(runbook: Runbook, slots: Mapping[str, str], executor: Executor
                 return Resolution(resolved, tuple(notes), Question(
                     spec.name, f"{name_not_found_text(kind, longer, namespace)} "
                     f"{did_you_mean_text((found[0],))}", (found[0],), any_answer=True))
-            if text and not found[0].startswith(value):
-                # A change's name is completed from its start only: "api" that is merely
-                # the end of checkout-api names another service (a user trial).
+            if text and found[0] != value and (not found[0].startswith(value)
+                                               or found[0][len(value)] not in "-."):
+                # A change's name is completed from its start only, by whole parts: "api"
+                # that is merely the end of checkout-api names another service (a user
+                # trial), and "web" is not webhook-receiver (an attacker review).
                 return Resolution(resolved, tuple(notes), Question(
                     spec.name, f"{name_not_found_text(kind, value, namespace)} "
                     f"{did_you_mean_text((found[0],))}", (found[0],), any_answer=True))

@@ -86,6 +86,8 @@ def test_a_replica_change_keeps_the_direction_its_own_words_give(
     ("restart api.staging", {"deployment": "api", "namespace": "staging"}),
     ("scale api in dev to 3", {"deployment": "api", "namespace": "dev", "replicas": "3"}),
     ("run restart_deployment deployment=api namespace=staging", None),
+    # An attacker review: the schedule path took it still (unattended, at 3am).
+    ("restart api.staging at 3am", {"deployment": "api", "namespace": "staging"}),
 ])
 def test_a_name_that_is_only_the_end_of_another_is_asked_about_never_taken(
         bot: Bot, cluster: FakeCluster, text: str, slots: dict[str, str] | None) -> None:
@@ -98,6 +100,23 @@ def test_a_name_that_is_only_the_end_of_another_is_asked_about_never_taken(
     answer = ask(bot, text)
     assert "not found" in answer and "checkout-api" in answer, answer
     assert all_runs(bot) == []
+
+
+@pytest.mark.parametrize("text", [
+    "run restart_deployment deployment=web namespace=staging",
+    "run scale_deployment deployment=web namespace=staging replicas=0",
+    "run restart_deployment deployment=web namespace=staging at 3am",
+])
+def test_a_name_completed_inside_a_word_is_asked_about_never_taken(
+        bot: Bot, cluster: FakeCluster, text: str) -> None:
+    # An attacker review: "restart web" restarted webhook-receiver, "web" being the start
+    # of "webhook"; a change's name is completed only by whole parts ("checkout" -> the
+    # checkout-api).
+    cluster.deployments[("staging", "webhook-receiver")] = 2
+    answer = ask(bot, text)
+    assert "not found" in answer and "webhook-receiver" in answer, answer
+    assert all_runs(bot) == []
+    assert cluster.deployments[("staging", "webhook-receiver")] == 2
 
 
 def test_a_name_completed_from_its_start_is_still_taken(bot: Bot) -> None:

@@ -71,7 +71,12 @@ class ScheduleRequests(SchedulePart):
             values["namespace"] = default_ns
             notes.append(channel_default_note(default_ns))
         validate_slots(runbook, values)
-        resolution = resolve_names(runbook, values, self.parts.executor, requester.identity)
+        # A change's names are checked against its words, as a request now is: never
+        # completed to another object (an attacker review: "restart api at 3am" scheduled
+        # a restart of checkout-api).
+        changing = text if runbook.risk is not Risk.READ else None
+        resolution = resolve_names(runbook, values, self.parts.executor, requester.identity,
+                                   text=changing)
         if resolution.question is not None:
             raise Refusal(schedule_needs_values_text(resolution.question.text),
                           SCHEDULE_VALUES_HINT)
