@@ -243,15 +243,25 @@ _COUNTED = re.compile(r"\s+(?:more\s+|extra\s+|additional\s+)?(?:replicas?|pods?
                       r"instances?|copies|copy)\b")
 
 
+_COUNT_CHANGE = re.compile(
+    r"\b(?:" + "|".join(sorted(_ADDS | _TAKES)) + r")\s+(?:the\s+|another\s+)?(" + _NUMBER
+    + r")\s+(?:more\s+|extra\s+|additional\s+)?(?:replicas?|pods?|instances?|copies|"
+    r"copy)\b")
+_CLAUSE_PUNCTUATION = re.compile(r"[,;.!?:]\s")
+
+
 def counted_replicas(raw: str, text: str, names: Collection[str] = ()) -> str:
     """A replica value read with the words the model left outside it.
 
     The model spans a number alone where the words around it make it a change: "add 1
-    replica to api" (+1, not 1 replica), "remove 2 replicas" (-2), "take one replica away";
-    and it cuts a value short: "down by" without its "one", "more" without its "2". Only
-    a number found once in the message, directly after an adding or taking verb (never
-    after "to") and before a replica noun, is turned into a change; a value cut short
-    takes the number found right next to it, once. Anything else is `raw` as it was.
+    replica to api" (+1, not 1 replica), "remove 2 replicas" (-2), "take one replica
+    away", "scale api up by one" ("up by one", not 1 replica), "bring api down one
+    replica"; and it cuts a value short: "down by" without its "one", "more" without its
+    "2". Only the value's own clause counts, and only the words right before the number
+    (never after "to"). A count said twice while the message changes it, a message that
+    changes the count twice ("remove the 2 extra pods and add 3 replicas"), or a count
+    that is also a name of the request, is refused: no reading is safe. Anything else is
+    `raw` as it was.
     """
     value = " ".join(raw.lower().split())
     flat = " ".join(text.lower().split())
@@ -261,13 +271,30 @@ def counted_replicas(raw: str, text: str, names: Collection[str] = ()) -> str:
     if value in _CHANGED_BY:
         found = list(re.finditer(rf"(?<![\w.-])({_NUMBER}) {value}(?![\w-])", flat))
         return f"{found[0].group(1)} {value}" if len(found) == 1 else raw
-    if not re.fullmatch(_NUMBER, value) or value in names:
+    if not re.fullmatch(_NUMBER, value):
         return raw
+    if value in {n.lower() for n in names}:
+        raise SlotError("replicas", f"{value!r} is both the count and a name in this request.",
+                        "Say the count in digits: to 3, +1, down by 2.")
+    changes = list(_COUNT_CHANGE.finditer(flat))
     found = list(re.finditer(rf"(?<![\w.+-]){value}(?![\w.%-])", flat))
-    if len(found) != 1 or not _COUNTED.match(flat, found[0].end()):
+    if len(changes) > 1 or (changes and len(found) != 1):
+        raise SlotError("replicas", "the message says more than one change of the count.",
+                        "Ask for one change: +1, -2, to 3, down by 2.")
+    if len(found) != 1:
         return raw
-    before = flat[:found[0].start()].split()[-2:]
-    if "to" in before[-1:]:
+    start = found[0].start()
+    breaks = list(_CLAUSE_PUNCTUATION.finditer(flat, 0, start))
+    before = flat[breaks[-1].end() if breaks else 0:start].split()[-2:]
+    last = before[-1] if before else ""
+    if last == "to":
+        return raw
+    if last == "by":
+        way = before[0] if len(before) == 2 and before[0] in ("up", "down") else ""
+        return f"{way} by {value}".strip()
+    if last in ("up", "down"):
+        return f"{last} by {value}"
+    if not _COUNTED.match(flat, found[0].end()):
         return raw
     if _ADDS.intersection(before):
         return f"+{value}"

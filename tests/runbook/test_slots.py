@@ -220,9 +220,35 @@ def test_vague_durations_are_refused(value: str) -> None:
     ("2", "give api 2 replicas", "2"),
     ("2", "cut api down to 2 replicas", "2"),
     ("2", "add api to the list and scale it to 2", "2"),
-    ("3", "add 3 replicas to api, no, scale it to 3", "3"),  # the number twice: not read
     ("down by", "scale api down by a lot", "down by"),
+    # An attacker review: a number the model spans alone after "by", "up" or "down".
+    ("one", "scale api in prod up by one", "up by one"),
+    ("one", "scale up api in prod by one", "by one"),
+    ("one", "bump api in prod up by one replica", "up by one"),
+    ("one", "scale api in prod down by one pod", "down by one"),
+    ("one", "bring api in prod down one replica", "down by one"),
+    ("2", "scale api up 2 replicas", "up by 2"),
+    # ... and a verb in another clause says nothing of it.
+    ("6", "add capacity, 6 replicas for api in prod", "6"),
 ])
 def test_a_count_added_or_taken_away_is_a_change_of_the_count(
         raw: str, text: str, counted: str) -> None:
     assert counted_replicas(raw, text, ("api", "trial34", "checkout-api")) == counted
+
+
+@pytest.mark.parametrize("text", [
+    # An attacker review: a count said twice, or changed twice, was read as the count.
+    "add 3 replicas to api in prod, we had 3 replicas yesterday",
+    "add 1 replica to api in prod, it has 1 replica per zone",
+    "add 3 replicas to api, no, scale it to 3",
+    "remove the 2 extra pods from api and add 3 replicas",
+])
+def test_a_count_change_that_is_not_the_only_reading_is_refused(text: str) -> None:
+    value = "3" if "3" in text else "1"
+    with pytest.raises(SlotError):
+        counted_replicas(value, text, ("api", "prod"))
+
+
+def test_a_count_that_is_also_a_name_is_refused() -> None:
+    with pytest.raises(SlotError):
+        counted_replicas("one", "add one replica to one", ("one",))
