@@ -213,14 +213,33 @@ _OPINION = re.compile(r"\b(?:thoughts|objections|opinions)\s*\?|\bwdyt\b|"
                       r"\bwhat do (?:you|y[\u2019']?all|people|folks) think\b|(?:^|\s)/s\s*$|"
                       r"^\W*oh (?:sure|yeah|great)\b|\?\s*no way\b", re.IGNORECASE)
 # A question about how something is doing ("is node-2 ok?", "are the checkout pods running
-# again?"): with no order and no asking words beside it, it asks for no change, whatever
-# the model matched on the context ("... pods scheduled there" read as a cordon).
+# again?", "node-2 ok?"): with no order, no asking words and no change named in another
+# sentence, it asks for no change, whatever the model matched on the context ("... pods
+# scheduled there" read as a cordon). "is it ok (by you) to restart X" asks permission.
+_STATUS_WORDS = (r"(?:ok|okay|fine|healthy|unhealthy|up|down|alive|ready|working|broken|sick|"
+                 r"degraded|good|alright|all right|full|overloaded|slow|running|stuck|happy|"
+                 r"dead|available|reachable|responding|stable|flapping|crashing)")
 _STATUS_QUESTION = re.compile(
-    r"(?:^|[.?!]\s+|,\s*)(?:is|are|was|were)\s+(?!it\s+(?:ok|okay|fine|safe|alright)\s+"
-    r"(?:to|if)\b)[^.?!]{0,60}?\b(?:ok|okay|fine|healthy|unhealthy|up|down|alive|ready|"
-    r"working|broken|sick|degraded|good|alright|all right|full|overloaded|slow|running|stuck|"
-    r"happy|dead|available|reachable|responding|stable|flapping|crashing)\b[^.?!]*"
-    r"(?:\?|$)", re.IGNORECASE)
+    r"^\W*(?:(?:hey|so|ok|okay|also|and|but|btw)\W+)*(?:(?:is|are|was|were)\s+"
+    r"(?!it\s+(?:ok|okay|fine|safe|alright|all right|cool)\s+(?:to|if|by|with|for)\b)"
+    r"(?:\S+\s+){0,8}?" + _STATUS_WORDS + r"\b|(?:the\s+)?[\w.-]+(?:\s+pods?)?\s+"
+    r"(?:still\s+)?" + _STATUS_WORDS + r"\s*\?)", re.IGNORECASE)
+_CHANGE_WORD = re.compile(rf"\b(?:{CHANGE})(?:s|d|ed|ing)?\b", re.IGNORECASE)
+_STATUS_CHARS = 300
+"""A sentence is judged on its first characters (the pattern is anchored at its start)."""
+
+
+def status_question_only(cleaned: str) -> bool:
+    """Whether `cleaned` asks how something is doing and names no change outside that
+    question ("is checkout broken? we need to roll it back" names one)."""
+    sentences = [s for s in SENTENCE_END.split(cleaned) if s.strip()]
+    status = {i for i, s in enumerate(sentences)
+              if _STATUS_QUESTION.match(s[:_STATUS_CHARS])
+              and (s.rstrip().endswith("?") or i == len(sentences) - 1)}
+    return bool(status) and not any(_CHANGE_WORD.search(s) for i, s in enumerate(sentences)
+                                    if i not in status)
+
+
 ASKS_ANYWAY = re.compile(r"\b(?:can|could|would|will) you\b|\bplease (?!don)|\bpl[sz]\b|"
                           # "going to need checkout restarted", "will need a rollback of ..."
                           r"\b(?:going to|gonna|will|[\u2019']ll) need\b|"
@@ -319,7 +338,7 @@ def not_a_request(text: str) -> bool:
     if _OPINION.search(cleaned) is not None and not asks and not later_order(cleaned):
         return True
     ordered = orders(cleaned)
-    if _STATUS_QUESTION.search(cleaned) and not asks and not ordered:
+    if not asks and not ordered and status_question_only(cleaned):
         return True
     if (_NEGATED.search(cleaned) and not asks
             and not any(not _NEGATED.search(c) for c in ordered)):

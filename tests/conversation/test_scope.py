@@ -439,6 +439,9 @@ def test_a_kind_that_is_not_the_target_s_is_fine(text: str, slots: dict[str, str
     "are the checkout pods running again?",
     "hey, is node-7 overloaded? lots of evictions",
     "is the cordon on node-2 still needed, is the node fine now?",
+    # An attacker review: without "is".
+    "node-2 ok? seeing weird latency from pods scheduled there",
+    "the checkout pods still running? lots of 502s",
 ])
 def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     assert not_a_request(text)
@@ -471,6 +474,12 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "is checkout healthy? restart it if not",
     "are the pods on node-1 stuck? please drain node-1",
     "is api slow again? can you scale it to 6",
+    # An attacker review: a change named in another sentence, permission asked of the bot.
+    "is checkout-api in prod broken? we need to roll it back",
+    "is checkout-api in prod up? we need it restarted",
+    "are the checkout-api pods in prod healthy? we should restart them",
+    "checkout-api in prod is stuck, is it ok by you to restart it?",
+    "checkout-api in prod is degraded, is it okay with you if i restart it",
 ])
 def test_a_request_is_a_request(text: str) -> None:
     assert not not_a_request(text)
