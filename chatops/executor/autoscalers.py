@@ -14,12 +14,13 @@ while someone holds the target at zero replicas, as it is meant to.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chatops.errors import Forbidden
+from chatops.errors import ClusterError, Forbidden
 from chatops.executor import convert as cv
 from chatops.executor import reads
 from chatops.executor.client import Kube, Target
@@ -37,6 +38,7 @@ _NO_METRICS_API = re.compile(r"metrics\.k8s\.io|resource metrics API", re.IGNORE
 _NO_REQUEST = re.compile(r"missing request for (cpu|memory)", re.IGNORECASE)
 
 Obj = dict[str, Any]
+log = logging.getLogger(__name__)
 
 
 def listed(kube: Kube, namespace: str) -> list[Obj] | None:
@@ -48,6 +50,10 @@ def listed(kube: Kube, namespace: str) -> list[Obj] | None:
             kube.autoscaling.list_namespaced_horizontal_pod_autoscaler, namespace))
     except Forbidden:
         return None
+    except ClusterError as exc:
+        # An attacker review: a failing listing failed the whole diagnosis it only adds to.
+        log.info("autoscalers of %s not read: %s", namespace, exc.message)
+        return []
 
 
 def target(hpa: Mapping[str, Any]) -> tuple[str, str]:
@@ -67,14 +73,19 @@ def _why(c: Condition) -> str:
     return f"{c.reason}: {message}" if message else c.reason or "no reason given"
 
 
+def _count(value: Any, absent: int) -> int:
+    """A replica count of the object, `absent` when it has none (0 stays 0)."""
+    return absent if value is None else int(value)
+
+
 def findings(hpa: Mapping[str, Any], namespace: str) -> list[Finding]:
     """The autoscaler's problems, each a warning titled with the autoscaler."""
     name = str(cv.get(hpa, "metadata", "name"))
     kind, of = target(hpa)
     subject = f"autoscaler {name}"
-    low = int(cv.get(hpa, "spec", "minReplicas", default=1) or 1)
-    high = int(cv.get(hpa, "spec", "maxReplicas", default=1) or 1)
-    current = int(cv.get(hpa, "status", "currentReplicas", default=0) or 0)
+    low = _count(cv.get(hpa, "spec", "minReplicas", default=None), 1)
+    high = _count(cv.get(hpa, "spec", "maxReplicas", default=None), 1)
+    current = _count(cv.get(hpa, "status", "currentReplicas", default=None), 0)
     by_type = {c.type: c for c in cv.conditions(hpa)}
     out: list[Finding] = []
     able = by_type.get("AbleToScale")
