@@ -6,14 +6,15 @@ last week" holds one that is the schedule. The phrase is judged by the words nea
 in its clause (the text between the nearest sentence ends, commas, dashes, parentheses and
 subordinating words such as "as", "like", "once", "per"), never by the whole message:
 
-- a future head ("tomorrow at 2:15", "tonight at 11pm", "on saturday at 2am") is never
-  context;
-- "yesterday", "ago", "earlier" or "last night" right next to it are;
+- a future head ("tomorrow at 2:15", "tonight at 11pm", a date) is never context (a
+  weekday is no future head: "crashed on saturday at 2am");
+- "yesterday", "ago", "earlier", "last night" right next to it, or "last", "since" right
+  before it, are;
 - else the nearest verb before it decides: a verb the bot acts on ("restart", "show",
   "do") makes it the schedule; a past form ("fell", "was", "crashed", "oom'd", "has
   restarted") makes it context, unless a request or a state asks for the participle ("get
   it restarted at 3am", "web should be scaled to 4 at 9am") or it is an adjective ("the
-  suspended cronjob");
+  suspended cronjob"; "that", "which", "who" before it make a relative clause, a past);
 - with no verb before it, the first after it in its clause decides ("at 9:15 we saw
   errors", "at 3am restart api");
 - with none at all, a clause that says something else ("latency spike at 2:15 on api")
@@ -33,11 +34,12 @@ from dataclasses import dataclass
 
 _DAYS = (r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|"
          r"thur|thurs|fri|sat|sun")
-_FUTURE_HEAD = re.compile(rf"^(?:on\s+)?(?:tomorrow|tonight|{_DAYS}|\d{{4}}-\d{{2}}-\d{{2}})\b|"
-                          r"\b(?:tomorrow|tonight)\b", re.IGNORECASE)
+# Only these say the future: a weekday may be the last one ("crashed on saturday at 2am").
+_FUTURE_HEAD = re.compile(r"\b(?:tomorrow|tonight|\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
 _CLAUSE_END = re.compile(
-    r"[.!?;]+(?=\s|$)|[,()\[\]]|:\s|\s-+\s|\s(?:because|cause|cuz|since|though|although|as|"
-    r"like|when|once|if|while|where|whereas|per|until|till|before|after|same)\s",
+    r"[.!?;]+(?=\s|$)|[,()\[\]]|:\s|\s-+\s|\s(?:because|cause|cuz|bc|cos|coz|since|though|"
+    r"although|as|like|when|once(?! more)|if|while|where|whereas|per|until|till|before|"
+    r"after|same)\s",
     re.IGNORECASE)
 _TOKEN = re.compile(r"[a-z0-9](?:[a-z0-9'.-]*[a-z0-9'])?", re.IGNORECASE)
 WINDOW = 12
@@ -57,8 +59,13 @@ ACTS = frozenset((
 _PAST = frozenset((
     "was", "were", "did", "had", "got", "went", "fell", "saw", "came", "began", "broke",
     "broken", "woke", "ran", "froze", "hung", "became", "rose", "been", "blew", "lost",
-    "spiked", "stuck",
+    "spiked", "stuck", "hit", "shot", "threw", "took", "left", "kept", "held", "sent",
+    "said", "told", "found", "felt", "gave", "brought", "caught", "fought", "bit", "led",
+    "fled", "sped", "slept", "stole", "wrote", "drove", "spoke", "chose", "tore", "wore",
+    "dropped", "died",
 ))
+_SINCE = frozenset(("last", "since", "past"))
+"""Right before a time ("last saturday at 2am", "since monday at 9am")."""
 _PAST_TIME = frozenset(("yesterday", "ago", "earlier"))
 _LAST_WHAT = frozenset(("night", "week", "weekend", "time", "month", "year", "shift",
                         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
@@ -66,8 +73,9 @@ _LAST_WHAT = frozenset(("night", "week", "weekend", "time", "month", "year", "sh
 _NOT_PAST_ED = frozenset(("named", "called", "labeled", "labelled", "tagged", "scheduled",
                           "needed", "required", "wanted", "allowed", "limited", "based",
                           "related", "used", "expected", "planned", "approved"))
-_DETERMINERS = frozenset(("the", "a", "an", "this", "that", "these", "those", "its", "it's",
-                          "my", "our", "your", "their", "any", "all", "every", "each", "no",
+# (Not "that", "which", "who": "api that died at 3am" is a relative clause, a past.)
+_DETERMINERS = frozenset(("the", "a", "an", "this", "these", "those", "its", "it's", "my",
+                          "our", "your", "their", "any", "all", "every", "each", "no",
                           "some"))
 _PERFECT = frozenset(("have", "has", "had", "'ve", "we've", "i've", "they've", "you've",
                       "it's", "he's", "she's", "haven't", "hasn't"))
@@ -75,7 +83,10 @@ _ASKED = frozenset(("get", "gets", "getting", "be", "is", "are", "am", "want", "
                     "need", "needs", "keep", "like", "let's", "have"))
 """Before a participle, a request or a state: "get it restarted", "should be scaled"."""
 _FILLER = frozenset(("ok", "okay", "so", "then", "please", "pls", "plz", "and", "also",
-                     "again", "just", "now", "hey", "hi", "right", "alright"))
+                     "again", "just", "now", "hey", "hi", "right", "alright", "preferably",
+                     "ideally", "only", "maybe", "perhaps", "probably", "possibly", "not",
+                     "but", "off-peak", "offpeak", "sometime", "around", "exactly", "sharp",
+                     "latest", "at", "the", "earliest", "more", "once", "do", "it"))
 
 
 @dataclass(frozen=True)
@@ -112,7 +123,7 @@ def _verb(word: str, preceding: Sequence[str]) -> str | None:
         return "act"
     if word in _PAST or (word.endswith("'d") and len(word) > 3):
         return "past"
-    if (not word.endswith("ed") or len(word) < 5 or word.endswith("eed")
+    if (not word.endswith("ed") or len(word) < 4 or word.endswith("eed")
             or word in _NOT_PAST_ED or "-" in word or "." in word):
         return None
     previous = preceding[-1] if preceding else ""
@@ -120,7 +131,7 @@ def _verb(word: str, preceding: Sequence[str]) -> str | None:
         return "past"  # "we have restarted it at 6am"
     if previous in _DETERMINERS:
         return None  # an adjective: "the suspended cronjob", "the failed pods"
-    return "asked" if _ASKED.intersection(preceding[-3:]) else "past"
+    return "asked" if _ASKED.intersection(preceding[-5:]) else "past"
 
 
 def said_of_the_past(message: Message, start: int, end: int) -> bool:
@@ -133,8 +144,8 @@ def said_of_the_past(message: Message, start: int, end: int) -> bool:
     after = [t.group(0) for t in _TOKEN.finditer(message.text, end,
                                                  min(stop, end + _REACH))][:WINDOW]
     near = before[-2:] + after[:2]
-    if _PAST_TIME.intersection(near) or (after[:1] == ["last"] and
-                                         _LAST_WHAT.intersection(after[1:2])):
+    if (_PAST_TIME.intersection(near) or set(before[-1:]) & _SINCE
+            or (after[:1] == ["last"] and _LAST_WHAT.intersection(after[1:2]))):
         return True
     for i in range(len(before) - 1, -1, -1):
         said = _verb(before[i], before[:i])

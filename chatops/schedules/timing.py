@@ -54,6 +54,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("every_hour", r"every\s+hour|hourly"),
         ("every_day", rf"(?:every\s+(day|night|weekday|{_DAY})s?|daily|nightly)\s+at\s+"
                       rf"({_CLOCK})"),
+        # The day after the clock: "at 9pm tomorrow", "at 9am on friday".
+        ("once_day_after", rf"at\s+({_CLOCK})\s+(?:on\s+)?({_HEAD})\b"),
         # A bare clock time is not enough ("logs since 10:00"): `at` or a day must say so.
         ("once", rf"at\s+({_POINT})|((?:on\s+)?{_HEAD}\s+(?:at\s+)?{_CLOCK})"),
     ))
@@ -280,4 +282,7 @@ def _timing(name: str, match: re.Match[str], zone_name: str, local_now: datetime
     if name == "every_day":
         kind = match.group(1) or match.group(0).split()[0]
         return Timing("cron", _cron_of(kind, match.group(2)), zone_name)
+    if name == "once_day_after":
+        return Timing("once", _fmt(_point(f"{match.group(2)} at {match.group(1)}", local_now)),
+                      zone_name)
     return Timing("once", _fmt(_point(match.group(1) or match.group(2), local_now)), zone_name)

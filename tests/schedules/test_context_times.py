@@ -43,6 +43,18 @@ PAST = [
     "api's been down at 2:15, restart",
     "api in prod fell over at 2:15 and again at 3:40, restart it",
     "api crashing at 2:15, restart it",
+    # A second attacker review: a weekday head, "last <day>", other past forms, a relative
+    # clause, a clause opened by the time.
+    "api crashed on saturday at 2am, please restart it in prod",
+    "checkout-api fell over on sunday at 4am, bounce it in prod",
+    "api crashed last saturday at 2am, restart it",
+    "we saw errors on friday at 2am, restart api",
+    "restart checkout-api in prod it died at 3am",
+    "restart api in prod bc it died at 3am",
+    "restart api that died at 3am",
+    "restart api that stopped responding at 3am",
+    "at 2am it died, restart checkout-api in prod",
+    "at 3am we hit OOM, bounce checkout-api in prod",
 ]
 
 FUTURE = [
@@ -80,6 +92,14 @@ FUTURE = [
     ("please restart api in prod overnight at 3am", "please restart api in prod overnight"),
     ("at 3am, restart api", "restart api"),
     ("in prod at 3am restart api", "in prod restart api"),
+    # A second attacker review: adverbs of the schedule, a request further before.
+    ("restart checkout-api in prod, preferably at 3am", "restart checkout-api in prod, "
+     "preferably"),
+    ("restart checkout-api in prod, but only at 3am", "restart checkout-api in prod, but only"),
+    ("restart checkout-api in prod, maybe at 3am?", "restart checkout-api in prod, maybe ?"),
+    ("restart checkout-api in prod once more at 3am", "restart checkout-api in prod once more"),
+    ("please get checkout-api in prod scaled to 2 at 10pm",
+     "please get checkout-api in prod scaled to 2"),
 ]
 
 
@@ -135,3 +155,16 @@ def test_a_question_about_a_past_time_is_answered_and_schedules_nothing(bot: Bot
     assert "schedule:" not in answer.text  # a read runs now, whatever the time was
     assert bot.service.schedules.live() == []
 
+
+
+@pytest.mark.parametrize(("text", "when"), [
+    # A second attacker review: a day after the clock was left in the request, and the
+    # schedule set for today.
+    ("restart checkout-api in prod at 9pm tomorrow", "2026-03-26 21:00"),
+    ("restart checkout-api in prod at 9am on friday", "2026-03-27 09:00"),
+    ("restart checkout-api in prod at 9am friday", "2026-03-27 09:00"),
+])
+def test_a_day_after_the_clock_is_part_of_the_time(text: str, when: str) -> None:
+    found = find_timing(text, "UTC", START)
+    assert found is not None and found.timing.expression == when
+    assert found.request == "restart checkout-api in prod"
