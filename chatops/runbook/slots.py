@@ -248,6 +248,8 @@ _COUNT_CHANGE = re.compile(
     + r")\s+(?:more\s+|extra\s+|additional\s+)?(?:replicas?|pods?|instances?|copies|"
     r"copy)\b")
 _CLAUSE_PUNCTUATION = re.compile(r"[,;.!?:]\s")
+_OTHER_CHANGE = re.compile(r"\b(?:up|down) by " + _NUMBER + r"\b|\b" + _NUMBER
+                           + r" (?:more|fewer|less)\b")
 
 
 def counted_replicas(raw: str, text: str, names: Collection[str] = ()) -> str:
@@ -285,15 +287,27 @@ def counted_replicas(raw: str, text: str, names: Collection[str] = ()) -> str:
         return raw
     start = found[0].start()
     breaks = list(_CLAUSE_PUNCTUATION.finditer(flat, 0, start))
-    before = flat[breaks[-1].end() if breaks else 0:start].split()[-2:]
+    clause = flat[breaks[-1].end() if breaks else 0:start].split()
+    before = clause[-2:]
     last = before[-1] if before else ""
     if last == "to":
+        if _OTHER_CHANGE.search(flat):
+            # "is down to 1 pod, scale it up by 2": the count is a state, the change is
+            # elsewhere.
+            raise SlotError("replicas", "the message gives both a count and a change of it.",
+                            "Ask for one: to 3, +2, up by 2.")
         return raw
+    way = last if last in ("up", "down") else (
+        before[0] if last == "by" and len(before) == 2 and before[0] in ("up", "down") else "")
+    if way and not _MOVERS.union(_UP_VERBS, _DOWN_VERBS).intersection(
+            clause[-6:-2 if last == "by" else -1]):
+        # "is down 2 pods", "we are down by 2": a state, not the direction of an order.
+        raise SlotError("replicas", f"'{way}' next to the count says no change of it.",
+                        "Ask for the change itself: scale it up by 2, to 5.")
     if last == "by":
-        way = before[0] if len(before) == 2 and before[0] in ("up", "down") else ""
         return f"{way} by {value}".strip()
-    if last in ("up", "down"):
-        return f"{last} by {value}"
+    if way:
+        return f"{way} by {value}"
     if not _COUNTED.match(flat, found[0].end()):
         return raw
     if _ADDS.intersection(before):

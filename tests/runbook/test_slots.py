@@ -249,6 +249,18 @@ def test_a_count_change_that_is_not_the_only_reading_is_refused(text: str) -> No
         counted_replicas(value, text, ("api", "prod"))
 
 
+@pytest.mark.parametrize(("value", "text"), [
+    # A second attacker review: "down" as a state next to the count, a direction elsewhere.
+    ("2", "checkout-api in prod is down 2 pods, scale it up"),
+    ("2", "we are down 2 replicas on checkout-api in prod, scale it up"),
+    ("1", "scale checkout-api in prod, it is down 1 replica"),
+    ("1", "checkout-api in prod is down to 1 pod, scale it up by 2"),
+])
+def test_a_count_beside_a_direction_it_does_not_take_is_refused(value: str, text: str) -> None:
+    with pytest.raises(SlotError):
+        counted_replicas(value, text, ("checkout-api", "prod"))
+
+
 def test_a_count_that_is_also_a_name_is_refused() -> None:
     with pytest.raises(SlotError):
         counted_replicas("one", "add one replica to one", ("one",))
