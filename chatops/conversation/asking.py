@@ -221,10 +221,16 @@ _STATUS_WORDS = (r"(?:ok|okay|fine|healthy|unhealthy|up|down|alive|ready|working
                  r"dead|available|reachable|responding|stable|flapping|crashing)")
 _STATUS_QUESTION = re.compile(
     r"^\W*(?:(?:hey|so|ok|okay|also|and|but|btw)\W+)*(?:(?:is|are|was|were)\s+"
-    r"(?!it\s+(?:ok|okay|fine|safe|alright|all right|cool)\s+(?:to|if|by|with|for)\b)"
+    r"(?!(?:it|we|i|you)\s+(?:ok|okay|fine|safe|alright|all right|cool|good)\s+"
+    r"(?:to|if|by|with|for)\b)"
     r"(?:\S+\s+){0,8}?" + _STATUS_WORDS + r"\b|(?:the\s+)?[\w.-]+(?:\s+pods?)?\s+"
     r"(?:still\s+)?" + _STATUS_WORDS + r"\s*\?)", re.IGNORECASE)
-_CHANGE_WORD = re.compile(rf"\b(?:{CHANGE})(?:s|d|ed|ing)?\b", re.IGNORECASE)
+# A change asked for in another sentence: "we need to roll it back", "we need it
+# restarted", "we should restart them" (not one reported: "pods keep getting evicted").
+_CHANGE_WANTED = re.compile(
+    rf"\b(?:need|needs|should|must|have to|has to|gotta|got to|want to|wanna|let[\u2019']?s)"
+    rf"\s+(?:to\s+)?(?:(?:it|them|this|that|[\w.-]+)\s+)?(?:{CHANGE})(?:s|d|ed)?\b",
+    re.IGNORECASE)
 _STATUS_CHARS = 300
 """A sentence is judged on its first characters (the pattern is anchored at its start)."""
 
@@ -236,7 +242,7 @@ def status_question_only(cleaned: str) -> bool:
     status = {i for i, s in enumerate(sentences)
               if _STATUS_QUESTION.match(s[:_STATUS_CHARS])
               and (s.rstrip().endswith("?") or i == len(sentences) - 1)}
-    return bool(status) and not any(_CHANGE_WORD.search(s) for i, s in enumerate(sentences)
+    return bool(status) and not any(_CHANGE_WANTED.search(s) for i, s in enumerate(sentences)
                                     if i not in status)
 
 
@@ -287,21 +293,13 @@ _HEAD_END = re.compile(r"\b(?:so|because|since|as|after|before|when|while|once|u
                        re.IGNORECASE)
 
 
-# An ask put as "we" or "let's": "..., can we pause it until tomorrow?". Not an order for
-# `not_a_request` (talk decides that), but where the order's head is when nothing orders.
-_ASKED_AS_WE = re.compile(r"^\W*(?:(?:can|could) (?:we|i)|let[\u2019']?s|lets)\W+(?:"
-                          + CHANGE + r")\b", re.IGNORECASE)
-
-
 def order_head(text: str) -> tuple[int, int] | None:
     """Where in `text` the head of its order is (the first clause that gives one, up to
-    its context, else the first that asks one as "can we"); for a one-sentence message
-    without such a clause ("flux suspend kustomization payments"), the head of its first
-    clause; None otherwise."""
+    its context); for a one-sentence message without such a clause ("flux suspend
+    kustomization payments"), the head of its first clause; None otherwise."""
     cleaned = clean_text(text)
     bounds = clauses(cleaned)
-    chosen = next(((a, b) for a, b in bounds if _ORDER.search(cleaned[a:b])), None) or next(
-        ((a, b) for a, b in bounds if _ASKED_AS_WE.search(cleaned[a:b])), None)
+    chosen = next(((a, b) for a, b in bounds if _ORDER.search(cleaned[a:b])), None)
     if chosen is None:
         if SENTENCE_END.search(cleaned.strip()):
             return None

@@ -499,6 +499,13 @@ _NAMEABLE = frozenset({
     "region", "values file", "db", "database", "table", "tables", "records", "rows", "tls",
     "connections", "flags", "toggles", "weights", "timers", "zones",
     "certs", "overlays", "enforcement"})
+# Verbs of what a workload does to something else, right before it.
+_IMPACTED = re.compile(
+    r"\b(?:hammering|hitting|overloading|flooding|spamming|locking|blocking|starving|"
+    r"slamming|saturating|hogging|eating|filling|thrashing|pounding|choking|exhausting|"
+    r"maxing out|clogging|swamping|overwhelming|stressing|ddosing|killing|melting)\s+"
+    r"(?:up\s+)?(?:the\s+|our\s+|its\s+|their\s+|a\s+|all\s+(?:the\s+)?)?"
+    r"(?:[a-z0-9-]+\s+){0,2}$", re.IGNORECASE)
 # Whole words only: not inside a name ("traffic-router", "pr-bot", "docker.io/...").
 _FOREIGN_WORD = re.compile(r"(?<![\w.-])(?:" + "|".join(f"({w})" for _, w in _FOREIGN)
                            + r")(?![\w-]|\.\w)", re.IGNORECASE)
@@ -539,6 +546,10 @@ def foreign_object(text: str, spans: Iterable[SlotSpan], slots: Iterable[str],
                                                             min(end, found.end() + 40))][:2]
         own = _OWN_NOUNS.get(target_of(slots) or "", frozenset())
         if (after[:1] and after[0] in own) or not _PARTS.isdisjoint(after):
+            continue
+        # What the target does to it, not what is asked: "the nightly-report job is
+        # hammering the db, can we pause it" (a user trial: refused as a database record).
+        if _IMPACTED.search(cleaned, max(0, found.start() - 40), found.start()):
             continue
         # A place, not an object: "bump checkout-api in prod us-east-1 to 12".
         if label == "region" and re.search(r"\bin(?:\s+[\w-]+)?\s*$", cleaned[:found.start()]):

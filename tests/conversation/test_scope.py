@@ -13,6 +13,7 @@ from chatops.conversation.asking import (
     order_head,
     other_change,
 )
+from chatops.conversation.guards import guard
 from chatops.conversation.kinds import foreign_object, other_kind
 from chatops.conversation.scope import asks_to_create
 from chatops.model import SlotSpan
@@ -442,6 +443,10 @@ def test_a_kind_that_is_not_the_target_s_is_fine(text: str, slots: dict[str, str
     # An attacker review: without "is".
     "node-2 ok? seeing weird latency from pods scheduled there",
     "the checkout pods still running? lots of 502s",
+    # A second attacker review: a change reported in the context is no change asked for.
+    "node-2 ok? pods scheduled there keep getting evicted",
+    "node-2 ok? pods keep getting drained off it",
+    "is checkout healthy? it was restarted twice overnight",
 ])
 def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     assert not_a_request(text)
@@ -480,6 +485,8 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "are the checkout-api pods in prod healthy? we should restart them",
     "checkout-api in prod is stuck, is it ok by you to restart it?",
     "checkout-api in prod is degraded, is it okay with you if i restart it",
+    "are we ok to restart checkout-api in prod?",
+    "is it good to restart checkout-api in prod now?",
 ])
 def test_a_request_is_a_request(text: str) -> None:
     assert not not_a_request(text)
@@ -669,9 +676,6 @@ def test_a_namespace_as_the_object_of_the_verb_is_found(text: str, kind: str | N
      {"cronjob": "nightly-export"}, None),
     ("checkout is flooding the queue, can we scale it down to 1", {"deployment": "checkout"},
      None),
-    # The ask itself still names what it changes.
-    ("the db is slow, can we pause the airflow DAG nightly-etl", {"cronjob": "nightly-etl"},
-     "Airflow DAG"),
 ])
 def test_objects_outside_the_runbooks_are_found_in_the_order(
         text: str, slots: dict[str, str], kind: str | None) -> None:
@@ -681,3 +685,17 @@ def test_objects_outside_the_runbooks_are_found_in_the_order(
     head = order_head(text)
     got = foreign_object(text, spans, runbook, head) if head else None
     assert got == kind
+
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    # A second attacker review: the system named before "can we" is still what is asked.
+    ("the kafka brokers in prod are wedged, can we restart kafka?", {"deployment": "kafka"}),
+    ("the redis primary in prod is stuck, can we restart redis?", {"deployment": "redis"}),
+    ("the elasticsearch data nodes in prod are slow, can we scale elasticsearch to 5?",
+     {"deployment": "elasticsearch"}),
+])
+def test_a_stateful_system_named_before_the_ask_is_still_found(
+        text: str, slots: dict[str, str]) -> None:
+    verdict = guard(text, _spans(text, **slots), ("deployment", "namespace"))
+    assert verdict.kind is not None, verdict
