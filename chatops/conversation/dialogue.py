@@ -48,6 +48,7 @@ from chatops.messages import (
     cancelled_text,
     cannot_change_kind_text,
     cannot_create_text,
+    carried_note,
     choice_question_text,
     help_text,
     no_namespace_follow_up_text,
@@ -87,12 +88,17 @@ _EDIT_CUE = re.compile(
 """Words that say a message corrects the speaker's last plan ("make it 4 instead")."""
 _FOLLOW_UP_WORDS = 5
 _COURTESY = re.compile(r"^\W*(?:(?:ok(?:ay)?|cool|great|nice|perfect|thanks?|thank you|thx|ty|"
-                       r"cheers)(?:\s+@?[a-z][\w.-]*)?\s*[.!,]+\s*)+", re.IGNORECASE)
+                       r"cheers)(?:\s+(?P<name>@?[a-z][\w.-]*))?\s*[.!,]+\s*)+",
+                       re.IGNORECASE)
 """Thanks or an acknowledgement before a follow-up ("thanks carol. and in staging?")."""
 _READ_NOUNS = {"logs": "pod_logs", "log": "pod_logs", "events": "recent_events",
                "event": "recent_events", "pods": "show_pods", "images": "list_images",
                "history": "rollout_history", "status": "deployment_status"}
 """A follow-up that names another read of the same object ("what about the logs?")."""
+_WORDS = re.compile(r"[a-z0-9][a-z0-9-]*")
+_EVERYTHING = re.compile(r"\b(?:all|every|whole|entire|everything|everywhere|cluster|"
+                         r"cluster-wide|nodes)\b", re.IGNORECASE)
+"""A read of everything: it takes no object from the thread ("show all pods")."""
 _CARRIED_WORDS = 6
 """Words up to which a read naming no namespace and no object is about the thread's last
 request's ("and the logs?", "any events?")."""
@@ -164,7 +170,12 @@ class Dialogue:
                 return answered
         follow = self._follow_up(text, None, context.last, turn.requester.identity)
         if follow is not None:
-            return self.planner.request(turn, *follow, 1.0)
+            # Another read than the last request's ("what about the logs?") is about its
+            # object, and says so.
+            about = (carried_note(follow[1]) if context.last is not None
+                     and follow[0] != context.last.intent and follow[1] else None)
+            return self.planner.request(turn, *follow, 1.0,
+                                        notes=(about,) if about else ())
         if meta is not None:
             parsed = ParsedIntent(meta, {}, 1.0, source="grammar")
         else:
@@ -250,9 +261,12 @@ class Dialogue:
             # than refuse. The explicit grammar still refuses unknown keys.
             declared = self.parts.catalogue.get(parsed.intent).slots
             slots = {k: v for k, v in slots.items() if k in declared}
-        if len(text.split()) <= _CARRIED_WORDS:
+        carried = (self._carried(parsed.intent, slots, last, text, turn.requester.identity)
+                   if len(text.split()) <= _CARRIED_WORDS else {})
+        if carried:
             # "and the logs?", "any events?": a short read about the thread's last object.
-            slots = self._carried(parsed.intent, slots, last)
+            return self.planner.request(turn, parsed.intent, {**slots, **carried},
+                                        parsed.confidence, notes=(carried_note(carried),))
         edited = self._edited_plan(turn, parsed.intent, slots)
         if edited is not None:
             return self.planner.replace(edited, turn.message, slots, turn.on_update,
@@ -403,20 +417,28 @@ class Dialogue:
             return False
         return bool(ordered_changes(text) - RUNBOOK_CHANGES.get(intent, frozenset()))
 
-    def _carried(self, intent: str, slots: Mapping[str, str],
-                 last: LastRequest | None) -> dict[str, str]:
-        """A read's slots with the namespace and objects of the thread's last request,
-        slot by slot, when it names none itself; any other request's as they are."""
+    def _carried(self, intent: str, slots: Mapping[str, str], last: LastRequest | None,
+                 text: str, identity: Identity | None) -> dict[str, str]:
+        """The namespace and objects of the thread's last request that a read naming none
+        takes, slot by slot (empty for any other request). Nothing when a word of the
+        message is a namespace's name (the model missed it: "staging logs?"), and only the
+        namespace when it asks for everything ("show all pods")."""
         runbook = self.parts.catalogue.runbooks.get(intent)
-        carried = dict(slots)
         if runbook is None or runbook.risk is not Risk.READ or last is None:
-            return carried
+            return {}
         kinds = ("namespace", *_OBJECT_TYPES)
         named = [name for name, spec in runbook.slots.items() if spec.type in kinds]
-        if any(carried.get(name) for name in named):
-            return carried
-        carried.update({name: last.slots[name] for name in named if last.slots.get(name)})
-        return carried
+        if any(slots.get(name) for name in named):
+            return {}
+        try:
+            namespaces = set(self.parts.executor.names("namespace", None, identity))
+        except ClusterError:
+            namespaces = set()
+        if namespaces.intersection(_WORDS.findall(text.lower())):
+            return {}
+        if _EVERYTHING.search(text):
+            named = [name for name in named if runbook.slots[name].type == "namespace"]
+        return {name: last.slots[name] for name in named if last.slots.get(name)}
 
     def _follow_up_value(self, runbook: Runbook, last: LastRequest, match: re.Match[str],
                          identity: Identity | None) -> Request | None:
@@ -486,12 +508,18 @@ class Dialogue:
         runbook = self.parts.catalogue.runbooks.get(last.intent)
         if runbook is None:
             return None
-        match = _FOLLOW_UP.match(_COURTESY.sub("", text.strip(), count=1))
+        # Thanks before a follow-up: "thanks. and in staging?"; thanks to someone by name
+        # only before a read's (before a change's, "thanks bob. and in staging?" may ask
+        # bob, and would propose the change as the speaker's).
+        courtesy = _COURTESY.match(text.strip())
+        if courtesy is not None and (runbook.risk is Risk.READ or not courtesy.group("name")):
+            text = text.strip()[courtesy.end():]
+        match = _FOLLOW_UP.match(text.strip())
         if match is not None and not match.group(2) and not match.group(4):
             other = _READ_NOUNS.get(match.group(3).lower())
             if other is not None and other in self.parts.catalogue.runbooks:
                 # "what about the logs?": another read of the same object.
-                return other, self._carried(other, {}, last)
+                return other, self._carried(other, {}, last, text, identity)
         if (match is not None and not ordered_changes(match.group(3))
                 and match.group(3).lower() not in NOT_A_NAME_PART):
             # ("and rollback?" asks about another change, and "and then?" or "what about

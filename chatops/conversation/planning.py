@@ -76,15 +76,16 @@ class Planner:
         self.runner = runner
 
     def request(self, turn: Turn, intent: str, slots: Mapping[str, str], confidence: float,
-                *, undo_of: str | None = None) -> list[Reply]:
+                *, undo_of: str | None = None, notes: Sequence[str] = ()) -> list[Reply]:
         """Plan what a person asked for: a question back while something is missing or
-        ambiguous, else the read-only answer or the proposed plan."""
+        ambiguous, else the read-only answer or the proposed plan. `notes` say how the
+        request was read before this (values taken from the thread)."""
         requester, thread = turn.requester, turn.thread
         runbook = self.parts.catalogue.get(intent)
         if not self.parts.policy.may_request(requester, runbook.risk):
             raise Refusal(may_not_request_text(runbook.risk, runbook.name), MAY_NOT_REQUEST_HINT)
         context = load_context(self.parts.threads, thread)
-        notes: list[str] = []
+        notes = list(notes)
         slots = as_typed({name: spec.type for name, spec in runbook.slots.items()}, slots,
                          turn.message.text)
         # "is prod healthy?" as one deployment's status: the namespace's own runbook answers

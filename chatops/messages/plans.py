@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from chatops.model import Plan, Risk
@@ -125,6 +125,13 @@ def one_namespace_at_a_time_text(runbook: str, namespace: str,
     named = ", ".join((namespace, *others))
     return (f"I change one namespace at a time, and this names {named}: ask for "
             f"{runbook} in each namespace on its own, one request each.")
+
+
+def carried_note(values: Mapping[str, str]) -> str:
+    """A note on a read that took its object from the thread ("and the logs?")."""
+    objects = [f"{slot} {value}" for slot, value in values.items() if slot != "namespace"]
+    where = f" in {values['namespace']}" if values.get("namespace") else ""
+    return f"about {', '.join(objects) or 'namespace'}{where}, as this thread's last request"
 
 
 def namespaces_left_out_note(others: tuple[str, ...]) -> str:

@@ -36,7 +36,7 @@ FIRST = "run diagnose deployment=calc-app namespace=prod"
 @pytest.fixture
 def service(tmp_path: Path, catalogue: Catalogue) -> ConversationService:
     cluster = FakeCluster(deployments={("prod", "calc-app"): 2, ("staging", "calc-app"): 1,
-                                       ("prod", "checkout-api"): 3})
+                                       ("prod", "checkout-api"): 3, ("dev", "checkout-api"): 1})
     return service_on(cluster, tmp_path, catalogue, Clock())
 
 
@@ -84,6 +84,50 @@ def test_a_read_that_says_more_is_its_own_request(
     say(service, "bob", FIRST)
     say(service, "bob", text)
     assert last_run(service)[0] == "diagnose"  # asked back, nothing read
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    # A second attacker review: the model missed the namespace the message names.
+    ("staging logs?", ("pod_logs", {})),
+    ("dev logs pls", ("pod_logs", {})),
+    ("and the staging logs?", ("pod_logs", {})),
+])
+def test_a_read_naming_another_namespace_takes_nothing_from_the_thread(
+        service: ConversationService, text: str, reading: tuple[str, dict[str, str]]) -> None:
+    service.parser = Reads({text: reading})
+    say(service, "bob", FIRST)
+    say(service, "bob", text)
+    assert last_run(service)[0] == "diagnose"  # asked back, never prod's logs as staging's
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("show all pods", ("show_pods", {})),
+    ("events for the whole namespace?", ("recent_events", {})),
+])
+def test_a_read_of_everything_is_not_narrowed_to_the_last_object(
+        service: ConversationService, text: str, reading: tuple[str, dict[str, str]]) -> None:
+    service.parser = Reads({text: reading})
+    say(service, "bob", FIRST)
+    say(service, "bob", text)
+    runbook, slots = last_run(service)
+    assert runbook == reading[0] and slots == {"namespace": "prod"}
+
+
+def test_a_carried_read_says_what_it_is_about(service: ConversationService) -> None:
+    service.parser = Reads({"any events?": ("recent_events", {})})
+    say(service, "bob", FIRST)
+    (out,) = say(service, "bob", "any events?")
+    assert "this thread's last request" in out and "calc-app" in out, out
+
+
+def test_thanks_to_someone_before_a_change_follow_up_is_talk(
+        service: ConversationService) -> None:
+    # A second attacker review: carol thanking bob for his restart and asking him about
+    # staging proposed a restart in staging as hers.
+    say(service, "bob", "run restart_deployment deployment=calc-app namespace=prod")
+    say(service, "carol", "thanks bob. and in staging?")
+    runs = service.store.runs_in_thread("C1", "t1")
+    assert [r.raw_slots["namespace"] for r in runs] == ["prod"]
 
 
 def test_thanks_before_a_follow_up_is_still_a_follow_up(service: ConversationService) -> None:
