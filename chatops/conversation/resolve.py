@@ -387,29 +387,50 @@ def read_as_other_kind(runbook: Runbook, slots: Mapping[str, str], other: OtherK
     return None
 
 
-_JOINED = r"\s*(?:,|&|\+|/|\band\b|\bor\b)\s*(?:(?:in|on)\s+)?(?:the\s+)?"
+_NAME_TOKEN = re.compile(r"[a-z0-9][a-z0-9-]*|[,&+/()]")
+_JOINERS = frozenset((",", "&", "+", "/", "and", "or", "then", "plus", "also", "well"))
+_BETWEEN = _JOINERS | frozenset(("(", ")", "as", "in", "on", "the", "both", "namespace",
+                                 "namespaces", "ns"))
+_OWN_SUBJECT = frozenset(("is", "are", "was", "were", "has", "have", "looks", "seems", "will",
+                          "team", "folks", "people", "users", "devs", "guys", "should",
+                          "can", "could", "would", "stays", "remains", "too"))
+"""After a namespace, words that make it the subject of a clause of its own ("staging is
+fine", "dev team will watch it"), not a second target."""
+MAX_JOIN = 6
+"""Tokens between two namespaces named together ("prod, and also staging")."""
 
 
 def other_namespaces(text: str, namespace: str, executor: Executor,
                      identity: Identity | None) -> tuple[str, ...]:
     """Namespaces `text` names together with `namespace` ("in prod and staging", "staging &
-    prod", "prod, staging and dev"): words joined to it, or to one of those, that are
-    namespaces' names. Empty when the namespaces cannot be listed."""
+    prod", "prod, staging and dev", "`prod` and `staging`"): names of namespaces joined to
+    it by "and", "or", "then", commas and the like, each the target of the same request
+    (not "prod, staging is fine"). Empty when the namespaces cannot be listed. One pass
+    over the message."""
     try:
         names = set(executor.names("namespace", None, identity))
     except ClusterError:
         return ()
-    flat = " ".join(text.lower().split())
-    found: list[str] = []
-    frontier = [namespace]
-    while frontier:
-        current = re.escape(frontier.pop())
-        word = r"([a-z0-9][a-z0-9-]*)"
-        for pattern in (rf"(?<![\w-]){current}(?![\w-]){_JOINED}{word}(?![\w-])",
-                        rf"(?<![\w-]){word}{_JOINED}{current}(?![\w-])"):
-            for match in re.finditer(pattern, flat):
-                other = match.group(1)
-                if other in names and other != namespace and other not in found:
-                    found.append(other)
-                    frontier.append(other)
-    return tuple(found)
+    tokens = _NAME_TOKEN.findall(re.sub(r"[*_~`]", " ", text.lower()))
+    chains: list[list[str]] = []
+    chain: list[str] = []
+    gap: list[str] = []
+    for i, token in enumerate(tokens):
+        if token in names:
+            own = tokens[i + 1] if i + 1 < len(tokens) else ""
+            joined = (chain and len(gap) <= MAX_JOIN and set(gap) <= _BETWEEN
+                      and _JOINERS.intersection(gap))
+            if own in _OWN_SUBJECT and chain and joined:
+                chains.append(chain)  # a subject of its own: no target, the chain ends
+                chain, gap = [], []
+                continue
+            if not joined and chain:
+                chains.append(chain)
+                chain = []
+            chain.append(token)
+            gap = []
+        else:
+            gap.append(token)
+    chains.append(chain)
+    found = [ns for c in chains if namespace in c for ns in c if ns != namespace]
+    return tuple(dict.fromkeys(found))

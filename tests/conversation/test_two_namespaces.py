@@ -43,6 +43,17 @@ RESTART = {"deployment": "checkout-api", "namespace": "prod"}
     "restart checkout-api in prod, staging and dev",
     "restart checkout-api in prod and in staging",
     "restart checkout-api (prod + staging)",
+    # A second attacker review: other ways of joining them.
+    "restart checkout-api in prod, and staging",
+    "restart checkout-api in prod then staging",
+    "restart checkout-api in prod as well as staging",
+    "restart checkout-api in prod and also staging",
+    "restart checkout-api in `prod` and `staging`",
+    "restart checkout-api in *prod* and *staging*",
+    "restart checkout-api in prod (and staging)",
+    # ... and the schedule path.
+    "restart checkout-api in prod and staging at 3am",
+    "every day at 03:00 restart checkout-api in prod and staging",
 ])
 def test_a_change_in_two_namespaces_is_asked_for_one_at_a_time(
         service: ConversationService, text: str) -> None:
@@ -50,12 +61,16 @@ def test_a_change_in_two_namespaces_is_asked_for_one_at_a_time(
     (out,) = say(service, "bob", text)
     assert "one namespace at a time" in out and "staging" in out, out
     assert service.store.runs_in_thread("C1", "t1") == []
+    assert service.schedules.live() == []
 
 
 @pytest.mark.parametrize("text", [
     "restart checkout-api in prod and wait for it",
     "restart checkout-api in prod and tell staging folks",  # not a namespace: a word
     "restart checkout-api in prod, then check the logs",
+    # A second attacker review: the other namespace is a subject of its own clause.
+    "restart checkout-api in prod, staging is fine",
+    "restart checkout-api in prod and dev team will watch it",
 ])
 def test_a_word_after_and_that_is_no_namespace_is_no_second_namespace(
         service: ConversationService, text: str) -> None:

@@ -7,7 +7,7 @@ from chatops.audit.records import Parsed, Planned, Proposed, ScheduleChanged
 from chatops.conversation.base import Collaborators, Turn
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
-from chatops.conversation.resolve import resolve_names
+from chatops.conversation.resolve import other_namespaces, resolve_names
 from chatops.conversation.running import Runner
 from chatops.conversation.scheduling.base import SHOWN_FIRINGS, SchedulePart
 from chatops.conversation.scheduling.changes import ScheduleChanges
@@ -17,6 +17,7 @@ from chatops.messages import (
     MAY_NOT_REQUEST_HINT,
     channel_default_note,
     may_not_request_text,
+    one_namespace_at_a_time_text,
 )
 from chatops.messages.schedules import (
     SCHEDULE_HINT,
@@ -71,6 +72,12 @@ class ScheduleRequests(SchedulePart):
             values["namespace"] = default_ns
             notes.append(channel_default_note(default_ns))
         validate_slots(runbook, values)
+        namespace = values.get("namespace")
+        others = other_namespaces(text, namespace, self.parts.executor,
+                                  requester.identity) if namespace else ()
+        if others:
+            # "restart api in prod and staging at 3am": never one of them silently.
+            raise Refusal(one_namespace_at_a_time_text(runbook.name, namespace or "", others))
         # A change's names are checked against its words, as a request now is: never
         # completed to another object (an attacker review: "restart api at 3am" scheduled
         # a restart of checkout-api).
