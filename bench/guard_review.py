@@ -99,7 +99,8 @@ def main() -> None:
         if got.intent != item["intent"]:
             continue
         right += 1
-        if guarded(item["text"], got):
+        # As the conversation does: the guards turn down changes only (a read is answered).
+        if mutating(got.intent) and guarded(item["text"], got):
             refused.append({"text": item["text"], "intent": got.intent})
         else:
             served_by_kind[kind] += 1
