@@ -84,3 +84,17 @@ def spec_state(api: Any, namespace: str, name: str) -> tuple[int, int, str]:
 
 def paths(result: Any) -> list[str]:
     return [c.path for c in result.changes]
+
+
+def grant(api: Any, namespace: str, user: str, rules: list[client.V1PolicyRule]) -> None:
+    """A Role of `rules` in `namespace`, bound to `user` (both named after the user). A new
+    Role reaches the API server's authorizer a moment later: wait on its effect."""
+    rbac = client.RbacAuthorizationV1Api(api)
+    rbac.create_namespaced_role(namespace, client.V1Role(
+        metadata=client.V1ObjectMeta(name=user), rules=rules))
+    rbac.create_namespaced_role_binding(namespace, client.V1RoleBinding(
+        metadata=client.V1ObjectMeta(name=user),
+        role_ref=client.V1RoleRef(api_group="rbac.authorization.k8s.io", kind="Role",
+                                  name=user),
+        subjects=[client.RbacV1Subject(kind="User", name=user,
+                                       api_group="rbac.authorization.k8s.io")]))

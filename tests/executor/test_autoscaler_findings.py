@@ -20,7 +20,7 @@ from chatops.executor import KubeExecutor
 from chatops.executor import autoscalers as au
 from chatops.model import Identity, Step
 from chatops.results import Finding, HealthSummary
-from tests.executor.helpers import ADMIN, deploy, deployment
+from tests.executor.helpers import ADMIN, deploy, deployment, grant
 from tests.executor.test_scale_warnings import autoscaler
 from tests.plugins.sandbox_fixtures import wait_for
 
@@ -88,19 +88,11 @@ def test_who_may_not_list_autoscalers_still_gets_the_diagnosis(
     deploy(k8s_admin, namespace, deployment("web", 1))
     autoscaler(k8s_admin, namespace, "web", 1, 4)
     user = f"reader-{uuid.uuid4().hex[:6]}"
-    rbac = client.RbacAuthorizationV1Api(k8s_admin)
-    rbac.create_namespaced_role(namespace, client.V1Role(
-        metadata=client.V1ObjectMeta(name=user),
-        rules=[client.V1PolicyRule(api_groups=["apps"], verbs=["get", "list"],
-                                   resources=["deployments", "replicasets"]),
-               client.V1PolicyRule(api_groups=[""], resources=["pods", "events"],
-                                   verbs=["get", "list"])]))
-    rbac.create_namespaced_role_binding(namespace, client.V1RoleBinding(
-        metadata=client.V1ObjectMeta(name=user),
-        role_ref=client.V1RoleRef(api_group="rbac.authorization.k8s.io", kind="Role",
-                                  name=user),
-        subjects=[client.RbacV1Subject(kind="User", name=user,
-                                       api_group="rbac.authorization.k8s.io")]))
+    grant(k8s_admin, namespace, user, [
+        client.V1PolicyRule(api_groups=["apps"], verbs=["get", "list"],
+                            resources=["deployments", "replicasets"]),
+        client.V1PolicyRule(api_groups=[""], resources=["pods", "events"],
+                            verbs=["get", "list"])])
 
     def granted() -> tuple[Any, ...] | None:
         try:  # a new Role reaches the authorizer a moment later

@@ -13,7 +13,7 @@ from kubernetes import client
 from chatops.errors import Forbidden
 from chatops.executor import KubeExecutor
 from chatops.model import Identity, Step
-from tests.executor.helpers import ADMIN, create, deploy, deployment
+from tests.executor.helpers import ADMIN, create, deploy, deployment, grant
 from tests.plugins.sandbox_fixtures import wait_for
 
 pytestmark = pytest.mark.k8s
@@ -72,18 +72,10 @@ def test_who_may_not_list_autoscalers_is_told_it_was_not_checked(
     create(k8s_admin, namespace, deployment("web", 2))
     autoscaler(k8s_admin, namespace, "web", 2, 5)
     user = f"scaler-{uuid.uuid4().hex[:6]}"
-    rbac = client.RbacAuthorizationV1Api(k8s_admin)
-    rbac.create_namespaced_role(namespace, client.V1Role(
-        metadata=client.V1ObjectMeta(name=user),
-        rules=[client.V1PolicyRule(api_groups=["apps"], resources=["deployments"],
-                                   verbs=["get", "patch"]),
-               client.V1PolicyRule(api_groups=[""], resources=["pods"], verbs=["list"])]))
-    rbac.create_namespaced_role_binding(namespace, client.V1RoleBinding(
-        metadata=client.V1ObjectMeta(name=user),
-        role_ref=client.V1RoleRef(api_group="rbac.authorization.k8s.io", kind="Role",
-                                  name=user),
-        subjects=[client.RbacV1Subject(kind="User", name=user,
-                                       api_group="rbac.authorization.k8s.io")]))
+    grant(k8s_admin, namespace, user, [
+        client.V1PolicyRule(api_groups=["apps"], resources=["deployments"],
+                            verbs=["get", "patch"]),
+        client.V1PolicyRule(api_groups=[""], resources=["pods"], verbs=["list"])])
     def granted() -> tuple[str, ...] | None:
         try:  # a new Role reaches the authorizer a moment later
             return scale_warnings(ex, namespace, "web", 4, Identity(user))
