@@ -54,6 +54,7 @@ from chatops.messages import (
     no_namespace_follow_up_text,
     not_in_this_thread_text,
     one_at_a_time_text,
+    one_workload_note,
     own_question_waits_text,
     question_someone_else_asked,
     undoing_text,
@@ -255,6 +256,13 @@ class Dialogue:
                 return [self._cannot_do(parsed, None if creation else kind)]
             return [self._out_of_scope(turn, parsed)]
         slots = dict(parsed.slots)
+        notes: tuple[str, ...] = ()
+        one = self._one_workload(parsed.intent, slots) if guessed else None
+        if one is not None:
+            # "what image is api running in prod?" read as the namespace's image list, with
+            # the deployment the list has no slot for: the runbook about one answers.
+            notes = (one_workload_note(parsed.intent, one),)
+            parsed = replace(parsed, intent=one)
         if parsed.source == "model" and parsed.intent in self.parts.catalogue:
             # A slot the runbook doesn't declare is the model's mislabel ("2" tagged
             # min_replicas in a scale request): drop it and ask for what is missing, rather
@@ -271,7 +279,8 @@ class Dialogue:
         if edited is not None:
             return self.planner.replace(edited, turn.message, slots, turn.on_update,
                                         confidence=parsed.confidence)
-        return self.planner.request(turn, parsed.intent, slots, parsed.confidence)
+        return self.planner.request(turn, parsed.intent, slots, parsed.confidence,
+                                    notes=notes)
 
     def _edited_plan(self, turn: Turn, intent: str, slots: Mapping[str, str]) -> str | None:
         """The id of the plan `slots` edit ("make it 4 instead", "use tag 2.5 instead"): the
@@ -416,6 +425,18 @@ class Dialogue:
         if runbook is None or runbook.risk is Risk.READ:
             return False
         return bool(ordered_changes(text) - RUNBOOK_CHANGES.get(intent, frozenset()))
+
+    def _one_workload(self, intent: str, slots: Mapping[str, str]) -> str | None:
+        """The runbook about one deployment that answers a read about a namespace when the
+        model gave it a deployment it has no slot for (`one_workload`), if any."""
+        runbook = self.parts.catalogue.runbooks.get(intent)
+        target = self.parts.catalogue.runbooks.get(runbook.one_workload or "") if runbook \
+            else None
+        if runbook is None or target is None:
+            return None
+        given = [name for name, spec in target.slots.items()
+                 if spec.type == "deployment" and slots.get(name) and name not in runbook.slots]
+        return target.name if given else None
 
     def _carried(self, intent: str, slots: Mapping[str, str], last: LastRequest | None,
                  text: str, identity: Identity | None) -> dict[str, str]:

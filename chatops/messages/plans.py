@@ -127,6 +127,11 @@ def one_namespace_at_a_time_text(runbook: str, namespace: str,
             f"{runbook} in each namespace on its own, one request each.")
 
 
+def one_workload_note(asked: str, answered: str) -> str:
+    """A note on a read about one deployment answered by the runbook about one."""
+    return f"about one deployment: answered with {answered} ({asked} lists a namespace)"
+
+
 def carried_note(values: Mapping[str, str]) -> str:
     """A note on a read that took its object from the thread ("and the logs?")."""
     objects = [f"{slot} {value}" for slot, value in values.items() if slot != "namespace"]

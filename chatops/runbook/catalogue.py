@@ -104,6 +104,20 @@ def _check_namespace_wide(rb: Runbook, runbooks: Mapping[str, Runbook]
     return RunbookInvalid(rb.source, "namespace_wide", problem) if problem else None
 
 
+def _check_one_workload(rb: Runbook, runbooks: Mapping[str, Runbook]
+                        ) -> RunbookInvalid | None:
+    """The runbook a request about one deployment goes to: read-only, with a slot for it."""
+    target = runbooks.get(rb.one_workload or "")
+    problem = None
+    if target is None:
+        problem = f"no runbook called {rb.one_workload!r}"
+    elif target.risk is not Risk.READ:
+        problem = f"{target.name} is not read-only"
+    elif not any(s.type == "deployment" for s in target.slots.values()):
+        problem = f"{target.name} has no slot of type deployment"
+    return RunbookInvalid(rb.source, "one_workload", problem) if problem else None
+
+
 def _cross_check(runbooks: dict[str, Runbook]) -> list[RunbookInvalid]:
     errors = []
     for rb in runbooks.values():
@@ -111,6 +125,10 @@ def _cross_check(runbooks: dict[str, Runbook]) -> list[RunbookInvalid]:
             wide = _check_namespace_wide(rb, runbooks)
             if wide is not None:
                 errors.append(wide)
+        if rb.one_workload is not None:
+            one = _check_one_workload(rb, runbooks)
+            if one is not None:
+                errors.append(one)
         if rb.undo is None:
             continue
         target = runbooks.get(rb.undo.runbook)

@@ -18,6 +18,8 @@ A runbook file is YAML:
     namespace_wide: diagnose          # optional, read-only runbooks: asked with a
                                       # namespace and no target of its own, answer with
                                       # this read-only runbook for the whole namespace
+    one_workload: deployment_status   # optional, read-only runbooks: asked about one
+                                      # deployment, answer with this read-only runbook
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from chatops.verbs import VERBS
 MIN_EXAMPLES = 12
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 _TOP_KEYS = {"name", "description", "risk", "slots", "one_of", "examples", "steps", "verify",
-             "explain", "undo", "rollback_on_failure", "namespace_wide"}
+             "explain", "undo", "rollback_on_failure", "namespace_wide", "one_workload"}
 _SLOT_KEYS = {"type", "required", "default", "prompt", "min", "max", "choices", "description"}
 _NUMERIC_TYPES = {"integer", "replicas", "duration", "lines", "cpu", "memory"}
 UNDO_CONTEXT = "before"
@@ -119,6 +121,10 @@ class Runbook:
     """A read-only runbook asked with a namespace and none of its own targets ("is prod
     healthy?" read as a deployment's status) is answered with this read-only runbook for
     the whole namespace instead of a question for the target."""
+    one_workload: str | None = None
+    """A read-only runbook about a namespace asked about one deployment ("what image is api
+    running?" read as the namespace's image list) is answered with this read-only runbook
+    about that deployment, instead of the whole list with the name dropped."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "slots", frozen_map(self.slots))
@@ -297,11 +303,12 @@ class _Reader:
         if rollback and undo is None:
             raise self.fail("rollback_on_failure", "needs an undo to roll back with")
         wide = self.namespace_wide(data.get("namespace_wide"), risk, slots)
+        one = self.read_only_target("one_workload", data.get("one_workload"), risk)
         return Runbook(
             name=name, description=description, risk=risk, slots=slots, examples=examples,
             steps=steps, verify=verify, explain=explain, undo=undo,
             one_of=one_of, source=self.path, rollback_on_failure=rollback,
-            namespace_wide=wide,
+            namespace_wide=wide, one_workload=one,
         )
 
     def namespace_wide(self, raw: Any, risk: Risk, slots: Mapping[str, SlotSpec]
@@ -316,6 +323,15 @@ class _Reader:
         namespace = slots.get("namespace")
         if namespace is None or namespace.type != "namespace":
             raise self.fail("namespace_wide", "needs a slot 'namespace' of type namespace")
+        return raw
+
+    def read_only_target(self, key: str, raw: Any, risk: Risk) -> str | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, str) or not _NAME.match(raw):
+            raise self.fail(key, "must be the name of a runbook")
+        if risk is not Risk.READ:
+            raise self.fail(key, "only a read-only runbook may name one")
         return raw
 
     def one_of(self, raw: Any, names: set[str]) -> tuple[tuple[str, ...], ...]:
