@@ -87,19 +87,26 @@ def _load_file(path: Path) -> Runbook:
     return parse_runbook(data, str(path), stem=path.stem)
 
 
+def _read_only(name: str, runbooks: Mapping[str, Runbook]) -> tuple[Runbook | None, str | None]:
+    """The runbook called `name`, or why it cannot be one a read redirects to."""
+    target = runbooks.get(name)
+    if target is None:
+        return None, f"no runbook called {name!r}"
+    if target.risk is not Risk.READ:
+        return None, f"{target.name} is not read-only"
+    return target, None
+
+
 def _check_namespace_wide(rb: Runbook, runbooks: Mapping[str, Runbook]
                           ) -> RunbookInvalid | None:
     """The runbook a namespace-only request goes to: read-only, and able to run on a
     namespace alone."""
-    target = runbooks.get(rb.namespace_wide or "")
-    problem = None
-    if target is None:
-        problem = f"no runbook called {rb.namespace_wide!r}"
-    elif target.risk is not Risk.READ:
-        problem = f"{target.name} is not read-only"
-    elif "namespace" not in target.slots or target.slots["namespace"].type != "namespace":
+    target, problem = _read_only(rb.namespace_wide or "", runbooks)
+    if target is not None and ("namespace" not in target.slots
+                               or target.slots["namespace"].type != "namespace"):
         problem = f"{target.name} has no slot 'namespace' of type namespace"
-    elif any(s.name != "namespace" for s in target.required_slots) or target.one_of:
+    elif target is not None and (any(s.name != "namespace" for s in target.required_slots)
+                                 or target.one_of):
         problem = f"{target.name} needs more than a namespace"
     return RunbookInvalid(rb.source, "namespace_wide", problem) if problem else None
 
@@ -107,13 +114,8 @@ def _check_namespace_wide(rb: Runbook, runbooks: Mapping[str, Runbook]
 def _check_one_workload(rb: Runbook, runbooks: Mapping[str, Runbook]
                         ) -> RunbookInvalid | None:
     """The runbook a request about one deployment goes to: read-only, with a slot for it."""
-    target = runbooks.get(rb.one_workload or "")
-    problem = None
-    if target is None:
-        problem = f"no runbook called {rb.one_workload!r}"
-    elif target.risk is not Risk.READ:
-        problem = f"{target.name} is not read-only"
-    elif not any(s.type == "deployment" for s in target.slots.values()):
+    target, problem = _read_only(rb.one_workload or "", runbooks)
+    if target is not None and not any(s.type == "deployment" for s in target.slots.values()):
         problem = f"{target.name} has no slot of type deployment"
     return RunbookInvalid(rb.source, "one_workload", problem) if problem else None
 

@@ -313,17 +313,13 @@ class _Reader:
 
     def namespace_wide(self, raw: Any, risk: Risk, slots: Mapping[str, SlotSpec]
                        ) -> str | None:
-        if raw is None:
+        name = self.read_only_target("namespace_wide", raw, risk)
+        if name is None:
             return None
-        if not isinstance(raw, str) or not _NAME.match(raw):
-            raise self.fail("namespace_wide", "must be the name of a runbook")
-        if risk is not Risk.READ:
-            # A change is never redirected: its target is always asked for.
-            raise self.fail("namespace_wide", "only a read-only runbook may name one")
         namespace = slots.get("namespace")
         if namespace is None or namespace.type != "namespace":
             raise self.fail("namespace_wide", "needs a slot 'namespace' of type namespace")
-        return raw
+        return name
 
     def read_only_target(self, key: str, raw: Any, risk: Risk) -> str | None:
         if raw is None:
@@ -331,6 +327,7 @@ class _Reader:
         if not isinstance(raw, str) or not _NAME.match(raw):
             raise self.fail(key, "must be the name of a runbook")
         if risk is not Risk.READ:
+            # A change is never redirected: its target is always asked for.
             raise self.fail(key, "only a read-only runbook may name one")
         return raw
 
