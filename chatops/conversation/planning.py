@@ -107,12 +107,12 @@ class Planner:
             values["namespace"] = default_ns
             notes.append(channel_default_note(default_ns))
         values = {k: v for k, v in values.items() if v is not None and v != ""}
-        namespace = values.get("namespace")
+        namespace = values.get("namespace", "")
         others = other_namespaces(turn.message.text, namespace, self.parts.executor,
-                                  requester.identity) if namespace else ()
+                                  requester.identity)
         if others and runbook.risk is not Risk.READ:
             # "restart api in prod and staging": never one of them silently (a user trial).
-            raise Refusal(one_namespace_at_a_time_text(runbook.name, namespace or "", others))
+            raise Refusal(one_namespace_at_a_time_text(runbook.name, namespace, others))
         if others:
             notes.append(namespaces_left_out_note(others))
         past = context_times(turn.message.text) if runbook.risk is not Risk.READ else ()

@@ -222,17 +222,14 @@ def resolve_names(runbook: Runbook, slots: Mapping[str, str], executor: Executor
                 return Resolution(resolved, tuple(notes), Question(
                     spec.name, which_name_text(kind, namespace), tuple(found[:5])))
             longer = cut_short(value, found[0], text) if text and found[0] != value else None
-            if longer is not None:
+            # A change's name is completed from its start only, by whole parts: "api" that
+            # is merely the end of checkout-api names another service (a user trial), and
+            # "web" is not webhook-receiver (an attacker review).
+            elsewhere = bool(text) and found[0] != value and (
+                not found[0].startswith(value) or found[0][len(value)] not in "-.")
+            if longer is not None or elsewhere:
                 return Resolution(resolved, tuple(notes), Question(
-                    spec.name, f"{name_not_found_text(kind, longer, namespace)} "
-                    f"{did_you_mean_text((found[0],))}", (found[0],), any_answer=True))
-            if text and found[0] != value and (not found[0].startswith(value)
-                                               or found[0][len(value)] not in "-."):
-                # A change's name is completed from its start only, by whole parts: "api"
-                # that is merely the end of checkout-api names another service (a user
-                # trial), and "web" is not webhook-receiver (an attacker review).
-                return Resolution(resolved, tuple(notes), Question(
-                    spec.name, f"{name_not_found_text(kind, value, namespace)} "
+                    spec.name, f"{name_not_found_text(kind, longer or value, namespace)} "
                     f"{did_you_mean_text((found[0],))}", (found[0],), any_answer=True))
             if found[0] != value:
                 notes.append(name_taken_note(kind, value, found[0]))
@@ -400,13 +397,15 @@ MAX_JOIN = 6
 """Tokens between two namespaces named together ("prod, and also staging")."""
 
 
-def other_namespaces(text: str, namespace: str, executor: Executor,
+def other_namespaces(text: str, namespace: str | None, executor: Executor,
                      identity: Identity | None) -> tuple[str, ...]:
     """Namespaces `text` names together with `namespace` ("in prod and staging", "staging &
     prod", "prod, staging and dev", "`prod` and `staging`"): names of namespaces joined to
     it by "and", "or", "then", commas and the like, each the target of the same request
-    (not "prod, staging is fine"). Empty when the namespaces cannot be listed. One pass
-    over the message."""
+    (not "prod, staging is fine"). Empty when there is no namespace or the namespaces
+    cannot be listed. One pass over the message."""
+    if not namespace:
+        return ()
     try:
         names = set(executor.names("namespace", None, identity))
     except ClusterError:

@@ -239,14 +239,13 @@ _CUT_SHORT = re.compile(r"(?:up |down )?by")
 _CHANGED_BY = frozenset({"more", "fewer", "less"})
 _ADDS = frozenset({"add", "adding", "plus"})
 _TAKES = frozenset({"remove", "removing", "take", "taking", "drop", "subtract", "minus"})
-_COUNTED = re.compile(r"\s+(?:more\s+|extra\s+|additional\s+)?(?:replicas?|pods?|"
-                      r"instances?|copies|copy)\b")
-
-
-_COUNT_CHANGE = re.compile(
-    r"\b(?:" + "|".join(sorted(_ADDS | _TAKES)) + r")\s+(?:the\s+|another\s+)?(" + _NUMBER
-    + r")\s+(?:more\s+|extra\s+|additional\s+)?(?:replicas?|pods?|instances?|copies|"
-    r"copy)\b")
+_REPLICA_NOUN = (r"\s+(?:more\s+|extra\s+|additional\s+)?(?:replicas?|pods?|instances?|"
+                 r"copies|copy)\b")
+"""What follows a number that counts replicas ("2 more pods")."""
+_COUNTED = re.compile(_REPLICA_NOUN)
+_COUNT_CHANGE = re.compile(r"\b(?:" + "|".join(sorted(_ADDS | _TAKES))
+                           + r")\s+(?:the\s+|another\s+)?(" + _NUMBER + ")" + _REPLICA_NOUN)
+_MOVING = _MOVERS | _UP_VERBS | _DOWN_VERBS
 _CLAUSE_PUNCTUATION = re.compile(r"[,;.!?:]\s")
 _OTHER_CHANGE = re.compile(r"\b(?:up|down) by " + _NUMBER + r"\b|\b" + _NUMBER
                            + r" (?:more|fewer|less)\b")
@@ -299,15 +298,12 @@ def counted_replicas(raw: str, text: str, names: Collection[str] = ()) -> str:
         return raw
     way = last if last in ("up", "down") else (
         before[0] if last == "by" and len(before) == 2 and before[0] in ("up", "down") else "")
-    if way and not _MOVERS.union(_UP_VERBS, _DOWN_VERBS).intersection(
-            clause[-6:-2 if last == "by" else -1]):
+    if way and not _MOVING.intersection(clause[-6:-2 if last == "by" else -1]):
         # "is down 2 pods", "we are down by 2": a state, not the direction of an order.
         raise SlotError("replicas", f"'{way}' next to the count says no change of it.",
                         "Ask for the change itself: scale it up by 2, to 5.")
-    if last == "by":
+    if last == "by" or way:
         return f"{way} by {value}".strip()
-    if way:
-        return f"{way} by {value}"
     if not _COUNTED.match(flat, found[0].end()):
         return raw
     if _ADDS.intersection(before):

@@ -32,8 +32,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-_DAYS = (r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|"
-         r"thur|thurs|fri|sat|sun")
 # Only these say the future: a weekday may be the last one ("crashed on saturday at 2am").
 _FUTURE_HEAD = re.compile(r"\b(?:tomorrow|tonight|\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
 _CLAUSE_END = re.compile(
@@ -91,7 +89,7 @@ _FILLER = frozenset(("ok", "okay", "so", "then", "please", "pls", "plz", "and", 
 
 @dataclass(frozen=True)
 class Message:
-    """A message read once: its lower-cased text, its clause boundaries and its tokens."""
+    """A message read once: its lower-cased text and its clause boundaries."""
 
     text: str
     starts: tuple[int, ...]

@@ -62,6 +62,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 MAX_PHRASE_MINUTES = 59
 _EXPLICIT = ("explicit", "explicit_window")
 
+
 class TimingError(Refusal):
     """A time phrase that can't be used (a bad zone, a time in the past)."""
 
@@ -206,14 +207,14 @@ def _cron_of(kind: str, clock: str) -> str:
     return f"{at.minute} {at.hour} * * {weekdays}"
 
 
-def _phrases(text: str) -> Iterator[tuple[str, re.Match[str], bool]]:
+def _phrases(text: str, judged: bool = True) -> Iterator[tuple[str, re.Match[str], bool]]:
     """Every time phrase of `text`, pattern by pattern, with whether it tells of the past
-    (`context.said_of_the_past`)."""
-    message = Message.read(text)
+    (`context.said_of_the_past`; never, unless `judged`)."""
+    message = Message.read(text) if judged else None
     for name, pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            past = name not in _EXPLICIT and said_of_the_past(message, match.start(),
-                                                               match.end())
+            past = (message is not None and name not in _EXPLICIT
+                    and said_of_the_past(message, match.start(), match.end()))
             yield name, match, past
 
 
@@ -239,8 +240,8 @@ def find_timing(text: str, default_zone: str, now: float, *,
         rest = (rest[:tz_match.start()] + " " + rest[tz_match.end():]).strip()
     zone = zone_info(zone_name)
     local_now = datetime.fromtimestamp(now, zone).replace(tzinfo=None)
-    for name, match, past in _phrases(rest):
-        if past and past_is_context:
+    for name, match, past in _phrases(rest, judged=past_is_context):
+        if past:
             continue
         try:
             timing = _timing(name, match, zone_name, local_now)

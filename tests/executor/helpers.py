@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from kubernetes import client
 
+from chatops.errors import Forbidden
 from chatops.model import Identity
 from tests.plugins.sandbox_fixtures import wait_for
 
@@ -98,3 +100,17 @@ def grant(api: Any, namespace: str, user: str, rules: list[client.V1PolicyRule])
                                   name=user),
         subjects=[client.RbacV1Subject(kind="User", name=user,
                                        api_group="rbac.authorization.k8s.io")]))
+
+
+_T = TypeVar("_T")
+
+
+def once_granted(call: Callable[[], _T], timeout: float = 30) -> _T:
+    """`call`'s result once the API server's authorizer has seen a new Role (Forbidden
+    until then)."""
+    def granted() -> _T | None:
+        try:
+            return call()
+        except Forbidden:
+            return None
+    return wait_for(granted, timeout=timeout, what="RBAC to apply")

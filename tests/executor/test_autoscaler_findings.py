@@ -15,12 +15,11 @@ from typing import Any
 import pytest
 from kubernetes import client
 
-from chatops.errors import Forbidden
 from chatops.executor import KubeExecutor
 from chatops.executor import autoscalers as au
 from chatops.model import Identity, Step
 from chatops.results import Finding, HealthSummary
-from tests.executor.helpers import ADMIN, deploy, deployment, grant
+from tests.executor.helpers import ADMIN, deploy, deployment, grant, once_granted
 from tests.executor.test_scale_warnings import autoscaler
 from tests.plugins.sandbox_fixtures import wait_for
 
@@ -94,13 +93,7 @@ def test_who_may_not_list_autoscalers_still_gets_the_diagnosis(
         client.V1PolicyRule(api_groups=[""], resources=["pods", "events"],
                             verbs=["get", "list"])])
 
-    def granted() -> tuple[Any, ...] | None:
-        try:  # a new Role reaches the authorizer a moment later
-            return _diagnose(ex, namespace, Identity(user), deployment="web")
-        except Forbidden:
-            return None
-
-    records = wait_for(granted, timeout=30, what="RBAC to apply")
+    records = once_granted(lambda: _diagnose(ex, namespace, Identity(user), deployment="web"))
     assert _about_autoscalers(records) == []
     assert any(isinstance(r, Finding) and "is healthy" in r.explanation for r in records)
     (summary,) = [r for r in _diagnose(ex, namespace, Identity(user))

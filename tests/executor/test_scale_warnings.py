@@ -10,11 +10,9 @@ from typing import Any
 import pytest
 from kubernetes import client
 
-from chatops.errors import Forbidden
 from chatops.executor import KubeExecutor
 from chatops.model import Identity, Step
-from tests.executor.helpers import ADMIN, create, deploy, deployment, grant
-from tests.plugins.sandbox_fixtures import wait_for
+from tests.executor.helpers import ADMIN, create, deploy, deployment, grant, once_granted
 
 pytestmark = pytest.mark.k8s
 
@@ -76,13 +74,7 @@ def test_who_may_not_list_autoscalers_is_told_it_was_not_checked(
         client.V1PolicyRule(api_groups=["apps"], resources=["deployments"],
                             verbs=["get", "patch"]),
         client.V1PolicyRule(api_groups=[""], resources=["pods"], verbs=["list"])])
-    def granted() -> tuple[str, ...] | None:
-        try:  # a new Role reaches the authorizer a moment later
-            return scale_warnings(ex, namespace, "web", 4, Identity(user))
-        except Forbidden:
-            return None
-
-    warnings = wait_for(granted, timeout=30, what="RBAC to apply")
+    warnings = once_granted(lambda: scale_warnings(ex, namespace, "web", 4, Identity(user)))
     assert any("could not check for an autoscaler" in w for w in warnings), warnings
 
 

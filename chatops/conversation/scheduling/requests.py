@@ -72,12 +72,11 @@ class ScheduleRequests(SchedulePart):
             values["namespace"] = default_ns
             notes.append(channel_default_note(default_ns))
         validate_slots(runbook, values)
-        namespace = values.get("namespace")
-        others = other_namespaces(text, namespace, self.parts.executor,
-                                  requester.identity) if namespace else ()
+        namespace = values.get("namespace", "")
+        others = other_namespaces(text, namespace, self.parts.executor, requester.identity)
         if others:
             # "restart api in prod and staging at 3am": never one of them silently.
-            raise Refusal(one_namespace_at_a_time_text(runbook.name, namespace or "", others))
+            raise Refusal(one_namespace_at_a_time_text(runbook.name, namespace, others))
         # A change's names are checked against its words, as a request now is: never
         # completed to another object (an attacker review: "restart api at 3am" scheduled
         # a restart of checkout-api).
