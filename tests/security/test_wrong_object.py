@@ -150,3 +150,31 @@ def test_a_count_added_or_taken_away_is_never_the_new_count(
                                                     "namespace": "prod", "replicas": value})
     assert f"scale deployment checkout-api in prod to {target} replicas" in ask(bot, text)
     assert cluster.deployments[("prod", "checkout-api")] == 4  # proposed, nothing ran
+
+
+@pytest.mark.parametrize("text", [
+    "checkout-api in prod fell over at 2:15, restart it please",
+    "checkout-api in prod crashed on saturday at 2am, restart it",
+    "at 3am we hit OOM, bounce checkout-api in prod",
+])
+def test_a_time_said_of_the_past_never_plans_a_change_for_then_or_now(
+        bot: Bot, text: str) -> None:
+    # A session-34 user trial: every "at <time>" made a schedule, so the restart was
+    # proposed for the next 02:15; the first fix planned it for now instead.
+    bot.service.parser = Reads("restart_deployment", {"deployment": "checkout-api",
+                                                      "namespace": "prod"})
+    answer = ask(bot, text)
+    assert "schedule:" in answer, answer
+    assert all_runs(bot) == [] and bot.service.schedules.live() == []
+
+
+@pytest.mark.parametrize("text", [
+    "is node-1 ok? seeing weird latency from pods scheduled there",
+    "node-1 ok? pods keep getting drained off it",
+])
+def test_a_question_about_how_a_node_is_doing_never_plans_a_change(
+        bot: Bot, text: str) -> None:
+    # The same trial: the model read the question as a cordon (0.80) and a plan was made.
+    bot.service.parser = Reads("cordon_node", {"node": "node-1"})
+    ask(bot, text)
+    assert all_runs(bot) == []
