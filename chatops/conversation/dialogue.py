@@ -29,7 +29,7 @@ from chatops.conversation.thread import (
     load_context,
     save_context,
 )
-from chatops.errors import ClusterError, Refusal
+from chatops.errors import ClusterError, Refusal, SlotError
 from chatops.messages import (
     CANCELLED_QUESTION,
     DECIDE_IN_OWN_THREAD_HINT,
@@ -67,6 +67,7 @@ from chatops.ports import ResourceKind
 from chatops.replies import Reply
 from chatops.runbook.grammar import is_explicit
 from chatops.runbook.schema import Runbook
+from chatops.runbook.slots import parse_slot
 from chatops.runs import RunState
 
 _META_WORDS = {
@@ -257,12 +258,14 @@ class Dialogue:
             return [self._out_of_scope(turn, parsed)]
         slots = dict(parsed.slots)
         notes: tuple[str, ...] = ()
-        one = self._one_workload(parsed.intent, slots) if guessed else None
+        one = (self._one_workload(parsed.intent, slots, text, turn.requester.identity)
+               if guessed else None)
         if one is not None:
-            # "what image is api running in prod?" read as the namespace's image list, with
-            # the deployment the list has no slot for: the runbook about one answers.
-            notes = (one_workload_note(parsed.intent, one),)
-            parsed = replace(parsed, intent=one)
+            # "what image is api running in prod?" read as the namespace's image list: the
+            # runbook about one deployment answers.
+            notes = (one_workload_note(parsed.intent, one[0]),)
+            parsed = replace(parsed, intent=one[0])
+            slots = {**slots, **one[1]}
         if parsed.source == "model" and parsed.intent in self.parts.catalogue:
             # A slot the runbook doesn't declare is the model's mislabel ("2" tagged
             # min_replicas in a scale request): drop it and ask for what is missing, rather
@@ -426,17 +429,35 @@ class Dialogue:
             return False
         return bool(ordered_changes(text) - RUNBOOK_CHANGES.get(intent, frozenset()))
 
-    def _one_workload(self, intent: str, slots: Mapping[str, str]) -> str | None:
-        """The runbook about one deployment that answers a read about a namespace when the
-        model gave it a deployment it has no slot for (`one_workload`), if any."""
+    def _one_workload(self, intent: str, slots: Mapping[str, str], text: str,
+                      identity: Identity | None) -> tuple[str, dict[str, str]] | None:
+        """The runbook about one deployment (`one_workload`) that answers a read about a
+        namespace asked about one, with the deployment it is about when the model tagged
+        none, if any: one the model gave a slot the read has none for, else the one
+        deployment of the namespace that a word of the message names exactly (the shipped
+        model tags no deployment in an image question)."""
         runbook = self.parts.catalogue.runbooks.get(intent)
         target = self.parts.catalogue.runbooks.get(runbook.one_workload or "") if runbook \
             else None
         if runbook is None or target is None:
             return None
-        given = [name for name, spec in target.slots.items()
-                 if spec.type == "deployment" and slots.get(name) and name not in runbook.slots]
-        return target.name if given else None
+        slot = next((name for name, spec in target.slots.items() if spec.type == "deployment"),
+                    None)
+        if slot is None or slot in runbook.slots:
+            return None
+        if slots.get(slot):
+            return target.name, {}
+        namespace = slots.get("namespace")
+        try:
+            # The model's value is validated before it reaches the cluster, as every slot.
+            listed = self.parts.executor.names(
+                "deployment", str(parse_slot("namespace", "namespace", namespace)), identity
+            ) if namespace else ()
+        except (ClusterError, SlotError):
+            return None
+        names = set(listed)
+        named = names.intersection(_WORDS.findall(text.lower()))
+        return (target.name, {slot: named.pop()}) if len(named) == 1 else None
 
     def _carried(self, intent: str, slots: Mapping[str, str], last: LastRequest | None,
                  text: str, identity: Identity | None) -> dict[str, str]:

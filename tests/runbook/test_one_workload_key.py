@@ -74,3 +74,31 @@ def test_an_image_question_about_one_deployment_is_answered_about_it(
     assert "deployment_status" in out  # the note says how it was answered
     (run,) = service.store.runs_in_thread("C1", "t1")
     assert run.runbook == "deployment_status"
+
+
+@pytest.mark.parametrize("text", [
+    "what image is checkout-api running in prod?",
+    "whats the image on `checkout-api` in prod",
+])
+def test_the_deployment_is_found_by_its_exact_name_when_the_model_tags_none(
+        tmp_path: Path, catalogue: Catalogue, text: str) -> None:
+    # Trying it in the demo: the shipped model tags no deployment in an image question
+    # (its training data has none there), only the namespace.
+    cluster = FakeCluster(deployments={("prod", "checkout-api"): 3, ("prod", "calc-app"): 2})
+    service = service_on(cluster, tmp_path, catalogue, Clock())
+    service.parser = Reads("list_images", {"namespace": "prod"})
+    (out,) = say(service, "bob", text)
+    assert "checkout-api in prod" in out and "calc-app" not in out, out
+    (run,) = service.store.runs_in_thread("C1", "t1")
+    assert (run.runbook, dict(run.raw_slots)) == (
+        "deployment_status", {"namespace": "prod", "deployment": "checkout-api"})
+
+
+def test_an_image_question_naming_no_deployment_lists_the_namespace(
+        tmp_path: Path, catalogue: Catalogue) -> None:
+    cluster = FakeCluster(deployments={("prod", "checkout-api"): 3, ("prod", "calc-app"): 2})
+    service = service_on(cluster, tmp_path, catalogue, Clock())
+    service.parser = Reads("list_images", {"namespace": "prod"})
+    say(service, "bob", "which images run in prod? checkout is slow")  # no exact name
+    (run,) = service.store.runs_in_thread("C1", "t1")
+    assert run.runbook == "list_images"
