@@ -38,7 +38,7 @@ from chatops.replies import Reply
 from chatops.results import Record
 from chatops.runbook.render import observed_check, undo_slots
 from chatops.runs import Run, RunState
-from chatops.runs.store import BEFORE_START
+from chatops.runs.model import BEFORE_START
 from chatops.tracing import RunTrace, traced
 
 log = logging.getLogger(__name__)
@@ -65,18 +65,6 @@ class _Outcome:
     uncertain: bool = False
     """Whether a step failed in a way that may come after a write (a timeout: a drain that
     cordoned, then waited); a refusal (403, 404, invalid) comes before any."""
-
-
-def _reached_the_cluster(run: Run) -> bool:
-    """Whether some step of the run may have changed the cluster."""
-    if run.state is RunState.SUCCEEDED:
-        return True
-    if run.state is RunState.FAILED:
-        return (int(run.result.get("steps_done", 0) or 0) > 0
-                or bool(run.result.get("uncertain")))
-    if run.state is RunState.INTERRUPTED:
-        return run.result.get("interrupted") != BEFORE_START
-    return False
 
 
 class Runner:
@@ -230,7 +218,7 @@ class Runner:
         verification, say), or was interrupted once started (its step may have been
         taken: the undo's own dry-run says whether anything is left to reverse)."""
         for run in self.parts.store.runs_in_thread(channel, thread):
-            if run.risk is Risk.READ or not _reached_the_cluster(run):
+            if run.risk is Risk.READ or not run.reached_the_cluster():
                 continue
             plan = Plan.from_record(run.plan)
             if plan.undo is None:

@@ -160,10 +160,12 @@ def missed_text(schedule_id: str, when: str, count: int) -> str:
             "running, and it is too late to run it now. It fires again at its next time.")
 
 
-def nothing_to_end_text(schedule_id: str, when: str) -> str:
-    """A window's end whose start did not run."""
-    return f"Schedule {schedule_id}'s window ends at {when}: its start did not run, so there " \
-           "is nothing to reverse."
+def nothing_to_end_text(schedule_id: str, when: str, rolled_back: bool = False) -> str:
+    """A window's end whose start changed nothing, or was rolled back when it failed."""
+    why = ("its start was rolled back when its verification failed" if rolled_back
+           else "its start did not run")
+    return f"Schedule {schedule_id}'s window ends at {when}: {why}, so there is nothing " \
+           "to reverse."
 
 
 def firing_failed_text(schedule_id: str, when: str, reason: str) -> str:

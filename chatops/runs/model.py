@@ -38,6 +38,9 @@ class RunState(enum.StrEnum):
 TERMINAL = frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.DENIED, RunState.EXPIRED,
                       RunState.CANCELLED, RunState.INTERRUPTED, RunState.SCHEDULED})
 
+BEFORE_START = "before_start"
+"""`result["interrupted"]` of a run the sweep found `approved`: nothing of it ran."""
+
 TRANSITIONS: Mapping[RunState, frozenset[RunState]] = frozen_map({
     RunState.PROPOSED: frozenset({RunState.APPROVED, RunState.DENIED, RunState.EXPIRED,
                                   RunState.CANCELLED, RunState.FAILED, RunState.SCHEDULED}),
@@ -103,6 +106,18 @@ class Run:
     """True while the run has no requester yet: an alert's proposal, until its first
     approver takes it on (the column keeps its first name)."""
     approvals: tuple[Approval, ...] = field(default=())
+
+    def reached_the_cluster(self) -> bool:
+        """Whether some step of the run may have changed the cluster: it succeeded, failed
+        after a step was taken (its verification, say), or was interrupted once started."""
+        if self.state is RunState.SUCCEEDED:
+            return True
+        if self.state is RunState.FAILED:
+            return (int(self.result.get("steps_done", 0) or 0) > 0
+                    or bool(self.result.get("uncertain")))
+        if self.state is RunState.INTERRUPTED:
+            return self.result.get("interrupted") != BEFORE_START
+        return False
 
     def approvers(self) -> tuple[Approval, ...]:
         """Approvals that count: given for the current plan digest."""

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from chatops.model import Identity, Risk, frozen_map
 from chatops.runs.model import (
+    BEFORE_START,
     TRANSITIONS,
     Approval,
     ApprovalDecision,
@@ -73,10 +74,6 @@ SCHEMA = StoreSchema("runs", (
     )),
 ))
 """The `runs` store's tables; dedupe keys, workers and threads have their own stores."""
-
-
-BEFORE_START = "before_start"
-"""`result["interrupted"]` of a run the sweep found `approved`: nothing of it ran."""
 
 _JSON_FIELDS = {"raw_slots", "plan", "preview", "notes", "before", "result", "identity"}
 _RUN_COLUMNS = frozenset(f.name for f in fields(Run)) - {"approvals"}

@@ -3,6 +3,7 @@ approved like a plan, each firing is checked again, and fires exactly once."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 
@@ -13,7 +14,15 @@ from chatops.runbook.catalogue import Catalogue
 from chatops.runs import RunState
 from chatops.schedules import Change, FiringState, ScheduleState
 from tests.conversation.fake_cluster import FakeCluster
-from tests.schedules.conftest import POLICY, SCALE, START, Bot, Clock, approved_schedule, make_bot
+from tests.schedules.conftest import (
+    POLICY,
+    SCALE,
+    START,
+    Bot,
+    Clock,
+    approved_schedule,
+    make_bot,
+)
 
 THREE_AM = START + 15 * 3600
 """Thursday 03:00 UTC, the first firing of `0 3 * * *`."""
@@ -245,3 +254,66 @@ def test_a_denied_or_expired_proposal_cancels_its_schedule_at_the_next_turn(bot:
     events = [e for e in AuditLog(bot.service.store.path.replace("state.db", "audit.db"))
               .list(limit=200) if e.kind == "schedule" and e.data.get("change") == "cancelled"]
     assert len(events) == 2
+
+
+WINDOW = ('run scale_deployment deployment=checkout-api namespace=prod replicas=5 '
+          'from "2026-03-27 18:00" until "2026-03-30 08:00" tz=UTC')
+WINDOW_START = START + 2 * 86400 + 6 * 3600
+WINDOW_END = START + 4 * 86400 + 20 * 3600
+
+
+def test_a_window_whose_start_failed_its_verification_is_still_ended(bot: Bot) -> None:
+    """The start's step took (5 replicas) but its rollout never became ready: the change is
+    in the cluster, so the window's end must still put the approved state back, or the
+    target stays at the window's setting for good."""
+    plan = bot.say("alice", WINDOW)[0]
+    assert plan.run is not None
+    bot.approve("bob", plan.run.id)
+    bot.cluster.verify_fails = True
+    bot.service.fire_schedules(WINDOW_START)
+    sid = bot.service.schedules.live()[-1].id
+    start = bot.service.schedules.get(sid)
+    assert start is not None and start.last_run is not None
+    assert bot.service.store.get(start.last_run).state is RunState.FAILED  # type: ignore[union-attr]
+    assert bot.cluster.deployments[("prod", "checkout-api")] == 5
+    bot.cluster.verify_fails = False
+    postings = bot.service.fire_schedules(WINDOW_END)
+    assert [p.reply.kind for p in postings] == ["result"]
+    assert bot.cluster.deployments[("prod", "checkout-api")] == 3
+
+
+def test_a_window_whose_start_changed_nothing_has_nothing_to_end(bot: Bot) -> None:
+    plan = bot.say("alice", WINDOW)[0]
+    assert plan.run is not None
+    bot.approve("bob", plan.run.id)
+    bot.cluster.writes_fail = True
+    bot.service.fire_schedules(WINDOW_START)
+    bot.cluster.writes_fail = False
+    bot.cluster.deployments[("prod", "checkout-api")] = 4  # someone else's change since
+    postings = bot.service.fire_schedules(WINDOW_END)
+    assert [p.reply.kind for p in postings] == ["notice"]
+    assert "nothing to reverse" in postings[0].reply.text
+    assert bot.cluster.deployments[("prod", "checkout-api")] == 4
+
+
+def test_a_window_start_rolled_back_by_its_runbook_is_not_reversed_again(
+        tmp_path: Path, catalogue: Catalogue, cluster: FakeCluster) -> None:
+    """A runbook that rolls back on a failed verification already put the target back
+    when the start failed: the end says so and runs nothing."""
+    scale = dataclasses.replace(catalogue.runbooks["scale_deployment"],
+                                rollback_on_failure=True)
+    rolling = Catalogue({**catalogue.runbooks, "scale_deployment": scale})
+    bot = make_bot(tmp_path / "state.db", tmp_path / "audit.db", rolling, cluster, Clock())
+    plan = bot.say("alice", WINDOW)[0]
+    assert plan.run is not None
+    bot.approve("bob", plan.run.id)
+    bot.cluster.verify_fails = True
+    started = bot.service.fire_schedules(WINDOW_START)
+    assert [p.reply.kind for p in started] == ["result", "notice", "result"]
+    assert bot.cluster.deployments[("prod", "checkout-api")] == 3  # rolled back at once
+    bot.cluster.verify_fails = False
+    bot.cluster.deployments[("prod", "checkout-api")] = 4  # someone else's change since
+    postings = bot.service.fire_schedules(WINDOW_END)
+    assert [p.reply.kind for p in postings] == ["notice"]
+    assert "rolled back" in postings[0].reply.text
+    assert bot.cluster.deployments[("prod", "checkout-api")] == 4

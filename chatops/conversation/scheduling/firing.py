@@ -289,11 +289,15 @@ class ScheduleFiring(SchedulePart):
     def _end_window(self, schedule: Schedule, firing: Firing, when: str,
                     freeze: Freeze | None = None) -> list[Posting]:
         start = self.parts.store.get(schedule.last_run) if schedule.last_run else None
-        if start is None or start.state is not RunState.SUCCEEDED:
+        # A start whose step took but whose verification failed left its change in the
+        # cluster: the end reverses it too, unless its rollback already did.
+        rolled_back = start is not None and self._rolled_back(start)
+        if start is None or not start.reached_the_cluster() or rolled_back:
             self.store.settle(schedule.id, firing.at, FiringState.SKIPPED,
-                              detail="the start did not run")
-            return [self._post(schedule, Reply("notice", nothing_to_end_text(schedule.id,
-                                                                             when)))]
+                              detail="the start was rolled back" if rolled_back
+                              else "the start did not run")
+            return [self._post(schedule, Reply("notice", nothing_to_end_text(
+                schedule.id, when, rolled_back)))]
         started = Plan.from_record(start.plan)
         assert started.undo is not None
         undo_runbook = self.parts.catalogue.get(started.undo.runbook)
@@ -313,6 +317,13 @@ class ScheduleFiring(SchedulePart):
             postings.append(self._post(schedule, Reply("notice", end_in_freeze_text(
                 schedule.id, when, freeze.reason, undo_runbook.name))))
         return postings
+
+    def _rolled_back(self, start: Run) -> bool:
+        """Whether a failed start was reversed at once by its runbook's rollback."""
+        if start.state is RunState.SUCCEEDED:
+            return False
+        return any(run.undo_of == start.id and run.reached_the_cluster()
+                   for run in self.parts.store.runs_in_thread(start.channel, start.thread))
 
     def _roll_back(self, schedule: Schedule, firing: Firing, when: str, failed: Run,
                    plan: Plan) -> list[Posting]:
