@@ -174,6 +174,7 @@ class HealthSummary:
     statefulsets: int = 0
     daemonsets: int = 0
     jobs: int = 0
+    cronjobs: int = 0
     pods_ready: int = 0
     """Pods whose Ready condition holds (a crash-looping pod's phase is still Running)."""
     pods_completed: int = 0

@@ -99,7 +99,7 @@ def _all_pods(verb: str, subresource: str = "") -> AccessFn:
 
 
 _SCANNED = (("deployments", "apps"), ("replicasets", "apps"), ("statefulsets", "apps"),
-            ("daemonsets", "apps"), ("jobs", "batch"),
+            ("daemonsets", "apps"), ("jobs", "batch"), ("cronjobs", "batch"),
             ("horizontalpodautoscalers", "autoscaling"))
 """What a whole-namespace `diagnose` lists besides pods and events (`health.py`)."""
 

@@ -1,12 +1,12 @@
 """`diagnose` of a whole namespace: which workloads are unhealthy, and a line on the rest.
 
 With only a namespace, `diagnose` lists the namespace's deployments, statefulsets,
-daemonsets, jobs and pods as the requester and runs the same deterministic findings as the
-diagnosis of one deployment or pod (`diagnose.py`) on each workload's pods: crash loops,
-OOM kills, image pulls, unschedulable pods, failing probes, plus failed jobs, stuck
-rollouts and autoscalers that do not scale (`autoscalers.py`). Problems come first
-(errors, then warnings), at most `MAX_FINDINGS` of them, then a `HealthSummary` of what is
-healthy.
+daemonsets, jobs, cronjobs and pods as the requester and runs the same deterministic
+findings as the diagnosis of one deployment or pod (`diagnose.py`) on each workload's pods:
+crash loops, OOM kills, image pulls, unschedulable pods, failing probes, plus failed jobs,
+suspended cronjobs, stuck rollouts and autoscalers that do not scale (`autoscalers.py`).
+Problems come first (errors, then warnings), at most `MAX_FINDINGS` of them, then a
+`HealthSummary` of what is healthy.
 
 The requester must be allowed to list pods (a clear refusal otherwise); a workload kind
 they may not list is left out and named in the summary, since a partial scan they can read
@@ -35,7 +35,7 @@ from chatops.results import Finding, HealthSummary, Record
 MAX_FINDINGS = 10
 """Findings listed in a namespace scan; the rest are counted in the summary."""
 
-WORKLOAD_KINDS = ("deployment", "statefulset", "daemonset", "job")
+WORKLOAD_KINDS = ("deployment", "statefulset", "daemonset", "job", "cronjob")
 _TERMINAL = ("Succeeded", "Failed")
 _SEVERITY = {"error": 0, "warning": 1, "info": 2}
 
@@ -72,6 +72,7 @@ def _read(kube: Kube, namespace: str) -> _Namespace:
         "statefulset": kube.apps.list_namespaced_stateful_set,
         "daemonset": kube.apps.list_namespaced_daemon_set,
         "job": kube.batch.list_namespaced_job,
+        "cronjob": kube.batch.list_namespaced_cron_job,
     }
     workloads: dict[str, list[Obj]] = {}
     unchecked: list[str] = []
@@ -205,6 +206,22 @@ def _job(ns: _Namespace, job: Obj, pods: list[Obj], now: datetime) -> list[Findi
     return [Finding("error", f"job {name}", text, None, {}, outside_catalogue=True)]
 
 
+def _cronjob(ns: _Namespace, cronjob: Obj) -> list[Finding]:
+    """A suspended cronjob: it runs nothing and fails nothing, so no other finding shows
+    it (a backup paused in an incident and forgotten). Suspension may be meant, so it is a
+    warning, with the resume on offer. Its jobs are scanned as jobs."""
+    if not cv.get(cronjob, "spec", "suspend", default=False):
+        return []
+    name = str(cv.get(cronjob, "metadata", "name"))
+    last = cv.get(cronjob, "status", "lastScheduleTime", default=None)
+    since = f"its last run was scheduled at {last}" if last else "it has never run"
+    return [Finding(
+        "warning", f"cronjob {name}",
+        f"cronjob {name} is suspended: {since}, and it runs no more until it is resumed. "
+        "If that is not meant any more, resume_cronjob resumes it.",
+        "resume_cronjob", {"namespace": ns.name, "cronjob": name})]
+
+
 def _scan(ns: _Namespace, now: datetime) -> tuple[list[tuple[str, str, list[Finding]]],
                                                   dict[str, int]]:
     """(kind, name, findings) of every unhealthy workload, and the healthy count per kind."""
@@ -224,6 +241,8 @@ def _scan(ns: _Namespace, now: datetime) -> tuple[list[tuple[str, str, list[Find
                 found = _deployment(ns, obj, pods, now)
             elif kind == "job":
                 found = _job(ns, obj, pods, now)
+            elif kind == "cronjob":
+                found = _cronjob(ns, obj)
             else:
                 found = _replicated(ns, kind, obj, pods, now)
             found += scaling.pop((kind, name), [])
@@ -257,7 +276,7 @@ def scan_namespace(kube: Kube, namespace: str, now: datetime) -> tuple[Record, .
     summary = HealthSummary(
         namespace=namespace, deployments=healthy["deployment"],
         statefulsets=healthy["statefulset"], daemonsets=healthy["daemonset"],
-        jobs=healthy["job"],
+        jobs=healthy["job"], cronjobs=healthy["cronjob"],
         pods_ready=sum(cv.pod_ready(p) for p in ns.pods),
         pods_completed=sum(cv.get(p, "status", "phase") == "Succeeded" for p in ns.pods),
         pods=len(ns.pods), problems=len(unhealthy),

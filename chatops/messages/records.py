@@ -199,7 +199,7 @@ def _health_lines(r: HealthSummary) -> list[str]:
     if not r.problems:
         lines.append(f"[ok] namespace {r.namespace}: nothing unhealthy found.")
     counts = [(r.deployments, "deployment"), (r.statefulsets, "statefulset"),
-              (r.daemonsets, "daemonset"), (r.jobs, "job")]
+              (r.daemonsets, "daemonset"), (r.jobs, "job"), (r.cronjobs, "cronjob")]
     healthy = ", ".join(_count(n, word) for n, word in counts if n)
     live = r.pods - r.pods_completed
     ready = (f"{r.pods_ready} of {live} pods ready" if r.pods_ready != live

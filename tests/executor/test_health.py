@@ -132,10 +132,40 @@ def test_scan_without_list_rights(k8s_admin: Any, namespace: str) -> None:
 
     summary = wait_for(allowed, timeout=30, what="RBAC to apply")
     assert summary.deployments == 1
-    assert summary.unchecked == ("statefulsets", "daemonsets", "jobs", "autoscalers", "events")
+    assert summary.unchecked == ("statefulsets", "daemonsets", "jobs", "cronjobs",
+                                 "autoscalers", "events")
     assert records_text((summary,)).endswith(
-        "Not checked (you may not list them): statefulsets, daemonsets, jobs, autoscalers,"
-        " events.")
+        "Not checked (you may not list them): statefulsets, daemonsets, jobs, cronjobs,"
+        " autoscalers, events.")
+
+
+def cronjob(name: str, suspend: bool) -> client.V1CronJob:
+    return client.V1CronJob(
+        metadata=client.V1ObjectMeta(name=name),
+        spec=client.V1CronJobSpec(
+            schedule="0 3 * * *", suspend=suspend, job_template=client.V1JobTemplateSpec(
+                spec=client.V1JobSpec(template=client.V1PodTemplateSpec(spec=client.V1PodSpec(
+                    restart_policy="Never",
+                    containers=[client.V1Container(name="r", image="report:1")]))))))
+
+
+@pytest.mark.k8s
+def test_a_suspended_cronjob_is_a_finding_of_the_scan(ex: KubeExecutor, k8s_admin: Any,
+                                                      namespace: str) -> None:
+    """A suspended cronjob runs nothing and fails nothing, so no other finding shows it: a
+    backup paused during an incident and forgotten. The scan names it, with the resume one
+    click away (suspension may be meant, so it is a warning, not an error)."""
+    batch = client.BatchV1Api(k8s_admin)
+    batch.create_namespaced_cron_job(namespace, cronjob("nightly-backup", suspend=True))
+    batch.create_namespaced_cron_job(namespace, cronjob("report", suspend=False))
+    findings, summary, records = scan(ex, namespace)
+    (paused,) = findings
+    assert paused.severity == "warning" and paused.subject == "cronjob nightly-backup"
+    assert paused.runbook == "resume_cronjob"
+    assert paused.slots == {"namespace": namespace, "cronjob": "nightly-backup"}
+    assert "suspended" in paused.explanation and "never" in paused.explanation
+    assert summary.cronjobs == 1 and summary.problems == 1
+    assert records_text(records).splitlines()[-1].startswith("1 cronjob healthy; ")
 
 
 def _running_pod(ready: bool) -> dict[str, Any]:
@@ -183,6 +213,7 @@ def test_access_names_what_a_scan_lists() -> None:
         ("apps", "list statefulsets in namespace prod"),
         ("apps", "list daemonsets in namespace prod"),
         ("batch", "list jobs in namespace prod"),
+        ("batch", "list cronjobs in namespace prod"),
         ("autoscaling", "list horizontalpodautoscalers in namespace prod")]
     one = accesses(Step("diagnose", {"namespace": "prod", "deployment": "web"}))
     assert [a.describe() for a in one] == ["list pods in namespace prod",
