@@ -125,6 +125,8 @@ class UndoRef:
 
     runbook: str
     slots: Mapping[str, str] = field(default_factory=frozen_map)
+    warning: str = ""
+    """A template, like the slots: what to tell the person before they approve the undo."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "slots", frozen_map(self.slots))
@@ -165,7 +167,8 @@ class Plan:
         return {
             **self.to_json(),
             "explanation": self.explanation,
-            "undo": {"runbook": self.undo.runbook, "slots": dict(self.undo.slots)}
+            "undo": {"runbook": self.undo.runbook, "slots": dict(self.undo.slots),
+                     **({"warning": self.undo.warning} if self.undo.warning else {})}
             if self.undo else None,
         }
 
@@ -180,7 +183,8 @@ class Plan:
             steps=tuple(Step(s["verb"], s["params"]) for s in data["steps"]),
             verify=tuple(Step(s["verb"], s["params"]) for s in data["verify"]),
             explanation=data.get("explanation", ""),
-            undo=UndoRef(undo["runbook"], undo["slots"]) if undo else None,
+            undo=UndoRef(undo["runbook"], undo["slots"], undo.get("warning", ""))
+            if undo else None,
         )
 
     @property

@@ -665,7 +665,8 @@ class Dialogue:
         undo = self.runner.undo_request(turn.message.channel, turn.message.thread)
         if undo is None:
             return [Reply("answer", NOTHING_TO_UNDO)]
-        replies = self.planner.request(turn, undo.runbook, undo.slots, 1.0, undo_of=undo.of.id)
+        replies = self.planner.request(turn, undo.runbook, undo.slots, 1.0, undo_of=undo.of.id,
+                                       notes=(undo.warning,) if undo.warning else ())
         return [Reply("notice", undoing_text(undo.of.id, undo.of.runbook)), *replies]
 
 

@@ -36,7 +36,7 @@ from chatops.metrics import METRICS
 from chatops.model import Identity, Plan, Risk
 from chatops.replies import Reply
 from chatops.results import Record
-from chatops.runbook.render import observed_check, undo_slots
+from chatops.runbook.render import observed_check, undo_slots, undo_warning
 from chatops.runs import Run, RunState
 from chatops.runs.model import BEFORE_START
 from chatops.tracing import RunTrace, traced
@@ -46,11 +46,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class UndoRequest:
-    """The request that reverses a completed change: its runbook and slot values."""
+    """The request that reverses a completed change: its runbook and slot values, and the
+    runbook's warning about it ("" when none)."""
 
     of: Run
     runbook: str
     slots: dict[str, str]
+    warning: str = ""
 
 
 @dataclass
@@ -223,5 +225,6 @@ class Runner:
             plan = Plan.from_record(run.plan)
             if plan.undo is None:
                 raise Refusal(no_undo_text(run.runbook, run.id), NO_UNDO_HINT)
-            return UndoRequest(run, plan.undo.runbook, undo_slots(plan, run.before))
+            return UndoRequest(run, plan.undo.runbook, undo_slots(plan, run.before),
+                               undo_warning(plan, run.before))
         return None

@@ -120,7 +120,8 @@ def render(
     steps = tuple(_render_step(t, context, runbook.source) for t in runbook.steps)
     verify = tuple(_render_step(t, context, runbook.source) for t in runbook.verify)
     explanation = _ENV.from_string(runbook.explain).render(context).strip()
-    undo = UndoRef(runbook.undo.runbook, runbook.undo.slots) if runbook.undo else None
+    undo = (UndoRef(runbook.undo.runbook, runbook.undo.slots, runbook.undo.warning)
+            if runbook.undo else None)
     return Plan(runbook=runbook.name, risk=runbook.risk, slots=resolved, steps=steps,
                 verify=verify, explanation=explanation, undo=undo)
 
@@ -147,6 +148,19 @@ def undo_slots(plan: Plan, before: Mapping[str, Any]) -> dict[str, str]:
         if value:
             slots[name] = value
     return slots
+
+
+def undo_warning(plan: Plan, before: Mapping[str, Any]) -> str:
+    """The plan's undo warning for what was observed before the run ("" when it has none,
+    or refers to a value that was not recorded)."""
+    if plan.undo is None or not plan.undo.warning:
+        return ""
+    context: dict[str, Any] = {name: value for name, value in plan.slots.items()}
+    context[UNDO_CONTEXT] = dict(before)
+    try:
+        return _ENV.from_string(plan.undo.warning).render(context).strip()
+    except jinja2.UndefinedError:
+        return ""
 
 
 def observed_check(check: Step, before: Mapping[str, Any]) -> Step:

@@ -12,7 +12,8 @@ A runbook file is YAML:
     steps:   [{verb: scale, params: {replicas: "{{ replicas }}", ...}}]
     verify:  [{verb: wait_rollout, params: {...}}]
     explain: "Scale {{ deployment }} ..."
-    undo:    {runbook: scale_deployment, slots: {replicas: "{{ before.replicas }}"}}
+    undo:    {runbook: scale_deployment, slots: {replicas: "{{ before.replicas }}"},
+              warning: "..."}     # optional warning: said with every undo's plan
     rollback_on_failure: true         # optional: a scheduled firing whose verification
                                       # fails runs the undo at once
     namespace_wide: diagnose          # optional, read-only runbooks: asked with a
@@ -90,10 +91,12 @@ class StepTemplate:
 
 @dataclass(frozen=True)
 class UndoTemplate:
-    """The runbook that reverses this one, with slot templates that may use `before.*`."""
+    """The runbook that reverses this one, with slot templates that may use `before.*`,
+    and what the person should know before approving an undo (`warning`, a template)."""
 
     runbook: str
     slots: Mapping[str, str]
+    warning: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "slots", frozen_map(self.slots))
@@ -369,13 +372,21 @@ class _Reader:
             return None
         if not isinstance(raw, dict) or not isinstance(raw.get("runbook"), str):
             raise self.fail("undo", "must be a mapping with runbook and slots")
+        unknown = set(raw) - {"runbook", "slots", "warning"}
+        if unknown:
+            raise self.fail(f"undo.{sorted(map(str, unknown))[0]}", "unknown key")
         slots = raw.get("slots") or {}
         if not isinstance(slots, dict):
             raise self.fail("undo.slots", "must be a mapping")
         for key, value in slots.items():
             self.check_template(self.text(value, f"undo.slots.{key}"), f"undo.slots.{key}",
                                 names | {UNDO_CONTEXT})
-        return UndoTemplate(runbook=raw["runbook"], slots={k: str(v) for k, v in slots.items()})
+        warning = ""
+        if raw.get("warning") is not None:
+            warning = self.text(raw["warning"], "undo.warning")
+            self.check_template(warning, "undo.warning", names | {UNDO_CONTEXT})
+        return UndoTemplate(runbook=raw["runbook"], slots={k: str(v) for k, v in slots.items()},
+                            warning=warning)
 
 
 def parse_runbook(data: Any, path: str = "<memory>", stem: str | None = None) -> Runbook:

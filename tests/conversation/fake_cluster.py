@@ -52,6 +52,8 @@ class FakeCluster:
     """Whether the real (not dry-run) steps are refused (an admission webhook, say)."""
     writes_time_out: bool = False
     """Whether the real steps act, then time out (a drain that cordoned, then waited)."""
+    revisions: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(namespace, deployment) -> its current revision (2 until a rollback)."""
     dies_verifying: bool = False
     """Whether the process "dies" in the verification (SystemExit, after the steps)."""
 
@@ -154,6 +156,21 @@ def _scale(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResult:
         cluster.deployments[key] = after
     return StepResult(step.verb, dry_run, f"scaled {key[1]} to {after}", changes,
                       before={"replicas": before})
+
+
+@_models("rollout_undo")
+def _rollout_undo(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResult:
+    """Revisions as the deployment controller numbers them: a rollback to revision N
+    writes N's template as a new revision, the current one plus one."""
+    key = (str(step.params.get("namespace")), str(step.params["deployment"]))
+    current = cluster.revisions.setdefault(key, 2)
+    target = int(step.params.get("revision") or current - 1)
+    if not dry_run:
+        cluster.revisions[key] = current + 1
+    return StepResult(step.verb, dry_run, f"roll back {key[1]} to revision {target}",
+                      (FieldChange("spec.template", f"revision {current}",
+                                   f"revision {target}"),),
+                      before={"revision": current})
 
 
 @_models("cordon", "uncordon", "drain")

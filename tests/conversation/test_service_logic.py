@@ -221,6 +221,23 @@ def test_undo_after_scale_restores_the_old_count(service: ConversationService,
     assert cluster.deployments[("prod", "checkout-api")] == 3
 
 
+def test_undo_after_a_rollback_warns_that_it_brings_the_release_back(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    """Undoing a rollback rolls forward to the release that was rolled back from, most
+    likely because it failed: the plan says so before anyone approves it."""
+    say(service, "alice", "run rollback_deployment deployment=checkout-api namespace=prod")
+    service.decide(run_id(service), Message("UBOB", "", "C1", "t1"), "approve")
+    out = say(service, "alice", "undo")
+    assert out[0].startswith("Undoing") and "revision 3 -> revision 2" in out[1]
+    assert ("rolls checkout-api forward again to revision 2, the release the rollback "
+            "moved away from") in out[1]
+    # An undo of anything else has no such warning.
+    say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod "
+        "replicas=5", thread="t2")
+    service.decide(run_id(service, "t2"), Message("UBOB", "", "C1", "t2"), "approve")
+    assert "forward again" not in say(service, "alice", "undo", thread="t2")[1]
+
+
 def test_retried_event_is_answered_once(service: ConversationService) -> None:
     first = say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod "
                 "replicas=5", event_id="Ev1")
