@@ -258,8 +258,11 @@ def _list_events(c: Call) -> tuple[EventInfo, ...]:
                        now=c.now)
 
 
-def list_nodes(kube: Kube, node: str | None) -> tuple[NodeInfo, ...]:
-    """Nodes with readiness, schedulability, pressure and the number of pods on each."""
+def list_nodes(kube: Kube, node: str | None,
+               now: datetime) -> tuple[NodeInfo | PodInfo, ...]:
+    """Nodes with readiness, schedulability, pressure and the number of pods on each; one
+    node is followed by the pods that run on it, of every namespace ("what's on node-3?",
+    asked before a drain)."""
     if node:
         nodes = [read_node(kube, node)]
         pods = items(kube.json(Target("list", "pods"), kube.core.list_pod_for_all_namespaces,
@@ -267,18 +270,23 @@ def list_nodes(kube: Kube, node: str | None) -> tuple[NodeInfo, ...]:
     else:
         nodes = items(kube.json(Target("list", "nodes"), kube.core.list_node))
         pods = items(kube.json(Target("list", "pods"), kube.core.list_pod_for_all_namespaces))
+    live = [p for p in pods if cv.get(p, "status", "phase") not in ("Succeeded", "Failed")]
     counts: dict[str, int] = {}
-    for p in pods:
-        if cv.get(p, "status", "phase") not in ("Succeeded", "Failed"):
-            n = str(cv.get(p, "spec", "nodeName", default=""))
-            counts[n] = counts.get(n, 0) + 1
-    return tuple(cv.node_info(n, counts.get(str(cv.get(n, "metadata", "name")), 0))
-                 for n in sorted(nodes, key=lambda n: str(cv.get(n, "metadata", "name"))))
+    for p in live:
+        n = str(cv.get(p, "spec", "nodeName", default=""))
+        counts[n] = counts.get(n, 0) + 1
+    infos = tuple(cv.node_info(n, counts.get(str(cv.get(n, "metadata", "name")), 0))
+                  for n in sorted(nodes, key=lambda n: str(cv.get(n, "metadata", "name"))))
+    if not node:
+        return infos
+    on_it = sorted(live, key=lambda p: (str(cv.get(p, "metadata", "namespace")),
+                                        str(cv.get(p, "metadata", "name"))))
+    return (*infos, *(cv.pod_info(p, now) for p in on_it))
 
 
 @registry.read("list_nodes")
-def _list_nodes(c: Call) -> tuple[NodeInfo, ...]:
-    return list_nodes(c.kube, c.params.opt_s("node"))
+def _list_nodes(c: Call) -> tuple[NodeInfo | PodInfo, ...]:
+    return list_nodes(c.kube, c.params.opt_s("node"), c.now)
 
 
 def rollout_history(kube: Kube, namespace: str, deployment: str,

@@ -88,16 +88,27 @@ def _routine_cut(records: tuple[Record, ...]) -> tuple[tuple[Record, ...], str |
     return tuple(r for r in records if id(r) not in gone), line
 
 
+def _pod_table(pods: Sequence[PodInfo]) -> list[str]:
+    """The pods as a table; with their namespace when they are of more than one."""
+    spread = len({p.namespace for p in pods}) > 1
+    head = ("NAME", "READY", "STATUS", "RESTARTS", "NODE", "AGE")
+    rows = [(("NAMESPACE",) if spread else ()) + head]
+    rows += [((p.namespace,) if spread else ()) + (
+        p.name, p.ready, p.reason or p.phase, str(p.restarts), p.node or "-",
+        _age(p.age_seconds)) for p in pods]
+    return _table(rows)
+
+
 def records_text(records: tuple[Record, ...]) -> str:
     """Typed executor results as readable text: tables for lists, sentences for findings."""
     records, routine = _routine_cut(records)
     lines: list[str] = []
     pods = [r for r in records if isinstance(r, PodInfo)]
-    if pods:
-        rows = [("NAME", "READY", "STATUS", "RESTARTS", "NODE", "AGE")]
-        rows += [(p.name, p.ready, p.reason or p.phase, str(p.restarts), p.node or "-",
-                  _age(p.age_seconds)) for p in pods]
-        lines += _table(rows)
+    table = _pod_table(pods) if pods else []
+    # A node's pods follow the node's line; any other list of pods comes first.
+    after_node = any(isinstance(r, NodeInfo) for r in records)
+    if not after_node:
+        lines += table
     checks = [r for r in records if isinstance(r, HygieneCheck)]
     for r in records:
         if isinstance(r, RightsizeSummary):
@@ -108,7 +119,9 @@ def records_text(records: tuple[Record, ...]) -> str:
             lines += _hygiene_lines(r, wide=any(isinstance(s, HygieneSummary)
                                                 and s.namespace is None for s in records))
         else:
-            lines += _record_lines(r, single_pod=len(pods) == 1)
+            lines += _record_lines(r, single_pod=len(pods) == 1 and not after_node)
+    if after_node:
+        lines += table
     passed = [c.check for c in checks if c.passed]
     if passed:
         lines.append(f"[pass] {', '.join(passed)}: every container passes.")

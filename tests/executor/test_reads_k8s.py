@@ -62,8 +62,11 @@ def test_read_verbs(ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
 
     nodes = run(ex, "list_nodes").records
     assert len(nodes) >= 2 and all(isinstance(n, NodeInfo) and n.ready for n in nodes)
-    (one,) = run(ex, "list_nodes", node=pod.node).records
-    assert isinstance(one, NodeInfo) and one.pods >= 1
+    # One node: what runs on it too ("what's on node-3?" before a drain), any namespace.
+    one, *on_node = run(ex, "list_nodes", node=pod.node).records
+    assert isinstance(one, NodeInfo) and one.pods == len(on_node) >= 1
+    assert all(isinstance(p, PodInfo) and p.node == pod.node for p in on_node)
+    assert pod.name in {p.name for p in on_node if isinstance(p, PodInfo)}
 
     (rev,) = run(ex, "rollout_history", namespace=namespace, deployment="web").records
     assert isinstance(rev, RevisionInfo) and rev.current and rev.revision == 1
