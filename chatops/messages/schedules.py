@@ -160,12 +160,21 @@ def missed_text(schedule_id: str, when: str, count: int) -> str:
             "running, and it is too late to run it now. It fires again at its next time.")
 
 
-def nothing_to_end_text(schedule_id: str, when: str, rolled_back: bool = False) -> str:
-    """A window's end whose start changed nothing, or was rolled back when it failed."""
-    why = ("its start was rolled back when its verification failed" if rolled_back
+def nothing_to_end_text(schedule_id: str, when: str, reversed_by: str | None = None) -> str:
+    """A window's end whose start changed nothing, or was reversed already (a rollback,
+    someone's undo)."""
+    why = (f"its start was already reversed by {reversed_by}" if reversed_by
            else "its start did not run")
     return f"Schedule {schedule_id}'s window ends at {when}: {why}, so there is nothing " \
            "to reverse."
+
+
+def start_may_have_acted_text(schedule_id: str, when: str, start_id: str) -> str:
+    """A window's end whose start was interrupted or timed out: it may have acted."""
+    return (f"Schedule {schedule_id}'s window ends at {when}, but its start {start_id} may "
+            "have acted or not (it was interrupted, or its step timed out), so nothing was "
+            "reversed automatically. Check the target; if it changed, say `undo` in this "
+            "thread, or ask for the change back (either needs the usual approvals).")
 
 
 def firing_failed_text(schedule_id: str, when: str, reason: str) -> str:

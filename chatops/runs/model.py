@@ -119,6 +119,15 @@ class Run:
             return self.result.get("interrupted") != BEFORE_START
         return False
 
+    def took_a_step(self) -> bool:
+        """Whether a step of the run certainly completed: it succeeded, or failed after a
+        step (its verification, say). An interrupted run, or one whose first step timed
+        out, may have acted or not: only `reached_the_cluster` holds for it."""
+        if self.state is RunState.SUCCEEDED:
+            return True
+        return (self.state is RunState.FAILED
+                and int(self.result.get("steps_done", 0) or 0) > 0)
+
     def approvers(self) -> tuple[Approval, ...]:
         """Approvals that count: given for the current plan digest."""
         return tuple(a for a in self.approvals

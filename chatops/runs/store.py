@@ -266,6 +266,11 @@ class RunStore:
         """The runs `requester` (a requester key) asked for, newest first."""
         return self._newest("requester = ?", (requester,), limit)
 
+    def undos_of(self, run_id: str, limit: int = 20) -> list[Run]:
+        """The runs that reverse `run_id` (its undos and rollbacks), newest first. Rare
+        enough (a window's end asks) to go without an index."""
+        return self._newest("undo_of = ?", (run_id,), limit)
+
     def runs_in_state(self, state: RunState, limit: int = 50) -> list[Run]:
         """Runs in `state` (the `runs_state` index), newest first."""
         return self._newest("state = ?", (state.value,), limit)

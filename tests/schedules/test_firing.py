@@ -315,5 +315,46 @@ def test_a_window_start_rolled_back_by_its_runbook_is_not_reversed_again(
     bot.cluster.deployments[("prod", "checkout-api")] = 4  # someone else's change since
     postings = bot.service.fire_schedules(WINDOW_END)
     assert [p.reply.kind for p in postings] == ["notice"]
-    assert "rolled back" in postings[0].reply.text
+    assert "already reversed by r-" in postings[0].reply.text
     assert bot.cluster.deployments[("prod", "checkout-api")] == 4
+
+
+def test_a_window_start_someone_undid_is_not_reversed_again(
+        state_location: Path | str, audit_location: Path | str, catalogue: Catalogue,
+        cluster: FakeCluster) -> None:
+    """An `undo` said in the schedule's thread reversed the start: the end must not put
+    back whatever the target became since (a later change of someone else's). On both
+    databases: the end finds the undo by the run it reverses."""
+    bot = make_bot(state_location, audit_location, catalogue, cluster, Clock())
+    plan = bot.say("alice", WINDOW)[0]
+    assert plan.run is not None
+    bot.approve("bob", plan.run.id)
+    start = bot.service.fire_schedules(WINDOW_START)[0].reply
+    assert bot.cluster.deployments[("prod", "checkout-api")] == 5
+    thread = bot.service.store.get(start.run.id).thread  # type: ignore[union-attr]
+    undo = bot.say("alice", "undo", thread=thread or "t1")
+    assert undo[1].run is not None
+    bot.service.decide(undo[1].run.id, Message(user="bob", text="approve", channel="C1",
+                                               thread=thread), "approve")
+    assert bot.cluster.deployments[("prod", "checkout-api")] == 3
+    bot.cluster.deployments[("prod", "checkout-api")] = 4  # someone else's change since
+    postings = bot.service.fire_schedules(WINDOW_END)
+    assert [p.reply.kind for p in postings] == ["notice"]
+    assert f"already reversed by {undo[1].run.id}" in postings[0].reply.text
+    assert bot.cluster.deployments[("prod", "checkout-api")] == 4
+
+
+def test_a_window_start_that_may_have_acted_is_left_to_a_person(bot: Bot) -> None:
+    """The start's step timed out (it may or may not have acted): the end does not guess.
+    It says so, and how to reverse it with an approval."""
+    plan = bot.say("alice", WINDOW)[0]
+    assert plan.run is not None
+    bot.approve("bob", plan.run.id)
+    bot.cluster.writes_time_out = True
+    bot.service.fire_schedules(WINDOW_START)
+    bot.cluster.writes_time_out = False
+    assert bot.cluster.deployments[("prod", "checkout-api")] == 5
+    postings = bot.service.fire_schedules(WINDOW_END)
+    assert [p.reply.kind for p in postings] == ["notice"]
+    assert "may have" in postings[0].reply.text and "`undo`" in postings[0].reply.text
+    assert bot.cluster.deployments[("prod", "checkout-api")] == 5

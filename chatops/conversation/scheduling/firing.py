@@ -27,6 +27,7 @@ from chatops.messages.schedules import (
     nothing_to_end_text,
     policy_blocked_text,
     rolling_back_text,
+    start_may_have_acted_text,
     when_text,
 )
 from chatops.model import Plan
@@ -289,15 +290,12 @@ class ScheduleFiring(SchedulePart):
     def _end_window(self, schedule: Schedule, firing: Firing, when: str,
                     freeze: Freeze | None = None) -> list[Posting]:
         start = self.parts.store.get(schedule.last_run) if schedule.last_run else None
-        # A start whose step took but whose verification failed left its change in the
-        # cluster: the end reverses it too, unless its rollback already did.
-        rolled_back = start is not None and self._rolled_back(start)
-        if start is None or not start.reached_the_cluster() or rolled_back:
-            self.store.settle(schedule.id, firing.at, FiringState.SKIPPED,
-                              detail="the start was rolled back" if rolled_back
-                              else "the start did not run")
-            return [self._post(schedule, Reply("notice", nothing_to_end_text(
-                schedule.id, when, rolled_back)))]
+        skipped = self._not_to_end(schedule, start, when)
+        if skipped is not None:
+            detail, text = skipped
+            self.store.settle(schedule.id, firing.at, FiringState.SKIPPED, detail=detail)
+            return [self._post(schedule, Reply("notice", text))]
+        assert start is not None
         started = Plan.from_record(start.plan)
         assert started.undo is not None
         undo_runbook = self.parts.catalogue.get(started.undo.runbook)
@@ -318,12 +316,25 @@ class ScheduleFiring(SchedulePart):
                 schedule.id, when, freeze.reason, undo_runbook.name))))
         return postings
 
-    def _rolled_back(self, start: Run) -> bool:
-        """Whether a failed start was reversed at once by its runbook's rollback."""
-        if start.state is RunState.SUCCEEDED:
-            return False
-        return any(run.undo_of == start.id and run.reached_the_cluster()
-                   for run in self.parts.store.runs_in_thread(start.channel, start.thread))
+    def _not_to_end(self, schedule: Schedule, start: Run | None,
+                    when: str) -> tuple[str, str] | None:
+        """Why a window's end reverses nothing (the firing's detail and the thread's
+        notice), or None when it reverses its start. A start that took a step is reversed
+        even if its verification failed (its change is in the cluster), unless a rollback
+        or someone's `undo` already did: reversing again would overwrite whatever the
+        target became since. A start that may have acted (interrupted, or its step timed
+        out) is left to a person: the end does not guess."""
+        if start is None or not start.reached_the_cluster():
+            return "the start did not run", nothing_to_end_text(schedule.id, when)
+        undone = next((run for run in self.parts.store.undos_of(start.id)
+                       if run.took_a_step()), None)
+        if undone is not None:
+            return (f"the start was reversed by {undone.id}",
+                    nothing_to_end_text(schedule.id, when, reversed_by=undone.id))
+        if not start.took_a_step():
+            return ("the start may have acted",
+                    start_may_have_acted_text(schedule.id, when, start.id))
+        return None
 
     def _roll_back(self, schedule: Schedule, firing: Firing, when: str, failed: Run,
                    plan: Plan) -> list[Posting]:
