@@ -121,8 +121,9 @@ ACCESS: Mapping[str, AccessFn] = {
     "describe_pod": _in_namespace("get", "pods", name="pod"),
     "pod_logs": _in_namespace("get", "pods", name="pod", subresource="log"),
     "list_events": _in_namespace("list", "events"),
-    "list_nodes": lambda p: (Access("get" if p.opt_s("node") else "list", "nodes",
-                                    name=p.opt_s("node")),),
+    # The pods of every node are listed too: to count them, and one node's to show them.
+    "list_nodes": _both(lambda p: (Access("get" if p.opt_s("node") else "list", "nodes",
+                                          name=p.opt_s("node")),), _all_pods("list")),
     "rollout_history": _both(_in_namespace("get", "deployments", "apps", name="deployment"),
                              _in_namespace("list", "replicasets", "apps")),
     "list_images": _anywhere("list", "pods"),

@@ -218,7 +218,8 @@ def _cronjob(ns: _Namespace, cronjob: Obj) -> list[Finding]:
     return [Finding(
         "warning", f"cronjob {name}",
         f"cronjob {name} is suspended: {since}, and it runs no more until it is resumed. "
-        "If that is not meant any more, resume_cronjob resumes it.",
+        "If that is not meant any more, resume_cronjob resumes it (a run that was due "
+        "within its starting deadline may start at once).",
         "resume_cronjob", {"namespace": ns.name, "cronjob": name})]
 
 
@@ -268,9 +269,13 @@ def scan_namespace(kube: Kube, namespace: str, now: datetime) -> tuple[Record, .
     then a `HealthSummary`."""
     ns = _read(kube, namespace)
     unhealthy, healthy = _scan(ns, now)
-    order = {k: i for i, k in enumerate(WORKLOAD_KINDS)}
+    # Kinds in order, then bare pods and other owners, then cronjobs: a suspended one is
+    # a reminder, never ahead of a pod that is failing now.
+    order = {k: i for i, k in enumerate(WORKLOAD_KINDS) if k != "cronjob"}
+    others = len(order)
+    order["cronjob"] = others + 1
     ranked = sorted(((f, kind, name) for kind, name, found in unhealthy for f in found),
-                    key=lambda t: (_SEVERITY[t[0].severity], order.get(t[1], len(order)),
+                    key=lambda t: (_SEVERITY[t[0].severity], order.get(t[1], others),
                                    t[2]))
     findings = [f for f, _, _ in ranked]
     summary = HealthSummary(

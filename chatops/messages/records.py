@@ -88,9 +88,9 @@ def _routine_cut(records: tuple[Record, ...]) -> tuple[tuple[Record, ...], str |
     return tuple(r for r in records if id(r) not in gone), line
 
 
-def _pod_table(pods: Sequence[PodInfo]) -> list[str]:
-    """The pods as a table; with their namespace when they are of more than one."""
-    spread = len({p.namespace for p in pods}) > 1
+def _pod_table(pods: Sequence[PodInfo], spread: bool) -> list[str]:
+    """The pods as a table; with their namespace when `spread` (of several namespaces, or
+    a node's, which may be of any)."""
     head = ("NAME", "READY", "STATUS", "RESTARTS", "NODE", "AGE")
     rows = [(("NAMESPACE",) if spread else ()) + head]
     rows += [((p.namespace,) if spread else ()) + (
@@ -104,9 +104,10 @@ def records_text(records: tuple[Record, ...]) -> str:
     records, routine = _routine_cut(records)
     lines: list[str] = []
     pods = [r for r in records if isinstance(r, PodInfo)]
-    table = _pod_table(pods) if pods else []
     # A node's pods follow the node's line; any other list of pods comes first.
     after_node = any(isinstance(r, NodeInfo) for r in records)
+    spread = after_node or len({p.namespace for p in pods}) > 1
+    table = _pod_table(pods, spread) if pods else []
     if not after_node:
         lines += table
     checks = [r for r in records if isinstance(r, HygieneCheck)]

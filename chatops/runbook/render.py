@@ -159,7 +159,8 @@ def undo_warning(plan: Plan, before: Mapping[str, Any]) -> str:
     context[UNDO_CONTEXT] = dict(before)
     try:
         return _ENV.from_string(plan.undo.warning).render(context).strip()
-    except jinja2.UndefinedError:
+    except (jinja2.TemplateError, TypeError, ValueError):
+        # A warning is a courtesy: one that cannot be rendered never stops the undo.
         return ""
 
 

@@ -1,5 +1,5 @@
 """How one node's answer reads (pure presentation): the node first, then the pods on it,
-with their namespace when they come from more than one."""
+always with their namespace (a node's pods may be of any, and a drain moves them all)."""
 
 from __future__ import annotations
 
@@ -25,3 +25,9 @@ def test_the_node_comes_first_then_its_pods_with_their_namespace() -> None:
 def test_pods_of_one_namespace_keep_the_table_they_had() -> None:
     lines = records_text((pod("web-1", "prod"), pod("web-2", "prod"))).splitlines()
     assert lines[0].split()[0] == "NAME" and len(lines) == 3
+
+
+def test_a_nodes_pods_of_one_namespace_still_say_it() -> None:
+    node = NodeInfo("node-3", True, False, (), "4", "16Gi", 1)
+    lines = records_text((node, pod("web-1", "prod"))).splitlines()
+    assert lines[1].split()[0] == "NAMESPACE" and lines[2].split()[:2] == ["prod", "web-1"]

@@ -3,10 +3,12 @@ kept in the plan's record, and rendered with what the run saw before its change.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from chatops.errors import RunbookInvalid
-from chatops.model import Plan
+from chatops.model import Plan, UndoRef
 from chatops.runbook.catalogue import Catalogue
 from chatops.runbook.render import render, undo_warning
 from chatops.runbook.schema import parse_runbook
@@ -47,3 +49,14 @@ def test_bad_warnings_and_unknown_keys_name_the_field(undo: dict[str, object], f
     with pytest.raises(RunbookInvalid) as info:
         parse_runbook(_minimal(undo=undo), "x.yaml")
     assert info.value.field == field and message in str(info.value)
+
+
+def test_a_warning_that_cannot_be_rendered_says_nothing(catalogue: Catalogue) -> None:
+    """A warning is a courtesy: a template that fails on the values seen (a number added to
+    text) never turns the undo into an internal error."""
+    plan = render(catalogue.get("rollback_deployment"), {"deployment": "api",
+                                                         "namespace": "prod"})
+    assert plan.undo is not None
+    broken = replace(plan, undo=UndoRef(plan.undo.runbook, plan.undo.slots,
+                                        "{{ before.revision + 'x' }}"))
+    assert undo_warning(broken, {"revision": 7}) == ""
