@@ -262,13 +262,25 @@ WINDOW_START = START + 2 * 86400 + 6 * 3600
 WINDOW_END = START + 4 * 86400 + 20 * 3600
 
 
+def approve_window(bot: Bot) -> None:
+    plan = bot.say("alice", WINDOW)[0]
+    assert plan.run is not None
+    bot.approve("bob", plan.run.id)
+
+
+def end_reverses_nothing(bot: Bot, says: str, replicas: int) -> None:
+    """The window's end posts one notice saying `says`, and the target keeps `replicas`."""
+    postings = bot.service.fire_schedules(WINDOW_END)
+    assert [p.reply.kind for p in postings] == ["notice"]
+    assert says in postings[0].reply.text, postings[0].reply.text
+    assert bot.cluster.deployments[("prod", "checkout-api")] == replicas
+
+
 def test_a_window_whose_start_failed_its_verification_is_still_ended(bot: Bot) -> None:
     """The start's step took (5 replicas) but its rollout never became ready: the change is
     in the cluster, so the window's end must still put the approved state back, or the
     target stays at the window's setting for good."""
-    plan = bot.say("alice", WINDOW)[0]
-    assert plan.run is not None
-    bot.approve("bob", plan.run.id)
+    approve_window(bot)
     bot.cluster.verify_fails = True
     bot.service.fire_schedules(WINDOW_START)
     sid = bot.service.schedules.live()[-1].id
@@ -283,17 +295,12 @@ def test_a_window_whose_start_failed_its_verification_is_still_ended(bot: Bot) -
 
 
 def test_a_window_whose_start_changed_nothing_has_nothing_to_end(bot: Bot) -> None:
-    plan = bot.say("alice", WINDOW)[0]
-    assert plan.run is not None
-    bot.approve("bob", plan.run.id)
+    approve_window(bot)
     bot.cluster.writes_fail = True
     bot.service.fire_schedules(WINDOW_START)
     bot.cluster.writes_fail = False
     bot.cluster.deployments[("prod", "checkout-api")] = 4  # someone else's change since
-    postings = bot.service.fire_schedules(WINDOW_END)
-    assert [p.reply.kind for p in postings] == ["notice"]
-    assert "nothing to reverse" in postings[0].reply.text
-    assert bot.cluster.deployments[("prod", "checkout-api")] == 4
+    end_reverses_nothing(bot, "its start did not run", 4)
 
 
 def test_a_window_start_rolled_back_by_its_runbook_is_not_reversed_again(
@@ -304,19 +311,14 @@ def test_a_window_start_rolled_back_by_its_runbook_is_not_reversed_again(
                                 rollback_on_failure=True)
     rolling = Catalogue({**catalogue.runbooks, "scale_deployment": scale})
     bot = make_bot(tmp_path / "state.db", tmp_path / "audit.db", rolling, cluster, Clock())
-    plan = bot.say("alice", WINDOW)[0]
-    assert plan.run is not None
-    bot.approve("bob", plan.run.id)
+    approve_window(bot)
     bot.cluster.verify_fails = True
     started = bot.service.fire_schedules(WINDOW_START)
     assert [p.reply.kind for p in started] == ["result", "notice", "result"]
     assert bot.cluster.deployments[("prod", "checkout-api")] == 3  # rolled back at once
     bot.cluster.verify_fails = False
     bot.cluster.deployments[("prod", "checkout-api")] = 4  # someone else's change since
-    postings = bot.service.fire_schedules(WINDOW_END)
-    assert [p.reply.kind for p in postings] == ["notice"]
-    assert "already reversed by r-" in postings[0].reply.text
-    assert bot.cluster.deployments[("prod", "checkout-api")] == 4
+    end_reverses_nothing(bot, "already reversed by r-", 4)
 
 
 def test_a_window_start_someone_undid_is_not_reversed_again(
@@ -326,9 +328,7 @@ def test_a_window_start_someone_undid_is_not_reversed_again(
     back whatever the target became since (a later change of someone else's). On both
     databases: the end finds the undo by the run it reverses."""
     bot = make_bot(state_location, audit_location, catalogue, cluster, Clock())
-    plan = bot.say("alice", WINDOW)[0]
-    assert plan.run is not None
-    bot.approve("bob", plan.run.id)
+    approve_window(bot)
     start = bot.service.fire_schedules(WINDOW_START)[0].reply
     assert bot.cluster.deployments[("prod", "checkout-api")] == 5
     thread = bot.service.store.get(start.run.id).thread  # type: ignore[union-attr]
@@ -338,23 +338,15 @@ def test_a_window_start_someone_undid_is_not_reversed_again(
                                                thread=thread), "approve")
     assert bot.cluster.deployments[("prod", "checkout-api")] == 3
     bot.cluster.deployments[("prod", "checkout-api")] = 4  # someone else's change since
-    postings = bot.service.fire_schedules(WINDOW_END)
-    assert [p.reply.kind for p in postings] == ["notice"]
-    assert f"already reversed by {undo[1].run.id}" in postings[0].reply.text
-    assert bot.cluster.deployments[("prod", "checkout-api")] == 4
+    end_reverses_nothing(bot, f"already reversed by {undo[1].run.id}", 4)
 
 
 def test_a_window_start_that_may_have_acted_is_left_to_a_person(bot: Bot) -> None:
     """The start's step timed out (it may or may not have acted): the end does not guess.
     It says so, and how to reverse it with an approval."""
-    plan = bot.say("alice", WINDOW)[0]
-    assert plan.run is not None
-    bot.approve("bob", plan.run.id)
+    approve_window(bot)
     bot.cluster.writes_time_out = True
     bot.service.fire_schedules(WINDOW_START)
     bot.cluster.writes_time_out = False
     assert bot.cluster.deployments[("prod", "checkout-api")] == 5
-    postings = bot.service.fire_schedules(WINDOW_END)
-    assert [p.reply.kind for p in postings] == ["notice"]
-    assert "may have" in postings[0].reply.text and "`undo`" in postings[0].reply.text
-    assert bot.cluster.deployments[("prod", "checkout-api")] == 5
+    end_reverses_nothing(bot, "may have acted or not", 5)
