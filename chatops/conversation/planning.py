@@ -41,6 +41,7 @@ from chatops.messages import (
     alert_ambiguous_text,
     alert_channel_refused_text,
     alert_missing_labels_text,
+    alert_no_such_object_text,
     already_waiting_text,
     channel_default_note,
     choice_question_text,
@@ -189,6 +190,14 @@ class Planner:
         if resolution.question is not None:
             question = resolution.question
             raise Refusal(alert_ambiguous_text(runbook.name, question.text, question.choices))
+        # An alert's labels name objects exactly: one that names nothing (gone, or a
+        # mislabelled rule) is never completed to a similar name, since nobody reads the
+        # plan of an automatic fix before it runs.
+        for name, value in values.items():
+            if resolution.slots.get(name) != value:
+                spec = runbook.slots[name]
+                raise Refusal(alert_no_such_object_text(runbook.name, spec.type, value,
+                                                        values.get("namespace")))
         notes.extend(resolution.notes)
         missing = missing_slots(runbook, validate_slots(runbook, resolution.slots))
         if missing:

@@ -18,6 +18,7 @@ from chatops.messages.alerts import (
     alert_ambiguous_text,
     alert_channel_refused_text,
     alert_missing_labels_text,
+    alert_no_such_object_text,
     alert_root_text,
     may_not_adopt_text,
 )
@@ -191,6 +192,7 @@ __all__ = [
     "alert_ambiguous_text",
     "alert_channel_refused_text",
     "alert_missing_labels_text",
+    "alert_no_such_object_text",
     "alert_root_text",
     "already_decided_text",
     "already_waiting_text",

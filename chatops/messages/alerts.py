@@ -47,6 +47,14 @@ def alert_ambiguous_text(runbook: str, question: str, choices: Sequence[str]) ->
     return f"{runbook}: {question} ({', '.join(choices)})"
 
 
+def alert_no_such_object_text(runbook: str, kind: str, name: str,
+                              namespace: str | None) -> str:
+    """An alert's label names no object exactly; nothing near it is taken instead."""
+    where = f" in namespace {namespace}" if namespace and kind != "namespace" else ""
+    return (f"{runbook}: there is no {kind} {name}{where} (an alert's labels must name it "
+            "exactly; a similar name is not taken).")
+
+
 def alert_missing_labels_text(runbook: str, slots: Sequence[str]) -> str:
     """An alert lacks the labels a runbook needs."""
     return f"Can't run {runbook}: the alert has no {' or '.join(slots)} label."

@@ -181,3 +181,24 @@ def test_an_automatic_fix_whose_process_died_before_it_ran_is_interrupted_once(
         RunState.INTERRUPTED
     assert not [c for c in parts.cluster.calls if c[0] == "rollout_restart" and not c[1]]
     assert parts.store.demoted(TARGET) is None
+
+
+@pytest.mark.parametrize("label", ["checkout", "checkout-ap", "api"])
+def test_an_alert_naming_no_object_exactly_fixes_nothing(
+        state_location: Path | str, audit_location: Path | str, catalogue: Catalogue,
+        label: str) -> None:
+    """An alert's labels name objects exactly. One that names nothing (the object gone, a
+    mislabelled rule) must not be completed to a similar name: an automatic fix runs with
+    nobody approving, so it would restart a deployment no alert was about."""
+    cluster = FakeCluster(deployments={("dev", "checkout-api"): 1})
+    parts = build(state_location, audit_location, catalogue, cluster)
+    try:
+        assert parts.rule.auto is not None
+        text = parts.fixer.attempt(parts.rule, parts.rule.auto,
+                                   {"namespace": "dev", "deployment": label}, channel=ALERTS,
+                                   thread="1700000000.000100", group="g1", key="k1").text
+        assert f"no deployment {label} in namespace dev" in text, text
+        assert not [c for c in cluster.calls if c[0] == "restart"]
+        assert parts.service.store.runs_in_thread(ALERTS, "1700000000.000100") == []
+    finally:
+        parts.fixer.close()

@@ -142,10 +142,10 @@ def test_alert_fix_with_no_approvals_needed_runs_as_the_first_approver(
     assert real_calls(cluster, "cordon") == [("cordon", False, "alice")]
 
 
-def post_alert(bot: Bot, query: str) -> tuple[int, dict[str, Any]]:
+def post_alert(bot: Bot, query: str, node: str = "node-1") -> tuple[int, dict[str, Any]]:
     url = bot.server.url.replace("/slack/events", "/alertmanager") + query
     payload = {"version": "4", "status": "firing", "groupKey": "g", "alerts": [
-        {"status": "firing", "labels": {"alertname": "KubeNodeNotReady", "node": "node-1"},
+        {"status": "firing", "labels": {"alertname": "KubeNodeNotReady", "node": node},
          "fingerprint": "f1"}]}
     request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
                                      headers={"Authorization": f"Bearer {ALERT_TOKEN}",
@@ -169,6 +169,22 @@ def test_poster_cannot_pick_a_channel_the_rules_do_not_name(
     assert bot.slack.of("chat.postMessage") == []
     # The rules' own channel is fine.
     assert post_alert(bot, f"?channel={ALERTS}")[0] == 200
+
+
+@pytest.mark.parametrize("node", ["node", "node-", "node-11", "NODE-1", "ode-1"])
+def test_an_alert_naming_no_object_exactly_proposes_nothing(
+        start_bot: Callable[..., Bot], fake_service: ConversationService,
+        cluster: FakeCluster, catalogue: Catalogue, node: str) -> None:
+    """Whoever holds the webhook token (or a mislabelled rule) names a node that does not
+    exist: a similar name (node-1) is never taken instead, since an automatic fix runs
+    unapproved and an approver of a proposal trusts the alert's own object."""
+    bot = alert_bot(start_bot, fake_service, catalogue)
+    status, _ = post_alert(bot, f"?channel={ALERTS}", node=node)
+    assert status == 200
+    # Each is refused with why (gone, or not a node name at all), nothing proposed.
+    bot.slack.wait_for("chat.postMessage", "Could not propose cordon_node")
+    assert fake_service.store.runs_in_state(RunState.PROPOSED) == []
+    assert [c for c in cluster.calls if c[0] == "cordon"] == []
 
 
 def test_alert_fix_is_not_proposed_in_a_channel_the_policy_does_not_allow(
