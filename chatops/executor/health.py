@@ -36,6 +36,9 @@ MAX_FINDINGS = 10
 """Findings listed in a namespace scan; the rest are counted in the summary."""
 
 WORKLOAD_KINDS = ("deployment", "statefulset", "daemonset", "job", "cronjob")
+_RANK = {"deployment": 0, "statefulset": 1, "daemonset": 2, "job": 3, "cronjob": 5}
+"""Findings' order within a severity; bare pods and other owners rank 4: a suspended
+cronjob is a reminder, never ahead of a pod that is failing now."""
 _TERMINAL = ("Succeeded", "Failed")
 _SEVERITY = {"error": 0, "warning": 1, "info": 2}
 
@@ -269,14 +272,8 @@ def scan_namespace(kube: Kube, namespace: str, now: datetime) -> tuple[Record, .
     then a `HealthSummary`."""
     ns = _read(kube, namespace)
     unhealthy, healthy = _scan(ns, now)
-    # Kinds in order, then bare pods and other owners, then cronjobs: a suspended one is
-    # a reminder, never ahead of a pod that is failing now.
-    order = {k: i for i, k in enumerate(WORKLOAD_KINDS) if k != "cronjob"}
-    others = len(order)
-    order["cronjob"] = others + 1
     ranked = sorted(((f, kind, name) for kind, name, found in unhealthy for f in found),
-                    key=lambda t: (_SEVERITY[t[0].severity], order.get(t[1], others),
-                                   t[2]))
+                    key=lambda t: (_SEVERITY[t[0].severity], _RANK.get(t[1], 4), t[2]))
     findings = [f for f, _, _ in ranked]
     summary = HealthSummary(
         namespace=namespace, deployments=healthy["deployment"],

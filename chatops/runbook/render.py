@@ -132,12 +132,16 @@ def relative_replicas(runbook: Runbook, raw_slots: Mapping[str, str]) -> bool:
     return any(isinstance(v, ReplicaExpr) and v.relative for v in values.values())
 
 
+def _undo_context(plan: Plan, before: Mapping[str, Any]) -> dict[str, Any]:
+    """What undo templates see: the plan's slots, and `before.*` as the run observed it."""
+    return {**plan.slots, UNDO_CONTEXT: dict(before)}
+
+
 def undo_slots(plan: Plan, before: Mapping[str, Any]) -> dict[str, str]:
     """Raw slot values for the plan's undo runbook, given what was observed before the run."""
     if plan.undo is None:
         return {}
-    context: dict[str, Any] = {name: value for name, value in plan.slots.items()}
-    context[UNDO_CONTEXT] = dict(before)
+    context = _undo_context(plan, before)
     slots: dict[str, str] = {}
     for name, template in plan.undo.slots.items():
         try:
@@ -155,10 +159,8 @@ def undo_warning(plan: Plan, before: Mapping[str, Any]) -> str:
     or refers to a value that was not recorded)."""
     if plan.undo is None or not plan.undo.warning:
         return ""
-    context: dict[str, Any] = {name: value for name, value in plan.slots.items()}
-    context[UNDO_CONTEXT] = dict(before)
     try:
-        return _ENV.from_string(plan.undo.warning).render(context).strip()
+        return _ENV.from_string(plan.undo.warning).render(_undo_context(plan, before)).strip()
     except (jinja2.TemplateError, TypeError, ValueError):
         # A warning is a courtesy: one that cannot be rendered never stops the undo.
         return ""

@@ -109,12 +109,12 @@ class Run:
 
     def reached_the_cluster(self) -> bool:
         """Whether some step of the run may have changed the cluster: it succeeded, failed
-        after a step was taken (its verification, say), or was interrupted once started."""
-        if self.state is RunState.SUCCEEDED:
+        after a step was taken (its verification, say) or while one timed out, or was
+        interrupted once started."""
+        if self.took_a_step():
             return True
         if self.state is RunState.FAILED:
-            return (int(self.result.get("steps_done", 0) or 0) > 0
-                    or bool(self.result.get("uncertain")))
+            return bool(self.result.get("uncertain"))
         if self.state is RunState.INTERRUPTED:
             return self.result.get("interrupted") != BEFORE_START
         return False
