@@ -135,11 +135,16 @@ class ImageInfo:
 
 @dataclass(frozen=True)
 class LogLines:
-    """The last log lines of one container, secrets redacted."""
+    """The last log lines of one container instance, secrets redacted.
+
+    `previous`: the instance before the current one (`kubectl logs --previous`); `note`: how
+    the instance shown ended, when it did (the reason a person reads it)."""
 
     pod: str
     container: str
     lines: tuple[str, ...]
+    previous: bool = False
+    note: str = ""
 
 
 @dataclass(frozen=True)

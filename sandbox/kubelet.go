@@ -392,10 +392,18 @@ func (k *fakeKubelet) emitAndLog(pod *corev1.Pod, rt *podRuntime, plan podPlan, 
 			rec.Eventf(at(c.Name), corev1.EventTypeNormal, "Created", "Created container: %s", c.Name)
 			rec.Eventf(at(c.Name), corev1.EventTypeNormal, "Started", "Started container %s", c.Name)
 		}
-		for r := rt.runsLogged; r < runs; r++ {
-			k.appendLog(pod, c, now, startLines(pod, c)...)
-		}
-		for e := rt.exitsSeen; e < exits; e++ {
+		// One log file per container instance, as the kubelet keeps them: run i's start, then its
+		// exit; a new run moves the one before it aside, where `previous=true` reads it.
+		for i := rt.exitsSeen; i < runs; i++ {
+			if i >= rt.runsLogged {
+				if i > 0 {
+					k.rotateLog(pod, c)
+				}
+				k.appendLog(pod, c, now, startLines(pod, c)...)
+			}
+			if i >= exits {
+				continue
+			}
 			if podFailureMode(pod) == failOOM {
 				k.appendLog(pod, c, now, "allocating buffer for request batch", "fatal: out of memory")
 			} else {
@@ -437,6 +445,18 @@ func hasBadImage(pod *corev1.Pod) bool {
 
 func (k *fakeKubelet) logPath(ns, pod, container string) string {
 	return filepath.Join(k.logDir, ns, pod, container+".log")
+}
+
+// previousLogPath holds the instance before the current one (the kubelet keeps one).
+func (k *fakeKubelet) previousLogPath(ns, pod, container string) string {
+	return filepath.Join(k.logDir, ns, pod, container+".previous.log")
+}
+
+func (k *fakeKubelet) rotateLog(pod *corev1.Pod, c corev1.Container) {
+	err := os.Rename(k.logPath(pod.Namespace, pod.Name, c.Name), k.previousLogPath(pod.Namespace, pod.Name, c.Name))
+	if err != nil && !os.IsNotExist(err) {
+		log.Printf("fake kubelet: %v", err)
+	}
 }
 
 // appendLog writes "<RFC3339Nano> <line>" records, the timestamp prefix the logs endpoint needs
@@ -514,6 +534,7 @@ type logOptions struct {
 	timestamps bool
 	since      time.Time
 	follow     bool
+	previous   bool
 }
 
 func parseLogOptions(q map[string][]string, now time.Time) (logOptions, error) {
@@ -551,6 +572,7 @@ func parseLogOptions(q map[string][]string, now time.Time) (logOptions, error) {
 	}
 	o.timestamps = get("timestamps") == "true" || get("timestamps") == "1"
 	o.follow = get("follow") == "true" || get("follow") == "1"
+	o.previous = get("previous") == "true" || get("previous") == "1"
 	return o, nil
 }
 
@@ -600,6 +622,31 @@ func selectLogLines(lines []logLine, o logOptions) string {
 	return out
 }
 
+// instanceLog picks the log file the kubelet would read (validateContainerLogStatus): with
+// previous, the last terminated instance (the current file while the container waits to restart,
+// since no newer run has begun); without, the current instance. msg is the kubelet's 400 text.
+func (k *fakeKubelet) instanceLog(pod *corev1.Pod, container string, previous bool) (path, msg string) {
+	if previous {
+		for _, cs := range pod.Status.ContainerStatuses {
+			if cs.Name != container || cs.LastTerminationState.Terminated == nil {
+				continue
+			}
+			if cs.State.Running != nil {
+				return k.previousLogPath(pod.Namespace, pod.Name, container), ""
+			}
+			return k.logPath(pod.Namespace, pod.Name, container), ""
+		}
+		return "", fmt.Sprintf("previous terminated container %q in pod %q not found", container, pod.Name)
+	}
+	for _, c := range pod.Spec.Containers {
+		if c.Name == container && isBadImage(c.Image) {
+			return "", fmt.Sprintf("container %q in pod %q is waiting to start: trying and failing to pull image",
+				container, pod.Name)
+		}
+	}
+	return k.logPath(pod.Namespace, pod.Name, container), ""
+}
+
 func (k *fakeKubelet) serveLogs(w http.ResponseWriter, r *http.Request) {
 	ns, podName, container := r.PathValue("ns"), r.PathValue("pod"), r.PathValue("container")
 	opts, err := parseLogOptions(r.URL.Query(), time.Now())
@@ -612,14 +659,11 @@ func (k *fakeKubelet) serveLogs(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("pod %s/%s not found on this node", ns, podName), http.StatusNotFound)
 		return
 	}
-	for _, c := range pod.Spec.Containers {
-		if c.Name == container && isBadImage(c.Image) {
-			http.Error(w, fmt.Sprintf("container %q in pod %q is waiting to start: trying and failing to pull image",
-				container, podName), http.StatusBadRequest)
-			return
-		}
+	path, msg := k.instanceLog(pod, container, opts.previous)
+	if msg != "" {
+		http.Error(w, msg, http.StatusBadRequest)
+		return
 	}
-	path := k.logPath(ns, podName, container)
 	f, err := os.Open(path)
 	if err != nil {
 		http.Error(w, fmt.Sprintf("no logs for container %q in pod %s/%s", container, ns, podName), http.StatusNotFound)

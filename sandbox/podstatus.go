@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +15,9 @@ const (
 	annCrashLoop     = "sandbox.chatops.dev/crashloop"
 	annOOMKill       = "sandbox.chatops.dev/oomkill"
 	annIgnoreSIGTERM = "sandbox.chatops.dev/ignore-sigterm"
+	// annCrashes bounds the crash loop: after that many exits the container runs for good, as one
+	// that was OOM-killed once under load and came back (the case `kubectl logs --previous` is for).
+	annCrashes = "sandbox.chatops.dev/crashes"
 )
 
 // Timings of the simulated container runtime. Crash back-off follows the real kubelet (10s doubling,
@@ -44,6 +48,15 @@ func podFailureMode(pod *corev1.Pod) failureMode {
 		return failCrash
 	}
 	return failNone
+}
+
+// crashLimit is how many times a failing container exits before it runs for good; 0: forever.
+func crashLimit(pod *corev1.Pod) int {
+	n, err := strconv.Atoi(pod.Annotations[annCrashes])
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // imageTag returns the tag of an image reference ("" when it has none or only a digest).
@@ -83,7 +96,8 @@ type crashState struct {
 	lastStart time.Time // start of the latest run
 	lastExit  time.Time // end of the latest completed run (zero when exits == 0)
 	running   bool      // inside a run rather than backing off
-	next      time.Time // next change of state
+	recovered bool      // the crash limit was reached: this run does not end
+	next      time.Time // next change of state (zero when none will come)
 }
 
 func crashBackoff(exits int) time.Duration {
@@ -97,10 +111,15 @@ func crashBackoff(exits int) time.Duration {
 	return d
 }
 
-// crashAt replays the run/back-off cycle from start up to now.
-func crashAt(start, now time.Time) crashState {
+// crashAt replays the run/back-off cycle from start up to now; after limit exits (0: no limit)
+// the container starts once more and keeps running.
+func crashAt(start, now time.Time, limit int) crashState {
 	s := crashState{lastStart: start}
 	for {
+		if limit > 0 && s.exits >= limit {
+			s.running, s.recovered = true, true
+			return s
+		}
 		exit := s.lastStart.Add(crashRunTime)
 		if now.Before(exit) {
 			s.running = true
@@ -167,8 +186,10 @@ func planPod(pod *corev1.Pod, start, now time.Time, podIP string) podPlan {
 				Message: fmt.Sprintf("Back-off pulling image %q: %s", c.Image, pullErrorMessage(c.Image)),
 			}
 		case mode != failNone && !(runOnce && pod.Spec.RestartPolicy == corev1.RestartPolicyNever):
-			cr := crashAt(start, now)
-			later(cr.next)
+			cr := crashAt(start, now, crashLimit(pod))
+			if !cr.next.IsZero() {
+				later(cr.next)
+			}
 			cs.RestartCount = int32(cr.exits)
 			cs.ContainerID = containerID(pod, fmt.Sprintf("%s-%d", c.Name, cr.exits))
 			if cr.exits > 0 {
@@ -177,6 +198,7 @@ func planPod(pod *corev1.Pod, start, now time.Time, podIP string) podPlan {
 			if cr.running {
 				cs.State.Running = &corev1.ContainerStateRunning{StartedAt: mtime(cr.lastStart)}
 				cs.Started = ptrBool(true)
+				cs.Ready = cr.recovered
 			} else {
 				cs.State.Waiting = &corev1.ContainerStateWaiting{
 					Reason: "CrashLoopBackOff",
@@ -185,7 +207,7 @@ func planPod(pod *corev1.Pod, start, now time.Time, podIP string) podPlan {
 				}
 				cs.Started = ptrBool(false)
 			}
-			allReady, allDone = false, false
+			allDone = false
 		case runOnce:
 			done := start.Add(jobRunTime)
 			cs.ContainerID = containerID(pod, c.Name)

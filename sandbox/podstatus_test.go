@@ -148,3 +148,30 @@ func TestSelectLogLines(t *testing.T) {
 		t.Errorf("parse: %+v", l)
 	}
 }
+
+func TestCrashLimitThenRunsForGood(t *testing.T) {
+	start := time.Now()
+	pod := testPod("app:1", map[string]string{annOOMKill: "true", annCrashes: "1"})
+	// 1 s run, OOM kill, 10 s back-off, then a run that does not end.
+	backingOff := planPod(pod, start, start.Add(5*time.Second), "ip")
+	if cs := backingOff.status.ContainerStatuses[0]; cs.State.Waiting == nil || cs.RestartCount != 1 {
+		t.Fatalf("while backing off: %+v", cs)
+	}
+	if !backingOff.next.Equal(start.Add(crashRunTime + crashBackoffBase)) {
+		t.Fatalf("next look %v", backingOff.next)
+	}
+	for _, at := range []time.Duration{12 * time.Second, time.Hour} {
+		plan := planPod(pod, start, start.Add(at), "ip")
+		cs := plan.status.ContainerStatuses[0]
+		term := cs.LastTerminationState.Terminated
+		if cs.State.Running == nil || !cs.Ready || cs.RestartCount != 1 || term == nil || term.Reason != "OOMKilled" {
+			t.Fatalf("at %s: %+v", at, cs)
+		}
+		if !plan.next.IsZero() {
+			t.Fatalf("at %s a recovered container needs no further look, next=%v", at, plan.next)
+		}
+	}
+	if crashLimit(testPod("app:1", map[string]string{annCrashes: "x"})) != 0 {
+		t.Fatal("an unreadable limit means no limit")
+	}
+}

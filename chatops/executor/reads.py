@@ -201,8 +201,53 @@ def pod_logs(kube: Kube, namespace: str, *, pod: str | None, deployment: str | N
     else:
         raise Refusal("name a pod or a deployment to read logs from.",
                       "For example: logs of deployment web in namespace prod.")
-    return tuple(logs(kube, namespace, p, container=container, lines=lines,
-                      since_seconds=since_seconds) for p in pods)
+    out: list[LogLines] = []
+    for p in pods:
+        current = logs(kube, namespace, p, container=container, lines=lines,
+                       since_seconds=since_seconds)
+        out += _with_previous(kube, namespace, p, current, lines=lines,
+                              since_seconds=since_seconds)
+    return tuple(out)
+
+
+def _ended(terminated: Mapping[str, Any]) -> str:
+    """How a container instance ended, as `kubectl describe` words it."""
+    reason = str(terminated.get("reason") or "terminated")
+    code = terminated.get("exitCode")
+    at = str(terminated.get("finishedAt") or "")
+    # The runtime writes these; redacted like every other text read back from the cluster.
+    return redact(f"{reason}" + (f", exit code {code}" if code is not None else "")
+                  + (f", at {at}" if at else ""))
+
+
+def _with_previous(kube: Kube, namespace: str, pod: Mapping[str, Any], current: LogLines, *,
+                   lines: int | None, since_seconds: int | None) -> list[LogLines]:
+    """`current`, and when its container restarted, how the instance before it ended: its
+    last lines follow the running instance's; a container waiting to restart has no newer
+    instance, so the kubelet serves the one that ended, and the note says so."""
+    status = next((c for c in cv.get(pod, "status", "containerStatuses", default=[]) or []
+                   if c.get("name") == current.container), None)
+    last = cv.get(status or {}, "lastState", "terminated")
+    if not isinstance(last, Mapping):
+        return [current]
+    ended = _ended(last)
+    if cv.get(status or {}, "state", "running") is None:
+        waiting = str(cv.get(status or {}, "state", "waiting", "reason", default="") or "")
+        why = f" ({waiting})" if waiting else ""
+        return [replace(current, note=f"the container is waiting to restart{why}; this is "
+                                      f"the instance that ended: {ended}")]
+    try:
+        before = logs(kube, namespace, pod, container=current.container,
+                      lines=min(lines or DEFAULT_LOG_LINES, DEFAULT_LOG_LINES),
+                      since_seconds=since_seconds, previous=True)
+    except ClusterError:
+        # The kubelet keeps one previous instance, and not across a node's restart; the
+        # current lines stand on their own.
+        return [current]
+    restarts = int((status or {}).get("restartCount") or 0)
+    return [current, replace(before, previous=True,
+                             note=f"the instance before the last restart "
+                                  f"({restarts} so far); it ended {ended}")]
 
 
 @registry.read("pod_logs")

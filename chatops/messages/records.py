@@ -258,7 +258,9 @@ def _record_lines(r: Record, *, single_pod: bool) -> list[str]:
     elif isinstance(r, ImageInfo):
         lines.append(f"{r.namespace}/{r.workload} [{r.container}]: {r.image}")
     elif isinstance(r, LogLines):
-        lines.append(f"--- {r.pod} [{r.container}], last {_count(len(r.lines), 'line')}")
+        which = ", previous instance" if r.previous else ""
+        lines.append(f"--- {r.pod} [{r.container}]{which}, last {_count(len(r.lines), 'line')}")
+        lines += [f"  ({r.note})"] if r.note else []
         lines += [f"  {line}" for line in r.lines] or ["  (no output)"]
     elif isinstance(r, HealthSummary):
         lines += _health_lines(r)
