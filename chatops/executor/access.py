@@ -9,8 +9,8 @@ subresource; a drain cordons the node and evicts pods in every namespace), so an
 passes exactly when a run as them would be let through. A verb without an entry fails
 `tests/security/test_approver_rights.py` and makes `KubeExecutor` refuse to start.
 
-Incidental reads of a write (the deployment's pods, read for the blast radius) are left
-out: the entries name the change itself, and for read verbs what they read.
+Incidental reads of a write (the deployment's pods and ReplicaSets, read for the blast
+radius) are left out: the entries name the change itself, and for read verbs what they read.
 """
 
 from __future__ import annotations

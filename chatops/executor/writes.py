@@ -58,7 +58,30 @@ def deployment_write(kube: Kube, namespace: str, name: str,
     applied = apply(kube, Target("patch", "deployments", namespace, name), read=read,
                     build=build, send=kube.apps.patch_namespaced_deployment,
                     send_args=(name, namespace), dry_run=dry_run)
-    return applied, pods[0]
+    if not _template_changed(applied.changes):
+        return applied, pods[0]
+    # The controller reuses a ReplicaSet whose template is the new one (a rollback's): its
+    # pods stay as they are, so they are not at risk.
+    template = _without_hash(cv.get(applied.result, "spec", "template", default={}))
+    try:
+        sets = reads.replica_sets(kube, applied.live)
+    except ClusterError:
+        # After a real write the change is made: a requester who may not list ReplicaSets,
+        # or a failed read, must not turn it into an error. Every pod is the safe count.
+        return applied, pods[0]
+    kept = {str(cv.get(rs, "metadata", "uid")) for rs in sets
+            if _without_hash(cv.get(rs, "spec", "template", default={})) == template}
+    return applied, [p for p in pods[0]
+                     if not any(o.get("uid") in kept
+                                for o in cv.get(p, "metadata", "ownerReferences", default=[]))]
+
+
+def _without_hash(template: Mapping[str, Any]) -> dict[str, Any]:
+    """A pod template as the deployment controller compares them (`EqualIgnoreHash`):
+    without the pod-template-hash label its ReplicaSet adds."""
+    labels = {k: v for k, v in (cv.get(template, "metadata", "labels", default={}) or {}).items()
+              if k != "pod-template-hash"}
+    return {**template, "metadata": {**(template.get("metadata") or {}), "labels": labels}}
 
 
 def deployment_result(verb: str, text: str, written: tuple[Applied, list[dict[str, Any]]],

@@ -20,12 +20,12 @@ pytestmark = pytest.mark.k8s
 ALICE = Identity("alice", ("team-a", "team-b"))
 
 
-def grant_group(api: Any, namespace: str, group: str) -> None:
+def grant_group(api: Any, namespace: str, group: str,
+                resources: tuple[str, ...] = ("pods", "deployments", "replicasets")) -> None:
     rbac = client.RbacAuthorizationV1Api(api)
     rbac.create_namespaced_role(namespace, client.V1Role(
         metadata=client.V1ObjectMeta(name="deployer"),
-        rules=[client.V1PolicyRule(api_groups=["", "apps"],
-                                   resources=["pods", "deployments", "replicasets"],
+        rules=[client.V1PolicyRule(api_groups=["", "apps"], resources=list(resources),
                                    verbs=["get", "list", "watch", "patch"])]))
     rbac.create_namespaced_role_binding(namespace, client.V1RoleBinding(
         metadata=client.V1ObjectMeta(name="deployer"),
@@ -114,3 +114,22 @@ def test_patch_denied_when_only_reads_are_allowed(k8s_admin: Any, namespace: str
                     bob, dry_run=True)
     assert err.value.message == f"bob may not patch deployments in namespace {namespace}."
     assert spec_state(k8s_admin, namespace, "web") == before
+
+
+def test_a_write_by_someone_who_may_not_list_replicasets_counts_every_pod(
+    k8s_admin: Any, namespace: str
+) -> None:
+    """The blast radius leaves out the pods of a ReplicaSet the change reuses, which takes
+    a list of ReplicaSets; a requester without that right still gets the change made, and
+    every pod counted (the safe side), never an error after the write."""
+    create(k8s_admin, namespace, deployment("web", 2, image="shop/web:1.0"))
+    grant_group(k8s_admin, namespace, "team-b", resources=("pods", "deployments"))
+    pods = wait_for(lambda: len(names := {p.metadata.name for p in client.CoreV1Api(
+        k8s_admin).list_namespaced_pod(namespace).items}) == 2 and names, what="two pods")
+    step = Step("set_image", {"namespace": namespace, "deployment": "web",
+                              "image": "shop/web:2.0", "container": None})
+    ex = KubeExecutor(k8s_admin)
+    assert set(ex.run_step(step, ALICE, dry_run=True).affected_pods) == pods
+    real = ex.run_step(step, ALICE)
+    assert set(real.affected_pods) == pods
+    assert spec_state(k8s_admin, namespace, "web")[2] == "shop/web:2.0"

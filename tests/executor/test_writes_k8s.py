@@ -445,3 +445,28 @@ def test_drain_blocked_by_pdb_times_out_clearly(
         assert f"still on node {target}" in verdict.message
     finally:
         core.patch_node(target, {"spec": {"unschedulable": None}})
+
+
+def test_a_rollback_puts_only_the_pods_of_the_failed_release_at_risk(
+    ex: KubeExecutor, k8s_admin: Any, namespace: str
+) -> None:
+    """The ReplicaSet of the revision rolled back to is scaled up again with its pods as
+    they are: they are not replaced, so they are not in the blast radius."""
+    deploy(k8s_admin, namespace, deployment("web", 2, image="shop/web:1.0"))
+    core = client.CoreV1Api(k8s_admin)
+    old = {p.metadata.name for p in core.list_namespaced_pod(namespace).items}
+    ex.run_step(Step("set_image", {"namespace": namespace, "deployment": "web",
+                                   "image": "shop/web:bad", "container": None}), ADMIN)
+    new = wait_for(lambda: {p.metadata.name for p in core.list_namespaced_pod(namespace).items
+                            if p.spec.containers[0].image == "shop/web:bad"},
+                   what="a pod of the failing release")
+    assert len(old) == 2 and not old & new
+
+    undo = Step("rollout_undo", {"namespace": namespace, "deployment": "web", "revision": None})
+    dry = ex.run_step(undo, ADMIN, dry_run=True)
+    assert set(dry.affected_pods) == new
+    # A change to a template no ReplicaSet has replaces every pod, as before.
+    fresh = ex.run_step(Step("set_image", {"namespace": namespace, "deployment": "web",
+                                           "image": "shop/web:2.0", "container": None}),
+                        ADMIN, dry_run=True)
+    assert set(fresh.affected_pods) == old | new
