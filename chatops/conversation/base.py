@@ -25,7 +25,7 @@ from chatops.policy import Policy, Requester
 from chatops.ports import AuditSink, Executor, IntentParser
 from chatops.replies import Reply
 from chatops.runbook.catalogue import Catalogue
-from chatops.runbook.grammar import is_explicit, parse_explicit
+from chatops.runbook.grammar import is_explicit, parse_explicit, starts_with_run
 from chatops.runs import Approval, Run, RunStore
 from chatops.runs.dedupe import DedupeStore
 from chatops.runs.threads import ThreadStore
@@ -97,7 +97,7 @@ class Collaborators:
     def parse(self, text: str) -> ParsedIntent:
         """What `text` asks for: the explicit grammar, else the model (refused when the bot
         runs without one)."""
-        if is_explicit(text):
+        if is_explicit(text) or (self.parser is None and starts_with_run(text)):
             return parse_explicit(text, self.catalogue)
         if self.parser is None:
             raise Refusal(EXPLICIT_ONLY, EXPLICIT_ONLY_HINT)

@@ -16,10 +16,26 @@ from chatops.runbook.catalogue import Catalogue, closest
 _KEY = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
-def is_explicit(text: str) -> bool:
-    """Whether `text` is written in the explicit grammar (starts with the word `run`)."""
+_RUNBOOK_NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
+_SLOT_WORD = re.compile(r"^[a-z_][a-z0-9_]*=", re.IGNORECASE)
+
+
+def starts_with_run(text: str) -> bool:
+    """Whether `text`'s first word is `run` (all a bot without a model can read)."""
     words = text.strip().split(maxsplit=1)
     return bool(words) and words[0].lower() == "run"
+
+
+def is_explicit(text: str) -> bool:
+    """Whether `text` is written in the explicit grammar: `run` and a runbook, alone or
+    with key=value slots. "run 3 replicas of api in prod" and "run diagnose on api" are
+    plain words for the model; a runbook-shaped name (`show_pods`) or a key=value word
+    keeps the grammar's own answers ("did you mean", "not key=value")."""
+    if not starts_with_run(text):
+        return False
+    words = text.split()
+    return (len(words) <= 2 or bool(_RUNBOOK_NAME.match(words[1].lower()))
+            or any(_SLOT_WORD.match(w) for w in words[2:]))
 
 
 def parse_explicit(text: str, catalogue: Catalogue) -> ParsedIntent:

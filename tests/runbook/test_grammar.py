@@ -42,3 +42,9 @@ def test_is_explicit() -> None:
     assert is_explicit("run show_pods namespace=dev")
     assert is_explicit("  RUN show_pods")
     assert not is_explicit("running out of memory in prod?")
+    assert is_explicit("run diagnose") and is_explicit("run nosuch_thing please")
+    assert is_explicit("run diagnose namespace=prod please")
+    # Plain words after "run" are for the model.
+    assert not is_explicit("run 3 replicas of api in prod")
+    assert not is_explicit("run diagnose on api in prod")
+    assert not is_explicit("run kubectl scale deploy/api --replicas=3")

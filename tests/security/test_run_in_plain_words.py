@@ -1,0 +1,38 @@
+"""A message that opens with "run" in plain words goes to the model and every guard behind
+it, like any other message (only `run NAME key=value ...` is a command).
+
+The attack: a request no runbook makes, worded with "run" ("run nightly-report now": run a
+cronjob's job at once), read by the model as the nearest mutating runbook (resume it).
+Whatever the model says, the real Bolt app plans nothing, previews nothing, runs nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conversation.fake_cluster import FakeCluster
+from tests.security.test_creation_requests import Fooled
+from tests.slack.conftest import Bot
+from tests.slack.helpers import all_runs
+from tests.slack.sender import next_ts
+from tests.waiting import wait_until_idle
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), [
+    ("run nightly-report now please", "resume_cronjob",
+     {"cronjob": "nightly-report", "namespace": "prod"}),
+    ("run db-backup once right now in prod", "resume_cronjob",
+     {"cronjob": "db-backup", "namespace": "prod"}),
+    ("run a second copy of checkout-api in prod as checkout-next", "scale_deployment",
+     {"deployment": "checkout-api", "namespace": "prod", "replicas": "2"}),
+])
+def test_run_in_plain_words_gets_every_guard(
+        bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str]) -> None:
+    bot.service.parser = Fooled(intent, slots)
+    root = next_ts()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    (answer,) = bot.slack.wait_for("chat.postMessage", "")
+    assert answer.args["thread_ts"] == root
+    assert "no runbook called" not in answer.text()
+    assert "won't guess" in answer.text() or "can't create" in answer.text()
+    wait_until_idle(bot)
+    assert all_runs(bot) == [] and cluster.calls == []
