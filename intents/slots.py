@@ -79,12 +79,12 @@ alone, just set the cpu ... to 500m")."""
 
 # Each dimension that tells sibling slots apart: the token in the slot's name, and the
 # words that name it in a message.
+REQUEST_WORDS = frozenset({"request", "requests", "requested", "reservation", "reserve",
+                           "reserved", "guaranteed"})
+LIMIT_WORDS = frozenset({"limit", "limits", "cap", "capped", "ceiling"})
+"""Words that say which of a resource's two fields a value is for."""
 _DIMENSIONS: tuple[dict[str, frozenset[str]], ...] = (
-    {
-        "request": frozenset({"request", "requests", "requested", "reservation", "reserve",
-                              "reserved", "guaranteed"}),
-        "limit": frozenset({"limit", "limits", "cap", "capped", "ceiling"}),
-    },
+    {"request": REQUEST_WORDS, "limit": LIMIT_WORDS},
     {
         "cpu": frozenset({"cpu", "cpus", "core", "cores", "millicores", "vcpu", "vcpus"}),
         "memory": frozenset({"memory", "mem", "ram"}),

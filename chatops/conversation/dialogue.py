@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Literal, cast
 
-from chatops.audit.records import Cancelled, OutOfScope, Parsed
+from chatops.audit.records import AskedBack, Cancelled, OutOfScope, Parsed
 from chatops.conversation.approvals import Approvals
 from chatops.conversation.asking import RUNBOOK_CHANGES, not_a_request, ordered_changes
 from chatops.conversation.base import Collaborators, Turn, Updates
@@ -19,6 +19,7 @@ from chatops.conversation.meta_words import YES_OR_NO, says
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import NOT_A_NAME_PART
+from chatops.conversation.resource_field import FIELDS, BareValue, bare_value
 from chatops.conversation.running import Runner
 from chatops.conversation.thread import (
     OFFER,
@@ -59,6 +60,7 @@ from chatops.messages import (
     question_someone_else_asked,
     undoing_text,
     unsure_text,
+    which_field_text,
     which_request_text,
 )
 from chatops.metrics import METRICS, confidence_bucket
@@ -66,6 +68,7 @@ from chatops.model import META_INTENTS, OUT_OF_SCOPE, Identity, Message, ParsedI
 from chatops.ports import ResourceKind
 from chatops.replies import Reply
 from chatops.runbook.grammar import is_explicit
+from chatops.runbook.render import validate_slots
 from chatops.runbook.schema import Runbook
 from chatops.runbook.slots import parse_slot
 from chatops.runs import RunState
@@ -282,8 +285,36 @@ class Dialogue:
         if edited is not None:
             return self.planner.replace(edited, turn.message, slots, turn.on_update,
                                         confidence=parsed.confidence)
+        bare = (bare_value(self.parts.catalogue.get(parsed.intent).slots, slots, text)
+                if guessed and parsed.intent in self.parts.catalogue else None)
+        if bare is not None and self._valid(parsed.intent, slots):
+            return [self._which_field(turn, parsed.intent, slots, bare)]
         return self.planner.request(turn, parsed.intent, slots, parsed.confidence,
                                     notes=notes)
+
+    def _valid(self, intent: str, slots: Mapping[str, str]) -> bool:
+        """Whether every value is one its slot takes: a question never echoes a value the
+        plan would refuse (the refusal says why instead)."""
+        try:
+            validate_slots(self.parts.catalogue.get(intent), slots)
+        except SlotError:
+            return False
+        return True
+
+    def _which_field(self, turn: Turn, intent: str, slots: Mapping[str, str],
+                     bare: BareValue) -> Reply:
+        """Ask which field a bare memory or CPU value is for; each choice is the request
+        with the value in that field, planned like a typed one when taken."""
+        offers = {choice: LastRequest(intent, bare.slots(choice, slots))
+                  for choice in FIELDS}
+        offer = PendingQuestion(OFFER, {}, OFFER_ASKING, 1.0, turn.requester.name, FIELDS,
+                                offers)
+        context = load_context(self.parts.threads, turn.thread)
+        save_context(self.parts.threads, turn.thread, context.asking(turn.requester.key, offer))
+        self.parts.audit.record(AskedBack(intent, f"{bare.kind}_limit or {bare.kind}_request",
+                                          FIELDS),
+                                actor=turn.message.user, thread=turn.thread)
+        return Reply("question", which_field_text(bare.kind, bare.value), choices=FIELDS)
 
     def _edited_plan(self, turn: Turn, intent: str, slots: Mapping[str, str]) -> str | None:
         """The id of the plan `slots` edit ("make it 4 instead", "use tag 2.5 instead"): the

@@ -84,6 +84,7 @@ from chatops.messages.help import (
     one_at_a_time_text,
     remedies_text,
     unsure_text,
+    which_field_text,
 )
 from chatops.messages.plans import (
     CONFIRM_APPROVE,
@@ -277,6 +278,7 @@ __all__ = [
     "undoing_text",
     "unsure_text",
     "verified_text",
+    "which_field_text",
     "which_name_text",
     "which_request_text",
 ]

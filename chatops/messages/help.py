@@ -58,6 +58,15 @@ def one_at_a_time_text(kind: str, runbook: str) -> str:
             f"(for example `run {runbook} {kind}=NAME ...`), one request each. {hint}")
 
 
+def which_field_text(kind: str, value: str) -> str:
+    """The question when a memory or CPU value names neither of its two fields."""
+    what = ("an OOM kill happens at it" if kind == "memory"
+            else "the container is throttled above it")
+    return (f"Is {value} the {kind} limit (the most it may use: {what}), the {kind} request "
+            "(what the scheduler reserves for it), or both? Choose one to plan it: you'll "
+            "see its dry-run first.")
+
+
 def remedies_text(labels: Sequence[str]) -> str:
     """The fixes a diagnosis suggests, offered as choices; taking one only plans it."""
     options = ", ".join(f"`{label}`" for label in labels)

@@ -1,0 +1,90 @@
+"""A memory or CPU value said without "request" or "limit" is asked about, not guessed.
+
+A user trial: after a diagnosis of OOM kills, "give it 256Mi" was read as the memory
+*request*, and the dry-run refused it (a request above the 128Mi limit), with a hint in
+the runbook's slot names. Which field a bare value sets is the person's to say: the limit
+(what an OOM kill hits), the request (what the scheduler reserves), or both."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chatops.conversation import ConversationService
+from chatops.model import Message
+from chatops.runbook.catalogue import Catalogue
+from tests.conversation.fake_cluster import FakeCluster
+from tests.conversation.test_carried_target import Reads
+from tests.conversation.test_service_logic import Clock, say, service_on
+
+TARGET = {"deployment": "checkout-api", "namespace": "prod"}
+
+
+@pytest.fixture
+def service(tmp_path: Path, catalogue: Catalogue) -> ConversationService:
+    return service_on(FakeCluster(deployments={("prod", "checkout-api"): 2}), tmp_path,
+                      catalogue, Clock())
+
+
+def planned(service: ConversationService) -> list[dict[str, str]]:
+    return [dict(r.raw_slots) for r in service.store.runs_in_thread("C1", "t1")]
+
+
+@pytest.mark.parametrize(("text", "slot", "value", "kind"), [
+    ("give checkout-api in prod 256Mi of memory", "memory_request", "256Mi", "memory"),
+    ("checkout-api in prod needs 1Gi", "memory_limit", "1Gi", "memory"),
+    ("give checkout-api in prod 2 cores", "cpu_request", "2", "cpu"),
+])
+def test_a_bare_value_is_asked_about(service: ConversationService, text: str, slot: str,
+                                     value: str, kind: str) -> None:
+    service.parser = Reads({text: ("set_resources", {**TARGET, slot: value})})
+    replies = service.handle(Message(user="bob", text=text, channel="C1", thread="t1"))
+    (asked,) = replies
+    assert f"{kind} limit" in asked.text and f"{kind} request" in asked.text, asked.text
+    assert asked.choices == ("limit", "request", "both")
+    assert planned(service) == []  # nothing planned, nothing dry-run yet
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("limit", {"memory_limit": "256Mi"}),
+    ("2", {"memory_request": "256Mi"}),
+    ("both", {"memory_limit": "256Mi", "memory_request": "256Mi"}),
+])
+def test_the_answer_plans_that_field(service: ConversationService, answer: str,
+                                     expected: dict[str, str]) -> None:
+    text = "give checkout-api in prod 256Mi of memory"
+    service.parser = Reads({text: ("set_resources", {**TARGET, "memory_request": "256Mi"})})
+    say(service, "bob", text)
+    say(service, "bob", answer)
+    (slots,) = planned(service)
+    assert slots == {**TARGET, **expected}
+
+
+@pytest.mark.parametrize(("text", "slot"), [
+    ("raise the memory limit of checkout-api in prod to 1Gi", "memory_limit"),
+    ("set the memory request of checkout-api in prod to 512Mi", "memory_request"),
+    ("cap checkout-api's memory in prod at 1Gi", "memory_limit"),
+])
+def test_a_value_whose_field_is_named_is_planned(service: ConversationService, text: str,
+                                                  slot: str) -> None:
+    service.parser = Reads({text: ("set_resources", {**TARGET, slot: text.rsplit(maxsplit=1)[-1]})})
+    say(service, "bob", text)
+    (slots,) = planned(service)
+    assert slot in slots
+
+
+def test_an_explicit_command_is_never_asked(service: ConversationService) -> None:
+    say(service, "bob", "run set_resources deployment=checkout-api namespace=prod "
+                        "memory_request=256Mi")
+    (slots,) = planned(service)
+    assert slots["memory_request"] == "256Mi"
+
+
+def test_a_value_no_field_takes_is_refused_not_asked_about(
+        service: ConversationService) -> None:
+    text = "give checkout-api in prod <!channel> of memory"
+    service.parser = Reads({text: ("set_resources", {**TARGET, "memory_request": "<!channel>"})})
+    (out,) = say(service, "bob", text)
+    assert not out.startswith("Is ") and "memory_request" in out, out
+    assert planned(service) == []
