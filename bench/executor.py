@@ -129,11 +129,17 @@ def baselines(api: client.ApiClient, ns: str, node: str, pod: str) -> dict[str, 
         return apps.patch_namespaced_deployment("web", ns, {"spec": {"replicas": 5}},
                                                 dry_run="All")
 
+    def blast_radius() -> Any:
+        # A write that changes the pod template lists the ReplicaSets too: pods of one
+        # whose template is the new one are not replaced (executor `deployment_write`).
+        return apps.list_namespaced_replica_set(ns, label_selector="app=web")
+
     def set_image() -> Any:
         apps.read_namespaced_deployment("web", ns)
         core.list_namespaced_pod(ns, label_selector="app=web")
-        return apps.patch_namespaced_deployment("web", ns, {"spec": {"template": {"spec": {
+        patched = apps.patch_namespaced_deployment("web", ns, {"spec": {"template": {"spec": {
             "containers": [{"name": "app", "image": "nginx:1.23"}]}}}}, dry_run="All")
+        return blast_radius() and patched
 
     def rollout_undo() -> Any:
         apps.read_namespaced_deployment("web", ns)
@@ -143,9 +149,10 @@ def baselines(api: client.ApiClient, ns: str, node: str, pod: str) -> dict[str, 
             "deployment.kubernetes.io/revision"]))
         tmpl = api.sanitize_for_serialization(old.spec.template)
         tmpl["metadata"]["labels"].pop("pod-template-hash", None)
-        return apps.patch_namespaced_deployment(
+        patched = apps.patch_namespaced_deployment(
             "web", ns, [{"op": "replace", "path": "/spec/template", "value": tmpl}],
             dry_run="All")
+        return blast_radius() and patched
 
     def cordon() -> Any:
         core.read_node(node)
@@ -168,7 +175,10 @@ def baselines(api: client.ApiClient, ns: str, node: str, pod: str) -> dict[str, 
         return core.delete_namespaced_pod(pod, ns, dry_run="All")
 
     return {
-        "get_deployment": lambda: apps.read_namespaced_deployment("web", ns),
+        # The status also reads the images the ready pods run (a rollout that has not
+        # reached them): the deployment and its pods.
+        "get_deployment": lambda: (apps.read_namespaced_deployment("web", ns),
+                                   core.list_namespaced_pod(ns, label_selector="app=web")),
         "list_pods": list_pods,
         "rollout_history": rollout_history,
         "list_events": lambda: core.list_namespaced_event(ns),
@@ -182,7 +192,8 @@ def baselines(api: client.ApiClient, ns: str, node: str, pod: str) -> dict[str, 
             core.list_namespaced_pod(ns, label_selector="app=web"),
             apps.patch_namespaced_deployment("web", ns, {"spec": {"template": {"metadata": {
                 "annotations": {"kubectl.kubernetes.io/restartedAt": str(time.time())}}}}},
-                dry_run="All")),
+                dry_run="All"),
+            blast_radius()),
         "rollout_undo (dry-run)": rollout_undo,
         "cordon (dry-run)": cordon,
         "suspend_cronjob (dry-run)": suspend,
