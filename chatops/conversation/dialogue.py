@@ -288,7 +288,7 @@ class Dialogue:
         bare = (bare_value(self.parts.catalogue.get(parsed.intent).slots, slots, text)
                 if guessed and parsed.intent in self.parts.catalogue else None)
         if bare is not None and self._valid(parsed.intent, slots):
-            return [self._which_field(turn, parsed.intent, slots, bare)]
+            return [self._which_field(turn, parsed.intent, slots, bare, parsed.confidence)]
         return self.planner.request(turn, parsed.intent, slots, parsed.confidence,
                                     notes=notes)
 
@@ -302,13 +302,14 @@ class Dialogue:
         return True
 
     def _which_field(self, turn: Turn, intent: str, slots: Mapping[str, str],
-                     bare: BareValue) -> Reply:
+                     bare: BareValue, confidence: float) -> Reply:
         """Ask which field a bare memory or CPU value is for; each choice is the request
-        with the value in that field, planned like a typed one when taken."""
+        with the value in that field, planned like a typed one when taken (with the
+        model's confidence: the rest of it is still the model's reading)."""
         offers = {choice: LastRequest(intent, bare.slots(choice, slots))
                   for choice in FIELDS}
-        offer = PendingQuestion(OFFER, {}, OFFER_ASKING, 1.0, turn.requester.name, FIELDS,
-                                offers)
+        offer = PendingQuestion(OFFER, {}, OFFER_ASKING, confidence, turn.requester.name,
+                                FIELDS, offers)
         context = load_context(self.parts.threads, turn.thread)
         save_context(self.parts.threads, turn.thread, context.asking(turn.requester.key, offer))
         self.parts.audit.record(AskedBack(intent, f"{bare.kind}_limit or {bare.kind}_request",
@@ -404,8 +405,9 @@ class Dialogue:
         if pending.intent == OFFER:
             offered = pending.offers.get(value)
             if offered is not None:
-                # A fix a diagnosis suggested: exactly the request it named.
-                return offered.intent, dict(offered.slots), 1.0
+                # A fix a diagnosis suggested (1.0), or the field of a value the model
+                # read (its confidence): exactly the request it named.
+                return offered.intent, dict(offered.slots), pending.confidence
             # The runbook picked from an offer, with the values it declares.
             if value not in self.parts.catalogue:
                 return None

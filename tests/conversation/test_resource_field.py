@@ -59,6 +59,9 @@ def test_the_answer_plans_that_field(service: ConversationService, answer: str,
     say(service, "bob", answer)
     (slots,) = planned(service)
     assert slots == {**TARGET, **expected}
+    # The plan is still the model's reading (its confidence), not an explicit command.
+    (run,) = service.store.runs_in_thread("C1", "t1")
+    assert run.confidence == 0.99
 
 
 @pytest.mark.parametrize(("text", "slot"), [
