@@ -202,7 +202,7 @@ def _exact(message: Message, parsed: ParsedIntent, declared: Declared,
 
 def _guarded(text: str, parsed: ParsedIntent, declared: Declared) -> bool:
     """Whether the conversation turns a mutating answer down (chatops/conversation/guards.py)."""
-    return guard(text, parsed.spans, declared.get(parsed.intent, {})).turned_down
+    return guard(text, parsed.spans, declared.get(parsed.intent, {}), parsed.intent).turned_down
 
 
 def score(

@@ -279,7 +279,9 @@ class StepResult:
     `changes` is the diff, `affected_pods` the blast radius, `before` the values observed
     just before the change (undo templates read them), `records` the typed read results,
     `warnings` what an approver should know that the diff does not show (an autoscaler
-    that will undo the change, a PodDisruptionBudget that blocks it now).
+    that will undo the change, a PodDisruptionBudget that blocks it now), `kept_pods` the
+    target's pods the change leaves as they are (a rollback's revision's), bound with the
+    plan by their count.
     """
 
     verb: str
@@ -290,6 +292,7 @@ class StepResult:
     before: Mapping[str, ParamValue] = field(default_factory=frozen_map)
     records: tuple[Record, ...] = ()
     warnings: tuple[str, ...] = ()
+    kept_pods: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "before", frozen_map(self.before))

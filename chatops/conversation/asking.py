@@ -402,6 +402,36 @@ def cronjob_other_change(text: str) -> bool:
     return _SUSPEND_RESUME.search(words) is None
 
 
+# "run ..." in plain words: what follows "run" must name the change of the runbook read,
+# by a change word (`_CHANGE_OF`) or the thing it sets. "run nightly-report in prod" (its
+# job, now) is no resume, "run maintenance on node-7" no uncordon, "run the smoke tests
+# against api" no restart; "run a rollback of api", "run 3 replicas of api" and "run
+# kubectl delete pod x" say theirs.
+_RUN_OPENS = re.compile(r"^\W*run\b", re.IGNORECASE)
+_SETS: dict[str, str] = {
+    "scale_deployment": r"replicas?|instances?|copies|pods",
+    "set_autoscaling": r"hpa|autoscal\w*|min(?:imum)?|max(?:imum)?",
+    "set_image": r"image|tag|version",
+    "set_resources": r"memory|mem|ram|cpu|cpus|cores?|millicores|requests?|limits?",
+}
+
+
+def run_without_its_change(intent: str, text: str) -> bool:
+    """Whether `text` opens with "run" and names no change that the runbook `intent`
+    makes (None of `RUNBOOK_CHANGES`' kinds, nor what it sets): the model's nearest
+    runbook for a request no runbook makes."""
+    if intent not in RUNBOOK_CHANGES or not _RUN_OPENS.match(text):
+        return False
+    cleaned = clean_text(text).lower()
+    words = " ".join(corrected(w, lambda _: False) for w in cleaned.split())
+    named = {kind for phrase, kind in _CHANGE_OF.items()
+             if re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", words)}
+    if named & RUNBOOK_CHANGES[intent]:
+        return False
+    sets = _SETS.get(intent)
+    return sets is None or re.search(rf"\b(?:{sets})\b", words) is None
+
+
 # Storage asked for in a resources change: a volume's size, not a container's memory.
 _STORAGE = re.compile(r"\b(?:storage|disk|disks|volume(?! of)|volumes|pvc|pvcs|size|retention|"
                       r"ephemeral|emptydir|shm|tsdb|iops|space)\b", re.IGNORECASE)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Literal, cast
 
-from chatops.audit.records import AskedBack, Cancelled, OutOfScope, Parsed
+from chatops.audit.records import Cancelled, OutOfScope, Parsed
 from chatops.conversation.approvals import Approvals
 from chatops.conversation.asking import RUNBOOK_CHANGES, not_a_request, ordered_changes
 from chatops.conversation.base import Collaborators, Turn, Updates
@@ -19,7 +19,6 @@ from chatops.conversation.meta_words import YES_OR_NO, says
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import NOT_A_NAME_PART
-from chatops.conversation.resource_field import FIELDS, BareValue, bare_value
 from chatops.conversation.running import Runner
 from chatops.conversation.thread import (
     OFFER,
@@ -60,15 +59,13 @@ from chatops.messages import (
     question_someone_else_asked,
     undoing_text,
     unsure_text,
-    which_field_text,
     which_request_text,
 )
 from chatops.metrics import METRICS, confidence_bucket
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, Identity, Message, ParsedIntent, Risk
 from chatops.ports import ResourceKind
 from chatops.replies import Reply
-from chatops.runbook.grammar import is_explicit
-from chatops.runbook.render import validate_slots
+from chatops.runbook.grammar import starts_with_run
 from chatops.runbook.schema import Runbook
 from chatops.runbook.slots import parse_slot
 from chatops.runs import RunState
@@ -169,7 +166,7 @@ class Dialogue:
         if by_id is not None:
             return self._decide_in_thread(by_id.group(2), by_id.group(1).lower(), turn)
         meta = _META_WORDS.get(text.lower().rstrip(".!"))
-        if context.pending and meta is None and not is_explicit(text):
+        if context.pending and meta is None and not starts_with_run(text):
             answered = self._answer(turn, text, context)
             if answered is not None:
                 return answered
@@ -239,7 +236,8 @@ class Dialogue:
             return self.planner.request(turn, intent, slots, parsed.confidence)
         guessed = parsed.source == "model"
         runbook = self.parts.catalogue.runbooks.get(parsed.intent)
-        verdict = guard(text, parsed.spans, runbook.slots if runbook else ()) if guessed else None
+        verdict = (guard(text, parsed.spans, runbook.slots if runbook else (), parsed.intent)
+                   if guessed else None)
         creation = verdict is not None and verdict.creation
         kind = verdict.kind if verdict is not None else None
         mutating = self._mutating(parsed.intent)
@@ -285,37 +283,8 @@ class Dialogue:
         if edited is not None:
             return self.planner.replace(edited, turn.message, slots, turn.on_update,
                                         confidence=parsed.confidence)
-        bare = (bare_value(self.parts.catalogue.get(parsed.intent).slots, slots, text)
-                if guessed and parsed.intent in self.parts.catalogue else None)
-        if bare is not None and self._valid(parsed.intent, slots):
-            return [self._which_field(turn, parsed.intent, slots, bare, parsed.confidence)]
         return self.planner.request(turn, parsed.intent, slots, parsed.confidence,
-                                    notes=notes)
-
-    def _valid(self, intent: str, slots: Mapping[str, str]) -> bool:
-        """Whether every value is one its slot takes: a question never echoes a value the
-        plan would refuse (the refusal says why instead)."""
-        try:
-            validate_slots(self.parts.catalogue.get(intent), slots)
-        except SlotError:
-            return False
-        return True
-
-    def _which_field(self, turn: Turn, intent: str, slots: Mapping[str, str],
-                     bare: BareValue, confidence: float) -> Reply:
-        """Ask which field a bare memory or CPU value is for; each choice is the request
-        with the value in that field, planned like a typed one when taken (with the
-        model's confidence: the rest of it is still the model's reading)."""
-        offers = {choice: LastRequest(intent, bare.slots(choice, slots))
-                  for choice in FIELDS}
-        offer = PendingQuestion(OFFER, {}, OFFER_ASKING, confidence, turn.requester.name,
-                                FIELDS, offers)
-        context = load_context(self.parts.threads, turn.thread)
-        save_context(self.parts.threads, turn.thread, context.asking(turn.requester.key, offer))
-        self.parts.audit.record(AskedBack(intent, f"{bare.kind}_limit or {bare.kind}_request",
-                                          FIELDS),
-                                actor=turn.message.user, thread=turn.thread)
-        return Reply("question", which_field_text(bare.kind, bare.value), choices=FIELDS)
+                                    notes=notes, ask_field=guessed)
 
     def _edited_plan(self, turn: Turn, intent: str, slots: Mapping[str, str]) -> str | None:
         """The id of the plan `slots` edit ("make it 4 instead", "use tag 2.5 instead"): the
@@ -435,7 +404,7 @@ class Dialogue:
             # A question of its own ("which is busier, prod or staging?", "can alice
             # approve it in prod?") asks, it does not answer; "maybe staging?" still does.
             return None
-        if parser is not None and one_word is None and not is_explicit(text):
+        if parser is not None and one_word is None and not starts_with_run(text):
             parsed = parser.parse(text)
             if parsed.intent in self.parts.catalogue and parsed.confidence >= 0.9 and (
                     parsed.intent != pending.intent or set(parsed.slots) - {slot}):
@@ -714,5 +683,6 @@ def _choice(choices: tuple[str, ...], text: str) -> str | None:
     word = text.strip().strip("`").lower()
     if word.isdigit() and 1 <= int(word) <= len(choices):
         return choices[int(word) - 1]
-    return word if word in choices else None
+    # Names are lower-case; a choice with a quantity keeps its unit's case ("256Mi").
+    return next((choice for choice in choices if choice.lower() == word), None)
 

@@ -22,6 +22,7 @@ from chatops.conversation.asking import (
     order_head,
     other_change,
     request_text,
+    run_without_its_change,
 )
 from chatops.conversation.kinds import foreign_object, other_kind, target_of
 from chatops.conversation.other_verbs import foreign_verb
@@ -53,8 +54,10 @@ class Verdict:
                 or self.many is not None)
 
 
-def guard(text: str, spans: Iterable[SlotSpan], slots: Collection[str]) -> Verdict:
-    """The guards' verdict on `text`, read as a runbook declaring `slots`, with `spans`."""
+def guard(text: str, spans: Iterable[SlotSpan], slots: Collection[str],
+          intent: str = "") -> Verdict:
+    """The guards' verdict on `text`, read as the runbook `intent` declaring `slots`, with
+    `spans`."""
     spans = tuple(spans)
     return Verdict(
         # Creation words in the context after the order ("roll back checkout, v2 was deployed
@@ -65,6 +68,7 @@ def guard(text: str, spans: Iterable[SlotSpan], slots: Collection[str]) -> Verdi
         or stateful_target(text, spans, slots),
         not_asked=(general_question(text, spans) or not_a_request(text)
                    or other_change(slots, text) or addressed_elsewhere(text, spans)
+                   or run_without_its_change(intent, text)
                    or foreign_verb(text) is not None or just_talk(text, spans)),
         many=bulk_request(text, spans, slots),
     )

@@ -23,6 +23,7 @@ from chatops.conversation.resolve import (
     read_as_other_kind,
     resolve_names,
 )
+from chatops.conversation.resource_field import FIELDS, BareValue, bare_value
 from chatops.conversation.running import Runner
 from chatops.conversation.thread import (
     OFFER,
@@ -55,6 +56,7 @@ from chatops.messages import (
     remedies_text,
     replaced_text,
     slot_question_text,
+    which_field_text,
 )
 from chatops.metrics import METRICS
 from chatops.model import Identity, Message, Plan, Risk
@@ -77,10 +79,13 @@ class Planner:
         self.runner = runner
 
     def request(self, turn: Turn, intent: str, slots: Mapping[str, str], confidence: float,
-                *, undo_of: str | None = None, notes: Sequence[str] = ()) -> list[Reply]:
+                *, undo_of: str | None = None, notes: Sequence[str] = (),
+                ask_field: bool = False) -> list[Reply]:
         """Plan what a person asked for: a question back while something is missing or
         ambiguous, else the read-only answer or the proposed plan. `notes` say how the
-        request was read before this (values taken from the thread)."""
+        request was read before this (values taken from the thread); `ask_field`: the
+        model read the message, so a memory or CPU value whose field no word names is
+        asked about (`resource_field`)."""
         requester, thread = turn.requester, turn.thread
         runbook = self.parts.catalogue.get(intent)
         if not self.parts.policy.may_request(requester, runbook.risk):
@@ -143,6 +148,13 @@ class Planner:
                                        requester.identity, ask_nearest=True, text=changing)
         notes.extend(resolution.notes)
         values = resolution.slots
+        bare = (bare_value(runbook.slots, values, turn.message.text)
+                if ask_field and resolution.question is None else None)
+        if bare is not None:
+            # After every check on the message's own words (the answer, "limit", has none
+            # of them) and the names resolved; before a missing value is asked for.
+            return [self._which_field(turn, intent, values, bare, confidence=confidence,
+                                      notes=notes)]
         question = resolution.question or self._missing(runbook, values, requester.identity)
         if question is not None:
             # Offered names are buttons only, and the question stays free text: a name the
@@ -166,6 +178,25 @@ class Planner:
         if runbook.risk is Risk.READ:
             return self.run_read(turn, plan, values, confidence, notes)
         return self.propose(turn, plan, values, confidence, notes, undo_of=undo_of)
+
+    def _which_field(self, turn: Turn, intent: str, values: Mapping[str, str],
+                     bare: BareValue, *, confidence: float, notes: Sequence[str]) -> Reply:
+        """Ask which field a bare memory or CPU value is for; each choice is the request
+        with the value in that field, planned like a typed one when taken (with the
+        model's confidence: the rest of it is still the model's reading)."""
+        choices = bare.choices()
+        offers = {label: LastRequest(intent, bare.slots(field, values))
+                  for field, label in zip(FIELDS, choices, strict=True)}
+        offer = PendingQuestion(OFFER, {}, OFFER_ASKING, confidence, turn.requester.name,
+                                choices, offers)
+        context = load_context(self.parts.threads, turn.thread)
+        save_context(self.parts.threads, turn.thread, context.asking(turn.requester.key, offer))
+        self.parts.audit.record(AskedBack(intent, f"{bare.kind}_limit or {bare.kind}_request",
+                                          choices),
+                                actor=turn.message.user, thread=turn.thread)
+        head = "\n".join(f"({note})" for note in notes)
+        text = which_field_text(bare.kind, bare.value)
+        return Reply("question", f"{head}\n{text}".strip(), choices=choices)
 
     def _missing(self, runbook: Runbook, values: Mapping[str, str], identity: Identity
                  ) -> Question | None:
@@ -376,5 +407,11 @@ def binding(plan: Plan, preview: Sequence[Mapping[str, Any]]) -> str:
     make every restart look drifted.
     """
     changes = [[(c["path"], c["before"]) for c in p.get("changes", [])] for p in preview]
-    blob = json.dumps([plan.digest, changes], sort_keys=True, default=str)
+    # The pods a change keeps as they are (a rollback's revision's) are left out of the
+    # blast radius shown: if fewer are kept when it runs (the rollout in progress moved
+    # on), more are replaced than were approved. Their count is bound, only where there
+    # are any, so that the bindings of every other plan stay as they were.
+    kept = [len(p.get("kept_pods") or ()) for p in preview]
+    blob = json.dumps([plan.digest, changes, *([kept] if any(kept) else [])],
+                      sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()

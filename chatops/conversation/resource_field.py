@@ -26,6 +26,12 @@ class BareValue:
     kind: str  # "memory" or "cpu"
     value: str
 
+    def choices(self) -> tuple[str, ...]:
+        """The labels of `FIELDS` for this value ("memory limit 256Mi"): a button of an
+        older question of another value answers nothing here."""
+        return (f"{self.kind} limit {self.value}", f"{self.kind} request {self.value}",
+                f"both {self.value}")
+
     def slots(self, choice: str, slots: Mapping[str, str]) -> dict[str, str]:
         """`slots` with the value moved to the field `choice` names (both: each)."""
         fields = (["limit", "request"] if choice == "both" else [choice])

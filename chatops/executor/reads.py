@@ -222,17 +222,22 @@ def _ended(terminated: Mapping[str, Any]) -> str:
 
 def _with_previous(kube: Kube, namespace: str, pod: Mapping[str, Any], current: LogLines, *,
                    lines: int | None, since_seconds: int | None) -> list[LogLines]:
-    """`current`, and when its container restarted, how the instance before it ended: its
-    last lines follow the running instance's; a container waiting to restart has no newer
-    instance, so the kubelet serves the one that ended, and the note says so."""
+    """`current`, and when its container restarted, the instance before it: its last lines
+    come first (they are older, and the crash is what one looks for), with how it ended. A
+    container that is not running has no newer instance: the kubelet serves the one that
+    ended, and the note says how."""
     status = next((c for c in cv.get(pod, "status", "containerStatuses", default=[]) or []
-                   if c.get("name") == current.container), None)
-    last = cv.get(status or {}, "lastState", "terminated")
+                   if c.get("name") == current.container), None) or {}
+    ended_now = cv.get(status, "state", "terminated")
+    if isinstance(ended_now, Mapping):
+        return [replace(current, note=f"the container has ended: {_ended(ended_now)}")]
+    last = cv.get(status, "lastState", "terminated")
     if not isinstance(last, Mapping):
         return [current]
     ended = _ended(last)
-    if cv.get(status or {}, "state", "running") is None:
-        waiting = str(cv.get(status or {}, "state", "waiting", "reason", default="") or "")
+    if cv.get(status, "state", "running") is None:
+        # Cluster text: redacted and cut like any other.
+        waiting = redact(str(cv.get(status, "state", "waiting", "reason", default="") or ""))[:60]
         why = f" ({waiting})" if waiting else ""
         return [replace(current, note=f"the container is waiting to restart{why}; this is "
                                       f"the instance that ended: {ended}")]
@@ -244,10 +249,11 @@ def _with_previous(kube: Kube, namespace: str, pod: Mapping[str, Any], current: 
         # The kubelet keeps one previous instance, and not across a node's restart; the
         # current lines stand on their own.
         return [current]
-    restarts = int((status or {}).get("restartCount") or 0)
-    return [current, replace(before, previous=True,
-                             note=f"the instance before the last restart "
-                                  f"({restarts} so far); it ended {ended}")]
+    restarts = int(status.get("restartCount") or 0)
+    return [replace(before, previous=True,
+                    note=f"the instance before the last restart ({restarts} so far); it "
+                         f"ended {ended}"),
+            current]
 
 
 @registry.read("pod_logs")

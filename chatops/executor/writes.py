@@ -43,11 +43,16 @@ def _template_changed(changes: Sequence[FieldChange]) -> bool:
     return any(c.path.startswith("spec.template.") for c in changes)
 
 
+Written = tuple[Applied, list[dict[str, Any]], tuple[str, ...]]
+"""A deployment write: what it did, the pods it puts at risk as they were just before it,
+and the pods it keeps (those of the ReplicaSet it returns to)."""
+
+
 def deployment_write(kube: Kube, namespace: str, name: str,
                       build: Callable[[dict[str, Any]], tuple[Body, str]],
-                      dry_run: bool) -> tuple[Applied, list[dict[str, Any]]]:
+                      dry_run: bool) -> Written:
     """Patch a deployment; also return its pods as they were just before the write (the
-    blast radius is about those, not the ones the change starts)."""
+    blast radius is about those, not the ones the change starts), less those it keeps."""
     pods: list[list[dict[str, Any]]] = []
 
     def read() -> dict[str, Any]:
@@ -59,7 +64,7 @@ def deployment_write(kube: Kube, namespace: str, name: str,
                     build=build, send=kube.apps.patch_namespaced_deployment,
                     send_args=(name, namespace), dry_run=dry_run)
     if not _template_changed(applied.changes):
-        return applied, pods[0]
+        return applied, pods[0], ()
     # The controller reuses a ReplicaSet whose template is the new one (a rollback's): its
     # pods stay as they are, so they are not at risk.
     template = _without_hash(cv.get(applied.result, "spec", "template", default={}))
@@ -68,12 +73,17 @@ def deployment_write(kube: Kube, namespace: str, name: str,
     except ClusterError:
         # After a real write the change is made: a requester who may not list ReplicaSets,
         # or a failed read, must not turn it into an error. Every pod is the safe count.
-        return applied, pods[0]
-    kept = {str(cv.get(rs, "metadata", "uid")) for rs in sets
-            if _without_hash(cv.get(rs, "spec", "template", default={})) == template}
-    return applied, [p for p in pods[0]
-                     if not any(o.get("uid") in kept
-                                for o in cv.get(p, "metadata", "ownerReferences", default=[]))]
+        return applied, pods[0], ()
+    matching = [rs for rs in sets if not cv.get(rs, "metadata", "deletionTimestamp")
+                and _without_hash(cv.get(rs, "spec", "template", default={})) == template]
+    if not matching:
+        return applied, pods[0], ()
+    # The controller takes the oldest of several (FindNewReplicaSet) and scales the others
+    # down; only pods it controls count, never an owner reference added beside it.
+    reused = min(matching, key=lambda rs: str(cv.get(rs, "metadata", "creationTimestamp")))
+    uid = cv.get(reused, "metadata", "uid")
+    kept = [p for p in pods[0] if (cv.controller(p) or {}).get("uid") == uid]
+    return applied, [p for p in pods[0] if p not in kept], _pod_names(kept)
 
 
 def _without_hash(template: Mapping[str, Any]) -> dict[str, Any]:
@@ -84,14 +94,21 @@ def _without_hash(template: Mapping[str, Any]) -> dict[str, Any]:
     return {**template, "metadata": {**(template.get("metadata") or {}), "labels": labels}}
 
 
-def deployment_result(verb: str, text: str, written: tuple[Applied, list[dict[str, Any]]],
-                       *, dry_run: bool, before: Mapping[str, ParamValue],
-                       warnings: Sequence[str] = ()) -> StepResult:
+def deployment_result(verb: str, text: str, written: Written, *, dry_run: bool,
+                      before: Mapping[str, ParamValue],
+                      warnings: Sequence[str] = ()) -> StepResult:
     """The step result of a `deployment_write`: the pods it puts at risk are all of them
-    when the pod template changed or the replicas went down, else none."""
-    applied, pods = written
+    (less those it keeps) when the pod template changed or the replicas went down, else
+    none."""
+    applied, pods, kept = written
     affected: tuple[str, ...] = ()
     notes = list(warnings)
+    if kept:
+        # Bound with the plan (`binding`): should the rollout in progress finish first,
+        # fewer pods are kept, and the plan is shown again for approval.
+        notes.append(f"{len(kept)} pods of the ReplicaSet it returns to keep running as "
+                     "they are and are not listed; should the rollout in progress move "
+                     "them first, the plan is shown again for approval")
     if _template_changed(applied.changes):
         affected = _pod_names(pods)  # a new template replaces every pod
     else:
@@ -106,7 +123,7 @@ def deployment_result(verb: str, text: str, written: tuple[Applied, list[dict[st
                              "ReplicaSet controller picks which (unready, unscheduled and "
                              "newer pods first)")
     return StepResult(verb, dry_run, say(text, dry_run), applied.changes, affected, before,
-                      warnings=tuple(notes))
+                      warnings=tuple(notes), kept_pods=kept)
 
 
 def rollout_restart(kube: Kube, namespace: str, name: str, dry_run: bool,

@@ -42,14 +42,15 @@ def test_a_bare_value_is_asked_about(service: ConversationService, text: str, sl
     replies = service.handle(Message(user="bob", text=text, channel="C1", thread="t1"))
     (asked,) = replies
     assert f"{kind} limit" in asked.text and f"{kind} request" in asked.text, asked.text
-    assert asked.choices == ("limit", "request", "both")
+    assert asked.choices == (f"{kind} limit {value}", f"{kind} request {value}",
+                             f"both {value}")
     assert planned(service) == []  # nothing planned, nothing dry-run yet
 
 
 @pytest.mark.parametrize(("answer", "expected"), [
-    ("limit", {"memory_limit": "256Mi"}),
+    ("memory limit 256Mi", {"memory_limit": "256Mi"}),
     ("2", {"memory_request": "256Mi"}),
-    ("both", {"memory_limit": "256Mi", "memory_request": "256Mi"}),
+    ("both 256Mi", {"memory_limit": "256Mi", "memory_request": "256Mi"}),
 ])
 def test_the_answer_plans_that_field(service: ConversationService, answer: str,
                                      expected: dict[str, str]) -> None:
@@ -91,3 +92,49 @@ def test_a_value_no_field_takes_is_refused_not_asked_about(
     (out,) = say(service, "bob", text)
     assert not out.startswith("Is ") and "memory_request" in out, out
     assert planned(service) == []
+
+
+@pytest.fixture
+def two_namespaces(tmp_path: Path, catalogue: Catalogue) -> ConversationService:
+    return service_on(FakeCluster(deployments={("prod", "checkout-api"): 2,
+                                               ("staging", "checkout-api"): 1}),
+                      tmp_path, catalogue, Clock())
+
+
+@pytest.mark.parametrize(("text", "slots", "says"), [
+    # An attacker review: the question came before the checks on the message's words,
+    # and the answer ("limit") has none of them to check.
+    ("give checkout-api in prod and staging 512Mi",
+     {**TARGET, "memory_request": "512Mi"}, "one namespace at a time"),
+    ("checkout-api in prod got OOM killed at 2:15, give it 512Mi",
+     {**TARGET, "memory_request": "512Mi"}, "2:15"),
+    ("give checkout web in prod 512Mi",
+     {"deployment": "checkout", "namespace": "prod", "memory_request": "512Mi"}, "checkout"),
+])
+def test_the_checks_on_the_message_come_before_the_question(
+        two_namespaces: ConversationService, text: str, slots: dict[str, str],
+        says: str) -> None:
+    two_namespaces.parser = Reads({text: ("set_resources", slots)})
+    (out,) = say(two_namespaces, "bob", text)
+    assert says in out and not out.startswith("Is 512Mi"), out
+    for answer in ("memory limit 512Mi", "1"):
+        say(two_namespaces, "bob", answer)
+    assert planned_in(two_namespaces) == []
+
+
+def planned_in(service: ConversationService) -> list[dict[str, str]]:
+    return [dict(r.raw_slots) for r in service.store.runs_in_thread("C1", "t1")]
+
+
+def test_a_button_of_an_older_question_answers_nothing(service: ConversationService) -> None:
+    """An attacker review: every question offered the same three buttons, so a click on
+    an older one planned the newest request. Each button names its value."""
+    first, second = "give checkout-api in prod 256Mi", "give checkout-api in prod 1Gi"
+    service.parser = Reads({first: ("set_resources", {**TARGET, "memory_request": "256Mi"}),
+                            second: ("set_resources", {**TARGET, "memory_request": "1Gi"})})
+    say(service, "bob", first)
+    say(service, "bob", second)
+    say(service, "bob", "memory limit 256Mi")  # the first question's button
+    assert planned(service) == []
+    say(service, "bob", "memory limit 1Gi")
+    assert planned(service) == [{**TARGET, "memory_limit": "1Gi"}]

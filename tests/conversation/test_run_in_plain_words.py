@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from chatops.conversation import ConversationService
+from chatops.conversation.asking import run_without_its_change
+from chatops.model import OUT_OF_SCOPE
 from chatops.runbook.catalogue import Catalogue
 from tests.conversation.fake_cluster import FakeCluster
 from tests.conversation.test_carried_target import Reads
@@ -60,3 +62,41 @@ def test_without_a_model_every_run_message_is_a_command(
     service.parser = None
     out = say(service, "bob", "run 3 replicas of checkout-api in prod")
     assert "no runbook called '3'" in " ".join(out), out
+
+
+@pytest.mark.parametrize(("intent", "text", "without"), [
+    ("resume_cronjob", "run nightly-report in prod", True),
+    ("suspend_cronjob", "run nightly-report in prod, it missed last night", True),
+    ("uncordon_node", "run maintenance on node-7", True),
+    ("restart_deployment", "run the smoke tests against api in prod", True),
+    ("set_resources", "run the load test on api in prod", True),
+    ("rollback_deployment", "run a rollback of checkout-api in prod", False),
+    ("restart_deployment", "run a rolling restart of api in prod", False),
+    ("scale_deployment", "run 3 replicas of checkout-api in prod", False),
+    ("delete_pod", "run kubectl delete pod api-1 -n prod", False),
+    ("resume_cronjob", "run a resume of nightly-report", False),
+    ("set_resources", "run api with 512Mi of memory in prod", False),
+    ("restart_deployment", "restart api, then run the smoke tests", False),  # no "run" first
+])
+def test_run_must_name_the_change_of_the_runbook_read(intent: str, text: str,
+                                                       without: bool) -> None:
+    assert run_without_its_change(intent, text) is without
+
+
+def test_run_in_plain_words_is_no_answer_to_a_question(tmp_path: Path,
+                                                        catalogue: Catalogue) -> None:
+    """An attacker review: "run the migration in staging first" answered "In which
+    namespace?" and planned the scale in staging. A message that opens with "run" never
+    answers a question (as when every such message was a command)."""
+    service = service_on(FakeCluster(deployments={("prod", "checkout-api"): 2,
+                                                  ("staging", "checkout-api"): 1}),
+                         tmp_path, catalogue, Clock())
+    service.parser = Reads({
+        "scale checkout-api to 3": ("scale_deployment",
+                                    {"deployment": "checkout-api", "replicas": "3"}),
+        # what the shipped model reads in it
+        "run the migration in staging first": (OUT_OF_SCOPE, {"namespace": "staging"})})
+    (asked,) = say(service, "bob", "scale checkout-api to 3")
+    assert "namespace" in asked.lower(), asked
+    say(service, "bob", "run the migration in staging first")
+    assert service.store.runs_in_thread("C1", "t1") == []

@@ -40,8 +40,10 @@ def test_a_container_back_after_an_oom_kill_shows_the_killed_instance(
              and s.restart_count == 1 and s.state.running is not None and s.ready,
              timeout=90, what="flaky running again after one OOM kill")
 
-    current, previous = wait_for(lambda: (got := _logs(ex, namespace, deployment="flaky"))
-                                 and len(got) == 2 and got[0].lines and got, what="both logs")
+    # The instance before comes first: older, and the crash is what one looks for (the
+    # answer's length is capped, from the end).
+    previous, current = wait_for(lambda: (got := _logs(ex, namespace, deployment="flaky"))
+                                 and len(got) == 2 and got[1].lines and got, what="both logs")
     assert not current.previous and current.container == "app"
     assert current.lines[-1].endswith("ready to serve requests")
     assert not any("out of memory" in line for line in current.lines)
@@ -49,12 +51,12 @@ def test_a_container_back_after_an_oom_kill_shows_the_killed_instance(
     assert previous.lines[-1].endswith("fatal: out of memory")
     assert "OOMKilled" in previous.note and "exit code 137" in previous.note
 
-    text = records_text((current, previous))
+    text = records_text((previous, current))
     assert "previous instance" in text and "OOMKilled" in text
-    assert text.index("ready to serve requests") < text.index("fatal: out of memory")
+    assert text.index("fatal: out of memory") < text.rindex("ready to serve requests")
 
     # The same read of one pod by name, and a line count that the previous instance honours.
-    (one_current, one_previous) = _logs(ex, namespace, pod=current.pod, lines=1)
+    (one_previous, one_current) = _logs(ex, namespace, pod=current.pod, lines=1)
     assert one_current.lines == current.lines[-1:]
     assert one_previous.lines == ("fatal: out of memory",)
 
@@ -86,3 +88,19 @@ def test_a_container_that_never_restarted_shows_one_instance_without_a_note(
     with pytest.raises(client.ApiException) as refused:
         client.CoreV1Api(k8s_admin).read_namespaced_pod_log(only.pod, namespace, previous=True)
     assert refused.value.status == 400 and "previous terminated container" in str(refused.value.body)
+
+
+def test_a_container_that_ended_says_how(ex: KubeExecutor, k8s_admin: Any,
+                                         namespace: str) -> None:
+    """A job's pod: the container ran once and ended; no "waiting to restart"."""
+    pod = client.V1Pod(
+        metadata=client.V1ObjectMeta(name="once"),
+        spec=client.V1PodSpec(restart_policy="Never", containers=[
+            client.V1Container(name="app", image="busybox:1.36")]))
+    core = client.CoreV1Api(k8s_admin)
+    core.create_namespaced_pod(namespace, pod)
+    wait_for(lambda: core.read_namespaced_pod("once", namespace).status.phase == "Succeeded",
+             what="the pod to complete")
+    (only,) = _logs(ex, namespace, pod="once")
+    assert only.note.startswith("the container has ended: Completed, exit code 0"), only.note
+    assert "waiting" not in only.note and not only.previous

@@ -124,12 +124,22 @@ def test_a_write_by_someone_who_may_not_list_replicasets_counts_every_pod(
     every pod counted (the safe side), never an error after the write."""
     create(k8s_admin, namespace, deployment("web", 2, image="shop/web:1.0"))
     grant_group(k8s_admin, namespace, "team-b", resources=("pods", "deployments"))
-    pods = wait_for(lambda: len(names := {p.metadata.name for p in client.CoreV1Api(
-        k8s_admin).list_namespaced_pod(namespace).items}) == 2 and names, what="two pods")
-    step = Step("set_image", {"namespace": namespace, "deployment": "web",
-                              "image": "shop/web:2.0", "container": None})
+    core = client.CoreV1Api(k8s_admin)
+    wait_for(lambda: len(core.list_namespaced_pod(namespace).items) == 2, what="two pods")
     ex = KubeExecutor(k8s_admin)
-    assert set(ex.run_step(step, ALICE, dry_run=True).affected_pods) == pods
-    real = ex.run_step(step, ALICE)
-    assert set(real.affected_pods) == pods
-    assert spec_state(k8s_admin, namespace, "web")[2] == "shop/web:2.0"
+    ex.run_step(Step("set_image", {"namespace": namespace, "deployment": "web",
+                                   "image": "shop/web:bad", "container": None}), None)
+    pods = wait_for(lambda: len(names := {p.metadata.name for p in
+                                          core.list_namespaced_pod(namespace).items}) == 3
+                    and names, what="a pod of the failing release beside the two")
+    # The old image again: the template of the ReplicaSet of revision 1 (a rollback
+    # itself lists ReplicaSets, so it needs the right anyway).
+    undo = Step("set_image", {"namespace": namespace, "deployment": "web",
+                              "image": "shop/web:1.0", "container": None})
+    # With the right, the two pods of the revision it returns to are left out ...
+    assert len(ex.run_step(undo, None, dry_run=True).affected_pods) == 1
+    # ... without it, every pod counts, and the rollback is made all the same.
+    assert set(ex.run_step(undo, ALICE, dry_run=True).affected_pods) == pods
+    real = ex.run_step(undo, ALICE)
+    assert set(real.affected_pods) == pods and not real.kept_pods
+    assert spec_state(k8s_admin, namespace, "web")[2] == "shop/web:1.0"

@@ -465,6 +465,9 @@ def test_a_rollback_puts_only_the_pods_of_the_failed_release_at_risk(
     undo = Step("rollout_undo", {"namespace": namespace, "deployment": "web", "revision": None})
     dry = ex.run_step(undo, ADMIN, dry_run=True)
     assert set(dry.affected_pods) == new
+    # The pods left out are named, and said: they are bound with the plan by their count.
+    assert set(dry.kept_pods) == old
+    assert any("2 pods of the ReplicaSet it returns to" in w for w in dry.warnings)
     # A change to a template no ReplicaSet has replaces every pod, as before.
     fresh = ex.run_step(Step("set_image", {"namespace": namespace, "deployment": "web",
                                            "image": "shop/web:2.0", "container": None}),

@@ -24,6 +24,17 @@ from tests.waiting import wait_until_idle
      {"cronjob": "db-backup", "namespace": "prod"}),
     ("run a second copy of checkout-api in prod as checkout-next", "scale_deployment",
      {"deployment": "checkout-api", "namespace": "prod", "replicas": "2"}),
+    # An attacker review: without "now" or "once" no cronjob guard saw them; the words
+    # after "run" name no change of the runbook read.
+    ("run nightly-report in prod", "resume_cronjob",
+     {"cronjob": "nightly-report", "namespace": "prod"}),
+    ("run the db-backup job again in prod", "resume_cronjob",
+     {"cronjob": "db-backup", "namespace": "prod"}),
+    ("run nightly-report in prod, it missed last night", "suspend_cronjob",
+     {"cronjob": "nightly-report", "namespace": "prod"}),
+    ("run maintenance on node-1", "uncordon_node", {"node": "node-1"}),
+    ("run the smoke tests against checkout-api in prod", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}),
 ])
 def test_run_in_plain_words_gets_every_guard(
         bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str]) -> None:
@@ -36,3 +47,20 @@ def test_run_in_plain_words_gets_every_guard(
     assert "won't guess" in answer.text() or "can't create" in answer.text()
     wait_until_idle(bot)
     assert all_runs(bot) == [] and cluster.calls == []
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), [
+    ("run the nightly-report cronjob in prod at 3am", "resume_cronjob",
+     {"cronjob": "nightly-report", "namespace": "prod"}),
+    ("run maintenance on node-1 tomorrow at 9am", "cordon_node", {"node": "node-1"}),
+])
+def test_a_scheduled_run_in_plain_words_gets_every_guard(
+        bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str]) -> None:
+    """The schedule path took the model's reading with the creation check only."""
+    bot.service.parser = Fooled(intent, slots)
+    root = next_ts()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    (answer,) = bot.slack.wait_for("chat.postMessage", "")
+    assert answer.args["thread_ts"] == root
+    wait_until_idle(bot)
+    assert all_runs(bot) == [] and cluster.calls == [], answer.text()
