@@ -407,7 +407,9 @@ def cronjob_other_change(text: str) -> bool:
 # job, now) is no resume, "run maintenance on node-7" no uncordon, "run the smoke tests
 # against api" no restart; "run a rollback of api", "run 3 replicas of api" and "run
 # kubectl delete pod x" say theirs.
-_RUN_OPENS = re.compile(r"^\W*run\b", re.IGNORECASE)
+_RUN_ORDER = re.compile(r"^\W*(?:(?:hey|hi|ok|okay|so|please|pls|plz|kindly|just|then|and|"
+                        r"also|now|can|could|would|will|you|u|go|ahead)\W+)*run\b",
+                        re.IGNORECASE)
 _SETS: dict[str, str] = {
     "scale_deployment": r"replicas?|instances?|copies|pods",
     "set_autoscaling": r"hpa|autoscal\w*|min(?:imum)?|max(?:imum)?",
@@ -417,12 +419,16 @@ _SETS: dict[str, str] = {
 
 
 def run_without_its_change(intent: str, text: str) -> bool:
-    """Whether `text` opens with "run" and names no change that the runbook `intent`
-    makes (None of `RUNBOOK_CHANGES`' kinds, nor what it sets): the model's nearest
-    runbook for a request no runbook makes."""
-    if intent not in RUNBOOK_CHANGES or not _RUN_OPENS.match(text):
+    """Whether a clause of `text` orders "run" ("run ...", "please run ...", "can you run
+    ...") and the message names no change that the runbook `intent` makes (none of
+    `RUNBOOK_CHANGES`' kinds, nor what it sets): the model's nearest runbook for a request
+    no runbook makes."""
+    if intent not in RUNBOOK_CHANGES:
         return False
-    cleaned = clean_text(text).lower()
+    cleaned = clean_text(text)
+    if not any(_RUN_ORDER.match(cleaned[a:b]) for a, b in clauses(cleaned)):
+        return False
+    cleaned = cleaned.lower()
     words = " ".join(corrected(w, lambda _: False) for w in cleaned.split())
     named = {kind for phrase, kind in _CHANGE_OF.items()
              if re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", words)}

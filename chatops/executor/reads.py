@@ -216,8 +216,8 @@ def _ended(terminated: Mapping[str, Any]) -> str:
     code = terminated.get("exitCode")
     at = str(terminated.get("finishedAt") or "")
     # The runtime writes these; redacted like every other text read back from the cluster.
-    return redact(f"{reason}" + (f", exit code {code}" if code is not None else "")
-                  + (f", at {at}" if at else ""))
+    return redact(f"{reason[:60]}" + (f", exit code {code}" if code is not None else "")
+                  + (f", at {at[:40]}" if at else ""))
 
 
 def _with_previous(kube: Kube, namespace: str, pod: Mapping[str, Any], current: LogLines, *,

@@ -76,7 +76,14 @@ def test_without_a_model_every_run_message_is_a_command(
     ("delete_pod", "run kubectl delete pod api-1 -n prod", False),
     ("resume_cronjob", "run a resume of nightly-report", False),
     ("set_resources", "run api with 512Mi of memory in prod", False),
-    ("restart_deployment", "restart api, then run the smoke tests", False),  # no "run" first
+    ("restart_deployment", "restart api, then run the smoke tests", False),  # names it
+    # "run" after the words a request opens with, or in a clause of its own.
+    ("resume_cronjob", "please run nightly-report in prod", True),
+    ("resume_cronjob", "can you run the db-backup job again in prod?", True),
+    ("uncordon_node", "hey, run maintenance on node-7", True),
+    ("resume_cronjob", "the report is late. run nightly-report in prod", True),
+    ("rollback_deployment", "could you run a rollback of checkout-api in prod", False),
+    ("resume_cronjob", "nightly-report did not run last night, resume it", False),
 ])
 def test_run_must_name_the_change_of_the_runbook_read(intent: str, text: str,
                                                        without: bool) -> None:
