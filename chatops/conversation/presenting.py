@@ -30,7 +30,8 @@ class Presenter:
         outcome = str(result.get("text", "")) if result else ""
         return RunView(
             id=run.id, state=run.state.value, runbook=run.runbook, risk=run.risk,
-            requester=run.requester_name, understood=understood_text(head, run.confidence),
+            requester=run.requester_name,
+            understood=understood_text(head, run.confidence, run.undo_of),
             explanation=plan.explanation, steps=tuple(summarize(s.verb, s.params)
                                                       for s in plan.steps),
             changes=tuple(changes), blast_radius=preview_pods(run),

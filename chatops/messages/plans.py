@@ -101,9 +101,11 @@ def change_text(path: str, before: Any, after: Any) -> str:
     return f"{path}: {_value_text(before)} -> {_value_text(after)}"
 
 
-def understood_text(head: str, confidence: float) -> str:
-    """What was understood, with how: the model's confidence or an explicit command."""
-    how = (f", confidence {confidence:.2f}" if confidence < 1
+def understood_text(head: str, confidence: float, undo_of: str | None = None) -> str:
+    """What was understood, with how: an undo of a run, the model's confidence or an
+    explicit command."""
+    how = (f" (undo of {undo_of})" if undo_of
+           else f", confidence {confidence:.2f}" if confidence < 1
            else " (explicit command)" if confidence == 1 else "")
     return f"{head}{how}"
 

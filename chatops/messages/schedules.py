@@ -47,6 +47,12 @@ def schedule_needs_values_text(question: str) -> str:
     return f"That schedule is not complete: {question}"
 
 
+def schedule_which_field_text(kind: str, value: str) -> str:
+    """A scheduled change of a memory or CPU value that names neither of its fields."""
+    return (f"is {value} the {kind} limit, the {kind} request, or both? Name it in the "
+            f"request, for example \"{kind} limit {value}\".")
+
+
 def window_needs_undo_text(runbook: str) -> str:
     """A window for a runbook that has no undo to run at its end."""
     return f"{runbook} has no undo, so it can't run for a window (from ... until ...)."

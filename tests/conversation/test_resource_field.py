@@ -138,3 +138,16 @@ def test_a_button_of_an_older_question_answers_nothing(service: ConversationServ
     assert planned(service) == []
     say(service, "bob", "memory limit 1Gi")
     assert planned(service) == [{**TARGET, "memory_limit": "1Gi"}]
+
+
+@pytest.mark.parametrize("text", ["give checkout-api in prod 1Gi at 3am",
+                                  "every day at 03:00 give checkout-api in prod 1Gi"])
+def test_a_scheduled_bare_value_is_refused_until_its_field_is_named(
+        service: ConversationService, text: str) -> None:
+    """A schedule cannot ask back (it is proposed whole): its refusal says what to name."""
+    reading = ("set_resources", {**TARGET, "memory_request": "1Gi"})
+    # The schedule path reads the request without its time.
+    service.parser = Reads({text: reading, "give checkout-api in prod 1Gi": reading})
+    (out,) = say(service, "bob", text)
+    assert "memory limit" in out and "memory request" in out, out
+    assert planned(service) == [] and service.schedules.live() == []

@@ -215,8 +215,11 @@ def test_undo_after_scale_restores_the_old_count(service: ConversationService,
                                                  cluster: FakeCluster) -> None:
     say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
     service.decide(run_id(service), Message("UBOB", "", "C1", "t1"), "approve")
+    first = run_id(service)
     out = say(service, "alice", "undo")
     assert out[0].startswith("Undoing") and "spec.replicas: 5 -> 3" in out[1]
+    # What was understood says it is an undo, not "(explicit command)": nobody typed it.
+    assert f"(undo of {first})" in out[1] and "explicit command" not in out[1]
     service.decide(run_id(service), Message("UBOB", "", "C1", "t1"), "approve")
     assert cluster.deployments[("prod", "checkout-api")] == 3
 

@@ -9,6 +9,7 @@ from chatops.conversation.guards import guard
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import other_namespaces, resolve_names
+from chatops.conversation.resource_field import bare_value
 from chatops.conversation.running import Runner
 from chatops.conversation.scheduling.base import SHOWN_FIRINGS, SchedulePart
 from chatops.conversation.scheduling.changes import ScheduleChanges
@@ -25,6 +26,7 @@ from chatops.messages.schedules import (
     schedule_needs_values_text,
     schedule_not_understood_text,
     schedule_note_text,
+    schedule_which_field_text,
     timing_text,
     when_text,
     window_needs_undo_text,
@@ -62,6 +64,13 @@ class ScheduleRequests(SchedulePart):
             # the creation check only, so "run maintenance on node-1 at 9am" or "kick off
             # the db-backup cron manually at 3am" became scheduled node and cronjob changes).
             raise Refusal(schedule_not_understood_text(text), SCHEDULE_HINT)
+        bare = (bare_value(runbook.slots, parsed.slots, text)
+                if parsed.source == "model" else None)
+        if bare is not None:
+            # A schedule is proposed whole, so it cannot ask which field a bare value is
+            # for (`resource_field`): it says what to name.
+            raise Refusal(schedule_needs_values_text(
+                schedule_which_field_text(bare.kind, bare.value)), SCHEDULE_VALUES_HINT)
         if not self.parts.policy.may_request(requester, runbook.risk):
             raise Refusal(may_not_request_text(runbook.risk, runbook.name), MAY_NOT_REQUEST_HINT)
         if timing.kind == "window" and runbook.undo is None:
