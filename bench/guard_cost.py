@@ -48,7 +48,7 @@ def main() -> None:
     for _ in range(5):
         started = time.perf_counter()
         for text, got in parsed:
-            guard(text, got.spans, slots.get(got.intent, {}))
+            guard(text, got.spans, slots.get(got.intent, {}), got.intent)
         best = min(best, time.perf_counter() - started)
     print(f"cpu: {cpu_model()}")
     print(f"{len(parsed)} messages, guards alone, best of 5: "

@@ -187,10 +187,7 @@ class Planner:
         choices = bare.choices()
         offers = {label: LastRequest(intent, bare.slots(field, values))
                   for field, label in zip(FIELDS, choices, strict=True)}
-        offer = PendingQuestion(OFFER, {}, OFFER_ASKING, confidence, turn.requester.name,
-                                choices, offers)
-        context = load_context(self.parts.threads, turn.thread)
-        save_context(self.parts.threads, turn.thread, context.asking(turn.requester.key, offer))
+        self._offer(turn, offers, confidence)
         self.parts.audit.record(AskedBack(intent, f"{bare.kind}_limit or {bare.kind}_request",
                                           choices),
                                 actor=turn.message.user, thread=turn.thread)
@@ -267,13 +264,18 @@ class Planner:
             # The fix is one click away, and only that: taking it plans it like a typed
             # request (dry-run, approvals); the diagnosis itself never runs it.
             labels = tuple(fix.label for fix in fixes)
-            offer = PendingQuestion(
-                OFFER, {}, OFFER_ASKING, 1.0, requester.name, labels,
-                {fix.label: LastRequest(fix.runbook, fix.slots) for fix in fixes})
-            context = load_context(self.parts.threads, turn.thread)
-            save_context(self.parts.threads, turn.thread, context.asking(requester.key, offer))
+            self._offer(turn, {fix.label: LastRequest(fix.runbook, fix.slots)
+                               for fix in fixes}, 1.0)
             replies.append(Reply("answer", remedies_text(labels), choices=labels))
         return replies
+
+    def _offer(self, turn: Turn, offers: Mapping[str, LastRequest], confidence: float) -> None:
+        """Ask the requester to choose one of `offers` (label -> the request it plans, with
+        `confidence`): the thread's one open question of theirs."""
+        offer = PendingQuestion(OFFER, {}, OFFER_ASKING, confidence, turn.requester.name,
+                                tuple(offers), offers)
+        context = load_context(self.parts.threads, turn.thread)
+        save_context(self.parts.threads, turn.thread, context.asking(turn.requester.key, offer))
 
     def propose(self, turn: Turn, plan: Plan, slots: Mapping[str, str], confidence: float,
                 notes: list[str], *, undo_of: str | None,

@@ -63,27 +63,32 @@ def deployment_write(kube: Kube, namespace: str, name: str,
     applied = apply(kube, Target("patch", "deployments", namespace, name), read=read,
                     build=build, send=kube.apps.patch_namespaced_deployment,
                     send_args=(name, namespace), dry_run=dry_run)
-    if not _template_changed(applied.changes):
-        return applied, pods[0], ()
-    # The controller reuses a ReplicaSet whose template is the new one (a rollback's): its
-    # pods stay as they are, so they are not at risk.
+    uid = _reused_replica_set(kube, applied) if _template_changed(applied.changes) else None
+    # Only pods the reused ReplicaSet controls stay, never one with an owner reference
+    # added beside it.
+    kept = [p for p in pods[0] if uid is not None and (cv.controller(p) or {}).get("uid") == uid]
+    return applied, [p for p in pods[0] if p not in kept], _pod_names(kept)
+
+
+def _reused_replica_set(kube: Kube, applied: Applied) -> str | None:
+    """The uid of the ReplicaSet the controller reuses for the written template (a
+    rollback's revision's: its pods stay as they are), or None when it makes a new one
+    or the ReplicaSets cannot be listed."""
     template = _without_hash(cv.get(applied.result, "spec", "template", default={}))
     try:
         sets = reads.replica_sets(kube, applied.live)
     except ClusterError:
         # After a real write the change is made: a requester who may not list ReplicaSets,
         # or a failed read, must not turn it into an error. Every pod is the safe count.
-        return applied, pods[0], ()
+        return None
     matching = [rs for rs in sets if not cv.get(rs, "metadata", "deletionTimestamp")
                 and _without_hash(cv.get(rs, "spec", "template", default={})) == template]
     if not matching:
-        return applied, pods[0], ()
+        return None
     # The controller takes the oldest of several (FindNewReplicaSet) and scales the others
-    # down; only pods it controls count, never an owner reference added beside it.
+    # down.
     reused = min(matching, key=lambda rs: str(cv.get(rs, "metadata", "creationTimestamp")))
-    uid = cv.get(reused, "metadata", "uid")
-    kept = [p for p in pods[0] if (cv.controller(p) or {}).get("uid") == uid]
-    return applied, [p for p in pods[0] if p not in kept], _pod_names(kept)
+    return str(cv.get(reused, "metadata", "uid"))
 
 
 def _without_hash(template: Mapping[str, Any]) -> dict[str, Any]:
