@@ -26,7 +26,7 @@ from chatops.ports import AuditSink, Executor, IntentParser
 from chatops.replies import Reply
 from chatops.runbook.catalogue import Catalogue
 from chatops.runbook.grammar import is_explicit, parse_explicit, starts_with_run
-from chatops.runs import Approval, Run, RunStore
+from chatops.runs import Approval, Asked, Run, RunStore
 from chatops.runs.dedupe import DedupeStore
 from chatops.runs.threads import ThreadStore
 from chatops.runs.workers import ThisWorker
@@ -149,6 +149,11 @@ class Turn:
     requester: Requester
     thread: str
     on_update: Updates | None
+
+
+def asked_by(parsed: ParsedIntent) -> Asked:
+    """How a parsed request came about: read by the model, or typed as a command."""
+    return Asked.MODEL if parsed.source == "model" else Asked.COMMAND
 
 
 def thread_key(message: Message) -> str:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Literal, cast
 
 from chatops.audit.records import Cancelled, OutOfScope, Parsed
 from chatops.conversation.approvals import Approvals
 from chatops.conversation.asking import RUNBOOK_CHANGES, not_a_request, ordered_changes
-from chatops.conversation.base import Collaborators, Turn, Updates
+from chatops.conversation.base import Collaborators, Turn, Updates, asked_by
 from chatops.conversation.guards import guard
 from chatops.conversation.meta_words import YES_OR_NO, says
 from chatops.conversation.planning import Planner
@@ -44,6 +44,7 @@ from chatops.messages import (
     OUTSIDE_SCOPE,
     QUESTION_STILL_WAITS,
     WHICH_FIX,
+    answer_first_text,
     bare_decision_held_text,
     cancelled_text,
     cannot_change_kind_text,
@@ -68,7 +69,7 @@ from chatops.replies import Reply
 from chatops.runbook.grammar import starts_with_run
 from chatops.runbook.schema import Runbook
 from chatops.runbook.slots import parse_slot
-from chatops.runs import RunState
+from chatops.runs import Asked, RunState
 
 _META_WORDS = {
     "help": "help", "?": "help", "cancel": "cancel", "stop": "cancel", "nevermind": "cancel",
@@ -176,7 +177,7 @@ class Dialogue:
             # object, and says so.
             about = (carried_note(follow[1]) if context.last is not None
                      and follow[0] != context.last.intent and follow[1] else None)
-            return self.planner.request(turn, *follow, 1.0,
+            return self.planner.request(turn, *follow, 1.0, asked=Asked.FOLLOW_UP,
                                         notes=(about,) if about else ())
         if meta is not None:
             parsed = ParsedIntent(meta, {}, 1.0, source="grammar")
@@ -197,19 +198,23 @@ class Dialogue:
         """The answer to this person's open question, taken; None if `text` isn't one."""
         mine = context.pending.get(turn.requester.key)
         if mine is not None and mine.intent == OFFER and mine.offers and _FIX_IT.match(text):
+            if mine.asked not in (Asked.FIX, None):
+                # The field of a bare value is asked (`resource_field`): no fix is offered.
+                return [Reply("question", answer_first_text(mine.choices),
+                              choices=mine.choices)]
             # "ok, fix it then" after a diagnosis: its one suggested fix is planned (shown
             # with its dry-run, waiting for approval, never run); several are asked about.
             if len(mine.choices) != 1:
                 return [Reply("question", choice_question_text(WHICH_FIX, mine.choices),
                               choices=mine.choices)]
             offered = mine.offers[mine.choices[0]]
-            return self.planner.request(turn, offered.intent, dict(offered.slots), 1.0)
+            return self.planner.request(turn, offered.intent, dict(offered.slots), 1.0,
+                                        asked=_asked(mine))
         if mine is not None:
             answered = self._answer_pending(mine, text)
             if answered is None:
                 return None
-            intent, slots, confidence = answered
-            return self.planner.request(turn, intent, slots, confidence)
+            return answered.request(self.planner, turn)
         # A question belongs to the person it was asked of: someone else's answer would
         # make the plan theirs (and run as them), so it is not taken. Only a reply as
         # short as an answer is taken for one: a sentence of someone else's own ("the
@@ -233,7 +238,8 @@ class Dialogue:
         follow = self._follow_up(text, parsed, last, turn.requester.identity)
         if follow is not None:
             intent, slots = follow
-            return self.planner.request(turn, intent, slots, parsed.confidence)
+            return self.planner.request(turn, intent, slots, parsed.confidence,
+                                        asked=asked_by(parsed))
         guessed = parsed.source == "model"
         runbook = self.parts.catalogue.runbooks.get(parsed.intent)
         verdict = (guard(text, parsed.spans, runbook.slots if runbook else (), parsed.intent)
@@ -278,13 +284,14 @@ class Dialogue:
         if carried:
             # "and the logs?", "any events?": a short read about the thread's last object.
             return self.planner.request(turn, parsed.intent, {**slots, **carried},
-                                        parsed.confidence, notes=(carried_note(carried),))
+                                        parsed.confidence, asked=asked_by(parsed),
+                                        notes=(carried_note(carried),))
         edited = self._edited_plan(turn, parsed.intent, slots)
         if edited is not None:
             return self.planner.replace(edited, turn.message, slots, turn.on_update,
                                         confidence=parsed.confidence)
         return self.planner.request(turn, parsed.intent, slots, parsed.confidence,
-                                    notes=notes, ask_field=guessed)
+                                    asked=asked_by(parsed), notes=notes, ask_field=guessed)
 
     def _edited_plan(self, turn: Turn, intent: str, slots: Mapping[str, str]) -> str | None:
         """The id of the plan `slots` edit ("make it 4 instead", "use tag 2.5 instead"): the
@@ -336,7 +343,7 @@ class Dialogue:
         # The closest runbooks are a question to this person: naming one (a click, its name
         # or its number) starts its request with the values understood so far.
         offer = PendingQuestion(OFFER, dict(parsed.slots), OFFER_ASKING, 1.0,
-                                turn.requester.name, tuple(close))
+                                turn.requester.name, tuple(close), asked=Asked.CHOICE)
         save_context(self.parts.threads, turn.thread, context.asking(turn.requester.key, offer))
         return Reply("answer", unsure_text(close), choices=tuple(close))
 
@@ -364,8 +371,7 @@ class Dialogue:
         decision: Literal["approve", "deny"] = "deny" if word in ("deny", "reject") else "approve"
         return self.approvals.decide(run_id, turn.message, decision, turn.on_update)
 
-    def _answer_pending(self, pending: PendingQuestion, text: str
-                        ) -> tuple[str, dict[str, str], float] | None:
+    def _answer_pending(self, pending: PendingQuestion, text: str) -> _Answered | None:
         slot = pending.asking
         value = (_choice(pending.choices, text) if pending.choices
                  else self._free_answer(pending, text))
@@ -376,13 +382,16 @@ class Dialogue:
             if offered is not None:
                 # A fix a diagnosis suggested (1.0), or the field of a value the model
                 # read (its confidence): exactly the request it named.
-                return offered.intent, dict(offered.slots), pending.confidence
+                return _Answered(offered.intent, dict(offered.slots), pending.confidence,
+                                 _asked(pending))
             # The runbook picked from an offer, with the values it declares.
             if value not in self.parts.catalogue:
                 return None
             declared = self.parts.catalogue.get(value).slots
-            return value, {k: v for k, v in pending.slots.items() if k in declared}, 1.0
-        return pending.intent, {**pending.slots, slot: value}, pending.confidence
+            return _Answered(value, {k: v for k, v in pending.slots.items() if k in declared},
+                             1.0, Asked.CHOICE)
+        return _Answered(pending.intent, {**pending.slots, slot: value}, pending.confidence,
+                         _asked(pending))
 
     def _free_answer(self, pending: PendingQuestion, text: str) -> str | None:
         """The value a free-text answer gives the asked slot; None if it gives none (or is
@@ -629,7 +638,7 @@ class Dialogue:
         if len(names) == 1 and (mine.intent != OFFER or mine.offers):
             answered = self._answer_pending(mine, names[0])
             if answered is not None:
-                return self.planner.request(turn, *answered)
+                return answered.request(self.planner, turn)
         return [Reply("answer", own_question_waits_text(mine.asking, names), choices=names)]
 
     def _cancel(self, turn: Turn, context: ThreadContext) -> list[Reply]:
@@ -667,9 +676,32 @@ class Dialogue:
         undo = self.runner.undo_request(turn.message.channel, turn.message.thread)
         if undo is None:
             return [Reply("answer", NOTHING_TO_UNDO)]
-        replies = self.planner.request(turn, undo.runbook, undo.slots, 1.0, undo_of=undo.of.id,
+        replies = self.planner.request(turn, undo.runbook, undo.slots, 1.0, asked=Asked.UNDO,
+                                       undo_of=undo.of.id,
                                        notes=(undo.warning,) if undo.warning else ())
         return [Reply("notice", undoing_text(undo.of.id, undo.of.runbook)), *replies]
+
+
+@dataclass(frozen=True)
+class _Answered:
+    """The request an answer to a question completes, and how it came about."""
+
+    intent: str
+    slots: dict[str, str]
+    confidence: float
+    asked: Asked
+
+    def request(self, planner: Planner, turn: Turn) -> list[Reply]:
+        return planner.request(turn, self.intent, self.slots, self.confidence,
+                               asked=self.asked)
+
+
+def _asked(pending: PendingQuestion) -> Asked:
+    """How the request a question completes came about (a question saved by an older bot
+    keeps none: by its confidence)."""
+    if pending.asked is not None:
+        return pending.asked
+    return Asked.MODEL if pending.confidence < 1 else Asked.COMMAND
 
 
 def _only_filler(text: str, namespace: str) -> bool:

@@ -66,7 +66,7 @@ from chatops.results import StepResult
 from chatops.runbook.render import missing_slots, relative_replicas, render, validate_slots
 from chatops.runbook.schema import Runbook
 from chatops.runbook.slots import as_typed
-from chatops.runs import RunState
+from chatops.runs import Asked, RunState
 from chatops.schedules import context_times
 
 
@@ -79,13 +79,14 @@ class Planner:
         self.runner = runner
 
     def request(self, turn: Turn, intent: str, slots: Mapping[str, str], confidence: float,
-                *, undo_of: str | None = None, notes: Sequence[str] = (),
+                *, asked: Asked, undo_of: str | None = None, notes: Sequence[str] = (),
                 ask_field: bool = False) -> list[Reply]:
         """Plan what a person asked for: a question back while something is missing or
-        ambiguous, else the read-only answer or the proposed plan. `notes` say how the
-        request was read before this (values taken from the thread); `ask_field`: the
-        model read the message, so a memory or CPU value whose field no word names is
-        asked about (`resource_field`)."""
+        ambiguous, else the read-only answer or the proposed plan. `asked`: how the request
+        came about (the plan says it to the approver, and a question back keeps it for the
+        answer); `notes` say how the request was read before this (values taken from the
+        thread); `ask_field`: the model read the message, so a memory or CPU value whose
+        field no word names is asked about (`resource_field`)."""
         requester, thread = turn.requester, turn.thread
         runbook = self.parts.catalogue.get(intent)
         if not self.parts.policy.may_request(requester, runbook.risk):
@@ -154,7 +155,7 @@ class Planner:
             # After every check on the message's own words (the answer, "limit", has none
             # of them) and the names resolved; before a missing value is asked for.
             return [self._which_field(turn, intent, values, bare, confidence=confidence,
-                                      notes=notes)]
+                                      asked=asked, notes=notes)]
         question = resolution.question or self._missing(runbook, values, requester.identity)
         if question is not None:
             # Offered names are buttons only, and the question stays free text: a name the
@@ -166,7 +167,8 @@ class Planner:
                                     actor=turn.message.user, thread=thread)
             pending = PendingQuestion(intent, values, question.slot, confidence,
                                       requester.name, closed,
-                                      offered=question.choices if not closed else ())
+                                      offered=question.choices if not closed else (),
+                                      asked=asked)
             save_context(self.parts.threads, thread, context.asking(requester.key, pending))
             return [reply]
         plan = self.render(runbook, values, requester.identity)
@@ -176,18 +178,19 @@ class Planner:
         self.parts.audit.record(Planned(plan.to_json(), plan.digest), actor=turn.message.user,
                                 thread=thread)
         if runbook.risk is Risk.READ:
-            return self.run_read(turn, plan, values, confidence, notes)
-        return self.propose(turn, plan, values, confidence, notes, undo_of=undo_of)
+            return self.run_read(turn, plan, values, confidence, notes, asked=asked)
+        return self.propose(turn, plan, values, confidence, notes, asked=asked, undo_of=undo_of)
 
     def _which_field(self, turn: Turn, intent: str, values: Mapping[str, str],
-                     bare: BareValue, *, confidence: float, notes: Sequence[str]) -> Reply:
+                     bare: BareValue, *, confidence: float, asked: Asked,
+                     notes: Sequence[str]) -> Reply:
         """Ask which field a bare memory or CPU value is for; each choice is the request
         with the value in that field, planned like a typed one when taken (with the
         model's confidence: the rest of it is still the model's reading)."""
         choices = bare.choices()
         offers = {label: LastRequest(intent, bare.slots(field, values))
                   for field, label in zip(FIELDS, choices, strict=True)}
-        self._offer(turn, offers, confidence)
+        self._offer(turn, offers, confidence, asked)
         self.parts.audit.record(AskedBack(intent, f"{bare.kind}_limit or {bare.kind}_request",
                                           choices),
                                 actor=turn.message.user, thread=turn.thread)
@@ -247,7 +250,7 @@ class Planner:
                 for step in plan.steps]
 
     def run_read(self, turn: Turn, plan: Plan, slots: Mapping[str, str], confidence: float,
-                 notes: list[str]) -> list[Reply]:
+                 notes: list[str], *, asked: Asked) -> list[Reply]:
         """Run a read-only plan at once as the requester and answer with its records."""
         message, requester = turn.message, turn.requester
         run = self.parts.store.create(
@@ -256,7 +259,7 @@ class Planner:
             identity=requester.identity, channel=message.channel, thread=message.thread,
             raw_slots=dict(slots), plan=plan.to_record(), digest=plan.digest, needed=0,
             confidence=confidence, notes=notes, expires_at=self.parts.clock(),
-            owner=self.parts.worker.worker_id)
+            owner=self.parts.worker.worker_id, asked_as=asked)
         records = self.runner.read(run, plan, requester.identity)
         replies = [Reply("answer", read_answer_text(notes, records), records=records)]
         fixes = remedies(records, self.parts.catalogue, self.parts.policy, requester)
@@ -265,20 +268,21 @@ class Planner:
             # request (dry-run, approvals); the diagnosis itself never runs it.
             labels = tuple(fix.label for fix in fixes)
             self._offer(turn, {fix.label: LastRequest(fix.runbook, fix.slots)
-                               for fix in fixes}, 1.0)
+                               for fix in fixes}, 1.0, Asked.FIX)
             replies.append(Reply("answer", remedies_text(labels), choices=labels))
         return replies
 
-    def _offer(self, turn: Turn, offers: Mapping[str, LastRequest], confidence: float) -> None:
+    def _offer(self, turn: Turn, offers: Mapping[str, LastRequest], confidence: float,
+               asked: Asked) -> None:
         """Ask the requester to choose one of `offers` (label -> the request it plans, with
-        `confidence`): the thread's one open question of theirs."""
+        `confidence`, asked as `asked`): the thread's one open question of theirs."""
         offer = PendingQuestion(OFFER, {}, OFFER_ASKING, confidence, turn.requester.name,
-                                tuple(offers), offers)
+                                tuple(offers), offers, asked=asked)
         context = load_context(self.parts.threads, turn.thread)
         save_context(self.parts.threads, turn.thread, context.asking(turn.requester.key, offer))
 
     def propose(self, turn: Turn, plan: Plan, slots: Mapping[str, str], confidence: float,
-                notes: list[str], *, undo_of: str | None,
+                notes: list[str], *, asked: Asked, undo_of: str | None,
                 act_as_approver: bool = False) -> list[Reply]:
         """Dry-run the plan and store it as a proposed run bound to plan and dry-run; run it
         at once when the policy needs no approvals."""
@@ -304,7 +308,7 @@ class Planner:
             raw_slots=dict(slots), plan=plan.to_record(), digest=binding(plan, preview),
             preview=preview, needed=needed, confidence=confidence, notes=notes,
             expires_at=self.parts.clock() + self.parts.policy.expiry.total_seconds(),
-            undo_of=undo_of, act_as_approver=act_as_approver)
+            undo_of=undo_of, act_as_approver=act_as_approver, asked_as=asked)
         self.parts.audit.record(Proposed(plan.digest, needed, preview), actor=message.user,
                                 run_id=run.id, thread=turn.thread)
         if not any(p.get("changes") for p in preview):
@@ -346,7 +350,8 @@ class Planner:
             identity=requester.identity, channel=message.channel, thread=message.thread,
             raw_slots=dict(slots), plan=plan.to_record(), digest=binding(plan, preview),
             preview=preview, needed=0, confidence=1.0, notes=notes,
-            expires_at=self.parts.clock() + self.parts.policy.expiry.total_seconds())
+            expires_at=self.parts.clock() + self.parts.policy.expiry.total_seconds(),
+            asked_as=Asked.ALERT_RULE)
         self.parts.audit.record(Proposed(plan.digest, 0, preview), actor=message.user,
                                 run_id=run.id, thread=turn.thread)
         # Owned by this process while it waits in the queue: if the process dies before it
@@ -388,7 +393,12 @@ class Planner:
         raw = {**run.raw_slots, **{k: v for k, v in slots.items() if v}}
         turn = Turn(message, requester, thread_key(message), on_update)
         shown = run.confidence if confidence is None else min(confidence, run.confidence)
-        return [*replies, *self.request(turn, run.runbook, raw, shown)]
+        # Edited in words, the model read the new values (an explicit command edited by a
+        # guess is no command); by the Edit button the plan is what it was asked as, with
+        # values the person typed (an undo so edited undoes nothing exactly any more).
+        asked = (Asked.MODEL if confidence is not None or shown < 1
+                 else Asked.COMMAND if run.asked_as in (None, Asked.UNDO) else run.asked_as)
+        return [*replies, *self.request(turn, run.runbook, raw, shown, asked=asked)]
 
 
 def alert_turn(intent: str, identity: Identity, *, channel: str, thread: str | None,

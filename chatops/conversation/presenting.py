@@ -31,7 +31,7 @@ class Presenter:
         return RunView(
             id=run.id, state=run.state.value, runbook=run.runbook, risk=run.risk,
             requester=run.requester_name,
-            understood=understood_text(head, run.confidence, run.undo_of),
+            understood=understood_text(head, run.confidence, run.undo_of, run.asked_as),
             explanation=plan.explanation, steps=tuple(summarize(s.verb, s.params)
                                                       for s in plan.steps),
             changes=tuple(changes), blast_radius=preview_pods(run),

@@ -42,7 +42,7 @@ from chatops.policy import Policy
 from chatops.ports import AuditSink, Executor, IntentParser
 from chatops.replies import Reply, RunView
 from chatops.runbook.catalogue import Catalogue
-from chatops.runs import RunStore
+from chatops.runs import Asked, RunStore
 from chatops.schedules import ScheduleStore
 
 __all__ = ["BINDING_SHOWN", "ConversationService", "ConversationStores", "Posting",
@@ -158,7 +158,7 @@ class ConversationService:
             runbook, plan, raw = self._planner.for_alert(turn, intent, slots)
             if runbook.risk is not Risk.READ:
                 raise Refusal(not_read_only_text(intent))
-            return self._planner.run_read(turn, plan, raw, 1.0, [])
+            return self._planner.run_read(turn, plan, raw, 1.0, [], asked=Asked.ALERT)
         return self._parts.guard(turn.thread, work, actor)[0]
 
     def propose_for_alert(self, intent: str, slots: Mapping[str, str], *, identity: Identity,
@@ -173,7 +173,8 @@ class ConversationService:
 
         def work() -> list[Reply]:
             _runbook, plan, raw = self._planner.for_alert(turn, intent, slots)
-            return self._planner.propose(turn, plan, raw, 1.0, [], undo_of=None,
+            return self._planner.propose(turn, plan, raw, 1.0, [], asked=Asked.ALERT,
+                                         undo_of=None,
                                          act_as_approver=True)
         return self._parts.guard(turn.thread, work, actor)
 

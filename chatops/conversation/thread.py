@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
+from chatops.runs import Asked
 from chatops.runs.threads import ThreadStore
 
 OFFER = ""
@@ -62,6 +63,8 @@ class PendingQuestion:
     offered: tuple[str, ...] = ()
     """Names shown as buttons under a free-text question ("Did you mean staging?"): a
     yes to the question takes the one name offered, when there is exactly one."""
+    asked: Asked | None = None
+    """How the request being completed came about (None when saved by an older bot)."""
 
     def to_json(self) -> dict[str, Any]:
         """The saved shape (`choices` only for a question with choices)."""
@@ -73,6 +76,8 @@ class PendingQuestion:
             data["offered"] = list(self.offered)
         if self.offers:
             data["offers"] = {label: r.to_json() for label, r in self.offers.items()}
+        if self.asked is not None:
+            data["asked"] = self.asked.value
         return {**data, "confidence": self.confidence, "asker_name": self.asker_name}
 
     @classmethod
@@ -90,7 +95,9 @@ class PendingQuestion:
                    confidence=float(data.get("confidence", 1.0)),
                    asker_name=str(data.get("asker_name") or ""),
                    choices=tuple(str(c) for c in data.get("choices") or ()), offers=offers,
-                   offered=tuple(str(n) for n in data.get("offered") or ()))
+                   offered=tuple(str(n) for n in data.get("offered") or ()),
+                   asked=(Asked(data["asked"]) if data.get("asked") in Asked.__members__.values()
+                          else None))
 
 
 @dataclass(frozen=True)

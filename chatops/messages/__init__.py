@@ -54,6 +54,7 @@ from chatops.messages.autofix import (
 )
 from chatops.messages.conversation import (
     CHOOSE_PLACEHOLDER,
+    answer_first_text,
     bare_decision_held_text,
     cancelled_text,
     choice_question_text,
@@ -197,6 +198,7 @@ __all__ = [
     "alert_root_text",
     "already_decided_text",
     "already_waiting_text",
+    "answer_first_text",
     "approved_twice_text",
     "approver_rights_text",
     "auto_already_text",

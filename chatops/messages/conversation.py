@@ -92,6 +92,13 @@ def own_question_waits_text(asking: str, choices: Sequence[str]) -> str:
             "decided nothing; to decide a request, use its buttons or `approve r-...`.")
 
 
+def answer_first_text(choices: Sequence[str]) -> str:
+    """A request ("fix it") while the bot's question to this person offers no such thing:
+    the question stands, with its choices."""
+    return (f"I still need your answer to my question first: {numbered_choices(choices)} "
+            "(or `cancel`).")
+
+
 def replaced_text(run_id: str) -> str:
     """A proposed request replaced by its edited version."""
     return f"{run_id} was replaced by an edited request."

@@ -8,6 +8,7 @@ from typing import Any
 from chatops.model import Plan, Risk
 from chatops.replies import RunView
 from chatops.runbook.schema import Runbook
+from chatops.runs import Asked
 from chatops.verbs import summarize
 
 RISK_WORDS = {
@@ -101,13 +102,34 @@ def change_text(path: str, before: Any, after: Any) -> str:
     return f"{path}: {_value_text(before)} -> {_value_text(after)}"
 
 
-def understood_text(head: str, confidence: float, undo_of: str | None = None) -> str:
-    """What was understood, with how: an undo of a run, the model's confidence or an
-    explicit command."""
-    how = (f" (undo of {undo_of})" if undo_of
-           else f", confidence {confidence:.2f}" if confidence < 1
-           else " (explicit command)" if confidence == 1 else "")
+def understood_text(head: str, confidence: float, undo_of: str | None = None,
+                    asked: Asked | None = None) -> str:
+    """What was understood, with how it came about: an explicit command, the model's
+    reading (its confidence), or what the bot did on someone's behalf. A run stored before
+    `asked` was kept (None) says what it said then: its confidence, or "(explicit command)"
+    at 1.0."""
+    if undo_of:
+        how = f" (undo of {undo_of})"
+    elif asked is not None and asked in _ASKED:
+        how = _ASKED[asked]
+    elif asked is Asked.MODEL or confidence < 1:
+        how = f", confidence {confidence:.2f}"
+    else:
+        how = " (explicit command)" if confidence == 1 else ""
     return f"{head}{how}"
+
+
+_ASKED = {
+    Asked.COMMAND: " (explicit command)",
+    Asked.FOLLOW_UP: " (repeating this thread's last request)",
+    Asked.FIX: " (the fix a diagnosis suggested)",
+    Asked.CHOICE: " (picked from the runbooks offered)",
+    Asked.ALERT: " (proposed for an alert)",
+    Asked.ALERT_RULE: " (an alert rule's automatic fix)",
+    Asked.SCHEDULE: " (a schedule's plan)",
+}
+"""How each way of asking reads after the plan's head (`Asked.MODEL` shows the model's
+confidence, `Asked.UNDO` the run it undoes)."""
 
 
 def undo_hint_text(runbook: str) -> str:

@@ -6,11 +6,12 @@ from chatops.runs.model import (
     TRANSITIONS,
     Approval,
     ApprovalDecision,
+    Asked,
     IllegalTransition,
     Run,
     RunState,
 )
 from chatops.runs.store import RunStore
 
-__all__ = ["TERMINAL", "TRANSITIONS", "Approval", "ApprovalDecision", "IllegalTransition", "Run",
-           "RunState", "RunStore"]
+__all__ = ["TERMINAL", "TRANSITIONS", "Approval", "ApprovalDecision", "Asked", "IllegalTransition",
+           "Run", "RunState", "RunStore"]

@@ -38,6 +38,30 @@ class RunState(enum.StrEnum):
 TERMINAL = frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.DENIED, RunState.EXPIRED,
                       RunState.CANCELLED, RunState.INTERRUPTED, RunState.SCHEDULED})
 
+class Asked(enum.StrEnum):
+    """How a run's request came about, as its plan's "Understood" line tells the approver:
+    only a request typed as a command is an explicit command."""
+
+    COMMAND = "command"
+    """Typed as an explicit command (`run scale_deployment ...`)."""
+    MODEL = "model"
+    """Read from plain words by the model (its confidence is shown)."""
+    FOLLOW_UP = "follow-up"
+    """A follow-up that repeats the thread's last request ("and in staging?")."""
+    FIX = "fix"
+    """The fix a diagnosis suggested, taken by its requester."""
+    CHOICE = "choice"
+    """A runbook picked from the ones offered for a message the bot was unsure of."""
+    UNDO = "undo"
+    """The undo of an earlier run (`Run.undo_of` says which)."""
+    ALERT = "alert"
+    """Proposed for an alert; nobody asked for it."""
+    ALERT_RULE = "alert-rule"
+    """An alert rule's automatic remediation."""
+    SCHEDULE = "schedule"
+    """A schedule's firing."""
+
+
 BEFORE_START = "before_start"
 """`result["interrupted"]` of a run the sweep found `approved`: nothing of it ran."""
 
@@ -105,6 +129,8 @@ class Run:
     act_as_approver: bool = False
     """True while the run has no requester yet: an alert's proposal, until its first
     approver takes it on (the column keeps its first name)."""
+    asked_as: Asked | None = None
+    """How the request came about; None for a run stored before this was kept."""
     approvals: tuple[Approval, ...] = field(default=())
 
     def reached_the_cluster(self) -> bool:

@@ -24,6 +24,7 @@ from chatops.runs.model import (
     TRANSITIONS,
     Approval,
     ApprovalDecision,
+    Asked,
     IllegalTransition,
     Run,
     RunState,
@@ -72,6 +73,9 @@ SCHEMA = StoreSchema("runs", (
     PRIMARY KEY (run_id, approver, digest)
 )""",
     )),
+    Migration(2, "how a run was asked for: asked_as", (
+        "ALTER TABLE runs ADD COLUMN asked_as TEXT NOT NULL DEFAULT ''",
+    )),
 ))
 """The `runs` store's tables; dedupe keys, workers and threads have their own stores."""
 
@@ -89,6 +93,9 @@ def _decode(row: Any, approvals: tuple[Approval, ...]) -> Run:
     data["state"] = RunState(data["state"])
     data["risk"] = Risk(data["risk"])
     data["act_as_approver"] = bool(data["act_as_approver"])
+    # An unknown value (a newer release's) reads like a run stored before the column.
+    data["asked_as"] = (Asked(data["asked_as"])
+                        if data.get("asked_as") in Asked.__members__.values() else None)
     data["preview"] = tuple(data["preview"])
     data["notes"] = tuple(data["notes"])
     data["raw_slots"] = frozen_map(data["raw_slots"])
@@ -103,8 +110,10 @@ def _encode(key: str, value: Any) -> Any:
         return json.dumps({"user": value.user, "groups": list(value.groups)})
     if key in _JSON_FIELDS:
         return json.dumps(value, default=json_default, sort_keys=True)
-    if isinstance(value, RunState):
+    if isinstance(value, RunState | Asked):
         return value.value
+    if key == "asked_as" and value is None:
+        return ""
     if isinstance(value, bool):
         return int(value)  # an INTEGER column: PostgreSQL takes no boolean for it
     return value
@@ -115,7 +124,7 @@ _APPROVAL_COLUMNS = ("run_id", "approver", "approver_name", "digest", "decision"
 _WRITABLE = frozenset({
     "runbook", "risk", "requester", "requester_name", "identity", "channel", "thread",
     "raw_slots", "plan", "digest", "preview", "needed", "confidence", "notes", "expires_at",
-    "owner", "before", "result", "undo_of", "message_ref", "act_as_approver"})
+    "owner", "before", "result", "undo_of", "message_ref", "act_as_approver", "asked_as"})
 """Columns callers may set; `id`, `state` and the timestamps are the store's."""
 
 

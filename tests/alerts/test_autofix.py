@@ -163,6 +163,8 @@ def test_an_automatic_fix_whose_process_died_before_it_ran_is_interrupted_once(
     run = parts.service.store.get(run_id)
     assert run is not None and run.state is RunState.APPROVED
     assert run.owner == parts.service.stores.worker.worker_id
+    # Its plan says whose it is: an alert rule's, not a command someone typed.
+    assert parts.service.view(run_id).understood.endswith("(an alert rule's automatic fix)")
     # While the process that approved it lives, the sweep (of any replica) leaves it alone.
     assert parts.service.recover() == []
     assert RunStore(parts.state).interrupt_orphans() == []

@@ -20,7 +20,7 @@ from tests.conversation.fake_cluster import FakeCluster
 from tests.plugins.postgres_fixtures import run_sql
 from tests.storage.conftest import versions
 
-STATE_VERSIONS = {"runs": 1, "dedupe": 1, "workers": 1, "threads": 1, "alerts": 3,
+STATE_VERSIONS = {"runs": 2, "dedupe": 1, "workers": 1, "threads": 1, "alerts": 3,
                   "autofix": 1, "schedules": 1}
 
 
@@ -36,7 +36,7 @@ def test_migrate_creates_every_store_in_the_sqlite_files(tmp_path: Path) -> None
     result = chatops("db", "migrate", CHATOPS_STATE_DB=str(state), CHATOPS_AUDIT_DB=str(audit))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        f"{state}: runs 1, dedupe 1, workers 1, threads 1, alerts 3, autofix 1, schedules 1",
+        f"{state}: runs 2, dedupe 1, workers 1, threads 1, alerts 3, autofix 1, schedules 1",
         f"{audit}: audit 1"]
     assert versions(state) == STATE_VERSIONS
     assert versions(audit) == {"audit": 1}
@@ -49,7 +49,7 @@ def test_migrate_puts_every_store_in_the_postgres_database(postgres_database: st
                      CHATOPS_STATE_DB=str(tmp_path / "state.db"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        f"{postgres_database}: runs 1, dedupe 1, workers 1, threads 1, alerts 3, autofix 1, "
+        f"{postgres_database}: runs 2, dedupe 1, workers 1, threads 1, alerts 3, autofix 1, "
         "schedules 1, audit 1"]
     assert "sekrit" not in result.stdout + result.stderr
     assert versions(postgres_database) == {**STATE_VERSIONS, "audit": 1}

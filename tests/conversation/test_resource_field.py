@@ -151,3 +151,21 @@ def test_a_scheduled_bare_value_is_refused_until_its_field_is_named(
     (out,) = say(service, "bob", text)
     assert "memory limit" in out and "memory request" in out, out
     assert planned(service) == [] and service.schedules.live() == []
+
+
+@pytest.mark.parametrize("reply", ["fix it", "ok just fix it then", "go ahead and fix that"])
+def test_fix_it_while_the_field_is_asked_asks_the_field_again(service: ConversationService,
+                                                              reply: str) -> None:
+    """The review of session 36: "fix it" after the field question was answered "Which
+    fix?", though no fix was offered: the question still waits, in its own words."""
+    text = "give checkout-api in prod 256Mi of memory"
+    service.parser = Reads({text: ("set_resources", {**TARGET, "memory_request": "256Mi"})})
+    say(service, "bob", text)
+    (again,) = service.handle(Message(user="bob", text=reply, channel="C1", thread="t1"))
+    assert "fix" not in again.text.lower(), again.text
+    assert "256Mi" in again.text and "limit" in again.text
+    assert again.choices == ("memory limit 256Mi", "memory request 256Mi", "both 256Mi")
+    assert planned(service) == []
+    say(service, "bob", "both 256Mi")  # and it is still answered
+    assert planned(service) == [{**TARGET, "memory_limit": "256Mi",
+                                 "memory_request": "256Mi"}]

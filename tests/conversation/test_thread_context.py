@@ -77,7 +77,8 @@ def test_a_question_is_stored_for_its_asker_and_cleared_by_the_plan(
     saved = service.stores.threads.load("C1:t1")
     assert saved == {"pending": {alice: {
         "intent": "scale_deployment", "slots": {"deployment": "checkout-api", "replicas": "5"},
-        "asking": "namespace", "offered": ["prod"], "confidence": 1.0, "asker_name": alice}}}
+        "asking": "namespace", "offered": ["prod"], "asked": "command", "confidence": 1.0,
+        "asker_name": alice}}}
     say(service, "alice", "prod")
     assert service.stores.threads.load("C1:t1") == {
         "pending": {},
@@ -94,7 +95,7 @@ def test_a_question_saved_by_an_older_bot_is_still_answered(
     out = say(service, "bob", "prod")
     assert "I asked someone else that" in out[0]
     out = say(service, "alice", "prod")
-    assert "scale deployment checkout-api in prod to 5 replicas" in out[0]
+    assert "scale deployment checkout-api in prod to 5 replicas (explicit command)" in out[0]
 
 
 def test_a_clock_replaced_on_the_service_reaches_every_stage(

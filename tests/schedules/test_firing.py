@@ -52,6 +52,9 @@ def test_it_fires_at_its_time_runs_as_the_requester_and_reports(bot: Bot) -> Non
     assert len(postings) == 1 and postings[0].reply.kind == "result"
     assert postings[0].channel == "C1" and postings[0].thread == "t1"
     assert "Verified" in postings[0].reply.text
+    # Nobody typed it at 03:00: the run says whose plan it is (not "explicit command").
+    view = postings[0].reply.run
+    assert view is not None and view.understood.endswith("(a schedule's plan)")
     assert bot.cluster.deployments[("prod", "checkout-api")] == 5
     run = bot.service.store.runs_in_thread("C1", "t1")[0]
     assert run.state is RunState.SUCCEEDED and run.identity.user == "alice"

@@ -32,7 +32,7 @@ from chatops.storage.postgres import PostgresDatabase, Row, lock_key, to_driver
 from tests.plugins.postgres_fixtures import PostgresServer, run_sql
 from tests.storage.conftest import versions
 
-STATE_VERSIONS = {"runs": 1, "dedupe": 1, "workers": 1, "threads": 1, "alerts": 3}
+STATE_VERSIONS = {"runs": 2, "dedupe": 1, "workers": 1, "threads": 1, "alerts": 3}
 
 
 @pytest.fixture

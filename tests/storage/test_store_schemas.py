@@ -24,7 +24,7 @@ from tests.storage.legacy_schema import (
     RUNS_SCHEMA,
 )
 
-STATE_VERSIONS = {"runs": 1, "dedupe": 1, "workers": 1, "threads": 1, "alerts": 3}
+STATE_VERSIONS = {"runs": 2, "dedupe": 1, "workers": 1, "threads": 1, "alerts": 3}
 RETRY_COLUMNS = {"attempts", "next_attempt_at", "last_error", "failed_at"}
 
 
@@ -55,9 +55,10 @@ def test_new_files_get_every_table_at_the_latest_version(tmp_path: Path) -> None
     assert versions(tmp_path / "state.db") == STATE_VERSIONS
     assert versions(tmp_path / "audit.db") == {"audit": 1}
     # The same tables, columns and indexes as the released schema made, plus what the
-    # migrations since added (alerts 3: the outbox's in_doubt column).
+    # migrations since added (alerts 3: the outbox's in_doubt column; runs 2: asked_as).
     with closing(legacy_file(tmp_path / "old-state.db", RUNS_SCHEMA + ALERTS_SCHEMA)) as old:
         old.execute("ALTER TABLE alert_outbox ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0")
+        old.execute("ALTER TABLE runs ADD COLUMN asked_as TEXT NOT NULL DEFAULT ''")
         old.commit()
     legacy_file(tmp_path / "old-audit.db", AUDIT_SCHEMA).close()
     assert shape(tmp_path / "state.db") == shape(tmp_path / "old-state.db")
@@ -87,12 +88,14 @@ def test_a_released_state_file_keeps_its_runs_and_keys(tmp_path: Path) -> None:
     assert run is not None
     assert (run.state, run.raw_slots, run.identity.groups) == (
         RunState.PROPOSED, {"replicas": "3"}, ("sre",))
+    # Stored before runs said how they were asked for: none, shown by its confidence.
+    assert run.asked_as is None
     assert [a.approver for a in run.approvers()] == ["U2"]
     assert store.dedupe.seen("evt-1")
     assert not store.dedupe.claim("evt-1")
     assert store.threads.load("C1:1.0") == {"topic": "db"}
     assert set(store.workers.workers()) == {"w1"}
-    assert versions(path) == {"runs": 1, "dedupe": 1, "workers": 1, "threads": 1}
+    assert versions(path) == {"runs": 2, "dedupe": 1, "workers": 1, "threads": 1}
     assert store.transition("r-old", (RunState.PROPOSED,), RunState.APPROVED)
 
 

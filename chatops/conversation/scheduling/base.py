@@ -19,7 +19,7 @@ from chatops.messages.schedules import (
 )
 from chatops.model import Identity, Message, Plan, Risk
 from chatops.policy import Requester
-from chatops.runs import Run, RunState
+from chatops.runs import Asked, Run, RunState
 from chatops.schedules import Person, Schedule, ScheduleState, ScheduleStore
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class SchedulePart:
     def _propose(self, requester: Person | Requester, plan: Plan,
                  preview: list[dict[str, object]], values: dict[str, str], notes: list[str],
                  *, where: tuple[str, str | None], needed: int, confidence: float = 1.0,
-                 identity: Identity | None = None) -> Run:
+                 asked: Asked = Asked.SCHEDULE, identity: Identity | None = None) -> Run:
         """A proposed run of `plan` bound to its dry-run, asked by `requester` (a schedule's
         runs act as `identity`, the schedule's), in `where` (channel, thread)."""
         channel, thread = where
@@ -54,7 +54,7 @@ class SchedulePart:
             requester=requester.key, requester_name=requester.name, identity=ident,
             channel=channel, thread=thread, raw_slots=dict(values), plan=plan.to_record(),
             digest=binding(plan, preview), preview=preview, needed=needed,
-            confidence=confidence, notes=notes,
+            confidence=confidence, notes=notes, asked_as=asked,
             expires_at=self.parts.clock() + self.parts.policy.expiry.total_seconds())
 
     def _risk(self, schedule: Schedule) -> Risk:

@@ -4,7 +4,7 @@ proposed as a run linked to a new `proposed` schedule."""
 from __future__ import annotations
 
 from chatops.audit.records import Parsed, Planned, Proposed, ScheduleChanged
-from chatops.conversation.base import Collaborators, Turn
+from chatops.conversation.base import Collaborators, Turn, asked_by
 from chatops.conversation.guards import guard
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
@@ -116,7 +116,7 @@ class ScheduleRequests(SchedulePart):
         needed = self.parts.policy.approvals_needed(runbook.risk)
         run = self._propose(requester, plan, preview, values, notes,
                             where=(message.channel, message.thread), needed=needed,
-                            confidence=parsed.confidence)
+                            confidence=parsed.confidence, asked=asked_by(parsed))
         self.parts.audit.record(Proposed(plan.digest, needed, preview), actor=message.user,
                                 run_id=run.id, thread=turn.thread)
         schedule = self.store.create(
