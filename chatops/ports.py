@@ -21,10 +21,13 @@ class Executor(Protocol):
     """Runs steps of the fixed verb set against a cluster, as a given identity."""
 
     def run_step(self, step: Step, identity: Identity | None, *, dry_run: bool = False,
-                 progress: Progress | None = None) -> StepResult:
+                 progress: Progress | None = None, cause: str = "") -> StepResult:
         """Run one action step; with `dry_run` the server validates but persists nothing.
 
         `identity` None means the executor's own credentials (the bot's read-only identity).
+        `cause`: the change's provenance (its run, who asked, who approved), written where
+        the cluster keeps one (a new pod template's `kubernetes.io/change-cause`, which
+        `kubectl rollout history` shows); a dry run writes none.
         """
         ...
 

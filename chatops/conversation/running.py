@@ -24,6 +24,7 @@ from chatops.errors import ClusterError, Refusal, Retryable
 from chatops.messages import (
     NO_UNDO_HINT,
     READ_RUN_DONE,
+    change_cause_text,
     interrupted_text,
     no_undo_text,
     run_internal_error_text,
@@ -40,6 +41,7 @@ from chatops.runbook.render import observed_check, undo_slots, undo_warning
 from chatops.runs import Run, RunState
 from chatops.runs.model import BEFORE_START
 from chatops.tracing import RunTrace, traced
+from chatops.verbs import summarize
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +136,13 @@ class Runner:
     def _steps_traced(self, run: Run, plan: Plan, progress: Callable[[str], None],
                       outcome: _Outcome) -> None:
         identity, thread, executor = run.identity, run_thread(run), self.parts.executor
+        approvers = [a.approver_name for a in self.parts.valid_approvals(run)]
         for step in plan.steps:
-            result = executor.run_step(step, identity, progress=progress)
+            # Left on what the step changes where the cluster keeps one (a new revision's
+            # change-cause): someone reading the cluster finds the run, and who agreed.
+            cause = change_cause_text(run.id, summarize(step.verb, step.params),
+                                      run.requester_name, approvers)
+            result = executor.run_step(step, identity, progress=progress, cause=cause)
             for key, value in result.before.items():
                 outcome.before.setdefault(key, value)
             outcome.steps_done += 1

@@ -24,6 +24,9 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _IGNORED = frozenset({
     "metadata.annotations[deployment.kubernetes.io/revision]",
     "metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]",
+    # Provenance the real run writes beside a new template (`writes.deployment_write`):
+    # the preview cannot know its run's approvers, and a diff of it is no change.
+    "metadata.annotations[kubernetes.io/change-cause]",
 })
 
 DEFAULT_ROOTS: tuple[str, ...] = (

@@ -76,12 +76,12 @@ class KubeExecutor:
         return self._pool.get(identity)
 
     def run_step(self, step: Step, identity: Identity | None, *, dry_run: bool = False,
-                 progress: Progress | None = None) -> StepResult:
+                 progress: Progress | None = None, cause: str = "") -> StepResult:
         """Run one read or mutating step; mutating steps honour `dry_run` (server-side)."""
         impl = registry.find(step.verb)
         if impl is None or impl.check is not None:
             raise Permanent(f"{step.verb} is not an action verb.")
-        call = self._call(step, identity, dry_run=dry_run, progress=progress)
+        call = self._call(step, identity, dry_run=dry_run, progress=progress, cause=cause)
         log.info("run %s as %s (dry_run=%s)", step.verb, identity or "bot", dry_run)
         if impl.write is not None:
             return impl.write(call)
@@ -103,10 +103,11 @@ class KubeExecutor:
                                 progress)
 
     def _call(self, step: Step, identity: Identity | None, *, dry_run: bool = False,
-              progress: Progress | None = None) -> Call:
+              progress: Progress | None = None, cause: str = "") -> Call:
         return Call(self.kube(identity), Params(step.params), self._now(), dry_run=dry_run,
                     progress=progress, clock=self._clock, sleep=self._sleep,
-                    interval=self._interval, hygiene=self._hygiene, usage=self._usage)
+                    interval=self._interval, hygiene=self._hygiene, usage=self._usage,
+                    cause="" if dry_run else cause)
 
     def first_denied(self, identity: Identity, steps: Iterable[Step]) -> str | None:
         """The first request of `steps` that `identity` itself may not make, as text

@@ -91,6 +91,9 @@ class Call:
     interval: float = 0.5
     hygiene: HygieneRules = field(default_factory=HygieneRules)
     usage: UsageSource = field(default_factory=NoSource)
+    cause: str = ""
+    """The change's provenance, for a verb that writes a new pod template; empty on a
+    dry run (`writes.deployment_write`)."""
 
 
 ReadFn = Callable[[Call], tuple[Record, ...]]

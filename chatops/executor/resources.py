@@ -66,7 +66,7 @@ def _check_order(resources: Mapping[str, Mapping[str, str]], container: str) -> 
 
 
 def set_resources(kube: Kube, namespace: str, name: str, values: Mapping[str, str | None], *,
-                  container: str | None, dry_run: bool) -> StepResult:
+                  container: str | None, dry_run: bool, cause: str = "") -> StepResult:
     """Set one container's CPU/memory requests and limits (`none` removes one); the other
     resources of the container, and the other containers, are left as they are."""
     wanted = {param: (UNSET if str(v).lower() == UNSET else _canonical(resource, str(v), param))
@@ -108,7 +108,7 @@ def set_resources(kube: Kube, namespace: str, name: str, values: Mapping[str, st
         return [put(pointer("spec", "template", "spec", "containers", index, "resources"),
                     current)], JSON_PATCH
 
-    written = deployment_write(kube, namespace, name, build, dry_run)
+    written = deployment_write(kube, namespace, name, build, dry_run, cause=cause)
     applied = written[0]
     text = summary(f"set the resources of container {chosen['name']} of deployment {name} "
                    f"in {namespace}", applied.changes, dry_run)
@@ -120,4 +120,4 @@ def _set_resources(c: Call) -> StepResult:
     p = c.params
     return set_resources(c.kube, p.s("namespace"), p.s("deployment"),
                          {param: p.opt_s(param) for param, _, _ in RESOURCE_PARAMS},
-                         container=p.opt_s("container"), dry_run=c.dry_run)
+                         container=p.opt_s("container"), dry_run=c.dry_run, cause=c.cause)

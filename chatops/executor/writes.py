@@ -33,6 +33,11 @@ from chatops.model import ParamValue
 from chatops.results import FieldChange, StepResult
 
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
+CHANGE_CAUSE = "kubernetes.io/change-cause"
+"""Where `kubectl rollout history` reads each revision's cause (the deployment controller
+copies the deployment's annotations onto the revision's ReplicaSet)."""
+CAUSE_LIMIT = 512
+"""Characters of a cause kept: it is a label for people, not a record (the audit log is)."""
 
 def _pod_names(pods: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
     return tuple(str(cv.get(p, "metadata", "name")) for p in pods
@@ -50,9 +55,11 @@ and the pods it keeps (those of the ReplicaSet it returns to)."""
 
 def deployment_write(kube: Kube, namespace: str, name: str,
                       build: Callable[[dict[str, Any]], tuple[Body, str]],
-                      dry_run: bool) -> Written:
+                      dry_run: bool, *, cause: str = "") -> Written:
     """Patch a deployment; also return its pods as they were just before the write (the
-    blast radius is about those, not the ones the change starts), less those it keeps."""
+    blast radius is about those, not the ones the change starts), less those it keeps.
+    A patch of the pod template also writes `cause` (when given) as the new revision's
+    change-cause, in the same request."""
     pods: list[list[dict[str, Any]]] = []
 
     def read() -> dict[str, Any]:
@@ -60,14 +67,31 @@ def deployment_write(kube: Kube, namespace: str, name: str,
         pods[:] = [reads.deployment_pods(kube, live)]
         return live
 
+    def with_cause(live: dict[str, Any]) -> tuple[Body, str]:
+        body, content_type = build(live)
+        return (_with_cause(live, body, cause[:CAUSE_LIMIT]) if cause and not dry_run
+                else body), content_type
+
     applied = apply(kube, Target("patch", "deployments", namespace, name), read=read,
-                    build=build, send=kube.apps.patch_namespaced_deployment,
+                    build=with_cause, send=kube.apps.patch_namespaced_deployment,
                     send_args=(name, namespace), dry_run=dry_run)
     uid = _reused_replica_set(kube, applied) if _template_changed(applied.changes) else None
     # Only pods the reused ReplicaSet controls stay, never one with an owner reference
     # added beside it.
     kept = [p for p in pods[0] if uid is not None and (cv.controller(p) or {}).get("uid") == uid]
     return applied, [p for p in pods[0] if p not in kept], _pod_names(kept)
+
+
+def _with_cause(live: Mapping[str, Any], body: Body, cause: str) -> Body:
+    """`body` (a JSON patch) with the change-cause set, when it writes the pod template: a
+    patch of anything else makes no revision, and the controller would copy the cause
+    onto the running revision's ReplicaSet, over its own."""
+    if not isinstance(body, list) or not any(
+            str(op.get("path", "")).startswith("/spec/template") for op in body):
+        return body
+    if cv.get(live, "metadata", "annotations") is None:
+        return [*body, put("/metadata/annotations", {CHANGE_CAUSE: cause})]
+    return [*body, put(pointer("metadata", "annotations", CHANGE_CAUSE), cause)]
 
 
 def _reused_replica_set(kube: Kube, applied: Applied) -> str | None:
@@ -132,7 +156,7 @@ def deployment_result(verb: str, text: str, written: Written, *, dry_run: bool,
 
 
 def rollout_restart(kube: Kube, namespace: str, name: str, dry_run: bool,
-                    now: datetime) -> StepResult:
+                    now: datetime, *, cause: str = "") -> StepResult:
     """`kubectl rollout restart`: stamp the pod template with a restartedAt annotation."""
     stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -144,7 +168,7 @@ def rollout_restart(kube: Kube, namespace: str, name: str, dry_run: bool,
         return [put(pointer("spec", "template", "metadata", "annotations", RESTARTED_AT),
                     stamp)], JSON_PATCH
 
-    written = deployment_write(kube, namespace, name, build, dry_run)
+    written = deployment_write(kube, namespace, name, build, dry_run, cause=cause)
     applied = written[0]
     text = summary(f"restart deployment {name} in {namespace}", applied.changes, dry_run)
     return deployment_result("rollout_restart", text, written, dry_run=dry_run,
@@ -154,7 +178,8 @@ def rollout_restart(kube: Kube, namespace: str, name: str, dry_run: bool,
 @registry.write("rollout_restart")
 def _rollout_restart(c: Call) -> StepResult:
     p = c.params
-    return rollout_restart(c.kube, p.s("namespace"), p.s("deployment"), c.dry_run, c.now)
+    return rollout_restart(c.kube, p.s("namespace"), p.s("deployment"), c.dry_run, c.now,
+                           cause=c.cause)
 
 
 def scale(kube: Kube, namespace: str, name: str, replicas: int, dry_run: bool) -> StepResult:
@@ -259,7 +284,7 @@ def pick_container(template_containers: Sequence[Mapping[str, Any]], container: 
 
 
 def set_image(kube: Kube, namespace: str, name: str, image: str, *, container: str | None,
-              dry_run: bool) -> StepResult:
+              dry_run: bool, cause: str = "") -> StepResult:
     """Change one container's image; a bare tag keeps the current repository."""
     chosen: dict[str, str] = {}
 
@@ -273,7 +298,7 @@ def set_image(kube: Kube, namespace: str, name: str, image: str, *, container: s
         return [put(pointer("spec", "template", "spec", "containers", index, "image"),
                     chosen["after"])], JSON_PATCH
 
-    written = deployment_write(kube, namespace, name, build, dry_run)
+    written = deployment_write(kube, namespace, name, build, dry_run, cause=cause)
     applied = written[0]
     text = summary(f"set the image of container {chosen['name']} of deployment {name} in "
                    f"{namespace} to {chosen['after']}", applied.changes, dry_run)
@@ -285,7 +310,7 @@ def set_image(kube: Kube, namespace: str, name: str, image: str, *, container: s
 def _set_image(c: Call) -> StepResult:
     p = c.params
     return set_image(c.kube, p.s("namespace"), p.s("deployment"), p.s("image"),
-                     container=p.opt_s("container"), dry_run=c.dry_run)
+                     container=p.opt_s("container"), dry_run=c.dry_run, cause=c.cause)
 
 
 def _strip_hash(template: Mapping[str, Any]) -> dict[str, Any]:
@@ -298,7 +323,7 @@ def _strip_hash(template: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def rollout_undo(kube: Kube, namespace: str, name: str, revision: int | None,
-                 dry_run: bool) -> StepResult:
+                 dry_run: bool, *, cause: str = "") -> StepResult:
     """`kubectl rollout undo`: copy a previous ReplicaSet's pod template into the deployment.
 
     Without `revision` the target is the newest revision older than the current one.
@@ -328,7 +353,7 @@ def rollout_undo(kube: Kube, namespace: str, name: str, revision: int | None,
         template = _strip_hash(cv.get(target, "spec", "template", default={}))
         return [{"op": "replace", "path": "/spec/template", "value": template}], JSON_PATCH
 
-    written = deployment_write(kube, namespace, name, build, dry_run)
+    written = deployment_write(kube, namespace, name, build, dry_run, cause=cause)
     applied = written[0]
     text = summary(f"roll back deployment {name} in {namespace} from revision "
                    f"{found['current']} to revision {found['target']}", applied.changes,
@@ -341,7 +366,7 @@ def rollout_undo(kube: Kube, namespace: str, name: str, revision: int | None,
 def _rollout_undo(c: Call) -> StepResult:
     p = c.params
     return rollout_undo(c.kube, p.s("namespace"), p.s("deployment"), p.opt_i("revision"),
-                        c.dry_run)
+                        c.dry_run, cause=c.cause)
 
 
 def delete_pod(kube: Kube, namespace: str, name: str, dry_run: bool) -> StepResult:

@@ -147,6 +147,7 @@ from chatops.messages.refusals import (
     refusal_text,
 )
 from chatops.messages.runs import (
+    change_cause_text,
     identity_mismatch_text,
     interrupted_text,
     not_read_only_text,
@@ -213,6 +214,7 @@ __all__ = [
     "cannot_change_kind_text",
     "cannot_create_text",
     "carried_note",
+    "change_cause_text",
     "change_text",
     "channel_default_note",
     "choice_question_text",

@@ -47,6 +47,14 @@ def run_result_text(succeeded: bool, elapsed: float, audit_id: object,
     return f"{word} in {elapsed:.1f}s (audit #{audit_id}). " + " ".join(lines)
 
 
+def change_cause_text(run_id: str, change: str, requester: str,
+                      approvers: Sequence[str]) -> str:
+    """The provenance a change leaves on the cluster (`kubectl rollout history`'s
+    CHANGE-CAUSE): its run, what it does, who asked and who approved."""
+    approved = f"; approved by {', '.join(approvers)}" if approvers else ""
+    return f"chatops {run_id}: {change}; asked by {requester}{approved}"
+
+
 def interrupted_text(run_id: str, runbook: str, *, started: bool = True) -> str:
     """A run the bot stopped during (`started`), or after approving it and before it
     started, found by the orphan sweep."""

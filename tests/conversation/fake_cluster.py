@@ -37,6 +37,8 @@ class FakeCluster:
     nodes: dict[str, bool] = field(default_factory=dict)
     denied_users: set[str] = field(default_factory=set)
     calls: list[tuple[str, bool, str | None]] = field(default_factory=list)
+    causes: list[str] = field(default_factory=list)
+    """The provenance each real write was given (`Executor.run_step`'s `cause`)."""
     lacking_rights: set[str] = field(default_factory=set)
     """Users whose own rights reviews say no (approvers who could not make the change)."""
     reviews_fail: bool = False
@@ -88,11 +90,13 @@ class FakeCluster:
         return self.deployments[(namespace, deployment)]
 
     def run_step(self, step: Step, identity: Identity | None, *, dry_run: bool = False,
-                 progress: Progress | None = None) -> StepResult:
+                 progress: Progress | None = None, cause: str = "") -> StepResult:
         spec = VERBS.get(step.verb)
         if spec is None or spec.kind == "verify":
             raise AssertionError(f"unexpected verb {step.verb}")
         self.calls.append((step.verb, dry_run, identity.user if identity else None))
+        if spec.mutating and not dry_run:
+            self.causes.append(cause)
         self._check(identity, step.verb, str(step.params.get("namespace")))
         if self.writes_fail and not dry_run and spec.mutating:
             raise Forbidden(f"an admission webhook refused {step.verb}")

@@ -35,14 +35,15 @@ class HangingCluster(FakeCluster):
     hang_in_dry_run = False
 
     def run_step(self, step: Step, identity: Identity | None, *, dry_run: bool = False,
-                 progress: Progress | None = None) -> StepResult:
+                 progress: Progress | None = None, cause: str = "") -> StepResult:
         if dry_run and self.hang_in_dry_run:
             (self.signals / f"dry-run-{os.getpid()}").write_text(step.verb)
             threading.Event().wait()
         if not dry_run and not self.hang_in_dry_run:
             (self.signals / f"writing-{os.getpid()}").write_text(step.verb)
             threading.Event().wait()
-        return super().run_step(step, identity, dry_run=dry_run, progress=progress)
+        return super().run_step(step, identity, dry_run=dry_run, progress=progress,
+                                cause=cause)
 
 
 def main(state: str, audit: str, now: str, signals: str, mode: str) -> int:

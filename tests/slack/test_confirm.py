@@ -30,8 +30,9 @@ class EvictingCluster(FakeCluster):
     """The fake cluster, whose drain (dry-run or not) evicts four pods in two namespaces."""
 
     def run_step(self, step: Step, identity: Identity | None, *, dry_run: bool = False,
-                 progress: Progress | None = None) -> StepResult:
-        result = super().run_step(step, identity, dry_run=dry_run, progress=progress)
+                 progress: Progress | None = None, cause: str = "") -> StepResult:
+        result = super().run_step(step, identity, dry_run=dry_run, progress=progress,
+                                  cause=cause)
         return replace(result, affected_pods=EVICTED) if step.verb == "drain" else result
 
 

@@ -1,0 +1,85 @@
+"""What the cluster's own rollout history says of a change the bot made, on the sandbox.
+
+`kubectl rollout history deploy/x` showed `<none>` as the cause of every revision the bot
+made: an engineer reading the cluster (not the chat) could not tell which request, asked
+by whom and approved by whom, rolled it out. A change of the pod template now writes
+`kubernetes.io/change-cause` on the deployment in the same patch (the deployment
+controller copies it onto the ReplicaSet of the revision), on the real run only: the
+preview's diff, and so the approval's binding, never show it.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+
+from chatops.console import Shell
+from tests.plugins.world_fixtures import World
+
+pytestmark = pytest.mark.k8s
+
+CAUSE = "kubernetes.io/change-cause"
+
+
+def _revisions(world: World, deployment: str) -> dict[int, dict[str, Any]]:
+    """The deployment's ReplicaSets in prod by revision, with their annotations."""
+    from kubernetes import client
+
+    apps = client.AppsV1Api(world.api)
+    dep = apps.read_namespaced_deployment(deployment, world.ns["prod"])
+    selector = ",".join(f"{k}={v}" for k, v in dep.spec.selector.match_labels.items())
+    sets = apps.list_namespaced_replica_set(world.ns["prod"], label_selector=selector).items
+    return {int(rs.metadata.annotations["deployment.kubernetes.io/revision"]):
+            dict(rs.metadata.annotations) for rs in sets}
+
+
+def _approved(world: World, text: str) -> tuple[Shell, str, str]:
+    """`text` asked by bob and approved by carol in the console; (shell, run id, plan)."""
+    sh = Shell(world.service(), user="bob", out=io.StringIO())
+    plan = sh.say(text)[0]
+    assert plan.kind == "plan" and plan.run is not None, plan.text
+    sh.say(":as carol")
+    result = sh.say(f"approve {plan.run.id}")[-1]
+    assert result.run is not None and result.run.state == "succeeded", result.text
+    return sh, plan.run.id, plan.text
+
+
+def test_a_template_change_names_its_run_requester_and_approver_in_rollout_history(
+        world: World) -> None:
+    prod = world.ns["prod"]
+    sh, run_id, plan = _approved(
+        world, f"run set_image deployment=checkout-api namespace={prod} image=nginx:1.27.3")
+    assert CAUSE not in plan and "change-cause" not in plan  # the preview shows the image
+    from kubernetes import client
+
+    dep = client.AppsV1Api(world.api).read_namespaced_deployment("checkout-api", prod)
+    cause = dep.metadata.annotations[CAUSE]
+    assert cause.startswith(f"chatops {run_id}: ") and "nginx:1.27.3" in cause
+    assert "asked by bob" in cause and "approved by carol" in cause
+    # The controller copies it onto the new revision's ReplicaSet: the one kubectl shows.
+    revisions = _revisions(world, "checkout-api")
+    assert revisions[max(revisions)].get(CAUSE) == cause
+    assert all(CAUSE not in a for r, a in revisions.items() if r != max(revisions))
+    # The bot's own history answer shows it too.
+    sh.say(":as bob")
+    history = sh.say(f"run rollout_history deployment=checkout-api namespace={prod}")[0]
+    assert run_id in history.text, history.text
+
+
+def test_a_scale_leaves_the_cause_of_the_running_revision_alone(world: World) -> None:
+    """Only a new pod template is a new revision: a scale writing the annotation would
+    overwrite the running revision's cause (the controller copies it on every sync)."""
+    prod = world.ns["prod"]
+    _approved(world, f"run restart_deployment deployment=checkout-api namespace={prod}")
+    before = _revisions(world, "checkout-api")
+    cause = before[max(before)][CAUSE]
+    _approved(world, f"run scale_deployment deployment=checkout-api namespace={prod} "
+                     "replicas=4")
+    from kubernetes import client
+
+    dep = client.AppsV1Api(world.api).read_namespaced_deployment("checkout-api", prod)
+    assert dep.metadata.annotations[CAUSE] == cause
+    after = _revisions(world, "checkout-api")
+    assert max(after) == max(before) and after[max(after)][CAUSE] == cause
