@@ -93,6 +93,9 @@ class Collaborators:
     there (`conversation.scheduling.changes`); None lets the run execute."""
     schedule_run: Callable[[str], bool] = lambda _run_id: False
     """Whether a run is a schedule's proposal (`Scheduling.owns`)."""
+    schedule_change: Callable[[str], tuple[str, str] | None] = lambda _run_id: None
+    """The schedule id and change (`delete`, `resume`, ...) a proposed run stands for
+    (`Scheduling.change`); None for any other run."""
 
     def parse(self, text: str) -> ParsedIntent:
         """What `text` asks for: the explicit grammar, else the model (refused when the bot

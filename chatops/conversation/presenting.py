@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from chatops.conversation.base import Collaborators
-from chatops.messages import change_text, run_view_text, understood_text, undo_hint_text
+from chatops.messages import (
+    change_text,
+    run_view_text,
+    schedule_deleted_head,
+    understood_text,
+    undo_hint_text,
+)
 from chatops.model import Plan
 from chatops.replies import Reply, ReplyKind, RunView
 from chatops.runs import Run, RunState
@@ -24,7 +30,13 @@ class Presenter:
         run = self.parts.run(run_id)
         plan = Plan.from_record(run.plan)
         changes = _changes(run)
+        pods = preview_pods(run)
         head = summarize(plan.steps[0].verb, plan.steps[0].params) if plan.steps else run.runbook
+        change = self.parts.schedule_change(run.id)
+        if change is not None and change[1] == "delete":
+            # Approving it deletes a schedule and changes nothing on the cluster: the
+            # schedule's diff and pods shown as this plan's would read as a change to make.
+            head, changes, pods = schedule_deleted_head(change[0], head), [], ()
         undo = undo_hint_text(plan.undo.runbook) if plan.undo else ""
         result = run.result
         outcome = str(result.get("text", "")) if result else ""
@@ -34,7 +46,7 @@ class Presenter:
             understood=understood_text(head, run.confidence, run.undo_of, run.asked_as),
             explanation=plan.explanation, steps=tuple(summarize(s.verb, s.params)
                                                       for s in plan.steps),
-            changes=tuple(changes), blast_radius=preview_pods(run),
+            changes=tuple(changes), blast_radius=pods,
             warnings=preview_warnings(run),
             approvals=tuple(a.approver_name for a in self.parts.valid_approvals(run)),
             needed=run.needed, approvers=self.parts.policy.approvers_text(run.risk),

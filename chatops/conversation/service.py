@@ -88,6 +88,7 @@ class ConversationService:
                                       self._presenter, stores.schedules)
         self._parts.scheduled = self._scheduling.on_approved
         self._parts.schedule_run = self._scheduling.owns
+        self._parts.schedule_change = self._scheduling.change
 
     def handle(self, message: Message, *, on_update: Updates | None = None) -> list[Reply]:
         """Answer one message in its thread. A repeated `event_id` answers nothing."""

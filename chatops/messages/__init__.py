@@ -109,6 +109,7 @@ from chatops.messages.plans import (
     read_as_namespace_note,
     run_view_text,
     runbook_text,
+    schedule_deleted_head,
     understood_text,
     undo_hint_text,
 )
@@ -273,6 +274,7 @@ __all__ = [
     "run_view_text",
     "runbook_text",
     "running_text",
+    "schedule_deleted_head",
     "slot_question_text",
     "stale_click_text",
     "step_failed_text",

@@ -132,6 +132,11 @@ _ASKED = {
 confidence, `Asked.UNDO` the run it undoes)."""
 
 
+def schedule_deleted_head(schedule_id: str, plan_head: str) -> str:
+    """What a plan that deletes a schedule does, naming what the schedule would do."""
+    return f"delete schedule {schedule_id} (which would {plan_head})"
+
+
 def undo_hint_text(runbook: str) -> str:
     """How to reverse a change once it ran."""
     return f"say `undo` in this thread afterwards to run {runbook} with the previous values"

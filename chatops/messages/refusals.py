@@ -23,7 +23,7 @@ EXPLICIT_ONLY = "I only understand explicit commands here."
 EXPLICIT_ONLY_HINT = "Example: run show_pods namespace=dev"
 OUTSIDE_SCOPE = ("That is outside what I can do: I only run the reviewed runbooks. `help` "
                  "lists them.")
-CANCELLED_QUESTION = "Cancelled; nothing was changed."
+CANCELLED_QUESTION = "Cancelled my question to you; nothing was changed."
 QUESTION_STILL_WAITS = "My question above still waits for your answer (or say `cancel`)."
 WHICH_FIX = "Which of the suggested fixes should I plan?"
 NOTHING_TO_CANCEL = "There is nothing to cancel here."

@@ -134,6 +134,18 @@ def schedules_text(lines: Sequence[str]) -> str:
     return "Schedules:\n" + "\n".join(f"- {line}" for line in lines)
 
 
+def how_to_stop_text(lines: Sequence[str], active: Sequence[str]) -> str:
+    """A cancel of something scheduled, said in words: which schedules there are, and how to
+    stop one (the person names it)."""
+    if not active:
+        listed = f"\n{schedules_text(lines)}" if lines else ""
+        return f"No schedule is active here; nothing was changed.{listed}"
+    first = active[0]
+    return (f"{schedules_text(lines)}\nTo stop one at once, say `pause {first}` (with its "
+            f"id); `delete {first}` removes it, approved like its runbook. Which one you "
+            "mean is yours to say: nothing was changed.")
+
+
 def fired_note_text(schedule_id: str, when: str, approvers: Sequence[str]) -> str:
     """The note on a firing's run: which schedule, and the approvals it runs on."""
     return (f"Fired by schedule {schedule_id} at {when}, approved by "

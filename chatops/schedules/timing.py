@@ -10,10 +10,14 @@ words, so it needs no retraining. What it understands:
   `every monday at 9am`, `every hour`, `every 15 minutes`;
 * once: `at 02:00`, `today|tonight|tomorrow at 02:00`, `on saturday at 02:00`,
   `on 2026-12-05 at 02:00`, `at 2026-12-05 02:00`;
+* a delay from now: `in 10 minutes`, `in 2 hours`, `in an hour`, `in half an hour`,
+  `in 15m` (once, at the next whole minute after it);
 * a window: `from friday 18:00 until monday 08:00` (the runbook at the start, its undo at
   the end);
 * explicit: `at "0 3 * * *"` (cron), `at "2026-12-05 02:00"`, `from "..." until "..."`;
-* a zone anywhere: `tz=Europe/Berlin` (else the configured default).
+* a zone anywhere: `tz=Europe/Berlin` (else the configured default), or a common
+  abbreviation right after the time (`at 3am CET`, `03:00 PST`; one that names several
+  zones, such as IST or CST, is refused with how to name it).
 
 Times are wall-clock times in the zone; the firings are epoch seconds (`Firing.at`).
 """
@@ -42,6 +46,29 @@ _DATE = r"\d{4}-\d{2}-\d{2}"
 _HEAD = rf"(?:{_DAY}|today|tonight|tomorrow|{_DATE})"
 _POINT = rf"(?:(?:on\s+)?{_HEAD}\s+(?:at\s+)?)?{_CLOCK}"
 _POINT_PARTS = re.compile(rf"(?:on\s+)?(?:({_HEAD})\s+(?:at\s+)?)?({_CLOCK})", re.IGNORECASE)
+_AMOUNT = r"\d{1,5}(?:\.\d+)?|an?|one|half\s+an"
+_UNIT = r"(?:minutes?|mins?|m|hours?|hrs?|h)\b"
+_MINUTES_IN = {"m": 1, "h": 60}
+MAX_DELAY_MINUTES = 7 * 24 * 60
+"""The longest delay said from now ("in 10 minutes"); beyond it, a date says it better."""
+_ZONE_WORDS = {
+    "utc": "UTC", "gmt": "UTC", "z": "UTC",
+    "cet": "CET", "cest": "CET", "eet": "EET", "eest": "EET", "wet": "WET", "west": "WET",
+    "bst": "Europe/London",
+    "et": "America/New_York", "est": "America/New_York", "edt": "America/New_York",
+    "mt": "America/Denver", "mst": "America/Denver", "mdt": "America/Denver",
+    "pt": "America/Los_Angeles", "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles",
+    "jst": "Asia/Tokyo", "aest": "Australia/Sydney", "aedt": "Australia/Sydney",
+}
+"""Zone abbreviations with one common meaning, as the zone whose wall clock they name (PST
+in summer is still meant as Pacific time)."""
+_AMBIGUOUS_ZONES = {"ist": "Asia/Kolkata, Europe/Dublin or Asia/Jerusalem",
+                    "cst": "America/Chicago or Asia/Shanghai",
+                    "ct": "America/Chicago or Asia/Shanghai",
+                    "ast": "America/Halifax or Asia/Riyadh"}
+_ZONE_WORD = re.compile(
+    rf"(?<=[\dm])\s+({'|'.join(sorted({*_ZONE_WORDS, *_AMBIGUOUS_ZONES}, key=len, reverse=True))})"
+    r"(?=\s|$|[.!?,])", re.IGNORECASE)
 _TZ = re.compile(r"(?:^|\s)tz\s*[=:]?\s*([A-Za-z_]+(?:/[A-Za-z0-9_+\-]+)*|UTC)(?=\s|$)",
                  re.IGNORECASE)
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -58,6 +85,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("once_day_after", rf"at\s+({_CLOCK})\s+(?:on\s+)?({_HEAD})\b"),
         # A bare clock time is not enough ("logs since 10:00"): `at` or a day must say so.
         ("once", rf"at\s+({_POINT})|((?:on\s+)?{_HEAD}\s+(?:at\s+)?{_CLOCK})"),
+        ("delay", rf"in\s+({_AMOUNT})\s*({_UNIT})|({_AMOUNT})\s*({_UNIT})\s+from\s+now"),
+        # Said, but not when: planned now, it would run at a time nobody asked for.
+        ("vague_delay", r"in\s+(?:a\s+few|a\s+couple(?:\s+of)?|some|several"
+                        rf"|\d+\s*(?:-|to)\s*\d+)\s+{_UNIT}"),
     ))
 MAX_PHRASE_MINUTES = 59
 _EXPLICIT = ("explicit", "explicit_window")
@@ -238,6 +269,8 @@ def find_timing(text: str, default_zone: str, now: float, *,
     if tz_match := _TZ.search(rest):
         zone_name = tz_match.group(1)
         rest = (rest[:tz_match.start()] + " " + rest[tz_match.end():]).strip()
+    elif (word := _zone_word(rest)) is not None:
+        zone_name, rest = word
     zone = zone_info(zone_name)
     local_now = datetime.fromtimestamp(now, zone).replace(tzinfo=None)
     for name, match, past in _phrases(rest, judged=past_is_context):
@@ -256,6 +289,36 @@ def find_timing(text: str, default_zone: str, now: float, *,
         raise TimingError("a time zone was given, but no time: say when, e.g. "
                           "`every day at 03:00` or `at \"2026-12-05 02:00\"`")
     return None
+
+
+def _zone_word(text: str) -> tuple[str, str] | None:
+    """The zone a common abbreviation right after a clock time names ("at 3am CET"), and
+    `text` without it; None when there is none. One with several meanings is refused: an
+    hour off is a change at a time nobody asked for."""
+    match = _ZONE_WORD.search(text)
+    if match is None or not re.search(rf"{_CLOCK}$", text[:match.start()], re.IGNORECASE):
+        return None
+    word = match.group(1).lower()
+    if word in _AMBIGUOUS_ZONES:
+        raise TimingError(f"{match.group(1)} names more than one time zone "
+                          f"({_AMBIGUOUS_ZONES[word]}): say which with tz=, e.g. "
+                          f"tz={_AMBIGUOUS_ZONES[word].split(',')[0].split(' or ')[0]}")
+    return _ZONE_WORDS[word], (text[:match.start()] + text[match.end():]).strip()
+
+
+def _delay(amount: str, unit: str, local_now: datetime) -> datetime:
+    """The local time `amount` `unit` from now, up to the next whole minute (a once
+    schedule says minutes: never earlier than asked)."""
+    words = {"a": 1.0, "an": 1.0, "one": 1.0}
+    value = words.get(amount.lower()) or (0.5 if amount.lower().startswith("half") else None)
+    count = value if value is not None else float(amount)
+    minutes = count * _MINUTES_IN[unit.lower()[0]]
+    if not 0 < minutes <= MAX_DELAY_MINUTES:
+        raise TimingError(f"in {amount} {unit}: say a delay of up to a week, or a date and "
+                          "time")
+    at = local_now + timedelta(minutes=minutes)
+    whole = at.replace(second=0, microsecond=0)
+    return whole if whole == at else whole + timedelta(minutes=1)
 
 
 def _timing(name: str, match: re.Match[str], zone_name: str, local_now: datetime) -> Timing:
@@ -283,6 +346,12 @@ def _timing(name: str, match: re.Match[str], zone_name: str, local_now: datetime
     if name == "every_day":
         kind = match.group(1) or match.group(0).split()[0]
         return Timing("cron", _cron_of(kind, match.group(2)), zone_name)
+    if name == "delay":
+        amount, unit = match.group(1) or match.group(3), match.group(2) or match.group(4)
+        return Timing("once", _fmt(_delay(amount, unit, local_now)), zone_name)
+    if name == "vague_delay":
+        raise TimingError(f"{match.group(0)!r} says no exact time: say when, e.g. `in 10 "
+                          "minutes` or `at 14:30`, or ask without a time to do it now")
     if name == "once_day_after":
         return Timing("once", _fmt(_point(f"{match.group(2)} at {match.group(1)}", local_now)),
                       zone_name)

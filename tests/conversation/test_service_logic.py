@@ -109,7 +109,7 @@ def test_talk_that_does_not_ask_answers_no_question(service: ConversationService
 
 def test_cancel_drops_the_pending_question(service: ConversationService) -> None:
     say(service, "alice", "run scale_deployment deployment=checkout-api replicas=5")
-    assert say(service, "alice", "cancel") == ["Cancelled; nothing was changed."]
+    assert say(service, "alice", "cancel") == ["Cancelled my question to you; nothing was changed."]
     assert say(service, "alice", "cancel") == ["There is nothing to cancel here."]
 
 

@@ -52,7 +52,7 @@ def test_slot_filling_cancel_and_follow_up(world: World) -> None:
     replies = sh.say(f"and in {world.ns['staging']}?")
     assert f"deployment checkout-api in {world.ns['staging']}: 2/2 ready" in replies[0].text
     sh.say("run scale_deployment deployment=checkout-api replicas=2")
-    assert sh.say("cancel")[0].text == "Cancelled; nothing was changed."
+    assert sh.say("cancel")[0].text == "Cancelled my question to you; nothing was changed."
 
 
 def test_ambiguity_becomes_a_question(world: World) -> None:

@@ -147,6 +147,12 @@ def test_delete_of_a_write_schedule_needs_approval(bot: Bot) -> None:
     sid = approved_schedule(bot)
     replies = bot.say("alice", f"delete {sid}")
     assert replies[0].run is not None
+    # A user trial: the plan read "scale deployment checkout-api ..." with the scale's diff
+    # and its pods: an approver skimming it approved a scale. It says what approving does.
+    view = replies[0].run
+    assert view.understood.startswith(f"delete schedule {sid} (which would scale"), view.understood
+    assert view.changes == () and view.blast_radius == ()
+    assert "spec.replicas" not in replies[0].text and "Pods affected" not in replies[0].text
     assert bot.service.schedules.get(sid).state is ScheduleState.ACTIVE  # type: ignore[union-attr]
     bot.approve("bob", replies[0].run.id)
     assert bot.service.schedules.get(sid).state is ScheduleState.DELETED  # type: ignore[union-attr]
@@ -353,3 +359,18 @@ def test_a_window_start_that_may_have_acted_is_left_to_a_person(bot: Bot) -> Non
     bot.cluster.writes_time_out = False
     assert bot.cluster.deployments[("prod", "checkout-api")] == 5
     end_reverses_nothing(bot, "may have acted or not", 5)
+
+
+def test_a_delay_from_now_is_a_schedule_that_fires_once_then(bot: Bot) -> None:
+    """A user trial: "restart checkout-api in prod in 10 minutes" was planned for now (the
+    delay dropped): approved, it would have run at once."""
+    plan = bot.say("alice", "run scale_deployment deployment=checkout-api namespace=prod "
+                            "replicas=5 in 10 minutes")[0]
+    assert plan.kind == "plan" and plan.run is not None, plan.text
+    assert "Scheduled once at" in plan.text and "Wed 2026-03-25 12:10" in plan.text
+    bot.approve("bob", plan.run.id)
+    assert bot.cluster.deployments[("prod", "checkout-api")] == 3  # nothing ran now
+    assert bot.service.fire_schedules(START + 9 * 60) == []
+    postings = bot.service.fire_schedules(START + 10 * 60)
+    assert [p.reply.kind for p in postings] == ["result"]
+    assert bot.cluster.deployments[("prod", "checkout-api")] == 5

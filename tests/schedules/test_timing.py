@@ -113,3 +113,68 @@ def test_cron_days_follow_vixie_cron(expression: str, day: datetime, fires: bool
 def test_bad_cron_expressions_name_their_field(expression: str) -> None:
     with pytest.raises(CronError):
         parse_cron(expression)
+
+
+@pytest.mark.parametrize(("text", "expression", "rest"), [
+    # A user trial: "in 10 minutes" was dropped and the restart planned for now.
+    ("restart checkout-api in prod in 10 minutes", "2026-03-25 12:10",
+     "restart checkout-api in prod"),
+    ("in 2 hours scale web in prod to 3", "2026-03-25 14:00", "scale web in prod to 3"),
+    ("restart checkout in an hour", "2026-03-25 13:00", "restart checkout"),
+    ("restart checkout in half an hour please", "2026-03-25 12:30", "restart checkout please"),
+    ("restart checkout in 90 mins", "2026-03-25 13:30", "restart checkout"),
+    ("cordon node-2 in 1h", "2026-03-25 13:00", "cordon node-2"),
+    ("cordon node-2 in 15m", "2026-03-25 12:15", "cordon node-2"),
+    ("restart checkout in 1.5 hours", "2026-03-25 13:30", "restart checkout"),
+    ("restart checkout 20 minutes from now", "2026-03-25 12:20", "restart checkout"),
+])
+def test_a_delay_from_now_is_a_schedule_once(text: str, expression: str, rest: str) -> None:
+    found = find_timing(text, "Europe/Berlin", WEDNESDAY_NOON)
+    assert found is not None
+    assert (found.timing.kind, found.timing.expression, found.request) == \
+        ("once", expression, rest)
+
+
+def test_a_delay_rounds_up_to_the_minute() -> None:
+    found = find_timing("restart x in 5 minutes", "UTC", WEDNESDAY_NOON + 20)
+    assert found is not None and found.timing.firings(WEDNESDAY_NOON + 20, 1)[0].at == \
+        WEDNESDAY_NOON + 6 * 60
+
+
+@pytest.mark.parametrize("text", [
+    "it restarted 3 times in 10 minutes, why?",  # the past: context
+    "show the logs of the last 10 minutes", "scale checkout in prod to 3",
+    "restart checkout in minutes",  # no amount
+])
+def test_words_that_are_no_delay(text: str) -> None:
+    assert find_timing(text, "UTC", WEDNESDAY_NOON) is None
+
+
+@pytest.mark.parametrize(("text", "zone", "expression"), [
+    # A user trial: "at 3am CET" fired at 03:00 in the default zone (UTC), an hour off.
+    ("restart checkout-api in prod at 3am CET", "CET", "2026-03-26 03:00"),
+    ("restart checkout-api in prod at 3am cet", "CET", "2026-03-26 03:00"),
+    ("restart checkout at 02:00 PST", "America/Los_Angeles", "2026-03-26 02:00"),
+    ("every day at 03:00 UTC restart checkout", "UTC", "0 3 * * *"),
+    ("restart checkout tomorrow at 9pm EDT", "America/New_York", "2026-03-26 21:00"),
+])
+def test_a_zone_abbreviation_after_the_time_is_its_zone(text: str, zone: str,
+                                                        expression: str) -> None:
+    found = find_timing(text, "UTC", WEDNESDAY_NOON)
+    assert found is not None
+    assert (found.timing.zone, found.timing.expression) == (zone, expression)
+    assert zone.lower() not in found.request.lower() and "pst" not in found.request.lower()
+
+
+@pytest.mark.parametrize("text", ["restart checkout in a few minutes",
+                                  "restart checkout in a couple of hours",
+                                  "restart checkout in 10-15 minutes"])
+def test_a_delay_without_an_amount_is_refused_not_done_now(text: str) -> None:
+    with pytest.raises(TimingError, match="in 10 minutes"):
+        find_timing(text, "UTC", WEDNESDAY_NOON)
+
+
+@pytest.mark.parametrize("text", ["restart checkout at 3am IST", "restart checkout at 3am CST"])
+def test_an_ambiguous_zone_abbreviation_is_asked_about(text: str) -> None:
+    with pytest.raises(TimingError, match="tz="):
+        find_timing(text, "UTC", WEDNESDAY_NOON)

@@ -43,7 +43,7 @@ def _alice_waits_and_bob_is_asked(bot: Bot) -> tuple[str, str]:
 
 
 _YES_ANSWERS = "checkout-api in staging: 1/1 ready"  # the one name offered, taken
-_NO_ANSWERS = "Cancelled; nothing was changed."  # the question dropped
+_NO_ANSWERS = "Cancelled my question to you; nothing was changed."  # the question dropped
 
 
 @pytest.mark.parametrize(("text", "read_as", "answer"), [

@@ -47,7 +47,7 @@ def test_pending_question_cancelled_in_thread(bot: Bot) -> None:
                        user="U0BOB", channel="C0OPS", ts=root, mention=True)
     bot.slack.wait_for("chat.postMessage", "In which namespace?")
     bot.sender.message("cancel", user="U0BOB", channel="C0OPS", thread_ts=root)
-    bot.slack.wait_for("chat.postMessage", "Cancelled; nothing was changed.")
+    bot.slack.wait_for("chat.postMessage", "Cancelled my question to you; nothing was changed.")
     assert all_runs(bot) == []
 
 

@@ -20,6 +20,7 @@ from chatops.messages.schedules import (
     change_note_text,
     change_pending_text,
     deleted_text,
+    how_to_stop_text,
     no_such_schedule_text,
     not_your_schedule_text,
     paused_text,
@@ -155,6 +156,18 @@ class ScheduleChanges(SchedulePart):
 
     def listing(self, turn: Turn) -> Reply:
         """Schedules of this channel, and the asker's own anywhere."""
+        lines = self._lines(turn)
+        return Reply("answer", schedules_text(lines) if lines else NO_SCHEDULES)
+
+    def how_to_stop(self, turn: Turn) -> Reply:
+        """The answer to a cancel of something scheduled, said in words: the schedules the
+        person sees here and how to stop each (nothing is changed by it)."""
+        return Reply("answer", how_to_stop_text(self._lines(turn), [
+            s.id for s in self.store.live() if s.state is ScheduleState.ACTIVE
+            and (s.channel == turn.message.channel
+                 or s.requester.key == turn.requester.key)]))
+
+    def _lines(self, turn: Turn) -> list[str]:
         lines = []
         for schedule in self.store.live():
             if schedule.state is ScheduleState.PROPOSED and self._lapsed(schedule):
@@ -170,7 +183,7 @@ class ScheduleChanges(SchedulePart):
                 f"{schedule.id} {schedule.state.value}", f"{schedule.runbook} {slots}",
                 timing_text(schedule.timing), nxt,
                 [schedule.requester.name, *(p.name for p in schedule.approvers)]))
-        return Reply("answer", schedules_text(lines) if lines else NO_SCHEDULES)
+        return lines
 
     def manage(self, turn: Turn, word: str, schedule_id: str) -> list[Reply]:
         """`pause`, `resume` or `delete` a schedule, as its requester or an approver of its

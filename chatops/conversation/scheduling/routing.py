@@ -23,8 +23,17 @@ from chatops.schedules import ScheduleStore, TimingError, find_timing
 
 LIST_WORDS = frozenset({"schedules", "list schedules", "schedule list", "show schedules",
                         "schedule", "schedule help"})
-_MANAGE = re.compile(r"^(pause|resume|delete|remove)\s+(?:schedule\s+)?`?(s-[0-9a-f]{8})`?"
-                     r"[.!]?$", re.IGNORECASE)
+_MANAGE = re.compile(r"^(pause|resume|delete|remove|cancel|stop)\s+(?:schedule\s+)?"
+                     r"`?(s-[0-9a-f]{8})`?[.!]?$", re.IGNORECASE)
+_MANAGE_WORD = {"remove": "delete", "cancel": "pause", "stop": "pause"}
+"""Other words for a change to a schedule: cancelling or stopping one is the immediate brake
+(`pause`; `delete` removes it, approved like its runbook)."""
+_CANCEL_CUE = re.compile(r"\b(?:cancel|call\s+off|abort)\b", re.IGNORECASE)
+"""A request to call something off ("cancelled at 3am" tells what happened, and "don't"
+is as often "don't know why")."""
+_SCHEDULED = re.compile(
+    r"\b(?:schedul\w*|s-[0-9a-f]{8}|\d{1,2}(?::\d{2})?\s*[ap]m|\d{1,2}:\d{2}|tonight'?s?"
+    r"|tomorrow'?s?|every|daily|nightly|weekly)\b", re.IGNORECASE)
 _SCHEDULE_WORD = re.compile(r"^schedule\s*:?\s+", re.IGNORECASE)
 
 
@@ -48,7 +57,9 @@ class Scheduling:
         rest = text[explicit.end():] if explicit else text
         lowered = text.lower().rstrip(".!?")
         manage = _MANAGE.match(text)
-        if lowered not in LIST_WORDS and manage is None:
+        stopping = (manage is None and _CANCEL_CUE.search(text) is not None
+                    and _SCHEDULED.search(text) is not None)
+        if lowered not in LIST_WORDS and manage is None and not stopping:
             try:
                 found = find_timing(rest, self.parts.config.schedule_zone, self.parts.clock(),
                                     past_is_context=explicit is None)
@@ -62,7 +73,12 @@ class Scheduling:
         if lowered in LIST_WORDS:
             return [self.changes.listing(turn)]
         if manage is not None:
-            return self.changes.manage(turn, manage.group(1).lower(), manage.group(2))
+            word = manage.group(1).lower()
+            return self.changes.manage(turn, _MANAGE_WORD.get(word, word), manage.group(2))
+        if stopping:
+            # "cancel the 3am restart": which schedule is meant is the person's to say; a
+            # guess could stop the wrong one, or "cancel" an open question instead.
+            return [self.changes.how_to_stop(turn)]
         if found is None:
             raise Refusal(no_time_text(), SCHEDULE_HINT)
         return self.requests.request(turn, found.timing, found.request)
@@ -71,6 +87,12 @@ class Scheduling:
                     ) -> list[Reply] | None:
         """The `Collaborators.scheduled` hook: see `ScheduleChanges.on_approved`."""
         return self.changes.on_approved(run, replan)
+
+    def change(self, run_id: str) -> tuple[str, str] | None:
+        """The `Collaborators.schedule_change` hook: the schedule and change a run stands
+        for."""
+        found = self.store.change_of(run_id)
+        return (found[0].id, found[1].value) if found is not None else None
 
     def owns(self, run_id: str) -> bool:
         """The `Collaborators.schedule_run` hook: whether approving the run starts, changes

@@ -1,0 +1,69 @@
+"""Stopping a schedule in words: never a "Cancelled" that cancelled something else.
+
+A user trial: with a schedule active for 3am, "cancel the 3am restart" answered
+"Cancelled; nothing was changed." (it had dropped an open question of the bot's), and the
+restart still fired; "actually dont restart it at 3am, cancel that" was read as a new
+schedule to make; "cancel s-..." was not understood. A message that asks to cancel
+something scheduled now lists the schedules of the channel and how to stop them, and
+`cancel s-...` pauses the schedule at once (as `pause s-...` does).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chatops.schedules import ScheduleState
+from tests.schedules.conftest import Bot, approved_schedule
+
+
+@pytest.mark.parametrize("text", [
+    "cancel the 3am restart", "actually dont restart it at 3am, cancel that",
+    "please cancel the scheduled scale", "call off tonight's scale of checkout-api",
+    "do not run the 03:00 scale, cancel it",
+])
+def test_a_cancel_of_something_scheduled_says_how_to_stop_it(bot: Bot, text: str) -> None:
+    sid = approved_schedule(bot)
+    replies = bot.say("alice", text)
+    (reply,) = replies
+    assert sid in reply.text and f"pause {sid}" in reply.text, reply.text
+    assert "Cancelled" not in reply.text and "nothing was changed" in reply.text
+    schedule = bot.service.schedules.get(sid)
+    assert schedule is not None and schedule.state is ScheduleState.ACTIVE
+    assert len(bot.service.store.runs_in_thread("C1", "t1")) == 1  # no new plan
+
+
+def test_a_cancel_of_something_scheduled_where_nothing_is_says_so(bot: Bot) -> None:
+    (reply,) = bot.say("alice", "cancel the 3am restart")
+    assert "No schedule" in reply.text and "nothing was changed" in reply.text
+
+
+@pytest.mark.parametrize("text", [
+    "checkout-api crashes every night at 3am, don't know why",
+    "the backup job got cancelled at 3am, why?",
+])
+def test_talk_about_times_is_no_cancel(bot: Bot, text: str) -> None:
+    approved_schedule(bot)
+    (reply,) = bot.say("alice", text)
+    assert "To stop one at once" not in reply.text, reply.text
+
+
+@pytest.mark.parametrize("word", ["cancel", "stop", "cancel schedule"])
+def test_cancel_with_the_id_pauses_it_at_once(bot: Bot, word: str) -> None:
+    sid = approved_schedule(bot)
+    (reply,) = bot.say("alice", f"{word} {sid}")
+    assert "paused" in reply.text.lower(), reply.text
+    schedule = bot.service.schedules.get(sid)
+    assert schedule is not None and schedule.state is ScheduleState.PAUSED
+
+
+def test_cancel_with_an_id_of_someone_elses_schedule_changes_nothing(bot: Bot) -> None:
+    sid = approved_schedule(bot)
+    (reply,) = bot.say("mallory", f"cancel {sid}")
+    schedule = bot.service.schedules.get(sid)
+    assert schedule is not None and schedule.state is ScheduleState.ACTIVE, reply.text
+
+
+def test_a_cancelled_question_says_it_was_the_question(bot: Bot) -> None:
+    bot.say("alice", "run scale_deployment deployment=checkout-api replicas=5")
+    (reply,) = bot.say("alice", "cancel")
+    assert reply.text == "Cancelled my question to you; nothing was changed."
