@@ -24,6 +24,7 @@ from chatops.conversation.resolve import (
     resolve_names,
 )
 from chatops.conversation.resource_field import FIELDS, BareValue, bare_value
+from chatops.conversation.rollback_version import named_version, revision_of
 from chatops.conversation.running import Runner
 from chatops.conversation.thread import (
     OFFER,
@@ -149,6 +150,9 @@ class Planner:
                                        requester.identity, ask_nearest=True, text=changing)
         notes.extend(resolution.notes)
         values = resolution.slots
+        if resolution.question is None:
+            values = self.with_named_version(runbook, values, turn.message.text,
+                                            requester.identity, notes)
         bare = (bare_value(runbook.slots, values, turn.message.text)
                 if ask_field and resolution.question is None else None)
         if bare is not None:
@@ -180,6 +184,18 @@ class Planner:
         if runbook.risk is Risk.READ:
             return self.run_read(turn, plan, values, confidence, notes, asked=asked)
         return self.propose(turn, plan, values, confidence, notes, asked=asked, undo_of=undo_of)
+
+    def with_named_version(self, runbook: Runbook, values: dict[str, str], text: str,
+                       identity: Identity, notes: list[str]) -> dict[str, str]:
+        """`values` with the revision that runs the version a rollback names ("to 1.25"),
+        after names are resolved (`rollback_version`); unchanged when it names none."""
+        version = (named_version(text) if "revision" in runbook.slots
+                   and not values.get("revision") else None)
+        if version is None or not values.get("deployment") or not values.get("namespace"):
+            return values
+        values, note = revision_of(version, values, self.parts.executor, identity)
+        notes.append(note)
+        return values
 
     def _which_field(self, turn: Turn, intent: str, values: Mapping[str, str],
                      bare: BareValue, *, confidence: float, asked: Asked,

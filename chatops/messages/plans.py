@@ -132,6 +132,30 @@ _ASKED = {
 confidence, `Asked.UNDO` the run it undoes)."""
 
 
+def version_revision_note(version: str, revision: int, image: str) -> str:
+    """How a version named in a rollback request was read."""
+    return f"{version} is revision {revision} ({image}) in its rollout history"
+
+
+def already_runs_version_text(deployment: str, namespace: str, image: str,
+                              revision: int) -> str:
+    """A rollback to the version the deployment runs now."""
+    return (f"{deployment} in {namespace} already runs {image} (revision {revision}): there "
+            "is nothing to roll back to.")
+
+
+def no_revision_runs_text(deployment: str, namespace: str, version: str,
+                          revisions: Sequence[tuple[int, str, bool]]) -> tuple[str, str]:
+    """A rollback to a version no older revision runs, with the history and the way to run
+    it anyway."""
+    listed = "; ".join(f"revision {n}: {images}" + (" (current)" if current else "")
+                       for n, images, current in sorted(revisions, reverse=True))
+    return (f"No older revision of {deployment} in {namespace} runs {version}"
+            + (f" (its history: {listed})." if listed else "."),
+            f"To run {version} anyway, set the image (set_image); to go back to one of these, "
+            "name its revision.")
+
+
 def schedule_deleted_head(schedule_id: str, plan_head: str) -> str:
     """What a plan that deletes a schedule does, naming what the schedule would do."""
     return f"delete schedule {schedule_id} (which would {plan_head})"

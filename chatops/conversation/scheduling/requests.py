@@ -104,6 +104,9 @@ class ScheduleRequests(SchedulePart):
             raise Refusal(schedule_needs_values_text(missing[0].prompt), SCHEDULE_VALUES_HINT)
         values = resolution.slots
         notes.extend(resolution.notes)
+        # "roll back api to 1.25 at 3am": the revision that runs 1.25 now is the one bound.
+        values = self.planner.with_named_version(runbook, values, text, requester.identity,
+                                                 notes)
         plan = self.planner.render(runbook, values, requester.identity)
         self.parts.audit.record(Planned(plan.to_json(), plan.digest), actor=message.user,
                                 thread=turn.thread)
