@@ -73,7 +73,8 @@ def _get_deployment(c: Call) -> tuple[DeploymentInfo]:
 def _ready_images(kube: Kube, dep: Mapping[str, Any]) -> tuple[str, ...]:
     """The images the deployment's ready pods run in the template's containers, each once
     ((): none, or not listable: the status itself needs only the deployment). Injected
-    sidecars (not in the template) and pods no ReplicaSet controls are not counted."""
+    sidecars (not in the template), pods no ReplicaSet controls and pods being deleted (an
+    old one in its grace period after a finished rollout) are not counted."""
     try:
         pods = deployment_pods(kube, dep)
     except ClusterError:
@@ -83,7 +84,8 @@ def _ready_images(kube: Kube, dep: Mapping[str, Any]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for pod in pods:
         owner = cv.controller(pod)
-        if owner is not None and owner.get("kind") == "ReplicaSet" and cv.pod_ready(pod):
+        if (owner is not None and owner.get("kind") == "ReplicaSet" and cv.pod_ready(pod)
+                and not cv.get(pod, "metadata", "deletionTimestamp")):
             seen.update(dict.fromkeys(str(c.get("image")) for c in
                                       cv.get(pod, "spec", "containers", default=[])
                                       if c.get("name") in names))

@@ -147,7 +147,10 @@ def deployment_result(verb: str, text: str, written: Written, *, dry_run: bool,
             # The ReplicaSet controller picks which pods go; all of them are candidates.
             affected = _pod_names(pods)
             stopping = min(old - new, len(affected))
-            if stopping < len(affected):
+            if new == 0 and affected:
+                notes.append(f"it scales to 0: all {len(affected)} pods stop and nothing "
+                             "serves until it is scaled up again")
+            elif stopping < len(affected):
                 notes.append(f"{stopping} of these {len(affected)} pods will be stopped; the "
                              "ReplicaSet controller picks which (unready, unscheduled and "
                              "newer pods first)")

@@ -234,6 +234,35 @@ def test_status_during_a_stuck_rollout_says_what_the_ready_pods_run(
     assert isinstance(api, DeploymentInfo) and api.running_images == ()
 
 
+def test_a_pod_still_terminating_after_a_rollout_is_not_what_it_runs(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    """A user trial: right after a rollout had finished, the status said "the ready pods
+    run nginx:1.25, nginx:1.27: the rollout has not reached them": an old pod in its grace
+    period (held here by a finalizer) still counted as a ready one."""
+    core, apps = client.CoreV1Api(k8s_admin), client.AppsV1Api(k8s_admin)
+    deploy(k8s_admin, namespace, deployment("web", 1, image="nginx:1.25"))
+    (old,) = core.list_namespaced_pod(namespace, label_selector="app=web").items
+    hold = {"metadata": {"finalizers": ["chatops.dev/test-hold"]}}
+    core.patch_namespaced_pod(old.metadata.name, namespace, hold)
+    try:
+        apps.patch_namespaced_deployment("web", namespace, {"spec": {"template": {"spec": {
+            "containers": [{"name": "app", "image": "nginx:1.27"}]}}}})
+
+        def rolled() -> DeploymentInfo | None:
+            (dep,) = run(ex, "get_deployment", namespace=namespace, deployment="web").records
+            assert isinstance(dep, DeploymentInfo)
+            pod = core.read_namespaced_pod(old.metadata.name, namespace)
+            return (dep if dep.updated == 1 and dep.available == 1
+                    and pod.metadata.deletion_timestamp is not None else None)
+
+        dep = wait_for(rolled, what="the rollout to finish with the old pod terminating")
+        assert dep.running_images == (), dep
+        assert "has not reached" not in records_text((dep,))
+    finally:
+        core.patch_namespaced_pod(old.metadata.name, namespace,
+                                  {"metadata": {"finalizers": None}})
+
+
 def test_describe_pod_says_why_a_pending_pod_waits_and_what_happened_to_it(
         ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
     # A user trial: a pod no node fits was described as "container app (nginx:1.25):

@@ -65,6 +65,18 @@ def test_a_scale_down_says_how_many_of_the_listed_pods_stop(
     assert any("2 of these 3 pods" in w and "ReplicaSet" in w for w in result.warnings)
 
 
+def test_a_scale_to_zero_warns_that_nothing_serves(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    """A user trial: "scale checkout-api in prod to 0" was the one scale-down shown with no
+    warning at all (a smaller one says how many pods stop); it is a full outage."""
+    deploy(k8s_admin, namespace, deployment("web", 3))
+    step = Step("scale", {"namespace": namespace, "deployment": "web", "replicas": 0})
+    result = ex.run_step(step, ADMIN, dry_run=True)
+    assert len(result.affected_pods) == 3
+    assert any("all 3 pods stop" in w and "nothing serves" in w for w in result.warnings), \
+        result.warnings
+
+
 def test_who_may_not_list_autoscalers_is_told_it_was_not_checked(
         ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
     create(k8s_admin, namespace, deployment("web", 2))
