@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from chatops.policy import Policy, Requester
 from chatops.results import Finding, Record
 from chatops.runbook.catalogue import Catalogue
+from chatops.runbook.schema import SlotSpec
+from chatops.runbook.slots import SLOT_TYPES
 
+_NAME_TYPES = frozenset(t.name for t in SLOT_TYPES.values() if t.resource)
+"""Slot types that name a Kubernetes object (lower case only)."""
 MAX_REMEDIES = 5
 """At most this many fixes are offered (Slack shows up to five as buttons)."""
 
@@ -39,17 +43,23 @@ def remedies(records: Iterable[Record], catalogue: Catalogue, policy: Policy,
         if runbook is None or not policy.may_request(requester, runbook.risk):
             continue
         slots = {k: v for k, v in record.slots.items() if v and k in runbook.slots}
-        label = _label(record.runbook, slots)
+        label = _label(record.runbook, slots, runbook.slots)
         found.setdefault(label, Remedy(label, record.runbook, slots))
         if len(found) == MAX_REMEDIES:
             break
     return tuple(found.values())
 
 
-def _label(runbook: str, slots: Mapping[str, str]) -> str:
-    """`restart_deployment checkout`, `rollback_deployment checkout revision 3`: unique per
-    request and typed as the answer too (lower case, like the names it is made of)."""
-    named = [value for key, value in slots.items() if key not in ("namespace", "revision")]
+def _label(runbook: str, slots: Mapping[str, str], declared: Mapping[str, SlotSpec]
+           ) -> str:
+    """`restart_deployment checkout`, `rollback_deployment checkout revision 3`,
+    `set_resources api app memory_limit=512Mi`: unique per request, and typed back as the
+    answer too (answers are matched without regard to case). Names are given bare; a value
+    keeps its case and says its field (`256mi` is no quantity, and `256Mi` alone would be
+    asked about: limit or request?)."""
+    named = [value.lower() if key in declared and declared[key].type in _NAME_TYPES
+             else f"{key}={value}"
+             for key, value in slots.items() if key not in ("namespace", "revision")]
     if "revision" in slots:
         named.append(f"revision {slots['revision']}")
-    return " ".join([runbook, *named]).lower()
+    return " ".join([runbook, *named])
