@@ -19,6 +19,7 @@ from chatops.conversation.meta_words import YES_OR_NO, says
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import NOT_A_NAME_PART
+from chatops.conversation.resource_field import bare_value
 from chatops.conversation.running import Runner
 from chatops.conversation.thread import (
     OFFER,
@@ -69,7 +70,7 @@ from chatops.replies import Reply
 from chatops.runbook.grammar import starts_with_run
 from chatops.runbook.schema import Runbook
 from chatops.runbook.slots import parse_slot
-from chatops.runs import Asked, RunState
+from chatops.runs import Asked, Run, RunState
 
 _META_WORDS = {
     "help": "help", "?": "help", "cancel": "cancel", "stop": "cancel", "nevermind": "cancel",
@@ -90,6 +91,8 @@ _EDIT_CUE = re.compile(
     r"correction|typo|no wait|wait no|sorry|scratch that)\b", re.IGNORECASE)
 """Words that say a message corrects the speaker's last plan ("make it 4 instead")."""
 _FOLLOW_UP_WORDS = 5
+_SHORT_EDIT_WORDS = 8
+"""At most this many words for an edit of a plan of another runbook than the model read."""
 _COURTESY = re.compile(r"^\W*(?:(?:ok(?:ay)?|cool|great|nice|perfect|thanks?|thank you|thx|ty|"
                        r"cheers)(?:\s+(?P<name>@?[a-z][\w.-]*))?\s*[.!,]+\s*)+",
                        re.IGNORECASE)
@@ -288,42 +291,71 @@ class Dialogue:
                                         notes=(carried_note(carried),))
         edited = self._edited_plan(turn, parsed.intent, slots)
         if edited is not None:
-            return self.planner.replace(edited, turn.message, slots, turn.on_update,
+            return self.planner.replace(edited[0], turn.message, edited[1], turn.on_update,
                                         confidence=parsed.confidence)
         return self.planner.request(turn, parsed.intent, slots, parsed.confidence,
                                     asked=asked_by(parsed), notes=notes, ask_field=guessed)
 
-    def _edited_plan(self, turn: Turn, intent: str, slots: Mapping[str, str]) -> str | None:
-        """The id of the plan `slots` edit ("make it 4 instead", "use tag 2.5 instead"): the
-        one plan of this runbook waiting in the thread that this person asked for, when the
-        message changes a value of it and names no other object or namespace. The edit
-        goes where the Edit button's does (`Planner.replace`): the old plan is cancelled
-        and the new one waits for its approvals from the start; nobody else's plan, and
-        nothing that already runs, is ever changed this way."""
-        runbook = self.parts.catalogue.runbooks.get(intent)
-        if runbook is None or runbook.risk is Risk.READ or not slots:
-            return None
+    def _edited_plan(self, turn: Turn, intent: str, slots: Mapping[str, str]
+                     ) -> tuple[str, dict[str, str]] | None:
+        """The plan `slots` edit ("make it 4 instead", "use tag 2.5 instead") and the values
+        to change in it: the one plan of this runbook waiting in the thread that this
+        person asked for, when the message changes a value of it and names no other object
+        or namespace; or, when this person has one plan waiting and it is of another
+        runbook, the one value a short edit gives ("make it 10 instead" read as a scale
+        while an autoscaler's max waits) goes to the one value that plan set. The edit goes
+        where the Edit button's does (`Planner.replace`): the new plan waits for its
+        approvals from the start and replaces the old once proposed; nobody else's plan,
+        and nothing that already runs, is ever changed this way."""
         message = turn.message
         if not _EDIT_CUE.search(message.text):
             # Without words that say so, a message is a request of its own: the model may
             # have dropped the object it names ("scale the payments worker to 4").
             return None
         mine = [run for run in self.parts.store.runs_in_thread(message.channel, message.thread)
-                if run.state is RunState.PROPOSED and run.runbook == intent
-                and run.requester == turn.requester.key and not run.act_as_approver]
-        if len(mine) != 1:
+                if run.state is RunState.PROPOSED and run.requester == turn.requester.key
+                and not run.act_as_approver]
+        same = [run for run in mine if run.runbook == intent]
+        runbook = self.parts.catalogue.runbooks.get(intent)
+        if same:
+            if len(same) != 1 or runbook is None or runbook.risk is Risk.READ or not slots:
+                return None
+            run = same[0]
+            changed = False
+            for name, value in slots.items():
+                spec = runbook.slots.get(name)
+                before = str(run.raw_slots.get(name, ""))
+                if spec is not None and (spec.type in _OBJECT_TYPES or name == "namespace"):
+                    if value.strip().lower() != before.lower():
+                        return None  # another object: a request of its own
+                elif value.strip() != before:
+                    changed = True
+            return (run.id, _onto_the_field_set(run.raw_slots, runbook.slots, dict(slots),
+                                                message.text)) if changed else None
+        if len(mine) != 1 or len(message.text.split()) > _SHORT_EDIT_WORDS:
             return None
-        run = mine[0]
-        changed = False
-        for name, value in slots.items():
-            spec = runbook.slots.get(name)
-            before = str(run.raw_slots.get(name, ""))
-            if spec is not None and (spec.type in _OBJECT_TYPES or name == "namespace"):
-                if value.strip().lower() != before.lower():
-                    return None  # another object: a request of its own
-            elif value.strip() != before:
-                changed = True
-        return run.id if changed else None
+        return self._value_for_another_runbook(mine[0], slots)
+
+    def _value_for_another_runbook(self, run: Run, slots: Mapping[str, str]
+                                   ) -> tuple[str, dict[str, str]] | None:
+        """(the run, its one value slot with the message's one value), or None: the
+        message names no object, and the plan set exactly one value (a plan that set two,
+        "min 2 max 8", is not guessed at)."""
+        runbook = self.parts.catalogue.runbooks.get(run.runbook)
+        if runbook is None:
+            return None
+        if any(name in ("namespace", "container", *_OBJECT_TYPES)
+               or (name in runbook.slots and runbook.slots[name].type in _OBJECT_TYPES)
+               for name in slots):
+            return None
+        values = [v for v in slots.values() if v.strip()]
+        set_by_plan = [name for name, value in run.raw_slots.items()
+                       if value and name in runbook.slots and name not in ("namespace",
+                                                                           "container")
+                       and runbook.slots[name].type not in _OBJECT_TYPES]
+        if len(values) != 1 or len(set_by_plan) != 1:
+            return None
+        return run.id, {set_by_plan[0]: values[0].strip()}
 
 
     def _out_of_scope(self, turn: Turn, parsed: ParsedIntent) -> Reply:
@@ -391,7 +423,7 @@ class Dialogue:
             return _Answered(value, {k: v for k, v in pending.slots.items() if k in declared},
                              1.0, Asked.CHOICE)
         return _Answered(pending.intent, {**pending.slots, slot: value}, pending.confidence,
-                         _asked(pending))
+                         _asked(pending), pending.replacing)
 
     def _free_answer(self, pending: PendingQuestion, text: str) -> str | None:
         """The value a free-text answer gives the asked slot; None if it gives none (or is
@@ -661,10 +693,12 @@ class Dialogue:
 
     def _decide_waiting(self, decision: Literal["approve", "deny"], turn: Turn) -> list[Reply]:
         """A bare `approve`/`deny`: for the one request waiting in the thread, if one."""
-        message = turn.message
+        message, now = turn.message, self.parts.clock()
+        # An expired request is past deciding (approving it says so): it neither takes a
+        # bare "approve" nor makes the one still open ambiguous.
         waiting = [run for run in self.parts.store.runs_in_thread(message.channel,
                                                                    message.thread)
-                   if run.state is RunState.PROPOSED]
+                   if run.state is RunState.PROPOSED and run.expires_at > now]
         if not waiting:
             return [Reply("answer", NOTHING_WAITING)]
         if len(waiting) > 1:
@@ -690,10 +724,11 @@ class _Answered:
     slots: dict[str, str]
     confidence: float
     asked: Asked
+    replacing: str = ""
 
     def request(self, planner: Planner, turn: Turn) -> list[Reply]:
         return planner.request(turn, self.intent, self.slots, self.confidence,
-                               asked=self.asked)
+                               asked=self.asked, replacing=self.replacing)
 
 
 def _asked(pending: PendingQuestion) -> Asked:
@@ -702,6 +737,22 @@ def _asked(pending: PendingQuestion) -> Asked:
     if pending.asked is not None:
         return pending.asked
     return Asked.MODEL if pending.confidence < 1 else Asked.COMMAND
+
+
+def _onto_the_field_set(before: Mapping[str, str], declared: Mapping[str, object],
+                        slots: dict[str, str], text: str) -> dict[str, str]:
+    """An edit's `slots` with a bare memory or CPU value ("make it 512Mi", no word naming
+    request or limit) moved to the one field of its kind the plan set: the model's
+    request-or-limit label is a guess, the plan being edited is not."""
+    bare = bare_value(declared, slots, text)
+    if bare is None:
+        return slots
+    fields = [f"{bare.kind}_{f}" for f in ("request", "limit") if before.get(f"{bare.kind}_{f}")]
+    if len(fields) != 1:
+        return slots
+    rest = {k: v for k, v in slots.items()
+            if k not in (f"{bare.kind}_request", f"{bare.kind}_limit")}
+    return {**rest, fields[0]: bare.value}
 
 
 def _only_filler(text: str, namespace: str) -> bool:

@@ -34,7 +34,7 @@ from chatops.conversation.thread import (
     load_context,
     save_context,
 )
-from chatops.errors import Refusal
+from chatops.errors import ClusterError, Refusal
 from chatops.messages import (
     ALERT_CHANNEL_HINT,
     MAY_NOT_REQUEST_HINT,
@@ -57,6 +57,7 @@ from chatops.messages import (
     remedies_text,
     replaced_text,
     slot_question_text,
+    still_waits_text,
     which_field_text,
 )
 from chatops.metrics import METRICS
@@ -81,13 +82,14 @@ class Planner:
 
     def request(self, turn: Turn, intent: str, slots: Mapping[str, str], confidence: float,
                 *, asked: Asked, undo_of: str | None = None, notes: Sequence[str] = (),
-                ask_field: bool = False) -> list[Reply]:
+                ask_field: bool = False, replacing: str = "") -> list[Reply]:
         """Plan what a person asked for: a question back while something is missing or
         ambiguous, else the read-only answer or the proposed plan. `asked`: how the request
         came about (the plan says it to the approver, and a question back keeps it for the
         answer); `notes` say how the request was read before this (values taken from the
         thread); `ask_field`: the model read the message, so a memory or CPU value whose
-        field no word names is asked about (`resource_field`)."""
+        field no word names is asked about (`resource_field`); `replacing`: the id of the
+        waiting plan this one edits, cancelled only once this one is proposed."""
         requester, thread = turn.requester, turn.thread
         runbook = self.parts.catalogue.get(intent)
         if not self.parts.policy.may_request(requester, runbook.risk):
@@ -172,7 +174,7 @@ class Planner:
             pending = PendingQuestion(intent, values, question.slot, confidence,
                                       requester.name, closed,
                                       offered=question.choices if not closed else (),
-                                      asked=asked)
+                                      asked=asked, replacing=replacing)
             save_context(self.parts.threads, thread, context.asking(requester.key, pending))
             return [reply]
         plan = self.render(runbook, values, requester.identity)
@@ -183,7 +185,8 @@ class Planner:
                                 thread=thread)
         if runbook.risk is Risk.READ:
             return self.run_read(turn, plan, values, confidence, notes, asked=asked)
-        return self.propose(turn, plan, values, confidence, notes, asked=asked, undo_of=undo_of)
+        return self.propose(turn, plan, values, confidence, notes, asked=asked, undo_of=undo_of,
+                            replacing=replacing)
 
     def with_named_version(self, runbook: Runbook, values: dict[str, str], text: str,
                        identity: Identity, notes: list[str]) -> dict[str, str]:
@@ -299,9 +302,11 @@ class Planner:
 
     def propose(self, turn: Turn, plan: Plan, slots: Mapping[str, str], confidence: float,
                 notes: list[str], *, asked: Asked, undo_of: str | None,
-                act_as_approver: bool = False) -> list[Reply]:
+                act_as_approver: bool = False, replacing: str = "") -> list[Reply]:
         """Dry-run the plan and store it as a proposed run bound to plan and dry-run; run it
-        at once when the policy needs no approvals."""
+        at once when the policy needs no approvals. `replacing`: the waiting plan this one
+        edits, cancelled here, once this one's dry-run has succeeded (a refused edit
+        leaves it waiting)."""
         message, requester = turn.message, turn.requester
         if (not act_as_approver and undo_of is None
                 and (same := self._waiting_same(turn, plan)) is not None):
@@ -315,7 +320,10 @@ class Planner:
             # An alert's proposal keeps its run and says so: its thread follows the alert.
             self.parts.audit.record(Unchanged(plan.digest, preview), actor=message.user,
                                     thread=turn.thread)
-            return [Reply("answer", nothing_to_change_text(plan.explanation, notes))]
+            text = nothing_to_change_text(plan.explanation, notes)
+            return [Reply("answer", f"{text} {still_waits_text(replacing)}" if replacing
+                          else text)]
+        replaced = self._cancel_replaced(replacing, message) if replacing else []
         needed = self.parts.policy.approvals_needed(plan.risk)
         run = self.parts.store.create(
             state=RunState.PROPOSED, runbook=plan.runbook, risk=plan.risk,
@@ -330,7 +338,7 @@ class Planner:
         if not any(p.get("changes") for p in preview):
             notes.append(NO_CHANGE_NOTE)
             self.parts.store.update(run.id, notes=notes)
-        replies = [self.presenter.reply("plan", run.id)]
+        replies = [*replaced, self.presenter.reply("plan", run.id)]
         # A proposal nobody asked for waits for someone to take it on, whatever the count:
         # run now, it would act as the preview identity.
         if needed == 0 and not act_as_approver and self.parts.store.transition(
@@ -401,11 +409,8 @@ class Planner:
         requester = self.parts.policy.requester(message)
         if requester.key != run.requester or run.act_as_approver:
             raise Refusal(ONLY_REQUESTER_EDITS)
-        if not self.parts.store.transition(run_id, (RunState.PROPOSED,), RunState.CANCELLED):
-            raise Refusal(not_editable_text(run_id, self.parts.run(run_id).state.value))
-        METRICS.runs.labels(run.runbook, RunState.CANCELLED.value).inc()
-        self.parts.audit.record(Cancelled("edited"), actor=message.user, run_id=run_id)
-        replies = [Reply("update", replaced_text(run_id), run=self.presenter.view(run_id))]
+        if run.state is not RunState.PROPOSED:
+            raise Refusal(not_editable_text(run_id, run.state.value))
         raw = {**run.raw_slots, **{k: v for k, v in slots.items() if v}}
         turn = Turn(message, requester, thread_key(message), on_update)
         shown = run.confidence if confidence is None else min(confidence, run.confidence)
@@ -414,7 +419,22 @@ class Planner:
         # values the person typed (an undo so edited undoes nothing exactly any more).
         asked = (Asked.MODEL if confidence is not None or shown < 1
                  else Asked.COMMAND if run.asked_as in (None, Asked.UNDO) else run.asked_as)
-        return [*replies, *self.request(turn, run.runbook, raw, shown, asked=asked)]
+        try:
+            return self.request(turn, run.runbook, raw, shown, asked=asked, replacing=run_id)
+        except (Refusal, ClusterError) as exc:
+            # A user trial: the plan was cancelled first, and a refused edit made it vanish.
+            exc.message = f"{exc.message} {still_waits_text(run_id)}"
+            raise
+
+    def _cancel_replaced(self, run_id: str, message: Message) -> list[Reply]:
+        """Cancel the waiting plan an edit replaces, now that the edit is proposed; a plan
+        decided meanwhile (approved, denied, expired) is not edited."""
+        run = self.parts.run(run_id)
+        if not self.parts.store.transition(run_id, (RunState.PROPOSED,), RunState.CANCELLED):
+            raise Refusal(not_editable_text(run_id, self.parts.run(run_id).state.value))
+        METRICS.runs.labels(run.runbook, RunState.CANCELLED.value).inc()
+        self.parts.audit.record(Cancelled("edited"), actor=message.user, run_id=run_id)
+        return [Reply("update", replaced_text(run_id), run=self.presenter.view(run_id))]
 
 
 def alert_turn(intent: str, identity: Identity, *, channel: str, thread: str | None,

@@ -65,6 +65,8 @@ class PendingQuestion:
     yes to the question takes the one name offered, when there is exactly one."""
     asked: Asked | None = None
     """How the request being completed came about (None when saved by an older bot)."""
+    replacing: str = ""
+    """The waiting plan the request edits, cancelled once the completed one is proposed."""
 
     def to_json(self) -> dict[str, Any]:
         """The saved shape (`choices` only for a question with choices)."""
@@ -78,6 +80,8 @@ class PendingQuestion:
             data["offers"] = {label: r.to_json() for label, r in self.offers.items()}
         if self.asked is not None:
             data["asked"] = self.asked.value
+        if self.replacing:
+            data["replacing"] = self.replacing
         return {**data, "confidence": self.confidence, "asker_name": self.asker_name}
 
     @classmethod
@@ -97,7 +101,8 @@ class PendingQuestion:
                    choices=tuple(str(c) for c in data.get("choices") or ()), offers=offers,
                    offered=tuple(str(n) for n in data.get("offered") or ()),
                    asked=(Asked(data["asked"]) if data.get("asked") in Asked.__members__.values()
-                          else None))
+                          else None),
+                   replacing=str(data.get("replacing") or ""))
 
 
 @dataclass(frozen=True)

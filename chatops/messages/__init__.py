@@ -75,6 +75,7 @@ from chatops.messages.conversation import (
     question_someone_else_asked,
     replaced_text,
     slot_question_text,
+    still_waits_text,
     undoing_text,
     which_name_text,
 )
@@ -283,6 +284,7 @@ __all__ = [
     "slot_question_text",
     "stale_click_text",
     "step_failed_text",
+    "still_waits_text",
     "too_late_text",
     "understood_text",
     "undo_hint_text",

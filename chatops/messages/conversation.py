@@ -99,6 +99,11 @@ def answer_first_text(choices: Sequence[str]) -> str:
             "(or `cancel`).")
 
 
+def still_waits_text(run_id: str) -> str:
+    """An edit that was refused, or changed nothing: the plan it was for is untouched."""
+    return f"{run_id} still waits as it was."
+
+
 def replaced_text(run_id: str) -> str:
     """A proposed request replaced by its edited version."""
     return f"{run_id} was replaced by an edited request."

@@ -1015,3 +1015,17 @@ def test_an_interrupted_scale_keeps_what_it_saw_for_its_undo(
     assert run is not None and run.before.get("replicas") == 3
     out = say(service, "UBOB", "undo")
     assert "spec.replicas: 5 -> 3" in out[1]
+
+
+def test_a_bare_approve_counts_only_requests_that_have_not_expired(
+        service: ConversationService, clock: Clock, cluster: FakeCluster) -> None:
+    """A user trial: "approve" listed seven requests "waiting", the oldest proposed hours
+    before (expired after 15 minutes; approving it said so), instead of deciding the one
+    request still open."""
+    say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
+    clock.now += 16 * 60
+    say(service, "alice", "run scale_deployment deployment=calc-app namespace=prod replicas=4")
+    out = say(service, "bob", "approve")
+    assert "Several requests" not in out[-1] and "Succeeded" in out[-1], out
+    assert cluster.deployments[("prod", "calc-app")] == 4
+    assert cluster.deployments[("prod", "checkout-api")] == 3
