@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import click
@@ -10,7 +12,7 @@ import click
 from chatops.cli.settings_cmd import load_settings
 from chatops.cli.wiring import SetupError, build_runtime
 from chatops.console import Shell
-from chatops.messages.console import SHELL_GREETING
+from chatops.messages.console import SHELL_GREETING, thread_text
 from chatops.replies import Reply
 from chatops.settings import Settings
 
@@ -20,8 +22,15 @@ def _print_recovered(replies: list[Reply]) -> None:
         click.echo(reply.text)
 
 
-def run_shell(settings: Settings, user: str) -> None:
-    """Open the console as `user`: interactive on a terminal, line by line otherwise.
+def new_thread() -> str:
+    """A console session's own thread: a request, a question or `undo` of an earlier
+    session (someone else's, hours old) is not this session's."""
+    return f"console-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:4]}"
+
+
+def run_shell(settings: Settings, user: str, thread: str | None = None) -> None:
+    """Open the console as `user` in `thread` (a new one when None): interactive on a
+    terminal, line by line otherwise.
 
     The runtime's heartbeat runs meanwhile, so a `serve` replica sharing the database does
     not take the console's runs for orphans. Alerts are not taken in the console.
@@ -32,13 +41,14 @@ def run_shell(settings: Settings, user: str) -> None:
         click.echo(str(exc), err=True)
         raise SystemExit(2) from exc
     runtime.attach(announce=_print_recovered)
-    shell = Shell(runtime.service, user=user, out=sys.stdout)
+    shell = Shell(runtime.service, user=user, out=sys.stdout, thread=thread or new_thread())
     runtime.start()
     try:
         if sys.stdin.isatty():
             import readline  # noqa: F401 - line editing for input()
 
             click.echo(SHELL_GREETING)
+            click.echo(thread_text(shell.thread))
             shell.run((), read_prompt=input)
         else:
             shell.run(sys.stdin)
@@ -55,10 +65,15 @@ def run_shell(settings: Settings, user: str) -> None:
 @click.option("--policy", type=click.Path(path_type=Path, exists=True), default=None,
               help="Policy file (default: CHATOPS_POLICY, else the active profile's; "
                    "without one, read-only for all).")
-def shell(user: str, kubeconfig: Path | None, policy: Path | None) -> None:
+@click.option("--thread", default=None,
+              help="Continue this console thread (its plans, questions and `undo`); "
+                   "default: a new thread for this session.")
+def shell(user: str, kubeconfig: Path | None, policy: Path | None,
+          thread: str | None) -> None:
     """Talk to the bot in the terminal, against the configured cluster.
 
     Lines are messages; `approve ID` / `deny ID` decide on plans; `:as bob` switches user.
     With stdin not a terminal it reads one message per line and prints the replies.
     """
-    run_shell(load_settings(note_shadowed=True, kubeconfig=kubeconfig, policy_path=policy), user)
+    run_shell(load_settings(note_shadowed=True, kubeconfig=kubeconfig, policy_path=policy), user,
+              thread)

@@ -6,6 +6,12 @@ SHELL_GREETING = "Type a request (`help` lists runbooks), `approve ID`, `:as NAM
 """Printed once when the console opens on a terminal."""
 
 
+def thread_text(thread: str) -> str:
+    """Printed when the console opens on a terminal: this session's thread."""
+    return (f"This session is thread {thread}; to continue it later: "
+            f"`chatops shell --thread {thread}`.")
+
+
 def speaking_as_text(user: str) -> str:
     """The console's answer to `:as NAME`."""
     return f"(now speaking as {user})"

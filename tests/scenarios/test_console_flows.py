@@ -240,7 +240,9 @@ def test_killed_during_a_run_leaves_it_interrupted_and_audit_verifies(
     plan = sh.say(f"run set_image deployment=checkout-api namespace={dev} image=nginx:bad")[0]
     assert plan.run is not None
     proc = subprocess.Popen(
-        [sys.executable, "-m", "chatops", "shell", "--as", "bob"], stdin=subprocess.PIPE,
+        # The same thread as the test's shell ("console"): a request is decided in its own.
+        [sys.executable, "-m", "chatops", "shell", "--as", "bob", "--thread", "console"],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
         start_new_session=True)
     assert proc.stdin is not None
@@ -355,3 +357,29 @@ def test_a_session_that_never_needed_the_model_exits_cleanly(
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "Fatal Python error" not in output and "terminate called" not in output, output
+
+
+def test_each_console_session_is_a_thread_of_its_own(
+        world: World, sandbox: object, tmp_path: Path) -> None:
+    """A user trial: every `chatops shell` continued one permanent thread, so a new session's
+    `undo`, "approve" or "and the logs?" landed on other people's hours-old requests."""
+    env = _write_settings(world, tmp_path)
+    env["KUBECONFIG"] = str(sandbox.kubeconfig)  # type: ignore[attr-defined]
+    dev = world.ns["dev"]
+
+    def session(user: str, lines: str, *thread: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "chatops", "shell", "--as", user, *thread],
+                              input=lines, capture_output=True, text=True, env=env,
+                              timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    asked = session("alice", f"run scale_deployment deployment=checkout-api namespace={dev} "
+                             "replicas=2\n", "--thread", "incident-42")
+    assert "Approvals 0 of 1" in asked, asked
+    assert "There is no request waiting" in session("bob", "approve\n")
+    assert "There is no completed change in this thread to undo." in session("bob", "undo\n")
+    assert world.replicas("dev", "checkout-api") == 1
+    decided = session("bob", "approve\n", "--thread", "incident-42")
+    assert "Succeeded" in decided, decided
+    assert world.replicas("dev", "checkout-api") == 2
