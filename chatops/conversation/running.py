@@ -32,11 +32,12 @@ from chatops.messages import (
     running_text,
     step_failed_text,
     verified_text,
+    why_failed_text,
 )
 from chatops.metrics import METRICS
-from chatops.model import Identity, Plan, Risk
+from chatops.model import Identity, Plan, Risk, Step
 from chatops.replies import Reply
-from chatops.results import Record
+from chatops.results import Finding, Record
 from chatops.runbook.render import observed_check, undo_slots, undo_warning
 from chatops.runs import Run, RunState
 from chatops.runs.model import BEFORE_START
@@ -161,6 +162,26 @@ class Runner:
             outcome.lines.append(verified_text(verdict.ok, verdict.message))
             if not verdict.ok:
                 outcome.state = RunState.FAILED
+                why = self._why(check, identity)
+                if why:
+                    outcome.lines.append(why)
+
+    def _why(self, check: Step, identity: Identity) -> str:
+        """Why a deployment's verification failed, from a diagnosis of it as the requester
+        (its first error finding: an OOM kill, a crash loop, an image that cannot be
+        pulled); "" when the check is about no deployment or nothing explains it. A user
+        trial: "1 of 2 replicas updated after 300 s" said nothing of the OOM-killed pod."""
+        namespace, deployment = check.params.get("namespace"), check.params.get("deployment")
+        if not namespace or not deployment:
+            return ""
+        try:
+            result = self.parts.executor.run_step(
+                Step("diagnose", {"namespace": namespace, "deployment": deployment}), identity)
+        except (ClusterError, Refusal):
+            return ""  # advice only: the verification's own line says it failed
+        finding = next((r for r in result.records
+                        if isinstance(r, Finding) and r.severity == "error"), None)
+        return why_failed_text(finding.explanation) if finding is not None else ""
 
     def _finish(self, run: Run, outcome: _Outcome, elapsed: float) -> None:
         """Audit the result and store the run's end state with its outcome."""

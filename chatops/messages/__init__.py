@@ -161,6 +161,7 @@ from chatops.messages.runs import (
     running_text,
     step_failed_text,
     verified_text,
+    why_failed_text,
 )
 
 __all__ = [
@@ -295,4 +296,5 @@ __all__ = [
     "which_field_text",
     "which_name_text",
     "which_request_text",
+    "why_failed_text",
 ]

@@ -40,6 +40,16 @@ def run_internal_error_text(reference: str) -> str:
             "steps ran.")
 
 
+WHY_LIMIT = 400
+"""Characters of a diagnosis finding kept in a failed run's result."""
+
+
+def why_failed_text(explanation: str) -> str:
+    """Why a verification failed, as a diagnosis of the target explains it."""
+    cut = explanation if len(explanation) <= WHY_LIMIT else explanation[:WHY_LIMIT] + "..."
+    return f"Why: {cut}"
+
+
 def run_result_text(succeeded: bool, elapsed: float, audit_id: object,
                     lines: Sequence[str]) -> str:
     """A finished run's outcome: how it ended, how long it took, its audit id, its lines."""

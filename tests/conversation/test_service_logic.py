@@ -1029,3 +1029,23 @@ def test_a_bare_approve_counts_only_requests_that_have_not_expired(
     assert "Several requests" not in out[-1] and "Succeeded" in out[-1], out
     assert cluster.deployments[("prod", "calc-app")] == 4
     assert cluster.deployments[("prod", "checkout-api")] == 3
+
+
+def test_a_failed_verification_says_why_from_a_diagnosis(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    """A user trial: "Verification failed: 1 of 2 replicas of deployment payments-worker
+    updated after 300 s", and nothing on why (the new pod was OOM-killed)."""
+    cluster.verify_fails = True
+    cluster.crashing.add(("prod", "checkout-api"))
+    say(service, "UBOB", "run restart_deployment deployment=checkout-api namespace=prod")
+    out = service.decide(run_id(service), Message("UCAROL", "", "C1", "t1"), "approve")
+    assert "Verification failed" in out[-1].text
+    assert "Why: container app is crash-looping." in out[-1].text, out[-1].text
+
+
+def test_a_passed_verification_runs_no_diagnosis(service: ConversationService,
+                                                 cluster: FakeCluster) -> None:
+    say(service, "UBOB", "run restart_deployment deployment=checkout-api namespace=prod")
+    out = service.decide(run_id(service), Message("UCAROL", "", "C1", "t1"), "approve")
+    assert "Succeeded" in out[-1].text and "Why:" not in out[-1].text
+    assert "diagnose" not in [verb for verb, _, _ in cluster.calls]
