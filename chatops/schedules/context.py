@@ -132,6 +132,37 @@ def _verb(word: str, preceding: Sequence[str]) -> str | None:
     return "asked" if _ASKED.intersection(preceding[-5:]) else "past"
 
 
+_NOT_ACTS = frozenset((
+    "crash", "crashes", "crashing", "fail", "fails", "failing", "die", "dies", "dying",
+    "come", "comes", "coming", "go", "goes", "going", "hang", "hangs", "ooms", "restarts",
+    "breaks", "expires", "ends", "starts", "finishes", "will", "would", "'ll", "i'll",
+    "we'll", "it'll", "they'll", "you'll", "be", "is", "are", "gets",
+))
+"""Verbs of what something else does, or will do ("it crashes in 10 minutes", "I'll be
+back in an hour"): a delay next to one is no time to act."""
+
+
+def said_as_a_request(message: Message, start: int, end: int) -> bool:
+    """Whether the delay at `start:end` ("in 10 minutes") is when to do what the message
+    asks: the nearest verb in its clause, before it (else after it), is one the bot acts
+    on ("restart api in 10 minutes", "in 2 hours scale web"). "it crashes in 10 minutes"
+    or "I will come back in half an hour" say what happens, not when to act; a delay
+    reaches no further than its clause (its verb must be there)."""
+    begin, stop = message.clause(start, end)
+    before = [t.group(0) for t in _TOKEN.finditer(message.text, max(begin, start - _REACH),
+                                                  start)][-WINDOW:]
+    after = [t.group(0) for t in _TOKEN.finditer(message.text, end,
+                                                 min(stop, end + _REACH))][:WINDOW]
+    for words in (before[::-1], after):
+        for word in words:
+            if word in _NOT_ACTS:
+                return False
+            said = _verb(word, ())
+            if said is not None:
+                return said == "act"
+    return False
+
+
 def said_of_the_past(message: Message, start: int, end: int) -> bool:
     """Whether the time phrase at `start:end` of `message` tells when something happened."""
     if _FUTURE_HEAD.search(message.text[start:end]):

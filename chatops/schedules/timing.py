@@ -32,7 +32,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chatops.errors import Refusal
-from chatops.schedules.context import Message, said_of_the_past
+from chatops.schedules.context import Message, said_as_a_request, said_of_the_past
 from chatops.schedules.cron import CronError, parse_cron
 
 Kind = Literal["cron", "once", "window"]
@@ -91,6 +91,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                         rf"|\d+\s*(?:-|to)\s*\d+)\s+{_UNIT}"),
     ))
 MAX_PHRASE_MINUTES = 59
+_DELAYS = ("delay", "vague_delay")
+"""Phrases that are a schedule only next to a verb the bot acts on (`said_as_a_request`)."""
 _EXPLICIT = ("explicit", "explicit_window")
 
 
@@ -273,8 +275,10 @@ def find_timing(text: str, default_zone: str, now: float, *,
         zone_name, rest = word
     zone = zone_info(zone_name)
     local_now = datetime.fromtimestamp(now, zone).replace(tzinfo=None)
+    read = Message.read(rest)
     for name, match, past in _phrases(rest, judged=past_is_context):
-        if past:
+        if past or (name in _DELAYS and past_is_context
+                    and not said_as_a_request(read, match.start(), match.end())):
             continue
         try:
             timing = _timing(name, match, zone_name, local_now)

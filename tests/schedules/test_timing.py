@@ -145,6 +145,11 @@ def test_a_delay_rounds_up_to_the_minute() -> None:
     "it restarted 3 times in 10 minutes, why?",  # the past: context
     "show the logs of the last 10 minutes", "scale checkout in prod to 3",
     "restart checkout in minutes",  # no amount
+    # What happens, not when to act (a set-A message was read as a schedule):
+    "Let us cancel that request and I will come back to you in half an hour.",
+    "restart checkout-api, it crashes in 10 minutes after every start",
+    "calc-app pods crash in 5 minutes, can you look",
+    "we'll know in an hour if the fix worked",
 ])
 def test_words_that_are_no_delay(text: str) -> None:
     assert find_timing(text, "UTC", WEDNESDAY_NOON) is None
