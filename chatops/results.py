@@ -161,6 +161,9 @@ class Finding:
     runbook: str | None = None
     slots: Mapping[str, str] = field(default_factory=frozen_map)
     outside_catalogue: bool = False
+    caveat: str = ""
+    """What the approver of the plan `runbook` starts should know ("a restart helps only
+    once the dependency is back"): carried to that plan as a note."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "slots", frozen_map(self.slots))

@@ -212,7 +212,8 @@ class Dialogue:
                               choices=mine.choices)]
             offered = mine.offers[mine.choices[0]]
             return self.planner.request(turn, offered.intent, dict(offered.slots), 1.0,
-                                        asked=_asked(mine))
+                                        asked=_asked(mine),
+                                        notes=(offered.note,) if offered.note else ())
         if mine is not None:
             answered = self._answer_pending(mine, text)
             if answered is None:
@@ -415,7 +416,7 @@ class Dialogue:
                 # A fix a diagnosis suggested (1.0), or the field of a value the model
                 # read (its confidence): exactly the request it named.
                 return _Answered(offered.intent, dict(offered.slots), pending.confidence,
-                                 _asked(pending))
+                                 _asked(pending), notes=(offered.note,) if offered.note else ())
             # The runbook picked from an offer, with the values it declares.
             if value not in self.parts.catalogue:
                 return None
@@ -725,10 +726,11 @@ class _Answered:
     confidence: float
     asked: Asked
     replacing: str = ""
+    notes: tuple[str, ...] = ()
 
     def request(self, planner: Planner, turn: Turn) -> list[Reply]:
         return planner.request(turn, self.intent, self.slots, self.confidence,
-                               asked=self.asked, replacing=self.replacing)
+                               asked=self.asked, replacing=self.replacing, notes=self.notes)
 
 
 def _asked(pending: PendingQuestion) -> Asked:

@@ -286,7 +286,7 @@ class Planner:
             # The fix is one click away, and only that: taking it plans it like a typed
             # request (dry-run, approvals); the diagnosis itself never runs it.
             labels = tuple(fix.label for fix in fixes)
-            self._offer(turn, {fix.label: LastRequest(fix.runbook, fix.slots)
+            self._offer(turn, {fix.label: LastRequest(fix.runbook, fix.slots, fix.caveat)
                                for fix in fixes}, 1.0, Asked.FIX)
             replies.append(Reply("answer", remedies_text(labels), choices=labels))
         return replies

@@ -30,6 +30,8 @@ class Remedy:
     label: str
     runbook: str
     slots: Mapping[str, str]
+    caveat: str = ""
+    """The finding's word to the approver, a note on the plan it starts."""
 
 
 def remedies(records: Iterable[Record], catalogue: Catalogue, policy: Policy,
@@ -44,7 +46,7 @@ def remedies(records: Iterable[Record], catalogue: Catalogue, policy: Policy,
             continue
         slots = {k: v for k, v in record.slots.items() if v and k in runbook.slots}
         label = _label(record.runbook, slots, runbook.slots)
-        found.setdefault(label, Remedy(label, record.runbook, slots))
+        found.setdefault(label, Remedy(label, record.runbook, slots, record.caveat))
         if len(found) == MAX_REMEDIES:
             break
     return tuple(found.values())

@@ -30,10 +30,13 @@ class LastRequest:
 
     intent: str
     slots: Mapping[str, str]
+    note: str = ""
+    """A note for the plan an offered choice starts (a diagnosis's caveat)."""
 
     def to_json(self) -> dict[str, Any]:
         """The saved shape."""
-        return {"intent": self.intent, "slots": dict(self.slots)}
+        data: dict[str, Any] = {"intent": self.intent, "slots": dict(self.slots)}
+        return {**data, "note": self.note} if self.note else data
 
     @classmethod
     def from_json(cls, data: Any) -> LastRequest | None:
@@ -42,7 +45,8 @@ class LastRequest:
             return None
         if not isinstance(data.get("slots"), Mapping):
             return None
-        return cls(intent=data["intent"], slots=dict(data["slots"]))
+        return cls(intent=data["intent"], slots=dict(data["slots"]),
+                   note=str(data.get("note") or ""))
 
 
 @dataclass(frozen=True)

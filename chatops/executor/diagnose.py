@@ -323,7 +323,9 @@ def _with_dependency(finding: Finding, logs: Sequence[LogLines]) -> Finding:
                 TRANSIENT, f" Its logs say it cannot reach a dependency ({quoted}): a "
                 "restart does not help while that is down. Once it is back, the pods "
                 "recover at their next restart by the kubelet (its back-off grows to 5 "
-                "minutes), or at once with a restart."))
+                "minutes), or at once with a restart."),
+                caveat="the diagnosis found it cannot reach a dependency: a restart helps "
+                       f"only once that is back ({quoted[-80:]})")
     return finding
 
 

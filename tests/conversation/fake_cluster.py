@@ -45,6 +45,8 @@ class FakeCluster:
     """Whether asking about someone's rights fails (the API server unreachable)."""
     reviews: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     crashing: set[tuple[str, str]] = field(default_factory=set)
+    dependency_down: set[tuple[str, str]] = field(default_factory=set)
+    """Crashing deployments whose logs say a dependency is unreachable (a caveat)."""
     checks: list[Step] = field(default_factory=list)
     pods: set[tuple[str, str]] = field(default_factory=set)
     """(namespace, deployment) pairs a diagnosis finds crash-looping."""
@@ -145,9 +147,11 @@ def _diagnose(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResult:
     if (namespace, deployment) not in cluster.crashing:
         return StepResult(step.verb, dry_run, "read", records=(
             Finding("info", f"deployment {deployment}", f"deployment {deployment} is healthy."),))
+    caveat = ("the diagnosis found it cannot reach a dependency: a restart helps only once "
+              "that is back" if (namespace, deployment) in cluster.dependency_down else "")
     return StepResult(step.verb, dry_run, "read", records=(Finding(
         "error", "container app", "container app is crash-looping.", "restart_deployment",
-        {"namespace": namespace, "deployment": deployment}),))
+        {"namespace": namespace, "deployment": deployment}, caveat=caveat),))
 
 
 @_models("scale")

@@ -1049,3 +1049,18 @@ def test_a_passed_verification_runs_no_diagnosis(service: ConversationService,
     out = service.decide(run_id(service), Message("UCAROL", "", "C1", "t1"), "approve")
     assert "Succeeded" in out[-1].text and "Why:" not in out[-1].text
     assert "diagnose" not in [verb for verb, _, _ in cluster.calls]
+
+
+@pytest.mark.parametrize("take", ["fix it", "restart_deployment checkout-api"])
+def test_a_suggested_fix_carries_the_diagnosis_caveat_to_its_plan(
+        service: ConversationService, cluster: FakeCluster, take: str) -> None:
+    """A user trial: "fix it" after "a restart does not help while that [database] is
+    down" planned the restart as "the fix a diagnosis suggested", with no word of it for
+    the approver."""
+    cluster.crashing.add(("prod", "checkout-api"))
+    cluster.dependency_down.add(("prod", "checkout-api"))
+    say(service, "UBOB", "run diagnose namespace=prod deployment=checkout-api")
+    out = say(service, "UBOB", take)
+    assert "restart deployment checkout-api in prod" in out[0], out
+    assert ("note: the diagnosis found it cannot reach a dependency: a restart helps only "
+            "once that is back") in out[0]

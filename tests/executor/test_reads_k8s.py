@@ -122,6 +122,9 @@ def test_diagnose_each_failure_mode(ex: KubeExecutor, k8s_admin: Any, namespace:
     # says when it does (once the dependency is back, sooner than the back-off).
     assert found.runbook == "restart_deployment"
     assert "does not help while that is down" in found.explanation
+    # ... and the plan the restart starts carries it to the approver (a user trial: "fix
+    # it" planned "the fix a diagnosis suggested", with nothing of the dependency).
+    assert found.caveat.startswith("the diagnosis found it cannot reach a dependency")
     assert "Once it is back" in found.explanation and "at once with a restart" in \
         found.explanation
     assert any(isinstance(r, EventInfo) and r.reason == "BackOff" for r in result.records)
