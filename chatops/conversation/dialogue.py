@@ -313,9 +313,10 @@ class Dialogue:
             # Without words that say so, a message is a request of its own: the model may
             # have dropped the object it names ("scale the payments worker to 4").
             return None
+        now = self.parts.clock()
         mine = [run for run in self.parts.store.runs_in_thread(message.channel, message.thread)
                 if run.state is RunState.PROPOSED and run.requester == turn.requester.key
-                and not run.act_as_approver]
+                and not run.act_as_approver and run.expires_at > now]
         same = [run for run in mine if run.runbook == intent]
         runbook = self.parts.catalogue.runbooks.get(intent)
         if same:
