@@ -71,6 +71,7 @@ from chatops.runbook.grammar import starts_with_run
 from chatops.runbook.schema import Runbook
 from chatops.runbook.slots import parse_slot
 from chatops.runs import Asked, Run, RunState
+from chatops.schedules.context import ACTS
 
 _META_WORDS = {
     "help": "help", "?": "help", "cancel": "cancel", "stop": "cancel", "nevermind": "cancel",
@@ -314,9 +315,12 @@ class Dialogue:
             # have dropped the object it names ("scale the payments worker to 4").
             return None
         now = self.parts.clock()
+        # A schedule's proposal (to start, resume or delete it) is no plan to edit here:
+        # edited, it would become a change to make now.
         mine = [run for run in self.parts.store.runs_in_thread(message.channel, message.thread)
                 if run.state is RunState.PROPOSED and run.requester == turn.requester.key
-                and not run.act_as_approver and run.expires_at > now]
+                and not run.act_as_approver and run.expires_at > now
+                and not self.parts.schedule_run(run.id)]
         same = [run for run in mine if run.runbook == intent]
         runbook = self.parts.catalogue.runbooks.get(intent)
         if same:
@@ -334,7 +338,10 @@ class Dialogue:
                     changed = True
             return (run.id, _onto_the_field_set(run.raw_slots, runbook.slots, dict(slots),
                                                 message.text)) if changed else None
-        if len(mine) != 1 or len(message.text.split()) > _SHORT_EDIT_WORDS:
+        if (len(mine) != 1 or len(message.text.split()) > _SHORT_EDIT_WORDS
+                or _names_a_change(message.text)):
+            # "sorry, scale it to 2 instead" with a rollback waiting asks for another
+            # change, not another value of this one (an attacker review).
             return None
         return self._value_for_another_runbook(mine[0], slots)
 
@@ -356,6 +363,12 @@ class Dialogue:
                                                                            "container")
                        and runbook.slots[name].type not in _OBJECT_TYPES]
         if len(values) != 1 or len(set_by_plan) != 1:
+            return None
+        spec = runbook.slots[set_by_plan[0]]
+        try:
+            # A value of another kind ("512Mi" for a replica count) is no edit of this one.
+            parse_slot(spec.name, spec.type, values[0].strip(), spec.bounds, spec.choices)
+        except SlotError:
             return None
         return run.id, {set_by_plan[0]: values[0].strip()}
 
@@ -740,6 +753,17 @@ def _asked(pending: PendingQuestion) -> Asked:
     if pending.asked is not None:
         return pending.asked
     return Asked.MODEL if pending.confidence < 1 else Asked.COMMAND
+
+
+_EDIT_PHRASES = re.compile(
+    r"\b(?:make|change|set|switch|bump)\s+(?:it|that|them|this)\b", re.IGNORECASE)
+
+
+def _names_a_change(text: str) -> bool:
+    """Whether an edit names a change of its own ("roll it back instead", "scale it to 2
+    instead"), beyond "make it / change it / set it to N"."""
+    rest = _EDIT_PHRASES.sub(" ", text.lower())
+    return any(word in ACTS for word in re.findall(r"[a-z]+", rest))
 
 
 def _onto_the_field_set(before: Mapping[str, str], declared: Mapping[str, object],

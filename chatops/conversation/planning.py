@@ -56,6 +56,7 @@ from chatops.messages import (
     read_answer_text,
     remedies_text,
     replaced_text,
+    schedule_not_editable_text,
     slot_question_text,
     still_waits_text,
     which_field_text,
@@ -70,6 +71,9 @@ from chatops.runbook.schema import Runbook
 from chatops.runbook.slots import as_typed
 from chatops.runs import Asked, RunState
 from chatops.schedules import context_times
+
+_OBJECT_SLOTS = frozenset(("deployment", "pod", "node", "cronjob", "container"))
+"""Slots that name what a request acts on (an edit of one is a request of its own)."""
 
 
 class Planner:
@@ -411,14 +415,23 @@ class Planner:
             raise Refusal(ONLY_REQUESTER_EDITS)
         if run.state is not RunState.PROPOSED:
             raise Refusal(not_editable_text(run_id, run.state.value))
+        if self.parts.schedule_run(run_id):
+            # Edited, a schedule's proposal (to start, resume or delete it) would become a
+            # change to make now (an attacker review): a schedule is asked for again.
+            raise Refusal(schedule_not_editable_text(run_id))
         raw = {**run.raw_slots, **{k: v for k, v in slots.items() if v}}
         turn = Turn(message, requester, thread_key(message), on_update)
         shown = run.confidence if confidence is None else min(confidence, run.confidence)
         # Edited in words, the model read the new values (an explicit command edited by a
         # guess is no command); by the Edit button the plan is what it was asked as, with
         # values the person typed (an undo so edited undoes nothing exactly any more).
+        # A button edit of the object or namespace is a request of the person's own (no
+        # diagnosis suggested a fix for that object, no alert asked for it).
+        moved = any(raw.get(k) != run.raw_slots.get(k) for k in raw
+                    if k == "namespace" or k in _OBJECT_SLOTS)
         asked = (Asked.MODEL if confidence is not None or shown < 1
-                 else Asked.COMMAND if run.asked_as in (None, Asked.UNDO) else run.asked_as)
+                 else Asked.COMMAND if run.asked_as in (None, Asked.UNDO) or moved
+                 else run.asked_as)
         try:
             return self.request(turn, run.runbook, raw, shown, asked=asked, replacing=run_id)
         except (Refusal, ClusterError) as exc:

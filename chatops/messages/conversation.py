@@ -99,6 +99,12 @@ def answer_first_text(choices: Sequence[str]) -> str:
             "(or `cancel`).")
 
 
+def schedule_not_editable_text(run_id: str) -> str:
+    """An edit of a schedule's proposal (to start, resume or delete one)."""
+    return (f"{run_id} is a schedule's request, which is not edited: deny it and ask for "
+            "the schedule again with the values you want.")
+
+
 def still_waits_text(run_id: str) -> str:
     """An edit that was refused, or changed nothing: the plan it was for is untouched."""
     return f"{run_id} still waits as it was."

@@ -86,3 +86,44 @@ def test_a_value_for_a_plan_that_set_two_is_not_guessed(service: ConversationSer
             {"deployment": "search-indexer", "namespace": "prod", "min_replicas": "2",
              "max_replicas": "8"}) in _plans(service)
     assert not [p for p in _plans(service) if p[2].get("max_replicas") == "10"]
+
+
+@pytest.mark.parametrize(("waiting", "text", "read_as"), [
+    # An attacker review: each replaced the waiting plan with a value edit of it.
+    ("run scale_deployment deployment=payments-worker namespace=prod replicas=5",
+     "actually, roll it back to revision 3 instead", ("rollback_deployment", {"revision": "3"})),
+    ("run rollback_deployment deployment=payments-worker namespace=prod revision=1",
+     "sorry, scale it to 2 instead", ("scale_deployment", {"replicas": "2"})),
+    ("run set_autoscaling deployment=search-indexer namespace=prod max_replicas=8",
+     "make it 512Mi instead", ("set_resources", {"memory_limit": "512Mi"})),
+])
+def test_an_edit_that_names_another_change_or_value_kind_is_not_a_value_edit(
+        service: ConversationService, waiting: str, text: str,
+        read_as: tuple[str, dict[str, str]]) -> None:
+    say(service, "bob", waiting)
+    (first,) = service.store.runs_in_thread("C1", "t1")
+    service.parser = Reads({text: read_as})
+    say(service, "bob", text)
+    run = service.store.get(first.id)
+    assert run is not None and run.state is RunState.PROPOSED
+    assert not [p for p in _plans(service)
+                if p[0] == first.runbook and p[2] != dict(first.raw_slots)]
+
+
+def test_an_edit_of_another_object_by_button_is_no_longer_the_suggested_fix(
+        service: ConversationService) -> None:
+    """An attacker review: the diagnosis's restart of one deployment, edited to another,
+    still read "(the fix a diagnosis suggested)"."""
+    from tests.conversation.fake_cluster import FakeCluster as _Fake
+
+    cluster = service.executor
+    assert isinstance(cluster, _Fake)
+    cluster.crashing.add(("prod", "payments-worker"))
+    say(service, "bob", "run diagnose namespace=prod deployment=payments-worker")
+    say(service, "bob", "fix it")
+    (fix,) = [r for r in service.store.runs_in_thread("C1", "t1")
+              if r.runbook == "restart_deployment"]
+    out = service.edit(fix.id, Message("bob", "", "C1", "t1"),
+                       {"deployment": "search-indexer"})
+    assert "restart deployment search-indexer in prod (explicit command)" in out[-1].text, \
+        out[-1].text

@@ -67,3 +67,28 @@ def test_a_cancelled_question_says_it_was_the_question(bot: Bot) -> None:
     bot.say("alice", "run scale_deployment deployment=checkout-api replicas=5")
     (reply,) = bot.say("alice", "cancel")
     assert reply.text == "Cancelled my question to you; nothing was changed."
+
+
+def test_a_schedules_own_request_is_not_edited_into_a_change_for_now(bot: Bot) -> None:
+    """An attacker review: the Edit button on a schedule's delete request cancelled it and
+    proposed an immediate scale; "sorry, make it 7 instead" on a waiting schedule proposal
+    cancelled it for an immediate scale to 7."""
+    from chatops.model import Message
+    from chatops.runs import RunState
+
+    sid = approved_schedule(bot)
+    (delete,) = bot.say("alice", f"delete {sid}")[:1]
+    assert delete.run is not None
+    replies = bot.service.edit(delete.run.id, Message("alice", "", "C1", "t1"),
+                               {"replicas": "6"})
+    assert "not edited" in replies[-1].text, replies[-1].text
+    run = bot.service.store.get(delete.run.id)
+    assert run is not None and run.state is RunState.PROPOSED
+    proposal = bot.say("alice", "run scale_deployment deployment=checkout-api namespace=prod "
+                                'replicas=5 at "0 4 * * *" tz=UTC', thread="t2")[0]
+    assert proposal.run is not None
+    # In words, an edit cue: a plan of its own, the schedule's proposal left waiting.
+    bot.say("alice", "run scale_deployment deployment=checkout-api namespace=prod replicas=7 "
+                     "instead", thread="t2")
+    again = bot.service.store.get(proposal.run.id)
+    assert again is not None and again.state is RunState.PROPOSED
