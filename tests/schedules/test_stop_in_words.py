@@ -40,6 +40,9 @@ def test_a_cancel_of_something_scheduled_where_nothing_is_says_so(bot: Bot) -> N
 @pytest.mark.parametrize("text", [
     "checkout-api crashes every night at 3am, don't know why",
     "the backup job got cancelled at 3am, why?",
+    # An attacker review: a run's cancel, and a request, were answered with the schedules.
+    "cancel r-109c162a, I'll redo it at 5pm",
+    "abort, checkout-api fails every few minutes, roll back checkout-api in prod",
 ])
 def test_talk_about_times_is_no_cancel(bot: Bot, text: str) -> None:
     approved_schedule(bot)

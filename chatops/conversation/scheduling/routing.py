@@ -33,7 +33,10 @@ _CANCEL_CUE = re.compile(r"\b(?:cancel|call\s+off|abort)\b", re.IGNORECASE)
 is as often "don't know why")."""
 _SCHEDULED = re.compile(
     r"\b(?:schedul\w*|s-[0-9a-f]{8}|\d{1,2}(?::\d{2})?\s*[ap]m|\d{1,2}:\d{2}|tonight'?s?"
-    r"|tomorrow'?s?|every|daily|nightly|weekly)\b", re.IGNORECASE)
+    r"|tomorrow'?s?|daily|nightly|weekly"
+    r"|every\s+(?:day|night|hour|week|weekday|\d+\s+minutes?|mon|tue|wed|thu|fri|sat|sun)\w*)\b",
+    re.IGNORECASE)
+_RUN_ID = re.compile(r"\br-[0-9a-f]{8}\b", re.IGNORECASE)
 _SCHEDULE_WORD = re.compile(r"^schedule\s*:?\s+", re.IGNORECASE)
 
 
@@ -57,8 +60,9 @@ class Scheduling:
         rest = text[explicit.end():] if explicit else text
         lowered = text.lower().rstrip(".!?")
         manage = _MANAGE.match(text)
+        # (A run's id says which request is meant: that cancel is the run's.)
         stopping = (manage is None and _CANCEL_CUE.search(text) is not None
-                    and _SCHEDULED.search(text) is not None)
+                    and _SCHEDULED.search(text) is not None and not _RUN_ID.search(text))
         if lowered not in LIST_WORDS and manage is None and not stopping:
             try:
                 found = find_timing(rest, self.parts.config.schedule_zone, self.parts.clock(),
