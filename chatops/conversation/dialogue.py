@@ -182,7 +182,8 @@ class Dialogue:
             about = (carried_note(follow[1]) if context.last is not None
                      and follow[0] != context.last.intent and follow[1] else None)
             return self.planner.request(turn, *follow, 1.0, asked=Asked.FOLLOW_UP,
-                                        notes=(about,) if about else ())
+                                        notes=(about,) if about else (),
+                                        version=_version_of(context.last, follow[0]))
         if meta is not None:
             parsed = ParsedIntent(meta, {}, 1.0, source="grammar")
         else:
@@ -244,7 +245,7 @@ class Dialogue:
         if follow is not None:
             intent, slots = follow
             return self.planner.request(turn, intent, slots, parsed.confidence,
-                                        asked=asked_by(parsed))
+                                        asked=asked_by(parsed), version=_version_of(last, intent))
         guessed = parsed.source == "model"
         runbook = self.parts.catalogue.runbooks.get(parsed.intent)
         verdict = (guard(text, parsed.spans, runbook.slots if runbook else (), parsed.intent)
@@ -438,7 +439,7 @@ class Dialogue:
             return _Answered(value, {k: v for k, v in pending.slots.items() if k in declared},
                              1.0, Asked.CHOICE)
         return _Answered(pending.intent, {**pending.slots, slot: value}, pending.confidence,
-                         _asked(pending), pending.replacing)
+                         _asked(pending), pending.replacing, version=pending.version)
 
     def _free_answer(self, pending: PendingQuestion, text: str) -> str | None:
         """The value a free-text answer gives the asked slot; None if it gives none (or is
@@ -741,10 +742,17 @@ class _Answered:
     asked: Asked
     replacing: str = ""
     notes: tuple[str, ...] = ()
+    version: str = ""
 
     def request(self, planner: Planner, turn: Turn) -> list[Reply]:
         return planner.request(turn, self.intent, self.slots, self.confidence,
-                               asked=self.asked, replacing=self.replacing, notes=self.notes)
+                               asked=self.asked, replacing=self.replacing, notes=self.notes,
+                               version=self.version)
+
+
+def _version_of(last: LastRequest | None, intent: str) -> str:
+    """The version the thread's last request named, for a follow-up that repeats it."""
+    return last.version if last is not None and last.intent == intent else ""
 
 
 def _asked(pending: PendingQuestion) -> Asked:

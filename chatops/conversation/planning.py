@@ -86,14 +86,17 @@ class Planner:
 
     def request(self, turn: Turn, intent: str, slots: Mapping[str, str], confidence: float,
                 *, asked: Asked, undo_of: str | None = None, notes: Sequence[str] = (),
-                ask_field: bool = False, replacing: str = "") -> list[Reply]:
+                ask_field: bool = False, replacing: str = "", version: str = ""
+                ) -> list[Reply]:
         """Plan what a person asked for: a question back while something is missing or
         ambiguous, else the read-only answer or the proposed plan. `asked`: how the request
         came about (the plan says it to the approver, and a question back keeps it for the
         answer); `notes` say how the request was read before this (values taken from the
         thread); `ask_field`: the model read the message, so a memory or CPU value whose
         field no word names is asked about (`resource_field`); `replacing`: the id of the
-        waiting plan this one edits, cancelled only once this one is proposed."""
+        waiting plan this one edits, cancelled only once this one is proposed; `version`:
+        the version a rollback named in an earlier message (a question's answer, a
+        follow-up elsewhere), looked up again for this deployment."""
         requester, thread = turn.requester, turn.thread
         runbook = self.parts.catalogue.get(intent)
         if not self.parts.policy.may_request(requester, runbook.risk):
@@ -109,6 +112,12 @@ class Planner:
         if wide is not None:
             intent = runbook.name
             notes.append(wide)
+        if "revision" in runbook.slots and not slots.get("revision"):
+            # Kept as the version, never as the revision number it is in one deployment's
+            # history: an answer ("prod") or a follow-up ("and in staging?") has none.
+            version = version or named_version(turn.message.text) or ""
+        else:
+            version = ""
         # Before the channel's default namespace: a namespace named as a workload wins.
         # (The name is only compared with the listed namespaces, never sent to the cluster,
         # so it need not be validated first; everything is validated below.)
@@ -156,9 +165,8 @@ class Planner:
                                        requester.identity, ask_nearest=True, text=changing)
         notes.extend(resolution.notes)
         values = resolution.slots
-        if resolution.question is None:
-            values = self.with_named_version(runbook, values, turn.message.text,
-                                            requester.identity, notes)
+        if resolution.question is None and version:
+            values = self.with_named_version(values, version, requester.identity, notes)
         bare = (bare_value(runbook.slots, values, turn.message.text)
                 if ask_field and resolution.question is None else None)
         if bare is not None:
@@ -178,11 +186,13 @@ class Planner:
             pending = PendingQuestion(intent, values, question.slot, confidence,
                                       requester.name, closed,
                                       offered=question.choices if not closed else (),
-                                      asked=asked, replacing=replacing)
+                                      asked=asked, replacing=replacing, version=version)
             save_context(self.parts.threads, thread, context.asking(requester.key, pending))
             return [reply]
         plan = self.render(runbook, values, requester.identity)
-        context = context.without_question(requester.key).planned(LastRequest(intent, values))
+        last = ({k: v for k, v in values.items() if k != "revision"} if version else values)
+        context = context.without_question(requester.key).planned(
+            LastRequest(intent, last, version=version))
         save_context(self.parts.threads, thread, context)
         METRICS.plans.labels(plan.runbook).inc()
         self.parts.audit.record(Planned(plan.to_json(), plan.digest), actor=turn.message.user,
@@ -192,13 +202,12 @@ class Planner:
         return self.propose(turn, plan, values, confidence, notes, asked=asked, undo_of=undo_of,
                             replacing=replacing)
 
-    def with_named_version(self, runbook: Runbook, values: dict[str, str], text: str,
-                       identity: Identity, notes: list[str]) -> dict[str, str]:
-        """`values` with the revision that runs the version a rollback names ("to 1.25"),
-        after names are resolved (`rollback_version`); unchanged when it names none."""
-        version = (named_version(text) if "revision" in runbook.slots
-                   and not values.get("revision") else None)
-        if version is None or not values.get("deployment") or not values.get("namespace"):
+    def with_named_version(self, values: dict[str, str], version: str, identity: Identity,
+                           notes: list[str]) -> dict[str, str]:
+        """`values` with the revision that runs `version` (named in a rollback: "to 1.25"),
+        after names are resolved (`rollback_version`); unchanged without a deployment and
+        namespace (a question asks for them first)."""
+        if not values.get("deployment") or not values.get("namespace"):
             return values
         values, note = revision_of(version, values, self.parts.executor, identity)
         notes.append(note)

@@ -44,7 +44,8 @@ def runs(image: str, version: str) -> bool:
     tag (`1.25`, with or without a leading v)."""
     image, version = image.lower(), version.lower()
     if ":" in version or "@" in version:
-        return image == version or image.endswith("/" + version)
+        # Docker Hub's long forms are the same image; another registry's is not.
+        return image in (version, f"docker.io/{version}", f"docker.io/library/{version}")
     name = image.split("@", 1)[0]
     tag = name.rsplit(":", 1)[1] if ":" in name.rsplit("/", 1)[-1] else ""
     return tag == version or (bool(tag) and tag.lstrip("v") == version.lstrip("v"))
@@ -60,9 +61,9 @@ def revision_of(version: str, slots: Mapping[str, str], executor: Executor,
                                                         "deployment": deployment}), identity)
     revisions = [r for r in result.records if isinstance(r, RevisionInfo)]
     current = next((r for r in revisions if r.current), None)
-    older = [r for r in revisions if not r.current and any(runs(i, version) for i in r.images)]
+    older = [r for r in revisions if not r.current and _main_runs(r, version)]
     if not older:
-        if current is not None and any(runs(i, version) for i in current.images):
+        if current is not None and _main_runs(current, version):
             raise Refusal(already_runs_version_text(deployment, namespace,
                                                     _image(current, version),
                                                     current.revision))
@@ -73,6 +74,12 @@ def revision_of(version: str, slots: Mapping[str, str], executor: Executor,
     target = max(older, key=lambda r: r.revision)
     return ({**slots, "revision": str(target.revision)},
             version_revision_note(version, target.revision, _image(target, version)))
+
+
+def _main_runs(revision: RevisionInfo, version: str) -> bool:
+    """Whether the revision's first container (the workload's own; sidecars come after it,
+    and a sidecar's tag is no version of the workload) runs `version`."""
+    return bool(revision.images) and runs(revision.images[0], version)
 
 
 def _image(revision: RevisionInfo, version: str) -> str:

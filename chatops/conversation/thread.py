@@ -32,11 +32,17 @@ class LastRequest:
     slots: Mapping[str, str]
     note: str = ""
     """A note for the plan an offered choice starts (a diagnosis's caveat)."""
+    version: str = ""
+    """The version a rollback named, looked up again wherever it is repeated."""
 
     def to_json(self) -> dict[str, Any]:
         """The saved shape."""
         data: dict[str, Any] = {"intent": self.intent, "slots": dict(self.slots)}
-        return {**data, "note": self.note} if self.note else data
+        if self.note:
+            data["note"] = self.note
+        if self.version:
+            data["version"] = self.version
+        return data
 
     @classmethod
     def from_json(cls, data: Any) -> LastRequest | None:
@@ -46,7 +52,7 @@ class LastRequest:
         if not isinstance(data.get("slots"), Mapping):
             return None
         return cls(intent=data["intent"], slots=dict(data["slots"]),
-                   note=str(data.get("note") or ""))
+                   note=str(data.get("note") or ""), version=str(data.get("version") or ""))
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,8 @@ class PendingQuestion:
     """How the request being completed came about (None when saved by an older bot)."""
     replacing: str = ""
     """The waiting plan the request edits, cancelled once the completed one is proposed."""
+    version: str = ""
+    """The version a rollback named, looked up once the deployment is known."""
 
     def to_json(self) -> dict[str, Any]:
         """The saved shape (`choices` only for a question with choices)."""
@@ -86,6 +94,8 @@ class PendingQuestion:
             data["asked"] = self.asked.value
         if self.replacing:
             data["replacing"] = self.replacing
+        if self.version:
+            data["version"] = self.version
         return {**data, "confidence": self.confidence, "asker_name": self.asker_name}
 
     @classmethod
@@ -106,7 +116,8 @@ class PendingQuestion:
                    offered=tuple(str(n) for n in data.get("offered") or ()),
                    asked=(Asked(data["asked"]) if data.get("asked") in Asked.__members__.values()
                           else None),
-                   replacing=str(data.get("replacing") or ""))
+                   replacing=str(data.get("replacing") or ""),
+                   version=str(data.get("version") or ""))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from chatops.errors import Forbidden, NotFound, Retryable
 from chatops.model import Identity, Step
 from chatops.ports import Progress, ResourceKind
-from chatops.results import DeploymentInfo, FieldChange, Finding, StepResult, VerifyResult
+from chatops.results import (
+    DeploymentInfo,
+    FieldChange,
+    Finding,
+    RevisionInfo,
+    StepResult,
+    VerifyResult,
+)
 from chatops.verbs import VERBS, summarize
 
 _Handler = Callable[["FakeCluster", Step, bool], StepResult]
@@ -57,6 +64,8 @@ class FakeCluster:
     writes_time_out: bool = False
     """Whether the real steps act, then time out (a drain that cordoned, then waited)."""
     revisions: dict[tuple[str, str], int] = field(default_factory=dict)
+    history: dict[tuple[str, str], tuple[RevisionInfo, ...]] = field(default_factory=dict)
+    """What `rollout_history` reads of a deployment (none: an empty history)."""
     """(namespace, deployment) -> its current revision (2 until a rollback)."""
     dies_verifying: bool = False
     """Whether the process "dies" in the verification (SystemExit, after the steps)."""
@@ -152,6 +161,12 @@ def _diagnose(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResult:
     return StepResult(step.verb, dry_run, "read", records=(Finding(
         "error", "container app", "container app is crash-looping.", "restart_deployment",
         {"namespace": namespace, "deployment": deployment}, caveat=caveat),))
+
+
+@_models("rollout_history")
+def _rollout_history(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResult:
+    key = (str(step.params["namespace"]), str(step.params["deployment"]))
+    return StepResult(step.verb, False, "read", records=cluster.history.get(key, ()))
 
 
 @_models("scale")

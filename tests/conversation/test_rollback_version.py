@@ -29,6 +29,60 @@ def test_the_version_a_rollback_names(text: str, version: str | None) -> None:
     ("nginx:1.25.1", "1.25", False), ("nginx:1.26", "1.25", False),
     ("registry:5000/app:2.0", "5000", False), ("nginx", "1.25", False),
     ("nginx:1.25@sha256:abc", "1.25", True),
+    # An attacker review: another registry's image of the same name is not the one named.
+    ("evil.io/nginx:1.25", "nginx:1.25", False),
+    ("docker.io/nginx:1.25", "nginx:1.25", True),
+    ("ghcr.io/acme/calc:2.4.1", "ghcr.io/acme/calc:2.4.1", True),
 ])
 def test_an_image_runs_the_version(image: str, version: str, expected: bool) -> None:
     assert runs(image, version) is expected
+
+
+# Through the conversation: the version is kept where a revision number would go wrong
+# (an attacker review: dropped when the bot asked back; carried to another namespace as
+# the revision number it had been in the first).
+from pathlib import Path  # noqa: E402
+
+from chatops.conversation import ConversationService  # noqa: E402
+from chatops.results import RevisionInfo  # noqa: E402
+from chatops.runbook.catalogue import Catalogue  # noqa: E402
+from tests.conversation.fake_cluster import FakeCluster  # noqa: E402
+from tests.conversation.test_carried_target import Reads  # noqa: E402
+from tests.conversation.test_service_logic import Clock, say, service_on  # noqa: E402
+
+PROD = (RevisionInfo(3, "api-3", ("nginx:1.26",), current=True),
+        RevisionInfo(2, "api-2", ("nginx:1.25",)), RevisionInfo(1, "api-1", ("nginx:1.24",)))
+STAGING = (RevisionInfo(7, "api-7", ("nginx:1.26",), current=True),
+           RevisionInfo(6, "api-6", ("nginx:1.24",)), RevisionInfo(1, "api-1", ("nginx:1.19",)))
+
+
+@pytest.fixture
+def service(tmp_path: Path, catalogue: Catalogue) -> ConversationService:
+    cluster = FakeCluster(deployments={("prod", "api"): 2, ("staging", "api"): 1},
+                          history={("prod", "api"): PROD, ("staging", "api"): STAGING})
+    return service_on(cluster, tmp_path, catalogue, Clock())
+
+
+def _rollbacks(service: ConversationService) -> list[dict[str, str]]:
+    return [dict(r.raw_slots) for r in service.store.runs_in_thread("C1", "t1")
+            if r.runbook == "rollback_deployment"]
+
+
+def test_a_version_is_kept_through_a_question(service: ConversationService) -> None:
+    text = "roll back api to 1.24"
+    service.parser = Reads({text: ("rollback_deployment", {"deployment": "api"})})
+    say(service, "UBOB", text)
+    out = say(service, "UBOB", "prod")
+    assert "1.24 is revision 1" in out[0], out
+    assert _rollbacks(service) == [{"deployment": "api", "namespace": "prod", "revision": "1"}]
+
+
+def test_a_follow_up_elsewhere_looks_the_version_up_there(
+        service: ConversationService) -> None:
+    text = "roll back api in prod to 1.24"
+    service.parser = Reads({text: ("rollback_deployment",
+                                   {"deployment": "api", "namespace": "prod"})})
+    say(service, "UBOB", text)
+    out = say(service, "UBOB", "and in staging?")
+    assert "1.24 is revision 6" in out[0], out
+    assert {"deployment": "api", "namespace": "staging", "revision": "6"} in _rollbacks(service)

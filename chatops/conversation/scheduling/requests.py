@@ -10,6 +10,7 @@ from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import other_namespaces, resolve_names
 from chatops.conversation.resource_field import bare_value
+from chatops.conversation.rollback_version import named_version
 from chatops.conversation.running import Runner
 from chatops.conversation.scheduling.base import SHOWN_FIRINGS, SchedulePart
 from chatops.conversation.scheduling.changes import ScheduleChanges
@@ -105,8 +106,11 @@ class ScheduleRequests(SchedulePart):
         values = resolution.slots
         notes.extend(resolution.notes)
         # "roll back api to 1.25 at 3am": the revision that runs 1.25 now is the one bound.
-        values = self.planner.with_named_version(runbook, values, text, requester.identity,
-                                                 notes)
+        version = (named_version(text) if "revision" in runbook.slots
+                   and not values.get("revision") else None)
+        if version:
+            values = self.planner.with_named_version(values, version, requester.identity,
+                                                     notes)
         plan = self.planner.render(runbook, values, requester.identity)
         self.parts.audit.record(Planned(plan.to_json(), plan.digest), actor=message.user,
                                 thread=turn.thread)
