@@ -46,8 +46,9 @@ _DATE = r"\d{4}-\d{2}-\d{2}"
 _HEAD = rf"(?:{_DAY}|today|tonight|tomorrow|{_DATE})"
 _POINT = rf"(?:(?:on\s+)?{_HEAD}\s+(?:at\s+)?)?{_CLOCK}"
 _POINT_PARTS = re.compile(rf"(?:on\s+)?(?:({_HEAD})\s+(?:at\s+)?)?({_CLOCK})", re.IGNORECASE)
-_AMOUNT = r"\d{1,5}(?:\.\d+)?|an?|one|half\s+an"
-_UNIT = r"(?:minutes?|mins?|m|hours?|hrs?|h)\b"
+_NUMBER = r"\d{1,5}(?:\.\d+)?"
+_UNIT = r"(?:minutes?|mins?|hours?|hrs?|h)\b"
+"""Units of a delay. Not a bare "m": "in 500m" may be CPU millicores (it is asked about)."""
 _MINUTES_IN = {"m": 1, "h": 60}
 MAX_DELAY_MINUTES = 7 * 24 * 60
 """The longest delay said from now ("in 10 minutes"); beyond it, a date says it better."""
@@ -66,9 +67,9 @@ _AMBIGUOUS_ZONES = {"ist": "Asia/Kolkata, Europe/Dublin or Asia/Jerusalem",
                     "cst": "America/Chicago or Asia/Shanghai",
                     "ct": "America/Chicago or Asia/Shanghai",
                     "ast": "America/Halifax or Asia/Riyadh"}
-_ZONE_WORD = re.compile(
-    rf"(?<=[\dm])\s+({'|'.join(sorted({*_ZONE_WORDS, *_AMBIGUOUS_ZONES}, key=len, reverse=True))})"
-    r"(?=\s|$|[.!?,])", re.IGNORECASE)
+_ZONES = "|".join(sorted({*_ZONE_WORDS, *_AMBIGUOUS_ZONES}, key=len, reverse=True))
+_ZONE_AFTER = re.compile(rf"\s+({_ZONES})(?=\s|$|[.!?,])", re.IGNORECASE)
+"""A zone abbreviation right after a time phrase's clock ("at 3am CET")."""
 _TZ = re.compile(r"(?:^|\s)tz\s*[=:]?\s*([A-Za-z_]+(?:/[A-Za-z0-9_+\-]+)*|UTC)(?=\s|$)",
                  re.IGNORECASE)
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -85,13 +86,22 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("once_day_after", rf"at\s+({_CLOCK})\s+(?:on\s+)?({_HEAD})\b"),
         # A bare clock time is not enough ("logs since 10:00"): `at` or a day must say so.
         ("once", rf"at\s+({_POINT})|((?:on\s+)?{_HEAD}\s+(?:at\s+)?{_CLOCK})"),
-        ("delay", rf"in\s+({_AMOUNT})\s*({_UNIT})|({_AMOUNT})\s*({_UNIT})\s+from\s+now"),
+        # A clock with a zone after it says it is a time ("03:00 PST"), even without `at`.
+        ("zoned", rf"()({_CLOCK})(?=\s+(?:{_ZONES})(?:\s|$|[.!?,]))"),
+        ("delay", rf"in\s+({_NUMBER})\s*({_UNIT})|({_NUMBER})\s*({_UNIT})\s+from\s+now"),
+        ("delay", r"in\s+(an?|one|half\s+an)\s+(minute|min|hour|hr)\b"),
         # Said, but not when: planned now, it would run at a time nobody asked for.
         ("vague_delay", r"in\s+(?:a\s+few|a\s+couple(?:\s+of)?|some|several"
                         rf"|\d+\s*(?:-|to)\s*\d+)\s+{_UNIT}"),
+        ("delay_m", r"in\s+(\d{1,5})(m)\b"),
     ))
 MAX_PHRASE_MINUTES = 59
-_DELAYS = ("delay", "vague_delay")
+_DELAYS = ("delay", "vague_delay", "delay_m")
+_CPU_WORDS = re.compile(r"\b(?:cpus?|cores?|millicores?|millicpu)\b", re.IGNORECASE)
+"""Beside these, "in 500m" may be CPU millicores, not minutes: it is asked about."""
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|our|my|your|their|this|that|its)\s+$",
+                                re.IGNORECASE)
+"""Before a zoned clock, a noun's modifier ("the 8am ET standup"), not a time to act."""
 """Phrases that are a schedule only next to a verb the bot acts on (`said_as_a_request`)."""
 _EXPLICIT = ("explicit", "explicit_window")
 
@@ -271,48 +281,61 @@ def find_timing(text: str, default_zone: str, now: float, *,
     if tz_match := _TZ.search(rest):
         zone_name = tz_match.group(1)
         rest = (rest[:tz_match.start()] + " " + rest[tz_match.end():]).strip()
-    elif (word := _zone_word(rest)) is not None:
-        zone_name, rest = word
-    zone = zone_info(zone_name)
-    local_now = datetime.fromtimestamp(now, zone).replace(tzinfo=None)
+    zone_info(zone_name)
     read = Message.read(rest)
+    usable: list[tuple[str, re.Match[str]]] = []
     for name, match, past in _phrases(rest, judged=past_is_context):
         if past or (name in _DELAYS and past_is_context
                     and not said_as_a_request(read, match.start(), match.end())):
             continue
+        if name == "zoned" and _DETERMINER_BEFORE.search(rest[:match.start()]):
+            continue
+        if not any(match.start() < m.end() and m.start() < match.end() for _, m in usable):
+            usable.append((name, match))
+    if len(usable) > 1:
+        # "restart api in 10 minutes instead of at 15:00": either could be a time nobody
+        # asked for (the first found used to win).
+        said = " and ".join(repr(m.group(0)) for _, m in usable[:2])
+        raise TimingError(f"two times for one request ({said}): say one")
+    if usable:
+        name, match = usable[0]
+        end = match.end()
+        if tz_match is None and (word := _zone_after(rest, end)) is not None:
+            zone_name, end = word
         try:
-            timing = _timing(name, match, zone_name, local_now)
+            timing = _timing(name, match, zone_name, now)
         except CronError as exc:
             raise TimingError(exc.message) from exc
-        request = re.sub(r"\s+", " ", rest[:match.start()] + " " + rest[match.end():]).strip()
+        request = re.sub(r"\s+", " ", rest[:match.start()] + " " + rest[end:]).strip()
         request = request.strip(" ,")
         if timing.kind != "cron" and not timing.firings(now, 1):
             raise TimingError(f"{match.group(0)!r} is already past in {zone_name}")
-        return Found(timing, request, match.group(0))
+        return Found(timing, request, rest[match.start():end])
     if tz_match is not None:
         raise TimingError("a time zone was given, but no time: say when, e.g. "
                           "`every day at 03:00` or `at \"2026-12-05 02:00\"`")
     return None
 
 
-def _zone_word(text: str) -> tuple[str, str] | None:
-    """The zone a common abbreviation right after a clock time names ("at 3am CET"), and
-    `text` without it; None when there is none. One with several meanings is refused: an
-    hour off is a change at a time nobody asked for."""
-    match = _ZONE_WORD.search(text)
-    if match is None or not re.search(rf"{_CLOCK}$", text[:match.start()], re.IGNORECASE):
+def _zone_after(text: str, end: int) -> tuple[str, int] | None:
+    """The zone a common abbreviation right after the time phrase ending at `end` names
+    ("at 3am CET"), and where the abbreviation ends; None when none follows it (a zone
+    word after another clock of the message is that clock's). One with several meanings
+    is refused: an hour off is a change at a time nobody asked for."""
+    match = _ZONE_AFTER.match(text, end)
+    if match is None:
         return None
     word = match.group(1).lower()
     if word in _AMBIGUOUS_ZONES:
         raise TimingError(f"{match.group(1)} names more than one time zone "
                           f"({_AMBIGUOUS_ZONES[word]}): say which with tz=, e.g. "
                           f"tz={_AMBIGUOUS_ZONES[word].split(',')[0].split(' or ')[0]}")
-    return _ZONE_WORDS[word], (text[:match.start()] + text[match.end():]).strip()
+    return _ZONE_WORDS[word], match.end()
 
 
-def _delay(amount: str, unit: str, local_now: datetime) -> datetime:
-    """The local time `amount` `unit` from now, up to the next whole minute (a once
-    schedule says minutes: never earlier than asked)."""
+def _delay(amount: str, unit: str, now: float, zone: ZoneInfo) -> datetime:
+    """The local time `amount` `unit` from `now` (real time: across a clock change too), up
+    to the next whole minute (a once schedule says minutes: never earlier than asked)."""
     words = {"a": 1.0, "an": 1.0, "one": 1.0}
     value = words.get(amount.lower()) or (0.5 if amount.lower().startswith("half") else None)
     count = value if value is not None else float(amount)
@@ -320,12 +343,14 @@ def _delay(amount: str, unit: str, local_now: datetime) -> datetime:
     if not 0 < minutes <= MAX_DELAY_MINUTES:
         raise TimingError(f"in {amount} {unit}: say a delay of up to a week, or a date and "
                           "time")
-    at = local_now + timedelta(minutes=minutes)
-    whole = at.replace(second=0, microsecond=0)
-    return whole if whole == at else whole + timedelta(minutes=1)
+    at = now + minutes * 60
+    whole = -(-at // 60) * 60
+    return datetime.fromtimestamp(whole, zone).replace(tzinfo=None)
 
 
-def _timing(name: str, match: re.Match[str], zone_name: str, local_now: datetime) -> Timing:
+def _timing(name: str, match: re.Match[str], zone_name: str, now: float) -> Timing:
+    zone = zone_info(zone_name)
+    local_now = datetime.fromtimestamp(now, zone).replace(tzinfo=None)
     if name == "explicit":
         value = match.group(1).strip()
         if len(value.split()) == 5:
@@ -350,12 +375,17 @@ def _timing(name: str, match: re.Match[str], zone_name: str, local_now: datetime
     if name == "every_day":
         kind = match.group(1) or match.group(0).split()[0]
         return Timing("cron", _cron_of(kind, match.group(2)), zone_name)
-    if name == "delay":
-        amount, unit = match.group(1) or match.group(3), match.group(2) or match.group(4)
-        return Timing("once", _fmt(_delay(amount, unit, local_now)), zone_name)
+    if name == "delay_m" and _CPU_WORDS.search(match.string):
+        raise TimingError(f"{match.group(0)!r}: minutes, or CPU millicores? Say `in "
+                          f"{match.group(1)} minutes` for a time")
+    if name in ("delay", "delay_m"):
+        groups = [g for g in match.groups() if g]
+        return Timing("once", _fmt(_delay(groups[0], groups[1], now, zone)), zone_name)
     if name == "vague_delay":
         raise TimingError(f"{match.group(0)!r} says no exact time: say when, e.g. `in 10 "
                           "minutes` or `at 14:30`, or ask without a time to do it now")
+    if name == "zoned":
+        return Timing("once", _fmt(_point(match.group(2), local_now)), zone_name)
     if name == "once_day_after":
         return Timing("once", _fmt(_point(f"{match.group(2)} at {match.group(1)}", local_now)),
                       zone_name)

@@ -183,3 +183,50 @@ def test_a_delay_without_an_amount_is_refused_not_done_now(text: str) -> None:
 def test_an_ambiguous_zone_abbreviation_is_asked_about(text: str) -> None:
     with pytest.raises(TimingError, match="tz="):
         find_timing(text, "UTC", WEDNESDAY_NOON)
+
+
+# An attacker review of the delays and zone words.
+@pytest.mark.parametrize("text", [
+    "restart api in 10 minutes instead of at 15:00",
+    "restart api in 30 minutes, not at 15:00",
+])
+def test_two_times_for_one_request_are_refused(text: str) -> None:
+    with pytest.raises(TimingError, match="two times"):
+        find_timing(text, "UTC", WEDNESDAY_NOON)
+
+
+@pytest.mark.parametrize(("text", "zone"), [
+    ("restart api at 3am, it crashed at 2am PST", "UTC"),
+    ("restart api tomorrow at 9am, the 8am ET standup wants it", "UTC"),
+])
+def test_a_zone_word_belongs_to_the_clock_it_follows(text: str, zone: str) -> None:
+    found = find_timing(text, "UTC", WEDNESDAY_NOON)
+    assert found is not None and found.timing.zone == zone
+
+
+@pytest.mark.parametrize("text", ["restart api first thing in am",
+                                  "set the cpu limit of api to 500m in prod",
+                                  "restart api in a moment"])
+def test_words_that_only_look_like_a_delay(text: str) -> None:
+    assert find_timing(text, "UTC", WEDNESDAY_NOON) is None
+
+
+def test_minutes_written_m_are_asked_about_not_guessed() -> None:
+    # "500m" is also CPU millicores: a bare m after a number says no unit for sure.
+    with pytest.raises(TimingError, match="minutes, or CPU millicores"):
+        find_timing("set the cpu limit of api in 500m", "UTC", WEDNESDAY_NOON)
+
+
+def test_a_clock_with_a_zone_word_is_a_time_even_without_at() -> None:
+    found = find_timing("restart checkout-api in prod 03:00 PST", "UTC", WEDNESDAY_NOON)
+    assert found is not None
+    assert (found.timing.zone, found.timing.expression) == ("America/Los_Angeles",
+                                                            "2026-03-26 03:00")
+
+
+def test_a_delay_across_a_clock_change_is_real_time() -> None:
+    # Berlin, 2026-03-29 01:30 (CET): the clocks jump from 02:00 to 03:00.
+    before_jump = datetime(2026, 3, 29, 1, 30, tzinfo=BERLIN).timestamp()
+    found = find_timing("restart api in 2 hours", "Europe/Berlin", before_jump)
+    assert found is not None
+    assert found.timing.firings(before_jump, 1)[0].at == before_jump + 2 * 3600
