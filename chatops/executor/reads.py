@@ -342,12 +342,26 @@ def _list_nodes(c: Call) -> tuple[NodeInfo | PodInfo, ...]:
     return list_nodes(c.kube, c.params.opt_s("node"), c.now)
 
 
+INHERITED_CAUSE = "(inherited, not this revision's own: {})"
+"""A change-cause an older revision carries too (`rollout_history`)."""
+
+
 def rollout_history(kube: Kube, namespace: str, deployment: str,
                     now: datetime) -> tuple[RevisionInfo, ...]:
-    """The deployment's revisions, newest first."""
+    """The deployment's revisions, newest first. A cause that an older revision has too is
+    marked inherited: the annotation stays on the deployment, and the controller copies it
+    onto every later revision, also one made elsewhere (a patch, CI), which the cause's run
+    never made."""
     dep = read_deployment(kube, namespace, deployment)
     current = cv.revision(dep)
-    return tuple(cv.revision_info(rs, current, now) for rs in replica_sets(kube, dep))
+    infos = [cv.revision_info(rs, current, now) for rs in replica_sets(kube, dep)]
+    first: dict[str, int] = {}
+    for info in sorted(infos, key=lambda i: i.revision):
+        if info.change_cause:
+            first.setdefault(info.change_cause, info.revision)
+    return tuple(replace(info, change_cause=INHERITED_CAUSE.format(info.change_cause))
+                 if info.change_cause and first[info.change_cause] != info.revision else info
+                 for info in infos)
 
 
 @registry.read("rollout_history")

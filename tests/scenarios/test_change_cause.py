@@ -83,3 +83,23 @@ def test_a_scale_leaves_the_cause_of_the_running_revision_alone(world: World) ->
     assert dep.metadata.annotations[CAUSE] == cause
     after = _revisions(world, "checkout-api")
     assert max(after) == max(before) and after[max(after)][CAUSE] == cause
+
+
+def test_a_later_change_made_elsewhere_is_not_credited_to_the_run(world: World) -> None:
+    """An attacker review: the annotation stays on the deployment, and the controller copies
+    it onto every later revision: an image patched directly afterwards read as asked by bob
+    and approved by carol. The bot's history says such a cause is inherited."""
+    prod = world.ns["prod"]
+    sh, run_id, _ = _approved(
+        world, f"run set_image deployment=checkout-api namespace={prod} image=nginx:1.27.4")
+    from kubernetes import client
+
+    client.AppsV1Api(world.api).patch_namespaced_deployment("checkout-api", prod, {
+        "spec": {"template": {"spec": {"containers": [
+            {"name": "app", "image": "nginx:1.99-elsewhere"}]}}}})
+    sh.say(":as bob")
+    lines = sh.say(f"run rollout_history deployment=checkout-api namespace={prod}")[0].text
+    newest = next(line for line in lines.splitlines() if ": nginx:1.99-elsewhere -" in line)
+    assert "inherited" in newest and "not this revision's own" in newest, lines
+    mine = next(line for line in lines.splitlines() if ": nginx:1.27.4 -" in line)
+    assert run_id in mine and "inherited" not in mine
