@@ -209,6 +209,10 @@ def feedback_entries(events: Iterable[AuditEvent], *, since: datetime | None = N
     after_edit: dict[Key, _Message] = {}
     by_run: dict[str, tuple[_Message, Key]] = {}
     planned: dict[Key, str] = {}
+    # The newest plan made by each person in each thread, while nothing else of theirs
+    # followed it: an edit's re-plan, which comes just before the cancel of the plan it
+    # replaces (since session 37; before, just after).
+    replanned: dict[Key, Mapping[str, Any]] = {}
     # Only messages something happened to are kept (by event id): most parses are not.
     flagged: dict[int, _Message] = {}
 
@@ -220,6 +224,8 @@ def feedback_entries(events: Iterable[AuditEvent], *, since: datetime | None = N
     for event in events:
         key: Key = (event.thread, event.actor)
         data = event.data
+        if event.kind not in (Planned.kind, Cancelled.kind):
+            replanned.pop(key, None)
         if event.kind == MessageReceived.kind:
             last_text[key] = str(data.get("text", ""))
         elif event.kind == Parsed.kind:
@@ -240,12 +246,9 @@ def feedback_entries(events: Iterable[AuditEvent], *, since: datetime | None = N
             flag(current[key], "refused")
         elif event.kind == Planned.kind and key not in after_edit:
             planned[key] = str(data.get("runbook"))
+            replanned[key] = data
         elif event.kind == Planned.kind:
-            message = after_edit.pop(key)
-            message.final_intent = str(data.get("runbook"))
-            slots = data.get("slots")
-            message.final_slots = {k: str(v) for k, v in (slots or {}).items()
-                                   if v is not None and v != ""}
+            _final(after_edit.pop(key), data)
         elif (event.kind == Proposed.kind and key in current and event.run_id
               and planned.get(key) == current[key].event.data.get("intent")):
             # Only a plan of the runbook the message was read as: one taken from an offer
@@ -258,8 +261,20 @@ def feedback_entries(events: Iterable[AuditEvent], *, since: datetime | None = N
             flag(message, "edited").run_id = event.run_id
             # The re-plan is made in the run's thread, by whoever edited it.
             edited_key: Key = (thread, event.actor)
-            after_edit[edited_key] = current[edited_key] = message
+            replan = replanned.pop(edited_key, None)
+            if replan is not None:
+                _final(message, replan)
+            else:
+                after_edit[edited_key] = current[edited_key] = message
     return _entries([flagged[i] for i in sorted(flagged)], since)
+
+
+def _final(message: _Message, planned: Mapping[str, Any]) -> None:
+    """The runbook and values the message's plan was edited to (a `planned` event's)."""
+    message.final_intent = str(planned.get("runbook"))
+    slots = planned.get("slots")
+    message.final_slots = {k: str(v) for k, v in (slots or {}).items()
+                           if v is not None and v != ""}
 
 
 def _entries(found: list[_Message], since: datetime | None) -> Export:

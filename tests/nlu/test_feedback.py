@@ -233,6 +233,31 @@ def test_an_edited_plan_gives_its_final_values(tmp_path: Path) -> None:
     assert entry["final_slots"] == {"deployment": "checkout-api", "namespace": "prod"}
 
 
+def test_an_edit_planned_before_the_cancel_gives_its_final_values(tmp_path: Path) -> None:
+    """Since session 37 an edit is planned (and dry-run) before the plan it replaces is
+    cancelled, so that a refused edit leaves that plan waiting: the re-plan comes first."""
+    log = AuditLog(tmp_path / "audit.db")
+    parse(log, "restart checkout in prod", "restart_deployment",
+          spans=(SlotSpan("deployment", 8, 16, "checkout"),))
+    log.record(Planned({"runbook": "restart_deployment",
+                        "slots": {"deployment": "checkout-api", "namespace": "staging"}}, "d1"),
+               actor="U1", thread="C1:1.0")
+    log.record(Proposed("d1", 1, []), actor="U1", run_id="r-1", thread="C1:1.0")
+    log.record(Planned({"runbook": "restart_deployment",
+                        "slots": {"deployment": "checkout-api", "namespace": "prod"}}, "d2"),
+               actor="U1", thread="C1:1.0")
+    log.record(Cancelled("edited"), actor="U1", run_id="r-1")
+    log.record(Proposed("d2", 1, []), actor="U1", run_id="r-2", thread="C1:1.0")
+    # A later request of the same person is not the edit's.
+    parse(log, "scale checkout in prod to 3", "scale_deployment")
+    log.record(Planned({"runbook": "scale_deployment", "slots": {"replicas": "3"}}, "d3"),
+               actor="U1", thread="C1:1.0")
+
+    entry = entries_of(log)["restart [checkout](deployment) in prod"]
+    assert entry["why"] == ["edited"] and entry["run_id"] == "r-1"
+    assert entry["final_slots"] == {"deployment": "checkout-api", "namespace": "prod"}
+
+
 def test_secret_looking_messages_are_never_exported(tmp_path: Path) -> None:
     log = AuditLog(tmp_path / "audit.db")
     prose = ("the root pw for ledger-db is Tr0ub4dor&3 now",
