@@ -46,7 +46,13 @@ _DATE = r"\d{4}-\d{2}-\d{2}"
 _HEAD = rf"(?:{_DAY}|today|tonight|tomorrow|{_DATE})"
 _POINT = rf"(?:(?:on\s+)?{_HEAD}\s+(?:at\s+)?)?{_CLOCK}"
 _POINT_PARTS = re.compile(rf"(?:on\s+)?(?:({_HEAD})\s+(?:at\s+)?)?({_CLOCK})", re.IGNORECASE)
-_NUMBER = r"\d{1,5}(?:\.\d+)?"
+_WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+    "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
+}
+_NUMBER = (r"\d{1,5}(?:\.\d+)?|"
+           + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)))
 _UNIT = r"(?:minutes?|mins?|hours?|hrs?|h)\b"
 """Units of a delay. Not a bare "m": "in 500m" may be CPU millicores (it is asked about)."""
 _MINUTES_IN = {"m": 1, "h": 60}
@@ -89,14 +95,24 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # A clock with a zone after it says it is a time ("03:00 PST"), even without `at`.
         ("zoned", rf"()({_CLOCK})(?=\s+(?:{_ZONES})(?:\s|$|[.!?,]))"),
         ("delay", rf"in\s+({_NUMBER})\s*({_UNIT})|({_NUMBER})\s*({_UNIT})\s+from\s+now"),
-        ("delay", r"in\s+(an?|one|half\s+an)\s+(minute|min|hour|hr)\b"),
+        ("delay", r"in\s+(an?|half\s+an)\s+(minute|min|hour|hr)\b"),
+        ("delay_hm", r"in\s+(\d{1,2})\s*h\s*(\d{1,2})(?:\s*m(?:in)?)?\b"),
         # Said, but not when: planned now, it would run at a time nobody asked for.
         ("vague_delay", r"in\s+(?:a\s+few|a\s+couple(?:\s+of)?|some|several"
                         rf"|\d+\s*(?:-|to)\s*\d+)\s+{_UNIT}"),
+        # Times said but not readable (a second trial: each was dropped, the change planned
+        # for now): "in a bit", "tonight" without a clock, "later", "at 0300", "at 3", "5'".
+        ("vague_delay", r"in\s+a\s+(?:bit|while)|tonight|later\s+(?:today|tonight)"
+                        r"|in\s+\d+\s*'"
+                        # "at 0300", "at 3" (am or pm?), as a time: at the end, or before a
+                        # zone or a day word ("at 3 replicas" is none).
+                        rf"|at\s+(?:(?:[01]\d|2[0-3])[0-5]\d|\d{{1,2}})"
+                        rf"(?=\s*(?:$|[.!?,])|\s+(?:{_ZONES}|o'?clock|today|tonight|tomorrow"
+                        r"|hours|hrs)\b)"),
         ("delay_m", r"in\s+(\d{1,5})(m)\b"),
     ))
 MAX_PHRASE_MINUTES = 59
-_DELAYS = ("delay", "vague_delay", "delay_m")
+_DELAYS = ("delay", "vague_delay", "delay_m", "delay_hm")
 _CPU_WORDS = re.compile(r"\b(?:cpus?|cores?|millicores?|millicpu)\b", re.IGNORECASE)
 """Beside these, "in 500m" may be CPU millicores, not minutes: it is asked about."""
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|our|my|your|their|this|that|its)\s+$",
@@ -292,6 +308,9 @@ def find_timing(text: str, default_zone: str, now: float, *,
             continue
         if not any(match.start() < m.end() and m.start() < match.end() for _, m in usable):
             usable.append((name, match))
+    if any(name != "vague_delay" for name, _ in usable):
+        # "tonight at 22:00 ... back by tonight": the exact time is the one.
+        usable = [(name, m) for name, m in usable if name != "vague_delay"]
     if len(usable) > 1:
         # "restart api in 10 minutes instead of at 15:00": either could be a time nobody
         # asked for (the first found used to win).
@@ -336,7 +355,7 @@ def _zone_after(text: str, end: int) -> tuple[str, int] | None:
 def _delay(amount: str, unit: str, now: float, zone: ZoneInfo) -> datetime:
     """The local time `amount` `unit` from `now` (real time: across a clock change too), up
     to the next whole minute (a once schedule says minutes: never earlier than asked)."""
-    words = {"a": 1.0, "an": 1.0, "one": 1.0}
+    words = {"a": 1.0, "an": 1.0, **{w: float(n) for w, n in _WORD_NUMBERS.items()}}
     value = words.get(amount.lower()) or (0.5 if amount.lower().startswith("half") else None)
     count = value if value is not None else float(amount)
     minutes = count * _MINUTES_IN[unit.lower()[0]]
@@ -381,6 +400,9 @@ def _timing(name: str, match: re.Match[str], zone_name: str, now: float) -> Timi
     if name in ("delay", "delay_m"):
         groups = [g for g in match.groups() if g]
         return Timing("once", _fmt(_delay(groups[0], groups[1], now, zone)), zone_name)
+    if name == "delay_hm":
+        total = str(int(match.group(1)) * 60 + int(match.group(2)))
+        return Timing("once", _fmt(_delay(total, "minutes", now, zone)), zone_name)
     if name == "vague_delay":
         raise TimingError(f"{match.group(0)!r} says no exact time: say when, e.g. `in 10 "
                           "minutes` or `at 14:30`, or ask without a time to do it now")

@@ -230,3 +230,38 @@ def test_a_delay_across_a_clock_change_is_real_time() -> None:
     found = find_timing("restart api in 2 hours", "Europe/Berlin", before_jump)
     assert found is not None
     assert found.timing.firings(before_jump, 1)[0].at == before_jump + 2 * 3600
+
+
+# A second trial: each of these was dropped, and the restart planned for now.
+@pytest.mark.parametrize("text", [
+    "restart checkout-api in prod in a bit", "restart checkout-api in prod tonight",
+    "restart checkout-api in prod later today", "restart checkout-api in prod at 0300 UTC",
+    "restart checkout-api in prod at 3 CET", "restart checkout-api in prod in 5'",
+    "restart checkout-api in prod in a while",
+])
+def test_a_time_it_cannot_read_is_refused_not_dropped(text: str) -> None:
+    with pytest.raises(TimingError):
+        find_timing(text, "UTC", WEDNESDAY_NOON)
+
+
+@pytest.mark.parametrize(("text", "expression"), [
+    ("restart checkout-api in prod in ten minutes", "2026-03-25 12:10"),
+    ("restart checkout-api in prod in thirty minutes", "2026-03-25 12:30"),
+    ("restart checkout-api in prod in two hours", "2026-03-25 14:00"),
+    ("restart checkout-api in prod in 1h30", "2026-03-25 13:30"),
+])
+def test_delays_in_words_and_hours_with_minutes(text: str, expression: str) -> None:
+    found = find_timing(text, "Europe/Berlin", WEDNESDAY_NOON)
+    assert found is not None and found.timing.expression == expression
+
+
+@pytest.mark.parametrize("text", ["what happened tonight?", "show logs of api from later on",
+                                  "api will be fine in a bit"])
+def test_those_words_beside_no_action_are_no_time(text: str) -> None:
+    assert find_timing(text, "UTC", WEDNESDAY_NOON) is None
+
+
+def test_an_exact_time_wins_over_a_vague_word_for_the_same_day() -> None:
+    found = find_timing("drain node-2 tonight at 22:00, and uncordon it before tonight ends",
+                        "UTC", WEDNESDAY_NOON)
+    assert found is not None and found.timing.expression == "2026-03-25 22:00"
