@@ -24,7 +24,7 @@ from chatops.conversation.resolve import (
     resolve_names,
 )
 from chatops.conversation.resource_field import FIELDS, BareValue, bare_value
-from chatops.conversation.rollback_version import named_version, revision_of
+from chatops.conversation.rollback_version import named_revision, named_version, revision_of
 from chatops.conversation.running import Runner
 from chatops.conversation.thread import (
     OFFER,
@@ -116,6 +116,11 @@ class Planner:
             # Kept as the version, never as the revision number it is in one deployment's
             # history: an answer ("prod") or a follow-up ("and in staging?") has none.
             version = version or named_version(turn.message.text) or ""
+            revision = None if version else named_revision(turn.message.text)
+            if revision is not None:
+                # "roll back api to 2": the model tags no revision there (a second trial
+                # got the previous revision instead).
+                slots = {**slots, "revision": revision}
         else:
             version = ""
         # Before the channel's default namespace: a namespace named as a workload wins.

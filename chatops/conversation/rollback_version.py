@@ -27,6 +27,7 @@ _VERSION = re.compile(
     r"(?P<v>[a-z0-9][\w./-]*:[\w][\w.-]*|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?|v\d+)(?![\w.:/-])",
     re.IGNORECASE)
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
+_REVISION = re.compile(r"\bto\s+(?:rev(?:ision)?\s*)?(\d{1,6})(?![\w.:/-])", re.IGNORECASE)
 
 
 def named_version(text: str) -> str | None:
@@ -37,6 +38,13 @@ def named_version(text: str) -> str | None:
         if not _CLOCK.fullmatch(version):
             return version
     return None
+
+
+def named_revision(text: str) -> str | None:
+    """The revision number a rollback goes to ("to 2", "to rev 7"), where the model tagged
+    none; None when the message gives none. (A number with dots is a version.)"""
+    match = _REVISION.search(text)
+    return match.group(1) if match is not None else None
 
 
 def runs(image: str, version: str) -> bool:
@@ -61,12 +69,13 @@ def revision_of(version: str, slots: Mapping[str, str], executor: Executor,
                                                         "deployment": deployment}), identity)
     revisions = [r for r in result.records if isinstance(r, RevisionInfo)]
     current = next((r for r in revisions if r.current), None)
+    if current is not None and _main_runs(current, version):
+        # Also when an older revision runs it too (a restart makes a revision of the same
+        # image): rolling back to it would only replace the pods.
+        raise Refusal(already_runs_version_text(deployment, namespace,
+                                                _image(current, version), current.revision))
     older = [r for r in revisions if not r.current and _main_runs(r, version)]
     if not older:
-        if current is not None and _main_runs(current, version):
-            raise Refusal(already_runs_version_text(deployment, namespace,
-                                                    _image(current, version),
-                                                    current.revision))
         raise Refusal(*no_revision_runs_text(
             deployment, namespace, version,
             [(r.revision, ", ".join(r.images), r.current) for r in revisions]))

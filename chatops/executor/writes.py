@@ -332,6 +332,7 @@ def rollout_undo(kube: Kube, namespace: str, name: str, revision: int | None,
     Without `revision` the target is the newest revision older than the current one.
     """
     found: dict[str, int] = {}
+    images: list[tuple[str, ...]] = []
 
     def build(live: dict[str, Any]) -> tuple[Body, str]:
         current = cv.revision(live)
@@ -354,6 +355,7 @@ def rollout_undo(kube: Kube, namespace: str, name: str, revision: int | None,
                           f"{current}.", "Name another revision, or see its rollout history.")
         found.update(current=current, target=cv.revision(target))
         template = _strip_hash(cv.get(target, "spec", "template", default={}))
+        images[:] = [_images(template), _images(cv.get(live, "spec", "template", default={}))]
         return [{"op": "replace", "path": "/spec/template", "value": template}], JSON_PATCH
 
     written = deployment_write(kube, namespace, name, build, dry_run, cause=cause)
@@ -361,8 +363,20 @@ def rollout_undo(kube: Kube, namespace: str, name: str, revision: int | None,
     text = summary(f"roll back deployment {name} in {namespace} from revision "
                    f"{found['current']} to revision {found['target']}", applied.changes,
                    dry_run)
+    same = images and images[0] == images[1]
+    # A rollback past a restart (a revision of the same images) changes no version: it only
+    # replaces the pods, which whoever asked to go back probably did not want.
+    warnings = ((f"revision {found['target']} runs the same images as now "
+                 f"({', '.join(images[0])}): this rollback changes no version, it replaces "
+                 "the pods; name an older revision or a version to go back to",)
+                if same else ())
     return deployment_result("rollout_undo", text, written, dry_run=dry_run,
-                              before={"revision": found["current"]})
+                              before={"revision": found["current"]}, warnings=warnings)
+
+
+def _images(template: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(str(c.get("image", "")) for c in
+                 cv.get(template, "spec", "containers", default=[]) or [])
 
 
 @registry.write("rollout_undo")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.conversation.rollback_version import named_version, runs
+from chatops.conversation.rollback_version import named_revision, named_version, runs
 
 
 @pytest.mark.parametrize(("text", "version"), [
@@ -18,6 +18,7 @@ from chatops.conversation.rollback_version import named_version, runs
     ("roll back api, it broke at 10:30", None),
     ("roll back api to 10:30's version", None),
     ("roll back checkout-api in prod", None),
+    ("roll back checkout-api in prod to 2", None),  # a revision (`named_revision`)
 ])
 def test_the_version_a_rollback_names(text: str, version: str | None) -> None:
     assert named_version(text) == version
@@ -86,3 +87,31 @@ def test_a_follow_up_elsewhere_looks_the_version_up_there(
     out = say(service, "UBOB", "and in staging?")
     assert "1.24 is revision 6" in out[0], out
     assert {"deployment": "api", "namespace": "staging", "revision": "6"} in _rollbacks(service)
+
+
+@pytest.mark.parametrize(("text", "revision"), [
+    ("roll back checkout-api in prod to 2", "2"), ("rollback api to rev 7 pls", "7"),
+    ("roll back api to 1.25", None), ("roll back api in prod", None),
+])
+def test_a_bare_number_a_rollback_goes_to_is_its_revision(text: str,
+                                                          revision: str | None) -> None:
+    """A second trial: "roll back checkout-api in prod to 2" planned the previous revision
+    (the model tagged no revision in "to 2")."""
+    assert named_revision(text) == revision
+
+
+def test_the_version_it_runs_now_is_refused_though_an_older_revision_runs_it_too(
+        service: ConversationService) -> None:
+    """A second trial: after a restart (a new revision, same image), "to 1.25" planned the
+    older revision that runs 1.25: a rollback that only replaces the pods."""
+    cluster = service.executor
+    assert isinstance(cluster, FakeCluster)
+    cluster.history[("prod", "api")] = (
+        RevisionInfo(4, "api-4", ("nginx:1.25",), current=True),
+        RevisionInfo(3, "api-3", ("nginx:1.25",)), RevisionInfo(2, "api-2", ("nginx:1.26",)))
+    text = "roll back api in prod to 1.25"
+    service.parser = Reads({text: ("rollback_deployment",
+                                   {"deployment": "api", "namespace": "prod"})})
+    out = say(service, "UBOB", text)
+    assert "already runs nginx:1.25 (revision 4)" in out[0], out
+    assert _rollbacks(service) == []

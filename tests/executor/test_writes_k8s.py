@@ -473,3 +473,22 @@ def test_a_rollback_puts_only_the_pods_of_the_failed_release_at_risk(
                                            "image": "shop/web:2.0", "container": None}),
                         ADMIN, dry_run=True)
     assert set(fresh.affected_pods) == old | new
+
+
+def test_a_rollback_to_a_revision_of_the_same_images_says_it_changes_no_version(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    """A second trial: after a restart (a revision of the same image), "roll back to the
+    previous version" planned a rollback whose only change was the restart's annotation:
+    every pod replaced, no version changed, nothing said."""
+    deploy(k8s_admin, namespace, deployment("web", 1, image="nginx:1.25"))
+    restart = Step("rollout_restart", {"namespace": namespace, "deployment": "web"})
+    ex.run_step(restart, ADMIN)
+    apps = client.AppsV1Api(k8s_admin)
+    wait_for(lambda: (apps.read_namespaced_deployment("web", namespace).metadata.annotations
+                      or {}).get("deployment.kubernetes.io/revision") == "2",
+             what="the restart's revision")
+    wait_rolled_out(k8s_admin, namespace, "web")
+    undo = Step("rollout_undo", {"namespace": namespace, "deployment": "web", "revision": None})
+    dry = ex.run_step(undo, ADMIN, dry_run=True)
+    assert any("runs the same images as now (nginx:1.25)" in w for w in dry.warnings), \
+        dry.warnings
