@@ -6,6 +6,7 @@ from chatops.conversation.base import Collaborators
 from chatops.messages import (
     change_text,
     run_view_text,
+    schedule_deleted_explanation,
     schedule_deleted_head,
     understood_text,
     undo_hint_text,
@@ -32,11 +33,13 @@ class Presenter:
         changes = _changes(run)
         pods = preview_pods(run)
         head = summarize(plan.steps[0].verb, plan.steps[0].params) if plan.steps else run.runbook
+        explanation = plan.explanation
         change = self.parts.schedule_change(run.id)
         if change is not None and change[1] == "delete":
             # Approving it deletes a schedule and changes nothing on the cluster: the
             # schedule's diff and pods shown as this plan's would read as a change to make.
             head, changes, pods = schedule_deleted_head(change[0], head), [], ()
+            explanation = schedule_deleted_explanation(change[0])
         undo = undo_hint_text(plan.undo.runbook) if plan.undo else ""
         result = run.result
         outcome = str(result.get("text", "")) if result else ""
@@ -44,7 +47,7 @@ class Presenter:
             id=run.id, state=run.state.value, runbook=run.runbook, risk=run.risk,
             requester=run.requester_name,
             understood=understood_text(head, run.confidence, run.undo_of, run.asked_as),
-            explanation=plan.explanation, steps=tuple(summarize(s.verb, s.params)
+            explanation=explanation, steps=tuple(summarize(s.verb, s.params)
                                                       for s in plan.steps),
             changes=tuple(changes), blast_radius=pods,
             warnings=preview_warnings(run),

@@ -161,6 +161,12 @@ def schedule_deleted_head(schedule_id: str, plan_head: str) -> str:
     return f"delete schedule {schedule_id} (which would {plan_head})"
 
 
+def schedule_deleted_explanation(schedule_id: str) -> str:
+    """What approving a schedule's delete does (not what the schedule's runbook does)."""
+    return (f"Approving this deletes schedule {schedule_id}: it fires no more. Nothing "
+            "changes on the cluster.")
+
+
 def undo_hint_text(runbook: str) -> str:
     """How to reverse a change once it ran."""
     return f"say `undo` in this thread afterwards to run {runbook} with the previous values"

@@ -50,7 +50,8 @@ def test_talk_about_times_is_no_cancel(bot: Bot, text: str) -> None:
     assert "To stop one at once" not in reply.text, reply.text
 
 
-@pytest.mark.parametrize("word", ["cancel", "stop", "cancel schedule"])
+@pytest.mark.parametrize("word", ["cancel", "stop", "cancel schedule",
+                                  "pls cancel", "can you stop"])
 def test_cancel_with_the_id_pauses_it_at_once(bot: Bot, word: str) -> None:
     sid = approved_schedule(bot)
     (reply,) = bot.say("alice", f"{word} {sid}")
@@ -95,3 +96,25 @@ def test_a_schedules_own_request_is_not_edited_into_a_change_for_now(bot: Bot) -
                      "instead", thread="t2")
     again = bot.service.store.get(proposal.run.id)
     assert again is not None and again.state is RunState.PROPOSED
+
+
+@pytest.mark.parametrize("tail", [" pls, we don't need the restart anymore", ", not needed"])
+def test_cancel_with_the_id_and_more_words_pauses_it(bot: Bot, tail: str) -> None:
+    """A second trial: "cancel s-... pls, we don't need the restart anymore" listed the
+    schedules and paused nothing; a bare "cancel s-..." paused it."""
+    sid = approved_schedule(bot)
+    (reply,) = bot.say("alice", f"cancel {sid}{tail}")
+    assert "paused" in reply.text.lower(), reply.text
+    schedule = bot.service.schedules.get(sid)
+    assert schedule is not None and schedule.state is ScheduleState.PAUSED
+
+
+def test_a_delete_plan_reads_as_a_delete(bot: Bot) -> None:
+    """A second trial: the delete's plan explained the schedule's runbook ("Scale ...") and
+    said "(a schedule's plan)" though the person typed the delete."""
+    sid = approved_schedule(bot)
+    (plan,) = bot.say("alice", f"delete {sid}")[:1]
+    assert plan.run is not None
+    assert plan.run.understood.endswith("(explicit command)"), plan.run.understood
+    assert plan.run.explanation.startswith(f"Approving this deletes schedule {sid}"), \
+        plan.run.explanation

@@ -36,7 +36,7 @@ from chatops.messages.schedules import (
 )
 from chatops.model import Plan
 from chatops.replies import Reply
-from chatops.runs import Run, RunState
+from chatops.runs import Asked, Run, RunState
 from chatops.schedules import Change, Person, Schedule, ScheduleState, Timing
 
 
@@ -262,7 +262,7 @@ class ScheduleChanges(SchedulePart):
         note = change_note_text(schedule.id, change.value)
         run = self._propose(schedule.requester, plan, preview, dict(schedule.raw_slots),
                             [note], where=(schedule.channel, schedule.thread), needed=needed,
-                            identity=schedule.identity)
+                            identity=schedule.identity, asked=Asked.COMMAND)
         self.store.link(run.id, schedule.id, change)
         self.parts.audit.record(ScheduleChanged(schedule.id, f"asked:{change.value}",
                                                 turn.requester.name),

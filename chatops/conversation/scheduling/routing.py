@@ -37,6 +37,8 @@ _SCHEDULED = re.compile(
     r"|every\s+(?:day|night|hour|week|weekday|\d+\s+minutes?|mon|tue|wed|thu|fri|sat|sun)\w*)\b",
     re.IGNORECASE)
 _RUN_ID = re.compile(r"\br-[0-9a-f]{8}\b", re.IGNORECASE)
+_SCHEDULE_ID = re.compile(r"\bs-[0-9a-f]{8}\b", re.IGNORECASE)
+_STOP_CUE = re.compile(r"\b(?:cancel|call\s+off|abort|stop)\b", re.IGNORECASE)
 _SCHEDULE_WORD = re.compile(r"^schedule\s*:?\s+", re.IGNORECASE)
 
 
@@ -61,8 +63,11 @@ class Scheduling:
         lowered = text.lower().rstrip(".!?")
         manage = _MANAGE.match(text)
         # (A run's id says which request is meant: that cancel is the run's.)
-        stopping = (manage is None and _CANCEL_CUE.search(text) is not None
-                    and _SCHEDULED.search(text) is not None and not _RUN_ID.search(text))
+        stopping = (manage is None and not _RUN_ID.search(text)
+                    and ((_CANCEL_CUE.search(text) is not None
+                          and _SCHEDULED.search(text) is not None)
+                         or (_STOP_CUE.search(text) is not None
+                             and _SCHEDULE_ID.search(text) is not None)))
         if lowered not in LIST_WORDS and manage is None and not stopping:
             try:
                 found = find_timing(rest, self.parts.config.schedule_zone, self.parts.clock(),
@@ -80,6 +85,11 @@ class Scheduling:
             word = manage.group(1).lower()
             return self.changes.manage(turn, _MANAGE_WORD.get(word, word), manage.group(2))
         if stopping:
+            named = {m.group(0).lower() for m in _SCHEDULE_ID.finditer(text)}
+            if len(named) == 1:
+                # "cancel s-... pls, not needed": the id says which (a second trial: only
+                # a bare "cancel s-..." paused it).
+                return self.changes.manage(turn, "pause", named.pop())
             # "cancel the 3am restart": which schedule is meant is the person's to say; a
             # guess could stop the wrong one, or "cancel" an open question instead.
             return [self.changes.how_to_stop(turn)]
