@@ -134,6 +134,13 @@ def schedules_text(lines: Sequence[str]) -> str:
     return "Schedules:\n" + "\n".join(f"- {line}" for line in lines)
 
 
+def schedule_time_passed_text(schedule_id: str) -> str:
+    """A schedule approved after the only time it had: nothing is activated."""
+    return (f"Schedule {schedule_id} was approved after its time had passed, so nothing was "
+            "activated and nothing runs: ask again with a new time, or without one to do it "
+            "now.")
+
+
 def how_to_stop_text(lines: Sequence[str], active: Sequence[str]) -> str:
     """A cancel of something scheduled, said in words: which schedules there are, and how to
     stop one (the person names it)."""

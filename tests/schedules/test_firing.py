@@ -374,3 +374,20 @@ def test_a_delay_from_now_is_a_schedule_that_fires_once_then(bot: Bot) -> None:
     postings = bot.service.fire_schedules(START + 10 * 60)
     assert [p.reply.kind for p in postings] == ["result"]
     assert bot.cluster.deployments[("prod", "checkout-api")] == 5
+
+
+def test_approving_a_once_schedule_whose_time_has_passed_activates_nothing(bot: Bot) -> None:
+    """A second trial: "restart ... in 2 mins" approved after its time said "Schedule s-...
+    is active. Next firings: none left": the requester waited for a restart that never
+    came."""
+    plan = bot.say("alice", "run scale_deployment deployment=checkout-api namespace=prod "
+                            "replicas=5 in 10 minutes")[0]
+    assert plan.run is not None
+    bot.clock.now = START + 11 * 60
+    replies = bot.approve("bob", plan.run.id)
+    assert "had passed" in replies[-1].text and "is active" not in replies[-1].text, \
+        replies[-1].text
+    run = bot.service.store.get(plan.run.id)
+    assert run is not None and run.state is RunState.CANCELLED
+    assert bot.service.fire_schedules(START + 12 * 60) == []
+    assert bot.cluster.deployments[("prod", "checkout-api")] == 3

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from chatops.audit.records import Rejected, ScheduleBlocked, ScheduleChanged
+from chatops.audit.records import Cancelled, Rejected, ScheduleBlocked, ScheduleChanged
 from chatops.conversation.base import Turn, run_thread
 from chatops.conversation.scheduling.base import SHOWN_FIRINGS, SchedulePart
 from chatops.errors import Refusal
@@ -30,6 +30,7 @@ from chatops.messages.schedules import (
     resume_only_by_requester_text,
     resumed_text,
     schedule_line_text,
+    schedule_time_passed_text,
     schedules_text,
     timing_text,
     when_text,
@@ -120,6 +121,16 @@ class ScheduleChanges(SchedulePart):
                      for a in self.parts.valid_approvals(run))
 
     def _approved_change(self, run: Run, schedule: Schedule, change: Change) -> list[Reply]:
+        if change is not Change.DELETE and not schedule.timing.firings(self.parts.clock(), 1):
+            # Approved after its only time (a second trial: "is active. Next firings: none
+            # left", and the change never came): nothing is activated, and it says so.
+            text = schedule_time_passed_text(schedule.id)
+            if not self.parts.store.transition(run.id, (RunState.PROPOSED,),
+                                               RunState.CANCELLED, result={"text": text}):
+                return []
+            self.parts.audit.record(Cancelled("its time has passed"), run_id=run.id,
+                                    thread=run_thread(run))
+            return [self.presenter.reply("update", run.id), Reply("notice", text)]
         if not self.parts.store.transition(run.id, (RunState.PROPOSED,), RunState.SCHEDULED,
                                            result={"text": f"schedule {schedule.id}: "
                                                            f"{change.value}"}):
