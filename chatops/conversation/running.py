@@ -39,7 +39,7 @@ from chatops.model import Identity, Plan, Risk, Step
 from chatops.replies import Reply
 from chatops.results import Finding, Record
 from chatops.runbook.render import observed_check, undo_slots, undo_warning
-from chatops.runs import Run, RunState
+from chatops.runs import Asked, Run, RunState
 from chatops.runs.model import BEFORE_START
 from chatops.tracing import RunTrace, traced
 from chatops.verbs import summarize
@@ -138,11 +138,15 @@ class Runner:
                       outcome: _Outcome) -> None:
         identity, thread, executor = run.identity, run_thread(run), self.parts.executor
         approvers = [a.approver_name for a in self.parts.valid_approvals(run)]
+        # A schedule's firing needs no approval of its own: its note names the schedule and
+        # the approvals it runs on.
+        basis = (run.notes[0] if run.asked_as is Asked.SCHEDULE and run.notes and not approvers
+                 else "")
         for step in plan.steps:
             # Left on what the step changes where the cluster keeps one (a new revision's
             # change-cause): someone reading the cluster finds the run, and who agreed.
             cause = change_cause_text(run.id, summarize(step.verb, step.params),
-                                      run.requester_name, approvers)
+                                      run.requester_name, approvers, basis)
             result = executor.run_step(step, identity, progress=progress, cause=cause)
             for key, value in result.before.items():
                 outcome.before.setdefault(key, value)

@@ -58,11 +58,13 @@ def run_result_text(succeeded: bool, elapsed: float, audit_id: object,
 
 
 def change_cause_text(run_id: str, change: str, requester: str,
-                      approvers: Sequence[str]) -> str:
+                      approvers: Sequence[str], basis: str = "") -> str:
     """The provenance a change leaves on the cluster (`kubectl rollout history`'s
-    CHANGE-CAUSE): its run, what it does, who asked and who approved."""
+    CHANGE-CAUSE): its run, what it does, who asked and who approved (or `basis`, what it
+    ran on: a schedule's firing)."""
     approved = f"; approved by {', '.join(approvers)}" if approvers else ""
-    return f"chatops {run_id}: {change}; asked by {requester}{approved}"
+    on = f"; {basis.rstrip('.')}" if basis else ""
+    return f"chatops {run_id}: {change}; asked by {requester}{approved}{on}"
 
 
 def interrupted_text(run_id: str, runbook: str, *, started: bool = True) -> str:

@@ -59,6 +59,10 @@ def test_it_fires_at_its_time_runs_as_the_requester_and_reports(bot: Bot) -> Non
     run = bot.service.store.runs_in_thread("C1", "t1")[0]
     assert run.state is RunState.SUCCEEDED and run.identity.user == "alice"
     assert [f["state"] for f in bot.service.schedules.firings(sid)] == [FiringState.RAN]
+    # Its provenance on the cluster names the schedule and who approved it (a second
+    # trial: "asked by bob" only, which read as an unapproved change).
+    assert f"Fired by schedule {sid}" in bot.cluster.causes[-1]
+    assert "approved by bob" in bot.cluster.causes[-1], bot.cluster.causes
     assert bot.service.fire_schedules(THREE_AM + 6) == []  # the same firing never again
 
 
