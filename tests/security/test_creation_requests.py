@@ -248,7 +248,9 @@ def test_a_message_that_does_not_ask_for_that_change_plans_nothing(
     ("delete all the crashing pods in prod", "delete_pod", {"namespace": "prod"}, "pod"),
     # Several names: the model tags one, and the plan would change only that one.
     ("drain node-0, node-1 and node-2", "drain_node", {"node": "node-1"}, "node"),
-    ("drain node-0 and node-1 tonight", "drain_node", {"node": "node-0"}, "node"),
+    # (Was "... tonight": since session 37 a "tonight" with no clock is refused first, as
+    # a time the bot cannot read; it plans nothing either.)
+    ("drain node-0 and node-1 right away", "drain_node", {"node": "node-0"}, "node"),
     ("kubectl scale deploy --all --replicas=0 -n prod", "scale_deployment",
      {"namespace": "prod", "replicas": "0"}, "deployment"),
 ])
