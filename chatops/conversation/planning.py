@@ -68,12 +68,9 @@ from chatops.replies import Reply
 from chatops.results import StepResult
 from chatops.runbook.render import missing_slots, relative_replicas, render, validate_slots
 from chatops.runbook.schema import Runbook
-from chatops.runbook.slots import as_typed
+from chatops.runbook.slots import NAME_TYPES, as_typed
 from chatops.runs import Asked, RunState
 from chatops.schedules import context_times
-
-_OBJECT_SLOTS = frozenset(("deployment", "pod", "node", "cronjob", "container"))
-"""Slots that name what a request acts on (an edit of one is a request of its own)."""
 
 
 class Planner:
@@ -441,8 +438,9 @@ class Planner:
         # values the person typed (an undo so edited undoes nothing exactly any more).
         # A button edit of the object or namespace is a request of the person's own (no
         # diagnosis suggested a fix for that object, no alert asked for it).
+        declared = self.parts.catalogue.get(run.runbook).slots
         moved = any(raw.get(k) != run.raw_slots.get(k) for k in raw
-                    if k == "namespace" or k in _OBJECT_SLOTS)
+                    if k in declared and declared[k].type in NAME_TYPES)
         asked = (Asked.MODEL if confidence is not None or shown < 1
                  else Asked.COMMAND if run.asked_as in (None, Asked.UNDO) or moved
                  else run.asked_as)

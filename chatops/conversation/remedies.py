@@ -15,10 +15,8 @@ from chatops.policy import Policy, Requester
 from chatops.results import Finding, Record
 from chatops.runbook.catalogue import Catalogue
 from chatops.runbook.schema import SlotSpec
-from chatops.runbook.slots import SLOT_TYPES
+from chatops.runbook.slots import NAME_TYPES
 
-_NAME_TYPES = frozenset(t.name for t in SLOT_TYPES.values() if t.resource)
-"""Slot types that name a Kubernetes object (lower case only)."""
 MAX_REMEDIES = 5
 """At most this many fixes are offered (Slack shows up to five as buttons)."""
 
@@ -59,7 +57,7 @@ def _label(runbook: str, slots: Mapping[str, str], declared: Mapping[str, SlotSp
     answer too (answers are matched without regard to case). Names are given bare; a value
     keeps its case and says its field (`256mi` is no quantity, and `256Mi` alone would be
     asked about: limit or request?)."""
-    named = [value.lower() if key in declared and declared[key].type in _NAME_TYPES
+    named = [value.lower() if key in declared and declared[key].type in NAME_TYPES
              else f"{key}={value}"
              for key, value in slots.items() if key not in ("namespace", "revision")]
     if "revision" in slots:

@@ -469,6 +469,10 @@ SLOT_TYPES: dict[str, SlotType] = {
     )
 }
 
+NAME_TYPES = frozenset(t.name for t in SLOT_TYPES.values() if t.resource)
+"""Slot types that name a Kubernetes object (namespace, deployment, pod, ...)."""
+
+
 def lower_names(types: Mapping[str, str], values: Mapping[str, str]) -> dict[str, str]:
     """`values` with the names of Kubernetes objects in lower case (`types`: each slot's
     type). The API allows no capitals in these names, so "PROD", "Dev" or "NODE-3" can

@@ -266,10 +266,11 @@ def _cron_of(kind: str, clock: str) -> str:
     return f"{at.minute} {at.hour} * * {weekdays}"
 
 
-def _phrases(text: str, judged: bool = True) -> Iterator[tuple[str, re.Match[str], bool]]:
+def _phrases(text: str, judged: bool = True, read: Message | None = None
+             ) -> Iterator[tuple[str, re.Match[str], bool]]:
     """Every time phrase of `text`, pattern by pattern, with whether it tells of the past
-    (`context.said_of_the_past`; never, unless `judged`)."""
-    message = Message.read(text) if judged else None
+    (`context.said_of_the_past`; never, unless `judged`). `read`: `text` already read."""
+    message = (read or Message.read(text)) if judged else None
     for name, pattern in _PATTERNS:
         for match in pattern.finditer(text):
             past = (message is not None and name not in _EXPLICIT
@@ -300,7 +301,7 @@ def find_timing(text: str, default_zone: str, now: float, *,
     zone_info(zone_name)
     read = Message.read(rest)
     usable: list[tuple[str, re.Match[str]]] = []
-    for name, match, past in _phrases(rest, judged=past_is_context):
+    for name, match, past in _phrases(rest, judged=past_is_context, read=read):
         if past or (name in _DELAYS and past_is_context
                     and not said_as_a_request(read, match.start(), match.end())):
             continue
