@@ -676,7 +676,10 @@ _BULK = re.compile(
     # "the deployments in payments", "nodes 3 through 7"
     r"\bthe (deployments|pods|nodes|cronjobs|workloads|apps|services) (?:in|of|on|matching|"
     r"with|labell?ed)\b|\b(deployments|pods|nodes|cronjobs) \S+ (?:through|thru|to|-) \S+|"
-    r"\b(everything|every ?thing|all of|both|the whole|cluster-?wide|fleet-?wide|"
+    # "make both 1Gi", "both the request and the limit": a plan's two fields, no objects.
+    r"\b(everything|every ?thing|all of|both(?!\s+(?:(?:to|at|=)\s*)?[\d.]+\s*(?:[kmgt]i?b?|"
+    r"cores?)\b|\s+(?:the\s+|its\s+)?(?:requests?|"
+    r"limits?|fields|values)\b)|the whole|cluster-?wide|fleet-?wide|"
     r"across the (?:cluster|board|fleet)|everywhere)\b|"
     # "the three services that went out", "the 4 nodes in pool-b"
     r"\bthe (?:two|three|four|five|six|seven|eight|nine|ten|\d+) (deployments|services|apps|"

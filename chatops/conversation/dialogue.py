@@ -52,6 +52,7 @@ from chatops.messages import (
     cannot_create_text,
     carried_note,
     choice_question_text,
+    edit_which_field_text,
     help_text,
     no_namespace_follow_up_text,
     not_in_this_thread_text,
@@ -88,7 +89,7 @@ with one value changed (groups: the preposition, "namespace" before, the word, a
 _OBJECT_TYPES = ("deployment", "cronjob", "node", "pod")
 _DECISION_WORDS = frozenset({"approve", "approved", "confirm", "deny", "denied", "reject"})
 _EDIT_CUE = re.compile(
-    r"\b(?:instead|actually|make (?:it|that|them)|change (?:it|that)|rather|i meant|i mean|"
+    r"\b(?:instead|actually|make (?:it|that|them|both)|change (?:it|that)|rather|i meant|i mean|"
     r"correction|typo|no wait|wait no|sorry|scratch that)\b", re.IGNORECASE)
 """Words that say a message corrects the speaker's last plan ("make it 4 instead")."""
 _FOLLOW_UP_WORDS = 5
@@ -337,8 +338,8 @@ class Dialogue:
                         return None  # another object: a request of its own
                 elif value.strip() != before:
                     changed = True
-            return (run.id, _onto_the_field_set(run.raw_slots, runbook.slots, dict(slots),
-                                                message.text)) if changed else None
+            return (run.id, _onto_the_field_set(run.id, run.raw_slots, runbook.slots,
+                                                dict(slots), message.text)) if changed else None
         if (len(mine) != 1 or len(message.text.split()) > _SHORT_EDIT_WORDS
                 or _names_a_change(message.text)):
             # "sorry, scale it to 2 instead" with a rollback waiting asks for another
@@ -764,7 +765,7 @@ def _asked(pending: PendingQuestion) -> Asked:
 
 
 _EDIT_PHRASES = re.compile(
-    r"\b(?:make|change|set|switch|bump)\s+(?:it|that|them|this)\b", re.IGNORECASE)
+    r"\b(?:make|change|set|switch|bump)\s+(?:it|that|them|this|both)\b", re.IGNORECASE)
 
 
 def _names_a_change(text: str) -> bool:
@@ -774,15 +775,25 @@ def _names_a_change(text: str) -> bool:
     return any(word in ACTS for word in re.findall(r"[a-z]+", rest))
 
 
-def _onto_the_field_set(before: Mapping[str, str], declared: Mapping[str, object],
-                        slots: dict[str, str], text: str) -> dict[str, str]:
+def _onto_the_field_set(run_id: str, before: Mapping[str, str],
+                        declared: Mapping[str, object], slots: dict[str, str],
+                        text: str) -> dict[str, str]:
     """An edit's `slots` with a bare memory or CPU value ("make it 512Mi", no word naming
     request or limit) moved to the one field of its kind the plan set: the model's
-    request-or-limit label is a guess, the plan being edited is not."""
+    request-or-limit label is a guess, the plan being edited is not. A plan that set both
+    to one value gets both; one that set them apart is asked which (a `Refusal`)."""
     bare = bare_value(declared, slots, text)
     if bare is None:
         return slots
     fields = [f"{bare.kind}_{f}" for f in ("request", "limit") if before.get(f"{bare.kind}_{f}")]
+    if len(fields) == 2:
+        request, limit = (str(before[f]) for f in fields)
+        if request.strip() != limit.strip() and "both" not in text.lower().split():
+            # Two values of one kind: which one this is for is the person's to say.
+            raise Refusal(edit_which_field_text(run_id, bare.kind, request, limit, bare.value))
+        # Set alike, kept alike: read as the limit only, a value under the request fails
+        # the dry-run (and one over it leaves a request nobody asked for).
+        return bare.slots("both", slots)
     if len(fields) != 1:
         return slots
     rest = {k: v for k, v in slots.items()

@@ -110,6 +110,13 @@ def still_waits_text(run_id: str) -> str:
     return f"{run_id} still waits as it was."
 
 
+def edit_which_field_text(run_id: str, kind: str, request: str, limit: str, value: str) -> str:
+    """A bare value for a plan that set a request and a limit of one kind apart."""
+    return (f"{run_id} sets the {kind} request ({request}) and the {kind} limit ({limit}): "
+            f"say which {value} is for, e.g. \"make the {kind} limit {value} instead\", or "
+            f"\"make both {value} instead\". {still_waits_text(run_id)}")
+
+
 def replaced_text(run_id: str) -> str:
     """A proposed request replaced by its edited version."""
     return f"{run_id} was replaced by an edited request."

@@ -50,6 +50,45 @@ def test_a_bare_value_edits_the_field_the_plan_set(service: ConversationService)
                         {**WORKER, "memory_limit": "512Mi"})]
 
 
+@pytest.mark.parametrize("value", ["512Mi", "1Gi"])
+def test_a_bare_value_edits_both_fields_the_plan_set_to_one_value(
+        service: ConversationService, value: str) -> None:
+    # A plan that set request and limit alike: a bare value keeps them alike (read as the
+    # limit only, a value under the request made the plan fail its dry-run).
+    say(service, "bob", "run set_resources deployment=payments-worker namespace=prod "
+                        "memory_request=768Mi memory_limit=768Mi")
+    text = f"actually {value}"
+    service.parser = Reads({text: ("set_resources", {"memory_limit": value})})
+    out = say(service, "bob", text)
+    assert "was replaced by an edited request" in out[0], out
+    waiting = [p for p in _plans(service) if p[1] is RunState.PROPOSED]
+    assert waiting == [("set_resources", RunState.PROPOSED,
+                        {**WORKER, "memory_request": value, "memory_limit": value})]
+
+
+@pytest.mark.parametrize("read_as", ["memory_limit", "memory_request"])
+def test_a_bare_value_for_a_plan_with_two_different_fields_is_asked_which(
+        service: ConversationService, read_as: str) -> None:
+    say(service, "bob", "run set_resources deployment=payments-worker namespace=prod "
+                        "memory_request=256Mi memory_limit=512Mi")
+    (first,) = service.store.runs_in_thread("C1", "t1")
+    text = "actually make it 1Gi"
+    service.parser = Reads({text: ("set_resources", {read_as: "1Gi"})})
+    out = " ".join(say(service, "bob", text))
+    assert "memory request (256Mi)" in out and "memory limit (512Mi)" in out, out
+    assert f"{first.id} still waits as it was" in out, out
+    assert _plans(service) == [("set_resources", RunState.PROPOSED,
+                                {**WORKER, "memory_request": "256Mi",
+                                 "memory_limit": "512Mi"})]
+    both = "ok make both 1Gi then"
+    service.parser = Reads({both: ("set_resources", {read_as: "1Gi"})})
+    out = " ".join(say(service, "bob", both))
+    assert "was replaced by an edited request" in out, out
+    waiting = [p for p in _plans(service) if p[1] is RunState.PROPOSED]
+    assert waiting == [("set_resources", RunState.PROPOSED,
+                        {**WORKER, "memory_request": "1Gi", "memory_limit": "1Gi"})]
+
+
 def test_a_refused_edit_leaves_the_plan_waiting_and_says_so(
         service: ConversationService) -> None:
     say(service, "bob", "run scale_deployment deployment=payments-worker namespace=prod "

@@ -624,6 +624,12 @@ def test_versions_and_operators_are_no_other_kind(text: str, slots: dict[str, st
     ("restart all 12 deployments in payments", {}, "deployment"),
     ("restart the whole payments stack", {}, "deployment"),
     ("cordon nodes 3 through 7", {}, "node"),
+    # "both" with a count is two objects; with a size or a field, a plan's two fields.
+    ("scale both to 3", {}, "deployment"),
+    ("scale both to 3 replicas", {}, "deployment"),
+    ("restart both", {}, "deployment"),
+    ("make both 1Gi instead for api", {"deployment": "api"}, None),
+    ("set both the request and the limit of api to 512Mi", {"deployment": "api"}, None),
     # A name and its namespace, two plain words: one target.
     ("restart checkout-api, shop-prod", {"deployment": "checkout-api"}, None),
     ("restart checkout and wait", {"deployment": "checkout"}, None),
