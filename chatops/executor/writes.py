@@ -55,11 +55,12 @@ and the pods it keeps (those of the ReplicaSet it returns to)."""
 
 def deployment_write(kube: Kube, namespace: str, name: str,
                       build: Callable[[dict[str, Any]], tuple[Body, str]],
-                      dry_run: bool, *, cause: str = "") -> Written:
+                      dry_run: bool, *, cause: str | Callable[[], str] = "") -> Written:
     """Patch a deployment; also return its pods as they were just before the write (the
     blast radius is about those, not the ones the change starts), less those it keeps.
     A patch of the pod template also writes `cause` (when given) as the new revision's
-    change-cause, in the same request."""
+    change-cause, in the same request; a callable is asked after `build`, so that it can
+    say what the build found (a rollback's target revision)."""
     pods: list[list[dict[str, Any]]] = []
 
     def read() -> dict[str, Any]:
@@ -69,7 +70,8 @@ def deployment_write(kube: Kube, namespace: str, name: str,
 
     def with_cause(live: dict[str, Any]) -> tuple[Body, str]:
         body, content_type = build(live)
-        return (_with_cause(live, body, cause[:CAUSE_LIMIT]) if cause and not dry_run
+        text = cause() if callable(cause) else cause
+        return (_with_cause(live, body, text[:CAUSE_LIMIT]) if text and not dry_run
                 else body), content_type
 
     applied = apply(kube, Target("patch", "deployments", namespace, name), read=read,
@@ -358,7 +360,14 @@ def rollout_undo(kube: Kube, namespace: str, name: str, revision: int | None,
         images[:] = [_images(template), _images(cv.get(live, "spec", "template", default={}))]
         return [{"op": "replace", "path": "/spec/template", "value": template}], JSON_PATCH
 
-    written = deployment_write(kube, namespace, name, build, dry_run, cause=cause)
+    def named_cause() -> str:
+        # The run's summary says only "roll back deployment X": which revision it went to
+        # is found here, and is what someone reading `kubectl rollout history` needs.
+        said = f"roll back deployment {name} in {namespace}"
+        return cause.replace(said, f"{said} from revision {found['current']} to revision "
+                                   f"{found['target']}", 1) if cause else ""
+
+    written = deployment_write(kube, namespace, name, build, dry_run, cause=named_cause)
     applied = written[0]
     text = summary(f"roll back deployment {name} in {namespace} from revision "
                    f"{found['current']} to revision {found['target']}", applied.changes,

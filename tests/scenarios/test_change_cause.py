@@ -103,3 +103,20 @@ def test_a_later_change_made_elsewhere_is_not_credited_to_the_run(world: World) 
     assert "inherited" in newest and "not this revision's own" in newest, lines
     mine = next(line for line in lines.splitlines() if ": nginx:1.27.4 -" in line)
     assert run_id in mine and "inherited" not in mine
+
+
+def test_a_rollback_names_the_revision_it_went_back_to(world: World) -> None:
+    """A user trial: "roll back deployment checkout-api" said nothing of which revision
+    the rollback chose, where `kubectl rollout history` is read without the chat."""
+    prod = world.ns["prod"]
+    _approved(world, f"run set_image deployment=checkout-api namespace={prod} "
+                     "image=nginx:1.27.5")
+    before = _revisions(world, "checkout-api")
+    newest, previous = max(before), max(r for r in before if r != max(before))
+    _, run_id, _ = _approved(world, f"run rollback_deployment deployment=checkout-api "
+                                    f"namespace={prod}")
+    after = _revisions(world, "checkout-api")
+    cause = after[max(after)][CAUSE]
+    assert cause.startswith(f"chatops {run_id}: roll back deployment checkout-api in {prod} "
+                            f"from revision {newest} to revision {previous};"), cause
+    assert "asked by bob" in cause and "approved by carol" in cause
