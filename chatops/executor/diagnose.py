@@ -27,6 +27,7 @@ from chatops.executor.symptoms import (
     Subject,
     bad_rollout,
     find_problems,
+    in_newest,
     in_pods,
     plural,
     unschedulable,
@@ -94,11 +95,13 @@ def stuck_rollout(namespace: str, info: DeploymentInfo,
 
 def problem_findings(subject: Subject, problems: Sequence[Problem], *,
                      logs_below: bool = True) -> list[Finding]:
-    """One finding per problem: pulls, then OOM kills, then crashes, by container.
+    """One finding per problem: those of the newest revision's pods first (mid-rollout,
+    what the last change started), then pulls, OOM kills and crashes, by container.
     `logs_below`: whether the answer shows the failing containers' last log lines."""
     order = {"pull": 0, "oom": 1, "crash": 2}
     return [explain(prob, subject, bad_rollout(subject, prob.pods), logs_below=logs_below)
-            for prob in sorted(problems, key=lambda p: (order[p.kind], p.container))]
+            for prob in sorted(problems, key=lambda p: (not in_newest(subject, p.pods),
+                                                        order[p.kind], p.container))]
 
 
 def explain(prob: Problem, subject: Subject, rollback_to: int | None, *,

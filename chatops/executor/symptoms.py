@@ -108,15 +108,32 @@ def in_pods(pods: Sequence[str]) -> str:
     return f"pod {pods[0]}" if len(pods) == 1 else f"{len(pods)} pods"
 
 
+def _replica_set_of(subject: Subject) -> dict[str, str]:
+    """Each of the subject's pods by name, with the name of the ReplicaSet controlling it
+    ("" for none)."""
+    controllers = {str(cv.get(p, "metadata", "name")): cv.controller(p) for p in subject.pods}
+    return {name: str(ref["name"]) if ref and ref.get("kind") == "ReplicaSet" else ""
+            for name, ref in controllers.items()}
+
+
+def in_newest(subject: Subject, problem_pods: Sequence[str]) -> bool:
+    """Whether any of `problem_pods` belongs to the deployment's newest revision: the one a
+    change just made, whose problems say why it fails (an older revision's pods may fail
+    for the reason the change was made)."""
+    if subject.deployment is None or not subject.replicasets:
+        return False
+    newest = str(cv.get(subject.replicasets[0], "metadata", "name"))
+    owners = _replica_set_of(subject)
+    return any(owners.get(p) == newest for p in problem_pods)
+
+
 def bad_rollout(subject: Subject, problem_pods: Sequence[str]) -> int | None:
     """The revision to go back to when the newest revision fails and an older one worked."""
     if subject.deployment is None or len(subject.replicasets) < 2:
         return None
     newest, previous = subject.replicasets[0], subject.replicasets[1]
     newest_name = str(cv.get(newest, "metadata", "name"))
-    controllers = {str(cv.get(p, "metadata", "name")): cv.controller(p) for p in subject.pods}
-    owners = {name: str(ref["name"]) if ref and ref.get("kind") == "ReplicaSet" else ""
-              for name, ref in controllers.items()}
+    owners = _replica_set_of(subject)
     if not problem_pods or any(owners.get(p) != newest_name for p in problem_pods):
         return None
     return cv.revision(previous)

@@ -319,3 +319,42 @@ def test_a_rollback_is_offered_only_when_the_newest_revision_asks_for_more(
                          [_rs("web-7", 7, newest_cpu), _rs("web-6", 6, "250m")], "web")
     (finding,) = dg.scheduling_findings(pods, [], subject)
     assert finding.runbook == runbook
+
+
+def _pod_of(replica_set: str, name: str, state: dict[str, Any],
+            last: dict[str, Any] | None = None) -> dict[str, Any]:
+    status = {"name": "app", "ready": False, "restartCount": 3, "state": state,
+              **({"lastState": last} if last else {})}
+    return {"metadata": {"name": name, "namespace": "prod",
+                         "creationTimestamp": "2026-01-01T00:00:00Z",
+                         "ownerReferences": [{"kind": "ReplicaSet", "name": replica_set,
+                                              "controller": True, "uid": replica_set}]},
+            "spec": {"containers": [{"name": "app", "image": "shop/web:1"}]},
+            "status": {"phase": "Running", "containerStatuses": [status]}}
+
+
+def _replica_set(name: str, revision: int) -> dict[str, Any]:
+    return {"metadata": {"name": name, "uid": name, "annotations": {
+        "deployment.kubernetes.io/revision": str(revision)}}, "spec": {"template": {}}}
+
+
+def test_the_newest_revisions_problems_come_before_older_pods_ones() -> None:
+    """A failed verification said why from the first finding of a diagnosis, and an older
+    revision's pods (OOM-killed, the reason for the change) came before the crash of the
+    pods the change started: the newest revision's problems are said first."""
+    now = datetime(2026, 1, 1, 0, 5, tzinfo=UTC)
+    crashing = {"waiting": {"reason": "CrashLoopBackOff"}}
+    pods = [
+        _pod_of("web-old", "web-old-1", crashing, {"terminated": {"reason": "OOMKilled",
+                                                                  "exitCode": 137}}),
+        _pod_of("web-new", "web-new-1", crashing, {"terminated": {"reason": "Error",
+                                                                  "exitCode": 1}}),
+    ]
+    subject = dg.Subject("prod", "deployment web", pods, {"metadata": {"name": "web"}},
+                         [_replica_set("web-new", 2), _replica_set("web-old", 1)], "web")
+    first, second = dg.problem_findings(subject, dg.find_problems(pods, now))
+    assert "crash-looping in pod web-new-1" in first.explanation, first
+    assert "OOMKilled" in second.explanation, second
+    # Without revisions to tell apart, the order is the kinds' (pulls, OOM kills, crashes).
+    alone = dg.Subject("prod", "deployment web", pods, deployment_name="web")
+    assert "OOMKilled" in dg.problem_findings(alone, dg.find_problems(pods, now))[0].explanation
