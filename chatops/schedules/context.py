@@ -39,6 +39,7 @@ _CLAUSE_END = re.compile(
     r"although|as|like|when|once(?! more)|if|while|where|whereas|per|until|till|before|"
     r"after|same)\s",
     re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?;]")
 _TOKEN = re.compile(r"[a-z0-9](?:[a-z0-9'.-]*[a-z0-9'])?", re.IGNORECASE)
 WINDOW = 12
 """Words looked at on each side of a phrase."""
@@ -106,6 +107,29 @@ class Message:
         acts = any(t.group(0) in ACTS for t in _TOKEN.finditer(lowered))
         return cls(lowered, tuple(s for s, _ in ends), tuple(e for _, e in ends), acts)
 
+    def words_before(self, begin: int) -> list[str]:
+        """The words of the clause before the boundary ending at `begin`, nearest last;
+        none when that boundary ends a sentence."""
+        i = bisect.bisect_right(self.stops, begin) - 1
+        if i < 0 or self.stops[i] != begin or _SENTENCE_END.search(
+                self.text[self.starts[i]:self.stops[i]]):
+            return []
+        first = self.stops[i - 1] if i else 0
+        return [t.group(0) for t in _TOKEN.finditer(self.text, max(first, self.starts[i]
+                                                                   - _REACH),
+                                                    self.starts[i])][-WINDOW:]
+
+    def words_after(self, stop: int) -> list[str]:
+        """The words of the clause after the boundary starting at `stop`, nearest first;
+        none when that boundary ends a sentence."""
+        j = bisect.bisect_left(self.starts, stop)
+        if j >= len(self.starts) or self.starts[j] != stop or _SENTENCE_END.search(
+                self.text[self.starts[j]:self.stops[j]]):
+            return []
+        last = self.starts[j + 1] if j + 1 < len(self.starts) else len(self.text)
+        return [t.group(0) for t in _TOKEN.finditer(self.text, self.stops[j],
+                                                    min(last, self.stops[j] + _REACH))][:WINDOW]
+
     def clause(self, start: int, end: int) -> tuple[int, int]:
         """Where the clause holding `start:end` begins and ends."""
         i = bisect.bisect_right(self.stops, start)
@@ -153,14 +177,27 @@ def said_as_a_request(message: Message, start: int, end: int) -> bool:
                                                   start)][-WINDOW:]
     after = [t.group(0) for t in _TOKEN.finditer(message.text, end,
                                                  min(stop, end + _REACH))][:WINDOW]
-    for words in (before[::-1], after):
-        for word in words:
-            if word in _NOT_ACTS:
-                return False
-            said = _verb(word, ())
-            if said is not None:
-                return said == "act"
-    return False
+    if all(word in _FILLER for word in before + after):
+        # The delay set off on its own ("in 10 minutes, scale web", "scale web (in 10
+        # minutes)"): it says when to do what the sentence's next clause, else its last,
+        # says (an attacker review: it was dropped, and the change planned for now).
+        later, earlier = _first_verb(message.words_after(stop)), _first_verb(
+            message.words_before(begin)[::-1])
+        return later == "act" or (later is None and earlier == "act")
+    return _first_verb(before[::-1]) == "act" or (_first_verb(before[::-1]) is None
+                                                  and _first_verb(after) == "act")
+
+
+def _first_verb(words: Sequence[str]) -> str | None:
+    """What the first verb of `words` says ("act" for one the bot acts on, "other" for a
+    verb of what something else does), or None when there is none."""
+    for word in words:
+        if word in _NOT_ACTS:
+            return "other"
+        said = _verb(word, ())
+        if said is not None:
+            return "act" if said == "act" else "other"
+    return None
 
 
 def said_of_the_past(message: Message, start: int, end: int) -> bool:

@@ -79,7 +79,9 @@ _ZONE_AFTER = re.compile(rf"\s+({_ZONES})(?=\s|$|[.!?,])", re.IGNORECASE)
 _TZ = re.compile(r"(?:^|\s)tz\s*[=:]?\s*([A-Za-z_]+(?:/[A-Za-z0-9_+\-]+)*|UTC)(?=\s|$)",
                  re.IGNORECASE)
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(rf"(?:^|(?<=\s))(?:{pattern})(?=\s|$|[.!?,])", re.IGNORECASE))
+    # A phrase may stand in brackets or before a colon: "(in 10 minutes)", "in 2 hours:".
+    (name, re.compile(rf"(?:^|(?<=[\s(\[]))(?:{pattern})(?=\s|$|[.!?,;:)\]])",
+                      re.IGNORECASE))
     for name, pattern in (
         ("explicit_window", r'from\s+"([^"]+)"\s+(?:until|till|to)\s+"([^"]+)"'),
         ("explicit", r'at\s+"([^"]+)"'),
@@ -326,8 +328,8 @@ def find_timing(text: str, default_zone: str, now: float, *,
             timing = _timing(name, match, zone_name, now)
         except CronError as exc:
             raise TimingError(exc.message) from exc
-        request = re.sub(r"\s+", " ", rest[:match.start()] + " " + rest[end:]).strip()
-        request = request.strip(" ,")
+        request = re.sub(r"\(\s*\)|\[\s*\]", " ", rest[:match.start()] + " " + rest[end:])
+        request = re.sub(r"\s+", " ", request).strip(" ,;:-")
         if timing.kind != "cron" and not timing.firings(now, 1):
             raise TimingError(f"{match.group(0)!r} is already past in {zone_name}")
         return Found(timing, request, rest[match.start():end])

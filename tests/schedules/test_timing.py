@@ -127,6 +127,14 @@ def test_bad_cron_expressions_name_their_field(expression: str) -> None:
     ("cordon node-2 in 15m", "2026-03-25 12:15", "cordon node-2"),
     ("restart checkout in 1.5 hours", "2026-03-25 13:30", "restart checkout"),
     ("restart checkout 20 minutes from now", "2026-03-25 12:20", "restart checkout"),
+    # An attacker review: a delay set off by punctuation was dropped, and the change
+    # planned for now; it says when to do what the sentence's other clause asks.
+    ("in 10 minutes, scale web in prod to 5", "2026-03-25 12:10", "scale web in prod to 5"),
+    ("scale web in prod to 5, in 10 minutes", "2026-03-25 12:10", "scale web in prod to 5"),
+    ("scale web in prod to 5 - in 10 minutes", "2026-03-25 12:10", "scale web in prod to 5"),
+    ("scale web in prod to 5 (in 10 minutes)", "2026-03-25 12:10", "scale web in prod to 5"),
+    ("in 2 hours: scale web in prod to 5", "2026-03-25 14:00", "scale web in prod to 5"),
+    ("ok, in an hour please, restart web", "2026-03-25 13:00", "ok, please, restart web"),
 ])
 def test_a_delay_from_now_is_a_schedule_once(text: str, expression: str, rest: str) -> None:
     found = find_timing(text, "Europe/Berlin", WEDNESDAY_NOON)
@@ -150,6 +158,9 @@ def test_a_delay_rounds_up_to_the_minute() -> None:
     "restart checkout-api, it crashes in 10 minutes after every start",
     "calc-app pods crash in 5 minutes, can you look",
     "we'll know in an hour if the fix worked",
+    # Set off by punctuation, a delay belongs to the clause next to it, within its sentence.
+    "in 10 minutes, the pods were gone", "api crashed, in 10 minutes it recovered",
+    "restart checkout. In 10 minutes it will be fine",
 ])
 def test_words_that_are_no_delay(text: str) -> None:
     assert find_timing(text, "UTC", WEDNESDAY_NOON) is None

@@ -103,6 +103,23 @@ def test_a_schedule_request_never_runs_now(sched: Bot) -> None:
     assert scale_calls(sched) == 0
 
 
+@pytest.mark.parametrize("text", [
+    "in 10 minutes, run scale_deployment deployment=checkout-api namespace=prod replicas=5",
+    "run scale_deployment deployment=checkout-api namespace=prod replicas=5 (in 10 minutes)",
+    "in 2 hours: run scale_deployment deployment=checkout-api namespace=prod replicas=5",
+    "run scale_deployment deployment=checkout-api namespace=prod replicas=5 - in 10 minutes",
+])
+def test_a_delay_set_off_by_punctuation_is_no_change_made_now(sched: Bot, text: str) -> None:
+    """An attacker review: a delay in a clause of its own was dropped, and the change,
+    planned for now, ran as soon as it was approved."""
+    plan = sched.say("alice", text)[0]
+    assert plan.kind == "plan" and plan.run is not None and "Scheduled once" in plan.text, \
+        plan.text
+    sched.approve("bob", plan.run.id)
+    assert scale_calls(sched) == 0
+    assert [s.state for s in sched.service.schedules.live()] == [ScheduleState.ACTIVE]
+
+
 def test_an_approver_cannot_resume_someone_elses_schedule_on_their_own_approval(
         sched: Bot) -> None:
     """carol may approve write runbooks, so she may pause alice's schedule; a resume she
