@@ -45,6 +45,9 @@ _CLOCK = r"(?:\d{1,2}:\d{2}(?:\s*[ap]m)?|\d{1,2}\s*[ap]m)"
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _HEAD = rf"(?:{_DAY}|today|tonight|tomorrow|{_DATE})"
 _POINT = rf"(?:(?:on\s+)?{_HEAD}\s+(?:at\s+)?)?{_CLOCK}"
+_CLOCK_ONLY = re.compile(_CLOCK, re.IGNORECASE)
+_DAY_AFTER = re.compile(rf"\s+(?:on\s+)?({_HEAD})(?=\s|$|[.!?,;:)\]])", re.IGNORECASE)
+"""A day right after a clock's zone ("at 3am ET tomorrow", "03:00 PST on friday")."""
 _POINT_PARTS = re.compile(rf"(?:on\s+)?(?:({_HEAD})\s+(?:at\s+)?)?({_CLOCK})", re.IGNORECASE)
 _WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -322,10 +325,19 @@ def find_timing(text: str, default_zone: str, now: float, *,
     if usable:
         name, match = usable[0]
         end = match.end()
+        day = None
         if tz_match is None and (word := _zone_after(rest, end)) is not None:
             zone_name, end = word
+            # "at 3am ET tomorrow": the day after the zone is the clock's (an attacker
+            # review: it was left in the request, and the schedule fired today).
+            clock = _CLOCK_ONLY.fullmatch(match.group(1) if name == "once" and match.group(1)
+                                          else match.group(2) if name == "zoned" else "")
+            if clock is not None and (day := _DAY_AFTER.match(rest, end)) is not None:
+                end = day.end()
         try:
-            timing = _timing(name, match, zone_name, now)
+            timing = (_on_day(clock.group(0), day.group(1), zone_name, now)
+                      if day is not None and clock is not None
+                      else _timing(name, match, zone_name, now))
         except CronError as exc:
             raise TimingError(exc.message) from exc
         request = re.sub(r"\(\s*\)|\[\s*\]", " ", rest[:match.start()] + " " + rest[end:])
@@ -368,6 +380,12 @@ def _delay(amount: str, unit: str, now: float, zone: ZoneInfo) -> datetime:
     at = now + minutes * 60
     whole = -(-at // 60) * 60
     return datetime.fromtimestamp(whole, zone).replace(tzinfo=None)
+
+
+def _on_day(clock: str, day: str, zone_name: str, now: float) -> Timing:
+    """Once, at `clock` on `day` ("tomorrow", "friday", a date) in the zone."""
+    local_now = datetime.fromtimestamp(now, zone_info(zone_name)).replace(tzinfo=None)
+    return Timing("once", _fmt(_point(f"{day} at {clock}", local_now)), zone_name)
 
 
 def _timing(name: str, match: re.Match[str], zone_name: str, now: float) -> Timing:

@@ -173,6 +173,11 @@ def test_words_that_are_no_delay(text: str) -> None:
     ("restart checkout at 02:00 PST", "America/Los_Angeles", "2026-03-26 02:00"),
     ("every day at 03:00 UTC restart checkout", "UTC", "0 3 * * *"),
     ("restart checkout tomorrow at 9pm EDT", "America/New_York", "2026-03-26 21:00"),
+    # An attacker review: a day after the zone was left in the request, and the schedule
+    # fired today.
+    ("restart checkout at 9pm ET tomorrow", "America/New_York", "2026-03-26 21:00"),
+    ("restart checkout at 3am PST on friday", "America/Los_Angeles", "2026-03-27 03:00"),
+    ("restart checkout 03:00 UTC on 2026-03-30 please", "UTC", "2026-03-30 03:00"),
 ])
 def test_a_zone_abbreviation_after_the_time_is_its_zone(text: str, zone: str,
                                                         expression: str) -> None:
@@ -180,6 +185,7 @@ def test_a_zone_abbreviation_after_the_time_is_its_zone(text: str, zone: str,
     assert found is not None
     assert (found.timing.zone, found.timing.expression) == (zone, expression)
     assert zone.lower() not in found.request.lower() and "pst" not in found.request.lower()
+    assert not {"tomorrow", "friday", "2026-03-30"} & set(found.request.split())
 
 
 @pytest.mark.parametrize("text", ["restart checkout in a few minutes",
