@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -367,8 +367,8 @@ def _zone_after(text: str, end: int) -> tuple[str, int] | None:
     return _ZONE_WORDS[word], match.end()
 
 
-def _delay(amount: str, unit: str, now: float, zone: ZoneInfo) -> datetime:
-    """The local time `amount` `unit` from `now` (real time: across a clock change too), up
+def _delay(amount: str, unit: str, now: float) -> float:
+    """The instant `amount` `unit` from `now` (real time: across a clock change too), up
     to the next whole minute (a once schedule says minutes: never earlier than asked)."""
     words = {"a": 1.0, "an": 1.0, **{w: float(n) for w, n in _WORD_NUMBERS.items()}}
     value = words.get(amount.lower()) or (0.5 if amount.lower().startswith("half") else None)
@@ -378,8 +378,20 @@ def _delay(amount: str, unit: str, now: float, zone: ZoneInfo) -> datetime:
         raise TimingError(f"in {amount} {unit}: say a delay of up to a week, or a date and "
                           "time")
     at = now + minutes * 60
-    whole = -(-at // 60) * 60
-    return datetime.fromtimestamp(whole, zone).replace(tzinfo=None)
+    return float(-(-at // 60) * 60)
+
+
+def _once_at(instant: float, zone_name: str) -> Timing:
+    """Once, at `instant`, said in the zone's wall clock; in UTC where that wall clock
+    names the instant twice (the hour repeated when clocks go back): a wall-clock time
+    there is read as its first pass (an attacker review: "in 1 hour" said during the
+    first pass fired at once)."""
+    zone = zone_info(zone_name)
+    local = datetime.fromtimestamp(instant, zone).replace(tzinfo=None)
+    if local.replace(tzinfo=zone, fold=0).timestamp() == instant:
+        return Timing("once", _fmt(local), zone_name)
+    return Timing("once", _fmt(datetime.fromtimestamp(instant, UTC).replace(tzinfo=None)),
+                  "UTC")
 
 
 def _on_day(clock: str, day: str, zone_name: str, now: float) -> Timing:
@@ -420,10 +432,10 @@ def _timing(name: str, match: re.Match[str], zone_name: str, now: float) -> Timi
                           f"{match.group(1)} minutes` for a time")
     if name in ("delay", "delay_m"):
         groups = [g for g in match.groups() if g]
-        return Timing("once", _fmt(_delay(groups[0], groups[1], now, zone)), zone_name)
+        return _once_at(_delay(groups[0], groups[1], now), zone_name)
     if name == "delay_hm":
         total = str(int(match.group(1)) * 60 + int(match.group(2)))
-        return Timing("once", _fmt(_delay(total, "minutes", now, zone)), zone_name)
+        return _once_at(_delay(total, "minutes", now), zone_name)
     if name == "vague_delay":
         raise TimingError(f"{match.group(0)!r} says no exact time: say when, e.g. `in 10 "
                           "minutes` or `at 14:30`, or ask without a time to do it now")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -141,6 +141,20 @@ def test_a_delay_from_now_is_a_schedule_once(text: str, expression: str, rest: s
     assert found is not None
     assert (found.timing.kind, found.timing.expression, found.request) == \
         ("once", expression, rest)
+
+
+@pytest.mark.parametrize(("text", "minutes"), [("restart x in 1 hour", 61),
+                                               ("restart x in 45 minutes", 45),
+                                               ("restart x in 10 minutes", 10)])
+def test_a_delay_into_the_repeated_hour_fires_when_said(text: str, minutes: int) -> None:
+    """An attacker review: said at 01:30:20 EDT on the night clocks go back, "in 1 hour"
+    (01:31 EST) was kept as the wall clock 01:31, read back as its first pass: it fired at
+    once; "in 45 minutes" was refused as already past."""
+    now = datetime(2026, 11, 1, 5, 30, 20, tzinfo=UTC).timestamp()
+    found = find_timing(text, "America/New_York", now)
+    assert found is not None
+    (firing,) = found.timing.firings(now, 1)
+    assert firing.at == now - 20 + minutes * 60 + (0 if minutes == 61 else 60), found.timing
 
 
 def test_a_delay_rounds_up_to_the_minute() -> None:
