@@ -87,6 +87,10 @@ _FOLLOW_UP = re.compile(
 """`and in staging?`, `what about search-indexer`, `same for node-2`: the last request again,
 with one value changed (groups: the preposition, "namespace" before, the word, after)."""
 _OBJECT_TYPES = ("deployment", "cronjob", "node", "pod")
+_ASKS = re.compile(r"\W*(?:\w+\W+){0,3}?(?:what|which|how|where|why|who|when|show|list|"
+                   r"tail|give me|can i see)\b(?!\s+about\b)", re.IGNORECASE)
+"""A question or a read at the start of a message, after a word or three ("sorry, what
+are the last 20 log lines?")."""
 _DECISION_WORDS = frozenset({"approve", "approved", "confirm", "deny", "denied", "reject"})
 _EDIT_CUE = re.compile(
     r"\b(?:instead|actually|make (?:it|that|them|both)|change (?:it|that)|rather|i meant|i mean|"
@@ -325,6 +329,12 @@ class Dialogue:
                 and not self.parts.schedule_run(run.id)]
         same = [run for run in mine if run.runbook == intent]
         runbook = self.parts.catalogue.runbooks.get(intent)
+        if any(self._names_another_object(message.text, run, turn.requester.identity)
+               for run in (same or mine)[:1]):
+            # "actually search-indexer should get 6 instead" with a scale of payments-worker
+            # waiting, the name dropped by the model (an attacker review): another object's
+            # request, never this plan's.
+            return None
         if same:
             if len(same) != 1 or runbook is None or runbook.risk is Risk.READ or not slots:
                 return None
@@ -341,11 +351,36 @@ class Dialogue:
             return (run.id, _onto_the_field_set(run.id, run.raw_slots, runbook.slots,
                                                 dict(slots), message.text)) if changed else None
         if (len(mine) != 1 or len(message.text.split()) > _SHORT_EDIT_WORDS
-                or _names_a_change(message.text)):
+                or _names_a_change(message.text) or runbook is None
+                or runbook.risk is Risk.READ or _ASKS.match(message.text)):
+            # A read ("sorry, what are the last 20 log lines?") is no value of the change
+            # waiting (an attacker review: 20 became its replica count).
             # "sorry, scale it to 2 instead" with a rollback waiting asks for another
             # change, not another value of this one (an attacker review).
             return None
         return self._value_for_another_runbook(mine[0], slots)
+
+    def _names_another_object(self, text: str, run: Run, identity: Identity | None) -> bool:
+        """Whether `text` names an existing object of the kind `run` changes, or a
+        namespace, other than the run's own: the cluster's names, not the model's tags."""
+        runbook = self.parts.catalogue.runbooks.get(run.runbook)
+        if runbook is None:
+            return False
+        words = set(re.findall(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", text.lower()))
+        own = {str(v).lower() for v in run.raw_slots.values()}
+        namespace = str(run.raw_slots.get("namespace", "")) or None
+        kinds = {spec.type for spec in runbook.slots.values()
+                 if spec.type in (*_OBJECT_TYPES, "namespace")}
+        for kind in sorted(kinds):
+            try:
+                names = self.parts.executor.names(
+                    cast(ResourceKind, kind), None if kind in ("namespace", "node")
+                    else namespace, identity)
+            except ClusterError:
+                continue
+            if (words & set(names)) - own:
+                return True
+        return False
 
     def _value_for_another_runbook(self, run: Run, slots: Mapping[str, str]
                                    ) -> tuple[str, dict[str, str]] | None:
@@ -785,10 +820,12 @@ def _onto_the_field_set(run_id: str, before: Mapping[str, str],
     bare = bare_value(declared, slots, text)
     if bare is None:
         return slots
+    if "both" in re.findall(r"[a-z]+", text.lower()):
+        return bare.slots("both", slots)  # "make both 1Gi": whatever the plan set
     fields = [f"{bare.kind}_{f}" for f in ("request", "limit") if before.get(f"{bare.kind}_{f}")]
     if len(fields) == 2:
         request, limit = (str(before[f]) for f in fields)
-        if request.strip() != limit.strip() and "both" not in text.lower().split():
+        if request.strip() != limit.strip():
             # Two values of one kind: which one this is for is the person's to say.
             raise Refusal(edit_which_field_text(run_id, bare.kind, request, limit, bare.value))
         # Set alike, kept alike: read as the limit only, a value under the request fails

@@ -66,6 +66,19 @@ def test_a_bare_value_edits_both_fields_the_plan_set_to_one_value(
                         {**WORKER, "memory_request": value, "memory_limit": value})]
 
 
+def test_make_both_sets_both_whatever_the_plan_set(service: ConversationService) -> None:
+    # An attacker review: on a plan that set the limit only, "both" was dropped silently.
+    say(service, "bob", "run set_resources deployment=payments-worker namespace=prod "
+                        "memory_limit=512Mi")
+    text = "make both 1Gi instead"
+    service.parser = Reads({text: ("set_resources", {"memory_limit": "1Gi"})})
+    out = say(service, "bob", text)
+    assert "was replaced by an edited request" in out[0], out
+    waiting = [p for p in _plans(service) if p[1] is RunState.PROPOSED]
+    assert waiting == [("set_resources", RunState.PROPOSED,
+                        {**WORKER, "memory_request": "1Gi", "memory_limit": "1Gi"})]
+
+
 @pytest.mark.parametrize("read_as", ["memory_limit", "memory_request"])
 def test_a_bare_value_for_a_plan_with_two_different_fields_is_asked_which(
         service: ConversationService, read_as: str) -> None:
