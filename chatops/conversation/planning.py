@@ -56,6 +56,7 @@ from chatops.messages import (
     read_answer_text,
     remedies_text,
     replaced_text,
+    revision_words_note,
     schedule_not_editable_text,
     slot_question_text,
     still_waits_text,
@@ -118,6 +119,7 @@ class Planner:
                 # "roll back api to 2": the model tags no revision there (a second trial
                 # got the previous revision instead).
                 slots = {**slots, "revision": revision}
+                notes.append(revision_words_note(revision))
         else:
             version = ""
         # Before the channel's default namespace: a namespace named as a workload wins.

@@ -27,7 +27,19 @@ _VERSION = re.compile(
     r"(?P<v>[a-z0-9][\w./-]*:[\w][\w.-]*|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?|v\d+)(?![\w.:/-])",
     re.IGNORECASE)
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
-_REVISION = re.compile(r"\bto\s+(?:rev(?:ision)?\s*)?(\d{1,6})(?![\w.:/-])", re.IGNORECASE)
+_REVISION = re.compile(r"\bto\s+(?P<rev>rev(?:ision)?\s*)?(\d{1,6})(?![\w.:/%-])"
+                       r"(?!\s*(?:percent|per\s*cent|replicas?|pods?|instances?|copies|"
+                       r"nodes?|times|x|ms|s|secs?|seconds?|minutes?|mins?|hours?|h|cores?|"
+                       r"cpus?|users?|requests?|errors?)\b)", re.IGNORECASE)
+_CLAUSE = re.compile(r"[,.;:!?()]|\s-+\s|\b(?:and|but|because|since|as|after|when|while|"
+                     r"though|so)\b", re.IGNORECASE)
+_ROLLBACK_VERB = re.compile(r"\b(?:roll(?:ed|ing)?\b.*\bback|rollback|revert|downgrade|undo|"
+                            r"go\s+back|back)\b", re.IGNORECASE)
+_OTHER_VERB = re.compile(r"\b(?:(?:scal|sett|bump|restart|runn|go|gett|grow|ris|dropp|"
+                         r"increas|decreas|rais|lower|reduc|chang|jump|spik|climb)ing|went|"
+                         r"go(?:es)?|rose|fell|jumped|dropped|scaled?|set|bumped|grew|from|"
+                         r"climbed|spiked|increased|decreased)\b", re.IGNORECASE)
+"""Verbs of another change or a measure, after the rollback's ("scaling it to 1")."""
 
 
 def named_version(text: str) -> str | None:
@@ -43,8 +55,17 @@ def named_version(text: str) -> str | None:
 def named_revision(text: str) -> str | None:
     """The revision number a rollback goes to ("to 2", "to rev 7"), where the model tagged
     none; None when the message gives none. (A number with dots is a version.)"""
-    match = _REVISION.search(text)
-    return match.group(1) if match is not None else None
+    for match in _REVISION.finditer(text):
+        if match.group("rev"):
+            return match.group(2)
+        # A bare "to 2" is the rollback's only in its own clause, after its verb: "roll
+        # back api to 2", not "roll back api, scaling it to 1 didn't help" (an attacker
+        # review: revision 1 was planned).
+        clause = _CLAUSE.split(text[:match.start()])[-1]
+        verbs = list(_ROLLBACK_VERB.finditer(clause))
+        if verbs and not _OTHER_VERB.search(clause[verbs[-1].end():]):
+            return match.group(2)
+    return None
 
 
 def runs(image: str, version: str) -> bool:

@@ -137,6 +137,12 @@ def version_revision_note(version: str, revision: int, image: str) -> str:
     return f"{version} is revision {revision} ({image}) in its rollout history"
 
 
+def revision_words_note(revision: str) -> str:
+    """A rollback's revision read from "to N" in the request's words."""
+    return (f"revision {revision}: the number after \"to\" in your message (a revision of "
+            "its rollout history, not a version)")
+
+
 def already_runs_version_text(deployment: str, namespace: str, image: str,
                               revision: int) -> str:
     """A rollback to the version the deployment runs now."""

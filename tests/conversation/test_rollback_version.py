@@ -92,6 +92,14 @@ def test_a_follow_up_elsewhere_looks_the_version_up_there(
 @pytest.mark.parametrize(("text", "revision"), [
     ("roll back checkout-api in prod to 2", "2"), ("rollback api to rev 7 pls", "7"),
     ("roll back api to 1.25", None), ("roll back api in prod", None),
+    ("roll billing back to 3", "3"), ("can you revert api in prod to 4?", "4"),
+    # An attacker review: another clause's "to N" was planned as the revision.
+    ("roll back api in prod, scaling it to 1 didn't help", None),
+    ("roll back api, the error rate went from 0 to 1 percent", None),
+    ("roll back api because errors went from 0 to 1", None),
+    ("roll back api and then scale it to 3", None),
+    ("roll back api in prod to 2 replicas", None),
+    ("roll back api, to rev 5", "5"),
 ])
 def test_a_bare_number_a_rollback_goes_to_is_its_revision(text: str,
                                                           revision: str | None) -> None:
@@ -115,3 +123,15 @@ def test_the_version_it_runs_now_is_refused_though_an_older_revision_runs_it_too
     out = say(service, "UBOB", text)
     assert "already runs nginx:1.25 (revision 4)" in out[0], out
     assert _rollbacks(service) == []
+
+
+def test_a_revision_read_from_the_words_is_said_in_the_plan(
+        service: ConversationService) -> None:
+    """An attacker review: "to N" planned as a revision with no note that the words said
+    it; the plan now says where the number came from."""
+    text = "roll back api in prod to 2"
+    service.parser = Reads({text: ("rollback_deployment",
+                                   {"deployment": "api", "namespace": "prod"})})
+    out = say(service, "UBOB", text)
+    assert "revision 2: the number after \"to\" in your message" in out[0], out
+    assert _rollbacks(service) == [{"deployment": "api", "namespace": "prod", "revision": "2"}]
