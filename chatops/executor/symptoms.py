@@ -109,31 +109,34 @@ def in_pods(pods: Sequence[str]) -> str:
 
 
 def _replica_set_of(subject: Subject) -> dict[str, str]:
-    """Each of the subject's pods by name, with the name of the ReplicaSet controlling it
-    ("" for none)."""
+    """Each of the subject's pods by name, with the uid of the ReplicaSet controlling it
+    ("" for none). The uid, not the name: a pod may carry an owner reference naming the
+    newest ReplicaSet without being its (an attacker review: a bare pod so labelled put a
+    rollback first)."""
     controllers = {str(cv.get(p, "metadata", "name")): cv.controller(p) for p in subject.pods}
-    return {name: str(ref["name"]) if ref and ref.get("kind") == "ReplicaSet" else ""
+    return {name: str(ref.get("uid") or "") if ref and ref.get("kind") == "ReplicaSet" else ""
             for name, ref in controllers.items()}
+
+
+def _newest_uid(subject: Subject) -> str:
+    return str(cv.get(subject.replicasets[0], "metadata", "uid", default="") or "")
 
 
 def in_newest(subject: Subject, problem_pods: Sequence[str]) -> bool:
     """Whether any of `problem_pods` belongs to the deployment's newest revision: the one a
     change just made, whose problems say why it fails (an older revision's pods may fail
     for the reason the change was made)."""
-    if subject.deployment is None or not subject.replicasets:
+    if subject.deployment is None or not subject.replicasets or not _newest_uid(subject):
         return False
-    newest = str(cv.get(subject.replicasets[0], "metadata", "name"))
     owners = _replica_set_of(subject)
-    return any(owners.get(p) == newest for p in problem_pods)
+    return any(owners.get(p) == _newest_uid(subject) for p in problem_pods)
 
 
 def bad_rollout(subject: Subject, problem_pods: Sequence[str]) -> int | None:
     """The revision to go back to when the newest revision fails and an older one worked."""
-    if subject.deployment is None or len(subject.replicasets) < 2:
+    if subject.deployment is None or len(subject.replicasets) < 2 or not _newest_uid(subject):
         return None
-    newest, previous = subject.replicasets[0], subject.replicasets[1]
-    newest_name = str(cv.get(newest, "metadata", "name"))
     owners = _replica_set_of(subject)
-    if not problem_pods or any(owners.get(p) != newest_name for p in problem_pods):
+    if not problem_pods or any(owners.get(p) != _newest_uid(subject) for p in problem_pods):
         return None
-    return cv.revision(previous)
+    return cv.revision(subject.replicasets[1])

@@ -286,7 +286,7 @@ def test_a_pod_no_node_has_room_for_offers_a_fix_in_the_catalogue(
 
 
 def _rs(name: str, revision: int, cpu: str) -> dict[str, Any]:
-    return {"metadata": {"name": name, "namespace": "prod",
+    return {"metadata": {"name": name, "namespace": "prod", "uid": name,
                          "annotations": {"deployment.kubernetes.io/revision": str(revision)}},
             "spec": {"template": {"spec": {"containers": [
                 {"name": "app", "resources": {"requests": {"cpu": cpu}}}]}}}}
@@ -295,7 +295,7 @@ def _rs(name: str, revision: int, cpu: str) -> dict[str, Any]:
 def _pod(name: str, rs: str, *, pending: bool = False) -> dict[str, Any]:
     pod: dict[str, Any] = {
         "metadata": {"name": name, "namespace": "prod", "ownerReferences": [
-            {"kind": "ReplicaSet", "name": rs, "controller": True}]},
+            {"kind": "ReplicaSet", "name": rs, "controller": True, "uid": rs}]},
         "spec": {"containers": [{"name": "app", "image": "web:v7"}]},
         "status": {"phase": "Pending" if pending else "Running"}}
     if pending:
@@ -355,6 +355,14 @@ def test_the_newest_revisions_problems_come_before_older_pods_ones() -> None:
     first, second = dg.problem_findings(subject, dg.find_problems(pods, now))
     assert "crash-looping in pod web-new-1" in first.explanation, first
     assert "OOMKilled" in second.explanation, second
+    # An attacker review: a pod whose owner reference names the newest ReplicaSet, with
+    # another uid, is not its pod (nor a reason to roll back).
+    forged = [pods[0], {**pods[1], "metadata": {**pods[1]["metadata"], "ownerReferences": [
+        {"kind": "ReplicaSet", "name": "web-new", "controller": True, "uid": "bogus"}]}}]
+    lured = dg.Subject("prod", "deployment web", forged, {"metadata": {"name": "web"}},
+                       [_replica_set("web-new", 2), _replica_set("web-old", 1)], "web")
+    first, second = dg.problem_findings(lured, dg.find_problems(forged, now))
+    assert "OOMKilled" in first.explanation and second.runbook != "rollback_deployment"
     # Without revisions to tell apart, the order is the kinds' (pulls, OOM kills, crashes).
     alone = dg.Subject("prod", "deployment web", pods, deployment_name="web")
     assert "OOMKilled" in dg.problem_findings(alone, dg.find_problems(pods, now))[0].explanation
