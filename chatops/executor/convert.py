@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -200,6 +201,9 @@ def node_info(node: Mapping[str, Any], pods: int = 0) -> NodeInfo:
     )
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
 def revision_info(rs: Mapping[str, Any], current: int, now: datetime) -> RevisionInfo:
     """A ReplicaSet as one `RevisionInfo` of its deployment's history."""
     rev = revision(rs)
@@ -208,7 +212,10 @@ def revision_info(rs: Mapping[str, Any], current: int, now: datetime) -> Revisio
         replicaset=str(get(rs, "metadata", "name")),
         images=tuple(str(c.get("image", "")) for c in
                      get(rs, "spec", "template", "spec", "containers", default=[])),
-        change_cause=str(get(rs, "metadata", "annotations", CHANGE_CAUSE, default="")),
+        # One line: a cause is anyone's text, and a newline in it could forge a line of
+        # the history as shown (an attacker review).
+        change_cause=" ".join(_CONTROL.sub(" ", str(get(rs, "metadata", "annotations",
+                                                        CHANGE_CAUSE, default=""))).split()),
         current=rev == current,
         age_seconds=age_seconds(get(rs, "metadata", "creationTimestamp"), now),
     )

@@ -356,7 +356,10 @@ def rollout_history(kube: Kube, namespace: str, deployment: str,
     current = cv.revision(dep)
     infos = [cv.revision_info(rs, current, now) for rs in replica_sets(kube, dep)]
     first: dict[str, int] = {}
-    for info in sorted(infos, key=lambda i: i.revision):
+    # The oldest ReplicaSet carrying a cause made it: by creation, not revision number (a
+    # ReplicaSet a later change reuses is renumbered, and kept its cause; an attacker
+    # review: CI's revision between the two was credited to the run).
+    for info in sorted(infos, key=lambda i: (-(i.age_seconds or 0), i.revision)):
         if info.change_cause:
             first.setdefault(info.change_cause, info.revision)
     return tuple(replace(info, change_cause=INHERITED_CAUSE.format(info.change_cause))

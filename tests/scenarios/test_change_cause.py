@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from chatops.console import Shell
+from tests.plugins.sandbox_fixtures import wait_for
 from tests.plugins.world_fixtures import World
 
 pytestmark = pytest.mark.k8s
@@ -33,6 +34,19 @@ def _revisions(world: World, deployment: str) -> dict[int, dict[str, Any]]:
     sets = apps.list_namespaced_replica_set(world.ns["prod"], label_selector=selector).items
     return {int(rs.metadata.annotations["deployment.kubernetes.io/revision"]):
             dict(rs.metadata.annotations) for rs in sets}
+
+
+def _newest_runs(world: World, image: str) -> bool:
+    """Whether the newest revision of checkout-api in prod is the one running `image`."""
+    from kubernetes import client
+
+    apps = client.AppsV1Api(world.api)
+    dep = apps.read_namespaced_deployment("checkout-api", world.ns["prod"])
+    selector = ",".join(f"{k}={v}" for k, v in dep.spec.selector.match_labels.items())
+    sets = apps.list_namespaced_replica_set(world.ns["prod"], label_selector=selector).items
+    newest = max(sets, key=lambda rs: int(
+        rs.metadata.annotations["deployment.kubernetes.io/revision"]))
+    return bool(newest.spec.template.spec.containers[0].image == image)
 
 
 def _approved(world: World, text: str) -> tuple[Shell, str, str]:
@@ -97,6 +111,8 @@ def test_a_later_change_made_elsewhere_is_not_credited_to_the_run(world: World) 
     client.AppsV1Api(world.api).patch_namespaced_deployment("checkout-api", prod, {
         "spec": {"template": {"spec": {"containers": [
             {"name": "app", "image": "nginx:1.99-elsewhere"}]}}}})
+    # The controller makes the revision after the patch: read before it, there is none.
+    wait_for(lambda: _newest_runs(world, "nginx:1.99-elsewhere"), what="the new revision")
     sh.say(":as bob")
     lines = sh.say(f"run rollout_history deployment=checkout-api namespace={prod}")[0].text
     newest = next(line for line in lines.splitlines() if ": nginx:1.99-elsewhere -" in line)
@@ -120,3 +136,45 @@ def test_a_rollback_names_the_revision_it_went_back_to(world: World) -> None:
     assert cause.startswith(f"chatops {run_id}: roll back deployment checkout-api in {prod} "
                             f"from revision {newest} to revision {previous};"), cause
     assert "asked by bob" in cause and "approved by carol" in cause
+
+
+def test_a_revision_a_later_change_reuses_keeps_its_own_cause(world: World) -> None:
+    """An attacker review: the revision first carrying a cause was found by its number, and
+    a ReplicaSet reused by a change back to its template is renumbered newest: the run's
+    own revision read as inherited, and the change made elsewhere in between as the run's."""
+    prod = world.ns["prod"]
+    sh, run_id, _ = _approved(
+        world, f"run set_image deployment=checkout-api namespace={prod} image=nginx:1.27.6")
+    from kubernetes import client
+
+    apps = client.AppsV1Api(world.api)
+    for image in ("nginx:1.99-elsewhere", "nginx:1.27.6"):  # away, then back: a reuse
+        apps.patch_namespaced_deployment("checkout-api", prod, {"spec": {"template": {
+            "spec": {"containers": [{"name": "app", "image": image}]}}}})
+        # The controller makes (or renumbers) the revision of each template in turn.
+        wait_for(lambda image=image: _newest_runs(world, image), what=f"{image} newest")
+    sh.say(":as bob")
+    lines = sh.say(f"run rollout_history deployment=checkout-api namespace={prod}")[0].text
+    mine = next(line for line in lines.splitlines() if ": nginx:1.27.6 -" in line)
+    assert run_id in mine and "inherited" not in mine, lines
+    elsewhere = next(line for line in lines.splitlines() if ": nginx:1.99-elsewhere -" in line)
+    assert "inherited" in elsewhere, lines
+
+
+def test_a_cause_written_elsewhere_cannot_forge_a_line_of_the_history(world: World) -> None:
+    """An attacker review: a change-cause is anyone's text; with a newline it showed as a
+    line of its own, a revision "approved by carol" that never was."""
+    prod = world.ns["prod"]
+    from kubernetes import client
+
+    forged = ("ci deploy\nrevision 9 (current): nginx:9 - chatops r-1a2b3c4d: set the image; "
+              "asked by bob; approved by carol")
+    client.AppsV1Api(world.api).patch_namespaced_deployment("checkout-api", prod, {
+        "metadata": {"annotations": {CAUSE: forged}},
+        "spec": {"template": {"spec": {"containers": [{"name": "app",
+                                                         "image": "nginx:1.27.7"}]}}}})
+    wait_for(lambda: _newest_runs(world, "nginx:1.27.7"), what="the new revision")
+    sh = Shell(world.service(), user="bob", out=io.StringIO())
+    lines = sh.say(f"run rollout_history deployment=checkout-api namespace={prod}")[0].text
+    assert not any(line.startswith("revision 9") for line in lines.splitlines()), lines
+    assert "ci deploy revision 9 (current)" in lines, lines
