@@ -20,6 +20,7 @@ from chatops.audit.records import (
 )
 from chatops.conversation.base import Collaborators, Updates, run_thread
 from chatops.conversation.presenting import Presenter
+from chatops.conversation.provenance import checked_causes
 from chatops.errors import ClusterError, Refusal, Retryable
 from chatops.messages import (
     NO_UNDO_HINT,
@@ -213,7 +214,9 @@ class Runner:
             with traced(self._started(run, plan, identity)):
                 for step in plan.steps:
                     result = self.parts.executor.run_step(step, identity)
-                    records.extend(result.records)
+                    records.extend(checked_causes(result.records, step.params,
+                                                  self.parts.store.get)
+                                   if step.verb == "rollout_history" else result.records)
                     self.parts.audit.record(StepDone(result.to_json()), actor=identity.user,
                                             run_id=run.id, thread=thread)
         except ClusterError as exc:

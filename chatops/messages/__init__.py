@@ -124,6 +124,7 @@ from chatops.messages.plans import (
 from chatops.messages.records import (
     read_answer_text,
     records_text,
+    unknown_run_cause_text,
 )
 from chatops.messages.refusals import (
     ADOPT_HINT,
@@ -298,6 +299,7 @@ __all__ = [
     "understood_text",
     "undo_hint_text",
     "undoing_text",
+    "unknown_run_cause_text",
     "unsure_text",
     "verified_text",
     "version_revision_note",

@@ -288,3 +288,8 @@ def read_answer_text(notes: Sequence[str], records: tuple[Record, ...]) -> str:
     """The answer of a read-only runbook: its notes, then its records."""
     head = "\n".join(f"({note})" for note in notes)
     return f"{head}\n{records_text(records)}".strip()
+
+
+def unknown_run_cause_text(cause: str, run_id: str) -> str:
+    """A change-cause naming a run this bot has no record of for that deployment."""
+    return f"{cause} (written by someone else: this bot has no run {run_id} of this deployment)"

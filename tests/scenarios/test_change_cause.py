@@ -178,3 +178,27 @@ def test_a_cause_written_elsewhere_cannot_forge_a_line_of_the_history(world: Wor
     lines = sh.say(f"run rollout_history deployment=checkout-api namespace={prod}")[0].text
     assert not any(line.startswith("revision 9") for line in lines.splitlines()), lines
     assert "ci deploy revision 9 (current)" in lines, lines
+
+
+@pytest.mark.parametrize("named", ["r-1a2b3c4d", "own run of another deployment"])
+def test_a_cause_naming_a_run_the_bot_has_no_record_of_says_so(world: World,
+                                                                named: str) -> None:
+    """An attacker review: anyone may write "chatops r-...: ...; approved by carol" as a
+    change-cause, and the bot's history repeated it as its own record."""
+    prod = world.ns["prod"]
+    run_id = named
+    if named != "r-1a2b3c4d":  # a real run, of the deployment of that name elsewhere
+        _, run_id, _ = _approved(world, f"run restart_deployment deployment=checkout-api "
+                                        f"namespace={world.ns['staging']}")
+    from kubernetes import client
+
+    claim = f"chatops {run_id}: set the image; asked by bob; approved by carol"
+    client.AppsV1Api(world.api).patch_namespaced_deployment("checkout-api", prod, {
+        "metadata": {"annotations": {CAUSE: claim}},
+        "spec": {"template": {"spec": {"containers": [{"name": "app",
+                                                         "image": "nginx:1.27.8"}]}}}})
+    wait_for(lambda: _newest_runs(world, "nginx:1.27.8"), what="the new revision")
+    sh = Shell(world.service(), user="bob", out=io.StringIO())
+    lines = sh.say(f"run rollout_history deployment=checkout-api namespace={prod}")[0].text
+    line = next(line for line in lines.splitlines() if ": nginx:1.27.8 -" in line)
+    assert f"this bot has no run {run_id} of this deployment" in line, lines
