@@ -65,7 +65,15 @@ from chatops.messages import (
     which_request_text,
 )
 from chatops.metrics import METRICS, confidence_bucket
-from chatops.model import META_INTENTS, OUT_OF_SCOPE, Identity, Message, ParsedIntent, Risk
+from chatops.model import (
+    META_INTENTS,
+    OUT_OF_SCOPE,
+    Identity,
+    Message,
+    ParsedIntent,
+    Plan,
+    Risk,
+)
 from chatops.ports import ResourceKind
 from chatops.replies import Reply
 from chatops.runbook.grammar import starts_with_run
@@ -367,8 +375,11 @@ class Dialogue:
         if runbook is None:
             return False
         words = set(re.findall(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", text.lower()))
-        own = {str(v).lower() for v in run.raw_slots.values()}
-        namespace = str(run.raw_slots.get("namespace", "")) or None
+        # The plan's values too: a namespace the channel's default gave is no raw slot.
+        planned = [step.params for step in Plan.from_record(run.plan).steps]
+        own = {str(v).lower() for values in (run.raw_slots, *planned) for v in values.values()}
+        namespace = next((str(p["namespace"]) for p in planned if p.get("namespace")),
+                         None)
         kinds = {spec.type for spec in runbook.slots.values()
                  if spec.type in (*_OBJECT_TYPES, "namespace")}
         for kind in sorted(kinds):
