@@ -106,6 +106,9 @@ _EDIT_CUE = re.compile(
 """Words that say a message corrects the speaker's last plan ("make it 4 instead")."""
 _FOLLOW_UP_WORDS = 5
 _SHORT_EDIT_WORDS = 8
+_UNSURE_EDIT_FLOOR = 0.5
+"""The least the model must give a runbook for a message under its bar to be read as an
+edit of a plan of it that waits (the edit still waits for its approvals)."""
 """At most this many words for an edit of a plan of another runbook than the model read."""
 _COURTESY = re.compile(r"^\W*(?:(?:ok(?:ay)?|cool|great|nice|perfect|thanks?|thank you|thx|ty|"
                        r"cheers)(?:\s+(?P<name>@?[a-z][\w.-]*))?\s*[.!,]+\s*)+",
@@ -260,6 +263,10 @@ class Dialogue:
             return self.planner.request(turn, intent, slots, parsed.confidence,
                                         asked=asked_by(parsed), version=_version_of(last, intent))
         guessed = parsed.source == "model"
+        # Before the guards: only what the model itself left under its bar.
+        unsure_edit = self._unsure_edit(turn, text, parsed) if guessed else None
+        if unsure_edit is not None:
+            return unsure_edit
         runbook = self.parts.catalogue.runbooks.get(parsed.intent)
         verdict = (guard(text, parsed.spans, runbook.slots if runbook else (), parsed.intent)
                    if guessed else None)
@@ -367,6 +374,29 @@ class Dialogue:
             # change, not another value of this one (an attacker review).
             return None
         return self._value_for_another_runbook(mine[0], slots)
+
+    def _unsure_edit(self, turn: Turn, text: str, parsed: ParsedIntent) -> list[Reply] | None:
+        """An edit of this person's waiting plan that the model read under its bar ("actually
+        make it 6": a scale at 0.69), or None. A user trial: such edits were answered "I'm
+        not sure" though a plan waited for exactly that value. Only the runbook the model
+        found likeliest, past the guards, and only as an edit (a new plan that waits for
+        its approvals; nothing runs), never as a request of its own."""
+        if (parsed.intent != OUT_OF_SCOPE or not parsed.alternatives
+                or not _EDIT_CUE.search(text)):
+            return None
+        intent, score = parsed.alternatives[0]
+        runbook = self.parts.catalogue.runbooks.get(intent)
+        if runbook is None or score < _UNSURE_EDIT_FLOOR:
+            return None
+        verdict = guard(text, parsed.spans, runbook.slots, intent)
+        if verdict.creation or verdict.kind or verdict.not_asked or verdict.many:
+            return None
+        slots = {k: v for k, v in parsed.slots.items() if k in runbook.slots}
+        edited = self._edited_plan(turn, intent, slots)
+        if edited is None:
+            return None
+        return self.planner.replace(edited[0], turn.message, edited[1], turn.on_update,
+                                    confidence=score)
 
     def _names_another_object(self, text: str, run: Run, identity: Identity | None) -> bool:
         """Whether `text` names an existing object of the kind `run` changes, or a

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from chatops.conversation import ConversationService
-from chatops.model import Message
+from chatops.model import OUT_OF_SCOPE, Message, ParsedIntent
 from chatops.runbook.catalogue import Catalogue
 from chatops.runs import RunState
 from tests.conversation.fake_cluster import FakeCluster
@@ -179,3 +179,50 @@ def test_an_edit_of_another_object_by_button_is_no_longer_the_suggested_fix(
                        {"deployment": "search-indexer"})
     assert "restart deployment search-indexer in prod (explicit command)" in out[-1].text, \
         out[-1].text
+
+
+class Unsure:
+    """The model under its bar: out of scope, `intent` the likeliest runbook at `score`."""
+
+    def __init__(self, intent: str, score: float, slots: dict[str, str]) -> None:
+        self.intent, self.score, self.slots = intent, score, slots
+
+    def parse(self, text: str) -> ParsedIntent:
+        return ParsedIntent(OUT_OF_SCOPE, dict(self.slots), 0.2,
+                            ((self.intent, self.score), ("deny", 0.1)), "model")
+
+
+@pytest.mark.parametrize("text", ["actually make it 6", "sorry, 6 replicas",
+                                  "make that 6 instead"])
+def test_an_edit_the_model_is_unsure_of_edits_the_plan_waiting(
+        service: ConversationService, text: str) -> None:
+    """A user trial: "actually make it 6" (a scale at 0.69, under the bar of 0.8) was
+    answered "I'm not sure" while the scale it edits waited."""
+    say(service, "bob", "run scale_deployment deployment=payments-worker namespace=prod "
+                        "replicas=4")
+    service.parser = Unsure("scale_deployment", 0.69, {"replicas": "6"})
+    out = say(service, "bob", text)
+    assert "was replaced by an edited request" in out[0], out
+    waiting = [p for p in _plans(service) if p[1] is RunState.PROPOSED]
+    assert waiting == [("scale_deployment", RunState.PROPOSED, {**WORKER, "replicas": "6"})]
+
+
+@pytest.mark.parametrize(("text", "score"), [
+    ("actually make it 6", 0.3),          # too unsure
+    ("what happens at 6 replicas?", 0.69),  # no edit's word
+])
+def test_an_unsure_reading_without_an_edit_is_not_taken(
+        service: ConversationService, text: str, score: float) -> None:
+    say(service, "bob", "run scale_deployment deployment=payments-worker namespace=prod "
+                        "replicas=4")
+    service.parser = Unsure("scale_deployment", score, {"replicas": "6"})
+    say(service, "bob", text)
+    assert [p for p in _plans(service) if p[1] is RunState.PROPOSED] == [
+        ("scale_deployment", RunState.PROPOSED, {**WORKER, "replicas": "4"})]
+
+
+def test_an_unsure_edit_with_nothing_waiting_is_still_not_sure(
+        service: ConversationService) -> None:
+    service.parser = Unsure("scale_deployment", 0.69, {"replicas": "6"})
+    out = say(service, "bob", "actually make it 6")
+    assert "not sure" in out[0].lower() and _plans(service) == [], out
