@@ -196,12 +196,42 @@ def _cued(words: Sequence[Word], first: int, last: int, stop: int) -> dict[int, 
             if len(hits) == 1:
                 found[d] = hits[0]
                 break
+    if 0 not in found:
+        # No request/limit cue before the value: the words right after it may name one
+        # ("1Gi for the limit", "512Mi request"; a user trial: read as the request).
+        after = {token for word in _words_after(words, last)
+                 for token, cues in _DIMENSIONS[0].items() if word in cues}
+        if len(after) == 1:
+            found[0] = after.pop()
     value = " ".join(w.text for w in words[first:last + 1])
     if _MEMORY_UNIT.match(value):
         found[1] = "memory"
     elif _CPU_UNIT.match(value):
         found[1] = "cpu"
     return found
+
+
+_AFTER_WINDOW = 4
+_AFTER_FILLER = frozenset({"for", "as", "the", "its", "a", "of", "on", "memory", "mem", "ram",
+                          "cpu", "cpus", "instead", "please", "pls"})
+
+
+def _words_after(words: Sequence[Word], last: int) -> list[str]:
+    """Up to `_AFTER_WINDOW` words after the value ending at `last` that may name its
+    field, within its clause: filler and the cue itself ("for the limit"), nothing past
+    punctuation, another value or another word."""
+    out: list[str] = []
+    if re.search(r"[,.!?;:]$", words[last].text):
+        return out
+    for word in words[last + 1:last + 1 + _AFTER_WINDOW]:
+        raw = word.text.lower()
+        text = raw.rstrip(",.!?;:")
+        if text in _CLAUSE_WORDS or any(ch.isdigit() for ch in text):
+            break
+        out.append(text)
+        if text not in _AFTER_FILLER or raw != text:
+            break  # the cue, another word, or the clause's end
+    return out
 
 
 def _resolve_siblings(

@@ -181,6 +181,25 @@ def test_a_cue_in_another_clause_names_nothing(text: str) -> None:
     assert choose_typed(text, {"500m": "cpu_request"}) == {"cpu_request": "500m"}
 
 
+@pytest.mark.parametrize(("text", "value", "wrong", "slot"), [
+    # A user trial: "actually 1Gi for the limit" was read as the request.
+    ("actually 1Gi for the limit", "1Gi", "memory_request", "memory_limit"),
+    ("set web to 512Mi memory request", "512Mi", "memory_limit", "memory_request"),
+    ("give web 500m as its cpu limit", "500m", "cpu_request", "cpu_limit"),
+])
+def test_a_cue_right_after_its_value_names_it(text: str, value: str, wrong: str,
+                                              slot: str) -> None:
+    assert choose_typed(text, {value: wrong}) == {slot: value}
+
+
+@pytest.mark.parametrize("text", [
+    "set web to 512Mi, the limit stays as it is",   # another clause
+    "set web to 512Mi and leave the limit",          # past a clause word
+])
+def test_a_cue_after_the_value_in_another_clause_names_nothing(text: str) -> None:
+    assert choose_typed(text, {"512Mi": "memory_request"}) == {"memory_request": "512Mi"}
+
+
 def test_a_cue_in_an_earlier_sentence_names_nothing() -> None:
     text = "the limit was fine yesterday. set memory for web in prod to 512Mi"
     assert choose_typed(text, {"web": "deployment", "512Mi": "memory_request"}) == {
