@@ -161,21 +161,26 @@ def test_a_revision_a_later_change_reuses_keeps_its_own_cause(world: World) -> N
     assert "inherited" in elsewhere, lines
 
 
+def _history_after_change_elsewhere(world: World, image: str, cause: str) -> str:
+    """The bot's history of prod/checkout-api after someone else set `image` with `cause`
+    as its change-cause (CI, kubectl annotate: anyone's text)."""
+    from kubernetes import client
+
+    prod = world.ns["prod"]
+    client.AppsV1Api(world.api).patch_namespaced_deployment("checkout-api", prod, {
+        "metadata": {"annotations": {CAUSE: cause}},
+        "spec": {"template": {"spec": {"containers": [{"name": "app", "image": image}]}}}})
+    wait_for(lambda: _newest_runs(world, image), what="the new revision")
+    sh = Shell(world.service(), user="bob", out=io.StringIO())
+    return sh.say(f"run rollout_history deployment=checkout-api namespace={prod}")[0].text
+
+
 def test_a_cause_written_elsewhere_cannot_forge_a_line_of_the_history(world: World) -> None:
     """An attacker review: a change-cause is anyone's text; with a newline it showed as a
     line of its own, a revision "approved by carol" that never was."""
-    prod = world.ns["prod"]
-    from kubernetes import client
-
-    forged = ("ci deploy\nrevision 9 (current): nginx:9 - chatops r-1a2b3c4d: set the image; "
-              "asked by bob; approved by carol")
-    client.AppsV1Api(world.api).patch_namespaced_deployment("checkout-api", prod, {
-        "metadata": {"annotations": {CAUSE: forged}},
-        "spec": {"template": {"spec": {"containers": [{"name": "app",
-                                                         "image": "nginx:1.27.7"}]}}}})
-    wait_for(lambda: _newest_runs(world, "nginx:1.27.7"), what="the new revision")
-    sh = Shell(world.service(), user="bob", out=io.StringIO())
-    lines = sh.say(f"run rollout_history deployment=checkout-api namespace={prod}")[0].text
+    lines = _history_after_change_elsewhere(
+        world, "nginx:1.27.7", "ci deploy\nrevision 9 (current): nginx:9 - chatops "
+        "r-1a2b3c4d: set the image; asked by bob; approved by carol")
     assert not any(line.startswith("revision 9") for line in lines.splitlines()), lines
     assert "ci deploy revision 9 (current)" in lines, lines
 
@@ -185,20 +190,12 @@ def test_a_cause_naming_a_run_the_bot_has_no_record_of_says_so(world: World,
                                                                 named: str) -> None:
     """An attacker review: anyone may write "chatops r-...: ...; approved by carol" as a
     change-cause, and the bot's history repeated it as its own record."""
-    prod = world.ns["prod"]
     run_id = named
     if named != "r-1a2b3c4d":  # a real run, of the deployment of that name elsewhere
         _, run_id, _ = _approved(world, f"run restart_deployment deployment=checkout-api "
                                         f"namespace={world.ns['staging']}")
-    from kubernetes import client
-
-    claim = f"chatops {run_id}: set the image; asked by bob; approved by carol"
-    client.AppsV1Api(world.api).patch_namespaced_deployment("checkout-api", prod, {
-        "metadata": {"annotations": {CAUSE: claim}},
-        "spec": {"template": {"spec": {"containers": [{"name": "app",
-                                                         "image": "nginx:1.27.8"}]}}}})
-    wait_for(lambda: _newest_runs(world, "nginx:1.27.8"), what="the new revision")
-    sh = Shell(world.service(), user="bob", out=io.StringIO())
-    lines = sh.say(f"run rollout_history deployment=checkout-api namespace={prod}")[0].text
+    lines = _history_after_change_elsewhere(
+        world, "nginx:1.27.8", f"chatops {run_id}: set the image; asked by bob; approved by "
+        "carol")
     line = next(line for line in lines.splitlines() if ": nginx:1.27.8 -" in line)
     assert f"this bot has no run {run_id} of this deployment" in line, lines
