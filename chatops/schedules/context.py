@@ -166,6 +166,16 @@ _NOT_ACTS = frozenset((
 back in an hour"): a delay next to one is no time to act."""
 
 
+def set_in_the_sentence(message: Message, start: int, end: int) -> bool:
+    """Whether the time at `start:end` stands in a clause with no verb of its own ("after
+    the release tonight, roll api back"), in a message that acts: it then says when the
+    sentence's order is to be done."""
+    begin, stop = message.clause(start, end)
+    words = [t.group(0) for t in _TOKEN.finditer(message.text, begin, stop)]
+    return message.acts and not any(
+        w in _NOT_ACTS or w in ACTS or w in _PAST or _verb(w, ()) is not None for w in words)
+
+
 def said_as_a_request(message: Message, start: int, end: int) -> bool:
     """Whether the delay at `start:end` ("in 10 minutes") is when to do what the message
     asks: the nearest verb in its clause, before it (else after it), is one the bot acts

@@ -32,7 +32,12 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chatops.errors import Refusal
-from chatops.schedules.context import Message, said_as_a_request, said_of_the_past
+from chatops.schedules.context import (
+    Message,
+    said_as_a_request,
+    said_of_the_past,
+    set_in_the_sentence,
+)
 from chatops.schedules.cron import CronError, parse_cron
 
 Kind = Literal["cron", "once", "window"]
@@ -41,6 +46,8 @@ Phase = Literal["run", "start", "end"]
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
         r"|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)")
+_FULL_DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+"""Day names written out: alone, a day without a clock (abbreviations may be names)."""
 _CLOCK = r"(?:\d{1,2}:\d{2}(?:\s*[ap]m)?|\d{1,2}\s*[ap]m)"
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _HEAD = rf"(?:{_DAY}|today|tonight|tomorrow|{_DATE})"
@@ -107,6 +114,14 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                         rf"|\d+\s*(?:-|to)\s*\d+)\s+{_UNIT}"),
         # Times said but not readable (a second trial: each was dropped, the change planned
         # for now): "in a bit", "tonight" without a clock, "later", "at 0300", "at 3", "5'".
+        # A day without a clock (a trial: "restart it tomorrow" ran at once when approved).
+        ("vague_delay", rf"(?:tomorrow|tmrw|tmr)(?:\s+(?:morning|afternoon|evening|night))?"
+                        rf"|next\s+(?:week|month|{_FULL_DAY})|(?:over|on|for|this)\s+the\s+"
+                        rf"weekend|this\s+(?:weekend|morning|afternoon|evening)"
+                        rf"|(?:on\s+)?{_FULL_DAY}(?:\s+(?:morning|afternoon|evening|night))?"
+                        # "every weekday at 6": am or pm? (a clock with them is a cron)
+                        rf"|every\s+(?:day|night|weekday|{_FULL_DAY})s?\s+at\s+\d{{1,2}}"
+                        r"(?![\d:]|\s*[ap]\.?m)"),
         ("vague_delay", r"in\s+a\s+(?:bit|while)|tonight|later\s+(?:today|tonight)"
                         r"|in\s+\d+\s*'"
                         # "at 0300", "at 3" (am or pm?), as a time: at the end, or before a
@@ -129,6 +144,10 @@ _EXPLICIT = ("explicit", "explicit_window")
 
 class TimingError(Refusal):
     """A time phrase that can't be used (a bad zone, a time in the past)."""
+
+    vague: bool = False
+    """A time said without saying when ("tomorrow", "in a bit"): refused beside a change
+    (planned now, it would run at a time nobody asked for); a read may answer now."""
 
 
 @dataclass(frozen=True)
@@ -308,7 +327,9 @@ def find_timing(text: str, default_zone: str, now: float, *,
     usable: list[tuple[str, re.Match[str]]] = []
     for name, match, past in _phrases(rest, judged=past_is_context, read=read):
         if past or (name in _DELAYS and past_is_context
-                    and not said_as_a_request(read, match.start(), match.end())):
+                    and not said_as_a_request(read, match.start(), match.end())
+                    and not (name == "vague_delay"
+                             and set_in_the_sentence(read, match.start(), match.end()))):
             continue
         if name == "zoned" and _DETERMINER_BEFORE.search(rest[:match.start()]):
             continue
@@ -394,6 +415,12 @@ def _once_at(instant: float, zone_name: str) -> Timing:
                   "UTC")
 
 
+def _vague(message: str) -> TimingError:
+    error = TimingError(message)
+    error.vague = True
+    return error
+
+
 def _on_day(clock: str, day: str, zone_name: str, now: float) -> Timing:
     """Once, at `clock` on `day` ("tomorrow", "friday", a date) in the zone."""
     local_now = datetime.fromtimestamp(now, zone_info(zone_name)).replace(tzinfo=None)
@@ -437,7 +464,7 @@ def _timing(name: str, match: re.Match[str], zone_name: str, now: float) -> Timi
         total = str(int(match.group(1)) * 60 + int(match.group(2)))
         return _once_at(_delay(total, "minutes", now), zone_name)
     if name == "vague_delay":
-        raise TimingError(f"{match.group(0)!r} says no exact time: say when, e.g. `in 10 "
+        raise _vague(f"{match.group(0)!r} says no exact time: say when, e.g. `in 10 "
                           "minutes` or `at 14:30`, or ask without a time to do it now")
     if name == "zoned":
         return Timing("once", _fmt(_point(match.group(2), local_now)), zone_name)

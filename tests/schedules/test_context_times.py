@@ -11,11 +11,17 @@ wrong."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from chatops.model import ParsedIntent
+from chatops.runbook.catalogue import Catalogue
 from chatops.schedules import find_timing
 from chatops.schedules.timing import context_times
+from tests.conversation.fake_cluster import FakeCluster
+from tests.conversation.test_carried_target import Reads as ReadsTexts
+from tests.conversation.test_service_logic import Clock, say, service_on
 from tests.schedules.conftest import START, Bot
 
 PAST = [
@@ -168,3 +174,20 @@ def test_a_day_after_the_clock_is_part_of_the_time(text: str, when: str) -> None
     found = find_timing(text, "UTC", START)
     assert found is not None and found.timing.expression == when
     assert found.request == "restart checkout-api in prod"
+
+
+def test_a_day_without_a_clock_beside_a_read_answers_now(tmp_path: Path,
+                                                         catalogue: Catalogue) -> None:
+    """A day word in a read ("which pods had no limits on thursday") is no reason to refuse
+    it: a read answers now, and only a change needs the time said exactly."""
+    service = service_on(FakeCluster(deployments={("prod", "checkout-api"): 3}), tmp_path,
+                         catalogue, Clock())
+    read, change = ("show the pods in prod on thursday",
+                    "scale checkout-api in prod to 5 on thursday")
+    service.parser = ReadsTexts({"show the pods in prod": ("show_pods", {"namespace": "prod"}),
+                            read: ("show_pods", {"namespace": "prod"}),
+                            change: ("scale_deployment", {"deployment": "checkout-api",
+                                                          "namespace": "prod",
+                                                          "replicas": "5"})})
+    assert "no exact time" not in say(service, "bob", read)[0]
+    assert "no exact time" in say(service, "bob", change)[0]

@@ -180,6 +180,15 @@ def test_words_that_are_no_delay(text: str) -> None:
     assert find_timing(text, "UTC", WEDNESDAY_NOON) is None
 
 
+@pytest.mark.parametrize("text", [
+    "suspend the daily report job in batch", "the report runs every day, suspend it",
+    "restart api, it will be fine by tomorrow", "we restarted it on monday, do it again",
+    "the api crashed sunday night, restart it",
+])
+def test_day_words_that_say_no_time_to_act(text: str) -> None:
+    assert find_timing(text, "UTC", WEDNESDAY_NOON) is None
+
+
 @pytest.mark.parametrize(("text", "zone", "expression"), [
     # A user trial: "at 3am CET" fired at 03:00 in the default zone (UTC), an hour off.
     ("restart checkout-api in prod at 3am CET", "CET", "2026-03-26 03:00"),
@@ -269,6 +278,12 @@ def test_a_delay_across_a_clock_change_is_real_time() -> None:
     "restart checkout-api in prod later today", "restart checkout-api in prod at 0300 UTC",
     "restart checkout-api in prod at 3 CET", "restart checkout-api in prod in 5'",
     "restart checkout-api in prod in a while",
+    # A third trial: a day without a clock, the same ("tomorrow" ran at once, approved).
+    "restart checkout-api in staging tomorrow", "restart checkout-api in staging next week",
+    "restart checkout-api in staging tomorrow morning",
+    "suspend nightly-report in prod over the weekend", "restart api on monday morning",
+    "after the release tonight, roll checkout-api in staging back to revision 1",
+    "every weekday at 6 scale checkout-api in staging to 0",
 ])
 def test_a_time_it_cannot_read_is_refused_not_dropped(text: str) -> None:
     with pytest.raises(TimingError):

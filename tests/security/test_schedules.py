@@ -120,6 +120,17 @@ def test_a_delay_set_off_by_punctuation_is_no_change_made_now(sched: Bot, text: 
     assert [s.state for s in sched.service.schedules.live()] == [ScheduleState.ACTIVE]
 
 
+@pytest.mark.parametrize("when", ["tomorrow", "next week", "on monday morning",
+                                  "over the weekend"])
+def test_a_day_without_a_clock_is_no_change_made_now(sched: Bot, when: str) -> None:
+    """A third user trial: "restart checkout-api in staging tomorrow" was planned for now and
+    ran when approved (the day word was dropped)."""
+    reply = sched.say("alice", "run scale_deployment deployment=checkout-api namespace=prod "
+                               f"replicas=5 {when}")[0]
+    assert "says no exact time" in reply.text, reply.text
+    assert sched.service.store.runs_in_thread("C1", "t1") == [] and scale_calls(sched) == 0
+
+
 def test_an_approver_cannot_resume_someone_elses_schedule_on_their_own_approval(
         sched: Bot) -> None:
     """carol may approve write runbooks, so she may pause alice's schedule; a resume she

@@ -16,7 +16,7 @@ from chatops.conversation.scheduling.requests import ScheduleRequests
 from chatops.errors import Refusal
 from chatops.messages import NOT_THIS_CHANNEL, NOT_THIS_CHANNEL_HINT
 from chatops.messages.schedules import SCHEDULE_HINT, no_time_text
-from chatops.model import Message, Plan
+from chatops.model import Message, Plan, Risk
 from chatops.replies import Reply
 from chatops.runs import Run
 from chatops.schedules import ScheduleStore, TimingError, find_timing
@@ -73,6 +73,9 @@ class Scheduling:
                 found = find_timing(rest, self.parts.config.schedule_zone, self.parts.clock(),
                                     past_is_context=explicit is None)
             except TimingError as exc:
+                if exc.vague and explicit is None and not self._asks_a_change(rest):
+                    # "which pods had no limits on thursday": a read answers now.
+                    return None
                 raise Refusal(exc.message, SCHEDULE_HINT) from exc
             if found is None and explicit is None:
                 return None
@@ -96,6 +99,16 @@ class Scheduling:
         if found is None:
             raise Refusal(no_time_text(), SCHEDULE_HINT)
         return self.requests.request(turn, found.timing, found.request)
+
+    def _asks_a_change(self, text: str) -> bool:
+        """Whether `text` reads as a runbook that changes something (a vague time beside
+        it is refused: planned now, it would run at a time nobody asked for)."""
+        try:
+            parsed = self.parts.parse(text)
+        except Refusal:
+            return True  # no reading to go on: the time is refused, as before
+        runbook = self.parts.catalogue.runbooks.get(parsed.intent)
+        return runbook is None or runbook.risk is not Risk.READ
 
     def on_approved(self, run: Run, replan: Callable[[], Plan | list[Reply]]
                     ) -> list[Reply] | None:
