@@ -106,6 +106,9 @@ _EDIT_CUE = re.compile(
 """Words that say a message corrects the speaker's last plan ("make it 4 instead")."""
 _FOLLOW_UP_WORDS = 5
 _SHORT_EDIT_WORDS = 8
+_COMPARED = re.compile(r"\b(?:same as|like|as on|as in|as for|as|matching|similar to)"
+                       r"(?:\s+(?:the|our|in|on))?\s*$")
+"""Words before a name that compare with it ("1.25, same as checkout"): no target."""
 _UNSURE_EDIT_FLOOR = 0.5
 """The least the model must give a runbook for a message under its bar to be read as an
 edit of a plan of it that waits (the edit still waits for its approvals)."""
@@ -540,8 +543,12 @@ class Dialogue:
             return None
         if parser is not None and one_word is None and not starts_with_run(text):
             parsed = parser.parse(text)
+            # "1.25 i guess, same as checkout" answers with a comparison, no other target
+            # (a user trial: the plan moved to checkout).
+            others = {k: v for k, v in parsed.slots.items()
+                      if k != slot and not _compared(text, v)}
             if parsed.intent in self.parts.catalogue and parsed.confidence >= 0.9 and (
-                    parsed.intent != pending.intent or set(parsed.slots) - {slot}):
+                    parsed.intent != pending.intent or others):
                 # "restart checkout in staging" while asked "which deployment?" is a new
                 # request; taking only its deployment would drop the namespace it names.
                 return None
@@ -877,6 +884,12 @@ def _onto_the_field_set(run_id: str, before: Mapping[str, str],
     rest = {k: v for k, v in slots.items()
             if k not in (f"{bare.kind}_request", f"{bare.kind}_limit")}
     return {**rest, fields[0]: bare.value}
+
+
+def _compared(text: str, value: str) -> bool:
+    """Whether `value` stands in `text` after words that compare with it ("same as X")."""
+    at = text.lower().find(value.lower())
+    return at >= 0 and _COMPARED.search(text[:at].lower()) is not None
 
 
 def _only_filler(text: str, namespace: str) -> bool:

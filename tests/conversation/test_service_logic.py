@@ -346,6 +346,20 @@ def test_a_full_new_request_is_not_taken_as_the_answer(service: ConversationServ
     assert "scale deployment checkout-api in staging to 2 replicas" in out[0]
 
 
+@pytest.mark.parametrize("answer", ["5 i guess, same as calc-app",
+                                    "5, like calc-app", "5 as in calc-app"])
+def test_a_name_an_answer_compares_with_is_no_new_target(service: ConversationService,
+                                                          answer: str) -> None:
+    """A user trial: asked which tag, "1.25 i guess, same as checkout" moved the plan from
+    the deployment asked about to checkout."""
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api namespace=prod")
+    service.parser = Fixed(ParsedIntent(
+        "scale_deployment", {"deployment": "calc-app", "replicas": "5"}, 0.97,
+        source="model"))
+    out = say(service, "UBOB", answer)
+    assert "scale deployment checkout-api in prod to 5 replicas" in out[0], out
+
+
 def test_a_one_word_answer_is_the_answer_whatever_the_model_reads_in_it(
         service: ConversationService) -> None:
     say(service, "UBOB", "run scale_deployment deployment=checkout-api replicas=5")
