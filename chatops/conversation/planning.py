@@ -23,7 +23,7 @@ from chatops.conversation.resolve import (
     read_as_other_kind,
     resolve_names,
 )
-from chatops.conversation.resource_field import FIELDS, BareValue, bare_value
+from chatops.conversation.resource_field import FIELDS, BareValue, bare_value, both_named
 from chatops.conversation.rollback_version import named_revision, named_version, revision_of
 from chatops.conversation.running import Runner
 from chatops.conversation.thread import (
@@ -171,8 +171,12 @@ class Planner:
         values = resolution.slots
         if resolution.question is None and version:
             values = self.with_named_version(values, version, requester.identity, notes)
-        bare = (bare_value(runbook.slots, values, turn.message.text)
+        both = (both_named(runbook.slots, values, turn.message.text)
                 if ask_field and resolution.question is None else None)
+        if both is not None:
+            values = both
+        bare = (bare_value(runbook.slots, values, turn.message.text)
+                if ask_field and resolution.question is None and both is None else None)
         if bare is not None:
             # After every check on the message's own words (the answer, "limit", has none
             # of them) and the names resolved; before a missing value is asked for.

@@ -54,3 +54,25 @@ def bare_value(declared: Mapping[str, object], slots: Mapping[str, str],
         return None
     kind, value = given[0]
     return BareValue(kind, value)
+
+
+_BOTH_FIELDS = re.compile(
+    r"\b(?:requests?\s*(?:and|&|\+|/)\s*(?:the\s+|its\s+)?limits?|"
+    r"limits?\s*(?:and|&|\+|/)\s*(?:the\s+|its\s+)?requests?)\b", re.IGNORECASE)
+
+
+def both_named(declared: Mapping[str, object], slots: Mapping[str, str],
+               text: str) -> dict[str, str] | None:
+    """`slots` with the one resource value set on both fields, when the message names the
+    two together ("set memory request and limit to 512Mi"; a user trial: planned as the
+    limit only); None when it does not, or gives more than one value of the kind."""
+    if not _BOTH_FIELDS.search(text):
+        return None
+    given = [(kind, slots[f"{kind}_{field}"]) for kind in ("memory", "cpu")
+             for field in ("request", "limit")
+             if f"{kind}_request" in declared and f"{kind}_limit" in declared
+             and slots.get(f"{kind}_{field}")]
+    if len(given) != 1:
+        return None
+    kind, value = given[0]
+    return BareValue(kind, value).slots("both", slots)

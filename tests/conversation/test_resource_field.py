@@ -47,6 +47,29 @@ def test_a_bare_value_is_asked_about(service: ConversationService, text: str, sl
     assert planned(service) == []  # nothing planned, nothing dry-run yet
 
 
+@pytest.mark.parametrize(("text", "slot"), [
+    ("can we set memory request and limit of checkout-api in prod to 512Mi?", "memory_limit"),
+    ("checkout-api in prod: limits and requests to 512Mi please", "memory_request"),
+    ("set the memory request/limit of checkout-api in prod to 512Mi", "memory_limit"),
+])
+def test_a_value_for_request_and_limit_together_sets_both(
+        service: ConversationService, text: str, slot: str) -> None:
+    """A user trial: "set memory request and limit to 512Mi" was planned as the limit only."""
+    service.parser = Reads({text: ("set_resources", {**TARGET, slot: "512Mi"})})
+    out = say(service, "bob", text)
+    assert planned(service) == [{**TARGET, "memory_request": "512Mi",
+                                 "memory_limit": "512Mi"}], out
+
+
+def test_request_and_limit_with_a_value_each_keep_their_own(
+        service: ConversationService) -> None:
+    text = "set memory request and limit of checkout-api in prod to 256Mi and 512Mi"
+    slots = {**TARGET, "memory_request": "256Mi", "memory_limit": "512Mi"}
+    service.parser = Reads({text: ("set_resources", slots)})
+    say(service, "bob", text)
+    assert planned(service) == [slots]
+
+
 @pytest.mark.parametrize(("answer", "expected"), [
     ("memory limit 256Mi", {"memory_limit": "256Mi"}),
     ("2", {"memory_request": "256Mi"}),
