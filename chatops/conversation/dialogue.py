@@ -615,12 +615,16 @@ class Dialogue:
         named = [name for name, spec in runbook.slots.items() if spec.type in kinds]
         if any(slots.get(name) for name in named):
             return {}
-        try:
-            namespaces = set(self.parts.executor.names("namespace", None, identity))
-        except ClusterError:
-            namespaces = set()
-        if namespaces.intersection(_WORDS.findall(text.lower())):
-            return {}
+        words = set(_WORDS.findall(text.lower()))
+        for kind in ("namespace", "node"):
+            # A namespace's or a node's name the model missed ("staging logs?", "show pods
+            # on node-2": a user trial got the thread's last deployment's pods) is the read's
+            # own object, not the last request's.
+            try:
+                if words.intersection(self.parts.executor.names(kind, None, identity)):
+                    return {}
+            except ClusterError:
+                continue
         if _EVERYTHING.search(text):
             named = [name for name in named if runbook.slots[name].type == "namespace"]
         return {name: last.slots[name] for name in named if last.slots.get(name)}

@@ -100,6 +100,21 @@ def test_a_read_naming_another_namespace_takes_nothing_from_the_thread(
     assert last_run(service)[0] == "diagnose"  # asked back, never prod's logs as staging's
 
 
+@pytest.mark.parametrize("text", ["show pods on node-2", "whats running on node-2 rn?"])
+def test_a_read_naming_a_node_takes_nothing_from_the_thread(
+        tmp_path: Path, catalogue: Catalogue, text: str) -> None:
+    """A user trial: "show pods on node-2" answered with calc-app's pods, "as this thread's
+    last request"."""
+    cluster = FakeCluster(deployments={("prod", "calc-app"): 2},
+                          nodes={"node-1": False, "node-2": False})
+    service = service_on(cluster, tmp_path, catalogue, Clock())
+    service.parser = Reads({text: ("show_pods", {})})
+    say(service, "bob", FIRST)
+    out = say(service, "bob", text)
+    assert "as this thread's last request" not in " ".join(out), out
+    assert last_run(service)[0] == "diagnose"
+
+
 @pytest.mark.parametrize(("text", "reading"), [
     ("show all pods", ("show_pods", {})),
     ("events for the whole namespace?", ("recent_events", {})),
