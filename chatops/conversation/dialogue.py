@@ -34,6 +34,7 @@ from chatops.errors import ClusterError, Refusal, SlotError
 from chatops.messages import (
     CANCELLED_QUESTION,
     DECIDE_IN_OWN_THREAD_HINT,
+    EDIT_NOT_DECISION,
     EMPTY_MESSAGE,
     EMPTY_MESSAGE_HINT,
     NOT_THIS_CHANNEL,
@@ -744,6 +745,11 @@ class Dialogue:
         if intent in ("confirm", "deny"):
             if turn.requester.key in context.pending:
                 return self._reply_to_own_question(intent, turn, context)
+            if _EDIT_CUE.search(turn.message.text) and self._gives_a_value(
+                    turn.message.text, turn.requester.identity):
+                # "hmm actually do that in staging instead, not prod" is an edit, not a
+                # "no" (a user trial: it denied the waiting plan and planned nothing).
+                return [Reply("notice", EDIT_NOT_DECISION, ephemeral=True)]
             asked = [q.asker_name for key, q in context.pending.items()
                      if key != turn.requester.key]
             if asked:
@@ -752,6 +758,17 @@ class Dialogue:
                 return [Reply("notice", bare_decision_held_text(asked[0]), ephemeral=True)]
             return self._decide_waiting("approve" if intent == "confirm" else "deny", turn)
         return self._undo(turn)
+
+    def _gives_a_value(self, text: str, identity: Identity | None) -> bool:
+        """Whether `text` holds a number or a namespace's name: a value, not a bare yes/no."""
+        words = set(_WORDS.findall(text.lower()))
+        if any(any(ch.isdigit() for ch in word) for word in words):
+            return True
+        try:
+            return bool(words.intersection(self.parts.executor.names("namespace", None,
+                                                                     identity)))
+        except ClusterError:
+            return False
 
     def _reply_to_own_question(self, intent: str, turn: Turn,
                                context: ThreadContext) -> list[Reply]:

@@ -54,6 +54,7 @@ from chatops.messages.autofix import (
 )
 from chatops.messages.conversation import (
     CHOOSE_PLACEHOLDER,
+    EDIT_NOT_DECISION,
     answer_first_text,
     bare_decision_held_text,
     cancelled_text,
@@ -178,6 +179,7 @@ __all__ = [
     "CONFIRM_APPROVE",
     "CONFIRM_CANCEL",
     "DECIDE_IN_OWN_THREAD_HINT",
+    "EDIT_NOT_DECISION",
     "EMPTY_MESSAGE",
     "EMPTY_MESSAGE_HINT",
     "EXPLICIT_ONLY",

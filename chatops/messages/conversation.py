@@ -105,6 +105,13 @@ def schedule_not_editable_text(run_id: str) -> str:
             "the schedule again with the values you want.")
 
 
+EDIT_NOT_DECISION = (
+    "That reads as a change to a waiting plan, not a yes or no, so I decided nothing. To "
+    "change it, use its Edit button or ask for the new request in full (for example "
+    "`restart checkout-api in staging`); to decide it, use its buttons or `approve r-...` / "
+    "`deny r-...`.")
+
+
 def still_waits_text(run_id: str) -> str:
     """An edit that was refused, or changed nothing: the plan it was for is untouched."""
     return f"{run_id} still waits as it was."

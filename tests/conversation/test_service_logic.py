@@ -859,6 +859,27 @@ def test_a_bare_yes_or_no_while_someone_else_is_asked_decides_nothing(
     assert cluster.deployments[("prod", "checkout-api")] == 3
 
 
+@pytest.mark.parametrize(("reply", "read_as", "decided"), [
+    ("hmm actually do that in staging instead, not prod", "deny", False),
+    ("sorry, no, make it 4 instead", "deny", False),
+    ("actually yes, 5 is right", "confirm", False),
+    ("no wait, deny it", "deny", True),  # no value: still a decision
+])
+def test_a_yes_or_no_that_gives_a_value_with_an_edits_word_decides_nothing(
+        service: ConversationService, reply: str, read_as: str, decided: bool) -> None:
+    """A user trial: "hmm actually do that in staging instead, not prod" (read as `deny`)
+    denied the waiting plan and planned nothing in staging."""
+    service.parser = _Reads({reply: ParsedIntent(read_as, {}, 0.97, (), "model")})
+    say(service, "bob", "run scale_deployment deployment=checkout-api namespace=prod "
+                        "replicas=5")
+    first = run_id(service)
+    out = say(service, "bob", reply)
+    state = service.store.get(first).state  # type: ignore[union-attr]
+    assert (state is not RunState.PROPOSED) is decided, out
+    if not decided:
+        assert "decided nothing" in out[0], out
+
+
 @pytest.mark.parametrize("follow", ["what about the rest?", "same for all", "and 4?",
                                     "same for me", "and logs?", "and check?"])
 def test_a_follow_up_word_is_never_completed_to_an_object_nobody_named(
