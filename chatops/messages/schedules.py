@@ -61,8 +61,12 @@ def window_needs_undo_text(runbook: str) -> str:
 def activated_text(schedule_id: str, firings: Sequence[str]) -> str:
     """A schedule became active."""
     nxt = "; ".join(firings) if firings else "none left"
+    # A user trial took "active" for "will fire": firings need the bot running (a console
+    # that has exited fires nothing, and a firing missed past its grace is not run).
     return (f"Schedule {schedule_id} is active. Next firings: {nxt}. "
-            f"`pause {schedule_id}` stops it at once.")
+            f"`pause {schedule_id}` stops it at once. It fires while the bot runs "
+            "(`chatops serve`, or an open console); one missed while nothing runs is "
+            "reported, not run late.")
 
 
 def paused_text(schedule_id: str, by: str) -> str:
