@@ -61,6 +61,7 @@ from chatops.messages import (
     one_workload_note,
     own_question_waits_text,
     question_someone_else_asked,
+    undo_of_text,
     undoing_text,
     unsure_text,
     which_request_text,
@@ -110,6 +111,14 @@ _SHORT_EDIT_WORDS = 8
 _COMPARED = re.compile(r"\b(?:same as|like|as on|as in|as for|as|matching|similar to)"
                        r"(?:\s+(?:the|our|in|on))?\s*$")
 """Words before a name that compare with it ("1.25, same as checkout"): no target."""
+_UNDO_OF = re.compile(r"\b(?:undo|revert|reverse|roll\s*back)\s+(?:the\s+|that\s+|my\s+|"
+                      r"this\s+|our\s+|last\s+)?(drain|cordon|scale|scaling|restart|"
+                      r"suspend|suspension|pause)\b", re.IGNORECASE)
+"""Words that ask to undo a change of a kind, not to make one ("undo the drain")."""
+_UNDONE = {"drain": "drain_node", "cordon": "cordon_node", "scale": "scale_deployment",
+           "scaling": "scale_deployment", "restart": "restart_deployment",
+           "suspend": "suspend_cronjob", "suspension": "suspend_cronjob",
+           "pause": "suspend_cronjob"}
 _UNSURE_EDIT_FLOOR = 0.5
 """The least the model must give a runbook for a message under its bar to be read as an
 edit of a plan of it that waits (the edit still waits for its approvals)."""
@@ -271,6 +280,14 @@ class Dialogue:
         unsure_edit = self._unsure_edit(turn, text, parsed) if guessed else None
         if unsure_edit is not None:
             return unsure_edit
+        undone = _UNDO_OF.search(text) if guessed else None
+        if undone is not None and _UNDONE.get(undone.group(1).lower()) == parsed.intent:
+            # "disk cleaned up on node-3, undo the drain pls" read as a drain (a user trial):
+            # the undo of that run, if it is this thread's last, else no plan at all.
+            last_run = self.runner.undo_request(turn.message.channel, turn.message.thread)
+            if last_run is not None and last_run.of.runbook == parsed.intent:
+                return self._undo(turn)
+            return [Reply("answer", undo_of_text(undone.group(1).lower()))]
         runbook = self.parts.catalogue.runbooks.get(parsed.intent)
         verdict = (guard(text, parsed.spans, runbook.slots if runbook else (), parsed.intent)
                    if guessed else None)

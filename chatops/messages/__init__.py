@@ -79,6 +79,7 @@ from chatops.messages.conversation import (
     schedule_not_editable_text,
     slot_question_text,
     still_waits_text,
+    undo_of_text,
     undoing_text,
     which_name_text,
 )
@@ -300,6 +301,7 @@ __all__ = [
     "too_late_text",
     "understood_text",
     "undo_hint_text",
+    "undo_of_text",
     "undoing_text",
     "unknown_run_cause_text",
     "unsure_text",

@@ -112,6 +112,13 @@ EDIT_NOT_DECISION = (
     "`deny r-...`.")
 
 
+def undo_of_text(change: str) -> str:
+    """A request to undo a kind of change that this thread's last run did not make."""
+    return (f"That asks to undo a {change}, not to make one, and this thread's last change "
+            f"was no {change}. Say `undo` in the thread of the run that made it, or ask for "
+            "the opposite change (for example `uncordon node-3`, `resume nightly-report`).")
+
+
 def still_waits_text(run_id: str) -> str:
     """An edit that was refused, or changed nothing: the plan it was for is untouched."""
     return f"{run_id} still waits as it was."

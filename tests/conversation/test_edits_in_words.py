@@ -226,3 +226,35 @@ def test_an_unsure_edit_with_nothing_waiting_is_still_not_sure(
     service.parser = Unsure("scale_deployment", 0.69, {"replicas": "6"})
     out = say(service, "bob", "actually make it 6")
     assert "not sure" in out[0].lower() and _plans(service) == [], out
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("disk cleaned up on node-3, undo the drain pls", ("drain_node", {"node": "node-3"})),
+    ("revert the scale of payments-worker in prod", ("scale_deployment", WORKER)),
+])
+def test_undo_of_a_kind_of_change_is_never_that_change(
+        tmp_path: Path, catalogue: Catalogue, text: str,
+        reading: tuple[str, dict[str, str]]) -> None:
+    """A user trial: "disk cleaned up on node-3, undo the drain pls" was read as a drain and
+    planned one (nothing changed only because the node was drained already)."""
+    cluster = FakeCluster(deployments={("prod", "payments-worker"): 2},
+                          nodes={"node-3": False})
+    service = service_on(cluster, tmp_path, catalogue, Clock())
+    service.parser = Reads({text: reading})
+    out = say(service, "bob", text)
+    assert "asks to undo" in out[0], out
+    assert service.store.runs_in_thread("C1", "t1") == []
+
+
+def test_undo_of_the_threads_last_change_by_its_kind_is_its_undo(
+        service: ConversationService) -> None:
+    say(service, "bob", "run scale_deployment deployment=payments-worker namespace=prod "
+                        "replicas=4")
+    (first,) = service.store.runs_in_thread("C1", "t1")
+    service.decide(first.id, Message("UCAROL", "", "C1", "t1"), "approve")
+    text = "hmm that was wrong, revert the scale"
+    service.parser = Reads({text: ("scale_deployment", {"replicas": "4"})})
+    out = say(service, "bob", text)
+    assert any("undo" in line.lower() for line in out), out
+    waiting = [p for p in _plans(service) if p[1] is RunState.PROPOSED]
+    assert waiting == [("scale_deployment", RunState.PROPOSED, {**WORKER, "replicas": "2"})]
