@@ -346,7 +346,8 @@ def find_timing(text: str, default_zone: str, now: float, *,
     if usable:
         name, match = usable[0]
         end = match.end()
-        day = None
+        day: re.Match[str] | None = None
+        clock: re.Match[str] | None = None
         if tz_match is None and (word := _zone_after(rest, end)) is not None:
             zone_name, end = word
             # "at 3am ET tomorrow": the day after the zone is the clock's (an attacker
