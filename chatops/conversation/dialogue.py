@@ -20,7 +20,7 @@ from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import NOT_A_NAME_PART
 from chatops.conversation.resource_field import bare_value
-from chatops.conversation.running import Runner
+from chatops.conversation.running import Runner, UndoRequest
 from chatops.conversation.thread import (
     OFFER,
     OFFER_ASKING,
@@ -132,6 +132,8 @@ _READ_NOUNS = {"logs": "pod_logs", "log": "pod_logs", "events": "recent_events",
                "history": "rollout_history", "status": "deployment_status"}
 """A follow-up that names another read of the same object ("what about the logs?")."""
 _WORDS = re.compile(r"[a-z0-9][a-z0-9-]*")
+_DOTTED = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]")
+"""Words as names with dots (a node's `ip-10-0-3-17.ec2.internal`)."""
 _EVERYTHING = re.compile(r"\b(?:all|every|whole|entire|everything|everywhere|cluster|"
                          r"cluster-wide|nodes)\b", re.IGNORECASE)
 """A read of everything: it takes no object from the thread ("show all pods")."""
@@ -286,7 +288,7 @@ class Dialogue:
             # the undo of that run, if it is this thread's last, else no plan at all.
             last_run = self.runner.undo_request(turn.message.channel, turn.message.thread)
             if last_run is not None and last_run.of.runbook == parsed.intent:
-                return self._undo(turn)
+                return self._undo(turn, last_run)
             return [Reply("answer", undo_of_text(undone.group(1).lower()))]
         runbook = self.parts.catalogue.runbooks.get(parsed.intent)
         verdict = (guard(text, parsed.spans, runbook.slots if runbook else (), parsed.intent)
@@ -365,8 +367,9 @@ class Dialogue:
                 and not self.parts.schedule_run(run.id)]
         same = [run for run in mine if run.runbook == intent]
         runbook = self.parts.catalogue.runbooks.get(intent)
-        if any(self._names_another_object(message.text, run, turn.requester.identity)
-               for run in (same or mine)[:1]):
+        waiting = same or mine
+        if waiting and self._names_another_object(message.text, waiting[0],
+                                                  turn.requester.identity):
             # "actually search-indexer should get 6 instead" with a scale of payments-worker
             # waiting, the name dropped by the model (an attacker review): another object's
             # request, never this plan's.
@@ -419,13 +422,23 @@ class Dialogue:
         return self.planner.replace(edited[0], turn.message, edited[1], turn.on_update,
                                     confidence=score)
 
+    def _named(self, text: str, kind: ResourceKind, namespace: str | None,
+               identity: Identity | None) -> set[str]:
+        """The names of objects of `kind` (in `namespace`) that words of `text` are, as the
+        cluster lists them to `identity`; none when it can't list them."""
+        try:
+            names = self.parts.executor.names(kind, namespace, identity)
+        except ClusterError:
+            return set()
+        lowered = text.lower()
+        return set(names).intersection({*_WORDS.findall(lowered), *_DOTTED.findall(lowered)})
+
     def _names_another_object(self, text: str, run: Run, identity: Identity | None) -> bool:
         """Whether `text` names an existing object of the kind `run` changes, or a
         namespace, other than the run's own: the cluster's names, not the model's tags."""
         runbook = self.parts.catalogue.runbooks.get(run.runbook)
         if runbook is None:
             return False
-        words = set(re.findall(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", text.lower()))
         # The plan's values too: a namespace the channel's default gave is no raw slot.
         planned = [step.params for step in Plan.from_record(run.plan).steps]
         own = {str(v).lower() for values in (run.raw_slots, *planned) for v in values.values()}
@@ -433,16 +446,9 @@ class Dialogue:
                          None)
         kinds = {spec.type for spec in runbook.slots.values()
                  if spec.type in (*_OBJECT_TYPES, "namespace")}
-        for kind in sorted(kinds):
-            try:
-                names = self.parts.executor.names(
-                    cast(ResourceKind, kind), None if kind in ("namespace", "node")
-                    else namespace, identity)
-            except ClusterError:
-                continue
-            if (words & set(names)) - own:
-                return True
-        return False
+        return any(self._named(text, cast(ResourceKind, kind),
+                               None if kind in ("namespace", "node") else namespace,
+                               identity) - own for kind in sorted(kinds))
 
     def _value_for_another_runbook(self, run: Run, slots: Mapping[str, str]
                                    ) -> tuple[str, dict[str, str]] | None:
@@ -633,16 +639,12 @@ class Dialogue:
         named = [name for name, spec in runbook.slots.items() if spec.type in kinds]
         if any(slots.get(name) for name in named):
             return {}
-        words = set(_WORDS.findall(text.lower()))
-        for kind in ("namespace", "node"):
+        if self._named(text, "namespace", None, identity) or self._named(text, "node", None,
+                                                                         identity):
             # A namespace's or a node's name the model missed ("staging logs?", "show pods
             # on node-2": a user trial got the thread's last deployment's pods) is the read's
             # own object, not the last request's.
-            try:
-                if words.intersection(self.parts.executor.names(kind, None, identity)):
-                    return {}
-            except ClusterError:
-                continue
+            return {}
         if _EVERYTHING.search(text):
             named = [name for name in named if runbook.slots[name].type == "namespace"]
         return {name: last.slots[name] for name in named if last.slots.get(name)}
@@ -778,14 +780,8 @@ class Dialogue:
 
     def _gives_a_value(self, text: str, identity: Identity | None) -> bool:
         """Whether `text` holds a number or a namespace's name: a value, not a bare yes/no."""
-        words = set(_WORDS.findall(text.lower()))
-        if any(any(ch.isdigit() for ch in word) for word in words):
-            return True
-        try:
-            return bool(words.intersection(self.parts.executor.names("namespace", None,
-                                                                     identity)))
-        except ClusterError:
-            return False
+        return (any(ch.isdigit() for ch in text)
+                or bool(self._named(text, "namespace", None, identity)))
 
     def _reply_to_own_question(self, intent: str, turn: Turn,
                                context: ThreadContext) -> list[Reply]:
@@ -844,8 +840,8 @@ class Dialogue:
             return [Reply("answer", which_request_text(decision, [r.id for r in waiting]))]
         return self.approvals.decide(waiting[0].id, message, decision, turn.on_update)
 
-    def _undo(self, turn: Turn) -> list[Reply]:
-        undo = self.runner.undo_request(turn.message.channel, turn.message.thread)
+    def _undo(self, turn: Turn, found: UndoRequest | None = None) -> list[Reply]:
+        undo = found or self.runner.undo_request(turn.message.channel, turn.message.thread)
         if undo is None:
             return [Reply("answer", NOTHING_TO_UNDO)]
         replies = self.planner.request(turn, undo.runbook, undo.slots, 1.0, asked=Asked.UNDO,

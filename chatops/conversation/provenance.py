@@ -24,16 +24,22 @@ def checked_causes(records: Sequence[Record], params: Mapping[str, object],
     """`records` with each revision's cause that names a run `find` does not know, or a run
     of another deployment than `params` names, marked as such."""
     deployment, namespace = params.get("deployment"), params.get("namespace")
+    ours: dict[str, bool] = {}  # by run id: inherited causes repeat one run's
+
+    def made_here(run_id: str) -> bool:
+        if run_id not in ours:
+            run = find(run_id)
+            ours[run_id] = run is not None and any(
+                (step.params.get("deployment"), step.params.get("namespace"))
+                == (deployment, namespace) for step in Plan.from_record(run.plan).steps)
+        return ours[run_id]
 
     def checked(record: Record) -> Record:
         match = (_NAMED_RUN.search(record.change_cause)
                  if isinstance(record, RevisionInfo) else None)
         if not isinstance(record, RevisionInfo) or match is None:
             return record
-        run = find(match.group(1))
-        if run is not None and any(
-                (step.params.get("deployment"), step.params.get("namespace"))
-                == (deployment, namespace) for step in Plan.from_record(run.plan).steps):
+        if made_here(match.group(1)):
             return record
         return replace(record, change_cause=unknown_run_cause_text(record.change_cause,
                                                                    match.group(1)))

@@ -119,6 +119,9 @@ def _replica_set_of(subject: Subject) -> dict[str, str]:
 
 
 def _newest_uid(subject: Subject) -> str:
+    """The uid of the subject's newest ReplicaSet ("" when it has none)."""
+    if not subject.replicasets:
+        return ""
     return str(cv.get(subject.replicasets[0], "metadata", "uid", default="") or "")
 
 
@@ -126,17 +129,19 @@ def in_newest(subject: Subject, problem_pods: Sequence[str]) -> bool:
     """Whether any of `problem_pods` belongs to the deployment's newest revision: the one a
     change just made, whose problems say why it fails (an older revision's pods may fail
     for the reason the change was made)."""
-    if subject.deployment is None or not subject.replicasets or not _newest_uid(subject):
+    newest = _newest_uid(subject) if subject.deployment is not None else ""
+    if not newest:
         return False
     owners = _replica_set_of(subject)
-    return any(owners.get(p) == _newest_uid(subject) for p in problem_pods)
+    return any(owners.get(p) == newest for p in problem_pods)
 
 
 def bad_rollout(subject: Subject, problem_pods: Sequence[str]) -> int | None:
     """The revision to go back to when the newest revision fails and an older one worked."""
-    if subject.deployment is None or len(subject.replicasets) < 2 or not _newest_uid(subject):
+    newest = _newest_uid(subject) if subject.deployment is not None else ""
+    if not newest or len(subject.replicasets) < 2:
         return None
     owners = _replica_set_of(subject)
-    if not problem_pods or any(owners.get(p) != _newest_uid(subject) for p in problem_pods):
+    if not problem_pods or any(owners.get(p) != newest for p in problem_pods):
         return None
     return cv.revision(subject.replicasets[1])

@@ -352,8 +352,9 @@ def find_timing(text: str, default_zone: str, now: float, *,
             zone_name, end = word
             # "at 3am ET tomorrow": the day after the zone is the clock's (an attacker
             # review: it was left in the request, and the schedule fired today).
-            clock = _CLOCK_ONLY.fullmatch(match.group(1) if name == "once" and match.group(1)
-                                          else match.group(2) if name == "zoned" else "")
+            said = (match.group(1) if name == "once" else
+                    match.group(2) if name == "zoned" else None) or ""
+            clock = _CLOCK_ONLY.fullmatch(said)
             if clock is not None and (day := _DAY_AFTER.match(rest, end)) is not None:
                 end = day.end()
         try:
