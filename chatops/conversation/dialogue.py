@@ -21,6 +21,7 @@ from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import NOT_A_NAME_PART
 from chatops.conversation.resource_field import bare_value
 from chatops.conversation.running import Runner, UndoRequest
+from chatops.conversation.symptoms import DIAGNOSIS, trouble_to_diagnose
 from chatops.conversation.thread import (
     OFFER,
     OFFER_ASKING,
@@ -45,6 +46,7 @@ from chatops.messages import (
     NOTHING_WAITING,
     OUTSIDE_SCOPE,
     QUESTION_STILL_WAITS,
+    TROUBLE_NOTE,
     WHICH_FIX,
     answer_first_text,
     bare_decision_held_text,
@@ -282,6 +284,9 @@ class Dialogue:
         unsure_edit = self._unsure_edit(turn, text, parsed) if guessed else None
         if unsure_edit is not None:
             return unsure_edit
+        trouble = self._unsure_symptom(turn, text, parsed) if guessed else None
+        if trouble is not None:
+            return trouble
         undone = _UNDO_OF.search(text) if guessed else None
         if undone is not None and _UNDONE.get(undone.group(1).lower()) == parsed.intent:
             # "disk cleaned up on node-3, undo the drain pls" read as a drain (a user trial):
@@ -421,6 +426,35 @@ class Dialogue:
             return None
         return self.planner.replace(edited[0], turn.message, edited[1], turn.on_update,
                                     confidence=score)
+
+    def _unsure_symptom(self, turn: Turn, text: str, parsed: ParsedIntent
+                        ) -> list[Reply] | None:
+        """A diagnosis of trouble the model read under its bar ("api down in prod, help",
+        "any crashloops in prod?": a user trial, answered "I'm not sure"), or None: when
+        `symptoms.trouble_to_diagnose` takes the message and its namespace (or the
+        channel's) is one the cluster shows this person. A diagnosis reads, and offers its
+        fix as a plan that waits for its approvals."""
+        slots = trouble_to_diagnose(text, parsed, self.parts.catalogue.runbooks)
+        if slots is None:
+            return None
+        namespace = (slots.get("namespace")
+                     or self.parts.policy.default_namespace(turn.message.channel))
+        if not namespace:
+            return None
+        try:
+            known = self.parts.executor.names("namespace", None, turn.requester.identity)
+        except ClusterError:
+            return None
+        if namespace.lower() not in known:
+            return None  # "my laptop is down at home": no namespace of this cluster
+        if not slots.get("deployment") and not slots.get("pod"):
+            # "notif-worker wedged in comms", the name untagged: the one deployment of the
+            # namespace a word names exactly is what the trouble is about.
+            named = self._named(text, "deployment", namespace.lower(), turn.requester.identity)
+            if len(named) == 1:
+                slots["deployment"] = named.pop()
+        return self.planner.request(turn, DIAGNOSIS, slots, parsed.confidence,
+                                    asked=asked_by(parsed), notes=(TROUBLE_NOTE,))
 
     def _named(self, text: str, kind: ResourceKind, namespace: str | None,
                identity: Identity | None) -> set[str]:

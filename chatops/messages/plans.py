@@ -197,6 +197,11 @@ def one_workload_note(asked: str, answered: str) -> str:
     return f"about one deployment: answered with {answered} ({asked} lists a namespace)"
 
 
+TROUBLE_NOTE = "read as trouble to diagnose; nothing is changed without your say"
+"""A note on a message that reported trouble, answered with a diagnosis the model was
+unsure of (`Dialogue._unsure_symptom`)."""
+
+
 def carried_note(values: Mapping[str, str]) -> str:
     """A note on a read that took its object from the thread ("and the logs?")."""
     objects = [f"{slot} {value}" for slot, value in values.items() if slot != "namespace"]

@@ -1,0 +1,93 @@
+"""Trouble reported in words: a message that says something is wrong and asks for no change.
+
+A user trial: "api down in prod, help" and "any crashloops in prod?" were answered "I'm not
+sure what you want me to do" (the model under its bar, a read-only runbook first among its
+guesses). Such a message asks for the one read the bot has for trouble, the diagnosis;
+the dialogue takes it only when the model itself found no change likely and a name in it is
+the cluster's (`Dialogue._unsure_symptom`). A diagnosis changes nothing and suggests its fix
+as a plan one click away, so a wrong reading costs a read, never a change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from chatops.conversation.guards import guard
+from chatops.model import OUT_OF_SCOPE, ParsedIntent, Risk
+from chatops.runbook.schema import Runbook
+from chatops.schedules.context import ACTS
+
+DIAGNOSIS = "diagnose"
+"""The runbook that answers trouble reported in words."""
+UNSURE_FLOOR = 0.2
+"""Under its bar, a change runbook the model gave this much keeps a message from being read
+as trouble (it may be a change request), and a read runbook must get this much for it to
+be (the model saw a read in it)."""
+
+_TROUBLE = re.compile(
+    r"\b(?:"
+    # states
+    r"down|outage|broken|broke|borked|busted|hosed|dead|dying|died|unhealthy|degraded|flaky|"
+    r"flapping|wedged|hung|hanging|stuck|unresponsive|unreachable|unavailable|slow|sluggish|"
+    r"on fire|fell over|falling over|blew up|blowing up|melting(?: down)?|"
+    # what the cluster reports
+    r"crash(?:es|ed|ing)?|crash-?loop(?:s|ing|ed)?|crashloopbackoff|restarting|restarts|"
+    r"restarted \d+ times|oom(?:s|ed)?|oom-?kill(?:s|ed)?|oomkilled|evicted|pending|"
+    r"imagepullbackoff|errimagepull|backoff|back-off|failing|fails|failures?|erroring|"
+    r"errors?|exceptions?|timing out|time-?outs?|5\d\d(?:s|'s)?|5xx|"
+    # what does not happen
+    r"(?:not|never|isn'?t|aren'?t|won'?t|can'?t|cannot|doesn'?t|don'?t|stopped)\s+"
+    r"(?:be\s+)?(?:working|work|ready|healthy|running|starting|start|responding|respond|"
+    r"serving|coming up|come up|up|answering)"
+    r")\b",
+    re.IGNORECASE,
+)
+"""Words that report trouble with a workload (a state, what the cluster says, what does
+not happen)."""
+
+_READS = frozenset({"show", "list", "get", "describe", "check", "diagnose", "tail", "give",
+                    "look", "fix", "take", "do", "run", "start"})
+"""Verbs of `ACTS` that ask for no change here: reads, "fix" (a diagnosis is the fix's
+first step), and words of the trouble itself ("won't start", "can't run")."""
+_CHANGES = ACTS - _READS | {"shut", "turn", "bring", "spin", "tear", "wind", "power", "flush",
+                            "purge", "wipe", "clear", "reset", "kick", "nuke", "terminate"}
+"""Verbs that ask for a change: a message with one of them is a change request the model
+was unsure of, never read as trouble."""
+_WORD = re.compile(r"[a-z]+")
+_TO_SOMEONE = re.compile(r"^\W*(?:(?:hey|hi|yo|ok|so)\W+)?(?:@[\w.-]+|<@\w+(?:\|[^>]*)?>)")
+"""A message that opens by addressing a person: the Slack surface has taken the bot's own
+mention off already, so this one is someone else's ("@carol api is down, can you look?")."""
+
+
+def reports_trouble(text: str) -> bool:
+    """Whether `text` says something is wrong, names no change to make, and is not
+    addressed to someone else."""
+    if _TROUBLE.search(text) is None or _TO_SOMEONE.match(text):
+        return False
+    return not any(word in _CHANGES for word in _WORD.findall(text.lower()))
+
+
+def trouble_to_diagnose(text: str, parsed: ParsedIntent,
+                        runbooks: Mapping[str, Runbook]) -> dict[str, str] | None:
+    """The diagnosis's values (those of its slots the model read) for a message the model
+    left under its bar, when it reports trouble (`reports_trouble`), the model gave a read
+    real weight and no change, and it is no creation request, talk or question for
+    someone else (the guards); else None. Whether
+    its namespace is the cluster's is the caller's to check."""
+    runbook = runbooks.get(DIAGNOSIS)
+    if (runbook is None or parsed.intent != OUT_OF_SCOPE or parsed.source != "model"
+            or not reports_trouble(text)):
+        return None
+    weighed = [(runbooks[name], score) for name, score in parsed.alternatives
+               if name in runbooks and score >= UNSURE_FLOOR]
+    if any(other.risk is not Risk.READ for other, _ in weighed):
+        return None  # maybe a change request after all: the closest runbooks are offered
+    if not weighed:
+        return None  # the model saw no read in it either ("my laptop is down")
+    verdict = guard(text, parsed.spans, runbook.slots, DIAGNOSIS)
+    if verdict.creation or verdict.not_asked:
+        # Kinds and many objects stay: a diagnosis reads them all ("ImagePullBackOff on
+        # quote-svc", "all pods crash in prod").
+        return None
+    return {k: v for k, v in parsed.slots.items() if k in runbook.slots}

@@ -1,0 +1,133 @@
+"""Trouble reported in words, read by the model under its bar, is answered with a diagnosis.
+
+A user trial: "api down in prod, help" and "any crashloops in prod?" were answered "I'm not
+sure what you want me to do". A diagnosis reads and offers its fix as a plan that waits for
+approvals, so it is what such a message gets; never when the message names a change, the
+model gave a change real weight, or the namespace is none of the cluster's.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from chatops.conversation import ConversationService
+from chatops.messages import TROUBLE_NOTE
+from chatops.model import OUT_OF_SCOPE, ParsedIntent, SlotSpan
+from chatops.runbook.catalogue import Catalogue
+from tests.conversation.fake_cluster import FakeCluster
+from tests.conversation.test_service_logic import Clock, say, service_on
+
+READS = (("deployment_status", 0.6), ("diagnose", 0.3))
+
+
+class Unsure:
+    """The model under its bar: out of scope, with `alternatives` and the slots given,
+    their spans found in the text."""
+
+    def __init__(self, slots: dict[str, str],
+                 alternatives: tuple[tuple[str, float], ...] = READS) -> None:
+        self.slots = slots
+        self.alternatives = alternatives
+
+    def parse(self, text: str) -> ParsedIntent:
+        spans = []
+        for slot, value in self.slots.items():
+            found = re.search(re.escape(value), text)
+            assert found is not None, (value, text)
+            spans.append(SlotSpan(slot, found.start(), found.end(), value))
+        return ParsedIntent(OUT_OF_SCOPE, dict(self.slots), 0.1, self.alternatives, "model",
+                            tuple(spans))
+
+
+@pytest.fixture
+def cluster() -> FakeCluster:
+    return FakeCluster(deployments={("prod", "calc-app"): 2, ("prod", "checkout-api"): 3,
+                                    ("dev", "checkout-api"): 1},
+                       crashing={("prod", "calc-app")})
+
+
+@pytest.fixture
+def service(tmp_path: Path, cluster: FakeCluster, catalogue: Catalogue) -> ConversationService:
+    return service_on(cluster, tmp_path, catalogue, Clock())
+
+
+def _diagnosed(cluster: FakeCluster) -> list[str]:
+    return [verb for verb, dry, _ in cluster.calls if verb == "diagnose" and not dry]
+
+
+@pytest.mark.parametrize("text", [
+    "calc-app down in prod, help",
+    "calc-app keeps crashing in prod??",
+    "calc-app in prod is throwing 500s",
+    "prod: calc-app not coming up since 10:40",
+    "calc-app won't start in prod, any idea",
+    "anyone else seeing calc-app OOMKilled in prod",
+    "calc-app is flapping in prod pls fix",
+])
+def test_trouble_with_a_deployment_is_diagnosed(service: ConversationService,
+                                                cluster: FakeCluster, text: str) -> None:
+    service.parser = Unsure({"deployment": "calc-app", "namespace": "prod"})
+    out = say(service, "bob", text)
+    assert _diagnosed(cluster) == ["diagnose"], out
+    assert out[0].startswith(f"({TROUBLE_NOTE})") and "crash-looping" in out[0], out
+    # Its fix is one click away and waits: nothing ran.
+    assert "restart_deployment" in out[-1]
+    assert not [c for c in cluster.calls if c[0] == "restart" and not c[1]]
+
+
+def test_trouble_in_a_namespace_takes_the_channel_default(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    service.parser = Unsure({"deployment": "checkout-api"})
+    out = say(service, "bob", "checkout-api is down, help", channel="CDEV")
+    assert _diagnosed(cluster) == ["diagnose"], out
+    assert "checkout-api is healthy" in out[0]
+
+
+@pytest.mark.parametrize(("text", "slots", "alternatives"), [
+    # A change named: the model was unsure of a change request, not of a read.
+    ("restart calc-app in prod, it's crashing", {"deployment": "calc-app", "namespace": "prod"},
+     READS),
+    ("calc-app is down in prod, roll it back", {"deployment": "calc-app", "namespace": "prod"},
+     READS),
+    ("shut calc-app down in prod", {"deployment": "calc-app", "namespace": "prod"}, READS),
+    ("calc-app in prod is broken, flush its cache", {"deployment": "calc-app",
+                                                     "namespace": "prod"}, READS),
+    # The model gave a change real weight.
+    ("calc-app is broken in prod", {"deployment": "calc-app", "namespace": "prod"},
+     (("restart_deployment", 0.4), ("diagnose", 0.3))),
+    # The model saw no read in it.
+    ("calc-app is broken in prod", {"deployment": "calc-app", "namespace": "prod"},
+     (("deployment_status", 0.05),)),
+    # No trouble reported.
+    ("can you check on calc-app in prod", {"deployment": "calc-app", "namespace": "prod"},
+     READS),
+    # Not this cluster's namespace, or none at all.
+    ("my laptop is down at home, help", {"namespace": "home"}, READS),
+    ("the wifi is broken again", {}, READS),
+    # Guards: creation, someone else asked, a general question.
+    ("prod is down, create a deployment calc-app-2 in prod",
+     {"deployment": "calc-app-2", "namespace": "prod"}, READS),
+    ("@carol calc-app is down in prod, can you look?",
+     {"deployment": "calc-app", "namespace": "prod"}, READS),
+])
+def test_no_diagnosis_without_trouble_a_read_and_a_namespace_of_the_cluster(
+        service: ConversationService, cluster: FakeCluster, text: str,
+        slots: dict[str, str], alternatives: tuple[tuple[str, float], ...]) -> None:
+    service.parser = Unsure(slots, alternatives)
+    out = say(service, "bob", text)
+    assert _diagnosed(cluster) == [], out
+    assert not any(TROUBLE_NOTE in line for line in out)
+    assert service.store.runs_in_thread("C1", "t1") == []
+
+
+def test_the_deployment_a_word_names_is_the_one_diagnosed(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    # The model tagged the namespace only; the word is the cluster's deployment's name.
+    service.parser = Unsure({"namespace": "prod"})
+    out = say(service, "bob", "calc-app wedged in prod")
+    assert _diagnosed(cluster) == ["diagnose"], out
+    (run,) = service.store.runs_in_thread("C1", "t1")
+    assert run.raw_slots == {"namespace": "prod", "deployment": "calc-app"}

@@ -1,0 +1,61 @@
+"""Trouble reported in words, against the sandbox cluster: the real model, the real
+diagnosis, the person's own view of the cluster's namespaces."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from chatops.console import Shell
+from chatops.messages import TROUBLE_NOTE
+from chatops.runs import RunState
+from tests.conversation.test_trouble_in_words import Unsure
+from tests.plugins.sandbox_fixtures import wait_for
+from tests.plugins.world_fixtures import World
+
+pytestmark = pytest.mark.k8s
+
+
+def test_trouble_read_under_the_bar_is_diagnosed_in_the_cluster(world: World) -> None:
+    prod = world.ns["prod"]
+    sh = Shell(world.service(parser=Unsure({"namespace": prod})), user="bob",
+               out=io.StringIO())
+
+    def diagnosed() -> str | None:
+        replies = sh.say(f"any crashloops in {prod}?")
+        text = "\n".join(r.text for r in replies)
+        return text if "crash-looping" in text else None
+
+    text = wait_for(diagnosed, timeout=90, interval=1.0, what="calc-app's crash loop")
+    assert text.startswith(f"({TROUBLE_NOTE})") and "calc-app" in text, text
+    # The fix is offered, never run.
+    assert "restart_deployment" in text
+    runs = sh.service.store.runs_in_thread("console", "console")
+    assert runs and all(r.runbook == "diagnose" and r.state is RunState.SUCCEEDED
+                        for r in runs), runs
+
+
+def test_a_namespace_the_cluster_lacks_gets_no_diagnosis(world: World) -> None:
+    sh = Shell(world.service(parser=Unsure({"namespace": "nowhere-prod"})), user="bob",
+               out=io.StringIO())
+    (reply,) = sh.say("everything is down in nowhere-prod, help")
+    assert TROUBLE_NOTE not in reply.text and reply.text.startswith("I'm not sure"), reply.text
+
+
+def test_trouble_in_plain_words_through_the_shipped_model_gets_a_read(world: World) -> None:
+    from intents import ModelParser, default_model_dir
+
+    prod = world.ns["prod"]
+    sh = Shell(world.service(parser=ModelParser(default_model_dir())), user="bob",
+               out=io.StringIO())
+    # Whether the model reads these over its bar or under it (the prefix is random), the
+    # answer is a read of the cluster, never "not sure" and never a plan.
+    for text in (f"calc-app down in {prod}, help", f"any crashloops in {prod}?"):
+        replies = sh.say(text)
+        assert replies[0].kind == "answer", replies
+        assert not replies[0].text.startswith("I'm not sure"), replies[0].text
+        assert "calc-app" in "\n".join(r.text for r in replies)
+    runs = sh.service.store.runs_in_thread("console", "console")
+    assert len(runs) == 2 and all(r.runbook in ("diagnose", "deployment_status")
+                                  for r in runs), runs
