@@ -11,6 +11,7 @@ from typing import Any
 
 from chatops.audit.records import AskedBack, Cancelled, Planned, Proposed, Unchanged
 from chatops.conversation.base import Collaborators, Turn, Updates, thread_key
+from chatops.conversation.drift import changed_since
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.remedies import remedies
 from chatops.conversation.resolve import (
@@ -45,6 +46,7 @@ from chatops.messages import (
     alert_missing_labels_text,
     alert_no_such_object_text,
     already_waiting_text,
+    changed_since_note,
     channel_default_note,
     choice_question_text,
     may_not_request_text,
@@ -344,6 +346,11 @@ class Planner:
             text = nothing_to_change_text(plan.explanation, notes)
             return [Reply("answer", f"{text} {still_waits_text(replacing)}" if replacing
                           else text)]
+        undone = self.parts.store.get(undo_of) if undo_of is not None else None
+        drifted = changed_since(undone.preview, preview) if undone is not None else ()
+        if drifted:
+            notes.append(changed_since_note(
+                str(undo_of), [(d.path, d.before, d.after) for d in drifted]))
         replaced = self._cancel_replaced(replacing, message) if replacing else []
         needed = self.parts.policy.approvals_needed(plan.risk)
         run = self.parts.store.create(

@@ -35,6 +35,13 @@ def no_undo_text(runbook: str, run_id: str) -> str:
     return f"The last change here ({runbook}, {run_id}) has no undo runbook."
 
 
+def changed_since_note(run_id: str, fields: Sequence[tuple[str, object, object]]) -> str:
+    """A note on an undo: fields changed on the cluster since the run it undoes."""
+    each = "; ".join(f"{path} was {left} after it, is {now} now" for path, left, now in fields)
+    return (f"changed since {run_id} ran: {each}. This undo overwrites that change too, "
+            "whoever made it")
+
+
 def undoing_text(run_id: str, runbook: str) -> str:
     """The notice before the plan that reverses a change."""
     return f"Undoing {run_id} ({runbook})."

@@ -144,6 +144,36 @@ def test_undo_after_scale_restores_the_old_count(world: World) -> None:
     assert world.replicas("dev", "checkout-api") == 1
 
 
+def test_an_undo_says_what_changed_since_its_run(world: World) -> None:
+    # A user trial: the undo of a scale to 2, after a colleague scaled to 3 in another
+    # thread, planned "3 -> 1" without a word that 3 was not what the run left.
+    dev = world.ns["dev"]
+    sh, _ = shell(world, "alice")
+    other = Shell(sh.service, user="erin", out=io.StringIO(), thread="another")
+    plan = sh.say(f"run scale_deployment deployment=checkout-api namespace={dev} replicas=2")[0]
+    assert plan.run is not None
+    sh.say(":as bob")
+    sh.say(f"approve {plan.run.id}")
+    sh.say(":as alice")
+    replies = sh.say("undo")
+    assert "spec.replicas: 2 -> 1" in replies[1].text
+    assert "changed since" not in replies[1].text  # nothing changed since: no note
+    assert replies[1].run is not None
+    sh.say(":as bob")
+    sh.say(f"deny {replies[1].run.id}")
+    assert sh.service.store.get(replies[1].run.id).state is RunState.DENIED  # type: ignore[union-attr]
+    sh.say(":as alice")
+    later = other.say(f"run scale_deployment deployment=checkout-api namespace={dev} replicas=3")
+    assert later[0].run is not None
+    other.say(":as bob")
+    other.say(f"approve {later[0].run.id}")
+    assert world.replicas("dev", "checkout-api") == 3
+    replies = sh.say("undo")
+    assert "spec.replicas: 3 -> 1" in replies[1].text, replies[1].text
+    assert (f"changed since {plan.run.id} ran: spec.replicas was 2 after it, is 3 now"
+            in replies[1].text), replies[1].text
+
+
 def test_drain_needs_two_distinct_approvers_other_than_the_requester(world: World) -> None:
     sh, out = shell(world, "bob")
     node = "node-3"
