@@ -200,11 +200,34 @@ def scale(kube: Kube, namespace: str, name: str, replicas: int, dry_run: bool) -
     old = int(cv.get(applied.live, "spec", "replicas", default=1))
     text = summary(f"scale deployment {name} in {namespace} from {old} to {replicas}",
                    applied.changes, dry_run)
-    # Only the preview looks: it is what the approvers read before deciding.
+    # The preview warns the approvers; the run's result says so again when the count will
+    # not hold (a user trial: "Succeeded ... 6 of 6 available", then the autoscaler set
+    # it back to 4 and nothing said so).
     warning = autoscaler_warning(kube, namespace, name, replicas) if dry_run else None
+    if not dry_run and applied.changes:
+        back = _set_back_to(kube, namespace, name, replicas)
+        if back is not None:
+            text += (f"; it will not hold: autoscaler {back[0]} keeps {name} between "
+                     f"{back[1]} and {back[2]} replicas and sets it back to {back[3]}")
     return deployment_result("scale", text, written, dry_run=dry_run,
                               before={"replicas": old},
                               warnings=(warning,) if warning else ())
+
+
+def _set_back_to(kube: Kube, namespace: str, name: str,
+                 replicas: int) -> tuple[str, int, int, int] | None:
+    """(autoscaler, min, max, the count it sets) when an autoscaler of the deployment will
+    set `replicas` back at once (outside its bounds, not 0); None otherwise, or when it
+    cannot be read (the write is done: this is advice)."""
+    try:
+        hpa = find_hpa(kube, namespace, name)
+    except ClusterError:
+        return None
+    low = int(cv.get(hpa, "spec", "minReplicas", default=1))
+    high = int(cv.get(hpa, "spec", "maxReplicas", default=1))
+    if replicas == 0 or low <= replicas <= high:
+        return None
+    return str(cv.get(hpa, "metadata", "name")), low, high, min(max(replicas, low), high)
 
 
 def autoscaler_warning(kube: Kube, namespace: str, name: str, replicas: int) -> str | None:

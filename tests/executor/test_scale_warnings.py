@@ -48,6 +48,29 @@ def test_scaling_a_deployment_an_autoscaler_manages_warns(
                for w in warnings), warnings
 
 
+@pytest.mark.parametrize(("replicas", "says"), [
+    (8, "it will not hold: autoscaler web-hpa keeps web between 2 and 5 replicas and sets "
+        "it back to 5"),
+    (1, "sets it back to 2"),
+    (4, None),
+    (0, None),
+])
+def test_a_scale_the_autoscaler_sets_back_says_so_in_its_result(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str, replicas: int,
+        says: str | None) -> None:
+    # A user trial: "Succeeded ... 6 of 6 available", then the autoscaler set it back to 4
+    # and nothing said so after the run (the preview had warned).
+    create(k8s_admin, namespace, deployment("web", 3))
+    autoscaler(k8s_admin, namespace, "web", 2, 5)
+    step = Step("scale", {"namespace": namespace, "deployment": "web", "replicas": replicas})
+    result = ex.run_step(step, ADMIN)
+    assert f"from 3 to {replicas}" in result.summary
+    if says is None:
+        assert "will not hold" not in result.summary, result.summary
+    else:
+        assert says in result.summary, result.summary
+
+
 def test_an_autoscaler_of_another_deployment_is_not_mentioned(
         ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
     create(k8s_admin, namespace, deployment("web", 2))
