@@ -15,6 +15,7 @@ from chatops.conversation.approvals import Approvals
 from chatops.conversation.asking import RUNBOOK_CHANGES, not_a_request, ordered_changes
 from chatops.conversation.base import Collaborators, Turn, Updates, asked_by
 from chatops.conversation.guards import guard
+from chatops.conversation.kinds import other_sense
 from chatops.conversation.meta_words import YES_OR_NO, says
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
@@ -301,6 +302,13 @@ class Dialogue:
         creation = verdict is not None and verdict.creation
         kind = verdict.kind if verdict is not None else None
         mutating = self._mutating(parsed.intent)
+        if kind is not None and mutating and runbook is not None:
+            named = self._target_named(turn, text, runbook, parsed.slots, kind)
+            if named is not None:
+                # "restart the db in prod" where a deployment is called db: the cluster's
+                # name, not the word's other sense (a user trial: refused as a database).
+                kind = None
+                parsed = replace(parsed, slots={**parsed.slots, **named})
         if verdict is not None and mutating and verdict.not_asked:
             parsed = replace(parsed, intent=OUT_OF_SCOPE)
         elif (verdict is not None and mutating and verdict.many is not None and not creation
@@ -455,6 +463,37 @@ class Dialogue:
                 slots["deployment"] = named.pop()
         return self.planner.request(turn, DIAGNOSIS, slots, parsed.confidence,
                                     asked=asked_by(parsed), notes=(TROUBLE_NOTE,))
+
+    def _target_named(self, turn: Turn, text: str, runbook: Runbook,
+                      slots: Mapping[str, str], sense: str) -> dict[str, str] | None:
+        """The runbook's target, when a word of `text` is exactly the name of one existing
+        object of the kind it changes (in the message's namespace, or the channel's),
+        that word's everyday sense is the one the guards refused (`sense`: "db" as a
+        database record, never "the statefulset db" as a statefulset), and the model
+        tagged no other target: {slot: name}; else None."""
+        slot = next((name for name, spec in runbook.slots.items()
+                     if spec.type in _OBJECT_TYPES), None)
+        if slot is None:
+            return None
+        kind = runbook.slots[slot].type
+        namespace = (slots.get("namespace")
+                     or self.parts.policy.default_namespace(turn.message.channel))
+        where: str | None = None
+        if kind != "node":
+            if not namespace:
+                return None
+            try:
+                where = str(parse_slot("namespace", "namespace", namespace))
+            except SlotError:
+                return None
+        named = self._named(text, cast(ResourceKind, kind), where, turn.requester.identity)
+        if len(named) != 1:
+            return None
+        name = named.pop()
+        if other_sense(name) != sense:
+            return None
+        tagged = slots.get(slot)
+        return {slot: name} if not tagged or tagged.lower() == name else None
 
     def _named(self, text: str, kind: ResourceKind, namespace: str | None,
                identity: Identity | None) -> set[str]:

@@ -516,6 +516,16 @@ _OWN_KINDS = frozenset({"Deployment", "CronJob", "HorizontalPodAutoscaler", "Rep
                         "StatefulSet", "DaemonSet", "ConfigMap", "PodDisruptionBudget"})
 
 
+def other_sense(name: str) -> str | None:
+    """The kind of thing an everyday word that may be a workload's name means otherwise
+    ("db": a database record), as `foreign_object` labels it; None for other words."""
+    word = name.lower()
+    if word not in _NAMEABLE:
+        return None
+    return next((label for label, pattern in _FOREIGN
+                 if re.fullmatch(pattern, word, re.IGNORECASE)), None)
+
+
 def foreign_object(text: str, spans: Iterable[SlotSpan], slots: Iterable[str],
                    within: tuple[int, int]) -> str | None:
     """What the order (`text[within[0]:within[1]]`, the clause that gives it) asks to change
