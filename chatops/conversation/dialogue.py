@@ -155,8 +155,20 @@ _ASKS_BACK_WORDS = 4
 own, not an unsure answer: as a reply of four words or more decides nothing (meta_words)."""
 _FILLER = {"in", "the", "namespace", "ns", "please", "pls", "it's", "its", "it", "is", "use",
            "deployment", "pod", "node", "cronjob", "to", "on"}
-_DECIDE_ID = re.compile(r"^(approve|confirm|yes|deny|reject)\s+`?(r-[0-9a-f]{8})`?[.!]?$",
-                        re.IGNORECASE)
+_DECIDE_ID = re.compile(
+    r"^(?:(?:lgtm|ok(?:ay)?|sure|yes|yep|yeah|looks good(?: to me)?|ship it|reviewed|"
+    r"checked|cool|great|fine|thanks|thx)[\s,.!:;-]+){0,2}"
+    r"(approve|approved|confirm|confirmed|yes|deny|denied|reject|rejected)\s+"
+    r"`?(r-[0-9a-f]{8})`?(?:[\s,.!-]+(?:please|pls|thanks|thx|ty|from me))?[.!]*$",
+    re.IGNORECASE)
+"""A decision on a run by its id, with a word of assent or thanks around it ("lgtm,
+approve r-1a2b3c4d", "approve r-1a2b3c4d please": a user trial read these as a pod's
+name). A closed set of words only: nothing that negates ("don't approve r-...")."""
+
+
+_DECISION_OF = {"approve": "approve", "approved": "approve", "confirm": "approve",
+                "confirmed": "approve", "yes": "approve", "deny": "deny", "denied": "deny",
+                "reject": "deny", "rejected": "deny"}
 
 
 _FIX_IT = re.compile(
@@ -203,7 +215,8 @@ class Dialogue:
         context = load_context(self.parts.threads, thread)
         by_id = _DECIDE_ID.match(text)
         if by_id is not None:
-            return self._decide_in_thread(by_id.group(2), by_id.group(1).lower(), turn)
+            return self._decide_in_thread(by_id.group(2), _DECISION_OF[by_id.group(1).lower()],
+                                          turn)
         meta = _META_WORDS.get(text.lower().rstrip(".!"))
         if context.pending and meta is None and not starts_with_run(text):
             answered = self._answer(turn, text, context)

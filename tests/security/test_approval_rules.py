@@ -280,6 +280,29 @@ def test_a_bare_approve_never_guesses_between_several_waiting_requests(
     assert cluster.deployments[("prod", "checkout-api")] == 3  # the other one did not run
 
 
+@pytest.mark.parametrize(("words", "state"), [
+    ("lgtm, approve {}", RunState.SUCCEEDED),
+    ("looks good to me - approve `{}` please", RunState.SUCCEEDED),
+    ("ok, deny {}", RunState.DENIED),
+    ("don't approve {}", RunState.PROPOSED),
+    ("approve {} and r-00000000", RunState.PROPOSED),
+])
+def test_a_decision_by_id_with_words_of_assent_around_it(
+        bot: Bot, words: str, state: RunState) -> None:
+    # A user trial: "lgtm, approve r-..." was read by the model, as a pod's name.
+    root = next_ts()
+    bot.sender.message("run scale_deployment deployment=checkout-api namespace=staging "
+                       "replicas=2", user="U0ALICE", channel="C0OPS", ts=root, mention=True)
+    run = eventually(lambda: bot.service.store.runs_in_thread("C0OPS", root),
+                     what="the plan")[0]  # type: ignore[index]
+    bot.sender.message(words.format(run.id), user="U0BOB", channel="C0OPS", thread_ts=root)
+    if state is RunState.PROPOSED:
+        # Not a decision: a message like any other (this bot has no model).
+        bot.slack.wait_for("chat.postMessage", "I only understand explicit commands")
+    eventually(lambda: bot.service.store.get(run.id).state is state,  # type: ignore[union-attr]
+               what=f"the run {state.value}")
+
+
 def test_approve_by_id_only_in_the_requests_own_thread(bot: Bot) -> None:
     root = next_ts()
     bot.sender.message("run scale_deployment deployment=checkout-api namespace=staging "
