@@ -15,6 +15,7 @@ from chatops.conversation.approvals import Approvals
 from chatops.conversation.asking import RUNBOOK_CHANGES, not_a_request, ordered_changes
 from chatops.conversation.base import Collaborators, Turn, Updates, asked_by
 from chatops.conversation.guards import guard
+from chatops.conversation.image_words import image_as_named
 from chatops.conversation.kinds import other_sense
 from chatops.conversation.meta_words import YES_OR_NO, says
 from chatops.conversation.planning import Planner
@@ -78,9 +79,11 @@ from chatops.model import (
     ParsedIntent,
     Plan,
     Risk,
+    Step,
 )
 from chatops.ports import ResourceKind
 from chatops.replies import Reply
+from chatops.results import DeploymentInfo
 from chatops.runbook.grammar import starts_with_run
 from chatops.runbook.schema import Runbook
 from chatops.runbook.slots import parse_slot
@@ -354,6 +357,8 @@ class Dialogue:
             # than refuse. The explicit grammar still refuses unknown keys.
             declared = self.parts.catalogue.get(parsed.intent).slots
             slots = {k: v for k, v in slots.items() if k in declared}
+            if any(spec.type == "image" for spec in declared.values()):
+                slots = self._image_named(turn, text, parsed, slots)
         carried = (self._carried(parsed.intent, slots, last, text, turn.requester.identity)
                    if len(text.split()) <= _CARRIED_WORDS else {})
         if carried:
@@ -476,6 +481,31 @@ class Dialogue:
                 slots["deployment"] = named.pop()
         return self.planner.request(turn, DIAGNOSIS, slots, parsed.confidence,
                                     asked=asked_by(parsed), notes=(TROUBLE_NOTE,))
+
+    def _image_named(self, turn: Turn, text: str, parsed: ParsedIntent,
+                     slots: dict[str, str]) -> dict[str, str]:
+        """`slots` with the image a repository's word and a tag name ("put nginx 1.27 on
+        web-frontend", `image_words.py`), looked up as the requester."""
+        namespace = (slots.get("namespace")
+                     or self.parts.policy.default_namespace(turn.message.channel))
+        deployment = slots.get("deployment")
+        if not namespace or not deployment:
+            return slots
+        identity = turn.requester.identity
+
+        def containers() -> tuple[str, ...]:
+            return self.parts.executor.names("container", namespace, identity)
+
+        def images() -> tuple[str, ...]:
+            step = Step("get_deployment", {"namespace": namespace, "deployment": deployment})
+            records = self.parts.executor.run_step(step, identity).records
+            return next((r.images for r in records if isinstance(r, DeploymentInfo)), ())
+
+        try:
+            named = image_as_named(text, parsed.spans, slots, containers, images)
+        except (ClusterError, Refusal):
+            return slots  # planning says what is wrong with the names, as for any request
+        return named if named is not None else slots
 
     def _target_named(self, turn: Turn, text: str, runbook: Runbook,
                       slots: Mapping[str, str], sense: str) -> dict[str, str] | None:

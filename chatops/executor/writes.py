@@ -330,8 +330,45 @@ def set_image(kube: Kube, namespace: str, name: str, image: str, *, container: s
     applied = written[0]
     text = summary(f"set the image of container {chosen['name']} of deployment {name} in "
                    f"{namespace} to {chosen['after']}", applied.changes, dry_run)
+    warnings = image_warnings(chosen["name"], chosen["before"], chosen["after"]) \
+        if dry_run and applied.changes else ()
     return deployment_result("set_image", text, written, dry_run=dry_run,
-                              before={"image": chosen["before"], "container": chosen["name"]})
+                              before={"image": chosen["before"], "container": chosen["name"]},
+                              warnings=warnings)
+
+
+def canonical_repository(image: str) -> str:
+    """The repository of `image` as the container runtime pulls it: Docker Hub's implicit
+    registry and `library/` made explicit (`nginx` -> `docker.io/library/nginx`)."""
+    repo = split_image(image)[0]
+    first, _, rest = repo.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        registry, path = first, rest
+    else:
+        registry, path = "docker.io", repo
+    if registry in ("index.docker.io", "registry-1.docker.io"):
+        registry = "docker.io"
+    if registry == "docker.io" and "/" not in path:
+        path = f"library/{path}"
+    return f"{registry}/{path}"
+
+
+def image_warnings(container: str, before: str, after: str) -> tuple[str, ...]:
+    """What an approver should know about an image change that its diff does not say
+    plainly: another repository (a typo, another registry, another product), or a tag that
+    moves (`:latest`, none)."""
+    warnings = []
+    old, new = canonical_repository(before), canonical_repository(after)
+    if before and old != new:
+        warnings.append(f"container {container} would pull from another repository: {new}, "
+                        f"not {old}; approve only if that image and its registry are the "
+                        "ones meant")
+    tag = split_image(after)[1]
+    if tag in ("", ":latest"):
+        warnings.append(f"{after} is a moving tag: pods run whatever it points to when they "
+                        "start, so replicas may differ, and an undo may not bring back the "
+                        "image that runs now")
+    return tuple(warnings)
 
 
 @registry.write("set_image")

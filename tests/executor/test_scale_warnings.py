@@ -151,3 +151,27 @@ def test_an_autoscaler_bound_past_the_current_count_warns(
         assert warnings == ()
     else:
         assert any(says in w and "undo" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize(("image", "says"), [
+    ("1.27", ()),
+    ("nginx:1.27", ()),
+    ("docker.io/library/nginx:1.27", ()),
+    ("registry.acme.io/nginx:1.27", ("another repository: registry.acme.io/nginx, not "
+                                     "docker.io/library/nginx",)),
+    ("ngnix:1.27", ("another repository: docker.io/library/ngnix",)),
+    ("nginx:latest", ("nginx:latest is a moving tag",)),
+    ("library/redis", ("another repository: docker.io/library/redis",
+                       "library/redis is a moving tag")),
+])
+def test_an_image_change_warns_of_another_repository_or_a_moving_tag(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str, image: str,
+        says: tuple[str, ...]) -> None:
+    # A user trial: "nginx:latest" was planned without a word; another repository (a typo,
+    # another registry) shows only as a changed string in the diff.
+    create(k8s_admin, namespace, deployment("web", 1, image="nginx:1.21"))
+    step = Step("set_image", {"namespace": namespace, "deployment": "web", "image": image})
+    warnings = ex.run_step(step, ADMIN, dry_run=True).warnings
+    assert len(warnings) == len(says), warnings
+    for said, warning in zip(says, warnings, strict=True):
+        assert said in warning, warnings
