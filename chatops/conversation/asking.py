@@ -648,6 +648,18 @@ _GROUPS = frozenset({"here", "channel", "everyone", "oncall", "on-call", "chatop
                      "ops-bot", "opsbot", "kubebot", "k8s-bot", "helpdesk", "support"})
 
 
+_TO_SOMEONE = re.compile(r"^\W*(?:(?:hey|hi|yo|ok|so)\W+)?(?:@[\w.-]+|<@\w+(?:\|[^>]*)?>)")
+
+
+def opens_with_a_mention(text: str) -> bool:
+    """Whether `text` opens by addressing a person by handle ("@carol api is down, can you
+    look?"): the Slack surface has taken the bot's own mention off already, so it is
+    someone else's. Used where a message is answered with a read it did not ask for in
+    words (trouble, a question about a state); the guards' `addressed_elsewhere` decides
+    for changes."""
+    return _TO_SOMEONE.match(text) is not None
+
+
 def addressed_elsewhere(text: str, spans: Iterable[SlotSpan]) -> bool:
     """Whether `text` opens by addressing a person other than the bot: an @handle or a name
     (and a comma), then words that ask "you". A Slack mention that opens a message is

@@ -12,9 +12,15 @@ from typing import Literal, cast
 
 from chatops.audit.records import Cancelled, OutOfScope, Parsed
 from chatops.conversation.approvals import Approvals
-from chatops.conversation.asking import RUNBOOK_CHANGES, not_a_request, ordered_changes
+from chatops.conversation.asking import (
+    RUNBOOK_CHANGES,
+    addressed_elsewhere,
+    not_a_request,
+    opens_with_a_mention,
+    ordered_changes,
+)
 from chatops.conversation.base import Collaborators, Turn, Updates, asked_by
-from chatops.conversation.guards import guard
+from chatops.conversation.guards import Verdict, guard
 from chatops.conversation.image_words import image_as_named
 from chatops.conversation.kinds import other_sense
 from chatops.conversation.meta_words import YES_OR_NO, says
@@ -23,6 +29,7 @@ from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import NOT_A_NAME_PART
 from chatops.conversation.resource_field import bare_value
 from chatops.conversation.running import Runner, UndoRequest
+from chatops.conversation.state_question import asks_about_state
 from chatops.conversation.symptoms import DIAGNOSIS, trouble_to_diagnose
 from chatops.conversation.thread import (
     OFFER,
@@ -65,6 +72,7 @@ from chatops.messages import (
     one_workload_note,
     own_question_waits_text,
     question_someone_else_asked,
+    state_read_note,
     undo_of_text,
     undoing_text,
     unsure_text,
@@ -304,6 +312,16 @@ class Dialogue:
         trouble = self._unsure_symptom(turn, text, parsed) if guessed else None
         if trouble is not None:
             return trouble
+        if guessed and parsed.intent == OUT_OF_SCOPE and parsed.alternatives:
+            # Under the bar too: "why is nightly-report paused in prod" (a suspend at 0.6).
+            likeliest, score = parsed.alternatives[0]
+            rb = self.parts.catalogue.runbooks.get(likeliest)
+            if rb is not None and rb.state_read and score >= _UNSURE_EDIT_FLOOR:
+                state = self._state_answer(turn, text, replace(parsed, intent=likeliest,
+                                                               confidence=score),
+                                           guard(text, parsed.spans, rb.slots, likeliest))
+                if state is not None:
+                    return state
         undone = _UNDO_OF.search(text) if guessed else None
         if undone is not None and _UNDONE.get(undone.group(1).lower()) == parsed.intent:
             # "disk cleaned up on node-3, undo the drain pls" read as a drain (a user trial):
@@ -325,6 +343,9 @@ class Dialogue:
                 # name, not the word's other sense (a user trial: refused as a database).
                 kind = None
                 parsed = replace(parsed, slots={**parsed.slots, **named})
+        state = self._state_answer(turn, text, parsed, verdict) if verdict is not None else None
+        if state is not None:
+            return state  # "is nightly-report suspended?" read as a suspend: its state
         if verdict is not None and mutating and verdict.not_asked:
             parsed = replace(parsed, intent=OUT_OF_SCOPE)
         elif (verdict is not None and mutating and verdict.many is not None and not creation
@@ -481,6 +502,29 @@ class Dialogue:
                 slots["deployment"] = named.pop()
         return self.planner.request(turn, DIAGNOSIS, slots, parsed.confidence,
                                     asked=asked_by(parsed), notes=(TROUBLE_NOTE,))
+
+    def _state_answer(self, turn: Turn, text: str, parsed: ParsedIntent,
+                      verdict: Verdict) -> list[Reply] | None:
+        """The read that answers a question about the state a change sets, read as that
+        change (`parsed`) and turned down by the guards as no request
+        (`state_question.py`); None otherwise: a creation, a kind no runbook changes, many
+        objects, a message to someone else, or no object named (a general question keeps
+        its answer)."""
+        runbook = self.parts.catalogue.runbooks.get(parsed.intent)
+        target = (self.parts.catalogue.runbooks.get(runbook.state_read or "")
+                  if runbook is not None else None)
+        if (runbook is None or target is None or runbook.risk is Risk.READ
+                or not verdict.not_asked or verdict.creation or verdict.kind
+                or verdict.many or not asks_about_state(text)
+                or addressed_elsewhere(text, parsed.spans) or opens_with_a_mention(text)):
+            return None
+        slots = {k: v for k, v in parsed.slots.items() if k in target.slots}
+        objects = [name for name, spec in runbook.slots.items() if spec.type in _OBJECT_TYPES]
+        if not any(slots.get(name) for name in objects):
+            return None
+        return self.planner.request(turn, target.name, slots, parsed.confidence,
+                                    asked=asked_by(parsed),
+                                    notes=(state_read_note(parsed.intent, target.name),))
 
     def _image_named(self, turn: Turn, text: str, parsed: ParsedIntent,
                      slots: dict[str, str]) -> dict[str, str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from chatops.conversation.asking import opens_with_a_mention
 from chatops.conversation.guards import guard
 from chatops.model import OUT_OF_SCOPE, ParsedIntent, Risk
 from chatops.runbook.schema import Runbook
@@ -55,15 +56,10 @@ _CHANGES = ACTS - _READS | {"shut", "turn", "bring", "spin", "tear", "wind", "po
 """Verbs that ask for a change: a message with one of them is a change request the model
 was unsure of, never read as trouble."""
 _WORD = re.compile(r"[a-z]+")
-_TO_SOMEONE = re.compile(r"^\W*(?:(?:hey|hi|yo|ok|so)\W+)?(?:@[\w.-]+|<@\w+(?:\|[^>]*)?>)")
-"""A message that opens by addressing a person: the Slack surface has taken the bot's own
-mention off already, so this one is someone else's ("@carol api is down, can you look?")."""
-
-
 def reports_trouble(text: str) -> bool:
     """Whether `text` says something is wrong, names no change to make, and is not
     addressed to someone else."""
-    if _TROUBLE.search(text) is None or _TO_SOMEONE.match(text):
+    if _TROUBLE.search(text) is None or opens_with_a_mention(text):
         return False
     return not any(word in _CHANGES for word in _WORD.findall(text.lower()))
 

@@ -202,6 +202,11 @@ TROUBLE_NOTE = "read as trouble to diagnose; nothing is changed without your say
 unsure of (`Dialogue._unsure_symptom`)."""
 
 
+def state_read_note(asked: str, answered: str) -> str:
+    """A note on a question about a change's state, answered with a read."""
+    return f"a question, not a request: answered with {answered} ({asked} changes nothing here)"
+
+
 def carried_note(values: Mapping[str, str]) -> str:
     """A note on a read that took its object from the thread ("and the logs?")."""
     objects = [f"{slot} {value}" for slot, value in values.items() if slot != "namespace"]

@@ -120,6 +120,19 @@ def _check_one_workload(rb: Runbook, runbooks: Mapping[str, Runbook]
     return RunbookInvalid(rb.source, "one_workload", problem) if problem else None
 
 
+def _check_state_read(rb: Runbook, runbooks: Mapping[str, Runbook]
+                      ) -> RunbookInvalid | None:
+    """The read a question about a change's state goes to: read-only, needing no value the
+    change's slots cannot give (same name, same type)."""
+    target, problem = _read_only(rb.state_read or "", runbooks)
+    if target is not None:
+        missing = [s.name for s in target.required_slots
+                   if s.name not in rb.slots or rb.slots[s.name].type != s.type]
+        if missing:
+            problem = f"{target.name} needs {', '.join(missing)}, which {rb.name} does not give"
+    return RunbookInvalid(rb.source, "state_read", problem) if problem else None
+
+
 def _cross_check(runbooks: dict[str, Runbook]) -> list[RunbookInvalid]:
     errors = []
     for rb in runbooks.values():
@@ -131,6 +144,10 @@ def _cross_check(runbooks: dict[str, Runbook]) -> list[RunbookInvalid]:
             one = _check_one_workload(rb, runbooks)
             if one is not None:
                 errors.append(one)
+        if rb.state_read is not None:
+            state = _check_state_read(rb, runbooks)
+            if state is not None:
+                errors.append(state)
         if rb.undo is None:
             continue
         target = runbooks.get(rb.undo.runbook)

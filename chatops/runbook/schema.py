@@ -21,6 +21,9 @@ A runbook file is YAML:
                                       # this read-only runbook for the whole namespace
     one_workload: deployment_status   # optional, read-only runbooks: asked about one
                                       # deployment, answer with this read-only runbook
+    state_read: deployment_status     # optional, changes: a question about the state the
+                                      # change sets ("is it scaled to 3?"), read as the
+                                      # change, is answered with this read-only runbook
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ from chatops.verbs import VERBS
 MIN_EXAMPLES = 12
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 _TOP_KEYS = {"name", "description", "risk", "slots", "one_of", "examples", "steps", "verify",
-             "explain", "undo", "rollback_on_failure", "namespace_wide", "one_workload"}
+             "explain", "undo", "rollback_on_failure", "namespace_wide", "one_workload",
+             "state_read"}
 _SLOT_KEYS = {"type", "required", "default", "prompt", "min", "max", "choices", "description"}
 _NUMERIC_TYPES = {"integer", "replicas", "duration", "lines", "cpu", "memory"}
 UNDO_CONTEXT = "before"
@@ -128,6 +132,10 @@ class Runbook:
     """A read-only runbook about a namespace asked about one deployment ("what image is api
     running?" read as the namespace's image list) is answered with this read-only runbook
     about that deployment, instead of the whole list with the name dropped."""
+    state_read: str | None = None
+    """A question about the state this change sets, read as the change ("is nightly-report
+    suspended?" as a suspend, turned down by the guards as no request) is answered with
+    this read-only runbook about the same object, instead of a refusal."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "slots", frozen_map(self.slots))
@@ -307,11 +315,16 @@ class _Reader:
             raise self.fail("rollback_on_failure", "needs an undo to roll back with")
         wide = self.namespace_wide(data.get("namespace_wide"), risk, slots)
         one = self.read_only_target("one_workload", data.get("one_workload"), risk)
+        state = data.get("state_read")
+        if state is not None and (not isinstance(state, str) or not _NAME.match(state)):
+            raise self.fail("state_read", "must be the name of a runbook")
+        if state is not None and risk is Risk.READ:
+            raise self.fail("state_read", "only a runbook that changes something may name one")
         return Runbook(
             name=name, description=description, risk=risk, slots=slots, examples=examples,
             steps=steps, verify=verify, explain=explain, undo=undo,
             one_of=one_of, source=self.path, rollback_on_failure=rollback,
-            namespace_wide=wide, one_workload=one,
+            namespace_wide=wide, one_workload=one, state_read=state,
         )
 
     def namespace_wide(self, raw: Any, risk: Risk, slots: Mapping[str, SlotSpec]

@@ -56,6 +56,8 @@ class FakeCluster:
     """Crashing deployments whose logs say a dependency is unreachable (a caveat)."""
     checks: list[Step] = field(default_factory=list)
     pods: set[tuple[str, str]] = field(default_factory=set)
+    cronjobs: set[tuple[str, str]] = field(default_factory=set)
+    """(namespace, cronjob) pairs the cluster has."""
     """(namespace, deployment) pairs a diagnosis finds crash-looping."""
     verify_fails: bool = False
     """Whether every verification fails (a rollout that never finishes)."""
@@ -84,6 +86,8 @@ class FakeCluster:
             return tuple(sorted(self.nodes))
         if kind == "pod":
             return tuple(sorted(p for ns, p in self.pods if ns == namespace))
+        if kind == "cronjob":
+            return tuple(sorted(c for ns, c in self.cronjobs if ns == namespace))
         return ()
 
     def first_denied(self, identity: Identity, steps: Iterable[Step]) -> str | None:

@@ -284,3 +284,52 @@ def test_describe_pod_says_why_a_pending_pod_waits_and_what_happened_to_it(
 
     text = wait_for(described, what="the scheduler's event and the pod's condition")
     assert "node affinity/selector" in text
+
+
+def _cronjob_job(k8s_admin: Any, namespace: str, owner: Any, name: str,
+                 **spec: Any) -> None:
+    template = client.V1PodTemplateSpec(spec=client.V1PodSpec(
+        restart_policy="Never", containers=[client.V1Container(name="job",
+                                                               image="busybox:1.36")]))
+    refs = [client.V1OwnerReference(api_version="batch/v1", kind="CronJob",
+                                    name=owner.metadata.name, uid=owner.metadata.uid,
+                                    controller=True)] if owner is not None else None
+    client.BatchV1Api(k8s_admin).create_namespaced_job(namespace, client.V1Job(
+        metadata=client.V1ObjectMeta(name=name, owner_references=refs),
+        spec=client.V1JobSpec(template=template, **spec)))
+
+
+def test_cronjob_status_says_schedule_suspension_and_how_its_jobs_ended(
+        ex: KubeExecutor, k8s_admin: Any, namespace: str) -> None:
+    from chatops.results import CronJobInfo
+
+    batch = client.BatchV1Api(k8s_admin)
+    pod = client.V1PodTemplateSpec(spec=client.V1PodSpec(
+        restart_policy="Never", containers=[client.V1Container(name="job",
+                                                               image="busybox:1.36")]))
+    cronjob = batch.create_namespaced_cron_job(namespace, client.V1CronJob(
+        metadata=client.V1ObjectMeta(name="nightly"),
+        spec=client.V1CronJobSpec(schedule="0 3 * * *", suspend=True,
+                                  job_template=client.V1JobTemplateSpec(
+                                      spec=client.V1JobSpec(template=pod)))))
+    _cronjob_job(k8s_admin, namespace, cronjob, "nightly-done", completions=0)
+    _cronjob_job(k8s_admin, namespace, cronjob, "nightly-late", active_deadline_seconds=1)
+    _cronjob_job(k8s_admin, namespace, cronjob, "nightly-held", suspend=True)
+    _cronjob_job(k8s_admin, namespace, None, "someone-elses", suspend=True)
+
+    def ended() -> CronJobInfo | None:
+        (info,) = run(ex, "cronjob_status", namespace=namespace, cronjob="nightly").records
+        assert isinstance(info, CronJobInfo)
+        states = {job.name: job.status for job in info.jobs}
+        return info if (states.get("nightly-done") == "Complete"
+                        and states.get("nightly-late", "").startswith("Failed")) else None
+
+    info = wait_for(ended, timeout=60, interval=0.5, what="the jobs to end")
+    assert (info.schedule, info.suspended, info.last_schedule_seconds) == (
+        "0 3 * * *", True, None)
+    assert {job.name: job.status for job in info.jobs} == {
+        "nightly-done": "Complete", "nightly-late": "Failed (DeadlineExceeded)",
+        "nightly-held": "Pending"}
+    text = records_text((info,))
+    assert "SUSPENDED: it starts no jobs" in text and "last started a job: never" in text
+    assert "job nightly-late: Failed (DeadlineExceeded)" in text

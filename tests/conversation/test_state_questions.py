@@ -1,0 +1,102 @@
+"""A question about the state a change sets, read as the change, is answered with a read.
+
+A user trial: "is nightly-report suspended in prod?" (a suspend at 0.88) and "did the
+nightly-report job run in prod" (a resume) were turned down by the guards as no request
+and answered "outside what I can do". The change's `state_read` runbook answers such a
+question about the same object; a request in question form stays a request.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chatops.conversation import ConversationService
+from chatops.model import OUT_OF_SCOPE, ParsedIntent
+from chatops.runbook.catalogue import Catalogue
+from chatops.runs import RunState
+from tests.conversation.fake_cluster import FakeCluster
+from tests.conversation.test_everyday_names import Reading
+from tests.conversation.test_service_logic import Clock, say, service_on
+
+NIGHTLY = {"cronjob": "nightly-report", "namespace": "prod"}
+
+
+@pytest.fixture
+def cluster() -> FakeCluster:
+    return FakeCluster(deployments={("prod", "checkout-api"): 3}, nodes={"node-2": False},
+                       cronjobs={("prod", "nightly-report")})
+
+
+@pytest.fixture
+def service(tmp_path: Path, cluster: FakeCluster, catalogue: Catalogue) -> ConversationService:
+    return service_on(cluster, tmp_path, catalogue, Clock())
+
+
+def _runs(service: ConversationService) -> list[tuple[str, RunState, dict[str, str]]]:
+    return [(r.runbook, r.state, dict(r.raw_slots))
+            for r in service.store.runs_in_thread("C1", "t1")]
+
+
+@pytest.mark.parametrize(("text", "intent", "slots", "read"), [
+    ("is nightly-report suspended in prod?", "suspend_cronjob", NIGHTLY, "cronjob_status"),
+    ("did the nightly-report job run in prod", "resume_cronjob", NIGHTLY, "cronjob_status"),
+    ("hmm why is nightly-report paused in prod", "suspend_cronjob", NIGHTLY,
+     "cronjob_status"),
+    ("is node-2 cordoned?", "cordon_node", {"node": "node-2"}, "node_status"),
+    ("is checkout-api scaled to 4 in prod?", "scale_deployment",
+     {"deployment": "checkout-api", "namespace": "prod", "replicas": "4"},
+     "deployment_status"),
+])
+def test_a_question_about_a_change_s_state_gets_the_read(
+        service: ConversationService, cluster: FakeCluster, text: str, intent: str,
+        slots: dict[str, str], read: str) -> None:
+    service.parser = Reading(intent, slots)
+    out = say(service, "bob", text)
+    assert out[0].startswith(f"(a question, not a request: answered with {read}"), out
+    ((runbook, state, values),) = _runs(service)
+    assert (runbook, state) == (read, RunState.SUCCEEDED)
+    assert values == {k: v for k, v in slots.items() if k != "replicas"}
+    assert not [c for c in cluster.calls if c[1] is False and c[0] in ("suspend_cronjob",
+                                                                       "cordon", "scale")]
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), [
+    # A request in question form is a request.
+    ("can you suspend nightly-report in prod?", "suspend_cronjob", NIGHTLY),
+    # Said to someone else.
+    ("@carol did you suspend nightly-report in prod?", "suspend_cronjob", NIGHTLY),
+    # No object named: a general question.
+    ("is anything suspended?", "suspend_cronjob", {}),
+    # Not a question: talk.
+    ("we suspended nightly-report in prod yesterday", "suspend_cronjob", NIGHTLY),
+])
+def test_no_read_for_requests_talk_and_questions_without_an_object(
+        service: ConversationService, text: str, intent: str, slots: dict[str, str]) -> None:
+    service.parser = Reading(intent, slots)
+    say(service, "bob", text)
+    assert not [r for r in _runs(service) if r[0] == "cronjob_status"]
+    if text.startswith("can you"):
+        assert _runs(service) == [("suspend_cronjob", RunState.PROPOSED, NIGHTLY)]
+    else:
+        assert _runs(service) == []
+
+
+class Unsure:
+    def __init__(self, score: float) -> None:
+        self.score = score
+
+    def parse(self, text: str) -> ParsedIntent:
+        spans = Reading("suspend_cronjob", NIGHTLY).parse(text).spans
+        return ParsedIntent(OUT_OF_SCOPE, dict(NIGHTLY), 1 - self.score,
+                            (("suspend_cronjob", self.score), ("diagnose", 0.05)), "model",
+                            spans)
+
+
+@pytest.mark.parametrize(("score", "read"), [(0.6, True), (0.4, False)])
+def test_under_the_bar_only_a_likely_change_s_question(
+        service: ConversationService, score: float, read: bool) -> None:
+    service.parser = Unsure(score)
+    say(service, "bob", "why is nightly-report paused in prod")
+    assert bool(_runs(service)) is read
