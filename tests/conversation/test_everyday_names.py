@@ -9,16 +9,16 @@ whose sense the message names otherwise ("the statefulset db") is still refused.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from chatops.conversation import ConversationService
-from chatops.model import ParsedIntent, SlotSpan
+from chatops.model import ParsedIntent
 from chatops.runbook.catalogue import Catalogue
 from chatops.runs import RunState
 from tests.conversation.fake_cluster import FakeCluster
+from tests.conversation.readings import spans_in
 from tests.conversation.test_service_logic import Clock, say, service_on
 
 
@@ -29,12 +29,8 @@ class Reading:
         self.intent, self.slots = intent, slots
 
     def parse(self, text: str) -> ParsedIntent:
-        spans = []
-        for slot, value in self.slots.items():
-            found = re.search(re.escape(value), text)
-            assert found is not None, (value, text)
-            spans.append(SlotSpan(slot, found.start(), found.end(), value))
-        return ParsedIntent(self.intent, dict(self.slots), 0.99, (), "model", tuple(spans))
+        return ParsedIntent(self.intent, dict(self.slots), 0.99, (), "model",
+                            spans_in(text, self.slots))
 
 
 def _service(tmp_path: Path, catalogue: Catalogue, *names: str) -> ConversationService:

@@ -8,16 +8,16 @@ model gave a change real weight, or the namespace is none of the cluster's.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from chatops.conversation import ConversationService
 from chatops.messages import TROUBLE_NOTE
-from chatops.model import OUT_OF_SCOPE, ParsedIntent, SlotSpan
+from chatops.model import OUT_OF_SCOPE, ParsedIntent
 from chatops.runbook.catalogue import Catalogue
 from tests.conversation.fake_cluster import FakeCluster
+from tests.conversation.readings import spans_in
 from tests.conversation.test_service_logic import Clock, say, service_on
 
 READS = (("deployment_status", 0.6), ("diagnose", 0.3))
@@ -33,13 +33,8 @@ class Unsure:
         self.alternatives = alternatives
 
     def parse(self, text: str) -> ParsedIntent:
-        spans = []
-        for slot, value in self.slots.items():
-            found = re.search(re.escape(value), text)
-            assert found is not None, (value, text)
-            spans.append(SlotSpan(slot, found.start(), found.end(), value))
         return ParsedIntent(OUT_OF_SCOPE, dict(self.slots), 0.1, self.alternatives, "model",
-                            tuple(spans))
+                            spans_in(text, self.slots))
 
 
 @pytest.fixture
