@@ -39,6 +39,8 @@ runbook says about its slots:
    that only "and", "or" or a comma separate as one span ("cpu and memory limits",
    "privileged or mount hostPath"): the model tags each check on its own, and keeping the
    surest alone would silently run fewer checks than were asked for.
+8. A name ends before a possessive ("web-frontend's image" -> `web-frontend`): no
+   Kubernetes name has an apostrophe, and the model tags the word as written.
 
 Measured in BENCHMARKS.md ("NLU: slot decoding"): on the development sets the slots are
 right more often, most on long messages; nothing here is trained, so a retrain is not
@@ -394,5 +396,17 @@ def choose_slots(
     spans = []
     for slot, (first, last) in chosen.items():
         start, end = norm.original_span(words[first].start, words[last].end)
+        if (types or {}).get(slot, slot) in _NAME_TYPES:
+            # "web-frontend's image": a possessive is never part of a name (step 8).
+            end -= _possessive_length(original[start:end])
         spans.append(SlotSpan(slot, start, end, original[start:end]))
     return tuple(sorted(spans, key=lambda s: (s.start, s.slot)))
+
+
+_NAME_TYPES = frozenset({"deployment", "pod", "node", "cronjob", "namespace", "container"})
+_POSSESSIVE = re.compile(r"['\u2019]s?$")
+
+
+def _possessive_length(value: str) -> int:
+    found = _POSSESSIVE.search(value)
+    return len(found.group(0)) if found else 0

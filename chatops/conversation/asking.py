@@ -187,6 +187,10 @@ what a message may order and still be about that runbook's plan. A test holds ev
 runbook of the catalogue to an entry here."""
 
 
+CHANGE_WORDS = frozenset(word for phrase in _CHANGE_OF for word in phrase.split())
+"""Every word of a change's verb phrase ("roll", "back", "restart", "set", ...)."""
+
+
 def ordered_changes(text: str) -> set[str]:
     """The kinds of change `text` orders, one per clause that opens with a change verb
     ("restart", "rollback", "cordon", ...); amounts and agreement are none."""

@@ -13,6 +13,7 @@ from typing import Literal, cast
 from chatops.audit.records import Cancelled, OutOfScope, Parsed
 from chatops.conversation.approvals import Approvals
 from chatops.conversation.asking import (
+    CHANGE_WORDS,
     RUNBOOK_CHANGES,
     addressed_elsewhere,
     not_a_request,
@@ -271,6 +272,16 @@ class Dialogue:
                 return [Reply("question", choice_question_text(WHICH_FIX, mine.choices),
                               choices=mine.choices)]
             offered = mine.offers[mine.choices[0]]
+            return self.planner.request(turn, offered.intent, dict(offered.slots), 1.0,
+                                        asked=_asked(mine),
+                                        notes=(offered.note,) if offered.note else ())
+        ordered = (_offer_ordered(mine, text)
+                   if mine is not None and mine.intent == OFFER and mine.offers
+                   and mine.asked in (Asked.FIX, None) else None)
+        if ordered is not None and mine is not None:
+            # "ok restart it" after a diagnosis that suggested restarting calc-app (a user
+            # trial: asked "which deployment?", and the next message became its answer).
+            offered = mine.offers[ordered]
             return self.planner.request(turn, offered.intent, dict(offered.slots), 1.0,
                                         asked=_asked(mine),
                                         notes=(offered.note,) if offered.note else ())
@@ -736,6 +747,15 @@ class Dialogue:
                 # "restart checkout in staging" while asked "which deployment?" is a new
                 # request; taking only its deployment would drop the namespace it names.
                 return None
+            if others and asks_about_state(text):
+                # A question naming more than the value asked for is a message of its own
+                # (a user trial: "what changed on checkout-api in prod in the last day"
+                # answered "which deployment should I restart?", and "is search-indexer
+                # autoscaled in prod?" then its namespace question: a restart planned).
+                return None
+            if any(str(pending.slots.get(k, v)).lower() != v.lower()
+                   for k, v in others.items() if k in _OBJECT_TYPES):
+                return None  # another object than the request's: not its answer
             if parsed.intent != pending.intent and self._orders_another(text, pending.intent):
                 # Read as something else (no request, or another runbook, however unsure),
                 # and ordering another change than the one asked about ("team, can we
@@ -1026,6 +1046,31 @@ class _Answered:
         return planner.request(turn, self.intent, self.slots, self.confidence,
                                asked=self.asked, replacing=self.replacing, notes=self.notes,
                                version=self.version)
+
+
+_OFFER_FILLER = frozenset({
+    "ok", "okay", "yes", "yeah", "yep", "sure", "then", "now", "please", "pls", "just", "go",
+    "ahead", "and", "do", "it", "that", "this", "them", "the", "a", "let's", "lets", "can",
+    "you", "could", "would", "fine", "alright", "right", "away", "quickly", "asap", "one",
+    "deployment", "pod", "node", "cronjob", "its", "pods",
+})
+"""Words besides a change's verb that an order of an offered fix may have ("ok, just
+restart it then")."""
+
+
+def _offer_ordered(pending: PendingQuestion, text: str) -> str | None:
+    """The label of the one fix offered whose change `text` orders, about no object but
+    the fix's own ("ok restart it", "roll it back then"); None otherwise."""
+    ordered = ordered_changes(text)
+    if not ordered:
+        return None
+    own = {str(v).lower() for offer in pending.offers.values() for v in offer.slots.values()}
+    words = re.findall(r"[a-z0-9][a-z0-9.'-]*", text.lower())
+    if any(w not in _OFFER_FILLER and w not in CHANGE_WORDS and w not in own for w in words):
+        return None  # another object, or more than an order ("restart checkout-api instead")
+    fits = [label for label, offer in pending.offers.items()
+            if ordered <= RUNBOOK_CHANGES.get(offer.intent, frozenset())]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _version_of(last: LastRequest | None, intent: str) -> str:

@@ -23,13 +23,13 @@ from tests.conversation.test_service_logic import Clock, say, service_on
 
 
 class Reading:
-    """The model's reading: `intent` with `slots` (spans found in the text), at 0.99."""
+    """The model's reading: `intent` with `slots` (spans found in the text)."""
 
-    def __init__(self, intent: str, slots: dict[str, str]) -> None:
-        self.intent, self.slots = intent, slots
+    def __init__(self, intent: str, slots: dict[str, str], confidence: float = 0.99) -> None:
+        self.intent, self.slots, self.confidence = intent, slots, confidence
 
     def parse(self, text: str) -> ParsedIntent:
-        return ParsedIntent(self.intent, dict(self.slots), 0.99, (), "model",
+        return ParsedIntent(self.intent, dict(self.slots), self.confidence, (), "model",
                             spans_in(text, self.slots))
 
 

@@ -334,3 +334,18 @@ def test_checks_apart_in_the_message_are_not_joined_nor_other_slots_ever() -> No
     got = choose_tagged("restart api and web", {"api": "B-deployment", "web": "B-deployment"},
                         VOCAB, {"deployment": "deployment"}, score=0.8, labels=True)
     assert got == {"deployment": "api"}
+
+
+@pytest.mark.parametrize("text", ["was web-frontend's image changed",
+                                  "was web-frontend\u2019s image changed"])
+def test_a_name_ends_before_a_possessive(text: str) -> None:
+    # A user trial: "web-frontend's" was refused as no valid deployment name.
+    rows = [OUT, row(B_deployment=0.9), OUT, OUT]
+    assert choose(text, rows, types={"deployment": "deployment"}) == {
+        "deployment": "web-frontend"}
+
+
+def test_a_possessive_stays_on_what_is_no_name() -> None:
+    rows = [OUT, row(B_cronjob=0.9), OUT, OUT]
+    assert choose("was nightly's run ok", rows, types={"cronjob": "image"}) == {
+        "cronjob": "nightly's"}

@@ -1,0 +1,90 @@
+"""A message that is a request or a question of its own is no answer to a waiting question,
+and "ok restart it" after a diagnosis takes the restart it suggested.
+
+A user trial: after a diagnosis of calc-app suggested a restart, "ok restart it" was asked
+"which deployment?"; the next message, "what changed on checkout-api in prod in the last
+day", became that answer, and "is search-indexer autoscaled in prod?" then answered the
+namespace question: a restart of checkout-api was planned that nobody asked for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chatops.conversation import ConversationService
+from chatops.runbook.catalogue import Catalogue
+from chatops.runs import Asked, RunState
+from tests.conversation.fake_cluster import FakeCluster
+from tests.conversation.test_everyday_names import Reading
+from tests.conversation.test_service_logic import Clock, say, service_on
+
+
+@pytest.fixture
+def service(tmp_path: Path, catalogue: Catalogue) -> ConversationService:
+    cluster = FakeCluster(deployments={("prod", "calc-app"): 2, ("prod", "checkout-api"): 3,
+                                       ("prod", "search-indexer"): 2},
+                          crashing={("prod", "calc-app")})
+    return service_on(cluster, tmp_path, catalogue, Clock())
+
+
+def _proposed(service: ConversationService) -> list[tuple[str, dict[str, str]]]:
+    return [(r.runbook, dict(r.raw_slots)) for r in service.store.runs_in_thread("C1", "t1")
+            if r.state is RunState.PROPOSED]
+
+
+@pytest.mark.parametrize("text", ["ok restart it", "restart it then", "bounce it pls",
+                                  "ok, just restart calc-app"])
+def test_ordering_the_suggested_fix_plans_it(service: ConversationService, text: str) -> None:
+    say(service, "bob", "run diagnose deployment=calc-app namespace=prod")
+    service.parser = Reading("restart_deployment", {})
+    out = say(service, "bob", text)
+    assert _proposed(service) == [("restart_deployment",
+                                   {"namespace": "prod", "deployment": "calc-app"})], out
+    (run,) = [r for r in service.store.runs_in_thread("C1", "t1") if r.runbook != "diagnose"]
+    assert run.asked_as is Asked.FIX
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("restart checkout-api instead", ("restart_deployment", {"deployment": "checkout-api"})),
+    ("ok roll it back", ("rollback_deployment", {})),
+])
+def test_another_order_is_not_the_suggested_fix(service: ConversationService, text: str,
+                                                reading: tuple[str, dict[str, str]]) -> None:
+    say(service, "bob", "run diagnose deployment=calc-app namespace=prod")
+    service.parser = Reading(*reading)
+    say(service, "bob", text)
+    assert ("restart_deployment", {"namespace": "prod", "deployment": "calc-app"}) \
+        not in _proposed(service)
+
+
+@pytest.mark.parametrize(("asked", "text", "reading"), [
+    ("run restart_deployment namespace=prod",
+     "what changed on checkout-api in prod in the last day",
+     ("recent_events", {"deployment": "checkout-api", "namespace": "prod"})),
+    ("run restart_deployment deployment=checkout-api",
+     "is search-indexer autoscaled in prod?",
+     ("deployment_status", {"deployment": "search-indexer", "namespace": "prod"})),
+    ("run restart_deployment deployment=checkout-api",
+     "search-indexer in prod",
+     ("restart_deployment", {"deployment": "search-indexer", "namespace": "prod"})),
+])
+def test_a_message_of_its_own_answers_no_question(
+        service: ConversationService, asked: str, text: str,
+        reading: tuple[str, dict[str, str]]) -> None:
+    say(service, "bob", asked)
+    service.parser = Reading(*reading, confidence=0.6)
+    say(service, "bob", text)
+    # No plan of the request asked about took a value from it (a new request of its own
+    # is planned as such: "search-indexer in prod" read as a restart of search-indexer).
+    assert not [p for p in _proposed(service)
+                if p[1].get("deployment") in (None, "checkout-api")], _proposed(service)
+
+
+def test_a_plain_answer_still_answers(service: ConversationService) -> None:
+    say(service, "bob", "run restart_deployment deployment=checkout-api")
+    service.parser = Reading("oos", {"namespace": "prod"}, confidence=0.6)
+    say(service, "bob", "prod please")
+    assert _proposed(service) == [("restart_deployment",
+                                   {"deployment": "checkout-api", "namespace": "prod"})]
