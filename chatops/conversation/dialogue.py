@@ -1064,12 +1064,15 @@ def _offer_ordered(pending: PendingQuestion, text: str) -> str | None:
     ordered = ordered_changes(text)
     if not ordered:
         return None
-    own = {str(v).lower() for offer in pending.offers.values() for v in offer.slots.values()}
     words = re.findall(r"[a-z0-9][a-z0-9.'-]*", text.lower())
-    if any(w not in _OFFER_FILLER and w not in CHANGE_WORDS and w not in own for w in words):
-        return None  # another object, or more than an order ("restart checkout-api instead")
-    fits = [label for label, offer in pending.offers.items()
-            if ordered <= RUNBOOK_CHANGES.get(offer.intent, frozenset())]
+    fits = []
+    for label, offer in pending.offers.items():
+        own = {str(v).lower() for v in offer.slots.values()}
+        # Any other word names another object, or says more than the order ("restart
+        # checkout-api instead", "restart web-frontend" with calc-app's restart offered).
+        if (ordered <= RUNBOOK_CHANGES.get(offer.intent, frozenset())
+                and all(w in _OFFER_FILLER or w in CHANGE_WORDS or w in own for w in words)):
+            fits.append(label)
     return fits[0] if len(fits) == 1 else None
 
 

@@ -48,6 +48,7 @@ def test_ordering_the_suggested_fix_plans_it(service: ConversationService, text:
 
 @pytest.mark.parametrize(("text", "reading"), [
     ("restart checkout-api instead", ("restart_deployment", {"deployment": "checkout-api"})),
+    ("restart search-indexer", ("restart_deployment", {"deployment": "search-indexer"})),
     ("ok roll it back", ("rollback_deployment", {})),
 ])
 def test_another_order_is_not_the_suggested_fix(service: ConversationService, text: str,
@@ -88,3 +89,26 @@ def test_a_plain_answer_still_answers(service: ConversationService) -> None:
     say(service, "bob", "prod please")
     assert _proposed(service) == [("restart_deployment",
                                    {"deployment": "checkout-api", "namespace": "prod"})]
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("restart search-indexer", "restart_deployment search-indexer"),
+    ("ok restart calc-app then", "restart_deployment calc-app"),
+    ("ok restart it", None),  # two restarts offered: which is no guess
+    ("restart web-frontend", None),  # not offered
+    ("roll it back", None),  # no rollback offered
+])
+def test_an_order_takes_the_one_offered_fix_it_names(text: str, label: str | None) -> None:
+    from chatops.conversation.dialogue import _offer_ordered
+    from chatops.conversation.thread import OFFER, PendingQuestion
+    from chatops.conversation.thread import LastRequest as Offer
+
+    offers = {"restart_deployment calc-app": Offer("restart_deployment", {
+                  "namespace": "prod", "deployment": "calc-app"}),
+              "restart_deployment search-indexer": Offer("restart_deployment", {
+                  "namespace": "prod", "deployment": "search-indexer"}),
+              "set_image web-frontend app": Offer("set_image", {
+                  "namespace": "prod", "deployment": "web-frontend", "container": "app"})}
+    pending = PendingQuestion(OFFER, {}, "choice", choices=tuple(offers), offers=offers,
+                              asked=Asked.FIX)
+    assert _offer_ordered(pending, text) == label
