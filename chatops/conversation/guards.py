@@ -11,6 +11,7 @@ mutating answer down.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -58,7 +59,9 @@ def guard(text: str, spans: Iterable[SlotSpan], slots: Collection[str],
           intent: str = "") -> Verdict:
     """The guards' verdict on `text`, read as the runbook `intent` declaring `slots`, with
     `spans`."""
-    spans = tuple(spans)
+    # A name's possessive stays with it here ("cache-warmer's job pods"): the words after
+    # it are about the name, as the guards read them (the decoding ends the value before it).
+    spans = tuple(_with_possessive(text, span) for span in spans)
     return Verdict(
         # Creation words in the context after the order ("roll back checkout, v2 was deployed
         # for the first time yesterday") are not what is asked.
@@ -72,3 +75,13 @@ def guard(text: str, spans: Iterable[SlotSpan], slots: Collection[str],
                    or foreign_verb(text) is not None or just_talk(text, spans)),
         many=bulk_request(text, spans, slots),
     )
+
+
+_POSSESSIVE = re.compile(r"['\u2019]s?(?![\w])")
+
+
+def _with_possessive(text: str, span: SlotSpan) -> SlotSpan:
+    found = _POSSESSIVE.match(text, span.end)
+    if found is None:
+        return span
+    return SlotSpan(span.slot, span.start, found.end(), text[span.start:found.end()])
