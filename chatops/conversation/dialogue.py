@@ -15,9 +15,7 @@ from chatops.conversation.approvals import Approvals
 from chatops.conversation.asking import (
     CHANGE_WORDS,
     RUNBOOK_CHANGES,
-    addressed_elsewhere,
     not_a_request,
-    opens_with_a_mention,
     ordered_changes,
 )
 from chatops.conversation.base import Collaborators, Turn, Updates, asked_by
@@ -30,7 +28,7 @@ from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import NOT_A_NAME_PART
 from chatops.conversation.resource_field import bare_value
 from chatops.conversation.running import Runner, UndoRequest
-from chatops.conversation.state_question import asks_about_state
+from chatops.conversation.state_question import asks_about_state, state_read
 from chatops.conversation.symptoms import DIAGNOSIS, trouble_to_diagnose
 from chatops.conversation.thread import (
     OFFER,
@@ -517,25 +515,13 @@ class Dialogue:
     def _state_answer(self, turn: Turn, text: str, parsed: ParsedIntent,
                       verdict: Verdict) -> list[Reply] | None:
         """The read that answers a question about the state a change sets, read as that
-        change (`parsed`) and turned down by the guards as no request
-        (`state_question.py`); None otherwise: a creation, a kind no runbook changes, many
-        objects, a message to someone else, or no object named (a general question keeps
-        its answer)."""
-        runbook = self.parts.catalogue.runbooks.get(parsed.intent)
-        target = (self.parts.catalogue.runbooks.get(runbook.state_read or "")
-                  if runbook is not None else None)
-        if (runbook is None or target is None or runbook.risk is Risk.READ
-                or not verdict.not_asked or verdict.creation or verdict.kind
-                or verdict.many or not asks_about_state(text)
-                or addressed_elsewhere(text, parsed.spans) or opens_with_a_mention(text)):
+        change (`parsed`), as `state_question.state_read` finds it; None otherwise."""
+        found = state_read(text, parsed, verdict, self.parts.catalogue.runbooks)
+        if found is None:
             return None
-        slots = {k: v for k, v in parsed.slots.items() if k in target.slots}
-        objects = [name for name, spec in runbook.slots.items() if spec.type in _OBJECT_TYPES]
-        if not any(slots.get(name) for name in objects):
-            return None
-        return self.planner.request(turn, target.name, slots, parsed.confidence,
+        return self.planner.request(turn, found[0], found[1], parsed.confidence,
                                     asked=asked_by(parsed),
-                                    notes=(state_read_note(parsed.intent, target.name),))
+                                    notes=(state_read_note(parsed.intent, found[0]),))
 
     def _image_named(self, turn: Turn, text: str, parsed: ParsedIntent,
                      slots: dict[str, str]) -> dict[str, str]:

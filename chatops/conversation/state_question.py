@@ -12,7 +12,14 @@ question: the guards take it as a request.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
+from chatops.conversation.asking import addressed_elsewhere, opens_with_a_mention
+from chatops.conversation.guards import Verdict
+from chatops.model import ParsedIntent, Risk
+from chatops.runbook.schema import Runbook
+
+_OBJECT_TYPES = frozenset({"deployment", "cronjob", "node", "pod"})
 _QUESTION = re.compile(
     r"^\W*(?:(?:hey|hi|so|ok|okay|quick question|qq|btw|hmm|also|and)\W+)*"
     r"(?:is|isn'?t|are|aren'?t|was|wasn'?t|were|did|didn'?t|does|doesn'?t|do|has|hasn'?t|"
@@ -23,3 +30,24 @@ _QUESTION = re.compile(
 def asks_about_state(text: str) -> bool:
     """Whether `text` is a question: it opens like one or ends with a question mark."""
     return _QUESTION.match(text) is not None or text.rstrip(" \t.!)*_~`").endswith("?")
+
+
+def state_read(text: str, parsed: ParsedIntent, verdict: Verdict,
+               runbooks: Mapping[str, Runbook]) -> tuple[str, dict[str, str]] | None:
+    """(the read, its values) that answers `text`, read as the change `parsed.intent` and
+    judged by the guards (`verdict`), when it is a question about the state that change
+    sets: the guards turned it down as no request, and it is no creation, no kind no
+    runbook changes, no many objects, not said to someone else, and it names the object;
+    None otherwise (a general question keeps its answer)."""
+    runbook = runbooks.get(parsed.intent)
+    target = runbooks.get(runbook.state_read or "") if runbook is not None else None
+    if (runbook is None or target is None or runbook.risk is Risk.READ
+            or not verdict.not_asked or verdict.creation or verdict.kind
+            or verdict.many or not asks_about_state(text)
+            or addressed_elsewhere(text, parsed.spans) or opens_with_a_mention(text)):
+        return None
+    slots = {k: v for k, v in parsed.slots.items() if k in target.slots}
+    objects = [name for name, spec in runbook.slots.items() if spec.type in _OBJECT_TYPES]
+    if not any(slots.get(name) for name in objects):
+        return None
+    return target.name, slots

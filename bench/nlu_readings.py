@@ -1,0 +1,115 @@
+"""How often two readings of the dialogue would answer a message of the incident sets
+with a read the model did not give, and what those messages were:
+
+- trouble (`chatops/conversation/symptoms.py`): a message under the model's bar that
+  reports trouble gets the diagnosis;
+- a state question (`chatops/conversation/state_question.py`): a question about the state
+  a change sets, read as the change (or, under the bar, with the change first at 0.5 or
+  more) and turned down by the guards, gets the change's `state_read`.
+
+The sets have no cluster, so for trouble a namespace the model tagged stands for one the
+cluster has (an upper bound: a real cluster also turns down names it lacks). For each set
+and reading it counts the messages taken by what they are (`oos` expected, the read it
+gives, another read, a change, a meta word), so that a false reading of an out-of-scope
+message or of a change shows. Blind sets (B-G) print counts only; set A prints the texts
+with --show.
+
+    .venv/bin/python bench/nlu_readings.py [--set bench/data/incident_messages_b.yaml ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # sibling scripts, not a package
+    sys.path.insert(0, str(HERE))
+from nlu_incident import DEFAULT_DATA, cpu_model, load_messages  # noqa: E402
+
+from chatops.conversation.guards import guard  # noqa: E402
+from chatops.conversation.state_question import state_read  # noqa: E402
+from chatops.conversation.symptoms import trouble_to_diagnose  # noqa: E402
+from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk  # noqa: E402
+from chatops.runbook.catalogue import Catalogue, load_catalogue  # noqa: E402
+from intents import ModelParser, default_model_dir  # noqa: E402
+
+UNSURE_FLOOR = 0.5
+"""Under the bar, the change first among the model's guesses must have this much (as
+`Dialogue._unsure_edit` and the dialogue's state questions ask)."""
+
+
+def state_taken(text: str, parsed: ParsedIntent, catalogue: Catalogue
+                ) -> tuple[str, dict[str, str]] | None:
+    """What the dialogue's state question reading answers `text` with, if anything."""
+    read_as = parsed
+    if parsed.intent == OUT_OF_SCOPE:
+        if not parsed.alternatives or parsed.alternatives[0][1] < UNSURE_FLOOR:
+            return None
+        read_as = ParsedIntent(parsed.alternatives[0][0], parsed.slots,
+                               parsed.alternatives[0][1], (), parsed.source, parsed.spans)
+    runbook = catalogue.runbooks.get(read_as.intent)
+    if runbook is None or runbook.risk is Risk.READ:
+        return None
+    verdict = guard(text, read_as.spans, runbook.slots, read_as.intent)
+    return state_read(text, read_as, verdict, catalogue.runbooks)
+
+
+def _kind(expected: str, answered: str, catalogue: Catalogue) -> str:
+    if expected == OUT_OF_SCOPE:
+        return "oos"
+    if expected in META_INTENTS:
+        return "meta"
+    if expected == answered:
+        return "right"
+    if catalogue.get(expected).risk is Risk.READ:
+        return "read"
+    return "change"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", dest="sets", type=Path, action="append")
+    parser.add_argument("--model-dir", type=Path, default=None)
+    parser.add_argument("--show", action="store_true", help="print set A's texts taken")
+    args = parser.parse_args()
+    catalogue = load_catalogue()
+    nlu = ModelParser(args.model_dir or default_model_dir(), catalogue=catalogue, threads=1)
+    print(f"cpu: {cpu_model()}")
+    print("| set | messages | reading | taken | oos | the read meant (right namespace) | "
+          "another read | a change | meta |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
+    for path in args.sets or [DEFAULT_DATA]:
+        messages = load_messages(path)
+        counts: dict[str, Counter[str]] = {"trouble": Counter(), "state question": Counter()}
+        right_ns: Counter[str] = Counter()
+        show = args.show and path.resolve() == DEFAULT_DATA.resolve()
+        for message in messages:
+            parsed = nlu.parse(message.text)
+            found: dict[str, tuple[str, dict[str, str]]] = {}
+            trouble = (trouble_to_diagnose(message.text, parsed, catalogue.runbooks)
+                       if parsed.intent == OUT_OF_SCOPE else None)
+            if trouble is not None and trouble.get("namespace"):
+                found["trouble"] = ("diagnose", trouble)
+            state = state_taken(message.text, parsed, catalogue)
+            if state is not None:
+                found["state question"] = state
+            for reading, (answered, slots) in found.items():
+                kind = _kind(message.intent, answered, catalogue)
+                counts[reading][kind] += 1
+                if kind == "right":
+                    right_ns[reading] += slots.get("namespace") == message.slots.get(
+                        "namespace")
+                if show:
+                    print(f"  {reading}, {kind}: {message.text!r} -> {answered} {slots}")
+        for reading, taken in counts.items():
+            print(f"| {path.stem} | {len(messages)} | {reading} | {sum(taken.values())} | "
+                  f"{taken['oos']} | {taken['right']} ({right_ns[reading]}) | "
+                  f"{taken['read']} | {taken['change']} | {taken['meta']} |")
+
+
+if __name__ == "__main__":
+    main()
