@@ -46,8 +46,7 @@ def state_read(text: str, parsed: ParsedIntent, verdict: Verdict,
             or verdict.many or not asks_about_state(text)
             or addressed_elsewhere(text, parsed.spans) or opens_with_a_mention(text)):
         return None
-    slots = {k: v for k, v in parsed.slots.items() if k in target.slots}
     objects = [name for name, spec in runbook.slots.items() if spec.type in _OBJECT_TYPES]
-    if not any(slots.get(name) for name in objects):
+    if not any(parsed.slots.get(name) for name in objects):
         return None
-    return target.name, slots
+    return target.name, {k: v for k, v in parsed.slots.items() if k in target.slots}
