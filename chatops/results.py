@@ -124,34 +124,6 @@ class RevisionInfo:
 
 
 @dataclass(frozen=True)
-class JobRunInfo:
-    """One job a cronjob started: how it ended (or that it runs), when, for how long."""
-
-    name: str
-    status: str
-    """`Complete`, `Failed` (with its reason), `Running` or `Pending`."""
-    age_seconds: int
-    duration_seconds: int | None = None
-
-
-@dataclass(frozen=True)
-class CronJobInfo:
-    """A cronjob's schedule, whether it is suspended, its last runs."""
-
-    name: str
-    namespace: str
-    schedule: str
-    suspended: bool
-    time_zone: str = ""
-    last_schedule_seconds: int | None = None
-    """Seconds since it last started a job (None: never)."""
-    last_success_seconds: int | None = None
-    """Seconds since a job of it last succeeded (None: never, or not recorded)."""
-    jobs: tuple[JobRunInfo, ...] = ()
-    """Its jobs the cluster keeps, newest first."""
-
-
-@dataclass(frozen=True)
 class ImageInfo:
     """Which image a workload's container runs."""
 
@@ -300,7 +272,7 @@ class RightsizeSummary:
 
 Record = (PodInfo | DeploymentInfo | EventInfo | NodeInfo | RevisionInfo | ImageInfo | LogLines
           | Finding | HealthSummary | HygieneCheck | HygieneSummary
-          | ResourceRow | RightsizeSummary | CronJobInfo)
+          | ResourceRow | RightsizeSummary)
 
 
 @dataclass(frozen=True)

@@ -80,8 +80,6 @@ VERBS: dict[str, VerbSpec] = {
         VerbSpec("rollout_history", "read",
                  "read the rollout history of {deployment} in {namespace}", _DEPLOY),
         VerbSpec("list_images", "read", "list container images", {"namespace": _opt()}),
-        VerbSpec("cronjob_status", "read", "read cronjob {cronjob} in {namespace}",
-                 {**_NS, "cronjob": _req()}),
         VerbSpec("diagnose", "read", "diagnose in {namespace}",
                  {**_NS, "deployment": _opt(), "pod": _opt()}),
         VerbSpec("pod_hygiene", "read", "check pod hygiene",

@@ -78,8 +78,6 @@ _SYNONYMS: dict[str, tuple[tuple[str, ...], ...]] = {
     "suspend_cronjob": (("suspend", "pause", "stop", "halt", "disable", "turn off"),),
     "resume_cronjob": (("resume", "unpause", "unsuspend", "enable", "turn on", "re-enable",
                         "turn back on", "switch back on", "reactivate", "start up again"),),
-    "cronjob_status": (("status", "state", "last run", "last runs", "schedule",
-                        "recent jobs", "job history"),),
     "pod_logs": (("logs", "log output", "log lines", "output"),
                  ("tail", "show", "stream", "follow")),
     "deployment_status": (("status", "state", "health", "rollout state", "readiness"),

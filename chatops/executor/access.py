@@ -127,8 +127,6 @@ ACCESS: Mapping[str, AccessFn] = {
     "rollout_history": _both(_in_namespace("get", "deployments", "apps", name="deployment"),
                              _in_namespace("list", "replicasets", "apps")),
     "list_images": _anywhere("list", "pods"),
-    "cronjob_status": _both(_in_namespace("get", "cronjobs", "batch", name="cronjob"),
-                            _in_namespace("list", "jobs", "batch")),
     "diagnose": _diagnose,
     "pod_hygiene": _anywhere("list", "pods"),
     # the pods' usage comes from metrics.k8s.io when that is the configured source

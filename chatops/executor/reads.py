@@ -13,11 +13,9 @@ from chatops.executor.client import Kube, Target
 from chatops.executor.redact import redact, redact_lines
 from chatops.executor.registry import Call, registry
 from chatops.results import (
-    CronJobInfo,
     DeploymentInfo,
     EventInfo,
     ImageInfo,
-    JobRunInfo,
     LogLines,
     NodeInfo,
     PodInfo,
@@ -401,55 +399,3 @@ def list_images(kube: Kube, namespace: str | None) -> tuple[ImageInfo, ...]:
 def _list_images(c: Call) -> tuple[ImageInfo, ...]:
     return list_images(c.kube, c.params.opt_s("namespace"))
 
-
-MAX_CRONJOB_JOBS = 5
-"""Jobs of a cronjob shown, newest first (the cluster keeps 3 succeeded and 1 failed by
-default)."""
-
-
-def _job_run(job: Mapping[str, Any], now: datetime) -> JobRunInfo:
-    """A job as one run of its cronjob."""
-    name = str(cv.get(job, "metadata", "name"))
-    age = cv.age_seconds(cv.get(job, "status", "startTime")
-                         or cv.get(job, "metadata", "creationTimestamp"), now)
-    done = {c.type: c for c in cv.conditions(job) if c.status == "True"}
-    start, end = cv.get(job, "status", "startTime"), cv.get(job, "status", "completionTime")
-    took = (cv.age_seconds(start, now) - cv.age_seconds(end, now)) if start and end else None
-    if "Complete" in done or "SuccessCriteriaMet" in done:
-        return JobRunInfo(name, "Complete", age, took)
-    failed = done.get("Failed")
-    if failed is not None:
-        reason = f" ({failed.reason})" if failed.reason else ""
-        return JobRunInfo(name, f"Failed{reason}", age)
-    if int(cv.get(job, "status", "active", default=0) or 0) > 0:
-        return JobRunInfo(name, "Running", age)
-    return JobRunInfo(name, "Pending", age)
-
-
-def cronjob_status(kube: Kube, namespace: str, name: str, now: datetime) -> CronJobInfo:
-    """The cronjob's schedule, suspension and last runs, with the jobs it owns."""
-    cronjob = kube.json(Target("get", "cronjobs", namespace, name),
-                        kube.batch.read_namespaced_cron_job, name, namespace)
-    uid = str(cv.get(cronjob, "metadata", "uid", default=""))
-    jobs = items(kube.json(Target("list", "jobs", namespace),
-                           kube.batch.list_namespaced_job, namespace))
-    own = sorted((j for j in jobs if cv.owned_by(j, uid)),
-                 key=lambda j: str(cv.get(j, "metadata", "creationTimestamp", default="")),
-                 reverse=True)
-
-    def since(field: str) -> int | None:
-        value = cv.get(cronjob, "status", field)
-        return cv.age_seconds(value, now) if value else None
-
-    return CronJobInfo(
-        name, namespace, str(cv.get(cronjob, "spec", "schedule", default="")),
-        bool(cv.get(cronjob, "spec", "suspend", default=False)),
-        str(cv.get(cronjob, "spec", "timeZone") or ""),
-        since("lastScheduleTime"), since("lastSuccessfulTime"),
-        tuple(_job_run(j, now) for j in own[:MAX_CRONJOB_JOBS]))
-
-
-@registry.read("cronjob_status")
-def _cronjob_status(c: Call) -> tuple[CronJobInfo]:
-    p = c.params
-    return (cronjob_status(c.kube, p.s("namespace"), p.s("cronjob"), c.now),)

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from chatops.results import (
     Condition,
-    CronJobInfo,
     DeploymentInfo,
     EventInfo,
     Finding,
@@ -226,26 +225,6 @@ def _health_lines(r: HealthSummary) -> list[str]:
     return lines
 
 
-def _ago(seconds: int | None, never: str) -> str:
-    return never if seconds is None else f"{_age(seconds)} ago"
-
-
-def _cronjob_lines(r: CronJobInfo) -> list[str]:
-    """A cronjob: schedule, suspension, last runs, then its jobs newest first."""
-    zone = f" ({r.time_zone})" if r.time_zone else " (the controller's time zone)"
-    state = "SUSPENDED: it starts no jobs" if r.suspended else "active"
-    lines = [f"cronjob {r.name} in {r.namespace}: {state}; schedule {r.schedule}{zone}",
-             f"  last started a job: {_ago(r.last_schedule_seconds, 'never')}; last success: "
-             f"{_ago(r.last_success_seconds, 'none recorded')}"]
-    for job in r.jobs:
-        took = f", took {_age(job.duration_seconds)}" if job.duration_seconds is not None else ""
-        lines.append(f"  job {job.name}: {job.status}, started {_age(job.age_seconds)} ago"
-                     f"{took}")
-    if not r.jobs:
-        lines.append("  no jobs of it are kept")
-    return lines
-
-
 def _condition_text(c: Condition) -> str:
     """`  Type=Status (Reason: message)`, the parts there are."""
     why = ": ".join(part for part in (c.reason, c.message) if part)
@@ -278,8 +257,6 @@ def _record_lines(r: Record, *, single_pod: bool) -> list[str]:
         lines.append(f"revision {r.revision}{mark}: {', '.join(r.images)}{cause}")
     elif isinstance(r, ImageInfo):
         lines.append(f"{r.namespace}/{r.workload} [{r.container}]: {r.image}")
-    elif isinstance(r, CronJobInfo):
-        lines += _cronjob_lines(r)
     elif isinstance(r, LogLines):
         which = ", previous instance" if r.previous else ""
         lines.append(f"--- {r.pod} [{r.container}]{which}, last {_count(len(r.lines), 'line')}")

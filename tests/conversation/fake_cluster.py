@@ -156,6 +156,9 @@ def _get_deployment(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResu
 
 @_models("diagnose")
 def _diagnose(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResult:
+    if not step.params.get("deployment"):
+        return StepResult(step.verb, dry_run, "read", records=(Finding(
+            "info", f"namespace {step.params['namespace']}", "nothing unhealthy found."),))
     namespace, deployment = str(step.params["namespace"]), str(step.params["deployment"])
     if (namespace, deployment) not in cluster.crashing:
         return StepResult(step.verb, dry_run, "read", records=(

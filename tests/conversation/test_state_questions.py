@@ -40,10 +40,9 @@ def _runs(service: ConversationService) -> list[tuple[str, RunState, dict[str, s
 
 
 @pytest.mark.parametrize(("text", "intent", "slots", "read"), [
-    ("is nightly-report suspended in prod?", "suspend_cronjob", NIGHTLY, "cronjob_status"),
-    ("did the nightly-report job run in prod", "resume_cronjob", NIGHTLY, "cronjob_status"),
-    ("hmm why is nightly-report paused in prod", "suspend_cronjob", NIGHTLY,
-     "cronjob_status"),
+    ("is nightly-report suspended in prod?", "suspend_cronjob", NIGHTLY, "diagnose"),
+    ("did the nightly-report job run in prod", "resume_cronjob", NIGHTLY, "diagnose"),
+    ("hmm why is nightly-report paused in prod", "suspend_cronjob", NIGHTLY, "diagnose"),
     ("is node-2 cordoned?", "cordon_node", {"node": "node-2"}, "node_status"),
     ("is checkout-api scaled to 4 in prod?", "scale_deployment",
      {"deployment": "checkout-api", "namespace": "prod", "replicas": "4"},
@@ -57,7 +56,8 @@ def test_a_question_about_a_change_s_state_gets_the_read(
     assert out[0].startswith(f"(a question, not a request: answered with {read}"), out
     ((runbook, state, values),) = _runs(service)
     assert (runbook, state) == (read, RunState.SUCCEEDED)
-    assert values == {k: v for k, v in slots.items() if k != "replicas"}
+    # The read's own values: a namespace's scan for a cronjob (it reports one suspended).
+    assert values == {k: v for k, v in slots.items() if k not in ("replicas", "cronjob")}
     assert not [c for c in cluster.calls if c[1] is False and c[0] in ("suspend_cronjob",
                                                                        "cordon", "scale")]
 
@@ -76,7 +76,7 @@ def test_no_read_for_requests_talk_and_questions_without_an_object(
         service: ConversationService, text: str, intent: str, slots: dict[str, str]) -> None:
     service.parser = Reading(intent, slots)
     say(service, "bob", text)
-    assert not [r for r in _runs(service) if r[0] == "cronjob_status"]
+    assert not [r for r in _runs(service) if r[0] == "diagnose"]
     if text.startswith("can you"):
         assert _runs(service) == [("suspend_cronjob", RunState.PROPOSED, NIGHTLY)]
     else:

@@ -20,7 +20,6 @@ EXPECTED = {
     "describe_pod": (Risk.READ, {"pod", "namespace"}),
     "node_status": (Risk.READ, {"node"}),
     "rollout_history": (Risk.READ, {"deployment", "namespace"}),
-    "cronjob_status": (Risk.READ, {"cronjob", "namespace"}),
     "list_images": (Risk.READ, {"namespace"}),
     "diagnose": (Risk.READ, {"deployment", "pod", "namespace"}),
     "pod_hygiene": (Risk.READ, {"namespace", "check"}),

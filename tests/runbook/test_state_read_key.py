@@ -23,7 +23,7 @@ READ_STEP = [{"verb": "get_deployment",
 
 def test_every_shipped_change_that_names_one_names_a_read(catalogue: Catalogue) -> None:
     named = {rb.name: rb.state_read for rb in catalogue.runbooks.values() if rb.state_read}
-    assert named["suspend_cronjob"] == named["resume_cronjob"] == "cronjob_status"
+    assert named["suspend_cronjob"] == named["resume_cronjob"] == "diagnose"
     assert named["cordon_node"] == "node_status"
     for source, target in named.items():
         assert catalogue.get(source).risk is not Risk.READ
