@@ -56,6 +56,8 @@ _CHANGES = ACTS - _READS | {"shut", "turn", "bring", "spin", "tear", "wind", "po
 """Verbs that ask for a change: a message with one of them is a change request the model
 was unsure of, never read as trouble."""
 _WORD = re.compile(r"[a-z]+")
+
+
 def reports_trouble(text: str) -> bool:
     """Whether `text` says something is wrong, names no change to make, and is not
     addressed to someone else."""
@@ -69,8 +71,8 @@ def trouble_to_diagnose(text: str, parsed: ParsedIntent,
     """The diagnosis's values (those of its slots the model read) for a message the model
     left under its bar, when it reports trouble (`reports_trouble`), the model gave a read
     real weight and no change, and it is no creation request, talk or question for
-    someone else (the guards); else None. Whether
-    its namespace is the cluster's is the caller's to check."""
+    someone else (the guards); else None. Whether its namespace is the cluster's is the
+    caller's to check."""
     runbook = runbooks.get(DIAGNOSIS)
     if (runbook is None or parsed.intent != OUT_OF_SCOPE or parsed.source != "model"
             or not reports_trouble(text)):
