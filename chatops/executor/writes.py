@@ -272,15 +272,15 @@ _TAG = re.compile(r"^[\w][\w.-]{0,127}$")
 
 
 def split_image(image: str) -> tuple[str, str]:
-    """`registry:5000/app:1.2` -> (`registry:5000/app`, `:1.2`); digests keep `@sha256:..`."""
-    if "@" in image:
-        repo, digest = image.split("@", 1)
-        return repo, f"@{digest}"
-    slash = image.rfind("/")
-    colon = image.rfind(":")
+    """`registry:5000/app:1.2` -> (`registry:5000/app`, `:1.2`); a digest stays with the
+    tag (`app:1.26@sha256:..` -> (`app`, `:1.26@sha256:..`)): a bare tag put on the
+    repository replaces both (an attacker review: `app:1.26:1.27` before)."""
+    name, at, digest = image.partition("@")
+    slash = name.rfind("/")
+    colon = name.rfind(":")
     if colon > slash:  # a colon before the last slash is a registry port, not a tag
-        return image[:colon], image[colon:]
-    return image, ""
+        return name[:colon], name[colon:] + at + digest
+    return name, at + digest
 
 
 def resolve_image(requested: str, current: str) -> str:
@@ -356,7 +356,7 @@ def canonical_repository(image: str) -> str:
 def image_warnings(container: str, before: str, after: str) -> tuple[str, ...]:
     """What an approver should know about an image change that its diff does not say
     plainly: another repository (a typo, another registry, another product), or a tag that
-    moves (`:latest`, none)."""
+    moves (`:latest`, `:stable`, none: no version number and no digest)."""
     warnings = []
     old, new = canonical_repository(before), canonical_repository(after)
     if before and old != new:
@@ -364,7 +364,8 @@ def image_warnings(container: str, before: str, after: str) -> tuple[str, ...]:
                         f"not {old}; approve only if that image and its registry are the "
                         "ones meant")
     tag = split_image(after)[1]
-    if tag in ("", ":latest"):
+    if "@" not in tag and not any(ch.isdigit() for ch in tag):
+        # `:latest`, `:stable`, `:main`, none: a tag without a version number moves.
         warnings.append(f"{after} is a moving tag: pods run whatever it points to when they "
                         "start, so replicas may differ, and an undo may not bring back the "
                         "image that runs now")
