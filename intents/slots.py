@@ -39,8 +39,11 @@ runbook says about its slots:
    that only "and", "or" or a comma separate as one span ("cpu and memory limits",
    "privileged or mount hostPath"): the model tags each check on its own, and keeping the
    surest alone would silently run fewer checks than were asked for.
-8. A name ends before a possessive ("web-frontend's image" -> `web-frontend`): no
-   Kubernetes name has an apostrophe, and the model tags the word as written.
+8. A name ends before a possessive ("web-frontend's image" -> `web-frontend`) when the
+   next word is one of the name's own parts (pods, image, logs, replicas, ...): no
+   Kubernetes name has an apostrophe, and the model tags the word as written. Before
+   another word ("web-frontend's worker") the value stays as written: it names something
+   else, and no name validates it.
 
 Measured in BENCHMARKS.md ("NLU: slot decoding"): on the development sets the slots are
 right more often, most on long messages; nothing here is trained, so a retrain is not
@@ -398,15 +401,31 @@ def choose_slots(
         start, end = norm.original_span(words[first].start, words[last].end)
         if (types or {}).get(slot, slot) in _NAME_TYPES:
             # "web-frontend's image": a possessive is never part of a name (step 8).
-            end -= _possessive_length(original[start:end])
+            end -= _possessive_length(original[start:end], original[end:])
         spans.append(SlotSpan(slot, start, end, original[start:end]))
     return tuple(sorted(spans, key=lambda s: (s.start, s.slot)))
 
 
 _NAME_TYPES = frozenset({"deployment", "pod", "node", "cronjob", "namespace", "container"})
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
+_OWN_PARTS = frozenset({
+    "pod", "pods", "replica", "replicas", "image", "images", "tag", "version", "logs", "log",
+    "rollout", "rollouts", "container", "containers", "status", "state", "health", "history",
+    "revision", "revisions", "events", "memory", "cpu", "limit", "limits", "request",
+    "requests", "resources", "autoscaler", "hpa", "schedule", "jobs", "job", "last",
+    "current", "latest", "previous", "restarts", "deployment", "cronjob", "node",
+})
+"""What a possessive may be followed by and still be about the name itself ("api's pods",
+"nightly-report's schedule"); anything else names another thing ("web-frontend's worker",
+"the db's sidecar": an attacker review), and the value is left as written, which no name
+validates."""
 
 
-def _possessive_length(value: str) -> int:
+def _possessive_length(value: str, after: str) -> int:
+    """How many characters of a possessive end `value`, when the word `after` it is one of
+    the name's own parts (`_OWN_PARTS`); 0 otherwise."""
     found = _POSSESSIVE.search(value)
-    return len(found.group(0)) if found else 0
+    following = re.match(r"\s*([a-z]+)", after, re.IGNORECASE)
+    if found is None or following is None or following.group(1).lower() not in _OWN_PARTS:
+        return 0
+    return len(found.group(0))

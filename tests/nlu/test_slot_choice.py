@@ -349,3 +349,12 @@ def test_a_possessive_stays_on_what_is_no_name() -> None:
     rows = [OUT, row(B_cronjob=0.9), OUT, OUT]
     assert choose("was nightly's run ok", rows, types={"cronjob": "image"}) == {
         "cronjob": "nightly's"}
+
+
+@pytest.mark.parametrize("text", ["scale web-frontend's worker to 3",
+                                  "restart web-frontend's sidecar now"])
+def test_a_possessive_before_another_thing_stays(text: str) -> None:
+    # An attacker review: "scale web-frontend's worker to 3" scaled web-frontend.
+    rows = [OUT, row(B_deployment=0.9), *[OUT] * (len(text.split()) - 2)]
+    assert choose(text, rows, types={"deployment": "deployment"}) == {
+        "deployment": "web-frontend's"}
