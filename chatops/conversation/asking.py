@@ -188,7 +188,9 @@ runbook of the catalogue to an entry here."""
 
 
 CHANGE_WORDS = frozenset(word for phrase in _CHANGE_OF for word in phrase.split())
-"""Every word of a change's verb phrase ("roll", "back", "restart", "set", ...)."""
+"""Every word of a change's verb phrase ("roll", "back", "restart", "of", ...)."""
+CHANGE_VERBS = frozenset(phrase.split()[0] for phrase in _CHANGE_OF)
+"""The verb that opens each change's phrase ("roll", "restart", "get"), no particle."""
 
 
 def ordered_changes(text: str) -> set[str]:

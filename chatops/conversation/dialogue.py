@@ -13,6 +13,7 @@ from typing import Literal, cast
 from chatops.audit.records import Cancelled, OutOfScope, Parsed
 from chatops.conversation.approvals import Approvals
 from chatops.conversation.asking import (
+    CHANGE_VERBS,
     CHANGE_WORDS,
     RUNBOOK_CHANGES,
     not_a_request,
@@ -168,17 +169,18 @@ _FILLER = {"in", "the", "namespace", "ns", "please", "pls", "it's", "its", "it",
 _DECIDE_ID = re.compile(
     r"^(?:(?:lgtm|ok(?:ay)?|sure|yes|yep|yeah|looks good(?: to me)?|ship it|reviewed|"
     r"checked|cool|great|fine|thanks|thx)[\s,.!:;-]+){0,2}"
-    r"(approve|approved|confirm|confirmed|yes|deny|denied|reject|rejected)\s+"
+    r"(approve|confirm|yes|deny|reject)\s+"
     r"`?(r-[0-9a-f]{8})`?(?:[\s,.!-]+(?:please|pls|thanks|thx|ty|from me))?[.!]*$",
     re.IGNORECASE)
 """A decision on a run by its id, with a word of assent or thanks around it ("lgtm,
 approve r-1a2b3c4d", "approve r-1a2b3c4d please": a user trial read these as a pod's
-name). A closed set of words only: nothing that negates ("don't approve r-...")."""
+name). A closed set of words only: nothing that negates ("don't approve r-..."), and the
+verb in the imperative: "cool, approved r-..." reports a decision, it makes none (an
+attacker review)."""
 
 
-_DECISION_OF = {"approve": "approve", "approved": "approve", "confirm": "approve",
-                "confirmed": "approve", "yes": "approve", "deny": "deny", "denied": "deny",
-                "reject": "deny", "rejected": "deny"}
+_DECISION_OF = {"approve": "approve", "confirm": "approve", "yes": "approve",
+                "deny": "deny", "reject": "deny"}
 
 
 _FIX_IT = re.compile(
@@ -388,7 +390,8 @@ class Dialogue:
             declared = self.parts.catalogue.get(parsed.intent).slots
             slots = {k: v for k, v in slots.items() if k in declared}
             if any(spec.type == "image" for spec in declared.values()):
-                slots = self._image_named(turn, text, parsed, slots)
+                slots, kept = self._image_named(turn, text, parsed, slots)
+                notes = (*notes, kept) if kept else notes
         carried = (self._carried(parsed.intent, slots, last, text, turn.requester.identity)
                    if len(text.split()) <= _CARRIED_WORDS else {})
         if carried:
@@ -524,14 +527,15 @@ class Dialogue:
                                     notes=(state_read_note(parsed.intent, found[0]),))
 
     def _image_named(self, turn: Turn, text: str, parsed: ParsedIntent,
-                     slots: dict[str, str]) -> dict[str, str]:
+                     slots: dict[str, str]) -> tuple[dict[str, str], str]:
         """`slots` with the image a repository's word and a tag name ("put nginx 1.27 on
-        web-frontend", `image_words.py`), looked up as the requester."""
+        web-frontend", `image_words.py`), looked up as the requester, and a note for the
+        plan ("" when none)."""
         namespace = (slots.get("namespace")
                      or self.parts.policy.default_namespace(turn.message.channel))
         deployment = slots.get("deployment")
         if not namespace or not deployment:
-            return slots
+            return slots, ""
         identity = turn.requester.identity
 
         def containers() -> tuple[str, ...]:
@@ -545,16 +549,18 @@ class Dialogue:
         try:
             named = image_as_named(text, parsed.spans, slots, containers, images)
         except (ClusterError, Refusal):
-            return slots  # planning says what is wrong with the names, as for any request
-        return named if named is not None else slots
+            return slots, ""  # planning says what is wrong with the names, as for any request
+        return named if named is not None else (slots, "")
 
     def _target_named(self, turn: Turn, text: str, runbook: Runbook,
                       slots: Mapping[str, str], sense: str) -> dict[str, str] | None:
         """The runbook's target, when a word of `text` is exactly the name of one existing
         object of the kind it changes (in the message's namespace, or the channel's),
         that word's everyday sense is the one the guards refused (`sense`: "db" as a
-        database record, never "the statefulset db" as a statefulset), and the model
-        tagged no other target: {slot: name}; else None."""
+        database record, never "the statefulset db" as a statefulset), it is the order's
+        object ("restart the db in prod", never "the app in front of the db", "the db's
+        sidecar" or "the db and the queue": an attacker review), and the model tagged no
+        other target: {slot: name}; else None."""
         slot = next((name for name, spec in runbook.slots.items()
                      if spec.type in _OBJECT_TYPES), None)
         if slot is None:
@@ -574,7 +580,7 @@ class Dialogue:
         if len(named) != 1:
             return None
         name = named.pop()
-        if other_sense(name) != sense:
+        if other_sense(name) != sense or not _ordered_object(text, name):
             return None
         tagged = slots.get(slot)
         return {slot: name} if not tagged or tagged.lower() == name else None
@@ -740,8 +746,10 @@ class Dialogue:
                 # autoscaled in prod?" then its namespace question: a restart planned).
                 return None
             if any(str(pending.slots.get(k, v)).lower() != v.lower()
-                   for k, v in others.items() if k in _OBJECT_TYPES):
-                return None  # another object than the request's: not its answer
+                   for k, v in others.items() if k in (*_OBJECT_TYPES, "namespace")):
+                # Another object or namespace than the request's: not its answer ("web-frontend
+                # in staging" for a restart in prod, an attacker review: planned in prod).
+                return None
             if parsed.intent != pending.intent and self._orders_another(text, pending.intent):
                 # Read as something else (no request, or another runbook, however unsure),
                 # and ordering another change than the one asked about ("team, can we
@@ -1036,9 +1044,9 @@ class _Answered:
 
 _OFFER_FILLER = frozenset({
     "ok", "okay", "yes", "yeah", "yep", "sure", "then", "now", "please", "pls", "just", "go",
-    "ahead", "and", "do", "it", "that", "this", "them", "the", "a", "let's", "lets", "can",
-    "you", "could", "would", "fine", "alright", "right", "away", "quickly", "asap", "one",
-    "deployment", "pod", "node", "cronjob", "its", "pods",
+    "ahead", "and", "do", "it", "that", "this", "the", "a", "let's", "lets", "can", "you",
+    "could", "would", "fine", "alright", "right", "away", "quickly", "asap", "one",
+    "deployment", "pod", "node", "cronjob", "its",
 })
 """Words besides a change's verb that an order of an offered fix may have ("ok, just
 restart it then")."""
@@ -1051,6 +1059,10 @@ def _offer_ordered(pending: PendingQuestion, text: str) -> str | None:
     if not ordered:
         return None
     words = re.findall(r"[a-z0-9][a-z0-9.'-]*", text.lower())
+    targets = {str(v).lower() for offer in pending.offers.values()
+               for k, v in offer.slots.items() if k in _OBJECT_TYPES}
+    if len(targets) > 1 and targets.isdisjoint(words):
+        return None  # fixes of several objects offered: "restart it" names none of them
     fits = []
     for label, offer in pending.offers.items():
         own = {str(v).lower() for v in offer.slots.values()}
@@ -1060,6 +1072,17 @@ def _offer_ordered(pending: PendingQuestion, text: str) -> str | None:
                 and all(w in _OFFER_FILLER or w in CHANGE_WORDS or w in own for w in words)):
             fits.append(label)
     return fits[0] if len(fits) == 1 else None
+
+
+def _ordered_object(text: str, name: str) -> bool:
+    """Whether `name` is what a change's verb in `text` acts on, alone: right after the verb
+    (and "the"), followed by where, how or the clause's end."""
+    verbs = "|".join(sorted(map(re.escape, CHANGE_VERBS), key=len, reverse=True))
+    return re.search(
+        rf"\b(?:{verbs})(?:\s+(?:back|out|off|down|up|over))?\s+(?:the\s+|our\s+|my\s+)?"
+        rf"{re.escape(name)}"
+        r"(?=\s+(?:in|on|to|deployment|pods?|please|pls|now|asap|again|for|first)\b"
+        r"|\s*[.,!?]|\s*$)", text.lower()) is not None
 
 
 def _version_of(last: LastRequest | None, intent: str) -> str:

@@ -4,9 +4,10 @@ The model tags the tag alone as the image ("1.27", which keeps the current repos
 often the repository's word as the container: the plan was then refused ("container nginx
 not found") or, for "deploy redis 7.2 to cache", took cache's own repository with tag 7.2,
 another image than the one named (a user trial). The word right before a bare tag that
-is no container of the deployment names the repository: the current one when it is that
-repository's name (the tag alone keeps its registry), else the image `word:tag`, which the
-dry-run then warns is another repository (`executor.writes.image_warnings`).
+is no container of the deployment names the repository when the deployment runs it (the
+tag alone keeps its registry) or it is a repository's path; any other word ("hotfix 1.27",
+"redis 7.2" on cache) is no proof of another repository: the tag stays on the one it
+runs, and the plan says how to name another image.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
+from chatops.messages import tag_kept_note
 from chatops.model import SlotSpan
 
 _BARE_TAG = re.compile(r"^v?\d[\w.-]*$")
@@ -65,11 +67,14 @@ def short_name(image: str) -> str:
 
 def image_as_named(text: str, spans: Iterable[SlotSpan], slots: Mapping[str, str],
                    containers: Callable[[], Collection[str]],
-                   images: Callable[[], Sequence[str]]) -> dict[str, str] | None:
-    """`slots` with the image the words name ("nginx 1.27": the tag on the current
-    repository when it is nginx, else `nginx:1.27`) and without a container slot that was
-    that word; None when the words give no repository, or it is a container's name
-    (`containers`: the namespace's; `images`: the deployment's images now)."""
+                   images: Callable[[], Sequence[str]]) -> tuple[dict[str, str], str] | None:
+    """`slots` with the image the words name, and a note for the plan ("" when none); None
+    when the words give no repository, or it is a container's name (`containers`: the
+    namespace's; `images`: the deployment's images now). The word is the repository only
+    when the deployment runs it ("nginx 1.27": the tag alone, keeping its registry) or
+    it is a repository's path ("acme/cart 1.9": `acme/cart:1.9`); any other word keeps the
+    model's reading, the tag on the repository it runs, and the plan says so (an attacker
+    review: "deploy hotfix 1.27 to web" planned the image `hotfix:1.27`)."""
     found = repository_word(text, spans)
     if found is None:
         return None
@@ -78,5 +83,7 @@ def image_as_named(text: str, spans: Iterable[SlotSpan], slots: Mapping[str, str
         return None  # "set sidecar 1.2 on api": the container's image gets the tag
     new = {k: v for k, v in slots.items() if not (k == "container" and v.lower() == word)}
     if word in {short_name(image) for image in images()}:
-        return {**new, "image": tag}
-    return {**new, "image": f"{word}:{tag}"}
+        return {**new, "image": tag}, ""
+    if "/" in word:
+        return {**new, "image": f"{word}:{tag}"}, ""
+    return {**new, "image": tag}, tag_kept_note(word, tag)

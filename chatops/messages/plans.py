@@ -202,6 +202,13 @@ TROUBLE_NOTE = "read as trouble to diagnose; nothing is changed without your say
 unsure of (`Dialogue._unsure_symptom`)."""
 
 
+def tag_kept_note(word: str, tag: str) -> str:
+    """A note on an image change whose words named a repository the deployment does not
+    run ("redis 7.2"): the tag went on the repository it runs."""
+    return (f"{tag} is set as a tag of the repository it runs: {word} is not that "
+            f"repository's name; for another image, name it whole ({word}:{tag})")
+
+
 def state_read_note(asked: str, answered: str) -> str:
     """A note on a question about a change's state, answered with a read."""
     return f"a question, not a request: answered with {answered} ({asked} changes nothing here)"

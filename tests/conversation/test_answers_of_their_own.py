@@ -70,6 +70,10 @@ def test_another_order_is_not_the_suggested_fix(service: ConversationService, te
     ("run restart_deployment deployment=checkout-api",
      "search-indexer in prod",
      ("restart_deployment", {"deployment": "search-indexer", "namespace": "prod"})),
+    # Another namespace than the request's (an attacker review: planned in prod).
+    ("run restart_deployment namespace=prod",
+     "checkout-api in staging",
+     ("restart_deployment", {"deployment": "checkout-api", "namespace": "staging"})),
 ])
 def test_a_message_of_its_own_answers_no_question(
         service: ConversationService, asked: str, text: str,
@@ -80,7 +84,8 @@ def test_a_message_of_its_own_answers_no_question(
     # No plan of the request asked about took a value from it (a new request of its own
     # is planned as such: "search-indexer in prod" read as a restart of search-indexer).
     assert not [p for p in _proposed(service)
-                if p[1].get("deployment") in (None, "checkout-api")], _proposed(service)
+                if p[1].get("deployment") in (None, "checkout-api")
+                and p[1].get("namespace") in (None, "prod")], _proposed(service)
 
 
 def test_a_plain_answer_still_answers(service: ConversationService) -> None:
@@ -94,7 +99,8 @@ def test_a_plain_answer_still_answers(service: ConversationService) -> None:
 @pytest.mark.parametrize(("text", "label"), [
     ("restart search-indexer", "restart_deployment search-indexer"),
     ("ok restart calc-app then", "restart_deployment calc-app"),
-    ("ok restart it", None),  # two restarts offered: which is no guess
+    ("ok restart it", None),  # fixes of several objects offered: which is no guess
+    ("ok, set the image then", None),
     ("restart web-frontend", None),  # not offered
     ("roll it back", None),  # no rollback offered
 ])
@@ -112,3 +118,13 @@ def test_an_order_takes_the_one_offered_fix_it_names(text: str, label: str | Non
     pending = PendingQuestion(OFFER, {}, "choice", choices=tuple(offers), offers=offers,
                               asked=Asked.FIX)
     assert _offer_ordered(pending, text) == label
+
+
+@pytest.mark.parametrize("text", ["kill them", "ok restart the pods"])
+def test_plural_words_take_no_fix_of_one_object(service: ConversationService,
+                                                text: str) -> None:
+    # An attacker review: "kill them" planned the deletion of the one pod offered.
+    say(service, "bob", "run diagnose deployment=calc-app namespace=prod")
+    service.parser = Reading("oos", {})
+    say(service, "bob", text)
+    assert _proposed(service) == []

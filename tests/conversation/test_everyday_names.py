@@ -64,6 +64,10 @@ def test_an_existing_workload_named_with_an_everyday_word_is_planned(
     ("restart the statefulset db in prod", ("db",), {"namespace": "prod"}),
     # Two workloads the words name: which one is no guess.
     ("restart the db queue in prod", ("db", "queue"), {"namespace": "prod"}),
+    # The name is not what the order acts on (an attacker review).
+    ("bounce the app in front of the db in prod", ("db",), {"namespace": "prod"}),
+    ("restart the db's sidecar in prod", ("db",), {"namespace": "prod"}),
+    ("restart the db and the queue in prod", ("db",), {"namespace": "prod"}),
 ])
 def test_the_other_sense_is_still_refused(tmp_path: Path, catalogue: Catalogue, text: str,
                                           names: tuple[str, ...],

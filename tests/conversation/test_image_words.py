@@ -50,7 +50,7 @@ def test_short_names() -> None:
 
 
 def _named(text: str, slots: dict[str, str], containers: tuple[str, ...],
-           images: tuple[str, ...]) -> dict[str, str] | None:
+           images: tuple[str, ...]) -> tuple[dict[str, str], str] | None:
     return image_as_named(text, _spans(text, slots), slots, lambda: containers,
                           lambda: images)
 
@@ -58,13 +58,27 @@ def _named(text: str, slots: dict[str, str], containers: tuple[str, ...],
 def test_the_current_repository_keeps_its_registry() -> None:
     slots = {"image": "1.27", "container": "nginx", "deployment": "web"}
     assert _named("put nginx 1.27 on web", slots, ("app",),
-                  ("registry.acme.io/nginx:1.25",)) == {"image": "1.27", "deployment": "web"}
+                  ("registry.acme.io/nginx:1.25",)) == ({"image": "1.27",
+                                                         "deployment": "web"}, "")
 
 
-def test_another_repository_is_the_image_named() -> None:
+@pytest.mark.parametrize("text", ["deploy redis 7.2 to cache", "deploy hotfix 7.2 to cache",
+                                  "set cache to rc 7.2"])
+def test_a_word_the_deployment_does_not_run_is_no_repository(text: str) -> None:
+    # An attacker review: "deploy hotfix 1.27 to web" planned the image hotfix:1.27, a
+    # Docker Hub repository nobody named. The tag stays on the repository it runs.
     slots = {"image": "7.2", "deployment": "cache"}
-    assert _named("deploy redis 7.2 to cache", slots, ("app",),
-                  ("ghcr.io/acme/cache:3.1",)) == {"image": "redis:7.2", "deployment": "cache"}
+    named = _named(text, slots, ("app",), ("ghcr.io/acme/cache:3.1",))
+    assert named is not None
+    assert named[0] == {"image": "7.2", "deployment": "cache"}
+    word = text.split()[-4] if text.startswith("deploy") else "rc"
+    assert f"name it whole ({word}:7.2)" in named[1]
+
+
+def test_a_repository_s_path_is_the_image_named() -> None:
+    slots = {"image": "1.9", "deployment": "shop"}
+    assert _named("deploy acme/cart 1.9 to shop", slots, ("app",), ("acme/shop:1",)) == (
+        {"image": "acme/cart:1.9", "deployment": "shop"}, "")
 
 
 def test_a_container_s_name_is_the_container() -> None:

@@ -1,7 +1,7 @@
-"""An image named as a repository's word and a tag, against the sandbox cluster: the plan
-sets the image named, on the container that runs it, and the dry-run warns of another
-repository (a user trial: "put nginx 1.27 on web-frontend" was refused as container nginx,
-"deploy redis 7.2 to checkout-api" planned nginx:7.2)."""
+"""An image named as a repository's word and a tag, against the sandbox cluster: the tag
+goes on the repository the deployment runs when the word is its name (a user trial: "put
+nginx 1.27 on web-frontend" was refused as container nginx); any other word keeps the tag
+on that repository and the plan says how to name another image."""
 
 from __future__ import annotations
 
@@ -20,9 +20,11 @@ pytestmark = pytest.mark.k8s
     ("put nginx 1.27 on checkout-api in {dev}",
      {"image": "1.27", "container": "nginx", "deployment": "checkout-api"},
      "containers[app].image: nginx:1.25 -> nginx:1.27", False),
+    # A word it does not run is no proof of another repository (an attacker review:
+    # "deploy hotfix 1.27" planned hotfix:1.27): the tag, and how to name another image.
     ("deploy redis 7.2 to checkout-api in {dev}",
      {"image": "7.2", "deployment": "checkout-api"},
-     "containers[app].image: nginx:1.25 -> redis:7.2", True),
+     "containers[app].image: nginx:1.25 -> nginx:7.2", True),
     ("put app 1.27 on checkout-api in {dev}",
      {"image": "1.27", "container": "app", "deployment": "checkout-api"},
      "containers[app].image: nginx:1.25 -> nginx:1.27", False),
@@ -35,4 +37,5 @@ def test_the_image_the_words_name_is_planned(world: World, text: str, slots: dic
                user="alice", out=io.StringIO())
     (plan,) = sh.say(words)
     assert plan.kind == "plan" and change in plan.text, plan.text
-    assert ("another repository: docker.io/library/redis" in plan.text) is warns, plan.text
+    assert ("name it whole (redis:7.2)" in plan.text) is warns, plan.text
+    assert "another repository" not in plan.text

@@ -286,6 +286,9 @@ def test_a_bare_approve_never_guesses_between_several_waiting_requests(
     ("ok, deny {}", RunState.DENIED),
     ("don't approve {}", RunState.PROPOSED),
     ("approve {} and r-00000000", RunState.PROPOSED),
+    # A report of a decision makes none (an attacker review).
+    ("cool, approved {}", RunState.PROPOSED),
+    ("thanks, denied {}", RunState.PROPOSED),
 ])
 def test_a_decision_by_id_with_words_of_assent_around_it(
         bot: Bot, words: str, state: RunState) -> None:
