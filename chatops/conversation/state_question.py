@@ -27,9 +27,19 @@ _QUESTION = re.compile(
     re.IGNORECASE)
 
 
+_PUT_UP = re.compile(
+    r"\b(?:thoughts|wdyt|opinions?|objections?|what do (?:you|y[\u2019']?all|people|folks) "
+    r"think|suppose|supposing|what if|if we|should we|shall we|we should|could we|can we|"
+    r"would it|what (?:breaks|happens)|is it (?:ok|okay|safe|fine|wise))\b", re.IGNORECASE)
+"""A change put up for discussion or supposed ("we should scale it to 5, thoughts?",
+"suppose we restart it, what breaks?"): a question about the change, not the state."""
+
+
 def asks_about_state(text: str) -> bool:
-    """Whether `text` is a question: it opens like one or ends with a question mark."""
-    return _QUESTION.match(text) is not None or text.rstrip(" \t.!)*_~`").endswith("?")
+    """Whether `text` is a question (it opens like one or asks with a question mark: "node-1
+    ok? pods keep getting drained off it") and puts no change up for discussion."""
+    return ((_QUESTION.match(text) is not None or "?" in text)
+            and _PUT_UP.search(text) is None)
 
 
 def state_read(text: str, parsed: ParsedIntent, verdict: Verdict,

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.model import ParsedIntent, SlotSpan
+from chatops.model import ParsedIntent, Risk, SlotSpan
+from chatops.verbs import VERBS
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import Bot
 from tests.slack.helpers import all_runs
@@ -236,7 +237,12 @@ def test_a_message_that_does_not_ask_for_that_change_plans_nothing(
     answer = bot.slack.wait_for("chat.postMessage", "")[0]
     assert answer.args["thread_ts"] == root
     wait_until_idle(bot)
-    assert all_runs(bot) == [] and cluster.calls == []
+    # Nothing is planned or changed: a question about the state ("who scaled checkout-api
+    # down to 1??") is answered with a read of it since session 39 (`state_read`).
+    assert [r for r in all_runs(bot) if r.risk is not Risk.READ] == []
+    assert [c for c in cluster.calls if VERBS[c[0]].mutating] == []
+    if "who scaled" not in text:
+        assert all_runs(bot) == [] and cluster.calls == []
 
 
 @pytest.mark.parametrize(("text", "intent", "slots", "kind"), [

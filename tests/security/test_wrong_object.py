@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from chatops.conversation import ConversationService
-from chatops.model import Message, ParsedIntent
+from chatops.model import Message, ParsedIntent, Risk
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import Bot
 from tests.slack.helpers import all_runs
@@ -175,6 +175,8 @@ def test_a_time_said_of_the_past_never_plans_a_change_for_then_or_now(
 def test_a_question_about_how_a_node_is_doing_never_plans_a_change(
         bot: Bot, text: str) -> None:
     # The same trial: the model read the question as a cordon (0.80) and a plan was made.
+    # Since session 39 the node's status answers it (`state_read`): a read, no plan.
     bot.service.parser = Reads("cordon_node", {"node": "node-1"})
-    ask(bot, text)
-    assert all_runs(bot) == []
+    answer = ask(bot, text)
+    assert "answered with node_status" in answer, answer
+    assert [(r.runbook, r.risk) for r in all_runs(bot)] == [("node_status", Risk.READ)]
