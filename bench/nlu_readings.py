@@ -29,32 +29,11 @@ if str(HERE) not in sys.path:  # sibling scripts, not a package
     sys.path.insert(0, str(HERE))
 from nlu_incident import DEFAULT_DATA, cpu_model, load_messages  # noqa: E402
 
-from chatops.conversation.guards import guard  # noqa: E402
-from chatops.conversation.state_question import state_read  # noqa: E402
+from chatops.conversation.state_question import question_of_state  # noqa: E402
 from chatops.conversation.symptoms import trouble_to_diagnose  # noqa: E402
-from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk  # noqa: E402
+from chatops.model import META_INTENTS, OUT_OF_SCOPE, Risk  # noqa: E402
 from chatops.runbook.catalogue import Catalogue, load_catalogue  # noqa: E402
 from intents import ModelParser, default_model_dir  # noqa: E402
-
-UNSURE_FLOOR = 0.5
-"""Under the bar, the change first among the model's guesses must have this much (as
-`Dialogue._unsure_edit` and the dialogue's state questions ask)."""
-
-
-def state_taken(text: str, parsed: ParsedIntent, catalogue: Catalogue
-                ) -> tuple[str, dict[str, str]] | None:
-    """What the dialogue's state question reading answers `text` with, if anything."""
-    read_as = parsed
-    if parsed.intent == OUT_OF_SCOPE:
-        if not parsed.alternatives or parsed.alternatives[0][1] < UNSURE_FLOOR:
-            return None
-        read_as = ParsedIntent(parsed.alternatives[0][0], parsed.slots,
-                               parsed.alternatives[0][1], (), parsed.source, parsed.spans)
-    runbook = catalogue.runbooks.get(read_as.intent)
-    if runbook is None or runbook.risk is Risk.READ:
-        return None
-    verdict = guard(text, read_as.spans, runbook.slots, read_as.intent)
-    return state_read(text, read_as, verdict, catalogue.runbooks)
 
 
 def _kind(expected: str, answered: str, catalogue: Catalogue) -> str:
@@ -94,9 +73,9 @@ def main() -> None:
                        if parsed.intent == OUT_OF_SCOPE else None)
             if trouble is not None and trouble.get("namespace"):
                 found["trouble"] = ("diagnose", trouble)
-            state = state_taken(message.text, parsed, catalogue)
+            state = question_of_state(message.text, parsed, catalogue.runbooks)
             if state is not None:
-                found["state question"] = state
+                found["state question"] = state[1:]
             for reading, (answered, slots) in found.items():
                 kind = _kind(message.intent, answered, catalogue)
                 counts[reading][kind] += 1

@@ -29,7 +29,7 @@ from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import NOT_A_NAME_PART
 from chatops.conversation.resource_field import bare_value
 from chatops.conversation.running import Runner, UndoRequest
-from chatops.conversation.state_question import asks_about_state, state_read
+from chatops.conversation.state_question import asks_about_state, question_of_state
 from chatops.conversation.symptoms import DIAGNOSIS, trouble_to_diagnose
 from chatops.conversation.thread import (
     OFFER,
@@ -258,6 +258,14 @@ class Dialogue:
             return self._meta(parsed.intent, turn, context)
         return self._request(turn, text, parsed, context.last)
 
+    def _take_offer(self, turn: Turn, pending: PendingQuestion, label: str) -> list[Reply]:
+        """The request the offered choice `label` starts (a diagnosis's fix), as the
+        person's: shown with its dry-run, waiting for approval, never run here."""
+        offered = pending.offers[label]
+        return self.planner.request(turn, offered.intent, dict(offered.slots), 1.0,
+                                    asked=_asked(pending),
+                                    notes=(offered.note,) if offered.note else ())
+
     def _answer(self, turn: Turn, text: str, context: ThreadContext) -> list[Reply] | None:
         """The answer to this person's open question, taken; None if `text` isn't one."""
         mine = context.pending.get(turn.requester.key)
@@ -271,20 +279,14 @@ class Dialogue:
             if len(mine.choices) != 1:
                 return [Reply("question", choice_question_text(WHICH_FIX, mine.choices),
                               choices=mine.choices)]
-            offered = mine.offers[mine.choices[0]]
-            return self.planner.request(turn, offered.intent, dict(offered.slots), 1.0,
-                                        asked=_asked(mine),
-                                        notes=(offered.note,) if offered.note else ())
+            return self._take_offer(turn, mine, mine.choices[0])
         ordered = (_offer_ordered(mine, text)
                    if mine is not None and mine.intent == OFFER and mine.offers
                    and mine.asked in (Asked.FIX, None) else None)
         if ordered is not None and mine is not None:
             # "ok restart it" after a diagnosis that suggested restarting calc-app (a user
             # trial: asked "which deployment?", and the next message became its answer).
-            offered = mine.offers[ordered]
-            return self.planner.request(turn, offered.intent, dict(offered.slots), 1.0,
-                                        asked=_asked(mine),
-                                        notes=(offered.note,) if offered.note else ())
+            return self._take_offer(turn, mine, ordered)
         if mine is not None:
             answered = self._answer_pending(mine, text)
             if answered is None:
@@ -323,16 +325,11 @@ class Dialogue:
         trouble = self._unsure_symptom(turn, text, parsed) if guessed else None
         if trouble is not None:
             return trouble
-        if guessed and parsed.intent == OUT_OF_SCOPE and parsed.alternatives:
-            # Under the bar too: "why is nightly-report paused in prod" (a suspend at 0.6).
-            likeliest, score = parsed.alternatives[0]
-            rb = self.parts.catalogue.runbooks.get(likeliest)
-            if rb is not None and rb.state_read and score >= _UNSURE_EDIT_FLOOR:
-                state = self._state_answer(turn, text, replace(parsed, intent=likeliest,
-                                                               confidence=score),
-                                           guard(text, parsed.spans, rb.slots, likeliest))
-                if state is not None:
-                    return state
+        # Under the bar too: "why is nightly-report paused in prod" (a suspend at 0.6).
+        state = (self._state_answer(turn, text, parsed)
+                 if guessed and parsed.intent == OUT_OF_SCOPE else None)
+        if state is not None:
+            return state
         undone = _UNDO_OF.search(text) if guessed else None
         if undone is not None and _UNDONE.get(undone.group(1).lower()) == parsed.intent:
             # "disk cleaned up on node-3, undo the drain pls" read as a drain (a user trial):
@@ -354,7 +351,8 @@ class Dialogue:
                 # name, not the word's other sense (a user trial: refused as a database).
                 kind = None
                 parsed = replace(parsed, slots={**parsed.slots, **named})
-        state = self._state_answer(turn, text, parsed, verdict) if verdict is not None else None
+        state = (self._state_answer(turn, text, parsed, verdict)
+                 if verdict is not None and parsed.intent != OUT_OF_SCOPE else None)
         if state is not None:
             return state  # "is nightly-report suspended?" read as a suspend: its state
         if verdict is not None and mutating and verdict.not_asked:
@@ -486,6 +484,11 @@ class Dialogue:
         return self.planner.replace(edited[0], turn.message, edited[1], turn.on_update,
                                     confidence=score)
 
+    def _namespace_of(self, turn: Turn, slots: Mapping[str, str]) -> str | None:
+        """The namespace `slots` give, or the channel's default."""
+        return slots.get("namespace") or self.parts.policy.default_namespace(
+            turn.message.channel)
+
     def _unsure_symptom(self, turn: Turn, text: str, parsed: ParsedIntent
                         ) -> list[Reply] | None:
         """A diagnosis of trouble the model read under its bar ("api down in prod, help",
@@ -496,8 +499,7 @@ class Dialogue:
         slots = trouble_to_diagnose(text, parsed, self.parts.catalogue.runbooks)
         if slots is None:
             return None
-        namespace = (slots.get("namespace")
-                     or self.parts.policy.default_namespace(turn.message.channel))
+        namespace = self._namespace_of(turn, slots)
         if not namespace:
             return None
         try:
@@ -516,23 +518,23 @@ class Dialogue:
                                     asked=asked_by(parsed), notes=(TROUBLE_NOTE,))
 
     def _state_answer(self, turn: Turn, text: str, parsed: ParsedIntent,
-                      verdict: Verdict) -> list[Reply] | None:
+                      verdict: Verdict | None = None) -> list[Reply] | None:
         """The read that answers a question about the state a change sets, read as that
-        change (`parsed`), as `state_question.state_read` finds it; None otherwise."""
-        found = state_read(text, parsed, verdict, self.parts.catalogue.runbooks)
+        change, as `state_question.question_of_state` finds it; None otherwise."""
+        found = question_of_state(text, parsed, self.parts.catalogue.runbooks, verdict)
         if found is None:
             return None
-        return self.planner.request(turn, found[0], found[1], parsed.confidence,
+        read_as, read, slots = found
+        return self.planner.request(turn, read, slots, read_as.confidence,
                                     asked=asked_by(parsed),
-                                    notes=(state_read_note(parsed.intent, found[0]),))
+                                    notes=(state_read_note(read_as.intent, read),))
 
     def _image_named(self, turn: Turn, text: str, parsed: ParsedIntent,
                      slots: dict[str, str]) -> tuple[dict[str, str], str]:
         """`slots` with the image a repository's word and a tag name ("put nginx 1.27 on
         web-frontend", `image_words.py`), looked up as the requester, and a note for the
         plan ("" when none)."""
-        namespace = (slots.get("namespace")
-                     or self.parts.policy.default_namespace(turn.message.channel))
+        namespace = self._namespace_of(turn, slots)
         deployment = slots.get("deployment")
         if not namespace or not deployment:
             return slots, ""
@@ -566,8 +568,7 @@ class Dialogue:
         if slot is None:
             return None
         kind = runbook.slots[slot].type
-        namespace = (slots.get("namespace")
-                     or self.parts.policy.default_namespace(turn.message.channel))
+        namespace = self._namespace_of(turn, slots)
         where: str | None = None
         if kind != "node":
             if not namespace:

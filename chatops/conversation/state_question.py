@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from chatops.conversation.asking import addressed_elsewhere, opens_with_a_mention
-from chatops.conversation.guards import Verdict
-from chatops.model import ParsedIntent, Risk
+from chatops.conversation.guards import Verdict, guard
+from chatops.model import OUT_OF_SCOPE, ParsedIntent, Risk
 from chatops.runbook.schema import Runbook
 
 _OBJECT_TYPES = frozenset({"deployment", "cronjob", "node", "pod"})
+UNSURE_FLOOR = 0.5
+"""Under its bar, the change the model found likeliest must get this much for a question
+to be read as about the state it sets ("why is nightly-report paused": a suspend at 0.6)."""
 _QUESTION = re.compile(
     r"^\W*(?:(?:hey|hi|so|ok|okay|quick question|qq|btw|hmm|also|and)\W+)*"
     r"(?:is|isn'?t|are|aren'?t|was|wasn'?t|were|did|didn'?t|does|doesn'?t|do|has|hasn'?t|"
@@ -60,3 +64,23 @@ def state_read(text: str, parsed: ParsedIntent, verdict: Verdict,
     if not any(parsed.slots.get(name) for name in objects):
         return None
     return target.name, {k: v for k, v in parsed.slots.items() if k in target.slots}
+
+
+def question_of_state(text: str, parsed: ParsedIntent, runbooks: Mapping[str, Runbook],
+                      verdict: Verdict | None = None
+                      ) -> tuple[ParsedIntent, str, dict[str, str]] | None:
+    """(the reading taken as the change, the read, its values) for `text`, as the dialogue
+    answers it: the model's change and the guards' `verdict` (judged here when None), or,
+    under the model's bar, the change it found likeliest at `UNSURE_FLOOR` or more."""
+    if parsed.intent == OUT_OF_SCOPE:
+        if not parsed.alternatives or parsed.alternatives[0][1] < UNSURE_FLOOR:
+            return None
+        intent, score = parsed.alternatives[0]
+        parsed, verdict = replace(parsed, intent=intent, confidence=score), None
+    runbook = runbooks.get(parsed.intent)
+    if runbook is None or not runbook.state_read:
+        return None
+    if verdict is None:
+        verdict = guard(text, parsed.spans, runbook.slots, parsed.intent)
+    found = state_read(text, parsed, verdict, runbooks)
+    return (parsed, *found) if found is not None else None
