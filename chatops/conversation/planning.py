@@ -349,8 +349,7 @@ class Planner:
         undone = self.parts.store.get(undo_of) if undo_of is not None else None
         drifted = changed_since(undone.preview, preview) if undone is not None else ()
         if drifted:
-            notes.append(changed_since_note(
-                str(undo_of), [(d.path, d.before, d.after) for d in drifted]))
+            notes.append(changed_since_note(str(undo_of), drifted))
         replaced = self._cancel_replaced(replacing, message) if replacing else []
         needed = self.parts.policy.approvals_needed(plan.risk)
         run = self.parts.store.create(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from chatops.errors import ClusterError, NotFound, with_hint
 from chatops.model import Risk
+from chatops.results import FieldChange
 
 
 def question_for_someone_else(asker: str) -> str:
@@ -35,9 +36,10 @@ def no_undo_text(runbook: str, run_id: str) -> str:
     return f"The last change here ({runbook}, {run_id}) has no undo runbook."
 
 
-def changed_since_note(run_id: str, fields: Sequence[tuple[str, object, object]]) -> str:
-    """A note on an undo: fields changed on the cluster since the run it undoes."""
-    each = "; ".join(f"{path} was {left} after it, is {now} now" for path, left, now in fields)
+def changed_since_note(run_id: str, fields: Sequence[FieldChange]) -> str:
+    """A note on an undo: fields changed on the cluster since the run it undoes (each
+    change from what the run left to what is there now)."""
+    each = "; ".join(f"{f.path} was {f.before} after it, is {f.after} now" for f in fields)
     return (f"changed since {run_id} ran: {each}. This undo overwrites that change too, "
             "whoever made it")
 
