@@ -315,9 +315,7 @@ class _Reader:
             raise self.fail("rollback_on_failure", "needs an undo to roll back with")
         wide = self.namespace_wide(data.get("namespace_wide"), risk, slots)
         one = self.read_only_target("one_workload", data.get("one_workload"), risk)
-        state = data.get("state_read")
-        if state is not None and (not isinstance(state, str) or not _NAME.match(state)):
-            raise self.fail("state_read", "must be the name of a runbook")
+        state = self.runbook_name("state_read", data.get("state_read"))
         if state is not None and risk is Risk.READ:
             raise self.fail("state_read", "only a runbook that changes something may name one")
         return Runbook(
@@ -337,15 +335,21 @@ class _Reader:
             raise self.fail("namespace_wide", "needs a slot 'namespace' of type namespace")
         return name
 
-    def read_only_target(self, key: str, raw: Any, risk: Risk) -> str | None:
+    def runbook_name(self, key: str, raw: Any) -> str | None:
         if raw is None:
             return None
         if not isinstance(raw, str) or not _NAME.match(raw):
             raise self.fail(key, "must be the name of a runbook")
+        return raw
+
+    def read_only_target(self, key: str, raw: Any, risk: Risk) -> str | None:
+        name = self.runbook_name(key, raw)
+        if name is None:
+            return None
         if risk is not Risk.READ:
             # A change is never redirected: its target is always asked for.
             raise self.fail(key, "only a read-only runbook may name one")
-        return raw
+        return name
 
     def one_of(self, raw: Any, names: set[str]) -> tuple[tuple[str, ...], ...]:
         if not isinstance(raw, list):
