@@ -29,7 +29,7 @@ _NOT_A_REPOSITORY = frozenset({
     "using", "upgrade", "update", "bump", "set", "deploy", "roll", "move", "switch", "put",
     "get", "change", "pin", "revert", "rollback", "downgrade", "please", "pls", "now",
     "new", "old", "latest", "same", "than", "instead", "for", "as", "via", "rev",
-    "revision", "tags", "images", "versions", "release", "ship", "push",
+    "revision", "tags", "images", "versions", "ship", "push",
 })
 
 
