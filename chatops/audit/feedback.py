@@ -5,8 +5,11 @@ a junk reply read as a decision and answered "I did not understand" included), a
 about it (`asked_back`: a question for a missing or ambiguous value of the runbook it was
 read as, or "I'm not sure, did you mean ..."), refused one of the values read in it
 (`refused`: a name that does not exist, a value that does not validate, often a misread
-word), or when its plan was edited before approval (`edited`: the values after the edit
-are the better label). `feedback_entries` walks the log oldest first
+word), when its plan was edited before approval (`edited`: the values after the edit
+are the better label), or when one of the dialogue's readings answered it otherwise than the
+model read it (`reread`: trouble under the model's bar diagnosed, a question about a
+change's state answered with a read, an unsure edit, "undo the drain" read as a drain; what
+it was answered as is the label to check). `feedback_entries` walks the log oldest first
 and pairs each of those events with the parse of the message it answered (same thread,
 same person); `render_review_file` writes them as catalogue markup for review. Reviewed
 files train the model (`finetune.feedback`, `chatops nlu train`).
@@ -38,12 +41,13 @@ from chatops.audit.records import (
     Planned,
     Proposed,
     Refused,
+    Reread,
 )
 from chatops.executor.redact import redact
 from chatops.logs import scrub
 from chatops.model import META_INTENTS
 
-REASONS = ("out_of_scope", "asked_back", "refused", "edited")
+REASONS = ("out_of_scope", "asked_back", "refused", "edited", "reread")
 """Why a message is in a review file, in the order they are listed."""
 
 REVIEW_HEADER = """\
@@ -51,7 +55,8 @@ REVIEW_HEADER = """\
 # FOR HUMAN REVIEW. Nothing here trains the model until a person has checked it:
 #   - set `intent` to what the message asked for (a runbook name, `oos` or a meta intent);
 #   - fix the slot markup in `text`: [value](slot_name), e.g. `restart [checkout](deployment)`
-#     (`final_slots`, where present, are the values the person edited the plan to);
+#     (`final_slots`, where present, are the values the person edited the plan to, or,
+#     for `why: [reread]`, the values of what the bot answered it as: `intent` is that);
 #   - set `reviewed: true`; delete entries that should not be learned.
 # Then move the file to intents/feedback/ (see its README.md) and run `chatops nlu train`.
 """
@@ -78,6 +83,8 @@ class FeedbackEntry:
     """The slots the bot asked for."""
     offered: list[str] = field(default_factory=list)
     """The runbooks it offered instead ("did you mean")."""
+    read_as: list[str] = field(default_factory=list)
+    """The dialogue's readings that answered it (`Reread.reading`)."""
     seen: int = 1
 
     def to_yaml(self) -> dict[str, Any]:
@@ -94,6 +101,8 @@ class FeedbackEntry:
             out["asked"] = self.asked
         if self.offered:
             out["offered"] = self.offered
+        if self.read_as:
+            out["read_as"] = self.read_as
         if self.final_slots:
             out["final_slots"] = self.final_slots
         out.update(run_id=self.run_id, thread=self.thread, first_seen=self.ts, seen=self.seen)
@@ -109,6 +118,7 @@ class _Message:
     reasons: set[str] = field(default_factory=set)
     asked: list[str] = field(default_factory=list)
     offered: list[str] = field(default_factory=list)
+    read_as: list[str] = field(default_factory=list)
     run_id: str | None = None
     final_intent: str | None = None
     final_slots: dict[str, str] = field(default_factory=dict)
@@ -241,6 +251,10 @@ def feedback_entries(events: Iterable[AuditEvent], *, since: datetime | None = N
             # Only a question of the runbook the message was read as: one asked after a
             # pick from an offer or a diagnosis's fix ("which image?") is not about it.
             flag(current[key], "asked_back").asked.append(str(data.get("slot")))
+        elif event.kind == Reread.kind and key in current:
+            message = flag(current[key], "reread")
+            message.read_as.append(str(data.get("reading")))
+            _final(message, {"runbook": data.get("intent"), "slots": data.get("slots")})
         elif (event.kind == Refused.kind and data.get("cause") == "value"
               and key in current and current[key].event.data.get("source") == "model"):
             flag(current[key], "refused")
@@ -299,19 +313,26 @@ def _entries(found: list[_Message], since: datetime | None) -> Export:
             entry.reasons = sorted({*entry.reasons, *message.reasons}, key=REASONS.index)
             entry.asked = list(dict.fromkeys([*entry.asked, *message.asked]))
             entry.offered = list(dict.fromkeys([*entry.offered, *message.offered]))
+            entry.read_as = list(dict.fromkeys([*entry.read_as, *message.read_as]))
             if message.final_slots:
                 entry.final_intent, entry.final_slots = (message.final_intent,
                                                          message.final_slots)
             continue
+        spans = _spans_of(message.text, data)
+        if "reread" in message.reasons:
+            # Answered as another runbook: only the values it took are its slots ("is
+            # [nightly-report](cronjob) suspended" is no diagnosis's markup).
+            spans = [s for s in spans if s.get("slot") in message.final_slots]
         entries[same] = FeedbackEntry(
-            text=markup(message.text, _spans_of(message.text, data)),
+            text=markup(message.text, spans),
             guessed_intent=intent,
             confidence=float(data.get("confidence", 0.0)),
             reasons=sorted(message.reasons, key=REASONS.index),
             ts=message.event.ts, thread=message.event.thread, run_id=message.run_id,
             final_intent=message.final_intent, final_slots=message.final_slots,
             asked=list(dict.fromkeys(message.asked)),
-            offered=list(dict.fromkeys(message.offered)))
+            offered=list(dict.fromkeys(message.offered)),
+            read_as=list(dict.fromkeys(message.read_as)))
     return Export(list(entries.values()), secret_looking)
 
 

@@ -263,11 +263,13 @@ def feedback(since: str | None, out_path: Path | None, db_path: Path | str | Non
 
     Reads the audit log for messages the bot answered out of scope, asked back on (a
     question for a missing or ambiguous value, or an "I'm not sure" offer), refused a value
-    of (a name that does not exist, a value that does not validate), or whose plan was
-    edited before approval, and writes them as a YAML review file: each message with
-    the bot's guess as slot markup, the guessed intent and confidence, why it is there, its
-    run and thread, and `reviewed: false`. Identical texts are listed once; messages that
-    look like they hold a secret are left out.
+    of (a name that does not exist, a value that does not validate), whose plan was edited
+    before approval, or that one of its dialogue readings answered otherwise than the model
+    read it (a diagnosis of trouble the model was unsure of, a read for a question about a
+    change's state), and writes them as a YAML review file: each message with the bot's
+    guess as slot markup, the guessed intent and confidence, why it is there (a reading's
+    answer is its `intent`), its run and thread, and `reviewed: false`. Identical texts
+    are listed once; messages that look like they hold a secret are left out.
 
     Nothing in the file is trained on until a person has reviewed it: set `intent`, fix
     the markup, set `reviewed: true`, and put the file in intents/feedback/ (its README.md

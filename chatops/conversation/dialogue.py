@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal, cast
 
-from chatops.audit.records import Cancelled, OutOfScope, Parsed
+from chatops.audit.records import Cancelled, OutOfScope, Parsed, Reread
 from chatops.conversation.approvals import Approvals
 from chatops.conversation.asking import (
     CHANGE_VERBS,
@@ -336,6 +336,7 @@ class Dialogue:
             # the undo of that run, if it is this thread's last, else no plan at all.
             last_run = self.runner.undo_request(turn.message.channel, turn.message.thread)
             if last_run is not None and last_run.of.runbook == parsed.intent:
+                self._reread(turn, "undo", "undo", {})
                 return self._undo(turn, last_run)
             return [Reply("answer", undo_of_text(undone.group(1).lower()))]
         runbook = self.parts.catalogue.runbooks.get(parsed.intent)
@@ -381,6 +382,7 @@ class Dialogue:
             notes = (one_workload_note(parsed.intent, one[0]),)
             parsed = replace(parsed, intent=one[0])
             slots = {**slots, **one[1]}
+            self._reread(turn, "one_workload", one[0], slots)
         if parsed.source == "model" and parsed.intent in self.parts.catalogue:
             # A slot the runbook doesn't declare is the model's mislabel ("2" tagged
             # min_replicas in a scale request): drop it and ask for what is missing, rather
@@ -481,8 +483,16 @@ class Dialogue:
         edited = self._edited_plan(turn, intent, slots)
         if edited is None:
             return None
+        self._reread(turn, "edit", intent, edited[1])
         return self.planner.replace(edited[0], turn.message, edited[1], turn.on_update,
                                     confidence=score)
+
+    def _reread(self, turn: Turn, reading: str, intent: str, slots: Mapping[str, str]
+                ) -> None:
+        """Record that this message is answered as `intent` by a dialogue `reading`, not as
+        the model read it: the feedback export's label for the model to learn."""
+        self.parts.audit.record(Reread(intent, reading, dict(slots)), actor=turn.message.user,
+                                thread=turn.thread)
 
     def _namespace_of(self, turn: Turn, slots: Mapping[str, str]) -> str | None:
         """The namespace `slots` give, or the channel's default."""
@@ -514,6 +524,7 @@ class Dialogue:
             named = self._named(text, "deployment", namespace.lower(), turn.requester.identity)
             if len(named) == 1:
                 slots["deployment"] = named.pop()
+        self._reread(turn, "trouble", DIAGNOSIS, slots)
         return self.planner.request(turn, DIAGNOSIS, slots, parsed.confidence,
                                     asked=asked_by(parsed), notes=(TROUBLE_NOTE,))
 
@@ -525,6 +536,7 @@ class Dialogue:
         if found is None:
             return None
         read_as, read, slots = found
+        self._reread(turn, "state_question", read, slots)
         return self.planner.request(turn, read, slots, read_as.confidence,
                                     asked=asked_by(parsed),
                                     notes=(state_read_note(read_as.intent, read),))

@@ -166,6 +166,31 @@ def test_refused_values_junk_decisions_and_questions_of_other_requests(
     assert "web-frontend in dev is down, please fix it" not in entries
 
 
+@pytest.mark.k8s
+def test_a_message_a_dialogue_reading_answered_is_exported_with_its_answer(
+        world: Any, tmp_path: Path) -> None:
+    """Trouble the model left under its bar, diagnosed in the cluster: the export says what
+    it was answered as, so that the model can learn it (before: not exported at all)."""
+    from chatops.console import Shell
+    from chatops.messages import TROUBLE_NOTE
+    from tests.conversation.test_trouble_in_words import Unsure
+
+    prod = world.ns["prod"]
+    sh = Shell(world.service(parser=Unsure({"deployment": "calc-app", "namespace": prod})),
+               user="bob", out=io.StringIO())
+    replies = sh.say(f"calc-app down in {prod}, help")
+    assert replies[0].kind == "answer" and replies[0].text.startswith(f"({TROUBLE_NOTE})"), \
+        replies
+    out = tmp_path / "review.yaml"
+    result = export(world.audit_db, "--out", str(out))
+    assert result.returncode == 0 and "Exported 1 message(s)" in result.stderr, result.stderr
+    (entry,) = yaml.safe_load(out.read_text())["entries"]
+    assert entry["text"] == f"[calc-app](deployment) down in [{prod}](namespace), help"
+    assert (entry["intent"], entry["guessed_intent"]) == ("diagnose", "oos")
+    assert entry["why"] == ["reread"] and entry["read_as"] == ["trouble"]
+    assert entry["final_slots"] == {"deployment": "calc-app", "namespace": prod}
+
+
 # --- the export, from audit events ---------------------------------------------------------
 
 

@@ -56,6 +56,7 @@ from chatops.audit.records.understood import (
     OutOfScope,
     Parsed,
     Refused,
+    Reread,
 )
 
 __all__ = [
@@ -87,6 +88,7 @@ __all__ = [
     "Rejected",
     "RejectionsSuppressed",
     "Replanned",
+    "Reread",
     "RunStarted",
     "ScheduleBlocked",
     "ScheduleChanged",

@@ -66,6 +66,23 @@ class OutOfScope(AuditRecord):
 
 
 @dataclass(frozen=True)
+class Reread(AuditRecord):
+    """The bot answered a message as `intent` by one of its dialogue readings (`reading`:
+    "trouble", "state_question", "edit", "one_workload", "undo"), not as the model read it
+    (the `parse` event before this one): a message the model got wrong or left under its
+    bar, and so worth learning (`chatops nlu feedback`). `slots` are the values the reading
+    gave the request, before any question back."""
+
+    kind: ClassVar[str] = "reread"
+    intent: str
+    reading: str
+    slots: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def data(self) -> dict[str, Any]:
+        return {"intent": self.intent, "reading": self.reading, "slots": dict(self.slots)}
+
+
+@dataclass(frozen=True)
 class AskedBack(AuditRecord):
     """The bot asked the person for the value of `slot` of the runbook `intent` before
     planning: missing, or ambiguous between `choices`."""
