@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from chatops.audit.records import Adopted, Approved, Denied, Expired, Rejected, Replanned
+from chatops.audit.records import (
+    Adopted,
+    Approved,
+    Cancelled,
+    Denied,
+    Expired,
+    Rejected,
+    Replanned,
+    Unchanged,
+)
 from chatops.conversation.base import Collaborators, Updates, run_thread
 from chatops.conversation.planning import Planner, binding
 from chatops.conversation.presenting import Presenter
@@ -17,6 +26,7 @@ from chatops.messages import (
     ADOPT_HINT,
     ASK_AGAIN_HINT,
     IDENTITY_MISMATCH_RESULT,
+    NOTHING_LEFT_RESULT,
     OWN_BUTTONS_HINT,
     READ_NEW_DIFF_HINT,
     adopted_text,
@@ -31,6 +41,7 @@ from chatops.messages import (
     may_not_adopt_text,
     may_not_approve_text,
     may_not_deny_text,
+    nothing_to_change_now_text,
     own_approval_text,
     replanned_text,
     rights_unchecked_text,
@@ -229,22 +240,39 @@ class Approvals:
             taken = self.parts.scheduled(run, lambda: self._replan_if_drifted(run))
             if taken is not None:
                 return taken
-        checked = self._replan_if_drifted(run)
+        checked = self._replan_if_drifted(run, close_if_unchanged=True)
         if not isinstance(checked, Plan):
             return checked
         if not self.parts.store.transition(run.id, (RunState.PROPOSED,), RunState.APPROVED):
             return []
         return self.runner.execute(run.id, checked, on_update)
 
-    def _replan_if_drifted(self, run: Run) -> Plan | list[Reply]:
+    def _replan_if_drifted(self, run: Run, *, close_if_unchanged: bool = False
+                           ) -> Plan | list[Reply]:
         """Render and dry-run again: the plan if nothing differs from what was approved,
-        else the new plan is stored and shown, to be approved again."""
+        else the new plan is stored and shown, to be approved again. With
+        `close_if_unchanged`, a plan whose new dry-run changes nothing is cancelled instead
+        (the cluster already is as it asks: the same change made by another run or by
+        hand); a schedule's plan is not, as the cluster may differ when it acts."""
         runbook = self.parts.catalogue.get(run.runbook)
         plan = self.planner.render(runbook, run.raw_slots, run.identity)
         preview = [p.to_json() for p in self.planner.preview(plan, run.identity)]
         bound = binding(plan, preview)
         if bound == run.digest:
             return plan
+        if close_if_unchanged and not any(p.get("changes") for p in preview):
+            # A user trial: "it needs approval again" with an empty diff, a click on nothing.
+            if not self.parts.store.transition(run.id, (RunState.PROPOSED,), RunState.CANCELLED,
+                                               result={"text": NOTHING_LEFT_RESULT}):
+                return []
+            self.parts.audit.record(Unchanged(plan.digest, preview), run_id=run.id,
+                                    thread=run_thread(run))
+            self.parts.audit.record(Cancelled("unchanged"), run_id=run.id,
+                                    thread=run_thread(run))
+            METRICS.runs.labels(run.runbook, RunState.CANCELLED.value).inc()
+            view = self.presenter.view(run.id)
+            return [Reply("update", run_view_text(view), run=view),
+                    Reply("notice", nothing_to_change_now_text(run.id))]
         # Approvals are stored against the old binding, so none of them counts any more.
         self.parts.store.update(
             run.id, plan=plan.to_record(), digest=bound, preview=preview,

@@ -23,6 +23,7 @@ from chatops.messages.alerts import (
     may_not_adopt_text,
 )
 from chatops.messages.approvals import (
+    NOTHING_LEFT_RESULT,
     adopter_rights_text,
     already_decided_text,
     approved_twice_text,
@@ -33,6 +34,7 @@ from chatops.messages.approvals import (
     may_not_approve_text,
     may_not_deny_text,
     no_such_run_text,
+    nothing_to_change_now_text,
     own_approval_text,
     replanned_text,
     rights_unchecked_text,
@@ -191,6 +193,7 @@ __all__ = [
     "EXPLICIT_ONLY_HINT",
     "IDENTITY_MISMATCH_RESULT",
     "MAY_NOT_REQUEST_HINT",
+    "NOTHING_LEFT_RESULT",
     "NOTHING_TO_CANCEL",
     "NOTHING_TO_UNDO",
     "NOTHING_WAITING",
@@ -269,6 +272,7 @@ __all__ = [
     "not_found_text",
     "not_in_this_thread_text",
     "not_read_only_text",
+    "nothing_to_change_now_text",
     "nothing_to_change_text",
     "numbered_choices",
     "one_at_a_time_text",

@@ -72,6 +72,16 @@ def approved_twice_text(run_id: str) -> str:
     return f"You already approved {run_id}."
 
 
+NOTHING_LEFT_RESULT = "Not run: the cluster already was as it asked when it was approved."
+
+
+def nothing_to_change_now_text(run_id: str) -> str:
+    """At approval, the dry-run again changes nothing: the plan is closed, not re-asked."""
+    return (f"Nothing to change any more: the cluster already looks the way {run_id} would "
+            "leave it (the same change was made since it was previewed), so I cancelled it "
+            "and nothing ran.")
+
+
 def replanned_text(run_id: str, changes: Sequence[str]) -> str:
     """The cluster drifted between preview and approval: the new diff, to approve again."""
     return (f"The cluster changed since {run_id} was previewed, so the plan changed. Here is "

@@ -228,6 +228,33 @@ def test_plan_drift_asks_again_with_the_new_diff(world: World) -> None:
     assert world.replicas("dev", "checkout-api") == 3
 
 
+def test_a_plan_the_cluster_already_matches_at_approval_is_closed_not_re_asked(
+        world: World) -> None:
+    """A user trial: a second plan of the same scale, approved after the first had run, was
+    answered "The cluster changed ... Here is the new diff; it needs approval again:" with an
+    empty diff, and stayed waiting for a click on nothing."""
+    from kubernetes import client
+
+    sh, _ = shell(world, "alice")
+    dev = world.ns["dev"]
+    plan = sh.say(f"run scale_deployment deployment=checkout-api namespace={dev} replicas=3")[0]
+    assert plan.run is not None
+    # Someone made the same change by other means.
+    client.AppsV1Api(world.api).patch_namespaced_deployment_scale(
+        "checkout-api", dev, {"spec": {"replicas": 3}})
+    sh.say(":as bob")
+    replies = sh.say(f"approve {plan.run.id}")
+    text = "\n".join(r.text for r in replies)
+    assert "needs approval again" not in text, text
+    assert "Nothing to change" in replies[-1].text and plan.run.id in replies[-1].text, text
+    run = sh.service.store.get(plan.run.id)
+    assert run is not None and run.state is RunState.CANCELLED
+    # Closed: a later click changes nothing and says so.
+    again = sh.say(f"approve {plan.run.id}")
+    assert "already cancelled" in again[0].text, again
+    assert world.replicas("dev", "checkout-api") == 3
+
+
 def test_identity_without_cluster_rights_is_refused_and_explained(world: World) -> None:
     sh, _ = shell(world, "alice")
     replies = sh.say(f"run restart_deployment deployment=checkout-api "
