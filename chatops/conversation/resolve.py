@@ -27,6 +27,7 @@ from chatops.messages import (
     which_name_text,
 )
 from chatops.model import Identity, Risk
+from chatops.near_names import near_names
 from chatops.ports import Executor, ResourceKind
 from chatops.runbook.schema import Runbook, SlotSpec
 
@@ -118,11 +119,8 @@ def _extends(value: str, name: str, generated: bool) -> bool:
 
 
 def nearest(value: str, names: tuple[str, ...], n: int = 3) -> tuple[str, ...]:
-    """Up to `n` names near `value` to offer (not to take), nearest first; equally near
-    names in their own order (node-1, node-2, node-3), not difflib's."""
-    ratios = {name: difflib.SequenceMatcher(None, value, name).ratio() for name in names}
-    near = [name for name, ratio in ratios.items() if ratio >= 0.5]
-    return tuple(sorted(near, key=lambda name: (-ratios[name], name))[:n])
+    """Up to `n` names near `value` to offer (not to take): `near_names.near_names`."""
+    return near_names(value, names, n)
 
 
 def kind_elsewhere(value: str, kind: str, namespace: str, executor: Executor,

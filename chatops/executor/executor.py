@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
 import threading
 import time
@@ -20,6 +19,7 @@ from chatops.executor.implementations import registry
 from chatops.executor.registry import Call, Params
 from chatops.executor.usage import NoSource, UsageSource
 from chatops.model import Identity, Step
+from chatops.near_names import near_names
 from chatops.ports import Executor, Progress, ResourceKind
 from chatops.results import Record, StepResult, VerifyResult
 from chatops.verbs import HygieneRules
@@ -149,7 +149,7 @@ class KubeExecutor:
             candidates = _list_names(kube, kind, target.namespace)
         except ClusterError:
             return ()  # suggestions are a courtesy; the caller may not be allowed to list
-        return tuple(difflib.get_close_matches(target.name, candidates, n=3, cutoff=0.5))
+        return near_names(target.name, candidates)
 
 
 def _list_names(kube: Kube, kind: str, namespace: str | None) -> tuple[str, ...]:
