@@ -395,19 +395,31 @@ MAX_JOIN = 6
 """Tokens between two namespaces named together ("prod, and also staging")."""
 
 
+_NAMESPACE_OPTION = re.compile(
+    r"(?:(?<![\w-])(?:namespace|ns)\s*[:=]\s*|(?<![\w-])(?:-n|--namespace)(?:\s*=\s*|\s+))"
+    r"[`'\"*]*([a-z0-9][a-z0-9-]*)", re.IGNORECASE)
+"""A namespace given as an option: "namespace=prod", "ns: prod", "-n prod", "--namespace
+prod"."""
+_IN_NAMESPACE = re.compile(r"\bin\s+(?:the\s+)?[`'\"*]*([a-z0-9][a-z0-9-]*)", re.IGNORECASE)
+
+
 def other_namespaces(text: str, namespace: str | None, executor: Executor,
                      identity: Identity | None) -> tuple[str, ...]:
     """Namespaces `text` names together with `namespace` ("in prod and staging", "staging &
     prod", "prod, staging and dev", "`prod` and `staging`"): names of namespaces joined to
     it by "and", "or", "then", commas and the like, each the target of the same request
-    (not "prod, staging is fine"). Empty when there is no namespace or the namespaces
-    cannot be listed. One pass over the message."""
+    (not "prod, staging is fine"); and any other namespace given as an option ("in dev
+    (actually namespace=prod)", "-n staging in prod"), whether the cluster has it or not:
+    the person said which, and it is not the one read. Empty when there is no namespace;
+    only options when the namespaces cannot be listed. One pass over the message."""
     if not namespace:
         return ()
+    options = [m.group(1).lower() for m in _NAMESPACE_OPTION.finditer(text)]
+    given = tuple(dict.fromkeys(ns for ns in options if ns != namespace.lower()))
     try:
         names = set(executor.names("namespace", None, identity))
     except ClusterError:
-        return ()
+        return given
     tokens = _NAME_TOKEN.findall(re.sub(r"[*_~`]", " ", text.lower()))
     chains: list[list[str]] = []
     chain: list[str] = []
@@ -430,4 +442,9 @@ def other_namespaces(text: str, namespace: str | None, executor: Executor,
             gap.append(token)
     chains.append(chain)
     found = [ns for c in chains if namespace in c for ns in c if ns != namespace]
-    return tuple(dict.fromkeys(found))
+    if options:
+        # Beside an option, a namespace the request is said to be "in" is one too: "in
+        # staging (actually namespace=prod)".
+        found += [ns for m in _IN_NAMESPACE.finditer(text)
+                  if (ns := m.group(1).lower()) in names and ns != namespace.lower()]
+    return tuple(dict.fromkeys([*given, *found]))

@@ -65,6 +65,40 @@ def test_a_change_in_two_namespaces_is_asked_for_one_at_a_time(
 
 
 @pytest.mark.parametrize("text", [
+    # A user trial: both planned in the namespace the model read, the other unsaid.
+    "restart checkout-api in staging (actually namespace=prod)",
+    "restart checkout-api in prod namespace=staging",
+    # kubectl's own ways of giving one.
+    "restart checkout-api -n staging in prod",
+    "restart checkout-api in prod --namespace=staging",
+    "restart checkout-api in prod --namespace staging",
+    "restart checkout-api in prod ns: staging",
+    # One the cluster lacks is still another namespace than the one read.
+    "restart checkout-api in prod namespace=prod-eu",
+])
+def test_a_namespace_given_as_an_option_besides_another_is_asked_for(
+        service: ConversationService, text: str) -> None:
+    service.parser = Reads("restart_deployment", RESTART)
+    (out,) = say(service, "bob", text)
+    assert "one namespace at a time" in out, out
+    assert service.store.runs_in_thread("C1", "t1") == []
+
+
+@pytest.mark.parametrize("text", [
+    "restart checkout-api namespace=prod",
+    "restart checkout-api in prod (namespace=prod)",
+    "restart checkout-api -n prod",
+    "restart checkout-api --namespace=prod",
+])
+def test_the_same_namespace_given_twice_is_one(service: ConversationService,
+                                                text: str) -> None:
+    service.parser = Reads("restart_deployment", RESTART)
+    say(service, "bob", text)
+    (run,) = service.store.runs_in_thread("C1", "t1")
+    assert run.raw_slots["namespace"] == "prod"
+
+
+@pytest.mark.parametrize("text", [
     "restart checkout-api in prod and wait for it",
     "restart checkout-api in prod and tell staging folks",  # not a namespace: a word
     "restart checkout-api in prod, then check the logs",
