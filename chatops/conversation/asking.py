@@ -625,10 +625,12 @@ def general_question(text: str, spans: Iterable[SlotSpan]) -> bool:
 # the conversation answers nothing with a plan. Not "@here" or "@oncall" (the bot is one
 # of them), nor a name the model took for a slot ("checkout, please restart").
 _ADDRESSED = re.compile(
-    r"^\W*(?:(?:hey|hi|hello|yo|ok|okay|so)\W+)?(?:@(?P<handle>[\w.-]+)\W*|"
-    r"(?P<name>[a-z][a-z.-]*)\s*[,:]\s*|(?P<bare>[a-z][a-z.-]*)\s+(?=(?:can|could|would|will) "
-    r"(?:you|u)\b|when you\b))(?=(?:pls|plz|please|when|once|if|can|could|would|will|"
-    r"mind|do)\b.{0,30}?\b(?:you|u)\b|you\b|pls\b|plz\b|please\b)", re.IGNORECASE)
+    # An @handle addresses its person whatever follows ("@dave restart it pls", a user
+    # trial); a name only with words that ask "you" after it ("dave, can you ...").
+    r"^\W*(?:(?:hey|hi|hello|yo|ok|okay|so)\W+)?(?:@(?P<handle>[\w.-]+)(?![\w.-])|"
+    r"(?:(?P<name>[a-z][a-z.-]*)\s*[,:]\s*|(?P<bare>[a-z][a-z.-]*)\s+(?=(?:can|could|would|"
+    r"will) (?:you|u)\b|when you\b))(?=(?:pls|plz|please|when|once|if|can|could|would|will|"
+    r"mind|do)\b.{0,30}?\b(?:you|u)\b|you\b|pls\b|plz\b|please\b))", re.IGNORECASE)
 # Words that open a message like a name and a comma, but address nobody in particular.
 _NOBODY = frozenset({"hey", "hi", "hello", "yo", "ok", "okay", "so", "team", "folks", "all",
                      "guys", "everyone", "everybody", "anyone", "anybody", "someone", "bot",
@@ -657,18 +659,21 @@ _GROUPS = frozenset({"here", "channel", "everyone", "oncall", "on-call", "chatop
 _TO_SOMEONE = re.compile(r"^\W*(?:(?:hey|hi|yo|ok|so)\W+)?(?:@[\w.-]+|<@\w+(?:\|[^>]*)?>)")
 
 
-def opens_with_a_mention(text: str) -> bool:
-    """Whether `text` opens by addressing a person by handle ("@carol api is down, can you
-    look?"): the Slack surface has taken the bot's own mention off already, so it is
-    someone else's. Used where a message is answered with a read it did not ask for in
-    words (trouble, a question about a state); the guards' `addressed_elsewhere` decides
-    for changes."""
-    return _TO_SOMEONE.match(text) is not None
+def said_to_someone_else(text: str, spans: Iterable[SlotSpan]) -> bool:
+    """Whether `text` opens by addressing a person other than the bot, by a Slack mention
+    left in it (the surface takes the bot's own off), an @handle or a name that asks
+    "you" (`addressed_elsewhere`)."""
+    mention = _TO_SOMEONE.match(text)
+    if mention is not None:
+        handle = re.findall(r"@([\w.-]+)", mention.group(0))[-1].lower()
+        if handle not in _NOBODY | _GROUPS:
+            return True
+    return addressed_elsewhere(text, spans)
 
 
 def addressed_elsewhere(text: str, spans: Iterable[SlotSpan]) -> bool:
-    """Whether `text` opens by addressing a person other than the bot: an @handle or a name
-    (and a comma), then words that ask "you". A Slack mention that opens a message is
+    """Whether `text` opens by addressing a person other than the bot: an @handle, or a
+    name (and a comma) then words that ask "you". A Slack mention that opens a message is
     judged by the Slack surface, which knows the bot's own (`slack.listeners.events`)."""
     found = _ADDRESSED.search(clean_text(text))
     if found is None:

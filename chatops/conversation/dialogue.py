@@ -18,9 +18,12 @@ from chatops.conversation.asking import (
     RUNBOOK_CHANGES,
     not_a_request,
     ordered_changes,
+    said_to_someone_else,
 )
 from chatops.conversation.base import Collaborators, Turn, Updates, asked_by
+from chatops.conversation.glued import as_written
 from chatops.conversation.guards import Verdict, guard
+from chatops.conversation.history_question import HISTORY, asks_what_changed, history_values
 from chatops.conversation.image_words import image_as_named
 from chatops.conversation.kinds import other_sense
 from chatops.conversation.meta_words import YES_OR_NO, says
@@ -29,6 +32,7 @@ from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import NOT_A_NAME_PART
 from chatops.conversation.resource_field import bare_value
 from chatops.conversation.running import Runner, UndoRequest
+from chatops.conversation.small_talk import small_talk
 from chatops.conversation.state_question import asks_about_state, question_of_state
 from chatops.conversation.symptoms import DIAGNOSIS, trouble_to_diagnose
 from chatops.conversation.thread import (
@@ -47,6 +51,7 @@ from chatops.messages import (
     EDIT_NOT_DECISION,
     EMPTY_MESSAGE,
     EMPTY_MESSAGE_HINT,
+    HISTORY_NOTE,
     NOT_THIS_CHANNEL,
     NOT_THIS_CHANNEL_HINT,
     NOT_UNDERSTOOD,
@@ -63,6 +68,7 @@ from chatops.messages import (
     cannot_change_kind_text,
     cannot_create_text,
     carried_note,
+    changes_made_here_text,
     choice_question_text,
     edit_which_field_text,
     help_text,
@@ -87,6 +93,7 @@ from chatops.model import (
     ParsedIntent,
     Plan,
     Risk,
+    SlotSpan,
     Step,
 )
 from chatops.ports import ResourceKind
@@ -95,7 +102,7 @@ from chatops.results import DeploymentInfo
 from chatops.runbook.grammar import starts_with_run
 from chatops.runbook.schema import Runbook
 from chatops.runbook.slots import parse_slot
-from chatops.runs import Asked, Run, RunState
+from chatops.runs import ApprovalDecision, Asked, Run, RunState
 from chatops.schedules.context import ACTS
 
 _META_WORDS = {
@@ -118,9 +125,14 @@ are the last 20 log lines?")."""
 _DECISION_WORDS = frozenset({"approve", "approved", "confirm", "deny", "denied", "reject"})
 _EDIT_CUE = re.compile(
     r"\b(?:instead|actually|make (?:it|that|them|both)|change (?:it|that)|rather|i meant|i mean|"
-    r"correction|typo|no wait|wait no|sorry|scratch that)\b", re.IGNORECASE)
+    r"correction|typo|no wait|wait no|sorry|scratch that)\b"
+    # "no, 3 replicas": a no and at once a value (a user trial: it denied the plan).
+    r"|^\W*(?:no|nope|nah)\b[\s,.;:!-]+(?=[\w.-]*\d)", re.IGNORECASE)
 """Words that say a message corrects the speaker's last plan ("make it 4 instead")."""
 _FOLLOW_UP_WORDS = 5
+_RECENT_RUNS = 200
+"""How many of the latest succeeded runs a question of what changed looks through."""
+_CHANGES_LISTED = 5
 _SHORT_EDIT_WORDS = 8
 _COMPARED = re.compile(r"\b(?:same as|like|as on|as in|as for|as|matching|similar to)"
                        r"(?:\s+(?:the|our|in|on))?\s*$")
@@ -255,8 +267,75 @@ class Dialogue:
                 METRICS.out_of_scope.inc()
                 self.parts.audit.record(OutOfScope(), actor=message.user, thread=thread)
                 return [Reply("answer", NOT_UNDERSTOOD)]
-            return self._meta(parsed.intent, turn, context)
+            return self._meta(parsed, turn, context)
         return self._request(turn, text, parsed, context.last)
+
+    def _namespace_path(self, turn: Turn, parsed: ParsedIntent) -> ParsedIntent:
+        """`parsed` with a namespace tagged as `namespace/name` ("restart prod/checkout-api":
+        a user trial, refused as many deployments) read as the namespace and the object of
+        the runbook's kind: when the first part is a namespace the cluster shows this person
+        and the second an object of that kind there, and the runbook's slot for it is empty;
+        else unchanged (and refused as no valid namespace, as before)."""
+        path = parsed.slots.get("namespace", "")
+        runbook = self.parts.catalogue.runbooks.get(parsed.intent)
+        namespace, slash, name = path.partition("/")
+        if not slash or runbook is None or "/" in name:
+            return parsed
+        target = next((spec for spec in runbook.slots.values()
+                       if spec.type in ("deployment", "cronjob", "pod")
+                       and not parsed.slots.get(spec.name)), None)
+        identity = turn.requester.identity
+        if (target is None or not self._named(namespace, "namespace", None, identity)
+                or name not in self._named(name, cast(ResourceKind, target.type),
+                                           namespace.lower(), identity)):
+            return parsed
+        spans = []
+        for span in parsed.spans:
+            if span.slot == "namespace" and span.text == path:
+                cut = span.start + len(namespace)
+                spans += [SlotSpan("namespace", span.start, cut, namespace),
+                          SlotSpan(target.name, cut + 1, span.end, name)]
+            else:
+                spans.append(span)
+        return replace(parsed, slots={**parsed.slots, "namespace": namespace, target.name: name},
+                       spans=tuple(spans))
+
+    def _offer_with_values(self, turn: Turn, text: str, parsed: ParsedIntent
+                           ) -> list[Reply] | None:
+        """The one fix a diagnosis offered this person, planned with the values the message
+        adds ("ok do it, use nginx:1.25" after set_image web-frontend was suggested: a user
+        trial, asked "Which deployment?"), when the model read that fix's runbook, tagged a
+        value of it, no other object or namespace, and no word names another deployment of
+        the fix's namespace. None otherwise. The plan waits for its approvals."""
+        context = load_context(self.parts.threads, turn.thread)
+        mine = context.pending.get(turn.requester.key)
+        if (mine is None or mine.intent != OFFER or not mine.offers
+                or mine.asked not in (Asked.FIX, None)):
+            return None
+        fits = [label for label, offer in mine.offers.items() if offer.intent == parsed.intent]
+        runbook = self.parts.catalogue.runbooks.get(parsed.intent)
+        if len(fits) != 1 or runbook is None:
+            return None
+        offer = mine.offers[fits[0]]
+        added: dict[str, str] = {}
+        for name, value in parsed.slots.items():
+            spec = runbook.slots.get(name)
+            if spec is None:
+                continue
+            if spec.type in _OBJECT_TYPES or name in ("namespace", "container"):
+                if value.strip().lower() != str(offer.slots.get(name, "")).lower():
+                    return None  # another object's change: a request of its own
+            else:
+                added[name] = value
+        namespace = offer.slots.get("namespace")
+        own = {str(v).lower() for v in offer.slots.values()}
+        named = (self._named(text, "deployment", str(namespace), turn.requester.identity)
+                 if namespace else set())
+        if not added or named - own:
+            return None
+        return self.planner.request(turn, offer.intent, {**offer.slots, **added},
+                                    parsed.confidence, asked=_asked(mine),
+                                    notes=(offer.note,) if offer.note else ())
 
     def _take_offer(self, turn: Turn, pending: PendingQuestion, label: str) -> list[Reply]:
         """The request the offered choice `label` starts (a diagnosis's fix), as the
@@ -318,6 +397,19 @@ class Dialogue:
             return self.planner.request(turn, intent, slots, parsed.confidence,
                                         asked=asked_by(parsed), version=_version_of(last, intent))
         guessed = parsed.source == "model"
+        if guessed:
+            parsed = self._namespace_path(turn, parsed)
+            runbook = self.parts.catalogue.runbooks.get(parsed.intent)
+            written = as_written(text, parsed.spans, {name: spec.type for name, spec
+                                                      in runbook.slots.items()}) if runbook \
+                else {}
+            if written:
+                # "restart 'checkout-api; rm -rf /'": the name as written, which no name
+                # validates (a user trial: the rest was dropped and checkout-api planned).
+                parsed = replace(parsed, slots={**parsed.slots, **written})
+        offered = self._offer_with_values(turn, text, parsed) if guessed else None
+        if offered is not None:
+            return offered
         # Before the guards: only what the model itself left under its bar.
         unsure_edit = self._unsure_edit(turn, text, parsed) if guessed else None
         if unsure_edit is not None:
@@ -325,6 +417,10 @@ class Dialogue:
         trouble = self._unsure_symptom(turn, text, parsed) if guessed else None
         if trouble is not None:
             return trouble
+        history = (self._history_answer(turn, text, parsed)
+                   if guessed and parsed.intent == OUT_OF_SCOPE else None)
+        if history is not None:
+            return history  # "who changed web-frontend in prod": its rollout history
         # Under the bar too: "why is nightly-report paused in prod" (a suspend at 0.6).
         state = (self._state_answer(turn, text, parsed)
                  if guessed and parsed.intent == OUT_OF_SCOPE else None)
@@ -352,6 +448,12 @@ class Dialogue:
                 # name, not the word's other sense (a user trial: refused as a database).
                 kind = None
                 parsed = replace(parsed, slots={**parsed.slots, **named})
+        if verdict is not None and verdict.not_asked and mutating:
+            # "who scaled checkout-api down to 1??" read as a scale: the history, not the
+            # state the scale sets.
+            history = self._history_answer(turn, text, parsed)
+            if history is not None:
+                return history
         state = (self._state_answer(turn, text, parsed, verdict)
                  if verdict is not None and parsed.intent != OUT_OF_SCOPE else None)
         if state is not None:
@@ -371,6 +473,10 @@ class Dialogue:
                 self.parts.audit.record(OutOfScope(), actor=turn.message.user,
                                         thread=turn.thread)
                 return [self._cannot_do(parsed, None if creation else kind)]
+            if guessed and (said_to_someone_else(text, parsed.spans) or small_talk(text)):
+                # Talk between people in the thread, thanks, a greeting: not the bot's to
+                # answer (a user trial: "outside what I can do" to each was noise).
+                return []
             return [self._out_of_scope(turn, parsed)]
         slots = dict(parsed.slots)
         notes: tuple[str, ...] = ()
@@ -527,6 +633,49 @@ class Dialogue:
         self._reread(turn, "trouble", DIAGNOSIS, slots)
         return self.planner.request(turn, DIAGNOSIS, slots, parsed.confidence,
                                     asked=asked_by(parsed), notes=(TROUBLE_NOTE,))
+
+    def _history_answer(self, turn: Turn, text: str, parsed: ParsedIntent
+                        ) -> list[Reply] | None:
+        """The rollout history of the deployment a question of what changed names ("who
+        changed web-frontend in prod", "was it rolled back?": a user trial, "outside what I
+        can do"), `history_question.history_values`; the one deployment of the namespace a
+        word names when the model tagged none. None when it is no such question."""
+        slots = dict(parsed.slots)
+        if not slots.get("deployment") and asks_what_changed(text):
+            namespace = self._namespace_of(turn, slots)
+            named = (self._named(text, "deployment", namespace.lower(),
+                                 turn.requester.identity) if namespace else set())
+            if len(named) == 1:
+                slots["deployment"] = named.pop()
+        values = history_values(text, slots, parsed.spans)
+        if values is None or HISTORY not in self.parts.catalogue:
+            return None
+        self._reread(turn, "history_question", HISTORY, values)
+        replies = self.planner.request(turn, HISTORY, values, parsed.confidence,
+                                       asked=asked_by(parsed), notes=(HISTORY_NOTE,))
+        mine = self._changes_made_here(turn, values)
+        return [*replies, Reply("answer", mine)] if mine else replies
+
+    def _changes_made_here(self, turn: Turn, values: Mapping[str, str]) -> str:
+        """The changes made through the bot to the deployment `values` name, in this
+        channel (another may be private), newest first, with who asked and who approved:
+        a scale makes no revision, so "who scaled it?" has its answer here; "" when none
+        of the latest succeeded runs is one."""
+        deployment, namespace = values.get("deployment"), values.get("namespace")
+        if not deployment or not namespace:
+            return ""
+        runs = [run for run in self.parts.store.runs_in_state(RunState.SUCCEEDED,
+                                                              limit=_RECENT_RUNS)
+                if run.channel == turn.message.channel and run.risk is not Risk.READ
+                and run.raw_slots.get("deployment") == deployment
+                and run.raw_slots.get("namespace") == namespace][:_CHANGES_LISTED]
+        lines = [(run.id, run.runbook,
+                  {k: str(v) for k, v in run.raw_slots.items()
+                   if k not in ("deployment", "namespace")},
+                  run.requester_name, tuple(a.approver_name for a in run.approvals
+                                            if a.decision is ApprovalDecision.APPROVE),
+                  run.updated_at) for run in runs]
+        return changes_made_here_text(deployment, namespace, lines) if lines else ""
 
     def _state_answer(self, turn: Turn, text: str, parsed: ParsedIntent,
                       verdict: Verdict | None = None) -> list[Reply] | None:
@@ -940,7 +1089,8 @@ class Dialogue:
             return None
         return last.intent, {**last.slots, "namespace": namespace}
 
-    def _meta(self, intent: str, turn: Turn, context: ThreadContext) -> list[Reply]:
+    def _meta(self, parsed: ParsedIntent, turn: Turn, context: ThreadContext) -> list[Reply]:
+        intent = parsed.intent
         if intent == "help":
             order = list(Risk)
             rows = [(rb.name, rb.risk.value, rb.description) for rb in
@@ -955,7 +1105,8 @@ class Dialogue:
                     turn.message.text, turn.requester.identity):
                 # "hmm actually do that in staging instead, not prod" is an edit, not a
                 # "no" (a user trial: it denied the waiting plan and planned nothing).
-                return [Reply("notice", EDIT_NOT_DECISION, ephemeral=True)]
+                edited = self._decision_as_edit(turn, parsed)
+                return edited or [Reply("notice", EDIT_NOT_DECISION, ephemeral=True)]
             asked = [q.asker_name for key, q in context.pending.items()
                      if key != turn.requester.key]
             if asked:
@@ -964,6 +1115,26 @@ class Dialogue:
                 return [Reply("notice", bare_decision_held_text(asked[0]), ephemeral=True)]
             return self._decide_waiting("approve" if intent == "confirm" else "deny", turn)
         return self._undo(turn)
+
+    def _decision_as_edit(self, turn: Turn, parsed: ParsedIntent) -> list[Reply] | None:
+        """The edit a yes or no with a value makes ("no, 3 replicas": `deny`, 3 tagged as
+        replicas) of this person's waiting plan, with the values the model tagged for the
+        likeliest runbook after the decision; None when it tagged none or no plan of this
+        person's takes them (`_edited_plan`)."""
+        if parsed.source != "model" or not parsed.slots:
+            return None
+        intent = next((name for name, _ in parsed.alternatives
+                       if name in self.parts.catalogue), None)
+        runbook = self.parts.catalogue.runbooks.get(intent or "")
+        if runbook is None:
+            return None
+        slots = {k: v for k, v in parsed.slots.items() if k in runbook.slots}
+        edited = self._edited_plan(turn, runbook.name, slots) if slots else None
+        if edited is None:
+            return None
+        self._reread(turn, "edit", runbook.name, edited[1])
+        return self.planner.replace(edited[0], turn.message, edited[1], turn.on_update,
+                                    confidence=parsed.confidence)
 
     def _gives_a_value(self, text: str, identity: Identity | None) -> bool:
         """Whether `text` holds a number or a namespace's name: a value, not a bare yes/no."""

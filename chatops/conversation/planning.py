@@ -17,9 +17,11 @@ from chatops.conversation.remedies import remedies
 from chatops.conversation.resolve import (
     OtherKind,
     Question,
+    namespace_in_words,
     namespace_named_as_workload,
     namespace_wide,
     offered_names,
+    only_namespace_with,
     other_namespaces,
     read_as_other_kind,
     resolve_names,
@@ -50,10 +52,12 @@ from chatops.messages import (
     channel_default_note,
     choice_question_text,
     may_not_request_text,
+    namespace_in_words_note,
     namespaces_left_out_note,
     not_editable_text,
     nothing_to_change_text,
     one_namespace_at_a_time_text,
+    only_namespace_note,
     past_time_text,
     read_answer_text,
     remedies_text,
@@ -136,6 +140,21 @@ class Planner:
             values["namespace"] = default_ns
             notes.append(channel_default_note(default_ns))
         values = {k: v for k, v in values.items() if v is not None and v != ""}
+        if ("namespace" in runbook.slots and not values.get("namespace")
+                and runbook.risk is Risk.READ):
+            # "show me events for web-frontend": a read is answered in the one namespace
+            # with that very name (a user trial: asked, with that one choice); a change's
+            # namespace is always the person's to say.
+            only = only_namespace_with(values, self.parts.executor, requester.identity)
+            named = (namespace_in_words(turn.message.text, self.parts.executor,
+                                        requester.identity) if only is None else None)
+            if only is not None:
+                values["namespace"] = only[0]
+                notes.append(only_namespace_note(*only))
+            elif named is not None:
+                # "is prod ok" (the model tagged nothing): the one namespace named.
+                values["namespace"] = named
+                notes.append(namespace_in_words_note(named))
         namespace = values.get("namespace", "")
         others = other_namespaces(turn.message.text, namespace, self.parts.executor,
                                   requester.identity)

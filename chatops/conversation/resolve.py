@@ -314,6 +314,50 @@ _NARROWING: tuple[ResourceKind, ...] = ("deployment", "cronjob", "pod")
 """The named objects that narrow a namespace question to the namespaces holding them."""
 
 
+MAX_WORDS_FOR_A_NAMESPACE = 8
+"""Only a message this short has its one namespace word taken as the namespace of a read
+the model tagged none for ("is prod ok")."""
+
+
+def namespace_in_words(text: str, executor: Executor, identity: Identity) -> str | None:
+    """The one namespace the person can list that a word of a short `text` is exactly;
+    None when none or several are, the text is longer, or they cannot be listed."""
+    words = re.findall(r"[a-z0-9][a-z0-9-]*", text.lower())
+    if len(words) > MAX_WORDS_FOR_A_NAMESPACE:
+        return None
+    try:
+        namespaces = set(executor.names("namespace", None, identity))
+    except ClusterError:
+        return None
+    named = set(words) & namespaces
+    return named.pop() if len(named) == 1 else None
+
+
+def only_namespace_with(values: Mapping[str, str], executor: Executor,
+                        identity: Identity) -> tuple[str, str, str] | None:
+    """The one namespace the person can list that has an object of exactly the name the
+    request gives (a deployment, cronjob or pod), with that object's kind and name; None
+    when several or none have it, none is named, or they cannot be listed."""
+    named = next(((k, values[k]) for k in _NARROWING if values.get(k)), None)
+    if named is None:
+        return None
+    kind, name = named
+    try:
+        namespaces = executor.names("namespace", None, identity)
+    except ClusterError:
+        return None
+    if len(namespaces) > MAX_OFFERED:
+        return None
+    holding = []
+    for namespace in namespaces:
+        try:
+            if name in executor.names(kind, namespace, identity):
+                holding.append(namespace)
+        except ClusterError:
+            continue
+    return (holding[0], kind, name) if len(holding) == 1 else None
+
+
 def offered_names(kind: str, values: Mapping[str, str], executor: Executor,
                   identity: Identity) -> tuple[str, ...]:
     """The names to offer as choices for a missing slot of `kind`: the namespaces the person

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
-from chatops.conversation.asking import addressed_elsewhere, opens_with_a_mention
+from chatops.conversation.asking import said_to_someone_else
 from chatops.conversation.guards import Verdict, guard
 from chatops.model import OUT_OF_SCOPE, ParsedIntent, Risk
 from chatops.runbook.schema import Runbook
@@ -58,7 +58,7 @@ def state_read(text: str, parsed: ParsedIntent, verdict: Verdict,
     if (runbook is None or target is None or runbook.risk is Risk.READ
             or not verdict.not_asked or verdict.creation or verdict.kind
             or verdict.many or not asks_about_state(text)
-            or addressed_elsewhere(text, parsed.spans) or opens_with_a_mention(text)):
+            or said_to_someone_else(text, parsed.spans)):
         return None
     objects = [name for name, spec in runbook.slots.items() if spec.type in _OBJECT_TYPES]
     if not any(parsed.slots.get(name) for name in objects):

@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from chatops.conversation.asking import opens_with_a_mention
+from chatops.conversation.asking import general_question, said_to_someone_else
 from chatops.conversation.guards import guard
+from chatops.conversation.other_verbs import foreign_verb
+from chatops.conversation.talk import just_talk
 from chatops.model import OUT_OF_SCOPE, ParsedIntent, Risk
 from chatops.runbook.schema import Runbook
 from chatops.schedules.context import ACTS
@@ -39,8 +41,10 @@ _TROUBLE = re.compile(
     r"errors?|exceptions?|timing out|time-?outs?|5\d\d(?:s|'s)?|5xx|"
     # what does not happen
     r"(?:not|never|isn'?t|aren'?t|won'?t|can'?t|cannot|doesn'?t|don'?t|stopped)\s+"
+    # "isn't the calc-app hpa scaling": the subject may come between.
+    r"(?:(?:the|its|our|my|[\w.]+-[\w.-]+|hpa|autoscaler|pods?|app|service)\s+){0,3}?"
     r"(?:be\s+)?(?:working|work|ready|healthy|running|starting|start|responding|respond|"
-    r"serving|coming up|come up|up|answering)"
+    r"serving|coming up|come up|up|answering|scaling|scale|rolling out|pulling|scheduling)"
     r")\b",
     re.IGNORECASE,
 )
@@ -58,12 +62,39 @@ was unsure of, never read as trouble."""
 _WORD = re.compile(r"[a-z]+")
 
 
+# A question of a workload's health: "is calc-app ok in prod?", "how's calc-app doing?",
+# "anything off with calc-app?" (a second user trial, after context: "we got paged, ...").
+_HEALTH = re.compile(
+    r"(?:^|[,.;:!?]\s*|\b(?:so|but|and)\s+)(?:is|are)\s+(?:the\s+|our\s+|my\s+)?[\w.-]+"
+    r"(?:\s+[\w.-]+){0,3}?\s+(?:ok|okay|healthy|fine|alright|all right|good|happy)\b"
+    r"(?!\s+(?:to|if|with)\b)"
+    r"|\bhow(?:'s|\s+is|\s+are)\s+(?:the\s+|our\s+|my\s+)?[\w.-]+(?:\s+[\w.-]+){0,3}?\s+"
+    r"(?:doing|looking|holding up)\b"
+    r"|\b(?:any|anything)\s+(?:wrong|off|odd|weird|funny|strange)\s+(?:with|about|in)\b",
+    re.IGNORECASE)
+
+
+_WHY = re.compile(r"^\W*(?:(?:so|but|hmm+|ok|okay|hey)\W+)?why\b", re.IGNORECASE)
+"""A question why trouble happens ("why isnt the calc-app hpa scaling"): a diagnosis's."""
+
+
 def reports_trouble(text: str) -> bool:
-    """Whether `text` says something is wrong, names no change to make, and is not
-    addressed to someone else."""
-    if _TROUBLE.search(text) is None or opens_with_a_mention(text):
+    """Whether `text` says something is wrong (or asks whether something is: "is calc-app
+    ok?"), names no change to make, and is not addressed to someone else."""
+    if ((_TROUBLE.search(text) is None and _HEALTH.search(text) is None)
+            or said_to_someone_else(text, ())):
         return False
     return not any(word in _CHANGES for word in _WORD.findall(text.lower()))
+
+
+def _health_question(text: str, parsed: ParsedIntent) -> bool:
+    """Whether `text` asks about a workload's health ("is calc-app healthy in prod") or why
+    its trouble happens, which the guards take as no request by its first words (a
+    question), and is no general question, talk or order of a verb no runbook has: a read
+    is what it asks for."""
+    asks = _HEALTH.search(text) is not None or _WHY.match(text) is not None
+    return (asks and not general_question(text, parsed.spans)
+            and not just_talk(text, parsed.spans) and foreign_verb(text) is None)
 
 
 def trouble_to_diagnose(text: str, parsed: ParsedIntent,
@@ -84,7 +115,7 @@ def trouble_to_diagnose(text: str, parsed: ParsedIntent,
     if not weighed:
         return None  # the model saw no read in it either ("my laptop is down")
     verdict = guard(text, parsed.spans, runbook.slots, DIAGNOSIS)
-    if verdict.creation or verdict.not_asked:
+    if verdict.creation or (verdict.not_asked and not _health_question(text, parsed)):
         # Kinds and many objects stay: a diagnosis reads them all ("ImagePullBackOff on
         # quote-svc", "all pods crash in prod").
         return None

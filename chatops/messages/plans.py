@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from chatops.model import Plan, Risk
@@ -178,6 +179,16 @@ def undo_hint_text(runbook: str) -> str:
     return f"say `undo` in this thread afterwards to run {runbook} with the previous values"
 
 
+def namespace_in_words_note(namespace: str) -> str:
+    """A note on a read whose namespace is the one its words name, untagged."""
+    return f"namespace {namespace}: the one namespace the message names"
+
+
+def only_namespace_note(namespace: str, kind: str, name: str) -> str:
+    """A note on a read whose namespace is the one that has the object it names."""
+    return f"in {namespace}: the one namespace with {kind} {name}"
+
+
 def channel_default_note(namespace: str) -> str:
     """A note on a plan whose namespace came from the channel's default."""
     return f"namespace {namespace} is this channel's default"
@@ -200,6 +211,29 @@ def one_workload_note(asked: str, answered: str) -> str:
 TROUBLE_NOTE = "read as trouble to diagnose; nothing is changed without your say"
 """A note on a message that reported trouble, answered with a diagnosis the model was
 unsure of (`Dialogue._unsure_symptom`)."""
+
+
+def changes_made_here_text(deployment: str, namespace: str,
+                           runs: Sequence[tuple[str, str, Mapping[str, str], str,
+                                                tuple[str, ...], float]]) -> str:
+    """The changes made through the bot to a deployment in this channel, newest first:
+    (run id, runbook, its other values, requester, approvers, when it finished)."""
+    lines = []
+    for run_id, runbook, values, requester, approvers, when in runs:
+        shown = " ".join(f"{k}={v}" for k, v in values.items())
+        approved = f", approved by {', '.join(approvers)}" if approvers else ""
+        at = datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        lines.append(f"  {run_id} {runbook}{' ' + shown if shown else ''}: asked by "
+                     f"{requester}{approved}, {at}")
+    return (f"Changes to deployment {deployment} in {namespace} made through me in this "
+            "channel, newest first:\n" + "\n".join(lines))
+
+
+HISTORY_NOTE = ("a question of what changed: answered with rollout_history, each revision's "
+                "image and cause; a scale makes no revision, so the bot's own scales are "
+                "in its audit log only")
+"""A note on a question of what changed on a deployment, answered with its rollout history
+(`Dialogue._history_answer`)."""
 
 
 def tag_kept_note(word: str, tag: str) -> str:

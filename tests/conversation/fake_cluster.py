@@ -52,6 +52,8 @@ class FakeCluster:
     """Whether asking about someone's rights fails (the API server unreachable)."""
     reviews: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     crashing: set[tuple[str, str]] = field(default_factory=set)
+    not_pulling: set[tuple[str, str]] = field(default_factory=set)
+    """(namespace, deployment) pairs whose image a diagnosis finds cannot be pulled."""
     dependency_down: set[tuple[str, str]] = field(default_factory=set)
     """Crashing deployments whose logs say a dependency is unreachable (a caveat)."""
     checks: list[Step] = field(default_factory=list)
@@ -160,6 +162,10 @@ def _diagnose(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResult:
         return StepResult(step.verb, dry_run, "read", records=(Finding(
             "info", f"namespace {step.params['namespace']}", "nothing unhealthy found."),))
     namespace, deployment = str(step.params["namespace"]), str(step.params["deployment"])
+    if (namespace, deployment) in cluster.not_pulling:
+        return StepResult(step.verb, dry_run, "read", records=(Finding(
+            "error", "container app", "image nginx:bad cannot be pulled.", "set_image",
+            {"namespace": namespace, "deployment": deployment, "container": "app"}),))
     if (namespace, deployment) not in cluster.crashing:
         return StepResult(step.verb, dry_run, "read", records=(
             Finding("info", f"deployment {deployment}", f"deployment {deployment} is healthy."),))

@@ -128,3 +128,46 @@ def test_plural_words_take_no_fix_of_one_object(service: ConversationService,
     service.parser = Reading("oos", {})
     say(service, "bob", text)
     assert _proposed(service) == []
+
+
+@pytest.fixture
+def pulling(tmp_path: Path, catalogue: Catalogue) -> ConversationService:
+    """web-frontend's image cannot be pulled: its diagnosis offers set_image."""
+    cluster = FakeCluster(deployments={("prod", "web-frontend"): 2, ("prod", "checkout-api"): 3},
+                          not_pulling={("prod", "web-frontend")})
+    return service_on(cluster, tmp_path, catalogue, Clock())
+
+
+@pytest.mark.parametrize("text", ["ok do it, use nginx:1.25", "yes, set it to nginx:1.25",
+                                  "fix it with image nginx:1.25", "use nginx:1.25"])
+def test_the_suggested_fix_with_its_missing_value_plans_it(pulling: ConversationService,
+                                                           text: str) -> None:
+    """A user trial: after a diagnosis suggested set_image for web-frontend, "ok do it, use
+    nginx:1.25" (read as set_image with that image, no deployment) was asked "Which
+    deployment?" and then "In which namespace?"."""
+    say(pulling, "bob", "run diagnose deployment=web-frontend namespace=prod")
+    pulling.parser = Reading("set_image", {"image": "nginx:1.25"})
+    out = say(pulling, "bob", text)
+    assert _proposed(pulling) == [("set_image", {"namespace": "prod", "deployment": "web-frontend",
+                                                 "container": "app", "image": "nginx:1.25"})], out
+    (run,) = [r for r in pulling.store.runs_in_thread("C1", "t1") if r.runbook != "diagnose"]
+    assert run.asked_as is Asked.FIX
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    # Another object named, tagged or not.
+    ("set checkout-api to nginx:1.25", ("set_image", {"deployment": "checkout-api",
+                                                      "image": "nginx:1.25"})),
+    ("ok and checkout-api to nginx:1.25 too", ("set_image", {"image": "nginx:1.25"})),
+    # Another namespace.
+    ("use nginx:1.25 in staging", ("set_image", {"namespace": "staging",
+                                                 "image": "nginx:1.25"})),
+    # Another change than the one offered.
+    ("scale it to 3", ("scale_deployment", {"replicas": "3"})),
+])
+def test_a_value_for_another_object_or_change_is_not_the_suggested_fix(
+        pulling: ConversationService, text: str, reading: tuple[str, dict[str, str]]) -> None:
+    say(pulling, "bob", "run diagnose deployment=web-frontend namespace=prod")
+    pulling.parser = Reading(*reading)
+    say(pulling, "bob", text)
+    assert not [p for p in _proposed(pulling) if p[1].get("deployment") == "web-frontend"]

@@ -258,3 +258,47 @@ def test_undo_of_the_threads_last_change_by_its_kind_is_its_undo(
     assert any("undo" in line.lower() for line in out), out
     waiting = [p for p in _plans(service) if p[1] is RunState.PROPOSED]
     assert waiting == [("scale_deployment", RunState.PROPOSED, {**WORKER, "replicas": "2"})]
+
+
+class ReadsADeny:
+    """The shipped model's reading of "no, <value>": `deny`, the value tagged or not, the
+    change it corrects the likeliest runbook after it."""
+
+    def __init__(self, slots: dict[str, str], confidence: float) -> None:
+        self.slots, self.confidence = slots, confidence
+
+    def parse(self, text: str) -> ParsedIntent:
+        return ParsedIntent("deny", dict(self.slots), self.confidence,
+                            (("scale_deployment", 0.31), ("set_autoscaling", 0.02)), "model")
+
+
+@pytest.mark.parametrize("text", ["no, 3 replicas", "no 3 replicas pls", "nope, 3 replicas"])
+def test_no_and_a_value_edits_the_plan_rather_than_denying_it(
+        service: ConversationService, text: str) -> None:
+    """A user trial: "no, 3 replicas" (read as `deny` at 0.64, 3 tagged as replicas) under
+    a scale to 4 denied it and planned nothing; the person wanted 3."""
+    say(service, "bob", "run scale_deployment deployment=payments-worker namespace=prod "
+                        "replicas=4")
+    service.parser = ReadsADeny({"replicas": "3"}, 0.64)
+    out = say(service, "bob", text)
+    assert "was replaced by an edited request" in out[0], out
+    assert [(p[0], p[1], p[2]["replicas"]) for p in _plans(service)] == [
+        ("scale_deployment", RunState.PROPOSED, "3"),
+        ("scale_deployment", RunState.CANCELLED, "4")]
+
+
+def test_no_and_an_untagged_value_decides_nothing(service: ConversationService) -> None:
+    say(service, "bob", "run scale_deployment deployment=payments-worker namespace=prod "
+                        "replicas=4")
+    service.parser = ReadsADeny({}, 0.99)
+    out = say(service, "bob", "nope, 3")
+    assert "decided nothing" in out[0], out
+    assert [p[1] for p in _plans(service)] == [RunState.PROPOSED]
+
+
+def test_a_plain_no_still_denies(service: ConversationService) -> None:
+    say(service, "bob", "run scale_deployment deployment=payments-worker namespace=prod "
+                        "replicas=4")
+    service.parser = ReadsADeny({}, 0.99)
+    say(service, "bob", "no")
+    assert [p[1] for p in _plans(service)] == [RunState.DENIED]

@@ -61,6 +61,12 @@ def _diagnosed(cluster: FakeCluster) -> list[str]:
     "calc-app won't start in prod, any idea",
     "anyone else seeing calc-app OOMKilled in prod",
     "calc-app is flapping in prod pls fix",
+    # A second user trial: questions of health, with context around them.
+    "we got paged for calc, is calc-app ok in prod?",
+    "how's calc-app doing in prod?",
+    "is calc-app healthy in prod",
+    "anything off with calc-app in prod?",
+    "why isnt the calc-app hpa scaling in prod",
 ])
 def test_trouble_with_a_deployment_is_diagnosed(service: ConversationService,
                                                 cluster: FakeCluster, text: str) -> None:

@@ -66,7 +66,6 @@ def test_ambiguity_becomes_a_question(world: World) -> None:
 
 @pytest.mark.parametrize("command", [
     "run suspend_cronjob cronjob=nightly-report",
-    "run describe_pod pod={pod}",
     "run describe_pod pod=calc-app",  # a pod by its workload's name
     "run restart_deployment deployment=calc-app",
 ])
@@ -80,6 +79,19 @@ def test_the_namespace_question_offers_only_namespaces_that_have_the_object(
     (question,) = sh.say(command.format(pod=calc))
     assert question.kind == "question" and question.text.startswith("In which namespace")
     assert question.choices == (world.ns["prod"],)
+
+
+def test_a_read_of_a_name_only_one_namespace_has_is_answered_there(world: World) -> None:
+    """Since session 40 (a user trial: asked, with that one namespace as the choice)."""
+    from kubernetes import client
+
+    pods = client.CoreV1Api(world.api).list_namespaced_pod(world.ns["prod"]).items
+    calc = next(p.metadata.name for p in pods if p.metadata.name.startswith("calc-app-"))
+    sh, _ = shell(world, "bob")
+    replies = sh.say(f"run describe_pod pod={calc}")
+    prod = world.ns["prod"]
+    assert replies[0].kind == "answer", replies
+    assert f"(in {prod}: the one namespace with pod {calc})" in replies[0].text
 
 
 @pytest.mark.parametrize("command", [

@@ -88,13 +88,17 @@ def test_a_thread_message_that_mentions_a_colleague_later_is_for_the_bot(
     "@sarah can you scale checkout-api in staging to 2",
     "dave, when you're back could you scale checkout-api in staging to 2",
     "priya: please scale checkout-api to 2 in staging",
+    # A user trial: an @handle with no "you" after it was asked "Which deployment ...?".
+    "@dave scale it to 2 pls",
+    "@sarah scale checkout-api in staging to 2",
 ])
-def test_a_typed_address_to_a_colleague_gets_no_plan(
+def test_a_typed_address_to_a_colleague_gets_no_plan_and_no_answer(
         bot: Bot, cluster: FakeCluster, text: str) -> None:
+    """Since session 40 not even "outside what I can do": talk between people in the
+    thread is theirs (a user trial found the answer to each such message noise)."""
     root, runs = _bot_thread(bot)
     bot.service.parser = ReadsAScale()
+    before = len(bot.slack.calls)
     bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
-    bot.slack.wait_for("chat.postMessage", "")
-    wait_until_idle(bot)
-    assert len(bot.service.store.runs_in_thread("C0OPS", root)) == runs
+    _nothing_happened(bot, root, runs, before)
     assert cluster.deployments[("staging", "checkout-api")] != 2

@@ -68,10 +68,10 @@ class OutOfScope(AuditRecord):
 @dataclass(frozen=True)
 class Reread(AuditRecord):
     """The bot answered a message as `intent` by one of its dialogue readings (`reading`:
-    "trouble", "state_question", "edit", "one_workload", "undo"), not as the model read it
-    (the `parse` event before this one): a message the model got wrong or left under its
-    bar, and so worth learning (`chatops nlu feedback`). `slots` are the values the reading
-    gave the request, before any question back."""
+    "trouble", "state_question", "history_question", "edit", "one_workload", "undo"), not as
+    the model read it (the `parse` event before this one): a message the model got wrong or
+    left under its bar, and so worth learning (`chatops nlu feedback`). `slots` are the
+    values the reading gave the request, before any question back."""
 
     kind: ClassVar[str] = "reread"
     intent: str

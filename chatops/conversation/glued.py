@@ -1,0 +1,71 @@
+"""A name as written: with what is glued to it, or the whole quoted text around it.
+
+A user trial: "restart 'checkout-api; rm -rf /' in prod" was planned as a restart of
+checkout-api: the model tagged the name inside the quotes and the rest was dropped without
+a word. Nothing reaches a shell (the executor calls the Kubernetes API with the validated
+name only), but a message that puts more than a name where the name goes did not ask for
+the plan the bot would show. Such a value is taken as written, which no name validates, so
+the request is refused as naming no valid object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from chatops.model import SlotSpan
+
+_NAME_TYPES = frozenset({"deployment", "pod", "node", "cronjob", "namespace", "container"})
+_COMMAND = frozenset(";|&$`<>")
+"""Characters a shell gives meaning to, never part of a Kubernetes name."""
+_QUOTES = {"'": "'", '"': '"', "`": "`", "\u2018": "\u2019", "\u201c": "\u201d"}
+
+
+def _quoted(text: str, start: int, end: int) -> str | None:
+    """The quoted text around `text[start:end]`, when the name is inside quotes on its
+    line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    for i in range(start - 1, line_start - 1, -1):
+        close = _QUOTES.get(text[i])
+        if close is None:
+            continue
+        stop = text.find(close, end)
+        newline = text.find("\n", end)
+        if stop != -1 and (newline == -1 or stop < newline):
+            return text[i + 1:stop]
+    return None
+
+
+def _glued(text: str, start: int, end: int) -> str:
+    """The name with the characters glued to it when a command character is among them
+    ("checkout-api;rm", "checkout-api|sh", "$(id)"); a ";" or "," then a space only ends
+    the clause ("restart checkout-api; it keeps crashing")."""
+    after = end
+    while after < len(text) and not text[after].isspace():
+        after += 1
+    before = start
+    while before > 0 and not text[before - 1].isspace():
+        before -= 1
+    # Punctuation that ends the word ends a clause: "checkout-api;", "(checkout-api)".
+    tail = text[end:after].rstrip(";,.!?:)'\"`")
+    head = text[before:start].lstrip("('\"`")
+    if not set(head + tail) & _COMMAND:
+        return text[start:end]
+    return text[before:after].strip("'\"`.,!?()")
+
+
+def as_written(text: str, spans: Iterable[SlotSpan], types: dict[str, str]) -> dict[str, str]:
+    """The values of name-typed slots (`types`: slot -> type) that are written with a
+    command glued to them or inside quoted text holding one, as written; others are not
+    listed."""
+    found: dict[str, str] = {}
+    for span in spans:
+        if types.get(span.slot) not in _NAME_TYPES or text[span.start:span.end] != span.text:
+            continue
+        quoted = _quoted(text, span.start, span.end)
+        if quoted is not None and set(quoted) & _COMMAND and quoted.strip() != span.text:
+            found[span.slot] = quoted
+            continue
+        written = _glued(text, span.start, span.end)
+        if written != span.text:
+            found[span.slot] = written
+    return found
