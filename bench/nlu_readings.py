@@ -5,7 +5,11 @@ with a read the model did not give, and what those messages were:
   reports trouble gets the diagnosis;
 - a state question (`chatops/conversation/state_question.py`): a question about the state
   a change sets, read as the change (or, under the bar, with the change first at 0.5 or
-  more) and turned down by the guards, gets the change's `state_read`.
+  more) and turned down by the guards, gets the change's `state_read`;
+- a history question (`chatops/conversation/history_question.py`, session 40): a question
+  of what changed on a tagged deployment, read out of scope or as a change the guards
+  turned down, gets `rollout_history` (or, with no namespace tagged, nothing here: the
+  dialogue asks for one).
 
 The sets have no cluster, so for trouble a namespace the model tagged stands for one the
 cluster has (an upper bound: a real cluster also turns down names it lacks). For each set
@@ -29,6 +33,8 @@ if str(HERE) not in sys.path:  # sibling scripts, not a package
     sys.path.insert(0, str(HERE))
 from nlu_incident import DEFAULT_DATA, cpu_model, load_messages  # noqa: E402
 
+from chatops.conversation.guards import guard  # noqa: E402
+from chatops.conversation.history_question import HISTORY, history_values  # noqa: E402
 from chatops.conversation.state_question import question_of_state  # noqa: E402
 from chatops.conversation.symptoms import trouble_to_diagnose  # noqa: E402
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, Risk  # noqa: E402
@@ -63,7 +69,8 @@ def main() -> None:
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
     for path in args.sets or [DEFAULT_DATA]:
         messages = load_messages(path)
-        counts: dict[str, Counter[str]] = {"trouble": Counter(), "state question": Counter()}
+        counts: dict[str, Counter[str]] = {"trouble": Counter(), "state question": Counter(),
+                                           "history question": Counter()}
         right_ns: Counter[str] = Counter()
         show = args.show and path.resolve() == DEFAULT_DATA.resolve()
         for message in messages:
@@ -73,6 +80,14 @@ def main() -> None:
                        if parsed.intent == OUT_OF_SCOPE else None)
             if trouble is not None and trouble.get("namespace"):
                 found["trouble"] = ("diagnose", trouble)
+            runbook = catalogue.runbooks.get(parsed.intent)
+            turned_down = (runbook is not None and runbook.risk is not Risk.READ
+                           and guard(message.text, parsed.spans, runbook.slots,
+                                     parsed.intent).not_asked)
+            history = (history_values(message.text, dict(parsed.slots), parsed.spans)
+                       if parsed.intent == OUT_OF_SCOPE or turned_down else None)
+            if history is not None and history.get("namespace"):
+                found["history question"] = (HISTORY, history)
             state = question_of_state(message.text, parsed, catalogue.runbooks)
             if state is not None:
                 found["state question"] = state[1:]

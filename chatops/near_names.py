@@ -8,7 +8,7 @@ the person plausibly typed wrong, never merely another object: a user trial answ
 A name is near when it keeps the value's numbers (node-9 is never node-3), is not the value
 cut short by whole parts ("prod-eu" is not prod, "ledger-db" not ledger: a part more names
 something else), and is either a close typo (a ratio of at least 0.75: "serach-indexer",
-"prdo") or an abbreviation of it (the value's letters in order, from the same first letter:
+"prdo") or an abbreviation of it (three letters or more, in order, from the same first two:
 "stg" for staging, "chkout" for checkout-api).
 """
 
@@ -21,10 +21,17 @@ from collections.abc import Iterable
 _PARTS = re.compile(r"[-._]")
 _NUMBERS = re.compile(r"[0-9]+")
 _TYPO_RATIO = 0.75
+_ABBREVIATION_LETTERS = 3
+_ABBREVIATION_RATIO = 0.5
 
 
 def _abbreviates(value: str, name: str) -> bool:
-    if not value or not name or value[0] != name[0]:
+    """The value's letters in order in the name, from the same first two letters, three
+    letters at least ("stg", "chkout"; not "db" for dashboard-backend nor "api" for
+    audit-pipeline: an attacker review), and no worse a match than difflib's 0.5."""
+    if len(value) < _ABBREVIATION_LETTERS or value[:2] != name[:2]:
+        return False
+    if difflib.SequenceMatcher(None, value, name).ratio() < _ABBREVIATION_RATIO:
         return False
     letters = iter(name)
     return all(char in letters for char in value)

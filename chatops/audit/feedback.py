@@ -299,8 +299,10 @@ def _entries(found: list[_Message], since: datetime | None) -> Export:
         intent = str(data.get("intent", ""))
         if (not message.reasons or not message.text or data.get("source") == "grammar"
                 # A decision word read in junk ("hmm" as confirm) was answered "I did not
-                # understand": that one is worth a look; a meta intent otherwise is not.
-                or (intent in META_INTENTS and message.reasons != {"out_of_scope"})
+                # understand": that one is worth a look, and so is one a reading answered
+                # ("no, 3 replicas" as an edit); a meta intent otherwise is not.
+                or (intent in META_INTENTS and message.reasons != {"out_of_scope"}
+                    and "reread" not in message.reasons)
                 or (since is not None and _parse_ts(message.event.ts) < since)):
             continue
         if looks_secret(message.text):

@@ -27,6 +27,7 @@ from chatops.conversation.history_question import HISTORY, asks_what_changed, hi
 from chatops.conversation.image_words import image_as_named
 from chatops.conversation.kinds import other_sense
 from chatops.conversation.meta_words import YES_OR_NO, says
+from chatops.conversation.partial import WHOLE, on_a_condition, other_orders, spares_part
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import NOT_A_NAME_PART
@@ -35,6 +36,7 @@ from chatops.conversation.running import Runner, UndoRequest
 from chatops.conversation.small_talk import small_talk
 from chatops.conversation.state_question import asks_about_state, question_of_state
 from chatops.conversation.symptoms import DIAGNOSIS, trouble_to_diagnose
+from chatops.conversation.talk import just_talk
 from chatops.conversation.thread import (
     OFFER,
     OFFER_ASKING,
@@ -47,6 +49,7 @@ from chatops.conversation.thread import (
 from chatops.errors import ClusterError, Refusal, SlotError
 from chatops.messages import (
     CANCELLED_QUESTION,
+    CHECK_FIRST_NOTE,
     DECIDE_IN_OWN_THREAD_HINT,
     EDIT_NOT_DECISION,
     EMPTY_MESSAGE,
@@ -74,10 +77,13 @@ from chatops.messages import (
     help_text,
     no_namespace_follow_up_text,
     not_in_this_thread_text,
+    offer_with_values_note,
     one_at_a_time_text,
+    one_change_at_a_time_text,
     one_workload_note,
     own_question_waits_text,
     question_someone_else_asked,
+    spares_nothing_text,
     state_read_note,
     undo_of_text,
     undoing_text,
@@ -107,7 +113,8 @@ from chatops.schedules.context import ACTS
 
 _META_WORDS = {
     "help": "help", "?": "help", "cancel": "cancel", "stop": "cancel", "nevermind": "cancel",
-    "never mind": "cancel", "undo": "undo", "revert that": "undo", "approve": "confirm",
+    "never mind": "cancel", "nvm": "cancel", "forget it": "cancel", "never mind that": "cancel",
+    "undo": "undo", "revert that": "undo", "approve": "confirm",
     "confirm": "confirm", "yes": "confirm", "deny": "deny", "reject": "deny", "no": "deny",
 }
 _FOLLOW_UP = re.compile(
@@ -125,13 +132,21 @@ are the last 20 log lines?")."""
 _DECISION_WORDS = frozenset({"approve", "approved", "confirm", "deny", "denied", "reject"})
 _EDIT_CUE = re.compile(
     r"\b(?:instead|actually|make (?:it|that|them|both)|change (?:it|that)|rather|i meant|i mean|"
-    r"correction|typo|no wait|wait no|sorry|scratch that)\b"
-    # "no, 3 replicas": a no and at once a value (a user trial: it denied the plan).
-    r"|^\W*(?:no|nope|nah)\b[\s,.;:!-]+(?=[\w.-]*\d)", re.IGNORECASE)
+    r"correction|typo|no wait|wait no|sorry|scratch that)\b", re.IGNORECASE)
 """Words that say a message corrects the speaker's last plan ("make it 4 instead")."""
+_NO_THEN_COUNT = re.compile(
+    r"^\W{0,3}(?:no|nope|nah)[\s,.;:!]{1,4}\d{1,6}\s{0,3}(?:replicas?|pods?|instances?|copies)?"
+    r"(?:\s{1,3}(?:pls|please|instead))?[\s.!]{0,3}$", re.IGNORECASE)
+"""A no and at once a count, and nothing else ("no, 3 replicas"): the requester's correction
+of their waiting plan (a user trial: it denied it). Anything more ("no 10 is too much",
+an approver's "no, 2 approvals needed") stays a no."""
 _FOLLOW_UP_WORDS = 5
+_ORDERS_A_VALUE = re.compile(
+    r"\b(?:use|set|put|deploy|switch|change|update|bump|pin|try|go with|do it|do that|apply|"
+    r"fix it|make it|roll (?:out|it)|give it|scale it|raise|lower)\b", re.IGNORECASE)
+"""Words that order a value for a fix offered ("ok do it, use nginx:1.25")."""
 _RECENT_RUNS = 200
-"""How many of the latest succeeded runs a question of what changed looks through."""
+"""How many of a channel's latest changes a question of what changed looks through."""
 _CHANGES_LISTED = 5
 _SHORT_EDIT_WORDS = 8
 _COMPARED = re.compile(r"\b(?:same as|like|as on|as in|as for|as|matching|similar to)"
@@ -306,7 +321,12 @@ class Dialogue:
         adds ("ok do it, use nginx:1.25" after set_image web-frontend was suggested: a user
         trial, asked "Which deployment?"), when the model read that fix's runbook, tagged a
         value of it, no other object or namespace, and no word names another deployment of
-        the fix's namespace. None otherwise. The plan waits for its approvals."""
+        the fix's namespace; and only a message that orders it ("use", "set", "do it"), past
+        the guards (not a negation, a question, talk or words to someone else: an attacker
+        review planned "nginx:1.25 is the broken one"). None otherwise. The plan waits for
+        its approvals, and says the value is the message's, not the diagnosis's."""
+        if _ORDERS_A_VALUE.search(text) is None:
+            return None
         context = load_context(self.parts.threads, turn.thread)
         mine = context.pending.get(turn.requester.key)
         if (mine is None or mine.intent != OFFER or not mine.offers
@@ -315,6 +335,9 @@ class Dialogue:
         fits = [label for label, offer in mine.offers.items() if offer.intent == parsed.intent]
         runbook = self.parts.catalogue.runbooks.get(parsed.intent)
         if len(fits) != 1 or runbook is None:
+            return None
+        verdict = guard(text, parsed.spans, runbook.slots, parsed.intent)
+        if verdict.not_asked or verdict.creation or verdict.kind or verdict.many:
             return None
         offer = mine.offers[fits[0]]
         added: dict[str, str] = {}
@@ -333,9 +356,10 @@ class Dialogue:
                  if namespace else set())
         if not added or named - own:
             return None
+        note = offer_with_values_note(fits[0], added)
         return self.planner.request(turn, offer.intent, {**offer.slots, **added},
-                                    parsed.confidence, asked=_asked(mine),
-                                    notes=(offer.note,) if offer.note else ())
+                                    parsed.confidence, asked=asked_by(parsed),
+                                    notes=(*((offer.note,) if offer.note else ()), note))
 
     def _take_offer(self, turn: Turn, pending: PendingQuestion, label: str) -> list[Reply]:
         """The request the offered choice `label` starts (a diagnosis's fix), as the
@@ -432,8 +456,9 @@ class Dialogue:
             # the undo of that run, if it is this thread's last, else no plan at all.
             last_run = self.runner.undo_request(turn.message.channel, turn.message.thread)
             if last_run is not None and last_run.of.runbook == parsed.intent:
+                undoing = self._undo(turn, last_run)
                 self._reread(turn, "undo", "undo", {})
-                return self._undo(turn, last_run)
+                return undoing
             return [Reply("answer", undo_of_text(undone.group(1).lower()))]
         runbook = self.parts.catalogue.runbooks.get(parsed.intent)
         verdict = (guard(text, parsed.spans, runbook.slots if runbook else (), parsed.intent)
@@ -458,6 +483,23 @@ class Dialogue:
                  if verdict is not None and parsed.intent != OUT_OF_SCOPE else None)
         if state is not None:
             return state  # "is nightly-report suspended?" read as a suspend: its state
+        if (verdict is not None and mutating and not verdict.not_asked
+                and parsed.intent in WHOLE and spares_part(text)):
+            # "drain node-2 but leave the prod pods alone": a drain spares nothing (a user
+            # trial planned a full drain and said nothing of the condition).
+            self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
+            return [Reply("answer", spares_nothing_text(parsed.intent))]
+        checked = (self._check_first(turn, text, parsed)
+                   if verdict is not None and mutating else None)
+        if checked is not None:
+            return checked
+        others = (other_orders(parsed.intent, ordered_changes(text), RUNBOOK_CHANGES)
+                  if verdict is not None and mutating and not verdict.not_asked else ())
+        if others:
+            # "suspend nightly-report and resume it monday 09:00": two changes, one plan
+            # would drop the other (a user trial scheduled the suspend for Monday).
+            self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
+            return [Reply("answer", one_change_at_a_time_text(parsed.intent, others))]
         if verdict is not None and mutating and verdict.not_asked:
             parsed = replace(parsed, intent=OUT_OF_SCOPE)
         elif (verdict is not None and mutating and verdict.many is not None and not creation
@@ -495,6 +537,12 @@ class Dialogue:
             # than refuse. The explicit grammar still refuses unknown keys.
             declared = self.parts.catalogue.get(parsed.intent).slots
             slots = {k: v for k, v in slots.items() if k in declared}
+            since = slots.get("since", "")
+            if (since.isdigit() and "lines" in declared and not slots.get("lines")
+                    and re.search(rf"\b{since}\s+(?:log\s+)?lines?\b", text, re.IGNORECASE)):
+                # "last 2 log lines" with 2 tagged as a duration (a user trial: refused as
+                # no duration): the count of lines.
+                slots["lines"] = slots.pop("since")
             if any(spec.type == "image" for spec in declared.values()):
                 slots, kept = self._image_named(turn, text, parsed, slots)
                 notes = (*notes, kept) if kept else notes
@@ -512,8 +560,8 @@ class Dialogue:
         return self.planner.request(turn, parsed.intent, slots, parsed.confidence,
                                     asked=asked_by(parsed), notes=notes, ask_field=guessed)
 
-    def _edited_plan(self, turn: Turn, intent: str, slots: Mapping[str, str]
-                     ) -> tuple[str, dict[str, str]] | None:
+    def _edited_plan(self, turn: Turn, intent: str, slots: Mapping[str, str], *,
+                     cued: bool = False) -> tuple[str, dict[str, str]] | None:
         """The plan `slots` edit ("make it 4 instead", "use tag 2.5 instead") and the values
         to change in it: the one plan of this runbook waiting in the thread that this
         person asked for, when the message changes a value of it and names no other object
@@ -524,7 +572,7 @@ class Dialogue:
         approvals from the start and replaces the old once proposed; nobody else's plan,
         and nothing that already runs, is ever changed this way."""
         message = turn.message
-        if not _EDIT_CUE.search(message.text):
+        if not cued and not _EDIT_CUE.search(message.text):
             # Without words that say so, a message is a request of its own: the model may
             # have dropped the object it names ("scale the payments worker to 4").
             return None
@@ -589,9 +637,10 @@ class Dialogue:
         edited = self._edited_plan(turn, intent, slots)
         if edited is None:
             return None
+        replies = self.planner.replace(edited[0], turn.message, edited[1], turn.on_update,
+                                       confidence=score)
         self._reread(turn, "edit", intent, edited[1])
-        return self.planner.replace(edited[0], turn.message, edited[1], turn.on_update,
-                                    confidence=score)
+        return replies
 
     def _reread(self, turn: Turn, reading: str, intent: str, slots: Mapping[str, str]
                 ) -> None:
@@ -630,9 +679,27 @@ class Dialogue:
             named = self._named(text, "deployment", namespace.lower(), turn.requester.identity)
             if len(named) == 1:
                 slots["deployment"] = named.pop()
+        replies = self.planner.request(turn, DIAGNOSIS, slots, parsed.confidence,
+                                       asked=asked_by(parsed), notes=(TROUBLE_NOTE,))
         self._reread(turn, "trouble", DIAGNOSIS, slots)
-        return self.planner.request(turn, DIAGNOSIS, slots, parsed.confidence,
-                                    asked=asked_by(parsed), notes=(TROUBLE_NOTE,))
+        return replies
+
+    def _check_first(self, turn: Turn, text: str, parsed: ParsedIntent) -> list[Reply] | None:
+        """The diagnosis of the deployment a change on a condition names ("check calc-app
+        and restart it if it looks bad", "if api is down, restart it": a user trial got the
+        restart planned, the check dropped), with its fix offered as a plan that waits for
+        approvals; None when there is no condition or no deployment."""
+        deployment = parsed.slots.get("deployment")
+        if (not deployment or not on_a_condition(text) or DIAGNOSIS not in self.parts.catalogue
+                or said_to_someone_else(text, parsed.spans) or just_talk(text, parsed.spans)):
+            return None
+        values = {"deployment": deployment}
+        if parsed.slots.get("namespace"):
+            values["namespace"] = parsed.slots["namespace"]
+        replies = self.planner.request(turn, DIAGNOSIS, values, parsed.confidence,
+                                       asked=asked_by(parsed), notes=(CHECK_FIRST_NOTE,))
+        self._reread(turn, "check_first", DIAGNOSIS, values)
+        return replies
 
     def _history_answer(self, turn: Turn, text: str, parsed: ParsedIntent
                         ) -> list[Reply] | None:
@@ -650,9 +717,9 @@ class Dialogue:
         values = history_values(text, slots, parsed.spans)
         if values is None or HISTORY not in self.parts.catalogue:
             return None
-        self._reread(turn, "history_question", HISTORY, values)
         replies = self.planner.request(turn, HISTORY, values, parsed.confidence,
                                        asked=asked_by(parsed), notes=(HISTORY_NOTE,))
+        self._reread(turn, "history_question", HISTORY, values)
         mine = self._changes_made_here(turn, values)
         return [*replies, Reply("answer", mine)] if mine else replies
 
@@ -664,10 +731,9 @@ class Dialogue:
         deployment, namespace = values.get("deployment"), values.get("namespace")
         if not deployment or not namespace:
             return ""
-        runs = [run for run in self.parts.store.runs_in_state(RunState.SUCCEEDED,
-                                                              limit=_RECENT_RUNS)
-                if run.channel == turn.message.channel and run.risk is not Risk.READ
-                and run.raw_slots.get("deployment") == deployment
+        runs = [run for run in self.parts.store.changes_in_channel(turn.message.channel,
+                                                                   limit=_RECENT_RUNS)
+                if run.raw_slots.get("deployment") == deployment
                 and run.raw_slots.get("namespace") == namespace][:_CHANGES_LISTED]
         lines = [(run.id, run.runbook,
                   {k: str(v) for k, v in run.raw_slots.items()
@@ -685,10 +751,11 @@ class Dialogue:
         if found is None:
             return None
         read_as, read, slots = found
+        replies = self.planner.request(turn, read, slots, read_as.confidence,
+                                       asked=asked_by(parsed),
+                                       notes=(state_read_note(read_as.intent, read),))
         self._reread(turn, "state_question", read, slots)
-        return self.planner.request(turn, read, slots, read_as.confidence,
-                                    asked=asked_by(parsed),
-                                    notes=(state_read_note(read_as.intent, read),))
+        return replies
 
     def _image_named(self, turn: Turn, text: str, parsed: ParsedIntent,
                      slots: dict[str, str]) -> tuple[dict[str, str], str]:
@@ -1101,8 +1168,10 @@ class Dialogue:
         if intent in ("confirm", "deny"):
             if turn.requester.key in context.pending:
                 return self._reply_to_own_question(intent, turn, context)
-            if _EDIT_CUE.search(turn.message.text) and self._gives_a_value(
-                    turn.message.text, turn.requester.identity):
+            corrects = (_EDIT_CUE.search(turn.message.text) is not None
+                        or (intent == "deny" and _NO_THEN_COUNT.match(turn.message.text)
+                            is not None))
+            if corrects and self._gives_a_value(turn.message.text, turn.requester.identity):
                 # "hmm actually do that in staging instead, not prod" is an edit, not a
                 # "no" (a user trial: it denied the waiting plan and planned nothing).
                 edited = self._decision_as_edit(turn, parsed)
@@ -1129,12 +1198,13 @@ class Dialogue:
         if runbook is None:
             return None
         slots = {k: v for k, v in parsed.slots.items() if k in runbook.slots}
-        edited = self._edited_plan(turn, runbook.name, slots) if slots else None
+        edited = self._edited_plan(turn, runbook.name, slots, cued=True) if slots else None
         if edited is None:
             return None
+        replies = self.planner.replace(edited[0], turn.message, edited[1], turn.on_update,
+                                       confidence=parsed.confidence)
         self._reread(turn, "edit", runbook.name, edited[1])
-        return self.planner.replace(edited[0], turn.message, edited[1], turn.on_update,
-                                    confidence=parsed.confidence)
+        return replies
 
     def _gives_a_value(self, text: str, identity: Identity | None) -> bool:
         """Whether `text` holds a number or a namespace's name: a value, not a bare yes/no."""
@@ -1226,6 +1296,9 @@ class _Answered:
                                version=self.version)
 
 
+_CHOICE_FILLER = frozenset({"the", "a", "an", "one", "pls", "please", "plz", "just", "only",
+                            "i", "mean", "meant", "ok", "okay", "that", "go", "with", "take"})
+"""Words around a choice's own in an answer ("the limit pls")."""
 _OFFER_FILLER = frozenset({
     "ok", "okay", "yes", "yeah", "yep", "sure", "then", "now", "please", "pls", "just", "go",
     "ahead", "and", "do", "it", "that", "this", "the", "a", "let's", "lets", "can", "you",
@@ -1334,10 +1407,19 @@ def _only_filler(text: str, namespace: str) -> bool:
 
 
 def _choice(choices: tuple[str, ...], text: str) -> str | None:
-    """The choice an answer names, by number or by name."""
+    """The choice an answer names, by number, by name, or by words of one choice alone
+    ("limit" for "memory limit 256Mi": a user trial)."""
     word = text.strip().strip("`").lower()
     if word.isdigit() and 1 <= int(word) <= len(choices):
         return choices[int(word) - 1]
     # Names are lower-case; a choice with a quantity keeps its unit's case ("256Mi").
-    return next((choice for choice in choices if choice.lower() == word), None)
+    exact = next((choice for choice in choices if choice.lower() == word), None)
+    if exact is not None:
+        return exact
+    words = {w for w in re.split(r"[\s,.!?`]+", word) if w and w not in _CHOICE_FILLER}
+    if not words:
+        return None
+    # Whole words only ("api" is no word of "checkout-api").
+    holding = [c for c in choices if words <= set(re.split(r"[\s_]+", c.lower()))]
+    return holding[0] if len(holding) == 1 else None
 

@@ -26,6 +26,8 @@ def _quoted(text: str, start: int, end: int) -> str | None:
     line_start = text.rfind("\n", 0, start) + 1
     for i in range(start - 1, line_start - 1, -1):
         close = _QUOTES.get(text[i])
+        if text[i] == "(" and i == start - 1:
+            close = ")"  # "(checkout-api; id)": brackets right around the name
         if close is None:
             continue
         stop = text.find(close, end)
@@ -53,6 +55,23 @@ def _glued(text: str, start: int, end: int) -> str:
     return text[before:after].strip("'\"`.,!?()")
 
 
+_OPERATOR = ("&&", "||", ";", "|", "$(", "`")
+"""How a shell command goes on after a word: "checkout-api && kubectl delete ns prod"."""
+
+
+def _command_after(text: str, end: int) -> str | None:
+    """The rest of the line after a name when a word on it starts like a shell operator
+    ("checkout-api ;rm -rf /", "checkout-api && kubectl ..."); a ";" that ends a word
+    ("in prod; thanks") ends a clause."""
+    stop = text.find("\n", end)
+    rest = text[end:stop if stop != -1 else len(text)]
+    # What closes the name's own word ("checkout-api;", "`checkout-api`") is no command.
+    rest = rest[len(rest) - len(rest.lstrip(";,.!?:)'\"`")):]
+    if any(word.startswith(_OPERATOR) for word in rest.split()):
+        return rest
+    return None
+
+
 def as_written(text: str, spans: Iterable[SlotSpan], types: dict[str, str]) -> dict[str, str]:
     """The values of name-typed slots (`types`: slot -> type) that are written with a
     command glued to them or inside quoted text holding one, as written; others are not
@@ -66,6 +85,9 @@ def as_written(text: str, spans: Iterable[SlotSpan], types: dict[str, str]) -> d
             found[span.slot] = quoted
             continue
         written = _glued(text, span.start, span.end)
+        command = _command_after(text, span.end)
         if written != span.text:
             found[span.slot] = written
+        elif command is not None:
+            found[span.slot] = (span.text + command).strip()
     return found

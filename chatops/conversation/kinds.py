@@ -285,8 +285,11 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
 _NAMESPACE_TARGET = re.compile(
     r"^\W*(?:(?:please|pls|can you|could you)\W+)?(?:delete|nuke|remove|wipe|destroy|drop|"
     r"kill|purge|clean(?: up)?|tear down|recreate|restart|bounce|reset)\s+(?:the\s+|this\s+|"
-    r"that\s+)?(?:(?!(?:in|on|of|for|from|to|all|every)\b)[\w-]+\s+)?(?:namespace|ns)\b"
-    r"(?!\s*[:=])",  # "restart checkout-api namespace=prod": a label, not the object
+    r"that\s+)?(?:(?!(?:in|on|of|for|from|to|all|every)\b)[\w-]+\s+(?:namespace|ns)\b"
+    # "restart checkout-api namespace=prod": after a name, a label, not the object; with
+    # no name before it, "restart namespace: payments" names the namespace (an attacker
+    # review).
+    r"(?!\s*[:=])|(?:namespace|ns)\b)",
     re.IGNORECASE)
 # The loose kinds by the names a refusal gives them.
 _LOOSE_NAMES = frozenset(_FULL_NAME.get(word, word) for word in _LOOSE)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -37,9 +38,10 @@ from chatops.conversation.thread import (
     load_context,
     save_context,
 )
-from chatops.errors import ClusterError, Refusal
+from chatops.errors import ClusterError, Refusal, SlotError
 from chatops.messages import (
     ALERT_CHANNEL_HINT,
+    BELOW_ZERO_HINT,
     MAY_NOT_REQUEST_HINT,
     NO_CHANGE_NOTE,
     ONLY_REQUESTER_EDITS,
@@ -48,6 +50,7 @@ from chatops.messages import (
     alert_missing_labels_text,
     alert_no_such_object_text,
     already_waiting_text,
+    below_zero_text,
     changed_since_note,
     channel_default_note,
     choice_question_text,
@@ -60,6 +63,7 @@ from chatops.messages import (
     only_namespace_note,
     past_time_text,
     read_answer_text,
+    relative_count_note,
     remedies_text,
     replaced_text,
     revision_words_note,
@@ -75,7 +79,7 @@ from chatops.replies import Reply
 from chatops.results import StepResult
 from chatops.runbook.render import missing_slots, relative_replicas, render, validate_slots
 from chatops.runbook.schema import Runbook
-from chatops.runbook.slots import NAME_TYPES, as_typed
+from chatops.runbook.slots import NAME_TYPES, ReplicaExpr, as_typed
 from chatops.runs import Asked, RunState
 from chatops.schedules import context_times
 
@@ -146,8 +150,13 @@ class Planner:
             # with that very name (a user trial: asked, with that one choice); a change's
             # namespace is always the person's to say.
             only = only_namespace_with(values, self.parts.executor, requester.identity)
+            # Only about a namespace itself: "is checkout-api ok? staging is fine" names a
+            # namespace it is not about (an attacker review).
+            objects = any(values.get(name) for name, spec in runbook.slots.items()
+                          if spec.type in NAME_TYPES and spec.type != "namespace")
             named = (namespace_in_words(turn.message.text, self.parts.executor,
-                                        requester.identity) if only is None else None)
+                                        requester.identity)
+                     if only is None and not objects else None)
             if only is not None:
                 values["namespace"] = only[0]
                 notes.append(only_namespace_note(*only))
@@ -218,6 +227,8 @@ class Planner:
                                       asked=asked, replacing=replacing, version=version)
             save_context(self.parts.threads, thread, context.asking(requester.key, pending))
             return [reply]
+        notes.extend(self._relative_counts(runbook, values, turn.message.text,
+                                           requester.identity))
         plan = self.render(runbook, values, requester.identity)
         last = ({k: v for k, v in values.items() if k != "revision"} if version else values)
         context = context.without_question(requester.key).planned(
@@ -295,6 +306,25 @@ class Planner:
         if missing:
             raise Refusal(alert_missing_labels_text(runbook.name, [s.name for s in missing]))
         return resolution.slots
+
+    def _relative_counts(self, runbook: Runbook, values: Mapping[str, str], text: str,
+                         identity: Identity) -> list[str]:
+        """Notes on replica counts given relative to the current one ("-1": one fewer), with
+        the count each comes to; a message that asks for a count "to -1" is refused (a
+        user trial: planned as one fewer without a word)."""
+        typed = validate_slots(runbook, values)
+        relative = {name: value for name, value in typed.items()
+                    if isinstance(value, ReplicaExpr) and value.relative}
+        notes = []
+        for name, expr in relative.items():
+            if expr.op == "add" and expr.amount < 0 and re.search(
+                    rf"\bto\s*-\s*{int(-expr.amount)}\b", text):
+                raise SlotError(name, below_zero_text(values[name]), BELOW_ZERO_HINT)
+            current = self.parts.executor.current_replicas(values["namespace"],
+                                                           values["deployment"], identity)
+            notes.append(relative_count_note(name, values[name], current,
+                                             expr.resolve(current)))
+        return notes
 
     def render(self, runbook: Runbook, slots: Mapping[str, str],
                identity: Identity | None) -> Plan:

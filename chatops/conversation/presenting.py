@@ -40,7 +40,10 @@ class Presenter:
             # schedule's diff and pods shown as this plan's would read as a change to make.
             head, changes, pods = schedule_deleted_head(change[0], head), [], ()
             explanation = schedule_deleted_explanation(change[0])
-        undo = undo_hint_text(plan.undo.runbook) if plan.undo else ""
+        # A plan denied, cancelled or expired never ran: "say undo afterwards" under it
+        # read as if it had (a user trial).
+        never_ran = run.state.terminal and not run.reached_the_cluster()
+        undo = undo_hint_text(plan.undo.runbook) if plan.undo and not never_ran else ""
         result = run.result
         outcome = str(result.get("text", "")) if result else ""
         return RunView(

@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from chatops.errors import ClusterError, Forbidden, NotFound
 from chatops.messages import (
@@ -362,9 +363,9 @@ def offered_names(kind: str, values: Mapping[str, str], executor: Executor,
                   identity: Identity) -> tuple[str, ...]:
     """The names to offer as choices for a missing slot of `kind`: the namespaces the person
     can list (when a deployment, cronjob or pod is named, only those that have it), the
-    deployments in the request's namespace, or the nodes. None when they are too many, the
-    kind is another, the namespace is not known yet, or they cannot be listed: the question
-    stays free text.
+    deployments, pods or cronjobs in the request's namespace, or the nodes. None when they
+    are too many, the kind is another, the namespace is not known yet, or they cannot be
+    listed: the question stays free text.
     """
     try:
         if kind == "namespace":
@@ -377,8 +378,10 @@ def offered_names(kind: str, values: Mapping[str, str], executor: Executor,
                 # checkout-api of the others.
                 best = max(held.values(), default=0)
                 names = tuple(ns for ns in names if held[ns] and held[ns] == best)
-        elif kind == "deployment" and values.get("namespace"):
-            names = executor.names("deployment", values["namespace"], identity)
+        elif kind in ("deployment", "pod", "cronjob") and values.get("namespace"):
+            # "nuke the web-frontend pod in prod" (the name read as no pod): a user trial
+            # was asked "Which pod?" with nothing to pick from.
+            names = executor.names(cast(ResourceKind, kind), values["namespace"], identity)
         elif kind == "node":
             names = executor.names("node", None, identity)
         else:

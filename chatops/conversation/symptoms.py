@@ -66,7 +66,8 @@ _WORD = re.compile(r"[a-z]+")
 # "anything off with calc-app?" (a second user trial, after context: "we got paged, ...").
 _HEALTH = re.compile(
     r"(?:^|[,.;:!?]\s*|\b(?:so|but|and)\s+)(?:is|are)\s+(?:the\s+|our\s+|my\s+)?[\w.-]+"
-    r"(?:\s+[\w.-]+){0,3}?\s+(?:ok|okay|healthy|fine|alright|all right|good|happy)\b"
+    r"(?:\s+[\w.-]+){0,5}?\s+(?:ok|okay|healthy|fine|alright|all right|good|happy|"
+    r"(?:actually\s+|really\s+)?(?:working|scaling))\b"
     r"(?!\s+(?:to|if|with)\b)"
     r"|\bhow(?:'s|\s+is|\s+are)\s+(?:the\s+|our\s+|my\s+)?[\w.-]+(?:\s+[\w.-]+){0,3}?\s+"
     r"(?:doing|looking|holding up)\b"
@@ -74,7 +75,10 @@ _HEALTH = re.compile(
     re.IGNORECASE)
 
 
-_WHY = re.compile(r"^\W*(?:(?:so|but|hmm+|ok|okay|hey)\W+)?why\b", re.IGNORECASE)
+_WHY = re.compile(
+    r"^\W*(?:(?:so|but|hmm+|ok|okay|hey)\W+)?(?:why|what(?:'s|s|\s+is)\s+(?:the deal|up|wrong|"
+    r"going on|happening)\s+with|(?:any\s?one|anybody|any idea)(?:\s+know)?\s+why)\b",
+    re.IGNORECASE)
 """A question why trouble happens ("why isnt the calc-app hpa scaling"): a diagnosis's."""
 
 
@@ -93,8 +97,10 @@ def _health_question(text: str, parsed: ParsedIntent) -> bool:
     question), and is no general question, talk or order of a verb no runbook has: a read
     is what it asks for."""
     asks = _HEALTH.search(text) is not None or _WHY.match(text) is not None
-    return (asks and not general_question(text, parsed.spans)
-            and not just_talk(text, parsed.spans) and foreign_verb(text) is None)
+    # A question mark ends the talk a health word can look like ("... actually working?").
+    talk = not text.rstrip().endswith("?") and just_talk(text, parsed.spans)
+    return (asks and not general_question(text, parsed.spans) and not talk
+            and foreign_verb(text) is None)
 
 
 def trouble_to_diagnose(text: str, parsed: ParsedIntent,

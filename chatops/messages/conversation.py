@@ -32,8 +32,10 @@ def cancelled_text(run_id: str) -> str:
 
 
 def no_undo_text(runbook: str, run_id: str) -> str:
-    """`undo` of a change whose runbook declares no undo."""
-    return f"The last change here ({runbook}, {run_id}) has no undo runbook."
+    """`undo` of a change whose runbook declares no undo: a restart or a pod's deletion,
+    which replaced pods (a user trial was told to "ask for the reverse change")."""
+    return (f"The last change here ({runbook}, {run_id}) has nothing to reverse: it replaced "
+            "pods, the old ones do not come back, and the new ones run the same spec.")
 
 
 def changed_since_note(run_id: str, fields: Sequence[FieldChange]) -> str:

@@ -33,6 +33,24 @@ def cannot_create_text(read_only: Sequence[str]) -> str:
     return text + " `help` lists everything I can do."
 
 
+def one_change_at_a_time_text(runbook: str, others: Sequence[str]) -> str:
+    """A message that orders another change besides the one it was read as."""
+    also = " and ".join(f"`{kind}`" for kind in others)
+    return (f"This asks for more than one change (`{runbook}`, and also {also}): I make one "
+            "change per request, so that each is previewed and approved on its own. Ask "
+            "for each in its own message (a later one can carry a time: `resume "
+            "nightly-report in prod at 09:00 monday`).")
+
+
+def spares_nothing_text(runbook: str) -> str:
+    """A change asked for in part ("drain node-2 but leave the prod pods alone")."""
+    return (f"`{runbook}` evicts every pod on the node (daemonsets aside): I can't drain "
+            "part of a node and leave some pods on it. `cordon_node` stops new pods landing "
+            "there and moves nothing; to move only some pods, delete them one at a time "
+            "with `delete_pod` (their controllers start them elsewhere once the node is "
+            "cordoned).")
+
+
 def cannot_change_kind_text(kind: str, read_only: Sequence[str]) -> str:
     """A change to a kind of object no runbook changes (a statefulset, a volume claim)."""
     article = "an" if kind[:1].lower() in "aeiou" else "a"

@@ -179,6 +179,17 @@ def undo_hint_text(runbook: str) -> str:
     return f"say `undo` in this thread afterwards to run {runbook} with the previous values"
 
 
+def offer_with_values_note(label: str, values: Mapping[str, str]) -> str:
+    """A note on a diagnosis's offered fix planned with values the message gave."""
+    given = ", ".join(f"{k} {v}" for k, v in values.items())
+    return f"the diagnosis suggested {label}; {given} is your message's"
+
+
+def relative_count_note(slot: str, raw: str, current: int, resolved: int) -> str:
+    """A note on a replica count given relative to the current one ("-1", "double")."""
+    return f"{slot} {raw}: relative to the {current} running now, so {resolved}"
+
+
 def namespace_in_words_note(namespace: str) -> str:
     """A note on a read whose namespace is the one its words name, untagged."""
     return f"namespace {namespace}: the one namespace the message names"
@@ -227,6 +238,11 @@ def changes_made_here_text(deployment: str, namespace: str,
                      f"{requester}{approved}, {at}")
     return (f"Changes to deployment {deployment} in {namespace} made through me in this "
             "channel, newest first:\n" + "\n".join(lines))
+
+
+CHECK_FIRST_NOTE = ("a change on a condition: checked first; its fix, if any, is offered "
+                    "below and waits for your say and the approvals")
+"""A note on a change asked for on a condition, answered with the diagnosis first."""
 
 
 HISTORY_NOTE = ("a question of what changed: answered with rollout_history, each revision's "

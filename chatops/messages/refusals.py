@@ -18,6 +18,15 @@ def refusal_text(error: Refusal) -> str:
 NOT_THIS_CHANNEL = "I don't take requests in this channel."
 NOT_THIS_CHANNEL_HINT = "Ask in one of the channels the policy allows."
 EMPTY_MESSAGE = "The message is empty."
+BELOW_ZERO_HINT = ("For fewer replicas than now say `1 fewer` or `down by 1` (or `-1` alone); "
+                   "for a count, give it: `to 2`.")
+
+
+def below_zero_text(raw: str) -> str:
+    """A count asked for "to -1": below zero, never read as one fewer."""
+    return f"{raw} is below zero: a replica count is 0 or more."
+
+
 EMPTY_MESSAGE_HINT = "Try `help`, or e.g. `show pods in dev`."
 EXPLICIT_ONLY = "I only understand explicit commands here."
 EXPLICIT_ONLY_HINT = "Example: run show_pods namespace=dev"
@@ -31,7 +40,8 @@ NOTHING_WAITING = "There is no request waiting for a decision here."
 NOT_UNDERSTOOD = ("I did not understand that, so I did nothing. To decide on a request, use its "
                   "buttons or say `approve` or `deny`; `help` lists what I can do.")
 NOTHING_TO_UNDO = "There is no completed change in this thread to undo."
-NO_UNDO_HINT = "Ask for the reverse change explicitly."
+NO_UNDO_HINT = ("To go back to an earlier version, ask for `rollback_deployment`; to change "
+                "something else, ask for that change.")
 DECIDE_IN_OWN_THREAD_HINT = "Decide on it in its own thread, or with its buttons."
 MAY_NOT_REQUEST_HINT = ("Ask someone the policy allows, or an admin to map your chat user to "
                         "a cluster identity.")

@@ -151,7 +151,9 @@ def test_the_suggested_fix_with_its_missing_value_plans_it(pulling: Conversation
     assert _proposed(pulling) == [("set_image", {"namespace": "prod", "deployment": "web-frontend",
                                                  "container": "app", "image": "nginx:1.25"})], out
     (run,) = [r for r in pulling.store.runs_in_thread("C1", "t1") if r.runbook != "diagnose"]
-    assert run.asked_as is Asked.FIX
+    # The value is the message's: the approver is not told the diagnosis suggested it.
+    assert run.asked_as is Asked.MODEL
+    assert "image nginx:1.25 is your message's" in out[-1], out
 
 
 @pytest.mark.parametrize(("text", "reading"), [
@@ -164,6 +166,13 @@ def test_the_suggested_fix_with_its_missing_value_plans_it(pulling: Conversation
                                                  "image": "nginx:1.25"})),
     # Another change than the one offered.
     ("scale it to 3", ("scale_deployment", {"replicas": "3"})),
+    # An attacker review: no order at all, a negation, a question, words to someone else.
+    ("nginx:1.25 is the broken one", ("set_image", {"image": "nginx:1.25"})),
+    ("the bad tag is nginx:1.25", ("set_image", {"image": "nginx:1.25"})),
+    ("don't set it to nginx:1.25", ("set_image", {"image": "nginx:1.25"})),
+    ("what if we used nginx:1.25?", ("set_image", {"image": "nginx:1.25"})),
+    ("@carol should we use nginx:1.25?", ("set_image", {"image": "nginx:1.25"})),
+    ("dave, can you check if nginx:1.25 is ok?", ("set_image", {"image": "nginx:1.25"})),
 ])
 def test_a_value_for_another_object_or_change_is_not_the_suggested_fix(
         pulling: ConversationService, text: str, reading: tuple[str, dict[str, str]]) -> None:

@@ -302,3 +302,30 @@ def test_a_plain_no_still_denies(service: ConversationService) -> None:
     service.parser = ReadsADeny({}, 0.99)
     say(service, "bob", "no")
     assert [p[1] for p in _plans(service)] == [RunState.DENIED]
+
+
+@pytest.mark.parametrize("text", ["no, 1 replica is not enough", "no 10 replicas, that's too much",
+                                  "nope, 8 is too much"])
+def test_a_no_that_says_more_than_a_count_is_still_a_no(service: ConversationService,
+                                                        text: str) -> None:
+    """An attacker review: "no, 1 replica is not enough" replaced the waiting scale with a
+    scale to 1, the count the person had just rejected."""
+    say(service, "bob", "run scale_deployment deployment=payments-worker namespace=prod "
+                        "replicas=4")
+    service.parser = ReadsADeny({"replicas": text.split()[1].strip(",")}, 0.9)
+    say(service, "bob", text)
+    assert [(p[1], p[2]["replicas"]) for p in _plans(service)] == [(RunState.DENIED, "4")]
+
+
+def test_an_approver_s_no_with_a_count_does_not_edit_her_own_plan(
+        service: ConversationService) -> None:
+    """An attacker review: carol's "no 10 replicas, that's too much" about bob's plan
+    replaced her own waiting plan with a scale to 10."""
+    say(service, "bob", "run scale_deployment deployment=payments-worker namespace=prod "
+                        "replicas=10")
+    say(service, "carol", "run scale_deployment deployment=search-indexer namespace=prod "
+                          "replicas=3")
+    service.parser = ReadsADeny({"replicas": "10"}, 0.9)
+    say(service, "carol", "no 10 replicas, that's too much")
+    mine = [p for p in _plans(service) if p[2]["deployment"] == "search-indexer"]
+    assert [(p[1], p[2]["replicas"]) for p in mine] == [(RunState.PROPOSED, "3")]

@@ -162,3 +162,22 @@ def test_the_bot_s_own_changes_in_this_channel_are_listed_with_who(
     assert len(lines) == 2 and "replicas=5" in lines[0] and "replicas=4" in lines[1], text
     assert all("asked by bob" in line and "approved by" in line for line in lines), text
     assert "replicas=6" not in text
+
+
+def test_reads_elsewhere_never_push_a_change_out_of_the_list(
+        service: ConversationService) -> None:
+    """An attacker review: the list looked through the newest 200 succeeded runs of every
+    channel, reads included, so 200 reads in a DM hid an approved scale."""
+    from chatops.conversation.dialogue import _RECENT_RUNS
+    from chatops.model import Message
+
+    say(service, "bob", "run scale_deployment deployment=web-frontend namespace=prod "
+                        "replicas=4", thread="s1")
+    (run,) = service.store.runs_in_thread("C1", "s1")
+    service.decide(run.id, Message("UCAROL", "", "C1", "s1"), "approve")
+    for i in range(_RECENT_RUNS + 1):
+        say(service, "bob", "run deployment_status deployment=web-frontend namespace=prod",
+            thread=f"r{i}", channel="DBOB")
+    service.parser = Reading(OUT_OF_SCOPE, WEB, 1.0, (("rightsize", 0.00001),))
+    out = say(service, "bob", "who scaled web-frontend in prod?")
+    assert any(run.id in line and "replicas=4" in line for line in out), out

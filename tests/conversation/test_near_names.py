@@ -34,6 +34,9 @@ from tests.conversation.test_service_logic import Clock, say, service_on
     ("node-9", ("node-1", "node-3"), ()),
     ("worker-4", ("worker-2",), ()),
     ("api", ("checkout-api", "web"), ()),
+    # An attacker review: an abbreviation of another object's parts.
+    ("db", ("dashboard-backend",), ()),
+    ("api", ("audit-pipeline",), ()),
 ])
 def test_near_names_are_typos_and_abbreviations_only(value: str, names: tuple[str, ...],
                                                      offered: tuple[str, ...]) -> None:

@@ -73,6 +73,16 @@ def test_a_read_naming_one_namespace_untagged_is_answered_there(
     assert _runs(service) == [("diagnose", RunState.SUCCEEDED, {"namespace": "prod"})]
 
 
+def test_a_namespace_word_beside_a_named_object_is_not_its_namespace(
+        service: ConversationService) -> None:
+    """An attacker review: "is checkout-api ok? staging is fine" (checkout-api in prod and
+    staging) was diagnosed in staging."""
+    service.parser = Reading("diagnose", {"deployment": "checkout-api"})
+    out = say(service, "bob", "is checkout-api ok? staging is fine")
+    assert "namespace" in out[0] and out[0].endswith("?"), out
+    assert _runs(service) == []
+
+
 @pytest.mark.parametrize(("text", "intent"), [
     ("is prod or staging ok", "diagnose"),                       # two: asked
     ("how are things in prod today, the staging deploy went fine and dev too",

@@ -46,7 +46,6 @@ def service(tmp_path: Path, catalogue: Catalogue) -> ConversationService:
 @pytest.mark.parametrize(("text", "intent", "slots"), [
     ("@dave restart it pls", "restart_deployment", {}),
     ("@dave restart checkout-api in prod", "restart_deployment", RESTART),
-    ("<@U0DAVE> restart checkout-api in prod", "restart_deployment", RESTART),
     ("hey @dave, restart checkout-api in prod", "restart_deployment", RESTART),
     ("carol: can you look at calc-app in prod?", OUT_OF_SCOPE,
      {"deployment": "calc-app", "namespace": "prod"}),

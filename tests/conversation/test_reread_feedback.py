@@ -20,6 +20,7 @@ from chatops.model import Message
 from chatops.runbook.catalogue import Catalogue
 from tests.conversation.fake_cluster import FakeCluster
 from tests.conversation.test_carried_target import Reads
+from tests.conversation.test_edits_in_words import ReadsADeny
 from tests.conversation.test_edits_in_words import Unsure as UnsureEdit
 from tests.conversation.test_everyday_names import Reading
 from tests.conversation.test_service_logic import Clock, say, service_on
@@ -63,6 +64,11 @@ def test_each_reading_is_exported_with_what_it_answered(tmp_path: Path,
                         "replicas=4", thread="t4")
     service.parser = UnsureEdit("scale_deployment", 0.69, {"replicas": "6"})
     say(service, "bob", "actually make it 6", thread="t4")
+    # "no, 3 replicas", read as a no, is an edit of the waiting plan.
+    say(service, "bob", "run scale_deployment deployment=payments-worker namespace=prod "
+                        "replicas=5", thread="t6")
+    service.parser = ReadsADeny({"replicas": "3"}, 0.64)
+    say(service, "bob", "no, 3 replicas", thread="t6")
     # "undo the scale", read as a scale, after the thread's scale ran.
     say(service, "bob", "run scale_deployment deployment=payments-worker namespace=prod "
                         "replicas=3", thread="t5")
@@ -95,4 +101,7 @@ def test_each_reading_is_exported_with_what_it_answered(tmp_path: Path,
     assert not any("status of calc-app" in key for key in entries), entries
     # The explicit commands are not the model's to learn.
     assert not any(key.startswith("run ") for key in entries), entries
-    assert len(entries) == 5, entries
+    no = entries["no, [3](replicas) replicas"]
+    assert (no["intent"], no["guessed_intent"], no["read_as"]) == (
+        "scale_deployment", "deny", ["edit"])
+    assert len(entries) == 6, entries

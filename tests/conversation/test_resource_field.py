@@ -74,6 +74,11 @@ def test_request_and_limit_with_a_value_each_keep_their_own(
     ("memory limit 256Mi", {"memory_limit": "256Mi"}),
     ("2", {"memory_request": "256Mi"}),
     ("both 256Mi", {"memory_limit": "256Mi", "memory_request": "256Mi"}),
+    # A user trial: one word of a choice ("limit") was "outside what I can do".
+    ("limit", {"memory_limit": "256Mi"}),
+    ("the limit pls", {"memory_limit": "256Mi"}),
+    ("request", {"memory_request": "256Mi"}),
+    ("both", {"memory_limit": "256Mi", "memory_request": "256Mi"}),
 ])
 def test_the_answer_plans_that_field(service: ConversationService, answer: str,
                                      expected: dict[str, str]) -> None:

@@ -312,6 +312,36 @@ def test_cancel_withdraws_only_the_newest_plan(service: ConversationService) -> 
     assert service.store.get(older).state is RunState.PROPOSED  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("word", ["nvm", "NVM.", "forget it", "never mind that"])
+def test_nvm_cancels_whatever_the_model_reads(service: ConversationService, word: str) -> None:
+    """A user trial: "nvm" under a waiting restart got "I did not understand that"."""
+    service.parser = OosWithNamespace()
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
+    rid = run_id(service)
+    assert say(service, "UBOB", word) == [f"Cancelled {rid}; nothing was changed."]
+
+
+def test_undo_of_a_restart_says_there_is_nothing_to_reverse(
+        service: ConversationService) -> None:
+    """A user trial: "undo that" after a restart was told "Ask for the reverse change
+    explicitly", but a restart has no reverse change."""
+    say(service, "UBOB", "run restart_deployment deployment=checkout-api namespace=prod")
+    service.decide(run_id(service), Message("UCAROL", "", "C1", "t1"), "approve")
+    (out,) = say(service, "UBOB", "undo")
+    assert "nothing to reverse" in out and "rollback_deployment" in out, out
+    assert "reverse change explicitly" not in out
+
+
+def test_a_denied_plan_shows_no_undo_hint(service: ConversationService) -> None:
+    """A user trial: the card of a denied plan still said "Undo: say `undo` ..."."""
+    say(service, "UBOB", "run scale_deployment deployment=checkout-api namespace=prod "
+                         "replicas=5")
+    rid = run_id(service)
+    (card,) = [r.text for r in service.decide(rid, Message("UCAROL", "", "C1", "t1"), "deny")
+               if r.run is not None]
+    assert "Denied by carol" in card and "say `undo`" not in card, card
+
+
 class OosWithNamespace:
     """A parser stub: everything is out of scope, with the namespace it mentions."""
 

@@ -67,6 +67,8 @@ def _diagnosed(cluster: FakeCluster) -> list[str]:
     "is calc-app healthy in prod",
     "anything off with calc-app in prod?",
     "why isnt the calc-app hpa scaling in prod",
+    "is the hpa on calc-app in prod actually working?",
+    "what's the deal with calc-app in prod not scaling",
 ])
 def test_trouble_with_a_deployment_is_diagnosed(service: ConversationService,
                                                 cluster: FakeCluster, text: str) -> None:

@@ -118,3 +118,16 @@ def test_a_read_in_two_namespaces_says_which_it_left_out(service: ConversationSe
     service.parser = Reads("deployment_status", RESTART)
     (out,) = say(service, "bob", "status of checkout-api in prod and staging?")
     assert "checkout-api in prod" in out and "staging" in out and "not read" in out, out
+
+
+@pytest.mark.parametrize("text", ["restart namespace: prod", "restart the namespace: prod",
+                                  "bounce namespace=prod", "restart ns: prod please"])
+def test_a_namespace_as_the_object_is_still_no_deployment(service: ConversationService,
+                                                          text: str) -> None:
+    """An attacker review: with "namespace=" read as a label after a name, "restart
+    namespace: prod" (no name before it) was asked "Which deployment?" and a "yes" would
+    have planned the one there."""
+    service.parser = Reads("restart_deployment", {"namespace": "prod"})
+    (out,) = say(service, "bob", text)
+    assert "I can't change a namespace" in out, out
+    assert service.store.runs_in_thread("C1", "t1") == []

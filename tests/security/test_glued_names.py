@@ -39,6 +39,11 @@ class TagsTheName:
     "restart checkout-api;rm -rf / in staging",
     "restart checkout-api|sh in staging",
     "restart checkout-api$(id) in staging",
+    # An attacker review: brackets, a space before the operator, a second command.
+    "restart (checkout-api; id) in staging",
+    "restart checkout-api ;rm -rf / in staging",
+    "restart checkout-api && kubectl delete ns staging",
+    "restart checkout-api || true in staging",
 ])
 def test_a_name_with_a_command_glued_to_it_is_refused(bot: Bot, cluster: FakeCluster,
                                                       text: str) -> None:

@@ -4,8 +4,10 @@ proposed as a run linked to a new `proposed` schedule."""
 from __future__ import annotations
 
 from chatops.audit.records import Parsed, Planned, Proposed, ScheduleChanged
+from chatops.conversation.asking import RUNBOOK_CHANGES, ordered_changes
 from chatops.conversation.base import Collaborators, Turn, asked_by
 from chatops.conversation.guards import guard
+from chatops.conversation.partial import WHOLE, other_orders, spares_part
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import other_namespaces, resolve_names
@@ -19,7 +21,9 @@ from chatops.messages import (
     MAY_NOT_REQUEST_HINT,
     channel_default_note,
     may_not_request_text,
+    one_change_at_a_time_text,
     one_namespace_at_a_time_text,
+    spares_nothing_text,
 )
 from chatops.messages.schedules import (
     SCHEDULE_HINT,
@@ -65,6 +69,14 @@ class ScheduleRequests(SchedulePart):
             # the creation check only, so "run maintenance on node-1 at 9am" or "kick off
             # the db-backup cron manually at 3am" became scheduled node and cronjob changes).
             raise Refusal(schedule_not_understood_text(text), SCHEDULE_HINT)
+        if parsed.source == "model" and runbook.risk is not Risk.READ:
+            others = other_orders(parsed.intent, ordered_changes(text), RUNBOOK_CHANGES)
+            if others:
+                # "suspend nightly-report and resume it monday 09:00": a user trial got
+                # the suspend scheduled for Monday; a schedule holds one change.
+                raise Refusal(one_change_at_a_time_text(parsed.intent, others))
+            if parsed.intent in WHOLE and spares_part(text):
+                raise Refusal(spares_nothing_text(parsed.intent))
         bare = (bare_value(runbook.slots, parsed.slots, text)
                 if parsed.source == "model" else None)
         if bare is not None:

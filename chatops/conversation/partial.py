@@ -1,0 +1,63 @@
+"""A change asked for in part, beside another, or on a condition.
+
+User trials: "drain node-2 but leave the prod pods alone" planned a full drain, which
+evicts the prod pods too, with no word about the condition it dropped (a drain evicts
+every pod on its node, so one that spares some is refused with what comes close);
+"suspend nightly-report and resume it monday 09:00" scheduled the suspend for Monday (two
+changes: one plan would drop the other, so neither is planned); "check calc-app in prod and
+restart it if it looks bad" planned the restart and dropped the check (the check, a
+diagnosis, answers first and offers the fix).
+"""
+
+from __future__ import annotations
+
+import re
+
+WHOLE = frozenset({"drain_node"})
+"""Runbooks that act on everything their object holds: a part cannot be spared."""
+
+_SPARES = re.compile(
+    r"\b(?:but|except|excluding|other than|apart from|besides|without)\b[^.?!\n]{0,60}?"
+    r"\b(?:leave|leaving|keep|keeping|skip|skipping|spare|sparing|alone|untouched|evict|"
+    r"evicting|moving|touch|touching|not)\b"
+    r"|\b(?:except|excluding|other than|apart from)\s+(?:for\s+)?(?:the\s+|any\s+)?[\w.-]+",
+    re.IGNORECASE)
+
+
+_IMPLIED: dict[str, frozenset[str]] = {"drain_node": frozenset({"cordon"})}
+"""Changes a runbook makes on its way: a drain cordons first ("cordon node-2 and drain
+it" is one drain)."""
+
+
+def other_orders(intent: str, ordered: set[str],
+                 makes: dict[str, frozenset[str]]) -> tuple[str, ...]:
+    """The kinds of change ordered besides those the runbook `intent` makes (`makes`:
+    `asking.RUNBOOK_CHANGES`), when it makes one of those ordered: "suspend nightly-report
+    and resume it monday" read as the suspend (a user trial scheduled the suspend for
+    Monday); none otherwise."""
+    own = makes.get(intent, frozenset())
+    if not ordered & own:
+        return ()
+    return tuple(sorted(ordered - own - _IMPLIED.get(intent, frozenset())))
+
+
+_ON_A_CONDITION = re.compile(
+    r"\b(?:if|unless|in case)\s+(?:needed|necessary|required|so|need be)\b"
+    r"|\b(?:if|unless|in case|when)\s+(?:it|they|that|this|the\s+[\w.-]+|[\w.-]+)"
+    r"(?:\s+(?:in|on)\s+[\w.-]+)?"
+    r"(?:\s+(?:is|are|still|looks?|seems?|keeps?|stays?|'s|s))*\s+(?:(?:not|n't)\s+)?"
+    r"(?:bad|broken|unhealthy|healthy|down|stuck|crash\w*|fail\w*|wrong|off|weird|flaky|"
+    r"flapping|ok|okay|fine|erroring|hung|wedged|slow|dead|borked|busted)\b",
+    re.IGNORECASE)
+
+
+def on_a_condition(text: str) -> bool:
+    """Whether `text` asks for its change only if something is so ("if it looks bad", "if
+    needed", "if api is down"), not "if you can"."""
+    return _ON_A_CONDITION.search(text) is not None
+
+
+def spares_part(text: str) -> bool:
+    """Whether `text` asks to leave part of the change's object as it is ("but leave the
+    prod pods alone", "except the ledger pods", "without evicting the db")."""
+    return _SPARES.search(text) is not None
