@@ -9,7 +9,13 @@ with a read the model did not give, and what those messages were:
 - a history question (`chatops/conversation/history_question.py`, session 40): a question
   of what changed on a tagged deployment, read out of scope or as a change the guards
   turned down, gets `rollout_history` (or, with no namespace tagged, nothing here: the
-  dialogue asks for one).
+  dialogue asks for one);
+- and three that turn a change the model read (and the guards passed) into no plan
+  (`chatops/conversation/partial.py`, session 40): **two changes** ordered in one message
+  (one change per request), a drain that **spares part** of its node, and a change **on a
+  condition** about a tagged deployment (the diagnosis answers first). For these, "the
+  read meant" counts messages whose expected intent is that change: requests that no
+  longer get their plan at once.
 
 The sets have no cluster, so for trouble a namespace the model tagged stands for one the
 cluster has (an upper bound: a real cluster also turns down names it lacks). For each set
@@ -33,8 +39,15 @@ if str(HERE) not in sys.path:  # sibling scripts, not a package
     sys.path.insert(0, str(HERE))
 from nlu_incident import DEFAULT_DATA, cpu_model, load_messages  # noqa: E402
 
+from chatops.conversation.asking import RUNBOOK_CHANGES, ordered_changes  # noqa: E402
 from chatops.conversation.guards import guard  # noqa: E402
 from chatops.conversation.history_question import HISTORY, history_values  # noqa: E402
+from chatops.conversation.partial import (  # noqa: E402
+    WHOLE,
+    on_a_condition,
+    other_orders,
+    spares_part,
+)
 from chatops.conversation.state_question import question_of_state  # noqa: E402
 from chatops.conversation.symptoms import trouble_to_diagnose  # noqa: E402
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, Risk  # noqa: E402
@@ -69,8 +82,9 @@ def main() -> None:
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
     for path in args.sets or [DEFAULT_DATA]:
         messages = load_messages(path)
-        counts: dict[str, Counter[str]] = {"trouble": Counter(), "state question": Counter(),
-                                           "history question": Counter()}
+        counts: dict[str, Counter[str]] = {
+            name: Counter() for name in ("trouble", "state question", "history question",
+                                         "two changes", "spares part", "on a condition")}
         right_ns: Counter[str] = Counter()
         show = args.show and path.resolve() == DEFAULT_DATA.resolve()
         for message in messages:
@@ -88,6 +102,16 @@ def main() -> None:
                        if parsed.intent == OUT_OF_SCOPE or turned_down else None)
             if history is not None and history.get("namespace"):
                 found["history question"] = (HISTORY, history)
+            passed = (runbook is not None and runbook.risk is not Risk.READ
+                      and not turned_down)
+            if passed and other_orders(parsed.intent, message.text, ordered_changes,
+                                       RUNBOOK_CHANGES):
+                found["two changes"] = (parsed.intent, dict(parsed.slots))
+            if passed and parsed.intent in WHOLE and spares_part(message.text):
+                found["spares part"] = (parsed.intent, dict(parsed.slots))
+            if (runbook is not None and runbook.risk is not Risk.READ
+                    and parsed.slots.get("deployment") and on_a_condition(message.text)):
+                found["on a condition"] = (parsed.intent, dict(parsed.slots))
             state = question_of_state(message.text, parsed, catalogue.runbooks)
             if state is not None:
                 found["state question"] = state[1:]

@@ -55,6 +55,7 @@ from chatops.messages import (
     EMPTY_MESSAGE,
     EMPTY_MESSAGE_HINT,
     HISTORY_NOTE,
+    NODE_QUESTION_NOTE,
     NOT_THIS_CHANNEL,
     NOT_THIS_CHANNEL_HINT,
     NOT_UNDERSTOOD,
@@ -145,6 +146,12 @@ _ORDERS_A_VALUE = re.compile(
     r"\b(?:use|set|put|deploy|switch|change|update|bump|pin|try|go with|do it|do that|apply|"
     r"fix it|make it|roll (?:out|it)|give it|scale it|raise|lower)\b", re.IGNORECASE)
 """Words that order a value for a fix offered ("ok do it, use nginx:1.25")."""
+_NODE_QUESTION = re.compile(
+    r"^\W*(?:(?:hey|so|ok|qq|quick question)\W+)*(?:which|what)\s+nodes?\b|^\W*where\b[^?]{0,40}"
+    r"\b(?:running|scheduled|placed|living|landed|sitting)\b", re.IGNORECASE)
+"""A question of which nodes a workload's pods are on."""
+PODS = "show_pods"
+"""The read whose pods' list says each pod's node."""
 _RECENT_RUNS = 200
 """How many of a channel's latest changes a question of what changed looks through."""
 _CHANGES_LISTED = 5
@@ -441,6 +448,9 @@ class Dialogue:
         trouble = self._unsure_symptom(turn, text, parsed) if guessed else None
         if trouble is not None:
             return trouble
+        nodes = self._node_answer(turn, text, parsed) if guessed else None
+        if nodes is not None:
+            return nodes  # "which node is checkout-api on?": its pods, with their nodes
         history = (self._history_answer(turn, text, parsed)
                    if guessed and parsed.intent == OUT_OF_SCOPE else None)
         if history is not None:
@@ -493,7 +503,7 @@ class Dialogue:
                    if verdict is not None and mutating else None)
         if checked is not None:
             return checked
-        others = (other_orders(parsed.intent, ordered_changes(text), RUNBOOK_CHANGES)
+        others = (other_orders(parsed.intent, text, ordered_changes, RUNBOOK_CHANGES)
                   if verdict is not None and mutating and not verdict.not_asked else ())
         if others:
             # "suspend nightly-report and resume it monday 09:00": two changes, one plan
@@ -682,6 +692,23 @@ class Dialogue:
         replies = self.planner.request(turn, DIAGNOSIS, slots, parsed.confidence,
                                        asked=asked_by(parsed), notes=(TROUBLE_NOTE,))
         self._reread(turn, "trouble", DIAGNOSIS, slots)
+        return replies
+
+    def _node_answer(self, turn: Turn, text: str, parsed: ParsedIntent) -> list[Reply] | None:
+        """The pods of the deployment a question of its nodes names ("which node is
+        checkout-api on?": a user trial got its status, which names no node), when the
+        model read it as a read about the deployment or left it under its bar."""
+        deployment = parsed.slots.get("deployment")
+        if (not deployment or _NODE_QUESTION.search(text) is None or PODS not in
+                self.parts.catalogue or (parsed.intent != OUT_OF_SCOPE
+                                         and self._mutating(parsed.intent))):
+            return None
+        values = {"deployment": deployment}
+        if parsed.slots.get("namespace"):
+            values["namespace"] = parsed.slots["namespace"]
+        replies = self.planner.request(turn, PODS, values, parsed.confidence,
+                                       asked=asked_by(parsed), notes=(NODE_QUESTION_NOTE,))
+        self._reread(turn, "node_question", PODS, values)
         return replies
 
     def _check_first(self, turn: Turn, text: str, parsed: ParsedIntent) -> list[Reply] | None:

@@ -12,6 +12,7 @@ diagnosis, answers first and offers the fix).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 WHOLE = frozenset({"drain_node"})
 """Runbooks that act on everything their object holds: a part cannot be spared."""
@@ -29,23 +30,40 @@ _IMPLIED: dict[str, frozenset[str]] = {"drain_node": frozenset({"cordon"})}
 it" is one drain)."""
 
 
-def other_orders(intent: str, ordered: set[str],
+_SENTENCE = re.compile(r"[.!?\n]+")
+_CLAUSE = re.compile(r"[,;:]|\b(?:and|then|so|but)\b", re.IGNORECASE)
+_SUBJECT = re.compile(r"^\W*(?:we|i|they|he|she|someone|somebody|you guys|the team)\s+"
+                      r"(?:can|could|should|might|may|will|would|need to|have to|'ll|can't)\b",
+                      re.IGNORECASE)
+
+
+def other_orders(intent: str, text: str, ordered: Callable[[str], set[str]],
                  makes: dict[str, frozenset[str]]) -> tuple[str, ...]:
     """The kinds of change ordered besides those the runbook `intent` makes (`makes`:
-    `asking.RUNBOOK_CHANGES`), when it makes one of those ordered: "suspend nightly-report
-    and resume it monday" read as the suspend (a user trial scheduled the suspend for
-    Monday); none otherwise."""
+    `asking.RUNBOOK_CHANGES`) in a sentence of `text` that orders one of those too
+    (`ordered`: `asking.ordered_changes`): "suspend nightly-report and resume it monday"
+    read as the suspend (a user trial scheduled the suspend for Monday); none otherwise.
+    Within a sentence: context before the order ("we can take it back into service now.
+    please uncordon it") orders nothing of its own."""
     own = makes.get(intent, frozenset())
-    if not ordered & own:
-        return ()
-    return tuple(sorted(ordered - own - _IMPLIED.get(intent, frozenset())))
+    found: set[str] = set()
+    for sentence in _SENTENCE.split(text):
+        kinds = ordered(sentence)
+        if not kinds & own:
+            continue
+        # A clause with a subject of its own ("we can take it back into service now")
+        # says what could be done, and orders nothing.
+        said = {kind for part in _CLAUSE.split(sentence) if _SUBJECT.match(part)
+                for kind in ordered(part)}
+        found |= kinds - own - said - _IMPLIED.get(intent, frozenset())
+    return tuple(sorted(found))
 
 
 _ON_A_CONDITION = re.compile(
     r"\b(?:if|unless|in case)\s+(?:needed|necessary|required|so|need be)\b"
     r"|\b(?:if|unless|in case|when)\s+(?:it|they|that|this|the\s+[\w.-]+|[\w.-]+)"
     r"(?:\s+(?:in|on)\s+[\w.-]+)?"
-    r"(?:\s+(?:is|are|still|looks?|seems?|keeps?|stays?|'s|s))*\s+(?:(?:not|n't)\s+)?"
+    r"(?:['\u2019]s|\s+(?:is|are|still|looks?|seems?|keeps?|stays?))*\s+(?:(?:not|n't)\s+)?"
     r"(?:bad|broken|unhealthy|healthy|down|stuck|crash\w*|fail\w*|wrong|off|weird|flaky|"
     r"flapping|ok|okay|fine|erroring|hung|wedged|slow|dead|borked|busted)\b",
     re.IGNORECASE)

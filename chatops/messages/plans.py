@@ -240,6 +240,10 @@ def changes_made_here_text(deployment: str, namespace: str,
             "channel, newest first:\n" + "\n".join(lines))
 
 
+NODE_QUESTION_NOTE = "which node: answered with show_pods, whose NODE column says it"
+"""A note on a question of a workload's nodes, answered with its pods."""
+
+
 CHECK_FIRST_NOTE = ("a change on a condition: checked first; its fix, if any, is offered "
                     "below and waits for your say and the approvals")
 """A note on a change asked for on a condition, answered with the diagnosis first."""

@@ -70,7 +70,7 @@ class ScheduleRequests(SchedulePart):
             # the db-backup cron manually at 3am" became scheduled node and cronjob changes).
             raise Refusal(schedule_not_understood_text(text), SCHEDULE_HINT)
         if parsed.source == "model" and runbook.risk is not Risk.READ:
-            others = other_orders(parsed.intent, ordered_changes(text), RUNBOOK_CHANGES)
+            others = other_orders(parsed.intent, text, ordered_changes, RUNBOOK_CHANGES)
             if others:
                 # "suspend nightly-report and resume it monday 09:00": a user trial got
                 # the suspend scheduled for Monday; a schedule holds one change.
