@@ -155,6 +155,7 @@ PODS = "show_pods"
 _RECENT_RUNS = 200
 """How many of a channel's latest changes a question of what changed looks through."""
 _CHANGES_LISTED = 5
+"""How many of them a question of what changed lists, newest first."""
 _SHORT_EDIT_WORDS = 8
 _COMPARED = re.compile(r"\b(?:same as|like|as on|as in|as for|as|matching|similar to)"
                        r"(?:\s+(?:the|our|in|on))?\s*$")
@@ -580,7 +581,8 @@ class Dialogue:
         while an autoscaler's max waits) goes to the one value that plan set. The edit goes
         where the Edit button's does (`Planner.replace`): the new plan waits for its
         approvals from the start and replaces the old once proposed; nobody else's plan,
-        and nothing that already runs, is ever changed this way."""
+        and nothing that already runs, is ever changed this way. `cued`: the caller found
+        the words that make the message an edit ("no, 3 replicas")."""
         message = turn.message
         if not cued and not _EDIT_CUE.search(message.text):
             # Without words that say so, a message is a request of its own: the model may
@@ -701,7 +703,8 @@ class Dialogue:
         deployment = parsed.slots.get("deployment")
         if (not deployment or _NODE_QUESTION.search(text) is None or PODS not in
                 self.parts.catalogue or (parsed.intent != OUT_OF_SCOPE
-                                         and self._mutating(parsed.intent))):
+                                         and self._mutating(parsed.intent))
+                or said_to_someone_else(text, parsed.spans)):
             return None
         values = {"deployment": deployment}
         if parsed.slots.get("namespace"):
@@ -754,7 +757,7 @@ class Dialogue:
         """The changes made through the bot to the deployment `values` name, in this
         channel (another may be private), newest first, with who asked and who approved:
         a scale makes no revision, so "who scaled it?" has its answer here; "" when none
-        of the latest succeeded runs is one."""
+        of the channel's latest changes is one."""
         deployment, namespace = values.get("deployment"), values.get("namespace")
         if not deployment or not namespace:
             return ""

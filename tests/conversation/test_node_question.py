@@ -38,7 +38,7 @@ def test_a_question_of_nodes_gets_the_pods(tmp_path: Path, catalogue: Catalogue,
 
 
 @pytest.mark.parametrize("text", ["is checkout-api healthy in prod", "drain the node checkout-api "
-                                  "is on in prod"])
+                                  "is on in prod", "@dave which node is checkout-api on in prod?"])
 def test_other_questions_are_not_node_questions(tmp_path: Path, catalogue: Catalogue,
                                                 text: str) -> None:
     service = service_on(FakeCluster(deployments={("prod", "checkout-api"): 3}), tmp_path,
