@@ -89,6 +89,7 @@ from chatops.messages import (
     undo_of_text,
     undoing_text,
     unsure_text,
+    waiting_here_text,
     which_request_text,
 )
 from chatops.metrics import METRICS, confidence_bucket
@@ -150,6 +151,13 @@ _NODE_QUESTION = re.compile(
     r"^\W*(?:(?:hey|so|ok|qq|quick question)\W+)*(?:which|what)\s+nodes?\b|^\W*where\b[^?]{0,40}"
     r"\b(?:running|scheduled|placed|living|landed|sitting)\b", re.IGNORECASE)
 """A question of which nodes a workload's pods are on."""
+_WAITING_QUESTION = re.compile(
+    r"^\W*(?:(?:wait|hey|so|ok|okay|qq|quick question)\W+)*(?:what(?:'?s|\s+is|\s+are)?|which|"
+    r"anything|any|is\s+(?:there\s+)?anything|are\s+there\s+any)\b[^?.!]{0,30}?"
+    r"\b(?:waiting|pending|awaiting)\b", re.IGNORECASE)
+"""A question of what waits for a decision ("what's waiting for approval?")."""
+_WORKLOAD_WORDS = re.compile(r"\b(?:pods?|jobs?|cronjobs?|nodes?|deployments?|containers?|"
+                             r"rollouts?|replicas?|images?)\b", re.IGNORECASE)
 PODS = "show_pods"
 """The read whose pods' list says each pod's node."""
 _RECENT_RUNS = 200
@@ -449,6 +457,9 @@ class Dialogue:
         trouble = self._unsure_symptom(turn, text, parsed) if guessed else None
         if trouble is not None:
             return trouble
+        waiting = self._waiting_answer(turn, text, parsed) if guessed else None
+        if waiting is not None:
+            return waiting  # "what's waiting for approval?": the plans waiting here
         nodes = self._node_answer(turn, text, parsed) if guessed else None
         if nodes is not None:
             return nodes  # "which node is checkout-api on?": its pods, with their nodes
@@ -695,6 +706,24 @@ class Dialogue:
                                        asked=asked_by(parsed), notes=(TROUBLE_NOTE,))
         self._reread(turn, "trouble", DIAGNOSIS, slots)
         return replies
+
+    def _waiting_answer(self, turn: Turn, text: str, parsed: ParsedIntent
+                        ) -> list[Reply] | None:
+        """The plans waiting for a decision in this channel (their cards were posted here),
+        for a question of what waits ("what's waiting for approval?": a user trial, "outside
+        what I can do"), when the model read no change; None otherwise. Decides nothing."""
+        if (_WAITING_QUESTION.search(text) is None or self._mutating(parsed.intent)
+                or said_to_someone_else(text, parsed.spans) or parsed.slots
+                or _WORKLOAD_WORDS.search(text)):
+            # "which pods are pending in prod?" asks about the cluster, not the bot.
+            return None
+        now = self.parts.clock()
+        runs = [run for run in self.parts.store.runs_in_state(RunState.PROPOSED,
+                                                              limit=_RECENT_RUNS)
+                if run.channel == turn.message.channel and run.expires_at > now]
+        lines = [(run.id, run.runbook, dict(run.raw_slots), run.requester_name,
+                  len(self.parts.valid_approvals(run)), run.needed) for run in runs]
+        return [Reply("answer", waiting_here_text(lines))]
 
     def _node_answer(self, turn: Turn, text: str, parsed: ParsedIntent) -> list[Reply] | None:
         """The pods of the deployment a question of its nodes names ("which node is

@@ -138,6 +138,7 @@ from chatops.messages.plans import (
     understood_text,
     undo_hint_text,
     version_revision_note,
+    waiting_here_text,
 )
 from chatops.messages.records import (
     read_answer_text,
@@ -343,6 +344,7 @@ __all__ = [
     "unsure_text",
     "verified_text",
     "version_revision_note",
+    "waiting_here_text",
     "which_field_text",
     "which_name_text",
     "which_request_text",

@@ -224,6 +224,21 @@ TROUBLE_NOTE = "read as trouble to diagnose; nothing is changed without your say
 unsure of (`Dialogue._unsure_symptom`)."""
 
 
+def waiting_here_text(runs: Sequence[tuple[str, str, Mapping[str, str], str, int, int]]
+                      ) -> str:
+    """The plans waiting for a decision in a channel: (run id, runbook, values, requester,
+    approvals, approvals needed)."""
+    if not runs:
+        return "Nothing waits for a decision in this channel."
+    lines = []
+    for run_id, runbook, values, requester, approvals, needed in runs:
+        shown = " ".join(f"{k}={v}" for k, v in values.items())
+        lines.append(f"  {run_id} {runbook} {shown}: asked by {requester}, approvals "
+                     f"{approvals} of {needed}")
+    return ("Waiting for a decision in this channel, newest first (approve or deny on each "
+            "card, or `approve ID`):\n" + "\n".join(lines))
+
+
 def changes_made_here_text(deployment: str, namespace: str,
                            runs: Sequence[tuple[str, str, Mapping[str, str], str,
                                                 tuple[str, ...], float]]) -> str:
