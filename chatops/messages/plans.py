@@ -265,8 +265,8 @@ CHECK_FIRST_NOTE = ("a change on a condition: checked first; its fix, if any, is
 
 
 HISTORY_NOTE = ("a question of what changed: answered with rollout_history, each revision's "
-                "image and cause; a scale makes no revision, so the bot's own scales are "
-                "in its audit log only")
+                "image and cause; a scale makes no revision, so the changes made through me "
+                "in this channel follow, when there are any")
 """A note on a question of what changed on a deployment, answered with its rollout history
 (`Dialogue._history_answer`)."""
 
