@@ -210,7 +210,9 @@ def resolve_names(runbook: Runbook, slots: Mapping[str, str], executor: Executor
                     raise OtherKind(other_kind_text(value, other, kind, namespace, runbook.name),
                                     spec.name, other, value)
             if not found:
-                close = nearest(value, names)
+                # A pod's name one character off is another pod, often the one that
+                # replaced it (a user trial was offered the rollout's new pod): none.
+                close = nearest(value, names) if kind != "pod" else ()
                 text = name_not_found_text(kind, value, namespace)
                 if close and ask_nearest:
                     return Resolution(resolved, tuple(notes), Question(

@@ -143,8 +143,8 @@ class KubeExecutor:
 
     def _suggest(self, kube: Kube, target: Target) -> Sequence[str]:
         kind = next((k for k, r in _RESOURCES.items() if r == target.resource), None)
-        if kind is None or target.name is None:
-            return ()
+        if kind is None or target.name is None or kind == "pod":
+            return ()  # a pod one character off is another pod, often its replacement
         try:
             candidates = _list_names(kube, kind, target.namespace)
         except ClusterError:

@@ -72,6 +72,20 @@ def test_another_object_is_never_offered_for_a_missing_name(
     assert service.store.runs_in_thread("C1", "t1") == []
 
 
+def test_a_pod_one_character_off_is_never_offered(tmp_path: Path,
+                                                 catalogue: Catalogue) -> None:
+    """A user trial: the pod named was gone, and the rollout's new pod was offered."""
+    cluster = FakeCluster(deployments={("prod", "web-frontend"): 1},
+                          pods={("prod", "web-frontend-79f48c8bb8-rfgrx")})
+    service = service_on(cluster, tmp_path, catalogue, Clock())
+    text = "kill web-frontend-79f48c8bb8-rfgrz in prod"
+    service.parser = Reads({text: ("delete_pod", {"pod": "web-frontend-79f48c8bb8-rfgrz",
+                                                  "namespace": "prod"})})
+    out = say(service, "bob", text)
+    assert "not found" in out[0] and "Did you mean" not in out[0], out
+    assert service.store.runs_in_thread("C1", "t1") == []
+
+
 def test_a_typo_is_still_offered_and_taken(service: ConversationService) -> None:
     text = "restart chekout-api in prod"
     service.parser = Reads({text: ("restart_deployment",
