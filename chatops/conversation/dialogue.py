@@ -161,7 +161,7 @@ _WORKLOAD_WORDS = re.compile(r"\b(?:pods?|jobs?|cronjobs?|nodes?|deployments?|co
 PODS = "show_pods"
 """The read whose pods' list says each pod's node."""
 _RECENT_RUNS = 200
-"""How many of a channel's latest changes a question of what changed looks through."""
+"""How many of a channel's latest changes (done, or waiting) a question looks through."""
 _CHANGES_LISTED = 5
 """How many of them a question of what changed lists, newest first."""
 _SHORT_EDIT_WORDS = 8
@@ -331,6 +331,17 @@ class Dialogue:
         return replace(parsed, slots={**parsed.slots, "namespace": namespace, target.name: name},
                        spans=tuple(spans))
 
+    def _names_as_written(self, text: str, parsed: ParsedIntent) -> ParsedIntent:
+        """`parsed` with each name that has a shell command glued to it or quoted with it
+        as written, which no name validates ("restart 'checkout-api; rm -rf /'": a user
+        trial got checkout-api planned, the rest dropped; `glued.as_written`)."""
+        runbook = self.parts.catalogue.runbooks.get(parsed.intent)
+        if runbook is None:
+            return parsed
+        written = as_written(text, parsed.spans,
+                             {name: spec.type for name, spec in runbook.slots.items()})
+        return replace(parsed, slots={**parsed.slots, **written}) if written else parsed
+
     def _offer_with_values(self, turn: Turn, text: str, parsed: ParsedIntent
                            ) -> list[Reply] | None:
         """The one fix a diagnosis offered this person, planned with the values the message
@@ -438,15 +449,7 @@ class Dialogue:
                                         asked=asked_by(parsed), version=_version_of(last, intent))
         guessed = parsed.source == "model"
         if guessed:
-            parsed = self._namespace_path(turn, parsed)
-            runbook = self.parts.catalogue.runbooks.get(parsed.intent)
-            written = as_written(text, parsed.spans, {name: spec.type for name, spec
-                                                      in runbook.slots.items()}) if runbook \
-                else {}
-            if written:
-                # "restart 'checkout-api; rm -rf /'": the name as written, which no name
-                # validates (a user trial: the rest was dropped and checkout-api planned).
-                parsed = replace(parsed, slots={**parsed.slots, **written})
+            parsed = self._names_as_written(text, self._namespace_path(turn, parsed))
         offered = self._offer_with_values(turn, text, parsed) if guessed else None
         if offered is not None:
             return offered
@@ -660,10 +663,32 @@ class Dialogue:
         edited = self._edited_plan(turn, intent, slots)
         if edited is None:
             return None
+        return self._edit_with(turn, intent, edited, score)
+
+    def _answer_with(self, turn: Turn, parsed: ParsedIntent, intent: str,
+                     values: Mapping[str, str], *, note: str, reading: str,
+                     confidence: float | None = None) -> list[Reply]:
+        """The request of `intent` with `values` that a dialogue `reading` answers the
+        message with (noted so), audited as that reading once the request was taken."""
+        replies = self.planner.request(turn, intent, values,
+                                       parsed.confidence if confidence is None else confidence,
+                                       asked=asked_by(parsed), notes=(note,))
+        self._reread(turn, reading, intent, values)
+        return replies
+
+    def _edit_with(self, turn: Turn, intent: str, edited: tuple[str, dict[str, str]],
+                   confidence: float) -> list[Reply]:
+        """The edit `_edited_plan` found, made as the Edit button makes it, audited as the
+        dialogue's edit reading once it was taken."""
         replies = self.planner.replace(edited[0], turn.message, edited[1], turn.on_update,
-                                       confidence=score)
+                                       confidence=confidence)
         self._reread(turn, "edit", intent, edited[1])
         return replies
+
+    def _values_for(self, intent: str, slots: Mapping[str, str]) -> dict[str, str]:
+        """The values of `slots` that the runbook `intent` declares."""
+        declared = self.parts.catalogue.get(intent).slots
+        return {k: v for k, v in slots.items() if k in declared and v}
 
     def _reread(self, turn: Turn, reading: str, intent: str, slots: Mapping[str, str]
                 ) -> None:
@@ -702,10 +727,8 @@ class Dialogue:
             named = self._named(text, "deployment", namespace.lower(), turn.requester.identity)
             if len(named) == 1:
                 slots["deployment"] = named.pop()
-        replies = self.planner.request(turn, DIAGNOSIS, slots, parsed.confidence,
-                                       asked=asked_by(parsed), notes=(TROUBLE_NOTE,))
-        self._reread(turn, "trouble", DIAGNOSIS, slots)
-        return replies
+        return self._answer_with(turn, parsed, DIAGNOSIS, slots, note=TROUBLE_NOTE,
+                                 reading="trouble")
 
     def _waiting_answer(self, turn: Turn, text: str, parsed: ParsedIntent
                         ) -> list[Reply] | None:
@@ -718,9 +741,10 @@ class Dialogue:
             # "which pods are pending in prod?" asks about the cluster, not the bot.
             return None
         now = self.parts.clock()
-        runs = [run for run in self.parts.store.runs_in_state(RunState.PROPOSED,
-                                                              limit=_RECENT_RUNS)
-                if run.channel == turn.message.channel and run.expires_at > now]
+        # Proposed runs are never reads: the channel's changes waiting.
+        runs = [run for run in self.parts.store.changes_in_channel(
+                    turn.message.channel, RunState.PROPOSED, limit=_RECENT_RUNS)
+                if run.expires_at > now]
         lines = [(run.id, run.runbook, dict(run.raw_slots), run.requester_name,
                   len(self.parts.valid_approvals(run)), run.needed) for run in runs]
         return [Reply("answer", waiting_here_text(lines))]
@@ -729,36 +753,26 @@ class Dialogue:
         """The pods of the deployment a question of its nodes names ("which node is
         checkout-api on?": a user trial got its status, which names no node), when the
         model read it as a read about the deployment or left it under its bar."""
-        deployment = parsed.slots.get("deployment")
-        if (not deployment or _NODE_QUESTION.search(text) is None or PODS not in
+        if (not parsed.slots.get("deployment") or _NODE_QUESTION.search(text) is None or PODS not in
                 self.parts.catalogue or (parsed.intent != OUT_OF_SCOPE
                                          and self._mutating(parsed.intent))
                 or said_to_someone_else(text, parsed.spans)):
             return None
-        values = {"deployment": deployment}
-        if parsed.slots.get("namespace"):
-            values["namespace"] = parsed.slots["namespace"]
-        replies = self.planner.request(turn, PODS, values, parsed.confidence,
-                                       asked=asked_by(parsed), notes=(NODE_QUESTION_NOTE,))
-        self._reread(turn, "node_question", PODS, values)
-        return replies
+        return self._answer_with(turn, parsed, PODS, self._values_for(PODS, parsed.slots),
+                                 note=NODE_QUESTION_NOTE, reading="node_question")
 
     def _check_first(self, turn: Turn, text: str, parsed: ParsedIntent) -> list[Reply] | None:
         """The diagnosis of the deployment a change on a condition names ("check calc-app
         and restart it if it looks bad", "if api is down, restart it": a user trial got the
         restart planned, the check dropped), with its fix offered as a plan that waits for
         approvals; None when there is no condition or no deployment."""
-        deployment = parsed.slots.get("deployment")
-        if (not deployment or not on_a_condition(text) or DIAGNOSIS not in self.parts.catalogue
+        if (not parsed.slots.get("deployment") or not on_a_condition(text)
+                or DIAGNOSIS not in self.parts.catalogue
                 or said_to_someone_else(text, parsed.spans) or just_talk(text, parsed.spans)):
             return None
-        values = {"deployment": deployment}
-        if parsed.slots.get("namespace"):
-            values["namespace"] = parsed.slots["namespace"]
-        replies = self.planner.request(turn, DIAGNOSIS, values, parsed.confidence,
-                                       asked=asked_by(parsed), notes=(CHECK_FIRST_NOTE,))
-        self._reread(turn, "check_first", DIAGNOSIS, values)
-        return replies
+        return self._answer_with(turn, parsed, DIAGNOSIS,
+                                 self._values_for(DIAGNOSIS, parsed.slots),
+                                 note=CHECK_FIRST_NOTE, reading="check_first")
 
     def _history_answer(self, turn: Turn, text: str, parsed: ParsedIntent
                         ) -> list[Reply] | None:
@@ -776,9 +790,8 @@ class Dialogue:
         values = history_values(text, slots, parsed.spans)
         if values is None or HISTORY not in self.parts.catalogue:
             return None
-        replies = self.planner.request(turn, HISTORY, values, parsed.confidence,
-                                       asked=asked_by(parsed), notes=(HISTORY_NOTE,))
-        self._reread(turn, "history_question", HISTORY, values)
+        replies = self._answer_with(turn, parsed, HISTORY, values, note=HISTORY_NOTE,
+                                    reading="history_question")
         mine = self._changes_made_here(turn, values)
         return [*replies, Reply("answer", mine)] if mine else replies
 
@@ -810,11 +823,9 @@ class Dialogue:
         if found is None:
             return None
         read_as, read, slots = found
-        replies = self.planner.request(turn, read, slots, read_as.confidence,
-                                       asked=asked_by(parsed),
-                                       notes=(state_read_note(read_as.intent, read),))
-        self._reread(turn, "state_question", read, slots)
-        return replies
+        return self._answer_with(turn, parsed, read, slots,
+                                 note=state_read_note(read_as.intent, read),
+                                 reading="state_question", confidence=read_as.confidence)
 
     def _image_named(self, turn: Turn, text: str, parsed: ParsedIntent,
                      slots: dict[str, str]) -> tuple[dict[str, str], str]:
@@ -1260,10 +1271,7 @@ class Dialogue:
         edited = self._edited_plan(turn, runbook.name, slots, cued=True) if slots else None
         if edited is None:
             return None
-        replies = self.planner.replace(edited[0], turn.message, edited[1], turn.on_update,
-                                       confidence=parsed.confidence)
-        self._reread(turn, "edit", runbook.name, edited[1])
-        return replies
+        return self._edit_with(turn, runbook.name, edited, parsed.confidence)
 
     def _gives_a_value(self, text: str, identity: Identity | None) -> bool:
         """Whether `text` holds a number or a namespace's name: a value, not a bare yes/no."""

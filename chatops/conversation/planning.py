@@ -227,9 +227,9 @@ class Planner:
                                       asked=asked, replacing=replacing, version=version)
             save_context(self.parts.threads, thread, context.asking(requester.key, pending))
             return [reply]
-        notes.extend(self._relative_counts(runbook, values, turn.message.text,
-                                           requester.identity))
-        plan = self.render(runbook, values, requester.identity)
+        current = self._relative_counts(runbook, values, turn.message.text,
+                                        requester.identity, notes)
+        plan = self.render(runbook, values, requester.identity, current=current)
         last = ({k: v for k, v in values.items() if k != "revision"} if version else values)
         context = context.without_question(requester.key).planned(
             LastRequest(intent, last, version=version))
@@ -308,29 +308,31 @@ class Planner:
         return resolution.slots
 
     def _relative_counts(self, runbook: Runbook, values: Mapping[str, str], text: str,
-                         identity: Identity) -> list[str]:
-        """Notes on replica counts given relative to the current one ("-1": one fewer), with
-        the count each comes to; a message that asks for a count "to -1" is refused (a
-        user trial: planned as one fewer without a word)."""
+                         identity: Identity, notes: list[str]) -> int | None:
+        """The current replica count when a count is given relative to it ("-1": one
+        fewer), each such count noted with what it comes to (the count is read once, for
+        the notes and the rendering); a message that asks for a count "to -1" is refused
+        (a user trial: planned as one fewer without a word). None without one."""
         typed = validate_slots(runbook, values)
         relative = {name: value for name, value in typed.items()
                     if isinstance(value, ReplicaExpr) and value.relative}
-        notes = []
+        current = None
         for name, expr in relative.items():
             if expr.op == "add" and expr.amount < 0 and re.search(
                     rf"\bto\s*-\s*{int(-expr.amount)}\b", text):
                 raise SlotError(name, below_zero_text(values[name]), BELOW_ZERO_HINT)
-            current = self.parts.executor.current_replicas(values["namespace"],
-                                                           values["deployment"], identity)
+            if current is None:
+                current = self.parts.executor.current_replicas(values["namespace"],
+                                                               values["deployment"], identity)
             notes.append(relative_count_note(name, values[name], current,
                                              expr.resolve(current)))
-        return notes
+        return current
 
     def render(self, runbook: Runbook, slots: Mapping[str, str],
-               identity: Identity | None) -> Plan:
-        """The runbook rendered with `slots` (relative replica counts read as `identity`)."""
-        current = None
-        if relative_replicas(runbook, slots):
+               identity: Identity | None, *, current: int | None = None) -> Plan:
+        """The runbook rendered with `slots` (relative replica counts read as `identity`,
+        unless the caller read the `current` count already)."""
+        if current is None and relative_replicas(runbook, slots):
             current = self.parts.executor.current_replicas(slots["namespace"],
                                                            slots["deployment"], identity)
         return render(runbook, slots, current_replicas=current)

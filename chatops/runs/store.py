@@ -280,11 +280,12 @@ class RunStore:
         enough (a window's end asks) to go without an index."""
         return self._newest("undo_of = ?", (run_id,), limit)
 
-    def changes_in_channel(self, channel: str, limit: int = 200) -> list[Run]:
-        """The changes (not reads) that succeeded in `channel`, newest first (the
-        `runs_thread` index)."""
+    def changes_in_channel(self, channel: str, state: RunState = RunState.SUCCEEDED,
+                           limit: int = 200) -> list[Run]:
+        """The changes (not reads) in `state` in `channel`, newest first (the `runs_thread`
+        index)."""
         return self._newest("channel = ? AND state = ? AND risk != ?",
-                            (channel, RunState.SUCCEEDED.value, Risk.READ.value), limit)
+                            (channel, state.value, Risk.READ.value), limit)
 
     def runs_in_state(self, state: RunState, limit: int = 50) -> list[Run]:
         """Runs in `state` (the `runs_state` index), newest first."""
