@@ -10,6 +10,10 @@ with a read the model did not give, and what those messages were:
   of what changed on a tagged deployment, read out of scope or as a change the guards
   turned down, gets `rollout_history` (or, with no namespace tagged, nothing here: the
   dialogue asks for one);
+- a question of rights (`chatops/conversation/policy_question.py`, session 41): who may ask
+  for or approve a change, or what the asker may do, read out of scope, as a read, or as a
+  change the guards turned down, gets the policy's answer (no runbook: an out-of-scope
+  message it takes is the answer meant);
 - and three that turn a change the model read (and the guards passed) into no plan
   (`chatops/conversation/partial.py`, session 40): **two changes** ordered in one message
   (one change per request), a drain that **spares part** of its node, and a change **on a
@@ -48,6 +52,12 @@ from chatops.conversation.partial import (  # noqa: E402
     other_orders,
     spares_part,
 )
+from chatops.conversation.policy_question import (  # noqa: E402
+    WHO_MAY,
+    rights_question,
+    risk_asked_about,
+    runbooks_asked_about,
+)
 from chatops.conversation.state_question import question_of_state  # noqa: E402
 from chatops.conversation.symptoms import trouble_to_diagnose  # noqa: E402
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, Risk  # noqa: E402
@@ -84,7 +94,8 @@ def main() -> None:
         messages = load_messages(path)
         counts: dict[str, Counter[str]] = {
             name: Counter() for name in ("trouble", "state question", "history question",
-                                         "two changes", "spares part", "on a condition")}
+                                         "rights question", "two changes", "spares part",
+                                         "on a condition")}
         right_ns: Counter[str] = Counter()
         show = args.show and path.resolve() == DEFAULT_DATA.resolve()
         for message in messages:
@@ -102,6 +113,13 @@ def main() -> None:
                        if parsed.intent == OUT_OF_SCOPE or turned_down else None)
             if history is not None and history.get("namespace"):
                 found["history question"] = (HISTORY, history)
+            rights = (rights_question(message.text)
+                      if parsed.intent == OUT_OF_SCOPE or turned_down
+                      or (runbook is not None and runbook.risk is Risk.READ) else None)
+            if rights is not None and (rights != WHO_MAY or risk_asked_about(message.text)
+                                       or runbooks_asked_about(message.text,
+                                                               catalogue.runbooks)):
+                found["rights question"] = ("rights", {})
             passed = (runbook is not None and runbook.risk is not Risk.READ
                       and not turned_down)
             if passed and other_orders(parsed.intent, message.text, ordered_changes,

@@ -29,6 +29,7 @@ from chatops.conversation.kinds import other_sense
 from chatops.conversation.meta_words import YES_OR_NO, says
 from chatops.conversation.partial import WHOLE, on_a_condition, other_orders, spares_part
 from chatops.conversation.planning import Planner
+from chatops.conversation.policy_question import rights_answer
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import NOT_A_NAME_PART
 from chatops.conversation.resource_field import bare_value
@@ -463,6 +464,10 @@ class Dialogue:
         waiting = self._waiting_answer(turn, text, parsed) if guessed else None
         if waiting is not None:
             return waiting  # "what's waiting for approval?": the plans waiting here
+        rights = (rights_answer(self.parts, turn, text, parsed)
+                  if guessed and not self._mutating(parsed.intent) else None)
+        if rights is not None:
+            return rights  # "who can approve prod restarts?": the policy's answer
         nodes = self._node_answer(turn, text, parsed) if guessed else None
         if nodes is not None:
             return nodes  # "which node is checkout-api on?": its pods, with their nodes
@@ -504,6 +509,9 @@ class Dialogue:
             history = self._history_answer(turn, text, parsed)
             if history is not None:
                 return history
+            rights = rights_answer(self.parts, turn, text, parsed)
+            if rights is not None:
+                return rights  # "can I approve my own scale?" read as a scale
         state = (self._state_answer(turn, text, parsed, verdict)
                  if verdict is not None and parsed.intent != OUT_OF_SCOPE else None)
         if state is not None:

@@ -48,6 +48,21 @@ class Requester:
 
 
 @dataclass(frozen=True)
+class RiskRights:
+    """What the policy says of one risk level, for one person: who may ask for it and who
+    approves it (in words), how many approvals it needs, and what this person may do."""
+
+    risk: Risk
+    askers: str
+    approvers: str
+    needed: int
+    may_ask: bool
+    may_approve: bool
+    own_counts: bool
+    """Whether a requester's own approval counts (`self_approval`; never for critical)."""
+
+
+@dataclass(frozen=True)
 class _Person:
     name: str
     chat_ids: tuple[str, ...]
@@ -151,13 +166,19 @@ class Policy:
         return (identity.user == self.unmapped_user.format(user=chat_user)
                 and set(identity.groups) <= set(self.unmapped_groups) | from_chat)
 
+    def rights(self, requester: Requester, risk: Risk) -> RiskRights:
+        """What the policy says of `risk` for `requester` (a question of rights)."""
+        return RiskRights(risk, _principals_text(self.request.get(risk, ())),
+                          self.approvers_text(risk), self.approvals_needed(risk),
+                          self.may_request(requester, risk), self.may_approve(requester, risk),
+                          self.may_self_approve(risk))
+
     def approvers_text(self, risk: Risk) -> str:
         """Who may approve, in words, for refusals and plan messages."""
         principals = self.approve.get(risk, ())
         if not principals:
             return "nobody (the policy allows no approvals for this risk)"
-        return ", ".join(p.replace("group:", "members of ").replace("user:", "")
-                         for p in principals)
+        return _principals_text(principals)
 
     def frozen_at(self, instant: float) -> Freeze | None:
         """The freeze window `instant` (epoch seconds) falls in, or None."""
@@ -166,3 +187,12 @@ class Policy:
     def default_namespace(self, channel: str) -> str | None:
         """The namespace assumed in `channel` when a message names none."""
         return self.channel_namespaces.get(channel)
+
+
+def _principals_text(principals: tuple[str, ...]) -> str:
+    """Principals in words: "members of sre, carol"; "nobody" for none."""
+    if not principals:
+        return "nobody"
+    words = {"everyone": "everyone", "mapped": "anyone the policy names"}
+    return ", ".join(words.get(p) or p.replace("group:", "members of ").replace("user:", "")
+                     for p in principals)

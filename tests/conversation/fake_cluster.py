@@ -51,6 +51,8 @@ class FakeCluster:
     reviews_fail: bool = False
     """Whether asking about someone's rights fails (the API server unreachable)."""
     reviews: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    reviewed_params: list[dict[str, object]] = field(default_factory=list)
+    """Each reviewed step's parameters, in order (what a review names)."""
     crashing: set[tuple[str, str]] = field(default_factory=set)
     not_pulling: set[tuple[str, str]] = field(default_factory=set)
     """(namespace, deployment) pairs whose image a diagnosis finds cannot be pulled."""
@@ -93,8 +95,10 @@ class FakeCluster:
         return ()
 
     def first_denied(self, identity: Identity, steps: Iterable[Step]) -> str | None:
+        steps = tuple(steps)
         verbs = tuple(step.verb for step in steps)
         self.reviews.append((identity.user, verbs))
+        self.reviewed_params += [dict(step.params) for step in steps]
         if self.reviews_fail:
             raise Retryable("could not reach the Kubernetes API server to create "
                             "subjectaccessreviews.")
