@@ -14,6 +14,10 @@ with a read the model did not give, and what those messages were:
   for or approve a change, or what the asker may do, read out of scope, as a read, or as a
   change the guards turned down, gets the policy's answer (no runbook: an out-of-scope
   message it takes is the answer meant);
+- a question of what a change would do (`chatops/conversation/what_if.py`, session 41):
+  answered with the change's dry-run and nothing proposed; "the read meant" counts
+  messages whose expected intent is that change (requests that now get a preview and one
+  more click);
 - and three that turn a change the model read (and the guards passed) into no plan
   (`chatops/conversation/partial.py`, session 40): **two changes** ordered in one message
   (one change per request), a drain that **spares part** of its node, and a change **on a
@@ -60,6 +64,7 @@ from chatops.conversation.policy_question import (  # noqa: E402
 )
 from chatops.conversation.state_question import question_of_state  # noqa: E402
 from chatops.conversation.symptoms import trouble_to_diagnose  # noqa: E402
+from chatops.conversation.what_if import change_asked_about  # noqa: E402
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, Risk  # noqa: E402
 from chatops.runbook.catalogue import Catalogue, load_catalogue  # noqa: E402
 from intents import ModelParser, default_model_dir  # noqa: E402
@@ -86,6 +91,7 @@ def main() -> None:
     args = parser.parse_args()
     catalogue = load_catalogue()
     nlu = ModelParser(args.model_dir or default_model_dir(), catalogue=catalogue, threads=1)
+    changes = tuple(rb.name for rb in catalogue if rb.risk is not Risk.READ)
     print(f"cpu: {cpu_model()}")
     print("| set | messages | reading | taken | oos | the read meant (right namespace) | "
           "another read | a change | meta |")
@@ -94,7 +100,7 @@ def main() -> None:
         messages = load_messages(path)
         counts: dict[str, Counter[str]] = {
             name: Counter() for name in ("trouble", "state question", "history question",
-                                         "rights question", "two changes", "spares part",
+                                         "rights question", "what if", "two changes", "spares part",
                                          "on a condition")}
         right_ns: Counter[str] = Counter()
         show = args.show and path.resolve() == DEFAULT_DATA.resolve()
@@ -120,6 +126,11 @@ def main() -> None:
                                        or runbooks_asked_about(message.text,
                                                                catalogue.runbooks)):
                 found["rights question"] = ("rights", {})
+            what_if = change_asked_about(message.text, parsed, changes)
+            if what_if is not None and any(
+                    parsed.slots.get(name) for name, spec in catalogue.get(what_if).slots.items()
+                    if spec.type in ("deployment", "cronjob", "node", "pod")):
+                found["what if"] = (what_if, dict(parsed.slots))
             passed = (runbook is not None and runbook.risk is not Risk.READ
                       and not turned_down)
             if passed and other_orders(parsed.intent, message.text, ordered_changes,

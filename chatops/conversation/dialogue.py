@@ -47,6 +47,7 @@ from chatops.conversation.thread import (
     load_context,
     save_context,
 )
+from chatops.conversation.what_if import change_asked_about
 from chatops.errors import ClusterError, Refusal, SlotError
 from chatops.messages import (
     CANCELLED_QUESTION,
@@ -233,6 +234,9 @@ _FIX_IT = re.compile(
     r"(?:it|that|this|them|the fix|the suggested fix)(?:[\s,]+(?:then|now|please|pls|for me))*"
     r"\s*[.!?]*\s*$", re.IGNORECASE)
 """Asking for the fix a diagnosis just suggested, in words ("ok just fix it then")."""
+_TAKES_ORDERS = (Asked.FIX, Asked.PREVIEW, None)
+"""Offers that an order in words takes ("ok restart it", "fix it"): a diagnosis's fix, a
+previewed change (None: an offer saved by an older bot)."""
 _OTHERS_ANSWER_WORDS = 2
 """At most this many words (filler aside) in someone else's reply make it an answer to a
 question asked of another person ("prod", "staging please", "the 2nd one")."""
@@ -358,7 +362,7 @@ class Dialogue:
         context = load_context(self.parts.threads, turn.thread)
         mine = context.pending.get(turn.requester.key)
         if (mine is None or mine.intent != OFFER or not mine.offers
-                or mine.asked not in (Asked.FIX, None)):
+                or mine.asked not in _TAKES_ORDERS):
             return None
         fits = [label for label, offer in mine.offers.items() if offer.intent == parsed.intent]
         runbook = self.parts.catalogue.runbooks.get(parsed.intent)
@@ -401,7 +405,7 @@ class Dialogue:
         """The answer to this person's open question, taken; None if `text` isn't one."""
         mine = context.pending.get(turn.requester.key)
         if mine is not None and mine.intent == OFFER and mine.offers and _FIX_IT.match(text):
-            if mine.asked not in (Asked.FIX, None):
+            if mine.asked not in _TAKES_ORDERS:
                 # The field of a bare value is asked (`resource_field`): no fix is offered.
                 return [Reply("question", answer_first_text(mine.choices),
                               choices=mine.choices)]
@@ -413,7 +417,7 @@ class Dialogue:
             return self._take_offer(turn, mine, mine.choices[0])
         ordered = (_offer_ordered(mine, text)
                    if mine is not None and mine.intent == OFFER and mine.offers
-                   and mine.asked in (Asked.FIX, None) else None)
+                   and mine.asked in _TAKES_ORDERS else None)
         if ordered is not None and mine is not None:
             # "ok restart it" after a diagnosis that suggested restarting calc-app (a user
             # trial: asked "which deployment?", and the next message became its answer).
@@ -468,6 +472,9 @@ class Dialogue:
                   if guessed and not self._mutating(parsed.intent) else None)
         if rights is not None:
             return rights  # "who can approve prod restarts?": the policy's answer
+        what_if = self._what_if(turn, text, parsed) if guessed else None
+        if what_if is not None:
+            return what_if  # "what would happen if I scaled api to 0?": its dry-run only
         nodes = self._node_answer(turn, text, parsed) if guessed else None
         if nodes is not None:
             return nodes  # "which node is checkout-api on?": its pods, with their nodes
@@ -756,6 +763,29 @@ class Dialogue:
         lines = [(run.id, run.runbook, dict(run.raw_slots), run.requester_name,
                   len(self.parts.valid_approvals(run)), run.needed) for run in runs]
         return [Reply("answer", waiting_here_text(lines))]
+
+    def _what_if(self, turn: Turn, text: str, parsed: ParsedIntent) -> list[Reply] | None:
+        """The dry-run of the one change a question of what it would do is about ("what
+        would happen if I scaled checkout-api to 0 in prod?": a user trial, "outside what I
+        can do"; "is it safe to drain node-2?" read as the drain), proposed to nobody and
+        offered as a choice (`Planner.what_if`); None when it is no such question, or is
+        said to someone else, or names no object of the change's kind."""
+        if said_to_someone_else(text, parsed.spans):
+            return None
+        changes = tuple(rb.name for rb in self.parts.catalogue if rb.risk is not Risk.READ)
+        intent = change_asked_about(text, parsed, changes)
+        if intent is None:
+            return None
+        declared = self.parts.catalogue.get(intent).slots
+        if not any(parsed.slots.get(name) for name, spec in declared.items()
+                   if spec.type in _OBJECT_TYPES):
+            # "what happens if we pause the rollout?" names no object of the change's: the
+            # words of a change nobody means (two messages of the blind sets, both out of
+            # scope), not a preview to ask values for.
+            return None
+        return self.planner.request(turn, intent, self._values_for(intent, parsed.slots),
+                                    parsed.confidence, asked=asked_by(parsed),
+                                    preview_only=True)
 
     def _node_answer(self, turn: Turn, text: str, parsed: ParsedIntent) -> list[Reply] | None:
         """The pods of the deployment a question of its nodes names ("which node is

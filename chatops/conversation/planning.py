@@ -10,10 +10,17 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chatops.audit.records import AskedBack, Cancelled, Planned, Proposed, Unchanged
+from chatops.audit.records import (
+    AskedBack,
+    Cancelled,
+    Planned,
+    Previewed,
+    Proposed,
+    Unchanged,
+)
 from chatops.conversation.base import Collaborators, Turn, Updates, thread_key
 from chatops.conversation.drift import changed_since
-from chatops.conversation.presenting import Presenter
+from chatops.conversation.presenting import Presenter, changes_in, pods_in, warnings_in
 from chatops.conversation.remedies import remedies
 from chatops.conversation.resolve import (
     OtherKind,
@@ -70,6 +77,9 @@ from chatops.messages import (
     schedule_not_editable_text,
     slot_question_text,
     still_waits_text,
+    what_if_missing_text,
+    what_if_text,
+    what_if_unchanged_text,
     which_field_text,
 )
 from chatops.metrics import METRICS
@@ -94,8 +104,8 @@ class Planner:
 
     def request(self, turn: Turn, intent: str, slots: Mapping[str, str], confidence: float,
                 *, asked: Asked, undo_of: str | None = None, notes: Sequence[str] = (),
-                ask_field: bool = False, replacing: str = "", version: str = ""
-                ) -> list[Reply]:
+                ask_field: bool = False, replacing: str = "", version: str = "",
+                preview_only: bool = False) -> list[Reply]:
         """Plan what a person asked for: a question back while something is missing or
         ambiguous, else the read-only answer or the proposed plan. `asked`: how the request
         came about (the plan says it to the approver, and a question back keeps it for the
@@ -104,7 +114,9 @@ class Planner:
         field no word names is asked about (`resource_field`); `replacing`: the id of the
         waiting plan this one edits, cancelled only once this one is proposed; `version`:
         the version a rollback named in an earlier message (a question's answer, a
-        follow-up elsewhere), looked up again for this deployment."""
+        follow-up elsewhere), looked up again for this deployment; `preview_only`: a
+        question of what the change would do, answered with its dry-run and nothing
+        proposed (`what_if`), a missing value said rather than asked for."""
         requester, thread = turn.requester, turn.thread
         runbook = self.parts.catalogue.get(intent)
         if not self.parts.policy.may_request(requester, runbook.risk):
@@ -213,6 +225,9 @@ class Planner:
             return [self._which_field(turn, intent, values, bare, confidence=confidence,
                                       asked=asked, notes=notes)]
         question = resolution.question or self._missing(runbook, values, requester.identity)
+        if question is not None and preview_only:
+            # Its answer would be a request of its own: nobody asked for the change.
+            return [Reply("answer", what_if_missing_text(question.text))]
         if question is not None:
             # Offered names are buttons only, and the question stays free text: a name the
             # list misses is not refused. An ambiguity's choices are the only answers.
@@ -230,6 +245,8 @@ class Planner:
         current = self._relative_counts(runbook, values, turn.message.text,
                                         requester.identity, notes)
         plan = self.render(runbook, values, requester.identity, current=current)
+        if preview_only and runbook.risk is not Risk.READ:
+            return self.what_if(turn, plan, values, notes)
         last = ({k: v for k, v in values.items() if k != "revision"} if version else values)
         context = context.without_question(requester.key).planned(
             LastRequest(intent, last, version=version))
@@ -364,6 +381,31 @@ class Planner:
                                for fix in fixes}, 1.0, Asked.FIX)
             replies.append(Reply("answer", remedies_text(labels), choices=labels))
         return replies
+
+    def what_if(self, turn: Turn, plan: Plan, slots: Mapping[str, str], notes: list[str]
+                ) -> list[Reply]:
+        """A change's preview for a question of what it would do: its dry-run as the asker,
+        audited, and the change offered as a choice (taking it plans it like a typed
+        request); nothing is proposed, so nobody can approve what nobody asked for, and the
+        thread's last request stays what it was (a follow-up repeats no preview)."""
+        message, requester = turn.message, turn.requester
+        preview = [p.to_json() for p in self.preview(plan, requester.identity)]
+        self.parts.audit.record(Planned(plan.to_json(), plan.digest), actor=message.user,
+                                thread=turn.thread)
+        self.parts.audit.record(Previewed(plan.digest, preview), actor=message.user,
+                                thread=turn.thread)
+        if not any(p.get("changes") for p in preview):
+            return [Reply("answer", what_if_unchanged_text(plan.explanation))]
+        policy = self.parts.policy
+        needed = policy.approvals_needed(plan.risk)
+        waits = (f"waits for {needed} approval{'s' if needed != 1 else ''} from "
+                 f"{policy.approvers_text(plan.risk)}" if needed else "needs no approval")
+        text = what_if_text(plan.explanation, notes, changes=changes_in(preview),
+                            pods=pods_in(preview), warnings=warnings_in(preview),
+                            runbook=plan.runbook, approvals=waits)
+        self._offer(turn, {plan.runbook: LastRequest(plan.runbook, dict(slots))}, 1.0,
+                    Asked.PREVIEW)
+        return [Reply("answer", text, choices=(plan.runbook,))]
 
     def _offer(self, turn: Turn, offers: Mapping[str, LastRequest], confidence: float,
                asked: Asked) -> None:

@@ -16,10 +16,11 @@ shows.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from chatops.conversation.asking import said_to_someone_else
 from chatops.conversation.base import Collaborators, Turn
+from chatops.conversation.runbook_words import runbooks_asked_about
 from chatops.errors import ClusterError
 from chatops.messages.rights import (
     ClusterRights,
@@ -100,48 +101,8 @@ def rights_question(text: str) -> str | None:
     return None
 
 
-_RUNBOOK_WORDS: tuple[tuple[str, str], ...] = (
-    # the more specific first: "uncordon" holds "cordon", "autoscale" holds "scale"
-    (r"uncordon\w*", "uncordon_node"),
-    (r"cordon\w*", "cordon_node"),
-    (r"drain\w*", "drain_node"),
-    (r"auto-?scal\w*|hpas?", "set_autoscaling"),
-    (r"roll(?:ing)?[\s-]*backs?|rollbacks?|revert\w*|undo(?:es|ing)?", "rollback_deployment"),
-    (r"(?:delet\w*|kill\w*|evict\w*)\s+(?:a\s+|the\s+)?pods?|pod\s+(?:deletions?|kills?)",
-     "delete_pod"),
-    (r"restart\w*|bounc\w*|redeploy\w*", "restart_deployment"),
-    (r"scal(?:e|es|ed|ing)\b(?:\s+(?:up|down|out|in))?|replicas", "scale_deployment"),
-    (r"images?|deploy(?:ing)?|upgrad\w*|new\s+versions?|tags?", "set_image"),
-    (r"resources?|(?:cpu|memory|mem)\s+(?:limits?|requests?)|limits", "set_resources"),
-    (r"suspend\w*|paus\w*", "suspend_cronjob"),
-    (r"resum\w*|unpaus\w*", "resume_cronjob"),
-    (r"logs?", "pod_logs"),
-    (r"events?", "recent_events"),
-    (r"diagnos\w*", "diagnose"),
-)
-_RUNBOOK_WORD = [(re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.IGNORECASE), runbook)
-                 for words, runbook in _RUNBOOK_WORDS]
 _RISK_WORD = re.compile(r"\b(read|write|critical)\s+(?:changes?|runbooks?|ones|stuff|level|"
                         r"risk|actions?)\b|\b(reads|writes)\b", re.IGNORECASE)
-
-
-def runbooks_asked_about(text: str, runbooks: Iterable[str]) -> tuple[str, ...]:
-    """The runbooks a question of rights names, by name or by their change's words
-    ("restarts", "a drain", "scaling"), in the order the catalogue lists them; only those of
-    `runbooks`."""
-    known = tuple(runbooks)
-    lowered = text.lower()
-    named = {name for name in known if re.search(rf"(?<![\w-]){name}(?![\w-])", lowered)}
-    cleaned = lowered
-    for name in named:
-        cleaned = cleaned.replace(name, " ")
-    for pattern, runbook in _RUNBOOK_WORD:
-        if runbook in known and pattern.search(cleaned):
-            named.add(runbook)
-            # "restart" said once is one runbook's word, not also another's ("undo" in
-            # "rollback" or "scale" in "autoscale" are taken whole above).
-            cleaned = pattern.sub(" ", cleaned)
-    return tuple(name for name in known if name in named)
 
 
 def risk_asked_about(text: str) -> str | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from chatops.conversation.base import Collaborators
 from chatops.messages import (
     change_text,
@@ -70,22 +73,37 @@ class Presenter:
 
 def _changes(run: Run) -> list[str]:
     """What the run's dry-run would change, in words."""
+    return changes_in(run.preview)
+
+
+def changes_in(previews: Sequence[Mapping[str, Any]]) -> list[str]:
+    """What a plan's dry-run (each step's preview) would change, in words."""
     return [change_text(change["path"], change["before"], change["after"])
-            for preview in run.preview for change in preview.get("changes", [])]
+            for preview in previews for change in preview.get("changes", [])]
 
 
-def _each_once(run: Run, key: str) -> tuple[str, ...]:
+def _each_once(previews: Sequence[Mapping[str, Any]], key: str) -> tuple[str, ...]:
     seen: dict[str, None] = {}
-    for preview in run.preview:
+    for preview in previews:
         seen.update(dict.fromkeys(str(item) for item in preview.get(key, [])))
     return tuple(seen)
 
 
 def preview_pods(run: Run) -> tuple[str, ...]:
     """The pods the run's dry-run touches (`namespace/name` or name), each once."""
-    return _each_once(run, "affected_pods")
+    return pods_in(run.preview)
+
+
+def pods_in(previews: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The pods a plan's dry-run touches, each once."""
+    return _each_once(previews, "affected_pods")
 
 
 def preview_warnings(run: Run) -> tuple[str, ...]:
     """What the run's dry-run warns an approver of, each once."""
-    return _each_once(run, "warnings")
+    return warnings_in(run.preview)
+
+
+def warnings_in(previews: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    """What a plan's dry-run warns of, each once."""
+    return _each_once(previews, "warnings")

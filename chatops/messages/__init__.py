@@ -139,6 +139,9 @@ from chatops.messages.plans import (
     undo_hint_text,
     version_revision_note,
     waiting_here_text,
+    what_if_missing_text,
+    what_if_text,
+    what_if_unchanged_text,
 )
 from chatops.messages.records import (
     read_answer_text,
@@ -345,6 +348,9 @@ __all__ = [
     "verified_text",
     "version_revision_note",
     "waiting_here_text",
+    "what_if_missing_text",
+    "what_if_text",
+    "what_if_unchanged_text",
     "which_field_text",
     "which_name_text",
     "which_request_text",

@@ -125,6 +125,7 @@ _ASKED = {
     Asked.FOLLOW_UP: " (repeating this thread's last request)",
     Asked.FIX: " (the fix a diagnosis suggested)",
     Asked.CHOICE: " (picked from the runbooks offered)",
+    Asked.PREVIEW: " (asked for after its preview)",
     Asked.ALERT: " (proposed for an alert)",
     Asked.ALERT_RULE: " (an alert rule's automatic fix)",
     Asked.SCHEDULE: " (a schedule's plan)",
@@ -349,3 +350,35 @@ def confirm_approve_text(steps: Sequence[str], pods: int, namespaces: Sequence[s
              else "".join(namespaces))
     noun = "pod" if pods == 1 else "pods"
     return f"{action}: affects {pods} {noun}" + (f" in {where}." if where else ".")
+
+
+def what_if_text(explanation: str, notes: Sequence[str], *, changes: Sequence[str],
+                 pods: Sequence[str], warnings: Sequence[str], runbook: str,
+                 approvals: str) -> str:
+    """A change previewed for a question of what it would do: its server-side dry-run as
+    the asker, and how to ask for it (`approvals`: what it then waits for)."""
+    lines = ["Preview only: nothing was asked for, and nothing changed."]
+    lines += [f"  note: {note}" for note in notes]
+    lines.append(f"  {explanation}")
+    lines.append("  Changes (server-side dry-run, as you):")
+    lines += [f"    {change}" for change in changes]
+    if pods:
+        shown = ", ".join(pods[:8])
+        more = f" and {len(pods) - 8} more" if len(pods) > 8 else ""
+        lines.append(f"  Pods affected ({len(pods)}): {shown}{more}")
+    lines += [f"  Warning: {warning}" for warning in warnings]
+    lines.append(f"To ask for it, choose `{runbook}`: it is planned again and {approvals}, "
+                 "like any request.")
+    return "\n".join(lines)
+
+
+def what_if_unchanged_text(explanation: str) -> str:
+    """A previewed change the cluster already matches."""
+    return ("Preview only: nothing would change, the cluster already looks the way this "
+            f"would leave it (the server-side dry-run shows no difference).\n  {explanation}")
+
+
+def what_if_missing_text(question: str) -> str:
+    """A preview that lacks a value: asked for in the question itself."""
+    return (f"To preview it I need more: {question} Ask again with it (for example `what "
+            "would happen if I scaled checkout-api in prod to 0?`).")

@@ -52,6 +52,8 @@ class Asked(enum.StrEnum):
     """The fix a diagnosis suggested, taken by its requester."""
     CHOICE = "choice"
     """A runbook picked from the ones offered for a message the bot was unsure of."""
+    PREVIEW = "preview"
+    """A change asked for after its preview (a question of what it would do)."""
     UNDO = "undo"
     """The undo of an earlier run (`Run.undo_of` says which)."""
     ALERT = "alert"

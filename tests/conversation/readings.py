@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from chatops.model import SlotSpan
+from chatops.model import OUT_OF_SCOPE, ParsedIntent, SlotSpan
 
 
 def spans_in(text: str, slots: dict[str, str]) -> tuple[SlotSpan, ...]:
@@ -16,3 +16,16 @@ def spans_in(text: str, slots: dict[str, str]) -> tuple[SlotSpan, ...]:
         assert found is not None, (value, text)
         spans.append(SlotSpan(slot, found.start(), found.end(), value))
     return tuple(spans)
+
+
+class Reading:
+    """A model that reads every message one way: `intent` (out of scope unless told) at
+    `confidence`, with `slots` found in the text as spans."""
+
+    def __init__(self, slots: dict[str, str] | None = None, intent: str = OUT_OF_SCOPE,
+                 confidence: float = 1.0) -> None:
+        self.slots, self.intent, self.confidence = slots or {}, intent, confidence
+
+    def parse(self, text: str) -> ParsedIntent:
+        return ParsedIntent(self.intent, dict(self.slots), self.confidence, (), "model",
+                            spans_in(text, self.slots))

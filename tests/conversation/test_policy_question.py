@@ -19,26 +19,12 @@ from chatops.conversation.policy_question import (
     WHO_MAY,
     checked_values,
     rights_question,
-    runbooks_asked_about,
 )
-from chatops.model import OUT_OF_SCOPE, ParsedIntent
+from chatops.conversation.runbook_words import runbooks_asked_about
 from chatops.runbook.catalogue import Catalogue
 from tests.conversation.fake_cluster import FakeCluster
-from tests.conversation.readings import spans_in
+from tests.conversation.readings import Reading
 from tests.conversation.test_service_logic import Clock, say, service_on
-
-
-class Reading:
-    """The shipped model's reading of these questions (as measured: out of scope at 0.93
-    to 1.00, the namespace and deployment tagged), or another reading a test names."""
-
-    def __init__(self, slots: dict[str, str] | None = None, intent: str = OUT_OF_SCOPE,
-                 confidence: float = 1.0) -> None:
-        self.slots, self.intent, self.confidence = slots or {}, intent, confidence
-
-    def parse(self, text: str) -> ParsedIntent:
-        return ParsedIntent(self.intent, dict(self.slots), self.confidence, (), "model",
-                            spans_in(text, self.slots))
 
 
 @pytest.fixture

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import threading
+import time
+import uuid
+from typing import Any
 
 from chatops.runs import Run
 from chatops.slack.blocks import APPROVE
 from tests.slack.conftest import Bot, eventually
-from tests.slack.sender import Sender
+from tests.slack.mock_slack import Call
+from tests.slack.sender import TEAM, Response, Sender
 
 
 def all_runs(bot: Bot) -> list[Run]:
@@ -57,3 +61,37 @@ def race_clicks(clicks: list[tuple[Sender, str, str | None]], run_id: str,
         t.start()
     for t in threads:
         t.join()
+
+
+def _choices_block(call: Call) -> dict[str, Any]:
+    blocks = [b for b in call.args["blocks"] if b.get("type") == "actions"]
+    assert len(blocks) == 1, call.args["blocks"]
+    block: dict[str, Any] = blocks[0]
+    return block
+
+
+def _offered(call: Call) -> list[str]:
+    return [str(e["value"]) for e in _choices_block(call)["elements"]]
+
+
+def choose(bot: Bot, question: Call, value: str, *, user: str, element: int | None = None,
+           action_ts: str | None = None) -> Response:
+    """Click the choice `value` on the bot's message `question`, as Slack sends it (the
+    message's blocks included). `element`: the button clicked, when it is not the one that
+    carries `value` (a made-up payload)."""
+    block = _choices_block(question)
+    buttons = block["elements"]
+    index = element if element is not None else _offered(question).index(value)
+    channel, ts = question.args["channel"], question.ts
+    return bot.sender.interaction({
+        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": user},
+        "api_app_id": "A0APP", "trigger_id": f"trig-{uuid.uuid4().hex[:8]}",
+        "channel": {"id": channel},
+        "container": {"type": "message", "channel_id": channel, "message_ts": ts,
+                      "thread_ts": question.args["thread_ts"]},
+        "message": {"ts": ts, "thread_ts": question.args["thread_ts"], "type": "message",
+                    "user": "UBOT", "blocks": question.args["blocks"]},
+        "actions": [{"type": "button", "action_id": buttons[index]["action_id"],
+                     "block_id": block["block_id"], "value": value,
+                     "action_ts": action_ts or f"{time.time():.6f}"}],
+    })

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import time
-import uuid
 from typing import Any
 
 import pytest
@@ -24,9 +23,9 @@ from chatops.slack.blocks import CHOICES_BLOCK, CHOOSE, reply_blocks
 from chatops.slack.listeners.actions import choice_problem, chosen_value
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import Bot, eventually, fake_deployments
-from tests.slack.helpers import all_runs
+from tests.slack.helpers import _choices_block, _offered, all_runs, choose
 from tests.slack.mock_slack import Call
-from tests.slack.sender import TEAM, Response, next_ts
+from tests.slack.sender import next_ts
 from tests.waiting import wait_until_idle
 
 # Every test here runs over HTTP and over Socket Mode (see tests/slack/conftest.py).
@@ -47,17 +46,6 @@ def _audit(bot: Bot) -> AuditLog:
     return AuditLog(bot.service.store.path.replace("state.db", "audit.db"))
 
 
-def _choices_block(call: Call) -> dict[str, Any]:
-    blocks = [b for b in call.args["blocks"] if b.get("type") == "actions"]
-    assert len(blocks) == 1, call.args["blocks"]
-    block: dict[str, Any] = blocks[0]
-    return block
-
-
-def _offered(call: Call) -> list[str]:
-    return [str(e["value"]) for e in _choices_block(call)["elements"]]
-
-
 def ask(bot: Bot, user: str = "U0BOB", text: str = AMBIGUOUS,
         wait: str = WHICH) -> tuple[str, Call]:
     """Mention the bot with `text` in a new thread; the thread and the bot's question."""
@@ -69,29 +57,6 @@ def ask(bot: Bot, user: str = "U0BOB", text: str = AMBIGUOUS,
         what=f"the answer {wait!r}")[0]
     assert question.args["thread_ts"] == root and question.ts
     return root, question
-
-
-def choose(bot: Bot, question: Call, value: str, *, user: str, element: int | None = None,
-           action_ts: str | None = None) -> Response:
-    """Click the choice `value` on the bot's message `question`, as Slack sends it (the
-    message's blocks included). `element`: the button clicked, when it is not the one that
-    carries `value` (a made-up payload)."""
-    block = _choices_block(question)
-    buttons = block["elements"]
-    index = element if element is not None else _offered(question).index(value)
-    channel, ts = question.args["channel"], question.ts
-    return bot.sender.interaction({
-        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": user},
-        "api_app_id": "A0APP", "trigger_id": f"trig-{uuid.uuid4().hex[:8]}",
-        "channel": {"id": channel},
-        "container": {"type": "message", "channel_id": channel, "message_ts": ts,
-                      "thread_ts": question.args["thread_ts"]},
-        "message": {"ts": ts, "thread_ts": question.args["thread_ts"], "type": "message",
-                    "user": "UBOT", "blocks": question.args["blocks"]},
-        "actions": [{"type": "button", "action_id": buttons[index]["action_id"],
-                     "block_id": block["block_id"], "value": value,
-                     "action_ts": action_ts or f"{time.time():.6f}"}],
-    })
 
 
 def _runs_in(bot: Bot, root: str) -> list[Run]:

@@ -41,6 +41,16 @@ class Unchanged(AuditRecord):
 
 
 @dataclass(frozen=True)
+class Previewed(AuditRecord):
+    """A change previewed only (a question of what it would do): its dry-run as the asker;
+    nothing was proposed."""
+
+    kind: ClassVar[str] = "previewed"
+    digest: str
+    preview: Sequence[Mapping[str, Any]] = field(hash=False)
+
+
+@dataclass(frozen=True)
 class Approved(AuditRecord):
     """One approver's approval of the exact plan (`digest`)."""
 
