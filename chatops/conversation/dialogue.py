@@ -31,7 +31,7 @@ from chatops.conversation.partial import WHOLE, on_a_condition, other_orders, sp
 from chatops.conversation.planning import Planner
 from chatops.conversation.policy_question import rights_answer
 from chatops.conversation.presenting import Presenter
-from chatops.conversation.resolve import NOT_A_NAME_PART
+from chatops.conversation.resolve import NOT_A_NAME_PART, every_namespace
 from chatops.conversation.resource_field import bare_value
 from chatops.conversation.running import Runner, UndoRequest
 from chatops.conversation.small_talk import small_talk
@@ -1156,6 +1156,9 @@ class Dialogue:
             # on node-2": a user trial got the thread's last deployment's pods) is the read's
             # own object, not the last request's.
             return {}
+        spec = runbook.slots.get("namespace")
+        if spec is not None and not spec.required and every_namespace(text):
+            return {}  # "anything :latest anywhere?": every namespace, not the last one
         if _EVERYTHING.search(text):
             named = [name for name in named if runbook.slots[name].type == "namespace"]
         return {name: last.slots[name] for name in named if last.slots.get(name)}

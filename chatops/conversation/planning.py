@@ -25,6 +25,7 @@ from chatops.conversation.remedies import remedies
 from chatops.conversation.resolve import (
     OtherKind,
     Question,
+    every_namespace,
     namespace_in_words,
     namespace_named_as_workload,
     namespace_wide,
@@ -152,7 +153,10 @@ class Planner:
         if read_as is not None:
             notes.append(read_as)
         default_ns = self.parts.policy.default_namespace(turn.message.channel)
-        if "namespace" in runbook.slots and not values.get("namespace") and default_ns:
+        if ("namespace" in runbook.slots and not values.get("namespace") and default_ns
+                and (runbook.slots["namespace"].required or not every_namespace(
+                    turn.message.text))):
+            # "which pods run as root everywhere": every namespace, not the channel's.
             values["namespace"] = default_ns
             notes.append(channel_default_note(default_ns))
         values = {k: v for k, v in values.items() if v is not None and v != ""}

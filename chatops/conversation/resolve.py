@@ -322,6 +322,21 @@ MAX_WORDS_FOR_A_NAMESPACE = 8
 the model tagged none for ("is prod ok")."""
 
 
+_EVERY_NAMESPACE = re.compile(
+    r"\b(?:anywhere|everywhere|cluster[\s-]?wide|any\s+namespace|all\s+(?:the\s+)?namespaces"
+    r"|(?:in|across|on|over)\s+(?:the\s+)?(?:whole\s+|entire\s+)?cluster"
+    r"|of\s+the\s+(?:whole|entire)\s+cluster"
+    r"|(?:in|across|over)\s+(?:any|all|every|each)\s+(?:of\s+the\s+)?namespaces?)\b",
+    re.IGNORECASE)
+
+
+def every_namespace(text: str) -> bool:
+    """Whether `text` asks about every namespace ("anywhere", "across the cluster", "in all
+    namespaces"): a read whose namespace may be left out is then asked of all the person may
+    list, never of the thread's last namespace or the channel's."""
+    return _EVERY_NAMESPACE.search(text) is not None
+
+
 def namespace_in_words(text: str, executor: Executor, identity: Identity) -> str | None:
     """The one namespace the person can list that a word of a short `text` is exactly;
     None when none or several are, the text is longer, or they cannot be listed."""
