@@ -30,7 +30,9 @@ class QuietHandler(BaseHTTPRequestHandler):
 def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """Serve `handler` on 127.0.0.1 and a free port; yields the base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # A short poll: `shutdown()` waits for the next one (0.5 s by default).
+    threading.Thread(target=server.serve_forever, daemon=True,
+                     kwargs={"poll_interval": 0.05}).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
