@@ -18,6 +18,9 @@ with a read the model did not give, and what those messages were:
   answered with the change's dry-run and nothing proposed; "the read meant" counts
   messages whose expected intent is that change (requests that now get a preview and one
   more click);
+- a question of restarts (`chatops/conversation/restarts_question.py`, session 41): which
+  pods restart or how often, read as anything (as a change only in words that count:
+  "restart counts"), gets `show_pods` with the most restarted named first;
 - and three that turn a change the model read (and the guards passed) into no plan
   (`chatops/conversation/partial.py`, session 40): **two changes** ordered in one message
   (one change per request), a drain that **spares part** of its node, and a change **on a
@@ -62,6 +65,7 @@ from chatops.conversation.policy_question import (  # noqa: E402
     risk_asked_about,
     runbooks_asked_about,
 )
+from chatops.conversation.restarts_question import asks_about_restarts  # noqa: E402
 from chatops.conversation.state_question import question_of_state  # noqa: E402
 from chatops.conversation.symptoms import trouble_to_diagnose  # noqa: E402
 from chatops.conversation.what_if import change_asked_about  # noqa: E402
@@ -100,7 +104,8 @@ def main() -> None:
         messages = load_messages(path)
         counts: dict[str, Counter[str]] = {
             name: Counter() for name in ("trouble", "state question", "history question",
-                                         "rights question", "what if", "two changes", "spares part",
+                                         "rights question", "what if", "restarts",
+                                         "two changes", "spares part",
                                          "on a condition")}
         right_ns: Counter[str] = Counter()
         show = args.show and path.resolve() == DEFAULT_DATA.resolve()
@@ -131,6 +136,9 @@ def main() -> None:
                     parsed.slots.get(name) for name, spec in catalogue.get(what_if).slots.items()
                     if spec.type in ("deployment", "cronjob", "node", "pod")):
                 found["what if"] = (what_if, dict(parsed.slots))
+            if asks_about_restarts(message.text, parsed.slots, read_as_change=runbook is not None
+                                   and runbook.risk is not Risk.READ):
+                found["restarts"] = ("show_pods", dict(parsed.slots))
             passed = (runbook is not None and runbook.risk is not Risk.READ
                       and not turned_down)
             if passed and other_orders(parsed.intent, message.text, ordered_changes,

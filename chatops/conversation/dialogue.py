@@ -33,6 +33,7 @@ from chatops.conversation.policy_question import rights_answer
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import NOT_A_NAME_PART, every_namespace
 from chatops.conversation.resource_field import bare_value
+from chatops.conversation.restarts_question import asks_about_restarts, most_restarted
 from chatops.conversation.running import Runner, UndoRequest
 from chatops.conversation.small_talk import small_talk
 from chatops.conversation.state_question import asks_about_state, question_of_state
@@ -66,6 +67,7 @@ from chatops.messages import (
     NOTHING_WAITING,
     OUTSIDE_SCOPE,
     QUESTION_STILL_WAITS,
+    RESTARTS_NOTE,
     TROUBLE_NOTE,
     WHICH_FIX,
     answer_first_text,
@@ -78,6 +80,7 @@ from chatops.messages import (
     choice_question_text,
     edit_which_field_text,
     help_text,
+    most_restarts_text,
     no_namespace_follow_up_text,
     not_in_this_thread_text,
     offer_with_values_note,
@@ -108,7 +111,7 @@ from chatops.model import (
 )
 from chatops.ports import ResourceKind
 from chatops.replies import Reply
-from chatops.results import DeploymentInfo
+from chatops.results import DeploymentInfo, PodInfo
 from chatops.runbook.grammar import starts_with_run
 from chatops.runbook.schema import Runbook
 from chatops.runbook.slots import parse_slot
@@ -475,6 +478,9 @@ class Dialogue:
         what_if = self._what_if(turn, text, parsed) if guessed else None
         if what_if is not None:
             return what_if  # "what would happen if I scaled api to 0?": its dry-run only
+        restarts = self._restarts_answer(turn, text, parsed) if guessed else None
+        if restarts is not None:
+            return restarts  # "which pods restarted the most?": pods, most restarts first
         nodes = self._node_answer(turn, text, parsed) if guessed else None
         if nodes is not None:
             return nodes  # "which node is checkout-api on?": its pods, with their nodes
@@ -786,6 +792,24 @@ class Dialogue:
         return self.planner.request(turn, intent, self._values_for(intent, parsed.slots),
                                     parsed.confidence, asked=asked_by(parsed),
                                     preview_only=True)
+
+    def _restarts_answer(self, turn: Turn, text: str, parsed: ParsedIntent
+                         ) -> list[Reply] | None:
+        """The pods (of the namespace, or of the deployment tagged) with the ones that
+        restarted most named first, for a question of restarts ("which pods have restarted
+        the most in prod": a user trial, told "'most' is not a pod hygiene check"); None
+        otherwise, or when said to someone else."""
+        if (PODS not in self.parts.catalogue or said_to_someone_else(text, parsed.spans)
+                or not asks_about_restarts(text, parsed.slots,
+                                           read_as_change=self._mutating(parsed.intent))):
+            return None
+        replies = self._answer_with(turn, parsed, PODS, self._values_for(PODS, parsed.slots),
+                                    note=RESTARTS_NOTE, reading="restarts_question")
+        records = next((r.records for r in replies if r.records), None)
+        if records is None:
+            return replies  # asked for the namespace, or refused: nothing listed yet
+        listed = sum(isinstance(r, PodInfo) for r in records)
+        return [*replies, Reply("answer", most_restarts_text(most_restarted(records), listed))]
 
     def _node_answer(self, turn: Turn, text: str, parsed: ParsedIntent) -> list[Reply] | None:
         """The pods of the deployment a question of its nodes names ("which node is

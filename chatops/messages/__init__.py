@@ -103,6 +103,7 @@ from chatops.messages.plans import (
     CONFIRM_CANCEL,
     HISTORY_NOTE,
     NODE_QUESTION_NOTE,
+    RESTARTS_NOTE,
     RISK_WORDS,
     TROUBLE_NOTE,
     already_runs_version_text,
@@ -144,6 +145,7 @@ from chatops.messages.plans import (
     what_if_unchanged_text,
 )
 from chatops.messages.records import (
+    most_restarts_text,
     read_answer_text,
     records_text,
     unknown_run_cause_text,
@@ -228,6 +230,7 @@ __all__ = [
     "QUESTION_STILL_WAITS",
     "READ_NEW_DIFF_HINT",
     "READ_RUN_DONE",
+    "RESTARTS_NOTE",
     "RISK_WORDS",
     "RUN_ID_HINT",
     "TROUBLE_NOTE",
@@ -281,6 +284,7 @@ __all__ = [
     "may_not_approve_text",
     "may_not_deny_text",
     "may_not_request_text",
+    "most_restarts_text",
     "name_not_found_text",
     "name_taken_note",
     "namespace_in_words_note",

@@ -293,3 +293,12 @@ def read_answer_text(notes: Sequence[str], records: tuple[Record, ...]) -> str:
 def unknown_run_cause_text(cause: str, run_id: str) -> str:
     """A change-cause naming a run this bot has no record of for that deployment."""
     return f"{cause} (written by someone else: this bot has no run {run_id} of this deployment)"
+
+
+def most_restarts_text(pods: Sequence[tuple[str, int]], listed: int) -> str:
+    """The pods that restarted most, of the `listed` pods of a question of restarts."""
+    if not pods:
+        return ("The pod has not restarted." if listed == 1
+                else f"None of these {listed} pods has restarted.")
+    named = ", ".join(f"{name} ({count})" for name, count in pods)
+    return f"Most restarts first: {named}."

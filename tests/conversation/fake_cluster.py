@@ -19,6 +19,7 @@ from chatops.results import (
     DeploymentInfo,
     FieldChange,
     Finding,
+    PodInfo,
     RevisionInfo,
     StepResult,
     VerifyResult,
@@ -60,6 +61,8 @@ class FakeCluster:
     """Crashing deployments whose logs say a dependency is unreachable (a caveat)."""
     checks: list[Step] = field(default_factory=list)
     pods: set[tuple[str, str]] = field(default_factory=set)
+    pod_restarts: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(namespace, pod) -> its restarts; `list_pods` lists these pods only when given."""
     cronjobs: set[tuple[str, str]] = field(default_factory=set)
     """(namespace, cronjob) pairs the cluster has."""
     """(namespace, deployment) pairs a diagnosis finds crash-looping."""
@@ -148,6 +151,18 @@ def _delete_pod(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResult:
     # What the real step reports of the pod it deletes, for the verification to use.
     return StepResult(step.verb, dry_run, f"delete pod {step.params['pod']}",
                       (FieldChange("metadata.deletionTimestamp", None, "now"),), before={"pod_uid": "uid-1", "pod_owner": "ReplicaSet/web-7d9f8b6c5"})
+
+
+@_models("list_pods")
+def _list_pods(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResult:
+    if not cluster.pod_restarts:
+        return StepResult(step.verb, dry_run, "read")
+    namespace, deployment = str(step.params.get("namespace")), step.params.get("deployment")
+    listed = sorted(pod for (ns, pod) in cluster.pod_restarts
+                    if ns == namespace and (not deployment or pod.startswith(f"{deployment}-")))
+    return StepResult(step.verb, dry_run, "read", records=tuple(
+        PodInfo(pod, namespace, "Running", "1/1", cluster.pod_restarts[(namespace, pod)])
+        for pod in listed))
 
 
 @_models("get_deployment")
