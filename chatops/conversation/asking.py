@@ -330,6 +330,11 @@ def later_order(cleaned: str, after: int = 0) -> bool:
     return any(orders(sentence) for sentence in later)
 
 
+def negated(text: str) -> bool:
+    """Whether `text` negates a change anywhere ("if we did NOT restart it", "no restart")."""
+    return _NEGATED.search(clean_text(text)) is not None
+
+
 def not_a_request(text: str) -> bool:
     """Whether `text` talks about a change without asking for it: a negation, a question
     about what happened or would happen, a report or thanks, a plan of one's own or of

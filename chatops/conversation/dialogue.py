@@ -48,7 +48,7 @@ from chatops.conversation.thread import (
     load_context,
     save_context,
 )
-from chatops.conversation.what_if import change_asked_about
+from chatops.conversation.what_if import asks_what_if, change_asked_about, refused_as_an_order
 from chatops.errors import ClusterError, Refusal, SlotError
 from chatops.messages import (
     CANCELLED_QUESTION,
@@ -88,6 +88,7 @@ from chatops.messages import (
     one_change_at_a_time_text,
     one_workload_note,
     own_question_waits_text,
+    preview_taken_how_text,
     question_someone_else_asked,
     spares_nothing_text,
     state_read_note,
@@ -237,9 +238,12 @@ _FIX_IT = re.compile(
     r"(?:it|that|this|them|the fix|the suggested fix)(?:[\s,]+(?:then|now|please|pls|for me))*"
     r"\s*[.!?]*\s*$", re.IGNORECASE)
 """Asking for the fix a diagnosis just suggested, in words ("ok just fix it then")."""
-_TAKES_ORDERS = (Asked.FIX, Asked.PREVIEW, None)
-"""Offers that an order in words takes ("ok restart it", "fix it"): a diagnosis's fix, a
-previewed change (None: an offer saved by an older bot)."""
+_FIXES = (Asked.FIX, None)
+"""Offers of a diagnosis's fix (None: saved by an older bot): "fix it" and a value for it
+("ok do it, use nginx:1.25") take them."""
+_TAKES_ORDERS = (*_FIXES, Asked.PREVIEW)
+"""Offers that an order of their own change takes ("ok restart it"): a fix, or a change
+previewed (nothing else takes a preview: it asked no question)."""
 _OTHERS_ANSWER_WORDS = 2
 """At most this many words (filler aside) in someone else's reply make it an answer to a
 question asked of another person ("prod", "staging please", "the 2nd one")."""
@@ -365,7 +369,7 @@ class Dialogue:
         context = load_context(self.parts.threads, turn.thread)
         mine = context.pending.get(turn.requester.key)
         if (mine is None or mine.intent != OFFER or not mine.offers
-                or mine.asked not in _TAKES_ORDERS):
+                or mine.asked not in _FIXES):
             return None
         fits = [label for label, offer in mine.offers.items() if offer.intent == parsed.intent]
         runbook = self.parts.catalogue.runbooks.get(parsed.intent)
@@ -407,8 +411,9 @@ class Dialogue:
     def _answer(self, turn: Turn, text: str, context: ThreadContext) -> list[Reply] | None:
         """The answer to this person's open question, taken; None if `text` isn't one."""
         mine = context.pending.get(turn.requester.key)
-        if mine is not None and mine.intent == OFFER and mine.offers and _FIX_IT.match(text):
-            if mine.asked not in _TAKES_ORDERS:
+        if (mine is not None and mine.intent == OFFER and mine.offers and _FIX_IT.match(text)
+                and mine.asked is not Asked.PREVIEW):
+            if mine.asked not in _FIXES:
                 # The field of a bare value is asked (`resource_field`): no fix is offered.
                 return [Reply("question", answer_first_text(mine.choices),
                               choices=mine.choices)]
@@ -782,7 +787,10 @@ class Dialogue:
         intent = change_asked_about(text, parsed, changes)
         if intent is None:
             return None
-        declared = self.parts.catalogue.get(intent).slots
+        runbook = self.parts.catalogue.get(intent)
+        declared = runbook.slots
+        if refused_as_an_order(text, parsed, runbook):
+            return None  # answered as the same words are without a preview
         if not any(parsed.slots.get(name) for name, spec in declared.items()
                    if spec.type in _OBJECT_TYPES):
             # "what happens if we pause the rollout?" names no object of the change's: the
@@ -1049,8 +1057,15 @@ class Dialogue:
 
     def _answer_pending(self, pending: PendingQuestion, text: str) -> _Answered | None:
         slot = pending.asking
-        value = (_choice(pending.choices, text) if pending.choices
-                 else self._free_answer(pending, text))
+        if pending.asked is Asked.PREVIEW:
+            # A preview asked nothing: only the change's own name (typed, or its button)
+            # takes it, never a number, a word of it or a yes ("ok, makes sense" proposed
+            # the change: an attacker review).
+            value: str | None = next((c for c in pending.choices
+                                      if c == text.strip().strip("`").lower()), None)
+        else:
+            value = (_choice(pending.choices, text) if pending.choices
+                     else self._free_answer(pending, text))
         if value is None:
             return None
         if pending.intent == OFFER:
@@ -1361,6 +1376,10 @@ class Dialogue:
         # A yes to the closest runbooks of a message the model was unsure of starts none of
         # them (it may be a yes to a colleague); to a fix a diagnosis offered, or a name the
         # bot offered, it takes the one on offer.
+        if mine.asked is Asked.PREVIEW:
+            # "ok, makes sense" after a preview: nothing was asked (an attacker review: it
+            # proposed the change); the change is taken by its name or its own order.
+            return [Reply("notice", preview_taken_how_text(names), ephemeral=True)]
         if len(names) == 1 and (mine.intent != OFFER or mine.offers):
             answered = self._answer_pending(mine, names[0])
             if answered is not None:
@@ -1404,9 +1423,14 @@ class Dialogue:
         undo = found or self.runner.undo_request(turn.message.channel, turn.message.thread)
         if undo is None:
             return [Reply("answer", NOTHING_TO_UNDO)]
+        notes = (undo.warning,) if undo.warning else ()
+        if asks_what_if(turn.message.text, read_as_change=True):
+            # "dry run undo the scale": its preview, proposed to nobody (an attacker review:
+            # the undo itself was proposed, for any approver to approve).
+            return self.planner.request(turn, undo.runbook, undo.slots, 1.0, asked=Asked.UNDO,
+                                        notes=notes, preview_only=True)
         replies = self.planner.request(turn, undo.runbook, undo.slots, 1.0, asked=Asked.UNDO,
-                                       undo_of=undo.of.id,
-                                       notes=(undo.warning,) if undo.warning else ())
+                                       undo_of=undo.of.id, notes=notes)
         return [Reply("notice", undoing_text(undo.of.id, undo.of.runbook)), *replies]
 
 

@@ -150,10 +150,14 @@ def rights_answer(parts: Collaborators, turn: Turn, text: str, parsed: ParsedInt
     namespace = values.get("namespace") or parts.policy.default_namespace(turn.message.channel)
     named = runbooks_asked_about(text, catalogue.runbooks)[:_MOST_NAMED]
     if named:
-        return [Reply("answer", "\n".join(
-            runbook_rights_text(name, policy.rights(requester, catalogue.get(name).risk),
-                                _cluster(parts, requester, (name,), values, namespace))
-            for name in named))]
+        answers = []
+        for name in named:
+            rights = policy.rights(requester, catalogue.get(name).risk)
+            # A change they may not ask for is no question for the cluster.
+            cluster = (_cluster(parts, requester, (name,), values, namespace)
+                       if rights.may_ask else None)
+            answers.append(runbook_rights_text(name, rights, cluster))
+        return [Reply("answer", "\n".join(answers))]
     risk = risk_asked_about(text)
     if risk is not None:
         return [Reply("answer", _overview(parts, requester, (Risk(risk),), namespace))]

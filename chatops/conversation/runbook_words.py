@@ -13,7 +13,10 @@ _RUNBOOK_WORDS: tuple[tuple[str, str], ...] = (
     (r"cordon\w*", "cordon_node"),
     (r"drain\w*", "drain_node"),
     (r"auto-?scal\w*|hpas?", "set_autoscaling"),
-    (r"roll(?:ed|ing|s)?(?:\s+[\w.-]+)?[\s-]*backs?|rollbacks?|revert\w*|undo(?:es|ing)?",
+    # the word between ("roll it back") starts with no dash: "roll " and 40,000 dashes
+    # split two ways took 9.6 s (an attacker review)
+    (r"roll(?:ed|ing|s)?(?:\s+[\w.]+(?:-[\w.]+)*)?[\s-]*backs?|rollbacks?|revert\w*|"
+     r"undo(?:es|ing)?",
      "rollback_deployment"),
     (r"(?:delet\w*|kill\w*|evict\w*)\s+(?:a\s+|the\s+)?pods?|pod\s+(?:deletions?|kills?)",
      "delete_pod"),

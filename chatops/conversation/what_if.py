@@ -15,35 +15,61 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from chatops.conversation.asking import negated
+from chatops.conversation.glued import as_written
+from chatops.conversation.guards import guard
+from chatops.conversation.kinds import foreign_object
+from chatops.conversation.partial import WHOLE, spares_part
 from chatops.conversation.runbook_words import runbooks_asked_about
 from chatops.model import ParsedIntent
+from chatops.runbook.schema import Runbook
 
 _WHAT_IF = re.compile(
-    # what would happen if I scaled it to 0, what happens when we drain node-2, what breaks
-    r"\bwhat(?:'d|'ll|'s)?\s+(?:would|will|could|might|does|do)?\s*(?:happen|happens|break|"
-    r"breaks|change|go\s+wrong|goes\s+wrong|be\s+(?:affected|impacted|hit))\b"
+    # what would happen if I scaled it to 0, what'll break, what happens when we drain it
+    r"\bwhat(?:'d|'ll|\s+(?:would|will|could|might))\s+(?:happen|break|change|go\s+wrong|"
+    r"be\s+(?:affected|impacted|hit))\b"
+    r"|\bwhat\s+(?:happens|breaks|changes|goes\s+wrong)\s+(?:if|when)\b"
     r"|\bwhat\s+if\s+(?:i|we|you|u|someone|somebody)\b"
     # what would a rollback of api do, what would restarting it touch
     r"|\bwhat\s+(?:would|will|might|could)\s+(?:\S+\s+){1,8}?(?:do|change|affect|touch|"
     r"break|look\s+like)\b"
-    # the impact of draining node-2, the blast radius of a restart
-    r"|\b(?:impact|effect|blast[\s-]+radius|consequences?|fallout)\s+(?:of|from)\b"
+    # what's the impact of draining node-2, what would the blast radius of a restart be
+    r"|\bwhat(?:'s|\s+is|\s+would\s+be|\s+will\s+be)\s+the\s+(?:impact|effect|"
+    r"blast[\s-]+radius|consequences?|fallout)\s+(?:of|from)\b"
     # would restarting it cause downtime, would a drain take the api down
-    r"|\bwould\s+(?:\S+\s+){1,8}?(?:break|affect|hurt|cause|take\s+(?:\S+\s+){0,2}down|drop|"
-    r"impact|kill|disrupt)\b"
+    r"|\bwould\s+(?:\S+\s+){1,8}?(?:break|affect|hurt|cause|take\s+(?:\S+\s+){0,2}down|"
+    r"drop|impact|kill|disrupt)\b"
     r"|\b(?:is|would)\s+it\s+(?:be\s+)?safe\s+to\b"
-    r"|\bhow\s+(?:bad|risky|safe|disruptive|dangerous)\s+(?:would|is|will)\b"
-    r"|\b(?:preview|dry[\s-]?run)\b",
+    r"|\bhow\s+(?:bad|risky|safe|disruptive|dangerous)\s+(?:would|is|will)\b",
     re.IGNORECASE)
+# A preview asked for as the message's order: "dry-run a restart of api", "can you preview
+# scaling it to 5". Said after an order ("restart api, preview first") or of one done ("the
+# preview looked good, restart api") it is a request's words, not a question.
+_PREVIEW_ORDER = re.compile(
+    r"^\W*(?:(?:hey|hi|ok|okay|so|please|pls|plz|just|first|quick|can\s+(?:you|u|i|we)|"
+    r"could\s+(?:you|u|i|we)|would\s+(?:you|u)|let'?s|lets)\W+)*"
+    r"(?:dry[\s-]?run|preview|simulate)\b(?!\s+(?:was|is|looked|looks|showed|shows|came))",
+    re.IGNORECASE)
+_QUESTION = re.compile(r"\?|^\W*(?:(?:hey|hi|ok|okay|so|quick\s+question|qq)\W+)*(?:what|"
+                       r"would|is|how|does|do|will|could|can|suppose|supposing|imagine)\b",
+                       re.IGNORECASE)
 # "what would you do?", "should we restart it or roll back?": advice, not a preview; a
 # question of the past ("what happened when we restarted it") is the history's.
 _NOT_WHAT_IF = re.compile(r"\bwhat\s+(?:would|should)\s+(?:you|u|we|i)\s+do\b|\bhappened\b",
                           re.IGNORECASE)
 
 
-def asks_what_if(text: str) -> bool:
-    """Whether `text` asks what a change would do, rather than for it."""
-    return _WHAT_IF.search(text) is not None and _NOT_WHAT_IF.search(text) is None
+def asks_what_if(text: str, *, read_as_change: bool = False) -> bool:
+    """Whether `text` asks what a change would do, rather than for it. A message the model
+    read as the change itself must be a question or open with the preview it asks for
+    ("restart api to reduce the impact of the leak" is an order, and stays one)."""
+    if _NOT_WHAT_IF.search(text):
+        return False
+    if _PREVIEW_ORDER.search(text):
+        return True
+    if _WHAT_IF.search(text) is None:
+        return False
+    return not read_as_change or _QUESTION.search(text) is not None
 
 
 def change_asked_about(text: str, parsed: ParsedIntent, changes: Iterable[str],
@@ -52,10 +78,26 @@ def change_asked_about(text: str, parsed: ParsedIntent, changes: Iterable[str],
     is about: the model's reading when it read one of them and the words name no other,
     else the one the words name; None when `text` asks no such question, or names none or
     several."""
-    if not asks_what_if(text):
-        return None
     known = tuple(changes)
+    if not asks_what_if(text, read_as_change=parsed.intent in known):
+        return None
     named = runbooks_asked_about(text, known)
     if parsed.intent in known and set(named) <= {parsed.intent}:
         return parsed.intent
     return named[0] if len(named) == 1 else None
+
+
+def refused_as_an_order(text: str, parsed: ParsedIntent, runbook: Runbook) -> bool:
+    """Whether the guards would refuse the change a what-if is about, asked as an order: a
+    creation, another kind of object ("the checkout-api database"), several objects, a
+    negation ("if we did NOT restart it"), a name with a command glued to it, a drain that
+    spares pods. Its preview would show, and offer, a change other than the one asked
+    about (an attacker review), so there is none."""
+    slots = runbook.slots
+    verdict = guard(text, parsed.spans, slots, runbook.name)
+    types = {name: spec.type for name, spec in slots.items()}
+    # The question has no order for the guards' head: the whole of it is read as one.
+    return (verdict.creation or verdict.kind is not None or verdict.many is not None
+            or foreign_object(text, parsed.spans, slots, (0, len(text))) is not None
+            or negated(text) or bool(as_written(text, parsed.spans, types))
+            or (runbook.name in WHOLE and spares_part(text)))

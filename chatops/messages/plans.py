@@ -373,6 +373,13 @@ def what_if_text(explanation: str, notes: Sequence[str], *, changes: Sequence[st
     return "\n".join(lines)
 
 
+def preview_taken_how_text(changes: Sequence[str]) -> str:
+    """A yes after a preview: it asked nothing, so the yes takes nothing."""
+    names = " or ".join(f"`{name}`" for name in changes)
+    return (f"That preview asked nothing, so nothing was asked for. To ask for the change, "
+            f"choose {names} (or say it as an order, such as `scale it`).")
+
+
 def what_if_unchanged_text(explanation: str) -> str:
     """A previewed change the cluster already matches."""
     return ("Preview only: nothing would change, the cluster already looks the way this "

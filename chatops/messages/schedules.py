@@ -42,6 +42,14 @@ def schedule_not_understood_text(request: str) -> str:
     return f"I could not tell which runbook to schedule from {request!r}."
 
 
+def preview_has_no_time_text(request: str) -> str:
+    """A preview asked for with a time: a dry-run shows what a change would do now, and a
+    schedule is a change asked for."""
+    return (f"A preview shows what a change would do now, so it takes no time: ask "
+            f"{request!r} without one to see its dry-run. To schedule the change itself, ask "
+            "for it as an order with its time (`restart checkout-api in prod at 23:00`).")
+
+
 def schedule_needs_values_text(question: str) -> str:
     """A schedule whose request is incomplete or ambiguous."""
     return f"That schedule is not complete: {question}"

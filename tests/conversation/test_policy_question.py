@@ -205,3 +205,12 @@ def test_who_can_help_is_no_question_of_rights(service: ConversationService) -> 
     service.parser = Reading()
     (out,) = say(service, "alice", "who can help with this?")
     assert "outside what I can do" in out
+
+
+def test_a_change_the_asker_may_not_request_asks_the_cluster_nothing(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    # An attacker review: the review of her drain rights was made, only not shown.
+    service.parser = Reading({"namespace": "prod"})
+    (out,) = say(service, "alice", "who can approve drains in prod?")
+    assert "`drain_node` is a critical change" in out
+    assert cluster.reviews == []

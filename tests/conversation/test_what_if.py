@@ -172,3 +172,116 @@ def test_the_words_of_a_change_about_no_object_are_no_preview(
     (out,) = say(service, "alice", "what happens if we pause the rollout?")
     assert "outside what I can do" in out
     assert cluster.calls == []
+
+
+# An attacker review of the first version (each of these planned or swallowed a change).
+
+@pytest.mark.parametrize(("reply", "intent", "slots"), [
+    # as the model reads them: a yes ("confirm"), or the change with a value
+    ("ok, makes sense", "confirm", {}), ("yep, that is what I thought", "confirm", {}),
+    ("ok.", "confirm", {}), ("okay", "confirm", {}), ("sure", "confirm", {}),
+    ("yes", "confirm", {}), ("go ahead", "confirm", {}),
+    ("make it 5", "scale_deployment", {"replicas": "5"}),
+    ("ok do it with 2 replicas", "scale_deployment", {"replicas": "2"}),
+    # typed as choices are: a number, a word of the offer, the fix's words
+    ("1", None, {}), ("the deployment", None, {}), ("fix it", None, {}),
+])
+def test_only_the_change_itself_takes_a_preview_never_an_acknowledgment(
+        service: ConversationService, reply: str, intent: str | None,
+        slots: dict[str, str]) -> None:
+    # The preview asked nothing: "ok, makes sense" or a number proposed the scale to 0
+    # (with no approvals needed it ran at once).
+    service.parser = Reading(SCALE)
+    say(service, "alice", "what would happen if I scaled checkout-api to 0 in prod?")
+    service.parser = Reading(slots, intent=intent) if intent else None
+    say(service, "alice", reply)
+    assert service.store.runs_in_thread("C1", "t1") == []
+
+
+def test_the_change_named_or_ordered_takes_the_preview(service: ConversationService) -> None:
+    service.parser = Reading(SCALE)
+    say(service, "alice", "what would happen if I scaled checkout-api to 0 in prod?")
+    service.parser = Reading({}, intent="scale_deployment")
+    say(service, "alice", "ok scale it then")
+    (run,) = service.store.runs_in_thread("C1", "t1")
+    assert run.asked_as is Asked.PREVIEW and dict(run.raw_slots) == SCALE
+
+
+@pytest.mark.parametrize("text", [
+    "what would happen if we restarted checkout-api and calc-app in prod?",
+    "what would happen if we restarted the checkout-api database in prod?",
+    "what would happen if we did NOT restart checkout-api in prod?",
+    "what would happen if I restarted 'checkout-api; rm -rf /' in prod?",
+])
+def test_a_what_if_the_guards_refuse_as_an_order_previews_nothing(
+        service: ConversationService, cluster: FakeCluster, text: str) -> None:
+    service.parser = Reading(API)
+    out = say(service, "alice", text)
+    assert not any(o.startswith("Preview only") for o in out), out
+    assert cluster.calls == []
+
+
+def test_a_drain_sparing_pods_previews_no_full_drain(service: ConversationService,
+                                                      cluster: FakeCluster) -> None:
+    service.parser = Reading({"node": "node-1"})
+    out = say(service, "bob", "what would happen if we drained node-1 but left the prod "
+                              "pods alone?")
+    assert not any(o.startswith("Preview only") for o in out), out
+    assert cluster.calls == []
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), [
+    ("the preview looked good, restart checkout-api in prod", "restart_deployment", API),
+    ("dry-run was clean, restart checkout-api in prod please", "restart_deployment", API),
+    ("restart checkout-api in prod to reduce the impact of the memory leak",
+     "restart_deployment", API),
+    ("scale checkout-api in prod to 5 to soften the effect of the traffic spike",
+     "scale_deployment", {**API, "replicas": "5"}),
+    ("restart checkout-api in prod, preview first", "restart_deployment", API),
+    ("restart checkout-api in prod now, what happens is pods restart one at a time",
+     "restart_deployment", API),
+])
+def test_a_request_that_mentions_a_preview_is_still_a_request(
+        service: ConversationService, text: str, intent: str, slots: dict[str, str]) -> None:
+    service.parser = Reading(slots, intent=intent)
+    say(service, "alice", text)
+    assert [r.runbook for r in service.store.runs_in_thread("C1", "t1")] == [intent]
+
+
+def test_roll_back_words_take_no_quadratic_time() -> None:
+    import time
+
+    for text in ("what if we roll " + "-" * 39_980, "who can approve a roll " + "-" * 39_970):
+        started = time.process_time()
+        asks_what_if(text)
+        change_asked_about(text, ParsedIntent(OUT_OF_SCOPE, {}, 1.0, (), "model", ()), CHANGES)
+        assert time.process_time() - started < 1.0  # was 9.6 s and 8.0 s
+
+
+@pytest.mark.parametrize("text", [
+    "dry run restart checkout-api in prod at 3pm",
+    "preview restart checkout-api in prod tomorrow at 9am",
+    "dry-run: restart checkout-api in prod at 23:00",
+    "can you dry-run a restart of checkout-api in prod every day at 3am",
+])
+def test_a_preview_with_a_time_is_no_schedule(service: ConversationService, text: str) -> None:
+    # The schedule path read the change and proposed it: an approval would have started a
+    # real (even recurring) schedule of it (an attacker review).
+    service.parser = Reading(API, intent="restart_deployment")
+    out = say(service, "bob", text)
+    assert service.store.runs_in_thread("C1", "t1") == [], out
+    assert "preview" in out[0]
+
+
+def test_a_dry_run_of_an_undo_proposes_no_undo(service: ConversationService,
+                                               cluster: FakeCluster) -> None:
+    service.parser = None
+    say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod "
+                          "replicas=5")
+    run = service.store.runs_in_thread("C1", "t1")[0]
+    say(service, "bob", f"approve {run.id}")
+    assert cluster.deployments[("prod", "checkout-api")] == 5
+    service.parser = Reading({}, intent="undo")
+    out = say(service, "carol", "dry run undo the scale")
+    assert any(o.startswith("Preview only") for o in out), out
+    assert [r.id for r in service.store.runs_in_thread("C1", "t1")] == [run.id]

@@ -238,10 +238,11 @@ def test_a_message_that_does_not_ask_for_that_change_plans_nothing(
     assert answer.args["thread_ts"] == root
     wait_until_idle(bot)
     # Nothing is planned or changed: a question about the state ("who scaled checkout-api
-    # down to 1??") is answered with a read of it since session 39 (`state_read`).
+    # down to 1??") is answered with a read of it since session 39 (`state_read`), and one
+    # of what a change would do ("..., what breaks?") with its dry-run since session 41.
     assert [r for r in all_runs(bot) if r.risk is not Risk.READ] == []
-    assert [c for c in cluster.calls if VERBS[c[0]].mutating] == []
-    if "who scaled" not in text:
+    assert [c for c in cluster.calls if VERBS[c[0]].mutating and not c[1]] == []
+    if "who scaled" not in text and "what breaks" not in text:
         assert all_runs(bot) == [] and cluster.calls == []
 
 

@@ -75,3 +75,38 @@ def test_the_askers_own_click_asks_for_the_change_and_it_waits_for_approval(
     (run,) = all_runs(bot)
     assert run.state is RunState.PROPOSED and run.asked_as is Asked.PREVIEW
     assert all(dry for _, dry, _ in cluster.calls)
+
+
+def test_an_acknowledgment_after_a_preview_asks_for_nothing(bot: Bot,
+                                                            cluster: FakeCluster) -> None:
+    # An attacker review: "ok, makes sense" (read as a yes) proposed the previewed change,
+    # and a policy needing no approvals would have run it at once.
+    slots = {"deployment": "checkout-api", "namespace": "prod", "replicas": "0"}
+    bot.service.parser = ReadsTheChange("scale_deployment", slots)
+    root = next_ts()
+    bot.sender.message("what would happen if we scaled checkout-api in prod to 0?",
+                       user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "Preview only")
+    bot.service.parser = ReadsTheChange("confirm", {})
+    for reply in ("ok, makes sense", "1", "yes"):
+        bot.sender.message(reply, user="U0BOB", channel="C0OPS", thread_ts=root)
+    wait_until_idle(bot)
+    assert all_runs(bot) == []
+    assert all(dry for _, dry, _ in cluster.calls)
+
+
+@pytest.mark.parametrize("text", [
+    "dry run restart checkout-api in prod at 3pm",
+    "preview restart checkout-api in prod every day at 3am",
+])
+def test_a_preview_with_a_time_schedules_nothing(bot: Bot, cluster: FakeCluster,
+                                                 text: str) -> None:
+    # An attacker review: the schedule path proposed the change for the time, and any
+    # approval would have started a real, even recurring, schedule.
+    bot.service.parser = ReadsTheChange("restart_deployment",
+                                        {"deployment": "checkout-api", "namespace": "prod"})
+    root = next_ts()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "takes no time")
+    wait_until_idle(bot)
+    assert all_runs(bot) == [] and cluster.calls == []

@@ -16,6 +16,7 @@ from chatops.conversation.rollback_version import named_version
 from chatops.conversation.running import Runner
 from chatops.conversation.scheduling.base import SHOWN_FIRINGS, SchedulePart
 from chatops.conversation.scheduling.changes import ScheduleChanges
+from chatops.conversation.what_if import asks_what_if
 from chatops.errors import Refusal
 from chatops.messages import (
     MAY_NOT_REQUEST_HINT,
@@ -28,6 +29,7 @@ from chatops.messages import (
 from chatops.messages.schedules import (
     SCHEDULE_HINT,
     SCHEDULE_VALUES_HINT,
+    preview_has_no_time_text,
     schedule_needs_values_text,
     schedule_not_understood_text,
     schedule_note_text,
@@ -62,6 +64,12 @@ class ScheduleRequests(SchedulePart):
         if (parsed.intent in META_INTENTS or parsed.intent == OUT_OF_SCOPE
                 or parsed.intent not in catalogue):
             raise Refusal(schedule_not_understood_text(text), SCHEDULE_HINT)
+        if parsed.source == "model" and (asks_what_if(text)
+                                         or asks_what_if(turn.message.text)):
+            # "dry run restart api at 3pm": a preview is of now, and nobody asked for the
+            # change (an attacker review: the schedule was proposed, and an approval would
+            # have started it).
+            raise Refusal(preview_has_no_time_text(text))
         runbook = catalogue.get(parsed.intent)
         if (parsed.source == "model" and runbook.risk is not Risk.READ
                 and guard(text, parsed.spans, runbook.slots, parsed.intent).turned_down):
