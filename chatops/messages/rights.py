@@ -55,10 +55,18 @@ def _cluster_lines(cluster: ClusterRights | None, one: bool) -> list[str]:
     elif cluster.allowed:
         lines.append(f"{where}, the cluster lets you ({cluster.user}) run: "
                      + ", ".join(cluster.allowed) + ".")
+    if one:
+        lines += [f"{where}, the cluster doesn't let you ({cluster.user}) {denied}, so it "
+                  "would fail its dry-run as you." for _, denied in cluster.denied]
+        return lines
+    # One line per request refused, with the runbooks that make it (a user's "what am I
+    # allowed to do in prod?" listed eleven lines, five of them "patch deployments").
+    by_request: dict[str, list[str]] = {}
     for runbook, denied in cluster.denied:
-        what = "it" if one else runbook
-        lines.append(f"{where}, the cluster doesn't let you ({cluster.user}) {denied}, so "
-                     f"{what} would fail its dry-run as you.")
+        by_request.setdefault(denied, []).append(runbook)
+    lines += [f"{where}, the cluster doesn't let you ({cluster.user}) {denied}, so "
+              f"{', '.join(runbooks)} would fail {'its' if len(runbooks) == 1 else 'their'} "
+              "dry-run as you." for denied, runbooks in by_request.items()]
     return lines
 
 

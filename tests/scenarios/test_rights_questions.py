@@ -25,8 +25,12 @@ def test_what_i_may_do_is_what_the_cluster_lets_my_own_identity_do(world: World)
     assert reply.kind == "answer", reply.text
     assert "critical (drain_node): asked for by members of sre (not you)" in reply.text
     assert f"In {prod}, the cluster lets you (alice) run: deployment_status" in reply.text
+    # one line per request refused, with every runbook that makes it
     assert (f"In {prod}, the cluster doesn't let you (alice) patch deployments in namespace "
-            f"{prod}, so restart_deployment would fail its dry-run as you.") in reply.text
+            f"{prod}, so restart_deployment, rollback_deployment, scale_deployment, "
+            "set_image, set_resources would fail their dry-run as you.") in reply.text
+    assert (f"In {prod}, the cluster doesn't let you (alice) delete pods in namespace {prod}, "
+            "so delete_pod would fail its dry-run as you.") in reply.text
     (reply,) = alice.say(f"am i allowed to restart checkout-api in {dev}?")
     assert reply.text.startswith("`restart_deployment` is a write change"), reply.text
     assert f"In {dev}, the cluster lets you (alice) make its requests." in reply.text
