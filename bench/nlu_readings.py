@@ -21,6 +21,8 @@ with a read the model did not give, and what those messages were:
 - a question of restarts (`chatops/conversation/restarts_question.py`, session 41): which
   pods restart or how often, read as anything (as a change only in words that count:
   "restart counts"), gets `show_pods` with the most restarted named first;
+- a question of autoscaling (`chatops/conversation/autoscaled_question.py`, session 41):
+  whether a tagged deployment is autoscaled, read as no change, gets `rightsize`;
 - and three that turn a change the model read (and the guards passed) into no plan
   (`chatops/conversation/partial.py`, session 40): **two changes** ordered in one message
   (one change per request), a drain that **spares part** of its node, and a change **on a
@@ -51,6 +53,7 @@ if str(HERE) not in sys.path:  # sibling scripts, not a package
 from nlu_incident import DEFAULT_DATA, cpu_model, load_messages  # noqa: E402
 
 from chatops.conversation.asking import RUNBOOK_CHANGES, ordered_changes  # noqa: E402
+from chatops.conversation.autoscaled_question import asks_if_autoscaled  # noqa: E402
 from chatops.conversation.guards import guard  # noqa: E402
 from chatops.conversation.history_question import HISTORY, history_values  # noqa: E402
 from chatops.conversation.partial import (  # noqa: E402
@@ -105,6 +108,7 @@ def main() -> None:
         counts: dict[str, Counter[str]] = {
             name: Counter() for name in ("trouble", "state question", "history question",
                                          "rights question", "what if", "restarts",
+                                         "autoscaled",
                                          "two changes", "spares part",
                                          "on a condition")}
         right_ns: Counter[str] = Counter()
@@ -136,6 +140,9 @@ def main() -> None:
                     parsed.slots.get(name) for name, spec in catalogue.get(what_if).slots.items()
                     if spec.type in ("deployment", "cronjob", "node", "pod")):
                 found["what if"] = (what_if, dict(parsed.slots))
+            if (asks_if_autoscaled(message.text) and parsed.slots.get("deployment")
+                    and (runbook is None or runbook.risk is Risk.READ)):
+                found["autoscaled"] = ("rightsize", dict(parsed.slots))
             if asks_about_restarts(message.text, parsed.slots, read_as_change=runbook is not None
                                    and runbook.risk is not Risk.READ):
                 found["restarts"] = ("show_pods", dict(parsed.slots))

@@ -20,6 +20,7 @@ from chatops.conversation.asking import (
     ordered_changes,
     said_to_someone_else,
 )
+from chatops.conversation.autoscaled_question import RIGHTSIZE, asks_if_autoscaled
 from chatops.conversation.base import Collaborators, Turn, Updates, asked_by
 from chatops.conversation.glued import as_written
 from chatops.conversation.guards import Verdict, guard
@@ -51,6 +52,7 @@ from chatops.conversation.thread import (
 from chatops.conversation.what_if import asks_what_if, change_asked_about, refused_as_an_order
 from chatops.errors import ClusterError, Refusal, SlotError
 from chatops.messages import (
+    AUTOSCALED_NOTE,
     CANCELLED_QUESTION,
     CHECK_FIRST_NOTE,
     DECIDE_IN_OWN_THREAD_HINT,
@@ -483,6 +485,9 @@ class Dialogue:
         what_if = self._what_if(turn, text, parsed) if guessed else None
         if what_if is not None:
             return what_if  # "what would happen if I scaled api to 0?": its dry-run only
+        autoscaled = self._autoscaled_answer(turn, text, parsed) if guessed else None
+        if autoscaled is not None:
+            return autoscaled  # "is checkout-api autoscaled?": rightsize names its hpa
         restarts = self._restarts_answer(turn, text, parsed) if guessed else None
         if restarts is not None:
             return restarts  # "which pods restarted the most?": pods, most restarts first
@@ -800,6 +805,20 @@ class Dialogue:
         return self.planner.request(turn, intent, self._values_for(intent, parsed.slots),
                                     parsed.confidence, asked=asked_by(parsed),
                                     preview_only=True)
+
+    def _autoscaled_answer(self, turn: Turn, text: str, parsed: ParsedIntent
+                           ) -> list[Reply] | None:
+        """`rightsize` of the deployment a question of its autoscaling names ("is
+        checkout-api autoscaled in prod?": "I'm not sure" in a user trial), which names the
+        autoscaler or says none; None otherwise, or when read as a change or said to
+        someone else."""
+        if (RIGHTSIZE not in self.parts.catalogue or not parsed.slots.get("deployment")
+                or self._mutating(parsed.intent) or not asks_if_autoscaled(text)
+                or said_to_someone_else(text, parsed.spans)):
+            return None
+        return self._answer_with(turn, parsed, RIGHTSIZE,
+                                 self._values_for(RIGHTSIZE, parsed.slots),
+                                 note=AUTOSCALED_NOTE, reading="autoscaled_question")
 
     def _restarts_answer(self, turn: Turn, text: str, parsed: ParsedIntent
                          ) -> list[Reply] | None:

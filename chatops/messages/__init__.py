@@ -98,6 +98,7 @@ from chatops.messages.help import (
     which_field_text,
 )
 from chatops.messages.plans import (
+    AUTOSCALED_NOTE,
     CHECK_FIRST_NOTE,
     CONFIRM_APPROVE,
     CONFIRM_CANCEL,
@@ -200,6 +201,7 @@ __all__ = [
     "ADOPT_HINT",
     "ALERT_CHANNEL_HINT",
     "ASK_AGAIN_HINT",
+    "AUTOSCALED_NOTE",
     "BELOW_ZERO_HINT",
     "CANCELLED_QUESTION",
     "CHECK_FIRST_NOTE",

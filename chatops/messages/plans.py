@@ -257,6 +257,8 @@ def changes_made_here_text(deployment: str, namespace: str,
 
 
 NODE_QUESTION_NOTE = "which node: answered with show_pods, whose NODE column says it"
+AUTOSCALED_NOTE = ("autoscaling: answered with rightsize, which names the deployment's "
+                   "autoscaler")
 RESTARTS_NOTE = "restarts: answered with show_pods, whose RESTARTS column counts them"
 """A note on a question of a workload's nodes, answered with its pods."""
 

@@ -159,8 +159,8 @@ def _rightsize_lines(r: RightsizeSummary, rows: Sequence[ResourceRow]) -> list[s
         head += (f"usage from {USAGE_SOURCES.get(r.source, r.source)}, one current sample "
                  "(no history, so nothing is suggested lower).")
     lines = [head]
-    if r.autoscaler:
-        lines.append(f"autoscaler {r.autoscaler}")
+    # Said either way: "is it autoscaled?" is answered by this line.
+    lines.append(f"autoscaler {r.autoscaler}" if r.autoscaler else "no autoscaler targets it")
     if rows:
         table = [("CONTAINER", "CPU REQ", "CPU LIM", "CPU USED", "MEM REQ", "MEM LIM",
                   "MEM USED", "RESTARTS", "OOM")]
