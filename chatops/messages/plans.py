@@ -379,7 +379,7 @@ def preview_taken_how_text(changes: Sequence[str]) -> str:
     """A yes after a preview: it asked nothing, so the yes takes nothing."""
     names = " or ".join(f"`{name}`" for name in changes)
     return (f"That preview asked nothing, so nothing was asked for. To ask for the change, "
-            f"choose {names} (or say it as an order, such as `scale it`).")
+            f"choose {names}, or order it in words.")
 
 
 def what_if_unchanged_text(explanation: str) -> str:
