@@ -8,7 +8,10 @@ import io
 import pytest
 
 from chatops.console import Shell
+from chatops.conversation.symptoms import UNSURE_FLOOR
 from chatops.messages import TROUBLE_NOTE
+from chatops.model import OUT_OF_SCOPE, Risk
+from chatops.runbook.catalogue import load_catalogue
 from chatops.runs import RunState
 from tests.conversation.test_trouble_in_words import Unsure
 from tests.plugins.sandbox_fixtures import wait_for
@@ -47,15 +50,28 @@ def test_trouble_in_plain_words_through_the_shipped_model_gets_a_read(world: Wor
     from intents import ModelParser, default_model_dir
 
     prod = world.ns["prod"]
-    sh = Shell(world.service(parser=ModelParser(default_model_dir())), user="bob",
-               out=io.StringIO())
+    parser = ModelParser(default_model_dir())
+    sh = Shell(world.service(parser=parser), user="bob", out=io.StringIO())
+    changes = {name for name, rb in load_catalogue().runbooks.items()
+               if rb.risk is not Risk.READ}
     # Whether the model reads these over its bar or under it (the prefix is random), the
-    # answer is a read of the cluster, never "not sure" and never a plan.
+    # answer is a read of the cluster, never a plan; "not sure" only where the model, under
+    # its bar, gave a change real weight (the rule: maybe a change request after all). CI
+    # met that once: "calc-app down in w…-prod, help" got a scale at 0.43 from the prefix's
+    # letters alone (about one prefix in 40, measured over 300).
+    answered = 0
     for text in (f"calc-app down in {prod}, help", f"any crashloops in {prod}?"):
+        parsed = parser.parse(text)
+        unsure_of_a_change = parsed.intent == OUT_OF_SCOPE and any(
+            name in changes and score >= UNSURE_FLOOR for name, score in parsed.alternatives)
         replies = sh.say(text)
         assert replies[0].kind == "answer", replies
+        if unsure_of_a_change:
+            assert replies[0].text.startswith("I'm not sure"), replies[0].text
+            continue
+        answered += 1
         assert not replies[0].text.startswith("I'm not sure"), replies[0].text
         assert "calc-app" in "\n".join(r.text for r in replies)
     runs = sh.service.store.runs_in_thread("console", "console")
-    assert len(runs) == 2 and all(r.runbook in ("diagnose", "deployment_status")
-                                  for r in runs), runs
+    assert len(runs) == answered and all(r.runbook in ("diagnose", "deployment_status")
+                                        for r in runs), runs
