@@ -21,9 +21,12 @@ from chatops.model import OUT_OF_SCOPE, ParsedIntent, Risk
 from chatops.runbook.schema import Runbook
 
 _OBJECT_TYPES = frozenset({"deployment", "cronjob", "node", "pod"})
-UNSURE_FLOOR = 0.5
+UNSURE_FLOOR = 0.25
 """Under its bar, the change the model found likeliest must get this much for a question
-to be read as about the state it sets ("why is nightly-report paused": a suspend at 0.6)."""
+to be read as about the state it sets ("why is nightly-report paused": a suspend at 0.6).
+It was 0.5 until a CI run failed: "is nightly-report suspended in w…-prod?" got a suspend
+at 0.29-0.50 for 24 namespace prefixes in 300 (1 in 300 at 0.25); the incident sets'
+counts are the same at both bars (none taken)."""
 _QUESTION = re.compile(
     r"^\W*(?:(?:hey|hi|so|ok|okay|quick question|qq|btw|hmm|also|and)\W+)*"
     r"(?:is|isn'?t|are|aren'?t|was|wasn'?t|were|did|didn'?t|does|doesn'?t|do|has|hasn'?t|"

@@ -94,7 +94,9 @@ class Unsure:
                             spans)
 
 
-@pytest.mark.parametrize(("score", "read"), [(0.6, True), (0.4, False)])
+# 0.4: "is nightly-report suspended in w…-prod?" got a suspend at 0.44 for one namespace
+# prefix in twelve (a CI failure; 0.5 was the bar then, 0.25 now).
+@pytest.mark.parametrize(("score", "read"), [(0.6, True), (0.4, True), (0.2, False)])
 def test_under_the_bar_only_a_likely_change_s_question(
         service: ConversationService, score: float, read: bool) -> None:
     service.parser = Unsure(score)
