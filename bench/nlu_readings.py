@@ -71,7 +71,7 @@ from chatops.conversation.policy_question import (  # noqa: E402
 from chatops.conversation.restarts_question import asks_about_restarts  # noqa: E402
 from chatops.conversation.state_question import question_of_state  # noqa: E402
 from chatops.conversation.symptoms import trouble_to_diagnose  # noqa: E402
-from chatops.conversation.what_if import change_asked_about  # noqa: E402
+from chatops.conversation.what_if import change_asked_about, names_its_object  # noqa: E402
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, Risk  # noqa: E402
 from chatops.runbook.catalogue import Catalogue, load_catalogue  # noqa: E402
 from intents import ModelParser, default_model_dir  # noqa: E402
@@ -136,9 +136,7 @@ def main() -> None:
                                                                catalogue.runbooks)):
                 found["rights question"] = ("rights", {})
             what_if = change_asked_about(message.text, parsed, changes)
-            if what_if is not None and any(
-                    parsed.slots.get(name) for name, spec in catalogue.get(what_if).slots.items()
-                    if spec.type in ("deployment", "cronjob", "node", "pod")):
+            if what_if is not None and names_its_object(parsed, catalogue.get(what_if)):
                 found["what if"] = (what_if, dict(parsed.slots))
             if (asks_if_autoscaled(message.text) and parsed.slots.get("deployment")
                     and (runbook is None or runbook.risk is Risk.READ)):

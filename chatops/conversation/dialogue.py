@@ -49,7 +49,12 @@ from chatops.conversation.thread import (
     load_context,
     save_context,
 )
-from chatops.conversation.what_if import asks_what_if, change_asked_about, refused_as_an_order
+from chatops.conversation.what_if import (
+    asks_what_if,
+    change_asked_about,
+    names_its_object,
+    refused_as_an_order,
+)
 from chatops.errors import ClusterError, Refusal, SlotError
 from chatops.messages import (
     AUTOSCALED_NOTE,
@@ -793,15 +798,8 @@ class Dialogue:
         if intent is None:
             return None
         runbook = self.parts.catalogue.get(intent)
-        declared = runbook.slots
-        if refused_as_an_order(text, parsed, runbook):
+        if refused_as_an_order(text, parsed, runbook) or not names_its_object(parsed, runbook):
             return None  # answered as the same words are without a preview
-        if not any(parsed.slots.get(name) for name, spec in declared.items()
-                   if spec.type in _OBJECT_TYPES):
-            # "what happens if we pause the rollout?" names no object of the change's: the
-            # words of a change nobody means (two messages of the blind sets, both out of
-            # scope), not a preview to ask values for.
-            return None
         return self.planner.request(turn, intent, self._values_for(intent, parsed.slots),
                                     parsed.confidence, asked=asked_by(parsed),
                                     preview_only=True)

