@@ -17,7 +17,8 @@ words, so it needs no retraining. What it understands:
 * explicit: `at "0 3 * * *"` (cron), `at "2026-12-05 02:00"`, `from "..." until "..."`;
 * a zone anywhere: `tz=Europe/Berlin` (else the configured default), or a common
   abbreviation right after the time (`at 3am CET`, `03:00 PST`; one that names several
-  zones, such as IST or CST, is refused with how to name it).
+  zones, such as IST or CST, is refused with how to name it; so is a summer time's, such
+  as CEST, said of a one-off time when its zone is on standard time).
 
 Times are wall-clock times in the zone; the firings are epoch seconds (`Firing.at`).
 """
@@ -79,6 +80,10 @@ _ZONE_WORDS = {
 }
 """Zone abbreviations with one common meaning, as the zone whose wall clock they name (PST
 in summer is still meant as Pacific time)."""
+_SUMMER_WORDS = {"cest": "CET", "eest": "EET", "west": "WET", "bst": "GMT", "edt": "EST",
+                 "mdt": "MST", "pdt": "PST", "aedt": "AEST"}
+"""Summer times' abbreviations, each with its zone's standard time. Said of a day the zone
+is on standard time, one names an offset the zone does not have then (`_in_season`)."""
 _AMBIGUOUS_ZONES = {"ist": "Asia/Kolkata, Europe/Dublin or Asia/Jerusalem",
                     "cst": "America/Chicago or Asia/Shanghai",
                     "ct": "America/Chicago or Asia/Shanghai",
@@ -348,8 +353,11 @@ def find_timing(text: str, default_zone: str, now: float, *,
         end = match.end()
         day: re.Match[str] | None = None
         clock: re.Match[str] | None = None
+        summer: str | None = None
         if tz_match is None and (word := _zone_after(rest, end)) is not None:
             zone_name, end = word
+            summer = rest[match.end():end].strip()
+            summer = summer if summer.lower() in _SUMMER_WORDS else None
             # "at 3am ET tomorrow": the day after the zone is the clock's (an attacker
             # review: it was left in the request, and the schedule fired today).
             said = (match.group(1) if name == "once" else
@@ -367,6 +375,8 @@ def find_timing(text: str, default_zone: str, now: float, *,
         request = re.sub(r"\s+", " ", request).strip(" ,;:-")
         if timing.kind != "cron" and not timing.firings(now, 1):
             raise TimingError(f"{match.group(0)!r} is already past in {zone_name}")
+        if summer is not None:
+            _in_season(summer, timing, now)
         return Found(timing, request, rest[match.start():end])
     if tz_match is not None:
         raise TimingError("a time zone was given, but no time: say when, e.g. "
@@ -388,6 +398,26 @@ def _zone_after(text: str, end: int) -> tuple[str, int] | None:
                           f"({_AMBIGUOUS_ZONES[word]}): say which with tz=, e.g. "
                           f"tz={_AMBIGUOUS_ZONES[word].split(',')[0].split(' or ')[0]}")
     return _ZONE_WORDS[word], match.end()
+
+
+def _in_season(word: str, timing: Timing, now: float) -> None:
+    """Refuse a summer time's abbreviation said of a one-off time when its zone is on
+    standard time ("3am CEST" on a December night): the person meant either the zone's
+    clock (CET then) or the offset they named, an hour apart, and either guess may be a
+    change at a time nobody asked for. A recurring time is a wall-clock time through both
+    seasons, so it stays the zone's clock."""
+    if timing.kind == "cron":
+        return
+    zone = zone_info(timing.zone)
+    for firing in timing.firings(now, 2):
+        moment = datetime.fromtimestamp(firing.at, zone)
+        if not moment.dst():
+            standard = _SUMMER_WORDS[word.lower()]
+            offset = moment.strftime("%z")
+            raise TimingError(
+                f"{word} is summer time, but on {moment:%Y-%m-%d} that zone is on standard "
+                f"time ({standard}, UTC{offset[:3]}:{offset[3:]}): say `{standard}` for the "
+                f"clock there, or give the time in `UTC`")
 
 
 def _delay(amount: str, unit: str, now: float) -> float:

@@ -225,6 +225,48 @@ def test_an_ambiguous_zone_abbreviation_is_asked_about(text: str) -> None:
         find_timing(text, "UTC", WEDNESDAY_NOON)
 
 
+SUMMER_NOON = datetime(2026, 7, 15, 12, 0, tzinfo=BERLIN).timestamp()
+WINTER_NOON = datetime(2026, 12, 2, 12, 0, tzinfo=BERLIN).timestamp()
+
+
+# A summer time's abbreviation for a day its clocks are on standard time says an offset the
+# zone does not have then: "3am CEST" on a December night was 03:00 CET, an hour off one
+# of the two readings, so it is asked about instead.
+@pytest.mark.parametrize(("text", "now"), [
+    ("restart checkout at 3am CEST", WINTER_NOON),
+    ("restart checkout tomorrow at 9pm PDT", WINTER_NOON),
+    ("restart checkout at 02:00 BST on friday", WINTER_NOON),
+    ("drain node-2 tomorrow at 22:00 EEST", WINTER_NOON),
+    ("restart checkout tomorrow at 3am AEDT", SUMMER_NOON),
+    # Berlin's clocks go forward on 2026-03-29: the Thursday is still CET.
+    ("restart checkout at 3am CEST", WEDNESDAY_NOON),
+    ("from friday 18:00 until monday 08:00 CEST scale web to 0", WINTER_NOON),
+])
+def test_a_summer_time_said_of_a_winter_day_is_asked_about(text: str, now: float) -> None:
+    with pytest.raises(TimingError, match=r"summer time.*UTC") as caught:
+        find_timing(text, "UTC", now)
+    assert caught.value.message.count("`") >= 2  # it says what to write instead
+
+
+@pytest.mark.parametrize(("text", "now", "zone", "expression"), [
+    ("restart checkout at 3am CEST", SUMMER_NOON, "CET", "2026-07-16 03:00"),
+    ("restart checkout tomorrow at 9pm PDT", SUMMER_NOON, "America/Los_Angeles",
+     "2026-07-16 21:00"),
+    ("restart checkout tomorrow at 3am AEDT", WINTER_NOON, "Australia/Sydney",
+     "2026-12-03 03:00"),
+    # A standard time's name is said of the zone all year ("PST" in July), and a recurring
+    # time is a wall-clock time through both seasons: both read as the zone's clock.
+    ("restart checkout tomorrow at 9pm PST", SUMMER_NOON, "America/Los_Angeles",
+     "2026-07-16 21:00"),
+    ("every day at 3am CEST restart checkout", WINTER_NOON, "CET", "0 3 * * *"),
+])
+def test_a_zone_abbreviation_of_its_season_is_the_zones_clock(
+        text: str, now: float, zone: str, expression: str) -> None:
+    found = find_timing(text, "UTC", now)
+    assert found is not None
+    assert (found.timing.zone, found.timing.expression) == (zone, expression)
+
+
 # An attacker review of the delays and zone words.
 @pytest.mark.parametrize("text", [
     "restart api in 10 minutes instead of at 15:00",
