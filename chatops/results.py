@@ -170,6 +170,18 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class CronjobState:
+    """A cronjob as a namespace's scan saw it: what a question of its state asks ("is
+    nightly-report suspended?", "did it run?"). Times are the API's RFC 3339 strings."""
+
+    name: str
+    schedule: str
+    suspended: bool
+    last_scheduled: str | None
+    last_successful: str | None
+
+
+@dataclass(frozen=True)
 class HealthSummary:
     """The end of a namespace's health scan: what was found healthy, what was left out.
 
@@ -191,6 +203,8 @@ class HealthSummary:
     problems: int = 0
     more: int = 0
     unchecked: tuple[str, ...] = ()
+    cronjob_states: tuple[CronjobState, ...] = ()
+    """Every cronjob of the namespace, suspended or not (a healthy one is only counted)."""
 
 
 @dataclass(frozen=True)

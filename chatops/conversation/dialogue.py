@@ -105,6 +105,7 @@ from chatops.messages import (
     waiting_here_text,
     which_request_text,
 )
+from chatops.messages.cronjobs import cronjob_state_text
 from chatops.metrics import METRICS, confidence_bucket
 from chatops.model import (
     META_INTENTS,
@@ -119,7 +120,7 @@ from chatops.model import (
 )
 from chatops.ports import ResourceKind
 from chatops.replies import Reply
-from chatops.results import DeploymentInfo, PodInfo
+from chatops.results import DeploymentInfo, HealthSummary, PodInfo
 from chatops.runbook.grammar import starts_with_run
 from chatops.runbook.schema import Runbook
 from chatops.runbook.slots import parse_slot
@@ -910,9 +911,20 @@ class Dialogue:
         if found is None:
             return None
         read_as, read, slots = found
-        return self._answer_with(turn, parsed, read, slots,
-                                 note=state_read_note(read_as.intent, read),
-                                 reading="state_question", confidence=read_as.confidence)
+        replies = self._answer_with(turn, parsed, read, slots,
+                                    note=state_read_note(read_as.intent, read),
+                                    reading="state_question", confidence=read_as.confidence)
+        cronjob = read_as.slots.get("cronjob")
+        scanned = next(((i, r) for i, reply in enumerate(replies) for r in reply.records
+                        if isinstance(r, HealthSummary)), None)
+        if cronjob is None or scanned is None:
+            return replies  # no cronjob asked about, or no scan made (asked, refused)
+        # The scan shows a cronjob that is not suspended only as counted healthy: say what
+        # it found of the one asked about (a user trial), right after the scan.
+        at, summary = scanned
+        state = next((c for c in summary.cronjob_states if c.name == cronjob), None)
+        said = Reply("answer", cronjob_state_text(summary.namespace, cronjob, state))
+        return [*replies[:at + 1], said, *replies[at + 1:]]
 
     def _image_named(self, turn: Turn, text: str, parsed: ParsedIntent,
                      slots: dict[str, str]) -> tuple[dict[str, str], str]:

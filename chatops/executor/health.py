@@ -30,7 +30,7 @@ from chatops.executor import diagnose as dg
 from chatops.executor import reads
 from chatops.executor.client import Kube, Target
 from chatops.executor.registry import Call, registry
-from chatops.results import Finding, HealthSummary, Record
+from chatops.results import CronjobState, Finding, HealthSummary, Record
 
 MAX_FINDINGS = 10
 """Findings listed in a namespace scan; the rest are counted in the summary."""
@@ -226,6 +226,18 @@ def _cronjob(ns: _Namespace, cronjob: Obj) -> list[Finding]:
         "resume_cronjob", {"namespace": ns.name, "cronjob": name})]
 
 
+def _cronjob_state(cronjob: Obj) -> CronjobState:
+    def text(*path: str) -> str | None:
+        value = cv.get(cronjob, *path, default=None)
+        return None if value is None else str(value)
+    return CronjobState(
+        name=str(cv.get(cronjob, "metadata", "name")),
+        schedule=str(cv.get(cronjob, "spec", "schedule", default="")),
+        suspended=bool(cv.get(cronjob, "spec", "suspend", default=False)),
+        last_scheduled=text("status", "lastScheduleTime"),
+        last_successful=text("status", "lastSuccessfulTime"))
+
+
 def _scan(ns: _Namespace, now: datetime) -> tuple[list[tuple[str, str, list[Finding]]],
                                                   dict[str, int]]:
     """(kind, name, findings) of every unhealthy workload, and the healthy count per kind."""
@@ -279,6 +291,7 @@ def scan_namespace(kube: Kube, namespace: str, now: datetime) -> tuple[Record, .
         namespace=namespace, deployments=healthy["deployment"],
         statefulsets=healthy["statefulset"], daemonsets=healthy["daemonset"],
         jobs=healthy["job"], cronjobs=healthy["cronjob"],
+        cronjob_states=tuple(_cronjob_state(c) for c in ns.workloads["cronjob"]),
         pods_ready=sum(cv.pod_ready(p) for p in ns.pods),
         pods_completed=sum(cv.get(p, "status", "phase") == "Succeeded" for p in ns.pods),
         pods=len(ns.pods), problems=len(unhealthy),

@@ -16,9 +16,11 @@ from chatops.errors import Forbidden, NotFound, Retryable
 from chatops.model import Identity, Step
 from chatops.ports import Progress, ResourceKind
 from chatops.results import (
+    CronjobState,
     DeploymentInfo,
     FieldChange,
     Finding,
+    HealthSummary,
     PodInfo,
     RevisionInfo,
     StepResult,
@@ -55,6 +57,7 @@ class FakeCluster:
     reviewed_params: list[dict[str, object]] = field(default_factory=list)
     """Each reviewed step's parameters, in order (what a review names)."""
     crashing: set[tuple[str, str]] = field(default_factory=set)
+    """(namespace, deployment) pairs a diagnosis finds crash-looping."""
     not_pulling: set[tuple[str, str]] = field(default_factory=set)
     """(namespace, deployment) pairs whose image a diagnosis finds cannot be pulled."""
     dependency_down: set[tuple[str, str]] = field(default_factory=set)
@@ -65,7 +68,8 @@ class FakeCluster:
     """(namespace, pod) -> its restarts; `list_pods` lists these pods only when given."""
     cronjobs: set[tuple[str, str]] = field(default_factory=set)
     """(namespace, cronjob) pairs the cluster has."""
-    """(namespace, deployment) pairs a diagnosis finds crash-looping."""
+    suspended: set[tuple[str, str]] = field(default_factory=set)
+    """Its cronjobs that are suspended (a namespace's scan reports them)."""
     verify_fails: bool = False
     """Whether every verification fails (a rollout that never finishes)."""
     writes_fail: bool = False
@@ -73,9 +77,9 @@ class FakeCluster:
     writes_time_out: bool = False
     """Whether the real steps act, then time out (a drain that cordoned, then waited)."""
     revisions: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(namespace, deployment) -> its current revision (2 until a rollback)."""
     history: dict[tuple[str, str], tuple[RevisionInfo, ...]] = field(default_factory=dict)
     """What `rollout_history` reads of a deployment (none: an empty history)."""
-    """(namespace, deployment) -> its current revision (2 until a rollback)."""
     dies_verifying: bool = False
     """Whether the process "dies" in the verification (SystemExit, after the steps)."""
 
@@ -178,8 +182,17 @@ def _get_deployment(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResu
 @_models("diagnose")
 def _diagnose(cluster: FakeCluster, step: Step, dry_run: bool) -> StepResult:
     if not step.params.get("deployment"):
-        return StepResult(step.verb, dry_run, "read", records=(Finding(
-            "info", f"namespace {step.params['namespace']}", "nothing unhealthy found."),))
+        namespace = str(step.params["namespace"])
+        states = tuple(CronjobState(name, "0 2 * * *", (ns, name) in cluster.suspended,
+                                    None, None)
+                       for ns, name in sorted(cluster.cronjobs) if ns == namespace)
+        suspended = tuple(Finding("warning", f"cronjob {s.name}",
+                                  f"cronjob {s.name} is suspended.", "resume_cronjob",
+                                  {"namespace": namespace, "cronjob": s.name})
+                          for s in states if s.suspended)
+        return StepResult(step.verb, dry_run, "read", records=(
+            *suspended, HealthSummary(namespace, cronjobs=len(states) - len(suspended),
+                                      problems=len(suspended), cronjob_states=states)))
     namespace, deployment = str(step.params["namespace"]), str(step.params["deployment"])
     if (namespace, deployment) in cluster.not_pulling:
         return StepResult(step.verb, dry_run, "read", records=(Finding(

@@ -102,3 +102,38 @@ def test_under_the_bar_only_a_likely_change_s_question(
     service.parser = Unsure(score)
     say(service, "bob", "why is nightly-report paused in prod")
     assert bool(_runs(service)) is read
+
+
+# A user trial: "is nightly-report suspended in prod?" was answered with prod's whole scan,
+# where a cronjob that is not suspended shows only as "1 cronjob healthy". The answer now
+# says, after the scan, what it found of the cronjob asked about.
+@pytest.mark.parametrize(("cronjob", "suspended", "said"), [
+    ("nightly-report", True, "cronjob nightly-report in prod is suspended"),
+    ("nightly-report", False, "cronjob nightly-report in prod is not suspended"),
+    ("weekly-report", False, "prod has no cronjob weekly-report"),
+])
+def test_a_question_of_a_cronjob_s_state_says_what_the_scan_found_of_it(
+        service: ConversationService, cluster: FakeCluster, cronjob: str, suspended: bool,
+        said: str) -> None:
+    if suspended:
+        cluster.suspended.add(("prod", "nightly-report"))
+    service.parser = Reading("suspend_cronjob", {**NIGHTLY, "cronjob": cronjob})
+    out = say(service, "bob", f"is {cronjob} suspended in prod?")
+    assert out[1].startswith(said), out
+    assert _runs(service) == [("diagnose", RunState.SUCCEEDED, {"namespace": "prod"})]
+
+
+def test_a_cronjob_that_has_run_says_when() -> None:
+    from chatops.messages.cronjobs import cronjob_state_text
+    from chatops.results import CronjobState
+
+    text = cronjob_state_text("prod", "nightly-report", CronjobState(
+        "nightly-report", "0 2 * * *", False, "2026-12-06T02:00:00Z",
+        "2026-12-06T02:01:10Z"))
+    assert text == ("cronjob nightly-report in prod is not suspended (schedule 0 2 * * *): "
+                    "its last run was scheduled at 2026-12-06T02:00:00Z, and the last one "
+                    "that succeeded finished at 2026-12-06T02:01:10Z.")
+    never = cronjob_state_text("prod", "nightly-report", CronjobState(
+        "nightly-report", "0 2 * * *", True, None, None))
+    assert never == ("cronjob nightly-report in prod is suspended (schedule 0 2 * * *): it "
+                     "has never run.")

@@ -22,15 +22,20 @@ def test_questions_about_a_state_are_answered_with_the_read(world: World) -> Non
     prod = world.ns["prod"]
     sh = Shell(world.service(parser=ModelParser(default_model_dir())), user="bob",
                out=io.StringIO())
-    (reply, *_) = sh.say(f"did the nightly-report job run in {prod}")
+    (reply, *more) = sh.say(f"did the nightly-report job run in {prod}")
     assert reply.kind == "answer" and "answered with diagnose" in reply.text, reply.text
     assert "cronjob" in reply.text  # the namespace's scan counts its healthy cronjob
+    # Then what it found of the cronjob asked about (the demo's has never run yet).
+    assert [m.text for m in more][:1] == [f"cronjob nightly-report in {prod} is not suspended "
+                                      "(schedule 0 3 * * *): it has never run."]
     live = client.BatchV1Api(world.api).read_namespaced_cron_job("nightly-report", prod)
     assert live.spec.suspend is False  # a question changes nothing
     client.BatchV1Api(world.api).patch_namespaced_cron_job(
         "nightly-report", prod, {"spec": {"suspend": True}})
-    (reply, *_) = sh.say(f"is nightly-report suspended in {prod}?")
+    (reply, *more) = sh.say(f"is nightly-report suspended in {prod}?")
     assert reply.kind == "answer" and "nightly-report" in reply.text, reply.text
     assert "suspended" in reply.text
+    assert [m.text for m in more][:1] == [f"cronjob nightly-report in {prod} is suspended "
+                                      "(schedule 0 3 * * *): it has never run."]
     runs = sh.service.store.runs_in_thread("console", "console")
     assert [r.runbook for r in runs] == ["diagnose", "diagnose"]
