@@ -86,6 +86,7 @@ from chatops.messages import (
     changes_made_here_text,
     choice_question_text,
     edit_which_field_text,
+    follow_up_elsewhere_text,
     help_text,
     most_restarts_text,
     no_namespace_follow_up_text,
@@ -135,11 +136,16 @@ _META_WORDS = {
 }
 _FOLLOW_UP = re.compile(
     r"^(?:and|what about|how about|same)\s+(?:(for|in)\s+)?(?:the\s+)?(namespace\s+)?"
-    r"`?([a-z0-9][a-z0-9.-]{0,252})`?(\s+namespace)?\s*\??$",
+    r"`?([a-z0-9][a-z0-9.-]{0,252})`?(\s+namespace)?"
+    r"(?:\s+(?:in|on)\s+(?:the\s+)?(?:namespace\s+)?`?([a-z0-9][a-z0-9-]{0,62})`?"
+    r"(?:\s+namespace)?)?\s*\??$",
     re.IGNORECASE,
 )
 """`and in staging?`, `what about search-indexer`, `same for node-2`: the last request again,
-with one value changed (groups: the preposition, "namespace" before, the word, after)."""
+with one value changed (groups: the preposition, "namespace" before, the word, after); or
+two, the object and its namespace, `same for web-frontend in prod` (group 5)."""
+_ELSEWHERE_LOOKED = 20
+"""Namespaces looked through for an object a follow-up names that its namespace lacks."""
 _OBJECT_TYPES = ("deployment", "cronjob", "node", "pod")
 _ASKS = re.compile(r"\W*(?:\w+\W+){0,3}?(?:what|which|how|where|why|who|when|show|list|"
                    r"tail|give me|can i see)\b(?!\s+about\b)", re.IGNORECASE)
@@ -1244,6 +1250,12 @@ class Dialogue:
         has_namespace = "namespace" in runbook.slots
         target = next((name for name, spec in runbook.slots.items()
                        if spec.type in _OBJECT_TYPES and last.slots.get(name)), None)
+        if match.group(5):
+            # "same for web-frontend in prod": the object and its namespace, both.
+            if says_namespace or target is None or not has_namespace:
+                return None
+            return last.intent, {**last.slots, target: word,
+                                 "namespace": match.group(5).lower()}
         near_namespace = self._near_a_namespace(word, identity)
         if target is None and not says_namespace and not near_namespace:
             # "and node-2?" after all nodes' status: the name of an object of a kind the
@@ -1262,8 +1274,33 @@ class Dialogue:
                 names = self.parts.executor.names(kind, namespace, identity)
             except ClusterError:
                 return None
-            return (last.intent, {**last.slots, target: word}) if word in names else None
+            if word in names:
+                return last.intent, {**last.slots, target: word}
+            if namespace is not None:
+                self._lacked(kind, word, namespace, identity)
+            return None
         raise Refusal(no_namespace_follow_up_text(last.intent))
+
+    def _lacked(self, kind: ResourceKind, word: str, namespace: str,
+                identity: Identity | None) -> None:
+        """Refuse a follow-up naming an object its namespace lacks ("same for web-frontend"
+        after a read in staging: a user trial got "I'm not sure"), saying which of the
+        namespaces the requester can see have one; return when none has and `word` may be
+        no name at all ("and check?": the model reads it)."""
+        try:
+            namespaces = [n for n in self.parts.executor.names("namespace", None, identity)
+                          if n != namespace][:_ELSEWHERE_LOOKED]
+        except ClusterError:
+            return
+        others = []
+        for other in namespaces:
+            try:
+                if word in self.parts.executor.names(kind, other, identity):
+                    others.append(other)
+            except ClusterError:
+                continue
+        if others or "-" in word:
+            raise Refusal(follow_up_elsewhere_text(namespace, kind, word, others))
 
     def _open_slot_named(self, runbook: Runbook, last: LastRequest, word: str,
                          identity: Identity | None) -> str | None:

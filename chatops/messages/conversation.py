@@ -86,6 +86,18 @@ def no_namespace_follow_up_text(runbook: str) -> str:
             "repeat elsewhere: say the whole request.")
 
 
+def follow_up_elsewhere_text(namespace: str, kind: str, name: str,
+                             others: Sequence[str]) -> str:
+    """`same for web-frontend` after a request in a namespace that has no such object: where
+    the requester can see one (`others`, possibly none)."""
+    if not others:
+        return (f"{namespace} has no {kind} {name} that you can see: say the whole request "
+                "with its namespace.")
+    where = others[0] if len(others) == 1 else ", ".join(others[:-1]) + " and " + others[-1]
+    has = "has one" if len(others) == 1 else "each have one"
+    return f"{namespace} has no {kind} {name}; {where} {has}: say `same for {name} in {others[0]}`."
+
+
 def bare_decision_held_text(asker: str) -> str:
     """A bare yes or no while the bot waits for another person's answer in the thread."""
     who = asker or "someone"

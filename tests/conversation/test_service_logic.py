@@ -746,6 +746,41 @@ def test_a_follow_up_naming_another_object_repeats_the_request_for_it(
     assert expected in out[-1]
 
 
+@pytest.mark.parametrize(("first", "follow", "expected"), [
+    ("run deployment_status deployment=checkout-api namespace=staging",
+     "what about payments-api in prod?", "payments-api in prod: 2/2 ready"),
+    ("run deployment_status deployment=checkout-api namespace=staging",
+     "same for calc-app in the prod namespace", "calc-app in prod: 2/2 ready"),
+    ("run restart_deployment deployment=checkout-api namespace=staging",
+     "and calc-app on prod", "restart deployment calc-app in prod"),
+])
+def test_a_follow_up_may_name_another_object_and_its_namespace(
+        service: ConversationService, first: str, follow: str, expected: str) -> None:
+    say(service, "bob", first)
+    out = say(service, "bob", follow)
+    assert expected in out[-1], out
+
+
+@pytest.mark.parametrize(("first", "follow", "said"), [
+    # A user trial: "same for web-frontend" after a read in a namespace without it got "I'm
+    # not sure what you want me to do".
+    ("run deployment_status deployment=checkout-api namespace=staging", "same for calc-app",
+     "staging has no deployment calc-app; prod has one: say `same for calc-app in prod`"),
+    ("run restart_deployment deployment=checkout-api namespace=staging",
+     "what about payments-worker?",
+     "staging has no deployment payments-worker; prod has one: say `same for "
+     "payments-worker in prod`"),
+    ("run deployment_status deployment=checkout-api namespace=staging", "and web-frontend?",
+     "staging has no deployment web-frontend that you can see"),
+])
+def test_a_follow_up_naming_an_object_the_namespace_lacks_says_so(
+        service: ConversationService, first: str, follow: str, said: str) -> None:
+    say(service, "bob", first)
+    out = say(service, "bob", follow)
+    assert out[-1].startswith(said), out
+    assert len(service.store.runs_in_thread("C1", "t1")) == 1  # nothing else asked
+
+
 def test_a_message_and_its_hint_read_as_two_sentences() -> None:
     """A user trial: "no autoscaler targets deployment checkout-api in namespace staging
     Autoscaled deployments here: none." (no full stop between the two)."""

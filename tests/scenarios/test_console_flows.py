@@ -55,6 +55,19 @@ def test_slot_filling_cancel_and_follow_up(world: World) -> None:
     assert sh.say("cancel")[0].text == "Cancelled my question to you; nothing was changed."
 
 
+def test_a_follow_up_naming_what_the_namespace_lacks_says_where_it_is(world: World) -> None:
+    prod, staging = world.ns["prod"], world.ns["staging"]
+    sh, _out = shell(world, "bob")
+    sh.say(f"run deployment_status deployment=checkout-api namespace={staging}")
+    (reply,) = sh.say("same for calc-app")
+    assert reply.kind == "refusal", reply.text
+    assert reply.text.startswith(f"{staging} has no deployment calc-app;"), reply.text
+    # Where bob can see one (other tests' worlds may be listed too while they are torn down).
+    assert prod in reply.text.split(";", 1)[1] and "say `same for calc-app in " in reply.text
+    (reply,) = sh.say(f"same for calc-app in {prod}")
+    assert f"deployment calc-app in {prod}:" in reply.text, reply.text
+
+
 def test_ambiguity_becomes_a_question(world: World) -> None:
     sh, _ = shell(world, "bob")
     replies = sh.say(f"run deployment_status deployment=c namespace={world.ns['prod']}")
