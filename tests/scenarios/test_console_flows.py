@@ -364,8 +364,8 @@ def test_plain_language_through_the_shipped_model(world: World) -> None:
     replies = sh.say(f"show me the pods of checkout-api in {dev}")
     assert replies[0].kind == "answer" and "checkout-api-" in replies[0].text
     plan = sh.say(f"scale checkout in {dev} to 2")[0]
-    # The namespace prefix is random, so the model may miss a value now and then (its
-    # accuracy is measured in BENCHMARKS.md, not here); then the bot asks for exactly that
+    # The model may miss a value of unusual letters (its accuracy is measured in
+    # BENCHMARKS.md, not here); then the bot asks for exactly that
     # value, and the answer completes the same request.
     answers = {"How many replicas?": "2", "In which namespace?": dev}
     for _ in range(len(answers)):

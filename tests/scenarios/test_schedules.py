@@ -87,8 +87,8 @@ def test_plain_words_schedule_fires_rechecks_and_runs_as_the_requester(world: Wo
     sh.service.executor = KubeExecutor(
         world.api, poll_interval=0.2,
         now=lambda: datetime.fromtimestamp(moment[0] + next(ticks), UTC))
-    # The namespace prefix is random, so the model may miss it now and then (its accuracy is
-    # measured in BENCHMARKS.md); a schedule then asks for the whole request again, and a
+    # The model may miss a namespace of unusual letters (its accuracy is measured in
+    # BENCHMARKS.md); a schedule then asks for the whole request again, and a
     # person says it another way. Nothing is stored for the refused attempt.
     for said in (f"every day at 03:00 restart checkout-api in {dev}",
                  f"restart checkout-api -n {dev} every day at 03:00"):

@@ -54,11 +54,13 @@ def test_trouble_in_plain_words_through_the_shipped_model_gets_a_read(world: Wor
     sh = Shell(world.service(parser=parser), user="bob", out=io.StringIO())
     changes = {name for name, rb in load_catalogue().runbooks.items()
                if rb.risk is not Risk.READ}
-    # Whether the model reads these over its bar or under it (the prefix is random), the
-    # answer is a read of the cluster, never a plan; "not sure" only where the model, under
-    # its bar, gave a change real weight (the rule: maybe a change request after all). CI
-    # met that once: "calc-app down in w…-prod, help" got a scale at 0.43 from the prefix's
-    # letters alone (about one prefix in 40, measured over 300).
+    # Whether the model reads these over its bar or under it (the namespace's letters
+    # count), the answer is a read of the cluster, never a plan; "not sure" only where the
+    # model, under its bar, gave a change real weight (the rule: maybe a change request
+    # after all). CI met that once, when the prefix was random: "calc-app down in w…-prod,
+    # help" got a scale at 0.43 from the prefix's letters alone (about one prefix in 40,
+    # measured over 300). The prefix is now the test's own, so the case is the same in
+    # every run; the rule holds for any.
     answered = 0
     for text in (f"calc-app down in {prod}, help", f"any crashloops in {prod}?"):
         parsed = parser.parse(text)
