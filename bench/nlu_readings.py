@@ -28,7 +28,9 @@ with a read the model did not give, and what those messages were:
   (one change per request), a drain that **spares part** of its node, and a change **on a
   condition** about a tagged deployment (the diagnosis answers first). For these, "the
   read meant" counts messages whose expected intent is that change: requests that no
-  longer get their plan at once.
+  longer get their plan at once;
+- and a change the message **rules out** (`partial.ruled_out`, session 42: "cordon node-2
+  but don't drain it" read as the drain): the one change it orders instead, or no plan.
 
 The sets have no cluster, so for trouble a namespace the model tagged stands for one the
 cluster has (an upper bound: a real cluster also turns down names it lacks). For each set
@@ -59,7 +61,9 @@ from chatops.conversation.history_question import HISTORY, history_values  # noq
 from chatops.conversation.partial import (  # noqa: E402
     WHOLE,
     on_a_condition,
+    ordered_instead,
     other_orders,
+    ruled_out,
     spares_part,
 )
 from chatops.conversation.policy_question import (  # noqa: E402
@@ -110,7 +114,7 @@ def main() -> None:
                                          "rights question", "what if", "restarts",
                                          "autoscaled",
                                          "two changes", "spares part",
-                                         "on a condition")}
+                                         "on a condition", "ruled out")}
         right_ns: Counter[str] = Counter()
         show = args.show and path.resolve() == DEFAULT_DATA.resolve()
         for message in messages:
@@ -151,6 +155,10 @@ def main() -> None:
                 found["two changes"] = (parsed.intent, dict(parsed.slots))
             if passed and parsed.intent in WHOLE and spares_part(message.text):
                 found["spares part"] = (parsed.intent, dict(parsed.slots))
+            if passed and ruled_out(parsed.intent, message.text) is not None:
+                instead = ordered_instead(parsed.intent, message.text, parsed.slots,
+                                          catalogue.runbooks)
+                found["ruled out"] = instead or ("oos", {})
             if (runbook is not None and runbook.risk is not Risk.READ
                     and parsed.slots.get("deployment") and on_a_condition(message.text)):
                 found["on a condition"] = (parsed.intent, dict(parsed.slots))

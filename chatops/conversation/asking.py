@@ -185,12 +185,60 @@ RUNBOOK_CHANGES: dict[str, frozenset[str]] = {
 """The kinds of change (`_CHANGE_OF`'s values) each runbook that changes something makes:
 what a message may order and still be about that runbook's plan. A test holds every such
 runbook of the catalogue to an entry here."""
+MAIN_CHANGE = {"set_autoscaling": "autoscale", "delete_pod": "delete",
+               **{name: next(iter(kinds)) for name, kinds in RUNBOOK_CHANGES.items()
+                  if len(kinds) == 1}}
+"""The change each runbook is named for: the one that, ruled out ("don't drain it"), rules
+the runbook out ("don't scale it by hand, autoscale it" rules out no autoscaling)."""
 
 
 CHANGE_WORDS = frozenset(word for phrase in _CHANGE_OF for word in phrase.split())
 """Every word of a change's verb phrase ("roll", "back", "restart", "of", ...)."""
 CHANGE_VERBS = frozenset(phrase.split()[0] for phrase in _CHANGE_OF)
 """The verb that opens each change's phrase ("roll", "restart", "get"), no particle."""
+
+
+_RULED_OUT = re.compile(
+    r"\b(?:don[\u2019']?t|dont|do\s+not|never|no\s+need\s+to|without|avoid|"
+    r"shouldn[\u2019']?t|mustn[\u2019']?t)\s+"
+    r"(?:(?:a|an|the|any|to|be|we|you|need\s+to|want\s+to|bother|bother\s+to)\s+){0,2}"
+    r"(?P<verb>[a-z-]+)(?:(?:\s+(?:it|them|this|that))?\s+(?P<particle>back|up|down|out|off|on)\b)?",
+    re.IGNORECASE)
+"""A change ruled out: a negation, a word or two, a verb ("don't drain it", "without
+draining", "no need to restart", "don't roll it back"). Not "just" ("don't just cordon
+it" asks for more), nor "not", "won't" or a past form, which report more often than they
+rule out ("it won't restart", "told not to roll back", "never re-enabled")."""
+
+
+def _change_of_form(verb: str, particle: str) -> str | None:
+    """The kind of change a verb, bare or in -ing, names ("drain", "draining", "scaling
+    up", "stopping"), or None."""
+    if verb in ("roll", "rolling") and not particle:
+        return None  # "don't roll the deployment back": a restart's verb only alone
+    stems = [verb]
+    if verb.endswith("ing") and len(verb) > 5:
+        base = verb[:-3]
+        stems += [base, base + "e"]
+        if base[-1] == base[-2]:
+            stems.append(base[:-1])  # "stopping"
+    for stem in stems:
+        kind = ((_CHANGE_OF.get(f"{stem} {particle}") if particle else None)
+                or _CHANGE_OF.get(stem))
+        if kind is not None:
+            return kind
+    return None
+
+
+def ruled_out_changes(text: str) -> set[str]:
+    """The kinds of change `text` rules out ("cordon node-2 but don't drain it": a user
+    trial planned the drain)."""
+    found = set()
+    for match in _RULED_OUT.finditer(clean_text(text)):
+        kind = _change_of_form(match.group("verb").lower(),
+                               (match.group("particle") or "").lower())
+        if kind is not None:
+            found.add(kind)
+    return found
 
 
 def ordered_changes(text: str) -> set[str]:

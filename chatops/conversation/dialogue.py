@@ -28,7 +28,14 @@ from chatops.conversation.history_question import HISTORY, asks_what_changed, hi
 from chatops.conversation.image_words import image_as_named
 from chatops.conversation.kinds import other_sense
 from chatops.conversation.meta_words import YES_OR_NO, says
-from chatops.conversation.partial import WHOLE, on_a_condition, other_orders, spares_part
+from chatops.conversation.partial import (
+    WHOLE,
+    on_a_condition,
+    ordered_instead,
+    other_orders,
+    ruled_out,
+    spares_part,
+)
 from chatops.conversation.planning import Planner
 from chatops.conversation.policy_question import rights_answer
 from chatops.conversation.presenting import Presenter
@@ -98,6 +105,8 @@ from chatops.messages import (
     own_question_waits_text,
     preview_taken_how_text,
     question_someone_else_asked,
+    ruled_out_note,
+    ruled_out_text,
     spares_nothing_text,
     state_read_note,
     undo_of_text,
@@ -588,8 +597,21 @@ class Dialogue:
                 # answer (a user trial: "outside what I can do" to each was noise).
                 return []
             return [self._out_of_scope(turn, parsed)]
-        slots = dict(parsed.slots)
         notes: tuple[str, ...] = ()
+        change = ruled_out(parsed.intent, text) if guessed and mutating else None
+        if change is not None:
+            # "cordon node-2 but don't drain it" read as a drain (a user trial planned it):
+            # never the change ruled out; the one ordered instead, if that is clear.
+            instead = ordered_instead(parsed.intent, text, parsed.slots,
+                                      self.parts.catalogue.runbooks)
+            if instead is None:
+                self.parts.audit.record(OutOfScope(), actor=turn.message.user,
+                                        thread=turn.thread)
+                return [Reply("answer", ruled_out_text(parsed.intent, change))]
+            parsed = replace(parsed, intent=instead[0], slots=instead[1])
+            notes = (ruled_out_note(change, instead[0]),)
+            self._reread(turn, "ruled_out", *instead)
+        slots = dict(parsed.slots)
         one = (self._one_workload(parsed.intent, slots, text, turn.requester.identity)
                if guessed else None)
         if one is not None:

@@ -12,7 +12,10 @@ diagnosis, answers first and offers the fix).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+
+from chatops.conversation.asking import MAIN_CHANGE, ordered_changes, ruled_out_changes
+from chatops.runbook.schema import Runbook
 
 WHOLE = frozenset({"drain_node"})
 """Runbooks that act on everything their object holds: a part cannot be spared."""
@@ -48,7 +51,8 @@ def other_orders(intent: str, text: str, ordered: Callable[[str], set[str]],
     own = makes.get(intent, frozenset())
     found: set[str] = set()
     for sentence in _SENTENCE.split(text):
-        kinds = ordered(sentence)
+        # "scale api to 5, no need to restart it": a change ruled out is not ordered.
+        kinds = ordered(sentence) - ruled_out_changes(sentence)
         if not kinds & own:
             continue
         # A clause with a subject of its own ("we can take it back into service now")
@@ -79,3 +83,31 @@ def spares_part(text: str) -> bool:
     """Whether `text` asks to leave part of the change's object as it is ("but leave the
     prod pods alone", "except the ledger pods", "without evicting the db")."""
     return _SPARES.search(text) is not None
+
+
+_OBJECT_TYPES = frozenset({"deployment", "cronjob", "node", "pod"})
+
+
+def ruled_out(intent: str, text: str) -> str | None:
+    """The change of runbook `intent` when `text` rules it out ("cordon node-2 but don't
+    drain it" read as a drain: a user trial planned it), else None."""
+    main = MAIN_CHANGE.get(intent)
+    return main if main is not None and main in ruled_out_changes(text) else None
+
+
+def ordered_instead(intent: str, text: str, slots: Mapping[str, str],
+                    runbooks: Mapping[str, Runbook]) -> tuple[str, dict[str, str]] | None:
+    """The runbook and values of the one change `text` orders besides the one it rules out
+    (the cordon of "cordon node-2 but don't drain it"), when exactly one runbook is named for
+    it and the values of `slots` (read as `intent`) name its object; else None."""
+    kinds = ordered_changes(text) - ruled_out_changes(text)
+    named = [name for name, main in MAIN_CHANGE.items()
+             if main in kinds and name in runbooks and name != intent]
+    if len(named) != 1:
+        return None
+    runbook = runbooks[named[0]]
+    values = {k: v for k, v in slots.items() if k in runbook.slots and v}
+    if not any(spec.type in _OBJECT_TYPES and values.get(name)
+               for name, spec in runbook.slots.items()):
+        return None
+    return runbook.name, values

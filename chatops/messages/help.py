@@ -51,6 +51,18 @@ def spares_nothing_text(runbook: str) -> str:
             "cordoned).")
 
 
+def ruled_out_text(runbook: str, change: str) -> str:
+    """A message read as a change it rules out ("don't restart it"), with nothing else to
+    plan in its place."""
+    return (f"You said not to {change}, so I planned no `{runbook}`. Say the change you "
+            "want on its own, with its object (`cordon node-2`).")
+
+
+def ruled_out_note(change: str, runbook: str) -> str:
+    """A note on the plan made instead of a change the message ruled out."""
+    return f"you said not to {change}: this plans `{runbook}` only"
+
+
 def cannot_change_kind_text(kind: str, read_only: Sequence[str]) -> str:
     """A change to a kind of object no runbook changes (a statefulset, a volume claim)."""
     article = "an" if kind[:1].lower() in "aeiou" else "a"

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.conversation.asking import RUNBOOK_CHANGES, ordered_changes
-from chatops.conversation.partial import on_a_condition, other_orders, spares_part
+from chatops.conversation.asking import RUNBOOK_CHANGES, ordered_changes, ruled_out_changes
+from chatops.conversation.partial import (
+    on_a_condition,
+    ordered_instead,
+    other_orders,
+    ruled_out,
+    spares_part,
+)
+from chatops.runbook.catalogue import Catalogue
 
 
 @pytest.mark.parametrize(("intent", "text", "others"), [
@@ -21,6 +28,9 @@ from chatops.conversation.partial import on_a_condition, other_orders, spares_pa
                       "uncordon node-1", ()),
     ("restart_deployment", "we rolled back yesterday. restart api in prod", ()),
     ("restart_deployment", "restart api in prod, it keeps crashing", ()),
+    # A change ruled out is not ordered (session 42's trial).
+    ("scale_deployment", "scale api in prod to 5, no need to restart it", ()),
+    ("scale_deployment", "scale api to 5 and don't restart it", ()),
 ])
 def test_other_orders(intent: str, text: str, others: tuple[str, ...]) -> None:
     assert other_orders(intent, text, ordered_changes, RUNBOOK_CHANGES) == others
@@ -48,3 +58,43 @@ def test_spares_part(text: str, spares: bool) -> None:
 ])
 def test_on_a_condition(text: str, condition: bool) -> None:
     assert on_a_condition(text) is condition
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    ("cordon node-2 but don't drain it", {"drain"}),
+    ("just cordon node-1 without draining it", {"drain"}),
+    ("no need to restart it", {"restart"}),
+    ("do not scale it down", {"scale"}),
+    ("don't bother restarting it", {"restart"}),
+    ("restart api, don't roll it back", {"rollback"}),
+    ("never drain node-2 during business hours", {"drain"}),
+    # Reports, not rulings (attacker set 7's requests, by their negation only): a past
+    # form, "not", "won't".
+    ("it was never re-enabled, resume it", set()),
+    ("we decided not to roll back earlier; now roll back api", set()),
+    ("it won't restart by itself, restart it", set()),
+    ("we are not rolling back", set()),
+    ("restart api, but don't roll anything back", set()),
+    # "just" asks for more; a negation of no change rules none out.
+    ("drain node-1, don't just cordon it", set()),
+    ("drain node-1 but not the prod pods", set()),
+    ("don't panic, restart api", set()),
+])
+def test_ruled_out_changes(text: str, kinds: set[str]) -> None:
+    assert ruled_out_changes(text) == kinds
+
+
+@pytest.mark.parametrize(("intent", "text", "instead"), [
+    ("drain_node", "cordon node-2 but don't drain it", ("cordon_node", {"node": "node-2"})),
+    ("restart_deployment", "scale api in prod up, don't restart it",
+     ("scale_deployment", {"deployment": "api", "namespace": "prod"})),
+    # Nothing else ordered, or more than one thing.
+    ("restart_deployment", "don't restart api in prod", None),
+    ("restart_deployment", "don't restart api in prod, scale it and roll it back", None),
+])
+def test_ordered_instead(catalogue: Catalogue, intent: str, text: str,
+                         instead: tuple[str, dict[str, str]] | None) -> None:
+    slots = {"node": "node-2"} if intent == "drain_node" else {"deployment": "api",
+                                                               "namespace": "prod"}
+    assert ruled_out(intent, text) is not None
+    assert ordered_instead(intent, text, slots, catalogue.runbooks) == instead

@@ -7,7 +7,7 @@ from chatops.audit.records import Parsed, Planned, Proposed, ScheduleChanged
 from chatops.conversation.asking import RUNBOOK_CHANGES, ordered_changes
 from chatops.conversation.base import Collaborators, Turn, asked_by
 from chatops.conversation.guards import guard
-from chatops.conversation.partial import WHOLE, other_orders, spares_part
+from chatops.conversation.partial import WHOLE, other_orders, ruled_out, spares_part
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import other_namespaces, resolve_names
@@ -24,6 +24,7 @@ from chatops.messages import (
     may_not_request_text,
     one_change_at_a_time_text,
     one_namespace_at_a_time_text,
+    ruled_out_text,
     spares_nothing_text,
 )
 from chatops.messages.schedules import (
@@ -85,6 +86,11 @@ class ScheduleRequests(SchedulePart):
                 raise Refusal(one_change_at_a_time_text(parsed.intent, others))
             if parsed.intent in WHOLE and spares_part(text):
                 raise Refusal(spares_nothing_text(parsed.intent))
+            change = ruled_out(parsed.intent, text)
+            if change is not None:
+                # "cordon node-1 at 23:00 but don't drain it" read as the drain: a schedule
+                # is proposed whole, so the change meant is asked for on its own.
+                raise Refusal(ruled_out_text(parsed.intent, change))
         bare = (bare_value(runbook.slots, parsed.slots, text)
                 if parsed.source == "model" else None)
         if bare is not None:
