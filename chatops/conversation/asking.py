@@ -210,7 +210,7 @@ it" asks for more), nor "not", "won't" or a past form, which report more often t
 rule out ("it won't restart", "told not to roll back", "never re-enabled")."""
 
 
-def _change_of_form(verb: str, particle: str) -> str | None:
+def change_of_form(verb: str, particle: str = "") -> str | None:
     """The kind of change a verb, bare or in -ing, names ("drain", "draining", "scaling
     up", "stopping"), or None."""
     if verb in ("roll", "rolling") and not particle:
@@ -234,7 +234,7 @@ def ruled_out_changes(text: str) -> set[str]:
     trial planned the drain)."""
     found = set()
     for match in _RULED_OUT.finditer(clean_text(text)):
-        kind = _change_of_form(match.group("verb").lower(),
+        kind = change_of_form(match.group("verb").lower(),
                                (match.group("particle") or "").lower())
         if kind is not None:
             found.add(kind)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from chatops.conversation.asking import general_question, said_to_someone_else
+from chatops.conversation.asking import change_of_form, general_question, said_to_someone_else
 from chatops.conversation.guards import guard
 from chatops.conversation.other_verbs import foreign_verb
 from chatops.conversation.talk import just_talk
@@ -82,6 +82,35 @@ _WHY = re.compile(
 """A question why trouble happens ("why isnt the calc-app hpa scaling"): a diagnosis's."""
 
 
+_FIX = re.compile(
+    r"\b(?:fix|repair|sort\s+out|take\s+care\s+of|deal\s+with|look\s+after)\s+"
+    r"(?P<object>[\w.-]+)|\bget\s+(?P<got>[\w.-]+)\s+(?:back\s+)?(?:up|working|running)\b"
+    r"|\bsort\s+(?P<sorted>it|this|that|them)(?:\s+out)?\b|\bmake\s+it\s+work\b",
+    re.IGNORECASE)
+_FIXED = frozenset({"it", "this", "that", "them", "things", "whatever", "everything"})
+"""Words that ask for a fix ("can you sort it", "take care of it"): the diagnosis's, whose
+fix is then offered one click away (#15)."""
+_BY_MEANS = re.compile(r"\b(?:by|via|with)\s+(?:a\s+|an\s+)?([a-z-]+)", re.IGNORECASE)
+
+
+def fix_asked(text: str, parsed: ParsedIntent) -> bool:
+    """Whether `text` asks to fix a workload the model tagged ("calc-app is flaky, can you
+    sort it"): then the model's weight for a change (the fix's words weigh toward one)
+    does not keep it from the diagnosis. Trouble must be reported and no change named
+    (`reports_trouble`), as for any trouble."""
+    named = {parsed.slots.get("deployment"), parsed.slots.get("pod")} - {None, ""}
+    if not named:
+        return False
+    # The fix is of the workload ("fix it", "sort it out", "take care of calc-app"), not
+    # of something said about a change ("could restarting checkout fix the leak?").
+    if not any(m.group("sorted") or m.group(0).lower().startswith("make")
+               or (m.group("object") or m.group("got") or "").lower() in _FIXED | named
+               for m in _FIX.finditer(text)):
+        return False
+    # "sort it out by restarting it": the fix named is a change ("keeps restarting" is not).
+    return not any(change_of_form(word.lower()) for word in _BY_MEANS.findall(text))
+
+
 def reports_trouble(text: str) -> bool:
     """Whether `text` says something is wrong (or asks whether something is: "is calc-app
     ok?"), names no change to make, and is not addressed to someone else."""
@@ -116,9 +145,11 @@ def trouble_to_diagnose(text: str, parsed: ParsedIntent,
         return None
     weighed = [(runbooks[name], score) for name, score in parsed.alternatives
                if name in runbooks and score >= UNSURE_FLOOR]
-    if any(other.risk is not Risk.READ for other, _ in weighed):
+    if fix_asked(text, parsed):
+        pass  # a fix asked for a workload named: the diagnosis, whatever the weights
+    elif any(other.risk is not Risk.READ for other, _ in weighed):
         return None  # maybe a change request after all: the closest runbooks are offered
-    if not weighed:
+    elif not weighed:
         return None  # the model saw no read in it either ("my laptop is down")
     verdict = guard(text, parsed.spans, runbook.slots, DIAGNOSIS)
     if verdict.creation or (verdict.not_asked and not _health_question(text, parsed)):

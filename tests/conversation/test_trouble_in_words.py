@@ -126,6 +126,53 @@ def test_no_diagnosis_without_trouble_a_read_and_a_namespace_of_the_cluster(
     assert service.store.runs_in_thread("C1", "t1") == []
 
 
+CHANGES = (("restart_deployment", 0.35), ("scale_deployment", 0.33), ("rightsize", 0.17))
+
+
+# Session 42's user trial: "checkout-api in staging is flaky, can you sort it" and
+# "search-indexer is throwing errors, sort it out" got "not sure": the model gave a restart
+# or a scale weight (the fix's words), which kept the trouble from a diagnosis. A request to
+# fix a workload it names is the diagnosis's (#15: "fix it" maps to the diagnosis, whose
+# fix is then one click away), whatever weight the model gave a change.
+@pytest.mark.parametrize("text", [
+    "calc-app in prod is flaky, can you sort it",
+    "calc-app is throwing errors in prod, sort it out",
+    "calc-app in prod is busted, fix it pls",
+    "can someone take care of calc-app in prod? it keeps crashing",
+    "calc-app is down in prod, please deal with it",
+])
+def test_a_fix_asked_for_a_named_workload_is_diagnosed(
+        service: ConversationService, cluster: FakeCluster, text: str) -> None:
+    service.parser = Unsure({"deployment": "calc-app", "namespace": "prod"}, CHANGES)
+    out = say(service, "bob", text)
+    assert _diagnosed(cluster) == ["diagnose"], out
+    (run,) = service.store.runs_in_thread("C1", "t1")
+    assert (run.runbook, run.raw_slots) == (
+        "diagnose", {"deployment": "calc-app", "namespace": "prod"})
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    # No workload named: the namespace's scan is not what "fix it" asks.
+    ("prod is flaky, can you sort it", {"namespace": "prod"}),
+    # A change named.
+    ("calc-app in prod is flaky, sort it out by restarting it",
+     {"deployment": "calc-app", "namespace": "prod"}),
+    ("calc-app in prod is down, fix it with a rollback",
+     {"deployment": "calc-app", "namespace": "prod"}),
+    # No trouble reported, or someone else asked.
+    ("can you sort out calc-app in prod", {"deployment": "calc-app", "namespace": "prod"}),
+    ("@carol calc-app is broken in prod, can you fix it?",
+     {"deployment": "calc-app", "namespace": "prod"}),
+])
+def test_a_fix_asked_needs_trouble_a_workload_and_no_change_named(
+        service: ConversationService, cluster: FakeCluster, text: str,
+        slots: dict[str, str]) -> None:
+    service.parser = Unsure(slots, CHANGES)
+    out = say(service, "bob", text)
+    assert _diagnosed(cluster) == [], out
+    assert service.store.runs_in_thread("C1", "t1") == []
+
+
 def test_the_deployment_a_word_names_is_the_one_diagnosed(
         service: ConversationService, cluster: FakeCluster) -> None:
     # The model tagged the namespace only; the word is the cluster's deployment's name.
