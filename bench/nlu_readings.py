@@ -23,6 +23,9 @@ with a read the model did not give, and what those messages were:
   "restart counts"), gets `show_pods` with the most restarted named first;
 - a question of autoscaling (`chatops/conversation/autoscaled_question.py`, session 41):
   whether a tagged deployment is autoscaled, read as no change, gets `rightsize`;
+- a question of pod hygiene (`chatops/conversation/hygiene_question.py`, session 42): which
+  pods fail a check it names, read as out of scope with the check tagged or the hygiene
+  read weighed, gets `pod_hygiene` for those checks;
 - and three that turn a change the model read (and the guards passed) into no plan
   (`chatops/conversation/partial.py`, session 40): **two changes** ordered in one message
   (one change per request), a drain that **spares part** of its node, and a change **on a
@@ -58,6 +61,7 @@ from chatops.conversation.asking import RUNBOOK_CHANGES, ordered_changes  # noqa
 from chatops.conversation.autoscaled_question import asks_if_autoscaled  # noqa: E402
 from chatops.conversation.guards import guard  # noqa: E402
 from chatops.conversation.history_question import HISTORY, history_values  # noqa: E402
+from chatops.conversation.hygiene_question import HYGIENE, hygiene_asked  # noqa: E402
 from chatops.conversation.partial import (  # noqa: E402
     WHOLE,
     on_a_condition,
@@ -112,7 +116,7 @@ def main() -> None:
         counts: dict[str, Counter[str]] = {
             name: Counter() for name in ("trouble", "state question", "history question",
                                          "rights question", "what if", "restarts",
-                                         "autoscaled",
+                                         "autoscaled", "hygiene question",
                                          "two changes", "spares part",
                                          "on a condition", "ruled out")}
         right_ns: Counter[str] = Counter()
@@ -148,6 +152,9 @@ def main() -> None:
             if asks_about_restarts(message.text, parsed.slots, read_as_change=runbook is not None
                                    and runbook.risk is not Risk.READ):
                 found["restarts"] = ("show_pods", dict(parsed.slots))
+            hygiene = hygiene_asked(message.text, parsed, catalogue.runbooks)
+            if hygiene is not None:
+                found["hygiene question"] = (HYGIENE, hygiene)
             passed = (runbook is not None and runbook.risk is not Risk.READ
                       and not turned_down)
             if passed and other_orders(parsed.intent, message.text, ordered_changes,

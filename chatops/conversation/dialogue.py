@@ -25,6 +25,7 @@ from chatops.conversation.base import Collaborators, Turn, Updates, asked_by
 from chatops.conversation.glued import as_written
 from chatops.conversation.guards import Verdict, guard
 from chatops.conversation.history_question import HISTORY, asks_what_changed, history_values
+from chatops.conversation.hygiene_question import HYGIENE, check_as_named, hygiene_asked
 from chatops.conversation.image_words import image_as_named
 from chatops.conversation.kinds import other_sense
 from chatops.conversation.meta_words import YES_OR_NO, says
@@ -72,6 +73,7 @@ from chatops.messages import (
     EMPTY_MESSAGE,
     EMPTY_MESSAGE_HINT,
     HISTORY_NOTE,
+    HYGIENE_NOTE,
     NODE_QUESTION_NOTE,
     NOT_THIS_CHANNEL,
     NOT_THIS_CHANNEL_HINT,
@@ -486,6 +488,9 @@ class Dialogue:
         guessed = parsed.source == "model"
         if guessed:
             parsed = self._names_as_written(text, self._namespace_path(turn, parsed))
+            # "which pods mount host paths" with "host" tagged: the check its words name
+            named_check = check_as_named(text, parsed)
+            parsed = replace(parsed, slots=named_check) if named_check is not None else parsed
         offered = self._offer_with_values(turn, text, parsed) if guessed else None
         if offered is not None:
             return offered
@@ -512,6 +517,12 @@ class Dialogue:
         restarts = self._restarts_answer(turn, text, parsed) if guessed else None
         if restarts is not None:
             return restarts  # "which pods restarted the most?": pods, most restarts first
+        hygiene = (hygiene_asked(text, parsed, self.parts.catalogue.runbooks)
+                   if guessed else None)
+        if hygiene is not None:
+            # "who's missing liveness probes in prod" under the bar: those checks
+            return self._answer_with(turn, parsed, HYGIENE, hygiene, note=HYGIENE_NOTE,
+                                     reading="hygiene_question")
         nodes = self._node_answer(turn, text, parsed) if guessed else None
         if nodes is not None:
             return nodes  # "which node is checkout-api on?": its pods, with their nodes

@@ -260,7 +260,9 @@ NODE_QUESTION_NOTE = "which node: answered with show_pods, whose NODE column say
 AUTOSCALED_NOTE = ("autoscaling: answered with rightsize, which names the deployment's "
                    "autoscaler")
 RESTARTS_NOTE = "restarts: answered with show_pods, whose RESTARTS column counts them"
-"""A note on a question of a workload's nodes, answered with its pods."""
+"""A note on a question of restarts, answered with the pods."""
+HYGIENE_NOTE = "a question of pod hygiene: answered with pod_hygiene for the checks it names"
+"""A note on a hygiene question the model left under its bar."""
 
 
 CHECK_FIRST_NOTE = ("a change on a condition: checked first; its fix, if any, is offered "

@@ -98,7 +98,7 @@ def hygiene_checks(value: str) -> str | None:
     named = {name.strip() for name in value.split(",")}
     if named <= set(HYGIENE_CHECKS):
         return ",".join(c for c in HYGIENE_CHECKS if c in named)
-    text = re.sub(r"health ?checks?", "healthchecks", value.replace("host path", "hostpath"))
+    text = re.sub(r"health ?checks?", "healthchecks", re.sub(r"host ?paths?", "hostpath", value))
     text = re.sub(r"non[- ]root", "nonroot", text)
     words: list[str] = []
     for piece in text.split(","):
