@@ -155,6 +155,16 @@ _FOLLOW_UP = re.compile(
 """`and in staging?`, `what about search-indexer`, `same for node-2`: the last request again,
 with one value changed (groups: the preposition, "namespace" before, the word, after); or
 two, the object and its namespace, `same for web-frontend in prod` (group 5)."""
+_CORRECTION = re.compile(
+    r"^\W*(?:(?:no|nope|oops|sorry)\W+)*(?:wait|actually|i\s+meant|i\s+mean|scratch\s+that|"
+    r"correction)\W+(?:(?:make|do)\s+(?:that|it)\s+|i\s+meant\s+)?()(?:the\s+)?(namespace\s+)?"
+    r"`?([a-z0-9][a-z0-9.-]{0,252})`?(\s+namespace)?()(?:\s+instead)?(?:\s+(?:please|pls))?"
+    r"\s*[.!]*$",
+    re.IGNORECASE,
+)
+"""A correction naming one value ("actually make that web-frontend", "no wait, staging
+instead"): the last request again with it, as a follow-up (`_FOLLOW_UP`'s five groups). A
+value of the change that is no name ("actually make it 3") is an edit's."""
 _ELSEWHERE_LOOKED = 20
 """Namespaces looked through for an object a follow-up names that its namespace lacks."""
 _OBJECT_TYPES = ("deployment", "cronjob", "node", "pod")
@@ -165,7 +175,8 @@ are the last 20 log lines?")."""
 _DECISION_WORDS = frozenset({"approve", "approved", "confirm", "deny", "denied", "reject"})
 _EDIT_CUE = re.compile(
     r"\b(?:instead|actually|make (?:it|that|them|both)|change (?:it|that)|rather|i meant|i mean|"
-    r"correction|typo|no wait|wait no|sorry|scratch that)\b", re.IGNORECASE)
+    r"correction|typo|no wait|wait no|sorry|scratch that|same(?: thing| again)?,? but)\b",
+    re.IGNORECASE)
 """Words that say a message corrects the speaker's last plan ("make it 4 instead")."""
 _NO_THEN_COUNT = re.compile(
     r"^\W{0,3}(?:no|nope|nah)[\s,.;:!]{1,4}\d{1,6}\s{0,3}(?:replicas?|pods?|instances?|copies)?"
@@ -196,6 +207,7 @@ _RECENT_RUNS = 200
 _CHANGES_LISTED = 5
 """How many of them a question of what changed lists, newest first."""
 _SHORT_EDIT_WORDS = 8
+"""At most this many words for an edit of a plan of another runbook than the model read."""
 _COMPARED = re.compile(r"\b(?:same as|like|as on|as in|as for|as|matching|similar to)"
                        r"(?:\s+(?:the|our|in|on))?\s*$")
 """Words before a name that compare with it ("1.25, same as checkout"): no target."""
@@ -210,7 +222,9 @@ _UNDONE = {"drain": "drain_node", "cordon": "cordon_node", "scale": "scale_deplo
 _UNSURE_EDIT_FLOOR = 0.5
 """The least the model must give a runbook for a message under its bar to be read as an
 edit of a plan of it that waits (the edit still waits for its approvals)."""
-"""At most this many words for an edit of a plan of another runbook than the model read."""
+_UNSURE_SAME_EDIT_FLOOR = 0.3
+"""The same where the speaker's own plan of that runbook waits in the thread ("actually
+make it 3" after a scale: the scale at 0.37 in session 42's trial)."""
 _COURTESY = re.compile(r"^\W*(?:(?:ok(?:ay)?|cool|great|nice|perfect|thanks?|thank you|thx|ty|"
                        r"cheers)(?:\s+(?P<name>@?[a-z][\w.-]*))?\s*[.!,]+\s*)+",
                        re.IGNORECASE)
@@ -678,13 +692,7 @@ class Dialogue:
             # Without words that say so, a message is a request of its own: the model may
             # have dropped the object it names ("scale the payments worker to 4").
             return None
-        now = self.parts.clock()
-        # A schedule's proposal (to start, resume or delete it) is no plan to edit here:
-        # edited, it would become a change to make now.
-        mine = [run for run in self.parts.store.runs_in_thread(message.channel, message.thread)
-                if run.state is RunState.PROPOSED and run.requester == turn.requester.key
-                and not run.act_as_approver and run.expires_at > now
-                and not self.parts.schedule_run(run.id)]
+        mine = self._mine_waiting(turn)
         same = [run for run in mine if run.runbook == intent]
         runbook = self.parts.catalogue.runbooks.get(intent)
         waiting = same or mine
@@ -719,6 +727,16 @@ class Dialogue:
             return None
         return self._value_for_another_runbook(mine[0], slots)
 
+    def _mine_waiting(self, turn: Turn) -> list[Run]:
+        """The plans of this person that wait for approval in the thread. A schedule's
+        proposal (to start, resume or delete it) is no plan to edit: edited, it would
+        become a change to make now."""
+        message, now = turn.message, self.parts.clock()
+        return [run for run in self.parts.store.runs_in_thread(message.channel, message.thread)
+                if run.state is RunState.PROPOSED and run.requester == turn.requester.key
+                and not run.act_as_approver and run.expires_at > now
+                and not self.parts.schedule_run(run.id)]
+
     def _unsure_edit(self, turn: Turn, text: str, parsed: ParsedIntent) -> list[Reply] | None:
         """An edit of this person's waiting plan that the model read under its bar ("actually
         make it 6": a scale at 0.69), or None. A user trial: such edits were answered "I'm
@@ -730,7 +748,9 @@ class Dialogue:
             return None
         intent, score = parsed.alternatives[0]
         runbook = self.parts.catalogue.runbooks.get(intent)
-        if runbook is None or score < _UNSURE_EDIT_FLOOR:
+        if runbook is None or score < _UNSURE_SAME_EDIT_FLOOR or (
+                score < _UNSURE_EDIT_FLOOR
+                and not any(run.runbook == intent for run in self._mine_waiting(turn))):
             return None
         verdict = guard(text, parsed.spans, runbook.slots, intent)
         if verdict.creation or verdict.kind or verdict.not_asked or verdict.many:
@@ -1375,7 +1395,9 @@ class Dialogue:
         courtesy = _COURTESY.match(text.strip())
         if courtesy is not None and (runbook.risk is Risk.READ or not courtesy.group("name")):
             text = text.strip()[courtesy.end():]
-        match = _FOLLOW_UP.match(text.strip())
+        # Session 42's trial: "actually make that web-frontend" after a restart of calc-app
+        # was "outside what I can do".
+        match = _FOLLOW_UP.match(text.strip()) or _CORRECTION.match(text.strip())
         if match is not None and not match.group(2) and not match.group(4):
             other = _READ_NOUNS.get(match.group(3).lower())
             if other is not None and other in self.parts.catalogue.runbooks:

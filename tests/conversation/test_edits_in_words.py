@@ -208,7 +208,7 @@ def test_an_edit_the_model_is_unsure_of_edits_the_plan_waiting(
 
 
 @pytest.mark.parametrize(("text", "score"), [
-    ("actually make it 6", 0.3),          # too unsure
+    ("actually make it 6", 0.25),         # too unsure
     ("what happens at 6 replicas?", 0.69),  # no edit's word
 ])
 def test_an_unsure_reading_without_an_edit_is_not_taken(
@@ -219,6 +219,50 @@ def test_an_unsure_reading_without_an_edit_is_not_taken(
     say(service, "bob", text)
     assert [p for p in _plans(service) if p[1] is RunState.PROPOSED] == [
         ("scale_deployment", RunState.PROPOSED, {**WORKER, "replicas": "4"})]
+
+
+def test_an_edit_less_sure_still_edits_a_plan_of_that_runbook_waiting(
+        service: ConversationService) -> None:
+    """Session 42's trial: "actually make it 3" after a scale got "not sure" (the scale at
+    0.37). Where the speaker's plan of that runbook waits, 0.3 is enough; where another
+    runbook's waits, 0.5 still is."""
+    say(service, "bob", "run scale_deployment deployment=payments-worker namespace=prod "
+                        "replicas=4")
+    service.parser = Unsure("scale_deployment", 0.37, {"replicas": "3"})
+    out = say(service, "bob", "actually make it 3")
+    assert "was replaced by an edited request" in out[0], out
+    say(service, "bob", "run restart_deployment deployment=search-indexer namespace=prod",
+        thread="t2")
+    service.parser = Unsure("set_autoscaling", 0.37, {"max_replicas": "3"})
+    out = say(service, "bob", "actually make it 3", thread="t2")
+    assert "was replaced" not in out[0], out
+
+
+def test_same_but_a_value_edits_the_plan_waiting(service: ConversationService) -> None:
+    """Session 42's trial: "same but 3 replicas" after a scale was asked which deployment."""
+    say(service, "bob", "run scale_deployment deployment=payments-worker namespace=prod "
+                        "replicas=4")
+    text = "same but 3 replicas"
+    service.parser = Reads({text: ("scale_deployment", {"replicas": "3"})})
+    out = say(service, "bob", text)
+    assert "was replaced by an edited request" in out[0], out
+    assert [p for p in _plans(service) if p[1] is RunState.PROPOSED] == [
+        ("scale_deployment", RunState.PROPOSED, {**WORKER, "replicas": "3"})]
+
+
+@pytest.mark.parametrize("text", ["actually make that search-indexer",
+                                  "no wait, search-indexer instead",
+                                  "sorry, I meant search-indexer"])
+def test_a_correction_naming_another_object_plans_the_request_for_it(
+        service: ConversationService, text: str) -> None:
+    """Session 42's trial: "actually make that web-frontend" after a restart of calc-app
+    was "outside what I can do". It is the last request for the object named: a plan of
+    its own, which waits for its approvals (the first is not changed)."""
+    say(service, "bob", "run restart_deployment deployment=payments-worker namespace=prod")
+    service.parser = Reads({text: (OUT_OF_SCOPE, {"deployment": "search-indexer"})})
+    say(service, "bob", text)
+    assert sorted(p[2]["deployment"] for p in _plans(service)
+                  if p[1] is RunState.PROPOSED) == ["payments-worker", "search-indexer"]
 
 
 def test_an_unsure_edit_with_nothing_waiting_is_still_not_sure(
