@@ -100,7 +100,8 @@ class Unsure:
 def test_under_the_bar_only_a_likely_change_s_question(
         service: ConversationService, score: float, read: bool) -> None:
     service.parser = Unsure(score)
-    say(service, "bob", "why is nightly-report paused in prod")
+    # (Words for the state that name no change's participle: "paused" would say it.)
+    say(service, "bob", "why is nightly-report off in prod")
     assert bool(_runs(service)) is read
 
 
@@ -137,3 +138,38 @@ def test_a_cronjob_that_has_run_says_when() -> None:
         "nightly-report", "0 2 * * *", True, None, None))
     assert never == ("cronjob nightly-report in prod is suspended (schedule 0 2 * * *): it "
                      "has never run.")
+
+
+class Unlikely:
+    """Out of scope, the change its state word names given almost no weight (session 42's
+    trial: "why is node-2 cordoned?", the cordon at 0.08)."""
+
+    def __init__(self, slots: dict[str, str]) -> None:
+        self.slots = slots
+
+    def parse(self, text: str) -> ParsedIntent:
+        spans = Reading(OUT_OF_SCOPE, self.slots).parse(text).spans
+        return ParsedIntent(OUT_OF_SCOPE, dict(self.slots), 0.85,
+                            (("cordon_node", 0.08), ("node_status", 0.06)), "model", spans)
+
+
+@pytest.mark.parametrize(("text", "slots", "read"), [
+    ("why is node-2 cordoned?", {"node": "node-2"}, "node_status"),
+    ("is node-2 still drained?", {"node": "node-2"}, "node_status"),
+    ("why was nightly-report paused in prod?", NIGHTLY, "diagnose"),
+])
+def test_a_state_s_own_word_says_which_change_a_question_is_about(
+        service: ConversationService, text: str, slots: dict[str, str], read: str) -> None:
+    service.parser = Unlikely(slots)
+    out = say(service, "bob", text)
+    assert out[0].startswith(f"(a question, not a request: answered with {read}"), out
+    assert [r[0] for r in _runs(service)] == [read]
+
+
+@pytest.mark.parametrize("text", ["node-2 got cordoned yesterday",  # no question
+                                  "why is it cordoned?"])  # no object named
+def test_a_state_word_without_a_question_or_an_object_is_no_state_question(
+        service: ConversationService, text: str) -> None:
+    service.parser = Unlikely({"node": "node-2"} if "node-2" in text else {})
+    say(service, "bob", text)
+    assert _runs(service) == []
