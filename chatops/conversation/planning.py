@@ -26,6 +26,7 @@ from chatops.conversation.resolve import (
     OtherKind,
     Question,
     every_namespace,
+    namespace_beside,
     namespace_in_words,
     namespace_named_as_workload,
     namespace_wide,
@@ -173,6 +174,14 @@ class Planner:
             named = (namespace_in_words(turn.message.text, self.parts.executor,
                                         requester.identity)
                      if only is None and not objects else None)
+            if only is None and objects and named is None:
+                # "prod checkout-api is acting up": the namespace beside the name (a user
+                # trial was asked which).
+                name = next(values[n] for n, spec in runbook.slots.items()
+                            if spec.type in NAME_TYPES and spec.type != "namespace"
+                            and values.get(n))
+                named = namespace_beside(turn.message.text, name, self.parts.executor,
+                                         requester.identity)
             if only is not None:
                 values["namespace"] = only[0]
                 notes.append(only_namespace_note(*only))

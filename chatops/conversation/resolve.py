@@ -351,6 +351,30 @@ def namespace_in_words(text: str, executor: Executor, identity: Identity) -> str
     return named.pop() if len(named) == 1 else None
 
 
+def namespace_beside(text: str, name: str, executor: Executor,
+                     identity: Identity) -> str | None:
+    """The one namespace the person can list whose name stands right beside `name` in
+    `text`: before it ("prod checkout-api is acting up"), after it ("checkout-api
+    staging"), or after it and a comma at the message's end ("pods of checkout-api,
+    staging"); None when none or several do. A namespace in another clause ("is
+    checkout-api ok? staging is fine") is not the name's (an attacker review)."""
+    lowered, name = text.lower(), re.escape(name.lower())
+    word = r"([a-z0-9][a-z0-9-]{0,62})"
+    beside = [m.group(1) for pattern in (
+        rf"(?<![\w.-]){word}\s+{name}(?![\w.-])",
+        rf"(?<![\w.-]){name}\s+{word}(?![\w.-])",
+        rf"(?<![\w.-]){name},\s*{word}\s*[?!.]*\s*$",
+    ) for m in [re.search(pattern, lowered)] if m is not None]
+    if not beside:
+        return None
+    try:
+        namespaces = set(executor.names("namespace", None, identity))
+    except ClusterError:
+        return None
+    named = set(beside) & namespaces
+    return named.pop() if len(named) == 1 else None
+
+
 def only_namespace_with(values: Mapping[str, str], executor: Executor,
                         identity: Identity) -> tuple[str, str, str] | None:
     """The one namespace the person can list that has an object of exactly the name the

@@ -96,3 +96,34 @@ def test_no_namespace_is_taken_from_words_otherwise(service: ConversationService
     out = say(service, "bob", text)
     assert "namespace the message names" not in out[0], out
     assert not [r for r in _runs(service) if r[1] is RunState.SUCCEEDED]
+
+
+@pytest.mark.parametrize(("text", "namespace"), [
+    # Session 42's trial: "prod checkout is acting up, can you take care of it" was asked
+    # which namespace (the model tagged the deployment only). A namespace right beside the
+    # name is its namespace.
+    ("prod checkout-api is acting up, can you take care of it", "prod"),
+    ("staging checkout-api looks slow", "staging"),
+    ("show me the pods of checkout-api, staging", "staging"),
+    ("status of checkout-api staging?", "staging"),
+])
+def test_a_namespace_beside_the_name_is_its_namespace(service: ConversationService, text: str,
+                                                      namespace: str) -> None:
+    service.parser = Reading("diagnose", {"deployment": "checkout-api"})
+    out = say(service, "bob", text)
+    assert f"(namespace {namespace}: the one namespace the message names)" in out[0], out
+    assert [(r[0], r[2]) for r in _runs(service)] == [
+        ("diagnose", {"deployment": "checkout-api", "namespace": namespace})]
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("checkout-api, staging is fine but is it ok?", "diagnose"),  # not beside: a clause
+    ("prod checkout-api staging", "diagnose"),                    # two beside it
+    ("prod checkout-api, restart it", "restart_deployment"),      # a change
+])
+def test_no_namespace_beside_the_name_otherwise(service: ConversationService, text: str,
+                                               intent: str) -> None:
+    service.parser = Reading(intent, {"deployment": "checkout-api"})
+    out = say(service, "bob", text)
+    assert "namespace the message names" not in out[0], out
+    assert not [r for r in _runs(service) if r[1] is RunState.SUCCEEDED]
