@@ -162,7 +162,7 @@ def main() -> None:
                 found["two changes"] = (parsed.intent, dict(parsed.slots))
             if passed and parsed.intent in WHOLE and spares_part(message.text):
                 found["spares part"] = (parsed.intent, dict(parsed.slots))
-            if passed and ruled_out(parsed.intent, message.text) is not None:
+            if passed and ruled_out(parsed.intent, message.text, parsed.slots) is not None:
                 instead = ordered_instead(parsed.intent, message.text, parsed.slots,
                                           catalogue.runbooks)
                 found["ruled out"] = instead or ("oos", {})

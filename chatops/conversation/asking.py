@@ -199,28 +199,53 @@ CHANGE_VERBS = frozenset(phrase.split()[0] for phrase in _CHANGE_OF)
 
 
 _RULED_OUT = re.compile(
+    # "I don't want it drained": the state the change would set, wanted not
+    r"\b(?:don[\u2019']?t|dont|do\s+not)\s+want\s+(?:it|them|this|that|[\w.-]+)\s+"
+    r"(?P<state>[a-z-]+ed)\b|"
     r"\b(?:don[\u2019']?t|dont|do\s+not|never|no\s+need\s+to|without|avoid|"
     r"shouldn[\u2019']?t|mustn[\u2019']?t)\s+"
-    r"(?:(?:a|an|the|any|to|be|we|you|need\s+to|want\s+to|bother|bother\s+to)\s+){0,2}"
+    r"(?:(?:a|an|the|any|to|be|we|you|need\s+to|want\s+to|bother|bother\s+to|yet|fully|"
+    r"really|actually|even|ever|go|start|try\s+to|completely|entirely|immediately)\s+){0,3}"
     r"(?P<verb>[a-z-]+)(?:(?:\s+(?:it|them|this|that))?\s+(?P<particle>back|up|down|out|off|on)\b)?",
     re.IGNORECASE)
-"""A change ruled out: a negation, a word or two, a verb ("don't drain it", "without
-draining", "no need to restart", "don't roll it back"). Not "just" ("don't just cordon
-it" asks for more), nor "not", "won't" or a past form, which report more often than they
+"""A change ruled out: a negation, a word or three, a verb ("don't drain it", "without
+draining", "no need to restart", "don't roll it back", "don't go draining it"), or the
+state it sets not wanted ("I don't want it drained"). Not "just" ("don't just cordon it"
+asks for more), nor "not", "won't" or a past form, which report more often than they
 rule out ("it won't restart", "told not to roll back", "never re-enabled")."""
+_CLAUSE_END = re.compile(r"[,;.!?\n]|\b(?:but|and|just|instead|then|so|only)\b", re.IGNORECASE)
+_ANOTHER = frozenset({"anything", "else", "other", "others", "rest", "everything", "all",
+                      "one", "ones", "any", "every"})
+"""Words by which a change ruled out is of other objects ("don't restart anything else")."""
 
 
-def change_of_form(verb: str, particle: str = "") -> str | None:
-    """The kind of change a verb, bare or in -ing, names ("drain", "draining", "scaling
-    up", "stopping"), or None."""
+def _names_another(rest: str, values: Iterable[str]) -> bool:
+    """Whether the words of a clause after its verb (`rest`) name an object other than
+    `values` (the ones the message is read with): a name (a dash or a digit in it), a
+    word after in/on/the ("in prod", "the staging one"), or "anything else"."""
+    known = {value.lower() for value in values}
+    words = re.findall(r"[a-z0-9][a-z0-9.-]*", rest.lower())
+    for before, word in zip(["", *words], words, strict=False):
+        if word in known:
+            continue
+        if (word in _ANOTHER or re.search(r"[-\d]", word)
+                or before in ("in", "on", "the", "namespace")):
+            return True
+    return False
+
+
+def change_of_form(verb: str, particle: str = "", *, participle: bool = False) -> str | None:
+    """The kind of change a verb, bare or in -ing (or, `participle`, in -ed), names
+    ("drain", "draining", "scaling up", "stopping", "drained"), or None."""
     if verb in ("roll", "rolling") and not particle:
         return None  # "don't roll the deployment back": a restart's verb only alone
     stems = [verb]
-    if verb.endswith("ing") and len(verb) > 5:
-        base = verb[:-3]
-        stems += [base, base + "e"]
-        if base[-1] == base[-2]:
-            stems.append(base[:-1])  # "stopping"
+    for ending in ("ing", "ed") if participle else ("ing",):
+        if verb.endswith(ending) and len(verb) > len(ending) + 2:
+            base = verb[:-len(ending)]
+            stems += [base, base + "e"]
+            if base[-1] == base[-2]:
+                stems.append(base[:-1])  # "stopping", "stopped"
     for stem in stems:
         kind = ((_CHANGE_OF.get(f"{stem} {particle}") if particle else None)
                 or _CHANGE_OF.get(stem))
@@ -229,33 +254,56 @@ def change_of_form(verb: str, particle: str = "") -> str | None:
     return None
 
 
-def ruled_out_changes(text: str) -> set[str]:
+def ruled_out_changes(text: str, values: Iterable[str] = ()) -> set[str]:
     """The kinds of change `text` rules out ("cordon node-2 but don't drain it": a user
-    trial planned the drain)."""
+    trial planned the drain), of the objects it is read with (`values`) or of none named:
+    "restart calc-app, don't restart anything else" or "..., you don't need to restart
+    checkout-api" rule out no restart of calc-app (an attacker review)."""
+    cleaned = clean_text(text)
+    values = tuple(values)
     found = set()
-    for match in _RULED_OUT.finditer(clean_text(text)):
-        kind = change_of_form(match.group("verb").lower(),
-                               (match.group("particle") or "").lower())
-        if kind is not None:
+    for match in _RULED_OUT.finditer(cleaned):
+        if match.group("state"):
+            kind = change_of_form(match.group("state").lower(), participle=True)
+        else:
+            kind = change_of_form(match.group("verb").lower(),
+                                  (match.group("particle") or "").lower())
+        if kind is None:
+            continue
+        end = _CLAUSE_END.search(cleaned, match.end())
+        if not _names_another(cleaned[match.end():end.start() if end else len(cleaned)],
+                              values):
             found.add(kind)
+    return found
+
+
+def names_another(clause: str, values: Iterable[str]) -> bool:
+    """Whether `clause`, after its first change verb, names an object other than `values`
+    ("resume it in prod" read with staging): see `_names_another`."""
+    verb = _ORDERED.match(clean_text(clause))
+    return _names_another(clean_text(clause)[verb.end("verb") if verb else 0:], values)
+
+
+def clauses_ordering(text: str) -> list[tuple[str, str]]:
+    """(the kind of change, the clause) of each clause of `text` that opens with a change
+    verb, as `ordered_changes` finds them."""
+    cleaned = clean_text(text)
+    found: list[tuple[str, str]] = []
+    for a, b in clauses(cleaned):
+        match = _ORDERED.match(cleaned[a:b])
+        if match is None:
+            continue
+        verb, particle = match.group("verb").lower(), (match.group("particle") or "").lower()
+        kind = (_CHANGE_OF.get(f"{verb} {particle}") if particle else None) or _CHANGE_OF.get(verb)
+        if kind is not None:
+            found.append((kind, cleaned[a:b]))
     return found
 
 
 def ordered_changes(text: str) -> set[str]:
     """The kinds of change `text` orders, one per clause that opens with a change verb
     ("restart", "rollback", "cordon", ...); amounts and agreement are none."""
-    cleaned = clean_text(text)
-    found: set[str] = set()
-    for a, b in clauses(cleaned):
-        match = _ORDERED.match(cleaned[a:b])
-        if match is None:
-            continue
-        verb, particle = match.group("verb").lower(), (match.group("particle") or "").lower()
-        kind = _CHANGE_OF.get(f"{verb} {particle}") if particle else None
-        kind = kind or _CHANGE_OF.get(verb)
-        if kind is not None:
-            found.add(kind)
-    return found
+    return {kind for kind, _ in clauses_ordering(text)}
 
 
 # A participle asked for, not reported: "cart-api scaled to 6 in prod asap".

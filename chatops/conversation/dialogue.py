@@ -165,6 +165,8 @@ _CORRECTION = re.compile(
 """A correction naming one value ("actually make that web-frontend", "no wait, staging
 instead"): the last request again with it, as a follow-up (`_FOLLOW_UP`'s five groups). A
 value of the change that is no name ("actually make it 3") is an edit's."""
+_NOT_AN_OBJECT = NOT_A_NAME_PART | {"thing", "but", "one", "again", "request", "here"}
+"""Words a follow-up may have where its object would stand ("same thing in staging")."""
 _ELSEWHERE_LOOKED = 20
 """Namespaces looked through for an object a follow-up names that its namespace lacks."""
 _OBJECT_TYPES = ("deployment", "cronjob", "node", "pod")
@@ -494,6 +496,9 @@ class Dialogue:
     def _request(self, turn: Turn, text: str, parsed: ParsedIntent,
                  last: LastRequest | None) -> list[Reply]:
         """A parsed request: a follow-up of the last one, out of scope, or a new one."""
+        corrected = self._correction(turn, text, parsed, last)
+        if corrected is not None:
+            return corrected
         follow = self._follow_up(text, parsed, last, turn.requester.identity)
         if follow is not None:
             intent, slots = follow
@@ -623,7 +628,7 @@ class Dialogue:
                 return []
             return [self._out_of_scope(turn, parsed)]
         notes: tuple[str, ...] = ()
-        change = ruled_out(parsed.intent, text) if guessed and mutating else None
+        change = ruled_out(parsed.intent, text, parsed.slots) if guessed and mutating else None
         if change is not None:
             # "cordon node-2 but don't drain it" read as a drain (a user trial planned it):
             # never the change ruled out; the one ordered instead, if that is clear.
@@ -726,6 +731,38 @@ class Dialogue:
             # change, not another value of this one (an attacker review).
             return None
         return self._value_for_another_runbook(mine[0], slots)
+
+    def _correction(self, turn: Turn, text: str, parsed: ParsedIntent,
+                    last: LastRequest | None) -> list[Reply] | None:
+        """A correction naming one value of the thread's last request ("actually make that
+        web-frontend", "no wait, staging instead": session 42's trial got "outside" and
+        "not sure"): a read is asked again with it; a change replaces the speaker's one
+        plan of it that waits, as an edit does (an attacker review: left waiting, the plan
+        corrected could still be approved and run). None otherwise: no plan of the last
+        request's runbook of theirs waits, or the value is none."""
+        match = _CORRECTION.match(text.strip())
+        runbook = self.parts.catalogue.runbooks.get(last.intent) if last is not None else None
+        if (match is None or last is None or runbook is None or ordered_changes(match.group(3))
+                or match.group(3).lower() in _NOT_AN_OBJECT):
+            return None
+        request = self._follow_up_value(runbook, last, match, turn.requester.identity)
+        if request is None:
+            return None
+        intent, values = request
+        if runbook.risk is Risk.READ:
+            return self.planner.request(turn, intent, values, parsed.confidence,
+                                        asked=asked_by(parsed))
+        waiting = [run for run in self._mine_waiting(turn) if run.runbook == intent]
+        if len(waiting) != 1 or any(
+                waiting[0].raw_slots.get(k) != v for k, v in last.slots.items()
+                if k in runbook.slots and (runbook.slots[k].type in _OBJECT_TYPES
+                                           or k == "namespace")):
+            return None  # no plan of theirs waits, or not the last request's
+        moved = {k: v for k, v in values.items() if waiting[0].raw_slots.get(k) != v}
+        replies = self.planner.replace(waiting[0].id, turn.message, moved, turn.on_update,
+                                       confidence=parsed.confidence)
+        self._reread(turn, "correction", intent, values)
+        return replies
 
     def _mine_waiting(self, turn: Turn) -> list[Run]:
         """The plans of this person that wait for approval in the thread. A schedule's
@@ -981,8 +1018,8 @@ class Dialogue:
         # The scan shows a cronjob that is not suspended only as counted healthy: say what
         # it found of the one asked about (a user trial), right after the scan.
         at, summary = scanned
-        state = next((c for c in summary.cronjob_states if c.name == cronjob), None)
-        said = Reply("answer", cronjob_state_text(summary.namespace, cronjob, state))
+        state = next((c for c in summary.cronjob_states if c.name == cronjob.lower()), None)
+        said = Reply("answer", cronjob_state_text(summary.namespace, cronjob.lower(), state))
         return [*replies[:at + 1], said, *replies[at + 1:]]
 
     def _image_named(self, turn: Turn, text: str, parsed: ParsedIntent,
@@ -1305,6 +1342,10 @@ class Dialogue:
                        if spec.type in _OBJECT_TYPES and last.slots.get(name)), None)
         if match.group(5):
             # "same for web-frontend in prod": the object and its namespace, both.
+            if has_namespace and word in _NOT_AN_OBJECT:
+                # "same thing in staging", "same but in staging" (an attacker review: read
+                # as a deployment called "thing"): the namespace only.
+                return last.intent, {**last.slots, "namespace": match.group(5).lower()}
             if says_namespace or target is None or not has_namespace:
                 return None
             return last.intent, {**last.slots, target: word,
@@ -1395,16 +1436,14 @@ class Dialogue:
         courtesy = _COURTESY.match(text.strip())
         if courtesy is not None and (runbook.risk is Risk.READ or not courtesy.group("name")):
             text = text.strip()[courtesy.end():]
-        # Session 42's trial: "actually make that web-frontend" after a restart of calc-app
-        # was "outside what I can do".
-        match = _FOLLOW_UP.match(text.strip()) or _CORRECTION.match(text.strip())
+        match = _FOLLOW_UP.match(text.strip())
         if match is not None and not match.group(2) and not match.group(4):
             other = _READ_NOUNS.get(match.group(3).lower())
             if other is not None and other in self.parts.catalogue.runbooks:
                 # "what about the logs?": another read of the same object.
                 return other, self._carried(other, {}, last, text, identity)
         if (match is not None and not ordered_changes(match.group(3))
-                and match.group(3).lower() not in NOT_A_NAME_PART):
+                and (match.group(3).lower() not in NOT_A_NAME_PART or match.group(5))):
             # ("and rollback?" asks about another change, and "and then?" or "what about
             # it?" name nothing: not a value, the model reads them.)
             return self._follow_up_value(runbook, last, match, identity)

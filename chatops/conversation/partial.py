@@ -14,7 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from chatops.conversation.asking import MAIN_CHANGE, ordered_changes, ruled_out_changes
+from chatops.conversation.asking import (
+    MAIN_CHANGE,
+    clauses_ordering,
+    names_another,
+    ruled_out_changes,
+)
 from chatops.runbook.schema import Runbook
 
 WHOLE = frozenset({"drain_node"})
@@ -88,26 +93,35 @@ def spares_part(text: str) -> bool:
 _OBJECT_TYPES = frozenset({"deployment", "cronjob", "node", "pod"})
 
 
-def ruled_out(intent: str, text: str) -> str | None:
-    """The change of runbook `intent` when `text` rules it out ("cordon node-2 but don't
-    drain it" read as a drain: a user trial planned it), else None."""
+def ruled_out(intent: str, text: str, slots: Mapping[str, str]) -> str | None:
+    """The change of runbook `intent` when `text` rules it out for the objects it is read
+    with (`slots`) or for none named ("cordon node-2 but don't drain it" read as a drain: a
+    user trial planned it), else None."""
     main = MAIN_CHANGE.get(intent)
-    return main if main is not None and main in ruled_out_changes(text) else None
+    ruled = ruled_out_changes(text, slots.values()) if main is not None else set()
+    return main if main in ruled else None
 
 
 def ordered_instead(intent: str, text: str, slots: Mapping[str, str],
                     runbooks: Mapping[str, Runbook]) -> tuple[str, dict[str, str]] | None:
     """The runbook and values of the one change `text` orders besides the one it rules out
     (the cordon of "cordon node-2 but don't drain it"), when exactly one runbook is named for
-    it and the values of `slots` (read as `intent`) name its object; else None."""
-    kinds = ordered_changes(text) - ruled_out_changes(text)
+    it, the values of `slots` (read as `intent`) name its object, and its clause names no
+    other ("don't suspend it in staging, resume it in prod": the values are of the change
+    ruled out, an attacker review); else None."""
+    ruled = ruled_out_changes(text, slots.values())
+    ordering = [(kind, clause) for kind, clause in clauses_ordering(text) if kind not in ruled]
     named = [name for name, main in MAIN_CHANGE.items()
-             if main in kinds and name in runbooks and name != intent]
+             if main in {kind for kind, _ in ordering} and name in runbooks and name != intent]
     if len(named) != 1:
         return None
     runbook = runbooks[named[0]]
     values = {k: v for k, v in slots.items() if k in runbook.slots and v}
     if not any(spec.type in _OBJECT_TYPES and values.get(name)
                for name, spec in runbook.slots.items()):
+        return None
+    main = MAIN_CHANGE[runbook.name]
+    if any(kind == main and names_another(clause, values.values())
+           for kind, clause in ordering):
         return None
     return runbook.name, values

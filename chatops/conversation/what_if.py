@@ -40,7 +40,14 @@ _WHAT_IF = re.compile(
     r"|\bwould\s+(?:\S+\s+){1,8}?(?:break|affect|hurt|cause|take\s+(?:\S+\s+){0,2}down|"
     r"drop|impact|kill|disrupt)\b"
     r"|\b(?:is|would)\s+it\s+(?:be\s+)?safe\s+to\b"
-    r"|\bhow\s+(?:bad|risky|safe|disruptive|dangerous)\s+(?:would|is|will)\b",
+    r"|\bhow\s+(?:bad|risky|safe|disruptive|dangerous)\s+(?:would|is|will)\b"
+    # advice asked on one change: should we restart api, do you think we should roll back,
+    # is it a good idea to drain node-1 (session 42's trial: "outside what I can do")
+    r"|^\W*(?:(?:hey|hi|ok|okay|so|quick\s+question|qq)\W+)*(?:should|shall)\s+(?:we|i)\b"
+    r"|\b(?:do|would)\s+(?:you|u)\s+(?:think|say|recommend|advise)\s+(?:that\s+)?(?:we|i)\s+"
+    r"(?:should|could)\b"
+    r"|\bis\s+it\s+(?:a\s+)?(?:good|bad|wise|sane)\s+idea\s+to\b"
+    r"|\bwould\s+it\s+be\s+(?:wise|ok|okay|better|smart)\s+to\b",
     re.IGNORECASE)
 # A preview asked for as the message's order: "dry-run a restart of api", "can you preview
 # scaling it to 5". Said after an order ("restart api, preview first") or of one done ("the

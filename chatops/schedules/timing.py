@@ -375,7 +375,8 @@ def find_timing(text: str, default_zone: str, now: float, *,
         request = re.sub(r"\s+", " ", request).strip(" ,;:-")
         if timing.kind != "cron" and not timing.firings(now, 1):
             raise TimingError(f"{match.group(0)!r} is already past in {zone_name}")
-        if summer is not None:
+        if summer is not None and name not in _DELAYS:
+            # (A delay is from now in any zone: "in 2 hours CEST" names no wall clock.)
             _in_season(summer, timing, now)
         return Found(timing, request, rest[match.start():end])
     if tz_match is not None:

@@ -253,16 +253,31 @@ def test_same_but_a_value_edits_the_plan_waiting(service: ConversationService) -
 @pytest.mark.parametrize("text", ["actually make that search-indexer",
                                   "no wait, search-indexer instead",
                                   "sorry, I meant search-indexer"])
-def test_a_correction_naming_another_object_plans_the_request_for_it(
+def test_a_correction_naming_another_object_replaces_the_plan_waiting(
         service: ConversationService, text: str) -> None:
     """Session 42's trial: "actually make that web-frontend" after a restart of calc-app
-    was "outside what I can do". It is the last request for the object named: a plan of
-    its own, which waits for its approvals (the first is not changed)."""
+    was "outside what I can do". It replaces the speaker's plan, as an edit does: left
+    waiting, the plan corrected could still be approved and run (an attacker review)."""
     say(service, "bob", "run restart_deployment deployment=payments-worker namespace=prod")
+    first = service.store.runs_in_thread("C1", "t1")[0].id
     service.parser = Reads({text: (OUT_OF_SCOPE, {"deployment": "search-indexer"})})
-    say(service, "bob", text)
-    assert sorted(p[2]["deployment"] for p in _plans(service)
-                  if p[1] is RunState.PROPOSED) == ["payments-worker", "search-indexer"]
+    out = say(service, "bob", text)
+    assert "was replaced by an edited request" in out[0], out
+    assert [p for p in _plans(service) if p[1] is RunState.PROPOSED] == [
+        ("restart_deployment", RunState.PROPOSED, {**WORKER, "deployment": "search-indexer"})]
+    out = say(service, "carol", f"approve {first}")
+    assert service.store.get(first).state is RunState.CANCELLED, out  # type: ignore[union-attr]
+
+
+def test_a_correction_with_no_plan_of_its_own_waiting_plans_nothing(
+        service: ConversationService) -> None:
+    # Another person's correction, or one after the plan was decided, is no edit.
+    say(service, "bob", "run restart_deployment deployment=payments-worker namespace=prod")
+    service.parser = Reads({"actually make that search-indexer": (
+        OUT_OF_SCOPE, {"deployment": "search-indexer"})})
+    say(service, "alice", "actually make that search-indexer")
+    assert [(p[2]["deployment"], p[1]) for p in _plans(service)] == [
+        ("payments-worker", RunState.PROPOSED)]
 
 
 def test_an_unsure_edit_with_nothing_waiting_is_still_not_sure(

@@ -67,7 +67,7 @@ def test_on_a_condition(text: str, condition: bool) -> None:
     ("do not scale it down", {"scale"}),
     ("don't bother restarting it", {"restart"}),
     ("restart api, don't roll it back", {"rollback"}),
-    ("never drain node-2 during business hours", {"drain"}),
+    ("never drain it during business hours", {"drain"}),
     # Reports, not rulings (attacker set 7's requests, by their negation only): a past
     # form, "not", "won't".
     ("it was never re-enabled, resume it", set()),
@@ -75,6 +75,16 @@ def test_on_a_condition(text: str, condition: bool) -> None:
     ("it won't restart by itself, restart it", set()),
     ("we are not rolling back", set()),
     ("restart api, but don't roll anything back", set()),
+    # An attacker review: more ways to rule a change out.
+    ("cordon node-2 but don't yet drain it", {"drain"}),
+    ("cordon node-2, don't go draining it", {"drain"}),
+    ("cordon node-2, don't start draining it", {"drain"}),
+    ("cordon node-2, I don't want it drained", {"drain"}),
+    # ... and a change ruled out of other objects is not this one's (an attacker review).
+    ("restart calc-app in prod, don't restart anything else", set()),
+    ("restart calc-app, you don't need to restart checkout-api", set()),
+    ("suspend nightly-report in prod, don't suspend the staging one", set()),
+    ("no need to restart calc-app, scale checkout-api in prod to 4", set()),
     # "just" asks for more; a negation of no change rules none out.
     ("drain node-1, don't just cordon it", set()),
     ("drain node-1 but not the prod pods", set()),
@@ -88,6 +98,10 @@ def test_ruled_out_changes(text: str, kinds: set[str]) -> None:
     ("drain_node", "cordon node-2 but don't drain it", ("cordon_node", {"node": "node-2"})),
     ("restart_deployment", "scale api in prod up, don't restart it",
      ("scale_deployment", {"deployment": "api", "namespace": "prod"})),
+    # The values are the ruled-out change's, and the clause ordered names others (an
+    # attacker review: the resume was planned in staging).
+    ("restart_deployment", "don't restart api in prod, scale web-frontend up", None),
+    ("restart_deployment", "don't restart api in prod, scale it up in staging", None),
     # Nothing else ordered, or more than one thing.
     ("restart_deployment", "don't restart api in prod", None),
     ("restart_deployment", "don't restart api in prod, scale it and roll it back", None),
@@ -96,5 +110,5 @@ def test_ordered_instead(catalogue: Catalogue, intent: str, text: str,
                          instead: tuple[str, dict[str, str]] | None) -> None:
     slots = {"node": "node-2"} if intent == "drain_node" else {"deployment": "api",
                                                                "namespace": "prod"}
-    assert ruled_out(intent, text) is not None
+    assert ruled_out(intent, text, slots) is not None
     assert ordered_instead(intent, text, slots, catalogue.runbooks) == instead

@@ -753,6 +753,14 @@ def test_a_follow_up_naming_another_object_repeats_the_request_for_it(
      "same for calc-app in the prod namespace", "calc-app in prod: 2/2 ready"),
     ("run restart_deployment deployment=checkout-api namespace=staging",
      "and calc-app on prod", "restart deployment calc-app in prod"),
+    # Words where the object would stand (an attacker review: "deployment 'thing' not
+    # found"): the namespace only.
+    ("run deployment_status deployment=checkout-api namespace=staging",
+     "same thing in prod", "checkout-api in prod: 3/3 ready"),
+    ("run restart_deployment deployment=checkout-api namespace=staging",
+     "same but in prod", "restart deployment checkout-api in prod"),
+    ("run deployment_status deployment=checkout-api namespace=staging",
+     "same again in prod", "checkout-api in prod: 3/3 ready"),
 ])
 def test_a_follow_up_may_name_another_object_and_its_namespace(
         service: ConversationService, first: str, follow: str, expected: str) -> None:

@@ -112,6 +112,8 @@ def test_under_the_bar_only_a_likely_change_s_question(
     ("nightly-report", True, "cronjob nightly-report in prod is suspended"),
     ("nightly-report", False, "cronjob nightly-report in prod is not suspended"),
     ("weekly-report", False, "prod has no cronjob weekly-report"),
+    # Names are lower-case (an attacker review: "Nightly-Report" was said to be missing).
+    ("Nightly-Report", False, "cronjob nightly-report in prod is not suspended"),
 ])
 def test_a_question_of_a_cronjob_s_state_says_what_the_scan_found_of_it(
         service: ConversationService, cluster: FakeCluster, cronjob: str, suspended: bool,

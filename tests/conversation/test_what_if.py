@@ -49,6 +49,13 @@ def service(tmp_path: Path, catalogue: Catalogue, cluster: FakeCluster) -> Conve
     "how risky would a restart of checkout-api be",
     "dry-run a restart of checkout-api in prod",
     "can you preview scaling checkout-api to 5",
+    # Advice asked (session 42's trial: "should we restart checkout-api in prod?" was
+    # "outside what I can do"): the dry-run shows what it would do, and proposes nothing.
+    "should we restart checkout-api in prod?",
+    "should I scale checkout-api to 5",
+    "do you think we should roll back checkout-api in prod?",
+    "is it a good idea to drain node-1 now?",
+    "would it be wise to restart checkout-api",
 ])
 def test_questions_of_what_a_change_would_do(text: str) -> None:
     assert asks_what_if(text)
@@ -60,6 +67,9 @@ def test_questions_of_what_a_change_would_do(text: str) -> None:
     "what happened when we restarted checkout-api",
     "scale checkout-api to 0 in prod, it's broken anyway",
     "who changed checkout-api",
+    "what should we do about checkout-api?",
+    "we should restart checkout-api in prod",
+    "I think we should restart checkout-api",
 ])
 def test_requests_and_other_questions_are_not(text: str) -> None:
     assert not asks_what_if(text)
@@ -285,3 +295,12 @@ def test_a_dry_run_of_an_undo_proposes_no_undo(service: ConversationService,
     out = say(service, "carol", "dry run undo the scale")
     assert any(o.startswith("Preview only") for o in out), out
     assert [r.id for r in service.store.runs_in_thread("C1", "t1")] == [run.id]
+
+
+def test_advice_asked_on_a_change_gets_its_preview(service: ConversationService,
+                                                   cluster: FakeCluster) -> None:
+    service.parser = Reading(API)
+    (out,) = say(service, "alice", "should we restart checkout-api in prod?")
+    assert out.startswith("Preview only: nothing was asked for, and nothing changed."), out
+    assert service.store.runs_in_thread("C1", "t1") == []
+    assert [c for c in cluster.calls if c[0] == "restart" and not c[1]] == []

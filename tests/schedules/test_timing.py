@@ -353,3 +353,9 @@ def test_an_exact_time_wins_over_a_vague_word_for_the_same_day() -> None:
     found = find_timing("drain node-2 tonight at 22:00, and uncordon it before tonight ends",
                         "UTC", WEDNESDAY_NOON)
     assert found is not None and found.timing.expression == "2026-03-25 22:00"
+
+
+def test_a_delay_with_a_summer_time_word_is_still_a_delay() -> None:
+    # An attacker review: "in 2 hours CEST" in winter was refused; a delay names no clock.
+    found = find_timing("restart calc-app in 2 hours CEST", "UTC", WINTER_NOON)
+    assert found is not None and found.timing.kind == "once"

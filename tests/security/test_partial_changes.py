@@ -203,3 +203,57 @@ def test_a_schedule_of_a_change_ruled_out_is_refused(bot: Bot, cluster: FakeClus
     wait_until_idle(bot)
     assert bot.service.store.runs_in_thread("C0OPS", root) == []
     assert bot.service.schedules.live() == []
+
+
+class ReadsAs:
+    """The model's reading: `intent` with `slots` (their spans found in the text)."""
+
+    def __init__(self, intent: str, slots: dict[str, str]) -> None:
+        self.intent, self.slots = intent, slots
+
+    def parse(self, text: str) -> ParsedIntent:
+        spans = tuple(SlotSpan(slot, text.index(value), text.index(value) + len(value), value)
+                      for slot, value in self.slots.items())
+        return ParsedIntent(self.intent, dict(self.slots), 0.95, (), "model", spans)
+
+
+STAGING_API = {"deployment": "checkout-api", "namespace": "staging"}
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    # An attacker review of the first version: the values of the change ruled out went to
+    # the other change (a resume in staging, a scale of the deployment not to be touched).
+    ("don't restart checkout-api in staging, scale web-frontend in prod to 4",
+     ReadsAs("restart_deployment", STAGING_API)),
+    ("no need to restart checkout-api in staging, scale it in prod to 4",
+     ReadsAs("restart_deployment", STAGING_API)),
+    ("no need to restart checkout-api in staging, scale web-frontend to 4",
+     ReadsAs("scale_deployment", {**STAGING_API, "replicas": "4"})),
+    ("no need to restart checkout-api in staging, scale web-frontend to 4 at 23:00",
+     ReadsAs("scale_deployment", {**STAGING_API, "replicas": "4"})),
+])
+def test_a_change_ruled_out_never_lends_its_values_to_another(
+        bot: Bot, cluster: FakeCluster, text: str, reading: ReadsAs) -> None:
+    bot.service.parser = reading
+    root = next_ts()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    wait_until_idle(bot)
+    assert bot.service.store.runs_in_thread("C0OPS", root) == []
+    assert bot.service.schedules.live() == []
+
+
+@pytest.mark.parametrize("text", [
+    # A change ruled out of other objects is not the one asked for (an attacker review:
+    # each was refused as "you said not to restart").
+    "restart checkout-api in staging, only checkout-api, don't restart anything else",
+    "restart checkout-api in staging, you don't need to restart calc-app",
+    "restart checkout-api in staging, don't restart the prod one",
+])
+def test_a_change_ruled_out_of_other_objects_leaves_the_one_asked(bot: Bot, text: str) -> None:
+    bot.service.parser = ReadsAs("restart_deployment", STAGING_API)
+    root = next_ts()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    wait_until_idle(bot)
+    runs = bot.service.store.runs_in_thread("C0OPS", root)
+    assert [(r.runbook, dict(r.raw_slots)) for r in runs] == [
+        ("restart_deployment", STAGING_API)], runs

@@ -86,7 +86,7 @@ class ScheduleRequests(SchedulePart):
                 raise Refusal(one_change_at_a_time_text(parsed.intent, others))
             if parsed.intent in WHOLE and spares_part(text):
                 raise Refusal(spares_nothing_text(parsed.intent))
-            change = ruled_out(parsed.intent, text)
+            change = ruled_out(parsed.intent, text, parsed.slots)
             if change is not None:
                 # "cordon node-1 at 23:00 but don't drain it" read as the drain: a schedule
                 # is proposed whole, so the change meant is asked for on its own.
