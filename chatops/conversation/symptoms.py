@@ -88,6 +88,13 @@ _FIX = re.compile(
     r"|\bsort\s+(?P<sorted>it|this|that|them)(?:\s+out)?\b|\bmake\s+it\s+work\b",
     re.IGNORECASE)
 _FIXED = frozenset({"it", "this", "that", "them", "things", "whatever", "everything"})
+_CAUSE_ASKED = re.compile(
+    r"\b(?:any\s+idea|anyone\s+know|do\s+you\s+know|can\s+you\s+(?:tell|see|find\s+out)|"
+    r"wtf)\b[^.?!]{0,20}\b(?:what(?:'s|\s+is)\s+(?:going\s+on|wrong|happening)|why)\b"
+    r"|\bwhat(?:'s|\s+is)\s+(?:going\s+on|wrong|happening)\s*(?:with\s+(?:it|that|them))?\s*\?",
+    re.IGNORECASE)
+"""A question of the cause of trouble, anywhere in the message ("... still crashing. any
+idea what's going on?"): the diagnosis's."""
 """Words that ask for a fix ("can you sort it", "take care of it"): the diagnosis's, whose
 fix is then offered one click away (#15)."""
 _BY_MEANS = re.compile(r"\b(?:by|via|with)\s+(?:a\s+|an\s+)?([a-z-]+)", re.IGNORECASE)
@@ -102,10 +109,11 @@ def fix_asked(text: str, parsed: ParsedIntent) -> bool:
     if not named:
         return False
     # The fix is of the workload ("fix it", "sort it out", "take care of calc-app"), not
-    # of something said about a change ("could restarting checkout fix the leak?").
+    # of something said about a change ("could restarting checkout fix the leak?"); or
+    # its cause is asked ("... it's still crashing. any idea what's going on?").
     if not any(m.group("sorted") or m.group(0).lower().startswith("make")
                or (m.group("object") or m.group("got") or "").lower() in _FIXED | named
-               for m in _FIX.finditer(text)):
+               for m in _FIX.finditer(text)) and _CAUSE_ASKED.search(text) is None:
         return False
     # "sort it out by restarting it": the fix named is a change ("keeps restarting" is not).
     return not any(change_of_form(word.lower()) for word in _BY_MEANS.findall(text))
@@ -145,14 +153,16 @@ def trouble_to_diagnose(text: str, parsed: ParsedIntent,
         return None
     weighed = [(runbooks[name], score) for name, score in parsed.alternatives
                if name in runbooks and score >= UNSURE_FLOOR]
-    if fix_asked(text, parsed):
+    fix = fix_asked(text, parsed)
+    if fix:
         pass  # a fix asked for a workload named: the diagnosis, whatever the weights
     elif any(other.risk is not Risk.READ for other, _ in weighed):
         return None  # maybe a change request after all: the closest runbooks are offered
     elif not weighed:
         return None  # the model saw no read in it either ("my laptop is down")
     verdict = guard(text, parsed.spans, runbook.slots, DIAGNOSIS)
-    if verdict.creation or (verdict.not_asked and not _health_question(text, parsed)):
+    if verdict.creation or (verdict.not_asked and not fix
+                            and not _health_question(text, parsed)):
         # Kinds and many objects stay: a diagnosis reads them all ("ImagePullBackOff on
         # quote-svc", "all pods crash in prod").
         return None

@@ -140,6 +140,10 @@ CHANGES = (("restart_deployment", 0.35), ("scale_deployment", 0.33), ("rightsize
     "calc-app in prod is busted, fix it pls",
     "can someone take care of calc-app in prod? it keeps crashing",
     "calc-app is down in prod, please deal with it",
+    # Its cause asked after the context (session 42's trial: "not sure").
+    "I already restarted calc-app in prod twice this morning and it's still crashing. "
+    "any idea what's going on?",
+    "calc-app in prod keeps crashing, what's wrong with it?",
 ])
 def test_a_fix_asked_for_a_named_workload_is_diagnosed(
         service: ConversationService, cluster: FakeCluster, text: str) -> None:
