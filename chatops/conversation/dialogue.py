@@ -100,6 +100,7 @@ from chatops.messages import (
     most_restarts_text,
     no_namespace_follow_up_text,
     not_in_this_thread_text,
+    noun_read_note,
     offer_with_values_note,
     one_at_a_time_text,
     one_change_at_a_time_text,
@@ -235,6 +236,11 @@ _READ_NOUNS = {"logs": "pod_logs", "log": "pod_logs", "events": "recent_events",
                "event": "recent_events", "pods": "show_pods", "images": "list_images",
                "history": "rollout_history", "status": "deployment_status"}
 """A follow-up that names another read of the same object ("what about the logs?")."""
+_NOUN_READ = re.compile(
+    r"^\W*(?:(?:and|also|now|ok|okay|so|pls|please)\W+)?(?:the\s+)?(logs?|events?|pods|images|"
+    r"history|status)\s+(?:of|for|from|in|on)\b", re.IGNORECASE)
+"""A read asked as its noun ("pods of deployment search-indexer in prod": session 42's trial
+got "not sure", the model giving a restart 0.74)."""
 _WORDS = re.compile(r"[a-z0-9][a-z0-9-]*")
 _DOTTED = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]")
 """Words as names with dots (a node's `ip-10-0-3-17.ec2.internal`)."""
@@ -533,6 +539,9 @@ class Dialogue:
         autoscaled = self._autoscaled_answer(turn, text, parsed) if guessed else None
         if autoscaled is not None:
             return autoscaled  # "is checkout-api autoscaled?": rightsize names its hpa
+        noun = self._noun_read(turn, text, parsed) if guessed else None
+        if noun is not None:
+            return noun  # "pods of search-indexer in prod": the read its noun names
         restarts = self._restarts_answer(turn, text, parsed) if guessed else None
         if restarts is not None:
             return restarts  # "which pods restarted the most?": pods, most restarts first
@@ -914,6 +923,22 @@ class Dialogue:
         return self._answer_with(turn, parsed, RIGHTSIZE,
                                  self._values_for(RIGHTSIZE, parsed.slots),
                                  note=AUTOSCALED_NOTE, reading="autoscaled_question")
+
+    def _noun_read(self, turn: Turn, text: str, parsed: ParsedIntent) -> list[Reply] | None:
+        """The read a message asks for by its noun alone ("pods of deployment search-indexer
+        in prod", "events for calc-app"), when the model left it under its bar, the message
+        has no change's verb and is not said to someone else; None otherwise."""
+        said = _NOUN_READ.match(text)
+        if said is None or parsed.intent != OUT_OF_SCOPE:
+            return None
+        intent = _READ_NOUNS.get(said.group(1).lower())
+        if (intent is None or intent not in self.parts.catalogue
+                or any(w in CHANGE_VERBS for w in _WORDS.findall(text.lower()))
+                or said_to_someone_else(text, parsed.spans)):
+            return None
+        return self._answer_with(turn, parsed, intent, self._values_for(intent, parsed.slots),
+                                 note=noun_read_note(said.group(1).lower(), intent),
+                                 reading="noun_read")
 
     def _restarts_answer(self, turn: Turn, text: str, parsed: ParsedIntent
                          ) -> list[Reply] | None:

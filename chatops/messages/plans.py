@@ -394,3 +394,8 @@ def what_if_missing_text(question: str) -> str:
     """A preview that lacks a value: asked for in the question itself."""
     return (f"To preview it I need more: {question} Ask again with it (for example `what "
             "would happen if I scaled checkout-api in prod to 0?`).")
+
+
+def noun_read_note(noun: str, runbook: str) -> str:
+    """A note on a read asked for by its noun alone ("pods of search-indexer in prod")."""
+    return f"{noun}: answered with {runbook}"

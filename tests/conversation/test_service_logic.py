@@ -1172,3 +1172,30 @@ def test_a_suggested_fix_carries_the_diagnosis_caveat_to_its_plan(
     assert "restart deployment checkout-api in prod" in out[0], out
     assert ("note: the diagnosis found it cannot reach a dependency: a restart helps only "
             "once that is back") in out[0]
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # Session 42's trial: "pods of deployment \"search-indexer\" in prod" got "not sure".
+    ('pods of deployment "checkout-api" in prod', "show_pods"),
+    ("events for checkout-api in prod", "recent_events"),
+    ("status of checkout-api in prod?", "deployment_status"),
+])
+def test_a_read_asked_by_its_noun_under_the_bar_is_that_read(
+        service: ConversationService, text: str, intent: str) -> None:
+    service.parser = _Reads({text: ParsedIntent(
+        OUT_OF_SCOPE, {"deployment": "checkout-api", "namespace": "prod"}, 0.3,
+        (("restart_deployment", 0.7),), "model")})
+    say(service, "bob", text)
+    assert [(r.runbook, r.state) for r in service.store.runs_in_thread("C1", "t1")] == [
+        (intent, RunState.SUCCEEDED)]
+
+
+@pytest.mark.parametrize("text", ["pods of checkout-api in prod, restart them",
+                                  "@carol status of checkout-api in prod?"])
+def test_a_noun_with_a_change_or_said_to_someone_else_is_no_read(
+        service: ConversationService, text: str) -> None:
+    service.parser = _Reads({text: ParsedIntent(
+        OUT_OF_SCOPE, {"deployment": "checkout-api", "namespace": "prod"}, 0.3,
+        (("restart_deployment", 0.7),), "model")})
+    say(service, "bob", text)
+    assert service.store.runs_in_thread("C1", "t1") == []
