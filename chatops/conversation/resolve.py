@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -343,6 +343,13 @@ def namespace_in_words(text: str, executor: Executor, identity: Identity) -> str
     words = re.findall(r"[a-z0-9][a-z0-9-]*", text.lower())
     if len(words) > MAX_WORDS_FOR_A_NAMESPACE:
         return None
+    return _one_listed_namespace(words, executor, identity)
+
+
+def _one_listed_namespace(words: Iterable[str], executor: Executor,
+                          identity: Identity) -> str | None:
+    """The one namespace of `words` the person can list; None when none or several are,
+    or they cannot be listed."""
     try:
         namespaces = set(executor.names("namespace", None, identity))
     except ClusterError:
@@ -365,14 +372,7 @@ def namespace_beside(text: str, name: str, executor: Executor,
         rf"(?<![\w.-]){name}\s+{word}(?![\w.-])",
         rf"(?<![\w.-]){name},\s*{word}\s*[?!.]*\s*$",
     ) for m in [re.search(pattern, lowered)] if m is not None]
-    if not beside:
-        return None
-    try:
-        namespaces = set(executor.names("namespace", None, identity))
-    except ClusterError:
-        return None
-    named = set(beside) & namespaces
-    return named.pop() if len(named) == 1 else None
+    return _one_listed_namespace(beside, executor, identity) if beside else None
 
 
 def only_namespace_with(values: Mapping[str, str], executor: Executor,

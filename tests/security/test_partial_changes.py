@@ -17,6 +17,14 @@ from tests.slack.sender import next_ts
 from tests.waiting import wait_until_idle
 
 
+def _said(bot: Bot, text: str) -> str:
+    """`text` from bob in #ops, mentioning the bot, handled to the end; its thread."""
+    root = next_ts()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    wait_until_idle(bot)
+    return root
+
+
 class ReadsADrain:
     """The model's reading: a drain of node-1, confident."""
 
@@ -169,9 +177,7 @@ def test_a_change_the_message_rules_out_is_never_planned(bot: Bot, cluster: Fake
 def test_a_ruled_out_change_with_nothing_else_to_plan_plans_nothing(
         bot: Bot, cluster: FakeCluster, text: str) -> None:
     bot.service.parser = ReadsARestart()
-    root = next_ts()
-    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
-    wait_until_idle(bot)
+    root = _said(bot, text)
     runs = bot.service.store.runs_in_thread("C0OPS", root)
     assert [r.runbook for r in runs if r.runbook == "restart_deployment"] == [], runs
     assert not [c for c in cluster.calls if c[0] == "restart"]
@@ -183,9 +189,7 @@ def test_a_ruled_out_change_with_nothing_else_to_plan_plans_nothing(
 ])
 def test_a_negation_of_another_change_leaves_the_one_ordered(bot: Bot, text: str) -> None:
     bot.service.parser = ReadsADrain()
-    root = next_ts()
-    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
-    wait_until_idle(bot)
+    root = _said(bot, text)
     runs = bot.service.store.runs_in_thread("C0OPS", root)
     assert [r.runbook for r in runs] == ["drain_node"], runs
 
@@ -235,9 +239,7 @@ STAGING_API = {"deployment": "checkout-api", "namespace": "staging"}
 def test_a_change_ruled_out_never_lends_its_values_to_another(
         bot: Bot, cluster: FakeCluster, text: str, reading: ReadsAs) -> None:
     bot.service.parser = reading
-    root = next_ts()
-    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
-    wait_until_idle(bot)
+    root = _said(bot, text)
     assert bot.service.store.runs_in_thread("C0OPS", root) == []
     assert bot.service.schedules.live() == []
 
@@ -251,9 +253,7 @@ def test_a_change_ruled_out_never_lends_its_values_to_another(
 ])
 def test_a_change_ruled_out_of_other_objects_leaves_the_one_asked(bot: Bot, text: str) -> None:
     bot.service.parser = ReadsAs("restart_deployment", STAGING_API)
-    root = next_ts()
-    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
-    wait_until_idle(bot)
+    root = _said(bot, text)
     runs = bot.service.store.runs_in_thread("C0OPS", root)
     assert [(r.runbook, dict(r.raw_slots)) for r in runs] == [
         ("restart_deployment", STAGING_API)], runs
