@@ -87,6 +87,8 @@ _FIX = re.compile(
     r"(?P<object>[\w.-]+)|\bget\s+(?P<got>[\w.-]+)\s+(?:back\s+)?(?:up|working|running)\b"
     r"|\bsort\s+(?P<sorted>it|this|that|them)(?:\s+out)?\b|\bmake\s+it\s+work\b",
     re.IGNORECASE)
+"""Words that ask for a fix ("can you sort it", "take care of it"): the diagnosis's, whose
+fix is then offered one click away (#15)."""
 _FIXED = frozenset({"it", "this", "that", "them", "things", "whatever", "everything"})
 _CAUSE_ASKED = re.compile(
     r"\b(?:any\s+idea|anyone\s+know|do\s+you\s+know|can\s+you\s+(?:tell|see|find\s+out)|"
@@ -95,8 +97,6 @@ _CAUSE_ASKED = re.compile(
     re.IGNORECASE)
 """A question of the cause of trouble, anywhere in the message ("... still crashing. any
 idea what's going on?"): the diagnosis's."""
-"""Words that ask for a fix ("can you sort it", "take care of it"): the diagnosis's, whose
-fix is then offered one click away (#15)."""
 _BY_MEANS = re.compile(r"\b(?:by|via|with)\s+(?:a\s+|an\s+)?([a-z-]+)", re.IGNORECASE)
 
 
@@ -153,12 +153,11 @@ def trouble_to_diagnose(text: str, parsed: ParsedIntent,
         return None
     weighed = [(runbooks[name], score) for name, score in parsed.alternatives
                if name in runbooks and score >= UNSURE_FLOOR]
+    # A fix asked for a workload named is the diagnosis's, whatever the weights.
     fix = fix_asked(text, parsed)
-    if fix:
-        pass  # a fix asked for a workload named: the diagnosis, whatever the weights
-    elif any(other.risk is not Risk.READ for other, _ in weighed):
+    if not fix and any(other.risk is not Risk.READ for other, _ in weighed):
         return None  # maybe a change request after all: the closest runbooks are offered
-    elif not weighed:
+    if not fix and not weighed:
         return None  # the model saw no read in it either ("my laptop is down")
     verdict = guard(text, parsed.spans, runbook.slots, DIAGNOSIS)
     if verdict.creation or (verdict.not_asked and not fix
