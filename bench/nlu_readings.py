@@ -32,6 +32,8 @@ with a read the model did not give, and what those messages were:
   condition** about a tagged deployment (the diagnosis answers first). For these, "the
   read meant" counts messages whose expected intent is that change: requests that no
   longer get their plan at once;
+- trouble the model read as the namespace's **events** ("anything on fire in prod?",
+  `symptoms.trouble_not_events`, session 42): the diagnosis;
 - and a change the message **rules out** (`partial.ruled_out`, session 42: "cordon node-2
   but don't drain it" read as the drain): the one change it orders instead, or no plan.
 
@@ -78,7 +80,7 @@ from chatops.conversation.policy_question import (  # noqa: E402
 )
 from chatops.conversation.restarts_question import asks_about_restarts  # noqa: E402
 from chatops.conversation.state_question import question_of_state  # noqa: E402
-from chatops.conversation.symptoms import trouble_to_diagnose  # noqa: E402
+from chatops.conversation.symptoms import trouble_not_events, trouble_to_diagnose  # noqa: E402
 from chatops.conversation.what_if import change_asked_about, names_its_object  # noqa: E402
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, Risk  # noqa: E402
 from chatops.runbook.catalogue import Catalogue, load_catalogue  # noqa: E402
@@ -118,7 +120,8 @@ def main() -> None:
                                          "rights question", "what if", "restarts",
                                          "autoscaled", "hygiene question",
                                          "two changes", "spares part",
-                                         "on a condition", "ruled out")}
+                                         "on a condition", "ruled out",
+                                         "trouble, not events")}
         right_ns: Counter[str] = Counter()
         show = args.show and path.resolve() == DEFAULT_DATA.resolve()
         for message in messages:
@@ -152,6 +155,9 @@ def main() -> None:
             if asks_about_restarts(message.text, parsed.slots, read_as_change=runbook is not None
                                    and runbook.risk is not Risk.READ):
                 found["restarts"] = ("show_pods", dict(parsed.slots))
+            if trouble_not_events(message.text, parsed):
+                found["trouble, not events"] = ("diagnose", {
+                    k: v for k, v in parsed.slots.items() if k == "namespace"})
             hygiene = hygiene_asked(message.text, parsed, catalogue.runbooks)
             if hygiene is not None:
                 found["hygiene question"] = (HYGIENE, hygiene)

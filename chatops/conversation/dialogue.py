@@ -46,7 +46,7 @@ from chatops.conversation.restarts_question import asks_about_restarts, most_res
 from chatops.conversation.running import Runner, UndoRequest
 from chatops.conversation.small_talk import small_talk
 from chatops.conversation.state_question import asks_about_state, question_of_state
-from chatops.conversation.symptoms import DIAGNOSIS, trouble_to_diagnose
+from chatops.conversation.symptoms import DIAGNOSIS, trouble_not_events, trouble_to_diagnose
 from chatops.conversation.talk import just_talk
 from chatops.conversation.thread import (
     OFFER,
@@ -650,6 +650,12 @@ class Dialogue:
             parsed = replace(parsed, intent=instead[0], slots=instead[1])
             notes = (ruled_out_note(change, instead[0]),)
             self._reread(turn, "ruled_out", *instead)
+        if guessed and trouble_not_events(text, parsed) and DIAGNOSIS in self.parts.catalogue:
+            # "anything on fire in prod?" read as the events (session 42's trial): the scan
+            values = self._values_for(DIAGNOSIS, parsed.slots)
+            parsed = replace(parsed, intent=DIAGNOSIS, slots=values)
+            notes = (TROUBLE_NOTE,)
+            self._reread(turn, "trouble", DIAGNOSIS, values)
         slots = dict(parsed.slots)
         one = (self._one_workload(parsed.intent, slots, text, turn.requester.identity)
                if guessed else None)

@@ -166,3 +166,17 @@ def trouble_to_diagnose(text: str, parsed: ParsedIntent,
         # quote-svc", "all pods crash in prod").
         return None
     return {k: v for k, v in parsed.slots.items() if k in runbook.slots}
+
+
+EVENTS = "recent_events"
+_EVENT_WORDS = re.compile(r"\b(?:events?|warnings?|happen\w*|logs?|going\s+on|timeline|"
+                          r"recent\w*|history)\b", re.IGNORECASE)
+
+
+def trouble_not_events(text: str, parsed: ParsedIntent) -> bool:
+    """Whether the model read as the namespace's events a message that reports trouble
+    and says nothing of events ("anything on fire in prod?": session 42's trial got the
+    events' list, where the namespace's scan answers): then the diagnosis answers."""
+    return (parsed.intent == EVENTS and parsed.source == "model"
+            and not (parsed.slots.get("deployment") or parsed.slots.get("pod"))
+            and _EVENT_WORDS.search(text) is None and reports_trouble(text))

@@ -185,3 +185,24 @@ def test_the_deployment_a_word_names_is_the_one_diagnosed(
     assert _diagnosed(cluster) == ["diagnose"], out
     (run,) = service.store.runs_in_thread("C1", "t1")
     assert run.raw_slots == {"namespace": "prod", "deployment": "calc-app"}
+
+
+@pytest.mark.parametrize(("text", "diagnosed"), [
+    # Session 42's trial: read as the events, answered with a raw list of them.
+    ("anything on fire in prod?", True),
+    ("is anything broken in prod", True),
+    # Events asked for, or no trouble: the events.
+    ("any warning events in prod? something is broken", False),
+    ("what happened in prod, it was down at 3am", False),
+    ("show me prod's events", False),
+])
+def test_trouble_read_as_the_events_gets_the_scan(
+        service: ConversationService, cluster: FakeCluster, text: str,
+        diagnosed: bool) -> None:
+    from tests.conversation.readings import Reading
+
+    service.parser = Reading({"namespace": "prod"}, "recent_events", 0.96)
+    say(service, "bob", text)
+    (run,) = service.store.runs_in_thread("C1", "t1")
+    assert run.runbook == ("diagnose" if diagnosed else "recent_events")
+    assert run.raw_slots == {"namespace": "prod"}
