@@ -206,3 +206,20 @@ def test_trouble_read_as_the_events_gets_the_scan(
     (run,) = service.store.runs_in_thread("C1", "t1")
     assert run.runbook == ("diagnose" if diagnosed else "recent_events")
     assert run.raw_slots == {"namespace": "prod"}
+
+
+
+def test_a_fix_asked_without_a_namespace_is_diagnosed_where_the_one_deployment_is(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    """Session 42's trial: "search-indexer is throwing errors, sort it out" (no namespace;
+    one has it) got "not sure"."""
+    service.parser = Unsure({"deployment": "calc-app"}, CHANGES)
+    out = say(service, "bob", "calc-app is throwing errors, sort it out")
+    assert "(in prod: the one namespace with deployment calc-app)" in out[0], out
+    (run,) = service.store.runs_in_thread("C1", "t1")
+    assert (run.runbook, run.raw_slots) == ("diagnose", {"deployment": "calc-app",
+                                                         "namespace": "prod"})
+    # Where two namespaces have it, nothing is guessed.
+    service.parser = Unsure({"deployment": "checkout-api"}, CHANGES)
+    say(service, "bob", "checkout-api is throwing errors, sort it out", thread="t2")
+    assert service.store.runs_in_thread("C1", "t2") == []
