@@ -40,7 +40,13 @@ from chatops.conversation.partial import (
 from chatops.conversation.planning import Planner
 from chatops.conversation.policy_question import rights_answer
 from chatops.conversation.presenting import Presenter
-from chatops.conversation.resolve import NOT_A_NAME_PART, every_namespace, only_namespace_with
+from chatops.conversation.resolve import (
+    MAX_OFFERED,
+    NOT_A_NAME_PART,
+    every_namespace,
+    namespaces_holding,
+    only_namespace_with,
+)
 from chatops.conversation.resource_field import bare_value
 from chatops.conversation.restarts_question import asks_about_restarts, most_restarted
 from chatops.conversation.running import Runner, UndoRequest
@@ -173,8 +179,6 @@ instead"): the last request again with it, as a follow-up (`_FOLLOW_UP`'s five g
 value of the change that is no name ("actually make it 3") is an edit's."""
 _NOT_AN_OBJECT = NOT_A_NAME_PART | {"thing", "but", "one", "again", "request", "here"}
 """Words a follow-up may have where its object would stand ("same thing in staging")."""
-_ELSEWHERE_LOOKED = 20
-"""Namespaces looked through for an object a follow-up names that its namespace lacks."""
 _OBJECT_TYPES = ("deployment", "cronjob", "node", "pod")
 _ASKS = re.compile(r"\W*(?:\w+\W+){0,3}?(?:what|which|how|where|why|who|when|show|list|"
                    r"tail|give me|can i see)\b(?!\s+about\b)", re.IGNORECASE)
@@ -1425,16 +1429,10 @@ class Dialogue:
         no name at all ("and check?": the model reads it)."""
         try:
             namespaces = [n for n in self.parts.executor.names("namespace", None, identity)
-                          if n != namespace][:_ELSEWHERE_LOOKED]
+                          if n != namespace][:MAX_OFFERED]
         except ClusterError:
             return
-        others = []
-        for other in namespaces:
-            try:
-                if word in self.parts.executor.names(kind, other, identity):
-                    others.append(other)
-            except ClusterError:
-                continue
+        others = namespaces_holding(kind, word, namespaces, self.parts.executor, identity)
         if others or "-" in word:
             raise Refusal(follow_up_elsewhere_text(namespace, kind, word, others))
 

@@ -20,6 +20,7 @@ from chatops.conversation.asking import (
     names_another,
     ruled_out_changes,
 )
+from chatops.conversation.kinds import TARGETS
 from chatops.runbook.schema import Runbook
 
 WHOLE = frozenset({"drain_node"})
@@ -90,9 +91,6 @@ def spares_part(text: str) -> bool:
     return _SPARES.search(text) is not None
 
 
-_OBJECT_TYPES = frozenset({"deployment", "cronjob", "node", "pod"})
-
-
 def ruled_out(intent: str, text: str, slots: Mapping[str, str]) -> str | None:
     """The change of runbook `intent` when `text` rules it out for the objects it is read
     with (`slots`) or for none named ("cordon node-2 but don't drain it" read as a drain: a
@@ -117,7 +115,7 @@ def ordered_instead(intent: str, text: str, slots: Mapping[str, str],
         return None
     runbook = runbooks[named[0]]
     values = {k: v for k, v in slots.items() if k in runbook.slots and v}
-    if not any(spec.type in _OBJECT_TYPES and values.get(name)
+    if not any(spec.type in TARGETS and values.get(name)
                for name, spec in runbook.slots.items()):
         return None
     main = MAIN_CHANGE[runbook.name]

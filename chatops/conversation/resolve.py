@@ -390,6 +390,14 @@ def only_namespace_with(values: Mapping[str, str], executor: Executor,
         return None
     if len(namespaces) > MAX_OFFERED:
         return None
+    holding = namespaces_holding(kind, name, namespaces, executor, identity)
+    return (holding[0], kind, name) if len(holding) == 1 else None
+
+
+def namespaces_holding(kind: ResourceKind, name: str, namespaces: Iterable[str],
+                       executor: Executor, identity: Identity | None) -> list[str]:
+    """Those of `namespaces` that have an object of `kind` of exactly `name`, as the person
+    can list them (one API call each; a namespace that cannot be listed has none)."""
     holding = []
     for namespace in namespaces:
         try:
@@ -397,7 +405,7 @@ def only_namespace_with(values: Mapping[str, str], executor: Executor,
                 holding.append(namespace)
         except ClusterError:
             continue
-    return (holding[0], kind, name) if len(holding) == 1 else None
+    return holding
 
 
 def offered_names(kind: str, values: Mapping[str, str], executor: Executor,
