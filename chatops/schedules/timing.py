@@ -257,6 +257,10 @@ def _weekday(word: str) -> int:
     return next(i for i, day in enumerate(_WEEKDAYS) if day.startswith(word[:3]))
 
 
+_NIGHT_ENDS = 6
+"""The hour before which a time "tonight" is in the small hours after midnight."""
+
+
 def _point(text: str, after: datetime) -> datetime:
     """A local point in time (`friday 18:00`, `tomorrow 02:00`, `02:00`), the first one
     after `after` (a naive local time)."""
@@ -266,6 +270,10 @@ def _point(text: str, after: datetime) -> datetime:
     head, at = (match.group(1) or "").lower(), _clock(match.group(2))
     if re.fullmatch(_DATE, head):
         return datetime.combine(date.fromisoformat(head), at)
+    if head == "tonight" and at.hour < _NIGHT_ENDS and datetime.combine(after.date(), at) <= after:
+        # "tonight at 2am", said in the evening or the day before: the small hours after
+        # this evening, on tomorrow's date (a user trial: "already past").
+        return datetime.combine(after.date() + timedelta(days=1), at)
     if head in ("today", "tonight"):
         return datetime.combine(after.date(), at)
     if head == "tomorrow":

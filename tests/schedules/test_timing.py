@@ -29,6 +29,10 @@ def local(instant: float, zone: ZoneInfo = BERLIN) -> str:
     ("drain node-2 on Saturday at 02:00", "once", "2026-03-28 02:00", "drain node-2"),
     ("restart checkout tomorrow at 02:00", "once", "2026-03-26 02:00", "restart checkout"),
     ("restart checkout at 9pm", "once", "2026-03-25 21:00", "restart checkout"),
+    # A user trial: "tonight at 2am" said at noon was "already past"; the small hours of
+    # tonight are tomorrow's date.
+    ("restart checkout tonight at 2am", "once", "2026-03-26 02:00", "restart checkout"),
+    ("restart checkout tonight at 23:30", "once", "2026-03-25 23:30", "restart checkout"),
     ('run restart_deployment deployment=checkout namespace=staging at "0 3 * * *"', "cron",
      "0 3 * * *", "run restart_deployment deployment=checkout namespace=staging"),
     ('run drain_node node=node-2 at "2026-12-05 02:00"', "once", "2026-12-05 02:00",
