@@ -41,7 +41,10 @@ _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _ONE_UNIT = re.compile(
     r"^(?:an?|one)\s+(?=(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?)$)")
 _BARE_UNIT = re.compile(r"second|sec|minute|min|hour|hr|day|week")
-_BARE_TAG = re.compile(r"^v?[0-9][A-Za-z0-9_.-]{0,127}$")
+# A version ("1.22", "v2.3.1"), or a commit's or build's tag ("sha-abc123", "git-3f9c2d1",
+# "build-1234": a user trial's "pin search-indexer to sha-abc123" was "no tag").
+_BARE_TAG = re.compile(r"^(?:v?[0-9][A-Za-z0-9_.-]{0,127}|(?:sha|git|commit|build|rev)[-_.]?"
+                       r"(?=[a-z0-9]*[0-9])[a-z0-9]{4,64})$")
 # The reference grammar of the distribution spec: [domain[:port]/]path[:tag][@digest].
 _PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _HOST_PART = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
@@ -85,7 +88,8 @@ class ReplicaExpr:
             return f"{int(self.amount):+d}"
         if self.op == "percent":
             return f"{int(self.amount):+d}%"
-        return "double" if self.amount == 2 else "half"
+        names: dict[float, str] = {2: "double", 3: "triple"}
+        return names.get(self.amount, "half")
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,7 @@ def parse_replicas(slot: str, raw: str, bounds: Bounds) -> ReplicaExpr:
     """Parse a replica count or change into a `ReplicaExpr`.
 
     Accepted: `5`; `+2`, `-1`, `2 more`, `1 fewer`, `up by 2`, `down by 1`; `+50%`, `-25%`,
-    `by 50%`, `up by 50%`, `down by 50%`; `double`, `half`; numbers in words up to twenty
+    `by 50%`, `up by 50%`, `down by 50%`; `double`, `triple`, `half`; numbers in words up to twenty
     (`one more`, `up by three`). A bare `50%` or `by 2` is refused: the direction would be
     a guess.
     """
@@ -171,6 +175,8 @@ def parse_replicas(slot: str, raw: str, bounds: Bounds) -> ReplicaExpr:
         return ReplicaExpr("percent", (-1 if down else 1) * int(match.group(3)))
     if value in {"double", "twice", "x2"}:
         return ReplicaExpr("factor", 2)
+    if value in {"triple", "thrice", "x3"}:
+        return ReplicaExpr("factor", 3)
     if value in {"half", "halve"}:
         return ReplicaExpr("factor", 0.5)
     raise SlotError(

@@ -47,6 +47,10 @@ def test_hostile_names_are_refused(slot_type: str, value: str) -> None:
         ("duration", "1h30m", 5400),
         ("duration", "2 hours", 7200),
         ("image", "1.22", "1.22"),
+        # A commit's or build's tag, bare (a user trial: "pin search-indexer to sha-abc123").
+        ("image", "sha-abc123", "sha-abc123"),
+        ("image", "git-3f9c2d1", "git-3f9c2d1"),
+        ("image", "build-1234", "build-1234"),
         ("image", "ghcr.io/acme/api:v2.3.1", "ghcr.io/acme/api:v2.3.1"),
         ("image", "localhost:5000/team/app@sha256:" + "a" * 64, "localhost:5000/team/app@sha256:" + "a" * 64),
         ("lines", "200", 200),
@@ -56,7 +60,8 @@ def test_valid_values_are_typed(slot_type: str, value: str, expected: object) ->
     assert parse_slot("s", slot_type, value, Bounds(0, 100000)) == expected
 
 
-@pytest.mark.parametrize("value", ["nginx", "nginx:", "ngINX:1.2", "a b:1", "{{x}}:1", ":1.2"])
+@pytest.mark.parametrize("value", ["nginx", "nginx:", "ngINX:1.2", "a b:1", "{{x}}:1", ":1.2",
+                                   "sha-abcdef", "builder"])
 def test_bad_images_are_refused(value: str) -> None:
     with pytest.raises(SlotError):
         parse_slot("image", "image", value)
