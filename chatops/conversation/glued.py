@@ -10,6 +10,7 @@ the request is refused as naming no valid object.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from chatops.model import SlotSpan
@@ -35,6 +36,21 @@ def _quoted(text: str, start: int, end: int) -> str | None:
         if stop != -1 and (newline == -1 or stop < newline):
             return text[i + 1:stop]
     return None
+
+
+def _in_link_label(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` is inside a Slack link's label ("<https://x|the checkout
+    dashboard>"): its "<", "|" and ">" are Slack's markup, not a shell's."""
+    opening = text.rfind("<", 0, start)
+    if opening == -1 or ">" in text[opening:start] or "|" not in text[opening:start]:
+        return False
+    closing = text.find(">", end)
+    return closing != -1 and "<" not in text[end:closing]
+
+
+# Slack's inline code around a word ("to `nginx:1.25`"): formatting, not a command's
+# substitution, when nothing inside it is a shell's.
+_INLINE_CODE = re.compile(r"`[^`\s;|&$<>()]+`[,.!?:;)]*")
 
 
 def _glued(text: str, start: int, end: int) -> str:
@@ -67,7 +83,10 @@ def _command_after(text: str, end: int) -> str | None:
     rest = text[end:stop if stop != -1 else len(text)]
     # What closes the name's own word ("checkout-api;", "`checkout-api`") is no command.
     rest = rest[len(rest) - len(rest.lstrip(";,.!?:)'\"`")):]
-    if any(word.startswith(_OPERATOR) for word in rest.split()):
+    # Inline code further on is Slack's ("set image of `api` in `prod` to `nginx:1.25`");
+    # right after the name it is what the name is written with ("api `whoami`").
+    if any(word.startswith(_OPERATOR) and (i == 0 or not _INLINE_CODE.fullmatch(word))
+           for i, word in enumerate(rest.split())):
         return rest
     return None
 
@@ -84,6 +103,8 @@ def as_written(text: str, spans: Iterable[SlotSpan], types: dict[str, str]) -> d
         if quoted is not None and set(quoted) & _COMMAND and quoted.strip() != span.text:
             found[span.slot] = quoted
             continue
+        if _in_link_label(text, span.start, span.end):
+            continue  # "<https://x|this dashboard>": Slack's markup around a word
         written = _glued(text, span.start, span.end)
         command = _command_after(text, span.end)
         if written != span.text:

@@ -44,6 +44,9 @@ class TagsTheName:
     "restart checkout-api ;rm -rf / in staging",
     "restart checkout-api && kubectl delete ns staging",
     "restart checkout-api || true in staging",
+    # Inline code right after the name is written with it; a command inside one is one.
+    "restart checkout-api `whoami` in staging",
+    "restart `checkout-api` in `staging` `$(reboot)`",
 ])
 def test_a_name_with_a_command_glued_to_it_is_refused(bot: Bot, cluster: FakeCluster,
                                                       text: str) -> None:
@@ -62,6 +65,12 @@ def test_a_name_with_a_command_glued_to_it_is_refused(bot: Bot, cluster: FakeClu
     "restart 'checkout-api' in staging",
     "restart `checkout-api` in staging",
     "restart checkout-api in staging; thanks",
+    # A user trial: Slack's inline code further on ("in `prod` to `nginx:1.25`") took the
+    # rest of the message for the name.
+    "restart `checkout-api` in `staging` :white_check_mark:",
+    "restart `checkout-api` in `staging`, thx `@carol`",
+    # ... and a Slack link's label: its ">" is Slack's.
+    "restart <https://grafana.example/d/1|checkout-api> in staging",
 ])
 def test_punctuation_around_a_name_is_still_the_name(bot: Bot, text: str) -> None:
     bot.service.parser = TagsTheName()
