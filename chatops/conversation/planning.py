@@ -95,6 +95,11 @@ from chatops.runbook.slots import NAME_TYPES, ReplicaExpr, as_typed
 from chatops.runs import Asked, RunState
 from chatops.schedules import context_times
 
+_PART_WORDS = {"min": {"min", "minimum", "floor", "lower"},
+               "max": {"max", "maximum", "ceiling", "cap", "upper"},
+               "memory": {"memory", "mem", "ram"}}
+"""Words that name a part of a slot's name ("max" of `max_replicas`), beyond itself."""
+
 
 class Planner:
     """Turns a request (runbook and slot values) into a plan, then runs or proposes it."""
@@ -237,7 +242,8 @@ class Planner:
             # of them) and the names resolved; before a missing value is asked for.
             return [self._which_field(turn, intent, values, bare, confidence=confidence,
                                       asked=asked, notes=notes)]
-        question = resolution.question or self._missing(runbook, values, requester.identity)
+        question = resolution.question or self._missing(runbook, values, requester.identity,
+                                                        turn.message.text)
         if question is not None and preview_only:
             # Its answer would be a request of its own: nobody asked for the change.
             return [Reply("answer", what_if_missing_text(question.text))]
@@ -300,15 +306,24 @@ class Planner:
         text = which_field_text(bare.kind, bare.value)
         return Reply("question", f"{head}\n{text}".strip(), choices=choices)
 
-    def _missing(self, runbook: Runbook, values: Mapping[str, str], identity: Identity
-                 ) -> Question | None:
+    def _missing(self, runbook: Runbook, values: Mapping[str, str], identity: Identity,
+                 text: str = "") -> Question | None:
         """The question for the first missing slot (None when the request is complete),
         offering the names the person can list for a namespace, deployment or node. Any
-        typed value still answers it: one the list misses is not refused."""
+        typed value still answers it: one the list misses is not refused. Of a group of
+        which one is needed, the slot `text` names ("raise the HPA max": the maximum, where
+        the minimum is the group's first; a user trial planned the answer as the minimum)."""
         missing = missing_slots(runbook, validate_slots(runbook, values))
         if not missing:
             return None
         spec = missing[0]
+        group = next((g for g in runbook.one_of if spec.name in g), ())
+        if len(group) > 1 and text:
+            words = set(re.findall(r"[a-z]+", text.lower()))
+            named = max(group, key=lambda name: sum(
+                bool(words & _PART_WORDS.get(part, {part, f"{part}s"}))
+                for part in name.split("_")))
+            spec = runbook.slots[named]
         offered = offered_names(spec.type, values, self.parts.executor, identity)
         return Question(spec.name, slot_question_text(spec.name, spec.prompt), offered,
                         any_answer=True)
