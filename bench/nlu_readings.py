@@ -34,8 +34,14 @@ with a read the model did not give, and what those messages were:
   longer get their plan at once;
 - trouble the model read as the namespace's **events** ("anything on fire in prod?",
   `symptoms.trouble_not_events`, session 42): the diagnosis;
-- and a change the message **rules out** (`partial.ruled_out`, session 42: "cordon node-2
-  but don't drain it" read as the drain): the one change it orders instead, or no plan.
+- a change the message **rules out** (`partial.ruled_out`, session 42: "cordon node-2
+  but don't drain it" read as the drain): the one change it orders instead, or no plan;
+- session 43: a **deletion** of anything but a pod (`deletions.py`: refused), a change read
+  into a message that only **reports** trouble (`trouble_words.reported_only`: the read
+  for the trouble), **cronjob trouble** under the bar (`symptoms.cronjob_trouble`: the
+  namespace's scan), a change that **waits for an event** (`partial.waits_for_event`:
+  refused), and **replicas in words** for a scale read with no count
+  (`replica_words.py`).
 
 The sets have no cluster, so for trouble a namespace the model tagged stands for one the
 cluster has (an upper bound: a real cluster also turns down names it lacks). For each set
@@ -71,6 +77,7 @@ from chatops.conversation.partial import (  # noqa: E402
     other_orders,
     ruled_out,
     spares_part,
+    waits_for_event,
 )
 from chatops.conversation.policy_question import (  # noqa: E402
     WHO_MAY,
@@ -78,9 +85,14 @@ from chatops.conversation.policy_question import (  # noqa: E402
     risk_asked_about,
     runbooks_asked_about,
 )
+from chatops.conversation.replica_words import replicas_in_words  # noqa: E402
 from chatops.conversation.restarts_question import asks_about_restarts  # noqa: E402
 from chatops.conversation.state_question import question_of_state  # noqa: E402
-from chatops.conversation.symptoms import trouble_not_events, trouble_to_diagnose  # noqa: E402
+from chatops.conversation.symptoms import (  # noqa: E402
+    cronjob_trouble,
+    trouble_not_events,
+    trouble_to_diagnose,
+)
 from chatops.conversation.what_if import change_asked_about, names_its_object  # noqa: E402
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, Risk  # noqa: E402
 from chatops.runbook.catalogue import Catalogue, load_catalogue  # noqa: E402
@@ -121,7 +133,9 @@ def main() -> None:
                                          "autoscaled", "hygiene question",
                                          "two changes", "spares part",
                                          "on a condition", "ruled out",
-                                         "trouble, not events")}
+                                         "trouble, not events", "deletion", "reported",
+                                         "cronjob trouble", "waits for an event",
+                                         "replicas in words")}
         right_ns: Counter[str] = Counter()
         show = args.show and path.resolve() == DEFAULT_DATA.resolve()
         for message in messages:
@@ -175,6 +189,24 @@ def main() -> None:
             if (runbook is not None and runbook.risk is not Risk.READ
                     and parsed.slots.get("deployment") and on_a_condition(message.text)):
                 found["on a condition"] = (parsed.intent, dict(parsed.slots))
+            mutating = runbook is not None and runbook.risk is not Risk.READ
+            verdict = guard(message.text, parsed.spans, runbook.slots if runbook else (),
+                            parsed.intent)
+            if verdict.deletes is not None and (
+                    (mutating and verdict.kind is None) or parsed.intent == OUT_OF_SCOPE):
+                found["deletion"] = ("oos", {})
+            elif (mutating and verdict.reported and not verdict.not_asked
+                  and not verdict.creation and verdict.kind is None and verdict.many is None):
+                found["reported"] = ("node_status" if parsed.slots.get("node") else "diagnose",
+                                     dict(parsed.slots))
+            if cronjob_trouble(message.text, parsed):
+                found["cronjob trouble"] = ("diagnose", {
+                    k: v for k, v in parsed.slots.items() if k == "namespace"})
+            if passed and waits_for_event(message.text):
+                found["waits for an event"] = ("oos", {})
+            if (parsed.intent == "scale_deployment" and not parsed.slots.get("replicas")
+                    and (said := replicas_in_words(message.text)) is not None):
+                found["replicas in words"] = (parsed.intent, {**parsed.slots, "replicas": said})
             state = question_of_state(message.text, parsed, catalogue.runbooks)
             if state is not None:
                 found["state question"] = state[1:]

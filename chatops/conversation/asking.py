@@ -587,6 +587,12 @@ _A_VERSION = re.compile(r"\s+(?:the\s+|this\s+|that\s+|today[\u2019']?s\s+)?(?:v
 _WHOLE_DEPLOYMENT = frozenset({"deployment", "namespace", "revision", "image", "container"})
 
 
+def takes_back_a_version(after_verb: str) -> bool:
+    """Whether what follows a take-away verb names a version ("v2.3.1", "the bad
+    deploy"): taken back, that is a rollback."""
+    return _A_VERSION.match(after_verb) is not None
+
+
 def takes_away(slots: Iterable[str], text: str) -> bool:
     """Whether a request read as a restart, rollback or image change asks to delete or
     uninstall the workload, with no later clause giving another order."""
@@ -597,7 +603,7 @@ def takes_away(slots: Iterable[str], text: str) -> bool:
     taken = _TAKE_AWAY.search(cleaned)
     if taken is None or _BY_A_RUNBOOK.search(cleaned):
         return False
-    if _A_VERSION.match(cleaned[taken.end():]):
+    if takes_back_a_version(cleaned[taken.end():]):
         return False  # "get rid of v2.3.1 on checkout-api": a version taken back, a rollback
     return not orders(cleaned[clauses(cleaned)[0][1]:])
 
@@ -775,7 +781,7 @@ def said_to_someone_else(text: str, spans: Iterable[SlotSpan]) -> bool:
 def addressed_elsewhere(text: str, spans: Iterable[SlotSpan]) -> bool:
     """Whether `text` opens by addressing a person other than the bot: an @handle, or a
     name (and a comma) then words that ask "you". A Slack mention that opens a message is
-    judged by the Slack surface, which knows the bot's own (`slack.listeners.events`)."""
+    `said_to_someone_else`'s (the Slack surface takes the bot's own off)."""
     found = _ADDRESSED.search(clean_text(text))
     if found is None:
         return False

@@ -36,14 +36,17 @@ from chatops.conversation.partial import (
     other_orders,
     ruled_out,
     spares_part,
+    waits_for_event,
 )
 from chatops.conversation.planning import Planner
 from chatops.conversation.policy_question import rights_answer
 from chatops.conversation.presenting import Presenter
+from chatops.conversation.replica_words import replicas_in_words
 from chatops.conversation.resolve import (
     MAX_OFFERED,
     NOT_A_NAME_PART,
     every_namespace,
+    namespace_beside,
     namespaces_holding,
     only_namespace_with,
 )
@@ -54,6 +57,7 @@ from chatops.conversation.small_talk import small_talk
 from chatops.conversation.state_question import asks_about_state, question_of_state
 from chatops.conversation.symptoms import (
     DIAGNOSIS,
+    cronjob_trouble,
     fix_asked,
     trouble_not_events,
     trouble_to_diagnose,
@@ -79,6 +83,7 @@ from chatops.messages import (
     AUTOSCALED_NOTE,
     CANCELLED_QUESTION,
     CHECK_FIRST_NOTE,
+    CRONJOB_TROUBLE_NOTE,
     DECIDE_IN_OWN_THREAD_HINT,
     EDIT_NOT_DECISION,
     EMPTY_MESSAGE,
@@ -92,6 +97,7 @@ from chatops.messages import (
     NOTHING_TO_CANCEL,
     NOTHING_TO_UNDO,
     NOTHING_WAITING,
+    ON_NODE_NOTE,
     OUTSIDE_SCOPE,
     QUESTION_STILL_WAITS,
     RESTARTS_NOTE,
@@ -102,6 +108,7 @@ from chatops.messages import (
     cancelled_text,
     cannot_change_kind_text,
     cannot_create_text,
+    cannot_delete_text,
     carried_note,
     changes_made_here_text,
     choice_question_text,
@@ -127,6 +134,7 @@ from chatops.messages import (
     undoing_text,
     unsure_text,
     waiting_here_text,
+    waits_for_event_text,
     which_request_text,
 )
 from chatops.messages.cronjobs import cronjob_state_text
@@ -205,6 +213,11 @@ _NODE_QUESTION = re.compile(
     r"^\W*(?:(?:hey|so|ok|qq|quick question)\W+)*(?:which|what)\s+nodes?\b|^\W*where\b[^?]{0,40}"
     r"\b(?:running|scheduled|placed|living|landed|sitting)\b", re.IGNORECASE)
 """A question of which nodes a workload's pods are on."""
+_ON_NODE_QUESTION = re.compile(
+    r"^\W*(?:(?:hey|so|ok|qq|quick question)\W+)*(?:what(?:'?s|\s+is|\s+are)?|which\s+pods?"
+    r"(?:\s+are)?|who(?:'?s|\s+is)?|anything)\s+(?:\w+\s+){0,2}?(?:runs?|running|on|"
+    r"scheduled|living|sitting)\s+(?:on\s+)?(?:node\s+)?[\w.-]+\s*\??\s*$", re.IGNORECASE)
+"""A question of what runs on a node ("what runs on node-2", "which pods are on node-1?")."""
 _WAITING_QUESTION = re.compile(
     r"^\W*(?:(?:wait|hey|so|ok|okay|qq|quick question)\W+)*(?:what(?:'?s|\s+is|\s+are)?|which|"
     r"anything|any|is\s+(?:there\s+)?anything|are\s+there\s+any)\b[^?.!]{0,30}?"
@@ -235,6 +248,8 @@ _UNSURE_EDIT_FLOOR = 0.5
 """The least the model must give a runbook for a message under its bar to be read as an
 edit of a plan of it that waits (the edit still waits for its approvals)."""
 _UNSURE_SAME_EDIT_FLOOR = 0.3
+NODE_STATUS = "node_status"
+"""The read that answers trouble reported with a node."""
 """The same where the speaker's own plan of that runbook waits in the thread ("actually
 make it 3" after a scale: the scale at 0.37 in session 42's trial)."""
 _COURTESY = re.compile(r"^\W*(?:(?:ok(?:ay)?|cool|great|nice|perfect|thanks?|thank you|thx|ty|"
@@ -432,7 +447,7 @@ class Dialogue:
         if len(fits) != 1 or runbook is None:
             return None
         verdict = guard(text, parsed.spans, runbook.slots, parsed.intent)
-        if verdict.not_asked or verdict.creation or verdict.kind or verdict.many:
+        if verdict.turned_down:
             return None
         offer = mine.offers[fits[0]]
         added: dict[str, str] = {}
@@ -532,7 +547,8 @@ class Dialogue:
         unsure_edit = self._unsure_edit(turn, text, parsed) if guessed else None
         if unsure_edit is not None:
             return unsure_edit
-        trouble = self._unsure_symptom(turn, text, parsed) if guessed else None
+        trouble = ((self._cronjob_trouble(turn, text, parsed)
+                    or self._unsure_symptom(turn, text, parsed)) if guessed else None)
         if trouble is not None:
             return trouble
         waiting = self._waiting_answer(turn, text, parsed) if guessed else None
@@ -588,6 +604,18 @@ class Dialogue:
         creation = verdict is not None and verdict.creation
         kind = verdict.kind if verdict is not None else None
         mutating = self._mutating(parsed.intent)
+        if (verdict is not None and verdict.deletes is not None
+                and ((mutating and kind is None) or parsed.intent == OUT_OF_SCOPE)):
+            # "drop the nightly-report cronjob" read as a suspend (a user trial planned it):
+            # only pods are deleted, and no other change stands in for a deletion. A kind
+            # no runbook changes at all is said as such below ("I can't change a pvc").
+            METRICS.out_of_scope.inc()
+            self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
+            return [Reply("answer", cannot_delete_text(verdict.deletes))]
+        if (verdict is not None and verdict.reported and mutating and not verdict.not_asked
+                and not creation and kind is None and verdict.many is None):
+            # The other guards' answers say more ("I can't create ...").
+            return self._reported(turn, text, parsed)
         if kind is not None and mutating and runbook is not None:
             named = self._target_named(turn, text, runbook, parsed.slots, kind)
             if named is not None:
@@ -614,6 +642,11 @@ class Dialogue:
             # trial planned a full drain and said nothing of the condition).
             self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
             return [Reply("answer", spares_nothing_text(parsed.intent))]
+        if verdict is not None and mutating and not verdict.not_asked and waits_for_event(text):
+            # "after the deploy finishes, restart web-frontend in prod" (a user trial planned
+            # the restart at once): a plan cannot wait for an event.
+            self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
+            return [Reply("answer", waits_for_event_text(parsed.intent))]
         checked = (self._check_first(turn, text, parsed)
                    if verdict is not None and mutating else None)
         if checked is not None:
@@ -687,6 +720,11 @@ class Dialogue:
                 # "last 2 log lines" with 2 tagged as a duration (a user trial: refused as
                 # no duration): the count of lines.
                 slots["lines"] = slots.pop("since")
+            if (declared.get("replicas") is not None and not slots.get("replicas")
+                    and (said := replicas_in_words(text)) is not None):
+                # "double checkout-api in prod" read with no count (a user trial was asked
+                # "How many replicas? (... double or half)").
+                slots["replicas"] = said
             if any(spec.type == "image" for spec in declared.values()):
                 slots, kept = self._image_named(turn, text, parsed, slots)
                 notes = (*notes, kept) if kept else notes
@@ -814,7 +852,7 @@ class Dialogue:
                 and not any(run.runbook == intent for run in self._mine_waiting(turn))):
             return None
         verdict = guard(text, parsed.spans, runbook.slots, intent)
-        if verdict.creation or verdict.kind or verdict.not_asked or verdict.many:
+        if verdict.turned_down:
             return None
         slots = {k: v for k, v in parsed.slots.items() if k in runbook.slots}
         edited = self._edited_plan(turn, intent, slots)
@@ -870,6 +908,13 @@ class Dialogue:
         if slots is None:
             return None
         namespace = self._namespace_of(turn, slots)
+        name = slots.get("deployment") or slots.get("pod")
+        if not namespace and name:
+            # "prod checkout-api is slow" (a user trial): the namespace beside the name.
+            namespace = namespace_beside(text, name, self.parts.executor,
+                                         turn.requester.identity)
+            if namespace:
+                slots["namespace"] = namespace
         if (not namespace and fix_asked(text, parsed) and only_namespace_with(
                 slots, self.parts.executor, turn.requester.identity) is not None):
             # "search-indexer is throwing errors, sort it out" (session 42's trial): in the
@@ -983,6 +1028,13 @@ class Dialogue:
         """The pods of the deployment a question of its nodes names ("which node is
         checkout-api on?": a user trial got its status, which names no node), when the
         model read it as a read about the deployment or left it under its bar."""
+        node = parsed.slots.get("node")
+        if (node and _ON_NODE_QUESTION.search(text) is not None and NODE_STATUS in
+                self.parts.catalogue and not self._mutating(parsed.intent)
+                and not said_to_someone_else(text, parsed.spans)):
+            # "what runs on node-2" (a user trial: "not sure"): the node, with its pods.
+            return self._answer_with(turn, parsed, NODE_STATUS, {"node": node},
+                                     note=ON_NODE_NOTE, reading="node_question")
         if (not parsed.slots.get("deployment") or _NODE_QUESTION.search(text) is None or PODS not in
                 self.parts.catalogue or (parsed.intent != OUT_OF_SCOPE
                                          and self._mutating(parsed.intent))
@@ -1057,16 +1109,47 @@ class Dialogue:
                                     note=state_read_note(read_as.intent, read),
                                     reading="state_question", confidence=read_as.confidence)
         cronjob = read_as.slots.get("cronjob")
-        scanned = next(((i, r) for i, reply in enumerate(replies) for r in reply.records
-                        if isinstance(r, HealthSummary)), None)
-        if cronjob is None or scanned is None:
-            return replies  # no cronjob asked about, or no scan made (asked, refused)
-        # The scan shows a cronjob that is not suspended only as counted healthy: say what
-        # it found of the one asked about (a user trial), right after the scan.
-        at, summary = scanned
-        state = next((c for c in summary.cronjob_states if c.name == cronjob.lower()), None)
-        said = Reply("answer", cronjob_state_text(summary.namespace, cronjob.lower(), state))
-        return [*replies[:at + 1], said, *replies[at + 1:]]
+        return replies if cronjob is None else _with_cronjob_line(replies, cronjob)
+
+    def _reported(self, turn: Turn, text: str, parsed: ParsedIntent) -> list[Reply]:
+        """A report of trouble the model read as a change ("nightly-report hasn't fired
+        since monday in prod" as a suspend at 0.87: a user trial planned it). No change is
+        asked for: the read that answers the trouble (the cronjob's namespace scan, the
+        workload's diagnosis, the node's state), as if the model had been unsure; else the
+        answer for what is out of scope."""
+        unsure = replace(parsed, intent=OUT_OF_SCOPE, alternatives=())
+        node = parsed.slots.get("node")
+        if node and NODE_STATUS in self.parts.catalogue:
+            return self._answer_with(turn, unsure, NODE_STATUS, {"node": node},
+                                     note=TROUBLE_NOTE, reading="trouble")
+        trouble = (self._cronjob_trouble(turn, text, unsure)
+                   or self._unsure_symptom(turn, text, unsure))
+        if trouble is not None:
+            return trouble
+        METRICS.out_of_scope.inc()
+        return [self._out_of_scope(turn, unsure)]
+
+    def _cronjob_trouble(self, turn: Turn, text: str, parsed: ParsedIntent
+                         ) -> list[Reply] | None:
+        """The scan of a cronjob's namespace, then what it found of the cronjob, for trouble
+        with a cronjob the model left under its bar (`symptoms.cronjob_trouble`; a user
+        trial: "the nightly-report cronjob is busted, can you fix it?" got "not sure"), in
+        the namespace given, beside its name, the one that has it, or the channel's; None
+        otherwise."""
+        if not cronjob_trouble(text, parsed):
+            return None
+        cronjob = parsed.slots["cronjob"]
+        identity = turn.requester.identity
+        namespace = (parsed.slots.get("namespace")
+                     or namespace_beside(text, cronjob, self.parts.executor, identity))
+        if not namespace:
+            only = only_namespace_with({"cronjob": cronjob}, self.parts.executor, identity)
+            namespace = only[0] if only is not None else self._namespace_of(turn, {})
+        if not namespace:
+            return None
+        replies = self._answer_with(turn, parsed, DIAGNOSIS, {"namespace": namespace},
+                                    note=CRONJOB_TROUBLE_NOTE, reading="cronjob_trouble")
+        return _with_cronjob_line(replies, cronjob)
 
     def _image_named(self, turn: Turn, text: str, parsed: ParsedIntent,
                      slots: dict[str, str]) -> tuple[dict[str, str], str]:
@@ -1779,3 +1862,16 @@ def _choice(choices: tuple[str, ...], text: str) -> str | None:
     holding = [c for c in choices if words <= set(re.split(r"[\s_]+", c.lower()))]
     return holding[0] if len(holding) == 1 else None
 
+
+def _with_cronjob_line(replies: list[Reply], cronjob: str) -> list[Reply]:
+    """`replies` with, right after a namespace's scan, what it found of `cronjob`. The scan
+    shows a cronjob that is not suspended only as counted healthy (a user trial). No scan
+    made (asked back, refused): `replies` as they are."""
+    scanned = next(((i, r) for i, reply in enumerate(replies) for r in reply.records
+                    if isinstance(r, HealthSummary)), None)
+    if scanned is None:
+        return replies
+    at, summary = scanned
+    state = next((c for c in summary.cronjob_states if c.name == cronjob.lower()), None)
+    said = Reply("answer", cronjob_state_text(summary.namespace, cronjob.lower(), state))
+    return [*replies[:at + 1], said, *replies[at + 1:]]

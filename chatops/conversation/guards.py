@@ -5,8 +5,9 @@ a creation request (`scope.py`), a target named as a kind no runbook changes (`k
 or as a stateful system's member or an operator's resource (`stateful.py`), talk that does
 not ask for the change (`asking.py`, `talk.py`), or asks someone else, or asks for one the
 runbook does not make (`asking.py`, and `other_verbs.py` for a verb no runbook does), or
-many objects at once where the runbook changes one (`asking.py`). Any of them turns a
-mutating answer down.
+many objects at once where the runbook changes one (`asking.py`), or a deletion of
+anything but a pod (`deletions.py`), or only reports trouble (`trouble_words.py`). Any of
+them turns a mutating answer down.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from chatops.conversation.asking import (
-    addressed_elsewhere,
     bulk_request,
     general_question,
     not_a_request,
@@ -24,12 +24,15 @@ from chatops.conversation.asking import (
     other_change,
     request_text,
     run_without_its_change,
+    said_to_someone_else,
 )
+from chatops.conversation.deletions import deleted_kind
 from chatops.conversation.kinds import foreign_object, other_kind, target_of
 from chatops.conversation.other_verbs import foreign_verb
 from chatops.conversation.scope import asks_to_create
 from chatops.conversation.stateful import stateful_target
 from chatops.conversation.talk import just_talk
+from chatops.conversation.trouble_words import reported_only
 from chatops.model import SlotSpan
 
 
@@ -47,12 +50,17 @@ class Verdict:
     many: str | None = None
     """The kind it asks to change many of at once ("all deployments"), when the runbook
     changes one."""
+    deletes: str | None = None
+    """The kind it asks to delete, when no runbook deletes it (anything but a pod)."""
+    reported: bool = False
+    """It only reports trouble, and the change read into it has no value to set: a read
+    answers it, never a change (a read runbook's answer stays)."""
 
     @property
     def turned_down(self) -> bool:
         """Whether a mutating answer to it is turned down."""
         return (self.creation or self.kind is not None or self.not_asked
-                or self.many is not None)
+                or self.many is not None or self.deletes is not None or self.reported)
 
 
 def guard(text: str, spans: Iterable[SlotSpan], slots: Collection[str],
@@ -70,10 +78,12 @@ def guard(text: str, spans: Iterable[SlotSpan], slots: Collection[str],
             foreign_object(text, spans, slots, head) if (head := order_head(text)) else None)
         or stateful_target(text, spans, slots),
         not_asked=(general_question(text, spans) or not_a_request(text)
-                   or other_change(slots, text) or addressed_elsewhere(text, spans)
+                   or other_change(slots, text) or said_to_someone_else(text, spans)
                    or run_without_its_change(intent, text)
                    or foreign_verb(text) is not None or just_talk(text, spans)),
         many=bulk_request(text, spans, slots),
+        deletes=deleted_kind(text, spans),
+        reported=reported_only(text, (span.slot for span in spans)),
     )
 
 

@@ -85,6 +85,25 @@ def on_a_condition(text: str) -> bool:
     return _ON_A_CONDITION.search(text) is not None
 
 
+# An event the change is to wait for: "after the deploy finishes", "once the migration is
+# done", "when the rollout completes", "as soon as the backup job is over". The bot plans
+# a change now or at a time, never on something happening (a user trial planned "after the
+# deploy finishes, restart web-frontend" at once). A time ("after 6pm") is no event.
+_AFTER_EVENT = re.compile(
+    r"\b(?:after|once|when|as soon as|whenever|until|till)\s+(?:the\s+|our\s+|my\s+|this\s+|"
+    r"that\s+|its\s+|it\s+|[\w.-]+\s+)(?:[\w.-]+\s+){0,3}?(?:(?:is|are|has|have|gets?)\s+)?"
+    r"(?:finish(?:es|ed)?|done|complete[sd]?|over|lands?|landed|merged|merges|deployed|"
+    r"rolled out|rolls out|goes out|is live|live|ends|ended|back up|recover(?:s|ed)?|"
+    r"succeeds|succeeded|passes|passed|green|drained|through)\b",
+    re.IGNORECASE)
+
+
+def waits_for_event(text: str) -> bool:
+    """Whether `text` asks for its change once something has happened ("after the deploy
+    finishes, restart web-frontend"), which no plan can wait for."""
+    return _AFTER_EVENT.search(text) is not None
+
+
 def spares_part(text: str) -> bool:
     """Whether `text` asks to leave part of the change's object as it is ("but leave the
     prod pods alone", "except the ledger pods", "without evicting the db")."""

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from chatops.conversation.asking import change_of_form, general_question, said_to_someone_else
+from chatops.conversation.asking import change_of_form, general_question
 from chatops.conversation.guards import guard
 from chatops.conversation.other_verbs import foreign_verb
 from chatops.conversation.talk import just_talk
+from chatops.conversation.trouble_words import HEALTH, reports_trouble
 from chatops.model import OUT_OF_SCOPE, ParsedIntent, Risk
 from chatops.runbook.schema import Runbook
-from chatops.schedules.context import ACTS
 
 DIAGNOSIS = "diagnose"
 """The runbook that answers trouble reported in words."""
@@ -28,51 +28,6 @@ UNSURE_FLOOR = 0.2
 as trouble (it may be a change request), and a read runbook must get this much for it to
 be (the model saw a read in it)."""
 
-_TROUBLE = re.compile(
-    r"\b(?:"
-    # states
-    r"down|outage|broken|broke|borked|busted|hosed|dead|dying|died|unhealthy|degraded|flaky|"
-    r"flapping|wedged|hung|hanging|stuck|unresponsive|unreachable|unavailable|slow|sluggish|"
-    r"on fire|fell over|falling over|blew up|blowing up|melting(?: down)?|"
-    # what the cluster reports
-    r"crash(?:es|ed|ing)?|crash-?loop(?:s|ing|ed)?|crashloopbackoff|restarting|restarts|"
-    r"restarted \d+ times|oom(?:s|ed)?|oom-?kill(?:s|ed)?|oomkilled|evicted|pending|"
-    r"imagepullbackoff|errimagepull|backoff|back-off|failing|fails|failures?|erroring|"
-    r"errors?|exceptions?|timing out|time-?outs?|5\d\d(?:s|'s)?|5xx|"
-    # what does not happen
-    r"(?:not|never|isn'?t|aren'?t|won'?t|can'?t|cannot|doesn'?t|don'?t|stopped)\s+"
-    # "isn't the calc-app hpa scaling": the subject may come between.
-    r"(?:(?:the|its|our|my|[\w.]+-[\w.-]+|hpa|autoscaler|pods?|app|service)\s+){0,3}?"
-    r"(?:be\s+)?(?:working|work|ready|healthy|running|starting|start|responding|respond|"
-    r"serving|coming up|come up|up|answering|scaling|scale|rolling out|pulling|scheduling)"
-    r")\b",
-    re.IGNORECASE,
-)
-"""Words that report trouble with a workload (a state, what the cluster says, what does
-not happen)."""
-
-_READS = frozenset({"show", "list", "get", "describe", "check", "diagnose", "tail", "give",
-                    "look", "fix", "take", "do", "run", "start"})
-"""Verbs of `ACTS` that ask for no change here: reads, "fix" (a diagnosis is the fix's
-first step), and words of the trouble itself ("won't start", "can't run")."""
-_CHANGES = ACTS - _READS | {"shut", "turn", "bring", "spin", "tear", "wind", "power", "flush",
-                            "purge", "wipe", "clear", "reset", "kick", "nuke", "terminate"}
-"""Verbs that ask for a change: a message with one of them is a change request the model
-was unsure of, never read as trouble."""
-_WORD = re.compile(r"[a-z]+")
-
-
-# A question of a workload's health: "is calc-app ok in prod?", "how's calc-app doing?",
-# "anything off with calc-app?" (a second user trial, after context: "we got paged, ...").
-_HEALTH = re.compile(
-    r"(?:^|[,.;:!?]\s*|\b(?:so|but|and)\s+)(?:is|are)\s+(?:the\s+|our\s+|my\s+)?[\w.-]+"
-    r"(?:\s+[\w.-]+){0,5}?\s+(?:ok|okay|healthy|fine|alright|all right|good|happy|"
-    r"(?:actually\s+|really\s+)?(?:working|scaling))\b"
-    r"(?!\s+(?:to|if|with)\b)"
-    r"|\bhow(?:'s|\s+is|\s+are)\s+(?:the\s+|our\s+|my\s+)?[\w.-]+(?:\s+[\w.-]+){0,3}?\s+"
-    r"(?:doing|looking|holding up)\b"
-    r"|\b(?:any|anything)\s+(?:wrong|off|odd|weird|funny|strange)\s+(?:with|about|in)\b",
-    re.IGNORECASE)
 
 
 _WHY = re.compile(
@@ -119,13 +74,19 @@ def fix_asked(text: str, parsed: ParsedIntent) -> bool:
     return not any(change_of_form(word.lower()) for word in _BY_MEANS.findall(text))
 
 
-def reports_trouble(text: str) -> bool:
-    """Whether `text` says something is wrong (or asks whether something is: "is calc-app
-    ok?"), names no change to make, and is not addressed to someone else."""
-    if ((_TROUBLE.search(text) is None and _HEALTH.search(text) is None)
-            or said_to_someone_else(text, ())):
-        return False
-    return not any(word in _CHANGES for word in _WORD.findall(text.lower()))
+def _workload_named(parsed: ParsedIntent) -> bool:
+    """Whether the model tagged a deployment or a pod in the message."""
+    return bool(parsed.slots.get("deployment") or parsed.slots.get("pod"))
+
+
+def cronjob_trouble(text: str, parsed: ParsedIntent) -> bool:
+    """Whether `text`, which the model left under its bar with a cronjob tagged, reports
+    trouble with it or asks why it failed, naming no change ("the nightly-report cronjob
+    is busted, can you fix it?", "why did nightly-report fail last night"). The diagnosis
+    takes no cronjob: its namespace's scan answers (failed jobs, a suspended cronjob)."""
+    return (parsed.intent == OUT_OF_SCOPE and parsed.source == "model"
+            and bool(parsed.slots.get("cronjob")) and reports_trouble(text)
+            and not general_question(text, parsed.spans))
 
 
 def _health_question(text: str, parsed: ParsedIntent) -> bool:
@@ -133,7 +94,7 @@ def _health_question(text: str, parsed: ParsedIntent) -> bool:
     its trouble happens, which the guards take as no request by its first words (a
     question), and is no general question, talk or order of a verb no runbook has: a read
     is what it asks for."""
-    asks = _HEALTH.search(text) is not None or _WHY.match(text) is not None
+    asks = HEALTH.search(text) is not None or _WHY.match(text) is not None
     # A question mark ends the talk a health word can look like ("... actually working?").
     talk = not text.rstrip().endswith("?") and just_talk(text, parsed.spans)
     return (asks and not general_question(text, parsed.spans) and not talk
@@ -157,8 +118,11 @@ def trouble_to_diagnose(text: str, parsed: ParsedIntent,
     fix = fix_asked(text, parsed)
     if not fix and any(other.risk is not Risk.READ for other, _ in weighed):
         return None  # maybe a change request after all: the closest runbooks are offered
-    if not fix and not weighed:
-        return None  # the model saw no read in it either ("my laptop is down")
+    if not fix and not weighed and not _workload_named(parsed):
+        # The model saw no read in it either, and it names nothing of the cluster ("my
+        # laptop is down"). A workload it tagged is the cluster's ("prod checkout-api is
+        # slow", a user trial: "not sure").
+        return None
     verdict = guard(text, parsed.spans, runbook.slots, DIAGNOSIS)
     if verdict.creation or (verdict.not_asked and not fix
                             and not _health_question(text, parsed)):

@@ -105,6 +105,7 @@ def refused_as_an_order(text: str, parsed: ParsedIntent, runbook: Runbook) -> bo
     types = {name: spec.type for name, spec in slots.items()}
     # The question has no order for the guards' head: the whole of it is read as one.
     return (verdict.creation or verdict.kind is not None or verdict.many is not None
+            or verdict.deletes is not None
             or foreign_object(text, parsed.spans, slots, (0, len(text))) is not None
             or negated(text) or bool(as_written(text, parsed.spans, types))
             or (runbook.name in WHOLE and spares_part(text)))

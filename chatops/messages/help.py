@@ -51,6 +51,15 @@ def spares_nothing_text(runbook: str) -> str:
             "cordoned).")
 
 
+def waits_for_event_text(runbook: str) -> str:
+    """A change asked for once something has happened ("after the deploy finishes, restart
+    web-frontend"): no plan waits for an event."""
+    return (f"I can't hold `{runbook}` until something happens: a plan runs once it is "
+            "approved, or at a time you give, and I can't tell when a deploy, a migration or "
+            "a job is done. Ask again once it has happened, or give a time (for example "
+            f"`... at 18:00`); nothing is planned.")
+
+
 def ruled_out_text(runbook: str, change: str) -> str:
     """A message read as a change it rules out ("don't restart it"), with nothing else to
     plan in its place."""
@@ -71,6 +80,31 @@ def cannot_change_kind_text(kind: str, read_only: Sequence[str]) -> str:
     if read_only:
         options = ", ".join(f"`{name}`" for name in read_only)
         text += f" Here is what I can do that comes close: {options}."
+    return text + " `help` lists everything I can do."
+
+
+# What comes close to deleting each kind, where something does.
+_INSTEAD_OF_DELETING = {
+    "deployment": "`scale_deployment` to 0 stops its pods and keeps the deployment; "
+                  "`restart_deployment` replaces its pods.",
+    "cronjob": "`suspend_cronjob` stops it from starting new jobs (a running job finishes).",
+    "job": "`suspend_cronjob` stops its cronjob from starting new jobs (a running job "
+           "finishes).",
+    "node": "`drain_node` evicts its pods and cordons it, the step before a node is taken "
+            "away; `cordon_node` only keeps new pods off it.",
+    "autoscaler": "`set_autoscaling` changes its minimum and maximum replicas.",
+}
+
+
+def cannot_delete_text(kind: str) -> str:
+    """A deletion of something other than a pod ("delete cronjob nightly-report"): said
+    plainly, with what comes close, never another change in its place."""
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
+    text = (f"I can't delete {article} {kind}: the only thing my runbooks delete is a pod, and "
+            "I won't run another change in place of a deletion.")
+    instead = _INSTEAD_OF_DELETING.get(kind)
+    if instead is not None:
+        text += f" What comes close: {instead}"
     return text + " `help` lists everything I can do."
 
 

@@ -221,6 +221,8 @@ def one_workload_note(asked: str, answered: str) -> str:
 
 
 TROUBLE_NOTE = "read as trouble to diagnose; nothing is changed without your say"
+CRONJOB_TROUBLE_NOTE = ("read as trouble with a cronjob: its namespace's scan, failed jobs "
+                        "included; nothing is changed without your say")
 """A note on a message that reported trouble, answered with a diagnosis the model was
 unsure of (`Dialogue._unsure_symptom`)."""
 
@@ -257,6 +259,7 @@ def changes_made_here_text(deployment: str, namespace: str,
 
 
 NODE_QUESTION_NOTE = "which node: answered with show_pods, whose NODE column says it"
+ON_NODE_NOTE = "what runs on a node: answered with node_status, which lists its pods"
 AUTOSCALED_NOTE = ("autoscaling: answered with rightsize, which names the deployment's "
                    "autoscaler")
 RESTARTS_NOTE = "restarts: answered with show_pods, whose RESTARTS column counts them"

@@ -46,3 +46,33 @@ def test_other_questions_are_not_node_questions(tmp_path: Path, catalogue: Catal
     service.parser = Reading("deployment_status", API)
     out = say(service, "bob", text)
     assert not out[0].startswith("(which node"), out
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("what runs on node-1", OUT_OF_SCOPE),
+    ("what's running on node-1?", "node_status"),
+    ("anything scheduled on node-1", OUT_OF_SCOPE),
+    ("hey, who's on node-1?", OUT_OF_SCOPE),
+])
+def test_what_runs_on_a_node_gets_the_node_with_its_pods(
+        tmp_path: Path, catalogue: Catalogue, text: str, intent: str) -> None:
+    """A user trial: "what runs on node-2" got "not sure"; node_status of one node lists
+    the pods on it."""
+    service = service_on(FakeCluster(nodes={"node-1": False}), tmp_path, catalogue, Clock())
+    service.parser = Reading(intent, {"node": "node-1"}, 0.3)
+    out = say(service, "bob", text)
+    assert out[0].startswith("(what runs on a node: answered with node_status"), out
+    (run,) = service.store.runs_in_thread("C1", "t1")
+    assert (run.runbook, dict(run.raw_slots)) == ("node_status", {"node": "node-1"})
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("drain whatever runs on node-1", "drain_node"),  # a change: not a question
+    ("@dave what runs on node-1?", OUT_OF_SCOPE),
+])
+def test_a_change_or_a_colleague_s_question_is_no_node_question(
+        tmp_path: Path, catalogue: Catalogue, text: str, intent: str) -> None:
+    service = service_on(FakeCluster(nodes={"node-1": False}), tmp_path, catalogue, Clock())
+    service.parser = Reading(intent, {"node": "node-1"}, 0.3)
+    out = say(service, "bob", text)
+    assert not out or not out[0].startswith("(what runs on a node"), out

@@ -81,6 +81,25 @@ def test_trouble_with_a_deployment_is_diagnosed(service: ConversationService,
     assert not [c for c in cluster.calls if c[0] == "restart" and not c[1]]
 
 
+# A user trial: "prod checkout-api is slow" and "checkout-api in prod is really slow today"
+# got "not sure" and "outside": the model saw no read in them, but they name a workload of
+# the cluster, beside its namespace or with it.
+@pytest.mark.parametrize(("text", "slots"), [
+    ("prod calc-app is slow", {"deployment": "calc-app"}),
+    ("calc-app in prod is really slow today", {"deployment": "calc-app", "namespace": "prod"}),
+    ("our calc-app in prod is super laggy", {"deployment": "calc-app", "namespace": "prod"}),
+    ("calc-app is broken in prod", {"deployment": "calc-app", "namespace": "prod"}),
+])
+def test_trouble_with_a_workload_tagged_is_diagnosed_without_the_models_read(
+        service: ConversationService, cluster: FakeCluster, text: str,
+        slots: dict[str, str]) -> None:
+    service.parser = Unsure(slots, ())
+    out = say(service, "bob", text)
+    assert _diagnosed(cluster) == ["diagnose"], out
+    assert out[0].startswith(f"({TROUBLE_NOTE})") and "crash-looping" in out[0], out
+    assert not [c for c in cluster.calls if c[0] == "restart" and not c[1]]
+
+
 def test_trouble_in_a_namespace_takes_the_channel_default(
         service: ConversationService, cluster: FakeCluster) -> None:
     service.parser = Unsure({"deployment": "checkout-api"})
@@ -101,9 +120,8 @@ def test_trouble_in_a_namespace_takes_the_channel_default(
     # The model gave a change real weight.
     ("calc-app is broken in prod", {"deployment": "calc-app", "namespace": "prod"},
      (("restart_deployment", 0.4), ("diagnose", 0.3))),
-    # The model saw no read in it.
-    ("calc-app is broken in prod", {"deployment": "calc-app", "namespace": "prod"},
-     (("deployment_status", 0.05),)),
+    # The model saw no read in it, and tagged no workload.
+    ("everything is broken in prod", {"namespace": "prod"}, (("deployment_status", 0.05),)),
     # No trouble reported.
     ("can you check on calc-app in prod", {"deployment": "calc-app", "namespace": "prod"},
      READS),
@@ -223,3 +241,38 @@ def test_a_fix_asked_without_a_namespace_is_diagnosed_where_the_one_deployment_i
     service.parser = Unsure({"deployment": "checkout-api"}, CHANGES)
     say(service, "bob", "checkout-api is throwing errors, sort it out", thread="t2")
     assert service.store.runs_in_thread("C1", "t2") == []
+
+
+# A user trial: "the nightly-report cronjob is busted, can you fix it?" got "not sure"; the
+# diagnosis takes no cronjob. The namespace's scan (failed jobs, a suspended cronjob) is
+# made, then what it found of the cronjob, in the namespace given, or the one that has it.
+@pytest.mark.parametrize(("text", "slots"), [
+    ("the nightly-report cronjob is busted, can you fix it?", {"cronjob": "nightly-report"}),
+    ("why did nightly-report fail last night in prod",
+     {"cronjob": "nightly-report", "namespace": "prod"}),
+    ("nightly-report didn't run last night", {"cronjob": "nightly-report"}),
+    ("prod nightly-report is broken", {"cronjob": "nightly-report"}),
+])
+def test_trouble_with_a_cronjob_gets_its_namespace_scan(
+        service: ConversationService, cluster: FakeCluster, text: str,
+        slots: dict[str, str]) -> None:
+    cluster.cronjobs.add(("prod", "nightly-report"))
+    service.parser = Unsure(slots, (("suspend_cronjob", 0.5), ("resume_cronjob", 0.3)))
+    out = say(service, "bob", text)
+    assert _diagnosed(cluster) == ["diagnose"], out
+    assert any(line.startswith("cronjob nightly-report in prod is not suspended")
+               for line in out), out
+    assert service.store.runs_in_thread("C1", "t1")[0].runbook == "diagnose"
+
+
+@pytest.mark.parametrize("text", [
+    "nightly-report is broken, suspend it",  # a change named
+    "@carol nightly-report is broken, can you look?",  # said to someone else
+    "what is a cronjob that fails?",  # a general question
+])
+def test_no_cronjob_scan_for_a_change_or_another_listener(
+        service: ConversationService, cluster: FakeCluster, text: str) -> None:
+    cluster.cronjobs.add(("prod", "nightly-report"))
+    service.parser = Unsure({"cronjob": "nightly-report"}, (("suspend_cronjob", 0.5),))
+    out = say(service, "bob", text)
+    assert _diagnosed(cluster) == [], out

@@ -11,8 +11,12 @@ Slack surface ignores it (a real mention), and the conversation answers a typed 
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
+from chatops.console import Shell
+from chatops.conversation.service import ConversationService
 from chatops.model import ParsedIntent
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import Bot, eventually
@@ -102,3 +106,20 @@ def test_a_typed_address_to_a_colleague_gets_no_plan_and_no_answer(
     bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root, mention=True)
     _nothing_happened(bot, root, runs, before)
     assert cluster.deployments[("staging", "checkout-api")] != 2
+
+
+@pytest.mark.parametrize("text", [
+    "<@U0CAROL> please scale checkout-api in staging to 2",
+    "<@U0CAROL|carol> can you scale checkout-api in staging to 2?",
+    "hey <@U0CAROL>, scale checkout-api in staging to 2 pls",
+])
+def test_a_colleague_s_mention_in_the_console_gets_no_plan(fake_service: ConversationService,
+                                                          text: str) -> None:
+    """A user trial: the console, which has no bot of its own to tell apart, passed Slack
+    mentions on, and the conversation left an opening one to the Slack surface: each of
+    these was planned. A mention that opens a message is someone else's to the
+    conversation too (the Slack surface has taken the bot's own off)."""
+    fake_service.parser = ReadsAScale()
+    shell = Shell(fake_service, user="bob", out=io.StringIO())
+    assert shell.say(text) == []
+    assert fake_service.store.runs_in_thread("console", "console") == []

@@ -257,3 +257,41 @@ def test_a_change_ruled_out_of_other_objects_leaves_the_one_asked(bot: Bot, text
     runs = bot.service.store.runs_in_thread("C0OPS", root)
     assert [(r.runbook, dict(r.raw_slots)) for r in runs] == [
         ("restart_deployment", STAGING_API)], runs
+
+
+@pytest.mark.parametrize("text", [
+    "after the deploy finishes, restart checkout-api in staging",
+    "restart checkout-api in staging once the migration is done",
+    "when the rollout completes, restart checkout-api in staging",
+    "as soon as the backup job is over restart checkout-api in staging",
+    # ... and on the schedule path: the time is no event's.
+    "restart checkout-api in staging at 23:00 once the migration is done",
+])
+def test_a_change_that_waits_for_an_event_plans_nothing(bot: Bot, cluster: FakeCluster,
+                                                        text: str) -> None:
+    """A user trial: "after the deploy finishes, restart web-frontend in prod" planned an
+    immediate restart, the condition dropped. No plan waits for an event: the bot says so,
+    and what to say instead (a time, or the request once it has happened)."""
+    bot.service.parser = ReadsARestart()
+    root = next_ts()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    (post,) = bot.slack.wait_for("chat.postMessage", "until something happens")
+    assert "at 18:00" in post.text()  # what to say instead
+    wait_until_idle(bot)
+    assert bot.service.store.runs_in_thread("C0OPS", root) == []
+    assert bot.service.schedules.live() == []
+    assert not [c for c in cluster.calls if c[0] == "restart"]
+
+
+@pytest.mark.parametrize("text", [
+    "restart checkout-api in staging after 6pm",
+    "restart checkout-api in staging, it broke after the deploy",
+    "restart checkout-api in staging now that the deploy is done",
+])
+def test_a_time_or_a_past_event_is_no_wait(bot: Bot, text: str) -> None:
+    bot.service.parser = ReadsARestart()
+    root = next_ts()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    wait_until_idle(bot)
+    posted = " ".join(c.text() for c in bot.slack.calls if c.method == "chat.postMessage")
+    assert "until something happens" not in posted, posted

@@ -6,8 +6,15 @@ from __future__ import annotations
 from chatops.audit.records import Parsed, Planned, Proposed, ScheduleChanged
 from chatops.conversation.asking import RUNBOOK_CHANGES, ordered_changes
 from chatops.conversation.base import Collaborators, Turn, asked_by
+from chatops.conversation.deletions import deleted_kind
 from chatops.conversation.guards import guard
-from chatops.conversation.partial import WHOLE, other_orders, ruled_out, spares_part
+from chatops.conversation.partial import (
+    WHOLE,
+    other_orders,
+    ruled_out,
+    spares_part,
+    waits_for_event,
+)
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import other_namespaces, resolve_names
@@ -20,12 +27,14 @@ from chatops.conversation.what_if import asks_what_if
 from chatops.errors import Refusal
 from chatops.messages import (
     MAY_NOT_REQUEST_HINT,
+    cannot_delete_text,
     channel_default_note,
     may_not_request_text,
     one_change_at_a_time_text,
     one_namespace_at_a_time_text,
     ruled_out_text,
     spares_nothing_text,
+    waits_for_event_text,
 )
 from chatops.messages.schedules import (
     SCHEDULE_HINT,
@@ -62,6 +71,11 @@ class ScheduleRequests(SchedulePart):
         parsed = self.parts.parse(text)
         self.parts.audit.record(Parsed.of(parsed, text), actor=message.user, thread=turn.thread)
         catalogue = self.parts.catalogue
+        deletes = deleted_kind(text, parsed.spans) if parsed.source == "model" else None
+        if deletes is not None:
+            # "delete cronjob nightly-report at 23:00": no runbook deletes it, whatever the
+            # model read (a suspend, at 0.96).
+            raise Refusal(cannot_delete_text(deletes))
         if (parsed.intent in META_INTENTS or parsed.intent == OUT_OF_SCOPE
                 or parsed.intent not in catalogue):
             raise Refusal(schedule_not_understood_text(text), SCHEDULE_HINT)
@@ -86,6 +100,8 @@ class ScheduleRequests(SchedulePart):
                 raise Refusal(one_change_at_a_time_text(parsed.intent, others))
             if parsed.intent in WHOLE and spares_part(text):
                 raise Refusal(spares_nothing_text(parsed.intent))
+            if waits_for_event(text):
+                raise Refusal(waits_for_event_text(parsed.intent))
             change = ruled_out(parsed.intent, text, parsed.slots)
             if change is not None:
                 # "cordon node-1 at 23:00 but don't drain it" read as the drain: a schedule

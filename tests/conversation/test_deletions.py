@@ -1,0 +1,64 @@
+"""What a request asks to delete (`deletions.deleted_kind`): pure logic."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatops.conversation.deletions import deleted_kind
+from chatops.model import SlotSpan
+
+
+def _spans(text: str, **values: str) -> list[SlotSpan]:
+    spans = []
+    for slot, value in values.items():
+        at = text.find(value)
+        if at >= 0:
+            spans.append(SlotSpan(slot, at, at + len(value), value))
+    return spans
+
+
+@pytest.mark.parametrize(("text", "values", "kind"), [
+    ("delete cronjob nightly-report in prod", {"cronjob": "nightly-report"}, "cronjob"),
+    ("delete cronjob nightly-report in prod", {}, "cronjob"),
+    ("drop the nightly-report cronjob", {"cronjob": "nightly-report"}, "cronjob"),
+    ("Delete the Nightly-Report CronJob.", {"cronjob": "Nightly-Report"}, "cronjob"),
+    ("kill the nightly-report job in prod", {"cronjob": "nightly-report"}, "job"),
+    ("remove node-2 from the cluster", {"node": "node-2"}, "node"),
+    ("delete node-2", {"node": "node-2"}, "node"),
+    ("we need to decommission node-2 today", {"node": "node-2"}, "node"),
+    ("get rid of the calc-app deployment in prod", {"deployment": "calc-app"}, "deployment"),
+    ("remove calc-app from prod", {"deployment": "calc-app"}, "deployment"),
+    ("can you delete checkout-api in staging", {"deployment": "checkout-api"}, "deployment"),
+    ("delete the search-indexer hpa in prod", {"deployment": "search-indexer"},
+     "autoscaler"),
+    ("remove the autoscaler from search-indexer", {"deployment": "search-indexer"},
+     "autoscaler"),
+    ("remove the old replicaset of checkout-api", {"deployment": "checkout-api"},
+     "replicaset"),
+    ("pls nuke the dev namespace", {}, "namespace"),
+])
+def test_a_deletion_names_its_kind(text: str, values: dict[str, str], kind: str) -> None:
+    assert deleted_kind(text, _spans(text, **values)) == kind
+
+
+@pytest.mark.parametrize(("text", "values"), [
+    # Pods: the runbook's own deletion.
+    ("delete the calc-app pod in prod", {}),
+    ("delete pod calc-app-7f9 in prod", {"pod": "calc-app-7f9"}),
+    ("delete all pods of calc-app", {"deployment": "calc-app"}),
+    ("kill the stuck job pod in prod", {}),
+    ("kill calc-app-5d8f-xk2 it's stuck", {"pod": "calc-app-5d8f-xk2"}),
+    # Another change in a deletion's words.
+    ("remove node-2 from rotation", {"node": "node-2"}),
+    ("drop checkout-api to 2 replicas", {"deployment": "checkout-api"}),
+    ("remove the memory limit from checkout-api", {"deployment": "checkout-api"}),
+    ("remove the deployment's memory limit", {}),
+    ("drop the node-2 cordon", {"node": "node-2"}),
+    ("remove the bad release from checkout-api", {"deployment": "checkout-api"}),
+    # No order to delete.
+    ("who deleted the cronjob", {}),
+    ("don't delete the cronjob nightly-report", {"cronjob": "nightly-report"}),
+    ("nuke checkout-api in staging", {}),  # no kind known: the model's reading decides
+])
+def test_no_deletion_of_another_kind(text: str, values: dict[str, str]) -> None:
+    assert deleted_kind(text, _spans(text, **values)) is None
