@@ -95,6 +95,9 @@ def test_a_thread_message_that_mentions_a_colleague_later_is_for_the_bot(
     # A user trial: an @handle with no "you" after it was asked "Which deployment ...?".
     "@dave scale it to 2 pls",
     "@sarah scale checkout-api in staging to 2",
+    # With a time (a user trial was told how to write a schedule).
+    "@sarah can you scale checkout-api in staging to 2 at 6pm?",
+    "dave, could you scale checkout-api to 2 in staging tomorrow at 9am",
 ])
 def test_a_typed_address_to_a_colleague_gets_no_plan_and_no_answer(
         bot: Bot, cluster: FakeCluster, text: str) -> None:

@@ -295,3 +295,18 @@ def test_a_time_or_a_past_event_is_no_wait(bot: Bot, text: str) -> None:
     wait_until_idle(bot)
     posted = " ".join(c.text() for c in bot.slack.calls if c.method == "chat.postMessage")
     assert "until something happens" not in posted, posted
+
+
+@pytest.mark.parametrize("text", [
+    "don't restart checkout-api in staging at 6pm",
+    "never restart checkout-api in staging at 23:00",
+])
+def test_a_change_ruled_out_with_a_time_is_said_so(bot: Bot, text: str) -> None:
+    """A user trial: these were told how to write a schedule; they rule the change out."""
+    bot.service.parser = ReadsARestart()
+    root = next_ts()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "You said not to restart")
+    wait_until_idle(bot)
+    assert bot.service.store.runs_in_thread("C0OPS", root) == []
+    assert bot.service.schedules.live() == []

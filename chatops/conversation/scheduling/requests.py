@@ -4,7 +4,7 @@ proposed as a run linked to a new `proposed` schedule."""
 from __future__ import annotations
 
 from chatops.audit.records import Parsed, Planned, Proposed, ScheduleChanged
-from chatops.conversation.asking import RUNBOOK_CHANGES, ordered_changes
+from chatops.conversation.asking import RUNBOOK_CHANGES, ordered_changes, said_to_someone_else
 from chatops.conversation.base import Collaborators, Turn, asked_by
 from chatops.conversation.deletions import deleted_kind
 from chatops.conversation.guards import guard
@@ -71,6 +71,10 @@ class ScheduleRequests(SchedulePart):
         parsed = self.parts.parse(text)
         self.parts.audit.record(Parsed.of(parsed, text), actor=message.user, thread=turn.thread)
         catalogue = self.parts.catalogue
+        if parsed.source == "model" and said_to_someone_else(message.text, ()):
+            # "@bob can you restart api at 6pm?": theirs, as without a time (a user trial
+            # was told how to write a schedule).
+            return []
         deletes = deleted_kind(text, parsed.spans) if parsed.source == "model" else None
         if deletes is not None:
             # "delete cronjob nightly-report at 23:00": no runbook deletes it, whatever the
@@ -86,6 +90,13 @@ class ScheduleRequests(SchedulePart):
             # have started it).
             raise Refusal(preview_has_no_time_text(text))
         runbook = catalogue.get(parsed.intent)
+        change = (ruled_out(parsed.intent, text, parsed.slots)
+                  if parsed.source == "model" and runbook.risk is not Risk.READ else None)
+        if change is not None:
+            # "cordon node-1 at 23:00 but don't drain it" read as the drain, "don't restart
+            # api at 6pm": a schedule is proposed whole, so the change meant is asked for
+            # on its own (a user trial was told how to write a schedule).
+            raise Refusal(ruled_out_text(parsed.intent, change))
         if (parsed.source == "model" and runbook.risk is not Risk.READ
                 and guard(text, parsed.spans, runbook.slots, parsed.intent).turned_down):
             # Every guard a change asked for now gets (an attacker review: this path had
@@ -102,11 +113,6 @@ class ScheduleRequests(SchedulePart):
                 raise Refusal(spares_nothing_text(parsed.intent))
             if waits_for_event(text):
                 raise Refusal(waits_for_event_text(parsed.intent))
-            change = ruled_out(parsed.intent, text, parsed.slots)
-            if change is not None:
-                # "cordon node-1 at 23:00 but don't drain it" read as the drain: a schedule
-                # is proposed whole, so the change meant is asked for on its own.
-                raise Refusal(ruled_out_text(parsed.intent, change))
         bare = (bare_value(runbook.slots, parsed.slots, text)
                 if parsed.source == "model" else None)
         if bare is not None:
