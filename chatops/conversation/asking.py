@@ -764,6 +764,12 @@ _GROUPS = frozenset({"here", "channel", "everyone", "oncall", "on-call", "chatop
 
 
 _TO_SOMEONE = re.compile(r"^\W*(?:(?:hey|hi|yo|ok|so)\W+)?(?:@[\w.-]+|<@\w+(?:\|[^>]*)?>)")
+MENTIONED_AS_SUBJECT = re.compile(
+    r"(?:\|[^>]*)?>?\s*(?:says|said|approved|confirmed|finished|thinks|"
+    r"signed off|okayed|ok'?d|agreed|reports|reported|wants|asked|mentioned|noted|checked|"
+    r"verified|reviewed|gave)\b", re.IGNORECASE)
+"""What follows a person's mention that makes them the sentence's subject, not the one it
+is said to ("<@U1> says it's safe now, restart orders-worker")."""
 
 
 def said_to_someone_else(text: str, spans: Iterable[SlotSpan]) -> bool:
@@ -771,7 +777,7 @@ def said_to_someone_else(text: str, spans: Iterable[SlotSpan]) -> bool:
     left in it (the surface takes the bot's own off), an @handle or a name that asks
     "you" (`addressed_elsewhere`)."""
     mention = _TO_SOMEONE.match(text)
-    if mention is not None:
+    if mention is not None and MENTIONED_AS_SUBJECT.match(text, mention.end()) is None:
         handle = re.findall(r"@([\w.-]+)", mention.group(0))[-1].lower()
         if handle not in _NOBODY | _GROUPS:
             return True

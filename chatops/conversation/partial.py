@@ -90,11 +90,14 @@ def on_a_condition(text: str) -> bool:
 # a change now or at a time, never on something happening (a user trial planned "after the
 # deploy finishes, restart web-frontend" at once). A time ("after 6pm") is no event.
 _AFTER_EVENT = re.compile(
-    r"\b(?:after|once|when|as soon as|whenever|until|till)\s+(?:the\s+|our\s+|my\s+|this\s+|"
-    r"that\s+|its\s+|it\s+|[\w.-]+\s+)(?:[\w.-]+\s+){0,3}?(?:(?:is|are|has|have|gets?)\s+)?"
-    r"(?:finish(?:es|ed)?|done|complete[sd]?|over|lands?|landed|merged|merges|deployed|"
-    r"rolled out|rolls out|goes out|is live|live|ends|ended|back up|recover(?:s|ed)?|"
-    r"succeeds|succeeded|passes|passed|green|drained|through)\b",
+    r"\b(?:after|once|when|as soon as|whenever)\s+(?:the\s+|our\s+|my\s+|this\s+|"
+    r"that\s+|its\s+|it\s+|[\w.-]+\s+)(?:[\w.-]+\s+){0,3}?"
+    # What is yet to happen: "finishes", "is done", "has finished", "gets merged"; a past
+    # form alone tells what happened ("after the deploy finished, restart it": now).
+    r"(?:finishes|completes|lands|ends|merges|passes|succeeds|recovers|rolls out|goes out|"
+    r"goes live|comes back|comes up|(?:is|are|has|have|gets?|has been|have been|will be)\s+"
+    r"(?:finished|done|complete|completed|over|landed|merged|deployed|rolled out|live|"
+    r"back up|back|green|through|drained|recovered|healthy|up))\b",
     re.IGNORECASE)
 
 

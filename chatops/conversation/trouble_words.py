@@ -78,6 +78,8 @@ def reports_trouble(text: str) -> bool:
     return not any(word in _CHANGES for word in _WORD.findall(text.lower()))
 
 
+# Asking words anywhere, at the end too ("no new pods on node-7 please, disk is flaky").
+_PLEASE = re.compile(r"\b(?:please|pls|plz|kindly|asap)\b", re.IGNORECASE)
 # Slots a change takes that only name what it changes, not a value to set.
 _OBJECT_SLOTS = frozenset({*TARGETS, "namespace", "container"})
 
@@ -91,4 +93,4 @@ def reported_only(text: str, slots: Iterable[str]) -> bool:
         return False
     cleaned = clean_text(text)
     return (not orders(cleaned) and not ordered_changes(text)
-            and ASKS_ANYWAY.search(cleaned) is None)
+            and ASKS_ANYWAY.search(cleaned) is None and _PLEASE.search(cleaned) is None)

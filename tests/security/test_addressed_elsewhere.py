@@ -89,6 +89,20 @@ def test_a_thread_message_that_mentions_a_colleague_later_is_for_the_bot(
 
 
 @pytest.mark.parametrize("text", [
+    "<@U0SARAH> says it's safe now, scale checkout-api in staging to 2",
+    "<@U0SARAH> approved the PR already; scale checkout-api to 2 in staging",
+])
+def test_a_colleague_mentioned_as_the_subject_is_talked_about(bot: Bot, text: str) -> None:
+    """An attacker set's requests (session 42): the mention is who the sentence is about,
+    and the order is the bot's, in Slack as in the console."""
+    root, runs = _bot_thread(bot)
+    bot.service.parser = ReadsAScale()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root)
+    eventually(lambda: len(bot.service.store.runs_in_thread("C0OPS", root)) > runs,
+               what="the plan")
+
+
+@pytest.mark.parametrize("text", [
     "@sarah can you scale checkout-api in staging to 2",
     "dave, when you're back could you scale checkout-api in staging to 2",
     "priya: please scale checkout-api to 2 in staging",

@@ -287,6 +287,7 @@ def test_a_change_that_waits_for_an_event_plans_nothing(bot: Bot, cluster: FakeC
     "restart checkout-api in staging after 6pm",
     "restart checkout-api in staging, it broke after the deploy",
     "restart checkout-api in staging now that the deploy is done",
+    "after the deploy finished, restart checkout-api in staging",
 ])
 def test_a_time_or_a_past_event_is_no_wait(bot: Bot, text: str) -> None:
     bot.service.parser = ReadsARestart()

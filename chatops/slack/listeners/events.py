@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 
 from chatops.alerts import AlertEngine
+from chatops.conversation.asking import MENTIONED_AS_SUBJECT
 from chatops.slack.alerts import from_alert_bot, take_bot_alert
 from chatops.slack.deliver import Place
 from chatops.slack.errors import reported
@@ -48,7 +49,9 @@ def _to_someone_else(text: str, bot_user: str | None) -> bool:
     you ...", "hey <@U0SARAH>, ...", "<!subteam^S1|@sre> someone please ..."): it is said
     to them, even if it mentions the bot later ("..., <@UBOT> fyi")."""
     found = _OPENING_MENTION.match(text)
-    return found is not None and found.group(1) != f"@{bot_user}"
+    # "<@U0SARAH> says it's safe now, restart orders-worker": Sarah is talked about.
+    return (found is not None and found.group(1) != f"@{bot_user}"
+            and MENTIONED_AS_SUBJECT.match(text, found.end()) is None)
 
 
 def register(app: App, parts: Parts) -> None:
