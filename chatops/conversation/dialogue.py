@@ -376,6 +376,12 @@ class Dialogue:
         self.parts.audit.record(Parsed.of(parsed, text), actor=message.user, thread=thread)
         METRICS.parses.labels(parsed.intent, confidence_bucket(parsed.confidence)).inc()
         if parsed.intent in META_INTENTS:
+            rights = (rights_answer(self.parts, turn, text, replace(parsed, slots={}))
+                      if parsed.source == "model" else None)
+            if rights is not None:
+                # "can I approve my own request?" read as `confirm`, "what am I allowed to
+                # do?" as `help` (a user trial: "I did not understand that", the runbooks).
+                return rights
             if parsed.source == "model" and not says(parsed.intent, text):
                 # Junk read as a decision ("hmm" as `confirm`): a clear answer, no change.
                 METRICS.out_of_scope.inc()

@@ -214,3 +214,25 @@ def test_a_change_the_asker_may_not_request_asks_the_cluster_nothing(
     (out,) = say(service, "alice", "who can approve drains in prod?")
     assert "`drain_node` is a critical change" in out
     assert cluster.reviews == []
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("can I approve my own request?", "confirm"),
+    ("what am I allowed to do?", "help"),
+    ("am I allowed to approve stuff?", "confirm"),
+])
+def test_a_question_of_rights_read_as_a_decision_or_help_is_answered(
+        service: ConversationService, text: str, intent: str) -> None:
+    """A user trial: the first got "I did not understand that" (read as `confirm`), the
+    second the list of runbooks (read as `help`)."""
+    service.parser = Reading(intent=intent)
+    (out,) = say(service, "alice", text)
+    assert out.startswith("What the policy says for you (alice):"), out
+
+
+def test_a_decision_is_still_a_decision(service: ConversationService) -> None:
+    service.parser = None
+    say(service, "alice", "run restart_deployment deployment=checkout-api namespace=prod")
+    service.parser = Reading(intent="confirm")
+    (out, *_) = say(service, "bob", "yes approve")
+    assert "What the policy says" not in out
