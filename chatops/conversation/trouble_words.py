@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from chatops.conversation.asking import (
     ASKS_ANYWAY,
+    CHANGE,
     ordered_changes,
     orders,
     said_to_someone_else,
@@ -80,6 +81,10 @@ def reports_trouble(text: str) -> bool:
 
 # Asking words anywhere, at the end too ("no new pods on node-7 please, disk is flaky").
 _PLEASE = re.compile(r"\b(?:please|pls|plz|kindly|asap)\b", re.IGNORECASE)
+# A change's verb anywhere ("halt etl-hourly until the upstream is back, every run is
+# failing"): the change may be what is asked, as the model read.
+_CHANGE_WORD = re.compile(rf"\b(?:{CHANGE}|halt|freeze|unfreeze|skip|evacuate|empty|move|"
+                          r"shift|put|mark|flip|switch|turn|shut|kick|cycle)\b", re.IGNORECASE)
 # Slots a change takes that only name what it changes, not a value to set.
 _OBJECT_SLOTS = frozenset({*TARGETS, "namespace", "container"})
 
@@ -93,4 +98,5 @@ def reported_only(text: str, slots: Iterable[str]) -> bool:
         return False
     cleaned = clean_text(text)
     return (not orders(cleaned) and not ordered_changes(text)
-            and ASKS_ANYWAY.search(cleaned) is None and _PLEASE.search(cleaned) is None)
+            and ASKS_ANYWAY.search(cleaned) is None and _PLEASE.search(cleaned) is None
+            and _CHANGE_WORD.search(cleaned) is None)
