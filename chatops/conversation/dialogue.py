@@ -54,7 +54,11 @@ from chatops.conversation.resource_field import bare_value
 from chatops.conversation.restarts_question import asks_about_restarts, most_restarted
 from chatops.conversation.running import Runner, UndoRequest
 from chatops.conversation.small_talk import small_talk
-from chatops.conversation.state_question import asks_about_state, question_of_state
+from chatops.conversation.state_question import (
+    asks_about_state,
+    asks_cronjob_runs,
+    question_of_state,
+)
 from chatops.conversation.symptoms import (
     DIAGNOSIS,
     cronjob_trouble,
@@ -83,6 +87,7 @@ from chatops.messages import (
     AUTOSCALED_NOTE,
     CANCELLED_QUESTION,
     CHECK_FIRST_NOTE,
+    CRONJOB_RUNS_NOTE,
     CRONJOB_TROUBLE_NOTE,
     DECIDE_IN_OWN_THREAD_HINT,
     EDIT_NOT_DECISION,
@@ -1139,13 +1144,21 @@ class Dialogue:
                          ) -> list[Reply] | None:
         """The scan of a cronjob's namespace, then what it found of the cronjob, for trouble
         with a cronjob the model left under its bar (`symptoms.cronjob_trouble`; a user
-        trial: "the nightly-report cronjob is busted, can you fix it?" got "not sure"), in
-        the namespace given, beside its name, the one that has it, or the channel's; None
-        otherwise."""
-        if not cronjob_trouble(text, parsed):
+        trial: "the nightly-report cronjob is busted, can you fix it?" got "not sure"), or
+        a question of when it runs or ran, read as no change (`asks_cronjob_runs`: "when
+        does nightly-report run next?" got "outside"), in the namespace given, beside its
+        name, the one that has it, or the channel's; None otherwise."""
+        if cronjob_trouble(text, parsed):
+            note, reading = CRONJOB_TROUBLE_NOTE, "cronjob_trouble"
+        elif (not self._mutating(parsed.intent) and asks_cronjob_runs(text)
+              and not said_to_someone_else(text, parsed.spans)):
+            note, reading = CRONJOB_RUNS_NOTE, "cronjob_runs"
+        else:
             return None
-        cronjob = parsed.slots["cronjob"]
         identity = turn.requester.identity
+        cronjob = parsed.slots.get("cronjob") or self._one_cronjob_named(turn, text, parsed)
+        if not cronjob:
+            return None
         namespace = (parsed.slots.get("namespace")
                      or namespace_beside(text, cronjob, self.parts.executor, identity))
         if not namespace:
@@ -1154,8 +1167,17 @@ class Dialogue:
         if not namespace:
             return None
         replies = self._answer_with(turn, parsed, DIAGNOSIS, {"namespace": namespace},
-                                    note=CRONJOB_TROUBLE_NOTE, reading="cronjob_trouble")
+                                    note=note, reading=reading)
         return _with_cronjob_line(replies, cronjob)
+
+    def _one_cronjob_named(self, turn: Turn, text: str, parsed: ParsedIntent) -> str | None:
+        """The one cronjob a word of `text` names exactly, in the message's namespace or the
+        channel's ("when did nightly-report last run in prod", the name untagged)."""
+        namespace = self._namespace_of(turn, parsed.slots)
+        if not namespace:
+            return None
+        named = self._named(text, "cronjob", namespace.lower(), turn.requester.identity)
+        return named.pop() if len(named) == 1 else None
 
     def _image_named(self, turn: Turn, text: str, parsed: ParsedIntent,
                      slots: dict[str, str]) -> tuple[dict[str, str], str]:

@@ -103,3 +103,19 @@ def question_of_state(text: str, parsed: ParsedIntent, runbooks: Mapping[str, Ru
         verdict = guard(text, parsed.spans, runbook.slots, parsed.intent)
     found = state_read(text, parsed, verdict, runbooks)
     return (parsed, *found) if found is not None else None
+
+
+_RUNS_ASKED = re.compile(
+    r"^\W*(?:(?:hey|hi|so|ok|okay|quick question|qq|btw|also|and)\W+)*(?:when|what\s+time|"
+    r"how\s+often|did|has|have|is)\b[^.!]{0,60}?\b(?:runs?|ran|running|fires?|fired|"
+    r"scheduled|schedule|triggers?|triggered|kicks?\s+off|kicked\s+off|succeeded|succeed)\b"
+    r"|\b(?:next|last|previous|latest|last\s+successful)\s+(?:run|runs|execution|firing|"
+    r"schedule)\b|\bschedule\s+(?:of|for)\b",
+    re.IGNORECASE)
+
+
+def asks_cronjob_runs(text: str) -> bool:
+    """Whether `text` asks when a cronjob runs or ran ("when does nightly-report run
+    next?", "when did nightly-report last run", "what's the schedule of nightly-report"),
+    and puts no change up for discussion."""
+    return _RUNS_ASKED.search(text) is not None and _PUT_UP.search(text) is None

@@ -221,6 +221,8 @@ def one_workload_note(asked: str, answered: str) -> str:
 
 
 TROUBLE_NOTE = "read as trouble to diagnose; nothing is changed without your say"
+CRONJOB_RUNS_NOTE = ("when a cronjob runs: its namespace's scan, with the cronjob's schedule "
+                     "and its last runs after it")
 CRONJOB_TROUBLE_NOTE = ("read as trouble with a cronjob: its namespace's scan, failed jobs "
                         "included; nothing is changed without your say")
 """A note on a message that reported trouble, answered with a diagnosis the model was

@@ -17,7 +17,7 @@ from chatops.messages import TROUBLE_NOTE
 from chatops.model import OUT_OF_SCOPE, ParsedIntent
 from chatops.runbook.catalogue import Catalogue
 from tests.conversation.fake_cluster import FakeCluster
-from tests.conversation.readings import spans_in
+from tests.conversation.readings import Reading, spans_in
 from tests.conversation.test_service_logic import Clock, say, service_on
 
 READS = (("deployment_status", 0.6), ("diagnose", 0.3))
@@ -276,3 +276,35 @@ def test_no_cronjob_scan_for_a_change_or_another_listener(
     service.parser = Unsure({"cronjob": "nightly-report"}, (("suspend_cronjob", 0.5),))
     out = say(service, "bob", text)
     assert _diagnosed(cluster) == [], out
+
+
+# A user trial: "when does nightly-report run next?" got "outside what I can do". A
+# question of when a cronjob runs or ran, read as no change, gets the same scan and line.
+@pytest.mark.parametrize(("text", "slots", "intent"), [
+    ("when does nightly-report run next?", {"cronjob": "nightly-report"}, OUT_OF_SCOPE),
+    ("what's the schedule of nightly-report in prod", {"cronjob": "nightly-report"},
+     OUT_OF_SCOPE),
+    # The name untagged, read as a read: the one cronjob of the namespace a word names.
+    ("when did nightly-report last run in prod", {"namespace": "prod"}, "rollout_history"),
+])
+def test_when_a_cronjob_runs_gets_its_scan_and_line(
+        service: ConversationService, cluster: FakeCluster, text: str,
+        slots: dict[str, str], intent: str) -> None:
+    cluster.cronjobs.add(("prod", "nightly-report"))
+    service.parser = Reading(slots, intent=intent, confidence=0.9)
+    out = say(service, "bob", text)
+    assert out[0].startswith("(when a cronjob runs"), out
+    assert any(line.startswith("cronjob nightly-report in prod is not suspended")
+               for line in out), out
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("when does nightly-report run next? suspend it", "suspend_cronjob"),  # a change
+    ("@carol when does nightly-report run next?", OUT_OF_SCOPE),
+])
+def test_a_runs_question_with_a_change_or_for_a_colleague_is_not_scanned(
+        service: ConversationService, cluster: FakeCluster, text: str, intent: str) -> None:
+    cluster.cronjobs.add(("prod", "nightly-report"))
+    service.parser = Reading({"cronjob": "nightly-report"}, intent=intent, confidence=0.9)
+    out = say(service, "bob", text)
+    assert not out or not out[0].startswith("(when a cronjob runs"), out
