@@ -1447,16 +1447,40 @@ class Dialogue:
         if slots.get(slot):
             return target.name, {}
         namespace = slots.get("namespace")
+        words = set(_WORDS.findall(text.lower()))
+        if not namespace:
+            # "what image is web-frontend on" (a user trial got every image of the
+            # cluster): the one deployment a word names in the namespaces one may list.
+            found = self._deployment_named_anywhere(words, identity)
+            return (target.name, {slot: found[1], "namespace": found[0]}) if found else None
         try:
             # The model's value is validated before it reaches the cluster, as every slot.
             listed = self.parts.executor.names(
-                "deployment", str(parse_slot("namespace", "namespace", namespace)), identity
-            ) if namespace else ()
+                "deployment", str(parse_slot("namespace", "namespace", namespace)), identity)
         except (ClusterError, SlotError):
             return None
-        names = set(listed)
-        named = names.intersection(_WORDS.findall(text.lower()))
+        named = set(listed).intersection(words)
         return (target.name, {slot: named.pop()}) if len(named) == 1 else None
+
+    def _deployment_named_anywhere(self, words: set[str], identity: Identity | None
+                                   ) -> tuple[str, str] | None:
+        """The one (namespace, deployment) whose name is one of `words`, among the first
+        `MAX_OFFERED` namespaces the person can list (one call each); None when none or
+        several, or they cannot be listed."""
+        try:
+            namespaces = self.parts.executor.names("namespace", None, identity)[:MAX_OFFERED]
+        except ClusterError:
+            return None
+        found: list[tuple[str, str]] = []
+        for namespace in namespaces:
+            try:
+                names = self.parts.executor.names("deployment", namespace, identity)
+            except ClusterError:
+                continue
+            found += [(namespace, name) for name in words.intersection(names)]
+            if len(found) > 1:
+                return None
+        return found[0] if found else None
 
     def _carried(self, intent: str, slots: Mapping[str, str], last: LastRequest | None,
                  text: str, identity: Identity | None) -> dict[str, str]:
