@@ -168,6 +168,8 @@ _META_WORDS = {
     "help": "help", "?": "help", "cancel": "cancel", "stop": "cancel", "nevermind": "cancel",
     "never mind": "cancel", "nvm": "cancel", "forget it": "cancel", "never mind that": "cancel",
     "undo": "undo", "revert that": "undo", "approve": "confirm",
+    # "roll back" alone is read as the undo (0.98); "rollback" alone was "not sure".
+    "rollback": "undo", "roll back": "undo", "revert": "undo",
     "confirm": "confirm", "yes": "confirm", "deny": "deny", "reject": "deny", "no": "deny",
 }
 _FOLLOW_UP = re.compile(

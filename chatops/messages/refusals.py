@@ -39,7 +39,9 @@ NOTHING_TO_CANCEL = "There is nothing to cancel here."
 NOTHING_WAITING = "There is no request waiting for a decision here."
 NOT_UNDERSTOOD = ("I did not understand that, so I did nothing. To decide on a request, use its "
                   "buttons or say `approve` or `deny`; `help` lists what I can do.")
-NOTHING_TO_UNDO = "There is no completed change in this thread to undo."
+NOTHING_TO_UNDO = ("There is no completed change in this thread to undo. To roll a deployment "
+                   "back to its previous revision, name it: `roll back checkout-api in "
+                   "prod`.")
 NO_UNDO_HINT = ("To go back to an earlier version, ask for `rollback_deployment`; to change "
                 "something else, ask for that change.")
 DECIDE_IN_OWN_THREAD_HINT = "Decide on it in its own thread, or with its buttons."

@@ -10,6 +10,7 @@ import pytest
 
 from chatops.audit import AuditLog
 from chatops.conversation import ConversationService
+from chatops.messages import NOTHING_TO_UNDO
 from chatops.model import OUT_OF_SCOPE, Message, ParsedIntent
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
@@ -222,6 +223,19 @@ def test_undo_after_scale_restores_the_old_count(service: ConversationService,
     assert f"(undo of {first})" in out[1] and "explicit command" not in out[1]
     service.decide(run_id(service), Message("UBOB", "", "C1", "t1"), "approve")
     assert cluster.deployments[("prod", "checkout-api")] == 3
+
+
+@pytest.mark.parametrize("word", ["rollback", "roll back", "revert"])
+def test_a_bare_rollback_is_the_undo(service: ConversationService, cluster: FakeCluster,
+                                     word: str) -> None:
+    """A user trial: "rollback" alone was "not sure" ("roll back" alone the undo)."""
+    service.parser = None
+    assert say(service, "alice", word) == [NOTHING_TO_UNDO]
+    assert "roll back checkout-api in prod" in NOTHING_TO_UNDO
+    say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
+    service.decide(run_id(service), Message("UBOB", "", "C1", "t1"), "approve")
+    out = say(service, "alice", word)
+    assert out[0].startswith("Undoing") and "spec.replicas: 5 -> 3" in out[1]
 
 
 def test_undo_after_a_rollback_warns_that_it_brings_the_release_back(
