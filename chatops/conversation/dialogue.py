@@ -115,6 +115,7 @@ from chatops.messages import (
     cannot_create_text,
     cannot_delete_text,
     carried_note,
+    changes_in_channel_text,
     changes_made_here_text,
     choice_question_text,
     edit_which_field_text,
@@ -230,6 +231,14 @@ _WAITING_QUESTION = re.compile(
     r"anything|any|is\s+(?:there\s+)?anything|are\s+there\s+any)\b[^?.!]{0,30}?"
     r"\b(?:waiting|pending|awaiting)\b", re.IGNORECASE)
 """A question of what waits for a decision ("what's waiting for approval?")."""
+_OWN_CHANGES_QUESTION = re.compile(
+    r"^\W*(?:(?:hey|so|ok|okay|qq|quick question|bot)\W+)*(?:what|which\s+changes?)\s+"
+    r"(?:did|have|has)\s+(?:you|u|the\s+bot|chatops)\s+(?:just\s+|last\s+|already\s+)?"
+    r"(?:change|changed|do|done|run|ran|execute|executed|make|made|touch|touched)\b"
+    r"|\b(?:your|the\s+bot'?s)\s+(?:last|latest|recent)\s+(?:changes?|actions?|runs?)\b"
+    r"|^\W*what\s+was\s+the\s+last\s+(?:thing|change)\s+(?:you|u|the\s+bot)\s+"
+    r"(?:did|changed|ran|made)\b", re.IGNORECASE)
+"""A question of the changes the bot made ("what did you change last?")."""
 _WORKLOAD_WORDS = re.compile(r"\b(?:pods?|jobs?|cronjobs?|nodes?|deployments?|containers?|"
                              r"rollouts?|replicas?|images?)\b", re.IGNORECASE)
 PODS = "show_pods"
@@ -567,6 +576,9 @@ class Dialogue:
         waiting = self._waiting_answer(turn, text, parsed) if guessed else None
         if waiting is not None:
             return waiting  # "what's waiting for approval?": the plans waiting here
+        made = self._own_changes_answer(turn, text, parsed) if guessed else None
+        if made is not None:
+            return made  # "what did you change last?": the channel's latest changes
         rights = (rights_answer(self.parts, turn, text, parsed)
                   if guessed and not self._mutating(parsed.intent) else None)
         if rights is not None:
@@ -969,6 +981,23 @@ class Dialogue:
         lines = [(run.id, run.runbook, dict(run.raw_slots), run.requester_name,
                   len(self.parts.valid_approvals(run)), run.needed) for run in runs]
         return [Reply("answer", waiting_here_text(lines))]
+
+    def _own_changes_answer(self, turn: Turn, text: str, parsed: ParsedIntent
+                            ) -> list[Reply] | None:
+        """The latest changes made through the bot in this channel, newest first, for a
+        question of what it changed ("what did you change last?": a user trial, "outside
+        what I can do"), when the model read no change; None otherwise. Another channel's
+        changes may be private, so only this one's are listed."""
+        if (_OWN_CHANGES_QUESTION.search(text) is None or self._mutating(parsed.intent)
+                or said_to_someone_else(text, parsed.spans)):
+            return None
+        runs = self.parts.store.changes_in_channel(turn.message.channel,
+                                                   limit=_CHANGES_LISTED)
+        lines = [(run.id, run.runbook, {k: str(v) for k, v in run.raw_slots.items()},
+                  run.requester_name, tuple(a.approver_name for a in run.approvals
+                                            if a.decision is ApprovalDecision.APPROVE),
+                  run.updated_at) for run in runs]
+        return [Reply("answer", changes_in_channel_text(lines))]
 
     def _what_if(self, turn: Turn, text: str, parsed: ParsedIntent) -> list[Reply] | None:
         """The dry-run of the one change a question of what it would do is about ("what

@@ -244,11 +244,12 @@ def waiting_here_text(runs: Sequence[tuple[str, str, Mapping[str, str], str, int
             "card, or `approve ID`):\n" + "\n".join(lines))
 
 
-def changes_made_here_text(deployment: str, namespace: str,
-                           runs: Sequence[tuple[str, str, Mapping[str, str], str,
-                                                tuple[str, ...], float]]) -> str:
-    """The changes made through the bot to a deployment in this channel, newest first:
-    (run id, runbook, its other values, requester, approvers, when it finished)."""
+_MadeRun = tuple[str, str, Mapping[str, str], str, tuple[str, ...], float]
+"""A change made through the bot: (run id, runbook, its values, requester, approvers,
+when it finished)."""
+
+
+def _made_lines(runs: Sequence[_MadeRun]) -> list[str]:
     lines = []
     for run_id, runbook, values, requester, approvers, when in runs:
         shown = " ".join(f"{k}={v}" for k, v in values.items())
@@ -256,8 +257,24 @@ def changes_made_here_text(deployment: str, namespace: str,
         at = datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d %H:%M UTC")
         lines.append(f"  {run_id} {runbook}{' ' + shown if shown else ''}: asked by "
                      f"{requester}{approved}, {at}")
+    return lines
+
+
+def changes_made_here_text(deployment: str, namespace: str, runs: Sequence[_MadeRun]) -> str:
+    """The changes made through the bot to a deployment in this channel, newest first (its
+    other values only)."""
     return (f"Changes to deployment {deployment} in {namespace} made through me in this "
-            "channel, newest first:\n" + "\n".join(lines))
+            "channel, newest first:\n" + "\n".join(_made_lines(runs)))
+
+
+def changes_in_channel_text(runs: Sequence[_MadeRun]) -> str:
+    """The latest changes made through the bot in this channel, newest first; or that
+    none was (another channel's may be private, so only this one's)."""
+    if not runs:
+        return ("I have made no change in this channel yet (changes asked for in other "
+                "channels are listed there). `/ops runs` lists the runs you may see.")
+    return ("My latest changes in this channel, newest first:\n"
+            + "\n".join(_made_lines(runs)))
 
 
 NODE_QUESTION_NOTE = "which node: answered with show_pods, whose NODE column says it"
