@@ -42,6 +42,15 @@ def schedule_not_understood_text(request: str) -> str:
     return f"I could not tell which runbook to schedule from {request!r}."
 
 
+def schedule_not_asked_text(runbook: str | None) -> str:
+    """A change with a time that is talked about, not asked for ("I will cordon node-2 at
+    6pm", "bob is going to restart it at 11pm", "should we cordon node-2 at 6pm?")."""
+    about = f"`{runbook}`" if runbook else "a change"
+    return (f"That reads as talk about {about}, not a request to me, so I scheduled "
+            "nothing. To have me schedule it, ask for it (for example `cordon node-2 at "
+            "18:00`).")
+
+
 def preview_has_no_time_text(request: str) -> str:
     """A preview asked for with a time: a dry-run shows what a change would do now, and a
     schedule is a change asked for."""

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from chatops.model import OUT_OF_SCOPE
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
 from chatops.runs import RunState
 from chatops.schedules import FiringState, ScheduleState
 from tests.conversation.fake_cluster import FakeCluster
+from tests.conversation.readings import Reading
 from tests.schedules.conftest import POLICY, START, Bot, Clock, approved_schedule, make_bot
 from tests.schedules.test_firing import THREE_AM
 
@@ -252,3 +254,21 @@ def test_a_windows_end_during_a_freeze_is_still_checked_against_the_policy(
     postings = sched.service.fire_schedules(WINDOW_END)
     assert sched.cluster.deployments[("prod", "checkout-api")] == 5  # not run
     assert "may no longer ask" in postings[0].reply.text
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("I will cordon node-1 at 6pm", OUT_OF_SCOPE),
+    ("bob is going to scale checkout-api in prod to 5 at 11pm", OUT_OF_SCOPE),
+    ("heads up: I'll scale checkout-api in prod to 5 myself in 10 minutes", "scale_deployment"),
+])
+def test_talk_of_a_change_with_a_time_schedules_nothing_and_says_so(
+        sched: Bot, text: str, intent: str) -> None:
+    """A user trial: each was told how to write a schedule ("I could not tell which runbook
+    to schedule"), as if it had asked for one."""
+    slots = {k: v for k, v in (("node", "node-1"), ("deployment", "checkout-api"),
+                               ("namespace", "prod")) if v in text}
+    sched.service.parser = Reading(slots, intent=intent, confidence=0.99)
+    (reply,) = sched.say("bob", text)
+    assert "reads as talk about" in reply.text and "scheduled nothing" in reply.text, reply.text
+    assert sched.service.store.runs_in_thread("C1", "t1") == []
+    assert sched.service.schedules.live() == []

@@ -4,7 +4,12 @@ proposed as a run linked to a new `proposed` schedule."""
 from __future__ import annotations
 
 from chatops.audit.records import Parsed, Planned, Proposed, ScheduleChanged
-from chatops.conversation.asking import RUNBOOK_CHANGES, ordered_changes, said_to_someone_else
+from chatops.conversation.asking import (
+    RUNBOOK_CHANGES,
+    not_a_request,
+    ordered_changes,
+    said_to_someone_else,
+)
 from chatops.conversation.base import Collaborators, Turn, asked_by
 from chatops.conversation.deletions import deleted_kind
 from chatops.conversation.guards import guard
@@ -23,6 +28,7 @@ from chatops.conversation.rollback_version import named_version
 from chatops.conversation.running import Runner
 from chatops.conversation.scheduling.base import SHOWN_FIRINGS, SchedulePart
 from chatops.conversation.scheduling.changes import ScheduleChanges
+from chatops.conversation.talk import just_talk
 from chatops.conversation.what_if import asks_what_if
 from chatops.errors import Refusal
 from chatops.messages import (
@@ -41,6 +47,7 @@ from chatops.messages.schedules import (
     SCHEDULE_VALUES_HINT,
     preview_has_no_time_text,
     schedule_needs_values_text,
+    schedule_not_asked_text,
     schedule_not_understood_text,
     schedule_note_text,
     schedule_which_field_text,
@@ -48,7 +55,7 @@ from chatops.messages.schedules import (
     when_text,
     window_needs_undo_text,
 )
-from chatops.model import META_INTENTS, OUT_OF_SCOPE, Risk
+from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk
 from chatops.replies import Reply
 from chatops.runbook.render import missing_slots, validate_slots
 from chatops.runbook.slots import as_typed
@@ -82,6 +89,9 @@ class ScheduleRequests(SchedulePart):
             raise Refusal(cannot_delete_text(deletes))
         if (parsed.intent in META_INTENTS or parsed.intent == OUT_OF_SCOPE
                 or parsed.intent not in catalogue):
+            if parsed.source == "model" and _talk(text, parsed):
+                # "I will cordon node-2 at 6pm", read as out of scope.
+                raise Refusal(schedule_not_asked_text(None))
             raise Refusal(schedule_not_understood_text(text), SCHEDULE_HINT)
         if parsed.source == "model" and (asks_what_if(text)
                                          or asks_what_if(turn.message.text)):
@@ -97,11 +107,16 @@ class ScheduleRequests(SchedulePart):
             # api at 6pm": a schedule is proposed whole, so the change meant is asked for
             # on its own (a user trial was told how to write a schedule).
             raise Refusal(ruled_out_text(parsed.intent, change))
-        if (parsed.source == "model" and runbook.risk is not Risk.READ
-                and guard(text, parsed.spans, runbook.slots, parsed.intent).turned_down):
+        verdict = (guard(text, parsed.spans, runbook.slots, parsed.intent)
+                   if parsed.source == "model" and runbook.risk is not Risk.READ else None)
+        if verdict is not None and verdict.turned_down:
             # Every guard a change asked for now gets (an attacker review: this path had
             # the creation check only, so "run maintenance on node-1 at 9am" or "kick off
             # the db-backup cron manually at 3am" became scheduled node and cronjob changes).
+            if (verdict.not_asked and not verdict.creation and verdict.kind is None
+                    and verdict.many is None and _talk(text, parsed)):
+                # "I will cordon node-2 at 6pm" (a user trial was told how to write one).
+                raise Refusal(schedule_not_asked_text(parsed.intent))
             raise Refusal(schedule_not_understood_text(text), SCHEDULE_HINT)
         if parsed.source == "model" and runbook.risk is not Risk.READ:
             others = other_orders(parsed.intent, text, ordered_changes, RUNBOOK_CHANGES)
@@ -188,3 +203,8 @@ class ScheduleRequests(SchedulePart):
             replies += taken or []
         return replies
 
+
+def _talk(text: str, parsed: ParsedIntent) -> bool:
+    """Whether `text` (a request's words without its time) talks about a change without
+    asking for it: one's own plan, someone else's, a question put up, a negation."""
+    return not_a_request(text) or just_talk(text, parsed.spans)
