@@ -22,6 +22,9 @@ _BARE_LINK = re.compile(r"<((?:https?|mailto):[^>|\s]+)>")
 # `:fire:` / `:+1::skin-tone-2:`. Only whole words, so `nginx:1.25` or `ns:prod:` inside a
 # name are left alone.
 _EMOJI = re.compile(r"(?<!\S)(?::[a-z0-9_+\-]+:)+(?!\S)")
+# `~restart checkout~`: Slack's strikethrough, words the writer took back ("~restart
+# checkout-api~ no wait, just show me the pods": a user trial read the restart).
+_STRUCK = re.compile(r"(?<!\S)~[^~\n]+~(?!\S)")
 # Characters that decorate rather than carry content in Slack messages.
 _DECORATION = frozenset("`*~")
 # Punctuation peeled off the edges of a word into words of their own. Dots, colons and
@@ -56,12 +59,12 @@ class Word:
 def normalise(text: str) -> Normalised:
     """Strip Slack markup that carries no meaning for the NLU, remembering offsets.
 
-    Removed: user mentions and specials (`<@U123>`, `<!here>`), emoji shortcodes,
-    backticks/asterisks/tildes. Links keep their label. Whitespace runs collapse to one
+    Removed: user mentions and specials (`<@U123>`, `<!here>`), emoji shortcodes, struck
+    text (`~...~`), backticks/asterisks/tildes. Links keep their label. Whitespace runs collapse to one
     space and the result is stripped.
     """
     keep = [True] * len(text)
-    for pattern in (_MENTION, _EMOJI):
+    for pattern in (_MENTION, _EMOJI, _STRUCK):
         for match in pattern.finditer(text):
             for i in range(match.start(), match.end()):
                 keep[i] = False

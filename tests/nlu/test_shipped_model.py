@@ -84,6 +84,9 @@ IN_SCOPE: list[tuple[str, str, dict[str, str]] | object] = [
     ("which images do the pods run?", "list_images", {}),
     ("restart `deploy/checkout` in prod", "restart_deployment",
      {"deployment": "checkout", "namespace": "prod"}),
+    # Struck text is taken back (a user trial read the restart).
+    ("~restart checkout-api~ no wait, just show me the pods in prod", "show_pods",
+     {"namespace": "prod"}),
     pytest.param(
         "what's wrong with checkout.prod?", "diagnose",
         {"deployment": "checkout", "namespace": "prod"},

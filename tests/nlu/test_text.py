@@ -20,6 +20,18 @@ def test_links_keep_their_label() -> None:
     )
 
 
+def test_struck_text_is_taken_back() -> None:
+    """A user trial: "~restart checkout-api~ no wait, just show me the pods in prod" was
+    read with the restart the writer had struck through."""
+    text = "~restart checkout-api~ no wait, just show me the pods in prod"
+    norm = normalise(text)
+    assert norm.text == "no wait, just show me the pods in prod"
+    start = norm.text.index("prod")
+    assert text[slice(*norm.original_span(start, start + 4))] == "prod"
+    # A tilde inside a word, or one alone, is no strikethrough.
+    assert normalise("scale api~2 to ~3").text == "scale api2 to 3"
+
+
 def test_colons_inside_names_are_not_emoji() -> None:
     assert normalise("set image to nginx:1.25 :+1:").text == "set image to nginx:1.25"
 
