@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal, cast
 
@@ -61,6 +61,7 @@ from chatops.conversation.state_question import (
 )
 from chatops.conversation.symptoms import (
     DIAGNOSIS,
+    EVENTS,
     cronjob_trouble,
     fix_asked,
     trouble_not_events,
@@ -95,6 +96,7 @@ from chatops.messages import (
     EMPTY_MESSAGE_HINT,
     HISTORY_NOTE,
     HYGIENE_NOTE,
+    NAMESPACE_CHANGES_NOTE,
     NODE_QUESTION_NOTE,
     NOT_THIS_CHANNEL,
     NOT_THIS_CHANNEL_HINT,
@@ -116,6 +118,7 @@ from chatops.messages import (
     cannot_delete_text,
     carried_note,
     changes_in_channel_text,
+    changes_in_namespace_text,
     changes_made_here_text,
     choice_question_text,
     edit_which_field_text,
@@ -993,11 +996,7 @@ class Dialogue:
             return None
         runs = self.parts.store.changes_in_channel(turn.message.channel,
                                                    limit=_CHANGES_LISTED)
-        lines = [(run.id, run.runbook, {k: str(v) for k, v in run.raw_slots.items()},
-                  run.requester_name, tuple(a.approver_name for a in run.approvals
-                                            if a.decision is ApprovalDecision.APPROVE),
-                  run.updated_at) for run in runs]
-        return [Reply("answer", changes_in_channel_text(lines))]
+        return [Reply("answer", changes_in_channel_text(_made(runs)))]
 
     def _what_if(self, turn: Turn, text: str, parsed: ParsedIntent) -> list[Reply] | None:
         """The dry-run of the one change a question of what it would do is about ("what
@@ -1112,6 +1111,21 @@ class Dialogue:
             if len(named) == 1:
                 slots["deployment"] = named.pop()
         values = history_values(text, slots, parsed.spans)
+        if (values is None and asks_what_changed(text) and slots.get("namespace")
+                and not slots.get("deployment") and not slots.get("pod")
+                and EVENTS in self.parts.catalogue
+                and not said_to_someone_else(text, parsed.spans)):
+            # "what changed in prod in the last hour?" (a user trial: "not sure"): a
+            # namespace's changes are its events; a rollout history is one deployment's.
+            namespace = slots["namespace"]
+            replies = self._answer_with(turn, parsed, EVENTS, {"namespace": namespace},
+                                        note=NAMESPACE_CHANGES_NOTE, reading="history_question")
+            runs = [run for run in self.parts.store.changes_in_channel(
+                        turn.message.channel, limit=_RECENT_RUNS)
+                    if str(run.raw_slots.get("namespace", "")).lower() == namespace.lower()]
+            made = _made(runs[:_CHANGES_LISTED])
+            return ([*replies, Reply("answer", changes_in_namespace_text(namespace, made))]
+                    if made else replies)
         if values is None or HISTORY not in self.parts.catalogue:
             return None
         replies = self._answer_with(turn, parsed, HISTORY, values, note=HISTORY_NOTE,
@@ -1131,12 +1145,9 @@ class Dialogue:
                                                                    limit=_RECENT_RUNS)
                 if run.raw_slots.get("deployment") == deployment
                 and run.raw_slots.get("namespace") == namespace][:_CHANGES_LISTED]
-        lines = [(run.id, run.runbook,
-                  {k: str(v) for k, v in run.raw_slots.items()
-                   if k not in ("deployment", "namespace")},
-                  run.requester_name, tuple(a.approver_name for a in run.approvals
-                                            if a.decision is ApprovalDecision.APPROVE),
-                  run.updated_at) for run in runs]
+        lines = [(*made[:2], {k: v for k, v in made[2].items()
+                              if k not in ("deployment", "namespace")}, *made[3:])
+                 for made in _made(runs)]
         return changes_made_here_text(deployment, namespace, lines) if lines else ""
 
     def _state_answer(self, turn: Turn, text: str, parsed: ParsedIntent,
@@ -1958,3 +1969,13 @@ def _with_cronjob_line(replies: list[Reply], cronjob: str) -> list[Reply]:
     state = next((c for c in summary.cronjob_states if c.name == cronjob.lower()), None)
     said = Reply("answer", cronjob_state_text(summary.namespace, cronjob.lower(), state))
     return [*replies[:at + 1], said, *replies[at + 1:]]
+
+
+def _made(runs: Iterable[Run]) -> list[tuple[str, str, dict[str, str], str, tuple[str, ...],
+                                             float]]:
+    """Changes made through the bot, as their answers list them: id, runbook, values,
+    requester, approvers, when it finished."""
+    return [(run.id, run.runbook, {k: str(v) for k, v in run.raw_slots.items()},
+             run.requester_name, tuple(a.approver_name for a in run.approvals
+                                       if a.decision is ApprovalDecision.APPROVE),
+             run.updated_at) for run in runs]

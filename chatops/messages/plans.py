@@ -267,6 +267,12 @@ def changes_made_here_text(deployment: str, namespace: str, runs: Sequence[_Made
             "channel, newest first:\n" + "\n".join(_made_lines(runs)))
 
 
+def changes_in_namespace_text(namespace: str, runs: Sequence[_MadeRun]) -> str:
+    """The latest changes made through the bot in a namespace, from this channel."""
+    return (f"Changes in {namespace} made through me in this channel, newest first:\n"
+            + "\n".join(_made_lines(runs)))
+
+
 def changes_in_channel_text(runs: Sequence[_MadeRun]) -> str:
     """The latest changes made through the bot in this channel, newest first; or that
     none was (another channel's may be private, so only this one's)."""
@@ -292,6 +298,8 @@ CHECK_FIRST_NOTE = ("a change on a condition: checked first; its fix, if any, is
 """A note on a change asked for on a condition, answered with the diagnosis first."""
 
 
+NAMESPACE_CHANGES_NOTE = ("what changed in a namespace: answered with recent_events (a rollout "
+                          "history is one deployment's; events cover about the last hour)")
 HISTORY_NOTE = ("a question of what changed: answered with rollout_history, each revision's "
                 "image and cause; a scale makes no revision, so the changes made through me "
                 "in this channel follow, when there are any")

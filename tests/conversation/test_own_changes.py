@@ -48,3 +48,19 @@ def test_not_for_a_colleague_or_a_change(service: ConversationService, text: str
     service.parser = Reading({}, intent=intent, confidence=0.9)
     out = say(service, "carol", text)
     assert not any(line.startswith("My latest changes") for line in out), out
+
+
+@pytest.mark.parametrize("text", ["what changed in prod in the last hour?",
+                                  "who changed something in prod today?"])
+def test_what_changed_in_a_namespace_gets_its_events_and_the_changes_made_here(
+        service: ConversationService, text: str) -> None:
+    """A user trial: "what changed in prod in the last hour?" got "not sure"."""
+    service.parser = None
+    say(service, "alice", "run scale_deployment deployment=checkout-api namespace=prod replicas=5")
+    service.decide(run_id(service), Message("UBOB", "", "C1", "t1"), "approve")
+    service.parser = Reading({"namespace": "prod"}, confidence=0.3)
+    out = say(service, "carol", text, thread="t2")
+    assert out[0].startswith("(what changed in a namespace: answered with recent_events"), out
+    assert out[-1].startswith("Changes in prod made through me in this channel")
+    assert "scale_deployment" in out[-1]
+    assert [r.runbook for r in service.store.runs_in_thread("C1", "t2")] == ["recent_events"]
