@@ -167,10 +167,12 @@ class Planner:
             notes.append(channel_default_note(default_ns))
         values = {k: v for k, v in values.items() if v is not None and v != ""}
         if ("namespace" in runbook.slots and not values.get("namespace")
-                and runbook.risk is Risk.READ):
+                and (runbook.risk is Risk.READ or preview_only)):
             # "show me events for web-frontend": a read is answered in the one namespace
             # with that very name (a user trial: asked, with that one choice); a change's
-            # namespace is always the person's to say.
+            # namespace is always the person's to say. A preview proposes nothing ("should
+            # we roll back web-frontend?": a user trial was asked which), and its notes say
+            # where it looked before anyone takes the change it offers.
             only = only_namespace_with(values, self.parts.executor, requester.identity)
             # Only about a namespace itself: "is checkout-api ok? staging is fine" names a
             # namespace it is not about (an attacker review).

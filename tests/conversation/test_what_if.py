@@ -149,6 +149,23 @@ def test_a_missing_value_is_said_not_asked(service: ConversationService) -> None
     assert service.store.runs_in_thread("C1", "t1") == []
 
 
+def test_a_preview_takes_the_one_namespace_with_the_deployment(
+        service: ConversationService, cluster: FakeCluster) -> None:
+    """A user trial: "what would happen if I restarted calc-app?" was asked which
+    namespace, calc-app being in prod only; a preview proposes nothing, so it is made there
+    and says so. Taking the offered change proposes it there, with its approvals."""
+    cluster.deployments[("prod", "calc-app")] = 2
+    service.parser = Reading({"deployment": "calc-app"})
+    (out,) = say(service, "alice", "what would happen if I restarted calc-app?")
+    assert out.startswith("Preview only") and "in prod: the one namespace" in out, out
+    assert service.store.runs_in_thread("C1", "t1") == []
+    # checkout-api is in two namespaces: which is still asked.
+    service.parser = Reading({"deployment": "checkout-api"})
+    (out,) = say(service, "alice", "what would happen if I restarted checkout-api?",
+                 thread="t2")
+    assert out.startswith("To preview it I need more: In which namespace?"), out
+
+
 def test_a_follow_up_repeats_no_preview(service: ConversationService,
                                         cluster: FakeCluster) -> None:
     service.parser = Reading(SCALE)
