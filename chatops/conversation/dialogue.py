@@ -30,7 +30,9 @@ from chatops.conversation.image_words import image_as_named
 from chatops.conversation.kinds import other_sense
 from chatops.conversation.meta_words import YES_OR_NO, says
 from chatops.conversation.partial import (
+    COUNTED,
     WHOLE,
+    count_and_back,
     on_a_condition,
     ordered_instead,
     other_orders,
@@ -121,6 +123,7 @@ from chatops.messages import (
     changes_in_namespace_text,
     changes_made_here_text,
     choice_question_text,
+    count_and_back_text,
     edit_which_field_text,
     follow_up_elsewhere_text,
     help_text,
@@ -670,6 +673,14 @@ class Dialogue:
             # trial planned a full drain and said nothing of the condition).
             self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
             return [Reply("answer", spares_nothing_text(parsed.intent))]
+        if (verdict is not None and not verdict.not_asked and count_and_back(text)
+                and (mutating or parsed.slots.get("replicas"))
+                and parsed.intent in (*COUNTED, OUT_OF_SCOPE)):
+            # "scale checkout-api to 6 for the sale, back to 3" (a user trial: the scale to
+            # 6 planned, the return dropped): two changes, one of them later.
+            self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
+            return [Reply("answer", count_and_back_text(
+                parsed.intent if mutating else COUNTED[0]))]
         if verdict is not None and mutating and not verdict.not_asked and waits_for_event(text):
             # "after the deploy finishes, restart web-frontend in prod" (a user trial planned
             # the restart at once): a plan cannot wait for an event.

@@ -107,6 +107,23 @@ def waits_for_event(text: str) -> bool:
     return _AFTER_EVENT.search(text) is not None
 
 
+# A count now and another later: "scale it to 6 for the sale, back to 3 at 6pm", "bump it
+# to 5 and then back down to 3 after lunch" (a user trial; the model read the first count,
+# and the plan dropped the second without a word).
+_AND_BACK = re.compile(r"\bto\s+\d+\b.*?\bback\s+(?:down\s+|up\s+)?to\s+\d+\b",
+                       re.IGNORECASE | re.DOTALL)
+
+
+COUNTED = ("scale_deployment", "set_autoscaling")
+"""The changes that set a replica count."""
+
+
+def count_and_back(text: str) -> bool:
+    """Whether `text` asks for a count and then a return to another ("... to 6, then back to
+    3"): two changes, one of them later."""
+    return _AND_BACK.search(text) is not None
+
+
 def spares_part(text: str) -> bool:
     """Whether `text` asks to leave part of the change's object as it is ("but leave the
     prod pods alone", "except the ledger pods", "without evicting the db")."""

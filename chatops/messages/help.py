@@ -51,6 +51,14 @@ def spares_nothing_text(runbook: str) -> str:
             "cordoned).")
 
 
+def count_and_back_text(runbook: str) -> str:
+    """A count asked for with a return to another ("scale it to 6, back to 3 at 6pm")."""
+    return (f"This asks for two changes, a count now and a return later: I make one `{runbook}` "
+            "per request, so that each is previewed and approved on its own. Ask for each, "
+            "the later one with its time (for example `scale checkout-api in prod to 6`, "
+            "then `scale checkout-api in prod to 3 at 18:00`); nothing is planned.")
+
+
 def waits_for_event_text(runbook: str) -> str:
     """A change asked for once something has happened ("after the deploy finishes, restart
     web-frontend"): no plan waits for an event."""

@@ -12,6 +12,7 @@ import pytest
 
 from chatops.model import ParsedIntent, SlotSpan
 from tests.conversation.fake_cluster import FakeCluster
+from tests.conversation.readings import ReadsWhereWritten
 from tests.slack.conftest import Bot
 from tests.slack.sender import next_ts
 from tests.waiting import wait_until_idle
@@ -311,3 +312,23 @@ def test_a_change_ruled_out_with_a_time_is_said_so(bot: Bot, text: str) -> None:
     wait_until_idle(bot)
     assert bot.service.store.runs_in_thread("C0OPS", root) == []
     assert bot.service.schedules.live() == []
+
+
+@pytest.mark.parametrize("text", [
+    "scale checkout-api in staging to 6 for the sale, back to 3",
+    "scale checkout-api in staging to 6 then back down to 2 after lunch",
+    # ... and on the schedule path: each count needs its own time.
+    "scale checkout-api in staging to 6 at 9am for the sale, back to 3 at 6pm",
+])
+def test_a_count_and_a_return_plan_nothing(bot: Bot, cluster: FakeCluster, text: str) -> None:
+    """A user trial: "scale checkout-api in prod to 6 for the sale, back to 3" planned the
+    scale to 6 and dropped the return without a word."""
+    bot.service.parser = ReadsWhereWritten("scale_deployment", deployment="checkout-api",
+                                           namespace="staging", replicas="6")
+    root = next_ts()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "a count now and a return later")
+    wait_until_idle(bot)
+    assert bot.service.store.runs_in_thread("C0OPS", root) == []
+    assert bot.service.schedules.live() == []
+    assert cluster.deployments[("staging", "checkout-api")] == 1

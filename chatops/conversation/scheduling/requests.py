@@ -14,7 +14,9 @@ from chatops.conversation.base import Collaborators, Turn, asked_by
 from chatops.conversation.deletions import deleted_kind
 from chatops.conversation.guards import guard
 from chatops.conversation.partial import (
+    COUNTED,
     WHOLE,
+    count_and_back,
     other_orders,
     ruled_out,
     spares_part,
@@ -35,6 +37,7 @@ from chatops.messages import (
     MAY_NOT_REQUEST_HINT,
     cannot_delete_text,
     channel_default_note,
+    count_and_back_text,
     may_not_request_text,
     one_change_at_a_time_text,
     one_namespace_at_a_time_text,
@@ -82,6 +85,11 @@ class ScheduleRequests(SchedulePart):
             # "@bob can you restart api at 6pm?": theirs, as without a time (a user trial
             # was told how to write a schedule).
             return []
+        if (parsed.source == "model" and count_and_back(message.text)
+                and (parsed.intent in COUNTED or parsed.slots.get("replicas"))):
+            # "scale api to 6 at 9am, back to 3 at 6pm": two changes, one schedule each.
+            raise Refusal(count_and_back_text(
+                parsed.intent if parsed.intent in COUNTED else COUNTED[0]))
         deletes = deleted_kind(text, parsed.spans) if parsed.source == "model" else None
         if deletes is not None:
             # "delete cronjob nightly-report at 23:00": no runbook deletes it, whatever the
@@ -202,6 +210,8 @@ class ScheduleRequests(SchedulePart):
             taken = self.changes.on_approved(self.parts.run(run.id), lambda: plan)
             replies += taken or []
         return replies
+
+
 
 
 def _talk(text: str, parsed: ParsedIntent) -> bool:
