@@ -26,6 +26,7 @@ from chatops.conversation.glued import as_written
 from chatops.conversation.guards import Verdict, guard
 from chatops.conversation.history_question import HISTORY, asks_what_changed, history_values
 from chatops.conversation.hygiene_question import HYGIENE, check_as_named, hygiene_asked
+from chatops.conversation.image_target import image_after_to
 from chatops.conversation.image_words import image_as_named
 from chatops.conversation.kinds import other_sense
 from chatops.conversation.meta_words import YES_OR_NO, says
@@ -127,6 +128,7 @@ from chatops.messages import (
     edit_which_field_text,
     follow_up_elsewhere_text,
     help_text,
+    image_after_to_note,
     most_restarts_text,
     no_namespace_follow_up_text,
     not_in_this_thread_text,
@@ -764,7 +766,16 @@ class Dialogue:
                 # "double checkout-api in prod" read with no count (a user trial was asked
                 # "How many replicas? (... double or half)").
                 slots["replicas"] = said
-            if any(spec.type == "image" for spec in declared.values()):
+            image_slot = next((name for name, spec in declared.items()
+                               if spec.type == "image"), None)
+            after_to = (image_after_to(text, slots[image_slot])
+                        if image_slot and slots.get(image_slot) else None)
+            if image_slot and after_to is not None:
+                # "Image: ...:0.14.2 (a paste) -- bump it to 0.14.3" read with the pasted
+                # image (a user trial): the one the order names after "to".
+                notes = (*notes, image_after_to_note(slots[image_slot], after_to))
+                slots[image_slot] = after_to
+            if image_slot:
                 slots, kept = self._image_named(turn, text, parsed, slots)
                 notes = (*notes, kept) if kept else notes
         carried = (self._carried(parsed.intent, slots, last, text, turn.requester.identity)

@@ -198,3 +198,7 @@ def internal_error_text(reference: str) -> str:
     """A bug while answering; details are in the log under `reference`."""
     return (f"Something went wrong on my side (reference {reference}). The audit log shows "
             "what was done.")
+
+def image_after_to_note(read: str, taken: str) -> str:
+    """A note on a plan whose image is the one after "to", where another was read."""
+    return f"image {taken}: the one after \"to\" (the message also shows {read})"
