@@ -66,7 +66,10 @@ _MINE = re.compile(
     rf"|\b(?:do|does)\s+(?:i|we)\s+(?:even\s+)?have\s+(?:the\s+)?(?:right\s+)?{_RIGHTS}\b"
     r"|\bwhat\s+(?:can|may)\s+(?:i|we)\s+(?:change|approve|ask\s+(?:you\s+)?for|request)\b"
     rf"|\b(?:my|our)\s+(?:own\s+)?(?:{_RIGHTS}|access\s+level)\b"
-    r"|\bwhich\s+(?:runbooks?|changes|actions|commands)\s+(?:can|may)\s+(?:i|we)\b",
+    r"|\bwhich\s+(?:runbooks?|changes|actions|commands)\s+(?:can|may)\s+(?:i|we)\b"
+    # "why can't I restart things in prod?" (a user trial got the namespace's diagnosis)
+    r"|\bwhy\s+(?:can'?t|cannot|can\s+not|couldn'?t)\s+(?:i|we)\b"
+    r"|\bwhy\s+(?:am\s+i|are\s+we)\s+not\s+(?:allowed|permitted|authori[sz]ed)\b",
     re.IGNORECASE)
 # The past is the audit's ("who approved the restart?", "did anyone sign off?"); a request
 # to someone ("can you approve it", "could someone sign off") is a decision asked for.

@@ -58,6 +58,9 @@ def service(tmp_path: Path, catalogue: Catalogue, cluster: FakeCluster) -> Conve
     ("do I have the rights to cordon a node", MINE),
     ("which runbooks can I use", MINE),
     ("what can i change in dev?", MINE),
+    # A user trial: answered with the namespace's diagnosis.
+    ("why can't I restart things in prod?", MINE),
+    ("why am I not allowed to scale in prod", MINE),
     ("who can restart checkout-api?", WHO_MAY),
     ("who is allowed to suspend cronjobs", WHO_MAY),
     ("who has permission to drain", WHO_MAY),
@@ -75,6 +78,8 @@ def test_questions_of_rights_are_told_apart(text: str, kind: str) -> None:
     "restart checkout-api in prod",
     "what can I do here",                    # help
     "why is the rollout stuck?",
+    "why can't the pods start?",             # trouble, not rights
+    "why can't calc-app connect to the db",
     "approve",
 ])
 def test_other_messages_are_no_question_of_rights(text: str) -> None:
