@@ -772,6 +772,18 @@ MENTIONED_AS_SUBJECT = re.compile(
 is said to ("<@U1> says it's safe now, restart orders-worker")."""
 
 
+_OPENING_MENTION = re.compile(r"^\W*(?:(?:hey|hi|hello|yo|ok|okay|so)\W+)?<[@!][^>]*>",
+                              re.IGNORECASE)
+
+
+def opens_with_a_mention(text: str) -> bool:
+    """Whether `text` opens by mentioning someone (`<@U1> can you ...`), who is not the
+    sentence's subject ("<@U1> says it's safe, restart ..."): a surface that cannot tell
+    the bot's own mention from others' (the console) leaves such a message to them."""
+    found = _OPENING_MENTION.match(text)
+    return found is not None and MENTIONED_AS_SUBJECT.match(text, found.end()) is None
+
+
 def said_to_someone_else(text: str, spans: Iterable[SlotSpan]) -> bool:
     """Whether `text` opens by addressing a person other than the bot, by a Slack mention
     left in it (the surface takes the bot's own off), an @handle or a name that asks
@@ -787,7 +799,8 @@ def said_to_someone_else(text: str, spans: Iterable[SlotSpan]) -> bool:
 def addressed_elsewhere(text: str, spans: Iterable[SlotSpan]) -> bool:
     """Whether `text` opens by addressing a person other than the bot: an @handle, or a
     name (and a comma) then words that ask "you". A Slack mention that opens a message is
-    `said_to_someone_else`'s (the Slack surface takes the bot's own off)."""
+    judged by the surface, which knows the bot's own (`slack.listeners.events`, and
+    `opens_with_a_mention` for the console, which has no bot of its own)."""
     found = _ADDRESSED.search(clean_text(text))
     if found is None:
         return False

@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from chatops.conversation.asking import (
+    addressed_elsewhere,
     bulk_request,
     general_question,
     not_a_request,
@@ -24,7 +25,6 @@ from chatops.conversation.asking import (
     other_change,
     request_text,
     run_without_its_change,
-    said_to_someone_else,
 )
 from chatops.conversation.deletions import deleted_kind
 from chatops.conversation.kinds import foreign_object, other_kind, target_of
@@ -78,7 +78,7 @@ def guard(text: str, spans: Iterable[SlotSpan], slots: Collection[str],
             foreign_object(text, spans, slots, head) if (head := order_head(text)) else None)
         or stateful_target(text, spans, slots),
         not_asked=(general_question(text, spans) or not_a_request(text)
-                   or other_change(slots, text) or said_to_someone_else(text, spans)
+                   or other_change(slots, text) or addressed_elsewhere(text, spans)
                    or run_without_its_change(intent, text)
                    or foreign_verb(text) is not None or just_talk(text, spans)),
         many=bulk_request(text, spans, slots),

@@ -21,3 +21,7 @@ def offered_text(choices: tuple[str, ...]) -> str:
     """The names a question offers as buttons in Slack, listed under it in the console
     (typing one of them, or any other name, answers)."""
     return "  you can answer: " + ", ".join(choices)
+
+
+MENTION_NOT_FOR_ME = ("(that opens by mentioning someone: it is theirs, as in Slack, so I "
+                      "did nothing; here, ask me without a mention)")

@@ -133,9 +133,8 @@ def test_a_typed_address_to_a_colleague_gets_no_plan_and_no_answer(
 def test_a_colleague_s_mention_in_the_console_gets_no_plan(fake_service: ConversationService,
                                                           text: str) -> None:
     """A user trial: the console, which has no bot of its own to tell apart, passed Slack
-    mentions on, and the conversation left an opening one to the Slack surface: each of
-    these was planned. A mention that opens a message is someone else's to the
-    conversation too (the Slack surface has taken the bot's own off)."""
+    mentions on, and the conversation leaves an opening one to the surface: each of these
+    was planned. The console leaves them to the one mentioned, as Slack's surface does."""
     fake_service.parser = ReadsAScale()
     shell = Shell(fake_service, user="bob", out=io.StringIO())
     assert shell.say(text) == []
