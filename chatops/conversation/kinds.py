@@ -149,8 +149,6 @@ SCHEDULE_CHANGE = re.compile(r"\b(?:change|move|update|set|edit|shift|modify|adj
 _DECORATION = re.compile(r"<[@!#][^>]*>|(?<!\S)(?::[a-z0-9_+-]+:)+(?!\S)|[`*_~\"\u201c\u201d]",
                          re.IGNORECASE)
 _LINK = re.compile(r"<[a-z]+://[^|>]*?/([a-z]+)/[^/|>]*\|([^>]*)>", re.IGNORECASE)
-# Slack's strikethrough: words the writer took back ("~restart checkout-api~ no wait").
-_STRUCK = re.compile(r"(?<!\S)~[^~\n]+~(?!\S)")
 # Single quotes around a word ("it's an 'sts'"), not an apostrophe inside one ("it's").
 _QUOTED = re.compile(r"(?<!\w)['\u2018]([^'\u2019\s]+)['\u2019](?!\w)")
 # A word or two written apart: "daemon set", "load balancer service", "persistent volume
@@ -173,7 +171,6 @@ def clean_text(text: str) -> str:
         lead = f"{kind} ".rjust(m.start(2) - m.start(0))
         return lead + m.group(2) + " " * (m.end(0) - m.end(2))
 
-    text = _STRUCK.sub(lambda m: " " * len(m.group(0)), text)  # taken back
     text = _LINK.sub(link, text)
     text = _QUOTED.sub(lambda m: f" {m.group(1)} ", text)
     return _DECORATION.sub(lambda m: " " * len(m.group(0)), text)

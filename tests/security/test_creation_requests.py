@@ -83,6 +83,10 @@ def test_a_creation_request_read_as_a_change_is_refused(
 @pytest.mark.parametrize(("text", "intent", "slots", "kind"), [
     ("restart the statefulset checkout-api in prod", "restart_deployment",
      {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
+    # Struck through, the kind is still seen by the guards (the model reads without it:
+    # an attacker set's "restart kafka ~statefulset~" got past them for a moment).
+    ("restart checkout-api ~statefulset~ in prod", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}, "statefulset"),
     ("grow the pvc checkout-api to 200Gi in prod", "set_resources",
      {"deployment": "checkout-api", "namespace": "prod", "memory_limit": "200Gi"}, "pvc"),
     # The kind word itself read as the pod's name: a statefulset's pod and its claim share
