@@ -765,11 +765,14 @@ _GROUPS = frozenset({"here", "channel", "everyone", "oncall", "on-call", "chatop
 
 _TO_SOMEONE = re.compile(r"^\W*(?:(?:hey|hi|yo|ok|so)\W+)?(?:@[\w.-]+|<@\w+(?:\|[^>]*)?>)")
 MENTIONED_AS_SUBJECT = re.compile(
-    r"(?:\|[^>]*)?>?\s*(?:says|said|approved|confirmed|finished|thinks|"
-    r"signed off|okayed|ok'?d|agreed|reports|reported|wants|asked|mentioned|noted|checked|"
-    r"verified|reviewed|gave)\b", re.IGNORECASE)
+    # The rest of the mention ("|carol>", ">") is matched whole or not at all: an optional
+    # label then optional spaces could take the same characters (an attacker review: 40,000
+    # spaces after "<@U1>|" took 139 s).
+    r"(?:\|[^>]*>|>)?\s*(?:says|said|finished|thinks|reports|reported|wants|asked|"
+    r"mentioned|noted|checked|verified|reviewed)\b", re.IGNORECASE)
 """What follows a person's mention that makes them the sentence's subject, not the one it
-is said to ("<@U1> says it's safe now, restart orders-worker")."""
+is said to ("<@U1> says it's safe now, restart orders-worker"). Not a decision of theirs
+("<@U1> approved"): that is no decision of the writer's either, and stays theirs."""
 
 
 _OPENING_MENTION = re.compile(r"^\W*(?:(?:hey|hi|hello|yo|ok|okay|so)\W+)?<[@!][^>]*>",

@@ -20,7 +20,9 @@ from chatops.model import SlotSpan
 _DELETE = re.compile(
     r"^\W*(?:(?:please|pls|plz|can you|could you|can u|could u|would you|will you|just|"
     r"go ahead and|(?:i|we) (?:want|need|would like) (?:you )?to|let[\u2019']?s|lets|ok|okay|"
-    r"now|then|and)\W+)*"
+    r"now|then|and|sure|alright|all right|so|yeah|yes|yep|well|right|fine|"
+    r"(?:can|could|shall|should) (?:we|i|you)|we (?:should|must|have to|gotta)|"
+    r"(?:need|have|want) to)\W+)*"
     r"(?:delete|remove|nuke|destroy|drop|get rid of|purge|tear down|teardown|uninstall|"
     r"decommission|wipe|kill|terminate|rm|trash|scrap)\b",
     re.IGNORECASE)
@@ -61,6 +63,15 @@ _KINDS = {
     "release": "Helm release", "chart": "Helm release",
 }
 _WORD = re.compile(r"[\w][\w.-]*")
+_PRONOUNS = frozenset({"it", "them", "this", "that", "these", "those"})
+# A deletion asked for in the passive or as a wish: "needs to be deleted", "should be
+# removed", "we need it gone", "want the cronjob deleted"; not what happened or will ("it
+# has been deleted", "it will be deleted next week").
+_DELETED = re.compile(
+    r"\b(?:(?:needs?|has|have|must|should|ought)\s+to\s+be|(?:must|should|can|could)\s+be|"
+    r"(?:want|wants|need|needs)\s+(?:it|them|this|that|(?:the\s+)?[\w.-]+(?:\s+[\w.-]+){0,3}))"
+    r"\s+(?:deleted|removed|nuked|destroyed|dropped|decommissioned|torn down|uninstalled|"
+    r"terminated|wiped|purged|gone)\b", re.IGNORECASE)
 # What the model's slots name, where the object phrase names no kind.
 _SLOT_KINDS = {"pod": "pod", "deployment": "deployment", "cronjob": "cronjob", "node": "node"}
 
@@ -73,10 +84,23 @@ def deleted_kind(text: str, spans: Iterable[SlotSpan]) -> str | None:
     cleaned = clean_text(text).strip()
     if not cleaned:
         return None
-    first = clauses(cleaned)[0]
-    order = cleaned[first[0]:first[1]]
-    verb = _DELETE.match(order)
-    if verb is None or _NOT_DELETING.search(order) or takes_back_a_version(order[verb.end():]):
+    found = None
+    for a, b in clauses(cleaned):
+        clause = cleaned[a:b]
+        if _NOT_DELETING.search(clause):
+            continue
+        if _DELETED.search(clause):
+            # "the nightly-report cronjob in prod needs to be deleted", "we need it gone" (an
+            # attacker review: planned as a suspend).
+            return _kind_named(cleaned, spans)
+        verb = _DELETE.match(clause)
+        if verb is not None:
+            found = (clause, verb)
+            break
+    if found is None:
+        return None
+    order, verb = found
+    if takes_back_a_version(order[verb.end():]):
         return None
     rest = order[verb.end():]
     end = _OBJECT_END.search(rest)
@@ -90,6 +114,9 @@ def deleted_kind(text: str, spans: Iterable[SlotSpan]) -> str | None:
     # "the node-2 cordon"): no deletion of the object.
     tagged = {s.text.lower(): _SLOT_KINDS[s.slot] for s in spans if s.slot in _SLOT_KINDS}
     head = words[-1]
+    if head in _PRONOUNS and len(words) == 1:
+        # "nightly-report cronjob in prod: delete it": what the message names.
+        return _kind_named(cleaned, spans)
     if head in _KINDS:
         kind = _KINDS[head]
     elif len(words) > 1 and words[-2] in _KINDS:
@@ -99,3 +126,14 @@ def deleted_kind(text: str, spans: Iterable[SlotSpan]) -> str | None:
     else:
         return None
     return None if kind == "pod" else kind
+
+
+def _kind_named(cleaned: str, spans: Iterable[SlotSpan]) -> str | None:
+    """The one kind the message names by a kind word, else the kind of the target the
+    model tagged; None when none, several, or a pod."""
+    named = {_KINDS[w.lower()] for w in _WORD.findall(cleaned) if w.lower() in _KINDS}
+    if len(named) > 1:
+        return None
+    kind = next(iter(named), None) or next((_SLOT_KINDS[s.slot] for s in spans
+                                            if s.slot in _SLOT_KINDS), None)
+    return None if kind in (None, "pod") else kind

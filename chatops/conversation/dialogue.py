@@ -111,6 +111,7 @@ from chatops.messages import (
     OUTSIDE_SCOPE,
     QUESTION_STILL_WAITS,
     RESTARTS_NOTE,
+    THEIR_DECISION,
     TROUBLE_NOTE,
     WHICH_FIX,
     answer_first_text,
@@ -239,6 +240,14 @@ _WAITING_QUESTION = re.compile(
     r"anything|any|is\s+(?:there\s+)?anything|are\s+there\s+any)\b[^?.!]{0,30}?"
     r"\b(?:waiting|pending|awaiting)\b", re.IGNORECASE)
 """A question of what waits for a decision ("what's waiting for approval?")."""
+_THEIR_DECISION = re.compile(
+    r"^\W*(?:<@[^>\s]+>|@[\w.-]+|(?!(?:i|we|yes|yeah|yep|ya|ok|okay|sure|lgtm|fine|ship|go|"
+    r"approve|approved|deny|denied|no|nope|please|pls|then|so|and|all|looks)\b)[a-z][\w.-]*)"
+    r"\s+(?:has\s+|have\s+|just\s+|already\s+|also\s+)*(?:approved|approves|okayed|ok'?d|"
+    r"agreed|agrees|says|said|signed\s+off|denied|rejected|declined|is\s+(?:ok|fine|good)\s+"
+    r"with)\b", re.IGNORECASE)
+"""A decision told of someone else ("<@U0CAROL> approved", "carol says yes"): theirs to
+make with their own click or words, never the writer's."""
 _OWN_CHANGES_QUESTION = re.compile(
     r"^\W*(?:(?:hey|so|ok|okay|qq|quick question|bot)\W+)*(?:what|which\s+changes?)\s+"
     r"(?:did|have|has)\s+(?:you|u|the\s+bot|chatops)\s+(?:just\s+|last\s+|already\s+)?"
@@ -406,6 +415,11 @@ class Dialogue:
                 # "can I approve my own request?" read as `confirm`, "what am I allowed to
                 # do?" as `help` (a user trial: "I did not understand that", the runbooks).
                 return rights
+            if (parsed.source == "model" and parsed.intent in ("confirm", "deny")
+                    and _THEIR_DECISION.match(text) is not None):
+                # "<@U0CAROL> approved", "carol says yes": someone else's decision, told
+                # (an attacker review: counted as the writer's own approval).
+                return [Reply("answer", THEIR_DECISION)]
             if parsed.source == "model" and not says(parsed.intent, text):
                 # Junk read as a decision ("hmm" as `confirm`): a clear answer, no change.
                 METRICS.out_of_scope.inc()

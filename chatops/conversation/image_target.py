@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from chatops.conversation.asking import clauses
+from chatops.conversation.kinds import clean_text
 from chatops.errors import SlotError
 from chatops.runbook.slots import parse_image
 
@@ -18,12 +20,31 @@ _TO = re.compile(r"\bto\s+[`'\"]?([A-Za-z0-9][\w./:@-]*?)[`'\"]?(?=[\s,;!?)]|\.(
                  re.IGNORECASE)
 
 
+# The words of an image's order: "bump it to", "set X to", "upgrade to", "pin to".
+_ORDERS_AN_IMAGE = re.compile(r"\b(?:bump|set|upgrade|update|pin|move|change|roll|deploy|"
+                              r"switch|go|put|use|image|tag|version)\b", re.IGNORECASE)
+
+
 def image_after_to(text: str, tagged: str) -> str | None:
-    """The one image reference or bare tag written after "to" in `text`, when it differs
-    from `tagged` (the model's value) and the model's value is not after a "to" itself;
-    None otherwise (none, several, or the model's own)."""
+    """The one image reference or versioned tag written after "to" in a clause of `text`
+    that orders an image, when the model's value `tagged` stands in another clause that
+    orders none (pasted context: "Image: ...:0.14.2 State: Running -- bump it to 0.14.3");
+    None otherwise. A number alone is no image here ("pinned to 3": an attacker review
+    planned nginx:3), nor is a "to" in the clause of the model's own value."""
+    cleaned = clean_text(text)
+    where = [(a, b) for a, b in clauses(cleaned)]
+    at = text.find(tagged)
+    own = next(((a, b) for a, b in where if a <= at < b), None)
+    if at < 0 or own is None or _ORDERS_AN_IMAGE.search(cleaned[own[0]:own[1]].replace(
+            tagged, " ")) is not None:
+        return None
     targets = []
     for match in _TO.finditer(text):
+        clause = next(((a, b) for a, b in where if a <= match.start() < b), None)
+        if (clause is None or clause == own
+                or _ORDERS_AN_IMAGE.search(cleaned[clause[0]:clause[1]]) is None
+                or match.group(1).isdigit()):
+            continue
         try:
             targets.append(parse_image("image", match.group(1)))
         except SlotError:

@@ -95,9 +95,10 @@ _AFTER_EVENT = re.compile(
     # What is yet to happen: "finishes", "is done", "has finished", "gets merged"; a past
     # form alone tells what happened ("after the deploy finished, restart it": now).
     r"(?:finishes|completes|lands|ends|merges|passes|succeeds|recovers|rolls out|goes out|"
-    r"goes live|comes back|comes up|(?:is|are|has|have|gets?|has been|have been|will be)\s+"
+    r"goes live|comes back|comes up|wraps up|settles|stabili[sz]es|"
+    r"(?:is|are|has|have|gets?|has been|have been|will be)\s+"
     r"(?:finished|done|complete|completed|over|landed|merged|deployed|rolled out|live|"
-    r"back up|back|green|through|drained|recovered|healthy|up))\b",
+    r"back up|back|green|through|drained|recovered|healthy|up|wrapped up|settled|stable))\b",
     re.IGNORECASE)
 
 
@@ -110,8 +111,8 @@ def waits_for_event(text: str) -> bool:
 # A count now and another later: "scale it to 6 for the sale, back to 3 at 6pm", "bump it
 # to 5 and then back down to 3 after lunch" (a user trial; the model read the first count,
 # and the plan dropped the second without a word).
-_AND_BACK = re.compile(r"\bto\s+\d+\b.*?\bback\s+(?:down\s+|up\s+)?to\s+\d+\b",
-                       re.IGNORECASE | re.DOTALL)
+_BACK_TO = re.compile(r"\bback\s+(?:down\s+|up\s+)?to\s+\d+\b", re.IGNORECASE)
+_TO_COUNT = re.compile(r"\bto\s+\d+\b", re.IGNORECASE)
 
 
 COUNTED = ("scale_deployment", "set_autoscaling")
@@ -121,7 +122,10 @@ COUNTED = ("scale_deployment", "set_autoscaling")
 def count_and_back(text: str) -> bool:
     """Whether `text` asks for a count and then a return to another ("... to 6, then back to
     3"): two changes, one of them later."""
-    return _AND_BACK.search(text) is not None
+    # Two searches, not one pattern with a lazy gap: "to 1 " 8,000 times took 3.6 s (an
+    # attacker review).
+    back = _BACK_TO.search(text)
+    return back is not None and _TO_COUNT.search(text, 0, back.start()) is not None
 
 
 def spares_part(text: str) -> bool:

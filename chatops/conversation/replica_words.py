@@ -16,10 +16,12 @@ _AMOUNT = r"(a|an|one|two|three|four|five|\d{1,2})"
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _WORDS = (
     # Not "double-check checkout-api".
-    (re.compile(r"\b(?:double|doubled|doubling)\b(?![- ]?check(?:ed|ing|s)?\b)",
-                re.IGNORECASE), "double"),
-    (re.compile(r"\b(?:halve|halved|halving|in half|by half)\b", re.IGNORECASE), "half"),
-    (re.compile(r"\b(?:triple|tripled|tripling|triplicate)\b", re.IGNORECASE), "triple"),
+    # Orders, not what happened ("traffic doubled last week": an attacker review planned
+    # 3 -> 6 for "scale down checkout-api, traffic doubled ...").
+    (re.compile(r"\b(?:double|doubling)\b(?![- ]?check(?:ed|ing|s)?\b)", re.IGNORECASE),
+     "double"),
+    (re.compile(r"\b(?:halve|halving|in half|by half)\b", re.IGNORECASE), "half"),
+    (re.compile(r"\b(?:triple|tripling)\b", re.IGNORECASE), "triple"),
     (re.compile(rf"\badd\s+(?:another\s+)?{_AMOUNT}\s+(?:more\s+|extra\s+)?{_UNIT}\b|"
                 rf"\b{_AMOUNT}\s+(?:more|extra|additional)\s+{_UNIT}\b", re.IGNORECASE), "+"),
     (re.compile(rf"\banother\s+{_UNIT}\b", re.IGNORECASE), "+1"),
@@ -28,9 +30,16 @@ _WORDS = (
 )
 
 
+_DOWN = re.compile(r"\b(?:down|reduce|lower|shrink|decrease|less|fewer|cut|remove|drop|"
+                   r"minus|scale\s+in)\b", re.IGNORECASE)
+_UP = re.compile(r"\b(?:up|increase|raise|more|add|grow|boost|extra|another|scale\s+out)\b",
+                 re.IGNORECASE)
+
+
 def replicas_in_words(text: str) -> str | None:
     """The replica value the words of `text` give ("double", "half", "triple", "+2", "-1"),
-    when exactly one such phrase is found; None otherwise."""
+    when exactly one such phrase is found and no word says the other direction ("scale it
+    down, double it" is a contradiction to ask about); None otherwise."""
     found: list[str] = []
     for pattern, value in _WORDS:
         for match in pattern.finditer(text):
@@ -40,4 +49,8 @@ def replicas_in_words(text: str) -> str | None:
                 found.append(f"{value}{count}")
             else:
                 found.append(value)
-    return found[0] if len(found) == 1 else None
+    if len(found) != 1:
+        return None
+    more = found[0] in ("double", "triple") or found[0].startswith("+")
+    contrary = _DOWN if more else _UP
+    return None if contrary.search(text) else found[0]

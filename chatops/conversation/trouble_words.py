@@ -84,7 +84,10 @@ _PLEASE = re.compile(r"\b(?:please|pls|plz|kindly|asap)\b", re.IGNORECASE)
 # A change's verb anywhere ("halt etl-hourly until the upstream is back, every run is
 # failing"): the change may be what is asked, as the model read.
 _CHANGE_WORD = re.compile(rf"\b(?:{CHANGE}|halt|freeze|unfreeze|skip|evacuate|empty|move|"
-                          r"shift|put|mark|flip|switch|turn|shut|kick|cycle)\b", re.IGNORECASE)
+                          r"shift|put|mark|flip|switch|turn|shut|kick|cycle)\b"
+                          # An order without a verb: "no new pods on it", "out of rotation".
+                          r"|\bno\s+(?:new|more)\s+(?:pods|workloads|traffic)\b"
+                          r"|\bout\s+of\s+(?:rotation|service|the\s+pool)\b", re.IGNORECASE)
 # Slots a change takes that only name what it changes, not a value to set.
 _OBJECT_SLOTS = frozenset({*TARGETS, "namespace", "container"})
 

@@ -39,6 +39,9 @@ NOTHING_TO_CANCEL = "There is nothing to cancel here."
 NOTHING_WAITING = "There is no request waiting for a decision here."
 NOT_UNDERSTOOD = ("I did not understand that, so I did nothing. To decide on a request, use its "
                   "buttons or say `approve` or `deny`; `help` lists what I can do.")
+THEIR_DECISION = ("That tells of someone else's decision, so I decided nothing: a decision "
+                  "counts only as its approver's own (their button, or their `approve "
+                  "r-...`).")
 NOTHING_TO_UNDO = ("There is no completed change in this thread to undo. To roll a deployment "
                    "back to its previous revision, name it: `roll back checkout-api in "
                    "prod`.")

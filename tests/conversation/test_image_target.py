@@ -21,8 +21,15 @@ from tests.conversation.test_service_logic import Clock, say, service_on
 @pytest.mark.parametrize(("text", "tagged", "taken"), [
     ("Image: ghcr.io/acme/indexer:0.14.1 State: Running -- bump it to 0.14.3 in prod",
      "ghcr.io/acme/indexer:0.14.1", "0.14.3"),
-    ("change the image from nginx:1.24 to nginx:1.25", "nginx:1.24", "nginx:1.25"),
     ("set it to `nginx:1.25`, staging runs nginx:1.24", "nginx:1.24", "nginx:1.25"),
+    # A "to" of another order, or in the model's value's own clause (an attacker review:
+    # "..., scale stays pinned to 3" planned nginx:3).
+    ("set image nginx:1.26 on checkout-api in prod, scale stays pinned to 3", "nginx:1.26",
+     None),
+    ("update checkout-api in prod with image nginx:1.26, it is pinned to 3 replicas",
+     "nginx:1.26", None),
+    ("set image nginx:1.26 on web, it was pinned to 1.25", "nginx:1.26", None),
+    ("change the image from nginx:1.24 to nginx:1.25", "nginx:1.24", None),
     # The model's own value, none after "to", or no image after it: as read.
     ("set web-frontend to nginx:1.25", "nginx:1.25", None),
     ("bump it to 1.25 to match staging, which runs 1.24", "1.25", None),

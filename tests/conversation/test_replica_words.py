@@ -28,6 +28,7 @@ PROD = {"deployment": "checkout-api", "namespace": "prod"}
     ("add two more pods to checkout-api", "+2"),
     ("add 3 replicas to checkout-api", "+3"),
     ("one more replica for checkout-api pls", "+1"),
+    ("scale checkout-api, traffic doubled, add 2 more replicas", "+2"),
     ("give checkout-api another replica", "+1"),
     ("remove one replica from checkout-api prod", "-1"),
     ("checkout-api with 2 fewer pods", "-2"),
@@ -39,7 +40,11 @@ def test_the_words_give_the_count(text: str, value: str) -> None:
 @pytest.mark.parametrize("text", [
     "double-check checkout-api in prod",
     "double check the pods of checkout-api",
-    "scale checkout-api, traffic doubled, add 2 more replicas",  # two: asked
+    "double checkout-api, or just add 2 more replicas",  # two: asked
+    # What happened, or the other direction (an attacker review: planned 3 -> 6).
+    "scale down checkout-api in prod, traffic doubled last week so it was overprovisioned",
+    "scale checkout-api down in prod, we doubled it by mistake",
+    "halve checkout-api, it scaled up too much",
     "scale checkout-api in prod",
 ])
 def test_no_count_or_two_counts_give_none(text: str) -> None:

@@ -90,11 +90,12 @@ def test_a_thread_message_that_mentions_a_colleague_later_is_for_the_bot(
 
 @pytest.mark.parametrize("text", [
     "<@U0SARAH> says it's safe now, scale checkout-api in staging to 2",
-    "<@U0SARAH> approved the PR already; scale checkout-api to 2 in staging",
+    "<@U0SARAH> checked the PR already; scale checkout-api to 2 in staging",
 ])
 def test_a_colleague_mentioned_as_the_subject_is_talked_about(bot: Bot, text: str) -> None:
     """An attacker set's requests (session 42): the mention is who the sentence is about,
-    and the order is the bot's, in Slack as in the console."""
+    and the order is the bot's, in Slack as in the console. Not a decision told of them
+    ("<@U0SARAH> approved ..."): that stays theirs (session 43's attacker review)."""
     root, runs = _bot_thread(bot)
     bot.service.parser = ReadsAScale()
     bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root)

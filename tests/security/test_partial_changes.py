@@ -265,6 +265,7 @@ def test_a_change_ruled_out_of_other_objects_leaves_the_one_asked(bot: Bot, text
     "restart checkout-api in staging once the migration is done",
     "when the rollout completes, restart checkout-api in staging",
     "as soon as the backup job is over restart checkout-api in staging",
+    "restart checkout-api in staging once the deploy wraps up",  # an attacker review
     # ... and on the schedule path: the time is no event's.
     "restart checkout-api in staging at 23:00 once the migration is done",
 ])

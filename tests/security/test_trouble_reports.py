@@ -71,6 +71,8 @@ def test_a_report_gets_its_read_and_no_plan(bot: Bot, cluster: FakeCluster, pars
     (Reads("suspend_cronjob", cronjob="nightly-report", namespace="prod"),
      "halt nightly-report in prod until the upstream is back, every run is failing"),
     (Reads("cordon_node", node="node-1"), "no new pods on node-1 please, disk is flaky"),
+    # An attacker review: an order without a verb.
+    (Reads("cordon_node", node="node-1"), "node-1 is flaky, no new pods on it"),
     (Reads("scale_deployment", deployment="checkout-api", namespace="prod", replicas="5"),
      "checkout-api in prod is slow, 5 replicas"),
 ])
