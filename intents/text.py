@@ -60,8 +60,8 @@ def normalise(text: str) -> Normalised:
     """Strip Slack markup that carries no meaning for the NLU, remembering offsets.
 
     Removed: user mentions and specials (`<@U123>`, `<!here>`), emoji shortcodes, struck
-    text (`~...~`), backticks/asterisks/tildes. Links keep their label. Whitespace runs collapse to one
-    space and the result is stripped.
+    text (`~...~`), backticks/asterisks/tildes. Links keep their label. Whitespace runs
+    collapse to one space and the result is stripped.
     """
     keep = [True] * len(text)
     for pattern in (_MENTION, _EMOJI, _STRUCK):
