@@ -195,8 +195,7 @@ def main() -> None:
             if verdict.deletes is not None and (
                     (mutating and verdict.kind is None) or parsed.intent == OUT_OF_SCOPE):
                 found["deletion"] = ("oos", {})
-            elif (mutating and verdict.reported and not verdict.not_asked
-                  and not verdict.creation and verdict.kind is None and verdict.many is None):
+            elif mutating and verdict.only_reported:
                 found["reported"] = ("node_status" if parsed.slots.get("node") else "diagnose",
                                      dict(parsed.slots))
             if cronjob_trouble(message.text, parsed):

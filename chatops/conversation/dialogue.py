@@ -659,9 +659,7 @@ class Dialogue:
             METRICS.out_of_scope.inc()
             self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
             return [Reply("answer", cannot_delete_text(verdict.deletes))]
-        if (verdict is not None and verdict.reported and mutating and not verdict.not_asked
-                and not creation and kind is None and verdict.many is None):
-            # The other guards' answers say more ("I can't create ...").
+        if verdict is not None and mutating and verdict.only_reported:
             return self._reported(turn, text, parsed)
         if kind is not None and mutating and runbook is not None:
             named = self._target_named(turn, text, runbook, parsed.slots, kind)
@@ -1181,9 +1179,7 @@ class Dialogue:
                                                                    limit=_RECENT_RUNS)
                 if run.raw_slots.get("deployment") == deployment
                 and run.raw_slots.get("namespace") == namespace][:_CHANGES_LISTED]
-        lines = [(*made[:2], {k: v for k, v in made[2].items()
-                              if k not in ("deployment", "namespace")}, *made[3:])
-                 for made in _made(runs)]
+        lines = _made(runs, omit=("deployment", "namespace"))
         return changes_made_here_text(deployment, namespace, lines) if lines else ""
 
     def _state_answer(self, turn: Turn, text: str, parsed: ParsedIntent,
@@ -2007,11 +2003,12 @@ def _with_cronjob_line(replies: list[Reply], cronjob: str) -> list[Reply]:
     return [*replies[:at + 1], said, *replies[at + 1:]]
 
 
-def _made(runs: Iterable[Run]) -> list[tuple[str, str, dict[str, str], str, tuple[str, ...],
-                                             float]]:
-    """Changes made through the bot, as their answers list them: id, runbook, values,
-    requester, approvers, when it finished."""
-    return [(run.id, run.runbook, {k: str(v) for k, v in run.raw_slots.items()},
+def _made(runs: Iterable[Run], omit: tuple[str, ...] = ()
+          ) -> list[tuple[str, str, dict[str, str], str, tuple[str, ...], float]]:
+    """Changes made through the bot, as their answers list them: id, runbook, values (but
+    those in `omit`, which the answer says once), requester, approvers, when it finished."""
+    return [(run.id, run.runbook,
+             {k: str(v) for k, v in run.raw_slots.items() if k not in omit},
              run.requester_name, tuple(a.approver_name for a in run.approvals
                                        if a.decision is ApprovalDecision.APPROVE),
              run.updated_at) for run in runs]

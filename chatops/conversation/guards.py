@@ -57,6 +57,13 @@ class Verdict:
     answers it, never a change (a read runbook's answer stays)."""
 
     @property
+    def only_reported(self) -> bool:
+        """Whether only the report guard turns it down: the read for the trouble answers
+        it, where any other guard's answer says more ("I can't create ...")."""
+        return (self.reported and not self.creation and self.kind is None
+                and not self.not_asked and self.many is None)
+
+    @property
     def turned_down(self) -> bool:
         """Whether a mutating answer to it is turned down."""
         return (self.creation or self.kind is not None or self.not_asked

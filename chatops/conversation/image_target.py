@@ -32,7 +32,7 @@ def image_after_to(text: str, tagged: str) -> str | None:
     None otherwise. A number alone is no image here ("pinned to 3": an attacker review
     planned nginx:3), nor is a "to" in the clause of the model's own value."""
     cleaned = clean_text(text)
-    where = [(a, b) for a, b in clauses(cleaned)]
+    where = clauses(cleaned)
     at = text.find(tagged)
     own = next(((a, b) for a, b in where if a <= at < b), None)
     if at < 0 or own is None or _ORDERS_AN_IMAGE.search(cleaned[own[0]:own[1]].replace(
