@@ -55,3 +55,11 @@ def near_names(value: str, names: Iterable[str], n: int = 3) -> tuple[str, ...]:
         if ratio >= _TYPO_RATIO or _abbreviates(value, name):
             ratios[name] = ratio
     return tuple(sorted(ratios, key=lambda name: (-ratios[name], name))[:n])
+
+
+_VOWELS = frozenset("aeiouy")
+
+
+def without_vowels(word: str) -> str:
+    """`word` as typed in a hurry without its vowels: "rstrt" for restart."""
+    return "".join(ch for ch in word if ch not in _VOWELS)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from chatops.near_names import without_vowels
+
 # The catalogue's verbs and nouns, and their forms the encoder does not have whole (so
 # that they are never "corrected" into another command word).
 COMMAND_WORDS = frozenset((
@@ -40,6 +42,11 @@ COMMAND_WORDS = frozenset((
 ))
 
 _MIN_LENGTH = 5
+
+DELETING = frozenset(("delete", "deleted", "deleting", "terminate", "recreate", "replace"))
+"""Command words of a deletion, which no typo or shorthand is read as: the guards read the
+words as typed, and "trmnt node-1" or "termnate node-1" is no deletion to them (an
+attacker review: a drain was planned for "trmnt node-1", which "terminate" is refused as)."""
 
 
 def _deletes(word: str) -> list[str]:
@@ -70,10 +77,41 @@ def one_edit_apart(a: str, b: str) -> bool:
     return short[i:] == long[i + 1:]
 
 
+# Shorthand typed in a hurry or borrowed from kubectl ("desc po ...", "logs in prod ns",
+# "whats up w/ calc-app"; a second user trial): what the model reads instead. Never
+# "deploy" (a verb too), nor the short names of kinds no runbook changes ("sts", "svc",
+# "ds"): the model reads those as such already, and "statefulsets" made it refuse "delete
+# the sts pod zk-1" (the attacker sets' requests); nor "po", which cost a blind incident
+# set a message read right.
+SHORTHAND = {
+    "desc": "describe", "ns": "namespace", "cj": "cronjob", "chk": "check",
+    "w/": "with", "w/o": "without", "evts": "events",
+    "deets": "details",
+}
+_VOWELS = frozenset("aeiouy")
+
+
+# A command word written without its vowels ("pls rstrt chkout-api": a user trial got
+# "rstrt" as the deployment), when no other command word is written the same way.
+_SKELETONS: dict[str, str | None] = {}
+for _command in COMMAND_WORDS:
+    _bare = without_vowels(_command)
+    # Not "pls": the model knows it as typed, and read as "please" it made an attacker
+    # set's words to a colleague a request.
+    if (len(_bare) >= 3 and _bare != _command and _command not in DELETING
+            and _command != "please"):
+        _SKELETONS[_bare] = None if _bare in _SKELETONS else _command
+
+
 def corrected(word: str, known: Callable[[str], bool]) -> str:
-    """`word`, or the one command word it is a typo of; `known(w)` says whether the
-    encoder has the lower-case word `w` whole."""
+    """`word`, or the one command word it is a typo of, or what its shorthand stands for;
+    `known(w)` says whether the encoder has the lower-case word `w` whole."""
     lower = word.lower()
+    if lower in SHORTHAND:
+        return SHORTHAND[lower]
+    if (lower.isascii() and lower.isalpha() and not _VOWELS.intersection(lower)
+            and (whole := _SKELETONS.get(lower))):
+        return whole
     if (len(lower) < _MIN_LENGTH or not lower.isascii() or not lower.isalpha()
             or lower in COMMAND_WORDS or known(lower)):
         return word
@@ -84,5 +122,5 @@ def corrected(word: str, known: Callable[[str], bool]) -> str:
     candidates |= {swapped for i in range(len(lower) - 1)
                    if (swapped := lower[:i] + lower[i + 1] + lower[i] + lower[i + 2:])
                    in COMMAND_WORDS}
-    near = {c for c in candidates if one_edit_apart(lower, c)}
+    near = {c for c in candidates if one_edit_apart(lower, c) and c not in DELETING}
     return next(iter(near)) if len(near) == 1 else word

@@ -32,6 +32,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from chatops.near_names import without_vowels
+
 # Only these say the future: a weekday may be the last one ("crashed on saturday at 2am").
 _FUTURE_HEAD = re.compile(r"\b(?:tomorrow|tonight|\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
 _CLAUSE_END = re.compile(
@@ -48,6 +50,7 @@ _REACH = 160
 
 ACTS = frozenset((
     "restart", "bounce", "reboot", "redeploy", "recycle", "cycle", "kick", "scale", "resize",
+    "double", "triple", "halve",
     "roll", "rollback", "revert", "undo", "set", "update", "change", "bump", "raise", "lower",
     "increase", "decrease", "reduce", "drain", "cordon", "uncordon", "suspend", "pause",
     "resume", "unpause", "delete", "kill", "remove", "evict", "show", "list", "get",
@@ -138,10 +141,16 @@ class Message:
                 self.starts[j] if j < len(self.starts) else len(self.text))
 
 
+_ACTS_WITHOUT_VOWELS = frozenset(
+    short for act in ACTS if len(short := without_vowels(act)) >= 3 and short != act)
+""""rstrt api in 10 minutes": the model reads the restart (`intents/spelling.py`), and so
+must this (an attacker review: planned for now, the delay dropped)."""
+
+
 def _verb(word: str, preceding: Sequence[str]) -> str | None:
     """What `word` says of the time next to it: "act", "past", "asked" (a participle a
     request or state asks for), or None (no verb, or an adjective)."""
-    if word in ACTS:
+    if word in ACTS or word in _ACTS_WITHOUT_VOWELS:
         return "act"
     if word in _PAST or (word.endswith("'d") and len(word) > 3):
         return "past"

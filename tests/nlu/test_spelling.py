@@ -45,6 +45,30 @@ def test_other_words_are_left_as_typed(word: str) -> None:
     assert corrected(word, known) == word
 
 
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("rstrt", "restart"), ("RSTRT", "restart"), ("scl", "scale"), ("lgs", "logs"),
+    ("dscrb", "describe"), ("crdn", "cordon"),   # a command word without its vowels
+    ("desc", "describe"), ("ns", "namespace"),
+    ("w/", "with"),                              # kubectl's and chat's shorthand
+])
+def test_shorthand_is_read_as_the_word_it_stands_for(typed: str, meant: str) -> None:
+    """A second user trial: "pls rstrt chkout-api" read "rstrt" as the deployment, "desc
+    po calc-app" and "any sts in prod ns?" were not understood."""
+    assert corrected(typed, known) == meant
+
+
+@pytest.mark.parametrize("word", [
+    "dlt", "dltd",   # never a deletion the deletion guard cannot see
+    "trmnt", "termnate",  # nor a termination (an attacker review: a drain was planned)
+    "nginx", "tsk",  # a name; no command word
+    "sts", "svc",    # kinds no runbook changes: the model reads them as they are
+    "pls", "plz",    # known as typed (read as "please", words to a colleague asked it)
+    "po",            # "pods" cost a blind incident set a message read right
+])
+def test_shorthand_that_could_mislead_is_left_as_typed(word: str) -> None:
+    assert corrected(word, known) == word
+
+
 def test_a_typo_one_edit_from_two_command_words_is_left_alone() -> None:
     # "evens" could be "event" or "events", "limis" "limit" or "limits": no guess.
     assert corrected("evens", known) == "evens"
@@ -62,6 +86,10 @@ def test_every_command_word_is_lower_case_letters() -> None:
     ("pls restrat the checkout-web deployment in shop", "restart_deployment",
      {"deployment": "checkout-web", "namespace": "shop"}),
     ("show me the evnets in warehouse", "recent_events", {"namespace": "warehouse"}),
+    ("pls rstrt chkout-api in prod", "restart_deployment",
+     {"deployment": "chkout-api", "namespace": "prod"}),
+    ("desc po calc-app in prod", "deployment_status",
+     {"deployment": "calc-app", "namespace": "prod"}),
 ])
 def test_the_shipped_model_reads_a_misspelt_request(shipped_model: ModelParser, text: str,
                                                     intent: str, slots: dict[str, str]) -> None:
