@@ -7,7 +7,8 @@ hold replies to a waiting request (junk that must decide nothing, real decisions
 must count). Each is parsed by the shipped model
 (`ModelParser`, the serving path) and judged by the conversation's guards exactly as
 bench/nlu_incident.py does (`_guarded`: creation, other kinds, general questions, talk
-that does not ask, changes the runbook does not make). Reports:
+that does not ask, changes the runbook does not make), on the person's own words: what
+they pasted is taken out first, as `ConversationService.handle` does. Reports:
 
 - out of scope: how many the model answers with a mutating runbook, and how many of those
   get past the guards (a change plan would be made), by the author's class;
@@ -38,6 +39,7 @@ import nlu_incident  # noqa: E402
 from onnx_compare import cpu_model  # noqa: E402
 
 from chatops.conversation.meta_words import DECIDING, says  # noqa: E402
+from chatops.conversation.pasted import split  # noqa: E402
 from chatops.model import Risk  # noqa: E402
 from chatops.runbook.catalogue import load_catalogue  # noqa: E402
 from intents import ModelParser, default_model_dir  # noqa: E402
@@ -71,9 +73,9 @@ def main() -> None:
 
     guard_seconds: list[float] = []
 
-    def guarded(text: str, got: Any) -> bool:  # timed: the guards run on every message
+    def guarded(text: str, got: Any, whole: str) -> bool:  # timed: they run on every message
         start = time.perf_counter()
-        verdict = nlu_incident._guarded(text, got, declared)
+        verdict = nlu_incident._guarded(text, got, declared, whole if whole != text else "")
         guard_seconds.append(time.perf_counter() - start)
         return verdict
 
@@ -81,11 +83,12 @@ def main() -> None:
     by_class: Counter[str] = Counter()
     planned = 0
     for item in data["out_of_scope"]:
-        got = nlu.parse(item["text"])
+        text = split(item["text"]).own  # as the conversation reads it: without a paste
+        got = nlu.parse(text)
         if not mutating(got.intent):
             continue
         planned += 1
-        if not guarded(item["text"], got):
+        if not guarded(text, got, item["text"]):
             passed.append({"text": item["text"], "got": got.intent, "class": item["class"]})
             by_class[item["class"]] += 1
     refused: list[dict[str, Any]] = []
@@ -95,12 +98,13 @@ def main() -> None:
     for item in data["requests"]:
         kind = str(item.get("class", "")).partition("_")[0]
         requests_by_kind[kind] += 1
-        got = nlu.parse(item["text"])
+        text = split(item["text"]).own
+        got = nlu.parse(text)
         if got.intent != item["intent"]:
             continue
         right += 1
         # As the conversation does: the guards turn down changes only (a read is answered).
-        if mutating(got.intent) and guarded(item["text"], got):
+        if mutating(got.intent) and guarded(text, got, item["text"]):
             refused.append({"text": item["text"], "intent": got.intent})
         else:
             served_by_kind[kind] += 1

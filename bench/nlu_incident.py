@@ -200,9 +200,11 @@ def _exact(message: Message, parsed: ParsedIntent, declared: Declared,
     return got == message.slots
 
 
-def _guarded(text: str, parsed: ParsedIntent, declared: Declared) -> bool:
-    """Whether the conversation turns a mutating answer down (chatops/conversation/guards.py)."""
-    return guard(text, parsed.spans, declared.get(parsed.intent, {}), parsed.intent).turned_down
+def _guarded(text: str, parsed: ParsedIntent, declared: Declared, whole: str = "") -> bool:
+    """Whether the conversation turns a mutating answer down (chatops/conversation/guards.py);
+    `whole`: the message as sent, when `text` is its own words without a paste."""
+    return guard(text, parsed.spans, declared.get(parsed.intent, {}), parsed.intent,
+                 whole=whole).turned_down
 
 
 def score(

@@ -57,6 +57,11 @@ class Message:
     event_id: str | None = None
     groups: tuple[str, ...] = ()
     """The sender's chat user groups (Slack user groups), which the policy maps to identities."""
+    pasted: str = ""
+    """What the person pasted around their words (terminal output, logs, an alert), kept
+    out of `text` so that none of it is read as the request (`conversation/pasted.py`)."""
+    whole: str = ""
+    """The message as sent, when `text` is only the person's own words of it."""
 
 
 @dataclass(frozen=True)

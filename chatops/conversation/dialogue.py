@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal, cast
 
@@ -41,10 +41,11 @@ from chatops.conversation.partial import (
     spares_part,
     waits_for_event,
 )
+from chatops.conversation.pasted import asks_about_it, pasted_names
 from chatops.conversation.planning import Planner
 from chatops.conversation.policy_question import rights_answer
 from chatops.conversation.presenting import Presenter
-from chatops.conversation.replica_words import replicas_in_words
+from chatops.conversation.replica_words import only_a_count_order, replicas_in_words
 from chatops.conversation.resolve import (
     MAX_OFFERED,
     NOT_A_NAME_PART,
@@ -139,6 +140,7 @@ from chatops.messages import (
     one_change_at_a_time_text,
     one_workload_note,
     own_question_waits_text,
+    pasted_note,
     preview_taken_how_text,
     question_someone_else_asked,
     ruled_out_note,
@@ -408,6 +410,10 @@ class Dialogue:
             parsed = self.parts.parse(text)
         self.parts.audit.record(Parsed.of(parsed, text), actor=message.user, thread=thread)
         METRICS.parses.labels(parsed.intent, confidence_bucket(parsed.confidence)).inc()
+        if (parsed.source == "model" and parsed.intent == "help" and message.pasted
+                and (about_paste := self._pasted_diagnosis(turn)) is not None):
+            # "can someone look at this" under a pasted alert, read as `help`.
+            return about_paste
         if parsed.intent in META_INTENTS:
             rights = (rights_answer(self.parts, turn, text, replace(parsed, slots={}))
                       if parsed.source == "model" else None)
@@ -490,7 +496,8 @@ class Dialogue:
         runbook = self.parts.catalogue.runbooks.get(parsed.intent)
         if len(fits) != 1 or runbook is None:
             return None
-        verdict = guard(text, parsed.spans, runbook.slots, parsed.intent)
+        verdict = guard(text, parsed.spans, runbook.slots, parsed.intent,
+                        whole=turn.message.whole)
         if verdict.turned_down:
             return None
         offer = mine.offers[fits[0]]
@@ -584,6 +591,16 @@ class Dialogue:
             # "which pods mount host paths" with "host" tagged: the check its words name
             named_check = check_as_named(text, parsed)
             parsed = replace(parsed, slots=named_check) if named_check is not None else parsed
+        if (guessed and parsed.intent == OUT_OF_SCOPE and parsed.alternatives
+                and parsed.alternatives[0][0] == COUNTED[0] and only_a_count_order(text)):
+            # "triple web-frontend in prod" (a user trial: out of scope at 0.75, the scale
+            # next, "triple checkout-api" at 0.004): an order whose count is its first word,
+            # whatever weight the model gave the scale (it has no "triple"), when the
+            # message is only that order: no condition, event or time it could drop
+            # ("double api if latency goes up" at 0.00: an attacker review). The guards
+            # still read it.
+            parsed = replace(parsed, intent=COUNTED[0], confidence=parsed.alternatives[0][1])
+            self._reread(turn, "count_in_words", COUNTED[0], parsed.slots)
         offered = self._offer_with_values(turn, text, parsed) if guessed else None
         if offered is not None:
             return offered
@@ -646,8 +663,8 @@ class Dialogue:
                 return undoing
             return [Reply("answer", undo_of_text(undone.group(1).lower()))]
         runbook = self.parts.catalogue.runbooks.get(parsed.intent)
-        verdict = (guard(text, parsed.spans, runbook.slots if runbook else (), parsed.intent)
-                   if guessed else None)
+        verdict = (guard(text, parsed.spans, runbook.slots if runbook else (), parsed.intent,
+                         whole=turn.message.whole) if guessed else None)
         creation = verdict is not None and verdict.creation
         kind = verdict.kind if verdict is not None else None
         mutating = self._mutating(parsed.intent)
@@ -730,6 +747,9 @@ class Dialogue:
                 # Talk between people in the thread, thanks, a greeting: not the bot's to
                 # answer (a user trial: "outside what I can do" to each was noise).
                 return []
+            about_paste = self._pasted_diagnosis(turn) if guessed else None
+            if about_paste is not None:
+                return about_paste  # "got paged: <an alert> why?": its object's diagnosis
             return [self._out_of_scope(turn, parsed)]
         notes: tuple[str, ...] = ()
         change = ruled_out(parsed.intent, text, parsed.slots) if guessed and mutating else None
@@ -801,6 +821,16 @@ class Dialogue:
         if edited is not None:
             return self.planner.replace(edited[0], turn.message, edited[1], turn.on_update,
                                         confidence=parsed.confidence)
+        runbook = self.parts.catalogue.runbooks.get(parsed.intent)
+        pasted = (self._pasted_object(turn, runbook, slots)
+                  if runbook is not None and not slots.get("namespace") else None)
+        if pasted:
+            # "seeing this: <kubectl get pods> what's wrong with it?" (a user trial was
+            # asked for a namespace): the object the paste names, or the namespace it
+            # names that object in. A namespace of the person's own words is theirs: "...
+            # anything else unhealthy in prod?" is its scan.
+            slots = {**slots, **pasted}
+            notes = (*notes, pasted_note(pasted))
         return self.planner.request(turn, parsed.intent, slots, parsed.confidence,
                                     asked=asked_by(parsed), notes=notes, ask_field=guessed)
 
@@ -913,7 +943,7 @@ class Dialogue:
                 score < _UNSURE_EDIT_FLOOR
                 and not any(run.runbook == intent for run in self._mine_waiting(turn))):
             return None
-        verdict = guard(text, parsed.spans, runbook.slots, intent)
+        verdict = guard(text, parsed.spans, runbook.slots, intent, whole=turn.message.whole)
         if verdict.turned_down:
             return None
         slots = {k: v for k, v in parsed.slots.items() if k in runbook.slots}
@@ -1104,6 +1134,11 @@ class Dialogue:
         checkout-api on?": a user trial got its status, which names no node), when the
         model read it as a read about the deployment or left it under its bar."""
         node = parsed.slots.get("node")
+        if not node and _ON_NODE_QUESTION.search(text) is not None:
+            # "which pods are on node-2" with no node tagged (a user trial was asked for a
+            # namespace): the one node a word names, as the cluster lists them.
+            named = self._named(text, "node", None, turn.requester.identity)
+            node = named.pop() if len(named) == 1 else None
         if (node and _ON_NODE_QUESTION.search(text) is not None and NODE_STATUS in
                 self.parts.catalogue and not self._mutating(parsed.intent)
                 and not said_to_someone_else(text, parsed.spans)):
@@ -1309,6 +1344,78 @@ class Dialogue:
             return None
         tagged = slots.get(slot)
         return {slot: name} if not tagged or tagged.lower() == name else None
+
+    def _pasted_object(self, turn: Turn, runbook: Runbook, slots: Mapping[str, str]
+                       ) -> dict[str, str] | None:
+        """For a read whose object the person's own words leave out ("what's wrong with
+        it?" under a pasted `kubectl get pods`): the one object of the runbook's kind that
+        the paste names, with its namespace, as the cluster lists them to this person (a
+        pod's name counts for its deployment); for an object the words name without its
+        namespace, the one namespace the paste names that has it; None when the paste
+        names none or several. A change never takes its object or namespace from a paste:
+        it names what it changes."""
+        pasted = turn.message.pasted
+        if not pasted or runbook.risk is not Risk.READ:
+            return None
+        kinds = [(name, spec.type) for name, spec in runbook.slots.items()
+                 if spec.type in _OBJECT_TYPES]
+        named_object = next(((name, kind) for name, kind in kinds if slots.get(name)), None)
+        if not kinds or (named_object is not None and (
+                "namespace" not in runbook.slots or slots.get("namespace")
+                or named_object[1] == "node")):
+            return None
+        identity = turn.requester.identity
+        words = pasted_names(pasted)
+        if named_object is not None:
+            # "are checkout-api's requests oversized?" under a paste of `-n prod`: the one
+            # namespace the paste names that has it.
+            name, kind = named_object
+            holding = [space for space in self._named(words, "namespace", None, identity)
+                       if slots[name].lower() in self._named(
+                           slots[name], cast(ResourceKind, kind), space, identity)]
+            return {"namespace": holding[0]} if len(holding) == 1 else None
+        namespace = slots.get("namespace")
+        spaces: Sequence[str]
+        if namespace:
+            try:
+                spaces = [str(parse_slot("namespace", "namespace", namespace))]
+            except SlotError:
+                return None
+        else:
+            named = self._named(f"{words} {turn.message.text}", "namespace", None, identity)
+            try:
+                spaces = sorted(named) or self.parts.executor.names(
+                    "namespace", None, identity)[:MAX_OFFERED]
+            except ClusterError:
+                return None
+        # The runbook's first kind the paste names settles it: a diagnosis of the
+        # deployment rather than of one of its pods.
+        for name, kind in kinds:
+            found = ([(None, n) for n in self._named(words, "node", None, identity)]
+                     if kind == "node" else
+                     [(space, n) for space in spaces
+                      for n in self._named(words, cast(ResourceKind, kind), space, identity)])
+            if len(found) > 1:
+                return None
+            if found:
+                space, object_name = found[0]
+                return {name: object_name, **({"namespace": space} if space else {})}
+        return None
+
+    def _pasted_diagnosis(self, turn: Turn) -> list[Reply] | None:
+        """A question about a paste that the model read as nothing it can do ("can someone
+        look at this", "got paged: why?"): the diagnosis of the one object the paste names,
+        None when it names none or several, or there is no diagnosis."""
+        if (not turn.message.pasted or DIAGNOSIS not in self.parts.catalogue
+                or not asks_about_it(turn.message.text)):
+            return None
+        runbook = self.parts.catalogue.get(DIAGNOSIS)
+        found = self._pasted_object(turn, runbook, {})
+        if found is None:
+            return None
+        self._reread(turn, "pasted", DIAGNOSIS, found)
+        return self.planner.request(turn, DIAGNOSIS, found, 1.0, asked=Asked.MODEL,
+                                    notes=(pasted_note(found),))
 
     def _named(self, text: str, kind: ResourceKind, namespace: str | None,
                identity: Identity | None) -> set[str]:

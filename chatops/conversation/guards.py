@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from chatops.conversation.asking import (
     addressed_elsewhere,
@@ -29,6 +29,7 @@ from chatops.conversation.asking import (
 from chatops.conversation.deletions import deleted_kind
 from chatops.conversation.kinds import foreign_object, other_kind, target_of
 from chatops.conversation.other_verbs import foreign_verb
+from chatops.conversation.pasted import kind_in_manifest
 from chatops.conversation.scope import asks_to_create
 from chatops.conversation.stateful import stateful_target
 from chatops.conversation.talk import just_talk
@@ -71,9 +72,39 @@ class Verdict:
 
 
 def guard(text: str, spans: Iterable[SlotSpan], slots: Collection[str],
-          intent: str = "") -> Verdict:
+          intent: str = "", whole: str = "") -> Verdict:
     """The guards' verdict on `text`, read as the runbook `intent` declaring `slots`, with
-    `spans`."""
+    `spans`. `whole`: the message as sent, when `text` is only the person's own words of
+    it (`pasted.py`); talk found in the whole of it holds the change too, since a line
+    taken for pasted may be the person's own ("restart api in prod\n> don't": an
+    attacker review), and so does another kind it names the target as."""
+    spans = tuple(spans)
+    verdict = _verdict(text, spans, slots, intent)
+    if not whole or whole == text or (verdict.not_asked and verdict.kind):
+        return verdict
+    # The values where the whole message has them: a paste may say what kind the target is
+    # ("restart kafka" above `statefulset.apps/kafka`: an attacker set got it past).
+    lowered = whole.lower()
+    where = tuple(SlotSpan(span.slot, found.start(), found.end(), whole[found.start():found.end()])
+                  for span in spans if span.text.strip()
+                  for found in re.finditer(rf"(?<![\w.-]){re.escape(span.text.lower())}(?![\w-])",
+                                           lowered))
+    told = _verdict(whole, where, slots, intent)
+    manifest = next((kind for span in spans if span.slot in _OBJECTS
+                     and (kind := kind_in_manifest(whole, span.text)) not in (None, span.slot)),
+                    None)
+    # Another kind only as the whole message names the target: with no target named, its
+    # check reads any word anywhere ("KubePodNotReady" in an alert's title).
+    return replace(verdict, not_asked=verdict.not_asked or told.not_asked,
+                   kind=verdict.kind or (told.kind if where else None) or manifest)
+
+
+_OBJECTS = frozenset(("deployment", "pod", "cronjob", "node"))
+"""The slots of an object a pasted manifest may say is of another kind."""
+
+
+def _verdict(text: str, spans: Iterable[SlotSpan], slots: Collection[str],
+             intent: str) -> Verdict:
     # A name's possessive stays with it here ("cache-warmer's job pods"): the words after
     # it are about the name, as the guards read them (the decoding ends the value before it).
     spans = tuple(_with_possessive(text, span) for span in spans)

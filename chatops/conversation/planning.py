@@ -20,6 +20,7 @@ from chatops.audit.records import (
 )
 from chatops.conversation.base import Collaborators, Turn, Updates, thread_key
 from chatops.conversation.drift import changed_since
+from chatops.conversation.pasted import pasted_names
 from chatops.conversation.presenting import Presenter, changes_in, pods_in, warnings_in
 from chatops.conversation.remedies import remedies
 from chatops.conversation.resolve import (
@@ -245,7 +246,7 @@ class Planner:
             return [self._which_field(turn, intent, values, bare, confidence=confidence,
                                       asked=asked, notes=notes)]
         question = resolution.question or self._missing(runbook, values, requester.identity,
-                                                        turn.message.text)
+                                                        turn.message.text, turn.message.pasted)
         if question is not None and preview_only:
             # Its answer would be a request of its own: nobody asked for the change.
             return [Reply("answer", what_if_missing_text(question.text))]
@@ -309,12 +310,13 @@ class Planner:
         return Reply("question", f"{head}\n{text}".strip(), choices=choices)
 
     def _missing(self, runbook: Runbook, values: Mapping[str, str], identity: Identity,
-                 text: str = "") -> Question | None:
+                 text: str = "", pasted: str = "") -> Question | None:
         """The question for the first missing slot (None when the request is complete),
         offering the names the person can list for a namespace, deployment or node. Any
         typed value still answers it: one the list misses is not refused. Of a group of
         which one is needed, the slot `text` names ("raise the HPA max": the maximum, where
-        the minimum is the group's first; a user trial planned the answer as the minimum)."""
+        the minimum is the group's first; a user trial planned the answer as the minimum).
+        The names `pasted` text has are offered first."""
         missing = missing_slots(runbook, validate_slots(runbook, values))
         if not missing:
             return None
@@ -327,6 +329,12 @@ class Planner:
                 for part in name.split("_")))
             spec = runbook.slots[named]
         offered = offered_names(spec.type, values, self.parts.executor, identity)
+        if pasted and offered:
+            # "restart it" under a paste that names calc-app: never taken from the paste,
+            # but offered first.
+            in_paste = set(pasted_names(pasted).split())
+            offered = (*(n for n in offered if n in in_paste),
+                       *(n for n in offered if n not in in_paste))
         return Question(spec.name, slot_question_text(spec.name, spec.prompt), offered,
                         any_answer=True)
 

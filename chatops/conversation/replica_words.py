@@ -54,3 +54,32 @@ def replicas_in_words(text: str) -> str | None:
     more = found[0] in ("double", "triple") or found[0].startswith("+")
     contrary = _DOWN if more else _UP
     return None if contrary.search(text) else found[0]
+
+
+_OPENS_WITH_COUNT = re.compile(
+    r"^\W*(?:(?:ok|okay|so|hey|right)\W+)*(?:(?:can|could|would|will)\s+(?:you|u|we|someone)"
+    r"\s+|(?:please|pls|plz)\s+|let'?s\s+|go\s+(?:ahead\s+(?:and\s+)?)?|just\s+)*"
+    r"(?:double|triple|halve)\b(?![- ]?check(?:ed|ing|s)?\b)", re.IGNORECASE)
+
+
+def opens_with_a_count(text: str) -> bool:
+    """Whether `text` is an order that opens with its count in words ("triple
+    web-frontend in prod", "can you double checkout-api"), not one that says a count
+    happened ("we got double the traffic")."""
+    return bool(_OPENS_WITH_COUNT.match(text)) and replicas_in_words(text) is not None
+
+
+_ONLY_A_COUNT_ORDER = re.compile(
+    r"^\W*(?:(?:ok|okay|so|hey|right)\W+)*(?:(?:can|could|would|will)\s+(?:you|u|we|someone)"
+    r"\s+|(?:please|pls|plz)\s+|let'?s\s+|go\s+(?:ahead\s+(?:and\s+)?)?|just\s+)*"
+    r"(?:double|triple|halve)\s+(?:the\s+)?[\w.-]+(?:\s+deployment)?"
+    r"(?:\s+(?:in|on)\s+(?:the\s+)?[\w.-]+(?:\s+namespace)?)?"
+    r"(?:\W+(?:please|pls|plz|now|asap|for now|thanks|thx|ty))*[\s.!?]*$", re.IGNORECASE)
+
+
+def only_a_count_order(text: str) -> bool:
+    """Whether `text` is nothing but an order by its count in words, its object and
+    namespace, and a "please" ("triple web-frontend in prod", "can you double checkout-api
+    pls"): no time, condition, event or reason the re-read could drop (an attacker review:
+    "double checkout-api in prod if latency goes up" was planned for now)."""
+    return bool(_ONLY_A_COUNT_ORDER.match(text)) and replicas_in_words(text) is not None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Literal
 
 from chatops.audit.records import MessageReceived
@@ -30,6 +31,7 @@ from chatops.conversation.base import (
     thread_key,
 )
 from chatops.conversation.dialogue import Dialogue
+from chatops.conversation.pasted import split
 from chatops.conversation.planning import Planner, alert_turn
 from chatops.conversation.presenting import BINDING_SHOWN, Presenter
 from chatops.conversation.running import Runner
@@ -99,6 +101,12 @@ class ConversationService:
         METRICS.messages.labels(message.source).inc()
         self.audit.record(MessageReceived(message.text, message.channel, message.source),
                           actor=message.user, thread=thread)
+        if message.source != "alert" and not message.pasted:
+            # Only the person's own words are the request; what they pasted is context.
+            parts = split(message.text)
+            if parts.pasted:
+                message = replace(message, text=parts.own, pasted=parts.pasted,
+                                  whole=message.text)
 
         def work() -> list[Reply]:
             # A time phrase makes any request a schedule: it must never run now instead.

@@ -170,8 +170,16 @@ def name_not_found_text(kind: str, value: str, namespace: str | None) -> str:
 
 def other_kind_text(value: str, kind: str, asked: str, namespace: str, runbook: str) -> str:
     """A name given as one kind of workload is an object of another kind."""
-    return (f"{value!r} is a {kind}{_in_namespace(namespace)}, not a {asked}: {runbook} "
+    text = (f"{value!r} is a {kind}{_in_namespace(namespace)}, not a {asked}: {runbook} "
             f"acts on a {asked}.")
+    where = f" in {namespace}" if namespace else ""
+    if kind == "deployment" and runbook == "suspend_cronjob":
+        # "turn calc-app off" read as a suspend (a second user trial): what stops it.
+        text += f" To stop a deployment's pods, scale it to 0: `scale {value}{where} to 0`."
+    elif kind == "deployment" and runbook == "resume_cronjob":
+        text += (" To start a deployment scaled to 0 again, scale it to the replicas it "
+                 f"needs: `scale {value}{where} to N`.")
+    return text
 
 
 def did_you_mean_text(close: Sequence[str]) -> str:

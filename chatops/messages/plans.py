@@ -326,6 +326,15 @@ def carried_note(values: Mapping[str, str]) -> str:
     return f"about {', '.join(objects) or 'namespace'}{where}, as this thread's last request"
 
 
+def pasted_note(values: Mapping[str, str]) -> str:
+    """A note on a read that took its object from what the person pasted."""
+    objects = [f"{slot} {value}" for slot, value in values.items() if slot != "namespace"]
+    if not objects:
+        return f"in namespace {values['namespace']}, the one your paste names"
+    where = f" in {values['namespace']}" if values.get("namespace") else ""
+    return f"about {', '.join(objects)}{where}, the one your paste names"
+
+
 def namespaces_left_out_note(others: tuple[str, ...]) -> str:
     """A note on a read that named more namespaces than the one it read."""
     return f"{', '.join(others)} not read: ask again for each namespace"

@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 
 from chatops.conversation import ConversationService
-from chatops.conversation.replica_words import replicas_in_words
+from chatops.conversation.replica_words import (
+    only_a_count_order,
+    opens_with_a_count,
+    replicas_in_words,
+)
 from chatops.runbook.catalogue import Catalogue
 from tests.conversation.fake_cluster import FakeCluster
 from tests.conversation.test_everyday_names import Reading
@@ -66,3 +70,32 @@ def test_a_scale_with_the_count_in_words_is_planned_with_it(
     out = say(service, "bob", text)
     assert f"to {replicas} replicas" in out[0], out
     assert "relative to the 3 running now" in out[0]
+
+
+@pytest.mark.parametrize(("text", "opens"), [
+    ("triple web-frontend in prod", True),
+    ("can you double checkout-api in staging", True),
+    ("pls halve checkout-api", True),
+    ("ok so let's double checkout-api", True),
+    ("we got double the traffic on checkout-api", False),  # a count that happened
+    ("double check checkout-api in prod", False),
+    ("double-check checkout-api", False),
+    ("double checkout-api, then scale it down", False),  # the other direction too
+])
+def test_an_order_that_opens_with_its_count(text: str, opens: bool) -> None:
+    """A user trial: "triple web-frontend" was read as out of scope, the scale next."""
+    assert opens_with_a_count(text) is opens
+
+
+@pytest.mark.parametrize(("text", "only"), [
+    ("triple web-frontend in prod", True),
+    ("can you double checkout-api in staging pls", True),
+    ("halve the checkout-api deployment in the prod namespace", True),
+    ("double checkout-api in prod tonight", False),  # a time the re-read would drop
+    ("double checkout-api in prod if latency goes up", False),  # a condition
+    ("double checkout-api in prod after the deploy", False),  # an event
+    ("double checkout-api in prod, traffic is spiking", False),  # more than the order
+])
+def test_only_an_order_by_its_count(text: str, only: bool) -> None:
+    """Only such a message is re-read as the scale its word says (an attacker review)."""
+    assert only_a_count_order(text) is only

@@ -115,7 +115,8 @@ class ScheduleRequests(SchedulePart):
             # api at 6pm": a schedule is proposed whole, so the change meant is asked for
             # on its own (a user trial was told how to write a schedule).
             raise Refusal(ruled_out_text(parsed.intent, change))
-        verdict = (guard(text, parsed.spans, runbook.slots, parsed.intent)
+        verdict = (guard(text, parsed.spans, runbook.slots, parsed.intent,
+                         whole=turn.message.whole)
                    if parsed.source == "model" and runbook.risk is not Risk.READ else None)
         if verdict is not None and verdict.turned_down:
             # Every guard a change asked for now gets (an attacker review: this path had

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from chatops.conversation.base import Collaborators, Turn
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
+from chatops.conversation.replica_words import opens_with_a_count
 from chatops.conversation.running import Runner
 from chatops.conversation.scheduling.changes import ScheduleChanges
 from chatops.conversation.scheduling.firing import Posting, ScheduleFiring
@@ -16,7 +17,7 @@ from chatops.conversation.scheduling.requests import ScheduleRequests
 from chatops.errors import Refusal
 from chatops.messages import NOT_THIS_CHANNEL, NOT_THIS_CHANNEL_HINT
 from chatops.messages.schedules import SCHEDULE_HINT, no_time_text
-from chatops.model import Message, Plan, Risk
+from chatops.model import OUT_OF_SCOPE, Message, Plan, Risk
 from chatops.replies import Reply
 from chatops.runs import Run
 from chatops.schedules import ScheduleStore, TimingError, find_timing
@@ -108,6 +109,8 @@ class Scheduling:
         except Refusal:
             return True  # no reading to go on: the time is refused, as before
         runbook = self.parts.catalogue.runbooks.get(parsed.intent)
+        if parsed.intent == OUT_OF_SCOPE and opens_with_a_count(text):
+            return True  # "double api in prod tonight": the dialogue reads it as a scale
         return runbook is None or runbook.risk is not Risk.READ
 
     def on_approved(self, run: Run, replan: Callable[[], Plan | list[Reply]]
