@@ -82,11 +82,13 @@ def guard(text: str, spans: Iterable[SlotSpan], slots: Collection[str],
     verdict = _verdict(text, spans, slots, intent)
     if not whole or whole == text or (verdict.not_asked and verdict.kind):
         return verdict
-    # The values where the whole message has them: a paste may say what kind the target is
-    # ("restart kafka" above `statefulset.apps/kafka`: an attacker set got it past).
+    # The target's name where the whole message has it: a paste may say what kind it is
+    # ("restart kafka" above `statefulset.apps/kafka`: an attacker set got it past). Only
+    # the object's: read at a namespace, the kind checks took "CrashLoopBackOff" in a
+    # pasted table for a custom resource.
     lowered = whole.lower()
     where = tuple(SlotSpan(span.slot, found.start(), found.end(), whole[found.start():found.end()])
-                  for span in spans if span.text.strip()
+                  for span in spans if span.slot in _OBJECTS and span.text.strip()
                   for found in re.finditer(rf"(?<![\w.-]){re.escape(span.text.lower())}(?![\w-])",
                                            lowered))
     told = _verdict(whole, where, slots, intent)

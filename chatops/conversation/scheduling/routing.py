@@ -110,7 +110,7 @@ class Scheduling:
             return True  # no reading to go on: the time is refused, as before
         runbook = self.parts.catalogue.runbooks.get(parsed.intent)
         if parsed.intent == OUT_OF_SCOPE and opens_with_a_count(text):
-            return True  # "double api in prod tonight": the dialogue reads it as a scale
+            return True  # "double api in prod tonight": a scale by its words, not a read
         return runbook is None or runbook.risk is not Risk.READ
 
     def on_approved(self, run: Run, replan: Callable[[], Plan | list[Reply]]
