@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal, cast
 
@@ -822,13 +822,11 @@ class Dialogue:
             return self.planner.replace(edited[0], turn.message, edited[1], turn.on_update,
                                         confidence=parsed.confidence)
         runbook = self.parts.catalogue.runbooks.get(parsed.intent)
-        pasted = (self._pasted_object(turn, runbook, slots)
-                  if runbook is not None and not slots.get("namespace") else None)
+        pasted = self._pasted_object(turn, runbook, slots) if runbook is not None else None
         if pasted:
             # "seeing this: <kubectl get pods> what's wrong with it?" (a user trial was
             # asked for a namespace): the object the paste names, or the namespace it
-            # names that object in. A namespace of the person's own words is theirs: "...
-            # anything else unhealthy in prod?" is its scan.
+            # names that object in.
             slots = {**slots, **pasted}
             notes = (*notes, pasted_note(pasted))
         return self.planner.request(turn, parsed.intent, slots, parsed.confidence,
@@ -1355,14 +1353,15 @@ class Dialogue:
         names none or several. A change never takes its object or namespace from a paste:
         it names what it changes."""
         pasted = turn.message.pasted
-        if not pasted or runbook.risk is not Risk.READ:
+        if not pasted or runbook.risk is not Risk.READ or slots.get("namespace"):
+            # A namespace of the person's own words is theirs: "... anything else unhealthy
+            # in prod?" under an alert of one deployment is the namespace's scan.
             return None
         kinds = [(name, spec.type) for name, spec in runbook.slots.items()
                  if spec.type in _OBJECT_TYPES]
         named_object = next(((name, kind) for name, kind in kinds if slots.get(name)), None)
         if not kinds or (named_object is not None and (
-                "namespace" not in runbook.slots or slots.get("namespace")
-                or named_object[1] == "node")):
+                "namespace" not in runbook.slots or named_object[1] == "node")):
             return None
         identity = turn.requester.identity
         words = pasted_names(pasted)
@@ -1374,20 +1373,12 @@ class Dialogue:
                        if slots[name].lower() in self._named(
                            slots[name], cast(ResourceKind, kind), space, identity)]
             return {"namespace": holding[0]} if len(holding) == 1 else None
-        namespace = slots.get("namespace")
-        spaces: Sequence[str]
-        if namespace:
-            try:
-                spaces = [str(parse_slot("namespace", "namespace", namespace))]
-            except SlotError:
-                return None
-        else:
-            named = self._named(f"{words} {turn.message.text}", "namespace", None, identity)
-            try:
-                spaces = sorted(named) or self.parts.executor.names(
-                    "namespace", None, identity)[:MAX_OFFERED]
-            except ClusterError:
-                return None
+        named = self._named(f"{words} {turn.message.text}", "namespace", None, identity)
+        try:
+            spaces = sorted(named) or self.parts.executor.names(
+                "namespace", None, identity)[:MAX_OFFERED]
+        except ClusterError:
+            return None
         # The runbook's first kind the paste names settles it: a diagnosis of the
         # deployment rather than of one of its pods.
         for name, kind in kinds:
