@@ -56,10 +56,12 @@ def replicas_in_words(text: str) -> str | None:
     return None if contrary.search(text) else found[0]
 
 
-_OPENS_WITH_COUNT = re.compile(
-    r"^\W*(?:(?:ok|okay|so|hey|right)\W+)*(?:(?:can|could|would|will)\s+(?:you|u|we|someone)"
-    r"\s+|(?:please|pls|plz)\s+|let'?s\s+|go\s+(?:ahead\s+(?:and\s+)?)?|just\s+)*"
-    r"(?:double|triple|halve)\b(?![- ]?check(?:ed|ing|s)?\b)", re.IGNORECASE)
+# What may come before an order's count word: "ok so", "can you", "pls", "let's", "just".
+_COUNT_OPENER = (r"^\W*(?:(?:ok|okay|so|hey|right)\W+)*(?:(?:can|could|would|will)\s+"
+                 r"(?:you|u|we|someone)\s+|(?:please|pls|plz)\s+|let'?s\s+|"
+                 r"go\s+(?:ahead\s+(?:and\s+)?)?|just\s+)*(?:double|triple|halve)")
+_OPENS_WITH_COUNT = re.compile(_COUNT_OPENER + r"\b(?![- ]?check(?:ed|ing|s)?\b)",
+                               re.IGNORECASE)
 
 
 def opens_with_a_count(text: str) -> bool:
@@ -70,9 +72,7 @@ def opens_with_a_count(text: str) -> bool:
 
 
 _ONLY_A_COUNT_ORDER = re.compile(
-    r"^\W*(?:(?:ok|okay|so|hey|right)\W+)*(?:(?:can|could|would|will)\s+(?:you|u|we|someone)"
-    r"\s+|(?:please|pls|plz)\s+|let'?s\s+|go\s+(?:ahead\s+(?:and\s+)?)?|just\s+)*"
-    r"(?:double|triple|halve)\s+(?:the\s+)?[\w.-]+(?:\s+deployment)?"
+    _COUNT_OPENER + r"\s+(?:the\s+)?[\w.-]+(?:\s+deployment)?"
     r"(?:\s+(?:in|on)\s+(?:the\s+)?[\w.-]+(?:\s+namespace)?)?"
     r"(?:\W+(?:please|pls|plz|now|asap|for now|thanks|thx|ty))*[\s.!?]*$", re.IGNORECASE)
 

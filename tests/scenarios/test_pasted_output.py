@@ -30,6 +30,14 @@ def _shell(world: World) -> Shell:
                  out=io.StringIO())
 
 
+def _said(world: World, text: str) -> tuple[Shell, list[str], str]:
+    """A new console as bob, `text` said in it with the world's prod namespace: the
+    console, its replies' texts, and that namespace."""
+    prod = world.ns["prod"]
+    sh = _shell(world)
+    return sh, [r.text for r in sh.say(text.format(prod=prod))], prod
+
+
 @pytest.mark.parametrize("text", [
     "$ kubectl get pods -n {prod}\n" + TABLE + "can you restart calc-app in {prod}?",
     # A number in a traceback was taken as the logs' duration ("'12' is not a duration").
@@ -40,13 +48,11 @@ def _shell(world: World) -> Shell:
     "please restart calc-app in {prod}",
 ])
 def test_a_request_under_a_paste_is_planned(world: World, text: str) -> None:
-    prod = world.ns["prod"]
-    sh = _shell(world)
-    replies = sh.say(text.format(prod=prod))
+    sh, said, prod = _said(world, text)
     runs = sh.service.store.runs_in_thread("console", "console")
     assert [(r.runbook, dict(r.raw_slots), r.state) for r in runs] == [
         ("restart_deployment", {"deployment": "calc-app", "namespace": prod},
-         RunState.PROPOSED)], [r.text for r in replies]
+         RunState.PROPOSED)], said
 
 
 @pytest.mark.parametrize("text", [
@@ -58,10 +64,7 @@ def test_a_request_under_a_paste_is_planned(world: World, text: str) -> None:
 ])
 def test_a_question_about_a_paste_reads_the_object_it_names(world: World, text: str) -> None:
     """The trial: "In which namespace?", "outside what I can do", the runbook list."""
-    prod = world.ns["prod"]
-    sh = _shell(world)
-    replies = sh.say(text.format(prod=prod))
-    said = [r.text for r in replies]
+    sh, said, prod = _said(world, text)
     assert said[0].startswith(f"(about deployment calc-app in {prod}, the one your paste "
                               "names)"), said
     assert "container app" in said[0]  # its diagnosis (crash-looping, or not ready yet)
