@@ -44,9 +44,16 @@ lint: venv-dev
 	$(VENV)/bin/mypy --cache-dir "$(MYPY_CACHE)"
 	$(VENV)/bin/lint-imports
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), one test file per worker at a
+# time so a file's fixtures stay in one process. Most of its time is waiting on servers,
+# clusters and subprocesses, so even two cores run two workers well (BENCHMARKS.md, "Test
+# suite"); each worker starts its own sandbox and PostgreSQL server, so more than four
+# cost more than they save. TEST_WORKERS=0 runs everything in this one process.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; [ $$n -gt 4 ] && n=4; echo $$n)
+
 # pytest's exit code 5 (no tests collected) must fail the run, not pass it silently.
 test: venv-dev sandbox helm lint
-	CHATOPS_REQUIRE_SANDBOX=1 $(PY) -m pytest; rc=$$?; \
+	CHATOPS_REQUIRE_SANDBOX=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 clean-venv:

@@ -306,10 +306,31 @@ def run_sql(url: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, .
         return cur.fetchall() if cur.description else []
 
 
+def _summary_line(server: PostgresServer) -> str:
+    started = (f"initdb and start took {server.startup_s:.2f} s" if server.startup_s
+               else "already running")
+    where = urlsplit(server.admin_url).netloc.rpartition("@")[2]
+    return f"postgresql test server: {server.source}, {where}, {started}"
+
+
+# Under pytest-xdist each worker starts its own server, and only the controller writes the
+# summary: the workers hand their lines over (xdist's `workeroutput`), so a run's log still
+# says which server every PostgreSQL variant really ran against.
+_FROM_WORKERS: list[str] = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["postgres_servers"] = [_summary_line(s) for s in _STARTED]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    _FROM_WORKERS.extend(getattr(node, "workeroutput", {}).get("postgres_servers", []))
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    for server in _STARTED:
-        started = (f"initdb and start took {server.startup_s:.2f} s" if server.startup_s
-                   else "already running")
-        where = urlsplit(server.admin_url).netloc.rpartition("@")[2]
-        terminalreporter.write_line(f"postgresql test server: {server.source}, {where}, "
-                                    f"{started}")
+    for line in [*(_summary_line(s) for s in _STARTED), *_FROM_WORKERS]:
+        terminalreporter.write_line(line)
