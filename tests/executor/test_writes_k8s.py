@@ -461,6 +461,13 @@ def test_a_rollback_puts_only_the_pods_of_the_failed_release_at_risk(
                             if p.spec.containers[0].image == "shop/web:bad"},
                    what="a pod of the failing release")
     assert len(old) == 2 and not old & new
+    # The deployment controller creates the new ReplicaSet (whose pods can be up at once)
+    # before it records the revision on the deployment; an undo in between finds no
+    # revision older than the one recorded (a CI run under two workers hit it).
+    apps = client.AppsV1Api(k8s_admin)
+    wait_for(lambda: (apps.read_namespaced_deployment("web", namespace).metadata.annotations
+                      or {}).get("deployment.kubernetes.io/revision") == "2",
+             what="the new release's revision")
 
     undo = Step("rollout_undo", {"namespace": namespace, "deployment": "web", "revision": None})
     dry = ex.run_step(undo, ADMIN, dry_run=True)
