@@ -721,7 +721,8 @@ class Dialogue:
                    if verdict is not None and mutating else None)
         if checked is not None:
             return checked
-        others = (other_orders(parsed.intent, text, ordered_changes, RUNBOOK_CHANGES)
+        others = (other_orders(parsed.intent, text, ordered_changes, RUNBOOK_CHANGES,
+                               parsed.slots.values())
                   if verdict is not None and mutating and not verdict.not_asked else ())
         if others:
             # "suspend nightly-report and resume it monday 09:00": two changes, one plan

@@ -12,15 +12,16 @@ diagnosis, answers first and offers the fix).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from chatops.conversation.asking import (
     MAIN_CHANGE,
+    clauses,
     clauses_ordering,
     names_another,
     ruled_out_changes,
 )
-from chatops.conversation.kinds import TARGETS
+from chatops.conversation.kinds import SENTENCE_END, TARGETS, clean_text
 from chatops.runbook.schema import Runbook
 
 WHOLE = frozenset({"drain_node"})
@@ -46,16 +47,75 @@ _SUBJECT = re.compile(r"^\W*(?:we|i|they|he|she|someone|somebody|you guys|the te
                       re.IGNORECASE)
 
 
+# A list item's mark: "1.", "2)", "(a)", "b:" (a dash or a bullet is skipped as any mark
+# before the first word is).
+_ITEM_MARK = re.compile(r"^\W*\(?(?:\d{1,2}|[a-h])[.):]\s+", re.IGNORECASE)
+# Words that put an item in a sequence, before its order: "then scale it to 4", "and also
+# cordon node-1", "after that, drain it", "2nd: restart web".
+_SEQUENCE = re.compile(r"^\W*(?:(?:and|then|also|next|plus|finally|afterwards|after that|"
+                       r"first(?:ly)?|second(?:ly)?|third(?:ly)?|lastly|[23]nd|[23]rd|step \d)"
+                       r"\W+)+", re.IGNORECASE)
+# An order taken back by the one after it: "restart api. no wait, restart web".
+_CORRECTION = re.compile(r"^\W*(?:no|nah|nope|wait|actually|sorry|oops|rather|instead|or|"
+                         r"i meant|i mean|scratch that|correction|make that)\b", re.IGNORECASE)
+# A change verb that is the subject of what happened, not an order: "rollback didn't
+# help", "deploy went out at 10", "upgrade to 2.4 broke it", "kill switch is off".
+_HAPPENED = re.compile(
+    r"^\W*(?:\S+\s+){1,3}?(?:didn[\u2019']?t|did|doesn[\u2019']?t|does|is|isn[\u2019']?t|"
+    r"was|wasn[\u2019']?t|were|weren[\u2019']?t|has|hasn[\u2019']?t|had|have|failed|fails|"
+    r"worked|works|helped|helps|won[\u2019']?t|will|would|went|goes|took|takes|seems?|"
+    r"looks?|fixed|broke|broken|caused|causes|introduced|happened|finished|completed|"
+    r"made|changed|succeeded|got|gets|never|already|just)\b", re.IGNORECASE)
+
+
+def _orders_elsewhere(sentences: list[str], values: Iterable[str]) -> list[set[str]]:
+    """The kinds each sentence or list item of `sentences` orders by opening with a change
+    verb ("restart checkout-api in prod", "2. then scale calc-app to 4"), with the own kind
+    marked `""` where the item names another object than `values` ("- restart web" after
+    "- restart api"); not an order taken back, ruled out or reported."""
+    found = []
+    for sentence in sentences:
+        item = _SEQUENCE.sub("", _ITEM_MARK.sub("", sentence, count=1), count=1)
+        cleaned = clean_text(item)
+        spans = clauses(cleaned)
+        if not spans or _CORRECTION.match(cleaned):
+            continue
+        opening = cleaned[spans[0][0]:spans[0][1]]
+        kinds = {kind for kind, _ in clauses_ordering(opening)} - ruled_out_changes(item)
+        if not kinds or _HAPPENED.match(opening) or _SUBJECT.match(opening):
+            continue
+        found.append(kinds | ({""} if names_another(opening, values) else set()))
+    return found
+
+
 def other_orders(intent: str, text: str, ordered: Callable[[str], set[str]],
-                 makes: dict[str, frozenset[str]]) -> tuple[str, ...]:
+                 makes: dict[str, frozenset[str]],
+                 values: Iterable[str] = ()) -> tuple[str, ...]:
     """The kinds of change ordered besides those the runbook `intent` makes (`makes`:
     `asking.RUNBOOK_CHANGES`) in a sentence of `text` that orders one of those too
     (`ordered`: `asking.ordered_changes`): "suspend nightly-report and resume it monday"
     read as the suspend (a user trial scheduled the suspend for Monday); none otherwise.
     Within a sentence: context before the order ("we can take it back into service now.
-    please uncordon it") orders nothing of its own."""
+    please uncordon it") orders nothing of its own.
+
+    Across sentences, lines and list items, each that opens with an order counts:
+    "restart checkout-api in prod\nscale calc-app in prod to 4" was planned as a scale of
+    checkout-api, a change nobody asked for, and "- restart api\n- restart web" as one of
+    the two. An item of the runbook's own kind that names another object than `values`
+    (the ones the message is read with) is another change of that kind."""
     own = makes.get(intent, frozenset())
     found: set[str] = set()
+    implied = _IMPLIED.get(intent, frozenset())
+    items = _orders_elsewhere([s for s in SENTENCE_END.split(text) if s.strip()], values)
+    if len(items) > 1:
+        first = next((kinds for kinds in items if kinds & own), items[0])
+        for kinds in items:
+            if kinds is first:
+                continue
+            named = kinds - {""}
+            # Of another kind, or of the same (or one the runbook makes on its way: "*
+            # cordon node-1\n* drain node-2") on another object.
+            found |= (named - own - implied) or (named if "" in kinds else set())
     for sentence in _SENTENCE.split(text):
         # "scale api to 5, no need to restart it": a change ruled out is not ordered.
         kinds = ordered(sentence) - ruled_out_changes(sentence)

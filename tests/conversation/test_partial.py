@@ -36,6 +36,48 @@ def test_other_orders(intent: str, text: str, others: tuple[str, ...]) -> None:
     assert other_orders(intent, text, ordered_changes, RUNBOOK_CHANGES) == others
 
 
+@pytest.mark.parametrize(("intent", "values", "text", "others"), [
+    # One order per line, sentence or list item (a trial: two lines were planned as a
+    # scale of the first line's deployment, a change nobody asked for).
+    ("scale_deployment", ("checkout-api", "prod", "4"),
+     "restart checkout-api in prod\nscale calc-app in prod to 4", ("restart",)),
+    ("scale_deployment", ("checkout-api", "prod", "4"),
+     "Two things:\n1. restart checkout-api in prod\n2. scale calc-app in prod to 4",
+     ("restart",)),
+    ("scale_deployment", ("calc-app", "4"),
+     "Restart checkout-api in prod. Then scale calc-app to 4.", ("restart",)),
+    ("restart_deployment", ("calc-app", "prod"),
+     "2) roll back checkout-api\n3) restart calc-app in prod", ("rollback",)),
+    # The same kind on another object, or one the runbook makes on its way on another.
+    ("restart_deployment", ("checkout-api", "prod"),
+     "- restart checkout-api in prod\n- restart calc-app in prod", ("restart",)),
+    ("drain_node", ("node-2",), "please do these:\n* cordon node-1\n* drain node-2",
+     ("cordon",)),
+    # Not another order: the same one again, one taken back, what happened, a plan of
+    # someone's own, one ruled out, a drain's own cordon, context.
+    ("restart_deployment", ("checkout-api", "prod"),
+     "restart checkout-api in prod. restart it now please", ()),
+    ("restart_deployment", ("calc-app", "prod"),
+     "restart checkout-api in prod. no wait, restart calc-app in prod", ()),
+    ("restart_deployment", ("checkout-api", "prod"),
+     "Rollback didn't help. Restart checkout-api in prod.", ()),
+    ("rollback_deployment", ("checkout-api",),
+     "Upgrade to 2.4 broke it.\nroll back checkout-api", ()),
+    ("rollback_deployment", ("checkout-api",),
+     "Deploy went out at 10. Roll back checkout-api please", ()),
+    ("restart_deployment", ("calc-app", "prod"),
+     "we will scale it later.\nrestart calc-app in prod", ()),
+    ("scale_deployment", ("calc-app", "5"),
+     "scale calc-app to 5.\nDon't restart it.", ()),
+    ("drain_node", ("node-2",), "cordon node-2.\nthen drain it", ()),
+    ("restart_deployment", ("calc-app", "prod"),
+     "Scaling up did nothing. restart calc-app in prod", ()),
+])
+def test_other_orders_across_sentences_and_items(intent: str, values: tuple[str, ...],
+                                                 text: str, others: tuple[str, ...]) -> None:
+    assert other_orders(intent, text, ordered_changes, RUNBOOK_CHANGES, values) == others
+
+
 @pytest.mark.parametrize(("text", "spares"), [
     ("drain node-2 but leave the prod pods alone", True),
     ("drain node-2 except kafka-0", True),

@@ -105,6 +105,58 @@ def test_two_changes_in_one_message_plan_neither(bot: Bot, cluster: FakeCluster,
     assert bot.service.schedules.live() == []
 
 
+class ReadsAScaleOfTheFirst:
+    """The shipped model's reading of a trial's two lines ("restart checkout-api in
+    staging\nscale calc-app in staging to 4"): a scale of checkout-api to 4, the first
+    line's object with the second line's change, at 0.97."""
+
+    def parse(self, text: str) -> ParsedIntent:
+        spans = []
+        for slot, value in (("deployment", "checkout-api"), ("namespace", "staging"),
+                            ("replicas", "4")):
+            if value in text:
+                at = text.index(value)
+                spans.append(SlotSpan(slot, at, at + len(value), value))
+        return ParsedIntent("scale_deployment", {s.slot: s.text for s in spans}, 0.97, (),
+                            "model", tuple(spans))
+
+
+@pytest.mark.parametrize("text", [
+    "restart checkout-api in staging\nscale calc-app in staging to 4",
+    "Two things:\n1. restart checkout-api in staging\n2. scale calc-app in staging to 4",
+    "Restart checkout-api in staging. Then scale calc-app to 4.",
+    "- scale checkout-api in staging to 4\n- scale calc-app in staging to 4",
+    "scale checkout-api in staging to 4\nand cordon node-1",
+    # ... and on the schedule path.
+    "restart checkout-api in staging\nscale calc-app in staging to 4 at 23:00",
+])
+def test_orders_on_separate_lines_or_items_plan_none(bot: Bot, cluster: FakeCluster,
+                                                     text: str) -> None:
+    """A third user trial: two orders on two lines were planned as one change nobody asked
+    for (the first line's deployment scaled to the second line's count)."""
+    bot.service.parser = ReadsAScaleOfTheFirst()
+    root = next_ts()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
+    bot.slack.wait_for("chat.postMessage", "more than one change")
+    wait_until_idle(bot)
+    assert bot.service.store.runs_in_thread("C0OPS", root) == []
+    assert bot.service.schedules.live() == []
+    assert not [c for c in cluster.calls if c[0] == "scale"]
+
+
+@pytest.mark.parametrize("text", [
+    "Rollback didn't help.\nscale checkout-api in staging to 4",
+    "scale checkout-api in staging to 4. scale it now please",
+    "restart checkout-api in staging. no wait, scale checkout-api in staging to 4",
+])
+def test_one_order_with_context_on_other_lines_is_planned(bot: Bot, text: str) -> None:
+    bot.service.parser = ReadsAScaleOfTheFirst()
+    root = _said(bot, text)
+    runs = bot.service.store.runs_in_thread("C0OPS", root)
+    assert [(r.runbook, r.raw_slots.get("replicas")) for r in runs] == [
+        ("scale_deployment", "4")], runs
+
+
 @pytest.mark.parametrize("text", [
     "can you check checkout-api in staging and restart it if it looks bad?",
     "look at checkout-api in staging, restart it if needed",

@@ -128,7 +128,12 @@ class ScheduleRequests(SchedulePart):
                 raise Refusal(schedule_not_asked_text(parsed.intent))
             raise Refusal(schedule_not_understood_text(text), SCHEDULE_HINT)
         if parsed.source == "model" and runbook.risk is not Risk.READ:
-            others = other_orders(parsed.intent, text, ordered_changes, RUNBOOK_CHANGES)
+            # The message as written too: the request without its time has its lines
+            # joined, and an order on a line of its own is one.
+            others = tuple(sorted({
+                kind for written in (text, message.text)
+                for kind in other_orders(parsed.intent, written, ordered_changes,
+                                         RUNBOOK_CHANGES, parsed.slots.values())}))
             if others:
                 # "suspend nightly-report and resume it monday 09:00": a user trial got
                 # the suspend scheduled for Monday; a schedule holds one change.

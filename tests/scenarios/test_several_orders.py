@@ -1,0 +1,50 @@
+"""Several orders in one message, against the sandbox cluster with the shipped model.
+
+A third user trial sent two orders on two lines ("restart checkout-api in prod" and
+"scale calc-app in prod to 4"), and the shipped model read a scale of checkout-api to 4:
+the first line's object with the second line's change, a change nobody asked for. Orders
+on separate lines, in sentences or list items are now two changes: neither is planned.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from chatops.console import Shell
+from tests.plugins.world_fixtures import World
+
+pytestmark = pytest.mark.k8s
+
+
+def _shell(world: World) -> Shell:
+    from intents import ModelParser, default_model_dir
+
+    return Shell(world.service(parser=ModelParser(default_model_dir())), user="bob",
+                 out=io.StringIO())
+
+
+@pytest.mark.parametrize("text", [
+    "restart checkout-api in {prod}\nscale calc-app in {prod} to 4",
+    "Two things:\n1. restart checkout-api in {prod}\n2. scale calc-app in {prod} to 4",
+    "- restart checkout-api in {prod}\n- restart calc-app in {prod}",
+])
+def test_orders_on_lines_of_their_own_plan_nothing(world: World, text: str) -> None:
+    prod = world.ns["prod"]
+    before = world.replicas("prod", "checkout-api")
+    sh = _shell(world)
+    replies = sh.say(text.format(prod=prod))
+    assert any("more than one change" in r.text for r in replies), [r.text for r in replies]
+    assert sh.service.store.runs_in_thread("console", "console") == []
+    assert world.replicas("prod", "checkout-api") == before
+
+
+def test_context_on_another_line_leaves_the_one_order(world: World) -> None:
+    prod = world.ns["prod"]
+    sh = _shell(world)
+    replies = sh.say(f"the rollback didn't help.\nrestart checkout-api in {prod}")
+    runs = sh.service.store.runs_in_thread("console", "console")
+    assert [(r.runbook, dict(r.raw_slots)) for r in runs] == [
+        ("restart_deployment", {"deployment": "checkout-api", "namespace": prod})], \
+        [r.text for r in replies]
