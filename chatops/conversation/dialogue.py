@@ -147,6 +147,7 @@ from chatops.messages import (
     ruled_out_text,
     spares_nothing_text,
     state_read_note,
+    undo_asked_text,
     undo_of_text,
     undoing_text,
     unsure_text,
@@ -426,6 +427,10 @@ class Dialogue:
                 # "<@U0CAROL> approved", "carol says yes": someone else's decision, told
                 # (an attacker review: counted as the writer's own approval).
                 return [Reply("answer", THEIR_DECISION)]
+            rollback = (self._rollback_instead(turn, context, parsed.confidence)
+                        if parsed.intent == "undo" and parsed.source == "model" else None)
+            if rollback is not None:
+                return rollback
             if parsed.source == "model" and not says(parsed.intent, text):
                 # Junk read as a decision ("hmm" as `confirm`): a clear answer, no change.
                 METRICS.out_of_scope.inc()
@@ -1927,6 +1932,29 @@ class Dialogue:
             return [Reply("answer", which_request_text(decision, [r.id for r in waiting]))]
         return self.approvals.decide(waiting[0].id, message, decision, turn.on_update)
 
+    def _rollback_instead(self, turn: Turn, context: ThreadContext,
+                          confidence: float) -> list[Reply] | None:
+        """"roll it back", "can we revert it?" (read as `undo`) where this thread has no
+        change to undo but has a deployment in view, its last request's or one the paste
+        names (a user trial: "There is no completed change in this thread to undo" under an
+        alert about a stuck rollout): the rollback, asked for its deployment with those
+        offered first, never taken from them. None otherwise: the undo answers."""
+        message = turn.message
+        undo = self.runner.undo_request(message.channel, message.thread)
+        if undo is not None:
+            if not says("undo", message.text) and _A_QUESTION.search(message.text):
+                # "can we roll it back?" after a scale: how, not "I did not understand".
+                return [Reply("answer", undo_asked_text(undo.of.id, undo.of.runbook))]
+            return None
+        if (not _ROLL_BACK.search(message.text)
+                or "rollback_deployment" not in self.parts.catalogue.runbooks):
+            return None
+        if not message.pasted and (context.last is None
+                                   or not context.last.slots.get("deployment")):
+            return [Reply("answer", NOTHING_TO_UNDO)]
+        return self.planner.request(turn, "rollback_deployment", {}, confidence,
+                                    asked=Asked.MODEL)
+
     def _undo(self, turn: Turn, found: UndoRequest | None = None) -> list[Reply]:
         undo = found or self.runner.undo_request(turn.message.channel, turn.message.thread)
         if undo is None:
@@ -1940,6 +1968,14 @@ class Dialogue:
         replies = self.planner.request(turn, undo.runbook, undo.slots, 1.0, asked=Asked.UNDO,
                                        undo_of=undo.of.id, notes=notes)
         return [Reply("notice", undoing_text(undo.of.id, undo.of.runbook)), *replies]
+
+
+# A rollback in words ("roll it back", "rollback", "revert it"), not "undo": what a thread
+# with nothing of its own to undo may still mean of a deployment in view.
+_A_QUESTION = re.compile(r"\?\s*$")
+_ROLL_BACK = re.compile(r"\broll(?:ed)?\s+(?:(?:it|this|that|them|things|everything|the\s+"
+                        r"(?:deploy|deployment|release|rollout))\s+)?back\b|\brollback\b|"
+                        r"\brevert\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

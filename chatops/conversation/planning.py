@@ -26,6 +26,7 @@ from chatops.conversation.remedies import remedies
 from chatops.conversation.resolve import (
     OtherKind,
     Question,
+    context_names,
     every_namespace,
     namespace_beside,
     namespace_in_words,
@@ -245,8 +246,10 @@ class Planner:
             # of them) and the names resolved; before a missing value is asked for.
             return [self._which_field(turn, intent, values, bare, confidence=confidence,
                                       asked=asked, notes=notes)]
-        question = resolution.question or self._missing(runbook, values, requester.identity,
-                                                        turn.message.text, turn.message.pasted)
+        question = resolution.question or self._missing(
+            runbook, values, requester.identity, turn.message.text,
+            pasted=turn.message.pasted,
+            last=context.last.slots if context.last is not None else None)
         if question is not None and preview_only:
             # Its answer would be a request of its own: nobody asked for the change.
             return [Reply("answer", what_if_missing_text(question.text))]
@@ -310,13 +313,16 @@ class Planner:
         return Reply("question", f"{head}\n{text}".strip(), choices=choices)
 
     def _missing(self, runbook: Runbook, values: Mapping[str, str], identity: Identity,
-                 text: str = "", pasted: str = "") -> Question | None:
+                 text: str = "", *, pasted: str = "",
+                 last: Mapping[str, str] | None = None) -> Question | None:
         """The question for the first missing slot (None when the request is complete),
         offering the names the person can list for a namespace, deployment or node. Any
         typed value still answers it: one the list misses is not refused. Of a group of
         which one is needed, the slot `text` names ("raise the HPA max": the maximum, where
         the minimum is the group's first; a user trial planned the answer as the minimum).
-        The names `pasted` text has are offered first."""
+        The names `pasted` text has are offered first. An object asked for before its
+        namespace is known is offered from the thread's last request (`last`, its values)
+        and the paste (`resolve.context_names`)."""
         missing = missing_slots(runbook, validate_slots(runbook, values))
         if not missing:
             return None
@@ -329,6 +335,10 @@ class Planner:
                 for part in name.split("_")))
             spec = runbook.slots[named]
         offered = offered_names(spec.type, values, self.parts.executor, identity)
+        if (not offered and spec.type in ("deployment", "pod", "cronjob")
+                and not values.get("namespace")):
+            offered = context_names(spec.type, self.parts.executor, identity, last=last,
+                                    pasted=pasted_names(pasted) if pasted else "")
         if pasted and offered:
             # "restart it" under a paste that names calc-app: never taken from the paste,
             # but offered first.

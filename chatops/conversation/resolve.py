@@ -408,6 +408,31 @@ def namespaces_holding(kind: ResourceKind, name: str, namespaces: Iterable[str],
     return holding
 
 
+def context_names(kind: str, executor: Executor, identity: Identity, *,
+                  last: Mapping[str, str] | None, pasted: str) -> tuple[str, ...]:
+    """Names of `kind` (a deployment, pod or cronjob) to offer for a change whose namespace
+    is not known yet, so that `offered_names` has none: the object of the thread's last
+    request (`last`, its values), then those `pasted` names (`pasted.pasted_names`) in a
+    namespace it names too. Each is one the person can list there; never taken, only
+    offered ("restart it" after a diagnosis of payments-api, "roll it back" under an alert
+    about it: a user trial was asked "which deployment?" with nothing to pick from)."""
+    found: list[str] = []
+    try:
+        if (last and last.get(kind) and last.get("namespace")
+                and last[kind] in executor.names(cast(ResourceKind, kind), last["namespace"],
+                                                 identity)):
+            found.append(last[kind])
+        words = set(pasted.split())
+        if words:
+            namespaces = executor.names("namespace", None, identity)
+            for namespace in (ns for ns in namespaces if ns in words):
+                found += sorted(words & set(executor.names(cast(ResourceKind, kind),
+                                                           namespace, identity)))
+    except ClusterError:
+        return tuple(dict.fromkeys(found))
+    return tuple(dict.fromkeys(found))[:MAX_OFFERED]
+
+
 def offered_names(kind: str, values: Mapping[str, str], executor: Executor,
                   identity: Identity) -> tuple[str, ...]:
     """The names to offer as choices for a missing slot of `kind`: the namespaces the person

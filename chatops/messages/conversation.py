@@ -51,6 +51,12 @@ def undoing_text(run_id: str, runbook: str) -> str:
     return f"Undoing {run_id} ({runbook})."
 
 
+def undo_asked_text(run_id: str, runbook: str) -> str:
+    """A question whether a change can be undone ("can we roll it back?"): how."""
+    return (f"Yes: say `undo` in this thread and I'll propose reversing {run_id} "
+            f"({runbook}), previewed and approved like any change. Nothing is planned yet.")
+
+
 def may_not_request_text(risk: Risk, runbook: str) -> str:
     """The policy doesn't let this person request runbooks of this risk."""
     return f"You may not request {risk.value} runbooks such as {runbook}."

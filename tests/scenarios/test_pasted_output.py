@@ -15,6 +15,7 @@ from kubernetes import client
 
 from chatops.console import Shell
 from chatops.runs import RunState
+from tests.plugins.sandbox_fixtures import wait_for
 from tests.plugins.world_fixtures import World
 
 pytestmark = pytest.mark.k8s
@@ -100,3 +101,54 @@ def test_an_order_inside_a_paste_is_not_taken(world: World) -> None:
     dep = client.AppsV1Api(world.api).read_namespaced_deployment("checkout-api", prod)
     assert "kubectl.kubernetes.io/restartedAt" not in (
         dep.spec.template.metadata.annotations or {})
+
+
+ALERT = ("[FIRING:1] KubeDeploymentRolloutStuck {prod}/calc-app\n"
+         "Deployment {prod}/calc-app rollout is stuck for 15m\n")
+
+
+@pytest.mark.parametrize("own", ["roll it back", "can we roll it back?", "revert it pls"])
+def test_a_rollback_under_an_alert_asks_for_the_deployment_it_names(world: World,
+                                                                   own: str) -> None:
+    """A third trial: "roll it back" under an alert was read as the undo, and answered
+    "There is no completed change in this thread to undo" ("can we ...?": "I did not
+    understand that"). It is the rollback, its deployment asked for with the alert's
+    offered first; two answers plan it, nothing is taken from the paste on its own."""
+    prod = world.ns["prod"]
+    apps = client.AppsV1Api(world.api)
+    apps.patch_namespaced_deployment("calc-app", prod, {"spec": {"template": {"metadata": {
+        "annotations": {"example.com/release": "2"}}}}})  # a revision to go back from
+    wait_for(lambda: (apps.read_namespaced_deployment("calc-app", prod).metadata.annotations
+                      or {}).get("deployment.kubernetes.io/revision") == "2",
+             what="calc-app's second revision")
+    sh, said, _ = _said(world, ALERT + own)
+    assert said and "Which deployment should I roll back?" in said[0], said
+    (answer,) = sh.say("calc-app")
+    assert answer.kind == "question" and prod in answer.choices, answer.text
+    assert sh.service.store.runs_in_thread("console", "console") == []
+    sh.say(prod)
+    runs = sh.service.store.runs_in_thread("console", "console")
+    assert [(r.runbook, dict(r.raw_slots)) for r in runs] == [
+        ("rollback_deployment", {"deployment": "calc-app", "namespace": prod})]
+
+
+def test_a_change_after_a_read_offers_the_read_s_object(world: World) -> None:
+    """"restart it" after a diagnosis of a healthy checkout-api (no fix to take): asked
+    which deployment (a change is never taken from the thread), with checkout-api offered;
+    before, nothing to pick from. (After a diagnosis that suggests a fix, "restart it"
+    takes that fix, as before.)"""
+    prod = world.ns["prod"]
+    sh = _shell(world)
+    sh.say(f"what's wrong with checkout-api in {prod}?")
+    (reply,) = sh.say("restart it")
+    assert reply.kind == "question" and "Which deployment" in reply.text, reply.text
+    assert reply.choices[:1] == ("checkout-api",)
+    runs = sh.service.store.runs_in_thread("console", "console")
+    assert [r.runbook for r in runs] == ["diagnose"]
+
+
+def test_a_rollback_with_nothing_in_view_says_how(world: World) -> None:
+    sh = _shell(world)
+    (reply,) = sh.say("can we roll it back?")
+    assert "There is no completed change in this thread to undo" in reply.text, reply.text
+    assert sh.service.store.runs_in_thread("console", "console") == []
