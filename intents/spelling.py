@@ -9,9 +9,9 @@ neighbours swapped) from exactly one of them, and is not a word in its own right
 What counts as "a word in its own right" is the encoder's vocabulary: a word it has whole
 ("scaled", "stats", "drained") is English it understands, and is never rewritten, so an
 inflection or another word is not turned into an imperative. Only letters, at least five
-of them: names with digits, dashes or dots, and short words with too many neighbours, are
-left alone. Only what the model reads changes; slot values still come from the text as the
-person typed it.
+of them (four for two neighbours swapped: "lgos"): names with digits, dashes or dots, and
+short words with too many neighbours, are left alone. Only what the model reads changes;
+slot values still come from the text as the person typed it.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ COMMAND_WORDS = frozenset((
 ))
 
 _MIN_LENGTH = 5
+_SWAP_LENGTH = 4
 
 DELETING = frozenset(("delete", "deleted", "deleting", "terminate", "recreate", "replace"))
 """Command words of a deletion, which no typo or shorthand is read as: the guards read the
@@ -112,9 +113,16 @@ def corrected(word: str, known: Callable[[str], bool]) -> str:
     if (lower.isascii() and lower.isalpha() and not _VOWELS.intersection(lower)
             and (whole := _SKELETONS.get(lower))):
         return whole
-    if (len(lower) < _MIN_LENGTH or not lower.isascii() or not lower.isalpha()
+    if (len(lower) < _SWAP_LENGTH or not lower.isascii() or not lower.isalpha()
             or lower in COMMAND_WORDS or known(lower)):
         return word
+    if len(lower) < _MIN_LENGTH:
+        # Four letters: only two neighbours swapped ("lgos", "lsit", "shwo": a user trial),
+        # the commonest slip of a fast hand; any edit would have too many neighbours.
+        swaps = {swapped for i in range(len(lower) - 1)
+                 if (swapped := lower[:i] + lower[i + 1] + lower[i] + lower[i + 2:])
+                 in COMMAND_WORDS and swapped not in DELETING}
+        return next(iter(swaps)) if len(swaps) == 1 else word
     candidates: set[str] = set()
     for key in _deletes(lower):
         candidates |= _BY_DELETION.get(key, frozenset())

@@ -27,6 +27,9 @@ def known(word: str) -> bool:
     ("Rolback", "rollback"),     # whatever the case
     ("suspnd", "suspend"),
     ("cordn", "cordon"),
+    ("lgos", "logs"),            # four letters: two neighbours swapped only (a trial)
+    ("lsit", "list"),
+    ("shwo", "show"),
 ])
 def test_a_typo_of_a_command_word_is_read_as_that_word(typed: str, meant: str) -> None:
     assert corrected(typed, known) == meant
@@ -36,7 +39,7 @@ def test_a_typo_of_a_command_word_is_read_as_that_word(typed: str, meant: str) -
     "scaled", "stats", "drained", "restored",  # English the encoder knows: kept
     "cordoned", "rollback", "events",          # command words themselves
     "autoscale", "rightsizing",                # words of their own, one edit from one
-    "nto", "logz", "podz",                     # too short to tell
+    "nto", "logz", "podz", "lgo", "wohs",      # too short to tell, or not one swap
     "checkout-api", "node-3", "api.prod", "v2.3.1", "restart2",  # names, versions
     "résumé",                                  # not plain letters
     "zzzzzzz", "payments",                     # no command word near
@@ -90,6 +93,7 @@ def test_every_command_word_is_lower_case_letters() -> None:
      {"deployment": "chkout-api", "namespace": "prod"}),
     ("desc po calc-app in prod", "deployment_status",
      {"deployment": "calc-app", "namespace": "prod"}),
+    ("lgos for calc-app in prod", "pod_logs", {"deployment": "calc-app", "namespace": "prod"}),
 ])
 def test_the_shipped_model_reads_a_misspelt_request(shipped_model: ModelParser, text: str,
                                                     intent: str, slots: dict[str, str]) -> None:
