@@ -16,6 +16,7 @@ from chatops.conversation.asking import (
     CHANGE_VERBS,
     CHANGE_WORDS,
     RUNBOOK_CHANGES,
+    clauses_ordering,
     not_a_request,
     ordered_changes,
     said_to_someone_else,
@@ -36,6 +37,7 @@ from chatops.conversation.partial import (
     count_and_back,
     on_a_condition,
     ordered_instead,
+    orders_by_item,
     other_orders,
     ruled_out,
     spares_part,
@@ -115,6 +117,7 @@ from chatops.messages import (
     THEIR_DECISION,
     TROUBLE_NOTE,
     WHICH_FIX,
+    also_ordered_note,
     answer_first_text,
     bare_decision_held_text,
     cancelled_text,
@@ -145,6 +148,7 @@ from chatops.messages import (
     question_someone_else_asked,
     ruled_out_note,
     ruled_out_text,
+    several_changes_text,
     spares_nothing_text,
     state_read_note,
     undo_asked_text,
@@ -431,6 +435,11 @@ class Dialogue:
                         if parsed.intent == "undo" and parsed.source == "model" else None)
             if rollback is not None:
                 return rollback
+            ordered = (self._order_under_a_decision(turn, text, parsed)
+                       if parsed.source == "model" and not says(parsed.intent, text)
+                       else None)
+            if ordered is not None:
+                return self._request(turn, text, ordered, context.last)
             if parsed.source == "model" and not says(parsed.intent, text):
                 # Junk read as a decision ("hmm" as `confirm`): a clear answer, no change.
                 METRICS.out_of_scope.inc()
@@ -756,6 +765,14 @@ class Dialogue:
             about_paste = self._pasted_diagnosis(turn) if guessed else None
             if about_paste is not None:
                 return about_paste  # "got paged: <an alert> why?": its object's diagnosis
+            several = [kinds for kinds in orders_by_item(text) if kinds]
+            if guessed and len(several) > 1:
+                # "maintenance on two boxes:\n- cordon node-2\n- cordon node-3" (a user
+                # trial: "outside what I can do"): one change per request, said so.
+                self.parts.audit.record(OutOfScope(), actor=turn.message.user,
+                                        thread=turn.thread)
+                return [Reply("answer", several_changes_text(
+                    ["/".join(sorted(kinds)) for kinds in several]))]
             return [self._out_of_scope(turn, parsed)]
         notes: tuple[str, ...] = ()
         change = ruled_out(parsed.intent, text, parsed.slots) if guessed and mutating else None
@@ -835,6 +852,12 @@ class Dialogue:
             # names that object in.
             slots = {**slots, **pasted}
             notes = (*notes, pasted_note(pasted))
+        if guessed and runbook is not None and runbook.risk is Risk.READ:
+            ordered = sorted({kind for kinds in orders_by_item(text) for kind in kinds})
+            if ordered:
+                # "1. show me the pods for calc-app\n2. restart calc-app" read as the pods (a
+                # user trial: the restart dropped without a word).
+                notes = (*notes, also_ordered_note(ordered))
         return self.planner.request(turn, parsed.intent, slots, parsed.confidence,
                                     asked=asked_by(parsed), notes=notes, ask_field=guessed)
 
@@ -1931,6 +1954,22 @@ class Dialogue:
             # "yes" must not land on a request added after the one the person read.
             return [Reply("answer", which_request_text(decision, [r.id for r in waiting]))]
         return self.approvals.decide(waiting[0].id, message, decision, turn.on_update)
+
+    def _order_under_a_decision(self, turn: Turn, text: str, parsed: ParsedIntent
+                                ) -> ParsedIntent | None:
+        """The model's runner-up, when it read a decision the words do not say ("cordon it,
+        we're swapping a disk" as `cancel` at 0.61, a user trial: "I did not understand
+        that") and the message opens with that runbook's change; None otherwise. The
+        request then takes every check a request takes, at the runner-up's own score."""
+        runbook, score = next(((name, score) for name, score in parsed.alternatives
+                               if name in self.parts.catalogue.runbooks), ("", 0.0))
+        first = clauses_ordering(text)[:1]
+        if not runbook or not first or first[0][0] not in RUNBOOK_CHANGES.get(runbook, ()):
+            return None
+        if not text.lower().lstrip(" @:,.!").startswith(first[0][1].lower().lstrip(" @:,.!")):
+            return None  # the order opens the message, not a later clause
+        self._reread(turn, "order_verb", runbook, parsed.slots)
+        return replace(parsed, intent=runbook, confidence=score)
 
     def _rollback_instead(self, turn: Turn, context: ThreadContext,
                           confidence: float) -> list[Reply] | None:

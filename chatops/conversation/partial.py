@@ -88,6 +88,14 @@ def _orders_elsewhere(sentences: list[str], values: Iterable[str]) -> list[set[s
     return found
 
 
+def orders_by_item(text: str) -> list[frozenset[str]]:
+    """The kinds of change each sentence, line or list item of `text` that opens with an
+    order orders ("1. show me the pods\n2. restart calc-app": one, the restart), as
+    `other_orders` counts them; the reads and the context say none."""
+    return [frozenset(kinds - {""}) for kinds in
+            _orders_elsewhere([s for s in SENTENCE_END.split(text) if s.strip()], ())]
+
+
 def other_orders(intent: str, text: str, ordered: Callable[[str], set[str]],
                  makes: dict[str, frozenset[str]],
                  values: Iterable[str] = ()) -> tuple[str, ...]:

@@ -339,6 +339,10 @@ class Planner:
                 and not values.get("namespace")):
             offered = context_names(spec.type, self.parts.executor, identity, last=last,
                                     pasted=pasted_names(pasted) if pasted else "")
+        if last and last.get(spec.name) in offered:
+            # "is node-2 ok?" then "cordon it": the thread's last object first, still to
+            # be picked.
+            offered = (last[spec.name], *(n for n in offered if n != last[spec.name]))
         if pasted and offered:
             # "restart it" under a paste that names calc-app: never taken from the paste,
             # but offered first.

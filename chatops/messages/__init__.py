@@ -90,6 +90,7 @@ from chatops.messages.conversation import (
     which_name_text,
 )
 from chatops.messages.help import (
+    also_ordered_note,
     cannot_change_kind_text,
     cannot_create_text,
     cannot_delete_text,
@@ -100,6 +101,7 @@ from chatops.messages.help import (
     remedies_text,
     ruled_out_note,
     ruled_out_text,
+    several_changes_text,
     spares_nothing_text,
     unsure_text,
     waits_for_event_text,
@@ -272,6 +274,7 @@ __all__ = [
     "already_decided_text",
     "already_runs_version_text",
     "already_waiting_text",
+    "also_ordered_note",
     "answer_first_text",
     "approved_twice_text",
     "approver_rights_text",
@@ -373,6 +376,7 @@ __all__ = [
     "schedule_deleted_explanation",
     "schedule_deleted_head",
     "schedule_not_editable_text",
+    "several_changes_text",
     "slot_question_text",
     "spares_nothing_text",
     "stale_click_text",

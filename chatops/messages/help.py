@@ -42,6 +42,23 @@ def one_change_at_a_time_text(runbook: str, others: Sequence[str]) -> str:
             "nightly-report in prod at 09:00 monday`).")
 
 
+def several_changes_text(kinds: Sequence[str]) -> str:
+    """A message of several orders, one per line, item or sentence, none read as a request
+    ("- cordon node-2\n- cordon node-3")."""
+    orders = ", ".join(f"`{kind}`" for kind in kinds)
+    return (f"This message asks for {len(kinds)} changes ({orders}): I make one change per "
+            "request, so that each is previewed and approved on its own, and planned "
+            "nothing. Ask for each in its own message.")
+
+
+def also_ordered_note(kinds: Sequence[str]) -> str:
+    """A read answered for a message that also orders a change on another line or in
+    another sentence ("1. show me the pods ...\n2. restart calc-app")."""
+    orders = " and ".join(f"`{kind}`" for kind in kinds)
+    return (f"this message also asks for a change ({orders}): I answer one request per "
+            "message, and planned nothing; ask for the change in its own message")
+
+
 def spares_nothing_text(runbook: str) -> str:
     """A change asked for in part ("drain node-2 but leave the prod pods alone")."""
     return (f"`{runbook}` evicts every pod on the node (daemonsets aside): I can't drain "

@@ -48,3 +48,38 @@ def test_context_on_another_line_leaves_the_one_order(world: World) -> None:
     assert [(r.runbook, dict(r.raw_slots)) for r in runs] == [
         ("restart_deployment", {"deployment": "checkout-api", "namespace": prod})], \
         [r.text for r in replies]
+
+
+def test_a_read_with_an_order_on_another_line_says_the_order_was_not_planned(
+        world: World) -> None:
+    """A fourth trial: "1. show me the pods for calc-app in prod\n2. restart calc-app" was
+    read as the pods, the restart dropped without a word."""
+    prod = world.ns["prod"]
+    sh = _shell(world)
+    replies = sh.say(f"show the calc-app logs in {prod}. after that restart calc-app")
+    assert "also asks for a change (`restart`)" in replies[0].text, [r.text for r in replies]
+    runs = sh.service.store.runs_in_thread("console", "console")
+    assert [r.runbook for r in runs] == ["pod_logs"]
+
+
+def test_a_list_of_orders_read_as_nothing_says_one_change_per_request(world: World) -> None:
+    """A fourth trial: "outside what I can do" to a list of two cordons."""
+    sh = _shell(world)
+    (reply,) = sh.say("doing maintenance on two boxes this afternoon:\n- cordon node-2\n"
+                      "- cordon node-3")
+    assert "asks for 2 changes" in reply.text, reply.text
+    assert sh.service.store.runs_in_thread("console", "console") == []
+
+
+def test_an_order_read_as_a_decision_is_the_order(world: World) -> None:
+    """A fourth trial: "is node-2 ok?" then "cordon it, we're swapping a disk" (read as
+    `cancel` at 0.61, the cordon next): "I did not understand that". It is the cordon, its
+    node asked for with the thread's node-2 offered first; nothing planned yet."""
+    sh = _shell(world)
+    sh.say("is node-2 ok?")
+    (reply,) = sh.say("cordon it, we're swapping a disk")
+    assert reply.kind == "question" and "Which node should I cordon?" in reply.text, \
+        reply.text
+    assert reply.choices[0] == "node-2"
+    runs = sh.service.store.runs_in_thread("console", "console")
+    assert [r.runbook for r in runs] == ["node_status"]
