@@ -1252,10 +1252,18 @@ class Dialogue:
         if found is None:
             return None
         read_as, read, slots = found
+        cronjob = read_as.slots.get("cronjob")
+        if cronjob and not slots.get("namespace"):
+            # "is nightly-report paused?" (a fourth trial was asked which namespace, with
+            # every one offered): the one it is in, as for when it runs.
+            identity = turn.requester.identity
+            only = only_namespace_with({"cronjob": cronjob}, self.parts.executor, identity)
+            namespace = (namespace_beside(text, cronjob, self.parts.executor, identity)
+                         or (only[0] if only is not None else None))
+            slots = {**slots, "namespace": namespace} if namespace else slots
         replies = self._answer_with(turn, parsed, read, slots,
                                     note=state_read_note(read_as.intent, read),
                                     reading="state_question", confidence=read_as.confidence)
-        cronjob = read_as.slots.get("cronjob")
         return replies if cronjob is None else _with_cronjob_line(replies, cronjob)
 
     def _reported(self, turn: Turn, text: str, parsed: ParsedIntent) -> list[Reply]:

@@ -39,3 +39,21 @@ def test_questions_about_a_state_are_answered_with_the_read(world: World) -> Non
                                       "(schedule 0 3 * * *): it has never run."]
     runs = sh.service.store.runs_in_thread("console", "console")
     assert [r.runbook for r in runs] == ["diagnose", "diagnose"]
+
+
+@pytest.mark.parametrize("text", ["is the nightly-report job paused or still active?",
+                                  "is nightly-report paused?"])
+def test_a_state_question_without_a_namespace_reads_the_one_with_the_cronjob(
+        world: World, text: str) -> None:
+    """A fourth trial: asked "In which namespace?", every namespace offered. The one the
+    person can list that has the cronjob is read, as for when it runs."""
+    from intents import ModelParser, default_model_dir
+
+    prod = world.ns["prod"]
+    sh = Shell(world.service(parser=ModelParser(default_model_dir())), user="bob",
+               out=io.StringIO())
+    replies = sh.say(text)
+    assert f"cronjob nightly-report in {prod} is not suspended (schedule 0 3 * * *)" in [
+        r.text for r in replies][1], [r.text for r in replies]
+    runs = sh.service.store.runs_in_thread("console", "console")
+    assert [(r.runbook, dict(r.raw_slots)) for r in runs] == [("diagnose", {"namespace": prod})]
