@@ -8,6 +8,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Literal, cast
 
 from chatops.audit.records import Cancelled, OutOfScope, Parsed, Reread
@@ -1316,12 +1317,26 @@ class Dialogue:
 
     def _one_cronjob_named(self, turn: Turn, text: str, parsed: ParsedIntent) -> str | None:
         """The one cronjob a word of `text` names exactly, in the message's namespace or the
-        channel's ("when did nightly-report last run in prod", the name untagged)."""
+        channel's ("when did nightly-report last run in prod", the name untagged), or with
+        neither, in the namespaces the person can list; two words written apart count as
+        the name with a dash between ("when's the next run of the nightly report?", a
+        fourth trial: "outside what I can do")."""
+        identity = turn.requester.identity
+        words = _WORDS.findall(text.lower())
+        apart = " ".join(f"{a}-{b}" for a, b in pairwise(words))
         namespace = self._namespace_of(turn, parsed.slots)
-        if not namespace:
+        if namespace:
+            named = self._named(f"{text} {apart}", "cronjob", namespace.lower(), identity)
+            return named.pop() if len(named) == 1 else None
+        try:
+            namespaces = self.parts.executor.names("namespace", None, identity)
+        except ClusterError:
             return None
-        named = self._named(text, "cronjob", namespace.lower(), turn.requester.identity)
-        return named.pop() if len(named) == 1 else None
+        if len(namespaces) > MAX_OFFERED:
+            return None
+        found = {name for ns in namespaces
+                 for name in self._named(f"{text} {apart}", "cronjob", ns, identity)}
+        return found.pop() if len(found) == 1 else None
 
     def _image_named(self, turn: Turn, text: str, parsed: ParsedIntent,
                      slots: dict[str, str]) -> tuple[dict[str, str], str]:

@@ -57,3 +57,21 @@ def test_a_state_question_without_a_namespace_reads_the_one_with_the_cronjob(
         r.text for r in replies][1], [r.text for r in replies]
     runs = sh.service.store.runs_in_thread("console", "console")
     assert [(r.runbook, dict(r.raw_slots)) for r in runs] == [("diagnose", {"namespace": prod})]
+
+
+@pytest.mark.parametrize("text", ["when's the next run of the nightly report?",
+                                  "when does the nightly report run"])
+def test_when_a_cronjob_runs_with_its_name_written_apart_and_no_namespace(
+        world: World, text: str) -> None:
+    """A fourth trial: "outside what I can do". The name written as two words, in the one
+    namespace the person can list that has it."""
+    from intents import ModelParser, default_model_dir
+
+    prod = world.ns["prod"]
+    sh = Shell(world.service(parser=ModelParser(default_model_dir())), user="bob",
+               out=io.StringIO())
+    replies = sh.say(text)
+    assert f"cronjob nightly-report in {prod} is not suspended (schedule 0 3 * * *)" in [
+        r.text for r in replies][1:2][0], [r.text for r in replies]
+    runs = sh.service.store.runs_in_thread("console", "console")
+    assert [(r.runbook, dict(r.raw_slots)) for r in runs] == [("diagnose", {"namespace": prod})]
