@@ -207,6 +207,29 @@ def said_as_a_request(message: Message, start: int, end: int) -> bool:
                                                   and _first_verb(after) == "act")
 
 
+# A question of what something is or will do, not one asking for an act: "is nightly-report
+# going to run tonight?", "does the backup run at 2am?", "when will it restart?"; not "can
+# you restart it tonight?" nor "will you scale it at 6?".
+_STATE_QUESTION = re.compile(
+    r"^\W*(?:is|isn't|are|aren't|was|were|does|doesn't|do|did|has|have|will|won't|when|"
+    r"what time)\b(?!\s+(?:you|u|we|someone|somebody|anyone|anybody)\b)", re.IGNORECASE)
+_SENTENCE_MARK = re.compile(r"[.!?\n]")
+
+
+def asked_of_the_state(message: Message, start: int, end: int) -> bool:
+    """Whether the time at `start:end` is in a question of what something is or will do
+    (`_STATE_QUESTION`, a sentence that ends with "?"), in a message whose other sentence
+    gives the order: "Is nightly-report going to run tonight? If it is, suspend it." (a
+    fourth user trial: refused as a vague time to suspend it)."""
+    text = message.text
+    begin = max((m.end() for m in _SENTENCE_MARK.finditer(text, 0, start)), default=0)
+    stop = _SENTENCE_MARK.search(text, end)
+    if stop is None or stop.group(0) != "?" or not _STATE_QUESTION.match(text[begin:start]):
+        return False
+    rest = text[:begin] + " " + text[stop.end():]
+    return any(t.group(0) in ACTS for t in _TOKEN.finditer(rest))
+
+
 def _first_verb(words: Sequence[str]) -> str | None:
     """What the first verb of `words` says ("act" for one the bot acts on, "other" for a
     verb of what something else does), or None when there is none."""

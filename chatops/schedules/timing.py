@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from chatops.errors import Refusal
 from chatops.schedules.context import (
     Message,
+    asked_of_the_state,
     said_as_a_request,
     said_of_the_past,
     set_in_the_sentence,
@@ -339,6 +340,8 @@ def find_timing(text: str, default_zone: str, now: float, *,
     read = Message.read(rest)
     usable: list[tuple[str, re.Match[str]]] = []
     for name, match, past in _phrases(rest, judged=past_is_context, read=read):
+        if past_is_context and asked_of_the_state(read, match.start(), match.end()):
+            continue  # "is it going to run tonight? if so, suspend it": the question's
         if past or (name in _DELAYS and past_is_context
                     and not said_as_a_request(read, match.start(), match.end())
                     and not (name == "vague_delay"

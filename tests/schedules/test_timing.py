@@ -363,3 +363,21 @@ def test_a_delay_with_a_summer_time_word_is_still_a_delay() -> None:
     # An attacker review: "in 2 hours CEST" in winter was refused; a delay names no clock.
     found = find_timing("restart calc-app in 2 hours CEST", "UTC", WINTER_NOON)
     assert found is not None and found.timing.kind == "once"
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    # A question of what something is or will do, the order in another sentence: context
+    # (a fourth user trial: "tonight" refused as a vague time to suspend it).
+    ("Is nightly-report going to run tonight? If it is, suspend it.", None),
+    ("does the backup run at 23:00? if so pause nightly-report", None),
+    ("when will it run at 23:30? suspend it now", None),
+    # A question that asks for the act, or one with no order elsewhere, keeps its time.
+    ("can you restart api at 23:00?", "at 23:00"),
+    ("will you scale it at 23:00?", "at 23:00"),
+    ("is api going to restart at 23:00? it should", "at 23:00"),
+    ("suspend nightly-report at 23:00. is that ok?", "at 23:00"),
+])
+def test_a_time_in_a_question_of_the_state_is_context(text: str, phrase: str | None) -> None:
+    noon = datetime(2026, 12, 6, 12, 0, tzinfo=UTC).timestamp()
+    found = find_timing(text, "UTC", noon)
+    assert (found.phrase if found else None) == phrase
