@@ -10,6 +10,7 @@ Node-level runbooks (cordon, drain) touch shared nodes: tests that use them rest
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 
 from chatops.audit import AuditLog
 from chatops.cli.policy_cmd import default_identity_documents
+from chatops.console import Shell
 from chatops.conversation import ConversationService
 from chatops.demo import DEMO_POLICY, demo_documents, demo_namespaces
 from chatops.executor import KubeExecutor
@@ -47,6 +49,14 @@ class World:
         return ConversationService(catalogue=load_catalogue(), executor=self.executor,
                                    policy=self.policy, stores=open_state(self.state_db),
                                    audit=AuditLog(self.audit_db), parser=parser)
+
+    def model_shell(self, user: str = "bob") -> Shell:
+        """A console as `user` on this world, reading with the shipped model (loaded here,
+        so that a test module without it does not load it)."""
+        from intents import ModelParser, default_model_dir
+
+        return Shell(self.service(parser=ModelParser(default_model_dir())), user=user,
+                     out=io.StringIO())
 
     def replicas(self, role: str, deployment: str) -> int:
         """`spec.replicas` of a deployment, read as admin."""

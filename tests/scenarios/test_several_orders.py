@@ -8,21 +8,11 @@ on separate lines, in sentences or list items are now two changes: neither is pl
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
-from chatops.console import Shell
 from tests.plugins.world_fixtures import World
 
 pytestmark = pytest.mark.k8s
-
-
-def _shell(world: World) -> Shell:
-    from intents import ModelParser, default_model_dir
-
-    return Shell(world.service(parser=ModelParser(default_model_dir())), user="bob",
-                 out=io.StringIO())
 
 
 @pytest.mark.parametrize("text", [
@@ -33,7 +23,7 @@ def _shell(world: World) -> Shell:
 def test_orders_on_lines_of_their_own_plan_nothing(world: World, text: str) -> None:
     prod = world.ns["prod"]
     before = world.replicas("prod", "checkout-api")
-    sh = _shell(world)
+    sh = world.model_shell()
     replies = sh.say(text.format(prod=prod))
     assert any("more than one change" in r.text for r in replies), [r.text for r in replies]
     assert sh.service.store.runs_in_thread("console", "console") == []
@@ -42,7 +32,7 @@ def test_orders_on_lines_of_their_own_plan_nothing(world: World, text: str) -> N
 
 def test_context_on_another_line_leaves_the_one_order(world: World) -> None:
     prod = world.ns["prod"]
-    sh = _shell(world)
+    sh = world.model_shell()
     replies = sh.say(f"the rollback didn't help.\nrestart checkout-api in {prod}")
     runs = sh.service.store.runs_in_thread("console", "console")
     assert [(r.runbook, dict(r.raw_slots)) for r in runs] == [
@@ -55,7 +45,7 @@ def test_a_read_with_an_order_on_another_line_says_the_order_was_not_planned(
     """A fourth trial: "1. show me the pods for calc-app in prod\n2. restart calc-app" was
     read as the pods, the restart dropped without a word."""
     prod = world.ns["prod"]
-    sh = _shell(world)
+    sh = world.model_shell()
     replies = sh.say(f"show the calc-app logs in {prod}. after that restart calc-app")
     assert "also asks for a change (`restart`)" in replies[0].text, [r.text for r in replies]
     runs = sh.service.store.runs_in_thread("console", "console")
@@ -64,7 +54,7 @@ def test_a_read_with_an_order_on_another_line_says_the_order_was_not_planned(
 
 def test_a_list_of_orders_read_as_nothing_says_one_change_per_request(world: World) -> None:
     """A fourth trial: "outside what I can do" to a list of two cordons."""
-    sh = _shell(world)
+    sh = world.model_shell()
     (reply,) = sh.say("doing maintenance on two boxes this afternoon:\n- cordon node-2\n"
                       "- cordon node-3")
     assert "asks for 2 changes" in reply.text, reply.text
@@ -75,7 +65,7 @@ def test_an_order_read_as_a_decision_is_the_order(world: World) -> None:
     """A fourth trial: "is node-2 ok?" then "cordon it, we're swapping a disk" (read as
     `cancel` at 0.61, the cordon next): "I did not understand that". It is the cordon, its
     node asked for with the thread's node-2 offered first; nothing planned yet."""
-    sh = _shell(world)
+    sh = world.model_shell()
     sh.say("is node-2 ok?")
     (reply,) = sh.say("cordon it, we're swapping a disk")
     assert reply.kind == "question" and "Which node should I cordon?" in reply.text, \

@@ -72,17 +72,28 @@ def test_a_drain_with_other_words_after_but_is_still_a_drain(bot: Bot, text: str
     assert "evicts every pod" not in posted
 
 
-class ReadsARestart:
-    """The model's reading: a restart of checkout-api in staging, confident."""
+class _Reads:
+    """A model's reading, fixed: `intent` at `confidence`, with each of `values` (slot,
+    text) the message holds tagged where it is."""
+
+    def __init__(self, intent: str, values: tuple[tuple[str, str], ...],
+                 confidence: float) -> None:
+        self.intent, self.values, self.confidence = intent, values, confidence
 
     def parse(self, text: str) -> ParsedIntent:
         spans = []
-        for slot, value in (("deployment", "checkout-api"), ("namespace", "staging")):
+        for slot, value in self.values:
             if value in text:
                 at = text.index(value)
                 spans.append(SlotSpan(slot, at, at + len(value), value))
-        return ParsedIntent("restart_deployment", {s.slot: s.text for s in spans}, 0.95, (),
-                            "model", tuple(spans))
+        return ParsedIntent(self.intent, {s.slot: s.text for s in spans}, self.confidence,
+                            (), "model", tuple(spans))
+
+
+def reads_a_restart() -> _Reads:
+    """The model's reading: a restart of checkout-api in staging, confident."""
+    return _Reads("restart_deployment", (("deployment", "checkout-api"),
+                                         ("namespace", "staging")), 0.95)
 
 
 @pytest.mark.parametrize("text", [
@@ -96,7 +107,7 @@ def test_two_changes_in_one_message_plan_neither(bot: Bot, cluster: FakeCluster,
                                                  text: str) -> None:
     """A user trial: "suspend nightly-report in prod and resume it monday 09:00" scheduled
     the suspend for Monday; a plan holds one change, so the other would be dropped."""
-    bot.service.parser = ReadsARestart()
+    bot.service.parser = reads_a_restart()
     root = next_ts()
     bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
     bot.slack.wait_for("chat.postMessage", "more than one change")
@@ -105,20 +116,12 @@ def test_two_changes_in_one_message_plan_neither(bot: Bot, cluster: FakeCluster,
     assert bot.service.schedules.live() == []
 
 
-class ReadsAScaleOfTheFirst:
+def reads_a_scale_of_the_first() -> _Reads:
     """The shipped model's reading of a trial's two lines ("restart checkout-api in
     staging\nscale calc-app in staging to 4"): a scale of checkout-api to 4, the first
     line's object with the second line's change, at 0.97."""
-
-    def parse(self, text: str) -> ParsedIntent:
-        spans = []
-        for slot, value in (("deployment", "checkout-api"), ("namespace", "staging"),
-                            ("replicas", "4")):
-            if value in text:
-                at = text.index(value)
-                spans.append(SlotSpan(slot, at, at + len(value), value))
-        return ParsedIntent("scale_deployment", {s.slot: s.text for s in spans}, 0.97, (),
-                            "model", tuple(spans))
+    return _Reads("scale_deployment", (("deployment", "checkout-api"),
+                                       ("namespace", "staging"), ("replicas", "4")), 0.97)
 
 
 @pytest.mark.parametrize("text", [
@@ -134,11 +137,10 @@ def test_orders_on_separate_lines_or_items_plan_none(bot: Bot, cluster: FakeClus
                                                      text: str) -> None:
     """A third user trial: two orders on two lines were planned as one change nobody asked
     for (the first line's deployment scaled to the second line's count)."""
-    bot.service.parser = ReadsAScaleOfTheFirst()
-    root = next_ts()
-    bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
-    bot.slack.wait_for("chat.postMessage", "more than one change")
-    wait_until_idle(bot)
+    bot.service.parser = reads_a_scale_of_the_first()
+    root = _said(bot, text)
+    posted = " ".join(c.text() for c in bot.slack.calls if c.method == "chat.postMessage")
+    assert "more than one change" in posted, posted
     assert bot.service.store.runs_in_thread("C0OPS", root) == []
     assert bot.service.schedules.live() == []
     assert not [c for c in cluster.calls if c[0] == "scale"]
@@ -150,7 +152,7 @@ def test_orders_on_separate_lines_or_items_plan_none(bot: Bot, cluster: FakeClus
     "restart checkout-api in staging. no wait, scale checkout-api in staging to 4",
 ])
 def test_one_order_with_context_on_other_lines_is_planned(bot: Bot, text: str) -> None:
-    bot.service.parser = ReadsAScaleOfTheFirst()
+    bot.service.parser = reads_a_scale_of_the_first()
     root = _said(bot, text)
     runs = bot.service.store.runs_in_thread("C0OPS", root)
     assert [(r.runbook, r.raw_slots.get("replicas")) for r in runs] == [
@@ -167,7 +169,7 @@ def test_a_change_on_a_condition_gets_the_check_first(bot: Bot, cluster: FakeClu
     """A user trial: "can you check calc-app in prod and restart it if it looks bad?" went
     straight to a restart plan, the check dropped. The diagnosis answers, with its fix
     offered (a plan that waits for approval), and nothing is planned yet."""
-    bot.service.parser = ReadsARestart()
+    bot.service.parser = reads_a_restart()
     root = next_ts()
     bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
     bot.slack.wait_for("chat.postMessage", "checked first")
@@ -186,7 +188,7 @@ def test_a_change_on_a_condition_gets_the_check_first(bot: Bot, cluster: FakeClu
 ])
 def test_no_check_first_without_a_condition_or_for_others(bot: Bot, text: str,
                                                           planned: list[str]) -> None:
-    bot.service.parser = ReadsARestart()
+    bot.service.parser = reads_a_restart()
     root = next_ts()
     bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
     wait_until_idle(bot)
@@ -229,7 +231,7 @@ def test_a_change_the_message_rules_out_is_never_planned(bot: Bot, cluster: Fake
 ])
 def test_a_ruled_out_change_with_nothing_else_to_plan_plans_nothing(
         bot: Bot, cluster: FakeCluster, text: str) -> None:
-    bot.service.parser = ReadsARestart()
+    bot.service.parser = reads_a_restart()
     root = _said(bot, text)
     runs = bot.service.store.runs_in_thread("C0OPS", root)
     assert [r.runbook for r in runs if r.runbook == "restart_deployment"] == [], runs
@@ -326,7 +328,7 @@ def test_a_change_that_waits_for_an_event_plans_nothing(bot: Bot, cluster: FakeC
     """A user trial: "after the deploy finishes, restart web-frontend in prod" planned an
     immediate restart, the condition dropped. No plan waits for an event: the bot says so,
     and what to say instead (a time, or the request once it has happened)."""
-    bot.service.parser = ReadsARestart()
+    bot.service.parser = reads_a_restart()
     root = next_ts()
     bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
     (post,) = bot.slack.wait_for("chat.postMessage", "until something happens")
@@ -344,7 +346,7 @@ def test_a_change_that_waits_for_an_event_plans_nothing(bot: Bot, cluster: FakeC
     "after the deploy finished, restart checkout-api in staging",
 ])
 def test_a_time_or_a_past_event_is_no_wait(bot: Bot, text: str) -> None:
-    bot.service.parser = ReadsARestart()
+    bot.service.parser = reads_a_restart()
     root = next_ts()
     bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
     wait_until_idle(bot)
@@ -358,7 +360,7 @@ def test_a_time_or_a_past_event_is_no_wait(bot: Bot, text: str) -> None:
 ])
 def test_a_change_ruled_out_with_a_time_is_said_so(bot: Bot, text: str) -> None:
     """A user trial: these were told how to write a schedule; they rule the change out."""
-    bot.service.parser = ReadsARestart()
+    bot.service.parser = reads_a_restart()
     root = next_ts()
     bot.sender.message(text, user="U0BOB", channel="C0OPS", ts=root, mention=True)
     bot.slack.wait_for("chat.postMessage", "You said not to restart")
