@@ -234,6 +234,12 @@ def _names_another(rest: str, values: Iterable[str]) -> bool:
     return False
 
 
+def names_other_than(words: str, values: Iterable[str]) -> bool:
+    """Whether `words`, all of them, name an object other than `values` (a name, a count,
+    a word after in/on/the): see `_names_another`."""
+    return _names_another(clean_text(words), values)
+
+
 def change_of_form(verb: str, particle: str = "", *, participle: bool = False) -> str | None:
     """The kind of change a verb, bare or in -ing (or, `participle`, in -ed), names
     ("drain", "draining", "scaling up", "stopping", "drained"), or None."""

@@ -18,8 +18,10 @@ from chatops.conversation.asking import (
     CHANGE_WORDS,
     RUNBOOK_CHANGES,
     clauses_ordering,
+    negated,
     not_a_request,
     ordered_changes,
+    ruled_out_changes,
     said_to_someone_else,
 )
 from chatops.conversation.autoscaled_question import RIGHTSIZE, asks_if_autoscaled
@@ -42,6 +44,8 @@ from chatops.conversation.partial import (
     other_orders,
     ruled_out,
     spares_part,
+    takes_back,
+    tells_what_happened,
     waits_for_event,
 )
 from chatops.conversation.pasted import asks_about_it, pasted_names
@@ -62,6 +66,7 @@ from chatops.conversation.restarts_question import asks_about_restarts, most_res
 from chatops.conversation.running import Runner, UndoRequest
 from chatops.conversation.small_talk import small_talk
 from chatops.conversation.state_question import (
+    UNSURE_FLOOR,
     asks_about_state,
     asks_cronjob_runs,
     question_of_state,
@@ -152,6 +157,7 @@ from chatops.messages import (
     several_changes_text,
     spares_nothing_text,
     state_read_note,
+    takes_back_text,
     undo_asked_text,
     undo_of_text,
     undoing_text,
@@ -739,12 +745,21 @@ class Dialogue:
         others = (other_orders(parsed.intent, text, ordered_changes, RUNBOOK_CHANGES,
                                parsed.slots.values())
                   if verdict is not None and mutating and not verdict.not_asked else ())
+        if (verdict is not None and mutating and not verdict.not_asked
+                and takes_back(text, parsed.slots.values())):
+            # "restart calc-app in prod. no wait, restart checkout-api" read as calc-app's
+            # restart (an attacker review planned it): the reading is of what was taken back.
+            self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
+            return [Reply("answer", takes_back_text(parsed.intent))]
         if others:
             # "suspend nightly-report and resume it monday 09:00": two changes, one plan
             # would drop the other (a user trial scheduled the suspend for Monday).
             self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
             return [Reply("answer", one_change_at_a_time_text(parsed.intent, others))]
-        if verdict is not None and mutating and verdict.not_asked:
+        if verdict is not None and mutating and (
+                verdict.not_asked or (tells_what_happened(text) and not orders_by_item(text))):
+            # "rollback didn't help" (a rollback at 0.83, an attacker review): what
+            # happened, no order.
             parsed = replace(parsed, intent=OUT_OF_SCOPE)
         elif (verdict is not None and mutating and verdict.many is not None and not creation
               and not kind):
@@ -1987,7 +2002,10 @@ class Dialogue:
         runbook, score = next(((name, score) for name, score in parsed.alternatives
                                if name in self.parts.catalogue.runbooks), ("", 0.0))
         first = clauses_ordering(text)[:1]
-        if not runbook or not first or first[0][0] not in RUNBOOK_CHANGES.get(runbook, ()):
+        if (not runbook or score < UNSURE_FLOOR or not first
+                or first[0][0] not in RUNBOOK_CHANGES.get(runbook, ())):
+            # Under the floor the model's "not sure" offers take (an attacker review:
+            # "pause it" read as `cancel` at 0.99, the suspend at 0.01, asked for).
             return None
         if not text.lower().lstrip(" @:,.!").startswith(first[0][1].lower().lstrip(" @:,.!")):
             return None  # the order opens the message, not a later clause
@@ -2009,7 +2027,12 @@ class Dialogue:
                 return [Reply("answer", undo_asked_text(undo.of.id, undo.of.runbook))]
             return None
         if (not _ROLL_BACK.search(message.text)
-                or "rollback_deployment" not in self.parts.catalogue.runbooks):
+                or "rollback_deployment" not in self.parts.catalogue.runbooks
+                or negated(message.text) or ruled_out_changes(message.text)
+                or tells_what_happened(message.text)
+                or (not_a_request(message.text) and not _A_QUESTION.search(message.text))):
+            # "don't roll it back", "rollback didn't help", "I already rolled it back": no
+            # rollback asked (an attacker review got one offered, and planned on two "ok"s).
             return None
         if not message.pasted and (context.last is None
                                    or not context.last.slots.get("deployment")):
@@ -2035,7 +2058,7 @@ class Dialogue:
 # A rollback in words ("roll it back", "rollback", "revert it"), not "undo": what a thread
 # with nothing of its own to undo may still mean of a deployment in view.
 _A_QUESTION = re.compile(r"\?\s*$")
-_ROLL_BACK = re.compile(r"\broll(?:ed)?\s+(?:(?:it|this|that|them|things|everything|the\s+"
+_ROLL_BACK = re.compile(r"\broll\s+(?:(?:it|this|that|them|things|everything|the\s+"
                         r"(?:deploy|deployment|release|rollout))\s+)?back\b|\brollback\b|"
                         r"\brevert\b", re.IGNORECASE)
 

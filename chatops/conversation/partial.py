@@ -19,6 +19,7 @@ from chatops.conversation.asking import (
     clauses,
     clauses_ordering,
     names_another,
+    names_other_than,
     ruled_out_changes,
 )
 from chatops.conversation.kinds import SENTENCE_END, TARGETS, clean_text
@@ -58,6 +59,9 @@ _SEQUENCE = re.compile(r"^\W*(?:(?:and|then|also|next|plus|finally|afterwards|af
 # An order taken back by the one after it: "restart api. no wait, restart web".
 _CORRECTION = re.compile(r"^\W*(?:no|nah|nope|wait|actually|sorry|oops|rather|instead|or|"
                          r"i meant|i mean|scratch that|correction|make that)\b", re.IGNORECASE)
+# An order in other words: "we need to cordon node-1", "we have to restart it too".
+_WANTED = re.compile(r"^\W*(?:we|i|you)\s+(?:need to|have to|should|must|gotta|got to)\s+",
+                     re.IGNORECASE)
 # A change verb that is the subject of what happened, not an order: "rollback didn't
 # help", "deploy went out at 10", "upgrade to 2.4 broke it", "kill switch is off".
 _HAPPENED = re.compile(
@@ -65,7 +69,50 @@ _HAPPENED = re.compile(
     r"was|wasn[\u2019']?t|were|weren[\u2019']?t|has|hasn[\u2019']?t|had|have|failed|fails|"
     r"worked|works|helped|helps|won[\u2019']?t|will|would|went|goes|took|takes|seems?|"
     r"looks?|fixed|broke|broken|caused|causes|introduced|happened|finished|completed|"
-    r"made|changed|succeeded|got|gets|never|already|just)\b", re.IGNORECASE)
+    r"made|changed|succeeded|got|gets|never|already)\b", re.IGNORECASE)
+
+
+# A subject saying what could or will be done by someone ("we can take it back into
+# service now", "I'll restart it later"): no order. "we need to", "we have to", "we
+# should" put the order in other words, and count.
+_ITEM_SUBJECT = re.compile(r"^\W*(?:we|i|they|he|she|someone|somebody|you guys|the team)\s+"
+                           r"(?:can|could|might|may|will|would|'ll|can't|won't)\b|"
+                           r"^\W*(?:we|i|they)'ll\b", re.IGNORECASE)
+# Another object of the same change, said without its name being one: "restart redis too".
+_ANOTHER_TOO = re.compile(r"\b(?:too|as well|also)\b", re.IGNORECASE)
+# Items within a line: "restart a; restart b", "restart a \u2022 restart b", "1) restart a
+# 2) restart b".
+_INLINE_ITEM = re.compile(r";\s*|\s[\u2022\u00b7\u25aa\u2023]\s|\s(?=\(?\d{1,2}\)\s)")
+
+
+def _items(text: str) -> list[str]:
+    """The sentences, lines and list items of `text`."""
+    return [item for sentence in SENTENCE_END.split(text)
+            for item in _INLINE_ITEM.split(sentence) if item.strip()]
+
+
+def tells_what_happened(text: str) -> bool:
+    """Whether `text` opens with a change as the subject of what happened ("rollback didn't
+    help", "restart fixed it last time"), not as an order."""
+    cleaned = clean_text(text)
+    spans = clauses(cleaned)
+    return (bool(spans) and bool(clauses_ordering(cleaned[spans[0][0]:spans[0][1]]))
+            and _HAPPENED.match(cleaned) is not None)
+
+
+def takes_back(text: str, values: Iterable[str]) -> bool:
+    """Whether a later sentence or item of `text` takes back what an earlier one asked
+    ("restart calc-app in prod. no wait, restart checkout-api", "... sorry, I meant
+    calc-app") and names an object other than `values`, those the message is read with:
+    the reading is of the part taken back (an attacker review: the restart of calc-app was
+    planned). "no wait, also restart web" adds, and counts as another order instead."""
+    values = tuple(values)
+    for item in _items(text)[1:]:
+        cleaned = clean_text(_ITEM_MARK.sub("", item, count=1))
+        if (_CORRECTION.match(cleaned) and not _ANOTHER_TOO.search(cleaned[:40])
+                and names_other_than(_CORRECTION.sub("", cleaned, count=1), values)):
+            return True
+    return False
 
 
 def _orders_elsewhere(sentences: list[str], values: Iterable[str]) -> list[set[str]]:
@@ -77,14 +124,22 @@ def _orders_elsewhere(sentences: list[str], values: Iterable[str]) -> list[set[s
     for sentence in sentences:
         item = _SEQUENCE.sub("", _ITEM_MARK.sub("", sentence, count=1), count=1)
         cleaned = clean_text(item)
+        adds = _CORRECTION.match(cleaned) is not None and _ANOTHER_TOO.search(cleaned[:40])
+        if adds:
+            # "wait, also restart checkout-api": an order added, not one taken back.
+            cleaned = _SEQUENCE.sub("", _CORRECTION.sub("", cleaned, count=1), count=1)
         spans = clauses(cleaned)
         if not spans or _CORRECTION.match(cleaned):
             continue
         opening = cleaned[spans[0][0]:spans[0][1]]
+        wanted = _WANTED.match(opening)
+        if wanted is not None:
+            opening = opening[wanted.end():]  # "we need to cordon node-1 as well"
         kinds = {kind for kind, _ in clauses_ordering(opening)} - ruled_out_changes(item)
-        if not kinds or _HAPPENED.match(opening) or _SUBJECT.match(opening):
+        if not kinds or _HAPPENED.match(opening) or _ITEM_SUBJECT.match(opening):
             continue
-        found.append(kinds | ({""} if names_another(opening, values) else set()))
+        another = names_another(opening, values) or _ANOTHER_TOO.search(cleaned)
+        found.append(kinds | ({""} if another else set()))
     return found
 
 
@@ -92,8 +147,7 @@ def orders_by_item(text: str) -> list[frozenset[str]]:
     """The kinds of change each sentence, line or list item of `text` that opens with an
     order orders ("1. show me the pods\n2. restart calc-app": one, the restart), as
     `other_orders` counts them; the reads and the context say none."""
-    return [frozenset(kinds - {""}) for kinds in
-            _orders_elsewhere([s for s in SENTENCE_END.split(text) if s.strip()], ())]
+    return [frozenset(kinds - {""}) for kinds in _orders_elsewhere(_items(text), ())]
 
 
 def other_orders(intent: str, text: str, ordered: Callable[[str], set[str]],
@@ -114,7 +168,7 @@ def other_orders(intent: str, text: str, ordered: Callable[[str], set[str]],
     own = makes.get(intent, frozenset())
     found: set[str] = set()
     implied = _IMPLIED.get(intent, frozenset())
-    items = _orders_elsewhere([s for s in SENTENCE_END.split(text) if s.strip()], values)
+    items = _orders_elsewhere(_items(text), values)
     if len(items) > 1:
         first = next((kinds for kinds in items if kinds & own), items[0])
         for kinds in items:

@@ -42,6 +42,14 @@ def one_change_at_a_time_text(runbook: str, others: Sequence[str]) -> str:
             "nightly-report in prod at 09:00 monday`).")
 
 
+def takes_back_text(runbook: str) -> str:
+    """A message whose later sentence takes back what it first asked ("restart calc-app.
+    no wait, restart checkout-api"), read with the part taken back."""
+    return (f"This message takes back part of what it asks (\"no wait ...\", \"I meant ...\"), "
+            f"and I read it as `{runbook}` of the part taken back: nothing is planned. Say "
+            "the one change you want in a message of its own.")
+
+
 def several_changes_text(kinds: Sequence[str]) -> str:
     """A message of several orders, one per line, item or sentence, none read as a request
     ("- cordon node-2\n- cordon node-3")."""

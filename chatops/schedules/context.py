@@ -214,6 +214,10 @@ _STATE_QUESTION = re.compile(
     r"^\W*(?:is|isn't|are|aren't|was|were|does|doesn't|do|did|has|have|will|won't|when|"
     r"what time)\b(?!\s+(?:you|u|we|someone|somebody|anyone|anybody)\b)", re.IGNORECASE)
 _SENTENCE_MARK = re.compile(r"[.!?\n]")
+# A question whether the time suits ("is tomorrow at 09:00 ok?", "is 18:00 fine?", "is
+# node-2 still needed tonight? drain it then"): the time is proposed for the order.
+_TIME_PROPOSED = re.compile(r"\b(?:ok|okay|fine|good|alright|all right|work|works|possible|"
+                            r"acceptable|better|free|available|needed|enough)\b")
 
 
 def asked_of_the_state(message: Message, start: int, end: int) -> bool:
@@ -224,9 +228,12 @@ def asked_of_the_state(message: Message, start: int, end: int) -> bool:
     text = message.text
     begin = max((m.end() for m in _SENTENCE_MARK.finditer(text, 0, start)), default=0)
     stop = _SENTENCE_MARK.search(text, end)
-    if stop is None or stop.group(0) != "?" or not _STATE_QUESTION.match(text[begin:start]):
+    if (stop is None or stop.group(0) != "?" or not _STATE_QUESTION.match(text[begin:start])
+            or _TIME_PROPOSED.search(text[begin:stop.start()])):
         return False
     rest = text[:begin] + " " + text[stop.end():]
+    if re.search(r"\bthen\b", rest):
+        return False  # "... tonight? drain it then": at that time
     return any(t.group(0) in ACTS for t in _TOKEN.finditer(rest))
 
 

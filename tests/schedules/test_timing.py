@@ -381,3 +381,15 @@ def test_a_time_in_a_question_of_the_state_is_context(text: str, phrase: str | N
     noon = datetime(2026, 12, 6, 12, 0, tzinfo=UTC).timestamp()
     found = find_timing(text, "UTC", noon)
     assert (found.phrase if found else None) == phrase
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    # A question whether the time suits proposes it for the order (an attacker review of
+    # the first version: each was planned for now, the time dropped).
+    ("drain node-2 for the disk swap. Is tomorrow at 09:00 ok?", "tomorrow at 09:00"),
+    ("cordon node-1 for maintenance. Is tonight at 23:00 fine?", "tonight at 23:00"),
+])
+def test_a_time_asked_about_for_the_order_is_its_time(text: str, phrase: str) -> None:
+    noon = datetime(2026, 12, 6, 12, 0, tzinfo=UTC).timestamp()
+    found = find_timing(text, "UTC", noon)
+    assert found is not None and found.phrase == phrase

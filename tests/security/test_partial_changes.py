@@ -387,3 +387,78 @@ def test_a_count_and_a_return_plan_nothing(bot: Bot, cluster: FakeCluster, text:
     assert bot.service.store.runs_in_thread("C0OPS", root) == []
     assert bot.service.schedules.live() == []
     assert cluster.deployments[("staging", "checkout-api")] == 1
+
+
+# An attacker review of the first version (session 45): a later sentence that takes back
+# the first order was skipped, so the order taken back was planned; orders said with "we
+# need to", "... too", after "wait, also" or within a line (";", a bullet, "2)") were not
+# counted, so one of two was planned and the other dropped.
+@pytest.mark.parametrize(("text", "said"), [
+    ("scale checkout-api in staging to 4. sorry, I meant calc-app", "takes back"),
+    ("scale checkout-api in staging to 4\nno wait, scale calc-app in staging to 4",
+     "takes back"),
+    ("scale checkout-api in staging to 4\nmake that calc-app", "takes back"),
+    ("scale checkout-api in staging to 4\nrather scale calc-app in staging to 4",
+     "takes back"),
+    ("scale checkout-api in staging to 4\nwe need to cordon node-1 as well",
+     "more than one change"),
+    ("scale checkout-api in staging to 4\nscale redis to 4 too", "more than one change"),
+    ("scale checkout-api in staging to 4. wait, also scale calc-app to 4",
+     "more than one change"),
+    ("scale checkout-api in staging to 4; scale calc-app in staging to 4",
+     "more than one change"),
+    ("scale checkout-api in staging to 4 \u2022 scale calc-app in staging to 4",
+     "more than one change"),
+    ("1) scale checkout-api in staging to 4 2) scale calc-app in staging to 4",
+     "more than one change"),
+])
+def test_an_order_taken_back_or_added_on_the_side_plans_nothing(
+        bot: Bot, cluster: FakeCluster, text: str, said: str) -> None:
+    bot.service.parser = reads_a_scale_of_the_first()
+    root = _said(bot, text)
+    posted = " ".join(c.text() for c in bot.slack.calls if c.method == "chat.postMessage")
+    assert said in posted, posted
+    assert bot.service.store.runs_in_thread("C0OPS", root) == []
+    assert not [c for c in cluster.calls if c[0] == "scale"]
+
+
+def test_a_correction_the_reading_already_has_is_planned(bot: Bot) -> None:
+    """"... no wait, ... checkout-api" read with checkout-api: the correction is the read."""
+    bot.service.parser = reads_a_scale_of_the_first()
+    root = _said(bot, "scale calc-app in staging to 4. no wait, scale checkout-api in "
+                      "staging to 4")
+    runs = bot.service.store.runs_in_thread("C0OPS", root)
+    assert [(r.runbook, r.raw_slots.get("deployment")) for r in runs] == [
+        ("scale_deployment", "checkout-api")], runs
+
+
+def test_a_change_said_as_what_happened_is_no_request(bot: Bot) -> None:
+    """"rollback didn't help" was read as a rollback (0.83) and asked which deployment, the
+    thread's offered: two "ok"s planned it (an attacker review)."""
+    bot.service.parser = _Reads("rollback_deployment", (), 0.83)
+    root = _said(bot, "rollback didn't help")
+    posted = " ".join(c.text() for c in bot.slack.calls if c.method == "chat.postMessage")
+    assert "Which deployment" not in posted, posted
+    assert bot.service.store.runs_in_thread("C0OPS", root) == []
+
+
+class _ReadsACancel:
+    """`cancel` read without its words, a change the runner-up at `score`."""
+
+    def __init__(self, score: float) -> None:
+        self.score = score
+
+    def parse(self, text: str) -> ParsedIntent:
+        return ParsedIntent("cancel", {}, 0.99, (("suspend_cronjob", self.score),), "model")
+
+
+@pytest.mark.parametrize(("score", "asked"), [(0.01, False), (0.4, True)])
+def test_an_order_read_as_a_decision_needs_the_runner_up_above_the_floor(
+        bot: Bot, score: float, asked: bool) -> None:
+    """"pause it" read as `cancel` at 0.99, the suspend at 0.01, was asked for as the
+    suspend and planned on the answers, shown at confidence 0.01 (an attacker review)."""
+    bot.service.parser = _ReadsACancel(score)
+    root = _said(bot, "pause it")
+    posted = " ".join(c.text() for c in bot.slack.calls if c.method == "chat.postMessage")
+    assert ("Which cronjob" in posted) is asked, posted
+    assert bot.service.store.runs_in_thread("C0OPS", root) == []

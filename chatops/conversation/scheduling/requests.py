@@ -20,6 +20,7 @@ from chatops.conversation.partial import (
     other_orders,
     ruled_out,
     spares_part,
+    takes_back,
     waits_for_event,
 )
 from chatops.conversation.planning import Planner
@@ -43,6 +44,7 @@ from chatops.messages import (
     one_namespace_at_a_time_text,
     ruled_out_text,
     spares_nothing_text,
+    takes_back_text,
     waits_for_event_text,
 )
 from chatops.messages.schedules import (
@@ -134,6 +136,8 @@ class ScheduleRequests(SchedulePart):
                 kind for written in (text, message.text)
                 for kind in other_orders(parsed.intent, written, ordered_changes,
                                          RUNBOOK_CHANGES, parsed.slots.values())}))
+            if takes_back(message.text, parsed.slots.values()):
+                raise Refusal(takes_back_text(parsed.intent))
             if others:
                 # "suspend nightly-report and resume it monday 09:00": a user trial got
                 # the suspend scheduled for Monday; a schedule holds one change.
