@@ -65,7 +65,9 @@ _WANTED = re.compile(r"^\W*(?:we|i|you)\s+(?:need to|have to|should|must|gotta|g
 # A change verb that is the subject of what happened, not an order: "rollback didn't
 # help", "deploy went out at 10", "upgrade to 2.4 broke it", "kill switch is off".
 _HAPPENED = re.compile(
-    r"^\W*(?:\S+\s+){1,3}?(?:didn[\u2019']?t|did|doesn[\u2019']?t|does|is|isn[\u2019']?t|"
+    # Not after a determiner: "remove the broken release" is an order (an attacker set).
+    r"^\W*(?:\S+\s+){1,3}?(?<!\bthe )(?<!\ba )(?<!\ban )(?<!\bits )(?<!\bour )(?<!\bmy )"
+    r"(?<!\bthis )(?<!\bthat )(?:didn[\u2019']?t|did|doesn[\u2019']?t|does|is|isn[\u2019']?t|"
     r"was|wasn[\u2019']?t|were|weren[\u2019']?t|has|hasn[\u2019']?t|had|have|failed|fails|"
     r"worked|works|helped|helps|won[\u2019']?t|will|would|went|goes|took|takes|seems?|"
     r"looks?|fixed|broke|broken|caused|causes|introduced|happened|finished|completed|"

@@ -12,6 +12,8 @@ from chatops.conversation.partial import (
     other_orders,
     ruled_out,
     spares_part,
+    takes_back,
+    tells_what_happened,
 )
 from chatops.runbook.catalogue import Catalogue
 
@@ -154,3 +156,27 @@ def test_ordered_instead(catalogue: Catalogue, intent: str, text: str,
                                                                "namespace": "prod"}
     assert ruled_out(intent, text, slots) is not None
     assert ordered_instead(intent, text, slots, catalogue.runbooks) == instead
+
+
+@pytest.mark.parametrize(("text", "happened"), [
+    ("rollback didn't help", True),
+    ("Restart fixed it last time", True),
+    ("deploy went out at 10", True),
+    # An order, whatever its words look like (an attacker set's request).
+    ("remove the broken release from orders, put it back to revision 12 in staging", False),
+    ("don't drain node-1, just cordon it", False),
+    ("restart calc-app in prod", False),
+])
+def test_tells_what_happened(text: str, happened: bool) -> None:
+    assert tells_what_happened(text) is happened
+
+
+@pytest.mark.parametrize(("text", "values", "back"), [
+    ("restart calc-app in prod. no wait, restart checkout-api", ("calc-app", "prod"), True),
+    ("scale api to 5. sorry, I meant 4", ("api", "5"), True),
+    # The reading has the correction's values, or the later sentence adds.
+    ("restart calc-app. no wait, restart checkout-api", ("checkout-api",), False),
+    ("restart calc-app. wait, also restart checkout-api", ("calc-app",), False),
+])
+def test_takes_back(text: str, values: tuple[str, ...], back: bool) -> None:
+    assert takes_back(text, values) is back
