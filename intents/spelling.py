@@ -89,7 +89,6 @@ SHORTHAND = {
     "w/": "with", "w/o": "without", "evts": "events",
     "deets": "details",
 }
-_VOWELS = frozenset("aeiouy")
 
 
 # A command word written without its vowels ("pls rstrt chkout-api": a user trial got
@@ -104,13 +103,19 @@ for _command in COMMAND_WORDS:
         _SKELETONS[_bare] = None if _bare in _SKELETONS else _command
 
 
+def _swaps(word: str) -> set[str]:
+    """The command words `word` is with two neighbours swapped."""
+    return {swapped for i in range(len(word) - 1)
+            if (swapped := word[:i] + word[i + 1] + word[i] + word[i + 2:]) in COMMAND_WORDS}
+
+
 def corrected(word: str, known: Callable[[str], bool]) -> str:
     """`word`, or the one command word it is a typo of, or what its shorthand stands for;
     `known(w)` says whether the encoder has the lower-case word `w` whole."""
     lower = word.lower()
     if lower in SHORTHAND:
         return SHORTHAND[lower]
-    if (lower.isascii() and lower.isalpha() and not _VOWELS.intersection(lower)
+    if (lower.isascii() and lower.isalpha() and without_vowels(lower) == lower
             and (whole := _SKELETONS.get(lower))):
         return whole
     if (len(lower) < _SWAP_LENGTH or not lower.isascii() or not lower.isalpha()
@@ -119,16 +124,12 @@ def corrected(word: str, known: Callable[[str], bool]) -> str:
     if len(lower) < _MIN_LENGTH:
         # Four letters: only two neighbours swapped ("lgos", "lsit", "shwo": a user trial),
         # the commonest slip of a fast hand; any edit would have too many neighbours.
-        swaps = {swapped for i in range(len(lower) - 1)
-                 if (swapped := lower[:i] + lower[i + 1] + lower[i] + lower[i + 2:])
-                 in COMMAND_WORDS and swapped not in DELETING}
+        swaps = _swaps(lower) - DELETING
         return next(iter(swaps)) if len(swaps) == 1 else word
     candidates: set[str] = set()
     for key in _deletes(lower):
         candidates |= _BY_DELETION.get(key, frozenset())
     # A swap of neighbours is two deletions apart: looked up directly.
-    candidates |= {swapped for i in range(len(lower) - 1)
-                   if (swapped := lower[:i] + lower[i + 1] + lower[i] + lower[i + 2:])
-                   in COMMAND_WORDS}
+    candidates |= _swaps(lower)
     near = {c for c in candidates if one_edit_apart(lower, c) and c not in DELETING}
     return next(iter(near)) if len(near) == 1 else word

@@ -17,7 +17,6 @@ from chatops.conversation.asking import (
     CHANGE_VERBS,
     CHANGE_WORDS,
     RUNBOOK_CHANGES,
-    clauses_ordering,
     negated,
     not_a_request,
     ordered_changes,
@@ -39,6 +38,7 @@ from chatops.conversation.partial import (
     WHOLE,
     count_and_back,
     on_a_condition,
+    opening_orders,
     ordered_instead,
     orders_by_item,
     other_orders,
@@ -1269,14 +1269,12 @@ class Dialogue:
             return None
         read_as, read, slots = found
         cronjob = read_as.slots.get("cronjob")
-        if cronjob and not slots.get("namespace"):
+        namespace = (self._cronjob_namespace(turn, text, cronjob)
+                     if cronjob and not slots.get("namespace") else None)
+        if namespace:
             # "is nightly-report paused?" (a fourth trial was asked which namespace, with
             # every one offered): the one it is in, as for when it runs.
-            identity = turn.requester.identity
-            only = only_namespace_with({"cronjob": cronjob}, self.parts.executor, identity)
-            namespace = (namespace_beside(text, cronjob, self.parts.executor, identity)
-                         or (only[0] if only is not None else None))
-            slots = {**slots, "namespace": namespace} if namespace else slots
+            slots = {**slots, "namespace": namespace}
         replies = self._answer_with(turn, parsed, read, slots,
                                     note=state_read_note(read_as.intent, read),
                                     reading="state_question", confidence=read_as.confidence)
@@ -1315,20 +1313,24 @@ class Dialogue:
             note, reading = CRONJOB_RUNS_NOTE, "cronjob_runs"
         else:
             return None
-        identity = turn.requester.identity
         cronjob = parsed.slots.get("cronjob") or self._one_cronjob_named(turn, text, parsed)
         if not cronjob:
             return None
-        namespace = (parsed.slots.get("namespace")
-                     or namespace_beside(text, cronjob, self.parts.executor, identity))
-        if not namespace:
-            only = only_namespace_with({"cronjob": cronjob}, self.parts.executor, identity)
-            namespace = only[0] if only is not None else self._namespace_of(turn, {})
+        namespace = (parsed.slots.get("namespace") or self._cronjob_namespace(turn, text, cronjob)
+                     or self._namespace_of(turn, {}))
         if not namespace:
             return None
         replies = self._answer_with(turn, parsed, DIAGNOSIS, {"namespace": namespace},
                                     note=note, reading=reading)
         return _with_cronjob_line(replies, cronjob)
+
+    def _cronjob_namespace(self, turn: Turn, text: str, cronjob: str) -> str | None:
+        """The namespace of `cronjob` a message names none for: the one named beside it,
+        else the one the person can list that has it; None when neither settles it."""
+        identity = turn.requester.identity
+        only = only_namespace_with({"cronjob": cronjob}, self.parts.executor, identity)
+        return (namespace_beside(text, cronjob, self.parts.executor, identity)
+                or (only[0] if only is not None else None))
 
     def _one_cronjob_named(self, turn: Turn, text: str, parsed: ParsedIntent) -> str | None:
         """The one cronjob a word of `text` names exactly, in the message's namespace or the
@@ -1338,10 +1340,10 @@ class Dialogue:
         fourth trial: "outside what I can do")."""
         identity = turn.requester.identity
         words = _WORDS.findall(text.lower())
-        apart = " ".join(f"{a}-{b}" for a, b in pairwise(words))
+        said = " ".join([text, *(f"{a}-{b}" for a, b in pairwise(words))])
         namespace = self._namespace_of(turn, parsed.slots)
         if namespace:
-            named = self._named(f"{text} {apart}", "cronjob", namespace.lower(), identity)
+            named = self._named(said, "cronjob", namespace.lower(), identity)
             return named.pop() if len(named) == 1 else None
         try:
             namespaces = self.parts.executor.names("namespace", None, identity)
@@ -1349,8 +1351,7 @@ class Dialogue:
             return None
         if len(namespaces) > MAX_OFFERED:
             return None
-        found = {name for ns in namespaces
-                 for name in self._named(f"{text} {apart}", "cronjob", ns, identity)}
+        found = {name for ns in namespaces for name in self._named(said, "cronjob", ns, identity)}
         return found.pop() if len(found) == 1 else None
 
     def _image_named(self, turn: Turn, text: str, parsed: ParsedIntent,
@@ -2001,14 +2002,12 @@ class Dialogue:
         request then takes every check a request takes, at the runner-up's own score."""
         runbook, score = next(((name, score) for name, score in parsed.alternatives
                                if name in self.parts.catalogue.runbooks), ("", 0.0))
-        first = clauses_ordering(text)[:1]
-        if (not runbook or score < UNSURE_FLOOR or not first
-                or first[0][0] not in RUNBOOK_CHANGES.get(runbook, ())):
+        if (not runbook or score < UNSURE_FLOOR
+                or not opening_orders(text) & RUNBOOK_CHANGES.get(runbook, frozenset())):
             # Under the floor the model's "not sure" offers take (an attacker review:
-            # "pause it" read as `cancel` at 0.99, the suspend at 0.01, asked for).
+            # "pause it" read as `cancel` at 0.99, the suspend at 0.01, asked for); an
+            # order of a later clause is no opening one.
             return None
-        if not text.lower().lstrip(" @:,.!").startswith(first[0][1].lower().lstrip(" @:,.!")):
-            return None  # the order opens the message, not a later clause
         self._reread(turn, "order_verb", runbook, parsed.slots)
         return replace(parsed, intent=runbook, confidence=score)
 
@@ -2018,7 +2017,9 @@ class Dialogue:
         change to undo but has a deployment in view, its last request's or one the paste
         names (a user trial: "There is no completed change in this thread to undo" under an
         alert about a stuck rollout): the rollback, asked for its deployment with those
-        offered first, never taken from them. None otherwise: the undo answers."""
+        offered first, never taken from them; with none in view, how to ask for one. A
+        question whether the thread's completed change can be undone is told how. None
+        otherwise (no rollback asked: the undo, or its junk answer, follows)."""
         message = turn.message
         undo = self.runner.undo_request(message.channel, message.thread)
         if undo is not None:
@@ -2055,9 +2056,10 @@ class Dialogue:
         return [Reply("notice", undoing_text(undo.of.id, undo.of.runbook)), *replies]
 
 
+# A message that ends as a question ("can we roll it back?").
+_A_QUESTION = re.compile(r"\?\s*$")
 # A rollback in words ("roll it back", "rollback", "revert it"), not "undo": what a thread
 # with nothing of its own to undo may still mean of a deployment in view.
-_A_QUESTION = re.compile(r"\?\s*$")
 _ROLL_BACK = re.compile(r"\broll\s+(?:(?:it|this|that|them|things|everything|the\s+"
                         r"(?:deploy|deployment|release|rollout))\s+)?back\b|\brollback\b|"
                         r"\brevert\b", re.IGNORECASE)

@@ -93,13 +93,20 @@ def _items(text: str) -> list[str]:
             for item in _INLINE_ITEM.split(sentence) if item.strip()]
 
 
+def opening_orders(text: str) -> set[str]:
+    """The kinds of change the first clause of `text` opens with ("cordon it, we're
+    swapping a disk": the cordon), whatever it goes on to say."""
+    cleaned = clean_text(text)
+    spans = clauses(cleaned)
+    if not spans:
+        return set()
+    return {kind for kind, _ in clauses_ordering(cleaned[spans[0][0]:spans[0][1]])}
+
+
 def tells_what_happened(text: str) -> bool:
     """Whether `text` opens with a change as the subject of what happened ("rollback didn't
     help", "restart fixed it last time"), not as an order."""
-    cleaned = clean_text(text)
-    spans = clauses(cleaned)
-    return (bool(spans) and bool(clauses_ordering(cleaned[spans[0][0]:spans[0][1]]))
-            and _HAPPENED.match(cleaned) is not None)
+    return bool(opening_orders(text)) and _HAPPENED.match(clean_text(text)) is not None
 
 
 def takes_back(text: str, values: Iterable[str]) -> bool:

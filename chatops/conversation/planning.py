@@ -335,20 +335,21 @@ class Planner:
                 for part in name.split("_")))
             spec = runbook.slots[named]
         offered = offered_names(spec.type, values, self.parts.executor, identity)
+        in_paste = pasted_names(pasted) if pasted else ""
         if (not offered and spec.type in ("deployment", "pod", "cronjob")
                 and not values.get("namespace")):
             offered = context_names(spec.type, self.parts.executor, identity, last=last,
-                                    pasted=pasted_names(pasted) if pasted else "")
+                                    pasted=in_paste)
         if last and last.get(spec.name) in offered:
             # "is node-2 ok?" then "cordon it": the thread's last object first, still to
             # be picked.
             offered = (last[spec.name], *(n for n in offered if n != last[spec.name]))
-        if pasted and offered:
+        if in_paste and offered:
             # "restart it" under a paste that names calc-app: never taken from the paste,
             # but offered first.
-            in_paste = set(pasted_names(pasted).split())
-            offered = (*(n for n in offered if n in in_paste),
-                       *(n for n in offered if n not in in_paste))
+            words = set(in_paste.split())
+            offered = (*(n for n in offered if n in words),
+                       *(n for n in offered if n not in words))
         return Question(spec.name, slot_question_text(spec.name, spec.prompt), offered,
                         any_answer=True)
 

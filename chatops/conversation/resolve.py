@@ -429,7 +429,7 @@ def context_names(kind: str, executor: Executor, identity: Identity, *,
                 found += sorted(words & set(executor.names(cast(ResourceKind, kind),
                                                            namespace, identity)))
     except ClusterError:
-        return tuple(dict.fromkeys(found))
+        pass  # what was found before the cluster refused is still offered
     return tuple(dict.fromkeys(found))[:MAX_OFFERED]
 
 
