@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,8 +57,17 @@ ALTERNATIVES = 3
 LONG_TEXT_STRATEGIES = ("whole", "sentence")
 """How a message of several sentences is read: `whole` (the default) gives the encoder the
 whole message (up to `DEFAULT_MAX_LENGTH` sub-words), so context and request are read
-together; `sentence` reads each sentence on its own and answers from the one the model is
+together, and falls back on the sentence that asks (`_ASKS`) only when that reading is
+unsure; `sentence` reads each sentence on its own and answers from the one the model is
 surest carries a request (measured in BENCHMARKS.md, "NLU: ops dev set")."""
+
+# Words that make a sentence a request put to someone: "can you ...", "could someone ...",
+# "please ...", "go ahead". A sentence with one of them may carry any runbook; a question
+# without one only a read ("what's wrong with it?"): "rollback quote-engine again?" is a
+# complaint as often as an order (an attacker set).
+_ASKS = re.compile(
+    r"\b(?:can|could|would|will) (?:you|u|someone|somebody|anyone|we)\b|"
+    r"\b(?:please|pls|plz)\b|^\W*(?:go ahead|let'?s)\b", re.IGNORECASE)
 
 
 class ModelNotFound(FileNotFoundError):
@@ -226,6 +236,56 @@ class ModelParser:
             risk = model.trained_risks.get(intent)
         return model.read_threshold if risk == Risk.READ else model.threshold
 
+    def _answered(self, probs: npt.NDArray[np.float64]) -> str | None:
+        """The intent `probs` answers with, or None when it is out of scope, a meta intent
+        or under its bar."""
+        model = self._model()
+        top = int(np.argmax(probs))
+        intent = model.intents[top]
+        if intent == OUT_OF_SCOPE or intent in META_INTENTS:
+            return None
+        bar = self.threshold_for(intent)
+        return intent if bar is None or float(probs[top]) >= bar else None
+
+    def _or_the_request(self, probs: npt.NDArray[np.float64], words: Sequence[Word],
+                        seen: Sequence[str], norm: Normalised) -> npt.NDArray[np.float64]:
+        """The intent probabilities of the whole message, or, when they answer with no
+        runbook, those of the sentence that asks for one.
+
+        Read whole, a long message's context can drown its request ("we got paged about
+        latency ten minutes ago. Grafana shows checkout-api in payments with p99 at 4s. Can
+        someone figure out what's wrong with it?" was out of scope). Then each sentence is
+        read alone, and one that asks (`_ASKS`, or a question for a read-only runbook) and
+        that the model answers with a runbook over its bar gives the intent (the surest,
+        if several). Slots are still read from the whole message, where the names are.
+        """
+        if self._answered(probs) is not None:
+            return probs
+        parts = sentences(words)
+        if len(parts) < 2:
+            return probs
+        model = self._model()
+        encoded = [encode_words(model.tokenizer, seen[a:b]) for a, b in parts]
+        ids, mask = pad_batch(encoded)
+        logits = model.session.run(
+            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        )[0]
+        best: tuple[float, npt.NDArray[np.float64]] | None = None
+        for (first, last), row in zip(parts, logits, strict=True):
+            candidate = _softmax(row)
+            intent = self._answered(candidate)
+            if intent is None:
+                continue
+            said = norm.text[words[first].start:words[last - 1].end]
+            bar = self.threshold_for(intent)
+            read_only = bar is not None and bar < model.threshold
+            if _ASKS.search(said) is None and not (read_only and said.rstrip().endswith("?")):
+                continue
+            sure = float(np.max(candidate))
+            if best is None or sure > best[0]:
+                best = (sure, candidate)
+        return probs if best is None else best[1]
+
     def _slots_of(self, intent: str) -> _Declared:
         """The slots runbook `intent` declares (None for meta intents, out-of-scope and
         runbooks nobody knows: any slot may be read), those it requires, and their types
@@ -326,6 +386,8 @@ class ModelParser:
             {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
         )
         all_probs = [_softmax(row) for row in intent_logits]
+        if len(groups) == 1:
+            all_probs = [self._or_the_request(all_probs[0], words, seen, norm)]
         best = 0
         if len(groups) > 1:
             # The sentence that carries the request: the one whose best non-oos intent is

@@ -198,3 +198,36 @@ def test_unsure_mutating_intent_is_not_returned(shipped_model: ModelParser) -> N
     assert parsed.alternatives[0][0] == "restart_deployment"
     # Read-only intents are answered whatever the threshold.
     assert strict.parse("show pods in kube-system").intent == "show_pods"
+
+
+# A long message whose context drowns its request when read whole: the sentence that asks
+# gives the intent, the whole message the names (session 46).
+REQUEST_AFTER_CONTEXT = [
+    ("Hi team, we got paged about elevated latency on the checkout flow about 10 minutes "
+     "ago. Grafana shows checkout-api in payments with p99 at 4s. Can someone figure out "
+     "what's wrong with it?", "diagnose", {"deployment": "checkout-api", "namespace": "payments"}),
+    ("Sarah restarted checkout-api in payments this morning. Why is it still failing?",
+     "diagnose", {"deployment": "checkout-api", "namespace": "payments"}),
+]
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), REQUEST_AFTER_CONTEXT)
+def test_the_sentence_that_asks_carries_an_unsure_long_message(
+    shipped_model: ModelParser, text: str, intent: str, slots: dict[str, str]
+) -> None:
+    parsed = shipped_model.parse(text)
+    assert (parsed.intent, dict(parsed.slots)) == (intent, slots), parsed
+
+
+@pytest.mark.parametrize("text", [
+    # No sentence asks: a report, a plan of one's own.
+    "We restarted orders in shop yesterday. It did not help.",
+    "I'm going to roll back web-frontend in staging myself. Just wanted you to know.",
+    # A change in a question without asking words: a complaint as often as an order (an
+    # attacker set), so it gives no mutating intent on its own.
+    "rollback orders again? at this point we should just rename rev 12 to 'prod'",
+    "restart orders in shop again? at this point we should just give up on that service",
+])
+def test_no_sentence_asks_so_an_unsure_long_message_stays_unsure(
+        shipped_model: ModelParser, text: str) -> None:
+    assert shipped_model.parse(text).intent == OUT_OF_SCOPE
