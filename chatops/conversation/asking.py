@@ -315,11 +315,16 @@ def ordered_changes(text: str) -> set[str]:
 # A participle asked for, not reported: "cart-api scaled to 6 in prod asap".
 _URGENT_PARTICIPLE = re.compile(r"^\W*[\w.-]+\s+(?:" + _DONE + r")\b[^.?!]*\b(?:asap|now|please|"
                                 r"pls|plz|immediately|right away|stat)\b", re.IGNORECASE)
-# A change put up for discussion, even in the imperative ("scale api to 10? wdyt"), or
-# mocked ("... problem solved /s", "oh sure, just restart it again").
+# A change put up for discussion, even in the imperative ("scale api to 10? wdyt"), mocked
+# ("... problem solved /s", "oh sure, just restart it again"), or asked and then declined
+# ("Restart checkout? Not yet.", "roll back web? I'd rather fix forward": each was planned).
 _OPINION = re.compile(r"\b(?:thoughts|objections|opinions)\s*\?|\bwdyt\b|"
                       r"\bwhat do (?:you|y[\u2019']?all|people|folks) think\b|(?:^|\s)/s\s*$|"
-                      r"^\W*oh (?:sure|yeah|great)\b|\?\s*no way\b", re.IGNORECASE)
+                      r"^\W*oh (?:sure|yeah|great)\b|"
+                      r"\?+\s*(?:no way|not yet|not now|not today|no+|nah+|nope|probably not|"
+                      r"better not|rather not|maybe (?:later|not)|later|hold off|let[\u2019']?s "
+                      r"(?:not|wait|hold)|(?:i|we)(?:[\u2019']d| would) rather)\b",
+                      re.IGNORECASE)
 # A question about how something is doing ("is node-2 ok?", "are the checkout pods running
 # again?", "node-2 ok?"): with no order, no asking words and no change named in another
 # sentence, it asks for no change, whatever the model matched on the context ("... pods
@@ -446,7 +451,10 @@ def not_a_request(text: str) -> bool:
     so do asking words ("can you", "please")."""
     cleaned = _OPENER.sub("", clean_text(text).strip(), count=1)
     asks = ASKS_ANYWAY.search(text) is not None
-    if _OPINION.search(cleaned) is not None and not asks and not later_order(cleaned):
+    opinion = _OPINION.search(cleaned)
+    # An order after the opinion sought makes a request ("restart it? no, restart orders");
+    # one before it is what is put up for discussion.
+    if opinion is not None and not asks and not later_order(cleaned, opinion.start()):
         return True
     ordered = orders(cleaned)
     if not asks and not ordered and status_question_only(cleaned):
@@ -734,14 +742,15 @@ def general_question(text: str, spans: Iterable[SlotSpan]) -> bool:
 
 
 # A message addressed to someone else: "@sarah can you restart checkout", "dave, when
-# you're back pls roll back api", "sarah: could you bounce orders". The bot was not asked;
-# the conversation answers nothing with a plan. Not "@here" or "@oncall" (the bot is one
-# of them), nor a name the model took for a slot ("checkout, please restart").
+# you're back pls roll back api", "sarah: could you bounce orders", "Diego! please ...".
+# The bot was not asked; the conversation answers nothing with a plan. Not "@here" or
+# "@oncall" (the bot is one of them), nor a name the model took for a slot ("checkout,
+# please restart").
 _ADDRESSED = re.compile(
     # An @handle addresses its person whatever follows ("@dave restart it pls", a user
     # trial); a name only with words that ask "you" after it ("dave, can you ...").
     r"^\W*(?:(?:hey|hi|hello|yo|ok|okay|so)\W+)?(?:@(?P<handle>[\w.-]+)(?![\w.-])|"
-    r"(?:(?P<name>[a-z][a-z.-]*)\s*[,:]\s*|(?P<bare>[a-z][a-z.-]*)\s+(?=(?:can|could|would|"
+    r"(?:(?P<name>[a-z][a-z.-]*)\s*(?:[,:]|!+)\s*|(?P<bare>[a-z][a-z.-]*)\s+(?=(?:can|could|would|"
     r"will) (?:you|u)\b|when you\b))(?=(?:pls|plz|please|when|once|if|can|could|would|will|"
     r"mind|do)\b.{0,30}?\b(?:you|u)\b|you\b|pls\b|plz\b|please\b))", re.IGNORECASE)
 # Words that open a message like a name and a comma, but address nobody in particular.
@@ -760,7 +769,12 @@ _NOBODY = frozenset({"hey", "hi", "hello", "yo", "ok", "okay", "so", "team", "fo
                      "finally", "next", "first", "and", "but", "or", "cool", "great", "nice",
                      "perfect", "awesome", "how", "what", "where", "why", "when",
                      "who", "which", "it", "this", "that", "there", "here", "maybe",
-                     "perhaps", "possibly", "kindly", "i", "we", "wondering"})
+                     "perhaps", "possibly", "kindly", "i", "we", "wondering",
+                     # Cries that open a message with "!" as a name would ("wtf! can
+                     # you ...").
+                     "wtf", "omg", "wow", "whoa", "damn", "dang", "crap", "oops", "argh",
+                     "aargh", "sos", "yikes", "ouch", "jeez", "gosh", "ah", "aw", "phew",
+                     "boom", "alert", "emergency", "mayday", "ack"})
 
 
 # Handles a team gives a bot or a rota, which the bot answers to: "@ops", "@oncall".

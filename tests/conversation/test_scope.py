@@ -431,6 +431,13 @@ def test_a_kind_that_is_not_the_target_s_is_fine(text: str, slots: dict[str, str
     "node-4 cordoned since tuesday",
     "checkout was rolled back by bob",
     "scale api to 1000, problem solved /s",
+    # A change asked as a question, then declined.
+    "Restart checkout in prod? Not yet.",
+    "roll back web-frontend in staging? I'd rather fix forward.",
+    "drain node-7? no, the batch is still running",
+    "scale api to 10? probably not, the db can't take it",
+    "restart checkout?? nope. let's wait for the vendor",
+    "cordon node-3? maybe later",
     # A question about how something is doing, with context and no order (a user trial:
     # "is node-2 ok? ... pods scheduled there" was planned as a cordon).
     "is node-2 ok? seeing weird latency from pods scheduled there",
@@ -468,6 +475,9 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "if you're around, restart checkout",
     "FYI checkout is down, restart it",
     "who approved v42? whatever, roll back api",
+    # A question answered no, then an order.
+    "is checkout ok? no. restart it",
+    "restart checkout? no, restart orders instead",
     "has to happen now: drain node-7",
     "ok we restarted checkout already, now roll back worker",
     "don't let email-digest run tonight",

@@ -113,6 +113,10 @@ def test_a_colleague_mentioned_as_the_subject_is_talked_about(bot: Bot, text: st
     # With a time (a user trial was told how to write a schedule).
     "@sarah can you scale checkout-api in staging to 2 at 6pm?",
     "dave, could you scale checkout-api to 2 in staging tomorrow at 9am",
+    # An attacker set (session 46): a name called out with "!" addresses its person as
+    # a comma does.
+    "Diego! please scale checkout-api in staging to 2, you have the most context",
+    "sarah!! can you scale checkout-api to 2 in staging",
 ])
 def test_a_typed_address_to_a_colleague_gets_no_plan_and_no_answer(
         bot: Bot, cluster: FakeCluster, text: str) -> None:

@@ -214,6 +214,13 @@ def test_a_general_question_read_as_a_change_plans_nothing(bot: Bot,
      "scale_deployment", {"deployment": "checkout-api", "namespace": "prod", "replicas": "5"}),
     ("TODO restart checkout-api in prod after the db failover", "restart_deployment",
      {"deployment": "checkout-api", "namespace": "prod"}),
+    # A change asked as a question, then declined (session 46: each was planned).
+    ("Nobody touch anything until the vendor calls back. Restart checkout-api in prod? "
+     "Not yet.", "restart_deployment", {"deployment": "checkout-api", "namespace": "prod"}),
+    ("roll back checkout-api in prod? I'd rather fix forward", "rollback_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}),
+    ("scale checkout-api in prod to 5? nah, let's wait for the sale numbers",
+     "scale_deployment", {"deployment": "checkout-api", "namespace": "prod", "replicas": "5"}),
     # A field, a taint or a schedule no runbook sets, in a runbook's words.
     ("set maxSurge to 50% on checkout-api in prod", "set_autoscaling",
      {"deployment": "checkout-api", "namespace": "prod", "max_replicas": "50"}),
@@ -243,10 +250,11 @@ def test_a_message_that_does_not_ask_for_that_change_plans_nothing(
     wait_until_idle(bot)
     # Nothing is planned or changed: a question about the state ("who scaled checkout-api
     # down to 1??") is answered with a read of it since session 39 (`state_read`), and one
-    # of what a change would do ("..., what breaks?") with its dry-run since session 41.
+    # of what a change would do ("..., what breaks?") with its dry-run since session 41,
+    # and a change asked as a question then declined with a read of the object.
     assert [r for r in all_runs(bot) if r.risk is not Risk.READ] == []
     assert [c for c in cluster.calls if VERBS[c[0]].mutating and not c[1]] == []
-    if "who scaled" not in text and "what breaks" not in text:
+    if not any(w in text for w in ("who scaled", "what breaks", "? Not yet", "? I'd", "? nah")):
         assert all_runs(bot) == [] and cluster.calls == []
 
 
