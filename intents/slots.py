@@ -25,7 +25,9 @@ runbook says about its slots:
    names one of each); else the model's reading stands. A value a cue names gets
    `CUE_BONUS`, so it wins over an uncued one for the same slot.
 4. A span whose best slot a surer span already took goes to a free namespace slot when
-   the words just before it say namespace ("in X", "-n X", "(X)", "ns: X"), before any
+   the words just before it say namespace ("in X", "-n X", "(X)", "ns: X"), or when it
+   comes right after that surer span ("rightsize es-proxy search", "tax-calculator
+   billing cpu 250m": terse messages name the object, then its namespace), before any
    other free slot: the model, reading "set image of api in billing to ...", may score
    `billing` as an image or a container before a namespace.
 5. A required slot still empty takes the single word the model scored highest for it, if
@@ -43,7 +45,13 @@ runbook says about its slots:
    next word is one of the name's own parts (pods, image, logs, replicas, ...): no
    Kubernetes name has an apostrophe, and the model tags the word as written. Before
    another word ("web-frontend's worker") the value stays as written: it names something
-   else, and no name validates it.
+   else, and no name validates it. A namespace's possessive always goes ("prod's
+   checkout-api" is checkout-api in prod).
+9. A name that the words right around it call a namespace ("the payments namespace",
+   "payments ns:", "namespace payments", "-n payments") is the namespace: when the model
+   put it in another name slot, it moves to the namespace slot, and the name the model
+   took for the namespace takes the slot it left (a user's probe: "payments namespace:
+   checkout-api keeps restarting" was read the other way round).
 
 Measured in BENCHMARKS.md ("NLU: slot decoding"): on the development sets the slots are
 right more often, most on long messages; nothing here is trained, so a retrain is not
@@ -371,8 +379,10 @@ def choose_slots(
     chosen: dict[str, tuple[int, int]] = {}
     for _, first, last, scores in candidates:
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-        if (namespace is not None and namespace not in chosen and ranked[0][0] in chosen
-                and ranked[0][1] >= MIN_SPAN_SCORE and _namespace_cued(words, first)):
+        holder = chosen.get(ranked[0][0])
+        if (namespace is not None and namespace not in chosen and holder is not None
+                and ranked[0][1] >= MIN_SPAN_SCORE
+                and (_namespace_cued(words, first) or holder[1] == first - 1)):
             chosen[namespace] = (first, last)
             continue
         for slot, value in ranked:
@@ -396,14 +406,61 @@ def choose_slots(
     for slot, (first, last) in chosen.items():
         if (types or {}).get(slot) == "duration":
             chosen[slot] = _whole_duration(words, first, last, taken)
+    if namespace is not None:
+        _called_namespace(chosen, words, namespace, types or {})
     spans = []
     for slot, (first, last) in chosen.items():
         start, end = norm.original_span(words[first].start, words[last].end)
-        if (types or {}).get(slot, slot) in _NAME_TYPES:
+        kind = (types or {}).get(slot, slot)
+        if kind == "namespace":
+            found = _POSSESSIVE.search(original[start:end])
+            end -= len(found.group(0)) if found else 0  # "prod's checkout-api" (step 8)
+        elif kind in _NAME_TYPES:
             # "web-frontend's image": a possessive is never part of a name (step 8).
             end -= _possessive_length(original[start:end], original[end:])
         spans.append(SlotSpan(slot, start, end, original[start:end]))
     return tuple(sorted(spans, key=lambda s: (s.start, s.slot)))
+
+
+_CALLED_NAMESPACE_BEFORE = frozenset({"namespace", "ns", "-n", "--namespace"})
+_CALLED_NAMESPACE_AFTER = frozenset({"namespace", "ns"})
+
+
+def _called_a_namespace(words: Sequence[Word], first: int, last: int,
+                        named: Collection[int] = ()) -> bool:
+    """Whether the words right around words `first`..`last` call them a namespace:
+    "namespace X", "ns: X", "-n X", "X namespace", "X ns" (step 9). A cue right after
+    another name (word indices `named`) and a colon is that name's: "payments namespace:
+    checkout-api" calls payments the namespace, not checkout-api ("api namespace=billing"
+    calls billing one)."""
+    before = first - 1
+    labelled = before >= 0 and words[before].text == ":"
+    if before >= 0 and words[before].text in {"=", ":"}:
+        before -= 1
+    after = last + 1
+    return ((before >= 0 and words[before].text.lower() in _CALLED_NAMESPACE_BEFORE
+             and not (labelled and before - 1 in named))
+            or (after < len(words) and words[after].text.lower() in _CALLED_NAMESPACE_AFTER))
+
+
+def _called_namespace(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
+                      namespace: str, types: Mapping[str, str]) -> None:
+    """Move a name its words call a namespace into the namespace slot, and what was there
+    into the slot it left (in place; step 9)."""
+    names = {slot: span for slot, span in chosen.items()
+             if types.get(slot, slot) in _NAME_TYPES or slot == namespace}
+    named = {i for first, last in names.values() for i in range(first, last + 1)}
+    if namespace in chosen and _called_a_namespace(words, *chosen[namespace], named):
+        return
+    called = [slot for slot, (first, last) in names.items()
+              if slot != namespace and _called_a_namespace(words, first, last, named)]
+    if len(called) != 1:
+        return
+    slot = called[0]
+    held = chosen.get(namespace)
+    chosen[namespace] = chosen.pop(slot)
+    if held is not None:
+        chosen[slot] = held
 
 
 _NAME_TYPES = frozenset({"deployment", "pod", "node", "cronjob", "namespace", "container"})

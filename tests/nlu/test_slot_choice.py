@@ -257,9 +257,11 @@ def test_a_span_whose_slot_is_taken_goes_to_the_namespace_its_cue_names(text: st
 
 
 def test_without_a_namespace_cue_the_next_best_free_slot_stands() -> None:
-    text = "describe api billing now"
-    rows = [OUT, row(B_deployment=0.95), row(B_deployment=0.5, B_pod=0.3, B_namespace=0.05),
-            OUT]
+    # Not right after the surer name either (step 4 reads "describe api billing" as
+    # namespace billing).
+    text = "describe api for billing now"
+    rows = [OUT, row(B_deployment=0.95), OUT,
+            row(B_deployment=0.5, B_pod=0.3, B_namespace=0.05), OUT]
     assert choose(text, rows, declared={"deployment", "namespace", "pod"}) == {
         "deployment": "api", "pod": "billing"}
 
@@ -358,3 +360,65 @@ def test_a_possessive_before_another_thing_stays(text: str) -> None:
     rows = [OUT, row(B_deployment=0.9), *[OUT] * (len(text.split()) - 2)]
     assert choose(text, rows, types={"deployment": "deployment"}) == {
         "deployment": "web-frontend's"}
+
+
+NAMES = {"deployment": "deployment", "namespace": "namespace"}
+
+
+def test_a_namespace_s_possessive_is_never_part_of_it() -> None:
+    # "prod's checkout-api" is checkout-api in prod, whatever follows the possessive.
+    rows = [OUT, row(B_namespace=0.9), row(B_deployment=0.9)]
+    assert choose("restart prod's checkout-api", rows, types=NAMES) == {
+        "namespace": "prod", "deployment": "checkout-api"}
+
+
+@pytest.mark.parametrize(("text", "cued", "other"), [
+    ("payments namespace: checkout-api keeps restarting", 0, 3),
+    ("the payments ns has checkout-api crashlooping", 1, 4),
+    ("checkout-api is down, namespace payments", 5, 0),
+    ("checkout-api is down -n payments", 4, 0),
+])
+def test_a_name_its_words_call_a_namespace_is_the_namespace(text: str, cued: int,
+                                                            other: int) -> None:
+    # The model read the two names the other way round (a user's probe, session 46).
+    n = len(split_words(normalise(text).text))
+    rows = [OUT] * n
+    rows[cued] = row(B_deployment=0.9)
+    rows[other] = row(B_namespace=0.9)
+    words = [w.text for w in split_words(normalise(text).text)]
+    assert choose(text, rows, types=NAMES) == {"namespace": words[cued],
+                                                "deployment": words[other]}
+
+
+def test_a_name_called_a_namespace_leaves_the_deployment_slot_when_none_is_free() -> None:
+    text = "show pods in the shop ns"
+    rows = [OUT, OUT, OUT, OUT, row(B_deployment=0.9), OUT]
+    assert choose(text, rows, types=NAMES) == {"namespace": "shop"}
+
+
+def test_without_words_that_say_namespace_the_model_s_reading_stands() -> None:
+    text = "payments checkout-api keeps restarting"
+    rows = [row(B_deployment=0.9), row(B_namespace=0.9), OUT, OUT]
+    assert choose(text, rows, types=NAMES) == {"deployment": "payments",
+                                               "namespace": "checkout-api"}
+
+
+@pytest.mark.parametrize("text", ["rightsize es-proxy search", "search-api search to 8",
+                                  "tax-calculator billing cpu 250m"])
+def test_a_second_name_right_after_the_first_is_its_namespace(text: str) -> None:
+    # Terse messages name the object, then its namespace ("rightsize es-proxy search"): the
+    # model tags both as deployments, the second less surely (set H, session 46).
+    n = len(split_words(normalise(text).text))
+    first = 1 if text.startswith("rightsize") else 0
+    rows = [OUT] * n
+    rows[first] = row(B_deployment=0.99)
+    rows[first + 1] = row(B_deployment=0.6, B_pod=0.2, B_namespace=0.05)
+    words = [w.text for w in split_words(normalise(text).text)]
+    assert choose(text, rows, types=NAMES, declared={"deployment", "namespace", "pod"}) == {
+        "deployment": words[first], "namespace": words[first + 1]}
+
+
+def test_a_second_name_apart_from_the_first_is_no_namespace() -> None:
+    text = "restart orders, payments too"
+    rows = [OUT, row(B_deployment=0.99), OUT, row(B_deployment=0.6, B_namespace=0.05), OUT]
+    assert choose(text, rows, types=NAMES) == {"deployment": "orders"}
