@@ -19,6 +19,7 @@ from chatops.results import (
 )
 
 REVISION = "deployment.kubernetes.io/revision"
+REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
 CHANGE_CAUSE = "kubernetes.io/change-cause"
 
 
@@ -85,6 +86,19 @@ def revision(obj: Mapping[str, Any]) -> int:
         return int(get(obj, "metadata", "annotations", REVISION, default="0"))
     except ValueError:
         return 0
+
+
+def first_revision(rs: Mapping[str, Any]) -> int:
+    """The revision a ReplicaSet was made as: the lowest of its revision and those of
+    `deployment.kubernetes.io/revision-history`, where the deployment controller keeps
+    the numbers of a ReplicaSet that a change back to its template reused. Revisions are
+    numbered in the order they are made, so this orders ReplicaSets by when they were
+    made, where creation times (to the second) can tie."""
+    numbers = [revision(rs)]
+    history = str(get(rs, "metadata", "annotations", REVISION_HISTORY, default=""))
+    numbers += [int(n) for n in history.split(",") if n.strip().isdigit()]
+    made = [n for n in numbers if n > 0]
+    return min(made) if made else 0
 
 
 def containers(pod: Mapping[str, Any]) -> tuple[ContainerInfo, ...]:

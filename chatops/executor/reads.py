@@ -354,12 +354,15 @@ def rollout_history(kube: Kube, namespace: str, deployment: str,
     never made."""
     dep = read_deployment(kube, namespace, deployment)
     current = cv.revision(dep)
-    infos = [cv.revision_info(rs, current, now) for rs in replica_sets(kube, dep)]
+    sets = replica_sets(kube, dep)
+    infos = [cv.revision_info(rs, current, now) for rs in sets]
+    made = {info.revision: cv.first_revision(rs) for info, rs in zip(infos, sets, strict=True)}
     first: dict[str, int] = {}
-    # The oldest ReplicaSet carrying a cause made it: by creation, not revision number (a
-    # ReplicaSet a later change reuses is renumbered, and kept its cause; an attacker
-    # review: CI's revision between the two was credited to the run).
-    for info in sorted(infos, key=lambda i: (-(i.age_seconds or 0), i.revision)):
+    # The first-made ReplicaSet carrying a cause made it: by the revision it was made as,
+    # not its revision number now (a ReplicaSet a later change reuses is renumbered, and
+    # kept its cause; an attacker review: CI's revision between the two was credited to
+    # the run), nor its creation time, which two made within a second share (a CI run).
+    for info in sorted(infos, key=lambda i: (made[i.revision], -(i.age_seconds or 0))):
         if info.change_cause:
             first.setdefault(info.change_cause, info.revision)
     return tuple(replace(info, change_cause=INHERITED_CAUSE.format(info.change_cause))

@@ -153,6 +153,14 @@ def test_a_revision_a_later_change_reuses_keeps_its_own_cause(world: World) -> N
             "spec": {"containers": [{"name": "app", "image": image}]}}}})
         # The controller makes (or renumbers) the revision of each template in turn.
         wait_for(lambda image=image: _newest_runs(world, image), what=f"{image} newest")
+    # The reused ReplicaSet keeps the number it was made as: what tells it from one made
+    # in the same second (a CI run failed on such a tie).
+    dep = apps.read_namespaced_deployment("checkout-api", prod)
+    selector = ",".join(f"{k}={v}" for k, v in dep.spec.selector.match_labels.items())
+    reused = next(rs for rs in apps.list_namespaced_replica_set(
+        prod, label_selector=selector).items
+        if rs.spec.template.spec.containers[0].image == "nginx:1.27.6")
+    assert reused.metadata.annotations.get("deployment.kubernetes.io/revision-history")
     sh.say(":as bob")
     lines = sh.say(f"run rollout_history deployment=checkout-api namespace={prod}")[0].text
     mine = next(line for line in lines.splitlines() if ": nginx:1.27.6 -" in line)
