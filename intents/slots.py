@@ -52,6 +52,11 @@ runbook says about its slots:
    put it in another name slot, it moves to the namespace slot, and the name the model
    took for the namespace takes the slot it left (a user's probe: "payments namespace:
    checkout-api keeps restarting" was read the other way round).
+10. A count of log lines is no duration: a bare number read as `since` goes to a free
+   `lines` ("kubectl logs ... --tail=500"). No value opens with an article ("the latest
+   tag" -> `latest tag`).
+11. A minimum and a maximum written as one word ("hpa api 2-8", "3..9") are split into
+   the two slots, when the other is free and the range is the right way round.
 
 Measured in BENCHMARKS.md ("NLU: slot decoding"): on the development sets the slots are
 right more often, most on long messages; nothing here is trained, so a retrain is not
@@ -200,7 +205,7 @@ def _cued(words: Sequence[Word], first: int, last: int, stop: int) -> dict[int, 
         if _CLAUSE_END.search(words[index].text):
             start = index + 1
             break
-    window = [w.text.lower() for w in words[start:first]]
+    window = [w.text.lower().lstrip("-") for w in words[start:first]]  # "--limits=..."
     found: dict[int, str] = {}
     for d, names in enumerate(_DIMENSIONS):
         # The nearest cue wins: "the cpu request to 500m and its limit to 1".
@@ -406,12 +411,22 @@ def choose_slots(
     for slot, (first, last) in chosen.items():
         if (types or {}).get(slot) == "duration":
             chosen[slot] = _whole_duration(words, first, last, taken)
+    _lines_not_a_duration(chosen, words, types or {})
+    for slot, (first, last) in chosen.items():
+        while first < last and words[first].text.lower() in _ARTICLES:
+            first += 1  # "the latest tag" (step 10)
+        chosen[slot] = (first, last)
     if namespace is not None:
         _called_namespace(chosen, words, namespace, types or {})
-    spans = []
+    spans: list[SlotSpan] = []
     for slot, (first, last) in chosen.items():
         start, end = norm.original_span(words[first].start, words[last].end)
         kind = (types or {}).get(slot, slot)
+        bounds = _range(slot, original[start:end], chosen, types or {})
+        if bounds is not None:  # "hpa api 2-8" (step 11)
+            for name, (a, b) in bounds.items():
+                spans.append(SlotSpan(name, start + a, start + b, original[start + a:start + b]))
+            continue
         if kind == "namespace":
             found = _POSSESSIVE.search(original[start:end])
             end -= len(found.group(0)) if found else 0  # "prod's checkout-api" (step 8)
@@ -420,6 +435,57 @@ def choose_slots(
             end -= _possessive_length(original[start:end], original[end:])
         spans.append(SlotSpan(slot, start, end, original[start:end]))
     return tuple(sorted(spans, key=lambda s: (s.start, s.slot)))
+
+
+_ARTICLES = frozenset({"the", "a", "an"})
+_RANGE = re.compile(r"(\d+)\s*(?:-|\u2013|\u2014|\.\.)\s*(\d+)")
+
+
+def _lines_not_a_duration(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
+                          types: Mapping[str, str]) -> None:
+    """A duration that is a bare number goes to a free count of lines (in place; step
+    10): no duration lacks its unit ("--tail=500" read as `since`)."""
+    lines = next((s for s, t in types.items() if t == "lines" or s == "lines"), None)
+    for slot, (first, last) in list(chosen.items()):
+        if (types.get(slot) == "duration" and first == last and lines is not None
+                and lines not in chosen and _NUMBER.fullmatch(words[first].text)
+                and not _in_a_time(words, first)):
+            chosen[lines] = chosen.pop(slot)
+
+
+_TIME_BEFORE = frozenset({"since", "from", "after", "for", "past", "over", "at", "until"})
+
+
+def _in_a_time(words: Sequence[Word], at: int) -> bool:
+    """Whether the number at word `at` is part of a time or a duration: after "since"
+    ("since 10 today": ten o'clock) or next to another part of a duration ("1 h 30 m")."""
+    before = words[at - 1].text.lower() if at > 0 else ""
+    after = words[at + 1].text if at + 1 < len(words) else ""
+    return (before in _TIME_BEFORE or bool(_UNIT.fullmatch(before))
+            or bool(_UNIT.fullmatch(after)) or bool(_NUMBER.fullmatch(before)))
+
+
+def _range(slot: str, value: str, chosen: Mapping[str, tuple[int, int]],
+           types: Mapping[str, str]) -> dict[str, tuple[int, int]] | None:
+    """The minimum's and the maximum's places in `value` when it is one word that gives
+    both ("2-8", "3..9") for a slot of a min/max pair whose other slot is free; None
+    otherwise (step 11). A range the wrong way round is left as read."""
+    dims = _dimension_values(slot)
+    if dims.get(2) not in ("min", "max"):
+        return None
+    pair = {dims[2]: slot}
+    for other in types:
+        if other != slot and _dimension_values(other).get(2) in ("min", "max") \
+                and _dimension_values(other).get(2) != dims[2] \
+                and other.replace("min", "").replace("max", "") == \
+                slot.replace("min", "").replace("max", ""):
+            pair[_dimension_values(other)[2]] = other
+    found = _RANGE.fullmatch(value)
+    if found is None or len(pair) != 2 or any(s in chosen for s in pair.values() if s != slot):
+        return None
+    if int(found.group(1)) > int(found.group(2)):
+        return None
+    return {pair["min"]: found.span(1), pair["max"]: found.span(2)}
 
 
 _CALLED_NAMESPACE_BEFORE = frozenset({"namespace", "ns", "-n", "--namespace"})

@@ -422,3 +422,48 @@ def test_a_second_name_apart_from_the_first_is_no_namespace() -> None:
     text = "restart orders, payments too"
     rows = [OUT, row(B_deployment=0.99), OUT, row(B_deployment=0.6, B_namespace=0.05), OUT]
     assert choose(text, rows, types=NAMES) == {"deployment": "orders"}
+
+
+@pytest.mark.parametrize(("text", "tagged"), [
+    ("kubectl logs api --tail=500", {"api": "deployment", "500": "since"}),
+    ("api logs, last 500", {"api": "deployment", "500": "since"}),
+])
+def test_a_bare_number_read_as_a_duration_is_the_count_of_lines(
+        text: str, tagged: dict[str, str]) -> None:
+    # A number without a unit is no duration; set H (session 46) read --tail=500 as one.
+    assert choose_logs(text, tagged) == {"deployment": "api", "lines": "500"}
+
+
+def test_a_number_with_its_unit_stays_a_duration() -> None:
+    assert choose_logs("api logs since 500s", {"api": "deployment", "500s": "since"}) == {
+        "deployment": "api", "since": "500s"}
+
+
+def test_a_flag_s_dashes_do_not_hide_its_cue() -> None:
+    got = choose_typed("kubectl set resources deploy api --limits=memory=1536Mi",
+                       {"api": "deployment", "1536Mi": "memory_request"})
+    assert got == {"deployment": "api", "memory_limit": "1536Mi"}
+
+
+@pytest.mark.parametrize(("text", "value", "low", "high"), [
+    ("hpa api 2-8", "2-8", "2", "8"),
+    ("hpa api 3..9", "3..9", "3", "9"),
+    ("hpa api 3\u201312", "3\u201312", "3", "12"),
+])
+def test_a_range_in_one_word_is_the_minimum_and_the_maximum(text: str, value: str,
+                                                            low: str, high: str) -> None:
+    got = choose_typed(text, {"api": "deployment", value: "min_replicas"})
+    assert got == {"deployment": "api", "min_replicas": low, "max_replicas": high}
+
+
+def test_a_range_the_wrong_way_round_is_left_as_read() -> None:
+    got = choose_typed("hpa api 8-2", {"api": "deployment", "8-2": "min_replicas"})
+    assert got == {"deployment": "api", "min_replicas": "8-2"}
+
+
+def test_a_value_never_opens_with_an_article() -> None:
+    got = choose_tagged("find containers on the latest tag in shop",
+                        {"the": "B-check", "latest": "I-check", "tag": "I-check"},
+                        HYGIENE, {"check": "hygiene_check", "namespace": "namespace"},
+                        labels=True)
+    assert got == {"check": "latest tag"}
