@@ -20,7 +20,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -54,6 +54,9 @@ GUARDED_META_INTENTS = frozenset({"confirm", "undo"})
 
 ALTERNATIVES = 3
 
+_OBJECT_TYPES = frozenset({"deployment", "pod", "cronjob", "node"})
+"""Slot types that name the object a runbook is about (a namespace is its scope)."""
+
 LONG_TEXT_STRATEGIES = ("whole", "sentence")
 """How a message of several sentences is read: `whole` (the default) gives the encoder the
 whole message (up to `DEFAULT_MAX_LENGTH` sub-words), so context and request are read
@@ -85,13 +88,20 @@ class SlotDeclaration(Protocol):
 
 
 class RunbookRisk(Protocol):
-    """The part of a runbook the parser needs: its risk level and its slots."""
+    """The part of a runbook the parser needs: its risk level, its slots, and the reads
+    that answer for it when asked about a whole namespace or about one deployment."""
 
     @property
     def risk(self) -> Risk: ...
 
     @property
     def slots(self) -> Mapping[str, SlotDeclaration]: ...
+
+    @property
+    def namespace_wide(self) -> str | None: ...
+
+    @property
+    def one_workload(self) -> str | None: ...
 
 
 class RiskCatalogue(Protocol):
@@ -124,6 +134,20 @@ class _Declared:
     slots: frozenset[str] | None
     required: frozenset[str] = frozenset()
     types: Mapping[str, str] = field(default_factory=dict)
+
+
+_SENTENCE_END = re.compile(r"[.?!](?:\s|$)")
+
+
+def _one_sentence(text: str, spans: Sequence[SlotSpan], slots: Sequence[str]) -> bool:
+    """Whether the spans of `slots` lie in one sentence of `text` (no ".", "?" or "!"
+    and a space between any two of them)."""
+    found = [span for span in spans if span.slot in slots]
+    if len(found) < 2:
+        return True
+    start = min(span.start for span in found)
+    end = max(span.end for span in found)
+    return _SENTENCE_END.search(text, start, end) is None
 
 
 def _softmax(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
@@ -286,6 +310,56 @@ class ModelParser:
                 best = (sure, candidate)
         return probs if best is None else best[1]
 
+    def _read_instead(self, intent: str, text: str, spans: Sequence[SlotSpan],
+                      anything: Callable[[], Sequence[SlotSpan]]) -> str | None:
+        """The read that answers for read `intent`, as the catalogue says, when the
+        message is about something else than the read takes; None to keep it. `spans`
+        are the slots read for `intent`, `anything()` those read with every slot allowed.
+
+        - asked about one deployment, a read of a namespace (`one_workload`: "which image
+          is inventory-sync running in warehouse" read as the namespace's image list);
+        - asked about a namespace and none of its own objects, a read of one deployment
+          (`namespace_wide`: "is prod healthy?" read as `deployment_status`);
+        - asked about a node, a namespaced read with no namespace nor object of its own
+          (the one read that takes a node: "ip-10-0-1-2.ec2.internal went NotReady
+          earlier, is it healthy now?" read as a diagnosis asked which namespace).
+
+        The conversation makes the first two too (with notes, and with the cluster's
+        names where the model tagged none); made here, a reading is what the bot does.
+        """
+        runbooks = self.catalogue.runbooks if self.catalogue is not None else {}
+        runbook = runbooks.get(intent)
+        if runbook is None or runbook.risk != Risk.READ:
+            return None
+        read = {span.slot for span in spans}
+        objects = {name for name, spec in runbook.slots.items()
+                   if spec.type in _OBJECT_TYPES}
+        spans_anywhere = anything()
+        everything = {span.slot for span in spans_anywhere}
+        wide = runbooks.get(runbook.namespace_wide or "")
+        if (wide is not None and wide.risk == Risk.READ and "namespace" in read
+                and not (read | everything) & (objects | _OBJECT_TYPES)):
+            return runbook.namespace_wide
+        one = runbooks.get(runbook.one_workload or "")
+        deployment = next((name for name, spec in (one.slots if one else {}).items()
+                           if spec.type == "deployment"), None)
+        if (one is not None and one.risk == Risk.READ and deployment is not None
+                and deployment not in runbook.slots and deployment in everything
+                and "namespace" in read and "namespace" in everything
+                and _one_sentence(text, spans_anywhere, (deployment, "namespace"))):
+            # Not a deployment of a context sentence ("release notes say cart should be
+            # on v9.3.0. which images are running in staging?": an attacker set's request).
+            return runbook.one_workload
+        namespace = runbook.slots.get("namespace")
+        node_reads = [name for name, rb in runbooks.items() if rb.risk == Risk.READ
+                      and any(spec.type == "node" for spec in rb.slots.values())]
+        if (namespace is not None and namespace.required and not read & (objects | {
+                "namespace"}) and len(node_reads) == 1 and node_reads[0] != intent
+                and any(runbooks[node_reads[0]].slots.get(s) for s in everything - read)
+                and not everything & objects):
+            return node_reads[0]
+        return None
+
     def _slots_of(self, intent: str) -> _Declared:
         """The slots runbook `intent` declares (None for meta intents, out-of-scope and
         runbooks nobody knows: any slot may be read), those it requires, and their types
@@ -429,4 +503,13 @@ class ModelParser:
         alternatives = tuple(
             (model.intents[i], float(probs[i])) for i in order[1 : 1 + ALTERNATIVES]
         )
+        instead = self._read_instead(top, text, spans, lambda: choose_slots(
+            word_probs, model.slots, words, norm, text))
+        if instead is not None:
+            about = self._slots_of(instead)
+            top = instead
+            spans = choose_slots(word_probs, model.slots, words, norm, text,
+                                 declared=about.slots, required=about.required,
+                                 types=about.types)
+            slots = {span.slot: span.text for span in spans}
         return ParsedIntent(top, slots, top_p, alternatives, "model", spans)

@@ -57,6 +57,11 @@ runbook says about its slots:
    tag" -> `latest tag`).
 11. A minimum and a maximum written as one word ("hpa api 2-8", "3..9") are split into
    the two slots, when the other is free and the range is the right way round.
+12. A word kubectl's `kind/name` form names ("deploy/imgresize", "po/api-7d9f8-x2k4l")
+   takes the slot of that kind when the runbook has one: the text says what it is.
+13. A container that no word near it calls one ("container", "-c", "sidecar") is what
+   is missing beside it: the workload when none was read ("logs from image-resizer in
+   media"), else a namespace not read ("tail webhook-relay logs integrations").
 
 Measured in BENCHMARKS.md ("NLU: slot decoding"): on the development sets the slots are
 right more often, most on long messages; nothing here is trained, so a retrain is not
@@ -376,6 +381,7 @@ def choose_slots(
     for _, first, last in _joined_runs(bio_runs(tags), words, types or {}):
         scores = {slot: score(slot, first, last) for slot in allowed}
         candidates.append((max(scores.values()), first, last, scores))
+    _kind_named(candidates, words, allowed, types or {})
     if types:
         _resolve_siblings(candidates, words, sibling_groups(types))
     # Surest span first; ties keep text order (sorted is stable).
@@ -413,9 +419,11 @@ def choose_slots(
             chosen[slot] = _whole_duration(words, first, last, taken)
     _lines_not_a_duration(chosen, words, types or {})
     for slot, (first, last) in chosen.items():
-        while first < last and words[first].text.lower() in _ARTICLES:
-            first += 1  # "the latest tag" (step 10)
-        chosen[slot] = (first, last)
+        start = first
+        while start < last and words[start].text.lower() in _ARTICLES:
+            start += 1  # "the latest tag" (step 10)
+        chosen[slot] = (start, last)
+    _container_alone(chosen, words, types or {})
     if namespace is not None:
         _called_namespace(chosen, words, namespace, types or {})
     spans: list[SlotSpan] = []
@@ -435,6 +443,57 @@ def choose_slots(
             end -= _possessive_length(original[start:end], original[end:])
         spans.append(SlotSpan(slot, start, end, original[start:end]))
     return tuple(sorted(spans, key=lambda s: (s.start, s.slot)))
+
+
+_KIND_SLOTS = {"deploy": "deployment", "deployment": "deployment", "deployments": "deployment",
+               "deployment.apps": "deployment", "po": "pod", "pod": "pod", "pods": "pod",
+               "cj": "cronjob", "cronjob": "cronjob", "cronjobs": "cronjob", "no": "node",
+               "node": "node", "nodes": "node", "ns": "namespace", "namespace": "namespace"}
+"""kubectl's kinds in `kind/name` and the slot type each names."""
+
+
+def _kind_named(candidates: list[tuple[float, int, int, dict[str, float]]],
+                words: Sequence[Word], allowed: Sequence[str],
+                types: Mapping[str, str]) -> None:
+    """A word kubectl's `kind/name` names ("deploy/imgresize") takes the slot of that kind,
+    when the runbook has one, whatever the model scored (in place; step 12)."""
+    for i in range(2, len(words)):
+        kind = _KIND_SLOTS.get(words[i - 2].text.lower()) if words[i - 1].text == "/" else None
+        slot = next((s for s in allowed if types.get(s, s) == kind), None)
+        if slot is None:
+            continue
+        at = next((n for n, c in enumerate(candidates) if c[1] <= i <= c[2]), None)
+        scores = {s: 0.0 for s in allowed} if at is None else dict(candidates[at][3])
+        scores[slot] = max(scores.values(), default=0.0) + CUE_BONUS
+        if at is None:
+            candidates.append((scores[slot], i, i, scores))
+        else:
+            candidates[at] = (scores[slot], candidates[at][1], candidates[at][2], scores)
+
+
+_CONTAINER_WORDS = frozenset({"container", "containers", "-c", "--container", "sidecar",
+                              "sidecars", "init", "initcontainer"})
+
+
+def _container_alone(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
+                     types: Mapping[str, str]) -> None:
+    """A container no word calls one is what is missing beside it (in place; step 13):
+    the workload, when there is none ("logs from image-resizer in media" read as a
+    container), else the namespace ("tail webhook-relay logs integrations")."""
+    container = next((s for s, t in types.items() if t == "container"), None)
+    if container is None or container not in chosen:
+        return
+    first, last = chosen[container]
+    near = words[max(0, first - 2):first] + words[last + 1:last + 3]
+    if any(w.text.lower() in _CONTAINER_WORDS for w in near):
+        return
+    workloads = [s for s, t in types.items() if t in ("deployment", "pod")]
+    deployment = next((s for s in workloads if types[s] == "deployment"), None)
+    namespace = next((s for s, t in types.items() if t == "namespace"), None)
+    if deployment is not None and not any(s in chosen for s in workloads):
+        chosen[deployment] = chosen.pop(container)
+    elif namespace is not None and namespace not in chosen:
+        chosen[namespace] = chosen.pop(container)
 
 
 _ARTICLES = frozenset({"the", "a", "an"})

@@ -231,3 +231,34 @@ def test_the_sentence_that_asks_carries_an_unsure_long_message(
 def test_no_sentence_asks_so_an_unsure_long_message_stays_unsure(
         shipped_model: ModelParser, text: str) -> None:
     assert shipped_model.parse(text).intent == OUT_OF_SCOPE
+
+
+# A read of the wrong scope answered by the read the catalogue names for it (session 46):
+# about one deployment (`one_workload`), about a whole namespace (`namespace_wide`), about
+# a node (the one read that takes a node).
+READ_INSTEAD = [
+    ("which image is inventory-sync running in warehouse right now", "deployment_status",
+     {"deployment": "inventory-sync", "namespace": "warehouse"}),
+    ("what images does checkout-api run in payments", "deployment_status",
+     {"deployment": "checkout-api", "namespace": "payments"}),
+    ("ip-172-31-20-5.ec2.internal went NotReady for a couple of minutes earlier. is it "
+     "actually healthy now?", "node_status", {"node": "ip-172-31-20-5.ec2.internal"}),
+    ("what is wrong with node gke-pool-a-1234?", "node_status", {"node": "gke-pool-a-1234"}),
+    # Not when the message names no deployment, or names its own object by kind.
+    ("list images in payments", "list_images", {"namespace": "payments"}),
+    # Nor about a deployment named in a context sentence (an attacker set's request).
+    ("release notes say checkout should be on v2.4.1 everywhere. which images are running "
+     "in prod?", "list_images", {"namespace": "prod"}),
+    ("release notes say cart should be on v9.3.0 in every env. which images are running in "
+     "shop?", "list_images", {"namespace": "shop"}),
+    ("what's the state of deploy/imgresize in media", "deployment_status",
+     {"deployment": "imgresize", "namespace": "media"}),
+]
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), READ_INSTEAD)
+def test_a_read_about_something_else_is_answered_by_the_read_for_it(
+    shipped_model: ModelParser, text: str, intent: str, slots: dict[str, str]
+) -> None:
+    parsed = shipped_model.parse(text)
+    assert (parsed.intent, dict(parsed.slots)) == (intent, slots), parsed

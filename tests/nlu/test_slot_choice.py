@@ -467,3 +467,58 @@ def test_a_value_never_opens_with_an_article() -> None:
                         HYGIENE, {"check": "hygiene_check", "namespace": "namespace"},
                         labels=True)
     assert got == {"check": "latest tag"}
+
+
+@pytest.mark.parametrize(("text", "at", "slot"), [
+    ("what's the state of deploy/imgresize in media", 6, "deployment"),
+    ("describe po/api-7d9f8-x2k4l in shop", 3, "pod"),
+    ("events for deployment.apps/imgresize in media", 4, "deployment"),
+])
+def test_kubectl_s_kind_slash_name_says_the_slot(text: str, at: int, slot: str) -> None:
+    # Set A: the model left `imgresize` of "deploy/imgresize" untagged (O at 0.87).
+    n = len(split_words(normalise(text).text))
+    rows = [OUT] * n
+    rows[at] = row(B_deployment=0.06, B_namespace=0.04)
+    rows[-1] = row(B_namespace=0.99)
+    words = [w.text for w in split_words(normalise(text).text)]
+    assert choose(text, rows, types={**NAMES, "pod": "pod"},
+                  declared={"deployment", "namespace", "pod"}) == {
+        slot: words[at], "namespace": words[-1]}
+
+
+def test_a_kind_the_runbook_does_not_take_says_nothing() -> None:
+    text = "logs of svc/imgresize in media"
+    rows = [OUT, OUT, OUT, OUT, row(B_deployment=0.06), OUT, row(B_namespace=0.99)]
+    assert len(split_words(normalise(text).text)) == len(rows)
+    assert choose(text, rows, types=NAMES) == {"namespace": "media"}
+
+
+LOGS_C = SlotLabels(("O", "B-deployment", "I-deployment", "B-namespace", "I-namespace",
+                     "B-container", "I-container", "B-pod", "I-pod"))
+LOGS_C_TYPES = {"deployment": "deployment", "namespace": "namespace", "container": "container",
+                "pod": "pod"}
+
+
+def test_a_container_without_its_workload_is_the_workload() -> None:
+    # Set H: "pull the last lines of logs from image-resizer in media" read as a container.
+    got = choose_tagged("logs from image-resizer in media",
+                        {"image-resizer": "container", "media": "namespace"}, LOGS_C,
+                        LOGS_C_TYPES)
+    assert got == {"deployment": "image-resizer", "namespace": "media"}
+
+
+def test_a_container_with_no_word_for_it_is_the_missing_namespace() -> None:
+    # Set H: "tail webhook-relay logs integrations last 5m".
+    got = choose_tagged("tail webhook-relay logs integrations now",
+                        {"webhook-relay": "deployment", "integrations": "container"}, LOGS_C,
+                        LOGS_C_TYPES)
+    assert got == {"deployment": "webhook-relay", "namespace": "integrations"}
+
+
+@pytest.mark.parametrize("text", ["tail webhook-relay logs, container integrations",
+                                  "tail webhook-relay logs -c integrations",
+                                  "tail the integrations sidecar of webhook-relay"])
+def test_a_container_called_so_stays(text: str) -> None:
+    got = choose_tagged(text, {"webhook-relay": "deployment", "integrations": "container"},
+                        LOGS_C, LOGS_C_TYPES)
+    assert got == {"deployment": "webhook-relay", "container": "integrations"}
