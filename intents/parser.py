@@ -31,7 +31,7 @@ import numpy.typing as npt
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk, SlotSpan
 from intents.emoji import as_word
 from intents.encoding import DEFAULT_MAX_LENGTH, encode_words, load_tokenizer, pad_batch
-from intents.slots import SlotLabels, bio_runs, choose_slots
+from intents.slots import SlotLabels, bio_runs, choose_slots, name_shaped
 from intents.spelling import corrected
 from intents.text import Normalised, Word, normalise, split_words
 
@@ -512,4 +512,23 @@ class ModelParser:
                                  declared=about.slots, required=about.required,
                                  types=about.types)
             slots = {span.slot: span.text for span in spans}
+        named = self._by_shape(top, spans, words, norm, text)
+        if named is not None:
+            spans = tuple(sorted((*spans, named), key=lambda span: (span.start, span.slot)))
+            slots = {span.slot: span.text for span in spans}
         return ParsedIntent(top, slots, top_p, alternatives, "model", spans)
+
+    def _by_shape(self, intent: str, spans: Sequence[SlotSpan], words: Sequence[Word],
+                  norm: Normalised, text: str) -> SlotSpan | None:
+        """The deployment a read names by a name's shape alone (`slots.name_shaped`), when
+        the model read no object for it. Only for reads: a change never takes an object
+        the model did not read as one (the conversation asks which)."""
+        runbook = self.catalogue.runbooks.get(intent) if self.catalogue is not None else None
+        if runbook is None or runbook.risk != Risk.READ:
+            return None
+        deployment = next((name for name, spec in runbook.slots.items()
+                           if spec.type == "deployment"), None)
+        objects = {name for name, spec in runbook.slots.items() if spec.type in _OBJECT_TYPES}
+        if deployment is None or objects & {span.slot for span in spans}:
+            return None
+        return name_shaped(words, norm, text, deployment, spans)

@@ -484,7 +484,7 @@ def _container_alone(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
     if container is None or container not in chosen:
         return
     first, last = chosen[container]
-    near = words[max(0, first - 2):first] + words[last + 1:last + 3]
+    near = [*words[max(0, first - 2):first], *words[last + 1:last + 3]]
     if any(w.text.lower() in _CONTAINER_WORDS for w in near):
         return
     workloads = [s for s, t in types.items() if t in ("deployment", "pod")]
@@ -494,6 +494,43 @@ def _container_alone(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
         chosen[deployment] = chosen.pop(container)
     elif namespace is not None and namespace not in chosen:
         chosen[namespace] = chosen.pop(container)
+
+
+_NAME_SHAPE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+")
+_POD_SHAPE = re.compile(r".*-[a-z0-9]{5,10}-[a-z0-9]{5}")
+_WORD_PREFIXES = frozenset({"non", "re", "pre", "post", "self", "co", "anti", "multi", "cross",
+                            "well", "semi", "un", "over", "under", "x", "e", "ex", "sub",
+                            "mid", "half", "all", "long", "short", "high", "low", "so",
+                            "up", "follow", "set", "roll", "check", "log", "sign", "opt",
+                            "built", "real", "read", "on", "off", "out", "in", "day", "time",
+                            "one", "two", "three"})
+_WORD_SUFFIXES = frozenset({"wise", "like", "ish", "free", "based", "related", "level", "wide",
+                            "side", "up", "in", "out", "off", "on", "down", "over", "call",
+                            "only", "date", "time", "term", "ready", "safe", "aware", "run",
+                            "running", "owned", "made", "hoc", "priority", "scale", "scaling"})
+"""Hyphenated English ("event-wise", "on-call", "non-approved", "follow-up"), never a name
+read by its shape."""
+
+
+def name_shaped(words: Sequence[Word], norm: Normalised, original: str, slot: str,
+                spans: Sequence[SlotSpan]) -> SlotSpan | None:
+    """The one word shaped like a workload's name (lowercase, hyphenated: `notif-dispatcher`,
+    `image-resizer`) that no slot holds, as a span of `slot`; None when there is none or
+    more than one. The model misses some names outright ("what's wrong with
+    notif-dispatcher in comms": `O` at 0.98), and a read that names no object asks which
+    one; a name's shape is no English (hyphenated English is left out, `_WORD_PREFIXES`,
+    `_WORD_SUFFIXES`; pod names with their hashes too)."""
+    found: list[SlotSpan] = []
+    for word in words:
+        parts = word.text.split("-")
+        if (not _NAME_SHAPE.fullmatch(word.text) or _POD_SHAPE.fullmatch(word.text)
+                or parts[0] in _WORD_PREFIXES or parts[-1] in _WORD_SUFFIXES):
+            continue
+        start, end = norm.original_span(word.start, word.end)
+        if any(span.start < end and start < span.end for span in spans):
+            continue
+        found.append(SlotSpan(slot, start, end, original[start:end]))
+    return found[0] if len(found) == 1 else None
 
 
 _ARTICLES = frozenset({"the", "a", "an"})

@@ -256,6 +256,26 @@ READ_INSTEAD = [
 ]
 
 
+# A name the model misses, found by its shape for a read (session 46); never for a change.
+BY_SHAPE = [
+    ("what's wrong with notif-dispatcher in comms", "diagnose",
+     {"deployment": "notif-dispatcher", "namespace": "comms"}),
+    ("which pods belong to notif-worker in comms", "show_pods",
+     {"deployment": "notif-worker", "namespace": "comms"}),
+    ("release 3.4 is tagged but the pipeline is broken. set notif-dispatcher in comms to "
+     "ghcr.io/acme/notif-dispatcher:3.4.0 by hand please", "set_image",
+     {"namespace": "comms", "image": "ghcr.io/acme/notif-dispatcher:3.4.0"}),
+]
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), BY_SHAPE)
+def test_a_read_finds_a_name_the_model_missed_by_its_shape(
+    shipped_model: ModelParser, text: str, intent: str, slots: dict[str, str]
+) -> None:
+    parsed = shipped_model.parse(text)
+    assert (parsed.intent, dict(parsed.slots)) == (intent, slots), parsed
+
+
 @pytest.mark.parametrize(("text", "intent", "slots"), READ_INSTEAD)
 def test_a_read_about_something_else_is_answered_by_the_read_for_it(
     shipped_model: ModelParser, text: str, intent: str, slots: dict[str, str]

@@ -7,7 +7,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from intents.slots import MIN_FILL_SCORE, MIN_SPAN_SCORE, SlotLabels, choose_slots
+from chatops.model import SlotSpan
+from intents.slots import MIN_FILL_SCORE, MIN_SPAN_SCORE, SlotLabels, choose_slots, name_shaped
 from intents.text import normalise, split_words
 
 VOCAB = SlotLabels(("O", "B-deployment", "I-deployment", "B-namespace", "I-namespace",
@@ -522,3 +523,30 @@ def test_a_container_called_so_stays(text: str) -> None:
     got = choose_tagged(text, {"webhook-relay": "deployment", "integrations": "container"},
                         LOGS_C, LOGS_C_TYPES)
     assert got == {"deployment": "webhook-relay", "container": "integrations"}
+
+
+def _shaped(text: str, taken: tuple[str, ...] = ()) -> str | None:
+    norm = normalise(text)
+    words = split_words(norm.text)
+    spans = tuple(SlotSpan("namespace", text.index(t), text.index(t) + len(t), t)
+                  for t in taken)
+    found = name_shaped(words, norm, text, "deployment", spans)
+    return None if found is None else found.text
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("what's wrong with notif-dispatcher in comms", "notif-dispatcher"),
+    ("which pods belong to notif-worker in comms", "notif-worker"),
+    # Hyphenated English is no name; a pod's name with its hashes is a pod's.
+    ("what's been going on in comms lately, event-wise?", None),
+    ("is the on-call runbook up-to-date for comms", None),
+    ("describe notif-worker-5d6c7b8a9-hh2rt in comms", None),
+    # Two names: which one is the object is no guess to make.
+    ("is notif-worker or mail-relay broken in comms", None),
+])
+def test_the_one_word_shaped_like_a_name_is_found(text: str, name: str | None) -> None:
+    assert _shaped(text) == name
+
+
+def test_a_word_a_slot_holds_is_no_name_to_find() -> None:
+    assert _shaped("what's wrong in team-risk", taken=("team-risk",)) is None
