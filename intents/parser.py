@@ -521,8 +521,9 @@ class ModelParser:
     def _by_shape(self, intent: str, spans: Sequence[SlotSpan], words: Sequence[Word],
                   norm: Normalised, text: str) -> SlotSpan | None:
         """The deployment a read names by a name's shape alone (`slots.name_shaped`), when
-        the model read no object for it. Only for reads: a change never takes an object
-        the model did not read as one (the conversation asks which)."""
+        the model read no object for it (or the namespace, when it read none either).
+        Only for reads: a change never takes an object the model did not read as one (the
+        conversation asks which)."""
         runbook = self.catalogue.runbooks.get(intent) if self.catalogue is not None else None
         if runbook is None or runbook.risk != Risk.READ:
             return None
@@ -531,4 +532,11 @@ class ModelParser:
         objects = {name for name, spec in runbook.slots.items() if spec.type in _OBJECT_TYPES}
         if deployment is None or objects & {span.slot for span in spans}:
             return None
+        if "namespace" in runbook.slots and "namespace" not in {span.slot for span in spans}:
+            # With no namespace read either, the name may be the namespace's ("is
+            # team-risk healthy?"): a read that takes a namespace alone reads it as one,
+            # a read that needs a deployment takes neither (it asks).
+            if runbook.slots[deployment].required:
+                return None
+            return name_shaped(words, norm, text, "namespace", spans)
         return name_shaped(words, norm, text, deployment, spans)

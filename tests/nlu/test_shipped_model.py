@@ -262,6 +262,9 @@ BY_SHAPE = [
      {"deployment": "notif-dispatcher", "namespace": "comms"}),
     ("which pods belong to notif-worker in comms", "show_pods",
      {"deployment": "notif-worker", "namespace": "comms"}),
+    # With no namespace read either, a read that takes a namespace alone reads the name
+    # as one; one that needs a deployment takes neither.
+    ("whats wrong w/ notif-center", "diagnose", {"namespace": "notif-center"}),
     ("release 3.4 is tagged but the pipeline is broken. set notif-dispatcher in comms to "
      "ghcr.io/acme/notif-dispatcher:3.4.0 by hand please", "set_image",
      {"namespace": "comms", "image": "ghcr.io/acme/notif-dispatcher:3.4.0"}),
