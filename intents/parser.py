@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk, SlotSpan
+from intents.about_the_bot import asks_what_the_bot_does
 from intents.emoji import as_word
 from intents.encoding import DEFAULT_MAX_LENGTH, encode_words, load_tokenizer, pad_batch
 from intents.slots import SlotLabels, bio_runs, choose_slots, name_shaped
@@ -60,8 +61,8 @@ _OBJECT_TYPES = frozenset({"deployment", "pod", "cronjob", "node"})
 LONG_TEXT_STRATEGIES = ("whole", "sentence")
 """How a message of several sentences is read: `whole` (the default) gives the encoder the
 whole message (up to `DEFAULT_MAX_LENGTH` sub-words), so context and request are read
-together, and falls back on the sentence that asks (`_ASKS`) only when that reading is
-unsure; `sentence` reads each sentence on its own and answers from the one the model is
+together, and falls back on the sentence that asks for a read (`_ASKS`) only when that
+reading is unsure; `sentence` reads each sentence on its own and answers from the one the model is
 surest carries a request (measured in BENCHMARKS.md, "NLU: ops dev set")."""
 
 # Words that make a sentence a request put to someone: "can you ...", "could someone ...",
@@ -274,14 +275,22 @@ class ModelParser:
     def _or_the_request(self, probs: npt.NDArray[np.float64], words: Sequence[Word],
                         seen: Sequence[str], norm: Normalised) -> npt.NDArray[np.float64]:
         """The intent probabilities of the whole message, or, when they answer with no
-        runbook, those of the sentence that asks for one.
+        runbook, those of the sentence that asks for a read.
 
         Read whole, a long message's context can drown its request ("we got paged about
         latency ten minutes ago. Grafana shows checkout-api in payments with p99 at 4s. Can
         someone figure out what's wrong with it?" was out of scope). Then each sentence is
-        read alone, and one that asks (`_ASKS`, or a question for a read-only runbook) and
-        that the model answers with a runbook over its bar gives the intent (the surest,
-        if several). Slots are still read from the whole message, where the names are.
+        read alone, and one that asks (`_ASKS`, or a question) and that the model answers
+        with a read-only runbook over its bar gives the intent (the surest, if several).
+        Slots are still read from the whole message, where the names are.
+
+        Never a change: a sentence read alone loses what the others say of it ("Retro
+        notes. Let's restart orders next time.", "Thanks all. Dave! Could you restart
+        orders?", "Never touch checkout-api. Can you restart orders?" with the object of
+        the other sentence: an attacker review). Each sentence is read in a batch of its
+        own: the int8 model's activations are quantised over the batch, so a sentence's
+        reading must not depend on its neighbours (the same review lifted a change over
+        its bar by adding "ok." before it).
         """
         if self._answered(probs) is not None:
             return probs
@@ -289,22 +298,20 @@ class ModelParser:
         if len(parts) < 2:
             return probs
         model = self._model()
-        encoded = [encode_words(model.tokenizer, seen[a:b]) for a, b in parts]
-        ids, mask = pad_batch(encoded)
-        logits = model.session.run(
-            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        )[0]
         best: tuple[float, npt.NDArray[np.float64]] | None = None
-        for (first, last), row in zip(parts, logits, strict=True):
-            candidate = _softmax(row)
-            intent = self._answered(candidate)
-            if intent is None:
-                continue
+        for first, last in parts:
             said = norm.text[words[first].start:words[last - 1].end]
-            bar = self.threshold_for(intent)
-            read_only = bar is not None and bar < model.threshold
-            if _ASKS.search(said) is None and not (read_only and said.rstrip().endswith("?")):
+            if _ASKS.search(said) is None and not said.rstrip().endswith("?"):
                 continue
+            ids, mask = pad_batch([encode_words(model.tokenizer, seen[first:last])])
+            logits = model.session.run(
+                None, {"input_ids": ids, "attention_mask": mask,
+                       "token_type_ids": np.zeros_like(ids)})[0]
+            candidate = _softmax(logits[0])
+            intent = self._answered(candidate)
+            bar = None if intent is None else self.threshold_for(intent)
+            if bar is None or bar >= model.threshold:
+                continue  # out of scope, unsure, a meta intent, or a change
             sure = float(np.max(candidate))
             if best is None or sure > best[0]:
                 best = (sure, candidate)
@@ -314,7 +321,10 @@ class ModelParser:
                       anything: Callable[[], Sequence[SlotSpan]]) -> str | None:
         """The read that answers for read `intent`, as the catalogue says, when the
         message is about something else than the read takes; None to keep it. `spans`
-        are the slots read for `intent`, `anything()` those read with every slot allowed.
+        are the slots read for `intent`, `anything()` every word's own best label with
+        every slot allowed (not a slot a word takes when its best is taken: "compliance
+        wants to know which builds are live in identity" read "compliance" as a namespace,
+        then as a deployment; an attacker set's request).
 
         - asked about one deployment, a read of a namespace (`one_workload`: "which image
           is inventory-sync running in warehouse" read as the namespace's image list);
@@ -488,6 +498,10 @@ class ModelParser:
         slots = {span.slot: span.text for span in spans}
         top = model.intents[order[0]]
         top_p = float(probs[order[0]])
+        if (asks_what_the_bot_does(norm.text) and "help" in model.intents
+                and not {span.slot for span in spans} & _OBJECT_TYPES):
+            # "can you do rollbacks?": about the bot, not a request (intents/about_the_bot).
+            return ParsedIntent("help", {}, 1.0, ((top, top_p),), "model", ())
         bar = self.threshold_for(top)
         if bar is not None and top_p < bar:
             # Unsure about a runbook: don't answer with it; offer it among the candidates.
@@ -503,8 +517,9 @@ class ModelParser:
         alternatives = tuple(
             (model.intents[i], float(probs[i])) for i in order[1 : 1 + ALTERNATIVES]
         )
-        instead = self._read_instead(top, text, spans, lambda: choose_slots(
-            word_probs, model.slots, words, norm, text))
+        instead = self._read_instead(top, text, spans, lambda: decode_spans(
+            [model.slots.labels[int(i)] for i in word_probs.argmax(axis=1)], words, norm,
+            text))
         if instead is not None:
             about = self._slots_of(instead)
             top = instead

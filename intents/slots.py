@@ -430,7 +430,7 @@ def choose_slots(
     for slot, (first, last) in chosen.items():
         start, end = norm.original_span(words[first].start, words[last].end)
         kind = (types or {}).get(slot, slot)
-        bounds = _range(slot, original[start:end], chosen, types or {})
+        bounds = _range(slot, original[start:end], original[:start], chosen, types or {})
         if bounds is not None:  # "hpa api 2-8" (step 11)
             for name, (a, b) in bounds.items():
                 spans.append(SlotSpan(name, start + a, start + b, original[start + a:start + b]))
@@ -456,11 +456,15 @@ def _kind_named(candidates: list[tuple[float, int, int, dict[str, float]]],
                 words: Sequence[Word], allowed: Sequence[str],
                 types: Mapping[str, str]) -> None:
     """A word kubectl's `kind/name` names ("deploy/imgresize") takes the slot of that kind,
-    when the runbook has one, whatever the model scored (in place; step 12)."""
+    when the runbook has one and the model read no other word for it, whatever it scored
+    this one (in place; step 12). Not over another word the model read for the slot: a
+    `kind/name` in a clause of context names what to leave alone as often as the object
+    ("restart orders but leave deploy/cart alone": an attacker review)."""
     for i in range(2, len(words)):
         kind = _KIND_SLOTS.get(words[i - 2].text.lower()) if words[i - 1].text == "/" else None
         slot = next((s for s in allowed if types.get(s, s) == kind), None)
-        if slot is None:
+        if slot is None or any(not c[1] <= i <= c[2] and max(c[3], key=c[3].__getitem__) == slot
+                               for c in candidates if c[3]):
             continue
         at = next((n for n, c in enumerate(candidates) if c[1] <= i <= c[2]), None)
         scores = {s: 0.0 for s in allowed} if at is None else dict(candidates[at][3])
@@ -561,11 +565,19 @@ def _in_a_time(words: Sequence[Word], at: int) -> bool:
             or bool(_UNIT.fullmatch(after)) or bool(_NUMBER.fullmatch(before)))
 
 
-def _range(slot: str, value: str, chosen: Mapping[str, tuple[int, int]],
+_OTHER_QUANTITY = re.compile(r"\b(?:cpu|utili[sz]ation|util|usage|target|percent|load|"
+                             r"memory|mem|latency|rps|qps|%)\W*(?:\w+\W+){0,3}$",
+                             re.IGNORECASE)
+"""Words just before a range that make it a range of something else than replicas."""
+
+
+def _range(slot: str, value: str, before: str, chosen: Mapping[str, tuple[int, int]],
            types: Mapping[str, str]) -> dict[str, tuple[int, int]] | None:
     """The minimum's and the maximum's places in `value` when it is one word that gives
     both ("2-8", "3..9") for a slot of a min/max pair whose other slot is free; None
-    otherwise (step 11). A range the wrong way round is left as read."""
+    otherwise (step 11). A range the wrong way round is left as read, and so is one the
+    words just `before` it make a range of something else ("utilisation 70-90": an
+    attacker review)."""
     dims = _dimension_values(slot)
     if dims.get(2) not in ("min", "max"):
         return None
@@ -579,6 +591,8 @@ def _range(slot: str, value: str, chosen: Mapping[str, tuple[int, int]],
     found = _RANGE.fullmatch(value)
     if found is None or len(pair) != 2 or any(s in chosen for s in pair.values() if s != slot):
         return None
+    if _OTHER_QUANTITY.search(before):
+        return None  # "utilisation 70-90", "keep cpu at 40-60": no count of replicas
     if int(found.group(1)) > int(found.group(2)):
         return None
     return {pair["min"]: found.span(1), pair["max"]: found.span(2)}

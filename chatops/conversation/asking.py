@@ -320,11 +320,15 @@ _URGENT_PARTICIPLE = re.compile(r"^\W*[\w.-]+\s+(?:" + _DONE + r")\b[^.?!]*\b(?:
 # ("Restart checkout? Not yet.", "roll back web? I'd rather fix forward": each was planned).
 _OPINION = re.compile(r"\b(?:thoughts|objections|opinions)\s*\?|\bwdyt\b|"
                       r"\bwhat do (?:you|y[\u2019']?all|people|folks) think\b|(?:^|\s)/s\s*$|"
-                      r"^\W*oh (?:sure|yeah|great)\b|"
-                      r"\?+\s*(?:no way|not yet|not now|not today|no+|nah+|nope|probably not|"
-                      r"better not|rather not|maybe (?:later|not)|later|hold off|let[\u2019']?s "
-                      r"(?:not|wait|hold)|(?:i|we)(?:[\u2019']d| would) rather)\b",
-                      re.IGNORECASE)
+                      r"^\W*oh (?:sure|yeah|great)\b", re.IGNORECASE)
+# The declining words after a question of a change, asking words or not ("Could you restart
+# it? Not yet."), after a filler ("? Hmm, not yet", "?! -- not yet": an attacker review).
+_DECLINED = re.compile(
+    r"\?[!?]*\s*(?:[-\u2013\u2014]+\s*)?(?:(?:hmm+|um+|uh+|well|actually|wait|ok|okay|"
+    r"on second thought)\W+)*(?:no way|not yet|not now|not today|not until|no+|nah+|nope|"
+    r"probably not|better not|rather not|maybe (?:later|not)|later|hold off|never ?mind|"
+    r"forget it|scratch that|let[\u2019']?s (?:not|wait|hold)|"
+    r"(?:i|we)(?:[\u2019']d| would) rather)\b", re.IGNORECASE)
 # A question about how something is doing ("is node-2 ok?", "are the checkout pods running
 # again?", "node-2 ok?"): with no order, no asking words and no change named in another
 # sentence, it asks for no change, whatever the model matched on the context ("... pods
@@ -437,6 +441,18 @@ def later_order(cleaned: str, after: int = 0) -> bool:
     return any(orders(sentence) for sentence in later)
 
 
+def declined_change(cleaned: str, at: int) -> bool:
+    """Whether the question of a change that ends at `at` is declined with no other
+    change ordered after it: "Restart it? Not yet." declines; "restart it? no, restart
+    orders instead" orders the same change again, of another object, which is the
+    request; "Drain node-1? No, cordon it." orders another change, and the one declined
+    must not be the one planned (an attacker review planned the drain)."""
+    asked = ordered_changes(cleaned[:at])
+    after = [cleaned[m.end():] for m in SENTENCE_END.finditer(cleaned, at)]
+    later = {kind for sentence in after for kind, _ in clauses_ordering(sentence)}
+    return not later or (bool(asked) and not asked & later)
+
+
 def negated(text: str) -> bool:
     """Whether `text` negates a change anywhere ("if we did NOT restart it", "no restart")."""
     return _NEGATED.search(clean_text(text)) is not None
@@ -452,9 +468,12 @@ def not_a_request(text: str) -> bool:
     cleaned = _OPENER.sub("", clean_text(text).strip(), count=1)
     asks = ASKS_ANYWAY.search(text) is not None
     opinion = _OPINION.search(cleaned)
-    # An order after the opinion sought makes a request ("restart it? no, restart orders");
-    # one before it is what is put up for discussion.
+    # An order after the opinion sought makes a request; one before it is what is put up
+    # for discussion.
     if opinion is not None and not asks and not later_order(cleaned, opinion.start()):
+        return True
+    declined = _DECLINED.search(cleaned)
+    if declined is not None and declined_change(cleaned, declined.start()):
         return True
     ordered = orders(cleaned)
     if not asks and not ordered and status_question_only(cleaned):

@@ -438,6 +438,14 @@ def test_a_kind_that_is_not_the_target_s_is_fine(text: str, slots: dict[str, str
     "scale api to 10? probably not, the db can't take it",
     "restart checkout?? nope. let's wait for the vendor",
     "cordon node-3? maybe later",
+    # ... with asking words, after a filler, or with another change ordered (an attacker
+    # review of session 46).
+    "Could you restart checkout in prod? Not yet.",
+    "Restart checkout in prod? Hmm, not yet.",
+    "Restart checkout in prod?! Not until Dave says so.",
+    "Restart checkout in prod? -- actually never mind",
+    "Drain node-1? No, cordon it.",
+    "Roll back checkout in prod? Nah, restart it.",
     # A question about how something is doing, with context and no order (a user trial:
     # "is node-2 ok? ... pods scheduled there" was planned as a cordon).
     "is node-2 ok? seeing weird latency from pods scheduled there",

@@ -246,7 +246,10 @@ READ_INSTEAD = [
     ("what is wrong with node gke-pool-a-1234?", "node_status", {"node": "gke-pool-a-1234"}),
     # Not when the message names no deployment, or names its own object by kind.
     ("list images in payments", "list_images", {"namespace": "payments"}),
-    # Nor about a deployment named in a context sentence (an attacker set's request).
+    # Nor about a word read as a deployment only because its own slot was taken, nor a
+    # deployment named in a context sentence (attacker sets' requests).
+    ("team, compliance wants to know which builds are live in payments right now",
+     "list_images", {"namespace": "payments"}),
     ("release notes say checkout should be on v2.4.1 everywhere. which images are running "
      "in prod?", "list_images", {"namespace": "prod"}),
     ("release notes say cart should be on v9.3.0 in every env. which images are running in "

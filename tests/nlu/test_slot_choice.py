@@ -550,3 +550,23 @@ def test_the_one_word_shaped_like_a_name_is_found(text: str, name: str | None) -
 
 def test_a_word_a_slot_holds_is_no_name_to_find() -> None:
     assert _shaped("what's wrong in team-risk", taken=("team-risk",)) is None
+
+
+def test_kind_slash_name_never_takes_a_slot_the_model_read_another_word_for() -> None:
+    # An attacker review: "restart orders in shop but leave deploy/cart alone" restarted cart.
+    text = "restart orders in shop but leave deploy/cart alone"
+    n = len(split_words(normalise(text).text))
+    rows = [OUT] * n
+    rows[1] = row(B_deployment=0.95)
+    rows[3] = row(B_namespace=0.99)
+    rows[8] = row(B_deployment=0.6)
+    assert choose(text, rows, types=NAMES, declared={"deployment", "namespace"}) == {
+        "deployment": "orders", "namespace": "shop"}
+
+
+@pytest.mark.parametrize("text", ["hpa api, utilisation 70-90", "hpa api to keep cpu at 40-60",
+                                  "hpa api: target cpu 50-70"])
+def test_a_range_of_another_quantity_is_not_split(text: str) -> None:
+    value = text.rsplit(maxsplit=1)[-1]
+    got = choose_typed(text, {"api": "deployment", value: "min_replicas"})
+    assert got == {"deployment": "api", "min_replicas": value}

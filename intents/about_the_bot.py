@@ -1,0 +1,45 @@
+"""Questions about what the bot does, answered with `help`.
+
+People new to the bot ask it what it can do in their own words: "can you do rollbacks?",
+"what runbooks do you have for nodes", "how do I ask you to restart something?", "what's
+the syntax for scaling", "how does approval work here". The model, trained on requests,
+reads most of them as the runbook a word names (a restart at 0.86, the nodes' status) or
+as out of scope, and the bot answered "outside what I can do" or ran a read nobody asked
+for. Such a question names no object; it asks about the bot, by "you", "the bot" or
+"chatops", or about how to ask it. A question about kubectl or Helm is not about the bot.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BOT = r"(?:you|u|the bot|this bot|chatops|the chatops bot|ops ?bot)"
+_ABOUT_THE_BOT = re.compile(
+    r"^\W*(?:(?:hi|hey|hello|sorry|ok|so|quick q(?:uestion)?|help)\W+)*(?:"
+    # "what runbooks do you have for nodes", "which commands does chatops know"
+    rf"(?:what|which) (?:runbooks?|commands?|actions?|operations?|things|stuff|options)\b"
+    rf"[^.!?]*\b{_BOT}\b|"
+    # "what can you do with cronjobs", "what are you able to do with deployments?"
+    rf"what (?:else )?(?:can|could|do|does|will) {_BOT} (?:do|handle|manage|run|offer|"
+    rf"support)\b|what (?:are|is) {_BOT} (?:able|allowed) to do\b|"
+    # "can you do rollbacks?", "do you support scaling?", "can the bot handle cronjobs?"
+    rf"(?:can|could|do|does|will) {_BOT} (?:do|support|handle|manage|run|help with) "
+    r"(?:any |the )?[a-z-]+(?:s|ing)\s*\??\s*$|"
+    # "how do I ask you to restart something?", "how do we get the bot to drain a node"
+    rf"how (?:do|can|would|should) (?:i|we|one|people|you) (?:ask|get|tell|make|have) "
+    rf"{_BOT}\b|is there a way to (?:ask|get|tell|have) {_BOT}\b|"
+    # "what's the syntax for scaling", "what is the command to restart"
+    r"(?:what's|what is|whats) the (?:syntax|format|command|right way) (?:for|to|of)\b|"
+    # "how does this bot work", "how does approval work here"
+    r"how (?:does|do) (?:this|the) (?:bot|thing|approvals?|approving|two[- ]person rule)\b"
+    r"[^.!?]*\bwork|how (?:does|do) (?:approvals?|approving) work\b)",
+    re.IGNORECASE)
+_NOT_THE_BOT = re.compile(r"\b(?:kubectl|helm|k9s|kustomize|argo(?:cd)?|flux|terraform|"
+                          r"k8s api|the api server)\b", re.IGNORECASE)
+
+
+def asks_what_the_bot_does(text: str) -> bool:
+    """Whether `text` asks what the bot can do or how to ask it (see the module), not how
+    another tool does something."""
+    return (_ABOUT_THE_BOT.search(text) is not None
+            and _NOT_THE_BOT.search(text) is None)
