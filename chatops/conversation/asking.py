@@ -325,10 +325,15 @@ _OPINION = re.compile(r"\b(?:thoughts|objections|opinions)\s*\?|\bwdyt\b|"
 # it? Not yet."), after a filler ("? Hmm, not yet", "?! -- not yet": an attacker review).
 _DECLINED = re.compile(
     r"\?[!?]*\s*(?:[-\u2013\u2014]+\s*)?(?:(?:hmm+|um+|uh+|well|actually|wait|ok|okay|"
-    r"on second thought)\W+)*(?:no way|not yet|not now|not today|not until|no+|nah+|nope|"
-    r"probably not|better not|rather not|maybe (?:later|not)|later|hold off|never ?mind|"
-    r"forget it|scratch that|let[\u2019']?s (?:not|wait|hold)|"
-    r"(?:i|we)(?:[\u2019']d| would) rather)\b", re.IGNORECASE)
+    r"on second thought)\W+)*(?:no way|not yet|not now|not today|not until|"
+    # "no", but not "no rush", "no need to wait", "no worries if not": those ask on.
+    r"(?:no+|nah+|nope)\b(?!\s+(?:rush|hurry|pressure|need|worr(?:y|ies)|problem|stress|"
+    r"biggie|big deal|issue|prob)\b)|"
+    r"probably not|better not|rather not|maybe (?:later|not)|"
+    # "later" alone, not "later is fine", "later today is fine".
+    r"later\b(?=\s*(?:[.!?,;]|$|maybe|then|pls|please))|hold off|never ?mind|forget it|"
+    r"scratch that|let[\u2019']?s (?:not|wait|hold)|(?:i|we)(?:[\u2019']d| would) rather)"
+    r"\b", re.IGNORECASE)
 # A question about how something is doing ("is node-2 ok?", "are the checkout pods running
 # again?", "node-2 ok?"): with no order, no asking words and no change named in another
 # sentence, it asks for no change, whatever the model matched on the context ("... pods

@@ -478,6 +478,14 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "the restart of checkout didn't help so scale it to 5",
     "I just restarted api, can you scale it to 3",
     "restart checkout, but don't drain anything",
+    # Words after the question that sound like a no but ask on ("no rush", "later is
+    # fine"): the change is still asked for.
+    "Can you restart checkout in prod? No rush.",
+    "Could you scale api to 3? No need to wait for me.",
+    "restart checkout? no pressure",
+    "could you restart orders? No worries if not",
+    "restart orders in shop? later today is fine",
+    "can you drain node-7? later is fine too",
     # An opener, a report or a question, then an order: the order is the request.
     "don't panic, just restart checkout",
     "if you're around, restart checkout",
