@@ -62,13 +62,12 @@ LONG_TEXT_STRATEGIES = ("whole", "sentence")
 """How a message of several sentences is read: `whole` (the default) gives the encoder the
 whole message (up to `DEFAULT_MAX_LENGTH` sub-words), so context and request are read
 together, and falls back on the sentence that asks for a read (`_ASKS`) only when that
-reading is unsure; `sentence` reads each sentence on its own and answers from the one the model is
-surest carries a request (measured in BENCHMARKS.md, "NLU: ops dev set")."""
+reading is unsure; `sentence` reads each sentence on its own and answers from the one the
+model is surest carries a request (measured in BENCHMARKS.md, "NLU: ops dev set")."""
 
 # Words that make a sentence a request put to someone: "can you ...", "could someone ...",
-# "please ...", "go ahead". A sentence with one of them may carry any runbook; a question
-# without one only a read ("what's wrong with it?"): "rollback quote-engine again?" is a
-# complaint as often as an order (an attacker set).
+# "please ...", "go ahead"; a question asks too ("what's wrong with it?"). Read alone, such
+# a sentence may give a read only (`ModelParser._or_the_request`).
 _ASKS = re.compile(
     r"\b(?:can|could|would|will) (?:you|u|someone|somebody|anyone|we)\b|"
     r"\b(?:please|pls|plz)\b|^\W*(?:go ahead|let'?s)\b", re.IGNORECASE)

@@ -56,9 +56,11 @@ runbook says about its slots:
    `lines` ("kubectl logs ... --tail=500"). No value opens with an article ("the latest
    tag" -> `latest tag`).
 11. A minimum and a maximum written as one word ("hpa api 2-8", "3..9") are split into
-   the two slots, when the other is free and the range is the right way round.
+   the two slots, when the other is free, the range is the right way round and no word
+   before it makes it a range of something else ("utilisation 70-90").
 12. A word kubectl's `kind/name` form names ("deploy/imgresize", "po/api-7d9f8-x2k4l")
-   takes the slot of that kind when the runbook has one: the text says what it is.
+   takes the slot of that kind when the runbook has one and the model read no other word
+   for it: the text says what it is ("... but leave deploy/cart alone" names no object).
 13. A container that no word near it calls one ("container", "-c", "sidecar") is what
    is missing beside it: the workload when none was read ("logs from image-resizer in
    media"), else a namespace not read ("tail webhook-relay logs integrations").
