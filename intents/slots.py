@@ -513,7 +513,8 @@ _WORD_PREFIXES = frozenset({"non", "re", "pre", "post", "self", "co", "anti", "m
 _WORD_SUFFIXES = frozenset({"wise", "like", "ish", "free", "based", "related", "level", "wide",
                             "side", "up", "in", "out", "off", "on", "down", "over", "call",
                             "only", "date", "time", "term", "ready", "safe", "aware", "run",
-                            "running", "owned", "made", "hoc", "priority", "scale", "scaling"})
+                            "running", "owned", "made", "hoc", "priority", "scale", "scaling",
+                            "style", "type", "grade", "specific", "friendly", "compatible"})
 """Hyphenated English ("event-wise", "on-call", "non-approved", "follow-up"), never a name
 read by its shape."""
 

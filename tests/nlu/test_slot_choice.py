@@ -540,6 +540,7 @@ def _shaped(text: str, taken: tuple[str, ...] = ()) -> str | None:
     # Hyphenated English is no name; a pod's name with its hashes is a pod's.
     ("what's been going on in comms lately, event-wise?", None),
     ("is the on-call runbook up-to-date for comms", None),
+    ("polaris-style check on namespace billing", None),
     ("describe notif-worker-5d6c7b8a9-hh2rt in comms", None),
     # Two names: which one is the object is no guess to make.
     ("is notif-worker or mail-relay broken in comms", None),
