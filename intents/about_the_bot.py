@@ -23,8 +23,9 @@ _ABOUT_THE_BOT = re.compile(
     rf"what (?:else )?(?:can|could|do|does|will) {_BOT} (?:do|handle|manage|run|offer|"
     rf"support)\b|what (?:are|is) {_BOT} (?:able|allowed) to do\b|"
     # "can you do rollbacks?", "do you support scaling?", "can the bot handle cronjobs?"
+    # (Not "can you do the restarts?": the thread's, a request.)
     rf"(?:can|could|do|does|will) {_BOT} (?:do|support|handle|manage|run|help with) "
-    r"(?:any |the )?[a-z-]+(?:s|ing)\s*\??\s*$|"
+    r"(?:any )?[a-z-]+(?:s|ing)\s*\??\s*$|"
     # "how do I ask you to restart something?", "how do we get the bot to drain a node"
     rf"how (?:do|can|would|should) (?:i|we|one|people|you) (?:ask|get|tell|make|have) "
     rf"{_BOT}\b|is there a way to (?:ask|get|tell|have) {_BOT}\b|"

@@ -260,6 +260,11 @@ class ModelParser:
             risk = model.trained_risks.get(intent)
         return model.read_threshold if risk == Risk.READ else model.threshold
 
+    def _reads(self, intent: str) -> bool:
+        """Whether `intent` is a read-only runbook of the catalogue."""
+        runbook = self.catalogue.runbooks.get(intent) if self.catalogue is not None else None
+        return runbook is not None and runbook.risk == Risk.READ
+
     def _answered(self, probs: npt.NDArray[np.float64]) -> str | None:
         """The intent `probs` answers with, or None when it is out of scope, a meta intent
         or under its bar."""
@@ -493,7 +498,7 @@ class ModelParser:
         about = self._slots_of(model.intents[order[0]])
         spans = choose_slots(word_probs, model.slots, words, norm, text,
                              declared=about.slots, required=about.required,
-                             types=about.types)
+                             types=about.types, by_place=self._reads(model.intents[order[0]]))
         slots = {span.slot: span.text for span in spans}
         top = model.intents[order[0]]
         top_p = float(probs[order[0]])

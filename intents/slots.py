@@ -358,12 +358,16 @@ def choose_slots(
     declared: Collection[str] | None = None,
     required: Collection[str] = (),
     types: Mapping[str, str] | None = None,
+    by_place: bool = True,
 ) -> tuple[SlotSpan, ...]:
     """One span per slot, in text order, from `probs` (words x labels, rows sum to 1).
 
     `declared` is the slots of the runbook the message is answered with (None: any slot
     the model knows, for meta intents and out-of-scope answers); `required` the ones the
     runbook cannot run without; `types` the declared slots' types (for the siblings).
+    `by_place` allows the guesses by a name's place alone (step 4's name right after the
+    object, step 13): for reads only, since "restart cart orders" may name two deployments
+    and "set image of cart orders to ..." a container (an attacker review).
     """
     if probs.shape != (len(words), len(vocab.labels)):
         raise ValueError(f"probabilities of shape {probs.shape} for {len(words)} words "
@@ -395,7 +399,7 @@ def choose_slots(
         holder = chosen.get(ranked[0][0])
         if (namespace is not None and namespace not in chosen and holder is not None
                 and ranked[0][1] >= MIN_SPAN_SCORE
-                and (_namespace_cued(words, first) or holder[1] == first - 1)):
+                and (_namespace_cued(words, first) or (by_place and holder[1] == first - 1))):
             chosen[namespace] = (first, last)
             continue
         for slot, value in ranked:
@@ -425,7 +429,8 @@ def choose_slots(
         while start < last and words[start].text.lower() in _ARTICLES:
             start += 1  # "the latest tag" (step 10)
         chosen[slot] = (start, last)
-    _container_alone(chosen, words, types or {})
+    if by_place:
+        _container_alone(chosen, words, types or {})
     if namespace is not None:
         _called_namespace(chosen, words, namespace, types or {})
     spans: list[SlotSpan] = []
@@ -519,6 +524,9 @@ _WORD_SUFFIXES = frozenset({"wise", "like", "ish", "free", "based", "related", "
 read by its shape."""
 
 
+_RULED_OUT = frozenset({"not", "except", "excluding", "without", "minus", "besides", "but"})
+
+
 def name_shaped(words: Sequence[Word], norm: Normalised, original: str, slot: str,
                 spans: Sequence[SlotSpan]) -> SlotSpan | None:
     """The one word shaped like a workload's name (lowercase, hyphenated: `notif-dispatcher`,
@@ -528,11 +536,12 @@ def name_shaped(words: Sequence[Word], norm: Normalised, original: str, slot: st
     one; a name's shape is no English (hyphenated English is left out, `_WORD_PREFIXES`,
     `_WORD_SUFFIXES`; pod names with their hashes too)."""
     found: list[SlotSpan] = []
-    for word in words:
+    for at, word in enumerate(words):
         parts = word.text.split("-")
         if (not _NAME_SHAPE.fullmatch(word.text) or _POD_SHAPE.fullmatch(word.text)
-                or parts[0] in _WORD_PREFIXES or parts[-1] in _WORD_SUFFIXES):
-            continue
+                or parts[0] in _WORD_PREFIXES or parts[-1] in _WORD_SUFFIXES
+                or (at > 0 and words[at - 1].text.lower() in _RULED_OUT)):
+            continue  # "show me the pods in shop, not team-risk": ruled out, no object
         start, end = norm.original_span(word.start, word.end)
         if any(span.start < end and start < span.end for span in spans):
             continue

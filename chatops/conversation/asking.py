@@ -323,17 +323,23 @@ _OPINION = re.compile(r"\b(?:thoughts|objections|opinions)\s*\?|\bwdyt\b|"
                       r"^\W*oh (?:sure|yeah|great)\b", re.IGNORECASE)
 # The declining words after a question of a change, asking words or not ("Could you restart
 # it? Not yet."), after a filler ("? Hmm, not yet", "?! -- not yet": an attacker review).
+# They decline only alone in their sentence, or before another order: "? No rush.", "? No
+# idea why it's stuck", "? Never mind the alert, just do it" ask on (a second review).
 _DECLINED = re.compile(
-    r"\?[!?]*\s*(?:[-\u2013\u2014]+\s*)?(?:(?:hmm+|um+|uh+|well|actually|wait|ok|okay|"
-    r"on second thought)\W+)*(?:no way|not yet|not now|not today|not until|"
-    # "no", but not "no rush", "no need to wait", "no worries if not": those ask on.
-    r"(?:no+|nah+|nope)\b(?!\s+(?:rush|hurry|pressure|need|worr(?:y|ies)|problem|stress|"
-    r"biggie|big deal|issue|prob)\b)|"
-    r"probably not|better not|rather not|maybe (?:later|not)|"
-    # "later" alone, not "later is fine", "later today is fine".
-    r"later\b(?=\s*(?:[.!?,;]|$|maybe|then|pls|please))|hold off|never ?mind|forget it|"
-    r"scratch that|let[\u2019']?s (?:not|wait|hold)|(?:i|we)(?:[\u2019']d| would) rather)"
-    r"\b", re.IGNORECASE)
+    r"\?[!?]*\s*(?:[-\u2013\u2014]+\s*)?(?:(?:hmm+|um+|uh+|well|actually|ok|okay|"
+    r"on second thought)\W+)*(?P<words>no way|not yet|not (?:right )?now|not today|no+|nah+|"
+    r"nope|naw|negative|probably not|better not|rather not|maybe (?:later|not|tomorrow)|"
+    r"later|hold off|hold on|wait|don[\u2019']?t|i don[\u2019']?t think so|never ?mind|"
+    r"forget it|scratch that|let me check(?: first)?|let[\u2019']?s (?:not|wait|hold off)|"
+    r"(?:i|we)(?:[\u2019']d| would) rather (?:not|wait|hold off|leave it|fix (?:it )?forward|"
+    r"roll forward))\b", re.IGNORECASE)
+# What may follow the declining words in their sentence: nothing, or a reason after a
+# comma ("no, the batch is still running"), unless it asks on ("No, seriously, please").
+_ALONE = re.compile(r"\W*(?:[.!?]|$)")
+_REASON = re.compile(r"\s*,(?![^.!?]*\b(?:please|pls|plz|go ahead|do it)\b)"
+                     # "No, make it 4": a correction of the value, answered as one.
+                     r"(?!\s*(?:make (?:it|that)|i meant|instead|rather|actually|use)\b)",
+                     re.IGNORECASE)
 # A question about how something is doing ("is node-2 ok?", "are the checkout pods running
 # again?", "node-2 ok?"): with no order, no asking words and no change named in another
 # sentence, it asks for no change, whatever the model matched on the context ("... pods
@@ -446,16 +452,25 @@ def later_order(cleaned: str, after: int = 0) -> bool:
     return any(orders(sentence) for sentence in later)
 
 
-def declined_change(cleaned: str, at: int) -> bool:
-    """Whether the question of a change that ends at `at` is declined with no other
-    change ordered after it: "Restart it? Not yet." declines; "restart it? no, restart
-    orders instead" orders the same change again, of another object, which is the
-    request; "Drain node-1? No, cordon it." orders another change, and the one declined
-    must not be the one planned (an attacker review planned the drain)."""
-    asked = ordered_changes(cleaned[:at])
-    after = [cleaned[m.end():] for m in SENTENCE_END.finditer(cleaned, at)]
-    later = {kind for sentence in after for kind, _ in clauses_ordering(sentence)}
-    return not later or (bool(asked) and not asked & later)
+def declined(cleaned: str) -> bool:
+    """Whether a question of a change is declined after it: its declining words alone in
+    their sentence ("Restart it? Not yet.", "...? Hmm, no.") or followed by another order,
+    of another change or of another object ("Drain node-1? No, cordon it." planned the
+    drain; "Restart orders? No. Please restart cart." the restart of orders: which is
+    meant is no guess to make, an attacker review)."""
+    for found in _DECLINED.finditer(cleaned):
+        if not ordered_changes(cleaned[:found.start()]):
+            continue  # "is checkout ok? no. restart it": no change was asked
+        if (_ALONE.match(cleaned, found.end()) or _REASON.match(cleaned, found.end())
+                or _changes_after(cleaned, found.start())):
+            return True
+    return False
+
+
+def _changes_after(cleaned: str, at: int) -> bool:
+    """Whether a clause after `at` orders a change ("..., restart cart first"); "just do
+    it" and "go ahead" order none."""
+    return any(clauses_ordering(part) for part in re.split(r"[.!?]+", cleaned[at + 1:]))
 
 
 def negated(text: str) -> bool:
@@ -477,8 +492,7 @@ def not_a_request(text: str) -> bool:
     # for discussion.
     if opinion is not None and not asks and not later_order(cleaned, opinion.start()):
         return True
-    declined = _DECLINED.search(cleaned)
-    if declined is not None and declined_change(cleaned, declined.start()):
+    if declined(cleaned):
         return True
     ordered = orders(cleaned)
     if not asks and not ordered and status_question_only(cleaned):
@@ -766,15 +780,16 @@ def general_question(text: str, spans: Iterable[SlotSpan]) -> bool:
 
 
 # A message addressed to someone else: "@sarah can you restart checkout", "dave, when
-# you're back pls roll back api", "sarah: could you bounce orders", "Diego! please ...".
-# The bot was not asked; the conversation answers nothing with a plan. Not "@here" or
-# "@oncall" (the bot is one of them), nor a name the model took for a slot ("checkout,
-# please restart").
+# you're back pls roll back api", "sarah: could you bounce orders". The bot was not asked;
+# the conversation answers nothing with a plan. Not "@here" or "@oncall" (the bot is one of
+# them), nor a name the model took for a slot ("checkout, please restart"), nor a word
+# called out with "!": "Diego! please ..." cannot be told from "Morning! can you ..." (an
+# attacker review of session 46: read as an address, such requests got no answer at all).
 _ADDRESSED = re.compile(
     # An @handle addresses its person whatever follows ("@dave restart it pls", a user
     # trial); a name only with words that ask "you" after it ("dave, can you ...").
     r"^\W*(?:(?:hey|hi|hello|yo|ok|okay|so)\W+)?(?:@(?P<handle>[\w.-]+)(?![\w.-])|"
-    r"(?:(?P<name>[a-z][a-z.-]*)\s*(?:[,:]|!+)\s*|(?P<bare>[a-z][a-z.-]*)\s+(?=(?:can|could|would|"
+    r"(?:(?P<name>[a-z][a-z.-]*)\s*[,:]\s*|(?P<bare>[a-z][a-z.-]*)\s+(?=(?:can|could|would|"
     r"will) (?:you|u)\b|when you\b))(?=(?:pls|plz|please|when|once|if|can|could|would|will|"
     r"mind|do)\b.{0,30}?\b(?:you|u)\b|you\b|pls\b|plz\b|please\b))", re.IGNORECASE)
 # Words that open a message like a name and a comma, but address nobody in particular.
@@ -794,8 +809,8 @@ _NOBODY = frozenset({"hey", "hi", "hello", "yo", "ok", "okay", "so", "team", "fo
                      "perfect", "awesome", "how", "what", "where", "why", "when",
                      "who", "which", "it", "this", "that", "there", "here", "maybe",
                      "perhaps", "possibly", "kindly", "i", "we", "wondering",
-                     # Cries that open a message with "!" as a name would ("wtf! can
-                     # you ...").
+                     # Cries that open a message as a name would ("emergency, please
+                     # restart ...": an attacker set's request was refused).
                      "wtf", "omg", "wow", "whoa", "damn", "dang", "crap", "oops", "argh",
                      "aargh", "sos", "yikes", "ouch", "jeez", "gosh", "ah", "aw", "phew",
                      "boom", "alert", "emergency", "mayday", "ack"})

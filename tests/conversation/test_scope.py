@@ -442,10 +442,21 @@ def test_a_kind_that_is_not_the_target_s_is_fine(text: str, slots: dict[str, str
     # review of session 46).
     "Could you restart checkout in prod? Not yet.",
     "Restart checkout in prod? Hmm, not yet.",
-    "Restart checkout in prod?! Not until Dave says so.",
     "Restart checkout in prod? -- actually never mind",
     "Drain node-1? No, cordon it.",
     "Roll back checkout in prod? Nah, restart it.",
+    # ... or another object ordered after the decline: which one is meant is no guess to
+    # make (a second review: the declined object was planned).
+    "Restart orders in shop? No. Please restart cart in shop.",
+    "Restart orders in shop? Not yet, restart cart first.",
+    "restart checkout? no, restart orders instead",
+    # More ways to decline, alone after the question.
+    "Restart orders in shop? Not right now.",
+    "Restart orders in shop? Don't.",
+    "Restart orders in shop? I don't think so.",
+    "Restart orders in shop? Hold on.",
+    "Restart orders in shop? Wait.",
+    "Restart orders in shop? Maybe tomorrow.",
     # A question about how something is doing, with context and no order (a user trial:
     # "is node-2 ok? ... pods scheduled there" was planned as a cordon).
     "is node-2 ok? seeing weird latency from pods scheduled there",
@@ -486,6 +497,19 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "could you restart orders? No worries if not",
     "restart orders in shop? later today is fine",
     "can you drain node-7? later is fine too",
+    # A second attacker review (session 46): words after the question that open with a
+    # declining word but go on.
+    "Can you restart orders in shop? No big rush.",
+    "Can you restart orders in shop? No idea why it's stuck.",
+    "Can you cordon node-2? No new pods should land there.",
+    "Can you scale orders in shop to 4? No more than that though.",
+    "Can you restart orders in shop? No, seriously, please.",
+    "Can you restart orders in shop? Hold off on cart though.",
+    "Can you restart orders in shop? Let's not wait for Dave.",
+    "Can you restart orders in shop? I'd rather we do it now than wait for the fix.",
+    "Can you restart orders in shop? Never mind the alert, just do it.",
+    "can you restart orders in shop? nah it's fine either way, go ahead",
+    "Could you scale orders in shop to 4? Not until you have approval obviously.",
     # An opener, a report or a question, then an order: the order is the request.
     "don't panic, just restart checkout",
     "if you're around, restart checkout",
@@ -493,7 +517,6 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "who approved v42? whatever, roll back api",
     # A question answered no, then an order.
     "is checkout ok? no. restart it",
-    "restart checkout? no, restart orders instead",
     "has to happen now: drain node-7",
     "ok we restarted checkout already, now roll back worker",
     "don't let email-digest run tonight",

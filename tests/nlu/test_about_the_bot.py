@@ -31,6 +31,10 @@ NOT_ABOUT_THE_BOT = [
     "can you do a rollback of orders in shop?",
     "what can you tell me about orders in shop",
     "could you check the logs of orders",
+    # The restarts of the thread (a second review: "can you do the restarts?" after a
+    # crashloop report got the help list).
+    "can you do the restarts?",
+    "hi, can you do the restarts?",
     # About another tool, or about Kubernetes.
     "how do I restart a deployment with kubectl?",
     "what's the kubectl flag for a graceful drain?",

@@ -288,3 +288,19 @@ def test_a_read_about_something_else_is_answered_by_the_read_for_it(
 ) -> None:
     parsed = shipped_model.parse(text)
     assert (parsed.intent, dict(parsed.slots)) == (intent, slots), parsed
+
+
+@pytest.mark.parametrize(("text", "wrong"), [
+    # A second attacker review (session 46): for a change, the container of kubectl's
+    # `container=image` became the namespace, and two names side by side a deployment
+    # and its namespace.
+    ("kubectl set image deployment/cart orders=nginx:1.25", {"namespace": "orders"}),
+    ("set image of cart orders to nginx:1.25", {"namespace": "orders"}),
+    ("restart cart orders", {"namespace": "orders"}),
+    ("scale cart orders to 3", {"namespace": "orders"}),
+    ("set memory limit of cart orders to 1Gi", {"namespace": "orders"}),
+])
+def test_a_change_guesses_no_namespace_by_a_name_s_place(
+        shipped_model: ModelParser, text: str, wrong: dict[str, str]) -> None:
+    parsed = shipped_model.parse(text)
+    assert not wrong.items() <= dict(parsed.slots).items(), parsed

@@ -541,6 +541,9 @@ def _shaped(text: str, taken: tuple[str, ...] = ()) -> str | None:
     ("what's been going on in comms lately, event-wise?", None),
     ("is the on-call runbook up-to-date for comms", None),
     ("polaris-style check on namespace billing", None),
+    # A name ruled out is no object (a second review).
+    ("show me the pods in shop, not team-risk", None),
+    ("which pods are failing in shop except notif-worker", None),
     ("describe notif-worker-5d6c7b8a9-hh2rt in comms", None),
     # Two names: which one is the object is no guess to make.
     ("is notif-worker or mail-relay broken in comms", None),

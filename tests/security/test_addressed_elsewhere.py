@@ -78,6 +78,23 @@ def test_a_mention_of_the_bot_after_a_colleague_s_is_not_a_request(
     _nothing_happened(bot, root, runs, before)
 
 
+@pytest.mark.parametrize("text", [
+    "Morning! can you scale checkout-api in staging to 2?",
+    "Outage! please scale checkout-api in staging to 2",
+    "Diego! please scale checkout-api in staging to 2",
+])
+def test_a_word_called_out_with_an_exclamation_mark_is_for_the_bot(
+        bot: Bot, cluster: FakeCluster, text: str) -> None:
+    """A second attacker review (session 46): read as an address, "Morning! can you ..."
+    got no answer at all. A greeting or a cry cannot be told from a name by its "!", and
+    silence on a request is worse than a plan that waits for its approvals."""
+    root, runs = _bot_thread(bot)
+    bot.service.parser = ReadsAScale()
+    bot.sender.message(text, user="U0BOB", channel="C0OPS", thread_ts=root)
+    eventually(lambda: len(bot.service.store.runs_in_thread("C0OPS", root)) > runs,
+               what="the plan")
+
+
 def test_a_thread_message_that_mentions_a_colleague_later_is_for_the_bot(
         bot: Bot, cluster: FakeCluster) -> None:
     root, runs = _bot_thread(bot)
@@ -113,10 +130,6 @@ def test_a_colleague_mentioned_as_the_subject_is_talked_about(bot: Bot, text: st
     # With a time (a user trial was told how to write a schedule).
     "@sarah can you scale checkout-api in staging to 2 at 6pm?",
     "dave, could you scale checkout-api to 2 in staging tomorrow at 9am",
-    # An attacker set (session 46): a name called out with "!" addresses its person as
-    # a comma does.
-    "Diego! please scale checkout-api in staging to 2, you have the most context",
-    "sarah!! can you scale checkout-api to 2 in staging",
 ])
 def test_a_typed_address_to_a_colleague_gets_no_plan_and_no_answer(
         bot: Bot, cluster: FakeCluster, text: str) -> None:

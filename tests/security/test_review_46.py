@@ -68,7 +68,7 @@ def test_a_utilisation_range_is_no_replica_range(world: World, text: str) -> Non
     "Restart checkout-api in {prod}? No, scale it to 4.",
     "Could you restart checkout-api in {prod}? Not yet.",
     "Restart checkout-api in {prod}? Hmm, not yet.",
-    "Restart checkout-api in {prod}?! Not until Dave says so.",
+    "Restart checkout-api in {prod}?! Hold on.",
     "Restart checkout-api in {prod}? Actually never mind.",
 ])
 def test_a_change_asked_then_declined_is_not_planned(world: World, text: str) -> None:
