@@ -211,14 +211,6 @@ REQUEST_AFTER_CONTEXT = [
 ]
 
 
-@pytest.mark.parametrize(("text", "intent", "slots"), REQUEST_AFTER_CONTEXT)
-def test_the_sentence_that_asks_carries_an_unsure_long_message(
-    shipped_model: ModelParser, text: str, intent: str, slots: dict[str, str]
-) -> None:
-    parsed = shipped_model.parse(text)
-    assert (parsed.intent, dict(parsed.slots)) == (intent, slots), parsed
-
-
 @pytest.mark.parametrize("text", [
     # No sentence asks: a report, a plan of one's own.
     "We restarted orders in shop yesterday. It did not help.",
@@ -274,18 +266,13 @@ BY_SHAPE = [
 ]
 
 
-@pytest.mark.parametrize(("text", "intent", "slots"), BY_SHAPE)
-def test_a_read_finds_a_name_the_model_missed_by_its_shape(
+@pytest.mark.parametrize(("text", "intent", "slots"),
+                         [*REQUEST_AFTER_CONTEXT, *BY_SHAPE, *READ_INSTEAD])
+def test_readings_the_parser_makes_beyond_the_model(
     shipped_model: ModelParser, text: str, intent: str, slots: dict[str, str]
 ) -> None:
-    parsed = shipped_model.parse(text)
-    assert (parsed.intent, dict(parsed.slots)) == (intent, slots), parsed
-
-
-@pytest.mark.parametrize(("text", "intent", "slots"), READ_INSTEAD)
-def test_a_read_about_something_else_is_answered_by_the_read_for_it(
-    shipped_model: ModelParser, text: str, intent: str, slots: dict[str, str]
-) -> None:
+    """The sentence that asks for a read, a name found by its shape for a read only, a
+    read of another scope answered by the catalogue's read for it (session 46)."""
     parsed = shipped_model.parse(text)
     assert (parsed.intent, dict(parsed.slots)) == (intent, slots), parsed
 
