@@ -4,7 +4,8 @@ Seven sets, same schema: set A (bench/data/incident_messages.yaml, the default) 
 looked at to find weak spots; sets B, C, D, E, F and G (bench/data/incident_messages_b.yaml,
 _c, _d, _e, _f and _g, `--set`) were written later, blind to the model's errors, and are the
 untouched measurements: score them to report figures, never read their misses to tune
-anything.
+anything. Set H (_h, session 46) was written blind too, then read and tuned on: a
+development set like A.
 
 The set was written by hand, without looking at the training phrasings, and is kept out of
 training by construction (tests/nlu/test_incident_set.py), so it measures how the model
@@ -82,6 +83,7 @@ SET_D = ROOT / "bench" / "data" / "incident_messages_d.yaml"
 SET_E = ROOT / "bench" / "data" / "incident_messages_e.yaml"
 SET_F = ROOT / "bench" / "data" / "incident_messages_f.yaml"
 SET_G = ROOT / "bench" / "data" / "incident_messages_g.yaml"
+SET_H = ROOT / "bench" / "data" / "incident_messages_h.yaml"
 EXIT_BAD_INPUT = 2
 
 
@@ -324,10 +326,10 @@ def _shown(path: Path) -> str:
 
 
 def set_name(path: Path) -> str:
-    """Which set a path is: `A`, `B`, `C`, `D`, `E`, `F`, `G` or `other`."""
+    """Which set a path is: `A` to `H`, or `other`."""
     known = {DEFAULT_DATA.resolve(): "A", SET_B.resolve(): "B", SET_C.resolve(): "C",
              SET_D.resolve(): "D", SET_E.resolve(): "E", SET_F.resolve(): "F",
-             SET_G.resolve(): "G"}
+             SET_G.resolve(): "G", SET_H.resolve(): "H"}
     return known.get(path.resolve(), "other")
 
 
