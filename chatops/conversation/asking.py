@@ -333,6 +333,13 @@ _DECLINED = re.compile(
     r"forget it|scratch that|let me check(?: first)?|let[\u2019']?s (?:not|wait|hold off)|"
     r"(?:i|we)(?:[\u2019']d| would) rather (?:not|wait|hold off|leave it|fix (?:it )?forward|"
     r"roll forward))\b", re.IGNORECASE)
+# How to make a change, asked to be written, shown or explained: "please document how to
+# drain node-2" (session 46's demo planned the drain), "show me how to roll back api".
+_HOW_TO = re.compile(
+    r"\b(?:document|write(?: down| up)?|explain|show (?:me|us|them)|tell (?:me|us|them)|"
+    r"describe|teach (?:me|us)|remind (?:me|us)|walk (?:me|us) through|figure out|"
+    r"look up|google)\s+how\s+(?:to|(?:do|can|should|would) (?:i|we|you|one))\b",
+    re.IGNORECASE)
 # What may follow the declining words in their sentence: nothing, or a reason after a
 # comma ("no, the batch is still running"), unless it asks on ("No, seriously, please").
 _ALONE = re.compile(r"\W*(?:[.!?]|$)")
@@ -492,7 +499,7 @@ def not_a_request(text: str) -> bool:
     # for discussion.
     if opinion is not None and not asks and not later_order(cleaned, opinion.start()):
         return True
-    if declined(cleaned):
+    if declined(cleaned) or _HOW_TO.search(cleaned) is not None:
         return True
     ordered = orders(cleaned)
     if not asks and not ordered and status_question_only(cleaned):

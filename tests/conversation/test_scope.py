@@ -438,6 +438,12 @@ def test_a_kind_that_is_not_the_target_s_is_fine(text: str, slots: dict[str, str
     "scale api to 10? probably not, the db can't take it",
     "restart checkout?? nope. let's wait for the vendor",
     "cordon node-3? maybe later",
+    # How to make a change, asked to be shown, written or explained (session 46's demo:
+    # "ok. Please document how to drain node-2." planned the drain).
+    "ok. Please document how to drain node-2.",
+    "can you write down how to restart checkout in prod",
+    "show me how to roll back checkout in prod",
+    "could you explain how to cordon node-3?",
     # ... with asking words, after a filler, or with another change ordered (an attacker
     # review of session 46).
     "Could you restart checkout in prod? Not yet.",

@@ -221,6 +221,9 @@ def test_a_general_question_read_as_a_change_plans_nothing(bot: Bot,
      {"deployment": "checkout-api", "namespace": "prod"}),
     ("scale checkout-api in prod to 5? nah, let's wait for the sale numbers",
      "scale_deployment", {"deployment": "checkout-api", "namespace": "prod", "replicas": "5"}),
+    # How to make a change, asked to be written down (session 46's demo planned it).
+    ("ok. Please document how to restart checkout-api in prod.", "restart_deployment",
+     {"deployment": "checkout-api", "namespace": "prod"}),
     # A field, a taint or a schedule no runbook sets, in a runbook's words.
     ("set maxSurge to 50% on checkout-api in prod", "set_autoscaling",
      {"deployment": "checkout-api", "namespace": "prod", "max_replicas": "50"}),
