@@ -55,6 +55,9 @@ GUARDED_META_INTENTS = frozenset({"confirm", "undo"})
 
 ALTERNATIVES = 3
 
+SENTENCES_READ = 3
+"""How many sentences that ask an unsure long message is read again from, at most."""
+
 _OBJECT_TYPES = frozenset({"deployment", "pod", "cronjob", "node"})
 """Slot types that name the object a runbook is about (a namespace is its scope)."""
 
@@ -302,11 +305,13 @@ class ModelParser:
         if len(parts) < 2:
             return probs
         model = self._model()
+        asking = [(first, last) for first, last in parts
+                  if _ASKS.search(said := norm.text[words[first].start:words[last - 1].end])
+                  or said.rstrip().endswith("?")]
         best: tuple[float, npt.NDArray[np.float64]] | None = None
-        for first, last in parts:
-            said = norm.text[words[first].start:words[last - 1].end]
-            if _ASKS.search(said) is None and not said.rstrip().endswith("?"):
-                continue
+        # The last few only: each is a run of the model, and "please." three thousand times
+        # must not cost seconds (a request comes last more often than first).
+        for first, last in asking[-SENTENCES_READ:]:
             ids, mask = pad_batch([encode_words(model.tokenizer, seen[first:last])])
             logits = model.session.run(
                 None, {"input_ids": ids, "attention_mask": mask,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from itertools import pairwise
+from itertools import islice, pairwise
 
 from chatops.conversation.kinds import SCHEDULE_CHANGE, SENTENCE_END, TARGETS, clean_text
 from chatops.model import SlotSpan
@@ -465,13 +465,18 @@ def declined(cleaned: str) -> bool:
     of another change or of another object ("Drain node-1? No, cordon it." planned the
     drain; "Restart orders? No. Please restart cart." the restart of orders: which is
     meant is no guess to make, an attacker review)."""
-    for found in _DECLINED.finditer(cleaned):
+    # The first few questions only: each costs a read of the whole text, and a message of
+    # thousands of "? no" must not cost seconds (an attacker's padding).
+    for found in islice(_DECLINED.finditer(cleaned), _DECLINES_READ):
         if not ordered_changes(cleaned[:found.start()]):
             continue  # "is checkout ok? no. restart it": no change was asked
         if (_ALONE.match(cleaned, found.end()) or _REASON.match(cleaned, found.end())
                 or _changes_after(cleaned, found.start())):
             return True
     return False
+
+
+_DECLINES_READ = 3
 
 
 def _changes_after(cleaned: str, at: int) -> bool:

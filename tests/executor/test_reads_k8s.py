@@ -255,7 +255,10 @@ def test_a_pod_still_terminating_after_a_rollout_is_not_what_it_runs(
             (dep,) = run(ex, "get_deployment", namespace=namespace, deployment="web").records
             assert isinstance(dep, DeploymentInfo)
             pod = core.read_namespaced_pod(old.metadata.name, namespace)
+            # Finished as the controller sees it: a status not yet of the new generation
+            # still counts the old pod (a CI run read it so, observed generation 1 of 2).
             return (dep if dep.updated == 1 and dep.available == 1
+                    and dep.observed_generation == dep.generation
                     and pod.metadata.deletion_timestamp is not None else None)
 
         dep = wait_for(rolled, what="the rollout to finish with the old pod terminating")

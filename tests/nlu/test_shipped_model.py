@@ -291,3 +291,25 @@ def test_a_change_guesses_no_namespace_by_a_name_s_place(
         shipped_model: ModelParser, text: str, wrong: dict[str, str]) -> None:
     parsed = shipped_model.parse(text)
     assert not wrong.items() <= dict(parsed.slots).items(), parsed
+
+
+def test_an_unsure_long_message_is_read_again_a_bounded_number_of_times() -> None:
+    """A second review's padding: "please." three thousand times read each sentence again,
+    one model run each (17 s); the last few that ask are read, whatever the length."""
+    from dataclasses import replace
+
+    from intents.parser import SENTENCES_READ
+
+    parser = ModelParser(default_model_dir(), threads=1)
+    parser.load()
+    loaded = parser._model()
+    runs: list[int] = []
+
+    class Counting:
+        def run(self, *args: object, **kwargs: object) -> object:
+            runs.append(1)
+            return loaded.session.run(*args, **kwargs)  # type: ignore[arg-type]
+
+    parser._loaded = replace(loaded, session=Counting())  # type: ignore[arg-type]
+    parser.parse("please. " * 3000)
+    assert 1 < len(runs) == 1 + SENTENCES_READ <= 6

@@ -79,3 +79,15 @@ def test_a_change_asked_then_declined_is_not_planned(world: World, text: str) ->
 READS = frozenset({"deployment_status", "diagnose", "pod_logs", "recent_events", "show_pods",
                    "rollout_history", "list_images", "node_status", "describe_pod",
                    "rightsize", "pod_hygiene"})
+
+
+def test_declining_words_take_no_quadratic_time() -> None:
+    """A second review's padding: thousands of "? no" after a change took seconds."""
+    import time
+
+    from chatops.conversation.asking import not_a_request
+
+    for text in ("restart x" + "? no x" * 8000, "is it ok" + "? no" * 10_000):
+        started = time.process_time()
+        not_a_request(text)
+        assert time.process_time() - started < 1.0  # was 7 s at 6,000 characters
