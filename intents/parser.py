@@ -318,8 +318,7 @@ class ModelParser:
                        "token_type_ids": np.zeros_like(ids)})[0]
             candidate = _softmax(logits[0])
             intent = self._answered(candidate)
-            bar = None if intent is None else self.threshold_for(intent)
-            if bar is None or bar >= model.threshold:
+            if intent is None or not self._reads(intent):
                 continue  # out of scope, unsure, a meta intent, or a change
             sure = float(np.max(candidate))
             if best is None or sure > best[0]:
@@ -347,9 +346,9 @@ class ModelParser:
         names where the model tagged none); made here, a reading is what the bot does.
         """
         runbooks = self.catalogue.runbooks if self.catalogue is not None else {}
-        runbook = runbooks.get(intent)
-        if runbook is None or runbook.risk != Risk.READ:
+        if not self._reads(intent):
             return None
+        runbook = runbooks[intent]
         read = {span.slot for span in spans}
         objects = {name for name, spec in runbook.slots.items()
                    if spec.type in _OBJECT_TYPES}
@@ -548,9 +547,9 @@ class ModelParser:
         the model read no object for it (or the namespace, when it read none either).
         Only for reads: a change never takes an object the model did not read as one (the
         conversation asks which)."""
-        runbook = self.catalogue.runbooks.get(intent) if self.catalogue is not None else None
-        if runbook is None or runbook.risk != Risk.READ:
+        if self.catalogue is None or not self._reads(intent):
             return None
+        runbook = self.catalogue.runbooks[intent]
         deployment = next((name for name, spec in runbook.slots.items()
                            if spec.type == "deployment"), None)
         objects = {name for name, spec in runbook.slots.items() if spec.type in _OBJECT_TYPES}

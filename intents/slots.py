@@ -303,12 +303,19 @@ def _joined_runs(runs: list[tuple[str, int, int]], words: Sequence[Word],
     return joined
 
 
-def _namespace_cued(words: Sequence[Word], first: int) -> bool:
-    """Whether the words just before word `first` name a namespace ("in", "-n", "(",
-    "namespace=", "ns:")."""
+def _cue_before(words: Sequence[Word], first: int) -> int:
+    """The index of the word before word `first`, past a `=` or `:` ("namespace=X",
+    "ns: X"); -1 when there is none."""
     i = first - 1
     if i >= 0 and words[i].text in {"=", ":"}:
         i -= 1
+    return i
+
+
+def _namespace_cued(words: Sequence[Word], first: int) -> bool:
+    """Whether the words just before word `first` name a namespace ("in", "-n", "(",
+    "namespace=", "ns:")."""
+    i = _cue_before(words, first)
     return i >= 0 and words[i].text.lower() in _NAMESPACE_CUES
 
 
@@ -590,19 +597,14 @@ def _range(slot: str, value: str, before: str, chosen: Mapping[str, tuple[int, i
     otherwise (step 11). A range the wrong way round is left as read, and so is one the
     words just `before` it make a range of something else ("utilisation 70-90": an
     attacker review)."""
-    dims = _dimension_values(slot)
-    if dims.get(2) not in ("min", "max"):
+    bound = _dimension_values(slot).get(2)
+    if bound not in ("min", "max"):
         return None
-    pair = {dims[2]: slot}
-    for other in types:
-        if other != slot and _dimension_values(other).get(2) in ("min", "max") \
-                and _dimension_values(other).get(2) != dims[2] \
-                and other.replace("min", "").replace("max", "") == \
-                slot.replace("min", "").replace("max", ""):
-            pair[_dimension_values(other)[2]] = other
+    other = slot.replace(bound, "max" if bound == "min" else "min")
     found = _RANGE.fullmatch(value)
-    if found is None or len(pair) != 2 or any(s in chosen for s in pair.values() if s != slot):
+    if found is None or other not in types or other in chosen:
         return None
+    pair = {bound: slot, _dimension_values(other)[2]: other}
     if _OTHER_QUANTITY.search(before):
         return None  # "utilisation 70-90", "keep cpu at 40-60": no count of replicas
     if int(found.group(1)) > int(found.group(2)):
@@ -621,10 +623,8 @@ def _called_a_namespace(words: Sequence[Word], first: int, last: int,
     another name (word indices `named`) and a colon is that name's: "payments namespace:
     checkout-api" calls payments the namespace, not checkout-api ("api namespace=billing"
     calls billing one)."""
-    before = first - 1
-    labelled = before >= 0 and words[before].text == ":"
-    if before >= 0 and words[before].text in {"=", ":"}:
-        before -= 1
+    labelled = first > 0 and words[first - 1].text == ":"
+    before = _cue_before(words, first)
     after = last + 1
     return ((before >= 0 and words[before].text.lower() in _CALLED_NAMESPACE_BEFORE
              and not (labelled and before - 1 in named))

@@ -470,19 +470,15 @@ def declined(cleaned: str) -> bool:
     for found in islice(_DECLINED.finditer(cleaned), _DECLINES_READ):
         if not ordered_changes(cleaned[:found.start()]):
             continue  # "is checkout ok? no. restart it": no change was asked
+        # Another change ordered after it ("..., restart cart first"); "just do it" and
+        # "go ahead" order none.
         if (_ALONE.match(cleaned, found.end()) or _REASON.match(cleaned, found.end())
-                or _changes_after(cleaned, found.start())):
+                or clauses_ordering(cleaned[found.start() + 1:])):
             return True
     return False
 
 
 _DECLINES_READ = 3
-
-
-def _changes_after(cleaned: str, at: int) -> bool:
-    """Whether a clause after `at` orders a change ("..., restart cart first"); "just do
-    it" and "go ahead" order none."""
-    return any(clauses_ordering(part) for part in re.split(r"[.!?]+", cleaned[at + 1:]))
 
 
 def negated(text: str) -> bool:
