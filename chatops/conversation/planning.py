@@ -37,6 +37,7 @@ from chatops.conversation.resolve import (
     other_namespaces,
     read_as_other_kind,
     resolve_names,
+    workload_named_as_namespace,
 )
 from chatops.conversation.resource_field import FIELDS, BareValue, bare_value, both_named
 from chatops.conversation.rollback_version import named_revision, named_version, revision_of
@@ -158,6 +159,9 @@ class Planner:
         # so it need not be validated first; everything is validated below.)
         values, read_as = namespace_named_as_workload(runbook, slots, self.parts.executor,
                                                       requester.identity)
+        if read_as is None:
+            values, read_as = workload_named_as_namespace(runbook, values, self.parts.executor,
+                                                          requester.identity)
         if read_as is not None:
             notes.append(read_as)
         default_ns = self.parts.policy.default_namespace(turn.message.channel)

@@ -359,6 +359,13 @@ def read_as_namespace_note(kind: str, value: str) -> str:
     return f"{value!r} is a namespace, so the whole namespace was read (no {kind} was named)"
 
 
+def read_as_workload_note(value: str, kind: str, namespace: str) -> str:
+    """A note on an answer: a name read as a namespace was no namespace, but the name of
+    one workload, so that workload was read."""
+    return (f"no namespace is called {value!r}; read as {kind} {value} in {namespace}, "
+            f"the one namespace with a {kind} of that name")
+
+
 def other_kind_note(value: str, kind: str, runbook: str, namespace: str | None) -> str:
     """A note on an answer: a name given as one kind of workload was another kind's, so it
     was read as that kind, or (`namespace`) the whole namespace was read instead."""
