@@ -21,7 +21,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -32,7 +32,7 @@ from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk, SlotSp
 from intents.about_the_bot import asks_what_the_bot_does
 from intents.emoji import as_word
 from intents.encoding import DEFAULT_MAX_LENGTH, encode_words, load_tokenizer, pad_batch
-from intents.slots import SlotLabels, bio_runs, choose_slots, name_shaped
+from intents.slots import SlotLabels, bio_runs, choose_slots, name_shaped, names_a_role
 from intents.spelling import corrected
 from intents.text import Normalised, Word, normalise, split_words
 
@@ -525,9 +525,14 @@ class ModelParser:
         alternatives = tuple(
             (model.intents[i], float(probs[i])) for i in order[1 : 1 + ALTERNATIVES]
         )
-        instead = self._read_instead(top, text, spans, lambda: decode_spans(
-            [model.slots.labels[int(i)] for i in word_probs.argmax(axis=1)], words, norm,
-            text))
+        alone = self._name_alone(top, spans)
+        if alone is not None:
+            top, spans = alone
+            slots = {span.slot: span.text for span in spans}
+        instead = None if alone is not None else self._read_instead(
+            top, text, spans, lambda: decode_spans(
+                [model.slots.labels[int(i)] for i in word_probs.argmax(axis=1)], words, norm,
+                text))
         if instead is not None:
             about = self._slots_of(instead)
             top = instead
@@ -540,6 +545,39 @@ class ModelParser:
             spans = tuple(sorted((*spans, named), key=lambda span: (span.start, span.slot)))
             slots = {span.slot: span.text for span in spans}
         return ParsedIntent(top, slots, top_p, alternatives, "model", spans)
+
+    def _name_alone(self, intent: str, spans: Sequence[SlotSpan]
+                    ) -> tuple[str, tuple[SlotSpan, ...]] | None:
+        """A read given one name, read as a deployment, and no namespace, where the name
+        is not a workload's by its shape (`slots.names_a_role`): the namespace, read whole
+        ("is analytics healthy?", "give edge a once-over", "how's ml-serving doing"). The
+        model cannot tell a namespace from a deployment when nothing else is named, and
+        asked of one name alone, a health question is about a team's namespace more
+        often than not; "checkout-api" or "search-gw" stays a deployment.
+
+        The read is the runbook itself when a namespace alone will do (`diagnose`), else
+        the read its `namespace_wide` names. Returns that read and its spans; None to keep
+        the reading. The conversation reads the name as the deployment again when the
+        cluster has no such namespace and one deployment of that name.
+        """
+        if self.catalogue is None or not self._reads(intent):
+            return None
+        runbooks = self.catalogue.runbooks
+        runbook = runbooks[intent]
+        named = [span for span in spans if runbook.slots[span.slot].type in _OBJECT_TYPES]
+        if (len(named) != 1 or runbook.slots[named[0].slot].type != "deployment"
+                or any(runbook.slots[span.slot].type == "namespace" for span in spans)
+                or names_a_role(named[0].text)):
+            return None
+        target = intent if not runbook.slots[named[0].slot].required else runbook.namespace_wide
+        wide = runbooks.get(target or "")
+        if (wide is None or wide.risk != Risk.READ or "namespace" not in wide.slots
+                or any(spec.required and spec.type != "namespace"
+                       for spec in wide.slots.values())):
+            return None
+        kept = tuple(replace(span, slot="namespace") if span is named[0] else span
+                     for span in spans if span is named[0] or span.slot in wide.slots)
+        return str(target), kept
 
     def _by_shape(self, intent: str, spans: Sequence[SlotSpan], words: Sequence[Word],
                   norm: Normalised, text: str) -> SlotSpan | None:

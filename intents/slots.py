@@ -64,6 +64,15 @@ runbook says about its slots:
 13. A container that no word near it calls one ("container", "-c", "sidecar") is what
    is missing beside it: the workload when none was read ("logs from image-resizer in
    media"), else a namespace not read ("tail webhook-relay logs integrations").
+14. A namespace no word was read for is the one name right after "in" (or `-n`) that no
+   slot holds ("It currently runs four replicas in discovery.": a context sentence the
+   model read `O`), unless "in" makes an idiom with it ("in a minute", "in grafana",
+   "in good shape"). For reads only, like steps 4 and 13.
+15. A change never takes a name the message rules out ("..., not in staging", "leave
+   staging alone") or says is well ("restart checkout-api. everything in staging is
+   fine", "cordon node-2, node-1 is fine"): a probe planned each of them there. A name
+   the clause's verb acts on is its object, not its subject ("restart api so that it is
+   healthy again"), and a question says nothing is well.
 
 Measured in BENCHMARKS.md ("NLU: slot decoding"): on the development sets the slots are
 right more often, most on long messages; nothing here is trained, so a retrain is not
@@ -400,6 +409,12 @@ def choose_slots(
     # Surest span first; ties keep text order (sorted is stable).
     candidates.sort(key=lambda c: -c[0])
     namespace = next((s for s in allowed if (types or {}).get(s, s) == "namespace"), None)
+    fine: set[int] = set()
+    if not by_place:
+        # A change is never made where the message says all is well (step 15).
+        fine = {i for c in candidates if _said_fine(words, c[1], c[2], [
+            (o[1], o[2]) for o in candidates if o is not c]) for i in range(c[1], c[2] + 1)}
+        candidates = [c for c in candidates if c[1] not in fine]
     chosen: dict[str, tuple[int, int]] = {}
     for _, first, last, scores in candidates:
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
@@ -415,7 +430,7 @@ def choose_slots(
             if slot not in chosen:
                 chosen[slot] = (first, last)
                 break
-    taken = {i for first, last in chosen.values() for i in range(first, last + 1)}
+    taken = {i for first, last in chosen.values() for i in range(first, last + 1)} | fine
     for slot in sorted(required):  # a set: sorted, so the result never depends on hashing
         begin = vocab.index(f"B-{slot}")
         if slot in chosen or begin is None or slot not in allowed:
@@ -438,6 +453,8 @@ def choose_slots(
         chosen[slot] = (start, last)
     if by_place:
         _container_alone(chosen, words, types or {})
+        if namespace is not None and namespace not in chosen:
+            _namespace_after_in(chosen, words, namespace)
     if namespace is not None:
         _called_namespace(chosen, words, namespace, types or {})
     spans: list[SlotSpan] = []
@@ -514,6 +531,94 @@ def _container_alone(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
         chosen[namespace] = chosen.pop(container)
 
 
+_CLAUSE_BREAKS = frozenset({".", ",", ";", "!", "?", ":", "but", "and", "while", "since",
+                            "because", "as", "-", "\u2014", "\u2013"})
+_FINE = frozenset({"fine", "ok", "okay", "good", "healthy", "unaffected", "untouched",
+                   "stable", "green", "normal", "happy", "safe"})
+_NEGATORS = frozenset({"not", "isn't", "isnt", "aren't", "arent", "wasn't", "wasnt",
+                       "weren't", "werent", "nothing", "none", "no", "never", "nobody"})
+_AFFECTED = frozenset({"affected", "impacted", "involved", "touched", "broken", "wrong",
+                       "down", "hit"})
+_BE = frozenset({"is", "are", "was", "were", "looks", "look", "seems", "seem", "stays",
+                 "stay", "remains", "remain", "'s", "s", "feels", "appears", "appear"})
+_SUBJECT_LEAD = frozenset({"everything", "nothing", "all", "anything", "stuff", "things",
+                           "in", "on", "the", "of", "pods", "pod", "else", "also", "btw",
+                           "fyi", "so", "whereas", "though", "meanwhile", "node", "namespace",
+                           "deployment", "ns", "our", "my", "over", "there", "here", "now"})
+"""Words that may come before a name that is the subject of its clause ("everything in
+staging is fine"); a verb there ("restart api so that it is healthy") makes it an object."""
+_RULED_OUT_BEFORE = frozenset({"not", "except", "excluding", "without", "besides", "never",
+                               "avoid", "skip"})
+
+
+def _said_fine(words: Sequence[Word], first: int, last: int,
+               others: Sequence[tuple[int, int]]) -> bool:
+    """Whether words `first`..`last` name what the message rules out ("..., not in
+    staging", "leave staging alone"), or the subject of a clause that says all is well
+    there and names nothing else the model tagged ("restart checkout-api. everything in
+    staging is fine", "..., nothing in staging is affected", "node-1 is fine"): that is no
+    change's target (step 15; a probe: each planned the change there). A question ("is
+    staging ok?") says nothing is well; a name the clause's verb acts on is its object
+    ("restart api so that it is healthy")."""
+    before = [w.text.lower() for w in words[max(0, first - 2):first]]
+    if any(w in _RULED_OUT_BEFORE for w in before):
+        return True
+    start = first
+    while start > 0 and words[start - 1].text.lower() not in _CLAUSE_BREAKS:
+        start -= 1
+    end = last
+    while end + 1 < len(words) and words[end + 1].text.lower() not in _CLAUSE_BREAKS:
+        end += 1
+    if (end + 1 < len(words) and words[end + 1].text == "?") or any(
+            start <= a <= end or start <= b <= end for a, b in others):
+        return False
+    lead = [w.text.lower() for w in words[start:first]]
+    after = [w.text.lower() for w in words[last + 1:end + 1]]
+    if lead[-1:] == ["leave"] and "alone" in after:
+        return True
+    if any(w not in _SUBJECT_LEAD for w in lead):
+        return False
+    said = after[next((i for i, w in enumerate(after) if w in _BE), len(after)):]
+    return any(w in _FINE for w in said) or (
+        any(w in _NEGATORS for w in lead + said) and any(w in _AFFECTED for w in said))
+
+
+_IN_CUES = frozenset({"in", "-n", "--namespace"})
+_NOT_AFTER_IN = frozenset({
+    "a", "an", "the", "this", "that", "these", "those", "my", "our", "your", "its", "his",
+    "her", "their", "some", "any", "all", "every", "each", "no", "one", "it", "there", "here",
+    "us", "them", "me", "case", "order", "time", "progress", "place", "fact", "general",
+    "particular", "total", "short", "advance", "line", "sync", "parallel", "front", "turn",
+    "detail", "full", "part", "charge", "mind", "touch", "flight", "bulk", "loop", "theory",
+    "practice", "prod-like", "minutes", "hours", "seconds", "days", "weeks", "morning",
+    "evening", "afternoon", "tonight", "today", "grafana", "datadog", "kibana", "slack", "jira",
+    "logs", "metrics", "dashboards", "ci", "git", "github", "terraform", "helm", "argo",
+    "argocd", "prometheus", "sentry", "pagerduty", "staging-like", "between", "question",
+    "response", "addition", "effect", "use", "vain", "favour", "favor", "which", "good",
+    "bad", "better", "great", "trouble", "danger", "limbo", "pending", "error", "errors",
+    "crashloop", "crashloopbackoff", "backoff", "shape", "state", "sight", "now", "future",
+    "production",
+})
+"""Words after "in" that are not a namespace ("in a minute", "in grafana", "in case")."""
+_DNS_LABEL = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+
+
+def _namespace_after_in(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
+                        namespace: str) -> None:
+    """A namespace the model read no word for is the one word right after "in" (or `-n`)
+    that no slot holds and that is a name ("It currently runs four replicas in discovery",
+    a context sentence the model read `O`); nothing when there are several such words or
+    none (in place; step 14). For reads only: in a change, "in X" may be where something
+    else runs ("restart api; everything in staging is fine")."""
+    taken = {i for first, last in chosen.values() for i in range(first, last + 1)}
+    found = {words[i].text: i for i in range(1, len(words))
+             if words[i - 1].text.lower() in _IN_CUES and i not in taken
+             and _DNS_LABEL.fullmatch(words[i].text) and words[i].text not in _NOT_AFTER_IN}
+    if len(found) == 1:
+        at = found.popitem()[1]
+        chosen[namespace] = (at, at)
+
+
 _NAME_SHAPE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+")
 _POD_SHAPE = re.compile(r".*-[a-z0-9]{5,10}-[a-z0-9]{5}")
 _WORD_PREFIXES = frozenset({"non", "re", "pre", "post", "self", "co", "anti", "multi", "cross",
@@ -554,6 +659,33 @@ def name_shaped(words: Sequence[Word], norm: Normalised, original: str, slot: st
             continue
         found.append(SlotSpan(slot, start, end, original[start:end]))
     return found[0] if len(found) == 1 else None
+
+
+_WORKLOAD_ROLES = frozenset({
+    "api", "apis", "svc", "service", "services", "srv", "server", "worker", "workers", "gateway",
+    "gw", "web", "www", "proxy", "db", "cache", "redis", "scheduler", "dispatcher", "consumer",
+    "producer", "exporter", "controller", "operator", "job", "cron", "sync", "relay", "bot",
+    "engine", "scorer", "renderer", "indexer", "app", "frontend", "backend", "ui", "router",
+    "queue", "writer", "reader", "processor", "handler", "manager", "agent", "daemon",
+    "listener", "mailer", "sender", "notifier", "builder", "resizer", "collector", "store",
+    "loader", "importer", "uploader", "fetcher", "poller", "runner", "canary",
+    "v1", "v2", "v3", "primary", "replica", "leader", "follower", "cli", "grpc", "http", "rest",
+})
+"""The last part of a name that says it is a workload ("checkout-api", "notif-worker",
+"search-gw"): a role. A team's or an environment's namespace ("analytics", "ml-serving",
+"team-growth") has none."""
+_NAMESPACE_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+
+
+def names_a_role(name: str) -> bool:
+    """Whether `name` reads as a workload's rather than a namespace's: it ends in a role
+    (`_WORKLOAD_ROLES`: "search-gw", "cartsvc", "authapi"), has a pod's hash, or is not a
+    plain lowercase DNS label at all."""
+    if not _NAMESPACE_NAME.fullmatch(name) or _POD_SHAPE.fullmatch(name):
+        return True
+    last = name.rsplit("-", 1)[-1]
+    return last in _WORKLOAD_ROLES or any(
+        name.endswith(role) and len(name) > len(role) + 2 for role in ("svc", "api", "srv"))
 
 
 _ARTICLES = frozenset({"the", "a", "an"})

@@ -266,8 +266,25 @@ BY_SHAPE = [
 ]
 
 
+# One name alone in a health question, not a workload's by its shape, is a namespace; a
+# read's namespace after "in" in another sentence (session 47).
+NAME_ALONE = [
+    ("is reporting healthy?", "diagnose", {"namespace": "reporting"}),
+    ("how's team-search doing", "diagnose", {"namespace": "team-search"}),
+    ("is ledger-writer ok", "diagnose", {"deployment": "ledger-writer"}),
+    ("how is search-gw doing", "deployment_status", {"deployment": "search-gw"}),
+    ("is cartsvc healthy?", "diagnose", {"deployment": "cartsvc"}),
+    ("The ledger-writer pods were evicted twice overnight. They run in finance. Can you "
+     "show me the recent events for it?", "recent_events",
+     {"deployment": "ledger-writer", "namespace": "finance"}),
+    ("The importer job started failing after the migration. It lives in warehouse. what's "
+     "wrong with inventory-importer?", "diagnose",
+     {"deployment": "inventory-importer", "namespace": "warehouse"}),
+]
+
+
 @pytest.mark.parametrize(("text", "intent", "slots"),
-                         [*REQUEST_AFTER_CONTEXT, *BY_SHAPE, *READ_INSTEAD])
+                         [*REQUEST_AFTER_CONTEXT, *BY_SHAPE, *READ_INSTEAD, *NAME_ALONE])
 def test_readings_the_parser_makes_beyond_the_model(
     shipped_model: ModelParser, text: str, intent: str, slots: dict[str, str]
 ) -> None:
@@ -291,6 +308,38 @@ def test_a_change_guesses_no_namespace_by_a_name_s_place(
         shipped_model: ModelParser, text: str, wrong: dict[str, str]) -> None:
     parsed = shipped_model.parse(text)
     assert not wrong.items() <= dict(parsed.slots).items(), parsed
+
+
+@pytest.mark.parametrize(("text", "wrong"), [
+    # A probe (session 47): the namespace or object a message says is fine, or rules out,
+    # became the change's target; each was planned there.
+    ("restart ledger-api. everything in staging is fine", {"namespace": "staging"}),
+    ("restart ledger-api please, nothing in staging is affected", {"namespace": "staging"}),
+    ("restart checkout-api, staging is fine", {"namespace": "staging"}),
+    ("restart checkout-api except in staging", {"namespace": "staging"}),
+    ("restart checkout-api in staging, prod is fine", {"namespace": "prod"}),
+    ("restart it in prod, checkout-api is fine", {"deployment": "checkout-api"}),
+    ("cordon node-2, node-1 is fine", {"node": "node-1"}),
+    ("drain it, node-3 is healthy", {"node": "node-3"}),
+    # Nor does a change take a namespace from "in X" in another sentence.
+    ("Retro: everything in staging was slow. Please restart ledger-api.",
+     {"namespace": "staging"}),
+])
+def test_a_change_is_not_made_where_the_message_says_all_is_well(
+        shipped_model: ModelParser, text: str, wrong: dict[str, str]) -> None:
+    parsed = shipped_model.parse(text)
+    assert not wrong.items() <= dict(parsed.slots).items(), parsed
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    ("restart checkout-api in staging, it is down", {"namespace": "staging"}),
+    ("restart checkout-api in prod, staging is fine", {"namespace": "prod"}),
+    ("cordon node-2, node-1 is fine", {"node": "node-2"}),
+])
+def test_the_change_asked_keeps_its_target(shipped_model: ModelParser, text: str,
+                                           slots: dict[str, str]) -> None:
+    parsed = shipped_model.parse(text)
+    assert slots.items() <= dict(parsed.slots).items(), parsed
 
 
 def test_an_unsure_long_message_is_read_again_a_bounded_number_of_times() -> None:

@@ -126,8 +126,8 @@ TYPES = {"deployment": "deployment", "cpu_request": "cpu", "cpu_limit": "cpu",
 
 
 def choose_tagged(text: str, tagged: dict[str, str], vocab: SlotLabels,
-                  types: dict[str, str], score: float = 0.6, *, labels: bool = False
-                  ) -> dict[str, str]:
+                  types: dict[str, str], score: float = 0.6, *, labels: bool = False,
+                  by_place: bool = True) -> dict[str, str]:
     """The model's best label per word (`{"512Mi": "memory_request"}`, at `score`; whole
     labels such as `I-check` with `labels`), the rest `O`; decoded with the slots of
     `types` declared."""
@@ -142,7 +142,8 @@ def choose_tagged(text: str, tagged: dict[str, str], vocab: SlotLabels,
             assert index is not None
             probs[i] = 0.0
             probs[i, index], probs[i, 0] = score, 1.0 - score
-    spans = choose_slots(probs, vocab, words, norm, text, declared=set(types), types=types)
+    spans = choose_slots(probs, vocab, words, norm, text, declared=set(types), types=types,
+                         by_place=by_place)
     return {s.slot: s.text for s in spans}
 
 
@@ -467,7 +468,61 @@ def test_a_value_never_opens_with_an_article() -> None:
                         {"the": "B-check", "latest": "I-check", "tag": "I-check"},
                         HYGIENE, {"check": "hygiene_check", "namespace": "namespace"},
                         labels=True)
-    assert got == {"check": "latest tag"}
+    assert got == {"check": "latest tag", "namespace": "shop"}  # "in shop": step 14
+
+
+NAMED = SlotLabels(("O", "B-deployment", "I-deployment", "B-namespace", "I-namespace",
+                    "B-node", "I-node"))
+
+
+@pytest.mark.parametrize(("text", "namespace"), [
+    # Set A: "It currently runs four replicas in discovery." (the model: O at 0.84).
+    ("It runs four replicas in discovery. show the events of search-gw", "discovery"),
+    ("show the events of search-gw, the one in billing", "billing"),
+    ("events of search-gw -n billing", "billing"),
+    # Not a word "in" is idiom with, nor one of two.
+    ("show the events of search-gw in a minute", None),
+    ("show the events of search-gw in grafana", None),
+    ("show the events of search-gw in good shape", None),
+    ("search-gw in discovery or in search: show the events", None),
+])
+def test_a_read_s_namespace_is_the_name_after_in(text: str, namespace: str | None) -> None:
+    got = choose_tagged(text, {"search-gw": "deployment"}, NAMED, NAMES)
+    assert got == {"deployment": "search-gw",
+                   **({"namespace": namespace} if namespace else {})}
+    # A change's is not (step 14): "in X" may be where something else runs.
+    assert choose_tagged(text, {"search-gw": "deployment"}, NAMED, NAMES,
+                         by_place=False) == {"deployment": "search-gw"}
+
+
+@pytest.mark.parametrize(("text", "tagged", "want"), [
+    ("restart api. everything in staging is fine", {"api": "deployment", "staging": "namespace"},
+     {"deployment": "api"}),
+    ("restart api please, nothing in staging is affected",
+     {"api": "deployment", "staging": "namespace"}, {"deployment": "api"}),
+    ("restart api, staging is fine", {"api": "deployment", "staging": "namespace"},
+     {"deployment": "api"}),
+    ("restart api except in staging", {"api": "deployment", "staging": "namespace"},
+     {"deployment": "api"}),
+    ("restart it in prod, api looks healthy", {"api": "deployment", "prod": "namespace"},
+     {"namespace": "prod"}),
+    ("cordon node-2, node-1 is fine", {"node-2": "node", "node-1": "node"},
+     {"node": "node-2"}),
+    # What the request itself names stays, whatever else is said.
+    ("restart api in staging, it is down", {"api": "deployment", "staging": "namespace"},
+     {"deployment": "api", "namespace": "staging"}),
+    ("restart api in prod? staging ok?", {"api": "deployment", "prod": "namespace"},
+     {"deployment": "api", "namespace": "prod"}),
+    ("please restart api in prod so that it is healthy again",
+     {"api": "deployment", "prod": "namespace"}, {"deployment": "api", "namespace": "prod"}),
+    ("leave staging alone and restart api in prod",
+     {"api": "deployment", "prod": "namespace", "staging": "namespace"},
+     {"deployment": "api", "namespace": "prod"}),
+])
+def test_a_change_is_not_made_where_all_is_said_to_be_well(
+        text: str, tagged: dict[str, str], want: dict[str, str]) -> None:
+    types = {**NAMES, "node": "node"}
+    assert choose_tagged(text, tagged, NAMED, types, by_place=False) == want
 
 
 @pytest.mark.parametrize(("text", "at", "slot"), [
