@@ -15,13 +15,21 @@ import re
 
 _BOT = r"(?:you|u|the bot|this bot|chatops|the chatops bot|ops ?bot)"
 _ABOUT_THE_BOT = re.compile(
-    r"^\W*(?:(?:hi|hey|hello|sorry|ok|so|quick q(?:uestion)?|help)\W+)*(?:"
+    r"^\W*(?:(?:hi|hey|hello|sorry|ok|so|quick q(?:uestion)?|help|bot|chatops|"
+    r"(?:(?:can|could) (?:you|u) |please |pls )?(?:remind|tell|show) me)\W+)*(?:"
+    # "what are the commands again?", "what are your options"
+    r"what (?:are|were) (?:the|your) (?:runbooks?|commands?|actions?|options)\b|"
+    # "can you give me a quick tour", "give me the rundown of what you do"
+    r"(?:(?:can|could) (?:you|u) )?(?:give|show) (?:me|us) (?:an?|the) (?:quick |short )?"
+    rf"(?:tour|rundown|overview)(?: of (?:what |how )?{_BOT}\b[^.!?]*)?\W*$|"
     # "what runbooks do you have for nodes", "which commands does chatops know"
     rf"(?:what|which) (?:runbooks?|commands?|actions?|operations?|things|stuff|options)\b"
     rf"[^.!?]*\b{_BOT}\b|"
     # "what can you do with cronjobs", "what are you able to do with deployments?"
     rf"what (?:else )?(?:can|could|do|does|will) {_BOT} (?:do|handle|manage|run|offer|"
     rf"support)\b|what (?:are|is) {_BOT} (?:able|allowed) to do\b|"
+    # "remind me what you can do": the question embedded
+    rf"what {_BOT} (?:can|could) (?:do|handle|manage|run|offer|support)\b|"
     # "can you do rollbacks?", "do you support scaling?", "can the bot handle cronjobs?"
     # (Not "can you do the restarts?": the thread's, a request.)
     rf"(?:can|could|do|does|will) {_BOT} (?:do|support|handle|manage|run|help with) "

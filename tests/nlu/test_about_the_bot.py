@@ -23,6 +23,11 @@ ABOUT_THE_BOT = [
     "what are you able to do with deployments?",
     "help, how does approval work here",
     "is there a way to ask you for logs",
+    # Session 47.
+    "remind me what you can do for on-call",
+    "hey bot, what are the commands again?",
+    "can you give me a quick tour",
+    "tell me what chatops can handle",
 ]
 
 NOT_ABOUT_THE_BOT = [
@@ -40,6 +45,9 @@ NOT_ABOUT_THE_BOT = [
     "what's the kubectl flag for a graceful drain?",
     "what's the helm command to roll back a release",
     "what does a rolling restart do?",
+    "can you show me the rundown of the incident",
+    "tell me what you did to checkout-api",
+    "what are the pods in prod",
 ]
 
 
