@@ -525,14 +525,15 @@ class ModelParser:
         alternatives = tuple(
             (model.intents[i], float(probs[i])) for i in order[1 : 1 + ALTERNATIVES]
         )
-        alone = self._name_alone(top, spans)
+        def anything() -> tuple[SlotSpan, ...]:
+            return decode_spans([model.slots.labels[int(i)] for i in word_probs.argmax(axis=1)],
+                                words, norm, text)
+
+        alone = self._name_alone(top, spans, anything)
         if alone is not None:
             top, spans = alone
             slots = {span.slot: span.text for span in spans}
-        instead = None if alone is not None else self._read_instead(
-            top, text, spans, lambda: decode_spans(
-                [model.slots.labels[int(i)] for i in word_probs.argmax(axis=1)], words, norm,
-                text))
+        instead = None if alone is not None else self._read_instead(top, text, spans, anything)
         if instead is not None:
             about = self._slots_of(instead)
             top = instead
@@ -546,7 +547,8 @@ class ModelParser:
             slots = {span.slot: span.text for span in spans}
         return ParsedIntent(top, slots, top_p, alternatives, "model", spans)
 
-    def _name_alone(self, intent: str, spans: Sequence[SlotSpan]
+    def _name_alone(self, intent: str, spans: Sequence[SlotSpan],
+                    anything: Callable[[], Sequence[SlotSpan]]
                     ) -> tuple[str, tuple[SlotSpan, ...]] | None:
         """A read given one name, read as a deployment, and no namespace, where the name
         is not a workload's by its shape (`slots.names_a_role`): the namespace, read whole
@@ -564,6 +566,19 @@ class ModelParser:
             return None
         runbooks = self.catalogue.runbooks
         runbook = runbooks[intent]
+        types = {spec.type for spec in runbook.slots.values()}
+        if "namespace" in types and not types & _OBJECT_TYPES and not any(
+                runbook.slots[span.slot].type == "namespace" for span in spans):
+            # A read of a namespace only ("image inventory for edge", "best-practice audit
+            # of identity"): the model read the name as a deployment, which the runbook
+            # does not take, so nothing was read for it.
+            named = [span for span in anything() if span.slot == "deployment"
+                     and not any(s.start < span.end and span.start < s.end for s in spans)]
+            namespace = next(n for n, spec in runbook.slots.items() if spec.type == "namespace")
+            if len(named) != 1 or names_a_role(named[0].text):
+                return None
+            return intent, tuple(sorted((*spans, replace(named[0], slot=namespace)),
+                                        key=lambda span: (span.start, span.slot)))
         named = [span for span in spans if runbook.slots[span.slot].type in _OBJECT_TYPES]
         if (len(named) != 1 or runbook.slots[named[0].slot].type != "deployment"
                 or any(runbook.slots[span.slot].type == "namespace" for span in spans)

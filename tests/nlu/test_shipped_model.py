@@ -280,6 +280,10 @@ NAME_ALONE = [
     ("The importer job started failing after the migration. It lives in warehouse. what's "
      "wrong with inventory-importer?", "diagnose",
      {"deployment": "inventory-importer", "namespace": "warehouse"}),
+    # A read of a namespace only: the name the model read as a deployment.
+    ("best-practice audit of reporting, the usual stuff", "pod_hygiene",
+     {"namespace": "reporting"}),
+    ("hygiene audit for checkout-api", "pod_hygiene", {}),
 ]
 
 
