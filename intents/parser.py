@@ -32,6 +32,7 @@ from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk, SlotSp
 from intents.about_the_bot import asks_what_the_bot_does
 from intents.emoji import as_word
 from intents.encoding import DEFAULT_MAX_LENGTH, encode_words, load_tokenizer, pad_batch
+from intents.kubectl import read_kubectl
 from intents.slots import SlotLabels, bio_runs, choose_slots, name_shaped, names_a_role
 from intents.spelling import corrected
 from intents.text import Normalised, Word, normalise, split_words
@@ -468,6 +469,9 @@ class ModelParser:
         words = split_words(norm.text)
         if not words:
             return ParsedIntent(intent=OUT_OF_SCOPE, confidence=1.0, source="model")
+        command = self._as_kubectl(text)
+        if command is not None:
+            return command
         groups = sentences(words) if self.long_text == "sentence" else [(0, len(words))]
         # The model reads misspelt command words set right; slots keep the words as typed.
         seen = [corrected(as_word(w.text), model.vocabulary.__contains__) for w in words]
@@ -546,6 +550,23 @@ class ModelParser:
             spans = tuple(sorted((*spans, named), key=lambda span: (span.start, span.slot)))
             slots = {span.slot: span.text for span in spans}
         return ParsedIntent(top, slots, top_p, alternatives, "model", spans)
+
+    def _as_kubectl(self, text: str) -> ParsedIntent | None:
+        """A message that is one kubectl command, read as kubectl reads it
+        (`intents/kubectl.py`): its runbook with the slots it declares, or out of scope for
+        a change no runbook makes; None for the model to read."""
+        reading = read_kubectl(text)
+        if reading is None:
+            return None
+        if reading.intent == OUT_OF_SCOPE:
+            return ParsedIntent(OUT_OF_SCOPE, {}, 1.0, (), "model", ())
+        if reading.intent not in self._model().intents or (
+                self.catalogue is not None and reading.intent not in self.catalogue.runbooks):
+            return None  # a runbook this bot does not serve
+        declared = self._slots_of(reading.intent).slots
+        spans = tuple(span for span in reading.spans if declared is None or span.slot in declared)
+        return ParsedIntent(reading.intent, {span.slot: span.text for span in spans}, 1.0, (),
+                            "model", spans)
 
     def _name_alone(self, intent: str, spans: Sequence[SlotSpan],
                     anything: Callable[[], Sequence[SlotSpan]]

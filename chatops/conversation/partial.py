@@ -103,10 +103,22 @@ def opening_orders(text: str) -> set[str]:
     return {kind for kind, _ in clauses_ordering(cleaned[spans[0][0]:spans[0][1]])}
 
 
+_COMMAND_HAPPENED = re.compile(
+    r"^\W*(?:(?:i|we)\s+(?:already\s+)?(?:ran|tried|did|used)\s+)?`*kubectl\s[^.?!`\n]*?`*\s+"
+    r"(?:didn[\u2019']?t|did|doesn[\u2019']?t|does|isn[\u2019']?t|wasn[\u2019']?t|was|"
+    r"hasn[\u2019']?t|has|had|failed|fails|worked|works|helped|helps|won[\u2019']?t|seems?|"
+    r"fixed|broke|changed|succeeded|errored|errors|returned|returns|says|said|gave|gives|"
+    r"hangs|hung|timed|times|just|only|still|never|already)\b", re.IGNORECASE)
+"""A kubectl command as the subject of what happened ("kubectl rollout restart deploy/api
+-n prod didn't help, any idea?": a probe planned the restart)."""
+
+
 def tells_what_happened(text: str) -> bool:
     """Whether `text` opens with a change as the subject of what happened ("rollback didn't
-    help", "restart fixed it last time"), not as an order."""
-    return bool(opening_orders(text)) and _HAPPENED.match(clean_text(text)) is not None
+    help", "restart fixed it last time", a kubectl command that "didn't help"), not as an
+    order."""
+    return (bool(opening_orders(text)) and _HAPPENED.match(clean_text(text)) is not None
+            ) or _COMMAND_HAPPENED.match(text) is not None
 
 
 def takes_back(text: str, values: Iterable[str]) -> bool:

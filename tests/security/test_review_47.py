@@ -44,3 +44,27 @@ def test_a_node_said_to_be_fine_is_not_cordoned(world: World) -> None:
     runs = _runs(world, f"cordon {nodes[0]}, {nodes[1]} is fine")
     assert all(slots.get("node") != nodes[1] for _, slots in runs), runs
     assert ("cordon_node", {"node": nodes[0]}) in runs, runs
+
+
+@pytest.mark.parametrize("text", [
+    # Another cluster or identity named: the bot's own cluster is no stand-in for it.
+    "kubectl --context other-cluster rollout restart deploy/checkout-api -n {prod}",
+    "kubectl rollout restart deploy/checkout-api -n {prod} --kubeconfig ~/.kube/staging",
+    "kubectl --as cluster-admin rollout restart deploy/checkout-api -n {prod}",
+    # A command reported as tried: what happened, no order.
+    "kubectl rollout restart deploy/checkout-api -n {prod} didn't help, any idea?",
+    "`kubectl rollout restart deploy/checkout-api -n {prod}` did nothing",
+    "we already ran kubectl rollout restart deploy/checkout-api -n {prod}, it still crashes",
+])
+def test_a_kubectl_command_for_elsewhere_or_already_tried_plans_nothing(
+        world: World, text: str) -> None:
+    runs = _runs(world, text)
+    assert [r for r in runs if r[0] == "restart_deployment"] == [], runs
+
+
+def test_a_kubectl_command_is_planned_as_written(world: World) -> None:
+    runs = _runs(world, "kubectl set resources deploy/checkout-api -c app "
+                        f"--limits=cpu=300m,memory=256Mi -n {world.ns['prod']}")
+    assert runs == [("set_resources", {
+        "deployment": "checkout-api", "container": "app", "cpu_limit": "300m",
+        "memory_limit": "256Mi", "namespace": world.ns["prod"]})], runs

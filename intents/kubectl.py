@@ -1,0 +1,384 @@
+"""A message that is one kubectl command, read as kubectl reads it.
+
+People in an incident channel paste the command they would have typed ("kubectl rollout
+restart deploy/checkout-api -n payments", "pls run `kubectl logs deploy/api -c app
+--tail=200 -n shop`"). kubectl's syntax says exactly what is meant, while the model,
+trained on words, misses its flags: `--limits=cpu=500m,memory=1Gi`, `-c`, a cronjob's
+suspend patch, the kind of `sts/kafka` (a restart of a statefulset is no runbook, the model
+read it as a deployment's). Read here:
+
+- only a message that is the command: asking words, a mention or backticks before it,
+  "pls" or "thanks" after it, nothing else (a command named in a sentence, "kubectl
+  rollout restart didn't help", is the model's to read, and the guards');
+- one command: `;`, `&&` or `|` leave the message to the model and the one-change rule;
+- `--dry-run` (asks nothing to change), `-A` and `-l` (more or other objects than the
+  runbooks take) leave it to the model too;
+- `--context`, `--cluster`, `--kubeconfig`, `--as`, `--token` name another cluster or
+  identity: out of scope, since the bot acts on its own cluster as the person asking;
+- a command no runbook does (`delete svc`, `exec`, `apply`, `edit`, `label`, `taint`, ...)
+  is out of scope: the catalogue cannot do it, and no runbook stands in for it. A change
+  of another kind (`rollout restart sts/x`, `scale sts`) is left to the model, and the
+  conversation says which kind it cannot change.
+
+Returns the runbook and its slots as spans of the text as given, or None to leave the
+message to the model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from chatops.model import OUT_OF_SCOPE, SlotSpan
+
+_KUBECTL = re.compile(r"(?<![\w/.-])kubectl(?=\s)")
+_TOKEN = re.compile(r"'[^']*'|\"[^\"]*\"|[^\s'\"]+")
+_MENTION = re.compile(r"<[@#!][^>]*>|@[\w.-]+|:[a-z0-9_+-]+:")
+_PREFIX_WORDS = frozenset({
+    "pls", "plz", "please", "can", "could", "would", "will", "you", "u", "someone", "run",
+    "do", "just", "go", "ahead", "and", "quick", "hey", "hi", "bot", "chatops", "for", "me",
+    "us", "need", "to", "i", "we", "ok", "okay", "so", "the", "command", "this", "exec",
+    "execute", "equivalent", "of", "like", "basically", "want", "wanna", "kindly", "try",
+    "yo", "hello", "morning", "urgent", "asap", "fire", "now",
+})
+_SUFFIX_WORDS = frozenset({
+    "pls", "plz", "please", "thanks", "thx", "ty", "for", "me", "us", "now", "asap", "thank",
+    "you", "cheers", "kthx", "quick", "quickly", "urgently", "right", "away", "?", "!", ".",
+})
+_CHAINS = frozenset({";", "&&", "||", "|", ">", ">>", "<", "&"})
+_ANOTHER_CLUSTER = frozenset({"--context", "--cluster", "--kubeconfig", "--server", "-s",
+                              "--as", "--as-group", "--token", "--user"})
+"""Flags that name another cluster or identity: the bot acts on its own cluster, as the
+person who asks, so such a command is none it can run (a probe: "kubectl --context other
+rollout restart ..." was planned on the bot's cluster)."""
+_OTHER_TARGETS = frozenset({"--all-namespaces", "-A", "-l", "--selector", "--dry-run",
+                            "--field-selector"})
+_VALUED = frozenset({
+    "-n", "--namespace", "-c", "--container", "--tail", "--since", "-o", "--output",
+    "--replicas", "--to-revision", "--patch", "--type", "--grace-period",
+    "--timeout", "--limits", "--requests", "--revision", "--since-time", "--sort-by",
+    "--context", "--cluster", "--kubeconfig", "--server", "-s", "-l", "--selector",
+    "--field-selector", "--as", "--token", "--user", "--current-replicas",
+})
+_UNSUPPORTED_VERBS = frozenset({
+    "create", "apply", "run", "expose", "edit", "exec", "port-forward", "cp", "label",
+    "annotate", "taint", "autoscale", "replace", "attach", "debug", "proxy", "certificate",
+    "config", "auth", "explain", "version", "cluster-info", "api-resources", "api-versions",
+    "kustomize", "plugin", "wait", "diff", "completion",
+})
+_DEPLOY = frozenset({"deploy", "deployment", "deployments", "deploy.apps", "deployment.apps",
+                     "deployments.apps"})
+_POD = frozenset({"po", "pod", "pods"})
+_NODE = frozenset({"no", "node", "nodes"})
+_CRONJOB = frozenset({"cj", "cronjob", "cronjobs", "cronjob.batch", "cronjobs.batch"})
+_EVENTS = frozenset({"ev", "event", "events"})
+_OTHER_KINDS = frozenset({
+    "sts", "statefulset", "statefulsets", "ds", "daemonset", "daemonsets", "rs", "replicaset",
+    "replicasets", "job", "jobs", "svc", "service", "services", "pvc", "persistentvolumeclaim",
+    "pv", "ns", "namespace", "namespaces", "cm", "configmap", "configmaps", "secret", "secrets",
+    "ing", "ingress", "hpa", "horizontalpodautoscaler", "sa", "serviceaccount", "netpol",
+    "networkpolicy", "pdb", "poddisruptionbudget", "role", "rolebinding", "clusterrole",
+    "clusterrolebinding", "crd", "endpoints", "ep", "rc", "statefulset.apps", "daemonset.apps",
+})
+"""Kinds no runbook deletes (nor, but pods, any kind at all): a deletion of one is out of
+scope."""
+_ROLLOUT = {"restart": "restart_deployment", "undo": "rollback_deployment",
+            "history": "rollout_history", "status": "deployment_status"}
+
+
+@dataclass(frozen=True)
+class KubectlReading:
+    """The runbook one kubectl command asks for (`oos`: one no runbook does), and its
+    slots as spans of the message."""
+
+    intent: str
+    spans: tuple[SlotSpan, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+
+    def span(self, slot: str, offset: int = 0, length: int | None = None) -> SlotSpan:
+        """This token (or `length` characters of it from `offset`) as a span of `slot`,
+        without quotes around it."""
+        start, end = self.start + offset, self.end if length is None else (
+            self.start + offset + length)
+        value = self.text[offset:None if length is None else offset + length]
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            start, end, value = start + 1, end - 1, value[1:-1]
+        return SlotSpan(slot, start, end, value)
+
+
+def read_kubectl(text: str) -> KubectlReading | None:
+    """What the one kubectl command `text` is (see the module); None when it is not one."""
+    found = list(_KUBECTL.finditer(text))
+    if len(found) != 1 or not _only_asking(text[:found[0].start()]):
+        return None
+    start = found[0].end()
+    end = len(text)
+    fence = text[:found[0].start()].rstrip()
+    if fence.endswith("`"):
+        close = text.find("`", start)
+        if close < 0:
+            return None
+        end = close
+        if not _only_thanks(text[close:].strip("` \n")):
+            return None
+    tokens = [_Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
+    while tokens and _bare(tokens[-1].text) in _SUFFIX_WORDS | {""}:
+        tokens.pop()
+    if not tokens or any(t.text in _CHAINS for t in tokens) or "\n" in text[start:end].strip():
+        return None
+    return _command(tokens)
+
+
+def _bare(word: str) -> str:
+    return _MENTION.sub("", word).strip("`,.!?").lower()
+
+
+def _only_asking(prefix: str) -> bool:
+    """Whether the words before the command only ask for it ("pls run", a mention)."""
+    words = [_bare(w) for w in _MENTION.sub(" ", prefix).replace("`", " ").split()]
+    if re.search(r"[.?!]\s", prefix):
+        return False
+    return len(words) <= 8 and all(w in _PREFIX_WORDS or w in {"", ":", "-", "$"} for w in words)
+
+
+def _only_thanks(suffix: str) -> bool:
+    return all(_bare(w) in _SUFFIX_WORDS | {""} for w in _MENTION.sub(" ", suffix).split())
+
+
+def _command(tokens: list[_Token]) -> KubectlReading | None:
+    """The reading of kubectl's arguments `tokens`."""
+    args: list[_Token] = []
+    flags: dict[str, _Token | None] = {}
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        name, eq, _ = token.text.partition("=")
+        if token.text.startswith("-") and len(token.text) > 1:
+            if name in _ANOTHER_CLUSTER:
+                return KubectlReading(OUT_OF_SCOPE)
+            if name in _OTHER_TARGETS:
+                return None
+            if eq:
+                flags[name] = _Token(token.text, token.start, token.end)
+            elif name in _VALUED or (name == "-p" and args[:1] and args[0].text == "patch"):
+                if i + 1 >= len(tokens):
+                    return None
+                flags[name] = tokens[i + 1]
+                i += 1
+            elif re.fullmatch(r"-n[a-z0-9][a-z0-9-]*", token.text):
+                flags["-n"] = _Token("-n=" + token.text[2:], token.start - 1, token.end)
+            else:
+                flags[name] = None
+            i += 1
+            continue
+        args.append(token)
+        i += 1
+    if not args:
+        return None
+    verb = args[0].text.lower()
+    if verb in _UNSUPPORTED_VERBS:
+        return KubectlReading(OUT_OF_SCOPE)
+    namespace = _value(flags, "-n", "--namespace", slot="namespace")
+    rest = args[1:]
+    if verb == "rollout" and rest:
+        return _rollout(rest[0].text.lower(), rest[1:], flags, namespace)
+    if verb == "scale":
+        return _scale(rest, flags, namespace)
+    if verb == "set" and rest and rest[0].text.lower() in ("image", "resources"):
+        return _set(rest[0].text.lower(), rest[1:], flags, namespace)
+    if verb in ("cordon", "uncordon", "drain"):
+        node = _target(rest, _NODE, bare=True)
+        return None if node is None else KubectlReading(
+            f"{verb}_node", (node.span("node"),) if node.text else ())
+    if verb == "logs":
+        return _logs(rest, flags, namespace)
+    if verb in ("describe", "get"):
+        return _read(verb, rest, namespace)
+    if verb == "delete":
+        return _delete(rest, namespace)
+    if verb == "patch":
+        return _patch(rest, flags, namespace)
+    return None
+
+
+def _value(flags: dict[str, _Token | None], *names: str, slot: str) -> SlotSpan | None:
+    """The value of the first of `names` given, as a span of `slot`."""
+    for name in names:
+        token = flags.get(name)
+        if token is not None:
+            if token.text.startswith(name + "="):
+                return token.span(slot, len(name) + 1)
+            return token.span(slot)
+    return None
+
+
+def _target(args: list[_Token], kinds: frozenset[str], *, bare: bool = False
+            ) -> _Token | None:
+    """The name of the one object `args` name, of one of `kinds` ("deploy/api", "deploy
+    api", or a bare name where `bare`); an empty token when none is named; None when the
+    object is of another kind or several are named."""
+    if not args:
+        return _Token("", 0, 0)
+    first = args[0]
+    kind, slash, name = first.text.partition("/")
+    if slash:
+        if kind.lower() not in kinds or not name or len(args) > 1:
+            return None
+        return _Token(name, first.start + len(kind) + 1, first.end)
+    if first.text.lower() in kinds:
+        if len(args) > 2:
+            return None
+        return args[1] if len(args) == 2 else _Token("", 0, 0)
+    return first if bare and len(args) == 1 else None
+
+
+def _other_kind(args: list[_Token]) -> KubectlReading | None:
+    """Out of scope when `args` are one object of a kind no runbook deletes ("svc api",
+    "pvc/data-0"); None (the model's) for anything else."""
+    kind = args[0].text.partition("/")[0].lower() if args else ""
+    one = len(args) == 1 if "/" in (args[0].text if args else "") else len(args) == 2
+    return KubectlReading(OUT_OF_SCOPE) if kind in _OTHER_KINDS | _DEPLOY | _NODE | _CRONJOB \
+        and one else None
+
+
+def _reading(intent: str, *spans: SlotSpan | None) -> KubectlReading:
+    return KubectlReading(intent, tuple(sorted((s for s in spans if s is not None),
+                                               key=lambda s: (s.start, s.slot))))
+
+
+def _rollout(action: str, args: list[_Token], flags: dict[str, _Token | None],
+             namespace: SlotSpan | None) -> KubectlReading | None:
+    target = _target(args, _DEPLOY)
+    if target is None:
+        # Another kind ("rollout restart sts/kafka"), or more words: the model's, and the
+        # conversation says which kind it cannot change.
+        return None
+    if action not in _ROLLOUT:
+        return KubectlReading(OUT_OF_SCOPE)  # pause, resume: no runbook does it
+    revision = _value(flags, "--to-revision", slot="revision") if action == "undo" else None
+    return _reading(_ROLLOUT[action], target.span("deployment") if target.text else None,
+                    namespace, revision)
+
+
+def _scale(args: list[_Token], flags: dict[str, _Token | None],
+           namespace: SlotSpan | None) -> KubectlReading | None:
+    target = _target(args, _DEPLOY)
+    if target is None:
+        return None
+    return _reading("scale_deployment", target.span("deployment") if target.text else None,
+                    namespace, _value(flags, "--replicas", slot="replicas"))
+
+
+_RESOURCE = re.compile(r"(cpu|memory)=([^,\s'\"]+)")
+
+
+def _set(what: str, args: list[_Token], flags: dict[str, _Token | None],
+         namespace: SlotSpan | None) -> KubectlReading | None:
+    pairs = [a for a in args if "=" in a.text and "/" not in a.text.partition("=")[0]]
+    target = _target([a for a in args if a not in pairs], _DEPLOY)
+    if target is None:
+        return None
+    deployment = target.span("deployment") if target.text else None
+    if what == "image":
+        if len(pairs) != 1:
+            return None  # several containers at once: the model's, and the guards'
+        container, _, image = pairs[0].text.partition("=")
+        return _reading("set_image", deployment, namespace,
+                        pairs[0].span("container", 0, len(container)) if container else None,
+                        pairs[0].span("image", len(container) + 1) if image else None)
+    spans: list[SlotSpan | None] = [deployment, namespace,
+                                    _value(flags, "-c", "--container", slot="container")]
+    for field in ("requests", "limits"):
+        token = flags.get("--" + field)
+        if token is None:
+            continue
+        offset = len("--" + field) + 1 if token.text.startswith("--" + field + "=") else 0
+        for m in _RESOURCE.finditer(token.text, offset):
+            slot = f"{m.group(1)}_{field[:-1]}"
+            spans.append(SlotSpan(slot, token.start + m.start(2), token.start + m.end(2),
+                                  m.group(2)))
+    if len(spans) == 3:
+        return None
+    return _reading("set_resources", *spans)
+
+
+def _logs(args: list[_Token], flags: dict[str, _Token | None],
+          namespace: SlotSpan | None) -> KubectlReading | None:
+    if len(args) != 1:
+        return None
+    kind, slash, name = args[0].text.partition("/")
+    if slash and kind.lower() in _DEPLOY and name:
+        target = SlotSpan("deployment", args[0].start + len(kind) + 1, args[0].end, name)
+    elif slash and kind.lower() in _POD and name:
+        target = SlotSpan("pod", args[0].start + len(kind) + 1, args[0].end, name)
+    elif not slash:
+        target = args[0].span("pod")
+    else:
+        return None  # a job's or a statefulset's logs: the model's
+    return _reading("pod_logs", target, namespace,
+                    _value(flags, "-c", "--container", slot="container"),
+                    _value(flags, "--tail", slot="lines"), _value(flags, "--since", slot="since"))
+
+
+def _read(verb: str, args: list[_Token], namespace: SlotSpan | None) -> KubectlReading | None:
+    if not args:
+        return None
+    kind = args[0].text.partition("/")[0].lower()
+    for kinds, intent in ((_POD, "describe_pod" if verb == "describe" else "show_pods"),
+                          (_NODE, "node_status"), (_DEPLOY, "deployment_status"),
+                          (_EVENTS, "recent_events")):
+        if kind not in kinds:
+            continue
+        target = _target(args, kinds)
+        if target is None:
+            return None
+        name = target.text
+        if intent == "show_pods":
+            return None if name else _reading(intent, namespace)
+        if intent == "recent_events":
+            return None if name else _reading(intent, namespace)
+        if intent == "node_status":
+            return _reading(intent, target.span("node") if name else None)
+        if not name:
+            return None
+        slot = "pod" if intent == "describe_pod" else "deployment"
+        return _reading(intent, target.span(slot), namespace)
+    return None
+
+
+def _delete(args: list[_Token], namespace: SlotSpan | None) -> KubectlReading | None:
+    if not args:
+        return None
+    if args[0].text.partition("/")[0].lower() not in _POD:
+        return _other_kind(args)  # svc, pvc, deploy, ns...: no runbook deletes it
+    target = _target(args, _POD)
+    if target is None or not target.text:
+        return None
+    return _reading("delete_pod", target.span("pod"), namespace)
+
+
+def _patch(args: list[_Token], flags: dict[str, _Token | None],
+           namespace: SlotSpan | None) -> KubectlReading | None:
+    target = _target(args, _CRONJOB)
+    patch = flags.get("-p") or flags.get("--patch")
+    if target is None or not target.text or patch is None:
+        return None
+    body = patch.text
+    for name in ("--patch=", "-p="):
+        body = body.removeprefix(name)
+    try:
+        spec = json.loads(body.strip("'\""))
+    except ValueError:
+        return None
+    suspend = spec.get("spec", {}).get("suspend") if isinstance(spec, dict) else None
+    if not isinstance(suspend, bool):
+        return None
+    return _reading("suspend_cronjob" if suspend else "resume_cronjob",
+                    target.span("cronjob"), namespace)
