@@ -29,11 +29,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from chatops.model import OUT_OF_SCOPE, SlotSpan
 
 _KUBECTL = re.compile(r"(?<![\w/.-])kubectl(?=\s)")
-_TOKEN = re.compile(r"'[^']*'|\"[^\"]*\"|[^\s'\"]+")
+_TOKEN = re.compile(r"(?:'[^']*'|\"[^\"]*\"|[^\s'\"])+")
 _MENTION = re.compile(r"<[@#!][^>]*>|@[\w.-]+|:[a-z0-9_+-]+:")
 _PREFIX_WORDS = frozenset({
     "pls", "plz", "please", "can", "could", "would", "will", "you", "u", "someone", "run",
@@ -200,7 +201,7 @@ def _command(tokens: list[_Token]) -> KubectlReading | None:
     if verb == "logs":
         return _logs(rest, flags, namespace)
     if verb in ("describe", "get"):
-        return _read(verb, rest, namespace)
+        return _read(verb, rest, namespace, flags.get("-o") or flags.get("--output"))
     if verb == "delete":
         return _delete(rest, namespace)
     if verb == "patch":
@@ -327,9 +328,14 @@ def _logs(args: list[_Token], flags: dict[str, _Token | None],
                     _value(flags, "--tail", slot="lines"), _value(flags, "--since", slot="since"))
 
 
-def _read(verb: str, args: list[_Token], namespace: SlotSpan | None) -> KubectlReading | None:
+def _read(verb: str, args: list[_Token], namespace: SlotSpan | None,
+          output: _Token | None = None) -> KubectlReading | None:
     if not args:
         return None
+    if (verb == "get" and output is not None and "image" in output.text.lower()
+            and args[0].text.lower() in _POD | _DEPLOY and len(args) == 1):
+        # "-o jsonpath='{..image}'", "-o custom-columns=...:.spec.containers[*].image"
+        return _reading("list_images", namespace)
     kind = args[0].text.partition("/")[0].lower()
     for kinds, intent in ((_POD, "describe_pod" if verb == "describe" else "show_pods"),
                           (_NODE, "node_status"), (_DEPLOY, "deployment_status"),
@@ -364,12 +370,42 @@ def _delete(args: list[_Token], namespace: SlotSpan | None) -> KubectlReading | 
     return _reading("delete_pod", target.span("pod"), namespace)
 
 
+_HPA = frozenset({"hpa", "horizontalpodautoscaler", "horizontalpodautoscalers",
+                  "hpa.autoscaling"})
+_BOUND = re.compile(r'"(minReplicas|maxReplicas)"\s*:\s*(\d+)')
+
+
 def _patch(args: list[_Token], flags: dict[str, _Token | None],
            namespace: SlotSpan | None) -> KubectlReading | None:
-    target = _target(args, _CRONJOB)
     patch = flags.get("-p") or flags.get("--patch")
-    if target is None or not target.text or patch is None:
+    if patch is None:
         return None
+    hpa = _target(args, _HPA)
+    if hpa is not None and hpa.text:
+        # "kubectl patch hpa api -p '{"spec":{"maxReplicas":20}}'": the autoscaler of the
+        # deployment of its name (the runbook finds the one that targets it).
+        bounds = [SlotSpan("min_replicas" if m.group(1) == "minReplicas" else "max_replicas",
+                           patch.start + m.start(2), patch.start + m.end(2), m.group(2))
+                  for m in _BOUND.finditer(patch.text)]
+        spec = _patched(patch)
+        if not bounds or spec is None or set(spec) != {"spec"} or not set(spec["spec"]) <= {
+                "minReplicas", "maxReplicas"}:
+            return None  # a patch of more than the bounds is the model's
+        return _reading("set_autoscaling", hpa.span("deployment"), namespace, *bounds)
+    target = _target(args, _CRONJOB)
+    spec = _patched(patch)
+    if target is None or not target.text or spec is None:
+        return None
+    suspend = spec.get("spec", {}).get("suspend")
+    if not isinstance(suspend, bool) or set(spec) != {"spec"} or set(spec["spec"]) != {
+            "suspend"}:
+        return None  # a patch of more than the suspension is the model's
+    return _reading("suspend_cronjob" if suspend else "resume_cronjob",
+                    target.span("cronjob"), namespace)
+
+
+def _patched(patch: _Token) -> dict[str, Any] | None:
+    """The JSON a `-p` patch sets, or None when it is none."""
     body = patch.text
     for name in ("--patch=", "-p="):
         body = body.removeprefix(name)
@@ -377,8 +413,6 @@ def _patch(args: list[_Token], flags: dict[str, _Token | None],
         spec = json.loads(body.strip("'\""))
     except ValueError:
         return None
-    suspend = spec.get("spec", {}).get("suspend") if isinstance(spec, dict) else None
-    if not isinstance(suspend, bool):
+    if not isinstance(spec, dict) or not isinstance(spec.get("spec"), dict):
         return None
-    return _reading("suspend_cronjob" if suspend else "resume_cronjob",
-                    target.span("cronjob"), namespace)
+    return spec

@@ -51,6 +51,14 @@ READ = [
     ("$ kubectl rollout status deploy api -n shop", "deployment_status",
      {"deployment": "api", "namespace": "shop"}),
     ("can you run kubectl uncordon node-2 for me", "uncordon_node", {"node": "node-2"}),
+    ("kubectl patch hpa ledger-api -n accounting -p '{\"spec\":{\"minReplicas\":2,"
+     "\"maxReplicas\":10}}'", "set_autoscaling",
+     {"deployment": "ledger-api", "namespace": "accounting", "min_replicas": "2",
+      "max_replicas": "10"}),
+    ("kubectl get pods -n kube-system -o jsonpath='{..image}'", "list_images",
+     {"namespace": "kube-system"}),
+    ("kubectl get po -n shop -o custom-columns=NAME:.metadata.name,IMAGE:.spec.containers[*]"
+     ".image", "list_images", {"namespace": "shop"}),
 ]
 
 
@@ -102,6 +110,9 @@ def test_a_command_no_runbook_does_is_out_of_scope(text: str) -> None:
     "kubectl set image deploy/api app=nginx:1 sidecar=envoy:2 -n shop",
     "kubectl patch cronjob nightly -n batch -p '{\"spec\":{\"schedule\":\"0 3 * * *\"}}'",
     "kubectl top pods -n shop",
+    # A patch of more than a runbook changes.
+    "kubectl patch hpa api -n shop -p '{\"spec\":{\"maxReplicas\":20,\"metrics\":[]}}'",
+    "kubectl patch cj x -n y -p '{\"spec\":{\"suspend\":true,\"schedule\":\"0 * * * *\"}}'",
     "restart api in shop",
 ])
 def test_anything_else_is_the_model_s_to_read(text: str) -> None:
