@@ -56,6 +56,18 @@ GUARDED_META_INTENTS = frozenset({"confirm", "undo"})
 
 ALTERNATIVES = 3
 
+TROUBLE = "diagnose"
+"""The read that answers trouble reported in Kubernetes' own words (`ModelParser._trouble`)."""
+TROUBLE_FLOOR = 0.2
+"""The least the model must give the diagnosis for trouble to be read as its; a change
+given this much keeps it from being read so."""
+_K8S_TROUBLE = re.compile(
+    r"\b(?:crash-?loop(?:ing|s|backoff)?|imagepullbackoff|errimagepull|image ?pull ?back ?off|"
+    r"oom-?kill(?:ed|s|ing)?|oom(?:s|ed)?|evicted|createcontainer(?:config)?error|"
+    r"runcontainererror|containercannotrun|pending|not ?ready|notready|unhealthy|failing|"
+    r"crashing|keeps? (?:crashing|restarting|dying)|backoff|back-off)\b", re.IGNORECASE)
+"""States Kubernetes reports trouble in, and the plainest words for them."""
+
 SENTENCES_READ = 3
 """How many sentences that ask an unsure long message is read again from, at most."""
 
@@ -514,7 +526,18 @@ class ModelParser:
                 and not {span.slot for span in spans} & _OBJECT_TYPES):
             # "can you do rollbacks?": about the bot, not a request (intents/about_the_bot).
             return ParsedIntent("help", {}, 1.0, ((top, top_p),), "model", ())
-        bar = self.threshold_for(top)
+        trouble = self._trouble(norm.text, probs)
+        if trouble is not None:
+            about = self._slots_of(trouble)
+            found = choose_slots(word_probs, model.slots, words, norm, text,
+                                 declared=about.slots, required=about.required,
+                                 types=about.types, by_place=True)
+            if {span.slot for span in found} & {"deployment", "pod", "namespace"}:
+                top, top_p, spans = trouble, float(probs[model.intents.index(trouble)]), found
+                slots = {span.slot: span.text for span in spans}
+                order = [model.intents.index(trouble), *(i for i in order
+                                                         if model.intents[i] != trouble)]
+        bar = None if trouble is not None and top == trouble else self.threshold_for(top)
         if bar is not None and top_p < bar:
             # Unsure about a runbook: don't answer with it; offer it among the candidates.
             others = [i for i in order if model.intents[i] != OUT_OF_SCOPE]
@@ -550,6 +573,25 @@ class ModelParser:
             spans = tuple(sorted((*spans, named), key=lambda span: (span.start, span.slot)))
             slots = {span.slot: span.text for span in spans}
         return ParsedIntent(top, slots, top_p, alternatives, "model", spans)
+
+    def _trouble(self, text: str, probs: npt.NDArray[np.float64]) -> str | None:
+        """The diagnosis, for a message the model answers with no runbook that reports a
+        state Kubernetes reports trouble in ("ImagePullBackOff on quote-svc in sales, what
+        happened?": the diagnosis at 0.70, under the read bar), when the model weighed the
+        diagnosis (`TROUBLE_FLOOR`) and no change; None otherwise. The caller still wants
+        a workload or a namespace read for it. A diagnosis changes nothing."""
+        model = self._model()
+        if (TROUBLE not in model.intents or not self._reads(TROUBLE)
+                or self._answered(probs) is not None or not _K8S_TROUBLE.search(text)):
+            return None
+        top = model.intents[int(np.argmax(probs))]
+        if top in META_INTENTS or float(probs[model.intents.index(TROUBLE)]) < TROUBLE_FLOOR:
+            return None
+        if any(float(p) >= TROUBLE_FLOOR and intent not in (TROUBLE, OUT_OF_SCOPE)
+               and (intent in GUARDED_META_INTENTS or not self._reads(intent))
+               for intent, p in zip(model.intents, probs, strict=True)):
+            return None  # the model saw a change in it
+        return TROUBLE
 
     def _as_kubectl(self, text: str) -> ParsedIntent | None:
         """A message that is one kubectl command, read as kubectl reads it

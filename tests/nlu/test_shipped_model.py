@@ -170,6 +170,17 @@ def test_realistic_messages(
     assert (parsed.intent, dict(parsed.slots)) == (intent, slots), parsed
 
 
+@pytest.mark.parametrize("text", [
+    "my laptop is crashing lol",
+    "the build is failing on main",
+    # The model saw a change in it: the conversation reads the fix asked for.
+    "pod pricing-api-66d8c9b7f-9wqre in shop is failing, fix it",
+])
+def test_trouble_with_no_workload_or_a_change_weighed_is_no_diagnosis(
+        shipped_model: ModelParser, text: str) -> None:
+    assert shipped_model.parse(text).intent == OUT_OF_SCOPE
+
+
 @pytest.mark.parametrize("text", OUT_OF_SCOPE_FIXTURES)
 def test_out_of_scope_messages(shipped_model: ModelParser, text: str) -> None:
     parsed = shipped_model.parse(text)
@@ -284,6 +295,11 @@ NAME_ALONE = [
     ("best-practice audit of reporting, the usual stuff", "pod_hygiene",
      {"namespace": "reporting"}),
     ("hygiene audit for checkout-api", "pod_hygiene", {}),
+    # Trouble in Kubernetes' own words, the diagnosis weighed and no change: a diagnosis.
+    ("ImagePullBackOff on quote-svc in sales, what happened?", "diagnose",
+     {"deployment": "quote-svc", "namespace": "sales"}),
+    ("ImagePullBackOff on feature-flags -n platform-tools, wtf", "diagnose",
+     {"deployment": "feature-flags", "namespace": "platform-tools"}),
 ]
 
 
