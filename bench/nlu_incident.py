@@ -1,11 +1,11 @@
 """The NLU on an independent set of incident-channel messages.
 
-Seven sets, same schema: set A (bench/data/incident_messages.yaml, the default) may be
+Ten sets, same schema: set A (bench/data/incident_messages.yaml, the default) may be
 looked at to find weak spots; sets B, C, D, E, F and G (bench/data/incident_messages_b.yaml,
 _c, _d, _e, _f and _g, `--set`) were written later, blind to the model's errors, and are the
 untouched measurements: score them to report figures, never read their misses to tune
-anything. Set H (_h, session 46) was written blind too, then read and tuned on: a
-development set like A.
+anything; so is set J (_j, session 47). Sets H (_h, session 46) and I (_i, session 47) were
+written blind too, then read and tuned on: development sets like A.
 
 The set was written by hand, without looking at the training phrasings, and is kept out of
 training by construction (tests/nlu/test_incident_set.py), so it measures how the model
@@ -84,6 +84,8 @@ SET_E = ROOT / "bench" / "data" / "incident_messages_e.yaml"
 SET_F = ROOT / "bench" / "data" / "incident_messages_f.yaml"
 SET_G = ROOT / "bench" / "data" / "incident_messages_g.yaml"
 SET_H = ROOT / "bench" / "data" / "incident_messages_h.yaml"
+SET_I = ROOT / "bench" / "data" / "incident_messages_i.yaml"
+SET_J = ROOT / "bench" / "data" / "incident_messages_j.yaml"
 EXIT_BAD_INPUT = 2
 
 
@@ -326,10 +328,11 @@ def _shown(path: Path) -> str:
 
 
 def set_name(path: Path) -> str:
-    """Which set a path is: `A` to `H`, or `other`."""
+    """Which set a path is: `A` to `J`, or `other`."""
     known = {DEFAULT_DATA.resolve(): "A", SET_B.resolve(): "B", SET_C.resolve(): "C",
              SET_D.resolve(): "D", SET_E.resolve(): "E", SET_F.resolve(): "F",
-             SET_G.resolve(): "G", SET_H.resolve(): "H"}
+             SET_G.resolve(): "G", SET_H.resolve(): "H", SET_I.resolve(): "I",
+             SET_J.resolve(): "J"}
     return known.get(path.resolve(), "other")
 
 
@@ -400,7 +403,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="the evaluation set (default: set A, "
                              f"{_shown(DEFAULT_DATA)}; the blind ones are {_shown(SET_B)}, "
                              f"{_shown(SET_C)}, {_shown(SET_D)}, {_shown(SET_E)}, "
-                             f"{_shown(SET_F)} and {_shown(SET_G)})")
+                             f"{_shown(SET_F)}, {_shown(SET_G)} and {_shown(SET_J)})")
     parser.add_argument("--catalogue", type=Path, default=None,
                         help="a folder of runbook files (default: the packaged catalogue)")
     parser.add_argument("--threads", type=int, default=1)
