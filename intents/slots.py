@@ -578,9 +578,19 @@ def _said_fine(words: Sequence[Word], first: int, last: int,
         return True
     if any(w not in _SUBJECT_LEAD for w in lead):
         return False
-    said = after[next((i for i, w in enumerate(after) if w in _BE), len(after)):]
-    return any(w in _FINE for w in said) or (
-        any(w in _NEGATORS for w in lead + said) and any(w in _AFFECTED for w in said))
+    be = next((i for i, w in enumerate(after) if w in _BE), len(after))
+    said = after[be:]
+    fine = next((be + i for i, w in enumerate(said) if w in _FINE), None)
+    if fine is not None:
+        # "orders is no longer healthy", "doesn't look ok": trouble, not that all is well
+        # (an attacker review of the first version: the request's own object was dropped).
+        return not any(_negates(w) for w in lead + after[:fine])
+    return any(w in _NEGATORS for w in lead + said) and any(w in _AFFECTED for w in said)
+
+
+def _negates(word: str) -> bool:
+    return (word in _NEGATORS or word in {"longer", "hardly", "barely", "anything", "less"}
+            or (word.endswith(("n't", "n\u2019t", "nt")) and word not in {"want", "went"}))
 
 
 _IN_CUES = frozenset({"in", "-n", "--namespace"})

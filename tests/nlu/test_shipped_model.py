@@ -355,6 +355,11 @@ def test_a_change_is_not_made_where_the_message_says_all_is_well(
     ("restart checkout-api in staging, it is down", {"namespace": "staging"}),
     ("restart checkout-api in prod, staging is fine", {"namespace": "prod"}),
     ("cordon node-2, node-1 is fine", {"node": "node-2"}),
+    # Trouble said of the object is no "all is well" (an attacker review of the first
+    # version dropped the object of a hundred such messages).
+    ("orders is no longer healthy, bounce it", {"deployment": "orders"}),
+    ("orders doesn't look ok, restart it in shop", {"deployment": "orders"}),
+    ("orders isn't fine since the deploy, restart it in shop", {"deployment": "orders"}),
 ])
 def test_the_change_asked_keeps_its_target(shipped_model: ModelParser, text: str,
                                            slots: dict[str, str]) -> None:
