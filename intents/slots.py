@@ -589,8 +589,10 @@ def _said_fine(words: Sequence[Word], first: int, last: int,
 
 
 def _negates(word: str) -> bool:
-    return (word in _NEGATORS or word in {"longer", "hardly", "barely", "anything", "less"}
-            or (word.endswith(("n't", "n\u2019t", "nt")) and word not in {"want", "went"}))
+    """Whether `word` denies what follows it ("not", "isn't", "no longer", "dont")."""
+    return (word in _NEGATORS or word.endswith(("n't", "n\u2019t"))
+            or word in {"longer", "hardly", "barely", "anything", "less", "dont", "doesnt",
+                        "didnt", "wont", "cant", "couldnt", "hasnt", "havent", "shouldnt"})
 
 
 _IN_CUES = frozenset({"in", "-n", "--namespace"})
