@@ -43,6 +43,8 @@ _ABOUT_THE_BOT = re.compile(
     r"how (?:does|do) (?:this|the) (?:bot|thing|approvals?|approving|two[- ]person rule)\b"
     r"[^.!?]*\bwork|how (?:does|do) (?:approvals?|approving) work\b)",
     re.IGNORECASE)
+ABOUT_THE_BOT_CHARS = 300
+"""How many characters of a message a question about the bot is looked for in."""
 _NOT_THE_BOT = re.compile(r"\b(?:kubectl|helm|k9s|kustomize|argo(?:cd)?|flux|terraform|"
                           r"k8s api|the api server)\b", re.IGNORECASE)
 
@@ -50,5 +52,8 @@ _NOT_THE_BOT = re.compile(r"\b(?:kubectl|helm|k9s|kustomize|argo(?:cd)?|flux|ter
 def asks_what_the_bot_does(text: str) -> bool:
     """Whether `text` asks what the bot can do or how to ask it (see the module), not how
     another tool does something."""
-    return (_ABOUT_THE_BOT.search(text) is not None
+    # Such a question is short: its first words are read (an attacker review padded one
+    # with 32,000 dashes and the pattern took 12 s).
+    head = text[:ABOUT_THE_BOT_CHARS]
+    return (_ABOUT_THE_BOT.search(head) is not None
             and _NOT_THE_BOT.search(text) is None)

@@ -58,10 +58,18 @@ _OTHER_TARGETS = frozenset({"--all-namespaces", "-A", "-l", "--selector", "--dry
 _VALUED = frozenset({
     "-n", "--namespace", "-c", "--container", "--tail", "--since", "-o", "--output",
     "--replicas", "--to-revision", "--patch", "--type", "--grace-period",
-    "--timeout", "--limits", "--requests", "--revision", "--since-time", "--sort-by",
+    "--timeout", "--limits", "--requests", "--sort-by", "-v", "--v",
     "--context", "--cluster", "--kubeconfig", "--server", "-s", "-l", "--selector",
-    "--field-selector", "--as", "--token", "--user", "--current-replicas",
+    "--field-selector", "--as", "--as-group", "--token", "--user",
 })
+_KNOWN = _VALUED | {"-f", "--follow", "-p", "--previous", "--timestamps", "-w", "--watch",
+                    "--ignore-daemonsets", "--delete-emptydir-data", "--delete-local-data",
+                    "--force", "--record", "--overwrite", "-i", "--interactive", "-t", "--tty"}
+"""The flags this reader knows; any other leaves the command to the model ("--containers",
+an attacker review: silently dropped, the plan named no container)."""
+_COUNT = re.compile(r"\d{1,6}")
+"""A count (`--replicas`, `--to-revision`, `--tail`): kubectl takes no sign ("--replicas=-3"
+was read as three fewer: an attacker review)."""
 _UNSUPPORTED_VERBS = frozenset({
     "create", "apply", "run", "expose", "edit", "exec", "port-forward", "cp", "label",
     "annotate", "taint", "autoscale", "replace", "attach", "debug", "proxy", "certificate",
@@ -132,6 +140,11 @@ def read_kubectl(text: str) -> KubectlReading | None:
     tokens = [_Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
     while tokens and _bare(tokens[-1].text) in _SUFFIX_WORDS | {""}:
         tokens.pop()
+    if tokens and tokens[-1].text[-1] in "?!." and not tokens[-1].text.startswith(("'", '"')):
+        # "kubectl drain node-1?": the question mark is the sentence's, not the name's
+        last = tokens[-1]
+        trimmed = last.text.rstrip("?!.")
+        tokens[-1] = _Token(trimmed, last.start, last.start + len(trimmed))
     if not tokens or any(t.text in _CHAINS for t in tokens) or "\n" in text[start:end].strip():
         return None
     return _command(tokens)
@@ -157,6 +170,7 @@ def _command(tokens: list[_Token]) -> KubectlReading | None:
     """The reading of kubectl's arguments `tokens`."""
     args: list[_Token] = []
     flags: dict[str, _Token | None] = {}
+    unknown = False
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -166,6 +180,8 @@ def _command(tokens: list[_Token]) -> KubectlReading | None:
                 return KubectlReading(OUT_OF_SCOPE)
             if name in _OTHER_TARGETS:
                 return None
+            if name not in _KNOWN and not re.fullmatch(r"-n[a-z0-9][a-z0-9-]*", token.text):
+                unknown = True
             if eq:
                 flags[name] = _Token(token.text, token.start, token.end)
             elif name in _VALUED or (name == "-p" and args[:1] and args[0].text == "patch"):
@@ -186,6 +202,8 @@ def _command(tokens: list[_Token]) -> KubectlReading | None:
     verb = args[0].text.lower()
     if verb in _UNSUPPORTED_VERBS:
         return KubectlReading(OUT_OF_SCOPE)
+    if unknown:
+        return None
     namespace = _value(flags, "-n", "--namespace", slot="namespace")
     rest = args[1:]
     if verb == "rollout" and rest:
@@ -195,6 +213,8 @@ def _command(tokens: list[_Token]) -> KubectlReading | None:
     if verb == "set" and rest and rest[0].text.lower() in ("image", "resources"):
         return _set(rest[0].text.lower(), rest[1:], flags, namespace)
     if verb in ("cordon", "uncordon", "drain"):
+        if len(rest) > 1 and not any(a.text.lower() in _NODE for a in rest[:1]):
+            return KubectlReading(OUT_OF_SCOPE)  # several nodes: one change per request
         node = _target(rest, _NODE, bare=True)
         return None if node is None else KubectlReading(
             f"{verb}_node", (node.span("node"),) if node.text else ())
@@ -218,6 +238,11 @@ def _value(flags: dict[str, _Token | None], *names: str, slot: str) -> SlotSpan 
                 return token.span(slot, len(name) + 1)
             return token.span(slot)
     return None
+
+
+def _counts(*spans: SlotSpan | None) -> bool:
+    """Whether each count given is a plain number."""
+    return all(span is None or _COUNT.fullmatch(span.text) for span in spans)
 
 
 def _target(args: list[_Token], kinds: frozenset[str], *, bare: bool = False
@@ -264,6 +289,8 @@ def _rollout(action: str, args: list[_Token], flags: dict[str, _Token | None],
     if action not in _ROLLOUT:
         return KubectlReading(OUT_OF_SCOPE)  # pause, resume: no runbook does it
     revision = _value(flags, "--to-revision", slot="revision") if action == "undo" else None
+    if not _counts(revision):
+        return None
     return _reading(_ROLLOUT[action], target.span("deployment") if target.text else None,
                     namespace, revision)
 
@@ -271,13 +298,11 @@ def _rollout(action: str, args: list[_Token], flags: dict[str, _Token | None],
 def _scale(args: list[_Token], flags: dict[str, _Token | None],
            namespace: SlotSpan | None) -> KubectlReading | None:
     target = _target(args, _DEPLOY)
-    if target is None:
+    replicas = _value(flags, "--replicas", slot="replicas")
+    if target is None or not _counts(replicas):
         return None
     return _reading("scale_deployment", target.span("deployment") if target.text else None,
-                    namespace, _value(flags, "--replicas", slot="replicas"))
-
-
-_RESOURCE = re.compile(r"(cpu|memory)=([^,\s'\"]+)")
+                    namespace, replicas)
 
 
 def _set(what: str, args: list[_Token], flags: dict[str, _Token | None],
@@ -291,9 +316,11 @@ def _set(what: str, args: list[_Token], flags: dict[str, _Token | None],
         if len(pairs) != 1:
             return None  # several containers at once: the model's, and the guards'
         container, _, image = pairs[0].text.partition("=")
+        if not container or not image:
+            return None  # "=nginx:1.2": kubectl would refuse it
         return _reading("set_image", deployment, namespace,
-                        pairs[0].span("container", 0, len(container)) if container else None,
-                        pairs[0].span("image", len(container) + 1) if image else None)
+                        pairs[0].span("container", 0, len(container)),
+                        pairs[0].span("image", len(container) + 1))
     spans: list[SlotSpan | None] = [deployment, namespace,
                                     _value(flags, "-c", "--container", slot="container")]
     for field in ("requests", "limits"):
@@ -301,10 +328,16 @@ def _set(what: str, args: list[_Token], flags: dict[str, _Token | None],
         if token is None:
             continue
         offset = len("--" + field) + 1 if token.text.startswith("--" + field + "=") else 0
-        for m in _RESOURCE.finditer(token.text, offset):
-            slot = f"{m.group(1)}_{field[:-1]}"
-            spans.append(SlotSpan(slot, token.start + m.start(2), token.start + m.end(2),
-                                  m.group(2)))
+        at = offset
+        for pair in token.text[offset:].split(","):
+            key, eq, value = pair.partition("=")
+            if key not in ("cpu", "memory") or not eq or not value:
+                # "hugepages-2Mi=...", "example.com/cpu=4": no runbook sets it, and the
+                # model would read the number as the CPU's (an attacker review)
+                return KubectlReading(OUT_OF_SCOPE)
+            start = token.start + at + len(key) + 1
+            spans.append(SlotSpan(f"{key}_{field[:-1]}", start, start + len(value), value))
+            at += len(pair) + 1
     if len(spans) == 3:
         return None
     return _reading("set_resources", *spans)
@@ -323,9 +356,12 @@ def _logs(args: list[_Token], flags: dict[str, _Token | None],
         target = args[0].span("pod")
     else:
         return None  # a job's or a statefulset's logs: the model's
+    lines = _value(flags, "--tail", slot="lines")
+    if not _counts(lines):
+        return None
     return _reading("pod_logs", target, namespace,
-                    _value(flags, "-c", "--container", slot="container"),
-                    _value(flags, "--tail", slot="lines"), _value(flags, "--since", slot="since"))
+                    _value(flags, "-c", "--container", slot="container"), lines,
+                    _value(flags, "--since", slot="since"))
 
 
 def _read(verb: str, args: list[_Token], namespace: SlotSpan | None,
@@ -372,7 +408,7 @@ def _delete(args: list[_Token], namespace: SlotSpan | None) -> KubectlReading | 
 
 _HPA = frozenset({"hpa", "horizontalpodautoscaler", "horizontalpodautoscalers",
                   "hpa.autoscaling"})
-_BOUND = re.compile(r'"(minReplicas|maxReplicas)"\s*:\s*(\d+)')
+_BOUND = re.compile(r'"(minReplicas|maxReplicas)"\s*:\s*(\d+)(?![\d.eE])')
 
 
 def _patch(args: list[_Token], flags: dict[str, _Token | None],
@@ -384,13 +420,20 @@ def _patch(args: list[_Token], flags: dict[str, _Token | None],
     if hpa is not None and hpa.text:
         # "kubectl patch hpa api -p '{"spec":{"maxReplicas":20}}'": the autoscaler of the
         # deployment of its name (the runbook finds the one that targets it).
+        spec = _patched(patch)
+        if spec is None or set(spec) != {"spec"} or not spec["spec"] or not set(
+                spec["spec"]) <= {"minReplicas", "maxReplicas"}:
+            return None  # a patch of more than the bounds is the model's
+        wanted = spec["spec"]
+        if (any(type(v) is not int or v < 0 for v in wanted.values())
+                or wanted.get("minReplicas", 0) > wanted.get("maxReplicas", 10**9)):
+            return None  # "2e1", "20.9", min above max: kubectl would refuse it
         bounds = [SlotSpan("min_replicas" if m.group(1) == "minReplicas" else "max_replicas",
                            patch.start + m.start(2), patch.start + m.end(2), m.group(2))
                   for m in _BOUND.finditer(patch.text)]
-        spec = _patched(patch)
-        if not bounds or spec is None or set(spec) != {"spec"} or not set(spec["spec"]) <= {
-                "minReplicas", "maxReplicas"}:
-            return None  # a patch of more than the bounds is the model's
+        if {s.text for s in bounds} != {str(v) for v in wanted.values()} or len(bounds) != len(
+                wanted):
+            return None
         return _reading("set_autoscaling", hpa.span("deployment"), namespace, *bounds)
     target = _target(args, _CRONJOB)
     spec = _patched(patch)

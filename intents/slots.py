@@ -414,7 +414,6 @@ def choose_slots(
         # A change is never made where the message says all is well (step 15).
         fine = {i for c in candidates if _said_fine(words, c[1], c[2], [
             (o[1], o[2]) for o in candidates if o is not c]) for i in range(c[1], c[2] + 1)}
-        candidates = [c for c in candidates if c[1] not in fine]
     chosen: dict[str, tuple[int, int]] = {}
     for _, first, last, scores in candidates:
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
@@ -430,10 +429,16 @@ def choose_slots(
             if slot not in chosen:
                 chosen[slot] = (first, last)
                 break
+    # A name said to be fine leaves its slot empty (the bot asks): no other name takes it,
+    # since what is said of which name may be misread ("node-1 was fine until the upgrade;
+    # node-2 is next to it. drain it": an attacker review).
+    withheld = {slot for slot, (first, _) in chosen.items() if first in fine}
+    for slot in withheld:
+        del chosen[slot]
     taken = {i for first, last in chosen.values() for i in range(first, last + 1)} | fine
     for slot in sorted(required):  # a set: sorted, so the result never depends on hashing
         begin = vocab.index(f"B-{slot}")
-        if slot in chosen or begin is None or slot not in allowed:
+        if slot in chosen or slot in withheld or begin is None or slot not in allowed:
             continue
         free = [i for i in range(len(words)) if i not in taken]
         if not free:
@@ -539,16 +544,22 @@ _NEGATORS = frozenset({"not", "isn't", "isnt", "aren't", "arent", "wasn't", "was
                        "weren't", "werent", "nothing", "none", "no", "never", "nobody"})
 _AFFECTED = frozenset({"affected", "impacted", "involved", "touched", "broken", "wrong",
                        "down", "hit"})
-_BE = frozenset({"is", "are", "was", "were", "looks", "look", "seems", "seem", "stays",
-                 "stay", "remains", "remain", "'s", "s", "feels", "appears", "appear"})
+_BE = frozenset({"is", "are", "looks", "look", "seems", "seem", "stays", "stay", "remains",
+                 "remain", "'s", "s", "feels", "appears", "appear"})
+"""Present tense only: what "was fine until the upgrade" says is that it is not now."""
+_CONTRAST = frozenset({"but", "though", "although", "yet", "except", "until", "till",
+                       "before", "however", "while", "whereas"})
+"""A word after "fine" that takes it back ("looks healthy but users see 500s")."""
 _SUBJECT_LEAD = frozenset({"everything", "nothing", "all", "anything", "stuff", "things",
                            "in", "on", "the", "of", "pods", "pod", "else", "also", "btw",
                            "fyi", "so", "whereas", "though", "meanwhile", "node", "namespace",
                            "deployment", "ns", "our", "my", "over", "there", "here", "now"})
 """Words that may come before a name that is the subject of its clause ("everything in
 staging is fine"); a verb there ("restart api so that it is healthy") makes it an object."""
-_RULED_OUT_BEFORE = frozenset({"not", "except", "excluding", "without", "besides", "never",
-                               "avoid", "skip"})
+_RULED_OUT_BEFORE = frozenset({"except", "excluding", "besides", "avoid", "skip"})
+"""Words right before a name that rule it out ("restart api except in staging"). Not
+"not" nor "never": "never seen node-1 like this", "not node-1's fault" say nothing of
+what to leave alone (an attacker review)."""
 
 
 def _said_fine(words: Sequence[Word], first: int, last: int,
@@ -583,16 +594,21 @@ def _said_fine(words: Sequence[Word], first: int, last: int,
     fine = next((be + i for i, w in enumerate(said) if w in _FINE), None)
     if fine is not None:
         # "orders is no longer healthy", "doesn't look ok": trouble, not that all is well
-        # (an attacker review of the first version: the request's own object was dropped).
-        return not any(_negates(w) for w in lead + after[:fine])
+        # (an attacker review of the first version: the request's own object was dropped);
+        # "looks healthy but users see 500s", "fine until the upgrade": taken back.
+        following = words[end + 1].text.lower() if end + 1 < len(words) else ""
+        return not (any(_negates(w) for w in lead + after[:fine])
+                    or following in _CONTRAST
+                    or any(w in _CONTRAST for w in after[fine + 1:]))
     return any(w in _NEGATORS for w in lead + said) and any(w in _AFFECTED for w in said)
 
 
 def _negates(word: str) -> bool:
     """Whether `word` denies what follows it ("not", "isn't", "no longer", "dont")."""
     return (word in _NEGATORS or word.endswith(("n't", "n\u2019t"))
-            or word in {"longer", "hardly", "barely", "anything", "less", "dont", "doesnt",
-                        "didnt", "wont", "cant", "couldnt", "hasnt", "havent", "shouldnt"})
+            or word in {"longer", "hardly", "barely", "anything", "less", "far", "dont",
+                        "doesnt", "didnt", "wont", "cant", "couldnt", "hasnt", "havent",
+                        "shouldnt"})
 
 
 _IN_CUES = frozenset({"in", "-n", "--namespace"})

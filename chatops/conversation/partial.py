@@ -113,12 +113,18 @@ _COMMAND_HAPPENED = re.compile(
 -n prod didn't help, any idea?": a probe planned the restart)."""
 
 
+COMMAND_REPORT = 400
+"""How many characters of a message a kubectl command and its report are read from."""
+
+
 def tells_what_happened(text: str) -> bool:
     """Whether `text` opens with a change as the subject of what happened ("rollback didn't
     help", "restart fixed it last time", a kubectl command that "didn't help"), not as an
     order."""
+    # The command's report is in its first words; read only those, spaces collapsed (an
+    # attacker review: a command padded with 16,000 spaces took 50 s).
     return (bool(opening_orders(text)) and _HAPPENED.match(clean_text(text)) is not None
-            ) or _COMMAND_HAPPENED.match(text) is not None
+            ) or _COMMAND_HAPPENED.match(" ".join(text[:COMMAND_REPORT].split())) is not None
 
 
 def takes_back(text: str, values: Iterable[str]) -> bool:

@@ -59,6 +59,10 @@ READ = [
      {"namespace": "kube-system"}),
     ("kubectl get po -n shop -o custom-columns=NAME:.metadata.name,IMAGE:.spec.containers[*]"
      ".image", "list_images", {"namespace": "shop"}),
+    # A second review: verbosity's value is no revision; a question mark is the sentence's.
+    ("kubectl rollout undo deploy/x -n prod -v 6 --to-revision=1", "rollback_deployment",
+     {"deployment": "x", "namespace": "prod", "revision": "1"}),
+    ("kubectl drain node-1?", "drain_node", {"node": "node-1"}),
 ]
 
 
@@ -85,6 +89,12 @@ def test_a_kubectl_command_is_read_as_kubectl_reads_it(text: str, intent: str,
     "kubectl --context other rollout restart deploy/api -n shop",
     "kubectl --as admin delete pod api-7d9f8b6c5-x2kqp -n shop",
     "kubectl rollout restart deploy/api -n shop --kubeconfig ~/.kube/staging",
+    # A second review: several nodes at once, a resource no runbook sets (the model read
+    # "xcpu=9" as a CPU limit of 9).
+    "kubectl drain node-1 node-2",
+    "kubectl set resources deploy/x --limits=xcpu=9 -n prod",
+    "kubectl set resources deploy/x --limits=memory=1Gi,hugepages-memory=2Gi -n prod",
+    "kubectl set resources deploy/x --limits=example.com/cpu=4 -n prod",
 ])
 def test_a_command_no_runbook_does_is_out_of_scope(text: str) -> None:
     reading = read_kubectl(text)
@@ -110,6 +120,15 @@ def test_a_command_no_runbook_does_is_out_of_scope(text: str) -> None:
     "kubectl set image deploy/api app=nginx:1 sidecar=envoy:2 -n shop",
     "kubectl patch cronjob nightly -n batch -p '{\"spec\":{\"schedule\":\"0 3 * * *\"}}'",
     "kubectl top pods -n shop",
+    # A second review: values kubectl would refuse, and flags this reader does not know.
+    "kubectl scale deploy/api --replicas=-3 -n shop",
+    "kubectl scale deploy/api --replicas=50% -n shop",
+    "kubectl patch hpa api -n shop -p '{\"spec\":{\"maxReplicas\":2e1}}'",
+    "kubectl patch hpa api -n shop -p '{\"spec\":{\"maxReplicas\":20.9}}'",
+    "kubectl patch hpa api -n shop -p '{\"spec\":{\"minReplicas\":20,\"maxReplicas\":2}}'",
+    "kubectl set image deploy/api =nginx:1.2 -n shop",
+    "kubectl set resources deploy/x --containers=app --limits=cpu=1 -n prod",
+    "kubectl logs deploy/api --tail=-5 -n shop",
     # A patch of more than a runbook changes.
     "kubectl patch hpa api -n shop -p '{\"spec\":{\"maxReplicas\":20,\"metrics\":[]}}'",
     "kubectl patch cj x -n y -p '{\"spec\":{\"suspend\":true,\"schedule\":\"0 * * * *\"}}'",

@@ -341,6 +341,18 @@ def test_a_change_guesses_no_namespace_by_a_name_s_place(
     ("restart it in prod, checkout-api is fine", {"deployment": "checkout-api"}),
     ("cordon node-2, node-1 is fine", {"node": "node-1"}),
     ("drain it, node-3 is healthy", {"node": "node-3"}),
+    # No other name takes the place of one said to be fine (the bot asks), and health in
+    # the past, taken back or denied is no "all is well" (a second attacker review: each
+    # planned the change on the other node or namespace).
+    ("cordon node-2, node-1 is fine", {"node": "node-1"}),
+    ("node-1 was fine before the upgrade; node-2 is next to it. please drain",
+     {"node": "node-2"}),
+    ("node-1 looks healthy to k8s but users see 500s; same rack as node-2. drain it",
+     {"node": "node-2"}),
+    ("never seen node-1 like this - node-2 is next to it; cordon it", {"node": "node-2"}),
+    ("node-1 is far from ok, node-2 is its twin. drain it", {"node": "node-2"}),
+    ("staging was ok yesterday - unlike payments; restart checkout-api",
+     {"namespace": "payments"}),
     # Nor does a change take a namespace from "in X" in another sentence.
     ("Retro: everything in staging was slow. Please restart ledger-api.",
      {"namespace": "staging"}),
@@ -354,7 +366,6 @@ def test_a_change_is_not_made_where_the_message_says_all_is_well(
 @pytest.mark.parametrize(("text", "slots"), [
     ("restart checkout-api in staging, it is down", {"namespace": "staging"}),
     ("restart checkout-api in prod, staging is fine", {"namespace": "prod"}),
-    ("cordon node-2, node-1 is fine", {"node": "node-2"}),
     # Trouble said of the object is no "all is well" (an attacker review of the first
     # version dropped the object of a hundred such messages).
     ("orders is no longer healthy, bounce it", {"deployment": "orders"}),

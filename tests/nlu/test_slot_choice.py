@@ -515,9 +515,11 @@ def test_a_read_s_namespace_is_the_name_after_in(text: str, namespace: str | Non
      {"deployment": "api", "namespace": "prod"}),
     ("please restart api in prod so that it is healthy again",
      {"api": "deployment", "prod": "namespace"}, {"deployment": "api", "namespace": "prod"}),
+    # A name said to be fine that took the slot leaves it empty (the bot asks), even when
+    # another name could fill it: which name a clause is about may be misread.
     ("leave staging alone and restart api in prod",
      {"api": "deployment", "prod": "namespace", "staging": "namespace"},
-     {"deployment": "api", "namespace": "prod"}),
+     {"deployment": "api"}),
 ])
 def test_a_change_is_not_made_where_all_is_said_to_be_well(
         text: str, tagged: dict[str, str], want: dict[str, str]) -> None:
