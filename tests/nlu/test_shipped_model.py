@@ -171,12 +171,13 @@ def test_realistic_messages(
 
 
 @pytest.mark.parametrize("text", [
+    "status?",  # the nodes' or a deployment's: no one scope, so the bot asks which
     "my laptop is crashing lol",
     "the build is failing on main",
     # The model saw a change in it: the conversation reads the fix asked for.
     "pod pricing-api-66d8c9b7f-9wqre in shop is failing, fix it",
 ])
-def test_trouble_with_no_workload_or_a_change_weighed_is_no_diagnosis(
+def test_no_reading_stands_in_for_these(
         shipped_model: ModelParser, text: str) -> None:
     assert shipped_model.parse(text).intent == OUT_OF_SCOPE
 
@@ -300,6 +301,8 @@ NAME_ALONE = [
      {"deployment": "quote-svc", "namespace": "sales"}),
     ("ImagePullBackOff on feature-flags -n platform-tools, wtf", "diagnose",
      {"deployment": "feature-flags", "namespace": "platform-tools"}),
+    # Sure it is a read of one scope, the model splits between two reads: the likelier.
+    ("is calc-app healthy?", "deployment_status", {"deployment": "calc-app"}),
 ]
 
 
