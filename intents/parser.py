@@ -527,19 +527,21 @@ class ModelParser:
             # "can you do rollbacks?": about the bot, not a request (intents/about_the_bot).
             return ParsedIntent("help", {}, 1.0, ((top, top_p),), "model", ())
         trouble = self._trouble(norm.text, probs)
+        taken = False
         if trouble is not None:
             about = self._slots_of(trouble)
             found = choose_slots(word_probs, model.slots, words, norm, text,
                                  declared=about.slots, required=about.required,
                                  types=about.types, by_place=True)
             if {span.slot for span in found} & {"deployment", "pod", "namespace"}:
-                top, top_p, spans = trouble, float(probs[model.intents.index(trouble)]), found
+                top, top_p, spans, taken = (
+                    trouble, float(probs[model.intents.index(trouble)]), found, True)
                 slots = {span.slot: span.text for span in spans}
                 order = [model.intents.index(trouble), *(i for i in order
                                                          if model.intents[i] != trouble)]
-        bar = None if trouble is not None and top == trouble else self.threshold_for(top)
+        bar = None if taken else self.threshold_for(top)
         if (bar is not None and top_p < bar and len(order) > 1
-                and self._two_reads_of(top, model.intents[order[1]], spans)
+                and self._two_reads_of(top, model.intents[order[1]])
                 and top_p + float(probs[order[1]]) >= bar):
             # "is calc-app healthy?": the status at 0.45, the diagnosis at 0.49. Sure it is
             # a read of that deployment, the model splits between two: the likelier answers.
@@ -580,7 +582,7 @@ class ModelParser:
             slots = {span.slot: span.text for span in spans}
         return ParsedIntent(top, slots, top_p, alternatives, "model", spans)
 
-    def _two_reads_of(self, first: str, second: str, spans: Sequence[SlotSpan]) -> bool:
+    def _two_reads_of(self, first: str, second: str) -> bool:
         """Whether `first` and `second` are both read-only runbooks of one scope: they take
         an object of the same kind (a deployment, pod, node or cronjob) or both read within
         a namespace, so that either answers about what the message names ("status?"
