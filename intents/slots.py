@@ -68,11 +68,14 @@ runbook says about its slots:
    slot holds ("It currently runs four replicas in discovery.": a context sentence the
    model read `O`), unless "in" makes an idiom with it ("in a minute", "in grafana",
    "in good shape"). For reads only, like steps 4 and 13.
-15. A change never takes a name the message rules out ("..., not in staging", "leave
-   staging alone") or says is well ("restart checkout-api. everything in staging is
-   fine", "cordon node-2, node-1 is fine"): a probe planned each of them there. A name
-   the clause's verb acts on is its object, not its subject ("restart api so that it is
-   healthy again"), and a question says nothing is well.
+15. A change never takes a name the message rules out ("except in staging", "leave
+   staging alone") or says is well now ("restart checkout-api. everything in staging is
+   fine", "cordon node-2, node-1 is fine"): a probe planned each of them there. The slot
+   is left empty, and no other name takes it (the bot asks). A name the clause's verb acts
+   on is its object, not its subject ("restart api so that it is healthy again"); a
+   question, health in the past ("was fine until the upgrade"), denied ("no longer
+   healthy") or taken back ("looks healthy but ...") says nothing is well (an attacker
+   review).
 
 Measured in BENCHMARKS.md ("NLU: slot decoding"): on the development sets the slots are
 right more often, most on long messages; nothing here is trained, so a retrain is not
@@ -564,7 +567,7 @@ what to leave alone (an attacker review)."""
 
 def _said_fine(words: Sequence[Word], first: int, last: int,
                others: Sequence[tuple[int, int]]) -> bool:
-    """Whether words `first`..`last` name what the message rules out ("..., not in
+    """Whether words `first`..`last` name what the message rules out ("except in
     staging", "leave staging alone"), or the subject of a clause that says all is well
     there and names nothing else the model tagged ("restart checkout-api. everything in
     staging is fine", "..., nothing in staging is affected", "node-1 is fine"): that is no
@@ -702,14 +705,13 @@ _WORKLOAD_ROLES = frozenset({
 """The last part of a name that says it is a workload ("checkout-api", "notif-worker",
 "search-gw"): a role. A team's or an environment's namespace ("analytics", "ml-serving",
 "team-growth") has none."""
-_NAMESPACE_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 
 
 def names_a_role(name: str) -> bool:
     """Whether `name` reads as a workload's rather than a namespace's: it ends in a role
     (`_WORKLOAD_ROLES`: "search-gw", "cartsvc", "authapi"), has a pod's hash, or is not a
     plain lowercase DNS label at all."""
-    if not _NAMESPACE_NAME.fullmatch(name) or _POD_SHAPE.fullmatch(name):
+    if not _DNS_LABEL.fullmatch(name) or _POD_SHAPE.fullmatch(name):
         return True
     last = name.rsplit("-", 1)[-1]
     return last in _WORKLOAD_ROLES or any(
