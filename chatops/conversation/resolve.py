@@ -278,14 +278,13 @@ def workload_named_as_namespace(runbook: Runbook, slots: Mapping[str, str],
     name = values.get("namespace")
     deployment = next((s.name for s in runbook.slots.values() if s.type == "deployment"), None)
     if (runbook.risk is not Risk.READ or not name or deployment is None
-            or _named_workloads(runbook, values) or "namespace" not in runbook.slots
-            or _lists_namespace(name, executor, identity)):
+            or _named_workloads(runbook, values) or "namespace" not in runbook.slots):
         return values, None
     try:
         namespaces = executor.names("namespace", None, identity)
     except ClusterError:
         return values, None
-    if len(namespaces) > MAX_OFFERED:
+    if name in namespaces or len(namespaces) > MAX_OFFERED:
         return values, None
     holding = namespaces_holding("deployment", name, namespaces, executor, identity)
     if len(holding) != 1:
