@@ -190,6 +190,8 @@ def _command(tokens: list[_Token]) -> KubectlReading | None:
                 flags[name] = tokens[i + 1]
                 i += 1
             elif re.fullmatch(r"-n[a-z0-9][a-z0-9-]*", token.text):
+                # "-nshop", kept as "-n=shop" one character to its left, so that the value
+                # keeps its place in the message (`_value` skips "-n=")
                 flags["-n"] = _Token("-n=" + token.text[2:], token.start - 1, token.end)
             else:
                 flags[name] = None
