@@ -384,9 +384,7 @@ def _read(verb: str, args: list[_Token], namespace: SlotSpan | None,
         if target is None:
             return None
         name = target.text
-        if intent == "show_pods":
-            return None if name else _reading(intent, namespace)
-        if intent == "recent_events":
+        if intent in ("show_pods", "recent_events"):  # of a namespace: none of one object
             return None if name else _reading(intent, namespace)
         if intent == "node_status":
             return _reading(intent, target.span("node") if name else None)

@@ -515,10 +515,15 @@ class ModelParser:
                 word_probs[first + offset] = sub_word_probs[pos]
         # Slots follow the runbook the message is most likely about, whether it is
         # answered or, under its bar, offered.
-        about = self._slots_of(model.intents[order[0]])
-        spans = choose_slots(word_probs, model.slots, words, norm, text,
-                             declared=about.slots, required=about.required,
-                             types=about.types, by_place=self._reads(model.intents[order[0]]))
+        def decoded(intent: str) -> tuple[SlotSpan, ...]:
+            # The slots runbook `intent` declares, read from the words' label scores; the
+            # guesses by a name's place only for a read.
+            about = self._slots_of(intent)
+            return choose_slots(word_probs, model.slots, words, norm, text,
+                                declared=about.slots, required=about.required,
+                                types=about.types, by_place=self._reads(intent))
+
+        spans = decoded(model.intents[order[0]])
         slots = {span.slot: span.text for span in spans}
         top = model.intents[order[0]]
         top_p = float(probs[order[0]])
@@ -529,10 +534,7 @@ class ModelParser:
         trouble = self._trouble(norm.text, probs)
         taken = False
         if trouble is not None:
-            about = self._slots_of(trouble)
-            found = choose_slots(word_probs, model.slots, words, norm, text,
-                                 declared=about.slots, required=about.required,
-                                 types=about.types, by_place=True)
+            found = decoded(trouble)
             if {span.slot for span in found} & {"deployment", "pod", "namespace"}:
                 top, top_p, spans, taken = (
                     trouble, float(probs[model.intents.index(trouble)]), found, True)
@@ -570,11 +572,8 @@ class ModelParser:
             slots = {span.slot: span.text for span in spans}
         instead = None if alone is not None else self._read_instead(top, text, spans, anything)
         if instead is not None:
-            about = self._slots_of(instead)
             top = instead
-            spans = choose_slots(word_probs, model.slots, words, norm, text,
-                                 declared=about.slots, required=about.required,
-                                 types=about.types)
+            spans = decoded(instead)
             slots = {span.slot: span.text for span in spans}
         named = self._by_shape(top, spans, words, norm, text)
         if named is not None:

@@ -264,13 +264,14 @@ def namespace_named_as_workload(runbook: Runbook, slots: Mapping[str, str], exec
 
 
 def workload_named_as_namespace(runbook: Runbook, slots: Mapping[str, str],
-                                executor: Executor, identity: Identity | None
+                                executor: Executor, identity: Identity
                                 ) -> tuple[dict[str, str], str | None]:
     """A read-only runbook given a namespace and no workload, where that namespace is none
     the person can list but exactly one namespace has a deployment of that name ("is
     orders healthy?", which the parser reads as a namespace's health by the name's shape:
-    `intents.parser.ModelParser._name_alone`), reads that deployment in that namespace.
-    Only when the runbook takes a deployment, and never for a change.
+    `intents.parser.ModelParser._name_alone`), reads that deployment in that namespace
+    (`only_namespace_with`). Only when the runbook takes a deployment, and never for a
+    change.
 
     Returns the slots (changed or not) and the note that says what was done.
     """
@@ -278,19 +279,14 @@ def workload_named_as_namespace(runbook: Runbook, slots: Mapping[str, str],
     name = values.get("namespace")
     deployment = next((s.name for s in runbook.slots.values() if s.type == "deployment"), None)
     if (runbook.risk is not Risk.READ or not name or deployment is None
-            or _named_workloads(runbook, values) or "namespace" not in runbook.slots):
+            or _named_workloads(runbook, values) or "namespace" not in runbook.slots
+            or _lists_namespace(name, executor, identity)):
         return values, None
-    try:
-        namespaces = executor.names("namespace", None, identity)
-    except ClusterError:
+    only = only_namespace_with({"deployment": name}, executor, identity)
+    if only is None:
         return values, None
-    if name in namespaces or len(namespaces) > MAX_OFFERED:
-        return values, None
-    holding = namespaces_holding("deployment", name, namespaces, executor, identity)
-    if len(holding) != 1:
-        return values, None
-    values.update({deployment: name, "namespace": holding[0]})
-    return values, read_as_workload_note(name, "deployment", holding[0])
+    values.update({deployment: name, "namespace": only[0]})
+    return values, read_as_workload_note(name, "deployment", only[0])
 
 
 def _named_workloads(runbook: Runbook, values: Mapping[str, str]) -> list[SlotSpec]:
