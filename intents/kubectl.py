@@ -82,7 +82,7 @@ _POD = frozenset({"po", "pod", "pods"})
 _NODE = frozenset({"no", "node", "nodes"})
 _CRONJOB = frozenset({"cj", "cronjob", "cronjobs", "cronjob.batch", "cronjobs.batch"})
 _EVENTS = frozenset({"ev", "event", "events"})
-_OTHER_KINDS = frozenset({
+OTHER_KINDS = frozenset({
     "sts", "statefulset", "statefulsets", "ds", "daemonset", "daemonsets", "rs", "replicaset",
     "replicasets", "job", "jobs", "svc", "service", "services", "pvc", "persistentvolumeclaim",
     "pv", "ns", "namespace", "namespaces", "cm", "configmap", "configmaps", "secret", "secrets",
@@ -216,6 +216,8 @@ def _command(tokens: list[_Token]) -> KubectlReading | None:
         return _set(rest[0].text.lower(), rest[1:], flags, namespace)
     if verb in ("cordon", "uncordon", "drain"):
         if len(rest) > 1 and not any(a.text.lower() in _NODE for a in rest[:1]):
+            if not all(re.search(r"[\d.-]", a.text) for a in rest):
+                return None  # "kubectl uncordon node-3 once the upgrade is done": words
             return KubectlReading(OUT_OF_SCOPE)  # several nodes: one change per request
         node = _target(rest, _NODE, bare=True)
         return None if node is None else KubectlReading(
@@ -272,7 +274,7 @@ def _other_kind(args: list[_Token]) -> KubectlReading | None:
     "pvc/data-0"); None (the model's) for anything else."""
     kind = args[0].text.partition("/")[0].lower() if args else ""
     one = len(args) == 1 if "/" in (args[0].text if args else "") else len(args) == 2
-    return KubectlReading(OUT_OF_SCOPE) if kind in _OTHER_KINDS | _DEPLOY | _NODE | _CRONJOB \
+    return KubectlReading(OUT_OF_SCOPE) if kind in OTHER_KINDS | _DEPLOY | _NODE | _CRONJOB \
         and one else None
 
 

@@ -92,6 +92,8 @@ def test_a_kubectl_command_is_read_as_kubectl_reads_it(text: str, intent: str,
     # A second review: several nodes at once, a resource no runbook sets (the model read
     # "xcpu=9" as a CPU limit of 9).
     "kubectl drain node-1 node-2",
+    "kubectl cordon worker-a worker-b",
+    "kubectl uncordon ip-10-0-1-2.ec2.internal ip-10-0-1-3.ec2.internal",
     "kubectl set resources deploy/x --limits=xcpu=9 -n prod",
     "kubectl set resources deploy/x --limits=memory=1Gi,hugepages-memory=2Gi -n prod",
     "kubectl set resources deploy/x --limits=example.com/cpu=4 -n prod",
@@ -109,6 +111,9 @@ def test_a_command_no_runbook_does_is_out_of_scope(text: str) -> None:
     # Two commands, or one into another.
     "kubectl rollout restart deploy/a -n b && kubectl rollout restart deploy/c -n d",
     "kubectl get pods -n shop | grep api",
+    # Words after a node's command: no second node (session 48; it was out of scope).
+    "kubectl uncordon aks-nodepool1-28374651-vmss00000a once the upgrade is done",
+    "kubectl drain node-3 when the batch finishes",
     # More or other objects than a runbook takes, or nothing changed.
     "kubectl get pods -A",
     "kubectl get pods -l app=api -n shop",
