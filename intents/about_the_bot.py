@@ -16,6 +16,7 @@ import re
 _BOT = r"(?:you|u|the bot|this bot|chatops|the chatops bot|ops ?bot)"
 _ABOUT_THE_BOT = re.compile(
     r"^\W*(?:(?:hi|hey|hello|sorry|ok|so|quick q(?:uestion)?|help|bot|chatops|"
+    r"i'?m new(?: (?:on|to|here|in|the|this|call|rotation|team|channel|on-call))*|"
     r"(?:(?:can|could) (?:you|u) |please |pls )?(?:remind|tell|show) me)\W+)*(?:"
     # "what are the commands again?", "what are your options"
     r"what (?:are|were) (?:the|your) (?:runbooks?|commands?|actions?|options)\b|"
@@ -41,7 +42,10 @@ _ABOUT_THE_BOT = re.compile(
     r"(?:what's|what is|whats) the (?:syntax|format|command|right way) (?:for|to|of)\b|"
     # "how does this bot work", "how does approval work here"
     r"how (?:does|do) (?:this|the) (?:bot|thing|approvals?|approving|two[- ]person rule)\b"
-    r"[^.!?]*\bwork|how (?:does|do) (?:approvals?|approving) work\b)",
+    r"[^.!?]*\bwork|how (?:does|do) (?:approvals?|approving) work\b|"
+    # "how can you help me during an incident", "/chatops help", "man chatops"
+    rf"how (?:can|could|would|will) {_BOT} help\b|"
+    r"/?(?:chatops|bot) (?:help|usage|commands|\?)\W*$|(?:man|help|usage) (?:chatops|the bot)\W*$)",
     re.IGNORECASE)
 ABOUT_THE_BOT_CHARS = 300
 """How many characters of a message a question about the bot is looked for in."""

@@ -33,7 +33,8 @@ from intents.about_the_bot import asks_what_the_bot_does
 from intents.emoji import as_word
 from intents.encoding import DEFAULT_MAX_LENGTH, encode_words, load_tokenizer, pad_batch
 from intents.kubectl import read_kubectl
-from intents.slots import SlotLabels, bio_runs, choose_slots, name_shaped, names_a_role
+from intents.names import name_shaped, names_a_role
+from intents.slots import SlotLabels, bio_runs, choose_slots
 from intents.spelling import corrected
 from intents.text import Normalised, Word, normalise, split_words
 
@@ -65,8 +66,13 @@ _K8S_TROUBLE = re.compile(
     r"\b(?:crash-?loop(?:ing|s|backoff)?|imagepullbackoff|errimagepull|image ?pull ?back ?off|"
     r"oom-?kill(?:ed|s|ing)?|oom(?:s|ed)?|evicted|createcontainer(?:config)?error|"
     r"runcontainererror|containercannotrun|pending|not ?ready|notready|unhealthy|failing|"
-    r"crashing|keeps? (?:crashing|restarting|dying)|backoff|back-off)\b", re.IGNORECASE)
-"""States Kubernetes reports trouble in, and the plainest words for them."""
+    r"crashing|keeps? (?:crashing|restarting|dying)|backoff|back-off|"
+    r"broken|busted|borked|hosed|fubar|on fire|down|dead|wedged|stuck|hung|flaky|flapping|"
+    r"erroring|throwing errors|timing out|misbehaving|acting up|5xx|50[0234]s|"
+    r"(?:won'?t|doesn'?t|does not|will not|isn'?t|is not|not) "
+    r"(?:start(?:ing)?|work(?:ing)?|respond(?:ing)?|come up|coming up|ready|serving))\b",
+    re.IGNORECASE)
+"""States Kubernetes reports trouble in, and the plainest words people report it in."""
 
 SENTENCES_READ = 3
 """How many sentences that ask an unsure long message is read again from, at most."""
@@ -633,7 +639,7 @@ class ModelParser:
                     anything: Callable[[], Sequence[SlotSpan]]
                     ) -> tuple[str, tuple[SlotSpan, ...]] | None:
         """A read given one name, read as a deployment, and no namespace, where the name
-        is not a workload's by its shape (`slots.names_a_role`): the namespace, read whole
+        is not a workload's by its shape (`names.names_a_role`): the namespace, read whole
         ("is analytics healthy?", "give edge a once-over", "how's ml-serving doing"). The
         model cannot tell a namespace from a deployment when nothing else is named, and
         asked of one name alone, a health question is about a team's namespace more
@@ -678,7 +684,7 @@ class ModelParser:
 
     def _by_shape(self, intent: str, spans: Sequence[SlotSpan], words: Sequence[Word],
                   norm: Normalised, text: str) -> SlotSpan | None:
-        """The deployment a read names by a name's shape alone (`slots.name_shaped`), when
+        """The deployment a read names by a name's shape alone (`names.name_shaped`), when
         the model read no object for it (or the namespace, when it read none either).
         Only for reads: a change never takes an object the model did not read as one (the
         conversation asks which)."""

@@ -76,6 +76,19 @@ runbook says about its slots:
    question, health in the past ("was fine until the upgrade"), denied ("no longer
    healthy") or taken back ("looks healthy but ...") says nothing is well (an attacker
    review).
+16. A read's namespace no word was read for is the one name right after its object
+   ("logs pls chat-relay realtime", "deployment status webhooks-relay integrations"),
+   and two names the model read the wrong way round are the object, then its namespace
+   ("logs bol-renderer freight"): terse messages name the object, then its namespace.
+17. An object no word was read for is the name right before its namespace's cue ("scale
+   imgresize (media) to 3", "status-page ns public-web"), and for a read also before
+   "in" when it is shaped like a workload's.
+18. A read of a few words that the model read no name in names its namespace last
+   ("events customs", "pods tracking").
+19. The two halves of a `name.namespace` word are the object and its namespace
+   ("ledger.billing is busted again").
+   Steps 14 and 16-19 are readings by a name's place (`intents/places.py`); those by a
+   place alone are for reads only (see there).
 
 Measured in BENCHMARKS.md ("NLU: slot decoding"): on the development sets the slots are
 right more often, most on long messages; nothing here is trained, so a retrain is not
@@ -93,6 +106,14 @@ import numpy as np
 import numpy.typing as npt
 
 from chatops.model import SlotSpan
+from intents.names import POSSESSIVE, RULED_OUT_BEFORE
+from intents.places import (
+    dotted_name,
+    namespace_after_in,
+    namespace_beside,
+    namespace_last,
+    object_before_namespace,
+)
 from intents.text import Normalised, Word
 
 MIN_SPAN_SCORE = 0.15
@@ -462,9 +483,17 @@ def choose_slots(
     if by_place:
         _container_alone(chosen, words, types or {})
         if namespace is not None and namespace not in chosen:
-            _namespace_after_in(chosen, words, namespace)
+            namespace_after_in(chosen, words, namespace)
+    if namespace is not None:
+        dotted_name(chosen, words, namespace, types or {}, fine)
+    if by_place and namespace is not None:
+        namespace_beside(chosen, words, namespace, types or {}, fine)
+    if by_place and namespace is not None and not chosen:
+        namespace_last(chosen, words, namespace)
     if namespace is not None:
         _called_namespace(chosen, words, namespace, types or {})
+        object_before_namespace(chosen, words, namespace, types or {}, required=required,
+                                fine=fine, by_place=by_place)
     spans: list[SlotSpan] = []
     for slot, (first, last) in chosen.items():
         start, end = norm.original_span(words[first].start, words[last].end)
@@ -475,7 +504,7 @@ def choose_slots(
                 spans.append(SlotSpan(name, start + a, start + b, original[start + a:start + b]))
             continue
         if kind == "namespace":
-            found = _POSSESSIVE.search(original[start:end])
+            found = POSSESSIVE.search(original[start:end])
             end -= len(found.group(0)) if found else 0  # "prod's checkout-api" (step 8)
         elif kind in _NAME_TYPES:
             # "web-frontend's image": a possessive is never part of a name (step 8).
@@ -559,10 +588,6 @@ _SUBJECT_LEAD = frozenset({"everything", "nothing", "all", "anything", "stuff", 
                            "deployment", "ns", "our", "my", "over", "there", "here", "now"})
 """Words that may come before a name that is the subject of its clause ("everything in
 staging is fine"); a verb there ("restart api so that it is healthy") makes it an object."""
-_RULED_OUT_BEFORE = frozenset({"except", "excluding", "besides", "avoid", "skip"})
-"""Words right before a name that rule it out ("restart api except in staging"). Not
-"not" nor "never": "never seen node-1 like this", "not node-1's fault" say nothing of
-what to leave alone (an attacker review)."""
 
 
 def _said_fine(words: Sequence[Word], first: int, last: int,
@@ -575,7 +600,7 @@ def _said_fine(words: Sequence[Word], first: int, last: int,
     staging ok?") says nothing is well; a name the clause's verb acts on is its object
     ("restart api so that it is healthy")."""
     before = [w.text.lower() for w in words[max(0, first - 2):first]]
-    if any(w in _RULED_OUT_BEFORE for w in before):
+    if any(w in RULED_OUT_BEFORE for w in before):
         return True
     start = first
     while start > 0 and words[start - 1].text.lower() not in _CLAUSE_BREAKS:
@@ -612,110 +637,6 @@ def _negates(word: str) -> bool:
             or word in {"longer", "hardly", "barely", "anything", "less", "far", "dont",
                         "doesnt", "didnt", "wont", "cant", "couldnt", "hasnt", "havent",
                         "shouldnt"})
-
-
-_IN_CUES = frozenset({"in", "-n", "--namespace"})
-_NOT_AFTER_IN = frozenset({
-    "a", "an", "the", "this", "that", "these", "those", "my", "our", "your", "its", "his",
-    "her", "their", "some", "any", "all", "every", "each", "no", "one", "it", "there", "here",
-    "us", "them", "me", "case", "order", "time", "progress", "place", "fact", "general",
-    "particular", "total", "short", "advance", "line", "sync", "parallel", "front", "turn",
-    "detail", "full", "part", "charge", "mind", "touch", "flight", "bulk", "loop", "theory",
-    "practice", "prod-like", "minutes", "hours", "seconds", "days", "weeks", "morning",
-    "evening", "afternoon", "tonight", "today", "grafana", "datadog", "kibana", "slack", "jira",
-    "logs", "metrics", "dashboards", "ci", "git", "github", "terraform", "helm", "argo",
-    "argocd", "prometheus", "sentry", "pagerduty", "staging-like", "between", "question",
-    "response", "addition", "effect", "use", "vain", "favour", "favor", "which", "good",
-    "bad", "better", "great", "trouble", "danger", "limbo", "pending", "error", "errors",
-    "crashloop", "crashloopbackoff", "backoff", "shape", "state", "sight", "now", "future",
-    "production",
-})
-"""Words after "in" that are not a namespace ("in a minute", "in grafana", "in case")."""
-_DNS_LABEL = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
-
-
-def _namespace_after_in(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
-                        namespace: str) -> None:
-    """A namespace the model read no word for is the one word right after "in" (or `-n`)
-    that no slot holds and that is a name ("It currently runs four replicas in discovery",
-    a context sentence the model read `O`); nothing when there are several such words or
-    none (in place; step 14). For reads only: in a change, "in X" may be where something
-    else runs ("restart api; everything in staging is fine")."""
-    taken = {i for first, last in chosen.values() for i in range(first, last + 1)}
-    found = {words[i].text: i for i in range(1, len(words))
-             if words[i - 1].text.lower() in _IN_CUES and i not in taken
-             and _DNS_LABEL.fullmatch(words[i].text) and words[i].text not in _NOT_AFTER_IN}
-    if len(found) == 1:
-        at = found.popitem()[1]
-        chosen[namespace] = (at, at)
-
-
-_NAME_SHAPE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+")
-_POD_SHAPE = re.compile(r".*-[a-z0-9]{5,10}-[a-z0-9]{5}")
-_WORD_PREFIXES = frozenset({"non", "re", "pre", "post", "self", "co", "anti", "multi", "cross",
-                            "well", "semi", "un", "over", "under", "x", "e", "ex", "sub",
-                            "mid", "half", "all", "long", "short", "high", "low", "so",
-                            "up", "follow", "set", "roll", "check", "log", "sign", "opt",
-                            "built", "real", "read", "on", "off", "out", "in", "day", "time",
-                            "one", "two", "three"})
-_WORD_SUFFIXES = frozenset({"wise", "like", "ish", "free", "based", "related", "level", "wide",
-                            "side", "up", "in", "out", "off", "on", "down", "over", "call",
-                            "only", "date", "time", "term", "ready", "safe", "aware", "run",
-                            "running", "owned", "made", "hoc", "priority", "scale", "scaling",
-                            "style", "type", "grade", "specific", "friendly", "compatible"})
-"""Hyphenated English ("event-wise", "on-call", "non-approved", "follow-up"), never a name
-read by its shape."""
-
-
-_RULED_OUT = frozenset({"not", "except", "excluding", "without", "minus", "besides", "but"})
-
-
-def name_shaped(words: Sequence[Word], norm: Normalised, original: str, slot: str,
-                spans: Sequence[SlotSpan]) -> SlotSpan | None:
-    """The one word shaped like a workload's name (lowercase, hyphenated: `notif-dispatcher`,
-    `image-resizer`) that no slot holds, as a span of `slot`; None when there is none or
-    more than one. The model misses some names outright ("what's wrong with
-    notif-dispatcher in comms": `O` at 0.98), and a read that names no object asks which
-    one; a name's shape is no English (hyphenated English is left out, `_WORD_PREFIXES`,
-    `_WORD_SUFFIXES`; pod names with their hashes too)."""
-    found: list[SlotSpan] = []
-    for at, word in enumerate(words):
-        parts = word.text.split("-")
-        if (not _NAME_SHAPE.fullmatch(word.text) or _POD_SHAPE.fullmatch(word.text)
-                or parts[0] in _WORD_PREFIXES or parts[-1] in _WORD_SUFFIXES
-                or (at > 0 and words[at - 1].text.lower() in _RULED_OUT)):
-            continue  # "show me the pods in shop, not team-risk": ruled out, no object
-        start, end = norm.original_span(word.start, word.end)
-        if any(span.start < end and start < span.end for span in spans):
-            continue
-        found.append(SlotSpan(slot, start, end, original[start:end]))
-    return found[0] if len(found) == 1 else None
-
-
-_WORKLOAD_ROLES = frozenset({
-    "api", "apis", "svc", "service", "services", "srv", "server", "worker", "workers", "gateway",
-    "gw", "web", "www", "proxy", "db", "cache", "redis", "scheduler", "dispatcher", "consumer",
-    "producer", "exporter", "controller", "operator", "job", "cron", "sync", "relay", "bot",
-    "engine", "scorer", "renderer", "indexer", "app", "frontend", "backend", "ui", "router",
-    "queue", "writer", "reader", "processor", "handler", "manager", "agent", "daemon",
-    "listener", "mailer", "sender", "notifier", "builder", "resizer", "collector", "store",
-    "loader", "importer", "uploader", "fetcher", "poller", "runner", "canary",
-    "v1", "v2", "v3", "primary", "replica", "leader", "follower", "cli", "grpc", "http", "rest",
-})
-"""The last part of a name that says it is a workload ("checkout-api", "notif-worker",
-"search-gw"): a role. A team's or an environment's namespace ("analytics", "ml-serving",
-"team-growth") has none."""
-
-
-def names_a_role(name: str) -> bool:
-    """Whether `name` reads as a workload's rather than a namespace's: it ends in a role
-    (`_WORKLOAD_ROLES`: "search-gw", "cartsvc", "authapi"), has a pod's hash, or is not a
-    plain lowercase DNS label at all."""
-    if not _DNS_LABEL.fullmatch(name) or _POD_SHAPE.fullmatch(name):
-        return True
-    last = name.rsplit("-", 1)[-1]
-    return last in _WORKLOAD_ROLES or any(
-        name.endswith(role) and len(name) > len(role) + 2 for role in ("svc", "api", "srv"))
 
 
 _ARTICLES = frozenset({"the", "a", "an"})
@@ -814,7 +735,6 @@ def _called_namespace(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
 
 
 _NAME_TYPES = frozenset({"deployment", "pod", "node", "cronjob", "namespace", "container"})
-_POSSESSIVE = re.compile(r"['\u2019]s?$")
 _OWN_PARTS = frozenset({
     "pod", "pods", "replica", "replicas", "image", "images", "tag", "version", "logs", "log",
     "rollout", "rollouts", "container", "containers", "status", "state", "health", "history",
@@ -831,7 +751,7 @@ validates."""
 def _possessive_length(value: str, after: str) -> int:
     """How many characters of a possessive end `value`, when the word `after` it is one of
     the name's own parts (`_OWN_PARTS`); 0 otherwise."""
-    found = _POSSESSIVE.search(value)
+    found = POSSESSIVE.search(value)
     following = re.match(r"\s*([a-z]+)", after, re.IGNORECASE)
     if found is None or following is None or following.group(1).lower() not in _OWN_PARTS:
         return 0

@@ -306,8 +306,45 @@ NAME_ALONE = [
 ]
 
 
+# Names by their place (session 48, `intents/places.py`): a read's namespace beside its
+# object or last in a terse read, an object before its namespace's cue, `name.namespace`.
+BY_PLACE = [
+    ("deployment status webhooks-relay integrations", "deployment_status",
+     {"deployment": "webhooks-relay", "namespace": "integrations"}),
+    ("logs pls chat-relay realtime \U0001f64f", "pod_logs",
+     {"deployment": "chat-relay", "namespace": "realtime"}),
+    ("rollout history bol-renderer freight", "rollout_history",
+     {"deployment": "bol-renderer", "namespace": "freight"}),
+    ("how's ml-serving doing", "diagnose", {"namespace": "ml-serving"}),
+    ("events customs", "recent_events", {"namespace": "customs"}),
+    ("pods tracking", "show_pods", {"namespace": "tracking"}),
+    ("show pods", "show_pods", {}),
+    ("scale imgresize (media) to 3", "scale_deployment",
+     {"deployment": "imgresize", "namespace": "media", "replicas": "3"}),
+    ("set replicas=4 for imgresize ns media", "scale_deployment",
+     {"deployment": "imgresize", "namespace": "media", "replicas": "4"}),
+    ("update the nginx container in docs-site (docs) to nginx:1.25.4-alpine", "set_image",
+     {"container": "nginx", "deployment": "docs-site", "namespace": "docs",
+      "image": "nginx:1.25.4-alpine"}),
+    ("restart ledger.billing", "restart_deployment",
+     {"deployment": "ledger", "namespace": "billing"}),
+    # Trouble in plain words, with its object read by the DNS form: a diagnosis.
+    ("ledger.billing is busted again", "diagnose",
+     {"deployment": "ledger", "namespace": "billing"}),
+    # A kubectl command with words after it is the model's, not several nodes.
+    ("kubectl uncordon aks-nodepool1-28374651-vmss00000a once the upgrade is done, which it "
+     "is now", "uncordon_node", {"node": "aks-nodepool1-28374651-vmss00000a"}),
+    ("kubectl drain node-1 node-2", "oos", {}),
+    # Questions about the bot in more of their forms.
+    ("I'm new on call, how does this thing work?", "help", {}),
+    ("/chatops help", "help", {}),
+    ("how can you help me during an incident", "help", {}),
+]
+
+
 @pytest.mark.parametrize(("text", "intent", "slots"),
-                         [*REQUEST_AFTER_CONTEXT, *BY_SHAPE, *READ_INSTEAD, *NAME_ALONE])
+                         [*REQUEST_AFTER_CONTEXT, *BY_SHAPE, *READ_INSTEAD, *NAME_ALONE,
+                          *BY_PLACE])
 def test_readings_the_parser_makes_beyond_the_model(
     shipped_model: ModelParser, text: str, intent: str, slots: dict[str, str]
 ) -> None:
@@ -326,6 +363,13 @@ def test_readings_the_parser_makes_beyond_the_model(
     ("restart cart orders", {"namespace": "orders"}),
     ("scale cart orders to 3", {"namespace": "orders"}),
     ("set memory limit of cart orders to 1Gi", {"namespace": "orders"}),
+    # Nor does session 48's reading of a read's terse "object namespace" plan a change,
+    # nor the object before a namespace's cue take a name ruled out or of another kind.
+    ("resume cache-warmer search", {"namespace": "search"}),
+    ("rollback bol-renderer freight asap", {"namespace": "freight"}),
+    ("restart everything except cart -n shop", {"deployment": "cart"}),
+    ("Our staging db keeps running out of disk. Can you resize the PVC data-postgres-0 in "
+     "staging-db to 200Gi?", {"deployment": "data-postgres-0"}),
 ])
 def test_a_change_guesses_no_namespace_by_a_name_s_place(
         shipped_model: ModelParser, text: str, wrong: dict[str, str]) -> None:

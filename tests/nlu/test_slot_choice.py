@@ -8,7 +8,8 @@ import numpy.typing as npt
 import pytest
 
 from chatops.model import SlotSpan
-from intents.slots import MIN_FILL_SCORE, MIN_SPAN_SCORE, SlotLabels, choose_slots, name_shaped
+from intents.names import name_shaped
+from intents.slots import MIN_FILL_SCORE, MIN_SPAN_SCORE, SlotLabels, choose_slots
 from intents.text import normalise, split_words
 
 VOCAB = SlotLabels(("O", "B-deployment", "I-deployment", "B-namespace", "I-namespace",
@@ -631,3 +632,80 @@ def test_a_range_of_another_quantity_is_not_split(text: str) -> None:
     value = text.rsplit(maxsplit=1)[-1]
     got = choose_typed(text, {"api": "deployment", value: "min_replicas"})
     assert got == {"deployment": "api", "min_replicas": value}
+
+
+# Readings by a name's place (session 48, `intents/places.py`): steps 16-19.
+DEPLOYMENT_READ = {"types": {"deployment": "deployment", "namespace": "namespace"},
+                   "required": {"deployment", "namespace"}}
+CRONJOB_CHANGE = {"types": {"cronjob": "cronjob", "namespace": "namespace"},
+                  "required": {"cronjob", "namespace"}, "by_place": False}
+
+
+@pytest.mark.parametrize(("text", "rows", "kwargs", "expected"), [
+    # Step 16: a read's namespace right after its object, read `O` or as a second object.
+    ("logs pls chat-relay realtime", [OUT, OUT, row(B_deployment=0.5), OUT], DEPLOYMENT_READ,
+     {"deployment": "chat-relay", "namespace": "realtime"}),
+    ("history of api billing to revision 3", [OUT, OUT, row(B_deployment=0.9),
+                                              row(B_deployment=0.8), OUT, OUT, OUT],
+     DEPLOYMENT_READ, {"deployment": "api", "namespace": "billing"}),
+    # ... the wrong way round: a workload's name, then a plain word.
+    ("logs bol-renderer freight", [OUT, OUT, row(B_deployment=0.9)], DEPLOYMENT_READ,
+     {"deployment": "bol-renderer", "namespace": "freight"}),
+    ("logs bol-renderer freight", [OUT, row(B_namespace=0.9), row(B_deployment=0.9)],
+     DEPLOYMENT_READ, {"deployment": "bol-renderer", "namespace": "freight"}),
+    # Step 17: the object right before its namespace's cue, for a change too.
+    ("pause nightly-export (data) now", [OUT, OUT, OUT, row(B_namespace=0.9), OUT, OUT],
+     CRONJOB_CHANGE, {"cronjob": "nightly-export", "namespace": "data"}),
+    ("pause nightly-export -n data", [OUT, OUT, OUT, row(B_namespace=0.9)], CRONJOB_CHANGE,
+     {"cronjob": "nightly-export", "namespace": "data"}),
+    # Step 18: a terse read names its namespace last.
+    ("events customs", [OUT, OUT], {"types": {"namespace": "namespace"}},
+     {"namespace": "customs"}),
+    # Step 19: `name.namespace`, for a change too.
+    ("pause nightly-export.data", [OUT, OUT, OUT, OUT], CRONJOB_CHANGE,
+     {"cronjob": "nightly-export", "namespace": "data"}),
+])
+def test_a_name_is_read_by_its_place(text: str, rows: list[list[float]],
+                                     kwargs: dict[str, object],
+                                     expected: dict[str, str]) -> None:
+    assert choose(text, rows, **kwargs) == expected
+
+
+@pytest.mark.parametrize(("text", "rows", "kwargs", "expected"), [
+    # A change guesses no namespace by a name's place alone (session 46's attacker review):
+    # "pause cache-warmer search" may name two cronjobs.
+    ("pause cache-warmer search", [OUT, row(B_cronjob=0.99), row(B_cronjob=0.9)],
+     CRONJOB_CHANGE, {"cronjob": "cache-warmer"}),
+    ("pause cache-warmer search", [OUT, row(B_cronjob=0.99), OUT], CRONJOB_CHANGE,
+     {"cronjob": "cache-warmer"}),
+    ("pause search cache-warmer", [OUT, OUT, row(B_cronjob=0.99)], CRONJOB_CHANGE,
+     {"cronjob": "cache-warmer"}),
+    # Nor a word that is no name there, nor one followed by more words, nor a second name
+    # shaped like a workload's.
+    ("logs api now", [OUT, row(B_deployment=0.9), OUT], DEPLOYMENT_READ, {"deployment": "api"}),
+    ("logs api gracefully", [OUT, row(B_deployment=0.9), OUT], DEPLOYMENT_READ,
+     {"deployment": "api"}),
+    ("logs api orders and payments", [OUT, row(B_deployment=0.9), OUT, OUT, OUT],
+     DEPLOYMENT_READ, {"deployment": "api"}),
+    ("logs api orders-api", [OUT, row(B_deployment=0.9), OUT], DEPLOYMENT_READ,
+     {"deployment": "api"}),
+    ("logs api's sidecar", [OUT, row(B_deployment=0.9), OUT], DEPLOYMENT_READ,
+     {"deployment": "api's"}),
+    # Step 17: no word ruled out, no other kind's name, no pronoun; not "in" for a change.
+    ("pause all but nightly-export -n data", [OUT, OUT, OUT, OUT, OUT, row(B_namespace=0.9)],
+     CRONJOB_CHANGE, {"namespace": "data"}),
+    ("pause the job nightly-export -n data", [OUT, OUT, OUT, OUT, OUT, row(B_namespace=0.9)],
+     CRONJOB_CHANGE, {"namespace": "data"}),
+    ("pause it (data)", [OUT, OUT, OUT, row(B_namespace=0.9), OUT], CRONJOB_CHANGE,
+     {"namespace": "data"}),
+    ("pause nightly-export in data", [OUT, OUT, OUT, row(B_namespace=0.9)], CRONJOB_CHANGE,
+     {"namespace": "data"}),
+    # Step 18: not when another word could be the namespace, nor in a change.
+    ("events customs billing", [OUT, OUT, OUT], {"types": {"namespace": "namespace"}}, {}),
+    ("show pods", [OUT, OUT], {"types": {"namespace": "namespace"}}, {}),
+    ("pause data", [OUT, OUT], CRONJOB_CHANGE, {}),
+])
+def test_no_name_is_read_by_a_place_that_does_not_say_it(
+        text: str, rows: list[list[float]], kwargs: dict[str, object],
+        expected: dict[str, str]) -> None:
+    assert choose(text, rows, **kwargs) == expected
