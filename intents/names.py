@@ -48,6 +48,7 @@ WORKLOAD_ROLES = frozenset({
     "listener", "mailer", "sender", "notifier", "builder", "resizer", "collector", "store",
     "loader", "importer", "uploader", "fetcher", "poller", "runner", "canary",
     "v1", "v2", "v3", "primary", "replica", "leader", "follower", "cli", "grpc", "http", "rest",
+    "webhook", "webhooks", "hooks",
 })
 """The last part of a name that says it is a workload ("checkout-api", "notif-worker",
 "search-gw"): a role. A team's or an environment's namespace ("analytics", "ml-serving",
@@ -69,6 +70,8 @@ def names_a_role(name: str) -> bool:
     if not DNS_LABEL.fullmatch(name) or POD_SHAPE.fullmatch(name):
         return True
     last = name.rsplit("-", 1)[-1]
+    if "-" in name and len(last) > 4 and last.endswith(("er", "or")):
+        return True  # an agent noun: "label-printer", "eta-predictor", "rate-quoter"
     return last in WORKLOAD_ROLES or any(
         name.endswith(role) and len(name) > len(role) + 2 for role in ("svc", "api", "srv"))
 

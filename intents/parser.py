@@ -538,7 +538,16 @@ class ModelParser:
             # "can you do rollbacks?": about the bot, not a request (intents/about_the_bot).
             return ParsedIntent("help", {}, 1.0, ((top, top_p),), "model", ())
         trouble = self._trouble(norm.text, probs)
+        scan = self._a_read_of_a_namespace(probs) if trouble is None else None
         taken = False
+        if scan is not None:
+            found = decoded(scan)
+            if {span.slot for span in found} == {"namespace"}:
+                top, top_p, spans, taken = (
+                    scan, float(probs[model.intents.index(scan)]), found, True)
+                slots = {span.slot: span.text for span in spans}
+                order = [model.intents.index(scan), *(i for i in order
+                                                      if model.intents[i] != scan)]
         if trouble is not None:
             found = decoded(trouble)
             if {span.slot for span in found} & {"deployment", "pod", "namespace"}:
@@ -614,6 +623,32 @@ class ModelParser:
             return None
         if any(float(p) >= TROUBLE_FLOOR and intent not in (TROUBLE, OUT_OF_SCOPE)
                and (intent in GUARDED_META_INTENTS or not self._reads(intent))
+               for intent, p in zip(model.intents, probs, strict=True)):
+            return None  # the model saw a change in it
+        return TROUBLE
+
+    def _a_read_of_a_namespace(self, probs: npt.NDArray[np.float64]) -> str | None:
+        """The diagnosis, for a message the model is sure asks for a read (the reads'
+        probabilities together reach the read bar) but unsure which ("check everything in
+        search please": the diagnosis 0.43, a deployment's status 0.17, the nodes' 0.15),
+        when the model weighed the diagnosis (`TROUBLE_FLOOR`) and no change; None
+        otherwise. The caller still wants a namespace read for it and no object: a
+        namespace's health is its scan. A diagnosis changes nothing."""
+        model = self._model()
+        if (TROUBLE not in model.intents or not self._reads(TROUBLE)
+                or self._answered(probs) is not None
+                or float(probs[model.intents.index(TROUBLE)]) < TROUBLE_FLOOR):
+            return None
+        top = model.intents[int(np.argmax(probs))]
+        reads = sum(float(p) for intent, p in zip(model.intents, probs, strict=True)
+                    if self._reads(intent))
+        if top in META_INTENTS or top == OUT_OF_SCOPE or reads < model.read_threshold:
+            return None
+        if self.catalogue is not None and any(
+                spec.type == "pod" and spec.required
+                for spec in self.catalogue.runbooks[top].slots.values()):
+            return None  # a read of one pod: its name may be what the model missed
+        if any(float(p) >= TROUBLE_FLOOR and intent != OUT_OF_SCOPE and not self._reads(intent)
                for intent, p in zip(model.intents, probs, strict=True)):
             return None  # the model saw a change in it
         return TROUBLE

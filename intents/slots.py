@@ -138,8 +138,8 @@ alone, just set the cpu ... to 500m")."""
 # Each dimension that tells sibling slots apart: the token in the slot's name, and the
 # words that name it in a message.
 REQUEST_WORDS = frozenset({"request", "requests", "requested", "reservation", "reserve",
-                           "reserved", "guaranteed"})
-LIMIT_WORDS = frozenset({"limit", "limits", "cap", "capped", "ceiling"})
+                           "reserved", "guaranteed", "req", "reqs"})
+LIMIT_WORDS = frozenset({"limit", "limits", "cap", "capped", "ceiling", "lim", "lims"})
 """Words that say which of a resource's two fields a value is for."""
 _DIMENSIONS: tuple[dict[str, frozenset[str]], ...] = (
     {"request": REQUEST_WORDS, "limit": LIMIT_WORDS},

@@ -11,8 +11,8 @@ made-up company: a fifth untouched measurement) and set G
 (bench/data/incident_messages_g.yaml, written blind after set F, for a sixth made-up
 company: a sixth untouched measurement). Set H (bench/data/incident_messages_h.yaml) is a
 development set like A: written blind in session 46, then read and tuned on; so is set I
-(session 47). Set J (bench/data/incident_messages_j.yaml, session 47) is a seventh
-untouched measurement.
+(session 47) and set K (session 48). Set J (bench/data/incident_messages_j.yaml, session
+47) is a seventh untouched measurement.
 
 `bench/nlu_incident.py` scores a model on them (`--set PATH`); these tests only check the data.
 """
@@ -43,6 +43,7 @@ DATA_G = ROOT / "bench" / "data" / "incident_messages_g.yaml"
 DATA_H = ROOT / "bench" / "data" / "incident_messages_h.yaml"
 DATA_I = ROOT / "bench" / "data" / "incident_messages_i.yaml"
 DATA_J = ROOT / "bench" / "data" / "incident_messages_j.yaml"
+DATA_K = ROOT / "bench" / "data" / "incident_messages_k.yaml"
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,16 @@ MINIMUMS["I"] = Minimums(
                   "unsupported": 15, "chitchat": 8},
     styles=0)
 MINIMUMS["J"] = replace(MINIMUMS["I"], pod_diagnoses=2)
+# Set K (session 48), a development set written by a helper like I and J, with more terse
+# messages (a workload and its namespace side by side) and namespace health.
+MINIMUMS["K"] = Minimums(
+    messages=250, per_runbook=5, creation=10, out_of_scope=40, long=10, very_long=0,
+    namespace_scans=10, pod_diagnoses=1,
+    per_category={"short": 35, "long": 45, "question": 20, "namespace_health": 10,
+                  "hygiene": 12, "unsupported": 15, "meta": 5, "kubectl": 8},
+    styles=0)
 SETS = {"A": DATA, "B": DATA_B, "C": DATA_C, "D": DATA_D, "E": DATA_E, "F": DATA_F,
-        "G": DATA_G, "H": DATA_H, "I": DATA_I, "J": DATA_J}
+        "G": DATA_G, "H": DATA_H, "I": DATA_I, "J": DATA_J, "K": DATA_K}
 VERY_LONG_WORDS = range(80, 121)
 # Mentions, emoji shortcodes, backticks, quotes, kubectl-style flags and names in
 # parentheses must appear somewhere in each set.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 
 from chatops.model import OUT_OF_SCOPE
@@ -339,7 +341,42 @@ BY_PLACE = [
     ("I'm new on call, how does this thing work?", "help", {}),
     ("/chatops help", "help", {}),
     ("how can you help me during an incident", "help", {}),
+    # Sure it is a read of a namespace, the model unsure which: the namespace's scan.
+    ("check everything in search please", "diagnose", {"namespace": "search"}),
+    ("are all the workloads in yard healthy?", "diagnose", {"namespace": "yard"}),
+    # Shorthand, and a hyphenated agent noun is a workload's name, not a namespace's.
+    ("hist rate-quoter pricing", "rollout_history",
+     {"deployment": "rate-quoter", "namespace": "pricing"}),
+    ("cpu req 250m lim 1 for rate-quoter in pricing", "set_resources",
+     {"cpu_request": "250m", "cpu_limit": "1", "deployment": "rate-quoter",
+      "namespace": "pricing"}),
+    ("rollout state carrier-webhooks?", "deployment_status", {"deployment": "carrier-webhooks"}),
 ]
+
+
+def _probabilities(parser: ModelParser, **weights: float) -> npt.NDArray[np.float64]:
+    """An intent distribution: the named intents' weights, the rest spread evenly."""
+    intents = parser.intents
+    rest = (1.0 - sum(weights.values())) / (len(intents) - len(weights))
+    return np.asarray([weights.get(intent, rest) for intent in intents], dtype=np.float64)
+
+
+@pytest.mark.parametrize(("weights", "expected"), [
+    ({"diagnose": 0.43, "deployment_status": 0.17, "node_status": 0.15, "recent_events": 0.11,
+      "show_pods": 0.08}, "diagnose"),
+    # Not when a change was weighed, the reads fall short of the read bar, the diagnosis
+    # was not weighed, the top read is of one pod (its name may be what was missed), or
+    # the model answered.
+    ({"diagnose": 0.43, "deployment_status": 0.17, "restart_deployment": 0.3}, None),
+    ({"diagnose": 0.43, "oos": 0.4}, None),
+    ({"rightsize": 0.5, "deployment_status": 0.3, "diagnose": 0.1}, None),
+    ({"describe_pod": 0.5, "diagnose": 0.4}, None),
+    ({"diagnose": 0.9}, None),
+])
+def test_a_read_of_a_namespace_when_unsure_which_read(
+        shipped_model: ModelParser, weights: dict[str, float], expected: str | None) -> None:
+    probs = _probabilities(shipped_model, **weights)
+    assert shipped_model._a_read_of_a_namespace(probs) == expected
 
 
 @pytest.mark.parametrize(("text", "intent", "slots"),
