@@ -92,7 +92,10 @@ model is surest carries a request (measured in BENCHMARKS.md, "NLU: ops dev set"
 # a sentence may give a read only (`ModelParser._or_the_request`).
 _ASKS = re.compile(
     r"\b(?:can|could|would|will) (?:you|u|someone|somebody|anyone|we)\b|"
-    r"\b(?:please|pls|plz)\b|^\W*(?:go ahead|let'?s)\b", re.IGNORECASE)
+    r"\b(?:please|pls|plz)\b|^\W*(?:go ahead|let'?s)\b|"
+    # a read's own imperative opens the sentence: "list images cluster-wide"
+    r"^\W*(?:list|show|get|check|give me|tell me|describe|find|display|scan|audit|pull|"
+    r"grab|fetch)\b", re.IGNORECASE)
 
 
 class ModelNotFound(FileNotFoundError):

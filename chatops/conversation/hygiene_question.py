@@ -70,9 +70,11 @@ def checks_named(text: str) -> str | None:
 
 def check_as_named(text: str, parsed: ParsedIntent) -> dict[str, str] | None:
     """The model's reading of `pod_hygiene` with the check its words name, when the check
-    it tagged is not one ("which pods mount host paths": "host" tagged); None otherwise."""
+    it tagged is not one ("which pods mount host paths": "host" tagged) or it tagged none
+    ("check for untagged images in prod" ran every check: session 48's set K); None
+    otherwise, and when the words name none ("hygiene audit of prod": every check)."""
     tagged = parsed.slots.get("check", "")
-    if parsed.intent != HYGIENE or not tagged or hygiene_checks(tagged.lower()) is not None:
+    if parsed.intent != HYGIENE or (tagged and hygiene_checks(tagged.lower()) is not None):
         return None
     checks = checks_named(text)
     return None if checks is None else {**parsed.slots, "check": checks}

@@ -103,3 +103,27 @@ def test_a_check_tagged_in_part_is_read_as_its_words_name_it(
     out = say(service, "bob", "which pods mount host paths in prod")
     assert _runs(service) == [("pod_hygiene", RunState.SUCCEEDED,
                                {"check": "host-path", "namespace": "prod"})], out
+
+
+@pytest.mark.parametrize(("text", "checks"), [
+    # Session 48's set K: "check for untagged images across the whole cluster", read as the
+    # hygiene runbook with no check tagged, ran every check.
+    ("check for untagged images in prod", "latest-tag"),
+    ("who's got tty enabled in prod", "tty-stdin"),
+])
+def test_a_check_not_tagged_is_read_as_its_words_name_it(
+        service: ConversationService, text: str, checks: str) -> None:
+    from tests.conversation.readings import Reading
+
+    service.parser = Reading({"namespace": "prod"}, "pod_hygiene", 0.96)
+    out = say(service, "bob", text)
+    assert _runs(service) == [("pod_hygiene", RunState.SUCCEEDED,
+                               {"check": checks, "namespace": "prod"})], out
+
+
+def test_no_check_named_runs_them_all(service: ConversationService) -> None:
+    from tests.conversation.readings import Reading
+
+    service.parser = Reading({"namespace": "prod"}, "pod_hygiene", 0.96)
+    out = say(service, "bob", "hygiene audit of prod please")
+    assert _runs(service) == [("pod_hygiene", RunState.SUCCEEDED, {"namespace": "prod"})], out

@@ -222,6 +222,11 @@ REQUEST_AFTER_CONTEXT = [
      "what's wrong with it?", "diagnose", {"deployment": "checkout-api", "namespace": "payments"}),
     ("Sarah restarted checkout-api in payments this morning. Why is it still failing?",
      "diagnose", {"deployment": "checkout-api", "namespace": "payments"}),
+    # A sentence that opens with a read's own imperative asks too (session 48).
+    ("is anyone still on the old alpine base? list images cluster-wide", "list_images", {}),
+    ("ip-10-0-88-14.ec2.internal got flagged as 95% memory allocated and two pods on it were "
+     "OOM killed. Is it under memory pressure? Show me its status and capacity.",
+     "node_status", {"node": "ip-10-0-88-14.ec2.internal"}),
 ]
 
 
