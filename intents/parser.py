@@ -90,6 +90,8 @@ model is surest carries a request (measured in BENCHMARKS.md, "NLU: ops dev set"
 # Words that make a sentence a request put to someone: "can you ...", "could someone ...",
 # "please ...", "go ahead"; a question asks too ("what's wrong with it?"). Read alone, such
 # a sentence may give a read only (`ModelParser._or_the_request`).
+_CALLED_NAMESPACE = re.compile(r"^\W*(?:namespace|ns)\b", re.IGNORECASE)
+"""A name's next word that calls it a namespace ("the payments namespace")."""
 _ASKS = re.compile(
     r"\b(?:can|could|would|will) (?:you|u|someone|somebody|anyone|we)\b|"
     r"\b(?:please|pls|plz)\b|^\W*(?:go ahead|let'?s)\b|"
@@ -376,9 +378,15 @@ class ModelParser:
                    if spec.type in _OBJECT_TYPES}
         spans_anywhere = anything()
         everything = {span.slot for span in spans_anywhere}
+        # Not a word the words around it call the namespace ("the payments namespace",
+        # tagged a deployment): that word is no object.
+        called = [span for span in spans if runbook.slots[span.slot].type == "namespace"
+                  and _CALLED_NAMESPACE.search(text[span.end:span.end + 12])]
+        elsewhere = {span.slot for span in spans_anywhere
+                     if not any(c.start < span.end and span.start < c.end for c in called)}
         wide = runbooks.get(runbook.namespace_wide or "")
         if (wide is not None and wide.risk == Risk.READ and "namespace" in read
-                and not (read | everything) & (objects | _OBJECT_TYPES)):
+                and not (read | elsewhere) & (objects | _OBJECT_TYPES)):
             return runbook.namespace_wide
         one = runbooks.get(runbook.one_workload or "")
         deployment = next((name for name, spec in (one.slots if one else {}).items()

@@ -356,6 +356,10 @@ BY_PLACE = [
      {"cpu_request": "250m", "cpu_limit": "1", "deployment": "rate-quoter",
       "namespace": "pricing"}),
     ("rollout state carrier-webhooks?", "deployment_status", {"deployment": "carrier-webhooks"}),
+    # A deployment's read of a name its words call a namespace: the namespace's scan.
+    ("what's the state of the payments namespace overall", "diagnose",
+     {"namespace": "payments"}),
+    ("how is the mobile-backend namespace doing", "diagnose", {"namespace": "mobile-backend"}),
 ]
 
 
