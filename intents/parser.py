@@ -73,6 +73,11 @@ _K8S_TROUBLE = re.compile(
     r"(?:start(?:ing)?|work(?:ing)?|respond(?:ing)?|come up|coming up|ready|serving))\b",
     re.IGNORECASE)
 """States Kubernetes reports trouble in, and the plainest words people report it in."""
+_HEALTH = re.compile(r"\b(?:healthy|health|sanity[- ]check|(?:in )?good shape)\b",
+                     re.IGNORECASE)
+"""Words that ask after health ("is platform in good shape", "sanity check team-growth"):
+trouble's words when the model leans out of scope or to the diagnosis, not when another
+read is likelier ("is calc-app healthy?": a deployment's status)."""
 
 SENTENCES_READ = 3
 """How many sentences that ask an unsure long message is read again from, at most."""
@@ -626,10 +631,12 @@ class ModelParser:
         diagnosis (`TROUBLE_FLOOR`) and no change; None otherwise. The caller still wants
         a workload or a namespace read for it. A diagnosis changes nothing."""
         model = self._model()
-        if (TROUBLE not in model.intents or not self._reads(TROUBLE)
-                or self._answered(probs) is not None or not _K8S_TROUBLE.search(text)):
-            return None
         top = model.intents[int(np.argmax(probs))]
+        if (TROUBLE not in model.intents or not self._reads(TROUBLE)
+                or self._answered(probs) is not None
+                or not (_K8S_TROUBLE.search(text)
+                        or (top in (OUT_OF_SCOPE, TROUBLE) and _HEALTH.search(text)))):
+            return None
         if top in META_INTENTS or float(probs[model.intents.index(TROUBLE)]) < TROUBLE_FLOOR:
             return None
         if any(float(p) >= TROUBLE_FLOOR and intent not in (TROUBLE, OUT_OF_SCOPE)

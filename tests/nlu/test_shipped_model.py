@@ -313,9 +313,10 @@ NAME_ALONE = [
 ]
 
 
-# Names by their place (session 48, `intents/places.py`): a read's namespace beside its
-# object or last in a terse read, an object before its namespace's cue, `name.namespace`.
-BY_PLACE = [
+# Session 48: names by their place (`intents/places.py`): a read's namespace beside its
+# object or last in a terse read, an object before its namespace's cue, `name.namespace`;
+# and the parser's other new readings.
+SESSION_48 = [
     ("deployment status webhooks-relay integrations", "deployment_status",
      {"deployment": "webhooks-relay", "namespace": "integrations"}),
     ("logs pls chat-relay realtime \U0001f64f", "pod_logs",
@@ -360,6 +361,11 @@ BY_PLACE = [
     ("what's the state of the payments namespace overall", "diagnose",
      {"namespace": "payments"}),
     ("how is the mobile-backend namespace doing", "diagnose", {"namespace": "mobile-backend"}),
+    # A health question the model leaves unsure, the diagnosis weighed and no change.
+    ("sanity check team-growth before we demo", "diagnose", {"namespace": "team-growth"}),
+    ("is the data-pipeline namespace healthy after last night's deploy?", "diagnose",
+     {"namespace": "data-pipeline"}),
+    ("is platform in good shape after the upgrade?", "diagnose", {"namespace": "platform"}),
 ]
 
 
@@ -390,7 +396,7 @@ def test_a_read_of_a_namespace_when_unsure_which_read(
 
 @pytest.mark.parametrize(("text", "intent", "slots"),
                          [*REQUEST_AFTER_CONTEXT, *BY_SHAPE, *READ_INSTEAD, *NAME_ALONE,
-                          *BY_PLACE])
+                          *SESSION_48])
 def test_readings_the_parser_makes_beyond_the_model(
     shipped_model: ModelParser, text: str, intent: str, slots: dict[str, str]
 ) -> None:
