@@ -79,7 +79,10 @@ class ParsedIntent:
     """What the grammar or the model understood: an intent, raw slot strings, and certainty.
 
     Slot values are still untrusted text here; the runbook engine validates them.
-    `alternatives` holds the next-best intents with their scores, best first.
+    `alternatives` holds the next-best intents with their scores, best first. `placed`
+    names the slots read by a name's place alone (the namespace right after a change's
+    object: "pause invoice-rollup billing"), which the conversation keeps only where the
+    cluster bears them out.
     """
 
     intent: str
@@ -88,6 +91,7 @@ class ParsedIntent:
     alternatives: tuple[tuple[str, float], ...] = ()
     source: Literal["grammar", "model"] = "model"
     spans: tuple[SlotSpan, ...] = ()
+    placed: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "slots", frozen_map(self.slots))

@@ -537,13 +537,24 @@ class ModelParser:
                 word_probs[first + offset] = sub_word_probs[pos]
         # Slots follow the runbook the message is most likely about, whether it is
         # answered or, under its bar, offered.
-        def decoded(intent: str) -> tuple[SlotSpan, ...]:
+        def decoded(intent: str, *, beside: bool = True) -> tuple[SlotSpan, ...]:
             # The slots runbook `intent` declares, read from the words' label scores; the
-            # guesses by a name's place only for a read.
+            # guesses by a name's place only for a read, and for a change the namespace
+            # right after its object (`beside`, marked `placed` below).
             about = self._slots_of(intent)
             return choose_slots(word_probs, model.slots, words, norm, text,
                                 declared=about.slots, required=about.required,
-                                types=about.types, by_place=self._reads(intent))
+                                types=about.types, by_place=self._reads(intent),
+                                beside=beside)
+
+        def placed(intent: str, spans: Sequence[SlotSpan]) -> frozenset[str]:
+            # A change's namespace read by its place alone: the conversation keeps it only
+            # where the cluster has the object in it.
+            if self._reads(intent) or not any(span.slot == "namespace" for span in spans):
+                return frozenset()
+            strict = decoded(intent, beside=False)
+            return frozenset() if any(span.slot == "namespace" for span in strict) else (
+                frozenset({"namespace"}))
 
         spans = decoded(model.intents[order[0]])
         slots = {span.slot: span.text for span in spans}
@@ -589,7 +600,8 @@ class ModelParser:
             alternatives = tuple(
                 (model.intents[i], float(probs[i])) for i in others[:ALTERNATIVES]
             )
-            return ParsedIntent(OUT_OF_SCOPE, slots, oos_p, alternatives, "model", spans)
+            return ParsedIntent(OUT_OF_SCOPE, slots, oos_p, alternatives, "model", spans,
+                                placed(top, spans))
         alternatives = tuple(
             (model.intents[i], float(probs[i])) for i in order[1 : 1 + ALTERNATIVES]
         )
@@ -610,7 +622,8 @@ class ModelParser:
         if named is not None:
             spans = tuple(sorted((*spans, named), key=lambda span: (span.start, span.slot)))
             slots = {span.slot: span.text for span in spans}
-        return ParsedIntent(top, slots, top_p, alternatives, "model", spans)
+        return ParsedIntent(top, slots, top_p, alternatives, "model", spans,
+                            placed(top, spans))
 
     def _two_reads_of(self, first: str, second: str) -> bool:
         """Whether `first` and `second` are both read-only runbooks of one scope: they take

@@ -111,7 +111,8 @@ _BESIDE_GAP = 2
 
 
 def namespace_beside(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
-                     namespace: str, types: Mapping[str, str], fine: Collection[int]) -> None:
+                     namespace: str, types: Mapping[str, str], fine: Collection[int], *,
+                     swap: bool = True) -> None:
     """A namespace no word was read for is the one name right after the object, where
     the request ends or its value follows ("logs pls chat-relay realtime", "deployment
     status webhooks-relay integrations", "history of api billing to revision 3"): terse
@@ -122,7 +123,8 @@ def namespace_beside(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
 
     Two names side by side the model read the wrong way round, a workload's name (by its
     hyphens, `names.workload_shaped`) second as the object or first as the namespace
-    ("logs bol-renderer freight"), are the object, then its namespace. For reads only."""
+    ("logs bol-renderer freight"), are the object, then its namespace (`swap`: for reads
+    only; a change keeps the object the model read)."""
     objects = [(slot, first, last) for slot, (first, last) in chosen.items()
                if types.get(slot, slot) in SCOPED_OBJECTS]
     if len(objects) != 1:
@@ -132,7 +134,7 @@ def namespace_beside(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
         return  # "restart web-frontend's sidecar now": the word after names a part of it
     taken = _taken(chosen)
     held = chosen.get(namespace)
-    if (held is not None and held == (first - 1, first - 1) and first == last
+    if (swap and held is not None and held == (first - 1, first - 1) and first == last
             and workload_shaped(words[first - 1].text)
             and not workload_shaped(words[first].text) and not names_a_role(words[first].text)):
         # "rollout history bol-renderer freight" read the other way round: a workload's
@@ -141,7 +143,8 @@ def namespace_beside(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
         return
     if held is not None:
         return
-    if (first == last and first > 0 and first - 1 not in taken and first - 1 not in fine
+    if (swap and first == last and first > 0 and first - 1 not in taken
+            and first - 1 not in fine
             and workload_shaped(words[first - 1].text)
             and words[first - 1].text not in NOT_BESIDE
             and not workload_shaped(words[first].text)

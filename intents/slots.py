@@ -399,6 +399,7 @@ def choose_slots(
     required: Collection[str] = (),
     types: Mapping[str, str] | None = None,
     by_place: bool = True,
+    beside: bool = False,
 ) -> tuple[SlotSpan, ...]:
     """One span per slot, in text order, from `probs` (words x labels, rows sum to 1).
 
@@ -407,7 +408,10 @@ def choose_slots(
     runbook cannot run without; `types` the declared slots' types (for the siblings).
     `by_place` allows the guesses by a name's place alone (step 4's name right after the
     object, step 13): for reads only, since "restart cart orders" may name two deployments
-    and "set image of cart orders to ..." a container (an attacker review).
+    and "set image of cart orders to ..." a container (an attacker review). `beside` allows
+    step 16's namespace right after the object without `by_place`: for a change, whose
+    caller marks it so that the conversation keeps it only where the cluster has that
+    object in that namespace.
     """
     if probs.shape != (len(words), len(vocab.labels)):
         raise ValueError(f"probabilities of shape {probs.shape} for {len(words)} words "
@@ -486,8 +490,8 @@ def choose_slots(
             namespace_after_in(chosen, words, namespace)
     if namespace is not None:
         dotted_name(chosen, words, namespace, types or {}, fine)
-    if by_place and namespace is not None:
-        namespace_beside(chosen, words, namespace, types or {}, fine)
+    if (by_place or beside) and namespace is not None:
+        namespace_beside(chosen, words, namespace, types or {}, fine, swap=by_place)
     if by_place and namespace is not None and not chosen:
         namespace_last(chosen, words, namespace)
     if namespace is not None:

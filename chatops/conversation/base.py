@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chatops.audit.records import InternalError, Refused
+from chatops.conversation.placed import placed_where_it_is
 from chatops.errors import ClusterError, NotFound, Refusal, SlotError
 from chatops.messages import (
     EXPLICIT_ONLY,
@@ -20,7 +21,7 @@ from chatops.messages import (
     not_found_text,
     refusal_text,
 )
-from chatops.model import Message, ParsedIntent, Plan
+from chatops.model import Identity, Message, ParsedIntent, Plan
 from chatops.policy import Policy, Requester
 from chatops.ports import AuditSink, Executor, IntentParser
 from chatops.replies import Reply
@@ -97,14 +98,17 @@ class Collaborators:
     """The schedule id and change (`delete`, `resume`, ...) a proposed run stands for
     (`Scheduling.change`); None for any other run."""
 
-    def parse(self, text: str) -> ParsedIntent:
+    def parse(self, text: str, identity: Identity | None = None) -> ParsedIntent:
         """What `text` asks for: the explicit grammar, else the model (refused when the bot
-        runs without one)."""
+        runs without one). A change's namespace the model's reading took by its place
+        alone stays only where the cluster has the object in it, as `identity` can list it
+        (`placed.placed_where_it_is`); without an identity it goes (the bot asks)."""
         if is_explicit(text) or (self.parser is None and starts_with_run(text)):
             return parse_explicit(text, self.catalogue)
         if self.parser is None:
             raise Refusal(EXPLICIT_ONLY, EXPLICIT_ONLY_HINT)
-        return self.parser.parse(text)
+        return placed_where_it_is(self.parser.parse(text), self.catalogue.runbooks,
+                                  self.executor, identity)
 
     def run(self, run_id: str) -> Run:
         """The stored run, or a refusal naming the id that matched none."""

@@ -419,7 +419,7 @@ class Dialogue:
         if meta is not None:
             parsed = ParsedIntent(meta, {}, 1.0, source="grammar")
         else:
-            parsed = self.parts.parse(text)
+            parsed = self.parts.parse(text, turn.requester.identity)
         self.parts.audit.record(Parsed.of(parsed, text), actor=message.user, thread=thread)
         METRICS.parses.labels(parsed.intent, confidence_bucket(parsed.confidence)).inc()
         if (parsed.source == "model" and parsed.intent == "help" and message.pasted

@@ -415,8 +415,9 @@ def test_readings_the_parser_makes_beyond_the_model(
     ("restart cart orders", {"namespace": "orders"}),
     ("scale cart orders to 3", {"namespace": "orders"}),
     ("set memory limit of cart orders to 1Gi", {"namespace": "orders"}),
-    # Nor does session 48's reading of a read's terse "object namespace" plan a change,
-    # nor the object before a namespace's cue take a name ruled out or of another kind.
+    # Nor does session 48's reading of a read's terse "object namespace" swap a change's
+    # object, nor the object before a namespace's cue take a name ruled out or of another
+    # kind.
     ("resume cache-warmer search", {"namespace": "search"}),
     ("rollback bol-renderer freight asap", {"namespace": "freight"}),
     ("restart everything except cart -n shop", {"deployment": "cart"}),
@@ -425,8 +426,12 @@ def test_readings_the_parser_makes_beyond_the_model(
 ])
 def test_a_change_guesses_no_namespace_by_a_name_s_place(
         shipped_model: ModelParser, text: str, wrong: dict[str, str]) -> None:
+    # Since session 48 a change may read the namespace right after its object, but only
+    # marked `placed`: the conversation keeps it where the cluster has the object in it
+    # (tests/conversation/test_placed.py, tests/security/test_review_48.py).
     parsed = shipped_model.parse(text)
-    assert not wrong.items() <= dict(parsed.slots).items(), parsed
+    assert not wrong.items() <= dict(parsed.slots).items() or set(wrong) <= parsed.placed, (
+        parsed)
 
 
 @pytest.mark.parametrize(("text", "wrong"), [

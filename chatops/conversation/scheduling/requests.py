@@ -80,7 +80,7 @@ class ScheduleRequests(SchedulePart):
     def request(self, turn: Turn, timing: Timing, text: str) -> list[Reply]:
         """Plan `text` (the request without its time) and propose it as a schedule."""
         message, requester = turn.message, turn.requester
-        parsed = self.parts.parse(text)
+        parsed = self.parts.parse(text, requester.identity)
         self.parts.audit.record(Parsed.of(parsed, text), actor=message.user, thread=turn.thread)
         catalogue = self.parts.catalogue
         if parsed.source == "model" and said_to_someone_else(message.text, ()):
