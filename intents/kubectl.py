@@ -216,9 +216,10 @@ def _command(tokens: list[_Token]) -> KubectlReading | None:
         return _set(rest[0].text.lower(), rest[1:], flags, namespace)
     if verb in ("cordon", "uncordon", "drain"):
         if len(rest) > 1 and not any(a.text.lower() in _NODE for a in rest[:1]):
-            if not all(re.search(r"[\d.-]", a.text) for a in rest):
-                return None  # "kubectl uncordon node-3 once the upgrade is done": words
-            return KubectlReading(OUT_OF_SCOPE)  # several nodes: one change per request
+            # Several nodes, or words after the node: out of scope. The model, given the
+            # words, took the node they ruled out ("kubectl drain node-1 not node-2" drained
+            # node-2) or missed a retraction ("... jk"): session 48's attacker review.
+            return KubectlReading(OUT_OF_SCOPE)
         node = _target(rest, _NODE, bare=True)
         return None if node is None else KubectlReading(
             f"{verb}_node", (node.span("node"),) if node.text else ())

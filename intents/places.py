@@ -2,15 +2,19 @@
 wrong slot: steps 14 and 16-19 of the slot decoding (`intents/slots.py`).
 
 Terse messages name the object, then its namespace ("resume cache-warmer search", "logs
-pls chat-relay realtime"); a namespace's cue follows its object ("scale imgresize (media)
-to 3", "imgresize ns media"); a Service's DNS form joins them ("ledger.billing"); a read
-of three words names its scope last ("events customs"). The guesses by a place alone
-(steps 14, 16 and 18, and step 17 after "in") are for reads only: in a change, "restart cart
-orders" may name two deployments (an attacker review, session 46). A cue that says
-"namespace" (step 17's "ns", "-n", "(x)") and the DNS form (step 19) are the person's own
-words for it, and hold for a change too. Each step fills only slots nothing was read for,
-never takes a word another slot holds or one said to be fine or ruled out (step 15), and
-takes nothing when more than one word would do.
+pls chat-relay realtime"); a namespace's cue follows its object ("logs imgresize (media)",
+"imgresize ns media"); a Service's DNS form joins them ("ledger.billing"); a read of three
+words names its scope last ("events customs"). Each step fills only slots nothing was
+read for, never takes a word another slot holds or one said to be fine or ruled out (step
+15), and takes nothing when more than one word would do.
+
+They are for reads. In a change the name so placed was as often the one to leave alone
+("restart everything other than api -n billing", "restart the rest, api.billing is fine":
+session 48's attacker review) or another object ("restart cart orders" may name two
+deployments: session 46's). One reading holds for a change: the namespace right after the
+change's own object (step 16, "pause invoice-rollup billing"), unless words before the
+object rule things out or pick among many; the parser marks it `placed`, and the
+conversation keeps it only where that namespace holds the object (`conversation/placed.py`).
 """
 
 from __future__ import annotations
@@ -96,7 +100,8 @@ NOT_BESIDE = NOT_AFTER_IN | frozenset({
     "cache", "log", "replicaset", "rs", "sts", "statefulset", "daemonset", "ds", "pdb", "svc",
     "ingress", "configmap", "secret", "pvc", "pv", "service", "services", "app", "apps",
     "workload", "workloads", "stack", "everything", "anything", "something", "stuff", "things",
-    "thing", "whole", "entire", "rest", "other", "others", "both",
+    "thing", "whole", "entire", "rest", "other", "others", "both", "previous", "prev", "json",
+    "yaml", "verbose", "init", "wide", "raw", "follow", "current", "old", "new",
     # states
     "stuck", "broken", "crashing", "failing", "dead", "slow", "hung", "flapping", "doing",
     "looking", "holding", "behaving", "going", "running", "working", "performing", "acting",
@@ -124,7 +129,9 @@ def namespace_beside(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
     Two names side by side the model read the wrong way round, a workload's name (by its
     hyphens, `names.workload_shaped`) second as the object or first as the namespace
     ("logs bol-renderer freight"), are the object, then its namespace (`swap`: for reads
-    only; a change keeps the object the model read)."""
+    only; a change keeps the object the model read). A change's object after words that
+    rule things out or pick among many ("restart everything other than api billing") gets
+    no namespace this way."""
     objects = [(slot, first, last) for slot, (first, last) in chosen.items()
                if types.get(slot, slot) in SCOPED_OBJECTS]
     if len(objects) != 1:
@@ -156,6 +163,8 @@ def namespace_beside(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
         chosen[slot] = (first - 1, first - 1)
         chosen[namespace] = (first, first)
         return
+    if not swap and _ruling_out(words, first):
+        return  # "restart everything other than api billing": no namespace read for a change
     at = last + 1
     if at >= len(words) or at in taken or at in fine:
         return
@@ -188,29 +197,30 @@ def object_before_namespace(chosen: dict[str, tuple[int, int]], words: Sequence[
                             namespace: str, types: Mapping[str, str], *,
                             required: Collection[str], fine: Collection[int],
                             by_place: bool) -> None:
-    """An object no word was read for is the name right before its namespace's cue
-    ("scale imgresize (media) to 3", "drop cpu req on status-page ns public-web", "set
-    replicas=4 for imgresize ns media"); the model reads such a name `O` (in place; step
-    17). For a read (`by_place`), also the name right before "in" and its namespace when
-    it is shaped like a workload's ("what's wrong with notif-dispatcher in comms"). Only
-    where the runbook requires an object (a namespace's read names none: "pods (payments)");
-    not a word of `NOT_BESIDE` ("restart everything -n media"), nor another kind's name
-    ("resize the PVC data-0 in db"), nor one ruled out or said to be fine."""
+    """A read's object no word was read for is the name right before its namespace's cue
+    ("logs imgresize (media)", "status of status-page ns public-web"), or before "in" and
+    its namespace when it is shaped like a workload's ("what's wrong with notif-dispatcher
+    in comms"); the model reads such a name `O` (in place; step 17). Only where the runbook
+    requires an object (a namespace's read names none: "pods (payments)"); not a word of
+    `NOT_BESIDE` nor the message's first, nor another kind's name ("the PVC data-0 in db"),
+    nor one ruled out or said to be fine. For reads only (`by_place`): in a change the
+    name was as often the one to leave alone ("restart everything other than api -n
+    billing", "restart the rest, api -n billing is fine": session 48's attacker review)."""
     if namespace not in chosen or any(
             types.get(slot, slot) in SCOPED_OBJECTS for slot in chosen) or not any(
             types.get(slot, slot) in SCOPED_OBJECTS for slot in required):
         return  # a read of a namespace alone may name no object ("pods (payments)")
     first = chosen[namespace][0]
     at = first - 2
-    if at < 0 or at in fine or at in _taken(chosen):
-        return
+    if at < 1 or at in fine or at in _taken(chosen):
+        return  # not the message's first word: its verb ("restart -n billing")
     cue, name = words[first - 1].text.lower(), words[at].text
     before = words[at - 1].text.lower() if at > 0 else ""
     if before in _NOT_AN_OBJECTS_KIND or before in RULED_OUT | RULED_OUT_BEFORE:
         return  # "resize the PVC data-postgres-0 in staging-db", "all but cart -n shop"
-    if (not DNS_LABEL.fullmatch(name) or name in NOT_BESIDE or name.isdigit()
-            or not (cue in _BEFORE_NAMESPACE_CUES
-                    or (by_place and cue in IN_CUES and workload_shaped(name)))):
+    if (not by_place or not DNS_LABEL.fullmatch(name) or name in NOT_BESIDE
+            or name.isdigit() or name.endswith("ly")
+            or not (cue in _BEFORE_NAMESPACE_CUES or (cue in IN_CUES and workload_shaped(name)))):
         return
     slot = _object_slot(name, types)
     if slot is not None:
@@ -218,18 +228,22 @@ def object_before_namespace(chosen: dict[str, tuple[int, int]], words: Sequence[
 
 
 def dotted_name(chosen: dict[str, tuple[int, int]], words: Sequence[Word], namespace: str,
-                types: Mapping[str, str], fine: Collection[int]) -> None:
+                types: Mapping[str, str], fine: Collection[int], *, by_place: bool) -> None:
     """An object and a namespace no word was read for are the two halves of one
     `name.namespace` word, as in a Service's DNS name ("ledger.billing is busted again",
     split in two by `text.split_words`): the model reads some such words `O` (in place;
-    step 19). For a change too: the person wrote the two as one."""
-    if namespace in chosen or any(types.get(s, s) in SCOPED_OBJECTS for s in chosen):
+    step 19). For reads only (`by_place`): in a change it was as often the one to leave
+    alone ("restart the rest, api.billing is fine": session 48's attacker review); nor a
+    word of `NOT_BESIDE` on either side ("please restart.billing is on fire")."""
+    if (not by_place or namespace in chosen
+            or any(types.get(s, s) in SCOPED_OBJECTS for s in chosen)):
         return
     taken = _taken(chosen) | set(fine)
     found = [i for i in range(len(words) - 2)
              if words[i + 1].text == "." and words[i].end == words[i + 1].start
              and words[i + 1].end == words[i + 2].start and not {i, i + 2} & taken
-             and DNS_LABEL.fullmatch(words[i].text) and DNS_LABEL.fullmatch(words[i + 2].text)]
+             and all(DNS_LABEL.fullmatch(w) and w not in NOT_BESIDE and w not in _COMMANDS
+                     for w in (words[i].text, words[i + 2].text))]
     if len(found) != 1:
         return
     at = found[0]
@@ -283,3 +297,30 @@ def _object_slot(name: str, types: Mapping[str, str]) -> str | None:
     wanted = "pod" if POD_SHAPE.fullmatch(name) else None
     return next((slot for slot, kind in types.items() if kind in SCOPED_OBJECTS
                  and (kind == wanted if wanted else kind != "pod")), None)
+
+
+_RULING_OUT = RULED_OUT | RULED_OUT_BEFORE | frozenset({
+    "other", "others", "than", "rest", "else", "everything", "all", "every", "apart",
+    "instead", "rather", "excluded", "leave", "keep", "spare", "aside", "unlike", "vs",
+    "versus", "only", "just",
+})
+"""Words before a change's object that make it one of many, or the one left out."""
+_COMMANDS = frozenset({
+    "restart", "restarts", "rollback", "rollout", "scale", "drain", "cordon", "uncordon",
+    "delete", "suspend", "resume", "pause", "unpause", "describe", "logs", "show", "list",
+    "check", "set", "bump", "update", "please", "pls", "thanks", "done", "ok",
+})
+"""Command words: a sentence that ends on one and the next that starts without a space
+("please restart.billing is on fire") is no `name.namespace`."""
+
+
+def _ruling_out(words: Sequence[Word], first: int) -> bool:
+    """Whether a word of the clause before word `first` rules things out or picks among
+    many (`_RULING_OUT`)."""
+    for word in reversed(words[:first]):
+        text = word.text.lower()
+        if text in {".", ";", "!", "?"}:
+            return False
+        if text in _RULING_OUT:
+            return True
+    return False

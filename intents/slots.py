@@ -76,19 +76,20 @@ runbook says about its slots:
    question, health in the past ("was fine until the upgrade"), denied ("no longer
    healthy") or taken back ("looks healthy but ...") says nothing is well (an attacker
    review).
-16. A read's namespace no word was read for is the one name right after its object
-   ("logs pls chat-relay realtime", "deployment status webhooks-relay integrations"),
-   and two names the model read the wrong way round are the object, then its namespace
-   ("logs bol-renderer freight"): terse messages name the object, then its namespace.
-17. An object no word was read for is the name right before its namespace's cue ("scale
-   imgresize (media) to 3", "status-page ns public-web"), and for a read also before
-   "in" when it is shaped like a workload's.
+16. A namespace no word was read for is the one name right after the object ("logs pls
+   chat-relay realtime", "pause invoice-rollup billing"); for a read, two names the model
+   read the wrong way round are the object, then its namespace ("logs bol-renderer
+   freight"): terse messages name the object, then its namespace.
+17. A read's object no word was read for is the name right before its namespace's cue
+   ("logs imgresize (media)", "status-page ns public-web"), or before "in" when it is
+   shaped like a workload's.
 18. A read of a few words that the model read no name in names its namespace last
    ("events customs", "pods tracking").
-19. The two halves of a `name.namespace` word are the object and its namespace
+19. The two halves of a `name.namespace` word are a read's object and its namespace
    ("ledger.billing is busted again").
-   Steps 14 and 16-19 are readings by a name's place (`intents/places.py`); those by a
-   place alone are for reads only (see there).
+   Steps 14 and 16-19 are readings by a name's place (`intents/places.py`), for reads
+   only, but step 16's namespace right after a change's object, which the parser marks
+   `placed` and the conversation keeps only where the cluster has the object in it.
 
 Measured in BENCHMARKS.md ("NLU: slot decoding"): on the development sets the slots are
 right more often, most on long messages; nothing here is trained, so a retrain is not
@@ -489,7 +490,7 @@ def choose_slots(
         if namespace is not None and namespace not in chosen:
             namespace_after_in(chosen, words, namespace)
     if namespace is not None:
-        dotted_name(chosen, words, namespace, types or {}, fine)
+        dotted_name(chosen, words, namespace, types or {}, fine, by_place=by_place)
     if (by_place or beside) and namespace is not None:
         namespace_beside(chosen, words, namespace, types or {}, fine, swap=by_place)
     if by_place and namespace is not None and not chosen:
@@ -604,19 +605,23 @@ def _said_fine(words: Sequence[Word], first: int, last: int,
     staging ok?") says nothing is well; a name the clause's verb acts on is its object
     ("restart api so that it is healthy")."""
     before = [w.text.lower() for w in words[max(0, first - 2):first]]
-    if any(w in RULED_OUT_BEFORE for w in before):
+    if any(w in RULED_OUT_BEFORE for w in before) or _left_out(words, first):
         return True
     start = first
     while start > 0 and words[start - 1].text.lower() not in _CLAUSE_BREAKS:
         start -= 1
-    end = last
+    own = _own_namespace(words, last)  # "calc-app -n prod is fine": the name's own scope
+    end = own
     while end + 1 < len(words) and words[end + 1].text.lower() not in _CLAUSE_BREAKS:
         end += 1
     if (end + 1 < len(words) and words[end + 1].text == "?") or any(
-            start <= a <= end or start <= b <= end for a, b in others):
+            (start <= a <= end or start <= b <= end) and not last < a <= own
+            for a, b in others):
         return False
     lead = [w.text.lower() for w in words[start:first]]
-    after = [w.text.lower() for w in words[last + 1:end + 1]]
+    after = [w.text.lower() for w in words[own + 1:end + 1]]
+    if after[:1] and after[0] in _SET_ASIDE:
+        return True  # "restart all, api ns billing excluded"
     if lead[-1:] == ["leave"] and "alone" in after:
         return True
     if any(w not in _SUBJECT_LEAD for w in lead):
@@ -633,6 +638,46 @@ def _said_fine(words: Sequence[Word], first: int, last: int,
                     or following in _CONTRAST
                     or any(w in _CONTRAST for w in after[fine + 1:]))
     return any(w in _NEGATORS for w in lead + said) and any(w in _AFFECTED for w in said)
+
+
+_LEFT_OUT = (("other", "than"), ("apart", "from"), ("rather", "than"), ("instead", "of"),
+             ("aside", "from"), ("save", "for"), ("minus",), ("except",), ("everything", "but"),
+             ("all", "but"), ("anything", "but"), ("others", "but"), ("deployments", "but"),
+             ("them", "but"))
+"""Words before a name that leave it out of a change of many ("restart everything other
+than api", "... apart from api", "restart all but: api"): session 48's attacker review."""
+_BETWEEN = frozenset({":", "-", ",", "the", "deployment", "deploy", "cronjob", "pod", "node",
+                      "for"})
+"""What may stand between those words and the name ("but: api", "other than the
+deployment api")."""
+
+
+def _left_out(words: Sequence[Word], first: int) -> bool:
+    """Whether the words right before word `first` leave it out (`_LEFT_OUT`)."""
+    said = [w.text.lower() for w in words[max(0, first - 6):first]]
+    while said and said[-1] in _BETWEEN:
+        said.pop()
+    return any(tuple(said[-len(phrase):]) == phrase for phrase in _LEFT_OUT)
+
+
+_OWN_SCOPE = frozenset({"-n", "--namespace", "ns", "in", "(", "."})
+_SET_ASIDE = frozenset({"excluded", "aside", "skipped", "exempt", "exempted", "spared",
+                        "excepted"})
+"""Words right after a name (and its namespace) that leave it out ("api excluded")."""
+
+
+def _own_namespace(words: Sequence[Word], last: int) -> int:
+    """The last word of a name's own namespace phrase right after it ("api -n billing",
+    "api (billing)", "api.billing"), or `last` when there is none."""
+    at = last + 1
+    if (at + 1 < len(words) and words[at].text.lower() in _OWN_SCOPE
+            and (words[at].text != "." or (words[at].start == words[last].end
+                 and words[at + 1].start == words[at].end))):  # "api.billing", not a full stop
+        end = at + 1
+        if words[at].text == "(" and end + 1 < len(words) and words[end + 1].text == ")":
+            end += 1
+        return end
+    return last
 
 
 def _negates(word: str) -> bool:

@@ -94,6 +94,15 @@ def test_a_kubectl_command_is_read_as_kubectl_reads_it(text: str, intent: str,
     "kubectl drain node-1 node-2",
     "kubectl cordon worker-a worker-b",
     "kubectl uncordon ip-10-0-1-2.ec2.internal ip-10-0-1-3.ec2.internal",
+    # Words after the node (session 48's attacker review, when they went to the model: the
+    # node ruled out drained, a retraction or a question planned).
+    "kubectl drain node-1 not node-2",
+    "kubectl drain node-1 instead of node-2",
+    "kubectl cordon node-1 to drain node-2 safely",
+    "kubectl drain node-1 jk",
+    "kubectl drain node-1 would that work?",
+    "kubectl drain node-1 on cluster b",
+    "kubectl uncordon aks-nodepool1-28374651-vmss00000a once the upgrade is done",
     "kubectl set resources deploy/x --limits=xcpu=9 -n prod",
     "kubectl set resources deploy/x --limits=memory=1Gi,hugepages-memory=2Gi -n prod",
     "kubectl set resources deploy/x --limits=example.com/cpu=4 -n prod",
@@ -111,9 +120,7 @@ def test_a_command_no_runbook_does_is_out_of_scope(text: str) -> None:
     # Two commands, or one into another.
     "kubectl rollout restart deploy/a -n b && kubectl rollout restart deploy/c -n d",
     "kubectl get pods -n shop | grep api",
-    # Words after a node's command: no second node (session 48; it was out of scope).
-    "kubectl uncordon aks-nodepool1-28374651-vmss00000a once the upgrade is done",
-    "kubectl drain node-3 when the batch finishes",
+
     # More or other objects than a runbook takes, or nothing changed.
     "kubectl get pods -A",
     "kubectl get pods -l app=api -n shop",

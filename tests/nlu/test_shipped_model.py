@@ -327,21 +327,13 @@ SESSION_48 = [
     ("events customs", "recent_events", {"namespace": "customs"}),
     ("pods tracking", "show_pods", {"namespace": "tracking"}),
     ("show pods", "show_pods", {}),
-    ("scale imgresize (media) to 3", "scale_deployment",
-     {"deployment": "imgresize", "namespace": "media", "replicas": "3"}),
-    ("set replicas=4 for imgresize ns media", "scale_deployment",
-     {"deployment": "imgresize", "namespace": "media", "replicas": "4"}),
-    ("update the nginx container in docs-site (docs) to nginx:1.25.4-alpine", "set_image",
-     {"container": "nginx", "deployment": "docs-site", "namespace": "docs",
-      "image": "nginx:1.25.4-alpine"}),
-    ("restart ledger.billing", "restart_deployment",
-     {"deployment": "ledger", "namespace": "billing"}),
+    ("status of imgresize (media)", "deployment_status",
+     {"deployment": "imgresize", "namespace": "media"}),
+    ("rollout history of imgresize ns media", "rollout_history",
+     {"deployment": "imgresize", "namespace": "media"}),
     # Trouble in plain words, with its object read by the DNS form: a diagnosis.
     ("ledger.billing is busted again", "diagnose",
      {"deployment": "ledger", "namespace": "billing"}),
-    # A kubectl command with words after it is the model's, not several nodes.
-    ("kubectl uncordon aks-nodepool1-28374651-vmss00000a once the upgrade is done, which it "
-     "is now", "uncordon_node", {"node": "aks-nodepool1-28374651-vmss00000a"}),
     ("kubectl drain node-1 node-2", "oos", {}),
     # Questions about the bot in more of their forms.
     ("I'm new on call, how does this thing work?", "help", {}),
@@ -423,6 +415,20 @@ def test_readings_the_parser_makes_beyond_the_model(
     ("restart everything except cart -n shop", {"deployment": "cart"}),
     ("Our staging db keeps running out of disk. Can you resize the PVC data-postgres-0 in "
      "staging-db to 200Gi?", {"deployment": "data-postgres-0"}),
+    # Session 48's attacker review of the first version: in a change, the name before a
+    # namespace's cue or in `name.namespace` is as often the one to leave alone, and the
+    # model's own object too when words leave it out.
+    ("restart everything other than api -n billing", {"deployment": "api"}),
+    ("restart the rest, api -n billing is fine", {"deployment": "api"}),
+    ("api -n billing is fine, restart the others", {"deployment": "api"}),
+    ("restart all, api ns billing excluded", {"deployment": "api"}),
+    ("restart everything but : api -n billing", {"deployment": "api"}),
+    ("restart everything besides the deployment api -n billing", {"deployment": "api"}),
+    ("restart everything other than calc-app -n w3f2a-prod", {"deployment": "calc-app"}),
+    ("restart the rest, calc-app -n w3f2a-prod is fine", {"deployment": "calc-app"}),
+    ("restart the rest, api.billing is fine", {"deployment": "api"}),
+    ("please restart.billing is on fire", {"deployment": "restart"}),
+    ("scale imgresize (media) to 3", {"deployment": "imgresize"}),
 ])
 def test_a_change_guesses_no_namespace_by_a_name_s_place(
         shipped_model: ModelParser, text: str, wrong: dict[str, str]) -> None:

@@ -653,17 +653,20 @@ CRONJOB_CHANGE = {"types": {"cronjob": "cronjob", "namespace": "namespace"},
      {"deployment": "bol-renderer", "namespace": "freight"}),
     ("logs bol-renderer freight", [OUT, row(B_namespace=0.9), row(B_deployment=0.9)],
      DEPLOYMENT_READ, {"deployment": "bol-renderer", "namespace": "freight"}),
-    # Step 17: the object right before its namespace's cue, for a change too.
-    ("pause nightly-export (data) now", [OUT, OUT, OUT, row(B_namespace=0.9), OUT, OUT],
-     CRONJOB_CHANGE, {"cronjob": "nightly-export", "namespace": "data"}),
-    ("pause nightly-export -n data", [OUT, OUT, OUT, row(B_namespace=0.9)], CRONJOB_CHANGE,
-     {"cronjob": "nightly-export", "namespace": "data"}),
+    # Step 16 for a change: the namespace right after its object (the parser marks it).
+    ("pause cache-warmer search", [OUT, row(B_cronjob=0.99), OUT], CRONJOB_CHANGE | {
+        "beside": True}, {"cronjob": "cache-warmer", "namespace": "search"}),
+    # Step 17: a read's object right before its namespace's cue.
+    ("status of imgresize (media) now", [OUT, OUT, OUT, OUT, row(B_namespace=0.9), OUT, OUT],
+     DEPLOYMENT_READ, {"deployment": "imgresize", "namespace": "media"}),
+    ("status of imgresize -n media", [OUT, OUT, OUT, OUT, row(B_namespace=0.9)],
+     DEPLOYMENT_READ, {"deployment": "imgresize", "namespace": "media"}),
     # Step 18: a terse read names its namespace last.
     ("events customs", [OUT, OUT], {"types": {"namespace": "namespace"}},
      {"namespace": "customs"}),
-    # Step 19: `name.namespace`, for a change too.
-    ("pause nightly-export.data", [OUT, OUT, OUT, OUT], CRONJOB_CHANGE,
-     {"cronjob": "nightly-export", "namespace": "data"}),
+    # Step 19: a read's `name.namespace`.
+    ("status of imgresize.media", [OUT, OUT, OUT, OUT, OUT], DEPLOYMENT_READ,
+     {"deployment": "imgresize", "namespace": "media"}),
 ])
 def test_a_name_is_read_by_its_place(text: str, rows: list[list[float]],
                                      kwargs: dict[str, object],
@@ -700,6 +703,18 @@ def test_a_name_is_read_by_its_place(text: str, rows: list[list[float]],
      {"namespace": "data"}),
     ("pause nightly-export in data", [OUT, OUT, OUT, row(B_namespace=0.9)], CRONJOB_CHANGE,
      {"namespace": "data"}),
+    # Steps 17 and 19 are for reads: in a change the name is as often the one left alone
+    # (session 48's attacker review).
+    ("pause nightly-export (data) now", [OUT, OUT, OUT, row(B_namespace=0.9), OUT, OUT],
+     CRONJOB_CHANGE, {"namespace": "data"}),
+    ("pause nightly-export.data", [OUT, OUT, OUT, OUT], CRONJOB_CHANGE, {}),
+    # Nor step 16 for a change after words that pick among many; the name they leave out
+    # is no target at all (step 15).
+    ("pause the others too, cache-warmer search", [OUT, OUT, OUT, OUT, OUT,
+                                                    row(B_cronjob=0.99), OUT],
+     CRONJOB_CHANGE | {"beside": True}, {"cronjob": "cache-warmer"}),
+    ("pause all but cache-warmer search", [OUT, OUT, OUT, row(B_cronjob=0.99), OUT],
+     CRONJOB_CHANGE | {"beside": True}, {}),
     # Step 18: not when another word could be the namespace, nor in a change.
     ("events customs billing", [OUT, OUT, OUT], {"types": {"namespace": "namespace"}}, {}),
     ("show pods", [OUT, OUT], {"types": {"namespace": "namespace"}}, {}),

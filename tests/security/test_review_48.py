@@ -38,3 +38,40 @@ def test_a_name_beside_the_object_is_no_namespace_where_it_does_not_hold_it(
     assert all(slots.get("namespace") in (None, world.ns["prod"])
                for _, slots in runs), runs
     assert all(slots.get("namespace") != slots.get("deployment") for _, slots in runs), runs
+
+
+# Session 48's attacker review of the first version: the object right before a namespace's
+# cue, and the two halves of `name.namespace`, planned for a change the deployment the
+# message rules out or says is fine; and words after a kubectl node command went to the
+# model, which drained the node they ruled out or missed a retraction. Those readings are
+# now for reads only, and such a kubectl command is out of scope again.
+@pytest.mark.parametrize("text", [
+    "restart everything other than calc-app -n {prod}",
+    "restart everything apart from calc-app -n {prod}",
+    "restart the rest, calc-app -n {prod} is fine",
+    "calc-app -n {prod} is fine, restart the others",
+    "restart all, calc-app ns {prod} excluded",
+    "set cpu limit to 500m on everything other than calc-app -n {prod}",
+    "restart everything but : calc-app -n {prod}",
+    "restart the rest, calc-app.{prod} is fine",
+    "calc-app.{prod} is fine, restart the others",
+])
+def test_a_name_left_alone_before_a_namespace_is_no_change_s_object(
+        world: World, text: str) -> None:
+    runs = _runs(world, text.format(**world.ns))
+    assert all(slots.get("deployment") != "calc-app" for _, slots in runs), runs
+
+
+def test_words_after_a_kubectl_node_command_plan_nothing(world: World) -> None:
+    from kubernetes import client
+
+    nodes = sorted(n.metadata.name for n in client.CoreV1Api(world.api).list_node().items)
+    assert len(nodes) >= 2, nodes
+    for text in (f"kubectl drain {nodes[0]} not {nodes[1]}",
+                 f"kubectl drain {nodes[0]} instead of {nodes[1]}",
+                 f"kubectl cordon {nodes[0]} to drain {nodes[1]} safely",
+                 f"kubectl drain {nodes[0]} jk",
+                 f"kubectl cordon {nodes[0]} would that work?",
+                 f"kubectl drain {nodes[0]} on cluster b"):
+        runs = _runs(world, text)
+        assert [r for r in runs if r[0] in ("drain_node", "cordon_node")] == [], (text, runs)
