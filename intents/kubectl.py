@@ -265,9 +265,21 @@ def _target(args: list[_Token], kinds: frozenset[str], *, bare: bool = False
         return _Token(name, first.start + len(kind) + 1, first.end)
     if first.text.lower() in kinds:
         if len(args) > 2:
-            return None
+            return _SEVERAL if all(_NAME.fullmatch(a.text) for a in args[1:]) else None
         return args[1] if len(args) == 2 else _Token("", 0, 0)
     return first if bare and len(args) == 1 else None
+
+
+_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*")
+_SEVERAL = _Token("", -1, -1)
+"""`_target`'s answer for several objects of its kind named ("deploy api billing"): kubectl
+would act on each, a runbook on one; a change so named is out of scope (session 48's
+second attacker review: the model, given the command, read the second as the first's
+namespace)."""
+
+
+def _several(target: _Token | None) -> bool:
+    return target is _SEVERAL
 
 
 def _other_kind(args: list[_Token]) -> KubectlReading | None:
@@ -287,6 +299,8 @@ def _reading(intent: str, *spans: SlotSpan | None) -> KubectlReading:
 def _rollout(action: str, args: list[_Token], flags: dict[str, _Token | None],
              namespace: SlotSpan | None) -> KubectlReading | None:
     target = _target(args, _DEPLOY)
+    if _several(target):
+        return KubectlReading(OUT_OF_SCOPE)
     if target is None:
         # Another kind ("rollout restart sts/kafka"), or more words: the model's, and the
         # conversation says which kind it cannot change.
@@ -304,6 +318,8 @@ def _scale(args: list[_Token], flags: dict[str, _Token | None],
            namespace: SlotSpan | None) -> KubectlReading | None:
     target = _target(args, _DEPLOY)
     replicas = _value(flags, "--replicas", slot="replicas")
+    if _several(target):
+        return KubectlReading(OUT_OF_SCOPE)
     if target is None or not _counts(replicas):
         return None
     return _reading("scale_deployment", target.span("deployment") if target.text else None,
@@ -314,6 +330,8 @@ def _set(what: str, args: list[_Token], flags: dict[str, _Token | None],
          namespace: SlotSpan | None) -> KubectlReading | None:
     pairs = [a for a in args if "=" in a.text and "/" not in a.text.partition("=")[0]]
     target = _target([a for a in args if a not in pairs], _DEPLOY)
+    if _several(target):
+        return KubectlReading(OUT_OF_SCOPE)
     if target is None:
         return None
     deployment = target.span("deployment") if target.text else None
@@ -404,6 +422,8 @@ def _delete(args: list[_Token], namespace: SlotSpan | None) -> KubectlReading | 
     if args[0].text.partition("/")[0].lower() not in _POD:
         return _other_kind(args)  # svc, pvc, deploy, ns...: no runbook deletes it
     target = _target(args, _POD)
+    if _several(target):
+        return KubectlReading(OUT_OF_SCOPE)
     if target is None or not target.text:
         return None
     return _reading("delete_pod", target.span("pod"), namespace)
@@ -440,6 +460,8 @@ def _patch(args: list[_Token], flags: dict[str, _Token | None],
         return _reading("set_autoscaling", hpa.span("deployment"), namespace, *bounds)
     target = _target(args, _CRONJOB)
     spec = _patched(patch)
+    if _several(target) or _several(hpa):
+        return KubectlReading(OUT_OF_SCOPE)
     if target is None or not target.text or spec is None:
         return None
     suspend = spec.get("spec", {}).get("suspend")

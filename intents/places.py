@@ -172,11 +172,16 @@ def namespace_beside(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
     if (not DNS_LABEL.fullmatch(name) or name in NOT_BESIDE or names_a_role(name)
             or name.endswith("ly")):  # "scale api horizontally", "restart api gracefully"
         return
-    values = sorted(first for first, _ in chosen.values() if first > at)
+    following = sorted((a, slot) for slot, (a, _) in chosen.items() if a > at)
+    if not swap and following and types.get(following[0][1], following[0][1]) in _NAMES:
+        return  # "set api billing web cpu limit to 1": a third name, read as the container
+    values = [a for a, _ in following]
     rest = range(at + 1, values[0] if values else len(words))
     said = [words[i].text.lower() for i in rest if any(c.isalnum() for c in words[i].text)]
     if values and len(said) > _BESIDE_GAP:
         return
+    if not swap and any(w not in _TO_A_VALUE for w in said) and values:
+        return  # "scale api billing web to 0": a third name, no namespace for a change
     if not values and said and not all(w in _TERSE_ENDINGS for w in said):
         return
     chosen[namespace] = (at, at)
@@ -302,8 +307,17 @@ def _object_slot(name: str, types: Mapping[str, str]) -> str | None:
 _RULING_OUT = RULED_OUT | RULED_OUT_BEFORE | frozenset({
     "other", "others", "than", "rest", "else", "everything", "all", "every", "apart",
     "instead", "rather", "excluded", "leave", "keep", "spare", "aside", "unlike", "vs",
-    "versus", "only", "just",
+    "versus", "only", "just", "both", "these", "those", "two", "three", "each", "either",
+    "neither", "deployments", "cronjobs", "pods", "services", "apps", "workloads", "several",
+    "many", "multiple", "few",
 })
+_NAMES = frozenset({"deployment", "pod", "node", "cronjob", "namespace", "container"})
+"""Slot types whose values are names."""
+_TO_A_VALUE = frozenset({"to", "by", "at", "revision", "rev", "replicas", "image", "img",
+                         "cpu", "memory", "mem", "request", "requests", "req", "limit",
+                         "limits", "lim", "min", "max", "from", "down", "up", "back"})
+"""Words between a change's namespace by its place and the value after it ("rollback api
+billing to revision 2"); any other, a third name above all, leaves the namespace unread."""
 """Words before a change's object that make it one of many, or the one left out."""
 _COMMANDS = frozenset({
     "restart", "restarts", "rollback", "rollout", "scale", "drain", "cordon", "uncordon",
@@ -316,11 +330,11 @@ _COMMANDS = frozenset({
 
 def _ruling_out(words: Sequence[Word], first: int) -> bool:
     """Whether a word of the clause before word `first` rules things out or picks among
-    many (`_RULING_OUT`)."""
+    many (`_RULING_OUT`, or a number: "restart 2 deployments: api billing")."""
     for word in reversed(words[:first]):
         text = word.text.lower()
         if text in {".", ";", "!", "?"}:
             return False
-        if text in _RULING_OUT:
+        if text in _RULING_OUT or text.isdigit():
             return True
     return False

@@ -605,7 +605,7 @@ def _said_fine(words: Sequence[Word], first: int, last: int,
     staging ok?") says nothing is well; a name the clause's verb acts on is its object
     ("restart api so that it is healthy")."""
     before = [w.text.lower() for w in words[max(0, first - 2):first]]
-    if any(w in RULED_OUT_BEFORE for w in before) or _left_out(words, first):
+    if any(w in RULED_OUT_BEFORE for w in before) or _left_out(words, first, last):
         return True
     start = first
     while start > 0 and words[start - 1].text.lower() not in _CLAUSE_BREAKS:
@@ -620,8 +620,8 @@ def _said_fine(words: Sequence[Word], first: int, last: int,
         return False
     lead = [w.text.lower() for w in words[start:first]]
     after = [w.text.lower() for w in words[own + 1:end + 1]]
-    if after[:1] and after[0] in _SET_ASIDE:
-        return True  # "restart all, api ns billing excluded"
+    if after in ([w] for w in _SET_ASIDE):
+        return True  # "restart all, api ns billing excluded", not "api skipped the rollout"
     if lead[-1:] == ["leave"] and "alone" in after:
         return True
     if any(w not in _SUBJECT_LEAD for w in lead):
@@ -652,12 +652,22 @@ _BETWEEN = frozenset({":", "-", ",", "the", "deployment", "deploy", "cronjob", "
 deployment api")."""
 
 
-def _left_out(words: Sequence[Word], first: int) -> bool:
-    """Whether the words right before word `first` leave it out (`_LEFT_OUT`)."""
+def _left_out(words: Sequence[Word], first: int, last: int) -> bool:
+    """Whether the words right before words `first`..`last` leave them out (`_LEFT_OUT`),
+    unless the name is the subject of what follows ("we restarted everything but the api
+    in billing is still stuck": "but" joins two clauses there)."""
     said = [w.text.lower() for w in words[max(0, first - 6):first]]
     while said and said[-1] in _BETWEEN:
         said.pop()
-    return any(tuple(said[-len(phrase):]) == phrase for phrase in _LEFT_OUT)
+    if not any(tuple(said[-len(phrase):]) == phrase for phrase in _LEFT_OUT):
+        return False
+    end = _own_namespace(words, last) + 1
+    following = []
+    while end < len(words) and words[end].text.lower() not in _CLAUSE_BREAKS:
+        following.append(words[end].text.lower())
+        end += 1
+    return not any(w in _BE or w in {"was", "were", "has", "had", "keeps", "still", "needs"}
+                   for w in following)
 
 
 _OWN_SCOPE = frozenset({"-n", "--namespace", "ns", "in", "(", "."})

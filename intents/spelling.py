@@ -87,7 +87,7 @@ def one_edit_apart(a: str, b: str) -> bool:
 SHORTHAND = {
     "desc": "describe", "ns": "namespace", "cj": "cronjob", "chk": "check",
     "w/": "with", "w/o": "without", "evts": "events",
-    "deets": "details", "hist": "history", "imgs": "images", "img": "image", "req": "request",
+    "deets": "details", "imgs": "images", "img": "image", "req": "request",
     "reqs": "requests", "lim": "limit", "lims": "limits",
 }
 

@@ -49,6 +49,7 @@ from chatops.conversation.partial import (
     waits_for_event,
 )
 from chatops.conversation.pasted import asks_about_it, pasted_names
+from chatops.conversation.placed import placed_where_it_is
 from chatops.conversation.planning import Planner
 from chatops.conversation.policy_question import rights_answer
 from chatops.conversation.presenting import Presenter
@@ -1627,7 +1628,9 @@ class Dialogue:
             # approve it in prod?") asks, it does not answer; "maybe staging?" still does.
             return None
         if parser is not None and one_word is None and not starts_with_run(text):
-            parsed = parser.parse(text)
+            # A namespace read by its place alone counts for nothing here: unchecked.
+            parsed = placed_where_it_is(parser.parse(text), self.parts.catalogue.runbooks,
+                                        self.parts.executor, None)
             # "1.25 i guess, same as checkout" answers with a comparison, no other target
             # (a user trial: the plan moved to checkout).
             others = {k: v for k, v in parsed.slots.items()

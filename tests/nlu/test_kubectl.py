@@ -103,6 +103,12 @@ def test_a_kubectl_command_is_read_as_kubectl_reads_it(text: str, intent: str,
     "kubectl drain node-1 would that work?",
     "kubectl drain node-1 on cluster b",
     "kubectl uncordon aks-nodepool1-28374651-vmss00000a once the upgrade is done",
+    # Several objects of the kind a change takes (a second review: the model read the
+    # second as the first's namespace).
+    "kubectl scale deploy checkout-api payments --replicas=0",
+    "kubectl rollout restart deployment api billing",
+    "kubectl set image deploy api billing app=nginx:1.25",
+    "kubectl delete pod a-7d9f8b6c5-x2kqp b-7d9f8b6c5-x2kqp -n shop",
     "kubectl set resources deploy/x --limits=xcpu=9 -n prod",
     "kubectl set resources deploy/x --limits=memory=1Gi,hugepages-memory=2Gi -n prod",
     "kubectl set resources deploy/x --limits=example.com/cpu=4 -n prod",

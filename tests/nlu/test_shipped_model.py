@@ -342,9 +342,9 @@ SESSION_48 = [
     # Sure it is a read of a namespace, the model unsure which: the namespace's scan.
     ("check everything in search please", "diagnose", {"namespace": "search"}),
     ("are all the workloads in yard healthy?", "diagnose", {"namespace": "yard"}),
-    # Shorthand, and a hyphenated agent noun is a workload's name, not a namespace's.
-    ("hist rate-quoter pricing", "rollout_history",
-     {"deployment": "rate-quoter", "namespace": "pricing"}),
+    # Shorthand ("hist" is not: "rollback orders in shop per hist" read as the history, a
+    # second review), and a hyphenated agent noun is a workload's name, not a namespace's.
+    ("imgs customs", "list_images", {"namespace": "customs"}),
     ("cpu req 250m lim 1 for rate-quoter in pricing", "set_resources",
      {"cpu_request": "250m", "cpu_limit": "1", "deployment": "rate-quoter",
       "namespace": "pricing"}),
@@ -429,6 +429,14 @@ def test_readings_the_parser_makes_beyond_the_model(
     ("restart the rest, api.billing is fine", {"deployment": "api"}),
     ("please restart.billing is on fire", {"deployment": "restart"}),
     ("scale imgresize (media) to 3", {"deployment": "imgresize"}),
+    # A second review: a third name, or words that say "several", read no namespace by
+    # place for a change.
+    ("scale checkout-api payments ledger to 0", {"namespace": "payments"}),
+    ("scale api billing web to 0", {"namespace": "billing"}),
+    ("restart both: api billing", {"namespace": "billing"}),
+    ("restart deployments api billing", {"namespace": "billing"}),
+    ("restart 2 deployments: api billing", {"namespace": "billing"}),
+    ("set api billing web cpu limit to 1", {"namespace": "billing"}),
 ])
 def test_a_change_guesses_no_namespace_by_a_name_s_place(
         shipped_model: ModelParser, text: str, wrong: dict[str, str]) -> None:
@@ -474,6 +482,11 @@ def test_a_change_is_not_made_where_the_message_says_all_is_well(
 
 
 @pytest.mark.parametrize(("text", "slots"), [
+    # A second review of session 48: a set-aside word that does not end its clause, and
+    # "everything but" joining two clauses, leave the object alone.
+    ("api in billing skipped the rollout, set image nginx:1.25 on it", {"deployment": "api"}),
+    ("we restarted everything but the api in billing is still stuck, restart it again",
+     {"deployment": "api"}),
     ("restart checkout-api in staging, it is down", {"namespace": "staging"}),
     ("restart checkout-api in prod, staging is fine", {"namespace": "prod"}),
     # Trouble said of the object is no "all is well" (an attacker review of the first

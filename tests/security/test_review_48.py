@@ -75,3 +75,17 @@ def test_words_after_a_kubectl_node_command_plan_nothing(world: World) -> None:
                  f"kubectl drain {nodes[0]} on cluster b"):
         runs = _runs(world, text)
         assert [r for r in runs if r[0] in ("drain_node", "cordon_node")] == [], (text, runs)
+
+
+# A second review of the fixes: a third name and a kubectl command naming two deployments
+# made the name beside the object a change's namespace where that namespace holds it (and
+# words that say "several": tests/nlu/test_shipped_model.py, where the model reads the
+# name as no namespace of its own).
+@pytest.mark.parametrize("text", [
+    "scale checkout-api {staging} calc-app to 0",
+    "kubectl scale deploy checkout-api {staging} --replicas=0",
+    "kubectl rollout restart deployment checkout-api {staging}",
+])
+def test_a_name_beside_among_several_is_no_change_s_namespace(world: World, text: str) -> None:
+    runs = _runs(world, text.format(**world.ns))
+    assert all(slots.get("namespace") != world.ns["staging"] for _, slots in runs), runs
