@@ -129,9 +129,13 @@ def namespace_beside(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
     Two names side by side the model read the wrong way round, a workload's name (by its
     hyphens, `names.workload_shaped`) second as the object or first as the namespace
     ("logs bol-renderer freight"), are the object, then its namespace (`swap`: for reads
-    only; a change keeps the object the model read). A change's object after words that
-    rule things out or pick among many ("restart everything other than api billing") gets
-    no namespace this way."""
+    only; a change keeps the object the model read).
+
+    For a change (without `swap`; the parser marks the namespace `placed`), only where the
+    object comes after no words that rule things out or pick among many ("restart
+    everything other than api billing", "restart both: api billing"), and only value
+    words stand between the namespace and the value after it, no name ("scale api billing
+    web to 0": two attacker reviews of session 48)."""
     objects = [(slot, first, last) for slot, (first, last) in chosen.items()
                if types.get(slot, slot) in SCOPED_OBJECTS]
     if len(objects) != 1:
