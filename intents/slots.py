@@ -473,7 +473,10 @@ def choose_slots(
         if not free:
             break
         best = max(free, key=lambda i: float(q[i, begin]))
-        if q[best, begin] >= MIN_FILL_SCORE:
+        if q[best, begin] >= MIN_FILL_SCORE and not (not by_place and _said_fine(
+                words, best, best, [c for c in chosen.values()])):
+            # Not, for a change, a word said to be fine ("restart the others, api in billing
+            # is fine": session 48's second review).
             chosen[slot] = (best, best)
             taken.add(best)
     for slot, (first, last) in chosen.items():
@@ -620,8 +623,10 @@ def _said_fine(words: Sequence[Word], first: int, last: int,
         return False
     lead = [w.text.lower() for w in words[start:first]]
     after = [w.text.lower() for w in words[own + 1:end + 1]]
-    if after in ([w] for w in _SET_ASIDE):
-        return True  # "restart all, api ns billing excluded", not "api skipped the rollout"
+    if after in ([w] for w in _SET_ASIDE | _FINE) and all(w in _SUBJECT_LEAD for w in lead):
+        # "restart all, api ns billing excluded", "api in billing ok, restart the rest";
+        # not "api skipped the rollout"
+        return True
     if lead[-1:] == ["leave"] and "alone" in after:
         return True
     if any(w not in _SUBJECT_LEAD for w in lead):
@@ -641,9 +646,10 @@ def _said_fine(words: Sequence[Word], first: int, last: int,
 
 
 _LEFT_OUT = (("other", "than"), ("apart", "from"), ("rather", "than"), ("instead", "of"),
-             ("aside", "from"), ("save", "for"), ("minus",), ("except",), ("everything", "but"),
-             ("all", "but"), ("anything", "but"), ("others", "but"), ("deployments", "but"),
-             ("them", "but"))
+             ("aside", "from"), ("save", "for"), ("minus",), ("except",), ("sans",),
+             *((many, word) for many in ("everything", "all", "anything", "others",
+                                         "deployments", "them")
+               for word in ("but", "bar", "save")))
 """Words before a name that leave it out of a change of many ("restart everything other
 than api", "... apart from api", "restart all but: api"): session 48's attacker review."""
 _BETWEEN = frozenset({":", "-", ",", "the", "deployment", "deploy", "cronjob", "pod", "node",

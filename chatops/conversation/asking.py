@@ -71,7 +71,15 @@ _NEGATED = re.compile(
     r"resuming|autoscaling)\b|"
     # "no restart please", "without restarting it"
     r"\b(?:no|without)\s+(?:a\s+)?(?:restart|restarting|bounce|bouncing|rollout|redeploy|"
-    r"downtime)\b", re.IGNORECASE)
+    r"downtime)\b|"
+    # "orders doesn't need a restart", "api can't be restarted right now" (session 48's
+    # second attacker review: each planned the change it says is not needed)
+    r"\b(?:doesn[\u2019']?t|does not|don[\u2019']?t|do not|won[\u2019']?t|will not) need "
+    r"(?:a |an |to (?:be )?)?(?:restart|rollback|roll(?:ed)? ?back|redeploy|bounce|drain|cordon|"
+    r"scal|delet|suspen|resum|paus)\w*|"
+    r"\b(?:can[\u2019']?t|cannot|can not|mustn[\u2019']?t|must not|shouldn[\u2019']?t|"
+    r"should not) be (?:restarted|rolled back|redeployed|bounced|drained|cordoned|scaled|"
+    r"deleted|killed|suspended|paused|resumed|touched)\b", re.IGNORECASE)
 # Messages about a change that do not ask for it, by their first words: a negation, a
 # question about what happened or would happen, a report or a thank-you, a plan of one's
 # own or of someone else, a hypothetical or a condition, a quote from a ticket, a doc or a

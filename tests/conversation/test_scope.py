@@ -479,6 +479,12 @@ def test_a_kind_that_is_not_the_target_s_is_fine(text: str, slots: dict[str, str
     "node-2 ok? pods scheduled there keep getting evicted",
     "node-2 ok? pods keep getting drained off it",
     "is checkout healthy? it was restarted twice overnight",
+    # Session 48's second attacker review: a change said not to be needed, or not to be
+    # made now, planned it.
+    "orders in shop doesn't need a restart",
+    "api in billing can't be restarted right now",
+    "checkout does not need to be rolled back",
+    "node-2 shouldn't be drained before the batch finishes",
 ])
 def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     assert not_a_request(text)
@@ -495,6 +501,7 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "the restart of checkout didn't help so scale it to 5",
     "I just restarted api, can you scale it to 3",
     "restart checkout, but don't drain anything",
+    "restart orders in shop, it doesn't need a rollback",
     # Words after the question that sound like a no but ask on ("no rush", "later is
     # fine"): the change is still asked for.
     "Can you restart checkout in prod? No rush.",
