@@ -92,11 +92,11 @@ together, and falls back on the sentence that asks for a read (`_ASKS`) only whe
 reading is unsure; `sentence` reads each sentence on its own and answers from the one the
 model is surest carries a request (measured in BENCHMARKS.md, "NLU: ops dev set")."""
 
+_CALLED_NAMESPACE = re.compile(r"^\W*(?:namespace|ns)\b", re.IGNORECASE)
+"""A name's next word that calls it a namespace ("the payments namespace")."""
 # Words that make a sentence a request put to someone: "can you ...", "could someone ...",
 # "please ...", "go ahead"; a question asks too ("what's wrong with it?"). Read alone, such
 # a sentence may give a read only (`ModelParser._or_the_request`).
-_CALLED_NAMESPACE = re.compile(r"^\W*(?:namespace|ns)\b", re.IGNORECASE)
-"""A name's next word that calls it a namespace ("the payments namespace")."""
 _ASKS = re.compile(
     r"\b(?:can|could|would|will) (?:you|u|someone|somebody|anyone|we)\b|"
     r"\b(?:please|pls|plz)\b|^\W*(?:go ahead|let'?s)\b|"

@@ -75,7 +75,10 @@ runbook says about its slots:
    on is its object, not its subject ("restart api so that it is healthy again"); a
    question, health in the past ("was fine until the upgrade"), denied ("no longer
    healthy") or taken back ("looks healthy but ...") says nothing is well (an attacker
-   review).
+   review). Session 48's reviews added the words that leave a name out of a change of
+   many ("other than", "apart from", "everything but"), a name's own namespace phrase
+   before "is fine" or "excluded" ("calc-app -n prod is fine"), and the same check for a
+   required slot filled from a word the model did not tag (step 5).
 16. A namespace no word was read for is the one name right after the object ("logs pls
    chat-relay realtime", "pause invoice-rollup billing"); for a read, two names the model
    read the wrong way round are the object, then its namespace ("logs bol-renderer
