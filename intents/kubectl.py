@@ -278,10 +278,6 @@ second attacker review: the model, given the command, read the second as the fir
 namespace)."""
 
 
-def _several(target: _Token | None) -> bool:
-    return target is _SEVERAL
-
-
 def _other_kind(args: list[_Token]) -> KubectlReading | None:
     """Out of scope when `args` are one object of a kind no runbook deletes ("svc api",
     "pvc/data-0"); None (the model's) for anything else."""
@@ -299,7 +295,7 @@ def _reading(intent: str, *spans: SlotSpan | None) -> KubectlReading:
 def _rollout(action: str, args: list[_Token], flags: dict[str, _Token | None],
              namespace: SlotSpan | None) -> KubectlReading | None:
     target = _target(args, _DEPLOY)
-    if _several(target):
+    if target is _SEVERAL:
         return KubectlReading(OUT_OF_SCOPE)
     if target is None:
         # Another kind ("rollout restart sts/kafka"), or more words: the model's, and the
@@ -318,7 +314,7 @@ def _scale(args: list[_Token], flags: dict[str, _Token | None],
            namespace: SlotSpan | None) -> KubectlReading | None:
     target = _target(args, _DEPLOY)
     replicas = _value(flags, "--replicas", slot="replicas")
-    if _several(target):
+    if target is _SEVERAL:
         return KubectlReading(OUT_OF_SCOPE)
     if target is None or not _counts(replicas):
         return None
@@ -330,7 +326,7 @@ def _set(what: str, args: list[_Token], flags: dict[str, _Token | None],
          namespace: SlotSpan | None) -> KubectlReading | None:
     pairs = [a for a in args if "=" in a.text and "/" not in a.text.partition("=")[0]]
     target = _target([a for a in args if a not in pairs], _DEPLOY)
-    if _several(target):
+    if target is _SEVERAL:
         return KubectlReading(OUT_OF_SCOPE)
     if target is None:
         return None
@@ -422,7 +418,7 @@ def _delete(args: list[_Token], namespace: SlotSpan | None) -> KubectlReading | 
     if args[0].text.partition("/")[0].lower() not in _POD:
         return _other_kind(args)  # svc, pvc, deploy, ns...: no runbook deletes it
     target = _target(args, _POD)
-    if _several(target):
+    if target is _SEVERAL:
         return KubectlReading(OUT_OF_SCOPE)
     if target is None or not target.text:
         return None
@@ -460,7 +456,7 @@ def _patch(args: list[_Token], flags: dict[str, _Token | None],
         return _reading("set_autoscaling", hpa.span("deployment"), namespace, *bounds)
     target = _target(args, _CRONJOB)
     spec = _patched(patch)
-    if _several(target) or _several(hpa):
+    if target is _SEVERAL or hpa is _SEVERAL:
         return KubectlReading(OUT_OF_SCOPE)
     if target is None or not target.text or spec is None:
         return None

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from chatops.model import SlotSpan
 from intents.text import Normalised, Word
 
+NAME_TYPES = frozenset({"deployment", "pod", "node", "cronjob", "namespace", "container"})
+"""Slot types whose values are names."""
 DNS_LABEL = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 """A Kubernetes name: a lowercase DNS label."""
 NAME_SHAPE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+")

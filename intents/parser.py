@@ -34,7 +34,7 @@ from intents.emoji import as_word
 from intents.encoding import DEFAULT_MAX_LENGTH, encode_words, load_tokenizer, pad_batch
 from intents.kubectl import read_kubectl
 from intents.names import name_shaped, names_a_role
-from intents.slots import SlotLabels, bio_runs, choose_slots
+from intents.slots import Decoded, SlotLabels, bio_runs, decode_slots
 from intents.spelling import corrected
 from intents.text import Normalised, Word, normalise, split_words
 
@@ -537,24 +537,29 @@ class ModelParser:
                 word_probs[first + offset] = sub_word_probs[pos]
         # Slots follow the runbook the message is most likely about, whether it is
         # answered or, under its bar, offered.
-        def decoded(intent: str, *, beside: bool = True) -> tuple[SlotSpan, ...]:
-            # The slots runbook `intent` declares, read from the words' label scores; the
-            # guesses by a name's place only for a read, and for a change the namespace
-            # right after its object (`beside`, marked `placed` below).
-            about = self._slots_of(intent)
-            return choose_slots(word_probs, model.slots, words, norm, text,
-                                declared=about.slots, required=about.required,
-                                types=about.types, by_place=self._reads(intent),
-                                beside=beside)
+        decodings: dict[str, Decoded] = {}
+
+        def decoding(intent: str) -> Decoded:
+            # The slots runbook `intent` declares, read from the words' label scores, once
+            # per runbook; the guesses by a name's place only for a read, and for a change
+            # the namespace right after its object, marked `placed`.
+            if intent not in decodings:
+                about = self._slots_of(intent)
+                decodings[intent] = decode_slots(
+                    word_probs, model.slots, words, norm, text, declared=about.slots,
+                    required=about.required, types=about.types, by_place=self._reads(intent),
+                    beside=True)
+            return decodings[intent]
+
+        def decoded(intent: str) -> tuple[SlotSpan, ...]:
+            return decoding(intent).spans
 
         def placed(intent: str, spans: Sequence[SlotSpan]) -> frozenset[str]:
-            # A change's namespace read by its place alone: the conversation keeps it only
-            # where the cluster has the object in it.
-            if self._reads(intent) or not any(span.slot == "namespace" for span in spans):
-                return frozenset()
-            strict = decoded(intent, beside=False)
-            return frozenset() if any(span.slot == "namespace" for span in strict) else (
-                frozenset({"namespace"}))
+            # The slots of `spans` that `intent`'s decoding read by a name's place alone:
+            # the conversation keeps them only where the cluster has the object there.
+            marked = decoding(intent)
+            return frozenset(span.slot for span in spans
+                             if span.slot in marked.placed and span in marked.spans)
 
         spans = decoded(model.intents[order[0]])
         slots = {span.slot: span.text for span in spans}

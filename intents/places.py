@@ -24,6 +24,7 @@ from collections.abc import Collection, Mapping, Sequence
 from intents.kubectl import OTHER_KINDS
 from intents.names import (
     DNS_LABEL,
+    NAME_TYPES,
     POD_SHAPE,
     POSSESSIVE,
     RULED_OUT,
@@ -177,7 +178,7 @@ def namespace_beside(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
             or name.endswith("ly")):  # "scale api horizontally", "restart api gracefully"
         return
     following = sorted((a, slot) for slot, (a, _) in chosen.items() if a > at)
-    if not swap and following and types.get(following[0][1], following[0][1]) in _NAMES:
+    if not swap and following and types.get(following[0][1], following[0][1]) in NAME_TYPES:
         return  # "set api billing web cpu limit to 1": a third name, read as the container
     values = [a for a, _ in following]
     rest = range(at + 1, values[0] if values else len(words))
@@ -315,8 +316,6 @@ _RULING_OUT = RULED_OUT | RULED_OUT_BEFORE | frozenset({
     "neither", "deployments", "cronjobs", "pods", "services", "apps", "workloads", "several",
     "many", "multiple", "few",
 })
-_NAMES = frozenset({"deployment", "pod", "node", "cronjob", "namespace", "container"})
-"""Slot types whose values are names."""
 _TO_A_VALUE = frozenset({"to", "by", "at", "revision", "rev", "replicas", "image", "img",
                          "cpu", "memory", "mem", "request", "requests", "req", "limit",
                          "limits", "lim", "min", "max", "from", "down", "up", "back"})

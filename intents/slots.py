@@ -110,7 +110,7 @@ import numpy as np
 import numpy.typing as npt
 
 from chatops.model import SlotSpan
-from intents.names import POSSESSIVE, RULED_OUT_BEFORE
+from intents.names import NAME_TYPES, POSSESSIVE, RULED_OUT_BEFORE
 from intents.places import (
     dotted_name,
     namespace_after_in,
@@ -392,6 +392,15 @@ def _slot_columns(vocab: SlotLabels, slot: str) -> list[int]:
     return [i for i in (vocab.index(f"B-{slot}"), vocab.index(f"I-{slot}")) if i is not None]
 
 
+@dataclass(frozen=True)
+class Decoded:
+    """The slots of one decoding: a span per slot, in text order, and the slots of them
+    read by a name's place alone for a change (`beside`): step 16's namespace."""
+
+    spans: tuple[SlotSpan, ...]
+    placed: frozenset[str] = frozenset()
+
+
 def choose_slots(
     probs: npt.NDArray[np.float64],
     vocab: SlotLabels,
@@ -405,6 +414,25 @@ def choose_slots(
     by_place: bool = True,
     beside: bool = False,
 ) -> tuple[SlotSpan, ...]:
+    """One span per slot, in text order, from `probs`: `decode_slots`'s spans."""
+    return decode_slots(probs, vocab, words, norm, original, declared=declared,
+                        required=required, types=types, by_place=by_place,
+                        beside=beside).spans
+
+
+def decode_slots(
+    probs: npt.NDArray[np.float64],
+    vocab: SlotLabels,
+    words: Sequence[Word],
+    norm: Normalised,
+    original: str,
+    *,
+    declared: Collection[str] | None = None,
+    required: Collection[str] = (),
+    types: Mapping[str, str] | None = None,
+    by_place: bool = True,
+    beside: bool = False,
+) -> Decoded:
     """One span per slot, in text order, from `probs` (words x labels, rows sum to 1).
 
     `declared` is the slots of the runbook the message is answered with (None: any slot
@@ -413,8 +441,8 @@ def choose_slots(
     `by_place` allows the guesses by a name's place alone (step 4's name right after the
     object, step 13): for reads only, since "restart cart orders" may name two deployments
     and "set image of cart orders to ..." a container (an attacker review). `beside` allows
-    step 16's namespace right after the object without `by_place`: for a change, whose
-    caller marks it so that the conversation keeps it only where the cluster has that
+    step 16's namespace right after the object without `by_place`: for a change, where it
+    is marked `placed`, so that the conversation keeps it only where the cluster has that
     object in that namespace.
     """
     if probs.shape != (len(words), len(vocab.labels)):
@@ -477,7 +505,7 @@ def choose_slots(
             break
         best = max(free, key=lambda i: float(q[i, begin]))
         if q[best, begin] >= MIN_FILL_SCORE and not (not by_place and _said_fine(
-                words, best, best, [c for c in chosen.values()])):
+                words, best, best, list(chosen.values()))):
             # Not, for a change, a word said to be fine ("restart the others, api in billing
             # is fine": session 48's second review).
             chosen[slot] = (best, best)
@@ -497,8 +525,11 @@ def choose_slots(
             namespace_after_in(chosen, words, namespace)
     if namespace is not None:
         dotted_name(chosen, words, namespace, types or {}, fine, by_place=by_place)
+    beside_at = None
     if (by_place or beside) and namespace is not None:
+        unread = namespace not in chosen
         namespace_beside(chosen, words, namespace, types or {}, fine, swap=by_place)
+        beside_at = chosen.get(namespace) if unread and not by_place else None
     if by_place and namespace is not None and not chosen:
         namespace_last(chosen, words, namespace)
     if namespace is not None:
@@ -517,11 +548,14 @@ def choose_slots(
         if kind == "namespace":
             found = POSSESSIVE.search(original[start:end])
             end -= len(found.group(0)) if found else 0  # "prod's checkout-api" (step 8)
-        elif kind in _NAME_TYPES:
+        elif kind in NAME_TYPES:
             # "web-frontend's image": a possessive is never part of a name (step 8).
             end -= _possessive_length(original[start:end], original[end:])
         spans.append(SlotSpan(slot, start, end, original[start:end]))
-    return tuple(sorted(spans, key=lambda s: (s.start, s.slot)))
+    placed = frozenset({namespace}) if (
+        namespace is not None and beside_at is not None
+        and chosen.get(namespace) == beside_at) else frozenset()
+    return Decoded(tuple(sorted(spans, key=lambda s: (s.start, s.slot))), placed)
 
 
 _KIND_SLOTS = {"deploy": "deployment", "deployment": "deployment", "deployments": "deployment",
@@ -787,7 +821,7 @@ def _called_namespace(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
     """Move a name its words call a namespace into the namespace slot, and what was there
     into the slot it left (in place; step 9)."""
     names = {slot: span for slot, span in chosen.items()
-             if types.get(slot, slot) in _NAME_TYPES or slot == namespace}
+             if types.get(slot, slot) in NAME_TYPES or slot == namespace}
     named = {i for first, last in names.values() for i in range(first, last + 1)}
     if namespace in chosen and _called_a_namespace(words, *chosen[namespace], named):
         return
@@ -802,7 +836,6 @@ def _called_namespace(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
         chosen[slot] = held
 
 
-_NAME_TYPES = frozenset({"deployment", "pod", "node", "cronjob", "namespace", "container"})
 _OWN_PARTS = frozenset({
     "pod", "pods", "replica", "replicas", "image", "images", "tag", "version", "logs", "log",
     "rollout", "rollouts", "container", "containers", "status", "state", "health", "history",

@@ -49,7 +49,7 @@ from chatops.conversation.partial import (
     waits_for_event,
 )
 from chatops.conversation.pasted import asks_about_it, pasted_names
-from chatops.conversation.placed import placed_where_it_is
+from chatops.conversation.placed import namespaces_holding, placed_where_it_is
 from chatops.conversation.planning import Planner
 from chatops.conversation.policy_question import rights_answer
 from chatops.conversation.presenting import Presenter
@@ -59,7 +59,6 @@ from chatops.conversation.resolve import (
     NOT_A_NAME_PART,
     every_namespace,
     namespace_beside,
-    namespaces_holding,
     only_namespace_with,
 )
 from chatops.conversation.resource_field import bare_value

@@ -5,12 +5,13 @@ dock-scheduler yard 6"), and the NLU reads the second name as the namespace by i
 (`intents/places.py`), marking it `placed`. But "restart cart orders" may name two
 deployments (an attacker review, session 46): such a namespace is kept only where that
 namespace holds the object, as the person can list it; otherwise the namespace is the
-person's to say, as for any change without one (the bot asks).
+person's to say, as for any change without one (the bot asks). Also which namespaces
+hold an object (`namespaces_holding`), which the name resolution asks too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from chatops.errors import ClusterError
@@ -18,8 +19,8 @@ from chatops.model import Identity, ParsedIntent
 from chatops.ports import Executor, ResourceKind
 from chatops.runbook.schema import Runbook
 
-_OBJECTS: tuple[ResourceKind, ...] = ("deployment", "cronjob", "pod")
-"""The kinds of object a namespace holds."""
+NAMESPACED_OBJECTS: tuple[ResourceKind, ...] = ("deployment", "cronjob", "pod")
+"""The kinds of object a request names that a namespace holds."""
 
 
 def placed_where_it_is(parsed: ParsedIntent, runbooks: Mapping[str, Runbook],
@@ -35,21 +36,26 @@ def placed_where_it_is(parsed: ParsedIntent, runbooks: Mapping[str, Runbook],
     runbook = runbooks.get(about or "")
     named = None if runbook is None else next(
         ((spec.type, parsed.slots[name]) for name, spec in runbook.slots.items()
-         if spec.type in _OBJECTS and parsed.slots.get(name)), None)
+         if spec.type in NAMESPACED_OBJECTS and parsed.slots.get(name)), None)
     namespace = parsed.slots.get("namespace", "")
     if (identity is not None and named is not None and namespace
-            and parsed.placed <= {"namespace"} and _holds(executor, *named, namespace, identity)):
+            and parsed.placed <= {"namespace"}
+            and namespaces_holding(*named, (namespace,), executor, identity)):
         return replace(parsed, placed=frozenset())
     return replace(parsed, placed=frozenset(),
                    slots={k: v for k, v in parsed.slots.items() if k not in parsed.placed},
                    spans=tuple(span for span in parsed.spans if span.slot not in parsed.placed))
 
 
-def _holds(executor: Executor, kind: ResourceKind, name: str, namespace: str,
-           identity: Identity) -> bool:
-    """Whether `namespace` has an object of `kind` named exactly `name`, as `identity`
-    can list it (a namespace that cannot be listed has none)."""
-    try:
-        return name in executor.names(kind, namespace, identity)
-    except ClusterError:
-        return False
+def namespaces_holding(kind: ResourceKind, name: str, namespaces: Iterable[str],
+                       executor: Executor, identity: Identity | None) -> list[str]:
+    """Those of `namespaces` that have an object of `kind` of exactly `name`, as the person
+    can list them (one API call each; a namespace that cannot be listed has none)."""
+    holding = []
+    for namespace in namespaces:
+        try:
+            if name in executor.names(kind, namespace, identity):
+                holding.append(namespace)
+        except ClusterError:
+            continue
+    return holding

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
+from chatops.conversation.placed import NAMESPACED_OBJECTS, namespaces_holding
 from chatops.errors import ClusterError, Forbidden, NotFound
 from chatops.messages import (
     did_you_mean_text,
@@ -340,7 +341,7 @@ def namespace_wide(runbook: Runbook, slots: Mapping[str, str],
     return target, {**carried, "namespace": namespace}, note
 
 
-_NARROWING: tuple[ResourceKind, ...] = ("deployment", "cronjob", "pod")
+_NARROWING = NAMESPACED_OBJECTS
 """The named objects that narrow a namespace question to the namespaces holding them."""
 
 
@@ -419,20 +420,6 @@ def only_namespace_with(values: Mapping[str, str], executor: Executor,
         return None
     holding = namespaces_holding(kind, name, namespaces, executor, identity)
     return (holding[0], kind, name) if len(holding) == 1 else None
-
-
-def namespaces_holding(kind: ResourceKind, name: str, namespaces: Iterable[str],
-                       executor: Executor, identity: Identity | None) -> list[str]:
-    """Those of `namespaces` that have an object of `kind` of exactly `name`, as the person
-    can list them (one API call each; a namespace that cannot be listed has none)."""
-    holding = []
-    for namespace in namespaces:
-        try:
-            if name in executor.names(kind, namespace, identity):
-                holding.append(namespace)
-        except ClusterError:
-            continue
-    return holding
 
 
 def context_names(kind: str, executor: Executor, identity: Identity, *,
