@@ -488,6 +488,36 @@ def declined(cleaned: str) -> bool:
 
 _DECLINES_READ = 3
 
+# Words that take an order back after it, alone in their clause or before a reason:
+# "restart api in prod. never mind", "..., just kidding", "... lol jk", "scale it to 0.
+# scratch that", "ignore that, wrong channel" (each was planned: the decline above reads
+# only words after a question, session 49).
+_TAKEN_BACK = re.compile(
+    r"(?:^|(?<=[\s.,;:!?\u2026\u2013\u2014-]))(?:(?:lol|lmao|haha|ha|ok|okay|oh|actually|"
+    r"wait|hmm+|um+|uh+|well|nah|no|sorry|oops|j/?k)\W+)*"
+    r"(?P<words>never ?mind|nvm|jk|j/k|(?:just )?kidding|(?:just )?joking|scratch that|"
+    r"ignore (?:that|this|me|the above|my last(?: message)?)|"
+    r"disregard(?: that| this| me| the above| my last(?: message)?)?|"
+    r"forget (?:it|that|about it|i said that)|cancel that|don[\u2019']?t do (?:it|that)|"
+    r"on second thought,? (?:don[\u2019']?t|no|nah|never ?mind|leave it|forget it|not yet|"
+    r"not now|let[\u2019']?s not|better not))(?![\w-])", re.IGNORECASE)
+_TAKEN_BACK_READ = 3
+"""How many such words are looked at, at most: a read of the text before each."""
+
+
+def taken_back(cleaned: str) -> bool:
+    """Whether an order is taken back after it in `cleaned`: words that take it back,
+    alone in their clause or before a reason after a comma, and no order after them ("...
+    never mind, restart cart instead" orders cart; "never mind the alert, restart api"
+    takes nothing back)."""
+    for found in islice(_TAKEN_BACK.finditer(cleaned), _TAKEN_BACK_READ):
+        if not ordered_changes(cleaned[:found.start()]):
+            continue
+        if ((_ALONE.match(cleaned, found.end()) or _REASON.match(cleaned, found.end()))
+                and not clauses_ordering(cleaned[found.end():])):
+            return True
+    return False
+
 
 def negated(text: str) -> bool:
     """Whether `text` negates a change anywhere ("if we did NOT restart it", "no restart")."""
@@ -508,7 +538,7 @@ def not_a_request(text: str) -> bool:
     # for discussion.
     if opinion is not None and not asks and not later_order(cleaned, opinion.start()):
         return True
-    if declined(cleaned) or _HOW_TO.search(cleaned) is not None:
+    if declined(cleaned) or taken_back(cleaned) or _HOW_TO.search(cleaned) is not None:
         return True
     ordered = orders(cleaned)
     if not asks and not ordered and status_question_only(cleaned):

@@ -485,6 +485,17 @@ def test_a_kind_that_is_not_the_target_s_is_fine(text: str, slots: dict[str, str
     "api in billing can't be restarted right now",
     "checkout does not need to be rolled back",
     "node-2 shouldn't be drained before the batch finishes",
+    # Session 49: the order taken back after it, not only after a question.
+    "restart orders in shop. never mind.",
+    "restart orders in shop. nvm",
+    "restart orders in shop, just kidding",
+    "restart orders in shop lol jk",
+    "scale orders to 0. scratch that.",
+    "scale orders to 0 -- forget it",
+    "restart orders in shop. ignore that, wrong channel",
+    "restart orders in shop. disregard.",
+    "restart orders in shop... on second thought, don't",
+    "drain node-2. Kidding!",
 ])
 def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     assert not_a_request(text)
@@ -502,6 +513,13 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "I just restarted api, can you scale it to 3",
     "restart checkout, but don't drain anything",
     "restart orders in shop, it doesn't need a rollback",
+    # Words that take an order back, before it, about something else, or with an order
+    # after them (session 49).
+    "never mind the alert, restart orders in shop",
+    "ignore the noise and restart orders in shop",
+    "restart cart in shop. never mind, restart orders instead",
+    "forget it, just restart orders in shop",
+    "restart orders in shop, disregard the alert about cart",
     # Words after the question that sound like a no but ask on ("no rush", "later is
     # fine"): the change is still asked for.
     "Can you restart checkout in prod? No rush.",
