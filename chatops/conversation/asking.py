@@ -494,7 +494,7 @@ _DECLINES_READ = 3
 # only words after a question, session 49).
 _TAKEN_BACK = re.compile(
     r"(?:^|(?<=[\s.,;:!?\u2026\u2013\u2014-]))(?:(?:lol|lmao|haha|ha|ok|okay|oh|actually|"
-    r"wait|hmm+|um+|uh+|well|nah|no|sorry|oops|j/?k)\W+)*"
+    r"wait|hmm+|um+|uh+|well|nah|no|sorry|oops|j/?k)\W+){0,3}"
     r"(?P<words>never ?mind|nvm|jk|j/k|(?:just )?kidding|(?:just )?joking|scratch that|"
     r"ignore (?:that|this|me|the above|my last(?: message)?)|"
     r"disregard(?: that| this| me| the above| my last(?: message)?)?|"
