@@ -34,7 +34,6 @@ from intents.emoji import as_word
 from intents.encoding import DEFAULT_MAX_LENGTH, encode_words, load_tokenizer, pad_batch
 from intents.kubectl import read_kubectl
 from intents.names import name_shaped, names_a_role
-from intents.request_sentence import asks, asks_or_orders, may_give_a_change, refers_back
 from intents.slots import Decoded, SlotLabels, bio_runs, decode_slots
 from intents.spelling import corrected
 from intents.text import Normalised, Word, normalise, split_words
@@ -83,22 +82,29 @@ read is likelier ("is calc-app healthy?": a deployment's status)."""
 SENTENCES_READ = 3
 """How many sentences that ask an unsure long message is read again from, at most."""
 
-_LEANS_OUT = 0.5
-"""The out-of-scope probability under which a sentence read with the one before it may give
-a change: read so, it must lean to a runbook."""
-
 _OBJECT_TYPES = frozenset({"deployment", "pod", "cronjob", "node"})
 """Slot types that name the object a runbook is about (a namespace is its scope)."""
 
 LONG_TEXT_STRATEGIES = ("whole", "sentence")
 """How a message of several sentences is read: `whole` (the default) gives the encoder the
 whole message (up to `DEFAULT_MAX_LENGTH` sub-words), so context and request are read
-together, and falls back on the sentence that asks (`intents.request_sentence`) only when
-that reading is unsure; `sentence` reads each sentence on its own and answers from the one the
+together, and falls back on the sentence that asks for a read (`_ASKS`) only when that
+reading is unsure; `sentence` reads each sentence on its own and answers from the one the
 model is surest carries a request (measured in BENCHMARKS.md, "NLU: ops dev set")."""
 
 _CALLED_NAMESPACE = re.compile(r"^\W*(?:namespace|ns)\b", re.IGNORECASE)
 """A name's next word that calls it a namespace ("the payments namespace")."""
+# Words that make a sentence a request put to someone: "can you ...", "could someone ...",
+# "please ...", "go ahead"; a question asks too ("what's wrong with it?"). Read alone, such
+# a sentence may give a read only (`ModelParser._or_the_request`).
+_ASKS = re.compile(
+    r"\b(?:can|could|would|will) (?:you|u|someone|somebody|anyone|we)\b|"
+    r"\b(?:please|pls|plz)\b|^\W*(?:go ahead|let'?s)\b|"
+    # a read's own imperative opens the sentence: "list images cluster-wide"
+    r"^\W*(?:list|show|get|check|give me|tell me|describe|find|display|scan|audit|pull|"
+    r"grab|fetch)\b", re.IGNORECASE)
+
+
 class ModelNotFound(FileNotFoundError):
     """The model directory lacks a file the parser needs."""
 
@@ -303,87 +309,50 @@ class ModelParser:
         return intent if bar is None or float(probs[top]) >= bar else None
 
     def _or_the_request(self, probs: npt.NDArray[np.float64], words: Sequence[Word],
-                        seen: Sequence[str], norm: Normalised,
-                        ) -> tuple[npt.NDArray[np.float64], tuple[int, int] | None]:
+                        seen: Sequence[str], norm: Normalised) -> npt.NDArray[np.float64]:
         """The intent probabilities of the whole message, or, when they answer with no
-        runbook, those of the sentence that asks; with that sentence's word range when it
-        gives a change (whose slots then come from it alone), else None.
+        runbook, those of the sentence that asks for a read.
 
         Read whole, a long message's context can drown its request ("we got paged about
         latency ten minutes ago. Grafana shows checkout-api in payments with p99 at 4s. Can
-        someone figure out what's wrong with it?" was out of scope). Then each sentence
-        that asks (`request_sentence.asks`) is read alone, and one the model answers with
-        a read-only runbook over its bar gives the intent (the surest, if several). Slots
-        are still read from the whole message, where the names are.
+        someone figure out what's wrong with it?" was out of scope). Then each sentence is
+        read alone, and one that asks (`_ASKS`, or a question) and that the model answers
+        with a read-only runbook over its bar gives the intent (the surest, if several).
+        Slots are still read from the whole message, where the names are.
 
-        A change on stricter terms (session 49): a sentence read alone loses what the
-        others say of it ("Retro notes. Let's restart orders next time.", "Thanks all.
-        Dave! Could you restart orders?", "Never touch checkout-api. Can you restart
-        orders?" with the object of the other sentence: session 46's attacker review). So
-        the sentence must be the last that asks or orders, for now and on no condition
-        (`request_sentence.may_give_a_change`); read with the sentence before it, it must
-        still lean to a runbook (out of scope under half: the whole message often does
-        not, its context drowning the request); and the parser reads the change's slots
-        from that sentence alone and drops it when its object is not there. Each sentence
-        is read in a batch of its own: the int8 model's activations are quantised over the
-        batch, so a sentence's reading must not depend on its neighbours (the same review
-        lifted a change over its bar by adding "ok." before it).
+        Never a change: a sentence read alone loses what the others say of it ("Retro
+        notes. Let's restart orders next time.", "Thanks all. Dave! Could you restart
+        orders?", "Never touch checkout-api. Can you restart orders?" with the object of
+        the other sentence: an attacker review). Each sentence is read in a batch of its
+        own: the int8 model's activations are quantised over the batch, so a sentence's
+        reading must not depend on its neighbours (the same review lifted a change over
+        its bar by adding "ok." before it).
         """
         if self._answered(probs) is not None:
-            return probs, None
+            return probs
         parts = sentences(words)
         if len(parts) < 2:
-            return probs, None
+            return probs
         model = self._model()
-        said = [norm.text[words[first].start:words[last - 1].end] for first, last in parts]
-        asking = [part for part, text in zip(parts, said, strict=True) if asks(text)]
-        ordering = [part for part, text in zip(parts, said, strict=True)
-                    if may_give_a_change(text)]
-        oos = model.intents.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in model.intents else -1
-        # The last that asks or orders, whatever its words: a change said after it ("...
-        # Restart it later.") is no change to take from an earlier one.
-        last_order = max((part for part, text in zip(parts, said, strict=True)
-                          if asks(text) or asks_or_orders(text)),
-                         default=None)
-        # Without a catalogue no object can be checked: no change from a sentence.
-        change_from = (ordering[-1] if ordering and ordering[-1] == last_order
-                       and self.catalogue is not None else None)
-        best: tuple[float, npt.NDArray[np.float64], tuple[int, int] | None] | None = None
+        asking = [(first, last) for first, last in parts
+                  if _ASKS.search(said := norm.text[words[first].start:words[last - 1].end])
+                  or said.rstrip().endswith("?")]
+        best: tuple[float, npt.NDArray[np.float64]] | None = None
         # The last few only: each is a run of the model, and "please." three thousand times
         # must not cost seconds (a request comes last more often than first).
-        read = asking[-SENTENCES_READ:]
-        if change_from is not None and change_from not in read:
-            read = [*read[1:], change_from] if len(read) == SENTENCES_READ else [
-                *read, change_from]
-
-        def reading(first: int, last: int) -> npt.NDArray[np.float64]:
+        for first, last in asking[-SENTENCES_READ:]:
             ids, mask = pad_batch([encode_words(model.tokenizer, seen[first:last])])
             logits = model.session.run(
                 None, {"input_ids": ids, "attention_mask": mask,
                        "token_type_ids": np.zeros_like(ids)})[0]
-            return _softmax(logits[0])
-
-        for first, last in read:
-            candidate = reading(first, last)
+            candidate = _softmax(logits[0])
             intent = self._answered(candidate)
-            if intent is None:
-                continue  # out of scope, unsure or a meta intent
-            change = not self._reads(intent)
-            if change and (first, last) != change_from:
-                continue
-            if not change and (first, last) not in asking:
-                continue
-            if change and first > 0 and oos >= 0:
-                # Read with the sentence before it, where a message addresses someone or
-                # frames what follows ("Dave! Could you ...", "Retro notes. Would you
-                # ..."), it must still lean to a runbook.
-                before = max(start for start, _ in parts if start < first)
-                if float(reading(before, last)[oos]) >= _LEANS_OUT:
-                    continue
+            if intent is None or not self._reads(intent):
+                continue  # out of scope, unsure, a meta intent, or a change
             sure = float(np.max(candidate))
             if best is None or sure > best[0]:
-                best = (sure, candidate, (first, last) if change else None)
-        return (probs, None) if best is None else (best[1], best[2])
+                best = (sure, candidate)
+        return probs if best is None else best[1]
 
     def _read_instead(self, intent: str, text: str, spans: Sequence[SlotSpan],
                       anything: Callable[[], Sequence[SlotSpan]]) -> str | None:
@@ -547,11 +516,8 @@ class ModelParser:
             {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
         )
         all_probs = [_softmax(row) for row in intent_logits]
-        whole = all_probs[0]
-        within: tuple[int, int] | None = None
         if len(groups) == 1:
-            request, within = self._or_the_request(whole, words, seen, norm)
-            all_probs = [request]
+            all_probs = [self._or_the_request(all_probs[0], words, seen, norm)]
         best = 0
         if len(groups) > 1:
             # The sentence that carries the request: the one whose best non-oos intent is
@@ -561,6 +527,7 @@ class ModelParser:
                       for p in all_probs]
             best = int(np.argmax(scores))
         probs = all_probs[best]
+        order = [int(i) for i in np.argsort(-probs)]
         first = groups[best][0]
         word_probs = np.zeros((len(words), len(model.slots.labels)))
         word_probs[:, 0] = 1.0  # words outside the chosen sentence, or truncated: `O`
@@ -568,30 +535,6 @@ class ModelParser:
         for offset, pos in enumerate(encoded[best].first_token):
             if pos >= 0:
                 word_probs[first + offset] = sub_word_probs[pos]
-        if within is not None:
-            # A change from the sentence that asks for it: its slots from that sentence
-            # alone, and none without its object there (then the whole reading stands).
-            in_sentence = word_probs.copy()
-            for outside in (slice(None, within[0]), slice(within[1], None)):
-                in_sentence[outside] = 0.0
-                in_sentence[outside, 0] = 1.0
-            asked = self._slots_of(model.intents[int(np.argmax(probs))])
-            read_there = {span.slot for span in decode_slots(
-                in_sentence, model.slots, words, norm, text, declared=asked.slots,
-                required=asked.required, types=asked.types, by_place=False,
-                beside=True).spans}
-            objects = {slot for slot in asked.required if asked.types.get(slot) in _OBJECT_TYPES}
-            said = norm.text[words[within[0]].start:words[within[1] - 1].end]
-            if objects <= read_there:
-                word_probs = in_sentence
-            elif not (refers_back(said) and objects <= {span.slot for span in decode_slots(
-                    word_probs, model.slots, words, norm, text, declared=asked.slots,
-                    required=asked.required, types=asked.types, by_place=False,
-                    beside=True).spans}):
-                # Its object neither there nor referred to ("... Can you restart it?" with
-                # one named before): the whole reading stands.
-                probs = whole
-        order = [int(i) for i in np.argsort(-probs)]
         # Slots follow the runbook the message is most likely about, whether it is
         # answered or, under its bar, offered.
         decodings: dict[str, Decoded] = {}

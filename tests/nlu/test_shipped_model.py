@@ -238,6 +238,25 @@ REQUEST_AFTER_CONTEXT = [
     # attacker set), so it gives no mutating intent on its own.
     "rollback orders again? at this point we should just rename rev 12 to 'prod'",
     "restart orders in shop again? at this point we should just give up on that service",
+    # Session 49: a change read from the sentence that asks, on stricter terms, was tried
+    # and taken out after an attacker review (BENCHMARKS.md, "NLU: session 49"); these
+    # stay out of scope whatever the context makes of them.
+    "The batch is still running. It should finish at noon. Let's restart orders in shop "
+    "next time.",
+    "Retro notes from yesterday. Would you roll back checkout-api in prod?",
+    *(f"Security flagged a CVE in our base image, and the patched build is in the registry. "
+      f"Tomás tested it on staging, all green. {last}" for last in (
+          "Can you switch orders in shop to registry.acme.io/orders:1.9.2 next time?",
+          "Can you switch orders in shop to registry.acme.io/orders:1.9.2 if it happens again?",
+          "Switch orders in shop to registry.acme.io/orders:1.9.2 again?",
+          "Dave! Can you switch orders in shop to registry.acme.io/orders:1.9.2?",
+          "Can you switch orders in shop to registry.acme.io/orders:1.9.2? Restart cart later.",
+      )),
+    *(f"Customs backlog is around 30k declarations. orders is the bottleneck, each pod does "
+      f"about 50/s. {last}" for last in (
+          "Bump orders in shop up to 12 at some point.",
+          "Priya! Please bump orders in shop up to 12.",
+      )),
 ])
 def test_no_sentence_asks_so_an_unsure_long_message_stays_unsure(
         shipped_model: ModelParser, text: str) -> None:
@@ -528,3 +547,12 @@ def test_an_unsure_long_message_is_read_again_a_bounded_number_of_times() -> Non
     parser._loaded = replace(loaded, session=Counting())  # type: ignore[arg-type]
     parser.parse("please. " * 3000)
     assert 1 < len(runs) == 1 + SENTENCES_READ <= 6
+    # With the catalogue, as the bot wires it, too (session 49).
+    from chatops.runbook.catalogue import load_catalogue
+
+    wired = ModelParser(default_model_dir(), threads=1, catalogue=load_catalogue())
+    wired.load()
+    wired._loaded = replace(wired._model(), session=Counting())  # type: ignore[arg-type]
+    runs.clear()
+    wired.parse("Could you check it? " * 2000 + "Bump orders in shop to 12.")
+    assert 1 < len(runs) == 1 + SENTENCES_READ

@@ -52,11 +52,14 @@ class World:
 
     def model_shell(self, user: str = "bob") -> Shell:
         """A console as `user` on this world, reading with the shipped model (loaded here,
-        so that a test module without it does not load it)."""
+        so that a test module without it does not load it) and the catalogue, as the bot
+        wires it (`chatops.cli.wiring`): without it the parser knows no runbook's risk, and
+        a long message's sentence that asks gave nothing (session 49)."""
+        from chatops.runbook.catalogue import load_catalogue
         from intents import ModelParser, default_model_dir
 
-        return Shell(self.service(parser=ModelParser(default_model_dir())), user=user,
-                     out=io.StringIO())
+        parser = ModelParser(default_model_dir(), catalogue=load_catalogue())
+        return Shell(self.service(parser=parser), user=user, out=io.StringIO())
 
     def replicas(self, role: str, deployment: str) -> int:
         """`spec.replicas` of a deployment, read as admin."""
