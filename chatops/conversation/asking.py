@@ -500,19 +500,31 @@ _TAKEN_BACK = re.compile(
     r"disregard(?: that| this| me| the above| my last(?: message)?)?|"
     r"forget (?:it|that|about it|i said that)|cancel that|don[\u2019']?t do (?:it|that)|"
     r"on second thought,? (?:don[\u2019']?t|no|nah|never ?mind|leave it|forget it|not yet|"
-    r"not now|let[\u2019']?s not|better not))(?![\w-])", re.IGNORECASE)
+    r"not now|let[\u2019']?s not|better not)|"
+    # Said after it, alone: "(don't)", "Actually no.", "Cancel.", "Retracted.", "Nah,
+    # it's fine.", "Wrong channel, sorry.", "that was meant for Dave", "Just testing."
+    # (an attacker review, session 49: each planned the change).
+    r"\(?don[\u2019']?t\)?|do not|cancel(?: it| that| this)?|retract(?:ed)?|"
+    r"(?:actually|nah|no|nope),? (?:no|nope|don[\u2019']?t|(?:it[\u2019']?s|it is) (?:fine|ok|okay|"
+    r"good|all good))|wrong (?:channel|thread|chat|window|room|slack)|"
+    r"meant to (?:dm|pm|send|post)\b(?: (?:that|this|it))?|"
+    r"(?:(?:that|this) was )?(?:meant|supposed to go|intended) (?:for|to) (?:@?[\w.-]+)|"
+    r"(?:just )?testing|test message|"
+    r"not approved(?: by [\w .-]+)?)(?![\w-])", re.IGNORECASE)
 _TAKEN_BACK_READ = 3
 """How many such words are looked at, at most: a read of the text before each."""
 
 
-def taken_back(cleaned: str) -> bool:
-    """Whether an order is taken back after it in `cleaned`: words that take it back,
-    alone in their clause or before a reason after a comma, and no order after them ("...
-    never mind, restart cart instead" orders cart; "never mind the alert, restart api"
-    takes nothing back)."""
+def taken_back(text: str) -> bool:
+    """Whether an order is taken back after it in `text`: words that take it back, alone
+    in their clause or before a reason after a comma, and no order after them ("... never
+    mind, restart cart instead" orders cart; "never mind the alert, restart api" takes
+    nothing back)."""
+    cleaned = clean_text(text)
     for found in islice(_TAKEN_BACK.finditer(cleaned), _TAKEN_BACK_READ):
-        if not ordered_changes(cleaned[:found.start()]):
-            continue
+        before = cleaned[:found.start()]
+        if not ordered_changes(before) and ASKS_ANYWAY.search(before) is None:
+            continue  # nothing asked before them ("can you switch it to v2? jk" asks)
         if ((_ALONE.match(cleaned, found.end()) or _REASON.match(cleaned, found.end()))
                 and not clauses_ordering(cleaned[found.end():])):
             return True

@@ -22,6 +22,7 @@ from chatops.conversation.asking import (
     ordered_changes,
     ruled_out_changes,
     said_to_someone_else,
+    taken_back,
 )
 from chatops.conversation.autoscaled_question import RIGHTSIZE, asks_if_autoscaled
 from chatops.conversation.base import Collaborators, Turn, Updates, asked_by
@@ -42,6 +43,7 @@ from chatops.conversation.partial import (
     ordered_instead,
     orders_by_item,
     other_orders,
+    put_off,
     ruled_out,
     spares_part,
     takes_back,
@@ -151,12 +153,14 @@ from chatops.messages import (
     own_question_waits_text,
     pasted_note,
     preview_taken_how_text,
+    put_off_text,
     question_someone_else_asked,
     ruled_out_note,
     ruled_out_text,
     several_changes_text,
     spares_nothing_text,
     state_read_note,
+    taken_back_text,
     takes_back_text,
     undo_asked_text,
     undo_of_text,
@@ -738,6 +742,13 @@ class Dialogue:
             # the restart at once): a plan cannot wait for an event.
             self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
             return [Reply("answer", waits_for_event_text(parsed.intent))]
+        if verdict is not None and mutating and put_off(text):
+            # "restart orders in shop later", "... if it happens again" (session 49: each
+            # was planned at once): no time given, or an event no plan can wait for. Said
+            # so even where the guards turned it down as a condition ("If it happens
+            # again, restart ..."): the person learns why.
+            self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
+            return [Reply("answer", put_off_text(parsed.intent))]
         checked = (self._check_first(turn, text, parsed)
                    if verdict is not None and mutating else None)
         if checked is not None:
@@ -756,6 +767,10 @@ class Dialogue:
             # would drop the other (a user trial scheduled the suspend for Monday).
             self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
             return [Reply("answer", one_change_at_a_time_text(parsed.intent, others))]
+        if verdict is not None and mutating and verdict.not_asked and taken_back(text):
+            # "restart orders in shop. never mind" (session 49: planned): taken back.
+            self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
+            return [Reply("answer", taken_back_text(parsed.intent))]
         if verdict is not None and mutating and (
                 verdict.not_asked or (tells_what_happened(text) and not orders_by_item(text))):
             # "rollback didn't help" (a rollback at 0.83, an attacker review): what

@@ -234,6 +234,59 @@ def on_a_condition(text: str) -> bool:
     return _ON_A_CONDITION.search(text) is not None
 
 
+# A change put off to no time the bot can keep, or to the next time something happens:
+# "restart orders in shop later", "let's kick it next time", "please restart it if it
+# happens again", "should it crash again, roll it back" (each was planned at once, session
+# 49). "later today" and "tomorrow" are the time phrases' (`chatops.schedules.timing`).
+_PUT_OFF = re.compile(
+    r"\b(?:next time|whenever|at some point|eventually|some ?day|one of these days|"
+    r"in (?:the )?future|down the (?:road|line)|"
+    r"(?:if|should|in case|when) (?:it|this|that|they|he|she|the [\w.-]+|[\w.-]+) "
+    r"(?:[\w\u2019'-]+ ){0,3}?again|"
+    r"(?:if|in case|when|whenever|if/when|if or when) (?:it|this|that|they) (?:ever )?"
+    r"(?:happens|recurs|comes back|returns|"
+    r"repeats|acts up|starts|breaks|fails|crashes|dies|hangs|spikes|goes down|pages|"
+    r"alerts|ooms?|flaps)|"
+    # a quiet time no plan can wait for: "when it's quiet", "once traffic drops"
+    r"(?:when|once|after|whenever) (?:it|things|(?:the )?traffic|(?:the )?load)"
+    r"(?:(?:[\u2019']s| is| are| gets?) (?:quiet|quieter|calm|calmer|low|lower)|"
+    r" (?:calms?|dies|quiets?) down| drops?)(?![\w-])|"
+    r"should (?:it|this|that|they) (?:ever )?(?:happen|recur|come back|return|repeat|act up|"
+    r"start|break|fail|crash|die|hang|spike|go down|page|alert|oom|flap)|"
+    r"(?:a (?:bit|little) )?later(?: on)?(?=\s*(?:$|[.!?,;:)]|\s+(?:please|pls|plz|thanks|"
+    r"thx|ty|if|when|once|after|ok|okay|maybe|perhaps)\b)))(?![\w-])",
+    re.IGNORECASE)
+
+
+def put_off(text: str) -> bool:
+    """Whether a clause of `text` that orders a change puts it off to no time the bot can
+    keep ("later", "at some point") or to the next time something happens ("next time", "if
+    it happens again"), in the clause or in a condition right before or after it; not a
+    clause of its own ("restart it, we'll dig into the logs later")."""
+    cleaned = clean_text(text)
+    bounds = clauses(cleaned)
+    for i, (a, b) in enumerate(bounds):
+        if not clauses_ordering(cleaned[a:b]):
+            continue
+        before = cleaned[bounds[i - 1][0]:bounds[i - 1][1]] if i else ""
+        after = cleaned[bounds[i + 1][0]:bounds[i + 1][1]] if i + 1 < len(bounds) else ""
+        if (_PUT_OFF.search(cleaned, a, b) or _FRAMES_ORDER.match(before)
+                or (_CONDITION_OPENS.match(after) and _PUT_OFF.search(after))):
+            return True
+    return False
+
+
+# A put-off phrase that opens the clause before the order: "next time, just restart it",
+# "whenever it flaps, cordon node-2", "should it crash again, roll it back", "Should node-1
+# report disk pressure. Drain it." (not "should we", which asks).
+_FRAMES_ORDER = re.compile(r"^\W*(?:next time|whenever|should (?!(?:we|i|you|u)\b)[\w.-]+ "
+                           r"(?:ever )?[a-z]+|if (?:it|this|that|they) .*\bagain)\b",
+                           re.IGNORECASE)
+# A condition clause after the order: "restart it, if it happens again".
+_CONDITION_OPENS = re.compile(r"^\W*(?:if|should|in case|when|whenever|next time)\b",
+                              re.IGNORECASE)
+
+
 # An event the change is to wait for: "after the deploy finishes", "once the migration is
 # done", "when the rollout completes", "as soon as the backup job is over". The bot plans
 # a change now or at a time, never on something happening (a user trial planned "after the

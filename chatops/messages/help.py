@@ -93,6 +93,21 @@ def waits_for_event_text(runbook: str) -> str:
             f"`... at 18:00`); nothing is planned.")
 
 
+def taken_back_text(runbook: str) -> str:
+    """A change asked and taken back in the same message ("restart it. never mind", "...,
+    just kidding", "Wrong channel, sorry.")."""
+    return (f"You took that back in the same message, so I planned no `{runbook}`. Ask again "
+            "when you want it.")
+
+
+def put_off_text(runbook: str) -> str:
+    """A change put off to no time given, or to the next time something happens ("restart
+    it later", "roll it back if it happens again"): no plan waits for either."""
+    return (f"I can't keep `{runbook}` for later or for the next time something happens: a "
+            "plan runs once it is approved, or at a time you give. Ask again when you want "
+            "it, or give a time (for example `... at 18:00`); nothing is planned.")
+
+
 def ruled_out_text(runbook: str, change: str) -> str:
     """A message read as a change it rules out ("don't restart it"), with nothing else to
     plan in its place."""

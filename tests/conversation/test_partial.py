@@ -10,6 +10,7 @@ from chatops.conversation.partial import (
     on_a_condition,
     ordered_instead,
     other_orders,
+    put_off,
     ruled_out,
     spares_part,
     takes_back,
@@ -102,6 +103,38 @@ def test_spares_part(text: str, spares: bool) -> None:
 ])
 def test_on_a_condition(text: str, condition: bool) -> None:
     assert on_a_condition(text) is condition
+
+
+@pytest.mark.parametrize(("text", "off"), [
+    # Put off to no time the bot can keep, or to the next time something happens (session
+    # 49: each was planned at once).
+    ("restart orders in shop later", True),
+    ("restart orders in shop a bit later please", True),
+    ("Let's restart orders in shop next time.", True),
+    ("could you restart orders in shop if it acts up again?", True),
+    ("It crashed twice. Please restart orders in shop if it happens again.", True),
+    ("Restart orders in shop if/when it OOMs.", True),
+    ("should it crash again, roll back orders in shop", True),
+    ("Should node-1 report disk pressure. Drain it.", True),
+    ("next time, just restart orders in shop", True),
+    ("whenever it flaps, cordon node-1", True),
+    ("please restart orders in shop at some point", True),
+    ("restart orders in shop when it's quiet", True),
+    ("restart orders in shop once traffic drops", True),
+    ("restart orders in shop in future incidents", True),
+    # "later" in a clause of its own, a condition on the state now (checked first), a
+    # politeness, a question that asks: the order stands.
+    ("restart orders in shop, we'll dig into the logs later", False),
+    ("restart orders in shop now and check it again later", False),
+    ("scale orders in shop to 5, I'll look at it later", False),
+    ("restart orders in shop, later we can look at the logs", False),
+    ("restart orders in shop when it is down", False),
+    ("restart orders in shop if you can", False),
+    ("should we drain node-1? yes, drain it", False),
+    ("restart orders in shop, it is slow when traffic drops", False),
+])
+def test_put_off(text: str, off: bool) -> None:
+    assert put_off(text) is off
 
 
 @pytest.mark.parametrize(("text", "kinds"), [

@@ -496,6 +496,17 @@ def test_a_kind_that_is_not_the_target_s_is_fine(text: str, slots: dict[str, str
     "restart orders in shop. disregard.",
     "restart orders in shop... on second thought, don't",
     "drain node-2. Kidding!",
+    "can you switch orders in shop to nginx:1.25? just kidding",
+    # An attacker review's ways to take it back (session 49).
+    "Restart orders in shop. (don't)",
+    "Restart orders in shop. Nah, it's fine.",
+    "Restart orders in shop. Not approved by the CAB.",
+    "Restart orders in shop. Wrong channel, sorry.",
+    "Restart orders in shop. Sorry, that was meant for Dave.",
+    "Can you restart orders in shop? Meant to DM that.",
+    "Restart orders in shop. Just testing.",
+    "Please restart orders in shop. Actually no.",
+    "Restart orders in shop. Retracted.",
 ])
 def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     assert not_a_request(text)
@@ -520,6 +531,9 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "restart cart in shop. never mind, restart orders instead",
     "forget it, just restart orders in shop",
     "restart orders in shop, disregard the alert about cart",
+    "restart orders in shop, don't drain anything",
+    "restart orders in shop, do not scale it",
+    "restart orders in shop, it's fine to do it now",
     # Words after the question that sound like a no but ask on ("no rush", "later is
     # fine"): the change is still asked for.
     "Can you restart checkout in prod? No rush.",

@@ -1,18 +1,20 @@
-"""Session 49: an order taken back in the same message, and a change read from the sentence
-that asks for it.
+"""Session 49: an order taken back or put off in the same message, and a change read
+from the sentence that asks for it.
 
 1. Words that take the order back after it ("restart checkout-api in prod. never mind",
-   "..., just kidding", "... jk", "... scratch that") planned the change: the guards knew a
-   decline only after a question of it ("Restart it? Nah, never mind.").
-2. A long message whose request is lost in its context is read again from the sentence
-   that asks (`intents/parser.py`, `_or_the_request`); since session 46 only for reads.
-   A change may come from that sentence now too, on stricter terms: the whole message
-   must lean to a runbook (not out of scope), the sentence must ask or order and be the
-   last that does, and the change's object and every other slot come from that sentence
-   alone. Session 46's attacks on the first version still plan nothing
-   (`tests/security/test_review_46.py::test_a_sentence_read_alone_plans_no_change`).
+   "..., just kidding", "... jk", "... scratch that", "Wrong channel, sorry.", "(don't)")
+   planned the change: the guards knew a decline only after a question of it ("Restart it?
+   Nah, never mind.").
+2. An order put off to no time the bot can keep ("... later", "next time", "at some
+   point") or to the next time something happens ("if it happens again", "should it
+   crash again, ...", "when it's quiet") was planned for now.
+3. A change read from a long message's sentence that asks, on stricter terms than session
+   46's first version, was tried and taken out: an attacker review planned 100 changes
+   nobody asked for among 137 new plans (conditions and retractions in the next sentence,
+   someone addressed two sentences back, a verb used as a noun, quotes, "it" taken from
+   the wrong sentence). Its cases stay here: such a sentence gives no change.
 
-End to end on the sandbox with the shipped model, as bob in the console.
+End to end on the sandbox with the shipped model and the catalogue, as bob in the console.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ from tests.security.test_review_46 import READS, _runs
     "restart checkout-api in {prod}. ignore that, wrong channel",
     "restart checkout-api in {prod}. disregard.",
     "restart checkout-api in {prod}... on second thought, don't",
+    "Restart checkout-api in {prod}. (don't)",
+    "Restart checkout-api in {prod}. Wrong channel, sorry.",
+    "Can you restart checkout-api in {prod}? Meant to DM that.",
+    "Please restart checkout-api in {prod}. Actually no.",
 ])
 def test_an_order_taken_back_in_the_same_message_plans_nothing(
         world: World, text: str) -> None:
@@ -55,3 +61,46 @@ def test_an_order_after_the_words_that_take_one_back_still_counts(
     runs = _runs(world, text.format(**world.ns))
     assert [(r, s.get("deployment")) for r, s in runs] == [
         ("restart_deployment", "checkout-api")], runs
+
+
+@pytest.mark.parametrize("text", [
+    "restart checkout-api in {prod} later",
+    "Let's restart checkout-api in {prod} next time.",
+    "It crashed twice this week. Please restart checkout-api in {prod} if it happens again.",
+    "should it crash again, roll back checkout-api in {prod}",
+    "next time, just restart checkout-api in {prod}",
+    "whenever it flaps, scale checkout-api in {prod} to 3",
+    "please restart checkout-api in {prod} at some point",
+    "Restart checkout-api in {prod} if/when it OOMs.",
+    "restart checkout-api in {prod} when it's quiet",
+])
+def test_an_order_put_off_to_no_time_or_to_the_next_time_plans_nothing(
+        world: World, text: str) -> None:
+    runs = _runs(world, text.format(**world.ns))
+    assert [r for r in runs if r[0] not in READS] == [], runs
+
+
+@pytest.mark.parametrize("text", [
+    "restart checkout-api in {prod}, we'll dig into the logs later",
+    "restart checkout-api in {prod} now and check it again later",
+    "restart checkout-api in {prod} if you can",
+])
+def test_later_in_a_clause_of_its_own_leaves_the_order(world: World, text: str) -> None:
+    runs = _runs(world, text.format(**world.ns))
+    assert [(r, s.get("deployment")) for r, s in runs] == [
+        ("restart_deployment", "checkout-api")], runs
+
+
+@pytest.mark.parametrize("last", [
+    "Can you switch checkout-api in {prod} to nginx:1.25.4 next time?",
+    "Switch checkout-api in {prod} to nginx:1.25.4 again?",
+    "Dave! Can you switch checkout-api in {prod} to nginx:1.25.4?",
+    "Can you switch checkout-api in {prod} to nginx:1.25.4? Restart calc-app later.",
+    "Can you switch checkout-api in {prod} to nginx:1.25.4? Just kidding.",
+])
+def test_a_long_message_s_last_sentence_gives_no_change_it_does_not_ask_for(
+        world: World, last: str) -> None:
+    text = ("Security flagged a CVE in our base image, and the patched build is in the "
+            "registry. Tomás tested it on staging, all green. " + last)
+    runs = _runs(world, text.format(**world.ns))
+    assert [r for r in runs if r[0] not in READS] == [], runs
