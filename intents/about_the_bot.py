@@ -45,6 +45,17 @@ _ABOUT_THE_BOT = re.compile(
     r"[^.!?]*\bwork|how (?:does|do) (?:approvals?|approving) work\b|"
     # "how can you help me during an incident", "/chatops help", "man chatops"
     rf"how (?:can|could|would|will) {_BOT} help\b|"
+    # "who are you", "what is chatops", "are you able to restart things?", "how do I
+    # request a restart with you", "what do I type to scale something", "is there a cheat
+    # sheet" (session 49)
+    rf"(?:who|what) (?:are|is) (?:you|u|this bot|the bot|chatops|this thing)\W*$|"
+    rf"(?:are|is) {_BOT} (?:able|allowed) to [a-z-]+ (?:any |the )?(?:things|stuff|anything|"
+    r"something|workloads|deployments|pods|nodes|cronjobs|jobs|apps|services)\s*\??\s*$|"
+    r"how (?:do|can|would|should) (?:i|we) (?:request|ask for|trigger|do|run|start) "
+    rf"(?:a |an )?[a-z-]+ (?:with|from|via|through|using) {_BOT}\b|"
+    r"what (?:do|should|can) (?:i|we) (?:type|say|write|send|enter) (?:to|for|if)\b|"
+    r"is there an? (?:cheat ?sheet|manual|user guide|guide|quick ?start|help page)"
+    rf"(?: for {_BOT})?\W*$|"
     r"/?(?:chatops|bot) (?:help|usage|commands|\?)\W*$|(?:man|help|usage) (?:chatops|the bot)\W*$)",
     re.IGNORECASE)
 ABOUT_THE_BOT_CHARS = 300

@@ -168,7 +168,7 @@ def namespace_beside(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
         chosen[slot] = (first - 1, first - 1)
         chosen[namespace] = (first, first)
         return
-    if not swap and _ruling_out(words, first):
+    if not swap and _ruling_out(words, first, taken):
         return  # "restart everything other than api billing": no namespace read for a change
     at = last + 1
     if at >= len(words) or at in taken or at in fine:
@@ -292,7 +292,8 @@ def namespace_last(chosen: dict[str, tuple[int, int]], words: Sequence[Word],
 
 
 _TERSE_ENDINGS = frozenset({"pls", "plz", "please", "now", "asap", "thanks", "thx", "ty",
-                            "again", "too", "quickly", "kthx", "cheers", "ta"})
+                            "again", "too", "quickly", "kthx", "cheers", "ta", "for",
+                            "tonight", "today", "overnight"})
 """Words that may close a terse request after the namespace beside its object."""
 
 
@@ -331,13 +332,15 @@ _COMMANDS = frozenset({
 ("please restart.billing is on fire") is no `name.namespace`."""
 
 
-def _ruling_out(words: Sequence[Word], first: int) -> bool:
+def _ruling_out(words: Sequence[Word], first: int, values: Collection[int] = ()) -> bool:
     """Whether a word of the clause before word `first` rules things out or picks among
-    many (`_RULING_OUT`, or a number: "restart 2 deployments: api billing")."""
-    for word in reversed(words[:first]):
-        text = word.text.lower()
+    many (`_RULING_OUT`, or a number: "restart 2 deployments: api billing"); not a number
+    a slot holds as its value ("hpa max 20 search-api search", "cpu req 250m lim 1 ...":
+    session 49)."""
+    for at in range(first - 1, -1, -1):
+        text = words[at].text.lower()
         if text in {".", ";", "!", "?"}:
             return False
-        if text in _RULING_OUT or text.isdigit():
+        if text in _RULING_OUT or (text.isdigit() and at not in values):
             return True
     return False

@@ -257,6 +257,13 @@ REQUEST_AFTER_CONTEXT = [
           "Bump orders in shop up to 12 at some point.",
           "Priya! Please bump orders in shop up to 12.",
       )),
+    # Asked in a way the model weighs against a request, and read so without the asking
+    # words too (session 49).
+    "can we not restart orders in shop?",
+    "can we restart orders in shop without downtime?",
+    # Not one thing's health: "we", a word of the day.
+    "we good?",
+    "lunch ok?",
 ])
 def test_no_sentence_asks_so_an_unsure_long_message_stays_unsure(
         shipped_model: ModelParser, text: str) -> None:
@@ -405,9 +412,26 @@ def test_a_read_of_a_namespace_when_unsure_which_read(
     assert shipped_model._a_read_of_a_namespace(probs) == expected
 
 
+# Session 49: a one-sentence request the asking words make the model unsure of, read
+# without them where that reading is the runbook the message leaned to; a question of how
+# one thing is doing; a terse change's namespace after its values.
+SESSION_49 = [
+    ("could we switch geo-lookup in maps to registry.acme.io/geo-lookup:2024.06.1?",
+     "set_image", {"deployment": "geo-lookup", "namespace": "maps",
+                   "image": "registry.acme.io/geo-lookup:2024.06.1"}),
+    ("@chatops can u drain k8s-worker-07 asap :rotating_light:", "drain_node",
+     {"node": "k8s-worker-07"}),
+    ("billing ok?", "diagnose", {"namespace": "billing"}),
+    ("is search all good?", "diagnose", {"namespace": "search"}),
+    ("node pool-x8a2k-3c9df ok?", "node_status", {"node": "pool-x8a2k-3c9df"}),
+    ("hpa max 20 search-api search", "set_autoscaling",
+     {"max_replicas": "20", "deployment": "search-api", "namespace": "search"}),
+]
+
+
 @pytest.mark.parametrize(("text", "intent", "slots"),
                          [*REQUEST_AFTER_CONTEXT, *BY_SHAPE, *READ_INSTEAD, *NAME_ALONE,
-                          *SESSION_48])
+                          *SESSION_48, *SESSION_49])
 def test_readings_the_parser_makes_beyond_the_model(
     shipped_model: ModelParser, text: str, intent: str, slots: dict[str, str]
 ) -> None:
