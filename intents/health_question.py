@@ -17,7 +17,7 @@ _STATES = (r"ok|okay|k|fine|good|all good|alright|all right|healthy|happy|green|
            r"working|running|in good shape|looking good|looking ok|doing ok|doing fine|"
            r"doing alright")
 _ONE_NAME = re.compile(
-    r"^\W*(?:(?:hey|hi|so|and|also|quick q|btw|@[\w.-]+|<@\w+>)\W+)*"
+    r"^[^\w@<]*(?:(?:hey|hi|so|and|also|quick q|btw|@[\w.-]+|<@\w+>)[^\w@<]+)*"
     r"(?:(?:is|are)\s+)?(?:the\s+)?(?P<node>node\s+)?(?P<name>[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)"
     r"(?:\s+(?:namespace|ns))?(?:\s+(?:still|again|now))?\s+(?:" + _STATES + r")"
     r"(?:\s+(?:now|again|still|atm|rn|after (?:the|that) (?:deploy|release|rollout|restart)))?"
@@ -30,6 +30,9 @@ _NOT_A_NAME = frozenset((
     "deployments", "namespace", "that's", "thats", "its", "is", "are", "tomorrow", "today",
     "friday", "monday", "lunch", "coffee", "weekend", "food", "yes", "yeah", "yep", "no",
     "nope", "sure", "cool", "so", "and", "also", "me", "my", "our", "your", "their",
+    "anybody", "bro", "dude", "boss", "mom", "plan", "pr", "release", "fix", "idea", "noon",
+    "soon", "tonight", "sunday", "saturday", "tuesday", "wednesday", "thursday", "wifi",
+    "vpn", "internet", "laptop", "demo", "standup", "meeting", "call", "zoom",
 ))
 """Words before "ok?" that name no workload or namespace ("everything ok?", "we good?")."""
 

@@ -108,14 +108,6 @@ _ASKS = re.compile(
     r"grab|fetch)\b", re.IGNORECASE)
 
 
-_ASKING_OPENING = re.compile(
-    r"^\W*(?:(?:@[\w.-]+|<@\w+>|hey|hi|hello|ok|okay|so|yo|team|folks)\W+)*"
-    r"(?:(?:can|could|would|will) (?:you|u|we|someone|somebody|anyone)"
-    r"(?: please| pls| plz| kindly| also| just| quickly)*|please|pls|plz|kindly)\s+",
-    re.IGNORECASE)
-"""Words a request opens with that ask it ("could we", "@chatops can u", "please")."""
-
-
 class ModelNotFound(FileNotFoundError):
     """The model directory lacks a file the parser needs."""
 
@@ -343,7 +335,7 @@ class ModelParser:
             return probs
         parts = sentences(words)
         if len(parts) < 2:
-            return self._as_an_order(probs, words, seen, norm)
+            return probs
         model = self._model()
         asking = [(first, last) for first, last in parts
                   if _ASKS.search(said := norm.text[words[first].start:words[last - 1].end])
@@ -364,37 +356,6 @@ class ModelParser:
             if best is None or sure > best[0]:
                 best = (sure, candidate)
         return probs if best is None else best[1]
-
-    def _as_an_order(self, probs: npt.NDArray[np.float64], words: Sequence[Word],
-                     seen: Sequence[str], norm: Normalised) -> npt.NDArray[np.float64]:
-        """The intent probabilities of a one-sentence message, or, when they answer with
-        no runbook and the message asks with words the model weighs against a request
-        ("could we switch geo-lookup in maps to ...?": set_image 0.51, "@chatops can u
-        drain k8s-worker-07 asap": out of scope 0.78), those of its words without the
-        asking: the order it puts ("switch geo-lookup in maps to ...": 1.00). Only where
-        that reading is the runbook the whole message leaned to most: the asking words
-        say how it is asked, not what."""
-        opening = _ASKING_OPENING.match(norm.text)
-        if opening is None:
-            return probs
-        first = next((i for i, word in enumerate(words) if word.start >= opening.end()),
-                     len(words))
-        last = len(words) - 1 if words[-1].text == "?" else len(words)
-        if last - first < 2:
-            return probs
-        model = self._model()
-        ids, mask = pad_batch([encode_words(model.tokenizer, seen[first:last])])
-        logits = model.session.run(
-            None, {"input_ids": ids, "attention_mask": mask,
-                   "token_type_ids": np.zeros_like(ids)})[0]
-        order = _softmax(logits[0])
-        intent = self._answered(order)
-        leaned = max((i for i, name in enumerate(model.intents)
-                      if name != OUT_OF_SCOPE and name not in META_INTENTS),
-                     key=lambda i: float(probs[i]))
-        if intent is None or model.intents.index(intent) != leaned:
-            return probs
-        return order
 
     def _read_instead(self, intent: str, text: str, spans: Sequence[SlotSpan],
                       anything: Callable[[], Sequence[SlotSpan]]) -> str | None:
@@ -611,7 +572,8 @@ class ModelParser:
                 and not {span.slot for span in spans} & _OBJECT_TYPES):
             # "can you do rollbacks?": about the bot, not a request (intents/about_the_bot).
             return ParsedIntent("help", {}, 1.0, ((top, top_p),), "model", ())
-        asked = (one_name_asked_after(text) if top in (OUT_OF_SCOPE, "help", TROUBLE, NODE_READ)
+        unasked = (OUT_OF_SCOPE, "help", "cancel", "deny")  # "prod ok?" read as cancel
+        asked = (one_name_asked_after(text) if top in (*unasked, TROUBLE, NODE_READ)
                  else None)
         if asked is not None:
             # "billing ok?", "search ok?" (out of scope, or help), "node pool-x8a2k ok?"
@@ -619,7 +581,7 @@ class ModelParser:
             # (intents/health_question).
             answer = NODE_READ if asked.node else TROUBLE
             if (answer in model.intents and self._reads(answer)
-                    and (top in (OUT_OF_SCOPE, "help") or (top == answer and not spans))):
+                    and (top in unasked or (top == answer and not spans))):
                 slot = "node" if asked.node else "namespace"
                 span = SlotSpan(slot, asked.start, asked.end, text[asked.start:asked.end])
                 # Read by its words, as a question about the bot is (`help`, 1.0).

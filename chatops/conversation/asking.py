@@ -69,6 +69,13 @@ _NEGATED = re.compile(
     r"rolling|autoscale|"
     r"restarting|bouncing|draining|cordoning|uncordoning|scaling|deleting|killing|suspending|"
     r"resuming|autoscaling)\b|"
+    # "skip the rollback of api", "cancel the restart of orders", "leave orders alone"
+    # (session 49: each planned the change it calls off)
+    r"\b(?:skip|cancel|abort|drop|call off|scrap|hold off on|hold|stop|halt|forget)\s+"
+    r"(?:the|that|this|our|my|your|any)\s+(?:restart|rollback|roll-?back|drain|cordon|"
+    r"uncordon|scale-?(?:up|down)?|scaling|redeploy|bounce|deletion|suspension|resume|"
+    r"image (?:change|update|bump))s?\b|"
+    r"\bleave\s+(?:\S+\s+){1,4}?(?:alone|untouched|as (?:it )?is|be)\b|"
     # "no restart please", "without restarting it"
     r"\b(?:no|without)\s+(?:a\s+)?(?:restart|restarting|bounce|bouncing|rollout|redeploy|"
     r"downtime)\b|"
@@ -328,7 +335,15 @@ _URGENT_PARTICIPLE = re.compile(r"^\W*[\w.-]+\s+(?:" + _DONE + r")\b[^.?!]*\b(?:
 # ("Restart checkout? Not yet.", "roll back web? I'd rather fix forward": each was planned).
 _OPINION = re.compile(r"\b(?:thoughts|objections|opinions)\s*\?|\bwdyt\b|"
                       r"\bwhat do (?:you|y[\u2019']?all|people|folks) think\b|(?:^|\s)/s\s*$|"
-                      r"^\W*oh (?:sure|yeah|great)\b", re.IGNORECASE)
+                      r"^\W*oh (?:sure|yeah|great)\b|"
+                      # weighed against not doing it: "restart it or is that overkill?", "...
+                      # or not?", "... or should we wait?" (session 49: each was planned)
+                      r"\bor (?:is|would|will|isn[\u2019']?t) (?:that|it|this) (?:be )?(?:just )?"
+                      r"(?:overkill|too much|too aggressive|too risky|risky|dumb|stupid|silly|"
+                      r"a bad idea|bad|worse|make (?:it|things) worse|too late|too early|"
+                      r"premature|unnecessary|pointless|better|enough|wise|safe)\b|"
+                      r"\bor (?:not|no|nah)\s*\?|\bor should (?:we|i) (?:just )?(?:wait|hold off|"
+                      r"not|leave it)\b", re.IGNORECASE)
 # The declining words after a question of a change, asking words or not ("Could you restart
 # it? Not yet."), after a filler ("? Hmm, not yet", "?! -- not yet": an attacker review).
 # They decline only alone in their sentence, or before another order: "? No rush.", "? No

@@ -33,7 +33,7 @@ from chatops.conversation.hygiene_question import HYGIENE, check_as_named, hygie
 from chatops.conversation.image_target import image_after_to
 from chatops.conversation.image_words import image_as_named
 from chatops.conversation.kinds import other_sense
-from chatops.conversation.meta_words import YES_OR_NO, says
+from chatops.conversation.meta_words import YES_OR_NO, asks_back, says
 from chatops.conversation.partial import (
     COUNTED,
     WHOLE,
@@ -120,6 +120,7 @@ from chatops.messages import (
     NOTHING_WAITING,
     ON_NODE_NOTE,
     OUTSIDE_SCOPE,
+    QUESTION_NOT_DECISION,
     QUESTION_STILL_WAITS,
     RESTARTS_NOTE,
     THEIR_DECISION,
@@ -1924,6 +1925,10 @@ class Dialogue:
                 # A bare yes or no while the bot waits for someone else's answer may be
                 # meant for that question ("yeah, alice meant staging"): it decides nothing.
                 return [Reply("notice", bare_decision_held_text(asked[0]), ephemeral=True)]
+            if intent == "confirm" and parsed.source == "model" and asks_back(turn.message.text):
+                # "that ok?", "good to go?", "yes?" under a waiting plan approved and ran it
+                # (session 49's second attacker review): a question decides nothing.
+                return [Reply("notice", QUESTION_NOT_DECISION, ephemeral=True)]
             return self._decide_waiting("approve" if intent == "confirm" else "deny", turn)
         return self._undo(turn)
 

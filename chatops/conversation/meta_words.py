@@ -147,3 +147,13 @@ def says(intent: str, text: str) -> bool:
     if len(text.split()) > 4:
         words -= _SHORT_ONLY
     return not _WORDS[intent].isdisjoint(words)
+
+
+_ENDS_ASKING = re.compile(r"\?[\s?!.\u2026]*(?::[\w+-]+:\s*)*$")
+"""A question mark at the end, before any emoji shortcodes ("good to go? :eyes:")."""
+
+
+def asks_back(text: str) -> bool:
+    """Whether `text` is put as a question ("that ok?", "yes?", "good to go? :eyes:"): under
+    a waiting plan it asks, and approves nothing (session 49: each approved and ran it)."""
+    return _ENDS_ASKING.search(text.strip()) is not None

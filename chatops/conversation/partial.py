@@ -247,6 +247,12 @@ _PUT_OFF = re.compile(
     r"(?:happens|recurs|comes back|returns|"
     r"repeats|acts up|starts|breaks|fails|crashes|dies|hangs|spikes|goes down|pages|"
     r"alerts|ooms?|flaps)|"
+    # a change of a metric no plan can wait for: "if errors climb", "if latency spikes",
+    # "when the error rate goes up"
+    r"(?:if|when|once|whenever|should) (?:the )?(?:errors?|error rate|latency|traffic|load|"
+    r"cpu|memory|p99|p95|5xxs?|queue|lag|alerts?|pager|it|things|[\w.-]+) "
+    r"(?:\w+ )?(?:climbs?|spikes?|rises?|goes up|increases?|gets? worse|worsens|fires?|"
+    r"pages?|jumps?|grows?|explodes?|degrades?|regresses?|flaps?)(?![\w-])|"
     # a quiet time no plan can wait for: "when it's quiet", "once traffic drops"
     r"(?:when|once|after|whenever) (?:it|things|(?:the )?traffic|(?:the )?load)"
     r"(?:(?:[\u2019']s| is| are| gets?) (?:quiet|quieter|calm|calmer|low|lower)|"

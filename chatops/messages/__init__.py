@@ -57,6 +57,7 @@ from chatops.messages.autofix import (
 from chatops.messages.conversation import (
     CHOOSE_PLACEHOLDER,
     EDIT_NOT_DECISION,
+    QUESTION_NOT_DECISION,
     answer_first_text,
     bare_decision_held_text,
     cancelled_text,
@@ -259,6 +260,7 @@ __all__ = [
     "ON_NODE_NOTE",
     "OUTSIDE_SCOPE",
     "OWN_BUTTONS_HINT",
+    "QUESTION_NOT_DECISION",
     "QUESTION_STILL_WAITS",
     "READ_NEW_DIFF_HINT",
     "READ_RUN_DONE",

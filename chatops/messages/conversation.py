@@ -134,6 +134,11 @@ def schedule_not_editable_text(run_id: str) -> str:
             "the schedule again with the values you want.")
 
 
+QUESTION_NOT_DECISION = (
+    "That reads as a question, so it approves nothing. To approve the waiting request, say "
+    "`approve` (or `approve r-...`), or use its button.")
+"""A question under a waiting plan ("that ok?", "good to go?"): it decides nothing."""
+
 EDIT_NOT_DECISION = (
     "That reads as a change to a waiting plan, not a yes or no, so I decided nothing. To "
     "change it, use its Edit button or ask for the new request in full (for example "

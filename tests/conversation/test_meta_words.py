@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.conversation.meta_words import DECIDING, says
+from chatops.conversation.meta_words import DECIDING, asks_back, says
 from finetune.phrases import META_PHRASES
 from intents.emoji import as_word
 
@@ -77,3 +77,13 @@ def test_remarks_that_hold_deciding_words_decide_nothing(intent: str, text: str)
 ])
 def test_decisions_asked_or_short_still_decide(intent: str, text: str) -> None:
     assert says(intent, text)
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("that ok?", True), ("good to go?", True), ("yes?", True), ("go? :eyes:", True),
+    ("release ok?!", True), ("ok", False), ("yes, go", False), ("approve", False),
+    ("lgtm :+1:", False),
+])
+def test_a_question_asks_back(text: str, asks: bool) -> None:
+    """A question under a waiting plan approves nothing (session 49)."""
+    assert asks_back(text) is asks

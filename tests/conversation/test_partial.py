@@ -122,6 +122,8 @@ def test_on_a_condition(text: str, condition: bool) -> None:
     ("restart orders in shop when it's quiet", True),
     ("restart orders in shop once traffic drops", True),
     ("restart orders in shop in future incidents", True),
+    ("restart orders in shop if errors climb", True),
+    ("roll back checkout-api in prod if the error rate goes up", True),
     # "later" in a clause of its own, a condition on the state now (checked first), a
     # politeness, a question that asks: the order stands.
     ("restart orders in shop, we'll dig into the logs later", False),

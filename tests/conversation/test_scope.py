@@ -507,6 +507,14 @@ def test_a_kind_that_is_not_the_target_s_is_fine(text: str, slots: dict[str, str
     "Restart orders in shop. Just testing.",
     "Please restart orders in shop. Actually no.",
     "Restart orders in shop. Retracted.",
+    # Weighed against not doing it, or called off (session 49's second review).
+    "restart orders in shop or is that overkill?",
+    "could we roll back checkout-api in prod or would that make it worse?",
+    "restart orders in shop or not?",
+    "roll back orders in shop or should we wait?",
+    "skip the rollback of orders in shop",
+    "cancel the restart of api in billing",
+    "leave orders in shop alone",
 ])
 def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     assert not_a_request(text)
@@ -534,6 +542,9 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "restart orders in shop, don't drain anything",
     "restart orders in shop, do not scale it",
     "restart orders in shop, it's fine to do it now",
+    "restart api in billing but leave cart alone",
+    "restart orders in shop, or cart if orders is fine",
+    "cancel the alert and restart orders in shop",
     # Words after the question that sound like a no but ask on ("no rush", "later is
     # fine"): the change is still asked for.
     "Can you restart checkout in prod? No rush.",

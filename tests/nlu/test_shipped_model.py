@@ -257,10 +257,13 @@ REQUEST_AFTER_CONTEXT = [
           "Bump orders in shop up to 12 at some point.",
           "Priya! Please bump orders in shop up to 12.",
       )),
-    # Asked in a way the model weighs against a request, and read so without the asking
-    # words too (session 49).
-    "can we not restart orders in shop?",
-    "can we restart orders in shop without downtime?",
+    # Session 49: one-sentence requests read again without their asking words was tried
+    # and taken out after an attacker review; these ask whether, not for, a change.
+    "can we restart web-frontend in staging or would that make it worse?",
+    "can we drain node-1 safely right now?",
+    "could we restart checkout-api in prod if the error rate climbs?",
+    "can we skip the rollback of checkout-api in payments?",
+    "can we scale cart in shop to 0 lol?",
     # Not one thing's health: "we", a word of the day.
     "we good?",
     "lunch ok?",
@@ -412,16 +415,11 @@ def test_a_read_of_a_namespace_when_unsure_which_read(
     assert shipped_model._a_read_of_a_namespace(probs) == expected
 
 
-# Session 49: a one-sentence request the asking words make the model unsure of, read
-# without them where that reading is the runbook the message leaned to; a question of how
-# one thing is doing; a terse change's namespace after its values.
+# Session 49: a question of how one thing is doing; a terse change's namespace after its
+# values.
 SESSION_49 = [
-    ("could we switch geo-lookup in maps to registry.acme.io/geo-lookup:2024.06.1?",
-     "set_image", {"deployment": "geo-lookup", "namespace": "maps",
-                   "image": "registry.acme.io/geo-lookup:2024.06.1"}),
-    ("@chatops can u drain k8s-worker-07 asap :rotating_light:", "drain_node",
-     {"node": "k8s-worker-07"}),
     ("billing ok?", "diagnose", {"namespace": "billing"}),
+    ("prod ok?", "diagnose", {"namespace": "prod"}),
     ("is search all good?", "diagnose", {"namespace": "search"}),
     ("node pool-x8a2k-3c9df ok?", "node_status", {"node": "pool-x8a2k-3c9df"}),
     ("hpa max 20 search-api search", "set_autoscaling",

@@ -104,3 +104,49 @@ def test_a_long_message_s_last_sentence_gives_no_change_it_does_not_ask_for(
             "registry. Tomás tested it on staging, all green. " + last)
     runs = _runs(world, text.format(**world.ns))
     assert [r for r in runs if r[0] not in READS] == [], runs
+
+
+@pytest.mark.parametrize("question", [
+    "release ok?", "that ok?", "good to go?", "yes?", "sounds good?", "pr ok?", "go?",
+])
+def test_a_question_under_a_waiting_plan_approves_nothing(world: World, question: str) -> None:
+    """An approver's question in the thread ("that ok?", "good to go?") approved the
+    waiting plan and ran it (session 49's second attacker review): a question asks, it
+    decides nothing; an approval is said ("ok", "approve") or clicked."""
+    from chatops.runs import RunState
+
+    sh = world.model_shell()
+    sh.say(f"restart checkout-api in {world.ns['prod']}")
+    runs = sh.service.store.runs_in_thread("console", "console")
+    assert [r.state for r in runs] == [RunState.PROPOSED], runs
+    sh.user = "carol"
+    sh.say(question)
+    runs = sh.service.store.runs_in_thread("console", "console")
+    assert [r.state for r in runs] == [RunState.PROPOSED], (question, runs)
+
+
+def test_a_plain_yes_under_a_waiting_plan_still_approves_it(world: World) -> None:
+    from chatops.runs import RunState
+
+    sh = world.model_shell()
+    sh.say(f"restart checkout-api in {world.ns['prod']}")
+    sh.user = "carol"
+    sh.say("ok")
+    runs = sh.service.store.runs_in_thread("console", "console")
+    assert [r.state for r in runs] != [RunState.PROPOSED], runs
+
+
+@pytest.mark.parametrize("text", [
+    # Weighed against not doing it, or called off: each planned the change it was about
+    # (session 49's second review, in both trees).
+    "restart checkout-api in {prod} or is that overkill?",
+    "restart checkout-api in {prod} or not?",
+    "skip the rollback of checkout-api in {prod}",
+    "cancel the rollback of checkout-api in {prod}",
+    "restart checkout-api in {prod} if errors climb",
+    "leave checkout-api in {prod} alone",
+])
+def test_a_change_weighed_called_off_or_on_a_metric_plans_nothing(
+        world: World, text: str) -> None:
+    runs = _runs(world, text.format(**world.ns))
+    assert [r for r in runs if r[0] not in READS] == [], runs
