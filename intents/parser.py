@@ -572,8 +572,12 @@ class ModelParser:
                 and not {span.slot for span in spans} & _OBJECT_TYPES):
             # "can you do rollbacks?": about the bot, not a request (intents/about_the_bot).
             return ParsedIntent("help", {}, 1.0, ((top, top_p),), "model", ())
-        unasked = (OUT_OF_SCOPE, "help", "cancel", "deny")  # "prod ok?" read as cancel
-        asked = (one_name_asked_after(text) if top in (*unasked, TROUBLE, NODE_READ)
+        # Read as no runbook (out of scope, help, "prod ok?" as cancel, a change under its
+        # bar: not another read under its bar, which `_two_reads_of` answers), or as the
+        # health read itself under its bar or with nothing read for it.
+        unasked = (self._answered(probs) is None and top not in GUARDED_META_INTENTS
+                   and not self._reads(top))
+        asked = (one_name_asked_after(text) if unasked or top in (TROUBLE, NODE_READ)
                  else None)
         if asked is not None:
             # "billing ok?", "search ok?" (out of scope, or help), "node pool-x8a2k ok?"
@@ -581,7 +585,8 @@ class ModelParser:
             # (intents/health_question).
             answer = NODE_READ if asked.node else TROUBLE
             if (answer in model.intents and self._reads(answer)
-                    and (top in unasked or (top == answer and not spans))):
+                    and (unasked or (top == answer and (
+                        not spans or self._answered(probs) is None)))):
                 slot = "node" if asked.node else "namespace"
                 span = SlotSpan(slot, asked.start, asked.end, text[asked.start:asked.end])
                 # Read by its words, as a question about the bot is (`help`, 1.0).
