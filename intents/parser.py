@@ -185,6 +185,33 @@ def _one_sentence(text: str, spans: Sequence[SlotSpan], slots: Sequence[str]) ->
     return _SENTENCE_END.search(text, start, end) is None
 
 
+_NO_ORDER = frozenset({
+    "in", "of", "for", "at", "from", "the", "a", "an", "my", "our", "cronjob",
+    "cronjobs", "cron", "job", "deployment", "deploy", "deployments", "pod", "pods", "node",
+    "nodes", "namespace", "ns", "-n", "--namespace", "pls", "please", "plz", "thanks", "thx",
+    "ty", "hi", "hey", "hello", "chatops", "bot", "cluster", "svc", "service", "app",
+})
+"""Words that name or address, and say nothing of what to do."""
+_NAMED = frozenset({"deployment", "pod", "cronjob", "node", "namespace", "container"})
+"""Slots that name what a change is about, not what it sets."""
+
+
+def _names_only(words: Sequence[Word], norm: Normalised, spans: Sequence[SlotSpan]) -> bool:
+    """Whether every word of the message is in a slot's span or only names or addresses
+    (`_NO_ORDER`): the message names objects and no change ("nightly-report in batch")."""
+    if any(span.slot not in _NAMED for span in spans):
+        return False  # a value to set says what to do ("checkout-api prod 3")
+    held = [norm.original_span(word.start, word.end) for word in words]
+    for word, (start, end) in zip(words, held, strict=True):
+        text = word.text.lower().lstrip("@")
+        if not any(c.isalnum() for c in text) or text in _NO_ORDER:
+            continue
+        if any(span.start <= start and end <= span.end for span in spans):
+            continue
+        return False
+    return True
+
+
 def _softmax(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
     """Softmax over the last axis (one intent row, or sub-words x slot labels)."""
     shifted = logits.astype(np.float64) - logits.max(axis=-1, keepdims=True)
@@ -650,6 +677,15 @@ class ModelParser:
         if named is not None:
             spans = tuple(sorted((*spans, named), key=lambda span: (span.start, span.slot)))
             slots = {span.slot: span.text for span in spans}
+        if not self._reads(top) and top not in META_INTENTS and _names_only(words, norm, spans):
+            # "nightly-report", "nightly-report in batch": names, and no word of what to do
+            # with them (a resume at 0.95, session 49's second review). Unsure: the
+            # conversation offers the closest runbooks, as for any unsure message.
+            others = [i for i in order if model.intents[i] != OUT_OF_SCOPE]
+            return ParsedIntent(OUT_OF_SCOPE, slots, float(
+                probs[model.intents.index(OUT_OF_SCOPE)]) if OUT_OF_SCOPE in model.intents
+                else 0.0, tuple((model.intents[i], float(probs[i]))
+                                for i in others[:ALTERNATIVES]), "model", spans)
         return ParsedIntent(top, slots, top_p, alternatives, "model", spans,
                             placed(top, spans))
 

@@ -264,6 +264,10 @@ REQUEST_AFTER_CONTEXT = [
     "could we restart checkout-api in prod if the error rate climbs?",
     "can we skip the rollback of checkout-api in payments?",
     "can we scale cart in shop to 0 lol?",
+    # Names and no word of what to do with them (a resume at 0.95 before).
+    "nightly-report in batch",
+    "nightly-report",
+    "the nightly-report cronjob in batch",
     # Not one thing's health: "we", a word of the day.
     "we good?",
     "lunch ok?",

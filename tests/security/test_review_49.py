@@ -150,3 +150,17 @@ def test_a_change_weighed_called_off_or_on_a_metric_plans_nothing(
         world: World, text: str) -> None:
     runs = _runs(world, text.format(**world.ns))
     assert [r for r in runs if r[0] not in READS] == [], runs
+
+
+@pytest.mark.parametrize("text", [
+    "nightly-report in {prod}",
+    "nightly-report",
+    "the nightly-report cronjob in {prod}",
+    "@chatops nightly-report in {prod} pls",
+])
+def test_a_message_that_only_names_an_object_plans_no_change(world: World, text: str) -> None:
+    """A bare name was read as a resume at 0.84-0.95 and planned (session 49's second
+    review, both trees): names say nothing of what to do; the bot offers the closest
+    runbooks instead."""
+    runs = _runs(world, text.format(**world.ns))
+    assert [r for r in runs if r[0] not in READS] == [], runs
