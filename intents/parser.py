@@ -59,9 +59,9 @@ GUARDED_META_INTENTS = frozenset({"confirm", "undo"})
 ALTERNATIVES = 3
 
 TROUBLE = "diagnose"
+"""The read that answers trouble reported in Kubernetes' own words (`ModelParser._trouble`)."""
 NODE_READ = "node_status"
 """The read of one node, for a health question naming one ("node pool-x8a2k ok?")."""
-"""The read that answers trouble reported in Kubernetes' own words (`ModelParser._trouble`)."""
 TROUBLE_FLOOR = 0.2
 """The least the model must give the diagnosis for trouble to be read as its; a change
 given this much keeps it from being read so."""

@@ -524,8 +524,10 @@ _TAKEN_BACK = re.compile(
     r"good|all good))|wrong (?:channel|thread|chat|window|room|slack)|"
     r"meant to (?:dm|pm|send|post)\b(?: (?:that|this|it))?|"
     r"(?:(?:that|this) was )?(?:meant|supposed to go|intended) (?:for|to) (?:@?[\w.-]+)|"
-    r"(?:just )?testing|test message|"
+    # "just testing", not "... for load testing"
+    r"(?:just|only) testing|(?<=[.!?,;:\u2013\u2014-] )testing|test message|"
     r"not approved(?: by [\w .-]+)?)(?![\w-])", re.IGNORECASE)
+_NO_KIDDING = re.compile(r"\bno\W+(?:just\W+)?(?:kidding|joking)\b", re.IGNORECASE)
 _TAKEN_BACK_READ = 3
 """How many such words are looked at, at most: a read of the text before each."""
 
@@ -537,6 +539,8 @@ def taken_back(text: str) -> bool:
     nothing back)."""
     cleaned = clean_text(text)
     for found in islice(_TAKEN_BACK.finditer(cleaned), _TAKEN_BACK_READ):
+        if _NO_KIDDING.search(found.group(0)):
+            continue  # "restart it, no kidding": said in earnest
         before = cleaned[:found.start()]
         if not ordered_changes(before) and ASKS_ANYWAY.search(before) is None:
             continue  # nothing asked before them ("can you switch it to v2? jk" asks)

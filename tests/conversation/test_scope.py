@@ -543,6 +543,9 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "restart orders in shop, do not scale it",
     "restart orders in shop, it's fine to do it now",
     "restart api in billing but leave cart alone",
+    "restart orders in shop for testing",
+    "scale orders in shop to 2 for load testing",
+    "restart orders in shop, no kidding",
     "restart orders in shop, or cart if orders is fine",
     "cancel the alert and restart orders in shop",
     # Words after the question that sound like a no but ask on ("no rush", "later is

@@ -257,6 +257,13 @@ REQUEST_AFTER_CONTEXT = [
           "Bump orders in shop up to 12 at some point.",
           "Priya! Please bump orders in shop up to 12.",
       )),
+])
+def test_no_sentence_asks_so_an_unsure_long_message_stays_unsure(
+        shipped_model: ModelParser, text: str) -> None:
+    assert shipped_model.parse(text).intent == OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize("text", [
     # Session 49: one-sentence requests read again without their asking words was tried
     # and taken out after an attacker review; these ask whether, not for, a change.
     "can we restart web-frontend in staging or would that make it worse?",
@@ -272,7 +279,7 @@ REQUEST_AFTER_CONTEXT = [
     "we good?",
     "lunch ok?",
 ])
-def test_no_sentence_asks_so_an_unsure_long_message_stays_unsure(
+def test_short_messages_that_ask_for_no_runbook_stay_unsure(
         shipped_model: ModelParser, text: str) -> None:
     assert shipped_model.parse(text).intent == OUT_OF_SCOPE
 
