@@ -284,10 +284,11 @@ def put_off(text: str) -> bool:
 
 # A put-off phrase that opens the clause before the order: "next time, just restart it",
 # "whenever it flaps, cordon node-2", "should it crash again, roll it back", "Should node-1
-# report disk pressure. Drain it." (not "should we", which asks).
-_FRAMES_ORDER = re.compile(r"^\W*(?:next time|whenever|should (?!(?:we|i|you|u)\b)[\w.-]+ "
-                           r"(?:ever )?[a-z]+|if (?:it|this|that|they) .*\bagain)\b",
-                           re.IGNORECASE)
+# report disk pressure. Drain it." (not "should we", which asks, nor "should be fine at 6,
+# scale api to 6").
+_FRAMES_ORDER = re.compile(r"^\W*(?:next time|whenever|should (?:it|this|that|they|the [\w.-]+|"
+                           r"[a-z]+[-.\d][\w.-]*) (?:ever )?[a-z]+|"
+                           r"if (?:it|this|that|they) .*\bagain)\b", re.IGNORECASE)
 # A condition clause after the order: "restart it, if it happens again".
 _CONDITION_OPENS = re.compile(r"^\W*(?:if|should|in case|when|whenever|next time)\b",
                               re.IGNORECASE)

@@ -134,6 +134,8 @@ def test_on_a_condition(text: str, condition: bool) -> None:
     ("restart orders in shop if you can", False),
     ("should we drain node-1? yes, drain it", False),
     ("restart orders in shop, it is slow when traffic drops", False),
+    ("Should be fine at 6, scale api to 6", False),
+    ("should the disk fill up, drain node-1", True),
 ])
 def test_put_off(text: str, off: bool) -> None:
     assert put_off(text) is off
