@@ -25,6 +25,11 @@ from tests.plugins.world_fixtures import World
 from tests.security.test_review_46 import READS, _runs
 
 
+def _plans_no_change(world: World, text: str) -> None:
+    runs = _runs(world, text.format(**world.ns))
+    assert [r for r in runs if r[0] not in READS] == [], (text, runs)
+
+
 @pytest.mark.parametrize("text", [
     "restart checkout-api in {prod}. never mind.",
     "restart checkout-api in {prod}. nvm",
@@ -45,8 +50,7 @@ from tests.security.test_review_46 import READS, _runs
 ])
 def test_an_order_taken_back_in_the_same_message_plans_nothing(
         world: World, text: str) -> None:
-    runs = _runs(world, text.format(**world.ns))
-    assert [r for r in runs if r[0] not in READS] == [], runs
+    _plans_no_change(world, text)
 
 
 @pytest.mark.parametrize("text", [
@@ -76,8 +80,7 @@ def test_an_order_after_the_words_that_take_one_back_still_counts(
 ])
 def test_an_order_put_off_to_no_time_or_to_the_next_time_plans_nothing(
         world: World, text: str) -> None:
-    runs = _runs(world, text.format(**world.ns))
-    assert [r for r in runs if r[0] not in READS] == [], runs
+    _plans_no_change(world, text)
 
 
 @pytest.mark.parametrize("text", [
@@ -102,8 +105,7 @@ def test_a_long_message_s_last_sentence_gives_no_change_it_does_not_ask_for(
         world: World, last: str) -> None:
     text = ("Security flagged a CVE in our base image, and the patched build is in the "
             "registry. Tomás tested it on staging, all green. " + last)
-    runs = _runs(world, text.format(**world.ns))
-    assert [r for r in runs if r[0] not in READS] == [], runs
+    _plans_no_change(world, text)
 
 
 @pytest.mark.parametrize("question", [
@@ -148,8 +150,7 @@ def test_a_plain_yes_under_a_waiting_plan_still_approves_it(world: World) -> Non
 ])
 def test_a_change_weighed_called_off_or_on_a_metric_plans_nothing(
         world: World, text: str) -> None:
-    runs = _runs(world, text.format(**world.ns))
-    assert [r for r in runs if r[0] not in READS] == [], runs
+    _plans_no_change(world, text)
 
 
 @pytest.mark.parametrize("text", [
@@ -162,5 +163,4 @@ def test_a_message_that_only_names_an_object_plans_no_change(world: World, text:
     """A bare name was read as a resume at 0.84-0.95 and planned (session 49's second
     review, both trees): names say nothing of what to do; the bot offers the closest
     runbooks instead."""
-    runs = _runs(world, text.format(**world.ns))
-    assert [r for r in runs if r[0] not in READS] == [], runs
+    _plans_no_change(world, text)
