@@ -811,6 +811,26 @@ def other_field(text: str) -> bool:
                for m in _FIELD_NAME.finditer(written))
 
 
+# A node put back into rotation or service in words no verb list holds ("You can put it
+# back in rotation" read as a drain at 0.82: the opposite change, session 49). Not the other
+# way: "it was taken out of rotation yesterday" is the context of many an uncordon.
+_INTO_ROTATION = re.compile(
+    r"\b(?:put|bring|add|let|get|move|place)\s+(?:\S+\s+){1,3}?back\s+(?:in|into|to)\s+"
+    r"(?:the\s+)?(?:rotation|service|pool|node ?pool|scheduling)\b|"
+    r"\breturn\s+(?:\S+\s+){1,3}?to\s+(?:the\s+)?(?:rotation|service|pool|node ?pool)\b|"
+    r"\bback (?:in|into) (?:rotation|service)\b", re.IGNORECASE)
+_OUT_OF_ROTATION = re.compile(
+    r"\b(?:out of|from) (?:the\s+)?(?:rotation|service|pool|node ?pool|scheduling)\b",
+    re.IGNORECASE)
+
+
+def wrong_rotation(intent: str, text: str) -> bool:
+    """Whether a drain or a cordon (`intent`) is read from words that put the node back
+    into rotation or service, and none that take it out."""
+    return (intent in ("drain_node", "cordon_node") and _INTO_ROTATION.search(text) is not None
+            and _OUT_OF_ROTATION.search(text) is None)
+
+
 def other_change(slots: Iterable[str], text: str) -> bool:
     """Whether a request read as the runbook with `slots` asks for a change it does not
     make (`cronjob_other_change`, `storage_not_memory`, `takes_away`, `other_field`)."""

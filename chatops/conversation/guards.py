@@ -25,6 +25,7 @@ from chatops.conversation.asking import (
     other_change,
     request_text,
     run_without_its_change,
+    wrong_rotation,
 )
 from chatops.conversation.deletions import deleted_kind
 from chatops.conversation.kinds import foreign_object, other_kind, target_of
@@ -119,7 +120,7 @@ def _verdict(text: str, spans: Iterable[SlotSpan], slots: Collection[str],
         or stateful_target(text, spans, slots),
         not_asked=(general_question(text, spans) or not_a_request(text)
                    or other_change(slots, text) or addressed_elsewhere(text, spans)
-                   or run_without_its_change(intent, text)
+                   or run_without_its_change(intent, text) or wrong_rotation(intent, text)
                    or foreign_verb(text) is not None or just_talk(text, spans)),
         many=bulk_request(text, spans, slots),
         deletes=deleted_kind(text, spans),

@@ -813,3 +813,20 @@ def test_a_stateful_system_named_before_the_ask_is_still_found(
         text: str, slots: dict[str, str]) -> None:
     verdict = guard(text, _spans(text, **slots), ("deployment", "namespace"))
     assert verdict.kind is not None, verdict
+
+
+@pytest.mark.parametrize(("intent", "text", "wrong"), [
+    # Session 49 (set K): "put it back in rotation" read as a drain at 0.82.
+    ("drain_node", "Ok the disk cleanup on ip-10-42-3-88.ec2.internal is done, usage is down "
+     "to 34%. You can put it back in rotation.", True),
+    ("cordon_node", "node-1 is patched, bring it back into service", True),
+    ("drain_node", "disk replaced on node-1, return it to the pool", True),
+    ("uncordon_node", "node-1 is patched, bring it back into service", False),
+    ("drain_node", "take node-1 out of rotation and drain it", False),
+    ("drain_node", "drain node-1, the pods will move to the pool's other nodes", False),
+    ("uncordon_node", "node-1 was taken out of rotation yesterday, uncordon it", False),
+])
+def test_back_into_rotation_is_no_drain_or_cordon(intent: str, text: str, wrong: bool) -> None:
+    from chatops.conversation.asking import wrong_rotation
+
+    assert wrong_rotation(intent, text) is wrong

@@ -164,3 +164,22 @@ def test_a_message_that_only_names_an_object_plans_no_change(world: World, text:
     review, both trees): names say nothing of what to do; the bot offers the closest
     runbooks instead."""
     _plans_no_change(world, text)
+
+
+def test_back_into_rotation_is_never_a_drain(world: World) -> None:
+    """"You can put it back in rotation" read as a drain at 0.82 (set K, a node's long name
+    and context): the opposite change, planned (session 49). Words that put a node back
+    into rotation or service ask for no drain or cordon, and the other way round."""
+    from kubernetes import client
+
+    node = sorted(n.metadata.name for n in client.CoreV1Api(world.api).list_node().items)[0]
+    for text in (f"Ok the disk cleanup on {node} is done, usage is down to 34%. Turned out to "
+                 "be the fluent-bit buffer. You can put it back in rotation.",
+                 f"{node} is patched, bring it back into service",
+                 f"disk is replaced on {node}, return it to the pool"):
+        runs = _runs(world, text)
+        assert [r for r in runs if r[0] in ("drain_node", "cordon_node")] == [], (text, runs)
+    for text in (f"{node} keeps flapping, take it out of rotation",
+                 f"pull {node} out of service for the kernel patch"):
+        runs = _runs(world, text)
+        assert [r for r in runs if r[0] == "uncordon_node"] == [], (text, runs)
