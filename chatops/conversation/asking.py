@@ -415,6 +415,7 @@ ASKS_ANYWAY = re.compile(r"\b(?:can|could|would|will) you\b|\bplease (?!don)|\bp
 
 # "don't let email-digest run tonight": a negation that asks for a suspend.
 _KEEP_FROM_RUNNING = re.compile(r"^\W*(?:please )?(?:don[\u2019']?t|do not|never) let [\w.-]+ "
+                                r"(?:(?:in|-n|ns) [\w.-]+ )?"
                                 r"(?:run|fire|start|go off|kick off|execute|trigger)\b",
                                 re.IGNORECASE)
 # Words that open a clause of context after the order: "roll back checkout, v2 was

@@ -546,6 +546,7 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "restart orders in shop for testing",
     "scale orders in shop to 2 for load testing",
     "restart orders in shop, no kidding",
+    "don't let nightly-report in batch run tonight",
     "restart orders in shop, or cart if orders is fine",
     "cancel the alert and restart orders in shop",
     # Words after the question that sound like a no but ask on ("no rush", "later is
