@@ -342,8 +342,13 @@ _OPINION = re.compile(r"\b(?:thoughts|objections|opinions)\s*\?|\bwdyt\b|"
                       r"(?:overkill|too much|too aggressive|too risky|risky|dumb|stupid|silly|"
                       r"a bad idea|bad|worse|make (?:it|things) worse|too late|too early|"
                       r"premature|unnecessary|pointless|better|enough|wise|safe)\b|"
-                      r"\bor (?:not|no|nah)\s*\?|\bor should (?:we|i) (?:just )?(?:wait|hold off|"
-                      r"not|leave it)\b", re.IGNORECASE)
+                      r"\bor (?:not|no|nah|nope|wait|hold off|leave it|let it ride|too soon|"
+                      r"better not|rather not)\s*\?|"
+                      r"\bor should (?:we|i) (?:just )?(?:wait|hold off|not|leave it)\b|"
+                      r"\bor (?:is|would) (?:that|it|this) (?:be )?(?:a bit much|"
+                      r"too drastic|heavy-?handed|going too far|crazy|nuts|unwise)\b|"
+                      r"\bor am i overreacting\b|\bor are we jumping the gun\b|"
+                      r"\b(?:yay or nay|y/n|yes/no)\s*\??\s*$", re.IGNORECASE)
 # The declining words after a question of a change, asking words or not ("Could you restart
 # it? Not yet."), after a filler ("? Hmm, not yet", "?! -- not yet": an attacker review).
 # They decline only alone in their sentence, or before another order: "? No rush.", "? No
@@ -509,7 +514,7 @@ _DECLINES_READ = 3
 # scratch that", "ignore that, wrong channel" (each was planned: the decline above reads
 # only words after a question, session 49).
 _TAKEN_BACK = re.compile(
-    r"(?:^|(?<=[\s.,;:!?\u2026\u2013\u2014-]))(?:(?:lol|lmao|haha|ha|ok|okay|oh|actually|"
+    r"(?:^|(?<=[\s.,;:!?\u2026\u2013\u2014(\[/-]))(?:(?:lol|lmao|haha|ha|ok|okay|oh|actually|"
     r"wait|hmm+|um+|uh+|well|nah|no|sorry|oops|j/?k)\W+){0,3}"
     r"(?P<words>never ?mind|nvm|jk|j/k|(?:just )?kidding|(?:just )?joking|scratch that|"
     r"ignore (?:that|this|me|the above|my last(?: message)?)|"
@@ -527,8 +532,28 @@ _TAKEN_BACK = re.compile(
     r"(?:(?:that|this) was )?(?:meant|supposed to go|intended) (?:for|to) (?:@?[\w.-]+)|"
     # "just testing", not "... for load testing"
     r"(?:just|only) testing|(?<=[.!?,;:\u2013\u2014-] )testing|test message|"
-    r"not approved(?: by [\w .-]+)?)(?![\w-])", re.IGNORECASE)
-_NO_KIDDING = re.compile(r"\bno\W+(?:just\W+)?(?:kidding|joking)\b", re.IGNORECASE)
+    r"not approved(?: by (?:the )?[\w.-]+)?|"
+    # more of a review's (session 49): "belay that", "I take it back", "false alarm"
+    r"(?:belay|strike|scrap) (?:that|it|this)|withdrawn|rescinded|(?:i )?take (?:it|that) back|"
+    r"cancell?ed|abort(?: that| it)?|my bad|false alarm|(?:not|no longer) needed(?: anymore)?|"
+    r"forget (?:what i said|about (?:it|that|this)|i asked)|"
+    r"ignore (?:my (?:previous|last) (?:message|msg)|all (?:that|of that)|everything above)|"
+    r"never-mind|this is a test|(?:sorry,? )?(?:that|this) was for @?[\w.-]+|"
+    r"wrong (?:convo|conversation|person|workspace)|"
+    # alone at the end only (checked below): "..., nah.", "... let's not."
+    r"nah|nope|let[\u2019']?s not|better not|maybe not|not really)(?![\w-])",
+    re.IGNORECASE)
+_NO_KIDDING = re.compile(r"\b(?:no|not|n[\u2019']t)\W+(?:just\W+|really\W+)?(?:kidding|joking)\b",
+                         re.IGNORECASE)
+_AFTER_ALL = re.compile(r"[^.!?]*\b(?:but|though|still|anyway|urgent|asap)\b", re.IGNORECASE)
+"""Words after a reason that ask on ("wrong channel, but it's urgent")."""
+_TRAILING_FILLER = re.compile(r"(?:\W+(?:lol|lmao|haha|pls|plz|please|thx|thanks|sorry|"
+                              r"ty|oops))+", re.IGNORECASE)
+"""Words that may follow the taking back before the sentence ends ("nvm lol")."""
+_ALONE_ONLY = frozenset({"nah", "nope", "let's not", "let\u2019s not", "lets not", "better not",
+                         "maybe not", "not really"})
+"""Words that take an order back only alone at the end ("restart it. nah."), not before more
+("nah, restart cart")."""
 _TAKEN_BACK_READ = 3
 """How many such words are looked at, at most: a read of the text before each."""
 
@@ -540,13 +565,19 @@ def taken_back(text: str) -> bool:
     nothing back)."""
     cleaned = clean_text(text)
     for found in islice(_TAKEN_BACK.finditer(cleaned), _TAKEN_BACK_READ):
-        if _NO_KIDDING.search(found.group(0)):
-            continue  # "restart it, no kidding": said in earnest
+        if _NO_KIDDING.search(cleaned, max(0, found.start() - 12), found.end()):
+            continue  # "restart it, no kidding", "..., I'm not joking": said in earnest
         before = cleaned[:found.start()]
         if not ordered_changes(before) and ASKS_ANYWAY.search(before) is None:
             continue  # nothing asked before them ("can you switch it to v2? jk" asks)
-        if ((_ALONE.match(cleaned, found.end()) or _REASON.match(cleaned, found.end()))
-                and not clauses_ordering(cleaned[found.end():])):
+        end = _TRAILING_FILLER.match(cleaned, found.end())
+        alone = _ALONE.match(cleaned, end.end() if end else found.end()) is not None
+        if found.group("words").lower() in _ALONE_ONLY and not alone:
+            continue
+        reason = (not alone and _REASON.match(cleaned, found.end()) is not None
+                  and "testing" not in found.group("words").lower()
+                  and not _AFTER_ALL.match(cleaned, found.end()))
+        if (alone or reason) and not clauses_ordering(cleaned[found.end():]):
             return True
     return False
 

@@ -149,11 +149,22 @@ def says(intent: str, text: str) -> bool:
     return not _WORDS[intent].isdisjoint(words)
 
 
-_ENDS_ASKING = re.compile(r"\?[\s?!.\u2026]*(?::[\w+-]+:\s*)*$")
-"""A question mark at the end, before any emoji shortcodes ("good to go? :eyes:")."""
+_QUESTION_MARK = re.compile(r"[?\uff1f\u203d\u2048\u2049]")
+_OPENS_A_QUESTION = re.compile(
+    r"^\W*(?:(?:so|ok|okay|hey|um+|hmm+)\W+)?(?:(?:can|could|should|shall|may|might|would|will)"
+    r"\s+(?:i|we|you|u|they|everyone|everybody)|(?:is|are|am)\s+(?:i|we|it|this|that|you|u|"
+    r"they|everyone|everybody)|(?:do|does|did)\s+(?:i|we|you|u|they|everyone|everybody))\b",
+    re.IGNORECASE)
 
 
 def asks_back(text: str) -> bool:
-    """Whether `text` is put as a question ("that ok?", "yes?", "good to go? :eyes:"): under
-    a waiting plan it asks, and approves nothing (session 49: each approved and ran it)."""
-    return _ENDS_ASKING.search(text.strip()) is not None
+    """Whether `text` is put as a question ("that ok?", "yes?", "good to go? thx", "ok？",
+    "should I approve"): under a waiting plan it asks, and approves nothing (session 49:
+    each approved and ran it). An approval is said ("ok", "approve") or clicked; a question
+    the person answers themselves after it still decides ("good to go? yes, approved")."""
+    text = text.strip()
+    marks = list(_QUESTION_MARK.finditer(text))
+    if marks:
+        after = text[marks[-1].end():]
+        return not (after.strip() and says("confirm", after))
+    return _OPENS_A_QUESTION.search(text) is not None

@@ -239,11 +239,22 @@ def on_a_condition(text: str) -> bool:
 # happens again", "should it crash again, roll it back" (each was planned at once, session
 # 49). "later today" and "tomorrow" are the time phrases' (`chatops.schedules.timing`).
 _PUT_OFF = re.compile(
-    r"\b(?:next time|whenever|at some point|eventually|some ?day|one of these days|"
+    r"\b(?:next time|whenever(?! (?:you|u|ready|possible|convenient|there)\b)|at some point|"
+    r"eventually|some ?day|one of these days|at some stage|sooner or later|in due course|"
+    r"at a later (?:date|point|stage|time)|(?:some )?other time|another (?:time|day)|l8r|"
+    r"later this (?:week|month)|next (?:window|release|sprint|maintenance window)|"
+    r"post-?incident|after hours|off-?hours|off-?peak|(?:during )?quiet hours|"
+    r"once things (?:settle|calm down|quiet down)|when things (?:settle|calm down|quiet down)|"
+    # the trouble going on, or the fix failing: "if it keeps crashing", "as a last resort"
+    r"(?:if|when|once) (?:it|this|that|they) (?:keeps?|continues?) (?:\w+ing|to \w+)|"
+    r"(?:if|when) (?:it|this|that|they) (?:persists?|doesn[\u2019']?t (?:recover|self-heal|help))|"
+    r"unless (?:it|this|that|they) (?:recovers?|comes back|gets better)|"
+    r"if (?:that|this|the fix|it) (?:doesn[\u2019']?t|does not|won[\u2019']?t) (?:work|help)|"
+    r"failing that|as a last resort|if all else fails|"
     r"in (?:the )?future|down the (?:road|line)|"
-    r"(?:if|should|in case|when) (?:it|this|that|they|he|she|the [\w.-]+|[\w.-]+) "
+    r"(?:if|should|when) (?:it|this|that|they|he|she|the [\w.-]+|[\w.-]+) "
     r"(?:[\w\u2019'-]+ ){0,3}?again|"
-    r"(?:if|in case|when|whenever|if/when|if or when) (?:it|this|that|they) (?:ever )?"
+    r"(?:if|when|whenever|if/when|if or when) (?:it|this|that|they) (?:ever )?"
     r"(?:happens|recurs|comes back|returns|"
     r"repeats|acts up|starts|breaks|fails|crashes|dies|hangs|spikes|goes down|pages|"
     r"alerts|ooms?|flaps)|"
@@ -259,8 +270,8 @@ _PUT_OFF = re.compile(
     r" (?:calms?|dies|quiets?) down| drops?)(?![\w-])|"
     r"should (?:it|this|that|they) (?:ever )?(?:happen|recur|come back|return|repeat|act up|"
     r"start|break|fail|crash|die|hang|spike|go down|page|alert|oom|flap)|"
-    r"(?:a (?:bit|little) )?later(?: on)?(?=\s*(?:$|[.!?,;:)]|\s+(?:please|pls|plz|thanks|"
-    r"thx|ty|if|when|once|after|ok|okay|maybe|perhaps)\b)))(?![\w-])",
+    r"(?<!than )(?<!not )(?:a (?:bit|little) )?later(?: on)?(?=\s*(?:$|[.!?,;:)]|\s+(?:please|"
+    r"pls|plz|thanks|thx|ty|if|when|once|after|ok|okay|maybe|perhaps)\b)))(?![\w-])",
     re.IGNORECASE)
 
 
@@ -276,21 +287,47 @@ def put_off(text: str) -> bool:
             continue
         before = cleaned[bounds[i - 1][0]:bounds[i - 1][1]] if i else ""
         after = cleaned[bounds[i + 1][0]:bounds[i + 1][1]] if i + 1 < len(bounds) else ""
-        if (_PUT_OFF.search(cleaned, a, b) or _FRAMES_ORDER.match(before)
-                or (_CONDITION_OPENS.match(after) and _PUT_OFF.search(after))):
+        then = cleaned[bounds[i + 2][0]:bounds[i + 2][1]] if i + 2 < len(bounds) else ""
+        # "restart it so next time it starts clean": the purpose, not a condition.
+        purpose = i + 1 < len(bounds) and _SO.search(cleaned, b, bounds[i + 1][0]) is not None
+        # Not in the order's reason ("restart it since it eventually OOMs", "... because it
+        # fails whenever traffic spikes": a review of session 49's first version).
+        reason = _REASON_OPENS.search(cleaned, a, b)
+        if (_PUT_OFF.search(cleaned, a, reason.start() if reason else b)
+                or _FRAMES_ORDER.match(before)
+                or (not purpose and _CONDITION_OPENS.match(after) and _PUT_OFF.search(after)
+                    # "...; if it happens again we'll roll back", "... If it breaks again,
+                    # page me.": a condition with a consequence of its own
+                    and not _OWN_CONSEQUENCE.search(after)
+                    and not _OWN_CONSEQUENCE.search(then))):
             return True
     return False
+
+
+_SO = re.compile(r"\bso\b", re.IGNORECASE)
+_REASON_OPENS = re.compile(r"\b(?:because|since|as(?= (?:it|the|we|they|this|that|its|our)\b)|so|"
+                           r"cause|cuz|bc|to (?:stop|prevent|avoid))\b", re.IGNORECASE)
+"""Words that open the reason or purpose of an order: its put-off words are not the order's."""
+_OWN_CONSEQUENCE = re.compile(
+    r"\b(?:i|we|you|u)(?:[\u2019']ll| will| should| can| could| need to| must)\b|"
+    r"\b(?:page|ping|call|tell|notify|alert|message|dm|wake|text|email)\s+(?:me|us|someone|"
+    r"the (?:team|on-?call|channel|ic)|@[\w.-]+)\b|\blet[\u2019']?s\b|\bplease\b|\bpls\b|"
+    r"\bopen\b|\bescalate\b",
+    re.IGNORECASE)
+"""A consequence of its own in a condition after an order ("if it fails, ping me")."""
 
 
 # A put-off phrase that opens the clause before the order: "next time, just restart it",
 # "whenever it flaps, cordon node-2", "should it crash again, roll it back", "Should node-1
 # report disk pressure. Drain it." (not "should we", which asks, nor "should be fine at 6,
 # scale api to 6").
-_FRAMES_ORDER = re.compile(r"^\W*(?:next time|whenever|should (?:it|this|that|they|the [\w.-]+|"
+_FRAMES_ORDER = re.compile(r"^\W*(?:next time(?! (?:i|we)\b)|"
+                           r"whenever(?! (?:you|u|ready|possible|convenient|there)\b)|"
+                           r"should (?:it|this|that|they|the [\w.-]+|"
                            r"[a-z]+[-.\d][\w.-]*) (?:ever )?[a-z]+|"
                            r"if (?:it|this|that|they) .*\bagain)\b", re.IGNORECASE)
 # A condition clause after the order: "restart it, if it happens again".
-_CONDITION_OPENS = re.compile(r"^\W*(?:if|should|in case|when|whenever|next time)\b",
+_CONDITION_OPENS = re.compile(r"^\W*(?:if|should|when|whenever|next time)\b",
                               re.IGNORECASE)
 
 

@@ -81,8 +81,13 @@ def test_decisions_asked_or_short_still_decide(intent: str, text: str) -> None:
 
 @pytest.mark.parametrize(("text", "asks"), [
     ("that ok?", True), ("good to go?", True), ("yes?", True), ("go? :eyes:", True),
-    ("release ok?!", True), ("ok", False), ("yes, go", False), ("approve", False),
-    ("lgtm :+1:", False),
+    ("release ok?!", True), ("good to go? thx", True), ("ok? :)", True), ("ok\uff1f", True),
+    ("approve? let me check first", True), ("can I approve", True),
+    ("are we good to go", True), ("should I approve this", True),
+    ("ok", False), ("yes, go", False), ("approve", False), ("lgtm :+1:", False),
+    ("approved, ship it", False), ("do it", False), ("ok, do it", False),
+    ("good to go? yes, approved", False), ("approve? yes, approve", False),
+    ("Does it look ok? yes - approve", False), ("ok‽", True), ("approve? 🤔", True),
 ])
 def test_a_question_asks_back(text: str, asks: bool) -> None:
     """A question under a waiting plan approves nothing (session 49)."""

@@ -135,6 +135,24 @@ def test_on_a_condition(text: str, condition: bool) -> None:
     ("should we drain node-1? yes, drain it", False),
     ("restart orders in shop, it is slow when traffic drops", False),
     ("Should be fine at 6, scale api to 6", False),
+    # A third review's legitimate requests the first version refused (session 49).
+    ("restart orders in shop now rather than later", False),
+    ("cordon node-2; next time we should page earlier", False),
+    ("restart web-frontend in staging; should it fail, I'll roll back by hand", False),
+    ("whenever you're ready, cordon node-2", False),
+    ("restart orders in shop whenever you can", False),
+    ("drain node-1; if it happens again we'll roll back", False),
+    ("scale checkout-api in prod to 5. If it breaks again, page me.", False),
+    ("scale checkout-api in prod to 5 because it fails whenever traffic spikes", False),
+    ("restart orders in shop since it eventually OOMs", False),
+    ("scale checkout-api in prod to 5 in case traffic spikes again", False),
+    ("restart orders in shop so next time it starts clean", False),
+    # ... and its variants put off
+    ("restart orders in shop if it keeps crashing", True),
+    ("restart orders in shop as a last resort", True),
+    ("restart orders in shop sooner or later", True),
+    ("restart orders in shop off-peak", True),
+    ("cordon node-2, if the alert fires", True),
     ("should the disk fill up, drain node-1", True),
 ])
 def test_put_off(text: str, off: bool) -> None:

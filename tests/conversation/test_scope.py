@@ -515,6 +515,15 @@ def test_a_kind_that_is_not_the_target_s_is_fine(text: str, slots: dict[str, str
     "skip the rollback of orders in shop",
     "cancel the restart of api in billing",
     "leave orders in shop alone",
+    # A third review's variants (session 49).
+    "restart orders in shop. belay that",
+    "restart orders in shop. my bad, false alarm",
+    "restart orders in shop (jk)",
+    "restart orders in shop. nvm lol",
+    "restart orders in shop. nah.",
+    "restart orders in shop or wait?",
+    "restart orders in shop or is that a bit much?",
+    "restart orders in shop, yay or nay?",
 ])
 def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     assert not_a_request(text)
@@ -547,6 +556,13 @@ def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     "scale orders in shop to 2 for load testing",
     "restart orders in shop, no kidding",
     "don't let nightly-report in batch run tonight",
+    # A third review's legitimate requests that the first guards refused (session 49).
+    "cordon node-2, not kidding",
+    "restart web-frontend in staging, I'm not joking",
+    "restart orders in shop — I know, wrong channel, but it's urgent",
+    "roll back api in billing. Not approved by CAB yet but the IC approved",
+    "restart web-frontend in staging - testing, QA is waiting",
+    "nah, restart cart in shop",
     "restart orders in shop, or cart if orders is fine",
     "cancel the alert and restart orders in shop",
     # Words after the question that sound like a no but ask on ("no rush", "later is
