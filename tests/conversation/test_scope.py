@@ -524,6 +524,11 @@ def test_a_kind_that_is_not_the_target_s_is_fine(text: str, slots: dict[str, str
     "restart orders in shop or wait?",
     "restart orders in shop or is that a bit much?",
     "restart orders in shop, yay or nay?",
+    "defer the rollback of orders in shop",
+    "shelve the restart of orders in shop",
+    "delay the drain of node-1",
+    "drain node-1? na",
+    "restart orders in shop? not needed",
 ])
 def test_talk_about_a_change_that_does_not_ask_for_it(text: str) -> None:
     assert not_a_request(text)
