@@ -224,7 +224,7 @@ def decode_spans(
     tags: Sequence[str], words: Sequence[Word], norm: Normalised, original: str
 ) -> tuple[SlotSpan, ...]:
     """Turn per-word BIO tags into slot spans over the *original* text, every span kept
-    (the serving path chooses among them with `intents.slots.choose_slots`).
+    (the serving path chooses among them with `intents.slots.decode_slots`).
 
     Lenient like conlleval: an `I-x` that does not continue an `x` span starts one.
     """
@@ -645,8 +645,8 @@ class ModelParser:
             # "is calc-app healthy?": the status at 0.45, the diagnosis at 0.49. Sure it is
             # a read of that deployment, the model splits between two: the likelier answers.
             bar = None
-        if bar is not None and top_p < bar:
-            # Unsure about a runbook: don't answer with it; offer it among the candidates.
+        def unsure(spans: tuple[SlotSpan, ...]) -> ParsedIntent:
+            # Don't answer with the runbook; offer it among the candidates.
             others = [i for i in order if model.intents[i] != OUT_OF_SCOPE]
             oos_p = (
                 float(probs[model.intents.index(OUT_OF_SCOPE)])
@@ -655,8 +655,11 @@ class ModelParser:
             alternatives = tuple(
                 (model.intents[i], float(probs[i])) for i in others[:ALTERNATIVES]
             )
-            return ParsedIntent(OUT_OF_SCOPE, slots, oos_p, alternatives, "model", spans,
-                                placed(top, spans))
+            return ParsedIntent(OUT_OF_SCOPE, {span.slot: span.text for span in spans}, oos_p,
+                                alternatives, "model", spans, placed(top, spans))
+
+        if bar is not None and top_p < bar:
+            return unsure(spans)  # unsure about a runbook
         alternatives = tuple(
             (model.intents[i], float(probs[i])) for i in order[1 : 1 + ALTERNATIVES]
         )
@@ -681,11 +684,7 @@ class ModelParser:
             # "nightly-report", "nightly-report in batch": names, and no word of what to do
             # with them (a resume at 0.95, session 49's second review). Unsure: the
             # conversation offers the closest runbooks, as for any unsure message.
-            others = [i for i in order if model.intents[i] != OUT_OF_SCOPE]
-            return ParsedIntent(OUT_OF_SCOPE, slots, float(
-                probs[model.intents.index(OUT_OF_SCOPE)]) if OUT_OF_SCOPE in model.intents
-                else 0.0, tuple((model.intents[i], float(probs[i]))
-                                for i in others[:ALTERNATIVES]), "model", spans)
+            return unsure(spans)
         return ParsedIntent(top, slots, top_p, alternatives, "model", spans,
                             placed(top, spans))
 

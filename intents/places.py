@@ -317,12 +317,12 @@ _RULING_OUT = RULED_OUT | RULED_OUT_BEFORE | frozenset({
     "neither", "deployments", "cronjobs", "pods", "services", "apps", "workloads", "several",
     "many", "multiple", "few",
 })
+"""Words before a change's object that make it one of many, or the one left out."""
 _TO_A_VALUE = frozenset({"to", "by", "at", "revision", "rev", "replicas", "image", "img",
                          "cpu", "memory", "mem", "request", "requests", "req", "limit",
                          "limits", "lim", "min", "max", "from", "down", "up", "back"})
 """Words between a change's namespace by its place and the value after it ("rollback api
 billing to revision 2"); any other, a third name above all, leaves the namespace unread."""
-"""Words before a change's object that make it one of many, or the one left out."""
 _COMMANDS = frozenset({
     "restart", "restarts", "rollback", "rollout", "scale", "drain", "cordon", "uncordon",
     "delete", "suspend", "resume", "pause", "unpause", "describe", "logs", "show", "list",

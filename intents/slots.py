@@ -401,25 +401,6 @@ class Decoded:
     placed: frozenset[str] = frozenset()
 
 
-def choose_slots(
-    probs: npt.NDArray[np.float64],
-    vocab: SlotLabels,
-    words: Sequence[Word],
-    norm: Normalised,
-    original: str,
-    *,
-    declared: Collection[str] | None = None,
-    required: Collection[str] = (),
-    types: Mapping[str, str] | None = None,
-    by_place: bool = True,
-    beside: bool = False,
-) -> tuple[SlotSpan, ...]:
-    """One span per slot, in text order, from `probs`: `decode_slots`'s spans."""
-    return decode_slots(probs, vocab, words, norm, original, declared=declared,
-                        required=required, types=types, by_place=by_place,
-                        beside=beside).spans
-
-
 def decode_slots(
     probs: npt.NDArray[np.float64],
     vocab: SlotLabels,

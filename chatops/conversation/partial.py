@@ -289,7 +289,8 @@ def put_off(text: str) -> bool:
         after = cleaned[bounds[i + 1][0]:bounds[i + 1][1]] if i + 1 < len(bounds) else ""
         then = cleaned[bounds[i + 2][0]:bounds[i + 2][1]] if i + 2 < len(bounds) else ""
         # "restart it so next time it starts clean": the purpose, not a condition.
-        purpose = i + 1 < len(bounds) and _SO.search(cleaned, b, bounds[i + 1][0]) is not None
+        purpose = (i + 1 < len(bounds)
+                   and _REASON_OPENS.search(cleaned, b, bounds[i + 1][0]) is not None)
         # Not in the order's reason ("restart it since it eventually OOMs", "... because it
         # fails whenever traffic spikes": a review of session 49's first version).
         reason = _REASON_OPENS.search(cleaned, a, b)
@@ -304,7 +305,6 @@ def put_off(text: str) -> bool:
     return False
 
 
-_SO = re.compile(r"\bso\b", re.IGNORECASE)
 _REASON_OPENS = re.compile(r"\b(?:because|since|as(?= (?:it|the|we|they|this|that|its|our)\b)|so|"
                            r"cause|cuz|bc|to (?:stop|prevent|avoid))\b", re.IGNORECASE)
 """Words that open the reason or purpose of an order: its put-off words are not the order's."""

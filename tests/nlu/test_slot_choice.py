@@ -1,5 +1,5 @@
 """Choosing one value per slot from the model's per-word label probabilities
-(`intents.slots.choose_slots`): pure logic, on hand-made probability rows."""
+(`intents.slots.decode_slots`): pure logic, on hand-made probability rows."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from chatops.model import SlotSpan
 from intents.names import name_shaped
-from intents.slots import MIN_FILL_SCORE, MIN_SPAN_SCORE, SlotLabels, choose_slots
+from intents.slots import MIN_FILL_SCORE, MIN_SPAN_SCORE, SlotLabels, decode_slots
 from intents.text import normalise, split_words
 
 VOCAB = SlotLabels(("O", "B-deployment", "I-deployment", "B-namespace", "I-namespace",
@@ -33,7 +33,7 @@ def choose(text: str, rows: list[list[float]], **kwargs: object) -> dict[str, st
     words = split_words(norm.text)
     assert len(words) == len(rows), [w.text for w in words]
     probs: npt.NDArray[np.float64] = np.asarray(rows, dtype=np.float64)
-    spans = choose_slots(probs, VOCAB, words, norm, text, **kwargs)  # type: ignore[arg-type]
+    spans = decode_slots(probs, VOCAB, words, norm, text, **kwargs).spans  # type: ignore[arg-type]
     assert [s.start for s in spans] == sorted(s.start for s in spans)
     assert len({s.slot for s in spans}) == len(spans)
     for span in spans:
@@ -112,7 +112,7 @@ def test_probabilities_must_match_the_words() -> None:
     norm = normalise(text)
     words = split_words(norm.text)
     with pytest.raises(ValueError, match="shape"):
-        choose_slots(np.zeros((3, len(VOCAB.labels))), VOCAB, words, norm, text)
+        decode_slots(np.zeros((3, len(VOCAB.labels))), VOCAB, words, norm, text)
     with pytest.raises(ValueError, match="'O'"):
         SlotLabels(("B-x", "O"))
 
@@ -143,8 +143,8 @@ def choose_tagged(text: str, tagged: dict[str, str], vocab: SlotLabels,
             assert index is not None
             probs[i] = 0.0
             probs[i, index], probs[i, 0] = score, 1.0 - score
-    spans = choose_slots(probs, vocab, words, norm, text, declared=set(types), types=types,
-                         by_place=by_place)
+    spans = decode_slots(probs, vocab, words, norm, text, declared=set(types), types=types,
+                         by_place=by_place).spans
     return {s.slot: s.text for s in spans}
 
 
