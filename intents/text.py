@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from intents.emoji import shortcodes_say
+
 # `<@U123ABC>` / `<@W123|alice>` user mentions, `<!here>` specials: no meaning for the NLU.
 _MENTION = re.compile(r"<[@!][^>\s]*>")
 # `<#C123|ops-alerts>` channel links and `<https://x|label>` links: keep the label only.
@@ -59,13 +61,16 @@ class Word:
 def normalise(text: str) -> Normalised:
     """Strip Slack markup that carries no meaning for the NLU, remembering offsets.
 
-    Removed: user mentions and specials (`<@U123>`, `<!here>`), emoji shortcodes, struck
+    Removed: user mentions and specials (`<@U123>`, `<!here>`), emoji shortcodes (but for
+    those of an emoji that says yes or no, `intents.emoji`), struck
     text (`~...~`), backticks/asterisks/tildes. Links keep their label. Whitespace runs
     collapse to one space and the result is stripped.
     """
     keep = [True] * len(text)
     for pattern in (_MENTION, _EMOJI, _STRUCK):
         for match in pattern.finditer(text):
+            if pattern is _EMOJI and shortcodes_say(match.group()) is not None:
+                continue  # ":+1:" is Slack's "👍": a yes, kept like the emoji itself
             for i in range(match.start(), match.end()):
                 keep[i] = False
     for match in _LABELLED_LINK.finditer(text):
@@ -158,6 +163,10 @@ def split_words(text: str) -> list[Word]:
         while end > start and text[end - 1] in _TRAILING:
             tail.append(Word(text[end - 1], end - 1, end))
             end -= 1
+        if shortcodes_say(match.group()) is not None:
+            # A yes or no shortcode kept by `normalise` (":+1:") is one word, colons and all.
+            words.append(Word(match.group(), match.start(), match.end()))
+            continue
         words.extend(head)
         if start < end:
             words.extend(_split_name(text, start, end))

@@ -103,6 +103,21 @@ _WAIT = re.compile(
     r"while|few)\b|\bnot (?:yet|now|just yet)\b|\b(?:later|after|once|when|until)\b")
 _GO_ELSEWHERE = re.compile(r"\bgo (?!ahead\b|for it\b|on\b|now\b|please\b|pls\b|go\b)"
                            r"[a-z]+")
+# Words about deciding are nobody's decision, and a yes or an undo handed to someone else
+# runs nothing (session 50's review: an approver's "reply yes to approve", "react with :+1:
+# to approve", "to approve, type ok" and "someone approve this pls" each approved the plan
+# waiting in the thread). A no or a cancel that names someone else still stops
+# ("never mind, someone else did it"): stopping runs nothing.
+_DECIDE = (r"(?:approve|confirm|accept|deny|reject|decline|cancel|undo|run|proceed|go "
+           r"ahead|execute|apply|ship|decide|sign off|ok|okay|\+1)")
+_EXPLAINS = re.compile(
+    r"\b(?:reply|respond|answer|react|say|type|write|post|send|hit|press|click|tap|use|put"
+    r"|drop|comment|add|give)\b[^.!?\n]*?\bto " + _DECIDE + r"(?![\w-])|"
+    r"^\W*to " + _DECIDE + r"\b")
+_SOMEONE_ELSE = re.compile(r"\b(?:some|any)(?:one|body)\b|\bwhoever\b|"
+                           r"\bone of (?:you|y'?all|us)\b")
+_RUNS = frozenset({"confirm", "undo"})
+"""The decisions that run something."""
 # "Mind" alone decides nothing ("keep that in mind"); a mind changed cancels.
 _CHANGED_MIND = re.compile(r"\bchanged? (?:my|our) minds?\b|\bchange of plans?\b")
 # Words that decide only in a short reply ("wrong, don't"), not in a remark about something
@@ -131,7 +146,10 @@ def says(intent: str, text: str) -> bool:
             and not _ASKED_OF_THE_BOT.search(text):
         return False
     text = _QUOTED.sub(" ", text)
-    lowered = _IDIOMS.sub(" ", text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'"))
+    lowered = text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
+    if _EXPLAINS.search(lowered) or (intent in _RUNS and _SOMEONE_ELSE.search(lowered)):
+        return False  # "reply yes to approve", "someone approve this pls"
+    lowered = _IDIOMS.sub(" ", lowered)
     if intent == "confirm":
         if _WAIT.search(lowered):
             return False

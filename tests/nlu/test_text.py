@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from intents.emoji import as_word
 from intents.text import normalise, split_words
 
 
@@ -33,7 +36,23 @@ def test_struck_text_is_taken_back() -> None:
 
 
 def test_colons_inside_names_are_not_emoji() -> None:
-    assert normalise("set image to nginx:1.25 :+1:").text == "set image to nginx:1.25"
+    assert normalise("set image to nginx:1.25 :fire:").text == "set image to nginx:1.25"
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    (":+1:", "yes"), (":thumbsup::skin-tone-3:", "yes"), (":white_check_mark:", "yes"),
+    (":-1:", "no"), (":thumbsdown:", "no"), (":x:", "no"),
+])
+def test_shortcodes_that_say_yes_or_no_stay_one_word(text: str, word: str) -> None:
+    """Slack sends "👍" as ":+1:": kept, one word, read as the emoji is; other shortcodes
+    (":fire:", ":+1::fire:") are markup and go."""
+    norm = normalise(f"lgtm {text} thanks")
+    assert norm.text == f"lgtm {text} thanks"
+    words = split_words(norm.text)
+    assert [w.text for w in words] == ["lgtm", text, "thanks"]
+    assert as_word(words[1].text) == word
+    assert normalise("lgtm :+1::fire: thanks").text == "lgtm thanks"
+    assert as_word(":fire:") == ":fire:"
 
 
 def test_split_words_peels_punctuation_but_keeps_names_whole() -> None:

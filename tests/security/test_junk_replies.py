@@ -86,6 +86,12 @@ def test_junk_to_the_shipped_model_decides_nothing(
     ("yes, go ahead", RunState.SUCCEEDED), ("lgtm 👍", RunState.SUCCEEDED),
     ("go for it", RunState.SUCCEEDED), ("ok go", RunState.SUCCEEDED),
     ("nope, not now", RunState.DENIED), ("👎", RunState.DENIED),
+    # Slack sends an emoji picked in its client as a shortcode in the message's text: the
+    # 👍 above arrives as ":+1:" (a review, session 50: the shortcode was read as nothing
+    # and the bot stayed silent).
+    (":+1:", RunState.SUCCEEDED), (":thumbsup::skin-tone-3:", RunState.SUCCEEDED),
+    (":white_check_mark:", RunState.SUCCEEDED), (":-1:", RunState.DENIED),
+    (":thumbsdown:", RunState.DENIED),
 ])
 def test_words_that_decide_still_decide(
         bot: Bot, model: ModelParser, text: str, state: RunState) -> None:
