@@ -96,6 +96,7 @@ from chatops.conversation.what_if import (
     change_asked_about,
     names_its_object,
     refused_as_an_order,
+    without_dry_run,
 )
 from chatops.errors import ClusterError, Refusal, SlotError
 from chatops.messages import (
@@ -1130,7 +1131,13 @@ class Dialogue:
         if said_to_someone_else(text, parsed.spans):
             return None
         changes = tuple(rb.name for rb in self.parts.catalogue if rb.risk is not Risk.READ)
-        intent = change_asked_about(text, parsed, changes)
+        command = without_dry_run(text)
+        if command is not None:
+            # kubectl's own `--dry-run`: the command it previews, as read without the flag.
+            parsed = self.parts.parse(command, turn.requester.identity)
+            text = command
+        intent = (change_asked_about(text, parsed, changes) if command is None
+                  else parsed.intent if parsed.intent in changes else None)
         if intent is None:
             return None
         runbook = self.parts.catalogue.get(intent)

@@ -1,6 +1,7 @@
 """A question of what a change would do ("what would happen if I scaled checkout-api to 0
-in prod?", "is it safe to drain node-2?", "dry-run a restart of api"): answered with the
-change's server-side dry-run as the asker, and nothing is proposed.
+in prod?", "is it safe to drain node-2?", "dry-run a restart of api", a kubectl command
+with `--dry-run`): answered with the change's server-side dry-run as the asker, and nothing
+is proposed.
 
 A user trial asked "what would happen if I scaled X to 0?" and got "outside what I can
 do": the model reads such questions out of scope (no runbook answers a question), and a
@@ -60,6 +61,12 @@ _PREVIEW_ORDER = re.compile(
 _QUESTION = re.compile(r"\?|^\W*(?:(?:hey|hi|ok|okay|so|quick\s+question|qq)\W+)*(?:what|"
                        r"would|is|how|does|do|will|could|can|suppose|supposing|imagine)\b",
                        re.IGNORECASE)
+# kubectl's own preview: "kubectl scale deploy api --replicas=0 --dry-run=server" asks what
+# the command would do (session 50: planned for approval as the real change). Bare, `client`
+# or `server` (`true`, from older kubectl, too); `--dry-run=none` is no preview.
+_KUBECTL_DRY_RUN = re.compile(
+    r"(?<=\bkubectl\b)(.*?)\s+--dry-run(?!(?:=|\s+)none\b)(?:(?:=|\s+)"
+    r"(?:client|server|true)\b)?(?![\w-])", re.IGNORECASE | re.DOTALL)
 # "what would you do?", "should we restart it or roll back?": advice, not a preview; a
 # question of the past ("what happened when we restarted it") is the history's.
 _NOT_WHAT_IF = re.compile(r"\bwhat\s+(?:would|should)\s+(?:you|u|we|i)\s+do\b|\bhappened\b",
@@ -70,6 +77,8 @@ def asks_what_if(text: str, *, read_as_change: bool = False) -> bool:
     """Whether `text` asks what a change would do, rather than for it. A message the model
     read as the change itself must be a question or open with the preview it asks for
     ("restart api to reduce the impact of the leak" is an order, and stays one)."""
+    if _KUBECTL_DRY_RUN.search(text):
+        return True
     if _NOT_WHAT_IF.search(text):
         return False
     if _PREVIEW_ORDER.search(text):
@@ -77,6 +86,15 @@ def asks_what_if(text: str, *, read_as_change: bool = False) -> bool:
     if _WHAT_IF.search(text) is None:
         return False
     return not read_as_change or _QUESTION.search(text) is not None
+
+
+def without_dry_run(text: str) -> str | None:
+    """A kubectl command with `--dry-run` (bare, `=client`, `=server`), without the flag:
+    the change it asks to preview, as kubectl would read it; None for any other text."""
+    said = _KUBECTL_DRY_RUN.search(text)
+    if said is None:
+        return None
+    return text[:said.end(1)] + text[said.end():]
 
 
 def change_asked_about(text: str, parsed: ParsedIntent, changes: Iterable[str],

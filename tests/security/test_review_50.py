@@ -11,6 +11,8 @@ thumb.
 2. Slack sends an emoji picked in its client as a shortcode in the text: "👍" arrives as
    ":+1:", which the NLU dropped as markup, so the bot stayed silent under a plan while the
    same thumb typed as a character approved it.
+3. A kubectl command with `--dry-run` (`=client`, `=server`, or bare) asked for a
+   preview, and was planned for approval as the real change.
 
 End to end on the sandbox with the shipped model and the catalogue, in the console: bob
 asks, carol (an approver) answers in the thread.
@@ -71,3 +73,17 @@ def test_an_approver_s_own_decision_still_decides(
 def test_a_stop_that_names_someone_else_still_stops(
         world: World, text: str, user: str, state: RunState) -> None:
     assert _answer_a_waiting_plan(world, text, user) is state, text
+
+
+@pytest.mark.parametrize("text", [
+    "kubectl scale deploy checkout-api -n {prod} --replicas=3 --dry-run=server",
+    "kubectl rollout restart deployment/checkout-api -n {prod} --dry-run=client",
+    "`kubectl rollout restart deploy/checkout-api -n {prod} --dry-run`",
+])
+def test_kubectl_s_own_dry_run_is_a_preview_nobody_can_approve(world: World, text: str) -> None:
+    """A kubectl command with `--dry-run` asks to see what it would do: it was planned for
+    approval, the real change, which an approver could run."""
+    sh = world.model_shell()
+    replies = sh.say(text.format(**world.ns))
+    assert sh.service.store.runs_in_thread("console", "console") == [], replies
+    assert any("Preview only" in r.text for r in replies), replies

@@ -40,6 +40,19 @@ class ReadsTheChange:
      {"deployment": "checkout-api", "namespace": "prod", "replicas": "0"}, "scale"),
     ("is it safe to roll back checkout-api in prod?", "rollback_deployment",
      {"deployment": "checkout-api", "namespace": "prod"}, "rollout_undo"),
+    # kubectl's own dry-run asks for a preview (session 50: each was planned for approval).
+    ("kubectl scale deploy checkout-api -n prod --replicas=0 --dry-run=server",
+     "scale_deployment", {"deployment": "checkout-api", "namespace": "prod", "replicas": "0"},
+     "scale"),
+    ("kubectl rollout restart deployment/checkout-api -n prod --dry-run=client",
+     "restart_deployment", {"deployment": "checkout-api", "namespace": "prod"},
+     "rollout_restart"),
+    ("`kubectl rollout undo deploy checkout-api -n prod --dry-run client`",
+     "rollback_deployment", {"deployment": "checkout-api", "namespace": "prod"},
+     "rollout_undo"),
+    ("can you run kubectl rollout restart deploy/checkout-api -n prod --dry-run",
+     "restart_deployment", {"deployment": "checkout-api", "namespace": "prod"},
+     "rollout_restart"),
 ])
 def test_a_what_if_read_as_the_change_leaves_nothing_to_approve(
         bot: Bot, cluster: FakeCluster, text: str, intent: str, slots: dict[str, str],
