@@ -113,6 +113,7 @@ from chatops.messages import (
     HYGIENE_NOTE,
     NAMESPACE_CHANGES_NOTE,
     NODE_QUESTION_NOTE,
+    NOT_PLAIN_YES,
     NOT_THIS_CHANNEL,
     NOT_THIS_CHANNEL_HINT,
     NOT_UNDERSTOOD,
@@ -454,10 +455,12 @@ class Dialogue:
             if ordered is not None:
                 return self._request(turn, text, ordered, context.last)
             if parsed.source == "model" and not says(parsed.intent, text):
-                # Junk read as a decision ("hmm" as `confirm`): a clear answer, no change.
+                # Junk read as a decision ("hmm" as `confirm`): a clear answer, no change;
+                # a yes among other words ("yes if the canary is fine") is said to be one.
                 METRICS.out_of_scope.inc()
                 self.parts.audit.record(OutOfScope(), actor=message.user, thread=thread)
-                return [Reply("answer", NOT_UNDERSTOOD)]
+                plain = parsed.intent == "confirm" and says("confirm", text, plain=False)
+                return [Reply("answer", NOT_PLAIN_YES if plain else NOT_UNDERSTOOD)]
             return self._meta(parsed, turn, context)
         return self._request(turn, text, parsed, context.last)
 

@@ -12,6 +12,7 @@ work, while a junk reply they let through would decide somebody's request.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # A word whole, with its hyphens and digits: "go-live" and "k8s" hold no "go" and no "k".
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[+-]1\b")
@@ -103,21 +104,63 @@ _WAIT = re.compile(
     r"while|few)\b|\bnot (?:yet|now|just yet)\b|\b(?:later|after|once|when|until)\b")
 _GO_ELSEWHERE = re.compile(r"\bgo (?!ahead\b|for it\b|on\b|now\b|please\b|pls\b|go\b)"
                            r"[a-z]+")
-# Words about deciding are nobody's decision, and a yes or an undo handed to someone else
-# runs nothing (session 50's review: an approver's "reply yes to approve", "react with :+1:
-# to approve", "to approve, type ok" and "someone approve this pls" each approved the plan
-# waiting in the thread). A no or a cancel that names someone else still stops
-# ("never mind, someone else did it"): stopping runs nothing.
-_DECIDE = (r"(?:approve|confirm|accept|deny|reject|decline|cancel|undo|run|proceed|go "
-           r"ahead|execute|apply|ship|decide|sign off|ok|okay|\+1)")
-_EXPLAINS = re.compile(
-    r"\b(?:reply|respond|answer|react|say|type|write|post|send|hit|press|click|tap|use|put"
-    r"|drop|comment|add|give)\b[^.!?\n]*?\bto " + _DECIDE + r"(?![\w-])|"
-    r"^\W*to " + _DECIDE + r"\b")
-_SOMEONE_ELSE = re.compile(r"\b(?:some|any)(?:one|body)\b|\bwhoever\b|"
-                           r"\bone of (?:you|y'?all|us)\b")
-_RUNS = frozenset({"confirm", "undo"})
-"""The decisions that run something."""
+# A yes runs somebody's change, so in words it is taken only when plainly said: every word
+# of the message says yes, asks politely, thanks, or says who says it ("yes from me", "ok,
+# I've checked, approve"). Session 50's review: an approver's "reply yes to approve",
+# "someone approve this pls", "the IC said go ahead", "I'd approve", "yes tomorrow", "ok
+# noted", "> yes" and ":+1: :thinking_face:" each approved the plan waiting in the thread.
+# Anything else gets "I did not understand" and the buttons still work; a no or a cancel
+# stays as wide as before (stopping runs nothing).
+_PLAIN_YES_WORDS = frozenset({
+    "yes", "y", "ya", "yah", "yea", "yeah", "yep", "yup", "yess", "yass", "aye", "sure", "ok",
+    "okay", "okey", "k", "kk", "ack", "roger", "go", "proceed", "approve", "approved",
+    "approving", "confirm", "confirmed", "confirming", "lgtm", "sgtm", "ship", "run",
+    "execute", "apply", "do", "correct", "exactly", "absolutely", "definitely",
+    "affirmative", "agreed", "agree", "fine", "good", "great", "perfect", "alright",
+    "allright", "granted", "accept", "accepted", "+1", "affirm", "thing",
+    # politeness, thanks, who says it, and having looked
+    "please", "pls", "plz", "thanks", "thank", "you", "thx", "ty", "cheers", "now", "i",
+    "i'm", "i've", "me", "my", "it", "this", "that", "all", "from", "checked", "reviewed",
+    "verified", "looked", "and", "also", "then", "let's", "lets", "just", "everything",
+    # agreeing with what the bot said or asked ("that's right", "yes, that one")
+    "right", "that's", "one", "so",
+})
+_PLAIN_YES_PHRASES = re.compile(
+    r"\b(?:good to go|(?:ok|okay|safe|fine|good|clear) to (?:run|proceed|ship|go(?: ahead)?|"
+    r"apply|execute)|happy to approve|go ahead|go for it|looks? good(?: to me)?|"
+    r"sounds? good|hit it|ship it|the plan|the diff|the dry-?run|all good|looks? fine|"
+    r"(?:this|that|it)(?:'s| is) fine|i'?m on call|make it so|send it|with it|"
+    r"(?:looks|sounds) right(?: to me)?|what i meant|the right one|"
+    # what was done before saying yes ("yes, i checked with the team, go ahead")
+    r"(?:i |we )?(?:double[- ]?)?checked (?:with )?the [a-z]+|the team agreed|"
+    r"(?:we )?talked about it(?: on the call)?|the change window is open|"
+    # thanks, to someone or for something ("approved, thanks bob"), and what was checked
+    r"(?:thanks|thank you|ty|cheers)(?: for (?:the|this|that|your)(?: [a-z-]+){1,3}"
+    r"| (?!(?:wait|but|later|soon|tomorrow|tonight|first|though|not|no|if)\b)[a-z]+)?"
+    r"(?=\s*(?:[.,;:!)]|$))|(?:checked|verified|reviewed|looked at) (?:the|your) [a-z-]+"
+    r"(?: [a-z-]+)?(?=\s*[.,;:!-])|^\W*to confirm\s*[,:])")
+_NOT_PLAIN = re.compile(r"=|\u2192|->|\be\.g\b|(?:^|\n)\s*(?:>|&gt;)|\by(?:eah?|ea),? right\b")
+"""An equation or arrow ("yes = approve"), an example, a Slack quote ("> yes"), sarcasm."""
+
+
+def plainly_yes(text: str) -> bool:
+    """Whether every word of `text` says yes, asks politely, thanks or says who says it,
+    and its emoji (or shortcodes) say yes too; see `_PLAIN_YES_WORDS`."""
+    lowered = text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
+    if _NOT_PLAIN.search(lowered):
+        return False
+    for code in _SHORTCODE.findall(lowered):
+        if code not in _SHORTCODES["confirm"] and not code.startswith("skin-tone-"):
+            return False  # ":+1: :thinking_face:", ":+1: :hourglass:"
+    lowered = _PLAIN_YES_PHRASES.sub(" ", _SHORTCODE.sub(" ", lowered))
+    if any(unicodedata.category(char) == "So" and char not in _EMOJI["confirm"]
+           for char in lowered):
+        return False  # "👍 🤔", "👍❌"
+    words = re.findall(r"[a-z0-9+'-]+", lowered)
+    return all(word.strip("'-") in _PLAIN_YES_WORDS or not word.strip("'-")
+               for word in words)
+
+
 # "Mind" alone decides nothing ("keep that in mind"); a mind changed cancels.
 _CHANGED_MIND = re.compile(r"\bchanged? (?:my|our) minds?\b|\bchange of plans?\b")
 # Words that decide only in a short reply ("wrong, don't"), not in a remark about something
@@ -136,8 +179,9 @@ DECIDING = frozenset(_WORDS)
 """The meta intents that change what happens to somebody's request."""
 
 
-def says(intent: str, text: str) -> bool:
-    """Whether `text` holds a word or emoji that says `intent` (always, for other intents)."""
+def says(intent: str, text: str, *, plain: bool = True) -> bool:
+    """Whether `text` holds a word or emoji that says `intent` (always, for other intents);
+    a yes only when plainly said (`plainly_yes`), unless `plain` is False."""
     if intent not in DECIDING:
         return True
     # A question of four words or more asks, it does not decide ("can we undo it later if
@@ -146,10 +190,9 @@ def says(intent: str, text: str) -> bool:
             and not _ASKED_OF_THE_BOT.search(text):
         return False
     text = _QUOTED.sub(" ", text)
-    lowered = text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
-    if _EXPLAINS.search(lowered) or (intent in _RUNS and _SOMEONE_ELSE.search(lowered)):
-        return False  # "reply yes to approve", "someone approve this pls"
-    lowered = _IDIOMS.sub(" ", lowered)
+    if intent == "confirm" and plain and not plainly_yes(text):
+        return False  # "reply yes to approve", "someone approve this pls", "I'd approve"
+    lowered = _IDIOMS.sub(" ", text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'"))
     if intent == "confirm":
         if _WAIT.search(lowered):
             return False

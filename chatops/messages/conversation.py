@@ -139,6 +139,12 @@ QUESTION_NOT_DECISION = (
     "`approve` (or `approve r-...`), or use its button.")
 """A question under a waiting plan ("that ok?", "good to go?"): it decides nothing."""
 
+NOT_PLAIN_YES = (
+    "That says more than a plain yes, so I decided nothing. To approve the waiting request, "
+    "say `approve` (or `approve r-...`), or use its button.")
+"""A yes among other words ("yes if the canary is fine", "someone approve", "I'd
+approve"): only a plain yes approves (`meta_words.plainly_yes`)."""
+
 EDIT_NOT_DECISION = (
     "That reads as a change to a waiting plan, not a yes or no, so I decided nothing. To "
     "change it, use its Edit button or ask for the new request in full (for example "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.conversation.meta_words import DECIDING, asks_back, says
+from chatops.conversation.meta_words import DECIDING, asks_back, plainly_yes, says
 from finetune.phrases import META_PHRASES
 from intents.emoji import as_word
 
@@ -73,10 +73,36 @@ def test_remarks_that_hold_deciding_words_decide_nothing(intent: str, text: str)
     ("confirm", "yes?"),
     ("cancel", "changed my mind, drop it"),
     ("deny", "wrong, don't"),
-    ("confirm", "ok go. the dashboards look fine, error rate is flat, latency is back."),
+    ("confirm", "ok go. looks fine."),
 ])
 def test_decisions_asked_or_short_still_decide(intent: str, text: str) -> None:
     assert says(intent, text)
+
+
+@pytest.mark.parametrize("text", [
+    # Session 50's review: each approved the waiting plan. A yes in words is taken only
+    # when plainly said; the buttons and "approve" still work.
+    "reply yes to approve", "to approve: yes", "someone approve this pls", "erin, approve",
+    "the IC said go ahead", "I'd approve", "yes if the canary is fine", "yes tomorrow",
+    "ok noted", "> yes", "&gt; yes", ":+1: :thinking_face:", "👍 🤔", "yes = approve",
+    "yeah right", "e.g. yes", "yes thanks wait",
+    # A yes beside status notes is more than a yes (it approved before session 50).
+    "ok go. the dashboards look fine, error rate is flat, latency is back.",
+])
+def test_only_a_plain_yes_confirms(text: str) -> None:
+    assert not says("confirm", text)
+    assert not plainly_yes(text)
+
+
+@pytest.mark.parametrize("text", [
+    "ok go", "approved, thanks bob", "lgtm ship it", ":+1: go", "ok, I've checked, approve",
+    "sure thing, run it", "👍🏽", ":+1::skin-tone-2:", "approved — thanks", "I approve this",
+    "*approved*", "yes from me", "reviewed, approved", "let's ship it", "go ahead please",
+    "good to go, approve", "looks good, approve", "checked the dashboards, approve",
+    "to confirm, yes go ahead", "yes, I'm on call and this is fine", "that's right",
+])
+def test_a_plain_yes_with_thanks_or_what_was_checked_confirms(text: str) -> None:
+    assert plainly_yes(text) and says("confirm", text)
 
 
 @pytest.mark.parametrize(("text", "asks"), [

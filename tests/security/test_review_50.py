@@ -2,12 +2,14 @@
 thumb.
 
 1. An approver who explains how to decide ("reply yes to approve", "react with 👍 to
-   approve", "to approve, type ok", "say no to deny it") or asks someone else to
-   ("someone approve this pls", "anybody :+1: this") approved or denied the plan waiting
-   in the thread: each holds a word or emoji that says yes or no. Words about how to decide
-   decide nothing, and a yes handed to someone else runs nothing; the bot says how to
-   decide. A no or a cancel that names someone else still stops ("never mind, someone
-   else did it"): stopping runs nothing.
+   approve", "to approve, type ok"), asks someone else to ("someone approve this pls",
+   "erin, approve"), reports another's word ("the IC said go ahead"), hedges ("I'd
+   approve"), defers ("yes tomorrow"), acknowledges ("ok noted") or quotes ("> yes")
+   approved the plan waiting in the thread: each holds a word or emoji that says yes. A
+   yes in words is now taken only when plainly said: every word says yes, asks politely,
+   thanks or says who says it (`meta_words.plainly_yes`); anything else gets "I did not
+   understand" and the buttons still work. A no or a cancel stays as wide as before
+   ("never mind, someone else did it" cancels): stopping runs nothing.
 2. Slack sends an emoji picked in its client as a shortcode in the text: "👍" arrives as
    ":+1:", which the NLU dropped as markup, so the bot stayed silent under a plan while the
    same thumb typed as a character approved it.
@@ -42,11 +44,18 @@ def _answer_a_waiting_plan(world: World, text: str, user: str = "carol") -> RunS
     # How to decide, said to others.
     "reply yes to approve", "react with 👍 to approve", "react with :+1: to approve",
     "to approve, reply yes", "type ok to confirm", "just click approve to run it",
-    "say no to deny it", "hit the button to approve", "to deny it, say no",
+    "hit the button to approve",
     "use the approve button to go ahead",
     # The decision handed to someone else.
     "someone approve this pls", "can somebody +1 this", "ok, anyone on sre approve pls",
     "whoever is on call, approve it", "one of you approve this", "anybody :+1: this",
+    # The review's other shapes: instructions without "to", someone else addressed or
+    # reported, a hedge, a deferral, an acknowledgement, a quote, a thumb beside doubt.
+    "approve it by typing yes", "yes = approve", "approval: reply ok", "erin, approve",
+    "yes please erin", "@here please approve", "the IC said go ahead", "per dave: approve",
+    "I'd approve", "probably yes", "yes if the canary is fine", "yes tomorrow", "ok wait",
+    ":+1: later", "ok noted", "yes I'm looking at it", "> yes", ":+1: :thinking_face:",
+    "👍 🤔", ":+1::x:", "yeah right", "yes /s", "e.g. yes",
 ])
 def test_words_about_deciding_or_for_someone_else_decide_nothing(
         world: World, text: str) -> None:
@@ -56,6 +65,10 @@ def test_words_about_deciding_or_for_someone_else_decide_nothing(
 @pytest.mark.parametrize(("text", "state"), [
     ("yes, I approve", RunState.SUCCEEDED), ("I'm happy to approve this", RunState.SUCCEEDED),
     ("ok, hit it", RunState.SUCCEEDED), ("approved, thanks", RunState.SUCCEEDED),
+    ("approved, thanks bob", RunState.SUCCEEDED), ("lgtm ship it", RunState.SUCCEEDED),
+    ("ok, I've checked, approve", RunState.SUCCEEDED), ("good to go", RunState.SUCCEEDED),
+    ("checked the dashboards, approve", RunState.SUCCEEDED),
+    ("to confirm, yes go ahead", RunState.SUCCEEDED), ("**yes**", RunState.SUCCEEDED),
     (":+1:", RunState.SUCCEEDED), (":+1::skin-tone-2:", RunState.SUCCEEDED),
     (":white_check_mark: go", RunState.SUCCEEDED), (":-1:", RunState.DENIED),
     ("no, don't", RunState.DENIED),
