@@ -133,7 +133,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                         # "at 0300", "at 3" (am or pm?), as a time: at the end, or before a
                         # zone or a day word ("at 3 replicas" is none).
                         rf"|at\s+(?:(?:[01]\d|2[0-3])[0-5]\d|\d{{1,2}})"
-                        rf"(?=\s*(?:$|[.!?,])|\s+(?:{_ZONES}|o'?clock|today|tonight|tomorrow"
+                        # Not a number's decimals ("sitting at 1.7Gi" is no "at 1").
+                        rf"(?=\s*(?:$|[.!?,](?!\d))|\s+(?:{_ZONES}|o'?clock|today|tonight|tomorrow"
                         r"|hours|hrs)\b)"),
         ("delay_m", r"in\s+(\d{1,5})(m)\b"),
     ))

@@ -65,7 +65,12 @@ def test_a_zone_given_in_the_message_wins_over_the_default() -> None:
 
 
 @pytest.mark.parametrize("text", ["show logs since 10:00", "scale checkout to 3",
-                                  "restart checkout in staging", "what happened at 3"])
+                                  "restart checkout in staging", "what happened at 3",
+                                  # A number with its decimals or unit is no clock (session
+                                  # 50's end-to-end bench: "sitting at 1.7Gi" was "at 1").
+                                  "working set sits at 1.7Gi, raise the memory limit of "
+                                  "api in prod to 3Gi", "scale api in prod to 6, cpu at 2.5 "
+                                  "cores per pod"])
 def test_no_time_phrase_means_no_schedule(text: str) -> None:
     assert find_timing(text, "UTC", WEDNESDAY_NOON) is None
 
