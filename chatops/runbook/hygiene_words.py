@@ -23,6 +23,7 @@ _CHECK_WORDS: dict[str, tuple[str, ...]] = {
     "privileged": ("privileged",), "privilege": ("privileged",),
     "tty": ("tty-stdin",), "stdin": ("tty-stdin",), "interactive": ("tty-stdin",),
     "hostpath": ("host-path",), "root": ("run-as-root",), "nonroot": ("run-as-root",),
+    "allowlist": ("registry",),
     "runasnonroot": ("run-as-root",), "runasuser": ("run-as-root",),
 }
 _RESOURCE_WORDS = {"cpu": "cpu", "cpus": "cpu", "memory": "memory", "mem": "memory",
@@ -33,8 +34,8 @@ _FILLER = frozenset({
     "no", "not", "missing", "without", "lacking", "unset", "set", "any", "a", "an", "the",
     "with", "of", "for", "in", "on", "by", "to", "our", "their", "containers", "container",
     "pods", "pod", "images", "image", "using", "use", "used", "uses", "run", "running",
-    "runs", "as", "outside", "list", "allowed", "allow", "allowlist", "approved",
-    "unapproved", "untrusted", "external", "other", "mode", "volumes", "volume", "mounts",
+    "runs", "as", "outside", "list", "allowed", "allow", "approved", "unapproved", "non",
+    "public", "third", "party", "unknown", "foreign", "docker", "hub", "dockerhub", "untrusted", "external", "other", "mode", "volumes", "volume", "mounts",
     "mount", "check", "checks", "checking", "and", "or", "user", "users", "enabled", "flag",
     "flags", "from", "pulling", "pulled", "is", "are", "have", "has", "pinned", "mutable",
     "health", "definitions", "defined", "kubernetes", "k8s", "sizing",
@@ -100,6 +101,8 @@ def hygiene_checks(value: str) -> str | None:
         return ",".join(c for c in HYGIENE_CHECKS if c in named)
     text = re.sub(r"health ?checks?", "healthchecks", re.sub(r"host ?paths?", "hostpath", value))
     text = re.sub(r"non[- ]root", "nonroot", text)
+    # "registries outside the allow-list": the list names the registry check.
+    text = re.sub(r"(?:allow|white|approved)[- ]?list(?:ed)?", "allowlist", text)
     words: list[str] = []
     for piece in text.split(","):
         words.extend(re.findall(r"[a-z0-9]+", piece.replace("-", " ").replace("_", " ")))

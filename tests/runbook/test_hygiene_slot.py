@@ -30,6 +30,10 @@ from chatops.verbs import HYGIENE_CHECKS
     ("untagged", "latest-tag"),
     ("registry", "registry"),
     ("registries outside our list", "registry"),
+    # Session 50's end-to-end bench: each was refused as no check.
+    ("non-approved registries", "registry"), ("allow-list", "registry"),
+    ("images not on the whitelist", "registry"), ("third-party registries", "registry"),
+    ("public registries", "registry"),
     ("privileged", "privileged"),
     ("tty", "tty-stdin"),
     ("stdin", "tty-stdin"),
