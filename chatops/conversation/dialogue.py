@@ -113,7 +113,7 @@ from chatops.messages import (
     HYGIENE_NOTE,
     NAMESPACE_CHANGES_NOTE,
     NODE_QUESTION_NOTE,
-    NOT_PLAIN_YES,
+    NOT_OWN_YES,
     NOT_THIS_CHANNEL,
     NOT_THIS_CHANNEL_HINT,
     NOT_UNDERSTOOD,
@@ -454,15 +454,27 @@ class Dialogue:
                        else None)
             if ordered is not None:
                 return self._request(turn, text, ordered, context.last)
-            if parsed.source == "model" and not says(parsed.intent, text):
+            others = (parsed.source == "model" and parsed.intent == "confirm"
+                      and self._names_another_person(text, turn))
+            if parsed.source == "model" and (others or not says(parsed.intent, text)):
                 # Junk read as a decision ("hmm" as `confirm`): a clear answer, no change;
-                # a yes among other words ("yes if the canary is fine") is said to be one.
+                # a yes among other words ("yes if the canary is fine", "erin, approve")
+                # is said to be one.
                 METRICS.out_of_scope.inc()
                 self.parts.audit.record(OutOfScope(), actor=message.user, thread=thread)
                 plain = parsed.intent == "confirm" and says("confirm", text, plain=False)
-                return [Reply("answer", NOT_PLAIN_YES if plain else NOT_UNDERSTOOD)]
+                return [Reply("answer", NOT_OWN_YES if plain else NOT_UNDERSTOOD)]
             return self._meta(parsed, turn, context)
         return self._request(turn, text, parsed, context.last)
+
+    def _names_another_person(self, text: str, turn: Turn) -> bool:
+        """Whether `text` names someone the policy knows other than its writer ("erin,
+        approve", "yes please erin": session 50's review, each approved the plan as the
+        writer's own yes); not someone thanked ("approved, thanks bob")."""
+        names = {person.name.lower() for person in self.parts.policy.people.values()}
+        names.discard(turn.requester.name.lower())
+        thanked = re.sub(r"\b(?:thanks|thank you|thx|ty|cheers),?\s+[\w.-]+", " ", text.lower())
+        return not names.isdisjoint(re.findall(r"[a-z][\w.-]*", thanked))
 
     def _namespace_path(self, turn: Turn, parsed: ParsedIntent) -> ParsedIntent:
         """`parsed` with a namespace tagged as `namespace/name` ("restart prod/checkout-api":

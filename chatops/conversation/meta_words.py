@@ -104,13 +104,14 @@ _WAIT = re.compile(
     r"while|few)\b|\bnot (?:yet|now|just yet)\b|\b(?:later|after|once|when|until)\b")
 _GO_ELSEWHERE = re.compile(r"\bgo (?!ahead\b|for it\b|on\b|now\b|please\b|pls\b|go\b)"
                            r"[a-z]+")
-# A yes runs somebody's change, so in words it is taken only when plainly said: every word
-# of the message says yes, asks politely, thanks, or says who says it ("yes from me", "ok,
-# I've checked, approve"). Session 50's review: an approver's "reply yes to approve",
-# "someone approve this pls", "the IC said go ahead", "I'd approve", "yes tomorrow", "ok
-# noted", "> yes" and ":+1: :thinking_face:" each approved the plan waiting in the thread.
-# Anything else gets "I did not understand" and the buttons still work; a no or a cancel
-# stays as wide as before (stopping runs nothing).
+# A yes runs somebody's change, so in words it is taken only as the writer's own decision,
+# now (`own_yes`). Session 50's review: an approver's "reply yes to approve", "someone
+# approve this pls", "the IC said go ahead", "I'd approve", "yes tomorrow", "ok noted",
+# "> yes" and ":+1: :thinking_face:" each approved the plan waiting in the thread (188 of
+# its 584 such replies). A yes whose every word says yes, asks politely, thanks or says
+# who says it is one ("yes from me", "ok, I've checked, approve"); any other words must
+# hold nothing of `_NOT_A_DECISION`. Anything else is told so, and the buttons still work;
+# a no or a cancel stays as wide as before (stopping runs nothing).
 _PLAIN_YES_WORDS = frozenset({
     "yes", "y", "ya", "yah", "yea", "yeah", "yep", "yup", "yess", "yass", "aye", "sure", "ok",
     "okay", "okey", "k", "kk", "ack", "roger", "go", "proceed", "approve", "approved",
@@ -143,19 +144,71 @@ _NOT_PLAIN = re.compile(r"=|\u2192|->|\be\.g\b|(?:^|\n)\s*(?:>|&gt;)|\by(?:eah?|
 """An equation or arrow ("yes = approve"), an example, a Slack quote ("> yes"), sarcasm."""
 
 
-def plainly_yes(text: str) -> bool:
-    """Whether every word of `text` says yes, asks politely, thanks or says who says it,
-    and its emoji (or shortcodes) say yes too; see `_PLAIN_YES_WORDS`."""
+# Words that make a yes less than the speaker's own decision now (session 50's review: each
+# family approved the plan waiting in the thread). A yes with any of them is taken only
+# when every word of it is plainly a yes (`_PLAIN_YES_WORDS`).
+_NOT_A_DECISION = re.compile(
+    # a question, a condition, or a time or event to wait for
+    r"\?|\b(?:wait|hold|hang|until|till|unless|if|once|when|whenever|after|before|first|"
+    r"later|soon|shortly|eventually|tomorrow|tonight|today|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|weekend|eod|tbd|pending|brb|next|provided|assuming)\b|"
+    r"\bin \d+\s*(?:m|min|mins|minutes?|h|hrs?|hours?|s|secs?|seconds?)?(?=\s|$|[.,!])|"
+    r"\bat \d{1,2}(?::\d\d|\s*[ap]\.?m)\b|"
+    # someone else asked, addressed or reported
+    r"\b(?:some|any) ?(?:one|body|1)\w*|\b(?:sum1|smb|sb|ic|whoever|whomever)\b|@|<[@!#]|"
+    r"\bway to\b|^\W*to (?:approve|accept|run|decide)\b|"
+    r"^\W*(?:[a-z]+ )?(?:team|folks|y'?all|guys|everyone|approvers?|on-?call|others?|sre)\b|"
+    r"\b(?:team|folks|y'?all|guys|everyone|approvers?|others?|sre),? (?:please|pls|plz|can|"
+    r"could|go|approve|say|:)|\blet (?:the |an? |my )?[\w-]+ (?:approve|decide|confirm)\b|"
+    r"\b(?:another|rest of|one more|second|2nd)\b|\byou (?:approve|can|could|should|need)\b|"
+    r"\b(?:said|says|say|told|tells|per|according|gave|given|approves)\b|\bapproved (?:by|in)\b|"
+    # a hedge, sarcasm, a joke
+    r"\b\w+'d\b|\b(?:would|might|could|should|maybe|probably|possibly|perhaps|seems?|theory|"
+    r"principle|hypothetically|theoretically|guess|think|kidding|jk|lol|queen)\b|/s\b|"
+    # how to decide
+    r"\b(?:reply|replies|replying|respond|react|reacting|reactions?|type|typing|write|"
+    r"click|press|tap|button|by|via|how|means|example|step|approval|approvals|saying|"
+    r"treats?|takes|quote|note|like)\b|\bwith (?:a |an )?(?:yes|ok|okay|\+1|:[\w+-]+:)|"
+    # an acknowledgement, not a decision
+    r"\b(?:noted|seen|saw|see|looking|reading|checking|thinking|know|aware)\b|"
+    r"\b(?:will|take a) look\b|\bgot (?:it|the)\b|\bon it\b|"
+    # not
+    r"\b(?:not|no|never|but|though|however|although|except|only)\b|n't\b")
+_BENIGN = re.compile(
+    r"\bno (?:objections?|concerns?|issues?|problems?|risks?|worries|blockers?)\b|"
+    r"\bnothing (?:to add|else)\b|\bnot a problem\b|\bby all means\b")
+"""Words of a plain yes that hold a word of `_NOT_A_DECISION` ("no objections, approve")."""
+
+
+def own_yes(text: str) -> bool:
+    """Whether `text` says yes as the speaker's own decision now: every word of it says
+    yes, asks politely, thanks or says who says it (`_PLAIN_YES_WORDS`), or nothing in it
+    asks, waits, names someone else, reports, hedges, explains how to decide, only
+    acknowledges or says no (`_NOT_A_DECISION`: "Yes, I checked with the payments team and
+    they are fine with it. Go ahead and do it." still decides). Its emoji (or shortcodes)
+    must all say yes."""
+    if _plain_words(text):
+        return True
     lowered = text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
-    if _NOT_PLAIN.search(lowered):
+    return (not _NOT_PLAIN.search(lowered) and _emoji_say_yes(lowered)
+            and not _NOT_A_DECISION.search(_BENIGN.sub(" ", lowered)))
+
+
+def _emoji_say_yes(lowered: str) -> bool:
+    """Whether every emoji and shortcode in `lowered` is one that says yes."""
+    if any(code not in _SHORTCODES["confirm"] and not code.startswith("skin-tone-")
+           for code in _SHORTCODE.findall(lowered)):
+        return False  # ":+1: :thinking_face:", ":+1: :hourglass:"
+    return not any(unicodedata.category(char) == "So" and char not in _EMOJI["confirm"]
+                   for char in _SHORTCODE.sub(" ", lowered))  # "👍 🤔", "👍❌"
+
+
+def _plain_words(text: str) -> bool:
+    """Whether every word of `text` says yes, asks politely, thanks or says who says it."""
+    lowered = text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
+    if _NOT_PLAIN.search(lowered) or not _emoji_say_yes(lowered):
         return False
-    for code in _SHORTCODE.findall(lowered):
-        if code not in _SHORTCODES["confirm"] and not code.startswith("skin-tone-"):
-            return False  # ":+1: :thinking_face:", ":+1: :hourglass:"
     lowered = _PLAIN_YES_PHRASES.sub(" ", _SHORTCODE.sub(" ", lowered))
-    if any(unicodedata.category(char) == "So" and char not in _EMOJI["confirm"]
-           for char in lowered):
-        return False  # "👍 🤔", "👍❌"
     words = re.findall(r"[a-z0-9+'-]+", lowered)
     return all(word.strip("'-") in _PLAIN_YES_WORDS or not word.strip("'-")
                for word in words)
@@ -181,7 +234,7 @@ DECIDING = frozenset(_WORDS)
 
 def says(intent: str, text: str, *, plain: bool = True) -> bool:
     """Whether `text` holds a word or emoji that says `intent` (always, for other intents);
-    a yes only when plainly said (`plainly_yes`), unless `plain` is False."""
+    a yes only as the writer's own decision now (`own_yes`), unless `plain` is False."""
     if intent not in DECIDING:
         return True
     # A question of four words or more asks, it does not decide ("can we undo it later if
@@ -190,7 +243,7 @@ def says(intent: str, text: str, *, plain: bool = True) -> bool:
             and not _ASKED_OF_THE_BOT.search(text):
         return False
     text = _QUOTED.sub(" ", text)
-    if intent == "confirm" and plain and not plainly_yes(text):
+    if intent == "confirm" and plain and not own_yes(text):
         return False  # "reply yes to approve", "someone approve this pls", "I'd approve"
     lowered = _IDIOMS.sub(" ", text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'"))
     if intent == "confirm":

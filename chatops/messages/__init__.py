@@ -57,7 +57,7 @@ from chatops.messages.autofix import (
 from chatops.messages.conversation import (
     CHOOSE_PLACEHOLDER,
     EDIT_NOT_DECISION,
-    NOT_PLAIN_YES,
+    NOT_OWN_YES,
     QUESTION_NOT_DECISION,
     answer_first_text,
     bare_decision_held_text,
@@ -252,7 +252,7 @@ __all__ = [
     "NOTHING_TO_CANCEL",
     "NOTHING_TO_UNDO",
     "NOTHING_WAITING",
-    "NOT_PLAIN_YES",
+    "NOT_OWN_YES",
     "NOT_THIS_CHANNEL",
     "NOT_THIS_CHANNEL_HINT",
     "NOT_UNDERSTOOD",

@@ -139,11 +139,12 @@ QUESTION_NOT_DECISION = (
     "`approve` (or `approve r-...`), or use its button.")
 """A question under a waiting plan ("that ok?", "good to go?"): it decides nothing."""
 
-NOT_PLAIN_YES = (
-    "That says more than a plain yes, so I decided nothing. To approve the waiting request, "
-    "say `approve` (or `approve r-...`), or use its button.")
-"""A yes among other words ("yes if the canary is fine", "someone approve", "I'd
-approve"): only a plain yes approves (`meta_words.plainly_yes`)."""
+NOT_OWN_YES = (
+    "That reads as more than your own yes now (a condition, a time, someone else, a hedge "
+    "or how to decide), so I decided nothing. To approve the waiting request, say "
+    "`approve` (or `approve r-...`), or use its button.")
+"""A yes among other words ("yes if the canary is fine", "erin, approve", "I'd approve"):
+only the writer's own yes, now, approves (`meta_words.own_yes`)."""
 
 EDIT_NOT_DECISION = (
     "That reads as a change to a waiting plan, not a yes or no, so I decided nothing. To "

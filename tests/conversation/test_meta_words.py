@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.conversation.meta_words import DECIDING, asks_back, plainly_yes, says
+from chatops.conversation.meta_words import DECIDING, asks_back, own_yes, says
 from finetune.phrases import META_PHRASES
 from intents.emoji import as_word
 
@@ -80,18 +80,30 @@ def test_decisions_asked_or_short_still_decide(intent: str, text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    # Session 50's review: each approved the waiting plan. A yes in words is taken only
-    # when plainly said; the buttons and "approve" still work.
-    "reply yes to approve", "to approve: yes", "someone approve this pls", "erin, approve",
-    "the IC said go ahead", "I'd approve", "yes if the canary is fine", "yes tomorrow",
-    "ok noted", "> yes", "&gt; yes", ":+1: :thinking_face:", "👍 🤔", "yes = approve",
-    "yeah right", "e.g. yes", "yes thanks wait",
-    # A yes beside status notes is more than a yes (it approved before session 50).
-    "ok go. the dashboards look fine, error rate is flat, latency is back.",
+    # Session 50's review: each approved the waiting plan. A yes in words is taken only as
+    # the writer's own decision now; the buttons and "approve" still work.
+    "reply yes to approve", "to approve: yes", "someone approve this pls", "some one approve",
+    "the IC said go ahead", "I'd approve", "it'd be fine", "yes if the canary is fine",
+    "yes tomorrow", "ok wait", "yes in 5", "approve at 5pm", "ok noted", "sure, will take a look",
+    "> yes", "&gt; yes", ":+1: :thinking_face:", "👍 🤔", "yes = approve", "yeah right",
+    "e.g. yes", "yes thanks wait", "approve with a yes", "sre: approve", "one more yes please",
+    "yes but check the dashboards first", "not my call, but yes", "approve... kidding",
+    "let the IC approve", "the way to approve is yes", "you approve it with ok",
 ])
-def test_only_a_plain_yes_confirms(text: str) -> None:
+def test_only_the_writer_s_own_yes_now_confirms(text: str) -> None:
     assert not says("confirm", text)
-    assert not plainly_yes(text)
+    assert not own_yes(text)
+
+
+@pytest.mark.parametrize("text", [
+    # Context that waits for nothing and names nobody else leaves a yes the writer's own.
+    "ok go. the dashboards look fine, error rate is flat, latency is back.",
+    "Yes, I checked with the payments team and they are fine with it, nobody is running a "
+    "batch right now. I will keep an eye on the dashboards while it runs. Go ahead and do it.",
+    "no objections, approve", "approve, nothing to add", "yes, 6 replicas is what we want",
+])
+def test_a_yes_with_context_that_asks_and_waits_for_nothing_confirms(text: str) -> None:
+    assert own_yes(text) and says("confirm", text)
 
 
 @pytest.mark.parametrize("text", [
@@ -102,7 +114,7 @@ def test_only_a_plain_yes_confirms(text: str) -> None:
     "to confirm, yes go ahead", "yes, I'm on call and this is fine", "that's right",
 ])
 def test_a_plain_yes_with_thanks_or_what_was_checked_confirms(text: str) -> None:
-    assert plainly_yes(text) and says("confirm", text)
+    assert own_yes(text) and says("confirm", text)
 
 
 @pytest.mark.parametrize(("text", "asks"), [

@@ -6,9 +6,10 @@ thumb.
    "erin, approve"), reports another's word ("the IC said go ahead"), hedges ("I'd
    approve"), defers ("yes tomorrow"), acknowledges ("ok noted") or quotes ("> yes")
    approved the plan waiting in the thread: each holds a word or emoji that says yes. A
-   yes in words is now taken only when plainly said: every word says yes, asks politely,
-   thanks or says who says it (`meta_words.plainly_yes`); anything else gets "I did not
-   understand" and the buttons still work. A no or a cancel stays as wide as before
+   yes in words is now taken only as the writer's own decision now: every word says yes,
+   asks politely, thanks or says who says it, or nothing else in it asks, waits, names
+   someone else, reports, hedges or explains how to decide (`meta_words.own_yes`); else
+   the bot says so, and the buttons still work. A no or a cancel stays as wide as before
    ("never mind, someone else did it" cancels): stopping runs nothing.
 2. Slack sends an emoji picked in its client as a shortcode in the text: "👍" arrives as
    ":+1:", which the NLU dropped as markup, so the bot stayed silent under a plan while the
@@ -69,6 +70,8 @@ def test_words_about_deciding_or_for_someone_else_decide_nothing(
     ("ok, I've checked, approve", RunState.SUCCEEDED), ("good to go", RunState.SUCCEEDED),
     ("checked the dashboards, approve", RunState.SUCCEEDED),
     ("to confirm, yes go ahead", RunState.SUCCEEDED), ("**yes**", RunState.SUCCEEDED),
+    ("Yes, I checked with the payments team and they are fine with it. Go ahead and do it.",
+     RunState.SUCCEEDED),
     (":+1:", RunState.SUCCEEDED), (":+1::skin-tone-2:", RunState.SUCCEEDED),
     (":white_check_mark: go", RunState.SUCCEEDED), (":-1:", RunState.DENIED),
     ("no, don't", RunState.DENIED),
