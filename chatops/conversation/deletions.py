@@ -63,6 +63,8 @@ _KINDS = {
     "release": "Helm release", "chart": "Helm release",
 }
 _WORD = re.compile(r"[\w][\w.-]*")
+_NAMESPACE_CUE_AFTER = re.compile(r"\s+(?:ns|namespace|-n|--namespace)(?:\s*[:=]\s*|\s+)"
+                                  r"[\w.-]+\W*$", re.IGNORECASE)
 _PRONOUNS = frozenset({"it", "them", "this", "that", "these", "those"})
 # A deletion asked for in the passive or as a wish: "needs to be deleted", "should be
 # removed", "we need it gone", "want the cronjob deleted"; not what happened or will ("it
@@ -105,6 +107,10 @@ def deleted_kind(text: str, spans: Iterable[SlotSpan]) -> str | None:
     rest = order[verb.end():]
     end = _OBJECT_END.search(rest)
     phrase = rest[:end.start()] if end else rest
+    # "nuke pod X ns comms": a namespace's cue after the object says where it is.
+    cue = _NAMESPACE_CUE_AFTER.search(phrase)
+    if cue is not None and _WORD.search(phrase[:cue.start()]):
+        phrase = phrase[:cue.start()]
     words = [w.lower().rstrip(".") for w in _WORD.findall(phrase)]
     if not words:
         return None

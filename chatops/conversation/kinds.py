@@ -218,7 +218,8 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
         words = [span.text.strip()] if named or not _loose(span.text.strip()) else []
         # The target and the word after it: "the argo rollout checkout" tagged "argo".
         following = _WORD.match(text[span.end:span.end + 40].lstrip())
-        if following is not None:
+        if following is not None and _label_split(text[span.end:span.end + 120], spans).strip(
+                " '\"`"):
             words.append(span.text.strip() + following.group(0))
         # The kind before the name, wherever the name is written: also "kubectl get sts
         # kafka" pasted under "restart kafka".
@@ -248,8 +249,9 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
             return "job"  # "give cache-warmer's job pods 2Gi": a job's pods
         # "the kafka statefulset in bags"; not "token-refresh namespace: platform", where
         # the word labels the next slot.
-        kind = _phrase_kind(_NAMESPACE_LABEL.split(after, maxsplit=1)[0], span.slot)
-        paired = _KIND_THEN_NAME.match(after)  # "the elasticsearch CR logs-es"
+        unlabelled = _label_split(after, spans)
+        kind = _phrase_kind(unlabelled, span.slot)
+        paired = _KIND_THEN_NAME.match(unlabelled)  # "the elasticsearch CR logs-es"
         if kind is None and paired is not None:
             kind = _kind_of(paired.group(1), span.slot)
         opens = max((m.end() for m in SENTENCE_END.finditer(text[:span.start])), default=0)
@@ -312,6 +314,16 @@ _COMPARED = re.compile(r"\b(?:same|such|similar|just|as well|identical)\b(?:\s+[
                        re.IGNORECASE)
 _JOB_PODS = re.compile(r"^\W*(?:cron)?jobs?\s+pods?\b", re.IGNORECASE)
 _NAMESPACE_LABEL = re.compile(r"\b(?:namespace|ns)\s*[:=]", re.IGNORECASE)
+
+
+def _label_split(after: str, spans: Iterable[SlotSpan]) -> str:
+    """What follows a target up to a namespace's label: "ns:" / "namespace=", or "ns"
+    before the namespace the model read ("restart ws-gateway ns realtime-prod": where it
+    is, not a namespace to change; session 50's end-to-end bench)."""
+    values = [re.escape(s.text.strip()) for s in spans if s.slot == "namespace" and s.text.strip()]
+    label = _NAMESPACE_LABEL if not values else re.compile(
+        rf"\b(?:namespace|ns)(?:\s*[:=]|\s+(?:{'|'.join(values)})(?![\w-]))", re.IGNORECASE)
+    return label.split(after, maxsplit=1)[0]
 # "rollout" right before a deployment's name names an Argo rollout ("scale the rollout
 # checkout"); "the rollout of checkout" is the deployment's own.
 _ROLLOUT_BEFORE = re.compile(r"\brollouts?\s+(?:(?:named|called)\s+)?$", re.IGNORECASE)

@@ -36,6 +36,7 @@ def _spans(text: str, **values: str) -> list[SlotSpan]:
     ("remove the old replicaset of checkout-api", {"deployment": "checkout-api"},
      "replicaset"),
     ("pls nuke the dev namespace", {}, "namespace"),
+    ("delete ns comms", {"namespace": "comms"}, "namespace"),
 ])
 def test_a_deletion_names_its_kind(text: str, values: dict[str, str], kind: str) -> None:
     assert deleted_kind(text, _spans(text, **values)) == kind
@@ -59,6 +60,11 @@ def test_a_deletion_names_its_kind(text: str, values: dict[str, str], kind: str)
     ("who deleted the cronjob", {}),
     ("don't delete the cronjob nightly-report", {"cronjob": "nightly-report"}),
     ("nuke checkout-api in staging", {}),  # no kind known: the model's reading decides
+    # A namespace's cue after the pod is where it is (session 50: "can't delete a
+    # namespace").
+    ("pls nuke pod 'notif-sender-84c6b7d9f-2jkxp' ns comms",
+     {"pod": "notif-sender-84c6b7d9f-2jkxp", "namespace": "comms"}),
+    ("delete pod api-7d9f8-x2k4l -n prod", {"pod": "api-7d9f8-x2k4l"}),
 ])
 def test_no_deletion_of_another_kind(text: str, values: dict[str, str]) -> None:
     assert deleted_kind(text, _spans(text, **values)) is None

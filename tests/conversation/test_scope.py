@@ -785,6 +785,21 @@ def test_a_namespace_as_the_object_of_the_verb_is_found(text: str, kind: str | N
 
 
 @pytest.mark.parametrize(("text", "slots", "kind"), [
+    # Session 50's end-to-end bench: "ns" and the namespace the model read after the
+    # object is where it is, not what is changed ("can't change a namespace").
+    ("rolling restart 'ws-gateway' ns realtime-prod", {"deployment": "ws-gateway",
+                                                       "namespace": "realtime-prod"}, None),
+    ("restart ws-gateway ns realtime-prod pls", {"deployment": "ws-gateway",
+                                                 "namespace": "realtime-prod"}, None),
+    # The namespace named as the object still is one.
+    ("restart the ws-gateway ns", {"deployment": "ws-gateway"}, "namespace"),
+])
+def test_a_namespace_cue_after_the_object_names_where_it_is(
+        text: str, slots: dict[str, str], kind: str | None) -> None:
+    assert other_kind(text, _spans(text, **slots), "deployment") == kind
+
+
+@pytest.mark.parametrize(("text", "slots", "kind"), [
     ("scale the ASG web-asg to 10", {"deployment": "web-asg"}, "cloud autoscaling group"),
     ("pause the airflow DAG nightly-etl", {"cronjob": "nightly-etl"}, "Airflow DAG"),
     ("revert PR #4521", {}, "code change"),
