@@ -114,7 +114,7 @@ def _verdict(text: str, spans: Iterable[SlotSpan], slots: Collection[str],
     return Verdict(
         # Creation words in the context after the order ("roll back checkout, v2 was deployed
         # for the first time yesterday") are not what is asked.
-        creation=asks_to_create(request_text(text)),
+        creation=asks_to_create(request_text(text), autoscaler=intent != "scale_deployment"),
         kind=other_kind(text, spans, target_of(slots)) or (
             foreign_object(text, spans, slots, head) if (head := order_head(text)) else None)
         or stateful_target(text, spans, slots),

@@ -274,6 +274,11 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
     if target in TARGETS and not any(span.slot == target for span in spans):
         if _NAMESPACE_TARGET.search(_request_sentence(text)):  # "nuke the dev-42 namespace"
             return "namespace"
+        if _OWN_KIND_OBJECT.get(target, _NOTHING).search(_request_sentence(text)):
+            # "Could you delete that pod in comms so the replicaset creates a fresh one?":
+            # the verb's object is the runbook's own kind; a controller named after it is
+            # what happens next (session 50's end-to-end bench: refused as a replicaset).
+            return None
         # What other slots hold (a namespace "secrets") is no object of the request.
         for span in spans:
             text = text[:span.start] + " " * (span.end - span.start) + text[span.end:]
@@ -282,6 +287,17 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
     return None
 
 
+# The runbook's own kind as the verb's object, named without a name ("delete that pod",
+# "restart the deployment"), not a part of another ("that pod's replicaset").
+_NOTHING = re.compile(r"(?!)")
+_OWN_KIND_OBJECT = {
+    target: re.compile(
+        r"\b(?:delete|kill|nuke|remove|evict|recycle|bounce|restart|cordon|uncordon|drain|"
+        r"suspend|pause|resume|unpause)\s+(?:(?:the|that|this|its|a|an|one|stuck|wedged|bad|"
+        rf"broken|hung|old)\s+){{0,2}}(?:{words})\b(?!['\u2019]s|\s+of\b)", re.IGNORECASE)
+    for target, words in (("pod", "pods?"), ("deployment", "deployments?|deploy"),
+                          ("node", "nodes?"), ("cronjob", "cron ?jobs?"))
+}
 # A namespace as the object of the verb: "nuke the dev-42 namespace", "delete ns dev-42";
 # not "restart checkout in namespace prod".
 _NAMESPACE_TARGET = re.compile(

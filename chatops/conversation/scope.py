@@ -59,6 +59,8 @@ _CREATION = re.compile(
     r"(?<!on )(?<!onto )(?<!to )(?<!from )(?<!in )"
     # Nor what something has now ("worker-3 has a new ebs volume attached").
     r"(?<!has a )(?<!have a )(?<!got a )(?<!has an )(?<!have an )(?<!got an )"
+    # Nor what each of them does ("every extra replica of it makes it worse").
+    r"(?<!every )(?<!each )"
     # ("a third of users" is a share, not a third user.)
     r"(?:new|second|third|another|extra|additional|separate|parallel|duplicate) "
     r"(?:(?!of\b)\w+[- ])?" + _OBJECTS +
@@ -80,9 +82,6 @@ _CREATION = re.compile(
     r"time|first (?:deploy|deployment|release|rollout) of|"
     r"(?:doesn[\u2019']?t|does not|isn[\u2019']?t|is not) (?:exist|deployed|there) yet|"
     r"not (?:deployed|created) yet|"
-    r"(?:has|have) no (?:hpa|autoscaler|horizontal pod autoscaler)s?(?: yet)?|"
-    r"(?:doesn[\u2019']?t|does not) have an? (?:hpa|autoscaler)|"
-    r"there (?:isn[\u2019']?t|is no) (?:one|an? (?:hpa|autoscaler)) yet|"
     # "write me a deployment yaml", "generate us a k8s service manifest".
     r"(?:write|generate|draft) (?:(?:a|an|the|me|us|some) ){0,2}(?:k8s |kubernetes )?"
     r"(?:[\w-]+ )?(?:yaml|manifests?|helm charts?|dockerfile|kustomization)|"
@@ -117,8 +116,21 @@ _SCALING = re.compile(r"\b(?:another|extra|additional|more|new|some) (?:\w+ )?(?
                       r"instances?|pods?|copies)\b(?! of)", re.IGNORECASE)
 
 
-def asks_to_create(text: str) -> bool:
-    """Whether `text` asks to create, install or provision something (no runbook does)."""
+# An autoscaler said not to exist yet: a request to set one's bounds would create it
+# ("checkout has no hpa yet, give it one: min 2 max 8"); a scale by hand is what such a
+# deployment gets (session 50's end-to-end bench: refused as a creation).
+_NO_AUTOSCALER = re.compile(
+    r"\b(?:(?:has|have) no (?:hpa|autoscaler|horizontal pod autoscaler)s?(?: yet)?|"
+    r"(?:doesn[\u2019']?t|does not) have an? (?:hpa|autoscaler)|"
+    r"there (?:isn[\u2019']?t|is no) (?:one|an? (?:hpa|autoscaler)) yet)\b", re.IGNORECASE)
+
+
+def asks_to_create(text: str, *, autoscaler: bool = True) -> bool:
+    """Whether `text` asks to create, install or provision something (no runbook does).
+    `autoscaler`: whether the change asked for sets an autoscaler's bounds, which an
+    autoscaler said not to exist would create."""
+    if autoscaler and _NO_AUTOSCALER.search(text):
+        return True
     if any(not _SCALING.fullmatch(match.group(0)) for match in _CREATION.finditer(text)):
         return True
     for match in _ACQUIRE.finditer(text):

@@ -138,6 +138,45 @@ def test_changes_to_what_exists_are_not_creation(text: str) -> None:
     assert not asks_to_create(text)
 
 
+@pytest.mark.parametrize(("text", "slots", "intent"), [
+    # Session 50's end-to-end bench: each was refused as a creation. What every extra
+    # replica does is said of the ones there are; a deployment without an autoscaler is
+    # scaled by hand.
+    ("every extra replica of partner-sync just makes it worse. Please scale it in "
+     "integrations-prod down to 1", {"namespace": "integrations-prod", "replicas": "1"},
+     "scale_deployment"),
+    ("This deployment has no autoscaler yet (it's on the backlog). Scale search-api in "
+     "search to 18 replicas for now", {"deployment": "search-api", "namespace": "search",
+                                      "replicas": "18"}, "scale_deployment"),
+])
+def test_a_scale_beside_words_of_creation_about_what_exists_is_no_creation(
+        text: str, slots: dict[str, str], intent: str) -> None:
+    runbook = ("deployment", "namespace", "replicas")
+    assert not guard(text, _spans(text, **slots), runbook, intent).creation
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # Session 50's end-to-end bench: the pod the verb names, then what its controller does.
+    ("The other replicas are fine. Could you delete that pod in comms so the replicaset "
+     "creates a fresh one?", None),
+    ("delete the stuck pod, the deployment will replace it", None),
+    # A controller named as what is changed still is.
+    ("delete that pod's replicaset in comms", "replicaset"),
+    ("delete the replicaset in comms", "replicaset"),
+])
+def test_the_runbook_s_own_kind_as_the_object_leaves_a_controller_as_context(
+        text: str, kind: str | None) -> None:
+    assert other_kind(text, _spans(text, namespace="comms") if "comms" in text else [],
+                      "pod") == kind
+
+
+def test_an_autoscaler_said_not_to_exist_is_still_one_to_create() -> None:
+    text = "checkout has no hpa yet, give it one: min 2 max 8"
+    runbook = ("deployment", "namespace", "min_replicas", "max_replicas")
+    assert guard(text, _spans(text, deployment="checkout"), runbook,
+                 "set_autoscaling").creation
+
+
 def _spans(text: str, **slots: str) -> list[SlotSpan]:
     return [SlotSpan(slot, text.index(value), text.index(value) + len(value), value)
             for slot, value in slots.items()]
