@@ -63,6 +63,7 @@ _KINDS = {
     "release": "Helm release", "chart": "Helm release",
 }
 _WORD = re.compile(r"[\w][\w.-]*")
+_JOINED = re.compile(r",|&|\+|\b(?:and|plus|then|also|as well as)\s", re.IGNORECASE)
 _NAMESPACE_CUE_AFTER = re.compile(r"\s+(?:ns|namespace|-n|--namespace)(?:\s*[:=]\s*|\s+)"
                                   r"[\w.-]+\W*$", re.IGNORECASE)
 _PRONOUNS = frozenset({"it", "them", "this", "that", "these", "those"})
@@ -109,7 +110,9 @@ def deleted_kind(text: str, spans: Iterable[SlotSpan]) -> str | None:
     phrase = rest[:end.start()] if end else rest
     # "nuke pod X ns comms": a namespace's cue after the object says where it is.
     cue = _NAMESPACE_CUE_AFTER.search(phrase)
-    if cue is not None and _WORD.search(phrase[:cue.start()]):
+    if (cue is not None and _WORD.search(phrase[:cue.start()])
+            and not _JOINED.search(phrase[:cue.start()] + " ")):
+        # Not after a join: "delete pod X and ns payments" deletes the namespace too.
         phrase = phrase[:cue.start()]
     words = [w.lower().rstrip(".") for w in _WORD.findall(phrase)]
     if not words:

@@ -106,6 +106,7 @@ from chatops.messages import (
     CRONJOB_RUNS_NOTE,
     CRONJOB_TROUBLE_NOTE,
     DECIDE_IN_OWN_THREAD_HINT,
+    DRY_RUN_NOT_PLANNED,
     EDIT_NOT_DECISION,
     EMPTY_MESSAGE,
     EMPTY_MESSAGE_HINT,
@@ -627,6 +628,9 @@ class Dialogue:
             intent, slots = follow
             return self.planner.request(turn, intent, slots, parsed.confidence,
                                         asked=asked_by(parsed), version=_version_of(last, intent))
+        command = without_dry_run(text)
+        if command is not None:
+            return self._dry_run(turn, command)
         guessed = parsed.source == "model"
         if guessed:
             parsed = self._names_as_written(text, self._namespace_path(turn, parsed))
@@ -1146,19 +1150,35 @@ class Dialogue:
         if said_to_someone_else(text, parsed.spans):
             return None
         changes = tuple(rb.name for rb in self.parts.catalogue if rb.risk is not Risk.READ)
-        command = without_dry_run(text)
-        if command is not None:
-            # kubectl's own `--dry-run`: the command it previews, as read without the flag.
-            parsed = self.parts.parse(command, turn.requester.identity)
-            text = command
-        intent = (change_asked_about(text, parsed, changes) if command is None
-                  else parsed.intent if parsed.intent in changes else None)
+        intent = change_asked_about(text, parsed, changes)
         if intent is None:
             return None
         runbook = self.parts.catalogue.get(intent)
         if refused_as_an_order(text, parsed, runbook) or not names_its_object(parsed, runbook):
             return None  # answered as the same words are without a preview
         return self.planner.request(turn, intent, self._values_for(intent, parsed.slots),
+                                    parsed.confidence, asked=asked_by(parsed),
+                                    preview_only=True)
+
+    def _dry_run(self, turn: Turn, command: str) -> list[Reply]:
+        """A request with kubectl's `--dry-run` (`command`: the message without the flag):
+        the change's preview, proposed to nobody, where it reads as one change the guards
+        let through; a read is answered; anything else is told that nothing was planned,
+        never planned for approval (session 50's review: a dry run whose preview could not
+        be built fell through to the real change, approved and run)."""
+        parsed = self.parts.parse(command, turn.requester.identity)
+        runbook = self.parts.catalogue.runbooks.get(parsed.intent)
+        if runbook is not None and runbook.risk is Risk.READ:
+            return self.planner.request(turn, parsed.intent,
+                                        self._values_for(parsed.intent, parsed.slots),
+                                        parsed.confidence, asked=asked_by(parsed))
+        if (runbook is None or said_to_someone_else(command, parsed.spans)
+                or refused_as_an_order(command, parsed, runbook)
+                or not names_its_object(parsed, runbook)):
+            self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
+            return [Reply("answer", DRY_RUN_NOT_PLANNED)]
+        return self.planner.request(turn, parsed.intent,
+                                    self._values_for(parsed.intent, parsed.slots),
                                     parsed.confidence, asked=asked_by(parsed),
                                     preview_only=True)
 

@@ -337,9 +337,13 @@ def _label_split(after: str, spans: Iterable[SlotSpan]) -> str:
     before the namespace the model read ("restart ws-gateway ns realtime-prod": where it
     is, not a namespace to change; session 50's end-to-end bench)."""
     values = [re.escape(s.text.strip()) for s in spans if s.slot == "namespace" and s.text.strip()]
-    label = _NAMESPACE_LABEL if not values else re.compile(
-        rf"\b(?:namespace|ns)(?:\s*[:=]|\s+(?:{'|'.join(values)})(?![\w-]))", re.IGNORECASE)
-    return label.split(after, maxsplit=1)[0]
+    head = _NAMESPACE_LABEL.split(after, maxsplit=1)[0]
+    if not values:
+        return head
+    # Only "ns NAME" goes: a kind after it is still read ("restart api ns prod sts", the
+    # second review).
+    return re.sub(rf"\b(?:namespace|ns)\s+(?:{'|'.join(values)})(?![\w-])", " ", head,
+                  flags=re.IGNORECASE)
 # "rollout" right before a deployment's name names an Argo rollout ("scale the rollout
 # checkout"); "the rollout of checkout" is the deployment's own.
 _ROLLOUT_BEFORE = re.compile(r"\brollouts?\s+(?:(?:named|called)\s+)?$", re.IGNORECASE)

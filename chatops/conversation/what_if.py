@@ -61,12 +61,17 @@ _PREVIEW_ORDER = re.compile(
 _QUESTION = re.compile(r"\?|^\W*(?:(?:hey|hi|ok|okay|so|quick\s+question|qq)\W+)*(?:what|"
                        r"would|is|how|does|do|will|could|can|suppose|supposing|imagine)\b",
                        re.IGNORECASE)
-# kubectl's own preview: "kubectl scale deploy api --replicas=0 --dry-run=server" asks what
-# the command would do (session 50: planned for approval as the real change). Bare, `client`
-# or `server` (`true`, from older kubectl, too); `--dry-run=none` is no preview.
-_KUBECTL_DRY_RUN = re.compile(
-    r"(?<=\bkubectl\b)(.*?)\s+--dry-run(?!(?:=|\s+)none\b)(?:(?:=|\s+)"
-    r"(?:client|server|true)\b)?(?![\w-])", re.IGNORECASE | re.DOTALL)
+# A dry run asked for by kubectl's flag, wherever it stands: "kubectl scale deploy api
+# --replicas=0 --dry-run=server", "scale api to 0 in prod --dry-run" (session 50: planned
+# for approval as the real change; a review then found dashes that chat clients turn into
+# "—", older spellings, the flag in quotes or brackets). The last one counts, as in kubectl:
+# `--dry-run=none` (or `false`) is no dry run.
+_DRY_RUN_FLAG = re.compile(
+    r"(?<![\w-])[\"'(]?-{1,3}(?:server-?)?dry[-_]?run(?:-[a-z]+)?(?:(?:=|\s+)[\"']?"
+    r"(client|server|true|none|false)\b[\"']?)?(?![\w-])[\"')]?", re.IGNORECASE)
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58"
+                         "\ufe63\uff0d"})
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
 # "what would you do?", "should we restart it or roll back?": advice, not a preview; a
 # question of the past ("what happened when we restarted it") is the history's.
 _NOT_WHAT_IF = re.compile(r"\bwhat\s+(?:would|should)\s+(?:you|u|we|i)\s+do\b|\bhappened\b",
@@ -77,8 +82,6 @@ def asks_what_if(text: str, *, read_as_change: bool = False) -> bool:
     """Whether `text` asks what a change would do, rather than for it. A message the model
     read as the change itself must be a question or open with the preview it asks for
     ("restart api to reduce the impact of the leak" is an order, and stays one)."""
-    if _KUBECTL_DRY_RUN.search(text):
-        return True
     if _NOT_WHAT_IF.search(text):
         return False
     if _PREVIEW_ORDER.search(text):
@@ -89,12 +92,19 @@ def asks_what_if(text: str, *, read_as_change: bool = False) -> bool:
 
 
 def without_dry_run(text: str) -> str | None:
-    """A kubectl command with `--dry-run` (bare, `=client`, `=server`), without the flag:
-    the change it asks to preview, as kubectl would read it; None for any other text."""
-    said = _KUBECTL_DRY_RUN.search(text)
-    if said is None:
+    """A message that asks for a dry run by kubectl's flag (`--dry-run`, `=client`,
+    `=server`, `--server-dry-run`, `--dryrun`, with a dash a chat client turned into "—"),
+    without the flag: the change it asks to preview, as read without it; None for any
+    other message, or where the last such flag says `none` or `false`."""
+    plain = _INVISIBLE.sub("", text.translate(_DASHES))
+    flags = list(_DRY_RUN_FLAG.finditer(plain))
+    if not flags or (flags[-1].group(1) or "").lower() in ("none", "false"):
         return None
-    return text[:said.end(1)] + text[said.end():]
+    for flag in reversed(flags):
+        rest = plain[flag.end():].lstrip()
+        joint = "" if not rest or rest[0] in "`'\")]," else " "
+        plain = plain[:flag.start()].rstrip() + joint + rest
+    return plain.strip()
 
 
 def change_asked_about(text: str, parsed: ParsedIntent, changes: Iterable[str],

@@ -56,6 +56,7 @@ from chatops.messages.autofix import (
 )
 from chatops.messages.conversation import (
     CHOOSE_PLACEHOLDER,
+    DRY_RUN_NOT_PLANNED,
     EDIT_NOT_DECISION,
     NOT_OWN_YES,
     QUESTION_NOT_DECISION,
@@ -237,6 +238,7 @@ __all__ = [
     "CRONJOB_RUNS_NOTE",
     "CRONJOB_TROUBLE_NOTE",
     "DECIDE_IN_OWN_THREAD_HINT",
+    "DRY_RUN_NOT_PLANNED",
     "EDIT_NOT_DECISION",
     "EMPTY_MESSAGE",
     "EMPTY_MESSAGE_HINT",

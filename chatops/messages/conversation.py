@@ -139,6 +139,13 @@ QUESTION_NOT_DECISION = (
     "`approve` (or `approve r-...`), or use its button.")
 """A question under a waiting plan ("that ok?", "good to go?"): it decides nothing."""
 
+DRY_RUN_NOT_PLANNED = (
+    "You asked for a dry run, and this is not one change I can preview (another cluster or "
+    "identity, several objects, another kind, or no object named), so I planned nothing. "
+    "Ask for one change without `--dry-run` to see its plan and its server-side dry-run "
+    "before anyone approves it.")
+"""A request with `--dry-run` whose preview cannot be made: it is never planned instead."""
+
 NOT_OWN_YES = (
     "That reads as more than your own yes now (a condition, a time, someone else, a hedge "
     "or how to decide), so I decided nothing. To approve the waiting request, say "

@@ -37,6 +37,9 @@ def _spans(text: str, **values: str) -> list[SlotSpan]:
      "replicaset"),
     ("pls nuke the dev namespace", {}, "namespace"),
     ("delete ns comms", {"namespace": "comms"}, "namespace"),
+    # Joined to the pod, the namespace is a second object (the second review).
+    ("delete pod api-7d9f8-x2k4l plus ns payments", {"pod": "api-7d9f8-x2k4l",
+                                                     "namespace": "payments"}, "namespace"),
 ])
 def test_a_deletion_names_its_kind(text: str, values: dict[str, str], kind: str) -> None:
     assert deleted_kind(text, _spans(text, **values)) == kind

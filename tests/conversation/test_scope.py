@@ -830,8 +830,13 @@ def test_a_namespace_as_the_object_of_the_verb_is_found(text: str, kind: str | N
                                                        "namespace": "realtime-prod"}, None),
     ("restart ws-gateway ns realtime-prod pls", {"deployment": "ws-gateway",
                                                  "namespace": "realtime-prod"}, None),
-    # The namespace named as the object still is one.
+    # The namespace named as the object still is one, and a kind after the cue is read
+    # (the second review: "restart api ns prod sts" was planned).
     ("restart the ws-gateway ns", {"deployment": "ws-gateway"}, "namespace"),
+    ("restart checkout-api ns prod sts", {"deployment": "checkout-api", "namespace": "prod"},
+     "statefulset"),
+    ("scale checkout-api ns prod replicaset to 0", {"deployment": "checkout-api",
+                                                    "namespace": "prod"}, "replicaset"),
 ])
 def test_a_namespace_cue_after_the_object_names_where_it_is(
         text: str, slots: dict[str, str], kind: str | None) -> None:

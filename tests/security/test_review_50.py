@@ -92,6 +92,26 @@ def test_a_stop_that_names_someone_else_still_stops(
 
 
 @pytest.mark.parametrize("text", [
+    # Session 50's second review: a preview that could not be built fell through to the
+    # real change, which an approver approved and ran.
+    "kubectl scale deploy checkout-api -n {prod} --replicas=0 --dry-run=server --context=eu",
+    "kubectl scale deploy checkout-api -n {prod} --replicas=0 --dry-run=server --as=erin",
+    "kubectl scale deploy checkout-api calc-app -n {prod} --replicas=0 --dry-run=server",
+    # Dashes a chat client turned into "—", no `kubectl`, older spellings.
+    "kubectl scale deploy checkout-api -n {prod} --replicas=0 \u2014dry-run=server",
+    "scale checkout-api to 0 in {prod} --dry-run=server",
+    "kubectl scale deploy checkout-api -n {prod} --replicas=0 --server-dry-run",
+    "kubectl scale deploy checkout-api -n {prod} --replicas=0 (--dry-run=client)",
+])
+def test_a_dry_run_is_never_planned_as_the_real_change(world: World, text: str) -> None:
+    sh = world.model_shell()
+    sh.say(text.format(**world.ns))
+    sh.user = "carol"
+    sh.say("approve")
+    assert sh.service.store.runs_in_thread("console", "console") == []
+
+
+@pytest.mark.parametrize("text", [
     "kubectl scale deploy checkout-api -n {prod} --replicas=3 --dry-run=server",
     "kubectl rollout restart deployment/checkout-api -n {prod} --dry-run=client",
     "`kubectl rollout restart deploy/checkout-api -n {prod} --dry-run`",
