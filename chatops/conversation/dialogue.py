@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -469,13 +470,23 @@ class Dialogue:
         return self._request(turn, text, parsed, context.last)
 
     def _names_another_person(self, text: str, turn: Turn) -> bool:
-        """Whether `text` names someone the policy knows other than its writer ("erin,
-        approve", "yes please erin": session 50's review, each approved the plan as the
-        writer's own yes); not someone thanked ("approved, thanks bob")."""
-        names = {person.name.lower() for person in self.parts.policy.people.values()}
-        names.discard(turn.requester.name.lower())
-        thanked = re.sub(r"\b(?:thanks|thank you|thx|ty|cheers),?\s+[\w.-]+", " ", text.lower())
-        return not names.isdisjoint(re.findall(r"[a-z][\w.-]*", thanked))
+        """Whether `text` names someone the policy knows (by name or chat id, accents
+        aside) other than its writer and the people whose requests wait in this thread
+        ("erin, approve", "yes please erin", "ty erin approve": session 50's reviews, each
+        approved the plan as the writer's own yes; "approved, thanks bob" to the requester
+        still does)."""
+        people = self.parts.policy.people.values()
+        names = ({person.name.lower() for person in people}
+                 | {chat_id.lower() for person in people for chat_id in person.chat_ids})
+        message = turn.message
+        names -= {turn.requester.name.lower(), message.user.lower()} | {
+            run.requester_name.lower()
+            for run in self.parts.store.runs_in_thread(message.channel, message.thread)
+            if not run.state.terminal}
+        plain = unicodedata.normalize("NFKD", text.lower())
+        words = re.findall(r"[a-z0-9][\w.-]*", "".join(c for c in plain
+                                                      if not unicodedata.combining(c)))
+        return not names.isdisjoint(words)
 
     def _namespace_path(self, turn: Turn, parsed: ParsedIntent) -> ParsedIntent:
         """`parsed` with a namespace tagged as `namespace/name` ("restart prod/checkout-api":

@@ -134,14 +134,23 @@ _PLAIN_YES_PHRASES = re.compile(
     r"(?:looks|sounds) right(?: to me)?|what i meant|the right one|"
     # what was done before saying yes ("yes, i checked with the team, go ahead")
     r"(?:i |we )?(?:double[- ]?)?checked (?:with )?the [a-z]+|the team agreed|"
+    r"(?:i'?m|i am) (?:the )?(?:ic|on[- ]?call|incident commander)|(?:ic|on[- ]?call) here|"
+    r"(?:that |this |it )?should (?:fix|help with|sort) (?:it|this|that)|"
+    r"(?:i )?(?:saw|read) the (?:plan|diff|dry[- ]?run|preview|change)|"
+    r"no (?:objections?|concerns?|issues?|blockers?)(?: from me| here)?|nothing (?:to add|else)|"
+    r"by all means|"
     r"(?:we )?talked about it(?: on the call)?|the change window is open|"
     # thanks, to someone or for something ("approved, thanks bob"), and what was checked
     r"(?:thanks|thank you|ty|cheers)(?: for (?:the|this|that|your)(?: [a-z-]+){1,3}"
     r"| (?!(?:wait|but|later|soon|tomorrow|tonight|first|though|not|no|if)\b)[a-z]+)?"
     r"(?=\s*(?:[.,;:!)]|$))|(?:checked|verified|reviewed|looked at) (?:the|your) [a-z-]+"
     r"(?: [a-z-]+)?(?=\s*[.,;:!-])|^\W*to confirm\s*[,:])")
-_NOT_PLAIN = re.compile(r"=|\u2192|->|\be\.g\b|(?:^|\n)\s*(?:>|&gt;)|\by(?:eah?|ea),? right\b")
-"""An equation or arrow ("yes = approve"), an example, a Slack quote ("> yes"), sarcasm."""
+_NOT_PLAIN = re.compile(
+    r"=|\u2192|->|\be\.g\b|(?:^|\n)\s*(?:>|&gt;)|\by(?:eah?|ea|a),? right\b|"
+    # an emoticon of doubt or a smirk: "ok :/", "yes -_-", "sure ;-)"
+    r"(?<![\w:])[:;=8]-?[/\\|(pPsS$@]|(?<![\w:]);-?\)|-_-|\bx-?d\b|\u00af\\_|\bsure,? jan\b")
+"""An equation or arrow ("yes = approve"), an example, a Slack quote ("> yes"), sarcasm,
+an emoticon of doubt."""
 
 
 # Words that make a yes less than the speaker's own decision now (session 50's review: each
@@ -180,26 +189,47 @@ _BENIGN = re.compile(
 """Words of a plain yes that hold a word of `_NOT_A_DECISION` ("no objections, approve")."""
 
 
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?\n]+|$)")
+
+
 def own_yes(text: str) -> bool:
-    """Whether `text` says yes as the speaker's own decision now: every word of it says
-    yes, asks politely, thanks or says who says it (`_PLAIN_YES_WORDS`), or nothing in it
-    asks, waits, names someone else, reports, hedges, explains how to decide, only
-    acknowledges or says no (`_NOT_A_DECISION`: "Yes, I checked with the payments team and
-    they are fine with it. Go ahead and do it." still decides). Its emoji (or shortcodes)
-    must all say yes."""
+    """Whether `text` says yes as the writer's own decision now: every word of it says yes,
+    asks politely, thanks, says who says it or what they checked (`_PLAIN_YES_WORDS`,
+    `_PLAIN_YES_PHRASES`); or its last sentence does, after sentences of context in which
+    nothing asks, waits, names someone else, reports, hedges, explains how to decide, only
+    acknowledges or says not (`_NOT_A_DECISION`: "Yes, I checked with the payments team
+    and they are fine with it. Go ahead and do it."). Its emoji (or shortcodes) must all
+    say yes. Session 50's two reviews: a yes taken on the absence of such words alone let
+    171 of 515 more non-decisions run ("ok i suppose", "yes 5pm", "ok :/", "ok, already did
+    it"); a wrong refusal costs a click on the button."""
     if _plain_words(text):
         return True
-    lowered = text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
-    return (not _NOT_PLAIN.search(lowered) and _emoji_say_yes(lowered)
-            and not _NOT_A_DECISION.search(_BENIGN.sub(" ", lowered)))
+    if _NOT_PLAIN.search(text.lower()):
+        return False  # "e.g. yes": an example, whatever its sentences
+    said = [m.group(0) for m in _SENTENCE.finditer(text) if m.group(0).strip(" .!?\n")]
+    if len(said) < 2 or not _plain_words(said[-1]):
+        return False
+    context = " ".join(said[:-1]).lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
+    return (not _NOT_PLAIN.search(context) and _emoji_say_yes(context)
+            and not _NOT_A_DECISION.search(_BENIGN.sub(" ", context)))
+
+
+_FRIENDLY_CODES = frozenset({"pray", "100", "tada", "ship", "raised_hands", "muscle",
+                             "heart", "slightly_smiling_face", "smile", "bow"})
+_FRIENDLY = frozenset("\N{PERSON WITH FOLDED HANDS}\N{HUNDRED POINTS SYMBOL}"
+                      "\N{PARTY POPPER}\N{SHIP}\N{PERSON RAISING BOTH HANDS IN CELEBRATION}"
+                      "\N{FLEXED BICEPS}\N{HEAVY BLACK HEART}\N{SLIGHTLY SMILING FACE}")
+"""Emoji that go with a yes and take nothing from it ("approved 💯", "ship it 🚢")."""
 
 
 def _emoji_say_yes(lowered: str) -> bool:
-    """Whether every emoji and shortcode in `lowered` is one that says yes."""
-    if any(code not in _SHORTCODES["confirm"] and not code.startswith("skin-tone-")
-           for code in _SHORTCODE.findall(lowered)):
+    """Whether every emoji and shortcode in `lowered` is one that says yes (or goes with
+    one, `_FRIENDLY`)."""
+    if any(code not in _SHORTCODES["confirm"] | _FRIENDLY_CODES
+           and not code.startswith("skin-tone-") for code in _SHORTCODE.findall(lowered)):
         return False  # ":+1: :thinking_face:", ":+1: :hourglass:"
-    return not any(unicodedata.category(char) == "So" and char not in _EMOJI["confirm"]
+    return not any(unicodedata.category(char) == "So"
+                   and char not in _EMOJI["confirm"] and char not in _FRIENDLY
                    for char in _SHORTCODE.sub(" ", lowered))  # "👍 🤔", "👍❌"
 
 

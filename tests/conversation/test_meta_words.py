@@ -96,14 +96,28 @@ def test_only_the_writer_s_own_yes_now_confirms(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    # Context that waits for nothing and names nobody else leaves a yes the writer's own.
-    "ok go. the dashboards look fine, error rate is flat, latency is back.",
+    # Context sentences that wait for nothing and name nobody else, then a plain yes.
     "Yes, I checked with the payments team and they are fine with it, nobody is running a "
     "batch right now. I will keep an eye on the dashboards while it runs. Go ahead and do it.",
-    "no objections, approve", "approve, nothing to add", "yes, 6 replicas is what we want",
+    "the dashboards look fine, error rate is flat. ok go.",
+    "no objections, approve", "approve, nothing to add", "approved 💯", "ship it 🚢",
+    "approve, I'm the IC", "yes, I saw the plan, approve",
 ])
 def test_a_yes_with_context_that_asks_and_waits_for_nothing_confirms(text: str) -> None:
     assert own_yes(text) and says("confirm", text)
+
+
+@pytest.mark.parametrize("text", [
+    # The second review: with no word of `_NOT_A_DECISION` these approved ("ok i suppose",
+    # "yes 5pm", "ok :/", "ok, already did it"); a yes among other words is no longer
+    # taken, nor a context sentence after it.
+    "ok i suppose", "yes 5pm", "ok l8r", "prob fine", "ok :/", "yes ;-)", "ok -_-",
+    "ya right", "ok, already did it", "yes, the graph is right", "dba: yes", "fwd: yes",
+    "ok go. the dashboards look fine, error rate is flat, latency is back.",
+    "yes, 6 replicas is what we want",
+])
+def test_a_yes_among_other_words_is_not_taken(text: str) -> None:
+    assert not own_yes(text)
 
 
 @pytest.mark.parametrize("text", [

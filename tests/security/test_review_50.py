@@ -6,9 +6,10 @@ thumb.
    "erin, approve"), reports another's word ("the IC said go ahead"), hedges ("I'd
    approve"), defers ("yes tomorrow"), acknowledges ("ok noted") or quotes ("> yes")
    approved the plan waiting in the thread: each holds a word or emoji that says yes. A
-   yes in words is now taken only as the writer's own decision now: every word says yes,
-   asks politely, thanks or says who says it, or nothing else in it asks, waits, names
-   someone else, reports, hedges or explains how to decide (`meta_words.own_yes`); else
+   yes in words is now taken only as the writer's own decision now: every word of it (or
+   of its last sentence, after context that waits for nothing and names nobody) says yes,
+   asks politely, thanks, or says who says it or what they checked, and it names no other
+   person the policy knows (`meta_words.own_yes`, `Dialogue._names_another_person`); else
    the bot says so, and the buttons still work. A no or a cancel stays as wide as before
    ("never mind, someone else did it" cancels): stopping runs nothing.
 2. Slack sends an emoji picked in its client as a shortcode in the text: "👍" arrives as
@@ -57,6 +58,10 @@ def _answer_a_waiting_plan(world: World, text: str, user: str = "carol") -> RunS
     "I'd approve", "probably yes", "yes if the canary is fine", "yes tomorrow", "ok wait",
     ":+1: later", "ok noted", "yes I'm looking at it", "> yes", ":+1: :thinking_face:",
     "👍 🤔", ":+1::x:", "yeah right", "yes /s", "e.g. yes",
+    # The second review, past a list of words that make a yes less: synonyms, emoticons,
+    # a yes about something else, what was done by hand, a name after thanks.
+    "ok i suppose", "yes 5pm", "ok l8r", "ok :/", "ok, already did it",
+    "yes, the graph is right", "dba: yes", "ty erin approve", "U0ERIN approve",
 ])
 def test_words_about_deciding_or_for_someone_else_decide_nothing(
         world: World, text: str) -> None:
