@@ -631,6 +631,9 @@ class Dialogue:
     def _request(self, turn: Turn, text: str, parsed: ParsedIntent,
                  last: LastRequest | None) -> list[Reply]:
         """A parsed request: a follow-up of the last one, out of scope, or a new one."""
+        command = without_dry_run(text)
+        if command is not None:
+            return self._dry_run(turn, command)  # never planned, whatever else it reads as
         corrected = self._correction(turn, text, parsed, last)
         if corrected is not None:
             return corrected
@@ -639,9 +642,6 @@ class Dialogue:
             intent, slots = follow
             return self.planner.request(turn, intent, slots, parsed.confidence,
                                         asked=asked_by(parsed), version=_version_of(last, intent))
-        command = without_dry_run(text)
-        if command is not None:
-            return self._dry_run(turn, command)
         guessed = parsed.source == "model"
         if guessed:
             parsed = self._names_as_written(text, self._namespace_path(turn, parsed))

@@ -218,8 +218,9 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
         words = [span.text.strip()] if named or not _loose(span.text.strip()) else []
         # The target and the word after it: "the argo rollout checkout" tagged "argo".
         following = _WORD.match(text[span.end:span.end + 40].lstrip())
-        if following is not None and _label_split(text[span.end:span.end + 120], spans).strip(
-                " '\"`"):
+        # Not "ns" before the namespace the model read: "restart ws-gateway ns prod".
+        labelled = not _label_split(text[span.end:span.end + 120], spans).strip(" '\"`")
+        if following is not None and not labelled:
             words.append(span.text.strip() + following.group(0))
         # The kind before the name, wherever the name is written: also "kubectl get sts
         # kafka" pasted under "restart kafka".
@@ -344,6 +345,8 @@ def _label_split(after: str, spans: Iterable[SlotSpan]) -> str:
     # second review).
     return re.sub(rf"\b(?:namespace|ns)\s+(?:{'|'.join(values)})(?![\w-])", " ", head,
                   flags=re.IGNORECASE)
+
+
 # "rollout" right before a deployment's name names an Argo rollout ("scale the rollout
 # checkout"); "the rollout of checkout" is the deployment's own.
 _ROLLOUT_BEFORE = re.compile(r"\brollouts?\s+(?:(?:named|called)\s+)?$", re.IGNORECASE)

@@ -105,13 +105,13 @@ _WAIT = re.compile(
 _GO_ELSEWHERE = re.compile(r"\bgo (?!ahead\b|for it\b|on\b|now\b|please\b|pls\b|go\b)"
                            r"[a-z]+")
 # A yes runs somebody's change, so in words it is taken only as the writer's own decision,
-# now (`own_yes`). Session 50's review: an approver's "reply yes to approve", "someone
-# approve this pls", "the IC said go ahead", "I'd approve", "yes tomorrow", "ok noted",
-# "> yes" and ":+1: :thinking_face:" each approved the plan waiting in the thread (188 of
-# its 584 such replies). A yes whose every word says yes, asks politely, thanks or says
-# who says it is one ("yes from me", "ok, I've checked, approve"); any other words must
-# hold nothing of `_NOT_A_DECISION`. Anything else is told so, and the buttons still work;
-# a no or a cancel stays as wide as before (stopping runs nothing).
+# now (`own_yes`): plainly said, every word of it (or of its last sentence, after context)
+# a yes, politeness, thanks, who says it or what they checked. Session 50's two reviews:
+# an approver's "reply yes to approve", "someone approve this pls", "the IC said go ahead",
+# "I'd approve", "yes tomorrow", "ok noted", "> yes", ":+1: :thinking_face:", "ok i
+# suppose" and "ok :/" each approved the plan waiting in the thread. Anything else is told
+# so, and the buttons still work; a no or a cancel stays as wide as before (stopping runs
+# nothing).
 _PLAIN_YES_WORDS = frozenset({
     "yes", "y", "ya", "yah", "yea", "yeah", "yep", "yup", "yess", "yass", "aye", "sure", "ok",
     "okay", "okey", "k", "kk", "ack", "roger", "go", "proceed", "approve", "approved",
@@ -137,8 +137,8 @@ _PLAIN_YES_PHRASES = re.compile(
     r"(?:i'?m|i am) (?:the )?(?:ic|on[- ]?call|incident commander)|(?:ic|on[- ]?call) here|"
     r"(?:that |this |it )?should (?:fix|help with|sort) (?:it|this|that)|"
     r"(?:i )?(?:saw|read) the (?:plan|diff|dry[- ]?run|preview|change)|"
-    r"no (?:objections?|concerns?|issues?|blockers?)(?: from me| here)?|nothing (?:to add|else)|"
-    r"by all means|"
+    r"no (?:objections?|concerns?|issues?|blockers?|problems?|risks?|worries)"
+    r"(?: from me| here)?|nothing (?:to add|else)|not a problem|by all means|"
     r"(?:we )?talked about it(?: on the call)?|the change window is open|"
     # thanks, to someone or for something ("approved, thanks bob"), and what was checked
     r"(?:thanks|thank you|ty|cheers)(?: for (?:the|this|that|your)(?: [a-z-]+){1,3}"
@@ -153,9 +153,9 @@ _NOT_PLAIN = re.compile(
 an emoticon of doubt."""
 
 
-# Words that make a yes less than the speaker's own decision now (session 50's review: each
-# family approved the plan waiting in the thread). A yes with any of them is taken only
-# when every word of it is plainly a yes (`_PLAIN_YES_WORDS`).
+# What context sentences before a plain yes must not say: a question, a condition or time
+# to wait for, someone else, another's word, a hedge, how to decide, only an
+# acknowledgement, a not (each family approved a waiting plan in session 50's reviews).
 _NOT_A_DECISION = re.compile(
     # a question, a condition, or a time or event to wait for
     r"\?|\b(?:wait|hold|hang|until|till|unless|if|once|when|whenever|after|before|first|"
@@ -183,12 +183,6 @@ _NOT_A_DECISION = re.compile(
     r"\b(?:will|take a) look\b|\bgot (?:it|the)\b|\bon it\b|"
     # not
     r"\b(?:not|no|never|but|though|however|although|except|only)\b|n't\b")
-_BENIGN = re.compile(
-    r"\bno (?:objections?|concerns?|issues?|problems?|risks?|worries|blockers?)\b|"
-    r"\bnothing (?:to add|else)\b|\bnot a problem\b|\bby all means\b")
-"""Words of a plain yes that hold a word of `_NOT_A_DECISION` ("no objections, approve")."""
-
-
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?\n]+|$)")
 
 
@@ -211,7 +205,7 @@ def own_yes(text: str) -> bool:
         return False
     context = " ".join(said[:-1]).lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
     return (not _NOT_PLAIN.search(context) and _emoji_say_yes(context)
-            and not _NOT_A_DECISION.search(_BENIGN.sub(" ", context)))
+            and not _NOT_A_DECISION.search(_PLAIN_YES_PHRASES.sub(" ", context)))
 
 
 _FRIENDLY_CODES = frozenset({"pray", "100", "tada", "ship", "raised_hands", "muscle",
