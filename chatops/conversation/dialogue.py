@@ -479,10 +479,13 @@ class Dialogue:
         names = ({person.name.lower() for person in people}
                  | {chat_id.lower() for person in people for chat_id in person.chat_ids})
         message = turn.message
+        waiting = [run for run in self.parts.store.runs_in_thread(message.channel,
+                                                                  message.thread)
+                   if not run.state.terminal]
+        if not waiting:
+            return False  # nothing to approve: the answer says so
         names -= {turn.requester.name.lower(), message.user.lower()} | {
-            run.requester_name.lower()
-            for run in self.parts.store.runs_in_thread(message.channel, message.thread)
-            if not run.state.terminal}
+            run.requester_name.lower() for run in waiting}
         plain = unicodedata.normalize("NFKD", text.lower())
         words = re.findall(r"[a-z0-9][\w.-]*", "".join(c for c in plain
                                                       if not unicodedata.combining(c)))
