@@ -451,14 +451,16 @@ class Dialogue:
                         if parsed.intent == "undo" and parsed.source == "model" else None)
             if rollback is not None:
                 return rollback
+            thanked = self._waiting_requesters(turn)
             ordered = (self._order_under_a_decision(turn, text, parsed)
-                       if parsed.source == "model" and not says(parsed.intent, text)
-                       else None)
+                       if parsed.source == "model"
+                       and not says(parsed.intent, text, thanked=thanked) else None)
             if ordered is not None:
                 return self._request(turn, text, ordered, context.last)
             others = (parsed.source == "model" and parsed.intent == "confirm"
                       and self._names_another_person(text, turn))
-            if parsed.source == "model" and (others or not says(parsed.intent, text)):
+            if parsed.source == "model" and (
+                    others or not says(parsed.intent, text, thanked=thanked)):
                 # Junk read as a decision ("hmm" as `confirm`): a clear answer, no change;
                 # a yes among other words ("yes if the canary is fine", "erin, approve")
                 # is said to be one.
@@ -469,6 +471,14 @@ class Dialogue:
             return self._meta(parsed, turn, context)
         return self._request(turn, text, parsed, context.last)
 
+    def _waiting_requesters(self, turn: Turn) -> frozenset[str]:
+        """The names (lower case) of the people whose requests wait in this thread."""
+        message = turn.message
+        return frozenset(run.requester_name.lower()
+                         for run in self.parts.store.runs_in_thread(message.channel,
+                                                                    message.thread)
+                         if not run.state.terminal)
+
     def _names_another_person(self, text: str, turn: Turn) -> bool:
         """Whether `text` names someone the policy knows (by name or chat id, accents
         aside) other than its writer and the people whose requests wait in this thread
@@ -478,14 +488,10 @@ class Dialogue:
         people = self.parts.policy.people.values()
         names = ({person.name.lower() for person in people}
                  | {chat_id.lower() for person in people for chat_id in person.chat_ids})
-        message = turn.message
-        waiting = [run for run in self.parts.store.runs_in_thread(message.channel,
-                                                                  message.thread)
-                   if not run.state.terminal]
+        waiting = self._waiting_requesters(turn)
         if not waiting:
             return False  # nothing to approve: the answer says so
-        names -= {turn.requester.name.lower(), message.user.lower()} | {
-            run.requester_name.lower() for run in waiting}
+        names -= {turn.requester.name.lower(), turn.message.user.lower(), *waiting}
         plain = unicodedata.normalize("NFKD", text.lower())
         words = re.findall(r"[a-z0-9][\w.-]*", "".join(c for c in plain
                                                       if not unicodedata.combining(c)))

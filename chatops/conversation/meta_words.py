@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 
 # A word whole, with its hyphens and digits: "go-live" and "k8s" hold no "go" and no "k".
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[+-]1\b")
@@ -115,7 +116,7 @@ _GO_ELSEWHERE = re.compile(r"\bgo (?!ahead\b|for it\b|on\b|now\b|please\b|pls\b|
 _PLAIN_YES_WORDS = frozenset({
     "yes", "y", "ya", "yah", "yea", "yeah", "yep", "yup", "yess", "yass", "aye", "sure", "ok",
     "okay", "okey", "k", "kk", "ack", "roger", "go", "proceed", "approve", "approved",
-    "approving", "confirm", "confirmed", "confirming", "lgtm", "sgtm", "ship", "run",
+    "approving", "confirm", "confirmed", "lgtm", "sgtm", "ship", "run",
     "execute", "apply", "do", "correct", "exactly", "absolutely", "definitely",
     "affirmative", "agreed", "agree", "fine", "good", "great", "perfect", "alright",
     "allright", "granted", "accept", "accepted", "+1", "affirm", "thing",
@@ -141,73 +142,40 @@ _PLAIN_YES_PHRASES = re.compile(
     r"(?: from me| here)?|nothing (?:to add|else)|not a problem|by all means|"
     r"(?:we )?talked about it(?: on the call)?|the change window is open|"
     # thanks, to someone or for something ("approved, thanks bob"), and what was checked
-    r"(?:thanks|thank you|ty|cheers)(?: for (?:the|this|that|your)(?: [a-z-]+){1,3}"
-    r"| (?!(?:wait|but|later|soon|tomorrow|tonight|first|though|not|no|if)\b)[a-z]+)?"
-    r"(?=\s*(?:[.,;:!)]|$))|(?:checked|verified|reviewed|looked at) (?:the|your) [a-z-]+"
+    r"(?:thanks|thank you|ty|cheers)(?: for (?:the|this|that|your) (?:plan|diff|dry[- ]?run|"
+    r"preview|fix|write-?up|details|context|ping|heads[- ]up))?(?=\s*(?:[.,;:!)]|$))|"
+    r"(?:checked|verified|reviewed|looked at) (?:the|your) [a-z-]+"
     r"(?: [a-z-]+)?(?=\s*[.,;:!-])|^\W*to confirm\s*[,:])")
 _NOT_PLAIN = re.compile(
     r"=|\u2192|->|\be\.g\b|(?:^|\n)\s*(?:>|&gt;)|\by(?:eah?|ea|a),? right\b|"
     # an emoticon of doubt or a smirk: "ok :/", "yes -_-", "sure ;-)"
-    r"(?<![\w:])[:;=8]-?[/\\|(pPsS$@]|(?<![\w:]);-?\)|-_-|\bx-?d\b|\u00af\\_|\bsure,? jan\b")
+    r"(?<![\w:])[:;=8]-?[/\\|(pPsS$@]|(?<![\w:]);-?\)|-_-|\bx-?d\b|\u00af\\_|\bsure,? jan\b|"
+    # an unticked box, a trailing ellipsis: "[ ] approve", "ok..."
+    r"\[\s*\]|(?:\.{2,}|\u2026)\W*$")
 """An equation or arrow ("yes = approve"), an example, a Slack quote ("> yes"), sarcasm,
 an emoticon of doubt."""
 
 
-# What context sentences before a plain yes must not say: a question, a condition or time
-# to wait for, someone else, another's word, a hedge, how to decide, only an
-# acknowledgement, a not (each family approved a waiting plan in session 50's reviews).
-_NOT_A_DECISION = re.compile(
-    # a question, a condition, or a time or event to wait for
-    r"\?|\b(?:wait|hold|hang|until|till|unless|if|once|when|whenever|after|before|first|"
-    r"later|soon|shortly|eventually|tomorrow|tonight|today|monday|tuesday|wednesday|thursday|"
-    r"friday|saturday|sunday|weekend|eod|tbd|pending|brb|next|provided|assuming)\b|"
-    r"\bin \d+\s*(?:m|min|mins|minutes?|h|hrs?|hours?|s|secs?|seconds?)?(?=\s|$|[.,!])|"
-    r"\bat \d{1,2}(?::\d\d|\s*[ap]\.?m)\b|"
-    # someone else asked, addressed or reported
-    r"\b(?:some|any) ?(?:one|body|1)\w*|\b(?:sum1|smb|sb|ic|whoever|whomever)\b|@|<[@!#]|"
-    r"\bway to\b|^\W*to (?:approve|accept|run|decide)\b|"
-    r"^\W*(?:[a-z]+ )?(?:team|folks|y'?all|guys|everyone|approvers?|on-?call|others?|sre)\b|"
-    r"\b(?:team|folks|y'?all|guys|everyone|approvers?|others?|sre),? (?:please|pls|plz|can|"
-    r"could|go|approve|say|:)|\blet (?:the |an? |my )?[\w-]+ (?:approve|decide|confirm)\b|"
-    r"\b(?:another|rest of|one more|second|2nd)\b|\byou (?:approve|can|could|should|need)\b|"
-    r"\b(?:said|says|say|told|tells|per|according|gave|given|approves)\b|\bapproved (?:by|in)\b|"
-    # a hedge, sarcasm, a joke
-    r"\b\w+'d\b|\b(?:would|might|could|should|maybe|probably|possibly|perhaps|seems?|theory|"
-    r"principle|hypothetically|theoretically|guess|think|kidding|jk|lol|queen)\b|/s\b|"
-    # how to decide
-    r"\b(?:reply|replies|replying|respond|react|reacting|reactions?|type|typing|write|"
-    r"click|press|tap|button|by|via|how|means|example|step|approval|approvals|saying|"
-    r"treats?|takes|quote|note|like)\b|\bwith (?:a |an )?(?:yes|ok|okay|\+1|:[\w+-]+:)|"
-    # an acknowledgement, not a decision
-    r"\b(?:noted|seen|saw|see|looking|reading|checking|thinking|know|aware)\b|"
-    r"\b(?:will|take a) look\b|\bgot (?:it|the)\b|\bon it\b|"
-    # not
-    r"\b(?:not|no|never|but|though|however|although|except|only)\b|n't\b")
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?\n]+|$)")
-
-
-def own_yes(text: str) -> bool:
+def own_yes(text: str, thanked: Collection[str] = ()) -> bool:
     """Whether `text` says yes as the writer's own decision now: every word of it says yes,
-    asks politely, thanks, says who says it or what they checked (`_PLAIN_YES_WORDS`,
-    `_PLAIN_YES_PHRASES`); or its last sentence does, after sentences of context in which
-    nothing asks, waits, names someone else, reports, hedges, explains how to decide, only
-    acknowledges or says not (`_NOT_A_DECISION`: "Yes, I checked with the payments team
-    and they are fine with it. Go ahead and do it."). Its emoji (or shortcodes) must all
-    say yes. Session 50's two reviews: a yes taken on the absence of such words alone let
-    171 of 515 more non-decisions run ("ok i suppose", "yes 5pm", "ok :/", "ok, already did
-    it"); a wrong refusal costs a click on the button."""
-    if _plain_words(text):
-        return True
-    if _NOT_PLAIN.search(text.lower()):
-        return False  # "e.g. yes": an example, whatever its sentences
-    said = [m.group(0) for m in _SENTENCE.finditer(text) if m.group(0).strip(" .!?\n")]
-    if len(said) < 2 or not _plain_words(said[-1]):
-        return False
-    context = " ".join(said[:-1]).lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
-    return (not _NOT_PLAIN.search(context) and _emoji_say_yes(context)
-            and not _NOT_A_DECISION.search(_PLAIN_YES_PHRASES.sub(" ", context)))
+    asks politely, thanks (`thanked`: the people it may thank by name, those whose requests
+    wait), says who says it or what they checked (`_PLAIN_YES_WORDS`,
+    `_PLAIN_YES_PHRASES`), and its emoji (or shortcodes) say yes. Session 50's reviews: a
+    yes taken on the absence of words that make it less let 171 of 515 more non-decisions
+    run ("ok i suppose", "yes 5pm", "ok :/"), and one after sentences of context free of
+    them 35 of 203 ("Tmrw. Approve.", "Testing. Approve."); a wrong refusal costs a click
+    on the button."""
+    lowered = text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
+    for name in thanked:
+        lowered = re.sub(rf"\b(?:thanks|thank you|thx|ty|cheers),?\s+{re.escape(name.lower())}"
+                         r"(?![\w-])", " thanks ", lowered)
+    return _plain_words(lowered)
 
 
+_MIXED_SYMBOLS = re.compile(r"(?![-]+$|[!.,]+$|[*_~`]+$)"
+                            r"(?!:[a-z0-9_+-]+:(?::[a-z0-9_+-]+:)*$)[!-/:-@\[-`{-~]{2,}")
+"""A token of two or more symbols, not a dash, a run of ! . , or Slack formatting, nor a
+shortcode: an emoticon ("-.-", "^^;")."""
 _FRIENDLY_CODES = frozenset({"pray", "100", "tada", "ship", "raised_hands", "muscle",
                              "heart", "slightly_smiling_face", "smile", "bow"})
 _FRIENDLY = frozenset("\N{PERSON WITH FOLDED HANDS}\N{HUNDRED POINTS SYMBOL}"
@@ -228,9 +196,11 @@ def _emoji_say_yes(lowered: str) -> bool:
 
 
 def _plain_words(text: str) -> bool:
-    """Whether every word of `text` says yes, asks politely, thanks or says who says it."""
+    """Whether every word of `text` says yes, asks politely, thanks or says who says it, and
+    no token of it is a run of mixed symbols ("-.-", "^^;", ":'(")."""
     lowered = text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
-    if _NOT_PLAIN.search(lowered) or not _emoji_say_yes(lowered):
+    if _NOT_PLAIN.search(lowered) or not _emoji_say_yes(lowered) or any(
+            _MIXED_SYMBOLS.fullmatch(token) for token in lowered.split()):
         return False
     lowered = _PLAIN_YES_PHRASES.sub(" ", _SHORTCODE.sub(" ", lowered))
     words = re.findall(r"[a-z0-9+'-]+", lowered)
@@ -256,9 +226,11 @@ DECIDING = frozenset(_WORDS)
 """The meta intents that change what happens to somebody's request."""
 
 
-def says(intent: str, text: str, *, plain: bool = True) -> bool:
+def says(intent: str, text: str, *, plain: bool = True, thanked: Collection[str] = ()
+         ) -> bool:
     """Whether `text` holds a word or emoji that says `intent` (always, for other intents);
-    a yes only as the writer's own decision now (`own_yes`), unless `plain` is False."""
+    a yes only as the writer's own decision now (`own_yes`, which may thank `thanked` by
+    name), unless `plain` is False."""
     if intent not in DECIDING:
         return True
     # A question of four words or more asks, it does not decide ("can we undo it later if
@@ -267,7 +239,7 @@ def says(intent: str, text: str, *, plain: bool = True) -> bool:
             and not _ASKED_OF_THE_BOT.search(text):
         return False
     text = _QUOTED.sub(" ", text)
-    if intent == "confirm" and plain and not own_yes(text):
+    if intent == "confirm" and plain and not own_yes(text, thanked):
         return False  # "reply yes to approve", "someone approve this pls", "I'd approve"
     lowered = _IDIOMS.sub(" ", text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'"))
     if intent == "confirm":
@@ -287,7 +259,7 @@ def says(intent: str, text: str, *, plain: bool = True) -> bool:
     return not _WORDS[intent].isdisjoint(words)
 
 
-_QUESTION_MARK = re.compile(r"[?\uff1f\u203d\u2048\u2049]")
+_QUESTION_MARK = re.compile(r"[?\uff1f\u203d\u2048\u2049\u2047\u061f\u00bf\u2e2e\ufe56\ufe16]")
 _OPENS_A_QUESTION = re.compile(
     r"^\W*(?:(?:so|ok|okay|hey|um+|hmm+)\W+)?(?:(?:can|could|should|shall|may|might|would|will)"
     r"\s+(?:i|we|you|u|they|everyone|everybody)|(?:is|are|am)\s+(?:i|we|it|this|that|you|u|"

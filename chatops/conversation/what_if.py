@@ -14,6 +14,7 @@ requires, like any request.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from chatops.conversation.asking import negated
@@ -61,17 +62,24 @@ _PREVIEW_ORDER = re.compile(
 _QUESTION = re.compile(r"\?|^\W*(?:(?:hey|hi|ok|okay|so|quick\s+question|qq)\W+)*(?:what|"
                        r"would|is|how|does|do|will|could|can|suppose|supposing|imagine)\b",
                        re.IGNORECASE)
-# A dry run asked for by kubectl's flag, wherever it stands: "kubectl scale deploy api
-# --replicas=0 --dry-run=server", "scale api to 0 in prod --dry-run" (session 50: planned
-# for approval as the real change; a review then found dashes that chat clients turn into
-# "—", older spellings, the flag in quotes or brackets). The last one counts, as in kubectl:
-# `--dry-run=none` (or `false`) is no dry run.
+# A dry run asked for, by kubectl's flag wherever it stands ("kubectl scale deploy api
+# --replicas=0 --dry-run=server", "scale api to 0 in prod --dry-run") or in words ("[dry
+# run]", "in dry-run mode"), or another tool's preview flag (`--what-if`, `--check`,
+# `--noop`). Session 50's reviews: each was planned for approval as the real change,
+# including dashes a chat client or an input method turned into "—" or "ー", spellings
+# ("--dry run", "dry-run=server", "--server-dry-run"), Slack italics around it, and a later
+# `--dry-run=none` (kubectl's last flag wins; here any dry run asked for does).
 _DRY_RUN_FLAG = re.compile(
-    r"(?<![\w-])[\"'(]?-{1,3}(?:server-?)?dry[-_]?run(?:-[a-z]+)?(?:(?:=|\s+)[\"']?"
-    r"(client|server|true|none|false)\b[\"']?)?(?![\w-])[\"')]?", re.IGNORECASE)
+    r"(?<![\w-])(?<!no )(?<!skip )(?<!skip the )(?<!without )(?<!without a )"
+    r"(?<!no need for )(?<!no need for a )[\"'(_*\[]?(?:-{1,3} ?)?(?:server-?)?"
+    r"dry[-_. ]?run(?:ning|-[a-z]+)?(?:(?:=| +)[\"']?(client|server|true|none|false)\b"
+    r"[\"']?)?(?![\w-])[\"')_*\]]?"
+    # Not one done already: "the dry run looked fine, restart api" asks for the change.
+    r"(?! +(?:was|is|looked|looks|showed|shows|came|passed|went|worked|succeeded)\b)"
+    r"|(?<![\w-])-{1,3}(?:what-?if|check|noop)(?![\w-])",
+    re.IGNORECASE)
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58"
-                         "\ufe63\uff0d"})
-_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+                         "\ufe63\uff0d\u30fc\u2043\u2e3a\u2e3b\u2796\u02d7\u2014"})
 # "what would you do?", "should we restart it or roll back?": advice, not a preview; a
 # question of the past ("what happened when we restarted it") is the history's.
 _NOT_WHAT_IF = re.compile(r"\bwhat\s+(?:would|should)\s+(?:you|u|we|i)\s+do\b|\bhappened\b",
@@ -92,14 +100,14 @@ def asks_what_if(text: str, *, read_as_change: bool = False) -> bool:
 
 
 def without_dry_run(text: str) -> str | None:
-    """A message that asks for a dry run by kubectl's flag (`--dry-run`, `=client`,
-    `=server`, `--server-dry-run`, `--dryrun`, with a dash a chat client turned into "—"),
-    without the flag: the change it asks to preview, as read without it; None for any
-    other message, or where the last such flag says `none` or `false`."""
-    plain = _INVISIBLE.sub("", text.translate(_DASHES))
+    """A message that asks for a dry run (`_DRY_RUN_FLAG`), without the words that ask for
+    it: the change it asks to preview, as read without them; None for any other message,
+    or where every such flag says `none` or `false`."""
+    plain = "".join(char for char in unicodedata.normalize("NFKC", text).translate(_DASHES)
+                    if unicodedata.category(char) != "Cf")
     flags = list(_DRY_RUN_FLAG.finditer(plain))
-    if not flags or (flags[-1].group(1) or "").lower() in ("none", "false"):
-        return None
+    if all((flag.group(1) or "").lower() in ("none", "false") for flag in flags):
+        return None  # none asked for (also no flag at all)
     for flag in reversed(flags):
         rest = plain[flag.end():].lstrip()
         joint = "" if not rest or rest[0] in "`'\")]," else " "

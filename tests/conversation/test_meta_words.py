@@ -96,15 +96,17 @@ def test_only_the_writer_s_own_yes_now_confirms(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    # Context sentences that wait for nothing and name nobody else, then a plain yes.
-    "Yes, I checked with the payments team and they are fine with it, nobody is running a "
-    "batch right now. I will keep an eye on the dashboards while it runs. Go ahead and do it.",
-    "the dashboards look fine, error rate is flat. ok go.",
     "no objections, approve", "approve, nothing to add", "approved 💯", "ship it 🚢",
-    "approve, I'm the IC", "yes, I saw the plan, approve",
+    "approve, I'm the IC", "yes, I saw the plan, approve", "**yes**", "approved — thanks",
 ])
-def test_a_yes_with_context_that_asks_and_waits_for_nothing_confirms(text: str) -> None:
+def test_a_yes_with_what_was_checked_or_a_cheer_confirms(text: str) -> None:
     assert own_yes(text) and says("confirm", text)
+
+
+def test_a_yes_may_thank_only_the_people_whose_requests_wait_by_name() -> None:
+    assert says("confirm", "approved, thanks bob", thanked={"bob"})
+    assert not says("confirm", "approved, thanks bob")
+    assert not says("confirm", "yes thanks maybe", thanked={"bob"})
 
 
 @pytest.mark.parametrize("text", [
@@ -115,13 +117,18 @@ def test_a_yes_with_context_that_asks_and_waits_for_nothing_confirms(text: str) 
     "ya right", "ok, already did it", "yes, the graph is right", "dba: yes", "fwd: yes",
     "ok go. the dashboards look fine, error rate is flat, latency is back.",
     "yes, 6 replicas is what we want",
+    # The third review: context sentences before a plain yes ("Tmrw. Approve.", "Testing.
+    # Approve."), emoticons, an unticked box, a trailing ellipsis, "confirming" (checking).
+    "Tmrw. Approve.", "Testing. Approve.", "Staging. Approve.", "Hmm. Ok.", "ok -.-",
+    "ok ^^;", "yes ;_;", "[ ] approve", "- [ ] yes", "ok...", "yes\u2026", "confirming",
+    "Yes, I checked with the payments team and they are fine with it. Go ahead and do it.",
 ])
 def test_a_yes_among_other_words_is_not_taken(text: str) -> None:
     assert not own_yes(text)
 
 
 @pytest.mark.parametrize("text", [
-    "ok go", "approved, thanks bob", "lgtm ship it", ":+1: go", "ok, I've checked, approve",
+    "ok go", "approved, thanks", "lgtm ship it", ":+1: go", "ok, I've checked, approve",
     "sure thing, run it", "👍🏽", ":+1::skin-tone-2:", "approved — thanks", "I approve this",
     "*approved*", "yes from me", "reviewed, approved", "let's ship it", "go ahead please",
     "good to go, approve", "looks good, approve", "checked the dashboards, approve",

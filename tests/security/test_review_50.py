@@ -62,6 +62,10 @@ def _answer_a_waiting_plan(world: World, text: str, user: str = "carol") -> RunS
     # a yes about something else, what was done by hand, a name after thanks.
     "ok i suppose", "yes 5pm", "ok l8r", "ok :/", "ok, already did it",
     "yes, the graph is right", "dba: yes", "ty erin approve", "U0ERIN approve",
+    # The third review: context before a plain yes, emoticons, "confirming" (checking),
+    # a word after thanks, other question marks, an unticked box.
+    "Tmrw. Approve.", "Testing. Approve.", "ok -.-", "confirming", "yes thanks maybe",
+    "ok\u061f", "- [ ] approve", "ok...",
 ])
 def test_words_about_deciding_or_for_someone_else_decide_nothing(
         world: World, text: str) -> None:
@@ -75,8 +79,7 @@ def test_words_about_deciding_or_for_someone_else_decide_nothing(
     ("ok, I've checked, approve", RunState.SUCCEEDED), ("good to go", RunState.SUCCEEDED),
     ("checked the dashboards, approve", RunState.SUCCEEDED),
     ("to confirm, yes go ahead", RunState.SUCCEEDED), ("**yes**", RunState.SUCCEEDED),
-    ("Yes, I checked with the payments team and they are fine with it. Go ahead and do it.",
-     RunState.SUCCEEDED),
+
     (":+1:", RunState.SUCCEEDED), (":+1::skin-tone-2:", RunState.SUCCEEDED),
     (":white_check_mark: go", RunState.SUCCEEDED), (":-1:", RunState.DENIED),
     ("no, don't", RunState.DENIED),
@@ -107,6 +110,17 @@ def test_a_stop_that_names_someone_else_still_stops(
     "scale checkout-api to 0 in {prod} --dry-run=server",
     "kubectl scale deploy checkout-api -n {prod} --replicas=0 --server-dry-run",
     "kubectl scale deploy checkout-api -n {prod} --replicas=0 (--dry-run=client)",
+    # The third review: no dashes, a later none, Slack italics, an input method's dashes,
+    # full-width letters, a space inside, in words.
+    "kubectl scale deploy checkout-api -n {prod} --replicas=0 dry-run=server",
+    "kubectl rollout restart deploy/checkout-api -n {prod} --dry-run=server --dry-run=None",
+    "kubectl scale deploy checkout-api -n {prod} --replicas=0 _--dry-run=server_",
+    "kubectl scale deploy checkout-api -n {prod} --replicas=0 \u30fc\u30fcdry-run=server",
+    "kubectl scale deploy checkout-api -n {prod} --replicas=0 \uff0d\uff0d\uff44\uff52\uff59"
+    "\uff0d\uff52\uff55\uff4e",
+    "kubectl scale deploy checkout-api -n {prod} --replicas=0 --dry run=server",
+    "restart checkout-api in {prod} [dry run]",
+    "restart checkout-api in {prod} (dry-run mode)",
 ])
 def test_a_dry_run_is_never_planned_as_the_real_change(world: World, text: str) -> None:
     sh = world.model_shell()
