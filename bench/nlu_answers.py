@@ -129,10 +129,10 @@ def cluster_for(message: Message) -> FakeCluster:
     return FakeCluster(deployments=deployments, nodes=nodes, pods=pods, cronjobs=cronjobs)
 
 
-def answer(message: Message, parser: ModelParser, catalogue: Catalogue,
+def answer(message: Message, parsed: ParsedIntent, parser: ModelParser, catalogue: Catalogue,
            work: Path, index: int) -> Answer:
-    """Send `message` into a fresh thread as bob and read what the bot did."""
-    parsed: ParsedIntent = parser.parse(message.text)
+    """Send `message` (`parsed`: the parser's reading of it) into a fresh thread as bob and
+    read what the bot did."""
     if parsed.intent in META_INTENTS:
         return Answer(parsed.intent, {}, "parser")
     folder = work / str(index)
@@ -198,8 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="nlu-answers-") as tmp:
         for index, message in enumerate(messages):
-            got = answer(message, parser, catalogue, Path(tmp), index)
             parsed = parser.parse(message.text)
+            got = answer(message, parsed, parser, catalogue, Path(tmp), index)
             parser_slots = acted_slots(parsed, declared)
             rows.append({
                 "text": message.text, "category": message.category,

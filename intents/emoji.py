@@ -33,6 +33,8 @@ _LOOKS = frozenset("\N{VARIATION SELECTOR-16}\N{VARIATION SELECTOR-15}"
 def shortcodes_say(run: str) -> str | None:
     """"yes" or "no" when `run` is made only of shortcodes of emoji that say so (a skin
     tone changes nothing: ":+1::skin-tone-2:"), else None."""
+    if not run.startswith(":"):
+        return None  # most words: no regular expression on the NLU's path
     codes = _SHORTCODE.findall(run)
     if "".join(f":{code}:" for code in codes) != run:
         return None

@@ -458,7 +458,7 @@ class Dialogue:
             if ordered is not None:
                 return self._request(turn, text, ordered, context.last)
             others = (parsed.source == "model" and parsed.intent == "confirm"
-                      and self._names_another_person(text, turn))
+                      and self._names_another_person(text, turn, thanked))
             if parsed.source == "model" and (
                     others or not says(parsed.intent, text, thanked=thanked)):
                 # Junk read as a decision ("hmm" as `confirm`): a clear answer, no change;
@@ -479,16 +479,15 @@ class Dialogue:
                                                                     message.thread)
                          if not run.state.terminal)
 
-    def _names_another_person(self, text: str, turn: Turn) -> bool:
+    def _names_another_person(self, text: str, turn: Turn, waiting: frozenset[str]) -> bool:
         """Whether `text` names someone the policy knows (by name or chat id, accents
         aside) other than its writer and the people whose requests wait in this thread
         ("erin, approve", "yes please erin", "ty erin approve": session 50's reviews, each
         approved the plan as the writer's own yes; "approved, thanks bob" to the requester
-        still does)."""
+        still does); `waiting`: those people's names (`_waiting_requesters`)."""
         people = self.parts.policy.people.values()
         names = ({person.name.lower() for person in people}
                  | {chat_id.lower() for person in people for chat_id in person.chat_ids})
-        waiting = self._waiting_requesters(turn)
         if not waiting:
             return False  # nothing to approve: the answer says so
         names -= {turn.requester.name.lower(), turn.message.user.lower(), *waiting}
@@ -1173,10 +1172,17 @@ class Dialogue:
         intent = change_asked_about(text, parsed, changes)
         if intent is None:
             return None
-        runbook = self.parts.catalogue.get(intent)
+        # Else answered as the same words are without a preview.
+        return self._preview(turn, text, parsed, self.parts.catalogue.get(intent))
+
+    def _preview(self, turn: Turn, text: str, parsed: ParsedIntent,
+                 runbook: Runbook) -> list[Reply] | None:
+        """`runbook`'s dry-run as the asker, proposed to nobody; None where the guards
+        would refuse it as an order or it names no object of the change's kind."""
         if refused_as_an_order(text, parsed, runbook) or not names_its_object(parsed, runbook):
-            return None  # answered as the same words are without a preview
-        return self.planner.request(turn, intent, self._values_for(intent, parsed.slots),
+            return None
+        return self.planner.request(turn, runbook.name,
+                                    self._values_for(runbook.name, parsed.slots),
                                     parsed.confidence, asked=asked_by(parsed),
                                     preview_only=True)
 
@@ -1192,15 +1198,12 @@ class Dialogue:
             return self.planner.request(turn, parsed.intent,
                                         self._values_for(parsed.intent, parsed.slots),
                                         parsed.confidence, asked=asked_by(parsed))
-        if (runbook is None or said_to_someone_else(command, parsed.spans)
-                or refused_as_an_order(command, parsed, runbook)
-                or not names_its_object(parsed, runbook)):
+        previewed = (None if runbook is None or said_to_someone_else(command, parsed.spans)
+                     else self._preview(turn, command, parsed, runbook))
+        if previewed is None:
             self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
             return [Reply("answer", DRY_RUN_NOT_PLANNED)]
-        return self.planner.request(turn, parsed.intent,
-                                    self._values_for(parsed.intent, parsed.slots),
-                                    parsed.confidence, asked=asked_by(parsed),
-                                    preview_only=True)
+        return previewed
 
     def _autoscaled_answer(self, turn: Turn, text: str, parsed: ParsedIntent
                            ) -> list[Reply] | None:

@@ -275,7 +275,8 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
     if target in TARGETS and not any(span.slot == target for span in spans):
         if _NAMESPACE_TARGET.search(_request_sentence(text)):  # "nuke the dev-42 namespace"
             return "namespace"
-        if _OWN_KIND_OBJECT.get(target, _NOTHING).search(_request_sentence(text)):
+        own_kind = _OWN_KIND_OBJECT.get(target)
+        if own_kind is not None and own_kind.search(_request_sentence(text)):
             # "Could you delete that pod in comms so the replicaset creates a fresh one?":
             # the verb's object is the runbook's own kind; a controller named after it is
             # what happens next (session 50's end-to-end bench: refused as a replicaset).
@@ -290,7 +291,6 @@ def other_kind(text: str, spans: Iterable[SlotSpan], target: str | None = None) 
 
 # The runbook's own kind as the verb's object, named without a name ("delete that pod",
 # "restart the deployment"), not a part of another ("that pod's replicaset").
-_NOTHING = re.compile(r"(?!)")
 _OWN_KIND_OBJECT = {
     target: re.compile(
         r"\b(?:delete|kill|nuke|remove|evict|recycle|bounce|restart|cordon|uncordon|drain|"

@@ -79,7 +79,7 @@ _DRY_RUN_FLAG = re.compile(
     r"|(?<![\w-])-{1,3}(?:what-?if|check|noop)(?![\w-])",
     re.IGNORECASE)
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58"
-                         "\ufe63\uff0d\u30fc\u2043\u2e3a\u2e3b\u2796\u02d7\u2014"})
+                         "\ufe63\uff0d\u30fc\u2043\u2e3a\u2e3b\u2796\u02d7"})
 # "what would you do?", "should we restart it or roll back?": advice, not a preview; a
 # question of the past ("what happened when we restarted it") is the history's.
 _NOT_WHAT_IF = re.compile(r"\bwhat\s+(?:would|should)\s+(?:you|u|we|i)\s+do\b|\bhappened\b",
