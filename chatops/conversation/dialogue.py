@@ -67,6 +67,7 @@ from chatops.conversation.resolve import (
 from chatops.conversation.resource_field import bare_value
 from chatops.conversation.restarts_question import asks_about_restarts, most_restarted
 from chatops.conversation.running import Runner, UndoRequest
+from chatops.conversation.said import decides_by_command
 from chatops.conversation.small_talk import small_talk
 from chatops.conversation.state_question import (
     UNSURE_FLOOR,
@@ -132,6 +133,7 @@ from chatops.messages import (
     WHICH_FIX,
     also_ordered_note,
     answer_first_text,
+    answer_to_them_text,
     bare_decision_held_text,
     cancelled_text,
     cannot_change_kind_text,
@@ -485,12 +487,10 @@ class Dialogue:
         ("erin, approve", "yes please erin", "ty erin approve": session 50's reviews, each
         approved the plan as the writer's own yes; "approved, thanks bob" to the requester
         still does); `waiting`: those people's names (`_waiting_requesters`)."""
-        people = self.parts.policy.people.values()
-        names = ({person.name.lower() for person in people}
-                 | {chat_id.lower() for person in people for chat_id in person.chat_ids})
         if not waiting:
             return False  # nothing to approve: the answer says so
-        names -= {turn.requester.name.lower(), turn.message.user.lower(), *waiting}
+        names = self.parts.policy.names() - {turn.requester.name.lower(),
+                                             turn.message.user.lower(), *waiting}
         plain = unicodedata.normalize("NFKD", text.lower())
         words = re.findall(r"[a-z0-9][\w.-]*", "".join(c for c in plain
                                                       if not unicodedata.combining(c)))
@@ -1990,6 +1990,13 @@ class Dialogue:
                 # A bare yes or no while the bot waits for someone else's answer may be
                 # meant for that question ("yeah, alice meant staging"): it decides nothing.
                 return [Reply("notice", bare_decision_held_text(asked[0]), ephemeral=True)]
+            said = context.said
+            if (said is not None and said.answerable and said.by != turn.requester.key
+                    and not decides_by_command(turn.message.text)):
+                # "should I cancel it?" - "yes please" ran the restart as the approval
+                # (session 50's third attacker review): a yes or no may answer the words
+                # before it; "approve" or "deny" alone still decides.
+                return [Reply("notice", answer_to_them_text(said.name), ephemeral=True)]
             if intent == "confirm" and parsed.source == "model" and asks_back(turn.message.text):
                 # "that ok?", "good to go?", "yes?" under a waiting plan approved and ran it
                 # (session 49's second attacker review): a question decides nothing.

@@ -35,7 +35,9 @@ from chatops.conversation.pasted import split
 from chatops.conversation.planning import Planner, alert_turn
 from chatops.conversation.presenting import BINDING_SHOWN, Presenter
 from chatops.conversation.running import Runner
+from chatops.conversation.said import leaves_open, made_something, remember
 from chatops.conversation.scheduling import Posting, Scheduling
+from chatops.conversation.thread import Said
 from chatops.errors import Refusal
 from chatops.messages import not_automatic_text, not_read_only_text
 from chatops.metrics import METRICS
@@ -109,12 +111,39 @@ class ConversationService:
                                   whole=message.text)
 
         def work() -> list[Reply]:
-            # A time phrase makes any request a schedule: it must never run now instead.
-            scheduled = self._scheduling.route(message, thread)
-            if scheduled is not None:
-                return scheduled
-            return self._dialogue.handle(message, thread, on_update)
+            replies: list[Reply] = []
+            newest = self._newest_run(message)
+            try:
+                # A time phrase makes any request a schedule: it must never run now instead.
+                scheduled = self._scheduling.route(message, thread)
+                replies = (scheduled if scheduled is not None
+                           else self._dialogue.handle(message, thread, on_update))
+                return replies
+            finally:
+                if message.source != "alert":
+                    made = (made_something(replies)
+                            or self._newest_run(message) != newest)
+                    self._heard(message, thread, made)
         return self._parts.guard(thread, work, message.user)
+
+    def overhear(self, message: Message) -> None:
+        """A person's words in a thread the bot takes part in, said to someone else (Slack's
+        surface answers nothing to "<@U0CAROL> should I cancel it?"): a yes or no after them
+        may answer them, not the plan (`said`)."""
+        self._heard(message, thread_key(message), False)
+
+    def _newest_run(self, message: Message) -> str | None:
+        """The id of the newest run in `message`'s thread (a message that adds one made
+        something of it)."""
+        runs = self._parts.store.runs_in_thread(message.channel, message.thread, limit=1)
+        return runs[0].id if runs else None
+
+    def _heard(self, message: Message, thread: str, made: bool) -> None:
+        """Remember who wrote `message` and whether a yes or no after it may answer it
+        (`made`: whether the bot made a plan, a run or a question back of it)."""
+        requester = self._parts.policy.requester(message)
+        answerable = not made and leaves_open(message.text, self._parts.policy.names())
+        remember(self._parts.threads, thread, Said(requester.key, requester.name, answerable))
 
     def fire_schedules(self, now: float | None = None) -> list[Posting]:
         """Fire the schedules due at `now` (default: the clock); what to post where. Only

@@ -3,7 +3,8 @@ request (for follow-ups such as `and in staging?`).
 
 The store keeps it as JSON in the shape the bot has always saved:
 `{"pending": {PERSON: {"intent", "slots", "asking", ["choices"], ["offers"], "confidence",
-"asker_name"}}, "last": {"intent", "slots"}}`; unknown keys are kept as they were.
+"asker_name"}}, "last": {"intent", "slots"}, ["said": {"by", "name", "answerable"}]}`; unknown
+keys are kept as they were.
 """
 
 from __future__ import annotations
@@ -121,12 +122,37 @@ class PendingQuestion:
 
 
 @dataclass(frozen=True)
+class Said:
+    """Who wrote the thread's last message from a person, and whether a yes or no after it
+    may answer it (`conversation.said`). Never the words themselves."""
+
+    by: str
+    """The writer's key (`Requester.key`)."""
+    name: str
+    answerable: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """The saved shape."""
+        return {"by": self.by, "name": self.name, "answerable": self.answerable}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Said | None:
+        """The record saved as `data`, or None when there is none."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("by"), str):
+            return None
+        return cls(by=data["by"], name=str(data.get("name") or ""),
+                   answerable=data.get("answerable") is True)
+
+
+@dataclass(frozen=True)
 class ThreadContext:
     """What the bot remembers of one thread between messages."""
 
     pending: Mapping[str, PendingQuestion] = field(default_factory=dict)
     """Open questions, by the key of the person each was asked of."""
     last: LastRequest | None = None
+    said: Said | None = None
+    """The last message from a person, as `Said` records it."""
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Keys this version doesn't use, saved back unchanged."""
 
@@ -148,6 +174,8 @@ class ThreadContext:
         data = {**self.extra, "pending": {k: q.to_json() for k, q in self.pending.items()}}
         if self.last is not None:
             data["last"] = self.last.to_json()
+        if self.said is not None:
+            data["said"] = self.said.to_json()
         return data
 
     @classmethod
@@ -161,8 +189,9 @@ class ThreadContext:
                 question = PendingQuestion.from_json(saved)
                 if question is not None:
                     pending[str(person)] = question
-        extra = {k: v for k, v in data.items() if k not in ("pending", "last")}
-        return cls(MappingProxyType(pending), LastRequest.from_json(data.get("last")), extra)
+        extra = {k: v for k, v in data.items() if k not in ("pending", "last", "said")}
+        return cls(MappingProxyType(pending), LastRequest.from_json(data.get("last")),
+                   Said.from_json(data.get("said")), extra)
 
 
 def load_context(threads: ThreadStore, thread: str) -> ThreadContext:

@@ -112,6 +112,14 @@ def bare_decision_held_text(asker: str) -> str:
             "`deny r-...`.")
 
 
+def answer_to_them_text(writer: str) -> str:
+    """A bare yes or no right after another person's words that the bot made nothing of."""
+    who = writer or "someone else"
+    return (f"That came right after {who}'s message here and may answer it, so I decided "
+            "nothing. To decide the waiting request, say `approve` or `deny`, or use its "
+            "buttons.")
+
+
 def own_question_waits_text(asking: str, choices: Sequence[str]) -> str:
     """A yes from someone the bot is asking, where a yes picks nothing: the question stands,
     and no plan was decided by it."""

@@ -122,6 +122,13 @@ class Policy:
                 return True
         return False
 
+    def names(self) -> frozenset[str]:
+        """Every name and chat id of the people the policy knows, in lower case: how a
+        message may address or name them."""
+        return frozenset({person.name.lower() for person in self.people.values()}
+                         | {chat_id.lower() for person in self.people.values()
+                            for chat_id in person.chat_ids})
+
     def channel_allowed(self, channel: str) -> bool:
         """Whether the bot answers in `channel` (an empty allow-list allows all)."""
         return not self.channels or channel in self.channels

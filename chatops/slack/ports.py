@@ -31,6 +31,11 @@ class Conversation(Protocol):
         """Answer one message in its thread."""
         ...
 
+    def overhear(self, message: Message) -> None:
+        """A person's words in the bot's thread said to someone else: answered by nobody
+        here, but a yes or no after them may answer them."""
+        ...
+
     def decide(self, run_id: str, message: Message, decision: Literal["approve", "deny"], *,
                dedupe_key: str | None = None, on_update: Updates | None = None,
                origin: str | None = None, shown: str | None = None) -> list[Reply]:

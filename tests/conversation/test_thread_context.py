@@ -11,7 +11,7 @@ import pytest
 
 from chatops.audit import AuditLog
 from chatops.conversation import ConversationService
-from chatops.conversation.thread import LastRequest, PendingQuestion, ThreadContext
+from chatops.conversation.thread import LastRequest, PendingQuestion, Said, ThreadContext
 from chatops.model import Message
 from chatops.policy.rules import parse_policy
 from chatops.runbook.catalogue import Catalogue
@@ -75,15 +75,18 @@ def test_a_question_is_stored_for_its_asker_and_cleared_by_the_plan(
     say(service, "alice", "run scale_deployment deployment=checkout-api replicas=5")
     alice = key_of(service, "alice")
     saved = service.stores.threads.load("C1:t1")
+    # Alice's words were last, and a yes after them answers the bot (it asked her back).
+    said = {"by": alice, "name": alice, "answerable": False}
     assert saved == {"pending": {alice: {
         "intent": "scale_deployment", "slots": {"deployment": "checkout-api", "replicas": "5"},
         "asking": "namespace", "offered": ["prod"], "asked": "command", "confidence": 1.0,
-        "asker_name": alice}}}
+        "asker_name": alice}}, "said": said}
     say(service, "alice", "prod")
     assert service.stores.threads.load("C1:t1") == {
         "pending": {},
         "last": {"intent": "scale_deployment",
-                 "slots": {"deployment": "checkout-api", "replicas": "5", "namespace": "prod"}}}
+                 "slots": {"deployment": "checkout-api", "replicas": "5", "namespace": "prod"}},
+        "said": said}
     assert run_id(service)
 
 
@@ -104,3 +107,15 @@ def test_a_clock_replaced_on_the_service_reaches_every_stage(
         "replicas=5")
     service.clock = lambda: 10_000_000_000.0
     assert "expired" in " ".join(say(service, "bob", f"approve {run_id(service)}"))
+
+
+def test_who_spoke_last_is_saved_and_read_back() -> None:
+    context = ThreadContext(said=Said("alice", "Alice", answerable=True))
+    assert context.to_json() == {"pending": {}, "said": {"by": "alice", "name": "Alice",
+                                                         "answerable": True}}
+    assert ThreadContext.from_json(context.to_json()) == context
+
+
+@pytest.mark.parametrize("saved", ["alice", ["alice"], {"by": 7}, {"name": "Alice"}])
+def test_a_record_of_who_spoke_last_that_is_not_one_is_none(saved: Any) -> None:
+    assert ThreadContext.from_json({"said": saved}).said is None

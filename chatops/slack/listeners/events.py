@@ -70,9 +70,19 @@ def register(app: App, parts: Parts) -> None:
             on_update=deliverer.progress(place))
         deliverer.deliver(replies, place, echo_updates=True)
 
+    def overhear(event: dict[str, Any], bot_user: str | None) -> None:
+        # Said to a colleague, answered by nobody here; "yes please" after "<@U0CAROL>
+        # should I cancel it?" answers it, not the plan (`conversation.said`).
+        channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
+        backend.service.overhear(parts.message(
+            event["user"], _without_the_bot(event.get("text", ""), bot_user), channel, thread,
+            ts=event.get("ts")))
+
     def on_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         if _to_someone_else(event.get("text", ""), context.bot_user_id):
-            return  # "<@U0SARAH> can you restart checkout? <@UBOT> fyi": said to Sarah
+            # "<@U0SARAH> can you restart checkout? <@UBOT> fyi": said to Sarah
+            overhear(event, context.bot_user_id)
+            return
         converse(body, event, context.bot_user_id)
 
     def on_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
@@ -81,17 +91,28 @@ def register(app: App, parts: Parts) -> None:
     def from_a_person(event: dict[str, Any]) -> bool:
         return human(event) and bool(event.get("user"))
 
-    def for_the_bot(event: dict[str, Any], context: BoltContext) -> bool:
-        if event.get("channel_type") == "im":
-            return True  # everything said in a DM is said to the bot
+    def in_a_bot_thread(event: dict[str, Any], context: BoltContext) -> bool:
         thread = event.get("thread_ts")
         if not thread or thread == event.get("ts"):
             return False  # top-level channel chatter: only mentions address the bot
         if context.bot_user_id and f"<@{context.bot_user_id}" in event.get("text", ""):
             return False  # the app_mention event for the same message handles it
-        if _to_someone_else(event.get("text", ""), context.bot_user_id):
-            return False  # "<@U0SARAH> can you scale checkout?": said to a colleague
         return backend.seen(thread_marker(event["channel"], thread))
+
+    def for_the_bot(event: dict[str, Any], context: BoltContext) -> bool:
+        if event.get("channel_type") == "im":
+            return True  # everything said in a DM is said to the bot
+        # "<@U0SARAH> can you scale checkout?": said to a colleague (`to_a_colleague`)
+        return (not _to_someone_else(event.get("text", ""), context.bot_user_id)
+                and in_a_bot_thread(event, context))
+
+    def to_a_colleague(event: dict[str, Any], context: BoltContext) -> bool:
+        return (event.get("channel_type") != "im"
+                and _to_someone_else(event.get("text", ""), context.bot_user_id)
+                and in_a_bot_thread(event, context))
+
+    def on_overheard(event: dict[str, Any], context: BoltContext) -> None:
+        overhear(event, context.bot_user_id)
 
     if backend.alerts is not None:
         # Before the catch-all below: Bolt runs the first listener whose matchers pass.
@@ -100,6 +121,8 @@ def register(app: App, parts: Parts) -> None:
                                                        lazy=[reported(on_mention)])
     app.event("message", matchers=[from_a_person, for_the_bot])(
         ack=nothing, lazy=[reported(on_message)])
+    app.event("message", matchers=[from_a_person, to_a_colleague])(
+        ack=nothing, lazy=[reported(on_overheard)])
     # Every other message (channel chatter, edits, bots) is acknowledged and dropped;
     # an unhandled event would be answered 404 and retried by Slack.
     app.event("message")(nothing)
