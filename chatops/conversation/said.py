@@ -4,40 +4,66 @@ are not always the bot's plan.
 Session 50's third attacker review: under bob's waiting restart bob asked "should I cancel
 it?", carol answered "yes please", and the bot ran the restart as carol's approval. Every
 message from a person in a thread (and every one the bot hears without answering, said to
-someone else) leaves a `Said`: open when it is someone's words the bot made nothing of (no
-plan, run or question back), which a yes or no after it may answer. Words that only ask
-for the approval ("carol, can you approve pls?") or say yes themselves leave it closed: a
-yes after them means the plan. The words themselves are never kept.
+someone else) leaves a `Said`, answerable when a yes or no after it may answer it:
+
+- words that only ask for the approval ("carol, can you approve pls?"), and a message the
+  bot made a plan of or asked back on, close it: a yes after them means the plan;
+- words that add nothing to answer (thanks, "🙏", "bump", "anyone?", someone else's plain
+  yes) leave what came before as it was ("should I cancel it?" - "🙏" - "yes": session
+  51's review), and so does a read the bot answered, unless it asks what a yes or no
+  answers ("is checkout-api the one with the broken probe?" - "yes"; not "how many
+  replicas ...?");
+- anything else is someone's words a yes or no may answer.
+
+The words themselves are never kept.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import replace
+from typing import Literal
 
-from chatops.conversation.meta_words import own_yes
+from chatops.conversation.meta_words import says
 from chatops.conversation.thread import Said, load_context, save_context
 from chatops.replies import Reply
 from chatops.runs.threads import ThreadStore
 
-_ASKS_FOR_APPROVAL = re.compile(r"\b(?:approv\w*|\+1|sign[- ]?off|lgtm)(?![\w-])")
+_ASKS_FOR_APPROVAL = re.compile(r"(?<![\w-])(?:approv\w*|\+1|sign[- ]?off|lgtm)(?![\w-])")
 _PLEA_WORDS = frozenset({
-    "approve", "approval", "approvals", "approver", "approving", "+1", "sign", "off",
-    "signoff", "sign-off", "lgtm", "an", "a", "one", "the", "this", "it", "that", "plan",
-    "request", "change", "my", "on", "for", "of", "from", "me", "i", "need", "needs", "want",
-    "could", "can", "would", "will", "you", "u", "someone", "somebody", "anyone", "anybody",
-    "sre", "on-call", "oncall", "here", "hey", "hi", "pls", "plz", "please", "thanks",
-    "thank", "thx", "ty", "cheers", "when", "ready", "asap", "quick", "quickly", "get", "give",
+    "approve", "approval", "approvals", "approver", "approving", "approved", "+1", "sign",
+    "off", "signoff", "sign-off", "lgtm", "an", "a", "one", "the", "this", "it", "that",
+    "plan", "request", "change", "restart", "my", "on", "for", "of", "from", "me", "i", "need",
+    "needs", "needed", "required", "pending", "waiting", "want", "could", "can", "would",
+    "will", "you", "u", "someone", "somebody", "anyone", "anybody", "sre", "on-call",
+    "oncall", "here", "hey", "hi", "pls", "plz", "please", "thanks", "thank", "thx", "ty",
+    "cheers", "in", "advance", "when", "ready", "asap", "quick", "quickly", "get", "give",
     "have", "whenever", "possible", "if", "next", "now", "soon", "so", "ok", "okay", "just",
+    "ping", "pinging", "bump", "nudge", "sec", "second", "minute", "moment", "chance", "side",
+    "is", "it's", "its", "this's", "urgent", "urgently", "still", "your", "review", "before",
+    "release", "blocking", "blocked", "today",
 })
 """Words of a message that only asks for the approval: a yes after it approves."""
-_ANSWERS = re.compile(r"[^\s<>@:]+")
+_NOTHING_TO_ANSWER = frozenset({
+    "thanks", "thank", "you", "thx", "ty", "tyvm", "cheers", "in", "advance", "a", "lot",
+    "so", "much", "again", "all", "pls", "plz", "please", "bump", "ping", "anyone",
+    "anybody", "someone", "somebody", "hello", "hey", "hi", "pray", "bow",
+})
+"""Words (and shortcodes) of a message that adds nothing to answer: thanks, a nudge."""
+_NUDGE_MARKS = frozenset("?\N{PERSON WITH FOLDED HANDS}\N{PERSON BOWING DEEPLY}")
+_QUESTION_MARKS = frozenset("?\N{FULLWIDTH QUESTION MARK}\N{ARABIC QUESTION MARK}"
+                            "\N{INVERTED QUESTION MARK}")
+_WORD = re.compile(r"[^\s<>@]+")
 _MENTION = re.compile(r"<[@!#][^>]*>|(?<!\w)@[\w.-]+")
+_MARKUP = "`*_~>\"'()[].,;:!"
 _COMMANDS = frozenset({"approve", "deny", "reject"})
 """The bot's own words for a decision, said alone: after another person's words they still
 decide ("approve" answers no "should I cancel it?"; "yes, approved" may answer "did you
 approve my PR?")."""
+
+Words = Literal["plea", "nothing", "open"]
 
 
 def decides_by_command(text: str) -> bool:
@@ -45,27 +71,71 @@ def decides_by_command(text: str) -> bool:
     return text.strip().strip(".!`*_ ").lower() in _COMMANDS
 
 
-def _only_thanks_or_emoji(lowered: str) -> bool:
-    return not re.search(r"[a-z0-9]", re.sub(r":[a-z0-9_+-]+:|\b(?:thanks|thank you|thx|ty|"
-                                             r"cheers|pls|please)\b", " ", lowered))
+def _words(text: str) -> list[str]:
+    """The words of `text` in lower case, without mentions, markup or punctuation around
+    them (full-width forms folded), emoji left out; a shortcode is its name (":pray:" ->
+    "pray")."""
+    lowered = unicodedata.normalize("NFKC", text).lower().replace(
+        "\N{RIGHT SINGLE QUOTATION MARK}", "'")
+    words = (word.strip(_MARKUP + "?") for word in _WORD.findall(_MENTION.sub(" ", lowered)))
+    return [w for w in words if any(ch.isalnum() for ch in w)]
 
 
-def leaves_open(text: str, names: Collection[str]) -> bool:
-    """Whether a yes or no after `text` may answer it rather than the plan: not when it
-    says yes itself, only thanks, or only asks for the approval (`names`: the people it
-    may address, left out)."""
-    lowered = _MENTION.sub(" ", text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'"))
-    if own_yes(lowered) or _only_thanks_or_emoji(lowered):
+def kind_of_words(text: str, names: Collection[str]) -> Words:
+    """What a yes or no after `text` may answer: `plea` (it only asks for the approval: the
+    plan), `nothing` (thanks, a nudge, a plain yes: whatever came before it), `open` (its
+    own words). `names`: the people it may address, left out."""
+    words = _words(text)
+    marks = {ch for ch in text if not ch.isspace() and not ch.isalnum()}
+    question = not marks.isdisjoint(_QUESTION_MARKS)
+    if says("confirm", text):
+        return "nothing"  # someone's plain yes ("lgtm") may answer what came before it too
+    if _ASKS_FOR_APPROVAL.search(" ".join(words)) and all(
+            w in _PLEA_WORDS or w in names for w in words):
+        return "plea"
+    emoji = {ch for ch in marks if unicodedata.category(ch) == "So"}
+    if all(w.strip(":") in _NOTHING_TO_ANSWER or w in names for w in words) and (
+            emoji <= _NUDGE_MARKS and (not question or not emoji)):
+        return "nothing"  # "thanks in advance", "🙏", "bump", "anyone?" - not "☕?"
+    return "open"
+
+
+_ASKS_WHAT = re.compile(r"^(?:how (?!about\b)|what (?!about\b|if\b)|what's|whats|which|who|"
+                        r"whose|where|when|why)", re.IGNORECASE)
+"""A question that opens with a word a yes cannot answer ("how many replicas ...?", not
+"how about ...?")."""
+
+
+def yes_or_no_question(text: str, names: Collection[str]) -> bool:
+    """Whether `text` asks a question that a yes or no may answer: a question mark (of any
+    script), its first words (after whom it addresses) no "how many", "which", "who"."""
+    if _QUESTION_MARKS.isdisjoint(unicodedata.normalize("NFKC", text)):
         return False
-    if not _ASKS_FOR_APPROVAL.search(lowered):
-        return True
-    words = [w.strip(".,;:!?'\"()") for w in _ANSWERS.findall(lowered)]
-    return not all(not w or w in _PLEA_WORDS or w in names for w in words)
+    words = _words(text)
+    while words and (words[0] in names or words[0] in ("hey", "hi", "so", "ok", "and")):
+        words = words[1:]
+    return _ASKS_WHAT.match(" ".join(words)) is None
 
 
-def made_something(replies: Sequence[Reply]) -> bool:
-    """Whether the bot answered a message with a plan, a run or a question back."""
-    return any(r.run is not None or r.kind in ("plan", "result", "question") for r in replies)
+def after(previous: Said | None, by: str, name: str, text: str, names: Collection[str], *,
+          planned: bool, ran: bool) -> Said:
+    """The thread's `Said` after `text` from `by` (`name`): `planned` when the bot made a
+    plan of it or asked back, `ran` when it answered it with a read."""
+    if planned:
+        return Said(by, name, answerable=False)
+    kind = kind_of_words(text, names)
+    if kind == "plea":
+        return Said(by, name, answerable=False)
+    if kind == "open" and (not ran or yes_or_no_question(text, names)):
+        return Said(by, name, answerable=True)
+    if previous is not None and previous.answerable:
+        return previous
+    return Said(by, name, answerable=False)
+
+
+def planned_or_asked(replies: Sequence[Reply]) -> bool:
+    """Whether the bot answered a message with a plan or a question back."""
+    return any(r.kind in ("plan", "question") for r in replies)
 
 
 def remember(threads: ThreadStore, thread: str, said: Said) -> None:

@@ -35,9 +35,9 @@ from chatops.conversation.pasted import split
 from chatops.conversation.planning import Planner, alert_turn
 from chatops.conversation.presenting import BINDING_SHOWN, Presenter
 from chatops.conversation.running import Runner
-from chatops.conversation.said import leaves_open, made_something, remember
+from chatops.conversation.said import after, planned_or_asked, remember
 from chatops.conversation.scheduling import Posting, Scheduling
-from chatops.conversation.thread import Said
+from chatops.conversation.thread import load_context
 from chatops.errors import Refusal
 from chatops.messages import not_automatic_text, not_read_only_text
 from chatops.metrics import METRICS
@@ -121,16 +121,16 @@ class ConversationService:
                 return replies
             finally:
                 if message.source != "alert":
-                    made = (made_something(replies)
-                            or self._newest_run(message) != newest)
-                    self._heard(message, thread, made)
+                    ran = (any(r.kind == "result" for r in replies)
+                           or self._newest_run(message) != newest)
+                    self._heard(message, thread, planned=planned_or_asked(replies), ran=ran)
         return self._parts.guard(thread, work, message.user)
 
     def overhear(self, message: Message) -> None:
         """A person's words in a thread the bot takes part in, said to someone else (Slack's
         surface answers nothing to "<@U0CAROL> should I cancel it?"): a yes or no after them
         may answer them, not the plan (`said`)."""
-        self._heard(message, thread_key(message), False)
+        self._heard(message, thread_key(message), planned=False, ran=False)
 
     def _newest_run(self, message: Message) -> str | None:
         """The id of the newest run in `message`'s thread (a message that adds one made
@@ -138,12 +138,15 @@ class ConversationService:
         runs = self._parts.store.runs_in_thread(message.channel, message.thread, limit=1)
         return runs[0].id if runs else None
 
-    def _heard(self, message: Message, thread: str, made: bool) -> None:
+    def _heard(self, message: Message, thread: str, *, planned: bool, ran: bool) -> None:
         """Remember who wrote `message` and whether a yes or no after it may answer it
-        (`made`: whether the bot made a plan, a run or a question back of it)."""
+        (`planned`: the bot made a plan of it or asked back; `ran`: it answered with a
+        read)."""
         requester = self._parts.policy.requester(message)
-        answerable = not made and leaves_open(message.text, self._parts.policy.names())
-        remember(self._parts.threads, thread, Said(requester.key, requester.name, answerable))
+        previous = load_context(self._parts.threads, thread).said
+        remember(self._parts.threads, thread,
+                 after(previous, requester.key, requester.name, message.text,
+                       self._parts.policy.names(), planned=planned, ran=ran))
 
     def fire_schedules(self, now: float | None = None) -> list[Posting]:
         """Fire the schedules due at `now` (default: the clock); what to post where. Only

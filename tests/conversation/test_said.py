@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.conversation.said import decides_by_command, leaves_open
+from chatops.conversation.said import after, decides_by_command, kind_of_words
+from chatops.conversation.thread import Said
 
 _NAMES = frozenset({"carol", "u0carol", "erin", "bob"})
 
@@ -15,20 +16,54 @@ _NAMES = frozenset({"carol", "u0carol", "erin", "bob"})
     # Asking for the approval beside something else to answer.
     "can you approve, or should I cancel it?", "approve it after lunch?",
     "carol can you approve the rollback instead", "nobody approve this yet",
-    "don't approve it", "approve? I think it's wrong",
+    "don't approve it", "approve? I think it's wrong", "yes, but is it prod?",
+    # Emoji that ask, other scripts (whatever they say, the bot cannot tell).
+    "☕?", "🤔", "取り消したほうがいいですか？", "Мне отменить?", "はい",
 ])
 def test_words_a_yes_may_answer(text: str) -> None:
-    assert leaves_open(text, _NAMES)
+    assert kind_of_words(text, _NAMES) == "open"
 
 
 @pytest.mark.parametrize("text", [
     "carol can you approve pls", "<@U0CAROL> please approve when you can, thanks!",
     "need an approval on this asap please", "someone approve?", "@carol +1 pls",
-    "can I get a sign-off on this", "🙏", "thanks", "thank you :pray:", "lgtm", "yes",
-    "approved", ":+1:",
+    "can I get a sign-off on this", "`approve` pls, carol", "<!here> approval needed 🙏",
+    "ping for approval",
 ])
-def test_words_a_yes_after_them_approves_the_plan(text: str) -> None:
-    assert not leaves_open(text, _NAMES)
+def test_words_that_only_ask_for_the_approval(text: str) -> None:
+    assert kind_of_words(text, _NAMES) == "plea"
+
+
+@pytest.mark.parametrize("text", ["🙏", "thanks", "thank you :pray:", "thanks in advance!",
+                                  "bump", "anyone?", "?", "lgtm", "yes", ":+1:"])
+def test_words_that_add_nothing_to_answer(text: str) -> None:
+    assert kind_of_words(text, _NAMES) == "nothing"
+
+
+_OPEN = Said("bob", "bob", answerable=True)
+_CLOSED = Said("bob", "bob", answerable=False)
+
+
+@pytest.mark.parametrize(("previous", "text", "planned", "ran", "said"), [
+    (None, "should I cancel it?", False, False, Said("erin", "erin", answerable=True)),
+    # What adds nothing leaves the question before it standing, a plea closes it.
+    (_OPEN, "🙏", False, False, _OPEN),
+    (_OPEN, "lgtm", False, False, _OPEN),
+    (_CLOSED, "thanks", False, False, Said("erin", "erin", answerable=False)),
+    (_OPEN, "carol can you approve pls", False, False, Said("erin", "erin", answerable=False)),
+    # A plan or a question back closes it; a read only when it asks nothing itself.
+    (_OPEN, "restart payments-api too", True, False, Said("erin", "erin", answerable=False)),
+    (_OPEN, "show pods in prod", False, True, _OPEN),
+    (None, "show pods in prod", False, True, Said("erin", "erin", answerable=False)),
+    (None, "is checkout-api the one with the broken probe?", False, True,
+     Said("erin", "erin", answerable=True)),
+    (None, "carol, how many replicas does it have?", False, True,
+     Said("erin", "erin", answerable=False)),
+    (None, "how about staging?", False, True, Said("erin", "erin", answerable=True)),
+])
+def test_what_a_message_leaves(previous: Said | None, text: str, planned: bool, ran: bool,
+                               said: Said) -> None:
+    assert after(previous, "erin", "erin", text, _NAMES, planned=planned, ran=ran) == said
 
 
 @pytest.mark.parametrize(("text", "command"), [

@@ -8,8 +8,10 @@ said to someone else with a Slack mention, which the bot does not answer but mus
 hear. A bare yes or no from someone whose words did not come last, after words that the
 bot made nothing of (no plan, no run, no question back), now decides nothing and says
 why; `approve` or `deny` alone, the buttons and `approve r-...` still decide. Words that only
-ask for the approval ("carol, can you approve pls?") or say yes themselves are no other
-question: a yes after them approves.
+ask for the approval ("carol, can you approve pls?") are no other question: a yes after
+them approves. Words that add nothing (thanks, "🙏", another approver's "lgtm") leave the
+words before them standing, and so does a read the bot answered unless it asks a
+yes-or-no question (the session's own attacker review: 137 threads).
 
 In process with the shipped model on the in-memory cluster (the conversation is the same
 in every surface); through the real Bolt app for a message said to a colleague with a
@@ -91,6 +93,16 @@ def _after(service: ConversationService, said: list[tuple[str, str]], answer: st
     [("U0BOB", "carol did you approve my PR?")],
     # Someone else's words last, even after a plea for the approval.
     [("U0BOB", "carol can you approve pls"), ("U0ERIN", "wait, do we need this?")],
+    # The session's review: what adds nothing after the question (thanks, a nudge,
+    # another approver's yes), emoji and other scripts that ask, a plea that also asks
+    # something else, a yes-or-no question the bot answered with a read.
+    [("U0BOB", "should I cancel it?"), ("U0BOB", "🙏")],
+    [("U0BOB", "should I cancel this and open a new one for staging?"), ("U0BOB", "thanks")],
+    [("U0BOB", "should I cancel it?"), ("U0ERIN", "lgtm")],
+    [("U0ALICE", "☕?")], [("U0BOB", "Мне отменить?")], [("U0ERIN", "喝咖啡吗？")],
+    [("U0BOB", "can you approve the other one?")],
+    [("U0ERIN", "is checkout-api the one with the broken readiness probe?")],
+    [("U0BOB", "is payments-api healthy in prod?")],
 ])
 @pytest.mark.parametrize("answer", ["yes", "yes please", "yeah", "ok", "sure", "👍", ":+1:",
                                     "yep, go ahead", "no", "nope", "yes, approved", "I approve",
@@ -108,6 +120,8 @@ def test_a_bare_yes_or_no_after_someone_else_s_words_decides_nothing(
     [("U0BOB", "carol can you approve pls")],
     [("U0BOB", "<@U0CAROL> please approve when you can, thanks!")],
     [("U0BOB", "need an approval on this asap please")],
+    [("U0BOB", "<!here> approval needed 🙏")],
+    [("U0BOB", "carol can you approve pls"), ("U0BOB", "🙏")],
     [("U0BOB", "someone approve?")],
     [("U0BOB", "🙏")],
     [("U0BOB", "thanks")],
