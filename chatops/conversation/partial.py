@@ -58,7 +58,8 @@ _SEQUENCE = re.compile(r"^\W*(?:(?:and|then|also|next|plus|finally|afterwards|af
                        r"\W+)+", re.IGNORECASE)
 # An order taken back by the one after it: "restart api. no wait, restart web".
 _CORRECTION = re.compile(r"^\W*(?:no|nah|nope|wait|actually|sorry|oops|rather|instead|or|"
-                         r"i meant|i mean|scratch that|correction|make that)\b", re.IGNORECASE)
+                         r"i meant|i mean|scratch that|correction|make that|never ?mind|nvm|"
+                         r"forget (?:that|it)|disregard that|ignore that)\b", re.IGNORECASE)
 # An order in other words: "we need to cordon node-1", "we have to restart it too".
 _WANTED = re.compile(r"^\W*(?:we|i|you)\s+(?:need to|have to|should|must|gotta|got to)\s+",
                      re.IGNORECASE)

@@ -14,19 +14,26 @@ from the sentence that asks for it.
    someone addressed two sentences back, a verb used as a noun, quotes, "it" taken from
    the wrong sentence). Its cases stay here: such a sentence gives no change.
 
-End to end on the sandbox with the shipped model and the catalogue, as bob in the console.
+With the shipped model and the catalogue, as bob in the console, on the in-memory cluster
+(a plain yes and the rotation words through to the sandbox's API server).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+from chatops.console import Shell
 from tests.plugins.world_fixtures import World
+from tests.security.conftest import console_runs
 from tests.security.test_review_46 import READS, _runs
 
+Console = Callable[[str], Shell]
 
-def _plans_no_change(world: World, text: str) -> None:
-    runs = _runs(world, text.format(**world.ns))
+
+def _plans_no_change(console: Console, text: str) -> None:
+    runs = console_runs(console, text)
     assert [r for r in runs if r[0] not in READS] == [], (text, runs)
 
 
@@ -49,20 +56,32 @@ def _plans_no_change(world: World, text: str) -> None:
     "Please restart checkout-api in {prod}. Actually no.",
 ])
 def test_an_order_taken_back_in_the_same_message_plans_nothing(
-        world: World, text: str) -> None:
-    _plans_no_change(world, text)
+        model_console: Console, text: str) -> None:
+    _plans_no_change(model_console, text)
 
 
 @pytest.mark.parametrize("text", [
-    # Taken back, then another order: the later order is what is asked.
     "restart calc-app in {prod}. never mind, restart checkout-api in {prod} instead",
+    "restart calc-app in {prod}. nvm, restart checkout-api in {prod}",
+    "restart calc-app in {prod}. forget that, restart checkout-api in {prod}",
+])
+def test_an_order_taken_back_for_another_is_never_planned(model_console: Console,
+                                                          text: str) -> None:
+    """Taken back, then another order: the later order is what is asked. Read with "prod"
+    (not the sandbox's prefixed namespace, session 51) the model took calc-app's restart,
+    and it was planned: at most the later order is, else the bot asks again."""
+    runs = console_runs(model_console, text)
+    assert all(s.get("deployment") == "checkout-api" for _, s in runs), runs
+
+
+@pytest.mark.parametrize("text", [
     # Words of that kind before the order, or about something else.
     "never mind the alert, restart checkout-api in {prod}",
     "ignore the noise in the channel and restart checkout-api in {prod}",
 ])
 def test_an_order_after_the_words_that_take_one_back_still_counts(
-        world: World, text: str) -> None:
-    runs = _runs(world, text.format(**world.ns))
+        model_console: Console, text: str) -> None:
+    runs = console_runs(model_console, text)
     assert [(r, s.get("deployment")) for r, s in runs] == [
         ("restart_deployment", "checkout-api")], runs
 
@@ -79,8 +98,8 @@ def test_an_order_after_the_words_that_take_one_back_still_counts(
     "restart checkout-api in {prod} when it's quiet",
 ])
 def test_an_order_put_off_to_no_time_or_to_the_next_time_plans_nothing(
-        world: World, text: str) -> None:
-    _plans_no_change(world, text)
+        model_console: Console, text: str) -> None:
+    _plans_no_change(model_console, text)
 
 
 @pytest.mark.parametrize("text", [
@@ -88,8 +107,9 @@ def test_an_order_put_off_to_no_time_or_to_the_next_time_plans_nothing(
     "restart checkout-api in {prod} now and check it again later",
     "restart checkout-api in {prod} if you can",
 ])
-def test_later_in_a_clause_of_its_own_leaves_the_order(world: World, text: str) -> None:
-    runs = _runs(world, text.format(**world.ns))
+def test_later_in_a_clause_of_its_own_leaves_the_order(model_console: Console,
+                                                       text: str) -> None:
+    runs = console_runs(model_console, text)
     assert [(r, s.get("deployment")) for r, s in runs] == [
         ("restart_deployment", "checkout-api")], runs
 
@@ -102,23 +122,24 @@ def test_later_in_a_clause_of_its_own_leaves_the_order(world: World, text: str) 
     "Can you switch checkout-api in {prod} to nginx:1.25.4? Just kidding.",
 ])
 def test_a_long_message_s_last_sentence_gives_no_change_it_does_not_ask_for(
-        world: World, last: str) -> None:
+        model_console: Console, last: str) -> None:
     text = ("Security flagged a CVE in our base image, and the patched build is in the "
             "registry. Tomás tested it on staging, all green. " + last)
-    _plans_no_change(world, text)
+    _plans_no_change(model_console, text)
 
 
 @pytest.mark.parametrize("question", [
     "release ok?", "that ok?", "good to go?", "yes?", "sounds good?", "pr ok?", "go?",
 ])
-def test_a_question_under_a_waiting_plan_approves_nothing(world: World, question: str) -> None:
+def test_a_question_under_a_waiting_plan_approves_nothing(model_console: Console,
+                                                         question: str) -> None:
     """An approver's question in the thread ("that ok?", "good to go?") approved the
     waiting plan and ran it (session 49's second attacker review): a question asks, it
     decides nothing; an approval is said ("ok", "approve") or clicked."""
     from chatops.runs import RunState
 
-    sh = world.model_shell()
-    sh.say(f"restart checkout-api in {world.ns['prod']}")
+    sh = model_console("bob")
+    sh.say("restart checkout-api in prod")
     runs = sh.service.store.runs_in_thread("console", "console")
     assert [r.state for r in runs] == [RunState.PROPOSED], runs
     sh.user = "carol"
@@ -149,8 +170,8 @@ def test_a_plain_yes_under_a_waiting_plan_still_approves_it(world: World) -> Non
     "leave checkout-api in {prod} alone",
 ])
 def test_a_change_weighed_called_off_or_on_a_metric_plans_nothing(
-        world: World, text: str) -> None:
-    _plans_no_change(world, text)
+        model_console: Console, text: str) -> None:
+    _plans_no_change(model_console, text)
 
 
 @pytest.mark.parametrize("text", [
@@ -159,11 +180,12 @@ def test_a_change_weighed_called_off_or_on_a_metric_plans_nothing(
     "the nightly-report cronjob in {prod}",
     "@chatops nightly-report in {prod} pls",
 ])
-def test_a_message_that_only_names_an_object_plans_no_change(world: World, text: str) -> None:
+def test_a_message_that_only_names_an_object_plans_no_change(model_console: Console,
+                                                             text: str) -> None:
     """A bare name was read as a resume at 0.84-0.95 and planned (session 49's second
     review, both trees): names say nothing of what to do; the bot offers the closest
     runbooks instead."""
-    _plans_no_change(world, text)
+    _plans_no_change(model_console, text)
 
 
 def test_back_into_rotation_is_never_a_drain(world: World) -> None:

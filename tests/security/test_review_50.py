@@ -18,21 +18,28 @@ thumb.
 3. A kubectl command with `--dry-run` (`=client`, `=server`, or bare) asked for a
    preview, and was planned for approval as the real change.
 
-End to end on the sandbox with the shipped model and the catalogue, in the console: bob
-asks, carol (an approver) answers in the thread.
+With the shipped model and the catalogue, in the console: bob asks, carol (an approver)
+answers in the thread; on the in-memory cluster, and a few cases through to the sandbox's
+API server.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+from chatops.console import Shell
 from chatops.runs import RunState
 from tests.plugins.world_fixtures import World
 
+Console = Callable[[str], Shell]
 
-def _answer_a_waiting_plan(world: World, text: str, user: str = "carol") -> RunState:
-    sh = world.model_shell()
-    sh.say(f"restart checkout-api in {world.ns['prod']}")
+
+def _answer_a_waiting_plan(console: Console, text: str, user: str = "carol",
+                           prod: str = "prod") -> RunState:
+    sh = console("bob")
+    sh.say(f"restart checkout-api in {prod}")
     runs = sh.service.store.runs_in_thread("console", "console")
     assert [r.state for r in runs] == [RunState.PROPOSED], runs
     sh.user = user
@@ -40,6 +47,17 @@ def _answer_a_waiting_plan(world: World, text: str, user: str = "carol") -> RunS
     runs = sh.service.store.runs_in_thread("console", "console")
     assert len(runs) == 1, runs
     return runs[0].state
+
+
+@pytest.mark.parametrize(("text", "state"), [
+    ("reply yes to approve", RunState.PROPOSED), ("erin, approve", RunState.PROPOSED),
+    ("yes, I approve", RunState.SUCCEEDED), (":+1:", RunState.SUCCEEDED),
+])
+def test_a_decision_in_words_on_the_sandbox(world: World, text: str, state: RunState) -> None:
+    """The cases below run on the in-memory cluster (the sandbox's cost seconds each);
+    these run through to the real API server."""
+    assert _answer_a_waiting_plan(lambda user: world.model_shell(user), text,
+                                  prod=world.ns["prod"]) is state, text
 
 
 @pytest.mark.parametrize("text", [
@@ -68,8 +86,8 @@ def _answer_a_waiting_plan(world: World, text: str, user: str = "carol") -> RunS
     "ok\u061f", "- [ ] approve", "ok...",
 ])
 def test_words_about_deciding_or_for_someone_else_decide_nothing(
-        world: World, text: str) -> None:
-    assert _answer_a_waiting_plan(world, text) is RunState.PROPOSED, text
+        model_console: Console, text: str) -> None:
+    assert _answer_a_waiting_plan(model_console, text) is RunState.PROPOSED, text
 
 
 @pytest.mark.parametrize(("text", "state"), [
@@ -85,8 +103,8 @@ def test_words_about_deciding_or_for_someone_else_decide_nothing(
     ("no, don't", RunState.DENIED),
 ])
 def test_an_approver_s_own_decision_still_decides(
-        world: World, text: str, state: RunState) -> None:
-    assert _answer_a_waiting_plan(world, text) is state, text
+        model_console: Console, text: str, state: RunState) -> None:
+    assert _answer_a_waiting_plan(model_console, text) is state, text
 
 
 @pytest.mark.parametrize(("text", "user", "state"), [
@@ -95,8 +113,8 @@ def test_an_approver_s_own_decision_still_decides(
     ("no, someone else should look first", "carol", RunState.DENIED),
 ])
 def test_a_stop_that_names_someone_else_still_stops(
-        world: World, text: str, user: str, state: RunState) -> None:
-    assert _answer_a_waiting_plan(world, text, user) is state, text
+        model_console: Console, text: str, user: str, state: RunState) -> None:
+    assert _answer_a_waiting_plan(model_console, text, user) is state, text
 
 
 @pytest.mark.parametrize("text", [
@@ -122,9 +140,11 @@ def test_a_stop_that_names_someone_else_still_stops(
     "restart checkout-api in {prod} [dry run]",
     "restart checkout-api in {prod} (dry-run mode)",
 ])
-def test_a_dry_run_is_never_planned_as_the_real_change(world: World, text: str) -> None:
-    sh = world.model_shell()
-    sh.say(text.format(**world.ns))
+def test_a_dry_run_is_never_planned_as_the_real_change(model_console: Console,
+                                                      text: str) -> None:
+    sh = model_console("bob")
+    replies = sh.say(text.format(prod="prod"))
+    assert replies[0].text.startswith(("Preview only", "You asked for a dry run")), replies
     sh.user = "carol"
     sh.say("approve")
     assert sh.service.store.runs_in_thread("console", "console") == []
@@ -137,7 +157,8 @@ def test_a_dry_run_is_never_planned_as_the_real_change(world: World, text: str) 
 ])
 def test_kubectl_s_own_dry_run_is_a_preview_nobody_can_approve(world: World, text: str) -> None:
     """A kubectl command with `--dry-run` asks to see what it would do: it was planned for
-    approval, the real change, which an approver could run."""
+    approval, the real change, which an approver could run. On the sandbox: the preview is
+    the API server's own dry run."""
     sh = world.model_shell()
     replies = sh.say(text.format(**world.ns))
     assert sh.service.store.runs_in_thread("console", "console") == [], replies

@@ -28,21 +28,16 @@ from chatops.audit import AuditLog
 from chatops.conversation import ConversationService
 from chatops.demo import DEMO_POLICY
 from chatops.policy.rules import parse_policy
-from chatops.runbook.catalogue import Catalogue, load_catalogue
+from chatops.runbook.catalogue import Catalogue
 from chatops.runs import RunState
 from chatops.stores import open_state
-from intents import ModelParser, default_model_dir
+from intents import ModelParser
 from tests.conversation.fake_cluster import FakeCluster
 from tests.slack.conftest import Bot, eventually
 from tests.slack.sender import next_ts
 from tests.waiting import wait_until_idle
 
 _RESTART = "run restart_deployment deployment=checkout-api namespace=prod"
-
-
-@pytest.fixture(scope="module")
-def model() -> ModelParser:
-    return ModelParser(default_model_dir(), catalogue=load_catalogue())
 
 
 @pytest.fixture
