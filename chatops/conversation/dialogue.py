@@ -1991,7 +1991,8 @@ class Dialogue:
                 # meant for that question ("yeah, alice meant staging"): it decides nothing.
                 return [Reply("notice", bare_decision_held_text(asked[0]), ephemeral=True)]
             said = context.said
-            if (said is not None and said.answerable and said.by != turn.requester.key
+            if (said is not None and said.answerable
+                    and (said.by != turn.requester.key or said.asks)
                     and not decides_by_command(turn.message.text)):
                 # "should I cancel it?" - "yes please" ran the restart as the approval
                 # (session 50's third attacker review): a yes or no may answer the words

@@ -6,16 +6,17 @@ it?", carol answered "yes please", and the bot ran the restart as carol's approv
 message from a person in a thread (and every one the bot hears without answering, said to
 someone else) leaves a `Said`, answerable when a yes or no after it may answer it:
 
-- words that only ask for the approval ("carol, can you approve pls?"), and a message the
-  bot made a plan of or asked back on, close it: a yes after them means the plan;
-- words that add nothing to answer (thanks, "🙏", "bump", "anyone?", someone else's plain
-  yes) leave what came before as it was ("should I cancel it?" - "🙏" - "yes": session
-  51's review), and so does a read the bot answered, unless it asks what a yes or no
-  answers ("is checkout-api the one with the broken probe?" - "yes"; not "how many
-  replicas ...?");
-- anything else is someone's words a yes or no may answer.
+- a message the bot made a plan of or asked back on closes it, and so do words that only
+  ask for the approval ("carol, can you approve pls?", "carol, ok to proceed?") when
+  nothing open stands before them or they name the waiting plan;
+- words that add nothing to answer (thanks, "🙏", "bump", "anyone?", someone's plain yes)
+  pass on what stands before them, as their writer's ("should I cancel it?" - "🙏" -
+  "yes"), and so does a read the bot answered, unless it asks what a yes or no answers
+  ("is checkout-api the one with the broken probe?"; not "how many replicas ...?");
+- anything else is words a yes or no may answer: someone else's, or the writer's own
+  when they ask a yes-or-no question (`Said.asks`).
 
-The words themselves are never kept.
+Session 51's two reviews (239 threads) drove it. The words themselves are never kept.
 """
 
 from __future__ import annotations
@@ -32,10 +33,17 @@ from chatops.replies import Reply
 from chatops.runs.threads import ThreadStore
 
 _ASKS_FOR_APPROVAL = re.compile(r"(?<![\w-])(?:approv\w*|\+1|sign[- ]?off|lgtm)(?![\w-])")
+_ASKS_TO_GO = re.compile(
+    r"^(?:(?:is it |are we |we're )?(?:ok|okay|good|clear|safe) to (?:go|proceed|run|ship)|"
+    r"good to go|how about it|(?:can|may|shall) (?:i|we) (?:go ahead|proceed))$")
+"""Asking whether the plan may go ahead, the whole of a plea ("carol, ok to proceed?")."""
+_ASKS_ABOUT = re.compile(r"(?:is|are|was|were|does|do|did|has|have|had|should|shall|must|"
+                         r"will|isn't|aren't|doesn't|don't|won't)\b")
+"""A question about the approval, no plea for it ("is a second approval required?")."""
 _PLEA_WORDS = frozenset({
     "approve", "approval", "approvals", "approver", "approving", "approved", "+1", "sign",
     "off", "signoff", "sign-off", "lgtm", "an", "a", "one", "the", "this", "it", "that",
-    "plan", "request", "change", "restart", "my", "on", "for", "of", "from", "me", "i", "need",
+    "plan", "request", "change", "my", "on", "for", "of", "from", "me", "i", "need",
     "needs", "needed", "required", "pending", "waiting", "want", "could", "can", "would",
     "will", "you", "u", "someone", "somebody", "anyone", "anybody", "sre", "on-call",
     "oncall", "here", "hey", "hi", "pls", "plz", "please", "thanks", "thank", "thx", "ty",
@@ -81,17 +89,21 @@ def _words(text: str) -> list[str]:
     return [w for w in words if any(ch.isalnum() for ch in w)]
 
 
-def kind_of_words(text: str, names: Collection[str]) -> Words:
+def kind_of_words(text: str, names: Collection[str],
+                  plan_words: Collection[str] = ()) -> Words:
     """What a yes or no after `text` may answer: `plea` (it only asks for the approval: the
     plan), `nothing` (thanks, a nudge, a plain yes: whatever came before it), `open` (its
-    own words). `names`: the people it may address, left out."""
+    own words). `names`: the people it may address, left out; `plan_words`: the words of
+    the plans waiting in the thread ("restart", "checkout-api"), which a plea may name."""
     words = _words(text)
     marks = {ch for ch in text if not ch.isspace() and not ch.isalnum()}
     question = not marks.isdisjoint(_QUESTION_MARKS)
     if says("confirm", text):
         return "nothing"  # someone's plain yes ("lgtm") may answer what came before it too
-    if _ASKS_FOR_APPROVAL.search(" ".join(words)) and all(
-            w in _PLEA_WORDS or w in names for w in words):
+    asked = " ".join(w for w in words if w not in names and w not in ("hey", "hi"))
+    if (_ASKS_FOR_APPROVAL.search(" ".join(words)) and _ASKS_ABOUT.match(asked) is None
+            and all(w in _PLEA_WORDS or w in names or w in plan_words for w in words)) or (
+            _ASKS_TO_GO.match(asked)):
         return "plea"
     emoji = {ch for ch in marks if unicodedata.category(ch) == "So"}
     if all(w.strip(":") in _NOTHING_TO_ANSWER or w in names for w in words) and (
@@ -104,32 +116,61 @@ _ASKS_WHAT = re.compile(r"^(?:how (?!about\b)|what (?!about\b|if\b)|what's|whats
                         r"whose|where|when|why)", re.IGNORECASE)
 """A question that opens with a word a yes cannot answer ("how many replicas ...?", not
 "how about ...?")."""
+_ASKS_IF = re.compile(
+    r"^(?:is|are|was|were|am|do|does|did|can|could|should|shall|will|would|may|might|must|"
+    r"have|has|had|isn't|aren't|wasn't|don't|doesn't|didn't|can't|won't|shouldn't|any|"
+    r"anything|anyone|ok|okay|right|want|wanna|tell me (?:if|whether))\b", re.IGNORECASE)
+"""A clause that asks whether ("is it OOM", "was it you", "tell me if it is healthy")."""
+_CLAUSES = re.compile(r"[,;:.!?\N{FULLWIDTH QUESTION MARK}\N{ARABIC QUESTION MARK}]+")
+_OPENERS = frozenset({"hey", "hi", "so", "ok", "and", "btw", "also", "hmm", "um", "oh"})
+_OWN_ASK = re.compile(r"\b(?:can|may|could|should|shall|do) (?:i|we)\b"
+                      r"(?! get\b| have\b| go ahead\b| proceed\b)", re.IGNORECASE)
+"""Asking for oneself ("can I approve?"): no plea for someone else's approval."""
 
 
 def yes_or_no_question(text: str, names: Collection[str]) -> bool:
-    """Whether `text` asks a question that a yes or no may answer: a question mark (of any
-    script), its first words (after whom it addresses) no "how many", "which", "who"."""
-    if _QUESTION_MARKS.isdisjoint(unicodedata.normalize("NFKC", text)):
+    """Whether `text` asks a question that a yes or no may answer: a clause that opens
+    with a verb that asks ("is it OOM", "should I cancel it"), or a question mark (of any
+    script) on words that do not open with "how many", "which", "who" and the like."""
+    folded = unicodedata.normalize("NFKC", text)
+    clauses = [" ".join(_opened(_words(clause), names)) for clause in _CLAUSES.split(folded)]
+    if any(_ASKS_IF.match(clause) for clause in clauses if clause):
+        return True
+    if _QUESTION_MARKS.isdisjoint(folded):
         return False
-    words = _words(text)
-    while words and (words[0] in names or words[0] in ("hey", "hi", "so", "ok", "and")):
+    return _ASKS_WHAT.match(" ".join(_opened(_words(text), names))) is None
+
+
+def _opened(words: list[str], names: Collection[str]) -> list[str]:
+    """`words` without whom they address and a greeting or filler first."""
+    while words and (words[0] in names or words[0] in _OPENERS):
         words = words[1:]
-    return _ASKS_WHAT.match(" ".join(words)) is None
+    return words
 
 
 def after(previous: Said | None, by: str, name: str, text: str, names: Collection[str], *,
-          planned: bool, ran: bool) -> Said:
+          planned: bool, ran: bool, plan_words: Collection[str] = ()) -> Said:
     """The thread's `Said` after `text` from `by` (`name`): `planned` when the bot made a
-    plan of it or asked back, `ran` when it answered it with a read."""
+    plan of it or asked back, `ran` when it answered it with a read; `plan_words`: the
+    words of the plans waiting in the thread. A plea for the approval closes only what
+    nothing open stands before ("... my PTO request" - "carol can you approve it pls": the
+    session's second review), unless it names a waiting plan ("approve the restart pls");
+    what adds nothing passes what stands on, as the writer's (carol's "should we cancel?" -
+    erin's "yes" - carol's "yes")."""
     if planned:
         return Said(by, name, answerable=False)
-    kind = kind_of_words(text, names)
-    if kind == "plea":
+    kind = kind_of_words(text, names, plan_words)
+    standing = previous is not None and previous.answerable
+    named = not plan_words or not set(_words(text)).isdisjoint(plan_words)
+    if kind == "plea" and (not standing or named) and _OWN_ASK.search(text) is None:
         return Said(by, name, answerable=False)
     if kind == "open" and (not ran or yes_or_no_question(text, names)):
-        return Said(by, name, answerable=True)
-    if previous is not None and previous.answerable:
-        return previous
+        return Said(by, name, answerable=True, asks=yes_or_no_question(text, names))
+    if standing and previous is not None:
+        return (previous if previous.by == by
+                else Said(by, name, answerable=True, asks=True))
+    if kind == "plea":
+        return Said(by, name, answerable=True, asks=True)  # "can I approve?"
     return Said(by, name, answerable=False)
 
 

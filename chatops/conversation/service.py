@@ -46,7 +46,7 @@ from chatops.policy import Policy
 from chatops.ports import AuditSink, Executor, IntentParser
 from chatops.replies import Reply, RunView
 from chatops.runbook.catalogue import Catalogue
-from chatops.runs import Asked, RunStore
+from chatops.runs import Asked, RunState, RunStore
 from chatops.schedules import ScheduleStore
 
 __all__ = ["BINDING_SHOWN", "ConversationService", "ConversationStores", "Posting",
@@ -144,9 +144,17 @@ class ConversationService:
         read)."""
         requester = self._parts.policy.requester(message)
         previous = load_context(self._parts.threads, thread).said
+        waiting = [run for run in self._parts.store.runs_in_thread(message.channel,
+                                                                   message.thread)
+                   if run.state is RunState.PROPOSED]
+        # "approve the restart pls", "approve checkout-api's restart": a plea may name them.
+        plan_words = ({part for run in waiting for part in run.runbook.split("_")}
+                      | {str(value).lower() for run in waiting
+                         for value in run.raw_slots.values()})
         remember(self._parts.threads, thread,
                  after(previous, requester.key, requester.name, message.text,
-                       self._parts.policy.names(), planned=planned, ran=ran))
+                       self._parts.policy.names(), planned=planned, ran=ran,
+                       plan_words=plan_words))
 
     def fire_schedules(self, now: float | None = None) -> list[Posting]:
         """Fire the schedules due at `now` (default: the clock); what to post where. Only

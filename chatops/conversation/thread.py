@@ -3,8 +3,8 @@ request (for follow-ups such as `and in staging?`).
 
 The store keeps it as JSON in the shape the bot has always saved:
 `{"pending": {PERSON: {"intent", "slots", "asking", ["choices"], ["offers"], "confidence",
-"asker_name"}}, "last": {"intent", "slots"}, ["said": {"by", "name", "answerable"}]}`; unknown
-keys are kept as they were.
+"asker_name"}}, "last": {"intent", "slots"}, ["said": {"by", "name", "answerable",
+"asks"}]}`; unknown keys are kept as they were.
 """
 
 from __future__ import annotations
@@ -130,10 +130,13 @@ class Said:
     """The writer's key (`Requester.key`)."""
     name: str
     answerable: bool
+    asks: bool = False
+    """The words ask a yes-or-no question, which even its writer's own bare yes answers."""
 
     def to_json(self) -> dict[str, Any]:
         """The saved shape."""
-        return {"by": self.by, "name": self.name, "answerable": self.answerable}
+        return {"by": self.by, "name": self.name, "answerable": self.answerable,
+                "asks": self.asks}
 
     @classmethod
     def from_json(cls, data: Any) -> Said | None:
@@ -141,7 +144,7 @@ class Said:
         if not isinstance(data, Mapping) or not isinstance(data.get("by"), str):
             return None
         return cls(by=data["by"], name=str(data.get("name") or ""),
-                   answerable=data.get("answerable") is True)
+                   answerable=data.get("answerable") is True, asks=data.get("asks") is True)
 
 
 @dataclass(frozen=True)

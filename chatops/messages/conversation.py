@@ -113,11 +113,10 @@ def bare_decision_held_text(asker: str) -> str:
 
 
 def answer_to_them_text(writer: str) -> str:
-    """A bare yes or no right after another person's words that the bot made nothing of."""
+    """A bare yes or no after another person's words that the bot made nothing of."""
     who = writer or "someone else"
-    return (f"That came right after {who}'s message here and may answer it, so I decided "
-            "nothing. To decide the waiting request, say `approve` or `deny`, or use its "
-            "buttons.")
+    return (f"That may answer what {who} said here, so I decided nothing. To decide the "
+            "waiting request, say `approve` or `deny`, or use its buttons.")
 
 
 def own_question_waits_text(asking: str, choices: Sequence[str]) -> str:

@@ -40,30 +40,42 @@ def test_words_that_add_nothing_to_answer(text: str) -> None:
     assert kind_of_words(text, _NAMES) == "nothing"
 
 
-_OPEN = Said("bob", "bob", answerable=True)
+_OPEN = Said("bob", "bob", answerable=True, asks=True)
 _CLOSED = Said("bob", "bob", answerable=False)
+_ERIN_OPEN = Said("erin", "erin", answerable=True)
+_ERIN_ASKS = Said("erin", "erin", answerable=True, asks=True)
+_ERIN_CLOSED = Said("erin", "erin", answerable=False)
+_PLAN = frozenset({"restart", "deployment", "checkout-api", "prod"})
 
 
 @pytest.mark.parametrize(("previous", "text", "planned", "ran", "said"), [
-    (None, "should I cancel it?", False, False, Said("erin", "erin", answerable=True)),
-    # What adds nothing leaves the question before it standing, a plea closes it.
-    (_OPEN, "🙏", False, False, _OPEN),
-    (_OPEN, "lgtm", False, False, _OPEN),
-    (_CLOSED, "thanks", False, False, Said("erin", "erin", answerable=False)),
-    (_OPEN, "carol can you approve pls", False, False, Said("erin", "erin", answerable=False)),
+    (None, "should I cancel it?", False, False, _ERIN_ASKS),
+    (None, "let me check the dashboards first", False, False, _ERIN_OPEN),
+    # What adds nothing passes the words before it on, as its writer's.
+    (_OPEN, "🙏", False, False, _ERIN_ASKS),
+    (_OPEN, "lgtm", False, False, _ERIN_ASKS),
+    (_CLOSED, "thanks", False, False, _ERIN_CLOSED),
+    # A plea closes only what nothing open stands before, unless it names the plan.
+    (None, "carol can you approve pls", False, False, _ERIN_CLOSED),
+    (_OPEN, "carol can you approve it pls", False, False, _ERIN_ASKS),
+    (_OPEN, "carol can you approve the restart pls", False, False, _ERIN_CLOSED),
+    (None, "can I approve?", False, False, _ERIN_ASKS),
+    (None, "is a second approval still required for prod?", False, False, _ERIN_ASKS),
+    (None, "carol, ok to proceed?", False, False, _ERIN_CLOSED),
     # A plan or a question back closes it; a read only when it asks nothing itself.
-    (_OPEN, "restart payments-api too", True, False, Said("erin", "erin", answerable=False)),
-    (_OPEN, "show pods in prod", False, True, _OPEN),
-    (None, "show pods in prod", False, True, Said("erin", "erin", answerable=False)),
-    (None, "is checkout-api the one with the broken probe?", False, True,
-     Said("erin", "erin", answerable=True)),
-    (None, "carol, how many replicas does it have?", False, True,
-     Said("erin", "erin", answerable=False)),
-    (None, "how about staging?", False, True, Said("erin", "erin", answerable=True)),
+    (_OPEN, "restart payments-api too", True, False, _ERIN_CLOSED),
+    (_OPEN, "show pods in prod", False, True, _ERIN_ASKS),
+    (None, "show pods in prod", False, True, _ERIN_CLOSED),
+    (None, "is checkout-api the one with the broken probe?", False, True, _ERIN_ASKS),
+    (None, "carol, how many replicas does it have?", False, True, _ERIN_CLOSED),
+    (None, "who deployed it last, was it you carol?", False, True, _ERIN_ASKS),
+    (None, "IS PAYMENTS-API HEALTHY IN PROD", False, True, _ERIN_ASKS),
+    (None, "how about staging?", False, True, _ERIN_ASKS),
 ])
 def test_what_a_message_leaves(previous: Said | None, text: str, planned: bool, ran: bool,
                                said: Said) -> None:
-    assert after(previous, "erin", "erin", text, _NAMES, planned=planned, ran=ran) == said
+    assert after(previous, "erin", "erin", text, _NAMES, planned=planned, ran=ran,
+                 plan_words=_PLAN) == said
 
 
 @pytest.mark.parametrize(("text", "command"), [

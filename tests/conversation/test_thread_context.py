@@ -76,7 +76,7 @@ def test_a_question_is_stored_for_its_asker_and_cleared_by_the_plan(
     alice = key_of(service, "alice")
     saved = service.stores.threads.load("C1:t1")
     # Alice's words were last, and a yes after them answers the bot (it asked her back).
-    said = {"by": alice, "name": alice, "answerable": False}
+    said = {"by": alice, "name": alice, "answerable": False, "asks": False}
     assert saved == {"pending": {alice: {
         "intent": "scale_deployment", "slots": {"deployment": "checkout-api", "replicas": "5"},
         "asking": "namespace", "offered": ["prod"], "asked": "command", "confidence": 1.0,
@@ -110,9 +110,9 @@ def test_a_clock_replaced_on_the_service_reaches_every_stage(
 
 
 def test_who_spoke_last_is_saved_and_read_back() -> None:
-    context = ThreadContext(said=Said("alice", "Alice", answerable=True))
+    context = ThreadContext(said=Said("alice", "Alice", answerable=True, asks=True))
     assert context.to_json() == {"pending": {}, "said": {"by": "alice", "name": "Alice",
-                                                         "answerable": True}}
+                                                         "answerable": True, "asks": True}}
     assert ThreadContext.from_json(context.to_json()) == context
 
 

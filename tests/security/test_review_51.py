@@ -11,7 +11,12 @@ why; `approve` or `deny` alone, the buttons and `approve r-...` still decide. Wo
 ask for the approval ("carol, can you approve pls?") are no other question: a yes after
 them approves. Words that add nothing (thanks, "🙏", another approver's "lgtm") leave the
 words before them standing, and so does a read the bot answered unless it asks a
-yes-or-no question (the session's own attacker review: 137 threads).
+yes-or-no question (the session's first attacker review: 137 threads). The second (102
+more) found pleas about something else ("I submitted my PTO request" - "carol can you
+approve it pls"), a writer's own question ("do I need to check with finance first?" -
+"yes") and questions behind "what"/"why" ("why is it crashing, is it OOM?"): a plea
+closes only what nothing open stands before (or names the plan), and a yes-or-no
+question is answerable even by its writer.
 
 In process with the shipped model on the in-memory cluster (the conversation is the same
 in every surface); through the real Bolt app for a message said to a colleague with a
@@ -98,6 +103,22 @@ def _after(service: ConversationService, said: list[tuple[str, str]], answer: st
     [("U0BOB", "can you approve the other one?")],
     [("U0ERIN", "is checkout-api the one with the broken readiness probe?")],
     [("U0BOB", "is payments-api healthy in prod?")],
+    # The second review: a plea about something else, someone's own question answered by
+    # another's yes, a plea after someone else's words, a question about the approval,
+    # wh-words before a question that a yes answers, a yes-or-no read without "?".
+    [("U0ALICE", "i submitted my PTO request for next week"),
+     ("U0ALICE", "carol can you approve it pls")],
+    [("U0BOB", "my expense report from the offsite is sitting in concur"),
+     ("U0BOB", "can you approve it asap please")],
+    [("U0CAROL", "should we just cancel this and roll back instead?"), ("U0ERIN", "yes")],
+    [("U0CAROL", "hmm do I need to check with finance before this one?")],
+    [("U0ALICE", "who wants pizza tonight?"), ("U0BOB", "carol can you approve pls"),
+     ("U0ALICE", "anyone?")],
+    [("U0DAVE", "can I approve?")],
+    [("U0BOB", "is a second approval still required for prod?")],
+    [("U0BOB", "what pods are crashing in prod? should I delete the stuck one instead?")],
+    [("U0BOB", "why is payments-api crashing in prod, is it OOM?")],
+    [("U0BOB", "IS PAYMENTS-API HEALTHY IN PROD")],
 ])
 @pytest.mark.parametrize("answer", ["yes", "yes please", "yeah", "ok", "sure", "👍", ":+1:",
                                     "yep, go ahead", "no", "nope", "yes, approved", "I approve",
@@ -117,13 +138,15 @@ def test_a_bare_yes_or_no_after_someone_else_s_words_decides_nothing(
     [("U0BOB", "need an approval on this asap please")],
     [("U0BOB", "<!here> approval needed 🙏")],
     [("U0BOB", "carol can you approve pls"), ("U0BOB", "🙏")],
+    [("U0BOB", "is checkout-api healthy in prod?"),
+     ("U0BOB", "carol can you approve the restart pls")],
+    [("U0BOB", "carol, ok to proceed?")],
     [("U0BOB", "someone approve?")],
     [("U0BOB", "🙏")],
     [("U0BOB", "thanks")],
     [("U0ERIN", "lgtm")],
     # The writer's own words before the yes, and words the bot answered with a read.
     [("U0CAROL", "checking the dashboards first")],
-    [("U0CAROL", "should I approve this?")],
     [("U0BOB", "how many replicas does payments-api have in prod?")],
 ])
 @pytest.mark.parametrize("answer", ["yes please", "👍"])
