@@ -67,6 +67,8 @@ class Shell:
         if opens_with_a_mention(text):
             # "<@U0CAROL> please cordon node-2": Slack's surface leaves it to Carol (a user
             # trial: the console planned it); the console has no bot mention of its own.
+            # Heard all the same: a yes after "<@U0CAROL> should I cancel it?" answers it.
+            self.service.overhear(self._message(text))
             self.out.write(MENTION_NOT_FOR_ME + "\n")
             return []
         if match := _DECISION.match(text):

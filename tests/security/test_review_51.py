@@ -25,11 +25,13 @@ mention, which Slack's surface must pass on without answering.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from chatops.audit import AuditLog
+from chatops.console import Shell
 from chatops.conversation import ConversationService
 from chatops.demo import DEMO_POLICY
 from chatops.policy.rules import parse_policy
@@ -206,4 +208,17 @@ def test_a_question_to_a_colleague_by_mention_is_heard_in_slack(
                                  if c.method == "chat.postEphemeral"], what="the notice")
     assert "decided nothing" in str(notice)
     assert [r.state for r in bot.service.store.runs_in_thread("C0OPS", root)] == [
+        RunState.PROPOSED]
+
+
+def test_a_question_to_a_colleague_by_mention_is_heard_in_the_console(
+        model_console: Callable[[str], Shell]) -> None:
+    """The console, like Slack's surface, leaves "<@U0CAROL> ..." to carol; it is heard."""
+    sh = model_console("bob")
+    sh.say("restart checkout-api in prod")
+    sh.say("<@U0CAROL> should I cancel it?")
+    sh.user = "carol"
+    replies = sh.say("yes please")
+    assert "decided nothing" in replies[0].text, replies
+    assert [r.state for r in sh.service.store.runs_in_thread("console", "console")] == [
         RunState.PROPOSED]
