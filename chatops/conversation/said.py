@@ -154,7 +154,8 @@ def after(previous: Said | None, by: str, name: str, text: str, names: Collectio
     plan of it or asked back, `ran` when it answered it with a read; `plan_words`: the
     words of the plans waiting in the thread. A plea for the approval closes only what
     nothing open stands before ("... my PTO request" - "carol can you approve it pls": the
-    session's second review), unless it names a waiting plan ("approve the restart pls");
+    session's second review), unless it names a waiting plan ("approve the restart pls";
+    with none waiting there is nothing to approve);
     what adds nothing passes what stands on, as the writer's (carol's "should we cancel?" -
     erin's "yes" - carol's "yes")."""
     if planned:
@@ -167,8 +168,9 @@ def after(previous: Said | None, by: str, name: str, text: str, names: Collectio
     if kind == "open" and (not ran or yes_or_no_question(text, names)):
         return Said(by, name, answerable=True, asks=yes_or_no_question(text, names))
     if standing and previous is not None:
+        # Named for who said the words that stand (the reply names them), held for anyone.
         return (previous if previous.by == by
-                else Said(by, name, answerable=True, asks=True))
+                else Said(by, previous.name, answerable=True, asks=True))
     if kind == "plea":
         return Said(by, name, answerable=True, asks=True)  # "can I approve?"
     return Said(by, name, answerable=False)
