@@ -24,13 +24,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Sequence
-from dataclasses import replace
 from typing import Literal
 
 from chatops.conversation.meta_words import says
-from chatops.conversation.thread import Said, load_context, save_context
+from chatops.conversation.thread import Said
 from chatops.replies import Reply
-from chatops.runs.threads import ThreadStore
 
 _ASKS_FOR_APPROVAL = re.compile(r"(?<![\w-])(?:approv\w*|\+1|sign[- ]?off|lgtm)(?![\w-])")
 _ASKS_TO_GO = re.compile(
@@ -161,16 +159,17 @@ def after(previous: Said | None, by: str, name: str, text: str, names: Collectio
     if planned:
         return Said(by, name, answerable=False)
     kind = kind_of_words(text, names, plan_words)
-    standing = previous is not None and previous.answerable
+    standing = previous if previous is not None and previous.answerable else None
     named = not plan_words or not set(_words(text)).isdisjoint(plan_words)
-    if kind == "plea" and (not standing or named) and _OWN_ASK.search(text) is None:
+    if kind == "plea" and (standing is None or named) and _OWN_ASK.search(text) is None:
         return Said(by, name, answerable=False)
-    if kind == "open" and (not ran or yes_or_no_question(text, names)):
-        return Said(by, name, answerable=True, asks=yes_or_no_question(text, names))
-    if standing and previous is not None:
+    asks = kind == "open" and yes_or_no_question(text, names)
+    if kind == "open" and (not ran or asks):
+        return Said(by, name, answerable=True, asks=asks)
+    if standing is not None:
         # Named for who said the words that stand (the reply names them), held for anyone.
-        return (previous if previous.by == by
-                else Said(by, previous.name, answerable=True, asks=True))
+        return (standing if standing.by == by
+                else Said(by, standing.name, answerable=True, asks=True))
     if kind == "plea":
         return Said(by, name, answerable=True, asks=True)  # "can I approve?"
     return Said(by, name, answerable=False)
@@ -180,7 +179,3 @@ def planned_or_asked(replies: Sequence[Reply]) -> bool:
     """Whether the bot answered a message with a plan or a question back."""
     return any(r.kind in ("plan", "question") for r in replies)
 
-
-def remember(threads: ThreadStore, thread: str, said: Said) -> None:
-    """Save `said` as the thread's last message from a person."""
-    save_context(threads, thread, replace(load_context(threads, thread), said=said))

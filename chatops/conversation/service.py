@@ -35,9 +35,9 @@ from chatops.conversation.pasted import split
 from chatops.conversation.planning import Planner, alert_turn
 from chatops.conversation.presenting import BINDING_SHOWN, Presenter
 from chatops.conversation.running import Runner
-from chatops.conversation.said import after, planned_or_asked, remember
+from chatops.conversation.said import after, planned_or_asked
 from chatops.conversation.scheduling import Posting, Scheduling
-from chatops.conversation.thread import load_context
+from chatops.conversation.thread import load_context, save_context
 from chatops.errors import Refusal
 from chatops.messages import not_automatic_text, not_read_only_text
 from chatops.metrics import METRICS
@@ -46,7 +46,7 @@ from chatops.policy import Policy
 from chatops.ports import AuditSink, Executor, IntentParser
 from chatops.replies import Reply, RunView
 from chatops.runbook.catalogue import Catalogue
-from chatops.runs import Asked, RunState, RunStore
+from chatops.runs import Asked, Run, RunState, RunStore
 from chatops.schedules import ScheduleStore
 
 __all__ = ["BINDING_SHOWN", "ConversationService", "ConversationStores", "Posting",
@@ -112,7 +112,8 @@ class ConversationService:
 
         def work() -> list[Reply]:
             replies: list[Reply] = []
-            newest = self._newest_run(message)
+            before = self._runs_in(message, limit=1)
+            newest = before[0].id if before else None  # a message that adds one ran it
             try:
                 # A time phrase makes any request a schedule: it must never run now instead.
                 scheduled = self._scheduling.route(message, thread)
@@ -121,40 +122,41 @@ class ConversationService:
                 return replies
             finally:
                 if message.source != "alert":
+                    runs = self._runs_in(message)
                     ran = (any(r.kind == "result" for r in replies)
-                           or self._newest_run(message) != newest)
-                    self._heard(message, thread, planned=planned_or_asked(replies), ran=ran)
+                           or (runs[0].id if runs else None) != newest)
+                    self._heard(message, thread, runs, planned=planned_or_asked(replies),
+                                ran=ran)
         return self._parts.guard(thread, work, message.user)
 
     def overhear(self, message: Message) -> None:
         """A person's words in a thread the bot takes part in, said to someone else (Slack's
         surface answers nothing to "<@U0CAROL> should I cancel it?"): a yes or no after them
         may answer them, not the plan (`said`)."""
-        self._heard(message, thread_key(message), planned=False, ran=False)
+        self._heard(message, thread_key(message), self._runs_in(message), planned=False,
+                    ran=False)
 
-    def _newest_run(self, message: Message) -> str | None:
-        """The id of the newest run in `message`'s thread (a message that adds one made
-        something of it)."""
-        runs = self._parts.store.runs_in_thread(message.channel, message.thread, limit=1)
-        return runs[0].id if runs else None
+    def _runs_in(self, message: Message, limit: int = 20) -> list[Run]:
+        """The runs of `message`'s thread, newest first."""
+        return self._parts.store.runs_in_thread(message.channel, message.thread, limit)
 
-    def _heard(self, message: Message, thread: str, *, planned: bool, ran: bool) -> None:
+    def _heard(self, message: Message, thread: str, runs: Sequence[Run], *, planned: bool,
+               ran: bool) -> None:
         """Remember who wrote `message` and whether a yes or no after it may answer it
-        (`planned`: the bot made a plan of it or asked back; `ran`: it answered with a
-        read)."""
+        (`runs`: the thread's, newest first; `planned`: the bot made a plan of it or asked
+        back; `ran`: it answered with a read)."""
         requester = self._parts.policy.requester(message)
-        previous = load_context(self._parts.threads, thread).said
-        waiting = [run for run in self._parts.store.runs_in_thread(message.channel,
-                                                                   message.thread)
-                   if run.state is RunState.PROPOSED]
+        context = load_context(self._parts.threads, thread)
+        waiting = [run for run in runs if run.state is RunState.PROPOSED]
         # "approve the restart pls", "approve checkout-api's restart": a plea may name them.
         plan_words = ({part for run in waiting for part in run.runbook.split("_")}
                       | {str(value).lower() for run in waiting
                          for value in run.raw_slots.values()})
-        remember(self._parts.threads, thread,
-                 after(previous, requester.key, requester.name, message.text,
-                       self._parts.policy.names(), planned=planned, ran=ran,
-                       plan_words=plan_words))
+        said = after(context.said, requester.key, requester.name, message.text,
+                     self._parts.policy.names(), planned=planned, ran=ran,
+                     plan_words=plan_words)
+        if said != context.said:
+            save_context(self._parts.threads, thread, replace(context, said=said))
 
     def fire_schedules(self, now: float | None = None) -> list[Posting]:
         """Fire the schedules due at `now` (default: the clock); what to post where. Only

@@ -15,6 +15,7 @@ from slack_bolt import App, BoltContext
 
 from chatops.alerts import AlertEngine
 from chatops.conversation.asking import MENTIONED_AS_SUBJECT
+from chatops.model import Message
 from chatops.slack.alerts import from_alert_bot, take_bot_alert
 from chatops.slack.deliver import Place
 from chatops.slack.errors import reported
@@ -58,25 +59,24 @@ def register(app: App, parts: Parts) -> None:
     """Listeners for mentions and messages (and alert bots' messages when alerts are on)."""
     backend, deliverer = parts.backend, parts.kit.deliverer
 
+    def message_of(event: dict[str, Any], bot_user: str | None,
+                   event_id: str | None = None) -> Message:
+        return parts.message(event["user"], _without_the_bot(event.get("text", ""), bot_user),
+                             event["channel"], event.get("thread_ts") or event["ts"],
+                             ts=event.get("ts"), event_id=event_id)
+
     def converse(body: dict[str, Any], event: dict[str, Any], bot_user: str | None) -> None:
-        channel, user = event["channel"], event["user"]
-        thread = event.get("thread_ts") or event["ts"]
+        message = message_of(event, bot_user, body.get("event_id"))
+        channel, thread = message.channel, str(message.thread)
         backend.claim(thread_marker(channel, thread))
-        text = _without_the_bot(event.get("text", ""), bot_user)
-        place = Place(channel, thread, user)
-        replies = backend.service.handle(
-            parts.message(user, text, channel, thread, ts=event.get("ts"),
-                          event_id=body.get("event_id")),
-            on_update=deliverer.progress(place))
+        place = Place(channel, thread, message.user)
+        replies = backend.service.handle(message, on_update=deliverer.progress(place))
         deliverer.deliver(replies, place, echo_updates=True)
 
     def overhear(event: dict[str, Any], bot_user: str | None) -> None:
         # Said to a colleague, answered by nobody here; "yes please" after "<@U0CAROL>
         # should I cancel it?" answers it, not the plan (`conversation.said`).
-        channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
-        backend.service.overhear(parts.message(
-            event["user"], _without_the_bot(event.get("text", ""), bot_user), channel, thread,
-            ts=event.get("ts")))
+        backend.service.overhear(message_of(event, bot_user))
 
     def on_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         if _to_someone_else(event.get("text", ""), context.bot_user_id):
