@@ -258,19 +258,8 @@ class Planner:
             # Its answer would be a request of its own: nobody asked for the change.
             return [Reply("answer", what_if_missing_text(question.text))]
         if question is not None:
-            # Offered names are buttons only, and the question stays free text: a name the
-            # list misses is not refused. An ambiguity's choices are the only answers.
-            closed = () if question.any_answer else question.choices
-            reply = Reply("question", choice_question_text(question.text, closed)
-                          if closed else question.text, choices=question.choices)
-            self.parts.audit.record(AskedBack(intent, question.slot, question.choices),
-                                    actor=turn.message.user, thread=thread)
-            pending = PendingQuestion(intent, values, question.slot, confidence,
-                                      requester.name, closed,
-                                      offered=question.choices if not closed else (),
-                                      asked=asked, replacing=replacing, version=version)
-            save_context(self.parts.threads, thread, context.asking(requester.key, pending))
-            return [reply]
+            return [self.ask(turn, intent, values, question, confidence, asked=asked,
+                             replacing=replacing, version=version)]
         current = self._relative_counts(runbook, values, turn.message.text,
                                         requester.identity, notes)
         plan = self.render(runbook, values, requester.identity, current=current)
@@ -287,6 +276,27 @@ class Planner:
             return self.run_read(turn, plan, values, confidence, notes, asked=asked)
         return self.propose(turn, plan, values, confidence, notes, asked=asked, undo_of=undo_of,
                             replacing=replacing)
+
+    def ask(self, turn: Turn, intent: str, values: Mapping[str, str], question: Question,
+            confidence: float, *, asked: Asked, replacing: str = "", version: str = ""
+            ) -> Reply:
+        """Put `question` about the request for `intent` (with `values` so far) to the
+        person, kept in the thread for their answer."""
+        # Offered names are buttons only, and the question stays free text: a name the
+        # list misses is not refused. An ambiguity's choices are the only answers.
+        closed = () if question.any_answer else question.choices
+        reply = Reply("question", choice_question_text(question.text, closed)
+                      if closed else question.text, choices=question.choices)
+        self.parts.audit.record(AskedBack(intent, question.slot, question.choices),
+                                actor=turn.message.user, thread=turn.thread)
+        context = load_context(self.parts.threads, turn.thread)
+        pending = PendingQuestion(intent, dict(values), question.slot, confidence,
+                                  turn.requester.name, closed,
+                                  offered=question.choices if not closed else (),
+                                  asked=asked, replacing=replacing, version=version)
+        save_context(self.parts.threads, turn.thread,
+                     context.asking(turn.requester.key, pending))
+        return reply
 
     def with_named_version(self, values: dict[str, str], version: str, identity: Identity,
                            notes: list[str]) -> dict[str, str]:
