@@ -35,6 +35,7 @@ from chatops.conversation.image_target import image_after_to
 from chatops.conversation.image_words import image_as_named
 from chatops.conversation.kinds import other_sense
 from chatops.conversation.meta_words import YES_OR_NO, asks_back, says
+from chatops.conversation.other_objects import others_named
 from chatops.conversation.partial import (
     COUNTED,
     WHOLE,
@@ -60,6 +61,7 @@ from chatops.conversation.replica_words import only_a_count_order, replicas_in_w
 from chatops.conversation.resolve import (
     MAX_OFFERED,
     NOT_A_NAME_PART,
+    Question,
     every_namespace,
     namespace_beside,
     only_namespace_with,
@@ -156,6 +158,7 @@ from chatops.messages import (
     offer_with_values_note,
     one_at_a_time_text,
     one_change_at_a_time_text,
+    one_namespace_at_a_time_text,
     one_workload_note,
     own_question_waits_text,
     pasted_note,
@@ -175,6 +178,7 @@ from chatops.messages import (
     unsure_text,
     waiting_here_text,
     waits_for_event_text,
+    which_named_text,
     which_request_text,
 )
 from chatops.messages.cronjobs import cronjob_state_text
@@ -929,6 +933,14 @@ class Dialogue:
                 # "1. show me the pods for calc-app\n2. restart calc-app" read as the pods (a
                 # user trial: the restart dropped without a word).
                 notes = (*notes, also_ordered_note(ordered))
+        which = (self._other_objects_named(turn, text, replace(parsed, slots=slots), runbook)
+                 if verdict is not None and mutating and not verdict.not_asked
+                 and not creation and not kind and runbook is not None else None)
+        if which is not None:
+            # "restart calc-app checkout-api in prod" planned calc-app's restart alone
+            # (session 51): the cluster says another word is a deployment too. Which one,
+            # after every other check on the message's words.
+            return [which]
         return self.planner.request(turn, parsed.intent, slots, parsed.confidence,
                                     asked=asked_by(parsed), notes=notes, ask_field=guessed)
 
@@ -1491,6 +1503,43 @@ class Dialogue:
             return None
         tagged = slots.get(slot)
         return {slot: name} if not tagged or tagged.lower() == name else None
+
+    def _other_objects_named(self, turn: Turn, text: str, parsed: ParsedIntent,
+                             runbook: Runbook) -> Reply | None:
+        """Which one, when `text` names other objects of the kind the runbook changes than
+        its target (`others_named`): a question with each as a choice, or where a value's
+        field must be asked about too, the names to choose from; "one namespace at a time"
+        for the target in other namespaces too. None when it names none."""
+        slot = next((name for name, spec in runbook.slots.items()
+                     if spec.type in _OBJECT_TYPES and parsed.slots.get(name)), None)
+        if slot is None:
+            return None
+        kind = cast(ResourceKind, runbook.slots[slot].type)
+        try:
+            # The model's values are validated before they reach the cluster or a button.
+            target = str(parse_slot(slot, kind, parsed.slots[slot]))
+        except SlotError:
+            return None  # the planner says what is wrong with the value
+        try:
+            namespace: str | None = str(parse_slot(
+                "namespace", "namespace", self._namespace_of(turn, parsed.slots) or ""))
+        except SlotError:
+            namespace = None  # none given (or none valid): looked for in every namespace
+        others = others_named(text, target, kind, namespace, executor=self.parts.executor,
+                              identity=turn.requester.identity)
+        if others.namespaces and namespace:
+            return Reply("answer", one_namespace_at_a_time_text(
+                runbook.name, namespace, others.namespaces))
+        if not others.objects:
+            return None
+        names = (target, *others.objects)
+        if bare_value(runbook.slots, parsed.slots, text) is not None:
+            # Its answer would skip the question of the value's field: said, not asked.
+            return Reply("answer", which_named_text(kind, names))
+        values = {k: v for k, v in parsed.slots.items() if k != slot}
+        return self.planner.ask(turn, parsed.intent, values,
+                                Question(slot, which_named_text(kind, names), names),
+                                parsed.confidence, asked=asked_by(parsed))
 
     def _pasted_object(self, turn: Turn, runbook: Runbook, slots: Mapping[str, str]
                        ) -> dict[str, str] | None:

@@ -521,7 +521,7 @@ _NAME_TOKEN = re.compile(r"[a-z0-9][a-z0-9-]*|[,&+/()]")
 _JOINERS = frozenset((",", "&", "+", "/", "and", "or", "then", "plus", "also", "well"))
 _BETWEEN = _JOINERS | frozenset(("(", ")", "as", "in", "on", "the", "both", "namespace",
                                  "namespaces", "ns"))
-_OWN_SUBJECT = frozenset(("is", "are", "was", "were", "has", "have", "looks", "seems", "will",
+OWN_SUBJECT = frozenset(("is", "are", "was", "were", "has", "have", "looks", "seems", "will",
                           "team", "folks", "people", "users", "devs", "guys", "should",
                           "can", "could", "would", "stays", "remains", "too"))
 """After a namespace, words that make it the subject of a clause of its own ("staging is
@@ -564,7 +564,7 @@ def other_namespaces(text: str, namespace: str | None, executor: Executor,
             own = tokens[i + 1] if i + 1 < len(tokens) else ""
             joined = (chain and len(gap) <= MAX_JOIN and set(gap) <= _BETWEEN
                       and _JOINERS.intersection(gap))
-            if own in _OWN_SUBJECT and chain and joined:
+            if own in OWN_SUBJECT and chain and joined:
                 chains.append(chain)  # a subject of its own: no target, the chain ends
                 chain, gap = [], []
                 continue

@@ -14,13 +14,13 @@ requires, like any request.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
 from chatops.conversation.asking import negated
 from chatops.conversation.glued import as_written
 from chatops.conversation.guards import guard
 from chatops.conversation.kinds import foreign_object
+from chatops.conversation.other_objects import plain as plain_text
 from chatops.conversation.partial import WHOLE, spares_part
 from chatops.conversation.runbook_words import runbooks_asked_about
 from chatops.model import ParsedIntent
@@ -78,8 +78,6 @@ _DRY_RUN_FLAG = re.compile(
     r"(?! +(?:was|is|looked|looks|showed|shows|came|passed|went|worked|succeeded)\b)"
     r"|(?<![\w-])-{1,3}(?:what-?if|check|noop)(?![\w-])",
     re.IGNORECASE)
-_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58"
-                         "\ufe63\uff0d\u30fc\u2043\u2e3a\u2e3b\u2796\u02d7"})
 # "what would you do?", "should we restart it or roll back?": advice, not a preview; a
 # question of the past ("what happened when we restarted it") is the history's.
 _NOT_WHAT_IF = re.compile(r"\bwhat\s+(?:would|should)\s+(?:you|u|we|i)\s+do\b|\bhappened\b",
@@ -103,8 +101,7 @@ def without_dry_run(text: str) -> str | None:
     """A message that asks for a dry run (`_DRY_RUN_FLAG`), without the words that ask for
     it: the change it asks to preview, as read without them; None for any other message,
     or where every such flag says `none` or `false`."""
-    plain = "".join(char for char in unicodedata.normalize("NFKC", text).translate(_DASHES)
-                    if unicodedata.category(char) != "Cf")
+    plain = plain_text(text)
     flags = list(_DRY_RUN_FLAG.finditer(plain))
     if all((flag.group(1) or "").lower() in ("none", "false") for flag in flags):
         return None  # none asked for (also no flag at all)

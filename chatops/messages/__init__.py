@@ -113,6 +113,7 @@ from chatops.messages.help import (
     unsure_text,
     waits_for_event_text,
     which_field_text,
+    which_named_text,
 )
 from chatops.messages.plans import (
     AUTOSCALED_NOTE,
@@ -417,6 +418,7 @@ __all__ = [
     "what_if_unchanged_text",
     "which_field_text",
     "which_name_text",
+    "which_named_text",
     "which_request_text",
     "why_failed_text",
 ]

@@ -162,6 +162,13 @@ _WHICH_ONES = {
 }
 
 
+def which_named_text(kind: str, names: tuple[str, ...]) -> str:
+    """The question when a change's message names several objects of the kind it changes
+    ("restart calc-app checkout-api in prod"): which one, never a guess."""
+    return (f"This names {len(names)} {kind}s ({', '.join(names)}), and I change one {kind} "
+            f"at a time: which one?")
+
+
 def one_at_a_time_text(kind: str, runbook: str) -> str:
     """A change asked for many objects at once ("restart all deployments in payments")."""
     hint = _WHICH_ONES.get(kind, "`diagnose` with just a namespace shows which ones are "
