@@ -223,6 +223,10 @@ def _words(clause: str) -> list[str]:
     return words
 
 
+_NAME_LIKE = re.compile(r"[-0-9]")
+"""What a name looked for in every namespace has ("calc-app", "redis-0")."""
+
+
 class _Names:
     """The cluster's names, listed once each and only when asked for."""
 
@@ -261,4 +265,8 @@ class _Names:
             return word in self._listed(self._kind, None)
         if self._namespace and word in self._listed(self._kind, self._namespace):
             return True
+        if self._namespace and not _NAME_LIKE.search(word):
+            # A plain word ("restart", "in") is looked for in the request's namespace only:
+            # every word in every namespace would cost up to 20 API calls per change.
+            return False
         return any(word in self._listed(self._kind, ns) for ns in self._namespaces())

@@ -65,3 +65,15 @@ def test_names_that_cannot_be_listed_give_no_candidates() -> None:
 ])
 def test_plain_folds_what_hides_a_name(raw: str, read: str) -> None:
     assert plain(raw) == read
+
+
+def test_a_plain_word_is_looked_for_in_the_request_s_namespace_only() -> None:
+    """Every word in every namespace would cost up to 20 API calls per change: a word with
+    no hyphen or digit is a name only where the request is ("worker" in prod), one with
+    them anywhere the person can list ("calc-app" from staging)."""
+    cluster = FakeCluster(deployments={**CLUSTER, ("staging", "worker"): 1,
+                                       ("prod", "api"): 1})
+    assert _named("restart checkout-api worker api in prod", cluster=cluster) \
+        == OthersNamed(("api",), ())
+    assert _named("restart checkout-api worker calc-app", namespace="staging",
+                  cluster=cluster).objects == ("worker", "calc-app")
