@@ -458,6 +458,12 @@ class Dialogue:
             if rollback is not None:
                 return rollback
             thanked = self._waiting_requesters(turn)
+            if (parsed.source == "model" and parsed.intent == "deny"
+                    and not says("deny", text, thanked=thanked)
+                    and says("confirm", text, thanked=thanked)):
+                # "no objections, approve" was read as a deny, and denied the plan: its
+                # "no" is no answer to the plan (`meta_words._IDIOMS`), its "approve" is.
+                parsed = replace(parsed, intent="confirm")
             ordered = (self._order_under_a_decision(turn, text, parsed)
                        if parsed.source == "model"
                        and not says(parsed.intent, text, thanked=thanked) else None)

@@ -77,6 +77,9 @@ _SHORTCODES: dict[str, frozenset[str]] = {
 # "go figure", "not sure", "no idea", "brb", "back to you", "kill me now".
 _IDIOMS = re.compile(
     r"\bgo figure\b|\bnot (?:sure|certain)\b|\bno (?:idea|clue|worries|problem|rush)\b|"
+    # "no objections, approve" was read as a deny: no "no" to the plan.
+    r"\b(?:no|zero|without) (?:objections?|concerns?|issues?|complaints?|blockers?|"
+    r"reservations?|qualms)\b|\bnothing against (?:it|this|that)\b|"
     r"\b(?:i )?don[\u2019']?t know\b|\bdunno\b|\b(?:be )?right back\b|\bbrb\b|"
     r"\bback to you\b|\bget back to\b|\bkill me\b|\bnever (?:seen|heard|mind me)\b|"
     r"\bskip to\b|\bcorrect me(?: if i[' ]?a?m wrong)?\b|"
