@@ -150,6 +150,35 @@ def read_kubectl(text: str) -> KubectlReading | None:
     return _command(tokens)
 
 
+_FILTERS = frozenset({"grep", "egrep", "fgrep", "rg", "head", "tail", "less", "more", "wc",
+                      "sort", "uniq", "jq", "yq", "awk", "cut", "column", "tee", "cat", "nl",
+                      "tr"})
+"""Commands that only filter or page what kubectl prints: a pipe into them asks nothing
+more of the cluster."""
+
+
+def without_filter(text: str) -> tuple[str, str] | None:
+    """For a message that is one kubectl command piped into filters only ("kubectl get pods
+    -n prod | grep checkout"): (the message up to the pipe, the pipe as written); None for
+    any other message, or a pipe into anything else (`xargs`, `sh`, another kubectl)."""
+    found = list(_KUBECTL.finditer(text))
+    if len(found) != 1 or not _only_asking(text[:found[0].start()]):
+        return None
+    fence = "`" if text[:found[0].start()].rstrip().endswith("`") else ""
+    start = found[0].end()
+    end = text.find("`", start) if fence else len(text)
+    if end < 0:
+        return None
+    body = text[start:end]
+    at = body.find("|")
+    if at < 0 or "||" in body or re.search(r"[;&<>\n]|\$\(|`", body):
+        return None
+    stages = body[at + 1:].split("|")
+    if not all(stage.split() and stage.split()[0] in _FILTERS for stage in stages):
+        return None
+    return text[:start + at].rstrip() + fence, body[at:].strip()
+
+
 def _bare(word: str) -> str:
     return _MENTION.sub("", word).strip("`,.!?").lower()
 

@@ -162,6 +162,8 @@ from chatops.messages import (
     one_workload_note,
     own_question_waits_text,
     pasted_note,
+    piped_change_text,
+    piped_note,
     preview_taken_how_text,
     put_off_text,
     question_someone_else_asked,
@@ -202,6 +204,7 @@ from chatops.runbook.schema import Runbook
 from chatops.runbook.slots import parse_slot
 from chatops.runs import ApprovalDecision, Asked, Run, RunState
 from chatops.schedules.context import ACTS
+from intents.kubectl import without_filter
 
 _META_WORDS = {
     "help": "help", "?": "help", "cancel": "cancel", "stop": "cancel", "nevermind": "cancel",
@@ -652,6 +655,9 @@ class Dialogue:
         command = without_dry_run(text)
         if command is not None:
             return self._dry_run(turn, command)  # never planned, whatever else it reads as
+        piped = without_filter(text) if parsed.source == "model" else None
+        if piped is not None:
+            return self._piped(turn, *piped)
         corrected = self._correction(turn, text, parsed, last)
         if corrected is not None:
             return corrected
@@ -1203,6 +1209,17 @@ class Dialogue:
                                     self._values_for(runbook.name, parsed.slots),
                                     parsed.confidence, asked=asked_by(parsed),
                                     preview_only=True)
+
+    def _piped(self, turn: Turn, command: str, pipe: str) -> list[Reply]:
+        """A kubectl command piped into filters ("kubectl get pods -n prod | grep
+        checkout"): a read is answered as the command before the pipe, saying the pipe is
+        left out; a change is not planned (what was wanted of its output is unsaid)."""
+        parsed = self.parts.parse(command, turn.requester.identity)
+        runbook = self.parts.catalogue.runbooks.get(parsed.intent)
+        if runbook is None or runbook.risk is not Risk.READ:
+            return [Reply("answer", piped_change_text(command, pipe))]
+        return self.planner.request(turn, parsed.intent, parsed.slots, parsed.confidence,
+                                    asked=asked_by(parsed), notes=(piped_note(pipe),))
 
     def _dry_run(self, turn: Turn, command: str) -> list[Reply]:
         """A request with kubectl's `--dry-run` (`command`: the message without the flag):

@@ -326,6 +326,17 @@ def carried_note(values: Mapping[str, str]) -> str:
     return f"about {', '.join(objects) or 'namespace'}{where}, as this thread's last request"
 
 
+def piped_note(pipe: str) -> str:
+    """A note on a read asked as a kubectl command piped into a filter."""
+    return f"`{pipe}` left out: I read the cluster with the runbook, not a shell"
+
+
+def piped_change_text(command: str, pipe: str) -> str:
+    """A change asked as a kubectl command piped into a filter: not planned."""
+    return (f"I don't run shell pipes, and a change's output is not mine to filter: ask for "
+            f"the change without `{pipe}` ({command.strip('` ')}).")
+
+
 def pasted_note(values: Mapping[str, str]) -> str:
     """A note on a read that took its object from what the person pasted."""
     objects = [f"{slot} {value}" for slot, value in values.items() if slot != "namespace"]
