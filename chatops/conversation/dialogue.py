@@ -45,6 +45,7 @@ from chatops.conversation.partial import (
     ordered_instead,
     orders_by_item,
     other_orders,
+    part_of_a_count,
     put_off,
     ruled_out,
     spares_part,
@@ -161,6 +162,7 @@ from chatops.messages import (
     one_namespace_at_a_time_text,
     one_workload_note,
     own_question_waits_text,
+    part_of_a_count_text,
     pasted_note,
     piped_change_text,
     piped_note,
@@ -793,6 +795,15 @@ class Dialogue:
             self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
             return [Reply("answer", count_and_back_text(
                 parsed.intent if mutating else COUNTED[0]))]
+        part = (part_of_a_count(text, [span.start for span in parsed.spans
+                                       if span.slot in ("replicas", "max_replicas",
+                                                        "min_replicas")])
+                if verdict is not None and not verdict.not_asked
+                and parsed.intent in COUNTED else None)
+        if part is not None:
+            # "scale 3 of 5 checkout-api pods in prod" (a trial: the scale to 5 planned).
+            self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
+            return [Reply("answer", part_of_a_count_text(parsed.intent, part))]
         if verdict is not None and mutating and not verdict.not_asked and waits_for_event(text):
             # "after the deploy finishes, restart web-frontend in prod" (a user trial planned
             # the restart at once): a plan cannot wait for an event.

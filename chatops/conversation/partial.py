@@ -375,6 +375,29 @@ def count_and_back(text: str) -> bool:
     return back is not None and _TO_COUNT.search(text, 0, back.start()) is not None
 
 
+_PART_OF = re.compile(r"(?<![\w.:-])\d+\s*(?:of|out of|/)\s*(?:the\s+|its\s+|all\s+)?\d+"
+                      r"(?![\w.:-])", re.IGNORECASE)
+
+
+def part_of_a_count(text: str, read_at: Iterable[int] = ()) -> str | None:
+    """The count given as a part of another ("scale 3 of 5 checkout-api pods", "to 2/4")
+    when no other count is the new one ("2/4 ready, scale it to 6" has one), or the count
+    read (at an offset of `read_at`) is in it ("scale it to 4, 1 of 3 pods is crashing"
+    read as 1): two counts, neither said to be the new one (a user trial planned the scale
+    to 5). None otherwise."""
+    parts = list(_PART_OF.finditer(text))
+    if not parts:
+        return None
+    inside = [at for at in read_at if any(p.start() <= at < p.end() for p in parts)]
+    if not inside and any(not any(p.start() <= m.start(1) < p.end() for p in parts)
+                          for m in _TO_A_COUNT.finditer(text)):
+        return None
+    return parts[0].group(0)
+
+
+_TO_A_COUNT = re.compile(r"\bto\s+(\d+)\b", re.IGNORECASE)
+
+
 def spares_part(text: str) -> bool:
     """Whether `text` asks to leave part of the change's object as it is ("but leave the
     prod pods alone", "except the ledger pods", "without evicting the db")."""

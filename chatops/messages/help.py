@@ -84,6 +84,13 @@ def count_and_back_text(runbook: str) -> str:
             "then `scale checkout-api in prod to 3 at 18:00`); nothing is planned.")
 
 
+def part_of_a_count_text(runbook: str, part: str) -> str:
+    """A count given as a part of another ("scale 3 of 5 pods"): which is the new one?"""
+    return (f"This gives two counts, a part of a whole (\"{part}\"), and I won't guess which "
+            f"is the new one: ask `{runbook}` with the number of replicas it should have "
+            "(for example `scale checkout-api in prod to 3`); nothing is planned.")
+
+
 def waits_for_event_text(runbook: str) -> str:
     """A change asked for once something has happened ("after the deploy finishes, restart
     web-frontend"): no plan waits for an event."""

@@ -10,6 +10,7 @@ from chatops.conversation.partial import (
     on_a_condition,
     ordered_instead,
     other_orders,
+    part_of_a_count,
     put_off,
     ruled_out,
     spares_part,
@@ -235,3 +236,18 @@ def test_tells_what_happened(text: str, happened: bool) -> None:
 ])
 def test_takes_back(text: str, values: tuple[str, ...], back: bool) -> None:
     assert takes_back(text, values) is back
+
+
+@pytest.mark.parametrize(("text", "read_at", "part"), [
+    ("scale 3 of 5 checkout-api pods in prod", [6], "3 of 5"),
+    ("scale checkout-api in prod to 3 out of 5", [], "3 out of 5"),
+    ("set checkout-api to 2/4 replicas", [], "2/4"),
+    # The count read is in the part, though another is given after "to".
+    ("scale checkout-api in prod to 4, 1 of 3 pods is crashing", [33], "1 of 3"),
+    # Another count is the new one.
+    ("checkout-api in prod is at 2/4 ready, scale it to 6", [50], None),
+    ("scale checkout-api in prod to 6", [30], None),
+    ("roll back to v1.2 of 3 services", [], None),
+])
+def test_part_of_a_count(text: str, read_at: list[int], part: str | None) -> None:
+    assert part_of_a_count(text, read_at) == part
