@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -66,6 +67,25 @@ def _environment_note(later: Resolved) -> str | None:
             "for later commands; unset them, or pass flags, to use the demo's.")
 
 
+DEMO_FILES = ("state.db", "audit.db")
+"""The demo's stores, with SQLite's files beside them (`-wal`, `-shm`)."""
+
+
+def set_aside(demo_dir: Path) -> Path | None:
+    """Move the last demo's stores into a folder of their own in `demo_dir`, returned; None
+    when there are none. A new sandbox cluster has none of their runs: their plans and
+    interrupted runs would be about objects that are gone (a user trial: a new demo began
+    with "r-... was interrupted"). The audit log is moved, never deleted."""
+    found = [path for name in DEMO_FILES for path in sorted(demo_dir.glob(f"{name}*"))]
+    if not found:
+        return None
+    kept = demo_dir / f"previous-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}"
+    kept.mkdir()
+    for path in found:
+        path.rename(kept / path.name)
+    return kept
+
+
 @click.command()
 @click.option("--as", "user", default="alice", show_default=True, help="Who you start as.")
 @click.option("--no-shell", is_flag=True, help="Set everything up, print how to connect, exit.")
@@ -84,8 +104,9 @@ def demo(user: str, no_shell: bool) -> None:
     settings = resolved.settings
     state_dir = settings.sandbox_dir
     current = manager.status(state_dir)
+    started = not current.ready
     try:
-        if not current.ready:
+        if started:
             click.echo("Building the sandbox control plane (cached after the first time)...")
             binary = manager.build_binary(src_dir(settings),
                                           progress=lambda line: click.echo(f"  {line}"))
@@ -99,6 +120,10 @@ def demo(user: str, no_shell: bool) -> None:
     count = apply_documents(api, demo_documents() + default_identity_documents())
     demo_dir = settings.data_dir / "demo"
     demo_dir.mkdir(parents=True, exist_ok=True)
+    kept = set_aside(demo_dir) if started else None
+    if kept is not None:
+        click.echo(f"The last demo's state and audit log (of a cluster that is gone) are kept "
+                   f"in {kept}; this demo starts on new ones.")
     policy_path = demo_dir / "policy.yaml"
     policy_path.write_text(yaml.safe_dump(DEMO_POLICY, sort_keys=False), encoding="utf-8")
     values = {"kubeconfig": Path(current.kubeconfig), "policy_path": policy_path,

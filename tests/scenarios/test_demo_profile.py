@@ -78,5 +78,14 @@ def test_after_the_demo_plain_commands_find_its_files(home: Path) -> None:
 
         down = chatops("sandbox", "down", home=home)
         assert down.stdout.strip() == "sandbox stopped", down.stderr
+
+        # A new cluster, a new demo: the last one's runs are of objects that are gone
+        # (a user trial began with "r-... was interrupted"). Its files are kept, whole.
+        again = chatops("demo", "--no-shell", home=home, timeout=400)
+        assert again.returncode == 0, again.stdout + again.stderr
+        (kept,) = demo_dir.glob("previous-*")
+        assert f"are kept in {kept}" in again.stdout
+        assert (kept / "state.db").exists() and (kept / "audit.db").stat().st_size > 0
+        assert chatops("audit", "list", "--kind", "message", home=home).stdout == ""
     finally:
         manager.down(state)
