@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from chatops.runbook.catalogue import Catalogue, load_catalogue
+from intents import ModelParser, default_model_dir
 
 pytest_plugins = ["tests.plugins.sandbox_fixtures", "tests.plugins.world_fixtures",
                   "tests.plugins.postgres_fixtures"]
@@ -24,3 +25,17 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def catalogue() -> Catalogue:
     """The packaged runbook catalogue."""
     return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def shipped_model(catalogue: Catalogue) -> ModelParser:
+    """The packaged model over the packaged catalogue, loaded once. Missing files fail:
+    the model must ship."""
+    directory = default_model_dir()
+    assert (directory / "model.onnx").exists(), (
+        f"no shipped model in {directory}; build it with "
+        f"`chatops nlu train --output {directory}`"
+    )
+    parser = ModelParser(directory, catalogue=catalogue, threads=1)
+    parser.load()
+    return parser

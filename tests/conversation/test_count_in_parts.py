@@ -14,16 +14,9 @@ import pytest
 
 from chatops.conversation import ConversationService
 from chatops.runbook.catalogue import Catalogue
-from intents import ModelParser, default_model_dir
+from intents import ModelParser
 from tests.conversation.fake_cluster import FakeCluster
 from tests.conversation.test_service_logic import Clock, say, service_on
-
-
-@pytest.fixture(scope="module")
-def shipped_model(catalogue: Catalogue) -> ModelParser:
-    parser = ModelParser(default_model_dir(), catalogue=catalogue, threads=1)
-    parser.load()
-    return parser
 
 
 @pytest.fixture

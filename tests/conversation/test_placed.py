@@ -20,7 +20,7 @@ from chatops.conversation.placed import placed_where_it_is
 from chatops.model import Identity, ParsedIntent
 from chatops.runbook.catalogue import Catalogue
 from chatops.runs import RunState
-from intents import ModelParser, default_model_dir
+from intents import ModelParser
 from tests.conversation.fake_cluster import FakeCluster
 from tests.conversation.readings import spans_in
 from tests.conversation.test_service_logic import Clock, say, service_on
@@ -31,13 +31,6 @@ def service(tmp_path: Path, catalogue: Catalogue) -> ConversationService:
     cluster = FakeCluster(deployments={("billing", "ledger-api"): 2, ("shop", "orders"): 2,
                                        ("shop", "cart"): 1, ("staging", "cart"): 1})
     return service_on(cluster, tmp_path, catalogue, Clock())
-
-
-@pytest.fixture(scope="module")
-def shipped_model(catalogue: Catalogue) -> ModelParser:
-    parser = ModelParser(default_model_dir(), catalogue=catalogue, threads=1)
-    parser.load()
-    return parser
 
 
 def _runs(service: ConversationService) -> list[tuple[str, RunState, dict[str, str]]]:
