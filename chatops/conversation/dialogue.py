@@ -1561,19 +1561,21 @@ class Dialogue:
             namespace = None  # none given (or none valid): looked for in every namespace
         others = others_named(text, target, kind, namespace, executor=self.parts.executor,
                               identity=turn.requester.identity)
-        if others.namespaces and namespace:
-            return Reply("answer", one_namespace_at_a_time_text(
-                runbook.name, namespace, others.namespaces))
-        if not others.objects:
+        if not others.objects and not (others.namespaces and namespace):
             return None
         names = (target, *others.objects)
-        if bare_value(runbook.slots, parsed.slots, text) is not None:
+        if others.namespaces and namespace:
+            said = one_namespace_at_a_time_text(runbook.name, namespace, others.namespaces)
+        elif bare_value(runbook.slots, parsed.slots, text) is not None:
             # Its answer would skip the question of the value's field: said, not asked.
-            return Reply("answer", which_named_text(kind, names))
-        values = {k: v for k, v in parsed.slots.items() if k != slot}
-        return self.planner.ask(turn, parsed.intent, values,
-                                Question(slot, which_named_text(kind, names), names),
-                                parsed.confidence, asked=asked_by(parsed))
+            said = which_named_text(kind, names)
+        else:
+            values = {k: v for k, v in parsed.slots.items() if k != slot}
+            return self.planner.ask(turn, parsed.intent, values,
+                                    Question(slot, which_named_text(kind, names), names),
+                                    parsed.confidence, asked=asked_by(parsed))
+        self.parts.audit.record(OutOfScope(), actor=turn.message.user, thread=turn.thread)
+        return Reply("answer", said)
 
     def _pasted_object(self, turn: Turn, runbook: Runbook, slots: Mapping[str, str]
                        ) -> dict[str, str] | None:
