@@ -88,7 +88,8 @@ def deleted_kind(text: str, spans: Iterable[SlotSpan]) -> str | None:
     if not cleaned:
         return None
     found = None
-    for a, b in clauses(cleaned):
+    bounds = clauses(cleaned)
+    for at, (a, b) in enumerate(bounds):
         clause = cleaned[a:b]
         if _NOT_DELETING.search(clause):
             continue
@@ -99,6 +100,10 @@ def deleted_kind(text: str, spans: Iterable[SlotSpan]) -> str | None:
         verb = _DELETE.match(clause)
         if verb is not None:
             found = (clause, verb)
+            also = _also_deleted(cleaned[slice(*bounds[at + 1])] if at + 1 < len(bounds)
+                                 else "")
+            if also is not None:
+                return also  # "delete pod X and ns staging": the namespace too
             break
     if found is None:
         return None
@@ -135,6 +140,16 @@ def deleted_kind(text: str, spans: Iterable[SlotSpan]) -> str | None:
     else:
         return None
     return None if kind == "pod" else kind
+
+
+def _also_deleted(clause: str) -> str | None:
+    """The kind of a second object the clause after a deletion's names with no verb of its
+    own ("... and ns staging", "... and the deployment calc-app"), when it is no pod."""
+    words = [w.lower() for w in _WORD.findall(clause)]
+    if words[:1] == ["the"]:
+        words = words[1:]
+    kind = _KINDS.get(words[0]) if words and len(words) <= 3 else None
+    return kind if kind not in (None, "pod") else None
 
 
 def _kind_named(cleaned: str, spans: Iterable[SlotSpan]) -> str | None:

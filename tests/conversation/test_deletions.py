@@ -40,6 +40,12 @@ def _spans(text: str, **values: str) -> list[SlotSpan]:
     # Joined to the pod, the namespace is a second object (the second review).
     ("delete pod api-7d9f8-x2k4l plus ns payments", {"pod": "api-7d9f8-x2k4l",
                                                      "namespace": "payments"}, "namespace"),
+    # "and" ends the order's clause: the clause after it names the second object (session
+    # 52: "delete pod X and ns payments" was refused as no namespace payments, and with a
+    # namespace the cluster has, as no such pod in it).
+    ("delete pod api-7d9f8-x2k4l and ns payments", {"pod": "api-7d9f8-x2k4l"}, "namespace"),
+    ("delete pod api-7d9f8-x2k4l and the deployment calc-app", {"pod": "api-7d9f8-x2k4l"},
+     "deployment"),
 ])
 def test_a_deletion_names_its_kind(text: str, values: dict[str, str], kind: str) -> None:
     assert deleted_kind(text, _spans(text, **values)) == kind
