@@ -240,3 +240,17 @@ def test_another_name_in_the_order_s_clause_is_asked_about(model_console: Consol
     out, runs = _said(model_console, text)
     assert runs == [], (text, runs)
     assert "which one?" in out, out
+
+
+@pytest.mark.parametrize("text", [
+    "restart calc-app checkout-api in prod at 23:00",
+    "restart checkout-api in prod at 23:00, calc-app too",
+])
+def test_a_schedule_of_two_names_is_not_made(model_console: Console, text: str) -> None:
+    """A schedule cannot ask which one (it is proposed whole): "restart calc-app
+    checkout-api in prod at 23:00" scheduled calc-app's restart alone."""
+    sh = model_console("bob")
+    out = "\n".join(r.text for r in sh.say(text))
+    assert sh.service.store.runs_in_thread("console", "console") == [], out
+    assert sh.service.schedules.live() == [] and sh.service.schedules.proposed() == []
+    assert "That schedule is not complete: This names 2 deployments" in out, out

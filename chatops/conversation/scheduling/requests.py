@@ -13,6 +13,7 @@ from chatops.conversation.asking import (
 from chatops.conversation.base import Collaborators, Turn, asked_by
 from chatops.conversation.deletions import deleted_kind
 from chatops.conversation.guards import guard
+from chatops.conversation.other_objects import others_named
 from chatops.conversation.partial import (
     COUNTED,
     WHOLE,
@@ -23,6 +24,7 @@ from chatops.conversation.partial import (
     takes_back,
     waits_for_event,
 )
+from chatops.conversation.placed import NAMESPACED_OBJECTS
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import other_namespaces, resolve_names
@@ -46,6 +48,7 @@ from chatops.messages import (
     spares_nothing_text,
     takes_back_text,
     waits_for_event_text,
+    which_named_text,
 )
 from chatops.messages.schedules import (
     SCHEDULE_HINT,
@@ -172,6 +175,21 @@ class ScheduleRequests(SchedulePart):
         if others:
             # "restart api in prod and staging at 3am": never one of them silently.
             raise Refusal(one_namespace_at_a_time_text(runbook.name, namespace, others))
+        target = next(((name, spec.type) for name, spec in runbook.slots.items()
+                       if spec.type in (*NAMESPACED_OBJECTS, "node") and values.get(name)),
+                      None)
+        if target is not None and runbook.risk is not Risk.READ and parsed.source == "model":
+            # "restart calc-app checkout-api in prod at 23:00" scheduled calc-app's restart
+            # alone (session 52): a schedule cannot ask which one, so it says so.
+            name, kind = str(values[target[0]]), target[1]
+            named = others_named(text, name, kind, namespace or None,
+                                 executor=self.parts.executor, identity=requester.identity)
+            if named.namespaces and namespace:
+                raise Refusal(one_namespace_at_a_time_text(runbook.name, namespace,
+                                                           named.namespaces))
+            if named.objects:
+                raise Refusal(schedule_needs_values_text(
+                    which_named_text(kind, (name, *named.objects))), SCHEDULE_VALUES_HINT)
         # A change's names are checked against its words, as a request now is: never
         # completed to another object (an attacker review: "restart api at 3am" scheduled
         # a restart of checkout-api).
