@@ -124,19 +124,12 @@ class _Token:
 
 def read_kubectl(text: str) -> KubectlReading | None:
     """What the one kubectl command `text` is (see the module); None when it is not one."""
-    found = list(_KUBECTL.finditer(text))
-    if len(found) != 1 or not _only_asking(text[:found[0].start()]):
+    span = _the_command(text)
+    if span is None:
         return None
-    start = found[0].end()
-    end = len(text)
-    fence = text[:found[0].start()].rstrip()
-    if fence.endswith("`"):
-        close = text.find("`", start)
-        if close < 0:
-            return None
-        end = close
-        if not _only_thanks(text[close:].strip("` \n")):
-            return None
+    start, end, fenced = span
+    if fenced and not _only_thanks(text[end:].strip("` \n")):
+        return None
     tokens = [_Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
     while tokens and _bare(tokens[-1].text) in _SUFFIX_WORDS | {""}:
         tokens.pop()
@@ -150,6 +143,20 @@ def read_kubectl(text: str) -> KubectlReading | None:
     return _command(tokens)
 
 
+def _the_command(text: str) -> tuple[int, int, bool] | None:
+    """Where the one kubectl command of `text` has its arguments (after "kubectl", up to the
+    closing backtick of a fenced command or the end), and whether it is fenced; None when
+    `text` is not one command asked for (`_only_asking`)."""
+    found = list(_KUBECTL.finditer(text))
+    if len(found) != 1 or not _only_asking(text[:found[0].start()]):
+        return None
+    start = found[0].end()
+    if not text[:found[0].start()].rstrip().endswith("`"):
+        return start, len(text), False
+    close = text.find("`", start)
+    return (start, close, True) if close >= 0 else None
+
+
 _FILTERS = frozenset({"grep", "egrep", "fgrep", "rg", "head", "tail", "less", "more", "wc",
                       "sort", "uniq", "jq", "yq", "awk", "cut", "column", "tee", "cat", "nl",
                       "tr"})
@@ -161,14 +168,11 @@ def without_filter(text: str) -> tuple[str, str] | None:
     """For a message that is one kubectl command piped into filters only ("kubectl get pods
     -n prod | grep checkout"): (the message up to the pipe, the pipe as written); None for
     any other message, or a pipe into anything else (`xargs`, `sh`, another kubectl)."""
-    found = list(_KUBECTL.finditer(text))
-    if len(found) != 1 or not _only_asking(text[:found[0].start()]):
+    span = _the_command(text)
+    if span is None:
         return None
-    fence = "`" if text[:found[0].start()].rstrip().endswith("`") else ""
-    start = found[0].end()
-    end = text.find("`", start) if fence else len(text)
-    if end < 0:
-        return None
+    start, end, fenced = span
+    fence = "`" if fenced else ""
     body = text[start:end]
     at = body.find("|")
     if at < 0 or "||" in body or re.search(r"[;&<>\n]|\$\(|`", body):

@@ -33,7 +33,7 @@ from chatops.conversation.history_question import HISTORY, asks_what_changed, hi
 from chatops.conversation.hygiene_question import HYGIENE, check_as_named, hygiene_asked
 from chatops.conversation.image_target import image_after_to
 from chatops.conversation.image_words import image_as_named
-from chatops.conversation.kinds import other_sense
+from chatops.conversation.kinds import other_sense, target_of
 from chatops.conversation.meta_words import YES_OR_NO, asks_back, says
 from chatops.conversation.other_objects import others_named
 from chatops.conversation.partial import (
@@ -1544,9 +1544,8 @@ class Dialogue:
         its target (`others_named`): a question with each as a choice, or where a value's
         field must be asked about too, the names to choose from; "one namespace at a time"
         for the target in other namespaces too. None when it names none."""
-        slot = next((name for name, spec in runbook.slots.items()
-                     if spec.type in _OBJECT_TYPES and parsed.slots.get(name)), None)
-        if slot is None:
+        slot = target_of(runbook.slots)
+        if slot is None or not parsed.slots.get(slot):
             return None
         kind = cast(ResourceKind, runbook.slots[slot].type)
         try:

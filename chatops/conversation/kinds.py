@@ -4,17 +4,31 @@ The model may read "restart the statefulset kafka" as `restart_deployment kafka`
 runbooks change deployments, pods, nodes, cronjobs and autoscalers only. `other_kind`
 finds the kind the target's own words name, and the conversation refuses such a request
 plainly ("I can't change a statefulset"), whatever the model's confidence. Also the text
-helpers the other guards share (`clean_text`, `SENTENCE_END`, `SCHEDULE_CHANGE`).
+helpers the other guards share (`clean_text`, `plain_text`, `SENTENCE_END`,
+`SCHEDULE_CHANGE`).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from itertools import pairwise
 
 from chatops.model import SlotSpan
 from intents.spelling import one_edit_apart
+
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58"
+                         "\ufe63\uff0d\u30fc\u2043\u2e3a\u2e3b\u2796\u02d7\u00ad\u2027"})
+
+
+def plain_text(text: str) -> str:
+    """`text` as it reads: compatibility forms folded (fullwidth letters), every dash a
+    hyphen (a soft one too), format characters (zero-width spaces) and combining marks
+    left over (an underline drawn through a name) taken out."""
+    return "".join(char for char in unicodedata.normalize("NFKC", text).translate(_DASHES)
+                   if unicodedata.category(char) not in ("Cf", "Mn"))
+
 
 # Kinds the mutating runbooks never change: a write request whose target is named as one
 # ("restart the statefulset kafka", "grow the pvc data-0 to 200Gi") was read onto a

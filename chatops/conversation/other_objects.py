@@ -24,18 +24,16 @@ node-2). What a rule cannot place is asked, which costs a click.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from chatops.conversation.asking import CHANGE
+from chatops.conversation.kinds import plain_text
 from chatops.conversation.placed import NAMESPACED_OBJECTS
 from chatops.conversation.resolve import MAX_OFFERED, OWN_SUBJECT
 from chatops.errors import ClusterError
 from chatops.model import Identity
 from chatops.ports import Executor, ResourceKind
 
-_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58"
-                         "\ufe63\uff0d\u30fc\u2043\u2e3a\u2e3b\u2796\u02d7\u00ad\u2027"})
 _NAME = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
 _READ = (r"(?:check|look at|watch|monitor|ping|tell|notify|keep an eye on|let me know|"
          r"let the)\b")
@@ -140,7 +138,7 @@ def others_named(text: str, target: str, kind: ResourceKind, namespace: str | No
     names cannot be listed (the plan's dry-run still checks its one object)."""
     target = target.lower()
     # Markdown inside a name ("*calc*-app") is no part of it.
-    folded = re.sub(r"[*~`]", "", plain(text).lower())
+    folded = re.sub(r"[*~`]", "", plain_text(text).lower())
     clauses = [" ".join(clause.split()) for clause in _CLAUSE_END.split(folded)]
     clauses = [clause for clause in clauses if _NAME.search(clause)]
     names = _Names(executor, identity, kind, namespace)
@@ -204,14 +202,6 @@ def _shape(clause: str, names: list[str], target: str) -> str:
     and marks and emoji taken out."""
     words = re.findall(r"[a-z0-9][a-z0-9.'-]*", clause)
     return " ".join("X" if w in names else "T" if w == target else w for w in words)
-
-
-def plain(text: str) -> str:
-    """`text` as it reads: compatibility forms folded (fullwidth letters), every dash a
-    hyphen (a soft one too), format characters (zero-width spaces) and combining marks
-    left over (an underline drawn through a name) taken out."""
-    return "".join(char for char in unicodedata.normalize("NFKC", text).translate(_DASHES)
-                   if unicodedata.category(char) not in ("Cf", "Mn"))
 
 
 def _words(clause: str) -> list[str]:

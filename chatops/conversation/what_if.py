@@ -19,8 +19,7 @@ from collections.abc import Iterable
 from chatops.conversation.asking import negated
 from chatops.conversation.glued import as_written
 from chatops.conversation.guards import guard
-from chatops.conversation.kinds import foreign_object
-from chatops.conversation.other_objects import plain as plain_text
+from chatops.conversation.kinds import foreign_object, plain_text
 from chatops.conversation.partial import WHOLE, spares_part
 from chatops.conversation.runbook_words import runbooks_asked_about
 from chatops.model import ParsedIntent

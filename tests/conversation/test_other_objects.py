@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.conversation.other_objects import OthersNamed, others_named, plain
+from chatops.conversation.kinds import plain_text
+from chatops.conversation.other_objects import OthersNamed, others_named
 from chatops.errors import Retryable
 from chatops.model import Identity
 from chatops.ports import ResourceKind
@@ -63,8 +64,8 @@ def test_names_that_cannot_be_listed_give_no_candidates() -> None:
     ("calc\u2011app", "calc-app"), ("calc\u00adapp", "calc-app"), ("c\u200balc-app", "calc-app"),
     ("c\u0332alc-app", "calc-app"), ("\uff43alc-app", "calc-app"),
 ])
-def test_plain_folds_what_hides_a_name(raw: str, read: str) -> None:
-    assert plain(raw) == read
+def test_plain_text_folds_what_hides_a_name(raw: str, read: str) -> None:
+    assert plain_text(raw) == read
 
 
 def test_a_plain_word_is_looked_for_in_the_request_s_namespace_only() -> None:

@@ -3,6 +3,8 @@ proposed as a run linked to a new `proposed` schedule."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from chatops.audit.records import Parsed, Planned, Proposed, ScheduleChanged
 from chatops.conversation.asking import (
     RUNBOOK_CHANGES,
@@ -13,6 +15,7 @@ from chatops.conversation.asking import (
 from chatops.conversation.base import Collaborators, Turn, asked_by
 from chatops.conversation.deletions import deleted_kind
 from chatops.conversation.guards import guard
+from chatops.conversation.kinds import target_of
 from chatops.conversation.other_objects import others_named
 from chatops.conversation.partial import (
     COUNTED,
@@ -24,7 +27,6 @@ from chatops.conversation.partial import (
     takes_back,
     waits_for_event,
 )
-from chatops.conversation.placed import NAMESPACED_OBJECTS
 from chatops.conversation.planning import Planner
 from chatops.conversation.presenting import Presenter
 from chatops.conversation.resolve import other_namespaces, resolve_names
@@ -64,6 +66,7 @@ from chatops.messages.schedules import (
     window_needs_undo_text,
 )
 from chatops.model import META_INTENTS, OUT_OF_SCOPE, ParsedIntent, Risk
+from chatops.ports import ResourceKind
 from chatops.replies import Reply
 from chatops.runbook.render import missing_slots, validate_slots
 from chatops.runbook.slots import as_typed
@@ -175,13 +178,12 @@ class ScheduleRequests(SchedulePart):
         if others:
             # "restart api in prod and staging at 3am": never one of them silently.
             raise Refusal(one_namespace_at_a_time_text(runbook.name, namespace, others))
-        target = next(((name, spec.type) for name, spec in runbook.slots.items()
-                       if spec.type in (*NAMESPACED_OBJECTS, "node") and values.get(name)),
-                      None)
-        if target is not None and runbook.risk is not Risk.READ and parsed.source == "model":
+        target = target_of(runbook.slots)
+        if (target is not None and values.get(target) and runbook.risk is not Risk.READ
+                and parsed.source == "model"):
             # "restart calc-app checkout-api in prod at 23:00" scheduled calc-app's restart
             # alone (session 52): a schedule cannot ask which one, so it says so.
-            name, kind = str(values[target[0]]), target[1]
+            name, kind = str(values[target]), cast(ResourceKind, runbook.slots[target].type)
             named = others_named(text, name, kind, namespace or None,
                                  executor=self.parts.executor, identity=requester.identity)
             if named.namespaces and namespace:
